@@ -1,0 +1,67 @@
+/* huimin.h -- the public API of libhuimin, the huimin rules engine.
+ *
+ * Handles are opaque.  Functions return an hm_status (0 is success) and
+ * deliver results through out-parameters; none of them exits or aborts on
+ * bad input.  Ownership: every function *borrows* its pointer arguments
+ * unless it says it *takes* them; results documented as *owned* are freed
+ * by the caller with the matching _free function. */
+#ifndef HUIMIN_H
+#define HUIMIN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HM_VERSION_MAJOR 0
+#define HM_VERSION_MINOR 1
+#define HM_VERSION_PATCH 0
+
+typedef enum hm_status {
+    HM_OK = 0,
+    HM_ERR = 1,         /* the input has errors (diagnostics say which) */
+    HM_ENOMEM = 2,      /* out of memory; nothing was changed */
+    HM_EIO = 3,         /* a file could not be read or written */
+    HM_ECORRUPT = 4,    /* a bytecode module failed verification */
+    HM_EABI = 5,        /* a plugin was built for another ABI */
+    HM_EPLUGIN = 6,     /* a plugin reported an error */
+    HM_EUSAGE = 7       /* the caller passed an invalid argument */
+} hm_status;
+
+/* "0.1.0" */
+const char *hm_version(void);
+/* A short English description of a status ("out of memory"). */
+const char *hm_status_string(int status);
+
+/* ---- compiling policies ------------------------------------------------ */
+
+typedef struct hm_compiler hm_compiler;
+
+/* Returns owned, or NULL when out of memory. */
+hm_compiler *hm_compiler_new(void);
+void hm_compiler_free(hm_compiler *c);
+
+/* Add a .pol file, or every .pol file under a directory (recursively, in
+ * name order).  HM_EIO if the path cannot be read; the message is kept for
+ * hm_compiler_print_diagnostics(). */
+int hm_compiler_add_path(hm_compiler *c, const char *path);
+/* Add a module from memory; `name` is used in diagnostics. */
+int hm_compiler_add_source(hm_compiler *c, const char *name, const char *text, size_t len);
+/* Parse and check everything added.  HM_OK when there are no errors
+ * (warnings allowed), HM_ERR when there are, HM_ENOMEM. */
+int hm_compiler_check(hm_compiler *c);
+int hm_compiler_error_count(const hm_compiler *c);
+int hm_compiler_warning_count(const hm_compiler *c);
+/* Print every diagnostic, sorted by file and position. */
+void hm_compiler_print_diagnostics(hm_compiler *c, FILE *out);
+/* Print the syntax trees of the added files as an outline (for tests and
+ * for drafters curious how a rule was read).  Call after check. */
+void hm_compiler_dump_ast(hm_compiler *c, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

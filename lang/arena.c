@@ -1,0 +1,83 @@
+/* arena.c -- see arena.h. */
+#include "arena.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CHUNK_MIN (64 * 1024)
+
+struct arena_chunk {
+    arena_chunk *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+};
+
+void arena_init(hm_arena *a) { memset(a, 0, sizeof *a); }
+
+void arena_free(hm_arena *a)
+{
+    arena_chunk *c = a->head;
+    while (c) {
+        arena_chunk *next = c->next;
+        mem_free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+static void arena_oom(hm_arena *a)
+{
+    if (a->oom)
+        longjmp(*a->oom, 1);
+    fputs("huimin: out of memory\n", stderr);
+    abort();    /* only reachable if a caller forgot arena_set_oom */
+}
+
+void *arena_alloc(hm_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    arena_chunk *c = a->head;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
+        c = mem_alloc(sizeof *c + size);
+        if (!c)
+            arena_oom(a);
+        c->size = size;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    a->total += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(hm_arena *a, const char *s, size_t len)
+{
+    char *p = arena_alloc(a, len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *arena_strdup(hm_arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
+
+char *arena_printf(hm_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}

@@ -1,0 +1,187 @@
+/* ast.c -- node construction and the outline dump used by golden tests. */
+#include "ast.h"
+
+#include <inttypes.h>
+
+const char *const ast_kind_name[] = {
+#define X(k, doc) #k,
+    AST_KINDS(X)
+#undef X
+};
+
+ast *ast_new(hm_arena *ar, ast_kind k, hm_span loc)
+{
+    ast *n = arena_alloc(ar, sizeof *n);
+    n->kind = k;
+    n->loc = loc;
+    return n;
+}
+
+ast *ast_append(ast *a, ast *b)
+{
+    if (!b)
+        return a;
+    if (!a) {
+        b->last = b;
+        while (b->last->next)
+            b->last = b->last->next;
+        return b;
+    }
+    ast *tail = a->last ? a->last : a;
+    while (tail->next)
+        tail = tail->next;
+    tail->next = b;
+    a->last = b->last && b->last != b ? b->last : b;
+    while (a->last->next)
+        a->last = a->last->next;
+    return a;
+}
+
+int ast_count(const ast *l)
+{
+    int n = 0;
+    for (; l; l = l->next)
+        n++;
+    return n;
+}
+
+const char *ast_agg_name(int agg)
+{
+    switch (agg) {
+    case AGG_SUM: return "sum";
+    case AGG_COUNT: return "count";
+    case AGG_MIN: return "min";
+    case AGG_MAX: return "max";
+    case AGG_ANY: return "any";
+    case AGG_ALL: return "all";
+    }
+    return "?";
+}
+
+const char *ast_op_name(int op)
+{
+    static const char single[][2] = { "+", "-", "*", "/", "<", ">" };
+    switch (op) {
+    case '+': return single[0];
+    case '-': return single[1];
+    case '*': return single[2];
+    case '/': return single[3];
+    case '<': return single[4];
+    case '>': return single[5];
+    case OP_EQ: return "==";
+    case OP_NE: return "!=";
+    case OP_LE: return "<=";
+    case OP_GE: return ">=";
+    case OP_AND: return "and";
+    case OP_OR: return "or";
+    case OP_NOT: return "not";
+    case OP_NEG: return "-";
+    }
+    return "?";
+}
+
+static void dump_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', out);
+        if (*s == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void dump(const ast *n, FILE *out, int depth);
+
+static void dump_list(const char *label, const ast *l, FILE *out, int depth)
+{
+    if (!l)
+        return;
+    fprintf(out, "%*s%s:\n", depth * 2, "", label);
+    for (; l; l = l->next)
+        dump(l, out, depth + 1);
+}
+
+static void dump(const ast *n, FILE *out, int depth)
+{
+    fprintf(out, "%*s%s", depth * 2, "", ast_kind_name[n->kind]);
+    switch (n->kind) {
+    case N_BINOP: case N_UNOP:
+        fprintf(out, " %s", ast_op_name((int)n->ival));
+        break;
+    case N_AGG:
+        fprintf(out, " %s", ast_agg_name((int)n->ival));
+        break;
+    case N_FIELD: case N_GIVEN: case N_POLICY:
+        fprintf(out, " %s", n->ival == ENT_PERSON ? "person" : "household");
+        break;
+    case N_GROUP:
+        fprintf(out, " %s", n->ival == GROUP_ANY ? "any" : "all");
+        break;
+    case N_TYPE: {
+        static const char *const names[] = { "?", "bool", "int", "decimal", "money", "date",
+                                             "duration", "text", "code", "records", "list of person",
+                                             "person", "household" };
+        fprintf(out, " %s", n->ival >= 1 && n->ival <= TY_HOUSEHOLD ? names[n->ival] : "?");
+        if (n->flag == PERIOD_MONTH) fputs(" per month", out);
+        if (n->flag == PERIOD_YEAR) fputs(" per year", out);
+        break;
+    }
+    case N_DUR:
+        fprintf(out, " %s", n->flag == DUR_DAYS ? "days" : n->flag == DUR_MONTHS ? "months" : "years");
+        break;
+    case N_DURING:
+        fprintf(out, " %s", n->ival == WIN_LAST ? (n->flag == DUR_DAYS ? "last-days" : n->flag == DUR_YEARS ? "last-years" : "last-months")
+                            : n->ival == WIN_RANGE ? "range" : "since");
+        break;
+    case N_PARAM:
+        fprintf(out, " %s", n->ival == PARAM_SIMPLE ? "simple" : n->ival == PARAM_DATED ? "dated" : "table");
+        break;
+    case N_EXPECT:
+        fprintf(out, " %s", n->ival == EXPECT_ELIGIBLE ? "eligible"
+                            : n->ival == EXPECT_NOT_ELIGIBLE ? "not-eligible" : "undetermined");
+        break;
+    case N_BOOL:
+        fprintf(out, " %s", n->ival ? "true" : "false");
+        break;
+    case N_IS:
+        if (n->flag) fputs(" not", out);
+        break;
+    case N_EXCEPT:
+        if (n->flag) fputs(" prioritised", out);
+        break;
+    default:
+        break;
+    }
+    if (n->str) {
+        fputc(' ', out);
+        dump_str(out, n->str);
+    }
+    if (n->str2) {
+        fputc(' ', out);
+        dump_str(out, n->str2);
+    }
+    fputc('\n', out);
+    /* children: lists are dumped whole, single nodes as one entry */
+    const ast *kids[4] = { n->a, n->b, n->c, n->d };
+    static const char *const names[4] = { "a", "b", "c", "d" };
+    for (int i = 0; i < 4; i++) {
+        if (!kids[i])
+            continue;
+        if (n->kind == N_AGG && i == 2 && kids[i]->kind == N_NAME)
+            continue;   /* the bound variable, already shown as str */
+        if (kids[i]->next)
+            dump_list(names[i], kids[i], out, depth + 1);
+        else
+            dump(kids[i], out, depth + 1);
+    }
+}
+
+void ast_dump(const ast *n, FILE *out)
+{
+    for (; n; n = n->next)
+        dump(n, out, 0);
+}

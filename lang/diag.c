@@ -1,0 +1,230 @@
+/* diag.c -- see diag.h. */
+#include "diag.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(hm_diags *d)
+{
+    memset(d, 0, sizeof *d);
+    d->max_errors = 1000;
+}
+
+void diag_free(hm_diags *d)
+{
+    for (int i = 0; i < d->n; i++) {
+        mem_free(d->v[i].msg);
+        mem_free(d->v[i].hint);
+    }
+    mem_free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return NULL;
+    char *p = mem_alloc((size_t)n + 1);
+    if (p)
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+static int add(hm_diags *d, diag_severity sev, const hm_srcfile *f, hm_span sp,
+               int parent, const char *fmt, va_list ap)
+{
+    if (sev == DIAG_ERROR)
+        d->errors++;
+    else if (sev == DIAG_WARNING)
+        d->warnings++;
+    if (d->n >= d->max_errors + 200)
+        return -1;
+    if (d->n == d->cap) {
+        int cap = d->cap ? d->cap * 2 : 16;
+        hm_diag *v = mem_realloc(d->v, sizeof *v * (size_t)cap);
+        if (!v)
+            return -1;
+        d->v = v;
+        d->cap = cap;
+    }
+    char *msg = vformat(fmt, ap);
+    if (!msg)
+        return -1;
+    hm_diag *g = &d->v[d->n];
+    memset(g, 0, sizeof *g);
+    g->sev = sev;
+    g->file = f;
+    g->span = sp;
+    g->msg = msg;
+    g->seq = d->n;
+    g->parent = parent;
+    return d->n++;
+}
+
+int diag_error(hm_diags *d, const hm_srcfile *f, hm_span sp, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int i = add(d, DIAG_ERROR, f, sp, -1, fmt, ap);
+    va_end(ap);
+    return i;
+}
+
+int diag_warning(hm_diags *d, const hm_srcfile *f, hm_span sp, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int i = add(d, DIAG_WARNING, f, sp, -1, fmt, ap);
+    va_end(ap);
+    return i;
+}
+
+void diag_note(hm_diags *d, int parent, const hm_srcfile *f, hm_span sp, const char *fmt, ...)
+{
+    if (parent < 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    add(d, DIAG_NOTE, f, sp, parent, fmt, ap);
+    va_end(ap);
+}
+
+void diag_hint(hm_diags *d, int i, const char *fmt, ...)
+{
+    if (i < 0 || i >= d->n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *h = vformat(fmt, ap);
+    va_end(ap);
+    mem_free(d->v[i].hint);
+    d->v[i].hint = h;
+}
+
+static const char *sev_name(diag_severity s)
+{
+    switch (s) {
+    case DIAG_ERROR: return "error";
+    case DIAG_WARNING: return "warning";
+    default: return "note";
+    }
+}
+
+void diag_render(const hm_diag *g, FILE *out)
+{
+    if (!g->file) {
+        fprintf(out, "%s: %s\n", sev_name(g->sev), g->msg);
+        if (g->hint)
+            fprintf(out, "  hint: %s\n", g->hint);
+        return;
+    }
+    int line, col;
+    srcfile_locate(g->file, g->span.start, &line, &col);
+    fprintf(out, "%s:%d:%d: %s: %s\n", g->file->path, line, col, sev_name(g->sev), g->msg);
+
+    size_t len;
+    const char *text = srcfile_line(g->file, line, &len);
+    const char *lstart = text;
+    size_t off_in_line = g->span.start - (uint32_t)(text - g->file->text);
+    if (off_in_line > len)
+        off_in_line = len;
+    size_t end_in_line = g->span.end > g->span.start ? g->span.end - (uint32_t)(text - g->file->text) : off_in_line + 1;
+    if (end_in_line > len)
+        end_in_line = len;
+
+    char num[16];
+    int w = snprintf(num, sizeof num, "%d", line);
+    fprintf(out, "%*s%s | ", 3, "", num);
+    /* print the line with tabs kept and control bytes shown as spaces */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        fputc(c < 0x20 && c != '\t' ? ' ' : c, out);
+    }
+    fputc('\n', out);
+    fprintf(out, "%*s%*s | ", 3, "", w, "");
+    /* pad with the same characters' widths so the caret lines up */
+    for (size_t i = 0; i < off_in_line;) {
+        if (lstart[i] == '\t') {
+            fputc('\t', out);
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int k = utf8_decode((const unsigned char *)lstart + i, off_in_line - i, &cp);
+        if (k <= 0)
+            k = 1;
+        int cw = utf8_display_width(lstart + i, (size_t)k);
+        for (int j = 0; j < cw; j++)
+            fputc(' ', out);
+        i += (size_t)k;
+    }
+    int width = end_in_line > off_in_line
+                    ? utf8_display_width(lstart + off_in_line, end_in_line - off_in_line)
+                    : 1;
+    if (width < 1)
+        width = 1;
+    fputc('^', out);
+    for (int j = 1; j < width; j++)
+        fputc('~', out);
+    fputc('\n', out);
+    if (g->hint)
+        fprintf(out, "%*s%*s = hint: %s\n", 3, "", w, "", g->hint);
+}
+
+static const hm_diags *sort_ctx;
+
+/* Sort key: the position of the diagnostic itself, or of its parent for notes. */
+static int cmp_diag(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    const hm_diag *da = &sort_ctx->v[a], *db = &sort_ctx->v[b];
+    const hm_diag *ra = da->sev == DIAG_NOTE ? &sort_ctx->v[da->parent] : da;
+    const hm_diag *rb = db->sev == DIAG_NOTE ? &sort_ctx->v[db->parent] : db;
+    if (ra != rb) {
+        int fa = ra->file ? ra->file->index : -1, fb = rb->file ? rb->file->index : -1;
+        if (fa != fb)
+            return fa < fb ? -1 : 1;
+        if (ra->span.start != rb->span.start)
+            return ra->span.start < rb->span.start ? -1 : 1;
+        return ra->seq < rb->seq ? -1 : 1;
+    }
+    /* same group: the parent first, then notes in the order given */
+    if (da->sev != DIAG_NOTE)
+        return -1;
+    if (db->sev != DIAG_NOTE)
+        return 1;
+    return da->seq < db->seq ? -1 : (da->seq > db->seq);
+}
+
+void diag_print(hm_diags *d, FILE *out)
+{
+    if (d->n == 0)
+        return;
+    int *order = mem_alloc(sizeof *order * (size_t)d->n);
+    if (!order) {
+        for (int i = 0; i < d->n; i++)
+            diag_render(&d->v[i], out);
+        return;
+    }
+    for (int i = 0; i < d->n; i++)
+        order[i] = i;
+    sort_ctx = d;
+    qsort(order, (size_t)d->n, sizeof *order, cmp_diag);
+    sort_ctx = NULL;
+    int shown = 0;
+    for (int i = 0; i < d->n; i++) {
+        const hm_diag *g = &d->v[order[i]];
+        if (g->sev == DIAG_ERROR && ++shown > d->max_errors)
+            break;
+        diag_render(g, out);
+    }
+    if (d->errors > d->max_errors)
+        fprintf(out, "huimin: too many errors (%d); showing the first %d\n", d->errors, d->max_errors);
+    mem_free(order);
+}

@@ -1,0 +1,171 @@
+/* lexer_support.c -- the parts of the scanner that are plain C: keyword
+ * lookup, string unescaping, UTF-8 checks and lexical error messages. */
+#include "parse_state.h"
+#include "parser.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sorted by strcmp order; lex_keyword() does a binary search.  A unit test
+ * checks the order. */
+const struct lex_kw { const char *word; int tok; } lex_keywords[] = {
+    { "above", ABOVE }, { "all", ALL }, { "amount", AMOUNT }, { "and", AND },
+    { "any", ANY }, { "as", AS }, { "as_of", ASOF }, { "bool", BOOL_T },
+    { "by", BY }, { "code", CODE }, { "codes", CODES }, { "count", COUNT },
+    { "date", DATE_T }, { "day", DAY }, { "days", DAY }, { "decimal", DECIMAL_T },
+    { "default", DEFAULT }, { "during", DURING }, { "duration", DURATION_T },
+    { "eligible", ELIGIBLE }, { "else", ELSE }, { "except", EXCEPT },
+    { "excludes", EXCLUDES }, { "expect", EXPECT }, { "extern", EXTERN },
+    { "false", FALSE }, { "for", FOR }, { "fresh", FRESH }, { "from", FROM },
+    { "function", FUNCTION }, { "given", GIVEN }, { "household", HOUSEHOLD },
+    { "if", IF }, { "in", IN }, { "int", INT_T }, { "is", IS }, { "it", IT },
+    { "last", LAST }, { "let", LET }, { "list", LIST }, { "map", MAP },
+    { "max", MAX }, { "member", MEMBER }, { "members", MEMBERS }, { "min", MIN },
+    { "module", MODULE }, { "money", MONEY_T }, { "month", MONTH },
+    { "months", MONTH }, { "more", MORE }, { "not", NOT }, { "of", OF },
+    { "or", OR }, { "per", PER }, { "person", PERSON }, { "policy", POLICY },
+    { "priority", PRIORITY }, { "quick", QUICK }, { "records", RECORDS },
+    { "reference", REFERENCE }, { "scale", SCALE }, { "since", SINCE },
+    { "source", SOURCE }, { "sum", SUM }, { "test", TEST }, { "text", TEXT_T },
+    { "then", THEN }, { "to", TO }, { "true", TRUE },
+    { "undetermined", UNDETERMINED }, { "up", UP }, { "use", USE },
+    { "when", WHEN }, { "where", WHERE }, { "within", WITHIN }, { "year", YEAR },
+    { "years", YEAR },
+};
+const int lex_nkeywords = (int)(sizeof lex_keywords / sizeof lex_keywords[0]);
+
+int lex_keyword(const char *s, size_t n)
+{
+    if (n > 12)
+        return 0;
+    char w[16];
+    memcpy(w, s, n);
+    w[n] = '\0';
+    int lo = 0, hi = lex_nkeywords - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        int c = strcmp(w, lex_keywords[mid].word);
+        if (c == 0)
+            return lex_keywords[mid].tok;
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+void lex_error(hm_parser *p, hm_span sp, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_error(p->diags, p->file, sp, "%s", buf);
+}
+
+const char *lex_text(hm_parser *p, const char *s, size_t n)
+{
+    return arena_strndup(p->arena, s, n);
+}
+
+void lex_check_utf8(hm_parser *p, const char *s, size_t n, uint32_t off, const char *what)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0) {
+            lex_error(p, (hm_span){ off + (uint32_t)i, off + (uint32_t)i + 1 },
+                      "invalid UTF-8 byte 0x%02x in %s", u[i], what);
+            return;     /* one report per token is enough */
+        }
+        i += (size_t)k;
+    }
+}
+
+const char *lex_string(hm_parser *p, const char *s, size_t n, uint32_t off)
+{
+    lex_check_utf8(p, s, n, off, "string");
+    char *out = arena_alloc(p->arena, n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\' || i + 1 >= n) {
+            out[j++] = s[i];
+            continue;
+        }
+        char c = s[++i];
+        switch (c) {
+        case 'n': out[j++] = '\n'; break;
+        case 't': out[j++] = '\t'; break;
+        case '"': out[j++] = '"'; break;
+        case '\\': out[j++] = '\\'; break;
+        case '{': out[j++] = '\\'; out[j++] = '{'; break;  /* literal brace in a message */
+        default: {
+            int d = diag_error(p->diags, p->file, (hm_span){ off + (uint32_t)i - 1, off + (uint32_t)i + 1 },
+                               "unknown escape `\\%c` in string", c);
+            diag_hint(p->diags, d, "the escapes are \\\" \\\\ \\n \\t and \\{");
+            out[j++] = c;
+        }
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+void lex_bad_char(hm_parser *p, hm_span sp, char c)
+{
+    int d;
+    if ((unsigned char)c < 0x20 || c == 0x7f)
+        d = diag_error(p->diags, p->file, sp, "invalid control character 0x%02x", (unsigned char)c);
+    else
+        d = diag_error(p->diags, p->file, sp, "unexpected character `%c`", c);
+    if (c == ';')
+        diag_hint(p->diags, d, "no `;` is needed: each condition ends with its message");
+    else if (c == '&' || c == '|' || c == '!')
+        diag_hint(p->diags, d, "write `and`, `or`, `not` (and `!=` for not equal)");
+    else if (c == '\'')
+        diag_hint(p->diags, d, "strings are written in double quotes: \"…\"");
+}
+
+/* Full-width punctuation typed with a Chinese input method, and the ASCII
+ * character the drafter meant. */
+static const struct { uint32_t cp; const char *ascii; } fullwidth[] = {
+    { 0xff0c, "," }, { 0x3001, "," }, { 0xff08, "(" }, { 0xff09, ")" }, { 0xff1a, ":" },
+    { 0xff1b, ";" }, { 0x201c, "\"" }, { 0x201d, "\"" }, { 0x3010, "[" }, { 0x3011, "]" },
+    { 0xff5b, "{" }, { 0xff5d, "}" }, { 0xff1d, "=" }, { 0xff1c, "<" }, { 0xff1e, ">" },
+    { 0xff0b, "+" }, { 0xff0d, "-" }, { 0xff0a, "*" }, { 0xff0f, "/" }, { 0x3002, "." },
+    { 0xff0e, "." }, { 0xff05, "%" }, { 0xff3b, "[" }, { 0xff3d, "]" }, { 0x3000, " " },
+    { 0xff01, "!" }, { 0xff1f, "?" }, { 0x2018, "'" }, { 0x2019, "'" },
+};
+
+const char *lex_fullwidth(uint32_t cp)
+{
+    for (size_t i = 0; i < sizeof fullwidth / sizeof fullwidth[0]; i++)
+        if (fullwidth[i].cp == cp)
+            return fullwidth[i].ascii;
+    return NULL;
+}
+
+/* Length of the leading part of an identifier before any full-width
+ * punctuation (which is never part of a name). */
+size_t lex_ident_len(const char *s, size_t n, uint32_t *stop)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0)
+            k = 1;
+        else if (cp >= 0x80 && lex_fullwidth(cp)) {
+            *stop = cp;
+            return i;
+        }
+        i += (size_t)k;
+    }
+    return n;
+}
+

@@ -1,0 +1,707 @@
+/* parser.y -- the policy-language grammar.
+ *
+ * Pure and reentrant; actions only build AST nodes in the arena (no name
+ * lookups, no global state).  Syntax errors are reported by
+ * yyreport_syntax_error() in the drafter's terms ("expected a condition
+ * message, found `and`"), and error productions at declaration, item and
+ * condition boundaries let one run report every error of a file. */
+
+%define api.pure full
+%define api.prefix {hmyy_}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%parse-param {hm_parser *p} {void *scanner}
+%lex-param {void *scanner}
+
+%code requires {
+#include "ast.h"
+#include "parse_state.h"
+#define HMYYLTYPE hm_span
+#define HMYYLTYPE_IS_DECLARED 1
+#define HMYYLTYPE_IS_TRIVIAL 1
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                \
+    do {                                                           \
+        if (N) {                                                   \
+            (Cur).start = YYRHSLOC(Rhs, 1).start;                  \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                      \
+        } else {                                                   \
+            (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;        \
+        }                                                          \
+    } while (0)
+}
+
+%union {
+    const char *text;
+    ast *node;
+    int num;
+}
+
+%code {
+#include <string.h>
+#include "mem.h"
+
+int hmyy_lex(HMYYSTYPE *lval, HMYYLTYPE *lloc, void *scanner);
+static void hmyy_error(HMYYLTYPE *loc, hm_parser *p, void *scanner, const char *msg);
+
+/* Deep nesting is refused with a message rather than exhausting the stack
+ * of the checker later on. */
+#define YYMAXDEPTH 4000
+#define YYMALLOC mem_alloc
+#define YYFREE mem_free
+
+static ast *mk(hm_parser *p, ast_kind k, hm_span loc)
+{
+    ast *n = ast_new(p->arena, k, loc);
+    n->file = p->file->index;
+    return n;
+}
+#define NODE(k, loc) mk(p, N_##k, loc)
+
+static hm_span span2(hm_span a, hm_span b) { return (hm_span){ a.start, b.end }; }
+}
+
+%token <text> IDENT "a name"
+%token <text> STRING "a string"
+%token <text> INT "a whole number"
+%token <text> DECIMAL "a decimal number"
+%token <text> PERCENT "a percentage"
+%token <text> DATE "a date"
+%token EQ "==" NE "!=" LE "<=" GE ">="
+%token MODULE "module" USE "use" SOURCE "source" CODES "codes" MAP "map"
+%token POLICY "policy" FOR "for" HOUSEHOLD "household" PERSON "person"
+%token PARAMETER "parameter" SCALE "scale" LET "let" ELIGIBLE "eligible"
+%token WHEN "when" ALL "all" ANY "any" NOT "not" AND "and" OR "or"
+%token AMOUNT "amount" REFERENCE "reference" EXCLUDES "excludes"
+%token EXCEPT "except" THEN "then" ELSE "else" IF "if" IN "in" IS "is"
+%token BY "by" FROM "from" TO "to" UP "up" ABOVE "above" MORE "more"
+%token DEFAULT "default" TEST "test" GIVEN "given" EXPECT "expect"
+%token AS "as" OF "of" MEMBERS "members" MEMBER "member"
+%token UNDETERMINED "undetermined" TRUE "true" FALSE "false"
+%token FUNCTION "function" EXTERN "extern" FRESH "fresh" WITHIN "within"
+%token PER "per" DAY "days" MONTH "months" YEAR "years"
+%token MONEY_T "money" INT_T "int" BOOL_T "bool" DECIMAL_T "decimal"
+%token DATE_T "date" TEXT_T "text" DURATION_T "duration" CODE "code"
+%token RECORDS "records" LIST "list" DURING "during" LAST "last" SINCE "since"
+%token SUM "sum" COUNT "count" MIN "min" MAX "max" WHERE "where"
+%token PRIORITY "priority" QUICK "quick" IT "it" ASOF "as_of"
+
+%type <node> decls decl source fields field type codes labels label maps map
+%type <node> map_entries map_entry param param_body refs dated_list dated entries entry
+%type <node> key values scale rows row function extern params param_list pdecl
+%type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
+%type <node> test given obj inits init_list init value rec_entries rec_entry objs
+%type <node> expects expect expr postfix primary args exprs duration opt_fresh
+%type <node> opt_quick opt_amount opt_member opt_asof name_list
+%type <text> dotted opt_label fname iname
+%type <num> entity opt_period agg status except_status
+
+/* A `reference` right after a condition belongs to the condition. */
+%precedence CONDEND
+%precedence REFERENCE
+%precedence ELSE
+%right WHERE
+%left OR
+%left AND
+%precedence NOT
+%nonassoc '<' '>' '=' LE GE EQ NE IS IN
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+
+%%
+
+file:
+    decls                       { p->root = $1; }
+;
+
+decls:
+    %empty                      { $$ = NULL; }
+  | decls decl                  { $$ = ast_append($1, $2); }
+  | decls error                 { $$ = $1; }
+;
+
+decl:
+    MODULE dotted               { $$ = NODE(MODULE, @2); $$->str = $2; }
+  | USE dotted                  { $$ = NODE(USE, @2); $$->str = $2; }
+  | source | codes | param | scale | function | extern | policy | test
+;
+
+dotted:
+    IDENT                       { $$ = $1; }
+  | dotted '.' IDENT            { $$ = arena_printf(p->arena, "%s.%s", $1, $3); }
+;
+
+opt_label:
+    %empty                      { $$ = NULL; }
+  | STRING                      { $$ = $1; }
+;
+
+/* ---- sources -------------------------------------------------------- */
+
+source:
+    SOURCE IDENT opt_label '{' fields '}'
+                                { $$ = NODE(SOURCE, @2); $$->str = $2; $$->str2 = $3; $$->a = $5; }
+;
+
+fields:
+    %empty                      { $$ = NULL; }
+  | fields field                { $$ = ast_append($1, $2); }
+  | fields error                { $$ = $1; }
+;
+
+field:
+    entity '.' fname ':' type opt_fresh opt_label
+                                { $$ = NODE(FIELD, @3); $$->ival = $1; $$->str = $3;
+                                  $$->a = $5; $$->b = $6; $$->str2 = $7; }
+;
+
+entity:
+    HOUSEHOLD                   { $$ = ENT_HOUSEHOLD; }
+  | PERSON                      { $$ = ENT_PERSON; }
+;
+
+fname:
+    IDENT | ELIGIBLE { $$ = "eligible"; } | AMOUNT { $$ = "amount"; }
+  | DATE_T { $$ = "date"; } | MEMBERS { $$ = "members"; } | HOUSEHOLD { $$ = "household"; }
+;
+
+opt_fresh:
+    %empty                      { $$ = NULL; }
+  | FRESH WITHIN duration       { $$ = $3; }
+;
+
+duration:
+    INT DAY                     { $$ = NODE(DUR, @$); $$->a = NODE(INT, @1); $$->a->str = $1; $$->flag = DUR_DAYS; }
+  | INT MONTH                   { $$ = NODE(DUR, @$); $$->a = NODE(INT, @1); $$->a->str = $1; $$->flag = DUR_MONTHS; }
+  | INT YEAR                    { $$ = NODE(DUR, @$); $$->a = NODE(INT, @1); $$->a->str = $1; $$->flag = DUR_YEARS; }
+;
+
+type:
+    BOOL_T                      { $$ = NODE(TYPE, @$); $$->ival = TY_BOOL; }
+  | INT_T                       { $$ = NODE(TYPE, @$); $$->ival = TY_INT; }
+  | DECIMAL_T                   { $$ = NODE(TYPE, @$); $$->ival = TY_DECIMAL; }
+  | MONEY_T opt_period          { $$ = NODE(TYPE, @$); $$->ival = TY_MONEY; $$->flag = $2; }
+  | DATE_T                      { $$ = NODE(TYPE, @$); $$->ival = TY_DATE; }
+  | DURATION_T                  { $$ = NODE(TYPE, @$); $$->ival = TY_DURATION; }
+  | TEXT_T                      { $$ = NODE(TYPE, @$); $$->ival = TY_TEXT; }
+  | CODE IDENT                  { $$ = NODE(TYPE, @2); $$->ival = TY_CODE; $$->str = $2; }
+  | IDENT                       { $$ = NODE(TYPE, @$); $$->ival = TY_CODE; $$->str = $1; }
+  | RECORDS OF type             { $$ = NODE(TYPE, @$); $$->ival = TY_RECORDS; $$->a = $3; }
+  | LIST OF PERSON              { $$ = NODE(TYPE, @$); $$->ival = TY_LIST; }
+  | PERSON                      { $$ = NODE(TYPE, @$); $$->ival = TY_PERSON; }
+  | HOUSEHOLD                   { $$ = NODE(TYPE, @$); $$->ival = TY_HOUSEHOLD; }
+;
+
+opt_period:
+    %empty                      { $$ = PERIOD_NONE; }
+  | PER MONTH                   { $$ = PERIOD_MONTH; }
+  | PER YEAR                    { $$ = PERIOD_YEAR; }
+;
+
+/* ---- code sets ------------------------------------------------------ */
+
+codes:
+    CODES IDENT opt_label '{' labels maps '}'
+                                { $$ = NODE(CODES, @2); $$->str = $2; $$->str2 = $3; $$->a = $5; $$->b = $6; }
+;
+
+labels:
+    label                       { $$ = $1; }
+  | labels label                { $$ = ast_append($1, $2); }
+  | labels ',' label            { $$ = ast_append($1, $3); }
+;
+
+label:
+    IDENT opt_label             { $$ = NODE(LABEL, @1); $$->str = $1; $$->str2 = $2; }
+;
+
+maps:
+    %empty                      { $$ = NULL; }
+  | maps map                    { $$ = ast_append($1, $2); }
+;
+
+map:
+    MAP IDENT '{' map_entries '}'
+                                { $$ = NODE(MAP, @2); $$->str = $2; $$->a = $4; }
+  | MAP IDENT '{' error '}'     { $$ = NODE(MAP, @2); $$->str = $2; }
+;
+
+map_entries:
+    map_entry                   { $$ = $1; }
+  | map_entries map_entry       { $$ = ast_append($1, $2); }
+  | map_entries ',' map_entry   { $$ = ast_append($1, $3); }
+;
+
+map_entry:
+    STRING ':' IDENT            { $$ = NODE(MAPENTRY, @$); $$->str = $1; $$->str2 = $3; $$->b = NODE(NAME, @3); }
+  | INT ':' IDENT               { $$ = NODE(MAPENTRY, @$); $$->str = $1; $$->str2 = $3; $$->b = NODE(NAME, @3); }
+;
+
+/* ---- parameters ----------------------------------------------------- */
+
+param:
+    PARAMETER IDENT opt_label ':' type param_body
+                                { $$ = $6; $$->loc = @2; $$->str = $2; $$->str2 = $3; $$->a = $5; }
+;
+
+param_body:
+    '=' expr                    { $$ = NODE(PARAM, @$); $$->ival = PARAM_SIMPLE;
+                                  $$->c = NODE(DATED, @2); $$->c->b = $2; }
+  | '{' refs dated_list '}'     { $$ = NODE(PARAM, @$); $$->ival = PARAM_DATED; $$->c = $3; $$->d = $2; }
+  | BY expr '{' refs entries '}'
+                                { $$ = NODE(PARAM, @$); $$->ival = PARAM_TABLE; $$->b = $2; $$->c = $5; $$->d = $4; }
+  | '{' error '}'               { $$ = NODE(PARAM, @$); $$->ival = PARAM_DATED; }
+  | BY expr '{' error '}'       { $$ = NODE(PARAM, @$); $$->ival = PARAM_TABLE; $$->b = $2; }
+;
+
+refs:
+    %empty                      { $$ = NULL; }
+  | refs REFERENCE STRING       { ast *r = NODE(REF, @3); r->str = $3; $$ = ast_append($1, r); }
+;
+
+dated_list:
+    dated                       { $$ = $1; }
+  | dated_list dated            { $$ = ast_append($1, $2); }
+  | dated_list ',' dated        { $$ = ast_append($1, $3); }
+;
+
+dated:
+    FROM DATE expr              { $$ = NODE(DATED, @$); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->b = $3; }
+;
+
+entries:
+    entry                       { $$ = $1; }
+  | entries entry               { $$ = ast_append($1, $2); }
+;
+
+entry:
+    key ':' values              { $$ = NODE(ENTRY, @1); $$->a = $1; $$->b = $3; }
+  | DEFAULT ':' values          { $$ = NODE(ENTRY, @1); $$->a = NULL; $$->b = $3; }
+;
+
+key:
+    STRING                      { $$ = NODE(STR, @$); $$->str = $1; }
+  | INT                         { $$ = NODE(INT, @$); $$->str = $1; }
+  | IDENT                       { $$ = NODE(NAME, @$); $$->str = $1; }
+  | INT TO INT                  { $$ = NODE(RANGE, @$); $$->a = NODE(INT, @1); $$->a->str = $1;
+                                  $$->b = NODE(INT, @3); $$->b->str = $3; }
+  | INT OR MORE                 { $$ = NODE(RANGE, @$); $$->a = NODE(INT, @1); $$->a->str = $1; }
+  | UP TO INT                   { $$ = NODE(RANGE, @$); $$->b = NODE(INT, @3); $$->b->str = $3; }
+;
+
+values:
+    expr                        { $$ = NODE(DATED, @$); $$->b = $1; }
+  | dated_list                  { $$ = $1; }
+;
+
+/* ---- scales --------------------------------------------------------- */
+
+scale:
+    SCALE IDENT opt_label '{' refs rows '}'
+                                { $$ = NODE(SCALE, @2); $$->str = $2; $$->str2 = $3; $$->a = $6; $$->d = $5; }
+  | SCALE IDENT opt_label '{' error '}'
+                                { $$ = NODE(SCALE, @2); $$->str = $2; $$->str2 = $3; }
+;
+
+rows:
+    row                         { $$ = $1; }
+  | rows row                    { $$ = ast_append($1, $2); }
+;
+
+row:
+    UP TO expr ':' expr opt_quick
+                                { $$ = NODE(ROW, @$); $$->a = $3; $$->b = $5; $$->c = $6; }
+  | ABOVE ':' expr opt_quick    { $$ = NODE(ROW, @$); $$->a = NULL; $$->b = $3; $$->c = $4; }
+;
+
+opt_quick:
+    %empty                      { $$ = NULL; }
+  | QUICK expr                  { $$ = $2; }
+;
+
+/* ---- functions ------------------------------------------------------ */
+
+function:
+    FUNCTION IDENT '(' params ')' ':' type '=' expr
+                                { $$ = NODE(FUNCTION, @2); $$->str = $2; $$->a = $4; $$->b = $7; $$->c = $9; }
+;
+
+extern:
+    EXTERN IDENT '(' params ')' ':' type
+                                { $$ = NODE(EXTERN, @2); $$->str = $2; $$->a = $4; $$->b = $7; }
+  | EXTERN IDENT '(' params ')' ':' type FROM IDENT
+                                { $$ = NODE(EXTERN, @2); $$->str = $2; $$->a = $4; $$->b = $7; $$->str2 = $9; }
+;
+
+params:
+    %empty                      { $$ = NULL; }
+  | param_list                  { $$ = $1; }
+;
+
+param_list:
+    pdecl                       { $$ = $1; }
+  | param_list ',' pdecl        { $$ = ast_append($1, $3); }
+;
+
+pdecl:
+    IDENT ':' type              { $$ = NODE(PARAMDECL, @1); $$->str = $1; $$->a = $3; }
+;
+
+/* ---- policies ------------------------------------------------------- */
+
+policy:
+    POLICY IDENT opt_label FOR entity '{' pitems '}'
+                                { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $7; }
+;
+
+pitems:
+    %empty                      { $$ = NULL; }
+  | pitems pitem                { $$ = ast_append($1, $2); }
+  | pitems error                { $$ = $1; }
+;
+
+pitem:
+    REFERENCE STRING            { $$ = NODE(REF, @2); $$->str = $2; }
+  | EXCLUDES name_list          { $$ = $2; }
+  | param
+  | scale
+  | LET IDENT '=' expr excepts  { $$ = NODE(LET, @2); $$->str = $2; $$->a = $4; $$->b = $5; }
+  | ELIGIBLE WHEN cond_top excepts
+                                { $$ = NODE(ELIGIBLE, @1); $$->a = $3; $$->b = $4; }
+  | AMOUNT expr excepts         { $$ = NODE(AMOUNT, @1); $$->a = $2; $$->b = $3; }
+;
+
+name_list:
+    IDENT                       { $$ = NODE(EXCLUDES, @1); $$->str = $1; }
+  | name_list ',' IDENT         { ast *e = NODE(EXCLUDES, @3); e->str = $3; $$ = ast_append($1, e); }
+;
+
+excepts:
+    %empty                      { $$ = NULL; }
+  | excepts except              { $$ = ast_append($1, $2); }
+;
+
+except:
+    EXCEPT WHEN expr THEN expr STRING
+                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6; }
+  | EXCEPT WHEN expr THEN expr STRING PRIORITY INT
+                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6;
+                                  $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
+  | EXCEPT WHEN expr THEN except_status STRING
+                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
+                                  $$->b->ival = $5; $$->str = $6; }
+  | EXCEPT WHEN expr THEN except_status STRING PRIORITY INT
+                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
+                                  $$->b->ival = $5; $$->str = $6;
+                                  $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
+;
+
+except_status:
+    ELIGIBLE                    { $$ = 1; }
+  | NOT ELIGIBLE                { $$ = 0; }
+;
+
+cond_top:
+    group
+  | cond
+;
+
+group:
+    ALL opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ALL; $$->str = $2; $$->a = $4; }
+  | ANY opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ANY; $$->str = $2; $$->a = $4; }
+;
+
+conds:
+    %empty                      { $$ = NULL; }
+  | conds cond_item             { $$ = ast_append($1, $2); }
+;
+
+cond_item:
+    group
+  | cond
+  | error STRING                { $$ = NULL; }
+;
+
+cond:
+    expr STRING crefs %prec CONDEND
+                                { $$ = NODE(COND, @1); $$->a = $1; $$->str = $2; $$->c = $3; }
+;
+
+crefs:
+    %empty                      { $$ = NULL; }
+  | crefs REFERENCE STRING      { ast *r = NODE(REF, @3); r->str = $3; $$ = ast_append($1, r); }
+;
+
+/* ---- tests ---------------------------------------------------------- */
+
+test:
+    TEST STRING AS OF DATE '{' given expects '}'
+                                { $$ = NODE(TEST, @2); $$->str = $2; $$->a = NODE(DATE, @5); $$->a->str = $5;
+                                  $$->b = $7; $$->c = $8; }
+  | TEST STRING AS OF DATE '{' error '}'
+                                { $$ = NODE(TEST, @2); $$->str = $2; $$->a = NODE(DATE, @5); $$->a->str = $5; }
+;
+
+given:
+    GIVEN HOUSEHOLD obj         { $$ = NODE(GIVEN, @2); $$->ival = ENT_HOUSEHOLD; $$->a = $3; }
+  | GIVEN PERSON obj            { $$ = NODE(GIVEN, @2); $$->ival = ENT_PERSON; $$->a = $3; }
+;
+
+obj:
+    '{' inits '}'               { $$ = NODE(OBJ, @$); $$->a = $2; }
+;
+
+inits:
+    %empty                      { $$ = NULL; }
+  | init_list                   { $$ = $1; }
+  | init_list ','               { $$ = $1; }
+;
+
+init_list:
+    init                        { $$ = $1; }
+  | init_list init              { $$ = ast_append($1, $2); }
+  | init_list ',' init          { $$ = ast_append($1, $3); }
+;
+
+init:
+    iname value opt_asof        { $$ = NODE(INIT, @1); $$->str = $1; $$->a = $2; $$->b = $3; }
+  | MEMBERS '[' objs ']'        { $$ = NODE(INIT, @1); $$->str = "members";
+                                  $$->a = NODE(LISTLIT, @2); $$->a->a = $3; }
+;
+
+iname:
+    IDENT | AMOUNT { $$ = "amount"; } | DATE_T { $$ = "date"; }
+;
+
+opt_asof:
+    %empty                      { $$ = NULL; }
+  | AS OF DATE                  { $$ = NODE(DATE, @3); $$->str = $3; }
+;
+
+objs:
+    %empty                      { $$ = NULL; }
+  | obj                         { $$ = $1; }
+  | objs ',' obj                { $$ = ast_append($1, $3); }
+;
+
+value:
+    expr                        { $$ = $1; }
+  | '[' rec_entries ']'         { $$ = NODE(RECLIT, @$); $$->a = $2; }
+;
+
+rec_entries:
+    rec_entry                   { $$ = $1; }
+  | rec_entries ',' rec_entry   { $$ = ast_append($1, $3); }
+;
+
+rec_entry:
+    DATE ':' expr               { $$ = NODE(RECENTRY, @1); $$->a = NODE(DATE, @1); $$->a->str = $1; $$->b = $3; }
+;
+
+expects:
+    expect                      { $$ = $1; }
+  | expects expect              { $$ = ast_append($1, $2); }
+;
+
+expect:
+    EXPECT IDENT opt_member status opt_amount
+                                { $$ = NODE(EXPECT, @2); $$->str = $2; $$->b = $3; $$->ival = $4; $$->a = $5; }
+;
+
+opt_member:
+    %empty                      { $$ = NULL; }
+  | OF MEMBER INT               { $$ = NODE(INT, @3); $$->str = $3; }
+;
+
+status:
+    ELIGIBLE                    { $$ = EXPECT_ELIGIBLE; }
+  | NOT ELIGIBLE                { $$ = EXPECT_NOT_ELIGIBLE; }
+  | UNDETERMINED                { $$ = EXPECT_UNDETERMINED; }
+;
+
+opt_amount:
+    %empty                      { $$ = NULL; }
+  | ',' AMOUNT expr             { $$ = $3; }
+;
+
+/* ---- expressions ---------------------------------------------------- */
+
+expr:
+    IF expr THEN expr ELSE expr { $$ = NODE(IF, @$); $$->a = $2; $$->b = $4; $$->c = $6; }
+  | expr WHERE expr             { $$ = NODE(WHERE, @2); $$->a = $1; $$->b = $3; }
+  | expr OR expr                { $$ = NODE(BINOP, @2); $$->ival = OP_OR; $$->a = $1; $$->b = $3; }
+  | expr AND expr               { $$ = NODE(BINOP, @2); $$->ival = OP_AND; $$->a = $1; $$->b = $3; }
+  | NOT expr                    { $$ = NODE(UNOP, @1); $$->ival = OP_NOT; $$->a = $2; }
+  | expr '<' expr               { $$ = NODE(BINOP, @2); $$->ival = '<'; $$->a = $1; $$->b = $3; }
+  | expr '>' expr               { $$ = NODE(BINOP, @2); $$->ival = '>'; $$->a = $1; $$->b = $3; }
+  | expr LE expr                { $$ = NODE(BINOP, @2); $$->ival = OP_LE; $$->a = $1; $$->b = $3; }
+  | expr GE expr                { $$ = NODE(BINOP, @2); $$->ival = OP_GE; $$->a = $1; $$->b = $3; }
+  | expr EQ expr                { $$ = NODE(BINOP, @2); $$->ival = OP_EQ; $$->a = $1; $$->b = $3; }
+  | expr NE expr                { $$ = NODE(BINOP, @2); $$->ival = OP_NE; $$->a = $1; $$->b = $3; }
+  | expr '=' expr               { $$ = NODE(BINOP, @2); $$->ival = OP_EQ; $$->a = $1; $$->b = $3;
+                                  int d = diag_error(p->diags, p->file, @2, "`=` is not a comparison");
+                                  diag_hint(p->diags, d, "write `==` to compare two values"); }
+  | expr IS IDENT               { $$ = NODE(IS, @3); $$->a = $1; $$->str = $3; }
+  | expr IS NOT IDENT           { $$ = NODE(IS, @4); $$->a = $1; $$->str = $4; $$->flag = 1; }
+  | expr IN '[' exprs ']'       { $$ = NODE(IN, @2); $$->a = $1; $$->b = NODE(LISTLIT, @3); $$->b->a = $4; }
+  | expr '+' expr               { $$ = NODE(BINOP, @2); $$->ival = '+'; $$->a = $1; $$->b = $3; }
+  | expr '-' expr               { $$ = NODE(BINOP, @2); $$->ival = '-'; $$->a = $1; $$->b = $3; }
+  | expr '*' expr               { $$ = NODE(BINOP, @2); $$->ival = '*'; $$->a = $1; $$->b = $3; }
+  | expr '/' expr               { $$ = NODE(BINOP, @2); $$->ival = '/'; $$->a = $1; $$->b = $3; }
+  | '-' expr %prec UMINUS       { $$ = NODE(UNOP, @1); $$->ival = OP_NEG; $$->a = $2; }
+  | postfix
+;
+
+postfix:
+    primary
+  | postfix '.' fname           { $$ = NODE(GET, @3); $$->a = $1; $$->str = $3; }
+  | postfix DURING LAST INT MONTH
+                                { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(INT, @4); $$->b->str = $4; $$->flag = DUR_MONTHS; }
+  | postfix DURING LAST INT DAY { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(INT, @4); $$->b->str = $4; $$->flag = DUR_DAYS; }
+  | postfix DURING LAST INT YEAR
+                                { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(INT, @4); $$->b->str = $4; $$->flag = DUR_YEARS; }
+  | postfix DURING primary TO primary
+                                { $$ = NODE(DURING, @2); $$->ival = WIN_RANGE; $$->a = $1; $$->b = $3; $$->c = $5; }
+  | postfix SINCE primary       { $$ = NODE(DURING, @2); $$->ival = WIN_SINCE; $$->a = $1; $$->b = $3; }
+;
+
+primary:
+    INT                         { $$ = NODE(INT, @$); $$->str = $1; }
+  | DECIMAL                     { $$ = NODE(DEC, @$); $$->str = $1; }
+  | PERCENT                     { $$ = NODE(PERCENT, @$); $$->str = $1; }
+  | STRING                      { $$ = NODE(STR, @$); $$->str = $1; }
+  | DATE                        { $$ = NODE(DATE, @$); $$->str = $1; }
+  | duration                    { $$ = $1; }
+  | TRUE                        { $$ = NODE(BOOL, @$); $$->ival = 1; }
+  | FALSE                       { $$ = NODE(BOOL, @$); $$->ival = 0; }
+  | ASOF                        { $$ = NODE(ASOF, @$); }
+  | IT                          { $$ = NODE(IT, @$); }
+  | IDENT                       { $$ = NODE(NAME, @$); $$->str = $1; }
+  | PERSON                      { $$ = NODE(NAME, @$); $$->str = "person"; }
+  | HOUSEHOLD                   { $$ = NODE(NAME, @$); $$->str = "household"; }
+  | '(' expr ')'                { $$ = $2; }
+  | '(' error ')'               { $$ = NODE(BOOL, @$); $$->flag = -1; }
+  | IDENT '(' args ')'          { $$ = NODE(CALL, @1); $$->str = $1; $$->a = $3; }
+  | agg '(' expr ')'            { $$ = NODE(AGG, @1); $$->ival = $1; $$->b = $3; }
+  | agg '(' expr FOR IDENT IN expr ')'
+                                { $$ = NODE(AGG, @1); $$->ival = $1; $$->a = $3; $$->str = $5; $$->b = $7; }
+  | agg '(' expr ',' exprs ')'  { $$ = NODE(CALL, @1); $$->str = ast_agg_name($1);
+                                  $$->a = ast_append($3, $5); }
+;
+
+agg:
+    SUM { $$ = AGG_SUM; } | COUNT { $$ = AGG_COUNT; } | MIN { $$ = AGG_MIN; }
+  | MAX { $$ = AGG_MAX; } | ANY { $$ = AGG_ANY; } | ALL { $$ = AGG_ALL; }
+;
+
+args:
+    %empty                      { $$ = NULL; }
+  | exprs                       { $$ = $1; }
+;
+
+exprs:
+    expr                        { $$ = $1; }
+  | exprs ',' expr              { $$ = ast_append($1, $3); }
+;
+
+%%
+
+static void hmyy_error(HMYYLTYPE *loc, hm_parser *p, void *scanner, const char *msg)
+{
+    (void)scanner;
+    p->syntax_errors++;
+    if (strstr(msg, "exhausted"))
+        diag_error(p->diags, p->file, *loc,
+                   "this is nested too deeply (more than %d levels of brackets or operators)",
+                   YYMAXDEPTH / 2);
+    else
+        diag_error(p->diags, p->file, *loc, "%s", msg);
+}
+
+/* The drafter-facing name of a grammar symbol: keywords in backquotes,
+ * descriptions ("a name") as they are. */
+static const char *sym_desc(yysymbol_kind_t k, char *buf, size_t n)
+{
+    if (k == YYSYMBOL_YYEOF)
+        return "the end of the file";
+    if (k == YYSYMBOL_YYUNDEF || k == YYSYMBOL_YYerror)
+        return "something unreadable";
+    const char *s = yysymbol_name(k);
+    size_t len = strlen(s);
+    if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0]) {
+        s++;
+        len -= 2;
+    }
+    if (memchr(s, ' ', len))
+        snprintf(buf, n, "%.*s", (int)len, s);
+    else
+        snprintf(buf, n, "`%.*s`", (int)len, s);
+    return buf;
+}
+
+static int has(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == k)
+            return 1;
+    return 0;
+}
+
+static int is_keyword(yysymbol_kind_t k)
+{
+    return k >= YYSYMBOL_MODULE && k <= YYSYMBOL_ASOF;
+}
+
+/* A hint in the drafter's terms for the commonest mistakes. */
+static const char *parse_hint(const yysymbol_kind_t *exp, int n, yysymbol_kind_t got)
+{
+    if (has(exp, n, YYSYMBOL_IDENT) && is_keyword(got))
+        return "this word is reserved by the language; choose another name";
+    if (has(exp, n, YYSYMBOL_STRING) && n <= 4 && got != YYSYMBOL_YYEOF)
+        return "every condition ends with its message in double quotes, "
+               "e.g. per_cap < line \"家庭人均收入低于低保标准\"";
+    if (got == YYSYMBOL_YYEOF)
+        return "a `{`, `(` or `[` is probably not closed";
+    if (got == YYSYMBOL_ELSE || has(exp, n, YYSYMBOL_ELSE))
+        return "a conditional is written `if CONDITION then VALUE else VALUE`";
+    return NULL;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *scanner)
+{
+    (void)scanner;
+    p->syntax_errors++;
+    enum { NEXP = 8 };
+    yysymbol_kind_t exp[NEXP];
+    int n = yypcontext_expected_tokens(ctx, exp, NEXP);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    const HMYYLTYPE *loc = yypcontext_location(ctx);
+    char fbuf[64], ebuf[64];
+    const char *found = sym_desc(got, fbuf, sizeof fbuf);
+    char buf[512];
+    size_t len = 0;
+    if (n > 0 && n <= 5) {
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "expected ");
+        for (int i = 0; i < n && len < sizeof buf; i++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s",
+                                    i == 0 ? "" : (i == n - 1 ? " or " : ", "),
+                                    sym_desc(exp[i], ebuf, sizeof ebuf));
+        snprintf(buf + (len < sizeof buf ? len : sizeof buf - 1),
+                 sizeof buf - (len < sizeof buf ? len : sizeof buf - 1), ", found %s", found);
+    } else {
+        snprintf(buf, sizeof buf, "unexpected %s here", found);
+    }
+    hm_span sp = *loc;
+    if (got == YYSYMBOL_YYEOF && sp.start > 0)
+        sp.start = sp.end = sp.start;
+    int d = diag_error(p->diags, p->file, sp, "%s", buf);
+    const char *hint = parse_hint(exp, n > NEXP ? NEXP : n, got);
+    if (hint)
+        diag_hint(p->diags, d, "%s", hint);
+    return 0;
+}
