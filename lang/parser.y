@@ -18,9 +18,8 @@
 %code requires {
 #include "ast.h"
 #include "parse_state.h"
-#define HMYYLTYPE hm_span
-#define HMYYLTYPE_IS_DECLARED 1
-#define HMYYLTYPE_IS_TRIVIAL 1
+#define HMYY_LTYPE hm_span
+#define HMYY_LTYPE_IS_DECLARED 1
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                \
     do {                                                           \
         if (N) {                                                   \
@@ -42,8 +41,8 @@
 #include <string.h>
 #include "mem.h"
 
-int hmyy_lex(HMYYSTYPE *lval, HMYYLTYPE *lloc, void *scanner);
-static void hmyy_error(HMYYLTYPE *loc, hm_parser *p, void *scanner, const char *msg);
+int hmyy_lex(HMYY_STYPE *lval, HMYY_LTYPE *lloc, void *scanner);
+static void hmyy_error(HMYY_LTYPE *loc, hm_parser *p, void *scanner, const char *msg);
 
 /* Deep nesting is refused with a message rather than exhausting the stack
  * of the checker later on. */
@@ -385,16 +384,17 @@ excepts:
 
 except:
     EXCEPT WHEN expr THEN expr STRING
-                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6; }
+                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6;
+                                  $$->d = NODE(STR, @6); $$->d->str = $6; }
   | EXCEPT WHEN expr THEN expr STRING PRIORITY INT
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6;
-                                  $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
+                                  $$->d = NODE(STR, @6); $$->d->str = $6; $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
   | EXCEPT WHEN expr THEN except_status STRING
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
-                                  $$->b->ival = $5; $$->str = $6; }
+                                  $$->b->ival = $5; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6; }
   | EXCEPT WHEN expr THEN except_status STRING PRIORITY INT
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
-                                  $$->b->ival = $5; $$->str = $6;
+                                  $$->b->ival = $5; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6;
                                   $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
 ;
 
@@ -409,8 +409,10 @@ cond_top:
 ;
 
 group:
-    ALL opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ALL; $$->str = $2; $$->a = $4; }
-  | ANY opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ANY; $$->str = $2; $$->a = $4; }
+    ALL opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ALL; $$->str = $2; $$->a = $4;
+                                  if ($2) { $$->d = NODE(STR, @2); $$->d->str = $2; } }
+  | ANY opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ANY; $$->str = $2; $$->a = $4;
+                                  if ($2) { $$->d = NODE(STR, @2); $$->d->str = $2; } }
 ;
 
 conds:
@@ -426,7 +428,8 @@ cond_item:
 
 cond:
     expr STRING crefs %prec CONDEND
-                                { $$ = NODE(COND, @1); $$->a = $1; $$->str = $2; $$->c = $3; }
+                                { $$ = NODE(COND, @1); $$->a = $1; $$->str = $2; $$->c = $3;
+                                  $$->d = NODE(STR, @2); $$->d->str = $2; }
 ;
 
 crefs:
@@ -611,7 +614,7 @@ exprs:
 
 %%
 
-static void hmyy_error(HMYYLTYPE *loc, hm_parser *p, void *scanner, const char *msg)
+static void hmyy_error(HMYY_LTYPE *loc, hm_parser *p, void *scanner, const char *msg)
 {
     (void)scanner;
     p->syntax_errors++;
@@ -680,7 +683,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
     yysymbol_kind_t exp[NEXP];
     int n = yypcontext_expected_tokens(ctx, exp, NEXP);
     yysymbol_kind_t got = yypcontext_token(ctx);
-    const HMYYLTYPE *loc = yypcontext_location(ctx);
+    const HMYY_LTYPE *loc = yypcontext_location(ctx);
     char fbuf[64], ebuf[64];
     const char *found = sym_desc(got, fbuf, sizeof fbuf);
     char buf[512];
@@ -694,7 +697,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
         snprintf(buf + (len < sizeof buf ? len : sizeof buf - 1),
                  sizeof buf - (len < sizeof buf ? len : sizeof buf - 1), ", found %s", found);
     } else {
-        snprintf(buf, sizeof buf, "unexpected %s here", found);
+        snprintf(buf, sizeof buf, "%s is not expected here", found);
     }
     hm_span sp = *loc;
     if (got == YYSYMBOL_YYEOF && sp.start > 0)

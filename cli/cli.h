@@ -1,0 +1,14 @@
+/* cli.h -- the `huimin` command's subcommands.  Each returns the process
+ * exit status: 0 success, 1 findings (errors in the input, failed tests),
+ * 2 usage errors or unreadable input. */
+#ifndef HM_CLI_H
+#define HM_CLI_H
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+int cmd_check(int argc, char **argv);
+
+/* Print "huimin: message" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,66 @@
+/* huimin.c -- the `huimin` command: dispatch to subcommands. */
+#include "cli.h"
+#include "huimin.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    { "check", cmd_check, "check policy files for errors" },
+};
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("huimin: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: huimin COMMAND [OPTIONS] [ARGS]\n"
+            "\n"
+            "huimin evaluates government benefit policies written in the huimin\n"
+            "policy language.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Run `huimin COMMAND --help` for a command's options.\n"
+            "Exit status: 0 success, 1 errors found in the input, 2 usage error or\n"
+            "unreadable input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return EXIT_CLEAN;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("huimin %s\n", hm_version());
+        return EXIT_CLEAN;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command `%s`", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,391 @@
+/* frontend.c -- the compiler front end behind the public hm_compiler API:
+ * collect files, parse each into an AST, find the modules they `use`, and
+ * run the checker.  Out of memory anywhere in here unwinds to
+ * hm_compiler_check() through the arena's handler and is reported as
+ * HM_ENOMEM; nothing leaks, because everything lives in the arena. */
+#include "huimin.h"
+#include "parse_state.h"
+#include "parser.h"
+#define YYSTYPE HMYY_STYPE
+#define YYLTYPE HMYY_LTYPE
+#include "lexer.h"
+#include "sema.h"
+#include "mem.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct hm_compiler {
+    hm_arena arena;
+    hm_diags diags;
+    jmp_buf oom;
+    hm_srcfile **files;
+    int nfiles, cap;
+    hm_module **mods;
+    int nmods;
+    int checked;
+};
+
+hm_compiler *hm_compiler_new(void)
+{
+    hm_compiler *c = mem_calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    arena_init(&c->arena);
+    diag_init(&c->diags);
+    return c;
+}
+
+void hm_compiler_free(hm_compiler *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nfiles; i++) {
+        srcfile_free(c->files[i]);
+        mem_free(c->files[i]);
+    }
+    mem_free(c->files);
+    diag_free(&c->diags);
+    arena_free(&c->arena);
+    mem_free(c);
+}
+
+static int add_file(hm_compiler *c, hm_srcfile *f)
+{
+    if (c->nfiles == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 16;
+        hm_srcfile **v = mem_realloc(c->files, sizeof *v * (size_t)cap);
+        if (!v)
+            return HM_ENOMEM;
+        c->files = v;
+        c->cap = cap;
+    }
+    f->index = c->nfiles;
+    c->files[c->nfiles++] = f;
+    return HM_OK;
+}
+
+static int load_file(hm_compiler *c, const char *path)
+{
+    hm_srcfile *f = mem_calloc(1, sizeof *f);
+    if (!f)
+        return HM_ENOMEM;
+    if (srcfile_load(f, path) != 0) {
+        int e = errno;
+        mem_free(f);
+        if (e == ENOMEM)
+            return HM_ENOMEM;
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "cannot read `%s`: %s", path, strerror(e));
+        return HM_EIO;
+    }
+    int rc = add_file(c, f);
+    if (rc != HM_OK) {
+        srcfile_free(f);
+        mem_free(f);
+    }
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), k = strlen(suf);
+    return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+static int add_dir(hm_compiler *c, const char *dir, int depth)
+{
+    if (depth > 32)
+        return HM_OK;   /* a symlink loop; nothing sensible lies deeper */
+    DIR *d = opendir(dir);
+    if (!d) {
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "cannot read directory `%s`: %s", dir, strerror(errno));
+        return HM_EIO;
+    }
+    char **names = NULL;
+    int n = 0, cap = 0, rc = HM_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **v = mem_realloc(names, sizeof *v * (size_t)cap);
+            if (!v) {
+                rc = HM_ENOMEM;
+                break;
+            }
+            names = v;
+        }
+        size_t len = strlen(dir) + strlen(de->d_name) + 2;
+        names[n] = mem_alloc(len);
+        if (!names[n]) {
+            rc = HM_ENOMEM;
+            break;
+        }
+        snprintf(names[n], len, "%s/%s", dir, de->d_name);
+        n++;
+    }
+    closedir(d);
+    if (rc == HM_OK)
+        qsort(names, (size_t)n, sizeof *names, cmp_str);
+    for (int i = 0; i < n; i++) {
+        if (rc == HM_OK) {
+            struct stat st;
+            if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+                int r = add_dir(c, names[i], depth + 1);
+                if (r == HM_ENOMEM)
+                    rc = r;
+            } else if (has_suffix(names[i], ".pol")) {
+                int r = load_file(c, names[i]);
+                if (r == HM_ENOMEM)
+                    rc = r;
+            }
+        }
+        mem_free(names[i]);
+    }
+    mem_free(names);
+    return rc;
+}
+
+int hm_compiler_add_path(hm_compiler *c, const char *path)
+{
+    if (!c || !path)
+        return HM_EUSAGE;
+    if (strlen(path) > 4096) {
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "path too long");
+        return HM_EIO;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* strip trailing slashes so names read "dir/file.pol" */
+        char buf[4100];
+        snprintf(buf, sizeof buf, "%s", path);
+        size_t n = strlen(buf);
+        while (n > 1 && buf[n - 1] == '/')
+            buf[--n] = '\0';
+        return add_dir(c, buf, 0);
+    }
+    return load_file(c, path);
+}
+
+int hm_compiler_add_source(hm_compiler *c, const char *name, const char *text, size_t len)
+{
+    if (!c || !name || (!text && len))
+        return HM_EUSAGE;
+    hm_srcfile *f = mem_calloc(1, sizeof *f);
+    if (!f)
+        return HM_ENOMEM;
+    if (srcfile_from_string(f, name, text ? text : "", len) != 0) {
+        mem_free(f);
+        return HM_ENOMEM;
+    }
+    int rc = add_file(c, f);
+    if (rc != HM_OK) {
+        srcfile_free(f);
+        mem_free(f);
+    }
+    return rc;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+static hm_module *parse_one(hm_compiler *c, hm_srcfile *f)
+{
+    hm_parser p = { .arena = &c->arena, .diags = &c->diags, .file = f };
+    yyscan_t scanner;
+    if (hmyy_lex_init_extra(&p, &scanner) != 0)
+        longjmp(c->oom, 1);
+    YY_BUFFER_STATE buf = hmyy__scan_bytes(f->text, (int)f->len, scanner);
+    if (!buf) {
+        hmyy_lex_destroy(scanner);
+        longjmp(c->oom, 1);
+    }
+    int rc = hmyy_parse(&p, scanner);
+    hmyy__delete_buffer(buf, scanner);
+    hmyy_lex_destroy(scanner);
+    if (rc == 2)
+        longjmp(c->oom, 1);
+    if (memchr(f->text, '\0', f->len))
+        diag_error(&c->diags, f, (hm_span){ 0, 0 }, "this file contains NUL bytes; it is not a policy text file");
+
+    hm_module *m = arena_alloc(&c->arena, sizeof *m);
+    m->file = f;
+    m->root = p.root;
+    m->index = f->index;
+    for (ast *d = p.root; d; d = d->next)
+        if (d->kind == N_MODULE) {
+            m->name = d->str;
+            break;
+        }
+    if (!m->name) {
+        /* named after the file: "dir/dibao.pol" is module "dibao" */
+        const char *base = strrchr(f->path, '/');
+        base = base ? base + 1 : f->path;
+        size_t n = strlen(base);
+        if (n > 4 && strcmp(base + n - 4, ".pol") == 0)
+            n -= 4;
+        m->name = arena_strndup(&c->arena, base, n);
+    }
+    return m;
+}
+
+static hm_module *find_module(hm_compiler *c, const char *name)
+{
+    for (int i = 0; i < c->nmods; i++)
+        if (c->mods[i] && strcmp(c->mods[i]->name, name) == 0)
+            return c->mods[i];
+    return NULL;
+}
+
+static const char *stdlib_dir(void)
+{
+    const char *e = getenv("HUIMIN_STDLIB");
+    if (e && *e)
+        return e;
+    return HM_STDLIB_DIR;
+}
+
+/* Find the file of module `name` used from file `from`: beside it (the last
+ * component of the name), or in the standard library for std.*. */
+static int locate_module(hm_compiler *c, const char *name, const hm_srcfile *from, char *out, size_t n)
+{
+    const char *last = strrchr(name, '.');
+    last = last ? last + 1 : name;
+    struct stat st;
+    if (strncmp(name, "std.", 4) == 0) {
+        snprintf(out, n, "%s/std/%s.pol", stdlib_dir(), last);
+        if (stat(out, &st) == 0)
+            return 1;
+    }
+    const char *slash = strrchr(from->path, '/');
+    int dlen = slash ? (int)(slash - from->path) : 0;
+    snprintf(out, n, "%.*s%s%s.pol", dlen, from->path, slash ? "/" : "", last);
+    if (stat(out, &st) == 0)
+        return 1;
+    (void)c;
+    return 0;
+}
+
+static void resolve_uses(hm_compiler *c)
+{
+    for (int i = 0; i < c->nmods; i++) {
+        hm_module *m = c->mods[i];
+        int nuses = 0;
+        for (ast *d = m->root; d; d = d->next)
+            nuses += d->kind == N_USE;
+        m->uses = arena_alloc(&c->arena, sizeof *m->uses * (size_t)(nuses + 1));
+        for (ast *d = m->root; d; d = d->next) {
+            if (d->kind != N_USE)
+                continue;
+            hm_module *u = find_module(c, d->str);
+            if (!u) {
+                char path[4200];
+                if (locate_module(c, d->str, m->file, path, sizeof path)) {
+                    int already = 0;
+                    for (int k = 0; k < c->nfiles; k++)
+                        if (strcmp(c->files[k]->path, path) == 0)
+                            already = 1;
+                    if (!already && load_file(c, path) == HM_OK) {
+                        hm_srcfile *f = c->files[c->nfiles - 1];
+                        hm_module *nm = parse_one(c, f);
+                        hm_module **v = mem_realloc(c->mods, sizeof *v * (size_t)(c->nmods + 1));
+                        if (!v)
+                            longjmp(c->oom, 1);
+                        c->mods = v;
+                        c->mods[c->nmods++] = nm;
+                        m = c->mods[i];
+                        u = strcmp(nm->name, d->str) == 0 ? nm : NULL;
+                        if (!u) {
+                            int e = diag_error(&c->diags, m->file, d->loc, "`%s` declares module `%s`, not `%s`",
+                                               path, nm->name, d->str);
+                            (void)e;
+                            continue;
+                        }
+                    }
+                }
+            }
+            if (!u) {
+                int e = diag_error(&c->diags, m->file, d->loc, "module `%s` not found", d->str);
+                diag_hint(&c->diags, e, "check it with the other files (huimin check DIR), "
+                                         "or put %s.pol beside this file", strrchr(d->str, '.') ? strrchr(d->str, '.') + 1 : d->str);
+                continue;
+            }
+            if (u == m) {
+                diag_error(&c->diags, m->file, d->loc, "a module cannot use itself");
+                continue;
+            }
+            int dup = 0;
+            for (int k = 0; k < m->nuses; k++)
+                dup |= m->uses[k] == u;
+            if (dup) {
+                diag_warning(&c->diags, m->file, d->loc, "module `%s` is used twice", d->str);
+                continue;
+            }
+            m->uses[m->nuses++] = u;
+        }
+    }
+}
+
+int hm_compiler_check(hm_compiler *c)
+{
+    if (!c)
+        return HM_EUSAGE;
+    if (c->checked)
+        return c->diags.errors ? HM_ERR : HM_OK;
+    c->checked = 1;
+    if (setjmp(c->oom)) {
+        c->arena.oom = NULL;
+        return HM_ENOMEM;
+    }
+    c->arena.oom = &c->oom;
+    c->mods = mem_calloc((size_t)c->nfiles + 1, sizeof *c->mods);
+    if (!c->mods)
+        longjmp(c->oom, 1);
+    int n = c->nfiles;
+    for (int i = 0; i < n; i++)
+        c->mods[c->nmods++] = parse_one(c, c->files[i]);
+    /* two files declaring one module */
+    for (int i = 0; i < c->nmods; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(c->mods[i]->name, c->mods[j]->name) == 0) {
+                ast *d = c->mods[i]->root && c->mods[i]->root->kind == N_MODULE ? c->mods[i]->root : NULL;
+                int e = diag_error(&c->diags, c->mods[i]->file, d ? d->loc : (hm_span){ 0, 0 },
+                                   "module `%s` is also declared by %s", c->mods[i]->name, c->mods[j]->file->path);
+                (void)e;
+                c->mods[i]->name = arena_printf(&c->arena, "%s#%d", c->mods[i]->name, i);
+                break;
+            }
+    resolve_uses(c);
+    sema s = { .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods };
+    sema_check(&s);
+    c->arena.oom = NULL;
+    return c->diags.errors ? HM_ERR : HM_OK;
+}
+
+int hm_compiler_error_count(const hm_compiler *c) { return c ? c->diags.errors : 0; }
+int hm_compiler_warning_count(const hm_compiler *c) { return c ? c->diags.warnings : 0; }
+
+void hm_compiler_print_diagnostics(hm_compiler *c, FILE *out)
+{
+    if (c)
+        diag_print(&c->diags, out);
+}
+
+void hm_compiler_dump_ast(hm_compiler *c, FILE *out)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nmods; i++) {
+        if (c->nmods > 1)
+            fprintf(out, "# %s\n", c->mods[i]->file->path);
+        ast_dump(c->mods[i]->root, out);
+    }
+}

@@ -1,0 +1,147 @@
+/* sema.h -- name resolution and type checking (the checker).
+ *
+ * The checker walks the parsed modules in three passes:
+ *   1. declare: every top-level name of every module, every source field
+ *      (the pack's facts), every code set with its labels;
+ *   2. check: types of parameters, scales, functions, policies and tests;
+ *      lets and policies are checked on demand so a dependency cycle is
+ *      found where it closes and reported with the whole cycle;
+ *   3. finish: call cycles between functions, dependency cycles between
+ *      policies, unused facts, parameters, scales and lets.
+ * It reports through the compilation's diagnostics and never stops early. */
+#ifndef HM_SEMA_H
+#define HM_SEMA_H
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "srcfile.h"
+#include "types.h"
+
+typedef enum {
+    SYM_MODULE_NAME, SYM_SOURCE, SYM_FACT, SYM_CODESET, SYM_LABEL, SYM_PARAM,
+    SYM_SCALE, SYM_FUNCTION, SYM_EXTERN, SYM_POLICY, SYM_LET, SYM_VAR
+} sym_kind;
+
+typedef struct sym sym;
+typedef struct hm_module hm_module;
+
+typedef struct symtab {
+    sym **buckets;
+    unsigned nbuckets, count;
+} symtab;
+
+/* A dependency edge: `to` is needed, first seen at node `at`. */
+typedef struct dep {
+    sym *to;
+    ast *at;
+    struct dep *next;
+} dep;
+
+struct sym {
+    sym_kind kind;
+    const char *name;       /* facts: "household.assets" */
+    ast *decl;
+    hm_module *mod;
+    const hm_type *type;
+    sym *chain;             /* hash bucket chain */
+    int used;
+    int state;              /* 0 unchecked, 1 being checked, 2 checked */
+    int entity;             /* policy: ENT_*; fact: ENT_*; param: entity its key needs (0 none) */
+    sym *owner;             /* let / local parameter: its policy */
+    dep *deps;              /* policy: policies it depends on; function: functions it calls */
+    symtab *labels;         /* code set: its labels */
+    const hm_type *codetype;/* code set: the type of its values */
+    int index;              /* label: position in its set; var: slot */
+    sym *source;            /* fact: the first source declaring it */
+    symtab *locals;         /* policy: its lets and local parameters and scales */
+    int has_eligible, has_amount;
+};
+
+struct hm_module {
+    const char *name;
+    hm_srcfile *file;
+    ast *root;
+    symtab names;           /* its top-level declarations */
+    hm_module **uses;
+    int nuses;
+    int index;
+};
+
+/* What is in scope while checking one expression. */
+typedef struct scope_var {
+    const char *name;
+    const hm_type *type;
+    ast *decl;
+    struct scope_var *up;
+    int used;
+} scope_var;
+
+typedef struct sema {
+    hm_arena *arena;
+    hm_diags *diags;
+    hm_module **mods;
+    int nmods;
+    symtab sources, facts, modules;
+    /* while checking */
+    hm_module *mod;         /* module of the declaration being checked */
+    sym *policy;            /* policy being checked (NULL outside) */
+    sym *function;          /* function being checked */
+    sym *param;             /* parameter whose key is being checked */
+    int subject;            /* ENT_HOUSEHOLD / ENT_PERSON / 0 (inside a function) */
+    int key_entity;         /* entities a parameter key expression used */
+    scope_var *vars;
+    const hm_type *elem;    /* element type inside `where`, for bare fields and `it` */
+    sym *let_stack[64];     /* lets being checked, to show a cycle */
+    int nlet_stack;
+    int in_test;
+} sema;
+
+/* symbol tables (sema.c) */
+void symtab_init(hm_arena *a, symtab *t, unsigned nbuckets);
+sym *symtab_get(const symtab *t, const char *name);
+void symtab_put(hm_arena *a, symtab *t, sym *s);
+sym *sym_new(sema *s, sym_kind k, const char *name, ast *decl);
+
+/* The whole check; returns the number of errors it added. */
+int sema_check(sema *s);
+
+/* sema_decl.c */
+void sema_declare_module(sema *s, hm_module *m);
+void sema_declare_facts(sema *s, hm_module *m);
+void sema_check_module(sema *s, hm_module *m);
+void sema_check_let(sema *s, sym *l);
+void sema_check_param(sema *s, sym *p);
+void sema_check_scale(sema *s, sym *sc);
+void sema_finish(sema *s);
+const hm_type *sema_resolve_type(sema *s, ast *t);
+void sema_check_policy(sema *s, sym *p);
+/* Look a name up: local lets/params of the policy, then the module, then
+ * the modules it uses.  Reports ambiguity.  NULL when not found. */
+sym *sema_lookup(sema *s, const char *name, ast *at);
+/* Print "did you mean" for `name` among the names visible here. */
+void sema_suggest(sema *s, int diag, const char *name, int what);
+enum { SUGGEST_VALUE = 1, SUGGEST_FACT_HOUSEHOLD = 2, SUGGEST_FACT_PERSON = 4,
+       SUGGEST_LABEL = 8, SUGGEST_POLICY = 16, SUGGEST_CODESET = 32, SUGGEST_FUNCTION = 64,
+       SUGGEST_SOURCE = 128 };
+const char *sema_closest(const char *name, const char *const *cands, int n);
+
+/* sema_expr.c */
+const hm_type *sema_expr(sema *s, ast *e);
+/* Check e and convert it to `want` if the language allows (int to money,
+ * decimal literal to money, lump money to a period).  Reports a mismatch
+ * saying `what` it was for.  Returns the resulting type. */
+const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *what);
+/* Value of an int / decimal / percent / money literal in millionths
+ * (decimal) or fen (money); 0 on success. */
+int sema_literal_fen(sema *s, ast *e, int64_t *fen);
+int sema_literal_ppm(sema *s, ast *e, int64_t *ppm);
+int sema_literal_int(sema *s, ast *e, int64_t *v);
+int sema_parse_date(const char *text, int64_t *days);
+void sema_check_template(sema *s, ast *msg);
+int sema_disjoint(const ast *a, const ast *b);
+
+#define SPAN_OF(n) ((n)->loc)
+#define FILE_OF(s, n) ((s)->mods[(n)->file]->file)
+
+#endif

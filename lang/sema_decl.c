@@ -1,0 +1,1071 @@
+/* sema_decl.c -- checking declarations: sources and facts, code sets,
+ * parameters, scales, functions, externs, policies and tests; and the
+ * whole-pack checks at the end (cycles, unused definitions). */
+#include "sema.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR(n, ...) diag_error(s->diags, FILE_OF(s, n), (n)->loc, __VA_ARGS__)
+#define WARN(n, ...) diag_warning(s->diags, FILE_OF(s, n), (n)->loc, __VA_ARGS__)
+#define NOTE(d, y, msg) diag_note(s->diags, d, (y)->mod->file, (y)->decl->loc, msg)
+
+static const char *kind_word(sym_kind k)
+{
+    switch (k) {
+    case SYM_SOURCE: return "source";
+    case SYM_CODESET: return "code set";
+    case SYM_PARAM: return "parameter";
+    case SYM_SCALE: return "scale";
+    case SYM_FUNCTION: return "function";
+    case SYM_EXTERN: return "extern function";
+    case SYM_POLICY: return "policy";
+    case SYM_LET: return "let";
+    case SYM_LABEL: return "label";
+    case SYM_FACT: return "fact";
+    default: return "name";
+    }
+}
+
+static const char *builtin_names[] = {
+    "age", "age_at", "days_between", "months_between", "years_between",
+    "start_of_month", "end_of_month", "monthly", "yearly", "round", "floor",
+    "ceil", "abs", "known", "longest_run", "count_months", NULL
+};
+
+static int is_builtin(const char *name)
+{
+    for (int i = 0; builtin_names[i]; i++)
+        if (strcmp(builtin_names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Declare a top-level name in module m, reporting duplicates. */
+static sym *declare(sema *s, symtab *t, sym_kind k, ast *n)
+{
+    sym *old = symtab_get(t, n->str);
+    if (old) {
+        int d = ERR(n, "`%s` is already defined in this %s", n->str,
+                    old->owner || k == SYM_LET ? "policy" : "module");
+        diag_note(s->diags, d, old->mod->file, old->decl->loc, "the first definition is here");
+        return NULL;
+    }
+    if (is_builtin(n->str) && (k == SYM_FUNCTION || k == SYM_EXTERN || k == SYM_PARAM ||
+                               k == SYM_LET || k == SYM_SCALE)) {
+        int d = ERR(n, "`%s` is the name of a built-in function", n->str);
+        diag_hint(s->diags, d, "choose another name");
+        return NULL;
+    }
+    sym *y = sym_new(s, k, n->str, n);
+    symtab_put(s->arena, t, y);
+    n->sym = y;
+    return y;
+}
+
+/* ---- pass 1: declarations --------------------------------------------- */
+
+static void declare_source(sema *s, ast *n)
+{
+    sym *src = symtab_get(&s->sources, n->str);
+    if (!src) {
+        src = sym_new(s, SYM_SOURCE, n->str, n);
+        symtab_put(s->arena, &s->sources, src);
+    }
+    n->sym = src;
+    /* fields declared twice in this block */
+    for (ast *f = n->a; f; f = f->next) {
+        for (ast *g = n->a; g != f; g = g->next)
+            if (g->ival == f->ival && strcmp(g->str, f->str) == 0) {
+                int d = ERR(f, "field `%s.%s` is declared twice in source `%s`",
+                            f->ival == ENT_PERSON ? "person" : "household", f->str, n->str);
+                diag_note(s->diags, d, FILE_OF(s, g), g->loc, "the first declaration is here");
+                f->flag = -1;
+                break;
+            }
+    }
+}
+
+static void declare_codes(sema *s, hm_module *m, ast *n)
+{
+    sym *cs = declare(s, &m->names, SYM_CODESET, n);
+    if (!cs)
+        return;
+    cs->labels = arena_alloc(s->arena, sizeof *cs->labels);
+    symtab_init(s->arena, cs->labels, 16);
+    int idx = 0;
+    for (ast *l = n->a; l; l = l->next) {
+        sym *old = symtab_get(cs->labels, l->str);
+        if (old) {
+            int d = ERR(l, "label `%s` appears twice in code set `%s`", l->str, n->str);
+            diag_note(s->diags, d, FILE_OF(s, old->decl), old->decl->loc, "the first is here");
+            continue;
+        }
+        sym *y = sym_new(s, SYM_LABEL, l->str, l);
+        y->index = idx++;
+        y->owner = cs;
+        symtab_put(s->arena, cs->labels, y);
+        l->sym = y;
+    }
+}
+
+void sema_declare_module(sema *s, hm_module *m)
+{
+    s->mod = m;
+    symtab_init(s->arena, &m->names, 32);
+    for (ast *d = m->root; d; d = d->next) {
+        switch (d->kind) {
+        case N_SOURCE: declare_source(s, d); break;
+        case N_CODES: declare_codes(s, m, d); break;
+        case N_PARAM: declare(s, &m->names, SYM_PARAM, d); break;
+        case N_SCALE: declare(s, &m->names, SYM_SCALE, d); break;
+        case N_FUNCTION: declare(s, &m->names, SYM_FUNCTION, d); break;
+        case N_EXTERN: declare(s, &m->names, SYM_EXTERN, d); break;
+        case N_POLICY: {
+            sym *p = declare(s, &m->names, SYM_POLICY, d);
+            if (p) {
+                p->entity = (int)d->ival;
+                for (ast *it = d->a; it; it = it->next) {
+                    p->has_eligible += it->kind == N_ELIGIBLE;
+                    p->has_amount += it->kind == N_AMOUNT;
+                }
+            }
+            break;
+        }
+        default: break;
+        }
+    }
+    s->mod = NULL;
+}
+
+/* Facts need the code sets of every module, so they are declared when the
+ * module is checked, before anything reads them: checking runs module by
+ * module, so facts are declared for all modules first (see declare_facts). */
+void sema_declare_facts(sema *s, hm_module *m)
+{
+    s->mod = m;
+    for (ast *n = m->root; n; n = n->next) {
+        if (n->kind != N_SOURCE)
+            continue;
+        sym *src = n->sym;
+        for (ast *f = n->a; f; f = f->next) {
+            if (f->flag == -1)
+                continue;
+            const hm_type *t = sema_resolve_type(s, f->a);
+            if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD) {
+                ERR(f->a, "a fact cannot be a person, a household or a list of persons");
+                t = &ty_error;
+            }
+            if (t->kind == T_RECORDS && t->elem->kind == T_RECORDS) {
+                ERR(f->a, "records of records are not supported");
+                t = &ty_error;
+            }
+            if (f->b) {
+                int64_t v;
+                if (sema_literal_int(s, f->b->a, &v) == 0 && v <= 0)
+                    ERR(f->b, "a freshness limit must be at least 1");
+            }
+            const char *ent = f->ival == ENT_PERSON ? "person" : "household";
+            if (strcmp(f->str, "members") == 0 || strcmp(f->str, "household") == 0 ||
+                strcmp(f->str, "eligible") == 0 || strcmp(f->str, "amount") == 0) {
+                ERR(f, "`%s.%s` is reserved by the language", ent, f->str);
+                continue;
+            }
+            char *key = arena_printf(s->arena, "%s.%s", ent, f->str);
+            sym *fact = symtab_get(&s->facts, key);
+            if (fact) {
+                if (t->kind != T_ERROR && fact->type->kind != T_ERROR && !ty_equal(t, fact->type)) {
+                    char a[96], b[96];
+                    int d = ERR(f->a, "`%s` is declared as %s here but as %s by source `%s`",
+                                key, ty_name(t, a, sizeof a), ty_name(fact->type, b, sizeof b),
+                                fact->source->name);
+                    diag_note(s->diags, d, FILE_OF(s, fact->decl), fact->decl->loc,
+                              "the other declaration is here");
+                }
+                f->sym = fact;
+                continue;
+            }
+            fact = sym_new(s, SYM_FACT, key, f);
+            fact->type = t;
+            fact->entity = (int)f->ival;
+            fact->source = src;
+            symtab_put(s->arena, &s->facts, fact);
+            f->sym = fact;
+        }
+    }
+    s->mod = NULL;
+}
+
+/* ---- types -------------------------------------------------------------- */
+
+const hm_type *sema_resolve_type(sema *s, ast *t)
+{
+    switch (t->ival) {
+    case TY_BOOL: return &ty_bool;
+    case TY_INT: return &ty_int;
+    case TY_DECIMAL: return &ty_decimal;
+    case TY_MONEY: return ty_money(t->flag);
+    case TY_DATE: return &ty_date;
+    case TY_DURATION: return ty_duration(DUR_DAYS);
+    case TY_TEXT: return &ty_text;
+    case TY_LIST: return &ty_list;
+    case TY_PERSON: return &ty_person;
+    case TY_HOUSEHOLD: return &ty_household;
+    case TY_RECORDS: {
+        const hm_type *e = sema_resolve_type(s, t->a);
+        if (e->kind == T_ERROR)
+            return &ty_error;
+        if (e->kind != T_MONEY && e->kind != T_INT && e->kind != T_DECIMAL && e->kind != T_BOOL &&
+            e->kind != T_CODE && e->kind != T_TEXT) {
+            char b[64];
+            ERR(t->a, "records cannot hold %s", ty_name(e, b, sizeof b));
+            return &ty_error;
+        }
+        return ty_records(s->arena, e);
+    }
+    case TY_CODE: {
+        sym *cs = sema_lookup(s, t->str, t);
+        if (cs && cs->kind == SYM_CODESET) {
+            cs->used = 1;
+            return ty_code(s->arena, cs);
+        }
+        int d = cs ? ERR(t, "`%s` is a %s, not a code set", t->str, kind_word(cs->kind))
+                   : ERR(t, "unknown type or code set `%s`", t->str);
+        if (!cs) {
+            static const char *const tn[] = { "bool", "int", "decimal", "money", "date", "text",
+                                              "duration", "records", "list", "person", "household" };
+            const char *best = sema_closest(t->str, tn, 11);
+            if (best)
+                diag_hint(s->diags, d, "did you mean `%s`?", best);
+            else
+                sema_suggest(s, d, t->str, SUGGEST_CODESET);
+        }
+        return &ty_error;
+    }
+    }
+    return &ty_error;
+}
+
+/* ---- code sets ---------------------------------------------------------- */
+
+static void check_codes(sema *s, ast *n)
+{
+    sym *cs = n->sym;
+    if (!cs)
+        return;
+    for (ast *m = n->b; m; m = m->next) {
+        sym *src = symtab_get(&s->sources, m->str);
+        if (!src) {
+            int d = ERR(m, "unknown source `%s` in a code map", m->str);
+            sema_suggest(s, d, m->str, SUGGEST_SOURCE);
+        }
+        for (ast *e = m->a; e; e = e->next) {
+            for (ast *f = m->a; f != e; f = f->next)
+                if (strcmp(f->str, e->str) == 0) {
+                    int d = ERR(e, "code \"%s\" of source `%s` is mapped twice", e->str, m->str);
+                    diag_note(s->diags, d, FILE_OF(s, f), f->loc, "the first mapping is here");
+                    break;
+                }
+            if (!symtab_get(cs->labels, e->str2)) {
+                int d = diag_error(s->diags, FILE_OF(s, e), e->b->loc,
+                                   "code set `%s` has no label `%s`", cs->name, e->str2);
+                const char *cands[256];
+                int nc = 0;
+                for (ast *l = n->a; l && nc < 256; l = l->next)
+                    cands[nc++] = l->str;
+                const char *best = sema_closest(e->str2, cands, nc);
+                if (best)
+                    diag_hint(s->diags, d, "did you mean `%s`?", best);
+            }
+        }
+    }
+}
+
+/* ---- parameters --------------------------------------------------------- */
+
+static void check_dated(sema *s, ast *values, const hm_type *t, const char *what)
+{
+    int64_t prev = INT64_MIN;
+    ast *prevn = NULL;
+    for (ast *v = values; v; v = v->next) {
+        if (v->a) {
+            int64_t day;
+            if (sema_parse_date(v->a->str, &day) != 0) {
+                ERR(v->a, "`%s` is not a valid date", v->a->str);
+            } else {
+                v->a->ival = day;
+                if (prevn && day == prev) {
+                    int d = ERR(v->a, "two values take effect on the same day %s", v->a->str);
+                    diag_note(s->diags, d, FILE_OF(s, prevn), prevn->loc, "the other one is here");
+                } else if (prevn && day < prev) {
+                    int d = ERR(v->a, "dated values must be in increasing order: %s comes after %s",
+                                v->a->str, prevn->str);
+                    diag_note(s->diags, d, FILE_OF(s, prevn), prevn->loc, "the later date is here");
+                }
+                prev = day;
+                prevn = v->a;
+            }
+        } else if (v != values || v->next) {
+            if (v->next || v != values)
+                ERR(v, "write `from DATE` before each of several values");
+        }
+        if (v->b)
+            sema_expect(s, v->b, t, what);
+    }
+}
+
+typedef struct krange { int64_t lo, hi; ast *n; } krange;
+
+static int cmp_krange(const void *a, const void *b)
+{
+    const krange *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+void sema_check_param(sema *s, sym *p)
+{
+    ast *n = p->decl;
+    if (p->state != 0)
+        return;
+    p->state = 1;
+    const hm_type *t = sema_resolve_type(s, n->a);
+    p->type = t;
+    if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD || t->kind == T_RECORDS) {
+        char b[64];
+        ERR(n->a, "a parameter cannot be %s", ty_name(t, b, sizeof b));
+        p->type = &ty_error;
+        p->state = 2;
+        return;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "the value of parameter `%s`", n->str);
+    if (n->ival != PARAM_TABLE) {
+        check_dated(s, n->c, t, what);
+        p->state = 2;
+        return;
+    }
+    /* table: the key expression, then the entries */
+    sym *saved_param = s->param;
+    int saved_subject = s->subject, saved_key = s->key_entity;
+    s->param = p;
+    s->subject = -1;        /* both household and person may be named; recorded */
+    s->key_entity = 0;
+    const hm_type *kt = n->b ? sema_expr(s, n->b) : &ty_error;
+    p->entity = s->key_entity;
+    s->param = saved_param;
+    s->subject = saved_subject;
+    s->key_entity = saved_key;
+    if (kt->kind != T_ERROR && kt->kind != T_TEXT && kt->kind != T_INT && kt->kind != T_CODE) {
+        char b[64];
+        ERR(n->b, "a parameter table is looked up by text, a whole number or a code, not by %s",
+            ty_name(kt, b, sizeof b));
+        kt = &ty_error;
+    }
+    int ndefault = 0, nr = 0;
+    krange *ranges = NULL;
+    int cap = 0;
+    for (ast *e = n->c; e; e = e->next) {
+        ast *k = e->a;
+        if (!k) {
+            if (ndefault++)
+                ERR(e, "a table has at most one `default`");
+        } else if (kt->kind != T_ERROR) {
+            int64_t lo = INT64_MIN, hi = INT64_MAX;
+            int is_int = 0;
+            if (k->kind == N_STR && kt->kind != T_TEXT) {
+                char b[64];
+                ERR(k, "this key is text but the table is looked up by %s", ty_name(kt, b, sizeof b));
+            } else if ((k->kind == N_INT || k->kind == N_RANGE) && kt->kind != T_INT) {
+                char b[64];
+                ERR(k, "this key is a number but the table is looked up by %s", ty_name(kt, b, sizeof b));
+            } else if (k->kind == N_NAME && kt->kind != T_CODE) {
+                char b[64];
+                ERR(k, "`%s` is a code label but the table is looked up by %s", k->str,
+                    ty_name(kt, b, sizeof b));
+            } else if (k->kind == N_NAME) {
+                sym *l = symtab_get(kt->codeset->labels, k->str);
+                if (!l) {
+                    int d = ERR(k, "code set `%s` has no label `%s`", kt->codeset->name, k->str);
+                    (void)d;
+                } else {
+                    lo = hi = l->index;
+                    is_int = 1;
+                }
+            } else if (k->kind == N_INT) {
+                if (sema_literal_int(s, k, &lo) == 0) {
+                    hi = lo;
+                    is_int = 1;
+                }
+            } else if (k->kind == N_RANGE) {
+                int ok = 1;
+                if (k->a && sema_literal_int(s, k->a, &lo) != 0) ok = 0;
+                if (k->b && sema_literal_int(s, k->b, &hi) != 0) ok = 0;
+                if (ok && lo > hi) {
+                    ERR(k, "empty range: %" PRId64 " is greater than %" PRId64, lo, hi);
+                    ok = 0;
+                }
+                is_int = ok;
+            }
+            if (k->kind == N_STR) {
+                for (ast *f = n->c; f != e; f = f->next)
+                    if (f->a && f->a->kind == N_STR && strcmp(f->a->str, k->str) == 0) {
+                        int d = ERR(k, "key \"%s\" appears twice in this table", k->str);
+                        diag_note(s->diags, d, FILE_OF(s, f->a), f->a->loc, "the first is here");
+                        break;
+                    }
+            }
+            if (is_int) {
+                if (nr == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    krange *nrg = arena_alloc(s->arena, sizeof *nrg * (size_t)cap);
+                    if (nr)
+                        memcpy(nrg, ranges, sizeof *nrg * (size_t)nr);
+                    ranges = nrg;
+                }
+                ranges[nr++] = (krange){ lo, hi, k };
+            }
+        }
+        check_dated(s, e->b, t, what);
+    }
+    if (nr > 1) {
+        qsort(ranges, (size_t)nr, sizeof *ranges, cmp_krange);
+        for (int i = 1; i < nr; i++)
+            if (ranges[i].lo <= ranges[i - 1].hi) {
+                ast *a = ranges[i].n, *b = ranges[i - 1].n;
+                if (a->loc.start < b->loc.start) {
+                    ast *tmp = a; a = b; b = tmp;
+                }
+                int d = ERR(a, "this key overlaps another key of the table");
+                diag_note(s->diags, d, FILE_OF(s, b), b->loc, "the other key is here");
+            }
+    }
+    p->state = 2;
+}
+
+/* ---- scales ------------------------------------------------------------- */
+
+void sema_check_scale(sema *s, sym *sc)
+{
+    ast *n = sc->decl;
+    if (sc->state == 2)
+        return;
+    sc->state = 2;
+    sc->type = ty_money(PERIOD_NONE);
+    int64_t prev_limit = 0, prev_rate = 0, quick = 0;
+    int ok = 1, nrows = 0;
+    for (ast *r = n->a; r; r = r->next, nrows++) {
+        int64_t limit = 0, rate = 0;
+        if (r->a) {
+            if (r->next == NULL) {
+                int d = ERR(r, "the last row of a scale must be `above: RATE`");
+                diag_hint(s->diags, d, "add a final row such as `above: 45%%` for amounts over the last limit");
+            }
+            if (sema_literal_fen(s, r->a, &limit) != 0) {
+                ERR(r->a, "a scale limit must be an amount of money written as a number");
+                ok = 0;
+            } else if (limit <= prev_limit) {
+                ERR(r->a, "scale limits must increase from row to row");
+                ok = 0;
+            }
+        } else if (r->next) {
+            ERR(r, "`above` must be the last row of a scale");
+            ok = 0;
+        }
+        if (sema_literal_ppm(s, r->b, &rate) != 0) {
+            ERR(r->b, "a scale rate must be a percentage or decimal number");
+            ok = 0;
+        } else if (rate < 0 || rate > 1000000) {
+            ERR(r->b, "a scale rate must be between 0%% and 100%%");
+            ok = 0;
+        }
+        r->b->ival = rate;
+        if (ok) {
+            /* the quick deduction of this row: what the marginal method
+             * gives minus what the flat rate gives, at the row's lower limit */
+            __int128 q = (__int128)quick * 1000000 + (__int128)prev_limit * (rate - prev_rate);
+            if (q % 1000000 != 0)
+                ok = 0;
+            else
+                quick = (int64_t)(q / 1000000);
+            if (r->c) {
+                int64_t stated;
+                if (sema_literal_fen(s, r->c, &stated) != 0) {
+                    ERR(r->c, "a quick deduction must be an amount of money written as a number");
+                } else if (ok && stated != quick) {
+                    int d = ERR(r->c, "the quick deduction does not match the rates and limits above it");
+                    diag_hint(s->diags, d, "it should be %" PRId64 ".%02" PRId64, quick / 100, quick % 100);
+                }
+            }
+        }
+        if (r->a)
+            prev_limit = limit;
+        prev_rate = rate;
+    }
+    if (nrows == 0)
+        ERR(n, "scale `%s` has no rows", n->str);
+}
+
+/* ---- functions and externs ---------------------------------------------- */
+
+static void check_signature(sema *s, ast *n)
+{
+    for (ast *p = n->a; p; p = p->next) {
+        p->ty = (struct hm_type *)sema_resolve_type(s, p->a);
+        for (ast *q = n->a; q != p; q = q->next)
+            if (strcmp(q->str, p->str) == 0) {
+                ERR(p, "parameter `%s` is named twice", p->str);
+                break;
+            }
+    }
+    n->ty = (struct hm_type *)sema_resolve_type(s, n->b);
+}
+
+static void check_function(sema *s, sym *f)
+{
+    ast *n = f->decl;
+    f->type = (const hm_type *)n->ty;
+    int saved = s->subject;
+    sym *saved_fn = s->function;
+    s->subject = 0;
+    s->function = f;
+    scope_var *vars = NULL;
+    for (ast *p = n->a; p; p = p->next) {
+        scope_var *v = arena_alloc(s->arena, sizeof *v);
+        v->name = p->str;
+        v->type = (const hm_type *)p->ty;
+        v->decl = p;
+        v->up = vars;
+        vars = v;
+        sym *clash = sema_lookup(s, p->str, NULL);
+        if (clash && clash->kind != SYM_POLICY) {
+            int d = ERR(p, "parameter `%s` shadows the %s of the same name", p->str, kind_word(clash->kind));
+            NOTE(d, clash, "it is defined here");
+        }
+    }
+    s->vars = vars;
+    char what[128];
+    snprintf(what, sizeof what, "the result of function `%s`", n->str);
+    sema_expect(s, n->c, f->type, what);
+    for (scope_var *v = vars; v; v = v->up)
+        if (!v->used)
+            diag_warning(s->diags, FILE_OF(s, v->decl), v->decl->loc,
+                         "parameter `%s` of function `%s` is never used", v->name, n->str);
+    s->vars = NULL;
+    s->subject = saved;
+    s->function = saved_fn;
+}
+
+static void check_extern(sema *s, sym *f, ast *n)
+{
+    f->type = (const hm_type *)n->ty;
+    for (ast *p = n->a; p; p = p->next) {
+        const hm_type *t = (const hm_type *)p->ty;
+        if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD || t->kind == T_RECORDS) {
+            char b[64];
+            ERR(p->a, "an extern function cannot take %s; pass plain values", ty_name(t, b, sizeof b));
+        }
+    }
+    const hm_type *r = f->type;
+    if (r->kind == T_LIST || r->kind == T_PERSON || r->kind == T_HOUSEHOLD || r->kind == T_RECORDS) {
+        char b[64];
+        ERR(n->b, "an extern function cannot return %s", ty_name(r, b, sizeof b));
+    }
+    if (n->str2 && !symtab_get(&s->sources, n->str2)) {
+        int d = ERR(n, "unknown source `%s` for extern function `%s`", n->str2, n->str);
+        sema_suggest(s, d, n->str2, SUGGEST_SOURCE);
+    }
+}
+
+/* ---- policies ------------------------------------------------------------ */
+
+static void check_exceptions(sema *s, ast *excepts, const hm_type *t, int is_eligible)
+{
+    for (ast *e = excepts; e; e = e->next) {
+        sema_expect(s, e->a, &ty_bool, "an exception's condition");
+        if (is_eligible) {
+            if (e->b->kind != N_BOOL || e->b->flag == -1)
+                ERR(e->b, "an exception to `eligible when` must say `then eligible` or `then not eligible`");
+        } else {
+            sema_expect(s, e->b, t, "the exception's value");
+        }
+        if (e->c) {
+            int64_t pr;
+            if (sema_literal_int(s, e->c, &pr) == 0)
+                e->ival = pr;
+        }
+        sema_check_template(s, e);
+    }
+    /* two exceptions that can both apply need distinct priorities */
+    for (ast *e = excepts; e; e = e->next)
+        for (ast *f = excepts; f != e; f = f->next) {
+            if (e->flag && f->flag && e->ival != f->ival)
+                continue;
+            if (sema_disjoint(e->a, f->a))
+                continue;
+            int d;
+            if (e->flag && f->flag)
+                d = ERR(e, "two exceptions of this rule have the same priority %" PRId64, e->ival);
+            else
+                d = ERR(e, "this exception and an earlier one can both apply, and nothing says which wins");
+            diag_note(s->diags, d, FILE_OF(s, f), f->loc, "the earlier exception is here");
+            diag_hint(s->diags, d, "give each exception a different `priority N` (the higher wins)");
+        }
+}
+
+static void check_conds(sema *s, ast *c)
+{
+    for (; c; c = c->next) {
+        if (c->kind == N_GROUP) {
+            if (!c->a)
+                ERR(c, "this `%s` group has no conditions", c->ival == GROUP_ANY ? "any" : "all");
+            check_conds(s, c->a);
+            if (c->d)
+                sema_check_template(s, c);
+        } else if (c->kind == N_COND) {
+            sema_expect(s, c->a, &ty_bool, "a condition");
+            sema_check_template(s, c);
+        }
+    }
+}
+
+static void check_let(sema *s, sym *l);
+
+void sema_check_let(sema *s, sym *l) { check_let(s, l); }
+
+static void check_let(sema *s, sym *l)
+{
+    if (l->state == 2)
+        return;
+    if (l->state == 1) {
+        /* a cycle: show it from the first occurrence of l on the stack */
+        char buf[1024];
+        size_t len = 0;
+        int start = 0;
+        for (int i = 0; i < s->nlet_stack; i++)
+            if (s->let_stack[i] == l)
+                start = i;
+        for (int i = start; i < s->nlet_stack && len < sizeof buf - 64; i++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s → ", s->let_stack[i]->name);
+        snprintf(buf + len, sizeof buf - len, "%s", l->name);
+        int d = ERR(l->decl, "`%s` depends on itself: %s", l->name, buf);
+        diag_hint(s->diags, d, "a let cannot be computed from its own value");
+        l->type = &ty_error;
+        l->state = 3;   /* reported */
+        return;
+    }
+    if (l->state == 3)
+        return;
+    if (s->nlet_stack >= 64) {
+        ERR(l->decl, "lets depend on each other more than 64 levels deep");
+        l->type = &ty_error;
+        return;
+    }
+    l->state = 1;
+    s->let_stack[s->nlet_stack++] = l;
+    /* a let is checked in its policy's scope only, whatever called it */
+    scope_var *saved_vars = s->vars;
+    const hm_type *saved_elem = s->elem;
+    s->vars = NULL;
+    s->elem = NULL;
+    const hm_type *t = sema_expr(s, l->decl->a);
+    s->vars = saved_vars;
+    s->elem = saved_elem;
+    s->nlet_stack--;
+    if (l->state == 3) {
+        return;
+    }
+    l->type = t;
+    l->state = 2;
+    check_exceptions(s, l->decl->b, t, 0);
+}
+
+void sema_check_policy(sema *s, sym *p)
+{
+    ast *n = p->decl;
+    if (p->state)
+        return;
+    p->state = 1;
+    sym *saved_policy = s->policy;
+    int saved_subject = s->subject;
+    hm_module *saved_mod = s->mod;
+    scope_var *saved_vars = s->vars;
+    s->policy = p;
+    s->subject = (int)n->ival;
+    s->mod = p->mod;
+    s->vars = NULL;
+    /* local declarations first, so any item may use any of them */
+    p->locals = arena_alloc(s->arena, sizeof *p->locals);
+    symtab_init(s->arena, p->locals, 16);
+    for (ast *it = n->a; it; it = it->next) {
+        sym_kind k;
+        if (it->kind == N_LET) k = SYM_LET;
+        else if (it->kind == N_PARAM) k = SYM_PARAM;
+        else if (it->kind == N_SCALE) k = SYM_SCALE;
+        else continue;
+        sym *clash = symtab_get(&s->mod->names, it->str);
+        if (!clash)
+            for (int i = 0; i < s->mod->nuses && !clash; i++)
+                clash = symtab_get(&s->mod->uses[i]->names, it->str);
+        if (clash) {
+            int d = ERR(it, "`%s` shadows the %s of the same name", it->str, kind_word(clash->kind));
+            NOTE(d, clash, "it is defined here");
+            diag_hint(s->diags, d, "choose another name, so that every name means one thing");
+            continue;
+        }
+        sym *y = declare(s, p->locals, k, it);
+        if (y)
+            y->owner = p;
+    }
+    int neligible = 0, namount = 0;
+    for (ast *it = n->a; it; it = it->next) {
+        switch (it->kind) {
+        case N_EXCLUDES: {
+            sym *q = sema_lookup(s, it->str, it);
+            if (!q || q->kind != SYM_POLICY) {
+                int d = q ? ERR(it, "`%s` is a %s, not a policy", it->str, kind_word(q->kind))
+                          : ERR(it, "unknown policy `%s`", it->str);
+                if (!q)
+                    sema_suggest(s, d, it->str, SUGGEST_POLICY);
+            } else if (q == p) {
+                ERR(it, "a policy cannot exclude itself");
+            } else {
+                it->sym = q;
+                /* q's decision depends on ours */
+                dep *e = arena_alloc(s->arena, sizeof *e);
+                e->to = p;
+                e->at = it;
+                e->next = q->deps;
+                q->deps = e;
+                q->used = 1;
+            }
+            break;
+        }
+        case N_PARAM: if (it->sym) sema_check_param(s, it->sym); break;
+        case N_SCALE: if (it->sym) sema_check_scale(s, it->sym); break;
+        case N_LET: if (it->sym) check_let(s, it->sym); break;
+        case N_ELIGIBLE:
+            if (++neligible > 1) {
+                int d = ERR(it, "policy `%s` has two `eligible when` rules", n->str);
+                diag_hint(s->diags, d, "combine their conditions in one `all { … }`");
+            }
+            check_conds(s, it->a);
+            check_exceptions(s, it->b, &ty_bool, 1);
+            break;
+        case N_AMOUNT: {
+            if (++namount > 1)
+                ERR(it, "policy `%s` has two `amount` rules", n->str);
+            const hm_type *t = sema_expr(s, it->a);
+            if (t->kind != T_MONEY && t->kind != T_ERROR) {
+                char b[64];
+                if (t->kind == T_INT) {
+                    /* a whole number of yuan is money */
+                    it->a->ty = (struct hm_type *)ty_money(PERIOD_NONE);
+                    t = ty_money(PERIOD_NONE);
+                } else {
+                    ERR(it->a, "an amount must be money, not %s", ty_name(t, b, sizeof b));
+                    t = &ty_error;
+                }
+            }
+            it->ty = (struct hm_type *)t;
+            check_exceptions(s, it->b, t->kind == T_ERROR ? &ty_error : t, 0);
+            break;
+        }
+        default: break;
+        }
+    }
+    if (!p->has_eligible) {
+        int d = ERR(n, "policy `%s` has no `eligible when` rule", n->str);
+        diag_hint(s->diags, d, "say who qualifies: eligible when all { CONDITION \"message\" … }");
+    }
+    /* unused lets */
+    for (ast *it = n->a; it; it = it->next)
+        if (it->kind == N_LET && it->sym && !((sym *)it->sym)->used)
+            WARN(it, "let `%s` is never used", it->str);
+    p->state = 2;
+    s->policy = saved_policy;
+    s->subject = saved_subject;
+    s->mod = saved_mod;
+    s->vars = saved_vars;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void check_init_value(sema *s, ast *init, const hm_type *t)
+{
+    ast *v = init->a;
+    char what[128];
+    snprintf(what, sizeof what, "fact `%s`", init->str);
+    if (t->kind == T_RECORDS) {
+        if (v->kind == N_LISTLIT && !v->a)
+            return;     /* [] : no records */
+        if (v->kind != N_RECLIT) {
+            int d = ERR(v, "`%s` is a list of dated records", init->str);
+            diag_hint(s->diags, d, "write it as [ 2024-01-01: 300, 2024-02-01: 300 ]");
+            return;
+        }
+        for (ast *r = v->a; r; r = r->next) {
+            int64_t day;
+            if (sema_parse_date(r->a->str, &day) != 0)
+                ERR(r->a, "`%s` is not a valid date", r->a->str);
+            sema_expect(s, r->b, t->elem, what);
+        }
+        return;
+    }
+    if (v->kind == N_RECLIT) {
+        char b[64];
+        ERR(v, "`%s` is %s, not a list of records", init->str, ty_name(t, b, sizeof b));
+        return;
+    }
+    if (t->kind == T_CODE && v->kind == N_NAME) {
+        if (!symtab_get(t->codeset->labels, v->str)) {
+            int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
+            const char *cands[256];
+            int nc = 0;
+            for (ast *l = t->codeset->decl->a; l && nc < 256; l = l->next)
+                cands[nc++] = l->str;
+            const char *best = sema_closest(v->str, cands, nc);
+            if (best)
+                diag_hint(s->diags, d, "did you mean `%s`?", best);
+        }
+        v->ty = (struct hm_type *)t;
+        return;
+    }
+    /* values in tests are literals */
+    ast *lit = v->kind == N_UNOP && v->ival == OP_NEG ? v->a : v;
+    if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
+        lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
+        ERR(v, "a test gives facts as plain values (numbers, text, dates, true/false, labels)");
+        return;
+    }
+    sema_expect(s, v, t, what);
+}
+
+static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
+{
+    const char *ent = entity == ENT_PERSON ? "person" : "household";
+    for (ast *i = obj->a; i; i = i->next) {
+        for (ast *j = obj->a; j != i; j = j->next)
+            if (strcmp(i->str, j->str) == 0) {
+                ERR(i, "`%s` is given twice", i->str);
+                break;
+            }
+        if (strcmp(i->str, "members") == 0) {
+            if (entity != ENT_HOUSEHOLD) {
+                ERR(i, "only a household has members");
+                continue;
+            }
+            int n = 0;
+            for (ast *m = i->a->a; m; m = m->next, n++)
+                check_obj(s, m, ENT_PERSON, NULL);
+            if (nmembers)
+                *nmembers = n;
+            continue;
+        }
+        char key[256];
+        snprintf(key, sizeof key, "%s.%s", ent, i->str);
+        sym *f = symtab_get(&s->facts, key);
+        if (!f) {
+            int d = ERR(i, "%s has no fact `%s`", ent, i->str);
+            sema_suggest(s, d, i->str, entity == ENT_PERSON ? SUGGEST_FACT_PERSON : SUGGEST_FACT_HOUSEHOLD);
+            continue;
+        }
+        i->sym = f;
+        if (i->b) {
+            int64_t day;
+            if (sema_parse_date(i->b->str, &day) != 0)
+                ERR(i->b, "`%s` is not a valid date", i->b->str);
+        }
+        check_init_value(s, i, f->type);
+    }
+}
+
+static void check_test(sema *s, ast *t)
+{
+    int64_t day;
+    if (sema_parse_date(t->a->str, &day) != 0)
+        ERR(t->a, "`%s` is not a valid date", t->a->str);
+    t->a->ival = day;
+    s->in_test = 1;
+    int nmembers = 0;
+    ast *g = t->b;
+    if (g) {
+        if (g->ival == ENT_PERSON) {
+            check_obj(s, g->a, ENT_PERSON, NULL);
+            nmembers = 1;
+        } else {
+            check_obj(s, g->a, ENT_HOUSEHOLD, &nmembers);
+        }
+    }
+    for (ast *e = t->c; e; e = e->next) {
+        sym *p = sema_lookup(s, e->str, e);
+        if (!p || p->kind != SYM_POLICY) {
+            int d = p ? ERR(e, "`%s` is a %s, not a policy", e->str, kind_word(p->kind))
+                      : ERR(e, "unknown policy `%s`", e->str);
+            if (!p)
+                sema_suggest(s, d, e->str, SUGGEST_POLICY);
+            continue;
+        }
+        e->sym = p;
+        if (p->entity == ENT_PERSON) {
+            if (e->b) {
+                int64_t m;
+                if (sema_literal_int(s, e->b, &m) == 0 && (m < 1 || m > nmembers))
+                    ERR(e->b, "the household in this test has %d member%s; there is no member %" PRId64,
+                        nmembers, nmembers == 1 ? "" : "s", m);
+            } else if (g && g->ival == ENT_HOUSEHOLD) {
+                int d = ERR(e, "`%s` is decided for each person: say which member", e->str);
+                diag_hint(s->diags, d, "write `expect %s of member 1 …`", e->str);
+            }
+        } else if (e->b) {
+            ERR(e->b, "`%s` is decided for the household, not for one member", e->str);
+        }
+        if (e->a) {
+            if (e->ival != EXPECT_ELIGIBLE)
+                ERR(e->a, "only an eligible decision has an amount");
+            int64_t fen;
+            ast *lit = e->a->kind == N_UNOP && e->a->ival == OP_NEG ? e->a->a : e->a;
+            if (lit->kind != N_INT && lit->kind != N_DEC)
+                ERR(e->a, "the expected amount must be a number such as 3350.00");
+            else if (sema_literal_fen(s, lit, &fen) != 0)
+                ERR(e->a, "the expected amount has more than two decimal places");
+        }
+    }
+    s->in_test = 0;
+}
+
+/* ---- pass 2: one module ----------------------------------------------------- */
+
+void sema_check_module(sema *s, hm_module *m)
+{
+    s->mod = m;
+    int seen_module = 0;
+    for (ast *n = m->root; n; n = n->next) {
+        if (n->kind == N_MODULE) {
+            if (seen_module++ || n != m->root)
+                ERR(n, "`module` must be the first declaration of a file, and appear once");
+        }
+    }
+    for (ast *n = m->root; n; n = n->next) {
+        s->mod = m;
+        switch (n->kind) {
+        case N_CODES: check_codes(s, n); break;
+        case N_PARAM: if (n->sym) sema_check_param(s, n->sym); break;
+        case N_SCALE: if (n->sym) sema_check_scale(s, n->sym); break;
+        case N_FUNCTION: case N_EXTERN: check_signature(s, n); break;
+        default: break;
+        }
+    }
+    for (ast *n = m->root; n; n = n->next) {
+        s->mod = m;
+        switch (n->kind) {
+        case N_FUNCTION: if (n->sym) check_function(s, n->sym); break;
+        case N_EXTERN: if (n->sym) check_extern(s, n->sym, n); break;
+        case N_POLICY: if (n->sym) sema_check_policy(s, n->sym); break;
+        default: break;
+        }
+    }
+    for (ast *n = m->root; n; n = n->next) {
+        s->mod = m;
+        if (n->kind == N_TEST)
+            check_test(s, n);
+    }
+    /* amounts expected of policies without an amount rule */
+    for (ast *n = m->root; n; n = n->next)
+        if (n->kind == N_TEST)
+            for (ast *e = n->c; e; e = e->next)
+                if (e->a && e->sym && !((sym *)e->sym)->has_amount)
+                    ERR(e->a, "policy `%s` has no `amount` rule", e->str);
+    s->mod = NULL;
+}
+
+/* ---- pass 3: the whole pack ------------------------------------------------- */
+
+/* Depth-first search for a cycle through `deps`; reports it once. */
+static int find_cycle(sema *s, sym *y, sym **stack, int depth, const char *what)
+{
+    if (y->state == 11)
+        return 0;
+    if (y->state == 10) {
+        char buf[1024];
+        size_t len = 0;
+        int start = 0;
+        for (int i = 0; i < depth; i++)
+            if (stack[i] == y)
+                start = i;
+        for (int i = start; i < depth && len < sizeof buf - 64; i++)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s → ", stack[i]->name);
+        snprintf(buf + len, sizeof buf - len, "%s", y->name);
+        int d = diag_error(s->diags, y->mod->file, y->decl->loc, "%s depend on each other in a cycle: %s",
+                           what, buf);
+        if (strcmp(what, "functions") == 0)
+            diag_hint(s->diags, d, "recursion is not allowed: every evaluation must finish");
+        else
+            diag_hint(s->diags, d, "a policy cannot depend, through references or `excludes`, on itself");
+        return 1;
+    }
+    if (depth >= 256)
+        return 0;
+    y->state = 10;
+    stack[depth] = y;
+    int found = 0;
+    for (dep *e = y->deps; e && !found; e = e->next)
+        found = find_cycle(s, e->to, stack, depth + 1, what);
+    y->state = 11;
+    return found;
+}
+
+static void unused_warnings(sema *s, hm_module *m)
+{
+    for (ast *n = m->root; n; n = n->next) {
+        sym *y = n->sym;
+        if (!y)
+            continue;
+        if (n->kind == N_PARAM && !y->used)
+            WARN(n, "parameter `%s` is never used", n->str);
+        else if (n->kind == N_SCALE && !y->used)
+            WARN(n, "scale `%s` is never used", n->str);
+        else if (n->kind == N_POLICY)
+            for (ast *it = n->a; it; it = it->next)
+                if ((it->kind == N_PARAM || it->kind == N_SCALE) && it->sym && !((sym *)it->sym)->used)
+                    WARN(it, "%s `%s` is never used", it->kind == N_PARAM ? "parameter" : "scale", it->str);
+    }
+}
+
+void sema_finish(sema *s)
+{
+    sym *stack[256];
+    for (int i = 0; i < s->nmods; i++) {
+        hm_module *m = s->mods[i];
+        if (!m->names.buckets)
+            continue;
+        for (ast *n = m->root; n; n = n->next) {
+            sym *y = n->sym;
+            if (!y)
+                continue;
+            if (n->kind == N_FUNCTION || n->kind == N_POLICY) {
+                /* reset the DFS marks: policies used state 2 for "checked" */
+                if (y->state < 10)
+                    y->state = 0;
+            }
+        }
+    }
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            if ((n->kind == N_FUNCTION || n->kind == N_POLICY) && n->sym)
+                find_cycle(s, n->sym, stack, 0, n->kind == N_FUNCTION ? "functions" : "policies");
+    for (int i = 0; i < s->nmods; i++)
+        unused_warnings(s, s->mods[i]);
+    /* facts no policy or function reads */
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind != N_SOURCE)
+                continue;
+            for (ast *f = n->a; f; f = f->next) {
+                sym *fact = f->sym;
+                if (fact && !fact->used && fact->decl == f)
+                    diag_warning(s->diags, s->mods[i]->file, f->loc,
+                                 "fact `%s` is declared but no policy uses it", fact->name);
+            }
+        }
+}

@@ -1,0 +1,1260 @@
+/* sema_expr.c -- types of expressions: names, facts, policy references,
+ * calls, operators with money periods and units, aggregates over members
+ * and dated records, message templates, and the disjointness test used for
+ * exception priorities. */
+#include "sema.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define ERR(n, ...) diag_error(s->diags, FILE_OF(s, n), (n)->loc, __VA_ARGS__)
+static const hm_type *set_ty(ast *n, const hm_type *t)
+{
+    n->ty = (struct hm_type *)t;
+    return t;
+}
+#define TY(n, t) set_ty(n, t)
+
+static const hm_type *expr(sema *s, ast *e);
+
+/* ---- literals ----------------------------------------------------------- */
+
+int sema_literal_int(sema *s, ast *e, int64_t *v)
+{
+    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+        if (sema_literal_int(s, e->a, v) != 0)
+            return -1;
+        *v = -*v;
+        return 0;
+    }
+    if (e->kind != N_INT)
+        return -1;
+    int64_t x = 0;
+    for (const char *p = e->str; *p; p++) {
+        if (x > (INT64_MAX - 9) / 10) {
+            ERR(e, "the number %s is too large", e->str);
+            return -1;
+        }
+        x = x * 10 + (*p - '0');
+    }
+    *v = x;
+    return 0;
+}
+
+/* digits "123.45" scaled by 10^scale; -1 if more fraction digits than scale
+ * or too large. */
+static int scaled(const char *text, int scale, int64_t *out)
+{
+    int64_t x = 0;
+    int frac = -1;
+    for (const char *p = text; *p; p++) {
+        if (*p == '.') {
+            frac = 0;
+            continue;
+        }
+        if (frac >= 0 && ++frac > scale)
+            return -1;
+        if (x > (INT64_MAX / 10 - 9) / 10)
+            return -2;
+        x = x * 10 + (*p - '0');
+    }
+    for (int i = frac < 0 ? 0 : frac; i < scale; i++) {
+        if (x > INT64_MAX / 10)
+            return -2;
+        x *= 10;
+    }
+    *out = x;
+    return 0;
+}
+
+int sema_literal_fen(sema *s, ast *e, int64_t *fen)
+{
+    (void)s;
+    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+        if (sema_literal_fen(s, e->a, fen) != 0)
+            return -1;
+        *fen = -*fen;
+        return 0;
+    }
+    if (e->kind != N_INT && e->kind != N_DEC)
+        return -1;
+    return scaled(e->str, 2, fen) == 0 ? 0 : -1;
+}
+
+int sema_literal_ppm(sema *s, ast *e, int64_t *ppm)
+{
+    (void)s;
+    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+        if (sema_literal_ppm(s, e->a, ppm) != 0)
+            return -1;
+        *ppm = -*ppm;
+        return 0;
+    }
+    if (e->kind == N_PERCENT)
+        return scaled(e->str, 4, ppm) == 0 ? 0 : -1;
+    if (e->kind == N_INT || e->kind == N_DEC)
+        return scaled(e->str, 6, ppm) == 0 ? 0 : -1;
+    return -1;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+int sema_parse_date(const char *t, int64_t *days)
+{
+    if (strlen(t) != 10 || t[4] != '-' || t[7] != '-')
+        return -1;
+    int64_t y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+    int m = (t[5] - '0') * 10 + (t[6] - '0');
+    int d = (t[8] - '0') * 10 + (t[9] - '0');
+    if (y < 1800 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    /* days since 1970-01-01 (proleptic Gregorian, civil-from-days) */
+    int64_t yy = m <= 2 ? y - 1 : y;
+    int64_t era = yy / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = era * 146097 + doe - 719468;
+    return 0;
+}
+
+/* ---- conversions -------------------------------------------------------- */
+
+static int is_dec_literal(const ast *e)
+{
+    if (e->kind == N_UNOP && e->ival == OP_NEG)
+        return is_dec_literal(e->a);
+    return e->kind == N_DEC;
+}
+
+static const char *period_word(int p)
+{
+    return p == PERIOD_MONTH ? "per month" : p == PERIOD_YEAR ? "per year" : "";
+}
+
+/* Can a value of type t stand where `want` is expected?  1 yes, 0 no. */
+static int convertible(const ast *e, const hm_type *t, const hm_type *want)
+{
+    if (t->kind == T_ERROR || want->kind == T_ERROR)
+        return 1;
+    if (ty_equal(t, want))
+        return 1;
+    switch (want->kind) {
+    case T_MONEY:
+        if (t->kind == T_INT)
+            return 1;
+        if (t->kind == T_DECIMAL && is_dec_literal(e))
+            return 1;
+        if (t->kind == T_MONEY)
+            return t->period == PERIOD_NONE || want->period == PERIOD_NONE;
+        return 0;
+    case T_DECIMAL:
+        return t->kind == T_INT;
+    case T_LIST:
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *what)
+{
+    if (want->kind == T_CODE && e->kind == N_NAME && !sema_lookup(s, e->str, NULL)) {
+        int found = 0;
+        for (scope_var *v = s->vars; v; v = v->up)
+            if (strcmp(v->name, e->str) == 0)
+                found = 1;
+        if (!found) {
+            if (!symtab_get(want->codeset->labels, e->str)) {
+                int d = ERR(e, "code set `%s` has no label `%s`", want->codeset->name, e->str);
+                const char *cands[256];
+                int nc = 0;
+                for (ast *l = want->codeset->decl->a; l && nc < 256; l = l->next)
+                    cands[nc++] = l->str;
+                const char *best = sema_closest(e->str, cands, nc);
+                if (best)
+                    diag_hint(s->diags, d, "did you mean `%s`?", best);
+            }
+            return TY(e, want);
+        }
+    }
+    const hm_type *t = expr(s, e);
+    if (convertible(e, t, want)) {
+        if (want->kind == T_MONEY && is_dec_literal(e)) {
+            int64_t fen;
+            if (sema_literal_fen(s, e, &fen) != 0)
+                ERR(e, "money has at most two decimal places (fen): %s", e->kind == N_DEC ? e->str : "");
+        }
+        return t->kind == T_ERROR ? t : want;
+    }
+    char a[96], b[96];
+    int d = ERR(e, "%s must be %s, but this is %s", what, ty_name(want, a, sizeof a), ty_name(t, b, sizeof b));
+    if (t->kind == T_MONEY && want->kind == T_MONEY)
+        diag_hint(s->diags, d, "convert with %s(…)", want->period == PERIOD_MONTH ? "monthly" : "yearly");
+    else if (want->kind == T_BOOL && (t->kind == T_INT || t->kind == T_MONEY))
+        diag_hint(s->diags, d, "compare it with something, e.g. `x > 0`");
+    else if (want->kind == T_MONEY && t->kind == T_DECIMAL)
+        diag_hint(s->diags, d, "multiply a ratio by an amount of money to get money");
+    return &ty_error;
+}
+
+/* The common type of two operands of + - or of the two branches of `if`;
+ * NULL when they do not mix (the caller reports). */
+static const hm_type *unify(const ast *ea, const hm_type *a, const ast *eb, const hm_type *b)
+{
+    if (a->kind == T_ERROR) return b;
+    if (b->kind == T_ERROR) return a;
+    if (a->kind == T_MONEY && b->kind == T_MONEY) {
+        if (a->period && b->period && a->period != b->period)
+            return NULL;
+        return ty_money(a->period ? a->period : b->period);
+    }
+    if (a->kind == T_MONEY && convertible(eb, b, a)) return a;
+    if (b->kind == T_MONEY && convertible(ea, a, b)) return b;
+    if (a->kind == T_DECIMAL && b->kind == T_INT) return a;
+    if (a->kind == T_INT && b->kind == T_DECIMAL) return b;
+    if (ty_equal(a, b)) return a;
+    return NULL;
+}
+
+static int mismatch(sema *s, ast *at, const char *fmt, const hm_type *a, const hm_type *b)
+{
+    char x[96], y[96];
+    int d = diag_error(s->diags, FILE_OF(s, at), at->loc, fmt, ty_name(a, x, sizeof x), ty_name(b, y, sizeof y));
+    if (a->kind == T_MONEY && b->kind == T_MONEY && a->period && b->period)
+        diag_hint(s->diags, d, "money %s and money %s do not mix; convert one with monthly(…) or yearly(…)",
+                  period_word(a->period), period_word(b->period));
+    else if (a->kind == T_DATE && b->kind == T_DATE)
+        diag_hint(s->diags, d, "use days_between(a, b), months_between(a, b) or years_between(a, b)");
+    return d;
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+static sym *implicit_field(sema *s, const char *name)
+{
+    if (!s->elem || s->elem->kind != T_PERSON)
+        return NULL;
+    char key[256];
+    snprintf(key, sizeof key, "person.%s", name);
+    return symtab_get(&s->facts, key);
+}
+
+static const hm_type *use_param(sema *s, ast *e, sym *p)
+{
+    if (p->state == 1) {
+        ERR(e, "parameter `%s` is looked up by its own value", p->name);
+        return &ty_error;
+    }
+    hm_module *saved = s->mod;
+    sema_check_param(s, p);
+    s->mod = saved;
+    p->used = 1;
+    if (p->entity) {
+        if (s->subject == 0) {
+            ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
+                p->name, (p->entity & ENT_PERSON) ? "person" : "household");
+            return &ty_error;
+        }
+        if (s->subject == ENT_HOUSEHOLD && (p->entity & ENT_PERSON)) {
+            int d = ERR(e, "parameter `%s` is looked up by a fact of a person, but this is a household policy", p->name);
+            diag_hint(s->diags, d, "use it in a policy `for person`");
+            return &ty_error;
+        }
+        if (s->subject == -1)
+            s->key_entity |= p->entity;
+    }
+    return p->type;
+}
+
+static const hm_type *name_expr(sema *s, ast *e)
+{
+    const char *name = e->str;
+    for (scope_var *v = s->vars; v; v = v->up)
+        if (strcmp(v->name, name) == 0) {
+            v->used = 1;
+            return v->type;
+        }
+    if (strcmp(name, "person") == 0 || strcmp(name, "household") == 0) {
+        int want = name[0] == 'p' ? ENT_PERSON : ENT_HOUSEHOLD;
+        if (s->subject == -1) {
+            s->key_entity |= want;
+            return want == ENT_PERSON ? &ty_person : &ty_household;
+        }
+        if (s->subject == 0) {
+            int d = ERR(e, "`%s` is not defined inside a function", name);
+            diag_hint(s->diags, d, "pass it as a parameter: function f(p: %s) : …", name);
+            return &ty_error;
+        }
+        if (want == ENT_PERSON && s->subject == ENT_HOUSEHOLD) {
+            int d = ERR(e, "`person` is not defined in a household policy");
+            diag_hint(s->diags, d, "go through the members, e.g. sum(m.monthly_income for m in household.members)");
+            return &ty_error;
+        }
+        return want == ENT_PERSON ? &ty_person : &ty_household;
+    }
+    sym *field = implicit_field(s, name);
+    if (!field && s->elem && s->elem->kind == T_RECORD && (strcmp(name, "value") == 0 || strcmp(name, "date") == 0))
+        return strcmp(name, "value") == 0 ? s->elem->elem : &ty_date;
+    sym *y = sema_lookup(s, name, e);
+    if (field && y && (y->kind == SYM_LET || y->kind == SYM_PARAM)) {
+        int d = ERR(e, "`%s` is ambiguous here: a fact of each member and a %s", name,
+                    y->kind == SYM_LET ? "let" : "parameter");
+        diag_hint(s->diags, d, "write `it.%s` for the member's fact, or rename the %s", name,
+                  y->kind == SYM_LET ? "let" : "parameter");
+        return &ty_error;
+    }
+    if (field) {
+        field->used = 1;
+        e->sym = field;
+        e->flag = 1;    /* implicit field of the element */
+        return field->type;
+    }
+    if (y) {
+        e->sym = y;
+        switch (y->kind) {
+        case SYM_LET:
+            sema_check_let(s, y);
+            y->used = 1;
+            return y->type;
+        case SYM_PARAM:
+            return use_param(s, e, y);
+        case SYM_POLICY: {
+            int d = ERR(e, "`%s` is a policy, not a value", name);
+            diag_hint(s->diags, d, "write `%s.eligible` or `%s.amount`", name, name);
+            return &ty_error;
+        }
+        case SYM_FUNCTION: case SYM_EXTERN: case SYM_SCALE: {
+            int d = ERR(e, "`%s` is a %s; call it with arguments", name,
+                        y->kind == SYM_SCALE ? "scale" : "function");
+            diag_hint(s->diags, d, "write %s(…)", name);
+            return &ty_error;
+        }
+        case SYM_CODESET: {
+            int d = ERR(e, "`%s` is a code set, not a value", name);
+            diag_hint(s->diags, d, "compare a fact with one of its labels: x is LABEL");
+            return &ty_error;
+        }
+        default:
+            break;
+        }
+    }
+    /* a code label used as a value? */
+    hm_module *m = s->mod;
+    for (int i = -1; m && i < m->nuses; i++) {
+        hm_module *mm = i < 0 ? m : m->uses[i];
+        if (!mm->names.buckets)
+            continue;
+        for (unsigned b = 0; b < mm->names.nbuckets; b++)
+            for (sym *c = mm->names.buckets[b]; c; c = c->chain)
+                if (c->kind == SYM_CODESET && c->labels && symtab_get(c->labels, name)) {
+                    int d = ERR(e, "`%s` is a label of code set `%s`, not a value", name, c->name);
+                    diag_hint(s->diags, d, "compare a fact with it: x is %s", name);
+                    return &ty_error;
+                }
+    }
+    int d = ERR(e, "unknown name `%s`", name);
+    int what = SUGGEST_VALUE;
+    if (s->elem && s->elem->kind == T_PERSON)
+        what |= SUGGEST_FACT_PERSON;
+    sema_suggest(s, d, name, what);
+    return &ty_error;
+}
+
+/* ---- fields and policy references ---------------------------------------- */
+
+static void add_dep(sema *s, sym *q, ast *at)
+{
+    if (!s->policy)
+        return;
+    for (dep *e = s->policy->deps; e; e = e->next)
+        if (e->to == q)
+            return;
+    dep *e = arena_alloc(s->arena, sizeof *e);
+    e->to = q;
+    e->at = at;
+    e->next = s->policy->deps;
+    s->policy->deps = e;
+}
+
+static const hm_type *policy_field(sema *s, ast *e, sym *q)
+{
+    q->used = 1;
+    if (!s->policy) {
+        ERR(e, "only a policy can refer to another policy's decision");
+        return &ty_error;
+    }
+    if (q == s->policy) {
+        ERR(e, "policy `%s` refers to its own decision", q->name);
+        return &ty_error;
+    }
+    add_dep(s, q, e);
+    if (strcmp(e->str, "eligible") == 0)
+        return &ty_bool;
+    if (strcmp(e->str, "amount") == 0) {
+        if (!q->has_amount) {
+            int d = ERR(e, "policy `%s` has no `amount` rule", q->name);
+            diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
+            return &ty_error;
+        }
+        if (q->state == 0)
+            sema_check_policy(s, q);
+        for (ast *it = q->decl->a; it; it = it->next)
+            if (it->kind == N_AMOUNT && it->ty)
+                return (const hm_type *)it->ty;
+        return ty_money(PERIOD_NONE);
+    }
+    int d = ERR(e, "a policy has no `%s`", e->str);
+    diag_hint(s->diags, d, "a policy gives `.eligible` (true or false) and `.amount` (money)");
+    return &ty_error;
+}
+
+static const hm_type *get_expr(sema *s, ast *e)
+{
+    ast *o = e->a;
+    /* policy.eligible / policy.amount */
+    if (o->kind == N_NAME) {
+        int is_var = 0;
+        for (scope_var *v = s->vars; v; v = v->up)
+            if (strcmp(v->name, o->str) == 0)
+                is_var = 1;
+        sym *q = is_var ? NULL : sema_lookup(s, o->str, NULL);
+        if (q && q->kind == SYM_POLICY) {
+            o->sym = q;
+            if (q->entity == ENT_PERSON && s->subject != ENT_PERSON && s->policy) {
+                int d = ERR(o, "`%s` is decided for each person, and this is a household policy", q->name);
+                diag_hint(s->diags, d, "name the member: any(m.%s.eligible for m in household.members)", q->name);
+                return &ty_error;
+            }
+            return policy_field(s, e, q);
+        }
+    }
+    const hm_type *t = expr(s, o);
+    switch (t->kind) {
+    case T_ERROR:
+        return &ty_error;
+    case T_HOUSEHOLD:
+    case T_PERSON: {
+        const char *ent = t->kind == T_PERSON ? "person" : "household";
+        if (t->kind == T_HOUSEHOLD && strcmp(e->str, "members") == 0)
+            return &ty_list;
+        if (t->kind == T_PERSON && strcmp(e->str, "household") == 0)
+            return &ty_household;
+        char key[256];
+        snprintf(key, sizeof key, "%s.%s", ent, e->str);
+        sym *f = symtab_get(&s->facts, key);
+        if (f) {
+            f->used = 1;
+            e->sym = f;
+            return f->type;
+        }
+        if (t->kind == T_PERSON) {
+            sym *q = sema_lookup(s, e->str, NULL);
+            if (q && q->kind == SYM_POLICY && q->entity == ENT_PERSON) {
+                hm_type *pt = arena_alloc(s->arena, sizeof *pt);
+                pt->kind = T_POLICY;
+                pt->policy = q;
+                e->sym = q;
+                return pt;
+            }
+        }
+        int d = ERR(e, "%s has no fact `%s`", ent, e->str);
+        sema_suggest(s, d, e->str, t->kind == T_PERSON ? SUGGEST_FACT_PERSON : SUGGEST_FACT_HOUSEHOLD);
+        if (d >= 0 && !s->diags->v[d].hint)
+            diag_hint(s->diags, d, "declare it in a source block: source NAME { %s.%s : TYPE }", ent, e->str);
+        return &ty_error;
+    }
+    case T_POLICY:
+        return policy_field(s, e, t->policy);
+    case T_RECORD:
+        if (strcmp(e->str, "date") == 0)
+            return &ty_date;
+        if (strcmp(e->str, "value") == 0)
+            return t->elem;
+        ERR(e, "a record has `.date` and `.value`, not `.%s`", e->str);
+        return &ty_error;
+    default: {
+        char b[64];
+        ERR(e, "%s has no fields (only persons, households, records and policies do)", ty_name(t, b, sizeof b));
+        return &ty_error;
+    }
+    }
+}
+
+/* ---- calls ------------------------------------------------------------------ */
+
+static int arity(sema *s, ast *e, int want_min, int want_max)
+{
+    int n = ast_count(e->a);
+    if (n >= want_min && n <= want_max)
+        return 1;
+    if (want_min == want_max)
+        ERR(e, "`%s` takes %d argument%s, but %d %s given", e->str, want_min, want_min == 1 ? "" : "s",
+            n, n == 1 ? "was" : "were");
+    else
+        ERR(e, "`%s` takes at least %d arguments, but %d %s given", e->str, want_min, n, n == 1 ? "was" : "were");
+    for (ast *a = e->a; a; a = a->next)
+        expr(s, a);
+    return 0;
+}
+
+static const hm_type *builtin_call(sema *s, ast *e, int *found)
+{
+    const char *f = e->str;
+    ast *a = e->a, *b = a ? a->next : NULL;
+    char what[96];
+    snprintf(what, sizeof what, "the argument of %s()", f);
+    *found = 1;
+    if (!strcmp(f, "age") || !strcmp(f, "start_of_month") || !strcmp(f, "end_of_month")) {
+        if (!arity(s, e, 1, 1)) return &ty_error;
+        sema_expect(s, a, &ty_date, what);
+        return f[0] == 'a' ? &ty_int : &ty_date;
+    }
+    if (!strcmp(f, "age_at") || !strcmp(f, "days_between") || !strcmp(f, "months_between") ||
+        !strcmp(f, "years_between")) {
+        if (!arity(s, e, 2, 2)) return &ty_error;
+        sema_expect(s, a, &ty_date, what);
+        sema_expect(s, b, &ty_date, what);
+        return &ty_int;
+    }
+    if (!strcmp(f, "monthly") || !strcmp(f, "yearly")) {
+        if (!arity(s, e, 1, 1)) return &ty_error;
+        const hm_type *t = expr(s, a);
+        int to = f[0] == 'm' ? PERIOD_MONTH : PERIOD_YEAR;
+        if (t->kind == T_ERROR) return ty_money(to);
+        if (t->kind != T_MONEY) {
+            char x[64];
+            ERR(a, "%s() converts money, not %s", f, ty_name(t, x, sizeof x));
+            return &ty_error;
+        }
+        if (t->period == to) {
+            int d = ERR(a, "this is already money %s", period_word(to));
+            diag_hint(s->diags, d, "remove the %s(…)", f);
+        }
+        return ty_money(to);
+    }
+    if (!strcmp(f, "round") || !strcmp(f, "floor") || !strcmp(f, "ceil")) {
+        if (!arity(s, e, 2, 2)) return &ty_error;
+        const hm_type *t = expr(s, a);
+        if (t->kind == T_INT) t = &ty_decimal;
+        if (t->kind != T_MONEY && t->kind != T_DECIMAL && t->kind != T_ERROR) {
+            char x[64];
+            ERR(a, "%s() rounds money or decimals, not %s", f, ty_name(t, x, sizeof x));
+            return &ty_error;
+        }
+        snprintf(what, sizeof what, "the step of %s()", f);
+        sema_expect(s, b, t->kind == T_MONEY ? ty_money(PERIOD_NONE) : t, what);
+        return t;
+    }
+    if (!strcmp(f, "abs")) {
+        if (!arity(s, e, 1, 1)) return &ty_error;
+        const hm_type *t = expr(s, a);
+        if (!ty_is_numeric(t) && t->kind != T_ERROR) {
+            char x[64];
+            ERR(a, "abs() takes a number or money, not %s", ty_name(t, x, sizeof x));
+            return &ty_error;
+        }
+        return t;
+    }
+    if (!strcmp(f, "known")) {
+        if (!arity(s, e, 1, 1)) return &ty_error;
+        expr(s, a);
+        return &ty_bool;
+    }
+    if (!strcmp(f, "longest_run") || !strcmp(f, "count_months")) {
+        if (!arity(s, e, 1, 1)) return &ty_error;
+        const hm_type *t = expr(s, a);
+        if (t->kind != T_RECORDS && t->kind != T_ERROR) {
+            char x[64];
+            ERR(a, "%s() counts the months of dated records, not %s", f, ty_name(t, x, sizeof x));
+        }
+        return &ty_int;
+    }
+    if (!strcmp(f, "min") || !strcmp(f, "max")) {
+        /* min(a, b, …): the aggregate form is an AGG node */
+        const hm_type *t = NULL;
+        ast *first = a;
+        for (ast *x = a; x; x = x->next) {
+            const hm_type *tx = expr(s, x);
+            if (!t) {
+                t = tx;
+                continue;
+            }
+            const hm_type *u = unify(first, t, x, tx);
+            if (!u) {
+                mismatch(s, x, "cannot compare %s with %s", t, tx);
+                return &ty_error;
+            }
+            t = u;
+        }
+        if (t && !ty_is_numeric(t) && t->kind != T_DATE && t->kind != T_ERROR) {
+            char x[64];
+            ERR(e, "%s() compares numbers, money or dates, not %s", f, ty_name(t, x, sizeof x));
+            return &ty_error;
+        }
+        return t ? t : &ty_error;
+    }
+    *found = 0;
+    return NULL;
+}
+
+static const hm_type *call_expr(sema *s, ast *e)
+{
+    int found;
+    const hm_type *t = builtin_call(s, e, &found);
+    if (found)
+        return t;
+    sym *y = sema_lookup(s, e->str, e);
+    if (!y) {
+        int d = ERR(e, "unknown function `%s`", e->str);
+        static const char *const b[] = { "age", "age_at", "days_between", "months_between", "years_between",
+                                         "start_of_month", "end_of_month", "monthly", "yearly", "round",
+                                         "floor", "ceil", "abs", "known", "longest_run", "count_months",
+                                         "min", "max" };
+        const char *best = sema_closest(e->str, b, (int)(sizeof b / sizeof b[0]));
+        if (best)
+            diag_hint(s->diags, d, "did you mean `%s`?", best);
+        else
+            sema_suggest(s, d, e->str, SUGGEST_FUNCTION);
+        for (ast *a = e->a; a; a = a->next)
+            expr(s, a);
+        return &ty_error;
+    }
+    e->sym = y;
+    if (y->kind == SYM_SCALE) {
+        y->used = 1;
+        hm_module *saved = s->mod;
+        sema_check_scale(s, y);
+        s->mod = saved;
+        if (!arity(s, e, 1, 1))
+            return &ty_error;
+        const hm_type *ta = expr(s, e->a);
+        if (ta->kind == T_INT)
+            return ty_money(PERIOD_NONE);
+        if (ta->kind != T_MONEY && ta->kind != T_ERROR) {
+            char x[64];
+            ERR(e->a, "a scale applies to money, not %s", ty_name(ta, x, sizeof x));
+            return &ty_error;
+        }
+        return ta->kind == T_ERROR ? ty_money(PERIOD_NONE) : ta;
+    }
+    if (y->kind != SYM_FUNCTION && y->kind != SYM_EXTERN) {
+        ERR(e, "`%s` is not a function", e->str);
+        for (ast *a = e->a; a; a = a->next)
+            expr(s, a);
+        return &ty_error;
+    }
+    y->used = 1;
+    ast *d = y->decl;
+    int nparams = ast_count(d->a);
+    if (!arity(s, e, nparams, nparams))
+        return d->ty ? (const hm_type *)d->ty : &ty_error;
+    ast *p = d->a;
+    for (ast *a = e->a; a && p; a = a->next, p = p->next) {
+        char what[160];
+        snprintf(what, sizeof what, "argument `%s` of `%s`", p->str, e->str);
+        sema_expect(s, a, p->ty ? (const hm_type *)p->ty : &ty_error, what);
+    }
+    if (s->function && y->kind == SYM_FUNCTION) {
+        dep *ed = arena_alloc(s->arena, sizeof *ed);
+        ed->to = y;
+        ed->at = e;
+        ed->next = s->function->deps;
+        s->function->deps = ed;
+    }
+    return d->ty ? (const hm_type *)d->ty : &ty_error;
+}
+
+/* ---- operators ---------------------------------------------------------------- */
+
+static int is_label_of(const hm_type *t, const ast *e, sema *s)
+{
+    if (t->kind != T_CODE || e->kind != N_NAME)
+        return 0;
+    for (scope_var *v = s->vars; v; v = v->up)
+        if (strcmp(v->name, e->str) == 0)
+            return 0;
+    return symtab_get(t->codeset->labels, e->str) != NULL && !sema_lookup(s, e->str, NULL);
+}
+
+static const hm_type *compare(sema *s, ast *e)
+{
+    int op = (int)e->ival;
+    int eq = op == OP_EQ || op == OP_NE;
+    const hm_type *ta, *tb;
+    if (e->a->kind == N_NAME && e->b->kind != N_NAME) {
+        tb = expr(s, e->b);
+        if (eq && is_label_of(tb, e->a, s)) {
+            TY(e->a, tb);
+            return &ty_bool;
+        }
+        ta = expr(s, e->a);
+    } else {
+        ta = expr(s, e->a);
+        if (eq && is_label_of(ta, e->b, s)) {
+            TY(e->b, ta);
+            return &ty_bool;
+        }
+        tb = expr(s, e->b);
+    }
+    if (ta->kind == T_ERROR || tb->kind == T_ERROR)
+        return &ty_bool;
+    const hm_type *u = unify(e->a, ta, e->b, tb);
+    if (!u || (ta->kind == T_MONEY && tb->kind == T_DECIMAL && !is_dec_literal(e->b)) ||
+        (tb->kind == T_MONEY && ta->kind == T_DECIMAL && !is_dec_literal(e->a))) {
+        mismatch(s, e, "cannot compare %s with %s", ta, tb);
+        return &ty_bool;
+    }
+    switch (u->kind) {
+    case T_INT: case T_DECIMAL: case T_MONEY: case T_DATE: case T_DURATION:
+        return &ty_bool;
+    case T_TEXT: case T_BOOL: case T_CODE:
+        if (!eq) {
+            char x[64];
+            ERR(e, "%s values can only be compared with == and !=", ty_name(u, x, sizeof x));
+        }
+        return &ty_bool;
+    default: {
+        char x[64];
+        int d = ERR(e, "%s values cannot be compared", ty_name(u, x, sizeof x));
+        if (u->kind == T_LIST || u->kind == T_RECORDS)
+            diag_hint(s->diags, d, "compare count(…) or sum(…) of it instead");
+        return &ty_bool;
+    }
+    }
+}
+
+static const hm_type *arith(sema *s, ast *e)
+{
+    int op = (int)e->ival;
+    const hm_type *ta = expr(s, e->a), *tb = expr(s, e->b);
+    if (ta->kind == T_ERROR || tb->kind == T_ERROR)
+        return &ty_error;
+    type_kind ka = ta->kind, kb = tb->kind;
+    const char *verb = op == '+' ? "add" : op == '-' ? "subtract" : op == '*' ? "multiply" : "divide";
+    if (op == '+' || op == '-') {
+        if (ka == T_DATE && kb == T_DURATION)
+            return &ty_date;
+        if (op == '+' && ka == T_DURATION && kb == T_DATE)
+            return &ty_date;
+        if (ka == T_DURATION && kb == T_DURATION && ta->unit == tb->unit)
+            return ta;
+        if (ka == T_MONEY || kb == T_MONEY) {
+            const hm_type *u = unify(e->a, ta, e->b, tb);
+            if (u && u->kind == T_MONEY)
+                return u;
+        } else if (ty_is_numeric(ta) && ty_is_numeric(tb)) {
+            return ka == T_INT && kb == T_INT ? &ty_int : &ty_decimal;
+        }
+        char fmt[96];
+        snprintf(fmt, sizeof fmt, "cannot %s %%s %s %%s", verb, op == '+' ? "and" : "from");
+        if (op == '-')
+            mismatch(s, e, "cannot subtract %s and %s", ta, tb);
+        else
+            mismatch(s, e, fmt, ta, tb);
+        return &ty_error;
+    }
+    if (op == '*') {
+        if (ka == T_MONEY && (kb == T_INT || kb == T_DECIMAL))
+            return ta;
+        if (kb == T_MONEY && (ka == T_INT || ka == T_DECIMAL))
+            return tb;
+        if (ka == T_INT && kb == T_INT)
+            return &ty_int;
+        if ((ka == T_INT || ka == T_DECIMAL) && (kb == T_INT || kb == T_DECIMAL))
+            return &ty_decimal;
+        int d = mismatch(s, e, "cannot multiply %s by %s", ta, tb);
+        if (ka == T_MONEY && kb == T_MONEY)
+            diag_hint(s->diags, d, "money times money has no meaning; one side should be a number or a ratio");
+        return &ty_error;
+    }
+    /* division */
+    if (ka == T_MONEY && (kb == T_INT || kb == T_DECIMAL))
+        return ta;
+    if (ka == T_MONEY && kb == T_MONEY) {
+        if (ta->period && tb->period && ta->period != tb->period) {
+            mismatch(s, e, "cannot divide %s by %s", ta, tb);
+            return &ty_error;
+        }
+        return &ty_decimal;
+    }
+    if ((ka == T_INT || ka == T_DECIMAL) && (kb == T_INT || kb == T_DECIMAL))
+        return &ty_decimal;
+    mismatch(s, e, "cannot divide %s by %s", ta, tb);
+    return &ty_error;
+}
+
+/* ---- lists, aggregates, records ----------------------------------------------- */
+
+static const hm_type *element_of(sema *s, const hm_type *t)
+{
+    if (t->kind == T_LIST)
+        return &ty_person;
+    if (t->kind == T_RECORDS)
+        return ty_record(s->arena, t->elem);
+    return NULL;
+}
+
+static void check_shadow(sema *s, ast *at, const char *name)
+{
+    for (scope_var *v = s->vars; v; v = v->up)
+        if (strcmp(v->name, name) == 0) {
+            int d = ERR(at, "`%s` is already in use here", name);
+            diag_note(s->diags, d, FILE_OF(s, v->decl), v->decl->loc, "it was bound here");
+            return;
+        }
+    sym *y = sema_lookup(s, name, NULL);
+    if (y && (y->kind == SYM_LET || y->kind == SYM_PARAM)) {
+        int d = ERR(at, "`%s` shadows the %s of the same name", name, y->kind == SYM_LET ? "let" : "parameter");
+        diag_note(s->diags, d, y->mod->file, y->decl->loc, "it is defined here");
+    }
+    if (!strcmp(name, "person") || !strcmp(name, "household"))
+        ERR(at, "`%s` cannot be used as a variable name", name);
+}
+
+static const hm_type *where_expr(sema *s, ast *e)
+{
+    const hm_type *t = expr(s, e->a);
+    if (t->kind == T_ERROR) {
+        const hm_type *saved = s->elem;
+        s->elem = NULL;
+        expr(s, e->b);
+        s->elem = saved;
+        return &ty_error;
+    }
+    const hm_type *el = element_of(s, t);
+    if (!el) {
+        char x[64];
+        ERR(e, "`where` filters a list of persons or dated records, not %s", ty_name(t, x, sizeof x));
+        return &ty_error;
+    }
+    const hm_type *saved = s->elem;
+    s->elem = el;
+    sema_expect(s, e->b, &ty_bool, "the condition of `where`");
+    s->elem = saved;
+    return t;
+}
+
+static const hm_type *agg_expr(sema *s, ast *e)
+{
+    int agg = (int)e->ival;
+    const char *name = ast_agg_name(agg);
+    if (!e->str) {
+        /* plain form: agg(list or records) */
+        const hm_type *t = expr(s, e->b);
+        if (t->kind == T_ERROR)
+            return agg == AGG_COUNT ? &ty_int : agg >= AGG_ANY ? &ty_bool : &ty_error;
+        if (t->kind == T_LIST) {
+            if (agg == AGG_COUNT)
+                return &ty_int;
+            int d = ERR(e, "%s of what? `%s(…)` of a list of persons needs a value for each", name, name);
+            diag_hint(s->diags, d, "write %s(m.FIELD for m in LIST)", name);
+            return &ty_error;
+        }
+        if (t->kind == T_RECORDS) {
+            const hm_type *el = t->elem;
+            switch (agg) {
+            case AGG_COUNT: return &ty_int;
+            case AGG_SUM:
+                if (!ty_is_numeric(el)) break;
+                return el;
+            case AGG_MIN: case AGG_MAX:
+                if (!ty_is_numeric(el)) break;
+                return el;
+            default:
+                if (el->kind != T_BOOL) break;
+                return &ty_bool;
+            }
+            char x[64];
+            ERR(e, "cannot take %s of %s", name, ty_name(t, x, sizeof x));
+            return &ty_error;
+        }
+        char x[64];
+        int d = ERR(e, "%s() needs a list of persons or dated records, not %s", name, ty_name(t, x, sizeof x));
+        if (agg == AGG_MIN || agg == AGG_MAX)
+            diag_hint(s->diags, d, "to compare values write %s(a, b)", name);
+        return &ty_error;
+    }
+    /* comprehension: agg(body for var in source) */
+    check_shadow(s, e, e->str);
+    scope_var v = { .name = e->str, .type = &ty_error, .decl = e, .up = s->vars };
+    /* the variable is visible in the source's `where` too */
+    const hm_type *src;
+    if (e->b->kind == N_WHERE) {
+        const hm_type *lt = expr(s, e->b->a);
+        const hm_type *el = lt->kind == T_ERROR ? &ty_error : element_of(s, lt);
+        if (!el) {
+            char x[64];
+            ERR(e->b->a, "`for %s in …` needs a list of persons or dated records, not %s", e->str,
+                ty_name(lt, x, sizeof x));
+            el = &ty_error;
+        }
+        v.type = el;
+        s->vars = &v;
+        const hm_type *saved = s->elem;
+        s->elem = el->kind == T_ERROR ? NULL : el;
+        sema_expect(s, e->b->b, &ty_bool, "the condition of `where`");
+        s->elem = saved;
+        src = lt;
+        TY(e->b, lt);
+    } else {
+        src = expr(s, e->b);
+        const hm_type *el = src->kind == T_ERROR ? &ty_error : element_of(s, src);
+        if (!el) {
+            char x[64];
+            ERR(e->b, "`for %s in …` needs a list of persons or dated records, not %s", e->str,
+                ty_name(src, x, sizeof x));
+            el = &ty_error;
+        }
+        v.type = el;
+        s->vars = &v;
+    }
+    const hm_type *bt = expr(s, e->a);
+    s->vars = v.up;
+    if (!v.used && agg != AGG_COUNT)
+        diag_warning(s->diags, FILE_OF(s, e), e->loc, "`%s` is bound but never used in this %s(…)", e->str, name);
+    if (bt->kind == T_ERROR)
+        return agg == AGG_COUNT ? &ty_int : agg >= AGG_ANY ? &ty_bool : &ty_error;
+    char x[64];
+    switch (agg) {
+    case AGG_COUNT:
+        return &ty_int;
+    case AGG_SUM:
+        if (ty_is_numeric(bt))
+            return bt;
+        ERR(e->a, "sum() adds numbers or money, not %s", ty_name(bt, x, sizeof x));
+        return &ty_error;
+    case AGG_MIN: case AGG_MAX:
+        if (ty_is_numeric(bt) || bt->kind == T_DATE)
+            return bt;
+        ERR(e->a, "%s() compares numbers, money or dates, not %s", name, ty_name(bt, x, sizeof x));
+        return &ty_error;
+    default:
+        if (bt->kind == T_BOOL)
+            return &ty_bool;
+        ERR(e->a, "%s() needs a condition (true or false) for each element, not %s", name, ty_name(bt, x, sizeof x));
+        return &ty_bool;
+    }
+}
+
+static const hm_type *during_expr(sema *s, ast *e)
+{
+    const hm_type *t = expr(s, e->a);
+    if (t->kind != T_RECORDS && t->kind != T_ERROR) {
+        char x[64];
+        ERR(e, "`%s` selects dated records, not %s", e->ival == WIN_SINCE ? "since" : "during",
+            ty_name(t, x, sizeof x));
+        t = &ty_error;
+    }
+    if (e->ival == WIN_LAST) {
+        int64_t n;
+        if (sema_literal_int(s, e->b, &n) == 0 && (n < 1 || n > 1200))
+            ERR(e->b, "a window of %" PRId64 " is out of range (1 to 1200)", n);
+    } else {
+        sema_expect(s, e->b, &ty_date, "the start of the window");
+        if (e->c)
+            sema_expect(s, e->c, &ty_date, "the end of the window");
+    }
+    return t;
+}
+
+/* ---- the dispatcher -------------------------------------------------------------- */
+
+static const hm_type *expr_kind(sema *s, ast *e)
+{
+    switch (e->kind) {
+    case N_INT: {
+        int64_t v;
+        sema_literal_int(s, e, &v);
+        return &ty_int;
+    }
+    case N_DEC: {
+        int64_t v;
+        if (scaled(e->str, 6, &v) != 0)
+            ERR(e, "a decimal number has at most six decimal places");
+        return &ty_decimal;
+    }
+    case N_PERCENT: {
+        int64_t v;
+        if (scaled(e->str, 4, &v) != 0)
+            ERR(e, "a percentage has at most four decimal places");
+        return &ty_decimal;
+    }
+    case N_STR: return &ty_text;
+    case N_DATE: {
+        int64_t d;
+        if (sema_parse_date(e->str, &d) != 0) {
+            ERR(e, "`%s` is not a valid date", e->str);
+            return &ty_error;
+        }
+        e->ival = d;
+        return &ty_date;
+    }
+    case N_DUR: {
+        int64_t v;
+        sema_literal_int(s, e->a, &v);
+        return ty_duration(e->flag);
+    }
+    case N_BOOL: return e->flag == -1 ? &ty_error : &ty_bool;
+    case N_ASOF: return &ty_date;
+    case N_IT:
+        if (!s->elem) {
+            ERR(e, "`it` can only be used inside `where`");
+            return &ty_error;
+        }
+        return s->elem;
+    case N_NAME: return name_expr(s, e);
+    case N_GET: return get_expr(s, e);
+    case N_CALL: return call_expr(s, e);
+    case N_BINOP:
+        switch (e->ival) {
+        case OP_AND: case OP_OR:
+            sema_expect(s, e->a, &ty_bool, e->ival == OP_AND ? "each side of `and`" : "each side of `or`");
+            sema_expect(s, e->b, &ty_bool, e->ival == OP_AND ? "each side of `and`" : "each side of `or`");
+            return &ty_bool;
+        case '+': case '-': case '*': case '/':
+            return arith(s, e);
+        default:
+            return compare(s, e);
+        }
+    case N_UNOP:
+        if (e->ival == OP_NOT) {
+            sema_expect(s, e->a, &ty_bool, "the operand of `not`");
+            return &ty_bool;
+        } else {
+            const hm_type *t = expr(s, e->a);
+            if (!ty_is_numeric(t) && t->kind != T_DURATION && t->kind != T_ERROR) {
+                char x[64];
+                ERR(e, "cannot negate %s", ty_name(t, x, sizeof x));
+                return &ty_error;
+            }
+            return t;
+        }
+    case N_IS: {
+        const hm_type *t = expr(s, e->a);
+        if (t->kind == T_ERROR)
+            return &ty_bool;
+        if (t->kind != T_CODE) {
+            char x[64];
+            int d = ERR(e->a, "`is` compares a code with a label, but this is %s", ty_name(t, x, sizeof x));
+            if (t->kind == T_TEXT)
+                diag_hint(s->diags, d, "compare text with == \"…\"");
+            return &ty_bool;
+        }
+        if (!symtab_get(t->codeset->labels, e->str)) {
+            int d = ERR(e, "code set `%s` has no label `%s`", t->codeset->name, e->str);
+            const char *cands[256];
+            int nc = 0;
+            for (ast *l = t->codeset->decl->a; l && nc < 256; l = l->next)
+                cands[nc++] = l->str;
+            const char *best = sema_closest(e->str, cands, nc);
+            if (best)
+                diag_hint(s->diags, d, "did you mean `%s`?", best);
+        }
+        return &ty_bool;
+    }
+    case N_IN: {
+        const hm_type *t = expr(s, e->a);
+        for (ast *i = e->b->a; i; i = i->next) {
+            if (t->kind == T_CODE && i->kind == N_NAME) {
+                sema_expect(s, i, t, "an element of the list");
+                continue;
+            }
+            if (t->kind == T_ERROR) {
+                expr(s, i);
+                continue;
+            }
+            if (t->kind != T_TEXT && t->kind != T_INT && t->kind != T_CODE && t->kind != T_MONEY &&
+                t->kind != T_DATE) {
+                char x[64];
+                ERR(e, "`in` checks text, numbers, codes, money or dates, not %s", ty_name(t, x, sizeof x));
+                break;
+            }
+            sema_expect(s, i, t, "each element of the list");
+        }
+        return &ty_bool;
+    }
+    case N_LISTLIT:
+        ERR(e, "a list in brackets can only follow `in`");
+        return &ty_error;
+    case N_IF: {
+        sema_expect(s, e->a, &ty_bool, "the condition of `if`");
+        const hm_type *a = expr(s, e->b), *b = expr(s, e->c);
+        const hm_type *u = unify(e->b, a, e->c, b);
+        if (!u) {
+            mismatch(s, e, "the two branches of `if` have different types: %s and %s", a, b);
+            return &ty_error;
+        }
+        return u;
+    }
+    case N_AGG: return agg_expr(s, e);
+    case N_WHERE: return where_expr(s, e);
+    case N_DURING: return during_expr(s, e);
+    default:
+        ERR(e, "this is not an expression");
+        return &ty_error;
+    }
+}
+
+static const hm_type *expr(sema *s, ast *e)
+{
+    const hm_type *t = expr_kind(s, e);
+    return TY(e, t);
+}
+
+const hm_type *sema_expr(sema *s, ast *e) { return expr(s, e); }
+
+/* ---- message templates ------------------------------------------------------------ */
+
+void sema_check_template(sema *s, ast *n)
+{
+    ast *msg = n->d;
+    if (!msg || !msg->str)
+        return;
+    const char *t = msg->str;
+    const hm_srcfile *f = FILE_OF(s, msg);
+    for (const char *p = t; *p; p++) {
+        if (*p == '\\' && p[1] == '{') {
+            p++;
+            continue;
+        }
+        if (*p == '}') {
+            continue;
+        }
+        if (*p != '{')
+            continue;
+        const char *end = strchr(p, '}');
+        /* place the caret on the `{` in the source when it can be found */
+        hm_span sp = msg->loc;
+        const char *src = f->text + msg->loc.start;
+        size_t srclen = msg->loc.end - msg->loc.start;
+        size_t want = end ? (size_t)(end - p + 1) : strlen(p);
+        for (size_t i = 0; i + want <= srclen; i++)
+            if (memcmp(src + i, p, want) == 0) {
+                sp.start = msg->loc.start + (uint32_t)i;
+                sp.end = sp.start + (uint32_t)want;
+                break;
+            }
+        if (!end) {
+            int d = diag_error(s->diags, f, sp, "`{` in a message is not closed by `}`");
+            diag_hint(s->diags, d, "write \\{ for a literal brace");
+            return;
+        }
+        size_t len = (size_t)(end - p - 1);
+        char path[256];
+        if (len == 0 || len >= sizeof path) {
+            diag_error(s->diags, f, sp, "a message names a value between braces, such as {per_cap}");
+            p = end;
+            continue;
+        }
+        memcpy(path, p + 1, len);
+        path[len] = '\0';
+        /* build NAME(.GET)* nodes at the span of the braces and type them */
+        ast *node = NULL;
+        int bad = 0;
+        char *save = NULL;
+        for (char *seg = strtok_r(path, ".", &save); seg; seg = strtok_r(NULL, ".", &save)) {
+            for (char *c = seg; *c; c++)
+                if (*c == ' ' || *c == '(' || *c == '+' || *c == '-' || *c == '*' || *c == '/')
+                    bad = 1;
+            ast *x = ast_new(s->arena, node ? N_GET : N_NAME, sp);
+            x->file = msg->file;
+            x->str = arena_strdup(s->arena, seg);
+            x->a = node;
+            node = x;
+        }
+        if (bad || !node) {
+            diag_error(s->diags, f, sp, "a message can only name a value, such as {per_cap} or {household.assets}");
+            p = end;
+            continue;
+        }
+        ast *head = node;
+        while (head->a)
+            head = head->a;
+        if (head->kind == N_NAME && strcmp(head->str, "person") && strcmp(head->str, "household") &&
+            !sema_lookup(s, head->str, NULL) && !implicit_field(s, head->str)) {
+            int d = diag_error(s->diags, f, sp, "the message names `%s`, but there is no let, parameter or fact of that name",
+                               head->str);
+            sema_suggest(s, d, head->str, SUGGEST_VALUE);
+            p = end;
+            continue;
+        }
+        const hm_type *ty = expr(s, node);
+        if (ty->kind == T_LIST || ty->kind == T_PERSON || ty->kind == T_HOUSEHOLD || ty->kind == T_RECORDS ||
+            ty->kind == T_POLICY) {
+            char x[64];
+            diag_error(s->diags, f, sp, "a message can show a single value, not %s", ty_name(ty, x, sizeof x));
+        }
+        p = end;
+    }
+}
+
+/* ---- disjointness of exception conditions ---------------------------------------- */
+
+static int same_expr(const ast *a, const ast *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (a->kind != b->kind || a->ival != b->ival || a->flag != b->flag)
+        return 0;
+    if ((a->str == NULL) != (b->str == NULL) || (a->str && strcmp(a->str, b->str)))
+        return 0;
+    return same_expr(a->a, b->a) && same_expr(a->b, b->b) && same_expr(a->c, b->c);
+}
+
+/* The interval of whole numbers that `x OP k` allows, if it has that form. */
+static int interval(const ast *c, const ast **x, int64_t *lo, int64_t *hi)
+{
+    if (c->kind != N_BINOP || c->b->kind != N_INT)
+        return 0;
+    int64_t k = 0;
+    for (const char *p = c->b->str; *p; p++) {
+        if (k > INT64_MAX / 10 - 10)
+            return 0;
+        k = k * 10 + (*p - '0');
+    }
+    *x = c->a;
+    switch (c->ival) {
+    case '<': *lo = INT64_MIN; *hi = k - 1; return 1;
+    case OP_LE: *lo = INT64_MIN; *hi = k; return 1;
+    case '>': *lo = k + 1; *hi = INT64_MAX; return 1;
+    case OP_GE: *lo = k; *hi = INT64_MAX; return 1;
+    case OP_EQ: *lo = *hi = k; return 1;
+    }
+    return 0;
+}
+
+int sema_disjoint(const ast *a, const ast *b)
+{
+    /* a conjunction is disjoint from b if any of its parts is */
+    if (a->kind == N_BINOP && a->ival == OP_AND)
+        return sema_disjoint(a->a, b) || sema_disjoint(a->b, b);
+    if (b->kind == N_BINOP && b->ival == OP_AND)
+        return sema_disjoint(a, b->a) || sema_disjoint(a, b->b);
+    if (a->kind == N_UNOP && a->ival == OP_NOT && same_expr(a->a, b))
+        return 1;
+    if (b->kind == N_UNOP && b->ival == OP_NOT && same_expr(b->a, a))
+        return 1;
+    if (a->kind == N_IS && b->kind == N_IS && same_expr(a->a, b->a)) {
+        int same_label = strcmp(a->str, b->str) == 0;
+        if (!a->flag && !b->flag)
+            return !same_label;
+        if (a->flag != b->flag)
+            return same_label;
+        return 0;
+    }
+    if (a->kind == N_BINOP && b->kind == N_BINOP && a->ival == OP_EQ && b->ival == OP_EQ &&
+        same_expr(a->a, b->a) && a->b->kind == N_STR && b->b->kind == N_STR)
+        return strcmp(a->b->str, b->b->str) != 0;
+    const ast *xa, *xb;
+    int64_t la, ha, lb, hb;
+    if (interval(a, &xa, &la, &ha) && interval(b, &xb, &lb, &hb) && same_expr(xa, xb))
+        return ha < lb || hb < la;
+    return 0;
+}

@@ -1,0 +1,104 @@
+/* types.c -- see types.h. */
+#include "types.h"
+#include "ast.h"
+#include "sema.h"
+
+#include <stdio.h>
+
+const hm_type ty_error = { .kind = T_ERROR }, ty_bool = { .kind = T_BOOL },
+              ty_int = { .kind = T_INT }, ty_decimal = { .kind = T_DECIMAL },
+              ty_date = { .kind = T_DATE }, ty_text = { .kind = T_TEXT },
+              ty_person = { .kind = T_PERSON }, ty_household = { .kind = T_HOUSEHOLD },
+              ty_list = { .kind = T_LIST, .elem = &ty_person };
+
+static const hm_type money_types[3] = {
+    { .kind = T_MONEY, .period = PERIOD_NONE },
+    { .kind = T_MONEY, .period = PERIOD_MONTH },
+    { .kind = T_MONEY, .period = PERIOD_YEAR },
+};
+static const hm_type duration_types[4] = {
+    { .kind = T_DURATION, .unit = 0 },
+    { .kind = T_DURATION, .unit = DUR_DAYS },
+    { .kind = T_DURATION, .unit = DUR_MONTHS },
+    { .kind = T_DURATION, .unit = DUR_YEARS },
+};
+
+const hm_type *ty_money(int period) { return &money_types[period >= 0 && period <= 2 ? period : 0]; }
+const hm_type *ty_duration(int unit) { return &duration_types[unit >= 0 && unit <= 3 ? unit : 0]; }
+
+const hm_type *ty_records(hm_arena *a, const hm_type *elem)
+{
+    hm_type *t = arena_alloc(a, sizeof *t);
+    t->kind = T_RECORDS;
+    t->elem = elem;
+    return t;
+}
+
+const hm_type *ty_record(hm_arena *a, const hm_type *elem)
+{
+    hm_type *t = arena_alloc(a, sizeof *t);
+    t->kind = T_RECORD;
+    t->elem = elem;
+    return t;
+}
+
+const hm_type *ty_code(hm_arena *a, struct sym *cs)
+{
+    if (cs->codetype)
+        return cs->codetype;
+    hm_type *t = arena_alloc(a, sizeof *t);
+    t->kind = T_CODE;
+    t->codeset = cs;
+    cs->codetype = t;
+    return t;
+}
+
+int ty_equal(const hm_type *a, const hm_type *b)
+{
+    if (a == b)
+        return 1;
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case T_MONEY: return a->period == b->period;
+    case T_DURATION: return a->unit == b->unit;
+    case T_CODE: return a->codeset == b->codeset;
+    case T_POLICY: return a->policy == b->policy;
+    case T_RECORDS: case T_RECORD: return ty_equal(a->elem, b->elem);
+    default: return 1;
+    }
+}
+
+int ty_is_numeric(const hm_type *t)
+{
+    return t->kind == T_INT || t->kind == T_DECIMAL || t->kind == T_MONEY;
+}
+
+const char *ty_name(const hm_type *t, char *buf, size_t n)
+{
+    char inner[96];
+    switch (t->kind) {
+    case T_ERROR: snprintf(buf, n, "(error)"); break;
+    case T_BOOL: snprintf(buf, n, "bool"); break;
+    case T_INT: snprintf(buf, n, "int"); break;
+    case T_DECIMAL: snprintf(buf, n, "decimal"); break;
+    case T_MONEY:
+        snprintf(buf, n, "%s", t->period == PERIOD_MONTH ? "money per month"
+                               : t->period == PERIOD_YEAR ? "money per year" : "money");
+        break;
+    case T_DATE: snprintf(buf, n, "date"); break;
+    case T_DURATION:
+        snprintf(buf, n, "duration in %s", t->unit == DUR_DAYS ? "days"
+                                           : t->unit == DUR_MONTHS ? "months" : "years");
+        break;
+    case T_TEXT: snprintf(buf, n, "text"); break;
+    case T_CODE: snprintf(buf, n, "code %s", t->codeset->name); break;
+    case T_RECORDS: snprintf(buf, n, "records of %s", ty_name(t->elem, inner, sizeof inner)); break;
+    case T_RECORD: snprintf(buf, n, "a record of %s", ty_name(t->elem, inner, sizeof inner)); break;
+    case T_LIST: snprintf(buf, n, "list of person"); break;
+    case T_PERSON: snprintf(buf, n, "person"); break;
+    case T_HOUSEHOLD: snprintf(buf, n, "household"); break;
+    case T_POLICY: snprintf(buf, n, "policy %s", t->policy->name); break;
+    }
+    return buf;
+}

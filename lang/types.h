@@ -1,0 +1,48 @@
+/* types.h -- the types of the policy language, as the checker sees them.
+ *
+ * Simple types are shared singletons; money carries its period (none, per
+ * month, per year), durations their unit, code types their code set, and
+ * records and lists their element type. */
+#ifndef HM_TYPES_H
+#define HM_TYPES_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+struct sym;
+
+typedef enum {
+    T_ERROR = 0,    /* an earlier error: accept silently, report nothing more */
+    T_BOOL, T_INT, T_DECIMAL, T_MONEY, T_DATE, T_DURATION, T_TEXT, T_CODE,
+    T_RECORDS,      /* elem: the value type */
+    T_RECORD,       /* one dated record; elem: the value type */
+    T_LIST,         /* list of person */
+    T_PERSON, T_HOUSEHOLD,
+    T_POLICY        /* a person policy reached through a member: m.canji */
+} type_kind;
+
+typedef struct hm_type {
+    type_kind kind;
+    int period;             /* money: PERIOD_* */
+    int unit;               /* duration: DUR_* */
+    struct sym *codeset;    /* code */
+    struct sym *policy;     /* T_POLICY */
+    const struct hm_type *elem;
+} hm_type;
+
+extern const hm_type ty_error, ty_bool, ty_int, ty_decimal, ty_date, ty_text,
+    ty_person, ty_household, ty_list;
+const hm_type *ty_money(int period);
+const hm_type *ty_duration(int unit);
+const hm_type *ty_records(hm_arena *a, const hm_type *elem);
+const hm_type *ty_record(hm_arena *a, const hm_type *elem);
+const hm_type *ty_code(hm_arena *a, struct sym *codeset);
+
+/* Same type (periods, units and code sets included). */
+int ty_equal(const hm_type *a, const hm_type *b);
+int ty_is_numeric(const hm_type *t);    /* int, decimal, money */
+/* "money per month", "code marital", "records of money" */
+const char *ty_name(const hm_type *t, char *buf, size_t n);
+
+#endif

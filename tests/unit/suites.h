@@ -1,0 +1,12 @@
+/* suites.h -- every Check suite of the unit tests; run_unit.c runs them all. */
+#ifndef HM_TEST_SUITES_H
+#define HM_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *hm_lexer_suite(void);
+Suite *hm_srcfile_suite(void);
+Suite *hm_diag_suite(void);
+Suite *hm_frontend_suite(void);
+
+#endif
