@@ -11,6 +11,7 @@
 #include "lexer.h"
 #include "sema.h"
 #include "mem.h"
+#include "stdlib_embed.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -286,6 +287,20 @@ static void resolve_uses(hm_compiler *c)
             if (d->kind != N_USE)
                 continue;
             hm_module *u = find_module(c, d->str);
+            const char *env = getenv("HUIMIN_STDLIB");
+            const hm_stdlib_file *sf = !u && !(env && *env) ? stdlib_find(d->str) : NULL;
+            if (sf) {
+                if (hm_compiler_add_source(c, sf->path, (const char *)sf->text, sf->len) != HM_OK)
+                    longjmp(c->oom, 1);
+                hm_module *nm = parse_one(c, c->files[c->nfiles - 1]);
+                hm_module **v = mem_realloc(c->mods, sizeof *v * (size_t)(c->nmods + 1));
+                if (!v)
+                    longjmp(c->oom, 1);
+                c->mods = v;
+                c->mods[c->nmods++] = nm;
+                m = c->mods[i];
+                u = nm;
+            }
             if (!u) {
                 char path[4200];
                 if (locate_module(c, d->str, m->file, path, sizeof path)) {

@@ -124,7 +124,7 @@ void lex_bad_char(hm_parser *p, hm_span sp, char c)
     else
         d = diag_error(p->diags, p->file, sp, "unexpected character `%c`", c);
     if (c == ';')
-        diag_hint(p->diags, d, "no `;` is needed: each condition ends with its message");
+        diag_hint(p->diags, d, "no `;` is needed: declarations and conditions end without one");
     else if (c == '&' || c == '|' || c == '!')
         diag_hint(p->diags, d, "write `and`, `or`, `not` (and `!=` for not equal)");
     else if (c == '\'')

@@ -18,6 +18,7 @@ typedef struct hm_parser {
     ast        *root;       /* list of top-level declarations */
     int         depth;      /* nesting depth, to refuse absurdly deep input */
     int         syntax_errors;
+    uint32_t    prev_end, cur_end;  /* end of the previous and the current token */
 } hm_parser;
 
 /* Parse one file into p->root.  Returns the number of syntax errors. */

@@ -13,7 +13,7 @@
 %locations
 %expect 0
 %parse-param {hm_parser *p} {void *scanner}
-%lex-param {void *scanner}
+%lex-param {hm_parser *p} {void *scanner}
 
 %code requires {
 #include "ast.h"
@@ -42,6 +42,18 @@
 #include "mem.h"
 
 int hmyy_lex(HMYY_STYPE *lval, HMYY_LTYPE *lloc, void *scanner);
+
+/* The scanner, remembering where the previous token ended (a missing
+ * message is reported there, not at the start of the next line). */
+static int next_token(HMYY_STYPE *lval, HMYY_LTYPE *lloc, hm_parser *p, void *scanner)
+{
+    p->prev_end = p->cur_end;
+    int t = hmyy_lex(lval, lloc, scanner);
+    p->cur_end = lloc->end;
+    return t;
+}
+#undef yylex
+#define yylex next_token
 static void hmyy_error(HMYY_LTYPE *loc, hm_parser *p, void *scanner, const char *msg);
 
 /* Deep nesting is refused with a message rather than exhausting the stack
@@ -93,7 +105,7 @@ static hm_span span2(hm_span a, hm_span b) { return (hm_span){ a.start, b.end };
 %type <node> test given obj inits init_list init value rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration opt_fresh
 %type <node> opt_quick opt_amount opt_member opt_asof name_list
-%type <text> dotted opt_label fname iname
+%type <text> dotted opt_label fname iname type_word
 %type <num> entity opt_period agg status except_status
 
 /* A `reference` right after a condition belongs to the condition. */
@@ -130,6 +142,13 @@ decl:
 dotted:
     IDENT                       { $$ = $1; }
   | dotted '.' IDENT            { $$ = arena_printf(p->arena, "%s.%s", $1, $3); }
+  | dotted '.' type_word        { $$ = arena_printf(p->arena, "%s.%s", $1, $3); }
+;
+
+/* type names may be the last parts of a module name: std.money, std.dates */
+type_word:
+    MONEY_T { $$ = "money"; } | DATE_T { $$ = "date"; } | TEXT_T { $$ = "text"; }
+  | CODE { $$ = "code"; } | LIST { $$ = "list"; } | RECORDS { $$ = "records"; }
 ;
 
 opt_label:
@@ -660,51 +679,79 @@ static int is_keyword(yysymbol_kind_t k)
     return k >= YYSYMBOL_MODULE && k <= YYSYMBOL_ASOF;
 }
 
-/* A hint in the drafter's terms for the commonest mistakes. */
-static const char *parse_hint(const yysymbol_kind_t *exp, int n, yysymbol_kind_t got)
+static int starts_declaration(yysymbol_kind_t k)
 {
-    if (has(exp, n, YYSYMBOL_IDENT) && is_keyword(got))
-        return "this word is reserved by the language; choose another name";
-    if (has(exp, n, YYSYMBOL_STRING) && n <= 4 && got != YYSYMBOL_YYEOF)
-        return "every condition ends with its message in double quotes, "
-               "e.g. per_cap < line \"家庭人均收入低于低保标准\"";
-    if (got == YYSYMBOL_YYEOF)
-        return "a `{`, `(` or `[` is probably not closed";
-    if (got == YYSYMBOL_ELSE || has(exp, n, YYSYMBOL_ELSE))
-        return "a conditional is written `if CONDITION then VALUE else VALUE`";
-    return NULL;
+    return k == YYSYMBOL_LET || k == YYSYMBOL_ELIGIBLE || k == YYSYMBOL_AMOUNT ||
+           k == YYSYMBOL_POLICY || k == YYSYMBOL_SOURCE || k == YYSYMBOL_TEST ||
+           k == YYSYMBOL_PARAMETER || k == YYSYMBOL_SCALE || k == YYSYMBOL_FUNCTION ||
+           k == YYSYMBOL_CODES || k == YYSYMBOL_EXTERN || k == YYSYMBOL_REFERENCE ||
+           k == YYSYMBOL_EXCLUDES || k == YYSYMBOL_EXPECT || k == YYSYMBOL_GIVEN;
 }
 
+/* Report a syntax error in the drafter's terms.  The expected tokens are
+ * classified rather than listed when there are many: "expected an
+ * expression", "this condition has no message", "expected `else`". */
 static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *scanner)
 {
     (void)scanner;
     p->syntax_errors++;
-    enum { NEXP = 8 };
-    yysymbol_kind_t exp[NEXP];
-    int n = yypcontext_expected_tokens(ctx, exp, NEXP);
+    yysymbol_kind_t exp[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+    if (n < 0)
+        n = 0;
     yysymbol_kind_t got = yypcontext_token(ctx);
-    const HMYY_LTYPE *loc = yypcontext_location(ctx);
+    hm_span sp = *yypcontext_location(ctx);
     char fbuf[64], ebuf[64];
     const char *found = sym_desc(got, fbuf, sizeof fbuf);
-    char buf[512];
-    size_t len = 0;
-    if (n > 0 && n <= 5) {
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "expected ");
+    int d;
+    if (has(exp, n, YYSYMBOL_STRING) && has(exp, n, YYSYMBOL_AND) && got != YYSYMBOL_STRING) {
+        /* a complete expression followed by something that cannot continue
+         * it, where a condition's message was possible */
+        hm_span at = { p->prev_end, p->prev_end };
+        if (has(exp, n, YYSYMBOL_ELSE)) {
+            d = diag_error(p->diags, p->file, sp, "expected `else`, found %s", found);
+            diag_hint(p->diags, d, "a conditional is written `if CONDITION then VALUE else VALUE`");
+        } else {
+            d = diag_error(p->diags, p->file, at, "this condition has no message");
+            diag_hint(p->diags, d, "every condition ends with its message in double quotes, "
+                                   "e.g. per_cap < line \"家庭人均收入低于低保标准\"");
+        }
+    } else if (has(exp, n, YYSYMBOL_ELSE) && got != YYSYMBOL_ELSE && has(exp, n, YYSYMBOL_AND)) {
+        d = diag_error(p->diags, p->file, sp, "expected `else`, found %s", found);
+        diag_hint(p->diags, d, "a conditional is written `if CONDITION then VALUE else VALUE`");
+    } else if (has(exp, n, YYSYMBOL_IDENT) && has(exp, n, YYSYMBOL_INT) && has(exp, n, YYSYMBOL_NOT)) {
+        if (got == YYSYMBOL_YYEOF)
+            d = diag_error(p->diags, p->file, (hm_span){ p->prev_end, p->prev_end },
+                           "the file ends where a value was expected");
+        else
+            d = diag_error(p->diags, p->file, sp, "expected a value or an expression, found %s", found);
+        if (is_keyword(got) && !starts_declaration(got))
+            diag_hint(p->diags, d, "%s is a reserved word; it cannot be used as a name", found);
+        else if (starts_declaration(got))
+            diag_hint(p->diags, d, "the expression before %s is not finished", found);
+    } else if (n > 0 && n <= 5) {
+        char buf[512];
+        size_t len = (size_t)snprintf(buf, sizeof buf, "expected ");
         for (int i = 0; i < n && len < sizeof buf; i++)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s",
                                     i == 0 ? "" : (i == n - 1 ? " or " : ", "),
                                     sym_desc(exp[i], ebuf, sizeof ebuf));
-        snprintf(buf + (len < sizeof buf ? len : sizeof buf - 1),
-                 sizeof buf - (len < sizeof buf ? len : sizeof buf - 1), ", found %s", found);
+        if (len < sizeof buf)
+            snprintf(buf + len, sizeof buf - len, ", found %s", found);
+        if (got == YYSYMBOL_YYEOF)
+            sp = (hm_span){ p->prev_end, p->prev_end };
+        d = diag_error(p->diags, p->file, sp, "%s", buf);
+        if (has(exp, n, YYSYMBOL_IDENT) && is_keyword(got))
+            diag_hint(p->diags, d, "%s is a reserved word; it cannot be used as a name", found);
+    } else if (got == YYSYMBOL_YYEOF) {
+        d = diag_error(p->diags, p->file, (hm_span){ p->prev_end, p->prev_end },
+                       "the file ends in the middle of a declaration");
+        diag_hint(p->diags, d, "a `{`, `(` or `[` is probably not closed");
     } else {
-        snprintf(buf, sizeof buf, "%s is not expected here", found);
+        d = diag_error(p->diags, p->file, sp, "%s is not expected here", found);
+        if (is_keyword(got) && (got == YYSYMBOL_POLICY || got == YYSYMBOL_SOURCE || got == YYSYMBOL_TEST ||
+                                got == YYSYMBOL_LET || got == YYSYMBOL_ELIGIBLE || got == YYSYMBOL_AMOUNT))
+            diag_hint(p->diags, d, "is a `}` missing before it?");
     }
-    hm_span sp = *loc;
-    if (got == YYSYMBOL_YYEOF && sp.start > 0)
-        sp.start = sp.end = sp.start;
-    int d = diag_error(p->diags, p->file, sp, "%s", buf);
-    const char *hint = parse_hint(exp, n > NEXP ? NEXP : n, got);
-    if (hint)
-        diag_hint(p->diags, d, "%s", hint);
     return 0;
 }

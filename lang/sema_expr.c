@@ -276,6 +276,8 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
 static const hm_type *name_expr(sema *s, ast *e)
 {
     const char *name = e->str;
+    if (strcmp(name, "_") == 0)
+        return &ty_error;   /* a malformed name, already reported */
     for (scope_var *v = s->vars; v; v = v->up)
         if (strcmp(v->name, name) == 0) {
             v->used = 1;
