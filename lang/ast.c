@@ -171,8 +171,8 @@ static void dump(const ast *n, FILE *out, int depth)
     for (int i = 0; i < 4; i++) {
         if (!kids[i])
             continue;
-        if (n->kind == N_AGG && i == 2 && kids[i]->kind == N_NAME)
-            continue;   /* the bound variable, already shown as str */
+        if (i == 3 && (n->kind == N_COND || n->kind == N_EXCEPT || n->kind == N_GROUP))
+            continue;   /* the message's position only; its text is shown as str */
         if (kids[i]->next)
             dump_list(names[i], kids[i], out, depth + 1);
         else

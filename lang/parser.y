@@ -606,6 +606,7 @@ primary:
   | IDENT                       { $$ = NODE(NAME, @$); $$->str = $1; }
   | PERSON                      { $$ = NODE(NAME, @$); $$->str = "person"; }
   | HOUSEHOLD                   { $$ = NODE(NAME, @$); $$->str = "household"; }
+  | DATE_T                      { $$ = NODE(NAME, @$); $$->str = "date"; }
   | '(' expr ')'                { $$ = $2; }
   | '(' error ')'               { $$ = NODE(BOOL, @$); $$->flag = -1; }
   | IDENT '(' args ')'          { $$ = NODE(CALL, @1); $$->str = $1; $$->a = $3; }

@@ -28,22 +28,27 @@ hm_build build/default >/dev/null
 # ---- 2. check the example pack ------------------------------------------------
 step "checking the example policy pack ($PACK)"
 mapfile -t pol_files < <(find "$PACK" -name '*.pol' -type f | LC_ALL=C sort)
+plural() { # plural N ONE MANY
+	if [ "$1" -eq 1 ]; then printf '%d %s' "$1" "$2"; else printf '%d %s' "$1" "$3"; fi
+}
 if [ "${#pol_files[@]}" -eq 0 ]; then
-	hm_die "no .pol files found under $PACK"
+	echo "there are no .pol files under $PACK yet; nothing to check"
+else
+	n_policies=$(cat "${pol_files[@]}" | grep -c '^policy ' || true)
+	printf '$ %s check %s\n' "$HUIMIN" "$PACK"
+	rc=0
+	"$HUIMIN" check "$PACK" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		hm_die "huimin check found problems in $PACK (exit $rc)"
+	fi
+	printf 'checked %s, %s: no errors\n' \
+		"$(plural "${#pol_files[@]}" file files)" \
+		"$(plural "$n_policies" policy policies)"
+	for f in "${pol_files[@]}"; do
+		printf '  %-40s %s\n' "${f#"$PACK"/}" \
+			"$(grep '^policy ' "$f" | awk '{print $2}' | paste -sd' ' -)"
+	done
 fi
-n_policies=$(cat "${pol_files[@]}" | grep -c '^policy ' || true)
-
-printf '$ %s check %s\n' "$HUIMIN" "$PACK"
-rc=0
-"$HUIMIN" check "$PACK" || rc=$?
-if [ "$rc" -ne 0 ]; then
-	hm_die "huimin check found problems in $PACK (exit $rc)"
-fi
-printf 'checked %d files, %d policies: no errors\n' "${#pol_files[@]}" "$n_policies"
-for f in "${pol_files[@]}"; do
-	printf '  %-40s %s\n' "${f#"$PACK"/}" \
-		"$(grep '^policy ' "$f" | awk '{print $2}' | paste -sd' ' -)"
-done
 
 # ---- 3. a diagnostic ------------------------------------------------------------
 # Take the first example file that defines `let NAME = ...` and uses NAME on a
@@ -61,7 +66,8 @@ for f in "${pol_files[@]}"; do
 		continue
 	fi
 	# "NAME<tab>LINE<tab>BYTE": a let-bound NAME and where a later line uses
-	# it outside strings and comments.
+	# it outside strings and comments; a use in a condition or amount is
+	# preferred to one in another let.
 	found=$(LC_ALL=C awk '
 		# the line with string contents blanked and the comment cut off
 		function code(s,   out, i, c, inq) {
@@ -83,8 +89,13 @@ for f in "${pol_files[@]}"; do
 		function isword(c) { return c ~ /[A-Za-z0-9_]/ || c >= "\200" }
 		{
 			line = code($0)
+			# inlet: this line is a let or continues one
 			from = 1
-			if (line ~ /^[ \t]*let[ \t]/) from = index(line, "=") + 1
+			if (line ~ /^[ \t]*let[ \t]/) {
+				inlet = 1; from = index(line, "=") + 1
+			} else if (line ~ /^[ \t]*}/ || line ~ /^[ \t]*(eligible|amount|policy|test|parameter|source|scale|function|extern|codes|map|reference|excludes|module|use)([ \t{]|$)/) {
+				inlet = 0
+			}
 			for (n in names) {
 				i = index(substr(line, from), n)
 				while (i > 0) {
@@ -92,7 +103,9 @@ for f in "${pol_files[@]}"; do
 					before = substr(line, p - 1, 1)
 					after = substr(line, p + length(n), 1)
 					if (!isword(before) && before != "." && !isword(after)) {
-						print n "\t" NR "\t" p; exit
+						if (!inlet) { print n "\t" NR "\t" p; done = 1; exit }
+						if (fallback == "") fallback = n "\t" NR "\t" p
+						break
 					}
 					j = index(substr(line, p + 1), n)
 					i = (j > 0) ? p + j - from + 1 : 0
@@ -103,7 +116,8 @@ for f in "${pol_files[@]}"; do
 				sub(/^[ \t]*let[ \t]+/, "", s)
 				if (length(s) >= 4) names[s] = NR
 			}
-		}' "$f")
+		}
+		END { if (!done && fallback != "") print fallback }' "$f")
 	if [ -n "$found" ]; then
 		broken=$f
 		break
