@@ -608,7 +608,6 @@ primary:
   | HOUSEHOLD                   { $$ = NODE(NAME, @$); $$->str = "household"; }
   | DATE_T                      { $$ = NODE(NAME, @$); $$->str = "date"; }
   | '(' expr ')'                { $$ = $2; }
-  | '(' error ')'               { $$ = NODE(BOOL, @$); $$->flag = -1; }
   | IDENT '(' args ')'          { $$ = NODE(CALL, @1); $$->str = $1; $$->a = $3; }
   | agg '(' expr ')'            { $$ = NODE(AGG, @1); $$->ival = $1; $$->b = $3; }
   | agg '(' expr FOR IDENT IN expr ')'

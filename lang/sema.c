@@ -156,7 +156,7 @@ const char *sema_closest(const char *name, const char *const *cands, int n)
     const char *best = NULL;
     int bestd = 1000;
     int len = cp_len(name);
-    int limit = len <= 3 ? 1 : len <= 6 ? 2 : len / 3 + 1;
+    int limit = len <= 1 ? 0 : len <= 3 ? 1 : len <= 6 ? 2 : len / 3 + 1;
     for (int i = 0; i < n; i++) {
         if (!cands[i] || strcmp(cands[i], name) == 0)
             continue;
