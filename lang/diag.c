@@ -130,24 +130,44 @@ void diag_render(const hm_diag *g, FILE *out)
 
     size_t len;
     const char *text = srcfile_line(g->file, line, &len);
-    const char *lstart = text;
     size_t off_in_line = g->span.start - (uint32_t)(text - g->file->text);
     if (off_in_line > len)
         off_in_line = len;
     size_t end_in_line = g->span.end > g->span.start ? g->span.end - (uint32_t)(text - g->file->text) : off_in_line + 1;
     if (end_in_line > len)
         end_in_line = len;
+    /* Very long lines are shown as a window around the caret. */
+    const char *pre = "", *post = "";
+    if (len > 160) {
+        size_t from = off_in_line > 60 ? off_in_line - 60 : 0;
+        while (from > 0 && ((unsigned char)text[from] & 0xc0) == 0x80)
+            from--;
+        size_t to = from + 140 < len ? from + 140 : len;
+        while (to < len && ((unsigned char)text[to] & 0xc0) == 0x80)
+            to++;
+        if (from > 0)
+            pre = "…";
+        if (to < len)
+            post = "…";
+        text += from;
+        len = to - from;
+        off_in_line -= from;
+        end_in_line = end_in_line > from ? end_in_line - from : off_in_line;
+        if (end_in_line > len)
+            end_in_line = len;
+    }
+    const char *lstart = text;
 
     char num[16];
     int w = snprintf(num, sizeof num, "%d", line);
-    fprintf(out, "%*s%s | ", 3, "", num);
+    fprintf(out, "%*s%s | %s", 3, "", num, pre);
     /* print the line with tabs kept and control bytes shown as spaces */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         fputc(c < 0x20 && c != '\t' ? ' ' : c, out);
     }
-    fputc('\n', out);
-    fprintf(out, "%*s%*s | ", 3, "", w, "");
+    fprintf(out, "%s\n", post);
+    fprintf(out, "%*s%*s | %s", 3, "", w, "", *pre ? " " : "");
     /* pad with the same characters' widths so the caret lines up */
     for (size_t i = 0; i < off_in_line;) {
         if (lstart[i] == '\t') {
@@ -177,11 +197,10 @@ void diag_render(const hm_diag *g, FILE *out)
         fprintf(out, "%*s%*s = hint: %s\n", 3, "", w, "", g->hint);
 }
 
-static const hm_diags *sort_ctx;
-
 /* Sort key: the position of the diagnostic itself, or of its parent for notes. */
-static int cmp_diag(const void *pa, const void *pb)
+static int cmp_diag(const void *pa, const void *pb, void *ctx)
 {
+    const hm_diags *sort_ctx = ctx;
     int a = *(const int *)pa, b = *(const int *)pb;
     const hm_diag *da = &sort_ctx->v[a], *db = &sort_ctx->v[b];
     const hm_diag *ra = da->sev == DIAG_NOTE ? &sort_ctx->v[da->parent] : da;
@@ -214,9 +233,7 @@ void diag_print(hm_diags *d, FILE *out)
     }
     for (int i = 0; i < d->n; i++)
         order[i] = i;
-    sort_ctx = d;
-    qsort(order, (size_t)d->n, sizeof *order, cmp_diag);
-    sort_ctx = NULL;
+    qsort_r(order, (size_t)d->n, sizeof *order, cmp_diag, d);
     int shown = 0;
     for (int i = 0; i < d->n; i++) {
         const hm_diag *g = &d->v[order[i]];

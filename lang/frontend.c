@@ -212,7 +212,7 @@ static hm_module *parse_one(hm_compiler *c, hm_srcfile *f)
     int rc = hmyy_parse(&p, scanner);
     hmyy__delete_buffer(buf, scanner);
     hmyy_lex_destroy(scanner);
-    if (rc == 2)
+    if (rc == 2 && p.out_of_memory)
         longjmp(c->oom, 1);
     if (memchr(f->text, '\0', f->len))
         diag_error(&c->diags, f, (hm_span){ 0, 0 }, "this file contains NUL bytes; it is not a policy text file");

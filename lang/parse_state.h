@@ -18,6 +18,7 @@ typedef struct hm_parser {
     ast        *root;       /* list of top-level declarations */
     int         depth;      /* nesting depth, to refuse absurdly deep input */
     int         syntax_errors;
+    int         out_of_memory;      /* the parser could not grow its stack */
     uint32_t    prev_end, cur_end;  /* end of the previous and the current token */
 } hm_parser;
 

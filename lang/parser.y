@@ -637,11 +637,18 @@ static void hmyy_error(HMYY_LTYPE *loc, hm_parser *p, void *scanner, const char 
 {
     (void)scanner;
     p->syntax_errors++;
-    if (strstr(msg, "exhausted"))
+    if (strstr(msg, "exhausted")) {
+        /* the parser stack hit YYMAXDEPTH, or memory really ran out */
+        void *probe = mem_alloc(64 * 1024);
+        if (!probe) {
+            p->out_of_memory = 1;
+            return;
+        }
+        mem_free(probe);
         diag_error(p->diags, p->file, *loc,
                    "this is nested too deeply (more than %d levels of brackets or operators)",
                    YYMAXDEPTH / 2);
-    else
+    } else
         diag_error(p->diags, p->file, *loc, "%s", msg);
 }
 
