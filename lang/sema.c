@@ -248,6 +248,32 @@ void sema_suggest(sema *s, int diag, const char *name, int what)
         diag_hint(s->diags, diag, "did you mean `%s`?", best);
 }
 
+sema_where sema_enter(sema *s, hm_module *mod, sym *policy)
+{
+    sema_where saved = { s->mod, s->policy, s->function, s->param, s->subject, s->key_entity, s->vars, s->elem };
+    s->mod = mod;
+    s->policy = policy;
+    s->function = NULL;
+    s->param = NULL;
+    s->subject = policy ? policy->entity : 0;
+    s->key_entity = 0;
+    s->vars = NULL;
+    s->elem = NULL;
+    return saved;
+}
+
+void sema_leave(sema *s, sema_where w)
+{
+    s->mod = w.mod;
+    s->policy = w.policy;
+    s->function = w.function;
+    s->param = w.param;
+    s->subject = w.subject;
+    s->key_entity = w.key_entity;
+    s->vars = w.vars;
+    s->elem = w.elem;
+}
+
 /* ---- the driver ------------------------------------------------------- */
 
 int sema_check(sema *s)

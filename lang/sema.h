@@ -97,6 +97,20 @@ typedef struct sema {
     int in_test;
 } sema;
 
+/* The part of the checker's state that depends on where it is; saved and
+ * restored around checking one declaration from inside another (a
+ * parameter looked up from a policy, a policy's amount from another). */
+typedef struct sema_where {
+    hm_module *mod;
+    sym *policy, *function, *param;
+    int subject, key_entity;
+    scope_var *vars;
+    const hm_type *elem;
+} sema_where;
+
+sema_where sema_enter(sema *s, hm_module *mod, sym *policy);
+void sema_leave(sema *s, sema_where saved);
+
 /* symbol tables (sema.c) */
 void symtab_init(hm_arena *a, symtab *t, unsigned nbuckets);
 sym *symtab_get(const symtab *t, const char *name);

@@ -323,11 +323,20 @@ static int cmp_krange(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+static void check_param_in_place(sema *s, sym *p);
+
 void sema_check_param(sema *s, sym *p)
 {
-    ast *n = p->decl;
     if (p->state != 0)
         return;
+    sema_where w = sema_enter(s, p->mod, p->owner);
+    check_param_in_place(s, p);
+    sema_leave(s, w);
+}
+
+static void check_param_in_place(sema *s, sym *p)
+{
+    ast *n = p->decl;
     p->state = 1;
     const hm_type *t = sema_resolve_type(s, n->a);
     p->type = t;
@@ -345,17 +354,13 @@ void sema_check_param(sema *s, sym *p)
         p->state = 2;
         return;
     }
-    /* table: the key expression, then the entries */
-    sym *saved_param = s->param;
-    int saved_subject = s->subject, saved_key = s->key_entity;
+    /* table: the key expression (where both household and person may be
+     * named; which ones is recorded), then the entries */
     s->param = p;
-    s->subject = -1;        /* both household and person may be named; recorded */
+    s->subject = -1;
     s->key_entity = 0;
     const hm_type *kt = n->b ? sema_expr(s, n->b) : &ty_error;
     p->entity = s->key_entity;
-    s->param = saved_param;
-    s->subject = saved_subject;
-    s->key_entity = saved_key;
     if (kt->kind != T_ERROR && kt->kind != T_TEXT && kt->kind != T_INT && kt->kind != T_CODE) {
         char b[64];
         ERR(n->b, "a parameter table is looked up by text, a whole number or a code, not by %s",
@@ -686,14 +691,7 @@ void sema_check_policy(sema *s, sym *p)
     if (p->state)
         return;
     p->state = 1;
-    sym *saved_policy = s->policy;
-    int saved_subject = s->subject;
-    hm_module *saved_mod = s->mod;
-    scope_var *saved_vars = s->vars;
-    s->policy = p;
-    s->subject = (int)n->ival;
-    s->mod = p->mod;
-    s->vars = NULL;
+    sema_where w = sema_enter(s, p->mod, p);
     /* local declarations first, so any item may use any of them */
     p->locals = arena_alloc(s->arena, sizeof *p->locals);
     symtab_init(s->arena, p->locals, 16);
@@ -783,10 +781,7 @@ void sema_check_policy(sema *s, sym *p)
         if (it->kind == N_LET && it->sym && !((sym *)it->sym)->used)
             WARN(it, "let `%s` is never used", it->str);
     p->state = 2;
-    s->policy = saved_policy;
-    s->subject = saved_subject;
-    s->mod = saved_mod;
-    s->vars = saved_vars;
+    sema_leave(s, w);
 }
 
 /* ---- tests ---------------------------------------------------------------- */

@@ -252,9 +252,7 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
         ERR(e, "parameter `%s` is looked up by its own value", p->name);
         return &ty_error;
     }
-    hm_module *saved = s->mod;
     sema_check_param(s, p);
-    s->mod = saved;
     p->used = 1;
     if (p->entity) {
         if (s->subject == 0) {
@@ -631,9 +629,7 @@ static const hm_type *call_expr(sema *s, ast *e)
     e->sym = y;
     if (y->kind == SYM_SCALE) {
         y->used = 1;
-        hm_module *saved = s->mod;
         sema_check_scale(s, y);
-        s->mod = saved;
         if (!arity(s, e, 1, 1))
             return &ty_error;
         const hm_type *ta = expr(s, e->a);
