@@ -511,6 +511,7 @@ objs:
 value:
     expr                        { $$ = $1; }
   | '[' rec_entries ']'         { $$ = NODE(RECLIT, @$); $$->a = $2; }
+  | '[' ']'                     { $$ = NODE(RECLIT, @$); }
 ;
 
 rec_entries:

@@ -286,6 +286,8 @@ int sema_check(sema *s)
     for (int i = 0; i < s->nmods; i++)
         sema_declare_facts(s, s->mods[i]);
     for (int i = 0; i < s->nmods; i++)
+        sema_check_signatures(s, s->mods[i]);
+    for (int i = 0; i < s->nmods; i++)
         sema_check_module(s, s->mods[i]);
     sema_finish(s);
     return s->diags->errors - before;

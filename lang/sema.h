@@ -56,6 +56,7 @@ struct sym {
     sym *source;            /* fact: the first source declaring it */
     symtab *locals;         /* policy: its lets and local parameters and scales */
     int has_eligible, has_amount;
+    int id;                 /* index in the compiled program (codegen) */
 };
 
 struct hm_module {
@@ -123,6 +124,7 @@ int sema_check(sema *s);
 /* sema_decl.c */
 void sema_declare_module(sema *s, hm_module *m);
 void sema_declare_facts(sema *s, hm_module *m);
+void sema_check_signatures(sema *s, hm_module *m);
 void sema_check_module(sema *s, hm_module *m);
 void sema_check_let(sema *s, sym *l);
 void sema_check_param(sema *s, sym *p);
@@ -154,6 +156,8 @@ int sema_literal_int(sema *s, ast *e, int64_t *v);
 int sema_parse_date(const char *text, int64_t *days);
 void sema_check_template(sema *s, ast *msg);
 int sema_disjoint(const ast *a, const ast *b);
+/* The common type of two operands (see sema_expr.c), or NULL. */
+const hm_type *sema_unify(const ast *ea, const hm_type *a, const ast *eb, const hm_type *b);
 
 #define SPAN_OF(n) ((n)->loc)
 #define FILE_OF(s, n) ((s)->mods[(n)->file]->file)

@@ -931,6 +931,17 @@ static void check_test(sema *s, ast *t)
 
 /* ---- pass 2: one module ----------------------------------------------------- */
 
+/* Function and extern signatures of every module, before any body is
+ * checked: a call may reach a module that comes later. */
+void sema_check_signatures(sema *s, hm_module *m)
+{
+    s->mod = m;
+    for (ast *n = m->root; n; n = n->next)
+        if (n->kind == N_FUNCTION || n->kind == N_EXTERN)
+            check_signature(s, n);
+    s->mod = NULL;
+}
+
 void sema_check_module(sema *s, hm_module *m)
 {
     s->mod = m;
@@ -947,7 +958,6 @@ void sema_check_module(sema *s, hm_module *m)
         case N_CODES: check_codes(s, n); break;
         case N_PARAM: if (n->sym) sema_check_param(s, n->sym); break;
         case N_SCALE: if (n->sym) sema_check_scale(s, n->sym); break;
-        case N_FUNCTION: case N_EXTERN: check_signature(s, n); break;
         default: break;
         }
     }

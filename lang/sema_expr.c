@@ -206,7 +206,7 @@ const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *wha
 
 /* The common type of two operands of + - or of the two branches of `if`;
  * NULL when they do not mix (the caller reports). */
-static const hm_type *unify(const ast *ea, const hm_type *a, const ast *eb, const hm_type *b)
+const hm_type *sema_unify(const ast *ea, const hm_type *a, const ast *eb, const hm_type *b)
 {
     if (a->kind == T_ERROR) return b;
     if (b->kind == T_ERROR) return a;
@@ -586,7 +586,7 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
                 t = tx;
                 continue;
             }
-            const hm_type *u = unify(first, t, x, tx);
+            const hm_type *u = sema_unify(first, t, x, tx);
             if (!u) {
                 mismatch(s, x, "cannot compare %s with %s", t, tx);
                 return &ty_error;
@@ -703,11 +703,17 @@ static const hm_type *compare(sema *s, ast *e)
     }
     if (ta->kind == T_ERROR || tb->kind == T_ERROR)
         return &ty_bool;
-    const hm_type *u = unify(e->a, ta, e->b, tb);
+    const hm_type *u = sema_unify(e->a, ta, e->b, tb);
     if (!u || (ta->kind == T_MONEY && tb->kind == T_DECIMAL && !is_dec_literal(e->b)) ||
         (tb->kind == T_MONEY && ta->kind == T_DECIMAL && !is_dec_literal(e->a))) {
         mismatch(s, e, "cannot compare %s with %s", ta, tb);
         return &ty_bool;
+    }
+    if (u->kind == T_MONEY) {
+        int64_t fen;
+        for (ast *x = e->a; x; x = x == e->a ? e->b : NULL)
+            if (is_dec_literal(x) && sema_literal_fen(s, x, &fen) != 0)
+                ERR(x, "money has at most two decimal places (fen)");
     }
     switch (u->kind) {
     case T_INT: case T_DECIMAL: case T_MONEY: case T_DATE: case T_DURATION:
@@ -744,7 +750,7 @@ static const hm_type *arith(sema *s, ast *e)
         if (ka == T_DURATION && kb == T_DURATION && ta->unit == tb->unit)
             return ta;
         if (ka == T_MONEY || kb == T_MONEY) {
-            const hm_type *u = unify(e->a, ta, e->b, tb);
+            const hm_type *u = sema_unify(e->a, ta, e->b, tb);
             if (u && u->kind == T_MONEY)
                 return u;
         } else if (ty_is_numeric(ta) && ty_is_numeric(tb)) {
@@ -1084,7 +1090,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_IF: {
         sema_expect(s, e->a, &ty_bool, "the condition of `if`");
         const hm_type *a = expr(s, e->b), *b = expr(s, e->c);
-        const hm_type *u = unify(e->b, a, e->c, b);
+        const hm_type *u = sema_unify(e->b, a, e->c, b);
         if (!u) {
             mismatch(s, e, "the two branches of `if` have different types: %s and %s", a, b);
             return &ty_error;

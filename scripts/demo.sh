@@ -51,100 +51,117 @@ else
 fi
 
 # ---- 3. a diagnostic ------------------------------------------------------------
-# Take the first example file that defines `let NAME = ...` and uses NAME on a
-# later line, copy it to a temporary folder and misspell that later use.
+# Copy the pack to a temporary folder (a file finds the modules it uses beside
+# it), pick the first `let NAME = ...` whose NAME is used on a later line,
+# misspell that use, and check the broken file.
 step "a deliberately broken policy"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-broken=""
-for f in "${pol_files[@]}"; do
-	# Prefer a file that uses no other module of the pack, so that it can be
-	# checked on its own.
-	if grep -E '^[[:space:]]*use[[:space:]]' "$f" |
-		grep -Evq '^[[:space:]]*use[[:space:]]+std\.'; then
-		continue
-	fi
-	# "NAME<tab>LINE<tab>BYTE": a let-bound NAME and where a later line uses
-	# it outside strings and comments; a use in a condition or amount is
-	# preferred to one in another let.
-	found=$(LC_ALL=C awk '
-		# the line with string contents blanked and the comment cut off
-		function code(s,   out, i, c, inq) {
-			out = ""; inq = 0
-			for (i = 1; i <= length(s); i++) {
-				c = substr(s, i, 1)
-				if (inq) {
-					if (c == "\\") { out = out "  "; i++; continue }
-					if (c == "\"") inq = 0
-					out = out (c == "\"" ? c : " ")
-					continue
-				}
-				if (c == "#") break
-				if (c == "\"") inq = 1
-				out = out c
-			}
-			return out
-		}
-		function isword(c) { return c ~ /[A-Za-z0-9_]/ || c >= "\200" }
-		{
-			line = code($0)
-			# inlet: this line is a let or continues one
-			from = 1
-			if (line ~ /^[ \t]*let[ \t]/) {
-				inlet = 1; from = index(line, "=") + 1
-			} else if (line ~ /^[ \t]*}/ || line ~ /^[ \t]*(eligible|amount|policy|test|parameter|source|scale|function|extern|codes|map|reference|excludes|module|use)([ \t{]|$)/) {
-				inlet = 0
-			}
-			for (n in names) {
-				i = index(substr(line, from), n)
-				while (i > 0) {
-					p = from + i - 1
-					before = substr(line, p - 1, 1)
-					after = substr(line, p + length(n), 1)
-					if (!isword(before) && before != "." && !isword(after)) {
-						if (!inlet) { print n "\t" NR "\t" p; done = 1; exit }
-						if (fallback == "") fallback = n "\t" NR "\t" p
-						break
-					}
-					j = index(substr(line, p + 1), n)
-					i = (j > 0) ? p + j - from + 1 : 0
-				}
-			}
-			if (match(line, /^[ \t]*let[ \t]+[A-Za-z_][A-Za-z0-9_]*/)) {
-				s = substr(line, RSTART, RLENGTH)
-				sub(/^[ \t]*let[ \t]+/, "", s)
-				if (length(s) >= 4) names[s] = NR
-			}
-		}
-		END { if (!done && fallback != "") print fallback }' "$f")
-	if [ -n "$found" ]; then
-		broken=$f
-		break
-	fi
-done
+found=""
+if [ "${#pol_files[@]}" -gt 0 ]; then
+	cp -R "$PACK" "$tmp/pack"
+	# prints "FILE<tab>LINE<tab>NAME<tab>TYPO" and rewrites FILE, or nothing
+	found=$(python3 - "$tmp/pack" "${pol_files[@]#"$PACK"/}" <<'PY'
+import re, sys
 
-if [ -z "$broken" ]; then
+root, files = sys.argv[1], sys.argv[2:]
+WORD = re.compile(r"[^\W\d]\w*")
+STOP = re.compile(r"\s*(\}|(eligible|amount|policy|test|parameter|source|scale"
+                  r"|function|extern|codes|map|reference|excludes|module|use)\b)")
+
+def code(line):
+    """The line with string contents blanked and the comment cut off."""
+    out, inq, i = [], False, 0
+    while i < len(line):
+        c = line[i]
+        if inq:
+            if c == "\\":
+                out.append("  "); i += 2; continue
+            if c == '"':
+                inq = False
+            out.append(c if c == '"' else " ")
+        elif c == "#":
+            break
+        else:
+            inq = c == '"'
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+def long_enough(name):
+    return len(name) >= (4 if name.isascii() else 3)
+
+def find(lines):
+    """(line index, column, name) of a use of a let-bound name; a use in a
+    condition or amount is preferred to one in another let."""
+    names, inlet, fallback = set(), False, None
+    for n, raw in enumerate(lines):
+        line, start = code(raw), 0
+        m = re.match(r"\s*let\s+(" + WORD.pattern + r")", line)
+        if m:
+            inlet, start = True, line.find("=") + 1
+        elif STOP.match(line):
+            inlet = False
+        if start > 0:
+            for w in WORD.finditer(line, start):
+                if w.group() in names and line[w.start() - 1] != ".":
+                    fallback = fallback or (n, w.start(), w.group())
+                    break
+        else:
+            for w in WORD.finditer(line):
+                if w.group() in names and (w.start() == 0 or line[w.start() - 1] != "."):
+                    if not inlet:
+                        return n, w.start(), w.group()
+                    fallback = fallback or (n, w.start(), w.group())
+                    break
+        if m and long_enough(m.group(1)):
+            names.add(m.group(1))
+    return fallback
+
+words = set()
+texts = {}
+for f in files:
+    with open(f"{root}/{f}", encoding="utf-8") as fh:
+        texts[f] = fh.read().split("\n")
+    for line in texts[f]:
+        words.update(WORD.findall(code(line)))
+
+for f in files:
+    hit = find(texts[f])
+    if not hit:
+        continue
+    n, col, name = hit
+    # drop one letter from the middle (per_cap -> per_ap), avoiding a name
+    # that exists
+    for k in sorted(range(len(name)), key=lambda k: abs(k - len(name) // 2)):
+        typo = name[:k] + name[k + 1:]
+        if name[k] != "_" and WORD.fullmatch(typo) and typo not in words:
+            break
+    else:
+        continue
+    lines = texts[f]
+    lines[n] = lines[n][:col] + typo + lines[n][col + len(name):]
+    with open(f"{root}/{f}", "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+    print(f"{f}\t{n + 1}\t{name}\t{typo}")
+    break
+PY
+)
+fi
+
+if [ -z "$found" ]; then
 	echo "no example policy has a let-bound name to misspell; skipping this step"
 else
-	IFS=$'\t' read -r name lineno byte <<<"$found"
-	# drop one letter from the middle: per_cap -> per_ap
-	mid=$((${#name} / 2))
-	[ "${name:mid:1}" != "_" ] || mid=$((mid + 1))
-	typo=${name:0:mid}${name:mid+1}
-	copy=$tmp/$(basename "$broken")
-	LC_ALL=C awk -v ln="$lineno" -v p="$byte" -v name="$name" -v typo="$typo" '
-		NR == ln { $0 = substr($0, 1, p - 1) typo substr($0, p + length(name)) }
-		{ print }' "$broken" >"$copy"
-
+	IFS=$'\t' read -r rel lineno name typo <<<"$found"
 	# shellcheck disable=SC2016 # backquotes are literal
 	printf 'copied %s and misspelled `%s` as `%s` on line %d:\n' \
-		"$broken" "$name" "$typo" "$lineno"
-	printf '  - %s\n' "$(sed -n "${lineno}p" "$broken")"
-	printf '  + %s\n' "$(sed -n "${lineno}p" "$copy")"
-	printf '\n$ huimin check %s\n' "$(basename "$copy")"
+		"$PACK/$rel" "$name" "$typo" "$lineno"
+	printf '  - %s\n' "$(sed -n "${lineno}p" "$PACK/$rel")"
+	printf '  + %s\n' "$(sed -n "${lineno}p" "$tmp/pack/$rel")"
+	printf '\n$ huimin check %s\n' "$rel"
 	rc=0
-	(cd "$tmp" && "$root/$HUIMIN" check "$(basename "$copy")") 2>&1 || rc=$?
+	(cd "$tmp/pack" && "$root/$HUIMIN" check "$rel") 2>&1 || rc=$?
 	printf '(exit code %d)\n' "$rc"
 	if [ "$rc" -ne 1 ]; then
 		hm_die "expected huimin check to report the misspelling with exit code 1"

@@ -1,0 +1,209 @@
+/* bytecode.h -- instructions and the compiled program (a policy pack).
+ *
+ * An instruction is 32 bits:
+ *
+ *   31      24 23      16 15       8 7        0
+ *   +---------+---------+----------+---------+
+ *   |    C    |    B    |    A     |   op    |   ABC
+ *   +---------+---------+----------+---------+
+ *   |        Bx         |    A     |   op    |   ABx   (Bx unsigned)
+ *   +-------------------+----------+---------+
+ *   |   sBx + 32767     |    A     |   op    |   AsBx  (signed jump)
+ *   +-------------------+----------+---------+
+ *
+ * Jumps are relative to the next instruction.  Only FORLOOP jumps back,
+ * over a loop whose counter and bound the verifier proves untouched, so
+ * every evaluation terminates.  The opcodes are listed in opcodes.def. */
+#ifndef HM_BYTECODE_H
+#define HM_BYTECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint32_t hm_instr;
+
+#define MAXARG_A    255
+#define MAXARG_B    255
+#define MAXARG_C    255
+#define MAXARG_BX   65535
+#define MAXARG_SBX  32767
+
+#define GET_OP(i)   ((int)((i) & 0xffu))
+#define GETARG_A(i) ((int)(((i) >> 8) & 0xffu))
+#define GETARG_B(i) ((int)(((i) >> 16) & 0xffu))
+#define GETARG_C(i) ((int)(((i) >> 24) & 0xffu))
+#define GETARG_Bx(i) ((int)((i) >> 16))
+#define GETARG_sBx(i) ((int)((i) >> 16) - MAXARG_SBX)
+
+#define MK_ABC(o, a, b, c) ((hm_instr)(o) | ((hm_instr)(a) << 8) | ((hm_instr)(b) << 16) | ((hm_instr)(c) << 24))
+#define MK_ABx(o, a, bx)   ((hm_instr)(o) | ((hm_instr)(a) << 8) | ((hm_instr)(bx) << 16))
+#define MK_AsBx(o, a, sbx) MK_ABx(o, a, (hm_instr)((sbx) + MAXARG_SBX))
+
+typedef enum hm_opcode {
+#define HM_OP(name, fmt, ka, kb, kc, syn) OP_##name,
+#include "opcodes.def"
+#undef HM_OP
+    HM_NUM_OPCODES
+} hm_opcode;
+
+enum { FMT_ABC, FMT_ABx, FMT_AsBx };
+/* operand kinds (opcodes.def) */
+enum { K__ = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N };
+
+typedef struct hm_opinfo {
+    const char *name;
+    uint8_t fmt, ka, kb, kc;
+    const char *synopsis;
+} hm_opinfo;
+
+extern const hm_opinfo hm_op_info[HM_NUM_OPCODES];
+
+/* ---- the program -------------------------------------------------------- */
+
+/* runtime value types of fields and parameters */
+enum { VT_BOOL = 1, VT_INT, VT_MONEY, VT_DECIMAL, VT_DATE, VT_TEXT, VT_CODE, VT_DURATION };
+
+/* A fact field: one column of the fact store. */
+typedef struct hm_field {
+    uint8_t  entity;        /* 1 household, 2 person */
+    uint8_t  vtype;         /* VT_* of the value (of each record for records) */
+    uint8_t  period;        /* money: 0, 1 per month, 2 per year */
+    uint8_t  records;       /* 1: a list of dated records */
+    int32_t  name;          /* string: "person.monthly_income" */
+    int32_t  source;        /* string: the first source declaring it */
+    int32_t  fresh;         /* freshness limit, 0 for none */
+    int32_t  fresh_unit;    /* 1 days, 2 months, 3 years */
+    int32_t  codeset;       /* for VT_CODE, else -1 */
+    int32_t  column;        /* index among the fields of its entity (and kind) */
+} hm_field;
+
+typedef struct hm_codeset {
+    int32_t name, label;    /* strings */
+    int32_t nlabels;
+    int32_t first_label;    /* into program.labels: pairs (name, display text) */
+    int32_t nmaps, first_map;
+} hm_codeset;
+
+/* one raw-code mapping: source's code `raw` means label `label` */
+typedef struct hm_codemap {
+    int32_t source, raw, label;
+} hm_codemap;
+
+/* a value in force from a date (INT32_MIN: always) */
+typedef struct hm_dated {
+    int32_t from;
+    int32_t pad;
+    int64_t value;
+} hm_dated;
+
+enum { KEY_DEFAULT = 0, KEY_TEXT = 1, KEY_RANGE = 2 };
+typedef struct hm_pentry {
+    int32_t kind;           /* KEY_* */
+    int32_t text;           /* KEY_TEXT: string */
+    int64_t lo, hi;         /* KEY_RANGE: inclusive; codes use their label index */
+    int32_t first, n;       /* dated values, into program.dated */
+} hm_pentry;
+
+typedef struct hm_param {
+    int32_t name, label, ref;
+    uint8_t vtype, keyed, keytype, pad;   /* keytype: VT_TEXT, VT_INT or VT_CODE */
+    int32_t first, n;       /* keyed: entries (program.pentries); else dated values */
+    int32_t line, file;
+} hm_param;
+
+typedef struct hm_scalerow {
+    int64_t upper;          /* fen, inclusive; INT64_MAX for the last row */
+    int64_t rate;           /* millionths */
+} hm_scalerow;
+
+typedef struct hm_scale {
+    int32_t name, label;
+    int32_t first, n;       /* rows */
+} hm_scale;
+
+/* what a function computes */
+enum { FN_USER = 1, FN_LET, FN_COND, FN_AMOUNT, FN_WHEN, FN_VALUE, FN_KEY };
+
+typedef struct hm_function {
+    int32_t  name;          /* string */
+    uint8_t  kind, nparams;
+    uint16_t nregs;
+    uint32_t start, ncode;  /* into program.code (and program.lines) */
+    int32_t  policy;        /* owning policy or -1 */
+    int32_t  file;          /* string: the file it came from */
+} hm_function;
+
+/* The eligibility rule of a policy is a tree of conditions, stored in
+ * preorder: a group is followed by its `n` children (subtrees). */
+enum { CN_COND = 1, CN_ALL, CN_ANY };
+typedef struct hm_condnode {
+    int32_t kind;
+    int32_t fn;             /* CN_COND: the function computing it */
+    int32_t nkids;          /* groups: number of direct children */
+    int32_t size;           /* nodes in this subtree, itself included */
+    int32_t msg, ref;       /* strings (-1 for none) */
+    int32_t line, col;
+} hm_condnode;
+
+typedef struct hm_exception {
+    int32_t when_fn, value_fn;  /* value_fn -1 for eligible exceptions: value is `eligible` */
+    int32_t eligible;           /* eligible exceptions: 1 eligible, 0 not eligible */
+    int32_t msg;
+    int64_t priority;
+    int32_t line, col;
+} hm_exception;
+
+typedef struct hm_let {
+    int32_t name, policy, fn;
+    int32_t first_exc, nexc;
+} hm_let;
+
+typedef struct hm_policy {
+    int32_t name, label, ref;
+    int32_t entity;             /* 1 household, 2 person */
+    int32_t cond;               /* root of its condition tree in program.conds */
+    int32_t amount_fn;          /* -1 when it has no amount */
+    int32_t first_eexc, neexc;  /* exceptions of `eligible when` */
+    int32_t first_aexc, naexc;  /* exceptions of `amount` */
+    int32_t first_excl, nexcl;  /* policies that exclude this one (program.ints) */
+    int32_t first_fact, nfacts; /* fields it can read, directly or not (program.ints) */
+    int32_t line, file;
+} hm_policy;
+
+typedef struct hm_program {
+    /* strings: one NUL-terminated pool, addressed by offsets */
+    char    *strpool;
+    uint32_t strpool_len;
+    uint32_t *strs;          /* offset of each string */
+    int32_t  nstrs;
+    int64_t *consts;    int32_t nconsts;
+    hm_field *fields;   int32_t nfields;
+    int32_t  nhcols, npcols, nrcols;   /* household, person, person-records columns */
+    hm_codeset *codesets; int32_t ncodesets;
+    int32_t *labels;    int32_t nlabels;   /* pairs: name, display text */
+    hm_codemap *codemaps; int32_t ncodemaps;
+    hm_dated *dated;    int32_t ndated;
+    hm_pentry *pentries; int32_t npentries;
+    hm_param *params;   int32_t nparams;
+    hm_scalerow *rows;  int32_t nrows;
+    hm_scale *scales;   int32_t nscales;
+    hm_function *fns;   int32_t nfns;
+    hm_instr *code;     uint32_t ncode;
+    uint32_t *lines;    /* for each instruction: (line << 12) | column, for explain */
+    hm_condnode *conds; int32_t nconds;
+    hm_exception *excs; int32_t nexcs;
+    hm_let *lets;       int32_t nlets;
+    hm_policy *policies; int32_t npolicies;
+    int32_t *ints;      int32_t nints;     /* lists referenced by policies */
+    int32_t *key_fn;    /* per parameter: the function computing its key, or -1 */
+    uint32_t max_regs;  /* the largest register file of any function */
+} hm_program;
+
+static inline const char *prog_str(const hm_program *p, int32_t i)
+{
+    return i >= 0 && i < p->nstrs ? p->strpool + p->strs[i] : "";
+}
+
+void prog_free(hm_program *p);
+
+#endif
