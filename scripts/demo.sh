@@ -45,24 +45,25 @@ else
 		"$(plural "${#pol_files[@]}" file files)" \
 		"$(plural "$n_policies" policy policies)"
 	for f in "${pol_files[@]}"; do
-		printf '  %-40s %s\n' "${f#"$PACK"/}" \
-			"$(grep '^policy ' "$f" | awk '{print $2}' | paste -sd' ' -)"
+		names=$(grep '^policy ' "$f" | awk '{print $2}' | paste -sd' ' -)
+		printf '  %-20s %s\n' "${f#"$PACK"/}" "${names:-(no policy: shared definitions)}"
 	done
 fi
 
 # ---- 3. a diagnostic ------------------------------------------------------------
-# Copy the pack to a temporary folder (a file finds the modules it uses beside
-# it), pick the first `let NAME = ...` whose NAME is used on a later line,
-# misspell that use, and check the broken file.
+# Copy the pack to a temporary folder, pick the first `let NAME = ...` whose
+# NAME is used on a later line, misspell that use, and check the broken pack
+# (the whole pack, so that every module a file uses is there and the facts
+# used by the other policies do not show up as unused).
 step "a deliberately broken policy"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 found=""
 if [ "${#pol_files[@]}" -gt 0 ]; then
-	cp -R "$PACK" "$tmp/pack"
+	cp -R "$PACK" "$tmp/policies"
 	# prints "FILE<tab>LINE<tab>NAME<tab>TYPO" and rewrites FILE, or nothing
-	found=$(python3 - "$tmp/pack" "${pol_files[@]#"$PACK"/}" <<'PY'
+	found=$(python3 - "$tmp/policies" "${pol_files[@]#"$PACK"/}" <<'PY'
 import re, sys
 
 root, files = sys.argv[1], sys.argv[2:]
@@ -158,10 +159,10 @@ else
 	printf 'copied %s and misspelled `%s` as `%s` on line %d:\n' \
 		"$PACK/$rel" "$name" "$typo" "$lineno"
 	printf '  - %s\n' "$(sed -n "${lineno}p" "$PACK/$rel")"
-	printf '  + %s\n' "$(sed -n "${lineno}p" "$tmp/pack/$rel")"
-	printf '\n$ huimin check %s\n' "$rel"
+	printf '  + %s\n' "$(sed -n "${lineno}p" "$tmp/policies/$rel")"
+	printf '\n$ huimin check policies\n'
 	rc=0
-	(cd "$tmp/pack" && "$root/$HUIMIN" check "$rel") 2>&1 || rc=$?
+	(cd "$tmp" && "$root/$HUIMIN" check policies) 2>&1 || rc=$?
 	printf '(exit code %d)\n' "$rc"
 	if [ "$rc" -ne 1 ]; then
 		hm_die "expected huimin check to report the misspelling with exit code 1"

@@ -1,0 +1,1493 @@
+/* codegen.c -- compile checked modules into a program of bytecode.
+ *
+ * Every let, condition, amount, exception and user function becomes one
+ * function of register code.  Registers are allocated like a stack: an
+ * expression is compiled into a destination register, and temporaries
+ * above it are released when it is done.  Values are converted to the
+ * scale their context expects here (int to money is ×100 fen, to decimal
+ * ×10^6), as the checker decided in its types. */
+#include "codegen.h"
+#include "mem.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* ---- growable arrays ------------------------------------------------------ */
+
+typedef struct builder {
+    sema *s;
+    hm_program *p;
+    jmp_buf *oom;
+    int32_t cap_strs, cap_consts, cap_fields, cap_codesets, cap_labels, cap_maps, cap_dated,
+        cap_pentries, cap_params, cap_rows, cap_scales, cap_fns, cap_conds, cap_excs, cap_lets,
+        cap_policies, cap_ints;
+    uint32_t cap_pool, cap_code;
+    /* string and constant interning: open addressing, -1 empty */
+    int32_t *strhash;
+    uint32_t strhash_n;
+    int64_t *khash_v;
+    int32_t *khash_i;
+    uint32_t khash_n;
+} builder;
+
+static void *grow(builder *b, void *arr, int32_t *cap, size_t elem, int32_t need)
+{
+    if (need <= *cap)
+        return arr;
+    int32_t nc = *cap ? *cap : 16;
+    while (nc < need)
+        nc *= 2;
+    void *na = mem_realloc(arr, elem * (size_t)nc);
+    if (!na)
+        longjmp(*b->oom, 1);
+    *cap = nc;
+    return na;
+}
+
+#define PUSH(b, arr, n, capf, val)                                                   \
+    do {                                                                             \
+        (b)->p->arr = grow((b), (b)->p->arr, &(b)->capf, sizeof *(b)->p->arr, (b)->p->n + 1); \
+        (b)->p->arr[(b)->p->n++] = (val);                                            \
+    } while (0)
+
+static uint32_t hash_bytes(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int32_t str_id(builder *b, const char *s)
+{
+    if (!s)
+        return -1;
+    hm_program *p = b->p;
+    if ((uint32_t)p->nstrs * 2 + 2 > b->strhash_n) {
+        uint32_t n = b->strhash_n ? b->strhash_n * 2 : 1024;
+        int32_t *h = mem_alloc(sizeof *h * n);
+        if (!h)
+            longjmp(*b->oom, 1);
+        for (uint32_t i = 0; i < n; i++)
+            h[i] = -1;
+        for (int32_t i = 0; i < p->nstrs; i++) {
+            uint32_t k = hash_bytes(p->strpool + p->strs[i]) & (n - 1);
+            while (h[k] >= 0)
+                k = (k + 1) & (n - 1);
+            h[k] = i;
+        }
+        mem_free(b->strhash);
+        b->strhash = h;
+        b->strhash_n = n;
+    }
+    uint32_t k = hash_bytes(s) & (b->strhash_n - 1);
+    while (b->strhash[k] >= 0) {
+        if (strcmp(p->strpool + p->strs[b->strhash[k]], s) == 0)
+            return b->strhash[k];
+        k = (k + 1) & (b->strhash_n - 1);
+    }
+    size_t len = strlen(s) + 1;
+    int32_t cap = (int32_t)b->cap_pool;
+    if (p->strpool_len + len > (uint32_t)INT32_MAX)
+        longjmp(*b->oom, 1);
+    p->strpool = grow(b, p->strpool, &cap, 1, (int32_t)(p->strpool_len + len));
+    b->cap_pool = (uint32_t)cap;
+    memcpy(p->strpool + p->strpool_len, s, len);
+    PUSH(b, strs, nstrs, cap_strs, p->strpool_len);
+    p->strpool_len += (uint32_t)len;
+    b->strhash[k] = p->nstrs - 1;
+    return p->nstrs - 1;
+}
+
+static int32_t const_id(builder *b, int64_t v)
+{
+    hm_program *p = b->p;
+    if ((uint32_t)p->nconsts * 2 + 2 > b->khash_n) {
+        uint32_t n = b->khash_n ? b->khash_n * 2 : 256;
+        int64_t *hv = mem_alloc(sizeof *hv * n);
+        int32_t *hi = mem_alloc(sizeof *hi * n);
+        if (!hv || !hi) {
+            mem_free(hv);
+            mem_free(hi);
+            longjmp(*b->oom, 1);
+        }
+        for (uint32_t i = 0; i < n; i++)
+            hi[i] = -1;
+        for (int32_t i = 0; i < p->nconsts; i++) {
+            uint32_t k = (uint32_t)((uint64_t)p->consts[i] * 0x9e3779b97f4a7c15ull >> 40) & (n - 1);
+            while (hi[k] >= 0)
+                k = (k + 1) & (n - 1);
+            hi[k] = i;
+            hv[k] = p->consts[i];
+        }
+        mem_free(b->khash_v);
+        mem_free(b->khash_i);
+        b->khash_v = hv;
+        b->khash_i = hi;
+        b->khash_n = n;
+    }
+    uint32_t k = (uint32_t)((uint64_t)v * 0x9e3779b97f4a7c15ull >> 40) & (b->khash_n - 1);
+    while (b->khash_i[k] >= 0) {
+        if (b->khash_v[k] == v)
+            return b->khash_i[k];
+        k = (k + 1) & (b->khash_n - 1);
+    }
+    PUSH(b, consts, nconsts, cap_consts, v);
+    b->khash_i[k] = p->nconsts - 1;
+    b->khash_v[k] = v;
+    return p->nconsts - 1;
+}
+
+/* ---- value scales ------------------------------------------------------------ */
+
+static int vtype_of(const hm_type *t)
+{
+    switch (t->kind) {
+    case T_BOOL: return VT_BOOL;
+    case T_INT: return VT_INT;
+    case T_MONEY: return VT_MONEY;
+    case T_DECIMAL: return VT_DECIMAL;
+    case T_DATE: return VT_DATE;
+    case T_TEXT: return VT_TEXT;
+    case T_CODE: return VT_CODE;
+    case T_DURATION: return VT_DURATION;
+    default: return 0;
+    }
+}
+
+/* ---- one function ------------------------------------------------------------- */
+
+enum { B_VALUE = 1, B_PERSON, B_RECORD };
+
+typedef struct binding {
+    const char *name;
+    int kind, reg, list, idx;
+} binding;
+
+typedef struct fstate {
+    builder *b;
+    hm_instr *code;
+    uint32_t *lines;
+    int32_t n, cap, capl;
+    int top, nregs;
+    binding binds[64];
+    int nbinds;
+    /* the element of the `where` being compiled: bare fields and `it` */
+    int elem_kind, elem_reg, elem_list, elem_idx;
+    const hm_srcfile *file;
+    uint32_t line_cache_off;
+    uint32_t line_cache;
+    int too_many;
+    ast *at;            /* node being compiled, for the source map */
+} fstate;
+
+static void cg(fstate *f, ast *e, int dst);
+static void cg_as(fstate *f, ast *e, const hm_type *want, int dst);
+
+static int newreg(fstate *f)
+{
+    if (f->top >= MAXARG_A) {
+        if (!f->too_many++) {
+            sema *s = f->b->s;
+            diag_error(s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
+                       "this rule is too large to compile (it needs more than %d registers)", MAXARG_A);
+        }
+        return MAXARG_A - 1;
+    }
+    int r = f->top++;
+    if (f->top > f->nregs)
+        f->nregs = f->top;
+    return r;
+}
+
+static uint32_t line_of(fstate *f, const ast *at)
+{
+    if (!at || !f->file)
+        return 0;
+    if (at->loc.start == f->line_cache_off && f->line_cache)
+        return f->line_cache;
+    int line, col;
+    srcfile_locate(f->file, at->loc.start, &line, &col);
+    if (col > 4095)
+        col = 4095;
+    f->line_cache_off = at->loc.start;
+    f->line_cache = ((uint32_t)line << 12) | (uint32_t)col;
+    return f->line_cache;
+}
+
+static int32_t emit(fstate *f, hm_instr i)
+{
+    if (f->n == f->cap) {
+        f->code = grow(f->b, f->code, &f->cap, sizeof *f->code, f->n + 1);
+        f->lines = grow(f->b, f->lines, &f->capl, sizeof *f->lines, f->cap);
+    }
+    f->code[f->n] = i;
+    f->lines[f->n] = line_of(f, f->at);
+    return f->n++;
+}
+
+#define ABC(o, a, b, c) emit(f, MK_ABC(OP_##o, a, b, c))
+#define ABx(o, a, bx) emit(f, MK_ABx(OP_##o, a, bx))
+
+static int32_t emit_jump(fstate *f, int op, int a)
+{
+    return emit(f, MK_AsBx(op, a, 0));
+}
+
+static void patch_here(fstate *f, int32_t at)
+{
+    int off = f->n - (at + 1);
+    if (off > MAXARG_SBX) {
+        if (!f->too_many++)
+            diag_error(f->b->s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
+                       "this rule is too large to compile (a jump of more than %d instructions)", MAXARG_SBX);
+        off = 0;
+    }
+    hm_instr i = f->code[at];
+    f->code[at] = MK_AsBx(GET_OP(i), GETARG_A(i), off);
+}
+
+static void loadk(fstate *f, int dst, int64_t v)
+{
+    int32_t k = const_id(f->b, v);
+    if (k > MAXARG_BX) {
+        if (!f->too_many++)
+            diag_error(f->b->s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
+                       "the pack has more than %d distinct constants", MAXARG_BX);
+        k = 0;
+    }
+    ABx(LOADK, dst, k);
+}
+
+/* Convert the value in r from type `from` to `want` in place. */
+static void convert(fstate *f, int r, const hm_type *from, const hm_type *want)
+{
+    if (!from || !want)
+        return;
+    if (from->kind == T_INT && want->kind == T_MONEY)
+        ABC(SCALEUP, r, r, 2);
+    else if (from->kind == T_INT && want->kind == T_DECIMAL)
+        ABC(SCALEUP, r, r, 6);
+}
+
+static int is_dec_lit(const ast *e)
+{
+    return e->kind == N_DEC || (e->kind == N_UNOP && e->ival == OP_NEG && e->a->kind == N_DEC);
+}
+
+static void cg_as(fstate *f, ast *e, const hm_type *want, int dst)
+{
+    if (want && want->kind == T_MONEY && is_dec_lit(e)) {
+        int64_t fen = 0;
+        sema_literal_fen(f->b->s, e, &fen);
+        f->at = e;
+        loadk(f, dst, fen);
+        return;
+    }
+    cg(f, e, dst);
+    convert(f, dst, (const hm_type *)e->ty, want);
+}
+
+static const binding *find_binding(fstate *f, const char *name)
+{
+    for (int i = f->nbinds - 1; i >= 0; i--)
+        if (strcmp(f->binds[i].name, name) == 0)
+            return &f->binds[i];
+    return NULL;
+}
+
+static void push_binding(fstate *f, binding bd)
+{
+    if (f->nbinds < 64)
+        f->binds[f->nbinds++] = bd;
+}
+
+/* ---- expressions --------------------------------------------------------------- */
+
+static int64_t literal_value(fstate *f, ast *e, const hm_type *t)
+{
+    sema *s = f->b->s;
+    int64_t v = 0;
+    switch (e->kind) {
+    case N_INT:
+        sema_literal_int(s, e, &v);
+        if (t && t->kind == T_MONEY) v *= 100;
+        else if (t && t->kind == T_DECIMAL) v *= 1000000;
+        return v;
+    case N_DEC:
+        if (t && t->kind == T_MONEY) sema_literal_fen(s, e, &v);
+        else sema_literal_ppm(s, e, &v);
+        return v;
+    case N_PERCENT:
+        sema_literal_ppm(s, e, &v);
+        return v;
+    default:
+        return 0;
+    }
+}
+
+static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
+{
+    sym *fact = e->sym;
+    hm_field *fd = &f->b->p->fields[fact->id];
+    if (fd->records)
+        ABC(PRECS, dst, person_reg, fd->column);
+    else
+        ABC(PFACT, dst, person_reg, fd->column);
+}
+
+static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
+{
+    int amount = strcmp(e->str, "amount") == 0;
+    if (person_reg >= 0) {
+        if (amount)
+            ABC(PAMOUNT, dst, person_reg, q->id);
+        else
+            ABC(PELIG, dst, person_reg, q->id);
+    } else {
+        if (amount)
+            ABx(AMOUNT, dst, q->id);
+        else
+            ABx(ELIG, dst, q->id);
+    }
+}
+
+static void cg_name(fstate *f, ast *e, int dst)
+{
+    const binding *bd = find_binding(f, e->str);
+    if (bd && bd->kind != B_RECORD) {
+        ABC(MOVE, dst, bd->reg, 0);
+        return;
+    }
+    sym *y = e->sym;
+    if (y && y->kind == SYM_FACT && e->flag == 1) {
+        /* a bare field of the element of `where` */
+        cg_fact_of_person(f, e, f->elem_reg, dst);
+        return;
+    }
+    if (!y && f->elem_kind == B_RECORD && (!strcmp(e->str, "value") || !strcmp(e->str, "date"))) {
+        if (e->str[0] == 'v')
+            ABC(RECVAL, dst, f->elem_list, f->elem_idx);
+        else
+            ABC(RECDATE, dst, f->elem_list, f->elem_idx);
+        return;
+    }
+    if (!strcmp(e->str, "person")) {
+        ABC(SELF, dst, 0, 0);
+        return;
+    }
+    if (!strcmp(e->str, "household")) {
+        loadk(f, dst, 0);
+        return;
+    }
+    if (!y) {
+        ABC(LOADUNK, dst, 0, 0);
+        return;
+    }
+    switch (y->kind) {
+    case SYM_LET:
+        ABx(LET, dst, y->id);
+        return;
+    case SYM_PARAM: {
+        ast *d = y->decl;
+        if (d->ival == PARAM_TABLE && d->b) {
+            int t = f->top;
+            int k = newreg(f);
+            cg(f, d->b, k);
+            ABC(PARAMKEY, dst, k, y->id);
+            f->top = t;
+        } else {
+            ABx(PARAM, dst, y->id);
+        }
+        return;
+    }
+    default:
+        ABC(LOADUNK, dst, 0, 0);
+    }
+}
+
+static void cg_get(fstate *f, ast *e, int dst)
+{
+    ast *o = e->a;
+    if (o->kind == N_NAME && o->sym && ((sym *)o->sym)->kind == SYM_POLICY && !find_binding(f, o->str)) {
+        cg_policy_ref(f, e, o->sym, -1, dst);
+        return;
+    }
+    const hm_type *ot = (const hm_type *)o->ty;
+    if (!ot) {
+        ABC(LOADUNK, dst, 0, 0);
+        return;
+    }
+    if (ot->kind == T_RECORD) {
+        const binding *bd = o->kind == N_NAME ? find_binding(f, o->str) : NULL;
+        int list = bd ? bd->list : f->elem_list, idx = bd ? bd->idx : f->elem_idx;
+        if (!strcmp(e->str, "value"))
+            ABC(RECVAL, dst, list, idx);
+        else
+            ABC(RECDATE, dst, list, idx);
+        return;
+    }
+    if (ot->kind == T_HOUSEHOLD) {
+        if (!strcmp(e->str, "members")) {
+            ABC(MEMBERS, dst, 0, 0);
+            return;
+        }
+        sym *fact = e->sym;
+        hm_field *fd = &f->b->p->fields[fact->id];
+        ABx(HFACT, dst, fd->column);
+        return;
+    }
+    int t = f->top;
+    int r = newreg(f);
+    cg(f, o, r);
+    if (ot->kind == T_PERSON) {
+        if (!strcmp(e->str, "household"))
+            loadk(f, dst, 0);
+        else if (e->sym && ((sym *)e->sym)->kind == SYM_POLICY)
+            ABC(MOVE, dst, r, 0);   /* m.canji: the person; .eligible follows */
+        else
+            cg_fact_of_person(f, e, r, dst);
+    } else if (ot->kind == T_POLICY) {
+        /* o is `m.canji`, which compiled to the person */
+        cg_policy_ref(f, e, ot->policy, r, dst);
+    } else {
+        ABC(LOADUNK, dst, 0, 0);
+    }
+    f->top = t;
+}
+
+/* Compile `fn` applied to list `src` with optional filter and body.
+ * agg: AGG_*, or 0 to build a filtered list. */
+static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *filter, ast *body,
+                    const hm_type *result, int dst)
+{
+    int t = f->top;
+    int src = newreg(f);
+    cg(f, list_expr, src);
+    const hm_type *lt = (const hm_type *)list_expr->ty;
+    int is_records = lt && lt->kind == T_RECORDS;
+    int acc = newreg(f), have = newreg(f), i = newreg(f), n = newreg(f);
+    (void)n;    /* n must follow i: FORLOOP reads r[A+1] */
+    int elem = newreg(f), fv = newreg(f), bv = newreg(f);
+    switch (agg) {
+    case 0: ABC(LISTNEW, acc, src, 0); loadk(f, have, 0); break;
+    case AGG_SUM: case AGG_COUNT: loadk(f, acc, 0); break;
+    case AGG_MIN: case AGG_MAX: loadk(f, have, 0); ABC(LOADUNK, acc, 0, 0); break;
+    case AGG_ANY: loadk(f, acc, 0); break;
+    case AGG_ALL: loadk(f, acc, 1); break;
+    }
+    ABC(LISTLEN, i + 1, src, 0);
+    int32_t prep = emit_jump(f, OP_FORPREP, i);
+    int32_t top = f->n;
+    /* the element */
+    int saved_kind = f->elem_kind, saved_reg = f->elem_reg, saved_list = f->elem_list, saved_idx = f->elem_idx;
+    int saved_binds = f->nbinds;
+    if (is_records) {
+        f->elem_kind = B_RECORD;
+        f->elem_list = src;
+        f->elem_idx = i;
+        if (var)
+            push_binding(f, (binding){ var, B_RECORD, -1, src, i });
+    } else {
+        ABC(LISTGET, elem, src, i);
+        f->elem_kind = B_PERSON;
+        f->elem_reg = elem;
+        if (var)
+            push_binding(f, (binding){ var, B_PERSON, elem, -1, -1 });
+    }
+    int32_t skip = -1, skip2 = -1;
+    if (filter) {
+        cg(f, filter, fv);
+        skip = emit_jump(f, OP_JMPFALSE, fv);
+    }
+    switch (agg) {
+    case 0: {
+        /* an unknown filter makes the whole list unknown */
+        if (filter) {
+            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
+            loadk(f, have, 1);
+            patch_here(f, known);
+        }
+        ABC(LISTPUSH, acc, src, i);
+        break;
+    }
+    case AGG_COUNT:
+        loadk(f, bv, 1);
+        if (filter) {
+            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
+            ABC(LOADUNK, bv, 0, 0);
+            patch_here(f, known);
+        }
+        ABC(ADD, acc, acc, bv);
+        break;
+    case AGG_SUM:
+        cg_as(f, body, result, bv);
+        if (filter) {
+            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
+            ABC(LOADUNK, bv, 0, 0);
+            patch_here(f, known);
+        }
+        ABC(ADD, acc, acc, bv);
+        break;
+    case AGG_MIN: case AGG_MAX: {
+        cg_as(f, body, result, bv);
+        if (filter) {
+            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
+            ABC(LOADUNK, bv, 0, 0);
+            patch_here(f, known);
+        }
+        int32_t seen = emit_jump(f, OP_JMPTRUE, have);
+        ABC(MOVE, acc, bv, 0);
+        loadk(f, have, 1);
+        skip2 = emit_jump(f, OP_JMP, 0);
+        patch_here(f, seen);
+        if (agg == AGG_MIN)
+            ABC(MIN, acc, acc, bv);
+        else
+            ABC(MAX, acc, acc, bv);
+        break;
+    }
+    case AGG_ANY:
+        cg(f, body, bv);
+        if (filter)
+            ABC(AND, bv, fv, bv);
+        ABC(OR, acc, acc, bv);
+        break;
+    case AGG_ALL:
+        cg(f, body, bv);
+        if (filter) {
+            ABC(NOT, fv, fv, 0);
+            ABC(OR, bv, fv, bv);
+        }
+        ABC(AND, acc, acc, bv);
+        break;
+    }
+    if (skip >= 0 && agg != AGG_ANY && agg != AGG_ALL)
+        patch_here(f, skip);
+    else if (skip >= 0) {
+        /* any/all: a false filter skips the element (already folded in) */
+        patch_here(f, skip);
+    }
+    if (skip2 >= 0)
+        patch_here(f, skip2);
+    int32_t back = emit(f, MK_AsBx(OP_FORLOOP, i, top - (f->n + 1)));
+    (void)back;
+    patch_here(f, prep);
+    f->elem_kind = saved_kind;
+    f->elem_reg = saved_reg;
+    f->elem_list = saved_list;
+    f->elem_idx = saved_idx;
+    f->nbinds = saved_binds;
+    if (agg == 0) {
+        int32_t ok = emit_jump(f, OP_JMPFALSE, have);
+        ABC(LOADUNK, acc, 0, 0);
+        patch_here(f, ok);
+    }
+    ABC(MOVE, dst, acc, 0);
+    f->top = t;
+}
+
+static void cg_agg(fstate *f, ast *e, int dst)
+{
+    int agg = (int)e->ival;
+    const hm_type *rt = (const hm_type *)e->ty;
+    ast *src = e->b, *filter = NULL;
+    if (src->kind == N_WHERE) {
+        filter = src->b;
+        src = src->a;
+    }
+    if (!e->str) {
+        /* plain form over a list or records */
+        if (agg == AGG_COUNT && !filter) {
+            int t = f->top;
+            int r = newreg(f);
+            cg(f, src, r);
+            ABC(LISTLEN, dst, r, 0);
+            f->top = t;
+            return;
+        }
+        /* sum/min/max/any/all of records' values; count with a filter */
+        ast *body = NULL;
+        if (agg != AGG_COUNT) {
+            body = ast_new(f->b->s->arena, N_NAME, e->loc);
+            body->str = "value";
+            const hm_type *lt = (const hm_type *)src->ty;
+            body->ty = (struct hm_type *)(lt && lt->elem ? lt->elem : rt);
+        }
+        cg_loop(f, agg, NULL, src, filter, body, rt, dst);
+        return;
+    }
+    cg_loop(f, agg, e->str, src, filter, e->a, rt, dst);
+}
+
+static void cg_call(fstate *f, ast *e, int dst)
+{
+    const char *fn = e->str;
+    ast *a = e->a, *b2 = a ? a->next : NULL;
+    int t = f->top;
+    sym *y = e->sym;
+    if (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) {
+        /* arguments in dst+1 … : allocate a fresh block above the temporaries */
+        int base = newreg(f);
+        ast *p = y->decl->a;
+        for (ast *x = a; x; x = x->next, p = p ? p->next : NULL) {
+            int r = newreg(f);
+            cg_as(f, x, p ? (const hm_type *)p->ty : NULL, r);
+        }
+        if (y->kind == SYM_EXTERN)
+            ABC(LOADUNK, base, 0, 0);   /* externs are bound by plugins */
+        else
+            ABx(CALL, base, y->id);
+        ABC(MOVE, dst, base, 0);
+        f->top = t;
+        return;
+    }
+    if (y && y->kind == SYM_SCALE) {
+        int r = newreg(f);
+        cg_as(f, a, ty_money(PERIOD_NONE), r);
+        ABC(SCALE, dst, r, y->id);
+        f->top = t;
+        return;
+    }
+    int r1 = newreg(f), r2 = newreg(f);
+    if (!strcmp(fn, "age")) {
+        cg(f, a, r1);
+        ABC(ASOF, r2, 0, 0);
+        ABC(AGEAT, dst, r1, r2);
+    } else if (!strcmp(fn, "age_at") || !strcmp(fn, "years_between")) {
+        cg(f, a, r1);
+        cg(f, b2, r2);
+        ABC(AGEAT, dst, r1, r2);
+    } else if (!strcmp(fn, "months_between") || !strcmp(fn, "days_between")) {
+        cg(f, a, r1);
+        cg(f, b2, r2);
+        if (fn[0] == 'm')
+            ABC(MONTHSBTW, dst, r1, r2);
+        else
+            ABC(DAYSBTW, dst, r1, r2);
+    } else if (!strcmp(fn, "start_of_month") || !strcmp(fn, "end_of_month")) {
+        cg(f, a, r1);
+        if (fn[0] == 's')
+            ABC(SOM, dst, r1, 0);
+        else
+            ABC(EOM, dst, r1, 0);
+    } else if (!strcmp(fn, "monthly") || !strcmp(fn, "yearly")) {
+        cg(f, a, r1);
+        convert(f, r1, (const hm_type *)a->ty, ty_money(PERIOD_NONE));
+        if (fn[0] == 'm')
+            ABC(MONTHLY, dst, r1, 0);
+        else
+            ABC(YEARLY, dst, r1, 0);
+    } else if (!strcmp(fn, "round") || !strcmp(fn, "floor") || !strcmp(fn, "ceil")) {
+        const hm_type *rt = (const hm_type *)e->ty;
+        cg_as(f, a, rt, r1);
+        cg_as(f, b2, rt && rt->kind == T_MONEY ? ty_money(PERIOD_NONE) : rt, r2);
+        if (fn[0] == 'r')
+            ABC(ROUND, dst, r1, r2);
+        else if (fn[0] == 'f')
+            ABC(FLOOR, dst, r1, r2);
+        else
+            ABC(CEIL, dst, r1, r2);
+    } else if (!strcmp(fn, "abs")) {
+        cg(f, a, r1);
+        ABC(ABS, dst, r1, 0);
+    } else if (!strcmp(fn, "known")) {
+        cg(f, a, r1);
+        ABC(KNOWN, dst, r1, 0);
+    } else if (!strcmp(fn, "longest_run") || !strcmp(fn, "count_months")) {
+        cg(f, a, r1);
+        if (fn[0] == 'l')
+            ABC(LONGRUN, dst, r1, 0);
+        else
+            ABC(NMONTHS, dst, r1, 0);
+    } else if (!strcmp(fn, "min") || !strcmp(fn, "max")) {
+        const hm_type *rt = (const hm_type *)e->ty;
+        cg_as(f, a, rt, r1);
+        for (ast *x = a->next; x; x = x->next) {
+            cg_as(f, x, rt, r2);
+            if (fn[1] == 'i')
+                ABC(MIN, r1, r1, r2);
+            else
+                ABC(MAX, r1, r1, r2);
+        }
+        ABC(MOVE, dst, r1, 0);
+    } else {
+        ABC(LOADUNK, dst, 0, 0);
+    }
+    f->top = t;
+}
+
+static void cg_compare(fstate *f, ast *e, int dst)
+{
+    int op = (int)e->ival;
+    const hm_type *ta = (const hm_type *)e->a->ty, *tb = (const hm_type *)e->b->ty;
+    int t = f->top;
+    int ra = newreg(f), rb = newreg(f);
+    /* code == label */
+    if (ta && ta->kind == T_CODE && e->b->kind == N_NAME && tb == ta && !e->b->sym &&
+        ta->codeset->labels && symtab_get(ta->codeset->labels, e->b->str) && !find_binding(f, e->b->str)) {
+        cg(f, e->a, ra);
+        loadk(f, rb, symtab_get(ta->codeset->labels, e->b->str)->index);
+    } else if (tb && tb->kind == T_CODE && e->a->kind == N_NAME && ta == tb && !e->a->sym &&
+               tb->codeset->labels && symtab_get(tb->codeset->labels, e->a->str) && !find_binding(f, e->a->str)) {
+        loadk(f, ra, symtab_get(tb->codeset->labels, e->a->str)->index);
+        cg(f, e->b, rb);
+    } else {
+        const hm_type *u = ta && tb ? sema_unify(e->a, ta, e->b, tb) : NULL;
+        cg_as(f, e->a, u, ra);
+        cg_as(f, e->b, u, rb);
+    }
+    int text = ta && ta->kind == T_TEXT;
+    switch (op) {
+    case '<': ABC(LT, dst, ra, rb); break;
+    case '>': ABC(LT, dst, rb, ra); break;
+    case OP_LE: ABC(LE, dst, ra, rb); break;
+    case OP_GE: ABC(LE, dst, rb, ra); break;
+    case OP_EQ: if (text) ABC(EQTEXT, dst, ra, rb); else ABC(EQ, dst, ra, rb); break;
+    case OP_NE: if (text) ABC(NETEXT, dst, ra, rb); else ABC(NE, dst, ra, rb); break;
+    }
+    f->top = t;
+}
+
+static void cg_arith(fstate *f, ast *e, int dst)
+{
+    int op = (int)e->ival;
+    const hm_type *rt = (const hm_type *)e->ty;
+    const hm_type *ta = (const hm_type *)e->a->ty, *tb = (const hm_type *)e->b->ty;
+    int t = f->top;
+    int ra = newreg(f), rb = newreg(f);
+    if (!rt || !ta || !tb) {
+        ABC(LOADUNK, dst, 0, 0);
+        f->top = t;
+        return;
+    }
+    if (rt->kind == T_DATE) {
+        /* date ± duration */
+        ast *d = ta->kind == T_DATE ? e->a : e->b, *n = ta->kind == T_DATE ? e->b : e->a;
+        const hm_type *nt = (const hm_type *)n->ty;
+        cg(f, d, ra);
+        cg(f, n, rb);
+        if (op == '-')
+            ABC(NEG, rb, rb, 0);
+        if (nt->unit == DUR_YEARS) {
+            int rk = newreg(f);
+            loadk(f, rk, 12);
+            ABC(MUL, rb, rb, rk);
+        }
+        if (nt->unit == DUR_DAYS)
+            ABC(ADDDAYS, dst, ra, rb);
+        else
+            ABC(ADDMONTHS, dst, ra, rb);
+        f->top = t;
+        return;
+    }
+    switch (op) {
+    case '+': case '-':
+        cg_as(f, e->a, rt, ra);
+        cg_as(f, e->b, rt, rb);
+        if (op == '+')
+            ABC(ADD, dst, ra, rb);
+        else
+            ABC(SUB, dst, ra, rb);
+        break;
+    case '*':
+        /* money*int, int*int, int*decimal: plain; with a decimal factor: rescale */
+        cg_as(f, e->a, ta->kind == T_DECIMAL || tb->kind != T_DECIMAL || ta->kind != T_INT ? NULL : NULL, ra);
+        cg(f, e->b, rb);
+        if ((ta->kind == T_DECIMAL && tb->kind != T_INT) || (tb->kind == T_DECIMAL && ta->kind != T_INT))
+            ABC(MULDEC, dst, ra, rb);
+        else
+            ABC(MUL, dst, ra, rb);
+        break;
+    case '/':
+        if (rt->kind == T_DECIMAL && ta->kind == T_INT) {
+            cg(f, e->a, ra);
+            ABC(SCALEUP, ra, ra, 6);
+            ta = &ty_decimal;
+        } else {
+            cg(f, e->a, ra);
+        }
+        cg(f, e->b, rb);
+        if (tb->kind == T_INT)
+            ABC(DIVINT, dst, ra, rb);
+        else
+            ABC(DIVDEC, dst, ra, rb);
+        break;
+    }
+    f->top = t;
+}
+
+static void cg(fstate *f, ast *e, int dst)
+{
+    ast *saved_at = f->at;
+    f->at = e;
+    const hm_type *ty = (const hm_type *)e->ty;
+    switch (e->kind) {
+    case N_INT: case N_DEC: case N_PERCENT:
+        loadk(f, dst, literal_value(f, e, e->kind == N_INT ? &ty_int : &ty_decimal));
+        break;
+    case N_STR: {
+        int32_t id = str_id(f->b, e->str);
+        ABx(LOADS, dst, id > MAXARG_BX ? 0 : id);
+        break;
+    }
+    case N_DATE: loadk(f, dst, e->ival); break;
+    case N_DUR: {
+        int64_t v = 0;
+        sema_literal_int(f->b->s, e->a, &v);
+        loadk(f, dst, v);
+        break;
+    }
+    case N_BOOL: loadk(f, dst, e->ival ? 1 : 0); break;
+    case N_ASOF: ABC(ASOF, dst, 0, 0); break;
+    case N_IT:
+        if (f->elem_kind == B_PERSON)
+            ABC(MOVE, dst, f->elem_reg, 0);
+        else
+            ABC(LOADUNK, dst, 0, 0);
+        break;
+    case N_NAME: cg_name(f, e, dst); break;
+    case N_GET: cg_get(f, e, dst); break;
+    case N_CALL: cg_call(f, e, dst); break;
+    case N_BINOP:
+        switch (e->ival) {
+        case OP_AND: case OP_OR: {
+            int t = f->top;
+            int ra = newreg(f), rb = newreg(f);
+            cg(f, e->a, ra);
+            cg(f, e->b, rb);
+            if (e->ival == OP_AND)
+                ABC(AND, dst, ra, rb);
+            else
+                ABC(OR, dst, ra, rb);
+            f->top = t;
+            break;
+        }
+        case '+': case '-': case '*': case '/':
+            cg_arith(f, e, dst);
+            break;
+        default:
+            cg_compare(f, e, dst);
+        }
+        break;
+    case N_UNOP: {
+        int t = f->top;
+        int r = newreg(f);
+        cg(f, e->a, r);
+        if (e->ival == OP_NOT)
+            ABC(NOT, dst, r, 0);
+        else
+            ABC(NEG, dst, r, 0);
+        f->top = t;
+        break;
+    }
+    case N_IS: {
+        const hm_type *at = (const hm_type *)e->a->ty;
+        int t = f->top;
+        int r = newreg(f), k = newreg(f);
+        cg(f, e->a, r);
+        sym *l = at && at->kind == T_CODE ? symtab_get(at->codeset->labels, e->str) : NULL;
+        loadk(f, k, l ? l->index : -1);
+        if (e->flag)
+            ABC(NE, dst, r, k);
+        else
+            ABC(EQ, dst, r, k);
+        f->top = t;
+        break;
+    }
+    case N_IN: {
+        const hm_type *at = (const hm_type *)e->a->ty;
+        int t = f->top;
+        int r = newreg(f), k = newreg(f), c = newreg(f);
+        cg(f, e->a, r);
+        loadk(f, dst, 0);
+        for (ast *i = e->b->a; i; i = i->next) {
+            if (at && at->kind == T_CODE && i->kind == N_NAME && !find_binding(f, i->str)) {
+                sym *l = symtab_get(at->codeset->labels, i->str);
+                loadk(f, k, l ? l->index : -1);
+            } else {
+                cg_as(f, i, at, k);
+            }
+            if (at && at->kind == T_TEXT)
+                ABC(EQTEXT, c, r, k);
+            else
+                ABC(EQ, c, r, k);
+            ABC(OR, dst, dst, c);
+        }
+        f->top = t;
+        break;
+    }
+    case N_IF: {
+        int t = f->top;
+        int c = newreg(f);
+        cg(f, e->a, c);
+        int32_t unk = emit_jump(f, OP_JMPUNK, c);
+        int32_t els = emit_jump(f, OP_JMPFALSE, c);
+        cg_as(f, e->b, ty, dst);
+        int32_t end1 = emit_jump(f, OP_JMP, 0);
+        patch_here(f, els);
+        cg_as(f, e->c, ty, dst);
+        int32_t end2 = emit_jump(f, OP_JMP, 0);
+        patch_here(f, unk);
+        ABC(LOADUNK, dst, 0, 0);
+        patch_here(f, end1);
+        patch_here(f, end2);
+        f->top = t;
+        break;
+    }
+    case N_AGG: cg_agg(f, e, dst); break;
+    case N_WHERE: cg_loop(f, 0, NULL, e->a, e->b, NULL, ty, dst); break;
+    case N_DURING: {
+        int t = f->top;
+        int r = newreg(f);
+        cg(f, e->a, r);
+        if (e->ival == WIN_LAST) {
+            int n = newreg(f);
+            int64_t v = 0;
+            sema_literal_int(f->b->s, e->b, &v);
+            if (e->flag == DUR_YEARS)
+                v *= 12;
+            if (e->flag == DUR_DAYS) {
+                /* the N days before the as-of date */
+                int lo = newreg(f), hi = newreg(f);
+                (void)hi;
+                ABC(ASOF, lo + 1, 0, 0);
+                loadk(f, n, -v);
+                ABC(ADDDAYS, lo, lo + 1, n);
+                loadk(f, n, -1);
+                ABC(ADDDAYS, lo + 1, lo + 1, n);
+                ABC(WINRANGE, dst, r, lo);
+            } else {
+                loadk(f, n, v);
+                ABC(WINLAST, dst, r, n);
+            }
+        } else {
+            int lo = newreg(f), hi = newreg(f);
+            cg(f, e->b, lo);
+            if (e->ival == WIN_RANGE)
+                cg(f, e->c, hi);
+            else
+                loadk(f, hi, INT32_MAX);
+            ABC(WINRANGE, dst, r, lo);
+        }
+        f->top = t;
+        break;
+    }
+    default:
+        ABC(LOADUNK, dst, 0, 0);
+    }
+    f->at = saved_at;
+}
+
+/* ---- functions ------------------------------------------------------------------ */
+
+/* Compile one expression as a function; returns its index. */
+static int32_t cg_function(builder *b, const char *name, int kind, int policy, ast *params, ast *body,
+                           const hm_type *want, const hm_srcfile *file)
+{
+    fstate fs;
+    memset(&fs, 0, sizeof fs);
+    fstate *f = &fs;
+    f->b = b;
+    f->file = file;
+    f->at = body;
+    int np = 0;
+    for (ast *p = params; p; p = p->next) {
+        int r = newreg(f);
+        push_binding(f, (binding){ p->str, B_VALUE, r, -1, -1 });
+        np++;
+    }
+    int dst = newreg(f);
+    if (body)
+        cg_as(f, body, want, dst);
+    else
+        ABC(LOADUNK, dst, 0, 0);
+    f->at = NULL;
+    ABC(RET, dst, 0, 0);
+    hm_program *p = b->p;
+    hm_function fn = { .name = str_id(b, name), .kind = (uint8_t)kind, .nparams = (uint8_t)np,
+                       .nregs = (uint16_t)f->nregs, .start = p->ncode, .ncode = (uint32_t)f->n,
+                       .policy = policy, .file = str_id(b, file ? file->path : "") };
+    int32_t cap = (int32_t)b->cap_code;
+    p->code = grow(b, p->code, &cap, sizeof *p->code, (int32_t)(p->ncode + (uint32_t)f->n));
+    int32_t capl = (int32_t)b->cap_code;
+    p->lines = grow(b, p->lines, &capl, sizeof *p->lines, (int32_t)(p->ncode + (uint32_t)f->n));
+    b->cap_code = (uint32_t)(cap < capl ? cap : capl);
+    memcpy(p->code + p->ncode, f->code, sizeof *f->code * (size_t)f->n);
+    memcpy(p->lines + p->ncode, f->lines, sizeof *f->lines * (size_t)f->n);
+    p->ncode += (uint32_t)f->n;
+    if ((uint32_t)f->nregs > p->max_regs)
+        p->max_regs = (uint32_t)f->nregs;
+    mem_free(f->code);
+    mem_free(f->lines);
+    PUSH(b, fns, nfns, cap_fns, fn);
+    return p->nfns - 1;
+}
+
+/* ---- declarations ------------------------------------------------------------------ */
+
+static int64_t const_of(builder *b, ast *e, const hm_type *t)
+{
+    sema *s = b->s;
+    int64_t v = 0;
+    int neg = 0;
+    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+        neg = 1;
+        e = e->a;
+    }
+    switch (e->kind) {
+    case N_INT:
+        sema_literal_int(s, e, &v);
+        if (t->kind == T_MONEY) v *= 100;
+        else if (t->kind == T_DECIMAL) v *= 1000000;
+        break;
+    case N_DEC:
+        if (t->kind == T_MONEY) sema_literal_fen(s, e, &v);
+        else sema_literal_ppm(s, e, &v);
+        break;
+    case N_PERCENT: sema_literal_ppm(s, e, &v); break;
+    case N_BOOL: v = e->ival; break;
+    case N_DATE: sema_parse_date(e->str, &v); break;
+    case N_STR: v = str_id(b, e->str); break;
+    case N_NAME:
+        if (t->kind == T_CODE) {
+            sym *l = symtab_get(t->codeset->labels, e->str);
+            v = l ? l->index : -1;
+        }
+        break;
+    default: break;
+    }
+    return neg ? -v : v;
+}
+
+static void cg_dated(builder *b, ast *values, const hm_type *t, int32_t *first, int32_t *n)
+{
+    *first = b->p->ndated;
+    *n = 0;
+    for (ast *v = values; v; v = v->next) {
+        hm_dated d = { .from = INT32_MIN, .value = v->b ? const_of(b, v->b, t) : 0 };
+        if (v->a) {
+            int64_t day = 0;
+            sema_parse_date(v->a->str, &day);
+            d.from = (int32_t)day;
+        }
+        PUSH(b, dated, ndated, cap_dated, d);
+        (*n)++;
+    }
+}
+
+static void cg_param(builder *b, sym *y)
+{
+    ast *d = y->decl;
+    hm_param *pp = &b->p->params[y->id];
+    const hm_type *t = y->type;
+    if (d->ival != PARAM_TABLE) {
+        cg_dated(b, d->c, t, &pp->first, &pp->n);
+        return;
+    }
+    pp->keyed = 1;
+    const hm_type *kt = d->b ? (const hm_type *)d->b->ty : NULL;
+    pp->keytype = (uint8_t)(kt ? vtype_of(kt) : VT_INT);
+    pp->first = b->p->npentries;
+    pp->n = 0;
+    for (ast *e = d->c; e; e = e->next) {
+        hm_pentry pe = { .kind = KEY_DEFAULT, .text = -1, .lo = INT64_MIN, .hi = INT64_MAX };
+        ast *k = e->a;
+        if (k) {
+            if (k->kind == N_STR) {
+                pe.kind = KEY_TEXT;
+                pe.text = str_id(b, k->str);
+            } else {
+                pe.kind = KEY_RANGE;
+                if (k->kind == N_INT) {
+                    sema_literal_int(b->s, k, &pe.lo);
+                    pe.hi = pe.lo;
+                } else if (k->kind == N_NAME && kt && kt->kind == T_CODE) {
+                    sym *l = symtab_get(kt->codeset->labels, k->str);
+                    pe.lo = pe.hi = l ? l->index : -1;
+                } else if (k->kind == N_RANGE) {
+                    if (k->a) sema_literal_int(b->s, k->a, &pe.lo);
+                    if (k->b) sema_literal_int(b->s, k->b, &pe.hi);
+                }
+            }
+        }
+        cg_dated(b, e->b, t, &pe.first, &pe.n);
+        PUSH(b, pentries, npentries, cap_pentries, pe);
+        pp->n++;
+    }
+}
+
+static void cg_scale(builder *b, sym *y)
+{
+    hm_scale *sc = &b->p->scales[y->id];
+    sc->first = b->p->nrows;
+    sc->n = 0;
+    for (ast *r = y->decl->a; r; r = r->next) {
+        hm_scalerow row = { .upper = INT64_MAX, .rate = r->b->ival };
+        if (r->a)
+            sema_literal_fen(b->s, r->a, &row.upper);
+        PUSH(b, rows, nrows, cap_rows, row);
+        sc->n++;
+    }
+}
+
+static const hm_srcfile *file_of(builder *b, ast *n) { return b->s->mods[n->file]->file; }
+
+static void cg_exceptions(builder *b, ast *excs, const hm_type *t, int policy, int eligible,
+                          int32_t *first, int32_t *n, const char *what)
+{
+    /* highest priority first, so the VM takes the first that applies */
+    int count = ast_count(excs);
+    ast **v = arena_alloc(b->s->arena, sizeof *v * (size_t)(count + 1));
+    int k = 0;
+    for (ast *e = excs; e; e = e->next)
+        v[k++] = e;
+    for (int i = 1; i < count; i++)
+        for (int j = i; j > 0 && v[j]->ival > v[j - 1]->ival; j--) {
+            ast *tmp = v[j]; v[j] = v[j - 1]; v[j - 1] = tmp;
+        }
+    *first = b->p->nexcs;
+    *n = count;
+    for (int i = 0; i < count; i++) {
+        ast *e = v[i];
+        int line, col;
+        srcfile_locate(file_of(b, e), e->loc.start, &line, &col);
+        hm_exception x = { .when_fn = -1, .value_fn = -1, .msg = str_id(b, e->str), .priority = e->ival,
+                           .line = line, .col = col };
+        PUSH(b, excs, nexcs, cap_excs, x);
+    }
+    for (int i = 0; i < count; i++) {
+        ast *e = v[i];
+        char name[256];
+        snprintf(name, sizeof name, "%s: exception %d", what, i + 1);
+        int32_t w = cg_function(b, name, FN_WHEN, policy, NULL, e->a, &ty_bool, file_of(b, e));
+        b->p->excs[*first + i].when_fn = w;
+        if (eligible) {
+            b->p->excs[*first + i].eligible = (int32_t)e->b->ival;
+        } else {
+            int32_t val = cg_function(b, name, FN_VALUE, policy, NULL, e->b, t, file_of(b, e));
+            b->p->excs[*first + i].value_fn = val;
+        }
+    }
+}
+
+/* conditions in preorder; returns the node's index */
+static int32_t cg_conds(builder *b, ast *c, int policy, const char *pname, int *ncond)
+{
+    int32_t me = b->p->nconds;
+    int line, col;
+    srcfile_locate(file_of(b, c), c->loc.start, &line, &col);
+    hm_condnode node = { .kind = c->kind == N_COND ? CN_COND : c->ival == GROUP_ANY ? CN_ANY : CN_ALL,
+                         .fn = -1, .msg = str_id(b, c->str), .ref = -1, .line = line, .col = col };
+    if (c->kind == N_COND && c->c)
+        node.ref = str_id(b, c->c->str);
+    PUSH(b, conds, nconds, cap_conds, node);
+    if (c->kind == N_COND) {
+        char name[256];
+        snprintf(name, sizeof name, "%s: condition %d", pname, ++*ncond);
+        int32_t fn = cg_function(b, name, FN_COND, policy, NULL, c->a, &ty_bool, file_of(b, c));
+        b->p->conds[me].fn = fn;
+    } else {
+        int kids = 0;
+        for (ast *k = c->a; k; k = k->next) {
+            cg_conds(b, k, policy, pname, ncond);
+            kids++;
+        }
+        b->p->conds[me].nkids = kids;
+    }
+    b->p->conds[me].size = b->p->nconds - me;
+    return me;
+}
+
+/* the facts a policy can read, following lets, functions, parameters and
+ * the policies it refers to */
+static void collect_facts(builder *b, ast *n, uint8_t *seen_fact, uint8_t *seen_sym_fn, int depth)
+{
+    if (!n || depth > 200)
+        return;
+    for (; n; n = n->next) {
+        sym *y = n->sym;
+        if (y && y->kind == SYM_FACT && y->id >= 0 && y->id < b->p->nfields)
+            seen_fact[y->id] = 1;
+        if (y && (y->kind == SYM_LET || y->kind == SYM_FUNCTION || y->kind == SYM_PARAM) &&
+            !seen_sym_fn[y->kind * 0]) {
+            /* visited marks live on the symbol: state 20 */
+            if (y->state != 20) {
+                int old = y->state;
+                y->state = 20;
+                if (y->kind == SYM_LET)
+                    collect_facts(b, y->decl->a, seen_fact, seen_sym_fn, depth + 1);
+                else if (y->kind == SYM_FUNCTION)
+                    collect_facts(b, y->decl->c, seen_fact, seen_sym_fn, depth + 1);
+                else if (y->decl->b)
+                    collect_facts(b, y->decl->b, seen_fact, seen_sym_fn, depth + 1);
+                y->state = old == 20 ? 2 : old;
+            }
+        }
+        if (n->kind == N_GET && y && y->kind == SYM_FACT)
+            seen_fact[y->id] = 1;
+        collect_facts(b, n->a, seen_fact, seen_sym_fn, depth + 1);
+        collect_facts(b, n->b, seen_fact, seen_sym_fn, depth + 1);
+        collect_facts(b, n->c, seen_fact, seen_sym_fn, depth + 1);
+        if (n->kind != N_COND && n->kind != N_EXCEPT && n->kind != N_GROUP)
+            collect_facts(b, n->d, seen_fact, seen_sym_fn, depth + 1);
+    }
+}
+
+static void cg_policy(builder *b, sym *y)
+{
+    ast *d = y->decl;
+    hm_program *p = b->p;
+    int32_t id = y->id;
+    const hm_srcfile *file = file_of(b, d);
+    /* lets first: each its own function */
+    for (ast *it = d->a; it; it = it->next) {
+        if (it->kind != N_LET || !it->sym)
+            continue;
+        sym *l = it->sym;
+        char name[256];
+        snprintf(name, sizeof name, "%s.%s", d->str, it->str);
+        int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file);
+        p->lets[l->id].fn = fn;
+        if (it->b)
+            cg_exceptions(b, it->b, l->type, id, 0, &p->lets[l->id].first_exc, &p->lets[l->id].nexc, name);
+    }
+    int ncond = 0;
+    for (ast *it = d->a; it; it = it->next) {
+        if (it->kind == N_ELIGIBLE && p->policies[id].cond < 0) {
+            p->policies[id].cond = cg_conds(b, it->a, id, d->str, &ncond);
+            if (it->b)
+                cg_exceptions(b, it->b, &ty_bool, id, 1, &p->policies[id].first_eexc,
+                              &p->policies[id].neexc, d->str);
+        } else if (it->kind == N_AMOUNT && p->policies[id].amount_fn < 0) {
+            char name[256];
+            snprintf(name, sizeof name, "%s: amount", d->str);
+            const hm_type *t = (const hm_type *)it->ty;
+            if (!t || t->kind != T_MONEY)
+                t = ty_money(PERIOD_NONE);
+            p->policies[id].amount_fn = cg_function(b, name, FN_AMOUNT, id, NULL, it->a, t, file);
+            if (it->b)
+                cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);
+        }
+    }
+}
+
+static void declare_ids(builder *b)
+{
+    sema *s = b->s;
+    hm_program *p = b->p;
+    /* facts, in declaration order */
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind != N_SOURCE)
+                continue;
+            for (ast *fd = n->a; fd; fd = fd->next) {
+                sym *fact = fd->sym;
+                if (!fact || fact->decl != fd)
+                    continue;
+                const hm_type *t = fact->type;
+                int records = t->kind == T_RECORDS;
+                const hm_type *vt = records ? t->elem : t;
+                hm_field f = { .entity = (uint8_t)fact->entity, .vtype = (uint8_t)vtype_of(vt),
+                               .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
+                               .records = (uint8_t)records, .name = str_id(b, fact->name),
+                               .source = str_id(b, fact->source->name), .codeset = -1 };
+                if (fd->b) {
+                    int64_t v = 0;
+                    sema_literal_int(s, fd->b->a, &v);
+                    f.fresh = (int32_t)v;
+                    f.fresh_unit = fd->b->flag;
+                }
+                if (fact->entity == ENT_HOUSEHOLD)
+                    f.column = p->nhcols++;
+                else if (records)
+                    f.column = p->nrcols++;
+                else
+                    f.column = p->npcols++;
+                fact->id = p->nfields;
+                PUSH(b, fields, nfields, cap_fields, f);
+            }
+        }
+    for (int i = 0; i < s->nmods; i++) {
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            sym *y = n->sym;
+            if (!y)
+                continue;
+            switch (n->kind) {
+            case N_CODES: {
+                hm_codeset cs = { .name = str_id(b, n->str), .label = str_id(b, n->str2),
+                                  .first_label = p->nlabels, .first_map = p->ncodemaps };
+                for (ast *l = n->a; l; l = l->next) {
+                    if (!l->sym)
+                        continue;
+                    PUSH(b, labels, nlabels, cap_labels, str_id(b, l->str));
+                    PUSH(b, labels, nlabels, cap_labels, str_id(b, l->str2 ? l->str2 : l->str));
+                    cs.nlabels++;
+                }
+                for (ast *m = n->b; m; m = m->next)
+                    for (ast *e = m->a; e; e = e->next) {
+                        sym *l = symtab_get(y->labels, e->str2);
+                        hm_codemap cm = { str_id(b, m->str), str_id(b, e->str), l ? l->index : -1 };
+                        PUSH(b, codemaps, ncodemaps, cap_maps, cm);
+                        cs.nmaps++;
+                    }
+                y->id = p->ncodesets;
+                PUSH(b, codesets, ncodesets, cap_codesets, cs);
+                break;
+            }
+            default: break;
+            }
+        }
+    }
+    /* code fields point at their code set */
+    for (int i = 0; i < p->nfields; i++) {
+        (void)i;
+    }
+    if (s->facts.buckets)
+        for (unsigned k = 0; k < s->facts.nbuckets; k++)
+            for (sym *fact = s->facts.buckets[k]; fact; fact = fact->chain) {
+                const hm_type *t = fact->type->kind == T_RECORDS ? fact->type->elem : fact->type;
+                if (t->kind == T_CODE && fact->id >= 0 && fact->id < p->nfields)
+                    p->fields[fact->id].codeset = t->codeset->id;
+            }
+    /* parameters, scales, functions, policies (module level, then local) */
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            sym *y = n->sym;
+            if (!y)
+                continue;
+            if (n->kind == N_PARAM || n->kind == N_SCALE || n->kind == N_POLICY) {
+                ast *items = n->kind == N_POLICY ? n->a : NULL;
+                for (ast *it = n->kind == N_POLICY ? items : n; it; it = n->kind == N_POLICY ? it->next : NULL) {
+                    sym *z = it->sym;
+                    if (!z)
+                        continue;
+                    int line, col;
+                    srcfile_locate(s->mods[i]->file, it->loc.start, &line, &col);
+                    if (it->kind == N_PARAM) {
+                        hm_param pp = { .name = str_id(b, it->str), .label = str_id(b, it->str2),
+                                        .ref = it->d ? str_id(b, it->d->str) : -1,
+                                        .vtype = (uint8_t)vtype_of(z->type), .line = line,
+                                        .file = str_id(b, s->mods[i]->file->path) };
+                        z->id = p->nparams;
+                        PUSH(b, params, nparams, cap_params, pp);
+                    } else if (it->kind == N_SCALE) {
+                        hm_scale sc = { .name = str_id(b, it->str), .label = str_id(b, it->str2) };
+                        z->id = p->nscales;
+                        PUSH(b, scales, nscales, cap_scales, sc);
+                    } else if (it->kind == N_LET) {
+                        hm_let l = { .name = str_id(b, it->str), .policy = -1, .fn = -1 };
+                        z->id = p->nlets;
+                        PUSH(b, lets, nlets, cap_lets, l);
+                    }
+                }
+                if (n->kind == N_POLICY) {
+                    int line, col;
+                    srcfile_locate(s->mods[i]->file, n->loc.start, &line, &col);
+                    const char *ref = NULL;
+                    for (ast *it = n->a; it; it = it->next)
+                        if (it->kind == N_REF && !ref)
+                            ref = it->str;
+                    hm_policy pol = { .name = str_id(b, n->str), .label = str_id(b, n->str2),
+                                      .ref = str_id(b, ref), .entity = (int32_t)n->ival, .cond = -1,
+                                      .amount_fn = -1, .line = line,
+                                      .file = str_id(b, s->mods[i]->file->path) };
+                    y->id = p->npolicies;
+                    PUSH(b, policies, npolicies, cap_policies, pol);
+                    for (ast *it = n->a; it; it = it->next)
+                        if (it->kind == N_LET && it->sym)
+                            p->lets[((sym *)it->sym)->id].policy = y->id;
+                }
+            }
+        }
+}
+
+int cg_program(sema *s, hm_program *out)
+{
+    builder bb;
+    memset(&bb, 0, sizeof bb);
+    builder *b = &bb;
+    b->s = s;
+    b->p = out;
+    b->oom = s->arena->oom;
+    memset(out, 0, sizeof *out);
+    int before = s->diags->errors;
+    str_id(b, "");      /* string 0 is the empty string */
+    declare_ids(b);
+    hm_program *p = out;
+    /* user functions before anything calls them: ids first */
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            if (n->kind == N_FUNCTION && n->sym) {
+                hm_function fn = { .name = str_id(b, n->str), .kind = FN_USER, .policy = -1 };
+                ((sym *)n->sym)->id = p->nfns;
+                PUSH(b, fns, nfns, cap_fns, fn);
+            }
+    int nuser = p->nfns;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind == N_FUNCTION && n->sym) {
+                sym *y = n->sym;
+                int32_t real = cg_function(b, n->str, FN_USER, -1, n->a, n->c, y->type, s->mods[i]->file);
+                /* move the compiled body into the reserved slot */
+                p->fns[y->id] = p->fns[real];
+                p->nfns--;
+            }
+        }
+    (void)nuser;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind == N_PARAM && n->sym)
+                cg_param(b, n->sym);
+            else if (n->kind == N_SCALE && n->sym)
+                cg_scale(b, n->sym);
+            else if (n->kind == N_POLICY && n->sym)
+                for (ast *it = n->a; it; it = it->next) {
+                    if (it->kind == N_PARAM && it->sym)
+                        cg_param(b, it->sym);
+                    else if (it->kind == N_SCALE && it->sym)
+                        cg_scale(b, it->sym);
+                }
+        }
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            if (n->kind == N_POLICY && n->sym)
+                cg_policy(b, n->sym);
+    /* excludes: for each policy, the policies that exclude it; and facts */
+    uint8_t *seen = mem_calloc((size_t)p->nfields + 1, 1);
+    if (!seen)
+        longjmp(*b->oom, 1);
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind != N_POLICY || !n->sym)
+                continue;
+            sym *y = n->sym;
+            hm_policy *pol = &p->policies[y->id];
+            pol->first_excl = p->nints;
+            for (int j = 0; j < s->nmods; j++)
+                for (ast *m = s->mods[j]->root; m; m = m->next) {
+                    if (m->kind != N_POLICY || !m->sym)
+                        continue;
+                    for (ast *it = m->a; it; it = it->next)
+                        if (it->kind == N_EXCLUDES && it->sym == y) {
+                            PUSH(b, ints, nints, cap_ints, ((sym *)m->sym)->id);
+                            p->policies[y->id].nexcl++;
+                        }
+                }
+            memset(seen, 0, (size_t)p->nfields + 1);
+            uint8_t dummy[1] = { 0 };
+            collect_facts(b, n->a, seen, dummy, 0);
+            pol = &p->policies[y->id];
+            pol->first_fact = p->nints;
+            for (int k = 0; k < p->nfields; k++)
+                if (seen[k]) {
+                    PUSH(b, ints, nints, cap_ints, k);
+                    p->policies[y->id].nfacts++;
+                }
+        }
+    mem_free(seen);
+    mem_free(b->strhash);
+    mem_free(b->khash_v);
+    mem_free(b->khash_i);
+    return s->diags->errors - before;
+}
