@@ -12,6 +12,8 @@ static const struct command {
     const char *summary;
 } commands[] = {
     { "check", cmd_check, "check policy files for errors" },
+    { "test", cmd_test, "run the test blocks of policy files" },
+    { "disasm", cmd_disasm, "print the bytecode of policy files" },
 };
 
 void cli_error(const char *fmt, ...)

@@ -48,7 +48,7 @@ typedef enum hm_opcode {
 
 enum { FMT_ABC, FMT_ABx, FMT_AsBx };
 /* operand kinds (opcodes.def) */
-enum { K__ = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N };
+enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N };
 
 typedef struct hm_opinfo {
     const char *name;

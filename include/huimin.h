@@ -60,6 +60,27 @@ void hm_compiler_print_diagnostics(hm_compiler *c, FILE *out);
  * for drafters curious how a rule was read).  Call after check. */
 void hm_compiler_dump_ast(hm_compiler *c, FILE *out);
 
+/* Compile and print the bytecode readably (one instruction per line, with
+ * names and source lines).  HM_OK, HM_ERR, HM_ENOMEM. */
+int hm_compiler_disasm(hm_compiler *c, FILE *out);
+
+/* ---- running the drafters' tests ----------------------------------------- */
+
+typedef struct hm_test_summary {
+    int passed, failed, total;
+    int coverage_gaps;          /* with HM_TEST_COVERAGE */
+    long long elapsed_us;
+} hm_test_summary;
+
+#define HM_TEST_VERBOSE  1      /* also print the tests that pass */
+#define HM_TEST_COVERAGE 2      /* report conditions never seen true or false */
+
+/* Check, compile and run every `test` block of the added files, printing
+ * each failure (and the coverage report) to `out`.  HM_OK when all pass,
+ * HM_ERR when a test failed or the policies have errors (see
+ * hm_compiler_error_count), HM_ENOMEM. */
+int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum);
+
 #ifdef __cplusplus
 }
 #endif

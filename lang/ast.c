@@ -68,14 +68,14 @@ const char *ast_op_name(int op)
     case '/': return single[3];
     case '<': return single[4];
     case '>': return single[5];
-    case OP_EQ: return "==";
-    case OP_NE: return "!=";
-    case OP_LE: return "<=";
-    case OP_GE: return ">=";
-    case OP_AND: return "and";
-    case OP_OR: return "or";
-    case OP_NOT: return "not";
-    case OP_NEG: return "-";
+    case AOP_EQ: return "==";
+    case AOP_NE: return "!=";
+    case AOP_LE: return "<=";
+    case AOP_GE: return ">=";
+    case AOP_AND: return "and";
+    case AOP_OR: return "or";
+    case AOP_NOT: return "not";
+    case AOP_NEG: return "-";
     }
     return "?";
 }

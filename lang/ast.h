@@ -93,7 +93,7 @@ enum {
     TY_CODE, TY_RECORDS, TY_LIST, TY_PERSON, TY_HOUSEHOLD
 };
 /* operators: the token's character, or one of these */
-enum { OP_EQ = 256, OP_NE, OP_LE, OP_GE, OP_AND, OP_OR, OP_NOT, OP_NEG };
+enum { AOP_EQ = 256, AOP_NE, AOP_LE, AOP_GE, AOP_AND, AOP_OR, AOP_NOT, AOP_NEG };
 
 typedef struct ast ast;
 struct ast {

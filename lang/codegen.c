@@ -272,7 +272,7 @@ static void convert(fstate *f, int r, const hm_type *from, const hm_type *want)
 
 static int is_dec_lit(const ast *e)
 {
-    return e->kind == N_DEC || (e->kind == N_UNOP && e->ival == OP_NEG && e->a->kind == N_DEC);
+    return e->kind == N_DEC || (e->kind == N_UNOP && e->ival == AOP_NEG && e->a->kind == N_DEC);
 }
 
 static void cg_as(fstate *f, ast *e, const hm_type *want, int dst)
@@ -583,6 +583,11 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         ABC(LOADUNK, acc, 0, 0);
         patch_here(f, ok);
     }
+    /* an unknown list makes the result unknown */
+    ABC(KNOWN, fv, i + 1, 0);
+    int32_t listok = emit_jump(f, OP_JMPTRUE, fv);
+    ABC(LOADUNK, acc, 0, 0);
+    patch_here(f, listok);
     ABC(MOVE, dst, acc, 0);
     f->top = t;
 }
@@ -741,10 +746,10 @@ static void cg_compare(fstate *f, ast *e, int dst)
     switch (op) {
     case '<': ABC(LT, dst, ra, rb); break;
     case '>': ABC(LT, dst, rb, ra); break;
-    case OP_LE: ABC(LE, dst, ra, rb); break;
-    case OP_GE: ABC(LE, dst, rb, ra); break;
-    case OP_EQ: if (text) ABC(EQTEXT, dst, ra, rb); else ABC(EQ, dst, ra, rb); break;
-    case OP_NE: if (text) ABC(NETEXT, dst, ra, rb); else ABC(NE, dst, ra, rb); break;
+    case AOP_LE: ABC(LE, dst, ra, rb); break;
+    case AOP_GE: ABC(LE, dst, rb, ra); break;
+    case AOP_EQ: if (text) ABC(EQTEXT, dst, ra, rb); else ABC(EQ, dst, ra, rb); break;
+    case AOP_NE: if (text) ABC(NETEXT, dst, ra, rb); else ABC(NE, dst, ra, rb); break;
     }
     f->top = t;
 }
@@ -851,12 +856,12 @@ static void cg(fstate *f, ast *e, int dst)
     case N_CALL: cg_call(f, e, dst); break;
     case N_BINOP:
         switch (e->ival) {
-        case OP_AND: case OP_OR: {
+        case AOP_AND: case AOP_OR: {
             int t = f->top;
             int ra = newreg(f), rb = newreg(f);
             cg(f, e->a, ra);
             cg(f, e->b, rb);
-            if (e->ival == OP_AND)
+            if (e->ival == AOP_AND)
                 ABC(AND, dst, ra, rb);
             else
                 ABC(OR, dst, ra, rb);
@@ -874,7 +879,7 @@ static void cg(fstate *f, ast *e, int dst)
         int t = f->top;
         int r = newreg(f);
         cg(f, e->a, r);
-        if (e->ival == OP_NOT)
+        if (e->ival == AOP_NOT)
             ABC(NOT, dst, r, 0);
         else
             ABC(NEG, dst, r, 0);
@@ -1031,7 +1036,7 @@ static int64_t const_of(builder *b, ast *e, const hm_type *t)
     sema *s = b->s;
     int64_t v = 0;
     int neg = 0;
-    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+    if (e->kind == N_UNOP && e->ival == AOP_NEG) {
         neg = 1;
         e = e->a;
     }

@@ -12,6 +12,9 @@
 #include "sema.h"
 #include "mem.h"
 #include "stdlib_embed.h"
+#include "codegen.h"
+#include "frontend.h"
+#include "disasm.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +23,9 @@
 #include <sys/stat.h>
 
 struct hm_compiler {
+    sema sema;
+    hm_program prog;
+    int compiled;           /* prog holds the compiled program */
     hm_arena arena;
     hm_diags diags;
     jmp_buf oom;
@@ -49,6 +55,8 @@ void hm_compiler_free(hm_compiler *c)
         mem_free(c->files[i]);
     }
     mem_free(c->files);
+    mem_free(c->mods);
+    prog_free(&c->prog);
     diag_free(&c->diags);
     arena_free(&c->arena);
     mem_free(c);
@@ -379,10 +387,35 @@ int hm_compiler_check(hm_compiler *c)
                 break;
             }
     resolve_uses(c);
-    sema s = { .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods };
-    sema_check(&s);
+    c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods };
+    sema_check(&c->sema);
     c->arena.oom = NULL;
     return c->diags.errors ? HM_ERR : HM_OK;
+}
+
+/* Compile the checked modules (once).  HM_OK, HM_ERR (errors, possibly
+ * found while compiling), HM_ENOMEM. */
+int compiler_program(hm_compiler *c, hm_program **out, sema **s)
+{
+    int rc = hm_compiler_check(c);
+    if (rc != HM_OK)
+        return rc;
+    if (!c->compiled) {
+        if (setjmp(c->oom)) {
+            c->arena.oom = NULL;
+            prog_free(&c->prog);
+            return HM_ENOMEM;
+        }
+        c->arena.oom = &c->oom;
+        cg_program(&c->sema, &c->prog);
+        c->arena.oom = NULL;
+        c->compiled = 1;
+    }
+    if (c->diags.errors)
+        return HM_ERR;
+    *out = &c->prog;
+    *s = &c->sema;
+    return HM_OK;
 }
 
 int hm_compiler_error_count(const hm_compiler *c) { return c ? c->diags.errors : 0; }
@@ -403,4 +436,15 @@ void hm_compiler_dump_ast(hm_compiler *c, FILE *out)
             fprintf(out, "# %s\n", c->mods[i]->file->path);
         ast_dump(c->mods[i]->root, out);
     }
+}
+
+int hm_compiler_disasm(hm_compiler *c, FILE *out)
+{
+    hm_program *p;
+    sema *s;
+    int rc = compiler_program(c, &p, &s);
+    if (rc != HM_OK)
+        return rc;
+    disasm_program(p, out);
+    return HM_OK;
 }

@@ -554,16 +554,16 @@ opt_amount:
 expr:
     IF expr THEN expr ELSE expr { $$ = NODE(IF, @$); $$->a = $2; $$->b = $4; $$->c = $6; }
   | expr WHERE expr             { $$ = NODE(WHERE, @2); $$->a = $1; $$->b = $3; }
-  | expr OR expr                { $$ = NODE(BINOP, @2); $$->ival = OP_OR; $$->a = $1; $$->b = $3; }
-  | expr AND expr               { $$ = NODE(BINOP, @2); $$->ival = OP_AND; $$->a = $1; $$->b = $3; }
-  | NOT expr                    { $$ = NODE(UNOP, @1); $$->ival = OP_NOT; $$->a = $2; }
+  | expr OR expr                { $$ = NODE(BINOP, @2); $$->ival = AOP_OR; $$->a = $1; $$->b = $3; }
+  | expr AND expr               { $$ = NODE(BINOP, @2); $$->ival = AOP_AND; $$->a = $1; $$->b = $3; }
+  | NOT expr                    { $$ = NODE(UNOP, @1); $$->ival = AOP_NOT; $$->a = $2; }
   | expr '<' expr               { $$ = NODE(BINOP, @2); $$->ival = '<'; $$->a = $1; $$->b = $3; }
   | expr '>' expr               { $$ = NODE(BINOP, @2); $$->ival = '>'; $$->a = $1; $$->b = $3; }
-  | expr LE expr                { $$ = NODE(BINOP, @2); $$->ival = OP_LE; $$->a = $1; $$->b = $3; }
-  | expr GE expr                { $$ = NODE(BINOP, @2); $$->ival = OP_GE; $$->a = $1; $$->b = $3; }
-  | expr EQ expr                { $$ = NODE(BINOP, @2); $$->ival = OP_EQ; $$->a = $1; $$->b = $3; }
-  | expr NE expr                { $$ = NODE(BINOP, @2); $$->ival = OP_NE; $$->a = $1; $$->b = $3; }
-  | expr '=' expr               { $$ = NODE(BINOP, @2); $$->ival = OP_EQ; $$->a = $1; $$->b = $3;
+  | expr LE expr                { $$ = NODE(BINOP, @2); $$->ival = AOP_LE; $$->a = $1; $$->b = $3; }
+  | expr GE expr                { $$ = NODE(BINOP, @2); $$->ival = AOP_GE; $$->a = $1; $$->b = $3; }
+  | expr EQ expr                { $$ = NODE(BINOP, @2); $$->ival = AOP_EQ; $$->a = $1; $$->b = $3; }
+  | expr NE expr                { $$ = NODE(BINOP, @2); $$->ival = AOP_NE; $$->a = $1; $$->b = $3; }
+  | expr '=' expr               { $$ = NODE(BINOP, @2); $$->ival = AOP_EQ; $$->a = $1; $$->b = $3;
                                   int d = diag_error(p->diags, p->file, @2, "`=` is not a comparison");
                                   diag_hint(p->diags, d, "write `==` to compare two values"); }
   | expr IS IDENT               { $$ = NODE(IS, @3); $$->a = $1; $$->str = $3; }
@@ -573,7 +573,7 @@ expr:
   | expr '-' expr               { $$ = NODE(BINOP, @2); $$->ival = '-'; $$->a = $1; $$->b = $3; }
   | expr '*' expr               { $$ = NODE(BINOP, @2); $$->ival = '*'; $$->a = $1; $$->b = $3; }
   | expr '/' expr               { $$ = NODE(BINOP, @2); $$->ival = '/'; $$->a = $1; $$->b = $3; }
-  | '-' expr %prec UMINUS       { $$ = NODE(UNOP, @1); $$->ival = OP_NEG; $$->a = $2; }
+  | '-' expr %prec UMINUS       { $$ = NODE(UNOP, @1); $$->ival = AOP_NEG; $$->a = $2; }
   | postfix
 ;
 

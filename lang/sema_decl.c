@@ -827,7 +827,7 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
         return;
     }
     /* values in tests are literals */
-    ast *lit = v->kind == N_UNOP && v->ival == OP_NEG ? v->a : v;
+    ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
     if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
         lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
         ERR(v, "a test gives facts as plain values (numbers, text, dates, true/false, labels)");
@@ -919,7 +919,7 @@ static void check_test(sema *s, ast *t)
             if (e->ival != EXPECT_ELIGIBLE)
                 ERR(e->a, "only an eligible decision has an amount");
             int64_t fen;
-            ast *lit = e->a->kind == N_UNOP && e->a->ival == OP_NEG ? e->a->a : e->a;
+            ast *lit = e->a->kind == N_UNOP && e->a->ival == AOP_NEG ? e->a->a : e->a;
             if (lit->kind != N_INT && lit->kind != N_DEC)
                 ERR(e->a, "the expected amount must be a number such as 3350.00");
             else if (sema_literal_fen(s, lit, &fen) != 0)

@@ -21,7 +21,7 @@ static const hm_type *expr(sema *s, ast *e);
 
 int sema_literal_int(sema *s, ast *e, int64_t *v)
 {
-    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+    if (e->kind == N_UNOP && e->ival == AOP_NEG) {
         if (sema_literal_int(s, e->a, v) != 0)
             return -1;
         *v = -*v;
@@ -70,7 +70,7 @@ static int scaled(const char *text, int scale, int64_t *out)
 int sema_literal_fen(sema *s, ast *e, int64_t *fen)
 {
     (void)s;
-    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+    if (e->kind == N_UNOP && e->ival == AOP_NEG) {
         if (sema_literal_fen(s, e->a, fen) != 0)
             return -1;
         *fen = -*fen;
@@ -84,7 +84,7 @@ int sema_literal_fen(sema *s, ast *e, int64_t *fen)
 int sema_literal_ppm(sema *s, ast *e, int64_t *ppm)
 {
     (void)s;
-    if (e->kind == N_UNOP && e->ival == OP_NEG) {
+    if (e->kind == N_UNOP && e->ival == AOP_NEG) {
         if (sema_literal_ppm(s, e->a, ppm) != 0)
             return -1;
         *ppm = -*ppm;
@@ -128,7 +128,7 @@ int sema_parse_date(const char *t, int64_t *days)
 
 static int is_dec_literal(const ast *e)
 {
-    if (e->kind == N_UNOP && e->ival == OP_NEG)
+    if (e->kind == N_UNOP && e->ival == AOP_NEG)
         return is_dec_literal(e->a);
     return e->kind == N_DEC;
 }
@@ -684,7 +684,7 @@ static int is_label_of(const hm_type *t, const ast *e, sema *s)
 static const hm_type *compare(sema *s, ast *e)
 {
     int op = (int)e->ival;
-    int eq = op == OP_EQ || op == OP_NE;
+    int eq = op == AOP_EQ || op == AOP_NE;
     const hm_type *ta, *tb;
     if (e->a->kind == N_NAME && e->b->kind != N_NAME) {
         tb = expr(s, e->b);
@@ -1018,9 +1018,9 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_CALL: return call_expr(s, e);
     case N_BINOP:
         switch (e->ival) {
-        case OP_AND: case OP_OR:
-            sema_expect(s, e->a, &ty_bool, e->ival == OP_AND ? "each side of `and`" : "each side of `or`");
-            sema_expect(s, e->b, &ty_bool, e->ival == OP_AND ? "each side of `and`" : "each side of `or`");
+        case AOP_AND: case AOP_OR:
+            sema_expect(s, e->a, &ty_bool, e->ival == AOP_AND ? "each side of `and`" : "each side of `or`");
+            sema_expect(s, e->b, &ty_bool, e->ival == AOP_AND ? "each side of `and`" : "each side of `or`");
             return &ty_bool;
         case '+': case '-': case '*': case '/':
             return arith(s, e);
@@ -1028,7 +1028,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
             return compare(s, e);
         }
     case N_UNOP:
-        if (e->ival == OP_NOT) {
+        if (e->ival == AOP_NOT) {
             sema_expect(s, e->a, &ty_bool, "the operand of `not`");
             return &ty_bool;
         } else {
@@ -1226,10 +1226,10 @@ static int interval(const ast *c, const ast **x, int64_t *lo, int64_t *hi)
     *x = c->a;
     switch (c->ival) {
     case '<': *lo = INT64_MIN; *hi = k - 1; return 1;
-    case OP_LE: *lo = INT64_MIN; *hi = k; return 1;
+    case AOP_LE: *lo = INT64_MIN; *hi = k; return 1;
     case '>': *lo = k + 1; *hi = INT64_MAX; return 1;
-    case OP_GE: *lo = k; *hi = INT64_MAX; return 1;
-    case OP_EQ: *lo = *hi = k; return 1;
+    case AOP_GE: *lo = k; *hi = INT64_MAX; return 1;
+    case AOP_EQ: *lo = *hi = k; return 1;
     }
     return 0;
 }
@@ -1237,13 +1237,13 @@ static int interval(const ast *c, const ast **x, int64_t *lo, int64_t *hi)
 int sema_disjoint(const ast *a, const ast *b)
 {
     /* a conjunction is disjoint from b if any of its parts is */
-    if (a->kind == N_BINOP && a->ival == OP_AND)
+    if (a->kind == N_BINOP && a->ival == AOP_AND)
         return sema_disjoint(a->a, b) || sema_disjoint(a->b, b);
-    if (b->kind == N_BINOP && b->ival == OP_AND)
+    if (b->kind == N_BINOP && b->ival == AOP_AND)
         return sema_disjoint(a, b->a) || sema_disjoint(a, b->b);
-    if (a->kind == N_UNOP && a->ival == OP_NOT && same_expr(a->a, b))
+    if (a->kind == N_UNOP && a->ival == AOP_NOT && same_expr(a->a, b))
         return 1;
-    if (b->kind == N_UNOP && b->ival == OP_NOT && same_expr(b->a, a))
+    if (b->kind == N_UNOP && b->ival == AOP_NOT && same_expr(b->a, a))
         return 1;
     if (a->kind == N_IS && b->kind == N_IS && same_expr(a->a, b->a)) {
         int same_label = strcmp(a->str, b->str) == 0;
@@ -1253,7 +1253,7 @@ int sema_disjoint(const ast *a, const ast *b)
             return same_label;
         return 0;
     }
-    if (a->kind == N_BINOP && b->kind == N_BINOP && a->ival == OP_EQ && b->ival == OP_EQ &&
+    if (a->kind == N_BINOP && b->kind == N_BINOP && a->ival == AOP_EQ && b->ival == AOP_EQ &&
         same_expr(a->a, b->a) && a->b->kind == N_STR && b->b->kind == N_STR)
         return strcmp(a->b->str, b->b->str) != 0;
     const ast *xa, *xb;

@@ -1,0 +1,64 @@
+/* cmd_disasm.c -- `huimin disasm FILE|DIR...`: print the bytecode. */
+#include "cli.h"
+#include "huimin.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static void disasm_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: huimin disasm [OPTIONS] FILE|DIR...\n"
+            "\n"
+            "Compile policy files and print the bytecode: the facts, parameters and\n"
+            "scales of the pack, each policy's condition tree, and every function\n"
+            "one instruction per line with its operands and source line.\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help        show this help\n"
+            "\n"
+            "Exit status: 0 success, 1 the policies have errors, 2 usage error or\n"
+            "unreadable file.\n");
+}
+
+int cmd_disasm(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': disasm_usage(stdout); return EXIT_CLEAN;
+        default: disasm_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("disasm: no files given");
+        disasm_usage(stderr);
+        return EXIT_USAGE;
+    }
+    hm_compiler *comp = hm_compiler_new();
+    if (!comp) {
+        cli_error("out of memory");
+        return EXIT_USAGE;
+    }
+    for (int i = optind; i < argc; i++) {
+        int rc = hm_compiler_add_path(comp, argv[i]);
+        if (rc != HM_OK) {
+            hm_compiler_print_diagnostics(comp, stderr);
+            hm_compiler_free(comp);
+            return EXIT_USAGE;
+        }
+    }
+    int rc = hm_compiler_disasm(comp, stdout);
+    hm_compiler_print_diagnostics(comp, stderr);
+    hm_compiler_free(comp);
+    if (rc == HM_ENOMEM) {
+        cli_error("out of memory");
+        return EXIT_USAGE;
+    }
+    return rc == HM_OK ? EXIT_CLEAN : EXIT_FINDINGS;
+}

@@ -1,0 +1,117 @@
+/* calendar.c -- see calendar.h.  The day-number conversions are the
+ * well-known civil-from-days algorithms on 400-year eras. */
+#include "calendar.h"
+
+#include <stdio.h>
+
+int32_t cal_from_ymd(int32_t y, int32_t m, int32_t d)
+{
+    int64_t yy = m <= 2 ? (int64_t)y - 1 : y;
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+void cal_to_ymd(int32_t days, int32_t *y, int32_t *m, int32_t *d)
+{
+    int64_t z = (int64_t)days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
+    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int32_t)(mm <= 2 ? yy + 1 : yy);
+    *m = (int32_t)mm;
+    *d = (int32_t)dd;
+}
+
+int32_t cal_days_in_month(int32_t y, int32_t m)
+{
+    static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[(m - 1) % 12];
+}
+
+int32_t cal_add_days(int32_t date, int64_t n)
+{
+    int64_t r = (int64_t)date + n;
+    if (r > INT32_MAX) return INT32_MAX;
+    if (r < INT32_MIN + 1) return INT32_MIN + 1;
+    return (int32_t)r;
+}
+
+int32_t cal_add_months(int32_t date, int64_t n)
+{
+    int32_t y, m, d;
+    cal_to_ymd(date, &y, &m, &d);
+    if (n > 120000) n = 120000;
+    if (n < -120000) n = -120000;
+    int64_t idx = (int64_t)y * 12 + (m - 1) + n;
+    int32_t ny = (int32_t)(idx >= 0 ? idx / 12 : (idx - 11) / 12);
+    int32_t nm = (int32_t)(idx - (int64_t)ny * 12) + 1;
+    int32_t dim = cal_days_in_month(ny, nm);
+    return cal_from_ymd(ny, nm, d > dim ? dim : d);
+}
+
+int32_t cal_years_between(int32_t a, int32_t b)
+{
+    int32_t y1, m1, d1, y2, m2, d2;
+    cal_to_ymd(a, &y1, &m1, &d1);
+    cal_to_ymd(b, &y2, &m2, &d2);
+    int32_t n = y2 - y1;
+    if (b >= a) {
+        if (m2 < m1 || (m2 == m1 && d2 < d1))
+            n--;
+    } else {
+        if (m2 > m1 || (m2 == m1 && d2 > d1))
+            n++;
+    }
+    return n;
+}
+
+int32_t cal_months_between(int32_t a, int32_t b)
+{
+    int32_t y1, m1, d1, y2, m2, d2;
+    cal_to_ymd(a, &y1, &m1, &d1);
+    cal_to_ymd(b, &y2, &m2, &d2);
+    int32_t n = (y2 - y1) * 12 + (m2 - m1);
+    if (b >= a && d2 < d1 && !(d2 == cal_days_in_month(y2, m2)))
+        n--;
+    else if (b < a && d2 > d1 && !(d1 == cal_days_in_month(y1, m1)))
+        n++;
+    return n;
+}
+
+int32_t cal_start_of_month(int32_t date)
+{
+    int32_t y, m, d;
+    cal_to_ymd(date, &y, &m, &d);
+    return cal_from_ymd(y, m, 1);
+}
+
+int32_t cal_end_of_month(int32_t date)
+{
+    int32_t y, m, d;
+    cal_to_ymd(date, &y, &m, &d);
+    return cal_from_ymd(y, m, cal_days_in_month(y, m));
+}
+
+int32_t cal_month_index(int32_t date)
+{
+    int32_t y, m, d;
+    cal_to_ymd(date, &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+void cal_format(int32_t date, char buf[16])
+{
+    int32_t y, m, d;
+    cal_to_ymd(date, &y, &m, &d);
+    snprintf(buf, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}

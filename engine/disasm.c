@@ -1,0 +1,191 @@
+/* disasm.c -- see disasm.h.  Deterministic output (no addresses, no
+ * timings), so it is tested with golden files. */
+#include "disasm.h"
+#include "calendar.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *vt_name(int vt)
+{
+    switch (vt) {
+    case VT_BOOL: return "bool";
+    case VT_INT: return "int";
+    case VT_MONEY: return "money";
+    case VT_DECIMAL: return "decimal";
+    case VT_DATE: return "date";
+    case VT_TEXT: return "text";
+    case VT_CODE: return "code";
+    case VT_DURATION: return "duration";
+    }
+    return "?";
+}
+
+static const char *fn_kind(int k)
+{
+    switch (k) {
+    case FN_USER: return "function";
+    case FN_LET: return "let";
+    case FN_COND: return "condition";
+    case FN_AMOUNT: return "amount";
+    case FN_WHEN: return "exception-when";
+    case FN_VALUE: return "exception-value";
+    case FN_KEY: return "key";
+    }
+    return "?";
+}
+
+static void field_name(const hm_program *p, int entity, int records, int column, char *buf, size_t n)
+{
+    for (int i = 0; i < p->nfields; i++) {
+        const hm_field *f = &p->fields[i];
+        if (f->entity == entity && f->records == records && f->column == column) {
+            snprintf(buf, n, "%s", prog_str(p, f->name));
+            return;
+        }
+    }
+    snprintf(buf, n, "?%d", column);
+}
+
+static void operand(const hm_program *p, int kind, int v, char *buf, size_t n)
+{
+    switch (kind) {
+    case K_R: snprintf(buf, n, "r%d", v); break;
+    case K_K:
+        if (v < p->nconsts) snprintf(buf, n, "%" PRId64, p->consts[v]);
+        else snprintf(buf, n, "K?%d", v);
+        break;
+    case K_S: snprintf(buf, n, "\"%s\"", prog_str(p, v)); break;
+    case K_FH: field_name(p, 1, 0, v, buf, n); break;
+    case K_FP: field_name(p, 2, 0, v, buf, n); break;
+    case K_FR: field_name(p, 2, 1, v, buf, n); break;
+    case K_PA: snprintf(buf, n, "%s", v < p->nparams ? prog_str(p, p->params[v].name) : "?"); break;
+    case K_SC: snprintf(buf, n, "%s", v < p->nscales ? prog_str(p, p->scales[v].name) : "?"); break;
+    case K_FN: snprintf(buf, n, "%s", v < p->nfns ? prog_str(p, p->fns[v].name) : "?"); break;
+    case K_LT: snprintf(buf, n, "%s", v < p->nlets ? prog_str(p, p->lets[v].name) : "?"); break;
+    case K_PO: snprintf(buf, n, "%s", v < p->npolicies ? prog_str(p, p->policies[v].name) : "?"); break;
+    case K_J: snprintf(buf, n, "%+d", v); break;
+    case K_N: snprintf(buf, n, "%d", v); break;
+    default: buf[0] = '\0';
+    }
+}
+
+static void disasm_function(const hm_program *p, int fi, FILE *out)
+{
+    const hm_function *f = &p->fns[fi];
+    fprintf(out, "\nfunction %d %s (%s, %d param%s, %d register%s)\n", fi, prog_str(p, f->name),
+            fn_kind(f->kind), f->nparams, f->nparams == 1 ? "" : "s", f->nregs, f->nregs == 1 ? "" : "s");
+    fprintf(out, "  addr  opcode      A       B                       C\n");
+    for (uint32_t pc = 0; pc < f->ncode; pc++) {
+        hm_instr i = p->code[f->start + pc];
+        int op = GET_OP(i);
+        if (op >= HM_NUM_OPCODES) {
+            fprintf(out, "  %04u  ?%d\n", pc, op);
+            continue;
+        }
+        const hm_opinfo *in = &hm_op_info[op];
+        char a[64] = "", b[96] = "", c[96] = "";
+        operand(p, in->ka, GETARG_A(i), a, sizeof a);
+        if (in->fmt == FMT_ABC) {
+            operand(p, in->kb, GETARG_B(i), b, sizeof b);
+            operand(p, in->kc, GETARG_C(i), c, sizeof c);
+        } else if (in->fmt == FMT_ABx) {
+            operand(p, in->kb, GETARG_Bx(i), b, sizeof b);
+        } else {
+            int target = (int)pc + 1 + GETARG_sBx(i);
+            snprintf(b, sizeof b, "%+d (to %04d)", GETARG_sBx(i), target);
+        }
+        uint32_t line = p->lines ? p->lines[f->start + pc] : 0;
+        fprintf(out, "  %04u  %-10s  %-6s  %-22s  %-14s ; %s", pc, in->name, a, b, c, in->synopsis);
+        if (line)
+            fprintf(out, "  (line %u)", line >> 12);
+        fputc('\n', out);
+    }
+}
+
+void disasm_program(const hm_program *p, FILE *out)
+{
+    fprintf(out, "program: %d policies, %d functions, %u instructions, %d constants, %d strings\n",
+            p->npolicies, p->nfns, p->ncode, p->nconsts, p->nstrs);
+    fprintf(out, "\nfacts:\n");
+    for (int i = 0; i < p->nfields; i++) {
+        const hm_field *f = &p->fields[i];
+        fprintf(out, "  %-32s %s%s%s from %s", prog_str(p, f->name), f->records ? "records of " : "",
+                vt_name(f->vtype), f->period == 1 ? " per month" : f->period == 2 ? " per year" : "",
+                prog_str(p, f->source));
+        if (f->fresh)
+            fprintf(out, ", fresh within %d %s", f->fresh,
+                    f->fresh_unit == 1 ? "days" : f->fresh_unit == 2 ? "months" : "years");
+        fputc('\n', out);
+    }
+    if (p->nparams)
+        fprintf(out, "\nparameters:\n");
+    for (int i = 0; i < p->nparams; i++) {
+        const hm_param *pa = &p->params[i];
+        fprintf(out, "  %s : %s%s\n", prog_str(p, pa->name), vt_name(pa->vtype), pa->keyed ? " (table)" : "");
+        if (!pa->keyed) {
+            for (int k = 0; k < pa->n; k++) {
+                const hm_dated *d = &p->dated[pa->first + k];
+                char day[16] = "always";
+                if (d->from != INT32_MIN)
+                    cal_format(d->from, day);
+                fprintf(out, "    from %s: %" PRId64 "\n", day, d->value);
+            }
+            continue;
+        }
+        for (int e = 0; e < pa->n; e++) {
+            const hm_pentry *pe = &p->pentries[pa->first + e];
+            if (pe->kind == KEY_DEFAULT)
+                fprintf(out, "    default:");
+            else if (pe->kind == KEY_TEXT)
+                fprintf(out, "    \"%s\":", prog_str(p, pe->text));
+            else
+                fprintf(out, "    %" PRId64 " to %" PRId64 ":", pe->lo, pe->hi);
+            for (int k = 0; k < pe->n; k++) {
+                const hm_dated *d = &p->dated[pe->first + k];
+                char day[16] = "always";
+                if (d->from != INT32_MIN)
+                    cal_format(d->from, day);
+                fprintf(out, " from %s %" PRId64 "%s", day, d->value, k + 1 < pe->n ? "," : "");
+            }
+            fputc('\n', out);
+        }
+    }
+    for (int i = 0; i < p->nscales; i++) {
+        const hm_scale *s = &p->scales[i];
+        fprintf(out, "\nscale %s:\n", prog_str(p, s->name));
+        for (int k = 0; k < s->n; k++) {
+            const hm_scalerow *r = &p->rows[s->first + k];
+            if (r->upper == INT64_MAX)
+                fprintf(out, "  above: %" PRId64 " ppm\n", r->rate);
+            else
+                fprintf(out, "  up to %" PRId64 " fen: %" PRId64 " ppm\n", r->upper, r->rate);
+        }
+    }
+    for (int i = 0; i < p->npolicies; i++) {
+        const hm_policy *P = &p->policies[i];
+        fprintf(out, "\npolicy %d %s \"%s\" for %s (%s:%d)\n", i, prog_str(p, P->name), prog_str(p, P->label),
+                P->entity == 2 ? "person" : "household", prog_str(p, P->file), P->line);
+        for (int k = P->cond; k >= 0 && k < P->cond + p->conds[P->cond].size; k++) {
+            const hm_condnode *c = &p->conds[k];
+            fprintf(out, "  cond %d: %s", k, c->kind == CN_COND ? "condition" : c->kind == CN_ALL ? "all" : "any");
+            if (c->kind == CN_COND)
+                fprintf(out, " fn %d", c->fn);
+            else
+                fprintf(out, " of %d", c->nkids);
+            fprintf(out, " \"%s\" (line %d)\n", prog_str(p, c->msg), c->line);
+        }
+        if (P->amount_fn >= 0)
+            fprintf(out, "  amount: fn %d\n", P->amount_fn);
+        for (int k = 0; k < P->nexcl; k++)
+            fprintf(out, "  excluded by: %s\n", prog_str(p, p->policies[p->ints[P->first_excl + k]].name));
+        if (P->nfacts) {
+            fprintf(out, "  reads:");
+            for (int k = 0; k < P->nfacts; k++)
+                fprintf(out, " %s", prog_str(p, p->fields[p->ints[P->first_fact + k]].name));
+            fputc('\n', out);
+        }
+    }
+    for (int i = 0; i < p->nfns; i++)
+        disasm_function(p, i, out);
+}

@@ -1,0 +1,185 @@
+/* facts.c -- see facts.h. */
+#include "facts.h"
+#include "calendar.h"
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int column_init(hm_column *c, int32_t n)
+{
+    size_t m = n > 0 ? (size_t)n : 1;
+    c->v = mem_calloc(m, sizeof *c->v);
+    c->state = mem_alloc(m);
+    c->asof = mem_alloc(m * sizeof *c->asof);
+    if (!c->v || !c->state || !c->asof)
+        return -1;
+    memset(c->state, FACT_MISSING, m);
+    for (size_t i = 0; i < m; i++)
+        c->asof[i] = FACT_NO_DATE;
+    return 0;
+}
+
+int facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperson)
+{
+    memset(f, 0, sizeof *f);
+    f->nhouse = nhouse;
+    f->nperson = nperson;
+    f->nh = p->nhcols;
+    f->np = p->npcols;
+    f->nr = p->nrcols;
+    size_t nh1 = nhouse > 0 ? (size_t)nhouse : 1, np1 = nperson > 0 ? (size_t)nperson : 1;
+    f->hh_first = mem_calloc(nh1, sizeof *f->hh_first);
+    f->hh_count = mem_calloc(nh1, sizeof *f->hh_count);
+    f->hcol = mem_calloc((size_t)f->nh + 1, sizeof *f->hcol);
+    f->pcol = mem_calloc((size_t)f->np + 1, sizeof *f->pcol);
+    f->rcol = mem_calloc((size_t)f->nr + 1, sizeof *f->rcol);
+    if (!f->hh_first || !f->hh_count || !f->hcol || !f->pcol || !f->rcol)
+        goto oom;
+    for (int i = 0; i < f->nh; i++)
+        if (column_init(&f->hcol[i], nhouse) < 0)
+            goto oom;
+    for (int i = 0; i < f->np; i++)
+        if (column_init(&f->pcol[i], nperson) < 0)
+            goto oom;
+    for (int i = 0; i < f->nr; i++) {
+        f->rcol[i].first = mem_calloc(np1, sizeof(int32_t));
+        f->rcol[i].count = mem_calloc(np1, sizeof(int32_t));
+        f->rcol[i].state = mem_alloc(np1);
+        if (!f->rcol[i].first || !f->rcol[i].count || !f->rcol[i].state)
+            goto oom;
+        memset(f->rcol[i].state, FACT_MISSING, np1);
+    }
+    return 0;
+oom:
+    facts_free(f);
+    return -1;
+}
+
+void facts_free(hm_facts *f)
+{
+    if (!f)
+        return;
+    mem_free(f->hh_first);
+    mem_free(f->hh_count);
+    for (int i = 0; f->hcol && i < f->nh; i++) {
+        mem_free(f->hcol[i].v);
+        mem_free(f->hcol[i].state);
+        mem_free(f->hcol[i].asof);
+    }
+    for (int i = 0; f->pcol && i < f->np; i++) {
+        mem_free(f->pcol[i].v);
+        mem_free(f->pcol[i].state);
+        mem_free(f->pcol[i].asof);
+    }
+    for (int i = 0; f->rcol && i < f->nr; i++) {
+        mem_free(f->rcol[i].first);
+        mem_free(f->rcol[i].count);
+        mem_free(f->rcol[i].state);
+        mem_free(f->rcol[i].date);
+        mem_free(f->rcol[i].v);
+    }
+    mem_free(f->hcol);
+    mem_free(f->pcol);
+    mem_free(f->rcol);
+    for (int i = 0; i < f->ntexts; i++)
+        mem_free(f->texts[i]);
+    mem_free(f->texts);
+    memset(f, 0, sizeof *f);
+}
+
+int64_t facts_text(hm_facts *f, const char *s)
+{
+    for (int i = f->ntexts - 1; i >= 0 && i >= f->ntexts - 8; i--)
+        if (strcmp(f->texts[i], s) == 0)
+            return -(int64_t)i - 1;
+    if (f->ntexts == f->captexts) {
+        int cap = f->captexts ? f->captexts * 2 : 64;
+        char **v = mem_realloc(f->texts, sizeof *v * (size_t)cap);
+        if (!v)
+            return INT64_MIN;
+        f->texts = v;
+        f->captexts = cap;
+    }
+    char *c = mem_strdup(s);
+    if (!c)
+        return INT64_MIN;
+    f->texts[f->ntexts++] = c;
+    return -(int64_t)(f->ntexts - 1) - 1;
+}
+
+int facts_add_record(hm_facts *f, int c, int32_t person, int32_t date, int64_t v)
+{
+    hm_rcolumn *r = &f->rcol[c];
+    if (r->n == r->cap) {
+        int32_t cap = r->cap ? r->cap * 2 : 64;
+        int32_t *d = mem_realloc(r->date, sizeof *d * (size_t)cap);
+        if (!d)
+            return -1;
+        r->date = d;
+        int64_t *vv = mem_realloc(r->v, sizeof *vv * (size_t)cap);
+        if (!vv)
+            return -1;
+        r->v = vv;
+        r->cap = cap;
+    }
+    if (r->count[person] == 0)
+        r->first[person] = r->n;
+    r->state[person] = FACT_KNOWN;
+    r->date[r->n] = date;
+    r->v[r->n] = v;
+    r->n++;
+    r->count[person]++;
+    return 0;
+}
+
+void facts_records_known(hm_facts *f, int c, int32_t person)
+{
+    f->rcol[c].state[person] = FACT_KNOWN;
+}
+
+void facts_sort_records(hm_facts *f)
+{
+    for (int c = 0; c < f->nr; c++) {
+        hm_rcolumn *r = &f->rcol[c];
+        for (int32_t p = 0; p < f->nperson; p++) {
+            int32_t a = r->first[p], n = r->count[p];
+            /* insertion sort: lists are short and usually already in order */
+            for (int32_t i = a + 1; i < a + n; i++) {
+                int32_t d = r->date[i];
+                int64_t v = r->v[i];
+                int32_t j = i - 1;
+                while (j >= a && r->date[j] > d) {
+                    r->date[j + 1] = r->date[j];
+                    r->v[j + 1] = r->v[j];
+                    j--;
+                }
+                r->date[j + 1] = d;
+                r->v[j + 1] = v;
+            }
+        }
+    }
+}
+
+void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
+{
+    for (int i = 0; i < p->nfields; i++) {
+        const hm_field *fd = &p->fields[i];
+        if (fd->records)
+            continue;
+        hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        int32_t n = fd->entity == 1 ? f->nhouse : f->nperson;
+        if (fd->entity == 1 ? fd->column >= f->nh : fd->column >= f->np)
+            continue;
+        for (int32_t k = 0; k < n; k++) {
+            if (c->state[k] == FACT_STALE)
+                c->state[k] = FACT_KNOWN;
+            if (!fd->fresh || c->state[k] != FACT_KNOWN || c->asof[k] == FACT_NO_DATE)
+                continue;
+            int32_t limit = fd->fresh_unit == 1 ? cal_add_days(c->asof[k], fd->fresh)
+                          : cal_add_months(c->asof[k], fd->fresh_unit == 3 ? fd->fresh * 12 : fd->fresh);
+            if (limit < as_of)
+                c->state[k] = FACT_STALE;
+        }
+    }
+}

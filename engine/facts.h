@@ -1,0 +1,62 @@
+/* facts.h -- the fact store: every fact of a population, column by column.
+ *
+ * Households and persons are numbered from 0; the members of household h
+ * are persons hh_first[h] … hh_first[h] + hh_count[h] - 1 (an offset range,
+ * so a batch run streams memory linearly).  Each column holds one field of
+ * the program (hm_field.column): the values, a state byte per value
+ * (known, missing, stale) and the as-of date each value was true on.
+ * Records (dated lists) of a person are a range of a records column,
+ * sorted by date. */
+#ifndef HM_FACTS_H
+#define HM_FACTS_H
+
+#include <stdint.h>
+
+#include "bytecode.h"
+
+enum { FACT_KNOWN = 0, FACT_MISSING = 1, FACT_STALE = 2 };
+#define FACT_NO_DATE INT32_MIN
+
+typedef struct hm_column {
+    int64_t *v;
+    uint8_t *state;
+    int32_t *asof;          /* FACT_NO_DATE when not known */
+} hm_column;
+
+typedef struct hm_rcolumn {
+    int32_t *first, *count; /* per person */
+    uint8_t *state;         /* per person: known (even if empty) or missing */
+    int32_t *date;          /* per record */
+    int64_t *v;
+    int32_t n, cap;
+} hm_rcolumn;
+
+typedef struct hm_facts {
+    int32_t nhouse, nperson, max_members;
+    int32_t *hh_first, *hh_count;
+    int32_t nh, np, nr;     /* columns of each kind */
+    hm_column *hcol, *pcol;
+    hm_rcolumn *rcol;
+    /* text values of facts, addressed by -(id + 1) */
+    char **texts;
+    int32_t ntexts, captexts;
+} hm_facts;
+
+/* An empty store shaped for program p with room for the given counts.
+ * Every value starts missing.  Returns 0, or -1 when out of memory. */
+int  facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperson);
+void facts_free(hm_facts *f);
+/* Intern a text value; returns its value (a negative id), or INT64_MIN on
+ * out of memory. */
+int64_t facts_text(hm_facts *f, const char *s);
+/* Append a record to person `person`'s list in records column c.  Records
+ * of one person must be added together (consecutively).  0 or -1. */
+int  facts_add_record(hm_facts *f, int c, int32_t person, int32_t date, int64_t v);
+/* Mark person's records in column c as known (an empty list is known). */
+void facts_records_known(hm_facts *f, int c, int32_t person);
+/* Sort each person's records by date (after loading). */
+void facts_sort_records(hm_facts *f);
+/* Mark values older than their field's freshness limit at `as_of` stale. */
+void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
+
+#endif

@@ -1,0 +1,52 @@
+/* vm.h -- the virtual machine that evaluates a program over a fact store.
+ *
+ * One hm_vm per thread.  For each household: vm_begin_household(), then
+ * vm_decide() for any policy (and member, for person policies) in any
+ * order; decisions, lets and cross-policy references are computed once per
+ * entity and remembered until the next household.  After vm_new() the VM
+ * allocates only when a household is larger than any seen before. */
+#ifndef HM_VM_H
+#define HM_VM_H
+
+#include <stdint.h>
+
+#include "bytecode.h"
+#include "facts.h"
+
+typedef struct hm_val {
+    int64_t v;
+    int32_t unk;            /* 0 known, UNK_MISSING, UNK_ERROR */
+    int32_t pad;
+} hm_val;
+
+enum { UNK_MISSING = 1, UNK_ERROR = 2 };
+enum { DEC_ELIGIBLE = 1, DEC_NOT_ELIGIBLE = 2, DEC_UNDETERMINED = 3 };
+
+typedef struct hm_decision {
+    int32_t status;         /* DEC_* */
+    int32_t error;          /* a runtime error (division by zero, overflow) made it undetermined */
+    int64_t amount;         /* fen; when eligible and the policy has an amount */
+    int32_t has_amount;
+    int32_t failed_cond;    /* not eligible: the first condition that failed (program.conds), or -1 */
+    int32_t excluded_by;    /* not eligible because this policy applied, or -1 */
+    int32_t exception;      /* the exception that decided, or -1 */
+} hm_decision;
+
+typedef struct hm_vm hm_vm;
+
+hm_vm *vm_new(const hm_program *p);     /* returns owned, NULL on out of memory */
+void   vm_free(hm_vm *vm);
+/* Evaluate over `facts` as of a date (days since 1970-01-01). */
+void   vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of);
+/* Start a household; 0, or -1 when out of memory. */
+int    vm_begin_household(hm_vm *vm, int32_t household);
+/* The decision of `policy` for the current household (member -1) or for
+ * member `member` (0-based) for a person policy. */
+const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member);
+/* Record in cover[n] for each condition node n: 1 seen true, 2 seen false,
+ * 4 seen unknown (borrowed; NULL to stop). */
+void   vm_set_coverage(hm_vm *vm, uint8_t *cover);
+/* The last runtime error's description ("division by zero in dibao.per_cap"). */
+const char *vm_error(const hm_vm *vm);
+
+#endif
