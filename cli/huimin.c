@@ -46,6 +46,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* diagnostics can be many: write them in blocks, not byte by byte */
+    static char errbuf[1 << 16];
+    setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -34,6 +34,7 @@ struct hm_compiler {
     hm_module **mods;
     int nmods;
     int checked;
+    int syntax_errors;
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -218,6 +219,7 @@ static hm_module *parse_one(hm_compiler *c, hm_srcfile *f)
         longjmp(c->oom, 1);
     }
     int rc = hmyy_parse(&p, scanner);
+    c->syntax_errors += p.syntax_errors + p.lex_errors;
     hmyy__delete_buffer(buf, scanner);
     hmyy_lex_destroy(scanner);
     if (rc == 2 && p.out_of_memory)
@@ -387,7 +389,8 @@ int hm_compiler_check(hm_compiler *c)
                 break;
             }
     resolve_uses(c);
-    c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods };
+    c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods,
+                      .syntax_errors = c->syntax_errors };
     sema_check(&c->sema);
     c->arena.oom = NULL;
     return c->diags.errors ? HM_ERR : HM_OK;

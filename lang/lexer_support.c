@@ -59,6 +59,7 @@ int lex_keyword(const char *s, size_t n)
 
 void lex_error(hm_parser *p, hm_span sp, const char *fmt, ...)
 {
+    p->lex_errors++;
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
@@ -119,6 +120,13 @@ const char *lex_string(hm_parser *p, const char *s, size_t n, uint32_t off)
 void lex_bad_char(hm_parser *p, hm_span sp, char c)
 {
     int d;
+    p->lex_errors++;
+    /* a run of the same bad byte is one mistake */
+    if (sp.start == p->last_bad && sp.start > 0 && p->file->text[sp.start - 1] == c) {
+        p->last_bad = sp.end;
+        return;
+    }
+    p->last_bad = sp.end;
     if ((unsigned char)c < 0x20 || c == 0x7f)
         d = diag_error(p->diags, p->file, sp, "invalid control character 0x%02x", (unsigned char)c);
     else

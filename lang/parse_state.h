@@ -18,6 +18,8 @@ typedef struct hm_parser {
     ast        *root;       /* list of top-level declarations */
     int         depth;      /* nesting depth, to refuse absurdly deep input */
     int         syntax_errors;
+    int         lex_errors;
+    uint32_t    last_bad;           /* offset after the last bad byte, to report a run once */
     int         out_of_memory;      /* the parser could not grow its stack */
     uint32_t    prev_end, cur_end;  /* end of the previous and the current token */
 } hm_parser;

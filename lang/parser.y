@@ -202,10 +202,13 @@ type:
   | DECIMAL_T                   { $$ = NODE(TYPE, @$); $$->ival = TY_DECIMAL; }
   | MONEY_T opt_period          { $$ = NODE(TYPE, @$); $$->ival = TY_MONEY; $$->flag = $2; }
   | DATE_T                      { $$ = NODE(TYPE, @$); $$->ival = TY_DATE; }
-  | DURATION_T                  { $$ = NODE(TYPE, @$); $$->ival = TY_DURATION; }
+  | DURATION_T                  { $$ = NODE(TYPE, @$); $$->ival = TY_DURATION; $$->flag = DUR_DAYS; }
+  | DURATION_T IN DAY           { $$ = NODE(TYPE, @$); $$->ival = TY_DURATION; $$->flag = DUR_DAYS; }
+  | DURATION_T IN MONTH         { $$ = NODE(TYPE, @$); $$->ival = TY_DURATION; $$->flag = DUR_MONTHS; }
+  | DURATION_T IN YEAR          { $$ = NODE(TYPE, @$); $$->ival = TY_DURATION; $$->flag = DUR_YEARS; }
   | TEXT_T                      { $$ = NODE(TYPE, @$); $$->ival = TY_TEXT; }
   | CODE IDENT                  { $$ = NODE(TYPE, @2); $$->ival = TY_CODE; $$->str = $2; }
-  | IDENT                       { $$ = NODE(TYPE, @$); $$->ival = TY_CODE; $$->str = $1; }
+  | IDENT opt_period            { $$ = NODE(TYPE, @1); $$->ival = TY_CODE; $$->str = $1; $$->flag = $2; }
   | RECORDS OF type             { $$ = NODE(TYPE, @$); $$->ival = TY_RECORDS; $$->a = $3; }
   | LIST OF PERSON              { $$ = NODE(TYPE, @$); $$->ival = TY_LIST; }
   | PERSON                      { $$ = NODE(TYPE, @$); $$->ival = TY_PERSON; }
@@ -324,7 +327,7 @@ scale:
 ;
 
 rows:
-    row                         { $$ = $1; }
+    %empty                      { $$ = NULL; }
   | rows row                    { $$ = ast_append($1, $2); }
 ;
 
@@ -350,7 +353,8 @@ extern:
     EXTERN IDENT '(' params ')' ':' type
                                 { $$ = NODE(EXTERN, @2); $$->str = $2; $$->a = $4; $$->b = $7; }
   | EXTERN IDENT '(' params ')' ':' type FROM IDENT
-                                { $$ = NODE(EXTERN, @2); $$->str = $2; $$->a = $4; $$->b = $7; $$->str2 = $9; }
+                                { $$ = NODE(EXTERN, @2); $$->str = $2; $$->a = $4; $$->b = $7; $$->str2 = $9;
+                                  $$->c = NODE(NAME, @9); $$->c->str = $9; }
 ;
 
 params:
@@ -442,7 +446,7 @@ conds:
 cond_item:
     group
   | cond
-  | error STRING                { $$ = NULL; }
+  | error                       { $$ = NULL; }
 ;
 
 cond:
@@ -712,7 +716,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
     char fbuf[64], ebuf[64];
     const char *found = sym_desc(got, fbuf, sizeof fbuf);
     int d;
-    if (has(exp, n, YYSYMBOL_STRING) && has(exp, n, YYSYMBOL_AND) && got != YYSYMBOL_STRING) {
+    int got_cmp = !strcmp(yysymbol_name(got), "'<'") || !strcmp(yysymbol_name(got), "'>'") ||
+                  got == YYSYMBOL_LE || got == YYSYMBOL_GE || got == YYSYMBOL_EQ || got == YYSYMBOL_NE;
+    if (got_cmp && has(exp, n, YYSYMBOL_AND)) {
+        d = diag_error(p->diags, p->file, sp, "comparisons cannot be chained");
+        diag_hint(p->diags, d, "write each comparison on its own and join them with `and`, "
+                               "e.g. 18 <= age(person.birth_date) and age(person.birth_date) < 60");
+    } else if (has(exp, n, YYSYMBOL_STRING) && has(exp, n, YYSYMBOL_AND) && got != YYSYMBOL_STRING) {
         /* a complete expression followed by something that cannot continue
          * it, where a condition's message was possible */
         hm_span at = { p->prev_end, p->prev_end };

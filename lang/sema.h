@@ -96,6 +96,8 @@ typedef struct sema {
     sym *let_stack[64];     /* lets being checked, to show a cycle */
     int nlet_stack;
     int in_test;
+    int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
+    int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
 } sema;
 
 /* The part of the checker's state that depends on where it is; saved and

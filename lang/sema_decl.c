@@ -207,7 +207,7 @@ const hm_type *sema_resolve_type(sema *s, ast *t)
     case TY_DECIMAL: return &ty_decimal;
     case TY_MONEY: return ty_money(t->flag);
     case TY_DATE: return &ty_date;
-    case TY_DURATION: return ty_duration(DUR_DAYS);
+    case TY_DURATION: return ty_duration(t->flag ? t->flag : DUR_DAYS);
     case TY_TEXT: return &ty_text;
     case TY_LIST: return &ty_list;
     case TY_PERSON: return &ty_person;
@@ -225,6 +225,14 @@ const hm_type *sema_resolve_type(sema *s, ast *t)
         return ty_records(s->arena, e);
     }
     case TY_CODE: {
+        if (t->flag) {
+            /* `NAME per month`: only money has a period */
+            sym *cs0 = sema_lookup(s, t->str, NULL);
+            if (cs0 && cs0->kind == SYM_CODESET) {
+                ERR(t, "only money has a period (`per month`, `per year`); `%s` is a code set", t->str);
+                return &ty_error;
+            }
+        }
         sym *cs = sema_lookup(s, t->str, t);
         if (cs && cs->kind == SYM_CODESET) {
             cs->used = 1;
@@ -392,7 +400,13 @@ static void check_param_in_place(sema *s, sym *p)
                 sym *l = symtab_get(kt->codeset->labels, k->str);
                 if (!l) {
                     int d = ERR(k, "code set `%s` has no label `%s`", kt->codeset->name, k->str);
-                    (void)d;
+                    const char *cands[256];
+                    int nc = 0;
+                    for (ast *lb = kt->codeset->decl->a; lb && nc < 256; lb = lb->next)
+                        cands[nc++] = lb->str;
+                    const char *best = sema_closest(k->str, cands, nc);
+                    if (best)
+                        diag_hint(s->diags, d, "did you mean `%s`?", best);
                 } else {
                     lo = hi = l->index;
                     is_int = 1;
@@ -577,7 +591,7 @@ static void check_extern(sema *s, sym *f, ast *n)
         ERR(n->b, "an extern function cannot return %s", ty_name(r, b, sizeof b));
     }
     if (n->str2 && !symtab_get(&s->sources, n->str2)) {
-        int d = ERR(n, "unknown source `%s` for extern function `%s`", n->str2, n->str);
+        int d = ERR(n->c ? n->c : n, "unknown source `%s` for extern function `%s`", n->str2, n->str);
         sema_suggest(s, d, n->str2, SUGGEST_SOURCE);
     }
 }
@@ -622,7 +636,7 @@ static void check_conds(sema *s, ast *c)
 {
     for (; c; c = c->next) {
         if (c->kind == N_GROUP) {
-            if (!c->a)
+            if (!c->a && !s->syntax_errors)
                 ERR(c, "this `%s` group has no conditions", c->ival == GROUP_ANY ? "any" : "all");
             check_conds(s, c->a);
             if (c->d)
@@ -776,8 +790,8 @@ void sema_check_policy(sema *s, sym *p)
         int d = ERR(n, "policy `%s` has no `eligible when` rule", n->str);
         diag_hint(s->diags, d, "say who qualifies: eligible when all { CONDITION \"message\" … }");
     }
-    /* unused lets */
-    for (ast *it = n->a; it; it = it->next)
+    /* unused lets (not after syntax errors: the uses may have been lost) */
+    for (ast *it = n->a; it && !s->syntax_errors; it = it->next)
         if (it->kind == N_LET && it->sym && !((sym *)it->sym)->used)
             WARN(it, "let `%s` is never used", it->str);
     p->state = 2;
@@ -1059,6 +1073,8 @@ void sema_finish(sema *s)
         for (ast *n = s->mods[i]->root; n; n = n->next)
             if ((n->kind == N_FUNCTION || n->kind == N_POLICY) && n->sym)
                 find_cycle(s, n->sym, stack, 0, n->kind == N_FUNCTION ? "functions" : "policies");
+    if (s->syntax_errors)
+        return;     /* uses may have been lost with the text that did not parse */
     for (int i = 0; i < s->nmods; i++)
         unused_warnings(s, s->mods[i]);
     /* facts no policy or function reads */

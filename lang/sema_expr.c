@@ -318,6 +318,7 @@ static const hm_type *name_expr(sema *s, ast *e)
     }
     if (y) {
         e->sym = y;
+        y->used = 1;    /* found: a misuse is reported, not also "never used" */
         switch (y->kind) {
         case SYM_LET:
             sema_check_let(s, y);
@@ -627,6 +628,7 @@ static const hm_type *call_expr(sema *s, ast *e)
         return &ty_error;
     }
     e->sym = y;
+    y->used = 1;
     if (y->kind == SYM_SCALE) {
         y->used = 1;
         sema_check_scale(s, y);
@@ -681,6 +683,34 @@ static int is_label_of(const hm_type *t, const ast *e, sema *s)
     return symtab_get(t->codeset->labels, e->str) != NULL && !sema_lookup(s, e->str, NULL);
 }
 
+/* In `code OP name`, a bare name that is not a value is meant as a label. */
+static int label_operand(sema *s, const hm_type *code, ast *n, int eq, ast *at)
+{
+    if (code->kind != T_CODE || n->kind != N_NAME)
+        return 0;
+    for (scope_var *v = s->vars; v; v = v->up)
+        if (strcmp(v->name, n->str) == 0)
+            return 0;
+    if (sema_lookup(s, n->str, NULL) || implicit_field(s, n->str) ||
+        !strcmp(n->str, "person") || !strcmp(n->str, "household"))
+        return 0;
+    if (!eq) {
+        char x[64];
+        ERR(at, "%s values can only be compared with == and !=", ty_name(code, x, sizeof x));
+    } else if (!symtab_get(code->codeset->labels, n->str)) {
+        int d = ERR(n, "code set `%s` has no label `%s`", code->codeset->name, n->str);
+        const char *cands[256];
+        int nc = 0;
+        for (ast *l = code->codeset->decl->a; l && nc < 256; l = l->next)
+            cands[nc++] = l->str;
+        const char *best = sema_closest(n->str, cands, nc);
+        if (best)
+            diag_hint(s->diags, d, "did you mean `%s`?", best);
+    }
+    TY(n, code);
+    return 1;
+}
+
 static const hm_type *compare(sema *s, ast *e)
 {
     int op = (int)e->ival;
@@ -692,6 +722,8 @@ static const hm_type *compare(sema *s, ast *e)
             TY(e->a, tb);
             return &ty_bool;
         }
+        if (label_operand(s, tb, e->a, eq, e))
+            return &ty_bool;
         ta = expr(s, e->a);
     } else {
         ta = expr(s, e->a);
@@ -699,6 +731,8 @@ static const hm_type *compare(sema *s, ast *e)
             TY(e->b, ta);
             return &ty_bool;
         }
+        if (label_operand(s, ta, e->b, eq, e))
+            return &ty_bool;
         tb = expr(s, e->b);
     }
     if (ta->kind == T_ERROR || tb->kind == T_ERROR)
@@ -1106,9 +1140,23 @@ static const hm_type *expr_kind(sema *s, ast *e)
     }
 }
 
+/* Expressions deeper than this are refused: the checker and the compiler
+ * walk them recursively, and a generated file must not overflow the stack. */
+#define MAX_EXPR_DEPTH 500
+
 static const hm_type *expr(sema *s, ast *e)
 {
+    if (s->depth >= MAX_EXPR_DEPTH) {
+        if (!s->depth_reported++) {
+            int d = ERR(e, "this expression is too long or nested too deeply (more than %d levels)",
+                        MAX_EXPR_DEPTH);
+            diag_hint(s->diags, d, "split it into several lets");
+        }
+        return TY(e, &ty_error);
+    }
+    s->depth++;
     const hm_type *t = expr_kind(s, e);
+    s->depth--;
     return TY(e, t);
 }
 

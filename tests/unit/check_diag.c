@@ -280,7 +280,7 @@ START_TEST(test_render_tab_kept)
     file0("\tlet 人 = x");
     int i = diag_error(&D, &F0, sp(11, 12), "m");
     ck_assert_str_eq(render(i),
-                     "t.pol:1:9: error: m\n"
+                     "t.pol:1:10: error: m\n"
                      "   1 | \tlet 人 = x\n"
                      "     | \t         ^\n");
 }

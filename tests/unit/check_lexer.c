@@ -19,7 +19,7 @@ extern const int lex_nkeywords;
 
 /* ---- running the scanner over a string --------------------------------- */
 
-#define MAXTOK 512
+#define MAXTOK 2048
 
 typedef struct {
     int tok;
