@@ -4,13 +4,15 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 static void disasm_usage(FILE *out)
 {
     fprintf(out,
-            "usage: huimin disasm [OPTIONS] FILE|DIR...\n"
+            "usage: huimin disasm [OPTIONS] PACK.hmc | FILE|DIR...\n"
             "\n"
-            "Compile policy files and print the bytecode: the facts, parameters and\n"
+            "Print a bytecode module (verified first), or compile policy files and\n"
+            "print their bytecode: the facts, parameters and\n"
             "scales of the pack, each policy's condition tree, and every function\n"
             "one instruction per line with its operands and source line.\n"
             "\n"
@@ -39,6 +41,20 @@ int cmd_disasm(int argc, char **argv)
         cli_error("disasm: no files given");
         disasm_usage(stderr);
         return EXIT_USAGE;
+    }
+    const char *first = argv[optind];
+    size_t len = strlen(first);
+    if (optind + 1 == argc && len > 4 && strcmp(first + len - 4, ".hmc") == 0) {
+        char err[512];
+        hm_pack *k;
+        int rc = hm_pack_load(first, &k, err, sizeof err);
+        if (rc != HM_OK) {
+            cli_error("%s", err);
+            return EXIT_USAGE;
+        }
+        hm_pack_disasm(k, stdout);
+        hm_pack_free(k);
+        return EXIT_CLEAN;
     }
     hm_compiler *comp = hm_compiler_new();
     if (!comp) {

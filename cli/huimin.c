@@ -12,8 +12,9 @@ static const struct command {
     const char *summary;
 } commands[] = {
     { "check", cmd_check, "check policy files for errors" },
+    { "compile", cmd_compile, "compile policy files into a bytecode module (.hmc)" },
     { "test", cmd_test, "run the test blocks of policy files" },
-    { "disasm", cmd_disasm, "print the bytecode of policy files" },
+    { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },
 };
 
 void cli_error(const char *fmt, ...)

@@ -40,7 +40,7 @@ typedef uint32_t hm_instr;
 #define MK_AsBx(o, a, sbx) MK_ABx(o, a, (hm_instr)((sbx) + MAXARG_SBX))
 
 typedef enum hm_opcode {
-#define HM_OP(name, fmt, ka, kb, kc, syn) OP_##name,
+#define HM_OP(name, fmt, ka, kb, kc, wa, syn) OP_##name,
 #include "opcodes.def"
 #undef HM_OP
     HM_NUM_OPCODES
@@ -50,9 +50,11 @@ enum { FMT_ABC, FMT_ABx, FMT_AsBx };
 /* operand kinds (opcodes.def) */
 enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N };
 
+enum { WA_RD = 0, WA_WR = 1 };   /* does the instruction write r[A]? */
+
 typedef struct hm_opinfo {
     const char *name;
-    uint8_t fmt, ka, kb, kc;
+    uint8_t fmt, ka, kb, kc, writes_a;
     const char *synopsis;
 } hm_opinfo;
 
@@ -195,7 +197,6 @@ typedef struct hm_program {
     hm_let *lets;       int32_t nlets;
     hm_policy *policies; int32_t npolicies;
     int32_t *ints;      int32_t nints;     /* lists referenced by policies */
-    int32_t *key_fn;    /* per parameter: the function computing its key, or -1 */
     uint32_t max_regs;  /* the largest register file of any function */
 } hm_program;
 

@@ -28,6 +28,5 @@ void prog_free(hm_program *p)
     mem_free(p->lets);
     mem_free(p->policies);
     mem_free(p->ints);
-    mem_free(p->key_fn);
     memset(p, 0, sizeof *p);
 }

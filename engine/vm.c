@@ -327,6 +327,9 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define SET(r, val) do { (r).v = (val); (r).unk = 0; } while (0)
 /* an unknown operand makes the result unknown: leaves the opcode's case */
 #define BINARY_UNK() if (RB.unk || RC.unk) { int u_ = UNK2(RB, RC); RA.v = 0; RA.unk = u_; break; }
+/* list handles are values: a verified program only makes valid ones, but
+ * they are checked anyway before they index anything */
+#define LIST_OK(r) (!(r).unk && (r).v >= 0 && (r).v < vm->nlists)
 #define FAIL(what) do { set_error(vm, fn, what); RA.unk = UNK_ERROR; RA.v = 0; } while (0)
 
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
@@ -532,6 +535,7 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         case OP_LISTNEW: {
             if (RB.unk) { RA = RB; break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
             vm_list *src = &vm->lists[RB.v];
             int32_t l = list_new(vm, src->n, src->column);
             if (l < 0) { FAIL("out of memory"); break; }
@@ -540,6 +544,7 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         case OP_LISTPUSH: {
             if (RA.unk || RB.unk || RC.unk) break;
+            if (!LIST_OK(RA) || !LIST_OK(RB)) { FAIL("invalid list"); break; }
             vm_list *dst = &vm->lists[RA.v], *src = &vm->lists[RB.v];
             if (RC.v >= 0 && RC.v < src->n && dst->n < dst->cap)
                 dst->items[dst->n++] = src->items[RC.v];
@@ -547,11 +552,12 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         case OP_LISTLEN:
             if (RB.unk) RA = RB;
+            else if (!LIST_OK(RB)) FAIL("invalid list");
             else SET(RA, vm->lists[RB.v].n);
             break;
         case OP_LISTGET:
             if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
-            if (RC.v < 0 || RC.v >= vm->lists[RB.v].n) { RA.v = 0; RA.unk = UNK_ERROR; break; }
+            if (!LIST_OK(RB) || RC.v < 0 || RC.v >= vm->lists[RB.v].n) { FAIL("invalid list"); break; }
             SET(RA, vm->lists[RB.v].items[RC.v]);
             break;
         case OP_PRECS: {
@@ -570,10 +576,12 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         case OP_RECDATE: case OP_RECVAL: {
             if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
             const vm_list *l = &vm->lists[RB.v];
-            if (l->column < 0 || RC.v < 0 || RC.v >= l->n) { RA.v = 0; RA.unk = UNK_ERROR; break; }
+            if (l->column < 0 || l->column >= facts->nr || RC.v < 0 || RC.v >= l->n) { FAIL("invalid record"); break; }
             const hm_rcolumn *rc = &facts->rcol[l->column];
             int32_t k = l->items[RC.v];
+            if (k < 0 || k >= rc->n) { FAIL("invalid record"); break; }
             SET(RA, GET_OP(i) == OP_RECDATE ? rc->date[k] : rc->v[k]);
             break;
         }
@@ -591,14 +599,17 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
                 lo = (int32_t)(a.v < INT32_MIN ? INT32_MIN : a.v > INT32_MAX ? INT32_MAX : a.v);
                 hi = (int32_t)(b.v < INT32_MIN ? INT32_MIN : b.v > INT32_MAX ? INT32_MAX : b.v);
             }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
             int32_t srcl = (int32_t)RB.v;
             int32_t l = list_new(vm, vm->lists[srcl].n, vm->lists[srcl].column);
             if (l < 0) { FAIL("out of memory"); break; }
             const vm_list *src = &vm->lists[srcl];
             vm_list *dst = &vm->lists[l];
-            if (src->column >= 0) {
+            if (src->column >= 0 && src->column < facts->nr) {
                 const hm_rcolumn *rc = &facts->rcol[src->column];
                 for (int32_t k = 0; k < src->n; k++) {
+                    if (src->items[k] < 0 || src->items[k] >= rc->n)
+                        continue;
                     int32_t d = rc->date[src->items[k]];
                     if (d >= lo && d <= hi)
                         dst->items[dst->n++] = src->items[k];
@@ -609,12 +620,15 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         case OP_LONGRUN: case OP_NMONTHS: {
             if (RB.unk) { RA = RB; break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
             const vm_list *l = &vm->lists[RB.v];
             int64_t best = 0, run_len = 0, distinct = 0;
             int32_t prev = INT32_MIN;
-            if (l->column >= 0) {
+            if (l->column >= 0 && l->column < facts->nr) {
                 const hm_rcolumn *rc = &facts->rcol[l->column];
                 for (int32_t k = 0; k < l->n; k++) {
+                    if (l->items[k] < 0 || l->items[k] >= rc->n)
+                        continue;
                     int32_t mi = cal_month_index(rc->date[l->items[k]]);
                     if (mi == prev)
                         continue;   /* records are sorted by date */

@@ -64,6 +64,22 @@ void hm_compiler_dump_ast(hm_compiler *c, FILE *out);
  * names and source lines).  HM_OK, HM_ERR, HM_ENOMEM. */
 int hm_compiler_disasm(hm_compiler *c, FILE *out);
 
+/* Compile and write the bytecode module (.hmc) to `path`, atomically.
+ * HM_OK, HM_ERR (errors in the policies), HM_EIO, HM_ENOMEM. */
+int hm_compiler_write(hm_compiler *c, const char *path);
+
+/* ---- compiled packs (.hmc files) -------------------------------------------- */
+
+typedef struct hm_pack hm_pack;
+
+/* Load and verify a bytecode module.  HM_OK; HM_EIO (unreadable);
+ * HM_ECORRUPT (a bad, corrupt or hostile file: never run); HM_ENOMEM.  On
+ * failure `err` holds "PATH: bad bytecode (WHY)" or the I/O error. */
+int hm_pack_load(const char *path, hm_pack **out, char *err, size_t errlen);
+int hm_pack_load_mem(const void *data, size_t len, hm_pack **out, char *err, size_t errlen);
+void hm_pack_free(hm_pack *k);
+void hm_pack_disasm(const hm_pack *k, FILE *out);
+
 /* ---- running the drafters' tests ----------------------------------------- */
 
 typedef struct hm_test_summary {

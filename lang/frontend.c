@@ -15,6 +15,7 @@
 #include "codegen.h"
 #include "frontend.h"
 #include "disasm.h"
+#include "module.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -413,6 +414,10 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s)
         cg_program(&c->sema, &c->prog);
         c->arena.oom = NULL;
         c->compiled = 1;
+        /* the compiler's output must pass the same checks as a loaded file */
+        char err[512];
+        if (!c->diags.errors && verify_program(&c->prog, "(compiled)", err, sizeof err) != 0)
+            diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "internal error: the compiler produced %s", err);
     }
     if (c->diags.errors)
         return HM_ERR;
@@ -451,3 +456,72 @@ int hm_compiler_disasm(hm_compiler *c, FILE *out)
     disasm_program(p, out);
     return HM_OK;
 }
+
+int hm_compiler_write(hm_compiler *c, const char *path)
+{
+    hm_program *p;
+    sema *s;
+    int rc = compiler_program(c, &p, &s);
+    if (rc != HM_OK)
+        return rc;
+    char err[512];
+    if (module_write(p, path, err, sizeof err) != 0) {
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "%s", err);
+        return HM_EIO;
+    }
+    return HM_OK;
+}
+
+/* ---- compiled packs loaded from .hmc files ---------------------------------- */
+
+struct hm_pack {
+    hm_program prog;
+};
+
+int hm_pack_load(const char *path, hm_pack **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    hm_pack *k = mem_calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return HM_ENOMEM;
+    }
+    int rc = module_read(path, &k->prog, err, errlen);
+    if (rc == -2) {
+        mem_free(k);
+        return HM_EIO;
+    }
+    if (rc != 0 || verify_program(&k->prog, path, err, errlen) != 0) {
+        prog_free(&k->prog);
+        mem_free(k);
+        return HM_ECORRUPT;
+    }
+    *out = k;
+    return HM_OK;
+}
+
+int hm_pack_load_mem(const void *data, size_t len, hm_pack **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    hm_pack *k = mem_calloc(1, sizeof *k);
+    if (!k)
+        return HM_ENOMEM;
+    if (module_read_mem(data, len, "(memory)", &k->prog, err, errlen) != 0 ||
+        verify_program(&k->prog, "(memory)", err, errlen) != 0) {
+        prog_free(&k->prog);
+        mem_free(k);
+        return HM_ECORRUPT;
+    }
+    *out = k;
+    return HM_OK;
+}
+
+void hm_pack_free(hm_pack *k)
+{
+    if (!k)
+        return;
+    prog_free(&k->prog);
+    mem_free(k);
+}
+
+void hm_pack_disasm(const hm_pack *k, FILE *out) { disasm_program(&k->prog, out); }

@@ -23,6 +23,7 @@ HM_DEPS=(
 	libtool
 	pkg-config
 	libjansson-dev
+	zlib1g-dev
 	python3
 )
 

@@ -161,7 +161,7 @@ done
 # ---- expected files whose case is gone -----------------------------------
 for kind in valid invalid; do
     [ $kind = valid ] && ext=ast || ext=err
-    for f in "$GOLDEN/$kind"/*.$ext; do
+    for f in "$GOLDEN/$kind"/*."$ext"; do
         [ -f "$f" ] || continue
         name=${f##*/}
         name=${name%.*}

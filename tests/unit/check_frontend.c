@@ -7,6 +7,7 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -791,27 +792,96 @@ END_TEST
 
 /* ---- out of memory ------------------------------------------------------------------ */
 
+/* The out-of-memory loops run in a child process: a crash, an exit() from
+ * inside the library or a leak (ASan checks at the child's exit) then
+ * fails the test with a message instead of taking the runner down, also
+ * under CK_FORK=no.  Inside the child, CHILD_CHECK replaces ck_assert. */
+static int child_fd = -1;
+
+static void child_fail(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void child_fail(int line, const char *fmt, ...)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "line %d: ", line);
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof buf - 1)
+        n = (int)sizeof buf - 1;
+    if (write(child_fd, buf, (size_t)n) < 0)
+        _exit(3);
+    unsetenv("HM_MEM_FAIL_AT");
+    unsetenv("HM_MEM_FAIL_AFTER");
+    mem_fault_reset();
+    exit(1);
+}
+#define CHILD_CHECK(cond, ...)                    \
+    do {                                          \
+        if (!(cond))                              \
+            child_fail(__LINE__, __VA_ARGS__);    \
+    } while (0)
+
+static void run_in_child(void (*fn)(const void *), const void *arg)
+{
+    int pfd[2];
+    ck_assert_int_eq(pipe(pfd), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(pfd[0]);
+        child_fd = pfd[1];
+        fn(arg);
+        unsetenv("HM_MEM_FAIL_AT");
+        unsetenv("HM_MEM_FAIL_AFTER");
+        mem_fault_reset();
+        exit(0);    /* not _exit: LeakSanitizer runs at exit */
+    }
+    close(pfd[1]);
+    char msg[1100];
+    size_t len = 0;
+    ssize_t k;
+    while (len < sizeof msg - 1 && (k = read(pfd[0], msg + len, sizeof msg - 1 - len)) > 0)
+        len += (size_t)k;
+    msg[len] = '\0';
+    close(pfd[0]);
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    if (WIFSIGNALED(st))
+        ck_abort_msg("the child died of signal %d (6: abort, e.g. a sanitizer report -- see stderr; "
+                     "11: crash) %s", WTERMSIG(st), msg);
+    int code = WEXITSTATUS(st);
+    if (code == 2 && !msg[0])
+        ck_abort_msg("the library called exit(2) on allocation failure "
+                     "(flex's yy_fatal_error: \"out of dynamic memory\", see stderr)");
+    ck_assert_msg(code == 0, "child exit status %d: %s", code,
+                  msg[0] ? msg : "no message (a sanitizer report at exit, e.g. a leak? see stderr)");
+}
+
 struct src { const char *name, *text; };
+struct srcs { const struct src *v; int n; };
 
 /* Run the whole compile with the Nth allocation failing, for N = 1, 2, ...
  * until 50 runs in a row no longer reach a failing allocation (cap 5000).
  * Each call must return a proper status, and a run that was not cut short
  * must give the same verdict as a run with plenty of memory. */
-static void oom_loop(const struct src *srcs, int nsrc)
+static void oom_loop_child(const void *arg)
 {
+    const struct srcs *ss = arg;
     unsetenv("HM_MEM_FAIL_AT");
     mem_fault_reset();
     hm_compiler *c = hm_compiler_new();
-    ck_assert_ptr_nonnull(c);
-    for (int i = 0; i < nsrc; i++)
-        ck_assert_int_eq(hm_compiler_add_source(c, srcs[i].name, srcs[i].text, strlen(srcs[i].text)), HM_OK);
+    CHILD_CHECK(c != NULL, "no compiler");
+    for (int i = 0; i < ss->n; i++)
+        CHILD_CHECK(hm_compiler_add_source(c, ss->v[i].name, ss->v[i].text, strlen(ss->v[i].text)) == HM_OK,
+                    "add_source without fault");
     int clean = hm_compiler_check(c);
-    int clean_errors = hm_compiler_error_count(c);
     hm_compiler_free(c);
-    ck_assert(clean == HM_OK || clean == HM_ERR);
+    CHILD_CHECK(clean == HM_OK || clean == HM_ERR, "check without fault returned %d", clean);
 
     FILE *devnull = fopen("/dev/null", "w");
-    ck_assert_ptr_nonnull(devnull);
+    CHILD_CHECK(devnull != NULL, "/dev/null");
     int streak = 0, enomem = 0, n;
     for (n = 1; n <= 5000 && streak < 50; n++) {
         char v[16];
@@ -825,12 +895,12 @@ static void oom_loop(const struct src *srcs, int nsrc)
             continue;
         }
         int rc = HM_OK;
-        for (int i = 0; i < nsrc && rc == HM_OK; i++)
-            rc = hm_compiler_add_source(c, srcs[i].name, srcs[i].text, strlen(srcs[i].text));
-        ck_assert_msg(rc == HM_OK || rc == HM_ENOMEM, "N=%d: add_source returned %d", n, rc);
+        for (int i = 0; i < ss->n && rc == HM_OK; i++)
+            rc = hm_compiler_add_source(c, ss->v[i].name, ss->v[i].text, strlen(ss->v[i].text));
+        CHILD_CHECK(rc == HM_OK || rc == HM_ENOMEM, "N=%d: add_source returned %d", n, rc);
         if (rc == HM_OK) {
             rc = hm_compiler_check(c);
-            ck_assert_msg(rc == HM_OK || rc == HM_ERR || rc == HM_ENOMEM, "N=%d: check returned %d", n, rc);
+            CHILD_CHECK(rc == HM_OK || rc == HM_ERR || rc == HM_ENOMEM, "N=%d: check returned %d", n, rc);
             hm_compiler_print_diagnostics(c, devnull);
             if (rc != HM_ENOMEM)
                 hm_compiler_dump_ast(c, devnull);
@@ -839,33 +909,31 @@ static void oom_loop(const struct src *srcs, int nsrc)
             enomem++;
             streak = 0;
         } else {
-            ck_assert_msg(rc == clean, "N=%d: an allocation failure changed the verdict from %d to %d",
-                          n, clean, rc);
-            if (clean == HM_ERR)
-                ck_assert_int_ge(hm_compiler_error_count(c), 1);
-            (void)clean_errors;
+            CHILD_CHECK(rc == clean, "N=%d: an allocation failure changed the verdict from %d to %d",
+                        n, clean, rc);
+            CHILD_CHECK(clean != HM_ERR || hm_compiler_error_count(c) >= 1, "N=%d: HM_ERR without errors", n);
             streak++;
         }
         hm_compiler_free(c);
     }
     fclose(devnull);
-    unsetenv("HM_MEM_FAIL_AT");
-    mem_fault_reset();
-    ck_assert_msg(streak >= 50, "still failing after %d allocations", n - 1);
-    ck_assert_int_ge(enomem, 3);
+    CHILD_CHECK(streak >= 50, "still failing after %d allocations", n - 1);
+    CHILD_CHECK(enomem >= 3, "only %d runs failed", enomem);
 }
 
 START_TEST(test_oom_loop_rich_policy)
 {
     const struct src s[] = { { "rich.pol", RICH } };
-    oom_loop(s, 1);
+    const struct srcs ss = { s, 1 };
+    run_in_child(oom_loop_child, &ss);
 }
 END_TEST
 
 START_TEST(test_oom_loop_broken_policy)
 {
     const struct src s[] = { { "t.pol", BROKEN } };
-    oom_loop(s, 1);
+    const struct srcs ss = { s, 1 };
+    run_in_child(oom_loop_child, &ss);
 }
 END_TEST
 
@@ -877,13 +945,15 @@ START_TEST(test_oom_loop_two_modules)
                    "source t { person.birth_date : date }\n"
                    "policy q for person {\n  eligible when reached_age(person.birth_date, 60) \"满60岁\"\n}\n" },
     };
-    oom_loop(s, 2);
+    const struct srcs ss = { s, 2 };
+    run_in_child(oom_loop_child, &ss);
 }
 END_TEST
 
-START_TEST(test_oom_retry_does_not_claim_clean)
+/* after HM_ENOMEM, checking again must not report a broken policy as clean */
+static void oom_retry_child(const void *arg)
 {
-    /* after HM_ENOMEM, checking again must not report a broken policy as clean */
+    (void)arg;
     for (int n = 1; n <= 3000; n++) {
         char v[16];
         snprintf(v, sizeof v, "%d", n);
@@ -903,20 +973,19 @@ START_TEST(test_oom_retry_does_not_claim_clean)
         }
         int again = hm_compiler_check(c);
         hm_compiler_free(c);
-        ck_assert_msg(again != HM_OK, "N=%d: check after HM_ENOMEM returned HM_OK for a broken policy", n);
+        CHILD_CHECK(again != HM_OK, "N=%d: check after HM_ENOMEM returned HM_OK for a broken policy", n);
     }
-    unsetenv("HM_MEM_FAIL_AT");
-    mem_fault_reset();
+}
+
+START_TEST(test_oom_retry_does_not_claim_clean)
+{
+    run_in_child(oom_retry_child, NULL);
 }
 END_TEST
 
-START_TEST(test_oom_add_path_directory)
+static void oom_dir_child(const void *arg)
 {
-    mktmp();
-    make_dir("sub");
-    write_file("a.pol", "module a\nfunction 加倍(x: int) : int = x * 2\n");
-    write_file("b.pol", "module b\nuse a\npolicy p for person {\n  eligible when 加倍(1) > 1 \"m\"\n}\n");
-    write_file("sub/c.pol", "module c\nuse b\npolicy q for person {\n  eligible when zz \"m\"\n}\n");
+    const char *dir = arg;
     int streak = 0, n;
     for (n = 1; n <= 5000 && streak < 30; n++) {
         char v[16];
@@ -926,18 +995,26 @@ START_TEST(test_oom_add_path_directory)
         hm_compiler *c = hm_compiler_new();
         if (!c)
             continue;
-        int rc = hm_compiler_add_path(c, tmpdir);
-        ck_assert_msg(rc == HM_OK || rc == HM_ENOMEM, "N=%d: add_path returned %d", n, rc);
+        int rc = hm_compiler_add_path(c, dir);
+        CHILD_CHECK(rc == HM_OK || rc == HM_ENOMEM, "N=%d: add_path returned %d", n, rc);
         if (rc == HM_OK) {
             rc = hm_compiler_check(c);
-            ck_assert_msg(rc == HM_ERR || rc == HM_ENOMEM, "N=%d: check returned %d", n, rc);
+            CHILD_CHECK(rc == HM_ERR || rc == HM_ENOMEM, "N=%d: check returned %d", n, rc);
         }
         streak = rc == HM_ENOMEM ? 0 : streak + 1;
         hm_compiler_free(c);
     }
-    unsetenv("HM_MEM_FAIL_AT");
-    mem_fault_reset();
-    ck_assert_int_ge(streak, 30);
+    CHILD_CHECK(streak >= 30, "still failing after %d allocations", n - 1);
+}
+
+START_TEST(test_oom_add_path_directory)
+{
+    mktmp();
+    make_dir("sub");
+    write_file("a.pol", "module a\nfunction 加倍(x: int) : int = x * 2\n");
+    write_file("b.pol", "module b\nuse a\npolicy p for person {\n  eligible when 加倍(1) > 1 \"m\"\n}\n");
+    write_file("sub/c.pol", "module c\nuse b\npolicy q for person {\n  eligible when zz \"m\"\n}\n");
+    run_in_child(oom_dir_child, tmpdir);
 }
 END_TEST
 

@@ -272,11 +272,13 @@ END_TEST
 START_TEST(test_fullwidth_comma_split_from_name)
 {
     lex("人均收入，x");
-    ck_assert_int_eq(R.n, 2);
+    /* reported, then read as the ASCII comma the drafter meant */
+    ck_assert_int_eq(R.n, 3);
     TOK(0, IDENT, 0, 12);
     TEXT(0, "人均收入");
-    TOK(1, IDENT, 15, 16);
-    TEXT(1, "x");
+    TOK(1, ',', 12, 15);
+    TOK(2, IDENT, 15, 16);
+    TEXT(2, "x");
     ck_assert_int_eq(R.diags.errors, 1);
     int d = find_diag("full-width");
     ck_assert_int_ge(d, 0);
@@ -291,11 +293,13 @@ END_TEST
 START_TEST(test_fullwidth_parens)
 {
     lex("f（a）");
-    ck_assert_int_eq(R.n, 2);
+    ck_assert_int_eq(R.n, 4);
     TOK(0, IDENT, 0, 1);
     TEXT(0, "f");
-    TOK(1, IDENT, 4, 5);
-    TEXT(1, "a");
+    TOK(1, '(', 1, 4);
+    TOK(2, IDENT, 4, 5);
+    TEXT(2, "a");
+    TOK(3, ')', 5, 8);
     ck_assert_int_eq(R.diags.errors, 2);
     ck_assert_uint_eq(R.diags.v[0].span.start, 1);
     ck_assert_uint_eq(R.diags.v[0].span.end, 4);
@@ -309,12 +313,13 @@ END_TEST
 START_TEST(test_fullwidth_colon_after_field)
 {
     lex("household.region：text");
-    ck_assert_int_eq(R.n, 4);
+    ck_assert_int_eq(R.n, 5);
     TOK(0, HOUSEHOLD, 0, 9);
     TOK(1, '.', 9, 10);
     TOK(2, IDENT, 10, 16);
     TEXT(2, "region");
-    TOK(3, TEXT_T, 19, 23);
+    TOK(3, ':', 16, 19);
+    TOK(4, TEXT_T, 19, 23);
     ck_assert_int_eq(R.diags.errors, 1);
     ck_assert_uint_eq(R.diags.v[0].span.start, 16);
     ck_assert_ptr_nonnull(strstr(R.diags.v[0].hint, "`:`"));
@@ -340,10 +345,12 @@ END_TEST
 START_TEST(test_fullwidth_between_chinese_names)
 {
     lex("收入、支出；");
-    ck_assert_int_eq(R.n, 2);
+    /* 、 is read as a comma; ； has no use in the language and is dropped */
+    ck_assert_int_eq(R.n, 3);
     TEXT(0, "收入");
-    TOK(1, IDENT, 9, 15);
-    TEXT(1, "支出");
+    TOK(1, ',', 6, 9);
+    TOK(2, IDENT, 9, 15);
+    TEXT(2, "支出");
     ck_assert_int_eq(R.diags.errors, 2);
     ck_assert_ptr_nonnull(strstr(R.diags.v[0].hint, "`,`"));
     ck_assert_ptr_nonnull(strstr(R.diags.v[1].hint, "`;`"));
@@ -438,13 +445,29 @@ START_TEST(test_control_and_stray_characters)
     ck_assert_ptr_nonnull(strstr(R.diags.v[0].hint, "`;`"));
     ck_assert_uint_eq(R.diags.v[0].span.start, 1);
 
-    lex("a && b");
-    ck_assert_int_eq(R.diags.errors, 2);
+    /* C operators and single quotes: reported, then read as meant */
+    lex("a && b || !c");
+    ck_assert_int_eq(R.diags.errors, 3);
     ck_assert_ptr_nonnull(strstr(R.diags.v[0].hint, "`and`"));
+    ck_assert_ptr_nonnull(strstr(R.diags.v[1].hint, "`or`"));
+    ck_assert_ptr_nonnull(strstr(R.diags.v[2].hint, "`not`"));
+    ck_assert_int_eq(R.n, 6);
+    TOK(1, AND, 2, 4);
+    TOK(3, OR, 7, 9);
+    TOK(4, NOT, 10, 11);
 
-    lex("'x'");
-    ck_assert_int_ge(R.diags.errors, 1);
-    ck_assert_ptr_nonnull(strstr(R.diags.v[0].hint, "double quotes"));
+    lex("'家庭' x");
+    ck_assert_int_eq(R.diags.errors, 1);
+    ck_assert_ptr_nonnull(strstr(R.diags.v[0].msg, "double quotes"));
+    ck_assert_ptr_nonnull(strstr(R.diags.v[0].hint, "\"家庭\""));
+    ck_assert_int_eq(R.n, 2);
+    TOK(0, STRING, 0, 8);
+    TEXT(0, "家庭");
+
+    /* a run of one bad byte is one report */
+    lex("a \x01\x01\x01\x01 b");
+    ck_assert_int_eq(R.diags.n, 1);
+    ck_assert_int_eq(R.n, 2);
 }
 END_TEST
 
@@ -655,6 +678,25 @@ START_TEST(test_number_then_chinese_unit_is_an_error)
 }
 END_TEST
 
+START_TEST(test_number_glued_to_unit)
+{
+    /* `30days` is reported, then read as `30 days` */
+    lex("30days 6months");
+    ck_assert_int_eq(R.diags.errors, 2);
+    int d = find_diag("written apart");
+    ck_assert_int_ge(d, 0);
+    ck_assert_uint_eq(R.diags.v[d].span.start, 0);
+    ck_assert_uint_eq(R.diags.v[d].span.end, 6);
+    ck_assert_ptr_nonnull(strstr(R.diags.v[d].hint, "`30 days`"));
+    ck_assert_int_eq(R.n, 4);
+    TOK(0, INT, 0, 2);
+    TEXT(0, "30");
+    TOK(1, DAY, 2, 6);
+    TOK(2, INT, 7, 8);
+    TOK(3, MONTH, 8, 14);
+}
+END_TEST
+
 START_TEST(test_operators)
 {
     lex("== != <= >= <> < > = + - * / . , : ( ) [ ] { }");
@@ -780,6 +822,7 @@ Suite *hm_lexer_suite(void)
     tcase_add_test(num, test_durations);
     tcase_add_test(num, test_number_spans_in_expression);
     tcase_add_test(num, test_number_then_chinese_unit_is_an_error);
+    tcase_add_test(num, test_number_glued_to_unit);
     tcase_add_test(num, test_operators);
     suite_add_tcase(s, num);
 

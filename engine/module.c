@@ -1,0 +1,324 @@
+/* module.c -- the .hmc file: writing a program and reading one back.
+ *
+ * Layout (all integers little-endian; see docs/bytecode.md):
+ *
+ *   header (64 bytes)
+ *     0   magic "\x7fHMC\r\n\x1a\n"   (also catches text-mode and line-ending damage)
+ *     8   u16 format major, u16 format minor
+ *     12  u32 header size (64)
+ *     16  i64 sample integer -0x5678  (width and byte order)
+ *     24  i64 sample fen 123456789
+ *     32  u64 file size
+ *     40  u32 number of sections
+ *     44  u32 CRC-32 (zlib) of everything after the header
+ *     48  16 bytes reserved, zero
+ *   section table: per section u32 id, u32 element count, u64 offset, u64 size
+ *   sections: arrays of fixed-layout records
+ *
+ * Reading checks the header, the size, the checksum and that every section
+ * lies inside the file and has the size its count implies; the verifier
+ * (verify.c) then checks every index and every instruction before the
+ * program may run.  Every error reads "FILE: bad bytecode (WHY)". */
+#include "module.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+static const unsigned char MAGIC[8] = { 0x7f, 'H', 'M', 'C', '\r', '\n', 0x1a, '\n' };
+#define HEADER_SIZE 64
+#define SAMPLE_INT (-0x5678)
+#define SAMPLE_FEN 123456789
+
+/* The record layouts are part of the format: a change to any of these
+ * structs must come with a new format version. */
+_Static_assert(sizeof(hm_field) == 28, "hm_field layout is part of the .hmc format");
+_Static_assert(sizeof(hm_codeset) == 24, "hm_codeset layout is part of the .hmc format");
+_Static_assert(sizeof(hm_codemap) == 12, "hm_codemap layout is part of the .hmc format");
+_Static_assert(sizeof(hm_dated) == 16, "hm_dated layout is part of the .hmc format");
+_Static_assert(sizeof(hm_pentry) == 32, "hm_pentry layout is part of the .hmc format");
+_Static_assert(sizeof(hm_param) == 32, "hm_param layout is part of the .hmc format");
+_Static_assert(sizeof(hm_scalerow) == 16, "hm_scalerow layout is part of the .hmc format");
+_Static_assert(sizeof(hm_scale) == 16, "hm_scale layout is part of the .hmc format");
+_Static_assert(sizeof(hm_function) == 24, "hm_function layout is part of the .hmc format");
+_Static_assert(sizeof(hm_condnode) == 32, "hm_condnode layout is part of the .hmc format");
+_Static_assert(sizeof(hm_exception) == 32, "hm_exception layout is part of the .hmc format");
+_Static_assert(sizeof(hm_let) == 20, "hm_let layout is part of the .hmc format");
+_Static_assert(sizeof(hm_policy) == 64, "hm_policy layout is part of the .hmc format");
+
+enum {
+    SEC_META = 1, SEC_STRPOOL, SEC_STRS, SEC_CONSTS, SEC_FIELDS, SEC_CODESETS, SEC_LABELS,
+    SEC_CODEMAPS, SEC_DATED, SEC_PENTRIES, SEC_PARAMS, SEC_ROWS, SEC_SCALES, SEC_FNS,
+    SEC_CODE, SEC_LINES, SEC_CONDS, SEC_EXCS, SEC_LETS, SEC_POLICIES, SEC_INTS,
+    SEC__COUNT
+};
+
+typedef struct meta {
+    int32_t nhcols, npcols, nrcols;
+    uint32_t max_regs;
+} meta;
+
+/* a section: where its array lives in the program */
+typedef struct secdesc {
+    int id;
+    size_t elem;
+    void **ptr;
+    int32_t *count32;
+    uint32_t *countu;
+} secdesc;
+
+static int describe(hm_program *p, secdesc *d)
+{
+    int n = 0;
+#define SEC(ID, E, PTR, C32, CU) d[n++] = (secdesc){ ID, E, (void **)(PTR), C32, CU }
+    SEC(SEC_META, sizeof(meta), NULL, NULL, NULL);
+    SEC(SEC_STRPOOL, 1, &p->strpool, NULL, &p->strpool_len);
+    SEC(SEC_STRS, sizeof(uint32_t), &p->strs, &p->nstrs, NULL);
+    SEC(SEC_CONSTS, sizeof(int64_t), &p->consts, &p->nconsts, NULL);
+    SEC(SEC_FIELDS, sizeof(hm_field), &p->fields, &p->nfields, NULL);
+    SEC(SEC_CODESETS, sizeof(hm_codeset), &p->codesets, &p->ncodesets, NULL);
+    SEC(SEC_LABELS, sizeof(int32_t), &p->labels, &p->nlabels, NULL);
+    SEC(SEC_CODEMAPS, sizeof(hm_codemap), &p->codemaps, &p->ncodemaps, NULL);
+    SEC(SEC_DATED, sizeof(hm_dated), &p->dated, &p->ndated, NULL);
+    SEC(SEC_PENTRIES, sizeof(hm_pentry), &p->pentries, &p->npentries, NULL);
+    SEC(SEC_PARAMS, sizeof(hm_param), &p->params, &p->nparams, NULL);
+    SEC(SEC_ROWS, sizeof(hm_scalerow), &p->rows, &p->nrows, NULL);
+    SEC(SEC_SCALES, sizeof(hm_scale), &p->scales, &p->nscales, NULL);
+    SEC(SEC_FNS, sizeof(hm_function), &p->fns, &p->nfns, NULL);
+    SEC(SEC_CODE, sizeof(hm_instr), &p->code, NULL, &p->ncode);
+    SEC(SEC_LINES, sizeof(uint32_t), &p->lines, NULL, NULL);
+    SEC(SEC_CONDS, sizeof(hm_condnode), &p->conds, &p->nconds, NULL);
+    SEC(SEC_EXCS, sizeof(hm_exception), &p->excs, &p->nexcs, NULL);
+    SEC(SEC_LETS, sizeof(hm_let), &p->lets, &p->nlets, NULL);
+    SEC(SEC_POLICIES, sizeof(hm_policy), &p->policies, &p->npolicies, NULL);
+    SEC(SEC_INTS, sizeof(int32_t), &p->ints, &p->nints, NULL);
+#undef SEC
+    return n;
+}
+
+static void put_u16(unsigned char *b, uint16_t v) { b[0] = (unsigned char)v; b[1] = (unsigned char)(v >> 8); }
+static void put_u32(unsigned char *b, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+static void put_u64(unsigned char *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+static uint16_t get_u16(const unsigned char *b) { return (uint16_t)(b[0] | (b[1] << 8)); }
+static uint32_t get_u32(const unsigned char *b)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--)
+        v = (v << 8) | b[i];
+    return v;
+}
+static uint64_t get_u64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | b[i];
+    return v;
+}
+
+static size_t count_of(const hm_program *p, const secdesc *d)
+{
+    if (d->id == SEC_META)
+        return 1;
+    if (d->id == SEC_LINES)
+        return p->ncode;
+    return d->count32 ? (size_t)*d->count32 : (size_t)*d->countu;
+}
+
+int module_write(const hm_program *prog, const char *path, char *err, size_t errlen)
+{
+    hm_program *p = (hm_program *)prog;     /* only read */
+    meta m = { p->nhcols, p->npcols, p->nrcols, p->max_regs };
+    secdesc d[SEC__COUNT];
+    int n = describe(p, d);
+    size_t table = (size_t)n * 24;
+    size_t total = HEADER_SIZE + table;
+    for (int i = 0; i < n; i++)
+        total += count_of(p, &d[i]) * d[i].elem;
+    unsigned char *buf = mem_calloc(total, 1);
+    if (!buf) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    memcpy(buf, MAGIC, 8);
+    put_u16(buf + 8, HM_BC_MAJOR);
+    put_u16(buf + 10, HM_BC_MINOR);
+    put_u32(buf + 12, HEADER_SIZE);
+    put_u64(buf + 16, (uint64_t)(int64_t)SAMPLE_INT);
+    put_u64(buf + 24, (uint64_t)SAMPLE_FEN);
+    put_u64(buf + 32, total);
+    put_u32(buf + 40, (uint32_t)n);
+    size_t off = HEADER_SIZE + table;
+    for (int i = 0; i < n; i++) {
+        size_t cnt = count_of(p, &d[i]), size = cnt * d[i].elem;
+        unsigned char *t = buf + HEADER_SIZE + (size_t)i * 24;
+        put_u32(t, (uint32_t)d[i].id);
+        put_u32(t + 4, (uint32_t)cnt);
+        put_u64(t + 8, off);
+        put_u64(t + 16, size);
+        const void *src = d[i].id == SEC_META ? (const void *)&m : *d[i].ptr;
+        if (size && src)
+            memcpy(buf + off, src, size);
+        off += size;
+    }
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32(crc, buf + HEADER_SIZE, (uInt)(total - HEADER_SIZE));
+    put_u32(buf + 44, (uint32_t)crc);
+    /* write to a temporary file and rename, so a failure leaves no half file */
+    size_t plen = strlen(path);
+    char *tmp = mem_alloc(plen + 16);
+    if (!tmp) {
+        mem_free(buf);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    snprintf(tmp, plen + 16, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "wb");
+    int ok = fp && fwrite(buf, 1, total, fp) == total;
+    if (fp && fclose(fp) != 0)
+        ok = 0;
+    if (ok && rename(tmp, path) != 0)
+        ok = 0;
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        remove(tmp);
+    }
+    mem_free(tmp);
+    mem_free(buf);
+    return ok ? 0 : -1;
+}
+
+#define BAD(...) do { snprintf(err, errlen, "%s: bad bytecode (", name); \
+    size_t l_ = strlen(err); snprintf(err + l_, errlen - l_, __VA_ARGS__); \
+    l_ = strlen(err); snprintf(err + l_, errlen - l_, ")"); goto fail; } while (0)
+
+int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_program *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    meta m;
+    memset(&m, 0, sizeof m);
+    if (len < HEADER_SIZE)
+        BAD("truncated header: %zu bytes", len);
+    if (memcmp(buf, MAGIC, 4) != 0)
+        BAD("not a huimin module: wrong magic number");
+    if (memcmp(buf + 4, MAGIC + 4, 4) != 0)
+        BAD("the file was altered by a text-mode transfer (line endings changed)");
+    uint16_t major = get_u16(buf + 8), minor = get_u16(buf + 10);
+    if (major != HM_BC_MAJOR)
+        BAD("format version %u.%u not supported (this huimin reads %d.x)", major, minor, HM_BC_MAJOR);
+    if (get_u32(buf + 12) != HEADER_SIZE)
+        BAD("unexpected header size %u", get_u32(buf + 12));
+    if ((int64_t)get_u64(buf + 16) != SAMPLE_INT || (int64_t)get_u64(buf + 24) != SAMPLE_FEN)
+        BAD("sample values differ: written on a machine with another integer format");
+    uint64_t total = get_u64(buf + 32);
+    if (total != len)
+        BAD("%s: the header says %llu bytes, the file has %zu", total > len ? "truncated" : "trailing data",
+            (unsigned long long)total, len);
+    uint32_t nsec = get_u32(buf + 40);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32(crc, buf + HEADER_SIZE, (uInt)(len - HEADER_SIZE));
+    if ((uint32_t)crc != get_u32(buf + 44))
+        BAD("checksum mismatch: the file is corrupt");
+    secdesc d[SEC__COUNT];
+    int n = describe(p, d);
+    if (nsec != (uint32_t)n)
+        BAD("%u sections, expected %d", nsec, n);
+    if ((uint64_t)HEADER_SIZE + (uint64_t)nsec * 24 > len)
+        BAD("truncated section table");
+    for (int i = 0; i < n; i++) {
+        const unsigned char *t = buf + HEADER_SIZE + (size_t)i * 24;
+        uint32_t id = get_u32(t), cnt = get_u32(t + 4);
+        uint64_t off = get_u64(t + 8), size = get_u64(t + 16);
+        if (id != (uint32_t)d[i].id)
+            BAD("section %d has id %u, expected %d", i, id, d[i].id);
+        if (cnt > 0x7fffffffu || (uint64_t)cnt * d[i].elem != size)
+            BAD("section %u: %u records do not make %llu bytes", id, cnt, (unsigned long long)size);
+        if (off > len || size > len - off)
+            BAD("section %u lies outside the file", id);
+        if (d[i].id == SEC_META) {
+            if (cnt != 1)
+                BAD("meta section has %u records", cnt);
+            memcpy(&m, buf + off, sizeof m);
+            continue;
+        }
+        if (d[i].id == SEC_LINES && cnt != p->ncode)
+            BAD("%u line entries for %u instructions", cnt, p->ncode);
+        void *arr = mem_alloc(size ? (size_t)size : 1);
+        if (!arr)
+            BAD("out of memory");
+        if (size)
+            memcpy(arr, buf + off, (size_t)size);
+        *d[i].ptr = arr;
+        if (d[i].count32)
+            *d[i].count32 = (int32_t)cnt;
+        else if (d[i].countu)
+            *d[i].countu = cnt;
+    }
+    p->nhcols = m.nhcols;
+    p->npcols = m.npcols;
+    p->nrcols = m.nrcols;
+    p->max_regs = m.max_regs;
+    return 0;
+fail:
+    prog_free(p);
+    return -1;
+}
+
+int module_read(const char *path, hm_program *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -2;
+    }
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *buf = mem_alloc(cap);
+    if (!buf) {
+        fclose(fp);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    for (;;) {
+        if (len == cap) {
+            if (cap > ((size_t)1 << 30)) {
+                mem_free(buf);
+                fclose(fp);
+                snprintf(err, errlen, "%s: bad bytecode (larger than 1 GiB)", path);
+                return -1;
+            }
+            unsigned char *nb = mem_realloc(buf, cap * 2);
+            if (!nb) {
+                mem_free(buf);
+                fclose(fp);
+                snprintf(err, errlen, "%s: out of memory", path);
+                return -1;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int ioerr = ferror(fp);
+    fclose(fp);
+    if (ioerr) {
+        mem_free(buf);
+        snprintf(err, errlen, "%s: read error", path);
+        return -2;
+    }
+    int rc = module_read_mem(buf, len, path, p, err, errlen);
+    mem_free(buf);
+    return rc;
+}

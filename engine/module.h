@@ -1,0 +1,27 @@
+/* module.h -- reading and writing .hmc bytecode modules (see module.c for
+ * the layout and docs/bytecode.md). */
+#ifndef HM_MODULE_H
+#define HM_MODULE_H
+
+#include <stddef.h>
+
+#include "bytecode.h"
+
+#define HM_BC_MAJOR 1
+#define HM_BC_MINOR 0
+
+/* Write atomically (a temporary file renamed into place).  0, or -1 with
+ * a message in err. */
+int module_write(const hm_program *p, const char *path, char *err, size_t errlen);
+/* Read and check the container (not yet the contents: run verify_program).
+ * 0; -1 bad or corrupt file (message "PATH: bad bytecode (…)"); -2 the
+ * file could not be read.  On failure *p is left empty. */
+int module_read(const char *path, hm_program *p, char *err, size_t errlen);
+int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_program *p,
+                    char *err, size_t errlen);
+
+/* Check every index, range and instruction of a program so the VM can
+ * run it safely.  0, or -1 with "NAME: bad bytecode (…)" in err. */
+int verify_program(const hm_program *p, const char *name, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,349 @@
+/* verify.c -- the load-time verifier.  A program read from a file runs
+ * only after every index in it has been checked against the tables it
+ * points into, every instruction against the opcode table (operand kinds,
+ * register numbers, jump targets), every loop against the one shape that
+ * is known to terminate, and the calls between functions and policies for
+ * cycles.  What the VM still checks at run time are values: list handles,
+ * member numbers and arithmetic. */
+#include "module.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct vctx {
+    const hm_program *p;
+    const char *name;
+    char *err;
+    size_t errlen;
+} vctx;
+
+static int bad(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(vctx *v, const char *fmt, ...)
+{
+    int n = snprintf(v->err, v->errlen, "%s: bad bytecode (", v->name);
+    if (n < 0 || (size_t)n >= v->errlen)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->err + n, v->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    size_t l = strlen(v->err);
+    snprintf(v->err + l, v->errlen - l, ")");
+    return -1;
+}
+
+#define CHECK(cond, ...) do { if (!(cond)) return bad(v, __VA_ARGS__); } while (0)
+#define STR_OK(i) ((i) >= -1 && (i) < p->nstrs)
+#define RANGE_OK(first, n, total) ((first) >= 0 && (n) >= 0 && (int64_t)(first) + (n) <= (int64_t)(total))
+
+static int verify_tables(vctx *v)
+{
+    const hm_program *p = v->p;
+    CHECK(p->strpool_len > 0 && p->strpool[p->strpool_len - 1] == '\0', "string pool not terminated");
+    for (int32_t i = 0; i < p->nstrs; i++)
+        CHECK(p->strs[i] < p->strpool_len, "string %d outside the pool", i);
+    CHECK(p->nhcols >= 0 && p->npcols >= 0 && p->nrcols >= 0 && p->nhcols <= MAXARG_BX &&
+          p->npcols <= MAXARG_C + 1 && p->nrcols <= MAXARG_C + 1, "bad column counts");
+    for (int32_t i = 0; i < p->nfields; i++) {
+        const hm_field *f = &p->fields[i];
+        CHECK(f->entity == 1 || f->entity == 2, "field %d: bad entity", i);
+        CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_DURATION, "field %d: bad type", i);
+        CHECK(f->records <= 1 && f->period <= 2 && (!f->records || f->entity == 2), "field %d: bad kind", i);
+        CHECK(STR_OK(f->name) && STR_OK(f->source), "field %d: bad name", i);
+        CHECK(f->fresh >= 0 && f->fresh_unit >= 0 && f->fresh_unit <= 3, "field %d: bad freshness", i);
+        CHECK(f->codeset >= -1 && f->codeset < p->ncodesets, "field %d: bad code set", i);
+        int32_t cols = f->entity == 1 ? p->nhcols : f->records ? p->nrcols : p->npcols;
+        CHECK(f->column >= 0 && f->column < cols, "field %d: column %d out of range", i, f->column);
+    }
+    for (int32_t i = 0; i < p->ncodesets; i++) {
+        const hm_codeset *c = &p->codesets[i];
+        CHECK(STR_OK(c->name) && STR_OK(c->label), "code set %d: bad name", i);
+        CHECK(RANGE_OK(c->first_label, (int64_t)c->nlabels * 2, p->nlabels), "code set %d: bad labels", i);
+        CHECK(RANGE_OK(c->first_map, c->nmaps, p->ncodemaps), "code set %d: bad maps", i);
+    }
+    for (int32_t i = 0; i < p->nlabels; i++)
+        CHECK(STR_OK(p->labels[i]), "label %d: bad string", i);
+    for (int32_t i = 0; i < p->ncodemaps; i++)
+        CHECK(STR_OK(p->codemaps[i].source) && STR_OK(p->codemaps[i].raw) && p->codemaps[i].label >= -1,
+              "code map %d is bad", i);
+    for (int32_t i = 0; i < p->npentries; i++) {
+        const hm_pentry *e = &p->pentries[i];
+        CHECK(e->kind >= KEY_DEFAULT && e->kind <= KEY_RANGE, "table entry %d: bad kind", i);
+        CHECK(e->kind != KEY_TEXT || (e->text >= 0 && e->text < p->nstrs), "table entry %d: bad key", i);
+        CHECK(RANGE_OK(e->first, e->n, p->ndated), "table entry %d: bad values", i);
+    }
+    for (int32_t i = 0; i < p->nparams; i++) {
+        const hm_param *a = &p->params[i];
+        CHECK(STR_OK(a->name) && STR_OK(a->label) && STR_OK(a->ref) && STR_OK(a->file), "parameter %d: bad name", i);
+        CHECK(a->vtype >= VT_BOOL && a->vtype <= VT_DURATION && a->keyed <= 1, "parameter %d: bad type", i);
+        CHECK(RANGE_OK(a->first, a->n, a->keyed ? p->npentries : p->ndated), "parameter %d: bad values", i);
+    }
+    for (int32_t i = 0; i < p->nscales; i++) {
+        const hm_scale *s = &p->scales[i];
+        CHECK(STR_OK(s->name) && STR_OK(s->label) && RANGE_OK(s->first, s->n, p->nrows), "scale %d is bad", i);
+        int64_t prev = 0;
+        for (int32_t k = 0; k < s->n; k++) {
+            const hm_scalerow *r = &p->rows[s->first + k];
+            CHECK(r->upper > prev && r->rate >= 0 && r->rate <= 1000000, "scale %d: bad row %d", i, k);
+            prev = r->upper;
+        }
+    }
+    return 0;
+}
+
+static int verify_function(vctx *v, int32_t fi)
+{
+    const hm_program *p = v->p;
+    const hm_function *f = &p->fns[fi];
+    CHECK(STR_OK(f->name) && STR_OK(f->file), "function %d: bad name", fi);
+    CHECK(f->kind >= FN_USER && f->kind <= FN_KEY, "function %d: bad kind", fi);
+    CHECK(f->nregs >= 1 && f->nregs <= MAXARG_A + 1 && f->nparams < f->nregs, "function %d: bad register count", fi);
+    CHECK(f->policy >= -1 && f->policy < p->npolicies, "function %d: bad policy", fi);
+    CHECK(f->ncode >= 1 && (uint64_t)f->start + f->ncode <= p->ncode, "function %d: code out of range", fi);
+    const hm_instr *code = p->code + f->start;
+    int nr = f->nregs;
+    CHECK(GET_OP(code[f->ncode - 1]) == OP_RET, "function %d does not end with RET", fi);
+    for (uint32_t pc = 0; pc < f->ncode; pc++) {
+        hm_instr i = code[pc];
+        int op = GET_OP(i);
+        CHECK(op < HM_NUM_OPCODES, "function %d, %u: unknown opcode %d", fi, pc, op);
+        const hm_opinfo *in = &hm_op_info[op];
+        int a = GETARG_A(i), b = in->fmt == FMT_ABC ? GETARG_B(i) : GETARG_Bx(i), c = GETARG_C(i);
+        int kinds[3] = { in->ka, in->kb, in->fmt == FMT_ABC ? in->kc : K_NO };
+        int vals[3] = { a, b, c };
+        for (int k = 0; k < 3; k++) {
+            int x = vals[k];
+            switch (kinds[k]) {
+            case K_R: CHECK(x < nr, "function %d, %u: register r%d of %d", fi, pc, x, nr); break;
+            case K_K: CHECK(x < p->nconsts, "function %d, %u: constant %d", fi, pc, x); break;
+            case K_S: CHECK(x < p->nstrs, "function %d, %u: string %d", fi, pc, x); break;
+            case K_FH: CHECK(x < p->nhcols, "function %d, %u: household column %d", fi, pc, x); break;
+            case K_FP: CHECK(x < p->npcols, "function %d, %u: person column %d", fi, pc, x); break;
+            case K_FR: CHECK(x < p->nrcols, "function %d, %u: records column %d", fi, pc, x); break;
+            case K_PA: CHECK(x < p->nparams, "function %d, %u: parameter %d", fi, pc, x); break;
+            case K_SC: CHECK(x < p->nscales, "function %d, %u: scale %d", fi, pc, x); break;
+            case K_FN: CHECK(x < p->nfns && p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
+            case K_LT: CHECK(x < p->nlets, "function %d, %u: let %d", fi, pc, x); break;
+            case K_PO: CHECK(x < p->npolicies, "function %d, %u: policy %d", fi, pc, x); break;
+            case K_N: CHECK(x <= 18, "function %d, %u: exponent %d", fi, pc, x); break;
+            default: break;
+            }
+        }
+        switch (op) {
+        case OP_FORPREP: case OP_FORLOOP:
+            CHECK(a + 1 < nr, "function %d, %u: loop registers out of range", fi, pc);
+            break;
+        case OP_WINRANGE:
+            CHECK(c + 1 < nr, "function %d, %u: window registers out of range", fi, pc);
+            break;
+        case OP_CALL:
+            CHECK(a + p->fns[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);
+            break;
+        default:
+            break;
+        }
+        if (in->fmt == FMT_AsBx) {
+            int64_t target = (int64_t)pc + 1 + GETARG_sBx(i);
+            CHECK(target >= 0 && target < (int64_t)f->ncode, "function %d, %u: jump out of the function", fi, pc);
+            if (op == OP_FORLOOP) {
+                /* the only backward jump: to the instruction after its
+                 * FORPREP, whose bound comes from LISTLEN, with a body that
+                 * leaves the counter and the bound alone */
+                CHECK(target <= (int64_t)pc && target >= 2, "function %d, %u: malformed loop", fi, pc);
+                hm_instr prep = code[target - 1], len = code[target - 2];
+                CHECK(GET_OP(prep) == OP_FORPREP && GETARG_A(prep) == a &&
+                      (int64_t)target - 1 + 1 + GETARG_sBx(prep) == (int64_t)pc + 1,
+                      "function %d, %u: loop without its FORPREP", fi, pc);
+                CHECK(GET_OP(len) == OP_LISTLEN && GETARG_A(len) == a + 1,
+                      "function %d, %u: loop bound not taken from a list length", fi, pc);
+                for (int64_t k = target; k < (int64_t)pc; k++) {
+                    hm_instr bi = code[k];
+                    int bop = GET_OP(bi);
+                    if (hm_op_info[bop].writes_a && (GETARG_A(bi) == a || GETARG_A(bi) == a + 1))
+                        return bad(v, "function %d, %u: loop body writes its counter", fi, (unsigned)k);
+                    if (bop == OP_FORPREP && (GETARG_A(bi) == a || GETARG_A(bi) == a + 1))
+                        return bad(v, "function %d, %u: loop body resets its counter", fi, (unsigned)k);
+                }
+            } else {
+                CHECK(target > (int64_t)pc, "function %d, %u: backward jump", fi, pc);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Calls between functions and policies must not form a cycle. */
+enum { NODE_FN, NODE_POL };
+typedef struct graph {
+    const hm_program *p;
+    uint8_t *fn_state, *pol_state;  /* 0 new, 1 on the stack, 2 done */
+} graph;
+
+static int visit_policy(graph *g, int32_t pol, int depth);
+
+static int visit_fn(graph *g, int32_t fi, int depth)
+{
+    const hm_program *p = g->p;
+    if (fi < 0)
+        return 0;
+    if (g->fn_state[fi] == 2)
+        return 0;
+    if (g->fn_state[fi] == 1 || depth > 10000)
+        return -1;
+    g->fn_state[fi] = 1;
+    const hm_function *f = &p->fns[fi];
+    for (uint32_t pc = 0; pc < f->ncode; pc++) {
+        hm_instr i = p->code[f->start + pc];
+        int op = GET_OP(i);
+        int rc = 0;
+        if (op == OP_CALL)
+            rc = visit_fn(g, GETARG_Bx(i), depth + 1);
+        else if (op == OP_LET) {
+            const hm_let *l = &p->lets[GETARG_Bx(i)];
+            rc = visit_fn(g, l->fn, depth + 1);
+            for (int32_t k = 0; k < l->nexc && !rc; k++) {
+                rc = visit_fn(g, p->excs[l->first_exc + k].when_fn, depth + 1);
+                if (!rc)
+                    rc = visit_fn(g, p->excs[l->first_exc + k].value_fn, depth + 1);
+            }
+        } else if (op == OP_ELIG || op == OP_AMOUNT)
+            rc = visit_policy(g, GETARG_Bx(i), depth + 1);
+        else if (op == OP_PELIG || op == OP_PAMOUNT)
+            rc = visit_policy(g, GETARG_C(i), depth + 1);
+        if (rc)
+            return rc;
+    }
+    g->fn_state[fi] = 2;
+    return 0;
+}
+
+static int visit_policy(graph *g, int32_t pol, int depth)
+{
+    const hm_program *p = g->p;
+    if (g->pol_state[pol] == 2)
+        return 0;
+    if (g->pol_state[pol] == 1 || depth > 10000)
+        return -1;
+    g->pol_state[pol] = 1;
+    const hm_policy *P = &p->policies[pol];
+    int rc = 0;
+    if (P->cond >= 0)
+        for (int32_t k = P->cond; k < P->cond + p->conds[P->cond].size && !rc; k++)
+            if (p->conds[k].kind == CN_COND)
+                rc = visit_fn(g, p->conds[k].fn, depth + 1);
+    if (!rc)
+        rc = visit_fn(g, P->amount_fn, depth + 1);
+    for (int32_t k = 0; k < P->neexc && !rc; k++)
+        rc = visit_fn(g, p->excs[P->first_eexc + k].when_fn, depth + 1);
+    for (int32_t k = 0; k < P->naexc && !rc; k++) {
+        rc = visit_fn(g, p->excs[P->first_aexc + k].when_fn, depth + 1);
+        if (!rc)
+            rc = visit_fn(g, p->excs[P->first_aexc + k].value_fn, depth + 1);
+    }
+    for (int32_t k = 0; k < P->nexcl && !rc; k++)
+        rc = visit_policy(g, p->ints[P->first_excl + k], depth + 1);
+    g->pol_state[pol] = 2;
+    return rc;
+}
+
+static int verify_fn_ref(vctx *v, int32_t fn, int kind, int allow_none, const char *what, int32_t i)
+{
+    const hm_program *p = v->p;
+    if (fn == -1 && allow_none)
+        return 0;
+    CHECK(fn >= 0 && fn < p->nfns && p->fns[fn].kind == kind && p->fns[fn].nparams == 0,
+          "%s %d: bad function %d", what, i, fn);
+    return 0;
+}
+
+static int verify_policies(vctx *v)
+{
+    const hm_program *p = v->p;
+    for (int32_t i = 0; i < p->nexcs; i++) {
+        const hm_exception *e = &p->excs[i];
+        if (verify_fn_ref(v, e->when_fn, FN_WHEN, 0, "exception", i) ||
+            verify_fn_ref(v, e->value_fn, FN_VALUE, 1, "exception", i))
+            return -1;
+        CHECK(STR_OK(e->msg), "exception %d: bad message", i);
+    }
+    for (int32_t i = 0; i < p->nlets; i++) {
+        const hm_let *l = &p->lets[i];
+        CHECK(STR_OK(l->name) && l->policy >= -1 && l->policy < p->npolicies, "let %d is bad", i);
+        if (verify_fn_ref(v, l->fn, FN_LET, 0, "let", i))
+            return -1;
+        CHECK(RANGE_OK(l->first_exc, l->nexc, p->nexcs), "let %d: bad exceptions", i);
+    }
+    for (int32_t i = 0; i < p->nconds; i++) {
+        const hm_condnode *c = &p->conds[i];
+        CHECK(c->kind >= CN_COND && c->kind <= CN_ANY && STR_OK(c->msg) && STR_OK(c->ref), "condition %d is bad", i);
+        CHECK(c->size >= 1 && RANGE_OK(i, c->size, p->nconds), "condition %d: bad size", i);
+        if (c->kind == CN_COND) {
+            CHECK(c->size == 1 && c->nkids == 0, "condition %d: bad shape", i);
+            if (verify_fn_ref(v, c->fn, FN_COND, 0, "condition", i))
+                return -1;
+        } else {
+            /* the children must exactly fill the subtree */
+            int32_t k = i + 1, kids = 0;
+            while (k < i + c->size) {
+                CHECK(p->conds[k].size >= 1, "condition %d: bad child", i);
+                k += p->conds[k].size;
+                kids++;
+            }
+            CHECK(k == i + c->size && kids == c->nkids, "condition %d: children do not fit", i);
+        }
+    }
+    for (int32_t i = 0; i < p->nints; i++)
+        CHECK(p->ints[i] >= 0, "list entry %d is bad", i);
+    for (int32_t i = 0; i < p->npolicies; i++) {
+        const hm_policy *P = &p->policies[i];
+        CHECK(STR_OK(P->name) && STR_OK(P->label) && STR_OK(P->ref) && STR_OK(P->file), "policy %d: bad name", i);
+        CHECK(P->entity == 1 || P->entity == 2, "policy %d: bad entity", i);
+        CHECK(P->cond >= -1 && P->cond < p->nconds, "policy %d: bad condition", i);
+        if (verify_fn_ref(v, P->amount_fn, FN_AMOUNT, 1, "policy", i))
+            return -1;
+        CHECK(RANGE_OK(P->first_eexc, P->neexc, p->nexcs) && RANGE_OK(P->first_aexc, P->naexc, p->nexcs),
+              "policy %d: bad exceptions", i);
+        for (int32_t k = 0; k < P->neexc; k++)
+            CHECK(p->excs[P->first_eexc + k].value_fn == -1, "policy %d: bad eligibility exception", i);
+        for (int32_t k = 0; k < P->naexc; k++)
+            CHECK(p->excs[P->first_aexc + k].value_fn >= 0, "policy %d: bad amount exception", i);
+        CHECK(RANGE_OK(P->first_excl, P->nexcl, p->nints) && RANGE_OK(P->first_fact, P->nfacts, p->nints),
+              "policy %d: bad lists", i);
+        for (int32_t k = 0; k < P->nexcl; k++)
+            CHECK(p->ints[P->first_excl + k] < p->npolicies, "policy %d: bad exclusion", i);
+        for (int32_t k = 0; k < P->nfacts; k++)
+            CHECK(p->ints[P->first_fact + k] < p->nfields, "policy %d: bad fact", i);
+    }
+    return 0;
+}
+
+int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
+{
+    vctx vc = { p, name, err, errlen };
+    vctx *v = &vc;
+    if (verify_tables(v) < 0)
+        return -1;
+    for (int32_t i = 0; i < p->nfns; i++)
+        if (verify_function(v, i) < 0)
+            return -1;
+    if (verify_policies(v) < 0)
+        return -1;
+    graph g = { p, mem_calloc((size_t)p->nfns + 1, 1), mem_calloc((size_t)p->npolicies + 1, 1) };
+    if (!g.fn_state || !g.pol_state) {
+        mem_free(g.fn_state);
+        mem_free(g.pol_state);
+        return bad(v, "out of memory");
+    }
+    int rc = 0;
+    for (int32_t i = 0; i < p->npolicies && !rc; i++)
+        rc = visit_policy(&g, i, 0);
+    for (int32_t i = 0; i < p->nfns && !rc; i++)
+        rc = visit_fn(&g, i, 0);
+    mem_free(g.fn_state);
+    mem_free(g.pol_state);
+    if (rc)
+        return bad(v, "functions or policies call each other in a cycle, or too deeply");
+    return 0;
+}
