@@ -14,6 +14,7 @@ static const struct command {
     { "check", cmd_check, "check policy files for errors" },
     { "compile", cmd_compile, "compile policy files into a bytecode module (.hmc)" },
     { "test", cmd_test, "run the test blocks of policy files" },
+    { "run", cmd_run, "evaluate the policies for one household (--given FILE)" },
     { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },
 };
 

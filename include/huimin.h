@@ -80,6 +80,24 @@ int hm_pack_load_mem(const void *data, size_t len, hm_pack **out, char *err, siz
 void hm_pack_free(hm_pack *k);
 void hm_pack_disasm(const hm_pack *k, FILE *out);
 
+/* ---- evaluating one household ----------------------------------------------- */
+
+/* Add a facts file holding one top-level `given household { … }` (or
+ * `given person { … }`) block, in the notation of tests, for
+ * hm_compiler_evaluate().  HM_OK or HM_EIO. */
+int hm_compiler_add_facts_file(hm_compiler *c, const char *path);
+
+#define HM_FORMAT_TABLE 0
+#define HM_FORMAT_JSON  1
+
+/* Evaluate every policy for one household: from `json_path` (JSON:
+ * {"household": {…, "members": [{…}]}} or {"person": {…}}) or, when it is
+ * NULL, from the facts file; as of `as_of` ("YYYY-MM-DD", NULL for today,
+ * UTC).  Prints a table or JSON to `out`.  HM_OK; HM_ERR with a message in
+ * `err` (bad facts) or diagnostics (bad policies); HM_EUSAGE; HM_ENOMEM. */
+int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_of, int format,
+                         FILE *out, char *err, size_t errlen);
+
 /* ---- running the drafters' tests ----------------------------------------- */
 
 typedef struct hm_test_summary {

@@ -36,6 +36,7 @@ struct hm_compiler {
     int nmods;
     int checked;
     int syntax_errors;
+    int facts_file;         /* file index of the `--given` file, or -1 */
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -45,6 +46,7 @@ hm_compiler *hm_compiler_new(void)
         return NULL;
     arena_init(&c->arena);
     diag_init(&c->diags);
+    c->facts_file = -1;
     return c;
 }
 
@@ -391,7 +393,7 @@ int hm_compiler_check(hm_compiler *c)
             }
     resolve_uses(c);
     c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods,
-                      .syntax_errors = c->syntax_errors };
+                      .syntax_errors = c->syntax_errors, .facts_file = c->facts_file };
     sema_check(&c->sema);
     c->arena.oom = NULL;
     return c->diags.errors ? HM_ERR : HM_OK;
@@ -525,3 +527,26 @@ void hm_pack_free(hm_pack *k)
 }
 
 void hm_pack_disasm(const hm_pack *k, FILE *out) { disasm_program(&k->prog, out); }
+
+int hm_compiler_add_facts_file(hm_compiler *c, const char *path)
+{
+    if (!c || !path)
+        return HM_EUSAGE;
+    int rc = load_file(c, path);
+    if (rc == HM_OK)
+        c->facts_file = c->nfiles - 1;
+    return rc;
+}
+
+/* The top-level `given` of the facts file, or NULL. */
+ast *compiler_given(hm_compiler *c)
+{
+    if (c->facts_file < 0 || !c->mods)
+        return NULL;
+    for (int i = 0; i < c->nmods; i++)
+        if (c->mods[i]->file->index == c->facts_file)
+            for (ast *n = c->mods[i]->root; n; n = n->next)
+                if (n->kind == N_GIVEN)
+                    return n;
+    return NULL;
+}

@@ -10,4 +10,13 @@
  * as the compiler) and its checker state.  HM_OK, HM_ERR, HM_ENOMEM. */
 int compiler_program(hm_compiler *c, hm_program **out, sema **s);
 
+/* The top-level `given` block of the file added with
+ * hm_compiler_add_facts_file(), or NULL. */
+ast *compiler_given(hm_compiler *c);
+
+#include "facts.h"
+/* Build the fact store of one household from a `given` block (testrun.c).
+ * 0, or -1 out of memory. */
+int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers);
+
 #endif

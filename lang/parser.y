@@ -137,6 +137,7 @@ decl:
     MODULE dotted               { $$ = NODE(MODULE, @2); $$->str = $2; }
   | USE dotted                  { $$ = NODE(USE, @2); $$->str = $2; }
   | source | codes | param | scale | function | extern | policy | test
+  | given                       { $$ = $1; }
 ;
 
 dotted:

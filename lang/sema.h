@@ -98,6 +98,7 @@ typedef struct sema {
     int in_test;
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
     int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
+    int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */
 } sema;
 
 /* The part of the checker's state that depends on where it is; saved and

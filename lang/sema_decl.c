@@ -988,6 +988,17 @@ void sema_check_module(sema *s, hm_module *m)
         s->mod = m;
         if (n->kind == N_TEST)
             check_test(s, n);
+        else if (n->kind == N_GIVEN) {
+            if (m->index != s->facts_file) {
+                int d = ERR(n, "a `given` block belongs inside a `test`");
+                diag_hint(s->diags, d, "write test \"NAME\" as of DATE { given … expect … }, "
+                                       "or pass the file to `huimin run --given`");
+            } else if (n->ival == ENT_PERSON) {
+                check_obj(s, n->a, ENT_PERSON, NULL);
+            } else {
+                check_obj(s, n->a, ENT_HOUSEHOLD, NULL);
+            }
+        }
     }
     /* amounts expected of policies without an amount rule */
     for (ast *n = m->root; n; n = n->next)

@@ -107,7 +107,7 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
 }
 
 /* Build the household of a test.  0, or -1 out of memory. */
-static int build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers)
+int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers)
 {
     ast *members = NULL;
     int n = 0;
@@ -187,7 +187,7 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                 continue;
             hm_facts f;
             int nmembers = 0;
-            if (build_facts(s, p, t->b, &f, &nmembers) < 0) {
+            if (testrun_build_facts(s, p, t->b, &f, &nmembers) < 0) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;

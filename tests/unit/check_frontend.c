@@ -564,6 +564,25 @@ START_TEST(test_long_chain_of_and)
 }
 END_TEST
 
+START_TEST(test_long_function_cycle_detected)
+{
+    /* f0 -> f1 -> ... -> f299 -> f0: recursion through 300 functions */
+    int n = 300;
+    char *s = malloc((size_t)n * 64);
+    ck_assert_ptr_nonnull(s);
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        k += (size_t)sprintf(s + k, "function f%d(x: int) : int = f%d(x) + 1\n", i, (i + 1) % n);
+    int rc = check_one(s);
+    free(s);
+    ck_assert_msg(rc == HM_ERR, "a cycle of %d functions was not reported", n);
+    HAS("depend on each other in a cycle");
+    /* and a short one, for comparison */
+    ck_assert_int_eq(check_one("function f(x: int) : int = g(x) + 1\nfunction g(x: int) : int = f(x)\n"), HM_ERR);
+    HAS("functions depend on each other in a cycle: f → g → f");
+}
+END_TEST
+
 /* ---- the API ------------------------------------------------------------------- */
 
 START_TEST(test_check_twice)
@@ -1080,6 +1099,7 @@ Suite *hm_frontend_suite(void)
     tcase_add_test(hos, test_deep_parentheses_refused);
     tcase_add_test(hos, test_long_operator_chain_no_crash);
     tcase_add_test(hos, test_long_chain_of_and);
+    tcase_add_test(hos, test_long_function_cycle_detected);
     suite_add_tcase(s, hos);
 
     TCase *api = tcase_create("api");
