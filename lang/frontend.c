@@ -35,6 +35,7 @@ struct hm_compiler {
     hm_module **mods;
     int nmods;
     int checked;
+    int out_of_memory;      /* a previous check ran out of memory */
     int syntax_errors;
     int facts_file;         /* file index of the `--given` file, or -1 */
 };
@@ -91,7 +92,8 @@ static int load_file(hm_compiler *c, const char *path)
         mem_free(f);
         if (e == ENOMEM)
             return HM_ENOMEM;
-        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "cannot read `%s`: %s", path, strerror(e));
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "cannot read `%s`: %s", path,
+                   e == EINVAL ? "not a regular file" : e == EFBIG ? "larger than 256 MiB" : strerror(e));
         return HM_EIO;
     }
     int rc = add_file(c, f);
@@ -156,7 +158,7 @@ static int add_dir(hm_compiler *c, const char *dir, int depth)
                 int r = add_dir(c, names[i], depth + 1);
                 if (r == HM_ENOMEM)
                     rc = r;
-            } else if (has_suffix(names[i], ".pol")) {
+            } else if (has_suffix(names[i], ".pol") && stat(names[i], &st) == 0 && S_ISREG(st.st_mode)) {
                 int r = load_file(c, names[i]);
                 if (r == HM_ENOMEM)
                     rc = r;
@@ -210,8 +212,11 @@ int hm_compiler_add_source(hm_compiler *c, const char *name, const char *text, s
 
 /* ---- parsing ---------------------------------------------------------- */
 
+_Thread_local hm_arena *parse_arena;
+
 static hm_module *parse_one(hm_compiler *c, hm_srcfile *f)
 {
+    parse_arena = &c->arena;
     hm_parser p = { .arena = &c->arena, .diags = &c->diags, .file = f };
     yyscan_t scanner;
     if (hmyy_lex_init_extra(&p, &scanner) != 0)
@@ -366,11 +371,14 @@ int hm_compiler_check(hm_compiler *c)
 {
     if (!c)
         return HM_EUSAGE;
+    if (c->out_of_memory)
+        return HM_ENOMEM;
     if (c->checked)
         return c->diags.errors ? HM_ERR : HM_OK;
     c->checked = 1;
     if (setjmp(c->oom)) {
         c->arena.oom = NULL;
+        c->out_of_memory = 1;
         return HM_ENOMEM;
     }
     c->arena.oom = &c->oom;

@@ -59,8 +59,11 @@ static void hmyy_error(HMYY_LTYPE *loc, hm_parser *p, void *scanner, const char 
 /* Deep nesting is refused with a message rather than exhausting the stack
  * of the checker later on. */
 #define YYMAXDEPTH 4000
-#define YYMALLOC mem_alloc
-#define YYFREE mem_free
+/* The parser's stack comes from the arena of the file being parsed (set
+ * by parse_file's caller), so unwinding on out-of-memory leaks nothing. */
+extern _Thread_local hm_arena *parse_arena;
+#define YYMALLOC(n) arena_alloc(parse_arena, (n))
+#define YYFREE(ptr) ((void)(ptr))
 
 static ast *mk(hm_parser *p, ast_kind k, hm_span loc)
 {

@@ -318,8 +318,22 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
             if (v->next || v != values)
                 ERR(v, "write `from DATE` before each of several values");
         }
-        if (v->b)
+        if (v->b) {
+            ast *lit = v->b->kind == N_UNOP && v->b->ival == AOP_NEG ? v->b->a : v->b;
+            if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
+                lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME && lit->kind != N_DUR) {
+                int d = ERR(v->b, "a parameter's value must be written out");
+                diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
+                                       "compute with it in a let");
+                continue;
+            }
+            if (lit->kind == N_NAME && t->kind != T_CODE) {
+                int d = ERR(v->b, "a parameter's value must be written out, not named");
+                diag_hint(s->diags, d, "write the value itself; compute with other values in a let");
+                continue;
+            }
             sema_expect(s, v->b, t, what);
+        }
     }
 }
 
@@ -768,6 +782,14 @@ void sema_check_policy(sema *s, sym *p)
             if (++namount > 1)
                 ERR(it, "policy `%s` has two `amount` rules", n->str);
             const hm_type *t = sema_expr(s, it->a);
+            if (t->kind == T_DECIMAL && (it->a->kind == N_DEC ||
+                                        (it->a->kind == N_UNOP && it->a->a->kind == N_DEC))) {
+                int64_t fen;
+                if (sema_literal_fen(s, it->a->kind == N_DEC ? it->a : it->a->a, &fen) != 0)
+                    ERR(it->a, "money has at most two decimal places (fen)");
+                t = ty_money(PERIOD_NONE);
+                it->a->ty = (struct hm_type *)t;
+            }
             if (t->kind != T_MONEY && t->kind != T_ERROR) {
                 char b[64];
                 if (t->kind == T_INT) {
@@ -1012,7 +1034,7 @@ void sema_check_module(sema *s, hm_module *m)
 /* ---- pass 3: the whole pack ------------------------------------------------- */
 
 /* Depth-first search for a cycle through `deps`; reports it once. */
-static int find_cycle(sema *s, sym *y, sym **stack, int depth, const char *what)
+static int find_cycle(sema *s, sym *y, sym **stack, int depth, int maxdepth, const char *what)
 {
     if (y->state == 11)
         return 0;
@@ -1034,13 +1056,13 @@ static int find_cycle(sema *s, sym *y, sym **stack, int depth, const char *what)
             diag_hint(s->diags, d, "a policy cannot depend, through references or `excludes`, on itself");
         return 1;
     }
-    if (depth >= 256)
-        return 0;
+    if (depth >= maxdepth)
+        return 0;   /* cannot happen: the stack holds every function and policy */
     y->state = 10;
     stack[depth] = y;
     int found = 0;
     for (dep *e = y->deps; e && !found; e = e->next)
-        found = find_cycle(s, e->to, stack, depth + 1, what);
+        found = find_cycle(s, e->to, stack, depth + 1, maxdepth, what);
     y->state = 11;
     return found;
 }
@@ -1064,7 +1086,11 @@ static void unused_warnings(sema *s, hm_module *m)
 
 void sema_finish(sema *s)
 {
-    sym *stack[256];
+    int nnodes = 1;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            nnodes += n->kind == N_FUNCTION || n->kind == N_POLICY;
+    sym **stack = arena_alloc(s->arena, sizeof *stack * (size_t)(nnodes + 1));
     for (int i = 0; i < s->nmods; i++) {
         hm_module *m = s->mods[i];
         if (!m->names.buckets)
@@ -1083,7 +1109,7 @@ void sema_finish(sema *s)
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next)
             if ((n->kind == N_FUNCTION || n->kind == N_POLICY) && n->sym)
-                find_cycle(s, n->sym, stack, 0, n->kind == N_FUNCTION ? "functions" : "policies");
+                find_cycle(s, n->sym, stack, 0, nnodes, n->kind == N_FUNCTION ? "functions" : "policies");
     if (s->syntax_errors)
         return;     /* uses may have been lost with the text that did not parse */
     for (int i = 0; i < s->nmods; i++)

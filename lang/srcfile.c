@@ -48,12 +48,20 @@ int srcfile_from_string(hm_srcfile *f, const char *path, const char *text, size_
 int srcfile_load(hm_srcfile *f, const char *path)
 {
     memset(f, 0, sizeof *f);
+    /* refuse pipes and devices before opening: opening a FIFO blocks */
+    struct stat pre;
+    if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode) && !S_ISDIR(pre.st_mode)) {
+        errno = EINVAL;
+        return -1;
+    }
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return -1;
     struct stat st;
-    if (fstat(fileno(fp), &st) < 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
+        if (!S_ISDIR(st.st_mode))
+            e = EINVAL;     /* a device, pipe or socket: not a policy file */
         fclose(fp);
         errno = e;
         return -1;
@@ -87,6 +95,12 @@ int srcfile_load(hm_srcfile *f, const char *path)
         len += got;
         if (got == 0)
             break;
+        if (len > (size_t)256 * 1024 * 1024) {
+            mem_free(buf);
+            fclose(fp);
+            errno = EFBIG;
+            return -1;
+        }
     }
     int err = ferror(fp);
     fclose(fp);

@@ -15,6 +15,9 @@
 # files in SRCDIR from the actual output and says which ones changed.
 # Actual outputs are written only under a temporary directory.
 #
+# Arguments, if any, name the cases to run (`dibao`, `valid/dibao.pol`,
+# `syn_missing_message.pol` …); without arguments every case runs.
+#
 # Prints a unified diff for each failing case and a last line
 # `N passed, N failed`; exits 0 iff no case failed (99 when HUIMIN is
 # missing).
@@ -46,6 +49,7 @@ if [ ! -d "$GOLDEN/valid" ] || [ ! -d "$GOLDEN/invalid" ]; then
     echo "run-golden.sh: no golden cases under $GOLDEN" >&2
     exit 99
 fi
+ONLY=$*
 REGEN=${HM_REGEN:-0}
 [ "$REGEN" = 0 ] && REGEN=
 
@@ -103,10 +107,21 @@ compare() {
     fi
 }
 
+# selected NAME: is case NAME (file or directory name) among the arguments?
+selected() {
+    [ -z "$ONLY" ] && return 0
+    for a in $ONLY; do
+        a=${a##*/}
+        [ "$a" = "$1" ] || [ "$a" = "${1%.*}" ] && return 0
+    done
+    return 1
+}
+
 # the cases of one kind: NAME.pol files and NAME.d directories
 cases() {
     for f in "$GOLDEN/$1"/*.pol "$GOLDEN/$1"/*.d; do
         [ -e "$f" ] || continue
+        selected "${f##*/}" || continue
         case $f in
         *.pol) [ -f "$f" ] && echo "${f##*/}" ;;
         *.d) [ -d "$f" ] && echo "${f##*/}" ;;
@@ -159,7 +174,7 @@ for c in $(cases invalid); do
 done
 
 # ---- expected files whose case is gone -----------------------------------
-for kind in valid invalid; do
+[ -n "$ONLY" ] || for kind in valid invalid; do
     [ $kind = valid ] && ext=ast || ext=err
     for f in "$GOLDEN/$kind"/*."$ext"; do
         [ -f "$f" ] || continue
