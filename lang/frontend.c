@@ -153,8 +153,10 @@ static int add_dir(hm_compiler *c, const char *dir, int depth)
         qsort(names, (size_t)n, sizeof *names, cmp_str);
     for (int i = 0; i < n; i++) {
         if (rc == HM_OK) {
+            /* inside a directory, symbolic links to directories are not
+             * followed: a link back up would make the walk endless */
             struct stat st;
-            if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (lstat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) {
                 int r = add_dir(c, names[i], depth + 1);
                 if (r == HM_ENOMEM)
                     rc = r;

@@ -158,22 +158,28 @@ const char *lex_fullwidth(uint32_t cp)
     return NULL;
 }
 
-/* Length of the leading part of an identifier before any full-width
- * punctuation (which is never part of a name). */
-size_t lex_ident_len(const char *s, size_t n, uint32_t *stop)
+/* A character of the punctuation blocks (see U8 in lexer.l): full-width
+ * punctuation is reported with the ASCII character meant, and the parse
+ * goes on as if that had been typed; returns the token, or 0 to skip. */
+int lex_punct8(hm_parser *p, hm_span sp, const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp = 0;
-        int k = utf8_decode(u + i, n - i, &cp);
-        if (k <= 0)
-            k = 1;
-        else if (cp >= 0x80 && lex_fullwidth(cp)) {
-            *stop = cp;
-            return i;
-        }
-        i += (size_t)k;
+    uint32_t cp = 0;
+    utf8_decode((const unsigned char *)s, n, &cp);
+    const char *a = lex_fullwidth(cp);
+    p->lex_errors++;
+    int d;
+    if (cp == 0x3000) {
+        d = diag_error(p->diags, p->file, sp, "full-width space");
+        diag_hint(p->diags, d, "use an ordinary space (switch the input method to English punctuation)");
+        return 0;
     }
-    return n;
+    if (!a) {
+        diag_error(p->diags, p->file, sp, "unexpected character `%.*s`", (int)n, s);
+        return 0;
+    }
+    d = diag_error(p->diags, p->file, sp, "full-width `%.*s` is not allowed here", (int)n, s);
+    diag_hint(p->diags, d, "use the ASCII character `%s` (switch the input method to English punctuation)", a);
+    if (a[1] == '\0' && strchr(",():[]{}=<>+-*/.", a[0]))
+        return (unsigned char)a[0];
+    return 0;
 }
-

@@ -37,7 +37,7 @@ void lex_error(hm_parser *p, hm_span sp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The ASCII character meant by a full-width punctuation code point, or NULL. */
 const char *lex_fullwidth(uint32_t cp);
-/* How many bytes of s[0..n) come before full-width punctuation (stored in *stop). */
-size_t lex_ident_len(const char *s, size_t n, uint32_t *stop);
+/* Report full-width punctuation; the token meant, or 0. */
+int lex_punct8(hm_parser *p, hm_span sp, const char *s, size_t n);
 
 #endif

@@ -29,10 +29,15 @@ LIMIT=20
 LC_ALL=C
 export LC_ALL
 
-# make sanitizer reports visible in the exit status (abort: 134)
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}abort_on_error=1"
-UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:abort_on_error=1:print_stacktrace=1"
+# make sanitizer reports (ASan, LeakSanitizer, UBSan) visible in the exit
+# status: they abort (134), and never exit with 1 like "errors found"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}abort_on_error=1:exitcode=86"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:abort_on_error=1:exitcode=87:print_stacktrace=1"
 export ASAN_OPTIONS UBSAN_OPTIONS
+
+# no run may write more than 256 MiB of diagnostics (it would be killed by
+# SIGXFSZ and count as a failure)
+ulimit -f 524288 2>/dev/null
 
 sanitized=
 if [ -n "${HM_SANITIZED:-}" ]; then
@@ -105,25 +110,19 @@ pass() {
 }
 
 # run NAME WANT PATH... : huimin check PATH...; WANT is "any" (0, 1 or 2) or
-# one exit status.  Sets $rc and $elapsed_ms; the output (last 64 KiB) is in
-# $work/out.  Counts one test.
+# one exit status.  Sets $rc; the output is in $work/out.  Counts one test.
+# (Only two processes per run: this machine's fork+exec is the bottleneck.)
 run() {
 	name=$1
 	want=$2
 	shift 2
-	t0=$(now_ms)
-	{
-		timeout $LIMIT "$HUIMIN" check "$@" </dev/null 2>&1
-		echo $? >"$work/rc"
-	} | tail -c 65536 >"$work/out"
-	t1=$(now_ms)
-	elapsed_ms=$((t1 - t0))
-	rc=$(cat "$work/rc")
+	timeout $LIMIT "$HUIMIN" check "$@" </dev/null >"$work/out" 2>&1
+	rc=$?
 	if [ "$rc" = 124 ]; then
 		fail "$name" "timed out after ${LIMIT}s (a hang)" "$@"
 		return 1
 	fi
-	if grep -q -e 'Sanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$work/out"; then
+	if [ "$rc" = 1 ] && grep -q -e '^==[0-9]*==ERROR: ' -e 'runtime error:' "$work/out"; then
 		fail "$name" "sanitizer report (exit $rc)" "$@"
 		return 1
 	fi
@@ -494,7 +493,9 @@ run "odd/nonexistent directory" 2 "$work/no/such/dir/"
 run "odd/a file and a nonexistent path" 2 "$seeds/crlf.pol" "$work/missing.pol"
 mkdir -p "$o/dir.pol"
 run "odd/directory named .pol" any "$o/dir.pol"
-if ln -s loop "$o/loop" 2>/dev/null && mkdir -p "$o/links" && ln -s .. "$o/links/up" 2>/dev/null; then
+mkdir -p "$o/links/inner"
+cp "$seeds/crlf.pol" "$o/links/inner/p.pol"
+if ln -s loop "$o/loop" 2>/dev/null && ln -s .. "$o/links/inner/up" 2>/dev/null; then
 	run "odd/dangling symlink" any "$o/loop"
 	run "odd/symlink loop in directory" any "$o/links"
 fi
@@ -534,7 +535,9 @@ best=
 tries=0
 while :; do
 	tries=$((tries + 1))
+	t0=$(now_ms)
 	run "big/50000-line policy ($lines lines)" 0 "$big" || break
+	elapsed_ms=$(($(now_ms) - t0))
 	if [ -s "$work/out" ]; then
 		failed=$((failed + 1))
 		passed=$((passed - 1))
