@@ -169,9 +169,18 @@ else
 	fi
 fi
 
+# ---- the drafters' tests ------------------------------------------------------
+printf '\n$ huimin test examples/policies\n'
+"$HUIMIN" test "$PACK" || hm_die "the example pack's tests failed"
+
+# ---- one household --------------------------------------------------------------
+printf '\n$ huimin run examples/policies --given examples/households/family.json --as-of 2024-08-01\n'
+"$HUIMIN" run "$PACK" --given "$root/examples/households/family.json" --as-of 2024-08-01 ||
+	hm_die "huimin run failed"
+
 # ---- later steps --------------------------------------------------------------
 # TODO: append the next demo steps here once their commands exist:
 #   - generate the example city (SQLite) from examples/
 #   - huimin run: the policy pack over the city, with a summary
 #   - huimin explain: one household's derivation trace
-# Until then the demo ends after the checker.
+# Until then the demo ends with one household.
