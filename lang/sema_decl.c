@@ -755,6 +755,11 @@ void sema_check_policy(sema *s, sym *p)
                     sema_suggest(s, d, it->str, SUGGEST_POLICY);
             } else if (q == p) {
                 ERR(it, "a policy cannot exclude itself");
+            } else if (q->entity != p->entity) {
+                int d = ERR(it, "`%s` is decided for each %s, `%s` for each %s: one cannot exclude the other",
+                            n->str, p->entity == ENT_PERSON ? "person" : "household", q->name,
+                            q->entity == ENT_PERSON ? "person" : "household");
+                NOTE(d, q, "it is defined here");
             } else {
                 it->sym = q;
                 /* q's decision depends on ours */

@@ -45,7 +45,7 @@ else
 		"$(plural "${#pol_files[@]}" file files)" \
 		"$(plural "$n_policies" policy policies)"
 	for f in "${pol_files[@]}"; do
-		names=$(grep '^policy ' "$f" | awk '{print $2}' | paste -sd' ' -)
+		names=$(grep '^policy ' "$f" | awk '{print $2}' | paste -sd' ' - || true)
 		printf '  %-20s %s\n' "${f#"$PACK"/}" "${names:-(no policy: shared definitions)}"
 	done
 fi
