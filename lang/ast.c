@@ -130,8 +130,10 @@ static void dump(const ast *n, FILE *out, int depth)
                                              "duration", "text", "code", "records", "list of person",
                                              "person", "household" };
         fprintf(out, " %s", n->ival >= 1 && n->ival <= TY_HOUSEHOLD ? names[n->ival] : "?");
-        if (n->flag == PERIOD_MONTH) fputs(" per month", out);
-        if (n->flag == PERIOD_YEAR) fputs(" per year", out);
+        if (n->ival == TY_DURATION)
+            fputs(n->flag == DUR_MONTHS ? " in months" : n->flag == DUR_YEARS ? " in years" : "", out);
+        else if (n->flag == PERIOD_MONTH) fputs(" per month", out);
+        else if (n->flag == PERIOD_YEAR) fputs(" per year", out);
         break;
     }
     case N_DUR:

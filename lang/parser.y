@@ -418,10 +418,10 @@ except:
                                   $$->d = NODE(STR, @6); $$->d->str = $6; $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
   | EXCEPT WHEN expr THEN except_status STRING
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
-                                  $$->b->ival = $5; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6; }
+                                  $$->b->ival = $5; $$->b->flag = 2; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6; }
   | EXCEPT WHEN expr THEN except_status STRING PRIORITY INT
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
-                                  $$->b->ival = $5; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6;
+                                  $$->b->ival = $5; $$->b->flag = 2; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6;
                                   $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
 ;
 

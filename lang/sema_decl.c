@@ -617,8 +617,10 @@ static void check_exceptions(sema *s, ast *excepts, const hm_type *t, int is_eli
     for (ast *e = excepts; e; e = e->next) {
         sema_expect(s, e->a, &ty_bool, "an exception's condition");
         if (is_eligible) {
-            if (e->b->kind != N_BOOL || e->b->flag == -1)
+            if (e->b->kind != N_BOOL || e->b->flag != 2)
                 ERR(e->b, "an exception to `eligible when` must say `then eligible` or `then not eligible`");
+        } else if (e->b->kind == N_BOOL && e->b->flag == 2) {
+            ERR(e->b, "`then eligible` / `then not eligible` belong to exceptions of `eligible when`");
         } else {
             sema_expect(s, e->b, t, "the exception's value");
         }

@@ -27,6 +27,12 @@ static int build_lines(hm_srcfile *f)
 int srcfile_from_string(hm_srcfile *f, const char *path, const char *text, size_t len)
 {
     memset(f, 0, sizeof *f);
+    /* a UTF-8 byte-order mark, as some editors save it, is not text */
+    if (len >= 3 && (unsigned char)text[0] == 0xef && (unsigned char)text[1] == 0xbb &&
+        (unsigned char)text[2] == 0xbf) {
+        text += 3;
+        len -= 3;
+    }
     f->path = mem_strdup(path);
     f->text = mem_alloc(len + 1);
     if (!f->path || !f->text) {

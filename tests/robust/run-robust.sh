@@ -35,9 +35,9 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}abort_on_error=1:exitcode=86"
 UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:abort_on_error=1:exitcode=87:print_stacktrace=1"
 export ASAN_OPTIONS UBSAN_OPTIONS
 
-# no run may write more than 256 MiB of diagnostics (it would be killed by
-# SIGXFSZ and count as a failure)
-ulimit -f 524288 2>/dev/null
+# no run may write more than 256 MiB of diagnostics: each runs in a subshell
+# with `ulimit -f` (in 512-byte blocks), so it is killed by SIGXFSZ (153)
+OUTLIMIT=524288
 
 sanitized=
 if [ -n "${HM_SANITIZED:-}" ]; then
@@ -116,8 +116,15 @@ run() {
 	name=$1
 	want=$2
 	shift 2
-	timeout $LIMIT "$HUIMIN" check "$@" </dev/null >"$work/out" 2>&1
+	(
+		ulimit -f $OUTLIMIT 2>/dev/null
+		exec timeout $LIMIT "$HUIMIN" check "$@" </dev/null >"$work/out" 2>&1
+	)
 	rc=$?
+	if [ "$rc" = 153 ]; then
+		fail "$name" "wrote more than 256 MiB of output (killed by SIGXFSZ)" "$@"
+		return 1
+	fi
 	if [ "$rc" = 124 ]; then
 		fail "$name" "timed out after ${LIMIT}s (a hang)" "$@"
 		return 1
@@ -374,7 +381,9 @@ while IFS= read -r f; do
 	[ "$size" -gt 1 ] || continue
 	base=$(basename "$f" .pol)
 	for len in 1 7 $((size / 10)) $((size / 4)) $((size / 3 + 1)) $((size / 2)) $((size * 3 / 4)) $((size * 9 / 10)) $((size - 1)); do
-		[ "$len" -ge 1 ] && [ "$len" -lt "$size" ] || continue
+		if [ "$len" -lt 1 ] || [ "$len" -ge "$size" ]; then
+			continue
+		fi
 		out=$work/trunc/$k-$base-$len.pol
 		head -c "$len" "$f" >"$out"
 		run "truncated/$k-$base-$len" any "$out"

@@ -381,6 +381,161 @@ START_TEST(test_render_column_in_code_points)
 }
 END_TEST
 
+/* ---- long lines: a window around the caret ---------------------------------- */
+
+/* Split the rendered diagnostic in `out` into its source row and caret row. */
+static void rows(const char **src, size_t *srclen, const char **car, size_t *carlen)
+{
+    const char *l2 = strchr(out, '\n');
+    ck_assert_ptr_nonnull(l2);
+    l2++;
+    const char *l3 = strchr(l2, '\n');
+    ck_assert_ptr_nonnull(l3);
+    l3++;
+    const char *e3 = strchr(l3, '\n');
+    ck_assert_ptr_nonnull(e3);
+    *src = l2;
+    *srclen = (size_t)(l3 - 1 - l2);
+    *car = l3;
+    *carlen = (size_t)(e3 - l3);
+}
+
+/* The caret stands in the display column of `target` (first occurrence in the source row). */
+static void assert_caret_under(const char *target)
+{
+    const char *src, *car;
+    size_t sl, cl;
+    rows(&src, &sl, &car, &cl);
+    const char *t = strstr(src, target);
+    ck_assert_msg(t && t < src + sl, "`%s` not shown in the source row:\n%s", target, out);
+    const char *c = memchr(car, '^', cl);
+    ck_assert_ptr_nonnull(c);
+    int wt = utf8_display_width(src, (size_t)(t - src));
+    int wc = utf8_display_width(car, (size_t)(c - car));
+    ck_assert_msg(wt == wc, "caret at display column %d, `%s` at %d:\n%s", wc, target, wt, out);
+}
+
+static int valid_utf8(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k <= 0)
+            return 0;
+        i += (size_t)k;
+    }
+    return 1;
+}
+
+START_TEST(test_window_long_ascii_line)
+{
+    char *text = malloc(2100);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'a', 2000);
+    memcpy(text + 1500, " xyz ", 5);
+    text[2000] = '\0';
+    file0(text);
+    free(text);
+    int i = diag_error(&D, &F0, sp(1501, 1504), "unknown name `xyz`");
+    render(i);
+    ck_assert_ptr_nonnull(strstr(out, "t.pol:1:1502: error: unknown name `xyz`\n"));
+    const char *src, *car;
+    size_t sl, cl;
+    rows(&src, &sl, &car, &cl);
+    ck_assert_msg(utf8_display_width(src, sl) <= 200, "source row not cut:\n%.300s", out);
+    ck_assert_ptr_nonnull(strstr(out, "…"));
+    assert_caret_under("xyz");
+    ck_assert_ptr_nonnull(strstr(car, "^~~\n"));
+}
+END_TEST
+
+START_TEST(test_window_at_line_start_and_end)
+{
+    char *text = malloc(1100);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'b', 1000);
+    text[0] = 'Q';
+    text[999] = 'Z';
+    text[1000] = '\0';
+    file0(text);
+    free(text);
+    render(diag_error(&D, &F0, sp(0, 1), "first"));
+    assert_caret_under("Q");
+    render(diag_error(&D, &F0, sp(999, 1000), "last"));
+    assert_caret_under("Z");
+    render(diag_error(&D, &F0, sp(1000, 1000), "eof"));
+    const char *src, *car;
+    size_t sl, cl;
+    rows(&src, &sl, &car, &cl);
+    ck_assert_int_eq(utf8_display_width(src, sl), utf8_display_width(car, (size_t)((const char *)memchr(car, '^', cl) - car)));
+}
+END_TEST
+
+START_TEST(test_window_chinese_line)
+{
+    /* 600 Chinese characters, then the target: the window must not cut a
+     * character in two, and the caret must line up in display columns */
+    size_t n = 600 * 3;
+    char *text = malloc(n + 16);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < n; i += 3)
+        memcpy(text + i, "人", 3);
+    strcpy(text + n, " 目标 ");
+    file0(text);
+    free(text);
+    render(diag_error(&D, &F0, sp((uint32_t)n + 1, (uint32_t)n + 7), "m"));
+    ck_assert_ptr_nonnull(strstr(out, "t.pol:1:602: error: m\n"));
+    const char *src, *car;
+    size_t sl, cl;
+    rows(&src, &sl, &car, &cl);
+    ck_assert_msg(valid_utf8(src, sl), "window cut a character:\n%s", out);
+    ck_assert_msg(utf8_display_width(src, sl) <= 300, "source row not cut");
+    assert_caret_under("目标");
+    ck_assert_ptr_nonnull(strstr(car, "^~~~\n"));
+    /* and a target in the middle of the Chinese text */
+    render(diag_error(&D, &F0, sp(300 * 3, 301 * 3), "mid"));
+    rows(&src, &sl, &car, &cl);
+    ck_assert_msg(valid_utf8(src, sl), "window cut a character:\n%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "t.pol:1:301: error: mid\n"));
+}
+END_TEST
+
+START_TEST(test_window_on_invalid_bytes)
+{
+    /* a long line of UTF-8 continuation bytes (each one invalid): the
+     * rendering stays short */
+    size_t n = 100000;
+    char *text = malloc(n + 1);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < n; i++)
+        text[i] = (char)(0x80 + i % 64);
+    text[n] = '\0';
+    file0(text);
+    free(text);
+    render(diag_error(&D, &F0, sp(50000, 50001), "invalid UTF-8 byte"));
+    ck_assert_msg(strlen(out) < 2000, "%zu bytes of output for one diagnostic", strlen(out));
+    render(diag_error(&D, &F0, sp(3, 4), "near the start"));
+    ck_assert_msg(strlen(out) < 2000, "%zu bytes of output for one diagnostic", strlen(out));
+}
+END_TEST
+
+START_TEST(test_window_print_many_on_long_line)
+{
+    /* 1,000 errors on one 1 MB line: the whole report stays small */
+    size_t n = 1 << 20;
+    char *text = malloc(n + 1);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'z', n);
+    text[n] = '\0';
+    file0(text);
+    free(text);
+    for (uint32_t i = 0; i < 1000; i++)
+        diag_error(&D, &F0, sp(i * 1000, i * 1000 + 1), "e%u", i);
+    print_all();
+    ck_assert_msg(strlen(out) < 1000 * 600, "%zu bytes of output", strlen(out));
+}
+END_TEST
+
 /* ---- printing: order, notes, cap -------------------------------------------- */
 
 START_TEST(test_print_nothing)
@@ -641,6 +796,16 @@ Suite *hm_diag_suite(void)
     tcase_add_test(ren, test_render_severity_words);
     tcase_add_test(ren, test_render_column_in_code_points);
     suite_add_tcase(s, ren);
+
+    TCase *win = tcase_create("window");
+    tcase_add_checked_fixture(win, dg_setup, dg_teardown);
+    tcase_set_timeout(win, 30);
+    tcase_add_test(win, test_window_long_ascii_line);
+    tcase_add_test(win, test_window_at_line_start_and_end);
+    tcase_add_test(win, test_window_chinese_line);
+    tcase_add_test(win, test_window_on_invalid_bytes);
+    tcase_add_test(win, test_window_print_many_on_long_line);
+    suite_add_tcase(s, win);
 
     TCase *pr = tcase_create("print");
     tcase_add_checked_fixture(pr, dg_setup, dg_teardown);

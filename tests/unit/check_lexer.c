@@ -127,6 +127,30 @@ START_TEST(test_keyword_table_sorted)
 }
 END_TEST
 
+START_TEST(test_keyword_table_matches_docs)
+{
+    /* docs/language.md 2.3 lists the reserved words; the table has exactly those */
+    static const char doc[] =
+        "above  all  amount  and  any  as  as_of  bool  by  code  codes  count  date "
+        "day  days  decimal  default  duration  during  eligible  else  except "
+        "excludes  expect  extern  false  for  fresh  from  function  given "
+        "household  if  in  int  is  it  last  let  list  map  max  member  members "
+        "min  module  money  month  months  more  not  of  or  parameter  per "
+        "person  policy  priority  quick  records  reference  scale  since  source "
+        "sum  test  text  then  to  true  undetermined  up  use  when  where  within "
+        "year  years";
+    char buf[sizeof doc];
+    memcpy(buf, doc, sizeof doc);
+    int n = 0;
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        n++;
+        ck_assert_msg(lex_keyword(w, strlen(w)) != 0, "documented keyword `%s` is not in the table", w);
+    }
+    ck_assert_int_eq(n, 78);
+    ck_assert_int_eq(lex_nkeywords, n);
+}
+END_TEST
+
 START_TEST(test_keyword_table_lookup)
 {
     /* lex_keyword's binary search finds every entry */
@@ -763,6 +787,7 @@ Suite *hm_lexer_suite(void)
     tcase_add_checked_fixture(kw, lex_setup, lex_teardown);
     tcase_set_timeout(kw, 30);
     tcase_add_test(kw, test_keyword_table_sorted);
+    tcase_add_test(kw, test_keyword_table_matches_docs);
     tcase_add_test(kw, test_keyword_table_lookup);
     tcase_add_test(kw, test_every_keyword_lexes_to_its_token);
     tcase_add_test(kw, test_keywords_inside_text);
