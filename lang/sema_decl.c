@@ -801,7 +801,6 @@ void sema_check_policy(sema *s, sym *p)
                 char b[64];
                 if (t->kind == T_INT) {
                     /* a whole number of yuan is money */
-                    it->a->ty = (struct hm_type *)ty_money(PERIOD_NONE);
                     t = ty_money(PERIOD_NONE);
                 } else {
                     ERR(it->a, "an amount must be money, not %s", ty_name(t, b, sizeof b));

@@ -10,6 +10,7 @@ int main(void)
     srunner_add_suite(sr, hm_srcfile_suite());
     srunner_add_suite(sr, hm_diag_suite());
     srunner_add_suite(sr, hm_frontend_suite());
+    srunner_add_suite(sr, hm_engine_suite());
     const char *tap = getenv("HM_TAP");
     if (tap && *tap)
         srunner_set_tap(sr, tap);

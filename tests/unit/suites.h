@@ -8,5 +8,6 @@ Suite *hm_lexer_suite(void);
 Suite *hm_srcfile_suite(void);
 Suite *hm_diag_suite(void);
 Suite *hm_frontend_suite(void);
+Suite *hm_engine_suite(void);
 
 #endif

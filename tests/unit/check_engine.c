@@ -1,0 +1,325 @@
+/* check_engine.c -- the calendar, the module container, the verifier and
+ * the VM's arithmetic, tested below the policy language. */
+#include "suites.h"
+
+#include "calendar.h"
+#include "facts.h"
+#include "huimin.h"
+#include "module.h"
+#include "vm.h"
+#include "frontend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- calendar ---------------------------------------------------------- */
+
+static int32_t D(int y, int m, int d) { return cal_from_ymd(y, m, d); }
+
+START_TEST(test_epoch_and_round_trip)
+{
+    ck_assert_int_eq(D(1970, 1, 1), 0);
+    ck_assert_int_eq(D(2000, 3, 1) - D(2000, 2, 28), 2);   /* 2000 is a leap year */
+    ck_assert_int_eq(D(1900, 3, 1) - D(1900, 2, 28), 1);   /* 1900 is not */
+    for (int32_t day = D(1850, 1, 1); day < D(2150, 1, 1); day += 17) {
+        int32_t y, m, d;
+        cal_to_ymd(day, &y, &m, &d);
+        ck_assert_int_eq(cal_from_ymd(y, m, d), day);
+    }
+}
+END_TEST
+
+START_TEST(test_add_months_clamps_to_month_end)
+{
+    ck_assert_int_eq(cal_add_months(D(2024, 1, 31), 1), D(2024, 2, 29));
+    ck_assert_int_eq(cal_add_months(D(2023, 1, 31), 1), D(2023, 2, 28));
+    ck_assert_int_eq(cal_add_months(D(2024, 3, 31), -1), D(2024, 2, 29));
+    ck_assert_int_eq(cal_add_months(D(2024, 12, 15), 1), D(2025, 1, 15));
+    ck_assert_int_eq(cal_add_months(D(2024, 1, 15), -13), D(2022, 12, 15));
+}
+END_TEST
+
+START_TEST(test_full_years)
+{
+    ck_assert_int_eq(cal_years_between(D(1964, 8, 2), D(2024, 8, 1)), 59);
+    ck_assert_int_eq(cal_years_between(D(1964, 8, 2), D(2024, 8, 2)), 60);
+    /* born on 29 February: the birthday is reached on 1 March in other years */
+    ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 2, 28)), 22);
+    ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 3, 1)), 23);
+    ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2024, 2, 29)), 24);
+    ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 14)), 1);
+    ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 15)), 2);
+    ck_assert_int_eq(cal_start_of_month(D(2024, 2, 17)), D(2024, 2, 1));
+    ck_assert_int_eq(cal_end_of_month(D(2024, 2, 17)), D(2024, 2, 29));
+    ck_assert_int_eq(cal_month_index(D(2024, 1, 1)) - cal_month_index(D(2023, 12, 31)), 1);
+}
+END_TEST
+
+/* ---- compiling a small pack and running it --------------------------------- */
+
+static const char PACK[] =
+    "source s {\n"
+    "  household.a : money\n"
+    "  household.b : money\n"
+    "  person.x : int\n"
+    "}\n"
+    "policy half for household {\n"
+    "  eligible when all { household.a > 0 \"a\" }\n"
+    "  amount household.a * 50%\n"
+    "}\n"
+    "policy third for household {\n"
+    "  eligible when all { household.a > 0 \"a\" }\n"
+    "  amount household.a / 3\n"
+    "}\n"
+    "policy kleene for household {\n"
+    "  eligible when all { household.a > 0 or household.b > 0 \"a or b\" }\n"
+    "}\n"
+    "policy people for household {\n"
+    "  eligible when all { count(household.members where x > 1) >= 1 \"someone\" }\n"
+    "  amount sum(m.x for m in household.members) * 1\n"
+    "}\n";
+
+static hm_compiler *comp;
+static hm_program *prog;
+
+static void pack_setup(void)
+{
+    comp = hm_compiler_new();
+    ck_assert_ptr_nonnull(comp);
+    ck_assert_int_eq(hm_compiler_add_source(comp, "pack.pol", PACK, sizeof PACK - 1), HM_OK);
+    sema *s;
+    int rc = compiler_program(comp, &prog, &s);
+    if (rc != HM_OK)
+        hm_compiler_print_diagnostics(comp, stderr);
+    ck_assert_int_eq(rc, HM_OK);
+}
+
+static void pack_teardown(void)
+{
+    hm_compiler_free(comp);
+    comp = NULL;
+    prog = NULL;
+}
+
+static int32_t policy_id(const char *name)
+{
+    for (int32_t i = 0; i < prog->npolicies; i++)
+        if (strcmp(prog_str(prog, prog->policies[i].name), name) == 0)
+            return i;
+    return -1;
+}
+
+/* One household with a and b (missing when < 0, in fen) and persons with x. */
+static const hm_decision *decide(const char *policy, int64_t a, int64_t b, int n, const int64_t *xs,
+                                 hm_facts *f, hm_vm **vm)
+{
+    ck_assert_int_eq(facts_init(f, prog, 1, n), 0);
+    f->hh_first[0] = 0;
+    f->hh_count[0] = n;
+    if (a >= 0) { f->hcol[0].v[0] = a; f->hcol[0].state[0] = FACT_KNOWN; }
+    if (b >= 0) { f->hcol[1].v[0] = b; f->hcol[1].state[0] = FACT_KNOWN; }
+    for (int i = 0; i < n; i++)
+        if (xs[i] >= 0) { f->pcol[0].v[i] = xs[i]; f->pcol[0].state[i] = FACT_KNOWN; }
+    *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(*vm);
+    vm_bind(*vm, f, D(2024, 8, 1));
+    ck_assert_int_eq(vm_begin_household(*vm, 0), 0);
+    return vm_decide(*vm, policy_id(policy), -1);
+}
+
+START_TEST(test_money_times_ratio_rounds_half_away)
+{
+    static const struct { int64_t a, want; } cases[] = {
+        { 1, 1 }, { 3, 2 }, { 5, 3 }, { 100, 50 }, { 101, 51 }, { 12345, 6173 },
+    };
+    int i = _i;
+    hm_facts f;
+    hm_vm *vm;
+    const hm_decision *d = decide("half", cases[i].a, 0, 0, NULL, &f, &vm);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->amount, cases[i].want);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_money_divided_rounds_half_away)
+{
+    static const struct { int64_t a, want; } cases[] = {
+        { 100, 33 }, { 200, 67 }, { 1, 0 }, { 2, 1 }, { 150, 50 }, { 100000, 33333 },
+    };
+    int i = _i;
+    hm_facts f;
+    hm_vm *vm;
+    const hm_decision *d = decide("third", cases[i].a, 0, 0, NULL, &f, &vm);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->amount, cases[i].want);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_kleene_or)
+{
+    /* a, b: -1 missing, 0 false (not > 0), 1 true; expected decision */
+    static const struct { int a, b, want; } rows[] = {
+        { 1, 1, DEC_ELIGIBLE }, { 1, 0, DEC_ELIGIBLE }, { 1, -1, DEC_ELIGIBLE },
+        { 0, 1, DEC_ELIGIBLE }, { 0, 0, DEC_NOT_ELIGIBLE }, { 0, -1, DEC_UNDETERMINED },
+        { -1, 1, DEC_ELIGIBLE }, { -1, 0, DEC_UNDETERMINED }, { -1, -1, DEC_UNDETERMINED },
+    };
+    int i = _i;
+    hm_facts f;
+    hm_vm *vm;
+    const hm_decision *d = decide("kleene", rows[i].a, rows[i].b, 0, NULL, &f, &vm);
+    ck_assert_int_eq(d->status, rows[i].want);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+START_TEST(test_members_and_unknown_filter)
+{
+    hm_facts f;
+    hm_vm *vm;
+    int64_t xs[3] = { 1, 5, 7 };
+    const hm_decision *d = decide("people", 0, 0, 3, xs, &f, &vm);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->amount, 1300);      /* (1 + 5 + 7) yuan in fen */
+    vm_free(vm);
+    facts_free(&f);
+    /* a member whose x is missing: the sum is unknown, so undetermined */
+    int64_t ys[2] = { 5, -1 };
+    d = decide("people", 0, 0, 2, ys, &f, &vm);
+    ck_assert_int_eq(d->status, DEC_UNDETERMINED);
+    vm_free(vm);
+    facts_free(&f);
+    /* an empty household: nobody qualifies, and that is known */
+    d = decide("people", 0, 0, 0, NULL, &f, &vm);
+    ck_assert_int_eq(d->status, DEC_NOT_ELIGIBLE);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* ---- the module container and the verifier --------------------------------- */
+
+static unsigned char *write_module(size_t *len)
+{
+    char path[] = "/tmp/check_engine_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char err[256];
+    ck_assert_int_eq(module_write(prog, path, err, sizeof err), 0);
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, fp);
+    fclose(fp);
+    remove(path);
+    return buf;
+}
+
+START_TEST(test_module_round_trip)
+{
+    size_t len;
+    unsigned char *buf = write_module(&len);
+    hm_program back;
+    char err[256];
+    ck_assert_int_eq(module_read_mem(buf, len, "m", &back, err, sizeof err), 0);
+    ck_assert_int_eq(verify_program(&back, "m", err, sizeof err), 0);
+    ck_assert_int_eq(back.ncode, prog->ncode);
+    ck_assert_mem_eq(back.code, prog->code, sizeof *back.code * back.ncode);
+    ck_assert_int_eq(back.npolicies, prog->npolicies);
+    prog_free(&back);
+    free(buf);
+}
+END_TEST
+
+START_TEST(test_module_corruption_refused)
+{
+    size_t len;
+    unsigned char *buf = write_module(&len);
+    hm_program back;
+    char err[256];
+    buf[len / 2] ^= 0x10;
+    ck_assert_int_ne(module_read_mem(buf, len, "m", &back, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "checksum"));
+    ck_assert_int_ne(module_read_mem(buf, 10, "m", &back, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "m: bad bytecode (truncated"));
+    buf[8] = 9;     /* major version */
+    ck_assert_int_ne(module_read_mem(buf, len, "m", &back, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "not supported"));
+    free(buf);
+}
+END_TEST
+
+/* The verifier on programs edited in memory: each edit must be refused. */
+static void expect_refused(void (*edit)(hm_program *), const char *what)
+{
+    size_t len;
+    unsigned char *buf = write_module(&len);
+    hm_program q;
+    char err[256];
+    ck_assert_int_eq(module_read_mem(buf, len, "m", &q, err, sizeof err), 0);
+    edit(&q);
+    int rc = verify_program(&q, "m", err, sizeof err);
+    ck_assert_msg(rc != 0, "accepted: %s", what);
+    ck_assert_ptr_nonnull(strstr(err, "m: bad bytecode ("));
+    prog_free(&q);
+    free(buf);
+}
+
+static void edit_register(hm_program *q) { q->code[0] = MK_ABC(OP_MOVE, 250, 0, 0); }
+static void edit_backjump(hm_program *q)
+{
+    /* replace the second instruction of function 0 by a jump to itself - 1 */
+    q->code[q->fns[0].start + 1] = MK_AsBx(OP_JMP, 0, -2);
+}
+static void edit_opcode(hm_program *q) { q->code[0] = 0xff; }
+static void edit_no_ret(hm_program *q) { q->code[q->fns[0].start + q->fns[0].ncode - 1] = MK_ABC(OP_MOVE, 0, 0, 0); }
+static void edit_constant(hm_program *q) { q->code[0] = MK_ABx(OP_LOADK, 0, 60000); }
+static void edit_policy_fn(hm_program *q) { q->policies[0].amount_fn = 9999; }
+static void edit_cond_size(hm_program *q) { q->conds[0].size = 1000; }
+static void edit_string(hm_program *q) { q->strs[1] = 0x7fffffff; }
+
+START_TEST(test_verifier_refuses_edits)
+{
+    expect_refused(edit_register, "a register beyond the function's registers");
+    expect_refused(edit_backjump, "a backward jump");
+    expect_refused(edit_opcode, "an unknown opcode");
+    expect_refused(edit_no_ret, "a function that does not end with RET");
+    expect_refused(edit_constant, "a constant out of range");
+    expect_refused(edit_policy_fn, "an amount function out of range");
+    expect_refused(edit_cond_size, "a condition tree larger than the table");
+    expect_refused(edit_string, "a string outside the pool");
+}
+END_TEST
+
+Suite *hm_engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("calendar");
+    tcase_add_test(tc, test_epoch_and_round_trip);
+    tcase_add_test(tc, test_add_months_clamps_to_month_end);
+    tcase_add_test(tc, test_full_years);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("vm");
+    tcase_add_checked_fixture(tc, pack_setup, pack_teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, test_money_times_ratio_rounds_half_away, 0, 6);
+    tcase_add_loop_test(tc, test_money_divided_rounds_half_away, 0, 6);
+    tcase_add_loop_test(tc, test_kleene_or, 0, 9);
+    tcase_add_test(tc, test_members_and_unknown_filter);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("module");
+    tcase_add_checked_fixture(tc, pack_setup, pack_teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_module_round_trip);
+    tcase_add_test(tc, test_module_corruption_refused);
+    tcase_add_test(tc, test_verifier_refuses_edits);
+    suite_add_tcase(s, tc);
+    return s;
+}
