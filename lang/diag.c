@@ -140,10 +140,12 @@ void diag_render(const hm_diag *g, FILE *out)
     const char *pre = "", *post = "";
     if (len > 160) {
         size_t from = off_in_line > 60 ? off_in_line - 60 : 0;
-        while (from > 0 && ((unsigned char)text[from] & 0xc0) == 0x80)
+        /* start and end on character boundaries (at most 3 bytes away in
+         * valid UTF-8; invalid text is cut where it is) */
+        for (int k = 0; k < 3 && from > 0 && ((unsigned char)text[from] & 0xc0) == 0x80; k++)
             from--;
         size_t to = from + 140 < len ? from + 140 : len;
-        while (to < len && ((unsigned char)text[to] & 0xc0) == 0x80)
+        for (int k = 0; k < 3 && to < len && ((unsigned char)text[to] & 0xc0) == 0x80; k++)
             to++;
         if (from > 0)
             pre = "…";

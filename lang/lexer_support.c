@@ -117,6 +117,18 @@ const char *lex_string(hm_parser *p, const char *s, size_t n, uint32_t off)
     return out;
 }
 
+void lex_invalid_byte(hm_parser *p, hm_span sp, unsigned char c)
+{
+    p->lex_errors++;
+    /* a run of invalid bytes is reported once, at its first byte */
+    if (sp.start == p->last_bad && sp.start > 0) {
+        p->last_bad = sp.end;
+        return;
+    }
+    p->last_bad = sp.end;
+    diag_error(p->diags, p->file, sp, "invalid UTF-8 byte 0x%02x", c);
+}
+
 void lex_bad_char(hm_parser *p, hm_span sp, char c)
 {
     int d;

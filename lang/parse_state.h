@@ -33,6 +33,7 @@ const char *lex_string(hm_parser *p, const char *s, size_t n, uint32_t off);
 void lex_check_utf8(hm_parser *p, const char *s, size_t n, uint32_t off, const char *what);
 int  lex_keyword(const char *s, size_t n);
 void lex_bad_char(hm_parser *p, hm_span sp, char c);
+void lex_invalid_byte(hm_parser *p, hm_span sp, unsigned char c);
 void lex_error(hm_parser *p, hm_span sp, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The ASCII character meant by a full-width punctuation code point, or NULL. */

@@ -25,6 +25,9 @@ NOT_COVERED = {
     'cannot read directory `%s`: %s':
         'needs a directory without read permission (not storable in git)',
     'path too long': 'needs a path argument of more than 4096 bytes',
+    'huimin: too many errors':
+        'needs more than 1000 errors in one case; its expected file would be a few '
+        'hundred kilobytes',
     'internal error: the compiler produced %s': 'code generation, not `huimin check`',
     'this rule is too large to compile': 'code generation, not `huimin check`',
     'the pack has more than %d distinct constants': 'code generation, not `huimin check`',
@@ -113,6 +116,7 @@ def formats():
     # messages put together outside such calls
     out.append(('error', 'lang/parser.y (syntax errors)', 'expected %s, found %s'))
     out.append(('error', 'lang/sema_expr.c (arith)', 'cannot add %s and %s'))
+    out.append(('error', 'lang/diag.c (diag_print)', 'huimin: too many errors (%d); showing the first %d'))
     return out
 
 

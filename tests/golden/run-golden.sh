@@ -137,8 +137,10 @@ for c in $(cases valid); do
     (cd "$GOLDEN/valid" && $TIMEOUT "$HUIMIN" check --dump-ast "$c") >"$out" 2>"$err" </dev/null
     rc=$?
     if [ "$rc" -ne 0 ] || [ -s "$err" ]; then
-        fail "valid/$c" "expected exit 0 and nothing on stderr, got exit $rc"
+        fail "valid/$c" "expected exit 0 and nothing on stderr, got exit $rc and:"
         sed 's/^/    /' "$err"
+        [ -s "$out" ] && [ -f "$GOLDEN/valid/$name.ast" ] &&
+            ! cmp -s "$GOLDEN/valid/$name.ast" "$out" && diff -u "$GOLDEN/valid/$name.ast" "$out"
         continue
     fi
     compare "$GOLDEN/valid/$name.ast" "$out" "valid/$c"
@@ -152,22 +154,23 @@ for c in $(cases invalid); do
     (cd "$GOLDEN/invalid" && $TIMEOUT "$HUIMIN" check "$c") >"$stdout" 2>"$act" </dev/null
     rc=$?
     echo "exit: $rc" >>"$act"
+    why=
     case $rc in
-    0)
-        # warnings only: something must have been said
-        if ! grep -q ': warning: ' "$act"; then
-            fail "invalid/$c" "exit 0 without any diagnostic: the case is not invalid"
-            continue
-        fi ;;
+    0)  # warnings only: something must have been said
+        grep -q ': warning: ' "$act" ||
+            why="exit 0 without any diagnostic: the case is not invalid" ;;
     1|2) ;;
-    *)
-        fail "invalid/$c" "the checker crashed or hung (exit $rc)"
-        sed 's/^/    /' "$act"
-        continue ;;
+    *)  why="the checker crashed or hung (exit $rc)" ;;
     esac
-    if [ -s "$stdout" ]; then
-        fail "invalid/$c" "unexpected output on stdout"
-        sed 's/^/    /' "$stdout"
+    [ -z "$why" ] && [ -s "$stdout" ] && why="unexpected output on stdout:"
+    if [ -n "$why" ]; then
+        fail "invalid/$c" "$why"
+        [ -s "$stdout" ] && sed 's/^/    /' "$stdout"
+        if [ -f "$GOLDEN/invalid/$name.err" ]; then
+            diff -u "$GOLDEN/invalid/$name.err" "$act"
+        else
+            diff -u /dev/null "$act"
+        fi
         continue
     fi
     compare "$GOLDEN/invalid/$name.err" "$act" "invalid/$c"

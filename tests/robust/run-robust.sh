@@ -52,6 +52,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hm-robust.XXXXXX") || exit 99
 faildir=$(pwd)/tests/robust/failures
+rm -rf "$faildir"   # only this run's failures
 cleanup() {
 	if [ -n "${ROBUST_KEEP:-}" ]; then
 		echo "inputs kept in $work"
