@@ -12,6 +12,11 @@ int cmd_disasm(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
+/* A compiler with every path added (files or directories), or NULL after
+ * printing why not (the caller exits with EXIT_USAGE). */
+struct hm_compiler;
+struct hm_compiler *cli_compiler(char **paths, int n);
+
 /* Print "huimin: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -44,18 +44,9 @@ int cmd_compile(int argc, char **argv)
         compile_usage(stderr);
         return EXIT_USAGE;
     }
-    hm_compiler *comp = hm_compiler_new();
-    if (!comp) {
-        cli_error("out of memory");
+    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    if (!comp)
         return EXIT_USAGE;
-    }
-    for (int i = optind; i < argc; i++) {
-        if (hm_compiler_add_path(comp, argv[i]) != HM_OK) {
-            hm_compiler_print_diagnostics(comp, stderr);
-            hm_compiler_free(comp);
-            return EXIT_USAGE;
-        }
-    }
     int rc = hm_compiler_write(comp, output);
     hm_compiler_print_diagnostics(comp, stderr);
     hm_compiler_free(comp);

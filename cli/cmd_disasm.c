@@ -56,19 +56,9 @@ int cmd_disasm(int argc, char **argv)
         hm_pack_free(k);
         return EXIT_CLEAN;
     }
-    hm_compiler *comp = hm_compiler_new();
-    if (!comp) {
-        cli_error("out of memory");
+    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    if (!comp)
         return EXIT_USAGE;
-    }
-    for (int i = optind; i < argc; i++) {
-        int rc = hm_compiler_add_path(comp, argv[i]);
-        if (rc != HM_OK) {
-            hm_compiler_print_diagnostics(comp, stderr);
-            hm_compiler_free(comp);
-            return EXIT_USAGE;
-        }
-    }
     int rc = hm_compiler_disasm(comp, stdout);
     hm_compiler_print_diagnostics(comp, stderr);
     hm_compiler_free(comp);

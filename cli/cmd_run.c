@@ -66,17 +66,9 @@ int cmd_run(int argc, char **argv)
         run_usage(stderr);
         return EXIT_USAGE;
     }
-    hm_compiler *comp = hm_compiler_new();
-    if (!comp) {
-        cli_error("out of memory");
+    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    if (!comp)
         return EXIT_USAGE;
-    }
-    for (int i = optind; i < argc; i++)
-        if (hm_compiler_add_path(comp, argv[i]) != HM_OK) {
-            hm_compiler_print_diagnostics(comp, stderr);
-            hm_compiler_free(comp);
-            return EXIT_USAGE;
-        }
     size_t len = strlen(given);
     int is_json = len > 5 && strcmp(given + len - 5, ".json") == 0;
     if (!is_json && hm_compiler_add_facts_file(comp, given) != HM_OK) {

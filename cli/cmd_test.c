@@ -46,21 +46,9 @@ int cmd_test(int argc, char **argv)
         test_usage(stderr);
         return EXIT_USAGE;
     }
-    hm_compiler *comp = hm_compiler_new();
-    if (!comp) {
-        cli_error("out of memory");
+    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    if (!comp)
         return EXIT_USAGE;
-    }
-    for (int i = optind; i < argc; i++) {
-        int rc = hm_compiler_add_path(comp, argv[i]);
-        if (rc != HM_OK) {
-            hm_compiler_print_diagnostics(comp, stderr);
-            if (rc == HM_ENOMEM)
-                cli_error("out of memory");
-            hm_compiler_free(comp);
-            return EXIT_USAGE;
-        }
-    }
     hm_test_summary sum;
     int rc = hm_compiler_run_tests(comp, stdout, flags, &sum);
     hm_compiler_print_diagnostics(comp, stderr);

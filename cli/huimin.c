@@ -28,6 +28,26 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
+hm_compiler *cli_compiler(char **paths, int n)
+{
+    hm_compiler *comp = hm_compiler_new();
+    if (!comp) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        int rc = hm_compiler_add_path(comp, paths[i]);
+        if (rc != HM_OK) {
+            hm_compiler_print_diagnostics(comp, stderr);
+            if (rc == HM_ENOMEM)
+                cli_error("out of memory");
+            hm_compiler_free(comp);
+            return NULL;
+        }
+    }
+    return comp;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,

@@ -179,7 +179,7 @@ printf '\n$ huimin run examples/policies --given examples/households/family.json
 	hm_die "huimin run failed"
 
 # ---- later steps --------------------------------------------------------------
-# TODO: append the next demo steps here once their commands exist:
+# The next demo steps go here as their commands come:
 #   - generate the example city (SQLite) from examples/
 #   - huimin run: the policy pack over the city, with a summary
 #   - huimin explain: one household's derivation trace
