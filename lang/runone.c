@@ -207,8 +207,13 @@ static int json_facts(jctx *j, const char *path, int *nmembers)
 {
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
+    if (!root) {
+        if (je.line < 0) {
+            jerr(j, "%s", je.text);
+            return -2;  /* unreadable, not malformed */
+        }
         return jerr(j, "line %d, column %d: %s", je.line, je.column, je.text);
+    }
     int rc = -1;
     json_t *hh = json_object_get(root, "household"), *person = json_object_get(root, "person");
     json_t *members = hh ? json_object_get(hh, "members") : NULL;
@@ -308,9 +313,10 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
     int nmembers = 0;
     if (json_path) {
         jctx j = { s, p, &f, json_path, err, errlen };
-        if (json_facts(&j, json_path, &nmembers) != 0) {
+        int jr = json_facts(&j, json_path, &nmembers);
+        if (jr != 0) {
             facts_free(&f);
-            return HM_ERR;
+            return jr == -2 ? HM_EIO : HM_ERR;
         }
     } else {
         ast *given = compiler_given(c);
