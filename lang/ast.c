@@ -159,6 +159,15 @@ static void dump(const ast *n, FILE *out, int depth)
     case N_EXCEPT:
         if (n->flag) fputs(" prioritised", out);
         break;
+    case N_RANGE:
+        /* written out in full: `A to B`, `A or more`, `up to B` */
+        if (n->a && n->b) fprintf(out, " %s to %s\n", n->a->str, n->b->str);
+        else if (n->a) fprintf(out, " %s or more\n", n->a->str);
+        else fprintf(out, " up to %s\n", n->b ? n->b->str : "?");
+        return;
+    case N_ROW:
+        fputs(n->a ? " up to" : " above", out);
+        break;
     default:
         break;
     }
@@ -171,12 +180,25 @@ static void dump(const ast *n, FILE *out, int depth)
         dump_str(out, n->str2);
     }
     fputc('\n', out);
-    /* children: lists are dumped whole, single nodes as one entry */
+    /* children: lists are dumped whole, single nodes as one entry; where a
+     * child is optional its role is named, so the outline is unambiguous */
     const ast *kids[4] = { n->a, n->b, n->c, n->d };
     static const char *const names[4] = { "a", "b", "c", "d" };
+    const char *const *roles = NULL;
+    static const char *const row_roles[4] = { "limit", "rate", "quick", NULL };
+    static const char *const expect_roles[4] = { "amount", "member", NULL, NULL };
+    if (n->kind == N_ROW)
+        roles = row_roles;
+    else if (n->kind == N_EXPECT)
+        roles = expect_roles;
     for (int i = 0; i < 4; i++) {
         if (!kids[i])
             continue;
+        if (roles && roles[i]) {
+            fprintf(out, "%*s%s:\n", (depth + 1) * 2, "", roles[i]);
+            dump(kids[i], out, depth + 2);
+            continue;
+        }
         if (i == 3 && (n->kind == N_COND || n->kind == N_EXCEPT || n->kind == N_GROUP))
             continue;   /* the message's position only; its text is shown as str */
         if (kids[i]->next)

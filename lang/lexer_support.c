@@ -186,7 +186,10 @@ int lex_punct8(hm_parser *p, hm_span sp, const char *s, size_t n)
         return 0;
     }
     if (!a) {
-        diag_error(p->diags, p->file, sp, "unexpected character `%.*s`", (int)n, s);
+        /* a run of such characters (——, ……) is one mistake */
+        if (sp.start != p->last_bad || sp.start == 0)
+            diag_error(p->diags, p->file, sp, "unexpected character `%.*s`", (int)n, s);
+        p->last_bad = sp.end;
         return 0;
     }
     d = diag_error(p->diags, p->file, sp, "full-width `%.*s` is not allowed here", (int)n, s);

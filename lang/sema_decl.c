@@ -704,15 +704,17 @@ static void check_let(sema *s, sym *l)
     s->vars = NULL;
     s->elem = NULL;
     const hm_type *t = sema_expr(s, l->decl->a);
+    /* the exceptions are part of the let: a cycle through them is a cycle */
+    if (l->state != 3) {
+        l->type = t;
+        check_exceptions(s, l->decl->b, t, 0);
+    }
     s->vars = saved_vars;
     s->elem = saved_elem;
     s->nlet_stack--;
-    if (l->state == 3) {
+    if (l->state == 3)
         return;
-    }
-    l->type = t;
     l->state = 2;
-    check_exceptions(s, l->decl->b, t, 0);
 }
 
 void sema_check_policy(sema *s, sym *p)
@@ -899,8 +901,7 @@ static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
                 *nmembers = n;
             continue;
         }
-        char key[256];
-        snprintf(key, sizeof key, "%s.%s", ent, i->str);
+        char *key = arena_printf(s->arena, "%s.%s", ent, i->str);
         sym *f = symtab_get(&s->facts, key);
         if (!f) {
             int d = ERR(i, "%s has no fact `%s`", ent, i->str);

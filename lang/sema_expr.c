@@ -241,8 +241,7 @@ static sym *implicit_field(sema *s, const char *name)
 {
     if (!s->elem || s->elem->kind != T_PERSON)
         return NULL;
-    char key[256];
-    snprintf(key, sizeof key, "person.%s", name);
+    char *key = arena_printf(s->arena, "person.%s", name);
     return symtab_get(&s->facts, key);
 }
 
@@ -447,8 +446,7 @@ static const hm_type *get_expr(sema *s, ast *e)
             return &ty_list;
         if (t->kind == T_PERSON && strcmp(e->str, "household") == 0)
             return &ty_household;
-        char key[256];
-        snprintf(key, sizeof key, "%s.%s", ent, e->str);
+        char *key = arena_printf(s->arena, "%s.%s", ent, e->str);
         sym *f = symtab_get(&s->facts, key);
         if (f) {
             f->used = 1;

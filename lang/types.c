@@ -4,6 +4,7 @@
 #include "sema.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const hm_type ty_error = { .kind = T_ERROR }, ty_bool = { .kind = T_BOOL },
               ty_int = { .kind = T_INT }, ty_decimal = { .kind = T_DECIMAL },
@@ -74,7 +75,25 @@ int ty_is_numeric(const hm_type *t)
     return t->kind == T_INT || t->kind == T_DECIMAL || t->kind == T_MONEY;
 }
 
+static const char *ty_name_raw(const hm_type *t, char *buf, size_t n);
+
+/* The name as written, cut (when the buffer is short) on a character
+ * boundary so that messages stay valid UTF-8. */
 const char *ty_name(const hm_type *t, char *buf, size_t n)
+{
+    ty_name_raw(t, buf, n);
+    size_t len = strlen(buf);
+    if (len + 1 >= n) {
+        size_t k = len;
+        while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) == 0x80)
+            k--;
+        if (k > 0 && ((unsigned char)buf[k - 1] & 0x80))
+            buf[k - 1] = '\0';     /* drop the lead byte of the cut character */
+    }
+    return buf;
+}
+
+static const char *ty_name_raw(const hm_type *t, char *buf, size_t n)
 {
     char inner[96];
     switch (t->kind) {
