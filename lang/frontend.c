@@ -149,7 +149,7 @@ static int add_dir(hm_compiler *c, const char *dir, int depth)
         n++;
     }
     closedir(d);
-    if (rc == HM_OK)
+    if (rc == HM_OK && n > 1)
         qsort(names, (size_t)n, sizeof *names, cmp_str);
     for (int i = 0; i < n; i++) {
         if (rc == HM_OK) {
