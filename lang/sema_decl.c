@@ -46,21 +46,27 @@ static int is_builtin(const char *name)
 static sym *declare(sema *s, symtab *t, sym_kind k, ast *n)
 {
     sym *old = symtab_get(t, n->str);
+    int clash = 0;
     if (old) {
         int d = ERR(n, "`%s` is already defined in this %s", n->str,
                     old->owner || k == SYM_LET ? "policy" : "module");
         diag_note(s->diags, d, old->mod->file, old->decl->loc, "the first definition is here");
-        return NULL;
-    }
-    if (is_builtin(n->str) && (k == SYM_FUNCTION || k == SYM_EXTERN || k == SYM_PARAM ||
-                               k == SYM_LET || k == SYM_SCALE)) {
+        clash = 1;
+    } else if (is_builtin(n->str) && (k == SYM_FUNCTION || k == SYM_EXTERN || k == SYM_PARAM ||
+                                      k == SYM_LET || k == SYM_SCALE)) {
         int d = ERR(n, "`%s` is the name of a built-in function", n->str);
         diag_hint(s->diags, d, "choose another name");
-        return NULL;
+        clash = 1;
     }
     sym *y = sym_new(s, k, n->str, n);
-    symtab_put(s->arena, t, y);
     n->sym = y;
+    if (clash) {
+        /* not reachable by its name, but its body is still checked, so its
+         * own mistakes are reported and the facts it reads count as used */
+        y->used = 1;
+        return k == SYM_CODESET ? NULL : y;
+    }
+    symtab_put(s->arena, t, y);
     return y;
 }
 
