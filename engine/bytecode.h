@@ -111,6 +111,7 @@ typedef struct hm_param {
     uint8_t vtype, keyed, keytype, pad;   /* keytype: VT_TEXT, VT_INT or VT_CODE */
     int32_t first, n;       /* keyed: entries (program.pentries); else dated values */
     int32_t line, file;
+    int32_t key_fn;         /* keyed: a function computing the key (for messages), or -1 */
 } hm_param;
 
 typedef struct hm_scalerow {
@@ -158,6 +159,7 @@ typedef struct hm_exception {
 typedef struct hm_let {
     int32_t name, policy, fn;
     int32_t first_exc, nexc;
+    int32_t vtype;          /* VT_* of its value, for messages; 0 for lists */
 } hm_let;
 
 typedef struct hm_policy {

@@ -39,13 +39,13 @@ _Static_assert(sizeof(hm_codeset) == 24, "hm_codeset layout is part of the .hmc 
 _Static_assert(sizeof(hm_codemap) == 12, "hm_codemap layout is part of the .hmc format");
 _Static_assert(sizeof(hm_dated) == 16, "hm_dated layout is part of the .hmc format");
 _Static_assert(sizeof(hm_pentry) == 32, "hm_pentry layout is part of the .hmc format");
-_Static_assert(sizeof(hm_param) == 32, "hm_param layout is part of the .hmc format");
+_Static_assert(sizeof(hm_param) == 36, "hm_param layout is part of the .hmc format");
 _Static_assert(sizeof(hm_scalerow) == 16, "hm_scalerow layout is part of the .hmc format");
 _Static_assert(sizeof(hm_scale) == 16, "hm_scale layout is part of the .hmc format");
 _Static_assert(sizeof(hm_function) == 24, "hm_function layout is part of the .hmc format");
 _Static_assert(sizeof(hm_condnode) == 32, "hm_condnode layout is part of the .hmc format");
 _Static_assert(sizeof(hm_exception) == 32, "hm_exception layout is part of the .hmc format");
-_Static_assert(sizeof(hm_let) == 20, "hm_let layout is part of the .hmc format");
+_Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format");
 _Static_assert(sizeof(hm_policy) == 64, "hm_policy layout is part of the .hmc format");
 
 enum {

@@ -79,6 +79,8 @@ static int verify_tables(vctx *v)
         CHECK(STR_OK(a->name) && STR_OK(a->label) && STR_OK(a->ref) && STR_OK(a->file), "parameter %d: bad name", i);
         CHECK(a->vtype >= VT_BOOL && a->vtype <= VT_DURATION && a->keyed <= 1, "parameter %d: bad type", i);
         CHECK(RANGE_OK(a->first, a->n, a->keyed ? p->npentries : p->ndated), "parameter %d: bad values", i);
+        CHECK(a->key_fn >= -1 && a->key_fn < p->nfns && (a->key_fn < 0 || (p->fns[a->key_fn].kind == FN_KEY &&
+              p->fns[a->key_fn].nparams == 0)), "parameter %d: bad key function", i);
     }
     for (int32_t i = 0; i < p->nscales; i++) {
         const hm_scale *s = &p->scales[i];
@@ -270,7 +272,8 @@ static int verify_policies(vctx *v)
     }
     for (int32_t i = 0; i < p->nlets; i++) {
         const hm_let *l = &p->lets[i];
-        CHECK(STR_OK(l->name) && l->policy >= -1 && l->policy < p->npolicies, "let %d is bad", i);
+        CHECK(STR_OK(l->name) && l->policy >= -1 && l->policy < p->npolicies &&
+              l->vtype >= 0 && l->vtype <= VT_DURATION, "let %d is bad", i);
         if (verify_fn_ref(v, l->fn, FN_LET, 0, "let", i))
             return -1;
         CHECK(RANGE_OK(l->first_exc, l->nexc, p->nexcs), "let %d: bad exceptions", i);

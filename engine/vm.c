@@ -833,3 +833,56 @@ const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member)
 {
     return decide(vm, policy, member);
 }
+
+/* ---- values for messages ----------------------------------------------------- */
+
+hm_val vm_value_of_let(hm_vm *vm, int32_t let, int32_t member)
+{
+    int32_t saved = vm->self;
+    vm->self = member;
+    hm_val v = eval_let(vm, let);
+    vm->self = saved;
+    return v;
+}
+
+hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
+{
+    const hm_program *p = vm->p;
+    const hm_param *pa = &p->params[param];
+    hm_val r = { 0, UNK_MISSING, 0 };
+    if (!pa->keyed) {
+        int found;
+        r.v = param_dated(p, pa->first, pa->n, vm->as_of, &found);
+        r.unk = found ? 0 : UNK_MISSING;
+        return r;
+    }
+    if (pa->key_fn < 0)
+        return r;
+    int32_t saved = vm->self;
+    vm->self = member;
+    hm_val key = run(vm, pa->key_fn, NULL);
+    vm->self = saved;
+    return param_key(vm, param, key);
+}
+
+hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member)
+{
+    const hm_field *fd = &vm->p->fields[field];
+    const hm_facts *f = vm->facts;
+    hm_val r = { 0, UNK_MISSING, 0 };
+    if (fd->records)
+        return r;
+    if (fd->entity == 1) {
+        if (f->hcol[fd->column].state[vm->hh] == FACT_KNOWN)
+            SET(r, f->hcol[fd->column].v[vm->hh]);
+    } else if (member >= 0 && member < vm->nmem) {
+        int64_t who = vm->first + member;
+        if (f->pcol[fd->column].state[who] == FACT_KNOWN)
+            SET(r, f->pcol[fd->column].v[who]);
+    }
+    return r;
+}
+
+const char *vm_text(const hm_vm *vm, int64_t id) { return text_of(vm, id); }
+
+const hm_program *vm_program(const hm_vm *vm) { return vm->p; }

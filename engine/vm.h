@@ -46,6 +46,19 @@ const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member);
 /* Record in cover[n] for each condition node n: 1 seen true, 2 seen false,
  * 4 seen unknown (borrowed; NULL to stop). */
 void   vm_set_coverage(hm_vm *vm, uint8_t *cover);
+/* Values by name, for filling message templates: a let (of the policy
+ * decided for `member`), a parameter as of the as-of date (looked up by its
+ * key for that member), a fact of the household or of a member. */
+hm_val vm_value_of_let(hm_vm *vm, int32_t let, int32_t member);
+hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member);
+hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member);
+const char *vm_text(const hm_vm *vm, int64_t id);
+const hm_program *vm_program(const hm_vm *vm);
+/* Fill the `{name}` placeholders of a condition's message for policy
+ * `policy` and `member` (-1 for the household); unknown values show as
+ * "?".  Returns out. (message.c) */
+char *vm_fill_message(hm_vm *vm, int32_t policy, int32_t member, const char *tmpl, char *out, size_t n);
+
 /* The last runtime error's description ("division by zero in dibao.per_cap"). */
 const char *vm_error(const hm_vm *vm);
 

@@ -1092,6 +1092,14 @@ static void cg_param(builder *b, sym *y)
     }
     pp->keyed = 1;
     const hm_type *kt = d->b ? (const hm_type *)d->b->ty : NULL;
+    if (d->b && kt) {
+        /* the key on its own, so that a message can show the value in force */
+        char name[256];
+        snprintf(name, sizeof name, "%s: key", d->str);
+        int32_t kf = cg_function(b, name, FN_KEY, -1, NULL, d->b, kt, b->s->mods[d->file]->file);
+        b->p->params[y->id].key_fn = kf;
+        pp = &b->p->params[y->id];
+    }
     pp->keytype = (uint8_t)(kt ? vtype_of(kt) : VT_INT);
     pp->first = b->p->npentries;
     pp->n = 0;
@@ -1254,6 +1262,7 @@ static void cg_policy(builder *b, sym *y)
         snprintf(name, sizeof name, "%s.%s", d->str, it->str);
         int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file);
         p->lets[l->id].fn = fn;
+        p->lets[l->id].vtype = vtype_of(l->type);
         if (it->b)
             cg_exceptions(b, it->b, l->type, id, 0, &p->lets[l->id].first_exc, &p->lets[l->id].nexc, name);
     }
@@ -1370,7 +1379,7 @@ static void declare_ids(builder *b)
                     int line, col;
                     srcfile_locate(s->mods[i]->file, it->loc.start, &line, &col);
                     if (it->kind == N_PARAM) {
-                        hm_param pp = { .name = str_id(b, it->str), .label = str_id(b, it->str2),
+                        hm_param pp = { .key_fn = -1, .name = str_id(b, it->str), .label = str_id(b, it->str2),
                                         .ref = it->d ? str_id(b, it->d->str) : -1,
                                         .vtype = (uint8_t)vtype_of(z->type), .line = line,
                                         .file = str_id(b, s->mods[i]->file->path) };
@@ -1381,7 +1390,7 @@ static void declare_ids(builder *b)
                         z->id = p->nscales;
                         PUSH(b, scales, nscales, cap_scales, sc);
                     } else if (it->kind == N_LET) {
-                        hm_let l = { .name = str_id(b, it->str), .policy = -1, .fn = -1 };
+                        hm_let l = { .name = str_id(b, it->str), .policy = -1, .fn = -1, .vtype = 0 };
                         z->id = p->nlets;
                         PUSH(b, lets, nlets, cap_lets, l);
                     }

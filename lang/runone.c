@@ -358,7 +358,7 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
             if (d->status == DEC_ELIGIBLE && d->has_amount)
                 fmt_money(d->amount, amount, sizeof amount);
             if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0)
-                snprintf(why, sizeof why, "%s", prog_str(p, p->conds[d->failed_cond].msg));
+                vm_fill_message(vm, i, member, prog_str(p, p->conds[d->failed_cond].msg), why, sizeof why);
             else if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0)
                 snprintf(why, sizeof why, "excluded by %s", prog_str(p, p->policies[d->excluded_by].name));
             else if (d->status == DEC_UNDETERMINED && d->error)

@@ -138,7 +138,8 @@ int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, i
     return 0;
 }
 
-static void describe(const hm_program *p, const hm_decision *d, char *buf, size_t n, const char *err)
+static void describe(hm_vm *vm, const hm_program *p, int32_t pol, int32_t member, const hm_decision *d,
+                     char *buf, size_t n, const char *err)
 {
     size_t len = (size_t)snprintf(buf, n, "%s", status_word(d->status));
     if (d->status == DEC_ELIGIBLE && d->has_amount && len < n) {
@@ -148,7 +149,9 @@ static void describe(const hm_program *p, const hm_decision *d, char *buf, size_
     }
     if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0 && len < n) {
         const hm_condnode *c = &p->conds[d->failed_cond];
-        len += (size_t)snprintf(buf + len, n - len, " (failed at line %d: \"%s\")", c->line, prog_str(p, c->msg));
+        char msg[512];
+        vm_fill_message(vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
+        len += (size_t)snprintf(buf + len, n - len, " (failed at line %d: \"%s\")", c->line, msg);
     }
     if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0 && len < n)
         len += (size_t)snprintf(buf + len, n - len, " (excluded by %s)",
@@ -255,7 +258,7 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                     snprintf(wantbuf, sizeof wantbuf, ", amount %s", mbuf);
                 }
                 char got[512];
-                describe(p, d, got, sizeof got, vm_error(vm));
+                describe(vm, p, y->id, member, d, got, sizeof got, vm_error(vm));
                 fprintf(out, "  line %d: expected %s%s %s%s\n", line, e->str, who,
                         status_word((int)e->ival), wantbuf);
                 fprintf(out, "  %*s  got      %s%s %s\n", (int)snprintf(NULL, 0, "line %d", line), "",
