@@ -215,6 +215,46 @@ static int64_t pow10_i(int n)
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member);
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args);
 
+/* The value of a rule after its exceptions.  They are stored highest
+ * priority first, and the highest that applies wins, so the result is
+ * `if w1 then v1 else if w2 then v2 … else base`.  It is folded from the
+ * lowest priority up, with three-valued logic: when an exception's
+ * condition is unknown, the result is known only if that exception would
+ * give the same value as the rules below it.  *decided gets the index of
+ * the exception that decided, or -1. */
+static hm_val apply_exceptions(hm_vm *vm, hm_val base, int32_t first, int32_t n, int32_t *decided)
+{
+    const hm_program *p = vm->p;
+    hm_val v = base;
+    if (decided)
+        *decided = -1;
+    for (int32_t i = n - 1; i >= 0; i--) {
+        const hm_exception *e = &p->excs[first + i];
+        hm_val w = run(vm, e->when_fn, NULL);
+        if (!w.unk && !w.v)
+            continue;
+        hm_val x;
+        if (e->value_fn >= 0)
+            x = run(vm, e->value_fn, NULL);
+        else {
+            x.v = e->eligible;
+            x.unk = 0;
+            x.pad = 0;
+        }
+        if (!w.unk) {
+            v = x;
+            if (decided)
+                *decided = first + i;
+        } else if (v.unk || x.unk || v.v != x.v) {
+            v.v = 0;
+            v.unk = w.unk > x.unk ? w.unk : x.unk;
+            if (decided)
+                *decided = -1;
+        }
+    }
+    return v;
+}
+
 static hm_val eval_let(hm_vm *vm, int32_t let)
 {
     const hm_program *p = vm->p;
@@ -228,19 +268,7 @@ static hm_val eval_let(hm_vm *vm, int32_t let)
     m->gen = vm->gen;
     m->busy = 1;
     const hm_let *l = &p->lets[let];
-    hm_val v = run(vm, l->fn, NULL);
-    for (int32_t i = 0; i < l->nexc; i++) {
-        const hm_exception *e = &p->excs[l->first_exc + i];
-        hm_val w = run(vm, e->when_fn, NULL);
-        if (w.unk) {
-            v = w;
-            break;
-        }
-        if (w.v) {
-            v = run(vm, e->value_fn, NULL);
-            break;
-        }
-    }
+    hm_val v = apply_exceptions(vm, run(vm, l->fn, NULL), l->first_exc, l->nexc, NULL);
     m = &vm->lets[(size_t)let * (size_t)vm->slots + (size_t)slot];
     m->v = v;
     m->busy = 0;
@@ -766,22 +794,14 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     vm->self = member;
     int error = 0;
     int t = P->cond >= 0 ? eval_cond(vm, P->cond, &d.failed_cond, &error) : -1;
-    for (int32_t k = 0; k < P->neexc; k++) {
-        const hm_exception *e = &p->excs[P->first_eexc + k];
-        hm_val w = run(vm, e->when_fn, NULL);
-        if (w.unk) {
-            if (t != e->eligible)
-                t = -1;
-            if (w.unk == UNK_ERROR)
-                error = 1;
-            break;
-        }
-        if (w.v) {
-            t = e->eligible ? 1 : 0;
-            d.exception = P->first_eexc + k;
+    if (P->neexc) {
+        hm_val base = { t == 1, t < 0 ? UNK_MISSING : 0, 0 };
+        hm_val r = apply_exceptions(vm, base, P->first_eexc, P->neexc, &d.exception);
+        if (r.unk == UNK_ERROR)
+            error = 1;
+        t = r.unk ? -1 : r.v ? 1 : 0;
+        if (d.exception >= 0)
             d.failed_cond = -1;
-            break;
-        }
     }
     /* a policy that excludes this one and applies takes precedence */
     for (int32_t k = 0; k < P->nexcl && t != 0; k++) {
@@ -796,19 +816,7 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
         }
     }
     if (t == 1 && P->amount_fn >= 0) {
-        hm_val a = run(vm, P->amount_fn, NULL);
-        for (int32_t k = 0; k < P->naexc; k++) {
-            const hm_exception *e = &p->excs[P->first_aexc + k];
-            hm_val w = run(vm, e->when_fn, NULL);
-            if (w.unk) {
-                a = w;
-                break;
-            }
-            if (w.v) {
-                a = run(vm, e->value_fn, NULL);
-                break;
-            }
-        }
+        hm_val a = apply_exceptions(vm, run(vm, P->amount_fn, NULL), P->first_aexc, P->naexc, NULL);
         if (a.unk) {
             t = -1;
             if (a.unk == UNK_ERROR)
