@@ -80,10 +80,12 @@ int32_t cal_months_between(int32_t a, int32_t b)
     int32_t y1, m1, d1, y2, m2, d2;
     cal_to_ymd(a, &y1, &m1, &d1);
     cal_to_ymd(b, &y2, &m2, &d2);
+    /* a month is full on the same day of the month (like years_between:
+     * 31 January to 29 February is not yet a full month) */
     int32_t n = (y2 - y1) * 12 + (m2 - m1);
-    if (b >= a && d2 < d1 && !(d2 == cal_days_in_month(y2, m2)))
+    if (b >= a && d2 < d1)
         n--;
-    else if (b < a && d2 > d1 && !(d1 == cal_days_in_month(y1, m1)))
+    else if (b < a && d2 > d1)
         n++;
     return n;
 }

@@ -640,7 +640,7 @@ static void check_exceptions(sema *s, ast *excepts, const hm_type *t, int is_eli
     /* two exceptions that can both apply need distinct priorities */
     for (ast *e = excepts; e; e = e->next)
         for (ast *f = excepts; f != e; f = f->next) {
-            if (e->flag && f->flag && e->ival != f->ival)
+            if (e->ival != f->ival)     /* no priority counts as 0 */
                 continue;
             if (sema_disjoint(e->a, f->a))
                 continue;
