@@ -31,11 +31,12 @@ int sema_literal_int(sema *s, ast *e, int64_t *v)
         return -1;
     int64_t x = 0;
     for (const char *p = e->str; *p; p++) {
-        if (x > (INT64_MAX - 9) / 10) {
+        int digit = *p - '0';
+        if (x > (INT64_MAX - digit) / 10) {
             ERR(e, "the number %s is too large", e->str);
             return -1;
         }
-        x = x * 10 + (*p - '0');
+        x = x * 10 + digit;
     }
     *v = x;
     return 0;
