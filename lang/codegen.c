@@ -456,6 +456,15 @@ static void cg_get(fstate *f, ast *e, int dst)
     f->top = t;
 }
 
+/* The element's contribution r becomes unknown when its filter fv is
+ * unknown (a false filter has jumped past it already). */
+static void unknown_unless_true(fstate *f, int fv, int r)
+{
+    int32_t known = emit_jump(f, OP_JMPTRUE, fv);
+    ABC(LOADUNK, r, 0, 0);
+    patch_here(f, known);
+}
+
 /* Compile `fn` applied to list `src` with optional filter and body.
  * agg: AGG_*, or 0 to build a filtered list. */
 static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *filter, ast *body,
@@ -513,29 +522,20 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     }
     case AGG_COUNT:
         loadk(f, bv, 1);
-        if (filter) {
-            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
-            ABC(LOADUNK, bv, 0, 0);
-            patch_here(f, known);
-        }
+        if (filter)
+            unknown_unless_true(f, fv, bv);
         ABC(ADD, acc, acc, bv);
         break;
     case AGG_SUM:
         cg_as(f, body, result, bv);
-        if (filter) {
-            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
-            ABC(LOADUNK, bv, 0, 0);
-            patch_here(f, known);
-        }
+        if (filter)
+            unknown_unless_true(f, fv, bv);
         ABC(ADD, acc, acc, bv);
         break;
     case AGG_MIN: case AGG_MAX: {
         cg_as(f, body, result, bv);
-        if (filter) {
-            int32_t known = emit_jump(f, OP_JMPTRUE, fv);
-            ABC(LOADUNK, bv, 0, 0);
-            patch_here(f, known);
-        }
+        if (filter)
+            unknown_unless_true(f, fv, bv);
         int32_t seen = emit_jump(f, OP_JMPTRUE, have);
         ABC(MOVE, acc, bv, 0);
         loadk(f, have, 1);

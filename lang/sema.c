@@ -169,6 +169,17 @@ const char *sema_closest(const char *name, const char *const *cands, int n)
     return bestd <= limit ? best : NULL;
 }
 
+void sema_suggest_label(sema *s, int diag, const sym *cs, const char *name)
+{
+    const char *cands[256];
+    int nc = 0;
+    for (ast *l = cs->decl->a; l && nc < 256; l = l->next)
+        cands[nc++] = l->str;
+    const char *best = sema_closest(name, cands, nc);
+    if (best)
+        diag_hint(s->diags, diag, "did you mean `%s`?", best);
+}
+
 typedef struct cand_list {
     const char **v;
     int n, cap;

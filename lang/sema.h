@@ -144,6 +144,8 @@ enum { SUGGEST_VALUE = 1, SUGGEST_FACT_HOUSEHOLD = 2, SUGGEST_FACT_PERSON = 4,
        SUGGEST_LABEL = 8, SUGGEST_POLICY = 16, SUGGEST_CODESET = 32, SUGGEST_FUNCTION = 64,
        SUGGEST_SOURCE = 128 };
 const char *sema_closest(const char *name, const char *const *cands, int n);
+/* Hint "did you mean `LABEL`?" for a misspelt label of code set cs. */
+void sema_suggest_label(sema *s, int diag, const sym *cs, const char *name);
 
 /* sema_expr.c */
 const hm_type *sema_expr(sema *s, ast *e);

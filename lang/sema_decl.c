@@ -284,13 +284,7 @@ static void check_codes(sema *s, ast *n)
             if (!symtab_get(cs->labels, e->str2)) {
                 int d = diag_error(s->diags, FILE_OF(s, e), e->b->loc,
                                    "code set `%s` has no label `%s`", cs->name, e->str2);
-                const char *cands[256];
-                int nc = 0;
-                for (ast *l = n->a; l && nc < 256; l = l->next)
-                    cands[nc++] = l->str;
-                const char *best = sema_closest(e->str2, cands, nc);
-                if (best)
-                    diag_hint(s->diags, d, "did you mean `%s`?", best);
+                sema_suggest_label(s, d, cs, e->str2);
             }
         }
     }
@@ -420,13 +414,7 @@ static void check_param_in_place(sema *s, sym *p)
                 sym *l = symtab_get(kt->codeset->labels, k->str);
                 if (!l) {
                     int d = ERR(k, "code set `%s` has no label `%s`", kt->codeset->name, k->str);
-                    const char *cands[256];
-                    int nc = 0;
-                    for (ast *lb = kt->codeset->decl->a; lb && nc < 256; lb = lb->next)
-                        cands[nc++] = lb->str;
-                    const char *best = sema_closest(k->str, cands, nc);
-                    if (best)
-                        diag_hint(s->diags, d, "did you mean `%s`?", best);
+                    sema_suggest_label(s, d, kt->codeset, k->str);
                 } else {
                     lo = hi = l->index;
                     is_int = 1;
@@ -865,13 +853,7 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
     if (t->kind == T_CODE && v->kind == N_NAME) {
         if (!symtab_get(t->codeset->labels, v->str)) {
             int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
-            const char *cands[256];
-            int nc = 0;
-            for (ast *l = t->codeset->decl->a; l && nc < 256; l = l->next)
-                cands[nc++] = l->str;
-            const char *best = sema_closest(v->str, cands, nc);
-            if (best)
-                diag_hint(s->diags, d, "did you mean `%s`?", best);
+            sema_suggest_label(s, d, t->codeset, v->str);
         }
         v->ty = (struct hm_type *)t;
         return;

@@ -174,13 +174,7 @@ const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *wha
         if (!found) {
             if (!symtab_get(want->codeset->labels, e->str)) {
                 int d = ERR(e, "code set `%s` has no label `%s`", want->codeset->name, e->str);
-                const char *cands[256];
-                int nc = 0;
-                for (ast *l = want->codeset->decl->a; l && nc < 256; l = l->next)
-                    cands[nc++] = l->str;
-                const char *best = sema_closest(e->str, cands, nc);
-                if (best)
-                    diag_hint(s->diags, d, "did you mean `%s`?", best);
+                sema_suggest_label(s, d, want->codeset, e->str);
             }
             return TY(e, want);
         }
@@ -698,13 +692,7 @@ static int label_operand(sema *s, const hm_type *code, ast *n, int eq, ast *at)
         ERR(at, "%s values can only be compared with == and !=", ty_name(code, x, sizeof x));
     } else if (!symtab_get(code->codeset->labels, n->str)) {
         int d = ERR(n, "code set `%s` has no label `%s`", code->codeset->name, n->str);
-        const char *cands[256];
-        int nc = 0;
-        for (ast *l = code->codeset->decl->a; l && nc < 256; l = l->next)
-            cands[nc++] = l->str;
-        const char *best = sema_closest(n->str, cands, nc);
-        if (best)
-            diag_hint(s->diags, d, "did you mean `%s`?", best);
+        sema_suggest_label(s, d, code->codeset, n->str);
     }
     TY(n, code);
     return 1;
@@ -1086,13 +1074,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
         }
         if (!symtab_get(t->codeset->labels, e->str)) {
             int d = ERR(e, "code set `%s` has no label `%s`", t->codeset->name, e->str);
-            const char *cands[256];
-            int nc = 0;
-            for (ast *l = t->codeset->decl->a; l && nc < 256; l = l->next)
-                cands[nc++] = l->str;
-            const char *best = sema_closest(e->str, cands, nc);
-            if (best)
-                diag_hint(s->diags, d, "did you mean `%s`?", best);
+            sema_suggest_label(s, d, t->codeset, e->str);
         }
         return &ty_bool;
     }
