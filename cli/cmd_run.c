@@ -5,14 +5,22 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void run_usage(FILE *out)
 {
     fprintf(out,
             "usage: huimin run FILE|DIR... --given FACTS [--as-of DATE] [--format table|json]\n"
+            "       huimin run FILE|DIR... --config FILE --out RESULTS.db [--as-of DATE]\n"
+            "                  [--set SECTION.KEY=VALUE]... [--threads N] [--[no-]progress]\n"
             "\n"
-            "Evaluate every policy for one household and print each decision and\n"
+            "With --config: evaluate every household and person of the population the\n"
+            "configured source plugins provide (see docs/plugins.md), append the run to\n"
+            "the SQLite database RESULTS.db in one transaction, and print a summary per\n"
+            "policy.  Tables: runs, decisions (a view), data_issues.\n"
+            "\n"
+            "With --given: evaluate every policy for one household and print each decision and\n"
             "amount (person policies once per member).  FACTS is either a file with a\n"
             "`given household { … }` block in the notation of tests (any name), or a\n"
             "JSON file (name ending in .json):\n"
@@ -22,13 +30,42 @@ static void run_usage(FILE *out)
             "gives the date it was true on, for freshness limits.\n"
             "\n"
             "Options:\n"
-            "  --given FILE          the household's facts (required)\n"
+            "  --given FILE          the household's facts\n"
+            "  --config FILE         the source configuration (population runs)\n"
+            "  --out FILE            the results database (population runs)\n"
+            "  --set S.KEY=VALUE     override a setting: run.threads=4, source.tax.database=t.db\n"
+            "  --threads N           evaluation threads (default: one per core)\n"
+            "  --progress, --no-progress  show a progress bar (default: on a terminal)\n"
             "  --as-of DATE          evaluate as of this date (YYYY-MM-DD; default today, UTC)\n"
             "  --format table|json   output format (default table)\n"
             "  -h, --help            show this help\n"
             "\n"
             "Exit status: 0 evaluated, 1 the policies or the facts have errors, 2 usage\n"
-            "error or unreadable file.\n");
+            "error, unreadable file, or a configuration, plugin or schema error.\n");
+}
+
+static int run_population(char **paths, int n, const char *config, const char *outpath, const char *as_of,
+                          const char **sets, int nsets, int threads, int progress)
+{
+    hm_compiler *comp = cli_compiler(paths, n);
+    if (!comp)
+        return EXIT_USAGE;
+    hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress };
+    char err[8192];
+    int rc = hm_compiler_run_population(comp, &o, stdout, err, sizeof err);
+    if (rc == HM_ERR)
+        hm_compiler_print_diagnostics(comp, stderr);
+    if (err[0]) {
+        /* one problem per line, each with its own prefix */
+        for (char *line = err, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            cli_error("%s", line);
+        }
+    }
+    hm_compiler_free(comp);
+    return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
 }
 
 int cmd_run(int argc, char **argv)
@@ -37,10 +74,18 @@ int cmd_run(int argc, char **argv)
         { "given", required_argument, NULL, 'g' },
         { "as-of", required_argument, NULL, 'a' },
         { "format", required_argument, NULL, 'f' },
+        { "config", required_argument, NULL, 'c' },
+        { "out", required_argument, NULL, 'o' },
+        { "set", required_argument, NULL, 's' },
+        { "threads", required_argument, NULL, 't' },
+        { "progress", no_argument, NULL, 'P' },
+        { "no-progress", no_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *given = NULL, *as_of = NULL;
+    const char *given = NULL, *as_of = NULL, *config = NULL, *outpath = NULL;
+    const char *sets[64];
+    int nsets = 0, threads = 0, progress = -1;
     int format = HM_FORMAT_TABLE, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -57,15 +102,42 @@ int cmd_run(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'c': config = optarg; break;
+        case 'o': outpath = optarg; break;
+        case 's':
+            if (nsets == 64) {
+                cli_error("run: at most 64 --set options");
+                return EXIT_USAGE;
+            }
+            sets[nsets++] = optarg;
+            break;
+        case 't': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 256) {
+                cli_error("run: --threads %s: expected a number from 1 to 256", optarg);
+                return EXIT_USAGE;
+            }
+            threads = (int)n;
+            break;
+        }
+        case 'P': progress = 1; break;
+        case 'N': progress = 0; break;
         case 'h': run_usage(stdout); return EXIT_CLEAN;
         default: run_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (optind >= argc || !given) {
-        cli_error(given ? "run: no policy files given" : "run: say which household with --given FILE");
+    if (optind >= argc || (!given && !config) || (given && config) || (config && !outpath)) {
+        cli_error(optind >= argc ? "run: no policy files given"
+                  : given && config ? "run: --given and --config do not go together"
+                  : config ? "run: say where the results go with --out RESULTS.db"
+                  : "run: say which household with --given FILE, or the population with --config FILE");
         run_usage(stderr);
         return EXIT_USAGE;
     }
+    if (config)
+        return run_population(argv + optind, argc - optind, config, outpath, as_of, sets, nsets, threads,
+                              progress);
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)
         return EXIT_USAGE;

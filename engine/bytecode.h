@@ -48,7 +48,7 @@ typedef enum hm_opcode {
 
 enum { FMT_ABC, FMT_ABx, FMT_AsBx };
 /* operand kinds (opcodes.def) */
-enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N };
+enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX };
 
 enum { WA_RD = 0, WA_WR = 1 };   /* does the instruction write r[A]? */
 
@@ -78,6 +78,25 @@ typedef struct hm_field {
     int32_t  codeset;       /* for VT_CODE, else -1 */
     int32_t  column;        /* index among the fields of its entity (and kind) */
 } hm_field;
+
+/* One source declaring a field (a field may have several: then their values
+ * are compared and a disagreement is a conflict). */
+typedef struct hm_fsource {
+    int32_t field;
+    int32_t source;         /* string: the source's name */
+    int32_t fresh;          /* this source's freshness limit, 0 for none */
+    int32_t fresh_unit;     /* 1 days, 2 months, 3 years */
+} hm_fsource;
+
+/* An extern function: bound at run time to a plugin's C function. */
+#define HM_EXTERN_PARAMS 8
+typedef struct hm_extern {
+    int32_t name;
+    int32_t source;         /* string, or -1 when any plugin may provide it */
+    uint8_t nparams, result;            /* result: VT_* */
+    uint8_t params[HM_EXTERN_PARAMS];   /* VT_* of each parameter */
+    uint8_t pad[6];
+} hm_extern;
 
 typedef struct hm_codeset {
     int32_t name, label;    /* strings */
@@ -183,6 +202,8 @@ typedef struct hm_program {
     int64_t *consts;    int32_t nconsts;
     hm_field *fields;   int32_t nfields;
     int32_t  nhcols, npcols, nrcols;   /* household, person, person-records columns */
+    hm_fsource *fsources; int32_t nfsources;   /* by field, in declaration order */
+    hm_extern *externs; int32_t nexterns;
     hm_codeset *codesets; int32_t ncodesets;
     int32_t *labels;    int32_t nlabels;   /* pairs: name, display text */
     hm_codemap *codemaps; int32_t ncodemaps;

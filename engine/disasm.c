@@ -64,6 +64,7 @@ static void operand(const hm_program *p, int kind, int v, char *buf, size_t n)
     case K_FN: snprintf(buf, n, "%s", v < p->nfns ? prog_str(p, p->fns[v].name) : "?"); break;
     case K_LT: snprintf(buf, n, "%s", v < p->nlets ? prog_str(p, p->lets[v].name) : "?"); break;
     case K_PO: snprintf(buf, n, "%s", v < p->npolicies ? prog_str(p, p->policies[v].name) : "?"); break;
+    case K_EX: snprintf(buf, n, "%s", v < p->nexterns ? prog_str(p, p->externs[v].name) : "?"); break;
     case K_J: snprintf(buf, n, "%+d", v); break;
     case K_N: snprintf(buf, n, "%d", v); break;
     default: buf[0] = '\0';

@@ -3,6 +3,7 @@
 #include "calendar.h"
 #include "mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,11 +67,13 @@ void facts_free(hm_facts *f)
         mem_free(f->hcol[i].v);
         mem_free(f->hcol[i].state);
         mem_free(f->hcol[i].asof);
+        mem_free(f->hcol[i].src);
     }
     for (int i = 0; f->pcol && i < f->np; i++) {
         mem_free(f->pcol[i].v);
         mem_free(f->pcol[i].state);
         mem_free(f->pcol[i].asof);
+        mem_free(f->pcol[i].src);
     }
     for (int i = 0; f->rcol && i < f->nr; i++) {
         mem_free(f->rcol[i].first);
@@ -161,6 +164,11 @@ void facts_sort_records(hm_facts *f)
     }
 }
 
+int32_t facts_fresh_until(int32_t asof, int32_t fresh, int32_t unit)
+{
+    return unit == 1 ? cal_add_days(asof, fresh) : cal_add_months(asof, unit == 3 ? fresh * 12 : fresh);
+}
+
 void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
 {
     for (int i = 0; i < p->nfields; i++) {
@@ -176,10 +184,35 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
                 c->state[k] = FACT_KNOWN;
             if (!fd->fresh || c->state[k] != FACT_KNOWN || c->asof[k] == FACT_NO_DATE)
                 continue;
-            int32_t limit = fd->fresh_unit == 1 ? cal_add_days(c->asof[k], fd->fresh)
-                          : cal_add_months(c->asof[k], fd->fresh_unit == 3 ? fd->fresh * 12 : fd->fresh);
-            if (limit < as_of)
+            if (facts_fresh_until(c->asof[k], fd->fresh, fd->fresh_unit) < as_of)
                 c->state[k] = FACT_STALE;
         }
+    }
+}
+
+void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, int32_t hh,
+                   int32_t member, char *buf, size_t n)
+{
+    static const char *why[] = { "", "", " (stale)", " (unusable value)", " (sources disagree)" };
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int32_t k = 0; k < P->nfacts && len < n; k++) {
+        const hm_field *fd = &p->fields[p->ints[P->first_fact + k]];
+        int worst = FACT_KNOWN;
+        if (fd->entity == 1) {
+            worst = f->hcol[fd->column].state[hh];
+        } else {
+            for (int32_t m = 0; m < f->hh_count[hh]; m++) {
+                if (member >= 0 && m != member && P->entity == 2)
+                    continue;
+                int32_t who = f->hh_first[hh] + m;
+                int st = fd->records ? f->rcol[fd->column].state[who] : f->pcol[fd->column].state[who];
+                if (st != FACT_KNOWN && (worst == FACT_KNOWN || worst == FACT_MISSING))
+                    worst = st;
+            }
+        }
+        if (worst != FACT_KNOWN)
+            len += (size_t)snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "", prog_str(p, fd->name),
+                                    worst >= 0 && worst <= 4 ? why[worst] : "");
     }
 }

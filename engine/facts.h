@@ -14,13 +14,17 @@
 
 #include "bytecode.h"
 
-enum { FACT_KNOWN = 0, FACT_MISSING = 1, FACT_STALE = 2 };
+/* the state of a value: only FACT_KNOWN values are used; every other
+ * state makes the value unknown, for the reason it names */
+enum { FACT_KNOWN = 0, FACT_MISSING = 1, FACT_STALE = 2, FACT_INVALID = 3, FACT_CONFLICT = 4 };
 #define FACT_NO_DATE INT32_MIN
 
 typedef struct hm_column {
     int64_t *v;
     uint8_t *state;
     int32_t *asof;          /* FACT_NO_DATE when not known */
+    uint8_t *src;           /* which of the field's sources gave each value (its
+                               index among them), NULL when it has one source */
 } hm_column;
 
 typedef struct hm_rcolumn {
@@ -56,6 +60,14 @@ int  facts_add_record(hm_facts *f, int c, int32_t person, int32_t date, int64_t 
 void facts_records_known(hm_facts *f, int c, int32_t person);
 /* Sort each person's records by date (after loading). */
 void facts_sort_records(hm_facts *f);
+/* The last day a value as of `asof` is fresh under a limit of `fresh`
+ * units (1 days, 2 months, 3 years). */
+int32_t facts_fresh_until(int32_t asof, int32_t fresh, int32_t unit);
+/* The facts policy P can read that are not known for household hh (and
+ * member `member` of it for a person policy, -1 for all): "person.deceased
+ * (stale), household.assets", in buf. */
+void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, int32_t hh,
+                   int32_t member, char *buf, size_t n);
 /* Mark values older than their field's freshness limit at `as_of` stale. */
 void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
 

@@ -37,6 +37,8 @@ static const unsigned char MAGIC[8] = { 0x7f, 'H', 'M', 'C', '\r', '\n', 0x1a, '
 _Static_assert(sizeof(hm_field) == 28, "hm_field layout is part of the .hmc format");
 _Static_assert(sizeof(hm_codeset) == 24, "hm_codeset layout is part of the .hmc format");
 _Static_assert(sizeof(hm_codemap) == 12, "hm_codemap layout is part of the .hmc format");
+_Static_assert(sizeof(hm_fsource) == 16, "hm_fsource layout is part of the .hmc format");
+_Static_assert(sizeof(hm_extern) == 24, "hm_extern layout is part of the .hmc format");
 _Static_assert(sizeof(hm_dated) == 16, "hm_dated layout is part of the .hmc format");
 _Static_assert(sizeof(hm_pentry) == 32, "hm_pentry layout is part of the .hmc format");
 _Static_assert(sizeof(hm_param) == 36, "hm_param layout is part of the .hmc format");
@@ -51,7 +53,7 @@ _Static_assert(sizeof(hm_policy) == 64, "hm_policy layout is part of the .hmc fo
 enum {
     SEC_META = 1, SEC_STRPOOL, SEC_STRS, SEC_CONSTS, SEC_FIELDS, SEC_CODESETS, SEC_LABELS,
     SEC_CODEMAPS, SEC_DATED, SEC_PENTRIES, SEC_PARAMS, SEC_ROWS, SEC_SCALES, SEC_FNS,
-    SEC_CODE, SEC_LINES, SEC_CONDS, SEC_EXCS, SEC_LETS, SEC_POLICIES, SEC_INTS,
+    SEC_CODE, SEC_LINES, SEC_CONDS, SEC_EXCS, SEC_LETS, SEC_POLICIES, SEC_INTS, SEC_FSOURCES, SEC_EXTERNS,
     SEC__COUNT
 };
 
@@ -94,6 +96,8 @@ static int describe(hm_program *p, secdesc *d)
     SEC(SEC_LETS, sizeof(hm_let), &p->lets, &p->nlets, NULL);
     SEC(SEC_POLICIES, sizeof(hm_policy), &p->policies, &p->npolicies, NULL);
     SEC(SEC_INTS, sizeof(int32_t), &p->ints, &p->nints, NULL);
+    SEC(SEC_FSOURCES, sizeof(hm_fsource), &p->fsources, &p->nfsources, NULL);
+    SEC(SEC_EXTERNS, sizeof(hm_extern), &p->externs, &p->nexterns, NULL);
 #undef SEC
     return n;
 }
@@ -134,7 +138,7 @@ static size_t count_of(const hm_program *p, const secdesc *d)
     return d->count32 ? (size_t)*d->count32 : (size_t)*d->countu;
 }
 
-int module_write(const hm_program *prog, const char *path, char *err, size_t errlen)
+int module_encode(const hm_program *prog, unsigned char **out, size_t *outlen)
 {
     hm_program *p = (hm_program *)prog;     /* only read */
     meta m = { p->nhcols, p->npcols, p->nrcols, p->max_regs };
@@ -145,10 +149,8 @@ int module_write(const hm_program *prog, const char *path, char *err, size_t err
     for (int i = 0; i < n; i++)
         total += count_of(p, &d[i]) * d[i].elem;
     unsigned char *buf = mem_calloc(total, 1);
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory", path);
+    if (!buf)
         return -1;
-    }
     memcpy(buf, MAGIC, 8);
     put_u16(buf + 8, HM_BC_MAJOR);
     put_u16(buf + 10, HM_BC_MINOR);
@@ -173,6 +175,19 @@ int module_write(const hm_program *prog, const char *path, char *err, size_t err
     uLong crc = crc32(0L, Z_NULL, 0);
     crc = crc32(crc, buf + HEADER_SIZE, (uInt)(total - HEADER_SIZE));
     put_u32(buf + 44, (uint32_t)crc);
+    *out = buf;
+    *outlen = total;
+    return 0;
+}
+
+int module_write(const hm_program *p, const char *path, char *err, size_t errlen)
+{
+    unsigned char *buf;
+    size_t total;
+    if (module_encode(p, &buf, &total)) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
     /* write to a temporary file and rename, so a failure leaves no half file */
     size_t plen = strlen(path);
     char *tmp = mem_alloc(plen + 16);

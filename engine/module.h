@@ -7,9 +7,11 @@
 
 #include "bytecode.h"
 
-#define HM_BC_MAJOR 1
+#define HM_BC_MAJOR 2
 #define HM_BC_MINOR 0
 
+/* The module's bytes (owned, mem_free).  0, or -1 when out of memory. */
+int module_encode(const hm_program *p, unsigned char **buf, size_t *len);
 /* Write atomically (a temporary file renamed into place).  0, or -1 with
  * a message in err. */
 int module_write(const hm_program *p, const char *path, char *err, size_t errlen);

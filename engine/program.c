@@ -15,6 +15,8 @@ void prog_free(hm_program *p)
     mem_free(p->codesets);
     mem_free(p->labels);
     mem_free(p->codemaps);
+    mem_free(p->fsources);
+    mem_free(p->externs);
     mem_free(p->dated);
     mem_free(p->pentries);
     mem_free(p->params);

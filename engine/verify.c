@@ -65,6 +65,20 @@ static int verify_tables(vctx *v)
     }
     for (int32_t i = 0; i < p->nlabels; i++)
         CHECK(STR_OK(p->labels[i]), "label %d: bad string", i);
+    for (int32_t i = 0; i < p->nfsources; i++) {
+        const hm_fsource *s = &p->fsources[i];
+        CHECK(s->field >= 0 && s->field < p->nfields && STR_OK(s->source), "field source %d is bad", i);
+        CHECK(i == 0 || s->field >= p->fsources[i - 1].field, "field sources out of order");
+        CHECK(s->fresh >= 0 && s->fresh_unit >= 0 && s->fresh_unit <= 3, "field source %d: bad freshness", i);
+    }
+    for (int32_t i = 0; i < p->nexterns; i++) {
+        const hm_extern *x = &p->externs[i];
+        CHECK(STR_OK(x->name) && (x->source == -1 || STR_OK(x->source)), "extern %d: bad name", i);
+        CHECK(x->nparams <= HM_EXTERN_PARAMS && x->result >= VT_BOOL && x->result <= VT_DURATION,
+              "extern %d: bad signature", i);
+        for (int k = 0; k < x->nparams; k++)
+            CHECK(x->params[k] >= VT_BOOL && x->params[k] <= VT_DURATION, "extern %d: bad parameter type", i);
+    }
     for (int32_t i = 0; i < p->ncodemaps; i++)
         CHECK(STR_OK(p->codemaps[i].source) && STR_OK(p->codemaps[i].raw) && p->codemaps[i].label >= -1,
               "code map %d is bad", i);
@@ -129,6 +143,7 @@ static int verify_function(vctx *v, int32_t fi)
             case K_FN: CHECK(x < p->nfns && p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
             case K_LT: CHECK(x < p->nlets, "function %d, %u: let %d", fi, pc, x); break;
             case K_PO: CHECK(x < p->npolicies, "function %d, %u: policy %d", fi, pc, x); break;
+            case K_EX: CHECK(x < p->nexterns, "function %d, %u: extern %d", fi, pc, x); break;
             case K_N: CHECK(x <= 18, "function %d, %u: exponent %d", fi, pc, x); break;
             default: break;
             }
@@ -142,6 +157,9 @@ static int verify_function(vctx *v, int32_t fi)
             break;
         case OP_CALL:
             CHECK(a + p->fns[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);
+            break;
+        case OP_CALLX:
+            CHECK(a + p->externs[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);
             break;
         default:
             break;

@@ -50,6 +50,7 @@ struct hm_vm {
     size_t npool, cappool;
     int oom;
     uint8_t *cover;
+    const vm_extern *externs;   /* [p->nexterns], or NULL: every extern is unknown */
     char err[256];
 };
 
@@ -693,6 +694,27 @@ static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
             RA = r;
             break;
         }
+        case OP_CALLX: {
+            const hm_extern *x = &p->externs[GETARG_Bx(i)];
+            const vm_extern *b = vm->externs ? &vm->externs[GETARG_Bx(i)] : NULL;
+            const hm_val *xargs = &base[GETARG_A(i) + 1];
+            int64_t av[HM_EXTERN_PARAMS];
+            const char *at[HM_EXTERN_PARAMS];
+            int unk = 0;
+            for (int k = 0; k < x->nparams; k++) {
+                unk |= xargs[k].unk;
+                av[k] = xargs[k].v;
+                at[k] = x->params[k] == VT_TEXT ? text_of(vm, xargs[k].v) : NULL;
+            }
+            if (unk) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            if (!b || !b->call) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            int64_t r = 0;
+            int rc = b->call(b->ctx, av, at, &r);
+            if (rc == 0) SET(RA, r);
+            else if (rc > 0) { RA.v = 0; RA.unk = UNK_MISSING; }
+            else FAIL("an extern function failed");
+            break;
+        }
         case OP_LET: {
             hm_val r = eval_let(vm, GETARG_Bx(i));
             base = vm->regs + saved_top;
@@ -892,5 +914,7 @@ hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member)
 }
 
 const char *vm_text(const hm_vm *vm, int64_t id) { return text_of(vm, id); }
+
+void vm_bind_externs(hm_vm *vm, const vm_extern *externs) { vm->externs = externs; }
 
 const hm_program *vm_program(const hm_vm *vm) { return vm->p; }

@@ -53,6 +53,17 @@ hm_val vm_value_of_let(hm_vm *vm, int32_t let, int32_t member);
 hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member);
 hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member);
 const char *vm_text(const hm_vm *vm, int64_t id);
+
+/* An extern function's binding: call(ctx, values, texts, &result) with
+ * the argument values (texts[k] set for text arguments) returns 0 with a
+ * result, 1 when the answer is unknown, -1 on failure. */
+typedef struct vm_extern {
+    int (*call)(void *ctx, const int64_t *args, const char *const *texts, int64_t *result);
+    void *ctx;
+} vm_extern;
+/* Bind the program's externs (array of p->nexterns, borrowed; NULL: all
+ * unknown). */
+void vm_bind_externs(hm_vm *vm, const vm_extern *externs);
 const hm_program *vm_program(const hm_vm *vm);
 /* Fill the `{name}` placeholders of a condition's message for policy
  * `policy` and `member` (-1 for the household); unknown values show as

@@ -98,6 +98,28 @@ int hm_compiler_add_facts_file(hm_compiler *c, const char *path);
 int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_of, int format,
                          FILE *out, char *err, size_t errlen);
 
+/* ---- population runs ---------------------------------------------------- */
+
+typedef struct hm_run_options {
+    const char *config;         /* the source configuration file */
+    const char *const *sets;    /* "source.NAME.KEY=VALUE" / "run.KEY=VALUE" overrides */
+    int nsets;
+    const char *as_of;          /* YYYY-MM-DD; NULL: the configuration's, else today (UTC) */
+    const char *out;            /* the results database */
+    int threads;                /* 0: the configuration's, else one per core */
+    int progress;               /* 1 on, 0 off, -1 when stderr is a terminal */
+} hm_run_options;
+
+/* Evaluate every household and person of the population the configured
+ * plugins provide and append the run to the results database, in one
+ * transaction.  Prints the summary per policy to `out` and timings to
+ * stderr.  HM_OK; HM_ERR (the policies have errors); HM_EUSAGE (the
+ * configuration cannot be read); HM_EPLUGIN (a plugin, the schema check or
+ * a fetch failed: message in err); HM_EIO (results not written);
+ * HM_ENOMEM. */
+int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *out, char *err,
+                               size_t errlen);
+
 /* ---- running the drafters' tests ----------------------------------------- */
 
 typedef struct hm_test_summary {

@@ -3,10 +3,26 @@
  *
  * A plugin is a shared object that exports one function, hm_source_v1(),
  * returning a constant descriptor.  The descriptor starts with its size and
- * ABI version; the host refuses a different major version and reads fields
- * added in later minor versions only when `size` covers them.  New fields
- * are only ever appended.  Errors cross the boundary as a status code plus a
- * message set through host->set_error(), so the host owns the memory. */
+ * ABI version; the host refuses a different major version and reads members
+ * added in later minor versions only when `size` covers them.  Members are
+ * only ever appended.
+ *
+ * Lifetimes.  The host calls open() once per configured source, then
+ * fields(), then population() (only on the source that lists the
+ * population), then fetch() any number of times, then close().  Strings the
+ * host passes live until the call returns unless said otherwise; strings a
+ * plugin returns from fields() live until close().  Text values are copied
+ * by put_text() before it returns.
+ *
+ * Threads.  open, fields, population, fetch and close of one state are
+ * called from one thread at a time.  Extern functions may be called from
+ * several threads at once and must be safe for that.
+ *
+ * Errors.  A function that fails returns HM_PLUGIN_ERROR after describing
+ * the failure with host->set_error(err, ...); the host adds the source and
+ * plugin names.  A single bad value is not a failure: report it with
+ * host->bad_value() and go on; the host counts it as a data error and the
+ * fact stays unknown. */
 #ifndef HUIMIN_PLUGIN_H
 #define HUIMIN_PLUGIN_H
 
@@ -18,7 +34,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 0   /* fields appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 0   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -26,60 +42,154 @@ extern "C" {
 #define HM_PLUGIN_EXPORT
 #endif
 
-/* Value types a field can have (the policy language's scalar types). */
+enum { HM_PLUGIN_OK = 0, HM_PLUGIN_ERROR = -1 };
+
+/* Value types (the policy language's scalar types) and how a value is held
+ * in an int64_t: */
 typedef enum hm_value_type {
-    HM_T_BOOL = 1,
-    HM_T_INT = 2,       /* int64 */
-    HM_T_MONEY = 3,     /* int64, in fen */
-    HM_T_DECIMAL = 4,   /* int64, millionths */
-    HM_T_DATE = 5,      /* int32, days since 1970-01-01 */
-    HM_T_TEXT = 6,      /* UTF-8, NUL-terminated */
-    HM_T_CODE = 7       /* the department's raw code, as text */
+    HM_T_BOOL = 1,      /* 0 or 1 */
+    HM_T_INT = 2,       /* the number */
+    HM_T_MONEY = 3,     /* fen (0.01 yuan) */
+    HM_T_DECIMAL = 4,   /* millionths */
+    HM_T_DATE = 5,      /* days since 1970-01-01 */
+    HM_T_TEXT = 6,      /* UTF-8; given with put_text() */
+    HM_T_CODE = 7       /* the department's own code, as text; given with put_text() */
 } hm_value_type;
 
 typedef enum hm_entity { HM_HOUSEHOLD = 1, HM_PERSON = 2 } hm_entity;
 
-/* One field a plugin can provide. */
+typedef enum hm_period { HM_PERIOD_NONE = 0, HM_PER_MONTH = 1, HM_PER_YEAR = 2 } hm_period;
+
+/* "no as-of date known" */
+#define HM_NO_DATE INT32_MIN
+
+/* One field a plugin provides. */
 typedef struct hm_field_desc {
     uint8_t     entity;     /* hm_entity */
-    uint8_t     type;       /* hm_value_type */
-    uint8_t     period;     /* money: 0 none, 1 per month, 2 per year */
-    uint8_t     reserved;
-    const char *name;       /* "monthly_income" */
-    const char *code_set;   /* for HM_T_CODE: the code set it maps to, or NULL */
+    uint8_t     type;       /* hm_value_type (of each record, for records) */
+    uint8_t     period;     /* hm_period, for money */
+    uint8_t     records;    /* 1: a list of dated records (per person) */
+    const char *name;       /* without the entity: "monthly_income" */
+    const char *code_set;   /* HM_T_CODE: the policies' code set, else NULL */
 } hm_field_desc;
 
-typedef struct hm_plugin_err hm_plugin_err;  /* opaque, owned by the host */
+/* One setting of the source's section of the configuration. */
+typedef struct hm_setting {
+    const char *key, *value;
+    int line;               /* in the configuration file, 0 when from the command line */
+} hm_setting;
 
-/* Services the host offers to plugins.  Append-only; check `size` before
- * using a member added after ABI 1.0. */
+typedef struct hm_open_args {
+    uint32_t size;
+    const char *source;     /* the source's name in the policies: "registry" */
+    const char *base_dir;   /* the configuration file's folder, for relative paths */
+    const hm_setting *settings;
+    uint32_t nsettings;
+} hm_open_args;
+
+typedef struct hm_plugin_err hm_plugin_err;  /* owned by the host */
+typedef struct hm_fetch_ctx hm_fetch_ctx;    /* owned by the host */
+typedef struct hm_population_ctx hm_population_ctx;
+
+/* One column of a fetch: the plugin fills row r of each array (rows are
+ * numbered as req->ids).  The host sets every `known` to 0 before the
+ * call.  Text and code values go through host->put_text(), records
+ * through host->put_record(); both set `known` themselves. */
+typedef struct hm_out_column {
+    const hm_field_desc *field; /* one of the fields the plugin declared */
+    int64_t *value;
+    uint8_t *known;         /* 1 when row r has a value */
+    int32_t *as_of;         /* the date the value was true on, or HM_NO_DATE */
+} hm_out_column;
+
+/* A batched, columnar fetch: these fields for these entities. */
+typedef struct hm_fetch_req {
+    uint32_t size;
+    uint8_t  entity;        /* hm_entity */
+    uint32_t n;             /* number of entities */
+    const char *const *ids; /* [n] their ids */
+    uint32_t ncols;
+    hm_out_column *cols;
+    hm_fetch_ctx *ctx;      /* pass to the host calls below */
+} hm_fetch_req;
+
+/* Services the host offers to plugins.  Append-only. */
 typedef struct hm_host_api {
     uint32_t size;
     uint16_t abi_major, abi_minor;
     void *(*alloc)(size_t n);
     void  (*free)(void *p);
-    /* Record an error message for the host to report (printf-style). */
+    /* Describe why a call failed (printf-style). */
     void  (*set_error)(hm_plugin_err *err, const char *fmt, ...);
+    /* The row of entity `id` in this fetch, or -1 when it is not asked for.
+     * Fast when ids are presented in ascending byte order (as an ORDER BY
+     * on the key gives them); any order works. */
+    int64_t (*find)(hm_fetch_ctx *ctx, const char *id, size_t len);
+    /* Set a text or code value (copied). */
+    void  (*put_text)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row,
+                      const char *s, size_t len, int32_t as_of);
+    /* Add one dated record to row `row` of a records column (any order). */
+    int   (*put_record)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row,
+                        int32_t date, int64_t value);
+    /* Mark row `row` of a records column known even if it has no record. */
+    void  (*records_known)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row);
+    /* Report a value that cannot be used (printf-style); the fact stays
+     * unknown and the host records a data error. */
+    void  (*bad_value)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, const char *fmt, ...);
+    /* Population: add a household, then persons with their household's id.
+     * Each returns 0, or -1 after recording why (duplicate id, unknown
+     * household, out of memory); the plugin should then stop. */
+    int   (*add_household)(hm_population_ctx *ctx, const char *id, size_t len);
+    int   (*add_person)(hm_population_ctx *ctx, const char *id, size_t len,
+                        const char *household, size_t hlen);
     /* ABI 1.1 and later: new members go below this line. */
 } hm_host_api;
+
+/* An extern function the plugin provides.  The C function takes the
+ * arguments in order and a pointer to the result, and returns
+ * HM_EXTERN_KNOWN, HM_EXTERN_UNKNOWN (no answer: the value is unknown) or
+ * HM_EXTERN_ERROR.  C types: bool int, int/money/decimal int64_t, date
+ * int32_t, text const char * (NUL-terminated UTF-8).  Results cannot be
+ * text.  Example, for `extern 户籍年限(证件号码: text, 截至: date) : int`:
+ *     int registry_years(const char *id, int32_t at, int64_t *result); */
+enum { HM_EXTERN_KNOWN = 0, HM_EXTERN_UNKNOWN = 1, HM_EXTERN_ERROR = -1 };
+#define HM_EXTERN_MAX_PARAMS 8
+
+typedef struct hm_extern_desc {
+    const char *name;       /* as declared in the policies */
+    const char *symbol;     /* the exported C function, found with dlsym */
+    uint8_t result;         /* hm_value_type */
+    uint8_t nparams;
+    uint8_t params[HM_EXTERN_MAX_PARAMS];  /* hm_value_type of each */
+} hm_extern_desc;
 
 typedef struct hm_source_desc {
     uint32_t size;              /* sizeof(hm_source_desc) as the plugin was built */
     uint16_t abi_major, abi_minor;
     const char *name;           /* "sqlite" */
     const char *version;        /* the plugin's own version */
-    const hm_field_desc *fields;/* fields it can always provide (may be NULL when
-                                   they depend on the configuration) */
-    uint32_t nfields;
-    /* Connect with a configuration string; state is the plugin's own. */
-    int  (*open)(const hm_host_api *host, const char *config, void **state, hm_plugin_err *err);
+    const char *description;
+    /* Connect; `*state` is the plugin's own. */
+    int  (*open)(const hm_host_api *host, const hm_open_args *args, void **state,
+                 hm_plugin_err *err);
+    /* The fields this opened source provides (they may depend on the
+     * settings); the array lives until close(). */
+    int  (*fields)(void *state, const hm_field_desc **fields, uint32_t *nfields,
+                   hm_plugin_err *err);
+    /* Fill req->cols for req->ids. */
+    int  (*fetch)(void *state, hm_fetch_req *req, hm_plugin_err *err);
+    /* List every household and person (NULL if the plugin cannot). */
+    int  (*population)(void *state, hm_population_ctx *ctx, hm_plugin_err *err);
     void (*close)(void *state);
+    const hm_extern_desc *externs;
+    uint32_t nexterns;
     /* ABI 1.1 and later: new members go below this line. */
 } hm_source_desc;
 
 /* The one symbol a plugin exports. */
 typedef const hm_source_desc *(*hm_source_entry_fn)(const hm_host_api *host);
 #define HM_SOURCE_ENTRY "hm_source_v1"
+HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *host);
 
 #ifdef __cplusplus
 }

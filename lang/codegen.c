@@ -20,7 +20,7 @@ typedef struct builder {
     jmp_buf *oom;
     int32_t cap_strs, cap_consts, cap_fields, cap_codesets, cap_labels, cap_maps, cap_dated,
         cap_pentries, cap_params, cap_rows, cap_scales, cap_fns, cap_conds, cap_excs, cap_lets,
-        cap_policies, cap_ints;
+        cap_policies, cap_ints, cap_fsources, cap_externs;
     uint32_t cap_pool, cap_code;
     /* string and constant interning: open addressing, -1 empty */
     int32_t *strhash;
@@ -640,7 +640,7 @@ static void cg_call(fstate *f, ast *e, int dst)
             cg_as(f, x, p ? (const hm_type *)p->ty : NULL, r);
         }
         if (y->kind == SYM_EXTERN)
-            ABC(LOADUNK, base, 0, 0);   /* externs are bound by plugins */
+            ABx(CALLX, base, y->id);
         else
             ABx(CALL, base, y->id);
         ABC(MOVE, dst, base, 0);
@@ -1322,12 +1322,41 @@ static void declare_ids(builder *b)
                 PUSH(b, fields, nfields, cap_fields, f);
             }
         }
+    /* every source of every field, grouped by field (a field declared by
+     * two sources is read from both and compared) */
+    for (int32_t fi = 0; fi < p->nfields; fi++)
+        for (int i = 0; i < s->nmods; i++)
+            for (ast *n = s->mods[i]->root; n; n = n->next) {
+                if (n->kind != N_SOURCE)
+                    continue;
+                for (ast *fd = n->a; fd; fd = fd->next) {
+                    if (!fd->sym || ((sym *)fd->sym)->id != fi)
+                        continue;
+                    hm_fsource fs = { .field = fi, .source = str_id(b, n->str) };
+                    if (fd->b) {
+                        int64_t v = 0;
+                        sema_literal_int(s, fd->b->a, &v);
+                        fs.fresh = (int32_t)v;
+                        fs.fresh_unit = fd->b->flag;
+                    }
+                    PUSH(b, fsources, nfsources, cap_fsources, fs);
+                }
+            }
     for (int i = 0; i < s->nmods; i++) {
         for (ast *n = s->mods[i]->root; n; n = n->next) {
             sym *y = n->sym;
             if (!y)
                 continue;
             switch (n->kind) {
+            case N_EXTERN: {
+                hm_extern x = { .name = str_id(b, n->str), .source = n->str2 ? str_id(b, n->str2) : -1,
+                                .result = (uint8_t)vtype_of((const hm_type *)n->ty) };
+                for (ast *q = n->a; q && x.nparams < HM_EXTERN_PARAMS; q = q->next)
+                    x.params[x.nparams++] = (uint8_t)vtype_of((const hm_type *)q->ty);
+                y->id = p->nexterns;
+                PUSH(b, externs, nexterns, cap_externs, x);
+                break;
+            }
             case N_CODES: {
                 hm_codeset cs = { .name = str_id(b, n->str), .label = str_id(b, n->str2),
                                   .first_label = p->nlabels, .first_map = p->ncodemaps };

@@ -262,29 +262,6 @@ static void pad(FILE *out, const char *s, int width)
         fputc(' ', out);
 }
 
-/* the facts a policy reads that are missing for this household */
-static void missing_facts(const hm_program *p, const hm_facts *f, const hm_policy *P, int32_t member,
-                          char *buf, size_t n)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (int32_t k = 0; k < P->nfacts && len < n; k++) {
-        const hm_field *fd = &p->fields[p->ints[P->first_fact + k]];
-        int miss = 0;
-        if (fd->entity == 1)
-            miss = f->hcol[fd->column].state[0] != FACT_KNOWN;
-        else
-            for (int32_t m = 0; m < f->hh_count[0]; m++) {
-                if (member >= 0 && m != member && P->entity == 2)
-                    continue;
-                if (fd->records ? f->rcol[fd->column].state[m] != FACT_KNOWN : f->pcol[fd->column].state[m] != FACT_KNOWN)
-                    miss = 1;
-            }
-        if (miss)
-            len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", prog_str(p, fd->name));
-    }
-}
-
 int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_of_text, int format,
                          FILE *out, char *err, size_t errlen)
 {
@@ -365,7 +342,7 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
                 snprintf(why, sizeof why, "%s", vm_error(vm));
             else if (d->status == DEC_UNDETERMINED) {
                 char miss[500];
-                missing_facts(p, &f, P, member, miss, sizeof miss);
+                facts_missing(p, &f, P, 0, member, miss, sizeof miss);
                 snprintf(why, sizeof why, "missing: %s", miss[0] ? miss : "(a value the policy needs)");
             }
             if (format == HM_FORMAT_JSON) {

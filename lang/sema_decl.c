@@ -583,20 +583,36 @@ static void check_function(sema *s, sym *f)
     s->function = saved_fn;
 }
 
+/* the types that cross to C (huimin_plugin.h): no lists, codes or durations,
+ * and no text results */
+static int extern_type_ok(const hm_type *t, int param)
+{
+    switch (t->kind) {
+    case T_BOOL: case T_INT: case T_MONEY: case T_DECIMAL: case T_DATE: case T_ERROR: return 1;
+    case T_TEXT: return param;
+    default: return 0;
+    }
+}
+
 static void check_extern(sema *s, sym *f, ast *n)
 {
     f->type = (const hm_type *)n->ty;
-    for (ast *p = n->a; p; p = p->next) {
+    int np = 0;
+    for (ast *p = n->a; p; p = p->next, np++) {
         const hm_type *t = (const hm_type *)p->ty;
-        if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD || t->kind == T_RECORDS) {
+        if (!extern_type_ok(t, 1)) {
             char b[64];
-            ERR(p->a, "an extern function cannot take %s; pass plain values", ty_name(t, b, sizeof b));
+            ERR(p->a, "an extern function cannot take %s; it takes bool, int, money, decimal, date "
+                "or text", ty_name(t, b, sizeof b));
         }
+        if (np == 8)
+            ERR(p, "an extern function takes at most 8 parameters");
     }
     const hm_type *r = f->type;
-    if (r->kind == T_LIST || r->kind == T_PERSON || r->kind == T_HOUSEHOLD || r->kind == T_RECORDS) {
+    if (!extern_type_ok(r, 0)) {
         char b[64];
-        ERR(n->b, "an extern function cannot return %s", ty_name(r, b, sizeof b));
+        ERR(n->b, "an extern function cannot return %s; it returns bool, int, money, decimal or date",
+            ty_name(r, b, sizeof b));
     }
     if (n->str2 && !symtab_get(&s->sources, n->str2)) {
         int d = ERR(n->c ? n->c : n, "unknown source `%s` for extern function `%s`", n->str2, n->str);

@@ -15,6 +15,11 @@ HM_DEPS=(
 	flex
 	bison
 	libffi-dev
+	libinih-dev
+	libcsv-dev
+	libpq-dev
+	nettle-dev
+	postgresql
 	libsqlite3-dev
 	sqlite3
 	check

@@ -1,0 +1,229 @@
+/* results.c -- see results.h. */
+#include "results.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* rows per INSERT statement: fewer statement steps per row */
+#define COLS 7
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS runs(\n"
+    "  run_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, pack_hash TEXT NOT NULL,\n"
+    "  started TEXT NOT NULL, finished TEXT, config TEXT, households INTEGER, persons INTEGER);\n"
+    "CREATE TABLE IF NOT EXISTS run_policies(\n"
+    "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, name TEXT NOT NULL, label TEXT,\n"
+    "  entity_kind TEXT NOT NULL, PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS run_reasons(\n"
+    "  run_id INTEGER NOT NULL, reason INTEGER NOT NULL, text TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run_id, reason)) WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS run_entities(\n"
+    "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run_id, entity)) WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS decision_rows(\n"
+    "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, policy INTEGER NOT NULL,\n"
+    "  status INTEGER NOT NULL, amount_fen INTEGER, reason INTEGER, missing TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS data_issues(\n"
+    "  run_id INTEGER NOT NULL, source TEXT, entity_kind TEXT, entity_id TEXT, field TEXT,\n"
+    "  issue TEXT NOT NULL, detail TEXT);\n"
+    "CREATE VIEW IF NOT EXISTS decisions AS\n"
+    "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, p.name AS policy,\n"
+    "         CASE d.status WHEN 1 THEN 'eligible' WHEN 2 THEN 'not_eligible'\n"
+    "                       ELSE 'undetermined' END AS status,\n"
+    "         d.amount_fen, r.text AS reason, d.missing\n"
+    "  FROM decision_rows d\n"
+    "  JOIN run_entities e ON e.run_id = d.run_id AND e.entity = d.entity\n"
+    "  JOIN run_policies p ON p.run_id = d.run_id AND p.policy = d.policy\n"
+    "  LEFT JOIN run_reasons r ON r.run_id = d.run_id AND r.reason = d.reason;\n";
+
+static int fail(results *r, const char *what)
+{
+    snprintf(r->err, sizeof r->err, "%s: %s", what, r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    return -1;
+}
+
+static void now_text(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int exec1(results *r, const char *sql, const char *what)
+{
+    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(r, what);
+}
+
+int results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
+                  const char *config, int64_t households, int64_t persons)
+{
+    memset(r, 0, sizeof *r);
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+        return fail(r, path);
+    sqlite3_busy_timeout(r->db, 5000);
+    /* a rollback journal: what a killed run wrote is undone on the next
+     * open; new pages appended at the end cost no journal writes */
+    if (exec1(r, "PRAGMA journal_mode = DELETE", path) || exec1(r, "PRAGMA synchronous = NORMAL", path) ||
+        exec1(r, "PRAGMA cache_size = -131072", path) || exec1(r, "BEGIN IMMEDIATE", path) ||
+        exec1(r, SCHEMA, path))
+        return -1;
+    sqlite3_stmt *st;
+    char started[32];
+    now_text(started, sizeof started);
+    if (sqlite3_prepare_v2(r->db,
+                           "INSERT INTO runs(as_of, pack_hash, started, config, households, persons) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return fail(r, path);
+    sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, pack_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, started, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, config, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, households);
+    sqlite3_bind_int64(st, 6, persons);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(r, path);
+    r->run_id = sqlite3_last_insert_rowid(r->db);
+    char sql[64 + RESULTS_BATCH * 24];
+    size_t at = (size_t)snprintf(sql, sizeof sql, "INSERT INTO decision_rows VALUES ");
+    for (int i = 0; i < RESULTS_BATCH; i++)
+        at += (size_t)snprintf(sql + at, sizeof sql - at, "%s(?,?,?,?,?,?,?)", i ? "," : "");
+    if (sqlite3_prepare_v2(r->db, sql, -1, &r->rows, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "INSERT INTO decision_rows VALUES (?,?,?,?,?,?,?)", -1, &r->one,
+                           NULL) != SQLITE_OK)
+        return fail(r, path);
+    return 0;
+}
+
+static int step_once(results *r, const char *sql, int n, const char *const *text, const int64_t *ints,
+                     const char *what)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(r, what);
+    sqlite3_bind_int64(st, 1, r->run_id);
+    for (int i = 0; i < n; i++) {
+        if (text[i])
+            sqlite3_bind_text(st, i + 2, text[i], -1, SQLITE_TRANSIENT);
+        else if (ints)
+            sqlite3_bind_int64(st, i + 2, ints[i]);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(r, what);
+}
+
+int results_policy(results *r, int32_t policy, const char *name, const char *label, int person)
+{
+    const char *t[4] = { NULL, name, label, person ? "person" : "household" };
+    int64_t i[4] = { policy, 0, 0, 0 };
+    return step_once(r, "INSERT INTO run_policies VALUES (?, ?, ?, ?, ?)", 4, t, i, "saving the policies");
+}
+
+int results_reason(results *r, int32_t reason, const char *text)
+{
+    const char *t[2] = { NULL, text };
+    int64_t i[2] = { reason, 0 };
+    return step_once(r, "INSERT INTO run_reasons VALUES (?, ?, ?)", 2, t, i, "saving the reasons");
+}
+
+int results_entity(results *r, int64_t entity, int person, const char *id)
+{
+    if (!r->entity_st && sqlite3_prepare_v2(r->db, "INSERT INTO run_entities VALUES (?, ?, ?, ?)", -1,
+                                            &r->entity_st, NULL) != SQLITE_OK)
+        return fail(r, "saving the entities");
+    sqlite3_bind_int64(r->entity_st, 1, r->run_id);
+    sqlite3_bind_int64(r->entity_st, 2, entity);
+    sqlite3_bind_text(r->entity_st, 3, person ? "person" : "household", -1, SQLITE_STATIC);
+    sqlite3_bind_text(r->entity_st, 4, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(r->entity_st);
+    sqlite3_reset(r->entity_st);
+    return rc == SQLITE_DONE ? 0 : fail(r, "saving the entities");
+}
+
+static void bind_row(sqlite3_stmt *st, int base, int64_t run, const result_row *w)
+{
+    sqlite3_bind_int64(st, base + 1, run);
+    sqlite3_bind_int64(st, base + 2, w->entity);
+    sqlite3_bind_int(st, base + 3, w->policy);
+    sqlite3_bind_int(st, base + 4, w->status);
+    if (w->has_amount)
+        sqlite3_bind_int64(st, base + 5, w->amount);
+    else
+        sqlite3_bind_null(st, base + 5);
+    if (w->reason)
+        sqlite3_bind_int(st, base + 6, w->reason);
+    else
+        sqlite3_bind_null(st, base + 6);
+    if (w->missing[0])
+        sqlite3_bind_text(st, base + 7, w->missing, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, base + 7);
+}
+
+int results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
+                     int64_t amount, int32_t reason, const char *missing)
+{
+    result_row *w = &r->buf[r->pending++];
+    *w = (result_row){ entity, amount, policy, reason, status, has_amount, { 0 } };
+    if (missing)
+        snprintf(w->missing, sizeof w->missing, "%s", missing);
+    if (r->pending < RESULTS_BATCH)
+        return 0;
+    for (int i = 0; i < RESULTS_BATCH; i++)
+        bind_row(r->rows, i * COLS, r->run_id, &r->buf[i]);
+    r->pending = 0;
+    int rc = sqlite3_step(r->rows);
+    sqlite3_reset(r->rows);
+    return rc == SQLITE_DONE ? 0 : fail(r, "saving the decisions");
+}
+
+/* the rows of an unfilled batch, one by one */
+static int flush(results *r)
+{
+    for (int i = 0; i < r->pending; i++) {
+        bind_row(r->one, 0, r->run_id, &r->buf[i]);
+        int rc = sqlite3_step(r->one);
+        sqlite3_reset(r->one);
+        if (rc != SQLITE_DONE)
+            return fail(r, "saving the decisions");
+    }
+    r->pending = 0;
+    return 0;
+}
+
+int results_issue(results *r, const char *source, int person, const char *entity_id,
+                  const char *field, const char *issue, const char *detail)
+{
+    const char *t[6] = { source, person ? "person" : "household", entity_id, field, issue, detail };
+    return step_once(r, "INSERT INTO data_issues VALUES (?, ?, ?, ?, ?, ?, ?)", 6, t, NULL,
+                     "saving the data issues");
+}
+
+int results_commit(results *r)
+{
+    if (flush(r))
+        return -1;
+    char fin[32], sql[128];
+    now_text(fin, sizeof fin);
+    snprintf(sql, sizeof sql, "UPDATE runs SET finished = '%s' WHERE run_id = %lld", fin, (long long)r->run_id);
+    if (exec1(r, sql, "finishing the run") || exec1(r, "COMMIT", "committing the run"))
+        return -1;
+    return 0;
+}
+
+void results_close(results *r)
+{
+    sqlite3_finalize(r->entity_st);
+    sqlite3_finalize(r->rows);
+    sqlite3_finalize(r->one);
+    if (r->db) {
+        if (!sqlite3_get_autocommit(r->db))
+            sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close(r->db);
+    }
+    memset(r, 0, sizeof *r);
+}

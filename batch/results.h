@@ -1,0 +1,58 @@
+/* results.h -- the results database of population runs (SQLite).
+ *
+ * Everything one run writes is one transaction: a run killed at any point
+ * leaves the database as it was before it started.  Decisions are stored
+ * dictionary-encoded (entities, policies and reasons numbered per run) and
+ * read through the view `decisions`:
+ *
+ *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons)
+ *   decisions(run_id, entity_kind, entity_id, policy, status, amount_fen, reason, missing)
+ *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
+ *
+ * with the tables under the view: run_entities, run_policies, run_reasons,
+ * decision_rows. */
+#ifndef HM_RESULTS_H
+#define HM_RESULTS_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* rows per INSERT statement: fewer statement steps per row */
+#define RESULTS_BATCH 64
+
+typedef struct result_row {
+    int64_t entity, amount;
+    int32_t policy, reason;
+    int status, has_amount;
+    char missing[512];
+} result_row;
+
+typedef struct results {
+    sqlite3 *db;
+    sqlite3_stmt *rows;         /* batched insert into decision_rows */
+    sqlite3_stmt *one;          /* single-row insert for the tail */
+    sqlite3_stmt *entity_st;
+    int64_t run_id;
+    int pending;                /* rows waiting in buf */
+    result_row buf[RESULTS_BATCH];
+    char err[512];
+} results;
+
+/* Open (creating if needed) and begin the run's transaction. */
+int  results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
+                   const char *config, int64_t households, int64_t persons);
+int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person);
+int  results_reason(results *r, int32_t reason, const char *text);
+int  results_entity(results *r, int64_t entity, int person, const char *id);
+/* status 1 eligible, 2 not eligible, 3 undetermined; has_amount 0: NULL;
+ * reason 0: NULL; missing may be NULL. */
+int  results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
+                      int64_t amount, int32_t reason, const char *missing);
+int  results_issue(results *r, const char *source, int person, const char *entity_id,
+                   const char *field, const char *issue, const char *detail);
+/* Finish the run and commit. */
+int  results_commit(results *r);
+/* Roll back (if not committed) and close. */
+void results_close(results *r);
+
+#endif

@@ -1,0 +1,639 @@
+/* tablemap.c -- settings, cell conversion and the fetch and population
+ * loops shared by the table-based plugins. */
+#include "tablemap.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR(...) (m->host->set_error(err, __VA_ARGS__), HM_PLUGIN_ERROR)
+
+static char *dup_n(const hm_host_api *h, const char *s, size_t n)
+{
+    char *d = h->alloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+const char *tm_setting(const hm_open_args *a, const char *key)
+{
+    const char *v = NULL;
+    for (uint32_t i = 0; i < a->nsettings; i++)   /* the last one wins */
+        if (strcmp(a->settings[i].key, key) == 0)
+            v = a->settings[i].value;
+    return v;
+}
+
+char *tm_path(const hm_host_api *host, const hm_open_args *a, const char *path)
+{
+    if (path[0] == '/' || !a->base_dir || !a->base_dir[0])
+        return dup_n(host, path, strlen(path));
+    size_t n = strlen(a->base_dir) + strlen(path) + 2;
+    char *p = host->alloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", a->base_dir, path);
+    return p;
+}
+
+/* ---- dates and numbers --------------------------------------------------- */
+
+static int32_t days_from_civil(int32_t y, int32_t mo, int32_t d)
+{
+    y -= mo <= 2;
+    int32_t era = (y >= 0 ? y : y - 399) / 400;
+    int32_t yoe = y - era * 400;
+    int32_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int digits(const char *s, size_t n, int32_t *out)
+{
+    int32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int tm_parse_date(const char *s, size_t len, int32_t *days)
+{
+    int32_t y, mo, d = 1;
+    if (len != 10 && len != 7)
+        return -1;
+    if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo))
+        return -1;
+    if (len == 10 && (s[7] != '-' || digits(s + 8, 2, &d)))
+        return -1;
+    static const int dm[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > dm[mo - 1])
+        return -1;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo == 2 && d == 29 && !leap)
+        return -1;
+    *days = days_from_civil(y, mo, d);
+    return 0;
+}
+
+/* A decimal "-1500.50" with at most `scale` fraction digits → value ×
+ * 10^scale.  -1 when malformed or out of range. */
+static int parse_scaled(const char *s, size_t n, int scale, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0, frac = -1, any = 0;
+    int64_t v = 0;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    for (; i < n; i++) {
+        if (s[i] == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        if (frac >= 0 && ++frac > scale)
+            return -1;
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (s[i] - '0');
+        any = 1;
+    }
+    if (!any)
+        return -1;
+    for (int k = frac < 0 ? 0 : frac; k < scale; k++) {
+        if (v > INT64_MAX / 10)
+            return -1;
+        v *= 10;
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
+static int real_scaled(double r, int scale, int64_t *out)
+{
+    double x = r * pow(10, scale), q = round(x);
+    if (!isfinite(x) || fabs(x - q) > 1e-6 * (fabs(x) > 1 ? fabs(x) : 1) || fabs(q) > 9e18)
+        return -1;
+    *out = (int64_t)q;
+    return 0;
+}
+
+static int text_is(const tm_cell *c, const char *w)
+{
+    return c->len == strlen(w) && memcmp(c->s, w, c->len) == 0;
+}
+
+/* The cell as a value of field f; NULL on success, else why not. */
+static const char *convert(const hm_field_desc *d, const tm_field *f, const tm_cell *c, int64_t *v)
+{
+    switch (d->type) {
+    case HM_T_BOOL:
+        if (c->kind == TM_INT && (c->i == 0 || c->i == 1)) {
+            *v = c->i;
+            return NULL;
+        }
+        if (c->kind == TM_TEXT) {
+            static const char *yes[] = { "1", "true", "t", "yes", "y", "是", NULL };
+            static const char *no[] = { "0", "false", "f", "no", "n", "否", NULL };
+            for (int k = 0; yes[k]; k++) {
+                if (text_is(c, yes[k])) { *v = 1; return NULL; }
+                if (text_is(c, no[k])) { *v = 0; return NULL; }
+            }
+        }
+        return "not a yes/no value";
+    case HM_T_INT:
+        if (c->kind == TM_INT) { *v = c->i; return NULL; }
+        if (c->kind == TM_TEXT && parse_scaled(c->s, c->len, 0, v) == 0) return NULL;
+        if (c->kind == TM_REAL && real_scaled(c->r, 0, v) == 0) return NULL;
+        return "not a whole number";
+    case HM_T_MONEY:
+        if (!f->yuan) {
+            if (c->kind == TM_INT) { *v = c->i; return NULL; }
+            if (c->kind == TM_TEXT && parse_scaled(c->s, c->len, 0, v) == 0) return NULL;
+            return "not a whole number of fen";
+        }
+        if (c->kind == TM_INT && c->i < INT64_MAX / 100 && c->i > INT64_MIN / 100) {
+            *v = c->i * 100;
+            return NULL;
+        }
+        if (c->kind == TM_REAL && real_scaled(c->r, 2, v) == 0) return NULL;
+        if (c->kind == TM_TEXT && parse_scaled(c->s, c->len, 2, v) == 0) return NULL;
+        return "not an amount in yuan with at most two decimals";
+    case HM_T_DECIMAL:
+        if (c->kind == TM_INT && c->i < INT64_MAX / 1000000 && c->i > INT64_MIN / 1000000) {
+            *v = c->i * 1000000;
+            return NULL;
+        }
+        if (c->kind == TM_REAL && real_scaled(c->r, 6, v) == 0) return NULL;
+        if (c->kind == TM_TEXT && parse_scaled(c->s, c->len, 6, v) == 0) return NULL;
+        return "not a decimal with at most six decimals";
+    case HM_T_DATE: {
+        int32_t day;
+        if (c->kind == TM_TEXT && tm_parse_date(c->s, c->len, &day) == 0) {
+            *v = day;
+            return NULL;
+        }
+        return "not a date (YYYY-MM-DD)";
+    }
+    default:
+        return "not text";
+    }
+}
+
+static void show_cell(const tm_cell *c, char *buf, size_t n)
+{
+    switch (c->kind) {
+    case TM_INT: snprintf(buf, n, "%" PRId64, c->i); break;
+    case TM_REAL: snprintf(buf, n, "%.17g", c->r); break;
+    case TM_TEXT: snprintf(buf, n, "\"%.*s\"", (int)(c->len > 40 ? 40 : c->len), c->s); break;
+    default: snprintf(buf, n, "NULL"); break;
+    }
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static tm_table *table_named(tm_map *m, const char *name, size_t n)
+{
+    for (int i = 0; i < m->ntables; i++)
+        if (strlen(m->tables[i].name) == n && memcmp(m->tables[i].name, name, n) == 0)
+            return &m->tables[i];
+    tm_table *t = m->host->alloc((size_t)(m->ntables + 1) * sizeof *t);
+    if (!t)
+        return NULL;
+    if (m->ntables)
+        memcpy(t, m->tables, (size_t)m->ntables * sizeof *t);
+    m->host->free(m->tables);
+    m->tables = t;
+    t = &m->tables[m->ntables];
+    memset(t, 0, sizeof *t);
+    if (!(t->name = dup_n(m->host, name, n)))
+        return NULL;
+    m->ntables++;
+    return t;
+}
+
+static const char *next_word(const char **p, size_t *n)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    const char *w = s;
+    while (*s && *s != ' ' && *s != '\t')
+        s++;
+    *n = (size_t)(s - w);
+    *p = s;
+    return *n ? w : NULL;
+}
+
+static int word_is(const char *w, size_t n, const char *s)
+{
+    return w && n == strlen(s) && memcmp(w, s, n) == 0;
+}
+
+/* "TABLE.COLUMN TYPE ..." for field `name` of `entity`. */
+static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *name,
+                       hm_plugin_err *err)
+{
+    const char *p = st->value;
+    size_t n;
+    const char *w = next_word(&p, &n);
+    const char *dot = w ? memchr(w, '.', n) : NULL;
+    if (!dot || dot == w || dot == w + n - 1)
+        return ERR("setting %s (line %d): expected TABLE.COLUMN TYPE, found \"%s\"",
+                   st->key, st->line, st->value);
+    int i = m->nfields;
+    hm_field_desc *d = &m->descs[i];
+    tm_field *f = &m->fields[i];
+    memset(d, 0, sizeof *d);
+    memset(f, 0, sizeof *f);
+    tm_table *t = table_named(m, w, (size_t)(dot - w));
+    if (!t || !(f->column = dup_n(m->host, dot + 1, (size_t)(w + n - dot - 1))) ||
+        !(d->name = dup_n(m->host, name, strlen(name))))
+        return ERR("out of memory");
+    f->table = (int)(t - m->tables);
+    d->entity = (uint8_t)entity;
+    m->nfields++;
+    w = next_word(&p, &n);
+    if (word_is(w, n, "records")) {
+        d->records = 1;
+        w = next_word(&p, &n);
+        if (!word_is(w, n, "of"))
+            return ERR("setting %s (line %d): expected `records of TYPE`", st->key, st->line);
+        w = next_word(&p, &n);
+    }
+    static const struct { const char *w; int t; } types[] = {
+        { "bool", HM_T_BOOL }, { "int", HM_T_INT }, { "money", HM_T_MONEY },
+        { "decimal", HM_T_DECIMAL }, { "date", HM_T_DATE }, { "text", HM_T_TEXT },
+        { "code", HM_T_CODE }, { NULL, 0 }
+    };
+    for (int k = 0; types[k].w; k++)
+        if (word_is(w, n, types[k].w))
+            d->type = (uint8_t)types[k].t;
+    if (!d->type)
+        return ERR("setting %s (line %d): expected a type (bool, int, money, decimal, date, "
+                   "text, code SET or records of TYPE) after the column, found \"%.*s\"",
+                   st->key, st->line, (int)n, w ? w : "");
+    if (d->type == HM_T_CODE) {
+        w = next_word(&p, &n);
+        if (!w)
+            return ERR("setting %s (line %d): `code` needs the code set's name", st->key, st->line);
+        if (!(d->code_set = dup_n(m->host, w, n)))
+            return ERR("out of memory");
+    }
+    while ((w = next_word(&p, &n))) {
+        if (d->type == HM_T_MONEY && word_is(w, n, "per")) {
+            w = next_word(&p, &n);
+            if (word_is(w, n, "month")) d->period = HM_PER_MONTH;
+            else if (word_is(w, n, "year")) d->period = HM_PER_YEAR;
+            else return ERR("setting %s (line %d): expected `per month` or `per year`", st->key, st->line);
+        } else if (d->type == HM_T_MONEY && word_is(w, n, "in")) {
+            w = next_word(&p, &n);
+            if (word_is(w, n, "yuan")) f->yuan = 1;
+            else if (!word_is(w, n, "fen"))
+                return ERR("setting %s (line %d): expected `in yuan` or `in fen`", st->key, st->line);
+        } else {
+            return ERR("setting %s (line %d): unexpected \"%.*s\" after the type", st->key,
+                       st->line, (int)n, w);
+        }
+    }
+    return 0;
+}
+
+int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
+             const char *const *own_keys, hm_plugin_err *err)
+{
+    memset(m, 0, sizeof *m);
+    m->host = host;
+    m->source = a->source;
+    m->as_of = HM_NO_DATE;
+    m->descs = host->alloc((a->nsettings + 1) * sizeof *m->descs);
+    m->fields = host->alloc((a->nsettings + 1) * sizeof *m->fields);
+    if (!m->descs || !m->fields)
+        return ERR("out of memory");
+    for (uint32_t i = 0; i < a->nsettings; i++) {
+        const hm_setting *st = &a->settings[i];
+        const char *k = st->key, *v = st->value;
+        int own = 0;
+        for (int j = 0; own_keys && own_keys[j]; j++)
+            own |= strcmp(k, own_keys[j]) == 0;
+        if (own)
+            continue;
+        char **col = NULL;
+        const char *tname = NULL;
+        if (strncmp(k, "key.", 4) == 0) tname = k + 4;
+        else if (strncmp(k, "as_of.", 6) == 0) tname = k + 6;
+        else if (strncmp(k, "date.", 5) == 0) tname = k + 5;
+        if (tname) {
+            tm_table *t = table_named(m, tname, strlen(tname));
+            if (!t)
+                return ERR("out of memory");
+            col = k[0] == 'k' ? &t->key : k[0] == 'a' ? &t->as_of : &t->date;
+        } else if (strcmp(k, "households") == 0) {
+            col = &m->households;
+        } else if (strcmp(k, "persons") == 0) {
+            col = &m->persons;
+        } else if (strcmp(k, "persons.household") == 0) {
+            col = &m->persons_household;
+        } else if (strcmp(k, "as_of") == 0) {
+            if (tm_parse_date(v, strlen(v), &m->as_of))
+                return ERR("setting as_of (line %d): \"%s\" is not a date (YYYY-MM-DD)", st->line, v);
+            continue;
+        } else if (strncmp(k, "household.", 10) == 0 || strncmp(k, "person.", 7) == 0) {
+            int entity = k[0] == 'h' ? HM_HOUSEHOLD : HM_PERSON;
+            const char *name = strchr(k, '.') + 1;
+            for (int j = 0; j < m->nfields; j++)
+                if (m->descs[j].entity == entity && strcmp(m->descs[j].name, name) == 0)
+                    return ERR("setting %s (line %d): the field is mapped twice", k, st->line);
+            if (parse_field(m, st, entity, name, err))
+                return HM_PLUGIN_ERROR;
+            continue;
+        } else {
+            return ERR("unknown setting `%s` (line %d)", k, st->line);
+        }
+        host->free(*col);
+        if (!(*col = dup_n(host, v, strlen(v))))
+            return ERR("out of memory");
+    }
+    for (int i = 0; i < m->nfields; i++) {
+        tm_table *t = &m->tables[m->fields[i].table];
+        const hm_field_desc *d = &m->descs[i];
+        if (!t->key)
+            return ERR("table `%s` (field %s.%s) has no key column: add key.%s = COLUMN",
+                       t->name, d->entity == HM_PERSON ? "person" : "household", d->name, t->name);
+        if (d->records && !t->date)
+            return ERR("table `%s` holds records (%s) but has no date column: add date.%s = COLUMN",
+                       t->name, d->name, t->name);
+    }
+    const char *pop[] = { m->households, m->persons };
+    for (int i = 0; i < 2; i++) {
+        if (!pop[i])
+            continue;
+        const tm_table *t = NULL;
+        for (int j = 0; j < m->ntables; j++)
+            if (strcmp(m->tables[j].name, pop[i]) == 0)
+                t = &m->tables[j];
+        if (!t || !t->key)
+            return ERR("population table `%s` has no key column: add key.%s = COLUMN", pop[i], pop[i]);
+    }
+    if (m->persons && !m->persons_household)
+        return ERR("persons = %s needs persons.household = COLUMN (the column naming each "
+                   "person's household)", m->persons);
+    return 0;
+}
+
+void tm_free(tm_map *m)
+{
+    const hm_host_api *h = m->host;
+    if (!h)
+        return;
+    for (int i = 0; i < m->ntables; i++) {
+        h->free(m->tables[i].name);
+        h->free(m->tables[i].key);
+        h->free(m->tables[i].as_of);
+        h->free(m->tables[i].date);
+    }
+    for (int i = 0; i < m->nfields; i++) {
+        h->free(m->fields[i].column);
+        h->free((char *)m->descs[i].name);
+        h->free((char *)m->descs[i].code_set);
+    }
+    h->free(m->tables);
+    h->free(m->fields);
+    h->free(m->descs);
+    h->free(m->households);
+    h->free(m->persons);
+    h->free(m->persons_household);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- fetch --------------------------------------------------------------- */
+
+/* The cell as an id: text as is, a whole number in decimal. */
+static const char *cell_id(const tm_cell *c, char *buf, size_t bn, size_t *len)
+{
+    if (c->kind == TM_TEXT) {
+        *len = c->len;
+        return c->s;
+    }
+    if (c->kind == TM_INT) {
+        *len = (size_t)snprintf(buf, bn, "%" PRId64, c->i);
+        return buf;
+    }
+    return NULL;
+}
+
+/* Read one table for the requested columns that live in it. */
+static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *req,
+                       int t, hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    const tm_table *tb = &m->tables[t];
+    const char *cols[64];
+    uint32_t which[64];
+    int nc = 0, has_asof = tb->as_of != NULL, records = 0;
+    cols[nc++] = tb->key;
+    if (has_asof)
+        cols[nc++] = tb->as_of;
+    for (uint32_t c = 0; c < req->ncols; c++) {
+        int fi = (int)(req->cols[c].field - m->descs);
+        if (m->fields[fi].table != t)
+            continue;
+        if (nc == 64 - 1)
+            return ERR("table `%s`: more than 60 fields requested at once", tb->name);
+        records |= m->descs[fi].records;
+        which[nc] = c;
+        cols[nc++] = m->fields[fi].column;
+    }
+    int first = 1 + has_asof;
+    if (records) {              /* date column after as_of */
+        for (int k = nc; k > first; k--) {
+            cols[k] = cols[k - 1];
+            which[k] = which[k - 1];
+        }
+        cols[first++] = tb->date;
+        nc++;
+    }
+    uint8_t *seen = records ? NULL : h->alloc(req->n ? req->n : 1);
+    if (!records && !seen)
+        return ERR("out of memory");
+    if (seen)
+        memset(seen, 0, req->n);
+    void *cur = b->open_rows(state, tb->name, cols, nc, err);
+    if (!cur) {
+        h->free(seen);
+        return HM_PLUGIN_ERROR;
+    }
+    tm_cell cells[64];
+    char idbuf[32], shown[64];
+    int r, rc = 0;
+    while ((r = b->next_row(cur, cells, err)) == 1) {
+        size_t len;
+        const char *id = cell_id(&cells[0], idbuf, sizeof idbuf, &len);
+        int64_t row = id ? h->find(req->ctx, id, len) : -1;
+        if (row < 0)
+            continue;
+        int32_t as_of = m->as_of;
+        if (has_asof && cells[1].kind != TM_NULL) {
+            if (cells[1].kind != TM_TEXT || tm_parse_date(cells[1].s, cells[1].len, &as_of)) {
+                show_cell(&cells[1], shown, sizeof shown);
+                h->bad_value(req->ctx, which[first], (uint32_t)row,
+                             "%s.%s: as-of date %s is not a date (YYYY-MM-DD)", tb->name, tb->as_of, shown);
+                as_of = HM_NO_DATE;
+            }
+        } else if (has_asof) {
+            as_of = HM_NO_DATE;
+        }
+        if (seen) {
+            if (seen[row]) {
+                h->bad_value(req->ctx, which[first], (uint32_t)row,
+                             "table %s has more than one row for id %.*s", tb->name, (int)len, id);
+                continue;
+            }
+            seen[row] = 1;
+        }
+        int32_t rdate = 0;
+        if (records) {
+            const tm_cell *dc = &cells[first - 1];
+            if (dc->kind != TM_TEXT || tm_parse_date(dc->s, dc->len, &rdate)) {
+                show_cell(dc, shown, sizeof shown);
+                for (int k = first; k < nc; k++)
+                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: record date %s is not a date",
+                                 tb->name, tb->date, shown);
+                continue;
+            }
+        }
+        for (int k = first; k < nc; k++) {
+            hm_out_column *oc = &req->cols[which[k]];
+            const hm_field_desc *d = oc->field;
+            const tm_field *f = &m->fields[d - m->descs];
+            const tm_cell *c = &cells[k];
+            if (c->kind == TM_NULL)
+                continue;
+            if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
+                if (d->records) {
+                    h->bad_value(req->ctx, which[k], (uint32_t)row, "records of text are not supported");
+                    continue;
+                }
+                char nb[32];
+                size_t tl;
+                const char *s = c->kind == TM_REAL ? NULL : cell_id(c, nb, sizeof nb, &tl);
+                if (!s) {
+                    show_cell(c, shown, sizeof shown);
+                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: %s is not text",
+                                 tb->name, f->column, shown);
+                    continue;
+                }
+                h->put_text(req->ctx, which[k], (uint32_t)row, s, tl, as_of);
+                continue;
+            }
+            int64_t v;
+            const char *why = convert(d, f, c, &v);
+            if (why) {
+                show_cell(c, shown, sizeof shown);
+                h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: %s is %s", tb->name,
+                             f->column, shown, why);
+                continue;
+            }
+            if (d->records) {
+                if (h->put_record(req->ctx, which[k], (uint32_t)row, rdate, v)) {
+                    rc = ERR("out of memory");
+                    break;
+                }
+            } else {
+                oc->value[row] = v;
+                oc->known[row] = 1;
+                oc->as_of[row] = as_of;
+            }
+        }
+        if (rc)
+            break;
+    }
+    if (r < 0)
+        rc = HM_PLUGIN_ERROR;
+    b->close_rows(cur);
+    h->free(seen);
+    /* a records table is the whole list: no row means no record */
+    if (records && !rc)
+        for (int k = first; k < nc; k++)
+            for (uint32_t row = 0; row < req->n; row++)
+                h->records_known(req->ctx, which[k], row);
+    return rc;
+}
+
+int tm_fetch(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *req,
+             hm_plugin_err *err)
+{
+    for (uint32_t c = 0; c < req->ncols; c++) {
+        const hm_field_desc *d = req->cols[c].field;
+        if (d < m->descs || d >= m->descs + m->nfields)
+            return ERR("column %u asks for a field this source did not declare", c);
+    }
+    for (int t = 0; t < m->ntables; t++) {
+        int used = 0;
+        for (uint32_t c = 0; c < req->ncols; c++)
+            used |= m->fields[req->cols[c].field - m->descs].table == t;
+        if (used && fetch_table(m, b, state, req, t, err))
+            return HM_PLUGIN_ERROR;
+    }
+    return 0;
+}
+
+/* ---- population ---------------------------------------------------------- */
+
+static const tm_table *find_table(const tm_map *m, const char *name)
+{
+    for (int i = 0; i < m->ntables; i++)
+        if (strcmp(m->tables[i].name, name) == 0)
+            return &m->tables[i];
+    return NULL;
+}
+
+int tm_population(const tm_map *m, const tm_backend *b, void *state,
+                  hm_population_ctx *ctx, hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    if (!m->households || !m->persons)
+        return ERR("this source does not list the population: set households = TABLE, "
+                   "persons = TABLE and persons.household = COLUMN");
+    for (int pass = 0; pass < 2; pass++) {
+        const tm_table *t = find_table(m, pass ? m->persons : m->households);
+        const char *cols[2] = { t->key, m->persons_household };
+        void *cur = b->open_rows(state, t->name, cols, pass ? 2 : 1, err);
+        if (!cur)
+            return HM_PLUGIN_ERROR;
+        tm_cell cells[2];
+        int r, rc = 0;
+        char b1[32], b2[32];
+        while ((r = b->next_row(cur, cells, err)) == 1) {
+            size_t l1, l2 = 0;
+            const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
+            const char *hh = pass ? cell_id(&cells[1], b2, sizeof b2, &l2) : NULL;
+            if (!id || (pass && !hh)) {
+                rc = ERR("table %s: a row has no %s", t->name, !id ? t->key : m->persons_household);
+                break;
+            }
+            if (pass ? h->add_person(ctx, id, l1, hh, l2) : h->add_household(ctx, id, l1)) {
+                rc = HM_PLUGIN_ERROR;
+                break;
+            }
+        }
+        if (r < 0)
+            rc = HM_PLUGIN_ERROR;
+        b->close_rows(cur);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,259 @@
+/* config.c -- reading the source configuration with inih (see config.h).
+ *
+ * inih as Debian builds it does not pass line numbers to the handler, so
+ * lines are read through our own reader, which counts them: the handler
+ * runs for the line just read. */
+#include "config.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct reader {
+    FILE *f;
+    int line;
+    hm_config *c;
+    cfg_source *cur;        /* the [source NAME] being read, or NULL */
+    int in_run;
+    int failed;
+} reader;
+
+static char *read_line(char *str, int num, void *stream)
+{
+    reader *r = stream;
+    char *s = fgets(str, num, r->f);
+    if (s)
+        r->line++;
+    return s;
+}
+
+static int fail(hm_config *c, int line, const char *fmt, const char *a, const char *b)
+{
+    int n = line ? snprintf(c->err, sizeof c->err, "%s:%d: ", c->path, line)
+                 : snprintf(c->err, sizeof c->err, "%s: ", c->path);
+    snprintf(c->err + n, sizeof c->err - (size_t)n, fmt, a, b);
+    return -1;
+}
+
+cfg_source *config_source(hm_config *c, const char *name)
+{
+    for (int i = 0; i < c->nsources; i++)
+        if (strcmp(c->sources[i].name, name) == 0)
+            return &c->sources[i];
+    return NULL;
+}
+
+static cfg_source *add_source(hm_config *c, const char *name, int line)
+{
+    if (c->nsources == c->capsources) {
+        int cap = c->capsources ? c->capsources * 2 : 8;
+        cfg_source *s = mem_realloc(c->sources, sizeof *s * (size_t)cap);
+        if (!s)
+            return NULL;
+        c->sources = s;
+        c->capsources = cap;
+    }
+    cfg_source *s = &c->sources[c->nsources];
+    memset(s, 0, sizeof *s);
+    if (!(s->name = mem_strdup(name)))
+        return NULL;
+    s->line = line;
+    c->nsources++;
+    return s;
+}
+
+static int add_setting(cfg_source *s, const char *key, const char *value, int line)
+{
+    for (int i = 0; i < s->n; i++)     /* the command line overrides the file */
+        if (strcmp(s->settings[i].key, key) == 0) {
+            char *v = mem_strdup(value);
+            if (!v)
+                return -1;
+            mem_free(s->settings[i].value);
+            s->settings[i].value = v;
+            s->settings[i].line = line;
+            return 0;
+        }
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 16;
+        cfg_setting *n = mem_realloc(s->settings, sizeof *n * (size_t)cap);
+        if (!n)
+            return -1;
+        s->settings = n;
+        s->cap = cap;
+    }
+    cfg_setting *st = &s->settings[s->n];
+    st->key = mem_strdup(key);
+    st->value = mem_strdup(value);
+    st->line = line;
+    if (!st->key || !st->value) {
+        mem_free(st->key);
+        mem_free(st->value);
+        return -1;
+    }
+    s->n++;
+    return 0;
+}
+
+static int set_string(char **dst, const char *v)
+{
+    char *d = mem_strdup(v);
+    if (!d)
+        return -1;
+    mem_free(*dst);
+    *dst = d;
+    return 0;
+}
+
+/* One setting of section `section` (NULL: the command line's section was
+ * already resolved into in_run / src). */
+static int apply(hm_config *c, int in_run, cfg_source *src, const char *key, const char *value, int line)
+{
+    if (in_run) {
+        if (strcmp(key, "population") == 0)
+            return set_string(&c->population, value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+        if (strcmp(key, "as_of") == 0)
+            return set_string(&c->as_of, value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+        if (strcmp(key, "threads") == 0) {
+            char *end;
+            errno = 0;
+            long n = strtol(value, &end, 10);
+            if (errno || *end || end == value || n < 0 || n > 256)
+                return fail(c, line, "threads = %s: expected a number from 0 (one per core) to 256%s", value, "");
+            c->threads = (int)n;
+            return 0;
+        }
+        return fail(c, line, "unknown setting `%s` in [run] (known: population, as_of, threads)%s", key, "");
+    }
+    if (strcmp(key, "plugin") == 0)
+        return set_string(&src->plugin, value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+    if (!*value)
+        return fail(c, line, "`%s` has no value%s", key, "");
+    return add_setting(src, key, value, line) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    reader *r = user;
+    hm_config *c = r->c;
+    if (r->failed)
+        return 0;
+    int in_run = strcmp(section, "run") == 0;
+    cfg_source *src = NULL;
+    if (!in_run) {
+        if (strncmp(section, "source ", 7) != 0 || !section[7]) {
+            r->failed = 1;
+            fail(c, r->line, "unknown section [%s]: expected [run] or [source NAME]%s", section, "");
+            return 0;
+        }
+        const char *sname = section + 7;
+        while (*sname == ' ')
+            sname++;
+        src = config_source(c, sname);
+        if (!src && !(src = add_source(c, sname, r->line))) {
+            r->failed = 1;
+            fail(c, r->line, "out of memory%s%s", "", "");
+            return 0;
+        }
+    }
+    if (apply(c, in_run, src, name, value, r->line)) {
+        r->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int config_read(hm_config *c, const char *path)
+{
+    memset(c, 0, sizeof *c);
+    c->path = mem_strdup(path);
+    const char *slash = strrchr(path, '/');
+    c->dir = slash ? mem_alloc((size_t)(slash - path) + 2) : mem_strdup(".");
+    if (!c->path || !c->dir) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
+    if (slash) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(c->dir, path, n);
+        c->dir[n] = '\0';
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(c->err, sizeof c->err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    reader r = { .f = f, .c = c };
+    int rc = ini_parse_stream(read_line, &r, handler, &r);
+    fclose(f);
+    if (r.failed)
+        return -1;
+    if (rc > 0)
+        return fail(c, rc, "cannot read this line: expected [SECTION], KEY = VALUE or a comment%s%s", "", "");
+    if (rc != 0) {
+        snprintf(c->err, sizeof c->err, "%s: cannot read the file", path);
+        return -1;
+    }
+    return 0;
+}
+
+int config_set(hm_config *c, const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    const char *dot = strrchr(assignment, '.');
+    char section[256], key[256];
+    if (!c->path && !(c->path = mem_strdup("--set")))
+        return -1;
+    if (!c->dir && !(c->dir = mem_strdup(".")))
+        return -1;
+    /* run.KEY=V or source.NAME.KEY=V; keys may contain dots, names may not */
+    if (eq && strncmp(assignment, "run.", 4) == 0 && (size_t)(eq - assignment) - 4 < sizeof key) {
+        snprintf(key, sizeof key, "%.*s", (int)(eq - assignment - 4), assignment + 4);
+        return apply(c, 1, NULL, key, eq + 1, 0);
+    }
+    dot = eq && strncmp(assignment, "source.", 7) == 0 ? memchr(assignment + 7, '.', (size_t)(eq - assignment - 7)) : NULL;
+    if (!dot || dot == assignment + 7 || (size_t)(dot - assignment) >= sizeof section ||
+        (size_t)(eq - dot) >= sizeof key || eq == dot + 1) {
+        snprintf(c->err, sizeof c->err,
+                 "--set %s: expected run.KEY=VALUE or source.NAME.KEY=VALUE", assignment);
+        return -1;
+    }
+    snprintf(section, sizeof section, "%.*s", (int)(dot - assignment - 7), assignment + 7);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - dot - 1), dot + 1);
+    cfg_source *src = config_source(c, section);
+    if (!src && !(src = add_source(c, section, 0))) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
+    if (apply(c, 0, src, key, eq + 1, 0)) {
+        /* say which option it was */
+        char m[sizeof c->err];
+        memcpy(m, c->err, sizeof m);
+        snprintf(c->err, sizeof c->err, "--set %.200s: %.800s", assignment, m);
+        return -1;
+    }
+    return 0;
+}
+
+void config_free(hm_config *c)
+{
+    for (int i = 0; i < c->nsources; i++) {
+        cfg_source *s = &c->sources[i];
+        for (int k = 0; k < s->n; k++) {
+            mem_free(s->settings[k].key);
+            mem_free(s->settings[k].value);
+        }
+        mem_free(s->settings);
+        mem_free(s->name);
+        mem_free(s->plugin);
+    }
+    mem_free(c->sources);
+    mem_free(c->path);
+    mem_free(c->dir);
+    mem_free(c->population);
+    mem_free(c->as_of);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,1078 @@
+/* load.c -- see load.h.  Also the host services of huimin_plugin.h: the
+ * fetch and population contexts they act on live here. */
+#include "load.h"
+#include "arena.h"
+#include "calendar.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- messages ------------------------------------------------------------ */
+
+static void add_err(hm_load *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_err(hm_load *L, const char *fmt, ...)
+{
+    size_t at = strlen(L->err);
+    if (at + 2 >= sizeof L->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->err + at, sizeof L->err - at - 1, fmt, ap);
+    va_end(ap);
+    at = strlen(L->err);
+    L->err[at] = '\n';
+    L->err[at + 1] = '\0';
+}
+
+const char *load_issue_kind(int kind)
+{
+    return kind == ISSUE_BAD_VALUE ? "bad_value" : kind == ISSUE_UNKNOWN_CODE ? "unknown_code" : "conflict";
+}
+
+/* Issues beyond this many are counted, not kept. */
+#define MAX_ISSUES 1000000
+
+static int add_issue(hm_load *L, int32_t src, int32_t field, int32_t index, int kind, const char *detail)
+{
+    L->issue_counts[kind]++;
+    if (L->nissues >= MAX_ISSUES)
+        return 0;
+    if (L->nissues == L->capissues) {
+        int32_t cap = L->capissues ? L->capissues * 2 : 256;
+        ld_issue *n = mem_realloc(L->issues, sizeof *n * (size_t)cap);
+        if (!n)
+            return -1;
+        L->issues = n;
+        L->capissues = cap;
+    }
+    char *d = mem_strdup(detail);
+    if (!d)
+        return -1;
+    L->issues[L->nissues++] = (ld_issue){ src, field, index, kind, d };
+    return 0;
+}
+
+/* "person.deceased" → entity and bare name */
+static const char *bare_name(const char *full)
+{
+    const char *dot = strchr(full, '.');
+    return dot ? dot + 1 : full;
+}
+
+/* ---- id lookup ------------------------------------------------------------ */
+
+static int id_cmp(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : alen < blen ? -1 : alen > blen;
+}
+
+/* The row with id (s, len) among ids[sorted[0..n)], trying position *next
+ * first: plugins that read in key order hit it every time. */
+static int64_t find_id(char **ids, const int32_t *sorted, int32_t n, uint32_t *next,
+                       const char *s, size_t len)
+{
+    if (*next < (uint32_t)n && id_cmp(s, len, ids[sorted[*next]]) == 0)
+        return sorted[(*next)++];
+    int32_t lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        int c = id_cmp(s, len, ids[sorted[mid]]);
+        if (c == 0) {
+            *next = (uint32_t)mid + 1;
+            return sorted[mid];
+        }
+        if (c < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static char **sort_ids;
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(sort_ids[*(const int32_t *)a], sort_ids[*(const int32_t *)b]);
+}
+
+/* sorted[] = rows in ascending id order; -1 with the duplicate's row in
+ * *dup when two rows have the same id. */
+static int sort_rows(char **ids, int32_t n, int32_t *sorted, int32_t *dup)
+{
+    int in_order = 1;
+    for (int32_t i = 0; i < n; i++) {
+        sorted[i] = i;
+        if (i && strcmp(ids[i - 1], ids[i]) >= 0)
+            in_order = 0;
+    }
+    if (!in_order) {
+        sort_ids = ids;     /* loading is single-threaded */
+        qsort(sorted, (size_t)n, sizeof *sorted, by_id);
+    }
+    for (int32_t i = 1; i < n; i++)
+        if (strcmp(ids[sorted[i - 1]], ids[sorted[i]]) == 0) {
+            *dup = sorted[i];
+            return -1;
+        }
+    return 0;
+}
+
+/* ---- opening: plugins, schema, externs ----------------------------------- */
+
+static int configured(const hm_load *L, const char *source)
+{
+    for (int k = 0; k < L->nplugins; k++)
+        if (strcmp(L->sources[k], source) == 0)
+            return k;
+    return -1;
+}
+
+/* the policies that read field f, for messages */
+static void readers(const hm_program *p, int32_t f, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int32_t i = 0; i < p->npolicies && at < n; i++) {
+        const hm_policy *P = &p->policies[i];
+        for (int32_t k = 0; k < P->nfacts; k++)
+            if (p->ints[P->first_fact + k] == f) {
+                at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? ", " : "", prog_str(p, P->name));
+                break;
+            }
+    }
+}
+
+static void where(const hm_load *L, int k, char *buf, size_t n)
+{
+    const cfg_source *s = config_source(L->cfg, L->sources[k]);
+    snprintf(buf, n, "%s:%d: source %s (plugin %s)", L->cfg->path, s ? s->line : 0, L->sources[k],
+             s && s->plugin ? s->plugin : "?");
+}
+
+static void check_schema(hm_load *L)
+{
+    const hm_program *p = L->p;
+    char at[512], who[512], want[128], have[128];
+    for (int32_t j = 0; j < p->nfsources; j++) {
+        const hm_fsource *fs = &p->fsources[j];
+        const hm_field *f = &p->fields[fs->field];
+        int k = configured(L, prog_str(p, fs->source));
+        if (k < 0 || !L->needed[fs->field] || !L->plugins[k].desc)
+            continue;
+        const char *full = prog_str(p, f->name);
+        const char *cs = f->codeset >= 0 ? prog_str(p, p->codesets[f->codeset].name) : NULL;
+        plugin_type_name(f->vtype, f->period, f->records, cs, want, sizeof want);
+        const hm_field_desc *d = plugin_field(&L->plugins[k], f->entity, bare_name(full));
+        where(L, k, at, sizeof at);
+        if (!d) {
+            readers(p, fs->field, who, sizeof who);
+            add_err(L, "%s: does not provide %s (%s), which %s read%s", at, full, want, who,
+                    strchr(who, ',') ? "" : "s");
+            continue;
+        }
+        plugin_type_name(d->type, d->period, d->records, d->code_set, have, sizeof have);
+        if (d->type != f->vtype || d->records != f->records ||
+            (f->vtype == VT_MONEY && d->period != f->period) ||
+            (cs && (!d->code_set || strcmp(cs, d->code_set) != 0)))
+            add_err(L, "%s: gives %s as %s, but the policies declare it %s", at, full, have, want);
+    }
+    /* every field a policy reads comes from at least one configured source */
+    for (int32_t f = 0; f < p->nfields; f++) {
+        if (!L->needed[f])
+            continue;
+        int any = 0;
+        char srcs[256];
+        size_t n = 0;
+        srcs[0] = '\0';
+        for (int32_t j = 0; j < p->nfsources; j++)
+            if (p->fsources[j].field == f) {
+                const char *s = prog_str(p, p->fsources[j].source);
+                any |= configured(L, s) >= 0;
+                if (n < sizeof srcs)
+                    n += (size_t)snprintf(srcs + n, sizeof srcs - n, "%s[source %s]", n ? " or " : "", s);
+            }
+        if (!any) {
+            readers(p, f, who, sizeof who);
+            add_err(L, "%s: no source provides %s, which %s read%s: add %s", L->cfg->path,
+                    prog_str(p, p->fields[f].name), who, strchr(who, ',') ? "" : "s", srcs);
+        }
+    }
+}
+
+int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
+{
+    memset(L, 0, sizeof *L);
+    L->p = p;
+    L->cfg = cfg;
+    L->as_of = as_of;
+    L->nplugins = cfg->nsources;
+    arena_init(&L->ids);
+    L->plugins = mem_calloc((size_t)cfg->nsources + 1, sizeof *L->plugins);
+    L->sources = mem_calloc((size_t)cfg->nsources + 1, sizeof *L->sources);
+    L->needed = mem_calloc((size_t)p->nfields + 1, 1);
+    if (!L->plugins || !L->sources || !L->needed) {
+        add_err(L, "out of memory");
+        return -1;
+    }
+    for (int32_t i = 0; i < p->npolicies; i++)
+        for (int32_t k = 0; k < p->policies[i].nfacts; k++)
+            L->needed[p->ints[p->policies[i].first_fact + k]] = 1;
+    char at[512], e[1024];
+    for (int k = 0; k < cfg->nsources; k++) {
+        cfg_source *s = &cfg->sources[k];
+        L->sources[k] = s->name;
+        int declared = 0;
+        for (int32_t j = 0; j < p->nfsources && !declared; j++)
+            declared = strcmp(prog_str(p, p->fsources[j].source), s->name) == 0;
+        for (int32_t j = 0; j < p->nexterns && !declared; j++)
+            declared = p->externs[j].source >= 0 && strcmp(prog_str(p, p->externs[j].source), s->name) == 0;
+        if (!declared) {
+            add_err(L, "%s:%d: [source %s] is not a source of these policies", cfg->path, s->line, s->name);
+            continue;
+        }
+        if (!s->plugin) {
+            add_err(L, "%s:%d: [source %s] has no `plugin = NAME`", cfg->path, s->line, s->name);
+            continue;
+        }
+        if (plugin_load(&L->plugins[k], s->plugin, e, sizeof e)) {
+            add_err(L, "%s:%d: source %s: %s", cfg->path, s->line, s->name, e);
+            continue;
+        }
+        if (plugin_open(&L->plugins[k], s->name, cfg->dir, s->settings, s->n, e, sizeof e)) {
+            where(L, k, at, sizeof at);
+            add_err(L, "%s: %s", at, e);
+            plugin_close(&L->plugins[k]);
+        }
+    }
+    if (L->err[0])
+        return -1;
+    check_schema(L);
+    if (!cfg->population) {
+        add_err(L, "%s: no population source: add `population = SOURCE` to [run]", cfg->path);
+    } else {
+        int k = configured(L, cfg->population);
+        if (k < 0)
+            add_err(L, "%s: population = %s, but there is no [source %s]", cfg->path, cfg->population,
+                    cfg->population);
+        else if (!L->plugins[k].desc->population) {
+            where(L, k, at, sizeof at);
+            add_err(L, "%s: cannot list the population (population = %s): this plugin does not "
+                    "enumerate households and persons", at, cfg->population);
+        }
+    }
+    if (L->err[0])
+        return -1;
+    L->ffi = externs_bind(p, L->plugins, L->sources, L->nplugins, &L->externs, e, sizeof e);
+    if (!L->ffi) {
+        add_err(L, "%s: %s", cfg->path, e);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the population -------------------------------------------------------- */
+
+struct hm_population_ctx {
+    hm_load *L;
+    int32_t nh, caph, np, capp;
+    char **hid, **pid;
+    int32_t *phh;           /* each person's household row */
+    int32_t *hsorted;       /* once the first person arrives */
+    uint32_t next;
+    int64_t orphans;
+    char err[512];
+};
+
+static int grow(void *arrp, int32_t cap, int32_t newcap, size_t elem)
+{
+    void **arr = arrp;
+    void *n = mem_realloc(*arr, elem * (size_t)newcap);
+    if (!n)
+        return -1;
+    (void)cap;
+    *arr = n;
+    return 0;
+}
+
+static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
+{
+    if (c->hsorted) {
+        snprintf(c->err, sizeof c->err, "households must all be listed before the first person");
+        return -1;
+    }
+    if (c->nh == c->caph) {
+        int32_t cap = c->caph ? c->caph * 2 : 1024;
+        if (c->caph > INT32_MAX / 2 || grow(&c->hid, c->caph, cap, sizeof *c->hid)) {
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return -1;
+        }
+        c->caph = cap;
+    }
+    if (!(c->hid[c->nh] = arena_strndup(&c->L->ids, id, len))) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
+    c->nh++;
+    return 0;
+}
+
+static int host_add_person(hm_population_ctx *c, const char *id, size_t len, const char *hh, size_t hlen)
+{
+    if (!c->hsorted) {
+        int32_t dup;
+        if (!(c->hsorted = mem_alloc(sizeof *c->hsorted * ((size_t)c->nh + 1)))) {
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return -1;
+        }
+        if (sort_rows(c->hid, c->nh, c->hsorted, &dup)) {
+            snprintf(c->err, sizeof c->err, "household id %s is listed twice", c->hid[dup]);
+            return -1;
+        }
+        c->next = 0;
+    }
+    int64_t h = find_id(c->hid, c->hsorted, c->nh, &c->next, hh, hlen);
+    if (h < 0) {
+        /* a person of no listed household cannot be evaluated: counted */
+        c->orphans++;
+        return 0;
+    }
+    if (c->np == c->capp) {
+        int32_t cap = c->capp ? c->capp * 2 : 1024;
+        if (c->capp > INT32_MAX / 2 || grow(&c->pid, c->capp, cap, sizeof *c->pid) ||
+            grow(&c->phh, c->capp, cap, sizeof *c->phh)) {
+            snprintf(c->err, sizeof c->err, "out of memory");
+            return -1;
+        }
+        c->capp = cap;
+    }
+    if (!(c->pid[c->np] = arena_strndup(&c->L->ids, id, len))) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
+    c->phh[c->np++] = (int32_t)h;
+    return 0;
+}
+
+/* Persons grouped by household (members are a contiguous range of rows,
+ * in the order listed), the fact store sized for them. */
+static int group_members(hm_load *L, hm_population_ctx *c)
+{
+    int32_t *first = mem_calloc((size_t)c->nh + 1, sizeof *first);
+    int32_t *newpos = mem_alloc(sizeof *newpos * ((size_t)c->np + 1));
+    L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
+    L->psorted = mem_alloc(sizeof *L->psorted * ((size_t)c->np + 1));
+    if (!first || !newpos || !L->pid || !L->psorted ||
+        facts_init(&L->facts, L->p, c->nh, c->np) < 0) {
+        mem_free(first);
+        mem_free(newpos);
+        add_err(L, "out of memory");
+        return -1;
+    }
+    hm_facts *f = &L->facts;
+    for (int32_t i = 0; i < c->np; i++)
+        f->hh_count[c->phh[i]]++;
+    int32_t at = 0;
+    for (int32_t h = 0; h < c->nh; h++) {
+        f->hh_first[h] = first[h] = at;
+        at += f->hh_count[h];
+        if (f->hh_count[h] > f->max_members)
+            f->max_members = f->hh_count[h];
+    }
+    for (int32_t i = 0; i < c->np; i++) {
+        newpos[i] = first[c->phh[i]]++;
+        L->pid[newpos[i]] = c->pid[i];
+    }
+    /* persons listed in id order (ORDER BY the key) need no sorting */
+    int in_order = 1, rc = 0;
+    for (int32_t i = 1; i < c->np && in_order; i++)
+        in_order = strcmp(c->pid[i - 1], c->pid[i]) < 0;
+    if (in_order) {
+        for (int32_t i = 0; i < c->np; i++)
+            L->psorted[i] = newpos[i];
+    } else {
+        int32_t dup;
+        if (sort_rows(L->pid, c->np, L->psorted, &dup)) {
+            add_err(L, "person id %s is listed twice", L->pid[dup]);
+            rc = -1;
+        }
+    }
+    mem_free(first);
+    mem_free(newpos);
+    return rc;
+}
+
+int load_population(hm_load *L)
+{
+    int k = configured(L, L->cfg->population);
+    hm_plugin *pl = &L->plugins[k];
+    hm_population_ctx c;
+    memset(&c, 0, sizeof c);
+    c.L = L;
+    struct hm_plugin_err e = { .set = 0 };
+    int rc = pl->desc->population(pl->state, &c, &e);
+    char at[512];
+    where(L, k, at, sizeof at);
+    if (rc != HM_PLUGIN_OK || c.err[0]) {
+        add_err(L, "%s: listing the population failed: %s", at,
+                c.err[0] ? c.err : e.set ? e.msg : "no reason given");
+        goto fail;
+    }
+    if (!c.hsorted) {       /* not one person */
+        int32_t dup;
+        if (!(c.hsorted = mem_alloc(sizeof *c.hsorted * ((size_t)c.nh + 1)))) {
+            add_err(L, "out of memory");
+            goto fail;
+        }
+        if (sort_rows(c.hid, c.nh, c.hsorted, &dup)) {
+            add_err(L, "%s: household id %s is listed twice", at, c.hid[dup]);
+            goto fail;
+        }
+    }
+    if (c.orphans)
+        fprintf(stderr, "huimin: warning: %s: %lld persons name a household that is not listed; "
+                "they are left out\n", at, (long long)c.orphans);
+    if (group_members(L, &c))
+        goto fail;
+    L->nh = c.nh;
+    L->np = c.np;
+    L->hid = c.hid;
+    L->hsorted = c.hsorted;
+    mem_free(c.pid);
+    mem_free(c.phh);
+    return 0;
+fail:
+    mem_free(c.hid);
+    mem_free(c.pid);
+    mem_free(c.phh);
+    mem_free(c.hsorted);
+    return -1;
+}
+
+/* ---- fetching ------------------------------------------------------------- */
+
+/* raw department code → label index, sorted by raw for bsearch */
+typedef struct code_entry {
+    const char *raw;
+    int32_t label;
+} code_entry;
+
+/* One requested column: where its values go. */
+typedef struct ld_col {
+    int32_t field;
+    int32_t fsi;                /* into program.fsources */
+    const hm_field *f;
+    int64_t *value;
+    uint8_t *known;             /* 0 unknown, 1 known, 2 unusable (a data issue) */
+    int32_t *asof;
+    code_entry *codes;
+    int32_t ncodes;
+    /* records: (row, date, value) in arrival order */
+    int32_t *rrow, *rdate;
+    int64_t *rval;
+    size_t nrec, caprec;
+} ld_col;
+
+struct hm_fetch_ctx {
+    hm_load *L;
+    int src;
+    uint32_t n;
+    char **ids;
+    const int32_t *sorted;
+    uint32_t next;
+    ld_col *cols;
+    uint32_t ncols;
+    int oom;
+};
+
+/* Values of a field given by several sources wait here to be compared. */
+typedef struct pending {
+    int64_t *value;
+    uint8_t *known;
+    int32_t *asof;
+} pending;
+
+static int code_cmp(const void *a, const void *b)
+{
+    return strcmp(((const code_entry *)a)->raw, ((const code_entry *)b)->raw);
+}
+
+/* The codes source `src` uses for code set cs: its `map src { … }`, or the
+ * label names themselves when it has none. */
+static int build_codes(const hm_program *p, int32_t cs, const char *src, ld_col *c)
+{
+    const hm_codeset *set = &p->codesets[cs];
+    int32_t n = 0;
+    for (int32_t i = 0; i < set->nmaps; i++)
+        n += strcmp(prog_str(p, p->codemaps[set->first_map + i].source), src) == 0;
+    int use_labels = n == 0;
+    if (use_labels)
+        n = set->nlabels;
+    c->codes = mem_alloc(sizeof *c->codes * ((size_t)n + 1));
+    if (!c->codes)
+        return -1;
+    c->ncodes = 0;
+    if (use_labels) {
+        for (int32_t i = 0; i < set->nlabels; i++)
+            c->codes[c->ncodes++] = (code_entry){ prog_str(p, p->labels[set->first_label + 2 * i]), i };
+    } else {
+        for (int32_t i = 0; i < set->nmaps; i++) {
+            const hm_codemap *m = &p->codemaps[set->first_map + i];
+            if (strcmp(prog_str(p, m->source), src) == 0 && m->label >= 0)
+                c->codes[c->ncodes++] = (code_entry){ prog_str(p, m->raw), m->label };
+        }
+    }
+    qsort(c->codes, (size_t)c->ncodes, sizeof *c->codes, code_cmp);
+    return 0;
+}
+
+static int32_t code_lookup(const ld_col *c, const char *s, size_t len)
+{
+    int32_t lo = 0, hi = c->ncodes - 1;
+    while (lo <= hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        int r = id_cmp(s, len, c->codes[mid].raw);
+        if (r == 0)
+            return c->codes[mid].label;
+        if (r < 0)
+            hi = mid - 1;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static void issue_at(hm_fetch_ctx *x, const ld_col *c, uint32_t row, int kind, const char *detail)
+{
+    if (add_issue(x->L, x->src, c->field, (int32_t)row, kind, detail))
+        x->oom = 1;
+}
+
+static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
+{
+    if (col >= x->ncols || row >= x->n) {
+        x->oom = x->oom ? x->oom : 2;   /* a plugin bug: reported after the fetch */
+        return NULL;
+    }
+    return &x->cols[col];
+}
+
+static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
+{
+    return find_id(x->ids, x->sorted, (int32_t)x->n, &x->next, id, len);
+}
+
+static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
+{
+    ld_col *c = col_of(x, col, row);
+    if (!c)
+        return;
+    char detail[256];
+    const hm_program *p = x->L->p;
+    if (c->f->records || (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE)) {
+        snprintf(detail, sizeof detail, "text \"%.*s\" given for a %s field", (int)(len > 40 ? 40 : len), s,
+                 c->f->records ? "records" : "non-text");
+        issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
+        c->known[row] = 2;
+        return;
+    }
+    if (c->f->vtype == VT_CODE) {
+        int32_t label = code_lookup(c, s, len);
+        if (label < 0) {
+            snprintf(detail, sizeof detail, "unknown code \"%.*s\" for %s (code set %s)",
+                     (int)(len > 40 ? 40 : len), s, prog_str(p, c->f->name),
+                     prog_str(p, p->codesets[c->f->codeset].name));
+            issue_at(x, c, row, ISSUE_UNKNOWN_CODE, detail);
+            c->known[row] = 2;
+            return;
+        }
+        c->value[row] = label;
+    } else {
+        char buf[256], *t = len < sizeof buf ? buf : mem_alloc(len + 1);
+        if (!t) {
+            x->oom = 1;
+            return;
+        }
+        memcpy(t, s, len);
+        t[len] = '\0';
+        int64_t id = facts_text(&x->L->facts, t);
+        if (t != buf)
+            mem_free(t);
+        if (id == INT64_MIN) {
+            x->oom = 1;
+            return;
+        }
+        c->value[row] = id;
+    }
+    c->known[row] = 1;
+    c->asof[row] = as_of;
+}
+
+static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t date, int64_t value)
+{
+    ld_col *c = col_of(x, col, row);
+    if (!c)
+        return 0;
+    if (!c->f->records) {
+        issue_at(x, c, row, ISSUE_BAD_VALUE, "a dated record given for a field that is not records");
+        c->known[row] = 2;
+        return 0;
+    }
+    if (c->nrec == c->caprec) {
+        size_t cap = c->caprec ? c->caprec * 2 : 4096;
+        int32_t *r = mem_realloc(c->rrow, sizeof *r * cap);
+        if (r)
+            c->rrow = r;
+        int32_t *d = mem_realloc(c->rdate, sizeof *d * cap);
+        if (d)
+            c->rdate = d;
+        int64_t *v = mem_realloc(c->rval, sizeof *v * cap);
+        if (v)
+            c->rval = v;
+        if (!r || !d || !v) {
+            x->oom = 1;
+            return -1;
+        }
+        c->caprec = cap;
+    }
+    c->rrow[c->nrec] = (int32_t)row;
+    c->rdate[c->nrec] = date;
+    c->rval[c->nrec] = value;
+    c->nrec++;
+    if (c->known[row] != 2)
+        c->known[row] = 1;
+    return 0;
+}
+
+static void host_records_known(hm_fetch_ctx *x, uint32_t col, uint32_t row)
+{
+    ld_col *c = col_of(x, col, row);
+    if (c && c->known[row] == 0)
+        c->known[row] = 1;
+}
+
+static void host_bad_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *fmt, ...)
+{
+    ld_col *c = col_of(x, col, row);
+    if (!c)
+        return;
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
+    c->known[row] = 2;
+}
+
+static void host_set_error(hm_plugin_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->set = 1;
+}
+
+const hm_host_api hm_host = {
+    .size = sizeof(hm_host_api),
+    .abi_major = HM_PLUGIN_ABI_MAJOR,
+    .abi_minor = HM_PLUGIN_ABI_MINOR,
+    .alloc = mem_alloc,
+    .free = mem_free,
+    .set_error = host_set_error,
+    .find = host_find,
+    .put_text = host_put_text,
+    .put_record = host_put_record,
+    .records_known = host_records_known,
+    .bad_value = host_bad_value,
+    .add_household = host_add_household,
+    .add_person = host_add_person,
+};
+
+/* Values a plugin set directly that the type cannot hold. */
+static void check_values(hm_fetch_ctx *x, ld_col *c)
+{
+    if (c->f->records || c->f->vtype == VT_TEXT || c->f->vtype == VT_CODE)
+        return;
+    char detail[128];
+    for (uint32_t r = 0; r < x->n; r++) {
+        if (c->known[r] != 1)
+            continue;
+        int64_t v = c->value[r];
+        const char *bad = NULL;
+        if (c->f->vtype == VT_BOOL && v != 0 && v != 1)
+            bad = "is not a yes/no value (0 or 1)";
+        else if (c->f->vtype == VT_DATE && (v < -719162 || v > 2932896))
+            bad = "is not a date between years 1 and 9999";
+        if (bad) {
+            snprintf(detail, sizeof detail, "value %lld %s", (long long)v, bad);
+            issue_at(x, c, r, ISSUE_BAD_VALUE, detail);
+            c->known[r] = 2;
+        }
+    }
+}
+
+/* Is a value as of `asof` from fsource fs fresh on the run's as-of date?
+ * A value with no as-of date cannot be shown fresh. */
+static int fresh(const hm_load *L, const hm_fsource *fs, int32_t asof)
+{
+    if (!fs->fresh)
+        return 1;
+    return asof != HM_NO_DATE && facts_fresh_until(asof, fs->fresh, fs->fresh_unit) >= L->as_of;
+}
+
+/* Records of column c into the fact store (rows grouped, then by date). */
+static int store_records(hm_load *L, ld_col *c, int first_source)
+{
+    hm_rcolumn *rc = &L->facts.rcol[c->f->column];
+    int32_t np = L->np;
+    /* merge with what an earlier source gave: rebuild from both */
+    size_t old = (size_t)rc->n, total = old + c->nrec;
+    int32_t *cnt = mem_calloc((size_t)np + 1, sizeof *cnt);
+    int32_t *date = mem_alloc(sizeof *date * (total + 1));
+    int64_t *val = mem_alloc(sizeof *val * (total + 1));
+    if (!cnt || !date || !val || total > INT32_MAX) {
+        mem_free(cnt);
+        mem_free(date);
+        mem_free(val);
+        return -1;
+    }
+    for (int32_t r = 0; r < np; r++)
+        cnt[r] = rc->count[r];
+    for (size_t i = 0; i < c->nrec; i++)
+        cnt[c->rrow[i]]++;
+    int32_t at = 0;
+    for (int32_t r = 0; r < np; r++) {
+        int32_t n = cnt[r];
+        cnt[r] = at;
+        /* earlier records of this person first */
+        for (int32_t k = 0; k < rc->count[r]; k++) {
+            date[at + k] = rc->date[rc->first[r] + k];
+            val[at + k] = rc->v[rc->first[r] + k];
+        }
+        int32_t had = rc->count[r];
+        rc->first[r] = at;
+        rc->count[r] = had;
+        at += n;
+    }
+    for (size_t i = 0; i < c->nrec; i++) {
+        int32_t r = c->rrow[i];
+        int32_t pos = rc->first[r] + rc->count[r]++;
+        date[pos] = c->rdate[i];
+        val[pos] = c->rval[i];
+    }
+    mem_free(cnt);
+    mem_free(rc->date);
+    mem_free(rc->v);
+    rc->date = date;
+    rc->v = val;
+    rc->n = rc->cap = (int32_t)total;
+    /* the list is known when every source serving it knows it */
+    for (int32_t r = 0; r < np; r++) {
+        uint8_t st = c->known[r] == 1 ? FACT_KNOWN : c->known[r] == 2 ? FACT_INVALID : FACT_MISSING;
+        if (first_source || st != FACT_KNOWN)
+            rc->state[r] = first_source || rc->state[r] == FACT_KNOWN ? st : rc->state[r];
+    }
+    return 0;
+}
+
+/* Fetch the needed fields source k gives for one entity.  Fields with a
+ * single source are written straight into the fact store; the others wait
+ * in `pend` (one per fsource) to be compared. */
+static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_of, uint8_t *rec_seen)
+{
+    const hm_program *p = L->p;
+    hm_plugin *pl = &L->plugins[k];
+    uint32_t n = (uint32_t)(entity == 1 ? L->nh : L->np);
+    ld_col *cols = mem_calloc((size_t)p->nfsources + 1, sizeof *cols);
+    hm_out_column *out = mem_calloc((size_t)p->nfsources + 1, sizeof *out);
+    int ncols = 0, rc = 0;
+    if (!cols || !out) {
+        rc = -1;
+        goto done;
+    }
+    for (int32_t j = 0; j < p->nfsources; j++) {
+        const hm_fsource *fs = &p->fsources[j];
+        const hm_field *f = &p->fields[fs->field];
+        if (f->entity != entity || !L->needed[fs->field] || strcmp(prog_str(p, fs->source), L->sources[k]))
+            continue;
+        ld_col *c = &cols[ncols];
+        c->field = fs->field;
+        c->fsi = j;
+        c->f = f;
+        int multi = nsrc_of[fs->field] > 1;
+        hm_column *fc = f->records ? NULL : entity == 1 ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
+        c->known = mem_calloc(n + 1, 1);
+        if (!c->known) {
+            rc = -1;
+            goto done;
+        }
+        if (f->records) {
+            c->value = NULL;    /* records arrive through put_record */
+            c->asof = NULL;
+        } else if (multi) {
+            pend[j].value = mem_calloc(n + 1, sizeof *pend[j].value);
+            pend[j].asof = mem_alloc(sizeof *pend[j].asof * (n + 1));
+            if (!pend[j].value || !pend[j].asof) {
+                rc = -1;
+                goto done;
+            }
+            c->value = pend[j].value;
+            c->asof = pend[j].asof;
+        } else {
+            c->value = fc->v;
+            c->asof = fc->asof;
+        }
+        if (c->asof)
+            for (uint32_t r = 0; r < n; r++)
+                c->asof[r] = HM_NO_DATE;
+        if (f->vtype == VT_CODE && !f->records && build_codes(p, f->codeset, L->sources[k], c)) {
+            rc = -1;
+            goto done;
+        }
+        out[ncols].field = plugin_field(pl, entity, bare_name(prog_str(p, f->name)));
+        out[ncols].value = c->value;
+        out[ncols].known = c->known;
+        out[ncols].as_of = c->asof;
+        ncols++;
+    }
+    if (!ncols)
+        goto done;
+    /* records columns get scratch arrays: the plugin writes through put_record */
+    for (int i = 0; i < ncols; i++)
+        if (cols[i].f->records) {
+            out[i].value = mem_calloc(n + 1, sizeof *out[i].value);
+            out[i].as_of = mem_alloc(sizeof *out[i].as_of * (n + 1));
+            if (!out[i].value || !out[i].as_of) {
+                rc = -1;
+                goto done;
+            }
+        }
+    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = entity == 1 ? L->hid : L->pid,
+                       .sorted = entity == 1 ? L->hsorted : L->psorted, .cols = cols,
+                       .ncols = (uint32_t)ncols };
+    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)x.ids, (uint32_t)ncols, out, &x };
+    struct hm_plugin_err e = { .set = 0 };
+    int prc = pl->desc->fetch(pl->state, &req, &e);
+    char at[512];
+    where(L, k, at, sizeof at);
+    if (prc != HM_PLUGIN_OK) {
+        add_err(L, "%s: fetching %s facts failed: %s", at, entity == 1 ? "household" : "person",
+                e.set ? e.msg : "no reason given");
+        rc = -2;
+        goto done;
+    }
+    if (x.oom == 2) {
+        add_err(L, "%s: the plugin wrote outside the columns or rows it was asked for", at);
+        rc = -2;
+        goto done;
+    }
+    if (x.oom) {
+        rc = -1;
+        goto done;
+    }
+    for (int i = 0; i < ncols; i++) {
+        ld_col *c = &cols[i];
+        const hm_fsource *fs = &p->fsources[c->fsi];
+        check_values(&x, c);
+        if (c->f->records) {
+            if (store_records(L, c, !rec_seen[c->f->column]++)) {
+                rc = -1;
+                goto done;
+            }
+            continue;
+        }
+        if (nsrc_of[c->field] > 1) {     /* compared later */
+            pend[c->fsi].known = c->known;
+            c->known = NULL;
+            continue;
+        }
+        hm_column *fc = entity == 1 ? &L->facts.hcol[c->f->column] : &L->facts.pcol[c->f->column];
+        for (uint32_t r = 0; r < n; r++)
+            fc->state[r] = c->known[r] == 2 ? FACT_INVALID
+                         : c->known[r] == 0 ? FACT_MISSING
+                         : fresh(L, fs, fc->asof[r]) ? FACT_KNOWN : FACT_STALE;
+    }
+done:
+    for (int i = 0; cols && i < ncols; i++) {
+        mem_free(cols[i].known);
+        mem_free(cols[i].codes);
+        mem_free(cols[i].rrow);
+        mem_free(cols[i].rdate);
+        mem_free(cols[i].rval);
+        if (cols[i].f->records) {
+            mem_free(out[i].value);
+            mem_free(out[i].as_of);
+        }
+    }
+    mem_free(cols);
+    mem_free(out);
+    if (rc == -1)
+        add_err(L, "out of memory while reading source %s", L->sources[k]);
+    return rc ? -1 : 0;
+}
+
+static void show_value(const hm_program *p, const hm_field *f, const hm_facts *facts, int64_t v,
+                       char *buf, size_t n)
+{
+    if (f->vtype == VT_CODE && f->codeset >= 0) {
+        const hm_codeset *cs = &p->codesets[f->codeset];
+        if (v >= 0 && v < cs->nlabels) {
+            snprintf(buf, n, "%s (%s)", prog_str(p, p->labels[cs->first_label + 2 * v + 1]),
+                     prog_str(p, p->labels[cs->first_label + 2 * v]));
+            return;
+        }
+    }
+    if (f->vtype == VT_TEXT && v < 0 && -v - 1 < facts->ntexts) {
+        snprintf(buf, n, "\"%s\"", facts->texts[-v - 1]);
+        return;
+    }
+    if (f->vtype == VT_DATE) {
+        char d[16];
+        cal_format((int32_t)v, d);
+        snprintf(buf, n, "%s", d);
+        return;
+    }
+    if (f->vtype == VT_BOOL) {
+        snprintf(buf, n, "%s", v ? "true" : "false");
+        return;
+    }
+    if (f->vtype == VT_MONEY) {
+        uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        snprintf(buf, n, "%s%llu.%02llu", v < 0 ? "-" : "", (unsigned long long)(a / 100),
+                 (unsigned long long)(a % 100));
+        return;
+    }
+    snprintf(buf, n, "%lld", (long long)v);
+}
+
+/* A field several sources give: one value where they agree (the latest
+ * as-of date is kept), a conflict where they do not. */
+static int merge_field(hm_load *L, int32_t field, pending *pend)
+{
+    const hm_program *p = L->p;
+    const hm_field *f = &p->fields[field];
+    int32_t n = f->entity == 1 ? L->nh : L->np;
+    hm_column *fc = f->entity == 1 ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
+    int32_t j0 = -1, nj = 0;
+    for (int32_t j = 0; j < p->nfsources; j++)
+        if (p->fsources[j].field == field) {
+            if (j0 < 0)
+                j0 = j;
+            nj++;
+        }
+    if (!fc->src && !(fc->src = mem_calloc((size_t)n + 1, 1)))
+        return -1;
+    char detail[512], a[160], b[160], da[16], db[16];
+    for (int32_t r = 0; r < n; r++) {
+        int have = -1, conflict = -1, stale = 0, invalid = 0;
+        for (int32_t j = j0; j < j0 + nj; j++) {
+            const pending *q = &pend[j];
+            if (!q->known)
+                continue;   /* source not configured */
+            if (q->known[r] == 2)
+                invalid = 1;
+            if (q->known[r] != 1)
+                continue;
+            if (!fresh(L, &p->fsources[j], q->asof[r])) {
+                stale = 1;
+                continue;
+            }
+            if (have < 0) {
+                have = j;
+                fc->v[r] = q->value[r];
+                fc->asof[r] = q->asof[r];
+                fc->src[r] = (uint8_t)(j - j0);
+            } else if (q->value[r] != fc->v[r]) {
+                conflict = j;
+            } else if (q->asof[r] > fc->asof[r]) {
+                fc->asof[r] = q->asof[r];
+                fc->src[r] = (uint8_t)(j - j0);
+            }
+        }
+        if (conflict >= 0) {
+            fc->state[r] = FACT_CONFLICT;
+            show_value(p, f, &L->facts, pend[have].value[r], a, sizeof a);
+            show_value(p, f, &L->facts, pend[conflict].value[r], b, sizeof b);
+            cal_format(pend[have].asof[r], da);
+            cal_format(pend[conflict].asof[r], db);
+            snprintf(detail, sizeof detail, "%s: source %s says %s (as of %s), source %s says %s (as of %s)",
+                     prog_str(p, f->name), prog_str(p, p->fsources[have].source), a,
+                     pend[have].asof[r] == HM_NO_DATE ? "unknown" : da,
+                     prog_str(p, p->fsources[conflict].source), b,
+                     pend[conflict].asof[r] == HM_NO_DATE ? "unknown" : db);
+            int k = configured(L, prog_str(p, p->fsources[have].source));
+            if (add_issue(L, k, field, r, ISSUE_CONFLICT, detail))
+                return -1;
+        } else {
+            fc->state[r] = have >= 0 ? FACT_KNOWN : invalid ? FACT_INVALID : stale ? FACT_STALE : FACT_MISSING;
+        }
+    }
+    return 0;
+}
+
+int load_facts(hm_load *L)
+{
+    const hm_program *p = L->p;
+    pending *pend = mem_calloc((size_t)p->nfsources + 1, sizeof *pend);
+    int *nsrc = mem_calloc((size_t)p->nfields + 1, sizeof *nsrc);
+    uint8_t *rec_seen = mem_calloc((size_t)p->nrcols + 1, 1);
+    int rc = 0;
+    if (!pend || !nsrc || !rec_seen) {
+        add_err(L, "out of memory");
+        rc = -1;
+        goto done;
+    }
+    /* how many configured sources give each field */
+    for (int32_t j = 0; j < p->nfsources; j++)
+        if (configured(L, prog_str(p, p->fsources[j].source)) >= 0 && !p->fields[p->fsources[j].field].records)
+            nsrc[p->fsources[j].field]++;
+    for (int k = 0; k < L->nplugins && !rc; k++)
+        for (int entity = 1; entity <= 2 && !rc; entity++)
+            rc = fetch_entity(L, k, entity, pend, nsrc, rec_seen);
+    for (int32_t f = 0; f < p->nfields && !rc; f++)
+        if (nsrc[f] > 1 && L->needed[f])
+            if (merge_field(L, f, pend)) {
+                add_err(L, "out of memory");
+                rc = -1;
+            }
+    if (!rc)
+        facts_sort_records(&L->facts);
+done:
+    for (int32_t j = 0; pend && j < p->nfsources; j++) {
+        mem_free(pend[j].value);
+        mem_free(pend[j].known);
+        mem_free(pend[j].asof);
+    }
+    mem_free(pend);
+    mem_free(nsrc);
+    mem_free(rec_seen);
+    return rc;
+}
+
+void load_close(hm_load *L)
+{
+    for (int k = 0; L->plugins && k < L->nplugins; k++)
+        plugin_close(&L->plugins[k]);
+    externs_free(L->ffi);
+    facts_free(&L->facts);
+    for (int32_t i = 0; i < L->nissues; i++)
+        mem_free(L->issues[i].detail);
+    mem_free(L->issues);
+    mem_free(L->plugins);
+    mem_free(L->sources);
+    mem_free(L->needed);
+    mem_free(L->hid);
+    mem_free(L->pid);
+    mem_free(L->hsorted);
+    mem_free(L->psorted);
+    arena_free(&L->ids);
+    memset(L, 0, sizeof *L);
+}

@@ -1,0 +1,64 @@
+/* load.h -- the facts of a whole population from the configured plugins.
+ *
+ *   load_open        plugins loaded and opened; every `source` block of the
+ *                    policies checked against what its plugin declares
+ *                    (missing field, wrong type, unknown code set), every
+ *                    extern bound; all mismatches reported before anything
+ *                    is read
+ *   load_population  households and persons from the population source
+ *   load_facts       each source's fields fetched column by column into
+ *                    the fact store: department codes mapped to the
+ *                    policies' code sets, freshness limits applied per
+ *                    source, a field given by several sources compared
+ *
+ * Values that cannot be used are data issues: the fact stays unknown and
+ * the issue is kept (source, entity, field, what). */
+#ifndef HM_LOAD_H
+#define HM_LOAD_H
+
+#include "arena.h"
+#include "config.h"
+#include "facts.h"
+#include "plugin.h"
+
+enum { ISSUE_BAD_VALUE = 1, ISSUE_UNKNOWN_CODE, ISSUE_CONFLICT };
+
+typedef struct ld_issue {
+    int32_t source;         /* index into hm_load.plugins */
+    int32_t field;          /* program field */
+    int32_t index;          /* household or person row */
+    int32_t kind;           /* ISSUE_* */
+    char *detail;
+} ld_issue;
+
+typedef struct hm_load {
+    const hm_program *p;
+    hm_config *cfg;
+    int32_t as_of;
+    int nplugins;
+    hm_plugin *plugins;     /* one per configured source, in configuration order */
+    char **sources;         /* their source names */
+    uint8_t *needed;        /* per program field: some policy reads it */
+    hm_ffi_bindings *ffi;
+    const vm_extern *externs;
+    /* the population: ids by row, and rows in ascending id order */
+    int32_t nh, np;
+    char **hid, **pid;
+    int32_t *hsorted, *psorted;
+    hm_arena ids;
+    hm_facts facts;
+    ld_issue *issues;
+    int32_t nissues, capissues;
+    int64_t issue_counts[4];
+    char err[8192];         /* one line per problem after a failure */
+} hm_load;
+
+int  load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of);
+int  load_population(hm_load *L);
+int  load_facts(hm_load *L);
+void load_close(hm_load *L);
+
+/* "registry" etc.; the source's name for issue i */
+const char *load_issue_kind(int kind);
+
+#endif
