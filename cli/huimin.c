@@ -14,7 +14,8 @@ static const struct command {
     { "check", cmd_check, "check policy files for errors" },
     { "compile", cmd_compile, "compile policy files into a bytecode module (.hmc)" },
     { "test", cmd_test, "run the test blocks of policy files" },
-    { "run", cmd_run, "evaluate the policies for one household (--given FILE)" },
+    { "run", cmd_run, "evaluate one household (--given) or a whole population (--config)" },
+    { "plugin-check", cmd_plugin_check, "load a source plugin, check it and fetch a sample" },
     { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },
 };
 

@@ -120,6 +120,13 @@ typedef struct hm_run_options {
 int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *out, char *err,
                                size_t errlen);
 
+/* Load a source plugin (a name or a path), check its descriptor and print
+ * it; with a configuration, open `source` (or the only one), list its
+ * fields and print a sample fetch of `sample` households and persons.
+ * HM_OK, HM_EPLUGIN (invalid: message in err), HM_EUSAGE, HM_ENOMEM. */
+int hm_plugin_check(const char *plugin, const char *config, const char *source, int sample, FILE *out,
+                    char *err, size_t errlen);
+
 /* ---- running the drafters' tests ----------------------------------------- */
 
 typedef struct hm_test_summary {

@@ -463,6 +463,7 @@ typedef struct code_entry {
 
 /* One requested column: where its values go. */
 typedef struct ld_col {
+    const char *name;           /* "person.deceased", for messages */
     int32_t field;
     int32_t fsi;                /* into program.fsources */
     const hm_field *f;
@@ -574,18 +575,17 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
     char detail[256];
     const hm_program *p = x->L->p;
     if (c->f->records || (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE)) {
-        snprintf(detail, sizeof detail, "text \"%.*s\" given for a %s field", (int)(len > 40 ? 40 : len), s,
-                 c->f->records ? "records" : "non-text");
+        snprintf(detail, sizeof detail, "%s: text \"%.*s\" given for a %s field", c->name,
+                 (int)(len > 40 ? 40 : len), s, c->f->records ? "records" : "non-text");
         issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
         c->known[row] = 2;
         return;
     }
-    if (c->f->vtype == VT_CODE) {
+    if (c->f->vtype == VT_CODE && c->codes) {
         int32_t label = code_lookup(c, s, len);
         if (label < 0) {
             snprintf(detail, sizeof detail, "unknown code \"%.*s\" for %s (code set %s)",
-                     (int)(len > 40 ? 40 : len), s, prog_str(p, c->f->name),
-                     prog_str(p, p->codesets[c->f->codeset].name));
+                     (int)(len > 40 ? 40 : len), s, c->name, prog_str(p, p->codesets[c->f->codeset].name));
             issue_at(x, c, row, ISSUE_UNKNOWN_CODE, detail);
             c->known[row] = 2;
             return;
@@ -618,7 +618,9 @@ static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t 
     if (!c)
         return 0;
     if (!c->f->records) {
-        issue_at(x, c, row, ISSUE_BAD_VALUE, "a dated record given for a field that is not records");
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s: a dated record given for a field that is not records", c->name);
+        issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
         c->known[row] = 2;
         return 0;
     }
@@ -712,7 +714,7 @@ static void check_values(hm_fetch_ctx *x, ld_col *c)
         else if (c->f->vtype == VT_DATE && (v < -719162 || v > 2932896))
             bad = "is not a date between years 1 and 9999";
         if (bad) {
-            snprintf(detail, sizeof detail, "value %lld %s", (long long)v, bad);
+            snprintf(detail, sizeof detail, "%s: %lld %s", c->name, (long long)v, bad);
             issue_at(x, c, r, ISSUE_BAD_VALUE, detail);
             c->known[r] = 2;
         }
@@ -804,6 +806,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         if (f->entity != entity || !L->needed[fs->field] || strcmp(prog_str(p, fs->source), L->sources[k]))
             continue;
         ld_col *c = &cols[ncols];
+        c->name = prog_str(p, f->name);
         c->field = fs->field;
         c->fsi = j;
         c->f = f;
@@ -922,7 +925,7 @@ done:
 static void show_value(const hm_program *p, const hm_field *f, const hm_facts *facts, int64_t v,
                        char *buf, size_t n)
 {
-    if (f->vtype == VT_CODE && f->codeset >= 0) {
+    if (p && f->vtype == VT_CODE && f->codeset >= 0) {
         const hm_codeset *cs = &p->codesets[f->codeset];
         if (v >= 0 && v < cs->nlabels) {
             snprintf(buf, n, "%s (%s)", prog_str(p, p->labels[cs->first_label + 2 * v + 1]),
@@ -1075,4 +1078,123 @@ void load_close(hm_load *L)
     mem_free(L->psorted);
     arena_free(&L->ids);
     memset(L, 0, sizeof *L);
+}
+
+/* ---- a sample fetch, for `huimin plugin-check` ------------------------------ */
+
+static void sample_value(const hm_load *L, const hm_field *f, const ld_col *c, uint32_t r, FILE *out)
+{
+    if (c->known[r] == 2) {
+        fputs("(unusable)", out);
+        return;
+    }
+    if (c->known[r] != 1) {
+        fputs("(missing)", out);
+        return;
+    }
+    char buf[160];
+    hm_field tf = *f;
+    if (tf.vtype == VT_CODE)
+        tf.vtype = VT_TEXT;     /* raw department codes, not yet mapped */
+    show_value(NULL, &tf, &L->facts, c->value[r], buf, sizeof buf);
+    fputs(buf, out);
+    if (c->asof[r] != HM_NO_DATE) {
+        char d[16];
+        cal_format(c->asof[r], d);
+        fprintf(out, " (as of %s)", d);
+    }
+}
+
+int load_sample(hm_load *L, int k, int nmax, FILE *out)
+{
+    hm_plugin *pl = &L->plugins[k];
+    for (int entity = 1; entity <= 2; entity++) {
+        int32_t total = entity == 1 ? L->nh : L->np;
+        uint32_t n = (uint32_t)(total < nmax ? total : nmax);
+        int ncols = 0;
+        for (uint32_t i = 0; i < pl->nfields; i++)
+            ncols += pl->fields[i].entity == entity;
+        if (!ncols || !n)
+            continue;
+        hm_field *tf = mem_calloc((size_t)ncols, sizeof *tf);
+        ld_col *cols = mem_calloc((size_t)ncols, sizeof *cols);
+        hm_out_column *oc = mem_calloc((size_t)ncols, sizeof *oc);
+        char **ids = mem_alloc(sizeof *ids * n);
+        int32_t *sorted = mem_alloc(sizeof *sorted * n);
+        int64_t *vals = mem_calloc((size_t)ncols * n, sizeof *vals);
+        int32_t *asofs = mem_alloc(sizeof *asofs * (size_t)ncols * n);
+        uint8_t *known = mem_calloc((size_t)ncols * n, 1);
+        int rc = -1;
+        if (!tf || !cols || !oc || !ids || !sorted || !vals || !asofs || !known) {
+            add_err(L, "out of memory");
+            goto next;
+        }
+        for (uint32_t i = 0; i < n; i++) {     /* the first n ids in id order */
+            ids[i] = entity == 1 ? L->hid[L->hsorted[i]] : L->pid[L->psorted[i]];
+            sorted[i] = (int32_t)i;
+        }
+        int c = 0;
+        for (uint32_t i = 0; i < pl->nfields; i++) {
+            const hm_field_desc *d = &pl->fields[i];
+            if (d->entity != entity)
+                continue;
+            tf[c] = (hm_field){ .entity = d->entity, .vtype = d->type, .period = d->period,
+                                .records = d->records, .codeset = -1 };
+            cols[c] = (ld_col){ .name = d->name, .field = -1, .f = &tf[c], .value = vals + (size_t)c * n,
+                                .known = known + (size_t)c * n, .asof = asofs + (size_t)c * n };
+            for (uint32_t r = 0; r < n; r++)
+                cols[c].asof[r] = HM_NO_DATE;
+            oc[c] = (hm_out_column){ d, cols[c].value, cols[c].known, cols[c].asof };
+            c++;
+        }
+        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .sorted = sorted, .cols = cols,
+                           .ncols = (uint32_t)ncols };
+        hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x };
+        struct hm_plugin_err e = { .set = 0 };
+        if (pl->desc->fetch(pl->state, &req, &e) != HM_PLUGIN_OK) {
+            add_err(L, "fetching %s facts failed: %s", entity == 1 ? "household" : "person",
+                    e.set ? e.msg : "no reason given");
+            goto next;
+        }
+        if (x.oom) {
+            add_err(L, x.oom == 2 ? "the plugin wrote outside the columns or rows it was asked for"
+                                  : "out of memory");
+            goto next;
+        }
+        fprintf(out, "sample of %u %s%s:\n", n, entity == 1 ? "household" : "person", n == 1 ? "" : "s");
+        for (uint32_t r = 0; r < n; r++) {
+            fprintf(out, "  %s\n", ids[r]);
+            for (int i = 0; i < ncols; i++) {
+                check_values(&x, &cols[i]);
+                fprintf(out, "    %s.%s = ", entity == 1 ? "household" : "person", cols[i].name);
+                if (tf[i].records) {
+                    size_t cnt = 0;
+                    for (size_t q = 0; q < cols[i].nrec; q++)
+                        cnt += cols[i].rrow[q] == (int32_t)r;
+                    fprintf(out, cols[i].known[r] == 1 ? "%zu records" : "(missing)", cnt);
+                } else {
+                    sample_value(L, &tf[i], &cols[i], r, out);
+                }
+                fputc('\n', out);
+            }
+        }
+        rc = 0;
+    next:
+        for (int i = 0; cols && i < ncols; i++) {
+            mem_free(cols[i].rrow);
+            mem_free(cols[i].rdate);
+            mem_free(cols[i].rval);
+        }
+        mem_free(tf);
+        mem_free(cols);
+        mem_free(oc);
+        mem_free(ids);
+        mem_free(sorted);
+        mem_free(vals);
+        mem_free(asofs);
+        mem_free(known);
+        if (rc)
+            return -1;
+    }
+    return 0;
 }

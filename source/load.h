@@ -17,6 +17,7 @@
 #define HM_LOAD_H
 
 #include "arena.h"
+#include <stdio.h>
 #include "config.h"
 #include "facts.h"
 #include "plugin.h"
@@ -57,6 +58,9 @@ int  load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of);
 int  load_population(hm_load *L);
 int  load_facts(hm_load *L);
 void load_close(hm_load *L);
+/* Fetch every field plugin k declares for the first nmax households and
+ * persons (in id order) and print them: `huimin plugin-check`. */
+int  load_sample(hm_load *L, int k, int nmax, FILE *out);
 
 /* "registry" etc.; the source's name for issue i */
 const char *load_issue_kind(int kind);
