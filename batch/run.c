@@ -301,7 +301,10 @@ static void summary(FILE *out, const hm_program *p, const hm_load *L, const deci
                     sum += D->amount[s];
             }
             char money[32];
-            fmt_fen(sum, money, sizeof money);
+            if (p->policies[pass ? D->ppol[k] : D->hpol[k]].amount_fn >= 0)
+                fmt_fen(sum, money, sizeof money);
+            else
+                strcpy(money, "-");
             fprintf(out, "%-24s %-9s %10lld %12lld %12lld %16s\n",
                     prog_str(p, p->policies[pass ? D->ppol[k] : D->hpol[k]].name),
                     pass ? "person" : "household", (long long)c[1], (long long)c[2], (long long)c[3], money);

@@ -1,0 +1,157 @@
+#!/bin/sh
+# run-batch.sh -- population runs over a small city on the sqlite plugin:
+# the decisions and data issues written (golden), configuration and schema
+# errors (each with its message and exit status 2), and a run killed with
+# SIGKILL part way, which must leave the results database unchanged.
+#
+# Env: HUIMIN (the command), SRCDIR (source tree).  HM_REGEN=1 rewrites the
+# expected files.
+set -u
+here="$SRCDIR/tests/batch"
+bindir=$(dirname "$HUIMIN")
+HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
+export HUIMIN_PLUGIN_PATH
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+city() {    # city DIR: the small city's databases and configuration
+	mkdir -p "$1"
+	cp "$here/small.conf" "$1/"
+	sqlite3 "$1/registry.db" < "$here/city.sql"
+	sqlite3 "$1/civil.db" < "$here/civil.sql"
+}
+
+# ---- the small city: decisions and issues --------------------------------
+city "$work/c"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress) \
+	> "$work/summary" 2> "$work/stderr"
+st=$?
+[ $st -eq 0 ] && ok || bad "small city: exit $st: $(cat "$work/stderr")"
+{
+	cat "$work/summary"
+	echo "-- decisions"
+	sqlite3 "$work/c/r.db" "SELECT entity_kind, entity_id, policy, status, amount_fen, reason, missing
+		FROM decisions ORDER BY policy, entity_id"
+	echo "-- data issues"
+	sqlite3 "$work/c/r.db" "SELECT source, entity_kind, entity_id, field, issue, detail
+		FROM data_issues ORDER BY entity_id, field"
+	echo "-- runs"
+	sqlite3 "$work/c/r.db" "SELECT run_id, as_of, length(pack_hash), households, persons,
+		finished IS NOT NULL FROM runs"
+} > "$work/small.actual"
+if [ "${HM_REGEN:-}" = 1 ]; then
+	cp "$work/small.actual" "$here/small.expected"
+elif diff -u "$here/small.expected" "$work/small.actual"; then
+	ok
+else
+	bad "small city: results differ from tests/batch/small.expected"
+fi
+
+# ---- errors: each case is a --set that breaks the configuration ----------
+# expect NAME STATUS PHRASE -- ARGS...: run with ARGS, check status and
+# that stderr contains PHRASE
+expect() {
+	name=$1 want=$2 phrase=$3
+	shift 4
+	(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out e.db \
+		--no-progress "$@") > "$work/out" 2> "$work/err"
+	st=$?
+	if [ $st -ne "$want" ]; then
+		bad "$name: exit $st, expected $want: $(cat "$work/err")"
+	elif ! grep -qF -- "$phrase" "$work/err"; then
+		bad "$name: no \"$phrase\" in: $(cat "$work/err")"
+	else
+		ok
+	fi
+}
+expect "wrong type" 2 "gives person.deceased as int, but the policies declare it bool" -- \
+	--set "source.registry.person.deceased=person.deceased int"
+expect "wrong code set" 2 "gives person.marital as code status, but the policies declare it code marital" -- \
+	--set "source.civil.person.marital=income.marital code status"
+expect "money period" 2 "gives person.monthly_income as money per year" -- \
+	--set "source.civil.person.monthly_income=income.amount_fen money per year"
+expect "no such plugin" 2 "plugin \`nosuch\` not found" -- --set source.civil.plugin=nosuch
+expect "unknown source" 2 "[source tax] is not a source of these policies" -- --set source.tax.plugin=sqlite
+expect "missing table" 2 "no such table: nosuch" -- \
+	--set "source.civil.household.assets=nosuch.assets money" --set source.civil.key.nosuch=hh_id
+expect "missing database" 2 "cannot" -- --set source.civil.database=nosuch.db
+expect "no key column" 2 "has no key column: add key.other = COLUMN" -- \
+	--set "source.civil.household.assets=other.assets money"
+expect "bad setting" 2 "unknown setting \`colour\`" -- --set source.civil.colour=red
+expect "bad as-of" 2 "is not a date" -- --as-of 2024-02-30
+expect "bad --set" 2 "expected run.KEY=VALUE or source.NAME.KEY=VALUE" -- --set nonsense
+expect "no population" 2 "source civil (plugin sqlite): listing the population failed: this source does not list" -- \
+	--set run.population=civil
+# a field the policies read that the source's plugin does not provide
+grep -v '^person.deceased' "$work/c/small.conf" > "$work/c/nodeceased.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config nodeceased.conf --out e.db --no-progress) \
+	> /dev/null 2> "$work/err"
+st=$?
+if [ $st -eq 2 ] && grep -qF "does not provide person.deceased (bool), which allowance, elder read" "$work/err"; then
+	ok
+else
+	bad "field not provided: exit $st: $(cat "$work/err")"
+fi
+# a source the policies need that is not configured at all
+sed '/^\[source civil\]/,$d' "$work/c/small.conf" > "$work/c/nocivil.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config nocivil.conf --out e.db --no-progress) \
+	> /dev/null 2> "$work/err"
+st=$?
+if [ $st -eq 2 ] && grep -qF "no source provides household.assets, which allowance reads: add [source civil]" "$work/err"; then
+	ok
+else
+	bad "unconfigured source: exit $st: $(cat "$work/err")"
+fi
+# configuration syntax, with its line
+printf '[run]\npopulation = registry\nthis line is wrong\n' > "$work/c/broken.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config broken.conf --out e.db) > /dev/null 2> "$work/err"
+st=$?
+if [ $st -eq 2 ] && grep -qF "broken.conf:3: cannot read this line" "$work/err"; then ok
+else bad "config syntax: exit $st: $(cat "$work/err")"; fi
+[ ! -e "$work/c/e.db" ] && ok || bad "a failed run created its results database"
+
+# ---- a run killed with SIGKILL leaves the results as they were -----------
+big="$work/big"
+city "$big"
+sqlite3 "$big/registry.db" "
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000)
+	INSERT INTO household SELECT printf('X%07d', i), '330100' FROM n;
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 450000)
+	INSERT INTO person SELECT printf('Y%07d', i), printf('X%07d', (i + 2) / 3),
+		printf('19%02d-01-01', 20 + i % 80), 0, '20', '2024-07-20' FROM n;"
+sqlite3 "$big/civil.db" "
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 450000)
+	INSERT INTO income SELECT printf('Y%07d', i), (i % 20) * 10000, '1' FROM n;"
+(cd "$big" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress) > /dev/null 2>&1 \
+	|| bad "kill test: the first run failed"
+before=$(sqlite3 "$big/r.db" "SELECT count(*), sum(status), sum(amount_fen) FROM decision_rows;
+	SELECT count(*) FROM runs; SELECT count(*) FROM data_issues")
+(cd "$big" && exec "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress) \
+	> /dev/null 2>&1 &
+pid=$!
+# wait until the second run is writing (its rollback journal exists), then kill it
+i=0
+while [ $i -lt 600 ] && [ ! -e "$big/r.db-journal" ] && kill -0 $pid 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+if [ -e "$big/r.db-journal" ]; then
+	sleep 0.3
+	kill -KILL $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	after=$(sqlite3 "$big/r.db" "SELECT count(*), sum(status), sum(amount_fen) FROM decision_rows;
+		SELECT count(*) FROM runs; SELECT count(*) FROM data_issues")
+	check=$(sqlite3 "$big/r.db" "PRAGMA integrity_check")
+	if [ "$before" = "$after" ] && [ "$check" = ok ]; then ok
+	else bad "kill test: results changed ($before) → ($after), integrity $check"; fi
+	[ "$(sqlite3 "$big/r.db" "SELECT count(*) FROM runs")" = 1 ] && ok || bad "kill test: a partial run is recorded"
+else
+	wait $pid
+	bad "kill test: the second run never started writing (or finished before it could be killed)"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
