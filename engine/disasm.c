@@ -111,12 +111,32 @@ void disasm_program(const hm_program *p, FILE *out)
     fprintf(out, "\nfacts:\n");
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
-        fprintf(out, "  %-32s %s%s%s from %s", prog_str(p, f->name), f->records ? "records of " : "",
-                vt_name(f->vtype), f->period == 1 ? " per month" : f->period == 2 ? " per year" : "",
-                prog_str(p, f->source));
-        if (f->fresh)
-            fprintf(out, ", fresh within %d %s", f->fresh,
-                    f->fresh_unit == 1 ? "days" : f->fresh_unit == 2 ? "months" : "years");
+        fprintf(out, "  %-32s %s%s%s from ", prog_str(p, f->name), f->records ? "records of " : "",
+                vt_name(f->vtype), f->period == 1 ? " per month" : f->period == 2 ? " per year" : "");
+        int any = 0;
+        for (int j = 0; j < p->nfsources; j++) {
+            const hm_fsource *fs = &p->fsources[j];
+            if (fs->field != i)
+                continue;
+            fprintf(out, "%s%s", any++ ? " and " : "", prog_str(p, fs->source));
+            if (fs->fresh)
+                fprintf(out, " (fresh within %d %s)", fs->fresh,
+                        fs->fresh_unit == 1 ? "days" : fs->fresh_unit == 2 ? "months" : "years");
+        }
+        if (!any)
+            fprintf(out, "%s", prog_str(p, f->source));
+        fputc('\n', out);
+    }
+    if (p->nexterns)
+        fprintf(out, "\nextern functions:\n");
+    for (int i = 0; i < p->nexterns; i++) {
+        const hm_extern *x = &p->externs[i];
+        fprintf(out, "  %s(", prog_str(p, x->name));
+        for (int k = 0; k < x->nparams; k++)
+            fprintf(out, "%s%s", k ? ", " : "", vt_name(x->params[k]));
+        fprintf(out, ") : %s", vt_name(x->result));
+        if (x->source >= 0)
+            fprintf(out, " from %s", prog_str(p, x->source));
         fputc('\n', out);
     }
     if (p->nparams)
