@@ -60,7 +60,7 @@ int results_begin(results *r, const char *path, const char *as_of, const char *p
                   const char *config, int64_t households, int64_t persons)
 {
     memset(r, 0, sizeof *r);
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return fail(r, path);
     sqlite3_busy_timeout(r->db, 5000);
     /* a rollback journal: what a killed run wrote is undone on the next

@@ -65,11 +65,9 @@ static void *sq_open_rows(void *state, const char *table, const char *const *col
         at += (size_t)snprintf(sql + at, sizeof sql - at, " FROM ");
         bad |= quote_ident(sql, sizeof sql, &at, table);
     }
-    /* in key order, so the host matches ids without searching */
-    if (!bad && at + 12 < sizeof sql) {
-        at += (size_t)snprintf(sql + at, sizeof sql - at, " ORDER BY ");
-        bad |= quote_ident(sql, sizeof sql, &at, cols[0]);
-    }
+    /* in storage order: a table written in key order (or WITHOUT ROWID)
+     * comes in key order, which the host matches without searching; any
+     * other order works too, and costs no sort here */
     if (bad) {
         host->set_error(err, "table %s: the query is too long", table);
         return NULL;
@@ -168,7 +166,7 @@ static int sq_open(const hm_host_api *h, const hm_open_args *a, void **state, hm
         h->set_error(err, "out of memory");
         return HM_PLUGIN_ERROR;
     }
-    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         h->set_error(err, "cannot open %s: %s", st->path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
         return HM_PLUGIN_ERROR;
     }
