@@ -18,7 +18,7 @@
 
 #include "arena.h"
 #include <stdio.h>
-#include "config.h"
+#include "configfile.h"
 #include "facts.h"
 #include "plugin.h"
 

@@ -6,7 +6,7 @@
 
 #include "huimin_plugin.h"
 #include "bytecode.h"
-#include "config.h"
+#include "configfile.h"
 #include "vm.h"
 
 #include <stddef.h>

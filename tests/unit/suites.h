@@ -9,5 +9,6 @@ Suite *hm_srcfile_suite(void);
 Suite *hm_diag_suite(void);
 Suite *hm_frontend_suite(void);
 Suite *hm_engine_suite(void);
+Suite *hm_source_suite(void);
 
 #endif

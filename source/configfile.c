@@ -1,9 +1,9 @@
-/* config.c -- reading the source configuration with inih (see config.h).
+/* config.c -- reading the source configuration with inih (see configfile.h).
  *
  * inih as Debian builds it does not pass line numbers to the handler, so
  * lines are read through our own reader, which counts them: the handler
  * runs for the line just read. */
-#include "config.h"
+#include "configfile.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -17,7 +17,7 @@ typedef struct reader {
     int line;
     hm_config *c;
     cfg_source *cur;        /* the [source NAME] being read, or NULL */
-    int in_run;
+    int section_line;       /* of the last [section] header read */
     int failed;
 } reader;
 
@@ -25,8 +25,12 @@ static char *read_line(char *str, int num, void *stream)
 {
     reader *r = stream;
     char *s = fgets(str, num, r->f);
-    if (s)
+    if (s) {
         r->line++;
+        const char *t = s + strspn(s, " \t");
+        if (*t == '[')
+            r->section_line = r->line;
+    }
     return s;
 }
 
@@ -153,7 +157,7 @@ static int handler(void *user, const char *section, const char *name, const char
         while (*sname == ' ')
             sname++;
         src = config_source(c, sname);
-        if (!src && !(src = add_source(c, sname, r->line))) {
+        if (!src && !(src = add_source(c, sname, r->section_line))) {
             r->failed = 1;
             fail(c, r->line, "out of memory%s%s", "", "");
             return 0;

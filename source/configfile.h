@@ -1,0 +1,50 @@
+/* configfile.h -- the source configuration: which plugin serves each source of
+ * the policies, with what settings.  An INI file read with inih:
+ *
+ *   [run]
+ *   population = registry     ; the source that lists households and persons
+ *   as_of = 2024-08-01        ; optional default as-of date
+ *   threads = 2               ; optional, default: one per core
+ *
+ *   [source registry]
+ *   plugin = sqlite
+ *   database = registry.db
+ *   ...
+ *
+ * Settings may also come from the command line (`--set
+ * source.registry.database=other.db`), overriding the file. */
+#ifndef HM_CONFIGFILE_H
+#define HM_CONFIGFILE_H
+
+typedef struct cfg_setting {
+    char *key, *value;
+    int line;               /* 0 when given on the command line */
+} cfg_setting;
+
+typedef struct cfg_source {
+    char *name;
+    char *plugin;
+    int line;               /* of its [source NAME] header */
+    cfg_setting *settings;
+    int n, cap;
+} cfg_source;
+
+typedef struct hm_config {
+    char *path;             /* the file, or "(command line)" */
+    char *dir;              /* its folder, for relative paths */
+    char *population;
+    char *as_of;
+    int threads;            /* 0: one per core */
+    cfg_source *sources;
+    int nsources, capsources;
+    char err[1024];         /* "FILE:LINE: message" after a failure */
+} hm_config;
+
+/* Read FILE into c (zeroed first).  0, or -1 with c->err set. */
+int  config_read(hm_config *c, const char *path);
+/* Apply "SECTION.KEY=VALUE" (section `run`, or `source.NAME`). */
+int  config_set(hm_config *c, const char *assignment);
+void config_free(hm_config *c);
+cfg_source *config_source(hm_config *c, const char *name);
+
+#endif
