@@ -19,8 +19,7 @@ static const char SCHEMA[] =
     "  run_id INTEGER NOT NULL, reason INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(run_id, reason)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS run_entities(\n"
-    "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,\n"
-    "  PRIMARY KEY(run_id, entity)) WITHOUT ROWID;\n"
+    "  entity INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL);\n"
     "CREATE TABLE IF NOT EXISTS decision_rows(\n"
     "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, policy INTEGER NOT NULL,\n"
     "  status INTEGER NOT NULL, amount_fen INTEGER, reason INTEGER, missing TEXT);\n"
@@ -33,7 +32,7 @@ static const char SCHEMA[] =
     "                       ELSE 'undetermined' END AS status,\n"
     "         d.amount_fen, r.text AS reason, d.missing\n"
     "  FROM decision_rows d\n"
-    "  JOIN run_entities e ON e.run_id = d.run_id AND e.entity = d.entity\n"
+    "  JOIN run_entities e ON e.entity = d.entity\n"
     "  JOIN run_policies p ON p.run_id = d.run_id AND p.policy = d.policy\n"
     "  LEFT JOIN run_reasons r ON r.run_id = d.run_id AND r.reason = d.reason;\n";
 
@@ -135,8 +134,8 @@ int results_entity(results *r, int64_t entity, int person, const char *id)
     if (!r->entity_st && sqlite3_prepare_v2(r->db, "INSERT INTO run_entities VALUES (?, ?, ?, ?)", -1,
                                             &r->entity_st, NULL) != SQLITE_OK)
         return fail(r, "saving the entities");
-    sqlite3_bind_int64(r->entity_st, 1, r->run_id);
-    sqlite3_bind_int64(r->entity_st, 2, entity);
+    sqlite3_bind_int64(r->entity_st, 1, RESULTS_ENTITY(r->run_id, entity));
+    sqlite3_bind_int64(r->entity_st, 2, r->run_id);
     sqlite3_bind_text(r->entity_st, 3, person ? "person" : "household", -1, SQLITE_STATIC);
     sqlite3_bind_text(r->entity_st, 4, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(r->entity_st);
@@ -147,7 +146,7 @@ int results_entity(results *r, int64_t entity, int person, const char *id)
 static void bind_row(sqlite3_stmt *st, int base, int64_t run, const result_row *w)
 {
     sqlite3_bind_int64(st, base + 1, run);
-    sqlite3_bind_int64(st, base + 2, w->entity);
+    sqlite3_bind_int64(st, base + 2, RESULTS_ENTITY(run, w->entity));
     sqlite3_bind_int(st, base + 3, w->policy);
     sqlite3_bind_int(st, base + 4, w->status);
     if (w->has_amount)

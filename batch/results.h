@@ -10,12 +10,16 @@
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
  *
  * with the tables under the view: run_entities, run_policies, run_reasons,
- * decision_rows. */
+ * decision_rows (see docs/commands.md). */
 #ifndef HM_RESULTS_H
 #define HM_RESULTS_H
 
 #include <sqlite3.h>
 #include <stdint.h>
+
+/* An entity's number in the database: unique across runs, so that
+ * run_entities appends by rowid (entity numbers of a run are below 2^32). */
+#define RESULTS_ENTITY(run, e) ((int64_t)(run) * 4294967296LL + (int64_t)(e))
 
 /* rows per INSERT statement: fewer statement steps per row */
 #define RESULTS_BATCH 64

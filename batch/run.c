@@ -379,6 +379,8 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     char as_of_buf[16];
     cal_format(as_of, as_of_buf);
     FILE *tty = o->progress > 0 || (o->progress < 0 && isatty(2)) ? stderr : NULL;
+    /* no global memory statistics: they take a mutex on every allocation */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     hm_load L;
     decisions D;
     results R;
