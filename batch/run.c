@@ -387,7 +387,13 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     memset(&D, 0, sizeof D);
     memset(&R, 0, sizeof R);
     rc = HM_EPLUGIN;
-    if (load_open(&L, p, &cfg, as_of) || load_population(&L) || load_facts(&L)) {
+    int threads = o->threads > 0 ? o->threads : cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    memset(&L, 0, sizeof L);
+    int lrc = load_open(&L, p, &cfg, as_of);
+    L.threads = threads;
+    if (lrc || load_population(&L) || load_facts(&L)) {
         snprintf(err, errlen, "%s", L.err);
         size_t n = strlen(err);
         if (n && err[n - 1] == '\n')
@@ -416,9 +422,6 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     D.reason = mem_alloc(slots * sizeof *D.reason);
     if (!D.status || !D.has_amount || !D.amount || !D.reason)
         goto done;
-    int threads = o->threads > 0 ? o->threads : cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 1)
-        threads = 1;
     if (evaluate(p, &L, &D, threads, tty))
         goto done;
     double t_eval = now_s();

@@ -41,6 +41,7 @@ int hm_plugin_check(const char *plugin, const char *config, const char *source, 
     memset(&cfg, 0, sizeof cfg);
     int rc = HM_EPLUGIN;
     L.p = &empty;
+    pthread_mutex_init(&L.lock, NULL);
     arena_init(&L.ids);
     L.plugins = mem_calloc(2, sizeof *L.plugins);
     L.sources = mem_calloc(2, sizeof *L.sources);

@@ -5,7 +5,9 @@
 #include "calendar.h"
 #include "mem.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +17,16 @@
 static void add_err(hm_load *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_err(hm_load *L, const char *fmt, ...)
 {
-    size_t at = strlen(L->err);
-    if (at + 2 >= sizeof L->err)
-        return;
+    char line[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->err + at, sizeof L->err - at - 1, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    at = strlen(L->err);
-    L->err[at] = '\n';
-    L->err[at + 1] = '\0';
+    pthread_mutex_lock(&L->lock);
+    size_t at = strlen(L->err);
+    if (at + 2 < sizeof L->err)
+        snprintf(L->err + at, sizeof L->err - at, "%s\n", line);
+    pthread_mutex_unlock(&L->lock);
 }
 
 const char *load_issue_kind(int kind)
@@ -35,7 +37,8 @@ const char *load_issue_kind(int kind)
 /* Issues beyond this many are counted, not kept. */
 #define MAX_ISSUES 1000000
 
-static int add_issue(hm_load *L, int32_t src, int32_t field, int32_t index, int kind, const char *detail)
+static int add_issue_locked(hm_load *L, int32_t src, int32_t field, int32_t index, int kind,
+                            const char *detail)
 {
     L->issue_counts[kind]++;
     if (L->nissues >= MAX_ISSUES)
@@ -53,6 +56,16 @@ static int add_issue(hm_load *L, int32_t src, int32_t field, int32_t index, int 
         return -1;
     L->issues[L->nissues++] = (ld_issue){ src, field, index, kind, d };
     return 0;
+}
+
+/* Sources are fetched by several threads at once: the shared parts of the
+ * load (issues, text values, records columns) are taken under L->lock. */
+static int add_issue(hm_load *L, int32_t src, int32_t field, int32_t index, int kind, const char *detail)
+{
+    pthread_mutex_lock(&L->lock);
+    int rc = add_issue_locked(L, src, field, index, kind, detail);
+    pthread_mutex_unlock(&L->lock);
+    return rc;
 }
 
 /* "person.deceased" → entity and bare name */
@@ -211,6 +224,8 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
     L->cfg = cfg;
     L->as_of = as_of;
     L->nplugins = cfg->nsources;
+    L->threads = 1;
+    pthread_mutex_init(&L->lock, NULL);
     arena_init(&L->ids);
     L->plugins = mem_calloc((size_t)cfg->nsources + 1, sizeof *L->plugins);
     L->sources = mem_calloc((size_t)cfg->nsources + 1, sizeof *L->sources);
@@ -599,7 +614,9 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
         }
         memcpy(t, s, len);
         t[len] = '\0';
+        pthread_mutex_lock(&x->L->lock);
         int64_t id = facts_text(&x->L->facts, t);
+        pthread_mutex_unlock(&x->L->lock);
         if (t != buf)
             mem_free(t);
         if (id == INT64_MIN) {
@@ -886,7 +903,10 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         const hm_fsource *fs = &p->fsources[c->fsi];
         check_values(&x, c);
         if (c->f->records) {
-            if (store_records(L, c, !rec_seen[c->f->column]++)) {
+            pthread_mutex_lock(&L->lock);
+            int src_rc = store_records(L, c, !rec_seen[c->f->column]++);
+            pthread_mutex_unlock(&L->lock);
+            if (src_rc) {
                 rc = -1;
                 goto done;
             }
@@ -1021,6 +1041,63 @@ static int merge_field(hm_load *L, int32_t field, pending *pend)
     return 0;
 }
 
+typedef struct fetcher {
+    hm_load *L;
+    pending *pend;
+    int *nsrc;
+    uint8_t *rec_seen;
+    _Atomic int *next;
+    _Atomic int *failed;
+} fetcher;
+
+static void *fetch_sources(void *arg)
+{
+    fetcher *f = arg;
+    for (;;) {
+        int k = atomic_fetch_add(f->next, 1);
+        if (k >= f->L->nplugins || atomic_load(f->failed))
+            break;
+        for (int entity = 1; entity <= 2; entity++)
+            if (fetch_entity(f->L, k, entity, f->pend, f->nsrc, f->rec_seen)) {
+                atomic_store(f->failed, 1);
+                break;
+            }
+    }
+    return NULL;
+}
+
+static int issue_order(const void *a, const void *b)
+{
+    const ld_issue *x = a, *y = b;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Each source in its own thread (their plugin states are separate), up
+ * to L->threads at once. */
+static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
+{
+    _Atomic int next = 0, failed = 0;
+    fetcher f = { L, pend, nsrc, rec_seen, &next, &failed };
+    int n = L->threads > 1 ? L->threads : 1;
+    if (n > L->nplugins)
+        n = L->nplugins;
+    pthread_t th[64];
+    int started = 0;
+    for (int i = 1; i < n && i < 64; i++)
+        if (pthread_create(&th[started], NULL, fetch_sources, &f) == 0)
+            started++;
+    fetch_sources(&f);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    /* the same order whichever thread finished first */
+    qsort(L->issues, (size_t)L->nissues, sizeof *L->issues, issue_order);
+    return atomic_load(&failed) ? -1 : 0;
+}
+
 int load_facts(hm_load *L)
 {
     const hm_program *p = L->p;
@@ -1037,9 +1114,7 @@ int load_facts(hm_load *L)
     for (int32_t j = 0; j < p->nfsources; j++)
         if (configured(L, prog_str(p, p->fsources[j].source)) >= 0 && !p->fields[p->fsources[j].field].records)
             nsrc[p->fsources[j].field]++;
-    for (int k = 0; k < L->nplugins && !rc; k++)
-        for (int entity = 1; entity <= 2 && !rc; entity++)
-            rc = fetch_entity(L, k, entity, pend, nsrc, rec_seen);
+    rc = fetch_all(L, pend, nsrc, rec_seen);
     for (int32_t f = 0; f < p->nfields && !rc; f++)
         if (nsrc[f] > 1 && L->needed[f])
             if (merge_field(L, f, pend)) {
@@ -1077,6 +1152,8 @@ void load_close(hm_load *L)
     mem_free(L->hsorted);
     mem_free(L->psorted);
     arena_free(&L->ids);
+    if (L->p)
+        pthread_mutex_destroy(&L->lock);
     memset(L, 0, sizeof *L);
 }
 

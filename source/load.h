@@ -17,6 +17,7 @@
 #define HM_LOAD_H
 
 #include "arena.h"
+#include <pthread.h>
 #include <stdio.h>
 #include "configfile.h"
 #include "facts.h"
@@ -51,6 +52,8 @@ typedef struct hm_load {
     ld_issue *issues;
     int32_t nissues, capissues;
     int64_t issue_counts[4];
+    int threads;            /* sources fetched at once (default 1) */
+    pthread_mutex_t lock;
     char err[8192];         /* one line per problem after a failure */
 } hm_load;
 
