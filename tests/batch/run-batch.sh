@@ -113,6 +113,40 @@ if [ $st -eq 2 ] && grep -qF "broken.conf:3: cannot read this line" "$work/err";
 else bad "config syntax: exit $st: $(cat "$work/err")"; fi
 [ ! -e "$work/c/e.db" ] && ok || bad "a failed run created its results database"
 
+# ---- extern functions through libffi ------------------------------------
+xplug="$bindir/tests/batch/.libs/extern_plugin.so"
+printf '\n[source ext]\nplugin = %s\n' "$xplug" > "$work/ext.part"
+cat "$work/c/small.conf" "$work/ext.part" > "$work/c/ext.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" "$here/externs.pol" --config ext.conf --out x.db \
+	--no-progress) > /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/c/x.db" "SELECT policy, status, count(*), sum(amount_fen) FROM decisions
+	WHERE policy LIKE 'ext%' GROUP BY policy, status ORDER BY 1, 2" 2>&1 | tr '\n' ' ')
+# The C function counts the years from the id's 1940 to the birth date's
+# year: 40 or more for the two persons born in 1980 and 1990, whose amount is
+# 加倍(100 yuan) = 200.00; 加倍(100, true) has no answer → undetermined
+want="ext_unknown|undetermined|6| ext_years|eligible|2|40000 ext_years|not_eligible|4| "
+if [ $st -eq 0 ] && [ "$got" = "$want" ]; then ok
+else bad "externs: exit $st, got \"$got\", want \"$want\": $(cat "$work/err")"; fi
+# a different signature in the policies is refused before anything runs
+sed 's/extern 加倍(金额: money, 未知: bool) : money from ext/extern 加倍(金额: money) : money from ext/;
+	s/加倍(100, false)/加倍(100)/; s/加倍(100, true)/加倍(100)/' "$here/externs.pol" > "$work/c/badsig.pol"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" badsig.pol --config ext.conf --out x.db --no-progress) \
+	> /dev/null 2> "$work/err"
+st=$?
+if [ $st -eq 2 ] && grep -qF "extern function 加倍: the policies declare 加倍(money) : money but plugin $xplug provides 加倍(money, bool) : money" "$work/err"; then
+	ok
+else
+	bad "extern signature: exit $st: $(cat "$work/err")"
+fi
+# plugin-check shows the extern functions
+"$HUIMIN" plugin-check "$xplug" > "$work/out" 2>&1 && grep -qF "extern 户籍年限(text, date) : int  [C function test_registry_years]" "$work/out" \
+	&& ok || bad "plugin-check externs: $(cat "$work/out")"
+# a plugin that is not one
+"$HUIMIN" plugin-check "$bindir/huimin" > "$work/out" 2>&1
+st=$?
+[ $st -eq 2 ] && grep -qF "cannot load" "$work/out" && ok || bad "plugin-check of a non-plugin: exit $st: $(cat "$work/out")"
+
 # ---- a run killed with SIGKILL leaves the results as they were -----------
 big="$work/big"
 city "$big"
