@@ -50,6 +50,29 @@ else
 	bad "small city: results differ from tests/batch/small.expected"
 fi
 
+# ---- the same civil affairs data as CSV files gives the same decisions ----
+sqlite3 "$work/c/r.db" "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions
+	ORDER BY 1, 2" > "$work/sqlite.dec"
+cp -r "$here/civil-csv" "$work/c/civil-csv"
+sed '/^\[source civil\]/,$ { s/^plugin = sqlite/plugin = csv/; s/^database = civil.db/directory = civil-csv/; }' \
+	"$work/c/small.conf" > "$work/c/csv.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+sqlite3 "$work/c/csv.db" "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions
+	ORDER BY 1, 2" > "$work/csv.dec" 2>&1
+if [ $st -eq 0 ] && cmp -s "$work/sqlite.dec" "$work/csv.dec"; then ok
+else bad "csv plugin: exit $st, decisions differ from sqlite's: $(diff "$work/sqlite.dec" "$work/csv.dec" | head -5) $(cat "$work/err")"; fi
+# a malformed CSV file: its name and line
+printf 'person_id,amount_fen,marital\nP1,"500\n' > "$work/c/civil-csv/income.csv"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF "civil-csv/income.csv:2:" "$work/err" && ok || bad "malformed csv: exit $st: $(cat "$work/err")"
+printf 'person_id,amount\nP1,5\n' > "$work/c/civil-csv/income.csv"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF "in the header (it has: person_id, amount)" "$work/err" \
+	&& ok || bad "csv missing column: exit $st: $(cat "$work/err")"
+
 # ---- errors: each case is a --set that breaks the configuration ----------
 # expect NAME STATUS PHRASE -- ARGS...: run with ARGS, check status and
 # that stderr contains PHRASE
