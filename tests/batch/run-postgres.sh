@@ -1,0 +1,94 @@
+#!/bin/sh
+# run-postgres.sh -- the postgres plugin against a real PostgreSQL server:
+# a throwaway cluster from Debian's packages, listening only on a socket in
+# a temporary folder, loaded with the small city's civil affairs tables;
+# the decisions must be those of the same data on the sqlite plugin.
+# Exits 77 (skipped) only when the PostgreSQL server programs are missing.
+#
+# Env: HUIMIN, SRCDIR.
+set -u
+here="$SRCDIR/tests/batch"
+bindir=$(dirname "$HUIMIN")
+HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
+export HUIMIN_PLUGIN_PATH
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
+	echo "SKIP: no PostgreSQL server programs (apt-get install postgresql)"
+	exit 77
+fi
+work=$(mktemp -d)
+as_pg() { "$@"; }
+if [ "$(id -u)" = 0 ]; then
+	# the server refuses to run as root
+	chown postgres "$work"
+	as_pg() { runuser -u postgres -- "$@"; }
+fi
+chmod 700 "$work"
+stop() {
+	as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
+	rm -rf "$work"
+}
+trap stop EXIT INT TERM
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+as_pg "$pgbin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C > "$work/initdb.log" 2>&1 \
+	|| { cat "$work/initdb.log"; echo "FAIL: initdb"; exit 1; }
+as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
+	-o "-k $work -c listen_addresses= -c fsync=off" start > /dev/null 2>&1 \
+	|| { cat "$work/server.log"; echo "FAIL: the server did not start"; exit 1; }
+psql="psql -X -q -v ON_ERROR_STOP=1 -h $work -U postgres"
+$psql -d postgres -c "CREATE DATABASE city" || { echo "FAIL: createdb"; exit 1; }
+# every column text, so that bad values reach the plugin as they are
+$psql -d city <<SQL || { echo "FAIL: loading the tables"; exit 1; }
+CREATE SCHEMA civil;
+CREATE TABLE civil.hh(hh_id text PRIMARY KEY, assets_fen text);
+CREATE TABLE civil.income(person_id text PRIMARY KEY, amount_fen text, marital text);
+CREATE TABLE civil.contribution(person_id text, month text, amount_fen text);
+\copy civil.hh FROM '$here/civil-csv/hh.csv' WITH (FORMAT csv, HEADER true)
+\copy civil.income FROM '$here/civil-csv/income.csv' WITH (FORMAT csv, HEADER true)
+\copy civil.contribution FROM '$here/civil-csv/contribution.csv' WITH (FORMAT csv, HEADER true)
+SQL
+
+mkdir "$work/c"
+cp "$here/small.conf" "$work/c/"
+sqlite3 "$work/c/registry.db" < "$here/city.sql"
+sqlite3 "$work/c/civil.db" < "$here/civil.sql"
+sed "/^\[source civil\]/,\$ { s/^plugin = sqlite/plugin = postgres/;
+	s|^database = civil.db|connection = host=$work dbname=city user=postgres\nschema = civil| }" \
+	"$work/c/small.conf" > "$work/c/pg.conf"
+query="SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions ORDER BY 1, 2"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out lite.db --no-progress) \
+	> /dev/null 2> "$work/err" || bad "sqlite run: $(cat "$work/err")"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out pg.db --no-progress) \
+	> /dev/null 2> "$work/err"
+st=$?
+sqlite3 "$work/c/lite.db" "$query" > "$work/lite.dec"
+sqlite3 "$work/c/pg.db" "$query" > "$work/pg.dec" 2>&1
+if [ $st -eq 0 ] && [ -s "$work/pg.dec" ] && cmp -s "$work/lite.dec" "$work/pg.dec"; then ok
+else bad "postgres run: exit $st: $(diff "$work/lite.dec" "$work/pg.dec" | head -5) $(cat "$work/err")"; fi
+# the same data issues
+iq="SELECT source, entity_id, field, issue FROM data_issues ORDER BY 2, 3"
+[ "$(sqlite3 "$work/c/lite.db" "$iq")" = "$(sqlite3 "$work/c/pg.db" "$iq")" ] && ok \
+	|| bad "postgres data issues differ"
+"$HUIMIN" plugin-check postgres --config "$work/c/pg.conf" --source civil --sample 2 > "$work/out" 2>&1 \
+	&& grep -qF "person.monthly_income = 500.00 (as of 2024-07-31)" "$work/out" && ok \
+	|| bad "plugin-check postgres: $(cat "$work/out")"
+# a table the database does not have: the server's message
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress \
+	--set "source.civil.household.assets=nosuch.assets money" --set source.civil.key.nosuch=id) \
+	> /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF 'relation "civil.nosuch" does not exist' "$work/err" && ok \
+	|| bad "missing table: exit $st: $(cat "$work/err")"
+# the server gone: a clear failure, not a crash
+as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress) \
+	> /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF "source civil (plugin postgres): cannot connect" "$work/err" && ok \
+	|| bad "server down: exit $st: $(cat "$work/err")"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
