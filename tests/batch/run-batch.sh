@@ -170,6 +170,17 @@ fi
 st=$?
 [ $st -eq 2 ] && grep -qF "cannot load" "$work/out" && ok || bad "plugin-check of a non-plugin: exit $st: $(cat "$work/out")"
 
+# ---- the example plugin, as its README runs it -------------------------
+cp -r "$SRCDIR/plugins/example" "$work/ex"
+chmod -R u+w "$work/ex"
+rm -f "$work/ex/registry.db"
+sqlite3 "$work/ex/registry.db" < "$work/ex/make-city.sql"
+"$HUIMIN" plugin-check example --config "$work/ex/example.conf" --source housing --sample 4 > "$work/out" 2>&1
+st=$?
+if [ $st -eq 0 ] && grep -qF "household.other_housing = true (as of 2024-07-31)" "$work/out" &&
+	grep -qF "housing.txt:5: expected \`ID 0\` or \`ID 1\`" "$work/out"; then ok
+else bad "example plugin: exit $st: $(cat "$work/out")"; fi
+
 # ---- a run killed with SIGKILL leaves the results as they were -----------
 big="$work/big"
 city "$big"
