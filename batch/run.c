@@ -195,7 +195,11 @@ static int write_reasons(results *R, const hm_program *p)
     for (int32_t c = 0; c < p->nconds; c++) {
         const hm_condnode *n = &p->conds[c];
         const char *msg = n->msg >= 0 ? prog_str(p, n->msg) : "";
-        snprintf(text, sizeof text, "%s%s(line %d)", msg, *msg ? " " : "", n->line);
+        const char *file = n->fn >= 0 && n->fn < p->nfns ? prog_str(p, p->fns[n->fn].file) : "";
+        const char *base = strrchr(file, '/');
+        /* "dibao.pol:41: not met: 家庭人均月收入 {人均收入} 元…低于…" */
+        snprintf(text, sizeof text, "%s:%d: not met%s%s", base ? base + 1 : file, n->line, *msg ? ": " : "",
+                 msg);
         if (results_reason(R, 1 + c, text))
             return -1;
     }

@@ -178,9 +178,34 @@ printf '\n$ huimin run examples/policies --given examples/households/family.json
 "$HUIMIN" run "$PACK" --given "$root/examples/households/family.json" --as-of 2024-08-01 ||
 	hm_die "huimin run failed"
 
-# ---- later steps --------------------------------------------------------------
-# The next demo steps go here as their commands come:
-#   - generate the example city (SQLite) from examples/
-#   - huimin run: the policy pack over the city, with a summary
-#   - huimin explain: one household's derivation trace
-# Until then the demo ends with one household.
+# ---- the example city ------------------------------------------------------------
+# A synthetic city of 10,000 households, one SQLite database per department,
+# with their own codes and deliberate data problems (examples/city/README.md).
+city=build/demo-city
+printf '\n$ examples/city/generate --households 10000 --seed 1 --out %s\n' "$city"
+if [ -f "$city/sources.conf" ] && grep -qx 'households=10000 seed=1 as_of=2024-08-01' "$city/city.txt" 2>/dev/null; then
+	echo "(already generated)"
+else
+	python3 examples/city/generate --households 10000 --seed 1 --out "$city" ||
+		hm_die "generating the example city failed"
+fi
+
+# ---- the pack over the whole city -------------------------------------------------
+printf '\n$ huimin run examples/policies --config %s/sources.conf --out %s/results.db\n' "$city" "$city"
+"$HUIMIN" run "$PACK" --config "$city/sources.conf" --out "$city/results.db" --no-progress ||
+	hm_die "the population run failed"
+
+# ---- what the results database holds -----------------------------------------------
+run_sql() {
+	printf '\n$ sqlite3 %s/results.db "%s"\n' "$city" "$1"
+	sqlite3 -header -column "$city/results.db" "$1" || hm_die "querying the results failed"
+}
+run_sql "SELECT policy, entity_id, reason FROM decisions
+ WHERE run_id = (SELECT max(run_id) FROM runs) AND policy = 'dibao' AND status = 'not_eligible'
+ LIMIT 3"
+run_sql "SELECT policy, entity_id, missing FROM decisions
+ WHERE run_id = (SELECT max(run_id) FROM runs) AND status = 'undetermined'
+ LIMIT 3"
+run_sql "SELECT source, issue, count(*) AS n FROM data_issues
+ WHERE run_id = (SELECT max(run_id) FROM runs) GROUP BY 1, 2"
+# The explain trace of one household comes with `huimin explain`.
