@@ -49,9 +49,9 @@ int hm_plugin_check(const char *plugin, const char *config, const char *source, 
         rc = HM_ENOMEM;
         goto done;
     }
+    L.nplugins = 1;     /* closed (and its path freed) even when loading fails */
     if (plugin_load(&L.plugins[0], plugin, err, errlen))
         goto done;
-    L.nplugins = 1;
     print_desc(out, &L.plugins[0]);
     if (!config)
         goto ok;

@@ -165,10 +165,15 @@ fi
 # plugin-check shows the extern functions
 "$HUIMIN" plugin-check "$xplug" > "$work/out" 2>&1 && grep -qF "extern 户籍年限(text, date) : int  [C function test_registry_years]" "$work/out" \
 	&& ok || bad "plugin-check externs: $(cat "$work/out")"
-# a plugin that is not one
-"$HUIMIN" plugin-check "$bindir/huimin" > "$work/out" 2>&1
+# a file that is not a shared object, and a shared object with no entry point
+echo "not a plugin" > "$work/fake.so"
+"$HUIMIN" plugin-check "$work/fake.so" > "$work/out" 2>&1
 st=$?
 [ $st -eq 2 ] && grep -qF "cannot load" "$work/out" && ok || bad "plugin-check of a non-plugin: exit $st: $(cat "$work/out")"
+"$HUIMIN" plugin-check "$bindir/.libs/libhuimin.so" > "$work/out" 2>&1
+st=$?
+[ $st -eq 2 ] && grep -qF "not a huimin source plugin: it does not export hm_source_v1()" "$work/out" && ok \
+	|| bad "plugin-check without an entry point: exit $st: $(cat "$work/out")"
 
 # ---- the example plugin, as its README runs it -------------------------
 cp -r "$SRCDIR/plugins/example" "$work/ex"
