@@ -165,6 +165,13 @@ fi
 # plugin-check shows the extern functions
 "$HUIMIN" plugin-check "$xplug" > "$work/out" 2>&1 && grep -qF "extern 户籍年限(text, date) : int  [C function test_registry_years]" "$work/out" \
 	&& ok || bad "plugin-check externs: $(cat "$work/out")"
+# a plugin built for another ABI major version: refused, by run and plugin-check
+badabi="$bindir/tests/batch/.libs/bad_abi_plugin.so"
+expect "ABI mismatch" 2 "plugin $badabi: built for plugin ABI 99.0, this huimin speaks 1.0" -- \
+	--set "source.civil.plugin=$badabi"
+"$HUIMIN" plugin-check "$badabi" > "$work/out" 2>&1
+st=$?
+[ $st -eq 2 ] && grep -qF "built for plugin ABI 99.0" "$work/out" && ok || bad "plugin-check ABI: exit $st: $(cat "$work/out")"
 # a file that is not a shared object, and a shared object with no entry point
 echo "not a plugin" > "$work/fake.so"
 "$HUIMIN" plugin-check "$work/fake.so" > "$work/out" 2>&1
