@@ -182,9 +182,10 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
         for (int32_t k = 0; k < n; k++) {
             if (c->state[k] == FACT_STALE)
                 c->state[k] = FACT_KNOWN;
-            if (!fd->fresh || c->state[k] != FACT_KNOWN || c->asof[k] == FACT_NO_DATE)
+            int32_t d = facts_asof(c, k);
+            if (!fd->fresh || c->state[k] != FACT_KNOWN || d == FACT_NO_DATE)
                 continue;
-            if (facts_fresh_until(c->asof[k], fd->fresh, fd->fresh_unit) < as_of)
+            if (facts_fresh_until(d, fd->fresh, fd->fresh_unit) < as_of)
                 c->state[k] = FACT_STALE;
         }
     }

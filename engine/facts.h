@@ -22,7 +22,9 @@ enum { FACT_KNOWN = 0, FACT_MISSING = 1, FACT_STALE = 2, FACT_INVALID = 3, FACT_
 typedef struct hm_column {
     int64_t *v;
     uint8_t *state;
-    int32_t *asof;          /* FACT_NO_DATE when not known */
+    int32_t *asof;          /* FACT_NO_DATE when not known; NULL when every
+                               value has the same date, asof_all */
+    int32_t asof_all;
     uint8_t *src;           /* which of the field's sources gave each value (its
                                index among them), NULL when it has one source */
 } hm_column;
@@ -45,6 +47,12 @@ typedef struct hm_facts {
     char **texts;
     int32_t ntexts, captexts;
 } hm_facts;
+
+/* The as-of date of value k of a column. */
+static inline int32_t facts_asof(const hm_column *c, int32_t k)
+{
+    return c->asof ? c->asof[k] : c->asof_all;
+}
 
 /* An empty store shaped for program p with room for the given counts.
  * Every value starts missing.  Returns 0, or -1 when out of memory. */

@@ -922,6 +922,24 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             fc->state[r] = c->known[r] == 2 ? FACT_INVALID
                          : c->known[r] == 0 ? FACT_MISSING
                          : fresh(L, fs, fc->asof[r]) ? FACT_KNOWN : FACT_STALE;
+        /* one date for the whole column (an extract's date) is kept once */
+        /* one date for every value (an extract's date) is kept once; the
+         * date of a missing value means nothing */
+        int32_t one = HM_NO_DATE;
+        uint32_t r = 0;
+        for (; r < n; r++) {
+            if (c->known[r] != 1)
+                continue;
+            if (one == HM_NO_DATE)
+                one = fc->asof[r];
+            else if (fc->asof[r] != one)
+                break;
+        }
+        if (r == n) {
+            fc->asof_all = one;
+            mem_free(fc->asof);
+            fc->asof = NULL;
+        }
     }
 done:
     for (int i = 0; cols && i < ncols; i++) {
