@@ -1,84 +1,136 @@
 #!/bin/bash
-# compare.sh [N] -- huimin against the same rules written as plain SQL on
-# SQLite, over the example city of N households (default 100000), in one run.
+# compare.sh [N] -- huimin against the same rules written in plain SQL on
+# SQLite (bench/sql/pack.sql), over the example city of N households
+# (default 100000), in one run.
 #
-# The rules: examples/policies/dibao.pol, tekun.pol and gaoling.pol (低保,
-# 特困 which excludes it, 高龄津贴), and bench/sql/pack.sql, their SQL.
-# Both must give the same decision for every household and person; the
-# script fails otherwise.  Timed phases:
-#   huimin: load (plugins to facts in memory), evaluate, write (results.db)
-#   SQL:    load (department tables copied into memory and indexed),
-#           evaluate (pack.sql), write (the decisions to a file)
-# The last line: eval ratio sql/huimin = X; total ratio sql/huimin = Y
+#   bench/compare.sh 100000
+#   HUIMIN=build/release bench/compare.sh 1000000
 #
-# The city is generated under bench/data/city-N (reused when it exists with
-# the same N).  HUIMIN names the command (default build/default/huimin,
-# built with scripts/lib.sh when missing).
+# 1. The city: examples/city/generate --households N --seed 1 writes it to
+#    bench/data/city-N (kept and reused while its city.txt says the same N,
+#    seed and as-of date; bench/data is not under version control, and
+#    BENCH_DATA=DIR puts the cities and results in DIR instead).
+# 2. huimin: `huimin run examples/policies --config CITY/sources.conf
+#    --as-of 2024-08-01 --out R.db`, timed by huimin itself (its stderr
+#    lines `timings: load L s, evaluate E s, write W s, total T s` and
+#    `peak memory: M MiB`).
+# 3. SQL: bench/sql/run_sql.py loads the department tables into an
+#    in-memory SQLite database (load), runs pack.sql up to the table
+#    sql_decisions (evaluate) and writes that table to a file (write);
+#    peak memory is the process's maximum resident size.
+# 4. The check: for every policy the same number of eligible, not eligible
+#    and undetermined decisions and the same total amount, and the same
+#    decision for every household and person (bench/sql/compare_results.py).
+#    Any difference: exit 1.
+# 5. The timings of both; the last line is
+#      eval ratio sql/huimin = X; total ratio sql/huimin = Y
+#    (SQL evaluate ÷ huimin evaluate, SQL total ÷ huimin total).
+#
+# HUIMIN names the huimin to use: the command itself, or a build folder
+# holding it (brought up to date with make).  Without it, build/default is
+# used, and configured and built (scripts/lib.sh) when it has no huimin.
+# The results of the last comparison stay in bench/data/run-N/ (huimin.db,
+# sql.db, and what each side printed).  SEED (default 1) picks another city.
+#
+# Exit status: 0 every decision agrees; 1 a difference, or a side failed;
+# 2 usage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 # shellcheck source=../scripts/lib.sh
 . scripts/lib.sh
+
 N=${1:-100000}
+SEED=${SEED:-1}
 AS_OF=2024-08-01
-city=bench/data/city-$N
-HUIMIN=${HUIMIN:-build/default/huimin}
-if [ ! -x "$HUIMIN" ]; then
-	hm_install_deps
-	hm_build build/default
+case $N in
+'' | *[!0-9]* | 0*)
+	echo "usage: bench/compare.sh [HOUSEHOLDS]   (a whole number, default 100000)" >&2
+	exit 2
+	;;
+esac
+data=${BENCH_DATA:-bench/data}
+city=$data/city-$N
+run=$data/run-$N
+
+# ---- huimin ------------------------------------------------------------------
+if [ -n "${HUIMIN:-}" ] && [ -d "$HUIMIN" ]; then
+	[ -f "$HUIMIN/Makefile" ] || hm_die "HUIMIN=$HUIMIN is a folder but not a build folder (no Makefile)"
+	hm_log "bringing $HUIMIN up to date"
+	make -s -C "$HUIMIN" -j"$HM_JOBS" >&2
+	HUIMIN=$HUIMIN/huimin
+elif [ -z "${HUIMIN:-}" ]; then
+	if [ -f build/default/Makefile ]; then
+		hm_log "bringing build/default up to date"
+		make -s -C build/default -j"$HM_JOBS" >&2
+	else
+		hm_install_deps
+		hm_build build/default
+	fi
 	HUIMIN=build/default/huimin
 fi
-if ! grep -qx "households=$N seed=1 as_of=$AS_OF" "$city/city.txt" 2>/dev/null; then
-	hm_log "generating the example city of $N households in $city"
-	python3 examples/city/generate --households "$N" --seed 1 --as-of "$AS_OF" --out "$city"
+[ -x "$HUIMIN" ] || hm_die "no huimin at $HUIMIN"
+
+# ---- the city ----------------------------------------------------------------
+stamp="households=$N seed=$SEED as_of=$AS_OF"
+if [ "$(cat "$city/city.txt" 2>/dev/null)" = "$stamp" ] && [ -f "$city/sources.conf" ]; then
+	hm_log "reusing the city in $city ($stamp)"
+else
+	hm_log "generating the example city in $city ($stamp)"
+	python3 examples/city/generate --households "$N" --seed "$SEED" --as-of "$AS_OF" --out "$city" >&2
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-policies="examples/policies/dibao.pol examples/policies/tekun.pol examples/policies/gaoling.pol"
+mkdir -p "$run"
+rm -f "$run/huimin.db" "$run/sql.db"
 
-hm_log "huimin run $policies --config $city/sources.conf"
-# shellcheck disable=SC2086
-"$HUIMIN" run $policies --config "$city/sources.conf" --as-of "$AS_OF" --out "$work/huimin.db" \
-	--no-progress > "$work/huimin.summary" 2> "$work/huimin.err" ||
-	{ cat "$work/huimin.err"; hm_die "huimin run failed"; }
-hm_log "the same rules in SQL (bench/sql/pack.sql)"
-python3 bench/sql/run_sql.py "$city" "$work/sql.db" "$AS_OF" > "$work/sql.times"
+# ---- huimin run ----------------------------------------------------------------
+hm_log "huimin run examples/policies --config $city/sources.conf --as-of $AS_OF --out $run/huimin.db"
+huimin_ok=1
+"$HUIMIN" run examples/policies --config "$city/sources.conf" --as-of "$AS_OF" \
+	--out "$run/huimin.db" --no-progress >"$run/huimin.out" 2>"$run/huimin.err" || huimin_ok=0
+if [ $huimin_ok = 1 ] && ! grep -q '^timings: ' "$run/huimin.err"; then
+	huimin_ok=0
+	echo "huimin printed no \`timings:\` line" >>"$run/huimin.err"
+fi
 
-# ---- the same decisions? ---------------------------------------------------
-counts() {
-	sqlite3 -separator ' ' "$1" "$2"
+# ---- the same rules in SQL ------------------------------------------------------------
+hm_log "bench/sql/pack.sql over the same city (bench/sql/run_sql.py)"
+python3 bench/sql/run_sql.py "$city" "$run/sql.db" "$AS_OF" >"$run/sql.out"
+
+# "...: load L s, evaluate E s, write W s, total T s" -> "L E W T"
+phases() {
+	sed -n 's/.*load \([0-9.]*\) s, evaluate \([0-9.]*\) s, write \([0-9.]*\) s, total \([0-9.]*\) s.*/\1 \2 \3 \4/p' "$1" | head -n1
 }
-hq="SELECT policy, status, count(*), coalesce(sum(amount_fen), 0) FROM decisions
-    WHERE run_id = (SELECT max(run_id) FROM runs) GROUP BY 1, 2 ORDER BY 1, 2"
-sq="SELECT policy, status, count(*), coalesce(sum(amount_fen), 0) FROM sql_decisions GROUP BY 1, 2 ORDER BY 1, 2"
-counts "$work/huimin.db" "$hq" > "$work/huimin.counts"
-counts "$work/sql.db" "$sq" > "$work/sql.counts"
-printf '\n%-10s %-14s %10s %16s   %10s %16s\n' policy status huimin "amount (fen)" sql "amount (fen)"
-join -j1 <(awk '{print $1"/"$2, $3, $4}' "$work/huimin.counts") \
-	<(awk '{print $1"/"$2, $3, $4}' "$work/sql.counts") -a1 -a2 -e- -o 0,1.2,1.3,2.2,2.3 |
-	while read -r key hc ha sc sa; do
-		printf '%-10s %-14s %10s %16s   %10s %16s\n' "${key%%/*}" "${key#*/}" "$hc" "$ha" "$sc" "$sa"
-	done
-if ! cmp -s "$work/huimin.counts" "$work/sql.counts"; then
-	hm_die "huimin and SQL disagree on the counts or amounts above"
-fi
-# and entity by entity
-diffs=$(sqlite3 "$work/huimin.db" "ATTACH '$work/sql.db' AS s;
-	SELECT count(*) FROM decisions d JOIN s.sql_decisions q
-	  ON q.entity_id = d.entity_id AND q.policy = d.policy
-	WHERE d.run_id = (SELECT max(run_id) FROM runs)
-	  AND (q.status IS NOT d.status OR q.amount_fen IS NOT d.amount_fen)")
-[ "$diffs" = 0 ] || hm_die "$diffs decisions differ between huimin and SQL"
-echo "every decision agrees"
+read -r sl se sw st <<<"$(phases "$run/sql.out")"
+sm=$(sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$run/sql.out")
 
-# ---- timings -----------------------------------------------------------------
-t=$(grep '^timings:' "$work/huimin.err")
-mem=$(sed -n 's/^peak memory: \([0-9]*\) MiB/\1/p' "$work/huimin.err")
-read -r hl he hw ht <<<"$(echo "$t" | sed 's/[^0-9. ]//g; s/  */ /g; s/^ //')"
-read -r sl se sw st sm <<<"$(sed 's/[^0-9. ]//g; s/  */ /g; s/^ //' "$work/sql.times")"
+if [ $huimin_ok = 0 ]; then
+	echo
+	printf '%-8s %10s %10s %10s %10s %12s\n' "" load evaluate write total "peak memory"
+	printf '%-8s %10s %10s %10s %10s %12s\n' sql "$sl" "$se" "$sw" "$st" "$sm MiB"
+	echo
+	echo "huimin run --config failed; its messages ($run/huimin.err):" >&2
+	sed 's/^/  /' "$run/huimin.err" >&2
+	hm_die "no comparison: huimin run failed (the SQL side ran: $run/sql.db)"
+fi
+
+# ---- the same decisions? ------------------------------------------------------------
 echo
-echo "$(grep -c . "$work/huimin.counts") policy/status groups; city: $(cat "$city/city.txt")"
-printf '%-8s %10s %10s %10s %10s %12s\n' "" load evaluate write total "peak MiB"
-printf '%-8s %10s %10s %10s %10s %12s\n' huimin "$hl" "$he" "$hw" "$ht" "$mem"
-printf '%-8s %10s %10s %10s %10s %12s\n' sql "$sl" "$se" "$sw" "$st" "$sm"
-python3 -c "import sys; he,ht,se,st=map(float,sys.argv[1:]); print('eval ratio sql/huimin = %.2f; total ratio sql/huimin = %.2f' % (se/max(he,1e-9), st/max(ht,1e-9)))" "$he" "$ht" "$se" "$st"
+grep '^huimin: run ' "$run/huimin.err" || true
+same=1
+python3 bench/sql/compare_results.py "$run/huimin.db" "$run/sql.db" || same=0
+
+# ---- timings ------------------------------------------------------------------------------
+read -r hl he hw ht <<<"$(phases "$run/huimin.err")"
+hm=$(sed -n 's/^peak memory: \([0-9]*\) MiB.*/\1/p' "$run/huimin.err")
+echo
+echo "city: $stamp ($city); results in $run"
+printf '%-8s %10s %10s %10s %10s %12s\n' "" load evaluate write total "peak memory"
+printf '%-8s %10s %10s %10s %10s %12s\n' huimin "$hl" "$he" "$hw" "$ht" "$hm MiB"
+printf '%-8s %10s %10s %10s %10s %12s\n' sql "$sl" "$se" "$sw" "$st" "$sm MiB"
+if [ $same = 0 ]; then
+	hm_die "huimin and SQL disagree (above)"
+fi
+awk -v he="$he" -v ht="$ht" -v se="$se" -v st="$st" 'BEGIN {
+	if (he <= 0) he = 0.001
+	if (ht <= 0) ht = 0.001
+	printf "eval ratio sql/huimin = %.2f; total ratio sql/huimin = %.2f\n", se / he, st / ht
+}'

@@ -1,156 +1,579 @@
--- pack.sql -- examples/policies/{dibao,tekun,gaoling}.pol written as plain
--- SQL on SQLite, with the engine's semantics: three-valued logic (a fact
--- that is missing, stale or unusable is unknown; `false and unknown` is
--- false), freshness limits, money in fen rounded half away from zero, the
--- dated and keyed parameters as of the run's date, 特困 excluding 低保, and
--- 高龄津贴's exception for non-local centenarians.
+-- pack.sql -- the whole example pack (examples/policies/*.pol) written as
+-- plain SQL on SQLite, over the example city's department tables
+-- (examples/city/generate).
 --
--- Expects the department tables in the main database (see
--- bench/compare.sh) and a table params(as_of TEXT).  Produces
--- sql_decisions(entity_kind, entity_id, policy, status, amount_fen).
--- Unknown is NULL; booleans are 0/1.
+-- Input: the department tables in the main database, under their own names
+-- (registry: household, person; civil_affairs: household_check, marriage,
+-- assistance, schooling; social_security: income, employment, contribution;
+-- housing: property; medical_insurance: selfpay, bill;
+-- disability_federation: certificate; tax: annual_return, deduction), with
+-- the indexes bench/sql/load.sql adds, and run_params(as_of TEXT).
+--
+-- Output: sql_decisions(entity_kind, entity_id, policy, status, amount_fen),
+-- one row per household for household policies and per person for person
+-- policies; status is 'eligible', 'not_eligible' or 'undetermined';
+-- amount_fen is set for an eligible decision of a policy with an amount.
+--
+-- The semantics are the engine's (docs/language.md, docs/plugins.md):
+--   * three-valued logic: an unknown fact is NULL, and SQLite's AND, OR and
+--     NOT on 0/1/NULL are Kleene's (false AND unknown = false, true AND
+--     unknown = unknown), as are all {…} and any {…} groups;
+--   * a value the source cannot hold ('n/a' for money, '是的' for a bool),
+--     a raw code that the source's `map` does not list, and a cell that is
+--     NULL are unknown; an entity with no row has its fields unknown, but
+--     no row in a records table is a known empty list;
+--   * freshness: person.deceased is stale (unknown) when its row's
+--     updated_on is more than 31 days before the as-of date, or missing;
+--     household.assets when checked_on + 6 months (end of month kept) is
+--     before the as-of date, or missing;
+--   * person.marital comes from registry and civil affairs: one usable value
+--     is used, two that agree are used, two that differ are a conflict
+--     (unknown);
+--   * `household.members where not deceased` is unknown when one member's
+--     deceased is unknown, and so is every count, sum, any and all over it;
+--   * money is integer fen; money × decimal, money ÷ int, monthly(…) and the
+--     tax scale round half away from zero, written
+--       RHA(a, b) = CASE WHEN a >= 0 THEN (2*a + b) / (2*b) ELSE -((2*(-a) + b) / (2*b)) END
+--     for a ÷ b with b > 0 (SQLite's integer division truncates);
+--   * parameters dated with `from` take the value in force on the as-of
+--     date; a table key that matches an entry uses that entry (unknown before
+--     its first date), else the default, else unknown;
+--   * tekun excludes dibao: dibao is not eligible when tekun is eligible,
+--     and undetermined when tekun is undetermined and dibao is not already
+--     not eligible; gaoling's exception makes a non-local centenarian
+--     eligible, and an unknown exception keeps only an "eligible";
+--   * a policy that would be eligible but whose amount is unknown is
+--     undetermined; cross-policy references see the final decisions.
 
 DROP TABLE IF EXISTS sql_decisions;
+DROP TABLE IF EXISTS cfg;
+DROP TABLE IF EXISTS code_map;
+DROP TABLE IF EXISTS param;
+DROP TABLE IF EXISTS param_now;
+DROP TABLE IF EXISTS p_region;
+DROP TABLE IF EXISTS p_key;
+DROP TABLE IF EXISTS p_range;
+DROP TABLE IF EXISTS rec_contrib;
+DROP TABLE IF EXISTS rec_bill;
+DROP TABLE IF EXISTS pf;
+DROP TABLE IF EXISTS hd;
+DROP TABLE IF EXISTS pd;
+DROP TABLE IF EXISTS hagg;
 
-CREATE TEMP TABLE f_person AS
-SELECT p.person_id, p.hh_id,
-       -- person.deceased: a 0/1 value whose row is at most 31 days old
-       CASE WHEN typeof(p.deceased) = 'integer' AND p.deceased IN (0, 1)
-                 AND p.updated_on IS NOT NULL
-                 AND date(p.updated_on, '+31 days') >= (SELECT as_of FROM params)
-            THEN p.deceased END AS deceased,
-       -- age(person.birth_date): full years on the as-of date
-       CAST(strftime('%Y', (SELECT as_of FROM params)) AS INTEGER) - CAST(strftime('%Y', p.birth_date) AS INTEGER)
-         - (strftime('%m-%d', (SELECT as_of FROM params)) < strftime('%m-%d', p.birth_date)) AS age,
-       CASE WHEN p.local_hukou IN (0, 1) THEN p.local_hukou END AS local_hukou,
-       p.residence_years,
-       CASE WHEN typeof(i.monthly_income_fen) = 'integer' THEN i.monthly_income_fen END AS income,
-       -- monthly(person.medical_selfpay): a twelfth, half away from zero
-       CASE WHEN typeof(s.selfpay_fen) = 'integer' THEN (2 * s.selfpay_fen + 12) / 24 END AS selfpay_m,
-       CASE WHEN m.supporter_able IN (0, 1) THEN m.supporter_able END AS supporter_able,
-       c.grade, c.kind_code
-FROM person p
+-- ---------------------------------------------------------------------------
+-- The as-of date and the dates derived from it
+-- ---------------------------------------------------------------------------
+CREATE TABLE cfg AS
+SELECT as_of,
+       date(as_of, '-31 days') AS deceased_fresh_from,          -- fresh within 31 days
+       date(as_of, 'start of month', '-12 months') AS w12_lo,   -- during last 12 months:
+       date(as_of, 'start of month', '-1 day') AS w12_hi,       --   the 12 months before the as-of month
+       CAST(substr(as_of, 1, 4) AS INTEGER) AS a_year,
+       substr(as_of, 6) AS a_md
+FROM run_params;
+
+-- ---------------------------------------------------------------------------
+-- Code sets: each department's raw codes (the `map` blocks of sources.pol)
+-- ---------------------------------------------------------------------------
+CREATE TABLE code_map (codeset TEXT, source TEXT, raw TEXT, label TEXT,
+                       PRIMARY KEY (codeset, source, raw)) WITHOUT ROWID;
+INSERT INTO code_map VALUES
+  ('marital', 'registry', '10', 'single'), ('marital', 'registry', '20', 'married'),
+  ('marital', 'registry', '30', 'widowed'), ('marital', 'registry', '40', 'divorced'),
+  ('marital', 'civil_affairs', '1', 'married'), ('marital', 'civil_affairs', '2', 'single'),
+  ('marital', 'civil_affairs', '3', 'divorced'), ('marital', 'civil_affairs', '4', 'widowed'),
+  ('marital', 'civil_affairs', '9', 'other'),
+  ('relation', 'registry', '01', 'head'), ('relation', 'registry', '02', 'head'),
+  ('relation', 'registry', '10', 'spouse'), ('relation', 'registry', '11', 'spouse'),
+  ('relation', 'registry', '12', 'spouse'),
+  ('relation', 'registry', '20', 'child'), ('relation', 'registry', '21', 'child'),
+  ('relation', 'registry', '22', 'child'), ('relation', 'registry', '23', 'child'),
+  ('relation', 'registry', '30', 'child'), ('relation', 'registry', '31', 'child'),
+  ('relation', 'registry', '32', 'child'), ('relation', 'registry', '33', 'child'),
+  ('relation', 'registry', '40', 'grandchild'), ('relation', 'registry', '41', 'grandchild'),
+  ('relation', 'registry', '42', 'grandchild'), ('relation', 'registry', '43', 'grandchild'),
+  ('relation', 'registry', '44', 'grandchild'),
+  ('relation', 'registry', '50', 'parent'), ('relation', 'registry', '51', 'parent'),
+  ('relation', 'registry', '52', 'parent'),
+  ('relation', 'registry', '60', 'grandparent'), ('relation', 'registry', '61', 'grandparent'),
+  ('relation', 'registry', '62', 'grandparent'), ('relation', 'registry', '63', 'grandparent'),
+  ('relation', 'registry', '64', 'grandparent'),
+  ('relation', 'registry', '70', 'sibling'), ('relation', 'registry', '71', 'sibling'),
+  ('relation', 'registry', '73', 'sibling'), ('relation', 'registry', '75', 'sibling'),
+  ('relation', 'registry', '77', 'sibling'),
+  ('relation', 'registry', '80', 'other_relative'), ('relation', 'registry', '99', 'other_relative'),
+  ('school_stage', 'civil_affairs', '00', 'out_of_school'),
+  ('school_stage', 'civil_affairs', '10', 'preschool'),
+  ('school_stage', 'civil_affairs', '21', 'primary'),
+  ('school_stage', 'civil_affairs', '22', 'junior'),
+  ('school_stage', 'civil_affairs', '31', 'senior'),
+  ('school_stage', 'civil_affairs', '32', 'vocational'),
+  ('school_stage', 'civil_affairs', '41', 'college'),
+  ('disability_kind', 'disability_federation', '1', 'visual'),
+  ('disability_kind', 'disability_federation', '2', 'hearing'),
+  ('disability_kind', 'disability_federation', '3', 'speech'),
+  ('disability_kind', 'disability_federation', '4', 'physical'),
+  ('disability_kind', 'disability_federation', '5', 'intellectual'),
+  ('disability_kind', 'disability_federation', '6', 'mental'),
+  ('disability_kind', 'disability_federation', '7', 'multiple'),
+  ('city_tier', 'tax', '1', 'tier1'), ('city_tier', 'tax', '2', 'tier2'),
+  ('city_tier', 'tax', '3', 'tier3');
+
+-- ---------------------------------------------------------------------------
+-- Parameters: (name, key, from, value); key '*' is a table's default,
+-- key '' an untabled parameter, from '0001-01-01' an undated value.  Money
+-- in fen.  Ranged keys (高龄津贴标准 by age) are lo..hi in key_lo/key_hi.
+-- ---------------------------------------------------------------------------
+CREATE TABLE param (name TEXT, key TEXT, key_lo INTEGER, key_hi INTEGER, from_date TEXT, value INTEGER);
+INSERT INTO param VALUES
+  -- dibao.pol: 低保标准 by household.region
+  ('低保标准', '330100', NULL, NULL, '2023-07-01', 119500),
+  ('低保标准', '330100', NULL, NULL, '2024-07-01', 124500),
+  ('低保标准', '330200', NULL, NULL, '2023-07-01', 117000),
+  ('低保标准', '330200', NULL, NULL, '2024-07-01', 122000),
+  ('低保标准', '*',      NULL, NULL, '0001-01-01', 110000),
+  -- gongzufang.pol: 公租房收入线 by household.region
+  ('公租房收入线', '330100', NULL, NULL, '2024-01-01', 574000),
+  ('公租房收入线', '330100', NULL, NULL, '2025-01-01', 605000),
+  ('公租房收入线', '*',      NULL, NULL, '2024-01-01', 450000),
+  ('公租房收入线', '*',      NULL, NULL, '2025-01-01', 480000),
+  -- canji.pol: 护理补贴标准 by person.disability_grade
+  ('护理补贴标准', NULL, 1, 1, '2020-01-01', 20000), ('护理补贴标准', NULL, 1, 1, '2025-01-01', 24000),
+  ('护理补贴标准', NULL, 2, 2, '2020-01-01', 15000), ('护理补贴标准', NULL, 2, 2, '2025-01-01', 18000),
+  ('护理补贴标准', NULL, 3, 3, '2020-01-01', 10000), ('护理补贴标准', NULL, 3, 3, '2025-01-01', 12000),
+  -- gaoling.pol: 高龄津贴标准 by age(person.birth_date)
+  ('高龄津贴标准', NULL, 80, 89, '0001-01-01', 5000),
+  ('高龄津贴标准', NULL, 90, 99, '2020-01-01', 10000),
+  ('高龄津贴标准', NULL, 90, 99, '2025-01-01', 15000),
+  ('高龄津贴标准', NULL, 100, 9223372036854775807, '0001-01-01', 30000),
+  -- jiaoyu.pol: 教育资助标准 by person.school_stage (per year)
+  ('教育资助标准', 'preschool',  NULL, NULL, '0001-01-01', 100000),
+  ('教育资助标准', 'primary',    NULL, NULL, '0001-01-01', 100000),
+  ('教育资助标准', 'junior',     NULL, NULL, '0001-01-01', 125000),
+  ('教育资助标准', 'senior',     NULL, NULL, '2019-09-01', 200000),
+  ('教育资助标准', 'senior',     NULL, NULL, '2024-09-01', 230000),
+  ('教育资助标准', 'vocational', NULL, NULL, '2019-09-01', 200000),
+  ('教育资助标准', 'vocational', NULL, NULL, '2024-09-01', 230000),
+  ('教育资助标准', 'college',    NULL, NULL, '2019-09-01', 330000),
+  ('教育资助标准', 'college',    NULL, NULL, '2024-09-01', 370000),
+  -- geshui.pol (per month unless said)
+  ('子女教育扣除', '', NULL, NULL, '2019-01-01', 100000),
+  ('子女教育扣除', '', NULL, NULL, '2023-01-01', 200000),
+  ('婴幼儿照护扣除', '', NULL, NULL, '2022-01-01', 100000),
+  ('婴幼儿照护扣除', '', NULL, NULL, '2023-01-01', 200000),
+  ('赡养老人扣除', '', NULL, NULL, '2019-01-01', 200000),
+  ('赡养老人扣除', '', NULL, NULL, '2023-01-01', 300000),
+  ('住房租金扣除', 'tier1', NULL, NULL, '0001-01-01', 150000),
+  ('住房租金扣除', 'tier2', NULL, NULL, '0001-01-01', 110000),
+  ('住房租金扣除', 'tier3', NULL, NULL, '0001-01-01', 80000);
+-- untabled, undated: 财产限额月数 24, 生活补贴比例 30%, 特困基本生活标准倍数 130%,
+-- 医疗负担比例 40%, 救助比例 50%, 救助上限月数 6, 起领年龄 80,
+-- 居住年限要求 5, 单身申请年龄 30, 稳定就业月数 12, 最低缴费月数 6,
+-- 基本减除费用 5000/month, 住房贷款利息扣除 1000/month,
+-- 大病医疗起付线 15000/year, 大病医疗限额 80000/year: written inline below.
+
+-- Each entry's value in force on the as-of date (NULL before its first date).
+CREATE TABLE param_now AS
+SELECT name, key, key_lo, key_hi,
+       (SELECT q.value FROM param q
+         WHERE q.name = e.name AND q.key IS e.key AND q.key_lo IS e.key_lo
+           AND q.from_date <= (SELECT as_of FROM cfg)
+         ORDER BY q.from_date DESC LIMIT 1) AS value
+FROM (SELECT DISTINCT name, key, key_lo, key_hi FROM param) e;
+
+-- the tables looked up per household or person, keyed for joins
+CREATE TABLE p_region (region TEXT PRIMARY KEY, line INTEGER, gz_line INTEGER) WITHOUT ROWID;
+INSERT INTO p_region
+SELECT r.region,
+       (SELECT value FROM param_now WHERE name = '低保标准'
+          AND key = CASE WHEN EXISTS (SELECT 1 FROM param_now WHERE name = '低保标准' AND key = r.region)
+                         THEN r.region ELSE '*' END),
+       (SELECT value FROM param_now WHERE name = '公租房收入线'
+          AND key = CASE WHEN EXISTS (SELECT 1 FROM param_now WHERE name = '公租房收入线' AND key = r.region)
+                         THEN r.region ELSE '*' END)
+FROM (SELECT DISTINCT region_code AS region FROM household WHERE region_code IS NOT NULL) r;
+CREATE TABLE p_key (name TEXT, key TEXT, value INTEGER, PRIMARY KEY (name, key)) WITHOUT ROWID;
+INSERT INTO p_key SELECT name, key, value FROM param_now WHERE key IS NOT NULL;
+CREATE TABLE p_range (name TEXT, lo INTEGER, hi INTEGER, value INTEGER);
+INSERT INTO p_range SELECT name, key_lo, key_hi, value FROM param_now WHERE key IS NULL;
+
+-- ---------------------------------------------------------------------------
+-- Dated records: per person, over the 12 months before the as-of month
+-- ---------------------------------------------------------------------------
+
+-- person.contributions during last 12 months: sum, count_months and
+-- longest_run (consecutive calendar months: islands of month numbers)
+CREATE TABLE rec_contrib (person_id TEXT PRIMARY KEY, sum12 INTEGER, months12 INTEGER,
+                          run12 INTEGER) WITHOUT ROWID;
+INSERT INTO rec_contrib
+WITH m AS (
+  -- the months with a record ('YYYY-MM'), in the index's (person_id, month) order
+  SELECT person_id, month, sum(amount_fen) AS amount
+  FROM contribution
+  WHERE amount_fen IS NOT NULL
+    AND month BETWEEN substr((SELECT w12_lo FROM cfg), 1, 7) AND (SELECT w12_hi FROM cfg)
+  GROUP BY person_id, month
+), islands AS (
+  -- consecutive months share (month number − their rank)
+  SELECT person_id, amount,
+         CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER)
+           - row_number() OVER (PARTITION BY person_id ORDER BY month) AS island
+  FROM m
+), runs AS (
+  SELECT person_id, count(*) AS len, sum(amount) AS amount
+  FROM islands GROUP BY person_id, island
+)
+SELECT person_id, sum(amount), sum(len), max(len)
+FROM runs GROUP BY person_id;
+
+-- person.medical_bills during last 12 months: sum
+CREATE TABLE rec_bill (person_id TEXT PRIMARY KEY, sum12 INTEGER) WITHOUT ROWID;
+INSERT INTO rec_bill
+SELECT person_id, sum(amount_fen)
+FROM bill
+WHERE amount_fen IS NOT NULL
+  AND settled_on BETWEEN (SELECT w12_lo FROM cfg) AND (SELECT w12_hi FROM cfg)
+GROUP BY person_id;
+
+-- ---------------------------------------------------------------------------
+-- pf: every person's facts as the policies see them.  Built in person id
+-- order, the order of every department table, so that each lookup lands
+-- next to the previous one.
+-- ---------------------------------------------------------------------------
+CREATE TABLE pf (
+  hh_id TEXT, person_id TEXT,
+  age INTEGER, dec INTEGER, marital TEXT, relation TEXT, hukou INTEGER, res_years INTEGER,
+  income INTEGER, selfpay INTEGER, selfpay_m INTEGER, supporter INTEGER, school TEXT,
+  grade INTEGER, kind TEXT, hard INTEGER, flex INTEGER,
+  c_sum12 INTEGER, c_months12 INTEGER, c_run12 INTEGER, b_sum12 INTEGER,
+  wage INTEGER, si INTEGER, children_edu INTEGER, infants INTEGER, loan INTEGER, renting INTEGER,
+  tier TEXT, supports INTEGER, only_child INTEGER, share INTEGER,
+  PRIMARY KEY (person_id)) WITHOUT ROWID;
+
+INSERT INTO pf
+SELECT p.hh_id, p.person_id,
+       -- age(birth_date): full years to the as-of date (29 February reached on 1 March)
+       CASE WHEN p.birth_date IS NULL THEN NULL
+            WHEN p.birth_date <= c.as_of
+              THEN c.a_year - CAST(substr(p.birth_date, 1, 4) AS INTEGER) - (c.a_md < substr(p.birth_date, 6))
+            ELSE c.a_year - CAST(substr(p.birth_date, 1, 4) AS INTEGER) + (c.a_md > substr(p.birth_date, 6))
+       END,
+       -- deceased: fresh within 31 days of the row's updated_on
+       CASE WHEN p.updated_on >= c.deceased_fresh_from THEN
+         CASE WHEN typeof(p.deceased) = 'integer' AND p.deceased IN (0, 1) THEN p.deceased
+              WHEN p.deceased IN ('1', 'true', 't', 'yes', 'y', '是') THEN 1
+              WHEN p.deceased IN ('0', 'false', 'f', 'no', 'n', '否') THEN 0 END
+       END,
+       -- marital: registry and civil affairs, a conflict is unknown
+       CASE WHEN mr.label IS NULL THEN mc.label
+            WHEN mc.label IS NULL OR mc.label = mr.label THEN mr.label END,
+       rel.label,
+       CASE WHEN p.local_hukou IN (0, 1) THEN p.local_hukou END,
+       CASE WHEN typeof(p.residence_years) = 'integer' THEN p.residence_years END,
+       CASE WHEN typeof(i.amount_fen) = 'integer' THEN i.amount_fen END,
+       CASE WHEN typeof(s.amount_fen) = 'integer' THEN s.amount_fen END,
+       -- monthly(medical_selfpay): a twelfth, half away from zero
+       CASE WHEN typeof(s.amount_fen) = 'integer' THEN
+         CASE WHEN s.amount_fen >= 0 THEN (2 * s.amount_fen + 12) / 24
+              ELSE -((2 * -s.amount_fen + 12) / 24) END END,
+       CASE WHEN a.supporter_able IN (0, 1) THEN a.supporter_able END,
+       sc.label,
+       CASE WHEN typeof(d.grade) = 'integer' THEN d.grade END,
+       dk.label,
+       CASE WHEN e.hard_to_employ IN (0, 1) THEN e.hard_to_employ END,
+       CASE WHEN e.flexible_employed IN (0, 1) THEN e.flexible_employed END,
+       coalesce(rc.sum12, 0), coalesce(rc.months12, 0), coalesce(rc.run12, 0),
+       coalesce(rb.sum12, 0),
+       CASE WHEN typeof(t.wage_fen) = 'integer' THEN t.wage_fen END,
+       CASE WHEN typeof(t.social_insurance_fen) = 'integer' THEN t.social_insurance_fen END,
+       CASE WHEN typeof(x.children_edu) = 'integer' THEN x.children_edu END,
+       CASE WHEN typeof(x.infants) = 'integer' THEN x.infants END,
+       CASE WHEN x.housing_loan IN (0, 1) THEN x.housing_loan END,
+       CASE WHEN x.renting IN (0, 1) THEN x.renting END,
+       ct.label,
+       CASE WHEN x.supports_elderly IN (0, 1) THEN x.supports_elderly END,
+       CASE WHEN x.only_child IN (0, 1) THEN x.only_child END,
+       CASE WHEN typeof(x.elderly_share_fen) = 'integer' THEN x.elderly_share_fen END
+FROM cfg c
+JOIN person p
+JOIN household h ON h.hh_id = p.hh_id
+LEFT JOIN code_map mr ON mr.codeset = 'marital' AND mr.source = 'registry' AND mr.raw = p.marital_code
+LEFT JOIN marriage m ON m.person_id = p.person_id
+LEFT JOIN code_map mc ON mc.codeset = 'marital' AND mc.source = 'civil_affairs' AND mc.raw = m.marital_code
+LEFT JOIN code_map rel ON rel.codeset = 'relation' AND rel.source = 'registry' AND rel.raw = p.relation_code
 LEFT JOIN income i ON i.person_id = p.person_id
 LEFT JOIN selfpay s ON s.person_id = p.person_id
-LEFT JOIN member m ON m.person_id = p.person_id
-LEFT JOIN card c ON c.person_id = p.person_id;
+LEFT JOIN assistance a ON a.person_id = p.person_id
+LEFT JOIN schooling g ON g.person_id = p.person_id
+LEFT JOIN code_map sc ON sc.codeset = 'school_stage' AND sc.source = 'civil_affairs' AND sc.raw = g.stage_code
+LEFT JOIN certificate d ON d.person_id = p.person_id
+LEFT JOIN code_map dk ON dk.codeset = 'disability_kind' AND dk.source = 'disability_federation' AND dk.raw = d.kind_code
+LEFT JOIN employment e ON e.person_id = p.person_id
+LEFT JOIN rec_contrib rc ON rc.person_id = p.person_id
+LEFT JOIN rec_bill rb ON rb.person_id = p.person_id
+LEFT JOIN annual_return t ON t.person_id = p.person_id
+LEFT JOIN deduction x ON x.person_id = p.person_id
+LEFT JOIN code_map ct ON ct.codeset = 'city_tier' AND ct.source = 'tax' AND ct.raw = x.city_tier
+ORDER BY p.person_id;
 
-CREATE INDEX temp.f_person_hh ON f_person(hh_id);
+-- ---------------------------------------------------------------------------
+-- hd: household facts, the aggregates over the living members, and the
+-- household policies
+-- ---------------------------------------------------------------------------
+CREATE TABLE hd (
+  hh_id TEXT PRIMARY KEY,
+  line INTEGER,                               -- 低保标准
+  dibao_e INTEGER, dibao_a INTEGER,           -- final decisions: 1 eligible, 0 not, NULL undetermined
+  tekun_e INTEGER, tekun_a INTEGER,
+  gongzufang_e INTEGER,
+  linshi_e INTEGER, linshi_a INTEGER) WITHOUT ROWID;
 
--- 无劳动能力(m): age ≥ 60 or age < 16 or 重度残疾(m), Kleene or
-CREATE TEMP VIEW v_unable AS
-SELECT person_id, hh_id,
-       CASE WHEN age >= 60 OR age < 16 THEN 1
-            WHEN grade IS NOT NULL AND (
-                   (kind_code IN ('5', '6') AND grade <= 3) OR (kind_code = '4' AND grade <= 2)
-                   OR (kind_code = '1' AND grade = 1)) THEN 1
-            WHEN age IS NULL THEN NULL
-            ELSE 0 END AS unable
-FROM f_person;
-
--- per household: the living members and what the policies sum over them;
--- one member whose death is unknown makes the whole list unknown, and so
--- everything computed over it (as the engine does: `where` with an unknown
--- condition gives an unknown list)
-CREATE TEMP TABLE f_household AS
-SELECT h.hh_id,
-       CASE h.region_code WHEN '330100' THEN CASE WHEN (SELECT as_of FROM params) >= '2024-07-01' THEN 124500 ELSE 119500 END
-                          WHEN '330200' THEN CASE WHEN (SELECT as_of FROM params) >= '2024-07-01' THEN 122000 ELSE 117000 END
-                          ELSE CASE WHEN h.region_code IS NOT NULL THEN 110000 END END AS line,
-       CASE WHEN typeof(k.assets_fen) = 'integer' AND k.checked_on IS NOT NULL
-                 AND date(k.checked_on, '+6 months') >= (SELECT as_of FROM params)
-            THEN k.assets_fen END AS assets,
-       CASE WHEN typeof(o.other_housing) = 'integer' AND o.other_housing IN (0, 1) THEN o.other_housing END AS other_housing,
-       a.list_known, a.living, a.income, a.selfpay, a.all_unable, a.none_supporter
-FROM household h
-LEFT JOIN household_check k ON k.hh_id = h.hh_id
-LEFT JOIN property o ON o.hh_id = h.hh_id
-LEFT JOIN (
+CREATE TABLE hagg (
+  hh_id TEXT PRIMARY KEY, known_list INTEGER, n INTEGER, s_income INTEGER, s_selfpay_m INTEGER,
+  s_bills12 INTEGER, all_unable INTEGER, no_supporter INTEGER, any_hukou INTEGER,
+  any_stable INTEGER, all_single30 INTEGER) WITHOUT ROWID;
+INSERT INTO hagg
+  -- Kleene any/all over the living members; everything NULL when the
+  -- living list itself is unknown (one member's deceased unknown)
   SELECT hh_id,
-         min(deceased IS NOT NULL) AS list_known,
-         sum(deceased = 0) AS living,
-         CASE WHEN sum(deceased = 0 AND income IS NULL) = 0 THEN total(CASE WHEN deceased = 0 THEN income END) END AS income,
-         CASE WHEN sum(deceased = 0 AND selfpay_m IS NULL) = 0 THEN total(CASE WHEN deceased = 0 THEN selfpay_m END) END AS selfpay,
-         CASE WHEN sum(deceased = 0 AND unable = 0) > 0 THEN 0
-              WHEN sum(deceased = 0 AND unable IS NULL) > 0 THEN NULL ELSE 1 END AS all_unable,
-         CASE WHEN sum(deceased = 0 AND supporter_able = 1) > 0 THEN 0
-              WHEN sum(deceased = 0 AND supporter_able IS NULL) > 0 THEN NULL ELSE 1 END AS none_supporter
-  FROM (SELECT f.*, u.unable FROM f_person f JOIN v_unable u ON u.person_id = f.person_id)
-  GROUP BY hh_id
-) a ON a.hh_id = h.hh_id;
+         count(dec) = count(*) AS known_list,
+         sum(dec = 0) AS n,
+         CASE WHEN sum(dec = 0 AND income IS NULL) = 0 THEN coalesce(sum(CASE WHEN dec = 0 THEN income END), 0) END AS s_income,
+         CASE WHEN sum(dec = 0 AND selfpay_m IS NULL) = 0 THEN coalesce(sum(CASE WHEN dec = 0 THEN selfpay_m END), 0) END AS s_selfpay_m,
+         sum(CASE WHEN dec = 0 THEN b_sum12 END) AS s_bills12,
+         -- all(无劳动能力(m)): age >= 60 or age < 16 or 重度残疾(m)
+         CASE WHEN sum(dec = 0 AND u = 0) > 0 THEN 0
+              WHEN sum(dec = 0 AND u IS NULL) > 0 THEN NULL ELSE 1 END AS all_unable,
+         -- all(not m.supporter_able)
+         CASE WHEN sum(dec = 0 AND supporter = 1) > 0 THEN 0
+              WHEN sum(dec = 0 AND supporter IS NULL) > 0 THEN NULL ELSE 1 END AS no_supporter,
+         -- any(m.local_hukou)
+         CASE WHEN sum(dec = 0 AND hukou = 1) > 0 THEN 1
+              WHEN sum(dec = 0 AND hukou IS NULL) > 0 THEN NULL ELSE 0 END AS any_hukou,
+         -- any(count_months(contributions during last 12 months) >= 12)
+         CASE WHEN sum(dec = 0 AND c_months12 >= 12) > 0 THEN 1 ELSE 0 END AS any_stable,
+         -- all(m.marital is not married and age(m.birth_date) >= 30)
+         CASE WHEN sum(dec = 0 AND single30 = 0) > 0 THEN 0
+              WHEN sum(dec = 0 AND single30 IS NULL) > 0 THEN NULL ELSE 1 END AS all_single30
+  FROM (SELECT hh_id, dec, income, selfpay_m, b_sum12, supporter, hukou, c_months12,
+               (age >= 60) OR (age < 16)
+                 OR (grade IS NOT NULL AND ((kind IN ('intellectual', 'mental') AND grade <= 3)
+                                            OR (kind = 'physical' AND grade <= 2)
+                                            OR (kind = 'visual' AND grade = 1))) AS u,
+               (marital <> 'married') AND (age >= 30) AS single30
+        FROM pf)
+  GROUP BY hh_id;
 
--- 人数 and 人均月收入 (known only when the living list is)
-CREATE TEMP VIEW v_hh AS
-SELECT hh_id, line, assets, other_housing,
-       CASE WHEN coalesce(list_known, 1) = 1 THEN coalesce(all_unable, 1) END AS all_unable,
-       CASE WHEN coalesce(list_known, 1) = 1 THEN coalesce(none_supporter, 1) END AS none_supporter,
-       CASE WHEN coalesce(list_known, 1) = 1 THEN coalesce(living, 0) END AS n,
-       CASE WHEN coalesce(list_known, 1) = 0 THEN NULL
-            WHEN coalesce(living, 0) = 0 THEN 0
-            WHEN income IS NULL OR selfpay IS NULL THEN NULL
-            ELSE (2 * max(CAST(income AS INTEGER) - CAST(selfpay AS INTEGER), 0) + living) / (2 * living) END AS per_cap
-FROM f_household;
+INSERT INTO hd
+WITH hf AS (
+  SELECT h.hh_id,
+         r.line,
+         r.gz_line,
+         -- household.assets, fresh within 6 months of checked_on
+         CASE WHEN typeof(k.assets_fen) = 'integer' AND k.checked_on IS NOT NULL
+                   AND printf('%04d-%02d-%02d', (ym + 6) / 12, (ym + 6) % 12 + 1,
+                              min(CAST(substr(k.checked_on, 9, 2) AS INTEGER),
+                                  CAST(strftime('%d', printf('%04d-%02d-01', (ym + 6) / 12, (ym + 6) % 12 + 1),
+                                                '+1 month', '-1 day') AS INTEGER)))
+                       >= (SELECT as_of FROM cfg)
+              THEN k.assets_fen END AS assets,
+         CASE WHEN typeof(o.other_housing) = 'integer' AND o.other_housing IN (0, 1) THEN o.other_housing
+              WHEN o.other_housing IN ('1', 'true', 't', 'yes', 'y', '是') THEN 1
+              WHEN o.other_housing IN ('0', 'false', 'f', 'no', 'n', '否') THEN 0 END AS other_housing,
+         -- a household with no member listed: an empty, known list
+         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.n END AS n,
+         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.s_income END AS s_income,
+         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.s_selfpay_m END AS s_selfpay_m,
+         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN coalesce(a.s_bills12, 0) END AS s_bills12,
+         CASE WHEN a.hh_id IS NULL THEN 1 WHEN a.known_list THEN a.all_unable END AS all_unable,
+         CASE WHEN a.hh_id IS NULL THEN 1 WHEN a.known_list THEN a.no_supporter END AS no_supporter,
+         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.any_hukou END AS any_hukou,
+         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.any_stable END AS any_stable,
+         CASE WHEN a.hh_id IS NULL THEN 1 WHEN a.known_list THEN a.all_single30 END AS all_single30
+  FROM household h
+  LEFT JOIN p_region r ON r.region = h.region_code
+  LEFT JOIN (SELECT hh_id, assets_fen, checked_on,
+                    CAST(substr(checked_on, 1, 4) AS INTEGER) * 12 + CAST(substr(checked_on, 6, 2) AS INTEGER) - 1 AS ym
+             FROM household_check) k ON k.hh_id = h.hh_id
+  LEFT JOIN property o ON o.hh_id = h.hh_id
+  LEFT JOIN hagg a ON a.hh_id = h.hh_id
+), pc AS (
+  SELECT hf.*,
+         -- 人均月收入(h): max(income − monthly self-pay, 0) ÷ 人数 (0 when nobody lives)
+         CASE WHEN n IS NULL THEN NULL WHEN n = 0 THEN 0
+              ELSE (2 * max(s_income - s_selfpay_m, 0) + n) / (2 * n) END AS per_cap,
+         -- gongzufang: income ÷ 人数 (no deduction)
+         CASE WHEN n IS NULL THEN NULL WHEN n > 0 THEN
+              CASE WHEN s_income >= 0 THEN (2 * s_income + n) / (2 * n)
+                   ELSE -((2 * -s_income + n) / (2 * n)) END
+              ELSE 0 END AS per_cap_gz,
+         -- linshi: 认定线 = yearly(income) × 40%
+         CASE WHEN s_income * 12 >= 0 THEN (2 * s_income * 12 * 4 + 10) / 20
+              ELSE -((2 * -s_income * 12 * 4 + 10) / 20) END AS thr
+  FROM hf
+), own AS (
+  SELECT pc.*,
+         (n > 0) AND (per_cap < line) AND (assets <= 24 * line * n) AND (NOT other_housing) AS dibao_own,
+         (line - per_cap) * n AS dibao_amt,
+         (n > 0) AND all_unable AND (per_cap < line) AND (assets <= 24 * line * n) AND no_supporter AS tekun_own,
+         -- 低保标准 × 130% (half away from zero) × 人数
+         ((2 * line * 13 + 10) / 20) * n AS tekun_amt,
+         (n > 0) AND (per_cap_gz < gz_line) AND (NOT other_housing)
+           AND (any_hukou OR any_stable) AND ((n >= 2) OR all_single30) AS gz_own,
+         (s_bills12 > thr) AND (assets <= 24 * line * n) AS linshi_own,
+         -- min((医疗负担 − 认定线) × 50%, yearly(低保标准) × 6 ÷ 12)
+         min(CASE WHEN s_bills12 - thr >= 0 THEN (2 * (s_bills12 - thr) * 5 + 10) / 20
+                  ELSE -((2 * -(s_bills12 - thr) * 5 + 10) / 20) END,
+             (2 * line * 12 * 6 + 12) / 24) AS linshi_amt
+  FROM pc
+), tk AS (
+  SELECT own.*,
+         -- tekun's decision: eligible only with its amount
+         CASE WHEN tekun_own = 0 THEN 0 WHEN tekun_own = 1 AND tekun_amt IS NOT NULL THEN 1 END AS tekun_d
+  FROM own
+), db AS (
+  SELECT tk.*,
+         -- tekun excludes dibao
+         CASE WHEN dibao_own = 0 THEN 0 WHEN tekun_d = 1 THEN 0 WHEN tekun_d IS NULL THEN NULL
+              WHEN dibao_own = 1 AND dibao_amt IS NOT NULL THEN 1 END AS dibao_d
+  FROM tk
+)
+SELECT hh_id, line,
+       dibao_d, CASE WHEN dibao_d = 1 THEN dibao_amt END,
+       tekun_d, CASE WHEN tekun_d = 1 THEN tekun_amt END,
+       gz_own,
+       CASE WHEN linshi_own = 0 THEN 0 WHEN linshi_own = 1 AND linshi_amt IS NOT NULL THEN 1 END,
+       CASE WHEN linshi_own = 1 THEN linshi_amt END
+FROM db;
 
--- Kleene and over the conditions: 0 if any is 0, NULL if any is NULL, else 1
-CREATE TEMP TABLE t_tekun AS
-SELECT hh_id, n, line,
-       CASE WHEN c1 = 0 OR c2 = 0 OR c3 = 0 OR c4 = 0 OR c5 = 0 THEN 0
-            WHEN c1 IS NULL OR c2 IS NULL OR c3 IS NULL OR c4 IS NULL OR c5 IS NULL THEN NULL
-            ELSE 1 END AS t
-FROM (SELECT hh_id, n, line,
-             n > 0 AS c1, all_unable AS c2, per_cap < line AS c3,
-             assets <= 24 * line * n AS c4, none_supporter AS c5
-      FROM v_hh);
+-- ---------------------------------------------------------------------------
+-- pd: the person policies
+-- ---------------------------------------------------------------------------
+CREATE TABLE pd (
+  person_id TEXT,
+  shenghuo_e INTEGER, shenghuo_a INTEGER, huli_e INTEGER, huli_a INTEGER,
+  gaoling_e INTEGER, gaoling_a INTEGER, jiaoyu_e INTEGER, jiaoyu_a INTEGER,
+  linghuo_e INTEGER, linghuo_a INTEGER, zx_e INTEGER, zx_a INTEGER, gs_e INTEGER, gs_a INTEGER);
 
-CREATE TEMP TABLE t_dibao AS
-SELECT d.hh_id, d.n, d.line, d.per_cap,
-       CASE WHEN d.t = 0 THEN 0
-            WHEN k.t = 1 THEN 0          -- 特困 excludes 低保
-            WHEN k.t IS NULL OR d.t IS NULL THEN NULL
-            ELSE 1 END AS t
-FROM (SELECT hh_id, n, line, per_cap,
-             CASE WHEN c1 = 0 OR c2 = 0 OR c3 = 0 OR c4 = 0 THEN 0
-                  WHEN c1 IS NULL OR c2 IS NULL OR c3 IS NULL OR c4 IS NULL THEN NULL
-                  ELSE 1 END AS t
-      FROM (SELECT hh_id, n, line, per_cap, n > 0 AS c1, per_cap < line AS c2,
-                   assets <= 24 * line * n AS c3, 1 - other_housing AS c4
-            FROM v_hh)) d
-JOIN t_tekun k ON k.hh_id = d.hh_id;
+INSERT INTO pd
+WITH base AS (
+  SELECT f.*, h.line, h.dibao_e, h.tekun_e,
+         -- canji_shenghuo
+         (NOT f.dec) AND (f.grade IS NOT NULL) AND (f.grade <= 2) AND h.dibao_e AS sh_own,
+         (2 * h.line * 3 + 10) / 20 AS sh_amt,
+         -- canji_huli
+         (NOT f.dec) AND (f.grade IS NOT NULL)
+           AND ((f.grade <= 2) OR (f.grade = 3 AND f.kind IN ('intellectual', 'mental'))) AS hl_own,
+         hl.value AS hl_amt,
+         -- gaoling: the rule, and its exception for non-local centenarians
+         (NOT f.dec) AND (f.age >= 80) AND f.hukou AS gl_rule,
+         (f.age >= 100) AND (NOT f.hukou) AND (f.res_years >= 5) AND (NOT f.dec) AS gl_exc,
+         gl.value AS gl_amt,
+         -- jiaoyu
+         (f.school <> 'out_of_school') AND (f.relation IN ('child', 'grandchild'))
+           AND (h.dibao_e OR h.tekun_e) AS jy_own,
+         jy.value AS jy_amt,
+         -- linghuo: before 2025-01-01 the longest run, then the count of months
+         (NOT f.dec) AND f.hard AND f.flex
+           AND (CASE WHEN (SELECT as_of FROM cfg) < '2025-01-01' THEN f.c_run12 ELSE f.c_months12 END >= 6) AS lh_own,
+         (2 * f.c_sum12 * 2 + 3) / 6 AS lh_amt,
+         -- zhuanxiang: yearly(子女教育 + 婴幼儿照护 + 住房 + 赡养老人) + 大病医疗
+         12 * ((SELECT value FROM param_now WHERE name = '子女教育扣除') * f.children_edu
+               + (SELECT value FROM param_now WHERE name = '婴幼儿照护扣除') * f.infants
+               + CASE WHEN f.loan IS NULL THEN NULL WHEN f.loan = 1 THEN 100000
+                      WHEN f.renting IS NULL THEN NULL
+                      WHEN f.renting = 1 THEN rt.value
+                      ELSE 0 END
+               + CASE WHEN f.supports IS NULL THEN NULL WHEN f.supports = 0 THEN 0
+                      WHEN f.only_child IS NULL THEN NULL
+                      WHEN f.only_child = 1 THEN (SELECT value FROM param_now WHERE name = '赡养老人扣除')
+                      ELSE min(f.share, ((SELECT value FROM param_now WHERE name = '赡养老人扣除') * 2 + 2) / 4) END)
+           + min(max(f.selfpay - 1500000, 0), 8000000) AS zx_total
+  FROM pf f
+  JOIN hd h ON h.hh_id = f.hh_id
+  LEFT JOIN p_range hl ON hl.name = '护理补贴标准' AND f.grade BETWEEN hl.lo AND hl.hi
+  LEFT JOIN p_range gl ON gl.name = '高龄津贴标准' AND f.age BETWEEN gl.lo AND gl.hi
+  LEFT JOIN p_key jy ON jy.name = '教育资助标准' AND jy.key = f.school
+  LEFT JOIN p_key rt ON rt.name = '住房租金扣除' AND rt.key = f.tier
+), d AS (
+  SELECT person_id,
+         CASE WHEN sh_own = 0 THEN 0 WHEN sh_own = 1 AND sh_amt IS NOT NULL THEN 1 END AS shenghuo_e,
+         sh_amt,
+         CASE WHEN hl_own = 0 THEN 0 WHEN hl_own = 1 AND hl_amt IS NOT NULL THEN 1 END AS huli_e,
+         hl_amt,
+         CASE WHEN gl_exc = 1 THEN 1 WHEN gl_exc = 0 THEN gl_rule WHEN gl_rule = 1 THEN 1 END AS gl_own,
+         gl_amt,
+         CASE WHEN jy_own = 0 THEN 0 WHEN jy_own = 1 AND jy_amt IS NOT NULL THEN 1 END AS jiaoyu_e,
+         jy_amt,
+         CASE WHEN lh_own = 0 THEN 0 WHEN lh_own = 1 AND lh_amt IS NOT NULL THEN 1 END AS linghuo_e,
+         lh_amt,
+         zx_total > 0 AS zx_e,
+         zx_total,
+         wage, si
+  FROM base
+), g AS (
+  SELECT d.*,
+         -- 应纳税所得额 = annual_wage − yearly(5000) − social_insurance_paid − 专项附加扣除
+         wage - 6000000 - si - CASE WHEN zx_e = 1 THEN zx_total WHEN zx_e = 0 THEN 0 END AS taxable
+  FROM d
+)
+SELECT person_id,
+       shenghuo_e, CASE WHEN shenghuo_e = 1 THEN sh_amt END,
+       huli_e, CASE WHEN huli_e = 1 THEN hl_amt END,
+       CASE WHEN gl_own = 0 THEN 0 WHEN gl_own = 1 AND gl_amt IS NOT NULL THEN 1 END,
+       CASE WHEN gl_own = 1 THEN gl_amt END,
+       jiaoyu_e, CASE WHEN jiaoyu_e = 1 THEN jy_amt END,
+       linghuo_e, CASE WHEN linghuo_e = 1 THEN lh_amt END,
+       zx_e, CASE WHEN zx_e = 1 THEN zx_total END,
+       taxable > 0,
+       -- 综合所得税率 (progressive): taxable × rate − quick deduction, half away from zero
+       CASE WHEN taxable > 0 THEN
+         (2 * CASE WHEN taxable <= 3600000  THEN taxable * 3
+                   WHEN taxable <= 14400000 THEN taxable * 10 - 252000 * 100
+                   WHEN taxable <= 30000000 THEN taxable * 20 - 1692000 * 100
+                   WHEN taxable <= 42000000 THEN taxable * 25 - 3192000 * 100
+                   WHEN taxable <= 66000000 THEN taxable * 30 - 5292000 * 100
+                   WHEN taxable <= 96000000 THEN taxable * 35 - 8592000 * 100
+                   ELSE taxable * 45 - 18192000 * 100 END + 100) / 200
+       END
+FROM g;
 
-CREATE TABLE sql_decisions(entity_kind TEXT, entity_id TEXT, policy TEXT, status TEXT, amount_fen INTEGER);
+-- ---------------------------------------------------------------------------
+-- sql_decisions
+-- ---------------------------------------------------------------------------
+CREATE TABLE sql_decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, status TEXT, amount_fen INTEGER);
 
 INSERT INTO sql_decisions
 SELECT 'household', hh_id, 'dibao',
-       CASE t WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END,
-       CASE WHEN t = 1 THEN (line - per_cap) * n END
-FROM t_dibao;
-
+       CASE dibao_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, dibao_a FROM hd;
+INSERT INTO sql_decisions
+SELECT 'household', hh_id, 'gongzufang',
+       CASE gongzufang_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, NULL FROM hd;
+INSERT INTO sql_decisions
+SELECT 'household', hh_id, 'linshi',
+       CASE linshi_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, linshi_a FROM hd;
 INSERT INTO sql_decisions
 SELECT 'household', hh_id, 'tekun',
-       CASE t WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END,
-       -- 低保标准 × 130% (half away from zero) × 人数
-       CASE WHEN t = 1 THEN ((line * 1300000 + 500000) / 1000000) * n END
-FROM t_tekun;
+       CASE tekun_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, tekun_a FROM hd;
 
--- 高龄津贴: all { not deceased, age ≥ 80, local hukou }, except a
--- non-local centenarian resident for 5 years or more, who is eligible; an
--- unknown exception keeps only an "eligible"
+INSERT INTO sql_decisions
+SELECT 'person', person_id, 'canji_shenghuo',
+       CASE shenghuo_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, shenghuo_a FROM pd;
+INSERT INTO sql_decisions
+SELECT 'person', person_id, 'canji_huli',
+       CASE huli_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, huli_a FROM pd;
 INSERT INTO sql_decisions
 SELECT 'person', person_id, 'gaoling',
-       CASE t WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END,
-       CASE WHEN t = 1 THEN CASE WHEN age >= 100 THEN 30000 WHEN age >= 90 THEN
-                                 CASE WHEN (SELECT as_of FROM params) >= '2025-01-01' THEN 15000 ELSE 10000 END
-                            WHEN age >= 80 THEN 5000 END END
-FROM (SELECT person_id, age,
-             CASE WHEN x = 1 THEN 1
-                  WHEN x = 0 THEN base
-                  WHEN base = 1 THEN 1
-                  ELSE NULL END AS t
-      FROM (SELECT person_id, age,
-                   CASE WHEN 1 - deceased = 0 OR age >= 80 = 0 OR local_hukou = 0 THEN 0
-                        WHEN deceased IS NULL OR age IS NULL OR local_hukou IS NULL THEN NULL
-                        ELSE 1 END AS base,
-                   CASE WHEN age >= 100 = 0 OR 1 - local_hukou = 0 OR residence_years >= 5 = 0 OR 1 - deceased = 0 THEN 0
-                        WHEN age IS NULL OR local_hukou IS NULL OR residence_years IS NULL OR deceased IS NULL THEN NULL
-                        ELSE 1 END AS x
-            FROM f_person));
+       CASE gaoling_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, gaoling_a FROM pd;
+INSERT INTO sql_decisions
+SELECT 'person', person_id, 'zhuanxiang',
+       CASE zx_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, zx_a FROM pd;
+INSERT INTO sql_decisions
+SELECT 'person', person_id, 'geshui',
+       CASE gs_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, gs_a FROM pd;
+INSERT INTO sql_decisions
+SELECT 'person', person_id, 'jiaoyu',
+       CASE jiaoyu_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, jiaoyu_a FROM pd;
+INSERT INTO sql_decisions
+SELECT 'person', person_id, 'linghuo',
+       CASE linghuo_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, linghuo_a FROM pd;
