@@ -8,7 +8,8 @@
 #
 # 1. The city: examples/city/generate --households N --seed 1 writes it to
 #    bench/data/city-N (kept and reused while its city.txt says the same N,
-#    seed and as-of date; bench/data is not under version control, and
+#    seed and as-of date and its tables are the ones pack.sql reads;
+#    bench/data is not under version control, and
 #    BENCH_DATA=DIR puts the cities and results in DIR instead).
 # 2. huimin: `huimin run examples/policies --config CITY/sources.conf
 #    --as-of 2024-08-01 --out R.db`, timed by huimin itself (its stderr
@@ -72,7 +73,8 @@ fi
 
 # ---- the city ----------------------------------------------------------------
 stamp="households=$N seed=$SEED as_of=$AS_OF"
-if [ "$(cat "$city/city.txt" 2>/dev/null)" = "$stamp" ] && [ -f "$city/sources.conf" ]; then
+if [ "$(cat "$city/city.txt" 2>/dev/null)" = "$stamp" ] && [ -f "$city/sources.conf" ] &&
+	python3 bench/sql/run_sql.py --check "$city"; then
 	hm_log "reusing the city in $city ($stamp)"
 else
 	hm_log "generating the example city in $city ($stamp)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """run_sql.py CITY_DIR OUT_DB [AS_OF] -- bench/sql/pack.sql over a city, timed.
+   run_sql.py --check CITY_DIR      -- does CITY_DIR have the tables pack.sql reads?
 
 Three phases, timed like huimin's:
   load      the department tables copied from CITY_DIR/*.db into an
@@ -75,7 +76,27 @@ def load(db, city, as_of):
         db.execute("DETACH DATABASE %s" % src)
 
 
+def has_tables(city):
+    """True when every database and table pack.sql reads is in CITY_DIR."""
+    for src, tables in TABLES.items():
+        path = os.path.join(city, src + ".db")
+        if not os.path.exists(path):
+            return False
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        try:
+            have = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        except sqlite3.DatabaseError:
+            return False
+        finally:
+            db.close()
+        if not set(tables) <= have:
+            return False
+    return True
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        sys.exit(0 if has_tables(sys.argv[2]) else 1)
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__.strip().split("\n")[0])
     city, out = sys.argv[1], sys.argv[2]

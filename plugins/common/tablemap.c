@@ -519,8 +519,13 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
             const hm_field_desc *d = oc->field;
             const tm_field *f = &m->fields[d - m->descs];
             const tm_cell *c = &cells[k];
-            if (c->kind == TM_NULL)
+            if (c->kind == TM_NULL) {
+                /* a record with no value leaves the list incomplete */
+                if (d->records)
+                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: a record with no value",
+                                 tb->name, f->column);
                 continue;
+            }
             if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
                 if (d->records) {
                     h->bad_value(req->ctx, which[k], (uint32_t)row, "records of text are not supported");
