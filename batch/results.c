@@ -5,13 +5,16 @@
 #include <string.h>
 #include <time.h>
 
-/* rows per INSERT statement: fewer statement steps per row */
+/* the columns of decision_rows a run with reasons fills; one without
+ * fills the first COLS_PLAIN, so that SQLite trims the trailing NULLs */
 #define COLS 7
+#define COLS_PLAIN 5
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
     "  run_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, pack_hash TEXT NOT NULL,\n"
-    "  started TEXT NOT NULL, finished TEXT, config TEXT, households INTEGER, persons INTEGER);\n"
+    "  started TEXT NOT NULL, finished TEXT, config TEXT, households INTEGER, persons INTEGER,\n"
+    "  reasons INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS run_policies(\n"
     "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, name TEXT NOT NULL, label TEXT,\n"
     "  entity_kind TEXT NOT NULL, PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n"
@@ -55,8 +58,24 @@ static int exec1(results *r, const char *sql, const char *what)
     return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(r, what);
 }
 
+/* runs.reasons came after the first results databases: add it to theirs
+ * (their runs, with NULL, all stored reasons) */
+static int add_reasons_column(results *r, const char *path)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'reasons'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return fail(r, path);
+    int rc = sqlite3_step(st);
+    int has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return fail(r, path);
+    return has ? 0 : exec1(r, "ALTER TABLE runs ADD COLUMN reasons INTEGER", path);
+}
+
 int results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
-                  const char *config, int64_t households, int64_t persons)
+                  const char *config, int64_t households, int64_t persons, int reasons)
 {
     memset(r, 0, sizeof *r);
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -66,14 +85,15 @@ int results_begin(results *r, const char *path, const char *as_of, const char *p
      * open; new pages appended at the end cost no journal writes */
     if (exec1(r, "PRAGMA journal_mode = DELETE", path) || exec1(r, "PRAGMA synchronous = NORMAL", path) ||
         exec1(r, "PRAGMA cache_size = -131072", path) || exec1(r, "BEGIN IMMEDIATE", path) ||
-        exec1(r, SCHEMA, path))
+        exec1(r, SCHEMA, path) || add_reasons_column(r, path))
         return -1;
+    r->cols = reasons ? COLS : COLS_PLAIN;
     sqlite3_stmt *st;
     char started[32];
     now_text(started, sizeof started);
     if (sqlite3_prepare_v2(r->db,
-                           "INSERT INTO runs(as_of, pack_hash, started, config, households, persons) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                           "INSERT INTO runs(as_of, pack_hash, started, config, households, persons, reasons) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return fail(r, path);
     sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, pack_hash, -1, SQLITE_STATIC);
@@ -81,18 +101,22 @@ int results_begin(results *r, const char *path, const char *as_of, const char *p
     sqlite3_bind_text(st, 4, config, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, households);
     sqlite3_bind_int64(st, 6, persons);
+    sqlite3_bind_int(st, 7, reasons ? 1 : 0);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return fail(r, path);
     r->run_id = sqlite3_last_insert_rowid(r->db);
-    char sql[64 + RESULTS_BATCH * 24];
-    size_t at = (size_t)snprintf(sql, sizeof sql, "INSERT INTO decision_rows VALUES ");
-    for (int i = 0; i < RESULTS_BATCH; i++)
-        at += (size_t)snprintf(sql + at, sizeof sql - at, "%s(?,?,?,?,?,?,?)", i ? "," : "");
-    if (sqlite3_prepare_v2(r->db, sql, -1, &r->rows, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db, "INSERT INTO decision_rows VALUES (?,?,?,?,?,?,?)", -1, &r->one,
-                           NULL) != SQLITE_OK)
+    const char *head = reasons ? "INSERT INTO decision_rows VALUES "
+                               : "INSERT INTO decision_rows(run_id, entity, policy, status, amount_fen) VALUES ";
+    const char *tuple = reasons ? "(?,?,?,?,?,?,?)" : "(?,?,?,?,?)";
+    char sql[128 + RESULTS_BATCH * 24];
+    size_t at = (size_t)snprintf(sql, sizeof sql, "%s%s", head, tuple);
+    if (sqlite3_prepare_v2(r->db, sql, -1, &r->one, NULL) != SQLITE_OK)
+        return fail(r, path);
+    for (int i = 1; i < RESULTS_BATCH; i++)
+        at += (size_t)snprintf(sql + at, sizeof sql - at, ",%s", tuple);
+    if (sqlite3_prepare_v2(r->db, sql, -1, &r->rows, NULL) != SQLITE_OK)
         return fail(r, path);
     return 0;
 }
@@ -143,7 +167,7 @@ int results_entity(results *r, int64_t entity, int person, const char *id)
     return rc == SQLITE_DONE ? 0 : fail(r, "saving the entities");
 }
 
-static void bind_row(sqlite3_stmt *st, int base, int64_t run, const result_row *w)
+static void bind_row(sqlite3_stmt *st, int base, int cols, int64_t run, const result_row *w)
 {
     sqlite3_bind_int64(st, base + 1, run);
     sqlite3_bind_int64(st, base + 2, RESULTS_ENTITY(run, w->entity));
@@ -153,6 +177,8 @@ static void bind_row(sqlite3_stmt *st, int base, int64_t run, const result_row *
         sqlite3_bind_int64(st, base + 5, w->amount);
     else
         sqlite3_bind_null(st, base + 5);
+    if (cols < COLS)
+        return;
     if (w->reason)
         sqlite3_bind_int(st, base + 6, w->reason);
     else
@@ -168,12 +194,12 @@ int results_decision(results *r, int64_t entity, int32_t policy, int status, int
 {
     result_row *w = &r->buf[r->pending++];
     *w = (result_row){ entity, amount, policy, reason, status, has_amount, { 0 } };
-    if (missing)
+    if (missing && r->cols == COLS)
         snprintf(w->missing, sizeof w->missing, "%s", missing);
     if (r->pending < RESULTS_BATCH)
         return 0;
     for (int i = 0; i < RESULTS_BATCH; i++)
-        bind_row(r->rows, i * COLS, r->run_id, &r->buf[i]);
+        bind_row(r->rows, i * r->cols, r->cols, r->run_id, &r->buf[i]);
     r->pending = 0;
     int rc = sqlite3_step(r->rows);
     sqlite3_reset(r->rows);
@@ -184,7 +210,7 @@ int results_decision(results *r, int64_t entity, int32_t policy, int status, int
 static int flush(results *r)
 {
     for (int i = 0; i < r->pending; i++) {
-        bind_row(r->one, 0, r->run_id, &r->buf[i]);
+        bind_row(r->one, 0, r->cols, r->run_id, &r->buf[i]);
         int rc = sqlite3_step(r->one);
         sqlite3_reset(r->one);
         if (rc != SQLITE_DONE)

@@ -5,12 +5,14 @@
  * dictionary-encoded (entities, policies and reasons numbered per run) and
  * read through the view `decisions`:
  *
- *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons)
+ *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons, reasons)
  *   decisions(run_id, entity_kind, entity_id, policy, status, amount_fen, reason, missing)
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
  *
  * with the tables under the view: run_entities, run_policies, run_reasons,
- * decision_rows (see docs/commands.md). */
+ * decision_rows (see docs/commands.md).  A run stores the reason and the
+ * missing facts of its decisions only when asked (runs.reasons = 1); they
+ * are NULL otherwise, which makes the rows smaller and the write faster. */
 #ifndef HM_RESULTS_H
 #define HM_RESULTS_H
 
@@ -38,18 +40,21 @@ typedef struct results {
     sqlite3_stmt *entity_st;
     int64_t run_id;
     int pending;                /* rows waiting in buf */
+    int cols;                   /* columns bound per row: 7 with reasons, 5 without */
     result_row buf[RESULTS_BATCH];
     char err[512];
 } results;
 
-/* Open (creating if needed) and begin the run's transaction. */
+/* Open (creating if needed, adding the columns a database made by an
+ * older huimin lacks) and begin the run's transaction.  Without `reasons`
+ * the reason and missing of every decision are left NULL. */
 int  results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
-                   const char *config, int64_t households, int64_t persons);
+                   const char *config, int64_t households, int64_t persons, int reasons);
 int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person);
 int  results_reason(results *r, int32_t reason, const char *text);
 int  results_entity(results *r, int64_t entity, int person, const char *id);
 /* status 1 eligible, 2 not eligible, 3 undetermined; has_amount 0: NULL;
- * reason 0: NULL; missing may be NULL. */
+ * reason 0: NULL; missing may be NULL (both ignored without reasons). */
 int  results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
                       int64_t amount, int32_t reason, const char *missing);
 int  results_issue(results *r, const char *source, int person, const char *entity_id,

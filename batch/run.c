@@ -11,6 +11,7 @@
 #include "frontend.h"
 #include "calendar.h"
 #include "load.h"
+#include "one.h"
 #include "mem.h"
 #include "module.h"
 #include "results.h"
@@ -34,7 +35,7 @@ typedef struct decisions {
     int32_t *hpol, *ppol;       /* their program indexes */
     uint8_t *status;            /* households × nhp, then persons × npp */
     int64_t *amount;
-    int32_t *reason;
+    int32_t *reason;            /* NULL: the run stores no reasons */
     uint8_t *has_amount;
 } decisions;
 
@@ -73,7 +74,8 @@ static void store(const hm_program *p, decisions *D, size_t slot, const hm_decis
     D->status[slot] = (uint8_t)d->status;
     D->has_amount[slot] = d->status == DEC_ELIGIBLE && d->has_amount;
     D->amount[slot] = d->amount;
-    D->reason[slot] = reason_of(p, d);
+    if (D->reason)
+        D->reason[slot] = reason_of(p, d);
 }
 
 static void *work(void *arg)
@@ -189,13 +191,28 @@ static void fmt_fen(int64_t fen, char *buf, size_t n)
              (unsigned long long)(a % 100));
 }
 
+/* the file a condition was written in */
+static const char *cond_file(const hm_program *p, int32_t c)
+{
+    const hm_condnode *n = &p->conds[c];
+    if (n->fn >= 0 && n->fn < p->nfns)
+        return prog_str(p, p->fns[n->fn].file);
+    /* a group (any, all) has no function of its own: its policy's file */
+    for (int32_t i = 0; i < p->npolicies; i++) {
+        const hm_policy *P = &p->policies[i];
+        if (P->cond >= 0 && P->cond < p->nconds && c >= P->cond && c < P->cond + p->conds[P->cond].size)
+            return prog_str(p, P->file);
+    }
+    return "";
+}
+
 static int write_reasons(results *R, const hm_program *p)
 {
     char text[1024];
     for (int32_t c = 0; c < p->nconds; c++) {
         const hm_condnode *n = &p->conds[c];
         const char *msg = n->msg >= 0 ? prog_str(p, n->msg) : "";
-        const char *file = n->fn >= 0 && n->fn < p->nfns ? prog_str(p, p->fns[n->fn].file) : "";
+        const char *file = cond_file(p, c);
         const char *base = strrchr(file, '/');
         /* "dibao.pol:41: not met: 家庭人均月收入 {人均收入} 元…低于…" */
         snprintf(text, sizeof text, "%s:%d: not met%s%s", base ? base + 1 : file, n->line, *msg ? ": " : "",
@@ -219,6 +236,17 @@ static int write_reasons(results *R, const hm_program *p)
                           "a runtime error (division by zero or overflow) left it undetermined");
 }
 
+/* The missing facts of the decision in `slot`, for an undetermined one
+ * not caused by a runtime error, or NULL. */
+static const char *missing_of(const hm_program *p, const hm_facts *f, const decisions *D, size_t slot,
+                              int32_t policy, int32_t hh, int32_t member, char *buf, size_t n)
+{
+    if (!D->reason || D->status[slot] != DEC_UNDETERMINED || D->reason[slot])
+        return NULL;
+    facts_missing(p, f, &p->policies[policy], hh, member, buf, n);
+    return buf[0] ? buf : NULL;
+}
+
 static int write_results(results *R, const hm_program *p, hm_load *L, decisions *D, FILE *tty)
 {
     const hm_facts *f = &L->facts;
@@ -230,7 +258,7 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
         if (results_policy(R, D->ppol[k], prog_str(p, p->policies[D->ppol[k]].name),
                            prog_str(p, p->policies[D->ppol[k]].label), 1))
             return -1;
-    if (write_reasons(R, p))
+    if (D->reason && write_reasons(R, p))
         return -1;
     /* entities: households 0 … nh-1, persons nh … */
     double t0 = now_s();
@@ -248,26 +276,18 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     for (int32_t h = 0; h < f->nhouse; h++) {
         for (int32_t k = 0; k < D->nhp; k++) {
             size_t s = (size_t)h * (size_t)D->nhp + (size_t)k;
-            const char *m = NULL;
-            if (D->status[s] == DEC_UNDETERMINED && !D->reason[s]) {
-                facts_missing(p, f, &p->policies[D->hpol[k]], h, -1, miss, sizeof miss);
-                m = miss[0] ? miss : NULL;
-            }
+            const char *m = missing_of(p, f, D, s, D->hpol[k], h, -1, miss, sizeof miss);
             if (results_decision(R, h, D->hpol[k], D->status[s], D->has_amount[s], D->amount[s],
-                                 D->reason[s], m))
+                                 D->reason ? D->reason[s] : 0, m))
                 return -1;
         }
         for (int32_t mb = 0; mb < f->hh_count[h]; mb++) {
             int32_t person = f->hh_first[h] + mb;
             for (int32_t k = 0; k < D->npp; k++) {
                 size_t s = pbase + (size_t)person * (size_t)D->npp + (size_t)k;
-                const char *m = NULL;
-                if (D->status[s] == DEC_UNDETERMINED && !D->reason[s]) {
-                    facts_missing(p, f, &p->policies[D->ppol[k]], h, mb, miss, sizeof miss);
-                    m = miss[0] ? miss : NULL;
-                }
+                const char *m = missing_of(p, f, D, s, D->ppol[k], h, mb, miss, sizeof miss);
                 if (results_decision(R, (int64_t)f->nhouse + person, D->ppol[k], D->status[s],
-                                     D->has_amount[s], D->amount[s], D->reason[s], m))
+                                     D->has_amount[s], D->amount[s], D->reason ? D->reason[s] : 0, m))
                     return -1;
             }
         }
@@ -353,32 +373,10 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     if (rc != HM_OK)
         return rc;
     hm_config cfg;
-    if (config_read(&cfg, o->config)) {
-        snprintf(err, errlen, "%s", cfg.err);
+    int32_t as_of;
+    if (batch_config(&cfg, o->config, o->sets, o->nsets, o->as_of, &as_of, err, errlen) != HM_OK) {
         config_free(&cfg);
         return HM_EUSAGE;
-    }
-    for (int i = 0; i < o->nsets; i++)
-        if (config_set(&cfg, o->sets[i])) {
-            snprintf(err, errlen, "%s", cfg.err);
-            config_free(&cfg);
-            return HM_EUSAGE;
-        }
-    const char *as_of_text = o->as_of ? o->as_of : cfg.as_of;
-    int32_t as_of;
-    int64_t d;
-    if (as_of_text) {
-        if (sema_parse_date(as_of_text, &d) != 0) {
-            snprintf(err, errlen, "as-of date `%s` is not a date (write YYYY-MM-DD)", as_of_text);
-            config_free(&cfg);
-            return HM_EUSAGE;
-        }
-        as_of = (int32_t)d;
-    } else {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        as_of = cal_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     }
     char as_of_buf[16];
     cal_format(as_of, as_of_buf);
@@ -398,10 +396,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     int lrc = load_open(&L, p, &cfg, as_of);
     L.threads = threads;
     if (lrc || load_population(&L) || load_facts(&L)) {
-        snprintf(err, errlen, "%s", L.err);
-        size_t n = strlen(err);
-        if (n && err[n - 1] == '\n')
-            err[n - 1] = '\0';
+        batch_load_error(&L, err, errlen);
         goto done;
     }
     double t_loaded = now_s();
@@ -423,8 +418,10 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     D.status = mem_alloc(slots);
     D.has_amount = mem_alloc(slots);
     D.amount = mem_alloc(slots * sizeof *D.amount);
-    D.reason = mem_alloc(slots * sizeof *D.reason);
-    if (!D.status || !D.has_amount || !D.amount || !D.reason)
+    /* reasons cost 4 bytes a decision, and the missing facts a look at every
+     * fact an undetermined decision read: only when asked for */
+    D.reason = o->reasons ? mem_alloc(slots * sizeof *D.reason) : NULL;
+    if (!D.status || !D.has_amount || !D.amount || (o->reasons && !D.reason))
         goto done;
     if (evaluate(p, &L, &D, threads, tty))
         goto done;
@@ -432,7 +429,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     char hash[72];
     pack_hash(p, hash);
     rc = HM_EIO;
-    if (results_begin(&R, o->out, as_of_buf, hash, cfg.path, L.nh, L.np) ||
+    if (results_begin(&R, o->out, as_of_buf, hash, cfg.path, L.nh, L.np, o->reasons) ||
         write_results(&R, p, &L, &D, tty) || results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;

@@ -11,7 +11,10 @@ int cmd_test(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_plugin_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_needs(int argc, char **argv);
 
 /* A compiler with every path added (files or directories), or NULL after
  * printing why not (the caller exits with EXIT_USAGE). */

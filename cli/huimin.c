@@ -15,6 +15,9 @@ static const struct command {
     { "compile", cmd_compile, "compile policy files into a bytecode module (.hmc)" },
     { "test", cmd_test, "run the test blocks of policy files" },
     { "run", cmd_run, "evaluate one household (--given) or a whole population (--config)" },
+    { "needs", cmd_needs, "the facts each policy reads, or what one household still lacks" },
+    { "report", cmd_report, "the statistics of a population run: counts, reasons, missing facts" },
+    { "explain", cmd_explain, "explain why one household or person qualified or not" },
     { "plugin-check", cmd_plugin_check, "load a source plugin, check it and fetch a sample" },
     { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },
 };

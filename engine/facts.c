@@ -191,6 +191,30 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
     }
 }
 
+int facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m)
+{
+    if (fd->entity == 1)
+        return f->hcol[fd->column].state[hh];
+    int32_t who = f->hh_first[hh] + m;
+    return fd->records ? f->rcol[fd->column].state[who] : f->pcol[fd->column].state[who];
+}
+
+int facts_read_state(const hm_facts *f, const hm_policy *P, const hm_field *fd, int32_t hh, int32_t member)
+{
+    if (fd->entity == 1)
+        return facts_value_state(f, fd, hh, 0);
+    int worst = FACT_KNOWN;
+    for (int32_t m = 0; m < f->hh_count[hh]; m++) {
+        if (member >= 0 && m != member && P->entity == 2)
+            continue;
+        int st = facts_value_state(f, fd, hh, m);
+        /* a reason (stale, unusable, conflict) says more than "missing" */
+        if (st != FACT_KNOWN && (worst == FACT_KNOWN || worst == FACT_MISSING))
+            worst = st;
+    }
+    return worst;
+}
+
 void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, int32_t hh,
                    int32_t member, char *buf, size_t n)
 {
@@ -199,19 +223,7 @@ void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, i
     buf[0] = '\0';
     for (int32_t k = 0; k < P->nfacts && len < n; k++) {
         const hm_field *fd = &p->fields[p->ints[P->first_fact + k]];
-        int worst = FACT_KNOWN;
-        if (fd->entity == 1) {
-            worst = f->hcol[fd->column].state[hh];
-        } else {
-            for (int32_t m = 0; m < f->hh_count[hh]; m++) {
-                if (member >= 0 && m != member && P->entity == 2)
-                    continue;
-                int32_t who = f->hh_first[hh] + m;
-                int st = fd->records ? f->rcol[fd->column].state[who] : f->pcol[fd->column].state[who];
-                if (st != FACT_KNOWN && (worst == FACT_KNOWN || worst == FACT_MISSING))
-                    worst = st;
-            }
-        }
+        int worst = facts_read_state(f, P, fd, hh, member);
         if (worst != FACT_KNOWN)
             len += (size_t)snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "", prog_str(p, fd->name),
                                     worst >= 0 && worst <= 4 ? why[worst] : "");

@@ -71,6 +71,14 @@ void facts_sort_records(hm_facts *f);
 /* The last day a value as of `asof` is fresh under a limit of `fresh`
  * units (1 days, 2 months, 3 years). */
 int32_t facts_fresh_until(int32_t asof, int32_t fresh, int32_t unit);
+/* The state of value m of field fd in household hh: the household's own
+ * for a household field, else that of member m. */
+int  facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m);
+/* The state of field fd as policy P reads it in household hh: for a person
+ * field, the worst among member `member` (a person policy) or every member
+ * (-1, or a household policy), a reason (stale, …) before plain missing. */
+int  facts_read_state(const hm_facts *f, const hm_policy *P, const hm_field *fd, int32_t hh,
+                      int32_t member);
 /* The facts policy P can read that are not known for household hh (and
  * member `member` of it for a person policy, -1 for all): "person.deceased
  * (stale), household.assets", in buf. */

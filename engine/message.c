@@ -9,17 +9,25 @@
 #include <stdio.h>
 #include <string.h>
 
-static void format_value(hm_vm *vm, hm_val v, int vtype, int codeset, char *buf, size_t n)
+/* the display text of label `index` of code set `cs` */
+static const char *label_text(const hm_program *p, int32_t cs, int64_t index)
+{
+    if (cs < 0 || cs >= p->ncodesets || index < 0 || index >= p->codesets[cs].nlabels)
+        return NULL;
+    return prog_str(p, p->labels[p->codesets[cs].first_label + 2 * index + 1]);
+}
+
+char *vm_format_value(const hm_vm *vm, hm_val v, int vtype, int32_t cs, char *buf, size_t n)
 {
     if (v.unk) {
         snprintf(buf, n, "?");
-        return;
+        return buf;
     }
     switch (vtype) {
     case VT_MONEY: {
         uint64_t a = v.v < 0 ? (uint64_t)0 - (uint64_t)v.v : (uint64_t)v.v;
         snprintf(buf, n, "%s%" PRIu64 ".%02" PRIu64, v.v < 0 ? "-" : "", a / 100, a % 100);
-        return;
+        return buf;
     }
     case VT_DECIMAL: {
         uint64_t a = v.v < 0 ? (uint64_t)0 - (uint64_t)v.v : (uint64_t)v.v;
@@ -28,33 +36,30 @@ static void format_value(hm_vm *vm, hm_val v, int vtype, int codeset, char *buf,
         for (int k = 5; k >= 0 && frac[k] == '0'; k--)
             frac[k] = '\0';
         snprintf(buf, n, "%s%" PRIu64 "%s%s", v.v < 0 ? "-" : "", a / 1000000, frac[0] ? "." : "", frac);
-        return;
+        return buf;
     }
     case VT_DATE:
-        cal_format((int32_t)v.v, buf);
-        return;
+        if (n >= 16)
+            cal_format((int32_t)v.v, buf);
+        return buf;
     case VT_BOOL:
         snprintf(buf, n, "%s", v.v ? "true" : "false");
-        return;
+        return buf;
     case VT_TEXT:
         snprintf(buf, n, "%s", vm_text(vm, v.v));
-        return;
-    case VT_CODE:
-        (void)codeset;
-        /* the label's display text when the code set is known */
-        snprintf(buf, n, "%" PRId64, v.v);
-        return;
+        return buf;
+    case VT_CODE: {
+        const char *lt = label_text(vm_program(vm), cs, v.v);
+        if (lt)
+            snprintf(buf, n, "%s", lt);
+        else
+            snprintf(buf, n, "%" PRId64, v.v);
+        return buf;
+    }
     default:
         snprintf(buf, n, "%" PRId64, v.v);
+        return buf;
     }
-}
-
-/* the display text of label `index` of code set `cs` */
-static const char *label_text(const hm_program *p, int32_t cs, int64_t index)
-{
-    if (cs < 0 || cs >= p->ncodesets || index < 0 || index >= p->codesets[cs].nlabels)
-        return NULL;
-    return prog_str(p, p->labels[p->codesets[cs].first_label + 2 * index + 1]);
 }
 
 char *vm_fill_message(hm_vm *vm, int32_t policy, int32_t member, const char *tmpl, char *out, size_t n)
@@ -87,24 +92,19 @@ char *vm_fill_message(hm_vm *vm, int32_t policy, int32_t member, const char *tmp
         if (!dot) {
             for (int32_t i = 0; i < p->nlets && !done; i++)
                 if (p->lets[i].policy == policy && strcmp(prog_str(p, p->lets[i].name), name) == 0) {
-                    format_value(vm, vm_value_of_let(vm, i, member), p->lets[i].vtype, -1, val, sizeof val);
+                    vm_format_value(vm, vm_value_of_let(vm, i, member), p->lets[i].vtype, -1, val, sizeof val);
                     done = 1;
                 }
             for (int32_t i = 0; i < p->nparams && !done; i++)
                 if (strcmp(prog_str(p, p->params[i].name), name) == 0) {
-                    format_value(vm, vm_value_of_param(vm, i, member), p->params[i].vtype, -1, val, sizeof val);
+                    vm_format_value(vm, vm_value_of_param(vm, i, member), p->params[i].vtype, -1, val, sizeof val);
                     done = 1;
                 }
         } else {
             for (int32_t i = 0; i < p->nfields && !done; i++)
                 if (strcmp(prog_str(p, p->fields[i].name), name) == 0) {
                     const hm_field *fd = &p->fields[i];
-                    hm_val v = vm_value_of_fact(vm, i, member);
-                    const char *lt = fd->vtype == VT_CODE && !v.unk ? label_text(p, fd->codeset, v.v) : NULL;
-                    if (lt)
-                        snprintf(val, sizeof val, "%s", lt);
-                    else
-                        format_value(vm, v, fd->vtype, fd->codeset, val, sizeof val);
+                    vm_format_value(vm, vm_value_of_fact(vm, i, member), fd->vtype, fd->codeset, val, sizeof val);
                     done = 1;
                 }
         }

@@ -51,6 +51,8 @@ struct hm_vm {
     int oom;
     uint8_t *cover;
     const vm_extern *externs;   /* [p->nexterns], or NULL: every extern is unknown */
+    vm_trace *trace;            /* explain: where executed instructions go, or NULL */
+    int32_t frame;              /* explain: the function invocation running now */
     char err[256];
 };
 
@@ -135,6 +137,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     vm->nlists = 0;
     vm->npool = 0;
     vm->self = -1;
+    vm->frame = -1;
     vm->err[0] = '\0';
     return 0;
 }
@@ -209,6 +212,46 @@ static int64_t pow10_i(int n)
     while (n-- > 0)
         v *= 10;
     return v;
+}
+
+/* ---- tracing ---------------------------------------------------------------------- */
+
+void vm_set_trace(hm_vm *vm, vm_trace *t)
+{
+    vm->trace = t;
+    vm->frame = -1;
+}
+
+static void trace_push(hm_vm *vm, vm_event e)
+{
+    vm_trace *t = vm->trace;
+    if (t->oom)
+        return;
+    if (t->n == t->cap) {
+        size_t c = t->cap ? t->cap * 2 : 1024;
+        vm_event *ev = mem_realloc(t->ev, c * sizeof *ev);
+        if (!ev) {
+            t->oom = 1;     /* the trace is incomplete; the decision is not affected */
+            return;
+        }
+        t->ev = ev;
+        t->cap = c;
+    }
+    t->ev[t->n++] = e;
+}
+
+/* A function starts: a new frame.  Returns the caller's frame. */
+static int32_t trace_enter(hm_vm *vm, int32_t fn)
+{
+    int32_t caller = vm->frame;
+    vm->frame = vm->trace->nframes++;
+    trace_push(vm, (vm_event){ .kind = EV_ENTER, .frame = vm->frame, .a = fn, .b = caller, .self = vm->self });
+    return caller;
+}
+
+static void trace_instr(hm_vm *vm, uint32_t pc, hm_val v)
+{
+    trace_push(vm, (vm_event){ .kind = EV_INSTR, .frame = vm->frame, .a = (int32_t)pc, .b = -1, .self = vm->self, .v = v });
 }
 
 /* ---- decisions (defined below) --------------------------------------------------- */
@@ -298,28 +341,35 @@ static const char *text_of(const hm_vm *vm, int64_t id)
     return i < vm->facts->ntexts ? vm->facts->texts[i] : "";
 }
 
-static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
+/* The entry of keyed parameter pi that `key` selects (the default when no
+ * key matches), or NULL. */
+static const hm_pentry *param_entry(const hm_vm *vm, int32_t pi, int64_t key)
 {
     const hm_program *p = vm->p;
     const hm_param *pa = &p->params[pi];
+    const hm_pentry *dflt = NULL;
+    for (int32_t i = 0; i < pa->n; i++) {
+        const hm_pentry *e = &p->pentries[pa->first + i];
+        if (e->kind == KEY_DEFAULT)
+            dflt = e;
+        else if (e->kind == KEY_TEXT) {
+            if (pa->keytype == VT_TEXT && strcmp(text_of(vm, key), prog_str(p, e->text)) == 0)
+                return e;
+        } else if (key >= e->lo && key <= e->hi)
+            return e;
+    }
+    return dflt;
+}
+
+static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
+{
+    const hm_program *p = vm->p;
     hm_val r = { 0, UNK_MISSING, 0 };
     if (key.unk) {
         r.unk = key.unk;
         return r;
     }
-    const hm_pentry *dflt = NULL, *hit = NULL;
-    for (int32_t i = 0; i < pa->n && !hit; i++) {
-        const hm_pentry *e = &p->pentries[pa->first + i];
-        if (e->kind == KEY_DEFAULT)
-            dflt = e;
-        else if (e->kind == KEY_TEXT) {
-            if (pa->keytype == VT_TEXT && strcmp(text_of(vm, key.v), prog_str(p, e->text)) == 0)
-                hit = e;
-        } else if (key.v >= e->lo && key.v <= e->hi)
-            hit = e;
-    }
-    if (!hit)
-        hit = dflt;
+    const hm_pentry *hit = param_entry(vm, pi, key.v);
     if (!hit)
         return r;
     int found;
@@ -361,394 +411,22 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define LIST_OK(r) (!(r).unk && (r).v >= 0 && (r).v < vm->nlists)
 #define FAIL(what) do { set_error(vm, fn, what); RA.unk = UNK_ERROR; RA.v = 0; } while (0)
 
+#define VM_TRACED 0
+#define VM_RUN run_plain
+#include "vm_run.h"
+#undef VM_TRACED
+#undef VM_RUN
+
+#define VM_TRACED 1
+#define VM_RUN run_traced
+#include "vm_run.h"
+#undef VM_TRACED
+#undef VM_RUN
+
+/* Tracing costs one test per function call, none per instruction. */
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
 {
-    const hm_program *p = vm->p;
-    const hm_function *F = &p->fns[fn];
-    hm_val result = { 0, UNK_ERROR, 0 };
-    if (vm->top + F->nregs > vm->nregs)
-        return result;  /* cannot happen: the stack is sized for the worst chain */
-    hm_val *base = vm->regs + vm->top;
-    size_t saved_top = vm->top;
-    vm->top += F->nregs;
-    memset(base, 0, sizeof *base * F->nregs);
-    for (int a = 0; a < F->nparams; a++)
-        base[a] = args[a];
-    const hm_instr *code = p->code + F->start;
-    const hm_facts *facts = vm->facts;
-    uint32_t pc = 0;
-    for (;;) {
-        hm_instr i = code[pc++];
-        switch ((hm_opcode)GET_OP(i)) {
-        case OP_LOADK: SET(RA, p->consts[GETARG_Bx(i)]); break;
-        case OP_LOADS: SET(RA, GETARG_Bx(i)); break;
-        case OP_LOADUNK: RA.v = 0; RA.unk = UNK_MISSING; break;
-        case OP_MOVE: RA = RB; break;
-        case OP_ASOF: SET(RA, vm->as_of); break;
-        case OP_ADD: {
-            BINARY_UNK();
-            int64_t r;
-            if (__builtin_add_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_SUB: {
-            BINARY_UNK();
-            int64_t r;
-            if (__builtin_sub_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_MUL: {
-            BINARY_UNK();
-            int64_t r;
-            if (__builtin_mul_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_MULDEC: {
-            BINARY_UNK();
-            int64_t r;
-            if (div_round((__int128)RB.v * RC.v, 1000000, &r) < 0) FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_DIVINT: case OP_DIVDEC: {
-            BINARY_UNK();
-            int64_t r;
-            if (RC.v == 0) {
-                FAIL("division by zero");
-                break;
-            }
-            __int128 num = GET_OP(i) == OP_DIVDEC ? (__int128)RB.v * 1000000 : (__int128)RB.v;
-            if (div_round(num, RC.v, &r) < 0) FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_NEG:
-            if (RB.unk) { RA = RB; break; }
-            if (RB.v == INT64_MIN) FAIL("arithmetic overflow");
-            else SET(RA, -RB.v);
-            break;
-        case OP_SCALEUP: {
-            if (RB.unk) { RA = RB; break; }
-            int64_t r;
-            if (__builtin_mul_overflow(RB.v, pow10_i(GETARG_C(i) > 18 ? 18 : GETARG_C(i)), &r))
-                FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_ABS:
-            if (RB.unk) { RA = RB; break; }
-            if (RB.v == INT64_MIN) FAIL("arithmetic overflow");
-            else SET(RA, RB.v < 0 ? -RB.v : RB.v);
-            break;
-        case OP_MIN: BINARY_UNK(); SET(RA, RB.v < RC.v ? RB.v : RC.v); break;
-        case OP_MAX: BINARY_UNK(); SET(RA, RB.v > RC.v ? RB.v : RC.v); break;
-        case OP_ROUND: case OP_FLOOR: case OP_CEIL: {
-            BINARY_UNK();
-            int64_t x = RB.v, step = RC.v, q;
-            if (step <= 0) {
-                FAIL("rounding to a step that is not positive");
-                break;
-            }
-            if (GET_OP(i) == OP_ROUND) {
-                if (div_round(x, step, &q) < 0) { FAIL("arithmetic overflow"); break; }
-            } else {
-                q = x / step;
-                int64_t r = x % step;
-                if (GET_OP(i) == OP_FLOOR && r < 0) q--;
-                if (GET_OP(i) == OP_CEIL && r > 0) q++;
-            }
-            int64_t out;
-            if (__builtin_mul_overflow(q, step, &out)) FAIL("arithmetic overflow");
-            else SET(RA, out);
-            break;
-        }
-        case OP_MONTHLY: {
-            if (RB.unk) { RA = RB; break; }
-            int64_t r;
-            div_round(RB.v, 12, &r);
-            SET(RA, r);
-            break;
-        }
-        case OP_YEARLY: {
-            if (RB.unk) { RA = RB; break; }
-            int64_t r;
-            if (__builtin_mul_overflow(RB.v, 12, &r)) FAIL("arithmetic overflow");
-            else SET(RA, r);
-            break;
-        }
-        case OP_LT: BINARY_UNK(); SET(RA, RB.v < RC.v); break;
-        case OP_LE: BINARY_UNK(); SET(RA, RB.v <= RC.v); break;
-        case OP_EQ: BINARY_UNK(); SET(RA, RB.v == RC.v); break;
-        case OP_NE: BINARY_UNK(); SET(RA, RB.v != RC.v); break;
-        case OP_EQTEXT: case OP_NETEXT: {
-            BINARY_UNK();
-            int eq = RB.v == RC.v || strcmp(text_of(vm, RB.v), text_of(vm, RC.v)) == 0;
-            SET(RA, GET_OP(i) == OP_EQTEXT ? eq : !eq);
-            break;
-        }
-        case OP_AND: {
-            hm_val b = RB, c = RC;
-            if ((!b.unk && !b.v) || (!c.unk && !c.v)) SET(RA, 0);
-            else if (b.unk || c.unk) { RA.v = 0; RA.unk = UNK2(b, c); }
-            else SET(RA, 1);
-            break;
-        }
-        case OP_OR: {
-            hm_val b = RB, c = RC;
-            if ((!b.unk && b.v) || (!c.unk && c.v)) SET(RA, 1);
-            else if (b.unk || c.unk) { RA.v = 0; RA.unk = UNK2(b, c); }
-            else SET(RA, 0);
-            break;
-        }
-        case OP_NOT:
-            if (RB.unk) RA = RB;
-            else SET(RA, !RB.v);
-            break;
-        case OP_KNOWN: SET(RA, RB.unk == 0); break;
-        case OP_JMP: pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_JMPFALSE: if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_JMPTRUE: if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_JMPUNK: if (RA.unk) pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_FORPREP: {
-            hm_val *c = &RA;
-            SET(c[0], 0);
-            if (c[1].unk || c[1].v <= 0) pc += (uint32_t)GETARG_sBx(i);
-            break;
-        }
-        case OP_FORLOOP: {
-            hm_val *c = &RA;
-            c[0].v++;
-            if (c[0].v < c[1].v) pc += (uint32_t)GETARG_sBx(i);
-            break;
-        }
-        case OP_RET:
-            result = RA;
-            vm->top = saved_top;
-            return result;
-        case OP_ADDDAYS: BINARY_UNK(); SET(RA, cal_add_days((int32_t)RB.v, RC.v)); break;
-        case OP_ADDMONTHS: BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); break;
-        case OP_AGEAT: BINARY_UNK(); SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v)); break;
-        case OP_MONTHSBTW: BINARY_UNK(); SET(RA, cal_months_between((int32_t)RB.v, (int32_t)RC.v)); break;
-        case OP_DAYSBTW: BINARY_UNK(); SET(RA, RC.v - RB.v); break;
-        case OP_SOM: if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); break;
-        case OP_EOM: if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); break;
-        case OP_HFACT: {
-            const hm_column *c = &facts->hcol[GETARG_Bx(i)];
-            if (c->state[vm->hh] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else SET(RA, c->v[vm->hh]);
-            break;
-        }
-        case OP_PFACT: {
-            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
-            const hm_column *c = &facts->pcol[GETARG_C(i)];
-            int64_t who = vm->first + RB.v;
-            if (c->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else SET(RA, c->v[who]);
-            break;
-        }
-        case OP_SELF:
-            if (vm->self < 0) { RA.v = 0; RA.unk = UNK_ERROR; }
-            else SET(RA, vm->self);
-            break;
-        case OP_MEMBERS: {
-            int32_t l = list_new(vm, vm->nmem, -1);
-            if (l < 0) { FAIL("out of memory"); break; }
-            for (int32_t k = 0; k < vm->nmem; k++)
-                vm->lists[l].items[k] = k;
-            vm->lists[l].n = vm->nmem;
-            SET(RA, l);
-            break;
-        }
-        case OP_LISTNEW: {
-            if (RB.unk) { RA = RB; break; }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
-            vm_list *src = &vm->lists[RB.v];
-            int32_t l = list_new(vm, src->n, src->column);
-            if (l < 0) { FAIL("out of memory"); break; }
-            SET(RA, l);
-            break;
-        }
-        case OP_LISTPUSH: {
-            if (RA.unk || RB.unk || RC.unk) break;
-            if (!LIST_OK(RA) || !LIST_OK(RB)) { FAIL("invalid list"); break; }
-            vm_list *dst = &vm->lists[RA.v], *src = &vm->lists[RB.v];
-            if (RC.v >= 0 && RC.v < src->n && dst->n < dst->cap)
-                dst->items[dst->n++] = src->items[RC.v];
-            break;
-        }
-        case OP_LISTLEN:
-            if (RB.unk) RA = RB;
-            else if (!LIST_OK(RB)) FAIL("invalid list");
-            else SET(RA, vm->lists[RB.v].n);
-            break;
-        case OP_LISTGET:
-            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
-            if (!LIST_OK(RB) || RC.v < 0 || RC.v >= vm->lists[RB.v].n) { FAIL("invalid list"); break; }
-            SET(RA, vm->lists[RB.v].items[RC.v]);
-            break;
-        case OP_PRECS: {
-            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
-            const hm_rcolumn *rc = &facts->rcol[GETARG_C(i)];
-            int64_t who = vm->first + RB.v;
-            if (rc->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; break; }
-            int32_t n = rc->count[who], first = rc->first[who];
-            int32_t l = list_new(vm, n, GETARG_C(i));
-            if (l < 0) { FAIL("out of memory"); break; }
-            for (int32_t k = 0; k < n; k++)
-                vm->lists[l].items[k] = first + k;
-            vm->lists[l].n = n;
-            SET(RA, l);
-            break;
-        }
-        case OP_RECDATE: case OP_RECVAL: {
-            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
-            const vm_list *l = &vm->lists[RB.v];
-            if (l->column < 0 || l->column >= facts->nr || RC.v < 0 || RC.v >= l->n) { FAIL("invalid record"); break; }
-            const hm_rcolumn *rc = &facts->rcol[l->column];
-            int32_t k = l->items[RC.v];
-            if (k < 0 || k >= rc->n) { FAIL("invalid record"); break; }
-            SET(RA, GET_OP(i) == OP_RECDATE ? rc->date[k] : rc->v[k]);
-            break;
-        }
-        case OP_WINLAST: case OP_WINRANGE: {
-            if (RB.unk) { RA = RB; break; }
-            int32_t lo, hi;
-            if (GET_OP(i) == OP_WINLAST) {
-                if (RC.unk) { RA = RC; break; }
-                int32_t som = cal_start_of_month(vm->as_of);
-                lo = cal_add_months(som, -RC.v);
-                hi = cal_add_days(som, -1);
-            } else {
-                hm_val a = base[GETARG_C(i)], b = base[GETARG_C(i) + 1];
-                if (a.unk || b.unk) { RA.v = 0; RA.unk = UNK2(a, b); break; }
-                lo = (int32_t)(a.v < INT32_MIN ? INT32_MIN : a.v > INT32_MAX ? INT32_MAX : a.v);
-                hi = (int32_t)(b.v < INT32_MIN ? INT32_MIN : b.v > INT32_MAX ? INT32_MAX : b.v);
-            }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
-            int32_t srcl = (int32_t)RB.v;
-            int32_t l = list_new(vm, vm->lists[srcl].n, vm->lists[srcl].column);
-            if (l < 0) { FAIL("out of memory"); break; }
-            const vm_list *src = &vm->lists[srcl];
-            vm_list *dst = &vm->lists[l];
-            if (src->column >= 0 && src->column < facts->nr) {
-                const hm_rcolumn *rc = &facts->rcol[src->column];
-                for (int32_t k = 0; k < src->n; k++) {
-                    if (src->items[k] < 0 || src->items[k] >= rc->n)
-                        continue;
-                    int32_t d = rc->date[src->items[k]];
-                    if (d >= lo && d <= hi)
-                        dst->items[dst->n++] = src->items[k];
-                }
-            }
-            SET(RA, l);
-            break;
-        }
-        case OP_LONGRUN: case OP_NMONTHS: {
-            if (RB.unk) { RA = RB; break; }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
-            const vm_list *l = &vm->lists[RB.v];
-            int64_t best = 0, run_len = 0, distinct = 0;
-            int32_t prev = INT32_MIN;
-            if (l->column >= 0 && l->column < facts->nr) {
-                const hm_rcolumn *rc = &facts->rcol[l->column];
-                for (int32_t k = 0; k < l->n; k++) {
-                    if (l->items[k] < 0 || l->items[k] >= rc->n)
-                        continue;
-                    int32_t mi = cal_month_index(rc->date[l->items[k]]);
-                    if (mi == prev)
-                        continue;   /* records are sorted by date */
-                    distinct++;
-                    run_len = prev != INT32_MIN && mi == prev + 1 ? run_len + 1 : 1;
-                    if (run_len > best)
-                        best = run_len;
-                    prev = mi;
-                }
-            }
-            SET(RA, GET_OP(i) == OP_LONGRUN ? best : distinct);
-            break;
-        }
-        case OP_PARAM: {
-            const hm_param *pa = &p->params[GETARG_Bx(i)];
-            int found;
-            int64_t v = param_dated(p, pa->first, pa->n, vm->as_of, &found);
-            if (found) SET(RA, v);
-            else { RA.v = 0; RA.unk = UNK_MISSING; }
-            break;
-        }
-        case OP_PARAMKEY: RA = param_key(vm, GETARG_C(i), RB); break;
-        case OP_SCALE: {
-            if (RB.unk) { RA = RB; break; }
-            int overflow;
-            int64_t v = scale_apply(p, GETARG_C(i), RB.v, &overflow);
-            if (overflow) FAIL("arithmetic overflow");
-            else SET(RA, v);
-            break;
-        }
-        case OP_CALL: {
-            hm_val r = run(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
-            base = vm->regs + saved_top;    /* the register file may not move, but be safe */
-            RA = r;
-            break;
-        }
-        case OP_CALLX: {
-            const hm_extern *x = &p->externs[GETARG_Bx(i)];
-            const vm_extern *b = vm->externs ? &vm->externs[GETARG_Bx(i)] : NULL;
-            const hm_val *xargs = &base[GETARG_A(i) + 1];
-            int64_t av[HM_EXTERN_PARAMS];
-            const char *at[HM_EXTERN_PARAMS];
-            int unk = 0;
-            for (int k = 0; k < x->nparams; k++) {
-                unk |= xargs[k].unk;
-                av[k] = xargs[k].v;
-                at[k] = x->params[k] == VT_TEXT ? text_of(vm, xargs[k].v) : NULL;
-            }
-            if (unk) { RA.v = 0; RA.unk = UNK_MISSING; break; }
-            if (!b || !b->call) { RA.v = 0; RA.unk = UNK_MISSING; break; }
-            int64_t r = 0;
-            int rc = b->call(b->ctx, av, at, &r);
-            if (rc == 0) SET(RA, r);
-            else if (rc > 0) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else FAIL("an extern function failed");
-            break;
-        }
-        case OP_LET: {
-            hm_val r = eval_let(vm, GETARG_Bx(i));
-            base = vm->regs + saved_top;
-            RA = r;
-            break;
-        }
-        case OP_ELIG: case OP_AMOUNT: case OP_PELIG: case OP_PAMOUNT: {
-            int person = GET_OP(i) == OP_PELIG || GET_OP(i) == OP_PAMOUNT;
-            int32_t pol = person ? GETARG_C(i) : GETARG_Bx(i);
-            int32_t member = -1;
-            if (person) {
-                if (RB.unk) { RA = RB; break; }
-                member = (int32_t)RB.v;
-            } else if (p->policies[pol].entity == 2) {
-                member = vm->self;
-            }
-            const hm_decision *d = decide(vm, pol, member);
-            base = vm->regs + saved_top;
-            if (GET_OP(i) == OP_ELIG || GET_OP(i) == OP_PELIG) {
-                if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
-                else SET(RA, d->status == DEC_ELIGIBLE);
-            } else {
-                if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
-                else SET(RA, d->status == DEC_ELIGIBLE ? d->amount : 0);
-            }
-            break;
-        }
-        case HM_NUM_OPCODES:
-        default:
-            /* unreachable in a verified program */
-            vm->top = saved_top;
-            return result;
-        }
-    }
+    return vm->trace ? run_traced(vm, fn, args) : run_plain(vm, fn, args);
 }
 
 /* ---- decisions --------------------------------------------------------------------- */
@@ -914,6 +592,47 @@ hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member)
 }
 
 const char *vm_text(const hm_vm *vm, int64_t id) { return text_of(vm, id); }
+
+hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entry, int32_t *dated)
+{
+    const hm_program *p = vm->p;
+    const hm_param *pa = &p->params[param];
+    hm_val r = { 0, UNK_MISSING, 0 };
+    int32_t first = pa->first, n = pa->n;
+    *entry = -1;
+    *dated = -1;
+    if (pa->keyed) {
+        if (key.unk) {
+            r.unk = key.unk;
+            return r;
+        }
+        const hm_pentry *e = param_entry(vm, param, key.v);
+        if (!e)
+            return r;
+        *entry = (int32_t)(e - p->pentries);
+        first = e->first;
+        n = e->n;
+    }
+    for (int32_t i = 0; i < n; i++)
+        if (p->dated[first + i].from <= vm->as_of)
+            *dated = first + i;
+    if (*dated >= 0) {
+        r.v = p->dated[*dated].value;
+        r.unk = 0;
+    }
+    return r;
+}
+
+int vm_list_items(const hm_vm *vm, int64_t handle, const int32_t **items, int32_t *n)
+{
+    if (handle < 0 || handle >= vm->nlists)
+        return -1;
+    *items = vm->lists[handle].items;
+    *n = vm->lists[handle].n;
+    return vm->lists[handle].column;
+}
+
+int32_t vm_household_first(const hm_vm *vm) { return vm->first; }
 
 void vm_bind_externs(hm_vm *vm, const vm_extern *externs) { vm->externs = externs; }
 

@@ -53,6 +53,21 @@ hm_val vm_value_of_let(hm_vm *vm, int32_t let, int32_t member);
 hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member);
 hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member);
 const char *vm_text(const hm_vm *vm, int64_t id);
+/* Parameter `param` as of the as-of date (keyed ones looked up by `key`),
+ * with where it came from: the table entry (into program.pentries, -1 when
+ * not keyed or none matched) and the dated value that applied (into
+ * program.dated, -1 for none). */
+hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entry, int32_t *dated);
+/* The elements of list `handle` of the current household (member indices,
+ * or record indices of a records column).  Returns the records column, -1
+ * for a list of persons, -2 for an invalid handle. */
+int vm_list_items(const hm_vm *vm, int64_t handle, const int32_t **items, int32_t *n);
+/* The fact store row of the current household's first member. */
+int32_t vm_household_first(const hm_vm *vm);
+/* A value as text: money "1245.00", decimals without trailing zeros,
+ * dates YYYY-MM-DD, codes by their label's display text (code set cs),
+ * unknown as "?".  Returns buf. (message.c) */
+char *vm_format_value(const hm_vm *vm, hm_val v, int vtype, int32_t cs, char *buf, size_t n);
 
 /* An extern function's binding: call(ctx, values, texts, &result) with
  * the argument values (texts[k] set for text arguments) returns 0 with a
@@ -69,6 +84,32 @@ const hm_program *vm_program(const hm_vm *vm);
  * `policy` and `member` (-1 for the household); unknown values show as
  * "?".  Returns out. (message.c) */
 char *vm_fill_message(hm_vm *vm, int32_t policy, int32_t member, const char *tmpl, char *out, size_t n);
+
+/* ---- tracing, for explain ------------------------------------------------------
+ *
+ * With a trace set, every function invocation (a frame) and every
+ * instruction executed is recorded in order: enough to recover the value of
+ * any expression of the source, element by element inside aggregates.
+ * Without one, the interpreter runs a copy of its loop with no recording. */
+enum { EV_ENTER = 1, EV_INSTR = 2 };
+typedef struct vm_event {
+    int32_t kind;           /* EV_* */
+    int32_t frame;          /* ENTER: the new frame; INSTR: the frame running it */
+    int32_t a;              /* ENTER: the function; INSTR: the instruction (into program.code) */
+    int32_t b;              /* ENTER: the calling frame, -1 at the top */
+    int32_t self;           /* the member being decided, -1 for the household */
+    int32_t pad;
+    hm_val v;               /* INSTR: register A after the instruction */
+} vm_event;
+typedef struct vm_trace {
+    vm_event *ev;           /* owned by the caller: free with mem_free */
+    size_t n, cap;
+    int32_t nframes;
+    int oom;                /* an event could not be recorded */
+} vm_trace;
+/* Record into t from now on (NULL: stop).  Memoized decisions and lets are
+ * not recomputed: set the trace right after vm_begin_household(). */
+void vm_set_trace(hm_vm *vm, vm_trace *t);
 
 /* The last runtime error's description ("division by zero in dibao.per_cap"). */
 const char *vm_error(const hm_vm *vm);

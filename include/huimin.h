@@ -98,6 +98,29 @@ int hm_compiler_add_facts_file(hm_compiler *c, const char *path);
 int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_of, int format,
                          FILE *out, char *err, size_t errlen);
 
+/* ---- explaining decisions ----------------------------------------------------- */
+
+typedef struct hm_explain_options {
+    const char *given;          /* a facts file (JSON, or a `given` block added with
+                                   hm_compiler_add_facts_file(): pass NULL) ... */
+    const char *config;         /* ... or the source configuration, with: */
+    const char *const *sets;    /* "source.NAME.KEY=VALUE" overrides */
+    int nsets;
+    const char *household;      /* the household's id, or */
+    const char *person;         /* a person's id: their person policies */
+    const char *policy;         /* only this policy, or NULL for all */
+    const char *as_of;          /* YYYY-MM-DD, or NULL */
+    int format;                 /* HM_FORMAT_TABLE (text) or HM_FORMAT_JSON */
+    int citizen;                /* text for the person concerned: messages only */
+} hm_explain_options;
+
+/* Explain every decision (or one policy's) for one household: the
+ * condition tree with its values, lets, facts with sources and dates,
+ * parameters, why not, what is undetermined (docs/explain.md).  HM_OK;
+ * HM_ERR (errors in the policies or facts); HM_EUSAGE (a bad option, a
+ * configuration, plugin or id problem: err says which); HM_EIO; HM_ENOMEM. */
+int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen);
+
 /* ---- population runs ---------------------------------------------------- */
 
 typedef struct hm_run_options {
@@ -108,6 +131,7 @@ typedef struct hm_run_options {
     const char *out;            /* the results database */
     int threads;                /* 0: the configuration's, else one per core */
     int progress;               /* 1 on, 0 off, -1 when stderr is a terminal */
+    int reasons;                /* 1: store each decision's reason and missing facts; 0: NULL */
 } hm_run_options;
 
 /* Evaluate every household and person of the population the configured
@@ -119,6 +143,17 @@ typedef struct hm_run_options {
  * HM_ENOMEM. */
 int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *out, char *err,
                                size_t errlen);
+
+/* Print the statistics of one run of the results database `db` (opened
+ * read-only): per policy the eligible count and total amount, the not
+ * eligible count by failed condition, the undetermined count by missing
+ * fact, and the runtime errors (the breakdowns only when the run stored
+ * reasons).  `run` 0 means the latest run; `policy` NULL means every
+ * policy; `format` HM_FORMAT_TABLE (text) or HM_FORMAT_JSON.  HM_OK;
+ * HM_EIO (cannot be read, or not a results database); HM_EUSAGE (no such
+ * run or policy); HM_ENOMEM.  On failure `err` holds a one-line message. */
+int hm_report(const char *db, int run, const char *policy, int format, FILE *out, char *err,
+              size_t errlen);
 
 /* Load a source plugin (a name or a path), check its descriptor and print
  * it; with a configuration, open `source` (or the only one), list its
@@ -143,6 +178,35 @@ typedef struct hm_test_summary {
  * HM_ERR when a test failed or the policies have errors (see
  * hm_compiler_error_count), HM_ENOMEM. */
 int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum);
+
+/* ---- what the policies need --------------------------------------------- */
+
+typedef struct hm_needs_options {
+    const char *policy;         /* only this policy; NULL for every one */
+    int format;                 /* HM_FORMAT_TABLE (text for people) or HM_FORMAT_JSON */
+    const char *as_of;          /* YYYY-MM-DD; NULL: the configuration's, else today (UTC) */
+    /* with neither of the two below, the facts each policy can read */
+    int given;                  /* one household from a facts file: */
+    const char *given_json;     /*   this JSON file, or NULL for the file added with
+                                     hm_compiler_add_facts_file() */
+    const char *config;         /* one household of the configured population: */
+    const char *const *sets;    /*   "source.NAME.KEY=VALUE" / "run.KEY=VALUE" overrides */
+    int nsets;
+    const char *household;      /*   by its id, */
+    const char *person;         /*   or the household of this person (and only their
+                                     person decisions) */
+} hm_needs_options;
+
+/* Print, per policy, the facts it can read with their types, sources and
+ * freshness limits; or, for one household (`given` or `config`), each
+ * policy's decision, and for an undetermined one the facts still missing
+ * (missing, stale, unusable, in conflict) with the sources that provide
+ * them.  HM_OK; HM_ERR (errors in the policies: diagnostics; or bad facts:
+ * message in err); HM_EUSAGE (a bad option or date, an unknown policy; or
+ * the household could not be loaded: the configuration, a plugin, the
+ * schema check, a fetch, no such household or person); HM_EIO (unreadable
+ * facts file); HM_ENOMEM.  Messages in err are one problem per line. */
+int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,7 @@ typedef struct builder {
     int64_t *khash_v;
     int32_t *khash_i;
     uint32_t khash_n;
+    cg_map *map;            /* explain's probes, or NULL */
 } builder;
 
 static void *grow(builder *b, void *arr, int32_t *cap, size_t elem, int32_t need)
@@ -183,6 +184,7 @@ typedef struct fstate {
 
 static void cg(fstate *f, ast *e, int dst);
 static void cg_as(fstate *f, ast *e, const hm_type *want, int dst);
+static void add_probe(fstate *f, ast *e, int32_t start, int reg, int kind);
 
 static int newreg(fstate *f)
 {
@@ -498,7 +500,8 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         if (var)
             push_binding(f, (binding){ var, B_RECORD, -1, src, i });
     } else {
-        ABC(LISTGET, elem, src, i);
+        int32_t get = ABC(LISTGET, elem, src, i);
+        add_probe(f, f->at, get, elem, PROBE_ELEMENT);
         f->elem_kind = B_PERSON;
         f->elem_reg = elem;
         if (var)
@@ -822,7 +825,35 @@ static void cg_arith(fstate *f, ast *e, int dst)
     f->top = t;
 }
 
+static void cg_node(fstate *f, ast *e, int dst);
+
+/* Compile e into dst and remember where its value is, for explain. */
 static void cg(fstate *f, ast *e, int dst)
+{
+    int32_t start = f->n;
+    cg_node(f, e, dst);
+    if (f->n > start)
+        add_probe(f, e, start, dst, PROBE_VALUE);
+}
+
+static void add_probe(fstate *f, ast *e, int32_t start, int reg, int kind)
+{
+    cg_map *m = f->b->map;
+    if (!m)
+        return;
+    if (m->nprobes == m->cap) {
+        int32_t c = m->cap ? m->cap * 2 : 1024;
+        cg_probe *np = mem_realloc(m->probes, sizeof *np * (size_t)c);
+        if (!np)
+            longjmp(*f->b->oom, 1);
+        m->probes = np;
+        m->cap = c;
+    }
+    /* fn and the absolute positions are filled in when the function is done */
+    m->probes[m->nprobes++] = (cg_probe){ e, -1, (uint32_t)start, (uint32_t)f->n, reg, kind };
+}
+
+static void cg_node(fstate *f, ast *e, int dst)
 {
     ast *saved_at = f->at;
     f->at = e;
@@ -996,6 +1027,7 @@ static int32_t cg_function(builder *b, const char *name, int kind, int policy, a
     f->b = b;
     f->file = file;
     f->at = body;
+    int32_t first_probe = b->map ? b->map->nprobes : 0;
     int np = 0;
     for (ast *p = params; p; p = p->next) {
         int r = newreg(f);
@@ -1026,7 +1058,34 @@ static int32_t cg_function(builder *b, const char *name, int kind, int policy, a
     mem_free(f->code);
     mem_free(f->lines);
     PUSH(b, fns, nfns, cap_fns, fn);
+    if (b->map) {
+        cg_map *m = b->map;
+        for (int32_t k = first_probe; k < m->nprobes; k++) {
+            m->probes[k].fn = p->nfns - 1;
+            m->probes[k].start += fn.start;
+            m->probes[k].end += fn.start;
+        }
+        if (p->nfns > m->nfn) {
+            int32_t c = m->nfn ? m->nfn : 64;
+            while (c < p->nfns)
+                c *= 2;
+            ast **na = mem_realloc(m->fn_ast, sizeof *na * (size_t)c);
+            if (!na)
+                longjmp(*b->oom, 1);
+            memset(na + m->nfn, 0, sizeof *na * (size_t)(c - m->nfn));
+            m->fn_ast = na;
+            m->nfn = c;
+        }
+        m->fn_ast[p->nfns - 1] = body;
+    }
     return p->nfns - 1;
+}
+
+void cg_map_free(cg_map *m)
+{
+    mem_free(m->probes);
+    mem_free(m->fn_ast);
+    memset(m, 0, sizeof *m);
 }
 
 /* ---- declarations ------------------------------------------------------------------ */
@@ -1445,12 +1504,13 @@ static void declare_ids(builder *b)
         }
 }
 
-int cg_program(sema *s, hm_program *out)
+int cg_program(sema *s, hm_program *out, cg_map *map)
 {
     builder bb;
     memset(&bb, 0, sizeof bb);
     builder *b = &bb;
     b->s = s;
+    b->map = map;
     b->p = out;
     b->oom = s->arena->oom;
     memset(out, 0, sizeof *out);
@@ -1475,6 +1535,13 @@ int cg_program(sema *s, hm_program *out)
                 /* move the compiled body into the reserved slot */
                 p->fns[y->id] = p->fns[real];
                 p->nfns--;
+                if (map) {
+                    for (int32_t k = 0; k < map->nprobes; k++)
+                        if (map->probes[k].fn == real)
+                            map->probes[k].fn = y->id;
+                    map->fn_ast[y->id] = map->fn_ast[real];
+                    map->fn_ast[real] = NULL;
+                }
             }
         }
     (void)nuser;

@@ -27,6 +27,7 @@ struct hm_compiler {
     sema sema;
     hm_program prog;
     int compiled;           /* prog holds the compiled program */
+    cg_map map;             /* where each expression's value is, for explain */
     hm_arena arena;
     hm_diags diags;
     jmp_buf oom;
@@ -62,6 +63,7 @@ void hm_compiler_free(hm_compiler *c)
     mem_free(c->files);
     mem_free(c->mods);
     prog_free(&c->prog);
+    cg_map_free(&c->map);
     diag_free(&c->diags);
     arena_free(&c->arena);
     mem_free(c);
@@ -420,10 +422,11 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s)
         if (setjmp(c->oom)) {
             c->arena.oom = NULL;
             prog_free(&c->prog);
+            cg_map_free(&c->map);
             return HM_ENOMEM;
         }
         c->arena.oom = &c->oom;
-        cg_program(&c->sema, &c->prog);
+        cg_program(&c->sema, &c->prog, &c->map);
         c->arena.oom = NULL;
         c->compiled = 1;
         /* the compiler's output must pass the same checks as a loaded file */
@@ -483,6 +486,8 @@ int hm_compiler_write(hm_compiler *c, const char *path)
     }
     return HM_OK;
 }
+
+const cg_map *compiler_map(hm_compiler *c) { return &c->map; }
 
 /* ---- compiled packs loaded from .hmc files ---------------------------------- */
 

@@ -9,6 +9,8 @@
 /* The compiled program of a checked compilation (borrowed; lives as long
  * as the compiler) and its checker state.  HM_OK, HM_ERR, HM_ENOMEM. */
 int compiler_program(hm_compiler *c, hm_program **out, sema **s);
+/* After compiler_program: where each expression's value is (codegen.h). */
+const struct cg_map *compiler_map(hm_compiler *c);
 
 /* The top-level `given` block of the file added with
  * hm_compiler_add_facts_file(), or NULL. */

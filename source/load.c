@@ -468,6 +468,81 @@ fail:
     return -1;
 }
 
+int load_find_source(const hm_load *L, const char *source)
+{
+    return configured(L, source);
+}
+
+int load_restrict(hm_load *L, const char *household_id, const char *person_id)
+{
+    uint32_t hint = 0;
+    int32_t h;
+    const char *pop = L->cfg->population;
+    if (household_id) {
+        h = (int32_t)find_id(L->hid, L->hsorted, L->nh, &hint, household_id, strlen(household_id));
+        if (h < 0) {
+            add_err(L, "no household `%s` in the population (source %s)", household_id, pop);
+            return -1;
+        }
+    } else {
+        int64_t i = find_id(L->pid, L->psorted, L->np, &hint, person_id, strlen(person_id));
+        if (i < 0) {
+            add_err(L, "no person `%s` in the population (source %s)", person_id, pop);
+            return -1;
+        }
+        /* members are contiguous: the last household starting at or
+         * before row i holds it (an empty one starts where the next does) */
+        int32_t lo = 0, hi = L->nh - 1;
+        h = 0;
+        while (lo <= hi) {
+            int32_t mid = lo + (hi - lo) / 2;
+            if (L->facts.hh_first[mid] <= i) {
+                h = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+    }
+    int32_t first = L->facts.hh_first[h], n = L->facts.hh_count[h];
+    char **hid = mem_alloc(sizeof *hid);
+    char **pid = mem_alloc(sizeof *pid * ((size_t)n + 1));
+    int32_t *hsorted = mem_alloc(sizeof *hsorted);
+    int32_t *psorted = mem_alloc(sizeof *psorted * ((size_t)n + 1));
+    hm_facts facts;
+    if (!hid || !pid || !hsorted || !psorted || facts_init(&facts, L->p, 1, n) < 0) {
+        mem_free(hid);
+        mem_free(pid);
+        mem_free(hsorted);
+        mem_free(psorted);
+        add_err(L, "out of memory");
+        return -1;
+    }
+    /* the ids stay in the arena: only the row arrays are replaced */
+    hid[0] = L->hid[h];
+    hsorted[0] = 0;
+    for (int32_t m = 0; m < n; m++)
+        pid[m] = L->pid[first + m];
+    int32_t dup;
+    sort_rows(pid, n, psorted, &dup);   /* ids were found unique by load_population */
+    facts.hh_first[0] = 0;
+    facts.hh_count[0] = n;
+    facts.max_members = n;
+    facts_free(&L->facts);
+    L->facts = facts;
+    mem_free(L->hid);
+    mem_free(L->pid);
+    mem_free(L->hsorted);
+    mem_free(L->psorted);
+    L->hid = hid;
+    L->pid = pid;
+    L->hsorted = hsorted;
+    L->psorted = psorted;
+    L->nh = 1;
+    L->np = n;
+    return 0;
+}
+
 /* ---- fetching ------------------------------------------------------------- */
 
 /* raw department code → label index, sorted by raw for bsearch */

@@ -6,6 +6,7 @@
  *                    extern bound; all mismatches reported before anything
  *                    is read
  *   load_population  households and persons from the population source
+ *   load_restrict    (optional) only one household and its members
  *   load_facts       each source's fields fetched column by column into
  *                    the fact store: department codes mapped to the
  *                    policies' code sets, freshness limits applied per
@@ -59,11 +60,21 @@ typedef struct hm_load {
 
 int  load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of);
 int  load_population(hm_load *L);
+/* Keep only one household as the population: the one with id
+ * `household_id`, or (when that is NULL) the one person `person_id` belongs
+ * to.  Row 0 is that household; its members are person rows 0 … n-1 in the
+ * population's member order, so load_facts fetches only their ids.  Call
+ * between load_population and load_facts.  0, or -1 with the message in
+ * L->err ("no household `H9` in the population (source registry)"). */
+int  load_restrict(hm_load *L, const char *household_id, const char *person_id);
 int  load_facts(hm_load *L);
 void load_close(hm_load *L);
 /* Fetch every field plugin k declares for the first nmax households and
  * persons (in id order) and print them: `huimin plugin-check`. */
 int  load_sample(hm_load *L, int k, int nmax, FILE *out);
+
+/* The index in L->plugins of the configured source named `source`, or -1. */
+int  load_find_source(const hm_load *L, const char *source);
 
 /* "registry" etc.; the source's name for issue i */
 const char *load_issue_kind(int kind);

@@ -470,7 +470,10 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
         return ERR("out of memory");
     if (seen)
         memset(seen, 0, req->n);
-    void *cur = b->open_rows(state, tb->name, cols, nc, err);
+    /* a few ids (one household): only their rows, not the whole table */
+    void *cur = b->open_ids && req->n <= TM_FEW_IDS
+                    ? b->open_ids(state, tb->name, cols, nc, req->ids, req->n, err)
+                    : b->open_rows(state, tb->name, cols, nc, err);
     if (!cur) {
         h->free(seen);
         return HM_PLUGIN_ERROR;

@@ -52,12 +52,18 @@ typedef struct tm_cell {
 /* How a plugin reads rows: open a cursor over `ncols` columns of `table`
  * (column 0 is the key; ordering by it makes matching faster), step it,
  * close it.  next returns 1 with cells filled, 0 at the end, -1 on error
- * (after host->set_error). */
+ * (after host->set_error).  open_ids, when the plugin has it, opens a
+ * cursor over only the rows whose key is one of ids[0 … nids) (it may
+ * return others: they are skipped); it is used when few entities are asked
+ * for (at most TM_FEW_IDS), such as one household. */
+#define TM_FEW_IDS 256
 typedef struct tm_backend {
     void *(*open_rows)(void *state, const char *table, const char *const *cols, int ncols,
                        hm_plugin_err *err);
     int   (*next_row)(void *cursor, tm_cell *cells, hm_plugin_err *err);
     void  (*close_rows)(void *cursor);
+    void *(*open_ids)(void *state, const char *table, const char *const *cols, int ncols,
+                      const char *const *ids, uint32_t nids, hm_plugin_err *err);
 } tm_backend;
 
 /* The value of setting `key`, or NULL. */

@@ -209,7 +209,7 @@ static int cv_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
     return 1;
 }
 
-static const tm_backend backend = { cv_open_rows, cv_next_row, cv_close_rows };
+static const tm_backend backend = { cv_open_rows, cv_next_row, cv_close_rows, NULL };
 
 static int cv_open(const hm_host_api *h, const hm_open_args *a, void **state, hm_plugin_err *err)
 {

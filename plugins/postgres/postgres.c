@@ -157,7 +157,7 @@ static void pg_close_rows(void *cursor)
     host->free(c);
 }
 
-static const tm_backend backend = { pg_open_rows, pg_next_row, pg_close_rows };
+static const tm_backend backend = { pg_open_rows, pg_next_row, pg_close_rows, NULL };
 
 static void pg_close(void *state)
 {

@@ -47,45 +47,94 @@ static int quote_ident(char *out, size_t n, size_t *at, const char *name)
     return 0;
 }
 
-static void *sq_open_rows(void *state, const char *table, const char *const *cols, int ncols,
-                          hm_plugin_err *err)
+/* An id that is also a whole number as SQLite writes one ("123", not
+ * "0123"): a key column with no type may hold it as an integer. */
+static int whole_number(const char *s, sqlite3_int64 *v)
 {
-    sq_state *st = state;
-    char sql[4096];
-    size_t at = 0;
-    int bad = 0;
-    at += (size_t)snprintf(sql, sizeof sql, "SELECT ");
-    for (int i = 0; i < ncols && !bad; i++) {
+    const char *d = s + (*s == '-');
+    size_t n = strlen(d);
+    if (n == 0 || n > 18 || (d[0] == '0' && n > 1))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (d[i] < '0' || d[i] > '9')
+            return 0;
+    *v = 0;
+    for (size_t i = 0; i < n; i++)
+        *v = *v * 10 + (d[i] - '0');
+    if (*s == '-')
+        *v = -*v;
+    return 1;
+}
+
+/* SELECT "c0",… FROM "table", and with ids, WHERE "c0" IN (…) so that
+ * only their rows are read (through the key's index when it has one). */
+static void *sq_query(sq_state *st, const char *table, const char *const *cols, int ncols,
+                      const char *const *ids, uint32_t nids, hm_plugin_err *err)
+{
+    size_t cap = 64 + 2 * strlen(table), at = 0;
+    for (int i = 0; i < ncols; i++)
+        cap += 2 * strlen(cols[i]) + 4;
+    if (ids)
+        cap += 2 * strlen(cols[0]) + 4 * (size_t)nids + 32;
+    char *sql = host->alloc(cap);
+    sq_cursor *c = host->alloc(sizeof *c);
+    if (!sql || !c) {
+        host->free(sql);
+        host->free(c);
+        host->set_error(err, "out of memory");
+        return NULL;
+    }
+    at += (size_t)snprintf(sql, cap, "SELECT ");
+    for (int i = 0; i < ncols; i++) {
         if (i)
             sql[at++] = ',';
-        bad |= quote_ident(sql, sizeof sql, &at, cols[i]);
+        quote_ident(sql, cap, &at, cols[i]);
     }
-    bad |= at + 6 >= sizeof sql;
-    if (!bad) {
-        at += (size_t)snprintf(sql + at, sizeof sql - at, " FROM ");
-        bad |= quote_ident(sql, sizeof sql, &at, table);
+    at += (size_t)snprintf(sql + at, cap - at, " FROM ");
+    quote_ident(sql, cap, &at, table);
+    sqlite3_int64 v;
+    if (ids) {
+        at += (size_t)snprintf(sql + at, cap - at, " WHERE ");
+        quote_ident(sql, cap, &at, cols[0]);
+        at += (size_t)snprintf(sql + at, cap - at, " IN (");
+        for (uint32_t i = 0; i < nids; i++)
+            at += (size_t)snprintf(sql + at, cap - at, "%s?%s", i ? "," : "", whole_number(ids[i], &v) ? ",?" : "");
+        snprintf(sql + at, cap - at, ")");
     }
     /* in storage order: a table written in key order (or WITHOUT ROWID)
      * comes in key order, which the host matches without searching; any
      * other order works too, and costs no sort here */
-    if (bad) {
-        host->set_error(err, "table %s: the query is too long", table);
-        return NULL;
-    }
-    sq_cursor *c = host->alloc(sizeof *c);
-    if (!c) {
-        host->set_error(err, "out of memory");
-        return NULL;
-    }
     c->st = st;
     c->ncols = ncols;
     c->err = err;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &c->stmt, NULL) != SQLITE_OK) {
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &c->stmt, NULL);
+    host->free(sql);
+    /* each id as text, and as a number too when it is one: the key
+     * column's affinity decides which one its rows compare equal to */
+    for (uint32_t i = 0, k = 1; rc == SQLITE_OK && ids && i < nids; i++) {
+        rc = sqlite3_bind_text(c->stmt, (int)k++, ids[i], -1, SQLITE_STATIC);
+        if (rc == SQLITE_OK && whole_number(ids[i], &v))
+            rc = sqlite3_bind_int64(c->stmt, (int)k++, v);
+    }
+    if (rc != SQLITE_OK) {
         host->set_error(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+        sqlite3_finalize(c->stmt);
         host->free(c);
         return NULL;
     }
     return c;
+}
+
+static void *sq_open_rows(void *state, const char *table, const char *const *cols, int ncols,
+                          hm_plugin_err *err)
+{
+    return sq_query(state, table, cols, ncols, NULL, 0, err);
+}
+
+static void *sq_open_ids(void *state, const char *table, const char *const *cols, int ncols,
+                         const char *const *ids, uint32_t nids, hm_plugin_err *err)
+{
+    return sq_query(state, table, cols, ncols, ids, nids, err);
 }
 
 static int sq_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
@@ -131,7 +180,7 @@ static void sq_close_rows(void *cursor)
     host->free(c);
 }
 
-static const tm_backend backend = { sq_open_rows, sq_next_row, sq_close_rows };
+static const tm_backend backend = { sq_open_rows, sq_next_row, sq_close_rows, sq_open_ids };
 
 static void sq_close(void *state)
 {

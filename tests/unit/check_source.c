@@ -1,11 +1,16 @@
-/* check_source.c -- the source configuration (config.c) and the settings
- * and cell conversions every table plugin shares (plugins/common). */
+/* check_source.c -- the source configuration (config.c), the settings
+ * and cell conversions every table plugin shares (plugins/common), and
+ * the facts of one household loaded alone (load_restrict, batch/one.c). */
 #include "suites.h"
 
 #include "configfile.h"
+#include "frontend.h"
 #include "mem.h"
+#include "one.h"
 #include "tablemap.h"
 
+#include <libgen.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +174,224 @@ START_TEST(tablemap_dates)
 }
 END_TEST
 
+/* ---- one household --------------------------------------------------------
+ * The small test city (tests/batch), loaded whole and then one household
+ * at a time: each household's facts, states, dates, records and data
+ * issues must be exactly those of the whole load. */
+
+static char city[64];
+static hm_compiler *pack;
+static hm_program *pack_prog;
+
+static void run_sql(const char *db, const char *sqlfile)
+{
+    char file[512];
+    snprintf(file, sizeof file, "%s/tests/batch/%s", getenv("SRCDIR"), sqlfile);
+    FILE *f = fopen(file, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    snprintf(file, sizeof file, "%s/%s", city, db);
+    sqlite3 *d;
+    ck_assert_int_eq(sqlite3_open(file, &d), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(d, text, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(d);
+}
+
+/* needs the build's sqlite plugin and the source tree: `make check` sets
+ * HUIMIN and SRCDIR */
+static int city_setup(void)
+{
+    const char *huimin = getenv("HUIMIN"), *src = getenv("SRCDIR");
+    if (!huimin || !src)
+        return 0;
+    char dir[512], plugins[600], file[600];
+    snprintf(dir, sizeof dir, "%s", huimin);
+    snprintf(plugins, sizeof plugins, "%s/plugins/.libs", dirname(dir));
+    setenv("HUIMIN_PLUGIN_PATH", plugins, 1);
+    snprintf(city, sizeof city, "/tmp/hm-city-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(city));
+    run_sql("registry.db", "city.sql");
+    run_sql("civil.db", "civil.sql");
+    snprintf(file, sizeof file, "%s/tests/batch/small.conf", src);
+    FILE *in = fopen(file, "rb");
+    ck_assert_ptr_nonnull(in);
+    snprintf(file, sizeof file, "%s/small.conf", city);
+    FILE *out = fopen(file, "wb");
+    ck_assert_ptr_nonnull(out);
+    int ch;
+    while ((ch = fgetc(in)) != EOF)
+        fputc(ch, out);
+    fclose(in);
+    fclose(out);
+    pack = hm_compiler_new();
+    ck_assert_ptr_nonnull(pack);
+    snprintf(file, sizeof file, "%s/tests/batch/small.pol", src);
+    ck_assert_int_eq(hm_compiler_add_path(pack, file), HM_OK);
+    sema *s;
+    ck_assert_int_eq(compiler_program(pack, &pack_prog, &s), HM_OK);
+    return 1;
+}
+
+static void city_teardown(void)
+{
+    const char *files[] = { "registry.db", "civil.db", "small.conf" };
+    char file[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(file, sizeof file, "%s/%s", city, files[i]);
+        unlink(file);
+    }
+    rmdir(city);
+    hm_compiler_free(pack);
+}
+
+/* value k of column c, with text compared as text */
+static void same_value(const hm_facts *a, const hm_column *ca, int32_t ka, const hm_facts *b,
+                       const hm_column *cb, int32_t kb, const hm_field *fd)
+{
+    ck_assert_int_eq(ca->state[ka], cb->state[kb]);
+    ck_assert_int_eq(facts_asof(ca, ka), facts_asof(cb, kb));
+    if (ca->state[ka] != FACT_KNOWN)
+        return;
+    if (fd->vtype == VT_TEXT)
+        ck_assert_str_eq(a->texts[-ca->v[ka] - 1], b->texts[-cb->v[kb] - 1]);
+    else
+        ck_assert_int_eq(ca->v[ka], cb->v[kb]);
+}
+
+/* the issues of one row of the whole load, in order, against the one household's */
+static void same_issues(const hm_load *all, int entity, int32_t row, const hm_load *one, int32_t orow)
+{
+    int32_t j = 0;
+    for (int32_t i = 0; i < all->nissues; i++) {
+        const ld_issue *a = &all->issues[i];
+        if (all->p->fields[a->field].entity != entity || a->index != row)
+            continue;
+        while (j < one->nissues && (one->p->fields[one->issues[j].field].entity != entity ||
+                                    one->issues[j].index != orow))
+            j++;
+        ck_assert_int_lt(j, one->nissues);
+        const ld_issue *b = &one->issues[j++];
+        ck_assert_int_eq(a->source, b->source);
+        ck_assert_int_eq(a->field, b->field);
+        ck_assert_int_eq(a->kind, b->kind);
+        ck_assert_str_eq(a->detail, b->detail);
+    }
+}
+
+START_TEST(one_household_is_its_part_of_the_population)
+{
+    if (!city_setup())
+        return;
+    char conf[128], err[8192];
+    snprintf(conf, sizeof conf, "%s/small.conf", city);
+    hm_config cfg;
+    hm_load all;
+    int32_t as_of;
+    ck_assert_int_eq(batch_config(&cfg, conf, NULL, 0, NULL, &as_of, err, sizeof err), HM_OK);
+    ck_assert_int_eq(load_open(&all, pack_prog, &cfg, as_of), 0);
+    ck_assert_int_eq(load_population(&all), 0);
+    ck_assert_int_eq(load_facts(&all), 0);
+    ck_assert_int_eq(all.nh, 4);
+    ck_assert_int_gt(all.nissues, 0);
+    const hm_program *p = pack_prog;
+    const hm_facts *fa = &all.facts;
+    for (int32_t h = 0; h < all.nh; h++) {
+        hm_one o;
+        ck_assert_int_eq(one_open(&o, p, conf, NULL, 0, NULL, all.hid[h], NULL, err, sizeof err), 0);
+        const hm_facts *fo = &o.L.facts;
+        ck_assert_int_eq(o.member, -1);
+        ck_assert_int_eq(o.as_of, as_of);
+        ck_assert_int_eq(o.L.nh, 1);
+        ck_assert_str_eq(o.L.hid[0], all.hid[h]);
+        int32_t first = fa->hh_first[h], n = fa->hh_count[h];
+        ck_assert_int_eq(o.L.np, n);
+        ck_assert_int_eq(fo->hh_first[0], 0);
+        ck_assert_int_eq(fo->hh_count[0], n);
+        for (int32_t i = 0; i < p->nfields; i++) {
+            const hm_field *fd = &p->fields[i];
+            if (fd->entity == 1) {
+                same_value(fa, &fa->hcol[fd->column], h, fo, &fo->hcol[fd->column], 0, fd);
+                continue;
+            }
+            for (int32_t m = 0; m < n; m++) {
+                if (!fd->records) {
+                    same_value(fa, &fa->pcol[fd->column], first + m, fo, &fo->pcol[fd->column], m, fd);
+                    continue;
+                }
+                const hm_rcolumn *ra = &fa->rcol[fd->column], *ro = &fo->rcol[fd->column];
+                ck_assert_int_eq(ra->state[first + m], ro->state[m]);
+                ck_assert_int_eq(ra->count[first + m], ro->count[m]);
+                for (int32_t r = 0; r < ra->count[first + m]; r++) {
+                    ck_assert_int_eq(ra->date[ra->first[first + m] + r], ro->date[ro->first[m] + r]);
+                    ck_assert_int_eq(ra->v[ra->first[first + m] + r], ro->v[ro->first[m] + r]);
+                }
+            }
+        }
+        same_issues(&all, 1, h, &o.L, 0);
+        for (int32_t m = 0; m < n; m++) {
+            ck_assert_str_eq(o.L.pid[m], all.pid[first + m]);
+            same_issues(&all, 2, first + m, &o.L, m);
+        }
+        one_close(&o);
+        /* and through one of its members */
+        for (int32_t m = 0; m < n; m++) {
+            ck_assert_int_eq(one_open(&o, p, conf, NULL, 0, NULL, NULL, all.pid[first + m], err, sizeof err), 0);
+            ck_assert_str_eq(o.L.hid[0], all.hid[h]);
+            ck_assert_int_eq(o.member, m);
+            one_close(&o);
+        }
+    }
+    load_close(&all);
+    config_free(&cfg);
+    city_teardown();
+}
+END_TEST
+
+START_TEST(one_household_refusals_and_sources)
+{
+    if (!city_setup())
+        return;
+    char conf[128], err[8192];
+    snprintf(conf, sizeof conf, "%s/small.conf", city);
+    hm_one o;
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, NULL, 0, NULL, "H9", NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "no household `H9` in the population (source registry)");
+    one_close(&o);
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, NULL, 0, NULL, NULL, "P0", err, sizeof err), -1);
+    ck_assert_str_eq(err, "no person `P0` in the population (source registry)");
+    one_close(&o);
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, NULL, 0, "2024-02-30", "H1", NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "as-of date `2024-02-30` is not a date (write YYYY-MM-DD)");
+    one_close(&o);
+    const char *bad[] = { "source.civil.database=nosuch.db" };
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, bad, 1, NULL, "H1", NULL, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "source civil (plugin sqlite)"));
+    one_close(&o);
+    /* H3: P5's marital status is an unknown code at the registry, so
+     * civil affairs gave it; P4's both agree, civil's is the latest */
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, NULL, 0, NULL, "H3", NULL, err, sizeof err), 0);
+    const hm_program *p = pack_prog;
+    int32_t marital = -1, birth = -1, assets = -1;
+    for (int32_t i = 0; i < p->nfields; i++) {
+        const char *name = prog_str(p, p->fields[i].name);
+        marital = strcmp(name, "person.marital") ? marital : i;
+        birth = strcmp(name, "person.birth_date") ? birth : i;
+        assets = strcmp(name, "household.assets") ? assets : i;
+    }
+    ck_assert_str_eq(o.L.pid[1], "P5");
+    ck_assert_str_eq(one_source_of(&o, marital, 1), "civil");
+    ck_assert_str_eq(one_source_of(&o, marital, 0), "civil");
+    ck_assert_str_eq(one_source_of(&o, birth, 0), "registry");
+    ck_assert_str_eq(one_source_of(&o, assets, 0), "civil");
+    ck_assert_ptr_null(one_source_of(&o, -1, 0));
+    one_close(&o);
+    city_teardown();
+}
+END_TEST
+
 Suite *hm_source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -180,6 +403,11 @@ Suite *hm_source_suite(void)
     tcase_add_test(tc, tablemap_fields_and_types);
     tcase_add_test(tc, tablemap_refusals);
     tcase_add_test(tc, tablemap_dates);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("one household");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, one_household_is_its_part_of_the_population);
+    tcase_add_test(tc, one_household_refusals_and_sources);
     suite_add_tcase(s, tc);
     return s;
 }

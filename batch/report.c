@@ -1,0 +1,602 @@
+/* report.c -- `huimin report RESULTS.db`: the statistics of one run of a
+ * results database (see results.h).  Per policy: how many were eligible and
+ * the total amount; how many were not, by the condition that failed; how
+ * many were undetermined, by each fact they could not use; and how many by
+ * a runtime error.  The breakdowns need a run made with --reasons; for any
+ * other run only the counts are printed.
+ *
+ * The database is opened read-only, and the run's decisions are read in
+ * one pass whatever the number of policies. */
+#include "huimin.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct tally {          /* a reason or a missing fact, and how often */
+    char *text;
+    int64_t count;
+} tally;
+
+typedef struct tallies {
+    tally *v;
+    size_t n, cap;
+} tallies;
+
+typedef struct policy_stats {
+    int32_t policy;             /* its number in run_policies */
+    char *name, *label, *entity;
+    int64_t eligible, not_eligible, undetermined, errors;
+    int64_t no_missing;         /* undetermined, no error, none of its own facts missing */
+    int64_t amount;
+    int has_amount;             /* some eligible decision has an amount */
+    tallies failed, missing;
+} policy_stats;
+
+typedef struct report {
+    const char *path;
+    sqlite3 *db;
+    int64_t run;
+    char as_of[32];
+    int64_t households, persons;
+    int reasons;
+    policy_stats *pol;
+    int32_t npol;
+    char *err;
+    size_t errlen;
+} report;
+
+static int failf(report *R, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int failf(report *R, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(R->err, R->errlen, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+static int sql_fail(report *R, const char *what)
+{
+    int code = sqlite3_errcode(R->db);
+    if (code == SQLITE_NOMEM)
+        return failf(R, HM_ENOMEM, "out of memory");
+    /* a file of another kind, or a database with other tables */
+    if (code == SQLITE_NOTADB)
+        return failf(R, HM_EIO, "%s: not a huimin results database (%s)", R->path, sqlite3_errmsg(R->db));
+    return failf(R, HM_EIO, "%s: %s: %s", R->path, what, sqlite3_errmsg(R->db));
+}
+
+static char *dup_column(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return mem_strdup(t ? (const char *)t : "");
+}
+
+/* ---- tallies -------------------------------------------------------------- */
+
+static int tally_add(tallies *t, const char *text, size_t len, int64_t count)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strlen(t->v[i].text) == len && memcmp(t->v[i].text, text, len) == 0) {
+            t->v[i].count += count;
+            return 0;
+        }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 8;
+        tally *v = mem_realloc(t->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->v = v;
+        t->cap = cap;
+    }
+    char *copy = mem_alloc(len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    t->v[t->n++] = (tally){ copy, count };
+    return 0;
+}
+
+/* most frequent first; ties in byte order of the text, for stable output */
+static int tally_cmp(const void *a, const void *b)
+{
+    const tally *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+static void tallies_free(tallies *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        mem_free(t->v[i].text);
+    mem_free(t->v);
+}
+
+/* `missing` is "person.deceased (stale), household.assets": each fact, with
+ * its state, counted on its own */
+static int tally_missing(tallies *t, const char *missing, int64_t count)
+{
+    const char *at = missing;
+    while (*at) {
+        const char *end = strstr(at, ", ");
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (len && tally_add(t, at, len, count))
+            return -1;
+        at += len;
+        if (end)
+            at += 2;
+    }
+    return 0;
+}
+
+/* ---- reading the run -------------------------------------------------------- */
+
+static int open_db(report *R)
+{
+    struct stat sb;
+    if (stat(R->path, &sb) != 0)
+        return failf(R, HM_EIO, "%s: %s", R->path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return failf(R, HM_EIO, "%s: is a directory, not a results database", R->path);
+    if (sqlite3_open_v2(R->path, &R->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        if (!R->db)
+            return failf(R, HM_ENOMEM, "out of memory");
+        return sql_fail(R, "cannot open");
+    }
+    sqlite3_busy_timeout(R->db, 5000);
+    /* the tables every results database has, whatever huimin made it */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                           "('runs', 'run_policies', 'run_reasons', 'decision_rows')", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the schema");
+    int rc = sqlite3_step(st);
+    int ntables = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sql_fail(R, "reading the schema");
+    if (ntables != 4)
+        return failf(R, HM_EIO, "%s: not a huimin results database (it has no runs and decisions tables)",
+                     R->path);
+    return HM_OK;
+}
+
+static int read_run(report *R, int run)
+{
+    sqlite3_stmt *st;
+    /* runs.reasons came with --reasons: the runs of an older database (and
+     * of a run where it is NULL) all stored their reasons */
+    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'reasons'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the runs");
+    int rc = sqlite3_step(st);
+    int has_column = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sql_fail(R, "reading the runs");
+    if (sqlite3_prepare_v2(R->db, "SELECT max(run_id) FROM runs", -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the runs");
+    rc = sqlite3_step(st);
+    int have_runs = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    int64_t latest = have_runs ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return sql_fail(R, "reading the runs");
+    if (!have_runs)
+        return failf(R, HM_EUSAGE, "%s: no runs yet", R->path);
+    R->run = run > 0 ? run : latest;
+    const char *sql = has_column ? "SELECT as_of, households, persons, reasons FROM runs WHERE run_id = ?"
+                                 : "SELECT as_of, households, persons, NULL FROM runs WHERE run_id = ?";
+    if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the runs");
+    sqlite3_bind_int64(st, 1, R->run);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *as_of = sqlite3_column_text(st, 0);
+        snprintf(R->as_of, sizeof R->as_of, "%s", as_of ? (const char *)as_of : "?");
+        R->households = sqlite3_column_int64(st, 1);
+        R->persons = sqlite3_column_int64(st, 2);
+        R->reasons = sqlite3_column_type(st, 3) == SQLITE_NULL || sqlite3_column_int(st, 3) != 0;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return failf(R, HM_EUSAGE, "%s: no run %lld (the latest is run %lld)", R->path, (long long)R->run,
+                     (long long)latest);
+    return rc == SQLITE_ROW ? HM_OK : sql_fail(R, "reading the runs");
+}
+
+static int read_policies(report *R, const char *policy)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db,
+                           "SELECT policy, name, label, entity_kind FROM run_policies WHERE run_id = ?1 "
+                           "AND (?2 IS NULL OR name = ?2) ORDER BY entity_kind <> 'household', policy",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the policies");
+    sqlite3_bind_int64(st, 1, R->run);
+    if (policy)
+        sqlite3_bind_text(st, 2, policy, -1, SQLITE_STATIC);
+    int rc, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (R->npol == cap) {
+            int ncap = cap ? 2 * cap : 16;
+            policy_stats *v = mem_realloc(R->pol, (size_t)ncap * sizeof *v);
+            if (!v)
+                break;
+            R->pol = v;
+            cap = ncap;
+        }
+        policy_stats *P = &R->pol[R->npol++];
+        memset(P, 0, sizeof *P);
+        P->policy = sqlite3_column_int(st, 0);
+        P->name = dup_column(st, 1);
+        P->label = dup_column(st, 2);
+        P->entity = dup_column(st, 3);
+        if (!P->name || !P->label || !P->entity)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return failf(R, HM_ENOMEM, "out of memory");
+    if (rc != SQLITE_DONE)
+        return sql_fail(R, "reading the policies");
+    if (policy && R->npol == 0)
+        return failf(R, HM_EUSAGE, "%s: run %lld has no policy `%s`", R->path, (long long)R->run, policy);
+    return HM_OK;
+}
+
+static policy_stats *find_policy(report *R, int32_t policy)
+{
+    for (int32_t i = 0; i < R->npol; i++)
+        if (R->pol[i].policy == policy)
+            return &R->pol[i];
+    return NULL;
+}
+
+/* ---- the run's decisions, grouped ------------------------------------------ */
+
+/* Decisions with the same policy, status, reason and missing facts.  They
+ * are counted in a hash table during one pass over the run's rows: GROUP BY
+ * in SQL would sort every row first, several times slower. */
+typedef struct group {
+    uint64_t hash;
+    int32_t policy;
+    int status;
+    int64_t reason;             /* -1: NULL */
+    char *missing;              /* NULL: NULL */
+    int64_t count, amount;      /* count 0: a free slot */
+    int has_amount;
+} group;
+
+typedef struct groups {
+    group *slot;
+    size_t cap, n;              /* cap a power of two; n below cap / 2 */
+} groups;
+
+static uint64_t group_hash(int32_t policy, int status, int64_t reason, const char *missing)
+{
+    /* FNV-1a */
+    uint64_t h = 14695981039346656037ULL;
+    h = (h ^ (uint64_t)(uint32_t)policy) * 1099511628211ULL;
+    h = (h ^ (uint64_t)status) * 1099511628211ULL;
+    h = (h ^ (uint64_t)reason) * 1099511628211ULL;
+    for (const unsigned char *c = (const unsigned char *)missing; c && *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    return h;
+}
+
+static int groups_grow(groups *G)
+{
+    size_t cap = G->cap ? 2 * G->cap : 256;
+    group *slot = mem_calloc(cap, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (size_t i = 0; i < G->cap; i++) {
+        if (!G->slot[i].count)
+            continue;
+        size_t k = G->slot[i].hash & (cap - 1);
+        while (slot[k].count)
+            k = (k + 1) & (cap - 1);
+        slot[k] = G->slot[i];
+    }
+    mem_free(G->slot);
+    G->slot = slot;
+    G->cap = cap;
+    return 0;
+}
+
+/* count one decision into its group; -1 when out of memory */
+static int groups_add(groups *G, int32_t policy, int status, int64_t reason, const char *missing,
+                      int has_amount, int64_t amount)
+{
+    if (2 * (G->n + 1) > G->cap && groups_grow(G))
+        return -1;
+    uint64_t h = group_hash(policy, status, reason, missing);
+    size_t k = h & (G->cap - 1);
+    group *g;
+    for (;; k = (k + 1) & (G->cap - 1)) {
+        g = &G->slot[k];
+        if (!g->count) {
+            char *copy = missing ? mem_strdup(missing) : NULL;
+            if (missing && !copy)
+                return -1;
+            *g = (group){ h, policy, status, reason, copy, 0, 0, 0 };
+            G->n++;
+            break;
+        }
+        if (g->hash == h && g->policy == policy && g->status == status && g->reason == reason &&
+            (g->missing ? missing && !strcmp(g->missing, missing) : !missing))
+            break;
+    }
+    g->count++;
+    if (has_amount) {
+        g->amount += amount;
+        g->has_amount = 1;
+    }
+    return 0;
+}
+
+static void groups_free(groups *G)
+{
+    for (size_t i = 0; i < G->cap; i++)
+        mem_free(G->slot[i].missing);
+    mem_free(G->slot);
+}
+
+static int scan_decisions(report *R, const char *policy, groups *G)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db,
+                           "SELECT policy, status, reason, missing, amount_fen FROM decision_rows "
+                           "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2)", -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the decisions");
+    sqlite3_bind_int64(st, 1, R->run);
+    if (policy)
+        sqlite3_bind_int(st, 2, R->pol[0].policy);
+    int rc, oom = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t reason = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+        if (groups_add(G, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1), reason,
+                       (const char *)sqlite3_column_text(st, 3), sqlite3_column_type(st, 4) != SQLITE_NULL,
+                       sqlite3_column_int64(st, 4))) {
+            oom = 1;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (oom)
+        return failf(R, HM_ENOMEM, "out of memory");
+    return rc == SQLITE_DONE ? HM_OK : sql_fail(R, "reading the decisions");
+}
+
+/* The text of a not eligible decision's reason, into buf. */
+static int reason_text(report *R, sqlite3_stmt *st, int64_t reason, char *buf, size_t n)
+{
+    if (reason < 0) {
+        snprintf(buf, n, "(no reason recorded)");
+        return HM_OK;
+    }
+    sqlite3_bind_int64(st, 2, reason);
+    int rc = sqlite3_step(st);
+    const unsigned char *text = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    if (text)
+        snprintf(buf, n, "%s", (const char *)text);
+    else
+        snprintf(buf, n, "(reason %lld, not in run_reasons)", (long long)reason);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? HM_OK : sql_fail(R, "reading the reasons");
+}
+
+static int read_decisions(report *R, const char *policy)
+{
+    groups G = { NULL, 0, 0 };
+    sqlite3_stmt *st = NULL;
+    int rc = scan_decisions(R, policy, &G);
+    if (rc == HM_OK && sqlite3_prepare_v2(R->db, "SELECT text FROM run_reasons WHERE run_id = ?1 AND reason = ?2",
+                                          -1, &st, NULL) != SQLITE_OK)
+        rc = sql_fail(R, "reading the reasons");
+    if (st)
+        sqlite3_bind_int64(st, 1, R->run);
+    for (size_t i = 0; i < G.cap && rc == HM_OK; i++) {
+        const group *g = &G.slot[i];
+        policy_stats *P = g->count ? find_policy(R, g->policy) : NULL;
+        if (!P)
+            continue;
+        if (g->status == 1) {
+            P->eligible += g->count;
+            P->amount += g->amount;
+            P->has_amount |= g->has_amount;
+        } else if (g->status == 2) {
+            P->not_eligible += g->count;
+            char text[1024];
+            if (R->reasons && (rc = reason_text(R, st, g->reason, text, sizeof text)) == HM_OK &&
+                tally_add(&P->failed, text, strlen(text), g->count))
+                rc = failf(R, HM_ENOMEM, "out of memory");
+        } else {
+            P->undetermined += g->count;
+            /* the reason of an undetermined decision is its runtime error */
+            if (g->reason >= 0)
+                P->errors += g->count;
+            else if (!g->missing)
+                P->no_missing += g->count;
+            else if (tally_missing(&P->missing, g->missing, g->count))
+                rc = failf(R, HM_ENOMEM, "out of memory");
+        }
+    }
+    sqlite3_finalize(st);
+    groups_free(&G);
+    if (rc != HM_OK)
+        return rc;
+    for (int32_t i = 0; i < R->npol; i++) {
+        qsort(R->pol[i].failed.v, R->pol[i].failed.n, sizeof(tally), tally_cmp);
+        qsort(R->pol[i].missing.v, R->pol[i].missing.n, sizeof(tally), tally_cmp);
+    }
+    return HM_OK;
+}
+
+/* ---- printing ------------------------------------------------------------------- */
+
+static void fmt_fen(int64_t fen, char *buf, size_t n)
+{
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
+             (unsigned long long)(a % 100));
+}
+
+static void print_text(const report *R, FILE *out)
+{
+    fprintf(out, "run %lld as of %s: %lld households, %lld persons; reasons %s\n", (long long)R->run, R->as_of,
+            (long long)R->households, (long long)R->persons, R->reasons ? "stored" : "not stored");
+    if (!R->reasons)
+        fprintf(out, "note: run %lld stored no reasons; rerun with --reasons for the breakdown by failed "
+                "condition and missing fact\n", (long long)R->run);
+    for (int32_t i = 0; i < R->npol; i++) {
+        const policy_stats *P = &R->pol[i];
+        fprintf(out, "\npolicy %s", P->name);
+        if (P->label[0])
+            fprintf(out, " \"%s\"", P->label);
+        fprintf(out, " for %s\n", P->entity);
+        fprintf(out, "  %-14s %10lld", "eligible", (long long)P->eligible);
+        if (P->has_amount) {
+            char money[32];
+            fmt_fen(P->amount, money, sizeof money);
+            fprintf(out, "   amount %s", money);
+        }
+        fputc('\n', out);
+        fprintf(out, "  %-14s %10lld\n", "not eligible", (long long)P->not_eligible);
+        for (size_t k = 0; k < P->failed.n; k++)
+            fprintf(out, "  %-14s %10lld   %s\n", "", (long long)P->failed.v[k].count, P->failed.v[k].text);
+        fprintf(out, "  %-14s %10lld\n", "undetermined", (long long)P->undetermined);
+        for (size_t k = 0; k < P->missing.n; k++)
+            fprintf(out, "  %-14s %10lld   missing %s\n", "", (long long)P->missing.v[k].count,
+                    P->missing.v[k].text);
+        /* e.g. a person policy that used a household decision another
+         * member's missing fact left undetermined */
+        if (R->reasons && P->no_missing)
+            fprintf(out, "  %-14s %10lld   no fact of its own missing\n", "", (long long)P->no_missing);
+        if (R->reasons)
+            fprintf(out, "  %-14s %10lld\n", "runtime errors", (long long)P->errors);
+    }
+}
+
+/* json_object_set_new() takes the value even when it fails, and fails on a
+ * NULL value: the report is built without checking each value first, and a
+ * failure anywhere shows in the returned sum. */
+static int put(json_t *o, const char *key, json_t *value)
+{
+    return json_object_set_new(o, key, value) ? 1 : 0;
+}
+
+/* [{KEY: text, "count": n}, …], or null when the run stored no reasons */
+static json_t *json_tallies(const report *R, const tallies *t, const char *key)
+{
+    if (!R->reasons)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t k = 0; a && k < t->n; k++) {
+        json_t *o = json_object();
+        int bad = put(o, key, json_string(t->v[k].text));
+        bad += put(o, "count", json_integer(t->v[k].count));
+        if (bad || json_array_append_new(a, o)) {
+            if (bad)
+                json_decref(o);
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *json_policy(const report *R, const policy_stats *P)
+{
+    char money[32];
+    fmt_fen(P->amount, money, sizeof money);
+    json_t *o = json_object();
+    int bad = put(o, "policy", json_string(P->name));
+    bad += put(o, "label", json_string(P->label));
+    bad += put(o, "entity", json_string(P->entity));
+    bad += put(o, "eligible", json_integer(P->eligible));
+    bad += put(o, "amount", P->has_amount ? json_string(money) : json_null());
+    bad += put(o, "not_eligible", json_integer(P->not_eligible));
+    bad += put(o, "undetermined", json_integer(P->undetermined));
+    bad += put(o, "failed_on", json_tallies(R, &P->failed, "reason"));
+    bad += put(o, "missing", json_tallies(R, &P->missing, "fact"));
+    bad += put(o, "no_missing_fact", R->reasons ? json_integer(P->no_missing) : json_null());
+    bad += put(o, "runtime_errors", R->reasons ? json_integer(P->errors) : json_null());
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* the whole report, or NULL when out of memory */
+static json_t *json_report(const report *R)
+{
+    json_t *run = json_object(), *pols = json_array(), *root = json_object();
+    int bad = put(run, "run_id", json_integer(R->run));
+    bad += put(run, "as_of", json_string(R->as_of));
+    bad += put(run, "households", json_integer(R->households));
+    bad += put(run, "persons", json_integer(R->persons));
+    bad += put(run, "reasons", json_boolean(R->reasons));
+    for (int32_t i = 0; i < R->npol && !bad; i++)
+        bad += json_array_append_new(pols, json_policy(R, &R->pol[i])) ? 1 : 0;
+    bad += put(root, "run", run);
+    bad += put(root, "policies", pols);
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* ---- the entry point ---------------------------------------------------------------- */
+
+int hm_report(const char *db, int run, const char *policy, int format, FILE *out, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    report R;
+    memset(&R, 0, sizeof R);
+    R.path = db;
+    R.err = err;
+    R.errlen = errlen;
+    int rc;
+    if (format != HM_FORMAT_TABLE && format != HM_FORMAT_JSON)
+        rc = failf(&R, HM_EUSAGE, "unknown report format %d", format);
+    else if ((rc = open_db(&R)) == HM_OK && (rc = read_run(&R, run)) == HM_OK &&
+             (rc = read_policies(&R, policy)) == HM_OK && (rc = read_decisions(&R, policy)) == HM_OK) {
+        if (format == HM_FORMAT_JSON) {
+            json_t *root = json_report(&R);
+            if (!root)
+                rc = failf(&R, HM_ENOMEM, "out of memory");
+            else if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 || fputc('\n', out) == EOF)
+                rc = failf(&R, HM_EIO, "writing the report: %s", ferror(out) ? strerror(errno) : "out of memory");
+            json_decref(root);
+        } else {
+            print_text(&R, out);
+        }
+        if (rc == HM_OK && (fflush(out) != 0 || ferror(out)))
+            rc = failf(&R, HM_EIO, "writing the report: %s", strerror(errno));
+    }
+    for (int32_t i = 0; i < R.npol; i++) {
+        mem_free(R.pol[i].name);
+        mem_free(R.pol[i].label);
+        mem_free(R.pol[i].entity);
+        tallies_free(&R.pol[i].failed);
+        tallies_free(&R.pol[i].missing);
+    }
+    mem_free(R.pol);
+    sqlite3_close(R.db);
+    return rc;
+}

@@ -1,0 +1,152 @@
+/* cmd_explain.c -- `huimin explain POLICIES (--given FILE | --config FILE
+ * --household ID | --config FILE --person ID) [--policy NAME] [--as-of
+ * DATE] [--format text|json] [--audience reviewer|citizen]`. */
+#include "cli.h"
+#include "huimin.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void explain_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: huimin explain FILE|DIR... --given FACTS [OPTIONS]\n"
+            "       huimin explain FILE|DIR... --config FILE (--household ID | --person ID) [OPTIONS]\n"
+            "\n"
+            "Explain why one household (or one person) qualified or not for each policy:\n"
+            "the decision and amount, every condition with the values it compared, its\n"
+            "message, file:line and legal reference; the lets and the members their\n"
+            "aggregates counted or left out; each fact with its value, source and as-of\n"
+            "date; each parameter with the dated value that applied.  For a refusal, the\n"
+            "conditions that failed (the decisive one first) and what would change them;\n"
+            "for an undetermined decision, the facts that are missing or stale, where\n"
+            "they come from, and the decision under each value they could take.\n"
+            "\n"
+            "FACTS is a facts file as for `huimin run --given` (a `given household { … }`\n"
+            "block, or JSON).  With --config, the household's facts are fetched from the\n"
+            "configured sources exactly as a population run reads them.\n"
+            "\n"
+            "Options:\n"
+            "  --given FILE           the household's facts\n"
+            "  --config FILE          the source configuration (see docs/plugins.md)\n"
+            "  --household ID         the household to explain (with --config)\n"
+            "  --person ID            a person: their person policies (with --config)\n"
+            "  --set S.KEY=VALUE      override a configuration setting\n"
+            "  --policy NAME          only this policy\n"
+            "  --as-of DATE           evaluate as of this date (YYYY-MM-DD; default: the\n"
+            "                         configuration's, else today, UTC)\n"
+            "  --format text|json     output format (default text; JSON: docs/explain.md)\n"
+            "  --audience reviewer|citizen\n"
+            "                         text for reviewers (default), or only the decisions\n"
+            "                         and the drafters' messages, for the person concerned\n"
+            "  -h, --help             show this help\n"
+            "\n"
+            "Exit status: 0 explained, 1 the policies or the facts have errors, 2 usage\n"
+            "error, unreadable file, configuration or plugin error, unknown id.\n");
+}
+
+int cmd_explain(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "given", required_argument, NULL, 'g' },
+        { "config", required_argument, NULL, 'c' },
+        { "household", required_argument, NULL, 'H' },
+        { "person", required_argument, NULL, 'p' },
+        { "set", required_argument, NULL, 's' },
+        { "policy", required_argument, NULL, 'P' },
+        { "as-of", required_argument, NULL, 'a' },
+        { "format", required_argument, NULL, 'f' },
+        { "audience", required_argument, NULL, 'A' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    hm_explain_options o;
+    memset(&o, 0, sizeof o);
+    const char *sets[64];
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'g': o.given = optarg; break;
+        case 'c': o.config = optarg; break;
+        case 'H': o.household = optarg; break;
+        case 'p': o.person = optarg; break;
+        case 's':
+            if (o.nsets == 64) {
+                cli_error("explain: at most 64 --set options");
+                return EXIT_USAGE;
+            }
+            sets[o.nsets++] = optarg;
+            break;
+        case 'P': o.policy = optarg; break;
+        case 'a': o.as_of = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                o.format = HM_FORMAT_JSON;
+            else if (!strcmp(optarg, "text"))
+                o.format = HM_FORMAT_TABLE;
+            else {
+                cli_error("explain: unknown format `%s` (text or json)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'A':
+            if (!strcmp(optarg, "citizen"))
+                o.citizen = 1;
+            else if (strcmp(optarg, "reviewer") != 0) {
+                cli_error("explain: unknown audience `%s` (reviewer or citizen)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': explain_usage(stdout); return EXIT_CLEAN;
+        default: explain_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    o.sets = sets;
+    const char *problem = NULL;
+    if (optind >= argc)
+        problem = "no policy files given";
+    else if (!o.given && !o.config)
+        problem = "say which household with --given FILE, or --config FILE --household ID";
+    else if (o.given && o.config)
+        problem = "--given and --config do not go together";
+    else if (o.config && !o.household == !o.person)
+        problem = "with --config, name one --household ID or one --person ID";
+    else if (o.given && (o.household || o.person))
+        problem = "--household and --person go with --config";
+    else if (o.citizen && o.format == HM_FORMAT_JSON)
+        problem = "--audience citizen is a text format";
+    if (problem) {
+        cli_error("explain: %s", problem);
+        explain_usage(stderr);
+        return EXIT_USAGE;
+    }
+    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    if (!comp)
+        return EXIT_USAGE;
+    size_t len = o.given ? strlen(o.given) : 0;
+    int is_json = len > 5 && strcmp(o.given + len - 5, ".json") == 0;
+    if (o.given && !is_json) {
+        if (hm_compiler_add_facts_file(comp, o.given) != HM_OK) {
+            hm_compiler_print_diagnostics(comp, stderr);
+            hm_compiler_free(comp);
+            return EXIT_USAGE;
+        }
+        o.given = NULL;     /* the facts are the compilation's `given` block */
+    }
+    char err[8192];
+    int rc = hm_compiler_explain(comp, &o, stdout, err, sizeof err);
+    if (rc == HM_ERR)
+        hm_compiler_print_diagnostics(comp, stderr);
+    for (char *line = err, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        cli_error("%s", line);
+    }
+    if (rc == HM_ENOMEM && !err[0])
+        cli_error("out of memory");
+    hm_compiler_free(comp);
+    return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
+}

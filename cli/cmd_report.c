@@ -1,0 +1,83 @@
+/* cmd_report.c -- `huimin report RESULTS.db [--run N] [--policy NAME]
+ * [--format text|json]`: the statistics of a population run. */
+#include "cli.h"
+#include "huimin.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void report_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: huimin report RESULTS.db [--run N] [--policy NAME] [--format text|json]\n"
+            "\n"
+            "Print the statistics of a run of `huimin run --config` (the latest, or run\n"
+            "N): for each policy, how many were eligible and the total amount, how many\n"
+            "were not eligible, by the condition that failed, how many were undetermined,\n"
+            "by each fact they could not use, and how many by a runtime error.  The\n"
+            "breakdowns need a run made with --reasons; for other runs only the counts\n"
+            "are printed.  The database is only read.\n"
+            "\n"
+            "Options:\n"
+            "  --run N              which run (default: the latest)\n"
+            "  --policy NAME        only this policy\n"
+            "  --format text|json   output format (default text)\n"
+            "  -h, --help           show this help\n"
+            "\n"
+            "Exit status: 0 printed, 2 usage error, unreadable file, not a results\n"
+            "database, no such run or policy.\n");
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "run", required_argument, NULL, 'r' },
+        { "policy", required_argument, NULL, 'p' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *policy = NULL;
+    int run = 0, format = HM_FORMAT_TABLE, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 2147483647L) {
+                cli_error("report: --run %s: expected a run number (1 or more)", optarg);
+                return EXIT_USAGE;
+            }
+            run = (int)n;
+            break;
+        }
+        case 'p': policy = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                format = HM_FORMAT_JSON;
+            else if (!strcmp(optarg, "text"))
+                format = HM_FORMAT_TABLE;
+            else {
+                cli_error("report: unknown format `%s` (text or json)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': report_usage(stdout); return EXIT_CLEAN;
+        default: report_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error(optind >= argc ? "report: which results database? (huimin report RESULTS.db)"
+                                 : "report: give exactly one results database");
+        report_usage(stderr);
+        return EXIT_USAGE;
+    }
+    char err[1024];
+    int rc = hm_report(argv[optind], run, policy, format, stdout, err, sizeof err);
+    if (rc != HM_OK)
+        cli_error("%s", err);
+    return rc == HM_OK ? EXIT_CLEAN : EXIT_USAGE;
+}

@@ -1,0 +1,413 @@
+/* vm_run.h -- the interpreter loop, included twice by vm.c: once plain
+ * (VM_TRACED 0), once recording every instruction it executes for explain
+ * (VM_TRACED 1).  Keeping one text for both means explain shows exactly
+ * what a batch run computes, and a batch run pays nothing for tracing.
+ *
+ * Expects VM_RUN (the function's name) and VM_TRACED to be defined, and
+ * vm.c's register macros (RA, RB, RC, SET, FAIL, ...). */
+
+static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
+{
+    const hm_program *p = vm->p;
+    const hm_function *F = &p->fns[fn];
+    hm_val result = { 0, UNK_ERROR, 0 };
+    if (vm->top + F->nregs > vm->nregs)
+        return result;  /* cannot happen: the stack is sized for the worst chain */
+    hm_val *base = vm->regs + vm->top;
+    size_t saved_top = vm->top;
+    vm->top += F->nregs;
+    memset(base, 0, sizeof *base * F->nregs);
+    for (int a = 0; a < F->nparams; a++)
+        base[a] = args[a];
+    const hm_instr *code = p->code + F->start;
+    const hm_facts *facts = vm->facts;
+    uint32_t pc = 0;
+#if VM_TRACED
+    int32_t caller_frame = trace_enter(vm, fn);
+#endif
+    for (;;) {
+#if VM_TRACED
+        uint32_t ipc = pc;
+#endif
+        hm_instr i = code[pc++];
+        switch ((hm_opcode)GET_OP(i)) {
+        case OP_LOADK: SET(RA, p->consts[GETARG_Bx(i)]); break;
+        case OP_LOADS: SET(RA, GETARG_Bx(i)); break;
+        case OP_LOADUNK: RA.v = 0; RA.unk = UNK_MISSING; break;
+        case OP_MOVE: RA = RB; break;
+        case OP_ASOF: SET(RA, vm->as_of); break;
+        case OP_ADD: {
+            BINARY_UNK();
+            int64_t r;
+            if (__builtin_add_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_SUB: {
+            BINARY_UNK();
+            int64_t r;
+            if (__builtin_sub_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_MUL: {
+            BINARY_UNK();
+            int64_t r;
+            if (__builtin_mul_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_MULDEC: {
+            BINARY_UNK();
+            int64_t r;
+            if (div_round((__int128)RB.v * RC.v, 1000000, &r) < 0) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_DIVINT: case OP_DIVDEC: {
+            BINARY_UNK();
+            int64_t r;
+            if (RC.v == 0) {
+                FAIL("division by zero");
+                break;
+            }
+            __int128 num = GET_OP(i) == OP_DIVDEC ? (__int128)RB.v * 1000000 : (__int128)RB.v;
+            if (div_round(num, RC.v, &r) < 0) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_NEG:
+            if (RB.unk) { RA = RB; break; }
+            if (RB.v == INT64_MIN) FAIL("arithmetic overflow");
+            else SET(RA, -RB.v);
+            break;
+        case OP_SCALEUP: {
+            if (RB.unk) { RA = RB; break; }
+            int64_t r;
+            if (__builtin_mul_overflow(RB.v, pow10_i(GETARG_C(i) > 18 ? 18 : GETARG_C(i)), &r))
+                FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_ABS:
+            if (RB.unk) { RA = RB; break; }
+            if (RB.v == INT64_MIN) FAIL("arithmetic overflow");
+            else SET(RA, RB.v < 0 ? -RB.v : RB.v);
+            break;
+        case OP_MIN: BINARY_UNK(); SET(RA, RB.v < RC.v ? RB.v : RC.v); break;
+        case OP_MAX: BINARY_UNK(); SET(RA, RB.v > RC.v ? RB.v : RC.v); break;
+        case OP_ROUND: case OP_FLOOR: case OP_CEIL: {
+            BINARY_UNK();
+            int64_t x = RB.v, step = RC.v, q;
+            if (step <= 0) {
+                FAIL("rounding to a step that is not positive");
+                break;
+            }
+            if (GET_OP(i) == OP_ROUND) {
+                if (div_round(x, step, &q) < 0) { FAIL("arithmetic overflow"); break; }
+            } else {
+                q = x / step;
+                int64_t r = x % step;
+                if (GET_OP(i) == OP_FLOOR && r < 0) q--;
+                if (GET_OP(i) == OP_CEIL && r > 0) q++;
+            }
+            int64_t out;
+            if (__builtin_mul_overflow(q, step, &out)) FAIL("arithmetic overflow");
+            else SET(RA, out);
+            break;
+        }
+        case OP_MONTHLY: {
+            if (RB.unk) { RA = RB; break; }
+            int64_t r;
+            div_round(RB.v, 12, &r);
+            SET(RA, r);
+            break;
+        }
+        case OP_YEARLY: {
+            if (RB.unk) { RA = RB; break; }
+            int64_t r;
+            if (__builtin_mul_overflow(RB.v, 12, &r)) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            break;
+        }
+        case OP_LT: BINARY_UNK(); SET(RA, RB.v < RC.v); break;
+        case OP_LE: BINARY_UNK(); SET(RA, RB.v <= RC.v); break;
+        case OP_EQ: BINARY_UNK(); SET(RA, RB.v == RC.v); break;
+        case OP_NE: BINARY_UNK(); SET(RA, RB.v != RC.v); break;
+        case OP_EQTEXT: case OP_NETEXT: {
+            BINARY_UNK();
+            int eq = RB.v == RC.v || strcmp(text_of(vm, RB.v), text_of(vm, RC.v)) == 0;
+            SET(RA, GET_OP(i) == OP_EQTEXT ? eq : !eq);
+            break;
+        }
+        case OP_AND: {
+            hm_val b = RB, c = RC;
+            if ((!b.unk && !b.v) || (!c.unk && !c.v)) SET(RA, 0);
+            else if (b.unk || c.unk) { RA.v = 0; RA.unk = UNK2(b, c); }
+            else SET(RA, 1);
+            break;
+        }
+        case OP_OR: {
+            hm_val b = RB, c = RC;
+            if ((!b.unk && b.v) || (!c.unk && c.v)) SET(RA, 1);
+            else if (b.unk || c.unk) { RA.v = 0; RA.unk = UNK2(b, c); }
+            else SET(RA, 0);
+            break;
+        }
+        case OP_NOT:
+            if (RB.unk) RA = RB;
+            else SET(RA, !RB.v);
+            break;
+        case OP_KNOWN: SET(RA, RB.unk == 0); break;
+        case OP_JMP: pc += (uint32_t)GETARG_sBx(i); break;
+        case OP_JMPFALSE: if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); break;
+        case OP_JMPTRUE: if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); break;
+        case OP_JMPUNK: if (RA.unk) pc += (uint32_t)GETARG_sBx(i); break;
+        case OP_FORPREP: {
+            hm_val *c = &RA;
+            SET(c[0], 0);
+            if (c[1].unk || c[1].v <= 0) pc += (uint32_t)GETARG_sBx(i);
+            break;
+        }
+        case OP_FORLOOP: {
+            hm_val *c = &RA;
+            c[0].v++;
+            if (c[0].v < c[1].v) pc += (uint32_t)GETARG_sBx(i);
+            break;
+        }
+        case OP_RET:
+            result = RA;
+            vm->top = saved_top;
+#if VM_TRACED
+            trace_instr(vm, F->start + ipc, result);
+            vm->frame = caller_frame;
+#endif
+            return result;
+        case OP_ADDDAYS: BINARY_UNK(); SET(RA, cal_add_days((int32_t)RB.v, RC.v)); break;
+        case OP_ADDMONTHS: BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); break;
+        case OP_AGEAT: BINARY_UNK(); SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v)); break;
+        case OP_MONTHSBTW: BINARY_UNK(); SET(RA, cal_months_between((int32_t)RB.v, (int32_t)RC.v)); break;
+        case OP_DAYSBTW: BINARY_UNK(); SET(RA, RC.v - RB.v); break;
+        case OP_SOM: if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); break;
+        case OP_EOM: if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); break;
+        case OP_HFACT: {
+            const hm_column *c = &facts->hcol[GETARG_Bx(i)];
+            if (c->state[vm->hh] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
+            else SET(RA, c->v[vm->hh]);
+            break;
+        }
+        case OP_PFACT: {
+            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
+            const hm_column *c = &facts->pcol[GETARG_C(i)];
+            int64_t who = vm->first + RB.v;
+            if (c->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
+            else SET(RA, c->v[who]);
+            break;
+        }
+        case OP_SELF:
+            if (vm->self < 0) { RA.v = 0; RA.unk = UNK_ERROR; }
+            else SET(RA, vm->self);
+            break;
+        case OP_MEMBERS: {
+            int32_t l = list_new(vm, vm->nmem, -1);
+            if (l < 0) { FAIL("out of memory"); break; }
+            for (int32_t k = 0; k < vm->nmem; k++)
+                vm->lists[l].items[k] = k;
+            vm->lists[l].n = vm->nmem;
+            SET(RA, l);
+            break;
+        }
+        case OP_LISTNEW: {
+            if (RB.unk) { RA = RB; break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+            vm_list *src = &vm->lists[RB.v];
+            int32_t l = list_new(vm, src->n, src->column);
+            if (l < 0) { FAIL("out of memory"); break; }
+            SET(RA, l);
+            break;
+        }
+        case OP_LISTPUSH: {
+            if (RA.unk || RB.unk || RC.unk) break;
+            if (!LIST_OK(RA) || !LIST_OK(RB)) { FAIL("invalid list"); break; }
+            vm_list *dst = &vm->lists[RA.v], *src = &vm->lists[RB.v];
+            if (RC.v >= 0 && RC.v < src->n && dst->n < dst->cap)
+                dst->items[dst->n++] = src->items[RC.v];
+            break;
+        }
+        case OP_LISTLEN:
+            if (RB.unk) RA = RB;
+            else if (!LIST_OK(RB)) FAIL("invalid list");
+            else SET(RA, vm->lists[RB.v].n);
+            break;
+        case OP_LISTGET:
+            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
+            if (!LIST_OK(RB) || RC.v < 0 || RC.v >= vm->lists[RB.v].n) { FAIL("invalid list"); break; }
+            SET(RA, vm->lists[RB.v].items[RC.v]);
+            break;
+        case OP_PRECS: {
+            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
+            const hm_rcolumn *rc = &facts->rcol[GETARG_C(i)];
+            int64_t who = vm->first + RB.v;
+            if (rc->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            int32_t n = rc->count[who], first = rc->first[who];
+            int32_t l = list_new(vm, n, GETARG_C(i));
+            if (l < 0) { FAIL("out of memory"); break; }
+            for (int32_t k = 0; k < n; k++)
+                vm->lists[l].items[k] = first + k;
+            vm->lists[l].n = n;
+            SET(RA, l);
+            break;
+        }
+        case OP_RECDATE: case OP_RECVAL: {
+            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+            const vm_list *l = &vm->lists[RB.v];
+            if (l->column < 0 || l->column >= facts->nr || RC.v < 0 || RC.v >= l->n) { FAIL("invalid record"); break; }
+            const hm_rcolumn *rc = &facts->rcol[l->column];
+            int32_t k = l->items[RC.v];
+            if (k < 0 || k >= rc->n) { FAIL("invalid record"); break; }
+            SET(RA, GET_OP(i) == OP_RECDATE ? rc->date[k] : rc->v[k]);
+            break;
+        }
+        case OP_WINLAST: case OP_WINRANGE: {
+            if (RB.unk) { RA = RB; break; }
+            int32_t lo, hi;
+            if (GET_OP(i) == OP_WINLAST) {
+                if (RC.unk) { RA = RC; break; }
+                int32_t som = cal_start_of_month(vm->as_of);
+                lo = cal_add_months(som, -RC.v);
+                hi = cal_add_days(som, -1);
+            } else {
+                hm_val a = base[GETARG_C(i)], b = base[GETARG_C(i) + 1];
+                if (a.unk || b.unk) { RA.v = 0; RA.unk = UNK2(a, b); break; }
+                lo = (int32_t)(a.v < INT32_MIN ? INT32_MIN : a.v > INT32_MAX ? INT32_MAX : a.v);
+                hi = (int32_t)(b.v < INT32_MIN ? INT32_MIN : b.v > INT32_MAX ? INT32_MAX : b.v);
+            }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+            int32_t srcl = (int32_t)RB.v;
+            int32_t l = list_new(vm, vm->lists[srcl].n, vm->lists[srcl].column);
+            if (l < 0) { FAIL("out of memory"); break; }
+            const vm_list *src = &vm->lists[srcl];
+            vm_list *dst = &vm->lists[l];
+            if (src->column >= 0 && src->column < facts->nr) {
+                const hm_rcolumn *rc = &facts->rcol[src->column];
+                for (int32_t k = 0; k < src->n; k++) {
+                    if (src->items[k] < 0 || src->items[k] >= rc->n)
+                        continue;
+                    int32_t d = rc->date[src->items[k]];
+                    if (d >= lo && d <= hi)
+                        dst->items[dst->n++] = src->items[k];
+                }
+            }
+            SET(RA, l);
+            break;
+        }
+        case OP_LONGRUN: case OP_NMONTHS: {
+            if (RB.unk) { RA = RB; break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+            const vm_list *l = &vm->lists[RB.v];
+            int64_t best = 0, run_len = 0, distinct = 0;
+            int32_t prev = INT32_MIN;
+            if (l->column >= 0 && l->column < facts->nr) {
+                const hm_rcolumn *rc = &facts->rcol[l->column];
+                for (int32_t k = 0; k < l->n; k++) {
+                    if (l->items[k] < 0 || l->items[k] >= rc->n)
+                        continue;
+                    int32_t mi = cal_month_index(rc->date[l->items[k]]);
+                    if (mi == prev)
+                        continue;   /* records are sorted by date */
+                    distinct++;
+                    run_len = prev != INT32_MIN && mi == prev + 1 ? run_len + 1 : 1;
+                    if (run_len > best)
+                        best = run_len;
+                    prev = mi;
+                }
+            }
+            SET(RA, GET_OP(i) == OP_LONGRUN ? best : distinct);
+            break;
+        }
+        case OP_PARAM: {
+            const hm_param *pa = &p->params[GETARG_Bx(i)];
+            int found;
+            int64_t v = param_dated(p, pa->first, pa->n, vm->as_of, &found);
+            if (found) SET(RA, v);
+            else { RA.v = 0; RA.unk = UNK_MISSING; }
+            break;
+        }
+        case OP_PARAMKEY: RA = param_key(vm, GETARG_C(i), RB); break;
+        case OP_SCALE: {
+            if (RB.unk) { RA = RB; break; }
+            int overflow;
+            int64_t v = scale_apply(p, GETARG_C(i), RB.v, &overflow);
+            if (overflow) FAIL("arithmetic overflow");
+            else SET(RA, v);
+            break;
+        }
+        case OP_CALL: {
+            hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
+            base = vm->regs + saved_top;    /* the register file may not move, but be safe */
+            RA = r;
+            break;
+        }
+        case OP_CALLX: {
+            const hm_extern *x = &p->externs[GETARG_Bx(i)];
+            const vm_extern *b = vm->externs ? &vm->externs[GETARG_Bx(i)] : NULL;
+            const hm_val *xargs = &base[GETARG_A(i) + 1];
+            int64_t av[HM_EXTERN_PARAMS];
+            const char *at[HM_EXTERN_PARAMS];
+            int unk = 0;
+            for (int k = 0; k < x->nparams; k++) {
+                unk |= xargs[k].unk;
+                av[k] = xargs[k].v;
+                at[k] = x->params[k] == VT_TEXT ? text_of(vm, xargs[k].v) : NULL;
+            }
+            if (unk) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            if (!b || !b->call) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            int64_t r = 0;
+            int rc = b->call(b->ctx, av, at, &r);
+            if (rc == 0) SET(RA, r);
+            else if (rc > 0) { RA.v = 0; RA.unk = UNK_MISSING; }
+            else FAIL("an extern function failed");
+            break;
+        }
+        case OP_LET: {
+            hm_val r = eval_let(vm, GETARG_Bx(i));
+            base = vm->regs + saved_top;
+            RA = r;
+            break;
+        }
+        case OP_ELIG: case OP_AMOUNT: case OP_PELIG: case OP_PAMOUNT: {
+            int person = GET_OP(i) == OP_PELIG || GET_OP(i) == OP_PAMOUNT;
+            int32_t pol = person ? GETARG_C(i) : GETARG_Bx(i);
+            int32_t member = -1;
+            if (person) {
+                if (RB.unk) { RA = RB; break; }
+                member = (int32_t)RB.v;
+            } else if (p->policies[pol].entity == 2) {
+                member = vm->self;
+            }
+            const hm_decision *d = decide(vm, pol, member);
+            base = vm->regs + saved_top;
+            if (GET_OP(i) == OP_ELIG || GET_OP(i) == OP_PELIG) {
+                if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
+                else SET(RA, d->status == DEC_ELIGIBLE);
+            } else {
+                if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
+                else SET(RA, d->status == DEC_ELIGIBLE ? d->amount : 0);
+            }
+            break;
+        }
+        case HM_NUM_OPCODES:
+        default:
+            /* unreachable in a verified program */
+            vm->top = saved_top;
+#if VM_TRACED
+            vm->frame = caller_frame;
+#endif
+            return result;
+        }
+#if VM_TRACED
+        trace_instr(vm, F->start + ipc, RA);
+#endif
+    }
+}

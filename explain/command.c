@@ -1,0 +1,88 @@
+/* command.c -- `huimin explain`: the facts of one household (a facts file,
+ * or the configured sources), the explanation, printed as text or JSON. */
+#include "explain.h"
+#include "frontend.h"
+#include "given.h"
+#include "mem.h"
+#include "one.h"
+
+#include <string.h>
+
+static int policy_index(const hm_program *p, const char *name)
+{
+    for (int32_t i = 0; i < p->npolicies; i++)
+        if (!strcmp(prog_str(p, p->policies[i].name), name))
+            return i;
+    return -1;
+}
+
+static void print_doc(const json_t *doc, const hm_explain_options *o, FILE *out)
+{
+    if (o->format == HM_FORMAT_JSON) {
+        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (text) {
+            fprintf(out, "%s\n", text);
+            free(text);
+        }
+    } else {
+        explain_print_text(doc, o->citizen ? EX_CITIZEN : EX_REVIEWER, out);
+    }
+}
+
+static const char *one_source(void *ctx, int32_t field, int32_t k)
+{
+    return one_source_of(ctx, field, k);
+}
+
+int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    hm_program *p;
+    sema *s;
+    int rc = compiler_program(c, &p, &s);
+    if (rc != HM_OK)
+        return rc;
+    int32_t pol = -1;
+    if (o->policy && (pol = policy_index(p, o->policy)) < 0) {
+        snprintf(err, errlen, "--policy: the policies have no policy `%s`", o->policy);
+        return HM_EUSAGE;
+    }
+    ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
+    json_t *doc = NULL;
+    if (o->config) {
+        hm_one one;
+        if (one_open(&one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
+            one_close(&one);
+            return HM_EUSAGE;
+        }
+        in.facts = &one.L.facts;
+        in.as_of = one.as_of;
+        in.externs = one.L.externs;
+        in.household_id = one.L.hid[0];
+        in.member_ids = one.L.pid;
+        in.member = one.member;
+        in.source_of = one_source;
+        in.source_ctx = &one;
+        doc = explain_build(&in);
+        one_close(&one);
+    } else {
+        int32_t as_of;
+        if (given_as_of(o->as_of, &as_of) != 0) {
+            snprintf(err, errlen, "--as-of: `%s` is not a date (write YYYY-MM-DD)", o->as_of);
+            return HM_EUSAGE;
+        }
+        hm_facts f;
+        int nmembers = 0;
+        if ((rc = given_facts(c, s, p, o->given, as_of, &f, &nmembers, err, errlen)) != HM_OK)
+            return rc;
+        in.facts = &f;
+        in.as_of = as_of;
+        doc = explain_build(&in);
+        facts_free(&f);
+    }
+    if (!doc)
+        return HM_ENOMEM;
+    print_doc(doc, o, out);
+    json_decref(doc);
+    return HM_OK;
+}

@@ -1,0 +1,1314 @@
+/* explain.c -- build the explanation of a household's decisions from a
+ * trace of its evaluation.  See explain.h and docs/explain.md.
+ *
+ * A trace is a flat list of events: a function starts (a frame), an
+ * instruction ran and left a value in its register A.  Replaying a frame's
+ * instructions over a shadow register file recovers the value of every
+ * expression the compiler left a probe for, as many times as it was
+ * computed (once per element inside an aggregate).  Everything shown is
+ * what the VM computed; nothing is evaluated a second way. */
+#include "explain.h"
+#include "calendar.h"
+#include "mem.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+typedef struct frame {
+    int32_t fn, parent, self, owner;    /* owner: the policy it works for, or -1 */
+    size_t first, last;                 /* its ENTER event and its last event */
+    hm_val ret;
+    int returned;
+} frame;
+
+typedef struct firing {
+    int32_t probe;
+    hm_val v;
+} firing;
+
+typedef struct factread {
+    int32_t field, member;  /* member -1: a household fact */
+    hm_val v;
+} factread;
+
+typedef struct paramread {
+    int32_t param;
+    hm_val key;
+} paramread;
+
+typedef struct ex {
+    const ex_input *in;
+    const hm_program *p;
+    const cg_map *map;
+    hm_vm *vm;
+    vm_trace tr;
+    frame *frames;
+    int32_t nframes;
+    int32_t *hfield, *pfield, *rfield;  /* fact store column → program field */
+    int32_t *pfirst, *pcount, *pidx;    /* probes of each function */
+    /* the frame last replayed, and what it computed */
+    int32_t scanned;
+    firing *fire;
+    int32_t nfire, capfire;
+    factread *reads;
+    int32_t nreads, capreads;
+    paramread *params;
+    int32_t nparams, capparams;
+    hm_val *shadow;
+    uint8_t *armed;
+    int oom;
+} ex;
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+static void *grow(ex *x, void *arr, int32_t *cap, size_t elem, int32_t need)
+{
+    if (need <= *cap)
+        return arr;
+    int32_t c = *cap ? *cap * 2 : 64;
+    while (c < need)
+        c *= 2;
+    void *na = mem_realloc(arr, elem * (size_t)c);
+    if (!na) {
+        x->oom = 1;
+        return NULL;
+    }
+    *cap = c;
+    return na;
+}
+
+static json_t *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static json_t *jstrf(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return json_string(buf);
+}
+
+static json_t *jstr_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+static const char *date_text(int32_t d, char buf[16])
+{
+    cal_format(d, buf);
+    return buf;
+}
+
+/* The extent of a node's source: a node's own span covers its operator or
+ * name only, so take in its children, then the brackets that enclose
+ * them. */
+static void subtree_span(const ast *n, uint32_t *a, uint32_t *b, int depth)
+{
+    if (!n || depth > 200)
+        return;
+    if (n->loc.end > n->loc.start) {
+        if (n->loc.start < *a)
+            *a = n->loc.start;
+        if (n->loc.end > *b)
+            *b = n->loc.end;
+    }
+    subtree_span(n->a, a, b, depth + 1);
+    subtree_span(n->b, a, b, depth + 1);
+    subtree_span(n->c, a, b, depth + 1);
+    if (n->kind == N_CALL || n->kind == N_LISTLIT)
+        for (const ast *k = n->a ? n->a->next : NULL; k; k = k->next)
+            subtree_span(k, a, b, depth + 1);
+}
+
+static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+{
+    int open = 0;
+    for (uint32_t k = *a; k < *b; k++)
+        open += t[k] == '(' ? 1 : t[k] == ')' ? -1 : 0;
+    while (open > 0 && *b < len) {
+        char ch = t[*b];
+        if (ch == ')')
+            open--;
+        else if (ch == '(')
+            open++;
+        (*b)++;
+    }
+    while (open < 0 && *a > 0) {
+        char ch = t[*a - 1];
+        if (ch == '(')
+            open++;
+        else if (ch == ')')
+            open--;
+        (*a)--;
+    }
+}
+
+/* The source text of a node, its runs of white space made single spaces. */
+static json_t *node_text(ex *x, const ast *n)
+{
+    sema *s = x->in->s;
+    if (!n || n->file < 0 || n->file >= s->nmods)
+        return json_string("");
+    const hm_srcfile *f = s->mods[n->file]->file;
+    uint32_t a = UINT32_MAX, b = 0;
+    subtree_span(n, &a, &b, 0);
+    if (a == UINT32_MAX)
+        a = b = n->loc.start;
+    if (b > f->len)
+        b = (uint32_t)f->len;
+    if (a > b)
+        a = b;
+    balance(f->text, f->len, &a, &b);
+    char buf[512];
+    size_t len = 0;
+    int space = 0;
+    for (uint32_t k = a; k < b && len + 4 < sizeof buf; k++) {
+        char ch = f->text[k];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            space = 1;
+            continue;
+        }
+        if (ch == '#') {
+            /* a comment inside a multi-line expression */
+            while (k < b && f->text[k] != '\n')
+                k++;
+            space = 1;
+            continue;
+        }
+        if (space && len)
+            buf[len++] = ' ';
+        space = 0;
+        buf[len++] = ch;
+    }
+    if (b - a > 0 && len + 4 >= sizeof buf) {
+        /* cut at a character boundary */
+        while (len && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+            len--;
+        if (len && ((unsigned char)buf[len - 1] & 0xC0) == 0xC0)
+            len--;
+        memcpy(buf + len, "…", 3);
+        len += 3;
+    }
+    buf[len] = '\0';
+    return json_string(buf);
+}
+
+static void node_where(ex *x, const ast *n, json_t *o)
+{
+    sema *s = x->in->s;
+    if (!n || n->file < 0 || n->file >= s->nmods)
+        return;
+    const hm_srcfile *f = s->mods[n->file]->file;
+    int line, col;
+    srcfile_locate(f, n->loc.start, &line, &col);
+    const char *base = strrchr(f->path, '/');
+    json_object_set_new(o, "file", json_string(base ? base + 1 : f->path));
+    json_object_set_new(o, "line", json_integer(line));
+}
+
+/* the runtime type of a node's value: VT_*, 0 for lists and persons */
+static int node_vtype(const ast *n, int32_t *cs)
+{
+    const hm_type *t = n ? (const hm_type *)n->ty : NULL;
+    *cs = -1;
+    if (!t)
+        return 0;
+    switch (t->kind) {
+    case T_BOOL: return VT_BOOL;
+    case T_INT: return VT_INT;
+    case T_DECIMAL: return VT_DECIMAL;
+    case T_MONEY: return VT_MONEY;
+    case T_DATE: return VT_DATE;
+    case T_DURATION: return VT_DURATION;
+    case T_TEXT: return VT_TEXT;
+    case T_CODE:
+        *cs = t->codeset ? t->codeset->id : -1;
+        return VT_CODE;
+    default: return 0;
+    }
+}
+
+static const char *unk_word(hm_val v) { return v.unk == UNK_ERROR ? "error" : "unknown"; }
+
+static int32_t nmembers(ex *x) { return x->in->facts->hh_count[0]; }
+
+static json_t *member_json(ex *x, int32_t m)
+{
+    if (m < 0)
+        return json_null();
+    return json_integer(m + 1);
+}
+
+static const char *member_id(ex *x, int32_t m)
+{
+    return x->in->member_ids && m >= 0 && m < nmembers(x) ? x->in->member_ids[m] : NULL;
+}
+
+/* "members 1, 3" for a list of persons */
+static void list_text(ex *x, hm_val v, char *buf, size_t n)
+{
+    const int32_t *items;
+    int32_t k;
+    int col = vm_list_items(x->vm, v.v, &items, &k);
+    if (col == -2) {
+        snprintf(buf, n, "?");
+        return;
+    }
+    if (col >= 0) {
+        snprintf(buf, n, "%d record%s", k, k == 1 ? "" : "s");
+        return;
+    }
+    if (k == 0) {
+        snprintf(buf, n, "no member");
+        return;
+    }
+    size_t len = (size_t)snprintf(buf, n, "member%s ", k == 1 ? "" : "s");
+    for (int32_t i = 0; i < k && len + 16 < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%d", i ? ", " : "", items[i] + 1);
+}
+
+/* A value as the JSON string of its display text, or null when unknown. */
+static json_t *value_json(ex *x, hm_val v, const ast *n)
+{
+    if (v.unk)
+        return json_null();
+    char buf[256];
+    const hm_type *t = n ? (const hm_type *)n->ty : NULL;
+    if (t && t->kind == T_LIST) {
+        list_text(x, v, buf, sizeof buf);
+    } else if (t && t->kind == T_RECORDS) {
+        list_text(x, v, buf, sizeof buf);
+    } else if (t && t->kind == T_PERSON) {
+        snprintf(buf, sizeof buf, "member %" PRId64, v.v + 1);
+    } else if (t && t->kind == T_HOUSEHOLD) {
+        snprintf(buf, sizeof buf, "the household");
+    } else {
+        int32_t cs;
+        int vt = node_vtype(n, &cs);
+        vm_format_value(x->vm, v, vt ? vt : VT_INT, cs, buf, sizeof buf);
+    }
+    return json_string(buf);
+}
+
+/* ---- frames -------------------------------------------------------------------- */
+
+static int build_frames(ex *x)
+{
+    const vm_trace *t = &x->tr;
+    x->nframes = t->nframes;
+    x->frames = mem_calloc((size_t)x->nframes + 1, sizeof *x->frames);
+    if (!x->frames)
+        return -1;
+    for (size_t k = 0; k < t->n; k++) {
+        const vm_event *e = &t->ev[k];
+        if (e->frame < 0 || e->frame >= x->nframes)
+            continue;
+        frame *F = &x->frames[e->frame];
+        if (e->kind == EV_ENTER) {
+            F->fn = e->a;
+            F->parent = e->b;
+            F->self = e->self;
+            F->first = k;
+            F->last = k;
+            const hm_function *fn = &x->p->fns[e->a];
+            int own = fn->kind == FN_LET || fn->kind == FN_COND || fn->kind == FN_AMOUNT ||
+                      fn->kind == FN_WHEN || fn->kind == FN_VALUE;
+            F->owner = own ? fn->policy : e->b >= 0 ? x->frames[e->b].owner : -1;
+        } else {
+            F->last = k;
+            if (GET_OP(x->p->code[e->a]) == OP_RET) {
+                F->ret = e->v;
+                F->returned = 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The frame in which function fn ran for `self`, or -1. */
+static int32_t find_frame(ex *x, int32_t fn, int32_t self)
+{
+    for (int32_t i = 0; i < x->nframes; i++)
+        if (x->frames[i].fn == fn && x->frames[i].self == self && x->frames[i].returned)
+            return i;
+    return -1;
+}
+
+static int index_probes(ex *x)
+{
+    const hm_program *p = x->p;
+    const cg_map *m = x->map;
+    x->pfirst = mem_calloc((size_t)p->nfns + 1, sizeof *x->pfirst);
+    x->pcount = mem_calloc((size_t)p->nfns + 1, sizeof *x->pcount);
+    x->pidx = mem_calloc((size_t)m->nprobes + 1, sizeof *x->pidx);
+    x->armed = mem_calloc((size_t)m->nprobes + 1, 1);
+    x->shadow = mem_calloc((size_t)p->max_regs + 1, sizeof *x->shadow);
+    if (!x->pfirst || !x->pcount || !x->pidx || !x->armed || !x->shadow)
+        return -1;
+    for (int32_t k = 0; k < m->nprobes; k++)
+        if (m->probes[k].fn >= 0 && m->probes[k].fn < p->nfns)
+            x->pcount[m->probes[k].fn]++;
+    int32_t at = 0;
+    for (int32_t f = 0; f < p->nfns; f++) {
+        x->pfirst[f] = at;
+        at += x->pcount[f];
+        x->pcount[f] = 0;
+    }
+    for (int32_t k = 0; k < m->nprobes; k++) {
+        int32_t f = m->probes[k].fn;
+        if (f >= 0 && f < p->nfns)
+            x->pidx[x->pfirst[f] + x->pcount[f]++] = k;
+    }
+    x->hfield = mem_calloc((size_t)p->nhcols + 1, sizeof *x->hfield);
+    x->pfield = mem_calloc((size_t)p->npcols + 1, sizeof *x->pfield);
+    x->rfield = mem_calloc((size_t)p->nrcols + 1, sizeof *x->rfield);
+    if (!x->hfield || !x->pfield || !x->rfield)
+        return -1;
+    for (int32_t i = 0; i < p->nfields; i++) {
+        const hm_field *fd = &p->fields[i];
+        if (fd->records)
+            x->rfield[fd->column] = i;
+        else if (fd->entity == 1)
+            x->hfield[fd->column] = i;
+        else
+            x->pfield[fd->column] = i;
+    }
+    return 0;
+}
+
+/* Replay frame F: the values its probes saw, the facts and parameters it
+ * read. */
+static void scan_frame(ex *x, int32_t F)
+{
+    if (x->scanned == F)
+        return;
+    x->scanned = F;
+    x->nfire = x->nreads = x->nparams = 0;
+    const frame *fr = &x->frames[F];
+    const hm_program *p = x->p;
+    const cg_map *m = x->map;
+    int32_t nregs = p->fns[fr->fn].nregs;
+    for (int32_t r = 0; r < nregs; r++)
+        x->shadow[r] = (hm_val){ 0, UNK_MISSING, 0 };
+    int32_t pf = x->pfirst[fr->fn], pn = x->pcount[fr->fn];
+    for (int32_t q = 0; q < pn; q++)
+        x->armed[x->pidx[pf + q]] = 0;
+    for (size_t k = fr->first + 1; k <= fr->last && k < x->tr.n; k++) {
+        const vm_event *e = &x->tr.ev[k];
+        if (e->frame != F || e->kind != EV_INSTR)
+            continue;
+        uint32_t g = (uint32_t)e->a;
+        for (int32_t q = 0; q < pn; q++) {
+            int32_t pi = x->pidx[pf + q];
+            const cg_probe *pr = &m->probes[pi];
+            if (pr->end == g && x->armed[pi]) {
+                x->armed[pi] = 0;
+                firing *fa = grow(x, x->fire, &x->capfire, sizeof *fa, x->nfire + 1);
+                if (fa) {
+                    x->fire = fa;
+                    x->fire[x->nfire++] = (firing){ pi, pr->reg < nregs ? x->shadow[pr->reg] : (hm_val){ 0, UNK_ERROR, 0 } };
+                }
+            }
+        }
+        for (int32_t q = 0; q < pn; q++) {
+            int32_t pi = x->pidx[pf + q];
+            if (m->probes[pi].start == g)
+                x->armed[pi] = 1;
+        }
+        hm_instr i = p->code[g];
+        int op = GET_OP(i);
+        factread fr2 = { -1, -1, e->v };
+        if (op == OP_HFACT) {
+            fr2.field = x->hfield[GETARG_Bx(i)];
+        } else if (op == OP_PFACT || op == OP_PRECS) {
+            hm_val who = x->shadow[GETARG_B(i)];
+            fr2.field = op == OP_PFACT ? x->pfield[GETARG_C(i)] : x->rfield[GETARG_C(i)];
+            fr2.member = who.unk ? -1 : (int32_t)who.v;
+            if (who.unk)
+                fr2.field = -1;
+        }
+        if (fr2.field >= 0) {
+            factread *ra = grow(x, x->reads, &x->capreads, sizeof *ra, x->nreads + 1);
+            if (ra) {
+                x->reads = ra;
+                x->reads[x->nreads++] = fr2;
+            }
+        }
+        if (op == OP_PARAM || op == OP_PARAMKEY) {
+            paramread pr = { op == OP_PARAM ? GETARG_Bx(i) : GETARG_C(i), (hm_val){ 0, 0, 0 } };
+            if (op == OP_PARAMKEY)
+                pr.key = x->shadow[GETARG_B(i)];
+            paramread *pa = grow(x, x->params, &x->capparams, sizeof *pa, x->nparams + 1);
+            if (pa) {
+                x->params = pa;
+                x->params[x->nparams++] = pr;
+            }
+        }
+        x->shadow[GETARG_A(i)] = e->v;
+    }
+}
+
+/* The first value node n had in frame F (after scan_frame); 0 when found. */
+static int node_value(ex *x, const ast *n, hm_val *v)
+{
+    for (int32_t k = 0; k < x->nfire; k++) {
+        const cg_probe *pr = &x->map->probes[x->fire[k].probe];
+        if (pr->node == n && pr->kind == PROBE_VALUE) {
+            *v = x->fire[k].v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- expressions --------------------------------------------------------------- */
+
+static int is_loop(const ast *n) { return n->kind == N_AGG || n->kind == N_WHERE; }
+
+/* The names an expression shows a value for: lets, parameters, facts,
+ * calls, aggregates and other policies' decisions; not inside aggregates
+ * (their elements are shown one by one). */
+static void collect_names(const ast *n, const ast **out, int *nout, int max, int in_loop)
+{
+    for (; n && *nout < max; n = NULL) {
+        sym *y = n->sym;
+        int take = 0, descend = 1;
+        switch (n->kind) {
+        case N_NAME:
+            take = y && (y->kind == SYM_LET || y->kind == SYM_PARAM || (y->kind == SYM_FACT && in_loop));
+            break;
+        case N_GET:
+            take = y && (y->kind == SYM_FACT || y->kind == SYM_POLICY);
+            if (!take && n->a && n->a->kind == N_NAME && n->a->sym && ((sym *)n->a->sym)->kind == SYM_POLICY)
+                take = 1;
+            descend = !take;
+            break;
+        case N_CALL:
+            /* a policy's own function or a plugin's; built-ins show through their arguments */
+            take = y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN);
+            break;
+        case N_AGG: case N_WHERE:
+            take = !in_loop;
+            descend = 0;
+            break;
+        default:
+            break;
+        }
+        if (take) {
+            int dup = 0;
+            for (int k = 0; k < *nout && !dup; k++)
+                dup = out[k] == n;
+            if (!dup)
+                out[(*nout)++] = n;
+        }
+        if (!descend)
+            continue;
+        if (n->kind == N_CALL || n->kind == N_LISTLIT) {
+            for (const ast *a = n->a; a; a = a->next)
+                collect_names(a, out, nout, max, in_loop);
+        } else if (n->kind != N_GET || !take) {
+            collect_names(n->a, out, nout, max, in_loop);
+            if (n->kind != N_DUR)
+                collect_names(n->b, out, nout, max, in_loop);
+            collect_names(n->c, out, nout, max, in_loop);
+        }
+    }
+}
+
+static json_t *values_of(ex *x, const ast *e, int in_loop)
+{
+    const ast *names[32];
+    int n = 0;
+    collect_names(e, names, &n, 32, in_loop);
+    json_t *arr = json_array();
+    /* the text of each name once: `人数` read twice shows once */
+    for (int k = 0; k < n; k++) {
+        if (names[k] == e || is_loop(names[k]))
+            continue;   /* aggregates are shown element by element */
+        json_t *txt = node_text(x, names[k]);
+        int dup = 0;
+        for (size_t j = 0; j < json_array_size(arr) && !dup; j++)
+            dup = json_equal(json_object_get(json_array_get(arr, j), "expr"), txt);
+        hm_val v;
+        if (dup || node_value(x, names[k], &v) != 0) {
+            json_decref(txt);
+            continue;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "expr", txt);
+        json_object_set_new(o, "value", value_json(x, v, names[k]));
+        if (v.unk)
+            json_object_set_new(o, "unknown", json_string(unk_word(v)));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static const ast *loop_filter(const ast *l)
+{
+    if (l->kind == N_WHERE)
+        return l->b;
+    return l->b && l->b->kind == N_WHERE ? l->b->b : NULL;
+}
+
+/* For each aggregate of e: the members it went over, which its filter left
+ * out and why, and what each contributed. */
+static json_t *loops_of(ex *x, const ast *e)
+{
+    const ast *names[32];
+    int n = 0;
+    collect_names(e, names, &n, 32, 0);
+    json_t *arr = json_array();
+    for (int k = 0; k < n; k++) {
+        const ast *L = names[k];
+        if (!is_loop(L))
+            continue;
+        const ast *filter = loop_filter(L);
+        const ast *body = L->kind == N_AGG && L->str ? L->a : NULL;
+        const ast *why[16];
+        int nwhy = 0;
+        if (filter)
+            collect_names(filter, why, &nwhy, 16, 1);
+        json_t *elems = json_array();
+        int32_t cur = -1;
+        json_t *el = NULL;
+        for (int32_t f = 0; f < x->nfire; f++) {
+            const cg_probe *pr = &x->map->probes[x->fire[f].probe];
+            hm_val v = x->fire[f].v;
+            if (pr->node == L && pr->kind == PROBE_ELEMENT) {
+                cur = v.unk ? -1 : (int32_t)v.v;
+                el = json_object();
+                json_object_set_new(el, "member", member_json(x, cur));
+                json_object_set_new(el, "member_id", jstr_or_null(member_id(x, cur)));
+                json_array_append_new(elems, el);
+                continue;
+            }
+            if (!el || pr->kind != PROBE_VALUE)
+                continue;
+            if (filter && pr->node == filter && !json_object_get(el, "kept")) {
+                json_object_set_new(el, "kept", v.unk ? json_null() : json_boolean(v.v != 0));
+            } else if (body && pr->node == body && !json_object_get(el, "value")) {
+                json_object_set_new(el, "value", value_json(x, v, body));
+            } else {
+                for (int w = 0; w < nwhy; w++)
+                    if (pr->node == why[w]) {
+                        json_t *because = json_object_get(el, "because");
+                        if (!because) {
+                            because = json_array();
+                            json_object_set_new(el, "because", because);
+                        }
+                        json_t *o = json_object();
+                        json_object_set_new(o, "expr", node_text(x, why[w]));
+                        json_object_set_new(o, "value", value_json(x, v, why[w]));
+                        json_array_append_new(because, o);
+                        break;
+                    }
+            }
+        }
+        if (!json_array_size(elems)) {
+            json_decref(elems);
+            continue;
+        }
+        json_t *txt = node_text(x, L);
+        int dup = 0;
+        for (size_t j = 0; j < json_array_size(arr) && !dup; j++)
+            dup = json_equal(json_object_get(json_array_get(arr, j), "expr"), txt);
+        if (dup) {
+            json_decref(txt);
+            json_decref(elems);
+            continue;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "expr", txt);
+        hm_val lv;
+        if (node_value(x, L, &lv) == 0)
+            json_object_set_new(o, "value", value_json(x, lv, L));
+        json_object_set_new(o, "elements", elems);
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *derive(ex *x, int32_t F, const ast *e, int depth);
+
+/* the user functions frame F called, each explained once */
+static json_t *calls_of(ex *x, int32_t F, int depth)
+{
+    json_t *arr = json_array();
+    if (depth >= 3)
+        return arr;
+    int32_t seen[8];
+    int nseen = 0;
+    for (int32_t c = F + 1; c < x->nframes && nseen < 8; c++) {
+        const frame *fr = &x->frames[c];
+        if (fr->parent != F || x->p->fns[fr->fn].kind != FN_USER)
+            continue;
+        int dup = 0;
+        for (int k = 0; k < nseen; k++)
+            dup |= seen[k] == fr->fn;
+        if (dup)
+            continue;
+        seen[nseen++] = fr->fn;
+        const ast *body = fr->fn < x->map->nfn ? x->map->fn_ast[fr->fn] : NULL;
+        if (!body)
+            continue;
+        json_t *o = derive(x, c, body, depth + 1);
+        json_object_set_new(o, "function", json_string(prog_str(x->p, x->p->fns[fr->fn].name)));
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* How frame F computed expression e: its value, the values of the names
+ * in it, the elements of its aggregates and the functions it called. */
+static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "expr", node_text(x, e));
+    node_where(x, e, o);
+    if (F < 0) {
+        json_object_set_new(o, "value", json_null());
+        json_object_set_new(o, "evaluated", json_false());
+        return o;
+    }
+    scan_frame(x, F);
+    hm_val ret = x->frames[F].ret;
+    json_object_set_new(o, "value", value_json(x, ret, e));
+    if (ret.unk)
+        json_object_set_new(o, "unknown", json_string(unk_word(ret)));
+    json_object_set_new(o, "values", values_of(x, e, 0));
+    json_t *loops = loops_of(x, e);
+    if (json_array_size(loops))
+        json_object_set_new(o, "aggregates", loops);
+    else
+        json_decref(loops);
+    json_t *calls = calls_of(x, F, depth);
+    if (json_array_size(calls))
+        json_object_set_new(o, "calls", calls);
+    else
+        json_decref(calls);
+    return o;
+}
+
+/* ---- what would flip a comparison ---------------------------------------------- */
+
+/* Does e hold only constants, parameters and the as-of date: a threshold? */
+static int is_threshold(const ast *e)
+{
+    if (!e)
+        return 1;
+    sym *y = e->sym;
+    switch (e->kind) {
+    case N_INT: case N_DEC: case N_PERCENT: case N_STR: case N_DATE: case N_BOOL: case N_ASOF:
+        return 1;
+    case N_DUR:
+        return is_threshold(e->a);
+    case N_NAME:
+        return y && y->kind == SYM_PARAM;
+    case N_BINOP:
+        return is_threshold(e->a) && is_threshold(e->b);
+    case N_UNOP:
+        return is_threshold(e->a);
+    default:
+        return 0;
+    }
+}
+
+/* Bring a value of type a to type b's scale (int to money or decimal). */
+static int to_scale(int from, int to, int64_t *v)
+{
+    if (from == to)
+        return 0;
+    if (from == VT_INT && to == VT_MONEY)
+        return __builtin_mul_overflow(*v, 100, v) ? -1 : 0;
+    if (from == VT_INT && to == VT_DECIMAL)
+        return __builtin_mul_overflow(*v, 1000000, v) ? -1 : 0;
+    return -1;
+}
+
+static json_t *flip_of(ex *x, const ast *e)
+{
+    if (!e || e->kind != N_BINOP)
+        return NULL;
+    int op = (int)e->ival;
+    if (op != '<' && op != '>' && op != AOP_LE && op != AOP_GE && op != AOP_EQ && op != AOP_NE)
+        return NULL;
+    const ast *subj = e->a, *thr = e->b;
+    if (!is_threshold(e->b) || is_threshold(e->a)) {
+        if (is_threshold(e->a) && !is_threshold(e->b)) {
+            subj = e->b;
+            thr = e->a;
+            /* mirror: T < S is S > T */
+            op = op == '<' ? '>' : op == '>' ? '<' : op == AOP_LE ? AOP_GE : op == AOP_GE ? AOP_LE : op;
+        }
+    }
+    hm_val sv, tv;
+    if (node_value(x, subj, &sv) != 0 || node_value(x, thr, &tv) != 0 || sv.unk || tv.unk)
+        return NULL;
+    int32_t cs1, cs2;
+    int st = node_vtype(subj, &cs1), tt = node_vtype(thr, &cs2);
+    if (!st || !tt || st == VT_TEXT || st == VT_BOOL || tt == VT_TEXT || tt == VT_BOOL)
+        return NULL;
+    /* compare on one scale: the finer of the two */
+    int common = st == tt ? st : (st == VT_INT ? tt : st);
+    int64_t s = sv.v, t = tv.v;
+    if (to_scale(st, common, &s) || to_scale(tt, common, &t))
+        return NULL;
+    /* every type's smallest step is 1 in its scaled units (fen, millionths, days) */
+    int64_t step = 1, target = t, delta = 0;
+    const char *need;
+    switch (op) {
+    case '<': need = "below"; target = t - step; delta = s - target; break;
+    case AOP_LE: need = "at most"; target = t; delta = s - t; break;
+    case '>': need = "above"; target = t + step; delta = target - s; break;
+    case AOP_GE: need = "at least"; target = t; delta = t - s; break;
+    case AOP_EQ: need = "equal to"; target = t; delta = s > t ? s - t : t - s; break;
+    default: need = "other than"; target = t; delta = 0; break;
+    }
+    char now[64], thr_txt[64], ch[64];
+    hm_val a = { s, 0, 0 }, b = { t, 0, 0 }, d = { delta < 0 ? -delta : delta, 0, 0 };
+    vm_format_value(x->vm, a, common, cs1, now, sizeof now);
+    vm_format_value(x->vm, b, common, cs2, thr_txt, sizeof thr_txt);
+    const char *dir;
+    if (common == VT_DATE) {
+        snprintf(ch, sizeof ch, "%" PRId64 " day%s", d.v, d.v == 1 ? "" : "s");
+        dir = (op == '<' || op == AOP_LE || (op == AOP_EQ && s > t)) ? "earlier" : "later";
+    } else {
+        vm_format_value(x->vm, d, common == VT_DURATION ? VT_INT : common, -1, ch, sizeof ch);
+        dir = (op == '<' || op == AOP_LE || (op == AOP_EQ && s > t)) ? "lower" : "higher";
+    }
+    (void)target;
+    json_t *o = json_object();
+    json_t *st_txt = node_text(x, subj);
+    json_object_set_new(o, "subject", json_incref(st_txt));
+    json_object_set_new(o, "now", json_string(now));
+    json_object_set_new(o, "needed", json_string(need));
+    json_object_set_new(o, "threshold", json_string(thr_txt));
+    const char *fact = NULL;
+    if (subj->kind == N_GET && subj->sym && ((sym *)subj->sym)->kind == SYM_FACT)
+        fact = ((sym *)subj->sym)->name;
+    json_object_set_new(o, "fact", jstr_or_null(fact));
+    if (op == AOP_NE) {
+        json_object_set_new(o, "change", json_null());
+        json_object_set_new(o, "text", jstrf("would be met if %s were other than %s", json_string_value(st_txt), thr_txt));
+    } else {
+        json_object_set_new(o, "change", json_string(ch));
+        json_object_set_new(o, "direction", json_string(dir));
+        json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s, %s %s)", json_string_value(st_txt),
+                                             need, thr_txt, now, ch, dir));
+    }
+    json_decref(st_txt);
+    return o;
+}
+
+/* ---- facts and parameters ---------------------------------------------------------- */
+
+static const char *state_word(int st)
+{
+    switch (st) {
+    case FACT_KNOWN: return "known";
+    case FACT_MISSING: return "missing";
+    case FACT_STALE: return "stale";
+    case FACT_INVALID: return "invalid";
+    case FACT_CONFLICT: return "conflict";
+    default: return "unknown";
+    }
+}
+
+/* state, as-of date and source of a fact of the household (member -1) or
+ * a member */
+static int fact_state(ex *x, int32_t field, int32_t member, int32_t *asof, const char **source)
+{
+    const hm_program *p = x->p;
+    const hm_field *fd = &p->fields[field];
+    const hm_facts *f = x->in->facts;
+    int32_t row = member < 0 ? 0 : f->hh_first[0] + member;
+    *asof = FACT_NO_DATE;
+    *source = prog_str(p, fd->source);
+    int st;
+    if (fd->records) {
+        st = f->rcol[fd->column].state[row];
+    } else {
+        const hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        st = c->state[row];
+        *asof = facts_asof(c, row);
+        if (c->src) {
+            /* the source of this value among those declaring the field */
+            int n = 0;
+            for (int32_t k = 0; k < p->nfsources; k++)
+                if (p->fsources[k].field == field && n++ == c->src[row])
+                    *source = prog_str(p, p->fsources[k].source);
+        }
+        if (x->in->source_of) {
+            const char *s = x->in->source_of(x->in->source_ctx, field, row);
+            if (s)
+                *source = s;
+        }
+    }
+    return st;
+}
+
+static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
+{
+    const hm_field *fd = &x->p->fields[field];
+    int32_t asof;
+    const char *source;
+    int st = fact_state(x, field, member, &asof, &source);
+    json_t *o = json_object();
+    json_object_set_new(o, "fact", json_string(prog_str(x->p, fd->name)));
+    json_object_set_new(o, "member", member_json(x, member));
+    json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
+    char buf[256];
+    if (st != FACT_KNOWN)
+        json_object_set_new(o, "value", json_null());
+    else if (fd->records) {
+        const hm_rcolumn *rc = &x->in->facts->rcol[fd->column];
+        int32_t n = rc->count[x->in->facts->hh_first[0] + member];
+        json_object_set_new(o, "value", jstrf("%d record%s", n, n == 1 ? "" : "s"));
+    } else
+        json_object_set_new(o, "value", json_string(vm_format_value(x->vm, v, fd->vtype, fd->codeset, buf, sizeof buf)));
+    json_object_set_new(o, "state", json_string(state_word(st)));
+    json_object_set_new(o, "source", jstr_or_null(source));
+    char d[16];
+    json_object_set_new(o, "as_of", asof == FACT_NO_DATE ? json_null() : json_string(date_text(asof, d)));
+    if (st == FACT_STALE && fd->fresh > 0) {
+        static const char *unit[] = { "", "day", "month", "year" };
+        json_object_set_new(o, "fresh_for", jstrf("%d %s%s", fd->fresh, unit[fd->fresh_unit & 3], fd->fresh == 1 ? "" : "s"));
+    }
+    return o;
+}
+
+static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
+{
+    const hm_program *p = x->p;
+    const hm_param *pa = &p->params[pi];
+    int32_t entry, dated;
+    hm_val v = vm_param_lookup(x->vm, pi, key, &entry, &dated);
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(prog_str(p, pa->name)));
+    json_object_set_new(o, "label", jstr_or_null(prog_str(p, pa->label)));
+    char buf[256];
+    json_object_set_new(o, "value", v.unk ? json_null() : json_string(vm_format_value(x->vm, v, pa->vtype, -1, buf, sizeof buf)));
+    if (pa->keyed) {
+        json_t *k = key.unk ? json_null() : NULL;
+        if (!k) {
+            int vt = pa->keytype;
+            int32_t cs = -1;
+            if (vt == VT_CODE && key_node)
+                node_vtype(key_node, &cs);
+            k = json_string(vm_format_value(x->vm, key, vt, cs, buf, sizeof buf));
+        }
+        json_object_set_new(o, "key", k);
+        const hm_pentry *e = entry >= 0 ? &p->pentries[entry] : NULL;
+        json_object_set_new(o, "entry", !e ? json_null() : e->kind == KEY_DEFAULT ? json_string("default")
+                                            : e->kind == KEY_TEXT ? json_string(prog_str(p, e->text))
+                                                                  : jstrf("%" PRId64 "–%" PRId64, e->lo, e->hi));
+    }
+    char d[16];
+    if (dated >= 0 && p->dated[dated].from != INT32_MIN)
+        json_object_set_new(o, "from", json_string(date_text(p->dated[dated].from, d)));
+    else
+        json_object_set_new(o, "from", json_null());
+    const char *path = prog_str(p, pa->file);
+    const char *base = strrchr(path, '/');
+    json_object_set_new(o, "file", jstr_or_null(base ? base + 1 : path));
+    json_object_set_new(o, "line", json_integer(pa->line));
+    json_object_set_new(o, "reference", jstr_or_null(prog_str(p, pa->ref)));
+    return o;
+}
+
+/* ---- one decision ------------------------------------------------------------------- */
+
+static const char *status_word(int s)
+{
+    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not_eligible" : "undetermined";
+}
+
+static const char *truth_word(hm_val v) { return v.unk ? "unknown" : v.v ? "met" : "not_met"; }
+
+typedef struct decision_ctx {
+    int32_t pol, member;
+    json_t *failed;         /* the leaves that failed, in order */
+    int32_t failed_node[64];
+} decision_ctx;
+
+static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
+{
+    const hm_program *p = x->p;
+    const hm_condnode *c = &p->conds[node];
+    json_t *o = json_object();
+    if (c->kind == CN_COND) {
+        int32_t F = find_frame(x, c->fn, dc->member);
+        const ast *e = c->fn < x->map->nfn ? x->map->fn_ast[c->fn] : NULL;
+        json_object_set_new(o, "kind", json_string("condition"));
+        json_t *d = derive(x, F, e, 0);
+        hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
+        *truth = t;
+        json_object_set_new(o, "result", json_string(truth_word(t)));
+        json_object_update(o, d);
+        json_decref(d);
+        json_object_del(o, "value");
+        char msg[1024];
+        const char *tmpl = prog_str(p, c->msg);
+        vm_fill_message(x->vm, dc->pol, dc->member, tmpl, msg, sizeof msg);
+        json_object_set_new(o, "message", jstr_or_null(msg));
+        json_object_set_new(o, "message_template", jstr_or_null(tmpl));
+        json_object_set_new(o, "line", json_integer(c->line));
+        json_object_set_new(o, "column", json_integer(c->col));
+        json_object_set_new(o, "reference", jstr_or_null(prog_str(p, c->ref)));
+        if (F >= 0 && !t.unk && !t.v) {
+            scan_frame(x, F);
+            json_t *fl = flip_of(x, e);
+            json_object_set_new(o, "flip", fl ? fl : json_null());
+            if (json_array_size(dc->failed) < 64) {
+                dc->failed_node[json_array_size(dc->failed)] = node;
+                json_array_append(dc->failed, o);
+            }
+        }
+        return o;
+    }
+    json_object_set_new(o, "kind", json_string(c->kind == CN_ALL ? "all" : "any"));
+    json_object_set_new(o, "message", jstr_or_null(prog_str(p, c->msg)));
+    json_object_set_new(o, "line", json_integer(c->line));
+    json_t *kids = json_array();
+    int all = c->kind == CN_ALL, acc = all ? 1 : 0;
+    int32_t kid = node + 1;
+    for (int32_t k = 0; k < c->nkids; k++) {
+        hm_val t;
+        json_array_append_new(kids, cond_json(x, dc, kid, &t));
+        int tv = t.unk ? -1 : t.v != 0;
+        if (all)
+            acc = tv == 0 ? 0 : (tv < 0 && acc != 0) ? -1 : acc;
+        else
+            acc = tv == 1 ? 1 : (tv < 0 && acc != 1) ? -1 : acc;
+        kid += p->conds[kid].size;
+    }
+    *truth = acc < 0 ? (hm_val){ 0, UNK_MISSING, 0 } : (hm_val){ acc, 0, 0 };
+    json_object_set_new(o, "result", json_string(truth_word(*truth)));
+    json_object_set_new(o, "children", kids);
+    return o;
+}
+
+/* Is frame i part of decision (pol, member)? */
+static int in_decision(ex *x, int32_t i, int32_t pol, int32_t member)
+{
+    return x->frames[i].owner == pol && x->frames[i].self == member;
+}
+
+/* The facts and parameters the decision read, each once. */
+static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
+                     int32_t *ufield, int32_t *umember, int *nunk, int maxunk)
+{
+    /* facts: (field, member) pairs already listed */
+    int32_t seen[256][2];
+    int nseen = 0;
+    int32_t pseen[64][2];
+    int npseen = 0;
+    for (int32_t F = 0; F < x->nframes; F++) {
+        if (!in_decision(x, F, pol, member))
+            continue;
+        scan_frame(x, F);
+        for (int32_t k = 0; k < x->nreads; k++) {
+            const factread *r = &x->reads[k];
+            int32_t m = x->p->fields[r->field].entity == 1 ? -1 : r->member;
+            int dup = 0;
+            for (int j = 0; j < nseen && !dup; j++)
+                dup = seen[j][0] == r->field && seen[j][1] == m;
+            if (dup || nseen >= 256)
+                continue;
+            seen[nseen][0] = r->field;
+            seen[nseen][1] = m;
+            nseen++;
+            json_t *fj = fact_json(x, r->field, m, r->v);
+            if (strcmp(json_string_value(json_object_get(fj, "state")), "known") != 0 && *nunk < maxunk) {
+                ufield[*nunk] = r->field;
+                umember[*nunk] = m;
+                (*nunk)++;
+                json_array_append_new(unknown, json_deep_copy(fj));
+            }
+            json_array_append_new(facts, fj);
+        }
+        for (int32_t k = 0; k < x->nparams; k++) {
+            const paramread *r = &x->params[k];
+            int32_t kv = r->key.unk ? INT32_MIN : (int32_t)r->key.v;
+            int dup = 0;
+            for (int j = 0; j < npseen && !dup; j++)
+                dup = pseen[j][0] == r->param && pseen[j][1] == kv;
+            if (dup || npseen >= 64)
+                continue;
+            pseen[npseen][0] = r->param;
+            pseen[npseen][1] = kv;
+            npseen++;
+            json_array_append_new(params, param_json(x, r->param, r->key, NULL));
+        }
+    }
+}
+
+/* What the decision would be for each possible value of an unknown fact
+ * (booleans and codes), the other facts staying as they are. */
+static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
+                           json_t *fact)
+{
+    const hm_program *p = x->p;
+    const hm_field *fd = &p->fields[field];
+    if (fd->records || (fd->vtype != VT_BOOL && fd->vtype != VT_CODE))
+        return NULL;
+    int32_t nvals = fd->vtype == VT_BOOL ? 2 : (fd->codeset >= 0 ? p->codesets[fd->codeset].nlabels : 0);
+    if (nvals <= 0 || nvals > 16)
+        return NULL;
+    hm_facts *f = x->in->facts;
+    int32_t row = fm < 0 ? 0 : f->hh_first[0] + fm;
+    hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+    int64_t saved_v = c->v[row];
+    uint8_t saved_st = c->state[row];
+    json_t *arr = json_array();
+    int first = -1, same = 1;
+    for (int32_t k = 0; k < nvals; k++) {
+        int64_t val = fd->vtype == VT_BOOL ? (k == 0) : k;
+        c->v[row] = val;
+        c->state[row] = FACT_KNOWN;
+        if (vm_begin_household(probe_vm, 0) < 0)
+            break;
+        const hm_decision *d = vm_decide(probe_vm, pol, member);
+        char buf[128];
+        hm_val hv = { val, 0, 0 };
+        json_t *o = json_object();
+        json_object_set_new(o, "value", json_string(vm_format_value(x->vm, hv, fd->vtype, fd->codeset, buf, sizeof buf)));
+        json_object_set_new(o, "status", json_string(status_word(d->status)));
+        json_array_append_new(arr, o);
+        if (first < 0)
+            first = d->status;
+        else if (first != d->status)
+            same = 0;
+    }
+    c->v[row] = saved_v;
+    c->state[row] = saved_st;
+    const char *name = prog_str(p, fd->name);
+    char who[32] = "";
+    if (fm >= 0)
+        snprintf(who, sizeof who, " of member %d", fm + 1);
+    if (same && first > 0)
+        json_object_set_new(fact, "decides", jstrf("%s whatever the value of %s%s",
+                                                   first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible" : "undetermined",
+                                                   name, who));
+    else
+        json_object_set_new(fact, "decides", jstrf("the decision depends on %s%s", name, who));
+    return arr;
+}
+
+static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member)
+{
+    const hm_program *p = x->p;
+    const hm_policy *P = &p->policies[pol];
+    const hm_decision *d = vm_decide(x->vm, pol, member);
+    json_t *o = json_object();
+    json_object_set_new(o, "policy", json_string(prog_str(p, P->name)));
+    json_object_set_new(o, "label", jstr_or_null(prog_str(p, P->label)));
+    json_object_set_new(o, "entity", json_string(P->entity == 2 ? "person" : "household"));
+    json_object_set_new(o, "member", member_json(x, member));
+    json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
+    const char *path = prog_str(p, P->file);
+    const char *base = strrchr(path, '/');
+    json_object_set_new(o, "file", jstr_or_null(base ? base + 1 : path));
+    json_object_set_new(o, "line", json_integer(P->line));
+    json_object_set_new(o, "reference", jstr_or_null(prog_str(p, P->ref)));
+    json_object_set_new(o, "status", json_string(status_word(d->status)));
+    char buf[64];
+    hm_val av = { d->amount, 0, 0 };
+    json_object_set_new(o, "amount", d->status == DEC_ELIGIBLE && d->has_amount
+                                         ? json_string(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
+                                         : json_null());
+    decision_ctx dc = { pol, P->entity == 2 ? member : -1, json_array(), { 0 } };
+    /* conditions */
+    hm_val truth = { 0, UNK_MISSING, 0 };
+    json_object_set_new(o, "conditions", P->cond >= 0 ? cond_json(x, &dc, P->cond, &truth) : json_null());
+    /* exceptions of `eligible when` */
+    json_t *exc = json_array();
+    for (int32_t k = 0; k < P->neexc; k++) {
+        const hm_exception *e = &p->excs[P->first_eexc + k];
+        int32_t F = find_frame(x, e->when_fn, dc.member);
+        const ast *w = e->when_fn < x->map->nfn ? x->map->fn_ast[e->when_fn] : NULL;
+        json_t *j = derive(x, F, w, 0);
+        hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
+        json_object_set_new(j, "result", json_string(truth_word(t)));
+        json_object_del(j, "value");
+        json_object_set_new(j, "gives", json_string(e->eligible ? "eligible" : "not_eligible"));
+        json_object_set_new(j, "message", jstr_or_null(prog_str(p, e->msg)));
+        json_object_set_new(j, "line", json_integer(e->line));
+        json_object_set_new(j, "decided", json_boolean(d->exception == P->first_eexc + k));
+        json_array_append_new(exc, j);
+    }
+    json_object_set_new(o, "exceptions", exc);
+    /* policies that exclude this one */
+    json_t *excl = json_array();
+    for (int32_t k = 0; k < P->nexcl; k++) {
+        int32_t q = p->ints[P->first_excl + k];
+        const hm_decision *dq = vm_decide(x->vm, q, p->policies[q].entity == P->entity ? member : -1);
+        json_t *j = json_object();
+        json_object_set_new(j, "policy", json_string(prog_str(p, p->policies[q].name)));
+        json_object_set_new(j, "label", jstr_or_null(prog_str(p, p->policies[q].label)));
+        json_object_set_new(j, "status", json_string(status_word(dq->status)));
+        json_object_set_new(j, "decided", json_boolean(d->excluded_by == q));
+        json_array_append_new(excl, j);
+    }
+    json_object_set_new(o, "excluded_by", excl);
+    /* lets this decision computed */
+    json_t *lets = json_array();
+    for (int32_t l = 0; l < p->nlets; l++) {
+        if (p->lets[l].policy != pol)
+            continue;
+        int32_t F = find_frame(x, p->lets[l].fn, dc.member);
+        if (F < 0)
+            continue;
+        const ast *e = p->lets[l].fn < x->map->nfn ? x->map->fn_ast[p->lets[l].fn] : NULL;
+        json_t *j = json_object();
+        json_object_set_new(j, "name", json_string(prog_str(p, p->lets[l].name)));
+        json_t *dj = derive(x, F, e, 0);
+        /* a let's value is after its exceptions */
+        hm_val lv = vm_value_of_let(x->vm, l, dc.member);
+        json_object_set_new(dj, "value", value_json(x, lv, e));
+        json_object_update(j, dj);
+        json_decref(dj);
+        json_array_append_new(lets, j);
+    }
+    json_object_set_new(o, "lets", lets);
+    /* the amount */
+    if (d->status == DEC_ELIGIBLE && P->amount_fn >= 0) {
+        int32_t F = find_frame(x, P->amount_fn, dc.member);
+        const ast *e = P->amount_fn < x->map->nfn ? x->map->fn_ast[P->amount_fn] : NULL;
+        json_object_set_new(o, "amount_derivation", derive(x, F, e, 0));
+    } else {
+        json_object_set_new(o, "amount_derivation", json_null());
+    }
+    /* facts, parameters */
+    json_t *facts = json_array(), *params = json_array(), *unknown = json_array();
+    int32_t uf[32], um[32];
+    int nunk = 0;
+    reads_of(x, pol, dc.member, facts, params, unknown, uf, um, &nunk, 32);
+    json_object_set_new(o, "facts", facts);
+    json_object_set_new(o, "parameters", params);
+    /* why not: the conditions that failed, the decisive one first */
+    json_t *why = json_array();
+    if (d->status == DEC_NOT_ELIGIBLE) {
+        size_t first = 0;
+        for (size_t k = 0; k < json_array_size(dc.failed); k++)
+            if (dc.failed_node[k] == d->failed_cond)
+                first = k;
+        if (json_array_size(dc.failed))
+            json_array_append(why, json_array_get(dc.failed, first));
+        for (size_t k = 0; k < json_array_size(dc.failed); k++)
+            if (k != first)
+                json_array_append(why, json_array_get(dc.failed, k));
+    }
+    json_decref(dc.failed);
+    json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
+    /* undetermined: which facts, from where, and what would decide */
+    if (d->status == DEC_UNDETERMINED) {
+        json_t *u = json_object();
+        json_object_set_new(u, "error", d->error ? jstr_or_null(vm_error(x->vm)) : json_null());
+        for (int k = 0; k < nunk; k++) {
+            json_t *fj = json_array_get(unknown, (size_t)k);
+            json_t *oc = outcomes_of(x, probe_vm, pol, member, uf[k], um[k], fj);
+            json_object_set_new(fj, "outcomes", oc ? oc : json_null());
+            if (!oc)
+                json_object_set_new(fj, "decides", json_null());
+        }
+        json_object_set_new(u, "unknown_facts", unknown);
+        json_object_set_new(o, "undetermined", u);
+    } else {
+        json_decref(unknown);
+        json_object_set_new(o, "undetermined", json_null());
+    }
+    return o;
+}
+
+/* ---- the whole household ------------------------------------------------------------ */
+
+static void ex_free(ex *x)
+{
+    mem_free(x->tr.ev);
+    mem_free(x->frames);
+    mem_free(x->hfield);
+    mem_free(x->pfield);
+    mem_free(x->rfield);
+    mem_free(x->pfirst);
+    mem_free(x->pcount);
+    mem_free(x->pidx);
+    mem_free(x->fire);
+    mem_free(x->reads);
+    mem_free(x->params);
+    mem_free(x->shadow);
+    mem_free(x->armed);
+    vm_free(x->vm);
+}
+
+json_t *explain_build(const ex_input *in)
+{
+    ex xx;
+    memset(&xx, 0, sizeof xx);
+    ex *x = &xx;
+    x->in = in;
+    x->p = in->p;
+    x->map = in->map;
+    x->scanned = -1;
+    const hm_program *p = in->p;
+    hm_vm *probe_vm = NULL;
+    json_t *doc = NULL;
+    x->vm = vm_new(p);
+    probe_vm = vm_new(p);
+    if (!x->vm || !probe_vm)
+        goto done;
+    vm_bind(x->vm, in->facts, in->as_of);
+    vm_bind(probe_vm, in->facts, in->as_of);
+    vm_bind_externs(x->vm, in->externs);
+    vm_bind_externs(probe_vm, in->externs);
+    if (vm_begin_household(x->vm, 0) < 0)
+        goto done;
+    vm_set_trace(x->vm, &x->tr);
+    int32_t n = in->facts->hh_count[0];
+    /* decide everything asked for while recording; what they depend on is
+     * decided (and recorded) on the way */
+    for (int32_t i = 0; i < p->npolicies; i++) {
+        if (in->policy >= 0 && i != in->policy)
+            continue;
+        if (p->policies[i].entity == 1)
+            vm_decide(x->vm, i, -1);
+        else
+            for (int32_t m = 0; m < n; m++)
+                if (in->member < 0 || m == in->member)
+                    vm_decide(x->vm, i, m);
+    }
+    vm_set_trace(x->vm, NULL);
+    if (x->tr.oom || build_frames(x) < 0 || index_probes(x) < 0)
+        goto done;
+    doc = json_object();
+    char d[16];
+    json_object_set_new(doc, "schema", json_string(EXPLAIN_SCHEMA));
+    json_object_set_new(doc, "as_of", json_string(date_text(in->as_of, d)));
+    json_t *hh = json_object();
+    json_object_set_new(hh, "id", jstr_or_null(in->household_id));
+    json_object_set_new(hh, "members", json_integer(n));
+    json_t *ids = json_array();
+    for (int32_t m = 0; m < n; m++)
+        json_array_append_new(ids, jstr_or_null(member_id(x, m)));
+    json_object_set_new(hh, "member_ids", ids);
+    json_object_set_new(doc, "household", hh);
+    json_t *pols = json_array();
+    for (int32_t i = 0; i < p->npolicies; i++) {
+        if ((in->policy >= 0 && i != in->policy) || (in->member >= 0 && p->policies[i].entity == 1))
+            continue;
+        if (p->policies[i].entity == 1)
+            json_array_append_new(pols, decision_json(x, probe_vm, i, -1));
+        else
+            for (int32_t m = 0; m < n; m++)
+                if (in->member < 0 || m == in->member)
+                    json_array_append_new(pols, decision_json(x, probe_vm, i, m));
+    }
+    json_object_set_new(doc, "decisions", pols);
+    if (x->oom) {
+        json_decref(doc);
+        doc = NULL;
+    }
+done:
+    vm_free(probe_vm);
+    ex_free(x);
+    return doc;
+}

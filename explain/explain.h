@@ -1,0 +1,53 @@
+/* explain.h -- why one household or person qualified or not.
+ *
+ * The household is evaluated once more with the VM recording every
+ * instruction it executes (vm_set_trace); the compiler's probes
+ * (codegen.h) say which register held which expression of the source at
+ * which instruction.  From the two, explain_build() makes the explanation
+ * of each policy as a JSON document (the format of docs/explain.md, schema
+ * "huimin-explain/1"): the decision, the condition tree with the values
+ * each condition compared, the lets with the members their aggregates
+ * counted, the facts with their sources and dates, the parameters with the
+ * dated value that applied, why not, what is undetermined and what would
+ * decide it.  The text renderers print that same document, so the text
+ * and the JSON never disagree. */
+#ifndef HM_EXPLAIN_H
+#define HM_EXPLAIN_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "codegen.h"
+#include "facts.h"
+#include "sema.h"
+#include "vm.h"
+
+#define EXPLAIN_SCHEMA "huimin-explain/1"
+
+typedef struct ex_input {
+    const hm_program *p;
+    sema *s;
+    const cg_map *map;
+    hm_facts *facts;            /* household row 0 and its members; values are
+                                   changed and restored to test what would decide */
+    int32_t as_of;
+    const vm_extern *externs;   /* or NULL */
+    const char *household_id;   /* or NULL (a facts file) */
+    char *const *member_ids;    /* per member, or NULL */
+    int32_t policy;             /* only this policy, or -1 */
+    int32_t member;             /* person policies: only this member, or -1 */
+    /* the source that gave value k of program field `field`, or NULL */
+    const char *(*source_of)(void *ctx, int32_t field, int32_t k);
+    void *source_ctx;
+} ex_input;
+
+/* The explanation (owned; json_decref), or NULL when out of memory. */
+json_t *explain_build(const ex_input *in);
+
+/* Print an explanation for a terminal: everything (EX_REVIEWER) or only
+ * the decisions and the drafters' messages, for the person concerned
+ * (EX_CITIZEN). */
+enum { EX_REVIEWER = 0, EX_CITIZEN = 1 };
+void explain_print_text(const json_t *doc, int audience, FILE *out);
+
+#endif

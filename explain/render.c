@@ -1,0 +1,381 @@
+/* render.c -- an explanation (explain.c's JSON document) as text.
+ *
+ * For reviewers: every decision with the condition tree, the values each
+ * condition compared, the lets and the members their aggregates counted,
+ * the facts with sources and dates, the parameters with the dated value
+ * that applied.  For citizens: the decision and the drafters' messages
+ * only, with no code and no internal names. */
+#include "explain.h"
+
+#include <string.h>
+
+static const char *S(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static int has(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return v && !json_is_null(v);
+}
+
+static void indent(FILE *out, int n)
+{
+    for (int i = 0; i < n; i++)
+        fputc(' ', out);
+}
+
+static const char *status_text(const char *s)
+{
+    return !strcmp(s, "eligible") ? "ELIGIBLE" : !strcmp(s, "not_eligible") ? "NOT ELIGIBLE" : "UNDETERMINED";
+}
+
+static const char *mark(const char *result)
+{
+    return !strcmp(result, "met") ? "✓" : !strcmp(result, "not_met") ? "✗" : "?";
+}
+
+static void where(FILE *out, const json_t *o)
+{
+    if (has(o, "file"))
+        fprintf(out, "  [%s:%lld]", S(o, "file"), (long long)json_integer_value(json_object_get(o, "line")));
+}
+
+static void print_value(FILE *out, const json_t *o)
+{
+    json_t *v = json_object_get(o, "value");
+    if (json_is_string(v))
+        fputs(json_string_value(v), out);
+    else if (has(o, "unknown"))
+        fprintf(out, "%s", S(o, "unknown"));
+    else
+        fputs("unknown", out);
+}
+
+static void print_values(FILE *out, const json_t *vals, int ind)
+{
+    if (!json_array_size(vals))
+        return;
+    indent(out, ind);
+    size_t i;
+    json_t *v;
+    json_array_foreach(vals, i, v) {
+        fprintf(out, "%s%s = ", i ? ", " : "", S(v, "expr"));
+        print_value(out, v);
+    }
+    fputc('\n', out);
+}
+
+static void print_member(FILE *out, const json_t *o)
+{
+    fprintf(out, "member %lld", (long long)json_integer_value(json_object_get(o, "member")));
+    if (has(o, "member_id"))
+        fprintf(out, " (%s)", S(o, "member_id"));
+}
+
+static void print_derivation(FILE *out, const json_t *d, int ind);
+
+static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, int ind)
+{
+    size_t i, j;
+    json_t *a, *el;
+    json_array_foreach(aggs, i, a) {
+        /* an aggregate that is the whole expression has its value shown already */
+        if (strcmp(S(a, "expr"), whole) != 0) {
+            indent(out, ind);
+            fprintf(out, "%s = ", S(a, "expr"));
+            print_value(out, a);
+            fputc('\n', out);
+        }
+        json_array_foreach(json_object_get(a, "elements"), j, el) {
+            indent(out, ind + 2);
+            print_member(out, el);
+            json_t *kept = json_object_get(el, "kept");
+            if (json_is_false(kept))
+                fputs(": left out", out);
+            else if (json_is_true(kept))
+                fputs(has(el, "value") ? ": " : ": counted", out);
+            else if (kept && json_is_null(kept))
+                fputs(": unknown whether it counts", out);
+            else
+                fputs(": ", out);
+            if (has(el, "value") && !json_is_false(kept))
+                fputs(S(el, "value"), out);
+            json_t *because = json_object_get(el, "because");
+            if (json_array_size(because)) {
+                fputs(" (", out);
+                size_t k;
+                json_t *b;
+                json_array_foreach(because, k, b) {
+                    fprintf(out, "%s%s = ", k ? ", " : "", S(b, "expr"));
+                    print_value(out, b);
+                }
+                fputc(')', out);
+            }
+            fputc('\n', out);
+        }
+    }
+}
+
+static void print_derivation(FILE *out, const json_t *d, int ind)
+{
+    print_values(out, json_object_get(d, "values"), ind);
+    print_aggregates(out, json_object_get(d, "aggregates"), S(d, "expr"), ind);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(d, "calls"), i, c) {
+        indent(out, ind);
+        fprintf(out, "%s: %s = ", S(c, "function"), S(c, "expr"));
+        print_value(out, c);
+        where(out, c);
+        fputc('\n', out);
+        print_derivation(out, c, ind + 2);
+    }
+}
+
+static void print_condition(FILE *out, const json_t *c, int ind, int details)
+{
+    const char *kind = S(c, "kind");
+    indent(out, ind);
+    if (strcmp(kind, "condition") != 0) {
+        fprintf(out, "%s %s of:", mark(S(c, "result")), !strcmp(kind, "all") ? "all" : "any");
+        if (has(c, "message"))
+            fprintf(out, " %s", S(c, "message"));
+        fputc('\n', out);
+        size_t i;
+        json_t *k;
+        json_array_foreach(json_object_get(c, "children"), i, k)
+            print_condition(out, k, ind + 2, details);
+        return;
+    }
+    fprintf(out, "%s %s", mark(S(c, "result")), S(c, "expr"));
+    where(out, c);
+    fputc('\n', out);
+    if (has(c, "message")) {
+        indent(out, ind + 4);
+        fprintf(out, "%s\n", S(c, "message"));
+    }
+    if (has(c, "reference")) {
+        indent(out, ind + 4);
+        fprintf(out, "%s\n", S(c, "reference"));
+    }
+    if (details)
+        print_derivation(out, c, ind + 4);
+    json_t *flip = json_object_get(c, "flip");
+    if (flip && !json_is_null(flip)) {
+        indent(out, ind + 4);
+        fprintf(out, "%s", S(flip, "text"));
+        if (has(flip, "fact"))
+            fprintf(out, " [fact %s]", S(flip, "fact"));
+        fputc('\n', out);
+    }
+}
+
+static void print_fact(FILE *out, const json_t *f)
+{
+    fprintf(out, "%s", S(f, "fact"));
+    if (has(f, "member")) {
+        fputs(" of ", out);
+        print_member(out, f);
+    }
+    fputs(" = ", out);
+    if (has(f, "value"))
+        fputs(S(f, "value"), out);
+    else
+        fputs(S(f, "state"), out);
+    fputs("   ", out);
+    if (has(f, "source"))
+        fprintf(out, "from %s", S(f, "source"));
+    if (has(f, "as_of"))
+        fprintf(out, ", as of %s", S(f, "as_of"));
+    if (strcmp(S(f, "state"), "known") != 0 && has(f, "value"))
+        fprintf(out, " (%s)", S(f, "state"));
+    if (has(f, "fresh_for"))
+        fprintf(out, ", older than %s", S(f, "fresh_for"));
+    fputc('\n', out);
+}
+
+static void print_decision(FILE *out, const json_t *d)
+{
+    fprintf(out, "%s %s", S(d, "policy"), S(d, "label"));
+    if (has(d, "member")) {
+        fputs(" — ", out);
+        print_member(out, d);
+    }
+    fprintf(out, ": %s", status_text(S(d, "status")));
+    if (has(d, "amount"))
+        fprintf(out, ", amount %s", S(d, "amount"));
+    fputc('\n', out);
+    fprintf(out, "  %s:%lld", S(d, "file"), (long long)json_integer_value(json_object_get(d, "line")));
+    if (has(d, "reference"))
+        fprintf(out, "  %s", S(d, "reference"));
+    fputc('\n', out);
+
+    size_t i;
+    json_t *x;
+    json_t *why = json_object_get(d, "why_not");
+    if (json_array_size(why)) {
+        fprintf(out, "  why not: %zu condition%s not met\n", json_array_size(why), json_array_size(why) == 1 ? "" : "s");
+        json_array_foreach(why, i, x)
+            print_condition(out, x, 4, 0);
+    }
+    json_array_foreach(json_object_get(d, "excluded_by"), i, x)
+        if (json_is_true(json_object_get(x, "decided")))
+            fprintf(out, "  why not: excluded by %s %s, which applies\n", S(x, "policy"), S(x, "label"));
+    json_array_foreach(json_object_get(d, "exceptions"), i, x)
+        if (json_is_true(json_object_get(x, "decided")))
+            fprintf(out, "  decided by an exception: when %s then %s  [%s:%lld]%s%s\n", S(x, "expr"),
+                    !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible", S(x, "file"),
+                    (long long)json_integer_value(json_object_get(x, "line")), has(x, "message") ? "\n    " : "",
+                    S(x, "message"));
+    json_t *u = json_object_get(d, "undetermined");
+    if (u && !json_is_null(u)) {
+        if (has(u, "error"))
+            fprintf(out, "  undetermined: %s\n", S(u, "error"));
+        json_t *facts = json_object_get(u, "unknown_facts");
+        if (json_array_size(facts))
+            fprintf(out, "  undetermined: %zu fact%s not known\n", json_array_size(facts),
+                    json_array_size(facts) == 1 ? "" : "s");
+        json_array_foreach(facts, i, x) {
+            fputs("    ", out);
+            print_fact(out, x);
+            if (has(x, "decides"))
+                fprintf(out, "      %s\n", S(x, "decides"));
+            size_t k;
+            json_t *oc;
+            json_array_foreach(json_object_get(x, "outcomes"), k, oc)
+                fprintf(out, "      if %s: %s\n", S(oc, "value"), S(oc, "status"));
+        }
+        if (!has(u, "error") && !json_array_size(facts))
+            fputs("  undetermined: a policy it depends on is undetermined\n", out);
+    }
+    json_t *cond = json_object_get(d, "conditions");
+    if (cond && !json_is_null(cond)) {
+        fputs("  conditions:\n", out);
+        print_condition(out, cond, 4, 1);
+    }
+    json_array_foreach(json_object_get(d, "exceptions"), i, x) {
+        if (!i)
+            fputs("  exceptions:\n", out);
+        fprintf(out, "    %s when %s then %s", mark(S(x, "result")), S(x, "expr"),
+                !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible");
+        where(out, x);
+        fputc('\n', out);
+    }
+    json_array_foreach(json_object_get(d, "excluded_by"), i, x) {
+        if (!i)
+            fputs("  excluded when these apply:\n", out);
+        fprintf(out, "    %s %s: %s\n", S(x, "policy"), S(x, "label"), S(x, "status"));
+    }
+    json_array_foreach(json_object_get(d, "lets"), i, x) {
+        if (!i)
+            fputs("  lets:\n", out);
+        fprintf(out, "    %s = ", S(x, "name"));
+        print_value(out, x);
+        fprintf(out, "   <- %s", S(x, "expr"));
+        where(out, x);
+        fputc('\n', out);
+        print_derivation(out, x, 8);
+    }
+    json_t *am = json_object_get(d, "amount_derivation");
+    if (am && !json_is_null(am)) {
+        fprintf(out, "  amount = %s", S(am, "expr"));
+        where(out, am);
+        fputc('\n', out);
+        print_derivation(out, am, 4);
+    }
+    json_array_foreach(json_object_get(d, "facts"), i, x) {
+        if (!i)
+            fputs("  facts:\n", out);
+        fputs("    ", out);
+        print_fact(out, x);
+    }
+    json_array_foreach(json_object_get(d, "parameters"), i, x) {
+        if (!i)
+            fputs("  parameters:\n", out);
+        fprintf(out, "    %s = %s", S(x, "name"), has(x, "value") ? S(x, "value") : "unknown");
+        if (has(x, "key"))
+            fprintf(out, "   for %s", S(x, "key"));
+        if (has(x, "entry") && strcmp(S(x, "entry"), S(x, "key")) != 0)
+            fprintf(out, " (entry %s)", S(x, "entry"));
+        fprintf(out, "%s%s", has(x, "from") ? ", from " : "", S(x, "from"));
+        where(out, x);
+        fputc('\n', out);
+    }
+}
+
+/* ---- for the person concerned ---------------------------------------------------- */
+
+static void collect_messages(const json_t *c, const char *want, FILE *out)
+{
+    if (!c || json_is_null(c))
+        return;
+    if (strcmp(S(c, "kind"), "condition") != 0) {
+        size_t i;
+        json_t *k;
+        json_array_foreach(json_object_get(c, "children"), i, k)
+            collect_messages(k, want, out);
+        return;
+    }
+    if (!strcmp(S(c, "result"), want) && has(c, "message"))
+        fprintf(out, "    · %s\n", S(c, "message"));
+}
+
+static void print_citizen(FILE *out, const json_t *d)
+{
+    const char *st = S(d, "status");
+    fprintf(out, "%s", has(d, "label") ? S(d, "label") : "");
+    if (has(d, "member")) {
+        fputs("（", out);
+        fprintf(out, "家庭成员 %lld", (long long)json_integer_value(json_object_get(d, "member")));
+        fputs("）", out);
+    }
+    if (!strcmp(st, "eligible")) {
+        fputs("：符合条件", out);
+        if (has(d, "amount"))
+            fprintf(out, "，金额 %s 元", S(d, "amount"));
+        fputs("。\n", out);
+        collect_messages(json_object_get(d, "conditions"), "met", out);
+    } else if (!strcmp(st, "not_eligible")) {
+        fputs("：不符合条件。\n", out);
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(d, "why_not"), i, x)
+            if (has(x, "message"))
+                fprintf(out, "    · 未满足：%s\n", S(x, "message"));
+        json_array_foreach(json_object_get(d, "excluded_by"), i, x)
+            if (json_is_true(json_object_get(x, "decided")))
+                fprintf(out, "    · 已享受%s，不重复享受。\n", S(x, "label"));
+        json_array_foreach(json_object_get(d, "exceptions"), i, x)
+            if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
+                fprintf(out, "    · %s\n", S(x, "message"));
+    } else {
+        fputs("：暂时无法确定，需要补充或更新有关信息后再作决定。\n", out);
+        collect_messages(json_object_get(d, "conditions"), "unknown", out);
+    }
+}
+
+void explain_print_text(const json_t *doc, int audience, FILE *out)
+{
+    const json_t *hh = json_object_get(doc, "household");
+    json_t *decisions = json_object_get(doc, "decisions");
+    size_t i;
+    json_t *d;
+    if (audience == EX_CITIZEN) {
+        fprintf(out, "截至 %s 的审核结果：\n\n", S(doc, "as_of"));
+        json_array_foreach(decisions, i, d) {
+            print_citizen(out, d);
+            fputc('\n', out);
+        }
+        return;
+    }
+    long long n = json_integer_value(json_object_get(hh, "members"));
+    fprintf(out, "household %s, %lld member%s, as of %s\n", has(hh, "id") ? S(hh, "id") : "(given)", n,
+            n == 1 ? "" : "s", S(doc, "as_of"));
+    json_array_foreach(decisions, i, d) {
+        fputc('\n', out);
+        print_decision(out, d);
+    }
+}
