@@ -274,7 +274,9 @@ static void print_need(needs_ctx *x, const hm_policy *P, int32_t field, int st, 
     /* what the department's data said, for a value that could not be used */
     for (int32_t i = 0; x->one && i < x->one->L.nissues; i++) {
         const ld_issue *is = &x->one->L.issues[i];
-        if (is->field == field && is->index == row)
+        if (is->field == field && is->index == row && is->kind == ISSUE_CONFLICT)
+            fprintf(x->out, "        %s\n", is->detail);     /* it names both sources */
+        else if (is->field == field && is->index == row)
             fprintf(x->out, "        %s: %s\n", x->one->L.sources[is->source], is->detail);
     }
 }

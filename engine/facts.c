@@ -21,40 +21,59 @@ static int column_init(hm_column *c, int32_t n)
     return 0;
 }
 
-int facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperson)
+int facts_init_households(hm_facts *f, int32_t nhouse, int32_t nperson)
 {
     memset(f, 0, sizeof *f);
     f->nhouse = nhouse;
     f->nperson = nperson;
+    size_t nh1 = nhouse > 0 ? (size_t)nhouse : 1;
+    f->hh_first = mem_calloc(nh1, sizeof *f->hh_first);
+    f->hh_count = mem_calloc(nh1, sizeof *f->hh_count);
+    if (!f->hh_first || !f->hh_count) {
+        facts_free(f);
+        return -1;
+    }
+    return 0;
+}
+
+int facts_init_columns(hm_facts *f, const hm_program *p)
+{
+    int32_t nhouse = f->nhouse, nperson = f->nperson;
     f->nh = p->nhcols;
     f->np = p->npcols;
     f->nr = p->nrcols;
-    size_t nh1 = nhouse > 0 ? (size_t)nhouse : 1, np1 = nperson > 0 ? (size_t)nperson : 1;
-    f->hh_first = mem_calloc(nh1, sizeof *f->hh_first);
-    f->hh_count = mem_calloc(nh1, sizeof *f->hh_count);
+    size_t np1 = nperson > 0 ? (size_t)nperson : 1;
     f->hcol = mem_calloc((size_t)f->nh + 1, sizeof *f->hcol);
     f->pcol = mem_calloc((size_t)f->np + 1, sizeof *f->pcol);
     f->rcol = mem_calloc((size_t)f->nr + 1, sizeof *f->rcol);
-    if (!f->hh_first || !f->hh_count || !f->hcol || !f->pcol || !f->rcol)
-        goto oom;
+    if (!f->hcol || !f->pcol || !f->rcol)
+        return -1;
     for (int i = 0; i < f->nh; i++)
         if (column_init(&f->hcol[i], nhouse) < 0)
-            goto oom;
+            return -1;
     for (int i = 0; i < f->np; i++)
         if (column_init(&f->pcol[i], nperson) < 0)
-            goto oom;
+            return -1;
     for (int i = 0; i < f->nr; i++) {
         f->rcol[i].first = mem_calloc(np1, sizeof(int32_t));
         f->rcol[i].count = mem_calloc(np1, sizeof(int32_t));
         f->rcol[i].state = mem_alloc(np1);
         if (!f->rcol[i].first || !f->rcol[i].count || !f->rcol[i].state)
-            goto oom;
+            return -1;
         memset(f->rcol[i].state, FACT_MISSING, np1);
     }
     return 0;
-oom:
-    facts_free(f);
-    return -1;
+}
+
+int facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperson)
+{
+    if (facts_init_households(f, nhouse, nperson) < 0)
+        return -1;
+    if (facts_init_columns(f, p) < 0) {
+        facts_free(f);
+        return -1;
+    }
+    return 0;
 }
 
 void facts_free(hm_facts *f)

@@ -57,6 +57,11 @@ static inline int32_t facts_asof(const hm_column *c, int32_t k)
 /* An empty store shaped for program p with room for the given counts.
  * Every value starts missing.  Returns 0, or -1 when out of memory. */
 int  facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperson);
+/* The same in two steps: the households' member ranges (every count 0),
+ * then the columns, once the population is settled.  0, or -1 when out of
+ * memory (free with facts_free either way). */
+int  facts_init_households(hm_facts *f, int32_t nhouse, int32_t nperson);
+int  facts_init_columns(hm_facts *f, const hm_program *p);
 void facts_free(hm_facts *f);
 /* Intern a text value; returns its value (a negative id), or INT64_MIN on
  * out of memory. */

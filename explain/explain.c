@@ -463,6 +463,16 @@ static int node_value(ex *x, const ast *n, hm_val *v)
 
 static int is_loop(const ast *n) { return n->kind == N_AGG || n->kind == N_WHERE; }
 
+static int contains_loop(const ast *n, int depth)
+{
+    for (; n && depth < 100; n = n->next) {
+        if (is_loop(n) || contains_loop(n->a, depth + 1) || contains_loop(n->b, depth + 1) ||
+            contains_loop(n->c, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
 /* The names an expression shows a value for: lets, parameters, facts,
  * calls, aggregates and other policies' decisions; not inside aggregates
  * (their elements are shown one by one). */
@@ -482,8 +492,8 @@ static void collect_names(const ast *n, const ast **out, int *nout, int max, int
             descend = !take;
             break;
         case N_CALL:
-            /* a policy's own function or a plugin's; built-ins show through their arguments */
-            take = y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN);
+            /* built-ins over aggregates show through their elements */
+            take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a, 0);
             break;
         case N_AGG: case N_WHERE:
             take = !in_loop;
@@ -567,6 +577,8 @@ static json_t *loops_of(ex *x, const ast *e)
         int nwhy = 0;
         if (filter)
             collect_names(filter, why, &nwhy, 16, 1);
+        if (body && body->kind != N_GET && body->kind != N_NAME)
+            collect_names(body, why, &nwhy, 16, 1);
         json_t *elems = json_array();
         int32_t cur = -1;
         json_t *el = NULL;
@@ -1212,6 +1224,15 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
                 json_object_set_new(fj, "decides", json_null());
         }
         json_object_set_new(u, "unknown_facts", unknown);
+        /* an excluding policy that is itself undetermined leaves this one open */
+        json_t *pend = json_array();
+        for (int32_t k = 0; k < P->nexcl; k++) {
+            int32_t q = p->ints[P->first_excl + k];
+            const hm_decision *dq = vm_decide(x->vm, q, p->policies[q].entity == P->entity ? member : -1);
+            if (dq->status == DEC_UNDETERMINED)
+                json_array_append_new(pend, json_string(prog_str(p, p->policies[q].name)));
+        }
+        json_object_set_new(u, "undetermined_exclusions", pend);
         json_object_set_new(o, "undetermined", u);
     } else {
         json_decref(unknown);

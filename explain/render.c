@@ -101,8 +101,8 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
                 fputs(": unknown whether it counts", out);
             else
                 fputs(": ", out);
-            if (has(el, "value") && !json_is_false(kept))
-                fputs(S(el, "value"), out);
+            if (json_object_get(el, "value") && !json_is_false(kept))
+                fputs(has(el, "value") ? S(el, "value") : "unknown", out);
             json_t *because = json_object_get(el, "because");
             if (json_array_size(because)) {
                 fputs(" (", out);
@@ -248,8 +248,8 @@ static void print_decision(FILE *out, const json_t *d)
             json_array_foreach(json_object_get(x, "outcomes"), k, oc)
                 fprintf(out, "      if %s: %s\n", S(oc, "value"), S(oc, "status"));
         }
-        if (!has(u, "error") && !json_array_size(facts))
-            fputs("  undetermined: a policy it depends on is undetermined\n", out);
+        json_array_foreach(json_object_get(u, "undetermined_exclusions"), i, x)
+            fprintf(out, "  undetermined: %s, which would exclude it, is undetermined\n", json_string_value(x));
     }
     json_t *cond = json_object_get(d, "conditions");
     if (cond && !json_is_null(cond)) {
@@ -308,6 +308,19 @@ static void print_decision(FILE *out, const json_t *d)
 
 /* ---- for the person concerned ---------------------------------------------------- */
 
+/* A filled message; a value not known yet (shown "?" to reviewers) is
+ * written out for the reader. */
+static void print_message(FILE *out, const char *prefix, const char *msg)
+{
+    fprintf(out, "    · %s", prefix);
+    for (const char *s = msg; *s; s++)
+        if (*s == '?')
+            fputs("（待核实）", out);
+        else
+            fputc(*s, out);
+    fputc('\n', out);
+}
+
 static void collect_messages(const json_t *c, const char *want, FILE *out)
 {
     if (!c || json_is_null(c))
@@ -320,7 +333,7 @@ static void collect_messages(const json_t *c, const char *want, FILE *out)
         return;
     }
     if (!strcmp(S(c, "result"), want) && has(c, "message"))
-        fprintf(out, "    · %s\n", S(c, "message"));
+        print_message(out, "", S(c, "message"));
 }
 
 static void print_citizen(FILE *out, const json_t *d)
@@ -344,13 +357,13 @@ static void print_citizen(FILE *out, const json_t *d)
         json_t *x;
         json_array_foreach(json_object_get(d, "why_not"), i, x)
             if (has(x, "message"))
-                fprintf(out, "    · 未满足：%s\n", S(x, "message"));
+                print_message(out, "未满足：", S(x, "message"));
         json_array_foreach(json_object_get(d, "excluded_by"), i, x)
             if (json_is_true(json_object_get(x, "decided")))
                 fprintf(out, "    · 已享受%s，不重复享受。\n", S(x, "label"));
         json_array_foreach(json_object_get(d, "exceptions"), i, x)
             if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
-                fprintf(out, "    · %s\n", S(x, "message"));
+                print_message(out, "", S(x, "message"));
     } else {
         fputs("：暂时无法确定，需要补充或更新有关信息后再作决定。\n", out);
         collect_messages(json_object_get(d, "conditions"), "unknown", out);

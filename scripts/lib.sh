@@ -30,6 +30,7 @@ HM_DEPS=(
 	libjansson-dev
 	zlib1g-dev
 	python3
+	python3-jsonschema
 )
 
 # Number of parallel make jobs.

@@ -374,15 +374,15 @@ static int host_add_person(hm_population_ctx *c, const char *id, size_t len, con
 }
 
 /* Persons grouped by household (members are a contiguous range of rows,
- * in the order listed), the fact store sized for them. */
+ * in the order listed).  The fact store's columns wait for load_facts: the
+ * population may yet be cut down to one household. */
 static int group_members(hm_load *L, hm_population_ctx *c)
 {
     int32_t *first = mem_calloc((size_t)c->nh + 1, sizeof *first);
     int32_t *newpos = mem_alloc(sizeof *newpos * ((size_t)c->np + 1));
     L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
     L->psorted = mem_alloc(sizeof *L->psorted * ((size_t)c->np + 1));
-    if (!first || !newpos || !L->pid || !L->psorted ||
-        facts_init(&L->facts, L->p, c->nh, c->np) < 0) {
+    if (!first || !newpos || !L->pid || !L->psorted || facts_init_households(&L->facts, c->nh, c->np) < 0) {
         mem_free(first);
         mem_free(newpos);
         add_err(L, "out of memory");
@@ -510,7 +510,7 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     int32_t *hsorted = mem_alloc(sizeof *hsorted);
     int32_t *psorted = mem_alloc(sizeof *psorted * ((size_t)n + 1));
     hm_facts facts;
-    if (!hid || !pid || !hsorted || !psorted || facts_init(&facts, L->p, 1, n) < 0) {
+    if (!hid || !pid || !hsorted || !psorted || facts_init_households(&facts, 1, n) < 0) {
         mem_free(hid);
         mem_free(pid);
         mem_free(hsorted);
@@ -1198,7 +1198,7 @@ int load_facts(hm_load *L)
     int *nsrc = mem_calloc((size_t)p->nfields + 1, sizeof *nsrc);
     uint8_t *rec_seen = mem_calloc((size_t)p->nrcols + 1, 1);
     int rc = 0;
-    if (!pend || !nsrc || !rec_seen) {
+    if (!pend || !nsrc || !rec_seen || facts_init_columns(&L->facts, p) < 0) {
         add_err(L, "out of memory");
         rc = -1;
         goto done;

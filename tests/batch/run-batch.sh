@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-batch.sh -- population runs over a small city on the sqlite plugin:
-# the decisions and data issues written (golden), configuration and schema
-# errors (each with its message and exit status 2), and a run killed with
-# SIGKILL part way, which must leave the results database unchanged.
+# the decisions and data issues written (golden), `huimin report` of a run
+# with and without --reasons (golden), configuration and schema errors (each
+# with its message and exit status 2), and a run killed with SIGKILL part
+# way, which must leave the results database unchanged.
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).  HM_REGEN=1 rewrites the
 # expected files.
@@ -26,7 +27,7 @@ city() {    # city DIR: the small city's databases and configuration
 
 # ---- the small city: decisions and issues --------------------------------
 city "$work/c"
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress) \
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress --reasons) \
 	> "$work/summary" 2> "$work/stderr"
 st=$?
 [ $st -eq 0 ] && ok || bad "small city: exit $st: $(cat "$work/stderr")"
@@ -56,7 +57,8 @@ sqlite3 "$work/c/r.db" "SELECT entity_id, policy, status, amount_fen, reason, mi
 cp -r "$here/civil-csv" "$work/c/civil-csv"
 sed '/^\[source civil\]/,$ { s/^plugin = sqlite/plugin = csv/; s/^database = civil.db/directory = civil-csv/; }' \
 	"$work/c/small.conf" > "$work/c/csv.conf"
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress) > /dev/null 2> "$work/err"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress --reasons) \
+	> /dev/null 2> "$work/err"
 st=$?
 sqlite3 "$work/c/csv.db" "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions
 	ORDER BY 1, 2" > "$work/csv.dec" 2>&1
@@ -72,6 +74,72 @@ printf 'person_id,amount\nP1,5\n' > "$work/c/civil-csv/income.csv"
 st=$?
 [ $st -eq 2 ] && grep -qF "in the header (it has: person_id, amount)" "$work/err" \
 	&& ok || bad "csv missing column: exit $st: $(cat "$work/err")"
+
+# ---- huimin report ------------------------------------------------------
+# a database made before runs.reasons existed (checked below)
+cp "$work/c/r.db" "$work/c/old.db"
+sqlite3 "$work/c/old.db" "ALTER TABLE runs DROP COLUMN reasons"
+# run 1 of r.db stored reasons: the breakdowns (golden), also as JSON
+"$HUIMIN" report "$work/c/r.db" > "$work/report.actual" 2> "$work/err"
+st=$?
+if [ "${HM_REGEN:-}" = 1 ]; then
+	cp "$work/report.actual" "$here/report.expected"
+elif [ $st -eq 0 ] && diff -u "$here/report.expected" "$work/report.actual"; then
+	ok
+else
+	bad "report: exit $st, differs from tests/batch/report.expected: $(cat "$work/err")"
+fi
+"$HUIMIN" report "$work/c/r.db" --run 1 --format json > "$work/report.json" 2> "$work/err"
+st=$?
+if [ $st -eq 0 ] && python3 -m json.tool "$work/report.json" > /dev/null &&
+	grep -qF '"amount": "900.00"' "$work/report.json" &&
+	grep -qF '"fact": "person.deceased (stale)"' "$work/report.json"; then ok
+else bad "report --format json: exit $st: $(cat "$work/err" "$work/report.json")"; fi
+"$HUIMIN" report "$work/c/r.db" --policy elder > "$work/out" 2> "$work/err"
+st=$?
+if [ $st -eq 0 ] && grep -qF 'policy elder "高龄补贴" for person' "$work/out" &&
+	! grep -qF 'policy allowance' "$work/out"; then ok
+else bad "report --policy: exit $st: $(cat "$work/err" "$work/out")"; fi
+# run 2 without --reasons: the same counts, reason and missing left NULL
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress) \
+	> "$work/summary2" 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/c/r.db" "SELECT count(*), count(reason), count(missing) FROM decisions WHERE run_id = 2;
+	SELECT group_concat(run_id || ':' || reasons, ' ') FROM runs" | tr '\n' ' ')
+if [ $st -eq 0 ] && [ "$got" = "22|0|0 1:1 2:0 " ] && cmp -s "$work/summary" "$work/summary2"; then ok
+else bad "run without --reasons: exit $st, got \"$got\": $(cat "$work/err")"; fi
+"$HUIMIN" report "$work/c/r.db" > "$work/out" 2> "$work/err"
+st=$?
+if [ $st -eq 0 ] && grep -qF "run 2 as of 2024-08-01: 4 households, 6 persons; reasons not stored" "$work/out" &&
+	grep -qF "rerun with --reasons" "$work/out" && ! grep -qF "not met" "$work/out" &&
+	grep -qE '^  not eligible +1$' "$work/out"; then ok
+else bad "report of a run without reasons: exit $st: $(cat "$work/err" "$work/out")"; fi
+# the older database: its runs stored reasons, and the next run adds the column
+"$HUIMIN" report "$work/c/old.db" > "$work/out" 2> "$work/err"
+st=$?
+[ $st -eq 0 ] && cmp -s "$here/report.expected" "$work/out" && ok \
+	|| bad "report of an older database: exit $st: $(cat "$work/err"; diff "$here/report.expected" "$work/out")"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out old.db --no-progress) \
+	> /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/c/old.db" "SELECT group_concat(run_id || ':' || ifnull(reasons, 'null'), ' ') FROM runs" 2>&1)
+[ $st -eq 0 ] && [ "$got" = "1:null 2:0" ] && ok || bad "run into an older database: exit $st, runs $got: $(cat "$work/err")"
+# report_error NAME PHRASE ARGS...: `huimin report ARGS` exits 2 saying PHRASE
+report_error() {
+	name=$1 phrase=$2
+	shift 2
+	"$HUIMIN" report "$@" > "$work/out" 2> "$work/err"
+	st=$?
+	if [ $st -eq 2 ] && [ ! -s "$work/out" ] && [ "$(wc -l < "$work/err")" -eq 1 ] &&
+		grep -qF -- "huimin: $phrase" "$work/err"; then ok
+	else bad "report, $name: exit $st: $(cat "$work/err")"; fi
+}
+report_error "missing file" "$work/nosuch.db: No such file or directory" "$work/nosuch.db"
+report_error "not a database" "$here/small.conf: not a huimin results database" "$here/small.conf"
+report_error "other database" "$work/c/registry.db: not a huimin results database" "$work/c/registry.db"
+report_error "no such run" "$work/c/r.db: no run 999 (the latest is run 2)" "$work/c/r.db" --run 999
+report_error "no such policy" "$work/c/r.db: run 1 has no policy \`nosuch\`" "$work/c/r.db" --run 1 --policy nosuch
+report_error "bad format" "report: unknown format \`xml\`" "$work/c/r.db" --format xml
 
 # ---- errors: each case is a --set that breaks the configuration ----------
 # expect NAME STATUS PHRASE -- ARGS...: run with ARGS, check status and

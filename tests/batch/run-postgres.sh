@@ -59,9 +59,9 @@ sed "/^\[source civil\]/,\$ { s/^plugin = sqlite/plugin = postgres/;
 	s|^database = civil.db|connection = host=$work dbname=city user=postgres\nschema = civil| }" \
 	"$work/c/small.conf" > "$work/c/pg.conf"
 query="SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions ORDER BY 1, 2"
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out lite.db --no-progress) \
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out lite.db --no-progress --reasons) \
 	> /dev/null 2> "$work/err" || bad "sqlite run: $(cat "$work/err")"
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out pg.db --no-progress) \
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out pg.db --no-progress --reasons) \
 	> /dev/null 2> "$work/err"
 st=$?
 sqlite3 "$work/c/lite.db" "$query" > "$work/lite.dec"
