@@ -6,7 +6,6 @@
 #include "calendar.h"
 #include "frontend.h"
 #include "given.h"
-#include "mem.h"
 #include "one.h"
 #include "plugin.h"
 #include "srcfile.h"
@@ -225,8 +224,9 @@ static void state_text(const needs_ctx *x, const hm_field *fd, int st, int32_t m
     snprintf(buf, n, "%s (as of %s)", state_word(st, 0), day);
 }
 
-/* One fact not known for policy P (for member m, -1 for a household fact):
- * a line of text, or an object of the decision's "needs". */
+/* One fact not known for policy P (for member m; any m for a household
+ * fact): a line of text, or an object of the decision's "needs"; then the
+ * data issues behind it. */
 static void print_need(needs_ctx *x, const hm_policy *P, int32_t field, int st, int32_t m, json_t *needs)
 {
     const hm_program *p = x->p;
@@ -234,50 +234,51 @@ static void print_need(needs_ctx *x, const hm_policy *P, int32_t field, int st, 
     /* which member is meant, when the decision does not say it already */
     int32_t shown = fd->entity == 2 && P->entity == 1 ? m : -1;
     int32_t row = fd->entity == 2 ? x->f->hh_first[0] + m : 0;
+    json_t *o = NULL, *issues = NULL;
     if (needs) {
         int32_t d = st == FACT_STALE ? value_date(x->f, fd, m) : FACT_NO_DATE;
         char day[16];
         if (d != FACT_NO_DATE)
             cal_format(d, day);
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o}", "fact", prog_str(p, fd->name), "state",
-                              state_word(st, 1), "as_of", d != FACT_NO_DATE ? json_string(day) : json_null(),
-                              "member", shown >= 0 ? json_integer(shown + 1) : json_null(), "sources",
-                              sources_json(x, field));
-        json_t *issues = json_array();
-        for (int32_t i = 0; x->one && i < x->one->L.nissues; i++) {
-            const ld_issue *is = &x->one->L.issues[i];
-            if (is->field == field && is->index == row)
-                add(x, issues, json_pack("{s:s, s:s, s:s}", "source",
-                                                        x->one->L.sources[is->source], "issue",
-                                                        load_issue_kind(is->kind), "detail", is->detail));
-        }
-        if (!o || json_object_set_new(o, "issues", issues))
-            x->oom = 1;
-        add(x, needs, o);
-        return;
-    }
-    char state[64], src[1024], who[300] = "";
-    state_text(x, fd, st, m, state, sizeof state);
-    sources_text(x, field, src, sizeof src);
-    if (shown >= 0)
-        member_text(x, shown, who, sizeof who);
-    fputs("    ", x->out);
-    pad(x->out, prog_str(p, fd->name), x->wfact + 2);
-    pad(x->out, state, x->wstate + 2);
-    if (who[0]) {
-        pad(x->out, src, x->wsrc + 2);
-        fputs(who, x->out);
+        o = json_pack("{s:s, s:s, s:o, s:o, s:o}", "fact", prog_str(p, fd->name), "state", state_word(st, 1),
+                      "as_of", d != FACT_NO_DATE ? json_string(day) : json_null(), "member",
+                      shown >= 0 ? json_integer(shown + 1) : json_null(), "sources", sources_json(x, field));
+        issues = json_array();
     } else {
-        fputs(src, x->out);
+        char state[64], src[1024], who[300] = "";
+        state_text(x, fd, st, m, state, sizeof state);
+        sources_text(x, field, src, sizeof src);
+        if (shown >= 0)
+            member_text(x, shown, who, sizeof who);
+        fputs("    ", x->out);
+        pad(x->out, prog_str(p, fd->name), x->wfact + 2);
+        pad(x->out, state, x->wstate + 2);
+        if (who[0]) {
+            pad(x->out, src, x->wsrc + 2);
+            fputs(who, x->out);
+        } else {
+            fputs(src, x->out);
+        }
+        fputc('\n', x->out);
     }
-    fputc('\n', x->out);
     /* what the department's data said, for a value that could not be used */
     for (int32_t i = 0; x->one && i < x->one->L.nissues; i++) {
         const ld_issue *is = &x->one->L.issues[i];
-        if (is->field == field && is->index == row && is->kind == ISSUE_CONFLICT)
+        if (is->field != field || is->index != row)
+            continue;
+        const char *src = is->source >= 0 ? x->one->L.sources[is->source] : "?";
+        if (needs)
+            add(x, issues, json_pack("{s:s, s:s, s:s}", "source", src, "issue", load_issue_kind(is->kind),
+                                     "detail", is->detail));
+        else if (is->kind == ISSUE_CONFLICT)
             fprintf(x->out, "        %s\n", is->detail);     /* it names both sources */
-        else if (is->field == field && is->index == row)
-            fprintf(x->out, "        %s: %s\n", x->one->L.sources[is->source], is->detail);
+        else
+            fprintf(x->out, "        %s: %s\n", src, is->detail);
+    }
+    if (needs) {
+        if (json_object_set_new(o, "issues", issues))
+            x->oom = 1;
+        add(x, needs, o);
     }
 }
 
@@ -377,7 +378,7 @@ static int decide_household(needs_ctx *x, int32_t as_of, const vm_extern *extern
     if (!x->list) {
         household_widths(x);
         if (x->one && x->member >= 0)
-            fprintf(x->out, "person %s, member %d of household %s, as of %s\n", x->one->L.pid[x->member],
+            fprintf(x->out, "person %s (member %d of household %s) as of %s\n", x->one->L.pid[x->member],
                     x->member + 1, x->one->L.hid[0], day);
         else if (x->one)
             fprintf(x->out, "household %s as of %s: %d member%s\n", x->one->L.hid[0], day, n, n == 1 ? "" : "s");
@@ -440,6 +441,10 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
     err[0] = '\0';
     if (o->config && o->given) {
         snprintf(err, errlen, "a household comes from --given or from --config, not both");
+        return HM_EUSAGE;
+    }
+    if ((o->household || o->person) && !o->config) {
+        snprintf(err, errlen, "--household and --person need --config FILE");
         return HM_EUSAGE;
     }
     if (o->config && !o->household == !o->person) {

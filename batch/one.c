@@ -53,8 +53,10 @@ int one_open(hm_one *o, const hm_program *p, const char *config, const char *con
     if (batch_config(o->cfg, config, sets, nsets, as_of, &o->as_of, err, errlen) != HM_OK)
         return -1;
     hm_load *L = &o->L;
-    if (load_open(L, p, o->cfg, o->as_of) || load_population(L) || load_restrict(L, household, person) ||
-        load_facts(L)) {
+    int rc = load_open(L, p, o->cfg, o->as_of);
+    L->only_household = household;
+    L->only_person = person;
+    if (rc || load_population(L) || load_restrict(L, household, person) || load_facts(L)) {
         batch_load_error(L, err, errlen);
         return -1;
     }

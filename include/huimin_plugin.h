@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 0   /* members appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 1   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -142,7 +142,14 @@ typedef struct hm_host_api {
     int   (*add_household)(hm_population_ctx *ctx, const char *id, size_t len);
     int   (*add_person)(hm_population_ctx *ctx, const char *id, size_t len,
                         const char *household, size_t hlen);
-    /* ABI 1.1 and later: new members go below this line. */
+    /* ABI 1.1.  Population: when the host wants one household only (to
+     * explain it, say), its id in *household, or the id of one of its
+     * persons in *person (the other NULL); both NULL when it wants every
+     * household.  A plugin may then list just that household and all its
+     * persons, or everything as before: the host keeps what it wants.
+     * Check `size` before calling (hosts before 1.1 do not have it). */
+    void  (*population_wanted)(hm_population_ctx *ctx, const char **household, const char **person);
+    /* ABI 1.2 and later: new members go below this line. */
 } hm_host_api;
 
 /* An extern function the plugin provides.  The C function takes the

@@ -191,9 +191,13 @@ else
 fi
 
 # ---- the pack over the whole city -------------------------------------------------
-printf '\n$ huimin run examples/policies --config %s/sources.conf --out %s/results.db\n' "$city" "$city"
-"$HUIMIN" run "$PACK" --config "$city/sources.conf" --out "$city/results.db" --no-progress ||
+printf '\n$ huimin run examples/policies --config %s/sources.conf --out %s/results.db --reasons\n' "$city" "$city"
+"$HUIMIN" run "$PACK" --config "$city/sources.conf" --out "$city/results.db" --no-progress --reasons ||
 	hm_die "the population run failed"
+
+# ---- the run's statistics: counts, failed conditions, missing facts ----------------
+printf '\n$ huimin report %s/results.db\n' "$city"
+"$HUIMIN" report "$city/results.db" || hm_die "huimin report failed"
 
 # ---- what the results database holds -----------------------------------------------
 run_sql() {

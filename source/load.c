@@ -303,6 +303,12 @@ struct hm_population_ctx {
     char err[512];
 };
 
+static void host_population_wanted(hm_population_ctx *c, const char **household, const char **person)
+{
+    *household = c->L->only_household;
+    *person = c->L->only_household ? NULL : c->L->only_person;
+}
+
 static int grow(void *arrp, int32_t cap, int32_t newcap, size_t elem)
 {
     void **arr = arrp;
@@ -788,6 +794,7 @@ const hm_host_api hm_host = {
     .bad_value = host_bad_value,
     .add_household = host_add_household,
     .add_person = host_add_person,
+    .population_wanted = host_population_wanted,
 };
 
 /* Values a plugin set directly that the type cannot hold. */
@@ -1187,7 +1194,8 @@ static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     /* the same order whichever thread finished first */
-    qsort(L->issues, (size_t)L->nissues, sizeof *L->issues, issue_order);
+    if (L->nissues > 1)
+        qsort(L->issues, (size_t)L->nissues, sizeof *L->issues, issue_order);
     return atomic_load(&failed) ? -1 : 0;
 }
 

@@ -54,6 +54,10 @@ typedef struct hm_load {
     int32_t nissues, capissues;
     int64_t issue_counts[4];
     int threads;            /* sources fetched at once (default 1) */
+    /* set before load_population when only one household is wanted (by
+     * its id, or one person's): the population's plugin may then list only
+     * that household; load_restrict keeps it either way */
+    const char *only_household, *only_person;
     pthread_mutex_t lock;
     char err[8192];         /* one line per problem after a failure */
 } hm_load;

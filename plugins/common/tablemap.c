@@ -608,6 +608,75 @@ static const tm_table *find_table(const tm_map *m, const char *name)
     return NULL;
 }
 
+/* Only the household the host wants (by its id, or one person's) and its
+ * persons, each table read through its key (or household column) rather
+ * than whole. */
+static int population_of(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                         const char *household, const char *person, hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    const tm_table *ht = find_table(m, m->households), *pt = find_table(m, m->persons);
+    tm_cell cells[2];
+    char b1[32], b2[32], hh[512];
+    size_t l1 = 0, l2 = 0;
+    int r, rc = 0;
+    if (!household) {
+        /* the person's household */
+        const char *cols[2] = { pt->key, m->persons_household };
+        void *cur = b->open_ids(state, pt->name, cols, 2, &person, 1, err);
+        if (!cur)
+            return HM_PLUGIN_ERROR;
+        hh[0] = '\0';
+        while ((r = b->next_row(cur, cells, err)) == 1) {
+            const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
+            const char *hid = cell_id(&cells[1], b2, sizeof b2, &l2);
+            if (id && hid && l1 == strlen(person) && memcmp(id, person, l1) == 0 && l2 < sizeof hh) {
+                memcpy(hh, hid, l2);
+                hh[l2] = '\0';
+            }
+        }
+        b->close_rows(cur);
+        if (r < 0)
+            return HM_PLUGIN_ERROR;
+        if (!hh[0])
+            return 0;       /* no such person: the host says so */
+        household = hh;
+    }
+    const char *hcol = ht->key;
+    void *cur = b->open_ids(state, ht->name, &hcol, 1, &household, 1, err);
+    if (!cur)
+        return HM_PLUGIN_ERROR;
+    while ((r = b->next_row(cur, cells, err)) == 1) {
+        const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
+        if (id && h->add_household(ctx, id, l1)) {
+            rc = HM_PLUGIN_ERROR;
+            break;
+        }
+    }
+    b->close_rows(cur);
+    if (rc || r < 0)
+        return HM_PLUGIN_ERROR;
+    /* the persons by their household column: it comes first, as the
+     * column open_ids matches */
+    const char *cols[2] = { m->persons_household, pt->key };
+    if (!(cur = b->open_ids(state, pt->name, cols, 2, &household, 1, err)))
+        return HM_PLUGIN_ERROR;
+    while ((r = b->next_row(cur, cells, err)) == 1) {
+        const char *hid = cell_id(&cells[0], b1, sizeof b1, &l1);
+        const char *id = cell_id(&cells[1], b2, sizeof b2, &l2);
+        if (!id) {
+            rc = ERR("table %s: a row has no %s", pt->name, pt->key);
+            break;
+        }
+        if (hid && h->add_person(ctx, id, l2, hid, l1)) {
+            rc = HM_PLUGIN_ERROR;
+            break;
+        }
+    }
+    b->close_rows(cur);
+    return rc || r < 0 ? HM_PLUGIN_ERROR : 0;
+}
+
 int tm_population(const tm_map *m, const tm_backend *b, void *state,
                   hm_population_ctx *ctx, hm_plugin_err *err)
 {
@@ -615,6 +684,12 @@ int tm_population(const tm_map *m, const tm_backend *b, void *state,
     if (!m->households || !m->persons)
         return ERR("this source does not list the population: set households = TABLE, "
                    "persons = TABLE and persons.household = COLUMN");
+    const char *household = NULL, *person = NULL;
+    if (b->open_ids && h->size >= offsetof(hm_host_api, population_wanted) + sizeof h->population_wanted &&
+        h->population_wanted)
+        h->population_wanted(ctx, &household, &person);
+    if (household || person)
+        return population_of(m, b, state, ctx, household, person, err);
     for (int pass = 0; pass < 2; pass++) {
         const tm_table *t = find_table(m, pass ? m->persons : m->households);
         const char *cols[2] = { t->key, m->persons_household };

@@ -76,6 +76,44 @@ check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --a
 check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --as-of $day --audience citizen
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
 
+# --config: every household of a small example city explained from its
+# sources decides exactly as the population run did
+bindir=$(dirname "$HUIMIN")
+HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
+export HUIMIN_PLUGIN_PATH
+if examples/city/generate --households 60 --seed 11 --out "$tmp/city" > /dev/null 2>&1 &&
+   "$HUIMIN" run $pack --config "$tmp/city/sources.conf" --out "$tmp/r.db" --no-progress > /dev/null 2>&1; then
+    pass=$((pass + 1))
+    mismatch=0
+    for h in $(sqlite3 "$tmp/r.db" "SELECT DISTINCT entity_id FROM decisions WHERE entity_kind = 'household'"); do
+        if ! "$HUIMIN" explain $pack --config "$tmp/city/sources.conf" --household "$h" --format json \
+                > "$tmp/h.json" 2> "$tmp/h.err"; then
+            echo "FAIL: explain --household $h: $(cat "$tmp/h.err")"; mismatch=1; break
+        fi
+        "$py" - "$tmp/h.json" "$tmp/r.db" "$h" <<'PY' || mismatch=1
+import json, sqlite3, sys
+doc = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+hh = sys.argv[3]
+ids = doc["household"]["member_ids"]
+for d in doc["decisions"]:
+    who = hh if d["entity"] == "household" else ids[d["member"] - 1]
+    row = db.execute("SELECT status, amount_fen FROM decisions WHERE entity_kind = ? AND entity_id = ? AND policy = ?",
+                     (d["entity"], who, d["policy"])).fetchone()
+    amount = None if d["amount"] is None else round(float(d["amount"]) * 100)
+    if row is None or row[0] != d["status"] or (row[0] == "eligible" and row[1] != amount):
+        print("FAIL: %s %s %s: explain says %s %s, the run %s" % (hh, who, d["policy"], d["status"], d["amount"], row))
+        sys.exit(1)
+PY
+        [ $mismatch -eq 0 ] || break
+    done
+    if [ $mismatch -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    refuse_id=1
+else
+    echo "FAIL: the example city could not be generated or run"; fail=$((fail + 1))
+    refuse_id=0
+fi
+
 # refusals
 refuse() {  # NAME EXPECTED-EXIT PATTERN COMMAND...
     name=$1 want=$2 pat=$3
@@ -98,5 +136,11 @@ refuse citizen-json 2 "citizen" "$HUIMIN" explain $pack --given $dir/eligible.js
 refuse missing-file 2 "none.json" "$HUIMIN" explain $pack --given $tmp/none.json
 printf '{"household": {"asets": 5}}\n' > "$tmp/bad.json"
 refuse bad-facts 1 "no fact \`asets\`" "$HUIMIN" explain $pack --given "$tmp/bad.json"
+refuse config-no-id 2 "one --household" "$HUIMIN" explain $pack --config x.conf
+refuse config-missing 2 "x.conf" "$HUIMIN" explain $pack --config "$tmp/x.conf" --household H1
+if [ $refuse_id -eq 1 ]; then
+    refuse unknown-household 2 "no household \`NOSUCH\`" "$HUIMIN" explain $pack --config "$tmp/city/sources.conf" --household NOSUCH
+    refuse unknown-person 2 "no person \`NOSUCH\`" "$HUIMIN" explain $pack --config "$tmp/city/sources.conf" --person NOSUCH
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

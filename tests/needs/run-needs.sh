@@ -1,0 +1,129 @@
+#!/bin/sh
+# run-needs.sh -- `huimin needs` on tests/batch/small.pol: what each policy
+# reads (text and JSON), what one household still lacks from a facts file
+# (`given` notation and JSON) and from the small city of tests/batch
+# (--household, --person), against golden files; every household's
+# decisions must be those of a population run; and its refusals (unknown
+# household or person, usage errors: exit 2; bad facts: exit 1).
+#
+# Env: HUIMIN (the command), SRCDIR (source tree).  HM_REGEN=1 rewrites the
+# golden files.
+: "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
+here="$SRCDIR/tests/needs"
+pol="$SRCDIR/tests/batch/small.pol"
+bindir=$(dirname "$HUIMIN")
+HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
+export HUIMIN_PLUGIN_PATH
+work=$(mktemp -d) || exit 99
+trap 'rm -rf "$work"' EXIT INT TERM
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# the small city: registry and civil affairs databases and their configuration
+city="$work/city"
+mkdir -p "$city"
+cp "$SRCDIR/tests/batch/small.conf" "$city/"
+sqlite3 "$city/registry.db" < "$SRCDIR/tests/batch/city.sql"
+sqlite3 "$city/civil.db" < "$SRCDIR/tests/batch/civil.sql"
+
+# golden NAME EXPECTED-EXIT ARGS...: `huimin needs ARGS` (run in the city's
+# folder) prints tests/needs/NAME.expected
+golden() {
+	name=$1 want=$2
+	shift 2
+	(cd "$city" && "$HUIMIN" needs "$@") > "$work/$name.out" 2> "$work/$name.err"
+	st=$?
+	[ "${HM_REGEN:-}" = 1 ] && cp "$work/$name.out" "$here/$name.expected"
+	if [ $st -ne "$want" ]; then
+		bad "$name: exit $st, expected $want: $(cat "$work/$name.err")"
+	elif ! diff -u "$here/$name.expected" "$work/$name.out"; then
+		bad "$name: output differs from tests/needs/$name.expected (HM_REGEN=1 to accept)"
+	else
+		ok
+	fi
+}
+
+# refuse NAME STATUS PHRASE ARGS...: exit STATUS, PHRASE on stderr, nothing on stdout
+refuse() {
+	name=$1 want=$2 phrase=$3
+	shift 3
+	(cd "$city" && "$HUIMIN" needs "$@") > "$work/out" 2> "$work/err"
+	st=$?
+	if [ $st -ne "$want" ]; then
+		bad "$name: exit $st, expected $want: $(cat "$work/err")"
+	elif ! grep -qF -- "$phrase" "$work/err"; then
+		bad "$name: no \"$phrase\" in: $(cat "$work/err")"
+	elif [ -s "$work/out" ]; then
+		bad "$name: printed $(head -3 "$work/out")"
+	else
+		ok
+	fi
+}
+
+# ---- what each policy reads ---------------------------------------------------
+golden static 0 "$pol"
+golden static-json 0 "$pol" --policy married_bonus --format json
+
+# ---- one household from a facts file ----------------------------------------
+golden given 0 "$pol" --given "$here/household.given" --as-of 2024-08-01
+golden given-json 0 "$pol" --given "$here/household.json" --as-of 2024-08-01 --format json
+# both notations describe the same household
+(cd "$city" && "$HUIMIN" needs "$pol" --given "$here/household.json" --as-of 2024-08-01) \
+	> "$work/json.txt" 2> /dev/null
+cmp -s "$work/json.txt" "$here/given.expected" && ok || bad "the JSON household differs from the given one"
+
+# ---- one household of the configured city -----------------------------------
+# H3: a stale fact; H4: unusable values, with the departments' data issues
+golden config-h3 0 "$pol" --config small.conf --household H3
+golden config-h4-json 0 "$pol" --config small.conf --household H4 --format json
+golden person-p4 0 "$pol" --config small.conf --person P4 --policy elder
+# as of a day when P4's registry row is still fresh
+golden config-h3-fresh 0 "$pol" --config small.conf --household H3 --as-of 2024-01-15 --policy allowance
+
+# every household's decisions are those of a run over the whole city
+(cd "$city" && "$HUIMIN" run "$pol" --config small.conf --out r.db --no-progress) > /dev/null 2>&1 \
+	|| bad "the population run failed"
+sqlite3 "$city/r.db" "SELECT policy, entity_id, status FROM decisions ORDER BY 1, 2" > "$work/run.dec"
+: > "$work/needs.dec"
+for h in H1 H2 H3 H4; do
+	(cd "$city" && "$HUIMIN" needs "$pol" --config small.conf --household $h --format json) \
+		> "$work/$h.json" 2> /dev/null || bad "needs --household $h failed"
+done
+sqlite3 :memory: "
+	WITH doc(j) AS (SELECT readfile('$work/H1.json') UNION ALL SELECT readfile('$work/H2.json')
+	                UNION ALL SELECT readfile('$work/H3.json') UNION ALL SELECT readfile('$work/H4.json'))
+	SELECT d.value ->> 'policy',
+	       coalesce((SELECT m.value ->> 'id' FROM json_each(j, '\$.members') AS m
+	                 WHERE m.value ->> 'member' = d.value ->> 'member'), j ->> 'household'),
+	       d.value ->> 'status'
+	FROM doc, json_each(j, '\$.decisions') AS d ORDER BY 1, 2" > "$work/needs.dec"
+if [ -s "$work/run.dec" ] && cmp -s "$work/run.dec" "$work/needs.dec"; then ok
+else bad "needs --household and the population run disagree: $(diff "$work/run.dec" "$work/needs.dec" | head -5)"; fi
+
+# ---- refusals ---------------------------------------------------------------------
+refuse "unknown household" 2 "huimin: no household \`H9\` in the population (source registry)" \
+	"$pol" --config small.conf --household H9
+refuse "unknown person" 2 "huimin: no person \`P9\` in the population (source registry)" \
+	"$pol" --config small.conf --person P9
+refuse "no household named" 2 "huimin: needs: say which household: --household ID or --person ID" \
+	"$pol" --config small.conf
+refuse "household without config" 2 "huimin: needs: --household and --person need --config FILE" \
+	"$pol" --household H1
+refuse "both" 2 "huimin: needs: --household and --person do not go together" \
+	"$pol" --config small.conf --household H1 --person P1
+refuse "given and config" 2 "huimin: needs: --given and --config do not go together" \
+	"$pol" --config small.conf --household H1 --given "$here/household.json"
+refuse "unknown policy" 2 "huimin: --policy: no policy \`pension\` in these files (they have: allowance, elder, married_bonus, contributor)" \
+	"$pol" --policy pension
+refuse "bad format" 2 "huimin: needs: unknown format \`xml\` (text or json)" "$pol" --format xml
+refuse "bad date" 2 "huimin: as-of date \`2024-13-01\` is not a date (write YYYY-MM-DD)" \
+	"$pol" --config small.conf --household H1 --as-of 2024-13-01
+refuse "missing facts file" 2 "nosuch.json" "$pol" --given "$work/nosuch.json"
+refuse "broken configuration" 2 "source civil (plugin sqlite): cannot open" \
+	"$pol" --config small.conf --household H1 --set source.civil.database=nosuch.db
+printf '{"household": {"asets": 5}}\n' > "$work/bad.json"
+refuse "bad facts" 1 "bad.json: household has no fact \`asets\`" "$pol" --given "$work/bad.json"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
