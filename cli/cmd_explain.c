@@ -40,6 +40,7 @@ static void explain_usage(FILE *out)
             "  --audience reviewer|citizen\n"
             "                         text for reviewers (default), or only the decisions\n"
             "                         and the drafters' messages, for the person concerned\n"
+            "  --timings              print the time each step took (to stderr)\n"
             "  -h, --help             show this help\n"
             "\n"
             "Exit status: 0 explained, 1 the policies or the facts have errors, 2 usage\n"
@@ -58,6 +59,7 @@ int cmd_explain(int argc, char **argv)
         { "as-of", required_argument, NULL, 'a' },
         { "format", required_argument, NULL, 'f' },
         { "audience", required_argument, NULL, 'A' },
+        { "timings", no_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -99,6 +101,7 @@ int cmd_explain(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'T': o.timings = 1; break;
         case 'h': explain_usage(stdout); return EXIT_CLEAN;
         default: explain_usage(stderr); return EXIT_USAGE;
         }

@@ -7,6 +7,14 @@
 #include "one.h"
 
 #include <string.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static int policy_index(const hm_program *p, const char *name)
 {
@@ -37,9 +45,11 @@ static const char *one_source(void *ctx, int32_t field, int32_t k)
 int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
 {
     err[0] = '\0';
+    double t0 = now_ms();
     hm_program *p;
     sema *s;
     int rc = compiler_program(c, &p, &s);
+    double t1 = now_ms(), t2 = t1, t3 = t1;
     if (rc != HM_OK)
         return rc;
     int32_t pol = -1;
@@ -63,7 +73,9 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         in.member = one.member;
         in.source_of = one_source;
         in.source_ctx = &one;
+        t2 = now_ms();
         doc = explain_build(&in);
+        t3 = now_ms();
         one_close(&one);
     } else {
         int32_t as_of;
@@ -77,12 +89,17 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
             return rc;
         in.facts = &f;
         in.as_of = as_of;
+        t2 = now_ms();
         doc = explain_build(&in);
+        t3 = now_ms();
         facts_free(&f);
     }
     if (!doc)
         return HM_ENOMEM;
     print_doc(doc, o, out);
     json_decref(doc);
+    if (o->timings)
+        fprintf(stderr, "timings: compile %.1f ms, facts %.1f ms, explain %.1f ms, print %.1f ms\n", t1 - t0,
+                t2 - t1, t3 - t2, now_ms() - t3);
     return HM_OK;
 }

@@ -112,6 +112,7 @@ typedef struct hm_explain_options {
     const char *as_of;          /* YYYY-MM-DD, or NULL */
     int format;                 /* HM_FORMAT_TABLE (text) or HM_FORMAT_JSON */
     int citizen;                /* text for the person concerned: messages only */
+    int timings;                /* print the time each step took to stderr */
 } hm_explain_options;
 
 /* Explain every decision (or one policy's) for one household: the
