@@ -1054,6 +1054,105 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
     }
 }
 
+/* The values a numeric fact is compared with directly in the policy's
+ * conditions (in the fact's units): where the decision can change. */
+static int fact_thresholds(ex *x, int32_t pol, int32_t member, int32_t field, int64_t *out, int max)
+{
+    const hm_program *p = x->p;
+    const hm_policy *P = &p->policies[pol];
+    int n = 0;
+    if (P->cond < 0)
+        return 0;
+    int vt = p->fields[field].vtype;
+    for (int32_t node = P->cond; node < P->cond + p->conds[P->cond].size && n + 3 <= max; node++) {
+        const hm_condnode *c = &p->conds[node];
+        if (c->kind != CN_COND || c->fn >= x->map->nfn)
+            continue;
+        const ast *e = x->map->fn_ast[c->fn];
+        if (!e || e->kind != N_BINOP || e->ival == AOP_AND || e->ival == AOP_OR)
+            continue;
+        const ast *other = NULL;
+        for (int side = 0; side < 2 && !other; side++) {
+            const ast *f = side ? e->b : e->a;
+            if (f && f->kind == N_GET && f->sym && ((sym *)f->sym)->kind == SYM_FACT && ((sym *)f->sym)->id == field)
+                other = side ? e->a : e->b;
+        }
+        int32_t F = other ? find_frame(x, c->fn, member) : -1;
+        if (F < 0)
+            continue;
+        scan_frame(x, F);
+        hm_val v;
+        int32_t cs;
+        int ot = node_vtype(other, &cs);
+        if (node_value(x, other, &v) != 0 || v.unk || to_scale(ot, vt, &v.v) != 0)
+            continue;
+        out[n++] = v.v - 1;
+        out[n++] = v.v;
+        out[n++] = v.v + 1;
+    }
+    return n;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The decision for a numeric fact on either side of each threshold, as
+ * ranges: "at most 29880.00: eligible", "at least 29880.01: not_eligible". */
+static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
+                                hm_column *c, int32_t row, int *first, int *same)
+{
+    const hm_field *fd = &x->p->fields[field];
+    int64_t cand[48];
+    int n = fact_thresholds(x, pol, member, field, cand, 48);
+    if (!n)
+        return NULL;
+    qsort(cand, (size_t)n, sizeof *cand, cmp_i64);
+    int m = 0;
+    for (int k = 0; k < n; k++)
+        if (!m || cand[k] != cand[m - 1])
+            cand[m++] = cand[k];
+    int status[48];
+    for (int k = 0; k < m; k++) {
+        c->v[row] = cand[k];
+        c->state[row] = FACT_KNOWN;
+        if (vm_begin_household(probe_vm, 0) < 0)
+            return NULL;
+        status[k] = vm_decide(probe_vm, pol, member)->status;
+    }
+    (void)fm;
+    json_t *arr = json_array();
+    for (int k = 0; k < m;) {
+        int j = k;
+        while (j + 1 < m && status[j + 1] == status[k])
+            j++;
+        char lo[64], hi[64];
+        vm_format_value(x->vm, (hm_val){ cand[k], 0, 0 }, fd->vtype, -1, lo, sizeof lo);
+        vm_format_value(x->vm, (hm_val){ cand[j], 0, 0 }, fd->vtype, -1, hi, sizeof hi);
+        json_t *o = json_object();
+        if (k == 0 && j == m - 1)
+            json_object_set_new(o, "value", json_string("any value"));
+        else if (k == 0)
+            json_object_set_new(o, "value", jstrf("at most %s", hi));
+        else if (j == m - 1)
+            json_object_set_new(o, "value", jstrf("at least %s", lo));
+        else if (j == k)
+            json_object_set_new(o, "value", json_string(lo));
+        else
+            json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi));
+        json_object_set_new(o, "status", json_string(status_word(status[k])));
+        json_array_append_new(arr, o);
+        if (*first < 0)
+            *first = status[k];
+        else if (*first != status[k])
+            *same = 0;
+        k = j + 1;
+    }
+    return arr;
+}
+
 /* What the decision would be for each possible value of an unknown fact
  * (booleans and codes), the other facts staying as they are. */
 static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
@@ -1061,18 +1160,25 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
 {
     const hm_program *p = x->p;
     const hm_field *fd = &p->fields[field];
-    if (fd->records || (fd->vtype != VT_BOOL && fd->vtype != VT_CODE))
+    if (fd->records)
         return NULL;
-    int32_t nvals = fd->vtype == VT_BOOL ? 2 : (fd->codeset >= 0 ? p->codesets[fd->codeset].nlabels : 0);
-    if (nvals <= 0 || nvals > 16)
+    int numeric = fd->vtype != VT_BOOL && fd->vtype != VT_CODE && fd->vtype != VT_TEXT;
+    int32_t nvals = fd->vtype == VT_BOOL ? 2 : fd->vtype == VT_CODE && fd->codeset >= 0 ? p->codesets[fd->codeset].nlabels : 0;
+    if (!numeric && (nvals <= 0 || nvals > 16))
         return NULL;
     hm_facts *f = x->in->facts;
     int32_t row = fm < 0 ? 0 : f->hh_first[0] + fm;
     hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
     int64_t saved_v = c->v[row];
     uint8_t saved_st = c->state[row];
-    json_t *arr = json_array();
+    json_t *arr = NULL;
     int first = -1, same = 1;
+    if (numeric) {
+        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, c, row, &first, &same);
+        nvals = 0;
+    } else {
+        arr = json_array();
+    }
     for (int32_t k = 0; k < nvals; k++) {
         int64_t val = fd->vtype == VT_BOOL ? (k == 0) : k;
         c->v[row] = val;
@@ -1093,6 +1199,8 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     }
     c->v[row] = saved_v;
     c->state[row] = saved_st;
+    if (!arr)
+        return NULL;
     const char *name = prog_str(p, fd->name);
     char who[32] = "";
     if (fm >= 0)

@@ -60,7 +60,7 @@ PY
 }
 
 day=2024-08-01
-for f in eligible one-fails several stale tekun; do
+for f in eligible one-fails several stale missing-assets tekun; do
     check "$f.txt" 0 "$HUIMIN" explain $pack --given $dir/$f.json --as-of $day --policy dibao
     check "$f.json" 0 "$HUIMIN" explain $pack --given $dir/$f.json --as-of $day --policy dibao --format json
 done
