@@ -866,6 +866,11 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     int st = fact_state(x, field, member, &asof, &source);
     json_t *o = json_object();
     json_object_set_new(o, "fact", json_string(prog_str(x->p, fd->name)));
+    /* the drafters' words for the fact and its department, for citizens */
+    sym *fs = symtab_get(&x->in->s->facts, prog_str(x->p, fd->name));
+    json_object_set_new(o, "label", jstr_or_null(fs && fs->decl ? fs->decl->str2 : NULL));
+    sym *ss = source ? symtab_get(&x->in->s->sources, source) : NULL;
+    json_object_set_new(o, "source_label", jstr_or_null(ss && ss->decl ? ss->decl->str2 : NULL));
     json_object_set_new(o, "member", member_json(x, member));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
     char buf[256];

@@ -367,6 +367,19 @@ static void print_citizen(FILE *out, const json_t *d)
     } else {
         fputs("：暂时无法确定，需要补充或更新有关信息后再作决定。\n", out);
         collect_messages(json_object_get(d, "conditions"), "unknown", out);
+        json_t *u = json_object_get(d, "undetermined");
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(u, "unknown_facts"), i, x) {
+            if (!has(x, "label"))
+                continue;
+            fprintf(out, "    · 需要%s的信息：%s", !strcmp(S(x, "state"), "stale") ? "更新" : "补充", S(x, "label"));
+            if (has(x, "member"))
+                fprintf(out, "（家庭成员 %lld）", (long long)json_integer_value(json_object_get(x, "member")));
+            if (has(x, "source_label"))
+                fprintf(out, "，由%s提供", S(x, "source_label"));
+            fputs("\n", out);
+        }
     }
 }
 

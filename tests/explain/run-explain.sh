@@ -75,6 +75,7 @@ check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --a
 # for the person concerned: messages only
 check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --as-of $day --audience citizen
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
+check citizen-stale.txt 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --audience citizen
 
 # --config: every household of a small example city explained from its
 # sources decides exactly as the population run did
