@@ -1210,7 +1210,9 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     char who[32] = "";
     if (fm >= 0)
         snprintf(who, sizeof who, " of member %d", fm + 1);
-    if (same && first > 0)
+    if (same && first == DEC_UNDETERMINED)
+        json_object_set_new(fact, "decides", jstrf("%s%s alone does not decide: other facts are unknown too", name, who));
+    else if (same && first > 0)
         json_object_set_new(fact, "decides", jstrf("%s whatever the value of %s%s",
                                                    first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible" : "undetermined",
                                                    name, who));
