@@ -8,6 +8,8 @@
 #include "module.h"
 #include "vm.h"
 #include "frontend.h"
+#include "explain.h"
+#include "mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +300,85 @@ START_TEST(test_verifier_refuses_edits)
 }
 END_TEST
 
+/* ---- tracing and explain ---------------------------------------------------- */
+
+/* The traced loop decides exactly as the plain one, and the plain one
+ * records nothing. */
+START_TEST(test_trace_records_only_when_asked)
+{
+    static const int64_t xs[] = { 2, -1, 5 };
+    const char *names[] = { "half", "third", "kleene", "people" };
+    for (int k = 0; k < 4; k++) {
+        hm_facts f;
+        hm_vm *vm;
+        const hm_decision *d = decide(names[k], 301, -1, 3, xs, &f, &vm);
+        hm_decision plain = *d;
+        vm_trace t;
+        memset(&t, 0, sizeof t);
+        ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+        vm_set_trace(vm, &t);
+        const hm_decision *d2 = vm_decide(vm, policy_id(names[k]), -1);
+        ck_assert_int_eq(d2->status, plain.status);
+        ck_assert_int_eq(d2->amount, plain.amount);
+        ck_assert_int_gt((int)t.n, 0);
+        ck_assert_int_gt(t.nframes, 0);
+        /* every frame starts with ENTER and each instruction event is inside the program */
+        ck_assert_int_eq(t.ev[0].kind, EV_ENTER);
+        for (size_t e = 0; e < t.n; e++)
+            if (t.ev[e].kind == EV_INSTR)
+                ck_assert_uint_lt((uint32_t)t.ev[e].a, prog->ncode);
+        vm_set_trace(vm, NULL);
+        size_t before = t.n;
+        ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+        vm_decide(vm, policy_id(names[k]), -1);
+        ck_assert_uint_eq(t.n, before);
+        mem_free(t.ev);
+        vm_free(vm);
+        facts_free(&f);
+    }
+}
+END_TEST
+
+/* The explanation names the failed condition with the values compared,
+ * and the members an aggregate counted. */
+START_TEST(test_explain_model)
+{
+    static const int64_t xs[] = { 2, -1, 5 };
+    hm_facts f;
+    hm_vm *vm;
+    decide("people", 0, -1, 3, xs, &f, &vm);
+    vm_free(vm);
+    sema *s;
+    ck_assert_int_eq(compiler_program(comp, &prog, &s), HM_OK);
+    ex_input in = { .p = prog, .s = s, .map = compiler_map(comp), .facts = &f, .as_of = D(2024, 8, 1),
+                    .policy = policy_id("half"), .member = -1 };
+    json_t *doc = explain_build(&in);
+    ck_assert_ptr_nonnull(doc);
+    json_t *d = json_array_get(json_object_get(doc, "decisions"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "status")), "not_eligible");
+    json_t *why = json_array_get(json_object_get(d, "why_not"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(why, "expr")), "household.a > 0");
+    json_t *flip = json_object_get(why, "flip");
+    ck_assert_str_eq(json_string_value(json_object_get(flip, "text")),
+                     "would be met if household.a were above 0.00 (now 0.00, 0.01 higher)");
+    json_decref(doc);
+    /* people: count(household.members where x > 1): member 2's x is missing */
+    in.policy = policy_id("people");
+    doc = explain_build(&in);
+    ck_assert_ptr_nonnull(doc);
+    d = json_array_get(json_object_get(doc, "decisions"), 0);
+    json_t *cond = json_array_get(json_object_get(json_object_get(d, "conditions"), "children"), 0);
+    json_t *agg = json_array_get(json_object_get(cond, "aggregates"), 0);
+    json_t *els = json_object_get(agg, "elements");
+    ck_assert_int_eq((int)json_array_size(els), 3);
+    ck_assert(json_is_true(json_object_get(json_array_get(els, 0), "kept")));
+    ck_assert(json_is_null(json_object_get(json_array_get(els, 1), "kept")));
+    ck_assert(json_is_true(json_object_get(json_array_get(els, 2), "kept")));
+    json_decref(doc);
+    facts_free(&f);
+}
+END_TEST
+
 Suite *hm_engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -313,6 +394,8 @@ Suite *hm_engine_suite(void)
     tcase_add_loop_test(tc, test_money_divided_rounds_half_away, 0, 6);
     tcase_add_loop_test(tc, test_kleene_or, 0, 9);
     tcase_add_test(tc, test_members_and_unknown_filter);
+    tcase_add_test(tc, test_trace_records_only_when_asked);
+    tcase_add_test(tc, test_explain_model);
     suite_add_tcase(s, tc);
     tc = tcase_create("module");
     tcase_add_checked_fixture(tc, pack_setup, pack_teardown);
