@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -68,7 +69,7 @@ static int sql_fail(report *R, const char *what)
     int code = sqlite3_errcode(R->db);
     if (code == SQLITE_NOMEM)
         return failf(R, HM_ENOMEM, "out of memory");
-    /* a file of another kind, or a database with other tables */
+    /* a file that is not an SQLite database at all */
     if (code == SQLITE_NOTADB)
         return failf(R, HM_EIO, "%s: not a huimin results database (%s)", R->path, sqlite3_errmsg(R->db));
     return failf(R, HM_EIO, "%s: %s: %s", R->path, what, sqlite3_errmsg(R->db));
@@ -113,6 +114,13 @@ static int tally_cmp(const void *a, const void *b)
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
     return strcmp(x->text, y->text);
+}
+
+static void tallies_sort(tallies *t)
+{
+    /* an empty list has no array, and qsort wants one */
+    if (t->n > 1)
+        qsort(t->v, t->n, sizeof *t->v, tally_cmp);
 }
 
 static void tallies_free(tallies *t)
@@ -425,6 +433,8 @@ static int read_decisions(report *R, const char *policy)
                 rc = failf(R, HM_ENOMEM, "out of memory");
         } else {
             P->undetermined += g->count;
+            if (!R->reasons)
+                continue;
             /* the reason of an undetermined decision is its runtime error */
             if (g->reason >= 0)
                 P->errors += g->count;
@@ -439,8 +449,8 @@ static int read_decisions(report *R, const char *policy)
     if (rc != HM_OK)
         return rc;
     for (int32_t i = 0; i < R->npol; i++) {
-        qsort(R->pol[i].failed.v, R->pol[i].failed.n, sizeof(tally), tally_cmp);
-        qsort(R->pol[i].missing.v, R->pol[i].missing.n, sizeof(tally), tally_cmp);
+        tallies_sort(&R->pol[i].failed);
+        tallies_sort(&R->pol[i].missing);
     }
     return HM_OK;
 }

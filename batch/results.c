@@ -59,7 +59,7 @@ static int exec1(results *r, const char *sql, const char *what)
 }
 
 /* runs.reasons came after the first results databases: add it to theirs
- * (their runs, with NULL, all stored reasons) */
+ * (their runs keep NULL there; they all stored reasons) */
 static int add_reasons_column(results *r, const char *path)
 {
     sqlite3_stmt *st;

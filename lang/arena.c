@@ -36,7 +36,8 @@ static void arena_oom(hm_arena *a)
     abort();    /* only reachable if a caller forgot arena_set_oom */
 }
 
-void *arena_alloc(hm_arena *a, size_t n)
+/* n zeroed bytes, or NULL when memory runs out */
+static void *try_alloc(hm_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     arena_chunk *c = a->head;
@@ -44,7 +45,7 @@ void *arena_alloc(hm_arena *a, size_t n)
         size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
         c = mem_alloc(sizeof *c + size);
         if (!c)
-            arena_oom(a);
+            return NULL;
         c->size = size;
         c->used = 0;
         c->next = a->head;
@@ -57,11 +58,29 @@ void *arena_alloc(hm_arena *a, size_t n)
     return p;
 }
 
+void *arena_alloc(hm_arena *a, size_t n)
+{
+    void *p = try_alloc(a, n);
+    if (!p)
+        arena_oom(a);
+    return p;
+}
+
 char *arena_strndup(hm_arena *a, const char *s, size_t len)
 {
     char *p = arena_alloc(a, len + 1);
     memcpy(p, s, len);
     p[len] = '\0';
+    return p;
+}
+
+char *arena_try_strndup(hm_arena *a, const char *s, size_t len)
+{
+    char *p = try_alloc(a, len + 1);
+    if (p) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
     return p;
 }
 

@@ -25,6 +25,9 @@ void *arena_alloc(hm_arena *a, size_t n);
 /* Copy of s[0..len) with a terminating NUL. */
 char *arena_strndup(hm_arena *a, const char *s, size_t len);
 char *arena_strdup(hm_arena *a, const char *s);
+/* The same, but NULL when memory runs out, for arenas with no handler
+ * (the ids of a population, filled from plugin callbacks). */
+char *arena_try_strndup(hm_arena *a, const char *s, size_t len);
 /* printf into the arena. */
 char *arena_printf(hm_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

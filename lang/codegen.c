@@ -277,6 +277,7 @@ static int is_dec_lit(const ast *e)
     return e->kind == N_DEC || (e->kind == N_UNOP && e->ival == AOP_NEG && e->a->kind == N_DEC);
 }
 
+static const binding *find_binding(fstate *f, const char *name);
 static void cg_as(fstate *f, ast *e, const hm_type *want, int dst)
 {
     if (want && want->kind == T_MONEY && is_dec_lit(e)) {
@@ -285,6 +286,16 @@ static void cg_as(fstate *f, ast *e, const hm_type *want, int dst)
         f->at = e;
         loadk(f, dst, fen);
         return;
+    }
+    if (want && want->kind == T_CODE && e->kind == N_NAME && !e->sym && want->codeset &&
+        want->codeset->labels && !find_binding(f, e->str)) {
+        /* a bare label where a code is expected: f(married) */
+        sym *l = symtab_get(want->codeset->labels, e->str);
+        if (l) {
+            f->at = e;
+            loadk(f, dst, l->index);
+            return;
+        }
     }
     cg(f, e, dst);
     convert(f, dst, (const hm_type *)e->ty, want);

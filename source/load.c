@@ -334,7 +334,7 @@ static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
         }
         c->caph = cap;
     }
-    if (!(c->hid[c->nh] = arena_strndup(&c->L->ids, id, len))) {
+    if (!(c->hid[c->nh] = arena_try_strndup(&c->L->ids, id, len))) {
         snprintf(c->err, sizeof c->err, "out of memory");
         return -1;
     }
@@ -371,7 +371,7 @@ static int host_add_person(hm_population_ctx *c, const char *id, size_t len, con
         }
         c->capp = cap;
     }
-    if (!(c->pid[c->np] = arena_strndup(&c->L->ids, id, len))) {
+    if (!(c->pid[c->np] = arena_try_strndup(&c->L->ids, id, len))) {
         snprintf(c->err, sizeof c->err, "out of memory");
         return -1;
     }

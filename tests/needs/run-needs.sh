@@ -125,5 +125,26 @@ refuse "broken configuration" 2 "source civil (plugin sqlite): cannot open" \
 printf '{"household": {"asets": 5}}\n' > "$work/bad.json"
 refuse "bad facts" 1 "bad.json: household has no fact \`asets\`" "$pol" --given "$work/bad.json"
 
+# ---- out of memory at every allocation in turn ------------------------------
+# (until five runs in a row no longer reach the failing allocation): exit 2
+# with "out of memory", never a crash (nor a leak, under the sanitizers)
+n=1 clean=0 oom_bad=0
+while [ $n -le 5000 ] && [ $clean -lt 5 ]; do
+	(cd "$city" && HM_MEM_FAIL_AT=$n "$HUIMIN" needs "$pol" --config small.conf --household H4 \
+		--format json) > /dev/null 2> "$work/err"
+	st=$?
+	if [ $st -eq 0 ]; then
+		clean=$((clean + 1))
+	else
+		clean=0
+		if [ $st -ne 2 ] || ! grep -q "out of memory" "$work/err"; then
+			oom_bad=$((oom_bad + 1))
+			[ $oom_bad -le 3 ] && echo "allocation $n failing: exit $st: $(head -3 "$work/err")"
+		fi
+	fi
+	n=$((n + 1))
+done
+[ $oom_bad -eq 0 ] && [ $n -gt 50 ] && ok || bad "out of memory: $oom_bad runs went wrong (of $n)"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
