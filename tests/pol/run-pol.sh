@@ -11,7 +11,9 @@ run() {
 run "$SRCDIR/tests/pol"
 run "$SRCDIR/examples/policies"
 run "$SRCDIR/examples/policies" "$SRCDIR/examples/tutorial"
+# the standard library's tests and every example together, as one pack
+run "$SRCDIR/stdlib" "$SRCDIR/examples"
 # the whole of the examples, cleanly: no warning either
-echo "== huimin check --werror examples"
-"$HUIMIN" check --werror "$SRCDIR/examples" || status=1
+echo "== huimin check --werror stdlib examples"
+"$HUIMIN" check --werror "$SRCDIR/stdlib" "$SRCDIR/examples" || status=1
 exit $status
