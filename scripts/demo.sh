@@ -5,6 +5,10 @@
 #   1. install missing Debian packages and build in build/default
 #   2. check the example policy pack (examples/policies)
 #   3. break a copy of one example policy and show the diagnostic
+#   4. run the pack's tests, decide one household
+#   5. generate the example city, run the pack over it, print the summary
+#      and the report of the run
+#   6. explain one household refused 低保 and one left undetermined
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -212,4 +216,29 @@ run_sql "SELECT policy, entity_id, missing FROM decisions
  LIMIT 3"
 run_sql "SELECT source, issue, count(*) AS n FROM data_issues
  WHERE run_id = (SELECT max(run_id) FROM runs) GROUP BY 1, 2"
-# The explain trace of one household comes with `huimin explain`.
+
+# ---- why: the explain traces of a refusal and of an undetermined decision ----------
+# The first household refused 低保 for its income, and the first whose 低保
+# decision is undetermined; each explained from the city's sources.
+latest="run_id = (SELECT max(run_id) FROM runs)"
+refused=$(sqlite3 "$city/results.db" "SELECT entity_id FROM decisions WHERE $latest AND policy = 'dibao'
+ AND status = 'not_eligible' AND reason LIKE '%人均%' ORDER BY entity_id LIMIT 1")
+open_one=$(sqlite3 "$city/results.db" "SELECT entity_id FROM decisions WHERE $latest AND policy = 'dibao'
+ AND status = 'undetermined' ORDER BY entity_id LIMIT 1")
+for h in "$refused" "$open_one"; do
+	[ -n "$h" ] || hm_die "the city has no household to explain"
+	printf '
+$ huimin explain examples/policies --config %s/sources.conf --household %s --policy dibao
+' "$city" "$h"
+	"$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "$h" --policy dibao ||
+		hm_die "huimin explain failed"
+done
+printf '
+$ huimin explain examples/policies --config %s/sources.conf --household %s --policy dibao --audience citizen
+' \
+	"$city" "$refused"
+"$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "$refused" --policy dibao --audience citizen ||
+	hm_die "huimin explain failed"
+printf '
+Next: docs/tutorial.md writes a first policy, tests it and reads its traces.\n'
+
