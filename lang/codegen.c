@@ -29,6 +29,10 @@ typedef struct builder {
     int32_t *khash_i;
     uint32_t khash_n;
     cg_map *map;            /* explain's probes, or NULL */
+    /* freed when out of memory: the function being compiled, scratch */
+    hm_instr *cur_code;
+    uint32_t *cur_lines;
+    uint8_t *seen;
 } builder;
 
 static void *grow(builder *b, void *arr, int32_t *cap, size_t elem, int32_t need)
@@ -220,8 +224,8 @@ static uint32_t line_of(fstate *f, const ast *at)
 static int32_t emit(fstate *f, hm_instr i)
 {
     if (f->n == f->cap) {
-        f->code = grow(f->b, f->code, &f->cap, sizeof *f->code, f->n + 1);
-        f->lines = grow(f->b, f->lines, &f->capl, sizeof *f->lines, f->cap);
+        f->code = f->b->cur_code = grow(f->b, f->code, &f->cap, sizeof *f->code, f->n + 1);
+        f->lines = f->b->cur_lines = grow(f->b, f->lines, &f->capl, sizeof *f->lines, f->cap);
     }
     f->code[f->n] = i;
     f->lines[f->n] = line_of(f, f->at);
@@ -1068,6 +1072,8 @@ static int32_t cg_function(builder *b, const char *name, int kind, int policy, a
         p->max_regs = (uint32_t)f->nregs;
     mem_free(f->code);
     mem_free(f->lines);
+    b->cur_code = NULL;
+    b->cur_lines = NULL;
     PUSH(b, fns, nfns, cap_fns, fn);
     if (b->map) {
         cg_map *m = b->map;
@@ -1523,7 +1529,20 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
     b->s = s;
     b->map = map;
     b->p = out;
-    b->oom = s->arena->oom;
+    /* out of memory: free the interning tables, then go on to the caller's handler */
+    jmp_buf *outer = s->arena->oom, local;
+    if (setjmp(local)) {
+        mem_free(bb.strhash);
+        mem_free(bb.khash_v);
+        mem_free(bb.khash_i);
+        mem_free(bb.cur_code);
+        mem_free(bb.cur_lines);
+        mem_free(bb.seen);
+        s->arena->oom = outer;
+        longjmp(*outer, 1);
+    }
+    b->oom = &local;
+    s->arena->oom = &local;
     memset(out, 0, sizeof *out);
     int before = s->diags->errors;
     str_id(b, "");      /* string 0 is the empty string */
@@ -1575,7 +1594,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
             if (n->kind == N_POLICY && n->sym)
                 cg_policy(b, n->sym);
     /* excludes: for each policy, the policies that exclude it; and facts */
-    uint8_t *seen = mem_calloc((size_t)p->nfields + 1, 1);
+    uint8_t *seen = b->seen = mem_calloc((size_t)p->nfields + 1, 1);
     if (!seen)
         longjmp(*b->oom, 1);
     for (int i = 0; i < s->nmods; i++)
@@ -1607,8 +1626,10 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
                 }
         }
     mem_free(seen);
+    b->seen = NULL;
     mem_free(b->strhash);
     mem_free(b->khash_v);
     mem_free(b->khash_i);
+    s->arena->oom = outer;
     return s->diags->errors - before;
 }

@@ -1024,13 +1024,14 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         }
     }
 done:
-    for (int i = 0; cols && i < ncols; i++) {
+    /* cols[ncols] too: a column left half made when memory ran out */
+    for (int i = 0; cols && i <= ncols; i++) {
         mem_free(cols[i].known);
         mem_free(cols[i].codes);
         mem_free(cols[i].rrow);
         mem_free(cols[i].rdate);
         mem_free(cols[i].rval);
-        if (cols[i].f->records) {
+        if (cols[i].f && cols[i].f->records) {
             mem_free(out[i].value);
             mem_free(out[i].as_of);
         }

@@ -258,13 +258,13 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
     tm_field *f = &m->fields[i];
     memset(d, 0, sizeof *d);
     memset(f, 0, sizeof *f);
+    m->nfields++;       /* counted at once, so that tm_free frees its strings */
     tm_table *t = table_named(m, w, (size_t)(dot - w));
     if (!t || !(f->column = dup_n(m->host, dot + 1, (size_t)(w + n - dot - 1))) ||
         !(d->name = dup_n(m->host, name, strlen(name))))
         return ERR("out of memory");
     f->table = (int)(t - m->tables);
     d->entity = (uint8_t)entity;
-    m->nfields++;
     w = next_word(&p, &n);
     if (word_is(w, n, "records")) {
         d->records = 1;
