@@ -159,6 +159,7 @@ INSERT INTO param VALUES
   -- geshui.pol (per month unless said)
   ('子女教育扣除', '', NULL, NULL, '2019-01-01', 100000),
   ('子女教育扣除', '', NULL, NULL, '2023-01-01', 200000),
+  ('婴幼儿照护扣除', '', NULL, NULL, '2019-01-01', 0),
   ('婴幼儿照护扣除', '', NULL, NULL, '2022-01-01', 100000),
   ('婴幼儿照护扣除', '', NULL, NULL, '2023-01-01', 200000),
   ('赡养老人扣除', '', NULL, NULL, '2019-01-01', 200000),
@@ -470,7 +471,7 @@ WITH base AS (
          (f.age >= 100) AND (NOT f.hukou) AND (f.res_years >= 5) AND (NOT f.dec) AS gl_exc,
          gl.value AS gl_amt,
          -- jiaoyu
-         (f.school <> 'out_of_school') AND (f.relation IN ('child', 'grandchild'))
+         (NOT f.dec) AND (f.school <> 'out_of_school') AND (f.relation IN ('child', 'grandchild'))
            AND (h.dibao_e OR h.tekun_e) AS jy_own,
          jy.value AS jy_amt,
          -- linghuo: before 2025-01-01 the longest run, then the count of months
