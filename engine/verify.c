@@ -308,7 +308,8 @@ static int verify_policies(vctx *v)
             /* the children must exactly fill the subtree */
             int32_t k = i + 1, kids = 0;
             while (k < i + c->size) {
-                CHECK(p->conds[k].size >= 1, "condition %d: bad child", i);
+                /* a child inside its parent (and no overflow stepping over it) */
+                CHECK(p->conds[k].size >= 1 && p->conds[k].size <= i + c->size - k, "condition %d: bad child", i);
                 k += p->conds[k].size;
                 kids++;
             }
