@@ -403,7 +403,7 @@ static int decide_household(needs_ctx *x, int32_t as_of, const vm_extern *extern
 
 /* ---- the entry point ------------------------------------------------------------- */
 
-static int find_policy(const hm_program *p, const char *name, int32_t *out, char *err, size_t errlen)
+int batch_find_policy(const hm_program *p, const char *name, int32_t *out, char *err, size_t errlen)
 {
     *out = -1;
     if (!name)
@@ -458,7 +458,7 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
     if (rc != HM_OK)
         return rc;
     needs_ctx x = { .p = p, .out = out, .member = -1 };
-    if ((rc = find_policy(p, o->policy, &x.only, err, errlen)) != HM_OK)
+    if ((rc = batch_find_policy(p, o->policy, &x.only, err, errlen)) != HM_OK)
         return rc;
     int json = o->format == HM_FORMAT_JSON;
     if (json && !(x.list = json_array()))

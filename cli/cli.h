@@ -21,6 +21,14 @@ int cmd_needs(int argc, char **argv);
 struct hm_compiler;
 struct hm_compiler *cli_compiler(char **paths, int n);
 
+/* Add a facts file given with --given to the compilation when it is in the
+ * `given` notation.  Returns the JSON file's path to pass on, NULL for a
+ * `given` file (its block is now the compilation's), or sets *failed after
+ * printing the diagnostics. */
+const char *cli_given(struct hm_compiler *c, const char *given, int *failed);
+/* Print a library error message, one "huimin: " line per line of it. */
+void cli_error_lines(char *err);
+
 /* Print "huimin: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

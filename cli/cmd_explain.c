@@ -128,26 +128,19 @@ int cmd_explain(int argc, char **argv)
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)
         return EXIT_USAGE;
-    size_t len = o.given ? strlen(o.given) : 0;
-    int is_json = len > 5 && strcmp(o.given + len - 5, ".json") == 0;
-    if (o.given && !is_json) {
-        if (hm_compiler_add_facts_file(comp, o.given) != HM_OK) {
-            hm_compiler_print_diagnostics(comp, stderr);
+    if (o.given) {
+        int failed;
+        o.given = cli_given(comp, o.given, &failed);
+        if (failed) {
             hm_compiler_free(comp);
             return EXIT_USAGE;
         }
-        o.given = NULL;     /* the facts are the compilation's `given` block */
     }
     char err[8192];
     int rc = hm_compiler_explain(comp, &o, stdout, err, sizeof err);
     if (rc == HM_ERR)
         hm_compiler_print_diagnostics(comp, stderr);
-    for (char *line = err, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        cli_error("%s", line);
-    }
+    cli_error_lines(err);
     if (rc == HM_ENOMEM && !err[0])
         cli_error("out of memory");
     hm_compiler_free(comp);

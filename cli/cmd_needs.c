@@ -112,12 +112,10 @@ int cmd_needs(int argc, char **argv)
     if (!comp)
         return EXIT_USAGE;
     if (given) {
-        size_t len = strlen(given);
+        int failed;
         o.given = 1;
-        if (len > 5 && strcmp(given + len - 5, ".json") == 0) {
-            o.given_json = given;
-        } else if (hm_compiler_add_facts_file(comp, given) != HM_OK) {
-            hm_compiler_print_diagnostics(comp, stderr);
+        o.given_json = cli_given(comp, given, &failed);
+        if (failed) {
             hm_compiler_free(comp);
             return EXIT_USAGE;
         }
@@ -125,13 +123,7 @@ int cmd_needs(int argc, char **argv)
     char err[8192];
     int rc = hm_compiler_needs(comp, &o, stdout, err, sizeof err);
     hm_compiler_print_diagnostics(comp, stderr);
-    /* one problem per line, each with its own prefix */
-    for (char *line = err, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        cli_error("%s", line);
-    }
+    cli_error_lines(err);
     if (rc == HM_ENOMEM)
         cli_error("out of memory");
     hm_compiler_free(comp);

@@ -59,15 +59,7 @@ static int run_population(char **paths, int n, const char *config, const char *o
     int rc = hm_compiler_run_population(comp, &o, stdout, err, sizeof err);
     if (rc == HM_ERR)
         hm_compiler_print_diagnostics(comp, stderr);
-    if (err[0]) {
-        /* one problem per line, each with its own prefix */
-        for (char *line = err, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-            nl = strchr(line, '\n');
-            if (nl)
-                *nl = '\0';
-            cli_error("%s", line);
-        }
-    }
+    cli_error_lines(err);
     hm_compiler_free(comp);
     return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
 }
@@ -151,15 +143,14 @@ int cmd_run(int argc, char **argv)
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)
         return EXIT_USAGE;
-    size_t len = strlen(given);
-    int is_json = len > 5 && strcmp(given + len - 5, ".json") == 0;
-    if (!is_json && hm_compiler_add_facts_file(comp, given) != HM_OK) {
-        hm_compiler_print_diagnostics(comp, stderr);
+    int failed;
+    const char *json = cli_given(comp, given, &failed);
+    if (failed) {
         hm_compiler_free(comp);
         return EXIT_USAGE;
     }
     char err[1024];
-    int rc = hm_compiler_evaluate(comp, is_json ? given : NULL, as_of, format, stdout, err, sizeof err);
+    int rc = hm_compiler_evaluate(comp, json, as_of, format, stdout, err, sizeof err);
     hm_compiler_print_diagnostics(comp, stderr);
     if (err[0])
         cli_error("%s", err);

@@ -32,6 +32,29 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
+const char *cli_given(hm_compiler *c, const char *given, int *failed)
+{
+    size_t len = strlen(given);
+    *failed = 0;
+    if (len > 5 && strcmp(given + len - 5, ".json") == 0)
+        return given;
+    if (hm_compiler_add_facts_file(c, given) != HM_OK) {
+        hm_compiler_print_diagnostics(c, stderr);
+        *failed = 1;
+    }
+    return NULL;
+}
+
+void cli_error_lines(char *err)
+{
+    for (char *line = err, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        cli_error("%s", line);
+    }
+}
+
 hm_compiler *cli_compiler(char **paths, int n)
 {
     hm_compiler *comp = hm_compiler_new();

@@ -16,14 +16,6 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int policy_index(const hm_program *p, const char *name)
-{
-    for (int32_t i = 0; i < p->npolicies; i++)
-        if (!strcmp(prog_str(p, p->policies[i].name), name))
-            return i;
-    return -1;
-}
-
 static void print_doc(const json_t *doc, const hm_explain_options *o, FILE *out)
 {
     if (o->format == HM_FORMAT_JSON) {
@@ -52,11 +44,9 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
     double t1 = now_ms(), t2 = t1, t3 = t1;
     if (rc != HM_OK)
         return rc;
-    int32_t pol = -1;
-    if (o->policy && (pol = policy_index(p, o->policy)) < 0) {
-        snprintf(err, errlen, "--policy: the policies have no policy `%s`", o->policy);
-        return HM_EUSAGE;
-    }
+    int32_t pol;
+    if ((rc = batch_find_policy(p, o->policy, &pol, err, errlen)) != HM_OK)
+        return rc;
     ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
     json_t *doc = NULL;
     if (o->config) {
