@@ -26,6 +26,17 @@ typedef struct memo_let {
     hm_val v;
 } memo_let;
 
+/* A remembered call of a function: calls with the same arguments for the
+ * same person of one household give the same value (functions are pure). */
+#define CALLMEMO_ARGS 4
+#define CALLMEMO_SIZE 256   /* entries, a power of two */
+typedef struct memo_call {
+    uint32_t gen;
+    int32_t fn, self;
+    hm_val args[CALLMEMO_ARGS];
+    hm_val v;
+} memo_call;
+
 typedef struct memo_pol {
     uint32_t gen;
     uint8_t busy;
@@ -42,6 +53,10 @@ struct hm_vm {
     int32_t slots;              /* memo slots per let/policy: 1 + largest household */
     memo_let *lets;
     memo_pol *pols;
+    memo_call *calls;           /* [CALLMEMO_SIZE] */
+    int32_t *let_same;          /* per let: the first let computed by the same code */
+    hm_val *pval;               /* per parameter: its value as of the as-of date (not keyed) */
+    hm_val *peval;              /* per keyed parameter entry: its value as of the as-of date */
     hm_val *regs;
     size_t nregs, top;
     vm_list *lists;
@@ -58,6 +73,56 @@ struct hm_vm {
 
 /* ---- setup ----------------------------------------------------------------- */
 
+/* Do lets a and b compute the same thing?  Their code is the same, word
+ * for word, except that it may read lets already known to be the same;
+ * neither has exceptions. */
+static int same_let(const hm_program *p, const int32_t *same, int32_t a, int32_t b)
+{
+    const hm_let *la = &p->lets[a], *lb = &p->lets[b];
+    const hm_function *fa = &p->fns[la->fn], *fb = &p->fns[lb->fn];
+    if (la->nexc || lb->nexc || fa->nparams != fb->nparams || fa->nregs != fb->nregs ||
+        fa->ncode != fb->ncode)
+        return 0;
+    for (uint32_t k = 0; k < fa->ncode; k++) {
+        hm_instr x = p->code[fa->start + k], y = p->code[fb->start + k];
+        if (x == y)
+            continue;
+        if (GET_OP(x) != OP_LET || GET_OP(y) != OP_LET || GETARG_A(x) != GETARG_A(y) ||
+            same[GETARG_Bx(x)] != same[GETARG_Bx(y)])
+            return 0;
+    }
+    return 1;
+}
+
+/* Policies often define the same let (the living members, the household
+ * size): such lets are computed once per household.  let_same[i] is the
+ * first let written as let i is; merging until nothing changes also finds
+ * lets that read such lets. */
+static void find_same_lets(hm_vm *vm)
+{
+    const hm_program *p = vm->p;
+    int32_t *same = vm->let_same;
+    for (int32_t i = 0; i < p->nlets; i++)
+        same[i] = i;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int32_t i = 0; i < p->nlets; i++) {
+            if (same[i] != i)
+                continue;
+            for (int32_t j = 0; j < i; j++)
+                if (same[j] == j && same_let(p, same, i, j)) {
+                    same[i] = j;
+                    changed = 1;
+                    break;
+                }
+        }
+    }
+    /* lets that merged with a let that merged later: point at the first */
+    for (int32_t i = 0; i < p->nlets; i++)
+        while (same[same[i]] != same[i])
+            same[i] = same[same[i]];
+}
+
 hm_vm *vm_new(const hm_program *p)
 {
     hm_vm *vm = mem_calloc(1, sizeof *vm);
@@ -71,12 +136,17 @@ hm_vm *vm_new(const hm_program *p)
         total += p->fns[i].nregs;
     vm->nregs = total + 1;
     vm->regs = mem_calloc(vm->nregs, sizeof *vm->regs);
+    vm->calls = mem_calloc(CALLMEMO_SIZE, sizeof *vm->calls);
+    vm->let_same = mem_alloc(sizeof *vm->let_same * ((size_t)p->nlets + 1));
+    vm->pval = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pval);
+    vm->peval = mem_calloc((size_t)p->npentries + 1, sizeof *vm->peval);
     vm->slots = 0;
     vm->self = -1;
-    if (!vm->regs) {
+    if (!vm->regs || !vm->calls || !vm->let_same || !vm->pval || !vm->peval) {
         vm_free(vm);
         return NULL;
     }
+    find_same_lets(vm);
     return vm;
 }
 
@@ -85,6 +155,10 @@ void vm_free(hm_vm *vm)
     if (!vm)
         return;
     mem_free(vm->regs);
+    mem_free(vm->calls);
+    mem_free(vm->let_same);
+    mem_free(vm->pval);
+    mem_free(vm->peval);
     mem_free(vm->lets);
     mem_free(vm->pols);
     mem_free(vm->lists);
@@ -92,10 +166,33 @@ void vm_free(hm_vm *vm)
     mem_free(vm);
 }
 
+/* The value of the dated values first … first+n-1 as of a date: the last
+ * one in force (they are in date order), unknown when none is. */
+static hm_val dated_value(const hm_program *p, int32_t first, int32_t n, int32_t as_of)
+{
+    hm_val r = { 0, UNK_MISSING, 0 };
+    for (int32_t i = 0; i < n; i++) {
+        const hm_dated *d = &p->dated[first + i];
+        if (d->from <= as_of) {
+            r.v = d->value;
+            r.unk = 0;
+        }
+    }
+    return r;
+}
+
 void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
 {
+    const hm_program *p = vm->p;
     vm->facts = facts;
     vm->as_of = as_of;
+    /* the as-of date is fixed for a run: look every dated value up once */
+    /* PARAM of a keyed parameter (which the compiler never emits) is unknown */
+    for (int32_t i = 0; i < p->nparams; i++)
+        vm->pval[i] = p->params[i].keyed ? (hm_val){ 0, UNK_MISSING, 0 }
+                                         : dated_value(p, p->params[i].first, p->params[i].n, as_of);
+    for (int32_t i = 0; i < p->npentries; i++)
+        vm->peval[i] = dated_value(p, p->pentries[i].first, p->pentries[i].n, as_of);
 }
 
 static int ensure_slots(hm_vm *vm, int32_t need)
@@ -117,6 +214,7 @@ static int ensure_slots(hm_vm *vm, int32_t need)
     vm->pols = q;
     vm->slots = slots;
     vm->gen = 0;
+    memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
     return 0;
 }
 
@@ -132,6 +230,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
         /* the generation counter wrapped: forget everything explicitly */
         memset(vm->lets, 0, sizeof *vm->lets * (size_t)vm->p->nlets * (size_t)vm->slots);
         memset(vm->pols, 0, sizeof *vm->pols * (size_t)vm->p->npolicies * (size_t)vm->slots);
+        memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
         vm->gen = 1;
     }
     vm->nlists = 0;
@@ -303,6 +402,10 @@ static hm_val eval_let(hm_vm *vm, int32_t let)
 {
     const hm_program *p = vm->p;
     int32_t slot = vm->self + 1;
+    /* a let written the same way as an earlier one has its value; explain
+     * keeps them apart, to show each where it was written */
+    if (!vm->trace)
+        let = vm->let_same[let];
     memo_let *m = &vm->lets[(size_t)let * (size_t)vm->slots + (size_t)slot];
     if (m->gen == vm->gen && !m->busy)
         return m->v;
@@ -316,20 +419,6 @@ static hm_val eval_let(hm_vm *vm, int32_t let)
     m = &vm->lets[(size_t)let * (size_t)vm->slots + (size_t)slot];
     m->v = v;
     m->busy = 0;
-    return v;
-}
-
-static int64_t param_dated(const hm_program *p, int32_t first, int32_t n, int32_t as_of, int *found)
-{
-    int64_t v = 0;
-    *found = 0;
-    for (int32_t i = 0; i < n; i++) {
-        const hm_dated *d = &p->dated[first + i];
-        if (d->from <= as_of) {
-            v = d->value;
-            *found = 1;
-        }
-    }
     return v;
 }
 
@@ -370,12 +459,7 @@ static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
         return r;
     }
     const hm_pentry *hit = param_entry(vm, pi, key.v);
-    if (!hit)
-        return r;
-    int found;
-    r.v = param_dated(p, hit->first, hit->n, vm->as_of, &found);
-    r.unk = found ? 0 : UNK_MISSING;
-    return r;
+    return hit ? vm->peval[hit - p->pentries] : r;
 }
 
 static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *overflow)
@@ -411,6 +495,8 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define LIST_OK(r) (!(r).unk && (r).v >= 0 && (r).v < vm->nlists)
 #define FAIL(what) do { set_error(vm, fn, what); RA.unk = UNK_ERROR; RA.v = 0; } while (0)
 
+static hm_val call_memo(hm_vm *vm, int32_t fn, const hm_val *args);
+
 #define VM_TRACED 0
 #define VM_RUN run_plain
 #include "vm_run.h"
@@ -422,6 +508,36 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #include "vm_run.h"
 #undef VM_TRACED
 #undef VM_RUN
+
+/* A call of function fn with args: remembered for the household when the
+ * function is long enough to be worth it (see memo_call). */
+static hm_val call_memo(hm_vm *vm, int32_t fn, const hm_val *args)
+{
+    const hm_function *F = &vm->p->fns[fn];
+    if (F->nparams > CALLMEMO_ARGS || F->ncode < 8)
+        return run_plain(vm, fn, args);
+    uint64_t h = (uint64_t)fn * 0x9e3779b97f4a7c15u ^ (uint64_t)(uint32_t)vm->self;
+    for (int a = 0; a < F->nparams; a++)
+        h = (h ^ (uint64_t)args[a].v ^ ((uint64_t)args[a].unk << 60)) * 0x100000001b3u;
+    memo_call *m = &vm->calls[(h ^ h >> 29) & (CALLMEMO_SIZE - 1)];
+    if (m->gen == vm->gen && m->fn == fn && m->self == vm->self) {
+        int a = 0;
+        while (a < F->nparams && m->args[a].v == args[a].v && m->args[a].unk == args[a].unk)
+            a++;
+        if (a == F->nparams)
+            return m->v;
+    }
+    hm_val in[CALLMEMO_ARGS];
+    memcpy(in, args, sizeof *in * F->nparams);
+    hm_val v = run_plain(vm, fn, in);
+    /* the call may have used the same entry: fill it now */
+    m->gen = vm->gen;
+    m->fn = fn;
+    m->self = vm->self;
+    memcpy(m->args, in, sizeof *in * F->nparams);
+    m->v = v;
+    return v;
+}
 
 /* Tracing costs one test per function call, none per instruction. */
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
@@ -470,6 +586,10 @@ static int eval_cond(hm_vm *vm, int32_t node, int32_t *failed, int *error)
                 acc = -1;
         }
         kid += p->conds[kid].size;
+        /* decided: the other conditions cannot change it.  Explain and
+         * coverage still want every condition evaluated. */
+        if (acc == (all ? 0 : 1) && !vm->trace && !vm->cover)
+            break;
     }
     if (acc == 0 && *failed < 0)
         *failed = all ? first_failed : node;
@@ -558,12 +678,8 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
     const hm_program *p = vm->p;
     const hm_param *pa = &p->params[param];
     hm_val r = { 0, UNK_MISSING, 0 };
-    if (!pa->keyed) {
-        int found;
-        r.v = param_dated(p, pa->first, pa->n, vm->as_of, &found);
-        r.unk = found ? 0 : UNK_MISSING;
-        return r;
-    }
+    if (!pa->keyed)
+        return vm->pval[param];
     if (pa->key_fn < 0)
         return r;
     int32_t saved = vm->self;

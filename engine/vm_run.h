@@ -163,6 +163,12 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         case OP_JMPFALSE: if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); break;
         case OP_JMPTRUE: if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); break;
         case OP_JMPUNK: if (RA.unk) pc += (uint32_t)GETARG_sBx(i); break;
+#if VM_TRACED
+        case OP_SKIPFALSE: case OP_SKIPTRUE: break;
+#else
+        case OP_SKIPFALSE: if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); break;
+        case OP_SKIPTRUE: if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); break;
+#endif
         case OP_FORPREP: {
             hm_val *c = &RA;
             SET(c[0], 0);
@@ -326,14 +332,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, GET_OP(i) == OP_LONGRUN ? best : distinct);
             break;
         }
-        case OP_PARAM: {
-            const hm_param *pa = &p->params[GETARG_Bx(i)];
-            int found;
-            int64_t v = param_dated(p, pa->first, pa->n, vm->as_of, &found);
-            if (found) SET(RA, v);
-            else { RA.v = 0; RA.unk = UNK_MISSING; }
-            break;
-        }
+        case OP_PARAM: RA = vm->pval[GETARG_Bx(i)]; break;
         case OP_PARAMKEY: RA = param_key(vm, GETARG_C(i), RB); break;
         case OP_SCALE: {
             if (RB.unk) { RA = RB; break; }
@@ -344,7 +343,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             break;
         }
         case OP_CALL: {
+#if VM_TRACED
             hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
+#else
+            hm_val r = call_memo(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
+#endif
             base = vm->regs + saved_top;    /* the register file may not move, but be safe */
             RA = r;
             break;
@@ -365,7 +368,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             if (!b || !b->call) { RA.v = 0; RA.unk = UNK_MISSING; break; }
             int64_t r = 0;
             int rc = b->call(b->ctx, av, at, &r);
-            if (rc == 0) SET(RA, r);
+            if (rc == 0) SET(RA, x->result == VT_BOOL ? r != 0 : r);
             else if (rc > 0) { RA.v = 0; RA.unk = UNK_MISSING; }
             else FAIL("an extern function failed");
             break;

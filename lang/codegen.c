@@ -522,7 +522,7 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         if (var)
             push_binding(f, (binding){ var, B_PERSON, elem, -1, -1 });
     }
-    int32_t skip = -1, skip2 = -1;
+    int32_t skip = -1, skip2 = -1, decided = -1;
     if (filter) {
         cg(f, filter, fv);
         skip = emit_jump(f, OP_JMPFALSE, fv);
@@ -570,6 +570,7 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         if (filter)
             ABC(AND, bv, fv, bv);
         ABC(OR, acc, acc, bv);
+        decided = emit_jump(f, OP_SKIPTRUE, acc);
         break;
     case AGG_ALL:
         cg(f, body, bv);
@@ -578,6 +579,7 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
             ABC(OR, bv, fv, bv);
         }
         ABC(AND, acc, acc, bv);
+        decided = emit_jump(f, OP_SKIPFALSE, acc);
         break;
     }
     if (skip >= 0 && agg != AGG_ANY && agg != AGG_ALL)
@@ -591,6 +593,8 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     int32_t back = emit(f, MK_AsBx(OP_FORLOOP, i, top - (f->n + 1)));
     (void)back;
     patch_here(f, prep);
+    if (decided >= 0)
+        patch_here(f, decided);     /* leaves the loop */
     f->elem_kind = saved_kind;
     f->elem_reg = saved_reg;
     f->elem_list = saved_list;
@@ -903,14 +907,18 @@ static void cg_node(fstate *f, ast *e, int dst)
     case N_BINOP:
         switch (e->ival) {
         case AOP_AND: case AOP_OR: {
+            /* the left operand goes straight into dst: when it decides
+             * (false for and, true for or) it is the answer */
             int t = f->top;
-            int ra = newreg(f), rb = newreg(f);
-            cg(f, e->a, ra);
+            int rb = newreg(f);
+            cg(f, e->a, dst);
+            int32_t done = emit_jump(f, e->ival == AOP_AND ? OP_SKIPFALSE : OP_SKIPTRUE, dst);
             cg(f, e->b, rb);
             if (e->ival == AOP_AND)
-                ABC(AND, dst, ra, rb);
+                ABC(AND, dst, dst, rb);
             else
-                ABC(OR, dst, ra, rb);
+                ABC(OR, dst, dst, rb);
+            patch_here(f, done);
             f->top = t;
             break;
         }
