@@ -492,7 +492,8 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     cg(f, list_expr, src);
     const hm_type *lt = (const hm_type *)list_expr->ty;
     int is_records = lt && lt->kind == T_RECORDS;
-    int acc = newreg(f), have = newreg(f), i = newreg(f), n = newreg(f);
+    /* the body never reads dst: it is the accumulator */
+    int acc = dst, have = newreg(f), i = newreg(f), n = newreg(f);
     (void)n;    /* n must follow i: FORLOOP reads r[A+1] */
     int elem = newreg(f), fv = newreg(f), bv = newreg(f);
     switch (agg) {
@@ -610,7 +611,6 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     int32_t listok = emit_jump(f, OP_JMPTRUE, fv);
     ABC(LOADUNK, acc, 0, 0);
     patch_here(f, listok);
-    ABC(MOVE, dst, acc, 0);
     f->top = t;
 }
 
@@ -729,15 +729,15 @@ static void cg_call(fstate *f, ast *e, int dst)
             ABC(NMONTHS, dst, r1, 0);
     } else if (!strcmp(fn, "min") || !strcmp(fn, "max")) {
         const hm_type *rt = (const hm_type *)e->ty;
-        cg_as(f, a, rt, r1);
+        /* no argument reads dst: it is the running minimum or maximum */
+        cg_as(f, a, rt, dst);
         for (ast *x = a->next; x; x = x->next) {
             cg_as(f, x, rt, r2);
             if (fn[1] == 'i')
-                ABC(MIN, r1, r1, r2);
+                ABC(MIN, dst, dst, r2);
             else
-                ABC(MAX, r1, r1, r2);
+                ABC(MAX, dst, dst, r2);
         }
-        ABC(MOVE, dst, r1, 0);
     } else {
         ABC(LOADUNK, dst, 0, 0);
     }
