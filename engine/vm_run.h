@@ -210,6 +210,14 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             else SET(RA, c->v[who]);
             break;
         }
+        case OP_SFACT: {
+            if (vm->self < 0 || vm->self >= vm->nmem) { RA.v = 0; RA.unk = UNK_ERROR; break; }
+            const hm_column *c = &facts->pcol[GETARG_C(i)];
+            int64_t who = vm->first + vm->self;
+            if (c->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
+            else SET(RA, c->v[who]);
+            break;
+        }
         case OP_SELF:
             if (vm->self < 0) { RA.v = 0; RA.unk = UNK_ERROR; }
             else SET(RA, vm->self);

@@ -418,6 +418,9 @@ static void scan_frame(ex *x, int32_t F)
         factread fr2 = { -1, -1, e->v };
         if (op == OP_HFACT) {
             fr2.field = x->hfield[GETARG_Bx(i)];
+        } else if (op == OP_SFACT) {
+            fr2.field = x->pfield[GETARG_C(i)];
+            fr2.member = e->self;
         } else if (op == OP_PFACT || op == OP_PRECS) {
             hm_val who = x->shadow[GETARG_B(i)];
             fr2.field = op == OP_PFACT ? x->pfield[GETARG_C(i)] : x->rfield[GETARG_C(i)];
