@@ -109,6 +109,105 @@ static int verify_tables(vctx *v)
     return 0;
 }
 
+/* ---- registers are written before they are read -------------------------------- */
+
+typedef struct regset { uint64_t w[4]; } regset;    /* 256 registers */
+#define RS_HAS(s, r) (((s).w[(r) >> 6] >> ((r) & 63)) & 1)
+#define RS_ADD(s, r) ((s).w[(r) >> 6] |= (uint64_t)1 << ((r) & 63))
+
+/* The registers instruction i of a function reads, into out (up to 10). */
+static int reads_of(const hm_program *p, hm_instr i, int *out)
+{
+    int op = GET_OP(i), n = 0, a = GETARG_A(i);
+    const hm_opinfo *in = &hm_op_info[op];
+    if (in->ka == K_R && !in->writes_a && op != OP_FORPREP)
+        out[n++] = a;
+    if (in->fmt == FMT_ABC && in->kb == K_R)
+        out[n++] = GETARG_B(i);
+    if (in->fmt == FMT_ABC && in->kc == K_R)
+        out[n++] = GETARG_C(i);
+    switch (op) {
+    case OP_FORPREP: case OP_FORLOOP: out[n++] = a + 1; break;
+    case OP_WINRANGE: out[n++] = GETARG_C(i) + 1; break;
+    case OP_CALL: case OP_CALLX: {
+        int np = op == OP_CALL ? p->fns[GETARG_Bx(i)].nparams : p->externs[GETARG_Bx(i)].nparams;
+        for (int k = 1; k <= np && n < 10; k++)
+            out[n++] = a + k;
+        break;
+    }
+    default: break;
+    }
+    return n;
+}
+
+/* The VM does not clear a function's registers when it is called: on
+ * every path, each register must be written (or be a parameter) before it
+ * is read.  One pass in code order suffices, as every jump goes forward
+ * but FORLOOP's, and a loop's body must not need more than its entry gave. */
+static int verify_writes(vctx *v, int32_t fi)
+{
+    const hm_program *p = v->p;
+    const hm_function *f = &p->fns[fi];
+    const hm_instr *code = p->code + f->start;
+    regset *in = mem_calloc(f->ncode, sizeof *in);
+    uint8_t *reached = mem_calloc(f->ncode, 1);
+    int rc = 0;
+    if (!in || !reached) {
+        rc = bad(v, "out of memory");
+        goto done;
+    }
+    for (int r = 0; r < f->nparams; r++)
+        RS_ADD(in[0], r);
+    reached[0] = 1;
+    for (uint32_t pc = 0; pc < f->ncode && !rc; pc++) {
+        if (!reached[pc])
+            continue;   /* no path leads here: it never runs */
+        hm_instr i = code[pc];
+        int op = GET_OP(i), reg[10];
+        regset cur = in[pc];
+        int nr = reads_of(p, i, reg);
+        for (int k = 0; k < nr; k++)
+            if (!RS_HAS(cur, reg[k])) {
+                rc = bad(v, "function %d, %u: r%d is read before it is written", fi, pc, reg[k]);
+                goto done;
+            }
+        if (hm_op_info[op].writes_a || op == OP_FORPREP)
+            RS_ADD(cur, GETARG_A(i));
+        /* where control goes next, with the registers written so far */
+        uint32_t next[2];
+        int nn = 0;
+        if (op != OP_JMP && op != OP_RET && pc + 1 < f->ncode)
+            next[nn++] = pc + 1;
+        if (hm_op_info[op].fmt == FMT_AsBx) {
+            uint32_t t = (uint32_t)((int64_t)pc + 1 + GETARG_sBx(i));
+            if (op == OP_FORLOOP) {
+                for (int w = 0; w < 4; w++)
+                    if (in[t].w[w] & ~cur.w[w]) {
+                        rc = bad(v, "function %d, %u: the loop's body reads registers its entry did not write",
+                                 fi, pc);
+                        goto done;
+                    }
+            } else {
+                next[nn++] = t;
+            }
+        }
+        for (int k = 0; k < nn; k++) {
+            regset *s = &in[next[k]];
+            if (!reached[next[k]]) {
+                *s = cur;
+                reached[next[k]] = 1;
+            } else {
+                for (int w = 0; w < 4; w++)
+                    s->w[w] &= cur.w[w];
+            }
+        }
+    }
+done:
+    mem_free(in);
+    mem_free(reached);
+    return rc;
+}
+
 static int verify_function(vctx *v, int32_t fi)
 {
     const hm_program *p = v->p;
@@ -191,7 +290,7 @@ static int verify_function(vctx *v, int32_t fi)
             }
         }
     }
-    return 0;
+    return verify_writes(v, fi);
 }
 
 /* Calls between functions and policies must not form a cycle. */

@@ -16,7 +16,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
     hm_val *base = vm->regs + vm->top;
     size_t saved_top = vm->top;
     vm->top += F->nregs;
-    memset(base, 0, sizeof *base * F->nregs);
+    /* no clearing: the verifier proved every register written before read */
     for (int a = 0; a < F->nparams; a++)
         base[a] = args[a];
     const hm_instr *code = p->code + F->start;

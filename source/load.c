@@ -1004,7 +1004,6 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             fc->state[r] = c->known[r] == 2 ? FACT_INVALID
                          : c->known[r] == 0 ? FACT_MISSING
                          : fresh(L, fs, fc->asof[r]) ? FACT_KNOWN : FACT_STALE;
-        /* one date for the whole column (an extract's date) is kept once */
         /* one date for every value (an extract's date) is kept once; the
          * date of a missing value means nothing */
         int32_t one = HM_NO_DATE;

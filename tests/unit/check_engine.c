@@ -286,6 +286,20 @@ static void edit_constant(hm_program *q) { q->code[0] = MK_ABx(OP_LOADK, 0, 6000
 static void edit_policy_fn(hm_program *q) { q->policies[0].amount_fn = 9999; }
 static void edit_cond_size(hm_program *q) { q->conds[0].size = 1000; }
 static void edit_string(hm_program *q) { q->strs[1] = 0x7fffffff; }
+/* the first instruction reads the last register, which nothing wrote */
+static void edit_unwritten(hm_program *q)
+{
+    q->code[q->fns[0].start] = MK_ABC(OP_MOVE, 0, q->fns[0].nregs - 1, 0);
+}
+/* an `and` whose skip lands where only one path wrote the result */
+static void edit_skip_path(hm_program *q)
+{
+    uint32_t s = q->fns[0].start;
+    q->code[s] = MK_ABx(OP_LOADK, 0, 0);
+    q->code[s + 1] = MK_AsBx(OP_SKIPFALSE, 0, 1);
+    q->code[s + 2] = MK_ABx(OP_LOADK, q->fns[0].nregs - 1, 0);
+    q->code[s + 3] = MK_ABC(OP_MOVE, 0, q->fns[0].nregs - 1, 0);
+}
 
 START_TEST(test_verifier_refuses_edits)
 {
@@ -297,6 +311,24 @@ START_TEST(test_verifier_refuses_edits)
     expect_refused(edit_policy_fn, "an amount function out of range");
     expect_refused(edit_cond_size, "a condition tree larger than the table");
     expect_refused(edit_string, "a string outside the pool");
+    expect_refused(edit_unwritten, "a register read before anything wrote it");
+}
+END_TEST
+
+START_TEST(test_verifier_follows_paths)
+{
+    size_t len;
+    unsigned char *buf = write_module(&len);
+    hm_program q;
+    char err[256];
+    ck_assert_int_eq(module_read_mem(buf, len, "m", &q, err, sizeof err), 0);
+    ck_assert_int_ge((int)q.fns[0].ncode, 5);
+    ck_assert_int_ge((int)q.fns[0].nregs, 2);
+    edit_skip_path(&q);
+    ck_assert_int_ne(verify_program(&q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "is read before it is written"));
+    prog_free(&q);
+    free(buf);
 }
 END_TEST
 
@@ -403,6 +435,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_module_round_trip);
     tcase_add_test(tc, test_module_corruption_refused);
     tcase_add_test(tc, test_verifier_refuses_edits);
+    tcase_add_test(tc, test_verifier_follows_paths);
     suite_add_tcase(s, tc);
     return s;
 }
