@@ -17,6 +17,7 @@
 #include "results.h"
 #include "vm.h"
 
+#include <malloc.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -383,6 +384,12 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     FILE *tty = o->progress > 0 || (o->progress < 0 && isatty(2)) ? stderr : NULL;
     /* no global memory statistics: they take a mutex on every allocation */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+#ifdef M_MMAP_THRESHOLD
+    /* the columns and scratch arrays are large: give each its own mapping,
+     * returned to the system when freed (glibc would otherwise raise the
+     * threshold after the first free and keep later ones in its heap) */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     hm_load L;
     decisions D;
     results R;
@@ -399,6 +406,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
         batch_load_error(&L, err, errlen);
         goto done;
     }
+    facts_drop_provenance(&L.facts);
     double t_loaded = now_s();
     if (tty)
         fprintf(tty, "loaded %d households and %d persons from %d sources in %.1f s\n", L.nh, L.np,

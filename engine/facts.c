@@ -76,6 +76,20 @@ int facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperson
     return 0;
 }
 
+void facts_drop_provenance(hm_facts *f)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        hm_column *cols = pass ? f->pcol : f->hcol;
+        for (int i = 0; cols && i < (pass ? f->np : f->nh); i++) {
+            mem_free(cols[i].asof);
+            mem_free(cols[i].src);
+            cols[i].asof = NULL;
+            cols[i].src = NULL;
+            cols[i].asof_all = FACT_NO_DATE;
+        }
+    }
+}
+
 void facts_free(hm_facts *f)
 {
     if (!f)

@@ -63,6 +63,9 @@ int  facts_init(hm_facts *f, const hm_program *p, int32_t nhouse, int32_t nperso
 int  facts_init_households(hm_facts *f, int32_t nhouse, int32_t nperson);
 int  facts_init_columns(hm_facts *f, const hm_program *p);
 void facts_free(hm_facts *f);
+/* Forget where each value came from and its date (the batch run needs only
+ * values and states once freshness is applied): memory for the results. */
+void facts_drop_provenance(hm_facts *f);
 /* Intern a text value; returns its value (a negative id), or INT64_MIN on
  * out of memory. */
 int64_t facts_text(hm_facts *f, const char *s);
