@@ -186,8 +186,8 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
     const hm_program *p = vm->p;
     vm->facts = facts;
     vm->as_of = as_of;
-    /* the as-of date is fixed for a run: look every dated value up once */
-    /* PARAM of a keyed parameter (which the compiler never emits) is unknown */
+    /* the as-of date is fixed for a run: look every dated value up once
+     * (PARAM of a keyed parameter, which the compiler never emits, is unknown) */
     for (int32_t i = 0; i < p->nparams; i++)
         vm->pval[i] = p->params[i].keyed ? (hm_val){ 0, UNK_MISSING, 0 }
                                          : dated_value(p, p->params[i].first, p->params[i].n, as_of);
@@ -496,6 +496,18 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define FAIL(what) do { set_error(vm, fn, what); RA.unk = UNK_ERROR; RA.v = 0; } while (0)
 
 static hm_val call_memo(hm_vm *vm, int32_t fn, const hm_val *args);
+
+/* Fact `column` of person row `who` (PFACT, SFACT). */
+static inline hm_val person_fact(const hm_facts *facts, int column, int64_t who)
+{
+    const hm_column *c = &facts->pcol[column];
+    hm_val r = { 0, UNK_MISSING, 0 };
+    if (c->state[who] == FACT_KNOWN) {
+        r.v = c->v[who];
+        r.unk = 0;
+    }
+    return r;
+}
 
 #define VM_TRACED 0
 #define VM_RUN run_plain

@@ -204,18 +204,12 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         case OP_PFACT: {
             if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
-            const hm_column *c = &facts->pcol[GETARG_C(i)];
-            int64_t who = vm->first + RB.v;
-            if (c->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else SET(RA, c->v[who]);
+            RA = person_fact(facts, GETARG_C(i), vm->first + RB.v);
             break;
         }
         case OP_SFACT: {
             if (vm->self < 0 || vm->self >= vm->nmem) { RA.v = 0; RA.unk = UNK_ERROR; break; }
-            const hm_column *c = &facts->pcol[GETARG_C(i)];
-            int64_t who = vm->first + vm->self;
-            if (c->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else SET(RA, c->v[who]);
+            RA = person_fact(facts, GETARG_C(i), vm->first + vm->self);
             break;
         }
         case OP_SELF:

@@ -454,11 +454,13 @@ static void cg_get(fstate *f, ast *e, int dst)
         ABx(HFACT, dst, fd->column);
         return;
     }
-    if (ot->kind == T_PERSON && o->kind == N_NAME && !strcmp(o->str, "person") && !find_binding(f, o->str) &&
-        !(o->sym && ((sym *)o->sym)->kind == SYM_FACT && o->flag == 1) && strcmp(e->str, "household") &&
-        e->sym && ((sym *)e->sym)->kind == SYM_FACT && !f->b->p->fields[((sym *)e->sym)->id].records) {
-        /* person.x: the fact of the person being decided */
-        ABC(SFACT, dst, 0, f->b->p->fields[((sym *)e->sym)->id].column);
+    /* person.x, a fact of the person being decided (as cg_name reads `person`) */
+    sym *fact = e->sym;
+    const hm_field *fd = fact && fact->kind == SYM_FACT ? &f->b->p->fields[fact->id] : NULL;
+    if (ot->kind == T_PERSON && fd && !fd->records && strcmp(e->str, "household") && o->kind == N_NAME &&
+        !strcmp(o->str, "person") &&
+        !find_binding(f, o->str) && !(o->sym && ((sym *)o->sym)->kind == SYM_FACT && o->flag == 1)) {
+        ABC(SFACT, dst, 0, fd->column);
         return;
     }
     int t = f->top;

@@ -258,20 +258,27 @@ START_TEST(test_module_corruption_refused)
 }
 END_TEST
 
-/* The verifier on programs edited in memory: each edit must be refused. */
-static void expect_refused(void (*edit)(hm_program *), const char *what)
+/* The test program, written to a module and read back into q. */
+static void read_back(hm_program *q)
 {
     size_t len;
     unsigned char *buf = write_module(&len);
+    char err[256];
+    ck_assert_int_eq(module_read_mem(buf, len, "m", q, err, sizeof err), 0);
+    free(buf);
+}
+
+/* The verifier on programs edited in memory: each edit must be refused. */
+static void expect_refused(void (*edit)(hm_program *), const char *what)
+{
     hm_program q;
     char err[256];
-    ck_assert_int_eq(module_read_mem(buf, len, "m", &q, err, sizeof err), 0);
+    read_back(&q);
     edit(&q);
     int rc = verify_program(&q, "m", err, sizeof err);
     ck_assert_msg(rc != 0, "accepted: %s", what);
     ck_assert_ptr_nonnull(strstr(err, "m: bad bytecode ("));
     prog_free(&q);
-    free(buf);
 }
 
 static void edit_register(hm_program *q) { q->code[0] = MK_ABC(OP_MOVE, 250, 0, 0); }
@@ -317,18 +324,15 @@ END_TEST
 
 START_TEST(test_verifier_follows_paths)
 {
-    size_t len;
-    unsigned char *buf = write_module(&len);
     hm_program q;
     char err[256];
-    ck_assert_int_eq(module_read_mem(buf, len, "m", &q, err, sizeof err), 0);
+    read_back(&q);
     ck_assert_int_ge((int)q.fns[0].ncode, 5);
     ck_assert_int_ge((int)q.fns[0].nregs, 2);
     edit_skip_path(&q);
     ck_assert_int_ne(verify_program(&q, "m", err, sizeof err), 0);
     ck_assert_ptr_nonnull(strstr(err, "is read before it is written"));
     prog_free(&q);
-    free(buf);
 }
 END_TEST
 
