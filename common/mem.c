@@ -1,7 +1,27 @@
 /* mem.c -- see mem.h. */
 #include "mem.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* Large arrays (fact columns, decisions) are filled page by page and read
+ * a few dozen at a time: on 2 MiB pages a run at a million households
+ * takes a few hundred page faults instead of hundreds of thousands, and
+ * far fewer TLB misses.  Only the 2 MiB-aligned inside of a block can use
+ * them; where the system does not offer them this changes nothing. */
+static void *huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t H = 2u << 20;
+    if (p && n >= 4 * H) {
+        uintptr_t a = ((uintptr_t)p + H - 1) & ~(H - 1), b = ((uintptr_t)p + n) & ~(H - 1);
+        if (b > a)
+            madvise((void *)a, b - a, MADV_HUGEPAGE);
+    }
+#endif
+    return p;
+}
 
 static long fail_at = -1, fail_after = -1, counter = 0;
 static int  configured = 0;
@@ -26,14 +46,14 @@ static int should_fail(void)
     return counter == fail_at || (fail_after >= 0 && counter >= fail_after);
 }
 
-void *mem_alloc(size_t n) { return should_fail() ? NULL : malloc(n ? n : 1); }
+void *mem_alloc(size_t n) { return should_fail() ? NULL : huge(malloc(n ? n : 1), n); }
 
 void *mem_calloc(size_t n, size_t size)
 {
-    return should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+    return should_fail() ? NULL : huge(calloc(n ? n : 1, size ? size : 1), n * size);
 }
 
-void *mem_realloc(void *p, size_t n) { return should_fail() ? NULL : realloc(p, n ? n : 1); }
+void *mem_realloc(void *p, size_t n) { return should_fail() ? NULL : huge(realloc(p, n ? n : 1), n); }
 
 void mem_free(void *p) { free(p); }
 
