@@ -415,7 +415,9 @@ static hm_val eval_let(hm_vm *vm, int32_t let)
     m->gen = vm->gen;
     m->busy = 1;
     const hm_let *l = &p->lets[let];
-    hm_val v = apply_exceptions(vm, run(vm, l->fn, NULL), l->first_exc, l->nexc, NULL);
+    hm_val v = run(vm, l->fn, NULL);
+    if (l->nexc)
+        v = apply_exceptions(vm, v, l->first_exc, l->nexc, NULL);
     m = &vm->lets[(size_t)let * (size_t)vm->slots + (size_t)slot];
     m->v = v;
     m->busy = 0;
@@ -608,6 +610,62 @@ static int eval_cond(hm_vm *vm, int32_t node, int32_t *failed, int *error)
     return acc;
 }
 
+/* eval_cond without explain or coverage, the batch run's path: a leaf is
+ * run from the loop of its group rather than through a call of its own,
+ * and every group stops at the condition that decides it. */
+static int eval_cond_plain(hm_vm *vm, int32_t node, int32_t *failed, int *error)
+{
+    const hm_condnode *conds = vm->p->conds, *c = &conds[node];
+    if (c->kind == CN_COND) {
+        hm_val v = run_plain(vm, c->fn, NULL);
+        *error |= v.unk == UNK_ERROR;
+        if (!v.unk && !v.v && *failed < 0)
+            *failed = node;
+        return v.unk ? -1 : v.v != 0;
+    }
+    int all = c->kind == CN_ALL;
+    int acc = all;
+    int32_t kid = node + 1;
+    for (int32_t k = 0; k < c->nkids; k++, kid += conds[kid].size) {
+        int32_t f = kid;
+        int t;
+        if (conds[kid].kind == CN_COND) {
+            hm_val v = run_plain(vm, conds[kid].fn, NULL);
+            *error |= v.unk == UNK_ERROR;
+            t = v.unk ? -1 : v.v != 0;
+        } else {
+            f = -1;
+            t = eval_cond_plain(vm, kid, &f, error);
+        }
+        if (t == !all) {
+            /* all: this one failed; any: this one holds */
+            if (all && *failed < 0)
+                *failed = f >= 0 ? f : kid;
+            return !all;
+        }
+        if (t < 0)
+            acc = -1;
+    }
+    if (acc == 0 && *failed < 0)
+        *failed = node;     /* any: none held */
+    return acc;
+}
+
+/* The memo's decision, written field by field: a decision assembled on
+ * the stack and copied whole makes the processor wait for the copy to
+ * read back stores of other sizes (store forwarding fails). */
+static void put_decision(hm_decision *d, int status, int error, int64_t amount, int has_amount,
+                         int32_t failed_cond, int32_t excluded_by, int32_t exception)
+{
+    d->status = status;
+    d->error = error;
+    d->amount = amount;
+    d->has_amount = has_amount;
+    d->failed_cond = failed_cond;
+    d->excluded_by = excluded_by;
+    d->exception = exception;
+}
+
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
 {
     const hm_program *p = vm->p;
@@ -620,20 +678,24 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
         return &m->d;   /* done, or (impossible when verified) in progress */
     m->gen = vm->gen;
     m->busy = 1;
-    hm_decision d = { .status = DEC_UNDETERMINED, .failed_cond = -1, .excluded_by = -1, .exception = -1 };
-    m->d = d;
+    put_decision(&m->d, DEC_UNDETERMINED, 0, 0, 0, -1, -1, -1);
     int32_t saved_self = vm->self;
     vm->self = member;
     int error = 0;
-    int t = P->cond >= 0 ? eval_cond(vm, P->cond, &d.failed_cond, &error) : -1;
+    int32_t failed = -1, excluded_by = -1, exception = -1;
+    int64_t amount = 0;
+    int has_amount = 0;
+    int t = P->cond < 0 ? -1
+            : vm->trace || vm->cover ? eval_cond(vm, P->cond, &failed, &error)
+                                     : eval_cond_plain(vm, P->cond, &failed, &error);
     if (P->neexc) {
         hm_val base = { t == 1, t < 0 ? UNK_MISSING : 0, 0 };
-        hm_val r = apply_exceptions(vm, base, P->first_eexc, P->neexc, &d.exception);
+        hm_val r = apply_exceptions(vm, base, P->first_eexc, P->neexc, &exception);
         if (r.unk == UNK_ERROR)
             error = 1;
         t = r.unk ? -1 : r.v ? 1 : 0;
-        if (d.exception >= 0)
-            d.failed_cond = -1;
+        if (exception >= 0)
+            failed = -1;
     }
     /* a policy that excludes this one and applies takes precedence */
     for (int32_t k = 0; k < P->nexcl && t != 0; k++) {
@@ -641,30 +703,30 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
         const hm_decision *dq = decide(vm, q, p->policies[q].entity == P->entity ? member : -1);
         if (dq->status == DEC_ELIGIBLE) {
             t = 0;
-            d.excluded_by = q;
-            d.failed_cond = -1;
+            excluded_by = q;
+            failed = -1;
         } else if (dq->status == DEC_UNDETERMINED) {
             t = -1;
         }
     }
     if (t == 1 && P->amount_fn >= 0) {
-        hm_val a = apply_exceptions(vm, run(vm, P->amount_fn, NULL), P->first_aexc, P->naexc, NULL);
+        hm_val a = run(vm, P->amount_fn, NULL);
+        if (P->naexc)
+            a = apply_exceptions(vm, a, P->first_aexc, P->naexc, NULL);
         if (a.unk) {
             t = -1;
             if (a.unk == UNK_ERROR)
                 error = 1;
         } else {
-            d.amount = a.v;
-            d.has_amount = 1;
+            amount = a.v;
+            has_amount = 1;
         }
     }
-    d.status = t == 1 ? DEC_ELIGIBLE : t == 0 ? DEC_NOT_ELIGIBLE : DEC_UNDETERMINED;
-    d.error = d.status == DEC_UNDETERMINED && error;
-    if (d.status != DEC_NOT_ELIGIBLE)
-        d.failed_cond = -1;
+    int status = t == 1 ? DEC_ELIGIBLE : t == 0 ? DEC_NOT_ELIGIBLE : DEC_UNDETERMINED;
     vm->self = saved_self;
     m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
-    m->d = d;
+    put_decision(&m->d, status, status == DEC_UNDETERMINED && error, amount, has_amount,
+                 status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
     m->busy = 0;
     return &m->d;
 }
