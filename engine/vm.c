@@ -55,6 +55,8 @@ struct hm_vm {
     memo_pol *pols;
     memo_call *calls;           /* [CALLMEMO_SIZE] */
     int32_t *let_same;          /* per let: the first let computed by the same code */
+    int32_t *cond_same;         /* per condition: see find_same_conds */
+    memo_let *conds;            /* [conds × slots]: values of conditions written more than once */
     hm_val *pval;               /* per parameter: its value as of the as-of date (not keyed) */
     hm_val *peval;              /* per keyed parameter entry: its value as of the as-of date */
     hm_val *regs;
@@ -73,15 +75,13 @@ struct hm_vm {
 
 /* ---- setup ----------------------------------------------------------------- */
 
-/* Do lets a and b compute the same thing?  Their code is the same, word
- * for word, except that it may read lets already known to be the same;
- * neither has exceptions. */
-static int same_let(const hm_program *p, const int32_t *same, int32_t a, int32_t b)
+/* Do functions f and g compute the same thing?  Their code is the same,
+ * word for word, except that it may read lets already known to be the
+ * same.  Lets: and neither has exceptions. */
+static int same_code(const hm_program *p, const int32_t *same, int32_t f, int32_t g)
 {
-    const hm_let *la = &p->lets[a], *lb = &p->lets[b];
-    const hm_function *fa = &p->fns[la->fn], *fb = &p->fns[lb->fn];
-    if (la->nexc || lb->nexc || fa->nparams != fb->nparams || fa->nregs != fb->nregs ||
-        fa->ncode != fb->ncode)
+    const hm_function *fa = &p->fns[f], *fb = &p->fns[g];
+    if (fa->nparams != fb->nparams || fa->nregs != fb->nregs || fa->ncode != fb->ncode)
         return 0;
     for (uint32_t k = 0; k < fa->ncode; k++) {
         hm_instr x = p->code[fa->start + k], y = p->code[fb->start + k];
@@ -92,6 +92,12 @@ static int same_let(const hm_program *p, const int32_t *same, int32_t a, int32_t
             return 0;
     }
     return 1;
+}
+
+static int same_let(const hm_program *p, const int32_t *same, int32_t a, int32_t b)
+{
+    const hm_let *la = &p->lets[a], *lb = &p->lets[b];
+    return !la->nexc && !lb->nexc && same_code(p, same, la->fn, lb->fn);
 }
 
 /* Policies often define the same let (the living members, the household
@@ -123,6 +129,27 @@ static void find_same_lets(hm_vm *vm)
             same[i] = same[same[i]];
 }
 
+/* Policies often state the same condition (the person is alive, has a
+ * disability certificate): a condition written as an earlier one is
+ * evaluated once per person and household.  cond_same[i] is the first
+ * condition leaf written as leaf i, or -1 for a leaf written only once. */
+static void find_same_conds(hm_vm *vm)
+{
+    const hm_program *p = vm->p;
+    int32_t *same = vm->cond_same;
+    for (int32_t i = 0; i < p->nconds; i++) {
+        same[i] = -1;
+        if (p->conds[i].kind != CN_COND)
+            continue;
+        for (int32_t j = 0; j < i; j++)
+            if (p->conds[j].kind == CN_COND && (same[j] < 0 || same[j] == j) &&
+                same_code(p, vm->let_same, p->conds[i].fn, p->conds[j].fn)) {
+                same[i] = same[j] = j;
+                break;
+            }
+    }
+}
+
 hm_vm *vm_new(const hm_program *p)
 {
     hm_vm *vm = mem_calloc(1, sizeof *vm);
@@ -138,15 +165,17 @@ hm_vm *vm_new(const hm_program *p)
     vm->regs = mem_calloc(vm->nregs, sizeof *vm->regs);
     vm->calls = mem_calloc(CALLMEMO_SIZE, sizeof *vm->calls);
     vm->let_same = mem_alloc(sizeof *vm->let_same * ((size_t)p->nlets + 1));
+    vm->cond_same = mem_alloc(sizeof *vm->cond_same * ((size_t)p->nconds + 1));
     vm->pval = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pval);
     vm->peval = mem_calloc((size_t)p->npentries + 1, sizeof *vm->peval);
     vm->slots = 0;
     vm->self = -1;
-    if (!vm->regs || !vm->calls || !vm->let_same || !vm->pval || !vm->peval) {
+    if (!vm->regs || !vm->calls || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval) {
         vm_free(vm);
         return NULL;
     }
     find_same_lets(vm);
+    find_same_conds(vm);
     return vm;
 }
 
@@ -157,6 +186,8 @@ void vm_free(hm_vm *vm)
     mem_free(vm->regs);
     mem_free(vm->calls);
     mem_free(vm->let_same);
+    mem_free(vm->cond_same);
+    mem_free(vm->conds);
     mem_free(vm->pval);
     mem_free(vm->peval);
     mem_free(vm->lets);
@@ -203,15 +234,19 @@ static int ensure_slots(hm_vm *vm, int32_t need)
     const hm_program *p = vm->p;
     memo_let *l = mem_calloc((size_t)p->nlets * (size_t)slots + 1, sizeof *l);
     memo_pol *q = mem_calloc((size_t)p->npolicies * (size_t)slots + 1, sizeof *q);
-    if (!l || !q) {
+    memo_let *c = mem_calloc((size_t)p->nconds * (size_t)slots + 1, sizeof *c);
+    if (!l || !q || !c) {
         mem_free(l);
         mem_free(q);
+        mem_free(c);
         return -1;
     }
     mem_free(vm->lets);
     mem_free(vm->pols);
+    mem_free(vm->conds);
     vm->lets = l;
     vm->pols = q;
+    vm->conds = c;
     vm->slots = slots;
     vm->gen = 0;
     memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
@@ -230,6 +265,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
         /* the generation counter wrapped: forget everything explicitly */
         memset(vm->lets, 0, sizeof *vm->lets * (size_t)vm->p->nlets * (size_t)vm->slots);
         memset(vm->pols, 0, sizeof *vm->pols * (size_t)vm->p->npolicies * (size_t)vm->slots);
+        memset(vm->conds, 0, sizeof *vm->conds * (size_t)vm->p->nconds * (size_t)vm->slots);
         memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
         vm->gen = 1;
     }
@@ -610,6 +646,22 @@ static int eval_cond(hm_vm *vm, int32_t node, int32_t *failed, int *error)
     return acc;
 }
 
+/* The value of condition leaf `node`, remembered when it is written more
+ * than once (find_same_conds). */
+static hm_val leaf_plain(hm_vm *vm, int32_t node)
+{
+    int32_t c = vm->cond_same[node];
+    if (c < 0)
+        return run_plain(vm, vm->p->conds[node].fn, NULL);
+    memo_let *m = &vm->conds[(size_t)c * (size_t)vm->slots + (size_t)(vm->self + 1)];
+    if (m->gen == vm->gen)
+        return m->v;
+    hm_val v = run_plain(vm, vm->p->conds[c].fn, NULL);
+    m->gen = vm->gen;
+    m->v = v;
+    return v;
+}
+
 /* eval_cond without explain or coverage, the batch run's path: a leaf is
  * run from the loop of its group rather than through a call of its own,
  * and every group stops at the condition that decides it. */
@@ -617,7 +669,7 @@ static int eval_cond_plain(hm_vm *vm, int32_t node, int32_t *failed, int *error)
 {
     const hm_condnode *conds = vm->p->conds, *c = &conds[node];
     if (c->kind == CN_COND) {
-        hm_val v = run_plain(vm, c->fn, NULL);
+        hm_val v = leaf_plain(vm, node);
         *error |= v.unk == UNK_ERROR;
         if (!v.unk && !v.v && *failed < 0)
             *failed = node;
@@ -630,7 +682,7 @@ static int eval_cond_plain(hm_vm *vm, int32_t node, int32_t *failed, int *error)
         int32_t f = kid;
         int t;
         if (conds[kid].kind == CN_COND) {
-            hm_val v = run_plain(vm, conds[kid].fn, NULL);
+            hm_val v = leaf_plain(vm, kid);
             *error |= v.unk == UNK_ERROR;
             t = v.unk ? -1 : v.v != 0;
         } else {

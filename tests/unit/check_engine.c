@@ -205,6 +205,33 @@ START_TEST(test_members_and_unknown_filter)
 }
 END_TEST
 
+/* `half` and `third` state the same condition: a batch run evaluates it
+ * once, and each policy still reports its own condition as failed. */
+START_TEST(test_shared_condition_reports_its_own_policy)
+{
+    hm_facts f;
+    hm_vm *vm;
+    const hm_decision *d = decide("half", 0, 0, 0, NULL, &f, &vm);
+    ck_assert_int_eq(d->status, DEC_NOT_ELIGIBLE);
+    int32_t half_failed = d->failed_cond;
+    d = vm_decide(vm, policy_id("third"), -1);
+    ck_assert_int_eq(d->status, DEC_NOT_ELIGIBLE);
+    int32_t third_failed = d->failed_cond;
+    ck_assert_int_ge(half_failed, 0);
+    ck_assert_int_ge(third_failed, 0);
+    ck_assert_int_ne(half_failed, third_failed);
+    ck_assert_int_eq(prog->fns[prog->conds[half_failed].fn].policy, policy_id("half"));
+    ck_assert_int_eq(prog->fns[prog->conds[third_failed].fn].policy, policy_id("third"));
+    /* the next household starts afresh: a > 0 now holds for both */
+    f.hcol[0].v[0] = 7;
+    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    ck_assert_int_eq(vm_decide(vm, policy_id("half"), -1)->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(vm_decide(vm, policy_id("third"), -1)->status, DEC_ELIGIBLE);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
 /* ---- the module container and the verifier --------------------------------- */
 
 static unsigned char *write_module(size_t *len)
@@ -430,6 +457,7 @@ Suite *hm_engine_suite(void)
     tcase_add_loop_test(tc, test_money_divided_rounds_half_away, 0, 6);
     tcase_add_loop_test(tc, test_kleene_or, 0, 9);
     tcase_add_test(tc, test_members_and_unknown_filter);
+    tcase_add_test(tc, test_shared_condition_reports_its_own_policy);
     tcase_add_test(tc, test_trace_records_only_when_asked);
     tcase_add_test(tc, test_explain_model);
     suite_add_tcase(s, tc);
