@@ -16,6 +16,21 @@ int32_t cal_from_ymd(int32_t y, int32_t m, int32_t d)
 
 void cal_to_ymd(int32_t days, int32_t *y, int32_t *m, int32_t *d)
 {
+    if (days >= -719468) {
+        /* from year 0 on (every date a policy meets): the same steps in
+         * unsigned 32 bits, which the compiler turns into fewer and
+         * cheaper multiplications */
+        uint32_t z = (uint32_t)((int64_t)days + 719468);
+        uint32_t era = z / 146097, doe = z - era * 146097;
+        uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        uint32_t mp = (5 * doy + 2) / 153;
+        uint32_t mm = mp < 10 ? mp + 3 : mp - 9;
+        *y = (int32_t)(yoe + era * 400) + (mm <= 2);
+        *m = (int32_t)mm;
+        *d = (int32_t)(doy - (153 * mp + 2) / 5 + 1);
+        return;
+    }
     int64_t z = (int64_t)days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;

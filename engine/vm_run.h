@@ -282,7 +282,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             int32_t lo, hi;
             if (GET_OP(i) == OP_WINLAST) {
                 if (RC.unk) { RA = RC; break; }
-                int32_t som = cal_start_of_month(vm->as_of);
+                int32_t som = vm->as_of_month;
                 lo = cal_add_months(som, -RC.v);
                 hi = cal_add_days(som, -1);
             } else {
