@@ -378,11 +378,14 @@ static void trace_push(hm_vm *vm, vm_event e)
 }
 
 /* A function starts: a new frame.  Returns the caller's frame. */
-static int32_t trace_enter(hm_vm *vm, int32_t fn)
+static int32_t trace_enter(hm_vm *vm, int32_t fn, const hm_val *args)
 {
     int32_t caller = vm->frame;
     vm->frame = vm->trace->nframes++;
     trace_push(vm, (vm_event){ .kind = EV_ENTER, .frame = vm->frame, .a = fn, .b = caller, .self = vm->self });
+    /* the arguments: instructions may read a parameter where it is */
+    for (int k = 0; k < vm->p->fns[fn].nparams; k++)
+        trace_push(vm, (vm_event){ .kind = EV_ARG, .frame = vm->frame, .a = k, .b = -1, .self = vm->self, .v = args[k] });
     return caller;
 }
 

@@ -91,15 +91,16 @@ char *vm_fill_message(hm_vm *vm, int32_t policy, int32_t member, const char *tmp
  * instruction executed is recorded in order: enough to recover the value of
  * any expression of the source, element by element inside aggregates.
  * Without one, the interpreter runs a copy of its loop with no recording. */
-enum { EV_ENTER = 1, EV_INSTR = 2 };
+enum { EV_ENTER = 1, EV_INSTR = 2, EV_ARG = 3 };
 typedef struct vm_event {
     int32_t kind;           /* EV_* */
-    int32_t frame;          /* ENTER: the new frame; INSTR: the frame running it */
-    int32_t a;              /* ENTER: the function; INSTR: the instruction (into program.code) */
+    int32_t frame;          /* ENTER: the new frame; INSTR, ARG: the frame running it */
+    int32_t a;              /* ENTER: the function; INSTR: the instruction (into program.code);
+                               ARG: the parameter (its register) */
     int32_t b;              /* ENTER: the calling frame, -1 at the top */
     int32_t self;           /* the member being decided, -1 for the household */
     int32_t pad;
-    hm_val v;               /* INSTR: register A after the instruction */
+    hm_val v;               /* INSTR: register A after the instruction; ARG: the argument */
 } vm_event;
 typedef struct vm_trace {
     vm_event *ev;           /* owned by the caller: free with mem_free */

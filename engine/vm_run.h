@@ -23,7 +23,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
     const hm_facts *facts = vm->facts;
     uint32_t pc = 0;
 #if VM_TRACED
-    int32_t caller_frame = trace_enter(vm, fn);
+    int32_t caller_frame = trace_enter(vm, fn, base);
 #endif
     for (;;) {
 #if VM_TRACED

@@ -312,7 +312,7 @@ static int build_frames(ex *x)
             int own = fn->kind == FN_LET || fn->kind == FN_COND || fn->kind == FN_AMOUNT ||
                       fn->kind == FN_WHEN || fn->kind == FN_VALUE;
             F->owner = own ? fn->policy : e->b >= 0 ? x->frames[e->b].owner : -1;
-        } else {
+        } else if (e->kind == EV_INSTR) {
             F->last = k;
             if (GET_OP(x->p->code[e->a]) == OP_RET) {
                 F->ret = e->v;
@@ -393,6 +393,8 @@ static void scan_frame(ex *x, int32_t F)
         x->armed[x->pidx[pf + q]] = 0;
     for (size_t k = fr->first + 1; k <= fr->last && k < x->tr.n; k++) {
         const vm_event *e = &x->tr.ev[k];
+        if (e->frame == F && e->kind == EV_ARG && e->a >= 0 && e->a < nregs)
+            x->shadow[e->a] = e->v;
         if (e->frame != F || e->kind != EV_INSTR)
             continue;
         uint32_t g = (uint32_t)e->a;

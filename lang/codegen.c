@@ -464,8 +464,14 @@ static void cg_get(fstate *f, ast *e, int dst)
         return;
     }
     int t = f->top;
-    int r = newreg(f);
-    cg(f, o, r);
+    int r;
+    const binding *held = o->kind == N_NAME ? find_binding(f, o->str) : NULL;
+    if (held && held->kind != B_RECORD && ot->kind == T_PERSON) {
+        r = held->reg;      /* m.x, p.x: read the person where it is, no copy */
+    } else {
+        r = newreg(f);
+        cg(f, o, r);
+    }
     if (ot->kind == T_PERSON) {
         if (!strcmp(e->str, "household"))
             loadk(f, dst, 0);
