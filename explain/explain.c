@@ -406,7 +406,10 @@ static void scan_frame(ex *x, int32_t F)
                 firing *fa = grow(x, x->fire, &x->capfire, sizeof *fa, x->nfire + 1);
                 if (fa) {
                     x->fire = fa;
-                    x->fire[x->nfire++] = (firing){ pi, pr->reg < nregs ? x->shadow[pr->reg] : (hm_val){ 0, UNK_ERROR, 0 } };
+                    hm_val v = pr->reg < nregs ? x->shadow[pr->reg] : (hm_val){ 0, UNK_ERROR, 0 };
+                    if (pr->scale && !v.unk)
+                        v.v /= pr->scale == 2 ? 100 : 1000000;   /* back to the number as written */
+                    x->fire[x->nfire++] = (firing){ pi, v };
                 }
             }
         }

@@ -301,8 +301,26 @@ static void cg_as(fstate *f, ast *e, const hm_type *want, int dst)
             return;
         }
     }
+    const hm_type *from = (const hm_type *)e->ty;
+    if (want && from && from->kind == T_INT && e->kind == N_INT &&
+        (want->kind == T_MONEY || want->kind == T_DECIMAL)) {
+        /* 0 where money is wanted: load 0 fen, rather than 0 then convert;
+         * explain still sees the number as written */
+        int scale = want->kind == T_MONEY ? 2 : 6;
+        int64_t v = 0, scaled;
+        sema_literal_int(f->b->s, e, &v);
+        if (!__builtin_mul_overflow(v, scale == 2 ? 100 : 1000000, &scaled)) {
+            int32_t start = f->n;
+            f->at = e;
+            loadk(f, dst, scaled);
+            add_probe(f, e, start, dst, PROBE_VALUE);
+            if (f->b->map)
+                f->b->map->probes[f->b->map->nprobes - 1].scale = scale;
+            return;
+        }
+    }
     cg(f, e, dst);
-    convert(f, dst, (const hm_type *)e->ty, want);
+    convert(f, dst, from, want);
 }
 
 static const binding *find_binding(fstate *f, const char *name)
@@ -884,7 +902,7 @@ static void add_probe(fstate *f, ast *e, int32_t start, int reg, int kind)
         m->cap = c;
     }
     /* fn and the absolute positions are filled in when the function is done */
-    m->probes[m->nprobes++] = (cg_probe){ e, -1, (uint32_t)start, (uint32_t)f->n, reg, kind };
+    m->probes[m->nprobes++] = (cg_probe){ e, -1, (uint32_t)start, (uint32_t)f->n, reg, kind, 0 };
 }
 
 static void cg_node(fstate *f, ast *e, int dst)

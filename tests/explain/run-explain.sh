@@ -3,8 +3,9 @@
 # traces, as text and as JSON: eligible, not eligible on one condition and
 # on several, undetermined by a stale fact, excluded by another policy, a
 # dated parameter on the day before and the day it changes, a person
-# policy, the citizen's text; every JSON trace validated against
-# docs/explain.schema.json; and the refusals (exit 2 with a message).
+# policy, a whole number compared with money, the citizen's text; every
+# JSON trace validated against docs/explain.schema.json; and the refusals
+# (exit 2 with a message).
 # HM_REGEN=1 rewrites the golden files.
 : "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
 tmp=$(mktemp -d) || exit 99
@@ -72,6 +73,9 @@ check dated-on.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 
 check gaoling.txt 0 "$HUIMIN" explain $pack --given $dir/tekun.json --as-of $day --policy gaoling
 check all.json 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --format json
 check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --as-of $day
+# a whole number compared with money: the threshold as written, in yuan
+check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
+check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
 # for the person concerned: messages only
 check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --as-of $day --audience citizen
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
