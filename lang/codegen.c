@@ -522,7 +522,10 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
 {
     int t = f->top;
     int src = newreg(f);
+    int32_t list_start = f->n;
     cg(f, list_expr, src);
+    /* the household's members: a list always known */
+    int members = f->n == list_start + 1 && GET_OP(f->code[list_start]) == OP_MEMBERS;
     const hm_type *lt = (const hm_type *)list_expr->ty;
     int is_records = lt && lt->kind == T_RECORDS;
     /* the body never reads dst: it is the accumulator */
@@ -531,7 +534,8 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     int elem = newreg(f), fv = newreg(f), bv = newreg(f);
     switch (agg) {
     case 0: ABC(LISTNEW, acc, src, 0); loadk(f, have, 0); break;
-    case AGG_SUM: case AGG_COUNT: loadk(f, acc, 0); break;
+    case AGG_SUM: loadk(f, acc, 0); break;
+    case AGG_COUNT: loadk(f, acc, 0); loadk(f, bv, 1); break;
     case AGG_MIN: case AGG_MAX: loadk(f, have, 0); ABC(LOADUNK, acc, 0, 0); break;
     case AGG_ANY: loadk(f, acc, 0); break;
     case AGG_ALL: loadk(f, acc, 1); break;
@@ -573,10 +577,9 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         break;
     }
     case AGG_COUNT:
-        loadk(f, bv, 1);
-        if (filter)
-            unknown_unless_true(f, fv, bv);
-        ABC(ADD, acc, acc, bv);
+        /* past the filter's jump, fv is true (1) or unknown: adding it
+         * counts the element, or makes the count unknown */
+        ABC(ADD, acc, acc, filter ? fv : bv);
         break;
     case AGG_SUM:
         cg_as(f, body, result, bv);
@@ -640,10 +643,12 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         patch_here(f, ok);
     }
     /* an unknown list makes the result unknown */
-    ABC(KNOWN, fv, i + 1, 0);
-    int32_t listok = emit_jump(f, OP_JMPTRUE, fv);
-    ABC(LOADUNK, acc, 0, 0);
-    patch_here(f, listok);
+    if (!members) {
+        ABC(KNOWN, fv, i + 1, 0);
+        int32_t listok = emit_jump(f, OP_JMPTRUE, fv);
+        ABC(LOADUNK, acc, 0, 0);
+        patch_here(f, listok);
+    }
     f->top = t;
 }
 
