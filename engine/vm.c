@@ -14,6 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Small functions the interpreter calls on every let: a call costs more
+ * than their work. */
+#if defined(__GNUC__)
+#define VM_INLINE inline __attribute__((always_inline))
+#else
+#define VM_INLINE inline
+#endif
+
 typedef struct vm_list {
     int32_t *items;
     int32_t n, cap;
@@ -439,7 +447,7 @@ static hm_val apply_exceptions(hm_vm *vm, hm_val base, int32_t first, int32_t n,
     return v;
 }
 
-static hm_val eval_let(hm_vm *vm, int32_t let)
+static VM_INLINE hm_val eval_let(hm_vm *vm, int32_t let)
 {
     const hm_program *p = vm->p;
     int32_t slot = vm->self + 1;
@@ -653,7 +661,7 @@ static int eval_cond(hm_vm *vm, int32_t node, int32_t *failed, int *error)
 
 /* The value of condition leaf `node`, remembered when it is written more
  * than once (find_same_conds). */
-static hm_val leaf_plain(hm_vm *vm, int32_t node)
+static VM_INLINE hm_val leaf_plain(hm_vm *vm, int32_t node)
 {
     int32_t c = vm->cond_same[node];
     if (c < 0)
