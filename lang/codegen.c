@@ -542,7 +542,7 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     }
     ABC(LISTLEN, i + 1, src, 0);
     int32_t prep = emit_jump(f, OP_FORPREP, i);
-    int32_t top = f->n;
+    int32_t top = f->n, elem_probe = -1;
     /* the element */
     int saved_kind = f->elem_kind, saved_reg = f->elem_reg, saved_list = f->elem_list, saved_idx = f->elem_idx;
     int saved_binds = f->nbinds;
@@ -553,8 +553,16 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
         if (var)
             push_binding(f, (binding){ var, B_RECORD, -1, src, i });
     } else {
-        int32_t get = ABC(LISTGET, elem, src, i);
-        add_probe(f, f->at, get, elem, PROBE_ELEMENT);
+        /* the household's members: element k is member k, the counter
+         * itself.  Its probe must come before the body's (explain reads
+         * them in order); where it ends is known once the body is there. */
+        if (members) {
+            elem = i;
+            elem_probe = f->b->map ? f->b->map->nprobes : -1;
+            add_probe(f, f->at, top, i, PROBE_ELEMENT);
+        } else {
+            add_probe(f, f->at, ABC(LISTGET, elem, src, i), elem, PROBE_ELEMENT);
+        }
         f->elem_kind = B_PERSON;
         f->elem_reg = elem;
         if (var)
@@ -627,6 +635,11 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     }
     if (skip2 >= 0)
         patch_here(f, skip2);
+    if (elem_probe >= 0) {
+        /* read as the body's second instruction starts: the first (never
+         * a jump) has run, and the counter is the element */
+        f->b->map->probes[elem_probe].end = (uint32_t)top + 1;
+    }
     int32_t back = emit(f, MK_AsBx(OP_FORLOOP, i, top - (f->n + 1)));
     (void)back;
     patch_here(f, prep);
