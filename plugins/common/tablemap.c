@@ -197,7 +197,7 @@ static void show_cell(const tm_cell *c, char *buf, size_t n)
     switch (c->kind) {
     case TM_INT: snprintf(buf, n, "%" PRId64, c->i); break;
     case TM_REAL: snprintf(buf, n, "%.17g", c->r); break;
-    case TM_TEXT: snprintf(buf, n, "\"%.*s\"", (int)(c->len > 40 ? 40 : c->len), c->s); break;
+    case TM_TEXT: snprintf(buf, n, "\"%.*s\"", (int)(c->len > 40 ? 40 : c->len), c->s ? c->s : ""); break;
     default: snprintf(buf, n, "NULL"); break;
     }
 }
