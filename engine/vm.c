@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Small functions the interpreter calls on every let: a call costs more
- * than their work. */
+/* Small functions called for every let and condition read: the call
+ * would cost more than their work. */
 #if defined(__GNUC__)
 #define VM_INLINE inline __attribute__((always_inline))
 #else
@@ -86,7 +86,7 @@ struct hm_vm {
 
 /* Do functions f and g compute the same thing?  Their code is the same,
  * word for word, except that it may read lets already known to be the
- * same.  Lets: and neither has exceptions. */
+ * same. */
 static int same_code(const hm_program *p, const int32_t *same, int32_t f, int32_t g)
 {
     const hm_function *fa = &p->fns[f], *fb = &p->fns[g];
@@ -103,6 +103,7 @@ static int same_code(const hm_program *p, const int32_t *same, int32_t f, int32_
     return 1;
 }
 
+/* ... and lets a and b: their code is the same and neither has exceptions */
 static int same_let(const hm_program *p, const int32_t *same, int32_t a, int32_t b)
 {
     const hm_let *la = &p->lets[a], *lb = &p->lets[b];
