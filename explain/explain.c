@@ -407,8 +407,8 @@ static void scan_frame(ex *x, int32_t F)
                 if (fa) {
                     x->fire = fa;
                     hm_val v = pr->reg < nregs ? x->shadow[pr->reg] : (hm_val){ 0, UNK_ERROR, 0 };
-                    if (pr->scale && !v.unk)
-                        v.v /= pr->scale == 2 ? 100 : 1000000;   /* back to the number as written */
+                    if (pr->scale > 0 && !v.unk)
+                        v.v /= pr->scale;   /* back to the number as written */
                     x->fire[x->nfire++] = (firing){ pi, v };
                 }
             }

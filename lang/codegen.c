@@ -188,7 +188,7 @@ typedef struct fstate {
 
 static void cg(fstate *f, ast *e, int dst);
 static void cg_as(fstate *f, ast *e, const hm_type *want, int dst);
-static void add_probe(fstate *f, ast *e, int32_t start, int reg, int kind);
+static cg_probe *add_probe(fstate *f, ast *e, int32_t start, int reg, int kind);
 
 static int newreg(fstate *f)
 {
@@ -304,18 +304,17 @@ static void cg_as(fstate *f, ast *e, const hm_type *want, int dst)
     const hm_type *from = (const hm_type *)e->ty;
     if (want && from && from->kind == T_INT && e->kind == N_INT &&
         (want->kind == T_MONEY || want->kind == T_DECIMAL)) {
-        /* 0 where money is wanted: load 0 fen, rather than 0 then convert;
-         * explain still sees the number as written */
-        int scale = want->kind == T_MONEY ? 2 : 6;
-        int64_t v = 0, scaled;
+        /* a whole number where money is wanted: load it in fen, rather
+         * than load it and convert; explain still sees it as written */
+        int64_t v = 0, scale = want->kind == T_MONEY ? 100 : 1000000, scaled;
         sema_literal_int(f->b->s, e, &v);
-        if (!__builtin_mul_overflow(v, scale == 2 ? 100 : 1000000, &scaled)) {
+        if (!__builtin_mul_overflow(v, scale, &scaled)) {
             int32_t start = f->n;
             f->at = e;
             loadk(f, dst, scaled);
-            add_probe(f, e, start, dst, PROBE_VALUE);
-            if (f->b->map)
-                f->b->map->probes[f->b->map->nprobes - 1].scale = scale;
+            cg_probe *pr = add_probe(f, e, start, dst, PROBE_VALUE);
+            if (pr)
+                pr->scale = (int32_t)scale;
             return;
         }
     }
@@ -906,11 +905,12 @@ static void cg(fstate *f, ast *e, int dst)
         add_probe(f, e, start, dst, PROBE_VALUE);
 }
 
-static void add_probe(fstate *f, ast *e, int32_t start, int reg, int kind)
+/* The probe added, or NULL when no map is kept (valid until the next). */
+static cg_probe *add_probe(fstate *f, ast *e, int32_t start, int reg, int kind)
 {
     cg_map *m = f->b->map;
     if (!m)
-        return;
+        return NULL;
     if (m->nprobes == m->cap) {
         int32_t c = m->cap ? m->cap * 2 : 1024;
         cg_probe *np = mem_realloc(m->probes, sizeof *np * (size_t)c);
@@ -920,7 +920,8 @@ static void add_probe(fstate *f, ast *e, int32_t start, int reg, int kind)
         m->cap = c;
     }
     /* fn and the absolute positions are filled in when the function is done */
-    m->probes[m->nprobes++] = (cg_probe){ e, -1, (uint32_t)start, (uint32_t)f->n, reg, kind, 0 };
+    m->probes[m->nprobes] = (cg_probe){ e, -1, (uint32_t)start, (uint32_t)f->n, reg, kind, 0 };
+    return &m->probes[m->nprobes++];
 }
 
 static void cg_node(fstate *f, ast *e, int dst)

@@ -19,9 +19,9 @@ typedef struct cg_probe {
     int32_t kind;           /* PROBE_ELEMENT: `node` is an aggregate or `where`
                                over persons and reg holds the element's member
                                index, once per element */
-    int32_t scale;          /* reg holds the value times 10^scale: a whole
-                               number written where money or a decimal is
-                               wanted, loaded already converted */
+    int32_t scale;          /* > 0: reg holds the value times this (100,
+                               1000000): a whole number written where money
+                               or a decimal is wanted, loaded converted */
 } cg_probe;
 
 typedef struct cg_map {
