@@ -67,7 +67,10 @@ static int32_t reason_of(const hm_program *p, const hm_decision *d)
         return 1 + p->nconds + d->excluded_by;
     if (d->exception >= 0)
         return 1 + p->nconds + p->npolicies + d->exception;
-    return d->failed_cond >= 0 ? 1 + d->failed_cond : 0;
+    if (d->failed_cond >= 0)
+        return 1 + d->failed_cond;
+    /* decided whatever the value of facts not known, failing where they lead */
+    return d->settled ? 2 + p->nconds + p->npolicies + p->nexcs : 0;
 }
 
 static void store(const hm_program *p, decisions *D, size_t slot, const hm_decision *d)
@@ -233,8 +236,11 @@ static int write_reasons(results *R, const hm_program *p)
         if (results_reason(R, 1 + p->nconds + p->npolicies + i, text))
             return -1;
     }
-    return results_reason(R, 1 + p->nconds + p->npolicies + p->nexcs,
-                          "a runtime error (division by zero or overflow) left it undetermined");
+    if (results_reason(R, 1 + p->nconds + p->npolicies + p->nexcs,
+                       "a runtime error (division by zero or overflow) left it undetermined"))
+        return -1;
+    return results_reason(R, 2 + p->nconds + p->npolicies + p->nexcs,
+                          "not met whatever the value of the facts not known, by a condition that depends on them");
 }
 
 /* The missing facts of the decision in `slot`, for an undetermined one

@@ -45,6 +45,15 @@ typedef struct memo_call {
     hm_val v;
 } memo_call;
 
+/* A value assumed for an unknown fact while settling (see settle). */
+#define SETTLE_FACTS 8      /* unknown facts split over at most */
+#define SETTLE_TRIES 64     /* combinations of their values tried at most */
+typedef struct vm_assume {
+    const hm_column *col;
+    int64_t row;
+    int64_t v;
+} vm_assume;
+
 typedef struct memo_pol {
     uint32_t gen;
     uint8_t busy;
@@ -78,6 +87,9 @@ struct hm_vm {
     uint8_t *cover;
     const vm_extern *externs;   /* [p->nexterns], or NULL: every extern is unknown */
     vm_trace *trace;            /* explain: where executed instructions go, or NULL */
+    hm_vm *probe;               /* settle: a second VM deciding under assumed values, or NULL */
+    int nassume;                /* settle: facts read with assumed values (a probe's) */
+    vm_assume assume[SETTLE_FACTS];
     int32_t frame;              /* explain: the function invocation running now */
     char err[256];
 };
@@ -204,6 +216,7 @@ void vm_free(hm_vm *vm)
     mem_free(vm->pols);
     mem_free(vm->lists);
     mem_free(vm->pool);
+    vm_free(vm->probe);
     mem_free(vm);
 }
 
@@ -549,14 +562,28 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 
 static hm_val call_memo(hm_vm *vm, int32_t fn, const hm_val *args);
 
+/* An unknown fact: unknown, unless settle assumed a value for it. */
+static hm_val unknown_fact(const hm_vm *vm, const hm_column *c, int64_t row)
+{
+    hm_val r = { 0, UNK_MISSING, 0 };
+    for (int k = 0; k < vm->nassume; k++)
+        if (vm->assume[k].col == c && vm->assume[k].row == row) {
+            r.v = vm->assume[k].v;
+            r.unk = 0;
+        }
+    return r;
+}
+
 /* Fact `column` of person row `who` (PFACT, SFACT). */
-static inline hm_val person_fact(const hm_facts *facts, int column, int64_t who)
+static inline hm_val person_fact(const hm_vm *vm, const hm_facts *facts, int column, int64_t who)
 {
     const hm_column *c = &facts->pcol[column];
     hm_val r = { 0, UNK_MISSING, 0 };
     if (c->state[who] == FACT_KNOWN) {
         r.v = c->v[who];
         r.unk = 0;
+    } else if (vm->nassume) {
+        r = unknown_fact(vm, c, who);
     }
     return r;
 }
@@ -730,6 +757,111 @@ static void put_decision(hm_decision *d, int status, int error, int64_t amount, 
     d->failed_cond = failed_cond;
     d->excluded_by = excluded_by;
     d->exception = exception;
+    d->settled = 0;
+}
+
+static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member);
+
+/* ---- settling ------------------------------------------------------------------ */
+
+/* How many values a fact can take, when few enough to try them all: 2 for
+ * yes/no, a code set's labels; 0 for numbers, dates, texts and records. */
+static int32_t fact_values(const hm_program *p, const hm_field *fd)
+{
+    if (fd->records)
+        return 0;
+    if (fd->vtype == VT_BOOL)
+        return 2;
+    if (fd->vtype == VT_CODE && fd->codeset >= 0 && fd->codeset < p->ncodesets)
+        return p->codesets[fd->codeset].nlabels;
+    return 0;
+}
+
+/* Note the unknown fact (c, row) with n possible values; 0, or -1 when
+ * there are too many to try them all. */
+static int settle_add(hm_vm *probe, const hm_column *c, int64_t row, int32_t n, int32_t *nvals, int64_t *tries)
+{
+    if (c->state[row] == FACT_KNOWN)
+        return 0;
+    if (probe->nassume == SETTLE_FACTS || *tries * n > SETTLE_TRIES)
+        return -1;
+    nvals[probe->nassume] = n;
+    probe->assume[probe->nassume++] = (vm_assume){ c, row, 0 };
+    *tries *= n;
+    return 0;
+}
+
+/* A decision left undetermined by unknown yes/no or code facts may come out
+ * the same whatever their values: "eligible whatever the value of
+ * person.deceased" is not undetermined at all.  Decide the policy again
+ * under every combination of their values, in the probe VM (this VM's
+ * memos and trace stay as they are); when every one gives the same status,
+ * and the same amount, that is the decision.  Numbers and dates are not
+ * tried (they stay unknown in every combination), nor more than
+ * SETTLE_TRIES combinations.  Only undetermined decisions come here: the
+ * cost is theirs. */
+static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
+{
+    const hm_program *p = vm->p;
+    const hm_policy *P = &p->policies[pol];
+    const hm_facts *f = vm->facts;
+    if (!vm->probe) {
+        if (!(vm->probe = vm_new(p)))
+            return;     /* out of memory: it stays undetermined */
+        vm->probe->externs = vm->externs;
+    }
+    hm_vm *probe = vm->probe;
+    if (probe->facts != f || probe->as_of != vm->as_of)
+        vm_bind(probe, f, vm->as_of);
+    probe->externs = vm->externs;
+    int32_t nvals[SETTLE_FACTS];
+    int64_t tries = 1;
+    probe->nassume = 0;
+    for (int32_t k = 0; k < P->nfacts; k++) {
+        const hm_field *fd = &p->fields[p->ints[P->first_fact + k]];
+        int32_t n = fact_values(p, fd);
+        if (n <= 0)
+            continue;
+        int bad = 0;
+        if (fd->entity == 1)
+            bad = settle_add(probe, &f->hcol[fd->column], vm->hh, n, nvals, &tries);
+        else
+            for (int32_t m = 0; m < vm->nmem && !bad; m++)
+                bad = settle_add(probe, &f->pcol[fd->column], (int64_t)vm->first + m, n, nvals, &tries);
+        if (bad) {
+            probe->nassume = 0;
+            return;
+        }
+    }
+    int nv = probe->nassume;
+    hm_decision first;
+    memset(&first, 0, sizeof first);
+    for (int64_t t = 0; t < tries && nv; t++) {
+        int64_t rest = t;
+        for (int k = 0; k < nv; k++) {
+            probe->assume[k].v = rest % nvals[k];
+            rest /= nvals[k];
+        }
+        if (vm_begin_household(probe, vm->hh) < 0) {
+            nv = 0;
+            break;
+        }
+        const hm_decision *e = decide(probe, pol, member);
+        if (e->status == DEC_UNDETERMINED ||
+            (t > 0 && (e->status != first.status || e->has_amount != first.has_amount ||
+                       (e->has_amount && e->amount != first.amount))))
+            nv = 0;
+        else if (t == 0)
+            first = *e;
+        else if (e->failed_cond != first.failed_cond || e->excluded_by != first.excluded_by ||
+                 e->exception != first.exception)
+            first.failed_cond = first.excluded_by = first.exception = -1;   /* no one reason */
+    }
+    probe->nassume = 0;
+    if (!nv)
+        return;
+    *d = first;
+    d->settled = nv;
 }
 
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
@@ -793,6 +925,9 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
     put_decision(&m->d, status, status == DEC_UNDETERMINED && error, amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
+    /* a probe (deciding under assumed values) does not settle again */
+    if (status == DEC_UNDETERMINED && !error && !vm->nassume)
+        settle(vm, pol, member, &m->d);
     m->busy = 0;
     return &m->d;
 }

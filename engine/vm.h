@@ -30,6 +30,9 @@ typedef struct hm_decision {
     int32_t failed_cond;    /* not eligible: the first condition that failed (program.conds), or -1 */
     int32_t excluded_by;    /* not eligible because this policy applied, or -1 */
     int32_t exception;      /* the exception that decided, or -1 */
+    int32_t settled;        /* decided whatever the values of this many unknown facts (settle);
+                               failed_cond, excluded_by and exception are then -1 unless the
+                               same under every value */
 } hm_decision;
 
 typedef struct hm_vm hm_vm;

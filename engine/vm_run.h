@@ -198,18 +198,19 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         case OP_EOM: if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); break;
         case OP_HFACT: {
             const hm_column *c = &facts->hcol[GETARG_Bx(i)];
-            if (c->state[vm->hh] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else SET(RA, c->v[vm->hh]);
+            if (c->state[vm->hh] == FACT_KNOWN) SET(RA, c->v[vm->hh]);
+            else if (vm->nassume) RA = unknown_fact(vm, c, vm->hh);
+            else { RA.v = 0; RA.unk = UNK_MISSING; }
             break;
         }
         case OP_PFACT: {
             if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
-            RA = person_fact(facts, GETARG_C(i), vm->first + RB.v);
+            RA = person_fact(vm, facts, GETARG_C(i), vm->first + RB.v);
             break;
         }
         case OP_SFACT: {
             if (vm->self < 0 || vm->self >= vm->nmem) { RA.v = 0; RA.unk = UNK_ERROR; break; }
-            RA = person_fact(facts, GETARG_C(i), vm->first + vm->self);
+            RA = person_fact(vm, facts, GETARG_C(i), vm->first + vm->self);
             break;
         }
         case OP_SELF:

@@ -1166,6 +1166,33 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
     return arr;
 }
 
+/* Why a decision of the probe VM is "not eligible", in a few words: the
+ * message of the condition that failed, the policy that excluded it or the
+ * exception that decided; null for other decisions or when no one reason
+ * holds. */
+static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, const hm_decision *d)
+{
+    const hm_program *p = x->p;
+    if (d->status != DEC_NOT_ELIGIBLE)
+        return json_null();
+    if (d->excluded_by >= 0)
+        return jstrf("excluded by %s %s", prog_str(p, p->policies[d->excluded_by].name),
+                     prog_str(p, p->policies[d->excluded_by].label));
+    if (d->exception >= 0) {
+        const hm_exception *e = &p->excs[d->exception];
+        return e->msg >= 0 ? jstrf("exception at line %d: %s", e->line, prog_str(p, e->msg))
+                           : jstrf("exception at line %d", e->line);
+    }
+    if (d->failed_cond < 0)
+        return json_null();
+    const hm_condnode *c = &p->conds[d->failed_cond];
+    if (c->msg < 0)
+        return jstrf("not met: the condition at line %d", c->line);
+    char msg[512];
+    vm_fill_message(probe_vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
+    return jstrf("not met: %s", msg);
+}
+
 /* What the decision would be for each possible value of an unknown fact
  * (booleans and codes), the other facts staying as they are. */
 static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
@@ -1204,6 +1231,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         json_t *o = json_object();
         json_object_set_new(o, "value", json_string(vm_format_value(x->vm, hv, fd->vtype, fd->codeset, buf, sizeof buf)));
         json_object_set_new(o, "status", json_string(status_word(d->status)));
+        json_object_set_new(o, "reason", outcome_reason(x, probe_vm, pol, member, d));
         json_array_append_new(arr, o);
         if (first < 0)
             first = d->status;
@@ -1335,10 +1363,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     }
     json_decref(dc.failed);
     json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
-    /* undetermined: which facts, from where, and what would decide */
-    if (d->status == DEC_UNDETERMINED) {
-        json_t *u = json_object();
-        json_object_set_new(u, "error", d->error ? jstr_or_null(vm_error(x->vm)) : json_null());
+    /* undetermined, or decided whatever the value of facts not known:
+     * which facts, from where, and what each value would decide */
+    if (d->status == DEC_UNDETERMINED || d->settled)
         for (int k = 0; k < nunk; k++) {
             json_t *fj = json_array_get(unknown, (size_t)k);
             json_t *oc = outcomes_of(x, probe_vm, pol, member, uf[k], um[k], fj);
@@ -1346,6 +1373,16 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
             if (!oc)
                 json_object_set_new(fj, "decides", json_null());
         }
+    if (d->settled) {
+        json_t *st = json_object();
+        json_object_set_new(st, "unknown_facts", unknown);
+        json_object_set_new(o, "settled", st);
+    } else {
+        json_object_set_new(o, "settled", json_null());
+    }
+    if (d->status == DEC_UNDETERMINED) {
+        json_t *u = json_object();
+        json_object_set_new(u, "error", d->error ? jstr_or_null(vm_error(x->vm)) : json_null());
         json_object_set_new(u, "unknown_facts", unknown);
         /* an excluding policy that is itself undetermined leaves this one open */
         json_t *pend = json_array();
@@ -1358,7 +1395,8 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         json_object_set_new(u, "undetermined_exclusions", pend);
         json_object_set_new(o, "undetermined", u);
     } else {
-        json_decref(unknown);
+        if (!d->settled)
+            json_decref(unknown);
         json_object_set_new(o, "undetermined", json_null());
     }
     return o;

@@ -5,7 +5,7 @@
  * (codegen.h) say which register held which expression of the source at
  * which instruction.  From the two, explain_build() makes the explanation
  * of each policy as a JSON document (the format of docs/explain.md, schema
- * "huimin-explain/1"): the decision, the condition tree with the values
+ * "huimin-explain/2"): the decision, the condition tree with the values
  * each condition compared, the lets with the members their aggregates
  * counted, the facts with their sources and dates, the parameters with the
  * dated value that applied, why not, what is undetermined and what would
@@ -22,7 +22,7 @@
 #include "sema.h"
 #include "vm.h"
 
-#define EXPLAIN_SCHEMA "huimin-explain/1"
+#define EXPLAIN_SCHEMA "huimin-explain/2"
 
 typedef struct ex_input {
     const hm_program *p;

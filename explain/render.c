@@ -197,6 +197,25 @@ static void print_fact(FILE *out, const json_t *f)
     fputc('\n', out);
 }
 
+/* Facts not known, with what each of their values would decide and why. */
+static void print_unknown_facts(FILE *out, const json_t *facts)
+{
+    size_t i, k;
+    json_t *x, *oc;
+    json_array_foreach(facts, i, x) {
+        fputs("    ", out);
+        print_fact(out, x);
+        if (has(x, "decides"))
+            fprintf(out, "      %s\n", S(x, "decides"));
+        json_array_foreach(json_object_get(x, "outcomes"), k, oc) {
+            fprintf(out, "      if %s: %s", S(oc, "value"), S(oc, "status"));
+            if (has(oc, "reason"))
+                fprintf(out, " — %s", S(oc, "reason"));
+            fputc('\n', out);
+        }
+    }
+}
+
 static void print_decision(FILE *out, const json_t *d)
 {
     fprintf(out, "%s %s", S(d, "policy"), S(d, "label"));
@@ -230,6 +249,13 @@ static void print_decision(FILE *out, const json_t *d)
                     !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible", S(x, "file"),
                     (long long)json_integer_value(json_object_get(x, "line")), has(x, "message") ? "\n    " : "",
                     S(x, "message"));
+    json_t *st = json_object_get(d, "settled");
+    if (st && !json_is_null(st)) {
+        json_t *facts = json_object_get(st, "unknown_facts");
+        fprintf(out, "  decided whatever the value of %zu fact%s not known\n", json_array_size(facts),
+                json_array_size(facts) == 1 ? "" : "s");
+        print_unknown_facts(out, facts);
+    }
     json_t *u = json_object_get(d, "undetermined");
     if (u && !json_is_null(u)) {
         if (has(u, "error"))
@@ -238,16 +264,7 @@ static void print_decision(FILE *out, const json_t *d)
         if (json_array_size(facts))
             fprintf(out, "  undetermined: %zu fact%s not known\n", json_array_size(facts),
                     json_array_size(facts) == 1 ? "" : "s");
-        json_array_foreach(facts, i, x) {
-            fputs("    ", out);
-            print_fact(out, x);
-            if (has(x, "decides"))
-                fprintf(out, "      %s\n", S(x, "decides"));
-            size_t k;
-            json_t *oc;
-            json_array_foreach(json_object_get(x, "outcomes"), k, oc)
-                fprintf(out, "      if %s: %s\n", S(oc, "value"), S(oc, "status"));
-        }
+        print_unknown_facts(out, facts);
         json_array_foreach(json_object_get(u, "undetermined_exclusions"), i, x)
             fprintf(out, "  undetermined: %s, which would exclude it, is undetermined\n", json_string_value(x));
     }
@@ -364,7 +381,21 @@ static void print_citizen(FILE *out, const json_t *d)
         json_array_foreach(json_object_get(d, "exceptions"), i, x)
             if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
                 print_message(out, "", S(x, "message"));
-    } else {
+    }
+    json_t *settled = json_object_get(d, "settled");
+    if (settled && !json_is_null(settled)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(settled, "unknown_facts"), i, x) {
+            if (!has(x, "label"))
+                continue;
+            fprintf(out, "    · 尚待核实的信息不影响结果（无论其为何值，结果相同）：%s", S(x, "label"));
+            if (has(x, "member"))
+                fprintf(out, "（家庭成员 %lld）", (long long)json_integer_value(json_object_get(x, "member")));
+            fputs("\n", out);
+        }
+    }
+    if (strcmp(st, "eligible") && strcmp(st, "not_eligible")) {
         fputs("：暂时无法确定，需要补充或更新有关信息后再作决定。\n", out);
         collect_messages(json_object_get(d, "conditions"), "unknown", out);
         json_t *u = json_object_get(d, "undetermined");

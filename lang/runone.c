@@ -86,6 +86,13 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
                 facts_missing(p, &f, P, 0, member, miss, sizeof miss);
                 snprintf(why, sizeof why, "missing: %s", miss[0] ? miss : "(a value the policy needs)");
             }
+            if (d->settled) {
+                /* decided although facts are missing: say which did not matter */
+                char miss[400];
+                size_t len = strlen(why);
+                facts_missing(p, &f, P, 0, member, miss, sizeof miss);
+                snprintf(why + len, sizeof why - len, "%swhatever the value of %s", len ? "; " : "", miss);
+            }
             if (format == HM_FORMAT_JSON) {
                 json_t *o = json_object();
                 json_object_set_new(o, "policy", json_string(prog_str(p, P->name)));

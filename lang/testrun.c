@@ -156,6 +156,9 @@ static void describe(hm_vm *vm, const hm_program *p, int32_t pol, int32_t member
     if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0 && len < n)
         len += (size_t)snprintf(buf + len, n - len, " (excluded by %s)",
                                 prog_str(p, p->policies[d->excluded_by].name));
+    if (d->settled && len < n)
+        len += (size_t)snprintf(buf + len, n - len, " (whatever the value of %d fact%s not known)", d->settled,
+                                d->settled == 1 ? "" : "s");
     if (d->status == DEC_UNDETERMINED && d->error && err && *err && len < n)
         snprintf(buf + len, n - len, " (%s)", err);
 }

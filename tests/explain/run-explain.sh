@@ -66,6 +66,9 @@ for f in eligible one-fails several stale missing-assets tekun; do
     check "$f.json" 0 "$HUIMIN" explain $pack --given $dir/$f.json --as-of $day --policy dibao --format json
 done
 check tekun-tekun.txt 0 "$HUIMIN" explain $pack --given $dir/tekun.json --as-of $day --policy tekun
+# decided although a fact is stale: not eligible whatever its value, and why under each
+check stale-tekun.txt 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --policy tekun
+check stale-tekun.json 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --policy tekun --format json
 # the dibao standard of Hangzhou changes on 2024-07-01: 1195 the day before, 1245 from then
 check dated-before.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 2024-06-30 --policy dibao
 check dated-on.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 2024-07-01 --policy dibao

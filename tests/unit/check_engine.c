@@ -66,6 +66,7 @@ static const char PACK[] =
     "  household.a : money\n"
     "  household.b : money\n"
     "  person.x : int\n"
+    "  person.y : bool\n"
     "}\n"
     "policy half for household {\n"
     "  eligible when all { household.a > 0 \"a\" }\n"
@@ -81,6 +82,15 @@ static const char PACK[] =
     "policy people for household {\n"
     "  eligible when all { count(household.members where x > 1) >= 1 \"someone\" }\n"
     "  amount sum(m.x for m in household.members) * 1\n"
+    "}\n"
+    "policy few_y for household {\n"
+    "  eligible when all { count(household.members where y) <= 1 \"at most one y\" }\n"
+    "}\n"
+    "policy one_y for household {\n"
+    "  eligible when all { count(household.members where y) == 1 \"exactly one y\" }\n"
+    "}\n"
+    "policy some_y for household {\n"
+    "  eligible when all { count(household.members where y) <= 10 \"at most ten y\" }\n"
     "}\n";
 
 static hm_compiler *comp;
@@ -227,6 +237,74 @@ START_TEST(test_shared_condition_reports_its_own_policy)
     ck_assert_int_eq(vm_begin_household(vm, 0), 0);
     ck_assert_int_eq(vm_decide(vm, policy_id("half"), -1)->status, DEC_ELIGIBLE);
     ck_assert_int_eq(vm_decide(vm, policy_id("third"), -1)->status, DEC_ELIGIBLE);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* n members whose y is ys[i]: 0 false, 1 true, -1 missing. */
+static hm_vm *household_of_y(int n, const int *ys, hm_facts *f)
+{
+    ck_assert_int_eq(facts_init(f, prog, 1, n), 0);
+    f->hh_first[0] = 0;
+    f->hh_count[0] = n;
+    for (int i = 0; i < n; i++)
+        if (ys[i] >= 0) { f->pcol[1].v[i] = ys[i]; f->pcol[1].state[i] = FACT_KNOWN; }
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, f, D(2024, 8, 1));
+    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    return vm;
+}
+
+/* count(where y) is unknown when a y is, but with one y false and one
+ * missing it is 0 or 1: "at most one" holds whatever the missing value,
+ * "exactly one" depends on it. */
+START_TEST(test_settled_whatever_the_value)
+{
+    hm_facts f;
+    int ys[2] = { 0, -1 };
+    hm_vm *vm = household_of_y(2, ys, &f);
+    const hm_decision *d = vm_decide(vm, policy_id("few_y"), -1);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->settled, 1);
+    d = vm_decide(vm, policy_id("one_y"), -1);
+    ck_assert_int_eq(d->status, DEC_UNDETERMINED);
+    ck_assert_int_eq(d->settled, 0);
+    /* known facts: decided the ordinary way, nothing settled */
+    f.pcol[1].v[1] = 1;
+    f.pcol[1].state[1] = FACT_KNOWN;
+    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    d = vm_decide(vm, policy_id("one_y"), -1);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->settled, 0);
+    /* both true now known: "at most one" fails, the reason is its condition */
+    f.pcol[1].v[0] = 1;
+    f.pcol[1].state[0] = FACT_KNOWN;
+    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    d = vm_decide(vm, policy_id("few_y"), -1);
+    ck_assert_int_eq(d->status, DEC_NOT_ELIGIBLE);
+    ck_assert_int_ge(d->failed_cond, 0);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* Seven unknown yes/no facts are 128 combinations, more than are tried:
+ * the decision stays undetermined though every one would give eligible. */
+START_TEST(test_settle_tries_a_bounded_number)
+{
+    hm_facts f;
+    int ys[7] = { -1, -1, -1, -1, -1, -1, -1 };
+    hm_vm *vm = household_of_y(7, ys, &f);
+    ck_assert_int_eq(vm_decide(vm, policy_id("some_y"), -1)->status, DEC_UNDETERMINED);
+    vm_free(vm);
+    facts_free(&f);
+    /* six are 64: tried, and settled */
+    vm = household_of_y(6, ys, &f);
+    const hm_decision *d = vm_decide(vm, policy_id("some_y"), -1);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->settled, 6);
     vm_free(vm);
     facts_free(&f);
 }
@@ -466,6 +544,8 @@ Suite *hm_engine_suite(void)
     tcase_add_loop_test(tc, test_kleene_or, 0, 9);
     tcase_add_test(tc, test_members_and_unknown_filter);
     tcase_add_test(tc, test_shared_condition_reports_its_own_policy);
+    tcase_add_test(tc, test_settled_whatever_the_value);
+    tcase_add_test(tc, test_settle_tries_a_bounded_number);
     tcase_add_test(tc, test_trace_records_only_when_asked);
     tcase_add_test(tc, test_explain_model);
     suite_add_tcase(s, tc);
