@@ -37,6 +37,7 @@ typedef struct decisions {
     uint8_t *status;            /* households × nhp, then persons × npp */
     int64_t *amount;
     int32_t *reason;            /* NULL: the run stores no reasons */
+    int kleene;                 /* 1: do not settle (hm_run_options.kleene) */
     uint8_t *has_amount;
 } decisions;
 
@@ -95,6 +96,7 @@ static void *work(void *arg)
     }
     vm_bind(vm, f, w->L->as_of);
     vm_bind_externs(vm, w->L->externs);
+    vm_set_settle(vm, !D->kleene);
     size_t pbase = (size_t)f->nhouse * (size_t)D->nhp;
     for (;;) {
         int32_t start = atomic_fetch_add(w->next, CHUNK);
@@ -435,6 +437,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     /* reasons cost 4 bytes a decision, and the missing facts a look at every
      * fact an undetermined decision read: only when asked for */
     D.reason = o->reasons ? mem_alloc(slots * sizeof *D.reason) : NULL;
+    D.kleene = o->kleene;
     if (!D.status || !D.has_amount || !D.amount || (o->reasons && !D.reason))
         goto done;
     if (evaluate(p, &L, &D, threads, tty))

@@ -14,7 +14,7 @@ static void run_usage(FILE *out)
             "usage: huimin run FILE|DIR... --given FACTS [--as-of DATE] [--format table|json]\n"
             "       huimin run FILE|DIR... --config FILE --out RESULTS.db [--as-of DATE]\n"
             "                  [--set SECTION.KEY=VALUE]... [--threads N] [--[no-]progress]\n"
-            "                  [--reasons]\n"
+            "                  [--reasons] [--kleene]\n"
             "\n"
             "With --config: evaluate every household and person of the population the\n"
             "configured source plugins provide (see docs/plugins.md), append the run to\n"
@@ -40,6 +40,9 @@ static void run_usage(FILE *out)
             "  --threads N           evaluation threads (default: one per core)\n"
             "  --progress, --no-progress  show a progress bar (default: on a terminal)\n"
             "  --reasons             store each decision's reason and missing facts\n"
+            "  --kleene              decide by Kleene's rules only: a decision that would be\n"
+            "                        the same whatever the value of a fact not known stays\n"
+            "                        undetermined (faster; what plain SQL does)\n"
             "  --as-of DATE          evaluate as of this date (YYYY-MM-DD; default today, UTC)\n"
             "  --format table|json   output format (default table)\n"
             "  -h, --help            show this help\n"
@@ -49,12 +52,12 @@ static void run_usage(FILE *out)
 }
 
 static int run_population(char **paths, int n, const char *config, const char *outpath, const char *as_of,
-                          const char **sets, int nsets, int threads, int progress, int reasons)
+                          const char **sets, int nsets, int threads, int progress, int reasons, int kleene)
 {
     hm_compiler *comp = cli_compiler(paths, n);
     if (!comp)
         return EXIT_USAGE;
-    hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons };
+    hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene };
     char err[8192];
     int rc = hm_compiler_run_population(comp, &o, stdout, err, sizeof err);
     if (rc == HM_ERR)
@@ -77,12 +80,13 @@ int cmd_run(int argc, char **argv)
         { "progress", no_argument, NULL, 'P' },
         { "no-progress", no_argument, NULL, 'N' },
         { "reasons", no_argument, NULL, 'R' },
+        { "kleene", no_argument, NULL, 'K' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *given = NULL, *as_of = NULL, *config = NULL, *outpath = NULL;
     const char *sets[64];
-    int nsets = 0, threads = 0, progress = -1, reasons = 0;
+    int nsets = 0, threads = 0, progress = -1, reasons = 0, kleene = 0;
     int format = HM_FORMAT_TABLE, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -121,6 +125,7 @@ int cmd_run(int argc, char **argv)
         case 'P': progress = 1; break;
         case 'N': progress = 0; break;
         case 'R': reasons = 1; break;
+        case 'K': kleene = 1; break;
         case 'h': run_usage(stdout); return EXIT_CLEAN;
         default: run_usage(stderr); return EXIT_USAGE;
         }
@@ -137,9 +142,13 @@ int cmd_run(int argc, char **argv)
         cli_error("run: --reasons goes with --config (with --given, every decision shows its reason)");
         return EXIT_USAGE;
     }
+    if (kleene && !config) {
+        cli_error("run: --kleene goes with --config (population runs)");
+        return EXIT_USAGE;
+    }
     if (config)
         return run_population(argv + optind, argc - optind, config, outpath, as_of, sets, nsets, threads,
-                              progress, reasons);
+                              progress, reasons, kleene);
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)
         return EXIT_USAGE;

@@ -89,6 +89,7 @@ struct hm_vm {
     vm_trace *trace;            /* explain: where executed instructions go, or NULL */
     hm_vm *probe;               /* settle: a second VM deciding under assumed values, or NULL */
     int nassume;                /* settle: facts read with assumed values (a probe's) */
+    int no_settle;              /* 1: Kleene's rules only (vm_set_settle) */
     vm_assume assume[SETTLE_FACTS];
     int32_t frame;              /* explain: the function invocation running now */
     char err[256];
@@ -304,6 +305,8 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
 const char *vm_error(const hm_vm *vm) { return vm->err; }
 
 void vm_set_coverage(hm_vm *vm, uint8_t *cover) { vm->cover = cover; }
+
+void vm_set_settle(hm_vm *vm, int on) { vm->no_settle = !on; }
 
 static void set_error(hm_vm *vm, int32_t fn, const char *what)
 {
@@ -926,7 +929,7 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     put_decision(&m->d, status, status == DEC_UNDETERMINED && error, amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
     /* a probe (deciding under assumed values) does not settle again */
-    if (status == DEC_UNDETERMINED && !error && !vm->nassume)
+    if (status == DEC_UNDETERMINED && !error && !vm->nassume && !vm->no_settle)
         settle(vm, pol, member, &m->d);
     m->busy = 0;
     return &m->d;

@@ -49,6 +49,10 @@ const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member);
 /* Record in cover[n] for each condition node n: 1 seen true, 2 seen false,
  * 4 seen unknown (borrowed; NULL to stop). */
 void   vm_set_coverage(hm_vm *vm, uint8_t *cover);
+/* Settle undetermined decisions by trying every value of their unknown
+ * yes/no and code facts (1, the default), or decide by Kleene's rules
+ * only (0). */
+void   vm_set_settle(hm_vm *vm, int on);
 /* Values by name, for filling message templates: a let (of the policy
  * decided for `member`), a parameter as of the as-of date (looked up by its
  * key for that member), a fact of the household or of a member. */

@@ -133,6 +133,8 @@ typedef struct hm_run_options {
     int threads;                /* 0: the configuration's, else one per core */
     int progress;               /* 1 on, 0 off, -1 when stderr is a terminal */
     int reasons;                /* 1: store each decision's reason and missing facts; 0: NULL */
+    int kleene;                 /* 1: decide by Kleene's rules only, without settling (see
+                                   docs/language.md, "Decided although facts are missing") */
 } hm_run_options;
 
 /* Evaluate every household and person of the population the configured

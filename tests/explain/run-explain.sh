@@ -117,6 +117,26 @@ PY
     done
     if [ $mismatch -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     refuse_id=1
+    # --kleene: Kleene's rules alone; every decision that differs from the
+    # default run is one the default settled and --kleene left undetermined
+    if "$HUIMIN" run $pack --config "$tmp/city/sources.conf" --out "$tmp/k.db" --no-progress --kleene \
+            > /dev/null 2>&1; then
+        sqlite3 "$tmp/k.db" "ATTACH '$tmp/r.db' AS d;
+            SELECT count(*), sum(k.status = 'undetermined' AND s.status <> 'undetermined'),
+                   (SELECT count(*) FROM decisions WHERE status = 'undetermined')
+                     > (SELECT count(*) FROM d.decisions WHERE status = 'undetermined')
+            FROM decisions k JOIN d.decisions s USING (entity_kind, entity_id, policy)
+            WHERE k.status <> s.status OR k.amount_fen IS NOT s.amount_fen" > "$tmp/k.out"
+        IFS='|' read -r ndiff nsettled more < "$tmp/k.out"
+        if [ "$ndiff" -gt 0 ] && [ "$ndiff" = "$nsettled" ] && [ "$more" = 1 ]; then
+            pass=$((pass + 1))
+        else
+            echo "FAIL: --kleene: $ndiff decisions differ, $nsettled of them settled by default, more undetermined: $more"
+            fail=$((fail + 1))
+        fi
+    else
+        echo "FAIL: run --kleene failed"; fail=$((fail + 1))
+    fi
 else
     echo "FAIL: the example city could not be generated or run"; fail=$((fail + 1))
     refuse_id=0
@@ -136,6 +156,7 @@ refuse() {  # NAME EXPECTED-EXIT PATTERN COMMAND...
     fi
 }
 refuse no-household 2 "say which household" "$HUIMIN" explain $pack
+refuse kleene-given 2 "goes with --config" "$HUIMIN" run $pack --given $dir/eligible.json --kleene
 refuse both 2 "do not go together" "$HUIMIN" explain $pack --given $dir/eligible.json --config x.conf
 refuse unknown-policy 2 "no policy \`nosuch\`" "$HUIMIN" explain $pack --given $dir/eligible.json --policy nosuch
 refuse bad-date 2 "not a date" "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 2024-13-01
