@@ -257,6 +257,14 @@ static hm_vm *household_of_y(int n, const int *ys, hm_facts *f)
     return vm;
 }
 
+/* Member i's y is now known to be v: the household starts afresh. */
+static void know_y(hm_vm *vm, hm_facts *f, int i, int v)
+{
+    f->pcol[1].v[i] = v;
+    f->pcol[1].state[i] = FACT_KNOWN;
+    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+}
+
 /* count(where y) is unknown when a y is, but with one y false and one
  * missing it is 0 or 1: "at most one" holds whatever the missing value,
  * "exactly one" depends on it. */
@@ -272,16 +280,12 @@ START_TEST(test_settled_whatever_the_value)
     ck_assert_int_eq(d->status, DEC_UNDETERMINED);
     ck_assert_int_eq(d->settled, 0);
     /* known facts: decided the ordinary way, nothing settled */
-    f.pcol[1].v[1] = 1;
-    f.pcol[1].state[1] = FACT_KNOWN;
-    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    know_y(vm, &f, 1, 1);
     d = vm_decide(vm, policy_id("one_y"), -1);
     ck_assert_int_eq(d->status, DEC_ELIGIBLE);
     ck_assert_int_eq(d->settled, 0);
     /* both true now known: "at most one" fails, the reason is its condition */
-    f.pcol[1].v[0] = 1;
-    f.pcol[1].state[0] = FACT_KNOWN;
-    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    know_y(vm, &f, 0, 1);
     d = vm_decide(vm, policy_id("few_y"), -1);
     ck_assert_int_eq(d->status, DEC_NOT_ELIGIBLE);
     ck_assert_int_ge(d->failed_cond, 0);
