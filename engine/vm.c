@@ -573,6 +573,7 @@ static hm_val unknown_fact(const hm_vm *vm, const hm_column *c, int64_t row)
         if (vm->assume[k].col == c && vm->assume[k].row == row) {
             r.v = vm->assume[k].v;
             r.unk = 0;
+            break;
         }
     return r;
 }
@@ -767,9 +768,7 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member);
 
 /* ---- settling ------------------------------------------------------------------ */
 
-/* How many values a fact can take, when few enough to try them all: 2 for
- * yes/no, a code set's labels; 0 for numbers, dates, texts and records. */
-static int32_t fact_values(const hm_program *p, const hm_field *fd)
+int32_t vm_fact_values(const hm_program *p, const hm_field *fd)
 {
     if (fd->records)
         return 0;
@@ -808,11 +807,8 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
     const hm_program *p = vm->p;
     const hm_policy *P = &p->policies[pol];
     const hm_facts *f = vm->facts;
-    if (!vm->probe) {
-        if (!(vm->probe = vm_new(p)))
-            return;     /* out of memory: it stays undetermined */
-        vm->probe->externs = vm->externs;
-    }
+    if (!vm->probe && !(vm->probe = vm_new(p)))
+        return;     /* out of memory: it stays undetermined */
     hm_vm *probe = vm->probe;
     if (probe->facts != f || probe->as_of != vm->as_of)
         vm_bind(probe, f, vm->as_of);
@@ -822,7 +818,7 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
     probe->nassume = 0;
     for (int32_t k = 0; k < P->nfacts; k++) {
         const hm_field *fd = &p->fields[p->ints[P->first_fact + k]];
-        int32_t n = fact_values(p, fd);
+        int32_t n = vm_fact_values(p, fd);
         if (n <= 0)
             continue;
         int bad = 0;

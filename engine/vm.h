@@ -53,6 +53,9 @@ void   vm_set_coverage(hm_vm *vm, uint8_t *cover);
  * yes/no and code facts (1, the default), or decide by Kleene's rules
  * only (0). */
 void   vm_set_settle(hm_vm *vm, int on);
+/* How many values a fact can take, where they can be listed: 2 for yes/no,
+ * a code set's labels; 0 for numbers, dates, texts and records. */
+int32_t vm_fact_values(const hm_program *p, const hm_field *fd);
 /* Values by name, for filling message templates: a let (of the policy
  * decided for `member`), a parameter as of the as-of date (looked up by its
  * key for that member), a fact of the household or of a member. */

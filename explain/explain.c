@@ -1203,7 +1203,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     if (fd->records)
         return NULL;
     int numeric = fd->vtype != VT_BOOL && fd->vtype != VT_CODE && fd->vtype != VT_TEXT;
-    int32_t nvals = fd->vtype == VT_BOOL ? 2 : fd->vtype == VT_CODE && fd->codeset >= 0 ? p->codesets[fd->codeset].nlabels : 0;
+    int32_t nvals = vm_fact_values(p, fd);
     if (!numeric && (nvals <= 0 || nvals > 16))
         return NULL;
     hm_facts *f = x->in->facts;
