@@ -14,7 +14,7 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
     "  run_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, pack_hash TEXT NOT NULL,\n"
     "  started TEXT NOT NULL, finished TEXT, config TEXT, households INTEGER, persons INTEGER,\n"
-    "  reasons INTEGER);\n"
+    "  reasons INTEGER, settled INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS run_policies(\n"
     "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, name TEXT NOT NULL, label TEXT,\n"
     "  entity_kind TEXT NOT NULL, PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n"
@@ -58,24 +58,28 @@ static int exec1(results *r, const char *sql, const char *what)
     return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(r, what);
 }
 
-/* runs.reasons came after the first results databases: add it to theirs
- * (their runs keep NULL there; they all stored reasons) */
-static int add_reasons_column(results *r, const char *path)
+/* runs.reasons and runs.settled came after the first results databases:
+ * add them to theirs (their runs keep NULL there; they all stored reasons,
+ * and none settled) */
+static int add_runs_column(results *r, const char *name, const char *path)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'reasons'", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = ?", -1, &st,
+                           NULL) != SQLITE_OK)
         return fail(r, path);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return fail(r, path);
-    return has ? 0 : exec1(r, "ALTER TABLE runs ADD COLUMN reasons INTEGER", path);
+    char sql[96];
+    snprintf(sql, sizeof sql, "ALTER TABLE runs ADD COLUMN %s INTEGER", name);
+    return has ? 0 : exec1(r, sql, path);
 }
 
 int results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
-                  const char *config, int64_t households, int64_t persons, int reasons)
+                  const char *config, int64_t households, int64_t persons, int reasons, int settled)
 {
     memset(r, 0, sizeof *r);
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -85,15 +89,16 @@ int results_begin(results *r, const char *path, const char *as_of, const char *p
      * open; new pages appended at the end cost no journal writes */
     if (exec1(r, "PRAGMA journal_mode = DELETE", path) || exec1(r, "PRAGMA synchronous = NORMAL", path) ||
         exec1(r, "PRAGMA cache_size = -131072", path) || exec1(r, "BEGIN IMMEDIATE", path) ||
-        exec1(r, SCHEMA, path) || add_reasons_column(r, path))
+        exec1(r, SCHEMA, path) || add_runs_column(r, "reasons", path) ||
+        add_runs_column(r, "settled", path))
         return -1;
     r->cols = reasons ? COLS : COLS_PLAIN;
     sqlite3_stmt *st;
     char started[32];
     now_text(started, sizeof started);
     if (sqlite3_prepare_v2(r->db,
-                           "INSERT INTO runs(as_of, pack_hash, started, config, households, persons, reasons) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                           "INSERT INTO runs(as_of, pack_hash, started, config, households, persons, reasons, "
+                           "settled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return fail(r, path);
     sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, pack_hash, -1, SQLITE_STATIC);
@@ -102,6 +107,7 @@ int results_begin(results *r, const char *path, const char *as_of, const char *p
     sqlite3_bind_int64(st, 5, households);
     sqlite3_bind_int64(st, 6, persons);
     sqlite3_bind_int(st, 7, reasons ? 1 : 0);
+    sqlite3_bind_int(st, 8, settled ? 1 : 0);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

@@ -5,7 +5,8 @@
  * dictionary-encoded (entities, policies and reasons numbered per run) and
  * read through the view `decisions`:
  *
- *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons, reasons)
+ *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons, reasons,
+ *        settled)
  *   decisions(run_id, entity_kind, entity_id, policy, status, amount_fen, reason, missing)
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
  *
@@ -47,9 +48,10 @@ typedef struct results {
 
 /* Open (creating if needed, adding the columns a database made by an
  * older huimin lacks) and begin the run's transaction.  Without `reasons`
- * the reason and missing of every decision are left NULL. */
+ * the reason and missing of every decision are left NULL; `settled` says
+ * whether decisions were settled (0 for --kleene). */
 int  results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
-                   const char *config, int64_t households, int64_t persons, int reasons);
+                   const char *config, int64_t households, int64_t persons, int reasons, int settled);
 int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person);
 int  results_reason(results *r, int32_t reason, const char *text);
 int  results_entity(results *r, int64_t entity, int person, const char *id);

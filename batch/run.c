@@ -446,7 +446,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     char hash[72];
     pack_hash(p, hash);
     rc = HM_EIO;
-    if (results_begin(&R, o->out, as_of_buf, hash, cfg.path, L.nh, L.np, o->reasons) ||
+    if (results_begin(&R, o->out, as_of_buf, hash, cfg.path, L.nh, L.np, o->reasons, !o->kleene) ||
         write_results(&R, p, &L, &D, tty) || results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;

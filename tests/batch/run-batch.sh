@@ -124,6 +124,8 @@ st=$?
 st=$?
 got=$(sqlite3 "$work/c/old.db" "SELECT group_concat(run_id || ':' || ifnull(reasons, 'null'), ' ') FROM runs" 2>&1)
 [ $st -eq 0 ] && [ "$got" = "1:null 2:0" ] && ok || bad "run into an older database: exit $st, runs $got: $(cat "$work/err")"
+got=$(sqlite3 "$work/c/old.db" "SELECT group_concat(run_id || ':' || ifnull(settled, 'null'), ' ') FROM runs" 2>&1)
+[ "$got" = "1:null 2:1" ] && ok || bad "run into an older database: runs.settled $got"
 # report_error NAME PHRASE ARGS...: `huimin report ARGS` exits 2 saying PHRASE
 report_error() {
 	name=$1 phrase=$2

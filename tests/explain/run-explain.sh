@@ -124,14 +124,15 @@ PY
         sqlite3 "$tmp/k.db" "ATTACH '$tmp/r.db' AS d;
             SELECT count(*), sum(k.status = 'undetermined' AND s.status <> 'undetermined'),
                    (SELECT count(*) FROM decisions WHERE status = 'undetermined')
-                     > (SELECT count(*) FROM d.decisions WHERE status = 'undetermined')
+                     > (SELECT count(*) FROM d.decisions WHERE status = 'undetermined'),
+                   (SELECT settled FROM runs) = 0 AND (SELECT settled FROM d.runs) = 1
             FROM decisions k JOIN d.decisions s USING (entity_kind, entity_id, policy)
             WHERE k.status <> s.status OR k.amount_fen IS NOT s.amount_fen" > "$tmp/k.out"
-        IFS='|' read -r ndiff nsettled more < "$tmp/k.out"
-        if [ "$ndiff" -gt 0 ] && [ "$ndiff" = "$nsettled" ] && [ "$more" = 1 ]; then
+        IFS='|' read -r ndiff nsettled more recorded < "$tmp/k.out"
+        if [ "$ndiff" -gt 0 ] && [ "$ndiff" = "$nsettled" ] && [ "$more" = 1 ] && [ "$recorded" = 1 ]; then
             pass=$((pass + 1))
         else
-            echo "FAIL: --kleene: $ndiff decisions differ, $nsettled of them settled by default, more undetermined: $more"
+            echo "FAIL: --kleene: $ndiff decisions differ, $nsettled of them settled by default, more undetermined: $more, runs.settled recorded: $recorded"
             fail=$((fail + 1))
         fi
     else
