@@ -78,7 +78,7 @@ st=$?
 # ---- huimin report ------------------------------------------------------
 # a database made before runs.reasons existed (checked below)
 cp "$work/c/r.db" "$work/c/old.db"
-sqlite3 "$work/c/old.db" "ALTER TABLE runs DROP COLUMN reasons"
+sqlite3 "$work/c/old.db" "ALTER TABLE runs DROP COLUMN reasons; ALTER TABLE runs DROP COLUMN settled"
 # run 1 of r.db stored reasons: the breakdowns (golden), also as JSON
 "$HUIMIN" report "$work/c/r.db" > "$work/report.actual" 2> "$work/err"
 st=$?
