@@ -47,6 +47,7 @@ typedef struct report {
     char as_of[32];
     int64_t households, persons;
     int reasons;
+    int kleene;                 /* the run was made with --kleene (runs.settled = 0) */
     policy_stats *pol;
     int32_t npol;
     char *err;
@@ -180,19 +181,30 @@ static int open_db(report *R)
     return HM_OK;
 }
 
+/* Has the runs table column `name`?  1, 0, or -1 on an error. */
+static int runs_has(report *R, const char *name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? has : -1;
+}
+
 static int read_run(report *R, int run)
 {
     sqlite3_stmt *st;
     /* runs.reasons came with --reasons: the runs of an older database (and
-     * of a run where it is NULL) all stored their reasons */
-    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'reasons'", -1,
-                           &st, NULL) != SQLITE_OK)
+     * of a run where it is NULL) all stored their reasons; runs.settled
+     * came with --kleene: only 0 there says a run did not settle */
+    int has_reasons = runs_has(R, "reasons"), has_settled = runs_has(R, "settled");
+    if (has_reasons < 0 || has_settled < 0)
         return sql_fail(R, "reading the runs");
-    int rc = sqlite3_step(st);
-    int has_column = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return sql_fail(R, "reading the runs");
+    int rc;
     if (sqlite3_prepare_v2(R->db, "SELECT max(run_id) FROM runs", -1, &st, NULL) != SQLITE_OK)
         return sql_fail(R, "reading the runs");
     rc = sqlite3_step(st);
@@ -204,8 +216,9 @@ static int read_run(report *R, int run)
     if (!have_runs)
         return failf(R, HM_EUSAGE, "%s: no runs yet", R->path);
     R->run = run > 0 ? run : latest;
-    const char *sql = has_column ? "SELECT as_of, households, persons, reasons FROM runs WHERE run_id = ?"
-                                 : "SELECT as_of, households, persons, NULL FROM runs WHERE run_id = ?";
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT as_of, households, persons, %s, %s FROM runs WHERE run_id = ?",
+             has_reasons ? "reasons" : "NULL", has_settled ? "settled" : "NULL");
     if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
         return sql_fail(R, "reading the runs");
     sqlite3_bind_int64(st, 1, R->run);
@@ -216,6 +229,7 @@ static int read_run(report *R, int run)
         R->households = sqlite3_column_int64(st, 1);
         R->persons = sqlite3_column_int64(st, 2);
         R->reasons = sqlite3_column_type(st, 3) == SQLITE_NULL || sqlite3_column_int(st, 3) != 0;
+        R->kleene = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int(st, 4) == 0;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
@@ -466,8 +480,9 @@ static void fmt_fen(int64_t fen, char *buf, size_t n)
 
 static void print_text(const report *R, FILE *out)
 {
-    fprintf(out, "run %lld as of %s: %lld households, %lld persons; reasons %s\n", (long long)R->run, R->as_of,
-            (long long)R->households, (long long)R->persons, R->reasons ? "stored" : "not stored");
+    fprintf(out, "run %lld as of %s: %lld households, %lld persons; reasons %s%s\n", (long long)R->run, R->as_of,
+            (long long)R->households, (long long)R->persons, R->reasons ? "stored" : "not stored",
+            R->kleene ? "; decided by Kleene's rules only (--kleene)" : "");
     if (!R->reasons)
         fprintf(out, "note: run %lld stored no reasons; rerun with --reasons for the breakdown by failed "
                 "condition and missing fact\n", (long long)R->run);
@@ -560,6 +575,7 @@ static json_t *json_report(const report *R)
     bad += put(run, "households", json_integer(R->households));
     bad += put(run, "persons", json_integer(R->persons));
     bad += put(run, "reasons", json_boolean(R->reasons));
+    bad += put(run, "kleene", json_boolean(R->kleene));
     for (int32_t i = 0; i < R->npol && !bad; i++)
         bad += json_array_append_new(pols, json_policy(R, &R->pol[i])) ? 1 : 0;
     bad += put(root, "run", run);

@@ -138,6 +138,14 @@ PY
     else
         echo "FAIL: run --kleene failed"; fail=$((fail + 1))
     fi
+    # the report says how the run decided
+    if "$HUIMIN" report "$tmp/k.db" | head -n1 | grep -qF "decided by Kleene's rules only (--kleene)" &&
+       ! "$HUIMIN" report "$tmp/r.db" | head -n1 | grep -qF "Kleene" &&
+       "$HUIMIN" report "$tmp/k.db" --format json | grep -qF '"kleene": true'; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL: report of a --kleene run does not say so"; fail=$((fail + 1))
+    fi
 else
     echo "FAIL: the example city could not be generated or run"; fail=$((fail + 1))
     refuse_id=0
