@@ -96,7 +96,7 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
             if (json_is_false(kept))
                 fputs(": left out", out);
             else if (json_is_true(kept))
-                fputs(has(el, "value") ? ": " : ": counted", out);
+                fputs(json_object_get(el, "value") ? ": " : ": counted", out);
             else if (kept && json_is_null(kept))
                 fputs(": unknown whether it counts", out);
             else

@@ -68,6 +68,8 @@ done
 check tekun-tekun.txt 0 "$HUIMIN" explain $pack --given $dir/tekun.json --as-of $day --policy tekun
 # decided although a fact is stale: not eligible whatever its value, and why under each
 check stale-tekun.txt 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --policy tekun
+# a member counted whose contribution is unknown: "member 2: unknown"
+check missing-selfpay.txt 0 "$HUIMIN" explain $pack --given $dir/missing-selfpay.json --as-of $day --policy dibao
 check stale-tekun.json 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --policy tekun --format json
 # the dibao standard of Hangzhou changes on 2024-07-01: 1195 the day before, 1245 from then
 check dated-before.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 2024-06-30 --policy dibao
