@@ -557,7 +557,7 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define UNK2(x, y) ((x).unk > (y).unk ? (x).unk : (y).unk)
 #define SET(r, val) do { (r).v = (val); (r).unk = 0; } while (0)
 /* an unknown operand makes the result unknown: leaves the opcode's case */
-#define BINARY_UNK() if (RB.unk || RC.unk) { int u_ = UNK2(RB, RC); RA.v = 0; RA.unk = u_; break; }
+#define BINARY_UNK() if (RB.unk || RC.unk) { int u_ = UNK2(RB, RC); RA.v = 0; RA.unk = u_; VM_NEXT; }
 /* list handles are values: a verified program only makes valid ones, but
  * they are checked anyway before they index anything */
 #define LIST_OK(r) (!(r).unk && (r).v >= 0 && (r).v < vm->nlists)

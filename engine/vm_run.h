@@ -4,7 +4,29 @@
  * what a batch run computes, and a batch run pays nothing for tracing.
  *
  * Expects VM_RUN (the function's name) and VM_TRACED to be defined, and
- * vm.c's register macros (RA, RB, RC, SET, FAIL, ...). */
+ * vm.c's register macros (RA, RB, RC, SET, FAIL, ...).
+ *
+ * Each opcode's case ends with VM_NEXT.  Traced, or without GCC's labels as
+ * values, that is a break back to the one switch.  Plain, with them, it
+ * fetches the next instruction and jumps straight to its case through a
+ * table made from opcodes.def (direct threading): one indirect jump per
+ * opcode, which the processor predicts far better than the switch's single
+ * shared one.  Either way the cases are the same text. */
+#if !VM_TRACED && defined(__GNUC__)
+#define VM_THREADED 1
+#define VM_CASE(op) case OP_##op: L_##op:
+#define VM_NEXT                                           \
+    do {                                                  \
+        i = code[pc++];                                   \
+        if (GET_OP(i) >= HM_NUM_OPCODES)                  \
+            goto bad_opcode;                              \
+        goto *threaded[GET_OP(i)];                        \
+    } while (0)
+#else
+#define VM_THREADED 0
+#define VM_CASE(op) case OP_##op:
+#define VM_NEXT break
+#endif
 
 static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 {
@@ -25,86 +47,93 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #if VM_TRACED
     int32_t caller_frame = trace_enter(vm, fn, base);
 #endif
+#if VM_THREADED
+    static const void *const threaded[HM_NUM_OPCODES] = {
+#define HM_OP(name, fmt, ka, kb, kc, wa, syn) &&L_##name,
+#include "opcodes.def"
+#undef HM_OP
+    };
+#endif
     for (;;) {
 #if VM_TRACED
         uint32_t ipc = pc;
 #endif
         hm_instr i = code[pc++];
         switch ((hm_opcode)GET_OP(i)) {
-        case OP_LOADK: SET(RA, p->consts[GETARG_Bx(i)]); break;
-        case OP_LOADS: SET(RA, GETARG_Bx(i)); break;
-        case OP_LOADUNK: RA.v = 0; RA.unk = UNK_MISSING; break;
-        case OP_MOVE: RA = RB; break;
-        case OP_ASOF: SET(RA, vm->as_of); break;
-        case OP_ADD: {
+        VM_CASE(LOADK) SET(RA, p->consts[GETARG_Bx(i)]); VM_NEXT;
+        VM_CASE(LOADS) SET(RA, GETARG_Bx(i)); VM_NEXT;
+        VM_CASE(LOADUNK) RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT;
+        VM_CASE(MOVE) RA = RB; VM_NEXT;
+        VM_CASE(ASOF) SET(RA, vm->as_of); VM_NEXT;
+        VM_CASE(ADD) {
             BINARY_UNK();
             int64_t r;
             if (__builtin_add_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_SUB: {
+        VM_CASE(SUB) {
             BINARY_UNK();
             int64_t r;
             if (__builtin_sub_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_MUL: {
+        VM_CASE(MUL) {
             BINARY_UNK();
             int64_t r;
             if (__builtin_mul_overflow(RB.v, RC.v, &r)) FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_MULDEC: {
+        VM_CASE(MULDEC) {
             BINARY_UNK();
             int64_t r;
             if (div_round((__int128)RB.v * RC.v, 1000000, &r) < 0) FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_DIVINT: case OP_DIVDEC: {
+        VM_CASE(DIVINT) VM_CASE(DIVDEC) {
             BINARY_UNK();
             int64_t r;
             if (RC.v == 0) {
                 FAIL("division by zero");
-                break;
+                VM_NEXT;
             }
             __int128 num = GET_OP(i) == OP_DIVDEC ? (__int128)RB.v * 1000000 : (__int128)RB.v;
             if (div_round(num, RC.v, &r) < 0) FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_NEG:
-            if (RB.unk) { RA = RB; break; }
+        VM_CASE(NEG)
+            if (RB.unk) { RA = RB; VM_NEXT; }
             if (RB.v == INT64_MIN) FAIL("arithmetic overflow");
             else SET(RA, -RB.v);
-            break;
-        case OP_SCALEUP: {
-            if (RB.unk) { RA = RB; break; }
+            VM_NEXT;
+        VM_CASE(SCALEUP) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
             int64_t r;
             if (__builtin_mul_overflow(RB.v, pow10_i(GETARG_C(i) > 18 ? 18 : GETARG_C(i)), &r))
                 FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_ABS:
-            if (RB.unk) { RA = RB; break; }
+        VM_CASE(ABS)
+            if (RB.unk) { RA = RB; VM_NEXT; }
             if (RB.v == INT64_MIN) FAIL("arithmetic overflow");
             else SET(RA, RB.v < 0 ? -RB.v : RB.v);
-            break;
-        case OP_MIN: BINARY_UNK(); SET(RA, RB.v < RC.v ? RB.v : RC.v); break;
-        case OP_MAX: BINARY_UNK(); SET(RA, RB.v > RC.v ? RB.v : RC.v); break;
-        case OP_ROUND: case OP_FLOOR: case OP_CEIL: {
+            VM_NEXT;
+        VM_CASE(MIN) BINARY_UNK(); SET(RA, RB.v < RC.v ? RB.v : RC.v); VM_NEXT;
+        VM_CASE(MAX) BINARY_UNK(); SET(RA, RB.v > RC.v ? RB.v : RC.v); VM_NEXT;
+        VM_CASE(ROUND) VM_CASE(FLOOR) VM_CASE(CEIL) {
             BINARY_UNK();
             int64_t x = RB.v, step = RC.v, q;
             if (step <= 0) {
                 FAIL("rounding to a step that is not positive");
-                break;
+                VM_NEXT;
             }
             if (GET_OP(i) == OP_ROUND) {
-                if (div_round(x, step, &q) < 0) { FAIL("arithmetic overflow"); break; }
+                if (div_round(x, step, &q) < 0) { FAIL("arithmetic overflow"); VM_NEXT; }
             } else {
                 q = x / step;
                 int64_t r = x % step;
@@ -114,74 +143,74 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             int64_t out;
             if (__builtin_mul_overflow(q, step, &out)) FAIL("arithmetic overflow");
             else SET(RA, out);
-            break;
+            VM_NEXT;
         }
-        case OP_MONTHLY: {
-            if (RB.unk) { RA = RB; break; }
+        VM_CASE(MONTHLY) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
             int64_t r;
             div_round(RB.v, 12, &r);
             SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_YEARLY: {
-            if (RB.unk) { RA = RB; break; }
+        VM_CASE(YEARLY) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
             int64_t r;
             if (__builtin_mul_overflow(RB.v, 12, &r)) FAIL("arithmetic overflow");
             else SET(RA, r);
-            break;
+            VM_NEXT;
         }
-        case OP_LT: BINARY_UNK(); SET(RA, RB.v < RC.v); break;
-        case OP_LE: BINARY_UNK(); SET(RA, RB.v <= RC.v); break;
-        case OP_EQ: BINARY_UNK(); SET(RA, RB.v == RC.v); break;
-        case OP_NE: BINARY_UNK(); SET(RA, RB.v != RC.v); break;
-        case OP_EQTEXT: case OP_NETEXT: {
+        VM_CASE(LT) BINARY_UNK(); SET(RA, RB.v < RC.v); VM_NEXT;
+        VM_CASE(LE) BINARY_UNK(); SET(RA, RB.v <= RC.v); VM_NEXT;
+        VM_CASE(EQ) BINARY_UNK(); SET(RA, RB.v == RC.v); VM_NEXT;
+        VM_CASE(NE) BINARY_UNK(); SET(RA, RB.v != RC.v); VM_NEXT;
+        VM_CASE(EQTEXT) VM_CASE(NETEXT) {
             BINARY_UNK();
             int eq = RB.v == RC.v || strcmp(text_of(vm, RB.v), text_of(vm, RC.v)) == 0;
             SET(RA, GET_OP(i) == OP_EQTEXT ? eq : !eq);
-            break;
+            VM_NEXT;
         }
-        case OP_AND: {
+        VM_CASE(AND) {
             hm_val b = RB, c = RC;
             if ((!b.unk && !b.v) || (!c.unk && !c.v)) SET(RA, 0);
             else if (b.unk || c.unk) { RA.v = 0; RA.unk = UNK2(b, c); }
             else SET(RA, 1);
-            break;
+            VM_NEXT;
         }
-        case OP_OR: {
+        VM_CASE(OR) {
             hm_val b = RB, c = RC;
             if ((!b.unk && b.v) || (!c.unk && c.v)) SET(RA, 1);
             else if (b.unk || c.unk) { RA.v = 0; RA.unk = UNK2(b, c); }
             else SET(RA, 0);
-            break;
+            VM_NEXT;
         }
-        case OP_NOT:
+        VM_CASE(NOT)
             if (RB.unk) RA = RB;
             else SET(RA, !RB.v);
-            break;
-        case OP_KNOWN: SET(RA, RB.unk == 0); break;
-        case OP_JMP: pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_JMPFALSE: if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_JMPTRUE: if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_JMPUNK: if (RA.unk) pc += (uint32_t)GETARG_sBx(i); break;
+            VM_NEXT;
+        VM_CASE(KNOWN) SET(RA, RB.unk == 0); VM_NEXT;
+        VM_CASE(JMP) pc += (uint32_t)GETARG_sBx(i); VM_NEXT;
+        VM_CASE(JMPFALSE) if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); VM_NEXT;
+        VM_CASE(JMPTRUE) if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); VM_NEXT;
+        VM_CASE(JMPUNK) if (RA.unk) pc += (uint32_t)GETARG_sBx(i); VM_NEXT;
 #if VM_TRACED
-        case OP_SKIPFALSE: case OP_SKIPTRUE: break;
+        VM_CASE(SKIPFALSE) VM_CASE(SKIPTRUE) VM_NEXT;
 #else
-        case OP_SKIPFALSE: if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); break;
-        case OP_SKIPTRUE: if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); break;
+        VM_CASE(SKIPFALSE) if (!RA.unk && !RA.v) pc += (uint32_t)GETARG_sBx(i); VM_NEXT;
+        VM_CASE(SKIPTRUE) if (!RA.unk && RA.v) pc += (uint32_t)GETARG_sBx(i); VM_NEXT;
 #endif
-        case OP_FORPREP: {
+        VM_CASE(FORPREP) {
             hm_val *c = &RA;
             SET(c[0], 0);
             if (c[1].unk || c[1].v <= 0) pc += (uint32_t)GETARG_sBx(i);
-            break;
+            VM_NEXT;
         }
-        case OP_FORLOOP: {
+        VM_CASE(FORLOOP) {
             hm_val *c = &RA;
             c[0].v++;
             if (c[0].v < c[1].v) pc += (uint32_t)GETARG_sBx(i);
-            break;
+            VM_NEXT;
         }
-        case OP_RET:
+        VM_CASE(RET)
             result = RA;
             vm->top = saved_top;
 #if VM_TRACED
@@ -189,113 +218,113 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             vm->frame = caller_frame;
 #endif
             return result;
-        case OP_ADDDAYS: BINARY_UNK(); SET(RA, cal_add_days((int32_t)RB.v, RC.v)); break;
-        case OP_ADDMONTHS: BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); break;
-        case OP_AGEAT: BINARY_UNK(); SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v)); break;
-        case OP_MONTHSBTW: BINARY_UNK(); SET(RA, cal_months_between((int32_t)RB.v, (int32_t)RC.v)); break;
-        case OP_DAYSBTW: BINARY_UNK(); SET(RA, RC.v - RB.v); break;
-        case OP_SOM: if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); break;
-        case OP_EOM: if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); break;
-        case OP_HFACT: {
+        VM_CASE(ADDDAYS) BINARY_UNK(); SET(RA, cal_add_days((int32_t)RB.v, RC.v)); VM_NEXT;
+        VM_CASE(ADDMONTHS) BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); VM_NEXT;
+        VM_CASE(AGEAT) BINARY_UNK(); SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v)); VM_NEXT;
+        VM_CASE(MONTHSBTW) BINARY_UNK(); SET(RA, cal_months_between((int32_t)RB.v, (int32_t)RC.v)); VM_NEXT;
+        VM_CASE(DAYSBTW) BINARY_UNK(); SET(RA, RC.v - RB.v); VM_NEXT;
+        VM_CASE(SOM) if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); VM_NEXT;
+        VM_CASE(EOM) if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); VM_NEXT;
+        VM_CASE(HFACT) {
             const hm_column *c = &facts->hcol[GETARG_Bx(i)];
             if (c->state[vm->hh] == FACT_KNOWN) SET(RA, c->v[vm->hh]);
             else if (vm->nassume) RA = unknown_fact(vm, c, vm->hh);
             else { RA.v = 0; RA.unk = UNK_MISSING; }
-            break;
+            VM_NEXT;
         }
-        case OP_PFACT: {
-            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
+        VM_CASE(PFACT) {
+            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; VM_NEXT; }
             RA = person_fact(vm, facts, GETARG_C(i), vm->first + RB.v);
-            break;
+            VM_NEXT;
         }
-        case OP_SFACT: {
-            if (vm->self < 0 || vm->self >= vm->nmem) { RA.v = 0; RA.unk = UNK_ERROR; break; }
+        VM_CASE(SFACT) {
+            if (vm->self < 0 || vm->self >= vm->nmem) { RA.v = 0; RA.unk = UNK_ERROR; VM_NEXT; }
             RA = person_fact(vm, facts, GETARG_C(i), vm->first + vm->self);
-            break;
+            VM_NEXT;
         }
-        case OP_SELF:
+        VM_CASE(SELF)
             if (vm->self < 0) { RA.v = 0; RA.unk = UNK_ERROR; }
             else SET(RA, vm->self);
-            break;
-        case OP_MEMBERS: {
+            VM_NEXT;
+        VM_CASE(MEMBERS) {
             int32_t l = list_new(vm, vm->nmem, -1);
-            if (l < 0) { FAIL("out of memory"); break; }
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
             for (int32_t k = 0; k < vm->nmem; k++)
                 vm->lists[l].items[k] = k;
             vm->lists[l].n = vm->nmem;
             SET(RA, l);
-            break;
+            VM_NEXT;
         }
-        case OP_LISTNEW: {
-            if (RB.unk) { RA = RB; break; }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+        VM_CASE(LISTNEW) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }
             vm_list *src = &vm->lists[RB.v];
             int32_t l = list_new(vm, src->n, src->column);
-            if (l < 0) { FAIL("out of memory"); break; }
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
             SET(RA, l);
-            break;
+            VM_NEXT;
         }
-        case OP_LISTPUSH: {
-            if (RA.unk || RB.unk || RC.unk) break;
-            if (!LIST_OK(RA) || !LIST_OK(RB)) { FAIL("invalid list"); break; }
+        VM_CASE(LISTPUSH) {
+            if (RA.unk || RB.unk || RC.unk) VM_NEXT;
+            if (!LIST_OK(RA) || !LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }
             vm_list *dst = &vm->lists[RA.v], *src = &vm->lists[RB.v];
             if (RC.v >= 0 && RC.v < src->n && dst->n < dst->cap)
                 dst->items[dst->n++] = src->items[RC.v];
-            break;
+            VM_NEXT;
         }
-        case OP_LISTLEN:
+        VM_CASE(LISTLEN)
             if (RB.unk) RA = RB;
             else if (!LIST_OK(RB)) FAIL("invalid list");
             else SET(RA, vm->lists[RB.v].n);
-            break;
-        case OP_LISTGET:
-            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
-            if (!LIST_OK(RB) || RC.v < 0 || RC.v >= vm->lists[RB.v].n) { FAIL("invalid list"); break; }
+            VM_NEXT;
+        VM_CASE(LISTGET)
+            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); VM_NEXT; }
+            if (!LIST_OK(RB) || RC.v < 0 || RC.v >= vm->lists[RB.v].n) { FAIL("invalid list"); VM_NEXT; }
             SET(RA, vm->lists[RB.v].items[RC.v]);
-            break;
-        case OP_PRECS: {
-            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; break; }
+            VM_NEXT;
+        VM_CASE(PRECS) {
+            if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; VM_NEXT; }
             const hm_rcolumn *rc = &facts->rcol[GETARG_C(i)];
             int64_t who = vm->first + RB.v;
-            if (rc->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            if (rc->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
             int32_t n = rc->count[who], first = rc->first[who];
             int32_t l = list_new(vm, n, GETARG_C(i));
-            if (l < 0) { FAIL("out of memory"); break; }
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
             for (int32_t k = 0; k < n; k++)
                 vm->lists[l].items[k] = first + k;
             vm->lists[l].n = n;
             SET(RA, l);
-            break;
+            VM_NEXT;
         }
-        case OP_RECDATE: case OP_RECVAL: {
-            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); break; }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+        VM_CASE(RECDATE) VM_CASE(RECVAL) {
+            if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); VM_NEXT; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }
             const vm_list *l = &vm->lists[RB.v];
-            if (l->column < 0 || l->column >= facts->nr || RC.v < 0 || RC.v >= l->n) { FAIL("invalid record"); break; }
+            if (l->column < 0 || l->column >= facts->nr || RC.v < 0 || RC.v >= l->n) { FAIL("invalid record"); VM_NEXT; }
             const hm_rcolumn *rc = &facts->rcol[l->column];
             int32_t k = l->items[RC.v];
-            if (k < 0 || k >= rc->n) { FAIL("invalid record"); break; }
+            if (k < 0 || k >= rc->n) { FAIL("invalid record"); VM_NEXT; }
             SET(RA, GET_OP(i) == OP_RECDATE ? rc->date[k] : rc->v[k]);
-            break;
+            VM_NEXT;
         }
-        case OP_WINLAST: case OP_WINRANGE: {
-            if (RB.unk) { RA = RB; break; }
+        VM_CASE(WINLAST) VM_CASE(WINRANGE) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
             int32_t lo, hi;
             if (GET_OP(i) == OP_WINLAST) {
-                if (RC.unk) { RA = RC; break; }
+                if (RC.unk) { RA = RC; VM_NEXT; }
                 int32_t som = vm->as_of_month;
                 lo = cal_add_months(som, -RC.v);
                 hi = cal_add_days(som, -1);
             } else {
                 hm_val a = base[GETARG_C(i)], b = base[GETARG_C(i) + 1];
-                if (a.unk || b.unk) { RA.v = 0; RA.unk = UNK2(a, b); break; }
+                if (a.unk || b.unk) { RA.v = 0; RA.unk = UNK2(a, b); VM_NEXT; }
                 lo = (int32_t)(a.v < INT32_MIN ? INT32_MIN : a.v > INT32_MAX ? INT32_MAX : a.v);
                 hi = (int32_t)(b.v < INT32_MIN ? INT32_MIN : b.v > INT32_MAX ? INT32_MAX : b.v);
             }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }
             int32_t srcl = (int32_t)RB.v;
             int32_t l = list_new(vm, vm->lists[srcl].n, vm->lists[srcl].column);
-            if (l < 0) { FAIL("out of memory"); break; }
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
             const vm_list *src = &vm->lists[srcl];
             vm_list *dst = &vm->lists[l];
             if (src->column >= 0 && src->column < facts->nr) {
@@ -309,11 +338,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 }
             }
             SET(RA, l);
-            break;
+            VM_NEXT;
         }
-        case OP_LONGRUN: case OP_NMONTHS: {
-            if (RB.unk) { RA = RB; break; }
-            if (!LIST_OK(RB)) { FAIL("invalid list"); break; }
+        VM_CASE(LONGRUN) VM_CASE(NMONTHS) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
+            if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }
             const vm_list *l = &vm->lists[RB.v];
             int64_t best = 0, run_len = 0, distinct = 0;
             int32_t prev = INT32_MIN;
@@ -333,19 +362,19 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 }
             }
             SET(RA, GET_OP(i) == OP_LONGRUN ? best : distinct);
-            break;
+            VM_NEXT;
         }
-        case OP_PARAM: RA = vm->pval[GETARG_Bx(i)]; break;
-        case OP_PARAMKEY: RA = param_key(vm, GETARG_C(i), RB); break;
-        case OP_SCALE: {
-            if (RB.unk) { RA = RB; break; }
+        VM_CASE(PARAM) RA = vm->pval[GETARG_Bx(i)]; VM_NEXT;
+        VM_CASE(PARAMKEY) RA = param_key(vm, GETARG_C(i), RB); VM_NEXT;
+        VM_CASE(SCALE) {
+            if (RB.unk) { RA = RB; VM_NEXT; }
             int overflow;
             int64_t v = scale_apply(p, GETARG_C(i), RB.v, &overflow);
             if (overflow) FAIL("arithmetic overflow");
             else SET(RA, v);
-            break;
+            VM_NEXT;
         }
-        case OP_CALL: {
+        VM_CASE(CALL) {
 #if VM_TRACED
             hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
 #else
@@ -353,9 +382,9 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #endif
             base = vm->regs + saved_top;    /* the register file may not move, but be safe */
             RA = r;
-            break;
+            VM_NEXT;
         }
-        case OP_CALLX: {
+        VM_CASE(CALLX) {
             const hm_extern *x = &p->externs[GETARG_Bx(i)];
             const vm_extern *b = vm->externs ? &vm->externs[GETARG_Bx(i)] : NULL;
             const hm_val *xargs = &base[GETARG_A(i) + 1];
@@ -367,27 +396,27 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 av[k] = xargs[k].v;
                 at[k] = x->params[k] == VT_TEXT ? text_of(vm, xargs[k].v) : NULL;
             }
-            if (unk) { RA.v = 0; RA.unk = UNK_MISSING; break; }
-            if (!b || !b->call) { RA.v = 0; RA.unk = UNK_MISSING; break; }
+            if (unk) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
+            if (!b || !b->call) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
             int64_t r = 0;
             int rc = b->call(b->ctx, av, at, &r);
             if (rc == 0) SET(RA, x->result == VT_BOOL ? r != 0 : r);
             else if (rc > 0) { RA.v = 0; RA.unk = UNK_MISSING; }
             else FAIL("an extern function failed");
-            break;
+            VM_NEXT;
         }
-        case OP_LET: {
+        VM_CASE(LET) {
             hm_val r = eval_let(vm, GETARG_Bx(i));
             base = vm->regs + saved_top;
             RA = r;
-            break;
+            VM_NEXT;
         }
-        case OP_ELIG: case OP_AMOUNT: case OP_PELIG: case OP_PAMOUNT: {
+        VM_CASE(ELIG) VM_CASE(AMOUNT) VM_CASE(PELIG) VM_CASE(PAMOUNT) {
             int person = GET_OP(i) == OP_PELIG || GET_OP(i) == OP_PAMOUNT;
             int32_t pol = person ? GETARG_C(i) : GETARG_Bx(i);
             int32_t member = -1;
             if (person) {
-                if (RB.unk) { RA = RB; break; }
+                if (RB.unk) { RA = RB; VM_NEXT; }
                 member = (int32_t)RB.v;
             } else if (p->policies[pol].entity == 2) {
                 member = vm->self;
@@ -401,10 +430,13 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
                 else SET(RA, d->status == DEC_ELIGIBLE ? d->amount : 0);
             }
-            break;
+            VM_NEXT;
         }
         case HM_NUM_OPCODES:
         default:
+#if VM_THREADED
+        bad_opcode:
+#endif
             /* unreachable in a verified program */
             vm->top = saved_top;
 #if VM_TRACED
@@ -417,3 +449,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #endif
     }
 }
+
+#undef VM_THREADED
+#undef VM_CASE
+#undef VM_NEXT
