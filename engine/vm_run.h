@@ -9,9 +9,9 @@
  * Each opcode's case ends with VM_NEXT.  Traced, or without GCC's labels as
  * values, that is a break back to the one switch.  Plain, with them, it
  * fetches the next instruction and jumps straight to its case through a
- * table made from opcodes.def (direct threading): one indirect jump per
- * opcode, which the processor predicts far better than the switch's single
- * shared one.  Either way the cases are the same text. */
+ * table made from opcodes.def (direct threading): each opcode has its own
+ * indirect jump, each predicted on its own, instead of the switch's one
+ * shared jump back at the top.  Either way the cases are the same text. */
 #if !VM_TRACED && defined(__GNUC__)
 #define VM_THREADED 1
 #define VM_CASE(op) case OP_##op: L_##op:
