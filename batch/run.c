@@ -410,6 +410,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     memset(&L, 0, sizeof L);
     int lrc = load_open(&L, p, &cfg, as_of);
     L.threads = threads;
+    L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
     if (lrc || load_population(&L) || load_facts(&L)) {
         batch_load_error(&L, err, errlen);
         goto done;
@@ -443,6 +444,9 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     if (evaluate(p, &L, &D, threads, tty))
         goto done;
     double t_eval = now_s();
+    /* written next: the decisions and, for an undetermined one, which facts
+     * were missing; the values themselves make room for the writing */
+    facts_drop_values(&L.facts);
     char hash[72];
     pack_hash(p, hash);
     rc = HM_EIO;

@@ -90,6 +90,24 @@ void facts_drop_provenance(hm_facts *f)
     }
 }
 
+void facts_drop_values(hm_facts *f)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        hm_column *cols = pass ? f->pcol : f->hcol;
+        for (int i = 0; cols && i < (pass ? f->np : f->nh); i++) {
+            mem_free(cols[i].v);
+            cols[i].v = NULL;
+        }
+    }
+    for (int i = 0; f->rcol && i < f->nr; i++) {
+        mem_free(f->rcol[i].date);
+        mem_free(f->rcol[i].v);
+        f->rcol[i].date = NULL;
+        f->rcol[i].v = NULL;
+        f->rcol[i].n = f->rcol[i].cap = 0;
+    }
+}
+
 void facts_free(hm_facts *f)
 {
     if (!f)

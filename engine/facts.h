@@ -66,6 +66,9 @@ void facts_free(hm_facts *f);
 /* Forget where each value came from and its date (the batch run needs only
  * values and states once freshness is applied): memory for the results. */
 void facts_drop_provenance(hm_facts *f);
+/* Free every value, keeping the states (known, missing, stale …): what a
+ * population run still needs once it has decided, to name missing facts. */
+void facts_drop_values(hm_facts *f);
 /* Intern a text value; returns its value (a negative id), or INT64_MIN on
  * out of memory. */
 int64_t facts_text(hm_facts *f, const char *s);

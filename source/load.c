@@ -225,6 +225,7 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
     L->as_of = as_of;
     L->nplugins = cfg->nsources;
     L->threads = 1;
+    L->provenance = 1;
     pthread_mutex_init(&L->lock, NULL);
     arena_init(&L->ids);
     L->plugins = mem_calloc((size_t)cfg->nsources + 1, sizeof *L->plugins);
@@ -1016,8 +1017,8 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             else if (fc->asof[r] != one)
                 break;
         }
-        if (r == n) {
-            fc->asof_all = one;
+        if (r == n || !L->provenance) {
+            fc->asof_all = r == n ? one : FACT_NO_DATE;
             mem_free(fc->asof);
             fc->asof = NULL;
         }

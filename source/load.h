@@ -54,6 +54,11 @@ typedef struct hm_load {
     int32_t nissues, capissues;
     int64_t issue_counts[4];
     int threads;            /* sources fetched at once (default 1) */
+    /* 1 (load_open's default): every value keeps its as-of date, for
+     * explain.  0 (a population run, which needs them only to find stale
+     * values): a field's dates are dropped as soon as its source is read,
+     * so they never all take memory at once; then facts_drop_provenance. */
+    int provenance;
     /* set before load_population when only one household is wanted (by
      * its id, or one person's): the population's plugin may then list only
      * that household; load_restrict keeps it either way */
