@@ -76,9 +76,15 @@ int32_t cal_add_months(int32_t date, int64_t n)
 
 int32_t cal_years_between(int32_t a, int32_t b)
 {
-    int32_t y1, m1, d1, y2, m2, d2;
-    cal_to_ymd(a, &y1, &m1, &d1);
+    int32_t y2, m2, d2;
     cal_to_ymd(b, &y2, &m2, &d2);
+    return cal_years_between_ymd(a, b, y2, m2, d2);
+}
+
+int32_t cal_years_between_ymd(int32_t a, int32_t b, int32_t y2, int32_t m2, int32_t d2)
+{
+    int32_t y1, m1, d1;
+    cal_to_ymd(a, &y1, &m1, &d1);
     int32_t n = y2 - y1;
     if (b >= a) {
         if (m2 < m1 || (m2 == m1 && d2 < d1))

@@ -16,6 +16,9 @@ int32_t cal_add_months(int32_t date, int64_t n);
 /* Full years from a to b (a birthday on 29 February is reached on 1 March
  * in other years); negative when b is before a. */
 int32_t cal_years_between(int32_t a, int32_t b);
+/* The same, b given also as its year, month and day: for measuring many
+ * dates against one (ages on the as-of date). */
+int32_t cal_years_between_ymd(int32_t a, int32_t b, int32_t y2, int32_t m2, int32_t d2);
 /* Full months from a to b. */
 int32_t cal_months_between(int32_t a, int32_t b);
 int32_t cal_start_of_month(int32_t date);

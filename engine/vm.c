@@ -65,6 +65,7 @@ struct hm_vm {
     const hm_facts *facts;
     int32_t as_of;
     int32_t as_of_month;        /* the first day of the as-of date's month */
+    int32_t as_of_ymd[3];       /* its year, month and day */
     int32_t hh, first, nmem;    /* current household, its first person, its size */
     int32_t self;               /* member being decided (person policies), or -1 */
     uint32_t gen;
@@ -242,6 +243,7 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
     vm->facts = facts;
     vm->as_of = as_of;
     vm->as_of_month = cal_start_of_month(as_of);
+    cal_to_ymd(as_of, &vm->as_of_ymd[0], &vm->as_of_ymd[1], &vm->as_of_ymd[2]);
     /* the as-of date is fixed for a run: look every dated value up once
      * (PARAM of a keyed parameter, which the compiler never emits, is unknown) */
     for (int32_t i = 0; i < p->nparams; i++)

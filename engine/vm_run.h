@@ -53,12 +53,20 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #include "opcodes.def"
 #undef HM_OP
     };
+    /* straight to the first instruction's case: the loop's switch below
+     * only holds the cases, every one of which ends with a jump */
+    hm_instr i;
+    VM_NEXT;
 #endif
     for (;;) {
 #if VM_TRACED
         uint32_t ipc = pc;
 #endif
+#if !VM_THREADED
         hm_instr i = code[pc++];
+#else
+        i = code[pc++];
+#endif
         switch ((hm_opcode)GET_OP(i)) {
         VM_CASE(LOADK) SET(RA, p->consts[GETARG_Bx(i)]); VM_NEXT;
         VM_CASE(LOADS) SET(RA, GETARG_Bx(i)); VM_NEXT;
@@ -220,7 +228,15 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             return result;
         VM_CASE(ADDDAYS) BINARY_UNK(); SET(RA, cal_add_days((int32_t)RB.v, RC.v)); VM_NEXT;
         VM_CASE(ADDMONTHS) BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); VM_NEXT;
-        VM_CASE(AGEAT) BINARY_UNK(); SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v)); VM_NEXT;
+        VM_CASE(AGEAT)
+            BINARY_UNK();
+            /* ages are mostly on the as-of date, already split up */
+            if (RC.v == vm->as_of)
+                SET(RA, cal_years_between_ymd((int32_t)RB.v, vm->as_of, vm->as_of_ymd[0], vm->as_of_ymd[1],
+                                              vm->as_of_ymd[2]));
+            else
+                SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v));
+            VM_NEXT;
         VM_CASE(MONTHSBTW) BINARY_UNK(); SET(RA, cal_months_between((int32_t)RB.v, (int32_t)RC.v)); VM_NEXT;
         VM_CASE(DAYSBTW) BINARY_UNK(); SET(RA, RC.v - RB.v); VM_NEXT;
         VM_CASE(SOM) if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); VM_NEXT;

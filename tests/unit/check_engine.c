@@ -51,6 +51,10 @@ START_TEST(test_full_years)
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 2, 28)), 22);
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 3, 1)), 23);
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2024, 2, 29)), 24);
+    /* the VM's form for ages on the as-of date, given it split up */
+    ck_assert_int_eq(cal_years_between_ymd(D(2000, 2, 29), D(2023, 2, 28), 2023, 2, 28), 22);
+    ck_assert_int_eq(cal_years_between_ymd(D(2000, 2, 29), D(2023, 3, 1), 2023, 3, 1), 23);
+    ck_assert_int_eq(cal_years_between_ymd(D(2030, 5, 1), D(2024, 8, 1), 2024, 8, 1), -5);
     ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 14)), 1);
     ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 15)), 2);
     ck_assert_int_eq(cal_start_of_month(D(2024, 2, 17)), D(2024, 2, 1));
