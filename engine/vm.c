@@ -82,6 +82,7 @@ struct hm_vm {
     size_t nregs, top;
     vm_list *lists;
     int32_t nlists, caplists;
+    int32_t members;            /* the household's members as a list (MEMBERS), or -1 */
     int32_t *pool;
     size_t npool, cappool;
     int oom;
@@ -194,6 +195,7 @@ hm_vm *vm_new(const hm_program *p)
     vm->peval = mem_calloc((size_t)p->npentries + 1, sizeof *vm->peval);
     vm->slots = 0;
     vm->self = -1;
+    vm->members = -1;
     if (!vm->regs || !vm->calls || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval) {
         vm_free(vm);
         return NULL;
@@ -298,6 +300,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     }
     vm->nlists = 0;
     vm->npool = 0;
+    vm->members = -1;
     vm->self = -1;
     vm->frame = -1;
     vm->err[0] = '\0';

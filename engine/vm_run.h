@@ -263,11 +263,15 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             else SET(RA, vm->self);
             VM_NEXT;
         VM_CASE(MEMBERS) {
+            /* the same list every time in a household: lists are never
+             * changed once made (LISTPUSH fills only a LISTNEW's) */
+            if (vm->members >= 0) { SET(RA, vm->members); VM_NEXT; }
             int32_t l = list_new(vm, vm->nmem, -1);
             if (l < 0) { FAIL("out of memory"); VM_NEXT; }
             for (int32_t k = 0; k < vm->nmem; k++)
                 vm->lists[l].items[k] = k;
             vm->lists[l].n = vm->nmem;
+            vm->members = l;
             SET(RA, l);
             VM_NEXT;
         }
