@@ -44,6 +44,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
     const hm_instr *code = p->code + F->start;
     const hm_facts *facts = vm->facts;
     uint32_t pc = 0;
+    hm_instr i;
 #if VM_TRACED
     int32_t caller_frame = trace_enter(vm, fn, base);
 #endif
@@ -55,18 +56,13 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
     };
     /* straight to the first instruction's case: the loop's switch below
      * only holds the cases, every one of which ends with a jump */
-    hm_instr i;
     VM_NEXT;
 #endif
     for (;;) {
 #if VM_TRACED
         uint32_t ipc = pc;
 #endif
-#if !VM_THREADED
-        hm_instr i = code[pc++];
-#else
         i = code[pc++];
-#endif
         switch ((hm_opcode)GET_OP(i)) {
         VM_CASE(LOADK) SET(RA, p->consts[GETARG_Bx(i)]); VM_NEXT;
         VM_CASE(LOADS) SET(RA, GETARG_Bx(i)); VM_NEXT;
