@@ -76,15 +76,9 @@ int32_t cal_add_months(int32_t date, int64_t n)
 
 int32_t cal_years_between(int32_t a, int32_t b)
 {
-    int32_t y2, m2, d2;
-    cal_to_ymd(b, &y2, &m2, &d2);
-    return cal_years_between_ymd(a, b, y2, m2, d2);
-}
-
-int32_t cal_years_between_ymd(int32_t a, int32_t b, int32_t y2, int32_t m2, int32_t d2)
-{
-    int32_t y1, m1, d1;
+    int32_t y1, m1, d1, y2, m2, d2;
     cal_to_ymd(a, &y1, &m1, &d1);
+    cal_to_ymd(b, &y2, &m2, &d2);
     int32_t n = y2 - y1;
     if (b >= a) {
         if (m2 < m1 || (m2 == m1 && d2 < d1))
@@ -94,6 +88,37 @@ int32_t cal_years_between_ymd(int32_t a, int32_t b, int32_t y2, int32_t m2, int3
             n++;
     }
     return n;
+}
+
+/* One is k full years old on date `on` when born on or before the same
+ * day k years earlier (28 February, when `on` is the 29th and that year
+ * has none: a birthday on 29 February is reached on 1 March). */
+void cal_ages_init(cal_ages *t, int32_t on)
+{
+    int32_t y, m, d;
+    cal_to_ymd(on, &y, &m, &d);
+    t->on = on;
+    for (int32_t k = 0; k < CAL_AGES; k++) {
+        int32_t dim = cal_days_in_month(y - k, m);
+        t->last[k] = cal_from_ymd(y - k, m, d > dim ? dim : d);
+    }
+}
+
+int32_t cal_age_on(const cal_ages *t, int32_t birth)
+{
+    if (birth > t->on || birth <= t->last[CAL_AGES - 1])
+        return cal_years_between(birth, t->on);
+    /* the age is near the days over 365.2425; from there, step to the
+     * largest k with birth <= last[k] (last[0] is `on` itself, and
+     * last[CAL_AGES - 1] is before birth: both loops stop in the table) */
+    int32_t k = (int32_t)(((int64_t)t->on - birth) * 400 / 146097);
+    if (k > CAL_AGES - 2)
+        k = CAL_AGES - 2;
+    while (k > 0 && birth > t->last[k])
+        k--;
+    while (birth <= t->last[k + 1])
+        k++;
+    return k;
 }
 
 int32_t cal_months_between(int32_t a, int32_t b)

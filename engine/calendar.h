@@ -16,9 +16,17 @@ int32_t cal_add_months(int32_t date, int64_t n);
 /* Full years from a to b (a birthday on 29 February is reached on 1 March
  * in other years); negative when b is before a. */
 int32_t cal_years_between(int32_t a, int32_t b);
-/* The same, b given also as its year, month and day: for measuring many
- * dates against one (ages on the as-of date). */
-int32_t cal_years_between_ymd(int32_t a, int32_t b, int32_t y2, int32_t m2, int32_t d2);
+/* Ages on one date, over and over (every person's age on the as-of date):
+ * the last birth date of each age is looked up rather than the years
+ * counted. */
+#define CAL_AGES 160
+typedef struct cal_ages {
+    int32_t on;                 /* the date the ages are on */
+    int32_t last[CAL_AGES];     /* last[k]: the last birth date of one k full years old */
+} cal_ages;
+void    cal_ages_init(cal_ages *t, int32_t on);
+/* cal_years_between(birth, t->on) */
+int32_t cal_age_on(const cal_ages *t, int32_t birth);
 /* Full months from a to b. */
 int32_t cal_months_between(int32_t a, int32_t b);
 int32_t cal_start_of_month(int32_t date);

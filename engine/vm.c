@@ -41,9 +41,26 @@ typedef struct memo_let {
 typedef struct memo_call {
     uint32_t gen;
     int32_t fn, self;
+    uint8_t busy;           /* the call is running: not a value yet */
     hm_val args[CALLMEMO_ARGS];
     hm_val v;
 } memo_call;
+
+/* The plain loop runs LET and CALL without a C call of its own: it keeps
+ * where the caller was in a frame and goes on with the callee's code, and
+ * RET goes back (as Lua's loop does).  Most lets and functions are a few
+ * instructions; a C function's entry and exit cost more than they do. */
+enum { FRAME_LET, FRAME_CALL };
+typedef struct vm_frame {
+    const hm_instr *code;   /* the caller's code, */
+    hm_val *base;           /* registers, */
+    size_t top;             /* and vm->top before its registers */
+    uint32_t pc;            /* its next instruction */
+    int32_t fn;
+    int32_t memo;           /* LET: the index of its memo_let; CALL: of its memo_call, or -1 */
+    uint8_t ret;            /* the caller's register that gets the value */
+    uint8_t kind;           /* FRAME_* */
+} vm_frame;
 
 /* A value assumed for an unknown fact while settling (see settle). */
 #define SETTLE_FACTS 8      /* unknown facts split over at most */
@@ -53,6 +70,14 @@ typedef struct vm_assume {
     int64_t row;
     int64_t v;
 } vm_assume;
+
+/* A keyed parameter's last lookup: keys repeat (the household's region,
+ * read by every policy), the entries do not change during a run. */
+typedef struct vm_pkey {
+    int64_t key;
+    hm_val v;
+    uint8_t valid;
+} vm_pkey;
 
 typedef struct memo_pol {
     uint32_t gen;
@@ -65,7 +90,10 @@ struct hm_vm {
     const hm_facts *facts;
     int32_t as_of;
     int32_t as_of_month;        /* the first day of the as-of date's month */
-    int32_t as_of_ymd[3];       /* its year, month and day */
+    int32_t win_hi;             /* WINLAST: the day before it, the last day of a window */
+    int64_t win_months;         /* WINLAST: the last window's months, and its first day */
+    int32_t win_lo;
+    cal_ages ages;              /* AGEAT: ages on the as-of date */
     int32_t hh, first, nmem;    /* current household, its first person, its size */
     int32_t self;               /* member being decided (person policies), or -1 */
     uint32_t gen;
@@ -73,11 +101,14 @@ struct hm_vm {
     memo_let *lets;
     memo_pol *pols;
     memo_call *calls;           /* [CALLMEMO_SIZE] */
+    vm_frame *frames;           /* [capframes]: calls made inside the loop */
+    int32_t nframes, capframes;
     int32_t *let_same;          /* per let: the first let computed by the same code */
     int32_t *cond_same;         /* per condition: see find_same_conds */
     memo_let *conds;            /* [conds × slots]: values of conditions written more than once */
     hm_val *pval;               /* per parameter: its value as of the as-of date (not keyed) */
     hm_val *peval;              /* per keyed parameter entry: its value as of the as-of date */
+    vm_pkey *pkeys;             /* per parameter: its last lookup by key */
     hm_val *regs;
     size_t nregs, top;
     vm_list *lists;
@@ -189,14 +220,18 @@ hm_vm *vm_new(const hm_program *p)
     vm->nregs = total + 1;
     vm->regs = mem_calloc(vm->nregs, sizeof *vm->regs);
     vm->calls = mem_calloc(CALLMEMO_SIZE, sizeof *vm->calls);
+    /* ... and the number of functions bounds the frames */
+    vm->capframes = p->nfns + 1;
+    vm->frames = mem_alloc(sizeof *vm->frames * (size_t)vm->capframes);
     vm->let_same = mem_alloc(sizeof *vm->let_same * ((size_t)p->nlets + 1));
     vm->cond_same = mem_alloc(sizeof *vm->cond_same * ((size_t)p->nconds + 1));
     vm->pval = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pval);
     vm->peval = mem_calloc((size_t)p->npentries + 1, sizeof *vm->peval);
+    vm->pkeys = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pkeys);
     vm->slots = 0;
     vm->self = -1;
     vm->members = -1;
-    if (!vm->regs || !vm->calls || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval) {
+    if (!vm->regs || !vm->calls || !vm->frames || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval || !vm->pkeys) {
         vm_free(vm);
         return NULL;
     }
@@ -211,11 +246,13 @@ void vm_free(hm_vm *vm)
         return;
     mem_free(vm->regs);
     mem_free(vm->calls);
+    mem_free(vm->frames);
     mem_free(vm->let_same);
     mem_free(vm->cond_same);
     mem_free(vm->conds);
     mem_free(vm->pval);
     mem_free(vm->peval);
+    mem_free(vm->pkeys);
     mem_free(vm->lets);
     mem_free(vm->pols);
     mem_free(vm->lists);
@@ -245,7 +282,14 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
     vm->facts = facts;
     vm->as_of = as_of;
     vm->as_of_month = cal_start_of_month(as_of);
-    cal_to_ymd(as_of, &vm->as_of_ymd[0], &vm->as_of_ymd[1], &vm->as_of_ymd[2]);
+    vm->win_hi = cal_add_days(vm->as_of_month, -1);
+    vm->win_months = INT64_MIN;
+    cal_ages_init(&vm->ages, as_of);
+    /* text keys are ids into these facts' texts: lookups start over, and
+     * the probe's too (it is bound again when it next settles) */
+    memset(vm->pkeys, 0, sizeof *vm->pkeys * ((size_t)p->nparams + 1));
+    if (vm->probe)
+        vm->probe->facts = NULL;
     /* the as-of date is fixed for a run: look every dated value up once
      * (PARAM of a keyed parameter, which the compiler never emits, is unknown) */
     for (int32_t i = 0; i < p->nparams; i++)
@@ -531,8 +575,16 @@ static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
         r.unk = key.unk;
         return r;
     }
+    vm_pkey *c = &vm->pkeys[pi];
+    if (c->valid && c->key == key.v)
+        return c->v;
     const hm_pentry *hit = param_entry(vm, pi, key.v);
-    return hit ? vm->peval[hit - p->pentries] : r;
+    if (hit)
+        r = vm->peval[hit - p->pentries];
+    c->key = key.v;
+    c->v = r;
+    c->valid = 1;
+    return r;
 }
 
 static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *overflow)
@@ -568,7 +620,6 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define LIST_OK(r) (!(r).unk && (r).v >= 0 && (r).v < vm->nlists)
 #define FAIL(what) do { set_error(vm, fn, what); RA.unk = UNK_ERROR; RA.v = 0; } while (0)
 
-static hm_val call_memo(hm_vm *vm, int32_t fn, const hm_val *args);
 
 /* An unknown fact: unknown, unless settle assumed a value for it. */
 static hm_val unknown_fact(const hm_vm *vm, const hm_column *c, int64_t row)
@@ -597,6 +648,33 @@ static inline hm_val person_fact(const hm_vm *vm, const hm_facts *facts, int col
     return r;
 }
 
+/* The memo entry for a call of function F (number fn) with args, when F
+ * is long enough to be worth remembering, else -1; *hit is 1 when the
+ * entry holds the value.  A call still running holds its entry: a call
+ * meeting it is not remembered. */
+static VM_INLINE int32_t call_slot(hm_vm *vm, const hm_function *F, int32_t fn, const hm_val *args, int *hit)
+{
+    *hit = 0;
+    if (F->nparams > CALLMEMO_ARGS || F->ncode < 8)
+        return -1;
+    uint64_t h = (uint64_t)fn * 0x9e3779b97f4a7c15u ^ (uint64_t)(uint32_t)vm->self;
+    for (int a = 0; a < F->nparams; a++)
+        h = (h ^ (uint64_t)args[a].v ^ ((uint64_t)args[a].unk << 60)) * 0x100000001b3u;
+    int32_t k = (int32_t)((h ^ h >> 29) & (CALLMEMO_SIZE - 1));
+    const memo_call *m = &vm->calls[k];
+    if (m->gen != vm->gen)
+        return k;
+    if (m->busy)
+        return -1;
+    if (m->fn == fn && m->self == vm->self) {
+        int a = 0;
+        while (a < F->nparams && m->args[a].v == args[a].v && m->args[a].unk == args[a].unk)
+            a++;
+        *hit = a == F->nparams;
+    }
+    return k;
+}
+
 #define VM_TRACED 0
 #define VM_RUN run_plain
 #include "vm_run.h"
@@ -608,36 +686,6 @@ static inline hm_val person_fact(const hm_vm *vm, const hm_facts *facts, int col
 #include "vm_run.h"
 #undef VM_TRACED
 #undef VM_RUN
-
-/* A call of function fn with args: remembered for the household when the
- * function is long enough to be worth it (see memo_call). */
-static hm_val call_memo(hm_vm *vm, int32_t fn, const hm_val *args)
-{
-    const hm_function *F = &vm->p->fns[fn];
-    if (F->nparams > CALLMEMO_ARGS || F->ncode < 8)
-        return run_plain(vm, fn, args);
-    uint64_t h = (uint64_t)fn * 0x9e3779b97f4a7c15u ^ (uint64_t)(uint32_t)vm->self;
-    for (int a = 0; a < F->nparams; a++)
-        h = (h ^ (uint64_t)args[a].v ^ ((uint64_t)args[a].unk << 60)) * 0x100000001b3u;
-    memo_call *m = &vm->calls[(h ^ h >> 29) & (CALLMEMO_SIZE - 1)];
-    if (m->gen == vm->gen && m->fn == fn && m->self == vm->self) {
-        int a = 0;
-        while (a < F->nparams && m->args[a].v == args[a].v && m->args[a].unk == args[a].unk)
-            a++;
-        if (a == F->nparams)
-            return m->v;
-    }
-    hm_val in[CALLMEMO_ARGS];
-    memcpy(in, args, sizeof *in * F->nparams);
-    hm_val v = run_plain(vm, fn, in);
-    /* the call may have used the same entry: fill it now */
-    m->gen = vm->gen;
-    m->fn = fn;
-    m->self = vm->self;
-    memcpy(m->args, in, sizeof *in * F->nparams);
-    m->v = v;
-    return v;
-}
 
 /* Tracing costs one test per function call, none per instruction. */
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)

@@ -28,6 +28,28 @@
 #define VM_NEXT break
 #endif
 
+#if !VM_TRACED
+/* LET and CALL in the plain loop: keep the caller in a frame, and go on
+ * with the callee's code (see vm_frame in vm.c).  RET comes back. */
+#define VM_PUSH(callee, kind_, memo_, args_)                                            \
+    do {                                                                                \
+        const hm_function *G_ = &p->fns[callee];                                        \
+        vm->frames[vm->nframes++] = (vm_frame){ code, base, saved_top, pc, fn, (memo_), \
+                                                (uint8_t)GETARG_A(i), (kind_) };        \
+        hm_val *nb_ = vm->regs + vm->top;                                               \
+        for (int a_ = 0; a_ < G_->nparams; a_++)                                        \
+            nb_[a_] = (args_)[a_];                                                      \
+        saved_top = vm->top;                                                            \
+        vm->top += G_->nregs;                                                           \
+        base = nb_;                                                                     \
+        code = p->code + G_->start;                                                     \
+        pc = 0;                                                                         \
+        fn = (callee);                                                                  \
+    } while (0)
+/* the frame and the register stack have room: always, in a verified program */
+#define VM_ROOM(callee) (vm->nframes < vm->capframes && vm->top + p->fns[callee].nregs <= vm->nregs)
+#endif
+
 static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 {
     const hm_program *p = vm->p;
@@ -37,6 +59,10 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         return result;  /* cannot happen: the stack is sized for the worst chain */
     hm_val *base = vm->regs + vm->top;
     size_t saved_top = vm->top;
+#if !VM_TRACED
+    const size_t entry_top = vm->top;
+    const int32_t entry_frames = vm->nframes;
+#endif
     vm->top += F->nregs;
     /* no clearing: the verifier proved every register written before read */
     for (int a = 0; a < F->nparams; a++)
@@ -215,6 +241,30 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         }
         VM_CASE(RET)
+#if !VM_TRACED
+            if (vm->nframes > entry_frames) {
+                /* back to a caller in this loop */
+                hm_val r = RA;
+                vm->top = saved_top;
+                const vm_frame *fr = &vm->frames[--vm->nframes];
+                code = fr->code;
+                base = fr->base;
+                saved_top = fr->top;
+                pc = fr->pc;
+                fn = fr->fn;
+                if (fr->kind == FRAME_LET) {
+                    memo_let *m = &vm->lets[fr->memo];
+                    m->v = r;
+                    m->busy = 0;
+                } else if (fr->memo >= 0) {
+                    memo_call *m = &vm->calls[fr->memo];
+                    m->v = r;
+                    m->busy = 0;
+                }
+                base[fr->ret] = r;
+                VM_NEXT;
+            }
+#endif
             result = RA;
             vm->top = saved_top;
 #if VM_TRACED
@@ -226,10 +276,9 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         VM_CASE(ADDMONTHS) BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); VM_NEXT;
         VM_CASE(AGEAT)
             BINARY_UNK();
-            /* ages are mostly on the as-of date, already split up */
+            /* ages are mostly on the as-of date: looked up (cal_age_on) */
             if (RC.v == vm->as_of)
-                SET(RA, cal_years_between_ymd((int32_t)RB.v, vm->as_of, vm->as_of_ymd[0], vm->as_of_ymd[1],
-                                              vm->as_of_ymd[2]));
+                SET(RA, cal_age_on(&vm->ages, (int32_t)RB.v));
             else
                 SET(RA, cal_years_between((int32_t)RB.v, (int32_t)RC.v));
             VM_NEXT;
@@ -328,9 +377,13 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             int32_t lo, hi;
             if (GET_OP(i) == OP_WINLAST) {
                 if (RC.unk) { RA = RC; VM_NEXT; }
-                int32_t som = vm->as_of_month;
-                lo = cal_add_months(som, -RC.v);
-                hi = cal_add_days(som, -1);
+                /* the window is the same for every record list: worked out once */
+                if (RC.v != vm->win_months) {
+                    vm->win_lo = cal_add_months(vm->as_of_month, -RC.v);
+                    vm->win_months = RC.v;
+                }
+                lo = vm->win_lo;
+                hi = vm->win_hi;
             } else {
                 hm_val a = base[GETARG_C(i)], b = base[GETARG_C(i) + 1];
                 if (a.unk || b.unk) { RA.v = 0; RA.unk = UNK2(a, b); VM_NEXT; }
@@ -391,14 +444,29 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         }
         VM_CASE(CALL) {
-#if VM_TRACED
-            hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
+#if !VM_TRACED
+            int32_t callee = GETARG_Bx(i);
+            const hm_val *cargs = &base[GETARG_A(i) + 1];
+            int hit;
+            int32_t k = call_slot(vm, &p->fns[callee], callee, cargs, &hit);
+            if (hit) { RA = vm->calls[k].v; VM_NEXT; }
+            if (!VM_ROOM(callee)) { RA.v = 0; RA.unk = UNK_ERROR; VM_NEXT; }
+            if (k >= 0) {
+                memo_call *m = &vm->calls[k];
+                m->gen = vm->gen;
+                m->fn = callee;
+                m->self = vm->self;
+                m->busy = 1;
+                memcpy(m->args, cargs, sizeof *cargs * p->fns[callee].nparams);
+            }
+            VM_PUSH(callee, FRAME_CALL, k, cargs);
+            VM_NEXT;
 #else
-            hm_val r = call_memo(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
-#endif
+            hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
             base = vm->regs + saved_top;    /* the register file may not move, but be safe */
             RA = r;
             VM_NEXT;
+#endif
         }
         VM_CASE(CALLX) {
             const hm_extern *x = &p->externs[GETARG_Bx(i)];
@@ -422,6 +490,25 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         }
         VM_CASE(LET) {
+#if !VM_TRACED
+            /* eval_let, with the let's code run in this loop (but a let with
+             * exceptions, rare, through eval_let) */
+            int32_t let = vm->let_same[GETARG_Bx(i)];
+            int32_t at = let * vm->slots + vm->self + 1;
+            memo_let *m = &vm->lets[at];
+            if (m->gen == vm->gen) {
+                if (m->busy) { RA.v = 0; RA.unk = UNK_ERROR; }  /* cannot happen when verified */
+                else RA = m->v;
+                VM_NEXT;
+            }
+            const hm_let *l = &p->lets[let];
+            if (!l->nexc && VM_ROOM(l->fn)) {
+                m->gen = vm->gen;
+                m->busy = 1;
+                VM_PUSH(l->fn, FRAME_LET, at, base);    /* no arguments */
+                VM_NEXT;
+            }
+#endif
             hm_val r = eval_let(vm, GETARG_Bx(i));
             base = vm->regs + saved_top;
             RA = r;
@@ -454,6 +541,10 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         bad_opcode:
 #endif
             /* unreachable in a verified program */
+#if !VM_TRACED
+            vm->nframes = entry_frames;
+            saved_top = entry_top;
+#endif
             vm->top = saved_top;
 #if VM_TRACED
             vm->frame = caller_frame;
@@ -469,3 +560,5 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #undef VM_THREADED
 #undef VM_CASE
 #undef VM_NEXT
+#undef VM_PUSH
+#undef VM_ROOM

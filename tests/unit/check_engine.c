@@ -51,15 +51,33 @@ START_TEST(test_full_years)
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 2, 28)), 22);
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 3, 1)), 23);
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2024, 2, 29)), 24);
-    /* the VM's form for ages on the as-of date, given it split up */
-    ck_assert_int_eq(cal_years_between_ymd(D(2000, 2, 29), D(2023, 2, 28), 2023, 2, 28), 22);
-    ck_assert_int_eq(cal_years_between_ymd(D(2000, 2, 29), D(2023, 3, 1), 2023, 3, 1), 23);
-    ck_assert_int_eq(cal_years_between_ymd(D(2030, 5, 1), D(2024, 8, 1), 2024, 8, 1), -5);
     ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 14)), 1);
     ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 15)), 2);
     ck_assert_int_eq(cal_start_of_month(D(2024, 2, 17)), D(2024, 2, 1));
     ck_assert_int_eq(cal_end_of_month(D(2024, 2, 17)), D(2024, 2, 29));
     ck_assert_int_eq(cal_month_index(D(2024, 1, 1)) - cal_month_index(D(2023, 12, 31)), 1);
+}
+END_TEST
+
+/* The VM's ages on the as-of date (a table of last birth dates) agree with
+ * counting the years, for every birth date over 170 years and on dates
+ * around the ends of February and of the year. */
+START_TEST(test_ages_on_a_date)
+{
+    static const int32_t on[][3] = { { 2024, 2, 29 }, { 2023, 2, 28 }, { 2024, 2, 28 }, { 2023, 3, 1 },
+                                     { 2024, 8, 1 },  { 2000, 2, 29 }, { 2025, 12, 31 }, { 2026, 1, 1 } };
+    for (size_t i = 0; i < sizeof on / sizeof on[0]; i++) {
+        cal_ages t;
+        int32_t day = D(on[i][0], on[i][1], on[i][2]);
+        cal_ages_init(&t, day);
+        for (int32_t b = day - 170 * 366; b <= day + 400; b++)
+            ck_assert_int_eq(cal_age_on(&t, b), cal_years_between(b, day));
+    }
+    cal_ages t;
+    cal_ages_init(&t, D(2023, 2, 28));
+    ck_assert_int_eq(cal_age_on(&t, D(2000, 2, 29)), 22);
+    ck_assert_int_eq(cal_age_on(&t, D(2000, 2, 28)), 23);
+    ck_assert_int_eq(cal_age_on(&t, D(2030, 5, 1)), -7);
 }
 END_TEST
 
@@ -543,6 +561,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_epoch_and_round_trip);
     tcase_add_test(tc, test_add_months_clamps_to_month_end);
     tcase_add_test(tc, test_full_years);
+    tcase_add_test(tc, test_ages_on_a_date);
     suite_add_tcase(s, tc);
     tc = tcase_create("vm");
     tcase_add_checked_fixture(tc, pack_setup, pack_teardown);
