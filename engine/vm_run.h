@@ -11,7 +11,11 @@
  * fetches the next instruction and jumps straight to its case through a
  * table made from opcodes.def (direct threading): each opcode has its own
  * indirect jump, each predicted on its own, instead of the switch's one
- * shared jump back at the top.  Either way the cases are the same text. */
+ * shared jump back at the top.  Either way the cases are the same text.
+ *
+ * One difference: plain, LET and CALL go on in this loop with the callee's
+ * code (VM_PUSH, and RET back), where traced they call VM_RUN again, so
+ * that each call is recorded as it starts.  The values are the same. */
 #if !VM_TRACED && defined(__GNUC__)
 #define VM_THREADED 1
 #define VM_CASE(op) case OP_##op: L_##op:
