@@ -924,11 +924,14 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
         member = -1;
     int32_t slot = member + 1;
     memo_pol *m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
-    if (m->gen == vm->gen)
-        return &m->d;   /* done, or (impossible when verified) in progress */
+    if (m->gen == vm->gen) {
+        /* done, or (impossible when verified) in progress */
+        static const hm_decision in_progress = { .status = DEC_UNDETERMINED, .error = 1, .failed_cond = -1,
+                                                 .excluded_by = -1, .exception = -1 };
+        return m->busy ? &in_progress : &m->d;
+    }
     m->gen = vm->gen;
     m->busy = 1;
-    put_decision(&m->d, DEC_UNDETERMINED, 0, 0, 0, -1, -1, -1);
     int32_t saved_self = vm->self;
     vm->self = member;
     int error = 0;
@@ -974,7 +977,6 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     }
     int status = t == 1 ? DEC_ELIGIBLE : t == 0 ? DEC_NOT_ELIGIBLE : DEC_UNDETERMINED;
     vm->self = saved_self;
-    m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
     put_decision(&m->d, status, status == DEC_UNDETERMINED && error, amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
     /* a probe (deciding under assumed values) does not settle again */
