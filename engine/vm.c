@@ -51,6 +51,14 @@ typedef struct memo_call {
  * RET goes back (as Lua's loop does).  Most lets and functions are a few
  * instructions; a C function's entry and exit cost more than they do. */
 enum { FRAME_LET, FRAME_CALL };
+/* A let as LET runs it (vm_new, ensure_slots): the let with its value
+ * (let_same), where its memo entries start, and its function, or fn -1
+ * when it has exceptions (those go through eval_let). */
+typedef struct vm_letrun {
+    const hm_instr *code;
+    int32_t memo;           /* let × slots: the entry of member m is memo + m + 1 */
+    int32_t fn, nregs;
+} vm_letrun;
 typedef struct vm_frame {
     const hm_instr *code;   /* the caller's code, */
     hm_val *base;           /* registers, */
@@ -101,8 +109,9 @@ struct hm_vm {
     memo_let *lets;
     memo_pol *pols;
     memo_call *calls;           /* [CALLMEMO_SIZE] */
-    vm_frame *frames;           /* [capframes]: calls made inside the loop */
-    int32_t nframes, capframes;
+    vm_frame *frames;           /* calls made inside the loop: at most one a register */
+    int32_t nframes;
+    vm_letrun *letrun;          /* per let: what LET needs to run it in the loop */
     int32_t *let_same;          /* per let: the first let computed by the same code */
     int32_t *cond_same;         /* per condition: see find_same_conds */
     memo_let *conds;            /* [conds × slots]: values of conditions written more than once */
@@ -206,6 +215,17 @@ static void find_same_conds(hm_vm *vm)
     }
 }
 
+static void set_letrun(hm_vm *vm)
+{
+    const hm_program *p = vm->p;
+    for (int32_t i = 0; i < p->nlets; i++) {
+        int32_t let = vm->let_same[i];
+        const hm_let *l = &p->lets[let];
+        const hm_function *F = &p->fns[l->fn];
+        vm->letrun[i] = (vm_letrun){ p->code + F->start, let * vm->slots, l->nexc ? -1 : l->fn, F->nregs };
+    }
+}
+
 hm_vm *vm_new(const hm_program *p)
 {
     hm_vm *vm = mem_calloc(1, sizeof *vm);
@@ -220,9 +240,9 @@ hm_vm *vm_new(const hm_program *p)
     vm->nregs = total + 1;
     vm->regs = mem_calloc(vm->nregs, sizeof *vm->regs);
     vm->calls = mem_calloc(CALLMEMO_SIZE, sizeof *vm->calls);
-    /* ... and the number of functions bounds the frames */
-    vm->capframes = p->nfns + 1;
-    vm->frames = mem_alloc(sizeof *vm->frames * (size_t)vm->capframes);
+    /* ... and the frames, as every function has a register */
+    vm->frames = mem_alloc(sizeof *vm->frames * vm->nregs);
+    vm->letrun = mem_calloc((size_t)p->nlets + 1, sizeof *vm->letrun);
     vm->let_same = mem_alloc(sizeof *vm->let_same * ((size_t)p->nlets + 1));
     vm->cond_same = mem_alloc(sizeof *vm->cond_same * ((size_t)p->nconds + 1));
     vm->pval = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pval);
@@ -231,12 +251,13 @@ hm_vm *vm_new(const hm_program *p)
     vm->slots = 0;
     vm->self = -1;
     vm->members = -1;
-    if (!vm->regs || !vm->calls || !vm->frames || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval || !vm->pkeys) {
+    if (!vm->regs || !vm->calls || !vm->frames || !vm->letrun || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval || !vm->pkeys) {
         vm_free(vm);
         return NULL;
     }
     find_same_lets(vm);
     find_same_conds(vm);
+    set_letrun(vm);
     return vm;
 }
 
@@ -247,6 +268,7 @@ void vm_free(hm_vm *vm)
     mem_free(vm->regs);
     mem_free(vm->calls);
     mem_free(vm->frames);
+    mem_free(vm->letrun);
     mem_free(vm->let_same);
     mem_free(vm->cond_same);
     mem_free(vm->conds);
@@ -321,6 +343,7 @@ static int ensure_slots(hm_vm *vm, int32_t need)
     vm->pols = q;
     vm->conds = c;
     vm->slots = slots;
+    set_letrun(vm);
     vm->gen = 0;
     memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
     return 0;

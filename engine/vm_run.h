@@ -35,23 +35,20 @@
 #if !VM_TRACED
 /* LET and CALL in the plain loop: keep the caller in a frame, and go on
  * with the callee's code (see vm_frame in vm.c).  RET comes back. */
-#define VM_PUSH(callee, kind_, memo_, args_)                                            \
+#define VM_PUSH(callee, kind_, memo_, ccode, cnregs)                                    \
     do {                                                                                \
-        const hm_function *G_ = &p->fns[callee];                                        \
         vm->frames[vm->nframes++] = (vm_frame){ code, base, saved_top, pc, fn, (memo_), \
                                                 (uint8_t)GETARG_A(i), (kind_) };        \
-        hm_val *nb_ = vm->regs + vm->top;                                               \
-        for (int a_ = 0; a_ < G_->nparams; a_++)                                        \
-            nb_[a_] = (args_)[a_];                                                      \
         saved_top = vm->top;                                                            \
-        vm->top += G_->nregs;                                                           \
-        base = nb_;                                                                     \
-        code = p->code + G_->start;                                                     \
+        vm->top += (size_t)(cnregs);                                                    \
+        base = vm->regs + saved_top;                                                    \
+        code = (ccode);                                                                 \
         pc = 0;                                                                         \
         fn = (callee);                                                                  \
     } while (0)
-/* the frame and the register stack have room: always, in a verified program */
-#define VM_ROOM(callee) (vm->nframes < vm->capframes && vm->top + p->fns[callee].nregs <= vm->nregs)
+/* the register stack has room for `need` more: always, in a verified program
+ * (and then so have the frames: every function has a register) */
+#define VM_ROOM(need) (vm->top + (size_t)(need) <= vm->nregs)
 #endif
 
 static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
@@ -454,16 +451,20 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             int hit;
             int32_t k = call_slot(vm, &p->fns[callee], callee, cargs, &hit);
             if (hit) { RA = vm->calls[k].v; VM_NEXT; }
-            if (!VM_ROOM(callee)) { RA.v = 0; RA.unk = UNK_ERROR; VM_NEXT; }
+            const hm_function *G = &p->fns[callee];
+            if (!VM_ROOM(G->nregs)) { RA.v = 0; RA.unk = UNK_ERROR; VM_NEXT; }
             if (k >= 0) {
                 memo_call *m = &vm->calls[k];
                 m->gen = vm->gen;
                 m->fn = callee;
                 m->self = vm->self;
                 m->busy = 1;
-                memcpy(m->args, cargs, sizeof *cargs * p->fns[callee].nparams);
+                memcpy(m->args, cargs, sizeof *cargs * G->nparams);
             }
-            VM_PUSH(callee, FRAME_CALL, k, cargs);
+            hm_val *callee_regs = vm->regs + vm->top;
+            for (int a = 0; a < G->nparams; a++)
+                callee_regs[a] = cargs[a];
+            VM_PUSH(callee, FRAME_CALL, k, p->code + G->start, G->nregs);
             VM_NEXT;
 #else
             hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
@@ -497,19 +498,18 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #if !VM_TRACED
             /* eval_let, with the let's code run in this loop (but a let with
              * exceptions, rare, through eval_let) */
-            int32_t let = vm->let_same[GETARG_Bx(i)];
-            int32_t at = let * vm->slots + vm->self + 1;
+            const vm_letrun *lr = &vm->letrun[GETARG_Bx(i)];
+            int32_t at = lr->memo + vm->self + 1;
             memo_let *m = &vm->lets[at];
             if (m->gen == vm->gen) {
                 if (m->busy) { RA.v = 0; RA.unk = UNK_ERROR; }  /* cannot happen when verified */
                 else RA = m->v;
                 VM_NEXT;
             }
-            const hm_let *l = &p->lets[let];
-            if (!l->nexc && VM_ROOM(l->fn)) {
+            if (lr->fn >= 0 && VM_ROOM(lr->nregs)) {
                 m->gen = vm->gen;
                 m->busy = 1;
-                VM_PUSH(l->fn, FRAME_LET, at, base);    /* no arguments */
+                VM_PUSH(lr->fn, FRAME_LET, at, lr->code, lr->nregs);   /* no arguments */
                 VM_NEXT;
             }
 #endif
