@@ -225,7 +225,11 @@ static int sq_open(const hm_host_api *h, const hm_open_args *a, void **state, hm
         h->set_error(err, "cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
         return HM_PLUGIN_ERROR;
     }
-    sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+    /* a fetch reads each table once, front to back: a page cache larger
+     * than SQLite's default saves nothing, and every source's stays in
+     * memory while the population loads (2 MiB, not 64: a million
+     * households load faster, and in 400 MiB less) */
+    sqlite3_exec(st->db, "PRAGMA cache_size = -2048", NULL, NULL, NULL);
     return HM_PLUGIN_OK;
 }
 
