@@ -51,14 +51,6 @@ typedef struct memo_call {
  * RET goes back (as Lua's loop does).  Most lets and functions are a few
  * instructions; a C function's entry and exit cost more than they do. */
 enum { FRAME_LET, FRAME_CALL };
-/* A let as LET runs it (vm_new, ensure_slots): the let with its value
- * (let_same), where its memo entries start, and its function, or fn -1
- * when it has exceptions (those go through eval_let). */
-typedef struct vm_letrun {
-    const hm_instr *code;
-    int32_t memo;           /* let × slots: the entry of member m is memo + m + 1 */
-    int32_t fn, nregs;
-} vm_letrun;
 typedef struct vm_frame {
     const hm_instr *code;   /* the caller's code, */
     hm_val *base;           /* registers, */
@@ -69,6 +61,15 @@ typedef struct vm_frame {
     uint8_t ret;            /* the caller's register that gets the value */
     uint8_t kind;           /* FRAME_* */
 } vm_frame;
+
+/* A let as LET runs it (vm_new, ensure_slots): the let with its value
+ * (let_same), where its memo entries start, and its function, or fn -1
+ * when it has exceptions (those go through eval_let). */
+typedef struct vm_letrun {
+    const hm_instr *code;
+    int32_t memo;           /* let × slots: the entry of member m is memo + m + 1 */
+    int32_t fn, nregs;
+} vm_letrun;
 
 /* A value assumed for an unknown fact while settling (see settle). */
 #define SETTLE_FACTS 8      /* unknown facts split over at most */
@@ -251,7 +252,8 @@ hm_vm *vm_new(const hm_program *p)
     vm->slots = 0;
     vm->self = -1;
     vm->members = -1;
-    if (!vm->regs || !vm->calls || !vm->frames || !vm->letrun || !vm->let_same || !vm->cond_same || !vm->pval || !vm->peval || !vm->pkeys) {
+    if (!vm->regs || !vm->calls || !vm->frames || !vm->letrun || !vm->let_same || !vm->cond_same ||
+        !vm->pval || !vm->peval || !vm->pkeys) {
         vm_free(vm);
         return NULL;
     }
@@ -642,7 +644,6 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
  * they are checked anyway before they index anything */
 #define LIST_OK(r) (!(r).unk && (r).v >= 0 && (r).v < vm->nlists)
 #define FAIL(what) do { set_error(vm, fn, what); RA.unk = UNK_ERROR; RA.v = 0; } while (0)
-
 
 /* An unknown fact: unknown, unless settle assumed a value for it. */
 static hm_val unknown_fact(const hm_vm *vm, const hm_column *c, int64_t row)

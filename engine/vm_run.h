@@ -447,11 +447,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         VM_CASE(CALL) {
 #if !VM_TRACED
             int32_t callee = GETARG_Bx(i);
+            const hm_function *G = &p->fns[callee];
             const hm_val *cargs = &base[GETARG_A(i) + 1];
             int hit;
-            int32_t k = call_slot(vm, &p->fns[callee], callee, cargs, &hit);
+            int32_t k = call_slot(vm, G, callee, cargs, &hit);
             if (hit) { RA = vm->calls[k].v; VM_NEXT; }
-            const hm_function *G = &p->fns[callee];
             if (!VM_ROOM(G->nregs)) { RA.v = 0; RA.unk = UNK_ERROR; VM_NEXT; }
             if (k >= 0) {
                 memo_call *m = &vm->calls[k];

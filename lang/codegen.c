@@ -360,14 +360,31 @@ static int64_t literal_value(fstate *f, ast *e, const hm_type *t)
     }
 }
 
+/* An operand naming a fact field, policy, let, parameter, scale or
+ * function has 8 bits (C) or 16 (Bx): one numbered past them cannot be
+ * named there.  Refused, where it would otherwise be cut to the number of
+ * another. */
+static int index_fits(fstate *f, int32_t v, int32_t max, const char *what)
+{
+    if (v >= 0 && v <= max)
+        return v;
+    if (!f->too_many++)
+        diag_error(f->b->s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
+                   "the pack has more than %d %s: this rule names one past them, which the bytecode "
+                   "cannot encode here", max + 1, what);
+    return 0;
+}
+#define small_index(f, v, what) index_fits(f, v, MAXARG_C, what)
+#define wide_index(f, v, what) index_fits(f, v, MAXARG_BX, what)
+
 static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
 {
     sym *fact = e->sym;
     hm_field *fd = &f->b->p->fields[fact->id];
     if (fd->records)
-        ABC(PRECS, dst, person_reg, fd->column);
+        ABC(PRECS, dst, person_reg, small_index(f, fd->column, "person record fields"));
     else
-        ABC(PFACT, dst, person_reg, fd->column);
+        ABC(PFACT, dst, person_reg, small_index(f, fd->column, "person fact fields"));
 }
 
 static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
@@ -375,14 +392,14 @@ static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
     int amount = strcmp(e->str, "amount") == 0;
     if (person_reg >= 0) {
         if (amount)
-            ABC(PAMOUNT, dst, person_reg, q->id);
+            ABC(PAMOUNT, dst, person_reg, small_index(f, q->id, "policies"));
         else
-            ABC(PELIG, dst, person_reg, q->id);
+            ABC(PELIG, dst, person_reg, small_index(f, q->id, "policies"));
     } else {
         if (amount)
-            ABx(AMOUNT, dst, q->id);
+            ABx(AMOUNT, dst, wide_index(f, q->id, "policies"));
         else
-            ABx(ELIG, dst, q->id);
+            ABx(ELIG, dst, wide_index(f, q->id, "policies"));
     }
 }
 
@@ -420,7 +437,7 @@ static void cg_name(fstate *f, ast *e, int dst)
     }
     switch (y->kind) {
     case SYM_LET:
-        ABx(LET, dst, y->id);
+        ABx(LET, dst, wide_index(f, y->id, "lets"));
         return;
     case SYM_PARAM: {
         ast *d = y->decl;
@@ -428,10 +445,10 @@ static void cg_name(fstate *f, ast *e, int dst)
             int t = f->top;
             int k = newreg(f);
             cg(f, d->b, k);
-            ABC(PARAMKEY, dst, k, y->id);
+            ABC(PARAMKEY, dst, k, small_index(f, y->id, "parameters"));
             f->top = t;
         } else {
-            ABx(PARAM, dst, y->id);
+            ABx(PARAM, dst, wide_index(f, y->id, "parameters"));
         }
         return;
     }
@@ -468,7 +485,7 @@ static void cg_get(fstate *f, ast *e, int dst)
         }
         sym *fact = e->sym;
         hm_field *fd = &f->b->p->fields[fact->id];
-        ABx(HFACT, dst, fd->column);
+        ABx(HFACT, dst, wide_index(f, fd->column, "household fact fields"));
         return;
     }
     /* person.x, a fact of the person being decided (as cg_name reads `person`) */
@@ -477,7 +494,7 @@ static void cg_get(fstate *f, ast *e, int dst)
     if (ot->kind == T_PERSON && fd && !fd->records && strcmp(e->str, "household") && o->kind == N_NAME &&
         !strcmp(o->str, "person") &&
         !find_binding(f, o->str) && !(o->sym && ((sym *)o->sym)->kind == SYM_FACT && o->flag == 1)) {
-        ABC(SFACT, dst, 0, fd->column);
+        ABC(SFACT, dst, 0, small_index(f, fd->column, "person fact fields"));
         return;
     }
     int t = f->top;
@@ -712,9 +729,9 @@ static void cg_call(fstate *f, ast *e, int dst)
             cg_as(f, x, p ? (const hm_type *)p->ty : NULL, r);
         }
         if (y->kind == SYM_EXTERN)
-            ABx(CALLX, base, y->id);
+            ABx(CALLX, base, wide_index(f, y->id, "extern functions"));
         else
-            ABx(CALL, base, y->id);
+            ABx(CALL, base, wide_index(f, y->id, "functions"));
         ABC(MOVE, dst, base, 0);
         f->top = t;
         return;
@@ -722,7 +739,7 @@ static void cg_call(fstate *f, ast *e, int dst)
     if (y && y->kind == SYM_SCALE) {
         int r = newreg(f);
         cg_as(f, a, ty_money(PERIOD_NONE), r);
-        ABC(SCALE, dst, r, y->id);
+        ABC(SCALE, dst, r, small_index(f, y->id, "scales"));
         f->top = t;
         return;
     }

@@ -1178,6 +1178,55 @@ START_TEST(test_oom_everything_fails_after_add)
 }
 END_TEST
 
+/* A policy numbered past what an 8-bit operand holds, named where the
+ * bytecode has 8 bits for it (a person's decision read from a household
+ * policy): refused with a message, never compiled into a reference to
+ * another policy. */
+START_TEST(test_index_past_an_operand_is_refused)
+{
+    size_t cap = 64 * 1024, len = 0;
+    char *text = mem_alloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text + len, cap - len, "source s {\n  person.g : int\n}\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "policy p%d for person {\n  eligible when person.g == %d \"g\"\n}\n", i, i);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "policy h for household {\n"
+                            "  eligible when any(m.p299.eligible for m in household.members) \"someone\"\n}\n");
+    ck_assert_uint_lt(len, cap);
+    hm_compiler_free(C);
+    C = hm_compiler_new();
+    ck_assert_ptr_nonnull(C);
+    ck_assert_int_eq(add("big.pol", text), HM_OK);
+    mem_free(text);
+    FILE *null = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(null);
+    ck_assert_int_eq(hm_compiler_disasm(C, null), HM_ERR);
+    fclose(null);
+    ck_assert_int_ge(count_of(diags(), "the pack has more than 256 policies"), 1);
+    /* the first 256 can be named there */
+    text = mem_alloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len = (size_t)snprintf(text, cap, "source s {\n  person.g : int\n}\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "policy p%d for person {\n  eligible when person.g == %d \"g\"\n}\n", i, i);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "policy h for household {\n"
+                            "  eligible when any(m.p255.eligible for m in household.members) \"someone\"\n}\n");
+    hm_compiler_free(C);
+    C = hm_compiler_new();
+    ck_assert_ptr_nonnull(C);
+    ck_assert_int_eq(add("big.pol", text), HM_OK);
+    mem_free(text);
+    null = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(null);
+    ck_assert_int_eq(hm_compiler_disasm(C, null), HM_OK);
+    fclose(null);
+}
+END_TEST
+
 Suite *hm_frontend_suite(void)
 {
     Suite *s = suite_create("frontend");
@@ -1196,6 +1245,7 @@ Suite *hm_frontend_suite(void)
     tcase_add_test(pol, test_money_period_mismatch);
     tcase_add_test(pol, test_docs_aggregate_forms);
     tcase_add_test(pol, test_documented_keywords_are_reserved);
+    tcase_add_test(pol, test_index_past_an_operand_is_refused);
     suite_add_tcase(s, pol);
 
     TCase *hos = tcase_create("hostile");
