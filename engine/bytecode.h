@@ -10,6 +10,15 @@
  *   +-------------------+----------+---------+
  *   |   sBx + 32767     |    A     |   op    |   AsBx  (signed jump)
  *   +-------------------+----------+---------+
+ *   |             Ax               |   op    |   Ax    (EXTRAARG only)
+ *   +------------------------------+---------+
+ *
+ * An operand that numbers a constant, string, fact field, parameter,
+ * scale, function, let, policy or extern (an index) and holds its field's
+ * maximum (C = 255, Bx = 65535) does not mean that number: the index is
+ * the Ax of the EXTRAARG instruction that follows (24 bits).  So a pack may
+ * have 16,777,215 of each; small ones pay nothing.  hm_decode() reads an
+ * instruction with its EXTRAARG; the VM does the same inline.
  *
  * Jumps are relative to the next instruction.  Only FORLOOP jumps back,
  * over a loop whose counter and bound the verifier proves untouched, so
@@ -27,6 +36,7 @@ typedef uint32_t hm_instr;
 #define MAXARG_C    255
 #define MAXARG_BX   65535
 #define MAXARG_SBX  32767
+#define MAXARG_Ax   0xffffff
 
 #define GET_OP(i)   ((int)((i) & 0xffu))
 #define GETARG_A(i) ((int)(((i) >> 8) & 0xffu))
@@ -34,10 +44,12 @@ typedef uint32_t hm_instr;
 #define GETARG_C(i) ((int)(((i) >> 24) & 0xffu))
 #define GETARG_Bx(i) ((int)((i) >> 16))
 #define GETARG_sBx(i) ((int)((i) >> 16) - MAXARG_SBX)
+#define GETARG_Ax(i) ((int)((i) >> 8))
 
 #define MK_ABC(o, a, b, c) ((hm_instr)(o) | ((hm_instr)(a) << 8) | ((hm_instr)(b) << 16) | ((hm_instr)(c) << 24))
 #define MK_ABx(o, a, bx)   ((hm_instr)(o) | ((hm_instr)(a) << 8) | ((hm_instr)(bx) << 16))
 #define MK_AsBx(o, a, sbx) MK_ABx(o, a, (hm_instr)((sbx) + MAXARG_SBX))
+#define MK_Ax(o, ax)       ((hm_instr)(o) | ((hm_instr)(ax) << 8))
 
 typedef enum hm_opcode {
 #define HM_OP(name, fmt, ka, kb, kc, wa, syn) OP_##name,
@@ -46,9 +58,17 @@ typedef enum hm_opcode {
     HM_NUM_OPCODES
 } hm_opcode;
 
-enum { FMT_ABC, FMT_ABx, FMT_AsBx };
+enum { FMT_ABC, FMT_ABx, FMT_AsBx, FMT_Ax };
 /* operand kinds (opcodes.def) */
 enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX };
+
+/* Does an operand of this kind number something of the pack (and so go on
+ * in an EXTRAARG when it is past its field)? */
+static inline int hm_kind_is_index(int k)
+{
+    return k == K_K || k == K_S || k == K_FH || k == K_FP || k == K_FR || k == K_PA || k == K_SC ||
+           k == K_FN || k == K_LT || k == K_PO || k == K_EX;
+}
 
 enum { WA_RD = 0, WA_WR = 1 };   /* does the instruction write r[A]? */
 
@@ -59,6 +79,17 @@ typedef struct hm_opinfo {
 } hm_opinfo;
 
 extern const hm_opinfo hm_op_info[HM_NUM_OPCODES];
+
+/* One instruction with its operands, an index past its field already
+ * taken from the EXTRAARG after it. */
+typedef struct hm_decoded {
+    int op, a, b, c;    /* b: B, Bx or sBx, as the format says; c: 0 unless ABC */
+    int len;            /* 1, or 2 with its EXTRAARG */
+} hm_decoded;
+
+/* Decode code[pc] of ncode instructions.  0, or -1 when its opcode is
+ * unknown, it is an EXTRAARG, or the EXTRAARG it needs is not there. */
+int hm_decode(const hm_instr *code, uint32_t ncode, uint32_t pc, hm_decoded *d);
 
 /* ---- the program -------------------------------------------------------- */
 

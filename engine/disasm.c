@@ -77,24 +77,33 @@ static void disasm_function(const hm_program *p, int fi, FILE *out)
     fprintf(out, "\nfunction %d %s (%s, %d param%s, %d register%s)\n", fi, prog_str(p, f->name),
             fn_kind(f->kind), f->nparams, f->nparams == 1 ? "" : "s", f->nregs, f->nregs == 1 ? "" : "s");
     fprintf(out, "  addr  opcode      A       B                       C\n");
+    const hm_instr *code = p->code + f->start;
     for (uint32_t pc = 0; pc < f->ncode; pc++) {
-        hm_instr i = p->code[f->start + pc];
+        hm_instr i = code[pc];
         int op = GET_OP(i);
-        if (op >= HM_NUM_OPCODES) {
+        hm_decoded d;
+        if (op == OP_EXTRAARG) {
+            /* the index shown with the instruction before: its own line
+             * keeps the addresses true */
+            fprintf(out, "  %04u  %-10s  %-6d  %-22s  %-14s ; %s\n", pc, "EXTRAARG", GETARG_Ax(i), "", "",
+                    hm_op_info[op].synopsis);
+            continue;
+        }
+        if (hm_decode(code, f->ncode, pc, &d) < 0) {
             fprintf(out, "  %04u  ?%d\n", pc, op);
             continue;
         }
         const hm_opinfo *in = &hm_op_info[op];
         char a[64] = "", b[96] = "", c[96] = "";
-        operand(p, in->ka, GETARG_A(i), a, sizeof a);
+        operand(p, in->ka, d.a, a, sizeof a);
         if (in->fmt == FMT_ABC) {
-            operand(p, in->kb, GETARG_B(i), b, sizeof b);
-            operand(p, in->kc, GETARG_C(i), c, sizeof c);
+            operand(p, in->kb, d.b, b, sizeof b);
+            operand(p, in->kc, d.c, c, sizeof c);
         } else if (in->fmt == FMT_ABx) {
-            operand(p, in->kb, GETARG_Bx(i), b, sizeof b);
+            operand(p, in->kb, d.b, b, sizeof b);
         } else {
-            int target = (int)pc + 1 + GETARG_sBx(i);
-            snprintf(b, sizeof b, "%+d (to %04d)", GETARG_sBx(i), target);
+            int target = (int)pc + 1 + d.b;
+            snprintf(b, sizeof b, "%+d (to %04d)", d.b, target);
         }
         uint32_t line = p->lines ? p->lines[f->start + pc] : 0;
         fprintf(out, "  %04u  %-10s  %-6s  %-22s  %-14s ; %s", pc, in->name, a, b, c, in->synopsis);

@@ -44,8 +44,8 @@ static int verify_tables(vctx *v)
     CHECK(p->strpool_len > 0 && p->strpool[p->strpool_len - 1] == '\0', "string pool not terminated");
     for (int32_t i = 0; i < p->nstrs; i++)
         CHECK(p->strs[i] < p->strpool_len, "string %d outside the pool", i);
-    CHECK(p->nhcols >= 0 && p->npcols >= 0 && p->nrcols >= 0 && p->nhcols <= MAXARG_BX &&
-          p->npcols <= MAXARG_C + 1 && p->nrcols <= MAXARG_C + 1, "bad column counts");
+    CHECK(p->nhcols >= 0 && p->npcols >= 0 && p->nrcols >= 0 && p->nhcols <= MAXARG_Ax + 1 &&
+          p->npcols <= MAXARG_Ax + 1 && p->nrcols <= MAXARG_Ax + 1, "bad column counts");
     for (int32_t i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
         CHECK(f->entity == 1 || f->entity == 2, "field %d: bad entity", i);
@@ -115,22 +115,22 @@ typedef struct regset { uint64_t w[4]; } regset;    /* 256 registers */
 #define RS_HAS(s, r) (((s).w[(r) >> 6] >> ((r) & 63)) & 1)
 #define RS_ADD(s, r) ((s).w[(r) >> 6] |= (uint64_t)1 << ((r) & 63))
 
-/* The registers instruction i of a function reads, into out (up to 10). */
-static int reads_of(const hm_program *p, hm_instr i, int *out)
+/* The registers instruction d of a function reads, into out (up to 10). */
+static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
 {
-    int op = GET_OP(i), n = 0, a = GETARG_A(i);
+    int op = d->op, n = 0, a = d->a;
     const hm_opinfo *in = &hm_op_info[op];
     if (in->ka == K_R && !in->writes_a && op != OP_FORPREP)
         out[n++] = a;
     if (in->fmt == FMT_ABC && in->kb == K_R)
-        out[n++] = GETARG_B(i);
+        out[n++] = d->b;
     if (in->fmt == FMT_ABC && in->kc == K_R)
-        out[n++] = GETARG_C(i);
+        out[n++] = d->c;
     switch (op) {
     case OP_FORPREP: case OP_FORLOOP: out[n++] = a + 1; break;
-    case OP_WINRANGE: out[n++] = GETARG_C(i) + 1; break;
+    case OP_WINRANGE: out[n++] = d->c + 1; break;
     case OP_CALL: case OP_CALLX: {
-        int np = op == OP_CALL ? p->fns[GETARG_Bx(i)].nparams : p->externs[GETARG_Bx(i)].nparams;
+        int np = op == OP_CALL ? p->fns[d->b].nparams : p->externs[d->b].nparams;
         for (int k = 1; k <= np && n < 10; k++)
             out[n++] = a + k;
         break;
@@ -161,25 +161,26 @@ static int verify_writes(vctx *v, int32_t fi)
     reached[0] = 1;
     for (uint32_t pc = 0; pc < f->ncode && !rc; pc++) {
         if (!reached[pc])
-            continue;   /* no path leads here: it never runs */
-        hm_instr i = code[pc];
-        int op = GET_OP(i), reg[10];
+            continue;   /* no path leads here (nor to an EXTRAARG): it never runs */
+        hm_decoded d;
+        hm_decode(code, f->ncode, pc, &d);     /* verified already */
+        int op = d.op, reg[10];
         regset cur = in[pc];
-        int nr = reads_of(p, i, reg);
+        int nr = reads_of(p, &d, reg);
         for (int k = 0; k < nr; k++)
             if (!RS_HAS(cur, reg[k])) {
                 rc = bad(v, "function %d, %u: r%d is read before it is written", fi, pc, reg[k]);
                 goto done;
             }
         if (hm_op_info[op].writes_a || op == OP_FORPREP)
-            RS_ADD(cur, GETARG_A(i));
+            RS_ADD(cur, d.a);
         /* where control goes next, with the registers written so far */
         uint32_t next[2];
         int nn = 0;
-        if (op != OP_JMP && op != OP_RET && pc + 1 < f->ncode)
-            next[nn++] = pc + 1;
+        if (op != OP_JMP && op != OP_RET && pc + (uint32_t)d.len < f->ncode)
+            next[nn++] = pc + (uint32_t)d.len;
         if (hm_op_info[op].fmt == FMT_AsBx) {
-            uint32_t t = (uint32_t)((int64_t)pc + 1 + GETARG_sBx(i));
+            uint32_t t = (uint32_t)((int64_t)pc + 1 + d.b);
             if (op == OP_FORLOOP) {
                 for (int w = 0; w < 4; w++)
                     if (in[t].w[w] & ~cur.w[w]) {
@@ -220,12 +221,15 @@ static int verify_function(vctx *v, int32_t fi)
     const hm_instr *code = p->code + f->start;
     int nr = f->nregs;
     CHECK(GET_OP(code[f->ncode - 1]) == OP_RET, "function %d does not end with RET", fi);
-    for (uint32_t pc = 0; pc < f->ncode; pc++) {
-        hm_instr i = code[pc];
-        int op = GET_OP(i);
+    hm_decoded d;
+    for (uint32_t pc = 0; pc < f->ncode; pc += (uint32_t)d.len) {
+        int op = GET_OP(code[pc]);
         CHECK(op < HM_NUM_OPCODES, "function %d, %u: unknown opcode %d", fi, pc, op);
+        CHECK(op != OP_EXTRAARG, "function %d, %u: EXTRAARG after an instruction that has no use for it", fi, pc);
+        CHECK(hm_decode(code, f->ncode, pc, &d) == 0, "function %d, %u: %s without the EXTRAARG holding its index",
+              fi, pc, hm_op_info[op].name);
         const hm_opinfo *in = &hm_op_info[op];
-        int a = GETARG_A(i), b = in->fmt == FMT_ABC ? GETARG_B(i) : GETARG_Bx(i), c = GETARG_C(i);
+        int a = d.a, b = d.b, c = d.c;
         int kinds[3] = { in->ka, in->kb, in->fmt == FMT_ABC ? in->kc : K_NO };
         int vals[3] = { a, b, c };
         for (int k = 0; k < 3; k++) {
@@ -264,8 +268,12 @@ static int verify_function(vctx *v, int32_t fi)
             break;
         }
         if (in->fmt == FMT_AsBx) {
-            int64_t target = (int64_t)pc + 1 + GETARG_sBx(i);
+            int64_t target = (int64_t)pc + 1 + b;
             CHECK(target >= 0 && target < (int64_t)f->ncode, "function %d, %u: jump out of the function", fi, pc);
+            /* an EXTRAARG is never run: every other one was found above
+             * in its place after the instruction it belongs to */
+            CHECK(GET_OP(code[target]) != OP_EXTRAARG, "function %d, %u: jump into the middle of an instruction",
+                  fi, pc);
             if (op == OP_FORLOOP) {
                 /* the only backward jump: to the instruction after its
                  * FORPREP, whose bound comes from LISTLEN, with a body that
@@ -277,12 +285,12 @@ static int verify_function(vctx *v, int32_t fi)
                       "function %d, %u: loop without its FORPREP", fi, pc);
                 CHECK(GET_OP(len) == OP_LISTLEN && GETARG_A(len) == a + 1,
                       "function %d, %u: loop bound not taken from a list length", fi, pc);
-                for (int64_t k = target; k < (int64_t)pc; k++) {
-                    hm_instr bi = code[k];
-                    int bop = GET_OP(bi);
-                    if (hm_op_info[bop].writes_a && (GETARG_A(bi) == a || GETARG_A(bi) == a + 1))
+                hm_decoded bd;
+                for (uint32_t k = (uint32_t)target; k < pc; k += (uint32_t)bd.len) {
+                    hm_decode(code, f->ncode, k, &bd);    /* checked above */
+                    if (hm_op_info[bd.op].writes_a && (bd.a == a || bd.a == a + 1))
                         return bad(v, "function %d, %u: loop body writes its counter", fi, (unsigned)k);
-                    if (bop == OP_FORPREP && (GETARG_A(bi) == a || GETARG_A(bi) == a + 1))
+                    if (bd.op == OP_FORPREP && (bd.a == a || bd.a == a + 1))
                         return bad(v, "function %d, %u: loop body resets its counter", fi, (unsigned)k);
                 }
             } else {
@@ -313,14 +321,15 @@ static int visit_fn(graph *g, int32_t fi, int depth)
         return -1;
     g->fn_state[fi] = 1;
     const hm_function *f = &p->fns[fi];
-    for (uint32_t pc = 0; pc < f->ncode; pc++) {
-        hm_instr i = p->code[f->start + pc];
-        int op = GET_OP(i);
+    hm_decoded d;
+    for (uint32_t pc = 0; pc < f->ncode; pc += (uint32_t)d.len) {
+        hm_decode(p->code + f->start, f->ncode, pc, &d);     /* verified already */
+        int op = d.op;
         int rc = 0;
         if (op == OP_CALL)
-            rc = visit_fn(g, GETARG_Bx(i), depth + 1);
+            rc = visit_fn(g, d.b, depth + 1);
         else if (op == OP_LET) {
-            const hm_let *l = &p->lets[GETARG_Bx(i)];
+            const hm_let *l = &p->lets[d.b];
             rc = visit_fn(g, l->fn, depth + 1);
             for (int32_t k = 0; k < l->nexc && !rc; k++) {
                 rc = visit_fn(g, p->excs[l->first_exc + k].when_fn, depth + 1);
@@ -328,9 +337,9 @@ static int visit_fn(graph *g, int32_t fi, int depth)
                     rc = visit_fn(g, p->excs[l->first_exc + k].value_fn, depth + 1);
             }
         } else if (op == OP_ELIG || op == OP_AMOUNT)
-            rc = visit_policy(g, GETARG_Bx(i), depth + 1);
+            rc = visit_policy(g, d.b, depth + 1);
         else if (op == OP_PELIG || op == OP_PAMOUNT)
-            rc = visit_policy(g, GETARG_C(i), depth + 1);
+            rc = visit_policy(g, d.c, depth + 1);
         if (rc)
             return rc;
     }

@@ -148,13 +148,15 @@ static int same_code(const hm_program *p, const int32_t *same, int32_t f, int32_
     const hm_function *fa = &p->fns[f], *fb = &p->fns[g];
     if (fa->nparams != fb->nparams || fa->nregs != fb->nregs || fa->ncode != fb->ncode)
         return 0;
-    for (uint32_t k = 0; k < fa->ncode; k++) {
-        hm_instr x = p->code[fa->start + k], y = p->code[fb->start + k];
-        if (x == y)
-            continue;
-        if (GET_OP(x) != OP_LET || GET_OP(y) != OP_LET || GETARG_A(x) != GETARG_A(y) ||
-            same[GETARG_Bx(x)] != same[GETARG_Bx(y)])
+    const hm_instr *ca = p->code + fa->start, *cb = p->code + fb->start;
+    for (uint32_t k = 0; k < fa->ncode;) {
+        hm_decoded x, y;
+        if (hm_decode(ca, fa->ncode, k, &x) < 0 || hm_decode(cb, fb->ncode, k, &y) < 0 || x.len != y.len)
             return 0;
+        if (memcmp(ca + k, cb + k, sizeof *ca * (size_t)x.len) != 0 &&
+            (x.op != OP_LET || y.op != OP_LET || x.a != y.a || same[x.b] != same[y.b]))
+            return 0;
+        k += (uint32_t)x.len;
     }
     return 1;
 }
@@ -636,6 +638,10 @@ static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *over
 #define RA (base[GETARG_A(i)])
 #define RB (base[GETARG_B(i)])
 #define RC (base[GETARG_C(i)])
+/* an index operand (a constant, field, parameter, ... of the pack): at its
+ * field's maximum, the index is the EXTRAARG's after it, which this takes */
+#define IDX_BX() (GETARG_Bx(i) != MAXARG_BX ? GETARG_Bx(i) : GETARG_Ax(code[pc++]))
+#define IDX_C() (GETARG_C(i) != MAXARG_C ? GETARG_C(i) : GETARG_Ax(code[pc++]))
 #define UNK2(x, y) ((x).unk > (y).unk ? (x).unk : (y).unk)
 #define SET(r, val) do { (r).v = (val); (r).unk = 0; } while (0)
 /* an unknown operand makes the result unknown: leaves the opcode's case */

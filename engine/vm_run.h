@@ -91,8 +91,8 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
 #endif
         i = code[pc++];
         switch ((hm_opcode)GET_OP(i)) {
-        VM_CASE(LOADK) SET(RA, p->consts[GETARG_Bx(i)]); VM_NEXT;
-        VM_CASE(LOADS) SET(RA, GETARG_Bx(i)); VM_NEXT;
+        VM_CASE(LOADK) SET(RA, p->consts[IDX_BX()]); VM_NEXT;
+        VM_CASE(LOADS) SET(RA, IDX_BX()); VM_NEXT;
         VM_CASE(LOADUNK) RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT;
         VM_CASE(MOVE) RA = RB; VM_NEXT;
         VM_CASE(ASOF) SET(RA, vm->as_of); VM_NEXT;
@@ -288,20 +288,22 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         VM_CASE(SOM) if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); VM_NEXT;
         VM_CASE(EOM) if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); VM_NEXT;
         VM_CASE(HFACT) {
-            const hm_column *c = &facts->hcol[GETARG_Bx(i)];
+            const hm_column *c = &facts->hcol[IDX_BX()];
             if (c->state[vm->hh] == FACT_KNOWN) SET(RA, c->v[vm->hh]);
             else if (vm->nassume) RA = unknown_fact(vm, c, vm->hh);
             else { RA.v = 0; RA.unk = UNK_MISSING; }
             VM_NEXT;
         }
         VM_CASE(PFACT) {
+            int32_t col = IDX_C();
             if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; VM_NEXT; }
-            RA = person_fact(vm, facts, GETARG_C(i), vm->first + RB.v);
+            RA = person_fact(vm, facts, col, vm->first + RB.v);
             VM_NEXT;
         }
         VM_CASE(SFACT) {
+            int32_t col = IDX_C();
             if (vm->self < 0 || vm->self >= vm->nmem) { RA.v = 0; RA.unk = UNK_ERROR; VM_NEXT; }
-            RA = person_fact(vm, facts, GETARG_C(i), vm->first + vm->self);
+            RA = person_fact(vm, facts, col, vm->first + vm->self);
             VM_NEXT;
         }
         VM_CASE(SELF)
@@ -349,12 +351,13 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, vm->lists[RB.v].items[RC.v]);
             VM_NEXT;
         VM_CASE(PRECS) {
+            int32_t col = IDX_C();
             if (RB.unk || RB.v < 0 || RB.v >= vm->nmem) { RA.v = 0; RA.unk = RB.unk ? RB.unk : UNK_ERROR; VM_NEXT; }
-            const hm_rcolumn *rc = &facts->rcol[GETARG_C(i)];
+            const hm_rcolumn *rc = &facts->rcol[col];
             int64_t who = vm->first + RB.v;
             if (rc->state[who] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
             int32_t n = rc->count[who], first = rc->first[who];
-            int32_t l = list_new(vm, n, GETARG_C(i));
+            int32_t l = list_new(vm, n, col);
             if (l < 0) { FAIL("out of memory"); VM_NEXT; }
             for (int32_t k = 0; k < n; k++)
                 vm->lists[l].items[k] = first + k;
@@ -434,19 +437,20 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, GET_OP(i) == OP_LONGRUN ? best : distinct);
             VM_NEXT;
         }
-        VM_CASE(PARAM) RA = vm->pval[GETARG_Bx(i)]; VM_NEXT;
-        VM_CASE(PARAMKEY) RA = param_key(vm, GETARG_C(i), RB); VM_NEXT;
+        VM_CASE(PARAM) RA = vm->pval[IDX_BX()]; VM_NEXT;
+        VM_CASE(PARAMKEY) { int32_t pa = IDX_C(); RA = param_key(vm, pa, RB); VM_NEXT; }
         VM_CASE(SCALE) {
+            int32_t sc = IDX_C();
             if (RB.unk) { RA = RB; VM_NEXT; }
             int overflow;
-            int64_t v = scale_apply(p, GETARG_C(i), RB.v, &overflow);
+            int64_t v = scale_apply(p, sc, RB.v, &overflow);
             if (overflow) FAIL("arithmetic overflow");
             else SET(RA, v);
             VM_NEXT;
         }
         VM_CASE(CALL) {
+            int32_t callee = IDX_BX();
 #if !VM_TRACED
-            int32_t callee = GETARG_Bx(i);
             const hm_function *G = &p->fns[callee];
             const hm_val *cargs = &base[GETARG_A(i) + 1];
             int hit;
@@ -467,15 +471,16 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_PUSH(callee, FRAME_CALL, k, p->code + G->start, G->nregs);
             VM_NEXT;
 #else
-            hm_val r = VM_RUN(vm, GETARG_Bx(i), &base[GETARG_A(i) + 1]);
+            hm_val r = VM_RUN(vm, callee, &base[GETARG_A(i) + 1]);
             base = vm->regs + saved_top;    /* the register file may not move, but be safe */
             RA = r;
             VM_NEXT;
 #endif
         }
         VM_CASE(CALLX) {
-            const hm_extern *x = &p->externs[GETARG_Bx(i)];
-            const vm_extern *b = vm->externs ? &vm->externs[GETARG_Bx(i)] : NULL;
+            int32_t xi = IDX_BX();
+            const hm_extern *x = &p->externs[xi];
+            const vm_extern *b = vm->externs ? &vm->externs[xi] : NULL;
             const hm_val *xargs = &base[GETARG_A(i) + 1];
             int64_t av[HM_EXTERN_PARAMS];
             const char *at[HM_EXTERN_PARAMS];
@@ -495,10 +500,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         }
         VM_CASE(LET) {
+            int32_t li = IDX_BX();
 #if !VM_TRACED
             /* eval_let, with the let's code run in this loop (but a let with
              * exceptions, rare, through eval_let) */
-            const vm_letrun *lr = &vm->letrun[GETARG_Bx(i)];
+            const vm_letrun *lr = &vm->letrun[li];
             int32_t at = lr->memo + vm->self + 1;
             memo_let *m = &vm->lets[at];
             if (m->gen == vm->gen) {
@@ -513,14 +519,14 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 VM_NEXT;
             }
 #endif
-            hm_val r = eval_let(vm, GETARG_Bx(i));
+            hm_val r = eval_let(vm, li);
             base = vm->regs + saved_top;
             RA = r;
             VM_NEXT;
         }
         VM_CASE(ELIG) VM_CASE(AMOUNT) VM_CASE(PELIG) VM_CASE(PAMOUNT) {
             int person = GET_OP(i) == OP_PELIG || GET_OP(i) == OP_PAMOUNT;
-            int32_t pol = person ? GETARG_C(i) : GETARG_Bx(i);
+            int32_t pol = person ? IDX_C() : IDX_BX();
             int32_t member = -1;
             if (person) {
                 if (RB.unk) { RA = RB; VM_NEXT; }
@@ -539,6 +545,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             }
             VM_NEXT;
         }
+        VM_CASE(EXTRAARG)   /* taken with the instruction before, never run */
         case HM_NUM_OPCODES:
         default:
 #if VM_THREADED

@@ -418,17 +418,18 @@ static void scan_frame(ex *x, int32_t F)
             if (m->probes[pi].start == g)
                 x->armed[pi] = 1;
         }
-        hm_instr i = p->code[g];
-        int op = GET_OP(i);
+        hm_decoded i;
+        hm_decode(p->code, p->ncode, g, &i);   /* verified: it ran */
+        int op = i.op;
         factread fr2 = { -1, -1, e->v };
         if (op == OP_HFACT) {
-            fr2.field = x->hfield[GETARG_Bx(i)];
+            fr2.field = x->hfield[i.b];
         } else if (op == OP_SFACT) {
-            fr2.field = x->pfield[GETARG_C(i)];
+            fr2.field = x->pfield[i.c];
             fr2.member = e->self;
         } else if (op == OP_PFACT || op == OP_PRECS) {
-            hm_val who = x->shadow[GETARG_B(i)];
-            fr2.field = op == OP_PFACT ? x->pfield[GETARG_C(i)] : x->rfield[GETARG_C(i)];
+            hm_val who = x->shadow[i.b];
+            fr2.field = op == OP_PFACT ? x->pfield[i.c] : x->rfield[i.c];
             fr2.member = who.unk ? -1 : (int32_t)who.v;
             if (who.unk)
                 fr2.field = -1;
@@ -441,16 +442,16 @@ static void scan_frame(ex *x, int32_t F)
             }
         }
         if (op == OP_PARAM || op == OP_PARAMKEY) {
-            paramread pr = { op == OP_PARAM ? GETARG_Bx(i) : GETARG_C(i), (hm_val){ 0, 0, 0 } };
+            paramread pr = { op == OP_PARAM ? i.b : i.c, (hm_val){ 0, 0, 0 } };
             if (op == OP_PARAMKEY)
-                pr.key = x->shadow[GETARG_B(i)];
+                pr.key = x->shadow[i.b];
             paramread *pa = grow(x, x->params, &x->capparams, sizeof *pa, x->nparams + 1);
             if (pa) {
                 x->params = pa;
                 x->params[x->nparams++] = pr;
             }
         }
-        x->shadow[GETARG_A(i)] = e->v;
+        x->shadow[i.a] = e->v;
     }
 }
 

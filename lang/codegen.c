@@ -253,16 +253,46 @@ static void patch_here(fstate *f, int32_t at)
     f->code[at] = MK_AsBx(GET_OP(i), GETARG_A(i), off);
 }
 
+/* An operand naming a constant, string, fact field, policy, let,
+ * parameter, scale or function has 8 bits (C) or 16 (Bx); past them, the
+ * field holds its maximum and an EXTRAARG after the instruction the index
+ * (24 bits, bytecode.h).  Past those too, the pack is refused. */
+static int32_t index_ok(fstate *f, int32_t v, const char *what)
+{
+    if (v >= 0 && v <= MAXARG_Ax)
+        return v;
+    if (!f->too_many++)
+        diag_error(f->b->s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
+                   "the pack has more than %d %s: this rule names one past them, which the bytecode "
+                   "cannot encode", MAXARG_Ax + 1, what);
+    return 0;
+}
+
+static int32_t emit_c_index(fstate *f, int op, int a, int b, int32_t v, const char *what)
+{
+    v = index_ok(f, v, what);
+    if (v < MAXARG_C)
+        return emit(f, MK_ABC(op, a, b, v));
+    int32_t at = emit(f, MK_ABC(op, a, b, MAXARG_C));
+    emit(f, MK_Ax(OP_EXTRAARG, v));
+    return at;
+}
+
+static int32_t emit_bx_index(fstate *f, int op, int a, int32_t v, const char *what)
+{
+    v = index_ok(f, v, what);
+    if (v < MAXARG_BX)
+        return emit(f, MK_ABx(op, a, v));
+    int32_t at = emit(f, MK_ABx(op, a, MAXARG_BX));
+    emit(f, MK_Ax(OP_EXTRAARG, v));
+    return at;
+}
+#define ABC_IDX(o, a, b, v, what) emit_c_index(f, OP_##o, a, b, v, what)
+#define ABx_IDX(o, a, v, what) emit_bx_index(f, OP_##o, a, v, what)
+
 static void loadk(fstate *f, int dst, int64_t v)
 {
-    int32_t k = const_id(f->b, v);
-    if (k > MAXARG_BX) {
-        if (!f->too_many++)
-            diag_error(f->b->s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
-                       "the pack has more than %d distinct constants", MAXARG_BX);
-        k = 0;
-    }
-    ABx(LOADK, dst, k);
+    ABx_IDX(LOADK, dst, const_id(f->b, v), "distinct constants");
 }
 
 /* Convert the value in r from type `from` to `want` in place. */
@@ -360,31 +390,15 @@ static int64_t literal_value(fstate *f, ast *e, const hm_type *t)
     }
 }
 
-/* An operand naming a fact field, policy, let, parameter, scale or
- * function has 8 bits (C) or 16 (Bx): one numbered past them cannot be
- * named there.  Refused, where it would otherwise be cut to the number of
- * another. */
-static int index_fits(fstate *f, int32_t v, int32_t max, const char *what)
-{
-    if (v >= 0 && v <= max)
-        return v;
-    if (!f->too_many++)
-        diag_error(f->b->s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
-                   "the pack has more than %d %s: this rule names one past them, which the bytecode "
-                   "cannot encode here", max + 1, what);
-    return 0;
-}
-#define small_index(f, v, what) index_fits(f, v, MAXARG_C, what)
-#define wide_index(f, v, what) index_fits(f, v, MAXARG_BX, what)
 
 static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
 {
     sym *fact = e->sym;
     hm_field *fd = &f->b->p->fields[fact->id];
     if (fd->records)
-        ABC(PRECS, dst, person_reg, small_index(f, fd->column, "person record fields"));
+        ABC_IDX(PRECS, dst, person_reg, fd->column, "person record fields");
     else
-        ABC(PFACT, dst, person_reg, small_index(f, fd->column, "person fact fields"));
+        ABC_IDX(PFACT, dst, person_reg, fd->column, "person fact fields");
 }
 
 static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
@@ -392,14 +406,14 @@ static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
     int amount = strcmp(e->str, "amount") == 0;
     if (person_reg >= 0) {
         if (amount)
-            ABC(PAMOUNT, dst, person_reg, small_index(f, q->id, "policies"));
+            ABC_IDX(PAMOUNT, dst, person_reg, q->id, "policies");
         else
-            ABC(PELIG, dst, person_reg, small_index(f, q->id, "policies"));
+            ABC_IDX(PELIG, dst, person_reg, q->id, "policies");
     } else {
         if (amount)
-            ABx(AMOUNT, dst, wide_index(f, q->id, "policies"));
+            ABx_IDX(AMOUNT, dst, q->id, "policies");
         else
-            ABx(ELIG, dst, wide_index(f, q->id, "policies"));
+            ABx_IDX(ELIG, dst, q->id, "policies");
     }
 }
 
@@ -437,7 +451,7 @@ static void cg_name(fstate *f, ast *e, int dst)
     }
     switch (y->kind) {
     case SYM_LET:
-        ABx(LET, dst, wide_index(f, y->id, "lets"));
+        ABx_IDX(LET, dst, y->id, "lets");
         return;
     case SYM_PARAM: {
         ast *d = y->decl;
@@ -445,10 +459,10 @@ static void cg_name(fstate *f, ast *e, int dst)
             int t = f->top;
             int k = newreg(f);
             cg(f, d->b, k);
-            ABC(PARAMKEY, dst, k, small_index(f, y->id, "parameters"));
+            ABC_IDX(PARAMKEY, dst, k, y->id, "parameters");
             f->top = t;
         } else {
-            ABx(PARAM, dst, wide_index(f, y->id, "parameters"));
+            ABx_IDX(PARAM, dst, y->id, "parameters");
         }
         return;
     }
@@ -485,7 +499,7 @@ static void cg_get(fstate *f, ast *e, int dst)
         }
         sym *fact = e->sym;
         hm_field *fd = &f->b->p->fields[fact->id];
-        ABx(HFACT, dst, wide_index(f, fd->column, "household fact fields"));
+        ABx_IDX(HFACT, dst, fd->column, "household fact fields");
         return;
     }
     /* person.x, a fact of the person being decided (as cg_name reads `person`) */
@@ -494,7 +508,7 @@ static void cg_get(fstate *f, ast *e, int dst)
     if (ot->kind == T_PERSON && fd && !fd->records && strcmp(e->str, "household") && o->kind == N_NAME &&
         !strcmp(o->str, "person") &&
         !find_binding(f, o->str) && !(o->sym && ((sym *)o->sym)->kind == SYM_FACT && o->flag == 1)) {
-        ABC(SFACT, dst, 0, small_index(f, fd->column, "person fact fields"));
+        ABC_IDX(SFACT, dst, 0, fd->column, "person fact fields");
         return;
     }
     int t = f->top;
@@ -654,7 +668,8 @@ static void cg_loop(fstate *f, int agg, const char *var, ast *list_expr, ast *fi
     if (elem_probe >= 0) {
         /* read as the body's second instruction starts: the first (never
          * a jump) has run, and the counter is the element */
-        f->b->map->probes[elem_probe].end = (uint32_t)top + 1;
+        int first_len = top + 1 < f->n && GET_OP(f->code[top + 1]) == OP_EXTRAARG ? 2 : 1;
+        f->b->map->probes[elem_probe].end = (uint32_t)(top + first_len);
     }
     int32_t back = emit(f, MK_AsBx(OP_FORLOOP, i, top - (f->n + 1)));
     (void)back;
@@ -729,9 +744,9 @@ static void cg_call(fstate *f, ast *e, int dst)
             cg_as(f, x, p ? (const hm_type *)p->ty : NULL, r);
         }
         if (y->kind == SYM_EXTERN)
-            ABx(CALLX, base, wide_index(f, y->id, "extern functions"));
+            ABx_IDX(CALLX, base, y->id, "extern functions");
         else
-            ABx(CALL, base, wide_index(f, y->id, "functions"));
+            ABx_IDX(CALL, base, y->id, "functions");
         ABC(MOVE, dst, base, 0);
         f->top = t;
         return;
@@ -739,7 +754,7 @@ static void cg_call(fstate *f, ast *e, int dst)
     if (y && y->kind == SYM_SCALE) {
         int r = newreg(f);
         cg_as(f, a, ty_money(PERIOD_NONE), r);
-        ABC(SCALE, dst, r, small_index(f, y->id, "scales"));
+        ABC_IDX(SCALE, dst, r, y->id, "scales");
         f->top = t;
         return;
     }
@@ -849,17 +864,20 @@ static void cg_arith(fstate *f, ast *e, int dst)
     const hm_type *rt = (const hm_type *)e->ty;
     const hm_type *ta = (const hm_type *)e->a->ty, *tb = (const hm_type *)e->b->ty;
     int t = f->top;
-    int ra = newreg(f), rb = newreg(f);
     if (!rt || !ta || !tb) {
         ABC(LOADUNK, dst, 0, 0);
-        f->top = t;
         return;
     }
+    /* The left operand goes straight into dst (as `and` does), and the
+     * right one's register is taken after it: a chain a + b + c + … needs
+     * two registers, not two per term. */
+    int ra = dst, rb;
     if (rt->kind == T_DATE) {
         /* date ± duration */
         ast *d = ta->kind == T_DATE ? e->a : e->b, *n = ta->kind == T_DATE ? e->b : e->a;
         const hm_type *nt = (const hm_type *)n->ty;
         cg(f, d, ra);
+        rb = newreg(f);
         cg(f, n, rb);
         if (op == '-')
             ABC(NEG, rb, rb, 0);
@@ -878,6 +896,7 @@ static void cg_arith(fstate *f, ast *e, int dst)
     switch (op) {
     case '+': case '-':
         cg_as(f, e->a, rt, ra);
+        rb = newreg(f);
         cg_as(f, e->b, rt, rb);
         if (op == '+')
             ABC(ADD, dst, ra, rb);
@@ -886,7 +905,8 @@ static void cg_arith(fstate *f, ast *e, int dst)
         break;
     case '*':
         /* money*int, int*int, int*decimal: plain; with a decimal factor: rescale */
-        cg_as(f, e->a, ta->kind == T_DECIMAL || tb->kind != T_DECIMAL || ta->kind != T_INT ? NULL : NULL, ra);
+        cg(f, e->a, ra);
+        rb = newreg(f);
         cg(f, e->b, rb);
         if ((ta->kind == T_DECIMAL && tb->kind != T_INT) || (tb->kind == T_DECIMAL && ta->kind != T_INT))
             ABC(MULDEC, dst, ra, rb);
@@ -901,6 +921,7 @@ static void cg_arith(fstate *f, ast *e, int dst)
         } else {
             cg(f, e->a, ra);
         }
+        rb = newreg(f);
         cg(f, e->b, rb);
         if (tb->kind == T_INT)
             ABC(DIVINT, dst, ra, rb);
@@ -951,8 +972,7 @@ static void cg_node(fstate *f, ast *e, int dst)
         loadk(f, dst, literal_value(f, e, e->kind == N_INT ? &ty_int : &ty_decimal));
         break;
     case N_STR: {
-        int32_t id = str_id(f->b, e->str);
-        ABx(LOADS, dst, id > MAXARG_BX ? 0 : id);
+        ABx_IDX(LOADS, dst, str_id(f->b, e->str), "strings");
         break;
     }
     case N_DATE: loadk(f, dst, e->ival); break;
@@ -979,9 +999,9 @@ static void cg_node(fstate *f, ast *e, int dst)
             /* the left operand goes straight into dst: when it decides
              * (false for and, true for or) it is the answer */
             int t = f->top;
-            int rb = newreg(f);
             cg(f, e->a, dst);
             int32_t done = emit_jump(f, e->ival == AOP_AND ? OP_SKIPFALSE : OP_SKIPTRUE, dst);
+            int rb = newreg(f);     /* after the left: a long chain needs two, not two per term */
             cg(f, e->b, rb);
             if (e->ival == AOP_AND)
                 ABC(AND, dst, dst, rb);

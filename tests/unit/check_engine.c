@@ -448,8 +448,38 @@ static void edit_skip_path(hm_program *q)
     q->code[s + 3] = MK_ABC(OP_MOVE, 0, F->nregs - 1, 0);
 }
 
+/* an index past its field whose EXTRAARG is missing, out of range, or
+ * jumped into; and an EXTRAARG with no instruction before it needing it */
+static void edit_extraarg_missing(hm_program *q)
+{
+    uint32_t s = q->fns[long_fn(q)].start;
+    q->code[s] = MK_ABx(OP_LOADK, 0, MAXARG_BX);
+    q->code[s + 1] = MK_ABC(OP_MOVE, 0, 0, 0);
+}
+static void edit_extraarg_range(hm_program *q)
+{
+    uint32_t s = q->fns[long_fn(q)].start;
+    q->code[s] = MK_ABx(OP_LOADK, 0, MAXARG_BX);
+    q->code[s + 1] = MK_Ax(OP_EXTRAARG, q->nconsts);
+}
+static void edit_extraarg_jumped_into(hm_program *q)
+{
+    uint32_t s = q->fns[long_fn(q)].start;
+    q->code[s] = MK_AsBx(OP_JMP, 0, 1);
+    q->code[s + 1] = MK_ABx(OP_LOADK, 0, MAXARG_BX);
+    q->code[s + 2] = MK_Ax(OP_EXTRAARG, 0);
+}
+static void edit_extraarg_stray(hm_program *q)
+{
+    q->code[q->fns[long_fn(q)].start + 1] = MK_Ax(OP_EXTRAARG, 0);
+}
+
 START_TEST(test_verifier_refuses_edits)
 {
+    expect_refused(edit_extraarg_missing, "an index past its field without its EXTRAARG");
+    expect_refused(edit_extraarg_range, "an EXTRAARG index out of range");
+    expect_refused(edit_extraarg_jumped_into, "a jump to an EXTRAARG");
+    expect_refused(edit_extraarg_stray, "an EXTRAARG on its own");
     expect_refused(edit_register, "a register beyond the function's registers");
     expect_refused(edit_backjump, "a backward jump");
     expect_refused(edit_opcode, "an unknown opcode");
