@@ -953,7 +953,8 @@ static const char *truth_word(hm_val v) { return v.unk ? "unknown" : v.v ? "met"
 typedef struct decision_ctx {
     int32_t pol, member;
     json_t *failed;         /* the leaves that failed, in order */
-    int32_t failed_node[64];
+    int32_t *failed_node;   /* the condition of each (mem_free) */
+    int32_t capfailed;
 } decision_ctx;
 
 static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
@@ -984,8 +985,11 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
             scan_frame(x, F);
             json_t *fl = flip_of(x, e);
             json_object_set_new(o, "flip", fl ? fl : json_null());
-            if (json_array_size(dc->failed) < 64) {
-                dc->failed_node[json_array_size(dc->failed)] = node;
+            int32_t nf = (int32_t)json_array_size(dc->failed);
+            int32_t *g = grow(x, dc->failed_node, &dc->capfailed, sizeof *g, nf + 1);
+            if (g) {
+                dc->failed_node = g;
+                g[nf] = node;
                 json_array_append(dc->failed, o);
             }
         }
@@ -1019,15 +1023,34 @@ static int in_decision(ex *x, int32_t i, int32_t pol, int32_t member)
     return x->frames[i].owner == pol && x->frames[i].self == member;
 }
 
-/* The facts and parameters the decision read, each once. */
-static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
-                     int32_t *ufield, int32_t *umember, int *nunk, int maxunk)
+/* (field, member) or (parameter, key): what a decision read, listed once */
+typedef struct readkey { int32_t a, b; } readkey;
+
+/* Is k in the n keys of *set?  If not, add it (0 when out of memory). */
+static int read_once(ex *x, readkey **set, int32_t *n, int32_t *cap, readkey k, int *added)
 {
-    /* facts: (field, member) pairs already listed */
-    int32_t seen[256][2];
-    int nseen = 0;
-    int32_t pseen[64][2];
-    int npseen = 0;
+    *added = 0;
+    for (int32_t j = 0; j < *n; j++)
+        if ((*set)[j].a == k.a && (*set)[j].b == k.b)
+            return 1;
+    readkey *g = grow(x, *set, cap, sizeof **set, *n + 1);
+    if (!g)
+        return 0;
+    *set = g;
+    (*set)[(*n)++] = k;
+    *added = 1;
+    return 1;
+}
+
+/* The facts and parameters the decision read, each once; the facts not
+ * known also into unknown, and their (field, member) into *unk (mem_free). */
+static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
+                     readkey **unk, int32_t *nunk)
+{
+    readkey *seen = NULL, *pseen = NULL;
+    int32_t nseen = 0, capseen = 0, npseen = 0, cappseen = 0, capunk = 0;
+    *unk = NULL;
+    *nunk = 0;
     for (int32_t F = 0; F < x->nframes; F++) {
         if (!in_decision(x, F, pol, member))
             continue;
@@ -1035,37 +1058,31 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
         for (int32_t k = 0; k < x->nreads; k++) {
             const factread *r = &x->reads[k];
             int32_t m = x->p->fields[r->field].entity == 1 ? -1 : r->member;
-            int dup = 0;
-            for (int j = 0; j < nseen && !dup; j++)
-                dup = seen[j][0] == r->field && seen[j][1] == m;
-            if (dup || nseen >= 256)
+            int added;
+            if (!read_once(x, &seen, &nseen, &capseen, (readkey){ r->field, m }, &added) || !added)
                 continue;
-            seen[nseen][0] = r->field;
-            seen[nseen][1] = m;
-            nseen++;
             json_t *fj = fact_json(x, r->field, m, r->v);
-            if (strcmp(json_string_value(json_object_get(fj, "state")), "known") != 0 && *nunk < maxunk) {
-                ufield[*nunk] = r->field;
-                umember[*nunk] = m;
-                (*nunk)++;
-                json_array_append_new(unknown, json_deep_copy(fj));
+            if (strcmp(json_string_value(json_object_get(fj, "state")), "known") != 0) {
+                readkey *g = grow(x, *unk, &capunk, sizeof **unk, *nunk + 1);
+                if (g) {
+                    *unk = g;
+                    (*unk)[(*nunk)++] = (readkey){ r->field, m };
+                    json_array_append_new(unknown, json_deep_copy(fj));
+                }
             }
             json_array_append_new(facts, fj);
         }
         for (int32_t k = 0; k < x->nparams; k++) {
             const paramread *r = &x->params[k];
             int32_t kv = r->key.unk ? INT32_MIN : (int32_t)r->key.v;
-            int dup = 0;
-            for (int j = 0; j < npseen && !dup; j++)
-                dup = pseen[j][0] == r->param && pseen[j][1] == kv;
-            if (dup || npseen >= 64)
+            int added;
+            if (!read_once(x, &pseen, &npseen, &cappseen, (readkey){ r->param, kv }, &added) || !added)
                 continue;
-            pseen[npseen][0] = r->param;
-            pseen[npseen][1] = kv;
-            npseen++;
             json_array_append_new(params, param_json(x, r->param, r->key, NULL));
         }
     }
+    mem_free(seen);
+    mem_free(pseen);
 }
 
 /* The values a numeric fact is compared with directly in the policy's
@@ -1280,7 +1297,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "amount", d->status == DEC_ELIGIBLE && d->has_amount
                                          ? json_string(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
                                          : json_null());
-    decision_ctx dc = { pol, P->entity == 2 ? member : -1, json_array(), { 0 } };
+    decision_ctx dc = { pol, P->entity == 2 ? member : -1, json_array(), NULL, 0 };
     /* conditions */
     hm_val truth = { 0, UNK_MISSING, 0 };
     json_object_set_new(o, "conditions", P->cond >= 0 ? cond_json(x, &dc, P->cond, &truth) : json_null());
@@ -1344,9 +1361,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     }
     /* facts, parameters */
     json_t *facts = json_array(), *params = json_array(), *unknown = json_array();
-    int32_t uf[32], um[32];
-    int nunk = 0;
-    reads_of(x, pol, dc.member, facts, params, unknown, uf, um, &nunk, 32);
+    readkey *unk;
+    int32_t nunk;
+    reads_of(x, pol, dc.member, facts, params, unknown, &unk, &nunk);
     json_object_set_new(o, "facts", facts);
     json_object_set_new(o, "parameters", params);
     /* why not: the conditions that failed, the decisive one first */
@@ -1363,17 +1380,19 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
                 json_array_append(why, json_array_get(dc.failed, k));
     }
     json_decref(dc.failed);
+    mem_free(dc.failed_node);
     json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
     /* undetermined, or decided whatever the value of facts not known:
      * which facts, from where, and what each value would decide */
     if (d->status == DEC_UNDETERMINED || d->settled)
-        for (int k = 0; k < nunk; k++) {
+        for (int32_t k = 0; k < nunk; k++) {
             json_t *fj = json_array_get(unknown, (size_t)k);
-            json_t *oc = outcomes_of(x, probe_vm, pol, member, uf[k], um[k], fj);
+            json_t *oc = outcomes_of(x, probe_vm, pol, member, unk[k].a, unk[k].b, fj);
             json_object_set_new(fj, "outcomes", oc ? oc : json_null());
             if (!oc)
                 json_object_set_new(fj, "decides", json_null());
         }
+    mem_free(unk);
     if (d->settled) {
         json_t *st = json_object();
         json_object_set_new(st, "unknown_facts", unknown);

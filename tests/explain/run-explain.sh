@@ -81,6 +81,41 @@ check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --a
 # a whole number compared with money: the threshold as written, in yuan
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
+# a decision reading hundreds of facts, tens of them missing: every one is
+# listed (70 members, 5 facts each; the fifth missing for 40 of them)
+cat > "$tmp/many.pol" <<'POL'
+source s {
+  person.a : int
+  person.b : int
+  person.c : int
+  person.d : int
+  person.e : int
+}
+policy many for household {
+  eligible when sum(m.a + m.b + m.c + m.d + m.e for m in household.members) >= 0 "合计不为负"
+}
+POL
+"$py" -c '
+import json
+ms = [dict(a=1, b=2, c=3, d=4, **({} if k < 40 else {"e": 5})) for k in range(70)]
+print(json.dumps({"household": {"members": ms}}))' > "$tmp/many.json"
+if "$HUIMIN" explain "$tmp/many.pol" --given "$tmp/many.json" --format json > "$tmp/many.out" 2> "$tmp/many.err" &&
+   "$py" - "$tmp/many.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["decisions"][0]
+facts, unk = d["facts"], d["undetermined"]["unknown_facts"]
+ok = len(facts) == 350 and len(unk) == 40 and all(u["fact"] == "person.e" for u in unk)
+if not ok:
+    print("FAIL: many facts: %d facts listed (350 read), %d unknown (40 missing)" % (len(facts), len(unk)))
+sys.exit(0 if ok else 1)
+PY
+then
+    pass=$((pass + 1))
+else
+    echo "FAIL: explain of a decision reading 350 facts"; cat "$tmp/many.err"
+    fail=$((fail + 1))
+fi
+
 # for the person concerned: messages only
 check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --as-of $day --audience citizen
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
