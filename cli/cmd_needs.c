@@ -124,7 +124,7 @@ int cmd_needs(int argc, char **argv)
     int rc = hm_compiler_needs(comp, &o, stdout, err, sizeof err);
     hm_compiler_print_diagnostics(comp, stderr);
     cli_error_lines(err);
-    if (rc == HM_ENOMEM)
+    if (rc == HM_ENOMEM && !err[0])
         cli_error("out of memory");
     hm_compiler_free(comp);
     return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;

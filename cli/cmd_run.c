@@ -166,7 +166,7 @@ int cmd_run(int argc, char **argv)
     hm_compiler_free(comp);
     if (rc == HM_OK)
         return EXIT_CLEAN;
-    if (rc == HM_ENOMEM)
+    if (rc == HM_ENOMEM && !err[0])
         cli_error("out of memory");
     return rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
 }

@@ -268,8 +268,11 @@ int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_p
         if (d[i].id == SEC_LINES && cnt != p->ncode)
             BAD("%u line entries for %u instructions", cnt, p->ncode);
         void *arr = mem_alloc(size ? (size_t)size : 1);
-        if (!arr)
-            BAD("out of memory");
+        if (!arr) {
+            snprintf(err, errlen, "%s: out of memory", name);
+            prog_free(p);
+            return -3;
+        }
         if (size)
             memcpy(arr, buf + off, (size_t)size);
         *d[i].ptr = arr;
@@ -301,7 +304,7 @@ int module_read(const char *path, hm_program *p, char *err, size_t errlen)
     if (!buf) {
         fclose(fp);
         snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
+        return -3;
     }
     for (;;) {
         if (len == cap) {
@@ -316,7 +319,7 @@ int module_read(const char *path, hm_program *p, char *err, size_t errlen)
                 mem_free(buf);
                 fclose(fp);
                 snprintf(err, errlen, "%s: out of memory", path);
-                return -1;
+                return -3;
             }
             buf = nb;
             cap *= 2;

@@ -17,13 +17,15 @@ int module_encode(const hm_program *p, unsigned char **buf, size_t *len);
 int module_write(const hm_program *p, const char *path, char *err, size_t errlen);
 /* Read and check the container (not yet the contents: run verify_program).
  * 0; -1 bad or corrupt file (message "PATH: bad bytecode (…)"); -2 the
- * file could not be read.  On failure *p is left empty. */
+ * file could not be read; -3 out of memory ("PATH: out of memory").  On
+ * failure *p is left empty. */
 int module_read(const char *path, hm_program *p, char *err, size_t errlen);
 int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_program *p,
                     char *err, size_t errlen);
 
 /* Check every index, range and instruction of a program so the VM can
- * run it safely.  0, or -1 with "NAME: bad bytecode (…)" in err. */
+ * run it safely.  0, or -1 with "NAME: bad bytecode (…)" in err, or -3
+ * with "NAME: out of memory" (the program may be good). */
 int verify_program(const hm_program *p, const char *name, char *err, size_t errlen);
 
 #endif

@@ -17,6 +17,7 @@ typedef struct vctx {
     const char *name;
     char *err;
     size_t errlen;
+    int oom;
 } vctx;
 
 static int bad(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -31,6 +32,14 @@ static int bad(vctx *v, const char *fmt, ...)
     va_end(ap);
     size_t l = strlen(v->err);
     snprintf(v->err + l, v->errlen - l, ")");
+    return -1;
+}
+
+/* not the program's fault: verify_program says so with -3 */
+static int out_of_memory(vctx *v)
+{
+    snprintf(v->err, v->errlen, "%s: out of memory", v->name);
+    v->oom = 1;
     return -1;
 }
 
@@ -153,7 +162,7 @@ static int verify_writes(vctx *v, int32_t fi)
     uint8_t *reached = mem_calloc(f->ncode, 1);
     int rc = 0;
     if (!in || !reached) {
-        rc = bad(v, "out of memory");
+        rc = out_of_memory(v);
         goto done;
     }
     for (int r = 0; r < f->nparams; r++)
@@ -451,20 +460,21 @@ static int verify_policies(vctx *v)
 
 int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
 {
-    vctx vc = { p, name, err, errlen };
+    vctx vc = { p, name, err, errlen, 0 };
     vctx *v = &vc;
     if (verify_tables(v) < 0)
         return -1;
     for (int32_t i = 0; i < p->nfns; i++)
         if (verify_function(v, i) < 0)
-            return -1;
+            return v->oom ? -3 : -1;
     if (verify_policies(v) < 0)
         return -1;
     graph g = { p, mem_calloc((size_t)p->nfns + 1, 1), mem_calloc((size_t)p->npolicies + 1, 1) };
     if (!g.fn_state || !g.pol_state) {
         mem_free(g.fn_state);
         mem_free(g.pol_state);
-        return bad(v, "out of memory");
+        out_of_memory(v);
+        return -3;
     }
     int rc = 0;
     for (int32_t i = 0; i < p->npolicies && !rc; i++)

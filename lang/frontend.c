@@ -431,7 +431,14 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s)
         c->compiled = 1;
         /* the compiler's output must pass the same checks as a loaded file */
         char err[512];
-        if (!c->diags.errors && verify_program(&c->prog, "(compiled)", err, sizeof err) != 0)
+        int vr = c->diags.errors ? 0 : verify_program(&c->prog, "(compiled)", err, sizeof err);
+        if (vr == -3) {
+            prog_free(&c->prog);
+            cg_map_free(&c->map);
+            c->compiled = 0;
+            return HM_ENOMEM;
+        }
+        if (vr != 0)
             diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "internal error: the compiler produced %s", err);
     }
     if (c->diags.errors)
@@ -508,10 +515,12 @@ int hm_pack_load(const char *path, hm_pack **out, char *err, size_t errlen)
         mem_free(k);
         return HM_EIO;
     }
-    if (rc != 0 || verify_program(&k->prog, path, err, errlen) != 0) {
+    if (rc == 0)
+        rc = verify_program(&k->prog, path, err, errlen);
+    if (rc != 0) {
         prog_free(&k->prog);
         mem_free(k);
-        return HM_ECORRUPT;
+        return rc == -3 ? HM_ENOMEM : HM_ECORRUPT;
     }
     *out = k;
     return HM_OK;
@@ -523,11 +532,13 @@ int hm_pack_load_mem(const void *data, size_t len, hm_pack **out, char *err, siz
     hm_pack *k = mem_calloc(1, sizeof *k);
     if (!k)
         return HM_ENOMEM;
-    if (module_read_mem(data, len, "(memory)", &k->prog, err, errlen) != 0 ||
-        verify_program(&k->prog, "(memory)", err, errlen) != 0) {
+    int rc = module_read_mem(data, len, "(memory)", &k->prog, err, errlen);
+    if (rc == 0)
+        rc = verify_program(&k->prog, "(memory)", err, errlen);
+    if (rc != 0) {
         prog_free(&k->prog);
         mem_free(k);
-        return HM_ECORRUPT;
+        return rc == -3 ? HM_ENOMEM : HM_ECORRUPT;
     }
     *out = k;
     return HM_OK;

@@ -58,6 +58,7 @@ typedef struct jctx {
     const char *path;
     char *err;
     size_t errlen;
+    int oom;            /* out of memory: not the file's fault */
 } jctx;
 
 static int jerr(jctx *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -69,6 +70,12 @@ static int jerr(jctx *j, const char *fmt, ...)
     vsnprintf(j->err + n, j->errlen - (size_t)n, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+static int joom(jctx *j)
+{
+    j->oom = 1;
+    return jerr(j, "out of memory");
 }
 
 static int json_scalar(jctx *j, const char *name, json_t *v, const hm_type *t, int64_t *out)
@@ -116,7 +123,7 @@ static int json_scalar(jctx *j, const char *name, json_t *v, const hm_type *t, i
     case T_TEXT:
         if (!json_is_string(v)) return jerr(j, "`%s` must be text", name);
         *out = facts_text(j->f, json_string_value(v));
-        if (*out == INT64_MIN) return jerr(j, "out of memory");
+        if (*out == INT64_MIN) return joom(j);
         return 0;
     case T_CODE: {
         if (!json_is_string(v)) return jerr(j, "`%s` must be a label of code set `%s`", name, t->codeset->name);
@@ -164,7 +171,7 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t index)
                 if (json_scalar(j, key, jd, &ty_date, &day) || json_scalar(j, key, jv, fact->type->elem, &val))
                     return -1;
                 if (facts_add_record(j->f, fd->column, index, (int32_t)day, val) < 0)
-                    return jerr(j, "out of memory");
+                    return joom(j);
             }
             continue;
         }
@@ -201,6 +208,8 @@ static int json_facts(jctx *j, const char *path, int *nmembers)
     json_error_t je;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
+        if (json_error_code(&je) == json_error_out_of_memory)
+            return joom(j), -3;
         if (je.line < 0) {
             jerr(j, "%s", je.text);
             return -2;  /* unreadable, not malformed */
@@ -220,7 +229,7 @@ static int json_facts(jctx *j, const char *path, int *nmembers)
     }
     int n = person ? 1 : (int)(members ? json_array_size(members) : 0);
     if (facts_init(j->f, j->p, 1, n) < 0) {
-        jerr(j, "out of memory");
+        joom(j);
         goto done;
     }
     j->f->hh_first[0] = 0;
@@ -240,7 +249,7 @@ static int json_facts(jctx *j, const char *path, int *nmembers)
     }
 done:
     json_decref(root);
-    return rc;
+    return rc < 0 && j->oom ? -3 : rc;
 }
 
 int given_as_of(const char *text, int32_t *day)
@@ -266,11 +275,11 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
     memset(f, 0, sizeof *f);
     *nmembers = 0;
     if (json_path) {
-        jctx j = { s, p, f, json_path, err, errlen };
+        jctx j = { s, p, f, json_path, err, errlen, 0 };
         int jr = json_facts(&j, json_path, nmembers);
         if (jr != 0) {
             facts_free(f);
-            return jr == -2 ? HM_EIO : HM_ERR;
+            return jr == -2 ? HM_EIO : jr == -3 ? HM_ENOMEM : HM_ERR;
         }
     } else {
         ast *given = compiler_given(c);

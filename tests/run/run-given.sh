@@ -53,5 +53,38 @@ elif [ $? -eq 2 ]; then
 else
     echo "FAIL: a missing facts file is not exit 2"; fail=$((fail + 1))
 fi
+# out of memory at every allocation in turn, from compiling the pack to
+# printing (until five runs in a row no longer reach the failing
+# allocation): exit 2 with "out of memory", never a crash, another exit or
+# a wrong message (nor a leak, under the sanitizers).  Deciding one
+# household, explaining it, and reading a compiled pack back.
+pol=tests/explain/whole-number.pol facts=tests/explain/whole-number.json
+"$HUIMIN" compile "$pol" -o "$tmp/wn.hmc" 2> "$tmp/err" || { echo "FAIL: compile"; cat "$tmp/err"; fail=$((fail + 1)); }
+for cmd in run explain disasm; do
+    n=1 clean=0 bad=0
+    while [ $n -le 5000 ] && [ $clean -lt 5 ]; do
+        case $cmd in
+        disasm) HM_MEM_FAIL_AT=$n "$HUIMIN" disasm "$tmp/wn.hmc" > /dev/null 2> "$tmp/err" ;;
+        *) HM_MEM_FAIL_AT=$n "$HUIMIN" $cmd "$pol" --given "$facts" --as-of 2024-08-01 > /dev/null 2> "$tmp/err" ;;
+        esac
+        st=$?
+        if [ $st -eq 0 ]; then
+            clean=$((clean + 1))
+        else
+            clean=0
+            if [ $st -ne 2 ] || ! grep -q "out of memory" "$tmp/err"; then
+                bad=$((bad + 1))
+                [ $bad -le 3 ] && echo "$cmd: allocation $n failing: exit $st: $(head -2 "$tmp/err")"
+            fi
+        fi
+        n=$((n + 1))
+    done
+    if [ $bad -eq 0 ] && [ $n -gt 20 ]; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL: $cmd out of memory: $bad runs went wrong (allocations 1 to $n)"; fail=$((fail + 1))
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
