@@ -15,28 +15,28 @@ int hm_decode(const hm_instr *code, uint32_t ncode, uint32_t pc, hm_decoded *d)
     if (op >= HM_NUM_OPCODES || op == OP_EXTRAARG)
         return -1;
     const hm_opinfo *in = &hm_op_info[op];
-    int at_max = 0, kind = K_NO;
+    int *extended = NULL;     /* the operand whose index is the EXTRAARG's */
     switch (in->fmt) {
     case FMT_ABC:
         d->b = GETARG_B(i);
         d->c = GETARG_C(i);
         if (hm_kind_is_index(in->kc) && d->c == MAXARG_C)
-            at_max = 1, kind = 'c';
+            extended = &d->c;
         break;
     case FMT_ABx:
         d->b = GETARG_Bx(i);
         if (hm_kind_is_index(in->kb) && d->b == MAXARG_BX)
-            at_max = 1, kind = 'b';
+            extended = &d->b;
         break;
     default:
         d->b = GETARG_sBx(i);
         break;
     }
-    if (!at_max)
+    if (!extended)
         return 0;
     if (pc + 1 >= ncode || GET_OP(code[pc + 1]) != OP_EXTRAARG)
         return -1;
-    *(kind == 'c' ? &d->c : &d->b) = GETARG_Ax(code[pc + 1]);
+    *extended = GETARG_Ax(code[pc + 1]);
     d->len = 2;
     return 0;
 }

@@ -390,7 +390,6 @@ static int64_t literal_value(fstate *f, ast *e, const hm_type *t)
     }
 }
 
-
 static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
 {
     sym *fact = e->sym;
