@@ -485,9 +485,16 @@ static int contains_loop(const ast *n, int depth)
 /* The names an expression shows a value for: lets, parameters, facts,
  * calls, aggregates and other policies' decisions; not inside aggregates
  * (their elements are shown one by one). */
-static void collect_names(const ast *n, const ast **out, int *nout, int max, int in_loop)
+/* The names (lets, parameters, facts, policies, calls, aggregates) of an
+ * expression whose values explain shows, each once, in order. */
+typedef struct namelist {
+    const ast **v;
+    int32_t n, cap;
+} namelist;
+
+static void collect_names(ex *x, const ast *n, namelist *out, int in_loop)
 {
-    for (; n && *nout < max; n = NULL) {
+    for (; n; n = NULL) {
         sym *y = n->sym;
         int take = 0, descend = 1;
         switch (n->kind) {
@@ -513,33 +520,36 @@ static void collect_names(const ast *n, const ast **out, int *nout, int max, int
         }
         if (take) {
             int dup = 0;
-            for (int k = 0; k < *nout && !dup; k++)
-                dup = out[k] == n;
-            if (!dup)
-                out[(*nout)++] = n;
+            for (int32_t k = 0; k < out->n && !dup; k++)
+                dup = out->v[k] == n;
+            const ast **g = dup ? NULL : grow(x, out->v, &out->cap, sizeof *g, out->n + 1);
+            if (g) {
+                out->v = g;
+                out->v[out->n++] = n;
+            }
         }
         if (!descend)
             continue;
         if (n->kind == N_CALL || n->kind == N_LISTLIT) {
             for (const ast *a = n->a; a; a = a->next)
-                collect_names(a, out, nout, max, in_loop);
+                collect_names(x, a, out, in_loop);
         } else if (n->kind != N_GET || !take) {
-            collect_names(n->a, out, nout, max, in_loop);
+            collect_names(x, n->a, out, in_loop);
             if (n->kind != N_DUR)
-                collect_names(n->b, out, nout, max, in_loop);
-            collect_names(n->c, out, nout, max, in_loop);
+                collect_names(x, n->b, out, in_loop);
+            collect_names(x, n->c, out, in_loop);
         }
     }
 }
 
 static json_t *values_of(ex *x, const ast *e, int in_loop)
 {
-    const ast *names[32];
-    int n = 0;
-    collect_names(e, names, &n, 32, in_loop);
+    namelist nl = { NULL, 0, 0 };
+    collect_names(x, e, &nl, in_loop);
+    const ast **names = nl.v;
     json_t *arr = json_array();
     /* the text of each name once: `人数` read twice shows once */
-    for (int k = 0; k < n; k++) {
+    for (int32_t k = 0; k < nl.n; k++) {
         if (names[k] == e || is_loop(names[k]))
             continue;   /* aggregates are shown element by element */
         json_t *txt = node_text(x, names[k]);
@@ -558,6 +568,7 @@ static json_t *values_of(ex *x, const ast *e, int in_loop)
             json_object_set_new(o, "unknown", json_string(unk_word(v)));
         json_array_append_new(arr, o);
     }
+    mem_free(nl.v);
     return arr;
 }
 
@@ -572,22 +583,23 @@ static const ast *loop_filter(const ast *l)
  * out and why, and what each contributed. */
 static json_t *loops_of(ex *x, const ast *e)
 {
-    const ast *names[32];
-    int n = 0;
-    collect_names(e, names, &n, 32, 0);
+    namelist nl = { NULL, 0, 0 }, wl = { NULL, 0, 0 };
+    collect_names(x, e, &nl, 0);
     json_t *arr = json_array();
-    for (int k = 0; k < n; k++) {
-        const ast *L = names[k];
+    for (int32_t k = 0; k < nl.n; k++) {
+        const ast *L = nl.v[k];
         if (!is_loop(L))
             continue;
         const ast *filter = loop_filter(L);
         const ast *body = L->kind == N_AGG && L->str ? L->a : NULL;
-        const ast *why[16];
-        int nwhy = 0;
+        /* the names that say why an element was left out or gave what it did */
+        wl.n = 0;
         if (filter)
-            collect_names(filter, why, &nwhy, 16, 1);
+            collect_names(x, filter, &wl, 1);
         if (body && body->kind != N_GET && body->kind != N_NAME)
-            collect_names(body, why, &nwhy, 16, 1);
+            collect_names(x, body, &wl, 1);
+        const ast **why = wl.v;
+        int32_t nwhy = wl.n;
         json_t *elems = json_array();
         int32_t cur = -1;
         json_t *el = NULL;
@@ -609,7 +621,7 @@ static json_t *loops_of(ex *x, const ast *e)
             } else if (body && pr->node == body && !json_object_get(el, "value")) {
                 json_object_set_new(el, "value", value_json(x, v, body));
             } else {
-                for (int w = 0; w < nwhy; w++)
+                for (int32_t w = 0; w < nwhy; w++)
                     if (pr->node == why[w]) {
                         json_t *because = json_object_get(el, "because");
                         if (!because) {
@@ -645,28 +657,32 @@ static json_t *loops_of(ex *x, const ast *e)
         json_object_set_new(o, "elements", elems);
         json_array_append_new(arr, o);
     }
+    mem_free(nl.v);
+    mem_free(wl.v);
     return arr;
 }
 
 static json_t *derive(ex *x, int32_t F, const ast *e, int depth);
 
-/* the user functions frame F called, each explained once */
+/* the user functions frame F called, each explained once, three calls
+ * deep at most (docs/explain.md) */
 static json_t *calls_of(ex *x, int32_t F, int depth)
 {
     json_t *arr = json_array();
     if (depth >= 3)
         return arr;
-    int32_t seen[8];
-    int nseen = 0;
-    for (int32_t c = F + 1; c < x->nframes && nseen < 8; c++) {
+    int32_t *seen = NULL, nseen = 0, capseen = 0;
+    for (int32_t c = F + 1; c < x->nframes; c++) {
         const frame *fr = &x->frames[c];
         if (fr->parent != F || x->p->fns[fr->fn].kind != FN_USER)
             continue;
         int dup = 0;
-        for (int k = 0; k < nseen; k++)
+        for (int32_t k = 0; k < nseen; k++)
             dup |= seen[k] == fr->fn;
-        if (dup)
+        int32_t *g = dup ? NULL : grow(x, seen, &capseen, sizeof *g, nseen + 1);
+        if (!g)
             continue;
+        seen = g;
         seen[nseen++] = fr->fn;
         const ast *body = fr->fn < x->map->nfn ? x->map->fn_ast[fr->fn] : NULL;
         if (!body)
@@ -675,6 +691,7 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
         json_object_set_new(o, "function", json_string(prog_str(x->p, x->p->fns[fr->fn].name)));
         json_array_append_new(arr, o);
     }
+    mem_free(seen);
     return arr;
 }
 

@@ -116,6 +116,32 @@ else
     fail=$((fail + 1))
 fi
 
+# a condition over 40 facts shows the value of each
+"$py" - "$tmp" <<'PY'
+import json, sys
+d = sys.argv[1]
+src = "source s {\n" + "".join("  household.x%d : int\n" % i for i in range(40)) + "}\n"
+src += ("policy wide for household {\n  eligible when "
+        + " + ".join("household.x%d" % i for i in range(40)) + " >= 100 \"和不小于100\"\n}\n")
+open(d + "/wide.pol", "w").write(src)
+json.dump({"household": {"x%d" % i: i for i in range(40)}}, open(d + "/wide.json", "w"))
+PY
+if "$HUIMIN" explain "$tmp/wide.pol" --given "$tmp/wide.json" --format json > "$tmp/wide.out" 2> "$tmp/wide.err" &&
+   "$py" - "$tmp/wide.out" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["decisions"][0]["conditions"]
+shown = [v["expr"] for v in c["values"]]
+if shown != ["household.x%d" % i for i in range(40)]:
+    print("FAIL: values of a condition over 40 facts: %d shown" % len(shown))
+    sys.exit(1)
+PY
+then
+    pass=$((pass + 1))
+else
+    echo "FAIL: explain of a condition over 40 facts"; cat "$tmp/wide.err"
+    fail=$((fail + 1))
+fi
+
 # for the person concerned: messages only
 check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --as-of $day --audience citizen
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
