@@ -1141,46 +1141,166 @@ static int fact_thresholds(ex *x, int32_t pol, int32_t member, int32_t field, in
     return n;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* Does expression e read fact `field` anywhere? */
+static int reads_fact(const ast *e, int32_t field)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    if (!e)
+        return 0;
+    const sym *y = e->sym;
+    if ((e->kind == N_GET || e->kind == N_NAME) && y && y->kind == SYM_FACT && y->id == field)
+        return 1;
+    if (e->kind == N_CALL || e->kind == N_LISTLIT) {
+        for (const ast *a = e->a; a; a = a->next)
+            if (reads_fact(a, field))
+                return 1;
+        return 0;
+    }
+    return reads_fact(e->a, field) || reads_fact(e->b, field) || reads_fact(e->c, field);
+}
+
+static int is_fact(const ast *e, int32_t field)
+{
+    return e && e->kind == N_GET && e->sym && ((sym *)e->sym)->kind == SYM_FACT && ((sym *)e->sym)->id == field;
+}
+
+/* Is fact (field, member fm) read, anywhere in the household's evaluation,
+ * only as one side of a comparison that is a whole condition of policy
+ * pol?  Then the decision can change only where those comparisons do. */
+static int read_only_in_comparisons(ex *x, int32_t pol, int32_t field, int32_t fm)
+{
+    const hm_program *p = x->p;
+    int household = p->fields[field].entity == 1;
+    for (int32_t F = 0; F < x->nframes; F++) {
+        scan_frame(x, F);
+        int read = 0;
+        for (int32_t k = 0; k < x->nreads && !read; k++)
+            read = x->reads[k].field == field && (household || x->reads[k].member == fm);
+        if (!read)
+            continue;
+        const hm_function *fn = &p->fns[x->frames[F].fn];
+        const ast *e = x->frames[F].fn < x->map->nfn ? x->map->fn_ast[x->frames[F].fn] : NULL;
+        if (fn->kind != FN_COND || fn->policy != pol || !e || e->kind != N_BINOP)
+            return 0;
+        int op = (int)e->ival;
+        if (op != '<' && op != '>' && op != AOP_LE && op != AOP_GE && op != AOP_EQ && op != AOP_NE)
+            return 0;
+        if (is_fact(e->a, field) == is_fact(e->b, field) || reads_fact(is_fact(e->a, field) ? e->b : e->a, field))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct trial {
+    int64_t v;
+    int status;
+} trial;
+
+static int cmp_trial(const void *a, const void *b)
+{
+    int64_t x = ((const trial *)a)->v, y = ((const trial *)b)->v;
     return x < y ? -1 : x > y;
 }
 
-/* The decision for a numeric fact on either side of each threshold, as
- * ranges: "at most 29880.00: eligible", "at least 29880.01: not_eligible". */
+/* The probe VM's decision with the fact at v (-1 when out of memory). */
+static int decide_at(hm_vm *probe_vm, hm_column *c, int32_t row, int64_t v, int32_t pol, int32_t member)
+{
+    c->v[row] = v;
+    c->state[row] = FACT_KNOWN;
+    if (vm_begin_household(probe_vm, 0) < 0)
+        return -1;
+    return vm_decide(probe_vm, pol, member)->status;
+}
+
+#define MAX_TRIALS 512
+
+/* Values to try for a numeric fact not compared directly: 0 and 1, 2, 5
+ * times each power of ten up to a bound (money to 10,000,000,000.00), or
+ * for a date, every year from 120 years before the as-of date to 10 after. */
+static int search_grid(const ex *x, int vtype, trial *t, int n)
+{
+    if (vtype == VT_DATE) {
+        for (int k = -120 * 365; k <= 10 * 365 && n < MAX_TRIALS; k += 365)
+            t[n++].v = x->in->as_of + k;
+        return n;
+    }
+    int top = vtype == VT_MONEY || vtype == VT_DECIMAL ? 12 : 9;
+    t[n++].v = 0;
+    int64_t pow = 1;
+    for (int e = 0; e <= top && n + 3 <= MAX_TRIALS; e++, pow *= 10) {
+        t[n++].v = pow;
+        t[n++].v = 2 * pow;
+        t[n++].v = 5 * pow;
+    }
+    return n;
+}
+
+/* The decision for a numeric fact as ranges of its value: "at most
+ * 29880.00: eligible", "at least 29880.01: not_eligible".  Where the fact
+ * is only compared directly with thresholds, trying either side of each
+ * gives every range exactly (*proven).  Otherwise values are tried across
+ * its span and, wherever two neighbouring tries decide differently, the
+ * boundary is found to the unit by bisection; a range may then hide a
+ * value deciding otherwise (*proven = 0). */
 static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
-                                hm_column *c, int32_t row, int *first, int *same)
+                                hm_column *c, int32_t row, int *first, int *same, int *proven)
 {
     const hm_field *fd = &x->p->fields[field];
-    int64_t cand[48];
-    int n = fact_thresholds(x, pol, member, field, cand, 48);
-    if (!n)
-        return NULL;
-    qsort(cand, (size_t)n, sizeof *cand, cmp_i64);
+    trial t[MAX_TRIALS];
+    int64_t thr[48];
+    int nt = fact_thresholds(x, pol, member, field, thr, 48), n = 0;
+    for (int k = 0; k < nt; k++)
+        t[n++].v = thr[k];
+    *proven = nt > 0 && read_only_in_comparisons(x, pol, field, fm);
+    if (!*proven)
+        n = search_grid(x, fd->vtype, t, n);
+    qsort(t, (size_t)n, sizeof *t, cmp_trial);
     int m = 0;
     for (int k = 0; k < n; k++)
-        if (!m || cand[k] != cand[m - 1])
-            cand[m++] = cand[k];
-    int status[48];
-    for (int k = 0; k < m; k++) {
-        c->v[row] = cand[k];
-        c->state[row] = FACT_KNOWN;
-        if (vm_begin_household(probe_vm, 0) < 0)
+        if (!m || t[k].v != t[m - 1].v)
+            t[m++] = t[k];
+    for (int k = 0; k < m; k++)
+        if ((t[k].status = decide_at(probe_vm, c, row, t[k].v, pol, member)) < 0)
             return NULL;
-        status[k] = vm_decide(probe_vm, pol, member)->status;
+    if (!*proven) {
+        /* each change between neighbours, to the unit: a and a + 1 */
+        int m0 = m;
+        for (int k = 0; k + 1 < m0 && m + 2 <= MAX_TRIALS; k++) {
+            trial a = t[k], b = t[k + 1];
+            if (a.status == b.status || b.v - a.v <= 1)
+                continue;
+            while (b.v - a.v > 1) {
+                trial mid = { a.v + (b.v - a.v) / 2, 0 };
+                if ((mid.status = decide_at(probe_vm, c, row, mid.v, pol, member)) < 0)
+                    return NULL;
+                if (mid.status == a.status)
+                    a = mid;
+                else
+                    b = mid;
+            }
+            t[m++] = a;
+            t[m++] = b;
+        }
+        qsort(t, (size_t)m, sizeof *t, cmp_trial);
+        int u = 0;
+        for (int k = 0; k < m; k++)
+            if (!u || t[k].v != t[u - 1].v)
+                t[u++] = t[k];
+        m = u;
     }
-    (void)fm;
+    if (!m)
+        return NULL;
     json_t *arr = json_array();
     for (int k = 0; k < m;) {
         int j = k;
-        while (j + 1 < m && status[j + 1] == status[k])
+        while (j + 1 < m && t[j + 1].status == t[k].status)
             j++;
         char lo[64], hi[64];
-        vm_format_value(x->vm, (hm_val){ cand[k], 0, 0 }, fd->vtype, -1, lo, sizeof lo);
-        vm_format_value(x->vm, (hm_val){ cand[j], 0, 0 }, fd->vtype, -1, hi, sizeof hi);
+        vm_format_value(x->vm, (hm_val){ t[k].v, 0, 0 }, fd->vtype, -1, lo, sizeof lo);
+        vm_format_value(x->vm, (hm_val){ t[j].v, 0, 0 }, fd->vtype, -1, hi, sizeof hi);
         json_t *o = json_object();
-        if (k == 0 && j == m - 1)
+        if (k == 0 && j == m - 1 && !*proven)
+            json_object_set_new(o, "value", jstrf("every value tried, %s to %s", lo, hi));
+        else if (k == 0 && j == m - 1)
             json_object_set_new(o, "value", json_string("any value"));
         else if (k == 0)
             json_object_set_new(o, "value", jstrf("at most %s", hi));
@@ -1190,11 +1310,11 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
             json_object_set_new(o, "value", json_string(lo));
         else
             json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi));
-        json_object_set_new(o, "status", json_string(status_word(status[k])));
+        json_object_set_new(o, "status", json_string(status_word(t[k].status)));
         json_array_append_new(arr, o);
         if (*first < 0)
-            *first = status[k];
-        else if (*first != status[k])
+            *first = t[k].status;
+        else if (*first != t[k].status)
             *same = 0;
         k = j + 1;
     }
@@ -1247,9 +1367,9 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     int64_t saved_v = c->v[row];
     uint8_t saved_st = c->state[row];
     json_t *arr = NULL;
-    int first = -1, same = 1;
+    int first = -1, same = 1, proven = 1;
     if (numeric) {
-        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, c, row, &first, &same);
+        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, c, row, &first, &same, &proven);
         nvals = 0;
     } else {
         arr = json_array();
@@ -1281,14 +1401,19 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     char who[32] = "";
     if (fm >= 0)
         snprintf(who, sizeof who, " of member %d", fm + 1);
+    json_object_set_new(fact, "outcomes_by", json_string(proven ? "every value" : "values tried"));
     if (same && first == DEC_UNDETERMINED)
         json_object_set_new(fact, "decides", jstrf("%s%s alone does not decide: other facts are unknown too", name, who));
+    else if (same && first > 0 && !proven)
+        json_object_set_new(fact, "decides", jstrf("%s for every value of %s%s tried",
+                                                   first == DEC_ELIGIBLE ? "eligible" : "not eligible", name, who));
     else if (same && first > 0)
         json_object_set_new(fact, "decides", jstrf("%s whatever the value of %s%s",
                                                    first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible" : "undetermined",
                                                    name, who));
     else
-        json_object_set_new(fact, "decides", jstrf("the decision depends on %s%s", name, who));
+        json_object_set_new(fact, "decides", jstrf("the decision depends on %s%s%s", name, who,
+                                                   proven ? "" : " (ranges found by trying values)"));
     return arr;
 }
 

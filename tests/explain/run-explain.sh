@@ -1,8 +1,10 @@
 #!/bin/sh
 # run-explain.sh -- `huimin explain` of the example pack against golden
 # traces, as text and as JSON: eligible, not eligible on one condition and
-# on several, undetermined by a stale fact, excluded by another policy, a
-# dated parameter on the day before and the day it changes, a person
+# on several, undetermined by a stale fact or a missing one (with the
+# ranges of a missing income where the decision changes), excluded by
+# another policy, a dated parameter on the day before and the day it
+# changes, a person
 # policy, a whole number compared with money, the citizen's text; every
 # JSON trace validated against docs/explain.schema.json; and the refusals
 # (exit 2 with a message).
@@ -61,7 +63,7 @@ PY
 }
 
 day=2024-08-01
-for f in eligible one-fails several stale missing-assets tekun; do
+for f in eligible one-fails several stale missing-assets missing-income tekun; do
     check "$f.txt" 0 "$HUIMIN" explain $pack --given $dir/$f.json --as-of $day --policy dibao
     check "$f.json" 0 "$HUIMIN" explain $pack --given $dir/$f.json --as-of $day --policy dibao --format json
 done
