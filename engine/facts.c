@@ -220,11 +220,46 @@ int32_t facts_fresh_until(int32_t asof, int32_t fresh, int32_t unit)
     return unit == 1 ? cal_add_days(asof, fresh) : cal_add_months(asof, unit == 3 ? fresh * 12 : fresh);
 }
 
+/* The source of src[0..n) (a field's, in program.fsources) whose limit
+ * applies to a value as of d: source nth, or with nth < 0 the one whose
+ * limit ends first; NULL when none has a limit. */
+static const hm_fsource *limiting(const hm_fsource *src, int32_t n, int nth, int32_t d)
+{
+    const hm_fsource *best = NULL;
+    int32_t until = INT32_MAX;
+    for (int32_t k = nth < 0 ? 0 : nth; k < (nth < 0 ? n : nth + 1) && k < n; k++) {
+        if (!src[k].fresh)
+            continue;
+        int32_t u = facts_fresh_until(d, src[k].fresh, src[k].fresh_unit);
+        if (!best || u < until) {
+            best = &src[k];
+            until = u;
+        }
+    }
+    return best;
+}
+
+const hm_fsource *facts_fresh_source(const hm_program *p, int32_t field, int nth, int32_t d)
+{
+    int32_t j = 0, n = 0;
+    while (j < p->nfsources && p->fsources[j].field != field)
+        j++;
+    while (j + n < p->nfsources && p->fsources[j + n].field == field)
+        n++;
+    return limiting(p->fsources + j, n, nth, d);
+}
+
 void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
 {
+    int32_t j = 0;      /* program.fsources is grouped by field, in field order */
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *fd = &p->fields[i];
-        if (fd->records)
+        while (j < p->nfsources && p->fsources[j].field < i)
+            j++;
+        int32_t nsrc = 0, limited = 0;
+        for (; j + nsrc < p->nfsources && p->fsources[j + nsrc].field == i; nsrc++)
+            limited |= p->fsources[j + nsrc].fresh;
+        if (fd->records || !limited)
             continue;
         hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
         int32_t n = fd->entity == 1 ? f->nhouse : f->nperson;
@@ -234,9 +269,11 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
             if (c->state[k] == FACT_STALE)
                 c->state[k] = FACT_KNOWN;
             int32_t d = facts_asof(c, k);
-            if (!fd->fresh || c->state[k] != FACT_KNOWN || d == FACT_NO_DATE)
+            if (c->state[k] != FACT_KNOWN || d == FACT_NO_DATE)
                 continue;
-            if (facts_fresh_until(d, fd->fresh, fd->fresh_unit) < as_of)
+            int nth = c->src && c->src[k] != FACT_SRC_UNKNOWN ? c->src[k] : -1;
+            const hm_fsource *lim = limiting(p->fsources + j, nsrc, nth, d);
+            if (lim && facts_fresh_until(d, lim->fresh, lim->fresh_unit) < as_of)
                 c->state[k] = FACT_STALE;
         }
     }

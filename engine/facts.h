@@ -26,8 +26,11 @@ typedef struct hm_column {
                                value has the same date, asof_all */
     int32_t asof_all;
     uint8_t *src;           /* which of the field's sources gave each value (its
-                               index among them), NULL when it has one source */
+                               index among them, FACT_SRC_UNKNOWN when not
+                               known), NULL when it has one source */
 } hm_column;
+
+#define FACT_SRC_UNKNOWN 0xff
 
 typedef struct hm_rcolumn {
     int32_t *first, *count; /* per person */
@@ -95,7 +98,14 @@ int  facts_read_state(const hm_facts *f, const hm_policy *P, const hm_field *fd,
  * (stale), household.assets", in buf. */
 void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, int32_t hh,
                    int32_t member, char *buf, size_t n);
-/* Mark values older than their field's freshness limit at `as_of` stale. */
+/* Mark values older than their freshness limit at `as_of` stale: the
+ * limit of the source that gave the value (the column's src), or, for a
+ * field several sources declare and a value whose source is not known,
+ * the strictest of theirs. */
 void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
+/* The source whose freshness limit applies to a value of field as of d
+ * given by its nth source (-1: not known which, the strictest applies);
+ * NULL when none has a limit. */
+const hm_fsource *facts_fresh_source(const hm_program *p, int32_t field, int nth, int32_t d);
 
 #endif

@@ -912,9 +912,20 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     json_object_set_new(o, "source", jstr_or_null(source));
     char d[16];
     json_object_set_new(o, "as_of", asof == FACT_NO_DATE ? json_null() : json_string(date_text(asof, d)));
-    if (st == FACT_STALE && fd->fresh > 0) {
+    /* the limit that made it stale: its source's, or the strictest */
+    const hm_fsource *lim = NULL;
+    if (st == FACT_STALE && !fd->records) {
+        const hm_facts *f = x->in->facts;
+        const hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        int32_t row = member < 0 ? 0 : f->hh_first[0] + member;
+        int nth = c->src && c->src[row] != FACT_SRC_UNKNOWN ? c->src[row] : -1;
+        lim = facts_fresh_source(x->p, field, nth, asof);
+        if (lim && nth < 0)     /* not said which gave it: the one it is stale for */
+            json_object_set_new(o, "source", json_string(prog_str(x->p, lim->source)));
+    }
+    if (lim) {
         static const char *unit[] = { "", "day", "month", "year" };
-        json_object_set_new(o, "fresh_for", jstrf("%d %s%s", fd->fresh, unit[fd->fresh_unit & 3], fd->fresh == 1 ? "" : "s"));
+        json_object_set_new(o, "fresh_for", jstrf("%d %s%s", lim->fresh, unit[lim->fresh_unit & 3], lim->fresh == 1 ? "" : "s"));
     }
     return o;
 }

@@ -141,6 +141,33 @@ static int json_scalar(jctx *j, const char *name, json_t *v, const hm_type *t, i
     }
 }
 
+/* The index of the source named by src among those declaring field (in
+ * program.fsources), or -1 with the reason in why. */
+static int source_index(jctx *j, int32_t field, json_t *src, char *why, size_t n)
+{
+    const hm_program *p = j->p;
+    char have[256] = "";
+    size_t at = 0;
+    int nth = 0;
+    for (int32_t k = 0; k < p->nfsources; k++) {
+        if (p->fsources[k].field != field)
+            continue;
+        const char *name = prog_str(p, p->fsources[k].source);
+        if (json_is_string(src) && strcmp(name, json_string_value(src)) == 0)
+            return nth;
+        nth++;
+        int w = snprintf(have + at, sizeof have - at, "%s%s", at ? ", " : "", name);
+        if (w > 0 && (size_t)w < sizeof have - at)
+            at += (size_t)w;
+    }
+    if (!json_is_string(src))
+        snprintf(why, n, "\"source\" must be the name of a source");
+    else
+        snprintf(why, n, "no source `%s` declares %s (%s %s)", json_string_value(src),
+                 prog_str(p, p->fields[field].name), nth == 1 ? "its source is" : "its sources are", have);
+    return -1;
+}
+
 static int json_obj(jctx *j, json_t *obj, int entity, int32_t index)
 {
     const char *key;
@@ -177,18 +204,29 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t index)
         }
         json_t *val = v;
         int32_t asof = FACT_NO_DATE;
+        int nth = -1;
         if (json_is_object(v)) {
-            /* {"value": …, "as_of": "YYYY-MM-DD"}: provenance for freshness */
+            /* {"value": …, "as_of": "YYYY-MM-DD", "source": NAME}: provenance,
+             * for freshness limits (those of the source named) */
             val = json_object_get(v, "value");
-            json_t *a = json_object_get(v, "as_of");
+            json_t *a = json_object_get(v, "as_of"), *src = json_object_get(v, "source");
             if (!val)
                 return jerr(j, "`%s` needs a \"value\"", key);
+            const char *k2;
+            json_t *v2;
+            json_object_foreach(v, k2, v2)
+                if (strcmp(k2, "value") && strcmp(k2, "as_of") && strcmp(k2, "source"))
+                    return jerr(j, "`%s`: unknown key \"%s\" (a value's keys are \"value\", \"as_of\" and "
+                                "\"source\")", key, k2);
             if (a) {
                 int64_t d;
                 if (json_scalar(j, key, a, &ty_date, &d))
                     return -1;
                 asof = (int32_t)d;
             }
+            char why[512];
+            if (src && (nth = source_index(j, fact->id, src, why, sizeof why)) < 0)
+                return jerr(j, "`%s`: %s", key, why);
             if (json_is_null(val))
                 continue;
         }
@@ -196,6 +234,14 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t index)
         if (json_scalar(j, key, val, fact->type, &x))
             return -1;
         hm_column *c = entity == ENT_HOUSEHOLD ? &j->f->hcol[fd->column] : &j->f->pcol[fd->column];
+        if (nth >= 0 && !c->src) {
+            int32_t rows = entity == ENT_HOUSEHOLD ? j->f->nhouse : j->f->nperson;
+            if (!(c->src = mem_alloc((size_t)rows + 1)))
+                return joom(j);
+            memset(c->src, FACT_SRC_UNKNOWN, (size_t)rows + 1);
+        }
+        if (c->src)
+            c->src[index] = nth >= 0 ? (uint8_t)nth : FACT_SRC_UNKNOWN;
         c->v[index] = x;
         c->state[index] = FACT_KNOWN;
         c->asof[index] = asof;

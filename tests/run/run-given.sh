@@ -53,6 +53,35 @@ elif [ $? -eq 2 ]; then
 else
     echo "FAIL: a missing facts file is not exit 2"; fail=$((fail + 1))
 fi
+# a fact from two sources with different freshness limits (民政 a year,
+# 公安 31 days): the limit of the source a value names, else the strictest
+two=tests/run/two-sources.pol
+given_two() {   # NAME JSON-VALUE EXPECTED-EXIT PATTERN
+    printf '{"person": {"deceased": %s}}\n' "$2" > "$tmp/$1.json"
+    "$HUIMIN" run "$two" --given "$tmp/$1.json" --as-of 2024-08-01 > "$tmp/$1.out" 2>&1
+    st=$?
+    if [ $st -eq "$3" ] && grep -qF -- "$4" "$tmp/$1.out"; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL: two sources, $1: exit $st (expected $3) or no \"$4\" in:"; cat "$tmp/$1.out"
+        fail=$((fail + 1))
+    fi
+}
+given_two civil '{"value": false, "as_of": "2024-05-01", "source": "民政"}' 0 "alive                     1       eligible"
+given_two police '{"value": false, "as_of": "2024-05-01", "source": "公安"}' 0 "missing: person.deceased (stale)"
+given_two unnamed '{"value": false, "as_of": "2024-05-01"}' 0 "missing: person.deceased (stale)"
+given_two recent '{"value": false, "as_of": "2024-07-20"}' 0 "alive                     1       eligible"
+given_two other '{"value": false, "as_of": "2024-05-01", "source": "卫健"}' 1 \
+    "other.json: \`deceased\`: no source \`卫健\` declares person.deceased (its sources are 民政, 公安)"
+given_two typo '{"value": false, "asof": "2024-05-01"}' 1 'unknown key "asof"'
+if "$HUIMIN" explain "$two" --given "$tmp/unnamed.json" --as-of 2024-08-01 2> "$tmp/err" |
+   grep -qF "person.deceased of member 1 = stale   from 公安, as of 2024-05-01, older than 31 days"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: explain does not name the strictest source of a value whose source is not said"; cat "$tmp/err"
+    fail=$((fail + 1))
+fi
+
 # out of memory at every allocation in turn, from compiling the pack to
 # printing (until five runs in a row no longer reach the failing
 # allocation): exit 2 with "out of memory", never a crash, another exit or
