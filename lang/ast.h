@@ -70,7 +70,8 @@
     X(IF,         "a=cond b=then c=else")                                        \
     X(AGG,        "ival=aggregate str=variable a=body b=source c=filter")        \
     X(WHERE,      "a=list b=condition")                                          \
-    X(DURING,     "ival=window a=records b=from/count c=to")
+    X(DURING,     "ival=window a=records b=from/count c=to")                  \
+    X(ERROR,      "an expression lost to a syntax error (already reported)")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -397,6 +397,11 @@ pitem:
   | ELIGIBLE WHEN cond_top excepts
                                 { $$ = NODE(ELIGIBLE, @1); $$->a = $3; $$->b = $4; }
   | AMOUNT expr excepts         { $$ = NODE(AMOUNT, @1); $$->a = $2; $$->b = $3; }
+    /* a rule whose expression has a syntax error is still there: its uses
+     * and the policy's `eligible when` are not reported as missing */
+  | LET IDENT '=' error         { $$ = NODE(LET, @2); $$->str = $2; $$->a = NODE(ERROR, @4); }
+  | ELIGIBLE WHEN error         { $$ = NODE(ELIGIBLE, @1); }
+  | AMOUNT error                { $$ = NODE(AMOUNT, @1); $$->a = NODE(ERROR, @2); }
 ;
 
 name_list:

@@ -790,7 +790,8 @@ void sema_check_policy(sema *s, sym *p)
         case N_SCALE: if (it->sym) sema_check_scale(s, it->sym); break;
         case N_LET: if (it->sym) check_let(s, it->sym); break;
         case N_ELIGIBLE:
-            if (++neligible > 1) {
+            /* one lost to a syntax error (no condition) does not count */
+            if (it->a && ++neligible > 1) {
                 int d = ERR(it, "policy `%s` has two `eligible when` rules", n->str);
                 diag_hint(s->diags, d, "combine their conditions in one `all { … }`");
             }
@@ -798,7 +799,7 @@ void sema_check_policy(sema *s, sym *p)
             check_exceptions(s, it->b, &ty_bool, 1);
             break;
         case N_AMOUNT: {
-            if (++namount > 1)
+            if (it->a->kind != N_ERROR && ++namount > 1)
                 ERR(it, "policy `%s` has two `amount` rules", n->str);
             const hm_type *t = sema_expr(s, it->a);
             if (t->kind == T_DECIMAL && (it->a->kind == N_DEC ||

@@ -1115,6 +1115,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_AGG: return agg_expr(s, e);
     case N_WHERE: return where_expr(s, e);
     case N_DURING: return during_expr(s, e);
+    case N_ERROR: return &ty_error;    /* reported by the parser */
     default:
         ERR(e, "this is not an expression");
         return &ty_error;
