@@ -239,6 +239,48 @@ static const hm_fsource *limiting(const hm_fsource *src, int32_t n, int nth, int
     return best;
 }
 
+int facts_source_index(const hm_program *p, int32_t field, const char *name)
+{
+    int nth = 0;
+    for (int32_t k = 0; k < p->nfsources; k++) {
+        if (p->fsources[k].field != field)
+            continue;
+        if (strcmp(prog_str(p, p->fsources[k].source), name) == 0)
+            return nth;
+        nth++;
+    }
+    return -1;
+}
+
+void facts_no_such_source(const hm_program *p, int32_t field, const char *name, char *buf, size_t n)
+{
+    char have[256] = "";
+    size_t at = 0;
+    int count = 0;
+    for (int32_t k = 0; k < p->nfsources; k++) {
+        if (p->fsources[k].field != field)
+            continue;
+        int w = snprintf(have + at, sizeof have - at, "%s%s", count++ ? ", " : "", prog_str(p, p->fsources[k].source));
+        if (w > 0 && (size_t)w < sizeof have - at)
+            at += (size_t)w;
+    }
+    snprintf(buf, n, "no source `%s` declares %s (%s %s)", name, prog_str(p, p->fields[field].name),
+             count == 1 ? "its source is" : "its sources are", have);
+}
+
+int facts_set_source(hm_column *c, int32_t rows, int32_t row, int nth)
+{
+    if (nth < 0 && !c->src)
+        return 0;
+    if (!c->src) {
+        if (!(c->src = mem_alloc((size_t)rows + 1)))
+            return -1;
+        memset(c->src, FACT_SRC_UNKNOWN, (size_t)rows + 1);
+    }
+    c->src[row] = nth >= 0 ? (uint8_t)nth : FACT_SRC_UNKNOWN;
+    return 0;
+}
+
 const hm_fsource *facts_fresh_source(const hm_program *p, int32_t field, int nth, int32_t d)
 {
     int32_t j = 0, n = 0;

@@ -107,5 +107,12 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
  * given by its nth source (-1: not known which, the strictest applies);
  * NULL when none has a limit. */
 const hm_fsource *facts_fresh_source(const hm_program *p, int32_t field, int nth, int32_t d);
+/* The index of source `name` among those declaring field, or -1. */
+int  facts_source_index(const hm_program *p, int32_t field, const char *name);
+/* "no source `NAME` declares person.deceased (its sources are 民政, 公安)" */
+void facts_no_such_source(const hm_program *p, int32_t field, const char *name, char *buf, size_t n);
+/* Say that value `row` of column c (of `rows` values) came from the
+ * field's source nth (-1: not known which).  0, or -1 out of memory. */
+int  facts_set_source(hm_column *c, int32_t rows, int32_t row, int nth);
 
 #endif

@@ -44,7 +44,7 @@
     X(GROUP,      "ival=ALL|ANY str=message a=items")                            \
     X(TEST,       "str=name a=as-of date b=given c=expects")                     \
     X(GIVEN,      "ival=entity a=inits")                                         \
-    X(INIT,       "str=field a=value b=as-of date")                              \
+    X(INIT,       "str=field a=value b=as-of date c=source (a NAME)")             \
     X(OBJ,        "a=inits")                                                     \
     X(RECLIT,     "a=record entries")                                            \
     X(RECENTRY,   "a=date b=value")                                              \

@@ -141,31 +141,18 @@ static int json_scalar(jctx *j, const char *name, json_t *v, const hm_type *t, i
     }
 }
 
-/* The index of the source named by src among those declaring field (in
- * program.fsources), or -1 with the reason in why. */
+/* The index of the source named by src among those declaring field, or
+ * -1 with the reason in why. */
 static int source_index(jctx *j, int32_t field, json_t *src, char *why, size_t n)
 {
-    const hm_program *p = j->p;
-    char have[256] = "";
-    size_t at = 0;
-    int nth = 0;
-    for (int32_t k = 0; k < p->nfsources; k++) {
-        if (p->fsources[k].field != field)
-            continue;
-        const char *name = prog_str(p, p->fsources[k].source);
-        if (json_is_string(src) && strcmp(name, json_string_value(src)) == 0)
-            return nth;
-        nth++;
-        int w = snprintf(have + at, sizeof have - at, "%s%s", at ? ", " : "", name);
-        if (w > 0 && (size_t)w < sizeof have - at)
-            at += (size_t)w;
-    }
-    if (!json_is_string(src))
+    if (!json_is_string(src)) {
         snprintf(why, n, "\"source\" must be the name of a source");
-    else
-        snprintf(why, n, "no source `%s` declares %s (%s %s)", json_string_value(src),
-                 prog_str(p, p->fields[field].name), nth == 1 ? "its source is" : "its sources are", have);
-    return -1;
+        return -1;
+    }
+    int nth = facts_source_index(j->p, field, json_string_value(src));
+    if (nth < 0)
+        facts_no_such_source(j->p, field, json_string_value(src), why, n);
+    return nth;
 }
 
 static int json_obj(jctx *j, json_t *obj, int entity, int32_t index)
@@ -234,14 +221,8 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t index)
         if (json_scalar(j, key, val, fact->type, &x))
             return -1;
         hm_column *c = entity == ENT_HOUSEHOLD ? &j->f->hcol[fd->column] : &j->f->pcol[fd->column];
-        if (nth >= 0 && !c->src) {
-            int32_t rows = entity == ENT_HOUSEHOLD ? j->f->nhouse : j->f->nperson;
-            if (!(c->src = mem_alloc((size_t)rows + 1)))
-                return joom(j);
-            memset(c->src, FACT_SRC_UNKNOWN, (size_t)rows + 1);
-        }
-        if (c->src)
-            c->src[index] = nth >= 0 ? (uint8_t)nth : FACT_SRC_UNKNOWN;
+        if (facts_set_source(c, entity == ENT_HOUSEHOLD ? j->f->nhouse : j->f->nperson, index, nth) < 0)
+            return joom(j);
         c->v[index] = x;
         c->state[index] = FACT_KNOWN;
         c->asof[index] = asof;

@@ -107,7 +107,7 @@ static hm_span span2(hm_span a, hm_span b) { return (hm_span){ a.start, b.end };
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
 %type <node> test given obj inits init_list init value rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration opt_fresh
-%type <node> opt_quick opt_amount opt_member opt_asof name_list
+%type <node> opt_quick opt_amount opt_member opt_asof opt_from name_list
 %type <text> dotted opt_label fname iname type_word
 %type <num> entity opt_period agg status except_status
 
@@ -501,7 +501,8 @@ init_list:
 ;
 
 init:
-    iname value opt_asof        { $$ = NODE(INIT, @1); $$->str = $1; $$->a = $2; $$->b = $3; }
+    iname value opt_asof opt_from
+                                { $$ = NODE(INIT, @1); $$->str = $1; $$->a = $2; $$->b = $3; $$->c = $4; }
   | MEMBERS '[' objs ']'        { $$ = NODE(INIT, @1); $$->str = "members";
                                   $$->a = NODE(LISTLIT, @2); $$->a->a = $3; }
 ;
@@ -513,6 +514,11 @@ iname:
 opt_asof:
     %empty                      { $$ = NULL; }
   | AS OF DATE                  { $$ = NODE(DATE, @3); $$->str = $3; }
+;
+
+opt_from:
+    %empty                      { $$ = NULL; }
+  | FROM IDENT                  { $$ = NODE(NAME, @2); $$->str = $2; }
 ;
 
 objs:

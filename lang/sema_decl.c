@@ -885,6 +885,29 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
     sema_expect(s, v, t, what);
 }
 
+/* Does a source block named `name` declare fact f?  The names of those
+ * that do, in have. */
+static int source_declares(sema *s, const char *name, const sym *f, char *have, size_t n)
+{
+    int found = 0;
+    size_t at = 0;
+    have[0] = '\0';
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *b = s->mods[i]->root; b; b = b->next) {
+            if (b->kind != N_SOURCE)
+                continue;
+            for (ast *fd = b->a; fd; fd = fd->next) {
+                if (fd->sym != f)
+                    continue;
+                found |= strcmp(b->str, name) == 0;
+                int w = snprintf(have + at, n - at, "%s%s", at ? ", " : "", b->str);
+                if (w > 0 && (size_t)w < n - at)
+                    at += (size_t)w;
+            }
+        }
+    return found;
+}
+
 static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
 {
     const char *ent = entity == ENT_PERSON ? "person" : "household";
@@ -919,6 +942,10 @@ static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
             if (sema_parse_date(i->b->str, &day) != 0)
                 ERR(i->b, "`%s` is not a valid date", i->b->str);
         }
+        char have[256];
+        if (i->c && !source_declares(s, i->c->str, f, have, sizeof have))
+            ERR(i->c, "no source `%s` declares %s (its source%s %s)", i->c->str, key,
+                strchr(have, ',') ? "s are" : " is", have);
         check_init_value(s, i, f->type);
     }
 }

@@ -102,6 +102,10 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
             if (sema_parse_date(i->b->str, &day) == 0)
                 c->asof[index] = (int32_t)day;
         }
+        /* `from SOURCE`: that source's freshness limit applies */
+        int nth = i->c ? facts_source_index(p, fact->id, i->c->str) : -1;
+        if (facts_set_source(c, entity == ENT_HOUSEHOLD ? f->nhouse : f->nperson, index, nth) < 0)
+            return -1;
     }
     return 0;
 }
