@@ -1113,45 +1113,6 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
     mem_free(pseen);
 }
 
-/* The values a numeric fact is compared with directly in the policy's
- * conditions (in the fact's units): where the decision can change. */
-static int fact_thresholds(ex *x, int32_t pol, int32_t member, int32_t field, int64_t *out, int max)
-{
-    const hm_program *p = x->p;
-    const hm_policy *P = &p->policies[pol];
-    int n = 0;
-    if (P->cond < 0)
-        return 0;
-    int vt = p->fields[field].vtype;
-    for (int32_t node = P->cond; node < P->cond + p->conds[P->cond].size && n + 3 <= max; node++) {
-        const hm_condnode *c = &p->conds[node];
-        if (c->kind != CN_COND || c->fn >= x->map->nfn)
-            continue;
-        const ast *e = x->map->fn_ast[c->fn];
-        if (!e || e->kind != N_BINOP || e->ival == AOP_AND || e->ival == AOP_OR)
-            continue;
-        const ast *other = NULL;
-        for (int side = 0; side < 2 && !other; side++) {
-            const ast *f = side ? e->b : e->a;
-            if (f && f->kind == N_GET && f->sym && ((sym *)f->sym)->kind == SYM_FACT && ((sym *)f->sym)->id == field)
-                other = side ? e->a : e->b;
-        }
-        int32_t F = other ? find_frame(x, c->fn, member) : -1;
-        if (F < 0)
-            continue;
-        scan_frame(x, F);
-        hm_val v;
-        int32_t cs;
-        int ot = node_vtype(other, &cs);
-        if (node_value(x, other, &v) != 0 || v.unk || to_scale(ot, vt, &v.v) != 0)
-            continue;
-        out[n++] = v.v - 1;
-        out[n++] = v.v;
-        out[n++] = v.v + 1;
-    }
-    return n;
-}
-
 /* Does expression e read fact `field` anywhere? */
 static int reads_fact(const ast *e, int32_t field)
 {
@@ -1174,13 +1135,16 @@ static int is_fact(const ast *e, int32_t field)
     return e && e->kind == N_GET && e->sym && ((sym *)e->sym)->kind == SYM_FACT && ((sym *)e->sym)->id == field;
 }
 
-/* Is fact (field, member fm) read, anywhere in the household's evaluation,
- * only as one side of a comparison that is a whole condition of policy
- * pol?  Then the decision can change only where those comparisons do. */
-static int read_only_in_comparisons(ex *x, int32_t pol, int32_t field, int32_t fm)
+/* Where the decision can change with fact (field, member fm): when the
+ * household's evaluation reads it only as one side of comparisons that
+ * are whole conditions (of this policy or of those it depends on), the
+ * values either side of each threshold, into out; their number, or -1
+ * when it is read otherwise (in arithmetic, a let, an amount ...) or a
+ * threshold is not known. */
+static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int max)
 {
     const hm_program *p = x->p;
-    int household = p->fields[field].entity == 1;
+    int household = p->fields[field].entity == 1, n = 0;
     for (int32_t F = 0; F < x->nframes; F++) {
         scan_frame(x, F);
         int read = 0;
@@ -1190,15 +1154,26 @@ static int read_only_in_comparisons(ex *x, int32_t pol, int32_t field, int32_t f
             continue;
         const hm_function *fn = &p->fns[x->frames[F].fn];
         const ast *e = x->frames[F].fn < x->map->nfn ? x->map->fn_ast[x->frames[F].fn] : NULL;
-        if (fn->kind != FN_COND || fn->policy != pol || !e || e->kind != N_BINOP)
-            return 0;
+        if (fn->kind != FN_COND || !e || e->kind != N_BINOP)
+            return -1;
         int op = (int)e->ival;
         if (op != '<' && op != '>' && op != AOP_LE && op != AOP_GE && op != AOP_EQ && op != AOP_NE)
-            return 0;
-        if (is_fact(e->a, field) == is_fact(e->b, field) || reads_fact(is_fact(e->a, field) ? e->b : e->a, field))
-            return 0;
+            return -1;
+        if (is_fact(e->a, field) == is_fact(e->b, field))
+            return -1;
+        const ast *other = is_fact(e->a, field) ? e->b : e->a;
+        if (reads_fact(other, field))
+            return -1;
+        hm_val v;
+        int32_t cs;
+        int ot = node_vtype(other, &cs);
+        if (n + 3 > max || node_value(x, other, &v) != 0 || v.unk || to_scale(ot, p->fields[field].vtype, &v.v) != 0)
+            return -1;
+        out[n++] = v.v - 1;
+        out[n++] = v.v;
+        out[n++] = v.v + 1;
     }
-    return 1;
+    return n;
 }
 
 typedef struct trial {
@@ -1257,11 +1232,11 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
 {
     const hm_field *fd = &x->p->fields[field];
     trial t[MAX_TRIALS];
-    int64_t thr[48];
-    int nt = fact_thresholds(x, pol, member, field, thr, 48), n = 0;
+    int64_t thr[96];
+    int nt = direct_thresholds(x, field, fm, thr, 96), n = 0;
     for (int k = 0; k < nt; k++)
         t[n++].v = thr[k];
-    *proven = nt > 0 && read_only_in_comparisons(x, pol, field, fm);
+    *proven = nt > 0;
     if (!*proven)
         n = search_grid(x, fd->vtype, t, n);
     qsort(t, (size_t)n, sizeof *t, cmp_trial);
