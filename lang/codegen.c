@@ -268,27 +268,20 @@ static int32_t index_ok(fstate *f, int32_t v, const char *what)
     return 0;
 }
 
-static int32_t emit_c_index(fstate *f, int op, int a, int b, int32_t v, const char *what)
+/* op with index v in its C (ABC) or Bx (ABx) field, as the opcode table
+ * says, or that field's maximum and an EXTRAARG holding v */
+static int32_t emit_index(fstate *f, int op, int a, int b, int32_t v, const char *what)
 {
     v = index_ok(f, v, what);
-    if (v < MAXARG_C)
-        return emit(f, MK_ABC(op, a, b, v));
-    int32_t at = emit(f, MK_ABC(op, a, b, MAXARG_C));
-    emit(f, MK_Ax(OP_EXTRAARG, v));
+    int wide = hm_op_info[op].fmt == FMT_ABx, max = wide ? MAXARG_BX : MAXARG_C;
+    int32_t field = v < max ? v : max;
+    int32_t at = emit(f, wide ? MK_ABx(op, a, field) : MK_ABC(op, a, b, field));
+    if (field == max)
+        emit(f, MK_Ax(OP_EXTRAARG, v));
     return at;
 }
-
-static int32_t emit_bx_index(fstate *f, int op, int a, int32_t v, const char *what)
-{
-    v = index_ok(f, v, what);
-    if (v < MAXARG_BX)
-        return emit(f, MK_ABx(op, a, v));
-    int32_t at = emit(f, MK_ABx(op, a, MAXARG_BX));
-    emit(f, MK_Ax(OP_EXTRAARG, v));
-    return at;
-}
-#define ABC_IDX(o, a, b, v, what) emit_c_index(f, OP_##o, a, b, v, what)
-#define ABx_IDX(o, a, v, what) emit_bx_index(f, OP_##o, a, v, what)
+#define ABC_IDX(o, a, b, v, what) emit_index(f, OP_##o, a, b, v, what)
+#define ABx_IDX(o, a, v, what) emit_index(f, OP_##o, a, 0, v, what)
 
 static void loadk(fstate *f, int dst, int64_t v)
 {
