@@ -150,6 +150,47 @@ static int tally_missing(tallies *t, const char *missing, int64_t count)
 
 /* ---- reading the run -------------------------------------------------------- */
 
+/* A run killed while writing (or stopped by a full disk) leaves a hot
+ * rollback journal, which a read-only connection cannot roll back: SQLite
+ * says "attempt to write a readonly database".  The database is opened
+ * read-write once, which rolls it back, when the file and its folder may
+ * be written; otherwise the message says how. */
+static int recover(report *R)
+{
+    size_t n = strlen(R->path);
+    char *journal = mem_alloc(n + 9);
+    if (!journal)
+        return failf(R, HM_ENOMEM, "out of memory");
+    memcpy(journal, R->path, n);
+    memcpy(journal + n, "-journal", 9);
+    struct stat sb;
+    int hot = stat(journal, &sb) == 0 && sb.st_size > 0;
+    mem_free(journal);
+    if (!hot)
+        return HM_OK;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(R->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        /* any read rolls a hot journal back (a journal of a run still
+         * writing is not hot: that run holds its lock, and is waited for
+         * or left alone) */
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+    }
+    int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+    sqlite3_close(db);
+    if (rc == SQLITE_OK || code == SQLITE_BUSY)
+        return HM_OK;
+    if (code == SQLITE_NOMEM)
+        return failf(R, HM_ENOMEM, "out of memory");
+    if (code == SQLITE_NOTADB)
+        return HM_OK;   /* said when it is opened */
+    return failf(R, HM_EIO, "%s: a run was interrupted while writing it, and its journal %s-journal must "
+                 "be rolled back before it can be read, which needs write access to the file and its "
+                 "folder: run `huimin report` (or `sqlite3 %s 'PRAGMA quick_check'`) once as a user who "
+                 "may write them", R->path, R->path, R->path);
+}
+
 static int open_db(report *R)
 {
     struct stat sb;
@@ -157,6 +198,9 @@ static int open_db(report *R)
         return failf(R, HM_EIO, "%s: %s", R->path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return failf(R, HM_EIO, "%s: is a directory, not a results database", R->path);
+    int rc = recover(R);
+    if (rc != HM_OK)
+        return rc;
     if (sqlite3_open_v2(R->path, &R->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         if (!R->db)
             return failf(R, HM_ENOMEM, "out of memory");
@@ -170,7 +214,7 @@ static int open_db(report *R)
                            "('runs', 'run_policies', 'run_reasons', 'decision_rows')", -1, &st,
                            NULL) != SQLITE_OK)
         return sql_fail(R, "reading the schema");
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     int ntables = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
@@ -338,7 +382,8 @@ static int groups_grow(groups *G)
     return 0;
 }
 
-/* count one decision into its group; -1 when out of memory */
+/* count one decision into its group; -1 when out of memory, 1 when its
+ * group's total amount overflows */
 static int groups_add(groups *G, int32_t policy, int status, int64_t reason, const char *missing,
                       int has_amount, int64_t amount)
 {
@@ -363,7 +408,8 @@ static int groups_add(groups *G, int32_t policy, int status, int64_t reason, con
     }
     g->count++;
     if (has_amount) {
-        g->amount += amount;
+        if (__builtin_add_overflow(g->amount, amount, &g->amount))
+            return 1;
         g->has_amount = 1;
     }
     return 0;
@@ -376,6 +422,15 @@ static void groups_free(groups *G)
     mem_free(G->slot);
 }
 
+/* A total beyond the range of money: refused, as SQLite's SUM() says
+ * "integer overflow", never printed wrapped. */
+static int overflow(report *R, int32_t policy)
+{
+    const policy_stats *P = find_policy(R, policy);
+    return failf(R, HM_EIO, "%s: run %lld, policy %s: the total amount of its eligible decisions is beyond "
+                 "92233720368547758.07 (integer overflow)", R->path, (long long)R->run, P ? P->name : "?");
+}
+
 static int scan_decisions(report *R, const char *policy, groups *G)
 {
     sqlite3_stmt *st;
@@ -386,18 +441,20 @@ static int scan_decisions(report *R, const char *policy, groups *G)
     sqlite3_bind_int64(st, 1, R->run);
     if (policy)
         sqlite3_bind_int(st, 2, R->pol[0].policy);
-    int rc, oom = 0;
+    int rc, bad = 0;
+    int32_t pol = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t reason = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
-        if (groups_add(G, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1), reason,
-                       (const char *)sqlite3_column_text(st, 3), sqlite3_column_type(st, 4) != SQLITE_NULL,
-                       sqlite3_column_int64(st, 4))) {
-            oom = 1;
+        pol = sqlite3_column_int(st, 0);
+        if ((bad = groups_add(G, pol, sqlite3_column_int(st, 1), reason,
+                              (const char *)sqlite3_column_text(st, 3), sqlite3_column_type(st, 4) != SQLITE_NULL,
+                              sqlite3_column_int64(st, 4))) != 0)
             break;
-        }
     }
     sqlite3_finalize(st);
-    if (oom)
+    if (bad > 0)
+        return overflow(R, pol);
+    if (bad)
         return failf(R, HM_ENOMEM, "out of memory");
     return rc == SQLITE_DONE ? HM_OK : sql_fail(R, "reading the decisions");
 }
@@ -437,7 +494,10 @@ static int read_decisions(report *R, const char *policy)
             continue;
         if (g->status == 1) {
             P->eligible += g->count;
-            P->amount += g->amount;
+            if (__builtin_add_overflow(P->amount, g->amount, &P->amount)) {
+                rc = overflow(R, P->policy);
+                break;
+            }
             P->has_amount |= g->has_amount;
         } else if (g->status == 2) {
             P->not_eligible += g->count;

@@ -1,9 +1,14 @@
 /* results.c -- see results.h. */
 #include "results.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* the columns of decision_rows a run with reasons fills; one without
  * fills the first COLS_PLAIN, so that SQLite trims the trailing NULLs */
@@ -45,7 +50,7 @@ static int fail(results *r, const char *what)
     return -1;
 }
 
-static void now_text(char *buf, size_t n)
+void results_now(char *buf, size_t n)
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -78,24 +83,115 @@ static int add_runs_column(results *r, const char *name, const char *path)
     return has ? 0 : exec1(r, sql, path);
 }
 
-int results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
-                  const char *config, int64_t households, int64_t persons, int reasons, int settled)
+static int failf(results *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int failf(results *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, sizeof r->err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* An existing database must be empty or one of huimin's results: huimin
+ * does not add its tables to somebody else's database. */
+static int check_results_db(results *r, const char *path)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT name, name IN ('runs', 'run_policies', 'run_reasons', 'decision_rows') "
+                           "FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sqlite3_errcode(r->db) == SQLITE_NOTADB
+            ? failf(r, "%s: not a huimin results database (not an SQLite database); give --out a new file "
+                    "or a results database of an earlier run", path)
+            : fail(r, path);
+    int ours = 0, theirs = 0, rc;
+    char names[160] = "";
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_int(st, 1)) {
+            ours++;
+            continue;
+        }
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        size_t at = strlen(names);
+        /* the first few names say enough */
+        if (theirs < 3 && name)
+            snprintf(names + at, sizeof names - at, "%s%s", theirs ? ", " : "", name);
+        else if (theirs == 3)
+            snprintf(names + at, sizeof names - at, ", …");
+        theirs++;
+    }
+    int code = sqlite3_errcode(r->db);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return code == SQLITE_NOTADB
+            ? failf(r, "%s: not a huimin results database (not an SQLite database); give --out a new file "
+                    "or a results database of an earlier run", path)
+            : fail(r, path);
+    if (ours == 4 || (ours == 0 && theirs == 0))
+        return 0;
+    if (ours == 0)
+        return failf(r, "%s: not a huimin results database (it has other tables: %s); give --out a new file "
+                     "or a results database of an earlier run", path, names);
+    return failf(r, "%s: not a huimin results database (it has %d of the 4 tables of one); give --out a new "
+                 "file or a results database of an earlier run", path, ours);
+}
+
+int results_open(results *r, const char *path)
 {
     memset(r, 0, sizeof *r);
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    r->path = path;
+    /* created here, so that it is 0600 from the start (SQLite would make
+     * it 0644): it holds ID numbers and the values read; the umask can
+     * only make it stricter */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        r->created = 1;
+    } else if (errno != EEXIST) {
+        return failf(r, "%s: cannot create: %s", path, strerror(errno));
+    } else {
+        struct stat sb;
+        if (stat(path, &sb) != 0)
+            return failf(r, "%s: %s", path, strerror(errno));
+        if (!S_ISREG(sb.st_mode))
+            return failf(r, "%s: %s, not a results database", path,
+                         S_ISDIR(sb.st_mode) ? "is a directory" : "is not a regular file");
+    }
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return fail(r, path);
-    sqlite3_busy_timeout(r->db, 5000);
-    /* a rollback journal: what a killed run wrote is undone on the next
-     * open; new pages appended at the end cost no journal writes */
-    if (exec1(r, "PRAGMA journal_mode = DELETE", path) || exec1(r, "PRAGMA synchronous = NORMAL", path) ||
-        exec1(r, "PRAGMA cache_size = -131072", path) || exec1(r, "BEGIN IMMEDIATE", path) ||
-        exec1(r, SCHEMA, path) || add_runs_column(r, "reasons", path) ||
-        add_runs_column(r, "settled", path))
+    /* the write lock is taken now, before the load: a second run to the
+     * same database is refused at once, not after its whole load */
+    sqlite3_busy_timeout(r->db, 1000);
+    if (exec1(r, "PRAGMA synchronous = NORMAL", path) || exec1(r, "PRAGMA cache_size = -131072", path))
         return -1;
+    if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        int code = sqlite3_errcode(r->db);
+        if (code == SQLITE_BUSY)
+            return failf(r, "%s: another run is writing to this results database (%s)", path,
+                         sqlite3_errmsg(r->db));
+        if (code == SQLITE_NOTADB)
+            return check_results_db(r, path);
+        return fail(r, path);
+    }
+    sqlite3_busy_timeout(r->db, 5000);
+    /* SQLite's default rollback journal (huimin never changes it): what a
+     * killed run wrote is undone on the next open; new pages appended at
+     * the end cost no journal writes */
+    if (check_results_db(r, path) || exec1(r, SCHEMA, path) ||
+        add_runs_column(r, "reasons", path) || add_runs_column(r, "settled", path))
+        return -1;
+    return 0;
+}
+
+int results_begin(results *r, const char *as_of, const char *pack_hash, const char *config,
+                  const char *started, int64_t households, int64_t persons, int reasons, int settled)
+{
+    const char *path = r->path;
     r->cols = reasons ? COLS : COLS_PLAIN;
     sqlite3_stmt *st;
-    char started[32];
-    now_text(started, sizeof started);
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO runs(as_of, pack_hash, started, config, households, persons, reasons, "
                            "settled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
@@ -239,10 +335,11 @@ int results_commit(results *r)
     if (flush(r))
         return -1;
     char fin[32], sql[128];
-    now_text(fin, sizeof fin);
+    results_now(fin, sizeof fin);
     snprintf(sql, sizeof sql, "UPDATE runs SET finished = '%s' WHERE run_id = %lld", fin, (long long)r->run_id);
     if (exec1(r, sql, "finishing the run") || exec1(r, "COMMIT", "committing the run"))
         return -1;
+    r->committed = 1;
     return 0;
 }
 
@@ -256,5 +353,8 @@ void results_close(results *r)
             sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close(r->db);
     }
+    /* a file this run created and did not fill is not left behind */
+    if (r->created && !r->committed)
+        unlink(r->path);
     memset(r, 0, sizeof *r);
 }

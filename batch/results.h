@@ -18,6 +18,7 @@
 #define HM_RESULTS_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* An entity's number in the database: unique across runs, so that
@@ -39,6 +40,9 @@ typedef struct results {
     sqlite3_stmt *rows;         /* batched insert into decision_rows */
     sqlite3_stmt *one;          /* single-row insert for the tail */
     sqlite3_stmt *entity_st;
+    const char *path;
+    int created;                /* the file did not exist before this run */
+    int committed;
     int64_t run_id;
     int pending;                /* rows waiting in buf */
     int cols;                   /* columns bound per row: 7 with reasons, 5 without */
@@ -46,12 +50,18 @@ typedef struct results {
     char err[512];
 } results;
 
-/* Open (creating if needed, adding the columns a database made by an
- * older huimin lacks) and begin the run's transaction.  Without `reasons`
- * the reason and missing of every decision are left NULL; `settled` says
- * whether decisions were settled (0 for --kleene). */
-int  results_begin(results *r, const char *path, const char *as_of, const char *pack_hash,
-                   const char *config, int64_t households, int64_t persons, int reasons, int settled);
+/* Open (creating it 0600 if needed, adding the columns a database made by
+ * an older huimin lacks) and begin the run's transaction, which holds the
+ * database's write lock until the commit.  An existing file must be a
+ * results database or an empty one: anything else is refused, untouched. */
+int  results_open(results *r, const char *path);
+/* Record the run (`started`: when it started, as results_now gives it).
+ * Without `reasons` the reason and missing of every decision are left
+ * NULL; `settled` says whether decisions were settled (0 for --kleene). */
+int  results_begin(results *r, const char *as_of, const char *pack_hash, const char *config,
+                   const char *started, int64_t households, int64_t persons, int reasons, int settled);
+/* The time now, "2024-08-01T09:30:00Z". */
+void results_now(char *buf, size_t n);
 int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person);
 int  results_reason(results *r, int32_t reason, const char *text);
 int  results_entity(results *r, int64_t entity, int person, const char *id);
@@ -63,7 +73,8 @@ int  results_issue(results *r, const char *source, int person, const char *entit
                    const char *field, const char *issue, const char *detail);
 /* Finish the run and commit. */
 int  results_commit(results *r);
-/* Roll back (if not committed) and close. */
+/* Roll back (if not committed) and close; a file results_open created is
+ * removed unless the run was committed. */
 void results_close(results *r);
 
 #endif

@@ -12,6 +12,7 @@
 #include "calendar.h"
 #include "load.h"
 #include "one.h"
+#include "mask.h"
 #include "mem.h"
 #include "module.h"
 #include "results.h"
@@ -318,24 +319,45 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     return 0;
 }
 
-static void summary(FILE *out, const hm_program *p, const hm_load *L, const decisions *D)
+/* The counts and total amount of each policy, households' first; a total
+ * beyond the range of money is an error naming the policy, as SQLite's
+ * SUM() says "integer overflow": never a wrapped total. */
+static int totals(const hm_program *p, const hm_load *L, const decisions *D, int64_t (*count)[4], int64_t *sum,
+                  char *err, size_t errlen)
+{
+    size_t pbase = (size_t)L->facts.nhouse * (size_t)D->nhp;
+    for (int pass = 0, at = 0; pass < 2; pass++) {
+        int32_t np = pass ? D->npp : D->nhp, nent = pass ? L->facts.nperson : L->facts.nhouse;
+        for (int32_t k = 0; k < np; k++, at++) {
+            memset(count[at], 0, sizeof count[at]);
+            sum[at] = 0;
+            for (int32_t e = 0; e < nent; e++) {
+                size_t s = (pass ? pbase : 0) + (size_t)e * (size_t)np + (size_t)k;
+                count[at][D->status[s] & 3]++;
+                if (D->has_amount[s] && __builtin_add_overflow(sum[at], D->amount[s], &sum[at])) {
+                    snprintf(err, errlen, "policy %s: the total amount of its eligible decisions is beyond "
+                             "%s (integer overflow); no run recorded",
+                             prog_str(p, p->policies[pass ? D->ppol[k] : D->hpol[k]].name),
+                             D->amount[s] < 0 ? "-92233720368547758.08" : "92233720368547758.07");
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static void summary(FILE *out, const hm_program *p, const decisions *D, int64_t (*count)[4], const int64_t *sum)
 {
     fprintf(out, "%-24s %-9s %10s %12s %12s %16s\n", "policy", "for", "eligible", "not eligible",
             "undetermined", "total amount");
-    size_t pbase = (size_t)L->facts.nhouse * (size_t)D->nhp;
-    for (int pass = 0; pass < 2; pass++) {
-        int32_t np = pass ? D->npp : D->nhp, nent = pass ? L->facts.nperson : L->facts.nhouse;
-        for (int32_t k = 0; k < np; k++) {
-            int64_t c[4] = { 0 }, sum = 0;
-            for (int32_t e = 0; e < nent; e++) {
-                size_t s = (pass ? pbase : 0) + (size_t)e * (size_t)np + (size_t)k;
-                c[D->status[s] & 3]++;
-                if (D->has_amount[s])
-                    sum += D->amount[s];
-            }
+    for (int pass = 0, at = 0; pass < 2; pass++) {
+        int32_t np = pass ? D->npp : D->nhp;
+        for (int32_t k = 0; k < np; k++, at++) {
+            const int64_t *c = count[at];
             char money[32];
             if (p->policies[pass ? D->ppol[k] : D->hpol[k]].amount_fn >= 0)
-                fmt_fen(sum, money, sizeof money);
+                fmt_fen(sum[at], money, sizeof money);
             else
                 strcpy(money, "-");
             fprintf(out, "%-24s %-9s %10lld %12lld %12lld %16s\n",
@@ -356,9 +378,13 @@ static void print_issues(FILE *err, const hm_program *p, const hm_load *L)
     for (int32_t i = 0; i < L->nissues && i < 10; i++) {
         const ld_issue *is = &L->issues[i];
         const hm_field *fd = &p->fields[is->field];
-        fprintf(err, "  %s %s %s: %s\n", is->source >= 0 ? L->sources[is->source] : "?",
-                fd->entity == 2 ? "person" : "household",
-                fd->entity == 2 ? L->pid[is->index] : L->hid[is->index], is->detail);
+        /* stderr goes to logs: ID numbers masked (mask.h) */
+        fprintf(err, "  %s %s ", is->source >= 0 ? L->sources[is->source] : "?",
+                fd->entity == 2 ? "person" : "household");
+        mask_fputs(fd->entity == 2 ? L->pid[is->index] : L->hid[is->index], err);
+        fputs(": ", err);
+        mask_fputs_text(is->detail, err);
+        fputc('\n', err);
     }
 }
 
@@ -376,6 +402,8 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
 {
     err[0] = '\0';
     double t_start = now_s();
+    char started[32];
+    results_now(started, sizeof started);
     hm_program *p;
     sema *s;
     int rc = compiler_program(c, &p, &s);
@@ -402,12 +430,19 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     decisions D;
     results R;
     memset(&D, 0, sizeof D);
-    memset(&R, 0, sizeof R);
+    memset(&L, 0, sizeof L);
+    int64_t (*count)[4] = NULL, *sum = NULL;
+    /* the results database is checked and locked before the load: a bad
+     * --out, or another run writing to it, is refused at once */
+    rc = HM_EIO;
+    if (results_open(&R, o->out)) {
+        snprintf(err, errlen, "%s", R.err);
+        goto done;
+    }
     rc = HM_EPLUGIN;
     int threads = o->threads > 0 ? o->threads : cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    memset(&L, 0, sizeof L);
     int lrc = load_open(&L, p, &cfg, as_of);
     L.threads = threads;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
@@ -449,14 +484,21 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     facts_drop_values(&L.facts);
     char hash[72];
     pack_hash(p, hash);
+    rc = HM_ENOMEM;
+    count = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *count);
+    sum = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *sum);
+    if (!count || !sum)
+        goto done;
     rc = HM_EIO;
-    if (results_begin(&R, o->out, as_of_buf, hash, cfg.path, L.nh, L.np, o->reasons, !o->kleene) ||
+    if (totals(p, &L, &D, count, sum, err, errlen))
+        goto done;
+    if (results_begin(&R, as_of_buf, hash, cfg.path, started, L.nh, L.np, o->reasons, !o->kleene) ||
         write_results(&R, p, &L, &D, tty) || results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;
     }
     double t_written = now_s();
-    summary(out, p, &L, &D);
+    summary(out, p, &D, count, sum);
     print_issues(stderr, p, &L);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -467,6 +509,8 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     fprintf(stderr, "peak memory: %ld MiB\n", ru.ru_maxrss / 1024);
     rc = HM_OK;
 done:
+    mem_free(count);
+    mem_free(sum);
     results_close(&R);
     decisions_free(&D);
     load_close(&L);

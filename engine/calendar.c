@@ -61,6 +61,29 @@ int32_t cal_add_days(int32_t date, int64_t n)
     return (int32_t)r;
 }
 
+int cal_add_days_in(int32_t date, int64_t n, int32_t *out)
+{
+    if (date < CAL_FIRST || date > CAL_LAST || n < CAL_FIRST - CAL_LAST || n > CAL_LAST - CAL_FIRST)
+        return -1;
+    int64_t r = (int64_t)date + n;
+    if (r < CAL_FIRST || r > CAL_LAST)
+        return -1;
+    *out = (int32_t)r;
+    return 0;
+}
+
+int cal_add_months_in(int32_t date, int64_t n, int32_t *out)
+{
+    /* 9999 years are fewer than 120000 months: cal_add_months does not cut */
+    if (date < CAL_FIRST || date > CAL_LAST || n < -120000 || n > 120000)
+        return -1;
+    int32_t r = cal_add_months(date, n);
+    if (r < CAL_FIRST || r > CAL_LAST)
+        return -1;
+    *out = r;
+    return 0;
+}
+
 int32_t cal_add_months(int32_t date, int64_t n)
 {
     int32_t y, m, d;

@@ -9,7 +9,17 @@
 int32_t cal_from_ymd(int32_t y, int32_t m, int32_t d);
 void    cal_to_ymd(int32_t days, int32_t *y, int32_t *m, int32_t *d);
 int32_t cal_days_in_month(int32_t y, int32_t m);
+/* The calendar: 0001-01-01 to 9999-12-31, the dates a source or a policy
+ * can write. */
+#define CAL_FIRST (-719162)     /* 0001-01-01 */
+#define CAL_LAST 2932896        /* 9999-12-31 */
+/* Saturating, for limits computed from the as-of date. */
 int32_t cal_add_days(int32_t date, int64_t n);
+/* date + n days, or n months, into *out; -1 (out unchanged) when the date
+ * or the result is outside the calendar: the policy language's date
+ * arithmetic, where leaving the calendar is an error, not a date. */
+int     cal_add_days_in(int32_t date, int64_t n, int32_t *out);
+int     cal_add_months_in(int32_t date, int64_t n, int32_t *out);
 /* Add months; a day past the end of the target month becomes its last day
  * (2024-01-31 + 1 month = 2024-02-29). */
 int32_t cal_add_months(int32_t date, int64_t n);

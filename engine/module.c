@@ -23,8 +23,11 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 static const unsigned char MAGIC[8] = { 0x7f, 'H', 'M', 'C', '\r', '\n', 0x1a, '\n' };
@@ -180,6 +183,79 @@ int module_encode(const hm_program *prog, unsigned char **out, size_t *outlen)
     return 0;
 }
 
+static int write_all(int fd, const unsigned char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Write `len` bytes to `path` through a new temporary file in its folder,
+ * renamed into place: a failure leaves no half file, and a crash or power
+ * cut the old file or the new one.  mkstemp creates the temporary (never
+ * an existing file or what a planted symlink points to); the file is
+ * synced before the rename and the folder after it. */
+static int file_replace(const char *path, const unsigned char *buf, size_t len, char *err, size_t errlen)
+{
+    size_t plen = strlen(path);
+    char *tmp = mem_alloc(plen + 8), *dir = mem_alloc(plen + 2);
+    if (!tmp || !dir) {
+        mem_free(tmp);
+        mem_free(dir);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".XXXXXX", 8);
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        size_t dlen = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(dir, path, dlen);
+        dir[dlen] = '\0';
+    } else {
+        strcpy(dir, ".");
+    }
+    /* mkstemp makes it 0600: a module is not private, it gets the mode
+     * any new file would (umask read back at once; the command is
+     * single-threaded here) */
+    mode_t mask = umask(0);
+    umask(mask);
+    int fd = mkstemp(tmp);
+    int ok = fd >= 0 && fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, buf, len) == 0 && fsync(fd) == 0;
+    int e = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        ok = 0;
+        e = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = 0;
+        e = errno;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(e));
+        if (fd >= 0)
+            unlink(tmp);
+    } else {
+        /* the rename itself is durable once the folder is synced */
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ok = dfd >= 0 && fsync(dfd) == 0;
+        if (!ok)
+            snprintf(err, errlen, "%s: written, but its folder cannot be synced: %s", path, strerror(errno));
+        if (dfd >= 0)
+            close(dfd);
+    }
+    mem_free(tmp);
+    mem_free(dir);
+    return ok ? 0 : -1;
+}
+
 int module_write(const hm_program *p, const char *path, char *err, size_t errlen)
 {
     unsigned char *buf;
@@ -188,28 +264,9 @@ int module_write(const hm_program *p, const char *path, char *err, size_t errlen
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    /* write to a temporary file and rename, so a failure leaves no half file */
-    size_t plen = strlen(path);
-    char *tmp = mem_alloc(plen + 16);
-    if (!tmp) {
-        mem_free(buf);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    snprintf(tmp, plen + 16, "%s.tmp", path);
-    FILE *fp = fopen(tmp, "wb");
-    int ok = fp && fwrite(buf, 1, total, fp) == total;
-    if (fp && fclose(fp) != 0)
-        ok = 0;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0;
-    if (!ok) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-    }
-    mem_free(tmp);
+    int rc = file_replace(path, buf, total, err, errlen);
     mem_free(buf);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 #define BAD(...) do { snprintf(err, errlen, "%s: bad bytecode (", name); \

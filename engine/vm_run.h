@@ -273,8 +273,25 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             vm->frame = caller_frame;
 #endif
             return result;
-        VM_CASE(ADDDAYS) BINARY_UNK(); SET(RA, cal_add_days((int32_t)RB.v, RC.v)); VM_NEXT;
-        VM_CASE(ADDMONTHS) BINARY_UNK(); SET(RA, cal_add_months((int32_t)RB.v, RC.v)); VM_NEXT;
+        /* a date past 9999-12-31 or before 0001-01-01 is an error, not a date */
+        VM_CASE(ADDDAYS) {
+            BINARY_UNK();
+            int32_t r;
+            if (RB.v < CAL_FIRST || RB.v > CAL_LAST || cal_add_days_in((int32_t)RB.v, RC.v, &r))
+                FAIL("date outside the calendar (years 1 to 9999)");
+            else
+                SET(RA, r);
+            VM_NEXT;
+        }
+        VM_CASE(ADDMONTHS) {
+            BINARY_UNK();
+            int32_t r;
+            if (RB.v < CAL_FIRST || RB.v > CAL_LAST || cal_add_months_in((int32_t)RB.v, RC.v, &r))
+                FAIL("date outside the calendar (years 1 to 9999)");
+            else
+                SET(RA, r);
+            VM_NEXT;
+        }
         VM_CASE(AGEAT)
             BINARY_UNK();
             /* ages are mostly on the as-of date: looked up (cal_age_on) */
