@@ -94,6 +94,12 @@ static int failf(results *r, const char *fmt, ...)
     return -1;
 }
 
+static int not_sqlite(results *r, const char *path)
+{
+    return failf(r, "%s: not a huimin results database (not an SQLite database); give --out a new file or a "
+                 "results database of an earlier run", path);
+}
+
 /* An existing database must be empty or one of huimin's results: huimin
  * does not add its tables to somebody else's database. */
 static int check_results_db(results *r, const char *path)
@@ -103,10 +109,7 @@ static int check_results_db(results *r, const char *path)
                            "SELECT name, name IN ('runs', 'run_policies', 'run_reasons', 'decision_rows') "
                            "FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name", -1, &st,
                            NULL) != SQLITE_OK)
-        return sqlite3_errcode(r->db) == SQLITE_NOTADB
-            ? failf(r, "%s: not a huimin results database (not an SQLite database); give --out a new file "
-                    "or a results database of an earlier run", path)
-            : fail(r, path);
+        return sqlite3_errcode(r->db) == SQLITE_NOTADB ? not_sqlite(r, path) : fail(r, path);
     int ours = 0, theirs = 0, rc;
     char names[160] = "";
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -126,10 +129,7 @@ static int check_results_db(results *r, const char *path)
     int code = sqlite3_errcode(r->db);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return code == SQLITE_NOTADB
-            ? failf(r, "%s: not a huimin results database (not an SQLite database); give --out a new file "
-                    "or a results database of an earlier run", path)
-            : fail(r, path);
+        return code == SQLITE_NOTADB ? not_sqlite(r, path) : fail(r, path);
     if (ours == 4 || (ours == 0 && theirs == 0))
         return 0;
     if (ours == 0)
@@ -166,14 +166,14 @@ int results_open(results *r, const char *path)
      * same database is refused at once, not after its whole load */
     sqlite3_busy_timeout(r->db, 1000);
     if (exec1(r, "PRAGMA synchronous = NORMAL", path) || exec1(r, "PRAGMA cache_size = -131072", path))
-        return -1;
+        return sqlite3_errcode(r->db) == SQLITE_NOTADB ? not_sqlite(r, path) : -1;
     if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         int code = sqlite3_errcode(r->db);
         if (code == SQLITE_BUSY)
             return failf(r, "%s: another run is writing to this results database (%s)", path,
                          sqlite3_errmsg(r->db));
         if (code == SQLITE_NOTADB)
-            return check_results_db(r, path);
+            return not_sqlite(r, path);
         return fail(r, path);
     }
     sqlite3_busy_timeout(r->db, 5000);
