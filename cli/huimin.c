@@ -1,9 +1,11 @@
 /* huimin.c -- the `huimin` command: dispatch to subcommands. */
 #include "cli.h"
 #include "huimin.h"
+#include "mask.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct command {
@@ -24,12 +26,21 @@ static const struct command {
 
 void cli_error(const char *fmt, ...)
 {
-    va_list ap;
+    /* stderr goes to logs: an ID number in a message (a household listed
+     * twice, one not found) is masked (mask.h) */
+    va_list ap, again;
     va_start(ap, fmt);
-    fputs("huimin: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg)
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
     va_end(ap);
+    fputs("huimin: ", stderr);
+    mask_fputs_text(msg ? msg : "out of memory", stderr);
+    fputc('\n', stderr);
+    free(msg);
 }
 
 const char *cli_given(hm_compiler *c, const char *given, int *failed)

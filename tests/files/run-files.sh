@@ -116,6 +116,13 @@ if [ $st -eq 0 ] && grep -qF "registry person 330102********0013: person.decease
 	[ "$(sqlite3 "$work/c/m.db" "SELECT count(*) FROM data_issues WHERE entity_id = '330102199001010013'")" = 2 ]
 then ok; else bad "masked IDs: exit $st: $(cat "$work/err")"; fi
 
+# and in error messages (load.c's, here one not found)
+(cd "$work/c" && "$HUIMIN" explain "$batch/small.pol" --config small.conf --household 330102199001019999) \
+	> /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF 'huimin: no household `330102********9999` in the population' "$work/err" && ok \
+	|| bad "masked ID in an error message: exit $st: $(cat "$work/err")"
+
 # ---- a total beyond the range of money ------------------------------------
 city "$work/b"
 sqlite3 "$work/b/civil.db" "UPDATE hh SET assets_fen = 9223372036854775807 WHERE hh_id IN ('H1', 'H2', 'H3')"
