@@ -5,7 +5,8 @@
  * a runtime error.  The breakdowns need a run made with --reasons; for any
  * other run only the counts are printed.
  *
- * The database is opened read-only, and the run's decisions are read in
+ * The database is opened read-only (after rolling back the hot journal a
+ * killed run left, see recover()), and the run's decisions are read in
  * one pass whatever the number of policies. */
 #include "huimin.h"
 #include "mem.h"

@@ -18,7 +18,8 @@ static void report_usage(FILE *out)
             "were not eligible, by the condition that failed, how many were undetermined,\n"
             "by each fact they could not use, and how many by a runtime error.  The\n"
             "breakdowns need a run made with --reasons; for other runs only the counts\n"
-            "are printed.  The database is only read.\n"
+            "are printed.  The database is only read, except that the journal a run\n"
+            "killed while writing left behind is rolled back first.\n"
             "\n"
             "Options:\n"
             "  --run N              which run (default: the latest)\n"
@@ -27,7 +28,7 @@ static void report_usage(FILE *out)
             "  -h, --help           show this help\n"
             "\n"
             "Exit status: 0 printed, 2 usage error, unreadable file, not a results\n"
-            "database, no such run or policy.\n");
+            "database, no such run or policy, a total amount that overflows.\n");
 }
 
 int cmd_report(int argc, char **argv)
