@@ -146,14 +146,17 @@ int results_open(results *r, const char *path)
     /* created here, so that it is 0600 from the start (SQLite would make
      * it 0644): it holds ID numbers and the values read; the umask can
      * only make it stricter */
+    struct stat sb, now;
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
-        close(fd);
         r->created = 1;
+        int bad = fstat(fd, &sb);
+        close(fd);
+        if (bad)
+            return failf(r, "%s: %s", path, strerror(errno));
     } else if (errno != EEXIST) {
         return failf(r, "%s: cannot create: %s", path, strerror(errno));
     } else {
-        struct stat sb;
         if (stat(path, &sb) != 0)
             return failf(r, "%s: %s", path, strerror(errno));
         if (!S_ISREG(sb.st_mode))
@@ -176,6 +179,12 @@ int results_open(results *r, const char *path)
             return not_sqlite(r, path);
         return fail(r, path);
     }
+    r->locked = 1;
+    /* a run that created the file and failed removes it: one that got the
+     * lock after that would be writing to a removed file */
+    if (stat(path, &now) != 0 || now.st_ino != sb.st_ino || now.st_dev != sb.st_dev)
+        return failf(r, "%s: removed or replaced while this run opened it (by a run that failed?): run again",
+                     path);
     sqlite3_busy_timeout(r->db, 5000);
     /* SQLite's default rollback journal (huimin never changes it): what a
      * killed run wrote is undone on the next open; new pages appended at
@@ -189,7 +198,7 @@ int results_open(results *r, const char *path)
 int results_begin(results *r, const char *as_of, const char *pack_hash, const char *config,
                   const char *started, int64_t households, int64_t persons, int reasons, int settled)
 {
-    const char *path = r->path;
+    const char *path = "recording the run";
     r->cols = reasons ? COLS : COLS_PLAIN;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db,
@@ -354,7 +363,7 @@ void results_close(results *r)
         sqlite3_close(r->db);
     }
     /* a file this run created and did not fill is not left behind */
-    if (r->created && !r->committed)
+    if (r->created && r->locked && !r->committed)
         unlink(r->path);
     memset(r, 0, sizeof *r);
 }

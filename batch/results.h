@@ -42,6 +42,7 @@ typedef struct results {
     sqlite3_stmt *entity_st;
     const char *path;
     int created;                /* the file did not exist before this run */
+    int locked;                 /* this run holds its write lock */
     int committed;
     int64_t run_id;
     int pending;                /* rows waiting in buf */
