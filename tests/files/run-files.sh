@@ -102,16 +102,20 @@ late=$(sqlite3 "$work/c/s.db" "SELECT strftime('%s', started) - $t0 FROM runs" 2
 
 # ---- ID numbers are masked on stderr ----------------------------------------
 # P6 (deceased 7: a data issue) gets an 18-character ID, P5's unknown
-# marital code becomes a 15-digit number
+# marital code becomes a 15-digit number, H4 (assets "abc") is H0012345
 sqlite3 "$work/c/registry.db" "UPDATE person SET person_id = '330102199001010013' WHERE person_id = 'P6';
-	UPDATE person SET marital_code = '330102900101001' WHERE person_id = 'P5'"
+	UPDATE person SET marital_code = '330102900101001' WHERE person_id = 'P5';
+	UPDATE household SET hh_id = 'H0012345' WHERE hh_id = 'H4';
+	UPDATE person SET hh_id = 'H0012345' WHERE hh_id = 'H4'"
 sqlite3 "$work/c/civil.db" "UPDATE income SET person_id = '330102199001010013' WHERE person_id = 'P6';
-	UPDATE contribution SET person_id = '330102199001010013' WHERE person_id = 'P6'"
+	UPDATE contribution SET person_id = '330102199001010013' WHERE person_id = 'P6';
+	UPDATE hh SET hh_id = 'H0012345' WHERE hh_id = 'H4'"
 rm -f "$work/c/m.db"
 run "$work/c" m.db > /dev/null 2> "$work/err"
 st=$?
 if [ $st -eq 0 ] && grep -qF "registry person 330102********0013: person.deceased: 7 is not a yes/no value" "$work/err" &&
-	grep -qF 'unknown code "33010*******001" for person.marital' "$work/err" &&
+	grep -qF 'registry person **: unknown code "33010*******001" for person.marital' "$work/err" &&
+	grep -qF 'civil household H0****45: hh.assets_fen: "abc" is not a whole number of fen' "$work/err" &&
 	! grep -q "330102199001010013\|330102900101001" "$work/err" &&
 	[ "$(sqlite3 "$work/c/m.db" "SELECT count(*) FROM data_issues WHERE entity_id = '330102199001010013'")" = 2 ]
 then ok; else bad "masked IDs: exit $st: $(cat "$work/err")"; fi
