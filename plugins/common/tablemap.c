@@ -197,7 +197,13 @@ static void show_cell(const tm_cell *c, char *buf, size_t n)
     switch (c->kind) {
     case TM_INT: snprintf(buf, n, "%" PRId64, c->i); break;
     case TM_REAL: snprintf(buf, n, "%.17g", c->r); break;
-    case TM_TEXT: snprintf(buf, n, "\"%.*s\"", (int)(c->len > 40 ? 40 : c->len), c->s ? c->s : ""); break;
+    case TM_TEXT: {
+        size_t k = c->len > 40 ? 40 : c->len;
+        while (k < c->len && k && ((unsigned char)c->s[k] & 0xc0) == 0x80)
+            k--;    /* not in the middle of a character */
+        snprintf(buf, n, "\"%.*s\"", (int)k, c->s ? c->s : "");
+        break;
+    }
     default: snprintf(buf, n, "NULL"); break;
     }
 }

@@ -102,6 +102,37 @@ got=$(sqlite3 "$work/c/e.db" "SELECT status FROM decisions WHERE policy = 'allow
 [ "$got" = undetermined ] && ok || bad "csv: on_bad_row = issue: H1's allowance is $got, not undetermined"
 cp "$here/civil-csv/hh.csv" "$work/c/civil-csv/hh.csv"
 
+# ---- text that is not UTF-8 is unusable, whichever plugin gave it ----------
+# (it made explain's JSON drop keys and `needs --format json` fail)
+sed '/^\[source civil\]/,$d' "$work/c/small.conf" > "$work/c/text.conf"
+sqlite3 "$work/c/registry.db" "UPDATE household SET region_code = X'C328' WHERE hh_id = 'H1';
+	UPDATE household SET region_code = '3301' || X'00' || '00' WHERE hh_id = 'H2';
+	UPDATE person SET marital_code = '一二三四五六七八九十一二三四' WHERE person_id = 'P5'"
+rm -f "$work/c/t.db"
+(cd "$work/c" && "$HUIMIN" run "$here/text.pol" --config text.conf --out t.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/c/t.db" "SELECT entity_id, status FROM decisions ORDER BY 1; SELECT source, entity_id, field, issue,
+	detail FROM data_issues ORDER BY 2" 2>&1)
+want="H1|undetermined
+H2|undetermined
+H3|not_eligible
+H4|undetermined
+registry|H1|household.region|bad_value|household.region: text is not valid UTF-8 at byte 1 of 2
+registry|H2|household.region|bad_value|household.region: text holds a NUL byte at byte 5 of 7"
+[ $st -eq 0 ] && [ "$got" = "$want" ] && ok || bad "text not UTF-8: exit $st: $got $(cat "$work/err")"
+# a code: the same; and a detail cut at its limit keeps whole characters
+printf 'person_id,amount_fen,marital\nP1,50000,\377\nP2,60000,3\nP3,200000,2\nP4,0,4\nP5,0,1\nP6,0,1\n' \
+	> "$work/c/civil-csv/income.csv"
+expect "csv: code not UTF-8" 0 "results in e.db" csv.conf --
+got=$(sqlite3 "$work/c/e.db" "SELECT entity_id, issue, detail FROM data_issues WHERE field = 'person.marital'
+	AND entity_id IN ('P1', 'P5') ORDER BY 1" 2>&1)
+want="P1|bad_value|person.marital: text is not valid UTF-8 at byte 1 of 1
+P5|unknown_code|unknown code \"一二三四五六七八九十一二三\" for person.marital (code set marital)"
+[ "$got" = "$want" ] && ok || bad "csv: code not UTF-8: $got"
+cp "$here/civil-csv/income.csv" "$work/c/civil-csv/income.csv"
+rm "$work/c/registry.db"
+sqlite3 "$work/c/registry.db" < "$here/city.sql"
+
 # ---- one snapshot: a write between two table reads is not seen -------------
 # A household and its person are written together while the population is
 # read (after the household table, before the person table): a load in one
