@@ -878,6 +878,26 @@ static void check_values(hm_fetch_ctx *x, ld_col *c)
     }
 }
 
+/* A value as of a date after the run's as-of date says what was true
+ * later: it is not known to hold on the as-of date (a run for a past date
+ * over today's data), so it is unusable, never fresh. */
+static void future_values(hm_fetch_ctx *x, ld_col *c)
+{
+    const hm_load *L = x->L;
+    if (c->f->records || !c->asof)
+        return;
+    char detail[160], d[16], run[16];
+    cal_format(L->as_of, run);
+    for (uint32_t r = 0; r < x->n; r++) {
+        if (c->known[r] != 1 || c->asof[r] == HM_NO_DATE || c->asof[r] <= L->as_of)
+            continue;
+        cal_format(c->asof[r], d);
+        snprintf(detail, sizeof detail, "%s: as of %s, after the run's as-of date %s", c->name, d, run);
+        issue_at(x, c, r, ISSUE_BAD_VALUE, detail);
+        c->known[r] = 2;
+    }
+}
+
 /* Is a value as of `asof` from fsource fs fresh on the run's as-of date?
  * A value with no as-of date cannot be shown fresh. */
 static int fresh(const hm_load *L, const hm_fsource *fs, int32_t asof)
@@ -1042,6 +1062,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         ld_col *c = &cols[i];
         const hm_fsource *fs = &p->fsources[c->fsi];
         check_values(&x, c);
+        future_values(&x, c);
         if (c->f->records) {
             pthread_mutex_lock(&L->lock);
             int src_rc = store_records(L, c, !rec_seen[c->f->column]++);

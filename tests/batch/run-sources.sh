@@ -133,6 +133,36 @@ cp "$here/civil-csv/income.csv" "$work/c/civil-csv/income.csv"
 rm "$work/c/registry.db"
 sqlite3 "$work/c/registry.db" < "$here/city.sql"
 
+# ---- a value as of a date after the run's is not fresh --------------------
+# P1 (born 1940) has person.deceased fresh within 31 days, as of a day
+# after the run's as-of date: not known to hold on that date
+sqlite3 "$work/c/registry.db" "UPDATE person SET updated_on = '2024-08-02' WHERE person_id = 'P1'"
+expect "future as-of" 0 "results in e.db" small.conf --
+got=$(sqlite3 "$work/c/e.db" "SELECT status FROM decisions WHERE policy = 'elder' AND entity_id = 'P1';
+	SELECT source, field, issue, detail FROM data_issues WHERE entity_id = 'P1' AND field = 'person.deceased'" 2>&1)
+want="undetermined
+registry|person.deceased|bad_value|person.deceased: as of 2024-08-02, after the run's as-of date 2024-08-01"
+[ "$got" = "$want" ] && ok || bad "future as-of: $got"
+expect "as-of on the run's date" 0 "results in e.db" small.conf -- --as-of 2024-08-02
+got=$(sqlite3 "$work/c/e.db" "SELECT status FROM decisions WHERE policy = 'elder' AND entity_id = 'P1'" 2>&1)
+[ "$got" = eligible ] && ok || bad "as-of on the run's date: elder for P1 is $got"
+sqlite3 "$work/c/registry.db" "UPDATE person SET updated_on = '2024-07-20' WHERE person_id = 'P1'"
+
+# ---- an extern function's error is said as such ----------------------------
+xplug="$bindir/tests/batch/.libs/extern_plugin.so"
+{ cat "$work/c/small.conf"; printf '\n[source ext]\nplugin = %s\n' "$xplug"; } > "$work/c/ext.conf"
+rm -f "$work/c/x.db"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" "$here/extern_error.pol" --config ext.conf --out x.db \
+	--no-progress --reasons) > /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/c/x.db" "SELECT DISTINCT status, reason FROM decisions WHERE policy = 'ext_error'" 2>&1)
+want="undetermined|extern function 户籍年限 (source ext, plugin $xplug) returned an error, which left it undetermined"
+[ $st -eq 0 ] && [ "$got" = "$want" ] && ok || bad "extern error: exit $st: $got $(cat "$work/err")"
+(cd "$work/c" && "$HUIMIN" explain "$here/small.pol" "$here/extern_error.pol" --config ext.conf --household H1 \
+	--policy ext_error) > "$work/out" 2>&1
+grep -qF "undetermined: extern function 户籍年限 (source ext) returned an error in ext_error" "$work/out" && ok \
+	|| bad "extern error in explain: $(cat "$work/out")"
+
 # ---- one snapshot: a write between two table reads is not seen -------------
 # A household and its person are written together while the population is
 # read (after the household table, before the person table): a load in one
