@@ -163,6 +163,19 @@ want="undetermined|extern function 户籍年限 (source ext, plugin $xplug) retu
 grep -qF "undetermined: extern function 户籍年限 (source ext) returned an error in ext_error" "$work/out" && ok \
 	|| bad "extern error in explain: $(cat "$work/out")"
 
+# ---- configuration lines of any length -------------------------------------
+long=$(printf './%.0s' $(seq 150))
+{ printf '; %s\n' "$(printf 'a long comment %.0s' $(seq 30))"
+  sed "s|^database = registry.db|database = ${long}registry.db   ; inline comment|" "$work/c/small.conf"; } > "$work/c/long.conf"
+expect "a 300-byte line" 0 "results in e.db" long.conf --
+got=$(sqlite3 "$work/c/e.db" "SELECT count(*) FROM decisions" 2>&1)
+[ "$got" = 22 ] && ok || bad "a 300-byte line: $got decisions"
+# a long continuation line (indented: the value of the key above, as inih reads a short one)
+sed "s|^database = registry.db|database = nothing.db\n    ${long}registry.db|" "$work/c/small.conf" > "$work/c/cont.conf"
+expect "a 300-byte continuation line" 0 "results in e.db" cont.conf --
+{ cat "$work/c/small.conf"; printf '%s = 1\n' "$(printf 'k%.0s' $(seq 300))"; } > "$work/c/longkey.conf"
+expect "a 300-byte key" 2 "longkey.conf:32: a key of more than 196 bytes: use a shorter key" longkey.conf --
+
 # ---- one snapshot: a write between two table reads is not seen -------------
 # A household and its person are written together while the population is
 # read (after the household table, before the person table): a load in one
