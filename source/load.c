@@ -878,13 +878,14 @@ static void check_values(hm_fetch_ctx *x, ld_col *c)
     }
 }
 
-/* A value as of a date after the run's as-of date says what was true
- * later: it is not known to hold on the as-of date (a run for a past date
- * over today's data), so it is unusable, never fresh. */
-static void future_values(hm_fetch_ctx *x, ld_col *c)
+/* A value of a field with a freshness limit, as of a date after the
+ * run's as-of date, says what was true later: it is not known to hold on
+ * the as-of date (a run for a past date over today's data), so it is
+ * unusable, never fresh. */
+static void future_values(hm_fetch_ctx *x, ld_col *c, const hm_fsource *fs)
 {
     const hm_load *L = x->L;
-    if (c->f->records || !c->asof)
+    if (c->f->records || !c->asof || !fs->fresh)
         return;
     char detail[160], d[16], run[16];
     cal_format(L->as_of, run);
@@ -1062,7 +1063,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         ld_col *c = &cols[i];
         const hm_fsource *fs = &p->fsources[c->fsi];
         check_values(&x, c);
-        future_values(&x, c);
+        future_values(&x, c, fs);
         if (c->f->records) {
             pthread_mutex_lock(&L->lock);
             int src_rc = store_records(L, c, !rec_seen[c->f->column]++);
