@@ -210,6 +210,21 @@ static void show_cell(const tm_cell *c, char *buf, size_t n)
 
 /* ---- settings ------------------------------------------------------------ */
 
+/* Where a setting was given, for messages: "line 12" or "--set". */
+typedef struct at_text {
+    char s[24];
+} at_text;
+
+static at_text at_of(const hm_setting *st)
+{
+    at_text t;
+    if (st->line)
+        snprintf(t.s, sizeof t.s, "line %d", st->line);
+    else
+        snprintf(t.s, sizeof t.s, "--set");
+    return t;
+}
+
 static tm_table *table_named(tm_map *m, const char *name, size_t n)
 {
     for (int i = 0; i < m->ntables; i++)
@@ -257,8 +272,8 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
     const char *w = next_word(&p, &n);
     const char *dot = w ? memchr(w, '.', n) : NULL;
     if (!dot || dot == w || dot == w + n - 1)
-        return ERR("setting %s (line %d): expected TABLE.COLUMN TYPE, found \"%s\"",
-                   st->key, st->line, st->value);
+        return ERR("setting %s (%s): expected TABLE.COLUMN TYPE, found \"%s\"",
+                   st->key, at_of(st).s, st->value);
     int i = m->nfields;
     hm_field_desc *d = &m->descs[i];
     tm_field *f = &m->fields[i];
@@ -276,7 +291,7 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
         d->records = 1;
         w = next_word(&p, &n);
         if (!word_is(w, n, "of"))
-            return ERR("setting %s (line %d): expected `records of TYPE`", st->key, st->line);
+            return ERR("setting %s (%s): expected `records of TYPE`", st->key, at_of(st).s);
         w = next_word(&p, &n);
     }
     static const struct { const char *w; int t; } types[] = {
@@ -288,13 +303,13 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
         if (word_is(w, n, types[k].w))
             d->type = (uint8_t)types[k].t;
     if (!d->type)
-        return ERR("setting %s (line %d): expected a type (bool, int, money, decimal, date, "
+        return ERR("setting %s (%s): expected a type (bool, int, money, decimal, date, "
                    "text, code SET or records of TYPE) after the column, found \"%.*s\"",
-                   st->key, st->line, (int)n, w ? w : "");
+                   st->key, at_of(st).s, (int)n, w ? w : "");
     if (d->type == HM_T_CODE) {
         w = next_word(&p, &n);
         if (!w)
-            return ERR("setting %s (line %d): `code` needs the code set's name", st->key, st->line);
+            return ERR("setting %s (%s): `code` needs the code set's name", st->key, at_of(st).s);
         if (!(d->code_set = dup_n(m->host, w, n)))
             return ERR("out of memory");
     }
@@ -303,15 +318,15 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
             w = next_word(&p, &n);
             if (word_is(w, n, "month")) d->period = HM_PER_MONTH;
             else if (word_is(w, n, "year")) d->period = HM_PER_YEAR;
-            else return ERR("setting %s (line %d): expected `per month` or `per year`", st->key, st->line);
+            else return ERR("setting %s (%s): expected `per month` or `per year`", st->key, at_of(st).s);
         } else if (d->type == HM_T_MONEY && word_is(w, n, "in")) {
             w = next_word(&p, &n);
             if (word_is(w, n, "yuan")) f->yuan = 1;
             else if (!word_is(w, n, "fen"))
-                return ERR("setting %s (line %d): expected `in yuan` or `in fen`", st->key, st->line);
+                return ERR("setting %s (%s): expected `in yuan` or `in fen`", st->key, at_of(st).s);
         } else {
-            return ERR("setting %s (line %d): unexpected \"%.*s\" after the type", st->key,
-                       st->line, (int)n, w);
+            return ERR("setting %s (%s): unexpected \"%.*s\" after the type", st->key,
+                       at_of(st).s, (int)n, w);
         }
     }
     return 0;
@@ -354,19 +369,19 @@ int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
             col = &m->persons_household;
         } else if (strcmp(k, "as_of") == 0) {
             if (tm_parse_date(v, strlen(v), &m->as_of))
-                return ERR("setting as_of (line %d): \"%s\" is not a date (YYYY-MM-DD)", st->line, v);
+                return ERR("setting as_of (%s): \"%s\" is not a date (YYYY-MM-DD)", at_of(st).s, v);
             continue;
         } else if (strncmp(k, "household.", 10) == 0 || strncmp(k, "person.", 7) == 0) {
             int entity = k[0] == 'h' ? HM_HOUSEHOLD : HM_PERSON;
             const char *name = strchr(k, '.') + 1;
             for (int j = 0; j < m->nfields; j++)
                 if (m->descs[j].entity == entity && strcmp(m->descs[j].name, name) == 0)
-                    return ERR("setting %s (line %d): the field is mapped twice", k, st->line);
+                    return ERR("setting %s (%s): the field is mapped twice", k, at_of(st).s);
             if (parse_field(m, st, entity, name, err))
                 return HM_PLUGIN_ERROR;
             continue;
         } else {
-            return ERR("unknown setting `%s` (line %d)", k, st->line);
+            return ERR("unknown setting `%s` (%s)", k, at_of(st).s);
         }
         host->free(*col);
         if (!(*col = dup_n(host, v, strlen(v))))
@@ -508,13 +523,9 @@ static int no_column(const tm_map *m, const tm_backend *b, const hm_setting *st,
             bd = d;
         }
     }
-    char where[32], list[512];
-    if (st->line)
-        snprintf(where, sizeof where, "line %d", st->line);
-    else
-        snprintf(where, sizeof where, "--set");
+    char list[512];
     if (best)
-        return ERR("setting %s (%s): table %s has no column `%.*s` (did you mean `%s`?)", st->key, where,
+        return ERR("setting %s (%s): table %s has no column `%.*s` (did you mean `%s`?)", st->key, at_of(st).s,
                    table, (int)cn, col, best);
     size_t at = 0;
     list[0] = '\0';
@@ -522,7 +533,7 @@ static int no_column(const tm_map *m, const tm_backend *b, const hm_setting *st,
         at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", have->v[i]);
     if (at >= sizeof list)
         strcpy(list + sizeof list - 5, " ...");
-    return ERR("setting %s (%s): table %s has no column `%.*s` (it has: %s)", st->key, where, table,
+    return ERR("setting %s (%s): table %s has no column `%.*s` (it has: %s)", st->key, at_of(st).s, table,
                (int)cn, col, list);
 }
 
@@ -582,8 +593,7 @@ int tm_check(const tm_map *m, const tm_backend *b, void *state, const hm_open_ar
         if (t == m->ntables)
             continue;
         if (!exists[t]) {
-            rc = st->line ? ERR("setting %s (line %d): there is no table `%.*s`", k, st->line, (int)tn, table)
-                          : ERR("setting %s (--set): there is no table `%.*s`", k, (int)tn, table);
+            rc = ERR("setting %s (%s): there is no table `%.*s`", k, at_of(st).s, (int)tn, table);
             break;
         }
         int found = !col;

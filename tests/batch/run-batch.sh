@@ -173,7 +173,7 @@ expect "missing table" 2 "source civil (plugin sqlite): setting household.assets
 expect "missing database" 2 "cannot" -- --set source.civil.database=nosuch.db
 expect "no key column" 2 "has no key column: add key.other = COLUMN" -- \
 	--set "source.civil.household.assets=other.assets money"
-expect "bad setting" 2 "unknown setting \`colour\`" -- --set source.civil.colour=red
+expect "bad setting" 2 "unknown setting \`colour\` (--set)" -- --set source.civil.colour=red
 expect "bad as-of" 2 "is not a date" -- --as-of 2024-02-30
 expect "bad --set" 2 "expected run.KEY=VALUE or source.NAME.KEY=VALUE" -- --set nonsense
 expect "no population" 2 "source civil (plugin sqlite): listing the population failed: this source does not list" -- \
