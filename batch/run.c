@@ -62,7 +62,8 @@ static double now_s(void)
 static int32_t reason_of(const hm_program *p, const hm_decision *d)
 {
     if (d->status == DEC_UNDETERMINED)
-        return d->error ? 1 + p->nconds + p->npolicies + p->nexcs : 0;
+        return d->error >= 2 ? 3 + p->nconds + p->npolicies + p->nexcs + (d->error - 2)
+             : d->error ? 1 + p->nconds + p->npolicies + p->nexcs : 0;
     if (d->status == DEC_ELIGIBLE)
         return 0;
     if (d->excluded_by >= 0)
@@ -213,7 +214,7 @@ static const char *cond_file(const hm_program *p, int32_t c)
     return "";
 }
 
-static int write_reasons(results *R, const hm_program *p)
+static int write_reasons(results *R, const hm_program *p, const hm_load *L)
 {
     char text[1024];
     for (int32_t c = 0; c < p->nconds; c++) {
@@ -242,8 +243,20 @@ static int write_reasons(results *R, const hm_program *p)
     if (results_reason(R, 1 + p->nconds + p->npolicies + p->nexcs,
                        "a runtime error (division by zero or overflow) left it undetermined"))
         return -1;
-    return results_reason(R, 2 + p->nconds + p->npolicies + p->nexcs,
-                          "not met whatever the value of the facts not known, by a condition that depends on them");
+    if (results_reason(R, 2 + p->nconds + p->npolicies + p->nexcs,
+                       "not met whatever the value of the facts not known, by a condition that depends on them"))
+        return -1;
+    /* an extern function's error is its own, not an arithmetic one */
+    for (int32_t i = 0; i < p->nexterns; i++) {
+        const hm_extern *x = &p->externs[i];
+        const char *plugin = externs_plugin(L->ffi, i);
+        snprintf(text, sizeof text, "extern function %s (source %s, plugin %s) returned an error, which left it "
+                 "undetermined", prog_str(p, x->name), x->source >= 0 ? prog_str(p, x->source) : "any",
+                 plugin ? plugin : "none");
+        if (results_reason(R, 3 + p->nconds + p->npolicies + p->nexcs + i, text))
+            return -1;
+    }
+    return 0;
 }
 
 /* The missing facts of the decision in `slot`, for an undetermined one
@@ -268,7 +281,7 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
         if (results_policy(R, D->ppol[k], prog_str(p, p->policies[D->ppol[k]].name),
                            prog_str(p, p->policies[D->ppol[k]].label), 1))
             return -1;
-    if (D->reason && write_reasons(R, p))
+    if (D->reason && write_reasons(R, p, L))
         return -1;
     /* entities: households 0 … nh-1, persons nh … */
     double t0 = now_s();

@@ -136,6 +136,7 @@ struct hm_vm {
     vm_assume assume[SETTLE_FACTS];
     int32_t frame;              /* explain: the function invocation running now */
     char err[256];
+    int32_t err_extern;         /* 2 + i when err is extern function i's error, else 0 */
 };
 
 /* ---- setup ----------------------------------------------------------------- */
@@ -375,6 +376,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     vm->self = -1;
     vm->frame = -1;
     vm->err[0] = '\0';
+    vm->err_extern = 0;
     return 0;
 }
 
@@ -389,6 +391,21 @@ static void set_error(hm_vm *vm, int32_t fn, const char *what)
     if (vm->err[0])
         return;
     snprintf(vm->err, sizeof vm->err, "%s in %s", what, prog_str(vm->p, vm->p->fns[fn].name));
+}
+
+/* Extern function xi returned HM_EXTERN_ERROR: said as such, not as an
+ * arithmetic error. */
+static void set_extern_error(hm_vm *vm, int32_t fn, int32_t xi)
+{
+    if (vm->err[0])
+        return;
+    const hm_extern *x = &vm->p->externs[xi];
+    char what[160];
+    snprintf(what, sizeof what, "extern function %s%s%s%s returned an error", prog_str(vm->p, x->name),
+             x->source >= 0 ? " (source " : "", x->source >= 0 ? prog_str(vm->p, x->source) : "",
+             x->source >= 0 ? ")" : "");
+    set_error(vm, fn, what);
+    vm->err_extern = 2 + xi;
 }
 
 /* ---- lists ------------------------------------------------------------------- */
@@ -1007,7 +1024,8 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     }
     int status = t == 1 ? DEC_ELIGIBLE : t == 0 ? DEC_NOT_ELIGIBLE : DEC_UNDETERMINED;
     vm->self = saved_self;
-    put_decision(&m->d, status, status == DEC_UNDETERMINED && error, amount, has_amount,
+    put_decision(&m->d, status, status == DEC_UNDETERMINED && error ? (vm->err_extern ? vm->err_extern : 1) : 0,
+                 amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
     /* a probe (deciding under assumed values) does not settle again */
     if (status == DEC_UNDETERMINED && !error && !vm->nassume && !vm->no_settle)

@@ -24,7 +24,8 @@ enum { DEC_ELIGIBLE = 1, DEC_NOT_ELIGIBLE = 2, DEC_UNDETERMINED = 3 };
 
 typedef struct hm_decision {
     int32_t status;         /* DEC_* */
-    int32_t error;          /* a runtime error (division by zero, overflow) made it undetermined */
+    int32_t error;          /* a runtime error made it undetermined: 1 division by zero or
+                               overflow, 2 + i extern function i's error; 0 none */
     int64_t amount;         /* fen; when eligible and the policy has an amount */
     int32_t has_amount;
     int32_t failed_cond;    /* not eligible: the first condition that failed (program.conds), or -1 */

@@ -513,7 +513,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             int rc = b->call(b->ctx, av, at, &r);
             if (rc == 0) SET(RA, x->result == VT_BOOL ? r != 0 : r);
             else if (rc > 0) { RA.v = 0; RA.unk = UNK_MISSING; }
-            else FAIL("an extern function failed");
+            else { set_extern_error(vm, fn, xi); RA.unk = UNK_ERROR; RA.v = 0; }
             VM_NEXT;
         }
         VM_CASE(LET) {

@@ -2,15 +2,25 @@
  *
  * inih as Debian builds it does not pass line numbers to the handler, so
  * lines are read through our own reader, which counts them: the handler
- * runs for the line just read. */
+ * runs for the line just read.
+ *
+ * Nor does it take lines longer than its buffer (200 bytes): the rest of
+ * such a line would be read as a line of its own.  The reader reads whole
+ * lines of any length and hands inih a long one with its value replaced by
+ * a marker; the handler puts the value back, split and trimmed as inih
+ * would have. */
 #include "configfile.h"
 #include "mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PAIR_MARK "\x01"     /* a long line's value, as KEY = VALUE */
+#define LINE_MARK "\x02"     /* a long line with no `=`: a continuation's value */
 
 typedef struct reader {
     FILE *f;
@@ -19,19 +29,125 @@ typedef struct reader {
     cfg_source *cur;        /* the [source NAME] being read, or NULL */
     int section_line;       /* of the last [section] header read */
     int failed;
+    char *buf;              /* the line read, whole */
+    size_t cap;
+    /* the long line handed over as a marker: its value as KEY = VALUE,
+     * its value as a continuation of the previous key, and the marker line
+     * as inih sees a continuation's value */
+    char *pair_value, *line_value, *marker;
 } reader;
+
+static int fail(hm_config *c, int line, const char *fmt, const char *a, const char *b);
+
+/* inih's rules: an inline comment is `;` after a space; values and keys
+ * are trimmed of spaces */
+static char *inline_comment(char *s, const char *stop)
+{
+    int was_space = 0;
+    while (*s && !(stop && strchr(stop, *s)) && !(was_space && *s == ';')) {
+        was_space = isspace((unsigned char)*s);
+        s++;
+    }
+    return s;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* A line too long for inih's buffer of num bytes: into str as
+ * "  KEY =" PAIR_MARK (or LINE_MARK when it has no `=`), its values kept
+ * for the handler.  NULL after a failure. */
+static char *hand_over_long(reader *r, char *str, int num)
+{
+    char *s = r->buf;
+    if (r->line == 1 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    size_t ws = strspn(s, " \t\r\n\f\v");
+    if (!s[ws] || s[ws] == ';' || s[ws] == '#') {
+        snprintf(str, (size_t)num, ";\n");      /* a comment */
+        return str;
+    }
+    char limit[32];
+    snprintf(limit, sizeof limit, "%d", num - 4);
+    if (s[ws] == '[') {
+        r->failed = 1;
+        return fail(r->c, r->line, "a [section] header of more than %s bytes: use a shorter name%s", limit, ""),
+               NULL;
+    }
+    char *copy = mem_strdup(s + ws);
+    if (!copy) {
+        r->failed = 1;
+        fail(r->c, r->line, "out of memory%s%s", "", "");
+        return NULL;
+    }
+    *inline_comment(copy, NULL) = '\0';
+    r->line_value = mem_strdup(trim(copy));
+    char *eq = inline_comment(s + ws, "=:");
+    size_t keylen = (size_t)(eq - (s + ws));
+    if (*eq == '=' || *eq == ':') {
+        char *v = s + ws + keylen + 1;
+        *inline_comment(v, NULL) = '\0';
+        r->pair_value = mem_strdup(trim(v));
+    }
+    int pair = *eq == '=' || *eq == ':';
+    if (ws + (pair ? keylen : 0) + 4 >= (size_t)num) {
+        mem_free(copy);
+        r->failed = 1;
+        return fail(r->c, r->line, "a key of more than %s bytes: use a shorter key%s", limit, ""), NULL;
+    }
+    /* inih sees "  KEY =\x01" (or "  TEXT\x02"): the marker line as a
+     * continuation's value is KEY=\x01 as inih trims it */
+    if (pair)
+        snprintf(str, (size_t)num, "%.*s=" PAIR_MARK "\n", (int)(ws + keylen), s);
+    else
+        snprintf(str, (size_t)num, "%.*s" LINE_MARK "\n", (int)ws, s);
+    mem_free(copy);
+    if ((r->marker = mem_strdup(str + ws)))
+        r->marker[strcspn(r->marker, "\n")] = '\0';
+    if (!r->line_value || !r->marker || (pair && !r->pair_value)) {
+        r->failed = 1;
+        fail(r->c, r->line, "out of memory%s%s", "", "");
+        return NULL;
+    }
+    return str;
+}
 
 static char *read_line(char *str, int num, void *stream)
 {
     reader *r = stream;
-    char *s = fgets(str, num, r->f);
-    if (s) {
-        r->line++;
-        const char *t = s + strspn(s, " \t");
-        if (*t == '[')
-            r->section_line = r->line;
-    }
-    return s;
+    ssize_t n = getline(&r->buf, &r->cap, r->f);
+    if (n < 0 || r->failed)
+        return NULL;
+    r->line++;
+    const char *t = r->buf + strspn(r->buf, " \t");
+    if (*t == '[')
+        r->section_line = r->line;
+    mem_free(r->pair_value);
+    mem_free(r->line_value);
+    mem_free(r->marker);
+    r->pair_value = r->line_value = r->marker = NULL;
+    if (n < num)
+        return memcpy(str, r->buf, (size_t)n + 1);
+    return hand_over_long(r, str, num);
+}
+
+/* The value inih gives for the line just read, with a long line's put back. */
+static const char *real_value(const reader *r, const char *value)
+{
+    if (!r->marker)
+        return value;
+    if (strcmp(value, PAIR_MARK) == 0 && r->pair_value)
+        return r->pair_value;
+    if (strcmp(value, r->marker) == 0)
+        return r->line_value;
+    return value;
 }
 
 static int fail(hm_config *c, int line, const char *fmt, const char *a, const char *b)
@@ -163,7 +279,7 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
     }
-    if (apply(c, in_run, src, name, value, r->line)) {
+    if (apply(c, in_run, src, name, real_value(r, value), r->line)) {
         r->failed = 1;
         return 0;
     }
@@ -193,6 +309,10 @@ int config_read(hm_config *c, const char *path)
     reader r = { .f = f, .c = c };
     int rc = ini_parse_stream(read_line, &r, handler, &r);
     fclose(f);
+    free(r.buf);        /* getline's */
+    mem_free(r.pair_value);
+    mem_free(r.line_value);
+    mem_free(r.marker);
     if (r.failed)
         return -1;
     if (rc > 0)

@@ -14,6 +14,7 @@ typedef struct binding {
     ffi_type *atypes[HM_EXTERN_MAX_PARAMS + 1];
     void (*fn)(void);
     const hm_extern *x;
+    const char *plugin;     /* the file that provides it, for messages */
 } binding;
 
 struct hm_ffi_bindings {
@@ -132,6 +133,7 @@ hm_ffi_bindings *externs_bind(const hm_program *p, hm_plugin *plugins, char *con
         }
         memcpy(&b->fn, &sym, sizeof b->fn);
         b->x = x;
+        b->plugin = pl->path;
         for (int k = 0; k < x->nparams; k++)
             b->atypes[k] = c_type(x->params[k]);
         b->atypes[x->nparams] = &ffi_type_pointer;
@@ -145,6 +147,11 @@ hm_ffi_bindings *externs_bind(const hm_program *p, hm_plugin *plugins, char *con
     }
     *out = B->vx;
     return B;
+}
+
+const char *externs_plugin(const hm_ffi_bindings *B, int32_t i)
+{
+    return B && i >= 0 && i < B->n ? B->b[i].plugin : NULL;
 }
 
 void externs_free(hm_ffi_bindings *b)

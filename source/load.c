@@ -4,6 +4,7 @@
 #include "arena.h"
 #include "calendar.h"
 #include "mem.h"
+#include "srcfile.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -34,6 +35,51 @@ const char *load_issue_kind(int kind)
     return kind == ISSUE_BAD_VALUE ? "bad_value" : kind == ISSUE_UNKNOWN_CODE ? "unknown_code" : "conflict";
 }
 
+/* The offset of the first byte of s[0..n) that is not part of a UTF-8
+ * character (a NUL counts: text ends there), or n. */
+static size_t utf8_bad_at(const char *s, size_t n)
+{
+    size_t i = 0;
+    uint32_t cp;
+    while (i < n) {
+        int k = s[i] ? utf8_decode((const unsigned char *)s + i, n - i, &cp) : 0;
+        if (k <= 0)
+            return i;
+        i += (size_t)k;
+    }
+    return n;
+}
+
+/* At most max bytes of s[0..n), not cutting a character in two. */
+static int utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return (int)n;
+    while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return (int)max;
+}
+
+/* A detail is stored and shown as UTF-8: a character cut at the end (a
+ * message cut at its buffer's size) is dropped, any other stray byte
+ * becomes '?'. */
+static void utf8_clean(char *d)
+{
+    size_t n = strlen(d), at;
+    while ((at = utf8_bad_at(d, n)) < n) {
+        unsigned c = (unsigned char)d[at];
+        size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 1;
+        size_t k = 1;
+        while (at + k < n && k < want && ((unsigned char)d[at + k] & 0xc0) == 0x80)
+            k++;
+        if (want > 1 && at + k == n && k < want) {
+            d[at] = '\0';
+            return;
+        }
+        d[at] = '?';
+    }
+}
+
 /* Issues beyond this many are counted, not kept. */
 #define MAX_ISSUES 1000000
 
@@ -54,6 +100,7 @@ static int add_issue_locked(hm_load *L, int32_t src, int32_t field, int32_t inde
     char *d = mem_strdup(detail);
     if (!d)
         return -1;
+    utf8_clean(d);
     L->issues[L->nissues++] = (ld_issue){ src, field, index, kind, d };
     return 0;
 }
@@ -671,9 +718,19 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
         return;
     char detail[256];
     const hm_program *p = x->L->p;
+    /* text is UTF-8 all through (explain, JSON, the results): a value that
+     * is not is unusable, whichever plugin gave it */
+    size_t bad = utf8_bad_at(s, len);
+    if (bad < len) {
+        snprintf(detail, sizeof detail, "%s: text %s at byte %zu of %zu", c->name,
+                 s[bad] ? "is not valid UTF-8" : "holds a NUL byte", bad + 1, len);
+        issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
+        c->known[row] = 2;
+        return;
+    }
     if (c->f->records || (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE)) {
         snprintf(detail, sizeof detail, "%s: text \"%.*s\" given for a %s field", c->name,
-                 (int)(len > 40 ? 40 : len), s, c->f->records ? "records" : "non-text");
+                 utf8_cut(s, len, 40), s, c->f->records ? "records" : "non-text");
         issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
         c->known[row] = 2;
         return;
@@ -682,7 +739,7 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
         int32_t label = code_lookup(c, s, len);
         if (label < 0) {
             snprintf(detail, sizeof detail, "unknown code \"%.*s\" for %s (code set %s)",
-                     (int)(len > 40 ? 40 : len), s, c->name, prog_str(p, p->codesets[c->f->codeset].name));
+                     utf8_cut(s, len, 40), s, c->name, prog_str(p, p->codesets[c->f->codeset].name));
             issue_at(x, c, row, ISSUE_UNKNOWN_CODE, detail);
             c->known[row] = 2;
             return;
@@ -818,6 +875,27 @@ static void check_values(hm_fetch_ctx *x, ld_col *c)
             issue_at(x, c, r, ISSUE_BAD_VALUE, detail);
             c->known[r] = 2;
         }
+    }
+}
+
+/* A value of a field with a freshness limit, as of a date after the
+ * run's as-of date, says what was true later: it is not known to hold on
+ * the as-of date (a run for a past date over today's data), so it is
+ * unusable, never fresh. */
+static void future_values(hm_fetch_ctx *x, ld_col *c, const hm_fsource *fs)
+{
+    const hm_load *L = x->L;
+    if (c->f->records || !c->asof || !fs->fresh)
+        return;
+    char detail[160], d[16], run[16];
+    cal_format(L->as_of, run);
+    for (uint32_t r = 0; r < x->n; r++) {
+        if (c->known[r] != 1 || c->asof[r] == HM_NO_DATE || c->asof[r] <= L->as_of)
+            continue;
+        cal_format(c->asof[r], d);
+        snprintf(detail, sizeof detail, "%s: as of %s, after the run's as-of date %s", c->name, d, run);
+        issue_at(x, c, r, ISSUE_BAD_VALUE, detail);
+        c->known[r] = 2;
     }
 }
 
@@ -985,6 +1063,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         ld_col *c = &cols[i];
         const hm_fsource *fs = &p->fsources[c->fsi];
         check_values(&x, c);
+        future_values(&x, c, fs);
         if (c->f->records) {
             pthread_mutex_lock(&L->lock);
             int src_rc = store_records(L, c, !rec_seen[c->f->column]++);

@@ -53,5 +53,7 @@ typedef struct hm_ffi_bindings hm_ffi_bindings;
 hm_ffi_bindings *externs_bind(const hm_program *p, hm_plugin *plugins, char *const *sources,
                               int nplugins, const vm_extern **out, char *err, size_t n);
 void externs_free(hm_ffi_bindings *b);
+/* The plugin file that provides extern function i, or NULL when unbound. */
+const char *externs_plugin(const hm_ffi_bindings *b, int32_t i);
 
 #endif

@@ -197,12 +197,33 @@ static void show_cell(const tm_cell *c, char *buf, size_t n)
     switch (c->kind) {
     case TM_INT: snprintf(buf, n, "%" PRId64, c->i); break;
     case TM_REAL: snprintf(buf, n, "%.17g", c->r); break;
-    case TM_TEXT: snprintf(buf, n, "\"%.*s\"", (int)(c->len > 40 ? 40 : c->len), c->s ? c->s : ""); break;
+    case TM_TEXT: {
+        size_t k = c->len > 40 ? 40 : c->len;
+        while (k < c->len && k && ((unsigned char)c->s[k] & 0xc0) == 0x80)
+            k--;    /* not in the middle of a character */
+        snprintf(buf, n, "\"%.*s\"", (int)k, c->s ? c->s : "");
+        break;
+    }
     default: snprintf(buf, n, "NULL"); break;
     }
 }
 
 /* ---- settings ------------------------------------------------------------ */
+
+/* Where a setting was given, for messages: "line 12" or "--set". */
+typedef struct at_text {
+    char s[24];
+} at_text;
+
+static at_text at_of(const hm_setting *st)
+{
+    at_text t;
+    if (st->line)
+        snprintf(t.s, sizeof t.s, "line %d", st->line);
+    else
+        snprintf(t.s, sizeof t.s, "--set");
+    return t;
+}
 
 static tm_table *table_named(tm_map *m, const char *name, size_t n)
 {
@@ -251,8 +272,8 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
     const char *w = next_word(&p, &n);
     const char *dot = w ? memchr(w, '.', n) : NULL;
     if (!dot || dot == w || dot == w + n - 1)
-        return ERR("setting %s (line %d): expected TABLE.COLUMN TYPE, found \"%s\"",
-                   st->key, st->line, st->value);
+        return ERR("setting %s (%s): expected TABLE.COLUMN TYPE, found \"%s\"",
+                   st->key, at_of(st).s, st->value);
     int i = m->nfields;
     hm_field_desc *d = &m->descs[i];
     tm_field *f = &m->fields[i];
@@ -270,7 +291,7 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
         d->records = 1;
         w = next_word(&p, &n);
         if (!word_is(w, n, "of"))
-            return ERR("setting %s (line %d): expected `records of TYPE`", st->key, st->line);
+            return ERR("setting %s (%s): expected `records of TYPE`", st->key, at_of(st).s);
         w = next_word(&p, &n);
     }
     static const struct { const char *w; int t; } types[] = {
@@ -282,13 +303,13 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
         if (word_is(w, n, types[k].w))
             d->type = (uint8_t)types[k].t;
     if (!d->type)
-        return ERR("setting %s (line %d): expected a type (bool, int, money, decimal, date, "
+        return ERR("setting %s (%s): expected a type (bool, int, money, decimal, date, "
                    "text, code SET or records of TYPE) after the column, found \"%.*s\"",
-                   st->key, st->line, (int)n, w ? w : "");
+                   st->key, at_of(st).s, (int)n, w ? w : "");
     if (d->type == HM_T_CODE) {
         w = next_word(&p, &n);
         if (!w)
-            return ERR("setting %s (line %d): `code` needs the code set's name", st->key, st->line);
+            return ERR("setting %s (%s): `code` needs the code set's name", st->key, at_of(st).s);
         if (!(d->code_set = dup_n(m->host, w, n)))
             return ERR("out of memory");
     }
@@ -297,15 +318,15 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
             w = next_word(&p, &n);
             if (word_is(w, n, "month")) d->period = HM_PER_MONTH;
             else if (word_is(w, n, "year")) d->period = HM_PER_YEAR;
-            else return ERR("setting %s (line %d): expected `per month` or `per year`", st->key, st->line);
+            else return ERR("setting %s (%s): expected `per month` or `per year`", st->key, at_of(st).s);
         } else if (d->type == HM_T_MONEY && word_is(w, n, "in")) {
             w = next_word(&p, &n);
             if (word_is(w, n, "yuan")) f->yuan = 1;
             else if (!word_is(w, n, "fen"))
-                return ERR("setting %s (line %d): expected `in yuan` or `in fen`", st->key, st->line);
+                return ERR("setting %s (%s): expected `in yuan` or `in fen`", st->key, at_of(st).s);
         } else {
-            return ERR("setting %s (line %d): unexpected \"%.*s\" after the type", st->key,
-                       st->line, (int)n, w);
+            return ERR("setting %s (%s): unexpected \"%.*s\" after the type", st->key,
+                       at_of(st).s, (int)n, w);
         }
     }
     return 0;
@@ -348,19 +369,19 @@ int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
             col = &m->persons_household;
         } else if (strcmp(k, "as_of") == 0) {
             if (tm_parse_date(v, strlen(v), &m->as_of))
-                return ERR("setting as_of (line %d): \"%s\" is not a date (YYYY-MM-DD)", st->line, v);
+                return ERR("setting as_of (%s): \"%s\" is not a date (YYYY-MM-DD)", at_of(st).s, v);
             continue;
         } else if (strncmp(k, "household.", 10) == 0 || strncmp(k, "person.", 7) == 0) {
             int entity = k[0] == 'h' ? HM_HOUSEHOLD : HM_PERSON;
             const char *name = strchr(k, '.') + 1;
             for (int j = 0; j < m->nfields; j++)
                 if (m->descs[j].entity == entity && strcmp(m->descs[j].name, name) == 0)
-                    return ERR("setting %s (line %d): the field is mapped twice", k, st->line);
+                    return ERR("setting %s (%s): the field is mapped twice", k, at_of(st).s);
             if (parse_field(m, st, entity, name, err))
                 return HM_PLUGIN_ERROR;
             continue;
         } else {
-            return ERR("unknown setting `%s` (line %d)", k, st->line);
+            return ERR("unknown setting `%s` (%s)", k, at_of(st).s);
         }
         host->free(*col);
         if (!(*col = dup_n(host, v, strlen(v))))
@@ -416,6 +437,179 @@ void tm_free(tm_map *m)
     h->free(m->persons);
     h->free(m->persons_household);
     memset(m, 0, sizeof *m);
+}
+
+/* ---- checking the settings against the tables ---------------------------- */
+
+int tm_names_add(const hm_host_api *h, tm_names *l, const char *s, size_t len)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 16;
+        char **v = h->alloc((size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        if (l->n)
+            memcpy(v, l->v, (size_t)l->n * sizeof *v);
+        h->free(l->v);
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = dup_n(h, s, len)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int name_eq(const char *a, size_t an, const char *b, int nocase)
+{
+    size_t bn = strlen(b);
+    if (an != bn)
+        return 0;
+    for (size_t i = 0; i < an; i++)
+        if (nocase ? lower((unsigned char)a[i]) != lower((unsigned char)b[i]) : a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* Edit distance of a[0..an) and b (insert, delete, replace, swap of
+ * neighbours), or -1 when out of memory. */
+static int distance(const hm_host_api *h, const char *a, size_t an, const char *b, int nocase)
+{
+    size_t bn = strlen(b);
+    int *d = h->alloc((an + 1) * (bn + 1) * sizeof *d);
+    if (!d)
+        return -1;
+#define D(i, j) d[(i) * (bn + 1) + (j)]
+    for (size_t i = 0; i <= an; i++)
+        D(i, 0) = (int)i;
+    for (size_t j = 0; j <= bn; j++)
+        D(0, j) = (int)j;
+    for (size_t i = 1; i <= an; i++)
+        for (size_t j = 1; j <= bn; j++) {
+            int ca = nocase ? lower((unsigned char)a[i - 1]) : a[i - 1];
+            int cb = nocase ? lower((unsigned char)b[j - 1]) : b[j - 1];
+            int v = D(i - 1, j - 1) + (ca != cb);
+            if (D(i - 1, j) + 1 < v)
+                v = D(i - 1, j) + 1;
+            if (D(i, j - 1) + 1 < v)
+                v = D(i, j - 1) + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < v)
+                v = D(i - 2, j - 2) + 1;
+            D(i, j) = v;
+        }
+    int r = D(an, bn);
+#undef D
+    h->free(d);
+    return r;
+}
+
+/* Refuse column `col` of table t: the closest name when one is close,
+ * else the columns it has. */
+static int no_column(const tm_map *m, const tm_backend *b, const hm_setting *st, const char *table,
+                     const char *col, size_t cn, const tm_names *have, hm_plugin_err *err)
+{
+    const char *best = NULL;
+    int bd = 0;
+    for (int i = 0; i < have->n; i++) {
+        int d = distance(m->host, col, cn, have->v[i], b->nocase);
+        size_t longer = cn > strlen(have->v[i]) ? cn : strlen(have->v[i]);
+        if (d >= 0 && (size_t)d <= longer / 3 + 1 && (!best || d < bd)) {
+            best = have->v[i];
+            bd = d;
+        }
+    }
+    char list[512];
+    if (best)
+        return ERR("setting %s (%s): table %s has no column `%.*s` (did you mean `%s`?)", st->key, at_of(st).s,
+                   table, (int)cn, col, best);
+    size_t at = 0;
+    list[0] = '\0';
+    for (int i = 0; i < have->n && at < sizeof list; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", have->v[i]);
+    if (at >= sizeof list)
+        strcpy(list + sizeof list - 5, " ...");
+    return ERR("setting %s (%s): table %s has no column `%.*s` (it has: %s)", st->key, at_of(st).s, table,
+               (int)cn, col, list);
+}
+
+int tm_check(const tm_map *m, const tm_backend *b, void *state, const hm_open_args *a,
+             hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    tm_names *cols = h->alloc(((size_t)m->ntables + 1) * sizeof *cols);
+    int *exists = h->alloc(((size_t)m->ntables + 1) * sizeof *exists);
+    int rc = 0;
+    if (!cols || !exists) {
+        h->free(cols);
+        h->free(exists);
+        return ERR("out of memory");
+    }
+    memset(cols, 0, ((size_t)m->ntables + 1) * sizeof *cols);
+    for (int t = 0; t < m->ntables && !rc; t++) {
+        int r = b->columns(state, m->tables[t].name, &cols[t], err);
+        if (r < 0)
+            rc = HM_PLUGIN_ERROR;
+        exists[t] = r == 0;
+    }
+    for (uint32_t i = 0; i < a->nsettings && !rc; i++) {
+        const hm_setting *st = &a->settings[i];
+        const char *k = st->key, *v = st->value, *table = NULL, *col = NULL;
+        size_t tn = 0, cn = 0;
+        if (strncmp(k, "key.", 4) == 0 || strncmp(k, "as_of.", 6) == 0 || strncmp(k, "date.", 5) == 0) {
+            table = strchr(k, '.') + 1;
+            tn = strlen(table);
+            col = v;
+            cn = strlen(v);
+        } else if (strcmp(k, "households") == 0 || strcmp(k, "persons") == 0) {
+            table = v;
+            tn = strlen(v);
+        } else if (strcmp(k, "persons.household") == 0 && m->persons) {
+            table = m->persons;
+            tn = strlen(table);
+            col = v;
+            cn = strlen(v);
+        } else if (strncmp(k, "household.", 10) == 0 || strncmp(k, "person.", 7) == 0) {
+            const char *p = v;
+            size_t n;
+            const char *w = next_word(&p, &n);
+            const char *dot = w ? memchr(w, '.', n) : NULL;
+            if (!dot)
+                continue;
+            table = w;
+            tn = (size_t)(dot - w);
+            col = dot + 1;
+            cn = n - tn - 1;
+        } else {
+            continue;
+        }
+        int t = 0;
+        while (t < m->ntables && !(strlen(m->tables[t].name) == tn && memcmp(m->tables[t].name, table, tn) == 0))
+            t++;
+        if (t == m->ntables)
+            continue;
+        if (!exists[t]) {
+            rc = ERR("setting %s (%s): there is no table `%.*s`", k, at_of(st).s, (int)tn, table);
+            break;
+        }
+        int found = !col;
+        for (int c = 0; c < cols[t].n && !found; c++)
+            found = name_eq(col, cn, cols[t].v[c], b->nocase);
+        if (!found)
+            rc = no_column(m, b, st, m->tables[t].name, col, cn, &cols[t], err);
+    }
+    for (int t = 0; t < m->ntables; t++) {
+        for (int c = 0; c < cols[t].n; c++)
+            h->free(cols[t].v[c]);
+        h->free(cols[t].v);
+    }
+    h->free(cols);
+    h->free(exists);
+    return rc;
 }
 
 /* ---- fetch --------------------------------------------------------------- */
@@ -485,8 +679,18 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
         size_t len;
         const char *id = cell_id(&cells[0], idbuf, sizeof idbuf, &len);
         int64_t row = id ? h->find(req->ctx, id, len) : -1;
+        const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
+        if (bad && !id) {
+            rc = ERR("%s (and with no %s it cannot be kept as a data issue)", bad, tb->key);
+            break;
+        }
         if (row < 0)
             continue;
+        if (bad) {      /* none of its values is used */
+            for (int k = first; k < nc; k++)
+                h->bad_value(req->ctx, which[k], (uint32_t)row, "%s", bad);
+            continue;
+        }
         int32_t as_of = m->as_of;
         if (has_asof && cells[1].kind != TM_NULL) {
             if (cells[1].kind != TM_TEXT || tm_parse_date(cells[1].s, cells[1].len, &as_of)) {
@@ -703,6 +907,11 @@ int tm_population(const tm_map *m, const tm_backend *b, void *state,
             size_t l1, l2 = 0;
             const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
             const char *hh = pass ? cell_id(&cells[1], b2, sizeof b2, &l2) : NULL;
+            const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
+            if (bad) {  /* a household or person cannot be left out as a data issue */
+                rc = ERR("%s", bad);
+                break;
+            }
             if (!id || (pass && !hh)) {
                 rc = ERR("table %s: a row has no %s", t->name, !id ? t->key : m->persons_household);
                 break;

@@ -57,6 +57,14 @@ typedef struct tm_cell {
  * return others: they are skipped); it is used when few entities are asked
  * for (at most TM_FEW_IDS), such as one household. */
 #define TM_FEW_IDS 256
+
+/* A table's column names, as a backend lists them (tm_names_add). */
+typedef struct tm_names {
+    char **v;
+    int n, cap;
+} tm_names;
+int  tm_names_add(const hm_host_api *h, tm_names *l, const char *s, size_t len);
+
 typedef struct tm_backend {
     void *(*open_rows)(void *state, const char *table, const char *const *cols, int ncols,
                        hm_plugin_err *err);
@@ -64,6 +72,13 @@ typedef struct tm_backend {
     void  (*close_rows)(void *cursor);
     void *(*open_ids)(void *state, const char *table, const char *const *cols, int ncols,
                       const char *const *ids, uint32_t nids, hm_plugin_err *err);
+    /* The columns of `table` into *names: 0, 1 when there is no such
+     * table, -1 on error (after host->set_error). */
+    int   (*columns)(void *state, const char *table, tm_names *names, hm_plugin_err *err);
+    /* NULL, or why the row next_row gave last is malformed (a CSV row
+     * with too few or too many fields); may be NULL itself. */
+    const char *(*row_problem)(void *cursor);
+    int nocase;                 /* column names match without ASCII case (SQLite) */
 } tm_backend;
 
 /* The value of setting `key`, or NULL. */
@@ -73,6 +88,11 @@ const char *tm_setting(const hm_open_args *a, const char *key);
 int  tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
               const char *const *own_keys, hm_plugin_err *err);
 void tm_free(tm_map *m);
+/* Before anything is read: every table and column the settings name must
+ * exist, or the source is refused (a name the database does not know must
+ * never read as missing values or, in SQLite, as a string). */
+int  tm_check(const tm_map *m, const tm_backend *b, void *state, const hm_open_args *a,
+              hm_plugin_err *err);
 /* `path` relative to the configuration's folder; caller frees with host->free. */
 char *tm_path(const hm_host_api *host, const hm_open_args *a, const char *path);
 

@@ -21,16 +21,22 @@
 
 typedef struct cv_state {
     char *dir;
+    int bad_row_issue;      /* on_bad_row = issue: a malformed row is a data issue */
     tm_map map;
 } cv_state;
 
 typedef struct cv_cursor {
+    cv_state *st;
     FILE *f;
     char *path;
     struct csv_parser parser;
     char *line;
     size_t linecap;
-    long lineno;            /* of the row being read */
+    long lineno;            /* the last line read */
+    long rowline;           /* the first line of the row read last */
+    tm_names header;
+    char *problem;          /* what is wrong with the row read last, or NULL */
+    char problem_buf[512];
     /* the row being parsed: its fields in one buffer */
     char *buf;
     size_t len, cap;
@@ -86,6 +92,7 @@ static int read_row(cv_cursor *c, hm_plugin_err *err)
     c->len = 0;
     c->row_done = 0;
     long first = c->lineno + 1;
+    c->rowline = first;
     for (;;) {
         ssize_t n = getline(&c->line, &c->linecap, c->f);
         if (n < 0) {
@@ -131,20 +138,25 @@ static void cv_close_rows(void *cursor)
     csv_free(&c->parser);
     free(c->line);
     free(c->buf);
+    for (int i = 0; i < c->header.n; i++)
+        host->free(c->header.v[i]);
+    host->free(c->header.v);
     host->free(c->path);
     host->free(c);
 }
 
-static void *cv_open_rows(void *state, const char *table, const char *const *cols, int ncols,
-                          hm_plugin_err *err)
+/* TABLE.csv opened and its header read (a name twice is refused: which
+ * column would be meant?).  NULL with *missing set when there is no file. */
+static cv_cursor *open_table(cv_state *st, const char *table, int *missing, hm_plugin_err *err)
 {
-    cv_state *st = state;
     cv_cursor *c = host->alloc(sizeof *c);
+    *missing = 0;
     if (!c) {
         host->set_error(err, "out of memory");
         return NULL;
     }
     memset(c, 0, sizeof *c);
+    c->st = st;
     size_t n = strlen(st->dir) + strlen(table) + 6;
     c->path = host->alloc(n);
     if (!c->path || csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)) {
@@ -154,6 +166,7 @@ static void *cv_open_rows(void *state, const char *table, const char *const *col
     }
     snprintf(c->path, n, "%s/%s.csv", st->dir, table);
     if (!(c->f = fopen(c->path, "r"))) {
+        *missing = errno == ENOENT;
         host->set_error(err, "cannot open %s: %s", c->path, strerror(errno));
         cv_close_rows(c);
         return NULL;
@@ -165,6 +178,47 @@ static void *cv_open_rows(void *state, const char *table, const char *const *col
         cv_close_rows(c);
         return NULL;
     }
+    for (int k = 0; k < c->nfields; k++) {
+        const char *name = c->isnull[k] ? "" : c->buf + c->off[k];
+        for (int j = 0; j < k; j++)
+            if (strcmp(c->header.v[j], name) == 0) {
+                host->set_error(err, "%s:%ld: column `%s` is named twice in the header (columns %d and %d)",
+                                c->path, c->rowline, name, j + 1, k + 1);
+                cv_close_rows(c);
+                return NULL;
+            }
+        if (tm_names_add(host, &c->header, name, strlen(name))) {
+            host->set_error(err, "out of memory");
+            cv_close_rows(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+static int cv_columns(void *state, const char *table, tm_names *names, hm_plugin_err *err)
+{
+    int missing;
+    cv_cursor *c = open_table(state, table, &missing, err);
+    if (!c)
+        return missing ? 1 : -1;
+    for (int k = 0; k < c->header.n; k++)
+        if (tm_names_add(host, names, c->header.v[k], strlen(c->header.v[k]))) {
+            host->set_error(err, "out of memory");
+            cv_close_rows(c);
+            return -1;
+        }
+    cv_close_rows(c);
+    return 0;
+}
+
+static void *cv_open_rows(void *state, const char *table, const char *const *cols, int ncols,
+                          hm_plugin_err *err)
+{
+    int missing;
+    cv_cursor *c = open_table(state, table, &missing, err);
+    if (!c)
+        return NULL;
     c->ncols = ncols;
     for (int i = 0; i < ncols; i++) {
         c->index[i] = -1;
@@ -195,6 +249,26 @@ static int cv_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
     } while (r == 1 && c->nfields == 1 && c->isnull[0]);   /* blank lines */
     if (r <= 0)
         return r;
+    /* a row of another length than the header's, as PostgreSQL's COPY
+     * refuses it: refused, or with on_bad_row = issue, none of its values
+     * used (a data issue for each) */
+    c->problem = NULL;
+    int nh = c->header.n;
+    if (c->nfields != nh) {
+        if (c->nfields < nh)
+            snprintf(c->problem_buf, sizeof c->problem_buf,
+                     "%s:%ld: missing data for column `%s` (the row has %d field%s, the header %d)",
+                     c->path, c->rowline, c->header.v[c->nfields], c->nfields, c->nfields == 1 ? "" : "s", nh);
+        else
+            snprintf(c->problem_buf, sizeof c->problem_buf,
+                     "%s:%ld: extra data after the last column (field %d; the header has %d column%s)",
+                     c->path, c->rowline, nh + 1, nh, nh == 1 ? "" : "s");
+        if (!c->st->bad_row_issue) {
+            host->set_error(err, "%s (on_bad_row = issue keeps such rows as data issues)", c->problem_buf);
+            return -1;
+        }
+        c->problem = c->problem_buf;
+    }
     for (int i = 0; i < c->ncols; i++) {
         int k = c->index[i];
         tm_cell *x = &cells[i];
@@ -209,11 +283,19 @@ static int cv_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
     return 1;
 }
 
-static const tm_backend backend = { cv_open_rows, cv_next_row, cv_close_rows, NULL };
+static const char *cv_row_problem(void *cursor)
+{
+    return ((cv_cursor *)cursor)->problem;
+}
+
+static const tm_backend backend = {
+    .open_rows = cv_open_rows, .next_row = cv_next_row, .close_rows = cv_close_rows,
+    .columns = cv_columns, .row_problem = cv_row_problem,
+};
 
 static int cv_open(const hm_host_api *h, const hm_open_args *a, void **state, hm_plugin_err *err)
 {
-    static const char *const own[] = { "directory", NULL };
+    static const char *const own[] = { "directory", "on_bad_row", NULL };
     const char *dir = tm_setting(a, "directory");
     if (!dir) {
         h->set_error(err, "no directory: set directory = DIR (the folder of the TABLE.csv files)");
@@ -232,6 +314,14 @@ static int cv_open(const hm_host_api *h, const hm_open_args *a, void **state, hm
         h->set_error(err, "out of memory");
         return HM_PLUGIN_ERROR;
     }
+    const char *bad = tm_setting(a, "on_bad_row");
+    if (bad && strcmp(bad, "issue") != 0 && strcmp(bad, "refuse") != 0) {
+        h->set_error(err, "on_bad_row = %s: expected `refuse` (the default) or `issue`", bad);
+        return HM_PLUGIN_ERROR;
+    }
+    st->bad_row_issue = bad && strcmp(bad, "issue") == 0;
+    if (tm_check(&st->map, &backend, st, a, err))
+        return HM_PLUGIN_ERROR;
     return HM_PLUGIN_OK;
 }
 

@@ -157,15 +157,58 @@ static void pg_close_rows(void *cursor)
     host->free(c);
 }
 
-static const tm_backend backend = { pg_open_rows, pg_next_row, pg_close_rows, NULL };
+static int pg_columns(void *state, const char *table, tm_names *names, hm_plugin_err *err)
+{
+    pg_state *st = state;
+    char sql[8192];
+    size_t at = (size_t)snprintf(sql, sizeof sql, "SELECT * FROM ");
+    int bad = 0;
+    if (st->schema) {
+        bad |= append_ident(st->conn, sql, sizeof sql, &at, st->schema);
+        if (!bad && at + 2 < sizeof sql)
+            sql[at++] = '.';
+    }
+    bad |= append_ident(st->conn, sql, sizeof sql, &at, table);
+    if (bad || at + 10 >= sizeof sql) {
+        host->set_error(err, "table %s: the query is too long", table);
+        return -1;
+    }
+    strcpy(sql + at, " LIMIT 0");
+    PGresult *r = PQexec(st->conn, sql);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (code && strcmp(code, "42P01") == 0)      /* undefined_table */
+            rc = 1;
+        else {
+            pg_error(err, table, PQresultErrorMessage(r));
+            rc = -1;
+        }
+    }
+    for (int i = 0; rc == 0 && i < PQnfields(r); i++)
+        if (tm_names_add(host, names, PQfname(r, i), strlen(PQfname(r, i)))) {
+            host->set_error(err, "out of memory");
+            rc = -1;
+        }
+    PQclear(r);
+    return rc;
+}
+
+static const tm_backend backend = {
+    .open_rows = pg_open_rows, .next_row = pg_next_row, .close_rows = pg_close_rows,
+    .columns = pg_columns,
+};
 
 static void pg_close(void *state)
 {
     pg_state *st = state;
     if (!st)
         return;
-    if (st->conn)
+    if (st->conn) {
+        if (PQtransactionStatus(st->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(st->conn, "COMMIT"));
         PQfinish(st->conn);
+    }
     tm_free(&st->map);
     host->free(st->schema);
     host->free(st);
@@ -200,12 +243,17 @@ static int pg_open(const hm_host_api *h, const hm_open_args *a, void **state, hm
         pg_error(err, "cannot connect", st->conn ? PQerrorMessage(st->conn) : "out of memory");
         return HM_PLUGIN_ERROR;
     }
-    /* values as text in a fixed format, whatever the server's defaults */
-    PGresult *r = PQexec(st->conn, "SET datestyle = 'ISO, YMD'; SET client_encoding = 'UTF8'");
+    /* values as text in a fixed format, whatever the server's defaults;
+     * and every table read in one snapshot, until close: a household and
+     * its persons written together are seen together or not at all */
+    PGresult *r = PQexec(st->conn, "SET datestyle = 'ISO, YMD'; SET client_encoding = 'UTF8'; "
+                                   "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
         pg_error(err, "cannot set the session", PQresultErrorMessage(r));
     PQclear(r);
+    if (ok && tm_check(&st->map, &backend, st, a, err))
+        ok = 0;
     return ok ? HM_PLUGIN_OK : HM_PLUGIN_ERROR;
 }
 

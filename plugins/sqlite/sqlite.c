@@ -180,13 +180,42 @@ static void sq_close_rows(void *cursor)
     host->free(c);
 }
 
-static const tm_backend backend = { sq_open_rows, sq_next_row, sq_close_rows, sq_open_ids };
+static int sq_columns(void *state, const char *table, tm_names *names, hm_plugin_err *err)
+{
+    sq_state *st = state;
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT name FROM pragma_table_xinfo(?1)", -1, &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (tm_names_add(host, names, (const char *)sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0))) {
+            sqlite3_finalize(q);
+            host->set_error(err, "out of memory");
+            return -1;
+        }
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE) {
+        host->set_error(err, "%s: %s", st->path, sqlite3_errmsg(st->db));
+        sqlite3_finalize(q);
+        return -1;
+    }
+    sqlite3_finalize(q);
+    return names->n ? 0 : 1;    /* a table has at least one column */
+}
+
+static const tm_backend backend = {
+    .open_rows = sq_open_rows, .next_row = sq_next_row, .close_rows = sq_close_rows,
+    .open_ids = sq_open_ids, .columns = sq_columns, .nocase = 1,
+};
 
 static void sq_close(void *state)
 {
     sq_state *st = state;
     if (!st)
         return;
+    if (st->db && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(st->db);
     tm_free(&st->map);
     host->free(st->path);
@@ -219,12 +248,20 @@ static int sq_open(const hm_host_api *h, const hm_open_args *a, void **state, hm
         h->set_error(err, "cannot open %s: %s", st->path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
         return HM_PLUGIN_ERROR;
     }
-    /* opening is lazy in SQLite: read the schema now to fail early on a
-     * file that is not a database */
-    if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+    /* a name SQLite does not know, in double quotes, is an error, not a
+     * string: a misspelt column must not read as its own name */
+    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
+    /* every table read in one snapshot, from here to close: a household
+     * and its persons written together are seen together or not at all.
+     * Opening is lazy in SQLite: the schema is read now, to fail early on
+     * a file that is not a database. */
+    if (sqlite3_exec(st->db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
         h->set_error(err, "cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
         return HM_PLUGIN_ERROR;
     }
+    if (tm_check(&st->map, &backend, st, a, err))
+        return HM_PLUGIN_ERROR;
     /* a fetch reads each table once, front to back: a page cache larger
      * than SQLite's default saves nothing, and every source's stays in
      * memory while the population loads (2 MiB, not 64: a million

@@ -72,7 +72,7 @@ st=$?
 printf 'person_id,amount\nP1,5\n' > "$work/c/civil-csv/income.csv"
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress) > /dev/null 2> "$work/err"
 st=$?
-[ $st -eq 2 ] && grep -qF "in the header (it has: person_id, amount)" "$work/err" \
+[ $st -eq 2 ] && grep -qF "setting person.monthly_income (line 29): table income has no column \`amount_fen\` (did you mean \`amount\`?)" "$work/err" \
 	&& ok || bad "csv missing column: exit $st: $(cat "$work/err")"
 
 # ---- huimin report ------------------------------------------------------
@@ -168,12 +168,12 @@ expect "money period" 2 "gives person.monthly_income as money per year" -- \
 	--set "source.civil.person.monthly_income=income.amount_fen money per year"
 expect "no such plugin" 2 "plugin \`nosuch\` not found" -- --set source.civil.plugin=nosuch
 expect "unknown source" 2 "[source tax] is not a source of these policies" -- --set source.tax.plugin=sqlite
-expect "missing table" 2 "no such table: nosuch" -- \
+expect "missing table" 2 "source civil (plugin sqlite): setting household.assets (--set): there is no table \`nosuch\`" -- \
 	--set "source.civil.household.assets=nosuch.assets money" --set source.civil.key.nosuch=hh_id
 expect "missing database" 2 "cannot" -- --set source.civil.database=nosuch.db
 expect "no key column" 2 "has no key column: add key.other = COLUMN" -- \
 	--set "source.civil.household.assets=other.assets money"
-expect "bad setting" 2 "unknown setting \`colour\`" -- --set source.civil.colour=red
+expect "bad setting" 2 "unknown setting \`colour\` (--set)" -- --set source.civil.colour=red
 expect "bad as-of" 2 "is not a date" -- --as-of 2024-02-30
 expect "bad --set" 2 "expected run.KEY=VALUE or source.NAME.KEY=VALUE" -- --set nonsense
 expect "no population" 2 "source civil (plugin sqlite): listing the population failed: this source does not list" -- \

@@ -36,7 +36,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 as_pg "$pgbin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C > "$work/initdb.log" 2>&1 \
 	|| { cat "$work/initdb.log"; echo "FAIL: initdb"; exit 1; }
 as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
-	-o "-k $work -c listen_addresses= -c fsync=off" start > /dev/null 2>&1 \
+	-o "-k $work -c listen_addresses= -c fsync=off -c log_statement=all -c log_line_prefix='%a: '" \
+	start > /dev/null 2>&1 \
 	|| { cat "$work/server.log"; echo "FAIL: the server did not start"; exit 1; }
 psql="psql -X -q -v ON_ERROR_STOP=1 -h $work -U postgres"
 $psql -d postgres -c "CREATE DATABASE city" || { echo "FAIL: createdb"; exit 1; }
@@ -75,13 +76,30 @@ iq="SELECT source, entity_id, field, issue FROM data_issues ORDER BY 2, 3"
 "$HUIMIN" plugin-check postgres --config "$work/c/pg.conf" --source civil --sample 2 > "$work/out" 2>&1 \
 	&& grep -qF "person.monthly_income = 500.00 (as of 2024-07-31)" "$work/out" && ok \
 	|| bad "plugin-check postgres: $(cat "$work/out")"
-# a table the database does not have: the server's message
+# a table or column the database does not have: refused before reading,
+# naming the setting
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress \
 	--set "source.civil.household.assets=nosuch.assets money" --set source.civil.key.nosuch=id) \
 	> /dev/null 2> "$work/err"
 st=$?
-[ $st -eq 2 ] && grep -qF 'relation "civil.nosuch" does not exist' "$work/err" && ok \
-	|| bad "missing table: exit $st: $(cat "$work/err")"
+[ $st -eq 2 ] && grep -qF 'source civil (plugin postgres): setting household.assets (--set): there is no table `nosuch`' "$work/err" \
+	&& [ ! -e "$work/c/e.db" ] && ok || bad "missing table: exit $st: $(cat "$work/err")"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress \
+	--set "source.civil.person.monthly_income=income.amount_fn money per month") > /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF 'setting person.monthly_income (--set): table income has no column `amount_fn` (did you mean `amount_fen`?)' "$work/err" \
+	&& [ ! -e "$work/c/e.db" ] && ok || bad "misspelt column: exit $st: $(cat "$work/err")"
+# every table in one snapshot: in the server's log of this connection, the
+# transaction begins before the first SELECT and commits after the last
+sed "s|^connection = .*|& application_name=snapshot|" "$work/c/pg.conf" > "$work/c/snap.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config snap.conf --out snap.db --no-progress) \
+	> /dev/null 2> "$work/err" || bad "snapshot run: $(cat "$work/err")"
+grep '^snapshot: LOG:  statement: ' "$work/server.log" | sed 's/^snapshot: LOG:  statement: //' > "$work/stmts"
+order=$(awk '/BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/ && !b { b = NR }
+	/^SELECT/ { if (!f) f = NR; l = NR } /^COMMIT$/ { c = NR }
+	END { print (b && f > b && c > l) ? "one snapshot" : "begin " b ", selects " f "-" l ", commit " c }' "$work/stmts")
+[ "$order" = "one snapshot" ] && [ "$(grep -c '^SELECT' "$work/stmts")" -ge 3 ] && ok \
+	|| bad "snapshot: $order: $(cat "$work/stmts")"
 # the server gone: a clear failure, not a crash
 as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress) \
