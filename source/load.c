@@ -255,7 +255,7 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
             add_err(L, "%s:%d: [source %s] has no `plugin = NAME`", cfg->path, s->line, s->name);
             continue;
         }
-        if (plugin_load(&L->plugins[k], s->plugin, e, sizeof e)) {
+        if (plugin_load_source(&L->plugins[k], cfg, s, e, sizeof e)) {
             add_err(L, "%s:%d: source %s: %s", cfg->path, s->line, s->name, e);
             continue;
         }
@@ -1234,6 +1234,19 @@ done:
     mem_free(pend);
     mem_free(nsrc);
     mem_free(rec_seen);
+    return rc;
+}
+
+int load_close_plugins(hm_load *L)
+{
+    char at[512], e[1024];
+    int rc = 0;
+    for (int k = 0; L->plugins && k < L->nplugins; k++)
+        if (plugin_finish(&L->plugins[k], e, sizeof e)) {
+            where(L, k, at, sizeof at);
+            add_err(L, "%s: %s", at, e);
+            rc = -1;
+        }
     return rc;
 }
 
