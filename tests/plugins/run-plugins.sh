@@ -134,6 +134,21 @@ timeout = 5
 '
 fails "timeout without unit" "timeout = 5: expected a duration such as 30s" -- --config "$d/r.conf"
 
+# extern functions are called in huimin's process: an isolated source
+# cannot provide them
+d="$work/ext"
+mkdir -p "$d"
+cp "$SRCDIR/tests/batch/small.conf" "$d/"
+sqlite3 "$d/registry.db" < "$SRCDIR/tests/batch/city.sql"
+sqlite3 "$d/civil.db" < "$SRCDIR/tests/batch/civil.sql"
+xplug="$bindir/tests/batch/.libs/extern_plugin.so"
+printf '\n[source ext]\nplugin = %s\nisolate = process\n' "$xplug" >> "$d/small.conf"
+(cd "$d" && "$HUIMIN" run "$SRCDIR/tests/batch/small.pol" "$SRCDIR/tests/batch/externs.pol" --config small.conf \
+	--out x.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -qF "extern function 户籍年限: plugin $xplug runs in a process of its own (isolate = process)" "$work/err" &&
+	[ "$(runs "$d/x.db")" = 0 ] && ok || bad "extern from an isolated source: exit $st: $(cat "$work/err")"
+
 # ---- in huimin's process: never a silent exit, never a run disowned ------
 d="$work/inproc"
 conf "$d" exit-in-fetch
