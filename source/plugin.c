@@ -226,8 +226,8 @@ static void exit_guard(void)
     }
     if (g || busy) {
         fprintf(stderr, "huimin: the process was ended (exit) while source plugins were open%s%s%s%s%s; "
-                "nothing was recorded\n", g ? " (source " : "", g && g->source ? g->source : "",
-                g ? ", plugin " : "", g ? g->path : "", g ? ", among others)" : "");
+                "nothing was recorded\n", g ? " (source " : "", !g ? "" : g->source ? g->source : "-",
+                g ? ", plugin " : "", g ? g->path : "", !g ? "" : g->next ? ", and others)" : ")");
         fflush(stderr);
         _exit(2);
     }
