@@ -209,6 +209,7 @@ static char *get_str(chan *c)
 /* ---- the child -------------------------------------------------------------- */
 
 static chan *cc;        /* the child's channel: one thread */
+static struct iso_proc *volatile child_self;   /* kept for LeakSanitizer */
 
 typedef struct cfetch {
     uint32_t n, ncols;
@@ -693,6 +694,7 @@ iso_proc *iso_start(const char *path, int64_t timeout_ms, char *err, size_t n)
         dup2(2, 1);
         static chan c;
         c.fd = 3;
+        child_self = s;   /* still reachable should the plugin exit() */
         child_main(&c, s->path);
         _exit(0);
     }
