@@ -11,7 +11,8 @@
  * and gives household.size, household.kind (H3's is a code the policies
  * do not know), person.name (text) and person.paid (records; P3a's list
  * has a bad value), through every host service, so that a run isolated
- * and one in-process can be compared. */
+ * and one in-process can be compared.  Its extern function 离开() calls
+ * exit(). */
 #include "huimin_plugin.h"
 
 #include <signal.h>
@@ -144,6 +145,18 @@ static void r_close(void *st)
     free(st);
 }
 
+/* 离开(n): ends the process, as no extern function may */
+HM_PLUGIN_EXPORT int rogue_leave(int64_t n, int64_t *result);
+HM_PLUGIN_EXPORT int rogue_leave(int64_t n, int64_t *result)
+{
+    (void)n, (void)result;
+    exit(0);
+}
+
+static const hm_extern_desc externs[] = {
+    { "离开", "rogue_leave", HM_T_INT, 1, { HM_T_INT } },
+};
+
 static const hm_source_desc desc = {
     .size = sizeof(hm_source_desc),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -156,6 +169,8 @@ static const hm_source_desc desc = {
     .fetch = r_fetch,
     .population = r_population,
     .close = r_close,
+    .externs = externs,
+    .nexterns = 1,
 };
 
 HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *h)

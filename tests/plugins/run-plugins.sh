@@ -157,6 +157,11 @@ fails "in-process exit in fetch" \
 conf "$d" exit-in-close
 fails "in-process exit in close" \
 	"source rogue (plugin $d/rogue_plugin.so) ended the process (exit) in its close()" -- --config "$d/r.conf"
+# exit() from an extern function, while the plugin is open
+conf "$d" none
+fails "in-process exit in an extern function" \
+	"the process was ended (exit) while source plugins were open (source rogue, plugin $d/rogue_plugin.so)" \
+	-- "$here/rogue_leave.pol" --config "$d/r.conf"
 # a crash in close() comes before the results are written: no run behind a
 # failed exit status
 conf "$d" crash-in-close
