@@ -141,6 +141,18 @@ mkdir -p "$d"
 cp "$SRCDIR/tests/batch/small.conf" "$d/"
 sqlite3 "$d/registry.db" < "$SRCDIR/tests/batch/city.sql"
 sqlite3 "$d/civil.db" < "$SRCDIR/tests/batch/civil.sql"
+# the small city's two sqlite sources (population, codes of two
+# departments, a conflict, records) isolated give what they give in-process
+sed 's/^\(\[source .*\]\)$/\1\nisolate = process\ntimeout = 1m/' "$d/small.conf" > "$d/iso.conf"
+(cd "$d" && "$HUIMIN" run "$SRCDIR/tests/batch/small.pol" --config small.conf --out a.db --no-progress --threads 2) \
+	> /dev/null 2>&1
+st1=$?
+(cd "$d" && "$HUIMIN" run "$SRCDIR/tests/batch/small.pol" --config iso.conf --out b.db --no-progress --threads 2) \
+	> /dev/null 2> "$work/err"
+st2=$?
+if [ $st1 -eq 0 ] && [ $st2 -eq 0 ] && [ "$(grep -c '^isolate = process' "$d/iso.conf")" = 2 ] &&
+	[ -n "$(dump "$d/a.db")" ] && [ "$(dump "$d/a.db")" = "$(dump "$d/b.db")" ]; then ok
+else bad "small city isolated: exit $st1, $st2: $(cat "$work/err")"; fi
 xplug="$bindir/tests/batch/.libs/extern_plugin.so"
 printf '\n[source ext]\nplugin = %s\nisolate = process\n' "$xplug" >> "$d/small.conf"
 (cd "$d" && "$HUIMIN" run "$SRCDIR/tests/batch/small.pol" "$SRCDIR/tests/batch/externs.pol" --config small.conf \
