@@ -30,7 +30,7 @@ enum { CH_OK = 0, CH_CLOSED, CH_TIMEOUT, CH_BAD };
 
 #define NO_STR UINT32_MAX
 #define MAX_STR (1u << 30)
-#define FLUSH_AT (256 * 1024)
+#define FLUSH_AT (1024 * 1024)
 
 /* ---- the channel ----------------------------------------------------------- */
 
@@ -366,12 +366,6 @@ static void reply(int rc, const hm_plugin_err *e)
     put_str(cc, rc != HM_PLUGIN_OK && e->set ? e->msg : NULL);
 }
 
-static char **sort_ids;
-static int by_id(const void *a, const void *b)
-{
-    return strcmp(sort_ids[*(const int32_t *)a], sort_ids[*(const int32_t *)b]);
-}
-
 static void child_fetch(const hm_source_desc *d, void *state, const hm_field_desc *fields, uint32_t nfields)
 {
     cfetch x;
@@ -381,12 +375,35 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     x.n = get_u32(cc);
     x.ids = mem_calloc((size_t)x.n + 1, sizeof *x.ids);
     x.sorted = mem_alloc(sizeof *x.sorted * ((size_t)x.n + 1));
-    if (!x.ids || !x.sorted)
+    size_t *at = mem_alloc(sizeof *at * ((size_t)x.n + 1));
+    if (!x.ids || !x.sorted || !at)
         _exit(3);
+    /* the ids in one block, then the host's order of them */
+    char *blob = NULL;
+    size_t used = 0, cap = 0;
     for (uint32_t i = 0; i < x.n && !cc->fail; i++) {
-        x.ids[i] = get_str(cc);
-        x.sorted[i] = (int32_t)i;
+        uint32_t len = get_u32(cc);
+        if (len >= MAX_STR)
+            _exit(3);
+        if (used + len + 1 > cap) {
+            cap = cap ? cap : 65536;
+            while (used + len + 1 > cap)
+                cap *= 2;
+            if (!(blob = mem_realloc(blob, cap)))
+                _exit(3);
+        }
+        c_get(cc, blob + used, len);
+        blob[used + len] = '\0';
+        at[i] = used;
+        used += (size_t)len + 1;
     }
+    for (uint32_t i = 0; i < x.n; i++)
+        x.ids[i] = blob + at[i];
+    mem_free(at);
+    c_get(cc, x.sorted, sizeof *x.sorted * x.n);
+    for (uint32_t i = 0; i < x.n; i++)
+        if (x.sorted[i] < 0 || (uint32_t)x.sorted[i] >= x.n)
+            _exit(3);
     x.ncols = get_u32(cc);
     hm_out_column *out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
     x.known = mem_calloc((size_t)x.ncols + 1, sizeof *x.known);
@@ -405,11 +422,6 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     }
     if (cc->fail)
         _exit(0);
-    for (uint32_t i = 0; i < x.n; i++)
-        if (!x.ids[i])
-            _exit(3);
-    sort_ids = x.ids;
-    qsort(x.sorted, x.n, sizeof *x.sorted, by_id);
     hm_fetch_req req = { sizeof req, entity, x.n, (const char *const *)x.ids, x.ncols, out, (hm_fetch_ctx *)&x };
     hm_plugin_err e = { .set = 0 };
     int rc = d->fetch(state, &req, &e);
@@ -427,8 +439,7 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     c_put(cc, x.ev.w, x.ev.wn);
     put_u8(cc, EV_END);
     c_flush(cc);
-    for (uint32_t i = 0; i < x.n; i++)
-        mem_free(x.ids[i]);
+    mem_free(blob);
     mem_free(x.ids);
     mem_free(x.sorted);
     mem_free(x.known);
@@ -670,6 +681,13 @@ iso_proc *iso_start(const char *path, int64_t timeout_ms, char *err, size_t n)
         iso_free(s);
         return NULL;
     }
+    /* large buffers, fewer turns: each turn waits for the other process
+     * to be scheduled (the kernel caps them at net.core.[rw]mem_max) */
+    int big = 4 << 20;
+    for (int i = 0; i < 2; i++) {
+        setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+        setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    }
     fflush(NULL);   /* or the child would write what is buffered again */
     pid_t parent = getpid();
     s->pid = fork();
@@ -844,6 +862,8 @@ int iso_fetch(iso_proc *s, hm_fetch_req *req, hm_plugin_err *err)
     put_u32(&s->c, req->n);
     for (uint32_t i = 0; i < req->n; i++)
         put_str(&s->c, req->ids[i]);
+    /* and their ascending order, which the host already has */
+    c_put(&s->c, load_fetch_order(req->ctx), sizeof(int32_t) * req->n);
     put_u32(&s->c, req->ncols);
     for (uint32_t i = 0; i < req->ncols; i++) {
         const hm_field_desc *f = req->cols[i].field;

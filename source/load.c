@@ -659,6 +659,11 @@ static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
     return &x->cols[col];
 }
 
+const int32_t *load_fetch_order(const hm_fetch_ctx *x)
+{
+    return x->sorted;
+}
+
 static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
 {
     return find_id(x->ids, x->sorted, (int32_t)x->n, &x->next, id, len);

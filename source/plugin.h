@@ -45,6 +45,8 @@ typedef struct plugin_opts {
 /* The services offered to plugins (defined in load.c, where the fetch and
  * population contexts live). */
 extern const hm_host_api hm_host;
+/* The rows of a fetch in ascending id order (load.c). */
+const int32_t *load_fetch_order(const hm_fetch_ctx *ctx);
 
 /* The plugin file NAME stands for: sqlite, csv and postgres are the
  * built-ins (beside the huimin command, then the install folder, never
