@@ -34,6 +34,9 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS data_issues(\n"
     "  run_id INTEGER NOT NULL, source TEXT, entity_kind TEXT, entity_id TEXT, field TEXT,\n"
     "  issue TEXT NOT NULL, detail TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS run_sources(\n"
+    "  run_id INTEGER NOT NULL, source TEXT NOT NULL, plugin TEXT NOT NULL, isolate TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run_id, source)) WITHOUT ROWID;\n"
     "CREATE VIEW IF NOT EXISTS decisions AS\n"
     "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, p.name AS policy,\n"
     "         CASE d.status WHEN 1 THEN 'eligible' WHEN 2 THEN 'not_eligible'\n"
@@ -329,6 +332,12 @@ static int flush(results *r)
     }
     r->pending = 0;
     return 0;
+}
+
+int results_source(results *r, const char *source, const char *plugin, int isolated)
+{
+    const char *t[3] = { source, plugin, isolated ? "process" : "none" };
+    return step_once(r, "INSERT INTO run_sources VALUES (?, ?, ?, ?)", 3, t, NULL, "saving the sources");
 }
 
 int results_issue(results *r, const char *source, int person, const char *entity_id,

@@ -70,6 +70,8 @@ int  results_entity(results *r, int64_t entity, int person, const char *id);
  * reason 0: NULL; missing may be NULL (both ignored without reasons). */
 int  results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
                       int64_t amount, int32_t reason, const char *missing);
+/* The plugin file that served a source, and whether it ran isolated. */
+int  results_source(results *r, const char *source, const char *plugin, int isolated);
 int  results_issue(results *r, const char *source, int person, const char *entity_id,
                    const char *field, const char *issue, const char *detail);
 /* Finish the run and commit. */

@@ -332,6 +332,15 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     return 0;
 }
 
+/* which plugin file served each source */
+static int write_sources(results *R, const hm_load *L)
+{
+    for (int k = 0; k < L->nplugins; k++)
+        if (results_source(R, L->sources[k], L->plugins[k].path, L->plugins[k].isolated))
+            return -1;
+    return 0;
+}
+
 /* The counts and total amount of each policy, households' first; a total
  * beyond the range of money is an error naming the policy, as SQLite's
  * SUM() says "integer overflow": never a wrapped total. */
@@ -492,6 +501,13 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     if (evaluate(p, &L, &D, threads, tty))
         goto done;
     double t_eval = now_s();
+    /* the plugins' close() before anything is recorded: one that fails
+     * there must not leave a run behind that its exit status disowns */
+    if (load_close_plugins(&L)) {
+        batch_load_error(&L, err, errlen);
+        rc = HM_EPLUGIN;
+        goto done;
+    }
     /* written next: the decisions and, for an undetermined one, which facts
      * were missing; the values themselves make room for the writing */
     facts_drop_values(&L.facts);
@@ -506,7 +522,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     if (totals(p, &L, &D, count, sum, err, errlen))
         goto done;
     if (results_begin(&R, as_of_buf, hash, cfg.path, started, L.nh, L.np, o->reasons, !o->kleene) ||
-        write_results(&R, p, &L, &D, tty) || results_commit(&R)) {
+        write_sources(&R, &L) || write_results(&R, p, &L, &D, tty) || results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;
     }

@@ -17,6 +17,8 @@ static void print_desc(FILE *out, const hm_plugin *pl)
     if (d->description)
         fprintf(out, "  description: %s\n", d->description);
     fprintf(out, "  lists the population: %s\n", d->population ? "yes" : "no");
+    if (pl->isolated)
+        fprintf(out, "  runs: in a process of its own (isolate = process)\n");
     for (uint32_t i = 0; i < d->nexterns; i++) {
         const hm_extern_desc *x = &d->externs[i];
         char t[64];
@@ -50,26 +52,40 @@ int hm_plugin_check(const char *plugin, const char *config, const char *source, 
         goto done;
     }
     L.nplugins = 1;     /* closed (and its path freed) even when loading fails */
-    if (plugin_load(&L.plugins[0], plugin, err, errlen))
+    cfg_source *s = NULL;
+    if (config) {
+        if (config_read(&cfg, config)) {
+            snprintf(err, errlen, "%s", cfg.err);
+            rc = HM_EUSAGE;
+            goto done;
+        }
+        L.cfg = &cfg;
+        s = source ? config_source(&cfg, source) : cfg.nsources == 1 ? &cfg.sources[0] : NULL;
+        if (!s) {
+            snprintf(err, errlen, source ? "%s: no [source %s]" : "%s: say which source with --source NAME",
+                     config, source);
+            rc = HM_EUSAGE;
+            goto done;
+        }
+    }
+    char e[1024];
+    if (s) {
+        /* the plugin named on the command line, run as the source says
+         * (isolate, timeout) */
+        cfg_source as_given = *s;
+        as_given.plugin = (char *)plugin;
+        as_given.plugin_line = 0;
+        if (plugin_load_source(&L.plugins[0], &cfg, &as_given, e, sizeof e)) {
+            snprintf(err, errlen, "%s:%d: source %s: %s", cfg.path, s->line, s->name, e);
+            goto done;
+        }
+    } else if (plugin_load(&L.plugins[0], plugin, NULL, err, errlen)) {
         goto done;
+    }
     print_desc(out, &L.plugins[0]);
     if (!config)
         goto ok;
-    if (config_read(&cfg, config)) {
-        snprintf(err, errlen, "%s", cfg.err);
-        rc = HM_EUSAGE;
-        goto done;
-    }
-    L.cfg = &cfg;
-    cfg_source *s = source ? config_source(&cfg, source) : cfg.nsources == 1 ? &cfg.sources[0] : NULL;
-    if (!s) {
-        snprintf(err, errlen, source ? "%s: no [source %s]" : "%s: say which source with --source NAME",
-                 config, source);
-        rc = HM_EUSAGE;
-        goto done;
-    }
     L.sources[0] = s->name;
-    char e[1024];
     if (plugin_open(&L.plugins[0], s->name, cfg.dir, s->settings, s->n, e, sizeof e)) {
         snprintf(err, errlen, "%s:%d: source %s: %s", cfg.path, s->line, s->name, e);
         goto done;
@@ -98,7 +114,7 @@ int hm_plugin_check(const char *plugin, const char *config, const char *source, 
                      pop, pop);
             goto done;
         }
-        if (plugin_load(&L.plugins[1], ps->plugin, e, sizeof e) ||
+        if (plugin_load_source(&L.plugins[1], &cfg, ps, e, sizeof e) ||
             plugin_open(&L.plugins[1], ps->name, cfg.dir, ps->settings, ps->n, e, sizeof e)) {
             snprintf(err, errlen, "%s:%d: source %s: %s", cfg.path, ps->line, ps->name, e);
             L.nplugins = 2;
@@ -122,6 +138,13 @@ int hm_plugin_check(const char *plugin, const char *config, const char *source, 
         fprintf(out, "data issue: %s %s: %s\n", L.sources[0], load_issue_kind(L.issues[i].kind),
                 L.issues[i].detail);
 ok:
+    if (load_close_plugins(&L)) {
+        snprintf(err, errlen, "%s", L.err);
+        size_t n = strlen(err);
+        if (n && err[n - 1] == '\n')
+            err[n - 1] = '\0';
+        goto done;
+    }
     fprintf(out, "ok\n");
     rc = HM_OK;
 done:

@@ -248,8 +248,10 @@ static int apply(hm_config *c, int in_run, cfg_source *src, const char *key, con
         }
         return fail(c, line, "unknown setting `%s` in [run] (known: population, as_of, threads)%s", key, "");
     }
-    if (strcmp(key, "plugin") == 0)
+    if (strcmp(key, "plugin") == 0) {
+        src->plugin_line = line;    /* a path is relative to the file's folder, or to the working one */
         return set_string(&src->plugin, value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+    }
     if (!*value)
         return fail(c, line, "`%s` has no value%s", key, "");
     return add_setting(src, key, value, line) ? fail(c, line, "out of memory%s%s", "", "") : 0;

@@ -24,6 +24,7 @@ typedef struct cfg_setting {
 typedef struct cfg_source {
     char *name;
     char *plugin;
+    int plugin_line;        /* where `plugin` was set; 0: on the command line */
     int line;               /* of its [source NAME] header */
     cfg_setting *settings;
     int n, cap;

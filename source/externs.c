@@ -123,6 +123,14 @@ hm_ffi_bindings *externs_bind(const hm_program *p, hm_plugin *plugins, char *con
             externs_free(B);
             return NULL;
         }
+        if (!pl->dl) {
+            /* dlsym(NULL, …) would look in huimin itself */
+            snprintf(err, n, "extern function %s: plugin %s runs in a process of its own (isolate = process), "
+                     "and extern functions are called in huimin's: remove `isolate` from [source %s]",
+                     name, pl->path, sources[pl - plugins]);
+            externs_free(B);
+            return NULL;
+        }
         binding *b = &B->b[i];
         dlerror();
         void *sym = dlsym(pl->dl, d->symbol);

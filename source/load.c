@@ -302,7 +302,7 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
             add_err(L, "%s:%d: [source %s] has no `plugin = NAME`", cfg->path, s->line, s->name);
             continue;
         }
-        if (plugin_load(&L->plugins[k], s->plugin, e, sizeof e)) {
+        if (plugin_load_source(&L->plugins[k], cfg, s, e, sizeof e)) {
             add_err(L, "%s:%d: source %s: %s", cfg->path, s->line, s->name, e);
             continue;
         }
@@ -704,6 +704,11 @@ static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
         return NULL;
     }
     return &x->cols[col];
+}
+
+const int32_t *load_fetch_order(const hm_fetch_ctx *x)
+{
+    return x->sorted;
 }
 
 static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
@@ -1313,6 +1318,19 @@ done:
     mem_free(pend);
     mem_free(nsrc);
     mem_free(rec_seen);
+    return rc;
+}
+
+int load_close_plugins(hm_load *L)
+{
+    char at[512], e[1024];
+    int rc = 0;
+    for (int k = 0; L->plugins && k < L->nplugins; k++)
+        if (plugin_finish(&L->plugins[k], e, sizeof e)) {
+            where(L, k, at, sizeof at);
+            add_err(L, "%s: %s", at, e);
+            rc = -1;
+        }
     return rc;
 }
 

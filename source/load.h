@@ -77,6 +77,9 @@ int  load_population(hm_load *L);
  * L->err ("no household `H9` in the population (source registry)"). */
 int  load_restrict(hm_load *L, const char *household_id, const char *person_id);
 int  load_facts(hm_load *L);
+/* Close every plugin (their close()), before anything is recorded: 0, or
+ * -1 with L->err set when an isolated plugin's process failed closing. */
+int  load_close_plugins(hm_load *L);
 void load_close(hm_load *L);
 /* Fetch every field plugin k declares for the first nmax households and
  * persons (in id order) and print them: `huimin plugin-check`. */

@@ -16,32 +16,77 @@ struct hm_plugin_err {
     int set;
 };
 
+typedef struct plugin_guard plugin_guard;
+
 typedef struct hm_plugin {
-    char *path;                 /* the shared object loaded */
-    void *dl;
+    char *path;                 /* the shared object (absolute, links resolved) */
+    void *dl;                   /* NULL when isolated: loaded in the child only */
+    /* What the host calls: the plugin's own functions behind a guard that
+     * names the plugin if it ends the process, or the proxy of its child
+     * process (isolate = process).  state is for these functions. */
     const hm_source_desc *desc;
     void *state;
     int opened;
+    int isolated;
     const hm_field_desc *fields;
     uint32_t nfields;
+    plugin_guard *guard;
 } hm_plugin;
+
+/* How a source's plugin is loaded: the host's own settings of its
+ * section (the plugin never sees them). */
+typedef struct plugin_opts {
+    const char *source;         /* for messages; NULL for a bare plugin-check */
+    const char *base_dir;       /* relative paths; NULL: the working directory */
+    int isolate;                /* 1: in a child process */
+    int64_t timeout_ms;         /* isolated: longest one call may take, 0 none */
+} plugin_opts;
 
 /* The services offered to plugins (defined in load.c, where the fetch and
  * population contexts live). */
 extern const hm_host_api hm_host;
+/* The rows of a fetch in ascending id order (load.c). */
+const int32_t *load_fetch_order(const hm_fetch_ctx *ctx);
 
-/* Find NAME (a plugin name looked up on HUIMIN_PLUGIN_PATH, beside the
- * huimin command, then in the install folder; or a path to a .so), dlopen
- * it and check its descriptor.  0, or -1 with err set. */
-int  plugin_load(hm_plugin *pl, const char *name, char *err, size_t n);
-/* Open with the source's settings and read its fields.  0, or -1. */
+/* The plugin file NAME stands for: sqlite, csv and postgres are the
+ * built-ins (beside the huimin command, then the install folder, never
+ * HUIMIN_PLUGIN_PATH); another name is looked up as NAME.so on
+ * HUIMIN_PLUGIN_PATH, beside huimin, then in the install folder; a value
+ * containing '/' or ending in .so is a path, relative to base_dir (NULL:
+ * the working directory).  The file and its folder must belong to root or
+ * to the user running huimin and be writable by no one else.  0 and the
+ * absolute path (links resolved) in buf, or -1 with err set. */
+int  plugin_resolve(const char *name, const char *base_dir, char *buf, size_t n, char *err, size_t errlen);
+/* Resolve NAME, dlopen it (or start its child process) and check its
+ * descriptor.  0, or -1 with err set. */
+int  plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err, size_t n);
+/* The plugin of a configured source, with its `isolate` and `timeout`
+ * settings; a `plugin` from the file is relative to the file's folder,
+ * one given with --set to the working directory. */
+int  plugin_load_source(hm_plugin *pl, const hm_config *cfg, const cfg_source *s, char *err, size_t n);
+/* Open with the source's settings (but the host's own: isolate, timeout)
+ * and read its fields.  0, or -1. */
 int  plugin_open(hm_plugin *pl, const char *source, const char *base_dir,
                  const cfg_setting *settings, int nsettings, char *err, size_t n);
+/* Call the plugin's close() now, before anything is recorded: 0, or -1
+ * with err set when an isolated plugin's process failed doing it (an
+ * in-process one that crashes takes huimin with it, before any record).
+ * The path stays for the record; plugin_close frees it. */
+int  plugin_finish(hm_plugin *pl, char *err, size_t n);
 void plugin_close(hm_plugin *pl);
 /* The field the plugin declares for (entity, name), or NULL. */
 const hm_field_desc *plugin_field(const hm_plugin *pl, int entity, const char *name);
 /* "bool", "money per month", "records of money", "code marital" */
 void plugin_type_name(int type, int period, int records, const char *codeset, char *buf, size_t n);
+
+/* Look for the built-in plugins in DIR first (a test program's build
+ * tree; NULL: only beside huimin and in the install folder). */
+void plugin_builtin_dir(const char *dir);
+
+/* dlopen PATH, call its entry point with host and check the descriptor:
+ * shared by the in-process load and the isolated child.  0, or -1. */
+int  plugin_dlopen(const char *path, const hm_host_api *host, void **dl, const hm_source_desc **d,
+                   char *err, size_t n);
 
 /* Extern functions bound through libffi: one per extern of the program,
  * their call interfaces prepared once. */
