@@ -588,6 +588,9 @@ Suite *hm_engine_suite(void)
 {
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("calendar");
+    /* every birth date over 170 years on eight days: seconds under the
+     * sanitizers on a loaded machine, past Check's default of 4 */
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_epoch_and_round_trip);
     tcase_add_test(tc, test_add_months_clamps_to_month_end);
     tcase_add_test(tc, test_full_years);
