@@ -57,6 +57,7 @@ struct sym {
     symtab *locals;         /* policy: its lets and local parameters and scales */
     int has_eligible, has_amount;
     int id;                 /* index in the compiled program (codegen) */
+    unsigned walked;        /* codegen: the walk that last went through it */
 };
 
 struct hm_module {
@@ -99,6 +100,7 @@ typedef struct sema {
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
     int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
     int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */
+    unsigned walks;             /* walks of the compiler through symbols so far (sym.walked) */
 } sema;
 
 /* The part of the checker's state that depends on where it is; saved and
