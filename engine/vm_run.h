@@ -471,7 +471,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_PUSH(callee, FRAME_CALL, k, p->code + G->start, G->nregs);
             VM_NEXT;
 #else
-            hm_val r = VM_RUN(vm, callee, &base[GETARG_A(i) + 1]);
+            hm_val r = run(vm, callee, &base[GETARG_A(i) + 1]);
             base = vm->regs + saved_top;    /* the register file may not move, but be safe */
             RA = r;
             VM_NEXT;

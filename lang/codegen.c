@@ -177,8 +177,8 @@ typedef struct fstate {
     uint32_t *lines;
     int32_t n, cap, capl;
     int top, nregs;
-    binding binds[64];
-    int nbinds;
+    binding *binds;     /* in the arena: as many as there are names in scope */
+    int nbinds, capbinds;
     /* the element of the `where` being compiled: bare fields and `it` */
     int elem_kind, elem_reg, elem_list, elem_idx;
     const hm_srcfile *file;
@@ -357,8 +357,15 @@ static const binding *find_binding(fstate *f, const char *name)
 
 static void push_binding(fstate *f, binding bd)
 {
-    if (f->nbinds < 64)
-        f->binds[f->nbinds++] = bd;
+    if (f->nbinds == f->capbinds) {
+        int nc = f->capbinds ? f->capbinds * 2 : 16;
+        binding *nb = arena_alloc(f->b->s->arena, sizeof *nb * (size_t)nc);
+        if (f->nbinds)
+            memcpy(nb, f->binds, sizeof *nb * (size_t)f->nbinds);
+        f->binds = nb;
+        f->capbinds = nc;
+    }
+    f->binds[f->nbinds++] = bd;
 }
 
 /* ---- expressions --------------------------------------------------------------- */

@@ -398,8 +398,15 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q)
             diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
             return &ty_error;
         }
-        if (q->state == 0)
+        if (q->state == 0) {
+            if (s->policy_nest >= SEMA_MAX_CHAIN) {
+                ERR(e, "policies depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
+                return &ty_error;
+            }
+            s->policy_nest++;
             sema_check_policy(s, q);
+            s->policy_nest--;
+        }
         for (ast *it = q->decl->a; it; it = it->next)
             if (it->kind == N_AMOUNT && it->ty)
                 return (const hm_type *)it->ty;
