@@ -74,7 +74,7 @@ struct hm_module {
 /* The longest chain of lets, or of policies, each depending on the next:
  * the checker and explain follow such chains by recursion, so a longer one
  * is refused where it goes past this (docs/diagnostics.md). */
-#define SEMA_MAX_CHAIN 1000
+#define SEMA_MAX_CHAIN 200
 
 /* What is in scope while checking one expression. */
 typedef struct scope_var {
@@ -102,6 +102,7 @@ typedef struct sema {
     const hm_type *elem;    /* element type inside `where`, for bare fields and `it` */
     sym *let_stack[SEMA_MAX_CHAIN];  /* lets being checked, to show a cycle */
     int policy_nest;        /* policies being checked from inside another */
+    int chain_reported;     /* a chain of policies too long is reported already */
     int nlet_stack;
     int in_test;
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */

@@ -1215,7 +1215,7 @@ void sema_finish(sema *s)
         for (ast *n = s->mods[i]->root; n; n = n->next)
             if ((n->kind == N_FUNCTION || n->kind == N_POLICY) && n->sym)
                 cycles += find_cycle(s, n->sym, stack, next, n->kind == N_FUNCTION ? "functions" : "policies");
-    int too_long = 0;
+    int too_long = s->chain_reported;
     for (int i = 0; i < s->nmods && !cycles && !too_long; i++)
         for (ast *n = s->mods[i]->root; n && !too_long; n = n->next)
             if (n->kind == N_POLICY && n->sym)

@@ -400,7 +400,8 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q)
         }
         if (q->state == 0) {
             if (s->policy_nest >= SEMA_MAX_CHAIN) {
-                ERR(e, "policies depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
+                if (!s->chain_reported++)
+                    ERR(e, "policies depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
                 return &ty_error;
             }
             s->policy_nest++;
@@ -1139,7 +1140,11 @@ static const hm_type *expr(sema *s, ast *e)
         if (!s->depth_reported++) {
             int d = ERR(e, "this expression is too long or nested too deeply (more than %d levels)",
                         MAX_EXPR_DEPTH);
-            diag_hint(s->diags, d, "split it into several lets");
+            if (s->nlet_stack || s->policy_nest)
+                diag_hint(s->diags, d, "the levels of the lets and policies it is used by count too; "
+                                       "make the chain of lets or policies shorter");
+            else
+                diag_hint(s->diags, d, "split it into several lets");
         }
         return TY(e, &ty_error);
     }
