@@ -158,7 +158,8 @@ typedef struct hm_pentry {
 
 typedef struct hm_param {
     int32_t name, label, ref;
-    uint8_t vtype, keyed, keytype, pad;   /* keytype: VT_TEXT, VT_INT or VT_CODE */
+    uint8_t vtype, keyed, keytype;        /* keytype: VT_TEXT, VT_INT or VT_CODE */
+    uint8_t unit;           /* VT_DURATION: its unit, 1 days, 2 months, 3 years; else 0 */
     int32_t first, n;       /* keyed: entries (program.pentries); else dated values */
     int32_t line, file;
     int32_t key_fn;         /* keyed: a function computing the key (for messages), or -1 */

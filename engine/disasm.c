@@ -21,6 +21,12 @@ static const char *vt_name(int vt)
     return "?";
 }
 
+/* the unit of a duration parameter's values, after them */
+static const char *unit_name(int unit)
+{
+    return unit == 1 ? " days" : unit == 2 ? " months" : unit == 3 ? " years" : "";
+}
+
 static const char *fn_kind(int k)
 {
     switch (k) {
@@ -152,14 +158,16 @@ void disasm_program(const hm_program *p, FILE *out)
         fprintf(out, "\nparameters:\n");
     for (int i = 0; i < p->nparams; i++) {
         const hm_param *pa = &p->params[i];
-        fprintf(out, "  %s : %s%s\n", prog_str(p, pa->name), vt_name(pa->vtype), pa->keyed ? " (table)" : "");
+        fprintf(out, "  %s : %s%s%s\n", prog_str(p, pa->name), vt_name(pa->vtype),
+                pa->unit ? (pa->unit == 1 ? " in days" : pa->unit == 2 ? " in months" : " in years") : "",
+                pa->keyed ? " (table)" : "");
         if (!pa->keyed) {
             for (int k = 0; k < pa->n; k++) {
                 const hm_dated *d = &p->dated[pa->first + k];
                 char day[16] = "always";
                 if (d->from != INT32_MIN)
                     cal_format(d->from, day);
-                fprintf(out, "    from %s: %" PRId64 "\n", day, d->value);
+                fprintf(out, "    from %s: %" PRId64 "%s\n", day, d->value, unit_name(pa->unit));
             }
             continue;
         }
@@ -176,7 +184,7 @@ void disasm_program(const hm_program *p, FILE *out)
                 char day[16] = "always";
                 if (d->from != INT32_MIN)
                     cal_format(d->from, day);
-                fprintf(out, " from %s %" PRId64 "%s", day, d->value, k + 1 < pe->n ? "," : "");
+                fprintf(out, " from %s %" PRId64 "%s%s", day, d->value, unit_name(pa->unit), k + 1 < pe->n ? "," : "");
             }
             fputc('\n', out);
         }

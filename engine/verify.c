@@ -101,6 +101,7 @@ static int verify_tables(vctx *v)
         const hm_param *a = &p->params[i];
         CHECK(STR_OK(a->name) && STR_OK(a->label) && STR_OK(a->ref) && STR_OK(a->file), "parameter %d: bad name", i);
         CHECK(a->vtype >= VT_BOOL && a->vtype <= VT_DURATION && a->keyed <= 1, "parameter %d: bad type", i);
+        CHECK(a->vtype == VT_DURATION ? a->unit >= 1 && a->unit <= 3 : a->unit == 0, "parameter %d: bad unit", i);
         CHECK(RANGE_OK(a->first, a->n, a->keyed ? p->npentries : p->ndated), "parameter %d: bad values", i);
         CHECK(a->key_fn >= -1 && a->key_fn < p->nfns && (a->key_fn < 0 || (p->fns[a->key_fn].kind == FN_KEY &&
               p->fns[a->key_fn].nparams == 0)), "parameter %d: bad key function", i);

@@ -1225,6 +1225,7 @@ static int64_t const_of(builder *b, ast *e, const hm_type *t)
         else sema_literal_ppm(s, e, &v);
         break;
     case N_PERCENT: sema_literal_ppm(s, e, &v); break;
+    case N_DUR: sema_literal_int(s, e->a, &v); break;   /* in the unit of its type, as checked */
     case N_BOOL: v = e->ival; break;
     case N_DATE: sema_parse_date(e->str, &v); break;
     case N_STR: v = str_id(b, e->str); break;
@@ -1582,7 +1583,9 @@ static void declare_ids(builder *b)
                     if (it->kind == N_PARAM) {
                         hm_param pp = { .key_fn = -1, .name = str_id(b, it->str), .label = str_id(b, it->str2),
                                         .ref = it->d ? str_id(b, it->d->str) : -1,
-                                        .vtype = (uint8_t)vtype_of(z->type), .line = line,
+                                        .vtype = (uint8_t)vtype_of(z->type),
+                                        .unit = (uint8_t)(z->type->kind == T_DURATION ? z->type->unit : 0),
+                                        .line = line,
                                         .file = str_id(b, s->mods[i]->file->path) };
                         z->id = p->nparams;
                         PUSH(b, params, nparams, cap_params, pp);
