@@ -65,6 +65,7 @@ static void operand(const hm_program *p, int kind, int v, char *buf, size_t n)
     case K_FH: field_name(p, 1, 0, v, buf, n); break;
     case K_FP: field_name(p, 2, 0, v, buf, n); break;
     case K_FR: field_name(p, 2, 1, v, buf, n); break;
+    case K_FHR: field_name(p, 1, 1, v, buf, n); break;
     case K_PA: snprintf(buf, n, "%s", v < p->nparams ? prog_str(p, p->params[v].name) : "?"); break;
     case K_SC: snprintf(buf, n, "%s", v < p->nscales ? prog_str(p, p->scales[v].name) : "?"); break;
     case K_FN: snprintf(buf, n, "%s", v < p->nfns ? prog_str(p, p->fns[v].name) : "?"); break;

@@ -18,6 +18,7 @@ typedef struct vctx {
     char *err;
     size_t errlen;
     int oom;
+    uint8_t *rentity;       /* per records column: the entity of its field (0: none) */
 } vctx;
 
 static int bad(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -59,12 +60,16 @@ static int verify_tables(vctx *v)
         const hm_field *f = &p->fields[i];
         CHECK(f->entity == 1 || f->entity == 2, "field %d: bad entity", i);
         CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_DURATION, "field %d: bad type", i);
-        CHECK(f->records <= 1 && f->period <= 2 && (!f->records || f->entity == 2), "field %d: bad kind", i);
+        CHECK(f->records <= 1 && f->period <= 2, "field %d: bad kind", i);
         CHECK(STR_OK(f->name) && STR_OK(f->source), "field %d: bad name", i);
         CHECK(f->fresh >= 0 && f->fresh_unit >= 0 && f->fresh_unit <= 3, "field %d: bad freshness", i);
         CHECK(f->codeset >= -1 && f->codeset < p->ncodesets, "field %d: bad code set", i);
-        int32_t cols = f->entity == 1 ? p->nhcols : f->records ? p->nrcols : p->npcols;
+        int32_t cols = f->records ? p->nrcols : f->entity == 1 ? p->nhcols : p->npcols;
         CHECK(f->column >= 0 && f->column < cols, "field %d: column %d out of range", i, f->column);
+        if (f->records) {
+            CHECK(!v->rentity[f->column], "field %d: records column %d has another field", i, f->column);
+            v->rentity[f->column] = f->entity;
+        }
     }
     for (int32_t i = 0; i < p->ncodesets; i++) {
         const hm_codeset *c = &p->codesets[i];
@@ -250,7 +255,12 @@ static int verify_function(vctx *v, int32_t fi)
             case K_S: CHECK(x < p->nstrs, "function %d, %u: string %d", fi, pc, x); break;
             case K_FH: CHECK(x < p->nhcols, "function %d, %u: household column %d", fi, pc, x); break;
             case K_FP: CHECK(x < p->npcols, "function %d, %u: person column %d", fi, pc, x); break;
-            case K_FR: CHECK(x < p->nrcols, "function %d, %u: records column %d", fi, pc, x); break;
+            case K_FR:
+                CHECK(x < p->nrcols && v->rentity[x] == 2, "function %d, %u: person records column %d", fi, pc, x);
+                break;
+            case K_FHR:
+                CHECK(x < p->nrcols && v->rentity[x] == 1, "function %d, %u: household records column %d", fi, pc, x);
+                break;
             case K_PA: CHECK(x < p->nparams, "function %d, %u: parameter %d", fi, pc, x); break;
             case K_SC: CHECK(x < p->nscales, "function %d, %u: scale %d", fi, pc, x); break;
             case K_FN: CHECK(x < p->nfns && p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
@@ -495,10 +505,9 @@ static int verify_policies(vctx *v)
     return 0;
 }
 
-int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
+static int verify_all(vctx *v)
 {
-    vctx vc = { p, name, err, errlen, 0 };
-    vctx *v = &vc;
+    const hm_program *p = v->p;
     if (verify_tables(v) < 0)
         return -1;
     for (int32_t i = 0; i < p->nfns; i++)
@@ -529,4 +538,19 @@ int verify_program(const hm_program *p, const char *name, char *err, size_t errl
     if (rc)
         return bad(v, "functions or policies call each other in a cycle");
     return 0;
+}
+
+int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
+{
+    vctx vc = { p, name, err, errlen, 0, NULL };
+    if (p->nrcols < 0 || p->nrcols > MAXARG_Ax + 1)
+        return bad(&vc, "bad column counts");
+    vc.rentity = mem_calloc((size_t)p->nrcols + 1, 1);
+    if (!vc.rentity) {
+        out_of_memory(&vc);
+        return -3;
+    }
+    int rc = verify_all(&vc);
+    mem_free(vc.rentity);
+    return rc;
 }

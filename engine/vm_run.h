@@ -365,6 +365,19 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, l);
             VM_NEXT;
         }
+        VM_CASE(HRECS) {
+            int32_t col = IDX_BX();
+            const hm_rcolumn *rc = &facts->rcol[col];
+            if (rc->state[vm->hh] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
+            int32_t n = rc->count[vm->hh], first = rc->first[vm->hh];
+            int32_t l = list_new(vm, n, col);
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
+            for (int32_t k = 0; k < n; k++)
+                vm->lists[l].items[k] = first + k;
+            vm->lists[l].n = n;
+            SET(RA, l);
+            VM_NEXT;
+        }
         VM_CASE(RECDATE) VM_CASE(RECVAL) {
             if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); VM_NEXT; }
             if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }

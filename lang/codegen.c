@@ -397,7 +397,7 @@ static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
     sym *fact = e->sym;
     hm_field *fd = &f->b->p->fields[fact->id];
     if (fd->records)
-        ABC_IDX(PRECS, dst, person_reg, fd->column, "person record fields");
+        ABC_IDX(PRECS, dst, person_reg, fd->column, "record fields");
     else
         ABC_IDX(PFACT, dst, person_reg, fd->column, "person fact fields");
 }
@@ -500,7 +500,10 @@ static void cg_get(fstate *f, ast *e, int dst)
         }
         sym *fact = e->sym;
         hm_field *fd = &f->b->p->fields[fact->id];
-        ABx_IDX(HFACT, dst, fd->column, "household fact fields");
+        if (fd->records)
+            ABx_IDX(HRECS, dst, fd->column, "record fields");
+        else
+            ABx_IDX(HFACT, dst, fd->column, "household fact fields");
         return;
     }
     /* person.x, a fact of the person being decided (as cg_name reads `person`) */
@@ -1485,10 +1488,10 @@ static void declare_ids(builder *b)
                     f.fresh = (int32_t)v;
                     f.fresh_unit = fd->b->flag;
                 }
-                if (fact->entity == ENT_HOUSEHOLD)
+                if (records)
+                    f.column = p->nrcols++;     /* a person's or the household's */
+                else if (fact->entity == ENT_HOUSEHOLD)
                     f.column = p->nhcols++;
-                else if (records)
-                    f.column = p->nrcols++;
                 else
                     f.column = p->npcols++;
                 fact->id = p->nfields;
