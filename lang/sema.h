@@ -103,6 +103,7 @@ typedef struct sema {
     sym *let_stack[SEMA_MAX_CHAIN];  /* lets being checked, to show a cycle */
     int policy_nest;        /* policies being checked from inside another */
     int chain_reported;     /* a chain of policies too long is reported already */
+    int outer_depth;        /* expression levels of those using the let or policy being checked */
     int nlet_stack;
     int in_test;
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */

@@ -718,8 +718,10 @@ static void check_let(sema *s, sym *l)
     /* a let is checked in its policy's scope only, whatever called it */
     scope_var *saved_vars = s->vars;
     const hm_type *saved_elem = s->elem;
+    int outer = s->outer_depth;
     s->vars = NULL;
     s->elem = NULL;
+    s->outer_depth = s->depth;
     const hm_type *t = sema_expr(s, l->decl->a);
     /* the exceptions are part of the let: a cycle through them is a cycle */
     if (l->state != 3) {
@@ -728,6 +730,7 @@ static void check_let(sema *s, sym *l)
     }
     s->vars = saved_vars;
     s->elem = saved_elem;
+    s->outer_depth = outer;
     s->nlet_stack--;
     if (l->state == 3)
         return;

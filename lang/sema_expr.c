@@ -404,9 +404,12 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q)
                     ERR(e, "policies depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
                 return &ty_error;
             }
+            int outer = s->outer_depth;
+            s->outer_depth = s->depth;
             s->policy_nest++;
             sema_check_policy(s, q);
             s->policy_nest--;
+            s->outer_depth = outer;
         }
         for (ast *it = q->decl->a; it; it = it->next)
             if (it->kind == N_AMOUNT && it->ty)
@@ -1140,7 +1143,7 @@ static const hm_type *expr(sema *s, ast *e)
         if (!s->depth_reported++) {
             int d = ERR(e, "this expression is too long or nested too deeply (more than %d levels)",
                         MAX_EXPR_DEPTH);
-            if (s->nlet_stack || s->policy_nest)
+            if (s->outer_depth)
                 diag_hint(s->diags, d, "the levels of the lets and policies it is used by count too; "
                                        "make the chain of lets or policies shorter");
             else
