@@ -1140,6 +1140,9 @@ static const hm_type *expr_kind(sema *s, ast *e)
 static const hm_type *expr(sema *s, ast *e)
 {
     if (s->depth >= MAX_EXPR_DEPTH) {
+        /* what lies deeper is not checked: its uses are lost, as with text
+         * that did not parse (no warnings of unused definitions) */
+        s->syntax_errors++;
         if (!s->depth_reported++) {
             int d = ERR(e, "this expression is too long or nested too deeply (more than %d levels)",
                         MAX_EXPR_DEPTH);
