@@ -41,5 +41,19 @@ st=$?
 [ $st -eq 0 ] && grep -q 'household.rent = 4 records' "$work/explain" && ok ||
 	bad "explain (exit $st): $(cat "$work/explain")"
 
+# the same household as a facts file (JSON), then with its records left out
+cat > "$work/h1.json" <<'JSON'
+{"household": {"rent": [{"date": "2024-03-01", "value": "1000.00"}, {"date": "2024-04-01", "value": "1000.00"},
+                        {"date": "2024-05-01", "value": "1000.00"}],
+               "members": [{"birth_date": "1980-01-01"}]}}
+JSON
+got=$("$HUIMIN" run "$here/hrecords.pol" --given "$work/h1.json" --as-of 2024-08-01 2>&1)
+echo "$got" | grep -q '^租房补贴 .* eligible *300.00' && ok || bad "facts file: $got"
+cat > "$work/h0.json" <<'JSON'
+{"household": {"members": [{"birth_date": "1980-01-01"}]}}
+JSON
+got=$("$HUIMIN" run "$here/hrecords.pol" --given "$work/h0.json" --as-of 2024-08-01 2>&1)
+echo "$got" | grep -q 'undetermined *missing: household.rent' && ok || bad "facts file, records left out: $got"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
