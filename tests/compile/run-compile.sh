@@ -11,7 +11,8 @@
 #   - a chain of 20,000 functions compiles and runs, declared either way round;
 #   - a function of 70 parameters reads its last ones;
 #   - lets and policies 200 deep are checked, 201 deep refused with the
-#     place where the chain goes past the limit.
+#     place where the chain goes past the limit;
+#   - a pack in folders nested deeper than 32 is refused, not read in part.
 #
 # Environment: HUIMIN, SRCDIR (see Makefile.am).  Prints "N passed, N failed".
 : "${HUIMIN:?HUIMIN is not set}"
@@ -163,6 +164,19 @@ limit "pol201: a chain of 201 policies is refused" pol201.pol 5:20 \
     'policies depend on each other more than 200 levels deep'
 limit "amt201: a chain of 201 policies through .amount is refused" amt201.pol 5:20 \
     'policies depend on each other more than 200 levels deep'
+
+# ---- folders deeper than the walk goes: refused, not left out -------------
+d="$T/deep"
+i=0
+while [ $i -lt 34 ]; do d="$d/a"; i=$((i + 1)); done
+mkdir -p "$d" && printf '%s\npolicy p for person {\n  eligible when person.x > 0 "x"\n}\n' "$SRC" > "$d/p.pol"
+"$HUIMIN" check "$T/deep" > "$T/out" 2>&1
+st=$?
+if [ $st -eq 2 ] && grep -q 'folders nested more than 32 deep$' "$T/out"; then
+    ok "folders 34 deep are refused"
+else
+    bad "folders 34 deep are refused (exit $st)"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
