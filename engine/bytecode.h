@@ -60,13 +60,13 @@ typedef enum hm_opcode {
 
 enum { FMT_ABC, FMT_ABx, FMT_AsBx, FMT_Ax };
 /* operand kinds (opcodes.def) */
-enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX };
+enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX, K_FHR };
 
 /* Does an operand of this kind number something of the pack (and so go on
  * in an EXTRAARG when it is past its field)? */
 static inline int hm_kind_is_index(int k)
 {
-    return k == K_K || k == K_S || k == K_FH || k == K_FP || k == K_FR || k == K_PA || k == K_SC ||
+    return k == K_K || k == K_S || k == K_FH || k == K_FP || k == K_FR || k == K_FHR || k == K_PA || k == K_SC ||
            k == K_FN || k == K_LT || k == K_PO || k == K_EX;
 }
 
@@ -101,13 +101,14 @@ typedef struct hm_field {
     uint8_t  entity;        /* 1 household, 2 person */
     uint8_t  vtype;         /* VT_* of the value (of each record for records) */
     uint8_t  period;        /* money: 0, 1 per month, 2 per year */
-    uint8_t  records;       /* 1: a list of dated records */
+    uint8_t  records;       /* 1: a list of dated records (of each person, or of the household) */
     int32_t  name;          /* string: "person.monthly_income" */
     int32_t  source;        /* string: the first source declaring it */
     int32_t  fresh;         /* freshness limit, 0 for none */
     int32_t  fresh_unit;    /* 1 days, 2 months, 3 years */
     int32_t  codeset;       /* for VT_CODE, else -1 */
-    int32_t  column;        /* index among the fields of its entity (and kind) */
+    int32_t  column;        /* index among the fields of its entity, or among the records
+                               fields (of persons and households: one numbering) */
 } hm_field;
 
 /* One source declaring a field (a field may have several: then their values
@@ -158,7 +159,8 @@ typedef struct hm_pentry {
 
 typedef struct hm_param {
     int32_t name, label, ref;
-    uint8_t vtype, keyed, keytype, pad;   /* keytype: VT_TEXT, VT_INT or VT_CODE */
+    uint8_t vtype, keyed, keytype;        /* keytype: VT_TEXT, VT_INT or VT_CODE */
+    uint8_t unit;           /* VT_DURATION: its unit, 1 days, 2 months, 3 years; else 0 */
     int32_t first, n;       /* keyed: entries (program.pentries); else dated values */
     int32_t line, file;
     int32_t key_fn;         /* keyed: a function computing the key (for messages), or -1 */
@@ -232,7 +234,7 @@ typedef struct hm_program {
     int32_t  nstrs;
     int64_t *consts;    int32_t nconsts;
     hm_field *fields;   int32_t nfields;
-    int32_t  nhcols, npcols, nrcols;   /* household, person, person-records columns */
+    int32_t  nhcols, npcols, nrcols;   /* household, person, records columns (of either) */
     hm_fsource *fsources; int32_t nfsources;   /* by field, in declaration order */
     hm_extern *externs; int32_t nexterns;
     hm_codeset *codesets; int32_t ncodesets;

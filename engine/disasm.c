@@ -21,6 +21,12 @@ static const char *vt_name(int vt)
     return "?";
 }
 
+/* the unit of a duration parameter's values, after them */
+static const char *unit_name(int unit)
+{
+    return unit == 1 ? " days" : unit == 2 ? " months" : unit == 3 ? " years" : "";
+}
+
 static const char *fn_kind(int k)
 {
     switch (k) {
@@ -59,6 +65,7 @@ static void operand(const hm_program *p, int kind, int v, char *buf, size_t n)
     case K_FH: field_name(p, 1, 0, v, buf, n); break;
     case K_FP: field_name(p, 2, 0, v, buf, n); break;
     case K_FR: field_name(p, 2, 1, v, buf, n); break;
+    case K_FHR: field_name(p, 1, 1, v, buf, n); break;
     case K_PA: snprintf(buf, n, "%s", v < p->nparams ? prog_str(p, p->params[v].name) : "?"); break;
     case K_SC: snprintf(buf, n, "%s", v < p->nscales ? prog_str(p, p->scales[v].name) : "?"); break;
     case K_FN: snprintf(buf, n, "%s", v < p->nfns ? prog_str(p, p->fns[v].name) : "?"); break;
@@ -152,14 +159,16 @@ void disasm_program(const hm_program *p, FILE *out)
         fprintf(out, "\nparameters:\n");
     for (int i = 0; i < p->nparams; i++) {
         const hm_param *pa = &p->params[i];
-        fprintf(out, "  %s : %s%s\n", prog_str(p, pa->name), vt_name(pa->vtype), pa->keyed ? " (table)" : "");
+        fprintf(out, "  %s : %s%s%s\n", prog_str(p, pa->name), vt_name(pa->vtype),
+                pa->unit ? (pa->unit == 1 ? " in days" : pa->unit == 2 ? " in months" : " in years") : "",
+                pa->keyed ? " (table)" : "");
         if (!pa->keyed) {
             for (int k = 0; k < pa->n; k++) {
                 const hm_dated *d = &p->dated[pa->first + k];
                 char day[16] = "always";
                 if (d->from != INT32_MIN)
                     cal_format(d->from, day);
-                fprintf(out, "    from %s: %" PRId64 "\n", day, d->value);
+                fprintf(out, "    from %s: %" PRId64 "%s\n", day, d->value, unit_name(pa->unit));
             }
             continue;
         }
@@ -176,7 +185,7 @@ void disasm_program(const hm_program *p, FILE *out)
                 char day[16] = "always";
                 if (d->from != INT32_MIN)
                     cal_format(d->from, day);
-                fprintf(out, " from %s %" PRId64 "%s", day, d->value, k + 1 < pe->n ? "," : "");
+                fprintf(out, " from %s %" PRId64 "%s%s", day, d->value, unit_name(pa->unit), k + 1 < pe->n ? "," : "");
             }
             fputc('\n', out);
         }

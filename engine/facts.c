@@ -42,7 +42,6 @@ int facts_init_columns(hm_facts *f, const hm_program *p)
     f->nh = p->nhcols;
     f->np = p->npcols;
     f->nr = p->nrcols;
-    size_t np1 = nperson > 0 ? (size_t)nperson : 1;
     f->hcol = mem_calloc((size_t)f->nh + 1, sizeof *f->hcol);
     f->pcol = mem_calloc((size_t)f->np + 1, sizeof *f->pcol);
     f->rcol = mem_calloc((size_t)f->nr + 1, sizeof *f->rcol);
@@ -54,13 +53,19 @@ int facts_init_columns(hm_facts *f, const hm_program *p)
     for (int i = 0; i < f->np; i++)
         if (column_init(&f->pcol[i], nperson) < 0)
             return -1;
+    for (int i = 0; i < f->nr; i++)
+        f->rcol[i].owners = nperson;
+    for (int32_t i = 0; i < p->nfields; i++)
+        if (p->fields[i].records && p->fields[i].entity == 1 && p->fields[i].column < f->nr)
+            f->rcol[p->fields[i].column].owners = nhouse;
     for (int i = 0; i < f->nr; i++) {
-        f->rcol[i].first = mem_calloc(np1, sizeof(int32_t));
-        f->rcol[i].count = mem_calloc(np1, sizeof(int32_t));
-        f->rcol[i].state = mem_alloc(np1);
+        size_t n1 = f->rcol[i].owners > 0 ? (size_t)f->rcol[i].owners : 1;
+        f->rcol[i].first = mem_calloc(n1, sizeof(int32_t));
+        f->rcol[i].count = mem_calloc(n1, sizeof(int32_t));
+        f->rcol[i].state = mem_alloc(n1);
         if (!f->rcol[i].first || !f->rcol[i].count || !f->rcol[i].state)
             return -1;
-        memset(f->rcol[i].state, FACT_MISSING, np1);
+        memset(f->rcol[i].state, FACT_MISSING, n1);
     }
     return 0;
 }
@@ -162,7 +167,7 @@ int64_t facts_text(hm_facts *f, const char *s)
     return -(int64_t)(f->ntexts - 1) - 1;
 }
 
-int facts_add_record(hm_facts *f, int c, int32_t person, int32_t date, int64_t v)
+int facts_add_record(hm_facts *f, int c, int32_t owner, int32_t date, int64_t v)
 {
     hm_rcolumn *r = &f->rcol[c];
     if (r->n == r->cap) {
@@ -177,26 +182,26 @@ int facts_add_record(hm_facts *f, int c, int32_t person, int32_t date, int64_t v
         r->v = vv;
         r->cap = cap;
     }
-    if (r->count[person] == 0)
-        r->first[person] = r->n;
-    r->state[person] = FACT_KNOWN;
+    if (r->count[owner] == 0)
+        r->first[owner] = r->n;
+    r->state[owner] = FACT_KNOWN;
     r->date[r->n] = date;
     r->v[r->n] = v;
     r->n++;
-    r->count[person]++;
+    r->count[owner]++;
     return 0;
 }
 
-void facts_records_known(hm_facts *f, int c, int32_t person)
+void facts_records_known(hm_facts *f, int c, int32_t owner)
 {
-    f->rcol[c].state[person] = FACT_KNOWN;
+    f->rcol[c].state[owner] = FACT_KNOWN;
 }
 
 void facts_sort_records(hm_facts *f)
 {
     for (int c = 0; c < f->nr; c++) {
         hm_rcolumn *r = &f->rcol[c];
-        for (int32_t p = 0; p < f->nperson; p++) {
+        for (int32_t p = 0; p < r->owners; p++) {
             int32_t a = r->first[p], n = r->count[p];
             /* insertion sort: lists are short and usually already in order */
             for (int32_t i = a + 1; i < a + n; i++) {
@@ -324,7 +329,7 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
 int facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m)
 {
     if (fd->entity == 1)
-        return f->hcol[fd->column].state[hh];
+        return fd->records ? f->rcol[fd->column].state[hh] : f->hcol[fd->column].state[hh];
     int32_t who = f->hh_first[hh] + m;
     return fd->records ? f->rcol[fd->column].state[who] : f->pcol[fd->column].state[who];
 }

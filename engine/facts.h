@@ -5,8 +5,8 @@
  * so a batch run streams memory linearly).  Each column holds one field of
  * the program (hm_field.column): the values, a state byte per value
  * (known, missing, stale) and the as-of date each value was true on.
- * Records (dated lists) of a person are a range of a records column,
- * sorted by date. */
+ * Records (dated lists) of a person, or of a household, are a range of a
+ * records column, sorted by date. */
 #ifndef HM_FACTS_H
 #define HM_FACTS_H
 
@@ -33,8 +33,9 @@ typedef struct hm_column {
 #define FACT_SRC_UNKNOWN 0xff
 
 typedef struct hm_rcolumn {
-    int32_t *first, *count; /* per person */
-    uint8_t *state;         /* per person: known (even if empty) or missing */
+    int32_t owners;         /* persons, or households for a household field */
+    int32_t *first, *count; /* per owner */
+    uint8_t *state;         /* per owner: known (even if empty) or missing */
     int32_t *date;          /* per record */
     int64_t *v;
     int32_t n, cap;
@@ -75,11 +76,12 @@ void facts_drop_values(hm_facts *f);
 /* Intern a text value; returns its value (a negative id), or INT64_MIN on
  * out of memory. */
 int64_t facts_text(hm_facts *f, const char *s);
-/* Append a record to person `person`'s list in records column c.  Records
- * of one person must be added together (consecutively).  0 or -1. */
-int  facts_add_record(hm_facts *f, int c, int32_t person, int32_t date, int64_t v);
-/* Mark person's records in column c as known (an empty list is known). */
-void facts_records_known(hm_facts *f, int c, int32_t person);
+/* Append a record to the list of `owner` (a person, or a household for a
+ * household field) in records column c.  Records of one owner must be
+ * added together (consecutively).  0 or -1. */
+int  facts_add_record(hm_facts *f, int c, int32_t owner, int32_t date, int64_t v);
+/* Mark owner's records in column c as known (an empty list is known). */
+void facts_records_known(hm_facts *f, int c, int32_t owner);
 /* Sort each person's records by date (after loading). */
 void facts_sort_records(hm_facts *f);
 /* The last day a value as of `asof` is fresh under a limit of `fresh`

@@ -18,6 +18,7 @@ typedef struct vctx {
     char *err;
     size_t errlen;
     int oom;
+    uint8_t *rentity;       /* per records column: the entity of its field (0: none) */
 } vctx;
 
 static int bad(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -59,12 +60,16 @@ static int verify_tables(vctx *v)
         const hm_field *f = &p->fields[i];
         CHECK(f->entity == 1 || f->entity == 2, "field %d: bad entity", i);
         CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_DURATION, "field %d: bad type", i);
-        CHECK(f->records <= 1 && f->period <= 2 && (!f->records || f->entity == 2), "field %d: bad kind", i);
+        CHECK(f->records <= 1 && f->period <= 2, "field %d: bad kind", i);
         CHECK(STR_OK(f->name) && STR_OK(f->source), "field %d: bad name", i);
         CHECK(f->fresh >= 0 && f->fresh_unit >= 0 && f->fresh_unit <= 3, "field %d: bad freshness", i);
         CHECK(f->codeset >= -1 && f->codeset < p->ncodesets, "field %d: bad code set", i);
-        int32_t cols = f->entity == 1 ? p->nhcols : f->records ? p->nrcols : p->npcols;
+        int32_t cols = f->records ? p->nrcols : f->entity == 1 ? p->nhcols : p->npcols;
         CHECK(f->column >= 0 && f->column < cols, "field %d: column %d out of range", i, f->column);
+        if (f->records) {
+            CHECK(!v->rentity[f->column], "field %d: records column %d has another field", i, f->column);
+            v->rentity[f->column] = f->entity;
+        }
     }
     for (int32_t i = 0; i < p->ncodesets; i++) {
         const hm_codeset *c = &p->codesets[i];
@@ -101,6 +106,7 @@ static int verify_tables(vctx *v)
         const hm_param *a = &p->params[i];
         CHECK(STR_OK(a->name) && STR_OK(a->label) && STR_OK(a->ref) && STR_OK(a->file), "parameter %d: bad name", i);
         CHECK(a->vtype >= VT_BOOL && a->vtype <= VT_DURATION && a->keyed <= 1, "parameter %d: bad type", i);
+        CHECK(a->vtype == VT_DURATION ? a->unit >= 1 && a->unit <= 3 : a->unit == 0, "parameter %d: bad unit", i);
         CHECK(RANGE_OK(a->first, a->n, a->keyed ? p->npentries : p->ndated), "parameter %d: bad values", i);
         CHECK(a->key_fn >= -1 && a->key_fn < p->nfns && (a->key_fn < 0 || (p->fns[a->key_fn].kind == FN_KEY &&
               p->fns[a->key_fn].nparams == 0)), "parameter %d: bad key function", i);
@@ -249,7 +255,12 @@ static int verify_function(vctx *v, int32_t fi)
             case K_S: CHECK(x < p->nstrs, "function %d, %u: string %d", fi, pc, x); break;
             case K_FH: CHECK(x < p->nhcols, "function %d, %u: household column %d", fi, pc, x); break;
             case K_FP: CHECK(x < p->npcols, "function %d, %u: person column %d", fi, pc, x); break;
-            case K_FR: CHECK(x < p->nrcols, "function %d, %u: records column %d", fi, pc, x); break;
+            case K_FR:
+                CHECK(x < p->nrcols && v->rentity[x] == 2, "function %d, %u: person records column %d", fi, pc, x);
+                break;
+            case K_FHR:
+                CHECK(x < p->nrcols && v->rentity[x] == 1, "function %d, %u: household records column %d", fi, pc, x);
+                break;
             case K_PA: CHECK(x < p->nparams, "function %d, %u: parameter %d", fi, pc, x); break;
             case K_SC: CHECK(x < p->nscales, "function %d, %u: scale %d", fi, pc, x); break;
             case K_FN: CHECK(x < p->nfns && p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
@@ -310,79 +321,115 @@ static int verify_function(vctx *v, int32_t fi)
     return verify_writes(v, fi);
 }
 
-/* Calls between functions and policies must not form a cycle. */
-enum { NODE_FN, NODE_POL };
+/* Calls between functions and policies must not form a cycle.  Nodes are
+ * the functions (0 … nfns-1), then the policies; the search keeps its own
+ * stack, so a chain of any length is followed. */
 typedef struct graph {
     const hm_program *p;
-    uint8_t *fn_state, *pol_state;  /* 0 new, 1 on the stack, 2 done */
+    int32_t n;              /* nodes */
+    uint8_t *state;         /* 0 new, 1 on the stack, 2 done */
+    int32_t *stack;         /* the path */
+    int32_t *next, *end;    /* for each node on it, its edges not yet followed */
+    int32_t *edges;         /* the edges of the nodes on the path, in order */
+    size_t cap;
 } graph;
 
-static int visit_policy(graph *g, int32_t pol, int depth);
-
-static int visit_fn(graph *g, int32_t fi, int depth)
+static void add_edge(int32_t *out, int32_t *n, int32_t to)
 {
-    const hm_program *p = g->p;
-    if (fi < 0)
-        return 0;
-    if (g->fn_state[fi] == 2)
-        return 0;
-    if (g->fn_state[fi] == 1 || depth > 10000)
-        return -1;
-    g->fn_state[fi] = 1;
-    const hm_function *f = &p->fns[fi];
-    hm_decoded d;
-    for (uint32_t pc = 0; pc < f->ncode; pc += (uint32_t)d.len) {
-        hm_decode(p->code + f->start, f->ncode, pc, &d);     /* verified already */
-        int op = d.op;
-        int rc = 0;
-        if (op == OP_CALL)
-            rc = visit_fn(g, d.b, depth + 1);
-        else if (op == OP_LET) {
-            const hm_let *l = &p->lets[d.b];
-            rc = visit_fn(g, l->fn, depth + 1);
-            for (int32_t k = 0; k < l->nexc && !rc; k++) {
-                rc = visit_fn(g, p->excs[l->first_exc + k].when_fn, depth + 1);
-                if (!rc)
-                    rc = visit_fn(g, p->excs[l->first_exc + k].value_fn, depth + 1);
-            }
-        } else if (op == OP_ELIG || op == OP_AMOUNT)
-            rc = visit_policy(g, d.b, depth + 1);
-        else if (op == OP_PELIG || op == OP_PAMOUNT)
-            rc = visit_policy(g, d.c, depth + 1);
-        if (rc)
-            return rc;
+    if (to < 0)
+        return;
+    if (out)
+        out[*n] = to;
+    (*n)++;
+}
+
+/* The nodes `node` calls or needs, into out (when not NULL); their number. */
+static int32_t node_edges(const hm_program *p, int32_t node, int32_t *out)
+{
+    int32_t n = 0;
+    if (node < p->nfns) {
+        const hm_function *f = &p->fns[node];
+        hm_decoded d;
+        for (uint32_t pc = 0; pc < f->ncode; pc += (uint32_t)d.len) {
+            hm_decode(p->code + f->start, f->ncode, pc, &d);     /* verified already */
+            if (d.op == OP_CALL)
+                add_edge(out, &n, d.b);
+            else if (d.op == OP_LET) {
+                const hm_let *l = &p->lets[d.b];
+                add_edge(out, &n, l->fn);
+                for (int32_t k = 0; k < l->nexc; k++) {
+                    add_edge(out, &n, p->excs[l->first_exc + k].when_fn);
+                    add_edge(out, &n, p->excs[l->first_exc + k].value_fn);
+                }
+            } else if (d.op == OP_ELIG || d.op == OP_AMOUNT)
+                add_edge(out, &n, p->nfns + d.b);
+            else if (d.op == OP_PELIG || d.op == OP_PAMOUNT)
+                add_edge(out, &n, p->nfns + d.c);
+        }
+        return n;
     }
-    g->fn_state[fi] = 2;
+    const hm_policy *P = &p->policies[node - p->nfns];
+    if (P->cond >= 0)
+        for (int32_t k = P->cond; k < P->cond + p->conds[P->cond].size; k++)
+            if (p->conds[k].kind == CN_COND)
+                add_edge(out, &n, p->conds[k].fn);
+    add_edge(out, &n, P->amount_fn);
+    for (int32_t k = 0; k < P->neexc; k++)
+        add_edge(out, &n, p->excs[P->first_eexc + k].when_fn);
+    for (int32_t k = 0; k < P->naexc; k++) {
+        add_edge(out, &n, p->excs[P->first_aexc + k].when_fn);
+        add_edge(out, &n, p->excs[P->first_aexc + k].value_fn);
+    }
+    for (int32_t k = 0; k < P->nexcl; k++)
+        add_edge(out, &n, p->nfns + p->ints[P->first_excl + k]);
+    return n;
+}
+
+/* Push `node` on the path with its edges on top of the edge stack. */
+static int push_node(graph *g, int32_t *depth, int32_t node)
+{
+    int32_t base = *depth ? g->end[*depth - 1] : 0, n = node_edges(g->p, node, NULL);
+    if ((size_t)base + (size_t)n > g->cap) {
+        size_t c = g->cap ? g->cap : 256;
+        while (c < (size_t)base + (size_t)n)
+            c *= 2;
+        int32_t *e = mem_realloc(g->edges, sizeof *e * c);
+        if (!e)
+            return -3;
+        g->edges = e;
+        g->cap = c;
+    }
+    node_edges(g->p, node, g->edges + base);
+    g->state[node] = 1;
+    g->stack[*depth] = node;
+    g->next[*depth] = base;
+    g->end[*depth] = base + n;
+    (*depth)++;
     return 0;
 }
 
-static int visit_policy(graph *g, int32_t pol, int depth)
+/* Depth-first from `root`: -1 when a cycle is found, -3 out of memory. */
+static int visit(graph *g, int32_t root)
 {
-    const hm_program *p = g->p;
-    if (g->pol_state[pol] == 2)
+    int32_t depth = 0;
+    if (g->state[root])
         return 0;
-    if (g->pol_state[pol] == 1 || depth > 10000)
-        return -1;
-    g->pol_state[pol] = 1;
-    const hm_policy *P = &p->policies[pol];
-    int rc = 0;
-    if (P->cond >= 0)
-        for (int32_t k = P->cond; k < P->cond + p->conds[P->cond].size && !rc; k++)
-            if (p->conds[k].kind == CN_COND)
-                rc = visit_fn(g, p->conds[k].fn, depth + 1);
-    if (!rc)
-        rc = visit_fn(g, P->amount_fn, depth + 1);
-    for (int32_t k = 0; k < P->neexc && !rc; k++)
-        rc = visit_fn(g, p->excs[P->first_eexc + k].when_fn, depth + 1);
-    for (int32_t k = 0; k < P->naexc && !rc; k++) {
-        rc = visit_fn(g, p->excs[P->first_aexc + k].when_fn, depth + 1);
-        if (!rc)
-            rc = visit_fn(g, p->excs[P->first_aexc + k].value_fn, depth + 1);
+    if (push_node(g, &depth, root) < 0)
+        return -3;
+    while (depth > 0) {
+        int32_t top = depth - 1;
+        if (g->next[top] == g->end[top]) {
+            g->state[g->stack[top]] = 2;
+            depth--;
+            continue;
+        }
+        int32_t to = g->edges[g->next[top]++];
+        if (g->state[to] == 1)
+            return -1;
+        if (g->state[to] == 0 && push_node(g, &depth, to) < 0)
+            return -3;
     }
-    for (int32_t k = 0; k < P->nexcl && !rc; k++)
-        rc = visit_policy(g, p->ints[P->first_excl + k], depth + 1);
-    g->pol_state[pol] = 2;
-    return rc;
+    return 0;
 }
 
 static int verify_fn_ref(vctx *v, int32_t fn, int kind, int allow_none, const char *what, int32_t i)
@@ -458,10 +505,9 @@ static int verify_policies(vctx *v)
     return 0;
 }
 
-int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
+static int verify_all(vctx *v)
 {
-    vctx vc = { p, name, err, errlen, 0 };
-    vctx *v = &vc;
+    const hm_program *p = v->p;
     if (verify_tables(v) < 0)
         return -1;
     for (int32_t i = 0; i < p->nfns; i++)
@@ -469,21 +515,42 @@ int verify_program(const hm_program *p, const char *name, char *err, size_t errl
             return v->oom ? -3 : -1;
     if (verify_policies(v) < 0)
         return -1;
-    graph g = { p, mem_calloc((size_t)p->nfns + 1, 1), mem_calloc((size_t)p->npolicies + 1, 1) };
-    if (!g.fn_state || !g.pol_state) {
-        mem_free(g.fn_state);
-        mem_free(g.pol_state);
+    int32_t n = p->nfns + p->npolicies;
+    size_t sz = sizeof(int32_t) * ((size_t)n + 1);
+    graph g = { p, n, mem_calloc((size_t)n + 1, 1), mem_alloc(sz), mem_alloc(sz), mem_alloc(sz), NULL, 0 };
+    int rc = 0;
+    if (!g.state || !g.stack || !g.next || !g.end)
+        rc = -3;
+    /* policies first: a cycle is then reported from where it is seen */
+    for (int32_t i = 0; i < p->npolicies && !rc; i++)
+        rc = visit(&g, p->nfns + i);
+    for (int32_t i = 0; i < p->nfns && !rc; i++)
+        rc = visit(&g, i);
+    mem_free(g.state);
+    mem_free(g.stack);
+    mem_free(g.next);
+    mem_free(g.end);
+    mem_free(g.edges);
+    if (rc == -3) {
         out_of_memory(v);
         return -3;
     }
-    int rc = 0;
-    for (int32_t i = 0; i < p->npolicies && !rc; i++)
-        rc = visit_policy(&g, i, 0);
-    for (int32_t i = 0; i < p->nfns && !rc; i++)
-        rc = visit_fn(&g, i, 0);
-    mem_free(g.fn_state);
-    mem_free(g.pol_state);
     if (rc)
-        return bad(v, "functions or policies call each other in a cycle, or too deeply");
+        return bad(v, "functions or policies call each other in a cycle");
     return 0;
+}
+
+int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
+{
+    vctx vc = { p, name, err, errlen, 0, NULL };
+    if (p->nrcols < 0 || p->nrcols > MAXARG_Ax + 1)
+        return bad(&vc, "bad column counts");
+    vc.rentity = mem_calloc((size_t)p->nrcols + 1, 1);
+    if (!vc.rentity) {
+        out_of_memory(&vc);
+        return -3;
+    }
+    int rc = verify_all(&vc);
+    mem_free(vc.rentity);
+    return rc;
 }

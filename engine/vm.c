@@ -130,6 +130,7 @@ struct hm_vm {
     uint8_t *cover;
     const vm_extern *externs;   /* [p->nexterns], or NULL: every extern is unknown */
     vm_trace *trace;            /* explain: where executed instructions go, or NULL */
+    int trace_depth;            /* explain: calls of run_traced under way */
     hm_vm *probe;               /* settle: a second VM deciding under assumed values, or NULL */
     int nassume;                /* settle: facts read with assumed values (a probe's) */
     int no_settle;              /* 1: Kleene's rules only (vm_set_settle) */
@@ -734,10 +735,24 @@ static VM_INLINE int32_t call_slot(hm_vm *vm, const hm_function *F, int32_t fn, 
 #undef VM_TRACED
 #undef VM_RUN
 
-/* Tracing costs one test per function call, none per instruction. */
+#define VM_TRACE_DEPTH 2000    /* the message below says it */
+
+/* Tracing costs one test per function call, none per instruction.  Traced,
+ * each call is a call of run_traced: past VM_TRACE_DEPTH of them nested, the
+ * value is an error rather than the end of the C stack (a plain run keeps
+ * its calls in frames and has no such limit). */
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args)
 {
-    return vm->trace ? run_traced(vm, fn, args) : run_plain(vm, fn, args);
+    if (!vm->trace)
+        return run_plain(vm, fn, args);
+    if (vm->trace_depth >= VM_TRACE_DEPTH) {
+        set_error(vm, fn, "calls nested more than 2000 deep (too deep to explain)");
+        return (hm_val){ 0, UNK_ERROR, 0 };
+    }
+    vm->trace_depth++;
+    hm_val r = run_traced(vm, fn, args);
+    vm->trace_depth--;
+    return r;
 }
 
 /* ---- decisions --------------------------------------------------------------------- */

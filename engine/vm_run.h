@@ -382,6 +382,19 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, l);
             VM_NEXT;
         }
+        VM_CASE(HRECS) {
+            int32_t col = IDX_BX();
+            const hm_rcolumn *rc = &facts->rcol[col];
+            if (rc->state[vm->hh] != FACT_KNOWN) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
+            int32_t n = rc->count[vm->hh], first = rc->first[vm->hh];
+            int32_t l = list_new(vm, n, col);
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
+            for (int32_t k = 0; k < n; k++)
+                vm->lists[l].items[k] = first + k;
+            vm->lists[l].n = n;
+            SET(RA, l);
+            VM_NEXT;
+        }
         VM_CASE(RECDATE) VM_CASE(RECVAL) {
             if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); VM_NEXT; }
             if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }
@@ -488,7 +501,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_PUSH(callee, FRAME_CALL, k, p->code + G->start, G->nregs);
             VM_NEXT;
 #else
-            hm_val r = VM_RUN(vm, callee, &base[GETARG_A(i) + 1]);
+            hm_val r = run(vm, callee, &base[GETARG_A(i) + 1]);
             base = vm->regs + saved_top;    /* the register file may not move, but be safe */
             RA = r;
             VM_NEXT;

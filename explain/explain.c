@@ -424,6 +424,8 @@ static void scan_frame(ex *x, int32_t F)
         factread fr2 = { -1, -1, e->v };
         if (op == OP_HFACT) {
             fr2.field = x->hfield[i.b];
+        } else if (op == OP_HRECS) {
+            fr2.field = x->rfield[i.b];
         } else if (op == OP_SFACT) {
             fr2.field = x->pfield[i.c];
             fr2.member = e->self;
@@ -904,7 +906,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         json_object_set_new(o, "value", json_null());
     else if (fd->records) {
         const hm_rcolumn *rc = &x->in->facts->rcol[fd->column];
-        int32_t n = rc->count[x->in->facts->hh_first[0] + member];
+        int32_t n = rc->count[member < 0 ? 0 : x->in->facts->hh_first[0] + member];
         json_object_set_new(o, "value", jstrf("%d record%s", n, n == 1 ? "" : "s"));
     } else
         json_object_set_new(o, "value", json_string(vm_format_value(x->vm, v, fd->vtype, fd->codeset, buf, sizeof buf)));

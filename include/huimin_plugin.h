@@ -68,7 +68,7 @@ typedef struct hm_field_desc {
     uint8_t     entity;     /* hm_entity */
     uint8_t     type;       /* hm_value_type (of each record, for records) */
     uint8_t     period;     /* hm_period, for money */
-    uint8_t     records;    /* 1: a list of dated records (per person) */
+    uint8_t     records;    /* 1: a list of dated records (per person or household) */
     const char *name;       /* without the entity: "monthly_income" */
     const char *code_set;   /* HM_T_CODE: the policies' code set, else NULL */
 } hm_field_desc;

@@ -33,6 +33,8 @@ typedef struct builder {
     hm_instr *cur_code;
     uint32_t *cur_lines;
     uint8_t *seen;
+    ast **stack;            /* collect_facts: nodes still to visit */
+    int32_t cap_stack;
 } builder;
 
 static void *grow(builder *b, void *arr, int32_t *cap, size_t elem, int32_t need)
@@ -175,8 +177,8 @@ typedef struct fstate {
     uint32_t *lines;
     int32_t n, cap, capl;
     int top, nregs;
-    binding binds[64];
-    int nbinds;
+    binding *binds;     /* in the arena: as many as there are names in scope */
+    int nbinds, capbinds;
     /* the element of the `where` being compiled: bare fields and `it` */
     int elem_kind, elem_reg, elem_list, elem_idx;
     const hm_srcfile *file;
@@ -355,8 +357,15 @@ static const binding *find_binding(fstate *f, const char *name)
 
 static void push_binding(fstate *f, binding bd)
 {
-    if (f->nbinds < 64)
-        f->binds[f->nbinds++] = bd;
+    if (f->nbinds == f->capbinds) {
+        int nc = f->capbinds ? f->capbinds * 2 : 16;
+        binding *nb = arena_alloc(f->b->s->arena, sizeof *nb * (size_t)nc);
+        if (f->nbinds)
+            memcpy(nb, f->binds, sizeof *nb * (size_t)f->nbinds);
+        f->binds = nb;
+        f->capbinds = nc;
+    }
+    f->binds[f->nbinds++] = bd;
 }
 
 /* ---- expressions --------------------------------------------------------------- */
@@ -388,7 +397,7 @@ static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
     sym *fact = e->sym;
     hm_field *fd = &f->b->p->fields[fact->id];
     if (fd->records)
-        ABC_IDX(PRECS, dst, person_reg, fd->column, "person record fields");
+        ABC_IDX(PRECS, dst, person_reg, fd->column, "record fields");
     else
         ABC_IDX(PFACT, dst, person_reg, fd->column, "person fact fields");
 }
@@ -491,7 +500,10 @@ static void cg_get(fstate *f, ast *e, int dst)
         }
         sym *fact = e->sym;
         hm_field *fd = &f->b->p->fields[fact->id];
-        ABx_IDX(HFACT, dst, fd->column, "household fact fields");
+        if (fd->records)
+            ABx_IDX(HRECS, dst, fd->column, "record fields");
+        else
+            ABx_IDX(HFACT, dst, fd->column, "household fact fields");
         return;
     }
     /* person.x, a fact of the person being decided (as cg_name reads `person`) */
@@ -1216,6 +1228,7 @@ static int64_t const_of(builder *b, ast *e, const hm_type *t)
         else sema_literal_ppm(s, e, &v);
         break;
     case N_PERCENT: sema_literal_ppm(s, e, &v); break;
+    case N_DUR: sema_literal_int(s, e->a, &v); break;   /* in the unit of its type, as checked */
     case N_BOOL: v = e->ival; break;
     case N_DATE: sema_parse_date(e->str, &v); break;
     case N_STR: v = str_id(b, e->str); break;
@@ -1377,38 +1390,36 @@ static int32_t cg_conds(builder *b, ast *c, int policy, const char *pname, int *
     return me;
 }
 
-/* the facts a policy can read, following lets, functions, parameters and
- * the policies it refers to */
-static void collect_facts(builder *b, ast *n, uint8_t *seen_fact, uint8_t *seen_sym_fn, int depth)
+/* The facts a policy can read, following lets, functions and parameter
+ * keys.  An explicit stack, not recursion: nothing is too deep to follow.
+ * Each let, function or parameter is gone through once per walk (the
+ * symbol keeps the walk's number), so a chain of lets each used twice
+ * costs its length, not two to the power of it. */
+static void collect_facts(builder *b, ast *root, uint8_t *seen_fact)
 {
-    if (!n || depth > 200)
+    unsigned walk = ++b->s->walks;
+    int32_t n = 0;
+    if (!root)
         return;
-    for (; n; n = n->next) {
-        sym *y = n->sym;
+    b->stack = grow(b, b->stack, &b->cap_stack, sizeof *b->stack, 1);
+    b->stack[n++] = root;
+    while (n > 0) {
+        ast *x = b->stack[--n];
+        sym *y = x->sym;
         if (y && y->kind == SYM_FACT && y->id >= 0 && y->id < b->p->nfields)
             seen_fact[y->id] = 1;
+        ast *kids[6] = { x->next, x->a, x->b, x->c, NULL, NULL };
+        if (x->kind != N_COND && x->kind != N_EXCEPT && x->kind != N_GROUP)
+            kids[4] = x->d;
         if (y && (y->kind == SYM_LET || y->kind == SYM_FUNCTION || y->kind == SYM_PARAM) &&
-            !seen_sym_fn[y->kind * 0]) {
-            /* visited marks live on the symbol: state 20 */
-            if (y->state != 20) {
-                int old = y->state;
-                y->state = 20;
-                if (y->kind == SYM_LET)
-                    collect_facts(b, y->decl->a, seen_fact, seen_sym_fn, depth + 1);
-                else if (y->kind == SYM_FUNCTION)
-                    collect_facts(b, y->decl->c, seen_fact, seen_sym_fn, depth + 1);
-                else if (y->decl->b)
-                    collect_facts(b, y->decl->b, seen_fact, seen_sym_fn, depth + 1);
-                y->state = old == 20 ? 2 : old;
-            }
+            y->walked != walk) {
+            y->walked = walk;
+            kids[5] = y->kind == SYM_LET ? y->decl->a : y->kind == SYM_FUNCTION ? y->decl->c : y->decl->b;
         }
-        if (n->kind == N_GET && y && y->kind == SYM_FACT)
-            seen_fact[y->id] = 1;
-        collect_facts(b, n->a, seen_fact, seen_sym_fn, depth + 1);
-        collect_facts(b, n->b, seen_fact, seen_sym_fn, depth + 1);
-        collect_facts(b, n->c, seen_fact, seen_sym_fn, depth + 1);
-        if (n->kind != N_COND && n->kind != N_EXCEPT && n->kind != N_GROUP)
-            collect_facts(b, n->d, seen_fact, seen_sym_fn, depth + 1);
+        b->stack = grow(b, b->stack, &b->cap_stack, sizeof *b->stack, n + 6);
+        for (int k = 0; k < 6; k++)
+            if (kids[k])
+                b->stack[n++] = kids[k];
     }
 }
 
@@ -1477,10 +1488,10 @@ static void declare_ids(builder *b)
                     f.fresh = (int32_t)v;
                     f.fresh_unit = fd->b->flag;
                 }
-                if (fact->entity == ENT_HOUSEHOLD)
+                if (records)
+                    f.column = p->nrcols++;     /* a person's or the household's */
+                else if (fact->entity == ENT_HOUSEHOLD)
                     f.column = p->nhcols++;
-                else if (records)
-                    f.column = p->nrcols++;
                 else
                     f.column = p->npcols++;
                 fact->id = p->nfields;
@@ -1575,7 +1586,9 @@ static void declare_ids(builder *b)
                     if (it->kind == N_PARAM) {
                         hm_param pp = { .key_fn = -1, .name = str_id(b, it->str), .label = str_id(b, it->str2),
                                         .ref = it->d ? str_id(b, it->d->str) : -1,
-                                        .vtype = (uint8_t)vtype_of(z->type), .line = line,
+                                        .vtype = (uint8_t)vtype_of(z->type),
+                                        .unit = (uint8_t)(z->type->kind == T_DURATION ? z->type->unit : 0),
+                                        .line = line,
                                         .file = str_id(b, s->mods[i]->file->path) };
                         z->id = p->nparams;
                         PUSH(b, params, nparams, cap_params, pp);
@@ -1627,6 +1640,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
         mem_free(bb.cur_code);
         mem_free(bb.cur_lines);
         mem_free(bb.seen);
+        mem_free(bb.stack);
         s->arena->oom = outer;
         longjmp(*outer, 1);
     }
@@ -1704,8 +1718,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
                         }
                 }
             memset(seen, 0, (size_t)p->nfields + 1);
-            uint8_t dummy[1] = { 0 };
-            collect_facts(b, n->a, seen, dummy, 0);
+            collect_facts(b, n->a, seen);
             pol = &p->policies[y->id];
             pol->first_fact = p->nints;
             for (int k = 0; k < p->nfields; k++)
@@ -1716,6 +1729,8 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
         }
     mem_free(seen);
     b->seen = NULL;
+    mem_free(b->stack);
+    b->stack = NULL;
     mem_free(b->strhash);
     mem_free(b->khash_v);
     mem_free(b->khash_i);

@@ -119,8 +119,11 @@ static int has_suffix(const char *s, const char *suf)
 
 static int add_dir(hm_compiler *c, const char *dir, int depth)
 {
-    if (depth > 32)
-        return HM_OK;   /* a symlink loop; nothing sensible lies deeper */
+    if (depth > 32) {
+        /* say so rather than leave out what lies deeper */
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "`%s`: folders nested more than 32 deep", dir);
+        return HM_EIO;
+    }
     DIR *d = opendir(dir);
     if (!d) {
         diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "cannot read directory `%s`: %s", dir, strerror(errno));
@@ -160,8 +163,8 @@ static int add_dir(hm_compiler *c, const char *dir, int depth)
             struct stat st;
             if (lstat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) {
                 int r = add_dir(c, names[i], depth + 1);
-                if (r == HM_ENOMEM)
-                    rc = r;
+                if (r == HM_ENOMEM || (r != HM_OK && rc == HM_OK))
+                    rc = r;     /* a folder inside that cannot be read: as one named */
             } else if (has_suffix(names[i], ".pol") && stat(names[i], &st) == 0 && S_ISREG(st.st_mode)) {
                 int r = load_file(c, names[i]);
                 if (r == HM_ENOMEM)

@@ -57,6 +57,8 @@ struct sym {
     symtab *locals;         /* policy: its lets and local parameters and scales */
     int has_eligible, has_amount;
     int id;                 /* index in the compiled program (codegen) */
+    unsigned walked;        /* codegen: the walk that last went through it */
+    int longest;            /* policy: the longest chain of policies from it, itself included */
 };
 
 struct hm_module {
@@ -68,6 +70,11 @@ struct hm_module {
     int nuses;
     int index;
 };
+
+/* The longest chain of lets, or of policies, each depending on the next:
+ * the checker and explain follow such chains by recursion, so a longer one
+ * is refused where it goes past this (docs/diagnostics.md). */
+#define SEMA_MAX_CHAIN 200
 
 /* What is in scope while checking one expression. */
 typedef struct scope_var {
@@ -93,12 +100,16 @@ typedef struct sema {
     int key_entity;         /* entities a parameter key expression used */
     scope_var *vars;
     const hm_type *elem;    /* element type inside `where`, for bare fields and `it` */
-    sym *let_stack[64];     /* lets being checked, to show a cycle */
+    sym *let_stack[SEMA_MAX_CHAIN];  /* lets being checked, to show a cycle */
+    int policy_nest;        /* policies being checked from inside another */
+    int chain_reported;     /* a chain of policies too long is reported already */
+    int outer_depth;        /* expression levels of those using the let or policy being checked */
     int nlet_stack;
     int in_test;
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
     int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
     int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */
+    unsigned walks;             /* walks of the compiler through symbols so far (sym.walked) */
 } sema;
 
 /* The part of the checker's state that depends on where it is; saved and

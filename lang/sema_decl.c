@@ -678,31 +678,38 @@ static void check_let(sema *s, sym *l);
 
 void sema_check_let(sema *s, sym *l) { check_let(s, l); }
 
+/* l depends on itself: show the cycle from the first occurrence of l on
+ * the stack.  Its own function, so that the recursion through check_let
+ * keeps small frames. */
+static void report_let_cycle(sema *s, sym *l)
+{
+    size_t cap = 1024, len = 0;
+    char *buf = arena_alloc(s->arena, cap);
+    int start = 0;
+    for (int i = 0; i < s->nlet_stack; i++)
+        if (s->let_stack[i] == l)
+            start = i;
+    for (int i = start; i < s->nlet_stack && len < cap - 64; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s → ", s->let_stack[i]->name);
+    snprintf(buf + len, cap - len, "%s", l->name);
+    int d = ERR(l->decl, "`%s` depends on itself: %s", l->name, buf);
+    diag_hint(s->diags, d, "a let cannot be computed from its own value");
+    l->type = &ty_error;
+    l->state = 3;   /* reported */
+}
+
 static void check_let(sema *s, sym *l)
 {
     if (l->state == 2)
         return;
     if (l->state == 1) {
-        /* a cycle: show it from the first occurrence of l on the stack */
-        char buf[1024];
-        size_t len = 0;
-        int start = 0;
-        for (int i = 0; i < s->nlet_stack; i++)
-            if (s->let_stack[i] == l)
-                start = i;
-        for (int i = start; i < s->nlet_stack && len < sizeof buf - 64; i++)
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s → ", s->let_stack[i]->name);
-        snprintf(buf + len, sizeof buf - len, "%s", l->name);
-        int d = ERR(l->decl, "`%s` depends on itself: %s", l->name, buf);
-        diag_hint(s->diags, d, "a let cannot be computed from its own value");
-        l->type = &ty_error;
-        l->state = 3;   /* reported */
+        report_let_cycle(s, l);
         return;
     }
     if (l->state == 3)
         return;
-    if (s->nlet_stack >= 64) {
-        ERR(l->decl, "lets depend on each other more than 64 levels deep");
+    if (s->nlet_stack >= SEMA_MAX_CHAIN) {
+        ERR(l->decl, "lets depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
         l->type = &ty_error;
         return;
     }
@@ -711,8 +718,10 @@ static void check_let(sema *s, sym *l)
     /* a let is checked in its policy's scope only, whatever called it */
     scope_var *saved_vars = s->vars;
     const hm_type *saved_elem = s->elem;
+    int outer = s->outer_depth;
     s->vars = NULL;
     s->elem = NULL;
+    s->outer_depth = s->depth;
     const hm_type *t = sema_expr(s, l->decl->a);
     /* the exceptions are part of the let: a cycle through them is a cycle */
     if (l->state != 3) {
@@ -721,6 +730,7 @@ static void check_let(sema *s, sym *l)
     }
     s->vars = saved_vars;
     s->elem = saved_elem;
+    s->outer_depth = outer;
     s->nlet_stack--;
     if (l->state == 3)
         return;
@@ -1072,12 +1082,34 @@ void sema_check_module(sema *s, hm_module *m)
 
 /* ---- pass 3: the whole pack ------------------------------------------------- */
 
-/* Depth-first search for a cycle through `deps`; reports it once. */
-static int find_cycle(sema *s, sym *y, sym **stack, int depth, int maxdepth, const char *what)
+/* Depth-first search for a cycle through `deps` from `root`; reports it
+ * once.  The path is kept in `stack` (room for every function and policy)
+ * with, for each symbol on it, the edge to follow next in `next`: no
+ * recursion, so a chain of any length is searched. */
+static int find_cycle(sema *s, sym *root, sym **stack, dep **next, const char *what)
 {
-    if (y->state == 11)
+    if (root->state == 11)
         return 0;
-    if (y->state == 10) {
+    int depth = 0;
+    root->state = 10;
+    stack[depth] = root;
+    next[depth++] = root->deps;
+    while (depth > 0) {
+        dep *e = next[depth - 1];
+        if (!e) {
+            stack[--depth]->state = 11;
+            continue;
+        }
+        next[depth - 1] = e->next;
+        sym *y = e->to;
+        if (y->state == 11)
+            continue;
+        if (y->state != 10) {
+            y->state = 10;
+            stack[depth] = y;
+            next[depth++] = y->deps;
+            continue;
+        }
         char buf[1024];
         size_t len = 0;
         int start = 0;
@@ -1093,17 +1125,52 @@ static int find_cycle(sema *s, sym *y, sym **stack, int depth, int maxdepth, con
             diag_hint(s->diags, d, "recursion is not allowed: every evaluation must finish");
         else
             diag_hint(s->diags, d, "a policy cannot depend, through references or `excludes`, on itself");
+        /* the symbols on the path are done: the cycle is reported once */
+        while (depth > 0)
+            stack[--depth]->state = 11;
         return 1;
     }
-    if (depth >= maxdepth)
-        return 0;   /* cannot happen: the stack holds every function and policy */
-    y->state = 10;
-    stack[depth] = y;
-    int found = 0;
-    for (dep *e = y->deps; e && !found; e = e->next)
-        found = find_cycle(s, e->to, stack, depth + 1, maxdepth, what);
-    y->state = 11;
-    return found;
+    return 0;
+}
+
+/* The longest chain of policies from `root` (when there is no cycle), in
+ * each policy's `chain`; refuses one longer than SEMA_MAX_CHAIN where it
+ * goes past it.  The same explicit stack as find_cycle. */
+static int chain_length(sema *s, sym *root, sym **stack, dep **next)
+{
+    if (root->longest)
+        return 0;
+    int depth = 0;
+    stack[depth] = root;
+    next[depth++] = root->deps;
+    while (depth > 0) {
+        sym *y = stack[depth - 1];
+        dep *e = next[depth - 1];
+        if (e && !e->to->longest && e->to->kind == SYM_POLICY) {
+            stack[depth] = e->to;     /* no cycle: never on the path already */
+            next[depth++] = e->to->deps;
+            continue;
+        }
+        if (e) {
+            next[depth - 1] = e->next;
+            continue;
+        }
+        int most = 0;
+        for (dep *d = y->deps; d; d = d->next)
+            if (d->to->kind == SYM_POLICY && d->to->longest > most)
+                most = d->to->longest;
+        y->longest = most + 1;
+        depth--;
+        if (y->longest == SEMA_MAX_CHAIN + 1) {
+            for (dep *d = y->deps; d; d = d->next)
+                if (d->to->kind == SYM_POLICY && d->to->longest == SEMA_MAX_CHAIN) {
+                    diag_error(s->diags, y->mod->file, d->at->loc,
+                               "policies depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
+                    return 1;
+                }
+        }
+    }
+    return 0;
 }
 
 static void unused_warnings(sema *s, hm_module *m)
@@ -1130,6 +1197,7 @@ void sema_finish(sema *s)
         for (ast *n = s->mods[i]->root; n; n = n->next)
             nnodes += n->kind == N_FUNCTION || n->kind == N_POLICY;
     sym **stack = arena_alloc(s->arena, sizeof *stack * (size_t)(nnodes + 1));
+    dep **next = arena_alloc(s->arena, sizeof *next * (size_t)(nnodes + 1));
     for (int i = 0; i < s->nmods; i++) {
         hm_module *m = s->mods[i];
         if (!m->names.buckets)
@@ -1145,10 +1213,16 @@ void sema_finish(sema *s)
             }
         }
     }
+    int cycles = 0;
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next)
             if ((n->kind == N_FUNCTION || n->kind == N_POLICY) && n->sym)
-                find_cycle(s, n->sym, stack, 0, nnodes, n->kind == N_FUNCTION ? "functions" : "policies");
+                cycles += find_cycle(s, n->sym, stack, next, n->kind == N_FUNCTION ? "functions" : "policies");
+    int too_long = s->chain_reported;
+    for (int i = 0; i < s->nmods && !cycles && !too_long; i++)
+        for (ast *n = s->mods[i]->root; n && !too_long; n = n->next)
+            if (n->kind == N_POLICY && n->sym)
+                too_long = chain_length(s, n->sym, stack, next);
     if (s->syntax_errors)
         return;     /* uses may have been lost with the text that did not parse */
     for (int i = 0; i < s->nmods; i++)

@@ -398,8 +398,19 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q)
             diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
             return &ty_error;
         }
-        if (q->state == 0)
+        if (q->state == 0) {
+            if (s->policy_nest >= SEMA_MAX_CHAIN) {
+                if (!s->chain_reported++)
+                    ERR(e, "policies depend on each other more than %d levels deep", SEMA_MAX_CHAIN);
+                return &ty_error;
+            }
+            int outer = s->outer_depth;
+            s->outer_depth = s->depth;
+            s->policy_nest++;
             sema_check_policy(s, q);
+            s->policy_nest--;
+            s->outer_depth = outer;
+        }
         for (ast *it = q->decl->a; it; it = it->next)
             if (it->kind == N_AMOUNT && it->ty)
                 return (const hm_type *)it->ty;
@@ -1129,10 +1140,17 @@ static const hm_type *expr_kind(sema *s, ast *e)
 static const hm_type *expr(sema *s, ast *e)
 {
     if (s->depth >= MAX_EXPR_DEPTH) {
+        /* what lies deeper is not checked: its uses are lost, as with text
+         * that did not parse (no warnings of unused definitions) */
+        s->syntax_errors++;
         if (!s->depth_reported++) {
             int d = ERR(e, "this expression is too long or nested too deeply (more than %d levels)",
                         MAX_EXPR_DEPTH);
-            diag_hint(s->diags, d, "split it into several lets");
+            if (s->outer_depth)
+                diag_hint(s->diags, d, "the levels of the lets and policies it is used by count too; "
+                                       "make the chain of lets or policies shorter");
+            else
+                diag_hint(s->diags, d, "split it into several lets");
         }
         return TY(e, &ty_error);
     }

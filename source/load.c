@@ -913,11 +913,12 @@ static int fresh(const hm_load *L, const hm_fsource *fs, int32_t asof)
     return asof != HM_NO_DATE && facts_fresh_until(asof, fs->fresh, fs->fresh_unit) >= L->as_of;
 }
 
-/* Records of column c into the fact store (rows grouped, then by date). */
+/* Records of column c into the fact store (rows grouped, then by date):
+ * a row is a person, or a household for a household field. */
 static int store_records(hm_load *L, ld_col *c, int first_source)
 {
     hm_rcolumn *rc = &L->facts.rcol[c->f->column];
-    int32_t np = L->np;
+    int32_t np = c->f->entity == 1 ? L->nh : L->np;
     /* merge with what an earlier source gave: rebuild from both */
     size_t old = (size_t)rc->n, total = old + c->nrec;
     int32_t *cnt = mem_calloc((size_t)np + 1, sizeof *cnt);
@@ -937,7 +938,7 @@ static int store_records(hm_load *L, ld_col *c, int first_source)
     for (int32_t r = 0; r < np; r++) {
         int32_t n = cnt[r];
         cnt[r] = at;
-        /* earlier records of this person first */
+        /* earlier records of this row first */
         for (int32_t k = 0; k < rc->count[r]; k++) {
             date[at + k] = rc->date[rc->first[r] + k];
             val[at + k] = rc->v[rc->first[r] + k];

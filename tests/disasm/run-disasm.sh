@@ -37,5 +37,16 @@ elif [ $? -eq 2 ] && grep -q "bad bytecode (truncated" "$tmp/err"; then
 else
     cat "$tmp/err"; echo "FAIL: a truncated module was not refused with exit 2"; fail=$((fail + 1))
 fi
+# duration parameters keep their value and unit, through a module too
+if "$HUIMIN" compile tests/pol/durations.pol -o "$tmp/dur.hmc" 2> "$tmp/err" &&
+   "$HUIMIN" disasm "$tmp/dur.hmc" > "$tmp/dur.dis" 2>> "$tmp/err" &&
+   grep -qx '  du_term : duration in months' "$tmp/dur.dis" &&
+   grep -qx '    from always: 240 months' "$tmp/dur.dis" &&
+   grep -qx '    from 2020-01-01: 30 days' "$tmp/dur.dis" &&
+   grep -qx '    1 to 1: from always 2 years' "$tmp/dur.dis"; then
+    pass=$((pass + 1))
+else
+    cat "$tmp/err"; echo "FAIL: duration parameters lost their value or unit"; fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,6 +25,8 @@ NOT_COVERED = {
     'cannot read directory `%s`: %s':
         'needs a directory without read permission (not storable in git)',
     'path too long': 'needs a path argument of more than 4096 bytes',
+    '`%s`: folders nested more than 32 deep':
+        'needs 33 nested folders; tests/compile/run-compile.sh makes them',
     'huimin: too many errors':
         'needs more than 1000 errors in one case; its expected file would be a few '
         'hundred kilobytes',

@@ -505,6 +505,67 @@ START_TEST(test_verifier_follows_paths)
 }
 END_TEST
 
+/* ---- records of a household ------------------------------------------------- */
+
+/* Records of a person and of the household share one numbering of
+ * records columns; the verifier checks each is read as its field's entity
+ * (the fact store sizes a household's column by households). */
+static const char RECS_PACK[] =
+    "source s { person.pay : records of money  household.rent : records of money }\n"
+    "policy hp for household {\n"
+    "  eligible when count(household.rent) > 0 \"x\"\n"
+    "  amount sum(household.rent) + sum(sum(m.pay) for m in household.members)\n"
+    "}\n";
+
+/* the first instruction with opcode op in q, or -1 */
+static int32_t find_op(const hm_program *q, int op)
+{
+    for (uint32_t pc = 0; pc < q->ncode; pc++)
+        if (GET_OP(q->code[pc]) == op)
+            return (int32_t)pc;
+    return -1;
+}
+
+START_TEST(test_household_records_verified)
+{
+    hm_compiler *c = hm_compiler_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(hm_compiler_add_source(c, "recs.pol", RECS_PACK, sizeof RECS_PACK - 1), HM_OK);
+    hm_program *q;
+    sema *s;
+    int rc = compiler_program(c, &q, &s);
+    if (rc != HM_OK)
+        hm_compiler_print_diagnostics(c, stderr);
+    ck_assert_int_eq(rc, HM_OK);
+    ck_assert_int_eq(q->nrcols, 2);
+    char err[256];
+    ck_assert_int_eq(verify_program(q, "m", err, sizeof err), 0);
+    int32_t h = find_op(q, OP_HRECS), pr = find_op(q, OP_PRECS);
+    ck_assert_int_ge(h, 0);
+    ck_assert_int_ge(pr, 0);
+    int hcol = GETARG_Bx(q->code[h]), pcol = GETARG_C(q->code[pr]);
+    ck_assert_int_ne(hcol, pcol);
+    /* the household's records read from a person's column, and the other way */
+    hm_instr saved = q->code[h];
+    q->code[h] = MK_ABx(OP_HRECS, GETARG_A(saved), pcol);
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "household records column"));
+    q->code[h] = saved;
+    saved = q->code[pr];
+    q->code[pr] = MK_ABC(OP_PRECS, GETARG_A(saved), GETARG_B(saved), hcol);
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "person records column"));
+    q->code[pr] = saved;
+    /* two fields on one records column */
+    for (int32_t i = 0; i < q->nfields; i++)
+        if (q->fields[i].records)
+            q->fields[i].column = 0;
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "has another field"));
+    hm_compiler_free(c);
+}
+END_TEST
+
 /* ---- tracing and explain ---------------------------------------------------- */
 
 /* The traced loop decides exactly as the plain one, and the plain one
@@ -616,6 +677,10 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_module_corruption_refused);
     tcase_add_test(tc, test_verifier_refuses_edits);
     tcase_add_test(tc, test_verifier_follows_paths);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("household records");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_household_records_verified);
     suite_add_tcase(s, tc);
     return s;
 }
