@@ -10,6 +10,7 @@
 #include "explain.h"
 #include "calendar.h"
 #include "mem.h"
+#include "srcfile.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -78,18 +79,79 @@ static void *grow(ex *x, void *arr, int32_t *cap, size_t elem, int32_t need)
     return na;
 }
 
+/* Text for JSON, which must be UTF-8: a text from a source or a facts file
+ * may hold other bytes.  Each is shown as U+FFFD and counted in *replaced
+ * (the document then says how many); no key is left out for it. */
+json_t *explain_json_text(const char *s, size_t n, int *replaced)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0 || cp == 0) {
+            bad++;
+            i++;
+        } else {
+            i += (size_t)k;
+        }
+    }
+    if (!bad)
+        return json_stringn(s, n);
+    char *t = mem_alloc(n + 2 * bad + 1);
+    if (!t)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0 || cp == 0) {
+            memcpy(t + len, "\xEF\xBF\xBD", 3);
+            len += 3;
+            i++;
+        } else {
+            memcpy(t + len, s + i, (size_t)k);
+            len += (size_t)k;
+            i += (size_t)k;
+        }
+    }
+    json_t *j = json_stringn(t, len);
+    mem_free(t);
+    if (replaced)
+        *replaced += (int)bad;
+    return j;
+}
+
+/* The explanation being built counts the bytes it replaced. */
+static _Thread_local int *replaced_count;
+
+static json_t *jtext(const char *s) { return explain_json_text(s, strlen(s), replaced_count); }
+
 static json_t *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *jstrf(const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return json_string(buf);
+    if (n < 0)
+        return NULL;
+    if ((size_t)n < sizeof buf)
+        return jtext(buf);
+    /* longer: the whole text, never cut */
+    char *t = mem_alloc((size_t)n + 1);
+    if (!t)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(t, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    json_t *j = jtext(t);
+    mem_free(t);
+    return j;
 }
 
-static json_t *jstr_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+static json_t *jstr_or_null(const char *s) { return s && *s ? jtext(s) : json_null(); }
 
 static const char *date_text(int32_t d, char buf[16])
 {
@@ -118,27 +180,37 @@ static void subtree_span(const ast *n, uint32_t *a, uint32_t *b, int depth)
             subtree_span(k, a, b, depth + 1);
 }
 
-static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+/* Take in the brackets of kind open/close that the span [a, b) leaves
+ * unclosed at either end. */
+static void balance_pair(const char *t, size_t len, uint32_t *a, uint32_t *b, char op, char cl)
 {
     int open = 0;
     for (uint32_t k = *a; k < *b; k++)
-        open += t[k] == '(' ? 1 : t[k] == ')' ? -1 : 0;
+        open += t[k] == op ? 1 : t[k] == cl ? -1 : 0;
     while (open > 0 && *b < len) {
         char ch = t[*b];
-        if (ch == ')')
+        if (ch == cl)
             open--;
-        else if (ch == '(')
+        else if (ch == op)
             open++;
         (*b)++;
     }
     while (open < 0 && *a > 0) {
         char ch = t[*a - 1];
-        if (ch == '(')
+        if (ch == op)
             open++;
-        else if (ch == ')')
+        else if (ch == cl)
             open--;
         (*a)--;
     }
+}
+
+/* a list ends with its `]`, a call with its `)` */
+static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+{
+    balance_pair(t, len, a, b, '[', ']');
+    balance_pair(t, len, a, b, '(', ')');
+    balance_pair(t, len, a, b, '[', ']');
 }
 
 /* The source text of a node, its runs of white space made single spaces. */
@@ -146,7 +218,7 @@ static json_t *node_text(ex *x, const ast *n)
 {
     sema *s = x->in->s;
     if (!n || n->file < 0 || n->file >= s->nmods)
-        return json_string("");
+        return jtext("");
     const hm_srcfile *f = s->mods[n->file]->file;
     uint32_t a = UINT32_MAX, b = 0;
     subtree_span(n, &a, &b, 0);
@@ -188,7 +260,7 @@ static json_t *node_text(ex *x, const ast *n)
         len += 3;
     }
     buf[len] = '\0';
-    return json_string(buf);
+    return jtext(buf);
 }
 
 static void node_where(ex *x, const ast *n, json_t *o)
@@ -200,7 +272,7 @@ static void node_where(ex *x, const ast *n, json_t *o)
     int line, col;
     srcfile_locate(f, n->loc.start, &line, &col);
     const char *base = strrchr(f->path, '/');
-    json_object_set_new(o, "file", json_string(base ? base + 1 : f->path));
+    json_object_set_new(o, "file", jtext(base ? base + 1 : f->path));
     json_object_set_new(o, "line", json_integer(line));
 }
 
@@ -242,27 +314,37 @@ static const char *member_id(ex *x, int32_t m)
     return x->in->member_ids && m >= 0 && m < nmembers(x) ? x->in->member_ids[m] : NULL;
 }
 
-/* "members 1, 3" for a list of persons */
-static void list_text(ex *x, hm_val v, char *buf, size_t n)
+/* "members 1, 3" for a list of persons, every one of them */
+static json_t *list_json(ex *x, hm_val v)
 {
     const int32_t *items;
     int32_t k;
     int col = vm_list_items(x->vm, v.v, &items, &k);
-    if (col == -2) {
-        snprintf(buf, n, "?");
-        return;
-    }
-    if (col >= 0) {
-        snprintf(buf, n, "%d record%s", k, k == 1 ? "" : "s");
-        return;
-    }
-    if (k == 0) {
-        snprintf(buf, n, "no member");
-        return;
-    }
-    size_t len = (size_t)snprintf(buf, n, "member%s ", k == 1 ? "" : "s");
-    for (int32_t i = 0; i < k && len + 16 < n; i++)
+    if (col == -2)
+        return jtext("?");
+    if (col >= 0)
+        return jstrf("%d record%s", k, k == 1 ? "" : "s");
+    if (k == 0)
+        return jtext("no member");
+    size_t n = 16 + 13 * (size_t)k, len;
+    char *buf = mem_alloc(n);
+    if (!buf)
+        return NULL;
+    len = (size_t)snprintf(buf, n, "member%s ", k == 1 ? "" : "s");
+    for (int32_t i = 0; i < k; i++)
         len += (size_t)snprintf(buf + len, n - len, "%s%d", i ? ", " : "", items[i] + 1);
+    json_t *j = jtext(buf);
+    mem_free(buf);
+    return j;
+}
+
+/* A value of type vtype as JSON text; a text whole, never cut. */
+static json_t *format_json(ex *x, hm_val v, int vtype, int32_t cs)
+{
+    if (!v.unk && vtype == VT_TEXT)
+        return jtext(vm_text(x->vm, v.v));
+    char buf[256];
+    return jtext(vm_format_value(x->vm, v, vtype, cs, buf, sizeof buf));
 }
 
 /* A value as the JSON string of its display text, or null when unknown. */
@@ -270,22 +352,16 @@ static json_t *value_json(ex *x, hm_val v, const ast *n)
 {
     if (v.unk)
         return json_null();
-    char buf[256];
     const hm_type *t = n ? (const hm_type *)n->ty : NULL;
-    if (t && t->kind == T_LIST) {
-        list_text(x, v, buf, sizeof buf);
-    } else if (t && t->kind == T_RECORDS) {
-        list_text(x, v, buf, sizeof buf);
-    } else if (t && t->kind == T_PERSON) {
-        snprintf(buf, sizeof buf, "member %" PRId64, v.v + 1);
-    } else if (t && t->kind == T_HOUSEHOLD) {
-        snprintf(buf, sizeof buf, "the household");
-    } else {
-        int32_t cs;
-        int vt = node_vtype(n, &cs);
-        vm_format_value(x->vm, v, vt ? vt : VT_INT, cs, buf, sizeof buf);
-    }
-    return json_string(buf);
+    if (t && (t->kind == T_LIST || t->kind == T_RECORDS))
+        return list_json(x, v);
+    if (t && t->kind == T_PERSON)
+        return jstrf("member %" PRId64, v.v + 1);
+    if (t && t->kind == T_HOUSEHOLD)
+        return jtext("the household");
+    int32_t cs;
+    int vt = node_vtype(n, &cs);
+    return format_json(x, v, vt ? vt : VT_INT, cs);
 }
 
 /* ---- frames -------------------------------------------------------------------- */
@@ -565,7 +641,7 @@ static json_t *values_of(ex *x, const ast *e, int in_loop)
         json_object_set_new(o, "expr", txt);
         json_object_set_new(o, "value", value_json(x, v, names[k]));
         if (v.unk)
-            json_object_set_new(o, "unknown", json_string(unk_word(v)));
+            json_object_set_new(o, "unknown", jtext(unk_word(v)));
         json_array_append_new(arr, o);
     }
     mem_free(nl.v);
@@ -688,7 +764,7 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
         if (!body)
             continue;
         json_t *o = derive(x, c, body, depth + 1);
-        json_object_set_new(o, "function", json_string(prog_str(x->p, x->p->fns[fr->fn].name)));
+        json_object_set_new(o, "function", jtext(prog_str(x->p, x->p->fns[fr->fn].name)));
         json_array_append_new(arr, o);
     }
     mem_free(seen);
@@ -711,7 +787,7 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
     hm_val ret = x->frames[F].ret;
     json_object_set_new(o, "value", value_json(x, ret, e));
     if (ret.unk)
-        json_object_set_new(o, "unknown", json_string(unk_word(ret)));
+        json_object_set_new(o, "unknown", jtext(unk_word(ret)));
     json_object_set_new(o, "values", values_of(x, e, 0));
     json_t *loops = loops_of(x, e);
     if (json_array_size(loops))
@@ -817,9 +893,9 @@ static json_t *flip_of(ex *x, const ast *e)
     json_t *o = json_object();
     json_t *st_txt = node_text(x, subj);
     json_object_set_new(o, "subject", json_incref(st_txt));
-    json_object_set_new(o, "now", json_string(now));
-    json_object_set_new(o, "needed", json_string(need));
-    json_object_set_new(o, "threshold", json_string(thr_txt));
+    json_object_set_new(o, "now", jtext(now));
+    json_object_set_new(o, "needed", jtext(need));
+    json_object_set_new(o, "threshold", jtext(thr_txt));
     const char *fact = NULL;
     if (subj->kind == N_GET && subj->sym && ((sym *)subj->sym)->kind == SYM_FACT)
         fact = ((sym *)subj->sym)->name;
@@ -828,8 +904,8 @@ static json_t *flip_of(ex *x, const ast *e)
         json_object_set_new(o, "change", json_null());
         json_object_set_new(o, "text", jstrf("would be met if %s were other than %s", json_string_value(st_txt), thr_txt));
     } else {
-        json_object_set_new(o, "change", json_string(ch));
-        json_object_set_new(o, "direction", json_string(dir));
+        json_object_set_new(o, "change", jtext(ch));
+        json_object_set_new(o, "direction", jtext(dir));
         json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s, %s %s)", json_string_value(st_txt),
                                              need, thr_txt, now, ch, dir));
     }
@@ -891,7 +967,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     const char *source;
     int st = fact_state(x, field, member, &asof, &source);
     json_t *o = json_object();
-    json_object_set_new(o, "fact", json_string(prog_str(x->p, fd->name)));
+    json_object_set_new(o, "fact", jtext(prog_str(x->p, fd->name)));
     /* the drafters' words for the fact and its department, for citizens */
     sym *fs = symtab_get(&x->in->s->facts, prog_str(x->p, fd->name));
     json_object_set_new(o, "label", jstr_or_null(fs && fs->decl ? fs->decl->str2 : NULL));
@@ -899,7 +975,6 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     json_object_set_new(o, "source_label", jstr_or_null(ss && ss->decl ? ss->decl->str2 : NULL));
     json_object_set_new(o, "member", member_json(x, member));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
-    char buf[256];
     if (st != FACT_KNOWN)
         json_object_set_new(o, "value", json_null());
     else if (fd->records) {
@@ -907,11 +982,11 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         int32_t n = rc->count[x->in->facts->hh_first[0] + member];
         json_object_set_new(o, "value", jstrf("%d record%s", n, n == 1 ? "" : "s"));
     } else
-        json_object_set_new(o, "value", json_string(vm_format_value(x->vm, v, fd->vtype, fd->codeset, buf, sizeof buf)));
-    json_object_set_new(o, "state", json_string(state_word(st)));
+        json_object_set_new(o, "value", format_json(x, v, fd->vtype, fd->codeset));
+    json_object_set_new(o, "state", jtext(state_word(st)));
     json_object_set_new(o, "source", jstr_or_null(source));
     char d[16];
-    json_object_set_new(o, "as_of", asof == FACT_NO_DATE ? json_null() : json_string(date_text(asof, d)));
+    json_object_set_new(o, "as_of", asof == FACT_NO_DATE ? json_null() : jtext(date_text(asof, d)));
     /* the limit that made it stale: its source's, or the strictest */
     const hm_fsource *lim = NULL;
     if (st == FACT_STALE && !fd->records) {
@@ -921,7 +996,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         int nth = c->src && c->src[row] != FACT_SRC_UNKNOWN ? c->src[row] : -1;
         lim = facts_fresh_source(x->p, field, nth, asof);
         if (lim && nth < 0)     /* not said which gave it: the one it is stale for */
-            json_object_set_new(o, "source", json_string(prog_str(x->p, lim->source)));
+            json_object_set_new(o, "source", jtext(prog_str(x->p, lim->source)));
     }
     if (lim) {
         static const char *unit[] = { "", "day", "month", "year" };
@@ -937,10 +1012,9 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
     int32_t entry, dated;
     hm_val v = vm_param_lookup(x->vm, pi, key, &entry, &dated);
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(prog_str(p, pa->name)));
+    json_object_set_new(o, "name", jtext(prog_str(p, pa->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, pa->label)));
-    char buf[256];
-    json_object_set_new(o, "value", v.unk ? json_null() : json_string(vm_format_value(x->vm, v, pa->vtype, -1, buf, sizeof buf)));
+    json_object_set_new(o, "value", v.unk ? json_null() : format_json(x, v, pa->vtype, -1));
     if (pa->keyed) {
         json_t *k = key.unk ? json_null() : NULL;
         if (!k) {
@@ -948,17 +1022,17 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
             int32_t cs = -1;
             if (vt == VT_CODE && key_node)
                 node_vtype(key_node, &cs);
-            k = json_string(vm_format_value(x->vm, key, vt, cs, buf, sizeof buf));
+            k = format_json(x, key, vt, cs);
         }
         json_object_set_new(o, "key", k);
         const hm_pentry *e = entry >= 0 ? &p->pentries[entry] : NULL;
-        json_object_set_new(o, "entry", !e ? json_null() : e->kind == KEY_DEFAULT ? json_string("default")
-                                            : e->kind == KEY_TEXT ? json_string(prog_str(p, e->text))
+        json_object_set_new(o, "entry", !e ? json_null() : e->kind == KEY_DEFAULT ? jtext("default")
+                                            : e->kind == KEY_TEXT ? jtext(prog_str(p, e->text))
                                                                   : jstrf("%" PRId64 "–%" PRId64, e->lo, e->hi));
     }
     char d[16];
     if (dated >= 0 && p->dated[dated].from != INT32_MIN)
-        json_object_set_new(o, "from", json_string(date_text(p->dated[dated].from, d)));
+        json_object_set_new(o, "from", jtext(date_text(p->dated[dated].from, d)));
     else
         json_object_set_new(o, "from", json_null());
     const char *path = prog_str(p, pa->file);
@@ -985,6 +1059,22 @@ typedef struct decision_ctx {
     int32_t capfailed;
 } decision_ctx;
 
+/* A message template filled for (pol, member), whole: each `{name}` gives
+ * at most 255 bytes and takes 3 at least. */
+static json_t *message_json(hm_vm *vm, int32_t pol, int32_t member, const char *tmpl, const char *prefix)
+{
+    if (!tmpl || !*tmpl)
+        return json_null();
+    size_t n = strlen(tmpl) * 86 + 1;
+    char *msg = mem_alloc(n);
+    if (!msg)
+        return NULL;
+    vm_fill_message(vm, pol, member, tmpl, msg, n);
+    json_t *j = jstrf("%s%s", prefix, msg);
+    mem_free(msg);
+    return j;
+}
+
 static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
 {
     const hm_program *p = x->p;
@@ -993,18 +1083,16 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
     if (c->kind == CN_COND) {
         int32_t F = find_frame(x, c->fn, dc->member);
         const ast *e = c->fn < x->map->nfn ? x->map->fn_ast[c->fn] : NULL;
-        json_object_set_new(o, "kind", json_string("condition"));
+        json_object_set_new(o, "kind", jtext("condition"));
         json_t *d = derive(x, F, e, 0);
         hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
         *truth = t;
-        json_object_set_new(o, "result", json_string(truth_word(t)));
+        json_object_set_new(o, "result", jtext(truth_word(t)));
         json_object_update(o, d);
         json_decref(d);
         json_object_del(o, "value");
-        char msg[1024];
         const char *tmpl = prog_str(p, c->msg);
-        vm_fill_message(x->vm, dc->pol, dc->member, tmpl, msg, sizeof msg);
-        json_object_set_new(o, "message", jstr_or_null(msg));
+        json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, tmpl, ""));
         json_object_set_new(o, "message_template", jstr_or_null(tmpl));
         json_object_set_new(o, "line", json_integer(c->line));
         json_object_set_new(o, "column", json_integer(c->col));
@@ -1023,10 +1111,11 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         }
         return o;
     }
-    json_object_set_new(o, "kind", json_string(c->kind == CN_ALL ? "all" : "any"));
-    json_object_set_new(o, "message", jstr_or_null(prog_str(p, c->msg)));
+    json_object_set_new(o, "kind", jtext(c->kind == CN_ALL ? "all" : "any"));
+    json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, prog_str(p, c->msg), ""));
     json_object_set_new(o, "line", json_integer(c->line));
     json_t *kids = json_array();
+    size_t nfailed = json_array_size(dc->failed);
     int all = c->kind == CN_ALL, acc = all ? 1 : 0;
     int32_t kid = node + 1;
     for (int32_t k = 0; k < c->nkids; k++) {
@@ -1040,7 +1129,11 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         kid += p->conds[kid].size;
     }
     *truth = acc < 0 ? (hm_val){ 0, UNK_MISSING, 0 } : (hm_val){ acc, 0, 0 };
-    json_object_set_new(o, "result", json_string(truth_word(*truth)));
+    /* a group that is met (or not known) did not fail for what failed in
+     * it: a failed alternative of a met `any` is no reason */
+    while (acc != 0 && json_array_size(dc->failed) > nfailed)
+        json_array_remove(dc->failed, json_array_size(dc->failed) - 1);
+    json_object_set_new(o, "result", jtext(truth_word(*truth)));
     json_object_set_new(o, "children", kids);
     return o;
 }
@@ -1287,16 +1380,16 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         if (k == 0 && j == m - 1 && !*proven)
             json_object_set_new(o, "value", jstrf("every value tried, %s to %s", lo, hi));
         else if (k == 0 && j == m - 1)
-            json_object_set_new(o, "value", json_string("any value"));
+            json_object_set_new(o, "value", jtext("any value"));
         else if (k == 0)
             json_object_set_new(o, "value", jstrf("at most %s", hi));
         else if (j == m - 1)
             json_object_set_new(o, "value", jstrf("at least %s", lo));
         else if (j == k)
-            json_object_set_new(o, "value", json_string(lo));
+            json_object_set_new(o, "value", jtext(lo));
         else
             json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi));
-        json_object_set_new(o, "status", json_string(status_word(t[k].status)));
+        json_object_set_new(o, "status", jtext(status_word(t[k].status)));
         json_array_append_new(arr, o);
         if (*first < 0)
             *first = t[k].status;
@@ -1321,17 +1414,18 @@ static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t membe
                      prog_str(p, p->policies[d->excluded_by].label));
     if (d->exception >= 0) {
         const hm_exception *e = &p->excs[d->exception];
-        return e->msg >= 0 ? jstrf("exception at line %d: %s", e->line, prog_str(p, e->msg))
-                           : jstrf("exception at line %d", e->line);
+        if (e->msg < 0)
+            return jstrf("exception at line %d", e->line);
+        char head[48];
+        snprintf(head, sizeof head, "exception at line %d: ", e->line);
+        return message_json(probe_vm, pol, member, prog_str(p, e->msg), head);
     }
     if (d->failed_cond < 0)
         return json_null();
     const hm_condnode *c = &p->conds[d->failed_cond];
     if (c->msg < 0)
         return jstrf("not met: the condition at line %d", c->line);
-    char msg[512];
-    vm_fill_message(probe_vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
-    return jstrf("not met: %s", msg);
+    return message_json(probe_vm, pol, member, prog_str(p, c->msg), "not met: ");
 }
 
 /* What the decision would be for each possible value of an unknown fact
@@ -1367,11 +1461,10 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         if (vm_begin_household(probe_vm, 0) < 0)
             break;
         const hm_decision *d = vm_decide(probe_vm, pol, member);
-        char buf[128];
         hm_val hv = { val, 0, 0 };
         json_t *o = json_object();
-        json_object_set_new(o, "value", json_string(vm_format_value(x->vm, hv, fd->vtype, fd->codeset, buf, sizeof buf)));
-        json_object_set_new(o, "status", json_string(status_word(d->status)));
+        json_object_set_new(o, "value", format_json(x, hv, fd->vtype, fd->codeset));
+        json_object_set_new(o, "status", jtext(status_word(d->status)));
         json_object_set_new(o, "reason", outcome_reason(x, probe_vm, pol, member, d));
         json_array_append_new(arr, o);
         if (first < 0)
@@ -1387,7 +1480,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     char who[32] = "";
     if (fm >= 0)
         snprintf(who, sizeof who, " of member %d", fm + 1);
-    json_object_set_new(fact, "outcomes_by", json_string(proven ? "every value" : "values tried"));
+    json_object_set_new(fact, "outcomes_by", jtext(proven ? "every value" : "values tried"));
     if (same && first == DEC_UNDETERMINED)
         json_object_set_new(fact, "decides", jstrf("%s%s alone does not decide: other facts are unknown too", name, who));
     else if (same && first > 0 && !proven)
@@ -1409,9 +1502,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     const hm_policy *P = &p->policies[pol];
     const hm_decision *d = vm_decide(x->vm, pol, member);
     json_t *o = json_object();
-    json_object_set_new(o, "policy", json_string(prog_str(p, P->name)));
+    json_object_set_new(o, "policy", jtext(prog_str(p, P->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, P->label)));
-    json_object_set_new(o, "entity", json_string(P->entity == 2 ? "person" : "household"));
+    json_object_set_new(o, "entity", jtext(P->entity == 2 ? "person" : "household"));
     json_object_set_new(o, "member", member_json(x, member));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
     const char *path = prog_str(p, P->file);
@@ -1419,11 +1512,11 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "file", jstr_or_null(base ? base + 1 : path));
     json_object_set_new(o, "line", json_integer(P->line));
     json_object_set_new(o, "reference", jstr_or_null(prog_str(p, P->ref)));
-    json_object_set_new(o, "status", json_string(status_word(d->status)));
+    json_object_set_new(o, "status", jtext(status_word(d->status)));
     char buf[64];
     hm_val av = { d->amount, 0, 0 };
     json_object_set_new(o, "amount", d->status == DEC_ELIGIBLE && d->has_amount
-                                         ? json_string(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
+                                         ? jtext(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
                                          : json_null());
     decision_ctx dc = { pol, P->entity == 2 ? member : -1, json_array(), NULL, 0 };
     /* conditions */
@@ -1437,10 +1530,10 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         const ast *w = e->when_fn < x->map->nfn ? x->map->fn_ast[e->when_fn] : NULL;
         json_t *j = derive(x, F, w, 0);
         hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
-        json_object_set_new(j, "result", json_string(truth_word(t)));
+        json_object_set_new(j, "result", jtext(truth_word(t)));
         json_object_del(j, "value");
-        json_object_set_new(j, "gives", json_string(e->eligible ? "eligible" : "not_eligible"));
-        json_object_set_new(j, "message", jstr_or_null(prog_str(p, e->msg)));
+        json_object_set_new(j, "gives", jtext(e->eligible ? "eligible" : "not_eligible"));
+        json_object_set_new(j, "message", message_json(x->vm, pol, dc.member, prog_str(p, e->msg), ""));
         json_object_set_new(j, "line", json_integer(e->line));
         json_object_set_new(j, "decided", json_boolean(d->exception == P->first_eexc + k));
         json_array_append_new(exc, j);
@@ -1452,9 +1545,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         int32_t q = p->ints[P->first_excl + k];
         const hm_decision *dq = vm_decide(x->vm, q, p->policies[q].entity == P->entity ? member : -1);
         json_t *j = json_object();
-        json_object_set_new(j, "policy", json_string(prog_str(p, p->policies[q].name)));
+        json_object_set_new(j, "policy", jtext(prog_str(p, p->policies[q].name)));
         json_object_set_new(j, "label", jstr_or_null(prog_str(p, p->policies[q].label)));
-        json_object_set_new(j, "status", json_string(status_word(dq->status)));
+        json_object_set_new(j, "status", jtext(status_word(dq->status)));
         json_object_set_new(j, "decided", json_boolean(d->excluded_by == q));
         json_array_append_new(excl, j);
     }
@@ -1469,7 +1562,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
             continue;
         const ast *e = p->lets[l].fn < x->map->nfn ? x->map->fn_ast[p->lets[l].fn] : NULL;
         json_t *j = json_object();
-        json_object_set_new(j, "name", json_string(prog_str(p, p->lets[l].name)));
+        json_object_set_new(j, "name", jtext(prog_str(p, p->lets[l].name)));
         json_t *dj = derive(x, F, e, 0);
         /* a let's value is after its exceptions */
         hm_val lv = vm_value_of_let(x->vm, l, dc.member);
@@ -1538,7 +1631,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
             int32_t q = p->ints[P->first_excl + k];
             const hm_decision *dq = vm_decide(x->vm, q, p->policies[q].entity == P->entity ? member : -1);
             if (dq->status == DEC_UNDETERMINED)
-                json_array_append_new(pend, json_string(prog_str(p, p->policies[q].name)));
+                json_array_append_new(pend, jtext(prog_str(p, p->policies[q].name)));
         }
         json_object_set_new(u, "undetermined_exclusions", pend);
         json_object_set_new(o, "undetermined", u);
@@ -1570,6 +1663,19 @@ static void ex_free(ex *x)
     vm_free(x->vm);
 }
 
+/* Fill the messages of a decision while recording: a let that only a
+ * message shows is computed then, and its derivation and the facts it
+ * read are in the trace with the rest. */
+static void trace_messages(ex *x, int32_t pol, int32_t member)
+{
+    const hm_program *p = x->p;
+    const hm_policy *P = &p->policies[pol];
+    for (int32_t k = 0; P->cond >= 0 && k < p->conds[P->cond].size; k++)
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->conds[P->cond + k].msg), ""));
+    for (int32_t k = 0; k < P->neexc; k++)
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->excs[P->first_eexc + k].msg), ""));
+}
+
 json_t *explain_build(const ex_input *in)
 {
     ex xx;
@@ -1579,6 +1685,8 @@ json_t *explain_build(const ex_input *in)
     x->p = in->p;
     x->map = in->map;
     x->scanned = -1;
+    int replaced = 0;
+    replaced_count = &replaced;
     const hm_program *p = in->p;
     hm_vm *probe_vm = NULL;
     json_t *doc = NULL;
@@ -1599,20 +1707,24 @@ json_t *explain_build(const ex_input *in)
     for (int32_t i = 0; i < p->npolicies; i++) {
         if (in->policy >= 0 && i != in->policy)
             continue;
-        if (p->policies[i].entity == 1)
+        if (p->policies[i].entity == 1) {
             vm_decide(x->vm, i, -1);
-        else
+            trace_messages(x, i, -1);
+        } else {
             for (int32_t m = 0; m < n; m++)
-                if (in->member < 0 || m == in->member)
+                if (in->member < 0 || m == in->member) {
                     vm_decide(x->vm, i, m);
+                    trace_messages(x, i, m);
+                }
+        }
     }
     vm_set_trace(x->vm, NULL);
     if (x->tr.oom || build_frames(x) < 0 || index_probes(x) < 0)
         goto done;
     doc = json_object();
     char d[16];
-    json_object_set_new(doc, "schema", json_string(EXPLAIN_SCHEMA));
-    json_object_set_new(doc, "as_of", json_string(date_text(in->as_of, d)));
+    json_object_set_new(doc, "schema", jtext(EXPLAIN_SCHEMA));
+    json_object_set_new(doc, "as_of", jtext(date_text(in->as_of, d)));
     json_t *hh = json_object();
     json_object_set_new(hh, "id", jstr_or_null(in->household_id));
     json_object_set_new(hh, "members", json_integer(n));
@@ -1633,11 +1745,14 @@ json_t *explain_build(const ex_input *in)
                     json_array_append_new(pols, decision_json(x, probe_vm, i, m));
     }
     json_object_set_new(doc, "decisions", pols);
+    if (replaced)
+        json_object_set_new(doc, "replaced_bytes", json_integer(replaced));
     if (x->oom) {
         json_decref(doc);
         doc = NULL;
     }
 done:
+    replaced_count = NULL;
     vm_free(probe_vm);
     ex_free(x);
     return doc;

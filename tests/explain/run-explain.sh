@@ -144,6 +144,13 @@ else
     fail=$((fail + 1))
 fi
 
+# a met `any` group: its failed alternative is no reason (a group not met
+# gives each of its failed alternatives); a let only a message shows is in
+# the lets with the fact it read; a list is shown with its `]`
+check met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day
+check met-any.json 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day --format json
+check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day --audience citizen
+
 # for the person concerned: messages only
 check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --as-of $day --audience citizen
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
