@@ -33,6 +33,10 @@ typedef struct factread {
     hm_val v;
 } factread;
 
+typedef struct factframe {
+    int32_t field, member, frame;   /* member -1: a household fact */
+} factframe;
+
 typedef struct paramread {
     int32_t param;
     hm_val key;
@@ -46,6 +50,14 @@ typedef struct ex {
     vm_trace tr;
     frame *frames;
     int32_t nframes;
+    /* frames in order of (function, member) and of (policy, member), each
+     * then in order of execution; the calls each frame made */
+    int32_t *byfn, *byowner, *kid, *sib;
+    /* (field, member, frame) for every fact read, in that order; built
+     * when first needed */
+    struct factframe *rdx;
+    int32_t nrdx;
+    int rdx_built;
     int32_t *hfield, *pfield, *rfield;  /* fact store column → program field */
     int32_t *pfirst, *pcount, *pidx;    /* probes of each function */
     /* the frame last replayed, and what it computed */
@@ -399,12 +411,87 @@ static int build_frames(ex *x)
     return 0;
 }
 
+static int cmp_byfn(const void *a, const void *b, void *ctx)
+{
+    const frame *f = ctx, *p = &f[*(const int32_t *)a], *q = &f[*(const int32_t *)b];
+    if (p->fn != q->fn)
+        return p->fn < q->fn ? -1 : 1;
+    if (p->self != q->self)
+        return p->self < q->self ? -1 : 1;
+    return *(const int32_t *)a < *(const int32_t *)b ? -1 : *(const int32_t *)a > *(const int32_t *)b;
+}
+
+static int cmp_byowner(const void *a, const void *b, void *ctx)
+{
+    const frame *f = ctx, *p = &f[*(const int32_t *)a], *q = &f[*(const int32_t *)b];
+    if (p->owner != q->owner)
+        return p->owner < q->owner ? -1 : 1;
+    if (p->self != q->self)
+        return p->self < q->self ? -1 : 1;
+    return *(const int32_t *)a < *(const int32_t *)b ? -1 : *(const int32_t *)a > *(const int32_t *)b;
+}
+
+/* The indexes of the frames: a decision explains hundreds of frames out of
+ * a household's millions, and finds each without a look at the others. */
+static int index_frames(ex *x)
+{
+    int32_t n = x->nframes;
+    x->byfn = mem_calloc((size_t)n + 1, sizeof *x->byfn);
+    x->byowner = mem_calloc((size_t)n + 1, sizeof *x->byowner);
+    x->kid = mem_calloc((size_t)n + 1, sizeof *x->kid);
+    x->sib = mem_calloc((size_t)n + 1, sizeof *x->sib);
+    int32_t *last = mem_calloc((size_t)n + 1, sizeof *last);
+    if (!x->byfn || !x->byowner || !x->kid || !x->sib || !last) {
+        mem_free(last);
+        return -1;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        x->byfn[i] = x->byowner[i] = i;
+        x->kid[i] = x->sib[i] = last[i] = -1;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        int32_t up = x->frames[i].parent;
+        if (up < 0 || up >= n || up == i)
+            continue;
+        if (last[up] < 0)
+            x->kid[up] = i;
+        else
+            x->sib[last[up]] = i;
+        last[up] = i;
+    }
+    mem_free(last);
+    qsort_r(x->byfn, (size_t)n, sizeof *x->byfn, cmp_byfn, x->frames);
+    qsort_r(x->byowner, (size_t)n, sizeof *x->byowner, cmp_byowner, x->frames);
+    return 0;
+}
+
+/* The first place in idx (sorted by key(frame)) whose frame has key
+ * (a, b) or more; key is fn or owner, then self. */
+static int32_t lower_bound(const ex *x, const int32_t *idx, int owner, int32_t a, int32_t b)
+{
+    int32_t lo = 0, hi = x->nframes;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        const frame *f = &x->frames[idx[mid]];
+        int32_t fa = owner ? f->owner : f->fn;
+        if (fa < a || (fa == a && f->self < b))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The frame in which function fn ran for `self`, or -1. */
 static int32_t find_frame(ex *x, int32_t fn, int32_t self)
 {
-    for (int32_t i = 0; i < x->nframes; i++)
-        if (x->frames[i].fn == fn && x->frames[i].self == self && x->frames[i].returned)
-            return i;
+    for (int32_t k = lower_bound(x, x->byfn, 0, fn, self); k < x->nframes; k++) {
+        const frame *f = &x->frames[x->byfn[k]];
+        if (f->fn != fn || f->self != self)
+            break;
+        if (f->returned)
+            return x->byfn[k];
+    }
     return -1;
 }
 
@@ -748,9 +835,9 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
     if (depth >= 3)
         return arr;
     int32_t *seen = NULL, nseen = 0, capseen = 0;
-    for (int32_t c = F + 1; c < x->nframes; c++) {
+    for (int32_t c = x->kid[F]; c >= 0; c = x->sib[c]) {
         const frame *fr = &x->frames[c];
-        if (fr->parent != F || x->p->fns[fr->fn].kind != FN_USER)
+        if (x->p->fns[fr->fn].kind != FN_USER)
             continue;
         int dup = 0;
         for (int32_t k = 0; k < nseen; k++)
@@ -1147,18 +1234,51 @@ static int in_decision(ex *x, int32_t i, int32_t pol, int32_t member)
 /* (field, member) or (parameter, key): what a decision read, listed once */
 typedef struct readkey { int32_t a, b; } readkey;
 
-/* Is k in the n keys of *set?  If not, add it (0 when out of memory). */
-static int read_once(ex *x, readkey **set, int32_t *n, int32_t *cap, readkey k, int *added)
+/* A set of keys, hashed: a decision over a large household reads tens of
+ * thousands of facts. */
+typedef struct keyset {
+    uint64_t *slot;         /* KEY_EMPTY or a key */
+    size_t n, cap;          /* cap a power of two, at most half full */
+} keyset;
+
+#define KEY_EMPTY UINT64_MAX
+
+static uint64_t key_of(readkey k) { return (uint64_t)(uint32_t)k.a << 32 | (uint32_t)k.b; }
+
+static size_t key_hash(uint64_t k, size_t cap) { return (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1); }
+
+/* Is k in *set?  If not, add it (0 when out of memory). */
+static int read_once(ex *x, keyset *set, readkey k, int *added)
 {
     *added = 0;
-    for (int32_t j = 0; j < *n; j++)
-        if ((*set)[j].a == k.a && (*set)[j].b == k.b)
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 64;
+        uint64_t *ns = mem_alloc(cap * sizeof *ns);
+        if (!ns) {
+            x->oom = 1;
+            return 0;
+        }
+        memset(ns, 0xff, cap * sizeof *ns);
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slot[i] != KEY_EMPTY) {
+                size_t h = key_hash(set->slot[i], cap);
+                while (ns[h] != KEY_EMPTY)
+                    h = (h + 1) & (cap - 1);
+                ns[h] = set->slot[i];
+            }
+        mem_free(set->slot);
+        set->slot = ns;
+        set->cap = cap;
+    }
+    uint64_t key = key_of(k);
+    size_t h = key_hash(key, set->cap);
+    while (set->slot[h] != KEY_EMPTY) {
+        if (set->slot[h] == key)
             return 1;
-    readkey *g = grow(x, *set, cap, sizeof **set, *n + 1);
-    if (!g)
-        return 0;
-    *set = g;
-    (*set)[(*n)++] = k;
+        h = (h + 1) & (set->cap - 1);
+    }
+    set->slot[h] = key;
+    set->n++;
     *added = 1;
     return 1;
 }
@@ -1168,19 +1288,20 @@ static int read_once(ex *x, readkey **set, int32_t *n, int32_t *cap, readkey k, 
 static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
                      readkey **unk, int32_t *nunk)
 {
-    readkey *seen = NULL, *pseen = NULL;
-    int32_t nseen = 0, capseen = 0, npseen = 0, cappseen = 0, capunk = 0;
+    keyset seen = { NULL, 0, 0 }, pseen = { NULL, 0, 0 };
+    int32_t capunk = 0;
     *unk = NULL;
     *nunk = 0;
-    for (int32_t F = 0; F < x->nframes; F++) {
+    for (int32_t i = lower_bound(x, x->byowner, 1, pol, member); i < x->nframes; i++) {
+        int32_t F = x->byowner[i];
         if (!in_decision(x, F, pol, member))
-            continue;
+            break;
         scan_frame(x, F);
         for (int32_t k = 0; k < x->nreads; k++) {
             const factread *r = &x->reads[k];
             int32_t m = x->p->fields[r->field].entity == 1 ? -1 : r->member;
             int added;
-            if (!read_once(x, &seen, &nseen, &capseen, (readkey){ r->field, m }, &added) || !added)
+            if (!read_once(x, &seen, (readkey){ r->field, m }, &added) || !added)
                 continue;
             json_t *fj = fact_json(x, r->field, m, r->v);
             if (strcmp(json_string_value(json_object_get(fj, "state")), "known") != 0) {
@@ -1197,13 +1318,13 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
             const paramread *r = &x->params[k];
             int32_t kv = r->key.unk ? INT32_MIN : (int32_t)r->key.v;
             int added;
-            if (!read_once(x, &pseen, &npseen, &cappseen, (readkey){ r->param, kv }, &added) || !added)
+            if (!read_once(x, &pseen, (readkey){ r->param, kv }, &added) || !added)
                 continue;
             json_array_append_new(params, param_json(x, r->param, r->key, NULL));
         }
     }
-    mem_free(seen);
-    mem_free(pseen);
+    mem_free(seen.slot);
+    mem_free(pseen.slot);
 }
 
 /* Does expression e read fact `field` anywhere? */
@@ -1234,17 +1355,61 @@ static int is_fact(const ast *e, int32_t field)
  * values either side of each threshold, into out; their number, or -1
  * when it is read otherwise (in arithmetic, a let, an amount ...) or a
  * threshold is not known. */
+static int cmp_factframe(const void *a, const void *b)
+{
+    const factframe *p = a, *q = b;
+    if (p->field != q->field)
+        return p->field < q->field ? -1 : 1;
+    if (p->member != q->member)
+        return p->member < q->member ? -1 : 1;
+    return p->frame < q->frame ? -1 : p->frame > q->frame;
+}
+
+/* Which frames read which facts, from one replay of every frame (a
+ * household fact under member -1); 0, or -1 when out of memory. */
+static int index_reads(ex *x)
+{
+    if (x->rdx_built)
+        return x->rdx ? 0 : -1;
+    x->rdx_built = 1;
+    int32_t cap = 0;
+    for (int32_t F = 0; F < x->nframes; F++) {
+        scan_frame(x, F);
+        for (int32_t k = 0; k < x->nreads; k++) {
+            const factread *r = &x->reads[k];
+            factframe *g = grow(x, x->rdx, &cap, sizeof *g, x->nrdx + 1);
+            if (!g)
+                return -1;
+            x->rdx = g;
+            x->rdx[x->nrdx++] = (factframe){ r->field, x->p->fields[r->field].entity == 1 ? -1 : r->member, F };
+        }
+    }
+    if (!x->rdx && !(x->rdx = mem_calloc(1, sizeof *x->rdx)))
+        return -1;
+    qsort(x->rdx, (size_t)x->nrdx, sizeof *x->rdx, cmp_factframe);
+    return 0;
+}
+
 static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int max)
 {
     const hm_program *p = x->p;
-    int household = p->fields[field].entity == 1, n = 0;
-    for (int32_t F = 0; F < x->nframes; F++) {
+    int n = 0;
+    if (index_reads(x) < 0)
+        return -1;
+    factframe key = { field, p->fields[field].entity == 1 ? -1 : fm, -1 };
+    int32_t lo = 0, hi = x->nrdx;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (cmp_factframe(&x->rdx[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (int32_t i = lo; i < x->nrdx && x->rdx[i].field == key.field && x->rdx[i].member == key.member; i++) {
+        int32_t F = x->rdx[i].frame;
+        if (i > lo && x->rdx[i - 1].frame == F)
+            continue;   /* read twice in one frame */
         scan_frame(x, F);
-        int read = 0;
-        for (int32_t k = 0; k < x->nreads && !read; k++)
-            read = x->reads[k].field == field && (household || x->reads[k].member == fm);
-        if (!read)
-            continue;
         const hm_function *fn = &p->fns[x->frames[F].fn];
         const ast *e = x->frames[F].fn < x->map->nfn ? x->map->fn_ast[x->frames[F].fn] : NULL;
         if (fn->kind != FN_COND || !e || e->kind != N_BINOP)
@@ -1262,9 +1427,12 @@ static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int
         int ot = node_vtype(other, &cs);
         if (n + 3 > max || node_value(x, other, &v) != 0 || v.unk || to_scale(ot, p->fields[field].vtype, &v.v) != 0)
             return -1;
-        out[n++] = v.v - 1;
+        /* either side, where there is a side: INT64_MAX fen has none above */
+        if (v.v > INT64_MIN)
+            out[n++] = v.v - 1;
         out[n++] = v.v;
-        out[n++] = v.v + 1;
+        if (v.v < INT64_MAX)
+            out[n++] = v.v + 1;
     }
     return n;
 }
@@ -1345,10 +1513,11 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         int m0 = m;
         for (int k = 0; k + 1 < m0 && m + 2 <= MAX_TRIALS; k++) {
             trial a = t[k], b = t[k + 1];
-            if (a.status == b.status || b.v - a.v <= 1)
+            /* the gap in unsigned arithmetic: it may exceed INT64_MAX */
+            if (a.status == b.status || (uint64_t)b.v - (uint64_t)a.v <= 1)
                 continue;
-            while (b.v - a.v > 1) {
-                trial mid = { a.v + (b.v - a.v) / 2, 0 };
+            while ((uint64_t)b.v - (uint64_t)a.v > 1) {
+                trial mid = { (int64_t)((uint64_t)a.v + ((uint64_t)b.v - (uint64_t)a.v) / 2), 0 };
                 if ((mid.status = decide_at(probe_vm, c, row, mid.v, pol, member)) < 0)
                     return NULL;
                 if (mid.status == a.status)
@@ -1649,6 +1818,11 @@ static void ex_free(ex *x)
 {
     mem_free(x->tr.ev);
     mem_free(x->frames);
+    mem_free(x->byfn);
+    mem_free(x->byowner);
+    mem_free(x->kid);
+    mem_free(x->sib);
+    mem_free(x->rdx);
     mem_free(x->hfield);
     mem_free(x->pfield);
     mem_free(x->rfield);
@@ -1719,7 +1893,7 @@ json_t *explain_build(const ex_input *in)
         }
     }
     vm_set_trace(x->vm, NULL);
-    if (x->tr.oom || build_frames(x) < 0 || index_probes(x) < 0)
+    if (x->tr.oom || build_frames(x) < 0 || index_frames(x) < 0 || index_probes(x) < 0)
         goto done;
     doc = json_object();
     char d[16];
