@@ -954,22 +954,37 @@ static json_t *flip_of(ex *x, const ast *e)
     if (to_scale(st, common, &s) || to_scale(tt, common, &t))
         return NULL;
     /* every type's smallest step is 1 in its scaled units (fen, millionths, days) */
+    /* the change may not be representable: INT64_MAX fen against -1.00
+     * (checked arithmetic, never a wrapped number) */
     int64_t step = 1, target = t, delta = 0;
+    int wide = 0;
     const char *need;
     switch (op) {
-    case '<': need = "below"; target = t - step; delta = s - target; break;
-    case AOP_LE: need = "at most"; target = t; delta = s - t; break;
-    case '>': need = "above"; target = t + step; delta = target - s; break;
-    case AOP_GE: need = "at least"; target = t; delta = t - s; break;
-    case AOP_EQ: need = "equal to"; target = t; delta = s > t ? s - t : t - s; break;
+    case '<':
+        need = "below";
+        wide = __builtin_sub_overflow(t, step, &target) || __builtin_sub_overflow(s, target, &delta);
+        break;
+    case AOP_LE: need = "at most"; wide = __builtin_sub_overflow(s, t, &delta); break;
+    case '>':
+        need = "above";
+        wide = __builtin_add_overflow(t, step, &target) || __builtin_sub_overflow(target, s, &delta);
+        break;
+    case AOP_GE: need = "at least"; wide = __builtin_sub_overflow(t, s, &delta); break;
+    case AOP_EQ: need = "equal to"; wide = s > t ? __builtin_sub_overflow(s, t, &delta) : __builtin_sub_overflow(t, s, &delta); break;
     default: need = "other than"; target = t; delta = 0; break;
     }
+    if (delta == INT64_MIN)
+        wide = 1;
     char now[64], thr_txt[64], ch[64];
-    hm_val a = { s, 0, 0 }, b = { t, 0, 0 }, d = { delta < 0 ? -delta : delta, 0, 0 };
+    hm_val a = { s, 0, 0 }, b = { t, 0, 0 }, d = { delta < 0 && !wide ? -delta : delta, 0, 0 };
     vm_format_value(x->vm, a, common, cs1, now, sizeof now);
     vm_format_value(x->vm, b, common, cs2, thr_txt, sizeof thr_txt);
     const char *dir;
-    if (common == VT_DATE) {
+    if (wide) {
+        snprintf(ch, sizeof ch, "beyond what can be represented");
+        dir = (op == '<' || op == AOP_LE || (op == AOP_EQ && s > t)) ? (common == VT_DATE ? "earlier" : "lower")
+                                                                     : (common == VT_DATE ? "later" : "higher");
+    } else if (common == VT_DATE) {
         snprintf(ch, sizeof ch, "%" PRId64 " day%s", d.v, d.v == 1 ? "" : "s");
         dir = (op == '<' || op == AOP_LE || (op == AOP_EQ && s > t)) ? "earlier" : "later";
     } else {
@@ -993,8 +1008,12 @@ static json_t *flip_of(ex *x, const ast *e)
     } else {
         json_object_set_new(o, "change", jtext(ch));
         json_object_set_new(o, "direction", jtext(dir));
-        json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s, %s %s)", json_string_value(st_txt),
-                                             need, thr_txt, now, ch, dir));
+        if (wide)
+            json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s; the change is %s)",
+                                                 json_string_value(st_txt), need, thr_txt, now, ch));
+        else
+            json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s, %s %s)", json_string_value(st_txt),
+                                                 need, thr_txt, now, ch, dir));
     }
     json_decref(st_txt);
     return o;

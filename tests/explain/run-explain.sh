@@ -151,6 +151,11 @@ check met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json
 check met-any.json 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day --format json
 check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day --audience citizen
 
+# amounts near INT64_MAX fen: the change that would flip a condition is
+# said to be beyond what can be represented, never a wrapped number
+check huge.txt 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day
+check huge.json 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day --format json
+
 # a collective household of 10,000 members is explained in linear time:
 # a person policy, each member's decision with the facts it misses and
 # what they would decide (it was quadratic: seconds for 1,000 members,
