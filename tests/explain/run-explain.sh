@@ -181,6 +181,36 @@ check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
 check citizen-stale.txt 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --audience citizen
 
+# text from a source that is not UTF-8 (an id with the byte 0xff): every
+# key is still there, the byte shown as U+FFFD, and a warning says so
+bindir0=$(dirname "$HUIMIN")
+mkdir -p "$tmp/small"
+cp tests/batch/small.conf "$tmp/small/"
+if sqlite3 "$tmp/small/registry.db" < tests/batch/city.sql &&
+   sqlite3 "$tmp/small/civil.db" < tests/batch/civil.sql &&
+   sqlite3 "$tmp/small/registry.db" "UPDATE person SET person_id = X'50FF35' WHERE person_id = 'P5'" &&
+   (cd "$tmp/small" && HUIMIN_PLUGIN_PATH="$bindir0/plugins/.libs" "$HUIMIN" explain "$SRCDIR/tests/batch/small.pol" \
+        --config small.conf --household H3 --format json > bad-utf8.json 2> bad-utf8.err) &&
+   grep -q "warning: text from the sources is not UTF-8" "$tmp/small/bad-utf8.err" &&
+   "$py" - "$SRCDIR/docs/explain.schema.json" "$tmp/small/bad-utf8.json" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator(schema).validate(doc)
+ids = doc["household"]["member_ids"]
+ok = ids == ["P4", "P\ufffd5"] and doc["replaced_bytes"] > 0
+ok = ok and all(d["member_id"] == ids[d["member"] - 1] for d in doc["decisions"] if d["entity"] == "person")
+if not ok:
+    print("FAIL: member ids", ids)
+sys.exit(0 if ok else 1)
+PY
+then
+    pass=$((pass + 1))
+else
+    echo "FAIL: explain of text that is not UTF-8"; cat "$tmp/small/bad-utf8.err"
+    fail=$((fail + 1))
+fi
+
 # --config: every household of a small example city explained from its
 # sources decides exactly as the population run did
 bindir=$(dirname "$HUIMIN")
