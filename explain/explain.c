@@ -70,6 +70,10 @@ typedef struct ex {
     int32_t nparams, capparams;
     hm_val *shadow;
     uint8_t *armed;
+    /* the calls the decision being explained has shown: a call of the
+     * same function with the same arguments refers to the first */
+    int32_t *shown;         /* frames */
+    int32_t nshown, capshown;
     int oom;
 } ex;
 
@@ -827,8 +831,26 @@ static json_t *loops_of(ex *x, const ast *e)
 
 static json_t *derive(ex *x, int32_t F, const ast *e, int depth);
 
+/* Did frames a and b call the same function for the same member with the
+ * same arguments?  Functions have no side effects: they computed the same. */
+static int same_call(const ex *x, int32_t a, int32_t b)
+{
+    const frame *fa = &x->frames[a], *fb = &x->frames[b];
+    if (fa->fn != fb->fn || fa->self != fb->self)
+        return 0;
+    int32_t nparams = x->p->fns[fa->fn].nparams;
+    for (int32_t k = 1; k <= nparams; k++) {
+        const vm_event *ea = fa->first + k < x->tr.n ? &x->tr.ev[fa->first + k] : NULL;
+        const vm_event *eb = fb->first + k < x->tr.n ? &x->tr.ev[fb->first + k] : NULL;
+        if (!ea || !eb || ea->kind != EV_ARG || eb->kind != EV_ARG || ea->v.v != eb->v.v || ea->v.unk != eb->v.unk)
+            return 0;
+    }
+    return 1;
+}
+
 /* the user functions frame F called, each explained once, three calls
- * deep at most (docs/explain.md) */
+ * deep at most (docs/explain.md); a call the decision has shown already
+ * is referred to by its call_id (same_as) */
 static json_t *calls_of(ex *x, int32_t F, int depth)
 {
     json_t *arr = json_array();
@@ -850,7 +872,29 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
         const ast *body = fr->fn < x->map->nfn ? x->map->fn_ast[fr->fn] : NULL;
         if (!body)
             continue;
-        json_t *o = derive(x, c, body, depth + 1);
+        int32_t same = -1;
+        for (int32_t k = 0; k < x->nshown && same < 0; k++)
+            if (same_call(x, x->shown[k], c))
+                same = k;
+        json_t *o;
+        if (same >= 0) {
+            o = json_object();
+            json_object_set_new(o, "expr", node_text(x, body));
+            node_where(x, body, o);
+            json_object_set_new(o, "value", value_json(x, fr->ret, body));
+            if (fr->ret.unk)
+                json_object_set_new(o, "unknown", jtext(unk_word(fr->ret)));
+            json_object_set_new(o, "same_as", json_integer(same + 1));
+        } else {
+            int32_t *sh = grow(x, x->shown, &x->capshown, sizeof *sh, x->nshown + 1);
+            if (!sh)
+                continue;
+            x->shown = sh;
+            x->shown[x->nshown++] = c;
+            int32_t id = x->nshown;
+            o = derive(x, c, body, depth + 1);
+            json_object_set_new(o, "call_id", json_integer(id));
+        }
         json_object_set_new(o, "function", jtext(prog_str(x->p, x->p->fns[fr->fn].name)));
         json_array_append_new(arr, o);
     }
@@ -1689,6 +1733,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     const hm_program *p = x->p;
     const hm_policy *P = &p->policies[pol];
     const hm_decision *d = vm_decide(x->vm, pol, member);
+    x->nshown = 0;
     json_t *o = json_object();
     json_object_set_new(o, "policy", jtext(prog_str(p, P->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, P->label)));
@@ -1853,6 +1898,7 @@ static void ex_free(ex *x)
     mem_free(x->params);
     mem_free(x->shadow);
     mem_free(x->armed);
+    mem_free(x->shown);
     vm_free(x->vm);
 }
 

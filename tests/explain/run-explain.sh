@@ -151,6 +151,33 @@ check met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json
 check met-any.json 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day --format json
 check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-any.json --as-of $day --audience citizen
 
+# a call derived once in a decision and referred to afterwards
+check calls.txt 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day
+check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day --format json
+
+# chains where each let and function uses the one before twice: every let
+# is derived once (its uses show its value), every call once per decision;
+# 20 lets and 12 functions, as compiling longer chains takes long
+"$py" - "$tmp/chain.pol" <<'PY'
+import sys
+src = "source s {\n  household.x : int\n}\nfunction f0(a: int) : int = a\n"
+src += "".join("function f%d(a: int) : int = f%d(a) + f%d(a)\n" % (i, i - 1, i - 1) for i in range(1, 13))
+src += "policy chain for household {\n  let v0 = household.x\n"
+src += "".join("  let v%d = v%d + v%d\n" % (i, i - 1, i - 1) for i in range(1, 21))
+src += "  eligible when v20 > 0 \"正\"\n}\n"
+src += "policy calls for household {\n  let w = f12(household.x)\n  eligible when w > 0 \"正\"\n}\n"
+open(sys.argv[1], "w").write(src)
+PY
+echo '{ "household": { "x": 1, "members": [ {} ] } }' > "$tmp/chain.json"
+if timeout 60 "$HUIMIN" explain "$tmp/chain.pol" --given "$tmp/chain.json" --as-of $day > "$tmp/chain.out" 2> "$tmp/chain.err" &&
+   [ "$(grep -c '^    v[0-9]* = ' "$tmp/chain.out")" = 21 ] &&
+   grep -q '^    v20 = 1048576 ' "$tmp/chain.out" && grep -q '^    w = 4096 ' "$tmp/chain.out"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: explain of chains of lets and functions"; head -40 "$tmp/chain.out"; cat "$tmp/chain.err"
+    fail=$((fail + 1))
+fi
+
 # amounts near INT64_MAX fen: the change that would flip a condition is
 # said to be beyond what can be represented, never a wrapped number
 check huge.txt 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day
