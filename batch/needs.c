@@ -48,6 +48,20 @@ static json_t *jtext(needs_ctx *x, const char *s)
     return explain_json_text(s, strlen(s), &x->replaced);
 }
 
+/* A text cut at a buffer's end ends with the last whole character. */
+static void whole_chars(char *buf)
+{
+    size_t len = strlen(buf), k = len;
+    while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) == 0x80)
+        k--;
+    if (k == 0 || !((unsigned char)buf[k - 1] & 0x80))
+        return;
+    unsigned c = (unsigned char)buf[k - 1];
+    size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (len - (k - 1) < want)
+        buf[k - 1] = '\0';
+}
+
 static int width(const char *s)
 {
     return utf8_display_width(s, strlen(s));
@@ -108,6 +122,7 @@ static void sources_text(const needs_ctx *x, int32_t field, char *buf, size_t n)
         }
         at += (size_t)snprintf(buf + at, n - at, "%s%s%s", at ? ", " : "", prog_str(x->p, fs->source), fr);
     }
+    whole_chars(buf);
 }
 
 static json_t *sources_json(needs_ctx *x, int32_t field)
@@ -209,6 +224,7 @@ static void member_text(const needs_ctx *x, int32_t m, char *buf, size_t n)
         snprintf(buf, n, "member %d (%s)", m + 1, x->one->L.pid[m]);
     else
         snprintf(buf, n, "member %d", m + 1);
+    whole_chars(buf);
 }
 
 /* The as-of date a value that is not used had, when it is known. */

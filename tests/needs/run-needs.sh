@@ -107,6 +107,14 @@ then
 else
 	bad "needs --format json of text that is not UTF-8: $(cat "$work/bad8.err")"
 fi
+# a person id too long for its column is cut after a whole character
+sqlite3 "$bad8/registry.db" "UPDATE person SET person_id = '$(printf '身%.0s' $(seq 150))' WHERE person_id = 'P5'"
+(cd "$bad8" && "$HUIMIN" needs "$pol" --config small.conf --household H3) > "$work/bad8.txt" 2> /dev/null
+if grep -a '身' "$work/bad8.txt" | python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' 2> /dev/null; then
+	ok
+else
+	bad "needs: a long person id cut inside a character"
+fi
 
 # every household's decisions are those of a run over the whole city
 (cd "$city" && "$HUIMIN" run "$pol" --config small.conf --out r.db --no-progress) > /dev/null 2>&1 \
