@@ -4,6 +4,7 @@
  * undecided policy can be decided, and which department gives it. */
 #include "huimin.h"
 #include "calendar.h"
+#include "explain.h"
 #include "frontend.h"
 #include "given.h"
 #include "one.h"
@@ -28,6 +29,7 @@ typedef struct needs_ctx {
     /* text column widths */
     int wname, wlabel, wwho, wfact, wtype, wstate, wsrc;
     int oom;                /* a JSON value could not be made */
+    int replaced;           /* bytes of text not UTF-8, shown as U+FFFD */
 } needs_ctx;
 
 /* Append v (taken) to the JSON array a, noting when either is missing. */
@@ -37,6 +39,27 @@ static void add(needs_ctx *x, json_t *a, json_t *v)
         x->oom = 1;
     if (!a)
         json_decref(v);
+}
+
+/* Text from the sources (ids, data issues) for JSON: bytes that are not
+ * UTF-8 become U+FFFD and are counted, never a value left out. */
+static json_t *jtext(needs_ctx *x, const char *s)
+{
+    return explain_json_text(s, strlen(s), &x->replaced);
+}
+
+/* A text cut at a buffer's end ends with the last whole character. */
+static void whole_chars(char *buf)
+{
+    size_t len = strlen(buf), k = len;
+    while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) == 0x80)
+        k--;
+    if (k == 0 || !((unsigned char)buf[k - 1] & 0x80))
+        return;
+    unsigned c = (unsigned char)buf[k - 1];
+    size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (len - (k - 1) < want)
+        buf[k - 1] = '\0';
 }
 
 static int width(const char *s)
@@ -99,6 +122,7 @@ static void sources_text(const needs_ctx *x, int32_t field, char *buf, size_t n)
         }
         at += (size_t)snprintf(buf + at, n - at, "%s%s%s", at ? ", " : "", prog_str(x->p, fs->source), fr);
     }
+    whole_chars(buf);
 }
 
 static json_t *sources_json(needs_ctx *x, int32_t field)
@@ -200,6 +224,7 @@ static void member_text(const needs_ctx *x, int32_t m, char *buf, size_t n)
         snprintf(buf, n, "member %d (%s)", m + 1, x->one->L.pid[m]);
     else
         snprintf(buf, n, "member %d", m + 1);
+    whole_chars(buf);
 }
 
 /* The as-of date a value that is not used had, when it is known. */
@@ -268,8 +293,8 @@ static void print_need(needs_ctx *x, const hm_policy *P, int32_t field, int st, 
             continue;
         const char *src = is->source >= 0 ? x->one->L.sources[is->source] : "?";
         if (needs)
-            add(x, issues, json_pack("{s:s, s:s, s:s}", "source", src, "issue", load_issue_kind(is->kind),
-                                     "detail", is->detail));
+            add(x, issues, json_pack("{s:o, s:s, s:o}", "source", jtext(x, src), "issue", load_issue_kind(is->kind),
+                                     "detail", jtext(x, is->detail)));
         else if (is->kind == ISSUE_CONFLICT)
             fprintf(x->out, "        %s\n", is->detail);     /* it names both sources */
         else
@@ -330,7 +355,7 @@ static void print_decision(needs_ctx *x, hm_vm *vm, int32_t i, int32_t m)
                                                  "entity", entity_name(P), "member",
                                                  m >= 0 ? json_integer(m + 1) : json_null(), "status",
                                                  status_word(d->status, 1), "error",
-                                                 error ? json_string(error) : json_null(), "needs", needs));
+                                                 error ? jtext(x, error) : json_null(), "needs", needs));
 }
 
 /* Widths of the text columns, from every row that could be printed. */
@@ -430,9 +455,9 @@ static json_t *json_household(needs_ctx *x, int32_t as_of, json_t *decisions)
     json_t *members = json_array();
     for (int32_t m = 0; m < x->f->hh_count[0]; m++)
         add(x, members, json_pack("{s:i, s:o}", "member", (int)m + 1, "id",
-                                  x->one ? json_string(x->one->L.pid[m]) : json_null()));
+                                  x->one ? jtext(x, x->one->L.pid[m]) : json_null()));
     return json_pack("{s:s, s:o, s:o, s:o}", "as_of", day, "household",
-                     x->one ? json_string(x->one->L.hid[0]) : json_null(), "members", members, "decisions",
+                     x->one ? jtext(x, x->one->L.hid[0]) : json_null(), "members", members, "decisions",
                      decisions);
 }
 
@@ -503,6 +528,8 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
         }
         fprintf(out, "%s\n", text);
         free(text);
+        if (x.replaced)
+            fprintf(stderr, "huimin: needs: warning: text from the sources is not UTF-8: each byte that is not is shown as U+FFFD\n");
     }
 done:
     json_decref(x.list);

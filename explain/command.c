@@ -87,6 +87,9 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
     if (!doc)
         return HM_ENOMEM;
     print_doc(doc, o, out);
+    json_int_t replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
+    if (replaced)
+        fprintf(stderr, "huimin: explain: warning: text from the sources is not UTF-8: each byte that is not is shown as U+FFFD\n");
     json_decref(doc);
     if (o->timings)
         fprintf(stderr, "timings: compile %.1f ms, facts %.1f ms, explain %.1f ms, print %.1f ms\n", t1 - t0,

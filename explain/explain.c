@@ -10,6 +10,7 @@
 #include "explain.h"
 #include "calendar.h"
 #include "mem.h"
+#include "srcfile.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -32,6 +33,10 @@ typedef struct factread {
     hm_val v;
 } factread;
 
+typedef struct factframe {
+    int32_t field, member, frame;   /* member -1: a household fact */
+} factframe;
+
 typedef struct paramread {
     int32_t param;
     hm_val key;
@@ -45,6 +50,14 @@ typedef struct ex {
     vm_trace tr;
     frame *frames;
     int32_t nframes;
+    /* frames in order of (function, member) and of (policy, member), each
+     * then in order of execution; the calls each frame made */
+    int32_t *byfn, *byowner, *kid, *sib;
+    /* (field, member, frame) for every fact read, in that order; built
+     * when first needed */
+    struct factframe *rdx;
+    int32_t nrdx;
+    int rdx_built;
     int32_t *hfield, *pfield, *rfield;  /* fact store column → program field */
     int32_t *pfirst, *pcount, *pidx;    /* probes of each function */
     /* the frame last replayed, and what it computed */
@@ -57,6 +70,10 @@ typedef struct ex {
     int32_t nparams, capparams;
     hm_val *shadow;
     uint8_t *armed;
+    /* the calls the decision being explained has shown: a call of the
+     * same function with the same arguments refers to the first */
+    int32_t *shown;         /* frames */
+    int32_t nshown, capshown;
     int oom;
 } ex;
 
@@ -78,18 +95,79 @@ static void *grow(ex *x, void *arr, int32_t *cap, size_t elem, int32_t need)
     return na;
 }
 
+/* Text for JSON, which must be UTF-8: a text from a source or a facts file
+ * may hold other bytes.  Each is shown as U+FFFD and counted in *replaced
+ * (the document then says how many); no key is left out for it. */
+json_t *explain_json_text(const char *s, size_t n, int *replaced)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0 || cp == 0) {
+            bad++;
+            i++;
+        } else {
+            i += (size_t)k;
+        }
+    }
+    if (!bad)
+        return json_stringn(s, n);
+    char *t = mem_alloc(n + 2 * bad + 1);
+    if (!t)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0 || cp == 0) {
+            memcpy(t + len, "\xEF\xBF\xBD", 3);
+            len += 3;
+            i++;
+        } else {
+            memcpy(t + len, s + i, (size_t)k);
+            len += (size_t)k;
+            i += (size_t)k;
+        }
+    }
+    json_t *j = json_stringn(t, len);
+    mem_free(t);
+    if (replaced)
+        *replaced += (int)bad;
+    return j;
+}
+
+/* The explanation being built counts the bytes it replaced. */
+static _Thread_local int *replaced_count;
+
+static json_t *jtext(const char *s) { return explain_json_text(s, strlen(s), replaced_count); }
+
 static json_t *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *jstrf(const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return json_string(buf);
+    if (n < 0)
+        return NULL;
+    if ((size_t)n < sizeof buf)
+        return jtext(buf);
+    /* longer: the whole text, never cut */
+    char *t = mem_alloc((size_t)n + 1);
+    if (!t)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(t, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    json_t *j = jtext(t);
+    mem_free(t);
+    return j;
 }
 
-static json_t *jstr_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+static json_t *jstr_or_null(const char *s) { return s && *s ? jtext(s) : json_null(); }
 
 static const char *date_text(int32_t d, char buf[16])
 {
@@ -118,27 +196,37 @@ static void subtree_span(const ast *n, uint32_t *a, uint32_t *b, int depth)
             subtree_span(k, a, b, depth + 1);
 }
 
-static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+/* Take in the brackets of kind open/close that the span [a, b) leaves
+ * unclosed at either end. */
+static void balance_pair(const char *t, size_t len, uint32_t *a, uint32_t *b, char op, char cl)
 {
     int open = 0;
     for (uint32_t k = *a; k < *b; k++)
-        open += t[k] == '(' ? 1 : t[k] == ')' ? -1 : 0;
+        open += t[k] == op ? 1 : t[k] == cl ? -1 : 0;
     while (open > 0 && *b < len) {
         char ch = t[*b];
-        if (ch == ')')
+        if (ch == cl)
             open--;
-        else if (ch == '(')
+        else if (ch == op)
             open++;
         (*b)++;
     }
     while (open < 0 && *a > 0) {
         char ch = t[*a - 1];
-        if (ch == '(')
+        if (ch == op)
             open++;
-        else if (ch == ')')
+        else if (ch == cl)
             open--;
         (*a)--;
     }
+}
+
+/* a list ends with its `]`, a call with its `)` */
+static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+{
+    balance_pair(t, len, a, b, '[', ']');
+    balance_pair(t, len, a, b, '(', ')');
+    balance_pair(t, len, a, b, '[', ']');
 }
 
 /* The source text of a node, its runs of white space made single spaces. */
@@ -146,7 +234,7 @@ static json_t *node_text(ex *x, const ast *n)
 {
     sema *s = x->in->s;
     if (!n || n->file < 0 || n->file >= s->nmods)
-        return json_string("");
+        return jtext("");
     const hm_srcfile *f = s->mods[n->file]->file;
     uint32_t a = UINT32_MAX, b = 0;
     subtree_span(n, &a, &b, 0);
@@ -188,7 +276,7 @@ static json_t *node_text(ex *x, const ast *n)
         len += 3;
     }
     buf[len] = '\0';
-    return json_string(buf);
+    return jtext(buf);
 }
 
 static void node_where(ex *x, const ast *n, json_t *o)
@@ -200,7 +288,7 @@ static void node_where(ex *x, const ast *n, json_t *o)
     int line, col;
     srcfile_locate(f, n->loc.start, &line, &col);
     const char *base = strrchr(f->path, '/');
-    json_object_set_new(o, "file", json_string(base ? base + 1 : f->path));
+    json_object_set_new(o, "file", jtext(base ? base + 1 : f->path));
     json_object_set_new(o, "line", json_integer(line));
 }
 
@@ -242,27 +330,37 @@ static const char *member_id(ex *x, int32_t m)
     return x->in->member_ids && m >= 0 && m < nmembers(x) ? x->in->member_ids[m] : NULL;
 }
 
-/* "members 1, 3" for a list of persons */
-static void list_text(ex *x, hm_val v, char *buf, size_t n)
+/* "members 1, 3" for a list of persons, every one of them */
+static json_t *list_json(ex *x, hm_val v)
 {
     const int32_t *items;
     int32_t k;
     int col = vm_list_items(x->vm, v.v, &items, &k);
-    if (col == -2) {
-        snprintf(buf, n, "?");
-        return;
-    }
-    if (col >= 0) {
-        snprintf(buf, n, "%d record%s", k, k == 1 ? "" : "s");
-        return;
-    }
-    if (k == 0) {
-        snprintf(buf, n, "no member");
-        return;
-    }
-    size_t len = (size_t)snprintf(buf, n, "member%s ", k == 1 ? "" : "s");
-    for (int32_t i = 0; i < k && len + 16 < n; i++)
+    if (col == -2)
+        return jtext("?");
+    if (col >= 0)
+        return jstrf("%d record%s", k, k == 1 ? "" : "s");
+    if (k == 0)
+        return jtext("no member");
+    size_t n = 16 + 13 * (size_t)k, len;
+    char *buf = mem_alloc(n);
+    if (!buf)
+        return NULL;
+    len = (size_t)snprintf(buf, n, "member%s ", k == 1 ? "" : "s");
+    for (int32_t i = 0; i < k; i++)
         len += (size_t)snprintf(buf + len, n - len, "%s%d", i ? ", " : "", items[i] + 1);
+    json_t *j = jtext(buf);
+    mem_free(buf);
+    return j;
+}
+
+/* A value of type vtype as JSON text; a text whole, never cut. */
+static json_t *format_json(ex *x, hm_val v, int vtype, int32_t cs)
+{
+    if (!v.unk && vtype == VT_TEXT)
+        return jtext(vm_text(x->vm, v.v));
+    char buf[256];
+    return jtext(vm_format_value(x->vm, v, vtype, cs, buf, sizeof buf));
 }
 
 /* A value as the JSON string of its display text, or null when unknown. */
@@ -270,22 +368,16 @@ static json_t *value_json(ex *x, hm_val v, const ast *n)
 {
     if (v.unk)
         return json_null();
-    char buf[256];
     const hm_type *t = n ? (const hm_type *)n->ty : NULL;
-    if (t && t->kind == T_LIST) {
-        list_text(x, v, buf, sizeof buf);
-    } else if (t && t->kind == T_RECORDS) {
-        list_text(x, v, buf, sizeof buf);
-    } else if (t && t->kind == T_PERSON) {
-        snprintf(buf, sizeof buf, "member %" PRId64, v.v + 1);
-    } else if (t && t->kind == T_HOUSEHOLD) {
-        snprintf(buf, sizeof buf, "the household");
-    } else {
-        int32_t cs;
-        int vt = node_vtype(n, &cs);
-        vm_format_value(x->vm, v, vt ? vt : VT_INT, cs, buf, sizeof buf);
-    }
-    return json_string(buf);
+    if (t && (t->kind == T_LIST || t->kind == T_RECORDS))
+        return list_json(x, v);
+    if (t && t->kind == T_PERSON)
+        return jstrf("member %" PRId64, v.v + 1);
+    if (t && t->kind == T_HOUSEHOLD)
+        return jtext("the household");
+    int32_t cs;
+    int vt = node_vtype(n, &cs);
+    return format_json(x, v, vt ? vt : VT_INT, cs);
 }
 
 /* ---- frames -------------------------------------------------------------------- */
@@ -323,12 +415,87 @@ static int build_frames(ex *x)
     return 0;
 }
 
+static int cmp_byfn(const void *a, const void *b, void *ctx)
+{
+    const frame *f = ctx, *p = &f[*(const int32_t *)a], *q = &f[*(const int32_t *)b];
+    if (p->fn != q->fn)
+        return p->fn < q->fn ? -1 : 1;
+    if (p->self != q->self)
+        return p->self < q->self ? -1 : 1;
+    return *(const int32_t *)a < *(const int32_t *)b ? -1 : *(const int32_t *)a > *(const int32_t *)b;
+}
+
+static int cmp_byowner(const void *a, const void *b, void *ctx)
+{
+    const frame *f = ctx, *p = &f[*(const int32_t *)a], *q = &f[*(const int32_t *)b];
+    if (p->owner != q->owner)
+        return p->owner < q->owner ? -1 : 1;
+    if (p->self != q->self)
+        return p->self < q->self ? -1 : 1;
+    return *(const int32_t *)a < *(const int32_t *)b ? -1 : *(const int32_t *)a > *(const int32_t *)b;
+}
+
+/* The indexes of the frames: a decision explains hundreds of frames out of
+ * a household's millions, and finds each without a look at the others. */
+static int index_frames(ex *x)
+{
+    int32_t n = x->nframes;
+    x->byfn = mem_calloc((size_t)n + 1, sizeof *x->byfn);
+    x->byowner = mem_calloc((size_t)n + 1, sizeof *x->byowner);
+    x->kid = mem_calloc((size_t)n + 1, sizeof *x->kid);
+    x->sib = mem_calloc((size_t)n + 1, sizeof *x->sib);
+    int32_t *last = mem_calloc((size_t)n + 1, sizeof *last);
+    if (!x->byfn || !x->byowner || !x->kid || !x->sib || !last) {
+        mem_free(last);
+        return -1;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        x->byfn[i] = x->byowner[i] = i;
+        x->kid[i] = x->sib[i] = last[i] = -1;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        int32_t up = x->frames[i].parent;
+        if (up < 0 || up >= n || up == i)
+            continue;
+        if (last[up] < 0)
+            x->kid[up] = i;
+        else
+            x->sib[last[up]] = i;
+        last[up] = i;
+    }
+    mem_free(last);
+    qsort_r(x->byfn, (size_t)n, sizeof *x->byfn, cmp_byfn, x->frames);
+    qsort_r(x->byowner, (size_t)n, sizeof *x->byowner, cmp_byowner, x->frames);
+    return 0;
+}
+
+/* The first place in idx (sorted by key(frame)) whose frame has key
+ * (a, b) or more; key is fn or owner, then self. */
+static int32_t lower_bound(const ex *x, const int32_t *idx, int owner, int32_t a, int32_t b)
+{
+    int32_t lo = 0, hi = x->nframes;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        const frame *f = &x->frames[idx[mid]];
+        int32_t fa = owner ? f->owner : f->fn;
+        if (fa < a || (fa == a && f->self < b))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The frame in which function fn ran for `self`, or -1. */
 static int32_t find_frame(ex *x, int32_t fn, int32_t self)
 {
-    for (int32_t i = 0; i < x->nframes; i++)
-        if (x->frames[i].fn == fn && x->frames[i].self == self && x->frames[i].returned)
-            return i;
+    for (int32_t k = lower_bound(x, x->byfn, 0, fn, self); k < x->nframes; k++) {
+        const frame *f = &x->frames[x->byfn[k]];
+        if (f->fn != fn || f->self != self)
+            break;
+        if (f->returned)
+            return x->byfn[k];
+    }
     return -1;
 }
 
@@ -567,7 +734,7 @@ static json_t *values_of(ex *x, const ast *e, int in_loop)
         json_object_set_new(o, "expr", txt);
         json_object_set_new(o, "value", value_json(x, v, names[k]));
         if (v.unk)
-            json_object_set_new(o, "unknown", json_string(unk_word(v)));
+            json_object_set_new(o, "unknown", jtext(unk_word(v)));
         json_array_append_new(arr, o);
     }
     mem_free(nl.v);
@@ -666,17 +833,35 @@ static json_t *loops_of(ex *x, const ast *e)
 
 static json_t *derive(ex *x, int32_t F, const ast *e, int depth);
 
+/* Did frames a and b call the same function for the same member with the
+ * same arguments?  Functions have no side effects: they computed the same. */
+static int same_call(const ex *x, int32_t a, int32_t b)
+{
+    const frame *fa = &x->frames[a], *fb = &x->frames[b];
+    if (fa->fn != fb->fn || fa->self != fb->self)
+        return 0;
+    int32_t nparams = x->p->fns[fa->fn].nparams;
+    for (int32_t k = 1; k <= nparams; k++) {
+        const vm_event *ea = fa->first + k < x->tr.n ? &x->tr.ev[fa->first + k] : NULL;
+        const vm_event *eb = fb->first + k < x->tr.n ? &x->tr.ev[fb->first + k] : NULL;
+        if (!ea || !eb || ea->kind != EV_ARG || eb->kind != EV_ARG || ea->v.v != eb->v.v || ea->v.unk != eb->v.unk)
+            return 0;
+    }
+    return 1;
+}
+
 /* the user functions frame F called, each explained once, three calls
- * deep at most (docs/explain.md) */
+ * deep at most (docs/explain.md); a call the decision has shown already
+ * is referred to by its call_id (same_as) */
 static json_t *calls_of(ex *x, int32_t F, int depth)
 {
     json_t *arr = json_array();
     if (depth >= 3)
         return arr;
     int32_t *seen = NULL, nseen = 0, capseen = 0;
-    for (int32_t c = F + 1; c < x->nframes; c++) {
+    for (int32_t c = x->kid[F]; c >= 0; c = x->sib[c]) {
         const frame *fr = &x->frames[c];
-        if (fr->parent != F || x->p->fns[fr->fn].kind != FN_USER)
+        if (x->p->fns[fr->fn].kind != FN_USER)
             continue;
         int dup = 0;
         for (int32_t k = 0; k < nseen; k++)
@@ -689,8 +874,30 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
         const ast *body = fr->fn < x->map->nfn ? x->map->fn_ast[fr->fn] : NULL;
         if (!body)
             continue;
-        json_t *o = derive(x, c, body, depth + 1);
-        json_object_set_new(o, "function", json_string(prog_str(x->p, x->p->fns[fr->fn].name)));
+        int32_t same = -1;
+        for (int32_t k = 0; k < x->nshown && same < 0; k++)
+            if (same_call(x, x->shown[k], c))
+                same = k;
+        json_t *o;
+        if (same >= 0) {
+            o = json_object();
+            json_object_set_new(o, "expr", node_text(x, body));
+            node_where(x, body, o);
+            json_object_set_new(o, "value", value_json(x, fr->ret, body));
+            if (fr->ret.unk)
+                json_object_set_new(o, "unknown", jtext(unk_word(fr->ret)));
+            json_object_set_new(o, "same_as", json_integer(same + 1));
+        } else {
+            int32_t *sh = grow(x, x->shown, &x->capshown, sizeof *sh, x->nshown + 1);
+            if (!sh)
+                continue;
+            x->shown = sh;
+            x->shown[x->nshown++] = c;
+            int32_t id = x->nshown;
+            o = derive(x, c, body, depth + 1);
+            json_object_set_new(o, "call_id", json_integer(id));
+        }
+        json_object_set_new(o, "function", jtext(prog_str(x->p, x->p->fns[fr->fn].name)));
         json_array_append_new(arr, o);
     }
     mem_free(seen);
@@ -713,7 +920,7 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
     hm_val ret = x->frames[F].ret;
     json_object_set_new(o, "value", value_json(x, ret, e));
     if (ret.unk)
-        json_object_set_new(o, "unknown", json_string(unk_word(ret)));
+        json_object_set_new(o, "unknown", jtext(unk_word(ret)));
     json_object_set_new(o, "values", values_of(x, e, 0));
     json_t *loops = loops_of(x, e);
     if (json_array_size(loops))
@@ -793,22 +1000,37 @@ static json_t *flip_of(ex *x, const ast *e)
     if (to_scale(st, common, &s) || to_scale(tt, common, &t))
         return NULL;
     /* every type's smallest step is 1 in its scaled units (fen, millionths, days) */
+    /* the change may not be representable: INT64_MAX fen against -1.00
+     * (checked arithmetic, never a wrapped number) */
     int64_t step = 1, target = t, delta = 0;
+    int wide = 0;
     const char *need;
     switch (op) {
-    case '<': need = "below"; target = t - step; delta = s - target; break;
-    case AOP_LE: need = "at most"; target = t; delta = s - t; break;
-    case '>': need = "above"; target = t + step; delta = target - s; break;
-    case AOP_GE: need = "at least"; target = t; delta = t - s; break;
-    case AOP_EQ: need = "equal to"; target = t; delta = s > t ? s - t : t - s; break;
+    case '<':
+        need = "below";
+        wide = __builtin_sub_overflow(t, step, &target) || __builtin_sub_overflow(s, target, &delta);
+        break;
+    case AOP_LE: need = "at most"; wide = __builtin_sub_overflow(s, t, &delta); break;
+    case '>':
+        need = "above";
+        wide = __builtin_add_overflow(t, step, &target) || __builtin_sub_overflow(target, s, &delta);
+        break;
+    case AOP_GE: need = "at least"; wide = __builtin_sub_overflow(t, s, &delta); break;
+    case AOP_EQ: need = "equal to"; wide = s > t ? __builtin_sub_overflow(s, t, &delta) : __builtin_sub_overflow(t, s, &delta); break;
     default: need = "other than"; target = t; delta = 0; break;
     }
+    if (delta == INT64_MIN)
+        wide = 1;
     char now[64], thr_txt[64], ch[64];
-    hm_val a = { s, 0, 0 }, b = { t, 0, 0 }, d = { delta < 0 ? -delta : delta, 0, 0 };
+    hm_val a = { s, 0, 0 }, b = { t, 0, 0 }, d = { delta < 0 && !wide ? -delta : delta, 0, 0 };
     vm_format_value(x->vm, a, common, cs1, now, sizeof now);
     vm_format_value(x->vm, b, common, cs2, thr_txt, sizeof thr_txt);
     const char *dir;
-    if (common == VT_DATE) {
+    if (wide) {
+        snprintf(ch, sizeof ch, "beyond what can be represented");
+        dir = (op == '<' || op == AOP_LE || (op == AOP_EQ && s > t)) ? (common == VT_DATE ? "earlier" : "lower")
+                                                                     : (common == VT_DATE ? "later" : "higher");
+    } else if (common == VT_DATE) {
         snprintf(ch, sizeof ch, "%" PRId64 " day%s", d.v, d.v == 1 ? "" : "s");
         dir = (op == '<' || op == AOP_LE || (op == AOP_EQ && s > t)) ? "earlier" : "later";
     } else {
@@ -819,9 +1041,9 @@ static json_t *flip_of(ex *x, const ast *e)
     json_t *o = json_object();
     json_t *st_txt = node_text(x, subj);
     json_object_set_new(o, "subject", json_incref(st_txt));
-    json_object_set_new(o, "now", json_string(now));
-    json_object_set_new(o, "needed", json_string(need));
-    json_object_set_new(o, "threshold", json_string(thr_txt));
+    json_object_set_new(o, "now", jtext(now));
+    json_object_set_new(o, "needed", jtext(need));
+    json_object_set_new(o, "threshold", jtext(thr_txt));
     const char *fact = NULL;
     if (subj->kind == N_GET && subj->sym && ((sym *)subj->sym)->kind == SYM_FACT)
         fact = ((sym *)subj->sym)->name;
@@ -830,10 +1052,14 @@ static json_t *flip_of(ex *x, const ast *e)
         json_object_set_new(o, "change", json_null());
         json_object_set_new(o, "text", jstrf("would be met if %s were other than %s", json_string_value(st_txt), thr_txt));
     } else {
-        json_object_set_new(o, "change", json_string(ch));
-        json_object_set_new(o, "direction", json_string(dir));
-        json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s, %s %s)", json_string_value(st_txt),
-                                             need, thr_txt, now, ch, dir));
+        json_object_set_new(o, "change", jtext(ch));
+        json_object_set_new(o, "direction", jtext(dir));
+        if (wide)
+            json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s; the change is %s)",
+                                                 json_string_value(st_txt), need, thr_txt, now, ch));
+        else
+            json_object_set_new(o, "text", jstrf("would be met if %s were %s %s (now %s, %s %s)", json_string_value(st_txt),
+                                                 need, thr_txt, now, ch, dir));
     }
     json_decref(st_txt);
     return o;
@@ -893,7 +1119,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     const char *source;
     int st = fact_state(x, field, member, &asof, &source);
     json_t *o = json_object();
-    json_object_set_new(o, "fact", json_string(prog_str(x->p, fd->name)));
+    json_object_set_new(o, "fact", jtext(prog_str(x->p, fd->name)));
     /* the drafters' words for the fact and its department, for citizens */
     sym *fs = symtab_get(&x->in->s->facts, prog_str(x->p, fd->name));
     json_object_set_new(o, "label", jstr_or_null(fs && fs->decl ? fs->decl->str2 : NULL));
@@ -901,7 +1127,6 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     json_object_set_new(o, "source_label", jstr_or_null(ss && ss->decl ? ss->decl->str2 : NULL));
     json_object_set_new(o, "member", member_json(x, member));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
-    char buf[256];
     if (st != FACT_KNOWN)
         json_object_set_new(o, "value", json_null());
     else if (fd->records) {
@@ -909,11 +1134,11 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         int32_t n = rc->count[member < 0 ? 0 : x->in->facts->hh_first[0] + member];
         json_object_set_new(o, "value", jstrf("%d record%s", n, n == 1 ? "" : "s"));
     } else
-        json_object_set_new(o, "value", json_string(vm_format_value(x->vm, v, fd->vtype, fd->codeset, buf, sizeof buf)));
-    json_object_set_new(o, "state", json_string(state_word(st)));
+        json_object_set_new(o, "value", format_json(x, v, fd->vtype, fd->codeset));
+    json_object_set_new(o, "state", jtext(state_word(st)));
     json_object_set_new(o, "source", jstr_or_null(source));
     char d[16];
-    json_object_set_new(o, "as_of", asof == FACT_NO_DATE ? json_null() : json_string(date_text(asof, d)));
+    json_object_set_new(o, "as_of", asof == FACT_NO_DATE ? json_null() : jtext(date_text(asof, d)));
     /* the limit that made it stale: its source's, or the strictest */
     const hm_fsource *lim = NULL;
     if (st == FACT_STALE && !fd->records) {
@@ -923,7 +1148,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         int nth = c->src && c->src[row] != FACT_SRC_UNKNOWN ? c->src[row] : -1;
         lim = facts_fresh_source(x->p, field, nth, asof);
         if (lim && nth < 0)     /* not said which gave it: the one it is stale for */
-            json_object_set_new(o, "source", json_string(prog_str(x->p, lim->source)));
+            json_object_set_new(o, "source", jtext(prog_str(x->p, lim->source)));
     }
     if (lim) {
         static const char *unit[] = { "", "day", "month", "year" };
@@ -939,10 +1164,9 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
     int32_t entry, dated;
     hm_val v = vm_param_lookup(x->vm, pi, key, &entry, &dated);
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(prog_str(p, pa->name)));
+    json_object_set_new(o, "name", jtext(prog_str(p, pa->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, pa->label)));
-    char buf[256];
-    json_object_set_new(o, "value", v.unk ? json_null() : json_string(vm_format_value(x->vm, v, pa->vtype, -1, buf, sizeof buf)));
+    json_object_set_new(o, "value", v.unk ? json_null() : format_json(x, v, pa->vtype, -1));
     if (pa->keyed) {
         json_t *k = key.unk ? json_null() : NULL;
         if (!k) {
@@ -950,17 +1174,17 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
             int32_t cs = -1;
             if (vt == VT_CODE && key_node)
                 node_vtype(key_node, &cs);
-            k = json_string(vm_format_value(x->vm, key, vt, cs, buf, sizeof buf));
+            k = format_json(x, key, vt, cs);
         }
         json_object_set_new(o, "key", k);
         const hm_pentry *e = entry >= 0 ? &p->pentries[entry] : NULL;
-        json_object_set_new(o, "entry", !e ? json_null() : e->kind == KEY_DEFAULT ? json_string("default")
-                                            : e->kind == KEY_TEXT ? json_string(prog_str(p, e->text))
+        json_object_set_new(o, "entry", !e ? json_null() : e->kind == KEY_DEFAULT ? jtext("default")
+                                            : e->kind == KEY_TEXT ? jtext(prog_str(p, e->text))
                                                                   : jstrf("%" PRId64 "–%" PRId64, e->lo, e->hi));
     }
     char d[16];
     if (dated >= 0 && p->dated[dated].from != INT32_MIN)
-        json_object_set_new(o, "from", json_string(date_text(p->dated[dated].from, d)));
+        json_object_set_new(o, "from", jtext(date_text(p->dated[dated].from, d)));
     else
         json_object_set_new(o, "from", json_null());
     const char *path = prog_str(p, pa->file);
@@ -987,6 +1211,22 @@ typedef struct decision_ctx {
     int32_t capfailed;
 } decision_ctx;
 
+/* A message template filled for (pol, member), whole: each `{name}` gives
+ * at most 255 bytes and takes 3 at least. */
+static json_t *message_json(hm_vm *vm, int32_t pol, int32_t member, const char *tmpl, const char *prefix)
+{
+    if (!tmpl || !*tmpl)
+        return json_null();
+    size_t n = strlen(tmpl) * 86 + 1;
+    char *msg = mem_alloc(n);
+    if (!msg)
+        return NULL;
+    vm_fill_message(vm, pol, member, tmpl, msg, n);
+    json_t *j = jstrf("%s%s", prefix, msg);
+    mem_free(msg);
+    return j;
+}
+
 static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
 {
     const hm_program *p = x->p;
@@ -995,18 +1235,16 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
     if (c->kind == CN_COND) {
         int32_t F = find_frame(x, c->fn, dc->member);
         const ast *e = c->fn < x->map->nfn ? x->map->fn_ast[c->fn] : NULL;
-        json_object_set_new(o, "kind", json_string("condition"));
+        json_object_set_new(o, "kind", jtext("condition"));
         json_t *d = derive(x, F, e, 0);
         hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
         *truth = t;
-        json_object_set_new(o, "result", json_string(truth_word(t)));
+        json_object_set_new(o, "result", jtext(truth_word(t)));
         json_object_update(o, d);
         json_decref(d);
         json_object_del(o, "value");
-        char msg[1024];
         const char *tmpl = prog_str(p, c->msg);
-        vm_fill_message(x->vm, dc->pol, dc->member, tmpl, msg, sizeof msg);
-        json_object_set_new(o, "message", jstr_or_null(msg));
+        json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, tmpl, ""));
         json_object_set_new(o, "message_template", jstr_or_null(tmpl));
         json_object_set_new(o, "line", json_integer(c->line));
         json_object_set_new(o, "column", json_integer(c->col));
@@ -1025,10 +1263,11 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         }
         return o;
     }
-    json_object_set_new(o, "kind", json_string(c->kind == CN_ALL ? "all" : "any"));
-    json_object_set_new(o, "message", jstr_or_null(prog_str(p, c->msg)));
+    json_object_set_new(o, "kind", jtext(c->kind == CN_ALL ? "all" : "any"));
+    json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, prog_str(p, c->msg), ""));
     json_object_set_new(o, "line", json_integer(c->line));
     json_t *kids = json_array();
+    size_t nfailed = json_array_size(dc->failed);
     int all = c->kind == CN_ALL, acc = all ? 1 : 0;
     int32_t kid = node + 1;
     for (int32_t k = 0; k < c->nkids; k++) {
@@ -1042,7 +1281,11 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         kid += p->conds[kid].size;
     }
     *truth = acc < 0 ? (hm_val){ 0, UNK_MISSING, 0 } : (hm_val){ acc, 0, 0 };
-    json_object_set_new(o, "result", json_string(truth_word(*truth)));
+    /* a group that is met (or not known) did not fail for what failed in
+     * it: a failed alternative of a met `any` is no reason */
+    while (acc != 0 && json_array_size(dc->failed) > nfailed)
+        json_array_remove(dc->failed, json_array_size(dc->failed) - 1);
+    json_object_set_new(o, "result", jtext(truth_word(*truth)));
     json_object_set_new(o, "children", kids);
     return o;
 }
@@ -1056,18 +1299,51 @@ static int in_decision(ex *x, int32_t i, int32_t pol, int32_t member)
 /* (field, member) or (parameter, key): what a decision read, listed once */
 typedef struct readkey { int32_t a, b; } readkey;
 
-/* Is k in the n keys of *set?  If not, add it (0 when out of memory). */
-static int read_once(ex *x, readkey **set, int32_t *n, int32_t *cap, readkey k, int *added)
+/* A set of keys, hashed: a decision over a large household reads tens of
+ * thousands of facts. */
+typedef struct keyset {
+    uint64_t *slot;         /* KEY_EMPTY or a key */
+    size_t n, cap;          /* cap a power of two, at most half full */
+} keyset;
+
+#define KEY_EMPTY UINT64_MAX
+
+static uint64_t key_of(readkey k) { return (uint64_t)(uint32_t)k.a << 32 | (uint32_t)k.b; }
+
+static size_t key_hash(uint64_t k, size_t cap) { return (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 17) & (cap - 1); }
+
+/* Is k in *set?  If not, add it (0 when out of memory). */
+static int read_once(ex *x, keyset *set, readkey k, int *added)
 {
     *added = 0;
-    for (int32_t j = 0; j < *n; j++)
-        if ((*set)[j].a == k.a && (*set)[j].b == k.b)
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 64;
+        uint64_t *ns = mem_alloc(cap * sizeof *ns);
+        if (!ns) {
+            x->oom = 1;
+            return 0;
+        }
+        memset(ns, 0xff, cap * sizeof *ns);
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slot[i] != KEY_EMPTY) {
+                size_t h = key_hash(set->slot[i], cap);
+                while (ns[h] != KEY_EMPTY)
+                    h = (h + 1) & (cap - 1);
+                ns[h] = set->slot[i];
+            }
+        mem_free(set->slot);
+        set->slot = ns;
+        set->cap = cap;
+    }
+    uint64_t key = key_of(k);
+    size_t h = key_hash(key, set->cap);
+    while (set->slot[h] != KEY_EMPTY) {
+        if (set->slot[h] == key)
             return 1;
-    readkey *g = grow(x, *set, cap, sizeof **set, *n + 1);
-    if (!g)
-        return 0;
-    *set = g;
-    (*set)[(*n)++] = k;
+        h = (h + 1) & (set->cap - 1);
+    }
+    set->slot[h] = key;
+    set->n++;
     *added = 1;
     return 1;
 }
@@ -1077,19 +1353,20 @@ static int read_once(ex *x, readkey **set, int32_t *n, int32_t *cap, readkey k, 
 static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
                      readkey **unk, int32_t *nunk)
 {
-    readkey *seen = NULL, *pseen = NULL;
-    int32_t nseen = 0, capseen = 0, npseen = 0, cappseen = 0, capunk = 0;
+    keyset seen = { NULL, 0, 0 }, pseen = { NULL, 0, 0 };
+    int32_t capunk = 0;
     *unk = NULL;
     *nunk = 0;
-    for (int32_t F = 0; F < x->nframes; F++) {
+    for (int32_t i = lower_bound(x, x->byowner, 1, pol, member); i < x->nframes; i++) {
+        int32_t F = x->byowner[i];
         if (!in_decision(x, F, pol, member))
-            continue;
+            break;
         scan_frame(x, F);
         for (int32_t k = 0; k < x->nreads; k++) {
             const factread *r = &x->reads[k];
             int32_t m = x->p->fields[r->field].entity == 1 ? -1 : r->member;
             int added;
-            if (!read_once(x, &seen, &nseen, &capseen, (readkey){ r->field, m }, &added) || !added)
+            if (!read_once(x, &seen, (readkey){ r->field, m }, &added) || !added)
                 continue;
             json_t *fj = fact_json(x, r->field, m, r->v);
             if (strcmp(json_string_value(json_object_get(fj, "state")), "known") != 0) {
@@ -1106,13 +1383,13 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
             const paramread *r = &x->params[k];
             int32_t kv = r->key.unk ? INT32_MIN : (int32_t)r->key.v;
             int added;
-            if (!read_once(x, &pseen, &npseen, &cappseen, (readkey){ r->param, kv }, &added) || !added)
+            if (!read_once(x, &pseen, (readkey){ r->param, kv }, &added) || !added)
                 continue;
             json_array_append_new(params, param_json(x, r->param, r->key, NULL));
         }
     }
-    mem_free(seen);
-    mem_free(pseen);
+    mem_free(seen.slot);
+    mem_free(pseen.slot);
 }
 
 /* Does expression e read fact `field` anywhere? */
@@ -1143,17 +1420,61 @@ static int is_fact(const ast *e, int32_t field)
  * values either side of each threshold, into out; their number, or -1
  * when it is read otherwise (in arithmetic, a let, an amount ...) or a
  * threshold is not known. */
+static int cmp_factframe(const void *a, const void *b)
+{
+    const factframe *p = a, *q = b;
+    if (p->field != q->field)
+        return p->field < q->field ? -1 : 1;
+    if (p->member != q->member)
+        return p->member < q->member ? -1 : 1;
+    return p->frame < q->frame ? -1 : p->frame > q->frame;
+}
+
+/* Which frames read which facts, from one replay of every frame (a
+ * household fact under member -1); 0, or -1 when out of memory. */
+static int index_reads(ex *x)
+{
+    if (x->rdx_built)
+        return x->rdx ? 0 : -1;
+    x->rdx_built = 1;
+    int32_t cap = 0;
+    for (int32_t F = 0; F < x->nframes; F++) {
+        scan_frame(x, F);
+        for (int32_t k = 0; k < x->nreads; k++) {
+            const factread *r = &x->reads[k];
+            factframe *g = grow(x, x->rdx, &cap, sizeof *g, x->nrdx + 1);
+            if (!g)
+                return -1;
+            x->rdx = g;
+            x->rdx[x->nrdx++] = (factframe){ r->field, x->p->fields[r->field].entity == 1 ? -1 : r->member, F };
+        }
+    }
+    if (!x->rdx && !(x->rdx = mem_calloc(1, sizeof *x->rdx)))
+        return -1;
+    qsort(x->rdx, (size_t)x->nrdx, sizeof *x->rdx, cmp_factframe);
+    return 0;
+}
+
 static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int max)
 {
     const hm_program *p = x->p;
-    int household = p->fields[field].entity == 1, n = 0;
-    for (int32_t F = 0; F < x->nframes; F++) {
+    int n = 0;
+    if (index_reads(x) < 0)
+        return -1;
+    factframe key = { field, p->fields[field].entity == 1 ? -1 : fm, -1 };
+    int32_t lo = 0, hi = x->nrdx;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (cmp_factframe(&x->rdx[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (int32_t i = lo; i < x->nrdx && x->rdx[i].field == key.field && x->rdx[i].member == key.member; i++) {
+        int32_t F = x->rdx[i].frame;
+        if (i > lo && x->rdx[i - 1].frame == F)
+            continue;   /* read twice in one frame */
         scan_frame(x, F);
-        int read = 0;
-        for (int32_t k = 0; k < x->nreads && !read; k++)
-            read = x->reads[k].field == field && (household || x->reads[k].member == fm);
-        if (!read)
-            continue;
         const hm_function *fn = &p->fns[x->frames[F].fn];
         const ast *e = x->frames[F].fn < x->map->nfn ? x->map->fn_ast[x->frames[F].fn] : NULL;
         if (fn->kind != FN_COND || !e || e->kind != N_BINOP)
@@ -1171,9 +1492,12 @@ static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int
         int ot = node_vtype(other, &cs);
         if (n + 3 > max || node_value(x, other, &v) != 0 || v.unk || to_scale(ot, p->fields[field].vtype, &v.v) != 0)
             return -1;
-        out[n++] = v.v - 1;
+        /* either side, where there is a side: INT64_MAX fen has none above */
+        if (v.v > INT64_MIN)
+            out[n++] = v.v - 1;
         out[n++] = v.v;
-        out[n++] = v.v + 1;
+        if (v.v < INT64_MAX)
+            out[n++] = v.v + 1;
     }
     return n;
 }
@@ -1254,10 +1578,11 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         int m0 = m;
         for (int k = 0; k + 1 < m0 && m + 2 <= MAX_TRIALS; k++) {
             trial a = t[k], b = t[k + 1];
-            if (a.status == b.status || b.v - a.v <= 1)
+            /* the gap in unsigned arithmetic: it may exceed INT64_MAX */
+            if (a.status == b.status || (uint64_t)b.v - (uint64_t)a.v <= 1)
                 continue;
-            while (b.v - a.v > 1) {
-                trial mid = { a.v + (b.v - a.v) / 2, 0 };
+            while ((uint64_t)b.v - (uint64_t)a.v > 1) {
+                trial mid = { (int64_t)((uint64_t)a.v + ((uint64_t)b.v - (uint64_t)a.v) / 2), 0 };
                 if ((mid.status = decide_at(probe_vm, c, row, mid.v, pol, member)) < 0)
                     return NULL;
                 if (mid.status == a.status)
@@ -1289,16 +1614,16 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         if (k == 0 && j == m - 1 && !*proven)
             json_object_set_new(o, "value", jstrf("every value tried, %s to %s", lo, hi));
         else if (k == 0 && j == m - 1)
-            json_object_set_new(o, "value", json_string("any value"));
+            json_object_set_new(o, "value", jtext("any value"));
         else if (k == 0)
             json_object_set_new(o, "value", jstrf("at most %s", hi));
         else if (j == m - 1)
             json_object_set_new(o, "value", jstrf("at least %s", lo));
         else if (j == k)
-            json_object_set_new(o, "value", json_string(lo));
+            json_object_set_new(o, "value", jtext(lo));
         else
             json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi));
-        json_object_set_new(o, "status", json_string(status_word(t[k].status)));
+        json_object_set_new(o, "status", jtext(status_word(t[k].status)));
         json_array_append_new(arr, o);
         if (*first < 0)
             *first = t[k].status;
@@ -1323,17 +1648,18 @@ static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t membe
                      prog_str(p, p->policies[d->excluded_by].label));
     if (d->exception >= 0) {
         const hm_exception *e = &p->excs[d->exception];
-        return e->msg >= 0 ? jstrf("exception at line %d: %s", e->line, prog_str(p, e->msg))
-                           : jstrf("exception at line %d", e->line);
+        if (e->msg < 0)
+            return jstrf("exception at line %d", e->line);
+        char head[48];
+        snprintf(head, sizeof head, "exception at line %d: ", e->line);
+        return message_json(probe_vm, pol, member, prog_str(p, e->msg), head);
     }
     if (d->failed_cond < 0)
         return json_null();
     const hm_condnode *c = &p->conds[d->failed_cond];
     if (c->msg < 0)
         return jstrf("not met: the condition at line %d", c->line);
-    char msg[512];
-    vm_fill_message(probe_vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
-    return jstrf("not met: %s", msg);
+    return message_json(probe_vm, pol, member, prog_str(p, c->msg), "not met: ");
 }
 
 /* What the decision would be for each possible value of an unknown fact
@@ -1369,11 +1695,10 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         if (vm_begin_household(probe_vm, 0) < 0)
             break;
         const hm_decision *d = vm_decide(probe_vm, pol, member);
-        char buf[128];
         hm_val hv = { val, 0, 0 };
         json_t *o = json_object();
-        json_object_set_new(o, "value", json_string(vm_format_value(x->vm, hv, fd->vtype, fd->codeset, buf, sizeof buf)));
-        json_object_set_new(o, "status", json_string(status_word(d->status)));
+        json_object_set_new(o, "value", format_json(x, hv, fd->vtype, fd->codeset));
+        json_object_set_new(o, "status", jtext(status_word(d->status)));
         json_object_set_new(o, "reason", outcome_reason(x, probe_vm, pol, member, d));
         json_array_append_new(arr, o);
         if (first < 0)
@@ -1389,7 +1714,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     char who[32] = "";
     if (fm >= 0)
         snprintf(who, sizeof who, " of member %d", fm + 1);
-    json_object_set_new(fact, "outcomes_by", json_string(proven ? "every value" : "values tried"));
+    json_object_set_new(fact, "outcomes_by", jtext(proven ? "every value" : "values tried"));
     if (same && first == DEC_UNDETERMINED)
         json_object_set_new(fact, "decides", jstrf("%s%s alone does not decide: other facts are unknown too", name, who));
     else if (same && first > 0 && !proven)
@@ -1410,10 +1735,11 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     const hm_program *p = x->p;
     const hm_policy *P = &p->policies[pol];
     const hm_decision *d = vm_decide(x->vm, pol, member);
+    x->nshown = 0;
     json_t *o = json_object();
-    json_object_set_new(o, "policy", json_string(prog_str(p, P->name)));
+    json_object_set_new(o, "policy", jtext(prog_str(p, P->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, P->label)));
-    json_object_set_new(o, "entity", json_string(P->entity == 2 ? "person" : "household"));
+    json_object_set_new(o, "entity", jtext(P->entity == 2 ? "person" : "household"));
     json_object_set_new(o, "member", member_json(x, member));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
     const char *path = prog_str(p, P->file);
@@ -1421,11 +1747,11 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "file", jstr_or_null(base ? base + 1 : path));
     json_object_set_new(o, "line", json_integer(P->line));
     json_object_set_new(o, "reference", jstr_or_null(prog_str(p, P->ref)));
-    json_object_set_new(o, "status", json_string(status_word(d->status)));
+    json_object_set_new(o, "status", jtext(status_word(d->status)));
     char buf[64];
     hm_val av = { d->amount, 0, 0 };
     json_object_set_new(o, "amount", d->status == DEC_ELIGIBLE && d->has_amount
-                                         ? json_string(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
+                                         ? jtext(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
                                          : json_null());
     decision_ctx dc = { pol, P->entity == 2 ? member : -1, json_array(), NULL, 0 };
     /* conditions */
@@ -1439,10 +1765,10 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         const ast *w = e->when_fn < x->map->nfn ? x->map->fn_ast[e->when_fn] : NULL;
         json_t *j = derive(x, F, w, 0);
         hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
-        json_object_set_new(j, "result", json_string(truth_word(t)));
+        json_object_set_new(j, "result", jtext(truth_word(t)));
         json_object_del(j, "value");
-        json_object_set_new(j, "gives", json_string(e->eligible ? "eligible" : "not_eligible"));
-        json_object_set_new(j, "message", jstr_or_null(prog_str(p, e->msg)));
+        json_object_set_new(j, "gives", jtext(e->eligible ? "eligible" : "not_eligible"));
+        json_object_set_new(j, "message", message_json(x->vm, pol, dc.member, prog_str(p, e->msg), ""));
         json_object_set_new(j, "line", json_integer(e->line));
         json_object_set_new(j, "decided", json_boolean(d->exception == P->first_eexc + k));
         json_array_append_new(exc, j);
@@ -1454,9 +1780,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         int32_t q = p->ints[P->first_excl + k];
         const hm_decision *dq = vm_decide(x->vm, q, p->policies[q].entity == P->entity ? member : -1);
         json_t *j = json_object();
-        json_object_set_new(j, "policy", json_string(prog_str(p, p->policies[q].name)));
+        json_object_set_new(j, "policy", jtext(prog_str(p, p->policies[q].name)));
         json_object_set_new(j, "label", jstr_or_null(prog_str(p, p->policies[q].label)));
-        json_object_set_new(j, "status", json_string(status_word(dq->status)));
+        json_object_set_new(j, "status", jtext(status_word(dq->status)));
         json_object_set_new(j, "decided", json_boolean(d->excluded_by == q));
         json_array_append_new(excl, j);
     }
@@ -1471,7 +1797,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
             continue;
         const ast *e = p->lets[l].fn < x->map->nfn ? x->map->fn_ast[p->lets[l].fn] : NULL;
         json_t *j = json_object();
-        json_object_set_new(j, "name", json_string(prog_str(p, p->lets[l].name)));
+        json_object_set_new(j, "name", jtext(prog_str(p, p->lets[l].name)));
         json_t *dj = derive(x, F, e, 0);
         /* a let's value is after its exceptions */
         hm_val lv = vm_value_of_let(x->vm, l, dc.member);
@@ -1540,7 +1866,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
             int32_t q = p->ints[P->first_excl + k];
             const hm_decision *dq = vm_decide(x->vm, q, p->policies[q].entity == P->entity ? member : -1);
             if (dq->status == DEC_UNDETERMINED)
-                json_array_append_new(pend, json_string(prog_str(p, p->policies[q].name)));
+                json_array_append_new(pend, jtext(prog_str(p, p->policies[q].name)));
         }
         json_object_set_new(u, "undetermined_exclusions", pend);
         json_object_set_new(o, "undetermined", u);
@@ -1558,6 +1884,11 @@ static void ex_free(ex *x)
 {
     mem_free(x->tr.ev);
     mem_free(x->frames);
+    mem_free(x->byfn);
+    mem_free(x->byowner);
+    mem_free(x->kid);
+    mem_free(x->sib);
+    mem_free(x->rdx);
     mem_free(x->hfield);
     mem_free(x->pfield);
     mem_free(x->rfield);
@@ -1569,7 +1900,21 @@ static void ex_free(ex *x)
     mem_free(x->params);
     mem_free(x->shadow);
     mem_free(x->armed);
+    mem_free(x->shown);
     vm_free(x->vm);
+}
+
+/* Fill the messages of a decision while recording: a let that only a
+ * message shows is computed then, and its derivation and the facts it
+ * read are in the trace with the rest. */
+static void trace_messages(ex *x, int32_t pol, int32_t member)
+{
+    const hm_program *p = x->p;
+    const hm_policy *P = &p->policies[pol];
+    for (int32_t k = 0; P->cond >= 0 && k < p->conds[P->cond].size; k++)
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->conds[P->cond + k].msg), ""));
+    for (int32_t k = 0; k < P->neexc; k++)
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->excs[P->first_eexc + k].msg), ""));
 }
 
 json_t *explain_build(const ex_input *in)
@@ -1581,6 +1926,8 @@ json_t *explain_build(const ex_input *in)
     x->p = in->p;
     x->map = in->map;
     x->scanned = -1;
+    int replaced = 0;
+    replaced_count = &replaced;
     const hm_program *p = in->p;
     hm_vm *probe_vm = NULL;
     json_t *doc = NULL;
@@ -1601,20 +1948,24 @@ json_t *explain_build(const ex_input *in)
     for (int32_t i = 0; i < p->npolicies; i++) {
         if (in->policy >= 0 && i != in->policy)
             continue;
-        if (p->policies[i].entity == 1)
+        if (p->policies[i].entity == 1) {
             vm_decide(x->vm, i, -1);
-        else
+            trace_messages(x, i, -1);
+        } else {
             for (int32_t m = 0; m < n; m++)
-                if (in->member < 0 || m == in->member)
+                if (in->member < 0 || m == in->member) {
                     vm_decide(x->vm, i, m);
+                    trace_messages(x, i, m);
+                }
+        }
     }
     vm_set_trace(x->vm, NULL);
-    if (x->tr.oom || build_frames(x) < 0 || index_probes(x) < 0)
+    if (x->tr.oom || build_frames(x) < 0 || index_frames(x) < 0 || index_probes(x) < 0)
         goto done;
     doc = json_object();
     char d[16];
-    json_object_set_new(doc, "schema", json_string(EXPLAIN_SCHEMA));
-    json_object_set_new(doc, "as_of", json_string(date_text(in->as_of, d)));
+    json_object_set_new(doc, "schema", jtext(EXPLAIN_SCHEMA));
+    json_object_set_new(doc, "as_of", jtext(date_text(in->as_of, d)));
     json_t *hh = json_object();
     json_object_set_new(hh, "id", jstr_or_null(in->household_id));
     json_object_set_new(hh, "members", json_integer(n));
@@ -1635,11 +1986,14 @@ json_t *explain_build(const ex_input *in)
                     json_array_append_new(pols, decision_json(x, probe_vm, i, m));
     }
     json_object_set_new(doc, "decisions", pols);
+    if (replaced)
+        json_object_set_new(doc, "replaced_bytes", json_integer(replaced));
     if (x->oom) {
         json_decref(doc);
         doc = NULL;
     }
 done:
+    replaced_count = NULL;
     vm_free(probe_vm);
     ex_free(x);
     return doc;

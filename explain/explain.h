@@ -50,4 +50,9 @@ json_t *explain_build(const ex_input *in);
 enum { EX_REVIEWER = 0, EX_CITIZEN = 1 };
 void explain_print_text(const json_t *doc, int audience, FILE *out);
 
+/* s[0..n) as a JSON string: each byte that is not part of valid UTF-8 (or
+ * is NUL) becomes U+FFFD, counted into *replaced (may be NULL).  NULL only
+ * when out of memory. */
+json_t *explain_json_text(const char *s, size_t n, int *replaced);
+
 #endif

@@ -130,6 +130,11 @@ static void print_derivation(FILE *out, const json_t *d, int ind)
         fprintf(out, "%s: %s = ", S(c, "function"), S(c, "expr"));
         print_value(out, c);
         where(out, c);
+        if (has(c, "same_as")) {
+            /* the same call shown before: not again */
+            fputs("  (derived above)\n", out);
+            continue;
+        }
         fputc('\n', out);
         print_derivation(out, c, ind + 2);
     }

@@ -81,6 +81,41 @@ golden person-p4 0 "$pol" --config small.conf --person P4 --policy elder
 # as of a day when P4's registry row is still fresh
 golden config-h3-fresh 0 "$pol" --config small.conf --household H3 --as-of 2024-01-15 --policy allowance
 
+# text from a source that is not UTF-8, and a data issue's detail cut in the
+# middle of a character: the JSON is whole, each bad byte shown as U+FFFD
+bad8="$work/bad8"
+mkdir -p "$bad8"
+cp "$city/small.conf" "$city/registry.db" "$city/civil.db" "$bad8/"
+sqlite3 "$bad8/registry.db" "UPDATE person SET deceased = X'FF41', updated_on = '2024-07-30' WHERE person_id = 'P4';
+	UPDATE person SET deceased = '$(printf '死%.0s' $(seq 120))', updated_on = '2024-07-30' WHERE person_id = 'P5';
+	UPDATE person SET person_id = X'50FF34' WHERE person_id = 'P4'"
+if (cd "$bad8" && "$HUIMIN" needs "$pol" --config small.conf --household H3 --format json) \
+	> "$work/bad8.json" 2> "$work/bad8.err" &&
+   grep -q "warning: text from the sources is not UTF-8" "$work/bad8.err" &&
+   python3 - "$work/bad8.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ids = [m["id"] for m in doc["members"]]
+details = [i["detail"] for d in doc["decisions"] for n in d["needs"] for i in n["issues"]]
+ok = ids == ["P\ufffd4", "P5"] and any("死死" in t for t in details)
+if not ok:
+	print("FAIL: ids %s, details %s" % (ids, details))
+sys.exit(0 if ok else 1)
+PY
+then
+	ok
+else
+	bad "needs --format json of text that is not UTF-8: $(cat "$work/bad8.err")"
+fi
+# a person id too long for its column is cut after a whole character
+sqlite3 "$bad8/registry.db" "UPDATE person SET person_id = '$(printf '身%.0s' $(seq 150))' WHERE person_id = 'P5'"
+(cd "$bad8" && "$HUIMIN" needs "$pol" --config small.conf --household H3) > "$work/bad8.txt" 2> /dev/null
+if grep -a '身' "$work/bad8.txt" | python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' 2> /dev/null; then
+	ok
+else
+	bad "needs: a long person id cut inside a character"
+fi
+
 # every household's decisions are those of a run over the whole city
 (cd "$city" && "$HUIMIN" run "$pol" --config small.conf --out r.db --no-progress) > /dev/null 2>&1 \
 	|| bad "the population run failed"
