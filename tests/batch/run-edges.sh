@@ -114,8 +114,8 @@ given_at 2024-08-02 2024-07-01 undetermined
 sqlite3 "$work/c/registry.db" "
 	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
 	INSERT INTO person SELECT printf('Q%02d', i), 'H2', 1, '2024-07-20' FROM n;"
-run_at 2024-08-01
-db="$work/c/2024-08-01.db"
+run_at 2024-08-01 batches
+db="$work/c/batches.db"
 # the entity of the last decision row written, and of the first
 last=$(sqlite3 "$db" "SELECT e.id FROM decision_rows d JOIN run_entities e ON e.entity = d.entity
 	ORDER BY d.rowid DESC LIMIT 1")
@@ -124,19 +124,20 @@ first=$(sqlite3 "$db" "SELECT e.id FROM decision_rows d JOIN run_entities e ON e
 rows=$(sqlite3 "$db" "SELECT count(*) FROM decision_rows")
 [ "$rows" -gt 64 ] && [ $((rows % 64)) -ne 0 ] && ok \
 	|| bad "$rows decisions: the run does not end with a partial batch after a full one"
-before=$(sqlite3 "$db" "SELECT count(*) FROM runs; SELECT count(*) FROM decision_rows;
-	SELECT count(*) FROM run_entities; SELECT count(*) FROM data_issues" | tr '\n' ' ')
 for who in "$last" "$first"; do
+	before=$(sqlite3 "$db" "SELECT count(*) FROM runs; SELECT count(*) FROM decision_rows;
+		SELECT count(*) FROM run_entities; SELECT count(*) FROM data_issues" | tr '\n' ' ')
 	sqlite3 "$db" "DROP TRIGGER IF EXISTS refuse;
 		CREATE TRIGGER refuse BEFORE INSERT ON decision_rows
 		WHEN (SELECT id FROM run_entities WHERE entity = NEW.entity) = '$who'
 		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
-	(cd "$work/c" && "$HUIMIN" run "$here/edges.pol" --config edges.conf --out 2024-08-01.db \
+	(cd "$work/c" && "$HUIMIN" run "$here/edges.pol" --config edges.conf --out batches.db \
 		--as-of 2024-08-01 --no-progress --reasons) > "$work/out" 2> "$work/err"
 	st=$?
 	after=$(sqlite3 "$db" "SELECT count(*) FROM runs; SELECT count(*) FROM decision_rows;
 		SELECT count(*) FROM run_entities; SELECT count(*) FROM data_issues" | tr '\n' ' ')
-	if [ $st -ne 0 ] && grep -qF "refused by the test" "$work/err" && [ "$before" = "$after" ]; then ok
+	if [ $st -eq 2 ] && grep -qF "batches.db: saving the decisions: refused by the test" "$work/err" &&
+		[ "$before" = "$after" ]; then ok
 	else bad "a run refused writing $who's decision: exit $st, tables ($before) → ($after): $(cat "$work/err")"; fi
 done
 
