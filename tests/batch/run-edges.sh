@@ -77,16 +77,16 @@ got=$(sqlite3 "$work/c/2024-08-01.db" "SELECT count(*) FROM data_issues WHERE fi
 [ "$got" = 0 ] && ok || bad "a stale value makes a data issue (a conflict?): $got issues for person.income"
 
 # ---- money in yuan ----------------------------------------------------------
-for p in "P1 115" "P2 1999" "P3 29"; do
+for p in "P1 115" "P2 1999" "P3 29" "P4 1250" "P5 700"; do
 	set -- $p
 	expect_decision 2024-08-01 pay $1 "eligible|$2|" "a SQLite REAL in yuan"
 	expect_decision 2024-08-01 fee $1 "eligible|$2|" "CSV text in yuan"
 done
-got=$(sqlite3 "$work/c/civil.db" "SELECT typeof(yuan) FROM pay LIMIT 1")
-[ "$got" = real ] && ok || bad "the pay column holds $got, not REAL: the test does not test REAL cells"
+got=$(sqlite3 "$work/c/civil.db" "SELECT group_concat(typeof(yuan), ' ') FROM pay")
+[ "$got" = "real real real real real" ] && ok || bad "the pay column holds $got: the test does not test REAL cells"
 # three decimals are not an amount in yuan: a data issue, not a rounded amount
 sqlite3 "$work/c/civil.db" "UPDATE pay SET yuan = 1.005 WHERE person_id = 'P1'"
-printf 'person_id,yuan\nP1,1.005\nP2,19.99\nP3,0.29\n' > "$work/c/files/fee.csv"
+printf 'person_id,yuan\nP1,1.005\nP2,19.99\nP3,0.29\nP4,12.5\nP5,7\n' > "$work/c/files/fee.csv"
 run_at 2024-08-01 decimals
 expect_decision decimals pay P1 "undetermined||person.pay (unusable value)" "a REAL with three decimals"
 expect_decision decimals fee P1 "undetermined||person.fee (unusable value)" "CSV text with three decimals"
@@ -109,8 +109,8 @@ given_at 2024-08-01 2024-07-01 eligible
 given_at 2024-08-02 2024-07-01 undetermined
 
 # ---- a failed last batch leaves no run -------------------------------------
-# 30 persons more: 33 persons, 4 policies, 132 decisions, written in
-# batches of 64: two full ones, then 4 rows flushed at the commit
+# 30 persons more: 35 persons, 4 policies, 140 decisions, written in
+# batches of 64: two full ones, then 12 rows flushed at the commit
 sqlite3 "$work/c/registry.db" "
 	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
 	INSERT INTO person SELECT printf('Q%02d', i), 'H2', 1, '2024-07-20' FROM n;"
