@@ -95,14 +95,19 @@ got=$(sqlite3 "$work/c/decimals.db" "SELECT count(*) FROM data_issues WHERE enti
 [ "$got" = 2 ] && ok || bad "three decimals in yuan: $got data issues, expected 2"
 
 # ---- facts files: the same limit on its last day ----------------------------
-given_at() {   # DAY AS-OF-OF-VALUE WANT
+given_at() {   # DAY AS-OF-OF-VALUE WANT, in JSON and in the `given` notation
 	printf '{"household": {"members": [{"alive": {"value": true, "as_of": "%s"}}]}}\n' "$2" > "$work/g.json"
-	"$HUIMIN" run "$here/edges.pol" --given "$work/g.json" --as-of "$1" --format json > "$work/out" 2> "$work/err"
+	printf 'given household { members [ { alive true as of %s } ] }\n' "$2" > "$work/g.given"
+	given_file "$1" "$2" "$3" g.json
+	given_file "$1" "$2" "$3" g.given
+}
+given_file() {   # DAY AS-OF-OF-VALUE WANT FILE
+	"$HUIMIN" run "$here/edges.pol" --given "$work/$4" --as-of "$1" --format json > "$work/out" 2> "$work/err"
 	st=$?
 	got=$(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print(" ".join(x["status"] for x in d["decisions"] if x["policy"] == "alive"))' "$work/out" 2>&1)
-	[ $st -eq 0 ] && [ "$got" = "$3" ] && ok || bad "facts file as of $1, value as of $2: exit $st, alive is \"$got\", expected \"$3\": $(cat "$work/err")"
+	[ $st -eq 0 ] && [ "$got" = "$3" ] && ok || bad "facts file $4 as of $1, value as of $2: exit $st, alive is \"$got\", expected \"$3\": $(cat "$work/err")"
 }
 given_at 2024-07-31 2024-07-01 eligible
 given_at 2024-08-01 2024-07-01 eligible
