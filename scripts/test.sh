@@ -8,8 +8,10 @@
 #   == sanitizers   build in build/sanitize with ASan+UBSan, make check
 #   == distcheck    make distcheck in build/default
 #
-# Ends with a line "N passed, N failed" summed from the test-suite.log of
-# both builds, and exits non-zero if any stage failed.
+# Ends with a line "N passed, N failed, N skipped" summed from the
+# test-suite.log of both builds, and exits non-zero if any stage failed.
+# In CI (CI=true) a skipped test fails its stage: a test that cannot run
+# there (the postgres one without a server, say) proves nothing.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ cd "$(dirname "$0")/.."
 stage=setup
 passed=0
 failed=0
+skipped=0
 counted=()
 
 header() {
@@ -26,17 +29,34 @@ header() {
 	printf '\n== %s\n' "$1"
 }
 
-# count_results DIR: add the PASS and FAIL counts of DIR/test-suite.log to
-# the totals (ERROR and XPASS count as failed too).
+# count_results DIR: add the PASS, FAIL and SKIP counts of
+# DIR/test-suite.log to the totals (ERROR and XPASS count as failed too);
+# the SKIP count of DIR alone in dir_skipped.
 count_results() {
 	local log=$1/test-suite.log
+	dir_skipped=0
 	[ -f "$log" ] || return 0
 	local p f
 	p=$(awk '/^# PASS:/ {print $3; exit}' "$log")
 	f=$(awk '/^# (FAIL|ERROR|XPASS):/ {n += $3} END {print n + 0}' "$log")
+	dir_skipped=$(awk '/^# SKIP:/ {print $3; exit}' "$log")
+	dir_skipped=${dir_skipped:-0}
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + dir_skipped))
 	counted+=("$1")
+}
+
+# show_skips DIR: name every test under DIR that was skipped, with the
+# reason its log gives
+show_skips() {
+	local trs
+	while IFS= read -r trs; do
+		if grep -q '^:test-result: SKIP' "$trs"; then
+			printf 'skipped: %s: %s\n' "${trs%.trs}" \
+				"$(grep -m1 -i 'skip' "${trs%.trs}.log" 2>/dev/null || echo 'no reason given')"
+		fi
+	done < <(find "$1" -name '*.trs' -path '*tests*' | sort)
 }
 
 # show_failures DIR: print the log of every test under DIR that failed.
@@ -68,6 +88,13 @@ run_check() {
 		show_failures "$dir"
 		return "$rc"
 	fi
+	if [ "$dir_skipped" -gt 0 ]; then
+		show_skips "$dir"
+		if [ "${CI:-}" = true ]; then
+			printf '%d tests skipped in %s: in CI every test must run\n' "$dir_skipped" "$dir"
+			return 1
+		fi
+	fi
 }
 
 summary() {
@@ -77,7 +104,7 @@ summary() {
 	if [ "$rc" -ne 0 ]; then
 		printf 'FAILED in stage: %s (exit %d)\n' "$stage" "$rc"
 	fi
-	printf '%d passed, %d failed\n' "$passed" "$failed"
+	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 	exit "$rc"
 }
 trap summary EXIT

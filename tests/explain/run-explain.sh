@@ -83,6 +83,36 @@ check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --a
 # a whole number compared with money: the threshold as written, in yuan
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
+# a missing number against a threshold by each operator: where the
+# threshold itself falls (`<` and `>=` as well as `<=`), for both formats
+check thresholds.txt 0 "$HUIMIN" explain $dir/thresholds.pol --given $dir/thresholds.json --as-of $day
+"$HUIMIN" explain $dir/thresholds.pol --given $dir/thresholds.json --as-of $day --format json > "$tmp/thr.json" 2> "$tmp/thr.err"
+if "$py" - "$tmp/thr.json" <<'PY'
+import json, sys
+want = {
+    "lt": [("at most 29999.99", "eligible"), ("at least 30000.00", "not_eligible")],
+    "le": [("at most 30000.00", "eligible"), ("at least 30000.01", "not_eligible")],
+    "gt": [("at most 30000.00", "not_eligible"), ("at least 30000.01", "eligible")],
+    "ge": [("at most 29999.99", "not_eligible"), ("at least 30000.00", "eligible")],
+    "eq": [("at most 2", "not_eligible"), ("3", "eligible"), ("at least 4", "not_eligible")],
+    "ne": [("at most 2", "eligible"), ("3", "not_eligible"), ("at least 4", "eligible")],
+    "lt_left": [("at most 29999.99", "eligible"), ("at least 30000.00", "not_eligible")],
+}
+got = {}
+for d in json.load(open(sys.argv[1]))["decisions"]:
+    u = d["undetermined"]["unknown_facts"][0]
+    got[d["policy"]] = [(o["value"], o["status"]) for o in u["outcomes"]] if u["outcomes_by"] == "every value" else u["outcomes_by"]
+bad = [p for p in want if got.get(p) != want[p]]
+for p in bad:
+    print("FAIL: thresholds.json, policy %s: outcomes %s, expected %s" % (p, got.get(p), want[p]))
+sys.exit(1 if bad else 0)
+PY
+then
+    pass=$((pass + 1))
+else
+    echo "FAIL: the outcomes of a missing number against each operator (JSON)"; cat "$tmp/thr.err"
+    fail=$((fail + 1))
+fi
 # a decision reading hundreds of facts, tens of them missing: every one is
 # listed (70 members, 5 facts each; the fifth missing for 40 of them)
 cat > "$tmp/many.pol" <<'POL'

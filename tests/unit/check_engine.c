@@ -474,6 +474,39 @@ static void edit_extraarg_stray(hm_program *q)
     q->code[q->fns[long_fn(q)].start + 1] = MK_Ax(OP_EXTRAARG, 0);
 }
 
+/* jumps from the first instruction of function 0 (which has a function
+ * after it, so that the target is still inside the program's code): to one
+ * past its last instruction, and into the next function */
+static void jump_from_start(hm_program *q, int32_t past_end)
+{
+    const hm_function *F = &q->fns[0];
+    ck_assert_int_gt(q->nfns, 1);
+    ck_assert_uint_le((uint64_t)F->start + F->ncode + 1, q->ncode);
+    /* target = pc + 1 + sBx, from pc 0 */
+    q->code[F->start] = MK_AsBx(OP_JMP, 0, (int32_t)F->ncode - 1 + past_end);
+}
+static void edit_jump_one_past(hm_program *q) { jump_from_start(q, 0); }
+static void edit_jump_out(hm_program *q) { jump_from_start(q, 1); }
+
+/* an edit refused with a message saying `what` */
+static void expect_refused_as(void (*edit)(hm_program *), const char *what)
+{
+    hm_program q;
+    char err[256];
+    read_back(&q);
+    edit(&q);
+    ck_assert_int_ne(verify_program(&q, "m", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, what), "refused as \"%s\", expected \"%s\"", err, what);
+    prog_free(&q);
+}
+
+START_TEST(test_verifier_refuses_jumps_out)
+{
+    expect_refused_as(edit_jump_one_past, "function 0, 0: jump out of the function");
+    expect_refused_as(edit_jump_out, "function 0, 0: jump out of the function");
+}
+END_TEST
+
 START_TEST(test_verifier_refuses_edits)
 {
     expect_refused(edit_extraarg_missing, "an index past its field without its EXTRAARG");
@@ -677,6 +710,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_module_corruption_refused);
     tcase_add_test(tc, test_verifier_refuses_edits);
     tcase_add_test(tc, test_verifier_follows_paths);
+    tcase_add_test(tc, test_verifier_refuses_jumps_out);
     suite_add_tcase(s, tc);
     tc = tcase_create("household records");
     tcase_set_timeout(tc, 30);
