@@ -7,23 +7,10 @@
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).  HM_REGEN=1 rewrites the
 # expected files.
-set -u
+. "$SRCDIR/tests/lib.sh"
 here="$SRCDIR/tests/batch"
-bindir=$(dirname "$HUIMIN")
-HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
-export HUIMIN_PLUGIN_PATH
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-city() {    # city DIR: the small city's databases and configuration
-	mkdir -p "$1"
-	cp "$here/small.conf" "$1/"
-	sqlite3 "$1/registry.db" < "$here/city.sql"
-	sqlite3 "$1/civil.db" < "$here/civil.sql"
-}
+city() { small_city "$1"; }
 
 # ---- the small city: decisions and issues --------------------------------
 city "$work/c"
@@ -303,5 +290,4 @@ else
 	bad "kill test: the second run never started writing (or finished before it could be killed)"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

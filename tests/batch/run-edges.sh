@@ -11,17 +11,8 @@
 #     leaves no run behind (nor one whose first, full batch fails).
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).
-: "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
-set -u
+. "$SRCDIR/tests/lib.sh"
 here="$SRCDIR/tests/batch/edges"
-bindir=$(dirname "$HUIMIN")
-HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
-export HUIMIN_PLUGIN_PATH
-work=$(mktemp -d) || exit 99
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # city DIR: the databases, files and configuration
 city() {
@@ -146,5 +137,4 @@ for who in "$last" "$first"; do
 	else bad "a run refused writing $who's decision: exit $st, tables ($before) → ($after): $(cat "$work/err")"; fi
 done
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -5,17 +5,8 @@
 # long before), H2 once, H3 never (no row: a known, empty list).
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).
-: "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
-set -u
+. "$SRCDIR/tests/lib.sh"
 here="$SRCDIR/tests/batch"
-bindir=$(dirname "$HUIMIN")
-HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
-export HUIMIN_PLUGIN_PATH
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 cp "$here/hrecords.conf" "$work/"
 sqlite3 "$work/registry.db" "CREATE TABLE household(hh_id TEXT PRIMARY KEY);
@@ -55,5 +46,4 @@ JSON
 got=$("$HUIMIN" run "$here/hrecords.pol" --given "$work/h0.json" --as-of 2024-08-01 2>&1)
 echo "$got" | grep -q 'undetermined *missing: household.rent' && ok || bad "facts file, records left out: $got"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -7,22 +7,11 @@
 # a refused run writes no results.
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).
-set -u
+. "$SRCDIR/tests/lib.sh"
 here="$SRCDIR/tests/batch"
-bindir=$(dirname "$HUIMIN")
-HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
-export HUIMIN_PLUGIN_PATH
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-city() {    # city DIR: the small city's databases, CSV files and configurations
-	mkdir -p "$1"
-	cp "$here/small.conf" "$1/"
-	sqlite3 "$1/registry.db" < "$here/city.sql"
-	sqlite3 "$1/civil.db" < "$here/civil.sql"
+city() {    # city DIR: the small city, its CSV files and a configuration for them
+	small_city "$1"
 	cp -r "$here/civil-csv" "$1/civil-csv"
 	sed '/^\[source civil\]/,$ { s/^plugin = sqlite/plugin = csv/; s/^database = civil.db/directory = civil-csv/; }' \
 		"$1/small.conf" > "$1/csv.conf"
@@ -194,5 +183,4 @@ got=$(sqlite3 "$work/c/s.db" "SELECT households || ' ' || persons FROM runs" 2>&
 if [ $st -eq 0 ] && [ "$written" = 1 ] && [ "$got" = "4 6" ] && ! grep -q "not listed" "$work/err"; then ok
 else bad "snapshot: exit $st, writer wrote $written, run saw $got: $(cat "$work/err")"; fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -8,24 +8,13 @@
 # its module through a new temporary file, never through a planted symlink.
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).
-: "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
-set -u
+. "$SRCDIR/tests/lib.sh"
 here="$SRCDIR/tests/files"
 batch="$SRCDIR/tests/batch"
-bindir=$(dirname "$HUIMIN")
-HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
-export HUIMIN_PLUGIN_PATH
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 city() {    # city DIR: the small city of tests/batch, with big.pol's configuration
-	mkdir -p "$1"
-	cp "$batch/small.conf" "$here/files.conf" "$1/"
-	sqlite3 "$1/registry.db" < "$batch/city.sql"
-	sqlite3 "$1/civil.db" < "$batch/civil.sql"
+	small_city "$1"
+	cp "$here/files.conf" "$1/"
 }
 run() {     # run DIR OUT [ARGS...]: small.pol over the city in DIR
 	dir=$1 out=$2
@@ -239,5 +228,4 @@ if [ "$(id -u)" != 0 ]; then
 		&& ok || bad "report of a hot journal it cannot roll back: exit $st: $(cat "$work/err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
