@@ -505,6 +505,20 @@ START_TEST(test_verifier_follows_paths)
 }
 END_TEST
 
+/* A small module may not ask for millions of fact columns: each column
+ * holds a field. */
+START_TEST(test_verifier_refuses_columns_without_fields)
+{
+    hm_program q;
+    char err[256];
+    read_back(&q);
+    q.npcols = MAXARG_Ax;
+    ck_assert_int_ne(verify_program(&q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "more columns than fields"));
+    prog_free(&q);
+}
+END_TEST
+
 /* ---- tracing and explain ---------------------------------------------------- */
 
 /* The traced loop decides exactly as the plain one, and the plain one
@@ -611,6 +625,7 @@ Suite *hm_engine_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_module_round_trip);
     tcase_add_test(tc, test_module_corruption_refused);
+    tcase_add_test(tc, test_verifier_refuses_columns_without_fields);
     tcase_add_test(tc, test_verifier_refuses_edits);
     tcase_add_test(tc, test_verifier_follows_paths);
     suite_add_tcase(s, tc);
