@@ -26,7 +26,7 @@ DIR=build/fuzz
 TIMEOUT=${HM_FUZZ_TIMEOUT:-10}
 
 usage() {
-	sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -143,9 +143,12 @@ case $1 in
 			cat "$DIR/$t.log" >&2
 			failed+=("$t")
 		else
-			grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec)' "$DIR/$t.log" >&2 || true
+			grep -E 'DONE|^stat::average_exec_per_sec' "$DIR/$t.log" >&2 || true
 		fi
-		replay "$t" || failed+=("$t (regression inputs)")
+		if ! replay "$t" >"$DIR/$t-replay.log" 2>&1; then
+			cat "$DIR/$t-replay.log" >&2
+			failed+=("$t (regression inputs)")
+		fi
 	done
 	if [ "${#failed[@]}" -ne 0 ]; then
 		hm_log "fuzzing found a problem in: ${failed[*]} (inputs in tests/fuzz/crashes/)"
