@@ -32,8 +32,15 @@ usage() {
 
 fuzz_build() {
 	command -v clang >/dev/null 2>&1 || hm_die "clang is needed (apt-get install clang libclang-rt-14-dev)"
+	# campaigns may start side by side: one builds at a time
+	mkdir -p "$DIR"
+	local rc=0
+	exec 9>"$DIR/.build-lock"
+	flock 9
 	hm_build "$DIR" CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
-		--enable-asan --enable-ubsan --enable-fuzz
+		--enable-asan --enable-ubsan --enable-fuzz || rc=$?
+	exec 9>&-
+	return "$rc"
 }
 
 is_target() {
