@@ -439,7 +439,7 @@ static int32_t list_new(hm_vm *vm, int32_t cap, int32_t column)
         vm->cappool = c;
     }
     vm_list *l = &vm->lists[vm->nlists];
-    l->items = vm->pool + vm->npool;
+    l->items = vm->pool ? vm->pool + vm->npool : NULL;  /* no pool yet: an empty list */
     l->n = 0;
     l->cap = cap;
     l->column = column;

@@ -266,7 +266,7 @@ const hm_type *sema_resolve_type(sema *s, ast *t)
 static void check_codes(sema *s, ast *n)
 {
     sym *cs = n->sym;
-    if (!cs)
+    if (!cs || !cs->labels)     /* a second code set of that name: only the clash is said */
         return;
     for (ast *m = n->b; m; m = m->next) {
         sym *src = symtab_get(&s->sources, m->str);

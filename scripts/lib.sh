@@ -31,6 +31,8 @@ HM_DEPS=(
 	zlib1g-dev
 	python3
 	python3-jsonschema
+	clang
+	libclang-rt-14-dev
 )
 
 # Number of parallel make jobs.

@@ -6,6 +6,9 @@
 #   == build        configure and build in build/default
 #   == check        make check in build/default
 #   == sanitizers   build in build/sanitize with ASan+UBSan, make check
+#   == fuzz         build the libFuzzer targets in build/fuzz (clang), run each
+#                   for HM_FUZZ_SECONDS (default 25) and replay the regression
+#                   inputs of tests/fuzz/regress (scripts/fuzz.sh)
 #   == distcheck    make distcheck in build/default
 #
 # Ends with a line "N passed, N failed, N skipped" summed from the
@@ -124,6 +127,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 CK_FORK=no \
 	run_check build/sanitize
+
+header fuzz
+scripts/fuzz.sh --check "${HM_FUZZ_SECONDS:-25}"
 
 header distcheck
 make -C build/default -j"$HM_JOBS" distcheck

@@ -596,6 +596,17 @@ START_TEST(test_household_records_verified)
     ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
     ck_assert_ptr_nonnull(strstr(err, "has another field"));
     hm_compiler_free(c);
+/* A small module may not ask for millions of fact columns: each column
+ * holds a field. */
+START_TEST(test_verifier_refuses_columns_without_fields)
+{
+    hm_program q;
+    char err[256];
+    read_back(&q);
+    q.npcols = MAXARG_Ax;
+    ck_assert_int_ne(verify_program(&q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "more columns than fields"));
+    prog_free(&q);
 }
 END_TEST
 
@@ -708,6 +719,7 @@ Suite *hm_engine_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_module_round_trip);
     tcase_add_test(tc, test_module_corruption_refused);
+    tcase_add_test(tc, test_verifier_refuses_columns_without_fields);
     tcase_add_test(tc, test_verifier_refuses_edits);
     tcase_add_test(tc, test_verifier_follows_paths);
     tcase_add_test(tc, test_verifier_refuses_jumps_out);
