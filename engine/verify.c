@@ -75,7 +75,7 @@ static int verify_tables(vctx *v)
      * small file could ask for millions of them) */
     int32_t nh = 0, np = 0, nr = 0;
     for (int32_t i = 0; i < p->nfields; i++)
-        *(p->fields[i].entity == 1 ? &nh : p->fields[i].records ? &nr : &np) += 1;
+        *(p->fields[i].records ? &nr : p->fields[i].entity == 1 ? &nh : &np) += 1;
     CHECK(p->nhcols <= nh && p->npcols <= np && p->nrcols <= nr, "more columns than fields");
     for (int32_t i = 0; i < p->ncodesets; i++) {
         const hm_codeset *c = &p->codesets[i];

@@ -596,6 +596,9 @@ START_TEST(test_household_records_verified)
     ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
     ck_assert_ptr_nonnull(strstr(err, "has another field"));
     hm_compiler_free(c);
+}
+END_TEST
+
 /* A small module may not ask for millions of fact columns: each column
  * holds a field. */
 START_TEST(test_verifier_refuses_columns_without_fields)
