@@ -6,6 +6,8 @@
  * that applied.  For citizens: the decision and the drafters' messages
  * only, with no code and no internal names. */
 #include "explain.h"
+#include "mask.h"
+#include "mem.h"
 
 #include <string.h>
 
@@ -440,4 +442,45 @@ void explain_print_text(const json_t *doc, int audience, FILE *out)
         fputc('\n', out);
         print_decision(out, d);
     }
+}
+
+/* ---- ids masked -------------------------------------------------------------------- */
+
+/* the keys whose strings are entity ids */
+static int id_key(const char *key)
+{
+    return !strcmp(key, "id") || !strcmp(key, "member_id") || !strcmp(key, "member_ids") ||
+           !strcmp(key, "household");
+}
+
+static int mask_value(json_t *v, int is_id)
+{
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x)
+            if (mask_value(x, id_key(key)))
+                return -1;
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+            if (mask_value(x, is_id))
+                return -1;
+    } else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *m = mem_alloc(json_string_length(v) + 1);
+        if (!m)
+            return -1;
+        /* both keep the length or shorten, and keep valid UTF-8 */
+        int rc = json_string_set(v, is_id ? mask_id(s, m) : mask_text(s, m));
+        mem_free(m);
+        return rc;
+    }
+    return 0;
+}
+
+int explain_mask_ids(json_t *doc)
+{
+    return mask_value(doc, 0);
 }
