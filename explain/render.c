@@ -468,13 +468,19 @@ static int mask_value(json_t *v, int is_id)
             if (mask_value(x, is_id))
                 return -1;
     } else if (json_is_string(v)) {
+        /* masking keeps the length or shortens, and keeps valid UTF-8 */
         const char *s = json_string_value(v);
-        char *m = mem_alloc(json_string_length(v) + 1);
+        size_t n = json_string_length(v) + 1;
+        char small[256], *m = n <= sizeof small ? small : mem_alloc(n);
         if (!m)
             return -1;
-        /* both keep the length or shorten, and keep valid UTF-8 */
-        int rc = json_string_set(v, is_id ? mask_id(s, m) : mask_text(s, m));
-        mem_free(m);
+        if (is_id)
+            mask_id(s, m);
+        else
+            mask_text(s, m);
+        int rc = strcmp(m, s) ? json_string_set(v, m) : 0;     /* most text has no ID */
+        if (m != small)
+            mem_free(m);
         return rc;
     }
     return 0;
