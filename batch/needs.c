@@ -30,7 +30,7 @@ typedef struct needs_ctx {
     int32_t member;         /* --person: the one member decided, else -1 */
     /* text column widths */
     int wname, wlabel, wwho, wfact, wtype, wstate, wsrc;
-    int oom;                /* a JSON value could not be made */
+    int oom;                /* a JSON value or a masked id could not be made */
     int replaced;           /* bytes of text not UTF-8, shown as U+FFFD */
     int mask;               /* ids and ID numbers masked (mask.h) */
 } needs_ctx;
@@ -220,14 +220,18 @@ static const char *status_word(int s, int json)
                                                                    : "undetermined";
 }
 
-/* An entity id as printed: masked unless ids are shown. */
-static const char *id_text(const needs_ctx *x, const char *id, char **buf)
+/* An entity id as printed: masked (into *buf, freed by the caller) unless
+ * ids are shown. */
+static const char *id_text(needs_ctx *x, const char *id, char **buf)
 {
     if (!x->mask)
         return id;
     mem_free(*buf);
-    *buf = mem_alloc(strlen(id) + 1);
-    return *buf ? mask_id(id, *buf) : "?";
+    if (!(*buf = mem_alloc(strlen(id) + 1))) {
+        x->oom = 1;
+        return "";
+    }
+    return mask_id(id, *buf);
 }
 
 /* Free text from the sources, with the ID numbers in it masked unless ids
@@ -241,7 +245,7 @@ static void text_out(const needs_ctx *x, const char *s)
 }
 
 /* "member 2 (3301…)", or "member 2" when the household has no ids */
-static void member_text(const needs_ctx *x, int32_t m, char *buf, size_t n)
+static void member_text(needs_ctx *x, int32_t m, char *buf, size_t n)
 {
     if (x->one) {
         char *id = NULL;
@@ -555,6 +559,8 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
     } else {
         list_reads(&x);
     }
+    if (rc == HM_OK && !json && x.oom)
+        rc = HM_ENOMEM;     /* an id could not be masked */
     if (rc == HM_OK && json) {
         doc = x.f ? json_household(&x, as_of, x.list) : json_pack("{s:o}", "policies", x.list);
         x.list = NULL;      /* taken by doc */
