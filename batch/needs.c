@@ -7,6 +7,8 @@
 #include "explain.h"
 #include "frontend.h"
 #include "given.h"
+#include "mask.h"
+#include "mem.h"
 #include "one.h"
 #include "plugin.h"
 #include "srcfile.h"
@@ -28,8 +30,9 @@ typedef struct needs_ctx {
     int32_t member;         /* --person: the one member decided, else -1 */
     /* text column widths */
     int wname, wlabel, wwho, wfact, wtype, wstate, wsrc;
-    int oom;                /* a JSON value could not be made */
+    int oom;                /* a JSON value or a masked id could not be made */
     int replaced;           /* bytes of text not UTF-8, shown as U+FFFD */
+    int mask;               /* ids and ID numbers masked (mask.h) */
 } needs_ctx;
 
 /* Append v (taken) to the JSON array a, noting when either is missing. */
@@ -217,12 +220,38 @@ static const char *status_word(int s, int json)
                                                                    : "undetermined";
 }
 
-/* "member 2 (3301…)", or "member 2" when the household has no ids */
-static void member_text(const needs_ctx *x, int32_t m, char *buf, size_t n)
+/* An entity id as printed: masked (into *buf, freed by the caller) unless
+ * ids are shown. */
+static const char *id_text(needs_ctx *x, const char *id, char **buf)
 {
-    if (x->one)
-        snprintf(buf, n, "member %d (%s)", m + 1, x->one->L.pid[m]);
+    if (!x->mask)
+        return id;
+    mem_free(*buf);
+    if (!(*buf = mem_alloc(strlen(id) + 1))) {
+        x->oom = 1;
+        return "";
+    }
+    return mask_id(id, *buf);
+}
+
+/* Free text from the sources, with the ID numbers in it masked unless ids
+ * are shown. */
+static void text_out(const needs_ctx *x, const char *s)
+{
+    if (x->mask)
+        mask_fputs_text(s, x->out);
     else
+        fputs(s, x->out);
+}
+
+/* "member 2 (3301…)", or "member 2" when the household has no ids */
+static void member_text(needs_ctx *x, int32_t m, char *buf, size_t n)
+{
+    if (x->one) {
+        char *id = NULL;
+        snprintf(buf, n, "member %d (%s)", m + 1, id_text(x, x->one->L.pid[m], &id));
+        mem_free(id);
+    } else
         snprintf(buf, n, "member %d", m + 1);
     whole_chars(buf);
 }
@@ -295,10 +324,14 @@ static void print_need(needs_ctx *x, const hm_policy *P, int32_t field, int st, 
         if (needs)
             add(x, issues, json_pack("{s:o, s:s, s:o}", "source", jtext(x, src), "issue", load_issue_kind(is->kind),
                                      "detail", jtext(x, is->detail)));
-        else if (is->kind == ISSUE_CONFLICT)
-            fprintf(x->out, "        %s\n", is->detail);     /* it names both sources */
-        else
-            fprintf(x->out, "        %s: %s\n", src, is->detail);
+        else {
+            if (is->kind == ISSUE_CONFLICT)
+                fputs("        ", x->out);     /* the detail names both sources */
+            else
+                fprintf(x->out, "        %s: ", src);
+            text_out(x, is->detail);
+            fputc('\n', x->out);
+        }
     }
     if (needs) {
         if (json_object_set_new(o, "issues", issues))
@@ -324,8 +357,11 @@ static void print_decision(needs_ctx *x, hm_vm *vm, int32_t i, int32_t m)
         pad(x->out, prog_str(p, P->label), x->wlabel + 2);
         pad(x->out, who, x->wwho + 2);
         fprintf(x->out, "%s\n", status_word(d->status, 0));
-        if (error)
-            fprintf(x->out, "    a runtime error: %s\n", error);
+        if (error) {
+            fputs("    a runtime error: ", x->out);
+            text_out(x, error);
+            fputc('\n', x->out);
+        }
     }
     int listed = 0;
     for (int32_t k = 0; undetermined && !error && k < P->nfacts; k++) {
@@ -402,13 +438,18 @@ static int decide_household(needs_ctx *x, int32_t as_of, const vm_extern *extern
     int32_t n = x->f->hh_count[0];
     if (!x->list) {
         household_widths(x);
+        char *pid = NULL, *hid = NULL;
         if (x->one && x->member >= 0)
-            fprintf(x->out, "person %s (member %d of household %s) as of %s\n", x->one->L.pid[x->member],
-                    x->member + 1, x->one->L.hid[0], day);
+            fprintf(x->out, "person %s (member %d of household %s) as of %s\n",
+                    id_text(x, x->one->L.pid[x->member], &pid), x->member + 1, id_text(x, x->one->L.hid[0], &hid),
+                    day);
         else if (x->one)
-            fprintf(x->out, "household %s as of %s: %d member%s\n", x->one->L.hid[0], day, n, n == 1 ? "" : "s");
+            fprintf(x->out, "household %s as of %s: %d member%s\n", id_text(x, x->one->L.hid[0], &hid), day, n,
+                    n == 1 ? "" : "s");
         else
             fprintf(x->out, "as of %s: %d member%s\n", day, n, n == 1 ? "" : "s");
+        mem_free(pid);
+        mem_free(hid);
         fputc('\n', x->out);
     }
     for (int32_t i = 0; i < p->npolicies; i++) {
@@ -482,7 +523,7 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
     int rc = compiler_program(c, &p, &s);
     if (rc != HM_OK)
         return rc;
-    needs_ctx x = { .p = p, .out = out, .member = -1 };
+    needs_ctx x = { .p = p, .out = out, .member = -1, .mask = !o->show_ids };
     if ((rc = batch_find_policy(p, o->policy, &x.only, err, errlen)) != HM_OK)
         return rc;
     int json = o->format == HM_FORMAT_JSON;
@@ -518,9 +559,13 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
     } else {
         list_reads(&x);
     }
+    if (rc == HM_OK && !json && x.oom)
+        rc = HM_ENOMEM;     /* an id could not be masked */
     if (rc == HM_OK && json) {
         doc = x.f ? json_household(&x, as_of, x.list) : json_pack("{s:o}", "policies", x.list);
         x.list = NULL;      /* taken by doc */
+        if (doc && x.mask && explain_mask_ids(doc))
+            x.oom = 1;
         char *text = doc && !x.oom ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
         if (!text) {
             rc = HM_ENOMEM;

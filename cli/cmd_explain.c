@@ -1,12 +1,13 @@
 /* cmd_explain.c -- `huimin explain POLICIES (--given FILE | --config FILE
  * --household ID | --config FILE --person ID) [--policy NAME] [--as-of
- * DATE] [--format text|json] [--audience reviewer|citizen]`. */
+ * DATE] [--format text|json] [--audience reviewer|citizen] [--show-ids]`. */
 #include "cli.h"
 #include "huimin.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void explain_usage(FILE *out)
 {
@@ -41,6 +42,8 @@ static void explain_usage(FILE *out)
             "                         text for reviewers (default), or only the decisions\n"
             "                         and the drafters' messages, for the person concerned\n"
             "  --timings              print the time each step took (to stderr)\n"
+            "  --show-ids             print household and person ids whole; text masks them\n"
+            "                         (330102********0013), as does JSON on a terminal\n"
             "  -h, --help             show this help\n"
             "\n"
             "Exit status: 0 explained, 1 the policies or the facts have errors, 2 usage\n"
@@ -60,13 +63,14 @@ int cmd_explain(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "audience", required_argument, NULL, 'A' },
         { "timings", no_argument, NULL, 'T' },
+        { "show-ids", no_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     hm_explain_options o;
     memset(&o, 0, sizeof o);
     const char *sets[64];
-    int c;
+    int c, show_ids = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -102,11 +106,14 @@ int cmd_explain(int argc, char **argv)
             }
             break;
         case 'T': o.timings = 1; break;
+        case 'I': show_ids = 1; break;
         case 'h': explain_usage(stdout); return EXIT_CLEAN;
         default: explain_usage(stderr); return EXIT_USAGE;
         }
     }
     o.sets = sets;
+    /* text is read by people; JSON whole for the tools it is piped to */
+    o.show_ids = show_ids || (o.format == HM_FORMAT_JSON && !isatty(STDOUT_FILENO));
     const char *problem = NULL;
     if (optind >= argc)
         problem = "no policy files given";

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void needs_usage(FILE *out)
 {
@@ -38,6 +39,8 @@ static void needs_usage(FILE *out)
             "  --as-of DATE          evaluate as of this date (YYYY-MM-DD; default: the\n"
             "                        configuration's, else today, UTC)\n"
             "  --format text|json    output format (default text)\n"
+            "  --show-ids            print household and person ids whole; text masks them\n"
+            "                        (330102********0013), as does JSON on a terminal\n"
             "  -h, --help            show this help\n"
             "\n"
             "Exit status: 0 listed, 1 the policies or the facts have errors, 2 usage\n"
@@ -56,6 +59,7 @@ int cmd_needs(int argc, char **argv)
         { "person", required_argument, NULL, 'P' },
         { "set", required_argument, NULL, 's' },
         { "as-of", required_argument, NULL, 'a' },
+        { "show-ids", no_argument, NULL, 'I' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -64,7 +68,7 @@ int cmd_needs(int argc, char **argv)
     o.format = HM_FORMAT_TABLE;
     const char *given = NULL;
     const char *sets[64];
-    int c;
+    int c, show_ids = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -91,11 +95,14 @@ int cmd_needs(int argc, char **argv)
             sets[o.nsets++] = optarg;
             break;
         case 'a': o.as_of = optarg; break;
+        case 'I': show_ids = 1; break;
         case 'h': needs_usage(stdout); return EXIT_CLEAN;
         default: needs_usage(stderr); return EXIT_USAGE;
         }
     }
     o.sets = sets;
+    /* text is read by people; JSON whole for the tools it is piped to */
+    o.show_ids = show_ids || (o.format == HM_FORMAT_JSON && !isatty(STDOUT_FILENO));
     const char *bad = optind >= argc ? "no policy files given"
                     : given && o.config ? "--given and --config do not go together"
                     : (o.household || o.person) && !o.config ? "--household and --person need --config FILE"

@@ -58,12 +58,26 @@ void mask_fputs(const char *id, FILE *f)
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static int is_alnum(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-void mask_fputs_text(const char *text, FILE *f)
+/* Where masked text goes: a stream, or a buffer. */
+typedef struct sink {
+    FILE *f;
+    char *o;
+} sink;
+
+static void put(sink *k, int c)
+{
+    if (k->f)
+        fputc(c, k->f);
+    else
+        *k->o++ = (char)c;
+}
+
+static void mask_text_to(const char *text, sink *k)
 {
     const unsigned char *s = (const unsigned char *)text;
     while (*s) {
         if (!is_alnum(*s)) {
-            fputc(*s++, f);
+            put(k, *s++);
             continue;
         }
         /* a run of letters and digits: an ID number when it has the shape of one */
@@ -76,7 +90,21 @@ void mask_fputs_text(const char *text, FILE *f)
         int id = (n == 18 && (digits == 18 || (digits == 17 && (s[17] | 0x20) == 'x'))) ||
                  (n == 15 && digits == 15);
         for (size_t i = 0; i < n; i++)
-            fputc(id && i >= n / 3 && i < n - n / 4 ? '*' : s[i], f);
+            put(k, id && i >= n / 3 && i < n - n / 4 ? '*' : s[i]);
         s = e;
     }
+}
+
+void mask_fputs_text(const char *text, FILE *f)
+{
+    sink k = { .f = f };
+    mask_text_to(text, &k);
+}
+
+char *mask_text(const char *text, char *out)
+{
+    sink k = { .o = out };
+    mask_text_to(text, &k);
+    *k.o = '\0';
+    return out;
 }

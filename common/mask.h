@@ -21,5 +21,8 @@ void  mask_fputs(const char *id, FILE *f);
  * in it masked: a run of 18 characters, 17 digits and a digit or X, or of
  * 15 digits, not part of a longer run of letters and digits. */
 void  mask_fputs_text(const char *text, FILE *f);
+/* The same into `out`, which has room for strlen(text) + 1 bytes (the
+ * masked text has the same length); returns out. */
+char *mask_text(const char *text, char *out);
 
 #endif

@@ -84,8 +84,10 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         t3 = now_ms();
         facts_free(&f);
     }
-    if (!doc)
+    if (!doc || (!o->show_ids && explain_mask_ids(doc))) {
+        json_decref(doc);
         return HM_ENOMEM;
+    }
     print_doc(doc, o, out);
     json_int_t replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
     if (replaced)

@@ -55,4 +55,10 @@ void explain_print_text(const json_t *doc, int audience, FILE *out);
  * when out of memory. */
 json_t *explain_json_text(const char *s, size_t n, int *replaced);
 
+/* Mask, in place, every entity id of an explanation or of another JSON
+ * document (the strings under "id", "member_id", "member_ids",
+ * "household") and every ID number in its other strings, as mask.h does
+ * for what is printed.  0, or -1 when out of memory. */
+int explain_mask_ids(json_t *doc);
+
 #endif

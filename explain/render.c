@@ -6,6 +6,8 @@
  * that applied.  For citizens: the decision and the drafters' messages
  * only, with no code and no internal names. */
 #include "explain.h"
+#include "mask.h"
+#include "mem.h"
 
 #include <string.h>
 
@@ -440,4 +442,51 @@ void explain_print_text(const json_t *doc, int audience, FILE *out)
         fputc('\n', out);
         print_decision(out, d);
     }
+}
+
+/* ---- ids masked -------------------------------------------------------------------- */
+
+/* the keys whose strings are entity ids */
+static int id_key(const char *key)
+{
+    return !strcmp(key, "id") || !strcmp(key, "member_id") || !strcmp(key, "member_ids") ||
+           !strcmp(key, "household");
+}
+
+static int mask_value(json_t *v, int is_id)
+{
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x)
+            if (mask_value(x, id_key(key)))
+                return -1;
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+            if (mask_value(x, is_id))
+                return -1;
+    } else if (json_is_string(v)) {
+        /* masking keeps the length or shortens, and keeps valid UTF-8 */
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v) + 1;
+        char small[256], *m = n <= sizeof small ? small : mem_alloc(n);
+        if (!m)
+            return -1;
+        if (is_id)
+            mask_id(s, m);
+        else
+            mask_text(s, m);
+        int rc = strcmp(m, s) ? json_string_set(v, m) : 0;     /* most text has no ID */
+        if (m != small)
+            mem_free(m);
+        return rc;
+    }
+    return 0;
+}
+
+int explain_mask_ids(json_t *doc)
+{
+    return mask_value(doc, 0);
 }

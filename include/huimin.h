@@ -113,6 +113,7 @@ typedef struct hm_explain_options {
     int format;                 /* HM_FORMAT_TABLE (text) or HM_FORMAT_JSON */
     int citizen;                /* text for the person concerned: messages only */
     int timings;                /* print the time each step took to stderr */
+    int show_ids;               /* print ids whole; 0: masked (see mask.h) */
 } hm_explain_options;
 
 /* Explain every decision (or one policy's) for one household: the
@@ -198,6 +199,7 @@ typedef struct hm_needs_options {
     const char *household;      /*   by its id, */
     const char *person;         /*   or the household of this person (and only their
                                      person decisions) */
+    int show_ids;               /* print ids whole; 0: masked (see mask.h) */
 } hm_needs_options;
 
 /* Print, per policy, the facts it can read with their types, sources and

@@ -208,10 +208,15 @@ run_sql() {
 	printf '\n$ sqlite3 %s/results.db "%s"\n' "$city" "$1"
 	sqlite3 -header -column "$city/results.db" "$1" || hm_die "querying the results failed"
 }
-run_sql "SELECT policy, entity_id, reason FROM decisions
+# the database keeps ids whole; what is printed masks them as huimin does
+# (docs/plugins.md, "What is redacted"): 330102********0013
+masked="substr(entity_id, 1, min(6, length(entity_id) / 3))
+ || replace(hex(zeroblob(length(entity_id) - min(6, length(entity_id) / 3) - min(4, length(entity_id) / 4))), '00', '*')
+ || substr(entity_id, length(entity_id) - min(4, length(entity_id) / 4) + 1) AS entity_id"
+run_sql "SELECT policy, $masked, reason FROM decisions
  WHERE run_id = (SELECT max(run_id) FROM runs) AND policy = 'dibao' AND status = 'not_eligible'
  LIMIT 3"
-run_sql "SELECT policy, entity_id, missing FROM decisions
+run_sql "SELECT policy, $masked, missing FROM decisions
  WHERE run_id = (SELECT max(run_id) FROM runs) AND status = 'undetermined'
  LIMIT 3"
 run_sql "SELECT source, issue, count(*) AS n FROM data_issues
@@ -225,18 +230,20 @@ refused=$(sqlite3 "$city/results.db" "SELECT entity_id FROM decisions WHERE $lat
  AND status = 'not_eligible' AND reason LIKE '%人均%' ORDER BY entity_id LIMIT 1")
 open_one=$(sqlite3 "$city/results.db" "SELECT entity_id FROM decisions WHERE $latest AND policy = 'dibao'
  AND status = 'undetermined' ORDER BY entity_id LIMIT 1")
-for h in "$refused" "$open_one"; do
-	[ -n "$h" ] || hm_die "the city has no household to explain"
+# The traces mask the ids (--show-ids would print them whole), and so do
+# the commands shown here.
+for h in refused open_one; do
+	[ -n "${!h}" ] || hm_die "the city has no household to explain"
 	printf '
-$ huimin explain examples/policies --config %s/sources.conf --household %s --policy dibao
+$ huimin explain examples/policies --config %s/sources.conf --household "$%s" --policy dibao
 ' "$city" "$h"
-	"$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "$h" --policy dibao ||
+	"$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "${!h}" --policy dibao ||
 		hm_die "huimin explain failed"
 done
 printf '
-$ huimin explain examples/policies --config %s/sources.conf --household %s --policy dibao --audience citizen
+$ huimin explain examples/policies --config %s/sources.conf --household "$refused" --policy dibao --audience citizen
 ' \
-	"$city" "$refused"
+	"$city"
 "$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "$refused" --policy dibao --audience citizen ||
 	hm_die "huimin explain failed"
 printf '

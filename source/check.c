@@ -3,6 +3,7 @@
  * sample fetch. */
 #include "huimin.h"
 #include "load.h"
+#include "mask.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -134,9 +135,11 @@ int hm_plugin_check(const char *plugin, const char *config, const char *source, 
             err[n - 1] = '\0';
         goto done;
     }
-    for (int32_t i = 0; i < L.nissues; i++)
-        fprintf(out, "data issue: %s %s: %s\n", L.sources[0], load_issue_kind(L.issues[i].kind),
-                L.issues[i].detail);
+    for (int32_t i = 0; i < L.nissues; i++) {
+        fprintf(out, "data issue: %s %s: ", L.sources[0], load_issue_kind(L.issues[i].kind));
+        mask_fputs_text(L.issues[i].detail, out);
+        fputc('\n', out);
+    }
 ok:
     if (load_close_plugins(&L)) {
         snprintf(err, errlen, "%s", L.err);

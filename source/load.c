@@ -3,6 +3,7 @@
 #include "load.h"
 #include "arena.h"
 #include "calendar.h"
+#include "mask.h"
 #include "mem.h"
 #include "srcfile.h"
 
@@ -1374,7 +1375,7 @@ static void sample_value(const hm_load *L, const hm_field *f, const ld_col *c, u
     if (tf.vtype == VT_CODE)
         tf.vtype = VT_TEXT;     /* raw department codes, not yet mapped */
     show_value(NULL, &tf, &L->facts, c->value[r], buf, sizeof buf);
-    fputs(buf, out);
+    mask_fputs_text(buf, out);     /* a 身份证号 column */
     if (c->asof[r] != HM_NO_DATE) {
         char d[16];
         cal_format(c->asof[r], d);
@@ -1440,7 +1441,9 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         }
         fprintf(out, "sample of %u %s%s:\n", n, entity == 1 ? "household" : "person", n == 1 ? "" : "s");
         for (uint32_t r = 0; r < n; r++) {
-            fprintf(out, "  %s\n", ids[r]);
+            fputs("  ", out);
+            mask_fputs(ids[r], out);     /* ids are masked on a terminal */
+            fputc('\n', out);
             for (int i = 0; i < ncols; i++) {
                 check_values(&x, &cols[i]);
                 fprintf(out, "    %s.%s = ", entity == 1 ? "household" : "person", cols[i].name);

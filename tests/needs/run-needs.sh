@@ -75,11 +75,11 @@ cmp -s "$work/json.txt" "$here/given.expected" && ok || bad "the JSON household 
 
 # ---- one household of the configured city -----------------------------------
 # H3: a stale fact; H4: unusable values, with the departments' data issues
-golden config-h3 0 "$pol" --config small.conf --household H3
+golden config-h3 0 "$pol" --config small.conf --household H3 --show-ids
 golden config-h4-json 0 "$pol" --config small.conf --household H4 --format json
-golden person-p4 0 "$pol" --config small.conf --person P4 --policy elder
+golden person-p4 0 "$pol" --config small.conf --person P4 --policy elder --show-ids
 # as of a day when P4's registry row is still fresh
-golden config-h3-fresh 0 "$pol" --config small.conf --household H3 --as-of 2024-01-15 --policy allowance
+golden config-h3-fresh 0 "$pol" --config small.conf --household H3 --as-of 2024-01-15 --policy allowance --show-ids
 
 # text from a source that is not UTF-8, and a data issue's detail cut in the
 # middle of a character: the JSON is whole, each bad byte shown as U+FFFD
@@ -109,7 +109,7 @@ else
 fi
 # a person id too long for its column is cut after a whole character
 sqlite3 "$bad8/registry.db" "UPDATE person SET person_id = '$(printf '身%.0s' $(seq 150))' WHERE person_id = 'P5'"
-(cd "$bad8" && "$HUIMIN" needs "$pol" --config small.conf --household H3) > "$work/bad8.txt" 2> /dev/null
+(cd "$bad8" && "$HUIMIN" needs "$pol" --config small.conf --household H3 --show-ids) > "$work/bad8.txt" 2> /dev/null
 if grep -a '身' "$work/bad8.txt" | python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' 2> /dev/null; then
 	ok
 else
