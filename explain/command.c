@@ -19,11 +19,9 @@ static double now_ms(void)
 static void print_doc(const json_t *doc, const hm_explain_options *o, FILE *out)
 {
     if (o->format == HM_FORMAT_JSON) {
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (text) {
-            fprintf(out, "%s\n", text);
-            free(text);
-        }
+        /* straight to the stream: no copy of a document of many megabytes */
+        if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
+            fputc('\n', out);
     } else {
         explain_print_text(doc, o->citizen ? EX_CITIZEN : EX_REVIEWER, out);
     }
@@ -49,12 +47,15 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         return rc;
     ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
     json_t *doc = NULL;
+    hm_one one;
+    hm_facts f;
+    int have_one = 0, have_facts = 0;
     if (o->config) {
-        hm_one one;
         if (one_open(&one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
             one_close(&one);
             return HM_EUSAGE;
         }
+        have_one = 1;
         in.facts = &one.L.facts;
         in.as_of = one.as_of;
         in.externs = one.L.externs;
@@ -63,34 +64,41 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         in.member = one.member;
         in.source_of = one_source;
         in.source_ctx = &one;
-        t2 = now_ms();
-        doc = explain_build(&in);
-        t3 = now_ms();
-        one_close(&one);
     } else {
         int32_t as_of;
         if (given_as_of(o->as_of, &as_of) != 0) {
             snprintf(err, errlen, "--as-of: `%s` is not a date (write YYYY-MM-DD)", o->as_of);
             return HM_EUSAGE;
         }
-        hm_facts f;
         int nmembers = 0;
         if ((rc = given_facts(c, s, p, o->given, as_of, &f, &nmembers, err, errlen)) != HM_OK)
             return rc;
+        have_facts = 1;
         in.facts = &f;
         in.as_of = as_of;
-        t2 = now_ms();
-        doc = explain_build(&in);
-        t3 = now_ms();
-        facts_free(&f);
     }
-    if (!doc)
+    /* the document is built, printed and freed inside the arena, and
+     * nothing else in between makes or frees a JSON value */
+    t2 = now_ms();
+    explain_arena_begin();
+    doc = explain_build(&in);
+    t3 = now_ms();
+    json_int_t replaced = 0;
+    int built = doc != NULL;
+    if (built) {
+        print_doc(doc, o, out);
+        replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
+        json_decref(doc);
+    }
+    explain_arena_end();
+    if (have_one)
+        one_close(&one);
+    if (have_facts)
+        facts_free(&f);
+    if (!built)
         return HM_ENOMEM;
-    print_doc(doc, o, out);
-    json_int_t replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
     if (replaced)
         fprintf(stderr, "huimin: explain: warning: text from the sources is not UTF-8: each byte that is not is shown as U+FFFD\n");
-    json_decref(doc);
     if (o->timings)
         fprintf(stderr, "timings: compile %.1f ms, facts %.1f ms, explain %.1f ms, print %.1f ms\n", t1 - t0,
                 t2 - t1, t3 - t2, now_ms() - t3);
