@@ -183,6 +183,30 @@ fi
 check huge.txt 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day
 check huge.json 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day --format json
 
+# a condition whose fact sits 300 levels deep (the language allows 500):
+# its text is shown whole, the fact first, never cut at a fixed depth or
+# length, and the fact's value with it
+zeros=$(i=0; while [ $i -lt 300 ]; do printf ' + 0'; i=$((i + 1)); done)
+printf 'source 民政 {\n  household.assets : money\n}\n\npolicy 深 "深" for household {\n  eligible when all {\n    household.assets%s <= 50000 "x"\n  }\n}\n' \
+    "$zeros" > "$tmp/deep.pol"
+echo '{"household": {"assets": 50000.01}}' > "$tmp/deep.json"
+if "$HUIMIN" explain "$tmp/deep.pol" --given "$tmp/deep.json" --as-of $day > "$tmp/deep.out" 2> "$tmp/deep.err" &&
+   grep -qF "    ✗ household.assets$zeros <= 50000  [deep.pol:7]" "$tmp/deep.out" &&
+   grep -qF "would be met if household.assets$zeros were at most 50000.00" "$tmp/deep.out" &&
+   grep -qF "household.assets = 50000.01" "$tmp/deep.out" &&
+   "$HUIMIN" explain "$tmp/deep.pol" --given "$tmp/deep.json" --as-of $day --format json > "$tmp/deep.json.out" &&
+   "$py" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["decisions"][0]["conditions"]["children"][0]
+want = "household.assets" + " + 0" * 300 + " <= 50000"
+sys.exit(0 if d["expr"] == want and any(v["expr"] == "household.assets" for v in d["values"]) else 1)' "$tmp/deep.json.out"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: explain of a condition 300 levels deep does not show its whole text and its fact"
+    head -c 2000 "$tmp/deep.out"; cat "$tmp/deep.err"
+    fail=$((fail + 1))
+fi
+
 # a collective household of 10,000 members is explained in linear time:
 # a person policy, each member's decision with the facts it misses and
 # what they would decide (it was quadratic: seconds for 1,000 members,
