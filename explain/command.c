@@ -16,15 +16,65 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void print_doc(const json_t *doc, const hm_explain_options *o, FILE *out)
+/* The document printed as it is made (explain_input.each): the text
+ * decision by decision; the JSON as json_dumpf would print the whole
+ * document, each decision indented to its place in "decisions". */
+typedef struct printer {
+    const hm_explain_options *o;
+    FILE *out;
+    size_t n;       /* decisions printed */
+} printer;
+
+static int indented(const char *buf, size_t size, void *data)
 {
-    if (o->format == HM_FORMAT_JSON) {
-        /* straight to the stream: no copy of a document of many megabytes */
-        if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-            fputc('\n', out);
-    } else {
-        explain_print_text(doc, o->citizen ? EX_CITIZEN : EX_REVIEWER, out);
+    FILE *out = data;
+    for (size_t k = 0; k < size;) {
+        const char *nl = memchr(buf + k, '\n', size - k);
+        size_t len = nl ? (size_t)(nl - (buf + k)) + 1 : size - k;
+        if (fwrite(buf + k, 1, len, out) != len || (nl && fputs("    ", out) < 0))
+            return -1;
+        k += len;
     }
+    return 0;
+}
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+static void print_each(void *ctx, const json_t *doc, json_t *d)
+{
+    printer *pr = ctx;
+    int audience = pr->o->citizen ? EX_CITIZEN : EX_REVIEWER;
+    if (pr->o->format != HM_FORMAT_JSON) {
+        if (!d)
+            explain_print_head(doc, audience, pr->out);
+        else
+            explain_print_decision(d, audience, pr->out);
+        return;
+    }
+    if (!d) {
+        /* the head: the document so far, without its closing brace */
+        char *head = json_dumps(doc, DUMP_FLAGS);
+        size_t len = head ? strlen(head) : 0;
+        if (len >= 2)
+            fprintf(pr->out, "%.*s,\n  \"decisions\": [", (int)(len - 2), head);
+        json_malloc_t m;
+        json_free_t f;
+        json_get_alloc_funcs(&m, &f);
+        f(head);
+        return;
+    }
+    fputs(pr->n++ ? ",\n    " : "\n    ", pr->out);
+    json_dump_callback(d, indented, pr->out, DUMP_FLAGS);
+}
+
+static void print_tail(const printer *pr, json_int_t replaced)
+{
+    if (pr->o->format != HM_FORMAT_JSON)
+        return;
+    fputs(pr->n ? "\n  ]" : "]", pr->out);
+    if (replaced)
+        fprintf(pr->out, ",\n  \"replaced_bytes\": %lld", (long long)replaced);
+    fputs("\n}\n", pr->out);
 }
 
 static const char *one_source(void *ctx, int32_t field, int32_t k)
@@ -80,14 +130,17 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
     /* the document is built, printed and freed inside the arena, and
      * nothing else in between makes or frees a JSON value */
     t2 = now_ms();
+    printer pr = { o, out, 0 };
+    in.each = print_each;
+    in.each_ctx = &pr;
     explain_arena_begin();
     doc = explain_build(&in);
     t3 = now_ms();
     json_int_t replaced = 0;
     int built = doc != NULL;
     if (built) {
-        print_doc(doc, o, out);
         replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
+        print_tail(&pr, replaced);
         json_decref(doc);
     }
     explain_arena_end();

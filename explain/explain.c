@@ -193,6 +193,28 @@ static void jarena_free(void *p)
         mem_free((ahdr *)p - 1);
 }
 
+/* The place the arena has reached, to go back to once what was made
+ * after it is freed. */
+typedef struct amark {
+    ablock *head;
+    size_t used;
+} amark;
+
+static amark arena_mark(void) { return (amark){ jarena.head, jarena.head ? jarena.head->used : 0 }; }
+
+static void arena_release(amark m)
+{
+    if (!jarena.on)
+        return;
+    while (jarena.head && jarena.head != m.head) {
+        ablock *b = jarena.head;
+        jarena.head = b->next;
+        mem_free(b);
+    }
+    if (jarena.head)
+        jarena.head->used = m.used;
+}
+
 void explain_arena_begin(void)
 {
     if (jarena.on)
@@ -2045,16 +2067,27 @@ json_t *explain_build(const ex_input *in)
         json_array_append_new(ids, jstr_or_null(member_id(x, m)));
     json_object_set_new(hh, "member_ids", ids);
     json_object_set_new(doc, "household", hh);
+    if (in->each)
+        in->each(in->each_ctx, doc, NULL);
     json_t *pols = json_array();
     for (int32_t i = 0; i < p->npolicies; i++) {
         if ((in->policy >= 0 && i != in->policy) || (in->member >= 0 && p->policies[i].entity == 1))
             continue;
-        if (p->policies[i].entity == 1)
-            json_array_append_new(pols, decision_json(x, probe_vm, i, -1));
-        else
-            for (int32_t m = 0; m < n; m++)
-                if (in->member < 0 || m == in->member)
-                    json_array_append_new(pols, decision_json(x, probe_vm, i, m));
+        for (int32_t m = p->policies[i].entity == 1 ? -1 : 0; m < (p->policies[i].entity == 1 ? 0 : n); m++) {
+            if (m >= 0 && in->member >= 0 && m != in->member)
+                continue;
+            if (!in->each) {
+                json_array_append_new(pols, decision_json(x, probe_vm, i, m));
+                continue;
+            }
+            /* made, shown and freed: the arena goes back to where it was */
+            amark mark = arena_mark();
+            json_t *dj = decision_json(x, probe_vm, i, m);
+            if (!x->oom)
+                in->each(in->each_ctx, doc, dj);
+            json_decref(dj);
+            arena_release(mark);
+        }
     }
     json_object_set_new(doc, "decisions", pols);
     if (replaced)
