@@ -25,15 +25,32 @@ typedef struct printer {
     size_t n;       /* decisions printed */
 } printer;
 
+/* jansson's pieces of output are a few bytes each: gathered here, with
+ * four more spaces after each newline, and written in large blocks */
+typedef struct outbuf {
+    FILE *out;
+    size_t len;
+    char b[1 << 16];
+} outbuf;
+
+static int flush_out(outbuf *w)
+{
+    int rc = fwrite(w->b, 1, w->len, w->out) == w->len ? 0 : -1;
+    w->len = 0;
+    return rc;
+}
+
 static int indented(const char *buf, size_t size, void *data)
 {
-    FILE *out = data;
-    for (size_t k = 0; k < size;) {
-        const char *nl = memchr(buf + k, '\n', size - k);
-        size_t len = nl ? (size_t)(nl - (buf + k)) + 1 : size - k;
-        if (fwrite(buf + k, 1, len, out) != len || (nl && fputs("    ", out) < 0))
+    outbuf *w = data;
+    for (size_t k = 0; k < size; k++) {
+        if (w->len + 5 > sizeof w->b && flush_out(w) < 0)
             return -1;
-        k += len;
+        w->b[w->len++] = buf[k];
+        if (buf[k] == '\n') {
+            memcpy(w->b + w->len, "    ", 4);
+            w->len += 4;
+        }
     }
     return 0;
 }
@@ -64,7 +81,11 @@ static void print_each(void *ctx, const json_t *doc, json_t *d)
         return;
     }
     fputs(pr->n++ ? ",\n    " : "\n    ", pr->out);
-    json_dump_callback(d, indented, pr->out, DUMP_FLAGS);
+    static outbuf w;
+    w.out = pr->out;
+    w.len = 0;
+    if (json_dump_callback(d, indented, &w, DUMP_FLAGS) == 0)
+        flush_out(&w);
 }
 
 static void print_tail(const printer *pr, json_int_t replaced)
