@@ -14,7 +14,9 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct frame {
     int32_t fn, parent, self, owner;    /* owner: the policy it works for, or -1 */
@@ -151,15 +153,35 @@ typedef struct ahdr {
     size_t size, pad;
 } ahdr;
 
-#define ARENA_BLOCK ((size_t)1 << 20)
+/* a block is a huge page where the system has them (one page fault for
+ * 2 MiB, not 512); blocks released are kept for the next decision */
+#define ARENA_BLOCK ((size_t)2 << 20)
 #define ARENA_LARGE ((size_t)4096)
 
 static struct {
-    ablock *head;
+    ablock *head, *spare;
     json_malloc_t saved_malloc;
     json_free_t saved_free;
     int on;
 } jarena;
+
+static ablock *new_block(void)
+{
+    ablock *b = jarena.spare;
+    if (b) {
+        jarena.spare = b->next;
+        return b;
+    }
+    void *mem = NULL;
+    if (posix_memalign(&mem, ARENA_BLOCK, ARENA_BLOCK) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(mem, ARENA_BLOCK, MADV_HUGEPAGE);   /* a hint: no matter if refused */
+#endif
+    b = mem;
+    b->cap = ARENA_BLOCK - sizeof *b;
+    return b;
+}
 
 static void *jarena_malloc(size_t n)
 {
@@ -173,12 +195,10 @@ static void *jarena_malloc(size_t n)
     size_t need = sizeof(ahdr) + ((n + 15) & ~(size_t)15);
     ablock *b = jarena.head;
     if (!b || b->used + need > b->cap) {
-        b = mem_alloc(sizeof *b + ARENA_BLOCK);
-        if (!b)
+        if (!(b = new_block()))
             return NULL;
         b->next = jarena.head;
         b->used = 0;
-        b->cap = ARENA_BLOCK;
         jarena.head = b;
     }
     ahdr *h = (ahdr *)((char *)(b + 1) + b->used);
@@ -209,7 +229,8 @@ static void arena_release(amark m)
     while (jarena.head && jarena.head != m.head) {
         ablock *b = jarena.head;
         jarena.head = b->next;
-        mem_free(b);
+        b->next = jarena.spare;
+        jarena.spare = b;
     }
     if (jarena.head)
         jarena.head->used = m.used;
@@ -230,11 +251,12 @@ void explain_arena_end(void)
         return;
     json_set_alloc_funcs(jarena.saved_malloc, jarena.saved_free);
     jarena.on = 0;
-    while (jarena.head) {
-        ablock *b = jarena.head;
-        jarena.head = b->next;
-        mem_free(b);
-    }
+    for (int k = 0; k < 2; k++)
+        for (ablock **l = k ? &jarena.spare : &jarena.head; *l;) {
+            ablock *b = *l;
+            *l = b->next;
+            free(b);    /* from posix_memalign */
+        }
 }
 
 /* The explanation being built counts the bytes it replaced. */
