@@ -43,14 +43,24 @@ static int flush_out(outbuf *w)
 static int indented(const char *buf, size_t size, void *data)
 {
     outbuf *w = data;
-    for (size_t k = 0; k < size; k++) {
-        if (w->len + 5 > sizeof w->b && flush_out(w) < 0)
+    while (size) {
+        const char *nl = memchr(buf, '\n', size);
+        size_t len = nl ? (size_t)(nl - buf) + 1 : size;
+        if (w->len + len + 4 > sizeof w->b && flush_out(w) < 0)
             return -1;
-        w->b[w->len++] = buf[k];
-        if (buf[k] == '\n') {
+        if (len + 4 > sizeof w->b) {   /* a long text: straight out */
+            if (fwrite(buf, 1, len, w->out) != len)
+                return -1;
+        } else {
+            memcpy(w->b + w->len, buf, len);
+            w->len += len;
+        }
+        if (nl) {
             memcpy(w->b + w->len, "    ", 4);
             w->len += 4;
         }
+        buf += len;
+        size -= len;
     }
     return 0;
 }
