@@ -2056,6 +2056,12 @@ json_t *explain_build(const ex_input *in)
     vm_bind_externs(probe_vm, in->externs);
     if (vm_begin_household(x->vm, 0) < 0)
         goto done;
+    /* room for a large household's trace from the start: memory the
+     * system maps when first written, and a block that large grows in
+     * place, never copied (a small household touches a few pages of it) */
+    x->tr.cap = (size_t)1 << 20;
+    if (!(x->tr.ev = mem_alloc(x->tr.cap * sizeof *x->tr.ev)))
+        x->tr.cap = 0;
     vm_set_trace(x->vm, &x->tr);
     int32_t n = in->facts->hh_count[0];
     /* decide everything asked for while recording; what they depend on is

