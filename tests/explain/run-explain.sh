@@ -249,10 +249,10 @@ else
     fail=$((fail + 1))
 fi
 echo "explain of a household of 10,000 members, two policies as text and JSON: $cpu s of CPU"
-if awk -v t="$cpu" 'BEGIN { exit !(t < 8) }'; then
+if awk -v t="$cpu" 'BEGIN { exit !(t < 7) }'; then
     pass=$((pass + 1))
 else
-    echo "FAIL: explain of a household of 10,000 members, two policies as text and JSON, took $cpu s of CPU (bound: 8 s)"
+    echo "FAIL: explain of a household of 10,000 members, two policies as text and JSON, took $cpu s of CPU (bound: 7 s)"
     fail=$((fail + 1))
 fi
 
