@@ -16,7 +16,7 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* The document printed as it is made (explain_input.each): the text
+/* The document printed as it is made (ex_input.each): the text
  * decision by decision; the JSON as json_dumpf would print the whole
  * document, each decision indented to its place in "decisions". */
 typedef struct printer {

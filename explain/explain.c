@@ -186,7 +186,7 @@ static ablock *new_block(void)
 static void *jarena_malloc(size_t n)
 {
     if (n >= ARENA_LARGE) {
-        ahdr *h = mem_alloc(sizeof *h + n);
+        ahdr *h = n < SIZE_MAX - sizeof *h ? mem_alloc(sizeof *h + n) : NULL;
         if (!h)
             return NULL;
         h->size = n;
