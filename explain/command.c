@@ -16,17 +16,103 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void print_doc(const json_t *doc, const hm_explain_options *o, FILE *out)
+/* The document printed as it is made (ex_input.each): the text
+ * decision by decision; the JSON as json_dumpf would print the whole
+ * document, each decision indented to its place in "decisions". */
+typedef struct printer {
+    const hm_explain_options *o;
+    FILE *out;
+    size_t n;       /* decisions printed */
+    int failed;     /* out of memory while masking ids: nothing more printed */
+} printer;
+
+/* jansson's pieces of output are a few bytes each: gathered here, with
+ * four more spaces after each newline, and written in large blocks */
+typedef struct outbuf {
+    FILE *out;
+    size_t len;
+    char b[1 << 16];
+} outbuf;
+
+static int flush_out(outbuf *w)
 {
-    if (o->format == HM_FORMAT_JSON) {
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (text) {
-            fprintf(out, "%s\n", text);
-            free(text);
+    int rc = fwrite(w->b, 1, w->len, w->out) == w->len ? 0 : -1;
+    w->len = 0;
+    return rc;
+}
+
+static int indented(const char *buf, size_t size, void *data)
+{
+    outbuf *w = data;
+    while (size) {
+        const char *nl = memchr(buf, '\n', size);
+        size_t len = nl ? (size_t)(nl - buf) + 1 : size;
+        if (w->len + len + 4 > sizeof w->b && flush_out(w) < 0)
+            return -1;
+        if (len + 4 > sizeof w->b) {   /* a long text: straight out */
+            if (fwrite(buf, 1, len, w->out) != len)
+                return -1;
+        } else {
+            memcpy(w->b + w->len, buf, len);
+            w->len += len;
         }
-    } else {
-        explain_print_text(doc, o->citizen ? EX_CITIZEN : EX_REVIEWER, out);
+        if (nl) {
+            memcpy(w->b + w->len, "    ", 4);
+            w->len += 4;
+        }
+        buf += len;
+        size -= len;
     }
+    return 0;
+}
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+
+static void print_each(void *ctx, const json_t *doc, json_t *d)
+{
+    printer *pr = ctx;
+    /* ids masked as each piece is printed: the head (its own ids) before
+     * any decision, then each decision */
+    if (pr->failed || (!pr->o->show_ids && explain_mask_ids(d ? d : (json_t *)doc))) {
+        pr->failed = 1;
+        return;
+    }
+    int audience = pr->o->citizen ? EX_CITIZEN : EX_REVIEWER;
+    if (pr->o->format != HM_FORMAT_JSON) {
+        if (!d)
+            explain_print_head(doc, audience, pr->out);
+        else
+            explain_print_decision(d, audience, pr->out);
+        return;
+    }
+    if (!d) {
+        /* the head: the document so far, without its closing brace */
+        char *head = json_dumps(doc, DUMP_FLAGS);
+        size_t len = head ? strlen(head) : 0;
+        if (len >= 2)
+            fprintf(pr->out, "%.*s,\n  \"decisions\": [", (int)(len - 2), head);
+        json_malloc_t m;
+        json_free_t f;
+        json_get_alloc_funcs(&m, &f);
+        f(head);
+        return;
+    }
+    fputs(pr->n++ ? ",\n    " : "\n    ", pr->out);
+    static outbuf w;
+    w.out = pr->out;
+    w.len = 0;
+    if (json_dump_callback(d, indented, &w, DUMP_FLAGS) == 0)
+        flush_out(&w);
+}
+
+static void print_tail(const printer *pr, json_int_t replaced)
+{
+    if (pr->o->format != HM_FORMAT_JSON)
+        return;
+    fputs(pr->n ? "\n  ]" : "]", pr->out);
+    if (replaced)
+        fprintf(pr->out, ",\n  \"replaced_bytes\": %lld", (long long)replaced);
+    fputs("\n}\n", pr->out);
 }
 
 static const char *one_source(void *ctx, int32_t field, int32_t k)
@@ -49,12 +135,15 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         return rc;
     ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
     json_t *doc = NULL;
+    hm_one one;
+    hm_facts f;
+    int have_one = 0, have_facts = 0;
     if (o->config) {
-        hm_one one;
         if (one_open(&one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
             one_close(&one);
             return HM_EUSAGE;
         }
+        have_one = 1;
         in.facts = &one.L.facts;
         in.as_of = one.as_of;
         in.externs = one.L.externs;
@@ -63,36 +152,44 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         in.member = one.member;
         in.source_of = one_source;
         in.source_ctx = &one;
-        t2 = now_ms();
-        doc = explain_build(&in);
-        t3 = now_ms();
-        one_close(&one);
     } else {
         int32_t as_of;
         if (given_as_of(o->as_of, &as_of) != 0) {
             snprintf(err, errlen, "--as-of: `%s` is not a date (write YYYY-MM-DD)", o->as_of);
             return HM_EUSAGE;
         }
-        hm_facts f;
         int nmembers = 0;
         if ((rc = given_facts(c, s, p, o->given, as_of, &f, &nmembers, err, errlen)) != HM_OK)
             return rc;
+        have_facts = 1;
         in.facts = &f;
         in.as_of = as_of;
-        t2 = now_ms();
-        doc = explain_build(&in);
-        t3 = now_ms();
-        facts_free(&f);
     }
-    if (!doc || (!o->show_ids && explain_mask_ids(doc))) {
+    /* the document is built, printed and freed inside the arena, and
+     * nothing else in between makes or frees a JSON value */
+    t2 = now_ms();
+    printer pr = { o, out, 0, 0 };
+    in.each = print_each;
+    in.each_ctx = &pr;
+    explain_arena_begin();
+    doc = explain_build(&in);
+    t3 = now_ms();
+    json_int_t replaced = 0;
+    int built = doc != NULL;
+    if (built) {
+        replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
+        print_tail(&pr, replaced);
         json_decref(doc);
-        return HM_ENOMEM;
     }
-    print_doc(doc, o, out);
-    json_int_t replaced = json_integer_value(json_object_get(doc, "replaced_bytes"));
+    explain_arena_end();
+    if (have_one)
+        one_close(&one);
+    if (have_facts)
+        facts_free(&f);
+    if (!built || pr.failed)
+        return HM_ENOMEM;
     if (replaced)
         fprintf(stderr, "huimin: explain: warning: text from the sources is not UTF-8: each byte that is not is shown as U+FFFD\n");
-    json_decref(doc);
     if (o->timings)
         fprintf(stderr, "timings: compile %.1f ms, facts %.1f ms, explain %.1f ms, print %.1f ms\n", t1 - t0,
                 t2 - t1, t3 - t2, now_ms() - t3);

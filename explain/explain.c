@@ -14,7 +14,9 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 typedef struct frame {
     int32_t fn, parent, self, owner;    /* owner: the policy it works for, or -1 */
@@ -113,7 +115,7 @@ json_t *explain_json_text(const char *s, size_t n, int *replaced)
         }
     }
     if (!bad)
-        return json_stringn(s, n);
+        return json_stringn_nocheck(s, n);   /* checked just now */
     char *t = mem_alloc(n + 2 * bad + 1);
     if (!t)
         return NULL;
@@ -131,11 +133,130 @@ json_t *explain_json_text(const char *s, size_t n, int *replaced)
             i += (size_t)k;
         }
     }
-    json_t *j = json_stringn(t, len);
+    json_t *j = json_stringn_nocheck(t, len);
     mem_free(t);
     if (replaced)
         *replaced += (int)bad;
     return j;
+}
+
+/* The JSON values of an explanation: a household of 10,000 members has
+ * millions, all freed together, so they are carved from large blocks and
+ * freed with them rather than one by one (a value of ARENA_LARGE bytes or
+ * more is allocated and freed on its own). */
+typedef struct ablock {
+    struct ablock *next;
+    size_t used, cap, pad;      /* 32 bytes: what follows stays 16-aligned */
+} ablock;
+
+typedef struct ahdr {
+    size_t size, pad;
+} ahdr;
+
+/* a block is a huge page where the system has them (one page fault for
+ * 2 MiB, not 512); blocks released are kept for the next decision */
+#define ARENA_BLOCK ((size_t)2 << 20)
+#define ARENA_LARGE ((size_t)4096)
+
+static struct {
+    ablock *head, *spare;
+    json_malloc_t saved_malloc;
+    json_free_t saved_free;
+    int on;
+} jarena;
+
+static ablock *new_block(void)
+{
+    ablock *b = jarena.spare;
+    if (b) {
+        jarena.spare = b->next;
+        return b;
+    }
+    void *mem = NULL;
+    if (posix_memalign(&mem, ARENA_BLOCK, ARENA_BLOCK) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(mem, ARENA_BLOCK, MADV_HUGEPAGE);   /* a hint: no matter if refused */
+#endif
+    b = mem;
+    b->cap = ARENA_BLOCK - sizeof *b;
+    return b;
+}
+
+static void *jarena_malloc(size_t n)
+{
+    if (n >= ARENA_LARGE) {
+        ahdr *h = n < SIZE_MAX - sizeof *h ? mem_alloc(sizeof *h + n) : NULL;
+        if (!h)
+            return NULL;
+        h->size = n;
+        return h + 1;
+    }
+    size_t need = sizeof(ahdr) + ((n + 15) & ~(size_t)15);
+    ablock *b = jarena.head;
+    if (!b || b->used + need > b->cap) {
+        if (!(b = new_block()))
+            return NULL;
+        b->next = jarena.head;
+        b->used = 0;
+        jarena.head = b;
+    }
+    ahdr *h = (ahdr *)((char *)(b + 1) + b->used);
+    b->used += need;
+    h->size = n;
+    return h + 1;
+}
+
+static void jarena_free(void *p)
+{
+    if (p && ((ahdr *)p - 1)->size >= ARENA_LARGE)
+        mem_free((ahdr *)p - 1);
+}
+
+/* The place the arena has reached, to go back to once what was made
+ * after it is freed. */
+typedef struct amark {
+    ablock *head;
+    size_t used;
+} amark;
+
+static amark arena_mark(void) { return (amark){ jarena.head, jarena.head ? jarena.head->used : 0 }; }
+
+static void arena_release(amark m)
+{
+    if (!jarena.on)
+        return;
+    while (jarena.head && jarena.head != m.head) {
+        ablock *b = jarena.head;
+        jarena.head = b->next;
+        b->next = jarena.spare;
+        jarena.spare = b;
+    }
+    if (jarena.head)
+        jarena.head->used = m.used;
+}
+
+void explain_arena_begin(void)
+{
+    if (jarena.on)
+        return;
+    json_get_alloc_funcs(&jarena.saved_malloc, &jarena.saved_free);
+    json_set_alloc_funcs(jarena_malloc, jarena_free);
+    jarena.on = 1;
+}
+
+void explain_arena_end(void)
+{
+    if (!jarena.on)
+        return;
+    json_set_alloc_funcs(jarena.saved_malloc, jarena.saved_free);
+    jarena.on = 0;
+    for (int k = 0; k < 2; k++)
+        for (ablock **l = k ? &jarena.spare : &jarena.head; *l;) {
+            ablock *b = *l;
+            *l = b->next;
+            free(b);    /* from posix_memalign */
+        }
 }
 
 /* The explanation being built counts the bytes it replaced. */
@@ -177,10 +298,10 @@ static const char *date_text(int32_t d, char buf[16])
 
 /* The extent of a node's source: a node's own span covers its operator or
  * name only, so take in its children, then the brackets that enclose
- * them. */
-static void subtree_span(const ast *n, uint32_t *a, uint32_t *b, int depth)
+ * them.  Recursion as deep as the expression, which the parser bounds. */
+static void subtree_span(const ast *n, uint32_t *a, uint32_t *b)
 {
-    if (!n || depth > 200)
+    if (!n)
         return;
     if (n->loc.end > n->loc.start) {
         if (n->loc.start < *a)
@@ -188,12 +309,12 @@ static void subtree_span(const ast *n, uint32_t *a, uint32_t *b, int depth)
         if (n->loc.end > *b)
             *b = n->loc.end;
     }
-    subtree_span(n->a, a, b, depth + 1);
-    subtree_span(n->b, a, b, depth + 1);
-    subtree_span(n->c, a, b, depth + 1);
+    subtree_span(n->a, a, b);
+    subtree_span(n->b, a, b);
+    subtree_span(n->c, a, b);
     if (n->kind == N_CALL || n->kind == N_LISTLIT)
         for (const ast *k = n->a ? n->a->next : NULL; k; k = k->next)
-            subtree_span(k, a, b, depth + 1);
+            subtree_span(k, a, b);
 }
 
 /* Take in the brackets of kind open/close that the span [a, b) leaves
@@ -237,7 +358,7 @@ static json_t *node_text(ex *x, const ast *n)
         return jtext("");
     const hm_srcfile *f = s->mods[n->file]->file;
     uint32_t a = UINT32_MAX, b = 0;
-    subtree_span(n, &a, &b, 0);
+    subtree_span(n, &a, &b);
     if (a == UINT32_MAX)
         a = b = n->loc.start;
     if (b > f->len)
@@ -245,10 +366,13 @@ static json_t *node_text(ex *x, const ast *n)
     if (a > b)
         a = b;
     balance(f->text, f->len, &a, &b);
-    char buf[512];
+    /* whole, however long: never more than the source it comes from */
+    char *buf = mem_alloc((size_t)(b - a) + 1);
+    if (!buf)
+        return NULL;
     size_t len = 0;
     int space = 0;
-    for (uint32_t k = a; k < b && len + 4 < sizeof buf; k++) {
+    for (uint32_t k = a; k < b; k++) {
         char ch = f->text[k];
         if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
             space = 1;
@@ -266,17 +390,9 @@ static json_t *node_text(ex *x, const ast *n)
         space = 0;
         buf[len++] = ch;
     }
-    if (b - a > 0 && len + 4 >= sizeof buf) {
-        /* cut at a character boundary */
-        while (len && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
-            len--;
-        if (len && ((unsigned char)buf[len - 1] & 0xC0) == 0xC0)
-            len--;
-        memcpy(buf + len, "…", 3);
-        len += 3;
-    }
-    buf[len] = '\0';
-    return jtext(buf);
+    json_t *j = explain_json_text(buf, len, replaced_count);
+    mem_free(buf);
+    return j;
 }
 
 static void node_where(ex *x, const ast *n, json_t *o)
@@ -641,11 +757,10 @@ static int node_value(ex *x, const ast *n, hm_val *v)
 
 static int is_loop(const ast *n) { return n->kind == N_AGG || n->kind == N_WHERE; }
 
-static int contains_loop(const ast *n, int depth)
+static int contains_loop(const ast *n)
 {
-    for (; n && depth < 100; n = n->next) {
-        if (is_loop(n) || contains_loop(n->a, depth + 1) || contains_loop(n->b, depth + 1) ||
-            contains_loop(n->c, depth + 1))
+    for (; n; n = n->next) {
+        if (is_loop(n) || contains_loop(n->a) || contains_loop(n->b) || contains_loop(n->c))
             return 1;
     }
     return 0;
@@ -678,7 +793,7 @@ static void collect_names(ex *x, const ast *n, namelist *out, int in_loop)
             break;
         case N_CALL:
             /* built-ins over aggregates show through their elements */
-            take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a, 0);
+            take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a);
             break;
         case N_AGG: case N_WHERE:
             take = !in_loop;
@@ -1941,6 +2056,12 @@ json_t *explain_build(const ex_input *in)
     vm_bind_externs(probe_vm, in->externs);
     if (vm_begin_household(x->vm, 0) < 0)
         goto done;
+    /* room for a large household's trace from the start: memory the
+     * system maps when first written, and a block that large grows in
+     * place, never copied (a small household touches a few pages of it) */
+    x->tr.cap = (size_t)1 << 20;
+    if (!(x->tr.ev = mem_alloc(x->tr.cap * sizeof *x->tr.ev)))
+        x->tr.cap = 0;
     vm_set_trace(x->vm, &x->tr);
     int32_t n = in->facts->hh_count[0];
     /* decide everything asked for while recording; what they depend on is
@@ -1974,16 +2095,27 @@ json_t *explain_build(const ex_input *in)
         json_array_append_new(ids, jstr_or_null(member_id(x, m)));
     json_object_set_new(hh, "member_ids", ids);
     json_object_set_new(doc, "household", hh);
+    if (in->each)
+        in->each(in->each_ctx, doc, NULL);
     json_t *pols = json_array();
     for (int32_t i = 0; i < p->npolicies; i++) {
         if ((in->policy >= 0 && i != in->policy) || (in->member >= 0 && p->policies[i].entity == 1))
             continue;
-        if (p->policies[i].entity == 1)
-            json_array_append_new(pols, decision_json(x, probe_vm, i, -1));
-        else
-            for (int32_t m = 0; m < n; m++)
-                if (in->member < 0 || m == in->member)
-                    json_array_append_new(pols, decision_json(x, probe_vm, i, m));
+        for (int32_t m = p->policies[i].entity == 1 ? -1 : 0; m < (p->policies[i].entity == 1 ? 0 : n); m++) {
+            if (m >= 0 && in->member >= 0 && m != in->member)
+                continue;
+            if (!in->each) {
+                json_array_append_new(pols, decision_json(x, probe_vm, i, m));
+                continue;
+            }
+            /* made, shown and freed: the arena goes back to where it was */
+            amark mark = arena_mark();
+            json_t *dj = decision_json(x, probe_vm, i, m);
+            if (!x->oom)
+                in->each(in->each_ctx, doc, dj);
+            json_decref(dj);
+            arena_release(mark);
+        }
     }
     json_object_set_new(doc, "decisions", pols);
     if (replaced)

@@ -39,9 +39,24 @@ typedef struct ex_input {
     /* the source that gave value k of program field `field`, or NULL */
     const char *(*source_of)(void *ctx, int32_t field, int32_t k);
     void *source_ctx;
+    /* or NULL; else called with decision NULL once the document's head
+     * (schema, as_of, household) is made, then with each decision as soon
+     * as it is made, which is freed after and not put in the document:
+     * a large household's explanation is never all in memory at once */
+    void (*each)(void *ctx, const json_t *doc, json_t *decision);
+    void *each_ctx;
 } ex_input;
 
 /* The explanation (owned; json_decref), or NULL when out of memory. */
+/* Between explain_arena_begin() and explain_arena_end(), every JSON value
+ * (of the process: jansson's allocator is global) comes from blocks that
+ * explain_arena_end() frees at once, each value that was made in between
+ * with them: far faster for the millions of values of a large household.
+ * No value made in between may be used after, none made before may be
+ * freed in between. */
+void explain_arena_begin(void);
+void explain_arena_end(void);
+
 json_t *explain_build(const ex_input *in);
 
 /* Print an explanation for a terminal: everything (EX_REVIEWER) or only
@@ -49,6 +64,9 @@ json_t *explain_build(const ex_input *in);
  * (EX_CITIZEN). */
 enum { EX_REVIEWER = 0, EX_CITIZEN = 1 };
 void explain_print_text(const json_t *doc, int audience, FILE *out);
+/* The same in parts: the head of the document, then each decision. */
+void explain_print_head(const json_t *doc, int audience, FILE *out);
+void explain_print_decision(const json_t *decision, int audience, FILE *out);
 
 /* s[0..n) as a JSON string: each byte that is not part of valid UTF-8 (or
  * is NUL) becomes U+FFFD, counted into *replaced (may be NULL).  NULL only

@@ -421,27 +421,36 @@ static void print_citizen(FILE *out, const json_t *d)
     }
 }
 
-void explain_print_text(const json_t *doc, int audience, FILE *out)
+void explain_print_head(const json_t *doc, int audience, FILE *out)
 {
-    const json_t *hh = json_object_get(doc, "household");
-    json_t *decisions = json_object_get(doc, "decisions");
-    size_t i;
-    json_t *d;
     if (audience == EX_CITIZEN) {
         fprintf(out, "截至 %s 的审核结果：\n\n", S(doc, "as_of"));
-        json_array_foreach(decisions, i, d) {
-            print_citizen(out, d);
-            fputc('\n', out);
-        }
         return;
     }
+    const json_t *hh = json_object_get(doc, "household");
     long long n = json_integer_value(json_object_get(hh, "members"));
     fprintf(out, "household %s, %lld member%s, as of %s\n", has(hh, "id") ? S(hh, "id") : "(given)", n,
             n == 1 ? "" : "s", S(doc, "as_of"));
-    json_array_foreach(decisions, i, d) {
+}
+
+void explain_print_decision(const json_t *d, int audience, FILE *out)
+{
+    if (audience == EX_CITIZEN) {
+        print_citizen(out, d);
         fputc('\n', out);
-        print_decision(out, d);
+        return;
     }
+    fputc('\n', out);
+    print_decision(out, d);
+}
+
+void explain_print_text(const json_t *doc, int audience, FILE *out)
+{
+    size_t i;
+    json_t *d;
+    explain_print_head(doc, audience, out);
+    json_array_foreach(json_object_get(doc, "decisions"), i, d)
+        explain_print_decision(d, audience, out);
 }
 
 /* ---- ids masked -------------------------------------------------------------------- */
