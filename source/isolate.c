@@ -332,24 +332,13 @@ static void ch_population_wanted(hm_population_ctx *ctx, const char **household,
     *person = p->person;
 }
 
-static void ch_set_error(hm_plugin_err *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-    err->set = 1;
-}
-
 static const hm_host_api child_host = {
     .size = sizeof(hm_host_api),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
     .abi_minor = HM_PLUGIN_ABI_MINOR,
     .alloc = mem_alloc,
     .free = mem_free,
-    .set_error = ch_set_error,
+    .set_error = host_set_error,   /* the same in either process */
     .find = ch_find,
     .put_text = ch_put_text,
     .put_record = ch_put_record,

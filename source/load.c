@@ -833,7 +833,7 @@ static void host_bad_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, const ch
     c->known[row] = 2;
 }
 
-static void host_set_error(hm_plugin_err *err, const char *fmt, ...)
+void host_set_error(hm_plugin_err *err, const char *fmt, ...)
 {
     if (!err)
         return;

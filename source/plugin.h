@@ -45,6 +45,8 @@ typedef struct plugin_opts {
 /* The services offered to plugins (defined in load.c, where the fetch and
  * population contexts live). */
 extern const hm_host_api hm_host;
+/* hm_host.set_error, for the host an isolated plugin's process gets */
+void host_set_error(hm_plugin_err *err, const char *fmt, ...);
 /* The rows of a fetch in ascending id order (load.c). */
 const int32_t *load_fetch_order(const hm_fetch_ctx *ctx);
 
