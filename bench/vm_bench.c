@@ -161,7 +161,7 @@ int main(int argc, char **argv)
     for (int32_t i = 0; i < p->nfields; i++) {
         const hm_field *fd = &p->fields[i];
         if (fd->records) {
-            for (int32_t who = 0; who < (int32_t)np; who++) {
+            for (int32_t who = 0; who < f.rcol[fd->column].owners; who++) {     /* households or persons */
                 facts_records_known(&f, fd->column, who);
                 int nrec = (int)(next() % 4);
                 for (int r = 0; r < nrec; r++)

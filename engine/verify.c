@@ -405,7 +405,8 @@ static int push_node(graph *g, int32_t *depth, int32_t node)
         g->edges = e;
         g->cap = c;
     }
-    node_edges(g->p, node, g->edges + base);
+    if (n > 0)      /* no edges: no array yet, perhaps */
+        node_edges(g->p, node, g->edges + base);
     g->state[node] = 1;
     g->stack[*depth] = node;
     g->next[*depth] = base;

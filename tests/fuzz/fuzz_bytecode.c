@@ -45,7 +45,7 @@ static void exercise(const hm_program *p, int settle)
             f.pcol[c].state[k] = next() % 2 ? FACT_KNOWN : FACT_MISSING;
         }
     for (int c = 0; c < f.nr; c++)
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < f.rcol[c].owners; k++)     /* the household's, or each person's */
             for (int r = 0; r < 3; r++)
                 facts_add_record(&f, c, k, 19700 + (int32_t)(next() % 400), (int64_t)(next() % 10000));
     facts_sort_records(&f);
