@@ -320,7 +320,10 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
                 continue;
             int nth = c->src && c->src[k] != FACT_SRC_UNKNOWN ? c->src[k] : -1;
             const hm_fsource *lim = limiting(p->fsources + j, nsrc, nth, d);
-            if (lim && facts_fresh_until(d, lim->fresh, lim->fresh_unit) < as_of)
+            /* a value dated after the as-of date did not hold yet: no
+             * fresher than one dated too long before (the loader says the
+             * same of a source's value, as a data issue) */
+            if (lim && (d > as_of || facts_fresh_until(d, lim->fresh, lim->fresh_unit) < as_of))
                 c->state[k] = FACT_STALE;
         }
     }

@@ -1265,7 +1265,9 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         if (lim && nth < 0)     /* not said which gave it: the one it is stale for */
             json_object_set_new(o, "source", jtext(prog_str(x->p, lim->source)));
     }
-    if (lim) {
+    if (lim && asof > x->in->as_of) {
+        json_object_set_new(o, "after_as_of", json_true());
+    } else if (lim) {
         static const char *unit[] = { "", "day", "month", "year" };
         json_object_set_new(o, "fresh_for", jstrf("%d %s%s", lim->fresh, unit[lim->fresh_unit & 3], lim->fresh == 1 ? "" : "s"));
     }

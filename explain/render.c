@@ -201,6 +201,8 @@ static void print_fact(FILE *out, const json_t *f)
         fprintf(out, " (%s)", S(f, "state"));
     if (has(f, "fresh_for"))
         fprintf(out, ", older than %s", S(f, "fresh_for"));
+    if (json_is_true(json_object_get(f, "after_as_of")))
+        fputs(", dated after the as-of date", out);
     fputc('\n', out);
 }
 
