@@ -176,6 +176,9 @@ typedef struct hm_scale {
     int32_t first, n;       /* rows */
 } hm_scale;
 
+/* the period of an amount of money (hm_policy.period, hm_field.period) */
+enum { PERIOD_ONCE = 0, PERIOD_PER_MONTH = 1, PERIOD_PER_YEAR = 2 };
+
 /* what a function computes */
 enum { FN_USER = 1, FN_LET, FN_COND, FN_AMOUNT, FN_WHEN, FN_VALUE, FN_KEY };
 
@@ -219,6 +222,7 @@ typedef struct hm_policy {
     int32_t entity;             /* 1 household, 2 person */
     int32_t cond;               /* root of its condition tree in program.conds */
     int32_t amount_fn;          /* -1 when it has no amount */
+    int32_t period;             /* of its amount: PERIOD_ONCE, PERIOD_MONTH or PERIOD_YEAR */
     int32_t first_eexc, neexc;  /* exceptions of `eligible when` */
     int32_t first_aexc, naexc;  /* exceptions of `amount` */
     int32_t first_excl, nexcl;  /* policies that exclude this one (program.ints) */

@@ -51,7 +51,7 @@ _Static_assert(sizeof(hm_function) == 24, "hm_function layout is part of the .hm
 _Static_assert(sizeof(hm_condnode) == 32, "hm_condnode layout is part of the .hmc format");
 _Static_assert(sizeof(hm_exception) == 32, "hm_exception layout is part of the .hmc format");
 _Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format");
-_Static_assert(sizeof(hm_policy) == 64, "hm_policy layout is part of the .hmc format");
+_Static_assert(sizeof(hm_policy) == 68, "hm_policy layout is part of the .hmc format");
 
 enum {
     SEC_META = 1, SEC_STRPOOL, SEC_STRS, SEC_CONSTS, SEC_FIELDS, SEC_CODESETS, SEC_LABELS,
@@ -348,9 +348,10 @@ fail:
     return -1;
 }
 
-int module_read(const char *path, hm_program *p, char *err, size_t errlen)
+int module_slurp(const char *path, unsigned char **out, size_t *outlen, char *err, size_t errlen)
 {
-    memset(p, 0, sizeof *p);
+    *out = NULL;
+    *outlen = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -393,7 +394,20 @@ int module_read(const char *path, hm_program *p, char *err, size_t errlen)
         snprintf(err, errlen, "%s: read error", path);
         return -2;
     }
-    int rc = module_read_mem(buf, len, path, p, err, errlen);
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+int module_read(const char *path, hm_program *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    unsigned char *buf;
+    size_t len;
+    int rc = module_slurp(path, &buf, &len, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = module_read_mem(buf, len, path, p, err, errlen);
     mem_free(buf);
     return rc;
 }

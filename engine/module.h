@@ -7,7 +7,7 @@
 
 #include "bytecode.h"
 
-#define HM_BC_MAJOR 4
+#define HM_BC_MAJOR 5
 #define HM_BC_MINOR 0
 
 /* The module's bytes (owned, mem_free).  0, or -1 when out of memory. */
@@ -19,6 +19,9 @@ int module_write(const hm_program *p, const char *path, char *err, size_t errlen
  * 0; -1 bad or corrupt file (message "PATH: bad bytecode (…)"); -2 the
  * file could not be read; -3 out of memory ("PATH: out of memory").  On
  * failure *p is left empty. */
+/* The whole file (owned, mem_free).  0; -1 larger than 1 GiB; -2
+ * unreadable; -3 out of memory; message in err. */
+int module_slurp(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen);
 int module_read(const char *path, hm_program *p, char *err, size_t errlen);
 int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_program *p,
                     char *err, size_t errlen);

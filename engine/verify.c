@@ -494,6 +494,7 @@ static int verify_policies(vctx *v)
         CHECK(STR_OK(P->name) && STR_OK(P->label) && STR_OK(P->ref) && STR_OK(P->file), "policy %d: bad name", i);
         CHECK(P->entity == 1 || P->entity == 2, "policy %d: bad entity", i);
         CHECK(P->cond >= -1 && P->cond < p->nconds, "policy %d: bad condition", i);
+        CHECK(P->period >= PERIOD_ONCE && P->period <= PERIOD_PER_YEAR, "policy %d: bad amount period", i);
         if (verify_fn_ref(v, P->amount_fn, FN_AMOUNT, 1, "policy", i))
             return -1;
         CHECK(RANGE_OK(P->first_eexc, P->neexc, p->nexcs) && RANGE_OK(P->first_aexc, P->naexc, p->nexcs),

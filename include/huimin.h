@@ -78,6 +78,9 @@ typedef struct hm_pack hm_pack;
 int hm_pack_load(const char *path, hm_pack **out, char *err, size_t errlen);
 int hm_pack_load_mem(const void *data, size_t len, hm_pack **out, char *err, size_t errlen);
 void hm_pack_free(hm_pack *k);
+/* "sha256:" and the 64 hex digits of the pack's bytes: what a run records
+ * to prove which pack decided. */
+const char *hm_pack_hash(const hm_pack *k);
 void hm_pack_disasm(const hm_pack *k, FILE *out);
 
 /* ---- evaluating one household ----------------------------------------------- */

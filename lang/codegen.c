@@ -1456,6 +1456,7 @@ static void cg_policy(builder *b, sym *y)
             if (!t || t->kind != T_MONEY)
                 t = ty_money(PERIOD_NONE);
             p->policies[id].amount_fn = cg_function(b, name, FN_AMOUNT, id, NULL, it->a, t, file);
+            p->policies[id].period = t->period;
             if (it->b)
                 cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);
         }

@@ -499,64 +499,6 @@ int hm_compiler_write(hm_compiler *c, const char *path)
 
 const cg_map *compiler_map(hm_compiler *c) { return &c->map; }
 
-/* ---- compiled packs loaded from .hmc files ---------------------------------- */
-
-struct hm_pack {
-    hm_program prog;
-};
-
-int hm_pack_load(const char *path, hm_pack **out, char *err, size_t errlen)
-{
-    *out = NULL;
-    hm_pack *k = mem_calloc(1, sizeof *k);
-    if (!k) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return HM_ENOMEM;
-    }
-    int rc = module_read(path, &k->prog, err, errlen);
-    if (rc == -2) {
-        mem_free(k);
-        return HM_EIO;
-    }
-    if (rc == 0)
-        rc = verify_program(&k->prog, path, err, errlen);
-    if (rc != 0) {
-        prog_free(&k->prog);
-        mem_free(k);
-        return rc == -3 ? HM_ENOMEM : HM_ECORRUPT;
-    }
-    *out = k;
-    return HM_OK;
-}
-
-int hm_pack_load_mem(const void *data, size_t len, hm_pack **out, char *err, size_t errlen)
-{
-    *out = NULL;
-    hm_pack *k = mem_calloc(1, sizeof *k);
-    if (!k)
-        return HM_ENOMEM;
-    int rc = module_read_mem(data, len, "(memory)", &k->prog, err, errlen);
-    if (rc == 0)
-        rc = verify_program(&k->prog, "(memory)", err, errlen);
-    if (rc != 0) {
-        prog_free(&k->prog);
-        mem_free(k);
-        return rc == -3 ? HM_ENOMEM : HM_ECORRUPT;
-    }
-    *out = k;
-    return HM_OK;
-}
-
-void hm_pack_free(hm_pack *k)
-{
-    if (!k)
-        return;
-    prog_free(&k->prog);
-    mem_free(k);
-}
-
-void hm_pack_disasm(const hm_pack *k, FILE *out) { disasm_program(&k->prog, out); }
-
 int hm_compiler_add_facts_file(hm_compiler *c, const char *path)
 {
     if (!c || !path)
