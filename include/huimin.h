@@ -83,6 +83,107 @@ void hm_pack_free(hm_pack *k);
 const char *hm_pack_hash(const hm_pack *k);
 void hm_pack_disasm(const hm_pack *k, FILE *out);
 
+/* ---- the runtime: packs, facts, decisions --------------------------------
+ *
+ * The runtime needs only a pack.  Threads: a loaded hm_pack is immutable
+ * and may be shared by any number of threads; every other handle below
+ * (households, evaluators, results, documents) belongs to one thread at a
+ * time: give each thread its own evaluator.  No function here prints. */
+
+enum { HM_ENTITY_HOUSEHOLD = 1, HM_ENTITY_PERSON = 2 };
+enum { HM_ELIGIBLE = 1, HM_NOT_ELIGIBLE = 2, HM_UNDETERMINED = 3 };
+/* the period of an amount: a lump sum paid once, per month or per year */
+enum { HM_PERIOD_ONCE = 0, HM_PERIOD_MONTH = 1, HM_PERIOD_YEAR = 2 };
+/* why a fact is not usable */
+enum { HM_FACT_MISSING = 1, HM_FACT_STALE = 2, HM_FACT_INVALID = 3, HM_FACT_CONFLICT = 4 };
+
+/* What a pack holds: its policies and the facts they read. */
+int hm_pack_policy_count(const hm_pack *k);
+const char *hm_pack_policy_name(const hm_pack *k, int i);
+const char *hm_pack_policy_label(const hm_pack *k, int i);
+int hm_pack_policy_entity(const hm_pack *k, int i);        /* HM_ENTITY_* */
+int hm_pack_policy_period(const hm_pack *k, int i);        /* HM_PERIOD_* of its amount */
+int hm_pack_policy_has_amount(const hm_pack *k, int i);
+int hm_pack_fact_count(const hm_pack *k);
+const char *hm_pack_fact_name(const hm_pack *k, int i);    /* "person.monthly_income" */
+/* The index of a fact ("household.region", "person.age"), or -1. */
+int hm_pack_fact(const hm_pack *k, const char *name);
+
+/* ---- facts of one household, built in memory or read from JSON ---- */
+
+typedef struct hm_household hm_household;
+
+/* An empty household for pack k (borrowed: it must outlive the household).
+ * `id` may be NULL.  Returns owned, NULL when out of memory. */
+hm_household *hm_household_new(const hm_pack *k, const char *id);
+void hm_household_free(hm_household *h);
+/* Add a member; its index (0, 1, …) in *index.  HM_OK, HM_ENOMEM. */
+int hm_household_add_member(hm_household *h, const char *id, int *index);
+/* Set fact `fact` (hm_pack_fact) of the household (member -1) or of a
+ * member, from text as in a JSON facts file: "1500.50" for money, "12.5%"
+ * or "0.125" for decimals, "YYYY-MM-DD" for dates, "true"/"false", a code
+ * label's name, a whole number; `as_of` (the day the value was true, or
+ * NULL) and `source` (which declared source gave it, or NULL) feed the
+ * freshness limits.  A fact never set is missing.  HM_OK; HM_EUSAGE with a
+ * message in err (no such fact or member, a value the fact's type cannot
+ * take, an unknown source); HM_ENOMEM. */
+int hm_household_set(hm_household *h, int member, int fact, const char *value, const char *as_of,
+                     const char *source, char *err, size_t errlen);
+/* Append a dated record to a records fact (`value` as above); an empty
+ * list is known once hm_household_set_records_known() is called. */
+int hm_household_add_record(hm_household *h, int member, int fact, const char *date, const char *value,
+                            char *err, size_t errlen);
+int hm_household_set_records_known(hm_household *h, int member, int fact, char *err, size_t errlen);
+/* Read a household from JSON text, in the format `huimin run --given`
+ * reads ({"household": {…, "members": [{…}]}} or {"person": {…}}).
+ * `name` is used in messages.  HM_OK; HM_ERR with "NAME: …" in err (bad
+ * JSON or facts); HM_ENOMEM. */
+int hm_household_from_json(const hm_pack *k, const char *json, size_t len, const char *name,
+                           hm_household **out, char *err, size_t errlen);
+int hm_household_member_count(const hm_household *h);
+
+/* ---- evaluating ---- */
+
+typedef struct hm_evaluator hm_evaluator;
+typedef struct hm_result hm_result;
+
+/* One per thread.  Returns owned, NULL when out of memory. */
+hm_evaluator *hm_evaluator_new(const hm_pack *k);
+void hm_evaluator_free(hm_evaluator *e);
+/* Decide every policy for household h (not changed: the same household may
+ * be evaluated as of several dates) as of `as_of` ("YYYY-MM-DD"; NULL for
+ * today, UTC).  *out is owned by the caller.  HM_OK; HM_EUSAGE (a bad
+ * date: err); HM_ENOMEM. */
+int hm_evaluate(hm_evaluator *e, const hm_household *h, const char *as_of, hm_result **out, char *err,
+                size_t errlen);
+void hm_result_free(hm_result *r);
+const char *hm_result_as_of(const hm_result *r);          /* "YYYY-MM-DD" */
+int hm_result_member_count(const hm_result *r);
+/* Decisions: every household policy once, every person policy per member,
+ * in the pack's policy order. */
+int hm_result_count(const hm_result *r);
+int hm_result_policy(const hm_result *r, int i);          /* index into the pack's policies */
+const char *hm_result_policy_name(const hm_result *r, int i);
+int hm_result_entity(const hm_result *r, int i);          /* HM_ENTITY_* */
+int hm_result_member(const hm_result *r, int i);          /* 0-based, -1 for the household */
+const char *hm_result_member_id(const hm_result *r, int i); /* NULL when none was given */
+int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … */
+int hm_result_has_amount(const hm_result *r, int i);      /* eligible, with an amount */
+long long hm_result_amount(const hm_result *r, int i);    /* fen */
+int hm_result_period(const hm_result *r, int i);          /* HM_PERIOD_* */
+/* Why: the failed condition's message with its {placeholders} filled, the
+ * policy that excluded it, the runtime error; NULL when eligible. */
+const char *hm_result_reason(const hm_result *r, int i);
+/* The facts an undetermined decision lacks (or a settled one did not
+ * need): names ("person.deceased") and HM_FACT_* states. */
+int hm_result_missing_count(const hm_result *r, int i);
+const char *hm_result_missing_fact(const hm_result *r, int i, int j);
+int hm_result_missing_state(const hm_result *r, int i, int j);
+/* The result as JSON, exactly as `huimin run --given F --format json`
+ * prints it.  Owned: free with hm_free().  NULL when out of memory. */
+char *hm_result_json(const hm_result *r);
+void hm_free(void *p);
+
 /* ---- evaluating one household ----------------------------------------------- */
 
 /* Add a facts file holding one top-level `given household { … }` (or
