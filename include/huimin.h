@@ -72,6 +72,11 @@ int hm_compiler_write(hm_compiler *c, const char *path);
 
 typedef struct hm_pack hm_pack;
 
+/* Compile everything added into a pack (owned; independent of the
+ * compiler, which may be freed first).  HM_OK, HM_ERR (errors in the
+ * policies: diagnostics), HM_ENOMEM. */
+int hm_compiler_pack(hm_compiler *c, hm_pack **out);
+
 /* Load and verify a bytecode module.  HM_OK; HM_EIO (unreadable);
  * HM_ECORRUPT (a bad, corrupt or hostile file: never run); HM_ENOMEM.  On
  * failure `err` holds "PATH: bad bytecode (WHY)" or the I/O error. */

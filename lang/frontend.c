@@ -16,6 +16,7 @@
 #include "frontend.h"
 #include "disasm.h"
 #include "module.h"
+#include "pack.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -498,6 +499,30 @@ int hm_compiler_write(hm_compiler *c, const char *path)
 }
 
 const cg_map *compiler_map(hm_compiler *c) { return &c->map; }
+
+int hm_compiler_pack(hm_compiler *c, hm_pack **out)
+{
+    *out = NULL;
+    hm_program *p;
+    sema *s;
+    int rc = compiler_program(c, &p, &s);
+    if (rc != HM_OK)
+        return rc;
+    /* through the file format, so the pack is exactly what `compile`
+     * would write and its hash what a run of that file records */
+    unsigned char *buf;
+    size_t len;
+    if (module_encode(p, &buf, &len))
+        return HM_ENOMEM;
+    char err[512];
+    rc = pack_load_named(buf, len, "(compiled)", out, err, sizeof err);
+    mem_free(buf);
+    if (rc == HM_ECORRUPT) {
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "internal error: the compiler produced %s", err);
+        return HM_ERR;
+    }
+    return rc;
+}
 
 int hm_compiler_add_facts_file(hm_compiler *c, const char *path)
 {
