@@ -16,10 +16,17 @@ int cmd_plugin_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_needs(int argc, char **argv);
 
-/* A compiler with every path added (files or directories), or NULL after
+/* A compiler with every path added (files or directories), or the
+ * sources a compiled pack carries when the one path is a pack; NULL after
  * printing why not (the caller exits with EXIT_USAGE). */
 struct hm_compiler;
 struct hm_compiler *cli_compiler(char **paths, int n);
+/* The same; with packs 0, a pack is refused as not being policy text
+ * (check, compile). */
+struct hm_compiler *cli_compiler_for(char **paths, int n, int packs);
+
+/* Does the file start as a compiled pack (.hmc) does? */
+int cli_is_pack(const char *path);
 
 /* Add a facts file given with --given to the compilation when it is in the
  * `given` notation.  Returns the JSON file's path to pass on, NULL for a

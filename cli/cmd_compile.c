@@ -44,7 +44,7 @@ int cmd_compile(int argc, char **argv)
         compile_usage(stderr);
         return EXIT_USAGE;
     }
-    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    hm_compiler *comp = cli_compiler_for(argv + optind, argc - optind, 0);
     if (!comp)
         return EXIT_USAGE;
     int rc = hm_compiler_write(comp, output);

@@ -66,13 +66,56 @@ void cli_error_lines(char *err)
     }
 }
 
+int cli_is_pack(const char *path)
+{
+    unsigned char head[4];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t n = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    return n == sizeof head && memcmp(head, "\x7fHMC", 4) == 0;
+}
+
+/* A compiler holding the sources a pack carries: what explain, test and
+ * the `given` notation need besides the program, which must come out the
+ * same. */
+static hm_compiler *pack_compiler(hm_compiler *comp, const char *path)
+{
+    char err[1024];
+    hm_pack *k;
+    int rc = hm_pack_load(path, &k, err, sizeof err);
+    if (rc != HM_OK) {
+        cli_error_lines(err);
+        hm_compiler_free(comp);
+        return NULL;
+    }
+    rc = hm_compiler_add_pack(comp, k);
+    hm_pack_free(k);
+    if (rc != HM_OK) {
+        hm_compiler_print_diagnostics(comp, stderr);
+        if (rc == HM_ENOMEM)
+            cli_error("out of memory");
+        hm_compiler_free(comp);
+        return NULL;
+    }
+    return comp;
+}
+
 hm_compiler *cli_compiler(char **paths, int n)
+{
+    return cli_compiler_for(paths, n, 1);
+}
+
+hm_compiler *cli_compiler_for(char **paths, int n, int packs)
 {
     hm_compiler *comp = hm_compiler_new();
     if (!comp) {
         cli_error("out of memory");
         return NULL;
     }
+    if (packs && n == 1 && cli_is_pack(paths[0]))
+        return pack_compiler(comp, paths[0]);
     for (int i = 0; i < n; i++) {
         int rc = hm_compiler_add_path(comp, paths[i]);
         if (rc != HM_OK) {

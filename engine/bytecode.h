@@ -230,6 +230,15 @@ typedef struct hm_policy {
     int32_t line, file;
 } hm_policy;
 
+/* A policy source file the program was compiled from, kept so the pack
+ * alone can show rule text and be checked against what was approved. */
+typedef struct hm_srcrec {
+    int32_t  path;          /* string: the path as given to the compiler */
+    uint32_t len;           /* bytes of text */
+    uint64_t off;           /* into program.srctext */
+    uint8_t  sha256[32];    /* of the text */
+} hm_srcrec;
+
 typedef struct hm_program {
     /* strings: one NUL-terminated pool, addressed by offsets */
     char    *strpool;
@@ -258,6 +267,8 @@ typedef struct hm_program {
     hm_policy *policies; int32_t npolicies;
     int32_t *ints;      int32_t nints;     /* lists referenced by policies */
     uint32_t max_regs;  /* the largest register file of any function */
+    hm_srcrec *srcfiles; int32_t nsrcfiles;  /* in the order they were compiled */
+    char    *srctext;   uint32_t srctext_len;  /* their texts, one after another */
 } hm_program;
 
 static inline const char *prog_str(const hm_program *p, int32_t i)

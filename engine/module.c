@@ -21,6 +21,7 @@
  * program may run.  Every error reads "FILE: bad bytecode (WHY)". */
 #include "module.h"
 #include "mem.h"
+#include "huimin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,12 +52,14 @@ _Static_assert(sizeof(hm_function) == 24, "hm_function layout is part of the .hm
 _Static_assert(sizeof(hm_condnode) == 32, "hm_condnode layout is part of the .hmc format");
 _Static_assert(sizeof(hm_exception) == 32, "hm_exception layout is part of the .hmc format");
 _Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format");
+_Static_assert(sizeof(hm_srcrec) == 48, "hm_srcrec layout is part of the .hmc format");
 _Static_assert(sizeof(hm_policy) == 68, "hm_policy layout is part of the .hmc format");
 
 enum {
     SEC_META = 1, SEC_STRPOOL, SEC_STRS, SEC_CONSTS, SEC_FIELDS, SEC_CODESETS, SEC_LABELS,
     SEC_CODEMAPS, SEC_DATED, SEC_PENTRIES, SEC_PARAMS, SEC_ROWS, SEC_SCALES, SEC_FNS,
     SEC_CODE, SEC_LINES, SEC_CONDS, SEC_EXCS, SEC_LETS, SEC_POLICIES, SEC_INTS, SEC_FSOURCES, SEC_EXTERNS,
+    SEC_SRCFILES, SEC_SRCTEXT,
     SEC__COUNT
 };
 
@@ -101,6 +104,8 @@ static int describe(hm_program *p, secdesc *d)
     SEC(SEC_INTS, sizeof(int32_t), &p->ints, &p->nints, NULL);
     SEC(SEC_FSOURCES, sizeof(hm_fsource), &p->fsources, &p->nfsources, NULL);
     SEC(SEC_EXTERNS, sizeof(hm_extern), &p->externs, &p->nexterns, NULL);
+    SEC(SEC_SRCFILES, sizeof(hm_srcrec), &p->srcfiles, &p->nsrcfiles, NULL);
+    SEC(SEC_SRCTEXT, 1, &p->srctext, NULL, &p->srctext_len);
 #undef SEC
     return n;
 }
@@ -273,20 +278,42 @@ int module_write(const hm_program *p, const char *path, char *err, size_t errlen
     size_t l_ = strlen(err); snprintf(err + l_, errlen - l_, __VA_ARGS__); \
     l_ = strlen(err); snprintf(err + l_, errlen - l_, ")"); goto fail; } while (0)
 
+/* Policy text: UTF-8 without NUL bytes in its first kilobyte. */
+static int looks_like_text(const unsigned char *buf, size_t len)
+{
+    size_t n = len < 1024 ? len : 1024;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] == 0 || (buf[i] < 0x20 && buf[i] != '\n' && buf[i] != '\r' && buf[i] != '\t'))
+            return 0;
+    return 1;
+}
+
 int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_program *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     meta m;
     memset(&m, 0, sizeof m);
+    if (looks_like_text(buf, len)) {
+        snprintf(err, errlen, "%s: this is a text file, not a compiled pack: compile policy files into "
+                 "a pack with `huimin compile FILES -o PACK.hmc`, or give the policy files themselves", name);
+        goto fail;
+    }
     if (len < HEADER_SIZE)
         BAD("truncated header: %zu bytes", len);
-    if (memcmp(buf, MAGIC, 4) != 0)
-        BAD("not a huimin module: wrong magic number");
+    if (memcmp(buf, MAGIC, 4) != 0) {
+        BAD("not a huimin pack: wrong magic number");
+    }
     if (memcmp(buf + 4, MAGIC + 4, 4) != 0)
         BAD("the file was altered by a text-mode transfer (line endings changed)");
     uint16_t major = get_u16(buf + 8), minor = get_u16(buf + 10);
-    if (major != HM_BC_MAJOR)
-        BAD("format version %u.%u not supported (this huimin reads %d.x)", major, minor, HM_BC_MAJOR);
+    if (major != HM_BC_MAJOR) {
+        snprintf(err, errlen, "%s: a pack of bytecode format %u.%u; this huimin (%s) reads format %d.x: "
+                 "compile its policy files again with `huimin compile`", name, major, minor, hm_version(),
+                 HM_BC_MAJOR);
+        goto fail;
+    }
     if (get_u32(buf + 12) != HEADER_SIZE)
         BAD("unexpected header size %u", get_u32(buf + 12));
     if ((int64_t)get_u64(buf + 16) != SAMPLE_INT || (int64_t)get_u64(buf + 24) != SAMPLE_FEN)
@@ -346,6 +373,17 @@ int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_p
 fail:
     prog_free(p);
     return -1;
+}
+
+int module_is_pack_file(const char *path)
+{
+    unsigned char head[4];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t n = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    return n == sizeof head && memcmp(head, MAGIC, 4) == 0;
 }
 
 int module_slurp(const char *path, unsigned char **out, size_t *outlen, char *err, size_t errlen)

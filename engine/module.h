@@ -19,6 +19,8 @@ int module_write(const hm_program *p, const char *path, char *err, size_t errlen
  * 0; -1 bad or corrupt file (message "PATH: bad bytecode (…)"); -2 the
  * file could not be read; -3 out of memory ("PATH: out of memory").  On
  * failure *p is left empty. */
+/* Does the file start as a pack does?  (0 also when it cannot be read.) */
+int module_is_pack_file(const char *path);
 /* The whole file (owned, mem_free).  0; -1 larger than 1 GiB; -2
  * unreadable; -3 out of memory; message in err. */
 int module_slurp(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen);

@@ -30,5 +30,7 @@ void prog_free(hm_program *p)
     mem_free(p->lets);
     mem_free(p->policies);
     mem_free(p->ints);
+    mem_free(p->srcfiles);
+    mem_free(p->srctext);
     memset(p, 0, sizeof *p);
 }

@@ -8,6 +8,7 @@
 #include "module.h"
 #include "mem.h"
 
+#include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,18 @@ static int verify_tables(vctx *v)
               "extern %d: bad signature", i);
         for (int k = 0; k < x->nparams; k++)
             CHECK(x->params[k] >= VT_BOOL && x->params[k] <= VT_DURATION, "extern %d: bad parameter type", i);
+    }
+    for (int32_t i = 0; i < p->nsrcfiles; i++) {
+        const hm_srcrec *f = &p->srcfiles[i];
+        CHECK(f->path >= 0 && STR_OK(f->path), "source file %d: bad name", i);
+        CHECK(f->off <= p->srctext_len && f->len <= p->srctext_len - f->off, "source file %d: text outside", i);
+        /* the hash that proves which text was approved must be that text's */
+        uint8_t h[SHA256_DIGEST_SIZE];
+        struct sha256_ctx ctx;
+        sha256_init(&ctx);
+        sha256_update(&ctx, f->len, (const uint8_t *)p->srctext + f->off);
+        sha256_digest(&ctx, sizeof h, h);
+        CHECK(memcmp(h, f->sha256, sizeof h) == 0, "source file %d: its text does not have its SHA-256", i);
     }
     for (int32_t i = 0; i < p->ncodemaps; i++)
         CHECK(STR_OK(p->codemaps[i].source) && STR_OK(p->codemaps[i].raw) && p->codemaps[i].label >= -1,

@@ -76,6 +76,13 @@ typedef struct hm_pack hm_pack;
  * compiler, which may be freed first).  HM_OK, HM_ERR (errors in the
  * policies: diagnostics), HM_ENOMEM. */
 int hm_compiler_pack(hm_compiler *c, hm_pack **out);
+/* Add the policy files a pack was compiled from (it carries their text),
+ * to check, test or explain it; compiling must then give exactly the
+ * pack's program, else an error says the pack came from another version.
+ * k is borrowed (it may be freed after).  Only on an empty compiler (more
+ * files, such as a facts file, may follow).  HM_OK, HM_ERR (the pack
+ * holds no sources), HM_EUSAGE, HM_ENOMEM. */
+int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k);
 
 /* Load and verify a bytecode module.  HM_OK; HM_EIO (unreadable);
  * HM_ECORRUPT (a bad, corrupt or hostile file: never run); HM_ENOMEM.  On

@@ -10,6 +10,7 @@
 #include "mem.h"
 
 #include <limits.h>
+#include <nettle/sha2.h>
 #include <string.h>
 
 /* ---- growable arrays ------------------------------------------------------ */
@@ -1624,6 +1625,44 @@ static void declare_ids(builder *b)
         }
 }
 
+/* Keep the text of every policy file in the program (not the facts file
+ * of --given), in the order they were read, so a pack alone shows rule
+ * text and proves which sources it was compiled from. */
+static void keep_sources(builder *b)
+{
+    sema *s = b->s;
+    hm_program *p = b->p;
+    size_t total = 0;
+    for (int i = 0; i < s->nmods; i++)
+        if (s->mods[i]->file->index != s->facts_file)
+            total += s->mods[i]->file->len;
+    if (total > UINT32_MAX) {
+        diag_error(s->diags, NULL, (hm_span){ 0, 0 }, "the policy files are larger than 4 GiB together");
+        return;
+    }
+    p->srcfiles = mem_calloc((size_t)s->nmods + 1, sizeof *p->srcfiles);
+    p->srctext = mem_alloc(total + 1);
+    if (!p->srcfiles || !p->srctext)
+        longjmp(*b->oom, 1);
+    size_t off = 0;
+    for (int i = 0; i < s->nmods; i++) {
+        const hm_srcfile *f = s->mods[i]->file;
+        if (f->index == s->facts_file)
+            continue;
+        hm_srcrec *r = &p->srcfiles[p->nsrcfiles++];
+        r->path = str_id(b, f->path);
+        r->off = off;
+        r->len = (uint32_t)f->len;
+        memcpy(p->srctext + off, f->text, f->len);
+        off += f->len;
+        struct sha256_ctx ctx;
+        sha256_init(&ctx);
+        sha256_update(&ctx, f->len, (const uint8_t *)f->text);
+        sha256_digest(&ctx, sizeof r->sha256, r->sha256);
+    }
+    p->srctext_len = (uint32_t)off;
+}
+
 int cg_program(sema *s, hm_program *out, cg_map *map)
 {
     builder bb;
@@ -1730,6 +1769,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
         }
     mem_free(seen);
     b->seen = NULL;
+    keep_sources(b);
     mem_free(b->stack);
     b->stack = NULL;
     mem_free(b->strhash);

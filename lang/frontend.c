@@ -40,6 +40,8 @@ struct hm_compiler {
     int out_of_memory;      /* a previous check ran out of memory */
     int syntax_errors;
     int facts_file;         /* file index of the `--given` file, or -1 */
+    unsigned char *pack;    /* hm_compiler_add_pack: the program must encode to these bytes */
+    size_t pack_len;
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -63,6 +65,7 @@ void hm_compiler_free(hm_compiler *c)
     }
     mem_free(c->files);
     mem_free(c->mods);
+    mem_free(c->pack);
     prog_free(&c->prog);
     cg_map_free(&c->map);
     diag_free(&c->diags);
@@ -195,6 +198,12 @@ int hm_compiler_add_path(hm_compiler *c, const char *path)
         while (n > 1 && buf[n - 1] == '/')
             buf[--n] = '\0';
         return add_dir(c, buf, 0);
+    }
+    if (module_is_pack_file(path)) {
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 },
+                   "`%s` is a compiled pack, not policy text: give it alone to `huimin run`, `explain`, "
+                   "`needs`, `test` or `disasm` in place of the policy files", path);
+        return HM_EIO;
     }
     return load_file(c, path);
 }
@@ -415,6 +424,18 @@ int hm_compiler_check(hm_compiler *c)
     return c->diags.errors ? HM_ERR : HM_OK;
 }
 
+/* 1 when a program encodes to these bytes, 0 when not, -1 out of memory. */
+static int same_program(const hm_program *a, const unsigned char *bytes, size_t len)
+{
+    unsigned char *ba;
+    size_t la;
+    if (module_encode(a, &ba, &la))
+        return -1;
+    int same = la == len && memcmp(ba, bytes, la) == 0;
+    mem_free(ba);
+    return same;
+}
+
 /* Compile the checked modules (once).  HM_OK, HM_ERR (errors, possibly
  * found while compiling), HM_ENOMEM. */
 int compiler_program(hm_compiler *c, hm_program **out, sema **s)
@@ -433,6 +454,7 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s)
         cg_program(&c->sema, &c->prog, &c->map);
         c->arena.oom = NULL;
         c->compiled = 1;
+
         /* the compiler's output must pass the same checks as a loaded file */
         char err[512];
         int vr = c->diags.errors ? 0 : verify_program(&c->prog, "(compiled)", err, sizeof err);
@@ -444,6 +466,20 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s)
         }
         if (vr != 0)
             diag_error(&c->diags, NULL, (hm_span){ 0, 0 }, "internal error: the compiler produced %s", err);
+        if (!c->diags.errors && c->pack) {
+            int same = same_program(&c->prog, c->pack, c->pack_len);
+            if (same < 0) {
+                prog_free(&c->prog);
+                cg_map_free(&c->map);
+                c->compiled = 0;
+                return HM_ENOMEM;
+            }
+            if (!same)
+                diag_error(&c->diags, NULL, (hm_span){ 0, 0 },
+                           "the pack's sources, compiled by this huimin (%s), do not give the pack's program: "
+                           "it was compiled by another version; compile its sources again with `huimin compile`",
+                           hm_version());
+        }
     }
     if (c->diags.errors)
         return HM_ERR;
@@ -499,6 +535,27 @@ int hm_compiler_write(hm_compiler *c, const char *path)
 }
 
 const cg_map *compiler_map(hm_compiler *c) { return &c->map; }
+
+int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
+{
+    if (!c || !k || c->pack || c->nfiles)
+        return HM_EUSAGE;
+    const hm_program *p = pack_program(k);
+    if (p->nsrcfiles == 0) {
+        diag_error(&c->diags, NULL, (hm_span){ 0, 0 },
+                   "the pack holds no policy sources: compile it again with `huimin compile`");
+        return HM_ERR;
+    }
+    for (int32_t i = 0; i < p->nsrcfiles; i++) {
+        const hm_srcrec *r = &p->srcfiles[i];
+        int rc = hm_compiler_add_source(c, prog_str(p, r->path), p->srctext + r->off, r->len);
+        if (rc != HM_OK)
+            return rc;
+    }
+    if (module_encode(p, &c->pack, &c->pack_len))
+        return HM_ENOMEM;
+    return HM_OK;
+}
 
 int hm_compiler_pack(hm_compiler *c, hm_pack **out)
 {
