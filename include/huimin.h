@@ -196,6 +196,44 @@ int hm_result_missing_state(const hm_result *r, int i, int j);
 char *hm_result_json(const hm_result *r);
 void hm_free(void *p);
 
+/* ---- explanations: documents the caller walks ---- */
+
+typedef struct hm_doc hm_doc;
+typedef struct hm_node hm_node;
+enum { HM_NODE_NULL = 0, HM_NODE_BOOL, HM_NODE_INT, HM_NODE_REAL, HM_NODE_STRING, HM_NODE_ARRAY, HM_NODE_OBJECT };
+enum { HM_AUDIENCE_REVIEWER = 0, HM_AUDIENCE_CITIZEN = 1 };
+
+/* Explain the decisions of household h as of `as_of` (NULL: today, UTC):
+ * every policy, or only `policy` (NULL for all); for person policies every
+ * member, or only `member` (-1 for all).  The document is the one
+ * `huimin explain --format json` prints (docs/explain.md,
+ * explain.schema.json), ids whole.  The first call on an evaluator reads
+ * the pack's policy files (explain shows their text): HM_ERR when the
+ * pack has none or they do not give its program (err says which).  HM_OK;
+ * HM_EUSAGE (a bad date, an unknown policy, a member out of range);
+ * HM_ENOMEM. */
+int hm_explain(hm_evaluator *e, const hm_household *h, const char *as_of, const char *policy, int member,
+               hm_doc **out, char *err, size_t errlen);
+void hm_doc_free(hm_doc *d);
+/* The root of the document, and its nodes.  Nodes belong to the document:
+ * valid until hm_doc_free.  Accessors given a node of another type return
+ * NULL, 0 or 0.0. */
+const hm_node *hm_doc_root(const hm_doc *d);
+int hm_node_type(const hm_node *n);                         /* HM_NODE_* (NULL: HM_NODE_NULL) */
+size_t hm_node_size(const hm_node *n);                      /* items of an array or object */
+const hm_node *hm_node_at(const hm_node *n, size_t i);      /* i-th item, in order */
+const char *hm_node_key(const hm_node *n, size_t i);        /* an object's i-th key */
+const hm_node *hm_node_get(const hm_node *n, const char *key);
+const char *hm_node_string(const hm_node *n);
+long long hm_node_int(const hm_node *n);
+double hm_node_real(const hm_node *n);
+int hm_node_bool(const hm_node *n);
+/* The document as JSON (as the command prints it) or as the text the
+ * command prints for HM_AUDIENCE_*.  Owned: hm_free.  NULL when out of
+ * memory. */
+char *hm_doc_json(const hm_doc *d);
+char *hm_doc_text(const hm_doc *d, int audience);
+
 /* ---- evaluating one household ----------------------------------------------- */
 
 /* Add a facts file holding one top-level `given household { … }` (or
