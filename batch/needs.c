@@ -502,6 +502,24 @@ static json_t *json_household(needs_ctx *x, int32_t as_of, json_t *decisions)
                      decisions);
 }
 
+int needs_json(const hm_program *p, const hm_facts *f, int32_t as_of, int32_t policy, json_t **out)
+{
+    *out = NULL;
+    needs_ctx x = { .p = p, .f = f, .member = -1, .only = policy };
+    if (!(x.list = json_array()))
+        return HM_ENOMEM;
+    int rc = decide_household(&x, as_of, NULL);
+    json_t *doc = rc == HM_OK ? json_household(&x, as_of, x.list) : NULL;
+    if (rc != HM_OK)
+        json_decref(x.list);
+    if (rc == HM_OK && (!doc || x.oom)) {
+        json_decref(doc);
+        return HM_ENOMEM;
+    }
+    *out = doc;
+    return rc;
+}
+
 int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char *err, size_t errlen)
 {
     err[0] = '\0';

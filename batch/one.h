@@ -42,6 +42,12 @@ int  batch_config(hm_config *cfg, const char *path, const char *const *sets, int
 /* The index of the policy `name` (--policy) in *out; -1 for NULL.  HM_OK,
  * or HM_EUSAGE with a message listing the policies there are. (needs.c) */
 int  batch_find_policy(const hm_program *p, const char *name, int32_t *out, char *err, size_t errlen);
+/* What one household (row 0 of f, freshness applied) still lacks: the
+ * document `huimin needs --given F --format json` prints, ids whole, for
+ * every policy or only `policy` (-1 for all).  HM_OK or HM_ENOMEM.
+ * (needs.c) */
+struct json_t;
+int  needs_json(const hm_program *p, const hm_facts *f, int32_t as_of, int32_t policy, struct json_t **out);
 /* L->err as one message: its lines, without the last newline. */
 void batch_load_error(const hm_load *L, char *err, size_t errlen);
 
