@@ -214,6 +214,13 @@ enum { HM_AUDIENCE_REVIEWER = 0, HM_AUDIENCE_CITIZEN = 1 };
  * HM_ENOMEM. */
 int hm_explain(hm_evaluator *e, const hm_household *h, const char *as_of, const char *policy, int member,
                hm_doc **out, char *err, size_t errlen);
+/* What household h still lacks: per policy (or only `policy`), its
+ * decision and, when undetermined, each fact missing, stale, unusable or
+ * in conflict with the sources that provide it: the document `huimin needs
+ * --given F --format json` prints, ids whole.  HM_OK; HM_EUSAGE (a bad
+ * date, an unknown policy); HM_ENOMEM. */
+int hm_needs(hm_evaluator *e, const hm_household *h, const char *as_of, const char *policy, hm_doc **out,
+             char *err, size_t errlen);
 void hm_doc_free(hm_doc *d);
 /* The root of the document, and its nodes.  Nodes belong to the document:
  * valid until hm_doc_free.  Accessors given a node of another type return
