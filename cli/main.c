@@ -1,4 +1,4 @@
-/* huimin.c -- the `huimin` command: dispatch to subcommands. */
+/* main.c -- the `huimin` command: dispatch to subcommands. */
 #include "cli.h"
 #include "huimin.h"
 #include "mask.h"
