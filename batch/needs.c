@@ -11,7 +11,7 @@
 #include "mem.h"
 #include "one.h"
 #include "plugin.h"
-#include "srcfile.h"
+#include "utf8.h"
 #include "vm.h"
 
 #include <jansson.h>

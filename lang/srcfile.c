@@ -128,34 +128,6 @@ void srcfile_free(hm_srcfile *f)
     memset(f, 0, sizeof *f);
 }
 
-int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (n == 0)
-        return 0;
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    int len;
-    uint32_t v, min;
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; v = c & 0x1f; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; v = c & 0x0f; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; v = c & 0x07; min = 0x10000; }
-    else return 0;
-    if ((size_t)len > n)
-        return 0;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
 void srcfile_locate(const hm_srcfile *f, uint32_t off, int *line, int *col)
 {
     if (off > f->len)
@@ -193,35 +165,4 @@ const char *srcfile_line(const hm_srcfile *f, int line, size_t *len)
         end--;
     *len = end - start;
     return f->text + start;
-}
-
-/* East Asian wide ranges (a compact subset of Unicode's EastAsianWidth=W/F
- * that covers CJK text, full-width punctuation and Hangul). */
-static int cp_is_wide(uint32_t c)
-{
-    return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
-           (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
-           (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
-           (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-           (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-           (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
-           (c >= 0x20000 && c <= 0x3fffd);
-}
-
-int utf8_display_width(const char *s, size_t n)
-{
-    int w = 0;
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        int k = utf8_decode(u + i, n - i, &cp);
-        if (k <= 0) {
-            w++;
-            i++;
-            continue;
-        }
-        i += (size_t)k;
-        w += cp_is_wide(cp) ? 2 : 1;
-    }
-    return w;
 }

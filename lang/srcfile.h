@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h"
+
 typedef struct hm_srcfile {
     char       *path;       /* as given by the user; owned */
     char       *text;       /* NUL-terminated contents; owned */
@@ -29,11 +31,4 @@ void srcfile_free(hm_srcfile *f);
 void srcfile_locate(const hm_srcfile *f, uint32_t off, int *line, int *col);
 /* The text of line (1-based), without its newline. */
 const char *srcfile_line(const hm_srcfile *f, int line, size_t *len);
-/* Terminal width of the UTF-8 text s[0..n): CJK and other wide characters
- * count two columns. */
-int  utf8_display_width(const char *s, size_t n);
-/* Decode one UTF-8 sequence at s (n bytes available).  Returns its length
- * and stores the code point, or returns 0 for an invalid sequence. */
-int  utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-
 #endif

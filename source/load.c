@@ -5,7 +5,7 @@
 #include "calendar.h"
 #include "mask.h"
 #include "mem.h"
-#include "srcfile.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #include <stdarg.h>
