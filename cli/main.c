@@ -47,8 +47,8 @@ const char *cli_given(hm_compiler *c, const char *given, int *failed)
 {
     size_t len = strlen(given);
     *failed = 0;
-    if (len > 5 && strcmp(given + len - 5, ".json") == 0)
-        return given;
+    if ((len > 5 && strcmp(given + len - 5, ".json") == 0) || strcmp(given, "-") == 0)
+        return given;   /* JSON; "-" is JSON from standard input */
     if (hm_compiler_add_facts_file(c, given) != HM_OK) {
         hm_compiler_print_diagnostics(c, stderr);
         *failed = 1;

@@ -22,4 +22,9 @@ int given_as_of(const char *text, int32_t *day);
 int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_path, int32_t as_of,
                 hm_facts *f, int *nmembers, char *err, size_t errlen);
 
+/* The same household as an hm_household (not dated: freshness is applied
+ * when it is decided).  HM_OK, HM_ERR, HM_EIO, HM_ENOMEM. */
+int given_household(hm_compiler *c, sema *s, const hm_program *p, const char *json_path, hm_household **out,
+                    char *err, size_t errlen);
+
 #endif

@@ -1,27 +1,26 @@
 /* runone.c -- `huimin run --given`: evaluate one household described in a
- * facts file (the `given` notation of tests, or JSON read with jansson)
- * and print every policy's decision as a table or as JSON. */
+ * facts file (the `given` notation of tests, or JSON) with the runtime API
+ * (hm_evaluate) and print its result as a table or as hm_result_json()
+ * prints it, so the command and the library cannot disagree. */
 #include "frontend.h"
 #include "given.h"
-#include "calendar.h"
-#include "vm.h"
+#include "household.h"
+#include "result.h"
 #include "mem.h"
 
 #include <inttypes.h>
-#include <jansson.h>
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static void fmt_money(int64_t fen, char *buf, size_t n)
+static void fmt_money(long long fen, char *buf, size_t n)
 {
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    snprintf(buf, n, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100, a % 100);
+    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
+    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
 }
 
 static const char *status_word(int s)
 {
-    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not eligible" : "undetermined";
+    return s == HM_ELIGIBLE ? "eligible" : s == HM_NOT_ELIGIBLE ? "not eligible" : "undetermined";
 }
 
 static void pad(FILE *out, const char *s, int width)
@@ -29,6 +28,36 @@ static void pad(FILE *out, const char *s, int width)
     fputs(s, out);
     for (int w = utf8_display_width(s, strlen(s)); w < width; w++)
         fputc(' ', out);
+}
+
+/* The result as a table or as JSON.  HM_OK, HM_ENOMEM. */
+static int print_result(const hm_result *r, int format, FILE *out)
+{
+    if (format == HM_FORMAT_JSON) {
+        char *text = hm_result_json(r);
+        if (!text)
+            return HM_ENOMEM;
+        fprintf(out, "%s\n", text);
+        hm_free(text);
+        return HM_OK;
+    }
+    int nmembers = hm_result_member_count(r);
+    fprintf(out, "as of %s, %d member%s\n\n", hm_result_as_of(r), nmembers, nmembers == 1 ? "" : "s");
+    fprintf(out, "policy                    member  decision       amount       why\n");
+    for (int i = 0; i < hm_result_count(r); i++) {
+        char amount[32] = "", mem[16] = "-";
+        if (hm_result_has_amount(r, i))
+            fmt_money(hm_result_amount(r, i), amount, sizeof amount);
+        if (hm_result_member(r, i) >= 0)
+            snprintf(mem, sizeof mem, "%d", hm_result_member(r, i) + 1);
+        const char *why = hm_result_reason(r, i);
+        pad(out, hm_result_policy_name(r, i), 26);
+        pad(out, mem, 8);
+        pad(out, status_word(hm_result_status(r, i)), 15);
+        pad(out, amount, 13);
+        fprintf(out, "%s\n", why ? why : "");
+    }
+    return HM_OK;
 }
 
 int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_of_text, int format,
@@ -45,88 +74,18 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
         snprintf(err, errlen, "--as-of: `%s` is not a date (write YYYY-MM-DD)", as_of_text);
         return HM_EUSAGE;
     }
-    hm_facts f;
-    int nmembers = 0;
-    if ((rc = given_facts(c, s, p, json_path, as_of, &f, &nmembers, err, errlen)) != HM_OK)
+    hm_household *h;
+    if ((rc = given_household(c, s, p, json_path, &h, err, errlen)) != HM_OK)
         return rc;
-    hm_vm *vm = vm_new(p);
-    if (!vm || (vm_bind(vm, &f, as_of), vm_begin_household(vm, 0) < 0)) {
-        vm_free(vm);
-        facts_free(&f);
-        return HM_ENOMEM;
-    }
-    char day[16];
-    cal_format(as_of, day);
-    json_t *jout = format == HM_FORMAT_JSON ? json_object() : NULL;
-    json_t *jdec = format == HM_FORMAT_JSON ? json_array() : NULL;
-    if (format == HM_FORMAT_JSON) {
-        json_object_set_new(jout, "as_of", json_string(day));
-        json_object_set_new(jout, "members", json_integer(nmembers));
-    } else {
-        fprintf(out, "as of %s, %d member%s\n\n", day, nmembers, nmembers == 1 ? "" : "s");
-        fprintf(out, "policy                    member  decision       amount       why\n");
-    }
-    for (int32_t i = 0; i < p->npolicies; i++) {
-        const hm_policy *P = &p->policies[i];
-        int n = P->entity == 2 ? nmembers : 1;
-        for (int32_t m = 0; m < n; m++) {
-            int32_t member = P->entity == 2 ? m : -1;
-            const hm_decision *d = vm_decide(vm, i, member);
-            char amount[32] = "", why[600] = "";
-            if (d->status == DEC_ELIGIBLE && d->has_amount)
-                fmt_money(d->amount, amount, sizeof amount);
-            if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0)
-                vm_fill_message(vm, i, member, prog_str(p, p->conds[d->failed_cond].msg), why, sizeof why);
-            else if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0)
-                snprintf(why, sizeof why, "excluded by %s", prog_str(p, p->policies[d->excluded_by].name));
-            else if (d->status == DEC_UNDETERMINED && d->error)
-                snprintf(why, sizeof why, "%s", vm_error(vm));
-            else if (d->status == DEC_UNDETERMINED) {
-                char miss[500];
-                facts_missing(p, &f, P, 0, member, miss, sizeof miss);
-                snprintf(why, sizeof why, "missing: %s", miss[0] ? miss : "(a value the policy needs)");
-            }
-            if (d->settled) {
-                /* decided although facts are missing: say which did not matter */
-                char miss[400];
-                size_t len = strlen(why);
-                facts_missing(p, &f, P, 0, member, miss, sizeof miss);
-                snprintf(why + len, sizeof why - len, "%swhatever the value of %s", len ? "; " : "", miss);
-            }
-            if (format == HM_FORMAT_JSON) {
-                json_t *o = json_object();
-                json_object_set_new(o, "policy", json_string(prog_str(p, P->name)));
-                json_object_set_new(o, "label", json_string(prog_str(p, P->label)));
-                json_object_set_new(o, "entity", json_string(P->entity == 2 ? "person" : "household"));
-                json_object_set_new(o, "member", member >= 0 ? json_integer(member + 1) : json_null());
-                json_object_set_new(o, "status", json_string(d->status == DEC_ELIGIBLE ? "eligible"
-                                                             : d->status == DEC_NOT_ELIGIBLE ? "not_eligible"
-                                                                                              : "undetermined"));
-                json_object_set_new(o, "amount", amount[0] ? json_string(amount) : json_null());
-                json_object_set_new(o, "reason", why[0] ? json_string(why) : json_null());
-                json_array_append_new(jdec, o);
-            } else {
-                char mem[16] = "-";
-                if (member >= 0)
-                    snprintf(mem, sizeof mem, "%d", member + 1);
-                pad(out, prog_str(p, P->name), 26);
-                pad(out, mem, 8);
-                pad(out, status_word(d->status), 15);
-                pad(out, amount, 13);
-                fprintf(out, "%s\n", why);
-            }
-        }
-    }
-    if (format == HM_FORMAT_JSON) {
-        json_object_set_new(jout, "decisions", jdec);
-        char *text = json_dumps(jout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (text) {
-            fprintf(out, "%s\n", text);
-            free(text);
-        }
-        json_decref(jout);
-    }
-    vm_free(vm);
-    facts_free(&f);
-    return HM_OK;
+    hm_evaluator *e = evaluator_new(p);
+    hm_result *r = NULL;
+    rc = e ? evaluate_on(e, h, as_of, &r) : HM_ENOMEM;
+    if (rc == HM_OK)
+        rc = print_result(r, format, out);
+    if (rc == HM_ENOMEM)
+        snprintf(err, errlen, "out of memory");
+    hm_result_free(r);
+    hm_evaluator_free(e);
+    hm_household_free(h);
+    return rc;
 }
