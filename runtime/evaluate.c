@@ -24,6 +24,8 @@ _Static_assert(SAME(HM_PERIOD_ONCE, PERIOD_ONCE) && SAME(HM_PERIOD_MONTH, PERIOD
 
 struct hm_evaluator {
     const hm_program *p;
+    const hm_pack *k;       /* NULL for an evaluator made on a bare program */
+    hm_compiler *sources;   /* the pack's policy files, compiled: for explain */
     hm_vm *vm;
     hm_facts f;             /* one household, room for cap persons */
     int32_t cap;
@@ -51,7 +53,27 @@ hm_evaluator *evaluator_new(const hm_program *p)
     return e;
 }
 
-hm_evaluator *hm_evaluator_new(const hm_pack *k) { return k ? evaluator_new(pack_program(k)) : NULL; }
+hm_evaluator *hm_evaluator_new(const hm_pack *k)
+{
+    hm_evaluator *e = k ? evaluator_new(pack_program(k)) : NULL;
+    if (e)
+        e->k = k;
+    return e;
+}
+
+const hm_pack *evaluator_pack(const hm_evaluator *e) { return e->k; }
+hm_compiler **evaluator_sources(hm_evaluator *e) { return &e->sources; }
+
+int rt_as_of(const char *as_of, int32_t *day)
+{
+    if (as_of)
+        return rt_parse_date(as_of, day);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    *day = cal_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return 0;
+}
 
 static void drop_store(hm_evaluator *e)
 {
@@ -68,6 +90,7 @@ void hm_evaluator_free(hm_evaluator *e)
     if (!e)
         return;
     drop_store(e);
+    hm_compiler_free(e->sources);
     vm_free(e->vm);
     mem_free(e->d);
     mem_free(e->miss);
@@ -304,15 +327,9 @@ int hm_evaluate(hm_evaluator *e, const hm_household *h, const char *as_of, hm_re
         return HM_EUSAGE;
     }
     int32_t day;
-    if (as_of && rt_parse_date(as_of, &day) != 0) {
+    if (rt_as_of(as_of, &day) != 0) {
         snprintf(err, errlen, "as of \"%s\" is not a date written YYYY-MM-DD", as_of);
         return HM_EUSAGE;
-    }
-    if (!as_of) {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        day = cal_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     }
     int rc = evaluate_on(e, h, day, out);
     if (rc == HM_ENOMEM)

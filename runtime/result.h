@@ -36,6 +36,12 @@ struct hm_result {
 
 /* An evaluator over program p (borrowed).  NULL out of memory. */
 hm_evaluator *evaluator_new(const hm_program *p);
+/* The pack of an evaluator (NULL when made on a bare program), and where
+ * it keeps the pack's policy files once compiled (explain_api.c). */
+const hm_pack *evaluator_pack(const hm_evaluator *e);
+hm_compiler **evaluator_sources(hm_evaluator *e);
+/* `as_of` ("YYYY-MM-DD", NULL for today, UTC) as a day; 0 or -1. */
+int rt_as_of(const char *as_of, int32_t *day);
 /* hm_evaluate with the date already read. */
 int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result **out);
 
