@@ -7,6 +7,7 @@
  * scale their context expects here (int to money is ×100 fen, to decimal
  * ×10^6), as the checker decided in its types. */
 #include "codegen.h"
+#include "builtins.h"
 #include "mem.h"
 
 #include <limits.h>
@@ -774,70 +775,52 @@ static void cg_call(fstate *f, ast *e, int dst)
         f->top = t;
         return;
     }
+    const hm_builtin *bi = builtin_find(fn);
     int r1 = newreg(f), r2 = newreg(f);
-    if (!strcmp(fn, "age")) {
+    switch (bi ? bi->rule : 0) {
+    case BI_AGE:
         cg(f, a, r1);
         ABC(ASOF, r2, 0, 0);
-        ABC(AGEAT, dst, r1, r2);
-    } else if (!strcmp(fn, "age_at") || !strcmp(fn, "years_between")) {
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    case BI_DATES_INT:
         cg(f, a, r1);
         cg(f, b2, r2);
-        ABC(AGEAT, dst, r1, r2);
-    } else if (!strcmp(fn, "months_between") || !strcmp(fn, "days_between")) {
-        cg(f, a, r1);
-        cg(f, b2, r2);
-        if (fn[0] == 'm')
-            ABC(MONTHSBTW, dst, r1, r2);
-        else
-            ABC(DAYSBTW, dst, r1, r2);
-    } else if (!strcmp(fn, "start_of_month") || !strcmp(fn, "end_of_month")) {
-        cg(f, a, r1);
-        if (fn[0] == 's')
-            ABC(SOM, dst, r1, 0);
-        else
-            ABC(EOM, dst, r1, 0);
-    } else if (!strcmp(fn, "monthly") || !strcmp(fn, "yearly")) {
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    case BI_PER_MONTH:
+    case BI_PER_YEAR:
         cg(f, a, r1);
         convert(f, r1, (const hm_type *)a->ty, ty_money(PERIOD_NONE));
-        if (fn[0] == 'm')
-            ABC(MONTHLY, dst, r1, 0);
-        else
-            ABC(YEARLY, dst, r1, 0);
-    } else if (!strcmp(fn, "round") || !strcmp(fn, "floor") || !strcmp(fn, "ceil")) {
+        emit(f, MK_ABC(bi->op, dst, r1, 0));
+        break;
+    case BI_ROUND: {
         const hm_type *rt = (const hm_type *)e->ty;
         cg_as(f, a, rt, r1);
         cg_as(f, b2, rt && rt->kind == T_MONEY ? ty_money(PERIOD_NONE) : rt, r2);
-        if (fn[0] == 'r')
-            ABC(ROUND, dst, r1, r2);
-        else if (fn[0] == 'f')
-            ABC(FLOOR, dst, r1, r2);
-        else
-            ABC(CEIL, dst, r1, r2);
-    } else if (!strcmp(fn, "abs")) {
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    }
+    case BI_DATE_DATE:
+    case BI_SAME_NUMBER:
+    case BI_KNOWN:
+    case BI_MONTHS:
         cg(f, a, r1);
-        ABC(ABS, dst, r1, 0);
-    } else if (!strcmp(fn, "known")) {
-        cg(f, a, r1);
-        ABC(KNOWN, dst, r1, 0);
-    } else if (!strcmp(fn, "longest_run") || !strcmp(fn, "count_months")) {
-        cg(f, a, r1);
-        if (fn[0] == 'l')
-            ABC(LONGRUN, dst, r1, 0);
-        else
-            ABC(NMONTHS, dst, r1, 0);
-    } else if (!strcmp(fn, "min") || !strcmp(fn, "max")) {
+        emit(f, MK_ABC(bi->op, dst, r1, 0));
+        break;
+    case BI_EXTREME: {
         const hm_type *rt = (const hm_type *)e->ty;
         /* no argument reads dst: it is the running minimum or maximum */
         cg_as(f, a, rt, dst);
         for (ast *x = a->next; x; x = x->next) {
             cg_as(f, x, rt, r2);
-            if (fn[1] == 'i')
-                ABC(MIN, dst, dst, r2);
-            else
-                ABC(MAX, dst, dst, r2);
+            emit(f, MK_ABC(bi->op, dst, dst, r2));
         }
-    } else {
+        break;
+    }
+    default:
         ABC(LOADUNK, dst, 0, 0);
+        break;
     }
     f->top = t;
 }

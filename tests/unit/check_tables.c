@@ -1,11 +1,16 @@
 /* check_tables.c -- the vocabularies kept in one table each: the tables of
- * a program (engine/program_tables.def) and the sections of the file. */
+ * a program (engine/program_tables.def) and the sections of the file; the
+ * built-in functions (lang/builtins.def) and their documentation. */
 #include "suites.h"
 
+#include "builtins.h"
+#include "frontend.h"
 #include "mem.h"
 #include "module.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -105,11 +110,171 @@ START_TEST(test_every_table_is_a_section)
 }
 END_TEST
 
+/* ---- built-in functions ------------------------------------------------------ */
+
+/* Does this rule give its instruction two operands (B and C)? */
+static int two_operands(builtin_rule r)
+{
+    return r == BI_AGE || r == BI_DATES_INT || r == BI_ROUND || r == BI_EXTREME;
+}
+
+START_TEST(test_builtin_opcodes_exist)
+{
+    ck_assert_int_eq(hm_nbuiltins, 18);
+    for (int i = 0; i < hm_nbuiltins; i++) {
+        const hm_builtin *b = &hm_builtins[i];
+        ck_assert_ptr_eq(builtin_find(b->name), b);
+        ck_assert_msg(b->op > 0 && b->op < HM_NUM_OPCODES && b->op != OP_EXTRAARG, "%s: opcode %d", b->name, b->op);
+        const hm_opinfo *in = &hm_op_info[b->op];
+        ck_assert_msg(in->fmt == FMT_ABC && in->writes_a == WA_WR && in->ka == K_R && in->kb == K_R,
+                      "%s: %s does not compute r[A] from r[B]", b->name, in->name);
+        ck_assert_msg(in->kc == (two_operands(b->rule) ? K_R : K_NO), "%s: %s takes %s operands", b->name,
+                      in->name, in->kc == K_R ? "two" : "one");
+        ck_assert_msg(b->arity == -1 ? b->rule == BI_EXTREME : b->arity == 1 + (b->rule != BI_AGE &&
+                      two_operands(b->rule)), "%s: arity %d", b->name, b->arity);
+    }
+    ck_assert_ptr_null(builtin_find("sum"));
+    ck_assert_ptr_null(builtin_find(""));
+}
+END_TEST
+
+/* A condition calling built-in b with arguments of the types it takes. */
+static const char *call_of(const hm_builtin *b, char *buf, size_t n)
+{
+    const char *fmt = NULL;
+    switch (b->rule) {
+    case BI_AGE: fmt = "%s(household.d) > 1"; break;
+    case BI_DATES_INT: fmt = "%s(household.d, household.e) > 1"; break;
+    case BI_DATE_DATE: fmt = "%s(household.d) > household.e"; break;
+    case BI_PER_MONTH: fmt = "%s(household.y) > 1"; break;
+    case BI_PER_YEAR: fmt = "%s(household.m) > 1"; break;
+    case BI_ROUND: fmt = "%s(household.x, 0.5) > 1"; break;
+    case BI_SAME_NUMBER: fmt = "%s(household.x) > 1"; break;
+    case BI_KNOWN: fmt = "%s(household.d)"; break;
+    case BI_MONTHS: fmt = "%s(household.r) > 1"; break;
+    case BI_EXTREME: fmt = "%s(household.x, 2, 3) > 1"; break;
+    }
+    ck_assert_ptr_nonnull(fmt);
+    snprintf(buf, n, fmt, b->name);
+    return buf;
+}
+
+START_TEST(test_builtin_compiles_to_its_opcode)
+{
+    const hm_builtin *b = &hm_builtins[_i];
+    char call[128], text[1024];
+    snprintf(text, sizeof text,
+             "source s {\n"
+             "  household.d : date\n  household.e : date\n  household.x : decimal\n"
+             "  household.m : money per month\n  household.y : money per year\n"
+             "  household.r : records of money\n"
+             "}\n"
+             "policy p for household {\n  eligible when %s \"x\"\n}\n",
+             call_of(b, call, sizeof call));
+    hm_compiler *c = hm_compiler_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(hm_compiler_add_source(c, "b.pol", text, strlen(text)), HM_OK);
+    hm_program *q;
+    sema *s;
+    int rc = compiler_program(c, &q, &s);
+    if (rc != HM_OK)
+        hm_compiler_print_diagnostics(c, stderr);
+    ck_assert_msg(rc == HM_OK, "%s does not compile", call);
+    int found = 0;
+    for (uint32_t pc = 0; pc < q->ncode; pc++)
+        found |= GET_OP(q->code[pc]) == b->op;
+    ck_assert_msg(found, "%s: no %s in the code", call, hm_op_info[b->op].name);
+    hm_compiler_free(c);
+}
+END_TEST
+
+/* docs/language.md: the file's text, NUL-terminated (free) */
+static char *language_md(void)
+{
+    char path[4096];
+    const char *src = getenv("SRCDIR");
+    snprintf(path, sizeof path, "%s/docs/language.md", src && *src ? src : ".");
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *text = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, fp), (size_t)n);
+    text[n] = '\0';
+    fclose(fp);
+    return text;
+}
+
+/* Mark each built-in named `NAME` (with `(` after the name when calls) in
+ * text[from, to); a name that is not a built-in fails. */
+static void names_in(const char *from, const char *to, int calls, int *seen)
+{
+    for (const char *p = from; p && p < to && (p = strchr(p, '`')) && p < to; ) {
+        const char *end = strchr(p + 1, '`');
+        ck_assert_ptr_nonnull(end);
+        size_t len = strcspn(p + 1, "(`");
+        if (!calls || p[1 + len] == '(') {
+            char name[64];
+            ck_assert_uint_lt(len, sizeof name);
+            memcpy(name, p + 1, len);
+            name[len] = '\0';
+            const hm_builtin *b = builtin_find(name);
+            ck_assert_msg(b != NULL, "docs/language.md lists `%s`, which is not a built-in function", name);
+            seen[b - hm_builtins]++;
+        }
+        p = end + 1;
+    }
+}
+
+START_TEST(test_builtins_documented)
+{
+    char *text = language_md();
+    int seen[64] = { 0 };
+    ck_assert_int_le(hm_nbuiltins, 64);
+    /* 10.2: the table of built-in functions, one call of each */
+    const char *from = strstr(text, "### 10.2 Built-in functions");
+    ck_assert_ptr_nonnull(from);
+    const char *to = strstr(from, "\n### ");
+    ck_assert_ptr_nonnull(to);
+    const char *table = strstr(from, "| function |");
+    ck_assert_ptr_nonnull(table);
+    for (const char *line = strchr(table, '\n'); line && line < to; line = strchr(line + 1, '\n')) {
+        if (line[1] != '|')
+            break;
+        const char *cell = strchr(line + 2, '|');      /* the first cell only */
+        names_in(line + 1, cell, 1, seen);
+    }
+    for (int i = 0; i < hm_nbuiltins; i++) {
+        ck_assert_msg(seen[i] == 1, "`%s` is in docs/language.md 10.2 %d times", hm_builtins[i].name, seen[i]);
+        seen[i] = 0;
+    }
+    /* 2.2: the names that cannot be given (min and max are keywords) */
+    from = strstr(text, "The names of the built-in functions (");
+    ck_assert_ptr_nonnull(from);
+    to = strstr(from, ") cannot be given");
+    ck_assert_ptr_nonnull(to);
+    names_in(from, to, 0, seen);
+    for (int i = 0; i < hm_nbuiltins; i++) {
+        int keyword = hm_builtins[i].rule == BI_EXTREME;
+        ck_assert_msg(seen[i] == !keyword, "`%s` is in docs/language.md 2.2 %d times", hm_builtins[i].name,
+                      seen[i]);
+    }
+    free(text);
+}
+END_TEST
+
 Suite *hm_tables_suite(void)
 {
     Suite *s = suite_create("tables");
     TCase *tc = tcase_create("program tables");
     tcase_add_test(tc, test_every_table_is_a_section);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("built-in functions");
+    tcase_add_test(tc, test_builtin_opcodes_exist);
+    tcase_add_loop_test(tc, test_builtin_compiles_to_its_opcode, 0, hm_nbuiltins);
+    tcase_add_test(tc, test_builtins_documented);
     suite_add_tcase(s, tc);
     return s;
 }
