@@ -60,7 +60,7 @@ typedef enum hm_opcode {
 
 enum { FMT_ABC, FMT_ABx, FMT_AsBx, FMT_Ax };
 /* operand kinds (opcodes.def) */
-enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX, K_FHR };
+enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX, K_FHR, K__COUNT };
 
 /* Does an operand of this kind number something of the pack (and so go on
  * in an EXTRAARG when it is past its field)? */
@@ -239,36 +239,16 @@ typedef struct hm_srcrec {
     uint8_t  sha256[32];    /* of the text */
 } hm_srcrec;
 
+/* The program: its tables (program_tables.def), then the counts kept in
+ * the file's meta section. */
 typedef struct hm_program {
-    /* strings: one NUL-terminated pool, addressed by offsets */
-    char    *strpool;
-    uint32_t strpool_len;
-    uint32_t *strs;          /* offset of each string */
-    int32_t  nstrs;
-    int64_t *consts;    int32_t nconsts;
-    hm_field *fields;   int32_t nfields;
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what) type *arr; ctype count;
+#define HM_ALONG(SEC, id, type, arr, count, what, of) type *arr;
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
     int32_t  nhcols, npcols, nrcols;   /* household, person, records columns (of either) */
-    hm_fsource *fsources; int32_t nfsources;   /* by field, in declaration order */
-    hm_extern *externs; int32_t nexterns;
-    hm_codeset *codesets; int32_t ncodesets;
-    int32_t *labels;    int32_t nlabels;   /* pairs: name, display text */
-    hm_codemap *codemaps; int32_t ncodemaps;
-    hm_dated *dated;    int32_t ndated;
-    hm_pentry *pentries; int32_t npentries;
-    hm_param *params;   int32_t nparams;
-    hm_scalerow *rows;  int32_t nrows;
-    hm_scale *scales;   int32_t nscales;
-    hm_function *fns;   int32_t nfns;
-    hm_instr *code;     uint32_t ncode;
-    uint32_t *lines;    /* for each instruction: (line << 12) | column, for explain */
-    hm_condnode *conds; int32_t nconds;
-    hm_exception *excs; int32_t nexcs;
-    hm_let *lets;       int32_t nlets;
-    hm_policy *policies; int32_t npolicies;
-    int32_t *ints;      int32_t nints;     /* lists referenced by policies */
     uint32_t max_regs;  /* the largest register file of any function */
-    hm_srcrec *srcfiles; int32_t nsrcfiles;  /* in the order they were compiled */
-    char    *srctext;   uint32_t srctext_len;  /* their texts, one after another */
 } hm_program;
 
 static inline const char *prog_str(const hm_program *p, int32_t i)

@@ -55,13 +55,25 @@ _Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format")
 _Static_assert(sizeof(hm_srcrec) == 48, "hm_srcrec layout is part of the .hmc format");
 _Static_assert(sizeof(hm_policy) == 68, "hm_policy layout is part of the .hmc format");
 
+/* Section ids: the meta section, then the program's tables in the order
+ * of program_tables.def, whose ids must follow on without a gap. */
 enum {
-    SEC_META = 1, SEC_STRPOOL, SEC_STRS, SEC_CONSTS, SEC_FIELDS, SEC_CODESETS, SEC_LABELS,
-    SEC_CODEMAPS, SEC_DATED, SEC_PENTRIES, SEC_PARAMS, SEC_ROWS, SEC_SCALES, SEC_FNS,
-    SEC_CODE, SEC_LINES, SEC_CONDS, SEC_EXCS, SEC_LETS, SEC_POLICIES, SEC_INTS, SEC_FSOURCES, SEC_EXTERNS,
-    SEC_SRCFILES, SEC_SRCTEXT,
+    SEC_META = 1,
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what) SEC_##SEC,
+#define HM_ALONG(SEC, id, type, arr, count, what, of) SEC_##SEC,
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
     SEC__COUNT
 };
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what) \
+    _Static_assert(SEC_##SEC == (id), "section " #SEC " is out of its place in program_tables.def"); \
+    _Static_assert(sizeof(ctype) == 4, "the count of section " #SEC " is 32 bits in the file");
+#define HM_ALONG(SEC, id, type, arr, count, what, of) \
+    _Static_assert(SEC_##SEC == (id), "section " #SEC " is out of its place in program_tables.def");
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
 
 typedef struct meta {
     int32_t nhcols, npcols, nrcols;
@@ -73,40 +85,21 @@ typedef struct secdesc {
     int id;
     size_t elem;
     void **ptr;
-    int32_t *count32;
-    uint32_t *countu;
+    uint32_t *count;        /* its count member (int32_t or uint32_t); NULL for meta */
+    const char *what, *of;  /* a table along another: its records, the other's */
 } secdesc;
 
 static int describe(hm_program *p, secdesc *d)
 {
     int n = 0;
-#define SEC(ID, E, PTR, C32, CU) d[n++] = (secdesc){ ID, E, (void **)(PTR), C32, CU }
-    SEC(SEC_META, sizeof(meta), NULL, NULL, NULL);
-    SEC(SEC_STRPOOL, 1, &p->strpool, NULL, &p->strpool_len);
-    SEC(SEC_STRS, sizeof(uint32_t), &p->strs, &p->nstrs, NULL);
-    SEC(SEC_CONSTS, sizeof(int64_t), &p->consts, &p->nconsts, NULL);
-    SEC(SEC_FIELDS, sizeof(hm_field), &p->fields, &p->nfields, NULL);
-    SEC(SEC_CODESETS, sizeof(hm_codeset), &p->codesets, &p->ncodesets, NULL);
-    SEC(SEC_LABELS, sizeof(int32_t), &p->labels, &p->nlabels, NULL);
-    SEC(SEC_CODEMAPS, sizeof(hm_codemap), &p->codemaps, &p->ncodemaps, NULL);
-    SEC(SEC_DATED, sizeof(hm_dated), &p->dated, &p->ndated, NULL);
-    SEC(SEC_PENTRIES, sizeof(hm_pentry), &p->pentries, &p->npentries, NULL);
-    SEC(SEC_PARAMS, sizeof(hm_param), &p->params, &p->nparams, NULL);
-    SEC(SEC_ROWS, sizeof(hm_scalerow), &p->rows, &p->nrows, NULL);
-    SEC(SEC_SCALES, sizeof(hm_scale), &p->scales, &p->nscales, NULL);
-    SEC(SEC_FNS, sizeof(hm_function), &p->fns, &p->nfns, NULL);
-    SEC(SEC_CODE, sizeof(hm_instr), &p->code, NULL, &p->ncode);
-    SEC(SEC_LINES, sizeof(uint32_t), &p->lines, NULL, NULL);
-    SEC(SEC_CONDS, sizeof(hm_condnode), &p->conds, &p->nconds, NULL);
-    SEC(SEC_EXCS, sizeof(hm_exception), &p->excs, &p->nexcs, NULL);
-    SEC(SEC_LETS, sizeof(hm_let), &p->lets, &p->nlets, NULL);
-    SEC(SEC_POLICIES, sizeof(hm_policy), &p->policies, &p->npolicies, NULL);
-    SEC(SEC_INTS, sizeof(int32_t), &p->ints, &p->nints, NULL);
-    SEC(SEC_FSOURCES, sizeof(hm_fsource), &p->fsources, &p->nfsources, NULL);
-    SEC(SEC_EXTERNS, sizeof(hm_extern), &p->externs, &p->nexterns, NULL);
-    SEC(SEC_SRCFILES, sizeof(hm_srcrec), &p->srcfiles, &p->nsrcfiles, NULL);
-    SEC(SEC_SRCTEXT, 1, &p->srctext, NULL, &p->srctext_len);
-#undef SEC
+    d[n++] = (secdesc){ SEC_META, sizeof(meta), NULL, NULL, NULL, NULL };
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what) \
+    d[n++] = (secdesc){ SEC_##SEC, sizeof(type), (void **)&p->arr, (uint32_t *)&p->count, NULL, NULL };
+#define HM_ALONG(SEC, id, type, arr, count, what, of) \
+    d[n++] = (secdesc){ SEC_##SEC, sizeof(type), (void **)&p->arr, (uint32_t *)&p->count, what, of };
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
     return n;
 }
 
@@ -137,13 +130,9 @@ static uint64_t get_u64(const unsigned char *b)
     return v;
 }
 
-static size_t count_of(const hm_program *p, const secdesc *d)
+static size_t count_of(const secdesc *d)
 {
-    if (d->id == SEC_META)
-        return 1;
-    if (d->id == SEC_LINES)
-        return p->ncode;
-    return d->count32 ? (size_t)*d->count32 : (size_t)*d->countu;
+    return d->id == SEC_META ? 1 : (size_t)*d->count;
 }
 
 int module_encode(const hm_program *prog, unsigned char **out, size_t *outlen)
@@ -155,7 +144,7 @@ int module_encode(const hm_program *prog, unsigned char **out, size_t *outlen)
     size_t table = (size_t)n * 24;
     size_t total = HEADER_SIZE + table;
     for (int i = 0; i < n; i++)
-        total += count_of(p, &d[i]) * d[i].elem;
+        total += count_of(&d[i]) * d[i].elem;
     unsigned char *buf = mem_calloc(total, 1);
     if (!buf)
         return -1;
@@ -169,7 +158,7 @@ int module_encode(const hm_program *prog, unsigned char **out, size_t *outlen)
     put_u32(buf + 40, (uint32_t)n);
     size_t off = HEADER_SIZE + table;
     for (int i = 0; i < n; i++) {
-        size_t cnt = count_of(p, &d[i]), size = cnt * d[i].elem;
+        size_t cnt = count_of(&d[i]), size = cnt * d[i].elem;
         unsigned char *t = buf + HEADER_SIZE + (size_t)i * 24;
         put_u32(t, (uint32_t)d[i].id);
         put_u32(t + 4, (uint32_t)cnt);
@@ -349,8 +338,8 @@ int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_p
             memcpy(&m, buf + off, sizeof m);
             continue;
         }
-        if (d[i].id == SEC_LINES && cnt != p->ncode)
-            BAD("%u line entries for %u instructions", cnt, p->ncode);
+        if (d[i].of && cnt != *d[i].count)
+            BAD("%u %s for %u %s", cnt, d[i].what, *d[i].count, d[i].of);
         void *arr = mem_alloc(size ? (size_t)size : 1);
         if (!arr) {
             snprintf(err, errlen, "%s: out of memory", name);
@@ -360,10 +349,7 @@ int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_p
         if (size)
             memcpy(arr, buf + off, (size_t)size);
         *d[i].ptr = arr;
-        if (d[i].count32)
-            *d[i].count32 = (int32_t)cnt;
-        else if (d[i].countu)
-            *d[i].countu = cnt;
+        *d[i].count = cnt;
     }
     p->nhcols = m.nhcols;
     p->npcols = m.npcols;

@@ -8,29 +8,10 @@ void prog_free(hm_program *p)
 {
     if (!p)
         return;
-    mem_free(p->strpool);
-    mem_free(p->strs);
-    mem_free(p->consts);
-    mem_free(p->fields);
-    mem_free(p->codesets);
-    mem_free(p->labels);
-    mem_free(p->codemaps);
-    mem_free(p->fsources);
-    mem_free(p->externs);
-    mem_free(p->dated);
-    mem_free(p->pentries);
-    mem_free(p->params);
-    mem_free(p->rows);
-    mem_free(p->scales);
-    mem_free(p->fns);
-    mem_free(p->code);
-    mem_free(p->lines);
-    mem_free(p->conds);
-    mem_free(p->excs);
-    mem_free(p->lets);
-    mem_free(p->policies);
-    mem_free(p->ints);
-    mem_free(p->srcfiles);
-    mem_free(p->srctext);
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what) mem_free(p->arr);
+#define HM_ALONG(SEC, id, type, arr, count, what, of) mem_free(p->arr);
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
     memset(p, 0, sizeof *p);
 }

@@ -20,7 +20,27 @@ typedef struct vctx {
     size_t errlen;
     int oom;
     uint8_t *rentity;       /* per records column: the entity of its field (0: none) */
+    int64_t bound[K__COUNT];        /* per operand kind: records of the table it numbers, or -1 */
+    const char *what[K__COUNT];     /* and what one is called */
 } vctx;
+
+/* The operand kinds that number a table of the program, from
+ * program_tables.def, with the size of each table. */
+static void table_bounds(vctx *v)
+{
+    const hm_program *p = v->p;
+    for (int k = 0; k < K__COUNT; k++)
+        v->bound[k] = -1;
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, name) \
+    if ((kind) != K_NO) {                                       \
+        v->bound[kind] = (int64_t)p->count;                     \
+        v->what[kind] = name;                                   \
+    }
+#define HM_ALONG(SEC, id, type, arr, count, what, of)
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
+}
 
 static int bad(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(vctx *v, const char *fmt, ...)
@@ -268,10 +288,10 @@ static int verify_function(vctx *v, int32_t fi)
         int vals[3] = { a, b, c };
         for (int k = 0; k < 3; k++) {
             int x = vals[k];
+            if (v->bound[kinds[k]] >= 0)
+                CHECK(x < v->bound[kinds[k]], "function %d, %u: %s %d", fi, pc, v->what[kinds[k]], x);
             switch (kinds[k]) {
             case K_R: CHECK(x < nr, "function %d, %u: register r%d of %d", fi, pc, x, nr); break;
-            case K_K: CHECK(x < p->nconsts, "function %d, %u: constant %d", fi, pc, x); break;
-            case K_S: CHECK(x < p->nstrs, "function %d, %u: string %d", fi, pc, x); break;
             case K_FH: CHECK(x < p->nhcols, "function %d, %u: household column %d", fi, pc, x); break;
             case K_FP: CHECK(x < p->npcols, "function %d, %u: person column %d", fi, pc, x); break;
             case K_FR:
@@ -280,12 +300,7 @@ static int verify_function(vctx *v, int32_t fi)
             case K_FHR:
                 CHECK(x < p->nrcols && v->rentity[x] == 1, "function %d, %u: household records column %d", fi, pc, x);
                 break;
-            case K_PA: CHECK(x < p->nparams, "function %d, %u: parameter %d", fi, pc, x); break;
-            case K_SC: CHECK(x < p->nscales, "function %d, %u: scale %d", fi, pc, x); break;
-            case K_FN: CHECK(x < p->nfns && p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
-            case K_LT: CHECK(x < p->nlets, "function %d, %u: let %d", fi, pc, x); break;
-            case K_PO: CHECK(x < p->npolicies, "function %d, %u: policy %d", fi, pc, x); break;
-            case K_EX: CHECK(x < p->nexterns, "function %d, %u: extern %d", fi, pc, x); break;
+            case K_FN: CHECK(p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
             case K_N: CHECK(x <= 18, "function %d, %u: exponent %d", fi, pc, x); break;
             default: break;
             }
@@ -563,7 +578,8 @@ static int verify_all(vctx *v)
 
 int verify_program(const hm_program *p, const char *name, char *err, size_t errlen)
 {
-    vctx vc = { p, name, err, errlen, 0, NULL };
+    vctx vc = { .p = p, .name = name, .err = err, .errlen = errlen };
+    table_bounds(&vc);
     if (p->nrcols < 0 || p->nrcols > MAXARG_Ax + 1)
         return bad(&vc, "bad column counts");
     vc.rentity = mem_calloc((size_t)p->nrcols + 1, 1);

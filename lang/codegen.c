@@ -7,6 +7,7 @@
  * scale their context expects here (int to money is ×100 fen, to decimal
  * ×10^6), as the checker decided in its types. */
 #include "codegen.h"
+#include "builtins.h"
 #include "mem.h"
 
 #include <limits.h>
@@ -19,10 +20,13 @@ typedef struct builder {
     sema *s;
     hm_program *p;
     jmp_buf *oom;
-    int32_t cap_strs, cap_consts, cap_fields, cap_codesets, cap_labels, cap_maps, cap_dated,
-        cap_pentries, cap_params, cap_rows, cap_scales, cap_fns, cap_conds, cap_excs, cap_lets,
-        cap_policies, cap_ints, cap_fsources, cap_externs;
-    uint32_t cap_pool, cap_code;
+    struct {                /* records allocated for each table of the program */
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what) int32_t arr;
+#define HM_ALONG(SEC, id, type, arr, count, what, of) int32_t arr;
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
+    } cap;
     /* string and constant interning: open addressing, -1 empty */
     int32_t *strhash;
     uint32_t strhash_n;
@@ -52,11 +56,22 @@ static void *grow(builder *b, void *arr, int32_t *cap, size_t elem, int32_t need
     return na;
 }
 
-#define PUSH(b, arr, n, capf, val)                                                   \
-    do {                                                                             \
-        (b)->p->arr = grow((b), (b)->p->arr, &(b)->capf, sizeof *(b)->p->arr, (b)->p->n + 1); \
-        (b)->p->arr[(b)->p->n++] = (val);                                            \
-    } while (0)
+/* room for `need` records in table arr of the program */
+#define RESERVE(b, arr, need) \
+    ((b)->p->arr = grow((b), (b)->p->arr, &(b)->cap.arr, sizeof *(b)->p->arr, (need)))
+
+/* push_ARR(b, record): append to a table of the program; its index */
+#define HM_TABLE(SEC, id, type, arr, count, ctype, kind, what)          \
+    __attribute__((unused)) static int32_t push_##arr(builder *b, type v) \
+    {                                                                   \
+        RESERVE(b, arr, (int32_t)(b->p->count + 1));                    \
+        b->p->arr[b->p->count] = v;                                     \
+        return (int32_t)b->p->count++;                                  \
+    }
+#define HM_ALONG(SEC, id, type, arr, count, what, of)
+#include "program_tables.def"
+#undef HM_TABLE
+#undef HM_ALONG
 
 static uint32_t hash_bytes(const char *s)
 {
@@ -95,13 +110,11 @@ static int32_t str_id(builder *b, const char *s)
         k = (k + 1) & (b->strhash_n - 1);
     }
     size_t len = strlen(s) + 1;
-    int32_t cap = (int32_t)b->cap_pool;
     if (p->strpool_len + len > (uint32_t)INT32_MAX)
         longjmp(*b->oom, 1);
-    p->strpool = grow(b, p->strpool, &cap, 1, (int32_t)(p->strpool_len + len));
-    b->cap_pool = (uint32_t)cap;
+    RESERVE(b, strpool, (int32_t)(p->strpool_len + len));
     memcpy(p->strpool + p->strpool_len, s, len);
-    PUSH(b, strs, nstrs, cap_strs, p->strpool_len);
+    push_strs(b, p->strpool_len);
     p->strpool_len += (uint32_t)len;
     b->strhash[k] = p->nstrs - 1;
     return p->nstrs - 1;
@@ -140,7 +153,7 @@ static int32_t const_id(builder *b, int64_t v)
             return b->khash_i[k];
         k = (k + 1) & (b->khash_n - 1);
     }
-    PUSH(b, consts, nconsts, cap_consts, v);
+    push_consts(b, v);
     b->khash_i[k] = p->nconsts - 1;
     b->khash_v[k] = v;
     return p->nconsts - 1;
@@ -763,70 +776,52 @@ static void cg_call(fstate *f, ast *e, int dst)
         f->top = t;
         return;
     }
+    const hm_builtin *bi = builtin_find(fn);
     int r1 = newreg(f), r2 = newreg(f);
-    if (!strcmp(fn, "age")) {
+    switch (bi ? bi->rule : 0) {
+    case BI_AGE:
         cg(f, a, r1);
         ABC(ASOF, r2, 0, 0);
-        ABC(AGEAT, dst, r1, r2);
-    } else if (!strcmp(fn, "age_at") || !strcmp(fn, "years_between")) {
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    case BI_DATES_INT:
         cg(f, a, r1);
         cg(f, b2, r2);
-        ABC(AGEAT, dst, r1, r2);
-    } else if (!strcmp(fn, "months_between") || !strcmp(fn, "days_between")) {
-        cg(f, a, r1);
-        cg(f, b2, r2);
-        if (fn[0] == 'm')
-            ABC(MONTHSBTW, dst, r1, r2);
-        else
-            ABC(DAYSBTW, dst, r1, r2);
-    } else if (!strcmp(fn, "start_of_month") || !strcmp(fn, "end_of_month")) {
-        cg(f, a, r1);
-        if (fn[0] == 's')
-            ABC(SOM, dst, r1, 0);
-        else
-            ABC(EOM, dst, r1, 0);
-    } else if (!strcmp(fn, "monthly") || !strcmp(fn, "yearly")) {
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    case BI_PER_MONTH:
+    case BI_PER_YEAR:
         cg(f, a, r1);
         convert(f, r1, (const hm_type *)a->ty, ty_money(PERIOD_NONE));
-        if (fn[0] == 'm')
-            ABC(MONTHLY, dst, r1, 0);
-        else
-            ABC(YEARLY, dst, r1, 0);
-    } else if (!strcmp(fn, "round") || !strcmp(fn, "floor") || !strcmp(fn, "ceil")) {
+        emit(f, MK_ABC(bi->op, dst, r1, 0));
+        break;
+    case BI_ROUND: {
         const hm_type *rt = (const hm_type *)e->ty;
         cg_as(f, a, rt, r1);
         cg_as(f, b2, rt && rt->kind == T_MONEY ? ty_money(PERIOD_NONE) : rt, r2);
-        if (fn[0] == 'r')
-            ABC(ROUND, dst, r1, r2);
-        else if (fn[0] == 'f')
-            ABC(FLOOR, dst, r1, r2);
-        else
-            ABC(CEIL, dst, r1, r2);
-    } else if (!strcmp(fn, "abs")) {
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    }
+    case BI_DATE_DATE:
+    case BI_SAME_NUMBER:
+    case BI_KNOWN:
+    case BI_MONTHS:
         cg(f, a, r1);
-        ABC(ABS, dst, r1, 0);
-    } else if (!strcmp(fn, "known")) {
-        cg(f, a, r1);
-        ABC(KNOWN, dst, r1, 0);
-    } else if (!strcmp(fn, "longest_run") || !strcmp(fn, "count_months")) {
-        cg(f, a, r1);
-        if (fn[0] == 'l')
-            ABC(LONGRUN, dst, r1, 0);
-        else
-            ABC(NMONTHS, dst, r1, 0);
-    } else if (!strcmp(fn, "min") || !strcmp(fn, "max")) {
+        emit(f, MK_ABC(bi->op, dst, r1, 0));
+        break;
+    case BI_EXTREME: {
         const hm_type *rt = (const hm_type *)e->ty;
         /* no argument reads dst: it is the running minimum or maximum */
         cg_as(f, a, rt, dst);
         for (ast *x = a->next; x; x = x->next) {
             cg_as(f, x, rt, r2);
-            if (fn[1] == 'i')
-                ABC(MIN, dst, dst, r2);
-            else
-                ABC(MAX, dst, dst, r2);
+            emit(f, MK_ABC(bi->op, dst, dst, r2));
         }
-    } else {
+        break;
+    }
+    default:
         ABC(LOADUNK, dst, 0, 0);
+        break;
     }
     f->top = t;
 }
@@ -1162,11 +1157,8 @@ static int32_t cg_function(builder *b, const char *name, int kind, int policy, a
     hm_function fn = { .name = str_id(b, name), .kind = (uint8_t)kind, .nparams = (uint8_t)np,
                        .nregs = (uint16_t)f->nregs, .start = p->ncode, .ncode = (uint32_t)f->n,
                        .policy = policy, .file = str_id(b, file ? file->path : "") };
-    int32_t cap = (int32_t)b->cap_code;
-    p->code = grow(b, p->code, &cap, sizeof *p->code, (int32_t)(p->ncode + (uint32_t)f->n));
-    int32_t capl = (int32_t)b->cap_code;
-    p->lines = grow(b, p->lines, &capl, sizeof *p->lines, (int32_t)(p->ncode + (uint32_t)f->n));
-    b->cap_code = (uint32_t)(cap < capl ? cap : capl);
+    RESERVE(b, code, (int32_t)(p->ncode + (uint32_t)f->n));
+    RESERVE(b, lines, (int32_t)(p->ncode + (uint32_t)f->n));
     memcpy(p->code + p->ncode, f->code, sizeof *f->code * (size_t)f->n);
     memcpy(p->lines + p->ncode, f->lines, sizeof *f->lines * (size_t)f->n);
     p->ncode += (uint32_t)f->n;
@@ -1176,7 +1168,7 @@ static int32_t cg_function(builder *b, const char *name, int kind, int policy, a
     mem_free(f->lines);
     b->cur_code = NULL;
     b->cur_lines = NULL;
-    PUSH(b, fns, nfns, cap_fns, fn);
+    push_fns(b, fn);
     if (b->map) {
         cg_map *m = b->map;
         for (int32_t k = first_probe; k < m->nprobes; k++) {
@@ -1255,7 +1247,7 @@ static void cg_dated(builder *b, ast *values, const hm_type *t, int32_t *first, 
             sema_parse_date(v->a->str, &day);
             d.from = (int32_t)day;
         }
-        PUSH(b, dated, ndated, cap_dated, d);
+        push_dated(b, d);
         (*n)++;
     }
 }
@@ -1304,7 +1296,7 @@ static void cg_param(builder *b, sym *y)
             }
         }
         cg_dated(b, e->b, t, &pe.first, &pe.n);
-        PUSH(b, pentries, npentries, cap_pentries, pe);
+        push_pentries(b, pe);
         pp->n++;
     }
 }
@@ -1318,7 +1310,7 @@ static void cg_scale(builder *b, sym *y)
         hm_scalerow row = { .upper = INT64_MAX, .rate = r->b->ival };
         if (r->a)
             sema_literal_fen(b->s, r->a, &row.upper);
-        PUSH(b, rows, nrows, cap_rows, row);
+        push_rows(b, row);
         sc->n++;
     }
 }
@@ -1346,7 +1338,7 @@ static void cg_exceptions(builder *b, ast *excs, const hm_type *t, int policy, i
         srcfile_locate(file_of(b, e), e->loc.start, &line, &col);
         hm_exception x = { .when_fn = -1, .value_fn = -1, .msg = str_id(b, e->str), .priority = e->ival,
                            .line = line, .col = col };
-        PUSH(b, excs, nexcs, cap_excs, x);
+        push_excs(b, x);
     }
     for (int i = 0; i < count; i++) {
         ast *e = v[i];
@@ -1373,7 +1365,7 @@ static int32_t cg_conds(builder *b, ast *c, int policy, const char *pname, int *
                          .fn = -1, .msg = str_id(b, c->str), .ref = -1, .line = line, .col = col };
     if (c->kind == N_COND && c->c)
         node.ref = str_id(b, c->c->str);
-    PUSH(b, conds, nconds, cap_conds, node);
+    push_conds(b, node);
     if (c->kind == N_COND) {
         char name[256];
         snprintf(name, sizeof name, "%s: condition %d", pname, ++*ncond);
@@ -1497,7 +1489,7 @@ static void declare_ids(builder *b)
                 else
                     f.column = p->npcols++;
                 fact->id = p->nfields;
-                PUSH(b, fields, nfields, cap_fields, f);
+                push_fields(b, f);
             }
         }
     /* every source of every field, grouped by field (a field declared by
@@ -1517,7 +1509,7 @@ static void declare_ids(builder *b)
                         fs.fresh = (int32_t)v;
                         fs.fresh_unit = fd->b->flag;
                     }
-                    PUSH(b, fsources, nfsources, cap_fsources, fs);
+                    push_fsources(b, fs);
                 }
             }
     for (int i = 0; i < s->nmods; i++) {
@@ -1532,7 +1524,7 @@ static void declare_ids(builder *b)
                 for (ast *q = n->a; q && x.nparams < HM_EXTERN_PARAMS; q = q->next)
                     x.params[x.nparams++] = (uint8_t)vtype_of((const hm_type *)q->ty);
                 y->id = p->nexterns;
-                PUSH(b, externs, nexterns, cap_externs, x);
+                push_externs(b, x);
                 break;
             }
             case N_CODES: {
@@ -1541,19 +1533,19 @@ static void declare_ids(builder *b)
                 for (ast *l = n->a; l; l = l->next) {
                     if (!l->sym)
                         continue;
-                    PUSH(b, labels, nlabels, cap_labels, str_id(b, l->str));
-                    PUSH(b, labels, nlabels, cap_labels, str_id(b, l->str2 ? l->str2 : l->str));
+                    push_labels(b, str_id(b, l->str));
+                    push_labels(b, str_id(b, l->str2 ? l->str2 : l->str));
                     cs.nlabels++;
                 }
                 for (ast *m = n->b; m; m = m->next)
                     for (ast *e = m->a; e; e = e->next) {
                         sym *l = symtab_get(y->labels, e->str2);
                         hm_codemap cm = { str_id(b, m->str), str_id(b, e->str), l ? l->index : -1 };
-                        PUSH(b, codemaps, ncodemaps, cap_maps, cm);
+                        push_codemaps(b, cm);
                         cs.nmaps++;
                     }
                 y->id = p->ncodesets;
-                PUSH(b, codesets, ncodesets, cap_codesets, cs);
+                push_codesets(b, cs);
                 break;
             }
             default: break;
@@ -1593,15 +1585,15 @@ static void declare_ids(builder *b)
                                         .line = line,
                                         .file = str_id(b, s->mods[i]->file->path) };
                         z->id = p->nparams;
-                        PUSH(b, params, nparams, cap_params, pp);
+                        push_params(b, pp);
                     } else if (it->kind == N_SCALE) {
                         hm_scale sc = { .name = str_id(b, it->str), .label = str_id(b, it->str2) };
                         z->id = p->nscales;
-                        PUSH(b, scales, nscales, cap_scales, sc);
+                        push_scales(b, sc);
                     } else if (it->kind == N_LET) {
                         hm_let l = { .name = str_id(b, it->str), .policy = -1, .fn = -1, .vtype = 0 };
                         z->id = p->nlets;
-                        PUSH(b, lets, nlets, cap_lets, l);
+                        push_lets(b, l);
                     }
                 }
                 if (n->kind == N_POLICY) {
@@ -1616,7 +1608,7 @@ static void declare_ids(builder *b)
                                       .amount_fn = -1, .line = line,
                                       .file = str_id(b, s->mods[i]->file->path) };
                     y->id = p->npolicies;
-                    PUSH(b, policies, npolicies, cap_policies, pol);
+                    push_policies(b, pol);
                     for (ast *it = n->a; it; it = it->next)
                         if (it->kind == N_LET && it->sym)
                             p->lets[((sym *)it->sym)->id].policy = y->id;
@@ -1697,7 +1689,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
             if (n->kind == N_FUNCTION && n->sym) {
                 hm_function fn = { .name = str_id(b, n->str), .kind = FN_USER, .policy = -1 };
                 ((sym *)n->sym)->id = p->nfns;
-                PUSH(b, fns, nfns, cap_fns, fn);
+                push_fns(b, fn);
             }
     int nuser = p->nfns;
     for (int i = 0; i < s->nmods; i++)
@@ -1753,7 +1745,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
                         continue;
                     for (ast *it = m->a; it; it = it->next)
                         if (it->kind == N_EXCLUDES && it->sym == y) {
-                            PUSH(b, ints, nints, cap_ints, ((sym *)m->sym)->id);
+                            push_ints(b, ((sym *)m->sym)->id);
                             p->policies[y->id].nexcl++;
                         }
                 }
@@ -1763,7 +1755,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
             pol->first_fact = p->nints;
             for (int k = 0; k < p->nfields; k++)
                 if (seen[k]) {
-                    PUSH(b, ints, nints, cap_ints, k);
+                    push_ints(b, k);
                     p->policies[y->id].nfacts++;
                 }
         }

@@ -2,6 +2,7 @@
  * parameters, scales, functions, externs, policies and tests; and the
  * whole-pack checks at the end (cycles, unused definitions). */
 #include "sema.h"
+#include "builtins.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -28,20 +29,6 @@ static const char *kind_word(sym_kind k)
     }
 }
 
-static const char *builtin_names[] = {
-    "age", "age_at", "days_between", "months_between", "years_between",
-    "start_of_month", "end_of_month", "monthly", "yearly", "round", "floor",
-    "ceil", "abs", "known", "longest_run", "count_months", NULL
-};
-
-static int is_builtin(const char *name)
-{
-    for (int i = 0; builtin_names[i]; i++)
-        if (strcmp(builtin_names[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 /* Declare a top-level name in module m, reporting duplicates. */
 static sym *declare(sema *s, symtab *t, sym_kind k, ast *n)
 {
@@ -52,7 +39,7 @@ static sym *declare(sema *s, symtab *t, sym_kind k, ast *n)
                     old->owner || k == SYM_LET ? "policy" : "module");
         diag_note(s->diags, d, old->mod->file, old->decl->loc, "the first definition is here");
         clash = 1;
-    } else if (is_builtin(n->str) && (k == SYM_FUNCTION || k == SYM_EXTERN || k == SYM_PARAM ||
+    } else if (builtin_find(n->str) && (k == SYM_FUNCTION || k == SYM_EXTERN || k == SYM_PARAM ||
                                       k == SYM_LET || k == SYM_SCALE)) {
         int d = ERR(n, "`%s` is the name of a built-in function", n->str);
         diag_hint(s->diags, d, "choose another name");

@@ -3,6 +3,7 @@
  * and dated records, message templates, and the disjointness test used for
  * exception priorities. */
 #include "sema.h"
+#include "builtins.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -511,27 +512,29 @@ static int arity(sema *s, ast *e, int want_min, int want_max)
 
 static const hm_type *builtin_call(sema *s, ast *e, int *found)
 {
+    const hm_builtin *bi = builtin_find(e->str);
+    *found = bi != NULL;
+    if (!bi)
+        return NULL;
     const char *f = e->str;
     ast *a = e->a, *b = a ? a->next : NULL;
     char what[96];
     snprintf(what, sizeof what, "the argument of %s()", f);
-    *found = 1;
-    if (!strcmp(f, "age") || !strcmp(f, "start_of_month") || !strcmp(f, "end_of_month")) {
-        if (!arity(s, e, 1, 1)) return &ty_error;
+    if (bi->arity >= 0 && !arity(s, e, bi->arity, bi->arity))
+        return &ty_error;
+    switch (bi->rule) {
+    case BI_AGE:
+    case BI_DATE_DATE:
         sema_expect(s, a, &ty_date, what);
-        return f[0] == 'a' ? &ty_int : &ty_date;
-    }
-    if (!strcmp(f, "age_at") || !strcmp(f, "days_between") || !strcmp(f, "months_between") ||
-        !strcmp(f, "years_between")) {
-        if (!arity(s, e, 2, 2)) return &ty_error;
+        return bi->rule == BI_AGE ? &ty_int : &ty_date;
+    case BI_DATES_INT:
         sema_expect(s, a, &ty_date, what);
         sema_expect(s, b, &ty_date, what);
         return &ty_int;
-    }
-    if (!strcmp(f, "monthly") || !strcmp(f, "yearly")) {
-        if (!arity(s, e, 1, 1)) return &ty_error;
+    case BI_PER_MONTH:
+    case BI_PER_YEAR: {
         const hm_type *t = expr(s, a);
-        int to = f[0] == 'm' ? PERIOD_MONTH : PERIOD_YEAR;
+        int to = bi->rule == BI_PER_MONTH ? PERIOD_MONTH : PERIOD_YEAR;
         if (t->kind == T_ERROR) return ty_money(to);
         if (t->kind != T_MONEY) {
             char x[64];
@@ -544,8 +547,7 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         }
         return ty_money(to);
     }
-    if (!strcmp(f, "round") || !strcmp(f, "floor") || !strcmp(f, "ceil")) {
-        if (!arity(s, e, 2, 2)) return &ty_error;
+    case BI_ROUND: {
         const hm_type *t = expr(s, a);
         if (t->kind == T_INT) t = &ty_decimal;
         if (t->kind != T_MONEY && t->kind != T_DECIMAL && t->kind != T_ERROR) {
@@ -557,23 +559,19 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         sema_expect(s, b, t->kind == T_MONEY ? ty_money(PERIOD_NONE) : t, what);
         return t;
     }
-    if (!strcmp(f, "abs")) {
-        if (!arity(s, e, 1, 1)) return &ty_error;
+    case BI_SAME_NUMBER: {
         const hm_type *t = expr(s, a);
         if (!ty_is_numeric(t) && t->kind != T_ERROR) {
             char x[64];
-            ERR(a, "abs() takes a number or money, not %s", ty_name(t, x, sizeof x));
+            ERR(a, "%s() takes a number or money, not %s", f, ty_name(t, x, sizeof x));
             return &ty_error;
         }
         return t;
     }
-    if (!strcmp(f, "known")) {
-        if (!arity(s, e, 1, 1)) return &ty_error;
+    case BI_KNOWN:
         expr(s, a);
         return &ty_bool;
-    }
-    if (!strcmp(f, "longest_run") || !strcmp(f, "count_months")) {
-        if (!arity(s, e, 1, 1)) return &ty_error;
+    case BI_MONTHS: {
         const hm_type *t = expr(s, a);
         if (t->kind != T_RECORDS && t->kind != T_ERROR) {
             char x[64];
@@ -581,7 +579,7 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         }
         return &ty_int;
     }
-    if (!strcmp(f, "min") || !strcmp(f, "max")) {
+    case BI_EXTREME: {
         /* min(a, b, …): the aggregate form is an AGG node */
         const hm_type *t = NULL;
         ast *first = a;
@@ -605,8 +603,8 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         }
         return t ? t : &ty_error;
     }
-    *found = 0;
-    return NULL;
+    }
+    return &ty_error;
 }
 
 static const hm_type *call_expr(sema *s, ast *e)
@@ -618,10 +616,11 @@ static const hm_type *call_expr(sema *s, ast *e)
     sym *y = sema_lookup(s, e->str, e);
     if (!y) {
         int d = ERR(e, "unknown function `%s`", e->str);
-        static const char *const b[] = { "age", "age_at", "days_between", "months_between", "years_between",
-                                         "start_of_month", "end_of_month", "monthly", "yearly", "round",
-                                         "floor", "ceil", "abs", "known", "longest_run", "count_months",
-                                         "min", "max" };
+        static const char *const b[] = {
+#define HM_BUILTIN(name, arity, rule, op) #name,
+#include "builtins.def"
+#undef HM_BUILTIN
+        };
         const char *best = sema_closest(e->str, b, (int)(sizeof b / sizeof b[0]));
         if (best)
             diag_hint(s->diags, d, "did you mean `%s`?", best);
