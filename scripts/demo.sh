@@ -5,7 +5,8 @@
 #   1. install missing Debian packages and build in build/default
 #   2. check the example policy pack (examples/policies)
 #   3. break a copy of one example policy and show the diagnostic
-#   4. run the pack's tests, decide one household
+#   4. run the pack's tests, compile it into build/demo-pack.hmc (the program
+#      from then on), decide one household
 #   5. generate the example city, run the pack over it, print the summary
 #      and the report of the run
 #   6. explain one household refused 低保 and one left undetermined
@@ -177,6 +178,12 @@ fi
 printf '\n$ huimin test examples/policies\n'
 "$HUIMIN" test "$PACK" || hm_die "the example pack's tests failed"
 
+# ---- the approved pack: compiled once, then it is the program -------------------
+hmc=build/demo-pack.hmc
+printf '\n$ huimin compile examples/policies -o %s\n' "$hmc"
+"$HUIMIN" compile "$PACK" -o "$hmc" || hm_die "huimin compile failed"
+printf '%s  (%s)\n' "$(sha256sum "$hmc" | cut -c1-64)" "the pack's SHA-256, which every run records"
+
 # ---- one household --------------------------------------------------------------
 printf '\n$ huimin run examples/policies --given examples/households/family.json --as-of 2024-08-01\n'
 "$HUIMIN" run "$PACK" --given "$root/examples/households/family.json" --as-of 2024-08-01 ||
@@ -195,8 +202,8 @@ else
 fi
 
 # ---- the pack over the whole city -------------------------------------------------
-printf '\n$ huimin run examples/policies --config %s/sources.conf --out %s/results.db --reasons\n' "$city" "$city"
-"$HUIMIN" run "$PACK" --config "$city/sources.conf" --out "$city/results.db" --no-progress --reasons ||
+printf '\n$ huimin run %s --config %s/sources.conf --out %s/results.db --reasons\n' "$hmc" "$city" "$city"
+"$HUIMIN" run "$hmc" --config "$city/sources.conf" --out "$city/results.db" --no-progress --reasons ||
 	hm_die "the population run failed"
 
 # ---- the run's statistics: counts, failed conditions, missing facts ----------------
@@ -235,16 +242,16 @@ open_one=$(sqlite3 "$city/results.db" "SELECT entity_id FROM decisions WHERE $la
 for h in refused open_one; do
 	[ -n "${!h}" ] || hm_die "the city has no household to explain"
 	printf '
-$ huimin explain examples/policies --config %s/sources.conf --household "$%s" --policy dibao
+$ huimin explain build/demo-pack.hmc --config %s/sources.conf --household "$%s" --policy dibao
 ' "$city" "$h"
-	"$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "${!h}" --policy dibao ||
+	"$HUIMIN" explain "$hmc" --config "$city/sources.conf" --household "${!h}" --policy dibao ||
 		hm_die "huimin explain failed"
 done
 printf '
-$ huimin explain examples/policies --config %s/sources.conf --household "$refused" --policy dibao --audience citizen
+$ huimin explain build/demo-pack.hmc --config %s/sources.conf --household "$refused" --policy dibao --audience citizen
 ' \
 	"$city"
-"$HUIMIN" explain "$PACK" --config "$city/sources.conf" --household "$refused" --policy dibao --audience citizen ||
+"$HUIMIN" explain "$hmc" --config "$city/sources.conf" --household "$refused" --policy dibao --audience citizen ||
 	hm_die "huimin explain failed"
 printf '
 Next: docs/tutorial.md writes a first policy, tests it and reads its traces.\n'
