@@ -21,6 +21,17 @@ int cmd_needs(int argc, char **argv);
 struct hm_compiler;
 struct hm_compiler *cli_compiler(char **paths, int n);
 
+/* The name diagnostics give policy text read from standard input. */
+#define CLI_STDIN_NAME "<stdin>"
+/* Add policies to a compiler: a file or directory, or `-` for policy text
+ * on standard input (read once: a second `-` is refused).  An hm_status;
+ * HM_EUSAGE after printing why stdin could not be read. */
+int cli_add_policies(struct hm_compiler *c, const char *path);
+/* Read all of standard input (owned, free()).  EXIT_CLEAN, or EXIT_USAGE
+ * after printing why not. */
+#include <stddef.h>
+int cli_read_stdin(char **text, size_t *len);
+
 /* Add a facts file given with --given to the compilation when it is in the
  * `given` notation.  Returns the JSON file's path to pass on, NULL for a
  * `given` file (its block is now the compilation's), or sets *failed after
