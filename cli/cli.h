@@ -27,10 +27,11 @@ struct hm_compiler *cli_compiler(char **paths, int n);
  * on standard input (read once: a second `-` is refused).  An hm_status;
  * HM_EUSAGE after printing why stdin could not be read. */
 int cli_add_policies(struct hm_compiler *c, const char *path);
-/* Read all of standard input (owned, free()).  EXIT_CLEAN, or EXIT_USAGE
+/* Read all of standard input (owned, free()), refused when larger than
+ * max bytes (`what` says how large in words).  EXIT_CLEAN, or EXIT_USAGE
  * after printing why not. */
 #include <stddef.h>
-int cli_read_stdin(char **text, size_t *len);
+int cli_read_stdin(char **text, size_t *len, size_t max, const char *what);
 
 /* Add a facts file given with --given to the compilation when it is in the
  * `given` notation.  Returns the JSON file's path to pass on, NULL for a

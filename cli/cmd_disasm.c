@@ -30,7 +30,8 @@ static int disasm_stdin(void)
 {
     char *text;
     size_t len;
-    if (cli_read_stdin(&text, &len) != EXIT_CLEAN)
+    /* the limit of a module file (module_slurp) */
+    if (cli_read_stdin(&text, &len, (size_t)1 << 30, "1 GiB, the limit of a module") != EXIT_CLEAN)
         return EXIT_USAGE;
     int rc;
     if (len >= 4 && !memcmp(text, "\x7fHMC", 4)) {

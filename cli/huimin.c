@@ -68,7 +68,7 @@ void cli_error_lines(char *err)
     }
 }
 
-int cli_read_stdin(char **text, size_t *len)
+int cli_read_stdin(char **text, size_t *len, size_t max, const char *what)
 {
     /* `-` may be given once: a second read would see an empty input */
     static int read_once;
@@ -80,6 +80,11 @@ int cli_read_stdin(char **text, size_t *len)
     char *buf = malloc(cap);
     while (buf) {
         n += fread(buf + n, 1, cap - n, stdin);
+        if (n > max) {
+            cli_error("standard input: larger than %s", what);
+            free(buf);
+            return EXIT_USAGE;
+        }
         if (n < cap)
             break;
         char *more = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
@@ -111,7 +116,8 @@ int cli_add_policies(hm_compiler *c, const char *path)
         return hm_compiler_add_path(c, path);
     char *text;
     size_t len;
-    if (cli_read_stdin(&text, &len) != EXIT_CLEAN)
+    /* the limit of a policy file (srcfile.c) */
+    if (cli_read_stdin(&text, &len, (size_t)256 << 20, "256 MiB, the limit of a policy text") != EXIT_CLEAN)
         return HM_EUSAGE;
     int rc = hm_compiler_add_source(c, CLI_STDIN_NAME, text, len);
     free(text);
