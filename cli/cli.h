@@ -28,6 +28,18 @@ struct hm_compiler *cli_compiler_for(char **paths, int n, int packs);
 /* Does the file start as a compiled pack (.hmc) does? */
 int cli_is_pack(const char *path);
 
+/* The name diagnostics give policy text read from standard input. */
+#define CLI_STDIN_NAME "<stdin>"
+/* Add policies to a compiler: a file or directory, or `-` for policy text
+ * on standard input (read once: a second `-` is refused).  An hm_status;
+ * HM_EUSAGE after printing why stdin could not be read. */
+int cli_add_policies(struct hm_compiler *c, const char *path);
+/* Read all of standard input (owned, free()), refused when larger than
+ * max bytes (`what` says how large in words).  EXIT_CLEAN, or EXIT_USAGE
+ * after printing why not. */
+#include <stddef.h>
+int cli_read_stdin(char **text, size_t *len, size_t max, const char *what);
+
 /* Add a facts file given with --given to the compilation when it is in the
  * `given` notation.  Returns the JSON file's path to pass on, NULL for a
  * `given` file (its block is now the compilation's), or sets *failed after

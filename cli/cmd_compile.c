@@ -1,9 +1,15 @@
 /* cmd_compile.c -- `huimin compile FILE|DIR... -o PACK.hmc`. */
 #include "cli.h"
 #include "huimin.h"
+#include "frontend.h"
+#include "mem.h"
+#include "module.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static void compile_usage(FILE *out)
 {
@@ -12,14 +18,37 @@ static void compile_usage(FILE *out)
             "\n"
             "Check policy files and write their bytecode module.  The module is\n"
             "written to a new temporary file in its folder, synced and renamed into\n"
-            "place, so a failure never leaves a half-written module.\n"
+            "place, so a failure never leaves a half-written module.  `-` reads\n"
+            "policy text from standard input.\n"
             "\n"
             "Options:\n"
-            "  -o, --output FILE   the module to write (required)\n"
+            "  -o, --output FILE   the module to write (required); `-` writes it to\n"
+            "                      standard output, which must not be a terminal\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 written, 1 the policies have errors, 2 usage error,\n"
             "unreadable input or unwritable output.\n");
+}
+
+/* The module to stdout, the bytes `-o FILE` would write (verified by
+ * compiler_program), all of them or an error: HM_OK, HM_ERR (diagnostics),
+ * HM_EIO (said why), HM_ENOMEM. */
+static int write_stdout(hm_compiler *comp)
+{
+    hm_program *p;
+    sema *s;
+    int rc = compiler_program(comp, &p, &s);
+    if (rc != HM_OK)
+        return rc;
+    unsigned char *buf;
+    size_t len;
+    if (module_encode(p, &buf, &len))
+        return HM_ENOMEM;
+    rc = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? HM_OK : HM_EIO;
+    if (rc == HM_EIO)
+        cli_error("compile: cannot write the module to standard output: %s", strerror(errno));
+    mem_free(buf);
+    return rc;
 }
 
 int cmd_compile(int argc, char **argv)
@@ -44,10 +73,16 @@ int cmd_compile(int argc, char **argv)
         compile_usage(stderr);
         return EXIT_USAGE;
     }
+    int to_stdout = !strcmp(output, "-");
+    if (to_stdout && isatty(STDOUT_FILENO)) {
+        cli_error("compile: -o -: standard output is a terminal, and a module is binary; "
+                  "redirect it to a file or a pipe, or give -o FILE");
+        return EXIT_USAGE;
+    }
     hm_compiler *comp = cli_compiler_for(argv + optind, argc - optind, 0);
     if (!comp)
         return EXIT_USAGE;
-    int rc = hm_compiler_write(comp, output);
+    int rc = to_stdout ? write_stdout(comp) : hm_compiler_write(comp, output);
     hm_compiler_print_diagnostics(comp, stderr);
     hm_compiler_free(comp);
     if (rc == HM_OK)

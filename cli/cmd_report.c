@@ -76,6 +76,11 @@ int cmd_report(int argc, char **argv)
         report_usage(stderr);
         return EXIT_USAGE;
     }
+    if (!strcmp(argv[optind], "-")) {
+        cli_error("report: the results database cannot be `-`: SQLite reads a file, not standard input; "
+                  "give the database's path");
+        return EXIT_USAGE;
+    }
     char err[1024];
     int rc = hm_report(argv[optind], run, policy, format, stdout, err, sizeof err);
     if (rc != HM_OK)

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 static void test_usage(FILE *out)
 {
@@ -12,11 +13,14 @@ static void test_usage(FILE *out)
             "\n"
             "Run the `test` blocks of policy files: each test's household is\n"
             "evaluated as of its date and every `expect` is compared exactly.\n"
-            "Failures are printed with the expected and the actual decision.\n"
+            "Failures are printed with the expected and the actual decision.  `-` reads\n"
+            "policy text from standard input.\n"
             "\n"
             "Options:\n"
             "  -v, --verbose     also list the tests that pass\n"
             "  --coverage        list conditions the tests never saw true or never saw false\n"
+            "  --format text|json  text (default), or one JSON document with each test,\n"
+            "                    the counts and the diagnostics (see docs/commands.md)\n"
             "  -h, --help        show this help\n"
             "\n"
             "Exit status: 0 all passed, 1 a test failed or the policies have errors,\n"
@@ -28,6 +32,7 @@ int cmd_test(int argc, char **argv)
     static const struct option opts[] = {
         { "verbose", no_argument, NULL, 'v' },
         { "coverage", no_argument, NULL, 'C' },
+        { "format", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -37,6 +42,13 @@ int cmd_test(int argc, char **argv)
         switch (c) {
         case 'v': flags |= HM_TEST_VERBOSE; break;
         case 'C': flags |= HM_TEST_COVERAGE; break;
+        case 'f':
+            if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+                cli_error("test: unknown format `%s` (text or json)", optarg);
+                return EXIT_USAGE;
+            }
+            flags = !strcmp(optarg, "json") ? flags | HM_TEST_JSON : flags & ~HM_TEST_JSON;
+            break;
         case 'h': test_usage(stdout); return EXIT_CLEAN;
         default: test_usage(stderr); return EXIT_USAGE;
         }
@@ -51,11 +63,19 @@ int cmd_test(int argc, char **argv)
         return EXIT_USAGE;
     hm_test_summary sum;
     int rc = hm_compiler_run_tests(comp, stdout, flags, &sum);
-    hm_compiler_print_diagnostics(comp, stderr);
+    int json = flags & HM_TEST_JSON;
+    if (!json)
+        hm_compiler_print_diagnostics(comp, stderr);
     int status;
     if (rc == HM_ENOMEM) {
         cli_error("out of memory");
         status = EXIT_USAGE;
+    } else if (rc == HM_EIO) {
+        cli_error("test: cannot write the results to standard output");
+        status = EXIT_USAGE;
+    } else if (json) {
+        /* the document has the counts and the diagnostics */
+        status = rc == HM_OK ? EXIT_CLEAN : EXIT_FINDINGS;
     } else if (hm_compiler_error_count(comp)) {
         cli_error("test: the policies have errors; no test was run");
         status = EXIT_FINDINGS;

@@ -3,7 +3,9 @@
 #include "huimin.h"
 #include "mask.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,62 @@ static hm_compiler *pack_compiler(hm_compiler *comp, const char *path)
     return comp;
 }
 
+int cli_read_stdin(char **text, size_t *len, size_t max, const char *what)
+{
+    /* `-` may be given once: a second read would see an empty input */
+    static int read_once;
+    if (read_once++) {
+        cli_error("`-` (standard input) given more than once");
+        return EXIT_USAGE;
+    }
+    size_t n = 0, cap = 1 << 16;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, stdin);
+        if (n > max) {
+            cli_error("standard input: larger than %s", what);
+            free(buf);
+            return EXIT_USAGE;
+        }
+        if (n < cap)
+            break;
+        char *more = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+        if (!more) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = more;
+        cap *= 2;
+    }
+    if (!buf) {
+        cli_error("out of memory");
+        return EXIT_USAGE;
+    }
+    if (ferror(stdin)) {
+        cli_error("cannot read standard input: %s", strerror(errno));
+        free(buf);
+        return EXIT_USAGE;
+    }
+    *text = buf;
+    *len = n;
+    return EXIT_CLEAN;
+}
+
+int cli_add_policies(hm_compiler *c, const char *path)
+{
+    if (strcmp(path, "-") != 0)
+        return hm_compiler_add_path(c, path);
+    char *text;
+    size_t len;
+    /* the limit of a policy file (srcfile.c) */
+    if (cli_read_stdin(&text, &len, (size_t)256 << 20, "256 MiB, the limit of a policy text") != EXIT_CLEAN)
+        return HM_EUSAGE;
+    int rc = hm_compiler_add_source(c, CLI_STDIN_NAME, text, len);
+    free(text);
+    return rc;
+}
+
 hm_compiler *cli_compiler(char **paths, int n)
 {
     return cli_compiler_for(paths, n, 1);
@@ -117,7 +175,7 @@ hm_compiler *cli_compiler_for(char **paths, int n, int packs)
     if (packs && n == 1 && cli_is_pack(paths[0]))
         return pack_compiler(comp, paths[0]);
     for (int i = 0; i < n; i++) {
-        int rc = hm_compiler_add_path(comp, paths[i]);
+        int rc = cli_add_policies(comp, paths[i]);
         if (rc != HM_OK) {
             hm_compiler_print_diagnostics(comp, stderr);
             if (rc == HM_ENOMEM)
@@ -142,7 +200,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\n"
-            "Run `huimin COMMAND --help` for a command's options.\n"
+            "Run `huimin COMMAND --help` for a command's options; `huimin -V` (or\n"
+            "--version) prints the version.  A FILE argument `-` is standard input\n"
+            "(for policy text) or standard output (for `compile -o -`).\n"
             "Exit status: 0 success, 1 errors found in the input, 2 usage error or\n"
             "unreadable input.\n");
 }
@@ -161,7 +221,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_CLEAN;
     }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
         printf("huimin %s\n", hm_version());
         return EXIT_CLEAN;
     }

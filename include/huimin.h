@@ -56,6 +56,10 @@ int hm_compiler_error_count(const hm_compiler *c);
 int hm_compiler_warning_count(const hm_compiler *c);
 /* Print every diagnostic, sorted by file and position. */
 void hm_compiler_print_diagnostics(hm_compiler *c, FILE *out);
+/* The same as one JSON document, for tools: {"diagnostics": [{"file",
+ * "line", "column", "severity", "message", "hints", "notes"}], "errors",
+ * "warnings"} (docs/commands.md).  HM_OK, HM_ENOMEM, HM_EIO. */
+int hm_compiler_print_diagnostics_json(hm_compiler *c, FILE *out);
 /* Print the syntax trees of the added files as an outline (for tests and
  * for drafters curious how a rule was read).  Call after check. */
 void hm_compiler_dump_ast(hm_compiler *c, FILE *out);
@@ -337,6 +341,8 @@ typedef struct hm_test_summary {
 
 #define HM_TEST_VERBOSE  1      /* also print the tests that pass */
 #define HM_TEST_COVERAGE 2      /* report conditions never seen true or false */
+#define HM_TEST_JSON     4      /* print one JSON document (docs/commands.md), with the
+                                   summary and the diagnostics, instead of text */
 
 /* Check, compile and run every `test` block of the added files, printing
  * each failure (and the coverage report) to `out`.  HM_OK when all pass,

@@ -2,6 +2,7 @@
 #include "diag.h"
 #include "mem.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,19 +224,124 @@ static int cmp_diag(const void *pa, const void *pb, void *ctx)
     return da->seq < db->seq ? -1 : (da->seq > db->seq);
 }
 
+/* The diagnostics' indices sorted by file and position (owned), or NULL
+ * when out of memory or there are none. */
+static int *sorted(hm_diags *d)
+{
+    int *order = d->n ? mem_alloc(sizeof *order * (size_t)d->n) : NULL;
+    if (!order)
+        return NULL;
+    for (int i = 0; i < d->n; i++)
+        order[i] = i;
+    qsort_r(order, (size_t)d->n, sizeof *order, cmp_diag, d);
+    return order;
+}
+
+/* A message as a JSON string: one quoting policy text may hold bytes that
+ * are not UTF-8, each shown as U+FFFD.  NULL when out of memory. */
+static json_t *json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s), len = 0;
+    char *t = mem_alloc(3 * n + 1);
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k <= 0) {
+            memcpy(t + len, "\xEF\xBF\xBD", 3);
+            len += 3;
+            i++;
+        } else {
+            memcpy(t + len, s + i, (size_t)k);
+            len += (size_t)k;
+            i += (size_t)k;
+        }
+    }
+    j = json_stringn(t, len);
+    mem_free(t);
+    return j;
+}
+
+/* A diagnostic's place and message as a new object; NULL out of memory. */
+static json_t *json_diag(const hm_diag *g)
+{
+    int line = 0, col = 0;
+    if (g->file)
+        srcfile_locate(g->file, g->span.start, &line, &col);
+    json_t *o = json_object();
+    if (!o || json_object_set_new(o, "file", g->file ? json_text(g->file->path) : json_null()) ||
+        json_object_set_new(o, "line", g->file ? json_integer(line) : json_null()) ||
+        json_object_set_new(o, "column", g->file ? json_integer(col) : json_null()) ||
+        (g->sev != DIAG_NOTE && json_object_set_new(o, "severity", json_string(sev_name(g->sev)))) ||
+        json_object_set_new(o, "message", json_text(g->msg))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *diag_json(hm_diags *d)
+{
+    json_t *all = json_array();
+    int *order = sorted(d);
+    if (!all || (d->n && !order)) {
+        json_decref(all);
+        mem_free(order);
+        return NULL;
+    }
+    int shown = 0, bad = 0;
+    json_t *notes = NULL;   /* of the last diagnostic, which holds it */
+    for (int i = 0; i < d->n && !bad; i++) {
+        const hm_diag *g = &d->v[order[i]];
+        if (g->sev == DIAG_ERROR && ++shown > d->max_errors)
+            break;
+        json_t *o = json_diag(g);
+        if (g->sev == DIAG_NOTE) {
+            /* notes come right after the diagnostic they belong to */
+            bad = !o || !notes || json_array_append_new(notes, o);
+            continue;
+        }
+        json_t *hints = json_array();
+        notes = json_array();
+        if (!o || !hints || !notes || (g->hint && json_array_append_new(hints, json_text(g->hint)))) {
+            json_decref(o);
+            json_decref(hints);
+            json_decref(notes);
+            bad = 1;
+            break;
+        }
+        /* each _new call takes its value, even when it fails */
+        int failed = json_object_set_new(o, "hints", hints);
+        failed |= json_object_set_new(o, "notes", notes);
+        if (failed) {
+            json_decref(o);
+            bad = 1;
+            break;
+        }
+        bad = json_array_append_new(all, o) != 0;
+    }
+    mem_free(order);
+    if (bad) {
+        json_decref(all);
+        return NULL;
+    }
+    return all;
+}
+
 void diag_print(hm_diags *d, FILE *out)
 {
     if (d->n == 0)
         return;
-    int *order = mem_alloc(sizeof *order * (size_t)d->n);
+    int *order = sorted(d);
     if (!order) {
         for (int i = 0; i < d->n; i++)
             diag_render(&d->v[i], out);
         return;
     }
-    for (int i = 0; i < d->n; i++)
-        order[i] = i;
-    qsort_r(order, (size_t)d->n, sizeof *order, cmp_diag, d);
     int shown = 0;
     for (int i = 0; i < d->n; i++) {
         const hm_diag *g = &d->v[order[i]];

@@ -55,6 +55,12 @@ void diag_hint(hm_diags *d, int i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Print all diagnostics sorted by file and position. */
 void diag_print(hm_diags *d, FILE *out);
+/* The diagnostics as JSON, in the order diag_print prints them:
+ * [{"file", "line", "column", "severity", "message", "hints": [...],
+ *   "notes": [{"file", "line", "column", "message"}]}] (file, line and
+ * column null for one without a place).  Owned; NULL when out of memory. */
+struct json_t;
+struct json_t *diag_json(hm_diags *d);
 /* Print one diagnostic's header, source line and caret. */
 void diag_render(const hm_diag *g, FILE *out);
 

@@ -19,6 +19,7 @@
 #include "pack.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +496,30 @@ void hm_compiler_print_diagnostics(hm_compiler *c, FILE *out)
 {
     if (c)
         diag_print(&c->diags, out);
+}
+
+json_t *compiler_diagnostics_json(hm_compiler *c)
+{
+    json_t *o = json_object(), *list = diag_json(&c->diags);
+    if (!o || !list || json_object_set_new(o, "diagnostics", list) ||
+        json_object_set_new(o, "errors", json_integer(c->diags.errors)) ||
+        json_object_set_new(o, "warnings", json_integer(c->diags.warnings))) {
+        json_decref(o);
+        if (!o)
+            json_decref(list);
+        return NULL;
+    }
+    return o;
+}
+
+int hm_compiler_print_diagnostics_json(hm_compiler *c, FILE *out)
+{
+    json_t *o = c ? compiler_diagnostics_json(c) : NULL;
+    if (!o)
+        return HM_ENOMEM;
+    int rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF ? HM_EIO : HM_OK;
+    json_decref(o);
+    return rc;
 }
 
 void hm_compiler_dump_ast(hm_compiler *c, FILE *out)

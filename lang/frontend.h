@@ -12,6 +12,11 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s);
 /* After compiler_program: where each expression's value is (codegen.h). */
 const struct cg_map *compiler_map(hm_compiler *c);
 
+/* {"diagnostics": [...], "errors", "warnings"}: what
+ * hm_compiler_print_diagnostics_json() prints.  Owned; NULL out of memory. */
+struct json_t;
+struct json_t *compiler_diagnostics_json(hm_compiler *c);
+
 /* The top-level `given` block of the file added with
  * hm_compiler_add_facts_file(), or NULL. */
 ast *compiler_given(hm_compiler *c);

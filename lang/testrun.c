@@ -12,6 +12,7 @@
 #include "mem.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <string.h>
 #include <time.h>
 
@@ -142,6 +143,38 @@ int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, i
     return 0;
 }
 
+/* Why decision d is what it is, appended to buf: each part in parentheses
+ * for text, or the parts joined by "; " for JSON. */
+static void why(hm_vm *vm, const hm_program *p, int32_t pol, int32_t member, const hm_decision *d,
+                char *buf, size_t n, const char *err, int text)
+{
+    size_t len = strlen(buf);
+    int parts = 0;
+#define PART(...)                                                                              \
+    do {                                                                                       \
+        if (len < n)                                                                           \
+            len += (size_t)snprintf(buf + len, n - len, "%s", text ? " (" : parts ? "; " : ""); \
+        if (len < n)                                                                           \
+            len += (size_t)snprintf(buf + len, n - len, __VA_ARGS__);                          \
+        if (text && len < n)                                                                   \
+            len += (size_t)snprintf(buf + len, n - len, ")");                                  \
+        parts++;                                                                               \
+    } while (0)
+    if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0) {
+        const hm_condnode *c = &p->conds[d->failed_cond];
+        char msg[512];
+        vm_fill_message(vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
+        PART("failed at line %d: \"%s\"", c->line, msg);
+    }
+    if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0)
+        PART("excluded by %s", prog_str(p, p->policies[d->excluded_by].name));
+    if (d->settled)
+        PART("whatever the value of %d fact%s not known", d->settled, d->settled == 1 ? "" : "s");
+    if (d->status == DEC_UNDETERMINED && d->error && err && *err)
+        PART("%s", err);
+#undef PART
+}
+
 static void describe(hm_vm *vm, const hm_program *p, int32_t pol, int32_t member, const hm_decision *d,
                      char *buf, size_t n, const char *err)
 {
@@ -149,25 +182,92 @@ static void describe(hm_vm *vm, const hm_program *p, int32_t pol, int32_t member
     if (d->status == DEC_ELIGIBLE && d->has_amount && len < n) {
         char m[32];
         fmt_money(d->amount, m, sizeof m);
-        len += (size_t)snprintf(buf + len, n - len, ", amount %s", m);
+        snprintf(buf + len, n - len, ", amount %s", m);
     }
-    if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0 && len < n) {
-        const hm_condnode *c = &p->conds[d->failed_cond];
-        char msg[512];
-        vm_fill_message(vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
-        len += (size_t)snprintf(buf + len, n - len, " (failed at line %d: \"%s\")", c->line, msg);
-    }
-    if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0 && len < n)
-        len += (size_t)snprintf(buf + len, n - len, " (excluded by %s)",
-                                prog_str(p, p->policies[d->excluded_by].name));
-    if (d->settled && len < n)
-        len += (size_t)snprintf(buf + len, n - len, " (whatever the value of %d fact%s not known)", d->settled,
-                                d->settled == 1 ? "" : "s");
-    if (d->status == DEC_UNDETERMINED && d->error && err && *err && len < n)
-        snprintf(buf + len, n - len, " (%s)", err);
+    why(vm, p, pol, member, d, buf, n, err, 1);
 }
 
+/* What --format json collects (HM_TEST_JSON); tests NULL for text. */
+typedef struct {
+    json_t *tests, *coverage;
+    int oom;
+} jout;
+
+static const char *status_key(int s)
+{
+    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not_eligible" : "undetermined";
+}
+
+static json_t *json_money(int has, int64_t fen)
+{
+    char m[32];
+    fmt_money(fen, m, sizeof m);
+    return has ? json_string(m) : json_null();
+}
+
+/* {"name", "file", "line", "passed", "differences": []} of a test */
+static json_t *json_test(jout *j, const char *file, int line, const char *name)
+{
+    json_t *o = json_object();
+    if (!o || json_object_set_new(o, "name", json_string(name)) ||
+        json_object_set_new(o, "file", json_string(file)) || json_object_set_new(o, "line", json_integer(line)) ||
+        json_object_set_new(o, "passed", json_true()) || json_object_set_new(o, "differences", json_array())) {
+        json_decref(o);
+        j->oom = 1;
+        return NULL;
+    }
+    return o;
+}
+
+/* one expectation that failed, into the test's "differences" */
+static void json_diff(jout *j, json_t *test, int line, const char *policy, int32_t member, int want_status,
+                      int want_amount, int64_t want_fen, hm_vm *vm, const hm_program *p, int32_t pol,
+                      const hm_decision *d, const char *err)
+{
+    char reason[768] = "";
+    why(vm, p, pol, member, d, reason, sizeof reason, err, 0);
+    json_t *want = json_pack("{s:s, s:o}", "status", status_key(want_status), "amount",
+                             json_money(want_amount, want_fen));
+    json_t *got = json_pack("{s:s, s:o, s:o}", "status", status_key(d->status), "amount",
+                            json_money(d->status == DEC_ELIGIBLE && d->has_amount, d->amount), "reason",
+                            *reason ? json_string(reason) : json_null());
+    json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o}", "line", line, "policy", policy, "member",
+                          member >= 0 ? json_integer(member + 1) : json_null(), "expected", want, "actual", got);
+    json_t *list = test ? json_object_get(test, "differences") : NULL;
+    if (!o || !list || json_array_append_new(list, o))
+        j->oom = 1;
+    if (test)
+        json_object_set_new(test, "passed", json_false());
+}
+
+static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum, jout *j);
+
 int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum)
+{
+    if (!(flags & HM_TEST_JSON))
+        return run_tests(c, out, flags, sum, NULL);
+    jout j = { json_array(), (flags & HM_TEST_COVERAGE) ? json_array() : NULL, 0 };
+    int rc = j.tests && (j.coverage || !(flags & HM_TEST_COVERAGE)) ? run_tests(c, out, flags, sum, &j)
+                                                                     : HM_ENOMEM;
+    json_t *doc = rc == HM_ENOMEM || j.oom ? NULL : compiler_diagnostics_json(c);
+    if (doc && (json_object_set(doc, "tests", j.tests) || json_object_set_new(doc, "passed", json_integer(sum->passed)) ||
+                json_object_set_new(doc, "failed", json_integer(sum->failed)) ||
+                json_object_set_new(doc, "total", json_integer(sum->total)) ||
+                (j.coverage && json_object_set(doc, "coverage", j.coverage)))) {
+        json_decref(doc);
+        doc = NULL;
+    }
+    json_decref(j.tests);
+    json_decref(j.coverage);
+    if (!doc)
+        return HM_ENOMEM;
+    if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
+        rc = HM_EIO;
+    json_decref(doc);
+    return rc;
+}
+
+static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum, jout *j)
 {
     memset(sum, 0, sizeof *sum);
     hm_program *p;
@@ -212,6 +312,12 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                 break;
             }
             int failed = 0;
+            json_t *jt = NULL;
+            if (j) {
+                int line, col;
+                srcfile_locate(m->file, t->loc.start, &line, &col);
+                jt = json_test(j, m->file->path, line, t->str);
+            }
             for (ast *e = t->c; e; e = e->next) {
                 sym *y = e->sym;
                 if (!y)
@@ -242,7 +348,7 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                 }
                 if (ok)
                     continue;
-                if (!failed++) {
+                if (!failed++ && !j) {
                     int line, col;
                     srcfile_locate(m->file, t->loc.start, &line, &col);
                     fprintf(out, "FAIL %s:%d: %s\n", m->file->path, line, t->str);
@@ -255,14 +361,19 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                 char wantbuf[64] = "";
                 if (e->a) {
                     char mbuf[32];
-                    fmt_money(want, mbuf, sizeof mbuf);
                     if (e->ival == DEC_ELIGIBLE) {
                         int64_t w2 = 0;
                         ast *lit = e->a->kind == N_UNOP ? e->a->a : e->a;
                         sema_literal_fen(s, lit, &w2);
-                        fmt_money(e->a->kind == N_UNOP ? -w2 : w2, mbuf, sizeof mbuf);
+                        want = e->a->kind == N_UNOP ? -w2 : w2;
                     }
+                    fmt_money(want, mbuf, sizeof mbuf);
                     snprintf(wantbuf, sizeof wantbuf, ", amount %s", mbuf);
+                }
+                if (j) {
+                    json_diff(j, jt, line, e->str, member, (int)e->ival, e->a != NULL, want, vm, p, y->id, d,
+                              vm_error(vm));
+                    continue;
                 }
                 char got[512];
                 describe(vm, p, y->id, member, d, got, sizeof got, vm_error(vm));
@@ -271,12 +382,14 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                 fprintf(out, "  %*s  got      %s%s %s\n", (int)snprintf(NULL, 0, "line %d", line), "",
                         e->str, who, got);
             }
+            if (jt && json_array_append_new(j->tests, jt))
+                j->oom = 1;
             if (failed) {
                 sum->failed++;
                 status = HM_ERR;
             } else {
                 sum->passed++;
-                if (flags & HM_TEST_VERBOSE) {
+                if ((flags & HM_TEST_VERBOSE) && !j) {
                     int line, col;
                     srcfile_locate(m->file, t->loc.start, &line, &col);
                     fprintf(out, "ok   %s:%d: %s\n", m->file->path, line, t->str);
@@ -299,14 +412,23 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
                 const hm_condnode *cn = &p->conds[k];
                 if (cn->kind != CN_COND || (cover[k] & 3) == 3)
                     continue;
+                const char *never = (cover[k] & 3) == 0 ? "evaluated" : (cover[k] & 1) ? "false" : "true";
+                if (j) {
+                    gaps++;
+                    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s}", "file", prog_str(p, P->file), "line",
+                                          cn->line, "policy", prog_str(p, P->name), "condition",
+                                          prog_str(p, cn->msg), "never", never);
+                    if (!o || json_array_append_new(j->coverage, o))
+                        j->oom = 1;
+                    continue;
+                }
                 if (!gaps++)
                     fprintf(out, "coverage: conditions the tests never saw both ways:\n");
                 fprintf(out, "  %s:%d: %s: \"%s\" never %s\n", prog_str(p, P->file), cn->line,
-                        prog_str(p, P->name), prog_str(p, cn->msg),
-                        (cover[k] & 3) == 0 ? "evaluated" : (cover[k] & 1) ? "false" : "true");
+                        prog_str(p, P->name), prog_str(p, cn->msg), never);
             }
         }
-        if (!gaps)
+        if (!gaps && !j)
             fprintf(out, "coverage: every condition was seen true and false\n");
         sum->coverage_gaps = gaps;
     }

@@ -33,6 +33,8 @@ HM_DEPS=(
 	python3-jsonschema
 	clang
 	libclang-rt-14-dev
+	man-db
+	groff-base
 )
 
 # Number of parallel make jobs.
