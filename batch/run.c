@@ -360,10 +360,11 @@ static int gather_messages(decisions *D)
         return 0;
     if (!(D->msgs = mem_alloc(n * sizeof *D->msgs)))
         return -1;
-    for (int i = 0; i < D->threads; i++) {
-        memcpy(D->msgs + D->nmsgs, D->pools[i].v, D->pools[i].n * sizeof *D->msgs);
-        D->nmsgs += D->pools[i].n;
-    }
+    for (int i = 0; i < D->threads; i++)
+        if (D->pools[i].n) {
+            memcpy(D->msgs + D->nmsgs, D->pools[i].v, D->pools[i].n * sizeof *D->msgs);
+            D->nmsgs += D->pools[i].n;
+        }
     qsort(D->msgs, D->nmsgs, sizeof *D->msgs, by_slot);
     return 0;
 }
