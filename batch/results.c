@@ -12,38 +12,52 @@
 
 /* the columns of decision_rows a run with reasons fills; one without
  * fills the first COLS_PLAIN, so that SQLite trims the trailing NULLs */
-#define COLS 7
+#define COLS 8
 #define COLS_PLAIN 5
+
+/* The schema version, in PRAGMA user_version: 0 for the databases made
+ * before it was kept (versions 0 and 1 are migrated by adding columns);
+ * a database of a later version is refused. */
+#define SCHEMA_VERSION 2
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
     "  run_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, pack_hash TEXT NOT NULL,\n"
     "  started TEXT NOT NULL, finished TEXT, config TEXT, households INTEGER, persons INTEGER,\n"
-    "  reasons INTEGER, settled INTEGER);\n"
+    "  reasons INTEGER, settled INTEGER, config_text TEXT, config_sets TEXT, huimin_version TEXT);\n"
     "CREATE TABLE IF NOT EXISTS run_policies(\n"
     "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, name TEXT NOT NULL, label TEXT,\n"
-    "  entity_kind TEXT NOT NULL, PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n"
+    "  entity_kind TEXT NOT NULL, period INTEGER, PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS run_reasons(\n"
     "  run_id INTEGER NOT NULL, reason INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(run_id, reason)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS run_entities(\n"
-    "  entity INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL);\n"
+    "  entity INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,\n"
+    "  household INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS decision_rows(\n"
     "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, policy INTEGER NOT NULL,\n"
-    "  status INTEGER NOT NULL, amount_fen INTEGER, reason INTEGER, missing TEXT);\n"
+    "  status INTEGER NOT NULL, amount_fen INTEGER, reason INTEGER, missing TEXT, message TEXT);\n"
     "CREATE TABLE IF NOT EXISTS data_issues(\n"
     "  run_id INTEGER NOT NULL, source TEXT, entity_kind TEXT, entity_id TEXT, field TEXT,\n"
     "  issue TEXT NOT NULL, detail TEXT);\n"
     "CREATE TABLE IF NOT EXISTS run_sources(\n"
     "  run_id INTEGER NOT NULL, source TEXT NOT NULL, plugin TEXT NOT NULL, isolate TEXT NOT NULL,\n"
-    "  PRIMARY KEY(run_id, source)) WITHOUT ROWID;\n"
-    "CREATE VIEW IF NOT EXISTS decisions AS\n"
-    "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, p.name AS policy,\n"
+    "  identity TEXT, PRIMARY KEY(run_id, source)) WITHOUT ROWID;\n";
+
+/* the view, made again when a database is migrated */
+static const char VIEW[] =
+    "CREATE VIEW decisions AS\n"
+    "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, h.id AS household_id,\n"
+    "         p.name AS policy,\n"
     "         CASE d.status WHEN 1 THEN 'eligible' WHEN 2 THEN 'not_eligible'\n"
     "                       ELSE 'undetermined' END AS status,\n"
-    "         d.amount_fen, r.text AS reason, d.missing\n"
+    "         d.amount_fen,\n"
+    "         CASE WHEN d.amount_fen IS NULL THEN NULL WHEN p.period = 1 THEN 'month'\n"
+    "              WHEN p.period = 2 THEN 'year' WHEN p.period = 0 THEN 'once' END AS amount_period,\n"
+    "         r.text AS reason, d.message, d.missing\n"
     "  FROM decision_rows d\n"
     "  JOIN run_entities e ON e.entity = d.entity\n"
+    "  LEFT JOIN run_entities h ON h.entity = e.household\n"
     "  JOIN run_policies p ON p.run_id = d.run_id AND p.policy = d.policy\n"
     "  LEFT JOIN run_reasons r ON r.run_id = d.run_id AND r.reason = d.reason;\n";
 
@@ -66,23 +80,23 @@ static int exec1(results *r, const char *sql, const char *what)
     return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(r, what);
 }
 
-/* runs.reasons and runs.settled came after the first results databases:
- * add them to theirs (their runs keep NULL there; they all stored reasons,
- * and none settled) */
-static int add_runs_column(results *r, const char *name, const char *path)
+/* Add column `name` to `table` of a database made by an older huimin,
+ * unless it has it (its earlier runs keep NULL there). */
+static int add_column(results *r, const char *table, const char *name, const char *type, const char *path)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = ?", -1, &st,
+    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
                            NULL) != SQLITE_OK)
         return fail(r, path);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return fail(r, path);
-    char sql[96];
-    snprintf(sql, sizeof sql, "ALTER TABLE runs ADD COLUMN %s INTEGER", name);
+    char sql[160];
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", table, name, type);
     return has ? 0 : exec1(r, sql, path);
 }
 
@@ -142,6 +156,41 @@ static int check_results_db(results *r, const char *path)
                  "file or a results database of an earlier run", path, ours);
 }
 
+/* Bring the schema to SCHEMA_VERSION, in the run's transaction: a run
+ * that fails leaves an older database as it was.  The columns are checked
+ * whatever the version says (cheap, and a database some tool altered
+ * gets them back). */
+static int migrate(results *r, const char *path)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return fail(r, path);
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (version < 0)
+        return fail(r, path);
+    if (version > SCHEMA_VERSION)
+        return failf(r, "%s: a results database of schema version %d, newer than this huimin's (%d): give "
+                     "--out a new file, or use the huimin that wrote it", path, version, SCHEMA_VERSION);
+    static const char *const cols[][3] = {
+        { "runs", "reasons", "INTEGER" },       { "runs", "settled", "INTEGER" },
+        { "runs", "config_text", "TEXT" },      { "runs", "config_sets", "TEXT" },
+        { "runs", "huimin_version", "TEXT" },   { "run_policies", "period", "INTEGER" },
+        { "run_entities", "household", "INTEGER" }, { "decision_rows", "message", "TEXT" },
+        { "run_sources", "identity", "TEXT" },
+    };
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    if (exec1(r, SCHEMA, path))
+        return -1;
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+        if (add_column(r, cols[i][0], cols[i][1], cols[i][2], path))
+            return -1;
+    if (version == SCHEMA_VERSION)
+        return 0;
+    return exec1(r, "DROP VIEW IF EXISTS decisions", path) || exec1(r, VIEW, path) || exec1(r, sql, path) ? -1 : 0;
+}
+
 int results_open(results *r, const char *path)
 {
     memset(r, 0, sizeof *r);
@@ -192,30 +241,33 @@ int results_open(results *r, const char *path)
     /* SQLite's default rollback journal (huimin never changes it): what a
      * killed run wrote is undone on the next open; new pages appended at
      * the end cost no journal writes */
-    if (check_results_db(r, path) || exec1(r, SCHEMA, path) ||
-        add_runs_column(r, "reasons", path) || add_runs_column(r, "settled", path))
+    if (check_results_db(r, path))
         return -1;
-    return 0;
+    return migrate(r, path);
 }
 
-int results_begin(results *r, const char *as_of, const char *pack_hash, const char *config,
-                  const char *started, int64_t households, int64_t persons, int reasons, int settled)
+int results_begin(results *r, const results_run *run)
 {
+    int reasons = run->reasons;
     const char *path = "recording the run";
     r->cols = reasons ? COLS : COLS_PLAIN;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO runs(as_of, pack_hash, started, config, households, persons, reasons, "
-                           "settled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                           "settled, config_text, config_sets, huimin_version) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return fail(r, path);
-    sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, pack_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, started, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, config, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, households);
-    sqlite3_bind_int64(st, 6, persons);
+    sqlite3_bind_text(st, 1, run->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, run->pack_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, run->started, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, run->config, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, run->households);
+    sqlite3_bind_int64(st, 6, run->persons);
     sqlite3_bind_int(st, 7, reasons ? 1 : 0);
-    sqlite3_bind_int(st, 8, settled ? 1 : 0);
+    sqlite3_bind_int(st, 8, run->settled ? 1 : 0);
+    sqlite3_bind_text(st, 9, run->config_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, run->config_sets, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, run->version, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -223,7 +275,7 @@ int results_begin(results *r, const char *as_of, const char *pack_hash, const ch
     r->run_id = sqlite3_last_insert_rowid(r->db);
     const char *head = reasons ? "INSERT INTO decision_rows VALUES "
                                : "INSERT INTO decision_rows(run_id, entity, policy, status, amount_fen) VALUES ";
-    const char *tuple = reasons ? "(?,?,?,?,?,?,?)" : "(?,?,?,?,?)";
+    const char *tuple = reasons ? "(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?)";
     char sql[128 + RESULTS_BATCH * 24];
     size_t at = (size_t)snprintf(sql, sizeof sql, "%s%s", head, tuple);
     if (sqlite3_prepare_v2(r->db, sql, -1, &r->one, NULL) != SQLITE_OK)
@@ -253,11 +305,11 @@ static int step_once(results *r, const char *sql, int n, const char *const *text
     return rc == SQLITE_DONE ? 0 : fail(r, what);
 }
 
-int results_policy(results *r, int32_t policy, const char *name, const char *label, int person)
+int results_policy(results *r, int32_t policy, const char *name, const char *label, int person, int period)
 {
-    const char *t[4] = { NULL, name, label, person ? "person" : "household" };
-    int64_t i[4] = { policy, 0, 0, 0 };
-    return step_once(r, "INSERT INTO run_policies VALUES (?, ?, ?, ?, ?)", 4, t, i, "saving the policies");
+    const char *t[5] = { NULL, name, label, person ? "person" : "household", NULL };
+    int64_t i[5] = { policy, 0, 0, 0, period };
+    return step_once(r, "INSERT INTO run_policies VALUES (?, ?, ?, ?, ?, ?)", 5, t, i, "saving the policies");
 }
 
 int results_reason(results *r, int32_t reason, const char *text)
@@ -267,15 +319,19 @@ int results_reason(results *r, int32_t reason, const char *text)
     return step_once(r, "INSERT INTO run_reasons VALUES (?, ?, ?)", 2, t, i, "saving the reasons");
 }
 
-int results_entity(results *r, int64_t entity, int person, const char *id)
+int results_entity(results *r, int64_t entity, int person, const char *id, int64_t household)
 {
-    if (!r->entity_st && sqlite3_prepare_v2(r->db, "INSERT INTO run_entities VALUES (?, ?, ?, ?)", -1,
+    if (!r->entity_st && sqlite3_prepare_v2(r->db, "INSERT INTO run_entities VALUES (?, ?, ?, ?, ?)", -1,
                                             &r->entity_st, NULL) != SQLITE_OK)
         return fail(r, "saving the entities");
     sqlite3_bind_int64(r->entity_st, 1, RESULTS_ENTITY(r->run_id, entity));
     sqlite3_bind_int64(r->entity_st, 2, r->run_id);
     sqlite3_bind_text(r->entity_st, 3, person ? "person" : "household", -1, SQLITE_STATIC);
     sqlite3_bind_text(r->entity_st, 4, id, -1, SQLITE_STATIC);
+    if (household >= 0)
+        sqlite3_bind_int64(r->entity_st, 5, RESULTS_ENTITY(r->run_id, household));
+    else
+        sqlite3_bind_null(r->entity_st, 5);
     int rc = sqlite3_step(r->entity_st);
     sqlite3_reset(r->entity_st);
     return rc == SQLITE_DONE ? 0 : fail(r, "saving the entities");
@@ -301,13 +357,18 @@ static void bind_row(sqlite3_stmt *st, int base, int cols, int64_t run, const re
         sqlite3_bind_text(st, base + 7, w->missing, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, base + 7);
+    if (w->message)
+        sqlite3_bind_text(st, base + 8, w->message, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, base + 8);
 }
 
 int results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
-                     int64_t amount, int32_t reason, const char *missing)
+                     int64_t amount, int32_t reason, const char *missing, const char *message)
 {
     result_row *w = &r->buf[r->pending++];
-    *w = (result_row){ entity, amount, policy, reason, status, has_amount, { 0 } };
+    *w = (result_row){ entity, amount, policy, reason, status, has_amount, r->cols == COLS ? message : NULL,
+                       { 0 } };
     if (missing && r->cols == COLS)
         snprintf(w->missing, sizeof w->missing, "%s", missing);
     if (r->pending < RESULTS_BATCH)
@@ -334,10 +395,10 @@ static int flush(results *r)
     return 0;
 }
 
-int results_source(results *r, const char *source, const char *plugin, int isolated)
+int results_source(results *r, const char *source, const char *plugin, int isolated, const char *identity)
 {
-    const char *t[3] = { source, plugin, isolated ? "process" : "none" };
-    return step_once(r, "INSERT INTO run_sources VALUES (?, ?, ?, ?)", 3, t, NULL, "saving the sources");
+    const char *t[4] = { source, plugin, isolated ? "process" : "none", identity };
+    return step_once(r, "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?)", 4, t, NULL, "saving the sources");
 }
 
 int results_issue(results *r, const char *source, int person, const char *entity_id,

@@ -6,8 +6,9 @@
  * read through the view `decisions`:
  *
  *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons, reasons,
- *        settled)
- *   decisions(run_id, entity_kind, entity_id, policy, status, amount_fen, reason, missing)
+ *        settled, config_text, config_sets, huimin_version)
+ *   decisions(run_id, entity_kind, entity_id, household_id, policy, status, amount_fen,
+ *             amount_period, reason, message, missing)
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
  *
  * with the tables under the view: run_entities, run_policies, run_reasons,
@@ -32,6 +33,7 @@ typedef struct result_row {
     int64_t entity, amount;
     int32_t policy, reason;
     int status, has_amount;
+    const char *message;        /* borrowed until the row is written */
     char missing[512];
 } result_row;
 
@@ -56,22 +58,36 @@ typedef struct results {
  * database's write lock until the commit.  An existing file must be a
  * results database or an empty one: anything else is refused, untouched. */
 int  results_open(results *r, const char *path);
-/* Record the run (`started`: when it started, as results_now gives it).
- * Without `reasons` the reason and missing of every decision are left
- * NULL; `settled` says whether decisions were settled (0 for --kleene). */
-int  results_begin(results *r, const char *as_of, const char *pack_hash, const char *config,
-                   const char *started, int64_t households, int64_t persons, int reasons, int settled);
+/* What identifies a run. */
+typedef struct results_run {
+    const char *as_of, *pack_hash;
+    const char *config;         /* the configuration file's path */
+    const char *config_text;    /* the file as read (secrets blanked) */
+    const char *config_sets;    /* the --set overrides, one a line, or NULL */
+    const char *version;        /* huimin's */
+    const char *started;        /* when it started, as results_now gives it */
+    int64_t households, persons;
+    int reasons;                /* 0: the reason, missing and message of every decision NULL */
+    int settled;                /* decisions were settled (0 for --kleene) */
+} results_run;
+
+/* Record the run. */
+int  results_begin(results *r, const results_run *run);
 /* The time now, "2024-08-01T09:30:00Z". */
 void results_now(char *buf, size_t n);
-int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person);
+/* period: of the policy's amount (hm_policy.period) */
+int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person, int period);
 int  results_reason(results *r, int32_t reason, const char *text);
-int  results_entity(results *r, int64_t entity, int person, const char *id);
+/* household: a person's household (its entity number), -1 for a household */
+int  results_entity(results *r, int64_t entity, int person, const char *id, int64_t household);
 /* status 1 eligible, 2 not eligible, 3 undetermined; has_amount 0: NULL;
- * reason 0: NULL; missing may be NULL (both ignored without reasons). */
+ * reason 0: NULL; missing and message may be NULL (all three ignored
+ * without reasons); message must live until results_commit. */
 int  results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
-                      int64_t amount, int32_t reason, const char *missing);
-/* The plugin file that served a source, and whether it ran isolated. */
-int  results_source(results *r, const char *source, const char *plugin, int isolated);
+                      int64_t amount, int32_t reason, const char *missing, const char *message);
+/* The plugin file that served a source, whether it ran isolated, and what
+ * the plugin said the source was when read. */
+int  results_source(results *r, const char *source, const char *plugin, int isolated, const char *identity);
 int  results_issue(results *r, const char *source, int person, const char *entity_id,
                    const char *field, const char *issue, const char *detail);
 /* Finish the run and commit. */

@@ -10,6 +10,9 @@
 #include "huimin.h"
 #include "frontend.h"
 #include "calendar.h"
+#include "configfile.h"
+#include "pack.h"
+#include "plugin.h"
 #include "load.h"
 #include "one.h"
 #include "mask.h"
@@ -19,16 +22,37 @@
 #include "vm.h"
 
 #include <malloc.h>
-#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CHUNK 512   /* households a thread takes at a time */
+
+_Static_assert((int)HM_ELIGIBLE == (int)DEC_ELIGIBLE && (int)HM_NOT_ELIGIBLE == (int)DEC_NOT_ELIGIBLE &&
+               (int)HM_UNDETERMINED == (int)DEC_UNDETERMINED, "decision statuses");
+_Static_assert((int)HM_ISSUE_BAD_VALUE == (int)ISSUE_BAD_VALUE && (int)HM_ISSUE_UNKNOWN_CODE ==
+               (int)ISSUE_UNKNOWN_CODE && (int)HM_ISSUE_CONFLICT == (int)ISSUE_CONFLICT, "data issue kinds");
+#define POOL_BLOCK (1 << 20)
+
+/* The filled messages of one thread's decisions (--reasons): the decision
+ * slot and the text, kept in large blocks that never move. */
+typedef struct slot_msg {
+    size_t slot;
+    const char *text;
+} slot_msg;
+
+typedef struct msg_pool {
+    slot_msg *v;
+    size_t n, cap;
+    char **blocks;
+    size_t nblocks, capblocks, used, size;   /* used of the last block, of size */
+} msg_pool;
 
 /* reason numbers (run_reasons): conditions, then exclusions, then
  * exceptions, then a runtime error */
@@ -40,6 +64,11 @@ typedef struct decisions {
     int32_t *reason;            /* NULL: the run stores no reasons */
     int kleene;                 /* 1: do not settle (hm_run_options.kleene) */
     uint8_t *has_amount;
+    msg_pool *pools;            /* one per thread, with reasons; else NULL */
+    int64_t *errors;            /* per thread × program policy: runtime errors */
+    int threads;
+    slot_msg *msgs;             /* every pool's, by slot, for the write */
+    size_t nmsgs;
 } decisions;
 
 typedef struct worker {
@@ -47,6 +76,7 @@ typedef struct worker {
     const hm_program *p;
     hm_load *L;
     decisions *D;
+    int index;                  /* into D->pools and D->errors */
     _Atomic int32_t *next;
     _Atomic int64_t *done;
     int oom;
@@ -76,13 +106,72 @@ static int32_t reason_of(const hm_program *p, const hm_decision *d)
     return d->settled ? 2 + p->nconds + p->npolicies + p->nexcs : 0;
 }
 
-static void store(const hm_program *p, decisions *D, size_t slot, const hm_decision *d)
+/* A copy of text in the pool, for slot.  -1 when out of memory. */
+static int pool_add(msg_pool *m, size_t slot, const char *text)
+{
+    size_t len = strlen(text) + 1;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1024;
+        slot_msg *v = mem_realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        m->v = v;
+        m->cap = cap;
+    }
+    if (!m->nblocks || m->used + len > m->size) {
+        if (m->nblocks == m->capblocks) {
+            size_t cap = m->capblocks ? m->capblocks * 2 : 16;
+            char **b = mem_realloc(m->blocks, cap * sizeof *b);
+            if (!b)
+                return -1;
+            m->blocks = b;
+            m->capblocks = cap;
+        }
+        size_t size = len > POOL_BLOCK ? len : POOL_BLOCK;
+        if (!(m->blocks[m->nblocks] = mem_alloc(size)))
+            return -1;
+        m->nblocks++;
+        m->used = 0;
+        m->size = size;
+    }
+    char *at = m->blocks[m->nblocks - 1] + m->used;
+    memcpy(at, text, len);
+    m->used += len;
+    m->v[m->n++] = (slot_msg){ slot, at };
+    return 0;
+}
+
+static void pool_free(msg_pool *m)
+{
+    for (size_t i = 0; i < m->nblocks; i++)
+        mem_free(m->blocks[i]);
+    mem_free(m->blocks);
+    mem_free(m->v);
+}
+
+/* The decision in slot; with reasons, the failed condition's message
+ * with its placeholders filled as `run --given` shows it, or the runtime
+ * error, while the VM still holds the values.  -1 when out of memory. */
+static int store(hm_vm *vm, const hm_program *p, decisions *D, worker *w, size_t slot, int32_t policy,
+                 int32_t member, const hm_decision *d)
 {
     D->status[slot] = (uint8_t)d->status;
     D->has_amount[slot] = d->status == DEC_ELIGIBLE && d->has_amount;
     D->amount[slot] = d->amount;
-    if (D->reason)
-        D->reason[slot] = reason_of(p, d);
+    if (d->status == DEC_UNDETERMINED && d->error)
+        D->errors[(size_t)w->index * (size_t)p->npolicies + (size_t)policy]++;
+    if (!D->reason)
+        return 0;
+    D->reason[slot] = reason_of(p, d);
+    if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0 && p->conds[d->failed_cond].msg >= 0) {
+        const char *tmpl = prog_str(p, p->conds[d->failed_cond].msg);
+        char buf[4096];
+        return *tmpl ? pool_add(&D->pools[w->index], slot, vm_fill_message(vm, policy, member, tmpl, buf,
+                                                                            sizeof buf)) : 0;
+    }
+    if (d->status == DEC_UNDETERMINED && d->error)
+        return pool_add(&D->pools[w->index], slot, vm_error(vm));
+    return 0;
 }
 
 static void *work(void *arg)
@@ -110,12 +199,18 @@ static void *work(void *arg)
                 w->oom = 1;
                 goto out;
             }
+            int bad = 0;
             for (int32_t k = 0; k < D->nhp; k++)
-                store(p, D, (size_t)h * (size_t)D->nhp + (size_t)k, vm_decide(vm, D->hpol[k], -1));
+                bad |= store(vm, p, D, w, (size_t)h * (size_t)D->nhp + (size_t)k, D->hpol[k], -1,
+                             vm_decide(vm, D->hpol[k], -1));
             for (int32_t m = 0; m < f->hh_count[h]; m++)
                 for (int32_t k = 0; k < D->npp; k++)
-                    store(p, D, pbase + (size_t)(f->hh_first[h] + m) * (size_t)D->npp + (size_t)k,
-                          vm_decide(vm, D->ppol[k], m));
+                    bad |= store(vm, p, D, w, pbase + (size_t)(f->hh_first[h] + m) * (size_t)D->npp + (size_t)k,
+                                 D->ppol[k], m, vm_decide(vm, D->ppol[k], m));
+            if (bad) {
+                w->oom = 1;
+                goto out;
+            }
         }
         atomic_fetch_add(w->done, end - start);
     }
@@ -146,13 +241,16 @@ static int evaluate(const hm_program *p, hm_load *L, decisions *D, int threads, 
         return -1;
     int started = 0, rc = 0;
     for (int i = 0; i < threads; i++) {
-        w[i] = (worker){ .p = p, .L = L, .D = D, .next = &next, .done = &done };
+        w[i] = (worker){ .p = p, .L = L, .D = D, .index = i, .next = &next, .done = &done };
         if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0)
             break;
         started++;
     }
-    if (!started)
-        work(&(worker){ .p = p, .L = L, .D = D, .next = &next, .done = &done });
+    if (!started) {
+        worker one = { .p = p, .L = L, .D = D, .index = 0, .next = &next, .done = &done };
+        work(&one);
+        rc = one.oom;
+    }
     double t0 = now_s();
     while (tty && started && atomic_load(&done) < L->facts.nhouse) {
         progress(tty, "evaluate", atomic_load(&done), L->facts.nhouse, t0);
@@ -173,30 +271,6 @@ static int evaluate(const hm_program *p, hm_load *L, decisions *D, int threads, 
         fputc('\n', tty);
     mem_free(w);
     return rc ? -1 : 0;
-}
-
-static void pack_hash(const hm_program *p, char out[72])
-{
-    unsigned char *buf;
-    size_t len;
-    strcpy(out, "unknown");
-    if (module_encode(p, &buf, &len))
-        return;
-    struct sha256_ctx ctx;
-    uint8_t dig[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, len, buf);
-    sha256_digest(&ctx, sizeof dig, dig);
-    mem_free(buf);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(out + 2 * i, 3, "%02x", dig[i]);
-}
-
-static void fmt_fen(int64_t fen, char *buf, size_t n)
-{
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
-             (unsigned long long)(a % 100));
 }
 
 /* the file a condition was written in */
@@ -270,29 +344,62 @@ static const char *missing_of(const hm_program *p, const hm_facts *f, const deci
     return buf[0] ? buf : NULL;
 }
 
+static int by_slot(const void *a, const void *b)
+{
+    size_t x = ((const slot_msg *)a)->slot, y = ((const slot_msg *)b)->slot;
+    return x < y ? -1 : x > y;
+}
+
+/* every thread's messages in one array, by slot.  -1 when out of memory. */
+static int gather_messages(decisions *D)
+{
+    size_t n = 0;
+    for (int i = 0; D->pools && i < D->threads; i++)
+        n += D->pools[i].n;
+    if (!n)
+        return 0;
+    if (!(D->msgs = mem_alloc(n * sizeof *D->msgs)))
+        return -1;
+    for (int i = 0; i < D->threads; i++)
+        if (D->pools[i].n) {
+            memcpy(D->msgs + D->nmsgs, D->pools[i].v, D->pools[i].n * sizeof *D->msgs);
+            D->nmsgs += D->pools[i].n;
+        }
+    qsort(D->msgs, D->nmsgs, sizeof *D->msgs, by_slot);
+    return 0;
+}
+
+static const char *message_of(const decisions *D, size_t slot)
+{
+    slot_msg key = { slot, NULL };
+    const slot_msg *m = D->nmsgs ? bsearch(&key, D->msgs, D->nmsgs, sizeof key, by_slot) : NULL;
+    return m ? m->text : NULL;
+}
+
 static int write_results(results *R, const hm_program *p, hm_load *L, decisions *D, FILE *tty)
 {
     const hm_facts *f = &L->facts;
-    for (int32_t k = 0; k < D->nhp; k++)
-        if (results_policy(R, D->hpol[k], prog_str(p, p->policies[D->hpol[k]].name),
-                           prog_str(p, p->policies[D->hpol[k]].label), 0))
-            return -1;
-    for (int32_t k = 0; k < D->npp; k++)
-        if (results_policy(R, D->ppol[k], prog_str(p, p->policies[D->ppol[k]].name),
-                           prog_str(p, p->policies[D->ppol[k]].label), 1))
-            return -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++) {
+            const hm_policy *P = &p->policies[pass ? D->ppol[k] : D->hpol[k]];
+            if (results_policy(R, pass ? D->ppol[k] : D->hpol[k], prog_str(p, P->name), prog_str(p, P->label),
+                               pass, P->period))
+                return -1;
+        }
     if (D->reason && write_reasons(R, p, L))
         return -1;
     /* entities: households 0 … nh-1, persons nh … */
     double t0 = now_s();
     int64_t total = (int64_t)f->nhouse + f->nperson, done = 0;
     for (int32_t h = 0; h < f->nhouse; h++, done++)
-        if (results_entity(R, h, 0, L->hid[h]))
+        if (results_entity(R, h, 0, L->hid[h], -1))
             return -1;
-    for (int32_t i = 0; i < f->nperson; i++, done++) {
-        if (results_entity(R, (int64_t)f->nhouse + i, 1, L->pid[i]))
-            return -1;
-    }
+    for (int32_t h = 0; h < f->nhouse; h++)
+        for (int32_t mb = 0; mb < f->hh_count[h]; mb++, done++) {
+            int32_t i = f->hh_first[h] + mb;
+            if (results_entity(R, (int64_t)f->nhouse + i, 1, L->pid[i], h))
+                return -1;
+        }
     char miss[512];
     size_t pbase = (size_t)f->nhouse * (size_t)D->nhp;
     done = 0;
@@ -301,7 +408,7 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
             size_t s = (size_t)h * (size_t)D->nhp + (size_t)k;
             const char *m = missing_of(p, f, D, s, D->hpol[k], h, -1, miss, sizeof miss);
             if (results_decision(R, h, D->hpol[k], D->status[s], D->has_amount[s], D->amount[s],
-                                 D->reason ? D->reason[s] : 0, m))
+                                 D->reason ? D->reason[s] : 0, m, message_of(D, s)))
                 return -1;
         }
         for (int32_t mb = 0; mb < f->hh_count[h]; mb++) {
@@ -310,7 +417,8 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
                 size_t s = pbase + (size_t)person * (size_t)D->npp + (size_t)k;
                 const char *m = missing_of(p, f, D, s, D->ppol[k], h, mb, miss, sizeof miss);
                 if (results_decision(R, (int64_t)f->nhouse + person, D->ppol[k], D->status[s],
-                                     D->has_amount[s], D->amount[s], D->reason ? D->reason[s] : 0, m))
+                                     D->has_amount[s], D->amount[s], D->reason ? D->reason[s] : 0, m,
+                                     message_of(D, s)))
                     return -1;
             }
         }
@@ -332,11 +440,11 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     return 0;
 }
 
-/* which plugin file served each source */
-static int write_sources(results *R, const hm_load *L)
+/* which plugin file served each source, and what the source was */
+static int write_sources(results *R, const hm_load *L, char *const *identity)
 {
     for (int k = 0; k < L->nplugins; k++)
-        if (results_source(R, L->sources[k], L->plugins[k].path, L->plugins[k].isolated))
+        if (results_source(R, L->sources[k], L->plugins[k].path, L->plugins[k].isolated, identity[k]))
             return -1;
     return 0;
 }
@@ -369,45 +477,206 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
     return 0;
 }
 
-static void summary(FILE *out, const hm_program *p, const decisions *D, int64_t (*count)[4], const int64_t *sum)
+
+/* ---- the run's summary (hm_run_summary) --------------------------------- */
+
+typedef struct sum_policy {
+    const char *name;           /* in hm_run_summary.strs */
+    int policy, entity, period, has_amount;
+    long long count[4];         /* by HM_ELIGIBLE … */
+    long long total, errors;
+} sum_policy;
+
+typedef struct sum_issue {
+    char *source, *entity_id, *field, *detail;
+    int entity;
+} sum_issue;
+
+struct hm_run_summary {
+    long long run_id, households, persons;
+    char as_of[16];
+    char *pack_hash;
+    int threads, nsources;
+    double seconds[4];          /* HM_PHASE_* */
+    long peak_kib;
+    sum_policy *policies;
+    int npolicies;
+    long long issue_counts[4];  /* by HM_ISSUE_* */
+    sum_issue *issues;
+    int nissues;
+    char *strs;                 /* the policies' names, one after another */
+};
+
+void hm_run_summary_free(hm_run_summary *s)
 {
-    fprintf(out, "%-24s %-9s %10s %12s %12s %16s\n", "policy", "for", "eligible", "not eligible",
-            "undetermined", "total amount");
-    for (int pass = 0, at = 0; pass < 2; pass++) {
-        int32_t np = pass ? D->npp : D->nhp;
-        for (int32_t k = 0; k < np; k++, at++) {
-            const int64_t *c = count[at];
-            char money[32];
-            if (p->policies[pass ? D->ppol[k] : D->hpol[k]].amount_fn >= 0)
-                fmt_fen(sum[at], money, sizeof money);
-            else
-                strcpy(money, "-");
-            fprintf(out, "%-24s %-9s %10lld %12lld %12lld %16s\n",
-                    prog_str(p, p->policies[pass ? D->ppol[k] : D->hpol[k]].name),
-                    pass ? "person" : "household", (long long)c[1], (long long)c[2], (long long)c[3], money);
+    if (!s)
+        return;
+    for (int i = 0; i < s->nissues; i++) {
+        mem_free(s->issues[i].source);
+        mem_free(s->issues[i].entity_id);
+        mem_free(s->issues[i].field);
+        mem_free(s->issues[i].detail);
+    }
+    mem_free(s->issues);
+    mem_free(s->policies);
+    mem_free(s->strs);
+    mem_free(s->pack_hash);
+    mem_free(s);
+}
+
+long long hm_run_summary_run_id(const hm_run_summary *s) { return s->run_id; }
+const char *hm_run_summary_as_of(const hm_run_summary *s) { return s->as_of; }
+const char *hm_run_summary_pack_hash(const hm_run_summary *s) { return s->pack_hash; }
+long long hm_run_summary_households(const hm_run_summary *s) { return s->households; }
+long long hm_run_summary_persons(const hm_run_summary *s) { return s->persons; }
+int hm_run_summary_threads(const hm_run_summary *s) { return s->threads; }
+int hm_run_summary_sources(const hm_run_summary *s) { return s->nsources; }
+double hm_run_summary_seconds(const hm_run_summary *s, int phase)
+{
+    return phase >= 0 && phase < 4 ? s->seconds[phase] : 0;
+}
+long hm_run_summary_peak_memory_kib(const hm_run_summary *s) { return s->peak_kib; }
+int hm_run_summary_policy_count(const hm_run_summary *s) { return s->npolicies; }
+
+static const sum_policy *sum_at(const hm_run_summary *s, int i)
+{
+    static const sum_policy none = { "", -1, 0, 0, 0, { 0 }, 0, 0 };
+    return i >= 0 && i < s->npolicies ? &s->policies[i] : &none;
+}
+
+int hm_run_summary_policy(const hm_run_summary *s, int i) { return sum_at(s, i)->policy; }
+const char *hm_run_summary_policy_name(const hm_run_summary *s, int i) { return sum_at(s, i)->name; }
+int hm_run_summary_policy_entity(const hm_run_summary *s, int i) { return sum_at(s, i)->entity; }
+int hm_run_summary_policy_period(const hm_run_summary *s, int i) { return sum_at(s, i)->period; }
+int hm_run_summary_policy_has_amount(const hm_run_summary *s, int i) { return sum_at(s, i)->has_amount; }
+long long hm_run_summary_count(const hm_run_summary *s, int i, int status)
+{
+    return status >= HM_ELIGIBLE && status <= HM_UNDETERMINED ? sum_at(s, i)->count[status] : 0;
+}
+long long hm_run_summary_total(const hm_run_summary *s, int i) { return sum_at(s, i)->total; }
+long long hm_run_summary_errors(const hm_run_summary *s, int i) { return sum_at(s, i)->errors; }
+long long hm_run_summary_issue_total(const hm_run_summary *s, int kind)
+{
+    return kind >= 1 && kind <= 3 ? s->issue_counts[kind] : 0;
+}
+int hm_run_summary_issue_count(const hm_run_summary *s) { return s->nissues; }
+int hm_run_summary_issue(const hm_run_summary *s, int i, const char **source, int *entity,
+                         const char **entity_id, const char **field, const char **detail)
+{
+    if (i < 0 || i >= s->nissues)
+        return HM_EUSAGE;
+    const sum_issue *is = &s->issues[i];
+    *source = is->source;
+    *entity = is->entity;
+    *entity_id = is->entity_id;
+    *field = is->field;
+    *detail = is->detail;
+    return HM_OK;
+}
+
+/* The summary of a recorded run: counts and totals per policy (households'
+ * first, as the run wrote them), the first data issues.  NULL when out of
+ * memory. */
+static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const decisions *D,
+                                    int64_t (*count)[4], const int64_t *sum)
+{
+    hm_run_summary *s = mem_calloc(1, sizeof *s);
+    int n = D->nhp + D->npp;
+    size_t len = 1;
+    for (int32_t i = 0; i < p->npolicies; i++)
+        len += strlen(prog_str(p, p->policies[i].name)) + 1;
+    if (!s || !(s->policies = mem_calloc((size_t)n + 1, sizeof *s->policies)) || !(s->strs = mem_alloc(len))) {
+        hm_run_summary_free(s);
+        return NULL;
+    }
+    s->npolicies = n;
+    char *at = s->strs;
+    for (int pass = 0, k = 0; pass < 2; pass++)
+        for (int32_t j = 0; j < (pass ? D->npp : D->nhp); j++, k++) {
+            int32_t pol = pass ? D->ppol[j] : D->hpol[j];
+            const hm_policy *P = &p->policies[pol];
+            sum_policy *sp = &s->policies[k];
+            sp->name = strcpy(at, prog_str(p, P->name));
+            at += strlen(at) + 1;
+            sp->policy = pol;
+            sp->entity = pass ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
+            sp->period = P->period;
+            sp->has_amount = P->amount_fn >= 0;
+            for (int st = 0; st < 4; st++)
+                sp->count[st] = count[k][st];
+            sp->total = sum[k];
+            for (int t = 0; t < D->threads; t++)
+                sp->errors += D->errors[(size_t)t * (size_t)p->npolicies + (size_t)pol];
         }
+    for (int k = 1; k < 4; k++)
+        s->issue_counts[k] = L->issue_counts[k];
+    int shown = L->nissues < 10 ? L->nissues : 10;
+    if (shown && !(s->issues = mem_calloc((size_t)shown, sizeof *s->issues))) {
+        hm_run_summary_free(s);
+        return NULL;
+    }
+    for (int i = 0; i < shown; i++, s->nissues++) {
+        const ld_issue *is = &L->issues[i];
+        const hm_field *fd = &p->fields[is->field];
+        sum_issue *o = &s->issues[i];
+        o->entity = fd->entity == 2 ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
+        o->source = mem_strdup(is->source >= 0 ? L->sources[is->source] : "?");
+        o->entity_id = mem_strdup(fd->entity == 2 ? L->pid[is->index] : L->hid[is->index]);
+        o->field = mem_strdup(prog_str(p, fd->name));
+        o->detail = mem_strdup(is->detail ? is->detail : "");
+        if (!o->source || !o->entity_id || !o->field || !o->detail) {
+            s->nissues++;
+            hm_run_summary_free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+/* Blank what looks like a password in the configuration text before it is
+ * recorded: `password = …` settings and `password=…` in a connection
+ * string, and the password of a URI (scheme://user:password@host). */
+static void blank_secrets(char *t)
+{
+    for (char *s = t; (s = strcasestr(s, "password")) != NULL;) {
+        s += 8;
+        char *v = s + strspn(s, " \t");
+        if (*v != '=' && *v != ':')
+            continue;
+        v++;
+        v += strspn(v, " \t");
+        char quote = *v == '\'' || *v == '"' ? *v++ : 0;
+        for (; *v && *v != '\n' && (quote ? *v != quote : *v != ' ' && *v != '\t' && *v != ';'); v++)
+            *v = '*';
+        s = v;
+    }
+    for (char *s = t; (s = strstr(s, "://")) != NULL;) {
+        s += 3;
+        size_t auth = strcspn(s, "/ \t\n?#");
+        char *at = memchr(s, '@', auth), *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
+        for (char *c = colon ? colon + 1 : NULL; c && c < at; c++)
+            *c = '*';
     }
 }
 
-static void print_issues(FILE *err, const hm_program *p, const hm_load *L)
+/* The --set overrides, one a line, or NULL when there are none.  Owned. */
+static char *join_sets(const hm_run_options *o)
 {
-    int64_t total = L->issue_counts[1] + L->issue_counts[2] + L->issue_counts[3];
-    if (!total)
-        return;
-    fprintf(err, "huimin: %lld data issues (%lld unusable values, %lld unknown codes, %lld conflicts); "
-            "the facts concerned are unknown.  The first ones:\n", (long long)total,
-            (long long)L->issue_counts[1], (long long)L->issue_counts[2], (long long)L->issue_counts[3]);
-    for (int32_t i = 0; i < L->nissues && i < 10; i++) {
-        const ld_issue *is = &L->issues[i];
-        const hm_field *fd = &p->fields[is->field];
-        /* stderr goes to logs: ID numbers masked (mask.h) */
-        fprintf(err, "  %s %s ", is->source >= 0 ? L->sources[is->source] : "?",
-                fd->entity == 2 ? "person" : "household");
-        mask_fputs(fd->entity == 2 ? L->pid[is->index] : L->hid[is->index], err);
-        fputs(": ", err);
-        mask_fputs_text(is->detail, err);
-        fputc('\n', err);
+    size_t len = 1;
+    for (int i = 0; i < o->nsets; i++)
+        len += strlen(o->sets[i]) + 1;
+    char *t = o->nsets ? mem_alloc(len) : NULL;
+    if (!t)
+        return NULL;
+    t[0] = '\0';
+    for (int i = 0; i < o->nsets; i++) {
+        strcat(t, o->sets[i]);
+        strcat(t, "\n");
     }
+    blank_secrets(t);
+    return t;
 }
 
 static void decisions_free(decisions *D)
@@ -418,19 +687,26 @@ static void decisions_free(decisions *D)
     mem_free(D->amount);
     mem_free(D->reason);
     mem_free(D->has_amount);
+    for (int i = 0; D->pools && i < D->threads; i++)
+        pool_free(&D->pools[i]);
+    mem_free(D->pools);
+    mem_free(D->errors);
+    mem_free(D->msgs);
 }
 
-int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *out, char *err, size_t errlen)
+int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen)
 {
     err[0] = '\0';
+    *out = NULL;
+    if (!k || !o || !o->config || !o->out) {
+        snprintf(err, errlen, "hm_run: no %s", !k ? "pack" : !o ? "options" : !o->config ? "configuration"
+                                                                                         : "results database");
+        return HM_EUSAGE;
+    }
+    const hm_program *p = pack_program(k);
     double t_start = now_s();
     char started[32];
     results_now(started, sizeof started);
-    hm_program *p;
-    sema *s;
-    int rc = compiler_program(c, &p, &s);
-    if (rc != HM_OK)
-        return rc;
     hm_config cfg;
     int32_t as_of;
     if (batch_config(&cfg, o->config, o->sets, o->nsets, o->as_of, &as_of, err, errlen) != HM_OK) {
@@ -454,6 +730,8 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     memset(&D, 0, sizeof D);
     memset(&L, 0, sizeof L);
     int64_t (*count)[4] = NULL, *sum = NULL;
+    char **identity = NULL, *sets = NULL;
+    int rc;
     /* the results database is checked and locked before the load: a bad
      * --out, or another run writing to it, is refused at once */
     rc = HM_EIO;
@@ -471,6 +749,19 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     if (lrc || load_population(&L) || load_facts(&L)) {
         batch_load_error(&L, err, errlen);
         goto done;
+    }
+    /* what each source was, now that everything is read (a database's
+     * snapshot is still the one read from) */
+    if (!(identity = mem_calloc((size_t)L.nplugins + 1, sizeof *identity))) {
+        rc = HM_ENOMEM;
+        goto done;
+    }
+    for (int s = 0; s < L.nplugins; s++) {
+        char e[1024];
+        if (plugin_identity(&L.plugins[s], &identity[s], e, sizeof e)) {
+            snprintf(err, errlen, "source %s (plugin %s): %s", L.sources[s], L.plugins[s].path, e);
+            goto done;
+        }
     }
     facts_drop_provenance(&L.facts);
     double t_loaded = now_s();
@@ -496,7 +787,10 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
      * fact an undetermined decision read: only when asked for */
     D.reason = o->reasons ? mem_alloc(slots * sizeof *D.reason) : NULL;
     D.kleene = o->kleene;
-    if (!D.status || !D.has_amount || !D.amount || (o->reasons && !D.reason))
+    D.threads = threads;
+    D.errors = mem_calloc((size_t)threads * ((size_t)p->npolicies + 1), sizeof *D.errors);
+    D.pools = o->reasons ? mem_calloc((size_t)threads, sizeof *D.pools) : NULL;
+    if (!D.status || !D.has_amount || !D.amount || !D.errors || (o->reasons && (!D.reason || !D.pools)))
         goto done;
     if (evaluate(p, &L, &D, threads, tty))
         goto done;
@@ -511,38 +805,73 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     /* written next: the decisions and, for an undetermined one, which facts
      * were missing; the values themselves make room for the writing */
     facts_drop_values(&L.facts);
-    char hash[72];
-    pack_hash(p, hash);
-    rc = HM_ENOMEM;
     count = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *count);
     sum = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *sum);
-    if (!count || !sum)
+    if (!count || !sum || gather_messages(&D) || (o->nsets && !(sets = join_sets(o))))
         goto done;
+    if (cfg.text)
+        blank_secrets(cfg.text);
     rc = HM_EIO;
     if (totals(p, &L, &D, count, sum, err, errlen))
         goto done;
-    if (results_begin(&R, as_of_buf, hash, cfg.path, started, L.nh, L.np, o->reasons, !o->kleene) ||
-        write_sources(&R, &L) || write_results(&R, p, &L, &D, tty) || results_commit(&R)) {
+    results_run run = { .as_of = as_of_buf, .pack_hash = hm_pack_hash(k), .config = cfg.path,
+                        .config_text = cfg.text ? cfg.text : "", .config_sets = sets, .version = hm_version(),
+                        .started = started, .households = L.nh, .persons = L.np, .reasons = o->reasons,
+                        .settled = !o->kleene };
+    if (results_begin(&R, &run) || write_sources(&R, &L, identity) || write_results(&R, p, &L, &D, tty) ||
+        results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;
     }
     double t_written = now_s();
-    summary(out, p, &D, count, sum);
-    print_issues(stderr, p, &L);
+    rc = HM_ENOMEM;
+    hm_run_summary *s = make_summary(p, &L, &D, count, sum);
+    if (!s || !(s->pack_hash = mem_strdup(hm_pack_hash(k)))) {
+        /* the run is recorded: say so, with its number */
+        hm_run_summary_free(s);
+        snprintf(err, errlen, "run %lld recorded in %s, but out of memory for its summary", (long long)R.run_id,
+                 o->out);
+        goto done;
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    fprintf(stderr, "huimin: run %lld as of %s: %d households, %d persons, %d threads; results in %s\n",
-            (long long)R.run_id, as_of_buf, L.nh, L.np, threads, o->out);
-    fprintf(stderr, "timings: load %.3f s, evaluate %.3f s, write %.3f s, total %.3f s\n",
-            t_loaded - t_start, t_eval - t_loaded, t_written - t_eval, t_written - t_start);
-    fprintf(stderr, "peak memory: %ld MiB\n", ru.ru_maxrss / 1024);
+    s->run_id = R.run_id;
+    snprintf(s->as_of, sizeof s->as_of, "%s", as_of_buf);
+    s->households = L.nh;
+    s->persons = L.np;
+    s->threads = threads;
+    s->nsources = L.nplugins;
+    s->seconds[HM_PHASE_LOAD] = t_loaded - t_start;
+    s->seconds[HM_PHASE_EVALUATE] = t_eval - t_loaded;
+    s->seconds[HM_PHASE_WRITE] = t_written - t_eval;
+    s->seconds[HM_PHASE_TOTAL] = t_written - t_start;
+    s->peak_kib = ru.ru_maxrss;
+    *out = s;
     rc = HM_OK;
 done:
+    for (int i = 0; identity && i < L.nplugins; i++)
+        mem_free(identity[i]);
+    mem_free(identity);
+    mem_free(sets);
     mem_free(count);
     mem_free(sum);
     results_close(&R);
     decisions_free(&D);
     load_close(&L);
     config_free(&cfg);
+    return rc;
+}
+
+int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, hm_run_summary **out, char *err,
+                               size_t errlen)
+{
+    err[0] = '\0';
+    *out = NULL;
+    hm_pack *k;
+    int rc = hm_compiler_pack(c, &k);
+    if (rc != HM_OK)
+        return rc;
+    rc = hm_run(k, o, out, err, errlen);
+    hm_pack_free(k);
     return rc;
 }

@@ -47,6 +47,11 @@ int cli_read_stdin(char **text, size_t *len, size_t max, const char *what);
 const char *cli_given(struct hm_compiler *c, const char *given, int *failed);
 /* Print a library error message, one "huimin: " line per line of it. */
 void cli_error_lines(char *err);
+struct hm_run_summary;
+/* Print the summary of a population run whose results went to outpath
+ * (cmd_run.c): the table per policy to stdout, the data issues (ID
+ * numbers masked), the run and its timings to stderr. */
+void cli_print_run(const struct hm_run_summary *s, const char *outpath);
 
 /* Print "huimin: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -2,6 +2,7 @@
  * [--format table|json]`: evaluate every policy for one household. */
 #include "cli.h"
 #include "huimin.h"
+#include "mask.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -55,6 +56,56 @@ static void run_usage(FILE *out)
             "error, unreadable file, or a configuration, plugin or schema error.\n");
 }
 
+static void fmt_fen(long long fen, char *buf, size_t n)
+{
+    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
+    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
+}
+
+/* The summary of a population run: per policy to stdout; the data issues
+ * (ID numbers masked), the run and its timings to stderr. */
+void cli_print_run(const hm_run_summary *s, const char *outpath)
+{
+    printf("%-24s %-9s %10s %12s %12s %16s\n", "policy", "for", "eligible", "not eligible", "undetermined",
+           "total amount");
+    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
+        char money[32] = "-";
+        if (hm_run_summary_policy_has_amount(s, i))
+            fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
+        printf("%-24s %-9s %10lld %12lld %12lld %16s\n", hm_run_summary_policy_name(s, i),
+               hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
+               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE),
+               hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+    }
+    fflush(stdout);
+    long long bad = hm_run_summary_issue_total(s, HM_ISSUE_BAD_VALUE),
+              codes = hm_run_summary_issue_total(s, HM_ISSUE_UNKNOWN_CODE),
+              conflicts = hm_run_summary_issue_total(s, HM_ISSUE_CONFLICT);
+    if (bad + codes + conflicts) {
+        fprintf(stderr, "huimin: %lld data issues (%lld unusable values, %lld unknown codes, %lld conflicts); "
+                "the facts concerned are unknown.  The first ones:\n", bad + codes + conflicts, bad, codes,
+                conflicts);
+        for (int i = 0; i < hm_run_summary_issue_count(s); i++) {
+            const char *source, *id, *field, *detail;
+            int entity;
+            hm_run_summary_issue(s, i, &source, &entity, &id, &field, &detail);
+            /* stderr goes to logs: ID numbers masked (mask.h) */
+            fprintf(stderr, "  %s %s ", source, entity == HM_ENTITY_PERSON ? "person" : "household");
+            mask_fputs(id, stderr);
+            fputs(": ", stderr);
+            mask_fputs_text(detail, stderr);
+            fputc('\n', stderr);
+        }
+    }
+    fprintf(stderr, "huimin: run %lld as of %s: %lld households, %lld persons, %d threads; results in %s\n",
+            hm_run_summary_run_id(s), hm_run_summary_as_of(s), hm_run_summary_households(s),
+            hm_run_summary_persons(s), hm_run_summary_threads(s), outpath);
+    fprintf(stderr, "timings: load %.3f s, evaluate %.3f s, write %.3f s, total %.3f s\n",
+            hm_run_summary_seconds(s, HM_PHASE_LOAD), hm_run_summary_seconds(s, HM_PHASE_EVALUATE),
+            hm_run_summary_seconds(s, HM_PHASE_WRITE), hm_run_summary_seconds(s, HM_PHASE_TOTAL));
+    fprintf(stderr, "peak memory: %ld MiB\n", hm_run_summary_peak_memory_kib(s) / 1024);
+}
+
 static int run_population(char **paths, int n, const char *config, const char *outpath, const char *as_of,
                           const char **sets, int nsets, int threads, int progress, int reasons, int kleene)
 {
@@ -63,10 +114,14 @@ static int run_population(char **paths, int n, const char *config, const char *o
         return EXIT_USAGE;
     hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene };
     char err[8192];
-    int rc = hm_compiler_run_population(comp, &o, stdout, err, sizeof err);
+    hm_run_summary *sum;
+    int rc = hm_compiler_run_population(comp, &o, &sum, err, sizeof err);
     if (rc == HM_ERR)
         hm_compiler_print_diagnostics(comp, stderr);
+    if (rc == HM_OK)
+        cli_print_run(sum, outpath);
     cli_error_lines(err);
+    hm_run_summary_free(sum);
     hm_compiler_free(comp);
     return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
 }

@@ -303,15 +303,63 @@ typedef struct hm_run_options {
                                    docs/language.md, "Decided although facts are missing") */
 } hm_run_options;
 
-/* Evaluate every household and person of the population the configured
- * plugins provide and append the run to the results database, in one
- * transaction.  Prints the summary per policy to `out` and timings to
- * stderr.  HM_OK; HM_ERR (the policies have errors); HM_EUSAGE (the
- * configuration cannot be read); HM_EPLUGIN (a plugin, the schema check or
- * a fetch failed: message in err); HM_EIO (results not written);
- * HM_ENOMEM. */
-int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *out, char *err,
+typedef struct hm_run_summary hm_run_summary;
+
+/* Compile what was added into a pack and run it (hm_run).  HM_ERR when
+ * the policies have errors (diagnostics); otherwise as hm_run. */
+int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, hm_run_summary **out, char *err,
                                size_t errlen);
+
+/* ---- runs of a pack ------------------------------------------------------------ */
+
+/* Evaluate every household and person of the population the configured
+ * plugins provide with pack k and append the run to the results database
+ * o->out, in one transaction, recording the pack's hash, the
+ * configuration's text and --set overrides, what each source was when read
+ * and huimin's version (docs/commands.md, "The results database").  Prints
+ * nothing but, when o->progress says so, a progress bar on stderr; the
+ * summary of the recorded run is *out (owned: hm_run_summary_free).
+ * HM_OK; HM_EUSAGE (the configuration cannot be read); HM_EPLUGIN (a
+ * plugin, the schema check, a fetch or a source's identity failed); HM_EIO
+ * (results not written); HM_ENOMEM.  On failure err holds the message
+ * (one or more lines) and nothing is recorded. */
+int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen);
+void hm_run_summary_free(hm_run_summary *s);
+
+long long hm_run_summary_run_id(const hm_run_summary *s);          /* runs.run_id */
+const char *hm_run_summary_as_of(const hm_run_summary *s);         /* "YYYY-MM-DD" */
+const char *hm_run_summary_pack_hash(const hm_run_summary *s);     /* as hm_pack_hash */
+long long hm_run_summary_households(const hm_run_summary *s);
+long long hm_run_summary_persons(const hm_run_summary *s);
+int hm_run_summary_threads(const hm_run_summary *s);               /* evaluation threads */
+int hm_run_summary_sources(const hm_run_summary *s);               /* sources configured */
+/* The time each phase took, in seconds. */
+enum { HM_PHASE_LOAD = 0, HM_PHASE_EVALUATE = 1, HM_PHASE_WRITE = 2, HM_PHASE_TOTAL = 3 };
+double hm_run_summary_seconds(const hm_run_summary *s, int phase);
+long hm_run_summary_peak_memory_kib(const hm_run_summary *s);     /* of the process so far */
+/* Per policy, household policies first, each in the pack's order. */
+int hm_run_summary_policy_count(const hm_run_summary *s);
+int hm_run_summary_policy(const hm_run_summary *s, int i);        /* index into the pack's policies */
+const char *hm_run_summary_policy_name(const hm_run_summary *s, int i);
+int hm_run_summary_policy_entity(const hm_run_summary *s, int i); /* HM_ENTITY_* */
+int hm_run_summary_policy_has_amount(const hm_run_summary *s, int i);
+int hm_run_summary_policy_period(const hm_run_summary *s, int i); /* HM_PERIOD_* of its amounts */
+/* Decisions with that status (HM_ELIGIBLE, HM_NOT_ELIGIBLE, HM_UNDETERMINED). */
+long long hm_run_summary_count(const hm_run_summary *s, int i, int status);
+/* The sum of the eligible decisions' amounts, in fen per the policy's period. */
+long long hm_run_summary_total(const hm_run_summary *s, int i);
+/* Undetermined by a runtime error (division by zero, overflow, an extern's error). */
+long long hm_run_summary_errors(const hm_run_summary *s, int i);
+/* Data issues: how many of each kind, and the first ones (at most ten).
+ * Entity ids are whole: mask them before printing them to a terminal or a
+ * log. */
+enum { HM_ISSUE_BAD_VALUE = 1, HM_ISSUE_UNKNOWN_CODE = 2, HM_ISSUE_CONFLICT = 3 };
+long long hm_run_summary_issue_total(const hm_run_summary *s, int kind);
+int hm_run_summary_issue_count(const hm_run_summary *s);
+/* Issue i's source, entity (HM_ENTITY_*), entity id, fact and detail
+ * (borrowed from s).  HM_OK, or HM_EUSAGE when there is no issue i. */
+int hm_run_summary_issue(const hm_run_summary *s, int i, const char **source, int *entity,
+                         const char **entity_id, const char **field, const char **detail);
 
 /* Print the statistics of one run of the results database `db` (opened
  * read-only): per policy the eligible count and total amount, the not

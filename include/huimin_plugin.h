@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 1   /* members appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 2   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -190,8 +190,19 @@ typedef struct hm_source_desc {
     void (*close)(void *state);
     const hm_extern_desc *externs;
     uint32_t nexterns;
-    /* ABI 1.1 and later: new members go below this line. */
+    /* ABI 1.2 (optional, may be NULL; a host reads it only when `size`
+     * covers it).  What the source is as the plugin read it, in one short
+     * line the host records with each run, to show later which data
+     * decided: a file's size, mtime and a hash of its schema, a database
+     * server's snapshot.  Called after the last fetch, before close();
+     * *text lives until close().  A plugin without it is recorded as
+     * "(not reported)". */
+    int  (*identity)(void *state, const char **text, hm_plugin_err *err);
+    /* ABI 1.3 and later: new members go below this line. */
 } hm_source_desc;
+
+/* The size of an ABI 1.0 descriptor, the smallest a host accepts. */
+#define HM_SOURCE_DESC_SIZE_1_0 offsetof(hm_source_desc, identity)
 
 /* The one symbol a plugin exports. */
 typedef const hm_source_desc *(*hm_source_entry_fn)(const hm_host_api *host);

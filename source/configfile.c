@@ -119,6 +119,25 @@ static char *hand_over_long(reader *r, char *str, int num)
     return str;
 }
 
+/* the file's text, kept for the record of a run */
+static int keep_text(hm_config *c, const char *line, size_t n)
+{
+    if (c->textlen + n + 1 > c->textcap) {
+        size_t cap = c->textcap ? c->textcap : 1024;
+        while (cap < c->textlen + n + 1)
+            cap *= 2;
+        char *t = mem_realloc(c->text, cap);
+        if (!t)
+            return -1;
+        c->text = t;
+        c->textcap = cap;
+    }
+    memcpy(c->text + c->textlen, line, n);
+    c->textlen += n;
+    c->text[c->textlen] = '\0';
+    return 0;
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
     reader *r = stream;
@@ -126,6 +145,11 @@ static char *read_line(char *str, int num, void *stream)
     if (n < 0 || r->failed)
         return NULL;
     r->line++;
+    if (keep_text(r->c, r->buf, (size_t)n)) {
+        r->failed = 1;
+        fail(r->c, r->line, "out of memory%s%s", "", "");
+        return NULL;
+    }
     const char *t = r->buf + strspn(r->buf, " \t");
     if (*t == '[')
         r->section_line = r->line;
@@ -377,6 +401,7 @@ void config_free(hm_config *c)
         mem_free(s->plugin);
     }
     mem_free(c->sources);
+    mem_free(c->text);
     mem_free(c->path);
     mem_free(c->dir);
     mem_free(c->population);

@@ -16,6 +16,8 @@
 #ifndef HM_CONFIGFILE_H
 #define HM_CONFIGFILE_H
 
+#include <stddef.h>
+
 typedef struct cfg_setting {
     char *key, *value;
     int line;               /* 0 when given on the command line */
@@ -32,6 +34,8 @@ typedef struct cfg_source {
 
 typedef struct hm_config {
     char *path;             /* the file, or "(command line)" */
+    char *text;             /* the file as read (NULL before a line is read) */
+    size_t textlen, textcap;
     char *dir;              /* its folder, for relative paths */
     char *population;
     char *as_of;

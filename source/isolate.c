@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OP_OPEN = 1, OP_FIELDS, OP_POPULATION, OP_FETCH, OP_CLOSE };
+enum { OP_OPEN = 1, OP_FIELDS, OP_POPULATION, OP_FETCH, OP_CLOSE, OP_IDENTITY };
 enum { EV_END = 0, EV_TEXT, EV_RECORD, EV_KNOWN, EV_BAD, EV_HOUSEHOLD, EV_PERSON };
 enum { CH_OK = 0, CH_CLOSED, CH_TIMEOUT, CH_BAD };
 
@@ -457,6 +457,7 @@ static void child_main(chan *c, const char *path)
     put_str(cc, d->version);
     put_str(cc, d->description);
     put_u8(cc, d->population != NULL);
+    put_u8(cc, plugin_desc_identity(d) != NULL);
     put_u32(cc, d->nexterns);
     for (uint32_t i = 0; i < d->nexterns; i++) {
         const hm_extern_desc *x = &d->externs[i];
@@ -524,6 +525,13 @@ static void child_main(chan *c, const char *path)
         case OP_FETCH:
             child_fetch(d, state, fields, nfields);
             break;
+        case OP_IDENTITY: {
+            const char *text = NULL;
+            int rc = plugin_desc_identity(d) ? d->identity(state, &text, &e) : HM_PLUGIN_ERROR;
+            reply(rc, &e);
+            put_str(cc, rc == HM_PLUGIN_OK ? text : NULL);
+            break;
+        }
         case OP_CLOSE:
             if (opened)
                 d->close(state);
@@ -548,6 +556,7 @@ struct iso_proc {
     char why[900];          /* and why, when it did not end by close */
     hm_source_desc desc;
     char *strs[3];          /* name, version, description */
+    char *identity;         /* the last identity() answer */
     hm_extern_desc *externs;
     hm_field_desc *fields;
     uint32_t nfields;
@@ -653,6 +662,12 @@ static int no_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err
     return HM_PLUGIN_ERROR;
 }
 
+static int no_identity(void *state, const char **text, hm_plugin_err *err)
+{
+    (void)state, (void)text, (void)err;
+    return HM_PLUGIN_ERROR;
+}
+
 iso_proc *iso_start(const char *path, int64_t timeout_ms, char *err, size_t n)
 {
     iso_proc *s = mem_calloc(1, sizeof *s);
@@ -731,6 +746,7 @@ iso_proc *iso_start(const char *path, int64_t timeout_ms, char *err, size_t n)
     d->version = s->strs[1];
     d->description = s->strs[2];
     d->population = get_u8(&s->c) ? no_population : NULL;
+    d->identity = get_u8(&s->c) ? no_identity : NULL;
     d->nexterns = get_u32(&s->c);
     if (!s->c.fail && d->nexterns > 65536)
         s->c.fail = CH_BAD;
@@ -895,6 +911,25 @@ int iso_fetch(iso_proc *s, hm_fetch_req *req, hm_plugin_err *err)
     return s->c.fail ? fail(s, doing, err) : rc;
 }
 
+int iso_identity(iso_proc *s, const char **text, hm_plugin_err *err)
+{
+    *text = NULL;
+    if (s->ended)
+        return fail(s, "saying what the source is", err);
+    begin(s, OP_IDENTITY);
+    c_flush(&s->c);
+    int rc = answer(s, err);
+    char *t = get_str(&s->c);
+    if (s->c.fail) {
+        mem_free(t);
+        return fail(s, "saying what the source is", err);
+    }
+    mem_free(s->identity);
+    s->identity = t;
+    *text = t;
+    return rc;
+}
+
 int iso_close(iso_proc *s, char *err, size_t n)
 {
     if (s->ended)
@@ -929,6 +964,7 @@ void iso_free(iso_proc *s)
         close(s->c.fd);
     for (int i = 0; i < 3; i++)
         mem_free(s->strs[i]);
+    mem_free(s->identity);
     for (uint32_t i = 0; s->externs && i < s->desc.nexterns; i++) {
         mem_free((char *)s->externs[i].name);
         mem_free((char *)s->externs[i].symbol);

@@ -30,6 +30,9 @@ int  iso_open(iso_proc *s, const hm_open_args *a, hm_plugin_err *err);
 int  iso_fields(iso_proc *s, const hm_field_desc **fields, uint32_t *n, hm_plugin_err *err);
 int  iso_fetch(iso_proc *s, hm_fetch_req *req, hm_plugin_err *err);
 int  iso_population(iso_proc *s, hm_population_ctx *ctx, hm_plugin_err *err);
+/* The plugin's identity() (only when iso_desc says it has one); *text
+ * lives until the next call or iso_free. */
+int  iso_identity(iso_proc *s, const char **text, hm_plugin_err *err);
 /* Close the plugin and end the process: 0, or -1 with err set when it
  * failed to do so cleanly.  Once ended, 0. */
 int  iso_close(iso_proc *s, char *err, size_t n);

@@ -294,6 +294,16 @@ static int g_fetch(void *st, hm_fetch_req *req, hm_plugin_err *e)
     return rc;
 }
 
+static int g_identity(void *st, const char **text, hm_plugin_err *e)
+{
+    plugin_guard *g = st;
+    if (g->iso)
+        return iso_identity(g->iso, text, e);
+    int rc;
+    GUARDED(g, "identity", rc = g->real->identity(g->state, text, e));
+    return rc;
+}
+
 static int g_population(void *st, hm_population_ctx *c, hm_plugin_err *e)
 {
     plugin_guard *g = st;
@@ -340,9 +350,9 @@ int plugin_dlopen(const char *path, const hm_host_api *host, void **dl, const hm
                  path, d->abi_major, d->abi_minor, HM_PLUGIN_ABI_MAJOR, HM_PLUGIN_ABI_MINOR);
         return -1;
     }
-    if (d->size < sizeof(hm_source_desc)) {
+    if (d->size < HM_SOURCE_DESC_SIZE_1_0) {
         snprintf(err, n, "plugin %s: descriptor of %u bytes is smaller than ABI %d.0's %zu",
-                 path, d->size, HM_PLUGIN_ABI_MAJOR, sizeof(hm_source_desc));
+                 path, d->size, HM_PLUGIN_ABI_MAJOR, HM_SOURCE_DESC_SIZE_1_0);
         return -1;
     }
     const char *missing = !d->name ? "name" : !d->open ? "open" : !d->fields ? "fields"
@@ -405,7 +415,8 @@ int plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err
     /* the members this host knows, the functions behind the guard */
     g->desc = (hm_source_desc){ sizeof g->desc, d->abi_major, d->abi_minor, d->name, d->version,
                                 d->description, g_open, g_fields, g_fetch,
-                                d->population ? g_population : NULL, g_close, d->externs, d->nexterns };
+                                d->population ? g_population : NULL, g_close, d->externs, d->nexterns,
+                                plugin_desc_identity(d) ? g_identity : NULL };
     pl->desc = &g->desc;
     pl->state = g;
     return 0;
@@ -531,6 +542,24 @@ int plugin_finish(hm_plugin *pl, char *err, size_t n)
     pl->fields = NULL;
     pl->nfields = 0;
     return rc;
+}
+
+int plugin_identity(hm_plugin *pl, char **text, char *err, size_t n)
+{
+    *text = NULL;
+    const char *t = NULL;
+    if (pl->opened && pl->desc->identity) {
+        hm_plugin_err e = { .set = 0 };
+        if (pl->desc->identity(pl->state, &t, &e) != HM_PLUGIN_OK) {
+            snprintf(err, n, "cannot say what the source is (identity): %s", e.set ? e.msg : "no reason given");
+            return -1;
+        }
+    }
+    if (!(*text = mem_strdup(!pl->opened ? "(not read)" : t ? t : "(not reported)"))) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 void plugin_close(hm_plugin *pl)

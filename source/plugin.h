@@ -76,6 +76,17 @@ int  plugin_open(hm_plugin *pl, const char *source, const char *base_dir,
  * The path stays for the record; plugin_close frees it. */
 int  plugin_finish(hm_plugin *pl, char *err, size_t n);
 void plugin_close(hm_plugin *pl);
+/* What the opened source is, as its plugin reports it (its identity
+ * entry point; "(not reported)" without one, "(not read)" when the source
+ * was not opened): 0 and an owned copy in *text, or -1 with err set.  Call
+ * before plugin_finish. */
+int  plugin_identity(hm_plugin *pl, char **text, char *err, size_t n);
+/* The identity entry point of a plugin's own descriptor, when its size
+ * covers it (ABI 1.2), else NULL. */
+static inline int (*plugin_desc_identity(const hm_source_desc *d))(void *, const char **, hm_plugin_err *)
+{
+    return d->size >= offsetof(hm_source_desc, identity) + sizeof d->identity ? d->identity : NULL;
+}
 /* The field the plugin declares for (entity, name), or NULL. */
 const hm_field_desc *plugin_field(const hm_plugin *pl, int entity, const char *name);
 /* "bool", "money per month", "records of money", "code marital" */

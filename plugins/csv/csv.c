@@ -9,6 +9,7 @@
  *   person.monthly_income = income.amount_fen money per month
  *
  * Every cell is text, except an empty unquoted field, which is NULL. */
+#include "identity.h"
 #include "tablemap.h"
 
 #include <csv.h>
@@ -16,12 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_COLS 64
 
 typedef struct cv_state {
     char *dir;
     int bad_row_issue;      /* on_bad_row = issue: a malformed row is a data issue */
+    char *identity;         /* each file read, as opened */
+    int oom;                /* no room for identity */
     tm_map map;
 } cv_state;
 
@@ -145,6 +149,51 @@ static void cv_close_rows(void *cursor)
     host->free(c);
 }
 
+/* The file of cursor c, as opened, in the source's identity: its size,
+ * mtime and the SHA-256 of its first line (the header), read apart from
+ * the stream. */
+static void note_file(cv_state *st, cv_cursor *c)
+{
+    int fd = fileno(c->f);
+    size_t cap = 4096, len = 0;
+    char *line = host->alloc(cap);
+    while (line) {
+        ssize_t k = pread(fd, line + len, cap - len, (off_t)len);
+        if (k <= 0)
+            break;
+        char *nl = memchr(line + len, '\n', (size_t)k);
+        len += (size_t)k;
+        if (nl) {
+            len = (size_t)(nl - line);
+            break;
+        }
+        if (len == cap) {
+            char *more = host->alloc(cap * 2);
+            if (more)
+                memcpy(more, line, len);
+            host->free(line);
+            line = more;
+            cap *= 2;
+        }
+    }
+    char *item = line ? id_file(host, c->path, fd, "header", line, len) : NULL;
+    if (!item || id_append(host, &st->identity, item))
+        st->oom = 1;
+    host->free(item);
+    host->free(line);
+}
+
+static int cv_identity(void *state, const char **text, hm_plugin_err *err)
+{
+    cv_state *st = state;
+    if (st->oom) {
+        host->set_error(err, "out of memory, or a file could not be examined");
+        return HM_PLUGIN_ERROR;
+    }
+    *text = st->identity ? st->identity : "(no file read)";
+    return HM_PLUGIN_OK;
+}
+
 /* TABLE.csv opened and its header read (a name twice is refused: which
  * column would be meant?).  NULL with *missing set when there is no file. */
 static cv_cursor *open_table(cv_state *st, const char *table, int *missing, hm_plugin_err *err)
@@ -178,6 +227,7 @@ static cv_cursor *open_table(cv_state *st, const char *table, int *missing, hm_p
         cv_close_rows(c);
         return NULL;
     }
+    note_file(st, c);
     for (int k = 0; k < c->nfields; k++) {
         const char *name = c->isnull[k] ? "" : c->buf + c->off[k];
         for (int j = 0; j < k; j++)
@@ -332,6 +382,7 @@ static void cv_close(void *state)
         return;
     tm_free(&st->map);
     host->free(st->dir);
+    host->free(st->identity);
     host->free(st);
 }
 
@@ -367,6 +418,7 @@ static const hm_source_desc desc = {
     .fetch = cv_fetch,
     .population = cv_population,
     .close = cv_close,
+    .identity = cv_identity,
 };
 
 HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *h)

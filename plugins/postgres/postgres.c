@@ -20,6 +20,7 @@
 typedef struct pg_state {
     PGconn *conn;
     char *schema;
+    char *identity;         /* the last identity() answer */
     tm_map map;
 } pg_state;
 
@@ -211,6 +212,7 @@ static void pg_close(void *state)
     }
     tm_free(&st->map);
     host->free(st->schema);
+    host->free(st->identity);
     host->free(st);
 }
 
@@ -277,6 +279,56 @@ static int pg_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err
     return tm_population(&st->map, &backend, st, ctx, err);
 }
 
+/* One text value of a query in the reading transaction; NULL (and the
+ * transaction as it was) when the query fails. */
+static char *query_text(pg_state *st, const char *sql)
+{
+    PGresult *r = PQexec(st->conn, "SAVEPOINT huimin_identity");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok)
+        return NULL;
+    r = PQexec(st->conn, sql);
+    char *t = NULL;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+        (t = host->alloc(strlen(PQgetvalue(r, 0, 0)) + 1)))
+        strcpy(t, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    /* a refused query (pg_control_system needs a privileged role) aborts
+     * only what followed the savepoint: the snapshot read stays */
+    PQclear(PQexec(st->conn, t ? "RELEASE SAVEPOINT huimin_identity" : "ROLLBACK TO SAVEPOINT huimin_identity"));
+    return t;
+}
+
+/* The server's version, its system identifier (which cluster) and the
+ * snapshot of the transaction every table was read in. */
+static int pg_identity(void *state, const char **text, hm_plugin_err *err)
+{
+    pg_state *st = state;
+    const char *version = PQparameterStatus(st->conn, "server_version");
+    char *sysid = query_text(st, "SELECT system_identifier::text FROM pg_control_system()");
+    char *snap = query_text(st, PQserverVersion(st->conn) >= 130000 ? "SELECT pg_current_snapshot()::text"
+                                                                    : "SELECT txid_current_snapshot()::text");
+    if (!snap) {
+        pg_error(err, "cannot read the transaction's snapshot", PQerrorMessage(st->conn));
+        host->free(sysid);
+        return HM_PLUGIN_ERROR;
+    }
+    const char *fmt = "server_version=%s system_identifier=%s snapshot=%s";
+    int n = snprintf(NULL, 0, fmt, version ? version : "?", sysid ? sysid : "(not permitted)", snap);
+    host->free(st->identity);
+    if ((st->identity = host->alloc((size_t)n + 1)))
+        snprintf(st->identity, (size_t)n + 1, fmt, version ? version : "?", sysid ? sysid : "(not permitted)", snap);
+    host->free(sysid);
+    host->free(snap);
+    if (!st->identity) {
+        host->set_error(err, "out of memory");
+        return HM_PLUGIN_ERROR;
+    }
+    *text = st->identity;
+    return HM_PLUGIN_OK;
+}
+
 static const hm_source_desc desc = {
     .size = sizeof(hm_source_desc),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -289,6 +341,7 @@ static const hm_source_desc desc = {
     .fetch = pg_fetch,
     .population = pg_population,
     .close = pg_close,
+    .identity = pg_identity,
 };
 
 HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *h)

@@ -7,6 +7,7 @@
  *   key.person = person_id
  *   person.birth_date = person.birth_date date
  */
+#include "identity.h"
 #include "tablemap.h"
 
 #include <sqlite3.h>
@@ -17,6 +18,7 @@ typedef struct sq_state {
     const hm_host_api *host;
     sqlite3 *db;
     char *path;
+    char *identity;         /* the file and its schema when opened */
     tm_map map;
 } sq_state;
 
@@ -219,7 +221,35 @@ static void sq_close(void *state)
     sqlite3_close(st->db);
     tm_free(&st->map);
     host->free(st->path);
+    host->free(st->identity);
     host->free(st);
+}
+
+/* The file and the SHA-256 of its schema (every CREATE statement, by
+ * name), in the snapshot every table is then read in. */
+static int schema_identity(sq_state *st, hm_plugin_err *err)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(st->db, "SELECT group_concat(sql, char(10)) FROM (SELECT sql FROM sqlite_schema "
+                                "WHERE sql IS NOT NULL ORDER BY type, name)", -1, &q, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const void *sql = sqlite3_column_text(q, 0);
+        st->identity = id_file(host, st->path, -1, "schema", sql ? sql : "", (size_t)sqlite3_column_bytes(q, 0));
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        host->set_error(err, "cannot read the schema of %s: %s", st->path, sqlite3_errmsg(st->db));
+    else if (!st->identity)
+        host->set_error(err, "%s: out of memory or cannot examine the file", st->path);
+    sqlite3_finalize(q);
+    return rc != SQLITE_OK || !st->identity ? -1 : 0;
+}
+
+static int sq_identity(void *state, const char **text, hm_plugin_err *err)
+{
+    (void)err;
+    *text = ((sq_state *)state)->identity;
+    return HM_PLUGIN_OK;
 }
 
 static int sq_open(const hm_host_api *h, const hm_open_args *a, void **state, hm_plugin_err *err)
@@ -260,7 +290,7 @@ static int sq_open(const hm_host_api *h, const hm_open_args *a, void **state, hm
         h->set_error(err, "cannot read %s: %s", st->path, sqlite3_errmsg(st->db));
         return HM_PLUGIN_ERROR;
     }
-    if (tm_check(&st->map, &backend, st, a, err))
+    if (schema_identity(st, err) || tm_check(&st->map, &backend, st, a, err))
         return HM_PLUGIN_ERROR;
     /* a fetch reads each table once, front to back: a page cache larger
      * than SQLite's default saves nothing, and every source's stays in
@@ -302,6 +332,7 @@ static const hm_source_desc desc = {
     .fetch = sq_fetch,
     .population = sq_population,
     .close = sq_close,
+    .identity = sq_identity,
 };
 
 HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *h)

@@ -65,7 +65,7 @@ st=$?
 # ---- huimin report ------------------------------------------------------
 # a database made before runs.reasons existed (checked below)
 cp "$work/c/r.db" "$work/c/old.db"
-sqlite3 "$work/c/old.db" "ALTER TABLE runs DROP COLUMN reasons; ALTER TABLE runs DROP COLUMN settled"
+sqlite3 "$work/c/old.db" "ALTER TABLE runs DROP COLUMN reasons; ALTER TABLE runs DROP COLUMN settled; PRAGMA user_version = 0"
 # run 1 of r.db stored reasons: the breakdowns (golden), also as JSON
 "$HUIMIN" report "$work/c/r.db" > "$work/report.actual" 2> "$work/err"
 st=$?
@@ -224,7 +224,7 @@ fi
 	&& ok || bad "plugin-check externs: $(cat "$work/out")"
 # a plugin built for another ABI major version: refused, by run and plugin-check
 badabi="$bindir/tests/batch/.libs/bad_abi_plugin.so"
-expect "ABI mismatch" 2 "plugin $badabi: built for plugin ABI 99.0, this huimin speaks 1.1" -- \
+expect "ABI mismatch" 2 "plugin $badabi: built for plugin ABI 99.0, this huimin speaks 1.2" -- \
 	--set "source.civil.plugin=$badabi"
 "$HUIMIN" plugin-check "$badabi" > "$work/out" 2>&1
 st=$?

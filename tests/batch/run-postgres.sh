@@ -69,6 +69,32 @@ sqlite3 "$work/c/lite.db" "$query" > "$work/lite.dec"
 sqlite3 "$work/c/pg.db" "$query" > "$work/pg.dec" 2>&1
 if [ $st -eq 0 ] && [ -s "$work/pg.dec" ] && cmp -s "$work/lite.dec" "$work/pg.dec"; then ok
 else bad "postgres run: exit $st: $(diff "$work/lite.dec" "$work/pg.dec" | head -5) $(cat "$work/err")"; fi
+# what the source was: the server's version, its system identifier and the
+# snapshot every table was read in
+got=$(sqlite3 "$work/c/pg.db" "SELECT identity FROM run_sources WHERE source = 'civil'" 2>&1)
+want="server_version=$($psql -d city -Atc 'SHOW server_version') system_identifier=$($psql -d city -Atc \
+	'SELECT system_identifier FROM pg_control_system()') snapshot="
+case "$got" in
+"$want"[0-9]*:[0-9]*:*) ok ;;
+*) bad "postgres identity: \"$got\", expected \"$want…\"" ;;
+esac
+# a role that may not read the system identifier: said so, and the run
+# (its transaction) goes on
+$psql -d city -c "CREATE ROLE reader LOGIN; GRANT USAGE ON SCHEMA civil TO reader;
+	GRANT SELECT ON ALL TABLES IN SCHEMA civil TO reader;
+	REVOKE EXECUTE ON FUNCTION pg_control_system() FROM PUBLIC" > /dev/null || bad "role reader"
+sed "s|^connection = .*|& user=reader|" "$work/c/pg.conf" > "$work/c/reader.conf"
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config reader.conf --out reader.db --no-progress --reasons) \
+	> /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/c/reader.db" "SELECT identity FROM run_sources WHERE source = 'civil'" 2>&1)
+sqlite3 "$work/c/reader.db" "$query" > "$work/reader.dec" 2>&1
+case "$got" in
+"server_version="*" system_identifier=(not permitted) snapshot="[0-9]*:[0-9]*:*)
+	[ $st -eq 0 ] && cmp -s "$work/lite.dec" "$work/reader.dec" && ok ||
+		bad "run as reader: exit $st: $(cat "$work/err")" ;;
+*) bad "identity as reader: exit $st: \"$got\" $(cat "$work/err")" ;;
+esac
 # the same data issues
 iq="SELECT source, entity_id, field, issue FROM data_issues ORDER BY 2, 3"
 [ "$(sqlite3 "$work/c/lite.db" "$iq")" = "$(sqlite3 "$work/c/pg.db" "$iq")" ] && ok \
@@ -100,6 +126,11 @@ order=$(awk '/BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/ && !b { b = NR }
 	END { print (b && f > b && c > l) ? "one snapshot" : "begin " b ", selects " f "-" l ", commit " c }' "$work/stmts")
 [ "$order" = "one snapshot" ] && [ "$(grep -c '^SELECT' "$work/stmts")" -ge 3 ] && ok \
 	|| bad "snapshot: $order: $(cat "$work/stmts")"
+# the snapshot recorded is that transaction's
+order=$(awk '/BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/ && !b { b = NR }
+	/pg_current_snapshot/ { p = NR } /^COMMIT$/ { c = NR }
+	END { print (b && p > b && c > p) ? "in the snapshot" : "begin " b ", snapshot " p ", commit " c }' "$work/stmts")
+[ "$order" = "in the snapshot" ] && ok || bad "identity's snapshot: $order"
 # the server gone: a clear failure, not a crash
 as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress) \

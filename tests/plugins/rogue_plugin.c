@@ -173,8 +173,28 @@ static const hm_source_desc desc = {
     .nexterns = 1,
 };
 
+#ifdef OLD_ABI
+/* Built as old_abi_plugin: the descriptor of a plugin built against ABI
+ * 1.1, which ends before `identity`.  What lies where `identity` would be
+ * is no function: a host that read past `size` would call it and crash. */
+static union {
+    hm_source_desc d;
+    unsigned char bytes[sizeof(hm_source_desc)];
+} old;
+
+HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *h)
+{
+    host = h;
+    old.d = desc;
+    old.d.size = HM_SOURCE_DESC_SIZE_1_0;
+    old.d.abi_minor = 1;
+    memset(old.bytes + HM_SOURCE_DESC_SIZE_1_0, 0x5a, sizeof old.bytes - HM_SOURCE_DESC_SIZE_1_0);
+    return &old.d;
+}
+#else
 HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *h)
 {
     host = h;
     return &desc;
 }
+#endif

@@ -264,5 +264,25 @@ st=$?
 HUIMIN_PLUGIN_PATH="$work/path" "$HUIMIN" plugin-check mine > "$work/out" 2>&1 &&
 	grep -qF "file: $work/path/mine.so" "$work/out" && ok || bad "HUIMIN_PLUGIN_PATH plugin: $(cat "$work/out")"
 
+# a plugin built for ABI 1.1 (no identity entry point; where it would be,
+# no function) loads, in huimin's process and in its own, runs as the new
+# build does, and its source is recorded as "(not reported)"
+old="$bindir/tests/plugins/.libs/old_abi_plugin.so"
+for iso in none process; do
+	d="$work/old-$iso"
+	mkdir -p "$d"
+	cp "$old" "$d/rogue_plugin.so"
+	conf "$d" none "isolate = $iso
+"
+	"$HUIMIN" run "$pol" --config "$d/r.conf" --out "$d/o.db" --no-progress > "$d/out" 2>&1
+	st=$?
+	got=$(sqlite3 "$d/o.db" "SELECT isolate || ': ' || identity FROM run_sources" 2>&1)
+	if [ $st -eq 0 ] && [ "$got" = "$iso: (not reported)" ] && [ "$(dump "$d/o.db")" = "$(dump "$work/same/o.db")" ]
+	then ok
+	else bad "ABI 1.1 plugin, isolate = $iso: exit $st, identity \"$got\": $(cat "$d/out")"; fi
+done
+"$HUIMIN" plugin-check "$work/old-none/rogue_plugin.so" > "$work/out" 2>&1 &&
+	grep -qF "ABI: 1.1 (this huimin: 1.2)" "$work/out" && ok || bad "plugin-check of an ABI 1.1 plugin: $(cat "$work/out")"
+
 echo "run-plugins: $pass passed, $fail failed"
 [ $fail -eq 0 ]
