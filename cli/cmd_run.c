@@ -109,12 +109,26 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
 static int run_population(char **paths, int n, const char *config, const char *outpath, const char *as_of,
                           const char **sets, int nsets, int threads, int progress, int reasons, int kleene)
 {
+    hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene };
+    char err[8192];
+    hm_run_summary *sum = NULL;
+    if (n == 1 && cli_is_pack(paths[0])) {
+        /* the approved pack runs as it is: no compiler involved */
+        hm_pack *k;
+        int rc = hm_pack_load(paths[0], &k, err, sizeof err);
+        if (rc == HM_OK) {
+            rc = hm_run(k, &o, &sum, err, sizeof err);
+            if (rc == HM_OK)
+                cli_print_run(sum, outpath);
+            hm_run_summary_free(sum);
+            hm_pack_free(k);
+        }
+        cli_error_lines(err);
+        return rc == HM_OK ? EXIT_CLEAN : EXIT_USAGE;
+    }
     hm_compiler *comp = cli_compiler(paths, n);
     if (!comp)
         return EXIT_USAGE;
-    hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene };
-    char err[8192];
-    hm_run_summary *sum;
     int rc = hm_compiler_run_population(comp, &o, &sum, err, sizeof err);
     if (rc == HM_ERR)
         hm_compiler_print_diagnostics(comp, stderr);

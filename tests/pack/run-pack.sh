@@ -125,4 +125,29 @@ patch_pack city.hmc tampered.hmc "$text" 40
 expect tampered-source 2 'tampered.hmc: bad bytecode (source file 0: its text does not have its SHA-256)' -- \
 	"$HUIMIN" explain tampered.hmc --given family.json
 
+# a population run of the pack (evaluated from the pack, no compiler) and
+# of its sources: the same decisions, and the pack's hash recorded is the
+# file's
+small_city "$work/c"
+cd "$work/c" || exit 99
+pols="$SRCDIR/tests/batch/small.pol"
+"$HUIMIN" compile "$pols" -o small.hmc 2> err || bad "compile small: $(cat err)"
+"$HUIMIN" run "$pols" --config small.conf --out r.db --no-progress --reasons > src.sum 2> err || bad "run src: $(cat err)"
+"$HUIMIN" run small.hmc --config small.conf --out r.db --no-progress --reasons > pack.sum 2> err || bad "run pack: $(cat err)"
+cmp -s src.sum pack.sum && ok || bad "summaries differ: $(diff src.sum pack.sum)"
+hash="sha256:$(sha256sum small.hmc | cut -d' ' -f1)"
+got=$(sqlite3 r.db "SELECT group_concat(pack_hash, ' ') FROM runs")
+[ "$got" = "$hash $hash" ] && ok || bad "pack hashes recorded: $got, the file's $hash"
+for r in 1 2; do
+	sqlite3 r.db "SELECT entity_id, policy, status, amount_fen, reason FROM decisions WHERE run_id = $r ORDER BY 1, 2" > dec$r
+done
+[ -s dec1 ] && cmp -s dec1 dec2 && ok || bad "decisions differ: $(diff dec1 dec2 | head -5)"
+# a corrupt pack never runs: one line, exit 2, nothing recorded
+head -c 300 small.hmc > cut.hmc
+"$HUIMIN" run cut.hmc --config small.conf --out r.db --no-progress > out 2> err
+st=$?
+n=$(sqlite3 r.db "SELECT count(*) FROM runs")
+[ $st -eq 2 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'cut.hmc: bad bytecode' err && [ "$n" = 2 ] && ok ||
+	bad "a cut pack: exit $st, runs $n: $(cat err)"
+
 finish
