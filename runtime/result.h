@@ -37,7 +37,7 @@ struct hm_result {
 /* An evaluator over program p (borrowed).  NULL out of memory. */
 hm_evaluator *evaluator_new(const hm_program *p);
 /* The pack of an evaluator (NULL when made on a bare program), and where
- * it keeps the pack's policy files once compiled (explain_api.c). */
+ * it keeps the pack's policy files once compiled (explain/api.c). */
 const hm_pack *evaluator_pack(const hm_evaluator *e);
 hm_compiler **evaluator_sources(hm_evaluator *e);
 /* `as_of` ("YYYY-MM-DD", NULL for today, UTC) as a day; 0 or -1. */

@@ -1,4 +1,4 @@
-/* explain_api.c -- hm_explain and hm_needs: the explanation of one
+/* api.c -- hm_explain and hm_needs: the explanation of one
  * household, and what it still lacks, as documents (doc.h).  Explain shows
  * the text of the rules: the first explanation on an evaluator compiles
  * the policy files the pack carries, and uses them only if they give the
