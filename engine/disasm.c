@@ -124,6 +124,15 @@ void disasm_program(const hm_program *p, FILE *out)
 {
     fprintf(out, "program: %d policies, %d functions, %u instructions, %d constants, %d strings\n",
             p->npolicies, p->nfns, p->ncode, p->nconsts, p->nstrs);
+    /* what the pack was compiled from: each file's SHA-256, as sha256sum prints it */
+    fprintf(out, "\nsource files:\n");
+    for (int32_t i = 0; i < p->nsrcfiles; i++) {
+        const hm_srcrec *r = &p->srcfiles[i];
+        fprintf(out, "  ");
+        for (int k = 0; k < 32; k++)
+            fprintf(out, "%02x", r->sha256[k]);
+        fprintf(out, "  %s (%u bytes)\n", prog_str(p, r->path), r->len);
+    }
     fprintf(out, "\nfacts:\n");
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
