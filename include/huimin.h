@@ -113,6 +113,10 @@ int hm_pack_fact_count(const hm_pack *k);
 const char *hm_pack_fact_name(const hm_pack *k, int i);    /* "person.monthly_income" */
 /* The index of a fact ("household.region", "person.age"), or -1. */
 int hm_pack_fact(const hm_pack *k, const char *name);
+/* The label (its name, for hm_household_set) that department code `raw`
+ * of `source` means for code fact `fact`, by the pack's `map` blocks (the
+ * label names themselves when the source has no map); NULL when none. */
+const char *hm_pack_code_label(const hm_pack *k, int fact, const char *source, const char *raw);
 
 /* ---- facts of one household, built in memory or read from JSON ---- */
 
@@ -134,6 +138,14 @@ int hm_household_add_member(hm_household *h, const char *id, int *index);
  * take, an unknown source); HM_ENOMEM. */
 int hm_household_set(hm_household *h, int member, int fact, const char *value, const char *as_of,
                      const char *source, char *err, size_t errlen);
+/* Say that `source` gave fact `fact` of the household or a member, as of
+ * `as_of` (or NULL), a value that cannot be used (a code no map knows, a
+ * malformed number): the fact is unusable unless another source gives a
+ * usable value.  Values of one fact from several sources are compared when
+ * the household is evaluated, as a population run compares them: where the
+ * fresh ones disagree the fact is in conflict.  Errors as hm_household_set. */
+int hm_household_set_invalid(hm_household *h, int member, int fact, const char *as_of, const char *source,
+                             char *err, size_t errlen);
 /* Append a dated record to a records fact (`value` as above); an empty
  * list is known once hm_household_set_records_known() is called. */
 int hm_household_add_record(hm_household *h, int member, int fact, const char *date, const char *value,
