@@ -188,8 +188,11 @@ int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … */
 int hm_result_has_amount(const hm_result *r, int i);      /* eligible, with an amount */
 long long hm_result_amount(const hm_result *r, int i);    /* fen */
 int hm_result_period(const hm_result *r, int i);          /* HM_PERIOD_* */
-/* Why: the failed condition's message with its {placeholders} filled, the
- * policy that excluded it, the runtime error; NULL when eligible. */
+/* Why, as `huimin run` prints it: the failed condition's message with its
+ * {placeholders} filled, "excluded by POLICY", the runtime error,
+ * "missing: FACTS" for an undetermined decision, and "whatever the value
+ * of FACTS" for one decided although facts are missing; NULL when there is
+ * nothing to say (eligible with every fact known). */
 const char *hm_result_reason(const hm_result *r, int i);
 /* The facts an undetermined decision lacks (or a settled one did not
  * need): names ("person.deceased") and HM_FACT_* states. */
@@ -197,7 +200,9 @@ int hm_result_missing_count(const hm_result *r, int i);
 const char *hm_result_missing_fact(const hm_result *r, int i, int j);
 int hm_result_missing_state(const hm_result *r, int i, int j);
 /* The result as JSON, exactly as `huimin run --given F --format json`
- * prints it.  Owned: free with hm_free().  NULL when out of memory. */
+ * prints it (and "member_id" for members given an id).  Owned: free with
+ * hm_free().  NULL when out of memory.  A result borrows its pack: free it
+ * first. */
 char *hm_result_json(const hm_result *r);
 void hm_free(void *p);
 

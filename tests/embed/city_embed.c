@@ -328,6 +328,17 @@ static int cmp_decision(const void *a, const void *b)
     return strcmp(((const decision *)a)->key, ((const decision *)b)->key);
 }
 
+/* "policy\t330102********0015": an ID number in a key masked, as the
+ * command masks it (first six and last four characters) */
+static const char *masked(const char *key, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", key);
+    char *id = strchr(buf, '\t');
+    if (id && strlen(id + 1) == 18)
+        memset(id + 7, '*', 8);
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -404,9 +415,11 @@ int main(int argc, char **argv)
         long long mine_amount = mine[i].status == HM_ELIGIBLE ? mine[i].amount : -1;
         long long run_amount = run[i].status == HM_ELIGIBLE ? run[i].amount : -1;
         if (strcmp(mine[i].key, run[i].key) != 0 || mine[i].status != run[i].status || mine_amount != run_amount) {
+            char a[160], b[160];
             if (bad++ < 10)
                 fprintf(stderr, "city_embed: differs: %s: status %d amount %lld; the run: %s: status %d amount %lld\n",
-                        mine[i].key, mine[i].status, mine_amount, run[i].key, run[i].status, run_amount);
+                        masked(mine[i].key, a, sizeof a), mine[i].status, mine_amount, masked(run[i].key, b, sizeof b),
+                        run[i].status, run_amount);
         }
     }
     printf("%d households, %d persons, %zu decisions compared on 2 threads: %d differ\n", c.nhh, c.np, n, bad);
