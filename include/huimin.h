@@ -124,6 +124,10 @@ int hm_pack_fact_count(const hm_pack *k);
 const char *hm_pack_fact_name(const hm_pack *k, int i);    /* "person.monthly_income" */
 /* The index of a fact ("household.region", "person.age"), or -1. */
 int hm_pack_fact(const hm_pack *k, const char *name);
+/* The label (its name, for hm_household_set) that department code `raw`
+ * of `source` means for code fact `fact`, by the pack's `map` blocks (the
+ * label names themselves when the source has no map); NULL when none. */
+const char *hm_pack_code_label(const hm_pack *k, int fact, const char *source, const char *raw);
 
 /* ---- facts of one household, built in memory or read from JSON ---- */
 
@@ -145,6 +149,14 @@ int hm_household_add_member(hm_household *h, const char *id, int *index);
  * take, an unknown source); HM_ENOMEM. */
 int hm_household_set(hm_household *h, int member, int fact, const char *value, const char *as_of,
                      const char *source, char *err, size_t errlen);
+/* Say that `source` gave fact `fact` of the household or a member, as of
+ * `as_of` (or NULL), a value that cannot be used (a code no map knows, a
+ * malformed number): the fact is unusable unless another source gives a
+ * usable value.  Values of one fact from several sources are compared when
+ * the household is evaluated, as a population run compares them: where the
+ * fresh ones disagree the fact is in conflict.  Errors as hm_household_set. */
+int hm_household_set_invalid(hm_household *h, int member, int fact, const char *as_of, const char *source,
+                             char *err, size_t errlen);
 /* Append a dated record to a records fact (`value` as above); an empty
  * list is known once hm_household_set_records_known() is called. */
 int hm_household_add_record(hm_household *h, int member, int fact, const char *date, const char *value,
@@ -187,8 +199,11 @@ int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … */
 int hm_result_has_amount(const hm_result *r, int i);      /* eligible, with an amount */
 long long hm_result_amount(const hm_result *r, int i);    /* fen */
 int hm_result_period(const hm_result *r, int i);          /* HM_PERIOD_* */
-/* Why: the failed condition's message with its {placeholders} filled, the
- * policy that excluded it, the runtime error; NULL when eligible. */
+/* Why, as `huimin run` prints it: the failed condition's message with its
+ * {placeholders} filled, "excluded by POLICY", the runtime error,
+ * "missing: FACTS" for an undetermined decision, and "whatever the value
+ * of FACTS" for one decided although facts are missing; NULL when there is
+ * nothing to say (eligible with every fact known). */
 const char *hm_result_reason(const hm_result *r, int i);
 /* The facts an undetermined decision lacks (or a settled one did not
  * need): names ("person.deceased") and HM_FACT_* states. */
@@ -196,7 +211,9 @@ int hm_result_missing_count(const hm_result *r, int i);
 const char *hm_result_missing_fact(const hm_result *r, int i, int j);
 int hm_result_missing_state(const hm_result *r, int i, int j);
 /* The result as JSON, exactly as `huimin run --given F --format json`
- * prints it.  Owned: free with hm_free().  NULL when out of memory. */
+ * prints it (and "member_id" for members given an id).  Owned: free with
+ * hm_free().  NULL when out of memory.  A result borrows its pack: free it
+ * first. */
 char *hm_result_json(const hm_result *r);
 void hm_free(void *p);
 

@@ -115,7 +115,7 @@ int household_put(hm_household *h, int32_t member, int32_t field, int64_t v, int
 {
     if (grow((void **)&h->vals, &h->capvals, h->nvals, sizeof *h->vals) < 0)
         return -1;
-    h->vals[h->nvals++] = (hh_value){ member, field, asof, nth, v };
+    h->vals[h->nvals++] = (hh_value){ member, field, asof, (int16_t)nth, 0, v };
     return 0;
 }
 
@@ -187,6 +187,68 @@ static int fill_records(const hm_household *h, hm_facts *f)
     return 0;
 }
 
+/* a value given by several sources, compared once freshness is known */
+#define FACT_MERGE 0xfe
+
+static int same_value(const hm_household *h, const hm_field *fd, int64_t a, int64_t b)
+{
+    if (fd->vtype != VT_TEXT || a >= 0 || b >= 0 || a == b)
+        return a == b;
+    return strcmp(h->tx.texts[-(a + 1)], h->tx.texts[-(b + 1)]) == 0;
+}
+
+/* Is a value as of d from the field's source nth fresh as of as_of?  As
+ * facts_apply_freshness says. */
+static int fresh_at(const hm_program *p, int32_t field, int nth, int32_t d, int32_t as_of)
+{
+    if (d == FACT_NO_DATE)
+        return 1;
+    const hm_fsource *lim = facts_fresh_source(p, field, nth, d);
+    return !lim || (d <= as_of && facts_fresh_until(d, lim->fresh, lim->fresh_unit) >= as_of);
+}
+
+/* Compare the values of (field, member) its sources gave (household.h). */
+static void merge(const hm_household *h, hm_column *c, int32_t row, int32_t field, int32_t member, int32_t as_of)
+{
+    const hm_program *p = h->p;
+    int nsrc = 0;
+    for (int32_t j = 0; j < p->nfsources; j++)
+        nsrc += p->fsources[j].field == field;
+    int have = 0, conflict = 0, stale = 0, invalid = 0;
+    for (int nth = 0; nth <= nsrc; nth++) {
+        int want = nth < nsrc ? nth : -1;
+        const hh_value *x = NULL;
+        for (int32_t k = 0; k < h->nvals; k++)
+            if (h->vals[k].field == field && h->vals[k].member == member && h->vals[k].nth == want)
+                x = &h->vals[k];
+        if (!x)
+            continue;
+        if (x->invalid) {
+            invalid = 1;
+            continue;
+        }
+        if (!fresh_at(p, field, want, x->asof, as_of)) {
+            stale = 1;
+            continue;
+        }
+        if (!have) {
+            have = 1;
+            c->v[row] = x->v;
+            c->asof[row] = x->asof;
+            if (c->src)
+                c->src[row] = want >= 0 ? (uint8_t)want : FACT_SRC_UNKNOWN;
+        } else if (!same_value(h, &p->fields[field], x->v, c->v[row])) {
+            conflict = 1;
+        } else if (x->asof > c->asof[row]) {
+            c->asof[row] = x->asof;
+            if (c->src)
+                c->src[row] = want >= 0 ? (uint8_t)want : FACT_SRC_UNKNOWN;
+        }
+    }
+    c->state[row] = conflict ? FACT_CONFLICT : have ? FACT_KNOWN : invalid ? FACT_INVALID
+                  : stale ? FACT_STALE : FACT_MISSING;
+}
+
 int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_of)
 {
     const hm_program *p = h->p;
@@ -208,6 +270,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
     for (int32_t i = 0; i < p->nfields; i++)
         if (p->fields[i].records && p->fields[i].entity == 1)
             f->rcol[p->fields[i].column].owners = 1;
+    int32_t merges = 0;
     for (int i = 0; i < f->nr; i++) {
         hm_rcolumn *r = &f->rcol[i];
         memset(r->first, 0, sizeof *r->first * (size_t)r->owners);
@@ -219,10 +282,18 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
         const hm_field *fd = &p->fields[x->field];
         int32_t row = x->member < 0 ? 0 : x->member;
         hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        if (c->state[row] == FACT_MERGE)
+            continue;
+        int had = c->src && c->src[row] != FACT_SRC_UNKNOWN ? c->src[row] : -1;
+        if (c->state[row] != FACT_MISSING && had != x->nth) {
+            c->state[row] = FACT_MERGE;     /* another source's: compared below */
+            merges++;
+            continue;
+        }
         if (facts_set_source(c, fd->entity == 1 ? 1 : cap, row, x->nth) < 0)
             return -1;
         c->v[row] = x->v;
-        c->state[row] = FACT_KNOWN;
+        c->state[row] = x->invalid ? FACT_INVALID : FACT_KNOWN;
         c->asof[row] = x->asof;
     }
     int rc = fill_records(h, f);
@@ -257,6 +328,16 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
     f->captexts = h->tx.captexts;
     facts_sort_records(f);
     facts_apply_freshness(f, p, as_of);
+    for (int32_t k = 0; k < h->nvals && merges; k++) {
+        const hh_value *x = &h->vals[k];
+        const hm_field *fd = &p->fields[x->field];
+        hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        int32_t row = x->member < 0 ? 0 : x->member;
+        if (c->state[row] == FACT_MERGE) {
+            merge(h, c, row, x->field, x->member, as_of);
+            merges--;
+        }
+    }
     return 0;
 }
 
@@ -432,29 +513,54 @@ static int parse_value(hm_household *h, const hm_field *fd, const char *value, i
     }
 }
 
-int hm_household_set(hm_household *h, int member, int fact, const char *value, const char *as_of,
-                     const char *source, char *err, size_t errlen)
+/* The place, date and source of a value, checked. */
+static int check_value(hm_household *h, int member, int fact, const char *as_of, const char *source, int32_t *day,
+                       int *nth, char *err, size_t errlen)
 {
     if (!h)
         return usage(err, errlen, "no household");
     int rc = check_place(h, member, fact, 0, err, errlen);
     if (rc != HM_OK)
         return rc;
-    const hm_field *fd = &h->p->fields[fact];
-    int32_t day = FACT_NO_DATE;
-    if (as_of && rt_parse_date(as_of, &day) != 0)
-        return usage(err, errlen, "%s: as of \"%s\" is not a date written YYYY-MM-DD", prog_str(h->p, fd->name),
-                     as_of);
-    int nth = -1;
-    if (source && (nth = facts_source_index(h->p, fact, source)) < 0) {
+    *day = FACT_NO_DATE;
+    if (as_of && rt_parse_date(as_of, day) != 0)
+        return usage(err, errlen, "%s: as of \"%s\" is not a date written YYYY-MM-DD",
+                     prog_str(h->p, h->p->fields[fact].name), as_of);
+    *nth = -1;
+    if (source && (*nth = facts_source_index(h->p, fact, source)) < 0) {
         char why[512];
         facts_no_such_source(h->p, fact, source, why, sizeof why);
         return usage(err, errlen, "%s", why);
     }
+    return HM_OK;
+}
+
+int hm_household_set(hm_household *h, int member, int fact, const char *value, const char *as_of,
+                     const char *source, char *err, size_t errlen)
+{
+    int32_t day;
+    int nth;
+    int rc = check_value(h, member, fact, as_of, source, &day, &nth, err, errlen);
     int64_t v;
-    if ((rc = parse_value(h, fd, value, &v, err, errlen)) != HM_OK)
+    if (rc == HM_OK)
+        rc = parse_value(h, &h->p->fields[fact], value, &v, err, errlen);
+    if (rc != HM_OK)
         return rc;
     return household_put(h, member, fact, v, day, nth) < 0 ? HM_ENOMEM : HM_OK;
+}
+
+int hm_household_set_invalid(hm_household *h, int member, int fact, const char *as_of, const char *source,
+                             char *err, size_t errlen)
+{
+    int32_t day;
+    int nth;
+    int rc = check_value(h, member, fact, as_of, source, &day, &nth, err, errlen);
+    if (rc != HM_OK)
+        return rc;
+    if (household_put(h, member, fact, 0, day, nth) < 0)
+        return HM_ENOMEM;
+    h->vals[h->nvals - 1].invalid = 1;
+    return HM_OK;
 }
 
 int hm_household_add_record(hm_household *h, int member, int fact, const char *date, const char *value,

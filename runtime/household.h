@@ -16,7 +16,8 @@ typedef struct hh_value {
     int32_t member;         /* -1: the household's */
     int32_t field;
     int32_t asof;           /* FACT_NO_DATE when not given */
-    int32_t nth;            /* which of the field's sources gave it, -1 not said */
+    int16_t nth;            /* which of the field's sources gave it, -1 not said */
+    int16_t invalid;        /* 1: the source gave a value that cannot be used */
     int64_t v;
 } hh_value;
 
@@ -44,6 +45,11 @@ hm_household *household_new(const hm_program *p, const char *id);
 /* Set a value already converted to the field's type (texts: facts_text
  * on h->tx).  0, or -1 out of memory. */
 int household_put(hm_household *h, int32_t member, int32_t field, int64_t v, int32_t asof, int nth);
+/* Values of one fact from several sources are compared when the household
+ * is decided, as a population run compares them (a fresh value each
+ * source gives, in declaration order: where they agree the value is
+ * known, else in conflict; none fresh: stale; only unusable ones:
+ * unusable).  A second value from the same source replaces the first. */
 int household_put_record(hm_household *h, int32_t member, int32_t field, int32_t date, int64_t v,
                          int only_known);
 /* Place the household's facts into f, a store of one household with

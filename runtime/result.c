@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- the pack ---- */
 
@@ -56,6 +57,28 @@ const char *hm_pack_fact_name(const hm_pack *k, int i)
 }
 
 int hm_pack_fact(const hm_pack *k, const char *name) { return k && name ? rt_field(&k->prog, name) : -1; }
+
+const char *hm_pack_code_label(const hm_pack *k, int fact, const char *source, const char *raw)
+{
+    if (!k || fact < 0 || fact >= k->prog.nfields || !source || !raw)
+        return NULL;
+    const hm_program *p = &k->prog;
+    int32_t cs = p->fields[fact].codeset;
+    if (p->fields[fact].vtype != VT_CODE || cs < 0)
+        return NULL;
+    const hm_codeset *set = &p->codesets[cs];
+    int maps = 0;
+    for (int32_t i = 0; i < set->nmaps; i++) {
+        const hm_codemap *m = &p->codemaps[set->first_map + i];
+        if (strcmp(prog_str(p, m->source), source) != 0)
+            continue;
+        maps = 1;
+        if (m->label >= 0 && strcmp(prog_str(p, m->raw), raw) == 0)
+            return prog_str(p, p->labels[set->first_label + 2 * m->label]);
+    }
+    int32_t l = maps ? -1 : rt_code_label(p, cs, raw);
+    return l >= 0 ? prog_str(p, p->labels[set->first_label + 2 * l]) : NULL;
+}
 
 /* ---- the result ---- */
 

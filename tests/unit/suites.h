@@ -11,5 +11,6 @@ Suite *hm_frontend_suite(void);
 Suite *hm_engine_suite(void);
 Suite *hm_source_suite(void);
 Suite *hm_tables_suite(void);
+Suite *hm_runtime_suite(void);
 
 #endif
