@@ -261,7 +261,7 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
     json_decref(j.coverage);
     if (!doc)
         return HM_ENOMEM;
-    if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
+    if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF || fflush(out))
         rc = HM_EIO;
     json_decref(doc);
     return rc;

@@ -213,6 +213,16 @@ PY
 grep -q "^2 0 huimin: compile: -o -: standard output is a terminal" "$work/tty.out" && ok ||
 	bad "compile -o - to a terminal: $(cat "$work/tty.out")"
 
+# a full disk: said, exit 2, never a silent success
+if [ -w /dev/full ]; then
+	expect "compile -o - > /dev/full" 2 "huimin: compile: cannot write the module to standard output" \
+		sh -c '"$0" compile tests.pol -o - > /dev/full' "$HUIMIN"
+	expect "check --format json > /dev/full" 2 "huimin: check: cannot write to standard output" \
+		sh -c '"$0" check --format json diags.pol > /dev/full' "$HUIMIN"
+	expect "test --format json > /dev/full" 2 "huimin: test: cannot write the results to standard output" \
+		sh -c '"$0" test --format json tests.pol > /dev/full' "$HUIMIN"
+fi
+
 # ---- check and test --format json -------------------------------------------------
 # golden NAME STATUS COMMAND...: stdout is tests/install/NAME.expected, valid
 # JSON, and stderr is empty
