@@ -248,6 +248,22 @@ golden check-json 1 "$HUIMIN" check --format json diags.pol
 golden check-clean-json 0 "$HUIMIN" check --format json tests.pol
 golden test-json 1 "$HUIMIN" test --format json --coverage tests.pol
 golden test-errors-json 1 "$HUIMIN" test --format json diags.pol
+# a file name that is not UTF-8: shown with U+FFFD, the JSON still valid
+latin=$(printf 'caf\351')
+cp tests.pol "$work/$latin.pol" && cp diags.pol "$work/$latin-d.pol"
+"$HUIMIN" test --format json "$work/$latin.pol" > "$work/latin.json" 2> "$work/latin.err"
+st=$?
+"$HUIMIN" check --format json "$work/$latin-d.pol" > "$work/latin-d.json" 2>> "$work/latin.err"
+st2=$?
+if [ $st -eq 1 ] && [ $st2 -eq 1 ] && python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
+sys.exit(0 if t["tests"][0]["file"].endswith("caf\ufffd.pol") and
+         d["diagnostics"][0]["file"].endswith("caf\ufffd-d.pol") else 1)' "$work/latin.json" "$work/latin-d.json"; then
+	ok
+else
+	bad "JSON of a file name that is not UTF-8: $(cat "$work/latin.err")"
+fi
 # the text is unchanged by the option's default
 "$HUIMIN" check --format text diags.pol > /dev/null 2> "$work/text.err"
 "$HUIMIN" check diags.pol > /dev/null 2> "$work/default.err"
