@@ -237,9 +237,8 @@ static int *sorted(hm_diags *d)
     return order;
 }
 
-/* A message as a JSON string: one quoting policy text may hold bytes that
- * are not UTF-8, each shown as U+FFFD.  NULL when out of memory. */
-static json_t *json_text(const char *s)
+/* bytes that are not UTF-8 become U+FFFD (diag.h) */
+json_t *diag_json_text(const char *s)
 {
     json_t *j = json_string(s);
     if (j)
@@ -273,11 +272,11 @@ static json_t *json_diag(const hm_diag *g)
     if (g->file)
         srcfile_locate(g->file, g->span.start, &line, &col);
     json_t *o = json_object();
-    if (!o || json_object_set_new(o, "file", g->file ? json_text(g->file->path) : json_null()) ||
+    if (!o || json_object_set_new(o, "file", g->file ? diag_json_text(g->file->path) : json_null()) ||
         json_object_set_new(o, "line", g->file ? json_integer(line) : json_null()) ||
         json_object_set_new(o, "column", g->file ? json_integer(col) : json_null()) ||
         (g->sev != DIAG_NOTE && json_object_set_new(o, "severity", json_string(sev_name(g->sev)))) ||
-        json_object_set_new(o, "message", json_text(g->msg))) {
+        json_object_set_new(o, "message", diag_json_text(g->msg))) {
         json_decref(o);
         return NULL;
     }
@@ -307,7 +306,7 @@ json_t *diag_json(hm_diags *d)
         }
         json_t *hints = json_array();
         notes = json_array();
-        if (!o || !hints || !notes || (g->hint && json_array_append_new(hints, json_text(g->hint)))) {
+        if (!o || !hints || !notes || (g->hint && json_array_append_new(hints, diag_json_text(g->hint)))) {
             json_decref(o);
             json_decref(hints);
             json_decref(notes);

@@ -61,6 +61,9 @@ void diag_print(hm_diags *d, FILE *out);
  * column null for one without a place).  Owned; NULL when out of memory. */
 struct json_t;
 struct json_t *diag_json(hm_diags *d);
+/* Text for JSON: a message quoting policy text, or a file's name, may hold
+ * bytes that are not UTF-8, each shown as U+FFFD.  NULL out of memory. */
+struct json_t *diag_json_text(const char *s);
 /* Print one diagnostic's header, source line and caret. */
 void diag_render(const hm_diag *g, FILE *out);
 

@@ -517,7 +517,8 @@ int hm_compiler_print_diagnostics_json(hm_compiler *c, FILE *out)
     json_t *o = c ? compiler_diagnostics_json(c) : NULL;
     if (!o)
         return HM_ENOMEM;
-    int rc = json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF ? HM_EIO : HM_OK;
+    int bad = json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF || fflush(out);
+    int rc = bad ? HM_EIO : HM_OK;
     json_decref(o);
     return rc;
 }

@@ -209,8 +209,8 @@ static json_t *json_money(int has, int64_t fen)
 static json_t *json_test(jout *j, const char *file, int line, const char *name)
 {
     json_t *o = json_object();
-    if (!o || json_object_set_new(o, "name", json_string(name)) ||
-        json_object_set_new(o, "file", json_string(file)) || json_object_set_new(o, "line", json_integer(line)) ||
+    if (!o || json_object_set_new(o, "name", diag_json_text(name)) ||
+        json_object_set_new(o, "file", diag_json_text(file)) || json_object_set_new(o, "line", json_integer(line)) ||
         json_object_set_new(o, "passed", json_true()) || json_object_set_new(o, "differences", json_array())) {
         json_decref(o);
         j->oom = 1;
@@ -230,9 +230,10 @@ static void json_diff(jout *j, json_t *test, int line, const char *policy, int32
                              json_money(want_amount, want_fen));
     json_t *got = json_pack("{s:s, s:o, s:o}", "status", status_key(d->status), "amount",
                             json_money(d->status == DEC_ELIGIBLE && d->has_amount, d->amount), "reason",
-                            *reason ? json_string(reason) : json_null());
-    json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o}", "line", line, "policy", policy, "member",
-                          member >= 0 ? json_integer(member + 1) : json_null(), "expected", want, "actual", got);
+                            *reason ? diag_json_text(reason) : json_null());
+    json_t *o = json_pack("{s:i, s:o, s:o, s:o, s:o}", "line", line, "policy", diag_json_text(policy),
+                          "member", member >= 0 ? json_integer(member + 1) : json_null(), "expected", want,
+                          "actual", got);
     json_t *list = test ? json_object_get(test, "differences") : NULL;
     if (!o || !list || json_array_append_new(list, o))
         j->oom = 1;
@@ -261,7 +262,7 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
     json_decref(j.coverage);
     if (!doc)
         return HM_ENOMEM;
-    if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
+    if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF || fflush(out))
         rc = HM_EIO;
     json_decref(doc);
     return rc;
@@ -415,9 +416,9 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
                 const char *never = (cover[k] & 3) == 0 ? "evaluated" : (cover[k] & 1) ? "false" : "true";
                 if (j) {
                     gaps++;
-                    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s}", "file", prog_str(p, P->file), "line",
-                                          cn->line, "policy", prog_str(p, P->name), "condition",
-                                          prog_str(p, cn->msg), "never", never);
+                    json_t *o = json_pack("{s:o, s:i, s:o, s:o, s:s}", "file", diag_json_text(prog_str(p, P->file)),
+                                          "line", cn->line, "policy", diag_json_text(prog_str(p, P->name)),
+                                          "condition", diag_json_text(prog_str(p, cn->msg)), "never", never);
                     if (!o || json_array_append_new(j->coverage, o))
                         j->oom = 1;
                     continue;

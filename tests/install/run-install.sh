@@ -213,6 +213,16 @@ PY
 grep -q "^2 0 huimin: compile: -o -: standard output is a terminal" "$work/tty.out" && ok ||
 	bad "compile -o - to a terminal: $(cat "$work/tty.out")"
 
+# a full disk: said, exit 2, never a silent success
+if [ -w /dev/full ]; then
+	expect "compile -o - > /dev/full" 2 "huimin: compile: cannot write the module to standard output" \
+		sh -c '"$0" compile tests.pol -o - > /dev/full' "$HUIMIN"
+	expect "check --format json > /dev/full" 2 "huimin: check: cannot write to standard output" \
+		sh -c '"$0" check --format json diags.pol > /dev/full' "$HUIMIN"
+	expect "test --format json > /dev/full" 2 "huimin: test: cannot write the results to standard output" \
+		sh -c '"$0" test --format json tests.pol > /dev/full' "$HUIMIN"
+fi
+
 # ---- check and test --format json -------------------------------------------------
 # golden NAME STATUS COMMAND...: stdout is tests/install/NAME.expected, valid
 # JSON, and stderr is empty
@@ -238,6 +248,22 @@ golden check-json 1 "$HUIMIN" check --format json diags.pol
 golden check-clean-json 0 "$HUIMIN" check --format json tests.pol
 golden test-json 1 "$HUIMIN" test --format json --coverage tests.pol
 golden test-errors-json 1 "$HUIMIN" test --format json diags.pol
+# a file name that is not UTF-8: shown with U+FFFD, the JSON still valid
+latin=$(printf 'caf\351')
+cp tests.pol "$work/$latin.pol" && cp diags.pol "$work/$latin-d.pol"
+"$HUIMIN" test --format json "$work/$latin.pol" > "$work/latin.json" 2> "$work/latin.err"
+st=$?
+"$HUIMIN" check --format json "$work/$latin-d.pol" > "$work/latin-d.json" 2>> "$work/latin.err"
+st2=$?
+if [ $st -eq 1 ] && [ $st2 -eq 1 ] && python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
+sys.exit(0 if t["tests"][0]["file"].endswith("caf\ufffd.pol") and
+         d["diagnostics"][0]["file"].endswith("caf\ufffd-d.pol") else 1)' "$work/latin.json" "$work/latin-d.json"; then
+	ok
+else
+	bad "JSON of a file name that is not UTF-8: $(cat "$work/latin.err")"
+fi
 # the text is unchanged by the option's default
 "$HUIMIN" check --format text diags.pol > /dev/null 2> "$work/text.err"
 "$HUIMIN" check diags.pol > /dev/null 2> "$work/default.err"
