@@ -166,8 +166,22 @@ static int store(hm_vm *vm, const hm_program *p, decisions *D, worker *w, size_t
     if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0 && p->conds[d->failed_cond].msg >= 0) {
         const char *tmpl = prog_str(p, p->conds[d->failed_cond].msg);
         char buf[4096];
-        return *tmpl ? pool_add(&D->pools[w->index], slot, vm_fill_message(vm, policy, member, tmpl, buf,
-                                                                            sizeof buf)) : 0;
+        if (!*tmpl)
+            return 0;
+        if (strlen(vm_fill_message(vm, policy, member, tmpl, buf, sizeof buf)) + 1 < sizeof buf)
+            return pool_add(&D->pools[w->index], slot, buf);
+        /* a message that filled the buffer may have been cut: again, larger */
+        for (size_t n = 2 * sizeof buf;; n *= 2) {
+            char *big = mem_alloc(n);
+            if (!big)
+                return -1;
+            if (strlen(vm_fill_message(vm, policy, member, tmpl, big, n)) + 1 < n) {
+                int rc = pool_add(&D->pools[w->index], slot, big);
+                mem_free(big);
+                return rc;
+            }
+            mem_free(big);
+        }
     }
     if (d->status == DEC_UNDETERMINED && d->error)
         return pool_add(&D->pools[w->index], slot, vm_error(vm));

@@ -9,7 +9,8 @@
  *
  * Lifetimes.  The host calls open() once per configured source, then
  * fields(), then population() (only on the source that lists the
- * population), then fetch() any number of times, then close().  Strings the
+ * population), then fetch() any number of times, then identity() (when the
+ * plugin has it, ABI 1.2), then close().  Strings the
  * host passes live until the call returns unless said otherwise; strings a
  * plugin returns from fields() live until close().  Text values are copied
  * by put_text() before it returns.

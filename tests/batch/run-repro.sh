@@ -126,6 +126,14 @@ printf '{"household": {"assets": "90000.00", "members": [{}]}}\n' > h2.json
 # shellcheck disable=SC2086
 "$HUIMIN" run $pols --given h2.json --as-of 2024-08-01 2> /dev/null | grep -qF "$got" && ok ||
 	bad "run --given does not show \"$got\""
+# a long message is kept whole
+long=$(printf '%05000d' 0 | tr 0 x)
+printf 'module tests.long\npolicy long "长" for household {\n  eligible when household.assets <= 30000 "%s {household.assets}"\n}\n' \
+	"$long" > long.pol
+"$HUIMIN" run "$here/small.pol" long.pol --config small.conf --out long.db --no-progress --reasons > /dev/null 2> err
+got=$(sqlite3 long.db "SELECT length(message), substr(message, 4990) FROM decisions
+	WHERE policy = 'long' AND entity_id = 'H2'" 2>&1)
+[ "$got" = "5009|xxxxxxxxxxx 90000.00" ] && ok || bad "a long message: \"$got\" $(cat err)"
 got=$(sqlite3 r.db "SELECT DISTINCT entity_id || ':' || household_id FROM decisions
 	WHERE run_id = 1 AND entity_kind = 'person' ORDER BY 1" | tr '\n' ' ')
 want=$(sqlite3 registry.db "SELECT person_id || ':' || hh_id FROM person ORDER BY 1" | tr '\n' ' ')
