@@ -321,8 +321,8 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     for (int32_t i = 0; i < L->nissues; i++) {
         const ld_issue *is = &L->issues[i];
         const hm_field *fd = &p->fields[is->field];
-        if (results_issue(R, is->source >= 0 ? L->sources[is->source] : NULL, fd->entity == 2,
-                          fd->entity == 2 ? L->pid[is->index] : L->hid[is->index], prog_str(p, fd->name),
+        if (results_issue(R, is->source >= 0 ? L->sources[is->source] : NULL, fd->entity == ENT_PERSON,
+                          fd->entity == ENT_PERSON ? L->pid[is->index] : L->hid[is->index], prog_str(p, fd->name),
                           load_issue_kind(is->kind), is->detail))
             return -1;
     }
@@ -402,8 +402,8 @@ static void print_issues(FILE *err, const hm_program *p, const hm_load *L)
         const hm_field *fd = &p->fields[is->field];
         /* stderr goes to logs: ID numbers masked (mask.h) */
         fprintf(err, "  %s %s ", is->source >= 0 ? L->sources[is->source] : "?",
-                fd->entity == 2 ? "person" : "household");
-        mask_fputs(fd->entity == 2 ? L->pid[is->index] : L->hid[is->index], err);
+                fd->entity == ENT_PERSON ? "person" : "household");
+        mask_fputs(fd->entity == ENT_PERSON ? L->pid[is->index] : L->hid[is->index], err);
         fputs(": ", err);
         mask_fputs_text(is->detail, err);
         fputc('\n', err);
@@ -483,7 +483,7 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, FILE *ou
     if (!D.hpol || !D.ppol)
         goto done;
     for (int32_t i = 0; i < p->npolicies; i++) {
-        if (p->policies[i].entity == 2)
+        if (p->policies[i].entity == ENT_PERSON)
             D.ppol[D.npp++] = i;
         else
             D.hpol[D.nhp++] = i;

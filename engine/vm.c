@@ -937,7 +937,7 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
         if (n <= 0)
             continue;
         int bad = 0;
-        if (fd->entity == 1)
+        if (fd->entity == ENT_HOUSEHOLD)
             bad = settle_add(probe, &f->hcol[fd->column], vm->hh, n, nvals, &tries);
         else
             for (int32_t m = 0; m < vm->nmem && !bad; m++)
@@ -982,7 +982,7 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
 {
     const hm_program *p = vm->p;
     const hm_policy *P = &p->policies[pol];
-    if (P->entity == 1)
+    if (P->entity == ENT_HOUSEHOLD)
         member = -1;
     int32_t slot = member + 1;
     memo_pol *m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
@@ -1088,7 +1088,7 @@ hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member)
     hm_val r = { 0, UNK_MISSING, 0 };
     if (fd->records)
         return r;
-    if (fd->entity == 1) {
+    if (fd->entity == ENT_HOUSEHOLD) {
         if (f->hcol[fd->column].state[vm->hh] == FACT_KNOWN)
             SET(r, f->hcol[fd->column].v[vm->hh]);
     } else if (member >= 0 && member < vm->nmem) {

@@ -68,9 +68,9 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
     }
     for (int32_t i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
-        int n = P->entity == 2 ? nmembers : 1;
+        int n = P->entity == ENT_PERSON ? nmembers : 1;
         for (int32_t m = 0; m < n; m++) {
-            int32_t member = P->entity == 2 ? m : -1;
+            int32_t member = P->entity == ENT_PERSON ? m : -1;
             const hm_decision *d = vm_decide(vm, i, member);
             char amount[32] = "", why[600] = "";
             if (d->status == DEC_ELIGIBLE && d->has_amount)
@@ -97,7 +97,7 @@ int hm_compiler_evaluate(hm_compiler *c, const char *json_path, const char *as_o
                 json_t *o = json_object();
                 json_object_set_new(o, "policy", json_string(prog_str(p, P->name)));
                 json_object_set_new(o, "label", json_string(prog_str(p, P->label)));
-                json_object_set_new(o, "entity", json_string(P->entity == 2 ? "person" : "household"));
+                json_object_set_new(o, "entity", json_string(P->entity == ENT_PERSON ? "person" : "household"));
                 json_object_set_new(o, "member", member >= 0 ? json_integer(member + 1) : json_null());
                 json_object_set_new(o, "status", json_string(d->status == DEC_ELIGIBLE ? "eligible"
                                                              : d->status == DEC_NOT_ELIGIBLE ? "not_eligible"
