@@ -282,10 +282,10 @@ static int verify_function(vctx *v, int32_t fi)
             case K_FH: CHECK(x < p->nhcols, "function %d, %u: household column %d", fi, pc, x); break;
             case K_FP: CHECK(x < p->npcols, "function %d, %u: person column %d", fi, pc, x); break;
             case K_FR:
-                CHECK(x < p->nrcols && v->rentity[x] == 2, "function %d, %u: person records column %d", fi, pc, x);
+                CHECK(x < p->nrcols && v->rentity[x] == ENT_PERSON, "function %d, %u: person records column %d", fi, pc, x);
                 break;
             case K_FHR:
-                CHECK(x < p->nrcols && v->rentity[x] == 1, "function %d, %u: household records column %d", fi, pc, x);
+                CHECK(x < p->nrcols && v->rentity[x] == ENT_HOUSEHOLD, "function %d, %u: household records column %d", fi, pc, x);
                 break;
             case K_FN: CHECK(p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
             case K_N: CHECK(x <= 18, "function %d, %u: exponent %d", fi, pc, x); break;

@@ -1620,14 +1620,13 @@ static int cmp_trial(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The probe VM's decision with the fact at v (-1 when out of memory). */
-static int decide_at(hm_vm *probe_vm, hm_column *c, int32_t row, int64_t v, int32_t pol, int32_t member)
+/* The probe VM's decision with the fact (field, of member fm or -1) at v
+ * (-1 when out of memory). */
+static int decide_at(hm_vm *probe_vm, int32_t field, int32_t fm, int64_t v, int32_t pol, int32_t member)
 {
-    c->v[row] = v;
-    c->state[row] = FACT_KNOWN;
-    if (vm_begin_household(probe_vm, 0) < 0)
-        return -1;
-    return vm_decide(probe_vm, pol, member)->status;
+    vm_fact_value at = { field, fm, v };
+    const hm_decision *d = vm_decide_assuming(probe_vm, 0, pol, member, &at, 1);
+    return d ? d->status : -1;
 }
 
 #define MAX_TRIALS 512
@@ -1661,7 +1660,7 @@ static int search_grid(const ex *x, int vtype, trial *t, int n)
  * boundary is found to the unit by bisection; a range may then hide a
  * value deciding otherwise (*proven = 0). */
 static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
-                                hm_column *c, int32_t row, int *first, int *same, int *proven)
+                                int *first, int *same, int *proven)
 {
     const hm_field *fd = &x->p->fields[field];
     trial t[MAX_TRIALS];
@@ -1678,7 +1677,7 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         if (!m || t[k].v != t[m - 1].v)
             t[m++] = t[k];
     for (int k = 0; k < m; k++)
-        if ((t[k].status = decide_at(probe_vm, c, row, t[k].v, pol, member)) < 0)
+        if ((t[k].status = decide_at(probe_vm, field, fm, t[k].v, pol, member)) < 0)
             return NULL;
     if (!*proven) {
         /* each change between neighbours, to the unit: a and a + 1 */
@@ -1690,7 +1689,7 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
                 continue;
             while ((uint64_t)b.v - (uint64_t)a.v > 1) {
                 trial mid = { (int64_t)((uint64_t)a.v + ((uint64_t)b.v - (uint64_t)a.v) / 2), 0 };
-                if ((mid.status = decide_at(probe_vm, c, row, mid.v, pol, member)) < 0)
+                if ((mid.status = decide_at(probe_vm, field, fm, mid.v, pol, member)) < 0)
                     return NULL;
                 if (mid.status == a.status)
                     a = mid;
@@ -1782,26 +1781,20 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     int32_t nvals = vm_fact_values(p, fd);
     if (!numeric && (nvals <= 0 || nvals > 16))
         return NULL;
-    hm_facts *f = x->in->facts;
-    int32_t row = fm < 0 ? 0 : f->hh_first[0] + fm;
-    hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
-    int64_t saved_v = c->v[row];
-    uint8_t saved_st = c->state[row];
     json_t *arr = NULL;
     int first = -1, same = 1, proven = 1;
     if (numeric) {
-        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, c, row, &first, &same, &proven);
+        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, &first, &same, &proven);
         nvals = 0;
     } else {
         arr = json_array();
     }
     for (int32_t k = 0; k < nvals; k++) {
         int64_t val = fd->vtype == VT_BOOL ? (k == 0) : k;
-        c->v[row] = val;
-        c->state[row] = FACT_KNOWN;
-        if (vm_begin_household(probe_vm, 0) < 0)
+        vm_fact_value at = { field, fm, val };
+        const hm_decision *d = vm_decide_assuming(probe_vm, 0, pol, member, &at, 1);
+        if (!d)
             break;
-        const hm_decision *d = vm_decide(probe_vm, pol, member);
         hm_val hv = { val, 0, 0 };
         json_t *o = json_object();
         json_object_set_new(o, "value", format_json(x, hv, fd->vtype, fd->codeset));
@@ -1813,8 +1806,6 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         else if (first != d->status)
             same = 0;
     }
-    c->v[row] = saved_v;
-    c->state[row] = saved_st;
     if (!arr)
         return NULL;
     const char *name = prog_str(p, fd->name);
