@@ -122,7 +122,6 @@ static int two_operands(builtin_rule r)
 
 START_TEST(test_builtin_opcodes_exist)
 {
-    ck_assert_int_eq(hm_nbuiltins, 18);
     for (int i = 0; i < hm_nbuiltins; i++) {
         const hm_builtin *b = &hm_builtins[i];
         ck_assert_ptr_eq(builtin_find(b->name), b);
