@@ -84,8 +84,8 @@ const char *one_source_of(const hm_one *o, int32_t field, int32_t k)
         return NULL;
     const hm_field *f = &p->fields[field];
     const hm_facts *facts = &o->L.facts;
-    const hm_column *c = f->records ? NULL : f->entity == 1 ? &facts->hcol[f->column] : &facts->pcol[f->column];
-    int32_t n = f->entity == 1 ? facts->nhouse : facts->nperson;
+    const hm_column *c = f->records ? NULL : f->entity == ENT_HOUSEHOLD ? &facts->hcol[f->column] : &facts->pcol[f->column];
+    int32_t n = f->entity == ENT_HOUSEHOLD ? facts->nhouse : facts->nperson;
     /* src says which source a known value came from; a value that is not
      * known came from none of them */
     int nth = c && c->src && k >= 0 && k < n && c->state[k] == FACT_KNOWN ? c->src[k] : -1;

@@ -443,8 +443,8 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     for (int32_t i = 0; i < L->nissues; i++) {
         const ld_issue *is = &L->issues[i];
         const hm_field *fd = &p->fields[is->field];
-        if (results_issue(R, is->source >= 0 ? L->sources[is->source] : NULL, fd->entity == 2,
-                          fd->entity == 2 ? L->pid[is->index] : L->hid[is->index], prog_str(p, fd->name),
+        if (results_issue(R, is->source >= 0 ? L->sources[is->source] : NULL, fd->entity == ENT_PERSON,
+                          fd->entity == ENT_PERSON ? L->pid[is->index] : L->hid[is->index], prog_str(p, fd->name),
                           load_issue_kind(is->kind), is->detail))
             return -1;
     }
@@ -633,9 +633,9 @@ static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const
         const ld_issue *is = &L->issues[i];
         const hm_field *fd = &p->fields[is->field];
         sum_issue *o = &s->issues[i];
-        o->entity = fd->entity == 2 ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
+        o->entity = fd->entity == ENT_PERSON ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
         o->source = mem_strdup(is->source >= 0 ? L->sources[is->source] : "?");
-        o->entity_id = mem_strdup(fd->entity == 2 ? L->pid[is->index] : L->hid[is->index]);
+        o->entity_id = mem_strdup(fd->entity == ENT_PERSON ? L->pid[is->index] : L->hid[is->index]);
         o->field = mem_strdup(prog_str(p, fd->name));
         o->detail = mem_strdup(is->detail ? is->detail : "");
         if (!o->source || !o->entity_id || !o->field || !o->detail) {
@@ -788,7 +788,7 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     if (!D.hpol || !D.ppol)
         goto done;
     for (int32_t i = 0; i < p->npolicies; i++) {
-        if (p->policies[i].entity == 2)
+        if (p->policies[i].entity == ENT_PERSON)
             D.ppol[D.npp++] = i;
         else
             D.hpol[D.nhp++] = i;

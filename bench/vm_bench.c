@@ -80,9 +80,9 @@ static double evaluate(const hm_program *p, const hm_facts *f, int32_t as_of, ui
             exit(2);
         }
         for (int32_t i = 0; i < p->npolicies; i++) {
-            int n = p->policies[i].entity == 2 ? f->hh_count[h] : 1;
+            int n = p->policies[i].entity == ENT_PERSON ? f->hh_count[h] : 1;
             for (int m = 0; m < n; m++) {
-                const hm_decision *d = vm_decide(vm, i, p->policies[i].entity == 2 ? m : -1);
+                const hm_decision *d = vm_decide(vm, i, p->policies[i].entity == ENT_PERSON ? m : -1);
                 if (d->status == DEC_ELIGIBLE) c[i].eligible++;
                 else if (d->status == DEC_NOT_ELIGIBLE) c[i].not_eligible++;
                 else c[i].undetermined++;
@@ -170,8 +170,8 @@ int main(int argc, char **argv)
             }
             continue;
         }
-        hm_column *col = fd->entity == 1 ? &f.hcol[fd->column] : &f.pcol[fd->column];
-        int32_t n = fd->entity == 1 ? nh : (int32_t)np;
+        hm_column *col = fd->entity == ENT_HOUSEHOLD ? &f.hcol[fd->column] : &f.pcol[fd->column];
+        int32_t n = fd->entity == ENT_HOUSEHOLD ? nh : (int32_t)np;
         for (int32_t k = 0; k < n; k++) {
             if (next() % 50 == 0)
                 continue;   /* about 2% missing */

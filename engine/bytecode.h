@@ -29,6 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "huimin.h"
+#include "huimin_plugin.h"
+
 typedef uint32_t hm_instr;
 
 #define MAXARG_A    255
@@ -93,12 +96,35 @@ int hm_decode(const hm_instr *code, uint32_t ncode, uint32_t pc, hm_decoded *d);
 
 /* ---- the program -------------------------------------------------------- */
 
-/* runtime value types of fields and parameters */
+/* Two names of one value (enums of different types compare as ints). */
+#define HM_SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " and " #b " must be one value")
+
+/* The value types of fields, parameters, lets and externs: one numbering
+ * for the file, the VM, the checker (whose T_BOOL … T_DURATION are these,
+ * types.h) and the plugin ABI (HM_T_*: the same, but for durations, which
+ * no plugin gives). */
 enum { VT_BOOL = 1, VT_INT, VT_MONEY, VT_DECIMAL, VT_DATE, VT_TEXT, VT_CODE, VT_DURATION };
+HM_SAME(VT_BOOL, HM_T_BOOL);
+HM_SAME(VT_INT, HM_T_INT);
+HM_SAME(VT_MONEY, HM_T_MONEY);
+HM_SAME(VT_DECIMAL, HM_T_DECIMAL);
+HM_SAME(VT_DATE, HM_T_DATE);
+HM_SAME(VT_TEXT, HM_T_TEXT);
+HM_SAME(VT_CODE, HM_T_CODE);
+/* "bool", "money", …; "?" for a number that is none */
+const char *vt_name(int vt);
+
+/* Whom a fact or a policy is about (hm_field.entity, hm_policy.entity):
+ * the numbers of the runtime API (HM_ENTITY_*) and the plugin ABI. */
+typedef enum hm_ent { ENT_HOUSEHOLD = 1, ENT_PERSON = 2 } hm_ent;
+HM_SAME(ENT_HOUSEHOLD, HM_ENTITY_HOUSEHOLD);
+HM_SAME(ENT_PERSON, HM_ENTITY_PERSON);
+HM_SAME(ENT_HOUSEHOLD, HM_HOUSEHOLD);
+HM_SAME(ENT_PERSON, HM_PERSON);
 
 /* A fact field: one column of the fact store. */
 typedef struct hm_field {
-    uint8_t  entity;        /* 1 household, 2 person */
+    uint8_t  entity;        /* ENT_* */
     uint8_t  vtype;         /* VT_* of the value (of each record for records) */
     uint8_t  period;        /* money: 0, 1 per month, 2 per year */
     uint8_t  records;       /* 1: a list of dated records (of each person, or of the household) */
@@ -178,6 +204,11 @@ typedef struct hm_scale {
 
 /* the period of an amount of money (hm_policy.period, hm_field.period) */
 enum { PERIOD_ONCE = 0, PERIOD_PER_MONTH = 1, PERIOD_PER_YEAR = 2 };
+HM_SAME(PERIOD_ONCE, HM_PERIOD_ONCE);
+HM_SAME(PERIOD_PER_MONTH, HM_PERIOD_MONTH);
+HM_SAME(PERIOD_PER_YEAR, HM_PERIOD_YEAR);
+HM_SAME(PERIOD_PER_MONTH, HM_PER_MONTH);
+HM_SAME(PERIOD_PER_YEAR, HM_PER_YEAR);
 
 /* what a function computes */
 enum { FN_USER = 1, FN_LET, FN_COND, FN_AMOUNT, FN_WHEN, FN_VALUE, FN_KEY };
@@ -219,10 +250,10 @@ typedef struct hm_let {
 
 typedef struct hm_policy {
     int32_t name, label, ref;
-    int32_t entity;             /* 1 household, 2 person */
+    int32_t entity;             /* ENT_* */
     int32_t cond;               /* root of its condition tree in program.conds */
     int32_t amount_fn;          /* -1 when it has no amount */
-    int32_t period;             /* of its amount: PERIOD_ONCE, PERIOD_MONTH or PERIOD_YEAR */
+    int32_t period;             /* of its amount: PERIOD_ONCE, PERIOD_PER_MONTH or PERIOD_PER_YEAR */
     int32_t first_eexc, neexc;  /* exceptions of `eligible when` */
     int32_t first_aexc, naexc;  /* exceptions of `amount` */
     int32_t first_excl, nexcl;  /* policies that exclude this one (program.ints) */

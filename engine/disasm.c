@@ -6,21 +6,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-static const char *vt_name(int vt)
-{
-    switch (vt) {
-    case VT_BOOL: return "bool";
-    case VT_INT: return "int";
-    case VT_MONEY: return "money";
-    case VT_DECIMAL: return "decimal";
-    case VT_DATE: return "date";
-    case VT_TEXT: return "text";
-    case VT_CODE: return "code";
-    case VT_DURATION: return "duration";
-    }
-    return "?";
-}
-
 /* the unit of a duration parameter's values, after them */
 static const char *unit_name(int unit)
 {
@@ -62,10 +47,10 @@ static void operand(const hm_program *p, int kind, int v, char *buf, size_t n)
         else snprintf(buf, n, "K?%d", v);
         break;
     case K_S: snprintf(buf, n, "\"%s\"", prog_str(p, v)); break;
-    case K_FH: field_name(p, 1, 0, v, buf, n); break;
-    case K_FP: field_name(p, 2, 0, v, buf, n); break;
-    case K_FR: field_name(p, 2, 1, v, buf, n); break;
-    case K_FHR: field_name(p, 1, 1, v, buf, n); break;
+    case K_FH: field_name(p, ENT_HOUSEHOLD, 0, v, buf, n); break;
+    case K_FP: field_name(p, ENT_PERSON, 0, v, buf, n); break;
+    case K_FR: field_name(p, ENT_PERSON, 1, v, buf, n); break;
+    case K_FHR: field_name(p, ENT_HOUSEHOLD, 1, v, buf, n); break;
     case K_PA: snprintf(buf, n, "%s", v < p->nparams ? prog_str(p, p->params[v].name) : "?"); break;
     case K_SC: snprintf(buf, n, "%s", v < p->nscales ? prog_str(p, p->scales[v].name) : "?"); break;
     case K_FN: snprintf(buf, n, "%s", v < p->nfns ? prog_str(p, p->fns[v].name) : "?"); break;
@@ -137,7 +122,7 @@ void disasm_program(const hm_program *p, FILE *out)
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
         fprintf(out, "  %-32s %s%s%s from ", prog_str(p, f->name), f->records ? "records of " : "",
-                vt_name(f->vtype), f->period == 1 ? " per month" : f->period == 2 ? " per year" : "");
+                vt_name(f->vtype), f->period == PERIOD_PER_MONTH ? " per month" : f->period == PERIOD_PER_YEAR ? " per year" : "");
         int any = 0;
         for (int j = 0; j < p->nfsources; j++) {
             const hm_fsource *fs = &p->fsources[j];
@@ -213,7 +198,7 @@ void disasm_program(const hm_program *p, FILE *out)
     for (int i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
         fprintf(out, "\npolicy %d %s \"%s\" for %s (%s:%d)\n", i, prog_str(p, P->name), prog_str(p, P->label),
-                P->entity == 2 ? "person" : "household", prog_str(p, P->file), P->line);
+                P->entity == ENT_PERSON ? "person" : "household", prog_str(p, P->file), P->line);
         for (int k = P->cond; k >= 0 && k < P->cond + p->conds[P->cond].size; k++) {
             const hm_condnode *c = &p->conds[k];
             fprintf(out, "  cond %d: %s", k, c->kind == CN_COND ? "condition" : c->kind == CN_ALL ? "all" : "any");

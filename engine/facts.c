@@ -56,7 +56,7 @@ int facts_init_columns(hm_facts *f, const hm_program *p)
     for (int i = 0; i < f->nr; i++)
         f->rcol[i].owners = nperson;
     for (int32_t i = 0; i < p->nfields; i++)
-        if (p->fields[i].records && p->fields[i].entity == 1 && p->fields[i].column < f->nr)
+        if (p->fields[i].records && p->fields[i].entity == ENT_HOUSEHOLD && p->fields[i].column < f->nr)
             f->rcol[p->fields[i].column].owners = nhouse;
     for (int i = 0; i < f->nr; i++) {
         size_t n1 = f->rcol[i].owners > 0 ? (size_t)f->rcol[i].owners : 1;
@@ -308,9 +308,9 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
             limited |= p->fsources[j + nsrc].fresh;
         if (fd->records || !limited)
             continue;
-        hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
-        int32_t n = fd->entity == 1 ? f->nhouse : f->nperson;
-        if (fd->entity == 1 ? fd->column >= f->nh : fd->column >= f->np)
+        hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        int32_t n = fd->entity == ENT_HOUSEHOLD ? f->nhouse : f->nperson;
+        if (fd->entity == ENT_HOUSEHOLD ? fd->column >= f->nh : fd->column >= f->np)
             continue;
         for (int32_t k = 0; k < n; k++) {
             if (c->state[k] == FACT_STALE)
@@ -331,7 +331,7 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
 
 int facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m)
 {
-    if (fd->entity == 1)
+    if (fd->entity == ENT_HOUSEHOLD)
         return fd->records ? f->rcol[fd->column].state[hh] : f->hcol[fd->column].state[hh];
     int32_t who = f->hh_first[hh] + m;
     return fd->records ? f->rcol[fd->column].state[who] : f->pcol[fd->column].state[who];
@@ -339,11 +339,11 @@ int facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t
 
 int facts_read_state(const hm_facts *f, const hm_policy *P, const hm_field *fd, int32_t hh, int32_t member)
 {
-    if (fd->entity == 1)
+    if (fd->entity == ENT_HOUSEHOLD)
         return facts_value_state(f, fd, hh, 0);
     int worst = FACT_KNOWN;
     for (int32_t m = 0; m < f->hh_count[hh]; m++) {
-        if (member >= 0 && m != member && P->entity == 2)
+        if (member >= 0 && m != member && P->entity == ENT_PERSON)
             continue;
         int st = facts_value_state(f, fd, hh, m);
         /* a reason (stale, unusable, conflict) says more than "missing" */

@@ -1,4 +1,4 @@
-/* program.c -- freeing a compiled program. */
+/* program.c -- freeing a compiled program; the names of value types. */
 #include "bytecode.h"
 #include "mem.h"
 
@@ -14,4 +14,11 @@ void prog_free(hm_program *p)
 #undef HM_TABLE
 #undef HM_ALONG
     memset(p, 0, sizeof *p);
+}
+
+const char *vt_name(int vt)
+{
+    static const char *const names[] = { "?", "bool", "int", "money", "decimal", "date", "text", "code", "duration" };
+    _Static_assert(sizeof names / sizeof names[0] == VT_DURATION + 1, "a name for each value type");
+    return vt >= VT_BOOL && vt <= VT_DURATION ? names[vt] : "?";
 }

@@ -79,13 +79,13 @@ static int verify_tables(vctx *v)
           p->npcols <= MAXARG_Ax + 1 && p->nrcols <= MAXARG_Ax + 1, "bad column counts");
     for (int32_t i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
-        CHECK(f->entity == 1 || f->entity == 2, "field %d: bad entity", i);
+        CHECK(f->entity == ENT_HOUSEHOLD || f->entity == ENT_PERSON, "field %d: bad entity", i);
         CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_DURATION, "field %d: bad type", i);
         CHECK(f->records <= 1 && f->period <= 2, "field %d: bad kind", i);
         CHECK(STR_OK(f->name) && STR_OK(f->source), "field %d: bad name", i);
         CHECK(f->fresh >= 0 && f->fresh_unit >= 0 && f->fresh_unit <= 3, "field %d: bad freshness", i);
         CHECK(f->codeset >= -1 && f->codeset < p->ncodesets, "field %d: bad code set", i);
-        int32_t cols = f->records ? p->nrcols : f->entity == 1 ? p->nhcols : p->npcols;
+        int32_t cols = f->records ? p->nrcols : f->entity == ENT_HOUSEHOLD ? p->nhcols : p->npcols;
         CHECK(f->column >= 0 && f->column < cols, "field %d: column %d out of range", i, f->column);
         if (f->records) {
             CHECK(!v->rentity[f->column], "field %d: records column %d has another field", i, f->column);
@@ -96,7 +96,7 @@ static int verify_tables(vctx *v)
      * small file could ask for millions of them) */
     int32_t nh = 0, np = 0, nr = 0;
     for (int32_t i = 0; i < p->nfields; i++)
-        *(p->fields[i].records ? &nr : p->fields[i].entity == 1 ? &nh : &np) += 1;
+        *(p->fields[i].records ? &nr : p->fields[i].entity == ENT_HOUSEHOLD ? &nh : &np) += 1;
     CHECK(p->nhcols <= nh && p->npcols <= np && p->nrcols <= nr, "more columns than fields");
     for (int32_t i = 0; i < p->ncodesets; i++) {
         const hm_codeset *c = &p->codesets[i];
@@ -295,10 +295,10 @@ static int verify_function(vctx *v, int32_t fi)
             case K_FH: CHECK(x < p->nhcols, "function %d, %u: household column %d", fi, pc, x); break;
             case K_FP: CHECK(x < p->npcols, "function %d, %u: person column %d", fi, pc, x); break;
             case K_FR:
-                CHECK(x < p->nrcols && v->rentity[x] == 2, "function %d, %u: person records column %d", fi, pc, x);
+                CHECK(x < p->nrcols && v->rentity[x] == ENT_PERSON, "function %d, %u: person records column %d", fi, pc, x);
                 break;
             case K_FHR:
-                CHECK(x < p->nrcols && v->rentity[x] == 1, "function %d, %u: household records column %d", fi, pc, x);
+                CHECK(x < p->nrcols && v->rentity[x] == ENT_HOUSEHOLD, "function %d, %u: household records column %d", fi, pc, x);
                 break;
             case K_FN: CHECK(p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
             case K_N: CHECK(x <= 18, "function %d, %u: exponent %d", fi, pc, x); break;
@@ -520,7 +520,7 @@ static int verify_policies(vctx *v)
     for (int32_t i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
         CHECK(STR_OK(P->name) && STR_OK(P->label) && STR_OK(P->ref) && STR_OK(P->file), "policy %d: bad name", i);
-        CHECK(P->entity == 1 || P->entity == 2, "policy %d: bad entity", i);
+        CHECK(P->entity == ENT_HOUSEHOLD || P->entity == ENT_PERSON, "policy %d: bad entity", i);
         CHECK(P->cond >= -1 && P->cond < p->nconds, "policy %d: bad condition", i);
         CHECK(P->period >= PERIOD_ONCE && P->period <= PERIOD_PER_YEAR, "policy %d: bad amount period", i);
         if (verify_fn_ref(v, P->amount_fn, FN_AMOUNT, 1, "policy", i))

@@ -71,13 +71,16 @@ typedef struct vm_letrun {
     int32_t fn, nregs;
 } vm_letrun;
 
-/* A value assumed for an unknown fact while settling (see settle). */
+/* A value assumed for an unknown fact (decide_assuming): given by the
+ * caller, or tried while settling (see settle). */
 #define SETTLE_FACTS 8      /* unknown facts split over at most */
 #define SETTLE_TRIES 64     /* combinations of their values tried at most */
+#define ASSUME_MAX (VM_ASSUME_MAX + SETTLE_FACTS)
 typedef struct vm_assume {
-    const hm_column *col;
+    const hm_column *col;   /* where the VM reads it */
     int64_t row;
     int64_t v;
+    vm_fact_value as;       /* as given */
 } vm_assume;
 
 /* A keyed parameter's last lookup: keys repeat (the household's region,
@@ -132,9 +135,10 @@ struct hm_vm {
     vm_trace *trace;            /* explain: where executed instructions go, or NULL */
     int trace_depth;            /* explain: calls of run_traced under way */
     hm_vm *probe;               /* settle: a second VM deciding under assumed values, or NULL */
-    int nassume;                /* settle: facts read with assumed values (a probe's) */
+    int nassume;                /* facts read with assumed values, this household */
+    int trying;                 /* deciding one of settle's combinations: no settling again */
     int no_settle;              /* 1: Kleene's rules only (vm_set_settle) */
-    vm_assume assume[SETTLE_FACTS];
+    vm_assume assume[ASSUME_MAX];
     int32_t frame;              /* explain: the function invocation running now */
     char err[256];
     int32_t err_extern;         /* 2 + i when err is extern function i's error, else 0 */
@@ -378,6 +382,8 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     vm->frame = -1;
     vm->err[0] = '\0';
     vm->err_extern = 0;
+    vm->nassume = 0;
+    vm->trying = 0;
     return 0;
 }
 
@@ -894,29 +900,55 @@ int32_t vm_fact_values(const hm_program *p, const hm_field *fd)
     return 0;
 }
 
-/* Note the unknown fact (c, row) with n possible values; 0, or -1 when
- * there are too many to try them all. */
-static int settle_add(hm_vm *probe, const hm_column *c, int64_t row, int32_t n, int32_t *nvals, int64_t *tries)
+/* Is the fact at (c, row) one of the values assumed? */
+static int assumed(const hm_vm *vm, const hm_column *c, int64_t row)
 {
-    if (c->state[row] == FACT_KNOWN)
-        return 0;
-    if (probe->nassume == SETTLE_FACTS || *tries * n > SETTLE_TRIES)
-        return -1;
-    nvals[probe->nassume] = n;
-    probe->assume[probe->nassume++] = (vm_assume){ c, row, 0 };
-    *tries *= n;
+    for (int k = 0; k < vm->nassume; k++)
+        if (vm->assume[k].col == c && vm->assume[k].row == row)
+            return 1;
     return 0;
+}
+
+/* Decide pol for member of household hh as if the n facts of `given` had
+ * those values: each stands in for its fact where the store does not know
+ * it (unknown_fact), until the next household.  `trying`: one of settle's
+ * combinations, which is not settled again. */
+static const hm_decision *decide_assuming(hm_vm *vm, int32_t hh, int32_t pol, int32_t member,
+                                          const vm_fact_value *given, int n, int trying)
+{
+    if (vm_begin_household(vm, hh) < 0)
+        return NULL;
+    const hm_program *p = vm->p;
+    const hm_facts *f = vm->facts;
+    for (int k = 0; k < n; k++) {
+        const hm_field *fd = &p->fields[given[k].field];
+        int household = fd->entity == ENT_HOUSEHOLD;
+        vm->assume[k] = (vm_assume){ household ? &f->hcol[fd->column] : &f->pcol[fd->column],
+                                     household ? hh : (int64_t)vm->first + given[k].member, given[k].v, given[k] };
+    }
+    vm->nassume = n;
+    vm->trying = trying;
+    return decide(vm, pol, member);
+}
+
+const hm_decision *vm_decide_assuming(hm_vm *vm, int32_t household, int32_t policy, int32_t member,
+                                      const vm_fact_value *given, int n)
+{
+    if (n < 0 || n > VM_ASSUME_MAX)
+        return NULL;
+    return decide_assuming(vm, household, policy, member, given, n, 0);
 }
 
 /* A decision left undetermined by unknown yes/no or code facts may come out
  * the same whatever their values: "eligible whatever the value of
  * person.deceased" is not undetermined at all.  Decide the policy again
  * under every combination of their values, in the probe VM (this VM's
- * memos and trace stay as they are); when every one gives the same status,
- * and the same amount, that is the decision.  Numbers and dates are not
- * tried (they stay unknown in every combination), nor more than
- * SETTLE_TRIES combinations.  Only undetermined decisions come here: the
- * cost is theirs. */
+ * memos and trace stay as they are), with the values this VM assumes
+ * already; when every one gives the same status, and the same amount, that
+ * is the decision.  Numbers and dates are not tried (they stay unknown in
+ * every combination), nor more than SETTLE_FACTS facts or SETTLE_TRIES
+ * combinations.  Only undetermined decisions come here: the cost is
+ * theirs. */
 static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
 {
     const hm_program *p = vm->p;
@@ -928,40 +960,43 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
     if (probe->facts != f || probe->as_of != vm->as_of)
         vm_bind(probe, f, vm->as_of);
     probe->externs = vm->externs;
-    int32_t nvals[SETTLE_FACTS];
+    /* the values assumed already, then the facts to try */
+    vm_fact_value tried[ASSUME_MAX];
+    int32_t nvals[ASSUME_MAX];
+    int nfixed = vm->nassume, n = nfixed;
+    for (int k = 0; k < nfixed; k++)
+        tried[k] = vm->assume[k].as;
     int64_t tries = 1;
-    probe->nassume = 0;
     for (int32_t k = 0; k < P->nfacts; k++) {
-        const hm_field *fd = &p->fields[p->ints[P->first_fact + k]];
-        int32_t n = vm_fact_values(p, fd);
-        if (n <= 0)
+        int32_t field = p->ints[P->first_fact + k];
+        const hm_field *fd = &p->fields[field];
+        int32_t nv = vm_fact_values(p, fd);
+        if (nv <= 0)
             continue;
-        int bad = 0;
-        if (fd->entity == 1)
-            bad = settle_add(probe, &f->hcol[fd->column], vm->hh, n, nvals, &tries);
-        else
-            for (int32_t m = 0; m < vm->nmem && !bad; m++)
-                bad = settle_add(probe, &f->pcol[fd->column], (int64_t)vm->first + m, n, nvals, &tries);
-        if (bad) {
-            probe->nassume = 0;
-            return;
+        int household = fd->entity == ENT_HOUSEHOLD;
+        const hm_column *c = household ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        for (int32_t m = household ? -1 : 0; m < (household ? 0 : vm->nmem); m++) {
+            int64_t row = household ? vm->hh : (int64_t)vm->first + m;
+            if (c->state[row] == FACT_KNOWN || assumed(vm, c, row))
+                continue;
+            if (n - nfixed == SETTLE_FACTS || tries * nv > SETTLE_TRIES)
+                return;
+            nvals[n] = nv;
+            tried[n++] = (vm_fact_value){ field, m, 0 };
+            tries *= nv;
         }
     }
-    int nv = probe->nassume;
+    int nv = n - nfixed;
     hm_decision first;
     memset(&first, 0, sizeof first);
     for (int64_t t = 0; t < tries && nv; t++) {
         int64_t rest = t;
-        for (int k = 0; k < nv; k++) {
-            probe->assume[k].v = rest % nvals[k];
+        for (int k = nfixed; k < n; k++) {
+            tried[k].v = rest % nvals[k];
             rest /= nvals[k];
         }
-        if (vm_begin_household(probe, vm->hh) < 0) {
-            nv = 0;
-            break;
-        }
-        const hm_decision *e = decide(probe, pol, member);
-        if (e->status == DEC_UNDETERMINED ||
+        const hm_decision *e = decide_assuming(probe, vm->hh, pol, member, tried, n, 1);
+        if (!e || e->status == DEC_UNDETERMINED ||
             (t > 0 && (e->status != first.status || e->has_amount != first.has_amount ||
                        (e->has_amount && e->amount != first.amount))))
             nv = 0;
@@ -971,7 +1006,6 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
                  e->exception != first.exception)
             first.failed_cond = first.excluded_by = first.exception = -1;   /* no one reason */
     }
-    probe->nassume = 0;
     if (!nv)
         return;
     *d = first;
@@ -982,7 +1016,7 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
 {
     const hm_program *p = vm->p;
     const hm_policy *P = &p->policies[pol];
-    if (P->entity == 1)
+    if (P->entity == ENT_HOUSEHOLD)
         member = -1;
     int32_t slot = member + 1;
     memo_pol *m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
@@ -1042,8 +1076,8 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     put_decision(&m->d, status, status == DEC_UNDETERMINED && error ? (vm->err_extern ? vm->err_extern : 1) : 0,
                  amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
-    /* a probe (deciding under assumed values) does not settle again */
-    if (status == DEC_UNDETERMINED && !error && !vm->nassume && !vm->no_settle)
+    /* one of settle's combinations is not settled again */
+    if (status == DEC_UNDETERMINED && !error && !vm->trying && !vm->no_settle)
         settle(vm, pol, member, &m->d);
     m->busy = 0;
     return &m->d;
@@ -1088,13 +1122,19 @@ hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member)
     hm_val r = { 0, UNK_MISSING, 0 };
     if (fd->records)
         return r;
-    if (fd->entity == 1) {
-        if (f->hcol[fd->column].state[vm->hh] == FACT_KNOWN)
-            SET(r, f->hcol[fd->column].v[vm->hh]);
+    if (fd->entity == ENT_HOUSEHOLD) {
+        const hm_column *c = &f->hcol[fd->column];
+        if (c->state[vm->hh] == FACT_KNOWN)
+            SET(r, c->v[vm->hh]);
+        else if (vm->nassume)
+            r = unknown_fact(vm, c, vm->hh);
     } else if (member >= 0 && member < vm->nmem) {
         int64_t who = vm->first + member;
-        if (f->pcol[fd->column].state[who] == FACT_KNOWN)
-            SET(r, f->pcol[fd->column].v[who]);
+        const hm_column *c = &f->pcol[fd->column];
+        if (c->state[who] == FACT_KNOWN)
+            SET(r, c->v[who]);
+        else if (vm->nassume)
+            r = unknown_fact(vm, c, who);
     }
     return r;
 }

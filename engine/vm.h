@@ -57,6 +57,21 @@ void   vm_set_settle(hm_vm *vm, int on);
 /* How many values a fact can take, where they can be listed: 2 for yes/no,
  * a code set's labels; 0 for numbers, dates, texts and records. */
 int32_t vm_fact_values(const hm_program *p, const hm_field *fd);
+/* A value standing in for a fact the store does not know: fact `field`
+ * of member `member` (0-based; -1 for a household fact). */
+typedef struct vm_fact_value {
+    int32_t field, member;
+    int64_t v;
+} vm_fact_value;
+#define VM_ASSUME_MAX 8
+/* Decide `policy` for `member` of `household` as if the n (at most
+ * VM_ASSUME_MAX) unknown facts of `given` had those values, every other
+ * fact as bound: "what would the decision be if …".  A decision still
+ * undetermined is settled as vm_decide's are.  The values hold until the
+ * VM's next household (their messages are filled with them).  NULL when
+ * out of memory. */
+const hm_decision *vm_decide_assuming(hm_vm *vm, int32_t household, int32_t policy, int32_t member,
+                                      const vm_fact_value *given, int n);
 /* Values by name, for filling message templates: a let (of the policy
  * decided for `member`), a parameter as of the as-of date (looked up by its
  * key for that member), a fact of the household or of a member. */

@@ -561,7 +561,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             if (person) {
                 if (RB.unk) { RA = RB; VM_NEXT; }
                 member = (int32_t)RB.v;
-            } else if (p->policies[pol].entity == 2) {
+            } else if (p->policies[pol].entity == ENT_PERSON) {
                 member = vm->self;
             }
             const hm_decision *d = decide(vm, pol, member);

@@ -415,19 +415,9 @@ static int node_vtype(const ast *n, int32_t *cs)
     *cs = -1;
     if (!t)
         return 0;
-    switch (t->kind) {
-    case T_BOOL: return VT_BOOL;
-    case T_INT: return VT_INT;
-    case T_DECIMAL: return VT_DECIMAL;
-    case T_MONEY: return VT_MONEY;
-    case T_DATE: return VT_DATE;
-    case T_DURATION: return VT_DURATION;
-    case T_TEXT: return VT_TEXT;
-    case T_CODE:
+    if (t->kind == T_CODE)
         *cs = t->codeset ? t->codeset->id : -1;
-        return VT_CODE;
-    default: return 0;
-    }
+    return ty_vtype(t);
 }
 
 static const char *unk_word(hm_val v) { return v.unk == UNK_ERROR ? "error" : "unknown"; }
@@ -649,7 +639,7 @@ static int index_probes(ex *x)
         const hm_field *fd = &p->fields[i];
         if (fd->records)
             x->rfield[fd->column] = i;
-        else if (fd->entity == 1)
+        else if (fd->entity == ENT_HOUSEHOLD)
             x->hfield[fd->column] = i;
         else
             x->pfield[fd->column] = i;
@@ -1208,7 +1198,7 @@ static int fact_state(ex *x, int32_t field, int32_t member, int32_t *asof, const
     if (fd->records) {
         st = f->rcol[fd->column].state[row];
     } else {
-        const hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
         st = c->state[row];
         *asof = facts_asof(c, row);
         if (c->src) {
@@ -1258,7 +1248,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     const hm_fsource *lim = NULL;
     if (st == FACT_STALE && !fd->records) {
         const hm_facts *f = x->in->facts;
-        const hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
         int32_t row = member < 0 ? 0 : f->hh_first[0] + member;
         int nth = c->src && c->src[row] != FACT_SRC_UNKNOWN ? c->src[row] : -1;
         lim = facts_fresh_source(x->p, field, nth, asof);
@@ -1481,7 +1471,7 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
         scan_frame(x, F);
         for (int32_t k = 0; k < x->nreads; k++) {
             const factread *r = &x->reads[k];
-            int32_t m = x->p->fields[r->field].entity == 1 ? -1 : r->member;
+            int32_t m = x->p->fields[r->field].entity == ENT_HOUSEHOLD ? -1 : r->member;
             int added;
             if (!read_once(x, &seen, (readkey){ r->field, m }, &added) || !added)
                 continue;
@@ -1563,7 +1553,7 @@ static int index_reads(ex *x)
             if (!g)
                 return -1;
             x->rdx = g;
-            x->rdx[x->nrdx++] = (factframe){ r->field, x->p->fields[r->field].entity == 1 ? -1 : r->member, F };
+            x->rdx[x->nrdx++] = (factframe){ r->field, x->p->fields[r->field].entity == ENT_HOUSEHOLD ? -1 : r->member, F };
         }
     }
     if (!x->rdx && !(x->rdx = mem_calloc(1, sizeof *x->rdx)))
@@ -1578,7 +1568,7 @@ static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int
     int n = 0;
     if (index_reads(x) < 0)
         return -1;
-    factframe key = { field, p->fields[field].entity == 1 ? -1 : fm, -1 };
+    factframe key = { field, p->fields[field].entity == ENT_HOUSEHOLD ? -1 : fm, -1 };
     int32_t lo = 0, hi = x->nrdx;
     while (lo < hi) {
         int32_t mid = lo + (hi - lo) / 2;
@@ -1630,14 +1620,13 @@ static int cmp_trial(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The probe VM's decision with the fact at v (-1 when out of memory). */
-static int decide_at(hm_vm *probe_vm, hm_column *c, int32_t row, int64_t v, int32_t pol, int32_t member)
+/* The probe VM's decision with the fact (field, of member fm or -1) at v
+ * (-1 when out of memory). */
+static int decide_at(hm_vm *probe_vm, int32_t field, int32_t fm, int64_t v, int32_t pol, int32_t member)
 {
-    c->v[row] = v;
-    c->state[row] = FACT_KNOWN;
-    if (vm_begin_household(probe_vm, 0) < 0)
-        return -1;
-    return vm_decide(probe_vm, pol, member)->status;
+    vm_fact_value at = { field, fm, v };
+    const hm_decision *d = vm_decide_assuming(probe_vm, 0, pol, member, &at, 1);
+    return d ? d->status : -1;
 }
 
 #define MAX_TRIALS 512
@@ -1671,7 +1660,7 @@ static int search_grid(const ex *x, int vtype, trial *t, int n)
  * boundary is found to the unit by bisection; a range may then hide a
  * value deciding otherwise (*proven = 0). */
 static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
-                                hm_column *c, int32_t row, int *first, int *same, int *proven)
+                                int *first, int *same, int *proven)
 {
     const hm_field *fd = &x->p->fields[field];
     trial t[MAX_TRIALS];
@@ -1688,7 +1677,7 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         if (!m || t[k].v != t[m - 1].v)
             t[m++] = t[k];
     for (int k = 0; k < m; k++)
-        if ((t[k].status = decide_at(probe_vm, c, row, t[k].v, pol, member)) < 0)
+        if ((t[k].status = decide_at(probe_vm, field, fm, t[k].v, pol, member)) < 0)
             return NULL;
     if (!*proven) {
         /* each change between neighbours, to the unit: a and a + 1 */
@@ -1700,7 +1689,7 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
                 continue;
             while ((uint64_t)b.v - (uint64_t)a.v > 1) {
                 trial mid = { (int64_t)((uint64_t)a.v + ((uint64_t)b.v - (uint64_t)a.v) / 2), 0 };
-                if ((mid.status = decide_at(probe_vm, c, row, mid.v, pol, member)) < 0)
+                if ((mid.status = decide_at(probe_vm, field, fm, mid.v, pol, member)) < 0)
                     return NULL;
                 if (mid.status == a.status)
                     a = mid;
@@ -1792,26 +1781,20 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     int32_t nvals = vm_fact_values(p, fd);
     if (!numeric && (nvals <= 0 || nvals > 16))
         return NULL;
-    hm_facts *f = x->in->facts;
-    int32_t row = fm < 0 ? 0 : f->hh_first[0] + fm;
-    hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
-    int64_t saved_v = c->v[row];
-    uint8_t saved_st = c->state[row];
     json_t *arr = NULL;
     int first = -1, same = 1, proven = 1;
     if (numeric) {
-        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, c, row, &first, &same, &proven);
+        arr = numeric_outcomes(x, probe_vm, pol, member, field, fm, &first, &same, &proven);
         nvals = 0;
     } else {
         arr = json_array();
     }
     for (int32_t k = 0; k < nvals; k++) {
         int64_t val = fd->vtype == VT_BOOL ? (k == 0) : k;
-        c->v[row] = val;
-        c->state[row] = FACT_KNOWN;
-        if (vm_begin_household(probe_vm, 0) < 0)
+        vm_fact_value at = { field, fm, val };
+        const hm_decision *d = vm_decide_assuming(probe_vm, 0, pol, member, &at, 1);
+        if (!d)
             break;
-        const hm_decision *d = vm_decide(probe_vm, pol, member);
         hm_val hv = { val, 0, 0 };
         json_t *o = json_object();
         json_object_set_new(o, "value", format_json(x, hv, fd->vtype, fd->codeset));
@@ -1823,8 +1806,6 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         else if (first != d->status)
             same = 0;
     }
-    c->v[row] = saved_v;
-    c->state[row] = saved_st;
     if (!arr)
         return NULL;
     const char *name = prog_str(p, fd->name);
@@ -1856,7 +1837,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_t *o = json_object();
     json_object_set_new(o, "policy", jtext(prog_str(p, P->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, P->label)));
-    json_object_set_new(o, "entity", jtext(P->entity == 2 ? "person" : "household"));
+    json_object_set_new(o, "entity", jtext(P->entity == ENT_PERSON ? "person" : "household"));
     json_object_set_new(o, "member", member_json(x, member));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
     const char *path = prog_str(p, P->file);
@@ -1870,7 +1851,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "amount", d->status == DEC_ELIGIBLE && d->has_amount
                                          ? jtext(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
                                          : json_null());
-    decision_ctx dc = { pol, P->entity == 2 ? member : -1, json_array(), NULL, 0 };
+    decision_ctx dc = { pol, P->entity == ENT_PERSON ? member : -1, json_array(), NULL, 0 };
     /* conditions */
     hm_val truth = { 0, UNK_MISSING, 0 };
     json_object_set_new(o, "conditions", P->cond >= 0 ? cond_json(x, &dc, P->cond, &truth) : json_null());
@@ -2071,7 +2052,7 @@ json_t *explain_build(const ex_input *in)
     for (int32_t i = 0; i < p->npolicies; i++) {
         if (in->policy >= 0 && i != in->policy)
             continue;
-        if (p->policies[i].entity == 1) {
+        if (p->policies[i].entity == ENT_HOUSEHOLD) {
             vm_decide(x->vm, i, -1);
             trace_messages(x, i, -1);
         } else {
@@ -2101,9 +2082,9 @@ json_t *explain_build(const ex_input *in)
         in->each(in->each_ctx, doc, NULL);
     json_t *pols = json_array();
     for (int32_t i = 0; i < p->npolicies; i++) {
-        if ((in->policy >= 0 && i != in->policy) || (in->member >= 0 && p->policies[i].entity == 1))
+        if ((in->policy >= 0 && i != in->policy) || (in->member >= 0 && p->policies[i].entity == ENT_HOUSEHOLD))
             continue;
-        for (int32_t m = p->policies[i].entity == 1 ? -1 : 0; m < (p->policies[i].entity == 1 ? 0 : n); m++) {
+        for (int32_t m = p->policies[i].entity == ENT_HOUSEHOLD ? -1 : 0; m < (p->policies[i].entity == ENT_HOUSEHOLD ? 0 : n); m++) {
             if (m >= 0 && in->member >= 0 && m != in->member)
                 continue;
             if (!in->each) {

@@ -152,7 +152,7 @@ static void type_text(const hm_program *p, const hm_field *fd, char *buf, size_t
 
 static const char *entity_name(const hm_policy *P)
 {
-    return P->entity == 2 ? "person" : "household";
+    return P->entity == ENT_PERSON ? "person" : "household";
 }
 
 /* ---- what each policy reads ------------------------------------------------ */
@@ -261,7 +261,7 @@ static int32_t value_date(const hm_facts *f, const hm_field *fd, int32_t m)
 {
     if (fd->records)
         return FACT_NO_DATE;
-    return fd->entity == 1 ? facts_asof(&f->hcol[fd->column], 0)
+    return fd->entity == ENT_HOUSEHOLD ? facts_asof(&f->hcol[fd->column], 0)
                            : facts_asof(&f->pcol[fd->column], f->hh_first[0] + m);
 }
 
@@ -286,8 +286,8 @@ static void print_need(needs_ctx *x, const hm_policy *P, int32_t field, int st, 
     const hm_program *p = x->p;
     const hm_field *fd = &p->fields[field];
     /* which member is meant, when the decision does not say it already */
-    int32_t shown = fd->entity == 2 && P->entity == 1 ? m : -1;
-    int32_t row = fd->entity == 2 ? x->f->hh_first[0] + m : 0;
+    int32_t shown = fd->entity == ENT_PERSON && P->entity == ENT_HOUSEHOLD ? m : -1;
+    int32_t row = fd->entity == ENT_PERSON ? x->f->hh_first[0] + m : 0;
     json_t *o = NULL, *issues = NULL;
     if (needs) {
         int32_t d = st == FACT_STALE ? value_date(x->f, fd, m) : FACT_NO_DATE;
@@ -369,7 +369,7 @@ static void print_decision(needs_ctx *x, hm_vm *vm, int32_t i, int32_t m)
         const hm_field *fd = &p->fields[field];
         if (facts_read_state(x->f, P, fd, 0, m) == FACT_KNOWN)
             continue;
-        if (fd->entity == 1 || P->entity == 2) {
+        if (fd->entity == ENT_HOUSEHOLD || P->entity == ENT_PERSON) {
             print_need(x, P, field, facts_read_state(x->f, P, fd, 0, m), m < 0 ? 0 : m, needs);
             listed++;
             continue;
@@ -455,7 +455,7 @@ static int decide_household(needs_ctx *x, int32_t as_of, const vm_extern *extern
     for (int32_t i = 0; i < p->npolicies; i++) {
         if (!selected(x, i))
             continue;
-        if (p->policies[i].entity != 2) {
+        if (p->policies[i].entity != ENT_PERSON) {
             print_decision(x, vm, i, -1);
             continue;
         }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "arena.h"
+#include "bytecode.h"
 #include "diag.h"
 
 /*    kind          fields */
@@ -80,9 +81,9 @@ typedef enum {
     N__COUNT
 } ast_kind;
 
-enum { ENT_HOUSEHOLD = 1, ENT_PERSON = 2 };
 enum { GROUP_ALL = 1, GROUP_ANY = 2 };
-enum { PERIOD_NONE = 0, PERIOD_MONTH = 1, PERIOD_YEAR = 2 };
+/* the period of money; the checker's periods are the program's (bytecode.h) */
+enum { PERIOD_NONE = PERIOD_ONCE, PERIOD_MONTH = PERIOD_PER_MONTH, PERIOD_YEAR = PERIOD_PER_YEAR };
 enum { DUR_DAYS = 1, DUR_MONTHS = 2, DUR_YEARS = 3 };
 enum { PARAM_SIMPLE = 1, PARAM_DATED = 2, PARAM_TABLE = 3 };
 enum { EXPECT_ELIGIBLE = 1, EXPECT_NOT_ELIGIBLE = 2, EXPECT_UNDETERMINED = 3 };

@@ -159,23 +159,6 @@ static int32_t const_id(builder *b, int64_t v)
     return p->nconsts - 1;
 }
 
-/* ---- value scales ------------------------------------------------------------ */
-
-static int vtype_of(const hm_type *t)
-{
-    switch (t->kind) {
-    case T_BOOL: return VT_BOOL;
-    case T_INT: return VT_INT;
-    case T_MONEY: return VT_MONEY;
-    case T_DECIMAL: return VT_DECIMAL;
-    case T_DATE: return VT_DATE;
-    case T_TEXT: return VT_TEXT;
-    case T_CODE: return VT_CODE;
-    case T_DURATION: return VT_DURATION;
-    default: return 0;
-    }
-}
-
 /* ---- one function ------------------------------------------------------------- */
 
 enum { B_VALUE = 1, B_PERSON, B_RECORD };
@@ -1271,7 +1254,7 @@ static void cg_param(builder *b, sym *y)
         b->p->params[y->id].key_fn = kf;
         pp = &b->p->params[y->id];
     }
-    pp->keytype = (uint8_t)(kt ? vtype_of(kt) : VT_INT);
+    pp->keytype = (uint8_t)(kt ? ty_vtype(kt) : VT_INT);
     pp->first = b->p->npentries;
     pp->n = 0;
     for (ast *e = d->c; e; e = e->next) {
@@ -1431,7 +1414,7 @@ static void cg_policy(builder *b, sym *y)
         snprintf(name, sizeof name, "%s.%s", d->str, it->str);
         int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file);
         p->lets[l->id].fn = fn;
-        p->lets[l->id].vtype = vtype_of(l->type);
+        p->lets[l->id].vtype = ty_vtype(l->type);
         if (it->b)
             cg_exceptions(b, it->b, l->type, id, 0, &p->lets[l->id].first_exc, &p->lets[l->id].nexc, name);
     }
@@ -1472,7 +1455,7 @@ static void declare_ids(builder *b)
                 const hm_type *t = fact->type;
                 int records = t->kind == T_RECORDS;
                 const hm_type *vt = records ? t->elem : t;
-                hm_field f = { .entity = (uint8_t)fact->entity, .vtype = (uint8_t)vtype_of(vt),
+                hm_field f = { .entity = (uint8_t)fact->entity, .vtype = (uint8_t)ty_vtype(vt),
                                .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
                                .records = (uint8_t)records, .name = str_id(b, fact->name),
                                .source = str_id(b, fact->source->name), .codeset = -1 };
@@ -1520,9 +1503,9 @@ static void declare_ids(builder *b)
             switch (n->kind) {
             case N_EXTERN: {
                 hm_extern x = { .name = str_id(b, n->str), .source = n->str2 ? str_id(b, n->str2) : -1,
-                                .result = (uint8_t)vtype_of((const hm_type *)n->ty) };
+                                .result = (uint8_t)ty_vtype((const hm_type *)n->ty) };
                 for (ast *q = n->a; q && x.nparams < HM_EXTERN_PARAMS; q = q->next)
-                    x.params[x.nparams++] = (uint8_t)vtype_of((const hm_type *)q->ty);
+                    x.params[x.nparams++] = (uint8_t)ty_vtype((const hm_type *)q->ty);
                 y->id = p->nexterns;
                 push_externs(b, x);
                 break;
@@ -1580,7 +1563,7 @@ static void declare_ids(builder *b)
                     if (it->kind == N_PARAM) {
                         hm_param pp = { .key_fn = -1, .name = str_id(b, it->str), .label = str_id(b, it->str2),
                                         .ref = it->d ? str_id(b, it->d->str) : -1,
-                                        .vtype = (uint8_t)vtype_of(z->type),
+                                        .vtype = (uint8_t)ty_vtype(z->type),
                                         .unit = (uint8_t)(z->type->kind == T_DURATION ? z->type->unit : 0),
                                         .line = line,
                                         .file = str_id(b, s->mods[i]->file->path) };

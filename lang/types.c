@@ -70,6 +70,14 @@ int ty_equal(const hm_type *a, const hm_type *b)
     }
 }
 
+_Static_assert(VT_BOOL == 1 && VT_DURATION == 8 && T_RECORDS == VT_DURATION + 1,
+               "the value types are T_BOOL to T_DURATION, numbered 1 to 8 as VT_*");
+
+int ty_vtype(const hm_type *t)
+{
+    return t->kind >= T_BOOL && t->kind <= T_DURATION ? (int)t->kind : 0;
+}
+
 int ty_is_numeric(const hm_type *t)
 {
     return t->kind == T_INT || t->kind == T_DECIMAL || t->kind == T_MONEY;

@@ -9,12 +9,16 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "bytecode.h"
 
 struct sym;
 
 typedef enum {
     T_ERROR = 0,    /* an earlier error: accept silently, report nothing more */
-    T_BOOL, T_INT, T_DECIMAL, T_MONEY, T_DATE, T_DURATION, T_TEXT, T_CODE,
+    /* the value types: the engine's numbers (VT_*, bytecode.h) */
+    T_BOOL = VT_BOOL, T_INT = VT_INT, T_MONEY = VT_MONEY, T_DECIMAL = VT_DECIMAL, T_DATE = VT_DATE,
+    T_TEXT = VT_TEXT, T_CODE = VT_CODE, T_DURATION = VT_DURATION,
+    /* the other types, numbered after every value type */
     T_RECORDS,      /* elem: the value type */
     T_RECORD,       /* one dated record; elem: the value type */
     T_LIST,         /* list of person */
@@ -44,5 +48,8 @@ int ty_equal(const hm_type *a, const hm_type *b);
 int ty_is_numeric(const hm_type *t);    /* int, decimal, money */
 /* "money per month", "code marital", "records of money" */
 const char *ty_name(const hm_type *t, char *buf, size_t n);
+/* The engine's type (VT_*) of a value of type t, or 0 when t is not a
+ * value type (records, lists, persons, errors). */
+int ty_vtype(const hm_type *t);
 
 #endif

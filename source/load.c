@@ -919,7 +919,7 @@ static int fresh(const hm_load *L, const hm_fsource *fs, int32_t asof)
 static int store_records(hm_load *L, ld_col *c, int first_source)
 {
     hm_rcolumn *rc = &L->facts.rcol[c->f->column];
-    int32_t np = c->f->entity == 1 ? L->nh : L->np;
+    int32_t np = c->f->entity == ENT_HOUSEHOLD ? L->nh : L->np;
     /* merge with what an earlier source gave: rebuild from both */
     size_t old = (size_t)rc->n, total = old + c->nrec;
     int32_t *cnt = mem_calloc((size_t)np + 1, sizeof *cnt);
@@ -977,7 +977,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
 {
     const hm_program *p = L->p;
     hm_plugin *pl = &L->plugins[k];
-    uint32_t n = (uint32_t)(entity == 1 ? L->nh : L->np);
+    uint32_t n = (uint32_t)(entity == ENT_HOUSEHOLD ? L->nh : L->np);
     ld_col *cols = mem_calloc((size_t)p->nfsources + 1, sizeof *cols);
     hm_out_column *out = mem_calloc((size_t)p->nfsources + 1, sizeof *out);
     int ncols = 0, rc = 0;
@@ -996,7 +996,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         c->fsi = j;
         c->f = f;
         int multi = nsrc_of[fs->field] > 1;
-        hm_column *fc = f->records ? NULL : entity == 1 ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
+        hm_column *fc = f->records ? NULL : entity == ENT_HOUSEHOLD ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
         c->known = mem_calloc(n + 1, 1);
         if (!c->known) {
             rc = -1;
@@ -1043,8 +1043,8 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
                 goto done;
             }
         }
-    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = entity == 1 ? L->hid : L->pid,
-                       .sorted = entity == 1 ? L->hsorted : L->psorted, .cols = cols,
+    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid,
+                       .sorted = entity == ENT_HOUSEHOLD ? L->hsorted : L->psorted, .cols = cols,
                        .ncols = (uint32_t)ncols };
     hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)x.ids, (uint32_t)ncols, out, &x };
     struct hm_plugin_err e = { .set = 0 };
@@ -1052,7 +1052,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
     char at[512];
     where(L, k, at, sizeof at);
     if (prc != HM_PLUGIN_OK) {
-        add_err(L, "%s: fetching %s facts failed: %s", at, entity == 1 ? "household" : "person",
+        add_err(L, "%s: fetching %s facts failed: %s", at, entity == ENT_HOUSEHOLD ? "household" : "person",
                 e.set ? e.msg : "no reason given");
         rc = -2;
         goto done;
@@ -1086,7 +1086,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             c->known = NULL;
             continue;
         }
-        hm_column *fc = entity == 1 ? &L->facts.hcol[c->f->column] : &L->facts.pcol[c->f->column];
+        hm_column *fc = entity == ENT_HOUSEHOLD ? &L->facts.hcol[c->f->column] : &L->facts.pcol[c->f->column];
         for (uint32_t r = 0; r < n; r++)
             fc->state[r] = c->known[r] == 2 ? FACT_INVALID
                          : c->known[r] == 0 ? FACT_MISSING
@@ -1169,8 +1169,8 @@ static int merge_field(hm_load *L, int32_t field, pending *pend)
 {
     const hm_program *p = L->p;
     const hm_field *f = &p->fields[field];
-    int32_t n = f->entity == 1 ? L->nh : L->np;
-    hm_column *fc = f->entity == 1 ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
+    int32_t n = f->entity == ENT_HOUSEHOLD ? L->nh : L->np;
+    hm_column *fc = f->entity == ENT_HOUSEHOLD ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
     int32_t j0 = -1, nj = 0;
     for (int32_t j = 0; j < p->nfsources; j++)
         if (p->fsources[j].field == field) {
@@ -1244,7 +1244,7 @@ static void *fetch_sources(void *arg)
         int k = atomic_fetch_add(f->next, 1);
         if (k >= f->L->nplugins || atomic_load(f->failed))
             break;
-        for (int entity = 1; entity <= 2; entity++)
+        for (int entity = ENT_HOUSEHOLD; entity <= ENT_PERSON; entity++)
             if (fetch_entity(f->L, k, entity, f->pend, f->nsrc, f->rec_seen)) {
                 atomic_store(f->failed, 1);
                 break;
@@ -1386,8 +1386,8 @@ static void sample_value(const hm_load *L, const hm_field *f, const ld_col *c, u
 int load_sample(hm_load *L, int k, int nmax, FILE *out)
 {
     hm_plugin *pl = &L->plugins[k];
-    for (int entity = 1; entity <= 2; entity++) {
-        int32_t total = entity == 1 ? L->nh : L->np;
+    for (int entity = ENT_HOUSEHOLD; entity <= ENT_PERSON; entity++) {
+        int32_t total = entity == ENT_HOUSEHOLD ? L->nh : L->np;
         uint32_t n = (uint32_t)(total < nmax ? total : nmax);
         int ncols = 0;
         for (uint32_t i = 0; i < pl->nfields; i++)
@@ -1408,7 +1408,7 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
             goto next;
         }
         for (uint32_t i = 0; i < n; i++) {     /* the first n ids in id order */
-            ids[i] = entity == 1 ? L->hid[L->hsorted[i]] : L->pid[L->psorted[i]];
+            ids[i] = entity == ENT_HOUSEHOLD ? L->hid[L->hsorted[i]] : L->pid[L->psorted[i]];
             sorted[i] = (int32_t)i;
         }
         int c = 0;
@@ -1430,7 +1430,7 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x };
         struct hm_plugin_err e = { .set = 0 };
         if (pl->desc->fetch(pl->state, &req, &e) != HM_PLUGIN_OK) {
-            add_err(L, "fetching %s facts failed: %s", entity == 1 ? "household" : "person",
+            add_err(L, "fetching %s facts failed: %s", entity == ENT_HOUSEHOLD ? "household" : "person",
                     e.set ? e.msg : "no reason given");
             goto next;
         }
@@ -1439,14 +1439,14 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
                                   : "out of memory");
             goto next;
         }
-        fprintf(out, "sample of %u %s%s:\n", n, entity == 1 ? "household" : "person", n == 1 ? "" : "s");
+        fprintf(out, "sample of %u %s%s:\n", n, entity == ENT_HOUSEHOLD ? "household" : "person", n == 1 ? "" : "s");
         for (uint32_t r = 0; r < n; r++) {
             fputs("  ", out);
             mask_fputs(ids[r], out);     /* ids are masked on a terminal */
             fputc('\n', out);
             for (int i = 0; i < ncols; i++) {
                 check_values(&x, &cols[i]);
-                fprintf(out, "    %s.%s = ", entity == 1 ? "household" : "person", cols[i].name);
+                fprintf(out, "    %s.%s = ", entity == ENT_HOUSEHOLD ? "household" : "person", cols[i].name);
                 if (tf[i].records) {
                     size_t cnt = 0;
                     for (size_t q = 0; q < cols[i].nrec; q++)

@@ -587,9 +587,8 @@ const hm_field_desc *plugin_field(const hm_plugin *pl, int entity, const char *n
 
 void plugin_type_name(int type, int period, int records, const char *codeset, char *buf, size_t n)
 {
-    static const char *names[] = { "?", "bool", "int", "money", "decimal", "date", "text", "code" };
-    const char *t = type >= 1 && type <= 7 ? names[type] : "?";
+    const char *t = vt_name(type);
     snprintf(buf, n, "%s%s%s%s%s", records ? "records of " : "", t,
-             type == HM_T_MONEY && period == 1 ? " per month" : type == HM_T_MONEY && period == 2 ? " per year" : "",
+             type != HM_T_MONEY ? "" : period == HM_PER_MONTH ? " per month" : period == HM_PER_YEAR ? " per year" : "",
              type == HM_T_CODE ? " " : "", type == HM_T_CODE && codeset ? codeset : "");
 }

@@ -55,7 +55,7 @@ static void exercise(const hm_program *p, int settle)
         vm_bind(vm, &f, 19900);
         if (vm_begin_household(vm, 0) == 0)
             for (int32_t i = 0; i < p->npolicies; i++) {
-                if (p->policies[i].entity == 2)
+                if (p->policies[i].entity == ENT_PERSON)
                     for (int m = 0; m < 3; m++)
                         vm_decide(vm, i, m);
                 else

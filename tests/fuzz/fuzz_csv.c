@@ -82,7 +82,7 @@ static void run(void)
             if (vm_begin_household(vm, h) != 0)
                 continue;
             for (int32_t i = 0; i < prog->npolicies; i++)
-                if (prog->policies[i].entity == 2)
+                if (prog->policies[i].entity == ENT_PERSON)
                     for (int32_t m = 0; m < L.facts.hh_count[h]; m++)
                         vm_decide(vm, i, m);
                 else

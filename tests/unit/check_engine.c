@@ -336,6 +336,49 @@ START_TEST(test_settle_tries_a_bounded_number)
 }
 END_TEST
 
+/* Deciding as if unknown facts had values: they stand in where the store
+ * does not know, the rest is settled as usual, and they last until the
+ * next household. */
+START_TEST(test_decide_assuming_values)
+{
+    hm_facts f;
+    int ys[3] = { 0, -1, -1 };
+    hm_vm *vm = household_of_y(3, ys, &f);
+    int32_t y = -1;
+    for (int32_t i = 0; i < prog->nfields; i++)
+        if (strcmp(prog_str(prog, prog->fields[i].name), "person.y") == 0)
+            y = i;
+    ck_assert_int_ge(y, 0);
+    int32_t few = policy_id("few_y");
+    /* two unknown: one of the four combinations has two y */
+    ck_assert_int_eq(vm_decide(vm, few, -1)->status, DEC_UNDETERMINED);
+    /* member 2 without y: at most one whatever member 3 is, settled on it alone */
+    vm_fact_value v[2] = { { y, 1, 0 }, { y, 0, 1 } };
+    const hm_decision *d = vm_decide_assuming(vm, 0, few, -1, v, 1);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(d->settled, 1);
+    ck_assert_int_eq(vm_value_of_fact(vm, y, 1).unk, 0);
+    ck_assert_int_eq(vm_value_of_fact(vm, y, 1).v, 0);
+    /* a value for a fact the store knows changes nothing */
+    d = vm_decide_assuming(vm, 0, few, -1, v, 2);
+    ck_assert_int_eq(d->status, DEC_ELIGIBLE);
+    ck_assert_int_eq(vm_value_of_fact(vm, y, 0).v, 0);
+    /* member 2 with y: it depends on member 3 */
+    v[0].v = 1;
+    d = vm_decide_assuming(vm, 0, few, -1, v, 1);
+    ck_assert_int_eq(d->status, DEC_UNDETERMINED);
+    ck_assert_int_eq(vm_decide_assuming(vm, 0, policy_id("one_y"), -1, v, 1)->status, DEC_UNDETERMINED);
+    /* the next household has the store's facts only */
+    ck_assert_int_eq(vm_begin_household(vm, 0), 0);
+    ck_assert_int_eq(vm_value_of_fact(vm, y, 1).unk, UNK_MISSING);
+    ck_assert_int_eq(vm_decide(vm, few, -1)->status, DEC_UNDETERMINED);
+    ck_assert_ptr_null(vm_decide_assuming(vm, 0, few, -1, v, VM_ASSUME_MAX + 1));
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
 /* ---- the module container and the verifier --------------------------------- */
 
 static unsigned char *write_module(size_t *len)
@@ -714,6 +757,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_shared_condition_reports_its_own_policy);
     tcase_add_test(tc, test_settled_whatever_the_value);
     tcase_add_test(tc, test_settle_tries_a_bounded_number);
+    tcase_add_test(tc, test_decide_assuming_values);
     tcase_add_test(tc, test_trace_records_only_when_asked);
     tcase_add_test(tc, test_explain_model);
     suite_add_tcase(s, tc);

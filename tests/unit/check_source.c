@@ -313,7 +313,7 @@ START_TEST(one_household_is_its_part_of_the_population)
         ck_assert_int_eq(fo->hh_count[0], n);
         for (int32_t i = 0; i < p->nfields; i++) {
             const hm_field *fd = &p->fields[i];
-            if (fd->entity == 1) {
+            if (fd->entity == ENT_HOUSEHOLD) {
                 same_value(fa, &fa->hcol[fd->column], h, fo, &fo->hcol[fd->column], 0, fd);
                 continue;
             }
