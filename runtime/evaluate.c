@@ -251,7 +251,7 @@ int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result
         return HM_ENOMEM;
     for (int32_t i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
-        int32_t n = P->entity == 2 ? h->nmembers : 1;
+        int32_t n = P->entity == ENT_PERSON ? h->nmembers : 1;
         for (int32_t m = 0; m < n; m++) {
             if (e->nd == e->capd) {
                 int32_t cap = e->capd ? e->capd * 2 : 64;
@@ -261,7 +261,7 @@ int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result
                 e->d = d;
                 e->capd = cap;
             }
-            int32_t member = P->entity == 2 ? m : -1;
+            int32_t member = P->entity == ENT_PERSON ? m : -1;
             const hm_decision *hd = vm_decide(e->vm, i, member);
             res_decision *d = &e->d[e->nd++];
             *d = (res_decision){ .policy = i, .member = member, .status = hd->status,

@@ -122,9 +122,9 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
 {
     const char *key;
     json_t *v;
-    const char *ent = entity == 2 ? "person" : "household";
+    const char *ent = entity == ENT_PERSON ? "person" : "household";
     json_object_foreach(obj, key, v) {
-        if (entity == 1 && strcmp(key, "members") == 0)
+        if (entity == ENT_HOUSEHOLD && strcmp(key, "members") == 0)
             continue;
         char full[300];
         snprintf(full, sizeof full, "%s.%s", ent, key);

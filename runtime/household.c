@@ -268,7 +268,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
         r->owners = n;
     }
     for (int32_t i = 0; i < p->nfields; i++)
-        if (p->fields[i].records && p->fields[i].entity == 1)
+        if (p->fields[i].records && p->fields[i].entity == ENT_HOUSEHOLD)
             f->rcol[p->fields[i].column].owners = 1;
     int32_t merges = 0;
     for (int i = 0; i < f->nr; i++) {
@@ -281,7 +281,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
         const hh_value *x = &h->vals[k];
         const hm_field *fd = &p->fields[x->field];
         int32_t row = x->member < 0 ? 0 : x->member;
-        hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
         if (c->state[row] == FACT_MERGE)
             continue;
         int had = c->src && c->src[row] != FACT_SRC_UNKNOWN ? c->src[row] : -1;
@@ -290,7 +290,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
             merges++;
             continue;
         }
-        if (facts_set_source(c, fd->entity == 1 ? 1 : cap, row, x->nth) < 0)
+        if (facts_set_source(c, fd->entity == ENT_HOUSEHOLD ? 1 : cap, row, x->nth) < 0)
             return -1;
         c->v[row] = x->v;
         c->state[row] = x->invalid ? FACT_INVALID : FACT_KNOWN;
@@ -331,7 +331,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
     for (int32_t k = 0; k < h->nvals && merges; k++) {
         const hh_value *x = &h->vals[k];
         const hm_field *fd = &p->fields[x->field];
-        hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
         int32_t row = x->member < 0 ? 0 : x->member;
         if (c->state[row] == FACT_MERGE) {
             merge(h, c, row, x->field, x->member, as_of);
@@ -361,7 +361,7 @@ hm_household *household_from_facts(const hm_program *p, const hm_facts *f)
             goto oom;
     for (int32_t i = 0; i < p->nfields; i++) {
         const hm_field *fd = &p->fields[i];
-        for (int32_t m = fd->entity == 1 ? -1 : 0; m < (fd->entity == 1 ? 0 : n); m++) {
+        for (int32_t m = fd->entity == ENT_HOUSEHOLD ? -1 : 0; m < (fd->entity == ENT_HOUSEHOLD ? 0 : n); m++) {
             int32_t row = m < 0 ? 0 : first + m;
             if (fd->records) {
                 const hm_rcolumn *r = &f->rcol[fd->column];
@@ -374,7 +374,7 @@ hm_household *household_from_facts(const hm_program *p, const hm_facts *f)
                         goto oom;
                 continue;
             }
-            const hm_column *c = fd->entity == 1 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+            const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
             if (c->state[row] != FACT_KNOWN && c->state[row] != FACT_STALE)
                 continue;
             int64_t v = c->v[row];
@@ -448,9 +448,9 @@ static int check_place(const hm_household *h, int member, int fact, int records,
     const char *name = prog_str(p, fd->name);
     if (member < -1 || member >= h->nmembers)
         return usage(err, errlen, "%s: no member %d (the household has %d)", name, member, (int)h->nmembers);
-    if (fd->entity == 1 && member != -1)
+    if (fd->entity == ENT_HOUSEHOLD && member != -1)
         return usage(err, errlen, "%s is a fact of the household: give member -1", name);
-    if (fd->entity == 2 && member == -1)
+    if (fd->entity == ENT_PERSON && member == -1)
         return usage(err, errlen, "%s is a fact of each member: give a member", name);
     if (records && !fd->records)
         return usage(err, errlen, "%s is not a list of records: set it with hm_household_set", name);

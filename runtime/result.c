@@ -212,7 +212,7 @@ char *hm_result_json(const hm_result *r)
         bad = !o || json_array_append_new(decs, o) != 0;
         bad = bad || set(o, "policy", json_string(prog_str(p, P->name))) ||
               set(o, "label", json_string(prog_str(p, P->label))) ||
-              set(o, "entity", json_string(P->entity == 2 ? "person" : "household")) ||
+              set(o, "entity", json_string(P->entity == ENT_PERSON ? "person" : "household")) ||
               set(o, "member", d->member >= 0 ? json_integer(d->member + 1) : json_null()) ||
               (id && set(o, "member_id", json_string(id))) ||
               set(o, "status", json_string(d->status == HM_ELIGIBLE       ? "eligible"
