@@ -298,15 +298,18 @@ int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result
     r->miss = (res_missing *)(r->d + e->nd);
     r->member_id = (int32_t *)(r->miss + e->nmiss);
     char *text = (char *)(r->member_id + ids);
-    memcpy(r->d, e->d, sizeof *r->d * (size_t)e->nd);
-    memcpy(r->miss, e->miss, sizeof *r->miss * (size_t)e->nmiss);
+    if (e->nd)
+        memcpy(r->d, e->d, sizeof *r->d * (size_t)e->nd);
+    if (e->nmiss)
+        memcpy(r->miss, e->miss, sizeof *r->miss * (size_t)e->nmiss);
     size_t at = idstart;
     for (int32_t m = 0; m < h->nmembers; m++) {
         r->member_id[m] = h->member_ids[m] ? (int32_t)at : -1;
         if (h->member_ids[m])
             at += strlen(h->member_ids[m]) + 1;
     }
-    memcpy(text, e->text, e->tlen);
+    if (e->tlen)
+        memcpy(text, e->text, e->tlen);
     text[e->tlen] = '\0';
     r->text = text;
     *out = r;

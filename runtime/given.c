@@ -44,7 +44,7 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
             snprintf(err, errlen, "out of memory");
             return HM_ENOMEM;
         }
-        household_take_texts(h, f);
+        household_take_texts(h, f);     /* records sorted, freshness applied */
         hm_household_free(h);
         *nmembers = n;
     } else {
@@ -57,9 +57,9 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
             facts_free(f);
             return HM_ENOMEM;
         }
+        facts_sort_records(f);
+        facts_apply_freshness(f, p, as_of);
     }
-    facts_sort_records(f);
-    facts_apply_freshness(f, p, as_of);
     return HM_OK;
 }
 

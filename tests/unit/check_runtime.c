@@ -237,6 +237,77 @@ START_TEST(test_from_json)
 }
 END_TEST
 
+/* the state of member 0's person.deceased for policy alive, or 0 (known) */
+static int deceased_state(hm_household *h, int *status)
+{
+    char err[256];
+    hm_evaluator *e = hm_evaluator_new(pack);
+    hm_result *r;
+    ck_assert_int_eq(hm_evaluate(e, h, "2024-08-01", &r, err, sizeof err), HM_OK);
+    int i = find(r, "alive", 0), st = 0;
+    *status = hm_result_status(r, i);
+    for (int j = 0; j < hm_result_missing_count(r, i); j++)
+        if (strcmp(hm_result_missing_fact(r, i, j), "person.deceased") == 0)
+            st = hm_result_missing_state(r, i, j);
+    hm_result_free(r);
+    hm_evaluator_free(e);
+    return st;
+}
+
+START_TEST(test_several_sources)
+{
+    char err[256];
+    int f = F("person.deceased"), status;
+    struct {
+        const char *civil, *civil_as_of, *police;   /* "!" unusable, NULL not given */
+        int state, status;
+    } cases[] = {
+        { "false", "2024-07-20", "true", HM_FACT_CONFLICT, HM_UNDETERMINED },
+        { "false", "2024-07-20", "false", 0, HM_ELIGIBLE },
+        { "false", "2024-01-01", "true", 0, HM_NOT_ELIGIBLE },       /* 民政's is stale */
+        { "!", NULL, "false", 0, HM_ELIGIBLE },
+        { "!", NULL, NULL, HM_FACT_INVALID, HM_UNDETERMINED },
+        { "false", "2024-01-01", NULL, HM_FACT_STALE, HM_UNDETERMINED },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        hm_household *h = hm_household_new(pack, NULL);
+        int a;
+        ck_assert_int_eq(hm_household_add_member(h, NULL, &a), HM_OK);
+        ck_assert_int_eq(hm_household_set(h, a, F("person.income"), "1", NULL, NULL, err, sizeof err), HM_OK);
+        if (strcmp(cases[k].civil, "!") == 0)
+            ck_assert_int_eq(hm_household_set_invalid(h, a, f, NULL, "民政", err, sizeof err), HM_OK);
+        else
+            ck_assert_int_eq(hm_household_set(h, a, f, cases[k].civil, cases[k].civil_as_of, "民政", err, sizeof err),
+                             HM_OK);
+        if (cases[k].police)
+            ck_assert_int_eq(hm_household_set(h, a, f, cases[k].police, NULL, "公安", err, sizeof err), HM_OK);
+        ck_assert_msg(deceased_state(h, &status) == cases[k].state, "case %zu: state", k);
+        ck_assert_msg(status == cases[k].status, "case %zu: status %d", k, status);
+        hm_household_free(h);
+    }
+    /* the same source again replaces its value */
+    hm_household *h = hm_household_new(pack, NULL);
+    int a;
+    hm_household_add_member(h, NULL, &a);
+    hm_household_set(h, a, F("person.income"), "1", NULL, NULL, err, sizeof err);
+    hm_household_set(h, a, f, "true", NULL, "公安", err, sizeof err);
+    hm_household_set(h, a, f, "false", NULL, "公安", err, sizeof err);
+    ck_assert_int_eq(deceased_state(h, &status), 0);
+    ck_assert_int_eq(status, HM_ELIGIBLE);
+    hm_household_free(h);
+}
+END_TEST
+
+START_TEST(test_code_labels)
+{
+    /* a source with no map of the code set uses the label names */
+    ck_assert_str_eq(hm_pack_code_label(pack, F("person.marital"), "民政", "married"), "married");
+    ck_assert_ptr_null(hm_pack_code_label(pack, F("person.marital"), "民政", "wed"));
+    ck_assert_ptr_null(hm_pack_code_label(pack, F("person.income"), "公安", "1"));
+    ck_assert_ptr_null(hm_pack_code_label(pack, 999, "民政", "married"));
+}
+END_TEST
+
 Suite *hm_runtime_suite(void)
 {
     Suite *s = suite_create("runtime");
@@ -246,6 +317,8 @@ Suite *hm_runtime_suite(void)
     tcase_add_test(t, test_decisions_in_memory);
     tcase_add_test(t, test_refusals);
     tcase_add_test(t, test_from_json);
+    tcase_add_test(t, test_several_sources);
+    tcase_add_test(t, test_code_labels);
     suite_add_tcase(s, t);
     return s;
 }
