@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "huimin.h"
 #include "mask.h"
+#include "module.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -68,16 +69,7 @@ void cli_error_lines(char *err)
     }
 }
 
-int cli_is_pack(const char *path)
-{
-    unsigned char head[4];
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return 0;
-    size_t n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    return n == sizeof head && memcmp(head, "\x7fHMC", 4) == 0;
-}
+int cli_is_pack(const char *path) { return module_is_pack_file(path); }
 
 /* A compiler holding the sources a pack carries: what explain, test and
  * the `given` notation need besides the program, which must come out the

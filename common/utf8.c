@@ -1,5 +1,9 @@
 /* utf8.c -- see utf8.h. */
 #include "utf8.h"
+#include "mem.h"
+
+#include <jansson.h>
+#include <string.h>
 
 int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
@@ -58,4 +62,47 @@ int utf8_display_width(const char *s, size_t n)
         w += cp_is_wide(cp) ? 2 : 1;
     }
     return w;
+}
+
+/* Text for JSON, which must be UTF-8: a text from a source or a facts file
+ * may hold other bytes.  Each is shown as U+FFFD and counted in *replaced
+ * (the document then says how many); no key is left out for it. */
+json_t *utf8_json_text(const char *s, size_t n, int *replaced)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0 || cp == 0) {
+            bad++;
+            i++;
+        } else {
+            i += (size_t)k;
+        }
+    }
+    if (!bad)
+        return json_stringn_nocheck(s, n);   /* checked just now */
+    char *t = mem_alloc(n + 2 * bad + 1);
+    if (!t)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode(u + i, n - i, &cp);
+        if (k <= 0 || cp == 0) {
+            memcpy(t + len, "\xEF\xBF\xBD", 3);
+            len += 3;
+            i++;
+        } else {
+            memcpy(t + len, s + i, (size_t)k);
+            len += (size_t)k;
+            i += (size_t)k;
+        }
+    }
+    json_t *j = json_stringn_nocheck(t, len);
+    mem_free(t);
+    if (replaced)
+        *replaced += (int)bad;
+    return j;
 }

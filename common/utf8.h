@@ -14,4 +14,10 @@ int  utf8_display_width(const char *s, size_t n);
  * and stores the code point, or returns 0 for an invalid sequence. */
 int  utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/* s[0..n) as a JSON string: each byte that is not part of valid UTF-8 (or
+ * is NUL) becomes U+FFFD, counted into *replaced (may be NULL).  NULL only
+ * when out of memory. */
+typedef struct json_t json_t;
+json_t *utf8_json_text(const char *s, size_t n, int *replaced);
+
 #endif

@@ -10,6 +10,7 @@
 #include "explain.h"
 #include "calendar.h"
 #include "mem.h"
+#include "utf8.h"
 #include "srcfile.h"
 
 #include <inttypes.h>
@@ -97,48 +98,6 @@ static void *grow(ex *x, void *arr, int32_t *cap, size_t elem, int32_t need)
     return na;
 }
 
-/* Text for JSON, which must be UTF-8: a text from a source or a facts file
- * may hold other bytes.  Each is shown as U+FFFD and counted in *replaced
- * (the document then says how many); no key is left out for it. */
-json_t *explain_json_text(const char *s, size_t n, int *replaced)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t bad = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        int k = utf8_decode(u + i, n - i, &cp);
-        if (k <= 0 || cp == 0) {
-            bad++;
-            i++;
-        } else {
-            i += (size_t)k;
-        }
-    }
-    if (!bad)
-        return json_stringn_nocheck(s, n);   /* checked just now */
-    char *t = mem_alloc(n + 2 * bad + 1);
-    if (!t)
-        return NULL;
-    size_t len = 0;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        int k = utf8_decode(u + i, n - i, &cp);
-        if (k <= 0 || cp == 0) {
-            memcpy(t + len, "\xEF\xBF\xBD", 3);
-            len += 3;
-            i++;
-        } else {
-            memcpy(t + len, s + i, (size_t)k);
-            len += (size_t)k;
-            i += (size_t)k;
-        }
-    }
-    json_t *j = json_stringn_nocheck(t, len);
-    mem_free(t);
-    if (replaced)
-        *replaced += (int)bad;
-    return j;
-}
 
 /* The JSON values of an explanation: a household of 10,000 members has
  * millions, all freed together, so they are carved from large blocks and
@@ -262,7 +221,7 @@ void explain_arena_end(void)
 /* The explanation being built counts the bytes it replaced. */
 static _Thread_local int *replaced_count;
 
-static json_t *jtext(const char *s) { return explain_json_text(s, strlen(s), replaced_count); }
+static json_t *jtext(const char *s) { return utf8_json_text(s, strlen(s), replaced_count); }
 
 static json_t *jstrf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_t *jstrf(const char *fmt, ...)
@@ -390,7 +349,7 @@ static json_t *node_text(ex *x, const ast *n)
         space = 0;
         buf[len++] = ch;
     }
-    json_t *j = explain_json_text(buf, len, replaced_count);
+    json_t *j = utf8_json_text(buf, len, replaced_count);
     mem_free(buf);
     return j;
 }

@@ -68,10 +68,6 @@ void explain_print_text(const json_t *doc, int audience, FILE *out);
 void explain_print_head(const json_t *doc, int audience, FILE *out);
 void explain_print_decision(const json_t *decision, int audience, FILE *out);
 
-/* s[0..n) as a JSON string: each byte that is not part of valid UTF-8 (or
- * is NUL) becomes U+FFFD, counted into *replaced (may be NULL).  NULL only
- * when out of memory. */
-json_t *explain_json_text(const char *s, size_t n, int *replaced);
 
 /* Mask, in place, every entity id of an explanation or of another JSON
  * document (the strings under "id", "member_id", "member_ids",

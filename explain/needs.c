@@ -48,7 +48,7 @@ static void add(needs_ctx *x, json_t *a, json_t *v)
  * UTF-8 become U+FFFD and are counted, never a value left out. */
 static json_t *jtext(needs_ctx *x, const char *s)
 {
-    return explain_json_text(s, strlen(s), &x->replaced);
+    return utf8_json_text(s, strlen(s), &x->replaced);
 }
 
 /* A text cut at a buffer's end ends with the last whole character. */

@@ -240,29 +240,7 @@ static int *sorted(hm_diags *d)
 /* bytes that are not UTF-8 become U+FFFD (diag.h) */
 json_t *diag_json_text(const char *s)
 {
-    json_t *j = json_string(s);
-    if (j)
-        return j;
-    size_t n = strlen(s), len = 0;
-    char *t = mem_alloc(3 * n + 1);
-    if (!t)
-        return NULL;
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        int k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        if (k <= 0) {
-            memcpy(t + len, "\xEF\xBF\xBD", 3);
-            len += 3;
-            i++;
-        } else {
-            memcpy(t + len, s + i, (size_t)k);
-            len += (size_t)k;
-            i += (size_t)k;
-        }
-    }
-    j = json_stringn(t, len);
-    mem_free(t);
-    return j;
+    return utf8_json_text(s, strlen(s), NULL);
 }
 
 /* A diagnostic's place and message as a new object; NULL out of memory. */
