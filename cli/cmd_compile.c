@@ -35,15 +35,11 @@ static void compile_usage(FILE *out)
  * HM_EIO (said why), HM_ENOMEM. */
 static int write_stdout(hm_compiler *comp)
 {
-    hm_program *p;
-    sema *s;
-    int rc = compiler_program(comp, &p, &s);
-    if (rc != HM_OK)
-        return rc;
     unsigned char *buf;
     size_t len;
-    if (module_encode(p, &buf, &len))
-        return HM_ENOMEM;
+    int rc = compiler_module(comp, &buf, &len);
+    if (rc != HM_OK)
+        return rc;
     rc = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? HM_OK : HM_EIO;
     if (rc == HM_EIO)
         cli_error("compile: cannot write the module to standard output: %s", strerror(errno));

@@ -583,20 +583,26 @@ int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
     return HM_OK;
 }
 
-int hm_compiler_pack(hm_compiler *c, hm_pack **out)
+int compiler_module(hm_compiler *c, unsigned char **buf, size_t *len)
 {
-    *out = NULL;
     hm_program *p;
     sema *s;
     int rc = compiler_program(c, &p, &s);
     if (rc != HM_OK)
         return rc;
+    return module_encode(p, buf, len) ? HM_ENOMEM : HM_OK;
+}
+
+int hm_compiler_pack(hm_compiler *c, hm_pack **out)
+{
+    *out = NULL;
     /* through the file format, so the pack is exactly what `compile`
      * would write and its hash what a run of that file records */
     unsigned char *buf;
     size_t len;
-    if (module_encode(p, &buf, &len))
-        return HM_ENOMEM;
+    int rc = compiler_module(c, &buf, &len);
+    if (rc != HM_OK)
+        return rc;
     char err[512];
     rc = pack_load_named(buf, len, "(compiled)", out, err, sizeof err);
     mem_free(buf);

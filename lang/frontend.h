@@ -9,6 +9,9 @@
 /* The compiled program of a checked compilation (borrowed; lives as long
  * as the compiler) and its checker state.  HM_OK, HM_ERR, HM_ENOMEM. */
 int compiler_program(hm_compiler *c, hm_program **out, sema **s);
+/* The .hmc bytes of the compiled program (owned, mem_free): what
+ * `compile -o` writes.  HM_OK, HM_ERR, HM_ENOMEM. */
+int compiler_module(hm_compiler *c, unsigned char **buf, size_t *len);
 /* After compiler_program: where each expression's value is (codegen.h). */
 const struct cg_map *compiler_map(hm_compiler *c);
 
