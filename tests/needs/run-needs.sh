@@ -8,24 +8,13 @@
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).  HM_REGEN=1 rewrites the
 # golden files.
-: "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
+. "$SRCDIR/tests/lib.sh"
 here="$SRCDIR/tests/needs"
 pol="$SRCDIR/tests/batch/small.pol"
-bindir=$(dirname "$HUIMIN")
-HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
-export HUIMIN_PLUGIN_PATH
-work=$(mktemp -d) || exit 99
-trap 'rm -rf "$work"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # the small city: registry and civil affairs databases and their configuration
 city="$work/city"
-mkdir -p "$city"
-cp "$SRCDIR/tests/batch/small.conf" "$city/"
-sqlite3 "$city/registry.db" < "$SRCDIR/tests/batch/city.sql"
-sqlite3 "$city/civil.db" < "$SRCDIR/tests/batch/civil.sql"
+small_city "$city"
 
 # golden NAME EXPECTED-EXIT ARGS...: `huimin needs ARGS` (run in the city's
 # folder) prints tests/needs/NAME.expected
@@ -190,5 +179,4 @@ while [ $n -le 5000 ] && [ $clean -lt 5 ]; do
 done
 [ $oom_bad -eq 0 ] && [ $n -gt $((lo + 50)) ] && ok || bad "out of memory: $oom_bad runs went wrong (allocations $lo to $n)"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
