@@ -60,8 +60,9 @@ int one_open(hm_one *o, const hm_program *p, const char *config, const char *con
         batch_load_error(L, err, errlen);
         return -1;
     }
+    char idb[LOAD_ID_BUF];
     for (int32_t m = 0; person && m < L->np; m++)
-        if (strcmp(L->pid[m], person) == 0)
+        if (strcmp(load_id(L, 1, m, idb), person) == 0)
             o->member = m;
     return 0;
 }

@@ -405,13 +405,14 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
     /* entities: households 0 … nh-1, persons nh … */
     double t0 = now_s();
     int64_t total = (int64_t)f->nhouse + f->nperson, done = 0;
+    char idb[LOAD_ID_BUF];
     for (int32_t h = 0; h < f->nhouse; h++, done++)
-        if (results_entity(R, h, 0, L->hid[h], -1))
+        if (results_entity(R, h, 0, load_id(L, 0, h, idb), -1))
             return -1;
     for (int32_t h = 0; h < f->nhouse; h++)
         for (int32_t mb = 0; mb < f->hh_count[h]; mb++, done++) {
             int32_t i = f->hh_first[h] + mb;
-            if (results_entity(R, (int64_t)f->nhouse + i, 1, L->pid[i], h))
+            if (results_entity(R, (int64_t)f->nhouse + i, 1, load_id(L, 1, i, idb), h))
                 return -1;
         }
     char miss[512];
@@ -444,7 +445,7 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
         const ld_issue *is = &L->issues[i];
         const hm_field *fd = &p->fields[is->field];
         if (results_issue(R, is->source >= 0 ? L->sources[is->source] : NULL, fd->entity == ENT_PERSON,
-                          fd->entity == ENT_PERSON ? L->pid[is->index] : L->hid[is->index], prog_str(p, fd->name),
+                          load_id(L, fd->entity == ENT_PERSON, is->index, idb), prog_str(p, fd->name),
                           load_issue_kind(is->kind), is->detail))
             return -1;
     }
@@ -635,7 +636,8 @@ static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const
         sum_issue *o = &s->issues[i];
         o->entity = fd->entity == ENT_PERSON ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
         o->source = mem_strdup(is->source >= 0 ? L->sources[is->source] : "?");
-        o->entity_id = mem_strdup(fd->entity == ENT_PERSON ? L->pid[is->index] : L->hid[is->index]);
+        char idb[LOAD_ID_BUF];
+        o->entity_id = mem_strdup(load_id(L, fd->entity == ENT_PERSON, is->index, idb));
         o->field = mem_strdup(prog_str(p, fd->name));
         o->detail = mem_strdup(is->detail ? is->detail : "");
         if (!o->source || !o->entity_id || !o->field || !o->detail) {

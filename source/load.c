@@ -523,6 +523,18 @@ fail:
     return -1;
 }
 
+const char *load_id(const hm_load *L, int person, int32_t i, char *buf)
+{
+    (void)buf;
+    return person ? L->pid[i] : L->hid[i];
+}
+
+int load_id_int(const hm_load *L, int person, int32_t i, int64_t *v)
+{
+    (void)L, (void)person, (void)i, (void)v;
+    return 0;
+}
+
 int load_find_source(const hm_load *L, const char *source)
 {
     return configured(L, source);

@@ -85,6 +85,16 @@ void load_close(hm_load *L);
  * persons (in id order) and print them: `huimin plugin-check`. */
 int  load_sample(hm_load *L, int k, int nmax, FILE *out);
 
+/* Ids of the population.  Households and persons are rows; their ids are
+ * the source's text, or integers when the population source gives integer
+ * keys.  load_id: the id of household row i (person 0) or person row i
+ * (person 1) as text (an integer id written into buf, of LOAD_ID_BUF
+ * bytes).  load_id_int: 1 with the id in *v when the ids are integers,
+ * else 0. */
+#define LOAD_ID_BUF 24
+const char *load_id(const hm_load *L, int person, int32_t i, char *buf);
+int  load_id_int(const hm_load *L, int person, int32_t i, int64_t *v);
+
 /* The index in L->plugins of the configured source named `source`, or -1. */
 int  load_find_source(const hm_load *L, const char *source);
 
