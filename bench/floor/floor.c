@@ -469,7 +469,7 @@ static sqlite3 *open_db(const char *dir, const char *name)
     if (access(path, R_OK) != 0)
         die("%s: cannot read it", path);
     sqlite3 *db;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         die("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
     sqlite3_exec(db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
     return db;
@@ -494,22 +494,25 @@ static int step(sqlite3 *db, const char *dbname, sqlite3_stmt *st)
     return 0;
 }
 
-/* The row's entity from its id in column 0: -1 when not one of the
- * population (or no id).  Tables are in id order like the person table,
- * so the next person after the last one found is tried first. */
+/* The row's person from its id in column 0: -1 when not one of the
+ * population (or no id).  The tables are in id order like the person
+ * table: a merge with the persons in the person table's order, a few steps
+ * at most, before the hash. */
 static int32_t person_of(const city *C, sqlite3_stmt *st, int32_t *next_row)
 {
     int n;
     const char *s = cell_text(st, 0, &n);
     if (!s)
         return -1;
-    int32_t r = *next_row;
-    if (r < C->np) {
+    for (int32_t r = *next_row, stop = r + 32; r < C->np && r < stop; r++) {
         const char *x = id_at(&C->pid, C->by_row[r]);
-        if (memcmp(x, s, (size_t)n) == 0 && x[n] == '\0') {
+        int c = memcmp(x, s, (size_t)n);
+        if (c == 0 && x[n] == '\0') {
             *next_row = r + 1;
             return C->by_row[r];
         }
+        if (c > 0)
+            break;
     }
     int32_t p = ids_find(&C->pid, s, (size_t)n);
     if (p >= 0)
@@ -1115,6 +1118,7 @@ int main(int argc, char **argv)
     w12_hi_ym = y * 12 + m - 2;     /* the 12 months before the as-of month */
     w12_lo_ym = w12_hi_ym - 11;
     codes_init();
+    sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);     /* no locking: one thread */
 
     double t0 = now();
     static city C;
