@@ -69,9 +69,14 @@ static tri with_amount(tri own, int64_t amount)
 
 /* ---- errors, time, memory ------------------------------------------------ */
 
+static char db_path[4096];      /* the database being read, for messages */
+static char out_tmp[4096];      /* the results being written, removed on an error */
+
 static void die(const char *fmt, ...)
 {
     va_list ap;
+    if (out_tmp[0])
+        unlink(out_tmp);
     va_start(ap, fmt);
     fputs("floor: ", stderr);
     vfprintf(stderr, fmt, ap);
@@ -463,8 +468,8 @@ static int32_t as_of_ymd, as_of_days, w12_lo_ym, w12_hi_ym;   /* window: months 
 
 static sqlite3 *open_db(const char *dir, const char *name)
 {
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s.db", dir, name) >= sizeof path)
+    char *path = db_path;
+    if ((size_t)snprintf(path, sizeof db_path, "%s/%s.db", dir, name) >= sizeof db_path)
         die("%s: path too long", dir);
     if (access(path, R_OK) != 0)
         die("%s: cannot read it", path);
@@ -475,21 +480,21 @@ static sqlite3 *open_db(const char *dir, const char *name)
     return db;
 }
 
-static sqlite3_stmt *query(sqlite3 *db, const char *dbname, const char *sql)
+static sqlite3_stmt *query(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        die("%s.db: %s (%s)", dbname, sqlite3_errmsg(db), sql);
+        die("%s: %s (%s)", db_path, sqlite3_errmsg(db), sql);
     return st;
 }
 
-static int step(sqlite3 *db, const char *dbname, sqlite3_stmt *st)
+static int step(sqlite3 *db, sqlite3_stmt *st)
 {
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW)
         return 1;
     if (r != SQLITE_DONE)
-        die("%s.db: %s", dbname, sqlite3_errmsg(db));
+        die("%s: %s", db_path, sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return 0;
 }
@@ -533,13 +538,13 @@ static int32_t household_of(const city *C, sqlite3_stmt *st)
 static void load_registry(city *C, const char *dir)
 {
     sqlite3 *db = open_db(dir, "registry");
-    sqlite3_stmt *st = query(db, "registry", "SELECT hh_id, region_code FROM household");
+    sqlite3_stmt *st = query(db, "SELECT hh_id, region_code FROM household");
     int32_t cap = 0;
-    while (step(db, "registry", st)) {
+    while (step(db, st)) {
         int n;
         const char *id = cell_text(st, 0, &n);
         if (!id)
-            die("registry.db: table household: a row has no hh_id");
+            die("%s: table household: a row has no hh_id", db_path);
         int32_t h = ids_append(&C->hid, id, (size_t)n);
         if (h == cap) {
             cap = cap ? cap * 2 : 1024;
@@ -561,10 +566,10 @@ static void load_registry(city *C, const char *dir)
     int32_t dup;
     ids_index(&C->hid, &dup);
     if (dup >= 0)
-        die("registry.db: household id %s is listed twice", id_at(&C->hid, dup));
+        die("%s: household id %s is listed twice", db_path, id_at(&C->hid, dup));
 
     /* persons, in the table's order first */
-    st = query(db, "registry",
+    st = query(db,
                "SELECT person_id, hh_id, birth_date, deceased, marital_code, relation_code, "
                "local_hukou, residence_years, updated_on FROM person");
     int32_t n = 0;
@@ -572,11 +577,11 @@ static void load_registry(city *C, const char *dir)
     int32_t *hh = NULL, *birth = NULL, *updated = NULL, *res = NULL;
     tri *dec = NULL, *mar = NULL, *rel = NULL, *hukou = NULL;
     ids pid = { 0 };
-    while (step(db, "registry", st)) {
+    while (step(db, st)) {
         int l = 0, hl = 0;
         const char *id = cell_text(st, 0, &l), *hid = cell_text(st, 1, &hl);
         if (!id || !hid)
-            die("registry.db: table person: a row has no %s", id ? "hh_id" : "person_id");
+            die("%s: table person: a row has no %s", db_path, id ? "hh_id" : "person_id");
         int32_t h = ids_find(&C->hid, hid, (size_t)hl);
         if (h < 0)
             continue;       /* a person of no listed household is not evaluated */
@@ -645,7 +650,7 @@ static void load_registry(city *C, const char *dir)
     C->pid.n = C->pid.capn = n;
     ids_index(&C->pid, &dup);
     if (dup >= 0)
-        die("registry.db: person id %s is listed twice", id_at(&C->pid, dup));
+        die("%s: person id %s is listed twice", db_path, id_at(&C->pid, dup));
 }
 
 static int32_t ymd_add_months(int32_t ymd, int32_t k)
@@ -663,8 +668,8 @@ static void load_households(city *C, const char *dir)
     sqlite3 *db = open_db(dir, "civil_affairs");
     FILL(C->assets, C->nh, UNK);
     FILL(C->assets_until, C->nh, NO_DATE);
-    sqlite3_stmt *st = query(db, "civil_affairs", "SELECT hh_id, assets_fen, checked_on FROM household_check");
-    while (step(db, "civil_affairs", st)) {
+    sqlite3_stmt *st = query(db, "SELECT hh_id, assets_fen, checked_on FROM household_check");
+    while (step(db, st)) {
         int32_t h = household_of(C, st);
         if (h < 0)
             continue;
@@ -677,8 +682,8 @@ static void load_households(city *C, const char *dir)
     sqlite3_close(db);
     db = open_db(dir, "housing");
     FILL(C->other_housing, C->nh, U);
-    st = query(db, "housing", "SELECT hh_id, other_housing FROM property");
-    while (step(db, "housing", st)) {
+    st = query(db, "SELECT hh_id, other_housing FROM property");
+    while (step(db, st)) {
         int32_t h = household_of(C, st);
         if (h >= 0)
             C->other_housing[h] = cell_bool(st, 1);
@@ -687,9 +692,9 @@ static void load_households(city *C, const char *dir)
 }
 
 /* person tables: each row's person, or skip the row */
-#define EACH_PERSON(db, name, sql, p)                                   \
-    for (sqlite3_stmt *st_ = query(db, name, sql); st_; st_ = NULL)     \
-        for (int32_t next_ = 0, p; step(db, name, st_);)                \
+#define EACH_PERSON(db, sql, p)                                   \
+    for (sqlite3_stmt *st_ = query(db, sql); st_; st_ = NULL)     \
+        for (int32_t next_ = 0, p; step(db, st_);)                \
             if ((p = person_of(C, st_, &next_)) >= 0)
 
 static void records_init(recs *r, int32_t np)
@@ -723,11 +728,11 @@ static void load_persons(city *C, const char *dir)
     FILL(C->mar_civ, np, U);
     FILL(C->supporter, np, U);
     FILL(C->school, np, U);
-    EACH_PERSON(db, "civil_affairs", "SELECT person_id, marital_code FROM marriage", p)
+    EACH_PERSON(db, "SELECT person_id, marital_code FROM marriage", p)
         C->mar_civ[p] = map_code(st_, 1, NULL, marital_civil);
-    EACH_PERSON(db, "civil_affairs", "SELECT person_id, supporter_able FROM assistance", p)
+    EACH_PERSON(db, "SELECT person_id, supporter_able FROM assistance", p)
         C->supporter[p] = cell_bool(st_, 1);
-    EACH_PERSON(db, "civil_affairs", "SELECT person_id, stage_code FROM schooling", p)
+    EACH_PERSON(db, "SELECT person_id, stage_code FROM schooling", p)
         C->school[p] = map_code(st_, 1, school_civil, NULL);
     sqlite3_close(db);
 
@@ -735,30 +740,30 @@ static void load_persons(city *C, const char *dir)
     FILL(C->income, np, UNK);
     FILL(C->hard, np, U);
     FILL(C->flex, np, U);
-    EACH_PERSON(db, "social_security", "SELECT person_id, amount_fen FROM income", p)
+    EACH_PERSON(db, "SELECT person_id, amount_fen FROM income", p)
         C->income[p] = cell_fen(st_, 1);
-    EACH_PERSON(db, "social_security", "SELECT person_id, hard_to_employ, flexible_employed FROM employment", p) {
+    EACH_PERSON(db, "SELECT person_id, hard_to_employ, flexible_employed FROM employment", p) {
         C->hard[p] = cell_bool(st_, 1);
         C->flex[p] = cell_bool(st_, 2);
     }
     records_init(&C->contrib, np);
-    EACH_PERSON(db, "social_security", "SELECT person_id, month, amount_fen FROM contribution", p)
+    EACH_PERSON(db, "SELECT person_id, month, amount_fen FROM contribution", p)
         record(&C->contrib, st_, p);
     sqlite3_close(db);
 
     db = open_db(dir, "medical_insurance");
     FILL(C->selfpay, np, UNK);
-    EACH_PERSON(db, "medical_insurance", "SELECT person_id, amount_fen FROM selfpay", p)
+    EACH_PERSON(db, "SELECT person_id, amount_fen FROM selfpay", p)
         C->selfpay[p] = cell_fen(st_, 1);
     records_init(&C->bills, np);
-    EACH_PERSON(db, "medical_insurance", "SELECT person_id, settled_on, amount_fen FROM bill", p)
+    EACH_PERSON(db, "SELECT person_id, settled_on, amount_fen FROM bill", p)
         record(&C->bills, st_, p);
     sqlite3_close(db);
 
     db = open_db(dir, "disability_federation");
     FILL(C->grade, np, UNK32);
     FILL(C->kind, np, U);
-    EACH_PERSON(db, "disability_federation", "SELECT person_id, grade, kind_code FROM certificate", p) {
+    EACH_PERSON(db, "SELECT person_id, grade, kind_code FROM certificate", p) {
         C->grade[p] = small(cell_int(st_, 1));
         C->kind[p] = map_code(st_, 2, NULL, kind_federation);
     }
@@ -767,7 +772,7 @@ static void load_persons(city *C, const char *dir)
     db = open_db(dir, "tax");
     FILL(C->wage, np, UNK);
     FILL(C->si, np, UNK);
-    EACH_PERSON(db, "tax", "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p) {
+    EACH_PERSON(db, "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p) {
         C->wage[p] = cell_fen(st_, 1);
         C->si[p] = cell_fen(st_, 2);
     }
@@ -779,7 +784,7 @@ static void load_persons(city *C, const char *dir)
     FILL(C->tier, np, U);
     FILL(C->supports, np, U);
     FILL(C->only_child, np, U);
-    EACH_PERSON(db, "tax", "SELECT person_id, children_edu, infants, housing_loan, renting, city_tier, "
+    EACH_PERSON(db, "SELECT person_id, children_edu, infants, housing_loan, renting, city_tier, "
                            "supports_elderly, only_child, elderly_share_fen FROM deduction", p) {
         C->children_edu[p] = cell_int(st_, 1);
         C->infants[p] = cell_int(st_, 2);
@@ -1066,9 +1071,11 @@ static void sql(sqlite3 *db, const char *path, const char *s)
 
 static void write_out(const city *C, const outs *o, const char *path)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+    char *tmp = out_tmp;
+    if ((size_t)snprintf(tmp, sizeof out_tmp, "%s.tmp", path) >= sizeof out_tmp) {
+        out_tmp[0] = '\0';
         die("%s: path too long", path);
+    }
     unlink(tmp);
     sqlite3 *db;
     if (sqlite3_open(tmp, &db) != SQLITE_OK)
@@ -1100,6 +1107,7 @@ static void write_out(const city *C, const outs *o, const char *path)
         die("%s: cannot close it", tmp);
     if (rename(tmp, path) != 0)
         die("%s: cannot rename %s to it", path, tmp);
+    out_tmp[0] = '\0';
 }
 
 int main(int argc, char **argv)
