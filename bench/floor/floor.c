@@ -1134,9 +1134,9 @@ int main(int argc, char **argv)
     load_households(&C, argv[1]);
     load_persons(&C, argv[1]);
     double t1 = now();
-    params P;
+    static params P;
     params_init(&P, &C);
-    outs o = { 0 };
+    static outs o;
     evaluate(&C, &P, &o);
     double t2 = now();
     write_out(&C, &o, argv[3]);
