@@ -432,6 +432,80 @@ static void ids_index(ids *t, int32_t *dup)
 
 /* ---- the facts ------------------------------------------------------------------ */
 
+/* A column of numbers per person, 32 bits each: the rare number that does
+ * not fit is kept aside, sorted by person once loaded. */
+#define N_UNK INT32_MIN
+#define N_BIG (INT32_MIN + 1)
+
+typedef struct big {
+    int32_t p;
+    int64_t v;
+} big;
+
+typedef struct nums {
+    int32_t *v;
+    big *big;
+    size_t nbig, capbig;
+} nums;
+
+static void nums_init(nums *c, int32_t n)
+{
+    c->v = xmalloc(sizeof *c->v * ((size_t)n + 1));
+    for (int32_t i = 0; i < n; i++)
+        c->v[i] = N_UNK;
+}
+
+static void nums_put(nums *c, int32_t p, int64_t v)
+{
+    if (v == UNK) {
+        c->v[p] = N_UNK;
+    } else if (v > N_BIG && v <= INT32_MAX) {
+        c->v[p] = (int32_t)v;
+    } else {
+        if (c->nbig == c->capbig) {
+            c->capbig = c->capbig ? c->capbig * 2 : 64;
+            c->big = xrealloc(c->big, sizeof *c->big * c->capbig);
+        }
+        c->big[c->nbig++] = (big){ p, v };
+        c->v[p] = N_BIG;
+    }
+}
+
+static int big_cmp(const void *a, const void *b)
+{
+    const big *x = a, *y = b;
+    return (x->p > y->p) - (x->p < y->p);
+}
+
+/* once loaded (one row per person: the tables are keyed by the id) */
+static void nums_done(nums *c)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->nbig; i++)
+        if (c->v[c->big[i].p] == N_BIG)
+            c->big[k++] = c->big[i];
+    c->nbig = k;
+    qsort(c->big, k, sizeof *c->big, big_cmp);
+}
+
+static int64_t nums_get(const nums *c, int32_t p)
+{
+    int32_t x = c->v[p];
+    if (x > N_BIG)
+        return x;
+    if (x == N_UNK)
+        return UNK;
+    size_t lo = 0, hi = c->nbig;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->big[mid].p <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return c->big[lo].v;
+}
+
 /* records of money per person, over the 12 months before the as-of month */
 typedef struct recs {
     int64_t *sum;           /* UNK: a record unusable, the list unknown */
@@ -454,9 +528,9 @@ typedef struct city {
     int32_t *updated;       /* days, NO_DATE */
     tri *mar_reg, *mar_civ, *relation, *hukou, *supporter, *school, *kind, *hard, *flex;
     int32_t *res_years, *grade;     /* UNK32 */
-    int64_t *income, *selfpay;
+    nums income, selfpay;
     recs contrib, bills;
-    int64_t *wage, *si, *children_edu, *infants, *share;
+    nums wage_less_si, children_edu, infants, share;    /* wage − social insurance paid */
     tri *loan, *renting, *tier, *supports, *only_child;
     int32_t *by_row;        /* person table row → person */
     int32_t *row_of;        /* person → person table row */
@@ -476,7 +550,6 @@ static sqlite3 *open_db(const char *dir, const char *name)
     sqlite3 *db;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         die("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
-    sqlite3_exec(db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
     return db;
 }
 
@@ -737,11 +810,12 @@ static void load_persons(city *C, const char *dir)
     sqlite3_close(db);
 
     db = open_db(dir, "social_security");
-    FILL(C->income, np, UNK);
+    nums_init(&C->income, np);
     FILL(C->hard, np, U);
     FILL(C->flex, np, U);
     EACH_PERSON(db, "SELECT person_id, amount_fen FROM income", p)
-        C->income[p] = cell_fen(st_, 1);
+        nums_put(&C->income, p, cell_fen(st_, 1));
+    nums_done(&C->income);
     EACH_PERSON(db, "SELECT person_id, hard_to_employ, flexible_employed FROM employment", p) {
         C->hard[p] = cell_bool(st_, 1);
         C->flex[p] = cell_bool(st_, 2);
@@ -752,9 +826,10 @@ static void load_persons(city *C, const char *dir)
     sqlite3_close(db);
 
     db = open_db(dir, "medical_insurance");
-    FILL(C->selfpay, np, UNK);
+    nums_init(&C->selfpay, np);
     EACH_PERSON(db, "SELECT person_id, amount_fen FROM selfpay", p)
-        C->selfpay[p] = cell_fen(st_, 1);
+        nums_put(&C->selfpay, p, cell_fen(st_, 1));
+    nums_done(&C->selfpay);
     records_init(&C->bills, np);
     EACH_PERSON(db, "SELECT person_id, settled_on, amount_fen FROM bill", p)
         record(&C->bills, st_, p);
@@ -770,15 +845,13 @@ static void load_persons(city *C, const char *dir)
     sqlite3_close(db);
 
     db = open_db(dir, "tax");
-    FILL(C->wage, np, UNK);
-    FILL(C->si, np, UNK);
-    EACH_PERSON(db, "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p) {
-        C->wage[p] = cell_fen(st_, 1);
-        C->si[p] = cell_fen(st_, 2);
-    }
-    FILL(C->children_edu, np, UNK);
-    FILL(C->infants, np, UNK);
-    FILL(C->share, np, UNK);
+    nums_init(&C->wage_less_si, np);
+    EACH_PERSON(db, "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p)
+        nums_put(&C->wage_less_si, p, sub3(cell_fen(st_, 1), cell_fen(st_, 2)));
+    nums_done(&C->wage_less_si);
+    nums_init(&C->children_edu, np);
+    nums_init(&C->infants, np);
+    nums_init(&C->share, np);
     FILL(C->loan, np, U);
     FILL(C->renting, np, U);
     FILL(C->tier, np, U);
@@ -786,15 +859,18 @@ static void load_persons(city *C, const char *dir)
     FILL(C->only_child, np, U);
     EACH_PERSON(db, "SELECT person_id, children_edu, infants, housing_loan, renting, city_tier, "
                            "supports_elderly, only_child, elderly_share_fen FROM deduction", p) {
-        C->children_edu[p] = cell_int(st_, 1);
-        C->infants[p] = cell_int(st_, 2);
+        nums_put(&C->children_edu, p, cell_int(st_, 1));
+        nums_put(&C->infants, p, cell_int(st_, 2));
         C->loan[p] = cell_bool(st_, 3);
         C->renting[p] = cell_bool(st_, 4);
         C->tier[p] = map_code(st_, 5, NULL, tier_tax);
         C->supports[p] = cell_bool(st_, 6);
         C->only_child[p] = cell_bool(st_, 7);
-        C->share[p] = cell_fen(st_, 8);
+        nums_put(&C->share, p, cell_fen(st_, 8));
     }
+    nums_done(&C->children_edu);
+    nums_done(&C->infants);
+    nums_done(&C->share);
     sqlite3_close(db);
 }
 
@@ -938,8 +1014,8 @@ static void evaluate(const city *C, const params *P, outs *o)
             if (dec)
                 continue;
             n++;
-            s_income = add3(s_income, C->income[p]);
-            s_selfpay = add3(s_selfpay, rha(C->selfpay[p], 12));
+            s_income = add3(s_income, nums_get(&C->income, p));
+            s_selfpay = add3(s_selfpay, rha(nums_get(&C->selfpay, p), 12));
             s_bills = add3(s_bills, C->bills.sum[p]);
             int64_t age = age_of(C->birth[p]);
             int64_t grade = i32(C->grade[p]);
@@ -1021,14 +1097,15 @@ static void evaluate(const city *C, const params *P, outs *o)
             int64_t housing = loan == U ? UNK : loan ? 100000
                               : renting == U ? UNK : renting ? (C->tier[p] == U ? UNK : P->rent[C->tier[p]]) : 0;
             int64_t elderly = supports == U ? UNK : !supports ? 0
-                              : only == U ? UNK : only ? P->elderly : min3(C->share[p], rha(P->elderly, 2));
-            int64_t monthly = add3(add3(mul3(P->edu, C->children_edu[p]), mul3(P->infant, C->infants[p])),
+                              : only == U ? UNK : only ? P->elderly : min3(nums_get(&C->share, p), rha(P->elderly, 2));
+            int64_t monthly = add3(add3(mul3(P->edu, nums_get(&C->children_edu, p)),
+                                        mul3(P->infant, nums_get(&C->infants, p))),
                                    add3(housing, elderly));
-            int64_t zx_amt = add3(mul3(monthly, 12), min3(max3(sub3(C->selfpay[p], 1500000), 0), 8000000));
+            int64_t zx_amt = add3(mul3(monthly, 12), min3(max3(sub3(nums_get(&C->selfpay, p), 1500000), 0), 8000000));
             tri zx = gt3(zx_amt, 0);
             emit(o, p, ZHUANXIANG, zx, zx_amt);
 
-            int64_t taxable = sub3(sub3(sub3(C->wage[p], 6000000), C->si[p]), zx == 1 ? zx_amt : zx == 0 ? 0 : UNK);
+            int64_t taxable = sub3(sub3(nums_get(&C->wage_less_si, p), 6000000), zx == 1 ? zx_amt : zx == 0 ? 0 : UNK);
             tri gs = gt3(taxable, 0);
             emit(o, p, GESHUI, gs, gs == 1 ? income_tax(taxable) : UNK);
 
@@ -1133,6 +1210,11 @@ int main(int argc, char **argv)
     load_registry(&C, argv[1]);
     load_households(&C, argv[1]);
     load_persons(&C, argv[1]);
+    /* what only the load needed */
+    free(C.by_row);
+    free(C.row_of);
+    free(C.pid.slot);
+    free(C.hid.slot);
     double t1 = now();
     static params P;
     params_init(&P, &C);
