@@ -353,7 +353,7 @@ typedef struct ids {
     size_t len, cap;
     size_t *off;            /* id i starts at buf + off[i] */
     int32_t n, capn;
-    int32_t *slot;          /* index + 1, 0 empty */
+    uint64_t *slot;         /* high half of the hash << 32 | index + 1; 0 empty */
     uint32_t mask;
 } ids;
 
@@ -399,18 +399,23 @@ static int32_t ids_append(ids *t, const char *s, size_t n)
 
 static int32_t ids_find(const ids *t, const char *s, size_t n)
 {
-    for (uint32_t k = (uint32_t)hash(s, n) & t->mask;; k = (k + 1) & t->mask) {
-        int32_t i = t->slot[k] - 1;
-        if (i < 0)
+    uint64_t h = hash(s, n), tag = h & 0xffffffff00000000ull;
+    for (uint32_t k = (uint32_t)h & t->mask;; k = (k + 1) & t->mask) {
+        uint64_t e = t->slot[k];
+        if (!e)
             return -1;
+        if ((e & 0xffffffff00000000ull) != tag)
+            continue;
+        int32_t i = (int32_t)(uint32_t)e - 1;
         const char *x = id_at(t, i);
         if (memcmp(x, s, n) == 0 && x[n] == '\0')
             return i;
     }
 }
 
-/* index all n ids; the index of an id listed twice in *dup, else -1 */
-static void ids_index(ids *t, int32_t *dup)
+/* Index the ids, read in the arena's order (the i-th string is id
+ * index[i], or i without index); an id listed twice in *dup, else -1. */
+static void ids_index(ids *t, const int32_t *index, int32_t *dup)
 {
     uint32_t cap = 1024;
     while (cap < 2u * (uint32_t)t->n)
@@ -419,14 +424,18 @@ static void ids_index(ids *t, int32_t *dup)
     t->slot = xcalloc(cap, sizeof *t->slot);
     t->mask = cap - 1;
     *dup = -1;
-    for (int32_t i = 0; i < t->n; i++) {
-        const char *s = id_at(t, i);
+    const char *s = t->buf;
+    for (int32_t r = 0; r < t->n; r++) {
         size_t n = strlen(s);
-        uint32_t k = (uint32_t)hash(s, n) & t->mask;
+        int32_t i = index ? index[r] : r;
+        uint64_t h = hash(s, n), tag = h & 0xffffffff00000000ull;
+        uint32_t k = (uint32_t)h & t->mask;
         for (; t->slot[k]; k = (k + 1) & t->mask)
-            if (strcmp(id_at(t, t->slot[k] - 1), s) == 0 && *dup < 0)
+            if ((t->slot[k] & 0xffffffff00000000ull) == tag &&
+                strcmp(id_at(t, (int32_t)(uint32_t)t->slot[k] - 1), s) == 0 && *dup < 0)
                 *dup = i;
-        t->slot[k] = i + 1;
+        t->slot[k] = tag | (uint32_t)(i + 1);
+        s += n + 1;
     }
 }
 
@@ -637,7 +646,7 @@ static void load_registry(city *C, const char *dir)
     }
     C->nh = C->hid.n;
     int32_t dup;
-    ids_index(&C->hid, &dup);
+    ids_index(&C->hid, NULL, &dup);
     if (dup >= 0)
         die("%s: household id %s is listed twice", db_path, id_at(&C->hid, dup));
 
@@ -721,7 +730,7 @@ static void load_registry(city *C, const char *dir)
         C->pid.off[C->by_row[i]] = pid.off[i];
     free(pid.off);
     C->pid.n = C->pid.capn = n;
-    ids_index(&C->pid, &dup);
+    ids_index(&C->pid, C->by_row, &dup);
     if (dup >= 0)
         die("%s: person id %s is listed twice", db_path, id_at(&C->pid, dup));
 }
