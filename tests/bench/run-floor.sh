@@ -95,7 +95,8 @@ agree spoilt 2025-01-15
 
 # the comparison can fail: floor as of another date than huimin's run
 "$floor" "$work/spoilt" 2024-06-30 "$work/f.db" > /dev/null 2>&1
-if python3 "$work/same.py" "$work/f.db" "$work/h.db" | grep -q '^differs: '; then ok
+python3 "$work/same.py" "$work/f.db" "$work/h.db" > "$work/same.out"
+if grep -q '^differs: ' "$work/same.out"; then ok
 else bad "decisions as of 2024-06-30 agree with huimin's as of 2025-01-15"; fi
 
 refused() {     # WHAT STATUS MESSAGE -- floor ARGS...
