@@ -494,7 +494,8 @@ static void nums_done(nums *c)
         if (c->v[c->big[i].p] == N_BIG)
             c->big[k++] = c->big[i];
     c->nbig = k;
-    qsort(c->big, k, sizeof *c->big, big_cmp);
+    if (k)
+        qsort(c->big, k, sizeof *c->big, big_cmp);
 }
 
 static int64_t nums_get(const nums *c, int32_t p)
