@@ -353,7 +353,7 @@ typedef struct ids {
     size_t len, cap;
     size_t *off;            /* id i starts at buf + off[i] */
     int32_t n, capn;
-    uint64_t *slot;         /* high half of the hash << 32 | index + 1; 0 empty */
+    int32_t *slot;          /* index + 1, 0 empty */
     uint32_t mask;
 } ids;
 
@@ -399,14 +399,10 @@ static int32_t ids_append(ids *t, const char *s, size_t n)
 
 static int32_t ids_find(const ids *t, const char *s, size_t n)
 {
-    uint64_t h = hash(s, n), tag = h & 0xffffffff00000000ull;
-    for (uint32_t k = (uint32_t)h & t->mask;; k = (k + 1) & t->mask) {
-        uint64_t e = t->slot[k];
-        if (!e)
+    for (uint32_t k = (uint32_t)hash(s, n) & t->mask;; k = (k + 1) & t->mask) {
+        int32_t i = t->slot[k] - 1;
+        if (i < 0)
             return -1;
-        if ((e & 0xffffffff00000000ull) != tag)
-            continue;
-        int32_t i = (int32_t)(uint32_t)e - 1;
         const char *x = id_at(t, i);
         if (memcmp(x, s, n) == 0 && x[n] == '\0')
             return i;
@@ -428,13 +424,11 @@ static void ids_index(ids *t, const int32_t *index, int32_t *dup)
     for (int32_t r = 0; r < t->n; r++) {
         size_t n = strlen(s);
         int32_t i = index ? index[r] : r;
-        uint64_t h = hash(s, n), tag = h & 0xffffffff00000000ull;
-        uint32_t k = (uint32_t)h & t->mask;
+        uint32_t k = (uint32_t)hash(s, n) & t->mask;
         for (; t->slot[k]; k = (k + 1) & t->mask)
-            if ((t->slot[k] & 0xffffffff00000000ull) == tag &&
-                strcmp(id_at(t, (int32_t)(uint32_t)t->slot[k] - 1), s) == 0 && *dup < 0)
+            if (strcmp(id_at(t, t->slot[k] - 1), s) == 0 && *dup < 0)
                 *dup = i;
-        t->slot[k] = tag | (uint32_t)(i + 1);
+        t->slot[k] = i + 1;
         s += n + 1;
     }
 }
@@ -445,6 +439,7 @@ static void ids_index(ids *t, const int32_t *index, int32_t *dup)
  * not fit is kept aside, sorted by person once loaded. */
 #define N_UNK INT32_MIN
 #define N_BIG (INT32_MIN + 1)
+#define N_KEPT (INT32_MIN + 2)  /* only while nums_done runs */
 
 typedef struct big {
     int32_t p;
@@ -457,18 +452,18 @@ typedef struct nums {
     size_t nbig, capbig;
 } nums;
 
-static void nums_init(nums *c, int32_t n)
+static void nums_init(nums *c, int32_t n, int32_t v)
 {
     c->v = xmalloc(sizeof *c->v * ((size_t)n + 1));
     for (int32_t i = 0; i < n; i++)
-        c->v[i] = N_UNK;
+        c->v[i] = v;
 }
 
 static void nums_put(nums *c, int32_t p, int64_t v)
 {
     if (v == UNK) {
         c->v[p] = N_UNK;
-    } else if (v > N_BIG && v <= INT32_MAX) {
+    } else if (v > N_KEPT && v <= INT32_MAX) {
         c->v[p] = (int32_t)v;
     } else {
         if (c->nbig == c->capbig) {
@@ -480,28 +475,46 @@ static void nums_put(nums *c, int32_t p, int64_t v)
     }
 }
 
+/* while loading: the last one put aside for p */
+static int64_t nums_loading(const nums *c, int32_t p)
+{
+    int32_t x = c->v[p];
+    if (x != N_BIG)
+        return x == N_UNK ? UNK : x;
+    size_t i = c->nbig;
+    while (c->big[--i].p != p)
+        ;
+    return c->big[i].v;
+}
+
 static int big_cmp(const void *a, const void *b)
 {
     const big *x = a, *y = b;
     return (x->p > y->p) - (x->p < y->p);
 }
 
-/* once loaded (one row per person: the tables are keyed by the id) */
+/* once loaded: of the numbers put aside, the last one of each person who
+ * still has one, sorted */
 static void nums_done(nums *c)
 {
-    size_t k = 0;
+    size_t k = c->nbig;
+    for (size_t i = c->nbig; i-- > 0;)
+        if (c->v[c->big[i].p] == N_BIG) {
+            c->v[c->big[i].p] = N_KEPT;
+            c->big[--k] = c->big[i];
+        }
+    memmove(c->big, c->big + k, (c->nbig - k) * sizeof *c->big);
+    c->nbig -= k;
     for (size_t i = 0; i < c->nbig; i++)
-        if (c->v[c->big[i].p] == N_BIG)
-            c->big[k++] = c->big[i];
-    c->nbig = k;
-    if (k)
-        qsort(c->big, k, sizeof *c->big, big_cmp);
+        c->v[c->big[i].p] = N_BIG;
+    if (c->nbig)
+        qsort(c->big, c->nbig, sizeof *c->big, big_cmp);
 }
 
 static int64_t nums_get(const nums *c, int32_t p)
 {
     int32_t x = c->v[p];
-    if (x > N_BIG)
+    if (x > N_KEPT)
         return x;
     if (x == N_UNK)
         return UNK;
@@ -518,7 +531,7 @@ static int64_t nums_get(const nums *c, int32_t p)
 
 /* records of money per person, over the 12 months before the as-of month */
 typedef struct recs {
-    int64_t *sum;           /* UNK: a record unusable, the list unknown */
+    nums sum;               /* unknown: a record unusable, the list unknown */
     uint16_t *months;       /* bit k: a record in month k of the window */
 } recs;
 
@@ -782,7 +795,7 @@ static void load_households(city *C, const char *dir)
 
 static void records_init(recs *r, int32_t np)
 {
-    r->sum = xcalloc((size_t)np + 1, sizeof *r->sum);
+    nums_init(&r->sum, np, 0);      /* no record: a known empty list */
     r->months = xcalloc((size_t)np + 1, sizeof *r->months);
 }
 
@@ -794,13 +807,13 @@ static void record(recs *r, sqlite3_stmt *st, int32_t p)
     if (sqlite3_column_type(st, 1) != SQLITE_TEXT ||
         parse_ymd((const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1), &y, &m, &d) ||
         v == UNK) {
-        r->sum[p] = UNK;    /* an unusable record: the list is unknown */
+        nums_put(&r->sum, p, UNK);  /* an unusable record: the list is unknown */
         return;
     }
     int32_t k = y * 12 + m - 1 - w12_lo_ym;
-    if (k < 0 || y * 12 + m - 1 > w12_hi_ym || r->sum[p] == UNK)
+    if (k < 0 || y * 12 + m - 1 > w12_hi_ym || r->sum.v[p] == N_UNK)
         return;
-    r->sum[p] += v;
+    nums_put(&r->sum, p, nums_loading(&r->sum, p) + v);
     r->months[p] |= (uint16_t)(1u << k);
 }
 
@@ -820,7 +833,7 @@ static void load_persons(city *C, const char *dir)
     sqlite3_close(db);
 
     db = open_db(dir, "social_security");
-    nums_init(&C->income, np);
+    nums_init(&C->income, np, N_UNK);
     FILL(C->hard, np, U);
     FILL(C->flex, np, U);
     EACH_PERSON(db, "SELECT person_id, amount_fen FROM income", p)
@@ -833,16 +846,18 @@ static void load_persons(city *C, const char *dir)
     records_init(&C->contrib, np);
     EACH_PERSON(db, "SELECT person_id, month, amount_fen FROM contribution", p)
         record(&C->contrib, st_, p);
+    nums_done(&C->contrib.sum);
     sqlite3_close(db);
 
     db = open_db(dir, "medical_insurance");
-    nums_init(&C->selfpay, np);
+    nums_init(&C->selfpay, np, N_UNK);
     EACH_PERSON(db, "SELECT person_id, amount_fen FROM selfpay", p)
         nums_put(&C->selfpay, p, cell_fen(st_, 1));
     nums_done(&C->selfpay);
     records_init(&C->bills, np);
     EACH_PERSON(db, "SELECT person_id, settled_on, amount_fen FROM bill", p)
         record(&C->bills, st_, p);
+    nums_done(&C->bills.sum);
     sqlite3_close(db);
 
     db = open_db(dir, "disability_federation");
@@ -855,13 +870,13 @@ static void load_persons(city *C, const char *dir)
     sqlite3_close(db);
 
     db = open_db(dir, "tax");
-    nums_init(&C->wage_less_si, np);
+    nums_init(&C->wage_less_si, np, N_UNK);
     EACH_PERSON(db, "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p)
         nums_put(&C->wage_less_si, p, sub3(cell_fen(st_, 1), cell_fen(st_, 2)));
     nums_done(&C->wage_less_si);
-    nums_init(&C->children_edu, np);
-    nums_init(&C->infants, np);
-    nums_init(&C->share, np);
+    nums_init(&C->children_edu, np, N_UNK);
+    nums_init(&C->infants, np, N_UNK);
+    nums_init(&C->share, np, N_UNK);
     FILL(C->loan, np, U);
     FILL(C->renting, np, U);
     FILL(C->tier, np, U);
@@ -1026,7 +1041,7 @@ static void evaluate(const city *C, const params *P, outs *o)
             n++;
             s_income = add3(s_income, nums_get(&C->income, p));
             s_selfpay = add3(s_selfpay, rha(nums_get(&C->selfpay, p), 12));
-            s_bills = add3(s_bills, C->bills.sum[p]);
+            s_bills = add3(s_bills, nums_get(&C->bills.sum, p));
             int64_t age = age_of(C->birth[p]);
             int64_t grade = i32(C->grade[p]);
             tri kind = C->kind[p];
@@ -1037,7 +1052,7 @@ static void evaluate(const city *C, const params *P, outs *o)
             all_unable = and3(all_unable, or3(or3(ge3(age, 60), lt3(age, 16)), severe));
             no_supporter = and3(no_supporter, not3(C->supporter[p]));
             any_hukou = or3(any_hukou, C->hukou[p]);
-            int64_t months = C->contrib.sum[p] == UNK ? UNK : __builtin_popcount(C->contrib.months[p]);
+            int64_t months = nums_get(&C->contrib.sum, p) == UNK ? UNK : __builtin_popcount(C->contrib.months[p]);
             any_stable = or3(any_stable, ge3(months, 12));
             tri mar = C->mar_reg[p] == U ? C->mar_civ[p]
                       : C->mar_civ[p] == U || C->mar_civ[p] == C->mar_reg[p] ? C->mar_reg[p] : U;
@@ -1126,7 +1141,7 @@ static void evaluate(const city *C, const params *P, outs *o)
             emit(o, p, JIAOYU, with_amount(jy, jy_amt), jy_amt);
 
             /* linghuo: before 2025 the longest run of months, then their count */
-            int64_t c_sum = C->contrib.sum[p], metric = UNK;
+            int64_t c_sum = nums_get(&C->contrib.sum, p), metric = UNK;
             if (c_sum != UNK) {
                 unsigned m = C->contrib.months[p];
                 if (before_2025) {

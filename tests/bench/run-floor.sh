@@ -3,11 +3,11 @@
 # decides as huimin does: on the example city of 2,000 households, and on
 # a copy whose department tables are spoilt here and there (text in number
 # columns, reals, impossible dates, unmapped codes, NULLs, records with no
-# value or date), as of 2024-08-01 and 2025-01-15, floor writes the same
-# eligible and undetermined decisions, amount for amount, as
-# `huimin run --kleene`.  As of another date than huimin's run it must not
-# (the comparison can fail); a missing table or database, a bad as-of date
-# and bad usage are refused, with no results file left behind.
+# value or date, numbers past 32 bits), as of 2024-08-01 and 2025-01-15,
+# floor writes the same eligible and undetermined decisions, amount for
+# amount, as `huimin run --kleene`.  As of another date than huimin's run
+# it must not (the comparison can fail); a missing table or database, a
+# bad as-of date and bad usage are refused, with no results file left.
 . "$SRCDIR/tests/lib.sh"
 floor=$bindir/bench/floor/floor
 [ -x "$floor" ] || { echo "FAIL: $floor is not built"; exit 1; }
@@ -66,6 +66,14 @@ for src, tables in plan.items():
         for c in cols:
             for r in random.sample(rows, max(1, len(rows) // 30)):
                 db.execute('UPDATE OR IGNORE %s SET %s = ? WHERE rowid = ?' % (t, c), (random.choice(odd), r))
+    # sums of records past 32 bits
+    if src == 'social_security':
+        db.execute("UPDATE contribution SET amount_fen = 1500000000 WHERE person_id IN (SELECT person_id "
+                   "FROM contribution JOIN employment USING (person_id) WHERE hard_to_employ = 1 "
+                   "AND flexible_employed = 1 GROUP BY person_id HAVING count(*) >= 6 ORDER BY person_id LIMIT 40)")
+    if src == 'medical_insurance':
+        db.execute("UPDATE bill SET amount_fen = 1500000000 WHERE person_id IN (SELECT person_id "
+                   "FROM bill GROUP BY person_id HAVING count(*) >= 2 ORDER BY person_id LIMIT 40)")
     if src == 'registry':   # fresher rows: fewer decisions undetermined for want of them
         db.execute("UPDATE person SET updated_on = '2024-07-30' WHERE typeof(updated_on) = 'text' "
                    "AND updated_on < '2024-07-01' AND rowid % 3 = 0")
