@@ -497,6 +497,8 @@ static int big_cmp(const void *a, const void *b)
  * still has one, sorted */
 static void nums_done(nums *c)
 {
+    if (!c->nbig)
+        return;
     size_t k = c->nbig;
     for (size_t i = c->nbig; i-- > 0;)
         if (c->v[c->big[i].p] == N_BIG) {
@@ -507,8 +509,7 @@ static void nums_done(nums *c)
     c->nbig -= k;
     for (size_t i = 0; i < c->nbig; i++)
         c->v[c->big[i].p] = N_BIG;
-    if (c->nbig)
-        qsort(c->big, c->nbig, sizeof *c->big, big_cmp);
+    qsort(c->big, c->nbig, sizeof *c->big, big_cmp);
 }
 
 static int64_t nums_get(const nums *c, int32_t p)
@@ -555,8 +556,6 @@ typedef struct city {
     recs contrib, bills;
     nums wage_less_si, children_edu, infants, share;    /* wage − social insurance paid */
     tri *loan, *renting, *tier, *supports, *only_child;
-    int32_t *by_row;        /* person table row → person */
-    int32_t *row_of;        /* person → person table row */
     ids regions;
 } city;
 
@@ -595,29 +594,29 @@ static int step(sqlite3 *db, sqlite3_stmt *st)
     return 0;
 }
 
-/* The row's person from its id in column 0: -1 when not one of the
- * population (or no id).  The tables are in id order like the person
- * table: a merge with the persons in the person table's order, a few steps
- * at most, before the hash. */
-static int32_t person_of(const city *C, sqlite3_stmt *st, int32_t *next_row)
+/* The person (row of the person table) of a row from its id in column 0:
+ * -1 when not one of the population (or no id).  The tables are in id
+ * order like the person table: a merge with it, a few steps at most,
+ * before the hash. */
+static int32_t person_of(const city *C, sqlite3_stmt *st, int32_t *next)
 {
     int n;
     const char *s = cell_text(st, 0, &n);
     if (!s)
         return -1;
-    for (int32_t r = *next_row, stop = r + 32; r < C->np && r < stop; r++) {
-        const char *x = id_at(&C->pid, C->by_row[r]);
+    for (int32_t r = *next, stop = r + 32; r < C->np && r < stop; r++) {
+        const char *x = id_at(&C->pid, r);
         int c = memcmp(x, s, (size_t)n);
         if (c == 0 && x[n] == '\0') {
-            *next_row = r + 1;
-            return C->by_row[r];
+            *next = r + 1;
+            return r;
         }
         if (c > 0)
             break;
     }
     int32_t p = ids_find(&C->pid, s, (size_t)n);
     if (p >= 0)
-        *next_row = C->row_of[p] + 1;
+        *next = p + 1;
     return p;
 }
 
@@ -670,9 +669,6 @@ static void load_registry(city *C, const char *dir)
                "local_hukou, residence_years, updated_on FROM person");
     int32_t n = 0;
     cap = 0;
-    int32_t *hh = NULL, *birth = NULL, *updated = NULL, *res = NULL;
-    tri *dec = NULL, *mar = NULL, *rel = NULL, *hukou = NULL;
-    ids pid = { 0 };
     while (step(db, st)) {
         int l = 0, hl = 0;
         const char *id = cell_text(st, 0, &l), *hid = cell_text(st, 1, &hl);
@@ -683,68 +679,30 @@ static void load_registry(city *C, const char *dir)
             continue;       /* a person of no listed household is not evaluated */
         if (n == cap) {
             cap = cap ? cap * 2 : 1024;
-            hh = xrealloc(hh, sizeof *hh * (size_t)cap);
-            birth = xrealloc(birth, sizeof *birth * (size_t)cap);
-            updated = xrealloc(updated, sizeof *updated * (size_t)cap);
-            res = xrealloc(res, sizeof *res * (size_t)cap);
-            dec = xrealloc(dec, (size_t)cap);
-            mar = xrealloc(mar, (size_t)cap);
-            rel = xrealloc(rel, (size_t)cap);
-            hukou = xrealloc(hukou, (size_t)cap);
+            C->hh = xrealloc(C->hh, sizeof *C->hh * (size_t)cap);
+            C->birth = xrealloc(C->birth, sizeof *C->birth * (size_t)cap);
+            C->updated = xrealloc(C->updated, sizeof *C->updated * (size_t)cap);
+            C->res_years = xrealloc(C->res_years, sizeof *C->res_years * (size_t)cap);
+            C->deceased = xrealloc(C->deceased, (size_t)cap);
+            C->mar_reg = xrealloc(C->mar_reg, (size_t)cap);
+            C->relation = xrealloc(C->relation, (size_t)cap);
+            C->hukou = xrealloc(C->hukou, (size_t)cap);
         }
-        ids_append(&pid, id, (size_t)l);
-        hh[n] = h;
-        birth[n] = cell_ymd(st, 2);
-        dec[n] = cell_bool(st, 3);
-        mar[n] = map_code(st, 4, marital_registry, NULL);
-        rel[n] = map_code(st, 5, relation_registry, NULL);
-        hukou[n] = cell_bool(st, 6);
-        res[n] = small(cell_int(st, 7));
+        ids_append(&C->pid, id, (size_t)l);
+        C->hh[n] = h;
+        C->birth[n] = cell_ymd(st, 2);
+        C->deceased[n] = cell_bool(st, 3);
+        C->mar_reg[n] = map_code(st, 4, marital_registry, NULL);
+        C->relation[n] = map_code(st, 5, relation_registry, NULL);
+        C->hukou[n] = cell_bool(st, 6);
+        C->res_years[n] = small(cell_int(st, 7));
         int32_t u = cell_ymd(st, 8);
-        updated[n] = u == NO_DATE ? NO_DATE : days_from_civil(u / 10000, u / 100 % 100, u % 100);
+        C->updated[n] = u == NO_DATE ? NO_DATE : days_from_civil(u / 10000, u / 100 % 100, u % 100);
         n++;
     }
     sqlite3_close(db);
     C->np = n;
-
-    /* members of a household next to each other: counting sort by household */
-    C->count = xcalloc((size_t)C->nh + 1, sizeof *C->count);
-    NEW(C->first, C->nh + 1);
-    for (int32_t i = 0; i < n; i++)
-        C->count[hh[i]]++;
-    int32_t at = 0;
-    for (int32_t h = 0; h < C->nh; h++) {
-        C->first[h] = at;
-        at += C->count[h];
-    }
-    NEW(C->by_row, n);
-    int32_t *fill = xmalloc(sizeof *fill * ((size_t)C->nh + 1));
-    memcpy(fill, C->first, sizeof *fill * (size_t)C->nh);
-    for (int32_t i = 0; i < n; i++)
-        C->by_row[i] = fill[hh[i]]++;
-    free(fill);
-    NEW(C->row_of, n);
-    for (int32_t i = 0; i < n; i++)
-        C->row_of[C->by_row[i]] = i;
-#define PERMUTE(dst, src) do { NEW(dst, n); for (int32_t i_ = 0; i_ < n; i_++) (dst)[C->by_row[i_]] = (src)[i_]; free(src); } while (0)
-    PERMUTE(C->hh, hh);
-    PERMUTE(C->birth, birth);
-    PERMUTE(C->updated, updated);
-    PERMUTE(C->res_years, res);
-    PERMUTE(C->deceased, dec);
-    PERMUTE(C->mar_reg, mar);
-    PERMUTE(C->relation, rel);
-    PERMUTE(C->hukou, hukou);
-    /* the ids in the new order, the arena left as it was read */
-    C->pid.buf = pid.buf;
-    C->pid.len = pid.len;
-    C->pid.cap = pid.cap;
-    NEW(C->pid.off, n);
-    for (int32_t i = 0; i < n; i++)
-        C->pid.off[C->by_row[i]] = pid.off[i];
-    free(pid.off);
-    C->pid.n = C->pid.capn = n;
-    ids_index(&C->pid, C->by_row, &dup);
+    ids_index(&C->pid, NULL, &dup);
     if (dup >= 0)
         die("%s: person id %s is listed twice", db_path, id_at(&C->pid, dup));
 }
@@ -897,6 +855,77 @@ static void load_persons(city *C, const char *dir)
     nums_done(&C->infants);
     nums_done(&C->share);
     sqlite3_close(db);
+}
+
+/* The persons grouped by household, each household's members next to
+ * each other in the table's order: every person column moved once. */
+#define PERMUTE(a) do {                                                 \
+        __typeof__(a) t_ = xmalloc(sizeof *t_ * ((size_t)n + 1));      \
+        for (int32_t i_ = 0; i_ < n; i_++)                              \
+            t_[pos[i_]] = (a)[i_];                                      \
+        free(a);                                                        \
+        (a) = t_;                                                       \
+    } while (0)
+
+static void nums_move(nums *c, const int32_t *pos, int32_t n)
+{
+    PERMUTE(c->v);
+    for (size_t i = 0; i < c->nbig; i++)
+        c->big[i].p = pos[c->big[i].p];
+    if (c->nbig)
+        qsort(c->big, c->nbig, sizeof *c->big, big_cmp);
+}
+
+static void group_members(city *C)
+{
+    int32_t n = C->np;
+    C->count = xcalloc((size_t)C->nh + 1, sizeof *C->count);
+    NEW(C->first, C->nh + 1);
+    for (int32_t i = 0; i < n; i++)
+        C->count[C->hh[i]]++;
+    int32_t at = 0;
+    for (int32_t h = 0; h < C->nh; h++) {
+        C->first[h] = at;
+        at += C->count[h];
+    }
+    int32_t *pos, *fill = xmalloc(sizeof *fill * ((size_t)C->nh + 1));
+    NEW(pos, n);
+    memcpy(fill, C->first, sizeof *fill * (size_t)C->nh);
+    for (int32_t i = 0; i < n; i++)
+        pos[i] = fill[C->hh[i]]++;
+    free(fill);
+    PERMUTE(C->hh);
+    PERMUTE(C->birth);
+    PERMUTE(C->updated);
+    PERMUTE(C->res_years);
+    PERMUTE(C->grade);
+    PERMUTE(C->deceased);
+    PERMUTE(C->mar_reg);
+    PERMUTE(C->mar_civ);
+    PERMUTE(C->relation);
+    PERMUTE(C->hukou);
+    PERMUTE(C->supporter);
+    PERMUTE(C->school);
+    PERMUTE(C->kind);
+    PERMUTE(C->hard);
+    PERMUTE(C->flex);
+    PERMUTE(C->loan);
+    PERMUTE(C->renting);
+    PERMUTE(C->tier);
+    PERMUTE(C->supports);
+    PERMUTE(C->only_child);
+    PERMUTE(C->contrib.months);
+    PERMUTE(C->bills.months);
+    PERMUTE(C->pid.off);
+    nums_move(&C->income, pos, n);
+    nums_move(&C->selfpay, pos, n);
+    nums_move(&C->wage_less_si, pos, n);
+    nums_move(&C->children_edu, pos, n);
+    nums_move(&C->infants, pos, n);
+    nums_move(&C->share, pos, n);
+    nums_move(&C->contrib.sum, pos, n);
+    nums_move(&C->bills.sum, pos, n);
+    free(pos);
 }
 
 /* ---- parameters as of the run's date (examples/policies) ------------------ */
@@ -1235,11 +1264,10 @@ int main(int argc, char **argv)
     load_registry(&C, argv[1]);
     load_households(&C, argv[1]);
     load_persons(&C, argv[1]);
-    /* what only the load needed */
-    free(C.by_row);
-    free(C.row_of);
+    /* the ids' hashes only served the load */
     free(C.pid.slot);
     free(C.hid.slot);
+    group_members(&C);
     double t1 = now();
     static params P;
     params_init(&P, &C);
