@@ -8,13 +8,16 @@
  *   floor CITY_DIR AS_OF OUT_DB
  *
  * Reads CITY_DIR/{registry,civil_affairs,social_security,housing,
- * medical_insurance,disability_federation,tax}.db, each table once, in
- * rowid order; decides every policy of the pack for every household and
- * person as of AS_OF (YYYY-MM-DD) with the semantics bench/sql/pack.sql
- * spells out (Kleene's three-valued logic, freshness, code maps, the two
- * sources of marital status, rounding half away from zero, dated
- * parameters, tekun excludes dibao); writes the eligible and undetermined
- * decisions to OUT_DB (replaced) as
+ * medical_insurance,disability_federation,tax}.db (the files and tables
+ * sources.conf names; it is not read), each table once, in rowid order,
+ * into a column per fact (ids hashed once; each table keyed by its id, as
+ * generate makes it); decides, in one thread, every policy of the pack for
+ * every household and person as of AS_OF (YYYY-MM-DD) with the semantics
+ * bench/sql/pack.sql spells out and `huimin run --kleene` has (Kleene's
+ * three-valued logic, freshness, code maps, the two sources of marital
+ * status, rounding half away from zero, dated parameters, tekun excludes
+ * dibao); writes the eligible and undetermined decisions to OUT_DB
+ * (replaced) in one transaction as
  *   decisions(entity_kind, entity_id, policy, status, amount_fen)
  * and prints one line:
  *   floor: load L s, evaluate E s, write W s, total T s, peak memory M MiB
