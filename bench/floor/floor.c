@@ -1217,25 +1217,38 @@ static void write_out(const city *C, const outs *o, const char *path)
     sql(db, tmp, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN; "
                  "CREATE TABLE decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, "
                  "status TEXT, amount_fen INTEGER)");
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+    /* rows in batches of ROWS per statement: one statement step per batch */
+    enum { ROWS = 64 };
+    char text[ROWS * 18 + 64];
+    size_t at = (size_t)snprintf(text, sizeof text, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?)");
+    for (int k = 1; k < ROWS; k++)
+        at += (size_t)snprintf(text + at, sizeof text - at, ", (?, ?, ?, ?, ?)");
+    sqlite3_stmt *batch, *one;
+    if (sqlite3_prepare_v2(db, text, -1, &batch, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?)", -1, &one, NULL) != SQLITE_OK)
         die("%s: %s", tmp, sqlite3_errmsg(db));
-    for (size_t i = 0; i < o->n; i++) {
-        const out *d = &o->v[i];
-        int person = d->policy >= CANJI_SHENGHUO;
-        sqlite3_bind_text(st, 1, person ? "person" : "household", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id_at(person ? &C->pid : &C->hid, d->entity), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, policy_name[d->policy], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, d->eligible ? "eligible" : "undetermined", -1, SQLITE_STATIC);
-        if (d->amount == UNK)
-            sqlite3_bind_null(st, 5);
-        else
-            sqlite3_bind_int64(st, 5, d->amount);
+    for (size_t i = 0; i < o->n;) {
+        sqlite3_stmt *st = o->n - i >= ROWS ? batch : one;
+        int rows = st == batch ? ROWS : 1;
+        for (int k = 0; k < rows; k++, i++) {
+            const out *d = &o->v[i];
+            int person = d->policy >= CANJI_SHENGHUO, c = 5 * k;
+            sqlite3_bind_text(st, c + 1, person ? "person" : "household", person ? 6 : 9, SQLITE_STATIC);
+            sqlite3_bind_text(st, c + 2, id_at(person ? &C->pid : &C->hid, d->entity), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, c + 3, policy_name[d->policy], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, c + 4, d->eligible ? "eligible" : "undetermined", d->eligible ? 8 : 12,
+                              SQLITE_STATIC);
+            if (d->amount == UNK)
+                sqlite3_bind_null(st, c + 5);
+            else
+                sqlite3_bind_int64(st, c + 5, d->amount);
+        }
         if (sqlite3_step(st) != SQLITE_DONE)
             die("%s: %s", tmp, sqlite3_errmsg(db));
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(batch);
+    sqlite3_finalize(one);
     sql(db, tmp, "COMMIT");
     if (sqlite3_close(db) != SQLITE_OK)
         die("%s: cannot close it", tmp);
