@@ -40,10 +40,11 @@ TABLES = {
 # pack.sql's set-up ends, and its evaluation starts, at this line
 EVALUATION = "\n-- 2. Evaluation\n"
 
-# Per attached database: room to keep what one run reads in memory, and
-# reads through mmap rather than copies
-CACHE_KIB = 1048576
-MMAP_BYTES = 1 << 32
+# Page cache: the department databases are read in key order, so a few
+# pages each are enough (the kernel's page cache holds the files); the temp
+# tables, looked up by household in any order, get room to stay in memory.
+DEPARTMENT_CACHE_KIB = 16384
+TEMP_CACHE_KIB = 1048576
 
 
 def city_as_of(city):
@@ -116,10 +117,10 @@ def main():
     for src in TABLES:
         db.execute("ATTACH DATABASE ? AS %s" % src,
                    ("file:%s?mode=ro" % os.path.abspath(os.path.join(city, src + ".db")),))
-    for schema in ["main", "temp"] + list(TABLES):
-        db.execute("PRAGMA %s.cache_size = -%d" % (schema, CACHE_KIB))
+    for schema in ["main", "temp"]:
+        db.execute("PRAGMA %s.cache_size = -%d" % (schema, TEMP_CACHE_KIB))
     for schema in TABLES:
-        db.execute("PRAGMA %s.mmap_size = %d" % (schema, MMAP_BYTES))
+        db.execute("PRAGMA %s.cache_size = -%d" % (schema, DEPARTMENT_CACHE_KIB))
     db.execute("CREATE TEMP TABLE run_params (as_of TEXT)")
     db.execute("INSERT INTO temp.run_params VALUES (?)", (as_of,))
     for stmt in setup:
