@@ -15,16 +15,26 @@
 -- for a policy with an amount) or 'undetermined'.  An entity and policy
 -- without a row is not eligible.
 --
--- Two parts (bench/sql/run_sql.py times them apart):
---   1. set-up, every statement but the last: the as-of date, the code maps
---      and the parameters in force, in small temp tables;
---   2. evaluation, the last statement: one INSERT … SELECT that walks the
---      households in id order, each with its members (the person_household
---      index), looks every member's facts up by primary key, aggregates over
---      the living members with window functions partitioned by household
---      (no sort: the household scan is in that order already), decides the
---      household and person policies, and writes one row per decision that
---      is not "not eligible".
+-- Two parts (bench/sql/run_sql.py times them apart, at the line
+-- "-- 2. Evaluation"):
+--   1. set-up: the as-of date, the code maps and the parameters in force in
+--      small temp tables, the longest run of months of every 12-month
+--      pattern, the (empty) keyed temp tables the evaluation fills, and the
+--      views of the persons' facts;
+--   2. evaluation, four statements:
+--      - contributions and medical bills of the last 12 months summed per
+--        person, in one pass over each records table's person index;
+--      - the household decisions: the persons in id order (every
+--        department's table is in that order, so each primary-key lookup
+--        lands next to the one before), grouped by household for the
+--        aggregates over the living members, each household's own facts
+--        looked up, its decisions kept by household id;
+--      - the person policies: the persons in id order again, each with the
+--        decisions of its household, and every household and person
+--        decision that is not "not eligible" written to main.decisions.
+--   Temp tables only where a lookup needs a key (given an unkeyed subquery,
+--   the planner may scan it once a row rather than index it); no window
+--   functions, as no step needs one: members are aggregated by GROUP BY.
 --
 -- The semantics are the engine's (docs/language.md, docs/plugins.md):
 --   * three-valued logic: an unknown fact is NULL, and SQLite's AND, OR and
