@@ -1,18 +1,40 @@
 -- pack.sql -- the whole example pack (examples/policies/*.pol) written as
--- plain SQL on SQLite, over the example city's department tables
--- (examples/city/generate).
+-- plain SQL on SQLite, run directly over the example city's department
+-- databases (examples/city/generate), the files huimin reads.
 --
--- Input: the department tables in the main database, under their own names
+-- Input: each department database attached under its source's name
 -- (registry: household, person; civil_affairs: household_check, marriage,
 -- assistance, schooling; social_security: income, employment, contribution;
 -- housing: property; medical_insurance: selfpay, bill;
 -- disability_federation: certificate; tax: annual_return, deduction), with
--- the indexes bench/sql/load.sql adds, and run_params(as_of TEXT).
+-- the keys and indexes they have, and temp.run_params(as_of TEXT).  Nothing
+-- is copied.
 --
--- Output: sql_decisions(entity_kind, entity_id, policy, status, amount_fen),
--- one row per household for household policies and per person for person
--- policies; status is 'eligible', 'not_eligible' or 'undetermined';
--- amount_fen is set for an eligible decision of a policy with an amount.
+-- Output: main.decisions(entity_kind, entity_id, policy, status, amount_fen)
+-- holding only the decisions that matter: status 'eligible' (with its amount
+-- for a policy with an amount) or 'undetermined'.  An entity and policy
+-- without a row is not eligible.
+--
+-- Two parts (bench/sql/run_sql.py times them apart, at the line
+-- "-- 2. Evaluation"):
+--   1. set-up: the as-of date, the code maps and the parameters in force in
+--      small temp tables, the longest run of months of every 12-month
+--      pattern, the (empty) keyed temp tables the evaluation fills, and the
+--      views of the persons' facts;
+--   2. evaluation, four statements:
+--      - contributions and medical bills of the last 12 months summed per
+--        person, in one pass over each records table's person index;
+--      - the household decisions: the persons in id order (every
+--        department's table is in that order, so each primary-key lookup
+--        lands next to the one before), grouped by household for the
+--        aggregates over the living members, each household's own facts
+--        looked up, its decisions kept by household id;
+--      - the person policies: the persons in id order again, each with the
+--        decisions of its household, and every household and person
+--        decision that is not "not eligible" written to main.decisions.
+--   Temp tables only where a lookup needs a key (given an unkeyed subquery,
+--   the planner may scan it once a row rather than index it); no window
+--   functions, as no step needs one: members are aggregated by GROUP BY.
 --
 -- The semantics are the engine's (docs/language.md, docs/plugins.md):
 --   * three-valued logic: an unknown fact is NULL, and SQLite's AND, OR and
@@ -31,6 +53,8 @@
 --     (unknown);
 --   * `household.members where not deceased` is unknown when one member's
 --     deceased is unknown, and so is every count, sum, any and all over it;
+--     a household with no member listed has an empty, known list; a person
+--     whose household is not listed is not in the population;
 --   * money is integer fen; money × decimal, money ÷ int, monthly(…) and the
 --     tax scale round half away from zero, written
 --       RHA(a, b) = CASE WHEN a >= 0 THEN (2*a + b) / (2*b) ELSE -((2*(-a) + b) / (2*b)) END
@@ -45,38 +69,25 @@
 --   * a policy that would be eligible but whose amount is unknown is
 --     undetermined; cross-policy references see the final decisions.
 
-DROP TABLE IF EXISTS sql_decisions;
-DROP TABLE IF EXISTS cfg;
-DROP TABLE IF EXISTS code_map;
-DROP TABLE IF EXISTS param;
-DROP TABLE IF EXISTS param_now;
-DROP TABLE IF EXISTS p_region;
-DROP TABLE IF EXISTS p_key;
-DROP TABLE IF EXISTS p_range;
-DROP TABLE IF EXISTS rec_contrib;
-DROP TABLE IF EXISTS rec_bill;
-DROP TABLE IF EXISTS pf;
-DROP TABLE IF EXISTS hd;
-DROP TABLE IF EXISTS pd;
-DROP TABLE IF EXISTS hagg;
+-- ===========================================================================
+-- 1. Set-up
+-- ===========================================================================
 
--- ---------------------------------------------------------------------------
 -- The as-of date and the dates derived from it
--- ---------------------------------------------------------------------------
-CREATE TABLE cfg AS
+CREATE TEMP TABLE cfg AS
 SELECT as_of,
        date(as_of, '-31 days') AS deceased_fresh_from,          -- fresh within 31 days
        date(as_of, 'start of month', '-12 months') AS w12_lo,   -- during last 12 months:
        date(as_of, 'start of month', '-1 day') AS w12_hi,       --   the 12 months before the as-of month
+       CAST(strftime('%Y', as_of, 'start of month', '-12 months') AS INTEGER) * 12
+         + CAST(strftime('%m', as_of, 'start of month', '-12 months') AS INTEGER) AS w12_ym,  -- its first month's number
        CAST(substr(as_of, 1, 4) AS INTEGER) AS a_year,
        substr(as_of, 6) AS a_md
-FROM run_params;
+FROM temp.run_params;
 
--- ---------------------------------------------------------------------------
 -- Code sets: each department's raw codes (the `map` blocks of sources.pol)
--- ---------------------------------------------------------------------------
-CREATE TABLE code_map (codeset TEXT, source TEXT, raw TEXT, label TEXT,
-                       PRIMARY KEY (codeset, source, raw)) WITHOUT ROWID;
+CREATE TEMP TABLE code_map (codeset TEXT, source TEXT, raw TEXT, label TEXT,
+                            PRIMARY KEY (codeset, source, raw)) WITHOUT ROWID;
 INSERT INTO code_map VALUES
   ('marital', 'registry', '10', 'single'), ('marital', 'registry', '20', 'married'),
   ('marital', 'registry', '30', 'widowed'), ('marital', 'registry', '40', 'divorced'),
@@ -119,12 +130,10 @@ INSERT INTO code_map VALUES
   ('city_tier', 'tax', '1', 'tier1'), ('city_tier', 'tax', '2', 'tier2'),
   ('city_tier', 'tax', '3', 'tier3');
 
--- ---------------------------------------------------------------------------
 -- Parameters: (name, key, from, value); key '*' is a table's default,
 -- key '' an untabled parameter, from '0001-01-01' an undated value.  Money
 -- in fen.  Ranged keys (高龄津贴标准 by age) are lo..hi in key_lo/key_hi.
--- ---------------------------------------------------------------------------
-CREATE TABLE param (name TEXT, key TEXT, key_lo INTEGER, key_hi INTEGER, from_date TEXT, value INTEGER);
+CREATE TEMP TABLE param (name TEXT, key TEXT, key_lo INTEGER, key_hi INTEGER, from_date TEXT, value INTEGER);
 INSERT INTO param VALUES
   -- dibao.pol: 低保标准 by household.region
   ('低保标准', '330100', NULL, NULL, '2023-07-01', 119500),
@@ -173,178 +182,183 @@ INSERT INTO param VALUES
 -- 基本减除费用 5000/month, 住房贷款利息扣除 1000/month,
 -- 大病医疗起付线 15000/year, 大病医疗限额 80000/year: written inline below.
 
--- Each entry's value in force on the as-of date (NULL before its first date).
-CREATE TABLE param_now AS
-SELECT name, key, key_lo, key_hi,
+-- Each entry's value in force on the as-of date (NULL before its first
+-- date): keyed entries, and ranged ones
+CREATE TEMP TABLE p_key (name TEXT, key TEXT, value INTEGER, PRIMARY KEY (name, key)) WITHOUT ROWID;
+CREATE TEMP TABLE p_range (name TEXT, lo INTEGER, hi INTEGER, value INTEGER);
+INSERT INTO p_key
+SELECT DISTINCT name, key,
        (SELECT q.value FROM param q
-         WHERE q.name = e.name AND q.key IS e.key AND q.key_lo IS e.key_lo
+         WHERE q.name = e.name AND q.key = e.key AND q.from_date <= (SELECT as_of FROM cfg)
+         ORDER BY q.from_date DESC LIMIT 1)
+FROM param e WHERE key IS NOT NULL;
+INSERT INTO p_range
+SELECT DISTINCT name, key_lo, key_hi,
+       (SELECT q.value FROM param q
+         WHERE q.name = e.name AND q.key IS NULL AND q.key_lo = e.key_lo AND q.key_hi = e.key_hi
            AND q.from_date <= (SELECT as_of FROM cfg)
-         ORDER BY q.from_date DESC LIMIT 1) AS value
-FROM (SELECT DISTINCT name, key, key_lo, key_hi FROM param) e;
+         ORDER BY q.from_date DESC LIMIT 1)
+FROM param e WHERE key IS NULL;
 
--- the tables looked up per household or person, keyed for joins
-CREATE TABLE p_region (region TEXT PRIMARY KEY, line INTEGER, gz_line INTEGER) WITHOUT ROWID;
-INSERT INTO p_region
-SELECT r.region,
-       (SELECT value FROM param_now WHERE name = '低保标准'
-          AND key = CASE WHEN EXISTS (SELECT 1 FROM param_now WHERE name = '低保标准' AND key = r.region)
-                         THEN r.region ELSE '*' END),
-       (SELECT value FROM param_now WHERE name = '公租房收入线'
-          AND key = CASE WHEN EXISTS (SELECT 1 FROM param_now WHERE name = '公租房收入线' AND key = r.region)
-                         THEN r.region ELSE '*' END)
-FROM (SELECT DISTINCT region_code AS region FROM household WHERE region_code IS NOT NULL) r;
-CREATE TABLE p_key (name TEXT, key TEXT, value INTEGER, PRIMARY KEY (name, key)) WITHOUT ROWID;
-INSERT INTO p_key SELECT name, key, value FROM param_now WHERE key IS NOT NULL;
-CREATE TABLE p_range (name TEXT, lo INTEGER, hi INTEGER, value INTEGER);
-INSERT INTO p_range SELECT name, key_lo, key_hi, value FROM param_now WHERE key IS NULL;
-
--- ---------------------------------------------------------------------------
--- Dated records: per person, over the 12 months before the as-of month
--- ---------------------------------------------------------------------------
-
--- person.contributions during last 12 months: sum, count_months and
--- longest_run (consecutive calendar months: islands of month numbers)
-CREATE TABLE rec_contrib (person_id TEXT PRIMARY KEY, sum12 INTEGER, months12 INTEGER,
-                          run12 INTEGER) WITHOUT ROWID;
-INSERT INTO rec_contrib
-WITH m AS (
-  -- the months with a record ('YYYY-MM'), in the index's (person_id, month) order
-  SELECT person_id, month, sum(amount_fen) AS amount
-  FROM contribution
-  WHERE amount_fen IS NOT NULL
-    AND month BETWEEN substr((SELECT w12_lo FROM cfg), 1, 7) AND (SELECT w12_hi FROM cfg)
-  GROUP BY person_id, month
-), islands AS (
-  -- consecutive months share (month number − their rank)
-  SELECT person_id, amount,
-         CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER)
-           - row_number() OVER (PARTITION BY person_id ORDER BY month) AS island
-  FROM m
-), runs AS (
-  SELECT person_id, count(*) AS len, sum(amount) AS amount
-  FROM islands GROUP BY person_id, island
+-- The longest run of consecutive months in each of the 4096 sets of months
+-- a 12-month window can have (bit k: the window's k-th month)
+CREATE TEMP TABLE longest_run (mask INTEGER PRIMARY KEY, run INTEGER);
+INSERT INTO longest_run
+WITH RECURSIVE mask (m) AS (
+  SELECT 0 UNION ALL SELECT m + 1 FROM mask WHERE m < 4095
+), walk (m, k, cur, best) AS (
+  SELECT m, 0, 0, 0 FROM mask
+  UNION ALL
+  SELECT m, k + 1, CASE WHEN (m >> k) & 1 THEN cur + 1 ELSE 0 END,
+         max(best, CASE WHEN (m >> k) & 1 THEN cur + 1 ELSE 0 END)
+  FROM walk WHERE k < 12
 )
-SELECT person_id, sum(amount), sum(len), max(len)
-FROM runs GROUP BY person_id;
+SELECT m, best FROM walk WHERE k = 12;
 
--- person.medical_bills during last 12 months: sum
-CREATE TABLE rec_bill (person_id TEXT PRIMARY KEY, sum12 INTEGER) WITHOUT ROWID;
-INSERT INTO rec_bill
-SELECT person_id, sum(amount_fen)
-FROM bill
-WHERE amount_fen IS NOT NULL
-  AND settled_on BETWEEN (SELECT w12_lo FROM cfg) AND (SELECT w12_hi FROM cfg)
-GROUP BY person_id;
+-- The per-person results of the records tables, and the household decisions
+-- (1 eligible, 0 not, NULL undetermined) that person policies refer to:
+-- filled in by the evaluation, keyed for its lookups
+CREATE TEMP TABLE contrib (person_id TEXT PRIMARY KEY, sum12 INTEGER, months12 INTEGER,
+                           run12 INTEGER) WITHOUT ROWID;
+CREATE TEMP TABLE bills (person_id TEXT PRIMARY KEY, sum12 INTEGER) WITHOUT ROWID;
+CREATE TEMP TABLE household_decision (
+  hh_id TEXT PRIMARY KEY, line INTEGER, dibao_e INTEGER, dibao_amt INTEGER,
+  tekun_e INTEGER, tekun_amt INTEGER, gongzufang_e INTEGER, linshi_e INTEGER,
+  linshi_amt INTEGER) WITHOUT ROWID;
 
--- ---------------------------------------------------------------------------
--- pf: every person's facts as the policies see them.  Built in person id
--- order, the order of every department table, so that each lookup lands
--- next to the previous one.
--- ---------------------------------------------------------------------------
-CREATE TABLE pf (
-  hh_id TEXT, person_id TEXT,
-  age INTEGER, dec INTEGER, marital TEXT, relation TEXT, hukou INTEGER, res_years INTEGER,
-  income INTEGER, selfpay INTEGER, selfpay_m INTEGER, supporter INTEGER, school TEXT,
-  grade INTEGER, kind TEXT, hard INTEGER, flex INTEGER,
-  c_sum12 INTEGER, c_months12 INTEGER, c_run12 INTEGER, b_sum12 INTEGER,
-  wage INTEGER, si INTEGER, children_edu INTEGER, infants INTEGER, loan INTEGER, renting INTEGER,
-  tier TEXT, supports INTEGER, only_child INTEGER, share INTEGER,
-  PRIMARY KEY (person_id)) WITHOUT ROWID;
-
-INSERT INTO pf
-SELECT p.hh_id, p.person_id,
+-- Every person's facts as the policies see them, read in person id order
+-- (the order of every department's table, so that each lookup lands next
+-- to the one before): the registry's, then two views that join what the
+-- household aggregates and the person policies read.
+CREATE TEMP VIEW person_now AS
+SELECT person_id, hh_id, relation_code, marital_code,
        -- age(birth_date): full years to the as-of date (29 February reached on 1 March)
-       CASE WHEN p.birth_date IS NULL THEN NULL
-            WHEN p.birth_date <= c.as_of
-              THEN c.a_year - CAST(substr(p.birth_date, 1, 4) AS INTEGER) - (c.a_md < substr(p.birth_date, 6))
-            ELSE c.a_year - CAST(substr(p.birth_date, 1, 4) AS INTEGER) + (c.a_md > substr(p.birth_date, 6))
-       END,
+       CASE WHEN birth_date IS NULL THEN NULL
+            WHEN birth_date <= (SELECT as_of FROM cfg)
+              THEN (SELECT a_year FROM cfg) - CAST(substr(birth_date, 1, 4) AS INTEGER)
+                   - ((SELECT a_md FROM cfg) < substr(birth_date, 6))
+            ELSE (SELECT a_year FROM cfg) - CAST(substr(birth_date, 1, 4) AS INTEGER)
+                 + ((SELECT a_md FROM cfg) > substr(birth_date, 6))
+       END AS age,
        -- deceased: fresh within 31 days of the row's updated_on
-       CASE WHEN p.updated_on >= c.deceased_fresh_from THEN
-         CASE WHEN typeof(p.deceased) = 'integer' AND p.deceased IN (0, 1) THEN p.deceased
-              WHEN p.deceased IN ('1', 'true', 't', 'yes', 'y', '是') THEN 1
-              WHEN p.deceased IN ('0', 'false', 'f', 'no', 'n', '否') THEN 0 END
-       END,
+       CASE WHEN updated_on >= (SELECT deceased_fresh_from FROM cfg) THEN
+         CASE WHEN typeof(deceased) = 'integer' AND deceased IN (0, 1) THEN deceased
+              WHEN deceased IN ('1', 'true', 't', 'yes', 'y', '是') THEN 1
+              WHEN deceased IN ('0', 'false', 'f', 'no', 'n', '否') THEN 0 END
+       END AS dec,
+       CASE WHEN local_hukou IN (0, 1) THEN local_hukou END AS hukou,
+       CASE WHEN typeof(residence_years) = 'integer' THEN residence_years END AS res_years
+FROM registry.person NOT INDEXED;   -- in rowid (= id) order, not by household
+
+-- what the household aggregates read of each member
+CREATE TEMP VIEW member_fact AS
+SELECT p.hh_id, p.age, p.dec, p.hukou,
        -- marital: registry and civil affairs, a conflict is unknown
        CASE WHEN mr.label IS NULL THEN mc.label
-            WHEN mc.label IS NULL OR mc.label = mr.label THEN mr.label END,
-       rel.label,
-       CASE WHEN p.local_hukou IN (0, 1) THEN p.local_hukou END,
-       CASE WHEN typeof(p.residence_years) = 'integer' THEN p.residence_years END,
-       CASE WHEN typeof(i.amount_fen) = 'integer' THEN i.amount_fen END,
-       CASE WHEN typeof(s.amount_fen) = 'integer' THEN s.amount_fen END,
+            WHEN mc.label IS NULL OR mc.label = mr.label THEN mr.label END AS marital,
+       CASE WHEN typeof(i.amount_fen) = 'integer' THEN i.amount_fen END AS income,
        -- monthly(medical_selfpay): a twelfth, half away from zero
        CASE WHEN typeof(s.amount_fen) = 'integer' THEN
          CASE WHEN s.amount_fen >= 0 THEN (2 * s.amount_fen + 12) / 24
-              ELSE -((2 * -s.amount_fen + 12) / 24) END END,
-       CASE WHEN a.supporter_able IN (0, 1) THEN a.supporter_able END,
-       sc.label,
-       CASE WHEN typeof(d.grade) = 'integer' THEN d.grade END,
-       dk.label,
-       CASE WHEN e.hard_to_employ IN (0, 1) THEN e.hard_to_employ END,
-       CASE WHEN e.flexible_employed IN (0, 1) THEN e.flexible_employed END,
-       coalesce(rc.sum12, 0), coalesce(rc.months12, 0), coalesce(rc.run12, 0),
-       coalesce(rb.sum12, 0),
-       CASE WHEN typeof(t.wage_fen) = 'integer' THEN t.wage_fen END,
-       CASE WHEN typeof(t.social_insurance_fen) = 'integer' THEN t.social_insurance_fen END,
-       CASE WHEN typeof(x.children_edu) = 'integer' THEN x.children_edu END,
-       CASE WHEN typeof(x.infants) = 'integer' THEN x.infants END,
-       CASE WHEN x.housing_loan IN (0, 1) THEN x.housing_loan END,
-       CASE WHEN x.renting IN (0, 1) THEN x.renting END,
-       ct.label,
-       CASE WHEN x.supports_elderly IN (0, 1) THEN x.supports_elderly END,
-       CASE WHEN x.only_child IN (0, 1) THEN x.only_child END,
-       CASE WHEN typeof(x.elderly_share_fen) = 'integer' THEN x.elderly_share_fen END
-FROM cfg c
-JOIN person p
-JOIN household h ON h.hh_id = p.hh_id
+              ELSE -((2 * -s.amount_fen + 12) / 24) END END AS selfpay_m,
+       CASE WHEN a.supporter_able IN (0, 1) THEN a.supporter_able END AS supporter,
+       CASE WHEN typeof(d.grade) = 'integer' THEN d.grade END AS grade,
+       dk.label AS kind,
+       coalesce(rc.months12, 0) AS c_months12,
+       coalesce(rb.sum12, 0) AS b_sum12
+FROM person_now p
 LEFT JOIN code_map mr ON mr.codeset = 'marital' AND mr.source = 'registry' AND mr.raw = p.marital_code
-LEFT JOIN marriage m ON m.person_id = p.person_id
+LEFT JOIN civil_affairs.marriage m ON m.person_id = p.person_id
 LEFT JOIN code_map mc ON mc.codeset = 'marital' AND mc.source = 'civil_affairs' AND mc.raw = m.marital_code
-LEFT JOIN code_map rel ON rel.codeset = 'relation' AND rel.source = 'registry' AND rel.raw = p.relation_code
-LEFT JOIN income i ON i.person_id = p.person_id
-LEFT JOIN selfpay s ON s.person_id = p.person_id
-LEFT JOIN assistance a ON a.person_id = p.person_id
-LEFT JOIN schooling g ON g.person_id = p.person_id
-LEFT JOIN code_map sc ON sc.codeset = 'school_stage' AND sc.source = 'civil_affairs' AND sc.raw = g.stage_code
-LEFT JOIN certificate d ON d.person_id = p.person_id
+LEFT JOIN social_security.income i ON i.person_id = p.person_id
+LEFT JOIN medical_insurance.selfpay s ON s.person_id = p.person_id
+LEFT JOIN civil_affairs.assistance a ON a.person_id = p.person_id
+LEFT JOIN disability_federation.certificate d ON d.person_id = p.person_id
 LEFT JOIN code_map dk ON dk.codeset = 'disability_kind' AND dk.source = 'disability_federation' AND dk.raw = d.kind_code
-LEFT JOIN employment e ON e.person_id = p.person_id
-LEFT JOIN rec_contrib rc ON rc.person_id = p.person_id
-LEFT JOIN rec_bill rb ON rb.person_id = p.person_id
-LEFT JOIN annual_return t ON t.person_id = p.person_id
-LEFT JOIN deduction x ON x.person_id = p.person_id
-LEFT JOIN code_map ct ON ct.codeset = 'city_tier' AND ct.source = 'tax' AND ct.raw = x.city_tier
-ORDER BY p.person_id;
+LEFT JOIN contrib rc ON rc.person_id = p.person_id
+LEFT JOIN bills rb ON rb.person_id = p.person_id;
 
--- ---------------------------------------------------------------------------
--- hd: household facts, the aggregates over the living members, and the
--- household policies
--- ---------------------------------------------------------------------------
-CREATE TABLE hd (
-  hh_id TEXT PRIMARY KEY,
-  line INTEGER,                               -- 低保标准
-  dibao_e INTEGER, dibao_a INTEGER,           -- final decisions: 1 eligible, 0 not, NULL undetermined
-  tekun_e INTEGER, tekun_a INTEGER,
-  gongzufang_e INTEGER,
-  linshi_e INTEGER, linshi_a INTEGER) WITHOUT ROWID;
+-- what the person policies read
+CREATE TEMP VIEW person_fact AS
+SELECT p.hh_id, p.person_id, p.age, p.dec, p.hukou, p.res_years,
+       rel.label AS relation,
+       CASE WHEN typeof(s.amount_fen) = 'integer' THEN s.amount_fen END AS selfpay,
+       sc.label AS school,
+       CASE WHEN typeof(d.grade) = 'integer' THEN d.grade END AS grade,
+       dk.label AS kind,
+       CASE WHEN e.hard_to_employ IN (0, 1) THEN e.hard_to_employ END AS hard,
+       CASE WHEN e.flexible_employed IN (0, 1) THEN e.flexible_employed END AS flex,
+       coalesce(rc.sum12, 0) AS c_sum12, coalesce(rc.months12, 0) AS c_months12,
+       coalesce(rc.run12, 0) AS c_run12,
+       CASE WHEN typeof(t.wage_fen) = 'integer' THEN t.wage_fen END AS wage,
+       CASE WHEN typeof(t.social_insurance_fen) = 'integer' THEN t.social_insurance_fen END AS si,
+       CASE WHEN typeof(x.children_edu) = 'integer' THEN x.children_edu END AS children_edu,
+       CASE WHEN typeof(x.infants) = 'integer' THEN x.infants END AS infants,
+       CASE WHEN x.housing_loan IN (0, 1) THEN x.housing_loan END AS loan,
+       CASE WHEN x.renting IN (0, 1) THEN x.renting END AS renting,
+       (SELECT value FROM p_key WHERE name = '住房租金扣除' AND key = ct.label) AS rent_deduction,
+       CASE WHEN x.supports_elderly IN (0, 1) THEN x.supports_elderly END AS supports,
+       CASE WHEN x.only_child IN (0, 1) THEN x.only_child END AS only_child,
+       CASE WHEN typeof(x.elderly_share_fen) = 'integer' THEN x.elderly_share_fen END AS share,
+       (SELECT value FROM p_range WHERE name = '护理补贴标准'
+          AND CASE WHEN typeof(d.grade) = 'integer' THEN d.grade END BETWEEN lo AND hi) AS hl_amt,
+       (SELECT value FROM p_range WHERE name = '高龄津贴标准' AND p.age BETWEEN lo AND hi) AS gl_amt,
+       (SELECT value FROM p_key WHERE name = '教育资助标准' AND key = sc.label) AS jy_amt
+FROM person_now p
+LEFT JOIN code_map rel ON rel.codeset = 'relation' AND rel.source = 'registry' AND rel.raw = p.relation_code
+LEFT JOIN medical_insurance.selfpay s ON s.person_id = p.person_id
+LEFT JOIN civil_affairs.schooling g ON g.person_id = p.person_id
+LEFT JOIN code_map sc ON sc.codeset = 'school_stage' AND sc.source = 'civil_affairs' AND sc.raw = g.stage_code
+LEFT JOIN disability_federation.certificate d ON d.person_id = p.person_id
+LEFT JOIN code_map dk ON dk.codeset = 'disability_kind' AND dk.source = 'disability_federation' AND dk.raw = d.kind_code
+LEFT JOIN social_security.employment e ON e.person_id = p.person_id
+LEFT JOIN contrib rc ON rc.person_id = p.person_id
+LEFT JOIN tax.annual_return t ON t.person_id = p.person_id
+LEFT JOIN tax.deduction x ON x.person_id = p.person_id
+LEFT JOIN code_map ct ON ct.codeset = 'city_tier' AND ct.source = 'tax' AND ct.raw = x.city_tier;
 
-CREATE TABLE hagg (
-  hh_id TEXT PRIMARY KEY, known_list INTEGER, n INTEGER, s_income INTEGER, s_selfpay_m INTEGER,
-  s_bills12 INTEGER, all_unable INTEGER, no_supporter INTEGER, any_hukou INTEGER,
-  any_stable INTEGER, all_single30 INTEGER) WITHOUT ROWID;
-INSERT INTO hagg
-  -- Kleene any/all over the living members; everything NULL when the
-  -- living list itself is unknown (one member's deceased unknown)
-  SELECT hh_id,
+-- ===========================================================================
+-- 2. Evaluation
+-- ===========================================================================
+
+-- person.contributions during last 12 months: sum, count_months and
+-- longest_run, in one pass over the contribution index (person order):
+-- the months with a record as a 12-bit mask, its longest run of 1s looked up
+INSERT INTO contrib
+  SELECT c.person_id, c.sum12, c.months12, r.run AS run12
+  FROM (SELECT person_id, sum(amount_fen) AS sum12, count(DISTINCT month) AS months12,
+               sum(DISTINCT 1 << (CAST(substr(month, 1, 4) AS INTEGER) * 12 + CAST(substr(month, 6, 2) AS INTEGER)
+                                  - (SELECT w12_ym FROM cfg))) AS mask
+        FROM social_security.contribution
+        WHERE amount_fen IS NOT NULL
+          AND month BETWEEN substr((SELECT w12_lo FROM cfg), 1, 7) AND (SELECT w12_hi FROM cfg)
+        GROUP BY person_id) c
+  JOIN longest_run r ON r.mask = c.mask;
+
+-- person.medical_bills during last 12 months: sum
+INSERT INTO bills
+  SELECT person_id, sum(amount_fen) AS sum12
+  FROM medical_insurance.bill
+  WHERE amount_fen IS NOT NULL
+    AND settled_on BETWEEN (SELECT w12_lo FROM cfg) AND (SELECT w12_hi FROM cfg)
+  GROUP BY person_id;
+
+-- the household decisions
+INSERT INTO household_decision
+WITH
+-- the aggregates over each household's living members (Kleene's any/all;
+-- everything NULL when the living list itself is unknown, one member's
+-- deceased unknown)
+agg AS (
+  SELECT hh_id, count(*) AS listed,
          count(dec) = count(*) AS known_list,
          sum(dec = 0) AS n,
          CASE WHEN sum(dec = 0 AND income IS NULL) = 0 THEN coalesce(sum(CASE WHEN dec = 0 THEN income END), 0) END AS s_income,
          CASE WHEN sum(dec = 0 AND selfpay_m IS NULL) = 0 THEN coalesce(sum(CASE WHEN dec = 0 THEN selfpay_m END), 0) END AS s_selfpay_m,
          sum(CASE WHEN dec = 0 THEN b_sum12 END) AS s_bills12,
          -- all(无劳动能力(m)): age >= 60 or age < 16 or 重度残疾(m)
-         CASE WHEN sum(dec = 0 AND u = 0) > 0 THEN 0
-              WHEN sum(dec = 0 AND u IS NULL) > 0 THEN NULL ELSE 1 END AS all_unable,
+         CASE WHEN sum(dec = 0 AND unable = 0) > 0 THEN 0
+              WHEN sum(dec = 0 AND unable IS NULL) > 0 THEN NULL ELSE 1 END AS all_unable,
          -- all(not m.supporter_able)
          CASE WHEN sum(dec = 0 AND supporter = 1) > 0 THEN 0
               WHEN sum(dec = 0 AND supporter IS NULL) > 0 THEN NULL ELSE 1 END AS no_supporter,
@@ -360,44 +374,56 @@ INSERT INTO hagg
                (age >= 60) OR (age < 16)
                  OR (grade IS NOT NULL AND ((kind IN ('intellectual', 'mental') AND grade <= 3)
                                             OR (kind = 'physical' AND grade <= 2)
-                                            OR (kind = 'visual' AND grade = 1))) AS u,
+                                            OR (kind = 'visual' AND grade = 1))) AS unable,
                (marital <> 'married') AND (age >= 30) AS single30
-        FROM pf)
-  GROUP BY hh_id;
-
-INSERT INTO hd
-WITH hf AS (
+        FROM member_fact)
+  GROUP BY hh_id
+),
+-- the household's facts.  (OFFSET 0 keeps each of these steps a step of its
+-- own: its columns computed once a row, not copied into every later
+-- expression.)
+hf AS (
   SELECT h.hh_id,
-         r.line,
-         r.gz_line,
+         -- 低保标准 and 公租房收入线 for the household's region: its entry, else the default
+         CASE WHEN h.region_code IS NULL THEN NULL WHEN lr.key IS NOT NULL THEN lr.value ELSE ld.value END AS line,
+         CASE WHEN h.region_code IS NULL THEN NULL WHEN gr.key IS NOT NULL THEN gr.value ELSE gd.value END AS gz_line,
          -- household.assets, fresh within 6 months of checked_on
          CASE WHEN typeof(k.assets_fen) = 'integer' AND k.checked_on IS NOT NULL
-                   AND printf('%04d-%02d-%02d', (ym + 6) / 12, (ym + 6) % 12 + 1,
+                   AND printf('%04d-%02d-%02d', (k.ym + 6) / 12, (k.ym + 6) % 12 + 1,
                               min(CAST(substr(k.checked_on, 9, 2) AS INTEGER),
-                                  CAST(strftime('%d', printf('%04d-%02d-01', (ym + 6) / 12, (ym + 6) % 12 + 1),
+                                  CAST(strftime('%d', printf('%04d-%02d-01', (k.ym + 6) / 12, (k.ym + 6) % 12 + 1),
                                                 '+1 month', '-1 day') AS INTEGER)))
                        >= (SELECT as_of FROM cfg)
               THEN k.assets_fen END AS assets,
          CASE WHEN typeof(o.other_housing) = 'integer' AND o.other_housing IN (0, 1) THEN o.other_housing
               WHEN o.other_housing IN ('1', 'true', 't', 'yes', 'y', '是') THEN 1
               WHEN o.other_housing IN ('0', 'false', 'f', 'no', 'n', '否') THEN 0 END AS other_housing,
-         -- a household with no member listed: an empty, known list
-         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.n END AS n,
-         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.s_income END AS s_income,
-         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.s_selfpay_m END AS s_selfpay_m,
-         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN coalesce(a.s_bills12, 0) END AS s_bills12,
-         CASE WHEN a.hh_id IS NULL THEN 1 WHEN a.known_list THEN a.all_unable END AS all_unable,
-         CASE WHEN a.hh_id IS NULL THEN 1 WHEN a.known_list THEN a.no_supporter END AS no_supporter,
-         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.any_hukou END AS any_hukou,
-         CASE WHEN a.hh_id IS NULL THEN 0 WHEN a.known_list THEN a.any_stable END AS any_stable,
-         CASE WHEN a.hh_id IS NULL THEN 1 WHEN a.known_list THEN a.all_single30 END AS all_single30
-  FROM household h
-  LEFT JOIN p_region r ON r.region = h.region_code
+         CASE WHEN a.listed = 0 THEN 0 WHEN a.known_list THEN a.n END AS n,
+         CASE WHEN a.listed = 0 THEN 0 WHEN a.known_list THEN a.s_income END AS s_income,
+         CASE WHEN a.listed = 0 THEN 0 WHEN a.known_list THEN a.s_selfpay_m END AS s_selfpay_m,
+         CASE WHEN a.listed = 0 THEN 0 WHEN a.known_list THEN coalesce(a.s_bills12, 0) END AS s_bills12,
+         CASE WHEN a.listed = 0 THEN 1 WHEN a.known_list THEN a.all_unable END AS all_unable,
+         CASE WHEN a.listed = 0 THEN 1 WHEN a.known_list THEN a.no_supporter END AS no_supporter,
+         CASE WHEN a.listed = 0 THEN 0 WHEN a.known_list THEN a.any_hukou END AS any_hukou,
+         CASE WHEN a.listed = 0 THEN 0 WHEN a.known_list THEN a.any_stable END AS any_stable,
+         CASE WHEN a.listed = 0 THEN 1 WHEN a.known_list THEN a.all_single30 END AS all_single30
+  FROM (SELECT * FROM agg
+        UNION ALL
+        -- the households with no member listed: an empty, known list
+        SELECT hh_id, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1
+        FROM registry.household h
+        WHERE NOT EXISTS (SELECT 1 FROM registry.person p WHERE p.hh_id = h.hh_id)) a
+  -- (a person whose household is not listed is not in the population)
+  JOIN registry.household h ON h.hh_id = a.hh_id
+  LEFT JOIN p_key lr ON lr.name = '低保标准' AND lr.key = h.region_code
+  LEFT JOIN p_key ld ON ld.name = '低保标准' AND ld.key = '*'
+  LEFT JOIN p_key gr ON gr.name = '公租房收入线' AND gr.key = h.region_code
+  LEFT JOIN p_key gd ON gd.name = '公租房收入线' AND gd.key = '*'
   LEFT JOIN (SELECT hh_id, assets_fen, checked_on,
                     CAST(substr(checked_on, 1, 4) AS INTEGER) * 12 + CAST(substr(checked_on, 6, 2) AS INTEGER) - 1 AS ym
-             FROM household_check) k ON k.hh_id = h.hh_id
-  LEFT JOIN property o ON o.hh_id = h.hh_id
-  LEFT JOIN hagg a ON a.hh_id = h.hh_id
+             FROM civil_affairs.household_check) k ON k.hh_id = h.hh_id
+  LEFT JOIN housing.property o ON o.hh_id = h.hh_id
+  LIMIT -1 OFFSET 0
 ), pc AS (
   SELECT hf.*,
          -- 人均月收入(h): max(income − monthly self-pay, 0) ÷ 人数 (0 when nobody lives)
@@ -412,8 +438,9 @@ WITH hf AS (
          CASE WHEN s_income * 12 >= 0 THEN (2 * s_income * 12 * 4 + 10) / 20
               ELSE -((2 * -s_income * 12 * 4 + 10) / 20) END AS thr
   FROM hf
+  LIMIT -1 OFFSET 0
 ), own AS (
-  SELECT pc.*,
+  SELECT hh_id, line,
          (n > 0) AND (per_cap < line) AND (assets <= 24 * line * n) AND (NOT other_housing) AS dibao_own,
          (line - per_cap) * n AS dibao_amt,
          (n > 0) AND all_unable AND (per_cap < line) AND (assets <= 24 * line * n) AND no_supporter AS tekun_own,
@@ -427,154 +454,112 @@ WITH hf AS (
                   ELSE -((2 * -(s_bills12 - thr) * 5 + 10) / 20) END,
              (2 * line * 12 * 6 + 12) / 24) AS linshi_amt
   FROM pc
+  LIMIT -1 OFFSET 0
 ), tk AS (
   SELECT own.*,
          -- tekun's decision: eligible only with its amount
-         CASE WHEN tekun_own = 0 THEN 0 WHEN tekun_own = 1 AND tekun_amt IS NOT NULL THEN 1 END AS tekun_d
+         CASE WHEN tekun_own = 0 THEN 0 WHEN tekun_own = 1 AND tekun_amt IS NOT NULL THEN 1 END AS tekun_e
   FROM own
-), db AS (
-  SELECT tk.*,
-         -- tekun excludes dibao
-         CASE WHEN dibao_own = 0 THEN 0 WHEN tekun_d = 1 THEN 0 WHEN tekun_d IS NULL THEN NULL
-              WHEN dibao_own = 1 AND dibao_amt IS NOT NULL THEN 1 END AS dibao_d
-  FROM tk
+  LIMIT -1 OFFSET 0
 )
-SELECT hh_id, line,
-       dibao_d, CASE WHEN dibao_d = 1 THEN dibao_amt END,
-       tekun_d, CASE WHEN tekun_d = 1 THEN tekun_amt END,
-       gz_own,
-       CASE WHEN linshi_own = 0 THEN 0 WHEN linshi_own = 1 AND linshi_amt IS NOT NULL THEN 1 END,
-       CASE WHEN linshi_own = 1 THEN linshi_amt END
-FROM db;
+  SELECT hh_id, line,
+         -- tekun excludes dibao
+         CASE WHEN dibao_own = 0 THEN 0 WHEN tekun_e = 1 THEN 0 WHEN tekun_e IS NULL THEN NULL
+              WHEN dibao_own = 1 AND dibao_amt IS NOT NULL THEN 1 END AS dibao_e,
+         dibao_amt, tekun_e, tekun_amt, gz_own AS gongzufang_e,
+         CASE WHEN linshi_own = 0 THEN 0 WHEN linshi_own = 1 AND linshi_amt IS NOT NULL THEN 1 END AS linshi_e,
+         linshi_amt
+  FROM tk;
 
--- ---------------------------------------------------------------------------
--- pd: the person policies
--- ---------------------------------------------------------------------------
-CREATE TABLE pd (
-  person_id TEXT,
-  shenghuo_e INTEGER, shenghuo_a INTEGER, huli_e INTEGER, huli_a INTEGER,
-  gaoling_e INTEGER, gaoling_a INTEGER, jiaoyu_e INTEGER, jiaoyu_a INTEGER,
-  linghuo_e INTEGER, linghuo_a INTEGER, zx_e INTEGER, zx_a INTEGER, gs_e INTEGER, gs_a INTEGER);
-
-INSERT INTO pd
-WITH base AS (
-  SELECT f.*, h.line, h.dibao_e, h.tekun_e,
+-- the person policies, and every decision that is not "not eligible"
+INSERT INTO main.decisions (entity_kind, entity_id, policy, status, amount_fen)
+WITH
+base AS (
+  SELECT f.person_id, f.grade, f.wage, f.si, f.hl_amt, f.gl_amt, f.jy_amt,
          -- canji_shenghuo
          (NOT f.dec) AND (f.grade IS NOT NULL) AND (f.grade <= 2) AND h.dibao_e AS sh_own,
          (2 * h.line * 3 + 10) / 20 AS sh_amt,
          -- canji_huli
          (NOT f.dec) AND (f.grade IS NOT NULL)
            AND ((f.grade <= 2) OR (f.grade = 3 AND f.kind IN ('intellectual', 'mental'))) AS hl_own,
-         hl.value AS hl_amt,
          -- gaoling: the rule, and its exception for non-local centenarians
          (NOT f.dec) AND (f.age >= 80) AND f.hukou AS gl_rule,
          (f.age >= 100) AND (NOT f.hukou) AND (f.res_years >= 5) AND (NOT f.dec) AS gl_exc,
-         gl.value AS gl_amt,
          -- jiaoyu
          (NOT f.dec) AND (f.school <> 'out_of_school') AND (f.relation IN ('child', 'grandchild'))
            AND (h.dibao_e OR h.tekun_e) AS jy_own,
-         jy.value AS jy_amt,
          -- linghuo: before 2025-01-01 the longest run, then the count of months
          (NOT f.dec) AND f.hard AND f.flex
            AND (CASE WHEN (SELECT as_of FROM cfg) < '2025-01-01' THEN f.c_run12 ELSE f.c_months12 END >= 6) AS lh_own,
          (2 * f.c_sum12 * 2 + 3) / 6 AS lh_amt,
          -- zhuanxiang: yearly(子女教育 + 婴幼儿照护 + 住房 + 赡养老人) + 大病医疗
-         12 * ((SELECT value FROM param_now WHERE name = '子女教育扣除') * f.children_edu
-               + (SELECT value FROM param_now WHERE name = '婴幼儿照护扣除') * f.infants
+         12 * ((SELECT value FROM p_key WHERE name = '子女教育扣除') * f.children_edu
+               + (SELECT value FROM p_key WHERE name = '婴幼儿照护扣除') * f.infants
                + CASE WHEN f.loan IS NULL THEN NULL WHEN f.loan = 1 THEN 100000
                       WHEN f.renting IS NULL THEN NULL
-                      WHEN f.renting = 1 THEN rt.value
+                      WHEN f.renting = 1 THEN f.rent_deduction
                       ELSE 0 END
                + CASE WHEN f.supports IS NULL THEN NULL WHEN f.supports = 0 THEN 0
                       WHEN f.only_child IS NULL THEN NULL
-                      WHEN f.only_child = 1 THEN (SELECT value FROM param_now WHERE name = '赡养老人扣除')
-                      ELSE min(f.share, ((SELECT value FROM param_now WHERE name = '赡养老人扣除') * 2 + 2) / 4) END)
+                      WHEN f.only_child = 1 THEN (SELECT value FROM p_key WHERE name = '赡养老人扣除')
+                      ELSE min(f.share, ((SELECT value FROM p_key WHERE name = '赡养老人扣除') * 2 + 2) / 4) END)
            + min(max(f.selfpay - 1500000, 0), 8000000) AS zx_total
-  FROM pf f
-  JOIN hd h ON h.hh_id = f.hh_id
-  LEFT JOIN p_range hl ON hl.name = '护理补贴标准' AND f.grade BETWEEN hl.lo AND hl.hi
-  LEFT JOIN p_range gl ON gl.name = '高龄津贴标准' AND f.age BETWEEN gl.lo AND gl.hi
-  LEFT JOIN p_key jy ON jy.name = '教育资助标准' AND jy.key = f.school
-  LEFT JOIN p_key rt ON rt.name = '住房租金扣除' AND rt.key = f.tier
-), d AS (
-  SELECT person_id,
+  FROM person_fact f
+  JOIN household_decision h ON h.hh_id = f.hh_id
+  LIMIT -1 OFFSET 0
+), pd AS (
+  SELECT person_id, sh_amt, hl_amt, gl_amt, jy_amt, lh_amt, zx_total, wage, si,
          CASE WHEN sh_own = 0 THEN 0 WHEN sh_own = 1 AND sh_amt IS NOT NULL THEN 1 END AS shenghuo_e,
-         sh_amt,
          CASE WHEN hl_own = 0 THEN 0 WHEN hl_own = 1 AND hl_amt IS NOT NULL THEN 1 END AS huli_e,
-         hl_amt,
          CASE WHEN gl_exc = 1 THEN 1 WHEN gl_exc = 0 THEN gl_rule WHEN gl_rule = 1 THEN 1 END AS gl_own,
-         gl_amt,
          CASE WHEN jy_own = 0 THEN 0 WHEN jy_own = 1 AND jy_amt IS NOT NULL THEN 1 END AS jiaoyu_e,
-         jy_amt,
          CASE WHEN lh_own = 0 THEN 0 WHEN lh_own = 1 AND lh_amt IS NOT NULL THEN 1 END AS linghuo_e,
-         lh_amt,
-         zx_total > 0 AS zx_e,
-         zx_total,
-         wage, si
+         zx_total > 0 AS zx_e
   FROM base
-), g AS (
-  SELECT d.*,
+  LIMIT -1 OFFSET 0
+), gs AS (
+  SELECT pd.*,
+         CASE WHEN gl_own = 0 THEN 0 WHEN gl_own = 1 AND gl_amt IS NOT NULL THEN 1 END AS gaoling_e,
          -- 应纳税所得额 = annual_wage − yearly(5000) − social_insurance_paid − 专项附加扣除
          wage - 6000000 - si - CASE WHEN zx_e = 1 THEN zx_total WHEN zx_e = 0 THEN 0 END AS taxable
-  FROM d
+  FROM pd
+  LIMIT -1 OFFSET 0
+),
+household_policy (name) AS (VALUES ('dibao'), ('gongzufang'), ('linshi'), ('tekun')),
+person_policy (name) AS (
+  VALUES ('canji_shenghuo'), ('canji_huli'), ('gaoling'), ('zhuanxiang'), ('geshui'), ('jiaoyu'), ('linghuo')
+),
+-- every decision: 1 eligible, 0 not, NULL undetermined, and the amount of
+-- an eligible one
+decision (entity_kind, entity_id, policy, e, amount) AS (
+  SELECT 'household', hh_id, y.name,
+         CASE y.name WHEN 'dibao' THEN dibao_e WHEN 'gongzufang' THEN gongzufang_e
+                     WHEN 'linshi' THEN linshi_e WHEN 'tekun' THEN tekun_e END,
+         CASE y.name WHEN 'dibao' THEN dibao_amt WHEN 'linshi' THEN linshi_amt WHEN 'tekun' THEN tekun_amt END
+  FROM household_decision CROSS JOIN household_policy y
+  UNION ALL
+  SELECT 'person', person_id, y.name,
+         CASE y.name
+           WHEN 'canji_shenghuo' THEN shenghuo_e WHEN 'canji_huli' THEN huli_e
+           WHEN 'gaoling' THEN gaoling_e WHEN 'zhuanxiang' THEN zx_e WHEN 'geshui' THEN taxable > 0
+           WHEN 'jiaoyu' THEN jiaoyu_e WHEN 'linghuo' THEN linghuo_e END,
+         CASE y.name
+           WHEN 'canji_shenghuo' THEN sh_amt WHEN 'canji_huli' THEN hl_amt WHEN 'gaoling' THEN gl_amt
+           WHEN 'zhuanxiang' THEN zx_total WHEN 'jiaoyu' THEN jy_amt WHEN 'linghuo' THEN lh_amt
+           WHEN 'geshui' THEN
+             -- 综合所得税率 (progressive): taxable × rate − quick deduction, half away from zero
+             (2 * CASE WHEN taxable <= 3600000  THEN taxable * 3
+                       WHEN taxable <= 14400000 THEN taxable * 10 - 252000 * 100
+                       WHEN taxable <= 30000000 THEN taxable * 20 - 1692000 * 100
+                       WHEN taxable <= 42000000 THEN taxable * 25 - 3192000 * 100
+                       WHEN taxable <= 66000000 THEN taxable * 30 - 5292000 * 100
+                       WHEN taxable <= 96000000 THEN taxable * 35 - 8592000 * 100
+                       ELSE taxable * 45 - 18192000 * 100 END + 100) / 200
+         END
+  FROM gs CROSS JOIN person_policy y
 )
-SELECT person_id,
-       shenghuo_e, CASE WHEN shenghuo_e = 1 THEN sh_amt END,
-       huli_e, CASE WHEN huli_e = 1 THEN hl_amt END,
-       CASE WHEN gl_own = 0 THEN 0 WHEN gl_own = 1 AND gl_amt IS NOT NULL THEN 1 END,
-       CASE WHEN gl_own = 1 THEN gl_amt END,
-       jiaoyu_e, CASE WHEN jiaoyu_e = 1 THEN jy_amt END,
-       linghuo_e, CASE WHEN linghuo_e = 1 THEN lh_amt END,
-       zx_e, CASE WHEN zx_e = 1 THEN zx_total END,
-       taxable > 0,
-       -- 综合所得税率 (progressive): taxable × rate − quick deduction, half away from zero
-       CASE WHEN taxable > 0 THEN
-         (2 * CASE WHEN taxable <= 3600000  THEN taxable * 3
-                   WHEN taxable <= 14400000 THEN taxable * 10 - 252000 * 100
-                   WHEN taxable <= 30000000 THEN taxable * 20 - 1692000 * 100
-                   WHEN taxable <= 42000000 THEN taxable * 25 - 3192000 * 100
-                   WHEN taxable <= 66000000 THEN taxable * 30 - 5292000 * 100
-                   WHEN taxable <= 96000000 THEN taxable * 35 - 8592000 * 100
-                   ELSE taxable * 45 - 18192000 * 100 END + 100) / 200
-       END
-FROM g;
-
--- ---------------------------------------------------------------------------
--- sql_decisions
--- ---------------------------------------------------------------------------
-CREATE TABLE sql_decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, status TEXT, amount_fen INTEGER);
-
-INSERT INTO sql_decisions
-SELECT 'household', hh_id, 'dibao',
-       CASE dibao_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, dibao_a FROM hd;
-INSERT INTO sql_decisions
-SELECT 'household', hh_id, 'gongzufang',
-       CASE gongzufang_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, NULL FROM hd;
-INSERT INTO sql_decisions
-SELECT 'household', hh_id, 'linshi',
-       CASE linshi_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, linshi_a FROM hd;
-INSERT INTO sql_decisions
-SELECT 'household', hh_id, 'tekun',
-       CASE tekun_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, tekun_a FROM hd;
-
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'canji_shenghuo',
-       CASE shenghuo_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, shenghuo_a FROM pd;
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'canji_huli',
-       CASE huli_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, huli_a FROM pd;
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'gaoling',
-       CASE gaoling_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, gaoling_a FROM pd;
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'zhuanxiang',
-       CASE zx_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, zx_a FROM pd;
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'geshui',
-       CASE gs_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, gs_a FROM pd;
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'jiaoyu',
-       CASE jiaoyu_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, jiaoyu_a FROM pd;
-INSERT INTO sql_decisions
-SELECT 'person', person_id, 'linghuo',
-       CASE linghuo_e WHEN 1 THEN 'eligible' WHEN 0 THEN 'not_eligible' ELSE 'undetermined' END, linghuo_a FROM pd;
+SELECT entity_kind, entity_id, policy,
+       CASE WHEN e = 1 THEN 'eligible' ELSE 'undetermined' END,
+       CASE WHEN e = 1 THEN amount END
+FROM decision
+WHERE e IS NOT 0;

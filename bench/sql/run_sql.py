@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""run_sql.py CITY_DIR OUT_DB [AS_OF] -- bench/sql/pack.sql over a city, timed.
+"""run_sql.py CITY_DIR OUT_DB [AS_OF] -- bench/sql/pack.sql over a city's databases, timed.
    run_sql.py --check CITY_DIR      -- does CITY_DIR have the tables pack.sql reads?
 
-Three phases, timed like huimin's:
-  load      the department tables copied from CITY_DIR/*.db into an
-            in-memory database (with their keys), plus the indexes a DBA
-            would add for the joins (persons by household, records by
-            person and date);
-  evaluate  pack.sql, up to the table sql_decisions;
-  write     sql_decisions written to OUT_DB (replaced).
+The department databases CITY_DIR/*.db are attached read-only where they
+are, under their sources' names: nothing is copied.  Three phases, timed
+like huimin's:
+  load      attach the databases, the as-of date, and pack.sql's set-up (the
+            code maps and parameters in force, in small temp tables);
+  evaluate  pack.sql's evaluation: the per-person results of the records
+            tables and the household decisions, in keyed temp tables, then
+            one INSERT ... SELECT of the eligible and undetermined decisions
+            into OUT_DB's table `decisions`;
+  write     the commit: OUT_DB written (replaced).
 
 Prints one line on stdout:
   sql: load L s, evaluate E s, write W s, total T s, peak memory M MiB
-AS_OF defaults to the as_of of CITY_DIR/city.txt, else 2024-08-01.
+(peak memory: the process's maximum resident size).  AS_OF defaults to the
+as_of of CITY_DIR/city.txt, else 2024-08-01.
 """
 import os
 import resource
@@ -22,7 +26,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# database -> tables the rules read
+# database (attached under this name) -> tables the rules read
 TABLES = {
     "registry": ["household", "person"],
     "civil_affairs": ["household_check", "marriage", "assistance", "schooling"],
@@ -33,10 +37,14 @@ TABLES = {
     "tax": ["annual_return", "deduction"],
 }
 
-INDEXES = [
-    "CREATE INDEX contribution_by_person ON contribution(person_id, month, amount_fen)",
-    "CREATE INDEX bill_by_person ON bill(person_id, settled_on, amount_fen)",
-]
+# pack.sql's set-up ends, and its evaluation starts, at this line
+EVALUATION = "\n-- 2. Evaluation\n"
+
+# Page cache: the department databases are read in key order, so a few
+# pages each are enough (the kernel's page cache holds the files); the temp
+# tables, looked up by household in any order, get room to stay in memory.
+DEPARTMENT_CACHE_KIB = 16384
+TEMP_CACHE_KIB = 1048576
 
 
 def city_as_of(city):
@@ -50,30 +58,17 @@ def city_as_of(city):
     return "2024-08-01"
 
 
-def load(db, city, as_of):
-    db.execute("BEGIN")
-    for src, tables in TABLES.items():
-        path = os.path.join(city, src + ".db")
-        if not os.path.exists(path):
-            sys.exit("run_sql: %s is missing" % path)
-        db.execute("ATTACH DATABASE ? AS %s" % src, ("file:%s?mode=ro" % path,))
-        for t in tables:
-            row = db.execute("SELECT sql FROM %s.sqlite_schema WHERE type = 'table' AND name = ?"
-                             % src, (t,)).fetchone()
-            if not row:
-                sys.exit("run_sql: %s has no table %s" % (path, t))
-            ddl = row[0]
-            if "PRIMARY KEY" in ddl.upper():
-                ddl += " WITHOUT ROWID"     # clustered on the key: one B-tree search per lookup
-            db.execute(ddl)
-            db.execute("INSERT INTO main.%s SELECT * FROM %s.%s" % (t, src, t))
-    for stmt in INDEXES:
-        db.execute(stmt)
-    db.execute("CREATE TABLE run_params (as_of TEXT)")
-    db.execute("INSERT INTO run_params VALUES (?)", (as_of,))
-    db.execute("COMMIT")
-    for src in TABLES:
-        db.execute("DETACH DATABASE %s" % src)
+def statements(text):
+    """The SQL statements of text, in order."""
+    out, buf = [], ""
+    for line in text.splitlines(True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf)
+            buf = ""
+    if buf.strip() and any(not l.strip().startswith("--") for l in buf.splitlines() if l.strip()):
+        sys.exit("run_sql: pack.sql ends in an unfinished statement")
+    return out
 
 
 def has_tables(city):
@@ -103,26 +98,42 @@ def main():
     as_of = sys.argv[3] if len(sys.argv) == 4 else city_as_of(city)
     with open(os.path.join(HERE, "pack.sql"), encoding="utf-8") as f:
         pack = f.read()
-    t0 = time.perf_counter()
-    db = sqlite3.connect("file::memory:", uri=True, isolation_level=None)
-    db.execute("PRAGMA temp_store = MEMORY")
-    db.execute("PRAGMA cache_size = -1048576")
-    load(db, city, as_of)
-    t1 = time.perf_counter()
-    db.executescript("BEGIN;\n" + pack + "\nCOMMIT;")
-    t2 = time.perf_counter()
+    if EVALUATION not in pack:
+        sys.exit("run_sql: pack.sql has no line %r" % EVALUATION.strip())
+    setup = statements(pack[:pack.index(EVALUATION)])
+    evaluate = statements(pack[pack.index(EVALUATION):])
+    for src in TABLES:
+        if not os.path.exists(os.path.join(city, src + ".db")):
+            sys.exit("run_sql: %s is missing" % os.path.join(city, src + ".db"))
     tmp = out + ".tmp"
     if os.path.exists(tmp):
         os.remove(tmp)
-    db.execute("ATTACH DATABASE ? AS out", (tmp,))
-    db.execute("PRAGMA out.journal_mode = OFF")
-    db.execute("PRAGMA out.synchronous = OFF")
-    db.execute("BEGIN")
-    db.execute("CREATE TABLE out.sql_decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, "
+
+    t0 = time.perf_counter()
+    db = sqlite3.connect(tmp, isolation_level=None)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA temp_store = MEMORY")
+    for src in TABLES:
+        db.execute("ATTACH DATABASE ? AS %s" % src,
+                   ("file:%s?mode=ro" % os.path.abspath(os.path.join(city, src + ".db")),))
+    for schema in ["main", "temp"]:
+        db.execute("PRAGMA %s.cache_size = -%d" % (schema, TEMP_CACHE_KIB))
+    for schema in TABLES:
+        db.execute("PRAGMA %s.cache_size = -%d" % (schema, DEPARTMENT_CACHE_KIB))
+    db.execute("CREATE TEMP TABLE run_params (as_of TEXT)")
+    db.execute("INSERT INTO temp.run_params VALUES (?)", (as_of,))
+    for stmt in setup:
+        db.execute(stmt)
+    db.execute("CREATE TABLE main.decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, "
                "status TEXT, amount_fen INTEGER)")
-    db.execute("INSERT INTO out.sql_decisions SELECT * FROM main.sql_decisions")
+    t1 = time.perf_counter()
+    db.execute("BEGIN")
+    for stmt in evaluate:
+        db.execute(stmt)
+    t2 = time.perf_counter()
     db.execute("COMMIT")
-    db.execute("DETACH DATABASE out")
+    db.close()
     os.replace(tmp, out)
     t3 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
