@@ -16,15 +16,17 @@
 #define COLS_PLAIN 5
 
 /* The schema version, in PRAGMA user_version: 0 for the databases made
- * before it was kept (versions 0 and 1 are migrated by adding columns);
- * a database of a later version is refused. */
-#define SCHEMA_VERSION 2
+ * before it was kept (versions 0 to 2 are migrated by adding columns and
+ * tables; version 3 also gave run_entities.id no type, see migrate()); a
+ * database of a later version is refused. */
+#define SCHEMA_VERSION 3
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
     "  run_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, pack_hash TEXT NOT NULL,\n"
     "  started TEXT NOT NULL, finished TEXT, config TEXT, households INTEGER, persons INTEGER,\n"
-    "  reasons INTEGER, settled INTEGER, config_text TEXT, config_sets TEXT, huimin_version TEXT);\n"
+    "  reasons INTEGER, settled INTEGER, config_text TEXT, config_sets TEXT, huimin_version TEXT,\n"
+    "  store TEXT);\n"
     "CREATE TABLE IF NOT EXISTS run_policies(\n"
     "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, name TEXT NOT NULL, label TEXT,\n"
     "  entity_kind TEXT NOT NULL, period INTEGER, PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n"
@@ -32,7 +34,7 @@ static const char SCHEMA[] =
     "  run_id INTEGER NOT NULL, reason INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(run_id, reason)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS run_entities(\n"
-    "  entity INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,\n"
+    "  entity INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, id NOT NULL,\n"
     "  household INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS decision_rows(\n"
     "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, policy INTEGER NOT NULL,\n"
@@ -42,9 +44,24 @@ static const char SCHEMA[] =
     "  issue TEXT NOT NULL, detail TEXT);\n"
     "CREATE TABLE IF NOT EXISTS run_sources(\n"
     "  run_id INTEGER NOT NULL, source TEXT NOT NULL, plugin TEXT NOT NULL, isolate TEXT NOT NULL,\n"
-    "  identity TEXT, PRIMARY KEY(run_id, source)) WITHOUT ROWID;\n";
+    "  identity TEXT, PRIMARY KEY(run_id, source)) WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS run_not_eligible(\n"
+    "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, reason INTEGER, count INTEGER NOT NULL);\n";
 
-/* the view, made again when a database is migrated */
+/* run_entities as SCHEMA_VERSION 3 has it: an id keeps the type the source
+ * gave it (an integer id is stored as one) */
+static const char ENTITIES_V3[] =
+    "CREATE TABLE run_entities_v3(\n"
+    "  entity INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, id NOT NULL,\n"
+    "  household INTEGER);\n"
+    "INSERT INTO run_entities_v3 SELECT entity, run_id, kind, id, household FROM run_entities;\n"
+    "DROP TABLE run_entities;\n"
+    "ALTER TABLE run_entities_v3 RENAME TO run_entities;\n";
+
+/* the view, made again when a database is migrated.  A run stored with
+ * store = 'answers' (runs.store) has no rows here for its not eligible
+ * decisions but those of the entities it kept: run_not_eligible counts
+ * them all. */
 static const char VIEW[] =
     "CREATE VIEW decisions AS\n"
     "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, h.id AS household_id,\n"
@@ -177,7 +194,7 @@ static int migrate(results *r, const char *path)
         { "runs", "config_text", "TEXT" },      { "runs", "config_sets", "TEXT" },
         { "runs", "huimin_version", "TEXT" },   { "run_policies", "period", "INTEGER" },
         { "run_entities", "household", "INTEGER" }, { "decision_rows", "message", "TEXT" },
-        { "run_sources", "identity", "TEXT" },
+        { "run_sources", "identity", "TEXT" },   { "runs", "store", "TEXT" },
     };
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
@@ -188,7 +205,10 @@ static int migrate(results *r, const char *path)
             return -1;
     if (version == SCHEMA_VERSION)
         return 0;
-    return exec1(r, "DROP VIEW IF EXISTS decisions", path) || exec1(r, VIEW, path) || exec1(r, sql, path) ? -1 : 0;
+    /* the view goes first: a table under it cannot be renamed */
+    if (exec1(r, "DROP VIEW IF EXISTS decisions", path) || (version < 3 && exec1(r, ENTITIES_V3, path)))
+        return -1;
+    return exec1(r, VIEW, path) || exec1(r, sql, path) ? -1 : 0;
 }
 
 int results_open(results *r, const char *path)
@@ -246,6 +266,56 @@ int results_open(results *r, const char *path)
     return migrate(r, path);
 }
 
+/* Prepare batch b: INSERT into `table` (columns `cols`, n of them) of up to
+ * RESULTS_BATCH rows; LIMIT says how many of them a step writes, so that
+ * one statement writes the full batches and the last, partial one. */
+static int batch_prepare(results *r, results_batch *b, const char *table, const char *cols, int n)
+{
+    size_t len = 128 + strlen(table) + strlen(cols) + (size_t)RESULTS_BATCH * (size_t)(2 * n + 4);
+    char *sql = sqlite3_malloc64(len);
+    if (!sql)
+        return fail(r, "preparing the results");
+    size_t at = (size_t)snprintf(sql, len, "INSERT INTO %s(%s) SELECT * FROM (VALUES ", table, cols);
+    for (int i = 0; i < RESULTS_BATCH; i++) {
+        at += (size_t)snprintf(sql + at, len - at, "%s(?", i ? "," : "");
+        for (int c = 1; c < n; c++)
+            at += (size_t)snprintf(sql + at, len - at, ",?");
+        at += (size_t)snprintf(sql + at, len - at, ")");
+    }
+    snprintf(sql + at, len - at, ") LIMIT ?");
+    int rc = sqlite3_prepare_v2(r->db, sql, -1, &b->st, NULL);
+    sqlite3_free(sql);
+    b->cols = n;
+    b->n = 0;
+    return rc == SQLITE_OK ? 0 : fail(r, "preparing the results");
+}
+
+/* the number of the first parameter of the next row */
+static int batch_row(results_batch *b)
+{
+    return b->n * b->cols + 1;
+}
+
+/* the rows bound so far written; 0, or -1 with SQLite's error */
+static int batch_flush(results_batch *b)
+{
+    if (!b->n)
+        return 0;
+    sqlite3_bind_int(b->st, RESULTS_BATCH * b->cols + 1, b->n);
+    int rc = sqlite3_step(b->st);
+    sqlite3_reset(b->st);
+    b->n = 0;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* a row was bound: the batch written when full */
+static int batch_next(results *r, results_batch *b, const char *what)
+{
+    if (++b->n < RESULTS_BATCH)
+        return 0;
+    return batch_flush(b) ? fail(r, what) : 0;
+}
+
 int results_begin(results *r, const results_run *run)
 {
     int reasons = run->reasons;
@@ -254,8 +324,8 @@ int results_begin(results *r, const results_run *run)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db,
                            "INSERT INTO runs(as_of, pack_hash, started, config, households, persons, reasons, "
-                           "settled, config_text, config_sets, huimin_version) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+                           "settled, config_text, config_sets, huimin_version, store) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return fail(r, path);
     sqlite3_bind_text(st, 1, run->as_of, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, run->pack_hash, -1, SQLITE_STATIC);
@@ -268,22 +338,17 @@ int results_begin(results *r, const results_run *run)
     sqlite3_bind_text(st, 9, run->config_text, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, run->config_sets, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, run->version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, run->store_all ? "all" : "answers", -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return fail(r, path);
     r->run_id = sqlite3_last_insert_rowid(r->db);
-    const char *head = reasons ? "INSERT INTO decision_rows VALUES "
-                               : "INSERT INTO decision_rows(run_id, entity, policy, status, amount_fen) VALUES ";
-    const char *tuple = reasons ? "(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?)";
-    char sql[128 + RESULTS_BATCH * 24];
-    size_t at = (size_t)snprintf(sql, sizeof sql, "%s%s", head, tuple);
-    if (sqlite3_prepare_v2(r->db, sql, -1, &r->one, NULL) != SQLITE_OK)
-        return fail(r, path);
-    for (int i = 1; i < RESULTS_BATCH; i++)
-        at += (size_t)snprintf(sql + at, sizeof sql - at, ",%s", tuple);
-    if (sqlite3_prepare_v2(r->db, sql, -1, &r->rows, NULL) != SQLITE_OK)
-        return fail(r, path);
+    if (batch_prepare(r, &r->dec, "decision_rows",
+                      reasons ? "run_id, entity, policy, status, amount_fen, reason, missing, message"
+                              : "run_id, entity, policy, status, amount_fen", r->cols) ||
+        batch_prepare(r, &r->ent, "run_entities", "entity, run_id, kind, id, household", 5))
+        return -1;
     return 0;
 }
 
@@ -319,80 +384,56 @@ int results_reason(results *r, int32_t reason, const char *text)
     return step_once(r, "INSERT INTO run_reasons VALUES (?, ?, ?)", 2, t, i, "saving the reasons");
 }
 
-int results_entity(results *r, int64_t entity, int person, const char *id, int64_t household)
+int results_not_eligible(results *r, int32_t policy, int32_t reason, int64_t count)
 {
-    if (!r->entity_st && sqlite3_prepare_v2(r->db, "INSERT INTO run_entities VALUES (?, ?, ?, ?, ?)", -1,
-                                            &r->entity_st, NULL) != SQLITE_OK)
-        return fail(r, "saving the entities");
-    sqlite3_bind_int64(r->entity_st, 1, RESULTS_ENTITY(r->run_id, entity));
-    sqlite3_bind_int64(r->entity_st, 2, r->run_id);
-    sqlite3_bind_text(r->entity_st, 3, person ? "person" : "household", -1, SQLITE_STATIC);
-    sqlite3_bind_text(r->entity_st, 4, id, -1, SQLITE_STATIC);
-    if (household >= 0)
-        sqlite3_bind_int64(r->entity_st, 5, RESULTS_ENTITY(r->run_id, household));
-    else
-        sqlite3_bind_null(r->entity_st, 5);
-    int rc = sqlite3_step(r->entity_st);
-    sqlite3_reset(r->entity_st);
-    return rc == SQLITE_DONE ? 0 : fail(r, "saving the entities");
+    const char *t[3] = { NULL, NULL, NULL };
+    int64_t i[3] = { policy, reason, count };
+    /* reason 0: none recorded (a run without --reasons) */
+    return step_once(r, reason ? "INSERT INTO run_not_eligible VALUES (?, ?, ?, ?)"
+                               : "INSERT INTO run_not_eligible VALUES (?1, ?2, NULL, ?4)",
+                     3, t, i, "saving the counts of not eligible decisions");
 }
 
-static void bind_row(sqlite3_stmt *st, int base, int cols, int64_t run, const result_row *w)
+int results_entity(results *r, int64_t entity, int person, const char *id, int64_t idnum, int64_t household)
 {
-    sqlite3_bind_int64(st, base + 1, run);
-    sqlite3_bind_int64(st, base + 2, RESULTS_ENTITY(run, w->entity));
-    sqlite3_bind_int(st, base + 3, w->policy);
-    sqlite3_bind_int(st, base + 4, w->status);
-    if (w->has_amount)
-        sqlite3_bind_int64(st, base + 5, w->amount);
+    sqlite3_stmt *st = r->ent.st;
+    int at = batch_row(&r->ent);
+    sqlite3_bind_int64(st, at, RESULTS_ENTITY(r->run_id, entity));
+    sqlite3_bind_int64(st, at + 1, r->run_id);
+    sqlite3_bind_text(st, at + 2, person ? "person" : "household", -1, SQLITE_STATIC);
+    if (id)
+        sqlite3_bind_text(st, at + 3, id, -1, SQLITE_TRANSIENT);
     else
-        sqlite3_bind_null(st, base + 5);
-    if (cols < COLS)
-        return;
-    if (w->reason)
-        sqlite3_bind_int(st, base + 6, w->reason);
+        sqlite3_bind_int64(st, at + 3, idnum);
+    if (household >= 0)
+        sqlite3_bind_int64(st, at + 4, RESULTS_ENTITY(r->run_id, household));
     else
-        sqlite3_bind_null(st, base + 6);
-    if (w->missing[0])
-        sqlite3_bind_text(st, base + 7, w->missing, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, base + 7);
-    if (w->message)
-        sqlite3_bind_text(st, base + 8, w->message, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, base + 8);
+        sqlite3_bind_null(st, at + 4);
+    return batch_next(r, &r->ent, "saving the entities");
 }
 
 int results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
                      int64_t amount, int32_t reason, const char *missing, const char *message)
 {
-    result_row *w = &r->buf[r->pending++];
-    *w = (result_row){ entity, amount, policy, reason, status, has_amount, r->cols == COLS ? message : NULL,
-                       { 0 } };
-    if (missing && r->cols == COLS)
-        snprintf(w->missing, sizeof w->missing, "%s", missing);
-    if (r->pending < RESULTS_BATCH)
-        return 0;
-    for (int i = 0; i < RESULTS_BATCH; i++)
-        bind_row(r->rows, i * r->cols, r->cols, r->run_id, &r->buf[i]);
-    r->pending = 0;
-    int rc = sqlite3_step(r->rows);
-    sqlite3_reset(r->rows);
-    return rc == SQLITE_DONE ? 0 : fail(r, "saving the decisions");
-}
-
-/* the rows of an unfilled batch, one by one */
-static int flush(results *r)
-{
-    for (int i = 0; i < r->pending; i++) {
-        bind_row(r->one, 0, r->cols, r->run_id, &r->buf[i]);
-        int rc = sqlite3_step(r->one);
-        sqlite3_reset(r->one);
-        if (rc != SQLITE_DONE)
-            return fail(r, "saving the decisions");
+    sqlite3_stmt *st = r->dec.st;
+    int at = batch_row(&r->dec);
+    sqlite3_bind_int64(st, at, r->run_id);
+    sqlite3_bind_int64(st, at + 1, RESULTS_ENTITY(r->run_id, entity));
+    sqlite3_bind_int(st, at + 2, policy);
+    sqlite3_bind_int(st, at + 3, status);
+    if (has_amount)
+        sqlite3_bind_int64(st, at + 4, amount);
+    else
+        sqlite3_bind_null(st, at + 4);
+    if (r->cols == COLS) {
+        if (reason)
+            sqlite3_bind_int(st, at + 5, reason);
+        else
+            sqlite3_bind_null(st, at + 5);
+        sqlite3_bind_text(st, at + 6, missing, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, at + 7, message, -1, SQLITE_TRANSIENT);
     }
-    r->pending = 0;
-    return 0;
+    return batch_next(r, &r->dec, "saving the decisions");
 }
 
 int results_source(results *r, const char *source, const char *plugin, int isolated, const char *identity)
@@ -411,8 +452,10 @@ int results_issue(results *r, const char *source, int person, const char *entity
 
 int results_commit(results *r)
 {
-    if (flush(r))
-        return -1;
+    if (batch_flush(&r->ent))
+        return fail(r, "saving the entities");
+    if (batch_flush(&r->dec))
+        return fail(r, "saving the decisions");
     char fin[32], sql[128];
     results_now(fin, sizeof fin);
     snprintf(sql, sizeof sql, "UPDATE runs SET finished = '%s' WHERE run_id = %lld", fin, (long long)r->run_id);
@@ -424,9 +467,8 @@ int results_commit(results *r)
 
 void results_close(results *r)
 {
-    sqlite3_finalize(r->entity_st);
-    sqlite3_finalize(r->rows);
-    sqlite3_finalize(r->one);
+    sqlite3_finalize(r->ent.st);
+    sqlite3_finalize(r->dec.st);
     if (r->db) {
         if (!sqlite3_get_autocommit(r->db))
             sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
