@@ -33,18 +33,23 @@
  * run_entities appends by rowid (entity numbers of a run are below 2^32). */
 #define RESULTS_ENTITY(run, e) ((int64_t)(run) * 4294967296LL + (int64_t)(e))
 
-/* rows per INSERT statement: fewer statement steps per row */
-#define RESULTS_BATCH 256
+/* rows written by one statement */
+#define RESULTS_BATCH 4096
 
-/* a multi-row INSERT, bound a row at a time */
+/* rows held until written together (results.c) */
 typedef struct results_batch {
     sqlite3_stmt *st;
-    int cols, n;                /* columns per row; rows bound */
+    int cols, n;                /* columns per row; rows held */
+    int64_t *val;               /* RESULTS_BATCH × cols: an integer, or a text's offset in text */
+    unsigned char *kind;        /* per value: 0 NULL, 1 integer, 2 text */
+    char *text;
+    size_t tlen, tcap;
 } results_batch;
 
 typedef struct results {
     sqlite3 *db;
     results_batch dec, ent;     /* into decision_rows, run_entities */
+    results_batch *writing;     /* the batch hm_rows reads */
     const char *path;
     int created;                /* the file did not exist before this run */
     int locked;                 /* this run holds its write lock */
