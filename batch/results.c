@@ -365,7 +365,8 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
     else if (b->kind[at] == 1)
         sqlite3_result_int64(ctx, b->val[at]);
     else
-        sqlite3_result_text(ctx, b->text + b->val[at], -1, SQLITE_STATIC);
+        sqlite3_result_text64(ctx, b->kind[at] == 2 ? b->text + b->val[at] : (const char *)(intptr_t)b->val[at],
+                              b->len[at], SQLITE_STATIC, SQLITE_UTF8);
     return SQLITE_OK;
 }
 
@@ -392,7 +393,8 @@ static int batch_prepare(results *r, results_batch *b, const char *table, const 
     b->n = 0;
     b->val = sqlite3_malloc64(sizeof *b->val * RESULTS_BATCH * (size_t)n);
     b->kind = sqlite3_malloc64((size_t)RESULTS_BATCH * (size_t)n);
-    if (!b->val || !b->kind)
+    b->len = sqlite3_malloc64(sizeof *b->len * RESULTS_BATCH * (size_t)n);
+    if (!b->val || !b->kind || !b->len)
         return failf(r, "preparing the results: out of memory");
     return sqlite3_prepare_v2(r->db, sql, -1, &b->st, NULL) == SQLITE_OK ? 0 : fail(r, "preparing the results");
 }
@@ -402,6 +404,7 @@ static void batch_free(results_batch *b)
     sqlite3_finalize(b->st);
     sqlite3_free(b->val);
     sqlite3_free(b->kind);
+    sqlite3_free(b->len);
     sqlite3_free(b->text);
 }
 
@@ -418,6 +421,15 @@ static void batch_null(results_batch *b, int col)
     b->kind[(size_t)b->n * (size_t)b->cols + (size_t)col] = 0;
 }
 
+/* a text that lives as long as the batch */
+static void batch_static(results_batch *b, int col, const char *text)
+{
+    size_t at = (size_t)b->n * (size_t)b->cols + (size_t)col;
+    b->val[at] = (int64_t)(intptr_t)text;
+    b->len[at] = strlen(text);
+    b->kind[at] = 3;
+}
+
 /* a copy of text (NULL: NULL) in the batch; -1 when out of memory */
 static int batch_text(results_batch *b, int col, const char *text)
 {
@@ -425,8 +437,8 @@ static int batch_text(results_batch *b, int col, const char *text)
         batch_null(b, col);
         return 0;
     }
-    size_t len = strlen(text) + 1;
-    if (b->tlen + len > b->tcap) {
+    size_t len = strlen(text);
+    if (b->tlen + len >= b->tcap) {     /* never full: an empty text has an address */
         size_t cap = b->tcap ? 2 * b->tcap : 65536;
         while (cap < b->tlen + len)
             cap *= 2;
@@ -439,6 +451,7 @@ static int batch_text(results_batch *b, int col, const char *text)
     memcpy(b->text + b->tlen, text, len);
     size_t at = (size_t)b->n * (size_t)b->cols + (size_t)col;
     b->val[at] = (int64_t)b->tlen;
+    b->len[at] = len;
     b->kind[at] = 2;
     b->tlen += len;
     return 0;
@@ -551,7 +564,7 @@ int results_entity(results *r, int64_t entity, int person, const char *id, int64
     results_batch *b = &r->ent;
     batch_int(b, 0, RESULTS_ENTITY(r->run_id, entity));
     batch_int(b, 1, r->run_id);
-    batch_text(b, 2, person ? "person" : "household");
+    batch_static(b, 2, person ? "person" : "household");
     if (id ? batch_text(b, 3, id) : (batch_int(b, 3, idnum), 0))
         return failf(r, "saving the entities: out of memory");
     if (household >= 0)

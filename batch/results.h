@@ -40,8 +40,9 @@
 typedef struct results_batch {
     sqlite3_stmt *st;
     int cols, n;                /* columns per row; rows held */
-    int64_t *val;               /* RESULTS_BATCH × cols: an integer, or a text's offset in text */
-    unsigned char *kind;        /* per value: 0 NULL, 1 integer, 2 text */
+    int64_t *val;               /* RESULTS_BATCH × cols: an integer, a text's offset in text, or its address */
+    unsigned char *kind;        /* per value: 0 NULL, 1 integer, 2 text (in text), 3 static text */
+    size_t *len;                /* per value: a text's length */
     char *text;
     size_t tlen, tcap;
 } results_batch;
