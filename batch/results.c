@@ -64,6 +64,8 @@ static const char ENTITIES_V3[] =
  * them all. */
 static const char VIEW[] =
     "CREATE VIEW decisions AS\n"
+    "  -- a run with runs.store = 'answers' has no not eligible rows but those of the ids it kept:\n"
+    "  -- run_not_eligible counts them all\n"
     "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, h.id AS household_id,\n"
     "         p.name AS policy,\n"
     "         CASE d.status WHEN 1 THEN 'eligible' WHEN 2 THEN 'not_eligible'\n"
