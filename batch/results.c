@@ -242,7 +242,9 @@ int results_open(results *r, const char *path)
     /* the write lock is taken now, before the load: a second run to the
      * same database is refused at once, not after its whole load */
     sqlite3_busy_timeout(r->db, 1000);
-    if (exec1(r, "PRAGMA synchronous = NORMAL", path) || exec1(r, "PRAGMA cache_size = -131072", path))
+    /* a small cache: the rows are appended, and the cache is memory taken
+     * while the evaluation still holds the facts (a larger one was slower) */
+    if (exec1(r, "PRAGMA synchronous = NORMAL", path) || exec1(r, "PRAGMA cache_size = -16384", path))
         return sqlite3_errcode(r->db) == SQLITE_NOTADB ? not_sqlite(r, path) : -1;
     if (sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         int code = sqlite3_errcode(r->db);
