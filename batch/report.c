@@ -7,7 +7,10 @@
  *
  * The database is opened read-only (after rolling back the hot journal a
  * killed run left, see recover()), and the run's decisions are read in
- * one pass whatever the number of policies. */
+ * one pass whatever the number of policies.  A run that recorded what it
+ * stored (runs.store) counted its not eligible decisions in
+ * run_not_eligible, whether it stored their rows or not: they are read
+ * from there, so that the report is the same either way. */
 #include "huimin.h"
 #include "mem.h"
 
@@ -49,6 +52,7 @@ typedef struct report {
     int64_t households, persons;
     int reasons;
     int kleene;                 /* the run was made with --kleene (runs.settled = 0) */
+    int counted;                /* its not eligible decisions are counted in run_not_eligible */
     policy_stats *pol;
     int32_t npol;
     char *err;
@@ -246,8 +250,8 @@ static int read_run(report *R, int run)
     /* runs.reasons came with --reasons: the runs of an older database (and
      * of a run where it is NULL) all stored their reasons; runs.settled
      * came with --kleene: only 0 there says a run did not settle */
-    int has_reasons = runs_has(R, "reasons"), has_settled = runs_has(R, "settled");
-    if (has_reasons < 0 || has_settled < 0)
+    int has_reasons = runs_has(R, "reasons"), has_settled = runs_has(R, "settled"), has_store = runs_has(R, "store");
+    if (has_reasons < 0 || has_settled < 0 || has_store < 0)
         return sql_fail(R, "reading the runs");
     int rc;
     if (sqlite3_prepare_v2(R->db, "SELECT max(run_id) FROM runs", -1, &st, NULL) != SQLITE_OK)
@@ -262,8 +266,8 @@ static int read_run(report *R, int run)
         return failf(R, HM_EUSAGE, "%s: no runs yet", R->path);
     R->run = run > 0 ? run : latest;
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT as_of, households, persons, %s, %s FROM runs WHERE run_id = ?",
-             has_reasons ? "reasons" : "NULL", has_settled ? "settled" : "NULL");
+    snprintf(sql, sizeof sql, "SELECT as_of, households, persons, %s, %s, %s FROM runs WHERE run_id = ?",
+             has_reasons ? "reasons" : "NULL", has_settled ? "settled" : "NULL", has_store ? "store" : "NULL");
     if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
         return sql_fail(R, "reading the runs");
     sqlite3_bind_int64(st, 1, R->run);
@@ -275,6 +279,7 @@ static int read_run(report *R, int run)
         R->persons = sqlite3_column_int64(st, 2);
         R->reasons = sqlite3_column_type(st, 3) == SQLITE_NULL || sqlite3_column_int(st, 3) != 0;
         R->kleene = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int(st, 4) == 0;
+        R->counted = sqlite3_column_type(st, 5) != SQLITE_NULL;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
@@ -383,10 +388,10 @@ static int groups_grow(groups *G)
     return 0;
 }
 
-/* count one decision into its group; -1 when out of memory, 1 when its
+/* count n decisions into their group; -1 when out of memory, 1 when its
  * group's total amount overflows */
 static int groups_add(groups *G, int32_t policy, int status, int64_t reason, const char *missing,
-                      int has_amount, int64_t amount)
+                      int has_amount, int64_t amount, int64_t n)
 {
     if (2 * (G->n + 1) > G->cap && groups_grow(G))
         return -1;
@@ -407,7 +412,7 @@ static int groups_add(groups *G, int32_t policy, int status, int64_t reason, con
             (g->missing ? missing && !strcmp(g->missing, missing) : !missing))
             break;
     }
-    g->count++;
+    g->count += n;
     if (has_amount) {
         if (__builtin_add_overflow(g->amount, amount, &g->amount))
             return 1;
@@ -435,9 +440,14 @@ static int overflow(report *R, int32_t policy)
 static int scan_decisions(report *R, const char *policy, groups *G)
 {
     sqlite3_stmt *st;
+    /* the not eligible ones from their counts when the run kept them */
     if (sqlite3_prepare_v2(R->db,
-                           "SELECT policy, status, reason, missing, amount_fen FROM decision_rows "
-                           "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2)", -1, &st, NULL) != SQLITE_OK)
+                           R->counted ? "SELECT policy, status, reason, missing, amount_fen, 1 FROM decision_rows "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2) AND status <> 2 "
+                                        "UNION ALL SELECT policy, 2, reason, NULL, NULL, count FROM run_not_eligible "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2)"
+                                      : "SELECT policy, status, reason, missing, amount_fen, 1 FROM decision_rows "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2)", -1, &st, NULL) != SQLITE_OK)
         return sql_fail(R, "reading the decisions");
     sqlite3_bind_int64(st, 1, R->run);
     if (policy)
@@ -449,7 +459,7 @@ static int scan_decisions(report *R, const char *policy, groups *G)
         pol = sqlite3_column_int(st, 0);
         if ((bad = groups_add(G, pol, sqlite3_column_int(st, 1), reason,
                               (const char *)sqlite3_column_text(st, 3), sqlite3_column_type(st, 4) != SQLITE_NULL,
-                              sqlite3_column_int64(st, 4))) != 0)
+                              sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5))) != 0)
             break;
     }
     sqlite3_finalize(st);

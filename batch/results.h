@@ -6,10 +6,17 @@
  * read through the view `decisions`:
  *
  *   runs(run_id, as_of, pack_hash, started, finished, config, households, persons, reasons,
- *        settled, config_text, config_sets, huimin_version)
+ *        settled, config_text, config_sets, huimin_version, store)
  *   decisions(run_id, entity_kind, entity_id, household_id, policy, status, amount_fen,
  *             amount_period, reason, message, missing)
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
+ *   run_not_eligible(run_id, policy, reason, count)
+ *
+ * A run stores every decision (runs.store = 'all') or, by default
+ * ('answers'), the eligible and undetermined ones and the not eligible
+ * ones of the entities it was asked to keep; run_not_eligible counts every
+ * not eligible decision by policy and reason either way.  Only entities
+ * with a stored decision are stored.
  *
  * with the tables under the view: run_entities, run_policies, run_reasons,
  * decision_rows (see docs/commands.md).  A run stores the reason and the
@@ -26,30 +33,30 @@
  * run_entities appends by rowid (entity numbers of a run are below 2^32). */
 #define RESULTS_ENTITY(run, e) ((int64_t)(run) * 4294967296LL + (int64_t)(e))
 
-/* rows per INSERT statement: fewer statement steps per row */
-#define RESULTS_BATCH 64
+/* rows written by one statement */
+#define RESULTS_BATCH 4096
 
-typedef struct result_row {
-    int64_t entity, amount;
-    int32_t policy, reason;
-    int status, has_amount;
-    const char *message;        /* borrowed until the row is written */
-    char missing[512];
-} result_row;
+/* rows held until written together (results.c) */
+typedef struct results_batch {
+    sqlite3_stmt *st;
+    int cols, n;                /* columns per row; rows held */
+    int64_t *val;               /* RESULTS_BATCH × cols: an integer, a text's offset in text, or its address */
+    unsigned char *kind;        /* per value: 0 NULL, 1 integer, 2 text (in text), 3 static text */
+    size_t *len;                /* per value: a text's length */
+    char *text;
+    size_t tlen, tcap;
+} results_batch;
 
 typedef struct results {
     sqlite3 *db;
-    sqlite3_stmt *rows;         /* batched insert into decision_rows */
-    sqlite3_stmt *one;          /* single-row insert for the tail */
-    sqlite3_stmt *entity_st;
+    results_batch dec, ent;     /* into decision_rows, run_entities */
+    results_batch *writing;     /* the batch hm_rows reads */
     const char *path;
     int created;                /* the file did not exist before this run */
     int locked;                 /* this run holds its write lock */
     int committed;
     int64_t run_id;
-    int pending;                /* rows waiting in buf */
-    int cols;                   /* columns bound per row: 7 with reasons, 5 without */
-    result_row buf[RESULTS_BATCH];
+    int cols;                   /* columns bound per decision: 8 with reasons, 5 without */
     char err[512];
 } results;
 
@@ -69,6 +76,7 @@ typedef struct results_run {
     int64_t households, persons;
     int reasons;                /* 0: the reason, missing and message of every decision NULL */
     int settled;                /* decisions were settled (0 for --kleene) */
+    int store_all;              /* 1: every decision (runs.store 'all'), else 'answers' */
 } results_run;
 
 /* Record the run. */
@@ -78,13 +86,17 @@ void results_now(char *buf, size_t n);
 /* period: of the policy's amount (hm_policy.period) */
 int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person, int period);
 int  results_reason(results *r, int32_t reason, const char *text);
-/* household: a person's household (its entity number), -1 for a household */
-int  results_entity(results *r, int64_t entity, int person, const char *id, int64_t household);
+/* id: the entity's id as text, or NULL when it is the integer idnum;
+ * household: a person's household (its entity number), -1 for a household */
+int  results_entity(results *r, int64_t entity, int person, const char *id, int64_t idnum, int64_t household);
 /* status 1 eligible, 2 not eligible, 3 undetermined; has_amount 0: NULL;
  * reason 0: NULL; missing and message may be NULL (all three ignored
- * without reasons); message must live until results_commit. */
+ * without reasons). */
 int  results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
                       int64_t amount, int32_t reason, const char *missing, const char *message);
+/* How many of the policy's decisions were not eligible for the reason
+ * (0: none recorded). */
+int  results_not_eligible(results *r, int32_t policy, int32_t reason, int64_t count);
 /* The plugin file that served a source, whether it ran isolated, and what
  * the plugin said the source was when read. */
 int  results_source(results *r, const char *source, const char *plugin, int isolated, const char *identity);

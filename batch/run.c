@@ -3,10 +3,13 @@
  *
  *   load      plugins fill the fact store, column by column (load.c)
  *   evaluate  households split across threads in chunks; each thread has
- *             its own VM; decisions go into flat arrays (13 bytes each)
- *   write     one transaction into the results database (results.c)
+ *             its own VM; decisions go into flat arrays (13 bytes each).
+ *             The calling thread writes each finished chunk meanwhile.
+ *   write     what is left to write once the last chunk is evaluated: the
+ *             counts, the data issues, the commit
  *
- * A run killed at any point leaves the results database as it was. */
+ * Everything is written in one transaction (results.c): a run killed at
+ * any point leaves the results database as it was. */
 #include "huimin.h"
 #include "frontend.h"
 #include "calendar.h"
@@ -21,6 +24,7 @@
 #include "results.h"
 #include "vm.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -67,15 +71,38 @@ typedef struct decisions {
     msg_pool *pools;            /* one per thread, with reasons; else NULL */
     int64_t *errors;            /* per thread × program policy: runtime errors */
     int threads;
-    slot_msg *msgs;             /* every pool's, by slot, for the write */
-    size_t nmsgs;
+    int store_all;              /* every decision stored, not only the answers */
+    uint8_t *mark;              /* NULL, or per household then person: MARK_* */
 } decisions;
+
+/* what is stored of an entity besides its answers */
+enum { MARK_ENTITY = 1, MARK_ALL = 2 };   /* its row (a data issue names it); every decision */
+
+/* The chunks of households the evaluators finished, in that order, for
+ * the writer.  It has room for every chunk: an evaluator never waits for
+ * the writer, nor for SQLite. */
+typedef struct chunk {
+    int32_t start;
+    slot_msg *msgs;             /* its messages (--reasons), by slot; owned */
+    size_t nmsgs;
+} chunk;
+
+typedef struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    chunk *v;
+    int32_t pushed, popped;
+    int running;                /* evaluators not finished */
+    double done_at;             /* when the last one finished */
+    _Atomic int stop;           /* the writer failed: the evaluators stop */
+} queue;
 
 typedef struct worker {
     pthread_t th;
     const hm_program *p;
     hm_load *L;
     decisions *D;
+    queue *q;
     int index;                  /* into D->pools and D->errors */
     _Atomic int32_t *next;
     _Atomic int64_t *done;
@@ -188,6 +215,34 @@ static int store(hm_vm *vm, const hm_program *p, decisions *D, worker *w, size_t
     return 0;
 }
 
+static int by_slot(const void *a, const void *b)
+{
+    size_t x = ((const slot_msg *)a)->slot, y = ((const slot_msg *)b)->slot;
+    return x < y ? -1 : x > y;
+}
+
+/* Hand the chunk from start to the writer, with the messages its
+ * decisions added to the thread's pool (their texts stay in the pool's
+ * blocks).  -1 when out of memory. */
+static int push_chunk(worker *w, int32_t start)
+{
+    msg_pool *m = w->D->pools ? &w->D->pools[w->index] : NULL;
+    chunk c = { start, NULL, 0 };
+    if (m && m->n) {
+        if (!(c.msgs = mem_alloc(m->n * sizeof *c.msgs)))
+            return -1;
+        memcpy(c.msgs, m->v, m->n * sizeof *c.msgs);
+        c.nmsgs = m->n;
+        m->n = 0;
+        qsort(c.msgs, c.nmsgs, sizeof *c.msgs, by_slot);
+    }
+    pthread_mutex_lock(&w->q->mu);
+    w->q->v[w->q->pushed++] = c;
+    pthread_cond_signal(&w->q->cv);
+    pthread_mutex_unlock(&w->q->mu);
+    return 0;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -205,7 +260,7 @@ static void *work(void *arg)
     size_t pbase = (size_t)f->nhouse * (size_t)D->nhp;
     for (;;) {
         int32_t start = atomic_fetch_add(w->next, CHUNK);
-        if (start >= f->nhouse)
+        if (start >= f->nhouse || atomic_load(&w->q->stop))
             break;
         int32_t end = start + CHUNK < f->nhouse ? start + CHUNK : f->nhouse;
         for (int32_t h = start; h < end; h++) {
@@ -226,10 +281,21 @@ static void *work(void *arg)
                 goto out;
             }
         }
+        if (push_chunk(w, start)) {
+            w->oom = 1;
+            goto out;
+        }
         atomic_fetch_add(w->done, end - start);
     }
 out:
     vm_free(vm);
+    pthread_mutex_lock(&w->q->mu);
+    if (w->oom)
+        atomic_store(&w->q->stop, 1);
+    if (--w->q->running == 0)
+        w->q->done_at = now_s();
+    pthread_cond_signal(&w->q->cv);
+    pthread_mutex_unlock(&w->q->mu);
     return NULL;
 }
 
@@ -244,47 +310,6 @@ static void progress(FILE *tty, const char *what, int64_t done, int64_t total, d
     fprintf(tty, "] %3d%%  %lld/%lld  %.1f s ", total ? (int)(done * 100 / total) : 100,
             (long long)done, (long long)total, now_s() - t0);
     fflush(tty);
-}
-
-static int evaluate(const hm_program *p, hm_load *L, decisions *D, int threads, FILE *tty)
-{
-    _Atomic int32_t next = 0;
-    _Atomic int64_t done = 0;
-    worker *w = mem_calloc((size_t)threads, sizeof *w);
-    if (!w)
-        return -1;
-    int started = 0, rc = 0;
-    for (int i = 0; i < threads; i++) {
-        w[i] = (worker){ .p = p, .L = L, .D = D, .index = i, .next = &next, .done = &done };
-        if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0)
-            break;
-        started++;
-    }
-    if (!started) {
-        worker one = { .p = p, .L = L, .D = D, .index = 0, .next = &next, .done = &done };
-        work(&one);
-        rc = one.oom;
-    }
-    double t0 = now_s();
-    while (tty && started && atomic_load(&done) < L->facts.nhouse) {
-        progress(tty, "evaluate", atomic_load(&done), L->facts.nhouse, t0);
-        struct timespec ts = { 0, 100 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
-        int alive = 0;
-        for (int i = 0; i < started; i++)
-            alive |= !w[i].oom;
-        if (!alive)
-            break;
-    }
-    for (int i = 0; i < started; i++) {
-        pthread_join(w[i].th, NULL);
-        rc |= w[i].oom;
-    }
-    progress(tty, "evaluate", L->facts.nhouse, L->facts.nhouse, t0);
-    if (tty)
-        fputc('\n', tty);
-    mem_free(w);
-    return rc ? -1 : 0;
 }
 
 /* the file a condition was written in */
@@ -358,41 +383,22 @@ static const char *missing_of(const hm_program *p, const hm_facts *f, const deci
     return buf[0] ? buf : NULL;
 }
 
-static int by_slot(const void *a, const void *b)
-{
-    size_t x = ((const slot_msg *)a)->slot, y = ((const slot_msg *)b)->slot;
-    return x < y ? -1 : x > y;
-}
-
-/* every thread's messages in one array, by slot.  -1 when out of memory. */
-static int gather_messages(decisions *D)
-{
-    size_t n = 0;
-    for (int i = 0; D->pools && i < D->threads; i++)
-        n += D->pools[i].n;
-    if (!n)
-        return 0;
-    if (!(D->msgs = mem_alloc(n * sizeof *D->msgs)))
-        return -1;
-    for (int i = 0; i < D->threads; i++)
-        if (D->pools[i].n) {
-            memcpy(D->msgs + D->nmsgs, D->pools[i].v, D->pools[i].n * sizeof *D->msgs);
-            D->nmsgs += D->pools[i].n;
-        }
-    qsort(D->msgs, D->nmsgs, sizeof *D->msgs, by_slot);
-    return 0;
-}
-
-static const char *message_of(const decisions *D, size_t slot)
+static const char *message_of(const chunk *c, size_t slot)
 {
     slot_msg key = { slot, NULL };
-    const slot_msg *m = D->nmsgs ? bsearch(&key, D->msgs, D->nmsgs, sizeof key, by_slot) : NULL;
+    const slot_msg *m = c->nmsgs ? bsearch(&key, c->msgs, c->nmsgs, sizeof key, by_slot) : NULL;
     return m ? m->text : NULL;
 }
 
-static int write_results(results *R, const hm_program *p, hm_load *L, decisions *D, FILE *tty)
+/* Is the decision in slot stored, for an entity marked mark? */
+static int stored(const decisions *D, size_t slot, uint8_t mark)
 {
-    const hm_facts *f = &L->facts;
+    return D->store_all || D->status[slot] != DEC_NOT_ELIGIBLE || (mark & MARK_ALL);
+}
+
+/* The run's policies and reasons, before its decisions. */
+static int write_head(results *R, const hm_program *p, const hm_load *L, const decisions *D)
+{
     for (int pass = 0; pass < 2; pass++)
         for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++) {
             const hm_policy *P = &p->policies[pass ? D->ppol[k] : D->hpol[k]];
@@ -400,47 +406,164 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
                                pass, P->period))
                 return -1;
         }
-    if (D->reason && write_reasons(R, p, L))
-        return -1;
-    /* entities: households 0 … nh-1, persons nh … */
-    double t0 = now_s();
-    int64_t total = (int64_t)f->nhouse + f->nperson, done = 0;
+    return D->reason ? write_reasons(R, p, L) : 0;
+}
+
+/* entities: households 0 … nh-1, persons nh … */
+static int write_entity(results *R, const hm_load *L, int person, int32_t i, int32_t household)
+{
+    int64_t v;
     char idb[LOAD_ID_BUF];
-    for (int32_t h = 0; h < f->nhouse; h++, done++)
-        if (results_entity(R, h, 0, load_id(L, 0, h, idb), -1))
-            return -1;
-    for (int32_t h = 0; h < f->nhouse; h++)
-        for (int32_t mb = 0; mb < f->hh_count[h]; mb++, done++) {
-            int32_t i = f->hh_first[h] + mb;
-            if (results_entity(R, (int64_t)f->nhouse + i, 1, load_id(L, 1, i, idb), h))
-                return -1;
-        }
+    int num = load_id_int(L, person, i, &v);
+    return results_entity(R, person ? (int64_t)L->facts.nhouse + i : i, person, num ? NULL : load_id(L, person, i, idb),
+                          v, household);
+}
+
+/* The stored decisions of the households of chunk c, and the entities
+ * they concern (a household with its person's). */
+static int write_chunk(results *R, const hm_program *p, const hm_load *L, const decisions *D, const chunk *c)
+{
+    const hm_facts *f = &L->facts;
     char miss[512];
     size_t pbase = (size_t)f->nhouse * (size_t)D->nhp;
-    done = 0;
-    for (int32_t h = 0; h < f->nhouse; h++) {
+    int32_t end = c->start + CHUNK < f->nhouse ? c->start + CHUNK : f->nhouse;
+    for (int32_t h = c->start; h < end; h++) {
+        uint8_t hmark = D->mark ? D->mark[h] : 0;
+        int any = hmark & MARK_ENTITY;
+        size_t hs = (size_t)h * (size_t)D->nhp, first = pbase + (size_t)f->hh_first[h] * (size_t)D->npp;
+        for (int32_t k = 0; !any && k < D->nhp; k++)
+            any = stored(D, hs + (size_t)k, hmark);
+        for (int32_t mb = 0; !any && mb < f->hh_count[h]; mb++) {
+            uint8_t pmark = D->mark ? D->mark[f->nhouse + f->hh_first[h] + mb] : 0;
+            any = pmark & MARK_ENTITY;
+            for (int32_t k = 0; !any && k < D->npp; k++)
+                any = stored(D, first + (size_t)mb * (size_t)D->npp + (size_t)k, pmark);
+        }
+        if (!any)
+            continue;
+        if (write_entity(R, L, 0, h, -1))
+            return -1;
         for (int32_t k = 0; k < D->nhp; k++) {
-            size_t s = (size_t)h * (size_t)D->nhp + (size_t)k;
+            size_t s = hs + (size_t)k;
+            if (!stored(D, s, hmark))
+                continue;
             const char *m = missing_of(p, f, D, s, D->hpol[k], h, -1, miss, sizeof miss);
             if (results_decision(R, h, D->hpol[k], D->status[s], D->has_amount[s], D->amount[s],
-                                 D->reason ? D->reason[s] : 0, m, message_of(D, s)))
+                                 D->reason ? D->reason[s] : 0, m, message_of(c, s)))
                 return -1;
         }
         for (int32_t mb = 0; mb < f->hh_count[h]; mb++) {
             int32_t person = f->hh_first[h] + mb;
+            uint8_t pmark = D->mark ? D->mark[f->nhouse + person] : 0;
+            size_t ps = pbase + (size_t)person * (size_t)D->npp;
+            int pany = pmark & MARK_ENTITY;
+            for (int32_t k = 0; !pany && k < D->npp; k++)
+                pany = stored(D, ps + (size_t)k, pmark);
+            if (!pany)
+                continue;
+            if (write_entity(R, L, 1, person, h))
+                return -1;
             for (int32_t k = 0; k < D->npp; k++) {
-                size_t s = pbase + (size_t)person * (size_t)D->npp + (size_t)k;
+                size_t s = ps + (size_t)k;
+                if (!stored(D, s, pmark))
+                    continue;
                 const char *m = missing_of(p, f, D, s, D->ppol[k], h, mb, miss, sizeof miss);
                 if (results_decision(R, (int64_t)f->nhouse + person, D->ppol[k], D->status[s],
                                      D->has_amount[s], D->amount[s], D->reason ? D->reason[s] : 0, m,
-                                     message_of(D, s)))
+                                     message_of(c, s)))
                     return -1;
             }
         }
-        if ((h & 4095) == 0)
-            progress(tty, "write", h, f->nhouse, t0);
     }
-    (void)total;
+    return 0;
+}
+
+/* Evaluate on `threads` threads while this one writes each chunk they
+ * finish.  0; -1 when out of memory (err empty) or when the write failed
+ * (R->err).  *eval_done: when the evaluation ended. */
+static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, int threads, FILE *tty,
+                    double *eval_done)
+{
+    _Atomic int32_t next = 0;
+    _Atomic int64_t done = 0;
+    int32_t nchunks = L->facts.nhouse / CHUNK + 1;
+    queue q = { .v = mem_calloc((size_t)nchunks, sizeof *q.v), .running = threads };
+    worker *w = mem_calloc((size_t)threads, sizeof *w);
+    if (!w || !q.v) {
+        mem_free(w);
+        mem_free(q.v);
+        return -1;
+    }
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    int started = 0, rc = 0;
+    /* held until the threads not started are no longer waited for */
+    pthread_mutex_lock(&q.mu);
+    for (int i = 0; i < threads; i++) {
+        w[i] = (worker){ .p = p, .L = L, .D = D, .q = &q, .index = i, .next = &next, .done = &done };
+        if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0)
+            break;
+        started++;
+    }
+    /* with none, this thread evaluates first, as one */
+    q.running = started ? started : 1;
+    pthread_mutex_unlock(&q.mu);
+    if (!started) {
+        worker one = { .p = p, .L = L, .D = D, .q = &q, .index = 0, .next = &next, .done = &done };
+        work(&one);
+        rc = one.oom;
+    }
+    double t0 = now_s(), shown = 0;
+    int failed = 0;
+    for (;;) {
+        pthread_mutex_lock(&q.mu);
+        while (q.popped == q.pushed && q.running > 0)
+            pthread_cond_wait(&q.cv, &q.mu);
+        int have = q.popped < q.pushed;
+        chunk c = have ? q.v[q.popped++] : (chunk){ 0, NULL, 0 };
+        pthread_mutex_unlock(&q.mu);
+        if (!have)
+            break;
+        if (!failed && write_chunk(R, p, L, D, &c)) {
+            failed = 1;
+            atomic_store(&q.stop, 1);
+        }
+        mem_free(c.msgs);
+        if (tty && now_s() - shown > 0.1) {
+            shown = now_s();
+            progress(tty, "evaluate", atomic_load(&done), L->facts.nhouse, t0);
+        }
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(w[i].th, NULL);
+        rc |= w[i].oom;
+    }
+    *eval_done = q.done_at;
+    if (!rc && !failed) {
+        progress(tty, "evaluate", L->facts.nhouse, L->facts.nhouse, t0);
+        if (tty)
+            fputc('\n', tty);
+    }
+    pthread_cond_destroy(&q.cv);
+    pthread_mutex_destroy(&q.mu);
+    mem_free(q.v);
+    mem_free(w);
+    return rc || failed ? -1 : 0;
+}
+
+/* The data issues, and what the run counted of the decisions it did not
+ * store. */
+static int write_tail(results *R, const hm_program *p, const hm_load *L, const decisions *D, const int64_t *ne,
+                      int32_t nreasons)
+{
+    for (int pass = 0, at = 0; pass < 2; pass++)
+        for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++, at++)
+            for (int32_t r = 0; r < nreasons; r++)
+                if (ne[(size_t)at * (size_t)nreasons + (size_t)r] &&
+                    results_not_eligible(R, pass ? D->ppol[k] : D->hpol[k], r,
+                                         ne[(size_t)at * (size_t)nreasons + (size_t)r]))
+                    return -1;
+    char idb[LOAD_ID_BUF];
     for (int32_t i = 0; i < L->nissues; i++) {
         const ld_issue *is = &L->issues[i];
         const hm_field *fd = &p->fields[is->field];
@@ -449,9 +572,6 @@ static int write_results(results *R, const hm_program *p, hm_load *L, decisions 
                           load_issue_kind(is->kind), is->detail))
             return -1;
     }
-    progress(tty, "write", f->nhouse, f->nhouse, t0);
-    if (tty)
-        fputc('\n', tty);
     return 0;
 }
 
@@ -464,11 +584,13 @@ static int write_sources(results *R, const hm_load *L, char *const *identity)
     return 0;
 }
 
-/* The counts and total amount of each policy, households' first; a total
- * beyond the range of money is an error naming the policy, as SQLite's
- * SUM() says "integer overflow": never a wrapped total. */
+/* The counts and total amount of each policy, households' first, and the
+ * not eligible decisions by policy and reason (ne, nreasons a policy; all
+ * under reason 0 without reasons); a total beyond the range of money is an
+ * error naming the policy, as SQLite's SUM() says "integer overflow":
+ * never a wrapped total. */
 static int totals(const hm_program *p, const hm_load *L, const decisions *D, int64_t (*count)[4], int64_t *sum,
-                  char *err, size_t errlen)
+                  int64_t *ne, int32_t nreasons, char *err, size_t errlen)
 {
     size_t pbase = (size_t)L->facts.nhouse * (size_t)D->nhp;
     for (int pass = 0, at = 0; pass < 2; pass++) {
@@ -479,6 +601,10 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
             for (int32_t e = 0; e < nent; e++) {
                 size_t s = (pass ? pbase : 0) + (size_t)e * (size_t)np + (size_t)k;
                 count[at][D->status[s] & 3]++;
+                if (D->status[s] == DEC_NOT_ELIGIBLE) {
+                    int32_t r = D->reason && D->reason[s] > 0 && D->reason[s] < nreasons ? D->reason[s] : 0;
+                    ne[(size_t)at * (size_t)nreasons + (size_t)r]++;
+                }
                 if (D->has_amount[s] && __builtin_add_overflow(sum[at], D->amount[s], &sum[at])) {
                     snprintf(err, errlen, "policy %s: the total amount of its eligible decisions is beyond "
                              "%s (integer overflow); no run recorded",
@@ -707,7 +833,151 @@ static void decisions_free(decisions *D)
         pool_free(&D->pools[i]);
     mem_free(D->pools);
     mem_free(D->errors);
-    mem_free(D->msgs);
+    mem_free(D->mark);
+}
+
+/* ---- the entities whose every decision is kept (--keep FILE) ------------------ */
+
+typedef struct idset {
+    char **v;                   /* open addressing; cap a power of two */
+    size_t n, cap;
+} idset;
+
+static uint64_t id_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;   /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int idset_has(const idset *S, const char *id)
+{
+    for (size_t k = S->cap ? id_hash(id) & (S->cap - 1) : 0; S->cap && S->v[k]; k = (k + 1) & (S->cap - 1))
+        if (!strcmp(S->v[k], id))
+            return 1;
+    return 0;
+}
+
+/* add a copy of id; -1 when out of memory */
+static int idset_add(idset *S, const char *id)
+{
+    if (2 * (S->n + 1) > S->cap) {
+        size_t cap = S->cap ? 2 * S->cap : 64;
+        char **v = mem_calloc(cap, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < S->cap; i++)
+            if (S->v[i]) {
+                size_t k = id_hash(S->v[i]) & (cap - 1);
+                while (v[k])
+                    k = (k + 1) & (cap - 1);
+                v[k] = S->v[i];
+            }
+        mem_free(S->v);
+        S->v = v;
+        S->cap = cap;
+    }
+    if (idset_has(S, id))
+        return 0;
+    size_t k = id_hash(id) & (S->cap - 1);
+    while (S->v[k])
+        k = (k + 1) & (S->cap - 1);
+    if (!(S->v[k] = mem_strdup(id)))
+        return -1;
+    S->n++;
+    return 0;
+}
+
+static void idset_free(idset *S)
+{
+    for (size_t i = 0; i < S->cap; i++)
+        mem_free(S->v[i]);
+    mem_free(S->v);
+}
+
+/* The ids of FILE, one a line (blank lines and `#` comments ignored),
+ * into S.  HM_OK, HM_EUSAGE (unreadable) or HM_ENOMEM, with err set. */
+static int read_keep(const char *path, idset *S, char *err, size_t errlen)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        snprintf(err, errlen, "%s: cannot read the ids to keep: %s", path, strerror(errno));
+        return HM_EUSAGE;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = HM_OK;
+    while (rc == HM_OK && (len = getline(&line, &cap, in)) >= 0) {
+        char *a = line, *z = line + len;
+        while (a < z && strchr(" \t\r\n", *a))
+            a++;
+        while (z > a && strchr(" \t\r\n", z[-1]))
+            z--;
+        *z = '\0';
+        if (*a && *a != '#' && idset_add(S, a)) {
+            snprintf(err, errlen, "out of memory");
+            rc = HM_ENOMEM;
+        }
+    }
+    if (rc == HM_OK && ferror(in)) {
+        snprintf(err, errlen, "%s: cannot read the ids to keep: %s", path, strerror(errno));
+        rc = HM_EUSAGE;
+    }
+    free(line);
+    fclose(in);
+    return rc;
+}
+
+/* D->mark: the entities the data issues name (their rows stored), and
+ * those of the file `keep` (every decision stored).  HM_OK, or an error
+ * with err set. */
+static int mark_entities(decisions *D, const hm_program *p, const hm_load *L, const char *keep, char *err,
+                         size_t errlen)
+{
+    if (!keep && !L->nissues)
+        return HM_OK;
+    if (!(D->mark = mem_calloc((size_t)L->nh + (size_t)L->np + 1, 1))) {
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
+    for (int32_t i = 0; i < L->nissues; i++) {
+        int person = p->fields[L->issues[i].field].entity == ENT_PERSON;
+        D->mark[(person ? (size_t)L->nh : 0) + (size_t)L->issues[i].index] |= MARK_ENTITY;
+    }
+    if (!keep)
+        return HM_OK;
+    idset S = { NULL, 0, 0 };
+    int rc = read_keep(keep, &S, err, errlen);
+    char idb[LOAD_ID_BUF];
+    for (int32_t i = 0; rc == HM_OK && S.n && i < L->nh + L->np; i++) {
+        int person = i >= L->nh;
+        if (idset_has(&S, load_id(L, person, person ? i - L->nh : i, idb)))
+            D->mark[i] |= MARK_ENTITY | MARK_ALL;
+    }
+    idset_free(&S);
+    return rc;
+}
+
+/* The file of ids to keep: --keep's, else the configuration's (relative
+ * to the file's folder when set there).  Owned; NULL when none, or when out
+ * of memory (*oom set). */
+static char *keep_path(const hm_run_options *o, const hm_config *cfg, int *oom)
+{
+    *oom = 0;
+    const char *k = o->keep ? o->keep : cfg->keep;
+    if (!k)
+        return NULL;
+    size_t n = strlen(k) + (cfg->dir ? strlen(cfg->dir) : 0) + 2;
+    char *path = mem_alloc(n);
+    if (!path)
+        *oom = 1;
+    else if (!o->keep && cfg->keep_line && k[0] != '/' && cfg->dir)
+        snprintf(path, n, "%s/%s", cfg->dir, k);
+    else
+        snprintf(path, n, "%s", k);
+    return path;
 }
 
 int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen)
@@ -745,9 +1015,9 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     results R;
     memset(&D, 0, sizeof D);
     memset(&L, 0, sizeof L);
-    int64_t (*count)[4] = NULL, *sum = NULL;
-    char **identity = NULL, *sets = NULL;
-    int rc;
+    int64_t (*count)[4] = NULL, *sum = NULL, *ne = NULL;
+    char **identity = NULL, *sets = NULL, *keep = NULL;
+    int rc, oom;
     /* the results database is checked and locked before the load: a bad
      * --out, or another run writing to it, is refused at once */
     rc = HM_EIO;
@@ -804,38 +1074,51 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     D.reason = o->reasons ? mem_alloc(slots * sizeof *D.reason) : NULL;
     D.kleene = o->kleene;
     D.threads = threads;
+    D.store_all = o->store ? o->store == HM_STORE_ALL : cfg.store_all;
     D.errors = mem_calloc((size_t)threads * ((size_t)p->npolicies + 1), sizeof *D.errors);
     D.pools = o->reasons ? mem_calloc((size_t)threads, sizeof *D.pools) : NULL;
-    if (!D.status || !D.has_amount || !D.amount || !D.errors || (o->reasons && (!D.reason || !D.pools)))
+    /* run_not_eligible's reasons: those of run_reasons, or none */
+    int32_t nreasons = o->reasons ? 3 + p->nconds + p->npolicies + p->nexcs + p->nexterns : 1;
+    count = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *count);
+    sum = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *sum);
+    ne = mem_calloc(((size_t)D.nhp + (size_t)D.npp + 1) * (size_t)nreasons, sizeof *ne);
+    keep = keep_path(o, &cfg, &oom);
+    if (!D.status || !D.has_amount || !D.amount || !D.errors || (o->reasons && (!D.reason || !D.pools)) ||
+        !count || !sum || !ne || oom || (o->nsets && !(sets = join_sets(o))))
         goto done;
-    if (evaluate(p, &L, &D, threads, tty))
+    if ((rc = mark_entities(&D, p, &L, keep, err, errlen)) != HM_OK)
         goto done;
-    double t_eval = now_s();
-    /* the plugins' close() before anything is recorded: one that fails
-     * there must not leave a run behind that its exit status disowns */
+    if (cfg.text)
+        blank_secrets(cfg.text);
+    /* the run is recorded as its decisions are made, in its transaction */
+    rc = HM_EIO;
+    results_run run = { .as_of = as_of_buf, .pack_hash = hm_pack_hash(k), .config = cfg.path,
+                        .config_text = cfg.text ? cfg.text : "", .config_sets = sets, .version = hm_version(),
+                        .started = started, .households = L.nh, .persons = L.np, .reasons = o->reasons,
+                        .settled = !o->kleene, .store_all = D.store_all };
+    if (results_begin(&R, &run) || write_sources(&R, &L, identity) || write_head(&R, p, &L, &D)) {
+        snprintf(err, errlen, "%s: %s", o->out, R.err);
+        goto done;
+    }
+    double t_eval;
+    if (evaluate(&R, p, &L, &D, threads, tty, &t_eval)) {
+        if (R.err[0])
+            snprintf(err, errlen, "%s: %s", o->out, R.err);
+        else
+            rc = HM_ENOMEM;
+        goto done;
+    }
+    /* the plugins' close() before the commit: one that fails there must
+     * not leave a run behind that its exit status disowns */
     if (load_close_plugins(&L)) {
         batch_load_error(&L, err, errlen);
         rc = HM_EPLUGIN;
         goto done;
     }
-    /* written next: the decisions and, for an undetermined one, which facts
-     * were missing; the values themselves make room for the writing */
     facts_drop_values(&L.facts);
-    count = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *count);
-    sum = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *sum);
-    if (!count || !sum || gather_messages(&D) || (o->nsets && !(sets = join_sets(o))))
+    if (totals(p, &L, &D, count, sum, ne, nreasons, err, errlen))
         goto done;
-    if (cfg.text)
-        blank_secrets(cfg.text);
-    rc = HM_EIO;
-    if (totals(p, &L, &D, count, sum, err, errlen))
-        goto done;
-    results_run run = { .as_of = as_of_buf, .pack_hash = hm_pack_hash(k), .config = cfg.path,
-                        .config_text = cfg.text ? cfg.text : "", .config_sets = sets, .version = hm_version(),
-                        .started = started, .households = L.nh, .persons = L.np, .reasons = o->reasons,
-                        .settled = !o->kleene };
-    if (results_begin(&R, &run) || write_sources(&R, &L, identity) || write_results(&R, p, &L, &D, tty) ||
-        results_commit(&R)) {
+    if (write_tail(&R, p, &L, &D, ne, nreasons) || results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;
     }
@@ -871,6 +1154,8 @@ done:
     mem_free(sets);
     mem_free(count);
     mem_free(sum);
+    mem_free(ne);
+    mem_free(keep);
     results_close(&R);
     decisions_free(&D);
     load_close(&L);

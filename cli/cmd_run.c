@@ -15,12 +15,15 @@ static void run_usage(FILE *out)
             "usage: huimin run FILE|DIR... --given FACTS [--as-of DATE] [--format table|json]\n"
             "       huimin run FILE|DIR... --config FILE --out RESULTS.db [--as-of DATE]\n"
             "                  [--set SECTION.KEY=VALUE]... [--threads N] [--[no-]progress]\n"
-            "                  [--reasons] [--kleene]\n"
+            "                  [--reasons] [--kleene] [--store answers|all] [--keep FILE]\n"
             "\n"
             "With --config: evaluate every household and person of the population the\n"
             "configured source plugins provide (see docs/plugins.md), append the run to\n"
             "the SQLite database RESULTS.db in one transaction, and print a summary per\n"
-            "policy.  Tables: runs, decisions (a view), data_issues.  With --reasons,\n"
+            "policy.  Tables: runs, decisions (a view), data_issues, run_not_eligible.\n"
+            "By default the run stores every eligible and undetermined decision and, per\n"
+            "policy, the count of not eligible ones by reason; --store all keeps every\n"
+            "decision, --keep every decision of the ids listed in FILE.  With --reasons,\n"
             "each decision also records the condition that failed, or the facts it\n"
             "missed (see `huimin report`).  RESULTS.db is checked and locked before\n"
             "the load: a new one is created with mode 0600 (it holds ID numbers), an\n"
@@ -45,6 +48,11 @@ static void run_usage(FILE *out)
             "  --threads N           evaluation threads (default: one per core)\n"
             "  --progress, --no-progress  show a progress bar (default: on a terminal)\n"
             "  --reasons             store each decision's reason and missing facts\n"
+            "  --store answers|all   store the eligible and undetermined decisions and count\n"
+            "                        the not eligible ones (answers, the default), or store\n"
+            "                        every decision (all)\n"
+            "  --keep FILE           also store every decision of the households and persons\n"
+            "                        whose ids FILE lists, one a line\n"
             "  --kleene              decide by Kleene's rules only: a decision that would be\n"
             "                        the same whatever the value of a fact not known stays\n"
             "                        undetermined (faster; what plain SQL does)\n"
@@ -106,10 +114,10 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
     fprintf(stderr, "peak memory: %ld MiB\n", hm_run_summary_peak_memory_kib(s) / 1024);
 }
 
-static int run_population(char **paths, int n, const char *config, const char *outpath, const char *as_of,
-                          const char **sets, int nsets, int threads, int progress, int reasons, int kleene)
+static int run_population(char **paths, int n, const hm_run_options *opt)
 {
-    hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene };
+    hm_run_options o = *opt;
+    const char *outpath = o.out;
     char err[8192];
     hm_run_summary *sum = NULL;
     if (n == 1 && cli_is_pack(paths[0])) {
@@ -154,12 +162,14 @@ int cmd_run(int argc, char **argv)
         { "no-progress", no_argument, NULL, 'N' },
         { "reasons", no_argument, NULL, 'R' },
         { "kleene", no_argument, NULL, 'K' },
+        { "store", required_argument, NULL, 'S' },
+        { "keep", required_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *given = NULL, *as_of = NULL, *config = NULL, *outpath = NULL;
+    const char *given = NULL, *as_of = NULL, *config = NULL, *outpath = NULL, *keep = NULL;
     const char *sets[64];
-    int nsets = 0, threads = 0, progress = -1, reasons = 0, kleene = 0;
+    int nsets = 0, threads = 0, progress = -1, reasons = 0, kleene = 0, store = 0;
     int format = HM_FORMAT_TABLE, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -199,6 +209,17 @@ int cmd_run(int argc, char **argv)
         case 'N': progress = 0; break;
         case 'R': reasons = 1; break;
         case 'K': kleene = 1; break;
+        case 'S':
+            if (!strcmp(optarg, "all"))
+                store = HM_STORE_ALL;
+            else if (!strcmp(optarg, "answers"))
+                store = HM_STORE_ANSWERS;
+            else {
+                cli_error("run: --store %s: expected `answers` (the default) or `all`", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'k': keep = optarg; break;
         case 'h': run_usage(stdout); return EXIT_CLEAN;
         default: run_usage(stderr); return EXIT_USAGE;
         }
@@ -215,13 +236,14 @@ int cmd_run(int argc, char **argv)
         cli_error("run: --reasons goes with --config (with --given, every decision shows its reason)");
         return EXIT_USAGE;
     }
-    if (kleene && !config) {
-        cli_error("run: --kleene goes with --config (population runs)");
+    if ((kleene || store || keep) && !config) {
+        cli_error("run: %s goes with --config (population runs)", kleene ? "--kleene" : store ? "--store" : "--keep");
         return EXIT_USAGE;
     }
-    if (config)
-        return run_population(argv + optind, argc - optind, config, outpath, as_of, sets, nsets, threads,
-                              progress, reasons, kleene);
+    if (config) {
+        hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene, store, keep };
+        return run_population(argv + optind, argc - optind, &o);
+    }
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)
         return EXIT_USAGE;

@@ -318,7 +318,15 @@ typedef struct hm_run_options {
     int reasons;                /* 1: store each decision's reason and missing facts; 0: NULL */
     int kleene;                 /* 1: decide by Kleene's rules only, without settling (see
                                    docs/language.md, "Decided although facts are missing") */
+    int store;                  /* HM_STORE_*; 0: the configuration's, else HM_STORE_ANSWERS */
+    const char *keep;           /* a file of entity ids whose every decision is stored, or NULL:
+                                   the configuration's (docs/commands.md, "The results database") */
 } hm_run_options;
+
+/* What a population run stores: every eligible and undetermined decision
+ * and the count of not eligible ones (by policy and reason), or every
+ * decision. */
+enum { HM_STORE_ANSWERS = 1, HM_STORE_ALL = 2 };
 
 typedef struct hm_run_summary hm_run_summary;
 

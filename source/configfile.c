@@ -270,7 +270,21 @@ static int apply(hm_config *c, int in_run, cfg_source *src, const char *key, con
             c->threads = (int)n;
             return 0;
         }
-        return fail(c, line, "unknown setting `%s` in [run] (known: population, as_of, threads)%s", key, "");
+        if (strcmp(key, "store") == 0) {
+            if (strcmp(value, "all") && strcmp(value, "answers"))
+                return fail(c, line, "store = %s: expected `answers` (the default) or `all`%s", value, "");
+            c->store_all = strcmp(value, "all") == 0;
+            return 0;
+        }
+        if (strcmp(key, "keep") == 0) {
+            c->keep_line = line;    /* relative to the file's folder, or to the working one */
+            if (!*value)
+                return fail(c, line, "`keep` has no value: the file of entity ids whose every decision is kept%s%s",
+                            "", "");
+            return set_string(&c->keep, value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+        }
+        return fail(c, line, "unknown setting `%s` in [run] (known: population, as_of, threads, store, keep)%s",
+                    key, "");
     }
     if (strcmp(key, "plugin") == 0) {
         src->plugin_line = line;    /* a path is relative to the file's folder, or to the working one */
@@ -404,6 +418,7 @@ void config_free(hm_config *c)
     mem_free(c->text);
     mem_free(c->path);
     mem_free(c->dir);
+    mem_free(c->keep);
     mem_free(c->population);
     mem_free(c->as_of);
     memset(c, 0, sizeof *c);

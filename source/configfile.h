@@ -5,6 +5,8 @@
  *   population = registry     ; the source that lists households and persons
  *   as_of = 2024-08-01        ; optional default as-of date
  *   threads = 2               ; optional, default: one per core
+ *   store = all               ; optional: every decision (default: answers)
+ *   keep = audit.txt          ; optional: ids whose every decision is stored
  *
  *   [source registry]
  *   plugin = sqlite
@@ -40,6 +42,9 @@ typedef struct hm_config {
     char *population;
     char *as_of;
     int threads;            /* 0: one per core */
+    int store_all;          /* store = all */
+    char *keep;             /* keep = FILE, or NULL */
+    int keep_line;          /* where keep was set; 0: on the command line */
     cfg_source *sources;
     int nsources, capsources;
     char err[1024];         /* "FILE:LINE: message" after a failure */

@@ -14,7 +14,7 @@ city() { small_city "$1"; }
 
 # ---- the small city: decisions and issues --------------------------------
 city "$work/c"
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress --reasons) \
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress --reasons --store all) \
 	> "$work/summary" 2> "$work/stderr"
 st=$?
 [ $st -eq 0 ] && ok || bad "small city: exit $st: $(cat "$work/stderr")"
@@ -44,7 +44,7 @@ sqlite3 "$work/c/r.db" "SELECT entity_id, policy, status, amount_fen, reason, mi
 cp -r "$here/civil-csv" "$work/c/civil-csv"
 sed '/^\[source civil\]/,$ { s/^plugin = sqlite/plugin = csv/; s/^database = civil.db/directory = civil-csv/; }' \
 	"$work/c/small.conf" > "$work/c/csv.conf"
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress --reasons) \
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config csv.conf --out csv.db --no-progress --reasons --store all) \
 	> /dev/null 2> "$work/err"
 st=$?
 sqlite3 "$work/c/csv.db" "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions
@@ -88,7 +88,7 @@ if [ $st -eq 0 ] && grep -qF 'policy elder "高龄补贴" for person' "$work/out
 	! grep -qF 'policy allowance' "$work/out"; then ok
 else bad "report --policy: exit $st: $(cat "$work/err" "$work/out")"; fi
 # run 2 without --reasons: the same counts, reason and missing left NULL
-(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress) \
+(cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config small.conf --out r.db --no-progress --store all) \
 	> "$work/summary2" 2> "$work/err"
 st=$?
 got=$(sqlite3 "$work/c/r.db" "SELECT count(*), count(reason), count(missing) FROM decisions WHERE run_id = 2;
@@ -198,7 +198,7 @@ xplug="$bindir/tests/batch/.libs/extern_plugin.so"
 printf '\n[source ext]\nplugin = %s\n' "$xplug" > "$work/ext.part"
 cat "$work/c/small.conf" "$work/ext.part" > "$work/c/ext.conf"
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" "$here/externs.pol" --config ext.conf --out x.db \
-	--no-progress) > /dev/null 2> "$work/err"
+	--no-progress --store all) > /dev/null 2> "$work/err"
 st=$?
 got=$(sqlite3 "$work/c/x.db" "SELECT policy, status, count(*), sum(amount_fen) FROM decisions
 	WHERE policy LIKE 'ext%' GROUP BY policy, status ORDER BY 1, 2" 2>&1 | tr '\n' ' ')

@@ -28,7 +28,7 @@ city() {
 # (NAME defaults to DAY), which must exit 0
 run_at() {
 	(cd "$work/c" && "$HUIMIN" run "$here/edges.pol" --config edges.conf --out "${2:-$1}.db" \
-		--as-of "$1" --no-progress --reasons) > "$work/out" 2> "$work/err"
+		--as-of "$1" --no-progress --reasons --store all) > "$work/out" 2> "$work/err"
 	st=$?
 	[ $st -eq 0 ] || bad "run as of $1: exit $st: $(cat "$work/err")"
 }
@@ -105,11 +105,11 @@ given_at 2024-08-01 2024-07-01 eligible
 given_at 2024-08-02 2024-07-01 undetermined
 
 # ---- a failed last batch leaves no run -------------------------------------
-# 30 persons more: 35 persons, 4 policies, 140 decisions, written in
-# batches of 64: two full ones, then 12 rows flushed at the commit
+# 1030 persons more: 1035 persons, 4 policies, 4140 decisions, written in
+# batches of 4096: a full one, then 44 rows written at the commit
 sqlite3 "$work/c/registry.db" "
-	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
-	INSERT INTO person SELECT printf('Q%02d', i), 'H2', 1, '2024-07-20' FROM n;"
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1030)
+	INSERT INTO person SELECT printf('Q%04d', i), 'H2', 1, '2024-07-20' FROM n;"
 run_at 2024-08-01 batches
 db="$work/c/batches.db"
 # the entity of the last decision row written, and of the first
@@ -118,7 +118,7 @@ last=$(sqlite3 "$db" "SELECT e.id FROM decision_rows d JOIN run_entities e ON e.
 first=$(sqlite3 "$db" "SELECT e.id FROM decision_rows d JOIN run_entities e ON e.entity = d.entity
 	ORDER BY d.rowid LIMIT 1")
 rows=$(sqlite3 "$db" "SELECT count(*) FROM decision_rows")
-[ "$rows" -gt 64 ] && [ $((rows % 64)) -ne 0 ] && ok \
+[ "$rows" -gt 4096 ] && [ $((rows % 4096)) -ne 0 ] && ok \
 	|| bad "$rows decisions: the run does not end with a partial batch after a full one"
 for who in "$last" "$first"; do
 	before=$(sqlite3 "$db" "SELECT count(*) FROM runs; SELECT count(*) FROM decision_rows;
@@ -128,7 +128,7 @@ for who in "$last" "$first"; do
 		WHEN (SELECT id FROM run_entities WHERE entity = NEW.entity) = '$who'
 		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
 	(cd "$work/c" && "$HUIMIN" run "$here/edges.pol" --config edges.conf --out batches.db \
-		--as-of 2024-08-01 --no-progress --reasons) > "$work/out" 2> "$work/err"
+		--as-of 2024-08-01 --no-progress --reasons --store all) > "$work/out" 2> "$work/err"
 	st=$?
 	after=$(sqlite3 "$db" "SELECT count(*) FROM runs; SELECT count(*) FROM decision_rows;
 		SELECT count(*) FROM run_entities; SELECT count(*) FROM data_issues" | tr '\n' ' ')

@@ -17,7 +17,7 @@ sqlite3 "$work/housing.db" "CREATE TABLE rent(hh_id TEXT, paid_on TEXT, amount_f
 INSERT INTO rent VALUES ('H1', '2024-05-01', 100000), ('H1', '2023-01-01', 999900),
   ('H1', '2024-03-01', 100000), ('H1', '2024-04-01', 100000), ('H2', '2024-07-01', 50000);"
 
-(cd "$work" && "$HUIMIN" run "$here/hrecords.pol" --config hrecords.conf --out r.db --no-progress) \
+(cd "$work" && "$HUIMIN" run "$here/hrecords.pol" --config hrecords.conf --out r.db --no-progress --store all) \
 	> "$work/out" 2>&1
 st=$?
 [ $st -eq 0 ] && ok || bad "run: exit $st: $(cat "$work/out")"

@@ -28,7 +28,7 @@ cd "$work/c" || exit 99
 
 # ---- the same run from the sources and from the pack ---------------------
 # shellcheck disable=SC2086
-"$HUIMIN" run $pols --config small.conf --out r.db --no-progress --reasons --set run.threads=2 \
+"$HUIMIN" run $pols --config small.conf --out r.db --no-progress --reasons --set run.threads=2 --set run.store=all \
 	> summary 2> err
 st=$?
 [ $st -eq 0 ] && ok || bad "run from the sources: exit $st: $(cat err)"
@@ -38,7 +38,7 @@ hash="sha256:$(sha256sum repro.hmc | cut -d' ' -f1)"
 # (a program linked with libhuimin finds the built-in plugins where they
 # are installed: here, the build's, by path)
 sq="$bindir/plugins/.libs/sqlite.so"
-"$runpack" repro.hmc small.conf r.db --reasons run.threads=2 "source.registry.plugin=$sq" \
+"$runpack" repro.hmc small.conf r.db --reasons run.threads=2 run.store=all "source.registry.plugin=$sq" \
 	"source.civil.plugin=$sq" > out 2> err
 st=$?
 # hm_run printed nothing: the one line and the counts are run_pack's own
@@ -65,6 +65,7 @@ grep -q '^yearly 2 1 1 240000 2 0$' out && ok || bad "summary of yearly (total, 
 got=$(sqlite3 r.db "SELECT config_text = CAST(readfile('small.conf') AS TEXT), config_sets, huimin_version
 	FROM runs WHERE run_id = 1")
 [ "$got" = "1|run.threads=2
+run.store=all
 |$("$HUIMIN" --version | cut -d' ' -f2)" ] && ok || bad "configuration and version recorded: \"$got\""
 # sqlite: the whole path, size, mtime and the SHA-256 of the schema
 sqlite_identity() {
@@ -126,11 +127,13 @@ printf '{"household": {"assets": "90000.00", "members": [{}]}}\n' > h2.json
 # shellcheck disable=SC2086
 "$HUIMIN" run $pols --given h2.json --as-of 2024-08-01 2> /dev/null | grep -qF "$got" && ok ||
 	bad "run --given does not show \"$got\""
-# a long message is kept whole
+# a long message is kept whole (H2's not eligible decision, kept by --keep)
 long=$(printf '%05000d' 0 | tr 0 x)
 printf 'module tests.long\npolicy long "长" for household {\n  eligible when household.assets <= 30000 "%s {household.assets}"\n}\n' \
 	"$long" > long.pol
-"$HUIMIN" run "$here/small.pol" long.pol --config small.conf --out long.db --no-progress --reasons > /dev/null 2> err
+printf '# audited\nH2\n' > keep.txt
+"$HUIMIN" run "$here/small.pol" long.pol --config small.conf --out long.db --no-progress --reasons --keep keep.txt \
+	> /dev/null 2> err
 got=$(sqlite3 long.db "SELECT length(message), substr(message, 4990) FROM decisions
 	WHERE policy = 'long' AND entity_id = 'H2'" 2>&1)
 [ "$got" = "5009|xxxxxxxxxxx 90000.00" ] && ok || bad "a long message: \"$got\" $(cat err)"
@@ -143,13 +146,13 @@ want=$(sqlite3 registry.db "SELECT person_id || ':' || hh_id FROM person ORDER B
 
 # ---- results databases of other schema versions --------------------------
 sqlite3 old.db < "$here/results-v1.sql"
-"$HUIMIN" run "$here/small.pol" --config small.conf --out old.db --no-progress --reasons > /dev/null 2> err
+"$HUIMIN" run "$here/small.pol" --config small.conf --out old.db --no-progress --reasons --store all > /dev/null 2> err
 st=$?
 got=$(sqlite3 old.db "PRAGMA user_version; SELECT run_id || ':' || ifnull(huimin_version, 'null') FROM runs;
 	SELECT count(*), count(household_id), count(amount_period) FROM decisions WHERE run_id = 1;
 	SELECT count(*) FROM decisions WHERE run_id = 2 AND entity_kind = 'person' AND household_id IS NULL" 2>&1 |
 	tr '\n' ' ')
-[ $st -eq 0 ] && [ "$got" = "2 1:null 2:$("$HUIMIN" --version | cut -d' ' -f2) 22|0|0 0 " ] && ok ||
+[ $st -eq 0 ] && [ "$got" = "3 1:null 2:$("$HUIMIN" --version | cut -d' ' -f2) 22|0|0 0 " ] && ok ||
 	bad "run into a database of schema version 0: exit $st, \"$got\": $(cat err)"
 # the old run reads as before
 sqlite3 old.db "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions WHERE run_id = 1
@@ -158,11 +161,11 @@ sqlite3 old.db "SELECT entity_id, policy, status, amount_fen, reason, missing FR
 	ORDER BY 1, 2" > old2
 [ -s old1 ] && cmp -s old1 old2 && ok || bad "migrated run 1 and run 2 differ: $(diff old1 old2 | head -5)"
 cp r.db new.db
-sqlite3 new.db "PRAGMA user_version = 3"
+sqlite3 new.db "PRAGMA user_version = 4"
 cp new.db new.before
 "$HUIMIN" run "$here/small.pol" --config small.conf --out new.db --no-progress > out 2> err
 st=$?
-[ $st -eq 2 ] && [ "$(cat err)" = "huimin: new.db: a results database of schema version 3, newer than this huimin's (2): give --out a new file, or use the huimin that wrote it" ] &&
+[ $st -eq 2 ] && [ "$(cat err)" = "huimin: new.db: a results database of schema version 4, newer than this huimin's (3): give --out a new file, or use the huimin that wrote it" ] &&
 	cmp -s new.db new.before && ok || bad "a newer schema: exit $st: $(cat err)"
 
 echo "run-repro: $pass passed, $fail failed"

@@ -98,7 +98,7 @@ sqlite3 "$work/c/registry.db" "UPDATE household SET region_code = X'C328' WHERE 
 	UPDATE household SET region_code = '3301' || X'00' || '00' WHERE hh_id = 'H2';
 	UPDATE person SET marital_code = '一二三四五六七八九十一二三四' WHERE person_id = 'P5'"
 rm -f "$work/c/t.db"
-(cd "$work/c" && "$HUIMIN" run "$here/text.pol" --config text.conf --out t.db --no-progress) > /dev/null 2> "$work/err"
+(cd "$work/c" && "$HUIMIN" run "$here/text.pol" --config text.conf --out t.db --no-progress --store all) > /dev/null 2> "$work/err"
 st=$?
 got=$(sqlite3 "$work/c/t.db" "SELECT entity_id, status FROM decisions ORDER BY 1; SELECT source, entity_id, field, issue,
 	detail FROM data_issues ORDER BY 2" 2>&1)
@@ -156,7 +156,7 @@ grep -qF "undetermined: extern function 户籍年限 (source ext) returned an er
 long=$(printf './%.0s' $(seq 150))
 { printf '; %s\n' "$(printf 'a long comment %.0s' $(seq 30))"
   sed "s|^database = registry.db|database = ${long}registry.db   ; inline comment|" "$work/c/small.conf"; } > "$work/c/long.conf"
-expect "a 300-byte line" 0 "results in e.db" long.conf --
+expect "a 300-byte line" 0 "results in e.db" long.conf -- --store all
 got=$(sqlite3 "$work/c/e.db" "SELECT count(*) FROM decisions" 2>&1)
 [ "$got" = 22 ] && ok || bad "a 300-byte line: $got decisions"
 # a long continuation line (indented: the value of the key above, as inih reads a short one)

@@ -16,7 +16,7 @@ cd "$SRCDIR" || exit 99
 python3 examples/city/generate --households 10000 --seed 1 --as-of 2024-08-01 --out "$tmp/city" > /dev/null ||
     { echo "FAIL: generate"; exit 1; }
 "$HUIMIN" compile examples/policies -o "$tmp/pack.hmc" || { echo "FAIL: compile"; exit 1; }
-"$HUIMIN" run examples/policies --config "$tmp/city/sources.conf" --out "$tmp/results.db" --as-of 2024-08-01 \
+"$HUIMIN" run examples/policies --config "$tmp/city/sources.conf" --out "$tmp/results.db" --as-of 2024-08-01 --store all \
     --no-progress > /dev/null 2> "$tmp/run.err" || { echo "FAIL: the population run"; cat "$tmp/run.err"; exit 1; }
 
 if "$embed" "$tmp/pack.hmc" "$tmp/city" "$tmp/results.db" 2024-08-01 > "$tmp/out" 2> "$tmp/err" &&

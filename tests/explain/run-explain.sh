@@ -335,7 +335,7 @@ bindir=$(dirname "$HUIMIN")
 HUIMIN_PLUGIN_PATH="$bindir/plugins/.libs${HUIMIN_PLUGIN_PATH:+:$HUIMIN_PLUGIN_PATH}"
 export HUIMIN_PLUGIN_PATH
 if examples/city/generate --households 60 --seed 11 --out "$tmp/city" > /dev/null 2>&1 &&
-   "$HUIMIN" run $pack --config "$tmp/city/sources.conf" --out "$tmp/r.db" --no-progress > /dev/null 2>&1; then
+   "$HUIMIN" run $pack --config "$tmp/city/sources.conf" --out "$tmp/r.db" --no-progress --store all > /dev/null 2>&1; then
     pass=$((pass + 1))
     mismatch=0
     for h in $(sqlite3 "$tmp/r.db" "SELECT DISTINCT entity_id FROM decisions WHERE entity_kind = 'household'"); do
@@ -364,7 +364,7 @@ PY
     refuse_id=1
     # --kleene: Kleene's rules alone; every decision that differs from the
     # default run is one the default settled and --kleene left undetermined
-    if "$HUIMIN" run $pack --config "$tmp/city/sources.conf" --out "$tmp/k.db" --no-progress --kleene \
+    if "$HUIMIN" run $pack --config "$tmp/city/sources.conf" --out "$tmp/k.db" --no-progress --kleene --store all \
             > /dev/null 2>&1; then
         sqlite3 "$tmp/k.db" "ATTACH '$tmp/r.db' AS d;
             SELECT count(*), sum(k.status = 'undetermined' AND s.status <> 'undetermined'),

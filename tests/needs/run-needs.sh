@@ -106,7 +106,7 @@ else
 fi
 
 # every household's decisions are those of a run over the whole city
-(cd "$city" && "$HUIMIN" run "$pol" --config small.conf --out r.db --no-progress) > /dev/null 2>&1 \
+(cd "$city" && "$HUIMIN" run "$pol" --config small.conf --out r.db --no-progress --store all) > /dev/null 2>&1 \
 	|| bad "the population run failed"
 sqlite3 "$city/r.db" "SELECT policy, entity_id, status FROM decisions ORDER BY 1, 2" > "$work/run.dec"
 : > "$work/needs.dec"

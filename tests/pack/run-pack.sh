@@ -132,8 +132,8 @@ small_city "$work/c"
 cd "$work/c" || exit 99
 pols="$SRCDIR/tests/batch/small.pol"
 "$HUIMIN" compile "$pols" -o small.hmc 2> err || bad "compile small: $(cat err)"
-"$HUIMIN" run "$pols" --config small.conf --out r.db --no-progress --reasons > src.sum 2> err || bad "run src: $(cat err)"
-"$HUIMIN" run small.hmc --config small.conf --out r.db --no-progress --reasons > pack.sum 2> err || bad "run pack: $(cat err)"
+"$HUIMIN" run "$pols" --config small.conf --out r.db --no-progress --reasons --store all > src.sum 2> err || bad "run src: $(cat err)"
+"$HUIMIN" run small.hmc --config small.conf --out r.db --no-progress --reasons --store all > pack.sum 2> err || bad "run pack: $(cat err)"
 cmp -s src.sum pack.sum && ok || bad "summaries differ: $(diff src.sum pack.sum)"
 hash="sha256:$(sha256sum small.hmc | cut -d' ' -f1)"
 got=$(sqlite3 r.db "SELECT group_concat(pack_hash, ' ') FROM runs")

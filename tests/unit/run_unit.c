@@ -14,6 +14,7 @@ int main(void)
     srunner_add_suite(sr, hm_source_suite());
     srunner_add_suite(sr, hm_tables_suite());
     srunner_add_suite(sr, hm_runtime_suite());
+    srunner_add_suite(sr, hm_results_suite());
     const char *tap = getenv("HM_TAP");
     if (tap && *tap)
         srunner_set_tap(sr, tap);

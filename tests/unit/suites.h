@@ -12,5 +12,6 @@ Suite *hm_engine_suite(void);
 Suite *hm_source_suite(void);
 Suite *hm_tables_suite(void);
 Suite *hm_runtime_suite(void);
+Suite *hm_results_suite(void);
 
 #endif
