@@ -705,6 +705,14 @@ static int div_round(__int128 a, __int128 b, int64_t *out)
     return 0;
 }
 
+/* v / 12 rounded half away from zero (MONTHLY): div_round's answer,
+ * without its 128-bit division */
+static int64_t div12_round(int64_t v)
+{
+    int64_t q = v / 12, r = v % 12;
+    return q + (r >= 6) - (r <= -6);
+}
+
 static int64_t pow10_i(int n)
 {
     int64_t v = 1;

@@ -744,6 +744,11 @@ static const char KEYED[] =
     "source s {\n"
     "  household.region : text\n"
     "  household.n : int\n"
+    "  household.y : money per year\n"
+    "}\n"
+    "policy p_month for household {\n"
+    "  eligible when all { household.y != 0 \"s\" }\n"
+    "  amount monthly(household.y)\n"
     "}\n"
     "parameter 字面 : money by (if household.n > 0 then \"3301\" else \"不在表中\") {\n"
     "  \"3301\": 7\n"
@@ -915,6 +920,32 @@ START_TEST(test_literal_and_number_keys)
 }
 END_TEST
 
+/* A year's money a month: to the fen, half away from zero. */
+START_TEST(test_monthly_rounds_half_away)
+{
+    static const struct { int64_t y, want; } cases[] = {
+        { 5, 0 },   { 6, 1 },   { 7, 1 },   { 17, 1 },  { 18, 2 },   { 12, 1 },
+        { -5, 0 },  { -6, -1 }, { -7, -1 }, { -18, -2 }, { -12, -1 }, { 1200000, 100000 },
+        { INT64_MAX, 768614336404564651 }, { INT64_MIN, -768614336404564651 },
+    };
+    int32_t n = (int32_t)(sizeof cases / sizeof cases[0]);
+    hm_facts f;
+    ck_assert_int_eq(facts_init(&f, prog, n, 0), 0);
+    int col = field_named("household.y")->column;
+    for (int32_t h = 0; h < n; h++) {
+        f.hcol[col].v[h] = cases[h].y;
+        f.hcol[col].state[h] = FACT_KNOWN;
+    }
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, &f, D(2024, 8, 1));
+    for (int32_t h = 0; h < n; h++)
+        ck_assert_int_eq(keyed_amount(vm, h, "p_month"), cases[h].want);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
 /* A text is interned once: the same text, however many others came
  * between, is the same value. */
 START_TEST(test_texts_interned_once)
@@ -982,6 +1013,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_text_keys);
     tcase_add_test(tc, test_literal_and_number_keys);
     tcase_add_test(tc, test_texts_interned_once);
+    tcase_add_test(tc, test_monthly_rounds_half_away);
     suite_add_tcase(s, tc);
     return s;
 }
