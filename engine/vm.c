@@ -388,8 +388,8 @@ static int set_pindex(hm_vm *vm)
             texts += p->pentries[i].kind == KEY_TEXT;
             ranges += p->pentries[i].kind == KEY_RANGE;
         }
-        if (ranges)
-            continue;   /* a number among text keys: only a hand-made pack */
+        if (ranges || !texts)
+            continue;   /* a number among text keys (a hand-made pack), or a default alone */
         x->kind = PIX_TEXT;
         x->dflt = scan_entry(p, pi, 0, NULL);
         ntext += texts;

@@ -746,6 +746,13 @@ static const char KEYED[] =
     "  household.n : int\n"
     "  household.y : money per year\n"
     "}\n"
+    "parameter 只有 : money by household.region {\n"
+    "  default: 5\n"
+    "}\n"
+    "policy p_only for household {\n"
+    "  eligible when all { 只有 > 0 \"s\" }\n"
+    "  amount 只有\n"
+    "}\n"
     "policy p_month for household {\n"
     "  eligible when all { household.y != 0 \"s\" }\n"
     "  amount monthly(household.y)\n"
@@ -861,6 +868,9 @@ START_TEST(test_text_keys)
     for (int32_t h = 0; h < n; h++)
         ck_assert_msg(keyed_amount(vm, h, "p_std") == cases[h].want, "region \"%s\": %lld, not %lld",
                       cases[h].region, (long long)keyed_amount(vm, h, "p_std"), (long long)cases[h].want);
+    /* a table of a default alone */
+    for (int32_t h = 0; h < n; h++)
+        ck_assert_int_eq(keyed_amount(vm, h, "p_only"), 500);
     /* the entry explain shows */
     int32_t entry, dated;
     hm_val key = { f.hcol[col].v[1], 0, 0 };
@@ -915,6 +925,33 @@ START_TEST(test_literal_and_number_keys)
         ck_assert_int_eq(keyed_amount(vm, h, "p_band"), cases[h].band);
         ck_assert_int_eq(keyed_amount(vm, h, "p_far"), cases[h].far);
     }
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* A pack whose only table looked up by text has a default alone. */
+START_TEST(test_text_table_of_a_default_alone)
+{
+    static const char src[] = "source s {\n  household.region : text\n}\n"
+                              "parameter 只有 : money by household.region {\n  default: 5\n}\n"
+                              "policy p_only for household {\n  eligible when all { 只有 > 0 \"s\" }\n"
+                              "  amount 只有\n}\n";
+    hm_compiler_free(comp);
+    comp = hm_compiler_new();
+    ck_assert_ptr_nonnull(comp);
+    ck_assert_int_eq(hm_compiler_add_source(comp, "only.pol", src, sizeof src - 1), HM_OK);
+    sema *s;
+    ck_assert_int_eq(compiler_program(comp, &prog, &s), HM_OK);
+    hm_facts f;
+    ck_assert_int_eq(facts_init(&f, prog, 1, 0), 0);
+    int col = field_named("household.region")->column;
+    f.hcol[col].v[0] = facts_text(&f, "330100");
+    f.hcol[col].state[0] = FACT_KNOWN;
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, &f, D(2024, 8, 1));
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_only"), 500);
     vm_free(vm);
     facts_free(&f);
 }
@@ -1014,6 +1051,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_literal_and_number_keys);
     tcase_add_test(tc, test_texts_interned_once);
     tcase_add_test(tc, test_monthly_rounds_half_away);
+    tcase_add_test(tc, test_text_table_of_a_default_alone);
     suite_add_tcase(s, tc);
     return s;
 }
