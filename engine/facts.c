@@ -144,14 +144,58 @@ void facts_free(hm_facts *f)
     for (int i = 0; i < f->ntexts; i++)
         mem_free(f->texts[i]);
     mem_free(f->texts);
+    mem_free(f->textslots);
     memset(f, 0, sizeof *f);
+}
+
+uint32_t facts_text_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot of text s in the hash table: the one holding it, or the empty
+ * one where it would go (the table is at most half full). */
+static uint32_t text_slot(const hm_facts *f, const char *s)
+{
+    uint32_t mask = (uint32_t)f->ntextslots - 1, k = facts_text_hash(s) & mask;
+    while (f->textslots[k] && strcmp(f->texts[f->textslots[k] - 1], s) != 0)
+        k = (k + 1) & mask;
+    return k;
+}
+
+/* Room in the hash table for one more text; texts lent by another store
+ * (runtime/) are filed first.  0, or -1 when out of memory. */
+static int text_room(hm_facts *f)
+{
+    if (f->textslots && f->nhashed == f->ntexts && ((int64_t)f->ntexts + 1) * 2 <= f->ntextslots)
+        return 0;
+    int64_t n = 64;
+    while (n < ((int64_t)f->ntexts + 1) * 2)
+        n *= 2;
+    if (n > INT32_MAX)
+        return -1;
+    int32_t *slots = mem_calloc((size_t)n, sizeof *slots);
+    if (!slots)
+        return -1;
+    mem_free(f->textslots);
+    f->textslots = slots;
+    f->ntextslots = (int32_t)n;
+    for (int32_t i = 0; i < f->ntexts; i++)
+        slots[text_slot(f, f->texts[i])] = i + 1;
+    f->nhashed = f->ntexts;
+    return 0;
 }
 
 int64_t facts_text(hm_facts *f, const char *s)
 {
-    for (int i = f->ntexts - 1; i >= 0 && i >= f->ntexts - 8; i--)
-        if (strcmp(f->texts[i], s) == 0)
-            return -(int64_t)i - 1;
+    if (text_room(f) < 0)
+        return INT64_MIN;
+    uint32_t k = text_slot(f, s);
+    if (f->textslots[k])
+        return -(int64_t)f->textslots[k];
     if (f->ntexts == f->captexts) {
         int cap = f->captexts ? f->captexts * 2 : 64;
         char **v = mem_realloc(f->texts, sizeof *v * (size_t)cap);
@@ -164,7 +208,22 @@ int64_t facts_text(hm_facts *f, const char *s)
     if (!c)
         return INT64_MIN;
     f->texts[f->ntexts++] = c;
-    return -(int64_t)(f->ntexts - 1) - 1;
+    f->textslots[k] = f->ntexts;
+    f->nhashed = f->ntexts;
+    return -(int64_t)f->ntexts;
+}
+
+int64_t facts_text_find(const hm_facts *f, const char *s)
+{
+    if (f->textslots && f->nhashed == f->ntexts) {
+        uint32_t k = text_slot(f, s);
+        return f->textslots[k] ? -(int64_t)f->textslots[k] : 0;
+    }
+    /* texts lent by another store, without its table: few */
+    for (int32_t i = 0; i < f->ntexts; i++)
+        if (strcmp(f->texts[i], s) == 0)
+            return -(int64_t)i - 1;
+    return 0;
 }
 
 int facts_add_record(hm_facts *f, int c, int32_t owner, int32_t date, int64_t v)

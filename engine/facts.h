@@ -47,9 +47,13 @@ typedef struct hm_facts {
     int32_t nh, np, nr;     /* columns of each kind */
     hm_column *hcol, *pcol;
     hm_rcolumn *rcol;
-    /* text values of facts, addressed by -(id + 1) */
+    /* text values of facts, addressed by -(id + 1), each text once */
     char **texts;
     int32_t ntexts, captexts;
+    /* facts_text's hash table of texts[0 .. nhashed): text index + 1 in
+     * each slot, 0 for empty; ntextslots is a power of two, or 0 */
+    int32_t *textslots;
+    int32_t ntextslots, nhashed;
 } hm_facts;
 
 /* The as-of date of value k of a column. */
@@ -73,9 +77,14 @@ void facts_drop_provenance(hm_facts *f);
 /* Free every value, keeping the states (known, missing, stale …): what a
  * population run still needs once it has decided, to name missing facts. */
 void facts_drop_values(hm_facts *f);
-/* Intern a text value; returns its value (a negative id), or INT64_MIN on
- * out of memory. */
+/* Intern a text value: the same text always gets the same value (a
+ * negative id).  Returns it, or INT64_MIN on out of memory. */
 int64_t facts_text(hm_facts *f, const char *s);
+/* The value of text s if the store has it, else 0.  Reads only: several
+ * threads may look up at once. */
+int64_t facts_text_find(const hm_facts *f, const char *s);
+/* The hash facts_text files a text under (FNV-1a). */
+uint32_t facts_text_hash(const char *s);
 /* Append a record to the list of `owner` (a person, or a household for a
  * household field) in records column c.  Records of one owner must be
  * added together (consecutively).  0 or -1. */

@@ -84,12 +84,42 @@ typedef struct vm_assume {
 } vm_assume;
 
 /* A keyed parameter's last lookup: keys repeat (the household's region,
- * read by every policy), the entries do not change during a run. */
+ * read by every policy), the entries do not change during a run.  Only
+ * for tables looked up by scanning (PIX_SCAN). */
 typedef struct vm_pkey {
     int64_t key;
     hm_val v;
     uint8_t valid;
 } vm_pkey;
+
+/* How a keyed parameter finds the entry of a key (set_pindex): never by
+ * comparing texts while evaluating.
+ *   PIX_TEXT   text keys: the key's text id in a hash table (vm_tkeys) of
+ *              program strings (made by vm_new) and of the facts' texts
+ *              (made by vm_bind, which finds each key among them);
+ *   PIX_TABLE  numbers and codes: an array over the keys from the lowest
+ *              to the highest end of a range, `below` and `above` it;
+ *   PIX_SCAN   anything else (ranges far apart): the entries in order. */
+enum { PIX_SCAN, PIX_TEXT, PIX_TABLE };
+#define PIX_TABLE_MAX 4096      /* keys in a PIX_TABLE at most */
+typedef struct vm_pindex {
+    int32_t kind;
+    int32_t dflt;           /* PIX_TEXT: the entry when no key matches (program.pentries), or -1 */
+    int64_t lo;             /* PIX_TABLE: keys lo … lo + n - 1 have entries ptable[first …] */
+    int32_t n, first;
+    int32_t below, above;   /* PIX_TABLE: the entry of keys below lo, above lo + n - 1 (or -1) */
+} vm_pindex;
+
+/* A text key of a PIX_TEXT parameter: (param, id) gives entry.  The table
+ * is at most half full; param -1 marks an empty slot. */
+typedef struct vm_tkey {
+    int64_t id;
+    int32_t param, entry;
+} vm_tkey;
+typedef struct vm_tkeys {
+    vm_tkey *slot;
+    uint32_t mask;          /* slots - 1, a power of two less one */
+} vm_tkeys;
 
 typedef struct memo_pol {
     uint32_t gen;
@@ -121,7 +151,13 @@ struct hm_vm {
     memo_let *conds;            /* [conds × slots]: values of conditions written more than once */
     hm_val *pval;               /* per parameter: its value as of the as-of date (not keyed) */
     hm_val *peval;              /* per keyed parameter entry: its value as of the as-of date */
-    vm_pkey *pkeys;             /* per parameter: its last lookup by key */
+    vm_pkey *pkeys;             /* per parameter: its last lookup by key (PIX_SCAN) */
+    vm_pindex *pix;             /* per parameter: how it finds the entry of a key */
+    int32_t *ptable;            /* the entries of every PIX_TABLE's keys */
+    vm_tkeys skeys, fkeys;      /* PIX_TEXT keys: program strings, fact texts (vm_bind) */
+    int32_t *scanon;            /* program string → the first string written the same, when
+                                   a key's text is written twice (a hand-made pack); else NULL */
+    int32_t bound_texts;        /* the facts' texts at vm_bind; ids past them are looked up by scanning */
     hm_val *regs;
     size_t nregs, top;
     vm_list *lists;
@@ -235,6 +271,200 @@ static void set_letrun(hm_vm *vm)
     }
 }
 
+/* The entry of keyed parameter pi that `key` selects, the entries read in
+ * order: the first that matches, else the default; -1 for none.  `text`
+ * is the key's text for a table looked up by text, else NULL. */
+static int32_t scan_entry(const hm_program *p, int32_t pi, int64_t key, const char *text)
+{
+    const hm_param *pa = &p->params[pi];
+    int32_t dflt = -1;
+    for (int32_t i = pa->first; i < pa->first + pa->n; i++) {
+        const hm_pentry *e = &p->pentries[i];
+        if (e->kind == KEY_DEFAULT)
+            dflt = i;
+        else if (e->kind == KEY_TEXT) {
+            if (text && strcmp(text, prog_str(p, e->text)) == 0)
+                return i;
+        } else if (key >= e->lo && key <= e->hi)
+            return i;
+    }
+    return dflt;
+}
+
+static VM_INLINE vm_tkey *tkey_slot(const vm_tkeys *t, int32_t param, int64_t id)
+{
+    uint64_t h = ((uint64_t)id + ((uint64_t)(uint32_t)param << 32)) * 0x9e3779b97f4a7c15u;
+    uint32_t k = (uint32_t)(h >> 32) & t->mask;
+    while (t->slot[k].param >= 0 && (t->slot[k].param != param || t->slot[k].id != id))
+        k = (k + 1) & t->mask;
+    return &t->slot[k];
+}
+
+/* the first entry of a key stays, as when scanning */
+static void tkey_add(vm_tkeys *t, int32_t param, int64_t id, int32_t entry)
+{
+    vm_tkey *k = tkey_slot(t, param, id);
+    if (k->param < 0)
+        *k = (vm_tkey){ id, param, entry };
+}
+
+static void tkeys_clear(vm_tkeys *t)
+{
+    for (uint32_t k = 0; t->slot && k <= t->mask; k++)
+        t->slot[k].param = -1;
+}
+
+/* Room for n keys.  0, or -1 when out of memory. */
+static int tkeys_init(vm_tkeys *t, int32_t n)
+{
+    uint32_t cap = 8;
+    while (cap < 2 * (uint32_t)n + 2)
+        cap *= 2;
+    if (!(t->slot = mem_alloc(sizeof *t->slot * cap)))
+        return -1;
+    t->mask = cap - 1;
+    tkeys_clear(t);
+    return 0;
+}
+
+/* PIX_TABLE for parameter pi when its ranges' ends are close enough: keys
+ * below the lowest end (or above the highest) all fall in the same entries,
+ * so one entry stands for them.  Returns the keys in the table, or -1. */
+static int64_t table_keys(const hm_program *p, int32_t pi, vm_pindex *x)
+{
+    const hm_param *pa = &p->params[pi];
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int32_t i = pa->first; i < pa->first + pa->n; i++) {
+        const hm_pentry *e = &p->pentries[i];
+        if (e->kind != KEY_RANGE)
+            continue;
+        if (e->lo != INT64_MIN) {
+            lo = e->lo < lo ? e->lo : lo;
+            hi = e->lo > hi ? e->lo : hi;
+        }
+        if (e->hi != INT64_MAX) {
+            lo = e->hi < lo ? e->hi : lo;
+            hi = e->hi > hi ? e->hi : hi;
+        }
+    }
+    if (lo > hi) {      /* no end but infinite ones: every key alike */
+        lo = 0;
+        hi = -1;
+    }
+    uint64_t n = (uint64_t)hi - (uint64_t)lo + 1;
+    if (n > PIX_TABLE_MAX)
+        return -1;
+    x->kind = PIX_TABLE;
+    x->lo = lo;
+    x->n = (int32_t)n;
+    x->below = lo > INT64_MIN ? scan_entry(p, pi, lo - 1, NULL) : -1;
+    x->above = hi < INT64_MAX ? scan_entry(p, pi, hi + 1, NULL) : -1;
+    return (int64_t)n;
+}
+
+/* How each keyed parameter finds its entries (vm_pindex), and the
+ * program strings among the text keys.  0, or -1 when out of memory. */
+static int set_pindex(hm_vm *vm)
+{
+    const hm_program *p = vm->p;
+    int32_t ntext = 0;
+    int64_t ncells = 0;
+    for (int32_t pi = 0; pi < p->nparams; pi++) {
+        const hm_param *pa = &p->params[pi];
+        vm_pindex *x = &vm->pix[pi];
+        *x = (vm_pindex){ .kind = PIX_SCAN, .dflt = -1, .below = -1, .above = -1 };
+        if (!pa->keyed)
+            continue;
+        if (pa->keytype != VT_TEXT) {
+            int64_t n = table_keys(p, pi, x);
+            if (n >= 0) {
+                x->first = (int32_t)ncells;
+                ncells += n;
+            }
+            continue;
+        }
+        int32_t texts = 0, ranges = 0;
+        for (int32_t i = pa->first; i < pa->first + pa->n; i++) {
+            texts += p->pentries[i].kind == KEY_TEXT;
+            ranges += p->pentries[i].kind == KEY_RANGE;
+        }
+        if (ranges || !texts)
+            continue;   /* a number among text keys (a hand-made pack), or a default alone */
+        x->kind = PIX_TEXT;
+        x->dflt = scan_entry(p, pi, 0, NULL);
+        ntext += texts;
+    }
+    if (!(vm->ptable = mem_alloc(sizeof *vm->ptable * ((size_t)ncells + 1))))
+        return -1;
+    for (int32_t pi = 0; pi < p->nparams; pi++) {
+        const vm_pindex *x = &vm->pix[pi];
+        for (int32_t k = 0; x->kind == PIX_TABLE && k < x->n; k++)
+            vm->ptable[x->first + k] = scan_entry(p, pi, (int64_t)((uint64_t)x->lo + (uint64_t)k), NULL);
+    }
+    if (!ntext)
+        return 0;
+    if (tkeys_init(&vm->skeys, ntext) < 0 || tkeys_init(&vm->fkeys, ntext) < 0)
+        return -1;
+    /* the keys' texts, each under the first string id written so */
+    uint32_t mask = vm->skeys.mask;
+    int32_t *seen = mem_alloc(sizeof *seen * (mask + 1));
+    if (!seen)
+        return -1;
+    for (uint32_t k = 0; k <= mask; k++)
+        seen[k] = -1;
+    for (int32_t pi = 0; pi < p->nparams; pi++) {
+        const hm_param *pa = &p->params[pi];
+        for (int32_t i = pa->first; vm->pix[pi].kind == PIX_TEXT && i < pa->first + pa->n; i++) {
+            if (p->pentries[i].kind != KEY_TEXT)
+                continue;
+            const char *t = prog_str(p, p->pentries[i].text);
+            uint32_t k = facts_text_hash(t) & mask;
+            while (seen[k] >= 0 && strcmp(prog_str(p, seen[k]), t) != 0)
+                k = (k + 1) & mask;
+            if (seen[k] < 0)
+                seen[k] = p->pentries[i].text;
+            tkey_add(&vm->skeys, pi, seen[k], i);
+        }
+    }
+    /* a compiled pack has each string once; a hand-made one may not */
+    int rc = 0;
+    for (int32_t i = 0; i < p->nstrs && rc == 0; i++) {
+        const char *t = prog_str(p, i);
+        uint32_t k = facts_text_hash(t) & mask;
+        while (seen[k] >= 0 && strcmp(prog_str(p, seen[k]), t) != 0)
+            k = (k + 1) & mask;
+        if (seen[k] < 0 || seen[k] == i)
+            continue;
+        if (!vm->scanon && (vm->scanon = mem_alloc(sizeof *vm->scanon * (size_t)p->nstrs)))
+            for (int32_t j = 0; j < p->nstrs; j++)
+                vm->scanon[j] = j;
+        if (vm->scanon)
+            vm->scanon[i] = seen[k];
+        else
+            rc = -1;
+    }
+    mem_free(seen);
+    return rc;
+}
+
+/* The facts' ids of the PIX_TEXT keys (vm_bind): a text the facts do not
+ * have is no fact's value. */
+static void bind_text_keys(hm_vm *vm)
+{
+    const hm_program *p = vm->p;
+    const hm_facts *f = vm->facts;
+    vm->bound_texts = f ? f->ntexts : 0;
+    tkeys_clear(&vm->fkeys);
+    for (int32_t pi = 0; f && vm->fkeys.slot && pi < p->nparams; pi++) {
+        const hm_param *pa = &p->params[pi];
+        for (int32_t i = pa->first; vm->pix[pi].kind == PIX_TEXT && i < pa->first + pa->n; i++) {
+            int64_t id = p->pentries[i].kind == KEY_TEXT ? facts_text_find(f, prog_str(p, p->pentries[i].text)) : 0;
+            if (id)
+                tkey_add(&vm->fkeys, pi, id, i);
+        }
+    }
+}
+
 hm_vm *vm_new(const hm_program *p)
 {
     hm_vm *vm = mem_calloc(1, sizeof *vm);
@@ -257,11 +487,12 @@ hm_vm *vm_new(const hm_program *p)
     vm->pval = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pval);
     vm->peval = mem_calloc((size_t)p->npentries + 1, sizeof *vm->peval);
     vm->pkeys = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pkeys);
+    vm->pix = mem_calloc((size_t)p->nparams + 1, sizeof *vm->pix);
     vm->slots = 0;
     vm->self = -1;
     vm->members = -1;
     if (!vm->regs || !vm->calls || !vm->frames || !vm->letrun || !vm->let_same || !vm->cond_same ||
-        !vm->pval || !vm->peval || !vm->pkeys) {
+        !vm->pval || !vm->peval || !vm->pkeys || !vm->pix || set_pindex(vm) < 0) {
         vm_free(vm);
         return NULL;
     }
@@ -285,6 +516,11 @@ void vm_free(hm_vm *vm)
     mem_free(vm->pval);
     mem_free(vm->peval);
     mem_free(vm->pkeys);
+    mem_free(vm->pix);
+    mem_free(vm->ptable);
+    mem_free(vm->skeys.slot);
+    mem_free(vm->fkeys.slot);
+    mem_free(vm->scanon);
     mem_free(vm->lets);
     mem_free(vm->pols);
     mem_free(vm->lists);
@@ -320,6 +556,7 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
     /* text keys are ids into these facts' texts: lookups start over, and
      * the probe's too (it is bound again when it next settles) */
     memset(vm->pkeys, 0, sizeof *vm->pkeys * ((size_t)p->nparams + 1));
+    bind_text_keys(vm);
     if (vm->probe)
         vm->probe->facts = NULL;
     /* the as-of date is fixed for a run: look every dated value up once
@@ -468,6 +705,14 @@ static int div_round(__int128 a, __int128 b, int64_t *out)
     return 0;
 }
 
+/* v / 12 rounded half away from zero (MONTHLY): div_round's answer,
+ * without its 128-bit division */
+static int64_t div12_round(int64_t v)
+{
+    int64_t q = v / 12, r = v % 12;
+    return q + (r >= 6) - (r <= -6);
+}
+
 static int64_t pow10_i(int n)
 {
     int64_t v = 1;
@@ -599,39 +844,43 @@ static const char *text_of(const hm_vm *vm, int64_t id)
 }
 
 /* The entry of keyed parameter pi that `key` selects (the default when no
- * key matches), or NULL. */
-static const hm_pentry *param_entry(const hm_vm *vm, int32_t pi, int64_t key)
+ * key matches), or -1: scan_entry's answer, by the parameter's index. */
+static VM_INLINE int32_t entry_of(const hm_vm *vm, int32_t pi, int64_t key)
 {
     const hm_program *p = vm->p;
-    const hm_param *pa = &p->params[pi];
-    const hm_pentry *dflt = NULL;
-    for (int32_t i = 0; i < pa->n; i++) {
-        const hm_pentry *e = &p->pentries[pa->first + i];
-        if (e->kind == KEY_DEFAULT)
-            dflt = e;
-        else if (e->kind == KEY_TEXT) {
-            if (pa->keytype == VT_TEXT && strcmp(text_of(vm, key), prog_str(p, e->text)) == 0)
-                return e;
-        } else if (key >= e->lo && key <= e->hi)
-            return e;
+    const vm_pindex *x = &vm->pix[pi];
+    if (x->kind == PIX_TABLE) {
+        if (key < x->lo)
+            return x->below;
+        uint64_t k = (uint64_t)key - (uint64_t)x->lo;
+        return k < (uint64_t)x->n ? vm->ptable[x->first + (int32_t)k] : x->above;
     }
-    return dflt;
+    if (x->kind == PIX_TEXT && (key < 0 ? -(key + 1) < vm->bound_texts : key < p->nstrs)) {
+        const vm_tkey *k = key < 0 ? tkey_slot(&vm->fkeys, pi, key)
+                                   : tkey_slot(&vm->skeys, pi, vm->scanon ? vm->scanon[key] : key);
+        return k->param >= 0 ? k->entry : x->dflt;
+    }
+    /* ranges far apart, or a text the facts gained after vm_bind */
+    return scan_entry(p, pi, key, p->params[pi].keytype == VT_TEXT ? text_of(vm, key) : NULL);
 }
 
 static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
 {
-    const hm_program *p = vm->p;
     hm_val r = { 0, UNK_MISSING, 0 };
     if (key.unk) {
         r.unk = key.unk;
         return r;
     }
+    if (vm->pix[pi].kind != PIX_SCAN) {
+        int32_t e = entry_of(vm, pi, key.v);
+        return e >= 0 ? vm->peval[e] : r;
+    }
     vm_pkey *c = &vm->pkeys[pi];
     if (c->valid && c->key == key.v)
         return c->v;
-    const hm_pentry *hit = param_entry(vm, pi, key.v);
-    if (hit)
-        r = vm->peval[hit - p->pentries];
+    int32_t e = entry_of(vm, pi, key.v);
+    if (e >= 0)
+        r = vm->peval[e];
     c->key = key.v;
     c->v = r;
     c->valid = 1;
@@ -1154,12 +1403,10 @@ hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entr
             r.unk = key.unk;
             return r;
         }
-        const hm_pentry *e = param_entry(vm, param, key.v);
-        if (!e)
+        if ((*entry = entry_of(vm, param, key.v)) < 0)
             return r;
-        *entry = (int32_t)(e - p->pentries);
-        first = e->first;
-        n = e->n;
+        first = p->pentries[*entry].first;
+        n = p->pentries[*entry].n;
     }
     for (int32_t i = 0; i < n; i++)
         if (p->dated[first + i].from <= vm->as_of)

@@ -19,11 +19,10 @@
 #if !VM_TRACED && defined(__GNUC__)
 #define VM_THREADED 1
 #define VM_CASE(op) case OP_##op: L_##op:
+/* the table has a case for every byte: no test of the opcode first */
 #define VM_NEXT                                           \
     do {                                                  \
         i = code[pc++];                                   \
-        if (GET_OP(i) >= HM_NUM_OPCODES)                  \
-            goto bad_opcode;                              \
         goto *threaded[GET_OP(i)];                        \
     } while (0)
 #else
@@ -76,10 +75,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
     int32_t caller_frame = trace_enter(vm, fn, base);
 #endif
 #if VM_THREADED
-    static const void *const threaded[HM_NUM_OPCODES] = {
+    static const void *const threaded[256] = {
 #define HM_OP(name, fmt, ka, kb, kc, wa, syn) &&L_##name,
 #include "opcodes.def"
 #undef HM_OP
+        [HM_NUM_OPCODES ... 255] = &&bad_opcode,
     };
     /* straight to the first instruction's case: the loop's switch below
      * only holds the cases, every one of which ends with a jump */
@@ -176,13 +176,10 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             else SET(RA, out);
             VM_NEXT;
         }
-        VM_CASE(MONTHLY) {
-            if (RB.unk) { RA = RB; VM_NEXT; }
-            int64_t r;
-            div_round(RB.v, 12, &r);
-            SET(RA, r);
+        VM_CASE(MONTHLY)
+            if (RB.unk) RA = RB;
+            else SET(RA, div12_round(RB.v));
             VM_NEXT;
-        }
         VM_CASE(YEARLY) {
             if (RB.unk) { RA = RB; VM_NEXT; }
             int64_t r;

@@ -735,6 +735,275 @@ START_TEST(test_explain_model)
 }
 END_TEST
 
+/* ---- keyed parameters ------------------------------------------------------ */
+
+/* Tables looked up by text (300 keys more than written here, keys that
+ * are prefixes of others), by a text the rule writes, by whole numbers in
+ * ranges near each other and far apart. */
+static const char KEYED[] =
+    "source s {\n"
+    "  household.region : text\n"
+    "  household.n : int\n"
+    "  household.y : money per year\n"
+    "}\n"
+    "parameter 只有 : money by household.region {\n"
+    "  default: 5\n"
+    "}\n"
+    "policy p_only for household {\n"
+    "  eligible when all { 只有 > 0 \"s\" }\n"
+    "  amount 只有\n"
+    "}\n"
+    "policy p_month for household {\n"
+    "  eligible when all { household.y != 0 \"s\" }\n"
+    "  amount monthly(household.y)\n"
+    "}\n"
+    "parameter 字面 : money by (if household.n > 0 then \"3301\" else \"不在表中\") {\n"
+    "  \"3301\": 7\n"
+    "  default: 8\n"
+    "}\n"
+    "parameter 档 : money by household.n {\n"
+    "  up to 0: 1\n"
+    "  1 to 3: 2\n"
+    "  10 or more: 3\n"
+    "  default: 4\n"
+    "}\n"
+    "parameter 远 : money by household.n {\n"
+    "  1: 10\n"
+    "  1000000: 20\n"
+    "  default: 30\n"
+    "}\n"
+    "policy p_std for household {\n"
+    "  eligible when all { 标准 > 0 \"s\" }\n"
+    "  amount 标准\n"
+    "}\n"
+    "policy p_lit for household {\n"
+    "  eligible when all { 字面 > 0 \"s\" }\n"
+    "  amount 字面\n"
+    "}\n"
+    "policy p_band for household {\n"
+    "  eligible when all { 档 > 0 \"s\" }\n"
+    "  amount 档\n"
+    "}\n"
+    "policy p_far for household {\n"
+    "  eligible when all { 远 > 0 \"s\" }\n"
+    "  amount 远\n"
+    "}\n";
+
+static void keyed_setup(void)
+{
+    /* 标准: "33" 1, "3301" 2, "330100" 3, "3301000" 4, "k0" 1000 … "k299" 1299, default 99 */
+    size_t cap = sizeof KEYED + 300 * 32 + 256, n = 0;
+    char *src = malloc(cap);
+    ck_assert_ptr_nonnull(src);
+    n += (size_t)snprintf(src + n, cap - n, "parameter 标准 : money by household.region {\n"
+                                            "  \"33\": 1\n  \"3301\": 2\n  \"330100\": 3\n  \"3301000\": 4\n");
+    for (int k = 0; k < 300; k++)
+        n += (size_t)snprintf(src + n, cap - n, "  \"k%d\": %d\n", k, 1000 + k);
+    n += (size_t)snprintf(src + n, cap - n, "  default: 99\n}\n%s", KEYED);
+    comp = hm_compiler_new();
+    ck_assert_ptr_nonnull(comp);
+    ck_assert_int_eq(hm_compiler_add_source(comp, "keyed.pol", src, n), HM_OK);
+    free(src);
+    sema *s;
+    int rc = compiler_program(comp, &prog, &s);
+    if (rc != HM_OK)
+        hm_compiler_print_diagnostics(comp, stderr);
+    ck_assert_int_eq(rc, HM_OK);
+}
+
+static const hm_field *field_named(const char *name)
+{
+    for (int32_t i = 0; i < prog->nfields; i++)
+        if (strcmp(prog_str(prog, prog->fields[i].name), name) == 0)
+            return &prog->fields[i];
+    ck_abort_msg("no field %s", name);
+    return NULL;
+}
+
+static int32_t param_named(const char *name)
+{
+    for (int32_t i = 0; i < prog->nparams; i++)
+        if (strcmp(prog_str(prog, prog->params[i].name), name) == 0)
+            return i;
+    ck_abort_msg("no parameter %s", name);
+    return -1;
+}
+
+/* The amount of `policy` for household h (fen), or -1 when undetermined. */
+static int64_t keyed_amount(hm_vm *vm, int32_t h, const char *policy)
+{
+    ck_assert_int_eq(vm_begin_household(vm, h), 0);
+    const hm_decision *d = vm_decide(vm, policy_id(policy), -1);
+    return d->status == DEC_ELIGIBLE ? d->amount : -1;
+}
+
+/* A region that is not a key takes the default, a key that is a prefix of
+ * another (or has one) takes its own entry, whichever the texts' order in
+ * the store; a text added after binding is found as well. */
+START_TEST(test_text_keys)
+{
+    static const struct { const char *region; int64_t want; } cases[] = {
+        { "33", 100 },     { "3301", 200 },    { "330100", 300 },   { "3301000", 400 },
+        { "330", 9900 },   { "3", 9900 },      { "33010", 9900 },   { "33010000", 9900 },
+        { "", 9900 },      { "k0", 100000 },   { "k150", 115000 },  { "k29", 102900 },
+        { "k299", 129900 }, { "k1500", 9900 }, { "K150", 9900 },    { "k150 ", 9900 },
+    };
+    int32_t n = (int32_t)(sizeof cases / sizeof cases[0]);
+    hm_facts f;
+    ck_assert_int_eq(facts_init(&f, prog, n, 0), 0);
+    int col = field_named("household.region")->column;
+    /* other texts first, many, so that the keys' ids are scattered */
+    char t[32];
+    for (int k = 0; k < 1000; k++) {
+        snprintf(t, sizeof t, "t%d", k);
+        ck_assert_int_lt(facts_text(&f, t), 0);
+    }
+    for (int32_t h = n - 1; h >= 0; h--) {
+        f.hcol[col].v[h] = facts_text(&f, cases[h].region);
+        f.hcol[col].state[h] = FACT_KNOWN;
+    }
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, &f, D(2024, 8, 1));
+    for (int32_t h = 0; h < n; h++)
+        ck_assert_msg(keyed_amount(vm, h, "p_std") == cases[h].want, "region \"%s\": %lld, not %lld",
+                      cases[h].region, (long long)keyed_amount(vm, h, "p_std"), (long long)cases[h].want);
+    /* a table of a default alone */
+    for (int32_t h = 0; h < n; h++)
+        ck_assert_int_eq(keyed_amount(vm, h, "p_only"), 500);
+    /* the entry explain shows */
+    int32_t entry, dated;
+    hm_val key = { f.hcol[col].v[1], 0, 0 };
+    hm_val v = vm_param_lookup(vm, param_named("标准"), key, &entry, &dated);
+    ck_assert_int_eq(v.v, 200);
+    ck_assert_int_ge(entry, 0);
+    ck_assert_str_eq(prog_str(prog, prog->pentries[entry].text), "3301");
+    key.v = f.hcol[col].v[4];
+    vm_param_lookup(vm, param_named("标准"), key, &entry, &dated);
+    ck_assert_int_eq(prog->pentries[entry].kind, KEY_DEFAULT);
+    /* texts the store gains after binding: a key, and not one */
+    f.hcol[col].v[0] = facts_text(&f, "k77");
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_std"), 107700);
+    f.hcol[col].v[0] = facts_text(&f, "k300");
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_std"), 9900);
+    /* bound again: the same */
+    vm_bind(vm, &f, D(2024, 8, 1));
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_std"), 9900);
+    f.hcol[col].v[0] = facts_text(&f, "k77");
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_std"), 107700);
+    /* unknown region: no value */
+    f.hcol[col].state[0] = FACT_MISSING;
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_std"), -1);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* Keys the rule writes are program strings, not the facts' texts; numbers
+ * in ranges, below and above them, between them, and far apart. */
+START_TEST(test_literal_and_number_keys)
+{
+    static const struct { int64_t n; int64_t lit, band, far; } cases[] = {
+        { -5, 800, 100, 3000 },        { 0, 800, 100, 3000 },       { 1, 700, 200, 1000 },
+        { 3, 700, 200, 3000 },         { 4, 700, 400, 3000 },       { 9, 700, 400, 3000 },
+        { 10, 700, 300, 3000 },        { 999999, 700, 300, 3000 },  { 1000000, 700, 300, 2000 },
+        { INT64_MAX, 700, 300, 3000 }, { INT64_MIN, 800, 100, 3000 },
+    };
+    int32_t n = (int32_t)(sizeof cases / sizeof cases[0]);
+    hm_facts f;
+    ck_assert_int_eq(facts_init(&f, prog, n, 0), 0);
+    int col = field_named("household.n")->column;
+    for (int32_t h = 0; h < n; h++) {
+        f.hcol[col].v[h] = cases[h].n;
+        f.hcol[col].state[h] = FACT_KNOWN;
+    }
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, &f, D(2024, 8, 1));
+    for (int32_t h = 0; h < n; h++) {
+        ck_assert_int_eq(keyed_amount(vm, h, "p_lit"), cases[h].lit);
+        ck_assert_int_eq(keyed_amount(vm, h, "p_band"), cases[h].band);
+        ck_assert_int_eq(keyed_amount(vm, h, "p_far"), cases[h].far);
+    }
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* A pack whose only table looked up by text has a default alone. */
+START_TEST(test_text_table_of_a_default_alone)
+{
+    static const char src[] = "source s {\n  household.region : text\n}\n"
+                              "parameter 只有 : money by household.region {\n  default: 5\n}\n"
+                              "policy p_only for household {\n  eligible when all { 只有 > 0 \"s\" }\n"
+                              "  amount 只有\n}\n";
+    hm_compiler_free(comp);
+    comp = hm_compiler_new();
+    ck_assert_ptr_nonnull(comp);
+    ck_assert_int_eq(hm_compiler_add_source(comp, "only.pol", src, sizeof src - 1), HM_OK);
+    sema *s;
+    ck_assert_int_eq(compiler_program(comp, &prog, &s), HM_OK);
+    hm_facts f;
+    ck_assert_int_eq(facts_init(&f, prog, 1, 0), 0);
+    int col = field_named("household.region")->column;
+    f.hcol[col].v[0] = facts_text(&f, "330100");
+    f.hcol[col].state[0] = FACT_KNOWN;
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, &f, D(2024, 8, 1));
+    ck_assert_int_eq(keyed_amount(vm, 0, "p_only"), 500);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* A year's money a month: to the fen, half away from zero. */
+START_TEST(test_monthly_rounds_half_away)
+{
+    static const struct { int64_t y, want; } cases[] = {
+        { 5, 0 },   { 6, 1 },   { 7, 1 },   { 17, 1 },  { 18, 2 },   { 12, 1 },
+        { -5, 0 },  { -6, -1 }, { -7, -1 }, { -18, -2 }, { -12, -1 }, { 1200000, 100000 },
+        { INT64_MAX, 768614336404564651 }, { INT64_MIN, -768614336404564651 },
+    };
+    int32_t n = (int32_t)(sizeof cases / sizeof cases[0]);
+    hm_facts f;
+    ck_assert_int_eq(facts_init(&f, prog, n, 0), 0);
+    int col = field_named("household.y")->column;
+    for (int32_t h = 0; h < n; h++) {
+        f.hcol[col].v[h] = cases[h].y;
+        f.hcol[col].state[h] = FACT_KNOWN;
+    }
+    hm_vm *vm = vm_new(prog);
+    ck_assert_ptr_nonnull(vm);
+    vm_bind(vm, &f, D(2024, 8, 1));
+    for (int32_t h = 0; h < n; h++)
+        ck_assert_int_eq(keyed_amount(vm, h, "p_month"), cases[h].want);
+    vm_free(vm);
+    facts_free(&f);
+}
+END_TEST
+
+/* A text is interned once: the same text, however many others came
+ * between, is the same value. */
+START_TEST(test_texts_interned_once)
+{
+    hm_facts f;
+    memset(&f, 0, sizeof f);
+    int64_t a = facts_text(&f, "330100");
+    char t[32];
+    for (int k = 0; k < 5000; k++) {
+        snprintf(t, sizeof t, "%d", k);
+        ck_assert_int_eq(facts_text(&f, t), facts_text(&f, t));
+    }
+    ck_assert_int_eq(facts_text(&f, "330100"), a);
+    ck_assert_int_eq(facts_text_find(&f, "330100"), a);
+    ck_assert_int_eq(facts_text_find(&f, "33010"), 0);
+    ck_assert_int_eq(f.ntexts, 5001);
+    ck_assert_str_eq(f.texts[-a - 1], "330100");
+    facts_free(&f);
+}
+END_TEST
+
 Suite *hm_engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -774,6 +1043,15 @@ Suite *hm_engine_suite(void)
     tc = tcase_create("household records");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_household_records_verified);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("keyed parameters");
+    tcase_add_checked_fixture(tc, keyed_setup, pack_teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_text_keys);
+    tcase_add_test(tc, test_literal_and_number_keys);
+    tcase_add_test(tc, test_texts_interned_once);
+    tcase_add_test(tc, test_monthly_rounds_half_away);
+    tcase_add_test(tc, test_text_table_of_a_default_alone);
     suite_add_tcase(s, tc);
     return s;
 }
