@@ -7,6 +7,7 @@
  * plugin left them, then the host calls it made, in order, ended by
  * EV_END; population sends households and persons as the plugin gives
  * them, then EV_END and the status. */
+#include "idindex.h"
 #include "isolate.h"
 #include "mem.h"
 #include "plugin.h"
@@ -214,8 +215,7 @@ static struct iso_proc *volatile child_self;   /* kept for LeakSanitizer */
 typedef struct cfetch {
     uint32_t n, ncols;
     char **ids;
-    int32_t *sorted;
-    uint32_t next;
+    id_index index;
     uint8_t **known;
     chan ev;            /* the host calls, sent after the arrays */
 } cfetch;
@@ -224,32 +224,10 @@ typedef struct cpop {
     const char *household, *person;
 } cpop;
 
-static int id_cmp(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : alen < blen ? -1 : alen > blen;
-}
-
 static int64_t ch_find(hm_fetch_ctx *ctx, const char *id, size_t len)
 {
     cfetch *x = (cfetch *)ctx;
-    if (x->next < x->n && id_cmp(id, len, x->ids[x->sorted[x->next]]) == 0)
-        return x->sorted[x->next++];
-    int64_t lo = 0, hi = (int64_t)x->n - 1;
-    while (lo <= hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        int c = id_cmp(id, len, x->ids[x->sorted[mid]]);
-        if (c == 0) {
-            x->next = (uint32_t)mid + 1;
-            return x->sorted[mid];
-        }
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
+    return idx_find_text(&x->index, x->ids, id, len);
 }
 
 /* known[] as the host would leave it, so that a plugin reading it back
@@ -363,9 +341,8 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     uint8_t entity = get_u8(cc);
     x.n = get_u32(cc);
     x.ids = mem_calloc((size_t)x.n + 1, sizeof *x.ids);
-    x.sorted = mem_alloc(sizeof *x.sorted * ((size_t)x.n + 1));
     size_t *at = mem_alloc(sizeof *at * ((size_t)x.n + 1));
-    if (!x.ids || !x.sorted || !at)
+    if (!x.ids || !at || idx_init(&x.index, x.n))
         _exit(3);
     /* the ids in one block, then the host's order of them */
     char *blob = NULL;
@@ -389,9 +366,9 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     for (uint32_t i = 0; i < x.n; i++)
         x.ids[i] = blob + at[i];
     mem_free(at);
-    c_get(cc, x.sorted, sizeof *x.sorted * x.n);
-    for (uint32_t i = 0; i < x.n; i++)
-        if (x.sorted[i] < 0 || (uint32_t)x.sorted[i] >= x.n)
+    /* the host's ids are unique: a repeated one is a broken stream */
+    for (uint32_t i = 0; i < x.n && !cc->fail; i++)
+        if (idx_add_text(&x.index, x.ids, (int32_t)i) != -1)
             _exit(3);
     x.ncols = get_u32(cc);
     hm_out_column *out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
@@ -430,7 +407,7 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     c_flush(cc);
     mem_free(blob);
     mem_free(x.ids);
-    mem_free(x.sorted);
+    idx_free(&x.index);
     mem_free(x.known);
     mem_free(x.ev.w);
     mem_free(out);
@@ -867,8 +844,6 @@ int iso_fetch(iso_proc *s, hm_fetch_req *req, hm_plugin_err *err)
     put_u32(&s->c, req->n);
     for (uint32_t i = 0; i < req->n; i++)
         put_str(&s->c, req->ids[i]);
-    /* and their ascending order, which the host already has */
-    c_put(&s->c, load_fetch_order(req->ctx), sizeof(int32_t) * req->n);
     put_u32(&s->c, req->ncols);
     for (uint32_t i = 0; i < req->ncols; i++) {
         const hm_field_desc *f = req->cols[i].field;

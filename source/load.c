@@ -132,54 +132,21 @@ static int id_cmp(const char *a, size_t alen, const char *b)
     return c ? c : alen < blen ? -1 : alen > blen;
 }
 
-/* The row with id (s, len) among ids[sorted[0..n)], trying position *next
- * first: plugins that read in key order hit it every time. */
-static int64_t find_id(char **ids, const int32_t *sorted, int32_t n, uint32_t *next,
-                       const char *s, size_t len)
+/* Every row of ids[0..n) in the index; -1 with the duplicate's row in *dup
+ * when two rows have the same id, -2 when out of memory. */
+static int index_rows(id_index *x, char **ids, int32_t n, int32_t *dup)
 {
-    if (*next < (uint32_t)n && id_cmp(s, len, ids[sorted[*next]]) == 0)
-        return sorted[(*next)++];
-    int32_t lo = 0, hi = n - 1;
-    while (lo <= hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        int c = id_cmp(s, len, ids[sorted[mid]]);
-        if (c == 0) {
-            *next = (uint32_t)mid + 1;
-            return sorted[mid];
-        }
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
-}
-
-static char **sort_ids;
-static int by_id(const void *a, const void *b)
-{
-    return strcmp(sort_ids[*(const int32_t *)a], sort_ids[*(const int32_t *)b]);
-}
-
-/* sorted[] = rows in ascending id order; -1 with the duplicate's row in
- * *dup when two rows have the same id. */
-static int sort_rows(char **ids, int32_t n, int32_t *sorted, int32_t *dup)
-{
-    int in_order = 1;
+    if (idx_init(x, (uint32_t)n))
+        return -2;
     for (int32_t i = 0; i < n; i++) {
-        sorted[i] = i;
-        if (i && strcmp(ids[i - 1], ids[i]) >= 0)
-            in_order = 0;
-    }
-    if (!in_order) {
-        sort_ids = ids;     /* loading is single-threaded */
-        qsort(sorted, (size_t)n, sizeof *sorted, by_id);
-    }
-    for (int32_t i = 1; i < n; i++)
-        if (strcmp(ids[sorted[i - 1]], ids[sorted[i]]) == 0) {
-            *dup = sorted[i];
+        int32_t had = idx_add_text(x, ids, i);
+        if (had == -2)
+            return -2;
+        if (had >= 0) {
+            *dup = i;
             return -1;
         }
+    }
     return 0;
 }
 
@@ -346,8 +313,8 @@ struct hm_population_ctx {
     int32_t nh, caph, np, capp;
     char **hid, **pid;
     int32_t *phh;           /* each person's household row */
-    int32_t *hsorted;       /* once the first person arrives */
-    uint32_t next;
+    id_index hindex;        /* households by id */
+    int persons;            /* the first person has arrived */
     int64_t orphans;
     char err[512];
 };
@@ -371,7 +338,7 @@ static int grow(void *arrp, int32_t cap, int32_t newcap, size_t elem)
 
 static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
 {
-    if (c->hsorted) {
+    if (c->persons) {
         snprintf(c->err, sizeof c->err, "households must all be listed before the first person");
         return -1;
     }
@@ -387,25 +354,20 @@ static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
         snprintf(c->err, sizeof c->err, "out of memory");
         return -1;
     }
+    int32_t had = idx_add_text(&c->hindex, c->hid, c->nh);
+    if (had != -1) {
+        snprintf(c->err, sizeof c->err, had == -2 ? "out of memory" : "household id %s is listed twice",
+                 c->hid[c->nh]);
+        return -1;
+    }
     c->nh++;
     return 0;
 }
 
 static int host_add_person(hm_population_ctx *c, const char *id, size_t len, const char *hh, size_t hlen)
 {
-    if (!c->hsorted) {
-        int32_t dup;
-        if (!(c->hsorted = mem_alloc(sizeof *c->hsorted * ((size_t)c->nh + 1)))) {
-            snprintf(c->err, sizeof c->err, "out of memory");
-            return -1;
-        }
-        if (sort_rows(c->hid, c->nh, c->hsorted, &dup)) {
-            snprintf(c->err, sizeof c->err, "household id %s is listed twice", c->hid[dup]);
-            return -1;
-        }
-        c->next = 0;
-    }
-    int64_t h = find_id(c->hid, c->hsorted, c->nh, &c->next, hh, hlen);
+    c->persons = 1;
+    int32_t h = idx_find_text(&c->hindex, c->hid, hh, hlen);
     if (h < 0) {
         /* a person of no listed household cannot be evaluated: counted */
         c->orphans++;
@@ -424,7 +386,7 @@ static int host_add_person(hm_population_ctx *c, const char *id, size_t len, con
         snprintf(c->err, sizeof c->err, "out of memory");
         return -1;
     }
-    c->phh[c->np++] = (int32_t)h;
+    c->phh[c->np++] = h;
     return 0;
 }
 
@@ -436,8 +398,7 @@ static int group_members(hm_load *L, hm_population_ctx *c)
     int32_t *first = mem_calloc((size_t)c->nh + 1, sizeof *first);
     int32_t *newpos = mem_alloc(sizeof *newpos * ((size_t)c->np + 1));
     L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
-    L->psorted = mem_alloc(sizeof *L->psorted * ((size_t)c->np + 1));
-    if (!first || !newpos || !L->pid || !L->psorted || facts_init_households(&L->facts, c->nh, c->np) < 0) {
+    if (!first || !newpos || !L->pid || facts_init_households(&L->facts, c->nh, c->np) < 0) {
         mem_free(first);
         mem_free(newpos);
         add_err(L, "out of memory");
@@ -457,20 +418,12 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         newpos[i] = first[c->phh[i]]++;
         L->pid[newpos[i]] = c->pid[i];
     }
-    /* persons listed in id order (ORDER BY the key) need no sorting */
-    int in_order = 1, rc = 0;
-    for (int32_t i = 1; i < c->np && in_order; i++)
-        in_order = strcmp(c->pid[i - 1], c->pid[i]) < 0;
-    if (in_order) {
-        for (int32_t i = 0; i < c->np; i++)
-            L->psorted[i] = newpos[i];
-    } else {
-        int32_t dup;
-        if (sort_rows(L->pid, c->np, L->psorted, &dup)) {
-            add_err(L, "person id %s is listed twice", L->pid[dup]);
-            rc = -1;
-        }
-    }
+    int32_t dup;
+    int rc = index_rows(&L->pindex, L->pid, c->np, &dup);
+    if (rc == -1)
+        add_err(L, "person id %s is listed twice", L->pid[dup]);
+    else if (rc)
+        add_err(L, "out of memory");
     mem_free(first);
     mem_free(newpos);
     return rc;
@@ -492,17 +445,6 @@ int load_population(hm_load *L)
                 c.err[0] ? c.err : e.set ? e.msg : "no reason given");
         goto fail;
     }
-    if (!c.hsorted) {       /* not one person */
-        int32_t dup;
-        if (!(c.hsorted = mem_alloc(sizeof *c.hsorted * ((size_t)c.nh + 1)))) {
-            add_err(L, "out of memory");
-            goto fail;
-        }
-        if (sort_rows(c.hid, c.nh, c.hsorted, &dup)) {
-            add_err(L, "%s: household id %s is listed twice", at, c.hid[dup]);
-            goto fail;
-        }
-    }
     if (c.orphans)
         fprintf(stderr, "huimin: warning: %s: %lld persons name a household that is not listed; "
                 "they are left out\n", at, (long long)c.orphans);
@@ -511,7 +453,7 @@ int load_population(hm_load *L)
     L->nh = c.nh;
     L->np = c.np;
     L->hid = c.hid;
-    L->hsorted = c.hsorted;
+    L->hindex = c.hindex;
     mem_free(c.pid);
     mem_free(c.phh);
     return 0;
@@ -519,7 +461,7 @@ fail:
     mem_free(c.hid);
     mem_free(c.pid);
     mem_free(c.phh);
-    mem_free(c.hsorted);
+    idx_free(&c.hindex);
     return -1;
 }
 
@@ -542,17 +484,16 @@ int load_find_source(const hm_load *L, const char *source)
 
 int load_restrict(hm_load *L, const char *household_id, const char *person_id)
 {
-    uint32_t hint = 0;
     int32_t h;
     const char *pop = L->cfg->population;
     if (household_id) {
-        h = (int32_t)find_id(L->hid, L->hsorted, L->nh, &hint, household_id, strlen(household_id));
+        h = idx_find_text(&L->hindex, L->hid, household_id, strlen(household_id));
         if (h < 0) {
             add_err(L, "no household `%s` in the population (source %s)", household_id, pop);
             return -1;
         }
     } else {
-        int64_t i = find_id(L->pid, L->psorted, L->np, &hint, person_id, strlen(person_id));
+        int32_t i = idx_find_text(&L->pindex, L->pid, person_id, strlen(person_id));
         if (i < 0) {
             add_err(L, "no person `%s` in the population (source %s)", person_id, pop);
             return -1;
@@ -574,24 +515,25 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     int32_t first = L->facts.hh_first[h], n = L->facts.hh_count[h];
     char **hid = mem_alloc(sizeof *hid);
     char **pid = mem_alloc(sizeof *pid * ((size_t)n + 1));
-    int32_t *hsorted = mem_alloc(sizeof *hsorted);
-    int32_t *psorted = mem_alloc(sizeof *psorted * ((size_t)n + 1));
+    id_index hindex = { 0 }, pindex = { 0 };
     hm_facts facts;
-    if (!hid || !pid || !hsorted || !psorted || facts_init_households(&facts, 1, n) < 0) {
+    int32_t dup;
+    if (hid && pid) {
+        /* the ids stay in the arena: only the row arrays are replaced */
+        hid[0] = L->hid[h];
+        for (int32_t m = 0; m < n; m++)
+            pid[m] = L->pid[first + m];
+    }
+    /* ids were found unique by load_population */
+    if (!hid || !pid || index_rows(&hindex, hid, 1, &dup) || index_rows(&pindex, pid, n, &dup) ||
+        facts_init_households(&facts, 1, n) < 0) {
         mem_free(hid);
         mem_free(pid);
-        mem_free(hsorted);
-        mem_free(psorted);
+        idx_free(&hindex);
+        idx_free(&pindex);
         add_err(L, "out of memory");
         return -1;
     }
-    /* the ids stay in the arena: only the row arrays are replaced */
-    hid[0] = L->hid[h];
-    hsorted[0] = 0;
-    for (int32_t m = 0; m < n; m++)
-        pid[m] = L->pid[first + m];
-    int32_t dup;
-    sort_rows(pid, n, psorted, &dup);   /* ids were found unique by load_population */
     facts.hh_first[0] = 0;
     facts.hh_count[0] = n;
     facts.max_members = n;
@@ -599,12 +541,12 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     L->facts = facts;
     mem_free(L->hid);
     mem_free(L->pid);
-    mem_free(L->hsorted);
-    mem_free(L->psorted);
+    idx_free(&L->hindex);
+    idx_free(&L->pindex);
     L->hid = hid;
     L->pid = pid;
-    L->hsorted = hsorted;
-    L->psorted = psorted;
+    L->hindex = hindex;
+    L->pindex = pindex;
     L->nh = 1;
     L->np = n;
     return 0;
@@ -640,8 +582,7 @@ struct hm_fetch_ctx {
     int src;
     uint32_t n;
     char **ids;
-    const int32_t *sorted;
-    uint32_t next;
+    const id_index *index;
     ld_col *cols;
     uint32_t ncols;
     int oom;
@@ -719,14 +660,9 @@ static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
     return &x->cols[col];
 }
 
-const int32_t *load_fetch_order(const hm_fetch_ctx *x)
-{
-    return x->sorted;
-}
-
 static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
 {
-    return find_id(x->ids, x->sorted, (int32_t)x->n, &x->next, id, len);
+    return idx_find_text(x->index, x->ids, id, len);
 }
 
 static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
@@ -1056,7 +992,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             }
         }
     hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid,
-                       .sorted = entity == ENT_HOUSEHOLD ? L->hsorted : L->psorted, .cols = cols,
+                       .index = entity == ENT_HOUSEHOLD ? &L->hindex : &L->pindex, .cols = cols,
                        .ncols = (uint32_t)ncols };
     hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)x.ids, (uint32_t)ncols, out, &x };
     struct hm_plugin_err e = { .set = 0 };
@@ -1362,8 +1298,8 @@ void load_close(hm_load *L)
     mem_free(L->needed);
     mem_free(L->hid);
     mem_free(L->pid);
-    mem_free(L->hsorted);
-    mem_free(L->psorted);
+    idx_free(&L->hindex);
+    idx_free(&L->pindex);
     arena_free(&L->ids);
     if (L->p)
         pthread_mutex_destroy(&L->lock);
@@ -1395,6 +1331,12 @@ static void sample_value(const hm_load *L, const hm_field *f, const ld_col *c, u
     }
 }
 
+static char **sort_ids;
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(sort_ids[*(const int32_t *)a], sort_ids[*(const int32_t *)b]);
+}
+
 int load_sample(hm_load *L, int k, int nmax, FILE *out)
 {
     hm_plugin *pl = &L->plugins[k];
@@ -1410,18 +1352,27 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         ld_col *cols = mem_calloc((size_t)ncols, sizeof *cols);
         hm_out_column *oc = mem_calloc((size_t)ncols, sizeof *oc);
         char **ids = mem_alloc(sizeof *ids * n);
-        int32_t *sorted = mem_alloc(sizeof *sorted * n);
+        int32_t *order = mem_alloc(sizeof *order * ((size_t)total + 1));
+        id_index index = { 0 };
         int64_t *vals = mem_calloc((size_t)ncols * n, sizeof *vals);
         int32_t *asofs = mem_alloc(sizeof *asofs * (size_t)ncols * n);
         uint8_t *known = mem_calloc((size_t)ncols * n, 1);
         int rc = -1;
-        if (!tf || !cols || !oc || !ids || !sorted || !vals || !asofs || !known) {
+        if (!tf || !cols || !oc || !ids || !order || !vals || !asofs || !known) {
             add_err(L, "out of memory");
             goto next;
         }
-        for (uint32_t i = 0; i < n; i++) {     /* the first n ids in id order */
-            ids[i] = entity == ENT_HOUSEHOLD ? L->hid[L->hsorted[i]] : L->pid[L->psorted[i]];
-            sorted[i] = (int32_t)i;
+        /* the first n ids in id order */
+        sort_ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid;   /* single-threaded */
+        for (int32_t i = 0; i < total; i++)
+            order[i] = i;
+        qsort(order, (size_t)total, sizeof *order, by_id);
+        for (uint32_t i = 0; i < n; i++)
+            ids[i] = sort_ids[order[i]];
+        int32_t dup;
+        if (index_rows(&index, ids, (int32_t)n, &dup)) {
+            add_err(L, "out of memory");
+            goto next;
         }
         int c = 0;
         for (uint32_t i = 0; i < pl->nfields; i++) {
@@ -1437,7 +1388,7 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
             oc[c] = (hm_out_column){ d, cols[c].value, cols[c].known, cols[c].asof };
             c++;
         }
-        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .sorted = sorted, .cols = cols,
+        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .index = &index, .cols = cols,
                            .ncols = (uint32_t)ncols };
         hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x };
         struct hm_plugin_err e = { .set = 0 };
@@ -1481,7 +1432,8 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         mem_free(cols);
         mem_free(oc);
         mem_free(ids);
-        mem_free(sorted);
+        mem_free(order);
+        idx_free(&index);
         mem_free(vals);
         mem_free(asofs);
         mem_free(known);

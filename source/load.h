@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include "configfile.h"
 #include "facts.h"
+#include "idindex.h"
 #include "plugin.h"
 
 enum { ISSUE_BAD_VALUE = 1, ISSUE_UNKNOWN_CODE, ISSUE_CONFLICT };
@@ -44,10 +45,10 @@ typedef struct hm_load {
     uint8_t *needed;        /* per program field: some policy reads it */
     hm_ffi_bindings *ffi;
     const vm_extern *externs;
-    /* the population: ids by row, and rows in ascending id order */
+    /* the population: ids by row, and rows by id */
     int32_t nh, np;
     char **hid, **pid;
-    int32_t *hsorted, *psorted;
+    id_index hindex, pindex;
     hm_arena ids;
     hm_facts facts;
     ld_issue *issues;

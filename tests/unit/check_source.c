@@ -5,6 +5,7 @@
 
 #include "configfile.h"
 #include "frontend.h"
+#include "idindex.h"
 #include "mem.h"
 #include "one.h"
 #include "tablemap.h"
@@ -392,6 +393,57 @@ START_TEST(one_household_refusals_and_sources)
 }
 END_TEST
 
+/* Rows found by id, whatever order they were added in: text ids that are
+ * prefixes of one another, a NUL inside an asked id, integer ids, a
+ * repeated id, and the index growing from empty. */
+START_TEST(id_index_finds_rows)
+{
+    enum { N = 50000 };
+    char **ids = mem_alloc(sizeof *ids * N);
+    int64_t *nums = mem_alloc(sizeof *nums * N);
+    ck_assert_ptr_nonnull(ids);
+    id_index t = { 0 }, x;
+    ck_assert_int_eq(idx_init(&x, 10), 0);
+    for (int32_t i = 0; i < N; i++) {
+        int32_t k = (int32_t)(((int64_t)i * 7919) % N);    /* not in id order */
+        ids[i] = mem_alloc(16);
+        snprintf(ids[i], 16, "P%d", k);
+        nums[i] = (int64_t)k * 1000003 - 5;
+        ck_assert_int_eq(idx_add_text(&t, ids, i), -1);
+        ck_assert_int_eq(idx_add_int(&x, nums, i), -1);
+    }
+    for (int32_t i = 0; i < N; i++) {
+        ck_assert_int_eq(idx_find_text(&t, ids, ids[i], strlen(ids[i])), i);
+        ck_assert_int_eq(idx_find_int(&x, nums, nums[i]), i);
+    }
+    /* "P1" is a prefix of "P10" and more: each finds only itself */
+    ck_assert_str_eq(ids[idx_find_text(&t, ids, "P1", 2)], "P1");
+    ck_assert_str_eq(ids[idx_find_text(&t, ids, "P10", 3)], "P10");
+    ck_assert_int_eq(idx_find_text(&t, ids, "P", 1), -1);
+    ck_assert_int_eq(idx_find_text(&t, ids, "P100000", 7), -1);
+    ck_assert_int_eq(idx_find_text(&t, ids, "P1\0", 3), -1);
+    ck_assert_int_eq(idx_find_text(&t, ids, "", 0), -1);
+    ck_assert_int_eq(idx_find_int(&x, nums, -4), -1);
+    /* a repeated id is refused, naming the row that has it */
+    char *again = mem_strdup(ids[123]);
+    char *old = ids[N - 1];
+    ids[N - 1] = again;
+    ck_assert_int_eq(idx_add_text(&t, ids, N - 1), 123);
+    ids[N - 1] = old;
+    mem_free(again);
+    nums[N - 1] = nums[77];
+    ck_assert_int_eq(idx_add_int(&x, nums, N - 1), 77);
+    for (int32_t i = 0; i < N; i++)
+        mem_free(ids[i]);
+    mem_free(ids);
+    mem_free(nums);
+    idx_free(&t);
+    idx_free(&x);
+    /* an index never built finds nothing */
+    ck_assert_int_eq(idx_find_text(&t, NULL, "P1", 2), -1);
+}
+END_TEST
+
 Suite *hm_source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -403,6 +455,9 @@ Suite *hm_source_suite(void)
     tcase_add_test(tc, tablemap_fields_and_types);
     tcase_add_test(tc, tablemap_refusals);
     tcase_add_test(tc, tablemap_dates);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("id index");
+    tcase_add_test(tc, id_index_finds_rows);
     suite_add_tcase(s, tc);
     tc = tcase_create("one household");
     tcase_set_timeout(tc, 60);
