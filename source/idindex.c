@@ -4,6 +4,7 @@
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#include <stdio.h>
 #include <string.h>
 
 static uint64_t hash_text(const char *s, size_t len) { return XXH3_64bits(s, len); }
@@ -138,4 +139,83 @@ int32_t idx_add_text(id_index *x, char *const *ids, int32_t row)
 int32_t idx_add_int(id_index *x, const int64_t *ids, int32_t row)
 {
     return add(x, ids, row, 0);
+}
+
+char *idx_format_int(int64_t v, char *buf)
+{
+    snprintf(buf, IDX_INT_BUF, "%lld", (long long)v);
+    return buf;
+}
+
+int idx_parse_int(const char *s, size_t len, int64_t *v)
+{
+    size_t i = len && s[0] == '-';
+    if (i == len || len - i > 19 || (s[i] == '0' && len - i > 1) || (i && s[i] == '0'))
+        return 0;
+    uint64_t u = 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        u = u * 10 + (uint64_t)(s[i] - '0');     /* 19 digits cannot wrap */
+    }
+    if (s[0] == '-' ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
+        return 0;
+    *v = s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u;
+    return 1;
+}
+
+int32_t idx_find_either(const id_index *x, char *const *text, const int64_t *num, const char *s, size_t len)
+{
+    int64_t v;
+    if (!num)
+        return idx_find_text(x, text, s, len);
+    return idx_parse_int(s, len, &v) ? idx_find_int(x, num, v) : -1;
+}
+
+int32_t idx_find_either_int(const id_index *x, char *const *text, const int64_t *num, int64_t v)
+{
+    char buf[IDX_INT_BUF];
+    if (num)
+        return idx_find_int(x, num, v);
+    idx_format_int(v, buf);
+    return idx_find_text(x, text, buf, strlen(buf));
+}
+
+/* Candidate c (0: the row found last, 1: the one listed after it), or -1. */
+static int32_t near_row(const int32_t *next, int32_t n, int32_t last, int c)
+{
+    if (last < 0 || last >= n)
+        return -1;
+    return c == 0 ? last : next ? next[last] : last + 1 < n ? last + 1 : -1;
+}
+
+int32_t idx_find_near_int(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+                          int32_t n, int32_t *last, int64_t v)
+{
+    for (int c = 0; num && c < 2; c++) {
+        int32_t r = near_row(next, n, *last, c);
+        if (r >= 0 && num[r] == v)
+            return *last = r;
+    }
+    int32_t r = idx_find_either_int(x, text, num, v);
+    if (r >= 0)
+        *last = r;
+    return r;
+}
+
+int32_t idx_find_near(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+                      int32_t n, int32_t *last, const char *s, size_t len)
+{
+    int64_t v;
+    if (num)
+        return idx_parse_int(s, len, &v) ? idx_find_near_int(x, text, num, next, n, last, v) : -1;
+    for (int c = 0; c < 2; c++) {
+        int32_t r = near_row(next, n, *last, c);
+        if (r >= 0 && text_eq(text[r], s, len))
+            return *last = r;
+    }
+    int32_t r = idx_find_text(x, text, s, len);
+    if (r >= 0)
+        *last = r;
+    return r;
 }

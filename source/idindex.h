@@ -36,4 +36,26 @@ int32_t idx_find_text(const id_index *x, char *const *ids, const char *s, size_t
 int32_t idx_add_int(id_index *x, const int64_t *ids, int32_t row);
 int32_t idx_find_int(const id_index *x, const int64_t *ids, int64_t v);
 
+/* Integer ids as text and back: 42 is "42"; text that is not an
+ * integer's own decimal form ("042", "+42", "-0", " 42") is no integer. */
+#define IDX_INT_BUF 24
+char *idx_format_int(int64_t v, char *buf);
+int  idx_parse_int(const char *s, size_t len, int64_t *v);
+
+/* The row of an id given as text (s, len) or as an integer (v), among
+ * text ids (num NULL) or integer ids num[row]: an integer matches its
+ * decimal text and the other way round. */
+int32_t idx_find_either(const id_index *x, char *const *text, const int64_t *num, const char *s, size_t len);
+int32_t idx_find_either_int(const id_index *x, char *const *text, const int64_t *num, int64_t v);
+
+/* The same, trying first the row found last (*last, -1 at first) and the
+ * one listed after it (next[row], -1 after the last; row + 1 when next is
+ * NULL): a table stored in the order the population was listed in, or
+ * with several rows an id (records), finds its rows without hashing.
+ * n: the number of rows; *last is set to the row found. */
+int32_t idx_find_near(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+                      int32_t n, int32_t *last, const char *s, size_t len);
+int32_t idx_find_near_int(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+                          int32_t n, int32_t *last, int64_t v);
+
 #endif

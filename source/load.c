@@ -132,24 +132,6 @@ static int id_cmp(const char *a, size_t alen, const char *b)
     return c ? c : alen < blen ? -1 : alen > blen;
 }
 
-/* Every row of ids[0..n) in the index; -1 with the duplicate's row in *dup
- * when two rows have the same id, -2 when out of memory. */
-static int index_rows(id_index *x, char **ids, int32_t n, int32_t *dup)
-{
-    if (idx_init(x, (uint32_t)n))
-        return -2;
-    for (int32_t i = 0; i < n; i++) {
-        int32_t had = idx_add_text(x, ids, i);
-        if (had == -2)
-            return -2;
-        if (had >= 0) {
-            *dup = i;
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* ---- opening: plugins, schema, externs ----------------------------------- */
 
 static int configured(const hm_load *L, const char *source)
@@ -311,9 +293,14 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
 struct hm_population_ctx {
     hm_load *L;
     int32_t nh, caph, np, capp;
+    /* -1 before the first id, 1 while every id has come as an integer
+     * (hnum, pnum), 0 once one came as text (hid, pid) */
+    int ints;
     char **hid, **pid;
+    int64_t *hnum, *pnum;
     int32_t *phh;           /* each person's household row */
     id_index hindex;        /* households by id */
+    int32_t hlast;          /* the household found last */
     int persons;            /* the first person has arrived */
     int64_t orphans;
     char err[512];
@@ -325,49 +312,123 @@ static void host_population_wanted(hm_population_ctx *c, const char **household,
     *person = c->L->only_household ? NULL : c->L->only_person;
 }
 
-static int grow(void *arrp, int32_t cap, int32_t newcap, size_t elem)
+static int grow(void *arrp, int32_t newcap, size_t elem)
 {
     void **arr = arrp;
-    void *n = mem_realloc(*arr, elem * (size_t)newcap);
+    void *n = mem_realloc(*arr, elem * ((size_t)newcap + 1));
     if (!n)
         return -1;
-    (void)cap;
     *arr = n;
     return 0;
 }
 
-static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
+/* Every row of ids[0..n) (text, or num when not NULL) in the index; -1
+ * with the duplicate's row in *dup when two rows have the same id, -2 when
+ * out of memory. */
+static int index_rows(id_index *x, char **text, const int64_t *num, int32_t n, int32_t *dup)
+{
+    if (idx_init(x, (uint32_t)n))
+        return -2;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t had = num ? idx_add_int(x, num, i) : idx_add_text(x, text, i);
+        if (had == -2)
+            return -2;
+        if (had >= 0) {
+            *dup = i;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* An id as text in the arena: the text given, or the integer's decimal. */
+static char *id_text(hm_load *L, const char *s, size_t len, int64_t v)
+{
+    char buf[IDX_INT_BUF];
+    if (!s) {
+        s = idx_format_int(v, buf);
+        len = strlen(s);
+    }
+    return arena_try_strndup(&L->ids, s, len);
+}
+
+/* A text id has come: the integer ids so far become their decimal text. */
+static int ids_to_text(hm_population_ctx *c)
+{
+    int32_t dup;
+    c->ints = 0;
+    if (grow(&c->hid, c->caph, sizeof *c->hid) || grow(&c->pid, c->capp, sizeof *c->pid))
+        return -1;
+    for (int32_t i = 0; i < c->nh; i++)
+        if (!(c->hid[i] = id_text(c->L, NULL, 0, c->hnum[i])))
+            return -1;
+    for (int32_t i = 0; i < c->np; i++)
+        if (!(c->pid[i] = id_text(c->L, NULL, 0, c->pnum[i])))
+            return -1;
+    mem_free(c->hnum);
+    mem_free(c->pnum);
+    c->hnum = c->pnum = NULL;
+    idx_free(&c->hindex);
+    return index_rows(&c->hindex, c->hid, NULL, c->nh, &dup) ? -1 : 0;
+}
+
+static int oom(hm_population_ctx *c)
+{
+    snprintf(c->err, sizeof c->err, "out of memory");
+    return -1;
+}
+
+/* A household with id s[0..len), or integer v when s is NULL. */
+static int add_household(hm_population_ctx *c, const char *s, size_t len, int64_t v)
 {
     if (c->persons) {
         snprintf(c->err, sizeof c->err, "households must all be listed before the first person");
         return -1;
     }
+    if (c->ints < 0)
+        c->ints = !s;
+    if (c->ints && s && ids_to_text(c))
+        return oom(c);
     if (c->nh == c->caph) {
         int32_t cap = c->caph ? c->caph * 2 : 1024;
-        if (c->caph > INT32_MAX / 2 || grow(&c->hid, c->caph, cap, sizeof *c->hid)) {
-            snprintf(c->err, sizeof c->err, "out of memory");
-            return -1;
-        }
+        if (c->caph > INT32_MAX / 2 || (c->ints ? grow(&c->hnum, cap, sizeof *c->hnum) : grow(&c->hid, cap, sizeof *c->hid)))
+            return oom(c);
         c->caph = cap;
     }
-    if (!(c->hid[c->nh] = arena_try_strndup(&c->L->ids, id, len))) {
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return -1;
+    int32_t had;
+    if (c->ints) {
+        c->hnum[c->nh] = v;
+        had = idx_add_int(&c->hindex, c->hnum, c->nh);
+    } else {
+        if (!(c->hid[c->nh] = id_text(c->L, s, len, v)))
+            return oom(c);
+        had = idx_add_text(&c->hindex, c->hid, c->nh);
     }
-    int32_t had = idx_add_text(&c->hindex, c->hid, c->nh);
-    if (had != -1) {
-        snprintf(c->err, sizeof c->err, had == -2 ? "out of memory" : "household id %s is listed twice",
-                 c->hid[c->nh]);
+    if (had == -2)
+        return oom(c);
+    if (had >= 0) {
+        char buf[IDX_INT_BUF];
+        snprintf(c->err, sizeof c->err, "household id %s is listed twice",
+                 c->ints ? idx_format_int(v, buf) : c->hid[c->nh]);
         return -1;
     }
     c->nh++;
     return 0;
 }
 
-static int host_add_person(hm_population_ctx *c, const char *id, size_t len, const char *hh, size_t hlen)
+/* A person (s, len or v) of household (hs, hlen or hv): integers when the
+ * text is NULL. */
+static int add_person(hm_population_ctx *c, const char *s, size_t len, int64_t v,
+                      const char *hs, size_t hlen, int64_t hv)
 {
     c->persons = 1;
-    int32_t h = idx_find_text(&c->hindex, c->hid, hh, hlen);
+    if (c->ints < 0)
+        c->ints = !s && !hs;
+    if (c->ints && (s || hs) && ids_to_text(c))
+        return oom(c);
+    /* persons come household by household, mostly */
+    int32_t h = hs ? idx_find_near(&c->hindex, c->hid, c->hnum, NULL, c->nh, &c->hlast, hs, hlen)
+                   : idx_find_near_int(&c->hindex, c->hid, c->hnum, NULL, c->nh, &c->hlast, hv);
     if (h < 0) {
         /* a person of no listed household cannot be evaluated: counted */
         c->orphans++;
@@ -375,19 +436,38 @@ static int host_add_person(hm_population_ctx *c, const char *id, size_t len, con
     }
     if (c->np == c->capp) {
         int32_t cap = c->capp ? c->capp * 2 : 1024;
-        if (c->capp > INT32_MAX / 2 || grow(&c->pid, c->capp, cap, sizeof *c->pid) ||
-            grow(&c->phh, c->capp, cap, sizeof *c->phh)) {
-            snprintf(c->err, sizeof c->err, "out of memory");
-            return -1;
-        }
+        if (c->capp > INT32_MAX / 2 ||
+            (c->ints ? grow(&c->pnum, cap, sizeof *c->pnum) : grow(&c->pid, cap, sizeof *c->pid)) ||
+            grow(&c->phh, cap, sizeof *c->phh))
+            return oom(c);
         c->capp = cap;
     }
-    if (!(c->pid[c->np] = arena_try_strndup(&c->L->ids, id, len))) {
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return -1;
-    }
+    if (c->ints)
+        c->pnum[c->np] = v;
+    else if (!(c->pid[c->np] = id_text(c->L, s, len, v)))
+        return oom(c);
     c->phh[c->np++] = h;
     return 0;
+}
+
+static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
+{
+    return add_household(c, id, len, 0);
+}
+
+static int host_add_person(hm_population_ctx *c, const char *id, size_t len, const char *hh, size_t hlen)
+{
+    return add_person(c, id, len, 0, hh, hlen, 0);
+}
+
+static int host_add_household_int(hm_population_ctx *c, int64_t id)
+{
+    return add_household(c, NULL, 0, id);
+}
+
+static int host_add_person_int(hm_population_ctx *c, int64_t id, int64_t household)
+{
+    return add_person(c, NULL, 0, id, NULL, 0, household);
 }
 
 /* Persons grouped by household (members are a contiguous range of rows,
@@ -397,8 +477,11 @@ static int group_members(hm_load *L, hm_population_ctx *c)
 {
     int32_t *first = mem_calloc((size_t)c->nh + 1, sizeof *first);
     int32_t *newpos = mem_alloc(sizeof *newpos * ((size_t)c->np + 1));
-    L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
-    if (!first || !newpos || !L->pid || facts_init_households(&L->facts, c->nh, c->np) < 0) {
+    if (c->ints)
+        L->pnum = mem_alloc(sizeof *L->pnum * ((size_t)c->np + 1));
+    else
+        L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
+    if (!first || !newpos || (!L->pid && !L->pnum) || facts_init_households(&L->facts, c->nh, c->np) < 0) {
         mem_free(first);
         mem_free(newpos);
         add_err(L, "out of memory");
@@ -414,14 +497,28 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         if (f->hh_count[h] > f->max_members)
             f->max_members = f->hh_count[h];
     }
+    if (!(L->pnext = mem_alloc(sizeof *L->pnext * ((size_t)c->np + 1)))) {
+        mem_free(first);
+        mem_free(newpos);
+        add_err(L, "out of memory");
+        return -1;
+    }
     for (int32_t i = 0; i < c->np; i++) {
         newpos[i] = first[c->phh[i]]++;
-        L->pid[newpos[i]] = c->pid[i];
+        if (i)
+            L->pnext[newpos[i - 1]] = newpos[i];
+        if (c->ints)
+            L->pnum[newpos[i]] = c->pnum[i];
+        else
+            L->pid[newpos[i]] = c->pid[i];
     }
+    if (c->np)
+        L->pnext[newpos[c->np - 1]] = -1;
     int32_t dup;
-    int rc = index_rows(&L->pindex, L->pid, c->np, &dup);
+    int rc = index_rows(&L->pindex, L->pid, L->pnum, c->np, &dup);
+    char buf[LOAD_ID_BUF];
     if (rc == -1)
-        add_err(L, "person id %s is listed twice", L->pid[dup]);
+        add_err(L, "person id %s is listed twice", load_id(L, 1, dup, buf));
     else if (rc)
         add_err(L, "out of memory");
     mem_free(first);
@@ -436,6 +533,8 @@ int load_population(hm_load *L)
     hm_population_ctx c;
     memset(&c, 0, sizeof c);
     c.L = L;
+    c.ints = -1;
+    c.hlast = -1;
     struct hm_plugin_err e = { .set = 0 };
     int rc = pl->desc->population(pl->state, &c, &e);
     char at[512];
@@ -453,13 +552,17 @@ int load_population(hm_load *L)
     L->nh = c.nh;
     L->np = c.np;
     L->hid = c.hid;
+    L->hnum = c.hnum;
     L->hindex = c.hindex;
     mem_free(c.pid);
+    mem_free(c.pnum);
     mem_free(c.phh);
     return 0;
 fail:
     mem_free(c.hid);
     mem_free(c.pid);
+    mem_free(c.hnum);
+    mem_free(c.pnum);
     mem_free(c.phh);
     idx_free(&c.hindex);
     return -1;
@@ -467,13 +570,44 @@ fail:
 
 const char *load_id(const hm_load *L, int person, int32_t i, char *buf)
 {
-    (void)buf;
+    const int64_t *num = person ? L->pnum : L->hnum;
+    if (num)
+        return idx_format_int(num[i], buf);
     return person ? L->pid[i] : L->hid[i];
 }
 
 int load_id_int(const hm_load *L, int person, int32_t i, int64_t *v)
 {
-    (void)L, (void)person, (void)i, (void)v;
+    const int64_t *num = person ? L->pnum : L->hnum;
+    if (num)
+        *v = num[i];
+    return num != NULL;
+}
+
+/* The ids of households (person 0) or persons as text, for a plugin
+ * that reads them so (before ABI 1.3): made once, under L->lock. */
+static char **text_ids(hm_load *L, int person)
+{
+    const int64_t *num = person ? L->pnum : L->hnum;
+    char ***text = person ? &L->pid : &L->hid;
+    int32_t n = person ? L->np : L->nh;
+    if (!num || *text)
+        return *text;
+    char **t = mem_alloc(sizeof *t * ((size_t)n + 1));
+    for (int32_t i = 0; t && i < n; i++)
+        if (!(t[i] = id_text(L, NULL, 0, num[i]))) {
+            mem_free(t);
+            t = NULL;
+        }
+    return *text = t;
+}
+
+int load_text_ids(hm_load *L)
+{
+    if (!text_ids(L, 0) || !text_ids(L, 1)) {
+        add_err(L, "out of memory");
+        return -1;
+    }
     return 0;
 }
 
@@ -487,13 +621,13 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     int32_t h;
     const char *pop = L->cfg->population;
     if (household_id) {
-        h = idx_find_text(&L->hindex, L->hid, household_id, strlen(household_id));
+        h = idx_find_either(&L->hindex, L->hid, L->hnum, household_id, strlen(household_id));
         if (h < 0) {
             add_err(L, "no household `%s` in the population (source %s)", household_id, pop);
             return -1;
         }
     } else {
-        int32_t i = idx_find_text(&L->pindex, L->pid, person_id, strlen(person_id));
+        int32_t i = idx_find_either(&L->pindex, L->pid, L->pnum, person_id, strlen(person_id));
         if (i < 0) {
             add_err(L, "no person `%s` in the population (source %s)", person_id, pop);
             return -1;
@@ -513,22 +647,28 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
         }
     }
     int32_t first = L->facts.hh_first[h], n = L->facts.hh_count[h];
-    char **hid = mem_alloc(sizeof *hid);
-    char **pid = mem_alloc(sizeof *pid * ((size_t)n + 1));
+    int ints = L->hnum != NULL;
+    /* the ids: text stays in the arena, only the row arrays are replaced */
+    char **hid = ints ? NULL : mem_alloc(sizeof *hid), **pid = ints ? NULL : mem_alloc(sizeof *pid * ((size_t)n + 1));
+    int64_t *hnum = ints ? mem_alloc(sizeof *hnum) : NULL, *pnum = ints ? mem_alloc(sizeof *pnum * ((size_t)n + 1)) : NULL;
     id_index hindex = { 0 }, pindex = { 0 };
     hm_facts facts;
     int32_t dup;
-    if (hid && pid) {
-        /* the ids stay in the arena: only the row arrays are replaced */
+    int made = ints ? hnum && pnum : hid && pid;
+    if (made && ints) {
+        hnum[0] = L->hnum[h];
+        memcpy(pnum, L->pnum + first, sizeof *pnum * (size_t)n);
+    } else if (made) {
         hid[0] = L->hid[h];
-        for (int32_t m = 0; m < n; m++)
-            pid[m] = L->pid[first + m];
+        memcpy(pid, L->pid + first, sizeof *pid * (size_t)n);
     }
     /* ids were found unique by load_population */
-    if (!hid || !pid || index_rows(&hindex, hid, 1, &dup) || index_rows(&pindex, pid, n, &dup) ||
+    if (!made || index_rows(&hindex, hid, hnum, 1, &dup) || index_rows(&pindex, pid, pnum, n, &dup) ||
         facts_init_households(&facts, 1, n) < 0) {
         mem_free(hid);
         mem_free(pid);
+        mem_free(hnum);
+        mem_free(pnum);
         idx_free(&hindex);
         idx_free(&pindex);
         add_err(L, "out of memory");
@@ -541,10 +681,16 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     L->facts = facts;
     mem_free(L->hid);
     mem_free(L->pid);
+    mem_free(L->hnum);
+    mem_free(L->pnum);
+    mem_free(L->pnext);
+    L->pnext = NULL;    /* members in row order */
     idx_free(&L->hindex);
     idx_free(&L->pindex);
     L->hid = hid;
     L->pid = pid;
+    L->hnum = hnum;
+    L->pnum = pnum;
     L->hindex = hindex;
     L->pindex = pindex;
     L->nh = 1;
@@ -582,7 +728,10 @@ struct hm_fetch_ctx {
     int src;
     uint32_t n;
     char **ids;
+    const int64_t *nums;        /* the ids when they are integers */
     const id_index *index;
+    const int32_t *next;        /* the row listed after each, or NULL: the next row */
+    int32_t last;               /* the row found last */
     ld_col *cols;
     uint32_t ncols;
     int oom;
@@ -660,9 +809,19 @@ static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
     return &x->cols[col];
 }
 
+const int32_t *load_fetch_next(const hm_fetch_ctx *x)
+{
+    return x->next;
+}
+
 static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
 {
-    return idx_find_text(x->index, x->ids, id, len);
+    return idx_find_near(x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id, len);
+}
+
+static int64_t host_find_int(hm_fetch_ctx *x, int64_t id)
+{
+    return idx_find_near_int(x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id);
 }
 
 static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
@@ -807,6 +966,9 @@ const hm_host_api hm_host = {
     .add_household = host_add_household,
     .add_person = host_add_person,
     .population_wanted = host_population_wanted,
+    .add_household_int = host_add_household_int,
+    .add_person_int = host_add_person_int,
+    .find_int = host_find_int,
 };
 
 /* Values a plugin set directly that the type cannot hold. */
@@ -991,10 +1153,26 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
                 goto done;
             }
         }
-    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid,
+    /* integer ids go as they are; a plugin from before ABI 1.3 gets them
+     * as text too (its own process speaks the newer ABI) */
+    const int64_t *nums = entity == ENT_HOUSEHOLD ? L->hnum : L->pnum;
+    char **ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid;
+    if (nums && !pl->isolated && pl->desc->abi_minor < 3) {
+        pthread_mutex_lock(&L->lock);
+        ids = text_ids(L, entity == ENT_PERSON);
+        pthread_mutex_unlock(&L->lock);
+        if (!ids) {
+            rc = -1;
+            goto done;
+        }
+    } else if (nums) {
+        ids = NULL;
+    }
+    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = nums, .last = -1,
+                       .next = entity == ENT_PERSON ? L->pnext : NULL,
                        .index = entity == ENT_HOUSEHOLD ? &L->hindex : &L->pindex, .cols = cols,
                        .ncols = (uint32_t)ncols };
-    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)x.ids, (uint32_t)ncols, out, &x };
+    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, out, &x, nums };
     struct hm_plugin_err e = { .set = 0 };
     int prc = pl->desc->fetch(pl->state, &req, &e);
     char at[512];
@@ -1298,6 +1476,9 @@ void load_close(hm_load *L)
     mem_free(L->needed);
     mem_free(L->hid);
     mem_free(L->pid);
+    mem_free(L->hnum);
+    mem_free(L->pnum);
+    mem_free(L->pnext);
     idx_free(&L->hindex);
     idx_free(&L->pindex);
     arena_free(&L->ids);
@@ -1332,9 +1513,13 @@ static void sample_value(const hm_load *L, const hm_field *f, const ld_col *c, u
 }
 
 static char **sort_ids;
+static const int64_t *sort_nums;
 static int by_id(const void *a, const void *b)
 {
-    return strcmp(sort_ids[*(const int32_t *)a], sort_ids[*(const int32_t *)b]);
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    if (sort_nums)
+        return sort_nums[x] < sort_nums[y] ? -1 : sort_nums[x] > sort_nums[y];
+    return strcmp(sort_ids[x], sort_ids[y]);
 }
 
 int load_sample(hm_load *L, int k, int nmax, FILE *out)
@@ -1352,25 +1537,32 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         ld_col *cols = mem_calloc((size_t)ncols, sizeof *cols);
         hm_out_column *oc = mem_calloc((size_t)ncols, sizeof *oc);
         char **ids = mem_alloc(sizeof *ids * n);
+        int64_t *nums = mem_alloc(sizeof *nums * n);
         int32_t *order = mem_alloc(sizeof *order * ((size_t)total + 1));
         id_index index = { 0 };
         int64_t *vals = mem_calloc((size_t)ncols * n, sizeof *vals);
         int32_t *asofs = mem_alloc(sizeof *asofs * (size_t)ncols * n);
         uint8_t *known = mem_calloc((size_t)ncols * n, 1);
         int rc = -1;
-        if (!tf || !cols || !oc || !ids || !order || !vals || !asofs || !known) {
+        if (!tf || !cols || !oc || !ids || !nums || !order || !vals || !asofs || !known) {
             add_err(L, "out of memory");
             goto next;
         }
         /* the first n ids in id order */
         sort_ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid;   /* single-threaded */
+        sort_nums = entity == ENT_HOUSEHOLD ? L->hnum : L->pnum;
         for (int32_t i = 0; i < total; i++)
             order[i] = i;
         qsort(order, (size_t)total, sizeof *order, by_id);
-        for (uint32_t i = 0; i < n; i++)
-            ids[i] = sort_ids[order[i]];
+        int made = 1;
+        for (uint32_t i = 0; i < n; i++) {
+            if (sort_nums)
+                made &= (ids[i] = id_text(L, NULL, 0, nums[i] = sort_nums[order[i]])) != NULL;
+            else
+                ids[i] = sort_ids[order[i]];
+        }
         int32_t dup;
-        if (index_rows(&index, ids, (int32_t)n, &dup)) {
+        if (!made || index_rows(&index, ids, sort_nums ? nums : NULL, (int32_t)n, &dup)) {
             add_err(L, "out of memory");
             goto next;
         }
@@ -1388,9 +1580,11 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
             oc[c] = (hm_out_column){ d, cols[c].value, cols[c].known, cols[c].asof };
             c++;
         }
-        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .index = &index, .cols = cols,
+        const int64_t *xnums = sort_nums ? nums : NULL;
+        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = xnums, .last = -1, .index = &index, .cols = cols,
                            .ncols = (uint32_t)ncols };
-        hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x };
+        hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x,
+                             xnums };
         struct hm_plugin_err e = { .set = 0 };
         if (pl->desc->fetch(pl->state, &req, &e) != HM_PLUGIN_OK) {
             add_err(L, "fetching %s facts failed: %s", entity == ENT_HOUSEHOLD ? "household" : "person",
@@ -1432,6 +1626,7 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         mem_free(cols);
         mem_free(oc);
         mem_free(ids);
+        mem_free(nums);
         mem_free(order);
         idx_free(&index);
         mem_free(vals);

@@ -628,6 +628,47 @@ static const char *cell_id(const tm_cell *c, char *buf, size_t bn, size_t *len)
     return NULL;
 }
 
+/* The host offers member m (a later ABI's) */
+#define HOST_HAS(h, m) ((h)->size >= offsetof(hm_host_api, m) + sizeof (h)->m && (h)->m)
+
+/* A key cell as an integer id: an integer cell, or with b->text_ints a
+ * text cell holding one in plain decimal ("42"; "042", "+42" and "-0"
+ * stay text).  1 with *v set, else 0. */
+static int cell_int(const tm_backend *b, const tm_cell *c, int64_t *v)
+{
+    if (c->kind == TM_INT) {
+        *v = c->i;
+        return 1;
+    }
+    if (c->kind != TM_TEXT || !b->text_ints || !c->len)
+        return 0;
+    const char *s = c->s;
+    size_t i = s[0] == '-', n = c->len;
+    if (i == n || n - i > 19 || (s[i] == '0' && (n - i > 1 || i)))
+        return 0;
+    uint64_t u = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        u = u * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (s[0] == '-' ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
+        return 0;
+    *v = s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u;
+    return 1;
+}
+
+/* The row of the entity whose key is in cell c, or -1. */
+static int64_t find_row(const tm_backend *b, const hm_host_api *h, hm_fetch_req *req, const tm_cell *c,
+                        const char **id, size_t *len, char *buf, size_t bn)
+{
+    int64_t v;
+    *id = cell_id(c, buf, bn, len);
+    if (HOST_HAS(h, find_int) && cell_int(b, c, &v))
+        return h->find_int(req->ctx, v);
+    return *id ? h->find(req->ctx, *id, *len) : -1;
+}
+
 /* Read one table for the requested columns that live in it. */
 static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *req,
                        int t, hm_plugin_err *err)
@@ -664,9 +705,18 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
         return ERR("out of memory");
     if (seen)
         memset(seen, 0, req->n);
-    /* a few ids (one household): only their rows, not the whole table */
-    void *cur = b->open_ids && req->n <= TM_FEW_IDS
-                    ? b->open_ids(state, tb->name, cols, nc, req->ids, req->n, err)
+    /* a few ids (one household): only their rows, not the whole table;
+     * integer ids are written as text for the query */
+    const int64_t *nums = req->size >= offsetof(hm_fetch_req, ids_int) + sizeof req->ids_int ? req->ids_int : NULL;
+    int few = b->open_ids && req->n <= TM_FEW_IDS;
+    char numtext[TM_FEW_IDS][24];
+    const char *few_ids[TM_FEW_IDS];
+    for (uint32_t i = 0; few && i < req->n; i++) {
+        if (nums && !req->ids)
+            snprintf(numtext[i], sizeof numtext[i], "%" PRId64, nums[i]);
+        few_ids[i] = nums && !req->ids ? numtext[i] : req->ids[i];
+    }
+    void *cur = few ? b->open_ids(state, tb->name, cols, nc, few_ids, req->n, err)
                     : b->open_rows(state, tb->name, cols, nc, err);
     if (!cur) {
         h->free(seen);
@@ -676,9 +726,9 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
     char idbuf[32], shown[64];
     int r, rc = 0;
     while ((r = b->next_row(cur, cells, err)) == 1) {
-        size_t len;
-        const char *id = cell_id(&cells[0], idbuf, sizeof idbuf, &len);
-        int64_t row = id ? h->find(req->ctx, id, len) : -1;
+        size_t len = 0;
+        const char *id;
+        int64_t row = find_row(b, h, req, &cells[0], &id, &len, idbuf, sizeof idbuf);
         const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
         if (bad && !id) {
             rc = ERR("%s (and with no %s it cannot be kept as a data issue)", bad, tb->key);
@@ -812,6 +862,21 @@ static const tm_table *find_table(const tm_map *m, const char *name)
     return NULL;
 }
 
+/* Add the household with key cell id, or (hh not NULL) the person of
+ * household hh: as integers when both keys are (and the host takes them,
+ * ABI 1.3), else as text.  The cells hold ids (cell_id is not NULL). */
+static int add_entity(const tm_backend *b, const hm_host_api *h, hm_population_ctx *ctx, const tm_cell *id,
+                      const tm_cell *hh)
+{
+    int64_t v, hv = 0;
+    char b1[32], b2[32];
+    size_t l1 = 0, l2 = 0;
+    if (HOST_HAS(h, add_person_int) && cell_int(b, id, &v) && (!hh || cell_int(b, hh, &hv)))
+        return hh ? h->add_person_int(ctx, v, hv) : h->add_household_int(ctx, v);
+    const char *s = cell_id(id, b1, sizeof b1, &l1), *hs = hh ? cell_id(hh, b2, sizeof b2, &l2) : NULL;
+    return hh ? h->add_person(ctx, s, l1, hs, l2) : h->add_household(ctx, s, l1);
+}
+
 /* Only the household the host wants (by its id, or one person's) and its
  * persons, each table read through its key (or household column) rather
  * than whole. */
@@ -852,7 +917,7 @@ static int population_of(const tm_map *m, const tm_backend *b, void *state, hm_p
         return HM_PLUGIN_ERROR;
     while ((r = b->next_row(cur, cells, err)) == 1) {
         const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
-        if (id && h->add_household(ctx, id, l1)) {
+        if (id && add_entity(b, h, ctx, &cells[0], NULL)) {
             rc = HM_PLUGIN_ERROR;
             break;
         }
@@ -872,7 +937,7 @@ static int population_of(const tm_map *m, const tm_backend *b, void *state, hm_p
             rc = ERR("table %s: a row has no %s", pt->name, pt->key);
             break;
         }
-        if (hid && h->add_person(ctx, id, l2, hid, l1)) {
+        if (hid && add_entity(b, h, ctx, &cells[1], &cells[0])) {
             rc = HM_PLUGIN_ERROR;
             break;
         }
@@ -916,7 +981,7 @@ int tm_population(const tm_map *m, const tm_backend *b, void *state,
                 rc = ERR("table %s: a row has no %s", t->name, !id ? t->key : m->persons_household);
                 break;
             }
-            if (pass ? h->add_person(ctx, id, l1, hh, l2) : h->add_household(ctx, id, l1)) {
+            if (add_entity(b, h, ctx, &cells[0], pass ? &cells[1] : NULL)) {
                 rc = HM_PLUGIN_ERROR;
                 break;
             }

@@ -79,6 +79,9 @@ typedef struct tm_backend {
      * with too few or too many fields); may be NULL itself. */
     const char *(*row_problem)(void *cursor);
     int nocase;                 /* column names match without ASCII case (SQLite) */
+    /* every cell comes as text (CSV): a key written as a whole number in
+     * its plain decimal form ("42", not "042") is an integer key */
+    int text_ints;
 } tm_backend;
 
 /* The value of setting `key`, or NULL. */

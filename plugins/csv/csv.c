@@ -340,7 +340,7 @@ static const char *cv_row_problem(void *cursor)
 
 static const tm_backend backend = {
     .open_rows = cv_open_rows, .next_row = cv_next_row, .close_rows = cv_close_rows,
-    .columns = cv_columns, .row_problem = cv_row_problem,
+    .columns = cv_columns, .row_problem = cv_row_problem, .text_ints = 1,
 };
 
 static int cv_open(const hm_host_api *h, const hm_open_args *a, void **state, hm_plugin_err *err)

@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct pg_state {
@@ -121,6 +122,13 @@ static int pg_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
                 cells[i].kind = TM_TEXT;
                 cells[i].s = PQgetvalue(r, 0, i);
                 cells[i].len = (size_t)PQgetlength(r, 0, i);
+                /* an integer column's value as the integer (a key stays
+                 * an integer id end to end) */
+                Oid t = PQftype(r, i);
+                if (t == 20 || t == 21 || t == 23) {    /* int8, int2, int4 */
+                    cells[i].kind = TM_INT;
+                    cells[i].i = strtoll(cells[i].s, NULL, 10);
+                }
             }
         }
         return 1;
