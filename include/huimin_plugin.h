@@ -61,6 +61,9 @@ typedef enum hm_entity { HM_HOUSEHOLD = 1, HM_PERSON = 2 } hm_entity;
 
 typedef enum hm_period { HM_PERIOD_NONE = 0, HM_PER_MONTH = 1, HM_PER_YEAR = 2 } hm_period;
 
+/* The row of the entity just added, in population_fetch (ABI 1.3). */
+#define HM_LISTED_ROW UINT32_MAX
+
 /* "no as-of date known" */
 #define HM_NO_DATE INT32_MIN
 
@@ -167,7 +170,15 @@ typedef struct hm_host_api {
     int   (*add_household_int)(hm_population_ctx *ctx, int64_t id);
     int   (*add_person_int)(hm_population_ctx *ctx, int64_t id, int64_t household);
     int64_t (*find_int)(hm_fetch_ctx *ctx, int64_t id);
-    /* ABI 1.3 and later: new members go below this line. */
+    /* ABI 1.3.  For population_fetch (below): set value `value` of row
+     * `row` (HM_LISTED_ROW: the entity just added) of column `col`, as
+     * writing the column's arrays does in a fetch; and say that column
+     * `col` is read with the population (call it before its first value),
+     * so that the host does not fetch it again.  put_text, put_record and
+     * bad_value take HM_LISTED_ROW too. */
+    void  (*put_value)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, int64_t value, int32_t as_of);
+    void  (*listed_column)(hm_fetch_ctx *ctx, uint32_t col);
+    /* ABI 1.4 and later: new members go below this line. */
 } hm_host_api;
 
 /* An extern function the plugin provides.  The C function takes the
@@ -216,7 +227,20 @@ typedef struct hm_source_desc {
      * *text lives until close().  A plugin without it is recorded as
      * "(not reported)". */
     int  (*identity)(void *state, const char **text, hm_plugin_err *err);
-    /* ABI 1.3 and later: new members go below this line. */
+    /* ABI 1.3 (optional, may be NULL).  population() and the fetch of the
+     * population source's own fields in one reading of its tables:
+     * households->cols and persons->cols are the fields the host needs
+     * (n 0, ids NULL, the columns' arrays NULL).  List the population as
+     * population() does and, after adding an entity, give the values of
+     * the columns read with it through host->put_value, put_text and
+     * bad_value with row HM_LISTED_ROW, each column announced once with
+     * host->listed_column.  The host fetches the columns not announced
+     * with fetch() afterwards.  Called instead of population() when the
+     * host wants every household; without it, or for one household, the
+     * host calls population() and then fetch(). */
+    int  (*population_fetch)(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
+                             hm_fetch_req *persons, hm_plugin_err *err);
+    /* ABI 1.4 and later: new members go below this line. */
 } hm_source_desc;
 
 /* The size of an ABI 1.0 descriptor, the smallest a host accepts. */

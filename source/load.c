@@ -290,6 +290,14 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
 
 /* ---- the population -------------------------------------------------------- */
 
+/* The population source's fields read with the population (fetching
+ * section below). */
+static int  listing_population(hm_load *L, int k, hm_population_ctx *c, hm_plugin_err *e);
+static int  listing_added(hm_load *L, int person, int32_t n);
+static void listing_left_out(hm_load *L);
+static int  listing_order(hm_load *L, const int32_t *newpos, int32_t np);
+static void listing_free(hm_load *L);
+
 struct hm_population_ctx {
     hm_load *L;
     int32_t nh, caph, np, capp;
@@ -413,7 +421,7 @@ static int add_household(hm_population_ctx *c, const char *s, size_t len, int64_
         return -1;
     }
     c->nh++;
-    return 0;
+    return listing_added(c->L, 0, c->nh) ? oom(c) : 0;
 }
 
 /* A person (s, len or v) of household (hs, hlen or hv): integers when the
@@ -432,6 +440,7 @@ static int add_person(hm_population_ctx *c, const char *s, size_t len, int64_t v
     if (h < 0) {
         /* a person of no listed household cannot be evaluated: counted */
         c->orphans++;
+        listing_left_out(c->L);
         return 0;
     }
     if (c->np == c->capp) {
@@ -447,7 +456,7 @@ static int add_person(hm_population_ctx *c, const char *s, size_t len, int64_t v
     else if (!(c->pid[c->np] = id_text(c->L, s, len, v)))
         return oom(c);
     c->phh[c->np++] = h;
-    return 0;
+    return listing_added(c->L, 1, c->np) ? oom(c) : 0;
 }
 
 static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
@@ -481,7 +490,15 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         L->pnum = mem_alloc(sizeof *L->pnum * ((size_t)c->np + 1));
     else
         L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
-    if (!first || !newpos || (!L->pid && !L->pnum) || facts_init_households(&L->facts, c->nh, c->np) < 0) {
+    /* text values read with the population are kept */
+    char **texts = L->facts.texts;
+    int32_t ntexts = L->facts.ntexts, captexts = L->facts.captexts;
+    L->facts.texts = NULL;
+    int init = facts_init_households(&L->facts, c->nh, c->np);
+    L->facts.texts = texts;
+    L->facts.ntexts = ntexts;
+    L->facts.captexts = captexts;
+    if (!first || !newpos || (!L->pid && !L->pnum) || init < 0) {
         mem_free(first);
         mem_free(newpos);
         add_err(L, "out of memory");
@@ -521,6 +538,10 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         add_err(L, "person id %s is listed twice", load_id(L, 1, dup, buf));
     else if (rc)
         add_err(L, "out of memory");
+    if (!rc && listing_order(L, newpos, c->np)) {
+        add_err(L, "out of memory");
+        rc = -1;
+    }
     mem_free(first);
     mem_free(newpos);
     return rc;
@@ -536,7 +557,13 @@ int load_population(hm_load *L)
     c.ints = -1;
     c.hlast = -1;
     struct hm_plugin_err e = { .set = 0 };
-    int rc = pl->desc->population(pl->state, &c, &e);
+    int rc;
+    /* the population and its source's own fields in one reading, when the
+     * plugin can and every household is wanted */
+    if (pl->desc->population_fetch && !L->only_household && !L->only_person)
+        rc = listing_population(L, k, &c, &e);
+    else
+        rc = pl->desc->population(pl->state, &c, &e);
     char at[512];
     where(L, k, at, sizeof at);
     if (rc != HM_PLUGIN_OK || c.err[0]) {
@@ -559,6 +586,7 @@ int load_population(hm_load *L)
     mem_free(c.phh);
     return 0;
 fail:
+    listing_free(L);
     mem_free(c.hid);
     mem_free(c.pid);
     mem_free(c.hnum);
@@ -717,6 +745,7 @@ typedef struct ld_col {
     int32_t *asof;
     code_entry *codes;
     int32_t ncodes;
+    int listed;                 /* read with the population (listed_column) */
     /* records: (row, date, value) in arrival order */
     int32_t *rrow, *rdate;
     int64_t *rval;
@@ -735,7 +764,19 @@ struct hm_fetch_ctx {
     ld_col *cols;
     uint32_t ncols;
     int oom;
+    /* population_fetch: HM_LISTED_ROW is row `cur` (-1: the entity just
+     * listed was left out), of the n so far, with room for cap */
+    int listing;
+    int32_t cur;
+    uint32_t cap;
 };
+
+typedef struct ld_listing {
+    hm_fetch_ctx x[2];          /* households, persons */
+    ld_col *cols[2];
+    hm_out_column *out[2];
+    int ncols[2];
+} ld_listing;
 
 /* Values of a field given by several sources wait here to be compared. */
 typedef struct pending {
@@ -800,9 +841,15 @@ static void issue_at(hm_fetch_ctx *x, const ld_col *c, uint32_t row, int kind, c
         x->oom = 1;
 }
 
-static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
+/* Column col, with *row made a row (HM_LISTED_ROW), or NULL. */
+static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t *row)
 {
-    if (col >= x->ncols || row >= x->n) {
+    if (*row == HM_LISTED_ROW && x->listing && col < x->ncols) {
+        if (x->cur < 0)
+            return NULL;        /* left out: its values go with it */
+        *row = (uint32_t)x->cur;
+    }
+    if (col >= x->ncols || *row >= x->n) {
         x->oom = x->oom ? x->oom : 2;   /* a plugin bug: reported after the fetch */
         return NULL;
     }
@@ -826,7 +873,7 @@ static int64_t host_find_int(hm_fetch_ctx *x, int64_t id)
 
 static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (!c)
         return;
     char detail[256];
@@ -883,7 +930,7 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
 
 static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t date, int64_t value)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (!c)
         return 0;
     if (!c->f->records) {
@@ -921,14 +968,30 @@ static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t 
 
 static void host_records_known(hm_fetch_ctx *x, uint32_t col, uint32_t row)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (c && c->known[row] == 0)
         c->known[row] = 1;
 }
 
+static void host_put_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, int64_t value, int32_t as_of)
+{
+    ld_col *c = col_of(x, col, &row);
+    if (!c || c->f->records || c->known[row] == 2)
+        return;
+    c->value[row] = value;
+    c->known[row] = 1;
+    c->asof[row] = as_of;
+}
+
+static void host_listed_column(hm_fetch_ctx *x, uint32_t col)
+{
+    if (x->listing && col < x->ncols)
+        x->cols[col].listed = 1;
+}
+
 static void host_bad_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *fmt, ...)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (!c)
         return;
     char detail[512];
@@ -969,6 +1032,8 @@ const hm_host_api hm_host = {
     .add_household_int = host_add_household_int,
     .add_person_int = host_add_person_int,
     .find_int = host_find_int,
+    .put_value = host_put_value,
+    .listed_column = host_listed_column,
 };
 
 /* Values a plugin set directly that the type cannot hold. */
@@ -1080,6 +1145,188 @@ static int store_records(hm_load *L, ld_col *c, int first_source)
     return 0;
 }
 
+/* ---- the population source's fields, read with the population ------------- */
+
+/* Columns for every needed field source k gives an entity that is not
+ * records (records come in tables of their own). */
+static int listing_open(hm_load *L, int k)
+{
+    const hm_program *p = L->p;
+    hm_plugin *pl = &L->plugins[k];
+    ld_listing *g = mem_calloc(1, sizeof *g);
+    if (!g)
+        return -1;
+    L->listing = g;
+    for (int e = 0; e < 2; e++) {
+        g->cols[e] = mem_calloc((size_t)p->nfsources + 1, sizeof *g->cols[e]);
+        g->out[e] = mem_calloc((size_t)p->nfsources + 1, sizeof *g->out[e]);
+        if (!g->cols[e] || !g->out[e])
+            return -1;
+        for (int32_t j = 0; j < p->nfsources; j++) {
+            const hm_fsource *fs = &p->fsources[j];
+            const hm_field *f = &p->fields[fs->field];
+            if (f->entity != (e ? ENT_PERSON : ENT_HOUSEHOLD) || f->records || !L->needed[fs->field] ||
+                strcmp(prog_str(p, fs->source), L->sources[k]))
+                continue;
+            ld_col *c = &g->cols[e][g->ncols[e]];
+            *c = (ld_col){ .name = prog_str(p, f->name), .field = fs->field, .fsi = j, .f = f };
+            if (f->vtype == VT_CODE && build_codes(p, f->codeset, L->sources[k], c))
+                return -1;
+            g->out[e][g->ncols[e]++].field = plugin_field(pl, f->entity, bare_name(prog_str(p, f->name)));
+        }
+        g->x[e] = (hm_fetch_ctx){ .L = L, .src = k, .cols = g->cols[e], .ncols = (uint32_t)g->ncols[e],
+                                  .listing = 1, .cur = -1, .last = -1 };
+    }
+    return 0;
+}
+
+/* population_fetch: the population, and columns for the source's fields
+ * (c->err says when the host's part failed). */
+static int listing_population(hm_load *L, int k, hm_population_ctx *c, hm_plugin_err *e)
+{
+    hm_plugin *pl = &L->plugins[k];
+    if (listing_open(L, k)) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return HM_PLUGIN_ERROR;
+    }
+    ld_listing *g = L->listing;
+    hm_fetch_req req[2];
+    for (int i = 0; i < 2; i++)
+        req[i] = (hm_fetch_req){ sizeof req[i], (uint8_t)(i ? HM_PERSON : HM_HOUSEHOLD), 0, NULL,
+                                 (uint32_t)g->ncols[i], g->out[i], &g->x[i], NULL };
+    int rc = pl->desc->population_fetch(pl->state, c, &req[0], &req[1], e);
+    if (rc == HM_PLUGIN_OK && !c->err[0] && (g->x[0].oom || g->x[1].oom))
+        snprintf(c->err, sizeof c->err, g->x[0].oom == 2 || g->x[1].oom == 2
+                 ? "the plugin wrote outside the columns or rows it was asked for" : "out of memory");
+    return rc;
+}
+
+/* The n-th household (person 0) or person was added: its row n - 1. */
+static int listing_added(hm_load *L, int person, int32_t n)
+{
+    ld_listing *g = L->listing;
+    if (!g)
+        return 0;
+    hm_fetch_ctx *x = &g->x[person];
+    if ((uint32_t)n > x->cap) {
+        uint32_t cap = x->cap ? x->cap * 2 : 4096;
+        for (int i = 0; i < g->ncols[person]; i++) {
+            ld_col *c = &g->cols[person][i];
+            int64_t *v = mem_realloc(c->value, sizeof *v * cap);
+            if (v)
+                c->value = v;
+            uint8_t *k = mem_realloc(c->known, cap);
+            if (k)
+                c->known = k;
+            int32_t *a = mem_realloc(c->asof, sizeof *a * cap);
+            if (a)
+                c->asof = a;
+            if (!v || !k || !a)
+                return -1;
+            memset(c->known + x->cap, 0, cap - x->cap);
+            for (uint32_t r = x->cap; r < cap; r++)
+                c->asof[r] = HM_NO_DATE;
+        }
+        x->cap = cap;
+    }
+    x->n = (uint32_t)n;
+    x->cur = n - 1;
+    return 0;
+}
+
+static void listing_left_out(hm_load *L)
+{
+    if (L->listing)
+        L->listing->x[1].cur = -1;
+}
+
+/* Persons go to their household's rows: their values and data issues
+ * with them. */
+static int listing_order(hm_load *L, const int32_t *newpos, int32_t np)
+{
+    ld_listing *g = L->listing;
+    if (!g)
+        return 0;
+    for (int i = 0; i < g->ncols[1]; i++) {
+        ld_col *c = &g->cols[1][i];
+        int64_t *v = mem_alloc(sizeof *v * ((size_t)np + 1));
+        uint8_t *k = mem_alloc((size_t)np + 1);
+        int32_t *a = mem_alloc(sizeof *a * ((size_t)np + 1));
+        if (!v || !k || !a) {
+            mem_free(v);
+            mem_free(k);
+            mem_free(a);
+            return -1;
+        }
+        for (int32_t r = 0; r < np; r++) {
+            v[newpos[r]] = c->value[r];
+            k[newpos[r]] = c->known[r];
+            a[newpos[r]] = c->asof[r];
+        }
+        mem_free(c->value);
+        mem_free(c->known);
+        mem_free(c->asof);
+        c->value = v;
+        c->known = k;
+        c->asof = a;
+    }
+    for (int32_t i = 0; i < L->nissues; i++)
+        if (L->issues[i].field >= 0 && L->p->fields[L->issues[i].field].entity == ENT_PERSON)
+            L->issues[i].index = newpos[L->issues[i].index];
+    return 0;
+}
+
+static void listing_free(hm_load *L)
+{
+    ld_listing *g = L->listing;
+    for (int e = 0; g && e < 2; e++) {
+        for (int i = 0; i < g->ncols[e]; i++) {
+            mem_free(g->cols[e][i].value);
+            mem_free(g->cols[e][i].known);
+            mem_free(g->cols[e][i].asof);
+            mem_free(g->cols[e][i].codes);
+        }
+        mem_free(g->cols[e]);
+        mem_free(g->out[e]);
+    }
+    mem_free(g);
+    L->listing = NULL;
+}
+
+/* The columns of cols[0..ncols) source k read with the population: their
+ * values copied in, and moved to the end; returns how many are left to
+ * fetch. */
+static int take_listed(hm_load *L, int k, int entity, ld_col *cols, hm_out_column *out, int ncols, uint32_t n)
+{
+    ld_listing *g = L->listing;
+    if (!g || g->x[0].src != k)
+        return ncols;
+    int e = entity == ENT_PERSON, left = ncols;
+    for (int i = 0; i < left;) {
+        const ld_col *from = NULL;
+        for (int q = 0; q < g->ncols[e] && !from; q++)
+            if (g->cols[e][q].fsi == cols[i].fsi && g->cols[e][q].listed)
+                from = &g->cols[e][q];
+        if (!from) {
+            i++;
+            continue;
+        }
+        if (n) {
+            memcpy(cols[i].value, from->value, sizeof *cols[i].value * n);
+            memcpy(cols[i].known, from->known, n);
+            memcpy(cols[i].asof, from->asof, sizeof *cols[i].asof * n);
+        }
+        left--;
+        ld_col tc = cols[i];
+        cols[i] = cols[left];
+        cols[left] = tc;
+        hm_out_column to = out[i];
+        out[i] = out[left];
+        out[left] = to;
+    }
+    return left;
+}
+
 /* Fetch the needed fields source k gives for one entity.  Fields with a
  * single source are written straight into the fact store; the others wait
  * in `pend` (one per fsource) to be compared. */
@@ -1168,13 +1415,15 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
     } else if (nums) {
         ids = NULL;
     }
+    /* those read with the population are not fetched again */
+    int nfetch = take_listed(L, k, entity, cols, out, ncols, n);
     hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = nums, .last = -1,
                        .next = entity == ENT_PERSON ? L->pnext : NULL,
                        .index = entity == ENT_HOUSEHOLD ? &L->hindex : &L->pindex, .cols = cols,
-                       .ncols = (uint32_t)ncols };
-    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, out, &x, nums };
+                       .ncols = (uint32_t)nfetch };
+    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)nfetch, out, &x, nums };
     struct hm_plugin_err e = { .set = 0 };
-    int prc = pl->desc->fetch(pl->state, &req, &e);
+    int prc = nfetch ? pl->desc->fetch(pl->state, &req, &e) : HM_PLUGIN_OK;
     char at[512];
     where(L, k, at, sizeof at);
     if (prc != HM_PLUGIN_OK) {
@@ -1479,6 +1728,7 @@ void load_close(hm_load *L)
     mem_free(L->hnum);
     mem_free(L->pnum);
     mem_free(L->pnext);
+    listing_free(L);
     idx_free(&L->hindex);
     idx_free(&L->pindex);
     arena_free(&L->ids);

@@ -54,6 +54,9 @@ typedef struct hm_load {
     int64_t *hnum, *pnum;
     id_index hindex, pindex;
     int32_t *pnext;         /* the person row listed after each (-1 after the last) */
+    /* the population source's fields read with the population, waiting
+     * for load_facts (population_fetch) */
+    struct ld_listing *listing;
     hm_arena ids;
     hm_facts facts;
     ld_issue *issues;

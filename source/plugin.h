@@ -88,6 +88,15 @@ static inline int (*plugin_desc_identity(const hm_source_desc *d))(void *, const
 {
     return d->size >= offsetof(hm_source_desc, identity) + sizeof d->identity ? d->identity : NULL;
 }
+/* The population_fetch entry point of a plugin's own descriptor, when its
+ * size covers it (ABI 1.3), else NULL. */
+typedef int (*plugin_population_fetch_fn)(void *, hm_population_ctx *, hm_fetch_req *, hm_fetch_req *,
+                                          hm_plugin_err *);
+static inline plugin_population_fetch_fn plugin_desc_population_fetch(const hm_source_desc *d)
+{
+    return d->size >= offsetof(hm_source_desc, population_fetch) + sizeof d->population_fetch
+               ? d->population_fetch : NULL;
+}
 /* The field the plugin declares for (entity, name), or NULL. */
 const hm_field_desc *plugin_field(const hm_plugin *pl, int entity, const char *name);
 /* "bool", "money per month", "records of money", "code marital" */

@@ -669,6 +669,85 @@ static int64_t find_row(const tm_backend *b, const hm_host_api *h, hm_fetch_req 
     return *id ? h->find(req->ctx, *id, *len) : -1;
 }
 
+/* The as-of date of a row: the table's as-of cell (NULL: none), else the
+ * source's as_of setting; a bad one is a data issue of column `col`. */
+static int32_t row_as_of(const tm_map *m, hm_fetch_req *req, const tm_table *tb, const tm_cell *cell,
+                         uint32_t col, uint32_t row)
+{
+    int32_t as_of = m->as_of;
+    char shown[64];
+    if (!cell)
+        return as_of;
+    if (cell->kind == TM_NULL)
+        return HM_NO_DATE;
+    if (cell->kind != TM_TEXT || tm_parse_date(cell->s, cell->len, &as_of)) {
+        show_cell(cell, shown, sizeof shown);
+        m->host->bad_value(req->ctx, col, row, "%s.%s: as-of date %s is not a date (YYYY-MM-DD)", tb->name,
+                           tb->as_of, shown);
+        return HM_NO_DATE;
+    }
+    return as_of;
+}
+
+/* The values of cells[first..nc) (columns which[]) for row `row`
+ * (HM_LISTED_ROW: the entity just listed). */
+static int put_values(const tm_map *m, hm_fetch_req *req, const tm_table *tb, const tm_cell *cells, int first,
+                      int nc, const uint32_t *which, uint32_t row, int32_t as_of, int32_t rdate,
+                      hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    char shown[64];
+    for (int k = first; k < nc; k++) {
+        hm_out_column *oc = &req->cols[which[k]];
+        const hm_field_desc *d = oc->field;
+        const tm_field *f = &m->fields[d - m->descs];
+        const tm_cell *c = &cells[k];
+        if (c->kind == TM_NULL) {
+            /* a record with no value leaves the list incomplete */
+            if (d->records)
+                h->bad_value(req->ctx, which[k], row, "%s.%s: a record with no value",
+                             tb->name, f->column);
+            continue;
+        }
+        if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
+            if (d->records) {
+                h->bad_value(req->ctx, which[k], row, "records of text are not supported");
+                continue;
+            }
+            char nb[32];
+            size_t tl;
+            const char *s = c->kind == TM_REAL ? NULL : cell_id(c, nb, sizeof nb, &tl);
+            if (!s) {
+                show_cell(c, shown, sizeof shown);
+                h->bad_value(req->ctx, which[k], row, "%s.%s: %s is not text",
+                             tb->name, f->column, shown);
+                continue;
+            }
+            h->put_text(req->ctx, which[k], row, s, tl, as_of);
+            continue;
+        }
+        int64_t v;
+        const char *why = convert(d, f, c, &v);
+        if (why) {
+            show_cell(c, shown, sizeof shown);
+            h->bad_value(req->ctx, which[k], row, "%s.%s: %s is %s", tb->name,
+                         f->column, shown, why);
+            continue;
+        }
+        if (d->records) {
+            if (h->put_record(req->ctx, which[k], row, rdate, v))
+                return ERR("out of memory");
+        } else if (row == HM_LISTED_ROW) {
+            h->put_value(req->ctx, which[k], row, v, as_of);
+        } else {
+            oc->value[row] = v;
+            oc->known[row] = 1;
+            oc->as_of[row] = as_of;
+        }
+    }
+    return 0;
+}
+
 /* Read one table for the requested columns that live in it. */
 static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *req,
                        int t, hm_plugin_err *err)
@@ -741,17 +820,7 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
                 h->bad_value(req->ctx, which[k], (uint32_t)row, "%s", bad);
             continue;
         }
-        int32_t as_of = m->as_of;
-        if (has_asof && cells[1].kind != TM_NULL) {
-            if (cells[1].kind != TM_TEXT || tm_parse_date(cells[1].s, cells[1].len, &as_of)) {
-                show_cell(&cells[1], shown, sizeof shown);
-                h->bad_value(req->ctx, which[first], (uint32_t)row,
-                             "%s.%s: as-of date %s is not a date (YYYY-MM-DD)", tb->name, tb->as_of, shown);
-                as_of = HM_NO_DATE;
-            }
-        } else if (has_asof) {
-            as_of = HM_NO_DATE;
-        }
+        int32_t as_of = row_as_of(m, req, tb, has_asof ? &cells[1] : NULL, which[first], (uint32_t)row);
         if (seen) {
             if (seen[row]) {
                 h->bad_value(req->ctx, which[first], (uint32_t)row,
@@ -771,55 +840,7 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
                 continue;
             }
         }
-        for (int k = first; k < nc; k++) {
-            hm_out_column *oc = &req->cols[which[k]];
-            const hm_field_desc *d = oc->field;
-            const tm_field *f = &m->fields[d - m->descs];
-            const tm_cell *c = &cells[k];
-            if (c->kind == TM_NULL) {
-                /* a record with no value leaves the list incomplete */
-                if (d->records)
-                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: a record with no value",
-                                 tb->name, f->column);
-                continue;
-            }
-            if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
-                if (d->records) {
-                    h->bad_value(req->ctx, which[k], (uint32_t)row, "records of text are not supported");
-                    continue;
-                }
-                char nb[32];
-                size_t tl;
-                const char *s = c->kind == TM_REAL ? NULL : cell_id(c, nb, sizeof nb, &tl);
-                if (!s) {
-                    show_cell(c, shown, sizeof shown);
-                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: %s is not text",
-                                 tb->name, f->column, shown);
-                    continue;
-                }
-                h->put_text(req->ctx, which[k], (uint32_t)row, s, tl, as_of);
-                continue;
-            }
-            int64_t v;
-            const char *why = convert(d, f, c, &v);
-            if (why) {
-                show_cell(c, shown, sizeof shown);
-                h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: %s is %s", tb->name,
-                             f->column, shown, why);
-                continue;
-            }
-            if (d->records) {
-                if (h->put_record(req->ctx, which[k], (uint32_t)row, rdate, v)) {
-                    rc = ERR("out of memory");
-                    break;
-                }
-            } else {
-                oc->value[row] = v;
-                oc->known[row] = 1;
-                oc->as_of[row] = as_of;
-            }
-        }
-        if (rc)
+        if ((rc = put_values(m, req, tb, cells, first, nc, which, (uint32_t)row, as_of, rdate, err)))
             break;
     }
     if (r < 0)
@@ -946,30 +967,43 @@ static int population_of(const tm_map *m, const tm_backend *b, void *state, hm_p
     return rc || r < 0 ? HM_PLUGIN_ERROR : 0;
 }
 
-int tm_population(const tm_map *m, const tm_backend *b, void *state,
-                  hm_population_ctx *ctx, hm_plugin_err *err)
+/* Every household, then every person; with reqs, also the values of the
+ * columns of reqs[0] (households) and reqs[1] (persons) that live in
+ * those tables, read in the same rows (population_fetch). */
+static int list_all(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                    hm_fetch_req *const *reqs, hm_plugin_err *err)
 {
     const hm_host_api *h = m->host;
-    if (!m->households || !m->persons)
-        return ERR("this source does not list the population: set households = TABLE, "
-                   "persons = TABLE and persons.household = COLUMN");
-    const char *household = NULL, *person = NULL;
-    if (b->open_ids && h->size >= offsetof(hm_host_api, population_wanted) + sizeof h->population_wanted &&
-        h->population_wanted)
-        h->population_wanted(ctx, &household, &person);
-    if (household || person)
-        return population_of(m, b, state, ctx, household, person, err);
     for (int pass = 0; pass < 2; pass++) {
         const tm_table *t = find_table(m, pass ? m->persons : m->households);
-        const char *cols[2] = { t->key, m->persons_household };
-        void *cur = b->open_rows(state, t->name, cols, pass ? 2 : 1, err);
+        hm_fetch_req *req = reqs ? reqs[pass] : NULL;
+        const char *cols[64];
+        uint32_t which[64];
+        int nc = 0, has_asof = 0;
+        cols[nc++] = t->key;
+        if (pass)
+            cols[nc++] = m->persons_household;
+        if (req && t->as_of) {
+            has_asof = nc;
+            cols[nc++] = t->as_of;
+        }
+        int first = nc;
+        for (uint32_t c = 0; req && c < req->ncols && nc < 64; c++) {
+            int fi = (int)(req->cols[c].field - m->descs);
+            if (m->fields[fi].table != (int)(t - m->tables) || m->descs[fi].records)
+                continue;
+            which[nc] = c;
+            cols[nc++] = m->fields[fi].column;
+            h->listed_column(req->ctx, c);
+        }
+        void *cur = b->open_rows(state, t->name, cols, nc, err);
         if (!cur)
             return HM_PLUGIN_ERROR;
-        tm_cell cells[2];
+        tm_cell cells[64];
         int r, rc = 0;
         char b1[32], b2[32];
         while ((r = b->next_row(cur, cells, err)) == 1) {
-            size_t l1, l2 = 0;
+            size_t l1 = 0, l2 = 0;
             const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
             const char *hh = pass ? cell_id(&cells[1], b2, sizeof b2, &l2) : NULL;
             const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
@@ -985,6 +1019,12 @@ int tm_population(const tm_map *m, const tm_backend *b, void *state,
                 rc = HM_PLUGIN_ERROR;
                 break;
             }
+            if (first < nc) {
+                int32_t as_of = row_as_of(m, req, t, has_asof ? &cells[has_asof] : NULL, which[first],
+                                          HM_LISTED_ROW);
+                if ((rc = put_values(m, req, t, cells, first, nc, which, HM_LISTED_ROW, as_of, 0, err)))
+                    break;
+            }
         }
         if (r < 0)
             rc = HM_PLUGIN_ERROR;
@@ -994,3 +1034,36 @@ int tm_population(const tm_map *m, const tm_backend *b, void *state,
     }
     return 0;
 }
+
+int tm_population(const tm_map *m, const tm_backend *b, void *state,
+                  hm_population_ctx *ctx, hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    if (!m->households || !m->persons)
+        return ERR("this source does not list the population: set households = TABLE, "
+                   "persons = TABLE and persons.household = COLUMN");
+    const char *household = NULL, *person = NULL;
+    if (b->open_ids && h->size >= offsetof(hm_host_api, population_wanted) + sizeof h->population_wanted &&
+        h->population_wanted)
+        h->population_wanted(ctx, &household, &person);
+    if (household || person)
+        return population_of(m, b, state, ctx, household, person, err);
+    return list_all(m, b, state, ctx, NULL, err);
+}
+
+int tm_population_fetch(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                        hm_fetch_req *households, hm_fetch_req *persons, hm_plugin_err *err)
+{
+    if (!m->households || !m->persons)
+        return ERR("this source does not list the population: set households = TABLE, "
+                   "persons = TABLE and persons.household = COLUMN");
+    hm_fetch_req *reqs[2] = { households, persons };
+    for (int i = 0; i < 2; i++)
+        for (uint32_t c = 0; c < reqs[i]->ncols; c++) {
+            const hm_field_desc *d = reqs[i]->cols[c].field;
+            if (d < m->descs || d >= m->descs + m->nfields)
+                return ERR("column %u asks for a field this source did not declare", c);
+        }
+    return list_all(m, b, state, ctx, reqs, err);
+}
+

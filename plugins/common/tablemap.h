@@ -103,6 +103,10 @@ int  tm_fetch(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *r
               hm_plugin_err *err);
 int  tm_population(const tm_map *m, const tm_backend *b, void *state,
                    hm_population_ctx *ctx, hm_plugin_err *err);
+/* The population and, in the same reading of its two tables, the columns
+ * of households and persons that live in them (ABI 1.3 population_fetch). */
+int  tm_population_fetch(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                         hm_fetch_req *households, hm_fetch_req *persons, hm_plugin_err *err);
 
 /* "2024-07-31" (or "2024-07" for the first of the month) → days; -1 when
  * malformed. */

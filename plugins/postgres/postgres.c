@@ -287,6 +287,13 @@ static int pg_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err
     return tm_population(&st->map, &backend, st, ctx, err);
 }
 
+static int pg_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
+                               hm_fetch_req *persons, hm_plugin_err *err)
+{
+    pg_state *st = state;
+    return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
+}
+
 /* One text value of a query in the reading transaction; NULL (and the
  * transaction as it was) when the query fails. */
 static char *query_text(pg_state *st, const char *sql)
@@ -348,6 +355,7 @@ static const hm_source_desc desc = {
     .fields = pg_fields,
     .fetch = pg_fetch,
     .population = pg_population,
+    .population_fetch = pg_population_fetch,
     .close = pg_close,
     .identity = pg_identity,
 };
