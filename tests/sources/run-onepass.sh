@@ -37,7 +37,7 @@ run two "$work/two.log" --set source.registry.isolate=process
 # civil database's person table (income) is no population table
 h=$(reads "$work/one.log" household) p=$(reads "$work/one.log" person)
 if [ "$h" != 1 ] || [ "$p" != 1 ]; then
-	bad "one pass: household read $h times, person $p times: $(cat "$work/one.log")"
+	bad "one pass: household read $h times, person $p times: $(grep -E 'FROM "(household|person)"' "$work/one.log")"
 elif ! grep -q 'SELECT "person_id","hh_id",.*"birth_date"' "$work/one.log"; then
 	bad "one pass: the persons are not listed with their fields: $(cat "$work/one.log")"
 else
