@@ -1294,8 +1294,8 @@ static void listing_free(hm_load *L)
 }
 
 /* The columns of cols[0..ncols) source k read with the population: their
- * values copied in, and moved to the end; returns how many are left to
- * fetch. */
+ * values moved in (the listing's copy freed), and the columns moved to the
+ * end; returns how many are left to fetch. */
 static int take_listed(hm_load *L, int k, int entity, ld_col *cols, hm_out_column *out, int ncols, uint32_t n)
 {
     ld_listing *g = L->listing;
@@ -1303,7 +1303,7 @@ static int take_listed(hm_load *L, int k, int entity, ld_col *cols, hm_out_colum
         return ncols;
     int e = entity == ENT_PERSON, left = ncols;
     for (int i = 0; i < left;) {
-        const ld_col *from = NULL;
+        ld_col *from = NULL;
         for (int q = 0; q < g->ncols[e] && !from; q++)
             if (g->cols[e][q].fsi == cols[i].fsi && g->cols[e][q].listed)
                 from = &g->cols[e][q];
@@ -1316,6 +1316,14 @@ static int take_listed(hm_load *L, int k, int entity, ld_col *cols, hm_out_colum
             memcpy(cols[i].known, from->known, n);
             memcpy(cols[i].asof, from->asof, sizeof *cols[i].asof * n);
         }
+        /* read once: the copy is no longer needed */
+        mem_free(from->value);
+        mem_free(from->known);
+        mem_free(from->asof);
+        from->value = NULL;
+        from->known = NULL;
+        from->asof = NULL;
+        from->listed = 0;
         left--;
         ld_col tc = cols[i];
         cols[i] = cols[left];
