@@ -221,6 +221,7 @@ typedef struct cfetch {
     int32_t *next;      /* the row listed after each, or NULL */
     int32_t last;       /* the row found last */
     uint8_t **known;
+    hm_out_column *out;
     chan ev;            /* the host calls, sent after the arrays */
 } cfetch;
 
@@ -313,6 +314,23 @@ static int ch_add_person(hm_population_ctx *ctx, const char *id, size_t len, con
     return cc->fail ? -1 : 0;
 }
 
+/* put_value in a fetch: as writing the arrays (population_fetch, the one
+ * call that needs it otherwise, is not offered through the process) */
+static void ch_put_value(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, int64_t value, int32_t as_of)
+{
+    cfetch *x = (cfetch *)ctx;
+    if (col < x->ncols && row < x->n && x->out[col].value && x->known[col][row] != 2) {
+        x->out[col].value[row] = value;
+        x->out[col].as_of[row] = as_of;
+        x->known[col][row] = 1;
+    }
+}
+
+static void ch_listed_column(hm_fetch_ctx *ctx, uint32_t col)
+{
+    (void)ctx, (void)col;
+}
+
 static int ch_add_household_int(hm_population_ctx *ctx, int64_t id)
 {
     (void)ctx;
@@ -355,6 +373,8 @@ static const hm_host_api child_host = {
     .add_household_int = ch_add_household_int,
     .add_person_int = ch_add_person_int,
     .find_int = ch_find_int,
+    .put_value = ch_put_value,
+    .listed_column = ch_listed_column,
 };
 
 static void reply(int rc, const hm_plugin_err *e)
@@ -422,7 +442,7 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
         if ((ints ? idx_add_int(&x.index, x.nums, (int32_t)i) : idx_add_text(&x.index, x.ids, (int32_t)i)) != -1)
             _exit(3);
     x.ncols = get_u32(cc);
-    hm_out_column *out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
+    hm_out_column *out = x.out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
     x.known = mem_calloc((size_t)x.ncols + 1, sizeof *x.known);
     if (!out || !x.known || cc->fail)
         _exit(3);

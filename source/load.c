@@ -1293,37 +1293,28 @@ static void listing_free(hm_load *L)
     L->listing = NULL;
 }
 
-/* The columns of cols[0..ncols) source k read with the population: their
- * values moved in (the listing's copy freed), and the columns moved to the
- * end; returns how many are left to fetch. */
-static int take_listed(hm_load *L, int k, int entity, ld_col *cols, hm_out_column *out, int ncols, uint32_t n)
+/* The listing's column of fsource j of source k, when the plugin read it
+ * with the population, else NULL. */
+static ld_col *listed_col(hm_load *L, int k, int entity, int32_t j)
 {
     ld_listing *g = L->listing;
-    if (!g || g->x[0].src != k)
-        return ncols;
-    int e = entity == ENT_PERSON, left = ncols;
+    int e = entity == ENT_PERSON;
+    for (int q = 0; g && g->x[0].src == k && q < g->ncols[e]; q++)
+        if (g->cols[e][q].fsi == j && g->cols[e][q].listed && g->cols[e][q].known)
+            return &g->cols[e][q];
+    return NULL;
+}
+
+/* Columns read with the population go to the end of cols[0..ncols) (and
+ * out): the plugin is asked for the others, whose number is returned. */
+static int listed_last(ld_col *cols, hm_out_column *out, int ncols)
+{
+    int left = ncols;
     for (int i = 0; i < left;) {
-        ld_col *from = NULL;
-        for (int q = 0; q < g->ncols[e] && !from; q++)
-            if (g->cols[e][q].fsi == cols[i].fsi && g->cols[e][q].listed)
-                from = &g->cols[e][q];
-        if (!from) {
+        if (!cols[i].listed) {
             i++;
             continue;
         }
-        if (n) {
-            memcpy(cols[i].value, from->value, sizeof *cols[i].value * n);
-            memcpy(cols[i].known, from->known, n);
-            memcpy(cols[i].asof, from->asof, sizeof *cols[i].asof * n);
-        }
-        /* read once: the copy is no longer needed */
-        mem_free(from->value);
-        mem_free(from->known);
-        mem_free(from->asof);
-        from->value = NULL;
-        from->known = NULL;
-        from->asof = NULL;
-        from->listed = 0;
         left--;
         ld_col tc = cols[i];
         cols[i] = cols[left];
@@ -1362,12 +1353,30 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         c->f = f;
         int multi = nsrc_of[fs->field] > 1;
         hm_column *fc = f->records ? NULL : entity == ENT_HOUSEHOLD ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
-        c->known = mem_calloc(n + 1, 1);
+        ld_col *from = f->records ? NULL : listed_col(L, k, entity, j);
+        c->known = from ? from->known : mem_calloc(n + 1, 1);
         if (!c->known) {
             rc = -1;
             goto done;
         }
-        if (f->records) {
+        if (from) {
+            /* read with the population: its arrays become the column's */
+            if (multi) {
+                pend[j].value = from->value;
+                pend[j].asof = from->asof;
+            } else {
+                mem_free(fc->v);
+                mem_free(fc->asof);
+                fc->v = from->value;
+                fc->asof = from->asof;
+            }
+            c->value = from->value;
+            c->asof = from->asof;
+            c->listed = 1;
+            from->value = NULL;
+            from->known = NULL;
+            from->asof = NULL;
+        } else if (f->records) {
             c->value = NULL;    /* records arrive through put_record */
             c->asof = NULL;
         } else if (multi) {
@@ -1383,7 +1392,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             c->value = fc->v;
             c->asof = fc->asof;
         }
-        if (c->asof)
+        if (c->asof && !c->listed)
             for (uint32_t r = 0; r < n; r++)
                 c->asof[r] = HM_NO_DATE;
         if (f->vtype == VT_CODE && !f->records && build_codes(p, f->codeset, L->sources[k], c)) {
@@ -1424,7 +1433,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         ids = NULL;
     }
     /* those read with the population are not fetched again */
-    int nfetch = take_listed(L, k, entity, cols, out, ncols, n);
+    int nfetch = listed_last(cols, out, ncols);
     hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = nums, .last = -1,
                        .next = entity == ENT_PERSON ? L->pnext : NULL,
                        .index = entity == ENT_HOUSEHOLD ? &L->hindex : &L->pindex, .cols = cols,
