@@ -8,8 +8,8 @@
  * only ever appended.
  *
  * Lifetimes.  The host calls open() once per configured source, then
- * fields(), then population() (only on the source that lists the
- * population), then fetch() any number of times, then identity() (when the
+ * fields(), then population() or population_fetch() (ABI 1.3; only on the
+ * source that lists the population), then fetch() any number of times, then identity() (when the
  * plugin has it, ABI 1.2), then close().  Strings the
  * host passes live until the call returns unless said otherwise; strings a
  * plugin returns from fields() live until close().  Text values are copied
