@@ -56,7 +56,8 @@ int one_open(hm_one *o, const hm_program *p, const char *config, const char *con
     int rc = load_open(L, p, o->cfg, o->as_of);
     L->only_household = household;
     L->only_person = person;
-    if (rc || load_population(L) || load_restrict(L, household, person) || load_facts(L)) {
+    if (rc || load_population(L) || load_restrict(L, household, person) || load_text_ids(L) ||
+        load_facts(L)) {
         batch_load_error(L, err, errlen);
         return -1;
     }

@@ -8,8 +8,8 @@
  * only ever appended.
  *
  * Lifetimes.  The host calls open() once per configured source, then
- * fields(), then population() (only on the source that lists the
- * population), then fetch() any number of times, then identity() (when the
+ * fields(), then population() or population_fetch() (ABI 1.3; only on the
+ * source that lists the population), then fetch() any number of times, then identity() (when the
  * plugin has it, ABI 1.2), then close().  Strings the
  * host passes live until the call returns unless said otherwise; strings a
  * plugin returns from fields() live until close().  Text values are copied
@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 2   /* members appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 3   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -60,6 +60,9 @@ typedef enum hm_value_type {
 typedef enum hm_entity { HM_HOUSEHOLD = 1, HM_PERSON = 2 } hm_entity;
 
 typedef enum hm_period { HM_PERIOD_NONE = 0, HM_PER_MONTH = 1, HM_PER_YEAR = 2 } hm_period;
+
+/* The row of the entity just added, in population_fetch (ABI 1.3). */
+#define HM_LISTED_ROW UINT32_MAX
 
 /* "no as-of date known" */
 #define HM_NO_DATE INT32_MIN
@@ -108,10 +111,16 @@ typedef struct hm_fetch_req {
     uint32_t size;
     uint8_t  entity;        /* hm_entity */
     uint32_t n;             /* number of entities */
-    const char *const *ids; /* [n] their ids */
+    const char *const *ids; /* [n] their ids (NULL when ids_int is given to
+                             * a plugin of ABI 1.3 or later) */
     uint32_t ncols;
     hm_out_column *cols;
     hm_fetch_ctx *ctx;      /* pass to the host calls below */
+    /* ABI 1.3 (read only when `size` covers it).  When the population's
+     * ids are integers: [n] the ids, and `ids` is NULL for a plugin of
+     * ABI 1.3 or later (an older plugin gets them as decimal text in
+     * `ids`).  NULL when the ids are text. */
+    const int64_t *ids_int;
 } hm_fetch_req;
 
 /* Services the host offers to plugins.  Append-only. */
@@ -123,8 +132,8 @@ typedef struct hm_host_api {
     /* Describe why a call failed (printf-style). */
     void  (*set_error)(hm_plugin_err *err, const char *fmt, ...);
     /* The row of entity `id` in this fetch, or -1 when it is not asked for.
-     * Fast when ids are presented in ascending byte order (as an ORDER BY
-     * on the key gives them); any order works. */
+     * Any order is as fast (a hash lookup).  For integer keys, find_int
+     * (ABI 1.3). */
     int64_t (*find)(hm_fetch_ctx *ctx, const char *id, size_t len);
     /* Set a text or code value (copied). */
     void  (*put_text)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row,
@@ -139,7 +148,8 @@ typedef struct hm_host_api {
     void  (*bad_value)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, const char *fmt, ...);
     /* Population: add a household, then persons with their household's id.
      * Each returns 0, or -1 after recording why (duplicate id, unknown
-     * household, out of memory); the plugin should then stop. */
+     * household, out of memory); the plugin should then stop.  (Integer
+     * ids: add_household_int and add_person_int, ABI 1.3.) */
     int   (*add_household)(hm_population_ctx *ctx, const char *id, size_t len);
     int   (*add_person)(hm_population_ctx *ctx, const char *id, size_t len,
                         const char *household, size_t hlen);
@@ -150,7 +160,25 @@ typedef struct hm_host_api {
      * persons, or everything as before: the host keeps what it wants.
      * Check `size` before calling (hosts before 1.1 do not have it). */
     void  (*population_wanted)(hm_population_ctx *ctx, const char **household, const char **person);
-    /* ABI 1.2 and later: new members go below this line. */
+    /* ABI 1.3.  Integer ids: the population listed with integer keys,
+     * and rows found by them.  A population whose every id is given as an
+     * integer keeps integer ids from end to end (fetches then carry
+     * req->ids_int); one text id among them makes them all text (an
+     * integer id is then its decimal text: 42 is "42").  Either call may
+     * be used whatever the ids are: find_int of 42 finds the text id "42",
+     * find of "42" the integer 42.  Check `size` before calling. */
+    int   (*add_household_int)(hm_population_ctx *ctx, int64_t id);
+    int   (*add_person_int)(hm_population_ctx *ctx, int64_t id, int64_t household);
+    int64_t (*find_int)(hm_fetch_ctx *ctx, int64_t id);
+    /* ABI 1.3.  For population_fetch (below): set value `value` of row
+     * `row` (HM_LISTED_ROW: the entity just added) of column `col`, as
+     * writing the column's arrays does in a fetch; and say that column
+     * `col` is read with the population (call it before its first value),
+     * so that the host does not fetch it again.  put_text, put_record and
+     * bad_value take HM_LISTED_ROW too. */
+    void  (*put_value)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, int64_t value, int32_t as_of);
+    void  (*listed_column)(hm_fetch_ctx *ctx, uint32_t col);
+    /* ABI 1.4 and later: new members go below this line. */
 } hm_host_api;
 
 /* An extern function the plugin provides.  The C function takes the
@@ -199,7 +227,20 @@ typedef struct hm_source_desc {
      * *text lives until close().  A plugin without it is recorded as
      * "(not reported)". */
     int  (*identity)(void *state, const char **text, hm_plugin_err *err);
-    /* ABI 1.3 and later: new members go below this line. */
+    /* ABI 1.3 (optional, may be NULL).  population() and the fetch of the
+     * population source's own fields in one reading of its tables:
+     * households->cols and persons->cols are the fields the host needs
+     * (n 0, ids NULL, the columns' arrays NULL).  List the population as
+     * population() does and, after adding an entity, give the values of
+     * the columns read with it through host->put_value, put_text and
+     * bad_value with row HM_LISTED_ROW, each column announced once with
+     * host->listed_column.  The host fetches the columns not announced
+     * with fetch() afterwards.  Called instead of population() when the
+     * host wants every household; without it, or for one household, the
+     * host calls population() and then fetch(). */
+    int  (*population_fetch)(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
+                             hm_fetch_req *persons, hm_plugin_err *err);
+    /* ABI 1.4 and later: new members go below this line. */
 } hm_source_desc;
 
 /* The size of an ABI 1.0 descriptor, the smallest a host accepts. */

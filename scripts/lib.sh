@@ -17,6 +17,7 @@ HM_DEPS=(
 	libffi-dev
 	libinih-dev
 	libcsv-dev
+	libxxhash-dev
 	libpq-dev
 	nettle-dev
 	postgresql

@@ -7,6 +7,7 @@
  * plugin left them, then the host calls it made, in order, ended by
  * EV_END; population sends households and persons as the plugin gives
  * them, then EV_END and the status. */
+#include "idindex.h"
 #include "isolate.h"
 #include "mem.h"
 #include "plugin.h"
@@ -25,7 +26,8 @@
 #include <unistd.h>
 
 enum { OP_OPEN = 1, OP_FIELDS, OP_POPULATION, OP_FETCH, OP_CLOSE, OP_IDENTITY };
-enum { EV_END = 0, EV_TEXT, EV_RECORD, EV_KNOWN, EV_BAD, EV_HOUSEHOLD, EV_PERSON };
+enum { EV_END = 0, EV_TEXT, EV_RECORD, EV_KNOWN, EV_BAD, EV_HOUSEHOLD, EV_PERSON, EV_HOUSEHOLD_INT,
+       EV_PERSON_INT };
 enum { CH_OK = 0, CH_CLOSED, CH_TIMEOUT, CH_BAD };
 
 #define NO_STR UINT32_MAX
@@ -214,9 +216,12 @@ static struct iso_proc *volatile child_self;   /* kept for LeakSanitizer */
 typedef struct cfetch {
     uint32_t n, ncols;
     char **ids;
-    int32_t *sorted;
-    uint32_t next;
+    int64_t *nums;      /* integer ids, else NULL */
+    id_index index;
+    int32_t *next;      /* the row listed after each, or NULL */
+    int32_t last;       /* the row found last */
     uint8_t **known;
+    hm_out_column *out;
     chan ev;            /* the host calls, sent after the arrays */
 } cfetch;
 
@@ -224,32 +229,16 @@ typedef struct cpop {
     const char *household, *person;
 } cpop;
 
-static int id_cmp(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : alen < blen ? -1 : alen > blen;
-}
-
 static int64_t ch_find(hm_fetch_ctx *ctx, const char *id, size_t len)
 {
     cfetch *x = (cfetch *)ctx;
-    if (x->next < x->n && id_cmp(id, len, x->ids[x->sorted[x->next]]) == 0)
-        return x->sorted[x->next++];
-    int64_t lo = 0, hi = (int64_t)x->n - 1;
-    while (lo <= hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        int c = id_cmp(id, len, x->ids[x->sorted[mid]]);
-        if (c == 0) {
-            x->next = (uint32_t)mid + 1;
-            return x->sorted[mid];
-        }
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
+    return idx_find_near(&x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id, len);
+}
+
+static int64_t ch_find_int(hm_fetch_ctx *ctx, int64_t id)
+{
+    cfetch *x = (cfetch *)ctx;
+    return idx_find_near_int(&x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id);
 }
 
 /* known[] as the host would leave it, so that a plugin reading it back
@@ -325,6 +314,40 @@ static int ch_add_person(hm_population_ctx *ctx, const char *id, size_t len, con
     return cc->fail ? -1 : 0;
 }
 
+/* put_value in a fetch: as writing the arrays (population_fetch, the one
+ * call that needs it otherwise, is not offered through the process) */
+static void ch_put_value(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, int64_t value, int32_t as_of)
+{
+    cfetch *x = (cfetch *)ctx;
+    if (col < x->ncols && row < x->n && x->out[col].value && x->known[col][row] != 2) {
+        x->out[col].value[row] = value;
+        x->out[col].as_of[row] = as_of;
+        x->known[col][row] = 1;
+    }
+}
+
+static void ch_listed_column(hm_fetch_ctx *ctx, uint32_t col)
+{
+    (void)ctx, (void)col;
+}
+
+static int ch_add_household_int(hm_population_ctx *ctx, int64_t id)
+{
+    (void)ctx;
+    put_u8(cc, EV_HOUSEHOLD_INT);
+    put_i64(cc, id);
+    return cc->fail ? -1 : 0;
+}
+
+static int ch_add_person_int(hm_population_ctx *ctx, int64_t id, int64_t household)
+{
+    (void)ctx;
+    put_u8(cc, EV_PERSON_INT);
+    put_i64(cc, id);
+    put_i64(cc, household);
+    return cc->fail ? -1 : 0;
+}
+
 static void ch_population_wanted(hm_population_ctx *ctx, const char **household, const char **person)
 {
     cpop *p = (cpop *)ctx;
@@ -347,6 +370,11 @@ static const hm_host_api child_host = {
     .add_household = ch_add_household,
     .add_person = ch_add_person,
     .population_wanted = ch_population_wanted,
+    .add_household_int = ch_add_household_int,
+    .add_person_int = ch_add_person_int,
+    .find_int = ch_find_int,
+    .put_value = ch_put_value,
+    .listed_column = ch_listed_column,
 };
 
 static void reply(int rc, const hm_plugin_err *e)
@@ -361,17 +389,25 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     memset(&x, 0, sizeof x);
     x.ev.fd = -1;
     uint8_t entity = get_u8(cc);
+    int ints = get_u8(cc);
+    x.last = -1;
     x.n = get_u32(cc);
     x.ids = mem_calloc((size_t)x.n + 1, sizeof *x.ids);
-    x.sorted = mem_alloc(sizeof *x.sorted * ((size_t)x.n + 1));
     size_t *at = mem_alloc(sizeof *at * ((size_t)x.n + 1));
-    if (!x.ids || !x.sorted || !at)
+    if (!x.ids || !at || idx_init(&x.index, x.n))
         _exit(3);
-    /* the ids in one block, then the host's order of them */
-    char *blob = NULL;
+    if (ints) {
+        if (!(x.nums = mem_alloc(sizeof *x.nums * ((size_t)x.n + 1))))
+            _exit(3);
+        c_get(cc, x.nums, sizeof *x.nums * x.n);
+    }
+    /* the ids in one block: as sent, or an integer's text for a plugin
+     * from before ABI 1.3 */
+    int text = !ints || d->abi_minor < 3;
+    char *blob = NULL, num[IDX_INT_BUF];
     size_t used = 0, cap = 0;
-    for (uint32_t i = 0; i < x.n && !cc->fail; i++) {
-        uint32_t len = get_u32(cc);
+    for (uint32_t i = 0; text && i < x.n && !cc->fail; i++) {
+        uint32_t len = ints ? (uint32_t)strlen(idx_format_int(x.nums[i], num)) : get_u32(cc);
         if (len >= MAX_STR)
             _exit(3);
         if (used + len + 1 > cap) {
@@ -381,20 +417,32 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
             if (!(blob = mem_realloc(blob, cap)))
                 _exit(3);
         }
-        c_get(cc, blob + used, len);
+        if (ints)
+            memcpy(blob + used, num, len);
+        else
+            c_get(cc, blob + used, len);
         blob[used + len] = '\0';
         at[i] = used;
         used += (size_t)len + 1;
     }
-    for (uint32_t i = 0; i < x.n; i++)
+    for (uint32_t i = 0; text && i < x.n; i++)
         x.ids[i] = blob + at[i];
     mem_free(at);
-    c_get(cc, x.sorted, sizeof *x.sorted * x.n);
-    for (uint32_t i = 0; i < x.n; i++)
-        if (x.sorted[i] < 0 || (uint32_t)x.sorted[i] >= x.n)
+    /* and the order the host listed them in */
+    if (get_u8(cc)) {
+        if (!(x.next = mem_alloc(sizeof *x.next * ((size_t)x.n + 1))))
+            _exit(3);
+        c_get(cc, x.next, sizeof *x.next * x.n);
+        for (uint32_t i = 0; i < x.n; i++)
+            if (x.next[i] < -1 || x.next[i] >= (int64_t)x.n)
+                _exit(3);
+    }
+    /* the host's ids are unique: a repeated one is a broken stream */
+    for (uint32_t i = 0; i < x.n && !cc->fail; i++)
+        if ((ints ? idx_add_int(&x.index, x.nums, (int32_t)i) : idx_add_text(&x.index, x.ids, (int32_t)i)) != -1)
             _exit(3);
     x.ncols = get_u32(cc);
-    hm_out_column *out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
+    hm_out_column *out = x.out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
     x.known = mem_calloc((size_t)x.ncols + 1, sizeof *x.known);
     if (!out || !x.known || cc->fail)
         _exit(3);
@@ -411,7 +459,8 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     }
     if (cc->fail)
         _exit(0);
-    hm_fetch_req req = { sizeof req, entity, x.n, (const char *const *)x.ids, x.ncols, out, (hm_fetch_ctx *)&x };
+    hm_fetch_req req = { sizeof req, entity, x.n, text ? (const char *const *)x.ids : NULL, x.ncols, out,
+                         (hm_fetch_ctx *)&x, x.nums };
     hm_plugin_err e = { .set = 0 };
     int rc = d->fetch(state, &req, &e);
     reply(rc, &e);
@@ -430,7 +479,9 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     c_flush(cc);
     mem_free(blob);
     mem_free(x.ids);
-    mem_free(x.sorted);
+    idx_free(&x.index);
+    mem_free(x.nums);
+    mem_free(x.next);
     mem_free(x.known);
     mem_free(x.ev.w);
     mem_free(out);
@@ -840,6 +891,13 @@ int iso_population(iso_proc *s, hm_population_ctx *ctx, hm_plugin_err *err)
         uint8_t ev = get_u8(&s->c);
         if (s->c.fail || ev == EV_END)
             break;
+        if (ev == EV_HOUSEHOLD_INT || ev == EV_PERSON_INT) {
+            int64_t id = get_i64(&s->c), hid = ev == EV_PERSON_INT ? get_i64(&s->c) : 0;
+            if (!s->c.fail && !stopped &&
+                (ev == EV_PERSON_INT ? hm_host.add_person_int(ctx, id, hid) : hm_host.add_household_int(ctx, id)))
+                stopped = 1;
+            continue;
+        }
         int64_t len = get_into(&s->c, &s->buf, &s->bufcap);
         if (ev == EV_HOUSEHOLD && len >= 0) {
             if (!stopped && hm_host.add_household(ctx, s->buf, (size_t)len))
@@ -864,11 +922,16 @@ int iso_fetch(iso_proc *s, hm_fetch_req *req, hm_plugin_err *err)
         return fail(s, doing, err);
     begin(s, OP_FETCH);
     put_u8(&s->c, req->entity);
+    put_u8(&s->c, req->ids_int != NULL);
     put_u32(&s->c, req->n);
-    for (uint32_t i = 0; i < req->n; i++)
+    if (req->ids_int)
+        c_put(&s->c, req->ids_int, sizeof *req->ids_int * req->n);
+    for (uint32_t i = 0; !req->ids_int && i < req->n; i++)
         put_str(&s->c, req->ids[i]);
-    /* and their ascending order, which the host already has */
-    c_put(&s->c, load_fetch_order(req->ctx), sizeof(int32_t) * req->n);
+    const int32_t *next = load_fetch_next(req->ctx);
+    put_u8(&s->c, next != NULL);
+    if (next)
+        c_put(&s->c, next, sizeof *next * req->n);
     put_u32(&s->c, req->ncols);
     for (uint32_t i = 0; i < req->ncols; i++) {
         const hm_field_desc *f = req->cols[i].field;

@@ -132,57 +132,6 @@ static int id_cmp(const char *a, size_t alen, const char *b)
     return c ? c : alen < blen ? -1 : alen > blen;
 }
 
-/* The row with id (s, len) among ids[sorted[0..n)], trying position *next
- * first: plugins that read in key order hit it every time. */
-static int64_t find_id(char **ids, const int32_t *sorted, int32_t n, uint32_t *next,
-                       const char *s, size_t len)
-{
-    if (*next < (uint32_t)n && id_cmp(s, len, ids[sorted[*next]]) == 0)
-        return sorted[(*next)++];
-    int32_t lo = 0, hi = n - 1;
-    while (lo <= hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        int c = id_cmp(s, len, ids[sorted[mid]]);
-        if (c == 0) {
-            *next = (uint32_t)mid + 1;
-            return sorted[mid];
-        }
-        if (c < 0)
-            hi = mid - 1;
-        else
-            lo = mid + 1;
-    }
-    return -1;
-}
-
-static char **sort_ids;
-static int by_id(const void *a, const void *b)
-{
-    return strcmp(sort_ids[*(const int32_t *)a], sort_ids[*(const int32_t *)b]);
-}
-
-/* sorted[] = rows in ascending id order; -1 with the duplicate's row in
- * *dup when two rows have the same id. */
-static int sort_rows(char **ids, int32_t n, int32_t *sorted, int32_t *dup)
-{
-    int in_order = 1;
-    for (int32_t i = 0; i < n; i++) {
-        sorted[i] = i;
-        if (i && strcmp(ids[i - 1], ids[i]) >= 0)
-            in_order = 0;
-    }
-    if (!in_order) {
-        sort_ids = ids;     /* loading is single-threaded */
-        qsort(sorted, (size_t)n, sizeof *sorted, by_id);
-    }
-    for (int32_t i = 1; i < n; i++)
-        if (strcmp(ids[sorted[i - 1]], ids[sorted[i]]) == 0) {
-            *dup = sorted[i];
-            return -1;
-        }
-    return 0;
-}
-
 /* ---- opening: plugins, schema, externs ----------------------------------- */
 
 static int configured(const hm_load *L, const char *source)
@@ -341,13 +290,26 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
 
 /* ---- the population -------------------------------------------------------- */
 
+/* The population source's fields read with the population (fetching
+ * section below). */
+static int  listing_population(hm_load *L, int k, hm_population_ctx *c, hm_plugin_err *e);
+static int  listing_added(hm_load *L, int person, int32_t n);
+static void listing_left_out(hm_load *L);
+static int  listing_order(hm_load *L, const int32_t *newpos, int32_t np);
+static void listing_free(hm_load *L);
+
 struct hm_population_ctx {
     hm_load *L;
     int32_t nh, caph, np, capp;
+    /* -1 before the first id, 1 while every id has come as an integer
+     * (hnum, pnum), 0 once one came as text (hid, pid) */
+    int ints;
     char **hid, **pid;
+    int64_t *hnum, *pnum;
     int32_t *phh;           /* each person's household row */
-    int32_t *hsorted;       /* once the first person arrives */
-    uint32_t next;
+    id_index hindex;        /* households by id */
+    int32_t hlast;          /* the household found last */
+    int persons;            /* the first person has arrived */
     int64_t orphans;
     char err[512];
 };
@@ -358,74 +320,163 @@ static void host_population_wanted(hm_population_ctx *c, const char **household,
     *person = c->L->only_household ? NULL : c->L->only_person;
 }
 
-static int grow(void *arrp, int32_t cap, int32_t newcap, size_t elem)
+static int grow(void *arrp, int32_t newcap, size_t elem)
 {
     void **arr = arrp;
-    void *n = mem_realloc(*arr, elem * (size_t)newcap);
+    void *n = mem_realloc(*arr, elem * ((size_t)newcap + 1));
     if (!n)
         return -1;
-    (void)cap;
     *arr = n;
     return 0;
 }
 
-static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
+/* Every row of ids[0..n) (text, or num when not NULL) in the index; -1
+ * with the duplicate's row in *dup when two rows have the same id, -2 when
+ * out of memory. */
+static int index_rows(id_index *x, char **text, const int64_t *num, int32_t n, int32_t *dup)
 {
-    if (c->hsorted) {
-        snprintf(c->err, sizeof c->err, "households must all be listed before the first person");
-        return -1;
-    }
-    if (c->nh == c->caph) {
-        int32_t cap = c->caph ? c->caph * 2 : 1024;
-        if (c->caph > INT32_MAX / 2 || grow(&c->hid, c->caph, cap, sizeof *c->hid)) {
-            snprintf(c->err, sizeof c->err, "out of memory");
+    if (idx_init(x, (uint32_t)n))
+        return -2;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t had = num ? idx_add_int(x, num, i) : idx_add_text(x, text, i);
+        if (had == -2)
+            return -2;
+        if (had >= 0) {
+            *dup = i;
             return -1;
         }
-        c->caph = cap;
     }
-    if (!(c->hid[c->nh] = arena_try_strndup(&c->L->ids, id, len))) {
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return -1;
-    }
-    c->nh++;
     return 0;
 }
 
-static int host_add_person(hm_population_ctx *c, const char *id, size_t len, const char *hh, size_t hlen)
+/* An id as text in the arena: the text given, or the integer's decimal. */
+static char *id_text(hm_load *L, const char *s, size_t len, int64_t v)
 {
-    if (!c->hsorted) {
-        int32_t dup;
-        if (!(c->hsorted = mem_alloc(sizeof *c->hsorted * ((size_t)c->nh + 1)))) {
-            snprintf(c->err, sizeof c->err, "out of memory");
-            return -1;
-        }
-        if (sort_rows(c->hid, c->nh, c->hsorted, &dup)) {
-            snprintf(c->err, sizeof c->err, "household id %s is listed twice", c->hid[dup]);
-            return -1;
-        }
-        c->next = 0;
+    char buf[IDX_INT_BUF];
+    if (!s) {
+        s = idx_format_int(v, buf);
+        len = strlen(s);
     }
-    int64_t h = find_id(c->hid, c->hsorted, c->nh, &c->next, hh, hlen);
+    return arena_try_strndup(&L->ids, s, len);
+}
+
+/* A text id has come: the integer ids so far become their decimal text. */
+static int ids_to_text(hm_population_ctx *c)
+{
+    int32_t dup;
+    c->ints = 0;
+    if (grow(&c->hid, c->caph, sizeof *c->hid) || grow(&c->pid, c->capp, sizeof *c->pid))
+        return -1;
+    for (int32_t i = 0; i < c->nh; i++)
+        if (!(c->hid[i] = id_text(c->L, NULL, 0, c->hnum[i])))
+            return -1;
+    for (int32_t i = 0; i < c->np; i++)
+        if (!(c->pid[i] = id_text(c->L, NULL, 0, c->pnum[i])))
+            return -1;
+    mem_free(c->hnum);
+    mem_free(c->pnum);
+    c->hnum = c->pnum = NULL;
+    idx_free(&c->hindex);
+    return index_rows(&c->hindex, c->hid, NULL, c->nh, &dup) ? -1 : 0;
+}
+
+static int oom(hm_population_ctx *c)
+{
+    snprintf(c->err, sizeof c->err, "out of memory");
+    return -1;
+}
+
+/* A household with id s[0..len), or integer v when s is NULL. */
+static int add_household(hm_population_ctx *c, const char *s, size_t len, int64_t v)
+{
+    if (c->persons) {
+        snprintf(c->err, sizeof c->err, "households must all be listed before the first person");
+        return -1;
+    }
+    if (c->ints < 0)
+        c->ints = !s;
+    if (c->ints && s && ids_to_text(c))
+        return oom(c);
+    if (c->nh == c->caph) {
+        int32_t cap = c->caph ? c->caph * 2 : 1024;
+        if (c->caph > INT32_MAX / 2 || (c->ints ? grow(&c->hnum, cap, sizeof *c->hnum) : grow(&c->hid, cap, sizeof *c->hid)))
+            return oom(c);
+        c->caph = cap;
+    }
+    int32_t had;
+    if (c->ints) {
+        c->hnum[c->nh] = v;
+        had = idx_add_int(&c->hindex, c->hnum, c->nh);
+    } else {
+        if (!(c->hid[c->nh] = id_text(c->L, s, len, v)))
+            return oom(c);
+        had = idx_add_text(&c->hindex, c->hid, c->nh);
+    }
+    if (had == -2)
+        return oom(c);
+    if (had >= 0) {
+        char buf[IDX_INT_BUF];
+        snprintf(c->err, sizeof c->err, "household id %s is listed twice",
+                 c->ints ? idx_format_int(v, buf) : c->hid[c->nh]);
+        return -1;
+    }
+    c->nh++;
+    return listing_added(c->L, 0, c->nh) ? oom(c) : 0;
+}
+
+/* A person (s, len or v) of household (hs, hlen or hv): integers when the
+ * text is NULL. */
+static int add_person(hm_population_ctx *c, const char *s, size_t len, int64_t v,
+                      const char *hs, size_t hlen, int64_t hv)
+{
+    c->persons = 1;
+    if (c->ints < 0)
+        c->ints = !s && !hs;
+    if (c->ints && (s || hs) && ids_to_text(c))
+        return oom(c);
+    /* persons come household by household, mostly */
+    int32_t h = hs ? idx_find_near(&c->hindex, c->hid, c->hnum, NULL, c->nh, &c->hlast, hs, hlen)
+                   : idx_find_near_int(&c->hindex, c->hid, c->hnum, NULL, c->nh, &c->hlast, hv);
     if (h < 0) {
         /* a person of no listed household cannot be evaluated: counted */
         c->orphans++;
+        listing_left_out(c->L);
         return 0;
     }
     if (c->np == c->capp) {
         int32_t cap = c->capp ? c->capp * 2 : 1024;
-        if (c->capp > INT32_MAX / 2 || grow(&c->pid, c->capp, cap, sizeof *c->pid) ||
-            grow(&c->phh, c->capp, cap, sizeof *c->phh)) {
-            snprintf(c->err, sizeof c->err, "out of memory");
-            return -1;
-        }
+        if (c->capp > INT32_MAX / 2 ||
+            (c->ints ? grow(&c->pnum, cap, sizeof *c->pnum) : grow(&c->pid, cap, sizeof *c->pid)) ||
+            grow(&c->phh, cap, sizeof *c->phh))
+            return oom(c);
         c->capp = cap;
     }
-    if (!(c->pid[c->np] = arena_try_strndup(&c->L->ids, id, len))) {
-        snprintf(c->err, sizeof c->err, "out of memory");
-        return -1;
-    }
-    c->phh[c->np++] = (int32_t)h;
-    return 0;
+    if (c->ints)
+        c->pnum[c->np] = v;
+    else if (!(c->pid[c->np] = id_text(c->L, s, len, v)))
+        return oom(c);
+    c->phh[c->np++] = h;
+    return listing_added(c->L, 1, c->np) ? oom(c) : 0;
+}
+
+static int host_add_household(hm_population_ctx *c, const char *id, size_t len)
+{
+    return add_household(c, id, len, 0);
+}
+
+static int host_add_person(hm_population_ctx *c, const char *id, size_t len, const char *hh, size_t hlen)
+{
+    return add_person(c, id, len, 0, hh, hlen, 0);
+}
+
+static int host_add_household_int(hm_population_ctx *c, int64_t id)
+{
+    return add_household(c, NULL, 0, id);
+}
+
+static int host_add_person_int(hm_population_ctx *c, int64_t id, int64_t household)
+{
+    return add_person(c, NULL, 0, id, NULL, 0, household);
 }
 
 /* Persons grouped by household (members are a contiguous range of rows,
@@ -435,9 +486,19 @@ static int group_members(hm_load *L, hm_population_ctx *c)
 {
     int32_t *first = mem_calloc((size_t)c->nh + 1, sizeof *first);
     int32_t *newpos = mem_alloc(sizeof *newpos * ((size_t)c->np + 1));
-    L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
-    L->psorted = mem_alloc(sizeof *L->psorted * ((size_t)c->np + 1));
-    if (!first || !newpos || !L->pid || !L->psorted || facts_init_households(&L->facts, c->nh, c->np) < 0) {
+    if (c->ints)
+        L->pnum = mem_alloc(sizeof *L->pnum * ((size_t)c->np + 1));
+    else
+        L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
+    /* text values read with the population are kept */
+    char **texts = L->facts.texts;
+    int32_t ntexts = L->facts.ntexts, captexts = L->facts.captexts;
+    L->facts.texts = NULL;
+    int init = facts_init_households(&L->facts, c->nh, c->np);
+    L->facts.texts = texts;
+    L->facts.ntexts = ntexts;
+    L->facts.captexts = captexts;
+    if (!first || !newpos || (!L->pid && !L->pnum) || init < 0) {
         mem_free(first);
         mem_free(newpos);
         add_err(L, "out of memory");
@@ -453,23 +514,33 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         if (f->hh_count[h] > f->max_members)
             f->max_members = f->hh_count[h];
     }
+    if (!(L->pnext = mem_alloc(sizeof *L->pnext * ((size_t)c->np + 1)))) {
+        mem_free(first);
+        mem_free(newpos);
+        add_err(L, "out of memory");
+        return -1;
+    }
     for (int32_t i = 0; i < c->np; i++) {
         newpos[i] = first[c->phh[i]]++;
-        L->pid[newpos[i]] = c->pid[i];
+        if (i)
+            L->pnext[newpos[i - 1]] = newpos[i];
+        if (c->ints)
+            L->pnum[newpos[i]] = c->pnum[i];
+        else
+            L->pid[newpos[i]] = c->pid[i];
     }
-    /* persons listed in id order (ORDER BY the key) need no sorting */
-    int in_order = 1, rc = 0;
-    for (int32_t i = 1; i < c->np && in_order; i++)
-        in_order = strcmp(c->pid[i - 1], c->pid[i]) < 0;
-    if (in_order) {
-        for (int32_t i = 0; i < c->np; i++)
-            L->psorted[i] = newpos[i];
-    } else {
-        int32_t dup;
-        if (sort_rows(L->pid, c->np, L->psorted, &dup)) {
-            add_err(L, "person id %s is listed twice", L->pid[dup]);
-            rc = -1;
-        }
+    if (c->np)
+        L->pnext[newpos[c->np - 1]] = -1;
+    int32_t dup;
+    int rc = index_rows(&L->pindex, L->pid, L->pnum, c->np, &dup);
+    char buf[LOAD_ID_BUF];
+    if (rc == -1)
+        add_err(L, "person id %s is listed twice", load_id(L, 1, dup, buf));
+    else if (rc)
+        add_err(L, "out of memory");
+    if (!rc && listing_order(L, newpos, c->np)) {
+        add_err(L, "out of memory");
+        rc = -1;
     }
     mem_free(first);
     mem_free(newpos);
@@ -483,25 +554,22 @@ int load_population(hm_load *L)
     hm_population_ctx c;
     memset(&c, 0, sizeof c);
     c.L = L;
+    c.ints = -1;
+    c.hlast = -1;
     struct hm_plugin_err e = { .set = 0 };
-    int rc = pl->desc->population(pl->state, &c, &e);
+    int rc;
+    /* the population and its source's own fields in one reading, when the
+     * plugin can and every household is wanted */
+    if (pl->desc->population_fetch && !L->only_household && !L->only_person)
+        rc = listing_population(L, k, &c, &e);
+    else
+        rc = pl->desc->population(pl->state, &c, &e);
     char at[512];
     where(L, k, at, sizeof at);
     if (rc != HM_PLUGIN_OK || c.err[0]) {
         add_err(L, "%s: listing the population failed: %s", at,
                 c.err[0] ? c.err : e.set ? e.msg : "no reason given");
         goto fail;
-    }
-    if (!c.hsorted) {       /* not one person */
-        int32_t dup;
-        if (!(c.hsorted = mem_alloc(sizeof *c.hsorted * ((size_t)c.nh + 1)))) {
-            add_err(L, "out of memory");
-            goto fail;
-        }
-        if (sort_rows(c.hid, c.nh, c.hsorted, &dup)) {
-            add_err(L, "%s: household id %s is listed twice", at, c.hid[dup]);
-            goto fail;
-        }
     }
     if (c.orphans)
         fprintf(stderr, "huimin: warning: %s: %lld persons name a household that is not listed; "
@@ -511,27 +579,63 @@ int load_population(hm_load *L)
     L->nh = c.nh;
     L->np = c.np;
     L->hid = c.hid;
-    L->hsorted = c.hsorted;
+    L->hnum = c.hnum;
+    L->hindex = c.hindex;
     mem_free(c.pid);
+    mem_free(c.pnum);
     mem_free(c.phh);
     return 0;
 fail:
+    listing_free(L);
     mem_free(c.hid);
     mem_free(c.pid);
+    mem_free(c.hnum);
+    mem_free(c.pnum);
     mem_free(c.phh);
-    mem_free(c.hsorted);
+    idx_free(&c.hindex);
     return -1;
 }
 
 const char *load_id(const hm_load *L, int person, int32_t i, char *buf)
 {
-    (void)buf;
+    const int64_t *num = person ? L->pnum : L->hnum;
+    if (num)
+        return idx_format_int(num[i], buf);
     return person ? L->pid[i] : L->hid[i];
 }
 
 int load_id_int(const hm_load *L, int person, int32_t i, int64_t *v)
 {
-    (void)L, (void)person, (void)i, (void)v;
+    const int64_t *num = person ? L->pnum : L->hnum;
+    if (num)
+        *v = num[i];
+    return num != NULL;
+}
+
+/* The ids of households (person 0) or persons as text, for a plugin
+ * that reads them so (before ABI 1.3): made once, under L->lock. */
+static char **text_ids(hm_load *L, int person)
+{
+    const int64_t *num = person ? L->pnum : L->hnum;
+    char ***text = person ? &L->pid : &L->hid;
+    int32_t n = person ? L->np : L->nh;
+    if (!num || *text)
+        return *text;
+    char **t = mem_alloc(sizeof *t * ((size_t)n + 1));
+    for (int32_t i = 0; t && i < n; i++)
+        if (!(t[i] = id_text(L, NULL, 0, num[i]))) {
+            mem_free(t);
+            t = NULL;
+        }
+    return *text = t;
+}
+
+int load_text_ids(hm_load *L)
+{
+    if (!text_ids(L, 0) || !text_ids(L, 1)) {
+        add_err(L, "out of memory");
+        return -1;
+    }
     return 0;
 }
 
@@ -542,17 +646,16 @@ int load_find_source(const hm_load *L, const char *source)
 
 int load_restrict(hm_load *L, const char *household_id, const char *person_id)
 {
-    uint32_t hint = 0;
     int32_t h;
     const char *pop = L->cfg->population;
     if (household_id) {
-        h = (int32_t)find_id(L->hid, L->hsorted, L->nh, &hint, household_id, strlen(household_id));
+        h = idx_find_either(&L->hindex, L->hid, L->hnum, household_id, strlen(household_id));
         if (h < 0) {
             add_err(L, "no household `%s` in the population (source %s)", household_id, pop);
             return -1;
         }
     } else {
-        int64_t i = find_id(L->pid, L->psorted, L->np, &hint, person_id, strlen(person_id));
+        int32_t i = idx_find_either(&L->pindex, L->pid, L->pnum, person_id, strlen(person_id));
         if (i < 0) {
             add_err(L, "no person `%s` in the population (source %s)", person_id, pop);
             return -1;
@@ -572,26 +675,33 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
         }
     }
     int32_t first = L->facts.hh_first[h], n = L->facts.hh_count[h];
-    char **hid = mem_alloc(sizeof *hid);
-    char **pid = mem_alloc(sizeof *pid * ((size_t)n + 1));
-    int32_t *hsorted = mem_alloc(sizeof *hsorted);
-    int32_t *psorted = mem_alloc(sizeof *psorted * ((size_t)n + 1));
+    int ints = L->hnum != NULL;
+    /* the ids: text stays in the arena, only the row arrays are replaced */
+    char **hid = ints ? NULL : mem_alloc(sizeof *hid), **pid = ints ? NULL : mem_alloc(sizeof *pid * ((size_t)n + 1));
+    int64_t *hnum = ints ? mem_alloc(sizeof *hnum) : NULL, *pnum = ints ? mem_alloc(sizeof *pnum * ((size_t)n + 1)) : NULL;
+    id_index hindex = { 0 }, pindex = { 0 };
     hm_facts facts;
-    if (!hid || !pid || !hsorted || !psorted || facts_init_households(&facts, 1, n) < 0) {
+    int32_t dup;
+    int made = ints ? hnum && pnum : hid && pid;
+    if (made && ints) {
+        hnum[0] = L->hnum[h];
+        memcpy(pnum, L->pnum + first, sizeof *pnum * (size_t)n);
+    } else if (made) {
+        hid[0] = L->hid[h];
+        memcpy(pid, L->pid + first, sizeof *pid * (size_t)n);
+    }
+    /* ids were found unique by load_population */
+    if (!made || index_rows(&hindex, hid, hnum, 1, &dup) || index_rows(&pindex, pid, pnum, n, &dup) ||
+        facts_init_households(&facts, 1, n) < 0) {
         mem_free(hid);
         mem_free(pid);
-        mem_free(hsorted);
-        mem_free(psorted);
+        mem_free(hnum);
+        mem_free(pnum);
+        idx_free(&hindex);
+        idx_free(&pindex);
         add_err(L, "out of memory");
         return -1;
     }
-    /* the ids stay in the arena: only the row arrays are replaced */
-    hid[0] = L->hid[h];
-    hsorted[0] = 0;
-    for (int32_t m = 0; m < n; m++)
-        pid[m] = L->pid[first + m];
-    int32_t dup;
-    sort_rows(pid, n, psorted, &dup);   /* ids were found unique by load_population */
     facts.hh_first[0] = 0;
     facts.hh_count[0] = n;
     facts.max_members = n;
@@ -599,12 +709,18 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     L->facts = facts;
     mem_free(L->hid);
     mem_free(L->pid);
-    mem_free(L->hsorted);
-    mem_free(L->psorted);
+    mem_free(L->hnum);
+    mem_free(L->pnum);
+    mem_free(L->pnext);
+    L->pnext = NULL;    /* members in row order */
+    idx_free(&L->hindex);
+    idx_free(&L->pindex);
     L->hid = hid;
     L->pid = pid;
-    L->hsorted = hsorted;
-    L->psorted = psorted;
+    L->hnum = hnum;
+    L->pnum = pnum;
+    L->hindex = hindex;
+    L->pindex = pindex;
     L->nh = 1;
     L->np = n;
     return 0;
@@ -629,6 +745,7 @@ typedef struct ld_col {
     int32_t *asof;
     code_entry *codes;
     int32_t ncodes;
+    int listed;                 /* read with the population (listed_column) */
     /* records: (row, date, value) in arrival order */
     int32_t *rrow, *rdate;
     int64_t *rval;
@@ -640,12 +757,26 @@ struct hm_fetch_ctx {
     int src;
     uint32_t n;
     char **ids;
-    const int32_t *sorted;
-    uint32_t next;
+    const int64_t *nums;        /* the ids when they are integers */
+    const id_index *index;
+    const int32_t *next;        /* the row listed after each, or NULL: the next row */
+    int32_t last;               /* the row found last */
     ld_col *cols;
     uint32_t ncols;
     int oom;
+    /* population_fetch: HM_LISTED_ROW is row `cur` (-1: the entity just
+     * listed was left out), of the n so far, with room for cap */
+    int listing;
+    int32_t cur;
+    uint32_t cap;
 };
+
+typedef struct ld_listing {
+    hm_fetch_ctx x[2];          /* households, persons */
+    ld_col *cols[2];
+    hm_out_column *out[2];
+    int ncols[2];
+} ld_listing;
 
 /* Values of a field given by several sources wait here to be compared. */
 typedef struct pending {
@@ -710,28 +841,39 @@ static void issue_at(hm_fetch_ctx *x, const ld_col *c, uint32_t row, int kind, c
         x->oom = 1;
 }
 
-static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t row)
+/* Column col, with *row made a row (HM_LISTED_ROW), or NULL. */
+static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t *row)
 {
-    if (col >= x->ncols || row >= x->n) {
+    if (*row == HM_LISTED_ROW && x->listing && col < x->ncols) {
+        if (x->cur < 0)
+            return NULL;        /* left out: its values go with it */
+        *row = (uint32_t)x->cur;
+    }
+    if (col >= x->ncols || *row >= x->n) {
         x->oom = x->oom ? x->oom : 2;   /* a plugin bug: reported after the fetch */
         return NULL;
     }
     return &x->cols[col];
 }
 
-const int32_t *load_fetch_order(const hm_fetch_ctx *x)
+const int32_t *load_fetch_next(const hm_fetch_ctx *x)
 {
-    return x->sorted;
+    return x->next;
 }
 
 static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
 {
-    return find_id(x->ids, x->sorted, (int32_t)x->n, &x->next, id, len);
+    return idx_find_near(x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id, len);
+}
+
+static int64_t host_find_int(hm_fetch_ctx *x, int64_t id)
+{
+    return idx_find_near_int(x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id);
 }
 
 static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (!c)
         return;
     char detail[256];
@@ -788,7 +930,7 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
 
 static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t date, int64_t value)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (!c)
         return 0;
     if (!c->f->records) {
@@ -826,14 +968,30 @@ static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t 
 
 static void host_records_known(hm_fetch_ctx *x, uint32_t col, uint32_t row)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (c && c->known[row] == 0)
         c->known[row] = 1;
 }
 
+static void host_put_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, int64_t value, int32_t as_of)
+{
+    ld_col *c = col_of(x, col, &row);
+    if (!c || c->f->records || c->known[row] == 2)
+        return;
+    c->value[row] = value;
+    c->known[row] = 1;
+    c->asof[row] = as_of;
+}
+
+static void host_listed_column(hm_fetch_ctx *x, uint32_t col)
+{
+    if (x->listing && col < x->ncols)
+        x->cols[col].listed = 1;
+}
+
 static void host_bad_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *fmt, ...)
 {
-    ld_col *c = col_of(x, col, row);
+    ld_col *c = col_of(x, col, &row);
     if (!c)
         return;
     char detail[512];
@@ -871,6 +1029,11 @@ const hm_host_api hm_host = {
     .add_household = host_add_household,
     .add_person = host_add_person,
     .population_wanted = host_population_wanted,
+    .add_household_int = host_add_household_int,
+    .add_person_int = host_add_person_int,
+    .find_int = host_find_int,
+    .put_value = host_put_value,
+    .listed_column = host_listed_column,
 };
 
 /* Values a plugin set directly that the type cannot hold. */
@@ -982,6 +1145,187 @@ static int store_records(hm_load *L, ld_col *c, int first_source)
     return 0;
 }
 
+/* ---- the population source's fields, read with the population ------------- */
+
+/* Columns for every needed field source k gives an entity that is not
+ * records (records come in tables of their own). */
+static int listing_open(hm_load *L, int k)
+{
+    const hm_program *p = L->p;
+    hm_plugin *pl = &L->plugins[k];
+    ld_listing *g = mem_calloc(1, sizeof *g);
+    if (!g)
+        return -1;
+    L->listing = g;
+    for (int e = 0; e < 2; e++) {
+        g->cols[e] = mem_calloc((size_t)p->nfsources + 1, sizeof *g->cols[e]);
+        g->out[e] = mem_calloc((size_t)p->nfsources + 1, sizeof *g->out[e]);
+        if (!g->cols[e] || !g->out[e])
+            return -1;
+        for (int32_t j = 0; j < p->nfsources; j++) {
+            const hm_fsource *fs = &p->fsources[j];
+            const hm_field *f = &p->fields[fs->field];
+            if (f->entity != (e ? ENT_PERSON : ENT_HOUSEHOLD) || f->records || !L->needed[fs->field] ||
+                strcmp(prog_str(p, fs->source), L->sources[k]))
+                continue;
+            ld_col *c = &g->cols[e][g->ncols[e]];
+            *c = (ld_col){ .name = prog_str(p, f->name), .field = fs->field, .fsi = j, .f = f };
+            if (f->vtype == VT_CODE && build_codes(p, f->codeset, L->sources[k], c))
+                return -1;
+            g->out[e][g->ncols[e]++].field = plugin_field(pl, f->entity, bare_name(prog_str(p, f->name)));
+        }
+        g->x[e] = (hm_fetch_ctx){ .L = L, .src = k, .cols = g->cols[e], .ncols = (uint32_t)g->ncols[e],
+                                  .listing = 1, .cur = -1, .last = -1 };
+    }
+    return 0;
+}
+
+/* population_fetch: the population, and columns for the source's fields
+ * (c->err says when the host's part failed). */
+static int listing_population(hm_load *L, int k, hm_population_ctx *c, hm_plugin_err *e)
+{
+    hm_plugin *pl = &L->plugins[k];
+    if (listing_open(L, k)) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return HM_PLUGIN_ERROR;
+    }
+    ld_listing *g = L->listing;
+    hm_fetch_req req[2];
+    for (int i = 0; i < 2; i++)
+        req[i] = (hm_fetch_req){ sizeof req[i], (uint8_t)(i ? HM_PERSON : HM_HOUSEHOLD), 0, NULL,
+                                 (uint32_t)g->ncols[i], g->out[i], &g->x[i], NULL };
+    int rc = pl->desc->population_fetch(pl->state, c, &req[0], &req[1], e);
+    if (rc == HM_PLUGIN_OK && !c->err[0] && (g->x[0].oom || g->x[1].oom))
+        snprintf(c->err, sizeof c->err, g->x[0].oom == 2 || g->x[1].oom == 2
+                 ? "the plugin wrote outside the columns or rows it was asked for" : "out of memory");
+    return rc;
+}
+
+/* The n-th household (person 0) or person was added: its row n - 1. */
+static int listing_added(hm_load *L, int person, int32_t n)
+{
+    ld_listing *g = L->listing;
+    if (!g)
+        return 0;
+    hm_fetch_ctx *x = &g->x[person];
+    if ((uint32_t)n > x->cap) {
+        uint32_t cap = x->cap ? x->cap * 2 : 4096;
+        for (int i = 0; i < g->ncols[person]; i++) {
+            ld_col *c = &g->cols[person][i];
+            int64_t *v = mem_realloc(c->value, sizeof *v * cap);
+            if (v)
+                c->value = v;
+            uint8_t *k = mem_realloc(c->known, cap);
+            if (k)
+                c->known = k;
+            int32_t *a = mem_realloc(c->asof, sizeof *a * cap);
+            if (a)
+                c->asof = a;
+            if (!v || !k || !a)
+                return -1;
+            memset(c->known + x->cap, 0, cap - x->cap);
+            for (uint32_t r = x->cap; r < cap; r++)
+                c->asof[r] = HM_NO_DATE;
+        }
+        x->cap = cap;
+    }
+    x->n = (uint32_t)n;
+    x->cur = n - 1;
+    return 0;
+}
+
+static void listing_left_out(hm_load *L)
+{
+    if (L->listing)
+        L->listing->x[1].cur = -1;
+}
+
+/* Persons go to their household's rows: their values and data issues
+ * with them. */
+static int listing_order(hm_load *L, const int32_t *newpos, int32_t np)
+{
+    ld_listing *g = L->listing;
+    if (!g)
+        return 0;
+    for (int i = 0; i < g->ncols[1]; i++) {
+        ld_col *c = &g->cols[1][i];
+        int64_t *v = mem_alloc(sizeof *v * ((size_t)np + 1));
+        uint8_t *k = mem_alloc((size_t)np + 1);
+        int32_t *a = mem_alloc(sizeof *a * ((size_t)np + 1));
+        if (!v || !k || !a) {
+            mem_free(v);
+            mem_free(k);
+            mem_free(a);
+            return -1;
+        }
+        for (int32_t r = 0; r < np; r++) {
+            v[newpos[r]] = c->value[r];
+            k[newpos[r]] = c->known[r];
+            a[newpos[r]] = c->asof[r];
+        }
+        mem_free(c->value);
+        mem_free(c->known);
+        mem_free(c->asof);
+        c->value = v;
+        c->known = k;
+        c->asof = a;
+    }
+    for (int32_t i = 0; i < L->nissues; i++)
+        if (L->issues[i].field >= 0 && L->p->fields[L->issues[i].field].entity == ENT_PERSON)
+            L->issues[i].index = newpos[L->issues[i].index];
+    return 0;
+}
+
+static void listing_free(hm_load *L)
+{
+    ld_listing *g = L->listing;
+    for (int e = 0; g && e < 2; e++) {
+        for (int i = 0; i < g->ncols[e]; i++) {
+            mem_free(g->cols[e][i].value);
+            mem_free(g->cols[e][i].known);
+            mem_free(g->cols[e][i].asof);
+            mem_free(g->cols[e][i].codes);
+        }
+        mem_free(g->cols[e]);
+        mem_free(g->out[e]);
+    }
+    mem_free(g);
+    L->listing = NULL;
+}
+
+/* The listing's column of fsource j of source k, when the plugin read it
+ * with the population, else NULL. */
+static ld_col *listed_col(hm_load *L, int k, int entity, int32_t j)
+{
+    ld_listing *g = L->listing;
+    int e = entity == ENT_PERSON;
+    for (int q = 0; g && g->x[0].src == k && q < g->ncols[e]; q++)
+        if (g->cols[e][q].fsi == j && g->cols[e][q].listed && g->cols[e][q].known)
+            return &g->cols[e][q];
+    return NULL;
+}
+
+/* Columns read with the population go to the end of cols[0..ncols) (and
+ * out): the plugin is asked for the others, whose number is returned. */
+static int listed_last(ld_col *cols, hm_out_column *out, int ncols)
+{
+    int left = ncols;
+    for (int i = 0; i < left;) {
+        if (!cols[i].listed) {
+            i++;
+            continue;
+        }
+        left--;
+        ld_col tc = cols[i];
+        cols[i] = cols[left];
+        cols[left] = tc;
+        hm_out_column to = out[i];
+        out[i] = out[left];
+        out[left] = to;
+    }
+    return left;
+}
+
 /* Fetch the needed fields source k gives for one entity.  Fields with a
  * single source are written straight into the fact store; the others wait
  * in `pend` (one per fsource) to be compared. */
@@ -1009,12 +1353,30 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         c->f = f;
         int multi = nsrc_of[fs->field] > 1;
         hm_column *fc = f->records ? NULL : entity == ENT_HOUSEHOLD ? &L->facts.hcol[f->column] : &L->facts.pcol[f->column];
-        c->known = mem_calloc(n + 1, 1);
+        ld_col *from = f->records ? NULL : listed_col(L, k, entity, j);
+        c->known = from ? from->known : mem_calloc(n + 1, 1);
         if (!c->known) {
             rc = -1;
             goto done;
         }
-        if (f->records) {
+        if (from) {
+            /* read with the population: its arrays become the column's */
+            if (multi) {
+                pend[j].value = from->value;
+                pend[j].asof = from->asof;
+            } else {
+                mem_free(fc->v);
+                mem_free(fc->asof);
+                fc->v = from->value;
+                fc->asof = from->asof;
+            }
+            c->value = from->value;
+            c->asof = from->asof;
+            c->listed = 1;
+            from->value = NULL;
+            from->known = NULL;
+            from->asof = NULL;
+        } else if (f->records) {
             c->value = NULL;    /* records arrive through put_record */
             c->asof = NULL;
         } else if (multi) {
@@ -1030,7 +1392,7 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
             c->value = fc->v;
             c->asof = fc->asof;
         }
-        if (c->asof)
+        if (c->asof && !c->listed)
             for (uint32_t r = 0; r < n; r++)
                 c->asof[r] = HM_NO_DATE;
         if (f->vtype == VT_CODE && !f->records && build_codes(p, f->codeset, L->sources[k], c)) {
@@ -1055,12 +1417,30 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
                 goto done;
             }
         }
-    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid,
-                       .sorted = entity == ENT_HOUSEHOLD ? L->hsorted : L->psorted, .cols = cols,
-                       .ncols = (uint32_t)ncols };
-    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)x.ids, (uint32_t)ncols, out, &x };
+    /* integer ids go as they are; a plugin from before ABI 1.3 gets them
+     * as text too (its own process speaks the newer ABI) */
+    const int64_t *nums = entity == ENT_HOUSEHOLD ? L->hnum : L->pnum;
+    char **ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid;
+    if (nums && !pl->isolated && pl->desc->abi_minor < 3) {
+        pthread_mutex_lock(&L->lock);
+        ids = text_ids(L, entity == ENT_PERSON);
+        pthread_mutex_unlock(&L->lock);
+        if (!ids) {
+            rc = -1;
+            goto done;
+        }
+    } else if (nums) {
+        ids = NULL;
+    }
+    /* those read with the population are not fetched again */
+    int nfetch = listed_last(cols, out, ncols);
+    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = nums, .last = -1,
+                       .next = entity == ENT_PERSON ? L->pnext : NULL,
+                       .index = entity == ENT_HOUSEHOLD ? &L->hindex : &L->pindex, .cols = cols,
+                       .ncols = (uint32_t)nfetch };
+    hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)nfetch, out, &x, nums };
     struct hm_plugin_err e = { .set = 0 };
-    int prc = pl->desc->fetch(pl->state, &req, &e);
+    int prc = nfetch ? pl->desc->fetch(pl->state, &req, &e) : HM_PLUGIN_OK;
     char at[512];
     where(L, k, at, sizeof at);
     if (prc != HM_PLUGIN_OK) {
@@ -1362,8 +1742,12 @@ void load_close(hm_load *L)
     mem_free(L->needed);
     mem_free(L->hid);
     mem_free(L->pid);
-    mem_free(L->hsorted);
-    mem_free(L->psorted);
+    mem_free(L->hnum);
+    mem_free(L->pnum);
+    mem_free(L->pnext);
+    listing_free(L);
+    idx_free(&L->hindex);
+    idx_free(&L->pindex);
     arena_free(&L->ids);
     if (L->p)
         pthread_mutex_destroy(&L->lock);
@@ -1395,6 +1779,16 @@ static void sample_value(const hm_load *L, const hm_field *f, const ld_col *c, u
     }
 }
 
+static char **sort_ids;
+static const int64_t *sort_nums;
+static int by_id(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    if (sort_nums)
+        return sort_nums[x] < sort_nums[y] ? -1 : sort_nums[x] > sort_nums[y];
+    return strcmp(sort_ids[x], sort_ids[y]);
+}
+
 int load_sample(hm_load *L, int k, int nmax, FILE *out)
 {
     hm_plugin *pl = &L->plugins[k];
@@ -1410,18 +1804,34 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         ld_col *cols = mem_calloc((size_t)ncols, sizeof *cols);
         hm_out_column *oc = mem_calloc((size_t)ncols, sizeof *oc);
         char **ids = mem_alloc(sizeof *ids * n);
-        int32_t *sorted = mem_alloc(sizeof *sorted * n);
+        int64_t *nums = mem_alloc(sizeof *nums * n);
+        int32_t *order = mem_alloc(sizeof *order * ((size_t)total + 1));
+        id_index index = { 0 };
         int64_t *vals = mem_calloc((size_t)ncols * n, sizeof *vals);
         int32_t *asofs = mem_alloc(sizeof *asofs * (size_t)ncols * n);
         uint8_t *known = mem_calloc((size_t)ncols * n, 1);
         int rc = -1;
-        if (!tf || !cols || !oc || !ids || !sorted || !vals || !asofs || !known) {
+        if (!tf || !cols || !oc || !ids || !nums || !order || !vals || !asofs || !known) {
             add_err(L, "out of memory");
             goto next;
         }
-        for (uint32_t i = 0; i < n; i++) {     /* the first n ids in id order */
-            ids[i] = entity == ENT_HOUSEHOLD ? L->hid[L->hsorted[i]] : L->pid[L->psorted[i]];
-            sorted[i] = (int32_t)i;
+        /* the first n ids in id order */
+        sort_ids = entity == ENT_HOUSEHOLD ? L->hid : L->pid;   /* single-threaded */
+        sort_nums = entity == ENT_HOUSEHOLD ? L->hnum : L->pnum;
+        for (int32_t i = 0; i < total; i++)
+            order[i] = i;
+        qsort(order, (size_t)total, sizeof *order, by_id);
+        int made = 1;
+        for (uint32_t i = 0; i < n; i++) {
+            if (sort_nums)
+                made &= (ids[i] = id_text(L, NULL, 0, nums[i] = sort_nums[order[i]])) != NULL;
+            else
+                ids[i] = sort_ids[order[i]];
+        }
+        int32_t dup;
+        if (!made || index_rows(&index, ids, sort_nums ? nums : NULL, (int32_t)n, &dup)) {
+            add_err(L, "out of memory");
+            goto next;
         }
         int c = 0;
         for (uint32_t i = 0; i < pl->nfields; i++) {
@@ -1437,9 +1847,11 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
             oc[c] = (hm_out_column){ d, cols[c].value, cols[c].known, cols[c].asof };
             c++;
         }
-        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .sorted = sorted, .cols = cols,
+        const int64_t *xnums = sort_nums ? nums : NULL;
+        hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = xnums, .last = -1, .index = &index, .cols = cols,
                            .ncols = (uint32_t)ncols };
-        hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x };
+        hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)ncols, oc, &x,
+                             xnums };
         struct hm_plugin_err e = { .set = 0 };
         if (pl->desc->fetch(pl->state, &req, &e) != HM_PLUGIN_OK) {
             add_err(L, "fetching %s facts failed: %s", entity == ENT_HOUSEHOLD ? "household" : "person",
@@ -1481,7 +1893,9 @@ int load_sample(hm_load *L, int k, int nmax, FILE *out)
         mem_free(cols);
         mem_free(oc);
         mem_free(ids);
-        mem_free(sorted);
+        mem_free(nums);
+        mem_free(order);
+        idx_free(&index);
         mem_free(vals);
         mem_free(asofs);
         mem_free(known);

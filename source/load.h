@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include "configfile.h"
 #include "facts.h"
+#include "idindex.h"
 #include "plugin.h"
 
 enum { ISSUE_BAD_VALUE = 1, ISSUE_UNKNOWN_CODE, ISSUE_CONFLICT };
@@ -44,10 +45,18 @@ typedef struct hm_load {
     uint8_t *needed;        /* per program field: some policy reads it */
     hm_ffi_bindings *ffi;
     const vm_extern *externs;
-    /* the population: ids by row, and rows in ascending id order */
+    /* the population: ids by row, and rows by id.  Integer ids (the
+     * population source gave every id as an integer) are in hnum and pnum;
+     * hid and pid are then NULL, or their text for an older plugin.  Read
+     * them through load_id and load_id_int. */
     int32_t nh, np;
     char **hid, **pid;
-    int32_t *hsorted, *psorted;
+    int64_t *hnum, *pnum;
+    id_index hindex, pindex;
+    int32_t *pnext;         /* the person row listed after each (-1 after the last) */
+    /* the population source's fields read with the population, waiting
+     * for load_facts (population_fetch) */
+    struct ld_listing *listing;
     hm_arena ids;
     hm_facts facts;
     ld_issue *issues;
@@ -94,6 +103,10 @@ int  load_sample(hm_load *L, int k, int nmax, FILE *out);
 #define LOAD_ID_BUF 24
 const char *load_id(const hm_load *L, int person, int32_t i, char *buf);
 int  load_id_int(const hm_load *L, int person, int32_t i, int64_t *v);
+
+/* Integer ids also as text in L->hid and L->pid, for code that reads them
+ * so (explain and needs, of one household): 0, or -1 when out of memory. */
+int  load_text_ids(hm_load *L);
 
 /* The index in L->plugins of the configured source named `source`, or -1. */
 int  load_find_source(const hm_load *L, const char *source);

@@ -314,6 +314,15 @@ static int g_population(void *st, hm_population_ctx *c, hm_plugin_err *e)
     return rc;
 }
 
+static int g_population_fetch(void *st, hm_population_ctx *c, hm_fetch_req *h, hm_fetch_req *p,
+                              hm_plugin_err *e)
+{
+    plugin_guard *g = st;
+    int rc;
+    GUARDED(g, "population_fetch", rc = g->real->population_fetch(g->state, c, h, p, e));
+    return rc;
+}
+
 static void g_close(void *st)
 {
     (void)st;   /* plugin_finish closes */
@@ -416,7 +425,9 @@ int plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err
     g->desc = (hm_source_desc){ sizeof g->desc, d->abi_major, d->abi_minor, d->name, d->version,
                                 d->description, g_open, g_fields, g_fetch,
                                 d->population ? g_population : NULL, g_close, d->externs, d->nexterns,
-                                plugin_desc_identity(d) ? g_identity : NULL };
+                                plugin_desc_identity(d) ? g_identity : NULL,
+                                /* in one reading, in huimin's process only */
+                                !g->iso && plugin_desc_population_fetch(d) ? g_population_fetch : NULL };
     pl->desc = &g->desc;
     pl->state = g;
     return 0;

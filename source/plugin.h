@@ -47,8 +47,9 @@ typedef struct plugin_opts {
 extern const hm_host_api hm_host;
 /* hm_host.set_error, for the host an isolated plugin's process gets */
 void host_set_error(hm_plugin_err *err, const char *fmt, ...);
-/* The rows of a fetch in ascending id order (load.c). */
-const int32_t *load_fetch_order(const hm_fetch_ctx *ctx);
+/* The row listed after each row of a fetch, or NULL (the next row): where
+ * host->find looks first (load.c). */
+const int32_t *load_fetch_next(const hm_fetch_ctx *ctx);
 
 /* The plugin file NAME stands for: sqlite, csv and postgres are the
  * built-ins (beside the huimin command, then the install folder, never
@@ -86,6 +87,15 @@ int  plugin_identity(hm_plugin *pl, char **text, char *err, size_t n);
 static inline int (*plugin_desc_identity(const hm_source_desc *d))(void *, const char **, hm_plugin_err *)
 {
     return d->size >= offsetof(hm_source_desc, identity) + sizeof d->identity ? d->identity : NULL;
+}
+/* The population_fetch entry point of a plugin's own descriptor, when its
+ * size covers it (ABI 1.3), else NULL. */
+typedef int (*plugin_population_fetch_fn)(void *, hm_population_ctx *, hm_fetch_req *, hm_fetch_req *,
+                                          hm_plugin_err *);
+static inline plugin_population_fetch_fn plugin_desc_population_fetch(const hm_source_desc *d)
+{
+    return d->size >= offsetof(hm_source_desc, population_fetch) + sizeof d->population_fetch
+               ? d->population_fetch : NULL;
 }
 /* The field the plugin declares for (entity, name), or NULL. */
 const hm_field_desc *plugin_field(const hm_plugin *pl, int entity, const char *name);

@@ -628,6 +628,126 @@ static const char *cell_id(const tm_cell *c, char *buf, size_t bn, size_t *len)
     return NULL;
 }
 
+/* The host offers member m (a later ABI's) */
+#define HOST_HAS(h, m) ((h)->size >= offsetof(hm_host_api, m) + sizeof (h)->m && (h)->m)
+
+/* A key cell as an integer id: an integer cell, or with b->text_ints a
+ * text cell holding one in plain decimal ("42"; "042", "+42" and "-0"
+ * stay text).  1 with *v set, else 0. */
+static int cell_int(const tm_backend *b, const tm_cell *c, int64_t *v)
+{
+    if (c->kind == TM_INT) {
+        *v = c->i;
+        return 1;
+    }
+    if (c->kind != TM_TEXT || !b->text_ints || !c->len)
+        return 0;
+    const char *s = c->s;
+    size_t i = s[0] == '-', n = c->len;
+    if (i == n || n - i > 19 || (s[i] == '0' && (n - i > 1 || i)))
+        return 0;
+    uint64_t u = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        u = u * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (s[0] == '-' ? u > (uint64_t)INT64_MAX + 1 : u > (uint64_t)INT64_MAX)
+        return 0;
+    *v = s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u;
+    return 1;
+}
+
+/* The row of the entity whose key is in cell c, or -1. */
+static int64_t find_row(const tm_backend *b, const hm_host_api *h, hm_fetch_req *req, const tm_cell *c,
+                        const char **id, size_t *len, char *buf, size_t bn)
+{
+    int64_t v;
+    *id = cell_id(c, buf, bn, len);
+    if (HOST_HAS(h, find_int) && cell_int(b, c, &v))
+        return h->find_int(req->ctx, v);
+    return *id ? h->find(req->ctx, *id, *len) : -1;
+}
+
+/* The as-of date of a row: the table's as-of cell (NULL: none), else the
+ * source's as_of setting; a bad one is a data issue of column `col`. */
+static int32_t row_as_of(const tm_map *m, hm_fetch_req *req, const tm_table *tb, const tm_cell *cell,
+                         uint32_t col, uint32_t row)
+{
+    int32_t as_of = m->as_of;
+    char shown[64];
+    if (!cell)
+        return as_of;
+    if (cell->kind == TM_NULL)
+        return HM_NO_DATE;
+    if (cell->kind != TM_TEXT || tm_parse_date(cell->s, cell->len, &as_of)) {
+        show_cell(cell, shown, sizeof shown);
+        m->host->bad_value(req->ctx, col, row, "%s.%s: as-of date %s is not a date (YYYY-MM-DD)", tb->name,
+                           tb->as_of, shown);
+        return HM_NO_DATE;
+    }
+    return as_of;
+}
+
+/* The values of cells[first..nc) (columns which[]) for row `row`
+ * (HM_LISTED_ROW: the entity just listed). */
+static int put_values(const tm_map *m, hm_fetch_req *req, const tm_table *tb, const tm_cell *cells, int first,
+                      int nc, const uint32_t *which, uint32_t row, int32_t as_of, int32_t rdate,
+                      hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    char shown[64];
+    for (int k = first; k < nc; k++) {
+        hm_out_column *oc = &req->cols[which[k]];
+        const hm_field_desc *d = oc->field;
+        const tm_field *f = &m->fields[d - m->descs];
+        const tm_cell *c = &cells[k];
+        if (c->kind == TM_NULL) {
+            /* a record with no value leaves the list incomplete */
+            if (d->records)
+                h->bad_value(req->ctx, which[k], row, "%s.%s: a record with no value",
+                             tb->name, f->column);
+            continue;
+        }
+        if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
+            if (d->records) {
+                h->bad_value(req->ctx, which[k], row, "records of text are not supported");
+                continue;
+            }
+            char nb[32];
+            size_t tl;
+            const char *s = c->kind == TM_REAL ? NULL : cell_id(c, nb, sizeof nb, &tl);
+            if (!s) {
+                show_cell(c, shown, sizeof shown);
+                h->bad_value(req->ctx, which[k], row, "%s.%s: %s is not text",
+                             tb->name, f->column, shown);
+                continue;
+            }
+            h->put_text(req->ctx, which[k], row, s, tl, as_of);
+            continue;
+        }
+        int64_t v;
+        const char *why = convert(d, f, c, &v);
+        if (why) {
+            show_cell(c, shown, sizeof shown);
+            h->bad_value(req->ctx, which[k], row, "%s.%s: %s is %s", tb->name,
+                         f->column, shown, why);
+            continue;
+        }
+        if (d->records) {
+            if (h->put_record(req->ctx, which[k], row, rdate, v))
+                return ERR("out of memory");
+        } else if (row == HM_LISTED_ROW) {
+            h->put_value(req->ctx, which[k], row, v, as_of);
+        } else {
+            oc->value[row] = v;
+            oc->known[row] = 1;
+            oc->as_of[row] = as_of;
+        }
+    }
+    return 0;
+}
+
 /* Read one table for the requested columns that live in it. */
 static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *req,
                        int t, hm_plugin_err *err)
@@ -664,9 +784,18 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
         return ERR("out of memory");
     if (seen)
         memset(seen, 0, req->n);
-    /* a few ids (one household): only their rows, not the whole table */
-    void *cur = b->open_ids && req->n <= TM_FEW_IDS
-                    ? b->open_ids(state, tb->name, cols, nc, req->ids, req->n, err)
+    /* a few ids (one household): only their rows, not the whole table;
+     * integer ids are written as text for the query */
+    const int64_t *nums = req->size >= offsetof(hm_fetch_req, ids_int) + sizeof req->ids_int ? req->ids_int : NULL;
+    int few = b->open_ids && req->n <= TM_FEW_IDS;
+    char numtext[TM_FEW_IDS][24];
+    const char *few_ids[TM_FEW_IDS];
+    for (uint32_t i = 0; few && i < req->n; i++) {
+        if (nums && !req->ids)
+            snprintf(numtext[i], sizeof numtext[i], "%" PRId64, nums[i]);
+        few_ids[i] = nums && !req->ids ? numtext[i] : req->ids[i];
+    }
+    void *cur = few ? b->open_ids(state, tb->name, cols, nc, few_ids, req->n, err)
                     : b->open_rows(state, tb->name, cols, nc, err);
     if (!cur) {
         h->free(seen);
@@ -676,9 +805,9 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
     char idbuf[32], shown[64];
     int r, rc = 0;
     while ((r = b->next_row(cur, cells, err)) == 1) {
-        size_t len;
-        const char *id = cell_id(&cells[0], idbuf, sizeof idbuf, &len);
-        int64_t row = id ? h->find(req->ctx, id, len) : -1;
+        size_t len = 0;
+        const char *id;
+        int64_t row = find_row(b, h, req, &cells[0], &id, &len, idbuf, sizeof idbuf);
         const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
         if (bad && !id) {
             rc = ERR("%s (and with no %s it cannot be kept as a data issue)", bad, tb->key);
@@ -691,17 +820,7 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
                 h->bad_value(req->ctx, which[k], (uint32_t)row, "%s", bad);
             continue;
         }
-        int32_t as_of = m->as_of;
-        if (has_asof && cells[1].kind != TM_NULL) {
-            if (cells[1].kind != TM_TEXT || tm_parse_date(cells[1].s, cells[1].len, &as_of)) {
-                show_cell(&cells[1], shown, sizeof shown);
-                h->bad_value(req->ctx, which[first], (uint32_t)row,
-                             "%s.%s: as-of date %s is not a date (YYYY-MM-DD)", tb->name, tb->as_of, shown);
-                as_of = HM_NO_DATE;
-            }
-        } else if (has_asof) {
-            as_of = HM_NO_DATE;
-        }
+        int32_t as_of = row_as_of(m, req, tb, has_asof ? &cells[1] : NULL, which[first], (uint32_t)row);
         if (seen) {
             if (seen[row]) {
                 h->bad_value(req->ctx, which[first], (uint32_t)row,
@@ -721,55 +840,7 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
                 continue;
             }
         }
-        for (int k = first; k < nc; k++) {
-            hm_out_column *oc = &req->cols[which[k]];
-            const hm_field_desc *d = oc->field;
-            const tm_field *f = &m->fields[d - m->descs];
-            const tm_cell *c = &cells[k];
-            if (c->kind == TM_NULL) {
-                /* a record with no value leaves the list incomplete */
-                if (d->records)
-                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: a record with no value",
-                                 tb->name, f->column);
-                continue;
-            }
-            if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
-                if (d->records) {
-                    h->bad_value(req->ctx, which[k], (uint32_t)row, "records of text are not supported");
-                    continue;
-                }
-                char nb[32];
-                size_t tl;
-                const char *s = c->kind == TM_REAL ? NULL : cell_id(c, nb, sizeof nb, &tl);
-                if (!s) {
-                    show_cell(c, shown, sizeof shown);
-                    h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: %s is not text",
-                                 tb->name, f->column, shown);
-                    continue;
-                }
-                h->put_text(req->ctx, which[k], (uint32_t)row, s, tl, as_of);
-                continue;
-            }
-            int64_t v;
-            const char *why = convert(d, f, c, &v);
-            if (why) {
-                show_cell(c, shown, sizeof shown);
-                h->bad_value(req->ctx, which[k], (uint32_t)row, "%s.%s: %s is %s", tb->name,
-                             f->column, shown, why);
-                continue;
-            }
-            if (d->records) {
-                if (h->put_record(req->ctx, which[k], (uint32_t)row, rdate, v)) {
-                    rc = ERR("out of memory");
-                    break;
-                }
-            } else {
-                oc->value[row] = v;
-                oc->known[row] = 1;
-                oc->as_of[row] = as_of;
-            }
-        }
-        if (rc)
+        if ((rc = put_values(m, req, tb, cells, first, nc, which, (uint32_t)row, as_of, rdate, err)))
             break;
     }
     if (r < 0)
@@ -812,6 +883,21 @@ static const tm_table *find_table(const tm_map *m, const char *name)
     return NULL;
 }
 
+/* Add the household with key cell id, or (hh not NULL) the person of
+ * household hh: as integers when both keys are (and the host takes them,
+ * ABI 1.3), else as text.  The cells hold ids (cell_id is not NULL). */
+static int add_entity(const tm_backend *b, const hm_host_api *h, hm_population_ctx *ctx, const tm_cell *id,
+                      const tm_cell *hh)
+{
+    int64_t v, hv = 0;
+    char b1[32], b2[32];
+    size_t l1 = 0, l2 = 0;
+    if (HOST_HAS(h, add_person_int) && cell_int(b, id, &v) && (!hh || cell_int(b, hh, &hv)))
+        return hh ? h->add_person_int(ctx, v, hv) : h->add_household_int(ctx, v);
+    const char *s = cell_id(id, b1, sizeof b1, &l1), *hs = hh ? cell_id(hh, b2, sizeof b2, &l2) : NULL;
+    return hh ? h->add_person(ctx, s, l1, hs, l2) : h->add_household(ctx, s, l1);
+}
+
 /* Only the household the host wants (by its id, or one person's) and its
  * persons, each table read through its key (or household column) rather
  * than whole. */
@@ -852,7 +938,7 @@ static int population_of(const tm_map *m, const tm_backend *b, void *state, hm_p
         return HM_PLUGIN_ERROR;
     while ((r = b->next_row(cur, cells, err)) == 1) {
         const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
-        if (id && h->add_household(ctx, id, l1)) {
+        if (id && add_entity(b, h, ctx, &cells[0], NULL)) {
             rc = HM_PLUGIN_ERROR;
             break;
         }
@@ -872,13 +958,81 @@ static int population_of(const tm_map *m, const tm_backend *b, void *state, hm_p
             rc = ERR("table %s: a row has no %s", pt->name, pt->key);
             break;
         }
-        if (hid && h->add_person(ctx, id, l2, hid, l1)) {
+        if (hid && add_entity(b, h, ctx, &cells[1], &cells[0])) {
             rc = HM_PLUGIN_ERROR;
             break;
         }
     }
     b->close_rows(cur);
     return rc || r < 0 ? HM_PLUGIN_ERROR : 0;
+}
+
+/* Every household, then every person; with reqs, also the values of the
+ * columns of reqs[0] (households) and reqs[1] (persons) that live in
+ * those tables, read in the same rows (population_fetch). */
+static int list_all(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                    hm_fetch_req *const *reqs, hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    for (int pass = 0; pass < 2; pass++) {
+        const tm_table *t = find_table(m, pass ? m->persons : m->households);
+        hm_fetch_req *req = reqs ? reqs[pass] : NULL;
+        const char *cols[64];
+        uint32_t which[64];
+        int nc = 0, has_asof = 0;
+        cols[nc++] = t->key;
+        if (pass)
+            cols[nc++] = m->persons_household;
+        if (req && t->as_of) {
+            has_asof = nc;
+            cols[nc++] = t->as_of;
+        }
+        int first = nc;
+        for (uint32_t c = 0; req && c < req->ncols && nc < 64; c++) {
+            int fi = (int)(req->cols[c].field - m->descs);
+            if (m->fields[fi].table != (int)(t - m->tables) || m->descs[fi].records)
+                continue;
+            which[nc] = c;
+            cols[nc++] = m->fields[fi].column;
+            h->listed_column(req->ctx, c);
+        }
+        void *cur = b->open_rows(state, t->name, cols, nc, err);
+        if (!cur)
+            return HM_PLUGIN_ERROR;
+        tm_cell cells[64];
+        int r, rc = 0;
+        char b1[32], b2[32];
+        while ((r = b->next_row(cur, cells, err)) == 1) {
+            size_t l1 = 0, l2 = 0;
+            const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
+            const char *hh = pass ? cell_id(&cells[1], b2, sizeof b2, &l2) : NULL;
+            const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
+            if (bad) {  /* a household or person cannot be left out as a data issue */
+                rc = ERR("%s", bad);
+                break;
+            }
+            if (!id || (pass && !hh)) {
+                rc = ERR("table %s: a row has no %s", t->name, !id ? t->key : m->persons_household);
+                break;
+            }
+            if (add_entity(b, h, ctx, &cells[0], pass ? &cells[1] : NULL)) {
+                rc = HM_PLUGIN_ERROR;
+                break;
+            }
+            if (first < nc) {
+                int32_t as_of = row_as_of(m, req, t, has_asof ? &cells[has_asof] : NULL, which[first],
+                                          HM_LISTED_ROW);
+                if ((rc = put_values(m, req, t, cells, first, nc, which, HM_LISTED_ROW, as_of, 0, err)))
+                    break;
+            }
+        }
+        if (r < 0)
+            rc = HM_PLUGIN_ERROR;
+        b->close_rows(cur);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 int tm_population(const tm_map *m, const tm_backend *b, void *state,
@@ -894,38 +1048,22 @@ int tm_population(const tm_map *m, const tm_backend *b, void *state,
         h->population_wanted(ctx, &household, &person);
     if (household || person)
         return population_of(m, b, state, ctx, household, person, err);
-    for (int pass = 0; pass < 2; pass++) {
-        const tm_table *t = find_table(m, pass ? m->persons : m->households);
-        const char *cols[2] = { t->key, m->persons_household };
-        void *cur = b->open_rows(state, t->name, cols, pass ? 2 : 1, err);
-        if (!cur)
-            return HM_PLUGIN_ERROR;
-        tm_cell cells[2];
-        int r, rc = 0;
-        char b1[32], b2[32];
-        while ((r = b->next_row(cur, cells, err)) == 1) {
-            size_t l1, l2 = 0;
-            const char *id = cell_id(&cells[0], b1, sizeof b1, &l1);
-            const char *hh = pass ? cell_id(&cells[1], b2, sizeof b2, &l2) : NULL;
-            const char *bad = b->row_problem ? b->row_problem(cur) : NULL;
-            if (bad) {  /* a household or person cannot be left out as a data issue */
-                rc = ERR("%s", bad);
-                break;
-            }
-            if (!id || (pass && !hh)) {
-                rc = ERR("table %s: a row has no %s", t->name, !id ? t->key : m->persons_household);
-                break;
-            }
-            if (pass ? h->add_person(ctx, id, l1, hh, l2) : h->add_household(ctx, id, l1)) {
-                rc = HM_PLUGIN_ERROR;
-                break;
-            }
-        }
-        if (r < 0)
-            rc = HM_PLUGIN_ERROR;
-        b->close_rows(cur);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return list_all(m, b, state, ctx, NULL, err);
 }
+
+int tm_population_fetch(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                        hm_fetch_req *households, hm_fetch_req *persons, hm_plugin_err *err)
+{
+    if (!m->households || !m->persons)
+        return ERR("this source does not list the population: set households = TABLE, "
+                   "persons = TABLE and persons.household = COLUMN");
+    hm_fetch_req *reqs[2] = { households, persons };
+    for (int i = 0; i < 2; i++)
+        for (uint32_t c = 0; c < reqs[i]->ncols; c++) {
+            const hm_field_desc *d = reqs[i]->cols[c].field;
+            if (d < m->descs || d >= m->descs + m->nfields)
+                return ERR("column %u asks for a field this source did not declare", c);
+        }
+    return list_all(m, b, state, ctx, reqs, err);
+}
+

@@ -79,6 +79,9 @@ typedef struct tm_backend {
      * with too few or too many fields); may be NULL itself. */
     const char *(*row_problem)(void *cursor);
     int nocase;                 /* column names match without ASCII case (SQLite) */
+    /* every cell comes as text (CSV): a key written as a whole number in
+     * its plain decimal form ("42", not "042") is an integer key */
+    int text_ints;
 } tm_backend;
 
 /* The value of setting `key`, or NULL. */
@@ -100,6 +103,10 @@ int  tm_fetch(const tm_map *m, const tm_backend *b, void *state, hm_fetch_req *r
               hm_plugin_err *err);
 int  tm_population(const tm_map *m, const tm_backend *b, void *state,
                    hm_population_ctx *ctx, hm_plugin_err *err);
+/* The population and, in the same reading of its two tables, the columns
+ * of households and persons that live in them (ABI 1.3 population_fetch). */
+int  tm_population_fetch(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
+                         hm_fetch_req *households, hm_fetch_req *persons, hm_plugin_err *err);
 
 /* "2024-07-31" (or "2024-07" for the first of the month) → days; -1 when
  * malformed. */

@@ -340,7 +340,7 @@ static const char *cv_row_problem(void *cursor)
 
 static const tm_backend backend = {
     .open_rows = cv_open_rows, .next_row = cv_next_row, .close_rows = cv_close_rows,
-    .columns = cv_columns, .row_problem = cv_row_problem,
+    .columns = cv_columns, .row_problem = cv_row_problem, .text_ints = 1,
 };
 
 static int cv_open(const hm_host_api *h, const hm_open_args *a, void **state, hm_plugin_err *err)
@@ -406,6 +406,13 @@ static int cv_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err
     return tm_population(&st->map, &backend, st, ctx, err);
 }
 
+static int cv_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
+                               hm_fetch_req *persons, hm_plugin_err *err)
+{
+    cv_state *st = state;
+    return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
+}
+
 static const hm_source_desc desc = {
     .size = sizeof(hm_source_desc),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -417,6 +424,7 @@ static const hm_source_desc desc = {
     .fields = cv_fields,
     .fetch = cv_fetch,
     .population = cv_population,
+    .population_fetch = cv_population_fetch,
     .close = cv_close,
     .identity = cv_identity,
 };

@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct pg_state {
@@ -121,6 +122,13 @@ static int pg_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
                 cells[i].kind = TM_TEXT;
                 cells[i].s = PQgetvalue(r, 0, i);
                 cells[i].len = (size_t)PQgetlength(r, 0, i);
+                /* an integer column's value as the integer (a key stays
+                 * an integer id end to end) */
+                Oid t = PQftype(r, i);
+                if (t == 20 || t == 21 || t == 23) {    /* int8, int2, int4 */
+                    cells[i].kind = TM_INT;
+                    cells[i].i = strtoll(cells[i].s, NULL, 10);
+                }
             }
         }
         return 1;
@@ -279,6 +287,13 @@ static int pg_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err
     return tm_population(&st->map, &backend, st, ctx, err);
 }
 
+static int pg_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
+                               hm_fetch_req *persons, hm_plugin_err *err)
+{
+    pg_state *st = state;
+    return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
+}
+
 /* One text value of a query in the reading transaction; NULL (and the
  * transaction as it was) when the query fails. */
 static char *query_text(pg_state *st, const char *sql)
@@ -340,6 +355,7 @@ static const hm_source_desc desc = {
     .fields = pg_fields,
     .fetch = pg_fetch,
     .population = pg_population,
+    .population_fetch = pg_population_fetch,
     .close = pg_close,
     .identity = pg_identity,
 };

@@ -320,6 +320,13 @@ static int sq_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err
     return tm_population(&st->map, &backend, st, ctx, err);
 }
 
+static int sq_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
+                               hm_fetch_req *persons, hm_plugin_err *err)
+{
+    sq_state *st = state;
+    return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
+}
+
 static const hm_source_desc desc = {
     .size = sizeof(hm_source_desc),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -331,6 +338,7 @@ static const hm_source_desc desc = {
     .fields = sq_fields,
     .fetch = sq_fetch,
     .population = sq_population,
+    .population_fetch = sq_population_fetch,
     .close = sq_close,
     .identity = sq_identity,
 };

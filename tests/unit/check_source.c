@@ -5,6 +5,7 @@
 
 #include "configfile.h"
 #include "frontend.h"
+#include "idindex.h"
 #include "mem.h"
 #include "one.h"
 #include "tablemap.h"
@@ -392,6 +393,135 @@ START_TEST(one_household_refusals_and_sources)
 }
 END_TEST
 
+/* Rows found by id, whatever order they were added in: text ids that are
+ * prefixes of one another, a NUL inside an asked id, integer ids, a
+ * repeated id, and the index growing from empty. */
+START_TEST(id_index_finds_rows)
+{
+    enum { N = 50000 };
+    char **ids = mem_alloc(sizeof *ids * N);
+    int64_t *nums = mem_alloc(sizeof *nums * N);
+    ck_assert_ptr_nonnull(ids);
+    id_index t = { 0 }, x;
+    ck_assert_int_eq(idx_init(&x, 10), 0);
+    for (int32_t i = 0; i < N; i++) {
+        int32_t k = (int32_t)(((int64_t)i * 7919) % N);    /* not in id order */
+        ids[i] = mem_alloc(16);
+        snprintf(ids[i], 16, "P%d", k);
+        nums[i] = (int64_t)k * 1000003 - 5;
+        ck_assert_int_eq(idx_add_text(&t, ids, i), -1);
+        ck_assert_int_eq(idx_add_int(&x, nums, i), -1);
+    }
+    for (int32_t i = 0; i < N; i++) {
+        ck_assert_int_eq(idx_find_text(&t, ids, ids[i], strlen(ids[i])), i);
+        ck_assert_int_eq(idx_find_int(&x, nums, nums[i]), i);
+    }
+    /* "P1" is a prefix of "P10" and more: each finds only itself */
+    ck_assert_str_eq(ids[idx_find_text(&t, ids, "P1", 2)], "P1");
+    ck_assert_str_eq(ids[idx_find_text(&t, ids, "P10", 3)], "P10");
+    ck_assert_int_eq(idx_find_text(&t, ids, "P", 1), -1);
+    ck_assert_int_eq(idx_find_text(&t, ids, "P100000", 7), -1);
+    ck_assert_int_eq(idx_find_text(&t, ids, "P1\0", 3), -1);
+    ck_assert_int_eq(idx_find_text(&t, ids, "", 0), -1);
+    ck_assert_int_eq(idx_find_int(&x, nums, -4), -1);
+    /* a repeated id is refused, naming the row that has it */
+    char *again = mem_strdup(ids[123]);
+    char *old = ids[N - 1];
+    ids[N - 1] = again;
+    ck_assert_int_eq(idx_add_text(&t, ids, N - 1), 123);
+    ids[N - 1] = old;
+    mem_free(again);
+    nums[N - 1] = nums[77];
+    ck_assert_int_eq(idx_add_int(&x, nums, N - 1), 77);
+    for (int32_t i = 0; i < N; i++)
+        mem_free(ids[i]);
+    mem_free(ids);
+    mem_free(nums);
+    idx_free(&t);
+    idx_free(&x);
+    /* an index never built finds nothing */
+    ck_assert_int_eq(idx_find_text(&t, NULL, "P1", 2), -1);
+}
+END_TEST
+
+/* Integer keys stay integers from the source to the fact store:
+ * load_id_int gives them, load_id their decimal text; the facts and data
+ * issues are those of the same city with text keys; one household is
+ * found by its id written as text, and explain and needs get its ids as
+ * text (L.hid, L.pid). */
+START_TEST(integer_ids_end_to_end)
+{
+    city_setup();
+    char conf[128], err[8192], buf[LOAD_ID_BUF];
+    snprintf(conf, sizeof conf, "%s/small.conf", city);
+    hm_config cfg[2];
+    hm_load L[2];
+    int32_t as_of;
+    int64_t v;
+    /* beside the text city's files, through --set */
+    run_sql("int-registry.db", "city.sql");
+    run_sql("int-registry.db", "../sources/int-registry.sql");
+    run_sql("int-civil.db", "civil.sql");
+    run_sql("int-civil.db", "../sources/int-civil.sql");
+    const char *sets[] = { "source.registry.database=int-registry.db", "source.civil.database=int-civil.db" };
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(batch_config(&cfg[k], conf, k ? sets : NULL, k ? 2 : 0, NULL, &as_of, err, sizeof err),
+                         HM_OK);
+        ck_assert_int_eq(load_open(&L[k], pack_prog, &cfg[k], as_of), 0);
+        ck_assert_int_eq(load_population(&L[k]), 0);
+        ck_assert_int_eq(load_facts(&L[k]), 0);
+    }
+    ck_assert_int_eq(load_id_int(&L[0], 0, 0, &v), 0);     /* text keys stay text */
+    ck_assert_int_eq(L[1].nh, L[0].nh);
+    ck_assert_int_eq(L[1].np, L[0].np);
+    ck_assert_ptr_null(L[1].hid);       /* no text made for the sqlite plugin */
+    for (int person = 0; person < 2; person++)
+        for (int32_t i = 0; i < (person ? L[0].np : L[0].nh); i++) {
+            ck_assert_int_eq(load_id_int(&L[1], person, i, &v), 1);
+            ck_assert_int_eq(v, atoi(load_id(&L[0], person, i, buf) + 1) + 100 * person);
+            char want[LOAD_ID_BUF];
+            snprintf(want, sizeof want, "%lld", (long long)v);
+            ck_assert_str_eq(load_id(&L[1], person, i, buf), want);
+        }
+    ck_assert_int_eq(L[1].nissues, L[0].nissues);
+    for (int32_t i = 0; i < L[0].nissues; i++) {
+        ck_assert_int_eq(L[1].issues[i].index, L[0].issues[i].index);
+        ck_assert_int_eq(L[1].issues[i].kind, L[0].issues[i].kind);
+    }
+    ck_assert_int_gt(L[0].facts.np, 0);
+    for (int32_t c = 0; c < L[0].facts.np; c++)
+        for (int32_t i = 0; i < L[0].np; i++) {
+            ck_assert_int_eq(L[1].facts.pcol[c].state[i], L[0].facts.pcol[c].state[i]);
+            if (L[0].facts.pcol[c].state[i] == FACT_KNOWN)
+                ck_assert_int_eq(L[1].facts.pcol[c].v[i], L[0].facts.pcol[c].v[i]);
+        }
+    for (int k = 0; k < 2; k++) {
+        load_close(&L[k]);
+        config_free(&cfg[k]);
+    }
+    hm_one o;
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, sets, 2, NULL, "3", NULL, err, sizeof err), 0);
+    ck_assert_int_eq(o.L.nh, 1);
+    ck_assert_int_eq(load_id_int(&o.L, 0, 0, &v), 1);
+    ck_assert_int_eq(v, 3);
+    ck_assert_str_eq(o.L.hid[0], "3");
+    ck_assert_int_eq(o.L.np, 2);
+    ck_assert_str_eq(o.L.pid[1], "105");
+    one_close(&o);
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, sets, 2, NULL, NULL, "105", err, sizeof err), 0);
+    ck_assert_int_eq(o.member, 1);
+    one_close(&o);
+    ck_assert_int_eq(one_open(&o, pack_prog, conf, sets, 2, NULL, "03", NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "no household `03` in the population (source registry)");
+    one_close(&o);
+    for (int k = 0; k < 2; k++) {
+        snprintf(err, sizeof err, "%s/%s", city, k ? "int-civil.db" : "int-registry.db");
+        unlink(err);
+    }
+    city_teardown();
+}
+END_TEST
+
 Suite *hm_source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -404,10 +534,14 @@ Suite *hm_source_suite(void)
     tcase_add_test(tc, tablemap_refusals);
     tcase_add_test(tc, tablemap_dates);
     suite_add_tcase(s, tc);
+    tc = tcase_create("id index");
+    tcase_add_test(tc, id_index_finds_rows);
+    suite_add_tcase(s, tc);
     tc = tcase_create("one household");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, one_household_is_its_part_of_the_population);
     tcase_add_test(tc, one_household_refusals_and_sources);
+    tcase_add_test(tc, integer_ids_end_to_end);
     suite_add_tcase(s, tc);
     return s;
 }
