@@ -275,9 +275,8 @@ int results_open(results *r, const char *path)
  * hm_rows is an eponymous virtual table (registered on the connection
  * only, nothing in the file) whose rows are those of the batch being
  * written: one statement step writes the whole batch, with none of the
- * per-value binding calls of a multi-row INSERT … VALUES (20% faster). */
-
-#define ROWS_COLS 8
+ * per-value binding calls of a multi-row INSERT … VALUES (10 to 20% faster
+ * a row on 2 M rows of five integers). */
 
 typedef struct rows_vtab {
     sqlite3_vtab base;

@@ -12,16 +12,17 @@
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
  *   run_not_eligible(run_id, policy, reason, count)
  *
- * A run stores every decision (runs.store = 'all') or, by default
- * ('answers'), the eligible and undetermined ones and the not eligible
- * ones of the entities it was asked to keep; run_not_eligible counts every
- * not eligible decision by policy and reason either way.  Only entities
- * with a stored decision are stored.
- *
  * with the tables under the view: run_entities, run_policies, run_reasons,
  * decision_rows (see docs/commands.md).  A run stores the reason and the
  * missing facts of its decisions only when asked (runs.reasons = 1); they
- * are NULL otherwise, which makes the rows smaller and the write faster. */
+ * are NULL otherwise, which makes the rows smaller and the write faster.
+ *
+ * A run stores every decision (runs.store = 'all') or, by default
+ * ('answers'), the eligible and undetermined ones and the not eligible
+ * ones of the entities it was asked to keep; run_not_eligible counts every
+ * not eligible decision by policy and reason either way.  The entities
+ * stored are those of the decisions stored, their households, and those
+ * a data issue names. */
 #ifndef HM_RESULTS_H
 #define HM_RESULTS_H
 
@@ -56,7 +57,7 @@ typedef struct results {
     int locked;                 /* this run holds its write lock */
     int committed;
     int64_t run_id;
-    int cols;                   /* columns bound per decision: 8 with reasons, 5 without */
+    int cols;                   /* columns per decision: 8 with reasons, 5 without */
     char err[512];
 } results;
 

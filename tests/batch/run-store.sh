@@ -33,6 +33,24 @@ for reasons in --reasons ""; do
 done
 # (the report of the small city has not eligible decisions to count)
 grep -qE '^  not eligible +[1-9]' a.rep || bad "the small city has no not eligible decision"
+# the same on the example city and its policies, whose decisions fail for
+# many reasons
+if python3 "$SRCDIR/examples/city/generate" --households 300 --seed 3 --as-of 2024-08-01 --out "$work/city" \
+	> /dev/null 2> err; then
+	for store in answers all; do
+		rm -f "city-$store.db"
+		"$HUIMIN" run "$SRCDIR/examples/policies" --config "$work/city/sources.conf" --out "city-$store.db" \
+			--as-of 2024-08-01 --no-progress --reasons --store $store > /dev/null 2> err ||
+			bad "example city, --store $store: $(cat err)"
+		"$HUIMIN" report "city-$store.db" > "city-$store.rep" 2> err || bad "report: $(cat err)"
+	done
+	if [ "$(grep -c 'not met' city-all.rep)" -gt 10 ] && cmp -s city-answers.rep city-all.rep; then ok
+	else bad "example city: the reports differ: $(diff city-all.rep city-answers.rep | head -5)"; fi
+	[ "$(stat -c %s city-answers.db)" -lt "$(stat -c %s city-all.db)" ] && ok ||
+		bad "example city: the default store is not smaller"
+else
+	bad "examples/city/generate: $(cat err)"
+fi
 
 # ---- what each stores --------------------------------------------------------
 rm -f a.db d.db
