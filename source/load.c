@@ -845,8 +845,8 @@ static void issue_at(hm_fetch_ctx *x, const ld_col *c, uint32_t row, int kind, c
 static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t *row)
 {
     if (*row == HM_LISTED_ROW && x->listing && col < x->ncols) {
-        if (x->cur < 0)
-            return NULL;        /* left out: its values go with it */
+        if (x->cur < 0 || !x->cols[col].listed)
+            return NULL;        /* left out, or not announced: fetched later */
         *row = (uint32_t)x->cur;
     }
     if (col >= x->ncols || *row >= x->n) {
@@ -985,7 +985,8 @@ static void host_put_value(hm_fetch_ctx *x, uint32_t col, uint32_t row, int64_t 
 
 static void host_listed_column(hm_fetch_ctx *x, uint32_t col)
 {
-    if (x->listing && col < x->ncols)
+    /* before the first entity only: the column's arrays grow from there */
+    if (x->listing && col < x->ncols && x->cap == 0)
         x->cols[col].listed = 1;
 }
 
@@ -1212,6 +1213,8 @@ static int listing_added(hm_load *L, int person, int32_t n)
         uint32_t cap = x->cap ? x->cap * 2 : 4096;
         for (int i = 0; i < g->ncols[person]; i++) {
             ld_col *c = &g->cols[person][i];
+            if (!c->listed)
+                continue;
             int64_t *v = mem_realloc(c->value, sizeof *v * cap);
             if (v)
                 c->value = v;
@@ -1249,6 +1252,8 @@ static int listing_order(hm_load *L, const int32_t *newpos, int32_t np)
         return 0;
     for (int i = 0; i < g->ncols[1]; i++) {
         ld_col *c = &g->cols[1][i];
+        if (!c->listed)
+            continue;
         int64_t *v = mem_alloc(sizeof *v * ((size_t)np + 1));
         uint8_t *k = mem_alloc((size_t)np + 1);
         int32_t *a = mem_alloc(sizeof *a * ((size_t)np + 1));
