@@ -181,41 +181,35 @@ int32_t idx_find_either_int(const id_index *x, char *const *text, const int64_t 
     return idx_find_text(x, text, buf, strlen(buf));
 }
 
-/* Candidate c (0: the row found last, 1: the one listed after it), or -1. */
-static int32_t near_row(const int32_t *next, int32_t n, int32_t last, int c)
+/* Position p of n as a row (order NULL: the same). */
+static int32_t row_of(const int32_t *order, int32_t p)
 {
-    if (last < 0 || last >= n)
-        return -1;
-    return c == 0 ? last : next ? next[last] : last + 1 < n ? last + 1 : -1;
+    return order ? order[p] : p;
 }
 
-int32_t idx_find_near_int(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+int32_t idx_find_near_int(const id_index *x, char *const *text, const int64_t *num, const int32_t *order,
                           int32_t n, int32_t *last, int64_t v)
 {
-    for (int c = 0; num && c < 2; c++) {
-        int32_t r = near_row(next, n, *last, c);
-        if (r >= 0 && num[r] == v)
-            return *last = r;
-    }
-    int32_t r = idx_find_either_int(x, text, num, v);
-    if (r >= 0)
-        *last = r;
-    return r;
+    for (int32_t p = *last; num && p >= 0 && p <= *last + 1 && p < n; p++)
+        if (num[p] == v)
+            return row_of(order, *last = p);
+    int32_t p = idx_find_either_int(x, text, num, v);
+    if (p < 0)
+        return -1;
+    return row_of(order, *last = p);
 }
 
-int32_t idx_find_near(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+int32_t idx_find_near(const id_index *x, char *const *text, const int64_t *num, const int32_t *order,
                       int32_t n, int32_t *last, const char *s, size_t len)
 {
     int64_t v;
     if (num)
-        return idx_parse_int(s, len, &v) ? idx_find_near_int(x, text, num, next, n, last, v) : -1;
-    for (int c = 0; c < 2; c++) {
-        int32_t r = near_row(next, n, *last, c);
-        if (r >= 0 && text_eq(text[r], s, len))
-            return *last = r;
-    }
-    int32_t r = idx_find_text(x, text, s, len);
-    if (r >= 0)
-        *last = r;
-    return r;
+        return idx_parse_int(s, len, &v) ? idx_find_near_int(x, text, num, order, n, last, v) : -1;
+    for (int32_t p = *last; p >= 0 && p <= *last + 1 && p < n; p++)
+        if (text_eq(text[p], s, len))
+            return row_of(order, *last = p);
+    int32_t p = idx_find_text(x, text, s, len);
+    if (p < 0)
+        return -1;
+    return row_of(order, *last = p);
 }

@@ -48,14 +48,16 @@ int  idx_parse_int(const char *s, size_t len, int64_t *v);
 int32_t idx_find_either(const id_index *x, char *const *text, const int64_t *num, const char *s, size_t len);
 int32_t idx_find_either_int(const id_index *x, char *const *text, const int64_t *num, int64_t v);
 
-/* The same, trying first the row found last (*last, -1 at first) and the
- * one listed after it (next[row], -1 after the last; row + 1 when next is
- * NULL): a table stored in the order the population was listed in, or
- * with several rows an id (records), finds its rows without hashing.
- * n: the number of rows; *last is set to the row found. */
-int32_t idx_find_near(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+/* The same over ids kept in the order they were listed (text[p] or
+ * num[p], position p of n, indexed so), returning their row order[p]
+ * (order NULL: p itself): the position found last (*last, -1 at first)
+ * and the one after it are tried first, so that a table stored in the
+ * order the population was listed in, or with several rows an id
+ * (records), finds its rows without hashing, reading the ids in
+ * sequence.  *last is set to the position found. */
+int32_t idx_find_near(const id_index *x, char *const *text, const int64_t *num, const int32_t *order,
                       int32_t n, int32_t *last, const char *s, size_t len);
-int32_t idx_find_near_int(const id_index *x, char *const *text, const int64_t *num, const int32_t *next,
+int32_t idx_find_near_int(const id_index *x, char *const *text, const int64_t *num, const int32_t *order,
                           int32_t n, int32_t *last, int64_t v);
 
 #endif

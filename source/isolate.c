@@ -218,7 +218,9 @@ typedef struct cfetch {
     char **ids;
     int64_t *nums;      /* integer ids, else NULL */
     id_index index;
-    int32_t *next;      /* the row listed after each, or NULL */
+    int32_t *order;     /* the rows in the order the host listed them, or NULL */
+    char **lids;        /* ids and nums in that order */
+    int64_t *lnums;
     int32_t last;       /* the row found last */
     uint8_t **known;
     hm_out_column *out;
@@ -232,13 +234,13 @@ typedef struct cpop {
 static int64_t ch_find(hm_fetch_ctx *ctx, const char *id, size_t len)
 {
     cfetch *x = (cfetch *)ctx;
-    return idx_find_near(&x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id, len);
+    return idx_find_near(&x->index, x->lids, x->lnums, x->order, (int32_t)x->n, &x->last, id, len);
 }
 
 static int64_t ch_find_int(hm_fetch_ctx *ctx, int64_t id)
 {
     cfetch *x = (cfetch *)ctx;
-    return idx_find_near_int(&x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id);
+    return idx_find_near_int(&x->index, x->lids, x->lnums, x->order, (int32_t)x->n, &x->last, id);
 }
 
 /* known[] as the host would leave it, so that a plugin reading it back
@@ -429,17 +431,26 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
         x.ids[i] = blob + at[i];
     mem_free(at);
     /* and the order the host listed them in */
+    x.lids = x.ids;
+    x.lnums = x.nums;
     if (get_u8(cc)) {
-        if (!(x.next = mem_alloc(sizeof *x.next * ((size_t)x.n + 1))))
+        x.order = mem_alloc(sizeof *x.order * ((size_t)x.n + 1));
+        x.lids = mem_calloc((size_t)x.n + 1, sizeof *x.lids);
+        x.lnums = ints ? mem_alloc(sizeof *x.lnums * ((size_t)x.n + 1)) : NULL;
+        if (!x.order || !x.lids || (ints && !x.lnums))
             _exit(3);
-        c_get(cc, x.next, sizeof *x.next * x.n);
-        for (uint32_t i = 0; i < x.n; i++)
-            if (x.next[i] < -1 || x.next[i] >= (int64_t)x.n)
+        c_get(cc, x.order, sizeof *x.order * x.n);
+        for (uint32_t p = 0; p < x.n && !cc->fail; p++) {
+            if (x.order[p] < 0 || (uint32_t)x.order[p] >= x.n)
                 _exit(3);
+            x.lids[p] = x.ids[x.order[p]];
+            if (ints)
+                x.lnums[p] = x.nums[x.order[p]];
+        }
     }
-    /* the host's ids are unique: a repeated one is a broken stream */
+    /* the host's ids are unique: a repeated one (or row) is a broken stream */
     for (uint32_t i = 0; i < x.n && !cc->fail; i++)
-        if ((ints ? idx_add_int(&x.index, x.nums, (int32_t)i) : idx_add_text(&x.index, x.ids, (int32_t)i)) != -1)
+        if ((ints ? idx_add_int(&x.index, x.lnums, (int32_t)i) : idx_add_text(&x.index, x.lids, (int32_t)i)) != -1)
             _exit(3);
     x.ncols = get_u32(cc);
     hm_out_column *out = x.out = mem_calloc((size_t)x.ncols + 1, sizeof *out);
@@ -481,7 +492,11 @@ static void child_fetch(const hm_source_desc *d, void *state, const hm_field_des
     mem_free(x.ids);
     idx_free(&x.index);
     mem_free(x.nums);
-    mem_free(x.next);
+    if (x.order) {
+        mem_free(x.lids);
+        mem_free(x.lnums);
+    }
+    mem_free(x.order);
     mem_free(x.known);
     mem_free(x.ev.w);
     mem_free(out);
@@ -928,10 +943,10 @@ int iso_fetch(iso_proc *s, hm_fetch_req *req, hm_plugin_err *err)
         c_put(&s->c, req->ids_int, sizeof *req->ids_int * req->n);
     for (uint32_t i = 0; !req->ids_int && i < req->n; i++)
         put_str(&s->c, req->ids[i]);
-    const int32_t *next = load_fetch_next(req->ctx);
-    put_u8(&s->c, next != NULL);
-    if (next)
-        c_put(&s->c, next, sizeof *next * req->n);
+    const int32_t *order = load_fetch_order(req->ctx);
+    put_u8(&s->c, order != NULL);
+    if (order)
+        c_put(&s->c, order, sizeof *order * req->n);
     put_u32(&s->c, req->ncols);
     for (uint32_t i = 0; i < req->ncols; i++) {
         const hm_field_desc *f = req->cols[i].field;

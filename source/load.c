@@ -514,28 +514,20 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         if (f->hh_count[h] > f->max_members)
             f->max_members = f->hh_count[h];
     }
-    if (!(L->pnext = mem_alloc(sizeof *L->pnext * ((size_t)c->np + 1)))) {
-        mem_free(first);
-        mem_free(newpos);
-        add_err(L, "out of memory");
-        return -1;
-    }
     for (int32_t i = 0; i < c->np; i++) {
         newpos[i] = first[c->phh[i]]++;
-        if (i)
-            L->pnext[newpos[i - 1]] = newpos[i];
         if (c->ints)
             L->pnum[newpos[i]] = c->pnum[i];
         else
             L->pid[newpos[i]] = c->pid[i];
     }
-    if (c->np)
-        L->pnext[newpos[c->np - 1]] = -1;
+    /* persons found by their position in the listing: sources stored in
+     * that order are matched reading the ids in sequence */
     int32_t dup;
-    int rc = index_rows(&L->pindex, L->pid, L->pnum, c->np, &dup);
+    int rc = index_rows(&L->pindex, c->pid, c->pnum, c->np, &dup);
     char buf[LOAD_ID_BUF];
     if (rc == -1)
-        add_err(L, "person id %s is listed twice", load_id(L, 1, dup, buf));
+        add_err(L, "person id %s is listed twice", c->pnum ? idx_format_int(c->pnum[dup], buf) : c->pid[dup]);
     else if (rc)
         add_err(L, "out of memory");
     if (!rc && listing_order(L, newpos, c->np)) {
@@ -543,7 +535,10 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         rc = -1;
     }
     mem_free(first);
-    mem_free(newpos);
+    if (rc)
+        mem_free(newpos);
+    else
+        L->plrow = newpos;
     return rc;
 }
 
@@ -581,8 +576,8 @@ int load_population(hm_load *L)
     L->hid = c.hid;
     L->hnum = c.hnum;
     L->hindex = c.hindex;
-    mem_free(c.pid);
-    mem_free(c.pnum);
+    L->plist = c.pid;
+    L->plnum = c.pnum;
     mem_free(c.phh);
     return 0;
 fail:
@@ -655,7 +650,10 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
             return -1;
         }
     } else {
-        int32_t i = idx_find_either(&L->pindex, L->pid, L->pnum, person_id, strlen(person_id));
+        int32_t i = idx_find_either(&L->pindex, L->plrow ? L->plist : L->pid, L->plrow ? L->plnum : L->pnum,
+                                    person_id, strlen(person_id));
+        if (i >= 0 && L->plrow)
+            i = L->plrow[i];
         if (i < 0) {
             add_err(L, "no person `%s` in the population (source %s)", person_id, pop);
             return -1;
@@ -711,8 +709,13 @@ int load_restrict(hm_load *L, const char *household_id, const char *person_id)
     mem_free(L->pid);
     mem_free(L->hnum);
     mem_free(L->pnum);
-    mem_free(L->pnext);
-    L->pnext = NULL;    /* members in row order */
+    /* members in row order */
+    mem_free(L->plist);
+    mem_free(L->plnum);
+    mem_free(L->plrow);
+    L->plist = NULL;
+    L->plnum = NULL;
+    L->plrow = NULL;
     idx_free(&L->hindex);
     idx_free(&L->pindex);
     L->hid = hid;
@@ -759,7 +762,7 @@ struct hm_fetch_ctx {
     char **ids;
     const int64_t *nums;        /* the ids when they are integers */
     const id_index *index;
-    const int32_t *next;        /* the row listed after each, or NULL: the next row */
+    const int32_t *order;       /* ids (ids, nums) in the order listed: their rows; NULL: rows */
     int32_t last;               /* the row found last */
     ld_col *cols;
     uint32_t ncols;
@@ -856,19 +859,19 @@ static ld_col *col_of(hm_fetch_ctx *x, uint32_t col, uint32_t *row)
     return &x->cols[col];
 }
 
-const int32_t *load_fetch_next(const hm_fetch_ctx *x)
+const int32_t *load_fetch_order(const hm_fetch_ctx *x)
 {
-    return x->next;
+    return x->order;
 }
 
 static int64_t host_find(hm_fetch_ctx *x, const char *id, size_t len)
 {
-    return idx_find_near(x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id, len);
+    return idx_find_near(x->index, x->ids, x->nums, x->order, (int32_t)x->n, &x->last, id, len);
 }
 
 static int64_t host_find_int(hm_fetch_ctx *x, int64_t id)
 {
-    return idx_find_near_int(x->index, x->ids, x->nums, x->next, (int32_t)x->n, &x->last, id);
+    return idx_find_near_int(x->index, x->ids, x->nums, x->order, (int32_t)x->n, &x->last, id);
 }
 
 static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
@@ -1439,8 +1442,11 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
     }
     /* those read with the population are not fetched again */
     int nfetch = listed_last(cols, out, ncols);
-    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = ids, .nums = nums, .last = -1,
-                       .next = entity == ENT_PERSON ? L->pnext : NULL,
+    /* persons are found in the order listed (ids for the plugin stay in
+     * row order) */
+    int listed = entity == ENT_PERSON && L->plrow;
+    hm_fetch_ctx x = { .L = L, .src = k, .n = n, .ids = listed ? L->plist : ids, .nums = listed ? L->plnum : nums,
+                       .last = -1, .order = listed ? L->plrow : NULL,
                        .index = entity == ENT_HOUSEHOLD ? &L->hindex : &L->pindex, .cols = cols,
                        .ncols = (uint32_t)nfetch };
     hm_fetch_req req = { sizeof req, (uint8_t)entity, n, (const char *const *)ids, (uint32_t)nfetch, out, &x, nums };
@@ -1749,7 +1755,9 @@ void load_close(hm_load *L)
     mem_free(L->pid);
     mem_free(L->hnum);
     mem_free(L->pnum);
-    mem_free(L->pnext);
+    mem_free(L->plist);
+    mem_free(L->plnum);
+    mem_free(L->plrow);
     listing_free(L);
     idx_free(&L->hindex);
     idx_free(&L->pindex);

@@ -53,7 +53,12 @@ typedef struct hm_load {
     char **hid, **pid;
     int64_t *hnum, *pnum;
     id_index hindex, pindex;
-    int32_t *pnext;         /* the person row listed after each (-1 after the last) */
+    /* the persons in the order listed: their ids (plist, or plnum when
+     * integers) and rows (plrow), which pindex indexes by position; NULL
+     * when the rows are in that order (one household) */
+    char **plist;
+    int64_t *plnum;
+    int32_t *plrow;
     /* the population source's fields read with the population, waiting
      * for load_facts (population_fetch) */
     struct ld_listing *listing;

@@ -47,9 +47,9 @@ typedef struct plugin_opts {
 extern const hm_host_api hm_host;
 /* hm_host.set_error, for the host an isolated plugin's process gets */
 void host_set_error(hm_plugin_err *err, const char *fmt, ...);
-/* The row listed after each row of a fetch, or NULL (the next row): where
- * host->find looks first (load.c). */
-const int32_t *load_fetch_next(const hm_fetch_ctx *ctx);
+/* The rows of a fetch in the order the population listed them, or NULL
+ * (row order): where host->find looks first (load.c). */
+const int32_t *load_fetch_order(const hm_fetch_ctx *ctx);
 
 /* The plugin file NAME stands for: sqlite, csv and postgres are the
  * built-ins (beside the huimin command, then the install folder, never
