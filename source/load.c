@@ -490,14 +490,17 @@ static int group_members(hm_load *L, hm_population_ctx *c)
         L->pnum = mem_alloc(sizeof *L->pnum * ((size_t)c->np + 1));
     else
         L->pid = mem_alloc(sizeof *L->pid * ((size_t)c->np + 1));
-    /* text values read with the population are kept */
-    char **texts = L->facts.texts;
-    int32_t ntexts = L->facts.ntexts, captexts = L->facts.captexts;
+    /* text values read with the population are kept, with their index */
+    hm_facts kept = L->facts;
     L->facts.texts = NULL;
+    L->facts.textslots = NULL;
     int init = facts_init_households(&L->facts, c->nh, c->np);
-    L->facts.texts = texts;
-    L->facts.ntexts = ntexts;
-    L->facts.captexts = captexts;
+    L->facts.texts = kept.texts;
+    L->facts.ntexts = kept.ntexts;
+    L->facts.captexts = kept.captexts;
+    L->facts.textslots = kept.textslots;
+    L->facts.ntextslots = kept.ntextslots;
+    L->facts.nhashed = kept.nhashed;
     if (!first || !newpos || (!L->pid && !L->pnum) || init < 0) {
         mem_free(first);
         mem_free(newpos);
