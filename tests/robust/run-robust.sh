@@ -11,7 +11,7 @@
 # $SRCDIR/examples/policies and $SRCDIR/tests/golden/valid and of built-in
 # seed policies, deeply nested and very long expressions, NUL bytes, an empty
 # file, 1 MB lines, odd paths and directories, and a generated 50,000-line
-# policy file that must check cleanly (within 1 s unless under sanitizers).
+# policy file that must check cleanly (within 0.5 s unless under sanitizers).
 #
 # Environment: HUIMIN (the command), SRCDIR (the source tree), HM_SANITIZED
 # (set: a sanitizer build; also detected from the binary), ROBUST_SEED,
