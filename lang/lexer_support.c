@@ -198,3 +198,86 @@ int lex_punct8(hm_parser *p, hm_span sp, const char *s, size_t n)
         return (unsigned char)a[0];
     return 0;
 }
+
+/* What drafters type with a Chinese input method, read as what they meant
+ * after an error that says how to write it: the parse goes on, so one
+ * slip does not hide the mistakes after it. */
+
+/* `≥ ≤ ≠ × ÷ −` and the other mathematical operators (U+2200-22FF). */
+int lex_math8(hm_parser *p, hm_span sp, const char *s, size_t n)
+{
+    static const struct { uint32_t cp; const char *ascii; int tok; } ops[] = {
+        { 0x2265, ">=", GE }, { 0x2264, "<=", LE }, { 0x2260, "!=", NE },
+        { 0x00d7, "*", '*' }, { 0x00f7, "/", '/' }, { 0x2212, "-", '-' },
+        { 0x2217, "*", '*' }, { 0x2215, "/", '/' },
+    };
+    uint32_t cp = 0;
+    utf8_decode((const unsigned char *)s, n, &cp);
+    p->lex_errors++;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (ops[i].cp == cp) {
+            int d = diag_error(p->diags, p->file, sp, "`%.*s` is not an operator of the language", (int)n, s);
+            diag_hint(p->diags, d, "write `%s`", ops[i].ascii);
+            return ops[i].tok;
+        }
+    diag_error(p->diags, p->file, sp, "unexpected character `%.*s`", (int)n, s);
+    return 0;
+}
+
+/* `且 并且 或 或者 非`, written alone, for `and or not`. */
+int lex_chinese_logic(hm_parser *p, hm_span sp, const char *s, size_t n)
+{
+    static const struct { const char *word; const char *ascii; int tok; } words[] = {
+        { "且", "and", AND }, { "并且", "and", AND }, { "或", "or", OR },
+        { "或者", "or", OR }, { "非", "not", NOT },
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i].word) == n && memcmp(words[i].word, s, n) == 0) {
+            p->lex_errors++;
+            int d = diag_error(p->diags, p->file, sp, "`%.*s` is not an operator of the language", (int)n, s);
+            diag_hint(p->diags, d, "write `%s`", words[i].ascii);
+            return words[i].tok;
+        }
+    return 0;
+}
+
+/* `2024年8月1日`: the date 2024-08-01. */
+const char *lex_chinese_date(hm_parser *p, hm_span sp, const char *s)
+{
+    int y = 0, m = 0, d = 0;
+    /* the scanner matched 4 digits 年 1-2 digits 月 1-2 digits 日 */
+    sscanf(s, "%4d", &y);
+    const char *mo = s + 4 + strlen("年");
+    m = atoi(mo);
+    d = atoi(strstr(mo, "月") + strlen("月"));
+    char iso[16];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+    p->lex_errors++;
+    int k = diag_error(p->diags, p->file, sp, "dates are written year-month-day with hyphens");
+    diag_hint(p->diags, k, "write `%s`", iso);
+    return arena_strndup(p->arena, iso, strlen(iso));
+}
+
+/* `2300元`: an amount is a plain number of yuan. */
+const char *lex_yuan(hm_parser *p, hm_span sp, const char *s, size_t n)
+{
+    size_t k = n - strlen("元");
+    p->lex_errors++;
+    int d = diag_error(p->diags, p->file, sp, "an amount is written without `元`");
+    diag_hint(p->diags, d, "write `%.*s`: amounts of money are in yuan", (int)k, s);
+    return arena_strndup(p->arena, s, k);
+}
+
+/* `２３００`: full-width digits (U+FF10-FF19, three bytes each). */
+const char *lex_wide_digits(hm_parser *p, hm_span sp, const char *s, size_t n)
+{
+    char *out = arena_alloc(p->arena, n / 3 + 1);
+    size_t j = 0;
+    for (size_t i = 0; i + 2 < n; i += 3)
+        out[j++] = (char)('0' + ((unsigned char)s[i + 2] - 0x90));
+    out[j] = '\0';
+    p->lex_errors++;
+    int d = diag_error(p->diags, p->file, sp, "full-width digits `%.*s`", (int)n, s);
+    diag_hint(p->diags, d, "write `%s` (switch the input method to half-width characters)", out);
+    return out;
+}

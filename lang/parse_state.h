@@ -40,5 +40,13 @@ void lex_error(hm_parser *p, hm_span sp, const char *fmt, ...)
 const char *lex_fullwidth(uint32_t cp);
 /* Report full-width punctuation; the token meant, or 0. */
 int lex_punct8(hm_parser *p, hm_span sp, const char *s, size_t n);
+/* What a Chinese input method types for an operator, a date, an amount or
+ * a number: each reported, and read as what was meant (the token, or 0 to
+ * skip; the text of the DATE, INT or DECIMAL token). */
+int lex_math8(hm_parser *p, hm_span sp, const char *s, size_t n);
+int lex_chinese_logic(hm_parser *p, hm_span sp, const char *s, size_t n);
+const char *lex_chinese_date(hm_parser *p, hm_span sp, const char *s);
+const char *lex_yuan(hm_parser *p, hm_span sp, const char *s, size_t n);
+const char *lex_wide_digits(hm_parser *p, hm_span sp, const char *s, size_t n);
 
 #endif
