@@ -1,5 +1,6 @@
 /* main.c -- the `huimin` command: dispatch to subcommands. */
 #include "cli.h"
+#include "i18n.h"
 #include "huimin.h"
 #include "mask.h"
 #include "module.h"
@@ -195,6 +196,8 @@ static void usage(FILE *out)
             "Run `huimin COMMAND --help` for a command's options; `huimin -V` (or\n"
             "--version) prints the version.  A FILE argument `-` is standard input\n"
             "(for policy text) or standard output (for `compile -o -`).\n"
+            "`huimin --lang zh|en COMMAND …` (or HUIMIN_LANG, or a Chinese locale)\n"
+            "chooses the language of the checker's messages.\n"
             "Exit status: 0 success, 1 errors found in the input, 2 usage error or\n"
             "unreadable input.\n");
 }
@@ -206,6 +209,26 @@ int main(int argc, char **argv)
     setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
     if (argc < 2) {
         usage(stderr);
+        return EXIT_USAGE;
+    }
+    /* `--lang zh|en` before the command; else HUIMIN_LANG or the locale */
+    const char *lang = NULL;
+    if (!strcmp(argv[1], "--lang") || !strncmp(argv[1], "--lang=", 7)) {
+        int eq = argv[1][6] == '=';
+        if (!eq && argc < 3) {
+            cli_error("`--lang` needs a language: zh or en");
+            return EXIT_USAGE;
+        }
+        lang = eq ? argv[1] + 7 : argv[2];
+        argc -= eq ? 1 : 2;
+        argv += eq ? 1 : 2;
+        if (argc < 2) {
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (hm_i18n_init(lang) != 0) {
+        cli_error("unknown language `%s`: huimin speaks zh and en", lang ? lang : getenv("HUIMIN_LANG"));
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];

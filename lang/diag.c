@@ -1,5 +1,6 @@
 /* diag.c -- see diag.h. */
 #include "diag.h"
+#include "i18n.h"
 #include "mem.h"
 
 #include <jansson.h>
@@ -54,7 +55,7 @@ static int add(hm_diags *d, diag_severity sev, const hm_srcfile *f, hm_span sp,
         d->v = v;
         d->cap = cap;
     }
-    char *msg = vformat(fmt, ap);
+    char *msg = vformat(hm_tr(fmt), ap);
     if (!msg)
         return -1;
     hm_diag *g = &d->v[d->n];
@@ -102,7 +103,7 @@ void diag_hint(hm_diags *d, int i, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *h = vformat(fmt, ap);
+    char *h = vformat(hm_tr(fmt), ap);
     va_end(ap);
     mem_free(d->v[i].hint);
     d->v[i].hint = h;
@@ -117,17 +118,27 @@ static const char *sev_name(diag_severity s)
     }
 }
 
+/* the severity as printed for people (JSON keeps sev_name's) */
+static const char *sev_label(diag_severity s)
+{
+    switch (s) {
+    case DIAG_ERROR: return hm_tr(N_("error"));
+    case DIAG_WARNING: return hm_tr(N_("warning"));
+    default: return hm_tr(N_("note"));
+    }
+}
+
 void diag_render(const hm_diag *g, FILE *out)
 {
     if (!g->file) {
-        fprintf(out, "%s: %s\n", sev_name(g->sev), g->msg);
+        fprintf(out, "%s: %s\n", sev_label(g->sev), g->msg);
         if (g->hint)
-            fprintf(out, "  hint: %s\n", g->hint);
+            fprintf(out, "  %s: %s\n", hm_tr(N_("hint")), g->hint);
         return;
     }
     int line, col;
     srcfile_locate(g->file, g->span.start, &line, &col);
-    fprintf(out, "%s:%d:%d: %s: %s\n", g->file->path, line, col, sev_name(g->sev), g->msg);
+    fprintf(out, "%s:%d:%d: %s: %s\n", g->file->path, line, col, sev_label(g->sev), g->msg);
 
     size_t len;
     const char *text = srcfile_line(g->file, line, &len);
@@ -197,7 +208,7 @@ void diag_render(const hm_diag *g, FILE *out)
         fputc('~', out);
     fputc('\n', out);
     if (g->hint)
-        fprintf(out, "%*s%*s = hint: %s\n", 3, "", w, "", g->hint);
+        fprintf(out, "%*s%*s = %s: %s\n", 3, "", w, "", hm_tr(N_("hint")), g->hint);
 }
 
 /* Sort key: the position of the diagnostic itself, or of its parent for notes. */

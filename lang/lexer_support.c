@@ -2,6 +2,7 @@
  * lookup, string unescaping, UTF-8 checks and lexical error messages. */
 #include "parse_state.h"
 #include "parser.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ void lex_error(hm_parser *p, hm_span sp, const char *fmt, ...)
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(buf, sizeof buf, hm_tr(fmt), ap);
     va_end(ap);
     diag_error(p->diags, p->file, sp, "%s", buf);
 }

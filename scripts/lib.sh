@@ -14,6 +14,7 @@ HM_DEPS=(
 	build-essential
 	flex
 	bison
+	gettext
 	libffi-dev
 	libinih-dev
 	libcsv-dev

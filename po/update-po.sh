@@ -1,0 +1,26 @@
+#!/bin/sh
+# update-po.sh -- extract the checker's messages into po/huimin.pot and merge
+# them into po/zh_CN.po (new messages come in untranslated, and are shown
+# in English until translated).  Run from the source tree: sh po/update-po.sh
+set -eu
+cd "$(dirname "$0")/.."
+# every file of the compiler that reports a diagnostic
+xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
+	--package-name=huimin --msgid-bugs-address=huimin \
+	--keyword= --keyword=N_ --keyword=hm_tr \
+	--keyword=diag_error:4 --flag=diag_error:4:c-format \
+	--keyword=diag_warning:4 --flag=diag_warning:4:c-format \
+	--keyword=diag_note:5 --flag=diag_note:5:c-format \
+	--keyword=diag_hint:3 --flag=diag_hint:3:c-format \
+	--keyword=lex_error:3 --flag=lex_error:3:c-format \
+	--keyword=mismatch:3 --flag=mismatch:3:c-format \
+	--keyword=ERR:2 --flag=ERR:2:c-format --keyword=WARN:2 --flag=WARN:2:c-format \
+	--keyword=NOTE:3 --flag=NOTE:3:c-format \
+	-o po/huimin.pot $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang/*.l | grep -v '^lang/diag.c$') lang/diag.c
+if [ -f po/zh_CN.po ]; then
+	msgmerge --quiet --update --backup=none --no-location --sort-output po/zh_CN.po po/huimin.pot
+else
+	msginit --no-translator --locale=zh_CN.UTF-8 -i po/huimin.pot -o po/zh_CN.po
+fi
+# how much is translated
+msgfmt --check --statistics -o /dev/null po/zh_CN.po
