@@ -4,7 +4,22 @@
 # in English until translated).  Run from the source tree: sh po/update-po.sh
 set -eu
 cd "$(dirname "$0")/.."
-# every file of the compiler that reports a diagnostic
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# every file of the compiler that reports a diagnostic, as xgettext can read
+# it: the lexer through flex (xgettext takes flex patterns for C and loses its
+# place), and `(hm_span){ a, b }` made one word (xgettext counts the comma in
+# the braces as one more argument and would take the wrong one for the message)
+files=
+for f in $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang/*.l | grep -v '^lang/diag.c$') lang/diag.c; do
+	out="$tmp/$(basename "$f").c"
+	case "$f" in
+	*.l) ${FLEX:-flex} -o "$out.tmp" "$f" ;;
+	*) cp "$f" "$out.tmp" ;;
+	esac
+	sed 's/(hm_span){[^}]*}/HM_SPAN/g' "$out.tmp" > "$out"
+	files="$files $out"
+done
 xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
 	--package-name=huimin --msgid-bugs-address=huimin \
 	--keyword= --keyword=N_ --keyword=hm_tr \
@@ -16,7 +31,7 @@ xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
 	--keyword=mismatch:3 --flag=mismatch:3:c-format \
 	--keyword=ERR:2 --flag=ERR:2:c-format --keyword=WARN:2 --flag=WARN:2:c-format \
 	--keyword=NOTE:3 --flag=NOTE:3:c-format \
-	-o po/huimin.pot $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang/*.l | grep -v '^lang/diag.c$') lang/diag.c
+	-o po/huimin.pot $files
 if [ -f po/zh_CN.po ]; then
 	msgmerge --quiet --update --backup=none --no-location --sort-output po/zh_CN.po po/huimin.pot
 else
