@@ -2,14 +2,25 @@
 # update-po.sh -- extract the checker's messages into po/huimin.pot and merge
 # them into po/zh_CN.po (new messages come in untranslated, and are shown
 # in English until translated).  Run from the source tree: sh po/update-po.sh
+#
+# `sh po/update-po.sh --pot FILE` writes the template to FILE and changes
+# nothing in po/ (tests/i18n uses it to find messages not yet in the catalog).
 set -eu
+pot=po/huimin.pot
+if [ "${1:-}" = --pot ]; then
+	case ${2:?--pot needs a file} in
+	/*) pot=$2 ;;
+	*) pot=$PWD/$2 ;;
+	esac
+fi
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # every file of the compiler that reports a diagnostic, as xgettext can read
-# it: the lexer through flex (xgettext takes flex patterns for C and loses its
-# place), and `(hm_span){ a, b }` made one word (xgettext counts the comma in
-# the braces as one more argument and would take the wrong one for the message)
+# it: the lexer through flex (xgettext takes flex patterns for C and loses
+# its place), and `(hm_span){ a, b }` made one word (xgettext counts the
+# comma in the braces as one more argument and would take the wrong one for
+# the message); then po/composed.c, the messages put together from pieces
 files=
 for f in $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang/*.l | grep -v '^lang/diag.c$') lang/diag.c; do
 	out="$tmp/$(basename "$f").c"
@@ -20,6 +31,7 @@ for f in $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang
 	sed 's/(hm_span){[^}]*}/HM_SPAN/g' "$out.tmp" > "$out"
 	files="$files $out"
 done
+files="$files po/composed.c"
 xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
 	--package-name=huimin --msgid-bugs-address=huimin \
 	--keyword= --keyword=N_ --keyword=hm_tr \
@@ -31,7 +43,8 @@ xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
 	--keyword=mismatch:3 --flag=mismatch:3:c-format \
 	--keyword=ERR:2 --flag=ERR:2:c-format --keyword=WARN:2 --flag=WARN:2:c-format \
 	--keyword=NOTE:3 --flag=NOTE:3:c-format \
-	-o po/huimin.pot $files
+	-o "$pot" $files
+[ "$pot" = po/huimin.pot ] || exit 0
 if [ -f po/zh_CN.po ]; then
 	msgmerge --quiet --update --backup=none --no-location --sort-output po/zh_CN.po po/huimin.pot
 else
