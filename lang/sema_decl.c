@@ -308,7 +308,8 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
         if (v->b) {
             ast *lit = v->b->kind == N_UNOP && v->b->ival == AOP_NEG ? v->b->a : v->b;
             if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
-                lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME && lit->kind != N_DUR) {
+                lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME &&
+                (lit->kind != N_DUR || lit->a->kind != N_INT)) {
                 int d = ERR(v->b, "a parameter's value must be written out");
                 diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
                                        "compute with it in a let");
@@ -875,7 +876,7 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
     /* values in tests are literals */
     ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
     if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
-        lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
+        lit->kind != N_DATE && lit->kind != N_BOOL && (lit->kind != N_DUR || lit->a->kind != N_INT)) {
         ERR(v, "a test gives facts as plain values (numbers, text, dates, true/false, labels)");
         return;
     }
