@@ -1456,3 +1456,5 @@ int32_t vm_household_first(const hm_vm *vm) { return vm->first; }
 void vm_bind_externs(hm_vm *vm, const vm_extern *externs) { vm->externs = externs; }
 
 const hm_program *vm_program(const hm_vm *vm) { return vm->p; }
+
+int32_t vm_as_of(const hm_vm *vm) { return vm->as_of; }

@@ -1104,7 +1104,28 @@ static void cg_node(fstate *f, ast *e, int dst)
         int t = f->top;
         int r = newreg(f);
         cg(f, e->a, r);
-        if (e->ival == WIN_LAST) {
+        if (e->ival == WIN_LAST && e->b->kind == N_NAME) {
+            /* the length is a parameter's (checked: 1 to 1200) */
+            int n = newreg(f);
+            cg(f, e->b, n);
+            if (e->flag == DUR_YEARS) {
+                int k = newreg(f);
+                loadk(f, k, 12);
+                ABC(MUL, n, n, k);
+            }
+            if (e->flag == DUR_DAYS) {
+                int lo = newreg(f), hi = newreg(f), k = newreg(f);
+                (void)hi;
+                ABC(ASOF, lo + 1, 0, 0);
+                ABC(NEG, n, n, 0);
+                ABC(ADDDAYS, lo, lo + 1, n);
+                loadk(f, k, -1);
+                ABC(ADDDAYS, lo + 1, lo + 1, k);
+                ABC(WINRANGE, dst, r, lo);
+            } else {
+                ABC(WINLAST, dst, r, n);
+            }
+        } else if (e->ival == WIN_LAST) {
             int n = newreg(f);
             int64_t v = 0;
             sema_literal_int(f->b->s, e->b, &v);

@@ -3,6 +3,7 @@
  * whole-pack checks at the end (cycles, unused definitions). */
 #include "sema.h"
 #include "builtins.h"
+#include "calendar.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -839,6 +840,18 @@ void sema_check_policy(sema *s, sym *p)
 
 /* ---- tests ---------------------------------------------------------------- */
 
+/* A given value or record dated after the test's as-of date did not hold
+ * (had not happened) yet on that date: as a source's would, it counts as
+ * missing, and the drafter is told. */
+static void future_value(sema *s, ast *date, const char *what, const char *so)
+{
+    char d[16];
+    cal_format((int32_t)s->test_day, d);
+    int w = diag_warning(s->diags, FILE_OF(s, date), date->loc, "%s %s, after the test's date %s: %s",
+                         what, date->str, d, so);
+    diag_hint(s->diags, w, "date it on or before %s, or leave it out to test a missing value", d);
+}
+
 static void check_init_value(sema *s, ast *init, const hm_type *t)
 {
     ast *v = init->a;
@@ -856,6 +869,9 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
             int64_t day;
             if (sema_parse_date(r->a->str, &day) != 0)
                 ERR(r->a, "`%s` is not a valid date", r->a->str);
+            else if (s->in_test && day > s->test_day)
+                future_value(s, r->a, "this record is dated",
+                             "it had not happened yet, so the test leaves it out");
             sema_expect(s, r->b, t->elem, what);
         }
         return;
@@ -939,6 +955,9 @@ static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
             int64_t day;
             if (sema_parse_date(i->b->str, &day) != 0)
                 ERR(i->b, "`%s` is not a valid date", i->b->str);
+            else if (s->in_test && day > s->test_day)
+                future_value(s, i->b, "this value is dated",
+                             "it did not hold yet, so the test takes the fact as missing");
         }
         char have[256];
         if (i->c && !source_declares(s, i->c->str, f, have, sizeof have))
@@ -955,6 +974,7 @@ static void check_test(sema *s, ast *t)
         ERR(t->a, "`%s` is not a valid date", t->a->str);
     t->a->ival = day;
     s->in_test = 1;
+    s->test_day = day;
     int nmembers = 0;
     ast *g = t->b;
     if (g) {

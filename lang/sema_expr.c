@@ -1318,6 +1318,10 @@ void sema_check_template(sema *s, ast *n)
         }
         memcpy(path, p + 1, len);
         path[len] = '\0';
+        if (strcmp(path, "as_of") == 0) {
+            p = end;    /* the date the decision is made for */
+            continue;
+        }
         /* build NAME(.GET)* nodes at the span of the braces and type them */
         ast *node = NULL;
         int bad = 0;
