@@ -840,15 +840,15 @@ void sema_check_policy(sema *s, sym *p)
 
 /* ---- tests ---------------------------------------------------------------- */
 
-/* A given value or record dated after the test's as-of date did not hold
- * (had not happened) yet on that date: as a source's would, it counts as
- * missing, and the drafter is told. */
-static void future_value(sema *s, ast *date, const char *what, const char *so)
+/* A given value dated after the test's as-of date did not hold yet on that
+ * date: as a source's would, it counts as missing, and the drafter is
+ * told. */
+static void future_value(sema *s, ast *date)
 {
     char d[16];
     cal_format((int32_t)s->test_day, d);
-    int w = diag_warning(s->diags, FILE_OF(s, date), date->loc, "%s %s, after the test's date %s: %s",
-                         what, date->str, d, so);
+    int w = diag_warning(s->diags, FILE_OF(s, date), date->loc, "this value is dated %s, after the test's date %s: "
+                         "it did not hold yet, so the test takes the fact as missing", date->str, d);
     diag_hint(s->diags, w, "date it on or before %s, or leave it out to test a missing value", d);
 }
 
@@ -869,9 +869,6 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
             int64_t day;
             if (sema_parse_date(r->a->str, &day) != 0)
                 ERR(r->a, "`%s` is not a valid date", r->a->str);
-            else if (s->in_test && day > s->test_day)
-                future_value(s, r->a, "this record is dated",
-                             "it had not happened yet, so the test leaves it out");
             sema_expect(s, r->b, t->elem, what);
         }
         return;
@@ -956,8 +953,7 @@ static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
             if (sema_parse_date(i->b->str, &day) != 0)
                 ERR(i->b, "`%s` is not a valid date", i->b->str);
             else if (s->in_test && day > s->test_day)
-                future_value(s, i->b, "this value is dated",
-                             "it did not hold yet, so the test takes the fact as missing");
+                future_value(s, i->b);
         }
         char have[256];
         if (i->c && !source_declares(s, i->c->str, f, have, sizeof have))

@@ -70,8 +70,9 @@ static int given_value(sema *s, hm_facts *f, ast *v, const hm_type *t, int64_t *
     return 0;
 }
 
-/* Values and records dated after `until` (a test's as-of date) did not
- * hold yet: they are left out (the checker warns of them). */
+/* Values dated after `until` (a test's as-of date) did not hold yet: they
+ * are left out (the checker warns of them).  Records are not: a window may
+ * reach past the as-of date. */
 static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int entity, int32_t index, int32_t until)
 {
     for (ast *i = obj->a; i; i = i->next) {
@@ -85,8 +86,6 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
             for (ast *r = i->a->a; r && i->a->kind == N_RECLIT; r = r->next) {
                 int64_t day = 0, val = 0;
                 sema_parse_date(r->a->str, &day);
-                if (day > until)
-                    continue;
                 int rc = given_value(s, f, r->b, t->elem, &val);
                 if (rc == -2 || facts_add_record(f, fd->column, index, (int32_t)day, val) < 0)
                     return -1;
