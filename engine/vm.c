@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "mem.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -636,6 +637,15 @@ static void set_error(hm_vm *vm, int32_t fn, const char *what)
     if (vm->err[0])
         return;
     snprintf(vm->err, sizeof vm->err, "%s in %s", what, prog_str(vm->p, vm->p->fns[fn].name));
+}
+
+/* date(y, m, d) of numbers that are not a date: which numbers (error
+ * path only: the formatting costs nothing when dates are fine). */
+static void set_date_error(hm_vm *vm, int32_t fn, int64_t y, int64_t m, int64_t d)
+{
+    char what[128];
+    snprintf(what, sizeof what, "date(%" PRId64 ", %" PRId64 ", %" PRId64 ") is not a date", y, m, d);
+    set_error(vm, fn, what);
 }
 
 /* Extern function xi returned HM_EXTERN_ERROR: said as such, not as an

@@ -481,7 +481,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             if (y.unk || m.unk || d.unk) { int u_ = UNK2(y, m); RA.v = 0; RA.unk = u_ > d.unk ? u_ : d.unk; VM_NEXT; }
             if (y.v < 1 || y.v > 9999 || m.v < 1 || m.v > 12 || d.v < 1 ||
                 d.v > cal_days_in_month((int32_t)y.v, (int32_t)m.v))
-                FAIL("no such date (year 1 to 9999, month 1 to 12, day within the month)");
+            {
+                set_date_error(vm, fn, y.v, m.v, d.v);
+                RA.unk = UNK_ERROR;
+                RA.v = 0;
+            }
             else
                 SET(RA, cal_from_ymd((int32_t)y.v, (int32_t)m.v, (int32_t)d.v));
             VM_NEXT;
