@@ -168,10 +168,11 @@ typedef struct hm_codemap {
     int32_t source, raw, label;
 } hm_codemap;
 
-/* a value in force from a date (INT32_MIN: always) */
+/* a value in force from a date (INT32_MIN: always); none: 1 when the
+ * parameter has no value from that date on (`from DATE none`), else 0 */
 typedef struct hm_dated {
     int32_t from;
-    int32_t pad;
+    int32_t none;
     int64_t value;
 } hm_dated;
 

@@ -97,25 +97,35 @@ int32_t cal_add_months(int32_t date, int64_t n)
     return cal_from_ymd(ny, nm, d > dim ? dim : d);
 }
 
+/* A span of full years or months from a to b (b on or after a) is
+ * complete on the day a + n years (months) lands on: the same day of the
+ * month, or the month's last day when it has no such day (29 February is
+ * reached on 28 February in other years, as date + duration gives and as
+ * the Civil Code counts periods, art. 202).  Backwards, the span is the
+ * negative of the forward one. */
+static int before_anniversary(int32_t y2, int32_t m2, int32_t d2, int32_t m1, int32_t d1)
+{
+    if (m2 != m1)
+        return m2 < m1;
+    int32_t dim = cal_days_in_month(y2, m2);
+    return d2 < (d1 > dim ? dim : d1);
+}
+
 int32_t cal_years_between(int32_t a, int32_t b)
 {
+    if (b < a)
+        return -cal_years_between(b, a);
     int32_t y1, m1, d1, y2, m2, d2;
     cal_to_ymd(a, &y1, &m1, &d1);
     cal_to_ymd(b, &y2, &m2, &d2);
-    int32_t n = y2 - y1;
-    if (b >= a) {
-        if (m2 < m1 || (m2 == m1 && d2 < d1))
-            n--;
-    } else {
-        if (m2 > m1 || (m2 == m1 && d2 > d1))
-            n++;
-    }
-    return n;
+    return y2 - y1 - before_anniversary(y2, m2, d2, m1, d1);
 }
 
 /* One is k full years old on date `on` when born on or before the same
  * day k years earlier (28 February, when `on` is the 29th and that year
- * has none: a birthday on 29 February is reached on 1 March). */
+ * has none), or, when `on` is the last day of February, on or before the
+ * last day of February k years earlier: a birthday on 29 February is
+ * reached on 28 February in other years (cal_years_between). */
 void cal_ages_init(cal_ages *t, int32_t on)
 {
     int32_t y, m, d;
@@ -123,7 +133,8 @@ void cal_ages_init(cal_ages *t, int32_t on)
     t->on = on;
     for (int32_t k = 0; k < CAL_AGES; k++) {
         int32_t dim = cal_days_in_month(y - k, m);
-        t->last[k] = cal_from_ymd(y - k, m, d > dim ? dim : d);
+        int month_end = d == cal_days_in_month(y, m);
+        t->last[k] = cal_from_ymd(y - k, m, d > dim || month_end ? dim : d);
     }
 }
 
@@ -146,17 +157,15 @@ int32_t cal_age_on(const cal_ages *t, int32_t birth)
 
 int32_t cal_months_between(int32_t a, int32_t b)
 {
+    if (b < a)
+        return -cal_months_between(b, a);
     int32_t y1, m1, d1, y2, m2, d2;
     cal_to_ymd(a, &y1, &m1, &d1);
     cal_to_ymd(b, &y2, &m2, &d2);
-    /* a month is full on the same day of the month (like years_between:
-     * 31 January to 29 February is not yet a full month) */
-    int32_t n = (y2 - y1) * 12 + (m2 - m1);
-    if (b >= a && d2 < d1)
-        n--;
-    else if (b < a && d2 > d1)
-        n++;
-    return n;
+    /* a month is full on the same day of the month, or on the last day
+     * of a month that has no such day (31 January to 29 February is one) */
+    int32_t dim = cal_days_in_month(y2, m2);
+    return (y2 - y1) * 12 + (m2 - m1) - (d2 < (d1 > dim ? dim : d1));
 }
 
 int32_t cal_start_of_month(int32_t date)

@@ -23,8 +23,9 @@ int     cal_add_months_in(int32_t date, int64_t n, int32_t *out);
 /* Add months; a day past the end of the target month becomes its last day
  * (2024-01-31 + 1 month = 2024-02-29). */
 int32_t cal_add_months(int32_t date, int64_t n);
-/* Full years from a to b (a birthday on 29 February is reached on 1 March
- * in other years); negative when b is before a. */
+/* Full years from a to b: complete on a + n years (a birthday on
+ * 29 February is reached on 28 February in other years); negative when b
+ * is before a. */
 int32_t cal_years_between(int32_t a, int32_t b);
 /* Ages on one date, over and over (every person's age on the as-of date):
  * the last birth date of each age is looked up rather than the years
@@ -37,7 +38,8 @@ typedef struct cal_ages {
 void    cal_ages_init(cal_ages *t, int32_t on);
 /* cal_years_between(birth, t->on) */
 int32_t cal_age_on(const cal_ages *t, int32_t birth);
-/* Full months from a to b. */
+/* Full months from a to b: complete on a + n months (31 January to
+ * 29 February is one); negative when b is before a. */
 int32_t cal_months_between(int32_t a, int32_t b);
 int32_t cal_start_of_month(int32_t date);
 int32_t cal_end_of_month(int32_t date);

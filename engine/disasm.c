@@ -162,7 +162,10 @@ void disasm_program(const hm_program *p, FILE *out)
                 char day[16] = "always";
                 if (d->from != INT32_MIN)
                     cal_format(d->from, day);
-                fprintf(out, "    from %s: %" PRId64 "%s\n", day, d->value, unit_name(pa->unit));
+                if (d->none)
+                    fprintf(out, "    from %s: none\n", day);
+                else
+                    fprintf(out, "    from %s: %" PRId64 "%s\n", day, d->value, unit_name(pa->unit));
             }
             continue;
         }
@@ -179,7 +182,10 @@ void disasm_program(const hm_program *p, FILE *out)
                 char day[16] = "always";
                 if (d->from != INT32_MIN)
                     cal_format(d->from, day);
-                fprintf(out, " from %s %" PRId64 "%s%s", day, d->value, unit_name(pa->unit), k + 1 < pe->n ? "," : "");
+                if (d->none)
+                    fprintf(out, " from %s none%s", day, k + 1 < pe->n ? "," : "");
+                else
+                    fprintf(out, " from %s %" PRId64 "%s%s", day, d->value, unit_name(pa->unit), k + 1 < pe->n ? "," : "");
             }
             fputc('\n', out);
         }

@@ -1,7 +1,7 @@
 /* message.c -- filling a condition's message template with the values the
  * decision used: "家庭人均月收入 {per_cap} 元" becomes "家庭人均月收入 1630.00 元".
  * Names are looked up as the checker resolved them: a let of the policy,
- * a parameter, or a fact path household.NAME / person.NAME. */
+ * a parameter, a fact path household.NAME / person.NAME, or as_of. */
 #include "vm.h"
 #include "calendar.h"
 
@@ -89,7 +89,11 @@ char *vm_fill_message(hm_vm *vm, int32_t policy, int32_t member, const char *tmp
         char val[256] = "";
         int done = 0;
         const char *dot = strchr(name, '.');
-        if (!dot) {
+        if (strcmp(name, "as_of") == 0) {
+            /* a keyword, never a let's or a parameter's name */
+            vm_format_value(vm, (hm_val){ vm_as_of(vm), 0, 0 }, VT_DATE, -1, val, sizeof val);
+            done = 1;
+        } else if (!dot) {
             for (int32_t i = 0; i < p->nlets && !done; i++)
                 if (p->lets[i].policy == policy && strcmp(prog_str(p, p->lets[i].name), name) == 0) {
                     vm_format_value(vm, vm_value_of_let(vm, i, member), p->lets[i].vtype, -1, val, sizeof val);

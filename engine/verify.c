@@ -135,6 +135,8 @@ static int verify_tables(vctx *v)
     for (int32_t i = 0; i < p->ncodemaps; i++)
         CHECK(STR_OK(p->codemaps[i].source) && STR_OK(p->codemaps[i].raw) && p->codemaps[i].label >= -1,
               "code map %d is bad", i);
+    for (int32_t i = 0; i < p->ndated; i++)
+        CHECK(p->dated[i].none == 0 || p->dated[i].none == 1, "dated value %d: bad flag", i);
     for (int32_t i = 0; i < p->npentries; i++) {
         const hm_pentry *e = &p->pentries[i];
         CHECK(e->kind >= KEY_DEFAULT && e->kind <= KEY_RANGE, "table entry %d: bad kind", i);
@@ -182,7 +184,8 @@ static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
         out[n++] = d->c;
     switch (op) {
     case OP_FORPREP: case OP_FORLOOP: out[n++] = a + 1; break;
-    case OP_WINRANGE: out[n++] = d->c + 1; break;
+    case OP_WINRANGE: case OP_MKDATE: out[n++] = d->c + 1; break;
+    case OP_PARAMKEYAT: out[n++] = d->b + 1; break;
     case OP_CALL: case OP_CALLX: {
         int np = op == OP_CALL ? p->fns[d->b].nparams : p->externs[d->b].nparams;
         for (int k = 1; k <= np && n < 10; k++)
@@ -311,6 +314,12 @@ static int verify_function(vctx *v, int32_t fi)
             break;
         case OP_WINRANGE:
             CHECK(c + 1 < nr, "function %d, %u: window registers out of range", fi, pc);
+            break;
+        case OP_MKDATE:
+            CHECK(c + 1 < nr, "function %d, %u: date registers out of range", fi, pc);
+            break;
+        case OP_PARAMKEYAT:
+            CHECK(b + 1 < nr, "function %d, %u: parameter registers out of range", fi, pc);
             break;
         case OP_CALL:
             CHECK(a + p->fns[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);

@@ -10,6 +10,7 @@
 #include "calendar.h"
 #include "mem.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -530,15 +531,16 @@ void vm_free(hm_vm *vm)
 }
 
 /* The value of the dated values first … first+n-1 as of a date: the last
- * one in force (they are in date order), unknown when none is. */
+ * one in force (they are in date order), unknown when none is or when it
+ * says that the parameter has none from its date on. */
 static hm_val dated_value(const hm_program *p, int32_t first, int32_t n, int32_t as_of)
 {
     hm_val r = { 0, UNK_MISSING, 0 };
     for (int32_t i = 0; i < n; i++) {
         const hm_dated *d = &p->dated[first + i];
         if (d->from <= as_of) {
-            r.v = d->value;
-            r.unk = 0;
+            r.v = d->none ? 0 : d->value;
+            r.unk = d->none ? UNK_MISSING : 0;
         }
     }
     return r;
@@ -635,6 +637,15 @@ static void set_error(hm_vm *vm, int32_t fn, const char *what)
     if (vm->err[0])
         return;
     snprintf(vm->err, sizeof vm->err, "%s in %s", what, prog_str(vm->p, vm->p->fns[fn].name));
+}
+
+/* date(y, m, d) of numbers that are not a date: which numbers (error
+ * path only: the formatting costs nothing when dates are fine). */
+static void set_date_error(hm_vm *vm, int32_t fn, int64_t y, int64_t m, int64_t d)
+{
+    char what[128];
+    snprintf(what, sizeof what, "date(%" PRId64 ", %" PRId64 ", %" PRId64 ") is not a date", y, m, d);
+    set_error(vm, fn, what);
 }
 
 /* Extern function xi returned HM_EXTERN_ERROR: said as such, not as an
@@ -885,6 +896,24 @@ static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
     c->v = r;
     c->valid = 1;
     return r;
+}
+
+/* Parameter pi as of the date `on` (`P as of D`), looked up by `key` when
+ * it is a table.  Not cached: the as-of date's values are (vm_bind). */
+static hm_val param_at(hm_vm *vm, int32_t pi, hm_val key, hm_val on)
+{
+    const hm_program *p = vm->p;
+    const hm_param *pa = &p->params[pi];
+    hm_val r = { 0, UNK_MISSING, 0 };
+    if (on.unk || key.unk) {
+        r.unk = on.unk > key.unk ? on.unk : key.unk;
+        return r;
+    }
+    int32_t day = (int32_t)(on.v < INT32_MIN ? INT32_MIN : on.v > INT32_MAX ? INT32_MAX : on.v);
+    if (!pa->keyed)
+        return dated_value(p, pa->first, pa->n, day);
+    int32_t e = entry_of(vm, pi, key.v);
+    return e >= 0 ? dated_value(p, p->pentries[e].first, p->pentries[e].n, day) : r;
 }
 
 static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *overflow)
@@ -1392,6 +1421,11 @@ const char *vm_text(const hm_vm *vm, int64_t id) { return text_of(vm, id); }
 
 hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entry, int32_t *dated)
 {
+    return vm_param_lookup_at(vm, param, key, vm->as_of, entry, dated);
+}
+
+hm_val vm_param_lookup_at(const hm_vm *vm, int32_t param, hm_val key, int32_t on, int32_t *entry, int32_t *dated)
+{
     const hm_program *p = vm->p;
     const hm_param *pa = &p->params[param];
     hm_val r = { 0, UNK_MISSING, 0 };
@@ -1409,9 +1443,9 @@ hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entr
         n = p->pentries[*entry].n;
     }
     for (int32_t i = 0; i < n; i++)
-        if (p->dated[first + i].from <= vm->as_of)
+        if (p->dated[first + i].from <= on)
             *dated = first + i;
-    if (*dated >= 0) {
+    if (*dated >= 0 && !p->dated[*dated].none) {
         r.v = p->dated[*dated].value;
         r.unk = 0;
     }
@@ -1432,3 +1466,5 @@ int32_t vm_household_first(const hm_vm *vm) { return vm->first; }
 void vm_bind_externs(hm_vm *vm, const vm_extern *externs) { vm->externs = externs; }
 
 const hm_program *vm_program(const hm_vm *vm) { return vm->p; }
+
+int32_t vm_as_of(const hm_vm *vm) { return vm->as_of; }

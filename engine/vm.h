@@ -84,6 +84,10 @@ const char *vm_text(const hm_vm *vm, int64_t id);
  * not keyed or none matched) and the dated value that applied (into
  * program.dated, -1 for none). */
 hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entry, int32_t *dated);
+/* The as-of date the VM is bound to (vm_bind). */
+int32_t vm_as_of(const hm_vm *vm);
+/* The same on the date `on` (`P as of D`). */
+hm_val vm_param_lookup_at(const hm_vm *vm, int32_t param, hm_val key, int32_t on, int32_t *entry, int32_t *dated);
 /* The elements of list `handle` of the current household (member indices,
  * or record indices of a records column).  Returns the records column, -1
  * for a list of persons, -2 for an invalid handle. */

@@ -466,6 +466,30 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
         }
         VM_CASE(PARAM) RA = vm->pval[IDX_BX()]; VM_NEXT;
         VM_CASE(PARAMKEY) { int32_t pa = IDX_C(); RA = param_key(vm, pa, RB); VM_NEXT; }
+        VM_CASE(PARAMAT) {
+            int32_t pa = IDX_C();
+            RA = param_at(vm, pa, (hm_val){ 0, 0, 0 }, RB);
+            VM_NEXT;
+        }
+        VM_CASE(PARAMKEYAT) {
+            int32_t pa = IDX_C();
+            RA = param_at(vm, pa, RB, base[GETARG_B(i) + 1]);
+            VM_NEXT;
+        }
+        VM_CASE(MKDATE) {
+            hm_val y = RB, m = RC, d = base[GETARG_C(i) + 1];
+            if (y.unk || m.unk || d.unk) { int u_ = UNK2(y, m); RA.v = 0; RA.unk = u_ > d.unk ? u_ : d.unk; VM_NEXT; }
+            if (y.v < 1 || y.v > 9999 || m.v < 1 || m.v > 12 || d.v < 1 ||
+                d.v > cal_days_in_month((int32_t)y.v, (int32_t)m.v))
+            {
+                set_date_error(vm, fn, y.v, m.v, d.v);
+                RA.unk = UNK_ERROR;
+                RA.v = 0;
+            }
+            else
+                SET(RA, cal_from_ymd((int32_t)y.v, (int32_t)m.v, (int32_t)d.v));
+            VM_NEXT;
+        }
         VM_CASE(SCALE) {
             int32_t sc = IDX_C();
             if (RB.unk) { RA = RB; VM_NEXT; }

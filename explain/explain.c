@@ -43,6 +43,7 @@ typedef struct factframe {
 typedef struct paramread {
     int32_t param;
     hm_val key;
+    int32_t on;         /* the date it was read on: the as-of date, or another (`P as of D`) */
 } paramread;
 
 typedef struct ex {
@@ -675,10 +676,16 @@ static void scan_frame(ex *x, int32_t F)
                 x->reads[x->nreads++] = fr2;
             }
         }
-        if (op == OP_PARAM || op == OP_PARAMKEY) {
-            paramread pr = { op == OP_PARAM ? i.b : i.c, (hm_val){ 0, 0, 0 } };
-            if (op == OP_PARAMKEY)
+        if (op == OP_PARAM || op == OP_PARAMKEY || op == OP_PARAMAT || op == OP_PARAMKEYAT) {
+            paramread pr = { op == OP_PARAM ? i.b : i.c, (hm_val){ 0, 0, 0 }, vm_as_of(x->vm) };
+            if (op == OP_PARAMKEY || op == OP_PARAMKEYAT)
                 pr.key = x->shadow[i.b];
+            if (op == OP_PARAMAT || op == OP_PARAMKEYAT) {
+                hm_val on = x->shadow[op == OP_PARAMAT ? i.b : i.b + 1];
+                /* an unknown date reads nothing: shown as read on as_of, unknown */
+                if (!on.unk && on.v >= CAL_FIRST && on.v <= CAL_LAST)
+                    pr.on = (int32_t)on.v;
+            }
             paramread *pa = grow(x, x->params, &x->capparams, sizeof *pa, x->nparams + 1);
             if (pa) {
                 x->params = pa;
@@ -1223,12 +1230,12 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     return o;
 }
 
-static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
+static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, int32_t on)
 {
     const hm_program *p = x->p;
     const hm_param *pa = &p->params[pi];
     int32_t entry, dated;
-    hm_val v = vm_param_lookup(x->vm, pi, key, &entry, &dated);
+    hm_val v = vm_param_lookup_at(x->vm, pi, key, on, &entry, &dated);
     json_t *o = json_object();
     json_object_set_new(o, "name", jtext(prog_str(p, pa->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, pa->label)));
@@ -1253,6 +1260,8 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node)
         json_object_set_new(o, "from", jtext(date_text(p->dated[dated].from, d)));
     else
         json_object_set_new(o, "from", json_null());
+    if (on != vm_as_of(x->vm))
+        json_object_set_new(o, "as_of", jtext(date_text(on, d)));
     const char *path = prog_str(p, pa->file);
     const char *base = strrchr(path, '/');
     json_object_set_new(o, "file", jstr_or_null(base ? base + 1 : path));
@@ -1449,9 +1458,18 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
             const paramread *r = &x->params[k];
             int32_t kv = r->key.unk ? INT32_MIN : (int32_t)r->key.v;
             int added;
-            if (!read_once(x, &pseen, (readkey){ r->param, kv }, &added) || !added)
+            if (r->on != vm_as_of(x->vm)) {
+                /* read on another date (`P as of D`, rare): a row of its own */
+                int32_t k2 = 0;
+                while (k2 < k && !(x->params[k2].param == r->param && x->params[k2].on == r->on &&
+                                   x->params[k2].key.unk == r->key.unk && x->params[k2].key.v == r->key.v))
+                    k2++;
+                if (k2 < k)
+                    continue;
+            } else if (!read_once(x, &pseen, (readkey){ r->param, kv }, &added) || !added) {
                 continue;
-            json_array_append_new(params, param_json(x, r->param, r->key, NULL));
+            }
+            json_array_append_new(params, param_json(x, r->param, r->key, NULL, r->on));
         }
     }
     mem_free(seen.slot);

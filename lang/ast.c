@@ -138,8 +138,12 @@ static void dump(const ast *n, FILE *out, int depth)
         fprintf(out, " %s", n->flag == DUR_DAYS ? "days" : n->flag == DUR_MONTHS ? "months" : "years");
         break;
     case N_DURING:
-        fprintf(out, " %s", n->ival == WIN_LAST ? (n->flag == DUR_DAYS ? "last-days" : n->flag == DUR_YEARS ? "last-years" : "last-months")
+        fprintf(out, " %s", n->ival == WIN_LAST ? (n->flag == DUR_DAYS ? "last-days" : n->flag == DUR_YEARS ? "last-years"
+                                                   : n->flag == DUR_MONTHS ? "last-months" : "last")
                             : n->ival == WIN_RANGE ? "range" : "since");
+        break;
+    case N_DATED:
+        if (n->flag) fputs(" none", out);
         break;
     case N_PARAM:
         fprintf(out, " %s", n->ival == PARAM_SIMPLE ? "simple" : n->ival == PARAM_DATED ? "dated" : "table");

@@ -26,7 +26,7 @@
     X(MAP,        "str=source a=map entries")                                    \
     X(MAPENTRY,   "str=raw code str2=label")                                     \
     X(PARAM,      "str=name str2=label a=type b=key expr c=values|entries d=refs ival=shape") \
-    X(DATED,      "a=from date (or NULL) b=value")                               \
+    X(DATED,      "a=from date (or NULL) b=value flag=1: no value from then on")                               \
     X(ENTRY,      "a=key (NULL for default) b=dated values")                     \
     X(RANGE,      "a=low (or NULL) b=high (or NULL)")                            \
     X(SCALE,      "str=name str2=label a=rows d=refs")                           \
@@ -56,7 +56,7 @@
     X(PERCENT,    "str=digits")                                                  \
     X(STR,        "str=text")                                                    \
     X(DATE,       "str=text ival=day number")                                    \
-    X(DUR,        "a=count flag=unit")                                           \
+    X(DUR,        "a=count (a literal, a name or an expression) flag=unit")                                           \
     X(BOOL,       "ival=0|1")                                                    \
     X(ASOF,       "")                                                            \
     X(IT,         "")                                                            \
@@ -72,7 +72,8 @@
     X(AGG,        "ival=aggregate str=variable a=body b=source c=filter")        \
     X(WHERE,      "a=list b=condition")                                          \
     X(DURING,     "ival=window a=records b=from/count c=to")                  \
-    X(ERROR,      "an expression lost to a syntax error (already reported)")
+    X(ERROR,      "an expression lost to a syntax error (already reported)")   \
+    X(ATDATE,     "a=parameter (a NAME) b=date")
 
 typedef enum {
 #define X(k, doc) N_##k,

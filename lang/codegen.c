@@ -792,6 +792,14 @@ static void cg_call(fstate *f, ast *e, int dst)
         cg(f, a, r1);
         emit(f, MK_ABC(bi->op, dst, r1, 0));
         break;
+    case BI_MAKE_DATE: {
+        int r3 = newreg(f);     /* r2 + 1: the day follows the month */
+        cg(f, a, r1);
+        cg(f, b2, r2);
+        cg(f, b2->next, r3);
+        emit(f, MK_ABC(bi->op, dst, r1, r2));
+        break;
+    }
     case BI_EXTREME: {
         const hm_type *rt = (const hm_type *)e->ty;
         /* no argument reads dst: it is the running minimum or maximum */
@@ -960,9 +968,33 @@ static void cg_node(fstate *f, ast *e, int dst)
     }
     case N_DATE: loadk(f, dst, e->ival); break;
     case N_DUR: {
+        if (e->a->kind != N_INT) {
+            /* `n years`: the number is computed; the unit is the type's */
+            cg(f, e->a, dst);
+            break;
+        }
         int64_t v = 0;
         sema_literal_int(f->b->s, e->a, &v);
         loadk(f, dst, v);
+        break;
+    }
+    case N_ATDATE: {
+        /* `P as of D`: the parameter's value on another date */
+        sym *y = e->a->sym;
+        int t = f->top;
+        int k = newreg(f);
+        if (y && y->kind == SYM_PARAM && y->decl->ival == PARAM_TABLE && y->decl->b) {
+            int on = newreg(f);
+            cg(f, y->decl->b, k);
+            cg(f, e->b, on);
+            ABC_IDX(PARAMKEYAT, dst, k, y->id, "parameters");
+        } else if (y && y->kind == SYM_PARAM) {
+            cg(f, e->b, k);
+            ABC_IDX(PARAMAT, dst, k, y->id, "parameters");
+        } else {
+            ABC(LOADUNK, dst, 0, 0);
+        }
+        f->top = t;
         break;
     }
     case N_BOOL: loadk(f, dst, e->ival ? 1 : 0); break;
@@ -1072,7 +1104,28 @@ static void cg_node(fstate *f, ast *e, int dst)
         int t = f->top;
         int r = newreg(f);
         cg(f, e->a, r);
-        if (e->ival == WIN_LAST) {
+        if (e->ival == WIN_LAST && e->b->kind == N_NAME) {
+            /* the length is a parameter's (checked: 1 to 1200) */
+            int n = newreg(f);
+            cg(f, e->b, n);
+            if (e->flag == DUR_YEARS) {
+                int k = newreg(f);
+                loadk(f, k, 12);
+                ABC(MUL, n, n, k);
+            }
+            if (e->flag == DUR_DAYS) {
+                int lo = newreg(f), hi = newreg(f), k = newreg(f);
+                (void)hi;
+                ABC(ASOF, lo + 1, 0, 0);
+                ABC(NEG, n, n, 0);
+                ABC(ADDDAYS, lo, lo + 1, n);
+                loadk(f, k, -1);
+                ABC(ADDDAYS, lo + 1, lo + 1, k);
+                ABC(WINRANGE, dst, r, lo);
+            } else {
+                ABC(WINLAST, dst, r, n);
+            }
+        } else if (e->ival == WIN_LAST) {
             int n = newreg(f);
             int64_t v = 0;
             sema_literal_int(f->b->s, e->b, &v);
@@ -1224,7 +1277,7 @@ static void cg_dated(builder *b, ast *values, const hm_type *t, int32_t *first, 
     *first = b->p->ndated;
     *n = 0;
     for (ast *v = values; v; v = v->next) {
-        hm_dated d = { .from = INT32_MIN, .value = v->b ? const_of(b, v->b, t) : 0 };
+        hm_dated d = { .from = INT32_MIN, .none = v->flag, .value = v->b ? const_of(b, v->b, t) : 0 };
         if (v->a) {
             int64_t day = 0;
             sema_parse_date(v->a->str, &day);

@@ -25,7 +25,7 @@ const struct lex_kw { const char *word; int tok; } lex_keywords[] = {
     { "last", LAST }, { "let", LET }, { "list", LIST }, { "map", MAP },
     { "max", MAX }, { "member", MEMBER }, { "members", MEMBERS }, { "min", MIN },
     { "module", MODULE }, { "money", MONEY_T }, { "month", MONTH },
-    { "months", MONTH }, { "more", MORE }, { "not", NOT }, { "of", OF },
+    { "months", MONTH }, { "more", MORE }, { "none", NONE }, { "not", NOT }, { "of", OF },
     { "or", OR }, { "parameter", PARAMETER }, { "per", PER }, { "person", PERSON }, { "policy", POLICY },
     { "priority", PRIORITY }, { "quick", QUICK }, { "records", RECORDS },
     { "reference", REFERENCE }, { "scale", SCALE }, { "since", SINCE },

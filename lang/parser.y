@@ -74,6 +74,25 @@ static ast *mk(hm_parser *p, ast_kind k, hm_span loc)
 #define NODE(k, loc) mk(p, N_##k, loc)
 
 static hm_span span2(hm_span a, hm_span b) { return (hm_span){ a.start, b.end }; }
+
+/* A given value's `as of DATE` parses as the expression `VALUE as of
+ * DATE` (or `-(VALUE as of DATE)`): take the date off into init->b. */
+static void split_asof(hm_parser *p, ast *init)
+{
+    ast **v = &init->a;
+    if ((*v)->kind == N_UNOP && (*v)->ival == AOP_NEG)
+        v = &(*v)->a;
+    if ((*v)->kind != N_ATDATE)
+        return;
+    ast *d = (*v)->b;
+    *v = (*v)->a;
+    if (d->kind != N_DATE) {
+        int e = diag_error(p->diags, p->file, d->loc, "the date of a given value must be written as a date");
+        diag_hint(p->diags, e, "write it as `as of 2024-06-01`");
+        return;
+    }
+    init->b = d;
+}
 }
 
 %token <text> IDENT "a name"
@@ -100,14 +119,16 @@ static hm_span span2(hm_span a, hm_span b) { return (hm_span){ a.start, b.end };
 %token RECORDS "records" LIST "list" DURING "during" LAST "last" SINCE "since"
 %token SUM "sum" COUNT "count" MIN "min" MAX "max" WHERE "where"
 %token PRIORITY "priority" QUICK "quick" IT "it" ASOF "as_of"
+%token NONE "none"
 
 %type <node> decls decl source fields field type codes labels label maps map
 %type <node> map_entries map_entry param param_body refs dated_list dated entries entry
 %type <node> key values scale rows row function extern params param_list pdecl
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
-%type <node> test given obj inits init_list init value rec_entries rec_entry objs
+%type <node> test given obj inits init_list init rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration opt_fresh
 %type <node> opt_quick opt_amount opt_member opt_asof opt_from name_list
+%type <node> reclit
 %type <text> dotted opt_label fname iname type_word
 %type <num> entity opt_period agg status except_status
 
@@ -294,6 +315,7 @@ dated_list:
 
 dated:
     FROM DATE expr              { $$ = NODE(DATED, @$); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->b = $3; }
+  | FROM DATE NONE              { $$ = NODE(DATED, @$); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->flag = 1; }
 ;
 
 entries:
@@ -501,7 +523,9 @@ init_list:
 ;
 
 init:
-    iname value opt_asof opt_from
+    iname expr opt_from         { $$ = NODE(INIT, @1); $$->str = $1; $$->a = $2; $$->c = $3;
+                                  split_asof(p, $$); }
+  | iname reclit opt_asof opt_from
                                 { $$ = NODE(INIT, @1); $$->str = $1; $$->a = $2; $$->b = $3; $$->c = $4; }
   | MEMBERS '[' objs ']'        { $$ = NODE(INIT, @1); $$->str = "members";
                                   $$->a = NODE(LISTLIT, @2); $$->a->a = $3; }
@@ -527,9 +551,8 @@ objs:
   | objs ',' obj                { $$ = ast_append($1, $3); }
 ;
 
-value:
-    expr                        { $$ = $1; }
-  | '[' rec_entries ']'         { $$ = NODE(RECLIT, @$); $$->a = $2; }
+reclit:
+    '[' rec_entries ']'         { $$ = NODE(RECLIT, @$); $$->a = $2; }
   | '[' ']'                     { $$ = NODE(RECLIT, @$); }
 ;
 
@@ -610,6 +633,18 @@ postfix:
   | postfix DURING primary TO primary
                                 { $$ = NODE(DURING, @2); $$->ival = WIN_RANGE; $$->a = $1; $$->b = $3; $$->c = $5; }
   | postfix SINCE primary       { $$ = NODE(DURING, @2); $$->ival = WIN_SINCE; $$->a = $1; $$->b = $3; }
+  | postfix DURING LAST IDENT   { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(NAME, @4); $$->b->str = $4; }
+  | postfix DURING LAST IDENT MONTH
+                                { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(NAME, @4); $$->b->str = $4; $$->flag = DUR_MONTHS; }
+  | postfix DURING LAST IDENT DAY
+                                { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(NAME, @4); $$->b->str = $4; $$->flag = DUR_DAYS; }
+  | postfix DURING LAST IDENT YEAR
+                                { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
+                                  $$->b = NODE(NAME, @4); $$->b->str = $4; $$->flag = DUR_YEARS; }
+  | postfix AS OF primary       { $$ = NODE(ATDATE, @2); $$->a = $1; $$->b = $4; }
 ;
 
 primary:
@@ -628,6 +663,13 @@ primary:
   | HOUSEHOLD                   { $$ = NODE(NAME, @$); $$->str = "household"; }
   | DATE_T                      { $$ = NODE(NAME, @$); $$->str = "date"; }
   | '(' expr ')'                { $$ = $2; }
+  | IDENT DAY                   { $$ = NODE(DUR, @$); $$->a = NODE(NAME, @1); $$->a->str = $1; $$->flag = DUR_DAYS; }
+  | IDENT MONTH                 { $$ = NODE(DUR, @$); $$->a = NODE(NAME, @1); $$->a->str = $1; $$->flag = DUR_MONTHS; }
+  | IDENT YEAR                  { $$ = NODE(DUR, @$); $$->a = NODE(NAME, @1); $$->a->str = $1; $$->flag = DUR_YEARS; }
+  | '(' expr ')' DAY            { $$ = NODE(DUR, @$); $$->a = $2; $$->flag = DUR_DAYS; }
+  | '(' expr ')' MONTH          { $$ = NODE(DUR, @$); $$->a = $2; $$->flag = DUR_MONTHS; }
+  | '(' expr ')' YEAR           { $$ = NODE(DUR, @$); $$->a = $2; $$->flag = DUR_YEARS; }
+  | DATE_T '(' args ')'         { $$ = NODE(CALL, @1); $$->str = "date"; $$->a = $3; }
   | IDENT '(' args ')'          { $$ = NODE(CALL, @1); $$->str = $1; $$->a = $3; }
   | agg '(' expr ')'            { $$ = NODE(AGG, @1); $$->ival = $1; $$->b = $3; }
   | agg '(' expr FOR IDENT IN expr ')'

@@ -106,6 +106,7 @@ typedef struct sema {
     int outer_depth;        /* expression levels of those using the let or policy being checked */
     int nlet_stack;
     int in_test;
+    int64_t test_day;       /* in a test: its as-of date (a day number) */
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
     int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
     int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */

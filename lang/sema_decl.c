@@ -3,6 +3,7 @@
  * whole-pack checks at the end (cycles, unused definitions). */
 #include "sema.h"
 #include "builtins.h"
+#include "calendar.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -308,7 +309,8 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
         if (v->b) {
             ast *lit = v->b->kind == N_UNOP && v->b->ival == AOP_NEG ? v->b->a : v->b;
             if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
-                lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME && lit->kind != N_DUR) {
+                lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME &&
+                (lit->kind != N_DUR || lit->a->kind != N_INT)) {
                 int d = ERR(v->b, "a parameter's value must be written out");
                 diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
                                        "compute with it in a let");
@@ -838,6 +840,18 @@ void sema_check_policy(sema *s, sym *p)
 
 /* ---- tests ---------------------------------------------------------------- */
 
+/* A given value dated after the test's as-of date did not hold yet on that
+ * date: as a source's would, it counts as missing, and the drafter is
+ * told. */
+static void future_value(sema *s, ast *date)
+{
+    char d[16];
+    cal_format((int32_t)s->test_day, d);
+    int w = diag_warning(s->diags, FILE_OF(s, date), date->loc, "this value is dated %s, after the test's date %s: "
+                         "it did not hold yet, so the test takes the fact as missing", date->str, d);
+    diag_hint(s->diags, w, "date it on or before %s, or leave it out to test a missing value", d);
+}
+
 static void check_init_value(sema *s, ast *init, const hm_type *t)
 {
     ast *v = init->a;
@@ -875,7 +889,7 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
     /* values in tests are literals */
     ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
     if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
-        lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
+        lit->kind != N_DATE && lit->kind != N_BOOL && (lit->kind != N_DUR || lit->a->kind != N_INT)) {
         ERR(v, "a test gives facts as plain values (numbers, text, dates, true/false, labels)");
         return;
     }
@@ -938,6 +952,8 @@ static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
             int64_t day;
             if (sema_parse_date(i->b->str, &day) != 0)
                 ERR(i->b, "`%s` is not a valid date", i->b->str);
+            else if (s->in_test && day > s->test_day)
+                future_value(s, i->b);
         }
         char have[256];
         if (i->c && !source_declares(s, i->c->str, f, have, sizeof have))
@@ -954,6 +970,7 @@ static void check_test(sema *s, ast *t)
         ERR(t->a, "`%s` is not a valid date", t->a->str);
     t->a->ival = day;
     s->in_test = 1;
+    s->test_day = day;
     int nmembers = 0;
     ast *g = t->b;
     if (g) {

@@ -4,6 +4,7 @@
  * exception priorities. */
 #include "sema.h"
 #include "builtins.h"
+#include "calendar.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -579,6 +580,27 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         }
         return &ty_int;
     }
+    case BI_MAKE_DATE: {
+        sema_expect(s, a, &ty_int, "the year of date()");
+        sema_expect(s, b, &ty_int, "the month of date()");
+        sema_expect(s, b->next, &ty_int, "the day of date()");
+        /* all three written out: an impossible date is an error now */
+        int64_t y, m, d;
+        if (a->kind == N_INT && b->kind == N_INT && b->next->kind == N_INT &&
+            sema_literal_int(s, a, &y) == 0 && sema_literal_int(s, b, &m) == 0 &&
+            sema_literal_int(s, b->next, &d) == 0) {
+            if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > cal_days_in_month((int32_t)y, (int32_t)m)) {
+                int x = ERR(e, "date(%" PRId64 ", %" PRId64 ", %" PRId64 ") is not a date", y, m, d);
+                if (m >= 1 && m <= 12 && y >= 1 && y <= 9999)
+                    diag_hint(s->diags, x, "%04" PRId64 "-%02" PRId64 " has %d days", y, m,
+                              (int)cal_days_in_month((int32_t)y, (int32_t)m));
+                else
+                    diag_hint(s->diags, x, "the year is 1 to 9999, the month 1 to 12");
+                return &ty_error;
+            }
+        }
+        return &ty_date;
+    }
     case BI_EXTREME: {
         /* min(a, b, …): the aggregate form is an AGG node */
         const hm_type *t = NULL;
@@ -978,6 +1000,90 @@ static const hm_type *agg_expr(sema *s, ast *e)
     }
 }
 
+/* Each value a parameter may take (its dated values, in every entry of a
+ * table): f(s, value node, arg); stops at the first that returns non-zero. */
+static int each_param_value(sema *s, const ast *decl, int (*f)(sema *, ast *, void *), void *arg)
+{
+    if (decl->ival != PARAM_TABLE) {
+        for (ast *v = decl->c; v; v = v->next)
+            if (v->b && f(s, v->b, arg))
+                return 1;
+        return 0;
+    }
+    for (ast *c = decl->c; c; c = c->next)
+        for (ast *v = c->b; v; v = v->next)
+            if (v->b && f(s, v->b, arg))
+                return 1;
+    return 0;
+}
+
+static int window_out_of_range(sema *s, ast *v, void *arg)
+{
+    int64_t n = 0;
+    if (sema_literal_int(s, v->kind == N_DUR ? v->a : v, &n) == 0 && (n < 1 || n > 1200)) {
+        *(int64_t *)arg = n;
+        return 1;
+    }
+    return 0;
+}
+
+/* `during last P` (P a duration parameter) and `during last P months` (P a
+ * whole-number parameter): every value of P must be a window's length. */
+static void window_param(sema *s, ast *e)
+{
+    ast *n = e->b;
+    const hm_type *t = expr(s, n);
+    if (t->kind == T_ERROR)
+        return;
+    sym *y = n->sym;
+    char x[64];
+    if (!y || y->kind != SYM_PARAM || n->flag == 1) {
+        int d = ERR(n, "the length of a window is a number or a parameter; `%s` is not a parameter", n->str);
+        diag_hint(s->diags, d, "write a number, or declare the length as a parameter: "
+                  "parameter %s : duration in months = 12 months", n->str);
+        return;
+    }
+    if (e->flag == 0) {
+        if (t->kind != T_DURATION) {
+            int d = ERR(n, "`during last %s` needs a duration parameter, but `%s` is %s", n->str, n->str,
+                        ty_name(t, x, sizeof x));
+            if (t->kind == T_INT)
+                diag_hint(s->diags, d, "say what it counts: during last %s months", n->str);
+            return;
+        }
+        e->flag = t->unit;
+    } else if (t->kind != T_INT) {
+        int d = ERR(n, "`%s` counts the %s of the window: it must be a whole number, not %s", n->str,
+                    e->flag == DUR_DAYS ? "days" : e->flag == DUR_MONTHS ? "months" : "years",
+                    ty_name(t, x, sizeof x));
+        if (t->kind == T_DURATION)
+            diag_hint(s->diags, d, "a duration carries its unit: write during last %s", n->str);
+        return;
+    }
+    int64_t bad = 0;
+    if (each_param_value(s, y->decl, window_out_of_range, &bad))
+        ERR(n, "a window of %" PRId64 " is out of range (1 to 1200): `%s` has this value", bad, n->str);
+}
+
+/* `P as of D`: a parameter's value on another date. */
+static const hm_type *atdate_expr(sema *s, ast *e)
+{
+    sema_expect(s, e->b, &ty_date, "the date after `as of`");
+    const hm_type *t = expr(s, e->a);
+    if (t->kind == T_ERROR)
+        return t;
+    sym *y = e->a->kind == N_NAME && e->a->flag != 1 ? e->a->sym : NULL;
+    if (!y || y->kind != SYM_PARAM) {
+        int d = ERR(e->a, "only a parameter has a value on another date: `as of` takes a parameter's name");
+        if (y && y->kind == SYM_LET)
+            diag_hint(s->diags, d, "`%s` is a let: write `as of` on each parameter it uses", y->name);
+        else
+            diag_hint(s->diags, d, "facts and lets are taken on the decision's date (as_of)");
+        return &ty_error;
+    }
+    return t;
+}
+
 static const hm_type *during_expr(sema *s, ast *e)
 {
     const hm_type *t = expr(s, e->a);
@@ -987,7 +1093,9 @@ static const hm_type *during_expr(sema *s, ast *e)
             ty_name(t, x, sizeof x));
         t = &ty_error;
     }
-    if (e->ival == WIN_LAST) {
+    if (e->ival == WIN_LAST && e->b->kind == N_NAME) {
+        window_param(s, e);
+    } else if (e->ival == WIN_LAST) {
         int64_t n;
         if (sema_literal_int(s, e->b, &n) == 0 && (n < 1 || n > 1200))
             ERR(e->b, "a window of %" PRId64 " is out of range (1 to 1200)", n);
@@ -1033,7 +1141,10 @@ static const hm_type *expr_kind(sema *s, ast *e)
     }
     case N_DUR: {
         int64_t v;
-        sema_literal_int(s, e->a, &v);
+        if (e->a->kind == N_INT)
+            sema_literal_int(s, e->a, &v);
+        else
+            sema_expect(s, e->a, &ty_int, "the number of a duration");
         return ty_duration(e->flag);
     }
     case N_BOOL: return e->flag == -1 ? &ty_error : &ty_bool;
@@ -1126,6 +1237,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_WHERE: return where_expr(s, e);
     case N_DURING: return during_expr(s, e);
     case N_ERROR: return &ty_error;    /* reported by the parser */
+    case N_ATDATE: return atdate_expr(s, e);
     default:
         ERR(e, "this is not an expression");
         return &ty_error;
@@ -1206,6 +1318,10 @@ void sema_check_template(sema *s, ast *n)
         }
         memcpy(path, p + 1, len);
         path[len] = '\0';
+        if (strcmp(path, "as_of") == 0) {
+            p = end;    /* the date the decision is made for */
+            continue;
+        }
         /* build NAME(.GET)* nodes at the span of the braces and type them */
         ast *node = NULL;
         int bad = 0;

@@ -70,7 +70,10 @@ static int given_value(sema *s, hm_facts *f, ast *v, const hm_type *t, int64_t *
     return 0;
 }
 
-static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int entity, int32_t index)
+/* Values dated after `until` (a test's as-of date) did not hold yet: they
+ * are left out (the checker warns of them).  Records are not: a window may
+ * reach past the as-of date. */
+static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int entity, int32_t index, int32_t until)
 {
     for (ast *i = obj->a; i; i = i->next) {
         sym *fact = i->sym;
@@ -89,7 +92,9 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
             }
             continue;
         }
-        int64_t v;
+        int64_t v, day = 0;
+        if (i->b && sema_parse_date(i->b->str, &day) == 0 && day > until)
+            continue;
         int rc = given_value(s, f, i->a, t, &v);
         if (rc == -2)
             return -1;
@@ -98,11 +103,8 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
         hm_column *c = entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
         c->v[index] = v;
         c->state[index] = FACT_KNOWN;
-        if (i->b) {
-            int64_t day;
-            if (sema_parse_date(i->b->str, &day) == 0)
-                c->asof[index] = (int32_t)day;
-        }
+        if (i->b && sema_parse_date(i->b->str, &day) == 0)
+            c->asof[index] = (int32_t)day;
         /* `from SOURCE`: that source's freshness limit applies */
         int nth = i->c ? facts_source_index(p, fact->id, i->c->str) : -1;
         if (facts_set_source(c, entity == ENT_HOUSEHOLD ? f->nhouse : f->nperson, index, nth) < 0)
@@ -111,8 +113,15 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
     return 0;
 }
 
+static int build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers, int32_t until);
+
 /* Build the household of a test.  0, or -1 out of memory. */
 int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers)
+{
+    return build_facts(s, p, given, f, nmembers, INT32_MAX);
+}
+
+static int build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers, int32_t until)
 {
     ast *members = NULL;
     int n = 0;
@@ -133,12 +142,12 @@ int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, i
     if (!given)
         return 0;
     if (given->ival == ENT_PERSON)
-        return load_obj(s, p, f, given->a, ENT_PERSON, 0);
-    if (load_obj(s, p, f, given->a, ENT_HOUSEHOLD, 0) < 0)
+        return load_obj(s, p, f, given->a, ENT_PERSON, 0, until);
+    if (load_obj(s, p, f, given->a, ENT_HOUSEHOLD, 0, until) < 0)
         return -1;
     int32_t k = 0;
     for (ast *m = members; m; m = m->next, k++)
-        if (load_obj(s, p, f, m, ENT_PERSON, k) < 0)
+        if (load_obj(s, p, f, m, ENT_PERSON, k, until) < 0)
             return -1;
     return 0;
 }
@@ -298,7 +307,7 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
                 continue;
             hm_facts f;
             int nmembers = 0;
-            if (testrun_build_facts(s, p, t->b, &f, &nmembers) < 0) {
+            if (build_facts(s, p, t->b, &f, &nmembers, (int32_t)t->a->ival) < 0) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;

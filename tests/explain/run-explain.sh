@@ -185,6 +185,11 @@ check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-
 check calls.txt 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day
 check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day --format json
 
+# a parameter read as of another date (a date built from numbers), and a
+# date that does not exist: undetermined, with the numbers that are not one
+check time.txt 0 "$HUIMIN" explain $dir/time.pol --given $dir/time.json --as-of 2024-03-15
+check time.json 0 "$HUIMIN" explain $dir/time.pol --given $dir/time.json --as-of 2024-03-15 --format json
+
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
 # 20 lets and 12 functions, as compiling longer chains takes long

@@ -47,15 +47,30 @@ START_TEST(test_full_years)
 {
     ck_assert_int_eq(cal_years_between(D(1964, 8, 2), D(2024, 8, 1)), 59);
     ck_assert_int_eq(cal_years_between(D(1964, 8, 2), D(2024, 8, 2)), 60);
-    /* born on 29 February: the birthday is reached on 1 March in other years */
-    ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 2, 28)), 22);
+    /* born on 29 February: the birthday is reached on 28 February in other
+     * years, the day date + n years gives */
+    ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 2, 27)), 22);
+    ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 2, 28)), 23);
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2023, 3, 1)), 23);
+    ck_assert_int_eq(cal_years_between(D(2023, 2, 28), D(2000, 2, 29)), -23);
+    ck_assert_int_eq(cal_months_between(D(2024, 1, 31), D(2024, 2, 28)), 0);
+    ck_assert_int_eq(cal_months_between(D(2024, 1, 31), D(2024, 2, 29)), 1);
     ck_assert_int_eq(cal_years_between(D(2000, 2, 29), D(2024, 2, 29)), 24);
     ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 14)), 1);
     ck_assert_int_eq(cal_months_between(D(2024, 1, 15), D(2024, 3, 15)), 2);
     ck_assert_int_eq(cal_start_of_month(D(2024, 2, 17)), D(2024, 2, 1));
     ck_assert_int_eq(cal_end_of_month(D(2024, 2, 17)), D(2024, 2, 29));
     ck_assert_int_eq(cal_month_index(D(2024, 1, 1)) - cal_month_index(D(2023, 12, 31)), 1);
+    /* a span of n years (months) is complete exactly on a + n years (months) */
+    static const int n[] = { 1, 3, 12, 18, 60 };
+    for (int32_t a = D(1999, 12, 1); a <= D(2005, 3, 31); a++)
+        for (size_t k = 0; k < sizeof n / sizeof n[0]; k++) {
+            int32_t y = cal_add_months(a, 12 * n[k]), m = cal_add_months(a, n[k]);
+            ck_assert_int_eq(cal_years_between(a, y), n[k]);
+            ck_assert_int_eq(cal_years_between(a, y - 1), n[k] - 1);
+            ck_assert_int_eq(cal_months_between(a, m), n[k]);
+            ck_assert_int_eq(cal_months_between(a, m - 1), n[k] - 1);
+        }
 }
 END_TEST
 
@@ -75,7 +90,8 @@ START_TEST(test_ages_on_a_date)
     }
     cal_ages t;
     cal_ages_init(&t, D(2023, 2, 28));
-    ck_assert_int_eq(cal_age_on(&t, D(2000, 2, 29)), 22);
+    ck_assert_int_eq(cal_age_on(&t, D(2000, 2, 29)), 23);
+    ck_assert_int_eq(cal_age_on(&t, D(2000, 3, 1)), 22);
     ck_assert_int_eq(cal_age_on(&t, D(2000, 2, 28)), 23);
     ck_assert_int_eq(cal_age_on(&t, D(2030, 5, 1)), -7);
 }

@@ -28,7 +28,7 @@ static uint64_t le64(const unsigned char *b)
     return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
 }
 
-/* The sections of format 5 as docs/bytecode.md lists them: id and record
+/* The sections of format 6 as docs/bytecode.md lists them: id and record
  * size.  A new table adds its line here, in the docs and at the end of
  * program_tables.def. */
 static const struct { uint32_t id, size; } format_sections[] = {
@@ -118,7 +118,7 @@ END_TEST
 /* Does this rule give its instruction two operands (B and C)? */
 static int two_operands(builtin_rule r)
 {
-    return r == BI_AGE || r == BI_DATES_INT || r == BI_ROUND || r == BI_EXTREME;
+    return r == BI_AGE || r == BI_DATES_INT || r == BI_ROUND || r == BI_EXTREME || r == BI_MAKE_DATE;
 }
 
 START_TEST(test_builtin_opcodes_exist)
@@ -132,8 +132,9 @@ START_TEST(test_builtin_opcodes_exist)
                       "%s: %s does not compute r[A] from r[B]", b->name, in->name);
         ck_assert_msg(in->kc == (two_operands(b->rule) ? K_R : K_NO), "%s: %s takes %s operands", b->name,
                       in->name, in->kc == K_R ? "two" : "one");
+        /* date(y, m, d): the day in r[C+1] */
         ck_assert_msg(b->arity == -1 ? b->rule == BI_EXTREME : b->arity == 1 + (b->rule != BI_AGE &&
-                      two_operands(b->rule)), "%s: arity %d", b->name, b->arity);
+                      two_operands(b->rule)) + (b->rule == BI_MAKE_DATE), "%s: arity %d", b->name, b->arity);
     }
     ck_assert_ptr_null(builtin_find("sum"));
     ck_assert_ptr_null(builtin_find(""));
@@ -155,6 +156,7 @@ static const char *call_of(const hm_builtin *b, char *buf, size_t n)
     case BI_KNOWN: fmt = "%s(household.d)"; break;
     case BI_MONTHS: fmt = "%s(household.r) > 1"; break;
     case BI_EXTREME: fmt = "%s(household.x, 2, 3) > 1"; break;
+    case BI_MAKE_DATE: fmt = "%s(2024, 12, 31) > household.d"; break;
     }
     ck_assert_ptr_nonnull(fmt);
     snprintf(buf, n, fmt, b->name);
@@ -252,14 +254,14 @@ START_TEST(test_builtins_documented)
         ck_assert_msg(seen[i] == 1, "`%s` is in docs/language.md 10.2 %d times", hm_builtins[i].name, seen[i]);
         seen[i] = 0;
     }
-    /* 2.2: the names that cannot be given (min and max are keywords) */
+    /* 2.2: the names that cannot be given (min, max and date are keywords) */
     from = strstr(text, "The names of the built-in functions (");
     ck_assert_ptr_nonnull(from);
     to = strstr(from, ") cannot be given");
     ck_assert_ptr_nonnull(to);
     names_in(from, to, 0, seen);
     for (int i = 0; i < hm_nbuiltins; i++) {
-        int keyword = hm_builtins[i].rule == BI_EXTREME;
+        int keyword = hm_builtins[i].rule == BI_EXTREME || hm_builtins[i].rule == BI_MAKE_DATE;
         ck_assert_msg(seen[i] == !keyword, "`%s` is in docs/language.md 2.2 %d times", hm_builtins[i].name,
                       seen[i]);
     }
