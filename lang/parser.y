@@ -745,7 +745,7 @@ static int has(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
 
 static int is_keyword(yysymbol_kind_t k)
 {
-    return k >= YYSYMBOL_MODULE && k <= YYSYMBOL_ASOF;
+    return (k >= YYSYMBOL_MODULE && k <= YYSYMBOL_ASOF) || k == YYSYMBOL_NONE;
 }
 
 static int starts_declaration(yysymbol_kind_t k)
@@ -800,7 +800,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
                            "the file ends where a value was expected");
         else
             d = diag_error(p->diags, p->file, sp, "expected a value or an expression, found %s", found);
-        if (is_keyword(got) && !starts_declaration(got))
+        if (got == YYSYMBOL_NONE)
+            diag_hint(p->diags, d, "`none` ends a parameter's dated values: from 2016-12-01 none");
+        else if (is_keyword(got) && !starts_declaration(got))
             diag_hint(p->diags, d, "%s is a reserved word; it cannot be used as a name", found);
         else if (starts_declaration(got))
             diag_hint(p->diags, d, "the expression before %s is not finished", found);
