@@ -202,8 +202,11 @@ else
 fi
 
 # ---- the pack over the whole city -------------------------------------------------
-printf '\n$ huimin run %s --config %s/sources.conf --out %s/results.db --reasons\n' "$hmc" "$city" "$city"
-"$HUIMIN" run "$hmc" --config "$city/sources.conf" --out "$city/results.db" --no-progress --reasons ||
+# --store all keeps every decision, refusals too, so the refusals below can be
+# listed and explained (by default a run keeps the eligible and undetermined
+# ones and counts the rest per reason)
+printf '\n$ huimin run %s --config %s/sources.conf --out %s/results.db --reasons --store all\n' "$hmc" "$city" "$city"
+"$HUIMIN" run "$hmc" --config "$city/sources.conf" --out "$city/results.db" --no-progress --reasons --store all ||
 	hm_die "the population run failed"
 
 # ---- the run's statistics: counts, failed conditions, missing facts ----------------

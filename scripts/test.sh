@@ -5,6 +5,7 @@
 #   == deps         install missing Debian packages (apt-get, as root)
 #   == build        configure and build in build/default
 #   == check        make check in build/default
+#   == demo         scripts/demo.sh, the README's first command, must succeed
 #   == sanitizers   build in build/sanitize with ASan+UBSan, make check
 #   == fuzz         build the libFuzzer targets in build/fuzz (clang), run each
 #                   for HM_FUZZ_SECONDS (default 25) and replay the regression
@@ -120,6 +121,10 @@ hm_build build/default
 
 header check
 run_check build/default
+
+header demo
+scripts/demo.sh > build/demo.log 2>&1 || { tail -n 30 build/demo.log; false; }
+echo "scripts/demo.sh: ok ($(wc -l < build/demo.log) lines, build/demo.log)"
 
 header sanitizers
 hm_build build/sanitize --enable-asan --enable-ubsan
