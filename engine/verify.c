@@ -120,6 +120,17 @@ static int verify_tables(vctx *v)
         for (int k = 0; k < x->nparams; k++)
             CHECK(x->params[k] >= VT_BOOL && x->params[k] <= VT_DURATION, "extern %d: bad parameter type", i);
     }
+    for (int32_t i = 0; i < p->nfdefaults; i++) {
+        const hm_fdefault *d = &p->fdefaults[i];
+        CHECK(d->field >= 0 && d->field < p->nfields && !p->fields[d->field].records &&
+              (i == 0 || d->field > p->fdefaults[i - 1].field), "fact default %d: bad field", i);
+        const hm_field *f = &p->fields[d->field];
+        CHECK(f->vtype == VT_TEXT ? d->text >= 0 && STR_OK(d->text) : d->text == -1, "fact default %d: bad text", i);
+        CHECK(f->vtype != VT_BOOL || d->value == 0 || d->value == 1, "fact default %d: bad value", i);
+        CHECK(f->vtype != VT_CODE || (d->value >= 0 && f->codeset >= 0 && f->codeset < p->ncodesets &&
+                                      d->value < p->codesets[f->codeset].nlabels),
+              "fact default %d: bad label", i);
+    }
     for (int32_t i = 0; i < p->nsrcfiles; i++) {
         const hm_srcrec *f = &p->srcfiles[i];
         CHECK(f->path >= 0 && STR_OK(f->path), "source file %d: bad name", i);

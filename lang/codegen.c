@@ -1473,6 +1473,13 @@ static void declare_ids(builder *b)
                     f.column = p->npcols++;
                 fact->id = p->nfields;
                 push_fields(b, f);
+                const char *text = NULL;
+                hm_fdefault dv = { .field = fact->id, .text = -1 };
+                if (fact->dflt && sema_literal_value(s, fact->dflt->c, t, &dv.value, &text) == 0) {
+                    if (text)
+                        dv.text = str_id(b, text);
+                    push_fdefaults(b, dv);
+                }
             }
         }
     /* every source of every field, grouped by field (a field declared by

@@ -132,6 +132,94 @@ void sema_declare_module(sema *s, hm_module *m)
     s->mod = NULL;
 }
 
+int sema_literal_value(sema *s, ast *v, const hm_type *t, int64_t *out, const char **text)
+{
+    int neg = 0;
+    if (v->kind == N_UNOP && v->ival == AOP_NEG) {
+        neg = 1;
+        v = v->a;
+    }
+    int64_t x = 0;
+    *text = NULL;
+    switch (v->kind) {
+    case N_INT:
+        if (t->kind == T_MONEY ? sema_literal_fen(s, v, &x)
+            : t->kind == T_DECIMAL ? sema_literal_ppm(s, v, &x) : sema_literal_int(s, v, &x))
+            return -1;
+        break;
+    case N_DEC:
+        if (t->kind == T_MONEY ? sema_literal_fen(s, v, &x) : sema_literal_ppm(s, v, &x))
+            return -1;
+        break;
+    case N_PERCENT:
+        if (sema_literal_ppm(s, v, &x) != 0)
+            return -1;
+        break;
+    case N_BOOL: x = v->ival; break;
+    case N_DATE: if (sema_parse_date(v->str, &x) != 0) return -1; break;
+    case N_DUR: if (sema_literal_int(s, v->a, &x) != 0) return -1; break;
+    case N_STR: *text = v->str; break;
+    case N_NAME: {
+        sym *l = t->kind == T_CODE ? symtab_get(t->codeset->labels, v->str) : NULL;
+        if (!l)
+            return -1;
+        x = l->index;
+        break;
+    }
+    default:
+        return -1;
+    }
+    *out = neg ? -x : x;
+    return 0;
+}
+
+/* `default VALUE` of a fact: a plain value of the fact's type */
+static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
+{
+    ast *v = f->c;
+    char what[160];
+    snprintf(what, sizeof what, "the default of `%s.%s`", ent, f->str);
+    if (t->kind == T_RECORDS) {
+        int d = ERR(v, "`%s.%s` is a list of dated records: it cannot have a default", ent, f->str);
+        diag_hint(s->diags, d, "a source that gives no record gives an empty list only when it says so; remove `default`");
+        return;
+    }
+    if (t->kind == T_CODE && v->kind == N_NAME) {
+        if (!symtab_get(t->codeset->labels, v->str)) {
+            int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
+            sema_suggest_label(s, d, t->codeset, v->str);
+        }
+        v->ty = (struct hm_type *)t;
+        return;
+    }
+    ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
+    if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
+        lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
+        int d = ERR(v, "a default is a plain value (a number, text, date, true/false or a label)");
+        if (t->kind == T_CODE)
+            diag_hint(s->diags, d, "write a label of code set `%s`", t->codeset->name);
+        else
+            diag_hint(s->diags, d, "write the value itself, e.g. `default 0`");
+        return;
+    }
+    if (lit->kind == N_DUR && t->kind != T_DURATION) {
+        char b[64];
+        ERR(v, "%s must be %s, but this is a duration", what, ty_name(t, b, sizeof b));
+        return;
+    }
+    sema_expect(s, v, t, what);
+}
+
+/* Do two declarations of a fact give the same default? */
+static int same_default(sema *s, ast *f, ast *g, const hm_type *t)
+{
+    int64_t a = 0, b = 0;
+    const char *ta, *tb;
+    if (sema_literal_value(s, f->c, t, &a, &ta) != 0 || sema_literal_value(s, g->c, t, &b, &tb) != 0)
+        return 1;   /* reported as a bad value */
+    return ta || tb ? ta && tb && strcmp(ta, tb) == 0 : a == b;
+}
+
 /* Facts need the code sets of every module, so they are declared when the
  * module is checked, before anything reads them: checking runs module by
  * module, so facts are declared for all modules first (see declare_facts). */
@@ -160,6 +248,8 @@ void sema_declare_facts(sema *s, hm_module *m)
                     ERR(f->b, "a freshness limit must be at least 1");
             }
             const char *ent = f->ival == ENT_PERSON ? "person" : "household";
+            if (f->c && t->kind != T_ERROR)
+                check_default(s, f, t, ent);
             if (strcmp(f->str, "members") == 0 || strcmp(f->str, "household") == 0 ||
                 strcmp(f->str, "eligible") == 0 || strcmp(f->str, "amount") == 0) {
                 ERR(f, "`%s.%s` is reserved by the language", ent, f->str);
@@ -175,12 +265,19 @@ void sema_declare_facts(sema *s, hm_module *m)
                                 fact->source->name);
                     diag_note(s->diags, d, FILE_OF(s, fact->decl), fact->decl->loc,
                               "the other declaration is here");
+                } else if (f->c && fact->dflt && !same_default(s, f, fact->dflt, t)) {
+                    int d = ERR(f->c, "`%s` has another default in source `%s`", key, fact->source->name);
+                    diag_note(s->diags, d, FILE_OF(s, fact->dflt), fact->dflt->c->loc, "the other default is here");
+                    diag_hint(s->diags, d, "a fact has one default, whichever source leaves it out: give the same value");
+                } else if (f->c && !fact->dflt) {
+                    fact->dflt = f;
                 }
                 f->sym = fact;
                 continue;
             }
             fact = sym_new(s, SYM_FACT, key, f);
             fact->type = t;
+            fact->dflt = f->c ? f : NULL;
             fact->entity = (int)f->ival;
             fact->source = src;
             symtab_put(s->arena, &s->facts, fact);
