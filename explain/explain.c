@@ -1214,6 +1214,13 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         if (lim && nth < 0)     /* not said which gave it: the one it is stale for */
             json_object_set_new(o, "source", jtext(prog_str(x->p, lim->source)));
     }
+    /* no source gave it: the default its source declares */
+    if (st == FACT_KNOWN && !fd->records) {
+        const hm_facts *f = x->in->facts;
+        const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        if (facts_assumed(c, member < 0 ? 0 : f->hh_first[0] + member))
+            json_object_set_new(o, "assumed", json_true());
+    }
     if (lim && asof > x->in->as_of) {
         json_object_set_new(o, "after_as_of", json_true());
     } else if (lim) {

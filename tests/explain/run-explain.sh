@@ -185,6 +185,13 @@ check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-
 check calls.txt 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day
 check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day --format json
 
+# a value no source gave, taken from its declared default: "assumed by the
+# source's rule" (按来源规则推定); a stale value takes no default
+check defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day
+check defaults.json 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day --format json
+check citizen-defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day --audience citizen
+check defaults-stale.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults-stale.json --as-of $day
+
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
 # 20 lets and 12 functions, as compiling longer chains takes long
