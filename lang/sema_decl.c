@@ -207,6 +207,12 @@ static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
         ERR(v, "%s must be %s, but this is a duration", what, ty_name(t, b, sizeof b));
         return;
     }
+    if (lit->kind == N_STR && t->kind != T_TEXT) {
+        char b[64];
+        int d = ERR(v, "%s must be %s, but this is text", what, ty_name(t, b, sizeof b));
+        diag_hint(s->diags, d, "write the value without quotes: `default %s`", lit->str);
+        return;
+    }
     sema_expect(s, v, t, what);
 }
 

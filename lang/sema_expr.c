@@ -568,9 +568,19 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         }
         return t;
     }
-    case BI_KNOWN:
+    case BI_KNOWN: {
         expr(s, a);
+        /* a fact with a default is known unless stale, unusable or disputed */
+        sym *fs = (a->kind == N_GET || a->kind == N_NAME) ? a->sym : NULL;
+        if (fs && fs->kind == SYM_FACT && fs->dflt) {
+            int d = diag_warning(s->diags, FILE_OF(s, e), e->loc,
+                                 "`%s` has a default: known(…) is true unless its value is stale, "
+                                 "unusable or disputed", fs->name);
+            diag_hint(s->diags, d, "the guard can go: a value no source gives is the default");
+            diag_note(s->diags, d, FILE_OF(s, fs->dflt), fs->dflt->c->loc, "the default is declared here");
+        }
         return &ty_bool;
+    }
     case BI_MONTHS: {
         const hm_type *t = expr(s, a);
         if (t->kind != T_RECORDS && t->kind != T_ERROR) {
