@@ -17,6 +17,7 @@ static const hm_type *set_ty(ast *n, const hm_type *t)
 #define TY(n, t) set_ty(n, t)
 
 static const hm_type *expr(sema *s, ast *e);
+static const hm_type *if_expr(sema *s, ast *e, const hm_type *want);
 
 /* ---- literals ----------------------------------------------------------- */
 
@@ -180,7 +181,7 @@ const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *wha
             return TY(e, want);
         }
     }
-    const hm_type *t = expr(s, e);
+    const hm_type *t = want->kind == T_CODE && e->kind == N_IF ? TY(e, if_expr(s, e, want)) : expr(s, e);
     if (convertible(e, t, want)) {
         if (want->kind == T_MONEY && is_dec_literal(e)) {
             int64_t fen;
@@ -718,6 +719,158 @@ static int label_operand(sema *s, const hm_type *code, ast *n, int eq, ast *at)
     return 1;
 }
 
+/* ---- labels as values: `if … then avant else apres` ------------------------ */
+
+/* A bare name that names nothing else: a label, once the code set is known. */
+static int bare_label(sema *s, const ast *n)
+{
+    if (n->kind != N_NAME)
+        return 0;
+    for (scope_var *v = s->vars; v; v = v->up)
+        if (strcmp(v->name, n->str) == 0)
+            return 0;
+    return !sema_lookup(s, n->str, NULL) && !implicit_field(s, n->str) && strcmp(n->str, "person") != 0 &&
+           strcmp(n->str, "household") != 0;
+}
+
+/* The code sets (of this module and those it uses) that have every label of
+ * the chain's bare-label branches: how many, and the first in *cs. */
+static int sets_with_labels(sema *s, ast **labels, int n, sym **cs)
+{
+    int found = 0;
+    hm_module *m = s->mod;
+    for (int i = -1; m && i < m->nuses; i++) {
+        hm_module *mm = i < 0 ? m : m->uses[i];
+        if (!mm->names.buckets)
+            continue;
+        for (unsigned b = 0; b < mm->names.nbuckets; b++)
+            for (sym *c = mm->names.buckets[b]; c; c = c->chain) {
+                if (c->kind != SYM_CODESET || !c->labels || c == *cs)
+                    continue;
+                int all = 1;
+                for (int k = 0; k < n && all; k++)
+                    all = symtab_get(c->labels, labels[k]->str) != NULL;
+                if (all && found++ == 0)
+                    *cs = c;
+            }
+    }
+    return found;
+}
+
+typedef struct if_chain {
+    ast **labels;           /* the branches that are bare labels */
+    int nlabels, cap;
+    const hm_type *u;       /* the common type of the other branches, NULL for none yet */
+    int failed;
+} if_chain;
+
+/* Check the conditions of a chain `if … then … else if … else …` and the
+ * branches that are not bare labels, collecting those that are. */
+static void if_walk(sema *s, ast *e, if_chain *c)
+{
+    sema_expect(s, e->a, &ty_bool, "the condition of `if`");
+    for (ast *br = e->b; br; br = br == e->b ? e->c : NULL) {
+        if (br->kind == N_IF) {
+            if_walk(s, br, c);
+            continue;
+        }
+        if (bare_label(s, br)) {
+            if (c->nlabels == c->cap) {
+                int cap = c->cap ? c->cap * 2 : 8;
+                ast **v = arena_alloc(s->arena, sizeof *v * (size_t)cap);
+                if (c->nlabels)
+                    memcpy(v, c->labels, sizeof *v * (size_t)c->nlabels);
+                c->labels = v;
+                c->cap = cap;
+            }
+            c->labels[c->nlabels++] = br;
+            continue;
+        }
+        const hm_type *t = expr(s, br);
+        if (!c->u || c->failed) {
+            c->u = c->u ? c->u : t;
+            continue;
+        }
+        const hm_type *u = sema_unify(e->b, c->u, br, t);
+        if (!u) {
+            mismatch(s, e, "the two branches of `if` have different types: %s and %s", c->u, t);
+            c->failed = 1;
+        } else {
+            c->u = u;
+        }
+    }
+}
+
+static void if_type(ast *e, const hm_type *t)
+{
+    TY(e, t);
+    for (ast *br = e->b; br; br = br == e->b ? e->c : NULL)
+        if (br->kind == N_IF)
+            if_type(br, t);
+}
+
+/* `if`: its branches have one type; a branch that is a bare label takes
+ * its code set from the other branches, from `want` (what the value is
+ * for), or from the one code set having every such label. */
+static const hm_type *if_expr(sema *s, ast *e, const hm_type *want)
+{
+    if_chain c = { NULL, 0, 0, NULL, 0 };
+    if_walk(s, e, &c);
+    if (c.failed)
+        return &ty_error;
+    if (!c.nlabels)
+        return c.u ? c.u : &ty_error;
+    const hm_type *t = c.u;
+    if (!t && want && want->kind == T_CODE)
+        t = want;
+    if (!t) {
+        sym *cs = NULL, *other = NULL;
+        int n = sets_with_labels(s, c.labels, c.nlabels, &cs);
+        if (n == 1) {
+            t = cs->codetype ? cs->codetype : ty_code(s->arena, cs);
+        } else if (n > 1) {
+            other = cs;
+            sets_with_labels(s, c.labels, c.nlabels, &other);
+            int d = ERR(c.labels[0], "`%s` is a label of code sets `%s` and `%s`: which one is meant here "
+                        "cannot be told", c.labels[0]->str, cs->name, other->name);
+            diag_hint(s->diags, d, "compare the value with a fact of the set (`x is %s`), or return it "
+                                   "from a function declared `: %s`", c.labels[0]->str, cs->name);
+            return &ty_error;
+        } else {
+            /* no set has them all: a name that is no label, or labels of two sets */
+            for (int k = 0; k < c.nlabels; k++) {
+                sym *one = NULL;
+                if (!sets_with_labels(s, &c.labels[k], 1, &one)) {
+                    expr(s, c.labels[k]);
+                    return &ty_error;
+                }
+            }
+            int d = ERR(e, "the branches of `if` are labels of different code sets");
+            diag_hint(s->diags, d, "every branch must be a label of one code set");
+            return &ty_error;
+        }
+    }
+    if (t->kind == T_ERROR)
+        return t;
+    if (t->kind != T_CODE) {
+        /* a label where the other branches are numbers, texts …: the
+         * usual message */
+        for (int k = 0; k < c.nlabels; k++)
+            expr(s, c.labels[k]);
+        return &ty_error;
+    }
+    for (int k = 0; k < c.nlabels; k++) {
+        ast *l = c.labels[k];
+        if (!symtab_get(t->codeset->labels, l->str)) {
+            int d = ERR(l, "code set `%s` has no label `%s`", t->codeset->name, l->str);
+            sema_suggest_label(s, d, t->codeset, l->str);
+        }
+        TY(l, t);
+    }
+    if_type(e, t);
+    return t;
+}
+
 static const hm_type *compare(sema *s, ast *e)
 {
     int op = (int)e->ival;
@@ -1122,16 +1275,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_LISTLIT:
         ERR(e, "a list in brackets can only follow `in`");
         return &ty_error;
-    case N_IF: {
-        sema_expect(s, e->a, &ty_bool, "the condition of `if`");
-        const hm_type *a = expr(s, e->b), *b = expr(s, e->c);
-        const hm_type *u = sema_unify(e->b, a, e->c, b);
-        if (!u) {
-            mismatch(s, e, "the two branches of `if` have different types: %s and %s", a, b);
-            return &ty_error;
-        }
-        return u;
-    }
+    case N_IF: return if_expr(s, e, NULL);
     case N_AGG: return agg_expr(s, e);
     case N_WHERE: return where_expr(s, e);
     case N_DURING: return during_expr(s, e);
