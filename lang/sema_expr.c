@@ -1435,6 +1435,75 @@ static int interval(const ast *c, const ast **x, int64_t *lo, int64_t *hi)
     return 0;
 }
 
+/* The values a test of one expression allows, when they are labels or
+ * texts written out: `x is a`, `x in [a, b]`, `x == "330100"`; negated
+ * (`x is not a`, `x != a`, `not (x in [a, b])`), the values it excludes. */
+typedef struct vset {
+    const ast *x;
+    const char *one;        /* a single value, or */
+    const ast *list;        /* the items of `in [ … ]` */
+    int neg;
+} vset;
+
+static int is_label_node(const ast *n)
+{
+    return n->kind == N_STR ||
+           (n->kind == N_NAME && !n->sym && n->ty && ((const hm_type *)n->ty)->kind == T_CODE);
+}
+
+static int value_set(const ast *c, vset *v)
+{
+    memset(v, 0, sizeof *v);
+    if (c->kind == N_UNOP && c->ival == AOP_NOT) {
+        if (!value_set(c->a, v))
+            return 0;
+        v->neg = !v->neg;
+        return 1;
+    }
+    if (c->kind == N_IS) {
+        v->x = c->a;
+        v->one = c->str;
+        v->neg = c->flag;
+        return 1;
+    }
+    if (c->kind == N_IN && c->b && c->b->kind == N_LISTLIT) {
+        for (const ast *i = c->b->a; i; i = i->next)
+            if (!is_label_node(i))
+                return 0;
+        v->x = c->a;
+        v->list = c->b->a;
+        return 1;
+    }
+    if (c->kind == N_BINOP && (c->ival == AOP_EQ || c->ival == AOP_NE) && is_label_node(c->b)) {
+        v->x = c->a;
+        v->one = c->b->str;
+        v->neg = c->ival == AOP_NE;
+        return 1;
+    }
+    return 0;
+}
+
+static int vset_has(const vset *v, const char *val)
+{
+    if (v->one)
+        return strcmp(v->one, val) == 0;
+    for (const ast *i = v->list; i; i = i->next)
+        if (strcmp(i->str, val) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does no value that a allows (a not negated) pass b: b allows none of
+ * them, or b excludes them all? */
+static int vset_apart(const vset *a, const vset *b)
+{
+    const ast one = { .str = a->one };
+    for (const ast *i = a->one ? &one : a->list; i; i = i->next)
+        if (vset_has(b, i->str) == !b->neg)
+            return 0;
+    return 1;
+}
+
 int sema_disjoint(const ast *a, const ast *b)
 {
     /* a conjunction is disjoint from b if any of its parts is */
@@ -1457,6 +1526,9 @@ int sema_disjoint(const ast *a, const ast *b)
     if (a->kind == N_BINOP && b->kind == N_BINOP && a->ival == AOP_EQ && b->ival == AOP_EQ &&
         same_expr(a->a, b->a) && a->b->kind == N_STR && b->b->kind == N_STR)
         return strcmp(a->b->str, b->b->str) != 0;
+    vset va, vb;
+    if (value_set(a, &va) && value_set(b, &vb) && same_expr(va.x, vb.x) && !(va.neg && vb.neg))
+        return va.neg ? vset_apart(&vb, &va) : vset_apart(&va, &vb);
     const ast *xa, *xb;
     int64_t la, ha, lb, hb;
     if (interval(a, &xa, &la, &ha) && interval(b, &xb, &lb, &hb) && same_expr(xa, xb))
