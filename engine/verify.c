@@ -193,7 +193,7 @@ static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
         out[n++] = d->c;
     switch (op) {
     case OP_FORPREP: case OP_FORLOOP: out[n++] = a + 1; break;
-    case OP_WINRANGE: out[n++] = d->c + 1; break;
+    case OP_WINRANGE: case OP_MULDIV: out[n++] = d->c + 1; break;
     case OP_CALL: case OP_CALLX: {
         int np = op == OP_CALL ? p->fns[d->b].nparams : p->externs[d->b].nparams;
         for (int k = 1; k <= np && n < 10; k++)
@@ -322,6 +322,9 @@ static int verify_function(vctx *v, int32_t fi)
             break;
         case OP_WINRANGE:
             CHECK(c + 1 < nr, "function %d, %u: window registers out of range", fi, pc);
+            break;
+        case OP_MULDIV:
+            CHECK(c + 1 < nr, "function %d, %u: divisor register out of range", fi, pc);
             break;
         case OP_CALL:
             CHECK(a + p->fns[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);

@@ -818,8 +818,11 @@ static const hm_type *if_expr(sema *s, ast *e, const hm_type *want)
     if_walk(s, e, &c);
     if (c.failed)
         return &ty_error;
-    if (!c.nlabels)
+    if (!c.nlabels) {
+        if (c.u)
+            if_type(e, c.u);
         return c.u ? c.u : &ty_error;
+    }
     const hm_type *t = c.u;
     if (!t && want && want->kind == T_CODE)
         t = want;
