@@ -413,8 +413,12 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
             if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
                 lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME && lit->kind != N_DUR) {
                 int d = ERR(v->b, "a parameter's value must be written out");
-                diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
-                                       "compute with it in a let");
+                if (lit->kind == N_BINOP && lit->ival == '/' && lit->a->kind == N_INT && lit->b->kind == N_INT)
+                    diag_hint(s->diags, d, "a parameter holds a decimal of six digits; write the fraction where "
+                                           "it is used (`x * %s / %s`), which is exact", lit->a->str, lit->b->str);
+                else
+                    diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
+                                           "compute with it in a let");
                 continue;
             }
             if (lit->kind == N_NAME && t->kind != T_CODE) {
