@@ -529,8 +529,9 @@ static void cg_get(fstate *f, ast *e, int dst)
         else
             cg_fact_of_person(f, e, r, dst);
     } else if (ot->kind == T_POLICY) {
-        /* o is `m.canji`, which compiled to the person */
-        cg_policy_ref(f, e, ot->policy, r, dst);
+        /* o is `m.canji`, which compiled to the person; a household
+         * policy is the household's decision */
+        cg_policy_ref(f, e, ot->policy, ot->policy->entity == ENT_HOUSEHOLD ? -1 : r, dst);
     } else {
         ABC(LOADUNK, dst, 0, 0);
     }

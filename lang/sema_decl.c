@@ -1213,12 +1213,16 @@ static int find_cycle(sema *s, sym *root, sym **stack, dep **next, const char *w
         for (int i = start; i < depth && len < sizeof buf - 64; i++)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s → ", stack[i]->name);
         snprintf(buf + len, sizeof buf - len, "%s", y->name);
+        /* a cycle through a policy is one of policies, even if found from a
+         * function that reads it */
+        if (y->kind == SYM_POLICY)
+            what = "policies";
         int d = diag_error(s->diags, y->mod->file, y->decl->loc, "%s depend on each other in a cycle: %s",
                            what, buf);
         if (strcmp(what, "functions") == 0)
             diag_hint(s->diags, d, "recursion is not allowed: every evaluation must finish");
         else
-            diag_hint(s->diags, d, "a policy cannot depend, through references or `excludes`, on itself");
+            diag_hint(s->diags, d, "a policy cannot depend, through references, functions or `excludes`, on itself");
         /* the symbols on the path are done: the cycle is reported once */
         while (depth > 0)
             stack[--depth]->state = 11;
@@ -1284,6 +1288,38 @@ static void unused_warnings(sema *s, hm_module *m)
     }
 }
 
+/* A policy that calls functions depends on the policies they read
+ * (`p.dibao.eligible` in a function), through any chain of calls: add
+ * those to its own dependencies, so that cycles and chains count them. */
+static void policies_through_functions(sema *s, sym *pol, sym **stack)
+{
+    unsigned walk = ++s->walks;
+    int n = 0;
+    for (dep *d = pol->deps; d; d = d->next)
+        if (d->to->kind == SYM_FUNCTION && d->to->walked != walk) {
+            d->to->walked = walk;
+            stack[n++] = d->to;
+        }
+    while (n > 0) {
+        sym *f = stack[--n];
+        for (dep *d = f->deps; d; d = d->next) {
+            sym *y = d->to;
+            if (y->walked == walk)
+                continue;
+            y->walked = walk;
+            if (y->kind == SYM_FUNCTION) {
+                stack[n++] = y;
+                continue;
+            }
+            dep *e = arena_alloc(s->arena, sizeof *e);
+            e->to = y;
+            e->at = d->at;
+            e->next = pol->deps;
+            pol->deps = e;
+        }
+    }
+}
+
 void sema_finish(sema *s)
 {
     int nnodes = 1;
@@ -1307,6 +1343,10 @@ void sema_finish(sema *s)
             }
         }
     }
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            if (n->kind == N_POLICY && n->sym)
+                policies_through_functions(s, n->sym, stack);
     int cycles = 0;
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next)

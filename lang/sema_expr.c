@@ -252,8 +252,10 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
     p->used = 1;
     if (p->entity) {
         if (s->subject == 0) {
-            ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
-                p->name, (p->entity & ENT_PERSON) ? "person" : "household");
+            int d = ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
+                        p->name, (p->entity & ENT_PERSON) ? "person" : "household");
+            diag_hint(s->diags, d, "a function has no %s of its own: look `%s` up in the policy and pass its "
+                                   "value as an argument", (p->entity & ENT_PERSON) ? "person" : "household", p->name);
             return &ty_error;
         }
         if (s->subject == ENT_HOUSEHOLD && (p->entity & ENT_PERSON)) {
@@ -380,18 +382,32 @@ static void add_dep(sema *s, sym *q, ast *at)
     s->policy->deps = e;
 }
 
-static const hm_type *policy_field(sema *s, ast *e, sym *q)
+/* q.eligible, q.amount; `through` a person value (`p.dibao.eligible`),
+ * which a function may use: its parameters give the person */
+static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
 {
     q->used = 1;
-    if (!s->policy) {
-        ERR(e, "only a policy can refer to another policy's decision");
+    if (!s->policy && !(s->function && through)) {
+        int d = ERR(e, "only a policy can refer to another policy's decision");
+        if (s->function)
+            diag_hint(s->diags, d, "a function has no person of its own: give it one, "
+                                   "`(p: person)`, and write `p.%s.%s`", q->name, e->str);
         return &ty_error;
     }
     if (q == s->policy) {
         ERR(e, "policy `%s` refers to its own decision", q->name);
         return &ty_error;
     }
-    add_dep(s, q, e);
+    if (s->policy) {
+        add_dep(s, q, e);
+    } else {
+        /* the policies calling this function depend on q (sema_finish) */
+        dep *ed = arena_alloc(s->arena, sizeof *ed);
+        ed->to = q;
+        ed->at = e;
+        ed->next = s->function->deps;
+        s->function->deps = ed;
+    }
     if (strcmp(e->str, "eligible") == 0)
         return &ty_bool;
     if (strcmp(e->str, "amount") == 0) {
@@ -440,7 +456,7 @@ static const hm_type *get_expr(sema *s, ast *e)
                 diag_hint(s->diags, d, "name the member: any(m.%s.eligible for m in household.members)", q->name);
                 return &ty_error;
             }
-            return policy_field(s, e, q);
+            return policy_field(s, e, q, 0);
         }
     }
     const hm_type *t = expr(s, o);
@@ -463,7 +479,9 @@ static const hm_type *get_expr(sema *s, ast *e)
         }
         if (t->kind == T_PERSON) {
             sym *q = sema_lookup(s, e->str, NULL);
-            if (q && q->kind == SYM_POLICY && q->entity == ENT_PERSON) {
+            if (q && q->kind == SYM_POLICY) {
+                /* a person policy for that person; a household policy for
+                 * the person's household */
                 hm_type *pt = arena_alloc(s->arena, sizeof *pt);
                 pt->kind = T_POLICY;
                 pt->policy = q;
@@ -478,7 +496,7 @@ static const hm_type *get_expr(sema *s, ast *e)
         return &ty_error;
     }
     case T_POLICY:
-        return policy_field(s, e, t->policy);
+        return policy_field(s, e, t->policy, 1);
     case T_RECORD:
         if (strcmp(e->str, "date") == 0)
             return &ty_date;
@@ -675,6 +693,8 @@ static const hm_type *call_expr(sema *s, ast *e)
         snprintf(what, sizeof what, "argument `%s` of `%s`", p->str, e->str);
         sema_expect(s, a, p->ty ? (const hm_type *)p->ty : &ty_error, what);
     }
+    if (s->policy && !s->function && y->kind == SYM_FUNCTION)
+        add_dep(s, y, e);   /* the policies it reads become the policy's own (sema_finish) */
     if (s->function && y->kind == SYM_FUNCTION) {
         dep *ed = arena_alloc(s->arena, sizeof *ed);
         ed->to = y;
