@@ -734,12 +734,21 @@ static void collect_names(ex *x, const ast *n, namelist *out, int in_loop)
         case N_NAME:
             take = y && (y->kind == SYM_LET || y->kind == SYM_PARAM || (y->kind == SYM_FACT && in_loop));
             break;
-        case N_GET:
+        case N_GET: {
+            /* `p.canji` is a person on its way to `.eligible`: the decision shows */
+            const hm_type *t = n->ty, *ta = n->a ? (const hm_type *)n->a->ty : NULL;
+            if (t && t->kind == T_POLICY) {
+                descend = 0;
+                break;
+            }
             take = y && (y->kind == SYM_FACT || y->kind == SYM_POLICY);
             if (!take && n->a && n->a->kind == N_NAME && n->a->sym && ((sym *)n->a->sym)->kind == SYM_POLICY)
                 take = 1;
+            if (!take && ta && ta->kind == T_POLICY)
+                take = 1;
             descend = !take;
             break;
+        }
         case N_CALL:
             /* built-ins over aggregates show through their elements */
             take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a);
