@@ -191,6 +191,8 @@ check defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.j
 check defaults.json 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day --format json
 check citizen-defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day --audience citizen
 check defaults-stale.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults-stale.json --as-of $day
+# the same in the `given` notation: facts left out take their defaults
+check defaults-given.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.given --as-of $day
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
