@@ -146,6 +146,15 @@ typedef struct hm_fsource {
     int32_t fresh_unit;     /* 1 days, 2 months, 3 years */
 } hm_fsource;
 
+/* The value a fact takes when no source gives it (`default 0` in a
+ * source block): filled in at load, where a value is missing, never where
+ * it is stale. */
+typedef struct hm_fdefault {
+    int32_t field;
+    int32_t text;           /* string: the value of a text field, else -1 */
+    int64_t value;          /* the value as the VM holds it (fen, millionths, day, label …) */
+} hm_fdefault;
+
 /* An extern function: bound at run time to a plugin's C function. */
 #define HM_EXTERN_PARAMS 8
 typedef struct hm_extern {

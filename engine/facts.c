@@ -88,8 +88,10 @@ void facts_drop_provenance(hm_facts *f)
         for (int i = 0; cols && i < (pass ? f->np : f->nh); i++) {
             mem_free(cols[i].asof);
             mem_free(cols[i].src);
+            mem_free(cols[i].assumed);
             cols[i].asof = NULL;
             cols[i].src = NULL;
+            cols[i].assumed = NULL;
             cols[i].asof_all = FACT_NO_DATE;
         }
     }
@@ -124,12 +126,14 @@ void facts_free(hm_facts *f)
         mem_free(f->hcol[i].state);
         mem_free(f->hcol[i].asof);
         mem_free(f->hcol[i].src);
+        mem_free(f->hcol[i].assumed);
     }
     for (int i = 0; f->pcol && i < f->np; i++) {
         mem_free(f->pcol[i].v);
         mem_free(f->pcol[i].state);
         mem_free(f->pcol[i].asof);
         mem_free(f->pcol[i].src);
+        mem_free(f->pcol[i].assumed);
     }
     for (int i = 0; f->rcol && i < f->nr; i++) {
         mem_free(f->rcol[i].first);
@@ -425,4 +429,37 @@ void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, i
             len += (size_t)snprintf(buf + len, n - len, "%s%s%s", len ? ", " : "", prog_str(p, fd->name),
                                     worst >= 0 && worst <= 4 ? why[worst] : "");
     }
+}
+
+int facts_apply_defaults(hm_facts *f, const hm_program *p)
+{
+    for (int32_t i = 0; i < p->nfdefaults; i++) {
+        const hm_fdefault *d = &p->fdefaults[i];
+        const hm_field *fd = &p->fields[d->field];
+        if (fd->entity == ENT_HOUSEHOLD ? fd->column >= f->nh : fd->column >= f->np)
+            continue;
+        hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        int32_t n = fd->entity == ENT_HOUSEHOLD ? f->nhouse : f->nperson;
+        int64_t v = d->value;
+        int interned = 0;
+        for (int32_t k = 0; k < n; k++) {
+            if (c->state[k] != FACT_MISSING)
+                continue;
+            if (!c->assumed && !(c->assumed = mem_calloc((size_t)n + 1, 1)))
+                return -1;
+            /* a text is interned once, when some value needs it */
+            if (fd->vtype == VT_TEXT && !interned++) {
+                /* a store lent texts (a household's) has it already */
+                const char *t = prog_str(p, d->text);
+                if (!(v = facts_text_find(f, t)) && (v = facts_text(f, t)) == INT64_MIN)
+                    return -1;
+            }
+            c->v[k] = v;
+            c->state[k] = FACT_KNOWN;
+            if (c->asof)
+                c->asof[k] = FACT_NO_DATE;
+            c->assumed[k] = 1;
+        }
+    }
+    return 0;
 }

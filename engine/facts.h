@@ -28,6 +28,8 @@ typedef struct hm_column {
     uint8_t *src;           /* which of the field's sources gave each value (its
                                index among them, FACT_SRC_UNKNOWN when not
                                known), NULL when it has one source */
+    uint8_t *assumed;       /* 1 where the value is the field's declared default
+                               (no source gave one); NULL when none is */
 } hm_column;
 
 #define FACT_SRC_UNKNOWN 0xff
@@ -114,6 +116,16 @@ void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, i
  * field several sources declare and a value whose source is not known,
  * the strictest of theirs. */
 void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
+/* Give every value still missing of a field with a declared default
+ * (program.fdefaults) that default, marked assumed: stale, unusable and
+ * disputed values stay unknown.  Run once the values are read, freshness
+ * applied and sources compared.  0, or -1 when out of memory. */
+int  facts_apply_defaults(hm_facts *f, const hm_program *p);
+/* Is value `row` of column c its field's declared default? */
+static inline int facts_assumed(const hm_column *c, int32_t row)
+{
+    return c->assumed && c->assumed[row];
+}
 /* The source whose freshness limit applies to a value of field as of d
  * given by its nth source (-1: not known which, the strictest applies);
  * NULL when none has a limit. */

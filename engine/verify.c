@@ -120,6 +120,17 @@ static int verify_tables(vctx *v)
         for (int k = 0; k < x->nparams; k++)
             CHECK(x->params[k] >= VT_BOOL && x->params[k] <= VT_DURATION, "extern %d: bad parameter type", i);
     }
+    for (int32_t i = 0; i < p->nfdefaults; i++) {
+        const hm_fdefault *d = &p->fdefaults[i];
+        CHECK(d->field >= 0 && d->field < p->nfields && !p->fields[d->field].records &&
+              (i == 0 || d->field > p->fdefaults[i - 1].field), "fact default %d: bad field", i);
+        const hm_field *f = &p->fields[d->field];
+        CHECK(f->vtype == VT_TEXT ? d->text >= 0 && STR_OK(d->text) : d->text == -1, "fact default %d: bad text", i);
+        CHECK(f->vtype != VT_BOOL || d->value == 0 || d->value == 1, "fact default %d: bad value", i);
+        CHECK(f->vtype != VT_CODE || (d->value >= 0 && f->codeset >= 0 && f->codeset < p->ncodesets &&
+                                      d->value < p->codesets[f->codeset].nlabels),
+              "fact default %d: bad label", i);
+    }
     for (int32_t i = 0; i < p->nsrcfiles; i++) {
         const hm_srcrec *f = &p->srcfiles[i];
         CHECK(f->path >= 0 && STR_OK(f->path), "source file %d: bad name", i);
@@ -184,7 +195,7 @@ static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
         out[n++] = d->c;
     switch (op) {
     case OP_FORPREP: case OP_FORLOOP: out[n++] = a + 1; break;
-    case OP_WINRANGE: case OP_MKDATE: out[n++] = d->c + 1; break;
+    case OP_WINRANGE: case OP_MKDATE: case OP_MULDIV: out[n++] = d->c + 1; break;
     case OP_PARAMKEYAT: out[n++] = d->b + 1; break;
     case OP_CALL: case OP_CALLX: {
         int np = op == OP_CALL ? p->fns[d->b].nparams : p->externs[d->b].nparams;
@@ -320,6 +331,9 @@ static int verify_function(vctx *v, int32_t fi)
             break;
         case OP_PARAMKEYAT:
             CHECK(b + 1 < nr, "function %d, %u: parameter registers out of range", fi, pc);
+            break;
+        case OP_MULDIV:
+            CHECK(c + 1 < nr, "function %d, %u: divisor register out of range", fi, pc);
             break;
         case OP_CALL:
             CHECK(a + p->fns[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);

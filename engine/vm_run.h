@@ -136,6 +136,16 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             else SET(RA, r);
             VM_NEXT;
         }
+        VM_CASE(MULDIV) {
+            BINARY_UNK();
+            hm_val d = base[GETARG_C(i) + 1];
+            if (d.unk) { RA.v = 0; RA.unk = d.unk; VM_NEXT; }
+            int64_t r;
+            if (d.v == 0) FAIL("division by zero");
+            else if (div_round((__int128)RB.v * RC.v, d.v, &r) < 0) FAIL("arithmetic overflow");
+            else SET(RA, r);
+            VM_NEXT;
+        }
         VM_CASE(NEG)
             if (RB.unk) { RA = RB; VM_NEXT; }
             if (RB.v == INT64_MIN) FAIL("arithmetic overflow");

@@ -741,12 +741,21 @@ static void collect_names(ex *x, const ast *n, namelist *out, int in_loop)
         case N_NAME:
             take = y && (y->kind == SYM_LET || y->kind == SYM_PARAM || (y->kind == SYM_FACT && in_loop));
             break;
-        case N_GET:
+        case N_GET: {
+            /* `p.canji` is a person on its way to `.eligible`: the decision shows */
+            const hm_type *t = n->ty, *ta = n->a ? (const hm_type *)n->a->ty : NULL;
+            if (t && t->kind == T_POLICY) {
+                descend = 0;
+                break;
+            }
             take = y && (y->kind == SYM_FACT || y->kind == SYM_POLICY);
             if (!take && n->a && n->a->kind == N_NAME && n->a->sym && ((sym *)n->a->sym)->kind == SYM_POLICY)
                 take = 1;
+            if (!take && ta && ta->kind == T_POLICY)
+                take = 1;
             descend = !take;
             break;
+        }
         case N_CALL:
             /* built-ins over aggregates show through their elements */
             take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a);
@@ -1220,6 +1229,13 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         lim = facts_fresh_source(x->p, field, nth, asof);
         if (lim && nth < 0)     /* not said which gave it: the one it is stale for */
             json_object_set_new(o, "source", jtext(prog_str(x->p, lim->source)));
+    }
+    /* no source gave it: the default its source declares */
+    if (st == FACT_KNOWN && !fd->records) {
+        const hm_facts *f = x->in->facts;
+        const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        if (facts_assumed(c, member < 0 ? 0 : f->hh_first[0] + member))
+            json_object_set_new(o, "assumed", json_true());
     }
     if (lim && asof > x->in->as_of) {
         json_object_set_new(o, "after_as_of", json_true());

@@ -199,6 +199,8 @@ static void print_fact(FILE *out, const json_t *f)
         fprintf(out, ", as of %s", S(f, "as_of"));
     if (strcmp(S(f, "state"), "known") != 0 && has(f, "value"))
         fprintf(out, " (%s)", S(f, "state"));
+    if (json_is_true(json_object_get(f, "assumed")))
+        fputs(" (assumed by the source's rule)", out);
     if (has(f, "fresh_for"))
         fprintf(out, ", older than %s", S(f, "fresh_for"));
     if (json_is_true(json_object_get(f, "after_as_of")))
@@ -392,6 +394,19 @@ static void print_citizen(FILE *out, const json_t *d)
         json_array_foreach(json_object_get(d, "exceptions"), i, x)
             if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
                 print_message(out, "", S(x, "message"));
+    }
+    /* values no department gave, taken as the rule of their source says */
+    size_t ai;
+    json_t *ax;
+    json_array_foreach(json_object_get(d, "facts"), ai, ax) {
+        if (!json_is_true(json_object_get(ax, "assumed")) || !has(ax, "label"))
+            continue;
+        fprintf(out, "    · 按来源规则推定：%s为 %s", S(ax, "label"), S(ax, "value"));
+        if (has(ax, "member"))
+            fprintf(out, "（家庭成员 %lld）", (long long)json_integer_value(json_object_get(ax, "member")));
+        if (has(ax, "source_label"))
+            fprintf(out, "（%s未提供）", S(ax, "source_label"));
+        fputs("\n", out);
     }
     json_t *settled = json_object_get(d, "settled");
     if (settled && !json_is_null(settled)) {

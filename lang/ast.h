@@ -20,7 +20,7 @@
     X(MODULE,     "str=dotted name")                                             \
     X(USE,        "str=module name")                                             \
     X(SOURCE,     "str=name str2=label a=fields")                                \
-    X(FIELD,      "ival=entity str=name a=type b=freshness str2=label")          \
+    X(FIELD,      "ival=entity str=name a=type b=freshness c=default str2=label") \
     X(CODES,      "str=name str2=label a=labels b=maps")                         \
     X(LABEL,      "str=name str2=display text")                                  \
     X(MAP,        "str=source a=map entries")                                    \

@@ -529,8 +529,9 @@ static void cg_get(fstate *f, ast *e, int dst)
         else
             cg_fact_of_person(f, e, r, dst);
     } else if (ot->kind == T_POLICY) {
-        /* o is `m.canji`, which compiled to the person */
-        cg_policy_ref(f, e, ot->policy, r, dst);
+        /* o is `m.canji`, which compiled to the person; a household
+         * policy is the household's decision */
+        cg_policy_ref(f, e, ot->policy, ot->policy->entity == ENT_HOUSEHOLD ? -1 : r, dst);
     } else {
         ABC(LOADUNK, dst, 0, 0);
     }
@@ -849,6 +850,30 @@ static void cg_compare(fstate *f, ast *e, int dst)
     f->top = t;
 }
 
+/* `p / q` of two whole numbers: a fraction, kept exact by MULDIV when it
+ * multiplies money or a decimal */
+static int is_fraction(const ast *e)
+{
+    const hm_type *a = e->kind == N_BINOP && e->ival == '/' ? (const hm_type *)e->a->ty : NULL;
+    const hm_type *b = a ? (const hm_type *)e->b->ty : NULL;
+    return a && b && a->kind == T_INT && b->kind == T_INT;
+}
+
+/* x * p / q, with x money or a decimal and p, q whole numbers: one
+ * rounding, of the exact quotient (128-bit product) */
+static int cg_muldiv(fstate *f, ast *x, ast *p, ast *q, int dst)
+{
+    const hm_type *xt = (const hm_type *)x->ty;
+    if (!xt || (xt->kind != T_MONEY && xt->kind != T_DECIMAL))
+        return 0;
+    cg(f, x, dst);
+    int rp = newreg(f), rq = newreg(f);
+    cg(f, p, rp);
+    cg(f, q, rq);
+    ABC(MULDIV, dst, dst, rp);
+    return 1;
+}
+
 static void cg_arith(fstate *f, ast *e, int dst)
 {
     int op = (int)e->ival;
@@ -895,6 +920,9 @@ static void cg_arith(fstate *f, ast *e, int dst)
             ABC(SUB, dst, ra, rb);
         break;
     case '*':
+        if ((is_fraction(e->b) && cg_muldiv(f, e->a, e->b->a, e->b->b, dst)) ||
+            (is_fraction(e->a) && cg_muldiv(f, e->b, e->a->a, e->a->b, dst)))
+            break;
         /* money*int, int*int, int*decimal: plain; with a decimal factor: rescale */
         cg(f, e->a, ra);
         rb = newreg(f);
@@ -905,6 +933,15 @@ static void cg_arith(fstate *f, ast *e, int dst)
             ABC(MUL, dst, ra, rb);
         break;
     case '/':
+        if (tb->kind == T_INT && e->a->kind == N_BINOP && e->a->ival == '*') {
+            /* (x * p) / q: the product is not rounded nor bounded on the way */
+            ast *m = e->a;
+            const hm_type *ma = (const hm_type *)m->a->ty, *mb = (const hm_type *)m->b->ty;
+            if (mb && mb->kind == T_INT && !is_fraction(m->b) && cg_muldiv(f, m->a, m->b, e->b, dst))
+                break;
+            if (ma && ma->kind == T_INT && !is_fraction(m->a) && cg_muldiv(f, m->b, m->a, e->b, dst))
+                break;
+        }
         if (rt->kind == T_DECIMAL && ta->kind == T_INT) {
             cg(f, e->a, ra);
             ABC(SCALEUP, ra, ra, 6);
@@ -1526,6 +1563,13 @@ static void declare_ids(builder *b)
                     f.column = p->npcols++;
                 fact->id = p->nfields;
                 push_fields(b, f);
+                const char *text = NULL;
+                hm_fdefault dv = { .field = fact->id, .text = -1 };
+                if (fact->dflt && sema_literal_value(s, fact->dflt->c, t, &dv.value, &text) == 0) {
+                    if (text)
+                        dv.text = str_id(b, text);
+                    push_fdefaults(b, dv);
+                }
             }
         }
     /* every source of every field, grouped by field (a field declared by

@@ -126,9 +126,10 @@ static void split_asof(hm_parser *p, ast *init)
 %type <node> key values scale rows row function extern params param_list pdecl
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
 %type <node> test given obj inits init_list init rec_entries rec_entry objs
-%type <node> expects expect expr postfix primary args exprs duration opt_fresh
+%type <node> expects expect expr postfix primary args exprs duration
 %type <node> opt_quick opt_amount opt_member opt_asof opt_from name_list
 %type <node> reclit
+%type <node> field_opts
 %type <text> dotted opt_label fname iname type_word
 %type <num> entity opt_period agg status except_status
 
@@ -195,9 +196,22 @@ fields:
 ;
 
 field:
-    entity '.' fname ':' type opt_fresh opt_label
+    entity '.' fname ':' type field_opts opt_label
                                 { $$ = NODE(FIELD, @3); $$->ival = $1; $$->str = $3;
-                                  $$->a = $5; $$->b = $6; $$->str2 = $7; }
+                                  $$->a = $5; $$->b = $6->b; $$->c = $6->c; $$->str2 = $7; }
+;
+
+/* `fresh within …` and `default VALUE`, in either order: a FIELD node
+ * holding b=freshness c=default */
+field_opts:
+    %empty                      { $$ = NODE(FIELD, @$); }
+  | field_opts FRESH WITHIN duration
+                                { $$ = $1;
+                                  if ($$->b) diag_error(p->diags, p->file, @2, "`fresh within` is given twice");
+                                  $$->b = $4; }
+  | field_opts DEFAULT expr     { $$ = $1;
+                                  if ($$->c) diag_error(p->diags, p->file, @2, "`default` is given twice");
+                                  $$->c = $3; }
 ;
 
 entity:
@@ -208,11 +222,6 @@ entity:
 fname:
     IDENT | ELIGIBLE { $$ = "eligible"; } | AMOUNT { $$ = "amount"; }
   | DATE_T { $$ = "date"; } | MEMBERS { $$ = "members"; } | HOUSEHOLD { $$ = "household"; }
-;
-
-opt_fresh:
-    %empty                      { $$ = NULL; }
-  | FRESH WITHIN duration       { $$ = $3; }
 ;
 
 duration:

@@ -59,6 +59,7 @@ struct sym {
     int id;                 /* index in the compiled program (codegen) */
     unsigned walked;        /* codegen: the walk that last went through it */
     int longest;            /* policy: the longest chain of policies from it, itself included */
+    ast *dflt;              /* fact: the declaration that gives its default, or NULL */
 };
 
 struct hm_module {
@@ -171,6 +172,9 @@ int sema_literal_fen(sema *s, ast *e, int64_t *fen);
 int sema_literal_ppm(sema *s, ast *e, int64_t *ppm);
 int sema_literal_int(sema *s, ast *e, int64_t *v);
 int sema_parse_date(const char *text, int64_t *days);
+/* The value of a plain literal (a fact's default) of type t as the VM holds
+ * it; a text's in *text (the value is then 0).  0, or -1 when it is not one. */
+int sema_literal_value(sema *s, ast *v, const hm_type *t, int64_t *out, const char **text);
 void sema_check_template(sema *s, ast *msg);
 int sema_disjoint(const ast *a, const ast *b);
 /* The common type of two operands (see sema_expr.c), or NULL. */

@@ -133,6 +133,100 @@ void sema_declare_module(sema *s, hm_module *m)
     s->mod = NULL;
 }
 
+int sema_literal_value(sema *s, ast *v, const hm_type *t, int64_t *out, const char **text)
+{
+    int neg = 0;
+    if (v->kind == N_UNOP && v->ival == AOP_NEG) {
+        neg = 1;
+        v = v->a;
+    }
+    int64_t x = 0;
+    *text = NULL;
+    switch (v->kind) {
+    case N_INT:
+        if (t->kind == T_MONEY ? sema_literal_fen(s, v, &x)
+            : t->kind == T_DECIMAL ? sema_literal_ppm(s, v, &x) : sema_literal_int(s, v, &x))
+            return -1;
+        break;
+    case N_DEC:
+        if (t->kind == T_MONEY ? sema_literal_fen(s, v, &x) : sema_literal_ppm(s, v, &x))
+            return -1;
+        break;
+    case N_PERCENT:
+        if (sema_literal_ppm(s, v, &x) != 0)
+            return -1;
+        break;
+    case N_BOOL: x = v->ival; break;
+    case N_DATE: if (sema_parse_date(v->str, &x) != 0) return -1; break;
+    case N_DUR: if (sema_literal_int(s, v->a, &x) != 0) return -1; break;
+    case N_STR: *text = v->str; break;
+    case N_NAME: {
+        sym *l = t->kind == T_CODE ? symtab_get(t->codeset->labels, v->str) : NULL;
+        if (!l)
+            return -1;
+        x = l->index;
+        break;
+    }
+    default:
+        return -1;
+    }
+    *out = neg ? -x : x;
+    return 0;
+}
+
+/* `default VALUE` of a fact: a plain value of the fact's type */
+static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
+{
+    ast *v = f->c;
+    char what[160];
+    snprintf(what, sizeof what, "the default of `%s.%s`", ent, f->str);
+    if (t->kind == T_RECORDS) {
+        int d = ERR(v, "`%s.%s` is a list of dated records: it cannot have a default", ent, f->str);
+        diag_hint(s->diags, d, "a source that gives no record gives an empty list only when it says so; remove `default`");
+        return;
+    }
+    if (t->kind == T_CODE && v->kind == N_NAME) {
+        if (!symtab_get(t->codeset->labels, v->str)) {
+            int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
+            sema_suggest_label(s, d, t->codeset, v->str);
+        }
+        v->ty = (struct hm_type *)t;
+        return;
+    }
+    ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
+    if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
+        lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
+        int d = ERR(v, "a default is a plain value (a number, text, date, true/false or a label)");
+        if (t->kind == T_CODE)
+            diag_hint(s->diags, d, "write a label of code set `%s`", t->codeset->name);
+        else
+            diag_hint(s->diags, d, "write the value itself, e.g. `default 0`");
+        return;
+    }
+    if (lit->kind == N_DUR && t->kind != T_DURATION) {
+        char b[64];
+        ERR(v, "%s must be %s, but this is a duration", what, ty_name(t, b, sizeof b));
+        return;
+    }
+    if (lit->kind == N_STR && t->kind != T_TEXT) {
+        char b[64];
+        int d = ERR(v, "%s must be %s, but this is text", what, ty_name(t, b, sizeof b));
+        diag_hint(s->diags, d, "write the value without quotes: `default %s`", lit->str);
+        return;
+    }
+    sema_expect(s, v, t, what);
+}
+
+/* Do two declarations of a fact give the same default? */
+static int same_default(sema *s, ast *f, ast *g, const hm_type *t)
+{
+    int64_t a = 0, b = 0;
+    const char *ta, *tb;
+    if (sema_literal_value(s, f->c, t, &a, &ta) != 0 || sema_literal_value(s, g->c, t, &b, &tb) != 0)
+        return 1;   /* reported as a bad value */
+    return ta || tb ? ta && tb && strcmp(ta, tb) == 0 : a == b;
+}
+
 /* Facts need the code sets of every module, so they are declared when the
  * module is checked, before anything reads them: checking runs module by
  * module, so facts are declared for all modules first (see declare_facts). */
@@ -161,6 +255,8 @@ void sema_declare_facts(sema *s, hm_module *m)
                     ERR(f->b, "a freshness limit must be at least 1");
             }
             const char *ent = f->ival == ENT_PERSON ? "person" : "household";
+            if (f->c && t->kind != T_ERROR)
+                check_default(s, f, t, ent);
             if (strcmp(f->str, "members") == 0 || strcmp(f->str, "household") == 0 ||
                 strcmp(f->str, "eligible") == 0 || strcmp(f->str, "amount") == 0) {
                 ERR(f, "`%s.%s` is reserved by the language", ent, f->str);
@@ -176,12 +272,19 @@ void sema_declare_facts(sema *s, hm_module *m)
                                 fact->source->name);
                     diag_note(s->diags, d, FILE_OF(s, fact->decl), fact->decl->loc,
                               "the other declaration is here");
+                } else if (f->c && fact->dflt && !same_default(s, f, fact->dflt, t)) {
+                    int d = ERR(f->c, "`%s` has another default in source `%s`", key, fact->source->name);
+                    diag_note(s->diags, d, FILE_OF(s, fact->dflt), fact->dflt->c->loc, "the other default is here");
+                    diag_hint(s->diags, d, "a fact has one default, whichever source leaves it out: give the same value");
+                } else if (f->c && !fact->dflt) {
+                    fact->dflt = f;
                 }
                 f->sym = fact;
                 continue;
             }
             fact = sym_new(s, SYM_FACT, key, f);
             fact->type = t;
+            fact->dflt = f->c ? f : NULL;
             fact->entity = (int)f->ival;
             fact->source = src;
             symtab_put(s->arena, &s->facts, fact);
@@ -312,8 +415,12 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
                 lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_NAME &&
                 (lit->kind != N_DUR || lit->a->kind != N_INT)) {
                 int d = ERR(v->b, "a parameter's value must be written out");
-                diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
-                                       "compute with it in a let");
+                if (lit->kind == N_BINOP && lit->ival == '/' && lit->a->kind == N_INT && lit->b->kind == N_INT)
+                    diag_hint(s->diags, d, "a parameter holds a decimal of six digits; write the fraction where "
+                                           "it is used (`x * %s / %s`), which is exact", lit->a->str, lit->b->str);
+                else
+                    diag_hint(s->diags, d, "write a number, text, a date, a code label, true or false; "
+                                           "compute with it in a let");
                 continue;
             }
             if (lit->kind == N_NAME && t->kind != T_CODE) {
@@ -1123,12 +1230,16 @@ static int find_cycle(sema *s, sym *root, sym **stack, dep **next, const char *w
         for (int i = start; i < depth && len < sizeof buf - 64; i++)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s → ", stack[i]->name);
         snprintf(buf + len, sizeof buf - len, "%s", y->name);
+        /* a cycle through a policy is one of policies, even if found from a
+         * function that reads it */
+        if (y->kind == SYM_POLICY)
+            what = "policies";
         int d = diag_error(s->diags, y->mod->file, y->decl->loc, "%s depend on each other in a cycle: %s",
                            what, buf);
         if (strcmp(what, "functions") == 0)
             diag_hint(s->diags, d, "recursion is not allowed: every evaluation must finish");
         else
-            diag_hint(s->diags, d, "a policy cannot depend, through references or `excludes`, on itself");
+            diag_hint(s->diags, d, "a policy cannot depend, through references, functions or `excludes`, on itself");
         /* the symbols on the path are done: the cycle is reported once */
         while (depth > 0)
             stack[--depth]->state = 11;
@@ -1194,6 +1305,38 @@ static void unused_warnings(sema *s, hm_module *m)
     }
 }
 
+/* A policy that calls functions depends on the policies they read
+ * (`p.dibao.eligible` in a function), through any chain of calls: add
+ * those to its own dependencies, so that cycles and chains count them. */
+static void policies_through_functions(sema *s, sym *pol, sym **stack)
+{
+    unsigned walk = ++s->walks;
+    int n = 0;
+    for (dep *d = pol->deps; d; d = d->next)
+        if (d->to->kind == SYM_FUNCTION && d->to->walked != walk) {
+            d->to->walked = walk;
+            stack[n++] = d->to;
+        }
+    while (n > 0) {
+        sym *f = stack[--n];
+        for (dep *d = f->deps; d; d = d->next) {
+            sym *y = d->to;
+            if (y->walked == walk)
+                continue;
+            y->walked = walk;
+            if (y->kind == SYM_FUNCTION) {
+                stack[n++] = y;
+                continue;
+            }
+            dep *e = arena_alloc(s->arena, sizeof *e);
+            e->to = y;
+            e->at = d->at;
+            e->next = pol->deps;
+            pol->deps = e;
+        }
+    }
+}
+
 void sema_finish(sema *s)
 {
     int nnodes = 1;
@@ -1217,6 +1360,10 @@ void sema_finish(sema *s)
             }
         }
     }
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            if (n->kind == N_POLICY && n->sym)
+                policies_through_functions(s, n->sym, stack);
     int cycles = 0;
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next)

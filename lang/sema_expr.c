@@ -18,6 +18,7 @@ static const hm_type *set_ty(ast *n, const hm_type *t)
 #define TY(n, t) set_ty(n, t)
 
 static const hm_type *expr(sema *s, ast *e);
+static const hm_type *if_expr(sema *s, ast *e, const hm_type *want);
 
 /* ---- literals ----------------------------------------------------------- */
 
@@ -181,7 +182,7 @@ const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *wha
             return TY(e, want);
         }
     }
-    const hm_type *t = expr(s, e);
+    const hm_type *t = want->kind == T_CODE && e->kind == N_IF ? TY(e, if_expr(s, e, want)) : expr(s, e);
     if (convertible(e, t, want)) {
         if (want->kind == T_MONEY && is_dec_literal(e)) {
             int64_t fen;
@@ -252,8 +253,10 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
     p->used = 1;
     if (p->entity) {
         if (s->subject == 0) {
-            ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
-                p->name, (p->entity & ENT_PERSON) ? "person" : "household");
+            int d = ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
+                        p->name, (p->entity & ENT_PERSON) ? "person" : "household");
+            diag_hint(s->diags, d, "a function has no %s of its own: look `%s` up in the policy and pass its "
+                                   "value as an argument", (p->entity & ENT_PERSON) ? "person" : "household", p->name);
             return &ty_error;
         }
         if (s->subject == ENT_HOUSEHOLD && (p->entity & ENT_PERSON)) {
@@ -380,18 +383,32 @@ static void add_dep(sema *s, sym *q, ast *at)
     s->policy->deps = e;
 }
 
-static const hm_type *policy_field(sema *s, ast *e, sym *q)
+/* q.eligible, q.amount; `through` a person value (`p.dibao.eligible`),
+ * which a function may use: its parameters give the person */
+static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
 {
     q->used = 1;
-    if (!s->policy) {
-        ERR(e, "only a policy can refer to another policy's decision");
+    if (!s->policy && !(s->function && through)) {
+        int d = ERR(e, "only a policy can refer to another policy's decision");
+        if (s->function)
+            diag_hint(s->diags, d, "a function has no person of its own: give it one, "
+                                   "`(p: person)`, and write `p.%s.%s`", q->name, e->str);
         return &ty_error;
     }
     if (q == s->policy) {
         ERR(e, "policy `%s` refers to its own decision", q->name);
         return &ty_error;
     }
-    add_dep(s, q, e);
+    if (s->policy) {
+        add_dep(s, q, e);
+    } else {
+        /* the policies calling this function depend on q (sema_finish) */
+        dep *ed = arena_alloc(s->arena, sizeof *ed);
+        ed->to = q;
+        ed->at = e;
+        ed->next = s->function->deps;
+        s->function->deps = ed;
+    }
     if (strcmp(e->str, "eligible") == 0)
         return &ty_bool;
     if (strcmp(e->str, "amount") == 0) {
@@ -440,7 +457,7 @@ static const hm_type *get_expr(sema *s, ast *e)
                 diag_hint(s->diags, d, "name the member: any(m.%s.eligible for m in household.members)", q->name);
                 return &ty_error;
             }
-            return policy_field(s, e, q);
+            return policy_field(s, e, q, 0);
         }
     }
     const hm_type *t = expr(s, o);
@@ -463,7 +480,9 @@ static const hm_type *get_expr(sema *s, ast *e)
         }
         if (t->kind == T_PERSON) {
             sym *q = sema_lookup(s, e->str, NULL);
-            if (q && q->kind == SYM_POLICY && q->entity == ENT_PERSON) {
+            if (q && q->kind == SYM_POLICY) {
+                /* a person policy for that person; a household policy for
+                 * the person's household */
                 hm_type *pt = arena_alloc(s->arena, sizeof *pt);
                 pt->kind = T_POLICY;
                 pt->policy = q;
@@ -478,7 +497,7 @@ static const hm_type *get_expr(sema *s, ast *e)
         return &ty_error;
     }
     case T_POLICY:
-        return policy_field(s, e, t->policy);
+        return policy_field(s, e, t->policy, 1);
     case T_RECORD:
         if (strcmp(e->str, "date") == 0)
             return &ty_date;
@@ -569,9 +588,19 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         }
         return t;
     }
-    case BI_KNOWN:
+    case BI_KNOWN: {
         expr(s, a);
+        /* a fact with a default is known unless stale, unusable or disputed */
+        sym *fs = (a->kind == N_GET || a->kind == N_NAME) ? a->sym : NULL;
+        if (fs && fs->kind == SYM_FACT && fs->dflt) {
+            int d = diag_warning(s->diags, FILE_OF(s, e), e->loc,
+                                 "`%s` has a default: known(…) is true unless its value is stale, "
+                                 "unusable or disputed", fs->name);
+            diag_hint(s->diags, d, "the guard can go: a value no source gives is the default");
+            diag_note(s->diags, d, FILE_OF(s, fs->dflt), fs->dflt->c->loc, "the default is declared here");
+        }
         return &ty_bool;
+    }
     case BI_MONTHS: {
         const hm_type *t = expr(s, a);
         if (t->kind != T_RECORDS && t->kind != T_ERROR) {
@@ -686,6 +715,8 @@ static const hm_type *call_expr(sema *s, ast *e)
         snprintf(what, sizeof what, "argument `%s` of `%s`", p->str, e->str);
         sema_expect(s, a, p->ty ? (const hm_type *)p->ty : &ty_error, what);
     }
+    if (s->policy && !s->function && y->kind == SYM_FUNCTION)
+        add_dep(s, y, e);   /* the policies it reads become the policy's own (sema_finish) */
     if (s->function && y->kind == SYM_FUNCTION) {
         dep *ed = arena_alloc(s->arena, sizeof *ed);
         ed->to = y;
@@ -728,6 +759,161 @@ static int label_operand(sema *s, const hm_type *code, ast *n, int eq, ast *at)
     }
     TY(n, code);
     return 1;
+}
+
+/* ---- labels as values: `if … then avant else apres` ------------------------ */
+
+/* A bare name that names nothing else: a label, once the code set is known. */
+static int bare_label(sema *s, const ast *n)
+{
+    if (n->kind != N_NAME)
+        return 0;
+    for (scope_var *v = s->vars; v; v = v->up)
+        if (strcmp(v->name, n->str) == 0)
+            return 0;
+    return !sema_lookup(s, n->str, NULL) && !implicit_field(s, n->str) && strcmp(n->str, "person") != 0 &&
+           strcmp(n->str, "household") != 0;
+}
+
+/* The code sets (of this module and those it uses) that have every label of
+ * the chain's bare-label branches: how many, and the first in *cs. */
+static int sets_with_labels(sema *s, ast **labels, int n, sym **cs)
+{
+    int found = 0;
+    hm_module *m = s->mod;
+    for (int i = -1; m && i < m->nuses; i++) {
+        hm_module *mm = i < 0 ? m : m->uses[i];
+        if (!mm->names.buckets)
+            continue;
+        for (unsigned b = 0; b < mm->names.nbuckets; b++)
+            for (sym *c = mm->names.buckets[b]; c; c = c->chain) {
+                if (c->kind != SYM_CODESET || !c->labels || c == *cs)
+                    continue;
+                int all = 1;
+                for (int k = 0; k < n && all; k++)
+                    all = symtab_get(c->labels, labels[k]->str) != NULL;
+                if (all && found++ == 0)
+                    *cs = c;
+            }
+    }
+    return found;
+}
+
+typedef struct if_chain {
+    ast **labels;           /* the branches that are bare labels */
+    int nlabels, cap;
+    const hm_type *u;       /* the common type of the other branches, NULL for none yet */
+    int failed;
+} if_chain;
+
+/* Check the conditions of a chain `if … then … else if … else …` and the
+ * branches that are not bare labels, collecting those that are. */
+static void if_walk(sema *s, ast *e, if_chain *c)
+{
+    sema_expect(s, e->a, &ty_bool, "the condition of `if`");
+    for (ast *br = e->b; br; br = br == e->b ? e->c : NULL) {
+        if (br->kind == N_IF) {
+            if_walk(s, br, c);
+            continue;
+        }
+        if (bare_label(s, br)) {
+            if (c->nlabels == c->cap) {
+                int cap = c->cap ? c->cap * 2 : 8;
+                ast **v = arena_alloc(s->arena, sizeof *v * (size_t)cap);
+                if (c->nlabels)
+                    memcpy(v, c->labels, sizeof *v * (size_t)c->nlabels);
+                c->labels = v;
+                c->cap = cap;
+            }
+            c->labels[c->nlabels++] = br;
+            continue;
+        }
+        const hm_type *t = expr(s, br);
+        if (!c->u || c->failed) {
+            c->u = c->u ? c->u : t;
+            continue;
+        }
+        const hm_type *u = sema_unify(e->b, c->u, br, t);
+        if (!u) {
+            mismatch(s, e, "the two branches of `if` have different types: %s and %s", c->u, t);
+            c->failed = 1;
+        } else {
+            c->u = u;
+        }
+    }
+}
+
+static void if_type(ast *e, const hm_type *t)
+{
+    TY(e, t);
+    for (ast *br = e->b; br; br = br == e->b ? e->c : NULL)
+        if (br->kind == N_IF)
+            if_type(br, t);
+}
+
+/* `if`: its branches have one type; a branch that is a bare label takes
+ * its code set from the other branches, from `want` (what the value is
+ * for), or from the one code set having every such label. */
+static const hm_type *if_expr(sema *s, ast *e, const hm_type *want)
+{
+    if_chain c = { NULL, 0, 0, NULL, 0 };
+    if_walk(s, e, &c);
+    if (c.failed)
+        return &ty_error;
+    if (!c.nlabels) {
+        if (c.u)
+            if_type(e, c.u);
+        return c.u ? c.u : &ty_error;
+    }
+    const hm_type *t = c.u;
+    if (!t && want && want->kind == T_CODE)
+        t = want;
+    if (!t) {
+        sym *cs = NULL, *other = NULL;
+        int n = sets_with_labels(s, c.labels, c.nlabels, &cs);
+        if (n == 1) {
+            t = cs->codetype ? cs->codetype : ty_code(s->arena, cs);
+        } else if (n > 1) {
+            other = cs;
+            sets_with_labels(s, c.labels, c.nlabels, &other);
+            int d = ERR(c.labels[0], "`%s` is a label of code sets `%s` and `%s`: which one is meant here "
+                        "cannot be told", c.labels[0]->str, cs->name, other->name);
+            diag_hint(s->diags, d, "compare the value with a fact of the set (`x is %s`), or return it "
+                                   "from a function declared `: %s`", c.labels[0]->str, cs->name);
+            return &ty_error;
+        } else {
+            /* no set has them all: a name that is no label, or labels of two sets */
+            for (int k = 0; k < c.nlabels; k++) {
+                sym *one = NULL;
+                if (!sets_with_labels(s, &c.labels[k], 1, &one)) {
+                    expr(s, c.labels[k]);
+                    return &ty_error;
+                }
+            }
+            int d = ERR(e, "the branches of `if` are labels of different code sets");
+            diag_hint(s->diags, d, "every branch must be a label of one code set");
+            return &ty_error;
+        }
+    }
+    if (t->kind == T_ERROR)
+        return t;
+    if (t->kind != T_CODE) {
+        /* a label where the other branches are numbers, texts …: the
+         * usual message */
+        for (int k = 0; k < c.nlabels; k++)
+            expr(s, c.labels[k]);
+        return &ty_error;
+    }
+    for (int k = 0; k < c.nlabels; k++) {
+        ast *l = c.labels[k];
+        if (!symtab_get(t->codeset->labels, l->str)) {
+            int d = ERR(l, "code set `%s` has no label `%s`", t->codeset->name, l->str);
+            sema_suggest_label(s, d, t->codeset, l->str);
+        }
+        TY(l, t);
+    }
+    if_type(e, t);
+    return t;
 }
 
 static const hm_type *compare(sema *s, ast *e)
@@ -1223,16 +1409,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_LISTLIT:
         ERR(e, "a list in brackets can only follow `in`");
         return &ty_error;
-    case N_IF: {
-        sema_expect(s, e->a, &ty_bool, "the condition of `if`");
-        const hm_type *a = expr(s, e->b), *b = expr(s, e->c);
-        const hm_type *u = sema_unify(e->b, a, e->c, b);
-        if (!u) {
-            mismatch(s, e, "the two branches of `if` have different types: %s and %s", a, b);
-            return &ty_error;
-        }
-        return u;
-    }
+    case N_IF: return if_expr(s, e, NULL);
     case N_AGG: return agg_expr(s, e);
     case N_WHERE: return where_expr(s, e);
     case N_DURING: return during_expr(s, e);
@@ -1397,6 +1574,75 @@ static int interval(const ast *c, const ast **x, int64_t *lo, int64_t *hi)
     return 0;
 }
 
+/* The values a test of one expression allows, when they are labels or
+ * texts written out: `x is a`, `x in [a, b]`, `x == "330100"`; negated
+ * (`x is not a`, `x != a`, `not (x in [a, b])`), the values it excludes. */
+typedef struct vset {
+    const ast *x;
+    const char *one;        /* a single value, or */
+    const ast *list;        /* the items of `in [ … ]` */
+    int neg;
+} vset;
+
+static int is_label_node(const ast *n)
+{
+    return n->kind == N_STR ||
+           (n->kind == N_NAME && !n->sym && n->ty && ((const hm_type *)n->ty)->kind == T_CODE);
+}
+
+static int value_set(const ast *c, vset *v)
+{
+    memset(v, 0, sizeof *v);
+    if (c->kind == N_UNOP && c->ival == AOP_NOT) {
+        if (!value_set(c->a, v))
+            return 0;
+        v->neg = !v->neg;
+        return 1;
+    }
+    if (c->kind == N_IS) {
+        v->x = c->a;
+        v->one = c->str;
+        v->neg = c->flag;
+        return 1;
+    }
+    if (c->kind == N_IN && c->b && c->b->kind == N_LISTLIT) {
+        for (const ast *i = c->b->a; i; i = i->next)
+            if (!is_label_node(i))
+                return 0;
+        v->x = c->a;
+        v->list = c->b->a;
+        return 1;
+    }
+    if (c->kind == N_BINOP && (c->ival == AOP_EQ || c->ival == AOP_NE) && is_label_node(c->b)) {
+        v->x = c->a;
+        v->one = c->b->str;
+        v->neg = c->ival == AOP_NE;
+        return 1;
+    }
+    return 0;
+}
+
+static int vset_has(const vset *v, const char *val)
+{
+    if (v->one)
+        return strcmp(v->one, val) == 0;
+    for (const ast *i = v->list; i; i = i->next)
+        if (strcmp(i->str, val) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does no value that a allows (a not negated) pass b: b allows none of
+ * them, or b excludes them all? */
+static int vset_apart(const vset *a, const vset *b)
+{
+    const ast one = { .str = a->one };
+    for (const ast *i = a->one ? &one : a->list; i; i = i->next)
+        if (vset_has(b, i->str) == !b->neg)
+            return 0;
+    return 1;
+}
+
 int sema_disjoint(const ast *a, const ast *b)
 {
     /* a conjunction is disjoint from b if any of its parts is */
@@ -1419,6 +1665,9 @@ int sema_disjoint(const ast *a, const ast *b)
     if (a->kind == N_BINOP && b->kind == N_BINOP && a->ival == AOP_EQ && b->ival == AOP_EQ &&
         same_expr(a->a, b->a) && a->b->kind == N_STR && b->b->kind == N_STR)
         return strcmp(a->b->str, b->b->str) != 0;
+    vset va, vb;
+    if (value_set(a, &va) && value_set(b, &vb) && same_expr(va.x, vb.x) && !(va.neg && vb.neg))
+        return va.neg ? vset_apart(&vb, &va) : vset_apart(&va, &vb);
     const ast *xa, *xb;
     int64_t la, ha, lb, hb;
     if (interval(a, &xa, &la, &ha) && interval(b, &xb, &lb, &hb) && same_expr(xa, xb))

@@ -95,6 +95,14 @@ hm_household *household_new(const hm_program *p, const char *id)
         mem_free(h);
         return NULL;
     }
+    /* the texts of declared defaults, so that filling a store from the
+     * household finds them among the texts it lends */
+    for (int32_t i = 0; i < p->nfdefaults; i++)
+        if (p->fields[p->fdefaults[i].field].vtype == VT_TEXT &&
+            facts_text(&h->tx, prog_str(p, p->fdefaults[i].text)) == INT64_MIN) {
+            hm_household_free(h);
+            return NULL;
+        }
     return h;
 }
 
@@ -148,6 +156,8 @@ static void clear_column(hm_column *c, int32_t rows)
         c->asof[k] = FACT_NO_DATE;
     if (c->src)
         memset(c->src, FACT_SRC_UNKNOWN, (size_t)rows);
+    if (c->assumed)
+        memset(c->assumed, 0, (size_t)rows);
 }
 
 /* a record's place when they must be sorted: column, owner, then the
@@ -338,7 +348,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
             merges--;
         }
     }
-    return 0;
+    return facts_apply_defaults(f, p);
 }
 
 void household_take_texts(hm_household *h, hm_facts *f)

@@ -315,6 +315,11 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
             int32_t as_of = (int32_t)t->a->ival;
             facts_sort_records(&f);
             facts_apply_freshness(&f, p, as_of);
+            if (facts_apply_defaults(&f, p) < 0) {
+                facts_free(&f);
+                status = HM_ENOMEM;
+                break;
+            }
             vm_bind(vm, &f, as_of);
             if (vm_begin_household(vm, 0) < 0) {
                 facts_free(&f);

@@ -1717,6 +1717,10 @@ int load_facts(hm_load *L)
             }
     if (!rc)
         facts_sort_records(&L->facts);
+    if (!rc && facts_apply_defaults(&L->facts, p) < 0) {
+        add_err(L, "out of memory");
+        rc = -1;
+    }
 done:
     for (int32_t j = 0; pend && j < p->nfsources; j++) {
         mem_free(pend[j].value);

@@ -189,6 +189,14 @@ check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as
 # date that does not exist: undetermined, with the numbers that are not one
 check time.txt 0 "$HUIMIN" explain $dir/time.pol --given $dir/time.json --as-of 2024-03-15
 check time.json 0 "$HUIMIN" explain $dir/time.pol --given $dir/time.json --as-of 2024-03-15 --format json
+# a value no source gave, taken from its declared default: "assumed by the
+# source's rule" (按来源规则推定); a stale value takes no default
+check defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day
+check defaults.json 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day --format json
+check citizen-defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.json --as-of $day --audience citizen
+check defaults-stale.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults-stale.json --as-of $day
+# the same in the `given` notation: facts left out take their defaults
+check defaults-given.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.given --as-of $day
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
