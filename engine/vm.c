@@ -887,6 +887,19 @@ static hm_val param_key(hm_vm *vm, int32_t pi, hm_val key)
     return r;
 }
 
+/* A table with several keys: each key's table gives the next key's (its
+ * entries' values are parameter numbers, which the verifier checked), the
+ * last the value. */
+static hm_val param_keys(hm_vm *vm, int32_t pi, const hm_val *keys)
+{
+    for (;;) {
+        hm_val v = param_key(vm, pi, *keys++);
+        if (v.unk || vm->p->params[pi].keyed <= 1)
+            return v;
+        pi = (int32_t)v.v;
+    }
+}
+
 static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *overflow)
 {
     const hm_scale *sc = &p->scales[si];
@@ -1355,13 +1368,18 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
     hm_val r = { 0, UNK_MISSING, 0 };
     if (!pa->keyed)
         return vm->pval[param];
-    if (pa->key_fn < 0)
-        return r;
-    int32_t saved = vm->self;
-    vm->self = member;
-    hm_val key = run(vm, pa->key_fn, NULL);
-    vm->self = saved;
-    return param_key(vm, param, key);
+    for (;;) {
+        if (p->params[param].key_fn < 0)
+            return r;
+        int32_t saved = vm->self;
+        vm->self = member;
+        hm_val key = run(vm, p->params[param].key_fn, NULL);
+        vm->self = saved;
+        r = param_key(vm, param, key);
+        if (r.unk || p->params[param].keyed <= 1)
+            return r;
+        param = (int32_t)r.v;   /* the table of the next key */
+    }
 }
 
 hm_val vm_value_of_fact(hm_vm *vm, int32_t field, int32_t member)
@@ -1414,6 +1432,27 @@ hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entr
     if (*dated >= 0) {
         r.v = p->dated[*dated].value;
         r.unk = 0;
+    }
+    return r;
+}
+
+hm_val vm_param_lookup_keys(const hm_vm *vm, int32_t param, const hm_val *keys, int32_t *entries,
+                            int32_t *dated, int32_t *last)
+{
+    const hm_program *p = vm->p;
+    hm_val r = { 0, UNK_MISSING, 0 };
+    int32_t nk = p->params[param].keyed;
+    for (int32_t k = 0; k < nk; k++)
+        entries[k] = -1;
+    *dated = -1;
+    *last = param;
+    for (int32_t k = 0; k < nk; k++) {
+        *last = param;
+        r = vm_param_lookup(vm, param, keys[k], &entries[k], dated);
+        if (r.unk || p->params[param].keyed <= 1)
+            break;
+        param = (int32_t)r.v;
+        *dated = -1;
     }
     return r;
 }

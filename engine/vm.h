@@ -84,6 +84,12 @@ const char *vm_text(const hm_vm *vm, int64_t id);
  * not keyed or none matched) and the dated value that applied (into
  * program.dated, -1 for none). */
 hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entry, int32_t *dated);
+/* The same for a table with several keys (params[param].keyed of them):
+ * keys[k] is looked up in the table of key k, and entries[k] is its entry
+ * (-1 past the first that is unknown or matched nothing); *last is the
+ * table of the last key reached. */
+hm_val vm_param_lookup_keys(const hm_vm *vm, int32_t param, const hm_val *keys, int32_t *entries,
+                            int32_t *dated, int32_t *last);
 /* The elements of list `handle` of the current household (member indices,
  * or record indices of a records column).  Returns the records column, -1
  * for a list of persons, -2 for an invalid handle. */
