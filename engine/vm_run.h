@@ -299,16 +299,6 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         VM_CASE(MONTHSBTW) BINARY_UNK(); SET(RA, cal_months_between((int32_t)RB.v, (int32_t)RC.v)); VM_NEXT;
         VM_CASE(DAYSBTW) BINARY_UNK(); SET(RA, RC.v - RB.v); VM_NEXT;
-        VM_CASE(YEAROF) {
-            if (RB.unk) {
-                RA = RB;
-            } else {
-                int32_t y, m, d;
-                cal_to_ymd((int32_t)RB.v, &y, &m, &d);
-                SET(RA, y);
-            }
-            VM_NEXT;
-        }
         VM_CASE(SOM) if (RB.unk) RA = RB; else SET(RA, cal_start_of_month((int32_t)RB.v)); VM_NEXT;
         VM_CASE(EOM) if (RB.unk) RA = RB; else SET(RA, cal_end_of_month((int32_t)RB.v)); VM_NEXT;
         VM_CASE(HFACT) {

@@ -14,7 +14,6 @@ typedef enum builtin_rule {
     BI_KNOWN,           /* (anything) -> bool */
     BI_MONTHS,          /* (dated records) -> int */
     BI_EXTREME,         /* (a, b, ...) of numbers, money or dates -> their common type */
-    BI_DATE_INT,        /* (date) -> int */
 } builtin_rule;
 
 typedef struct hm_builtin {

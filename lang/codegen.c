@@ -797,7 +797,6 @@ static void cg_call(fstate *f, ast *e, int dst)
         break;
     }
     case BI_DATE_DATE:
-    case BI_DATE_INT:
     case BI_SAME_NUMBER:
     case BI_KNOWN:
     case BI_MONTHS:

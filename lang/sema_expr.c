@@ -525,9 +525,8 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
     switch (bi->rule) {
     case BI_AGE:
     case BI_DATE_DATE:
-    case BI_DATE_INT:
         sema_expect(s, a, &ty_date, what);
-        return bi->rule == BI_DATE_DATE ? &ty_date : &ty_int;
+        return bi->rule == BI_AGE ? &ty_int : &ty_date;
     case BI_DATES_INT:
         sema_expect(s, a, &ty_date, what);
         sema_expect(s, b, &ty_date, what);
