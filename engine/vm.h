@@ -90,6 +90,9 @@ hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entr
  * table of the last key reached. */
 hm_val vm_param_lookup_keys(const hm_vm *vm, int32_t param, const hm_val *keys, int32_t *entries,
                             int32_t *dated, int32_t *last);
+/* Its value as the VM computes it: known, too, when a key is unknown but
+ * every entry it could select gives the same value. */
+hm_val vm_param_value_keys(const hm_vm *vm, int32_t param, const hm_val *keys);
 /* The elements of list `handle` of the current household (member indices,
  * or record indices of a records column).  Returns the records column, -1
  * for a list of persons, -2 for an invalid handle. */

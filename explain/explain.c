@@ -1288,6 +1288,8 @@ static json_t *mparam_json(ex *x, int32_t pi, const hm_val *keys)
         return json_null();
     }
     hm_val v = vm_param_lookup_keys(x->vm, pi, keys, entries, &dated, &last);
+    if (v.unk)      /* an unknown key that does not matter */
+        v = vm_param_value_keys(x->vm, pi, keys);
     json_t *o = param_json(x, pi, (hm_val){ 0, UNK_MISSING, 0 }, NULL);
     json_object_set_new(o, "value", v.unk ? json_null() : format_json(x, v, pa->vtype, -1));
     json_t *ka = json_array(), *ea = json_array(), *kt = NULL, *et = NULL;
@@ -1298,7 +1300,7 @@ static json_t *mparam_json(ex *x, int32_t pi, const hm_val *keys)
         json_t *kj = keys[k].unk ? json_null() : format_json(x, keys[k], p->params[t].keytype, -1);
         json_array_append_new(ka, kj);
         const hm_pentry *e = entries[k] >= 0 ? &p->pentries[entries[k]] : NULL;
-        json_t *ej = !e ? json_null() : e->kind == KEY_DEFAULT ? jtext("default")
+        json_t *ej = !e ? (v.unk ? json_null() : jtext("any")) : e->kind == KEY_DEFAULT ? jtext("default")
                      : e->kind == KEY_TEXT ? jtext(prog_str(p, e->text))
                      : e->lo == e->hi ? jstrf("%" PRId64, e->lo) : jstrf("%" PRId64 "–%" PRId64, e->lo, e->hi);
         json_array_append_new(ea, ej);
