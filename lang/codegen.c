@@ -1324,7 +1324,7 @@ static void cg_mtable(builder *b, sym *y)
     for (ast *e = d->c; e; e = e->next)
         if (e->sym)
             rows[nrows++] = e;
-    sema_sort_trows(rows, nrows, nkeys);
+    sema_sort_trows(rows, nrows);
     cg_tlevel(b, y, rows, 0, nrows, 0, nkeys, kfns, ktypes, y->id);
 }
 

@@ -499,18 +499,21 @@ int sema_tkeys_cmp(const sema_tkey *a, const sema_tkey *b, int nkeys)
     return 0;
 }
 
-static int g_nkeys;     /* for qsort's comparison: the keys of the table being checked */
-
+/* a row's keys end with one of kind -1, so that qsort's comparison needs
+ * no count */
 static int cmp_trow(const void *x, const void *y)
 {
     const ast *a = *(ast *const *)x, *b = *(ast *const *)y;
-    int c = sema_tkeys_cmp(a->sym, b->sym, g_nkeys);
+    const sema_tkey *ka = a->sym, *kb = b->sym;
+    int n = 0;
+    while (ka[n].kind >= 0)
+        n++;
+    int c = sema_tkeys_cmp(ka, kb, n);
     return c ? c : (a->loc.start > b->loc.start) - (a->loc.start < b->loc.start);
 }
 
-void sema_sort_trows(ast **rows, int nrows, int nkeys)
+void sema_sort_trows(ast **rows, int nrows)
 {
-    g_nkeys = nkeys;
     qsort(rows, (size_t)nrows, sizeof *rows, cmp_trow);
 }
 
@@ -654,7 +657,8 @@ static void check_mtable(sema *s, sym *p, const hm_type *t, const char *what)
     for (ast *e = n->c; e; e = e->next) {
         check_dated(s, e->b, t, what);
         e->sym = NULL;
-        sema_tkey *keys = arena_alloc(s->arena, sizeof *keys * (size_t)nkeys);
+        sema_tkey *keys = arena_alloc(s->arena, sizeof *keys * (size_t)(nkeys + 1));
+        keys[nkeys] = (sema_tkey){ -1, NULL, 0, 0, NULL };
         int ok = 1;
         if (!e->a) {
             if (ndefault++)
@@ -679,7 +683,7 @@ static void check_mtable(sema *s, sym *p, const hm_type *t, const char *what)
             rows[nrows++] = e;
         }
     }
-    sema_sort_trows(rows, nrows, nkeys);
+    sema_sort_trows(rows, nrows);
     check_trows(s, rows, 0, nrows, 0, nkeys);
 }
 
