@@ -154,8 +154,12 @@ void disasm_program(const hm_program *p, FILE *out)
     for (int i = 0; i < p->nparams; i++) {
         const hm_param *pa = &p->params[i];
         /* the tables of a table with several keys share its name: numbered */
-        int nested = pa->keyed > 1 || (i > 0 && p->params[i - 1].keyed > 1 && pa->keyed) ||
-                     (i > 0 && pa->keyed && p->params[i - 1].name == pa->name);
+        int nested = pa->keyed > 1;
+        for (int j = 0; j < p->nparams && !nested && pa->keyed; j++)
+            for (int e = 0; p->params[j].keyed > 1 && e < p->params[j].n && !nested; e++) {
+                const hm_pentry *pe = &p->pentries[p->params[j].first + e];
+                nested = pe->n > 0 && p->dated[pe->first].value == i;
+            }
         fprintf(out, "  %s : %s%s%s", prog_str(p, pa->name), vt_name(pa->vtype),
                 pa->unit ? (pa->unit == 1 ? " in days" : pa->unit == 2 ? " in months" : " in years") : "",
                 pa->keyed > 1 ? " (table of several keys)" : pa->keyed ? " (table)" : "");
