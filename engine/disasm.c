@@ -153,9 +153,19 @@ void disasm_program(const hm_program *p, FILE *out)
         fprintf(out, "\nparameters:\n");
     for (int i = 0; i < p->nparams; i++) {
         const hm_param *pa = &p->params[i];
-        fprintf(out, "  %s : %s%s%s\n", prog_str(p, pa->name), vt_name(pa->vtype),
+        /* the tables of a table with several keys share its name: numbered */
+        int nested = pa->keyed > 1;
+        for (int j = 0; j < p->nparams && !nested && pa->keyed; j++)
+            for (int e = 0; p->params[j].keyed > 1 && e < p->params[j].n && !nested; e++) {
+                const hm_pentry *pe = &p->pentries[p->params[j].first + e];
+                nested = pe->n > 0 && p->dated[pe->first].value == i;
+            }
+        fprintf(out, "  %s : %s%s%s", prog_str(p, pa->name), vt_name(pa->vtype),
                 pa->unit ? (pa->unit == 1 ? " in days" : pa->unit == 2 ? " in months" : " in years") : "",
-                pa->keyed ? " (table)" : "");
+                pa->keyed > 1 ? " (table of several keys)" : pa->keyed ? " (table)" : "");
+        if (nested)
+            fprintf(out, " #%d, %d key%s", i, pa->keyed, pa->keyed == 1 ? "" : "s");
+        fputc('\n', out);
         if (!pa->keyed) {
             for (int k = 0; k < pa->n; k++) {
                 const hm_dated *d = &p->dated[pa->first + k];
@@ -177,6 +187,10 @@ void disasm_program(const hm_program *p, FILE *out)
                 fprintf(out, "    \"%s\":", prog_str(p, pe->text));
             else
                 fprintf(out, "    %" PRId64 " to %" PRId64 ":", pe->lo, pe->hi);
+            if (pa->keyed > 1) {
+                fprintf(out, " the next key's table #%" PRId64 "\n", pe->n ? p->dated[pe->first].value : -1);
+                continue;
+            }
             for (int k = 0; k < pe->n; k++) {
                 const hm_dated *d = &p->dated[pe->first + k];
                 char day[16] = "always";

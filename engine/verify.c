@@ -157,11 +157,21 @@ static int verify_tables(vctx *v)
     for (int32_t i = 0; i < p->nparams; i++) {
         const hm_param *a = &p->params[i];
         CHECK(STR_OK(a->name) && STR_OK(a->label) && STR_OK(a->ref) && STR_OK(a->file), "parameter %d: bad name", i);
-        CHECK(a->vtype >= VT_BOOL && a->vtype <= VT_DURATION && a->keyed <= 1, "parameter %d: bad type", i);
+        CHECK(a->vtype >= VT_BOOL && a->vtype <= VT_DURATION, "parameter %d: bad type", i);
         CHECK(a->vtype == VT_DURATION ? a->unit >= 1 && a->unit <= 3 : a->unit == 0, "parameter %d: bad unit", i);
         CHECK(RANGE_OK(a->first, a->n, a->keyed ? p->npentries : p->ndated), "parameter %d: bad values", i);
         CHECK(a->key_fn >= -1 && a->key_fn < p->nfns && (a->key_fn < 0 || (p->fns[a->key_fn].kind == FN_KEY &&
               p->fns[a->key_fn].nparams == 0)), "parameter %d: bad key function", i);
+        /* a table with several keys: each entry's one value, always in
+         * force, is the table of the next key (with one key fewer), so
+         * the VM follows a chain that ends */
+        for (int32_t k = 0; a->keyed > 1 && k < a->n; k++) {
+            const hm_pentry *e = &p->pentries[a->first + k];
+            CHECK(e->n == 1 && p->dated[e->first].from == INT32_MIN, "parameter %d: bad table of a key", i);
+            int64_t c = p->dated[e->first].value;
+            CHECK(c >= 0 && c < p->nparams && p->params[c].keyed == a->keyed - 1 &&
+                  p->params[c].vtype == a->vtype, "parameter %d: bad table of a key", i);
+        }
     }
     for (int32_t i = 0; i < p->nscales; i++) {
         const hm_scale *s = &p->scales[i];
@@ -182,7 +192,9 @@ typedef struct regset { uint64_t w[4]; } regset;    /* 256 registers */
 #define RS_HAS(s, r) (((s).w[(r) >> 6] >> ((r) & 63)) & 1)
 #define RS_ADD(s, r) ((s).w[(r) >> 6] |= (uint64_t)1 << ((r) & 63))
 
-/* The registers instruction d of a function reads, into out (up to 10). */
+/* The registers instruction d of a function reads, into out (up to
+ * HM_MAX_READS: a table's keys are at most that many less one). */
+#define HM_MAX_READS 264
 static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
 {
     int op = d->op, n = 0, a = d->a;
@@ -203,6 +215,10 @@ static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
             out[n++] = a + k;
         break;
     }
+    case OP_PARAMKEYS:
+        for (int k = 1; k < p->params[d->c].keyed && n < HM_MAX_READS; k++)
+            out[n++] = d->b + k;
+        break;
     default: break;
     }
     return n;
@@ -232,7 +248,7 @@ static int verify_writes(vctx *v, int32_t fi)
             continue;   /* no path leads here (nor to an EXTRAARG): it never runs */
         hm_decoded d;
         hm_decode(code, f->ncode, pc, &d);     /* verified already */
-        int op = d.op, reg[10];
+        int op = d.op, reg[HM_MAX_READS];
         regset cur = in[pc];
         int nr = reads_of(p, &d, reg);
         for (int k = 0; k < nr; k++)
@@ -340,6 +356,13 @@ static int verify_function(vctx *v, int32_t fi)
             break;
         case OP_CALLX:
             CHECK(a + p->externs[b].nparams < nr, "function %d, %u: call arguments out of range", fi, pc);
+            break;
+        case OP_PARAMKEY:
+            CHECK(p->params[c].keyed == 1, "function %d, %u: parameter %d is not a table of one key", fi, pc, c);
+            break;
+        case OP_PARAMKEYS:
+            CHECK(p->params[c].keyed >= 1 && b + p->params[c].keyed <= nr,
+                  "function %d, %u: the keys of parameter %d are out of range", fi, pc, c);
             break;
         default:
             break;

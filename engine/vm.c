@@ -916,6 +916,67 @@ static hm_val param_at(hm_vm *vm, int32_t pi, hm_val key, hm_val on)
     return e >= 0 ? dated_value(p, p->pentries[e].first, p->pentries[e].n, day) : r;
 }
 
+static hm_val table_value(const hm_vm *vm, int32_t pi, const hm_val *keys);
+
+/* Table pi whatever keys[0] is (it is unknown): every key selects an entry
+ * (the table has a `default`) and every entry gives the same value with
+ * the keys after, or it is unknown as the key is.  Only while a key is
+ * unknown: a walk over the entries below, bounded by the table. */
+static hm_val table_any(const hm_vm *vm, int32_t pi, const hm_val *keys)
+{
+    const hm_program *p = vm->p;
+    const hm_param *pa = &p->params[pi];
+    hm_val r = *keys, first = *keys;
+    int dflt = 0;
+    for (int32_t i = 0; i < pa->n; i++)
+        dflt |= p->pentries[pa->first + i].kind == KEY_DEFAULT;
+    if (!dflt)
+        return r;
+    for (int32_t i = 0; i < pa->n; i++) {
+        hm_val v = vm->peval[pa->first + i];
+        if (!v.unk && pa->keyed > 1)
+            v = table_value(vm, (int32_t)v.v, keys + 1);
+        if (v.unk || (i > 0 && v.v != first.v))
+            return r;
+        first = v;
+    }
+    return first;
+}
+
+/* Table pi looked up by keys, without the lookup cache (for explain and
+ * the unknown keys). */
+static hm_val table_value(const hm_vm *vm, int32_t pi, const hm_val *keys)
+{
+    for (;;) {
+        if (keys->unk)
+            return table_any(vm, pi, keys);
+        int32_t e = entry_of(vm, pi, keys->v);
+        if (e < 0)
+            return (hm_val){ 0, UNK_MISSING, 0 };
+        hm_val v = vm->peval[e];
+        if (v.unk || vm->p->params[pi].keyed <= 1)
+            return v;
+        pi = (int32_t)v.v;
+        keys++;
+    }
+}
+
+/* A table with several keys: each key's table gives the next key's (its
+ * entries' values are parameter numbers, which the verifier checked), the
+ * last the value.  A key that is unknown leaves the value unknown unless
+ * it does not matter (table_any). */
+static hm_val param_keys(hm_vm *vm, int32_t pi, const hm_val *keys)
+{
+    for (;;) {
+        if (keys->unk)
+            return table_any(vm, pi, keys);
+        hm_val v = param_key(vm, pi, *keys++);
+        if (v.unk || vm->p->params[pi].keyed <= 1)
+            return v;
+        pi = (int32_t)v.v;
+    }
+}
+
 static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *overflow)
 {
     const hm_scale *sc = &p->scales[si];
@@ -1384,6 +1445,24 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
     hm_val r = { 0, UNK_MISSING, 0 };
     if (!pa->keyed)
         return vm->pval[param];
+    if (pa->keyed > 1) {
+        /* each key by the key function of its position, which every
+         * table of that position has: follow the first entries */
+        hm_val keys[255];
+        int32_t t = param;
+        for (int32_t k = 0; k < pa->keyed; k++) {
+            const hm_param *tp = &p->params[t];
+            if (tp->key_fn < 0 || (k + 1 < pa->keyed && tp->n == 0))
+                return r;
+            int32_t saved = vm->self;
+            vm->self = member;
+            keys[k] = run(vm, tp->key_fn, NULL);
+            vm->self = saved;
+            if (k + 1 < pa->keyed)
+                t = (int32_t)p->dated[p->pentries[tp->first].first].value;
+        }
+        return param_keys(vm, param, keys);
+    }
     if (pa->key_fn < 0)
         return r;
     int32_t saved = vm->self;
@@ -1448,6 +1527,32 @@ hm_val vm_param_lookup_at(const hm_vm *vm, int32_t param, hm_val key, int32_t on
     if (*dated >= 0 && !p->dated[*dated].none) {
         r.v = p->dated[*dated].value;
         r.unk = 0;
+    }
+    return r;
+}
+
+hm_val vm_param_value_keys(const hm_vm *vm, int32_t param, const hm_val *keys)
+{
+    return table_value(vm, param, keys);
+}
+
+hm_val vm_param_lookup_keys(const hm_vm *vm, int32_t param, const hm_val *keys, int32_t *entries,
+                            int32_t *dated, int32_t *last)
+{
+    const hm_program *p = vm->p;
+    hm_val r = { 0, UNK_MISSING, 0 };
+    int32_t nk = p->params[param].keyed;
+    for (int32_t k = 0; k < nk; k++)
+        entries[k] = -1;
+    *dated = -1;
+    *last = param;
+    for (int32_t k = 0; k < nk; k++) {
+        *last = param;
+        r = vm_param_lookup(vm, param, keys[k], &entries[k], dated);
+        if (r.unk || p->params[param].keyed <= 1)
+            break;
+        param = (int32_t)r.v;
+        *dated = -1;
     }
     return r;
 }

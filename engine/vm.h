@@ -88,6 +88,15 @@ hm_val vm_param_lookup(const hm_vm *vm, int32_t param, hm_val key, int32_t *entr
 int32_t vm_as_of(const hm_vm *vm);
 /* The same on the date `on` (`P as of D`). */
 hm_val vm_param_lookup_at(const hm_vm *vm, int32_t param, hm_val key, int32_t on, int32_t *entry, int32_t *dated);
+/* The same for a table with several keys (params[param].keyed of them):
+ * keys[k] is looked up in the table of key k, and entries[k] is its entry
+ * (-1 past the first that is unknown or matched nothing); *last is the
+ * table of the last key reached. */
+hm_val vm_param_lookup_keys(const hm_vm *vm, int32_t param, const hm_val *keys, int32_t *entries,
+                            int32_t *dated, int32_t *last);
+/* Its value as the VM computes it: known, too, when a key is unknown but
+ * every entry it could select gives the same value. */
+hm_val vm_param_value_keys(const hm_vm *vm, int32_t param, const hm_val *keys);
 /* The elements of list `handle` of the current household (member indices,
  * or record indices of a records column).  Returns the records column, -1
  * for a list of persons, -2 for an invalid handle. */

@@ -500,6 +500,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 SET(RA, cal_from_ymd((int32_t)y.v, (int32_t)m.v, (int32_t)d.v));
             VM_NEXT;
         }
+        VM_CASE(PARAMKEYS) { int32_t pa = IDX_C(); RA = param_keys(vm, pa, &RB); VM_NEXT; }
         VM_CASE(SCALE) {
             int32_t sc = IDX_C();
             if (RB.unk) { RA = RB; VM_NEXT; }

@@ -44,6 +44,7 @@ typedef struct paramread {
     int32_t param;
     hm_val key;
     int32_t on;         /* the date it was read on: the as-of date, or another (`P as of D`) */
+    int32_t keys;           /* a table of several keys: its keys from ex.keyv[keys], else -1 */
 } paramread;
 
 typedef struct ex {
@@ -72,6 +73,8 @@ typedef struct ex {
     int32_t nreads, capreads;
     paramread *params;
     int32_t nparams, capparams;
+    hm_val *keyv;           /* the keys of the tables of several keys read */
+    int32_t nkeyv, capkeyv;
     hm_val *shadow;
     uint8_t *armed;
     /* the calls the decision being explained has shown: a call of the
@@ -614,7 +617,7 @@ static void scan_frame(ex *x, int32_t F)
     if (x->scanned == F)
         return;
     x->scanned = F;
-    x->nfire = x->nreads = x->nparams = 0;
+    x->nfire = x->nreads = x->nparams = x->nkeyv = 0;
     const frame *fr = &x->frames[F];
     const hm_program *p = x->p;
     const cg_map *m = x->map;
@@ -676,9 +679,9 @@ static void scan_frame(ex *x, int32_t F)
                 x->reads[x->nreads++] = fr2;
             }
         }
-        if (op == OP_PARAM || op == OP_PARAMKEY || op == OP_PARAMAT || op == OP_PARAMKEYAT) {
-            paramread pr = { op == OP_PARAM ? i.b : i.c, (hm_val){ 0, 0, 0 }, vm_as_of(x->vm) };
-            if (op == OP_PARAMKEY || op == OP_PARAMKEYAT)
+        if (op == OP_PARAM || op == OP_PARAMKEY || op == OP_PARAMAT || op == OP_PARAMKEYAT || op == OP_PARAMKEYS) {
+            paramread pr = { op == OP_PARAM ? i.b : i.c, (hm_val){ 0, 0, 0 }, vm_as_of(x->vm), -1 };
+            if (op == OP_PARAMKEY || op == OP_PARAMKEYAT || op == OP_PARAMKEYS)
                 pr.key = x->shadow[i.b];
             if (op == OP_PARAMAT || op == OP_PARAMKEYAT) {
                 hm_val on = x->shadow[op == OP_PARAMAT ? i.b : i.b + 1];
@@ -686,7 +689,18 @@ static void scan_frame(ex *x, int32_t F)
                 if (!on.unk && on.v >= CAL_FIRST && on.v <= CAL_LAST)
                     pr.on = (int32_t)on.v;
             }
-            paramread *pa = grow(x, x->params, &x->capparams, sizeof *pa, x->nparams + 1);
+            if (op == OP_PARAMKEYS) {
+                int32_t nk = p->params[i.c].keyed;
+                hm_val *kv = grow(x, x->keyv, &x->capkeyv, sizeof *kv, x->nkeyv + nk);
+                if (kv) {
+                    x->keyv = kv;
+                    pr.keys = x->nkeyv;
+                    for (int32_t j = 0; j < nk; j++)
+                        x->keyv[x->nkeyv++] = x->shadow[i.b + j];
+                }
+            }
+            paramread *pa = op == OP_PARAMKEYS && pr.keys < 0 ? NULL
+                            : grow(x, x->params, &x->capparams, sizeof *pa, x->nparams + 1);
             if (pa) {
                 x->params = pa;
                 x->params[x->nparams++] = pr;
@@ -1286,6 +1300,59 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, in
     return o;
 }
 
+/* A table of several keys: its keys and the entry of each ("key" and
+ * "entry" their texts joined, as for one key), the value and where it is. */
+static json_t *mparam_json(ex *x, int32_t pi, const hm_val *keys)
+{
+    const hm_program *p = x->p;
+    const hm_param *pa = &p->params[pi];
+    int32_t nk = pa->keyed, dated, last;
+    int32_t *entries = mem_alloc(sizeof *entries * (size_t)nk);
+    if (!entries) {
+        x->oom = 1;
+        return json_null();
+    }
+    hm_val v = vm_param_lookup_keys(x->vm, pi, keys, entries, &dated, &last);
+    if (v.unk)      /* an unknown key that does not matter */
+        v = vm_param_value_keys(x->vm, pi, keys);
+    json_t *o = param_json(x, pi, (hm_val){ 0, UNK_MISSING, 0 }, NULL, vm_as_of(x->vm));
+    json_object_set_new(o, "value", v.unk ? json_null() : format_json(x, v, pa->vtype, -1));
+    json_t *ka = json_array(), *ea = json_array(), *kt = NULL, *et = NULL;
+    /* each key in the type of its position: the tables along the path
+     * give it, the first's for the first key */
+    int32_t t = pi;
+    for (int32_t k = 0; k < nk; k++) {
+        json_t *kj = keys[k].unk ? json_null() : format_json(x, keys[k], p->params[t].keytype, -1);
+        json_array_append_new(ka, kj);
+        const hm_pentry *e = entries[k] >= 0 ? &p->pentries[entries[k]] : NULL;
+        json_t *ej = !e ? (v.unk ? json_null() : jtext("any")) : e->kind == KEY_DEFAULT ? jtext("default")
+                     : e->kind == KEY_TEXT ? jtext(prog_str(p, e->text))
+                     : e->lo == e->hi ? jstrf("%" PRId64, e->lo) : jstrf("%" PRId64 "–%" PRId64, e->lo, e->hi);
+        json_array_append_new(ea, ej);
+        const char *ks = json_is_string(kj) ? json_string_value(kj) : "unknown";
+        const char *es = json_is_string(ej) ? json_string_value(ej) : "none";
+        json_t *nkt = kt ? jstrf("%s, %s", json_string_value(kt), ks) : jtext(ks);
+        json_t *net = et ? jstrf("%s, %s", json_string_value(et), es) : jtext(es);
+        json_decref(kt);
+        json_decref(et);
+        kt = nkt;
+        et = net;
+        if (e && k + 1 < nk && p->params[t].keyed > 1)
+            t = (int32_t)p->dated[e->first].value;
+    }
+    json_object_set_new(o, "key", kt ? kt : json_null());
+    json_object_set_new(o, "keys", ka);
+    json_object_set_new(o, "entry", et ? et : json_null());
+    json_object_set_new(o, "entries", ea);
+    char d[16];
+    if (dated >= 0 && p->dated[dated].from != INT32_MIN)
+        json_object_set_new(o, "from", jtext(date_text(p->dated[dated].from, d)));
+    else
+        json_object_set_new(o, "from", json_null());
+    mem_free(entries);
+    return o;
+}
+
 /* ---- one decision ------------------------------------------------------------------- */
 
 static const char *status_word(int s)
@@ -1474,6 +1541,22 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
             const paramread *r = &x->params[k];
             int32_t kv = r->key.unk ? INT32_MIN : (int32_t)r->key.v;
             int added;
+            if (r->keys >= 0) {
+                /* once for the table of the last key reached and that key */
+                const hm_val *keys = &x->keyv[r->keys];
+                int32_t last = r->param, e, dated, at = 0;
+                while (x->p->params[last].keyed > 1 && !keys[at].unk) {
+                    hm_val t = vm_param_lookup(x->vm, last, keys[at], &e, &dated);
+                    if (t.unk)
+                        break;
+                    last = (int32_t)t.v;
+                    at++;
+                }
+                kv = keys[at].unk ? INT32_MIN : (int32_t)keys[at].v;
+                if (read_once(x, &pseen, (readkey){ last, kv }, &added) && added)
+                    json_array_append_new(params, mparam_json(x, r->param, keys));
+                continue;
+            }
             if (r->on != vm_as_of(x->vm)) {
                 /* read on another date (`P as of D`, rare): a row of its own */
                 int32_t k2 = 0;
@@ -1989,6 +2072,7 @@ static void ex_free(ex *x)
     mem_free(x->fire);
     mem_free(x->reads);
     mem_free(x->params);
+    mem_free(x->keyv);
     mem_free(x->shadow);
     mem_free(x->armed);
     mem_free(x->shown);

@@ -324,7 +324,9 @@ static void print_decision(FILE *out, const json_t *d)
         if (!i)
             fputs("  parameters:\n", out);
         fprintf(out, "    %s = %s", S(x, "name"), has(x, "value") ? S(x, "value") : "unknown");
-        if (has(x, "key"))
+        if (has(x, "keys"))
+            fprintf(out, "   for (%s)", S(x, "key"));
+        else if (has(x, "key"))
             fprintf(out, "   for %s", S(x, "key"));
         if (has(x, "entry") && strcmp(S(x, "entry"), S(x, "key")) != 0)
             fprintf(out, " (entry %s)", S(x, "entry"));

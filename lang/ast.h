@@ -25,9 +25,9 @@
     X(LABEL,      "str=name str2=display text")                                  \
     X(MAP,        "str=source a=map entries")                                    \
     X(MAPENTRY,   "str=raw code str2=label")                                     \
-    X(PARAM,      "str=name str2=label a=type b=key expr c=values|entries d=refs ival=shape") \
+    X(PARAM,      "str=name str2=label a=type b=key expr(s) c=values|entries d=refs ival=shape") \
     X(DATED,      "a=from date (or NULL) b=value flag=1: no value from then on")                               \
-    X(ENTRY,      "a=key (NULL for default) b=dated values")                     \
+    X(ENTRY,      "a=key(s) (NULL: default) b=dated values sym=keys (sema_tkey)") \
     X(RANGE,      "a=low (or NULL) b=high (or NULL)")                            \
     X(SCALE,      "str=name str2=label a=rows d=refs")                           \
     X(ROW,        "a=upper limit (NULL: above) b=rate c=quick deduction")        \
@@ -73,7 +73,8 @@
     X(WHERE,      "a=list b=condition")                                          \
     X(DURING,     "ival=window a=records b=from/count c=to")                  \
     X(ERROR,      "an expression lost to a syntax error (already reported)")   \
-    X(ATDATE,     "a=parameter (a NAME) b=date")
+    X(ATDATE,     "a=parameter (a NAME) b=date")                                  \
+    X(ANYKEY,     "`default` as one key of an entry of several keys")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -453,7 +453,18 @@ static void cg_name(fstate *f, ast *e, int dst)
         return;
     case SYM_PARAM: {
         ast *d = y->decl;
-        if (d->ival == PARAM_TABLE && d->b) {
+        if (d->ival == PARAM_TABLE && d->b && d->b->next) {
+            /* several keys: computed into registers one after another */
+            int t = f->top;
+            int k = f->top;
+            for (ast *ke = d->b; ke; ke = ke->next)
+                newreg(f);
+            int r = k;
+            for (ast *ke = d->b; ke; ke = ke->next)
+                cg(f, ke, r++);
+            ABC_IDX(PARAMKEYS, dst, k, y->id, "parameters");
+            f->top = t;
+        } else if (d->ival == PARAM_TABLE && d->b) {
             int t = f->top;
             int k = newreg(f);
             cg(f, d->b, k);
@@ -1325,6 +1336,88 @@ static void cg_dated(builder *b, ast *values, const hm_type *t, int32_t *first, 
     }
 }
 
+/* A table with several keys is a tree of one-key tables: the table of the
+ * first key, whose entries' values are the tables of the second key (the
+ * number of a parameter), and so on; the last key's entries hold the
+ * dated values.  Rows lo … hi-1 (in sema_tkeys_cmp's order) agree on the
+ * keys before pos; `self` is the parameter to fill, or -1 for a new one
+ * like the declared one.  Returns the parameter. */
+static int32_t cg_tlevel(builder *b, sym *y, ast **rows, int lo, int hi, int pos, int nkeys,
+                         const int32_t *kfns, const uint8_t *ktypes, int32_t self)
+{
+    /* the tables of the next key first, so that each table's entries are
+     * together; a row's entry below holds its child's number */
+    int32_t *child = arena_alloc(b->s->arena, sizeof *child * (size_t)(hi - lo + 1));
+    if (!child)
+        longjmp(*b->oom, 1);
+    int ngroups = 0;
+    for (int i = lo; i < hi;) {
+        const sema_tkey *k = &((const sema_tkey *)rows[i]->sym)[pos];
+        int j = i + 1;
+        while (j < hi && sema_tkey_same(&((const sema_tkey *)rows[j]->sym)[pos], k))
+            j++;
+        child[ngroups] = pos + 1 < nkeys ? cg_tlevel(b, y, rows, i, j, pos + 1, nkeys, kfns, ktypes, -1) : i;
+        ngroups++;
+        i = j;
+    }
+    if (self < 0) {
+        hm_param pp = b->p->params[y->id];
+        self = b->p->nparams;
+        push_params(b, pp);
+    }
+    hm_param *pp = &b->p->params[self];
+    pp->keyed = (uint8_t)(nkeys - pos);
+    pp->keytype = ktypes[pos];
+    pp->key_fn = kfns[pos];
+    pp->first = b->p->npentries;
+    pp->n = ngroups;
+    int g = 0;
+    for (int i = lo; i < hi; g++) {
+        const sema_tkey *k = &((const sema_tkey *)rows[i]->sym)[pos];
+        int j = i + 1;
+        while (j < hi && sema_tkey_same(&((const sema_tkey *)rows[j]->sym)[pos], k))
+            j++;
+        hm_pentry pe = { .kind = k->kind, .text = -1, .lo = k->lo, .hi = k->hi };
+        if (k->kind == KEY_TEXT)
+            pe.text = str_id(b, k->text);
+        if (pos + 1 < nkeys) {
+            pe.first = b->p->ndated;
+            pe.n = 1;
+            push_dated(b, (hm_dated){ .from = INT32_MIN, .value = child[g] });
+        } else {
+            cg_dated(b, rows[i]->b, y->type, &pe.first, &pe.n);
+        }
+        push_pentries(b, pe);
+        i = j;
+    }
+    return self;
+}
+
+static void cg_mtable(builder *b, sym *y)
+{
+    ast *d = y->decl;
+    int nkeys = ast_count(d->b), nrows = 0;
+    int32_t *kfns = arena_alloc(b->s->arena, sizeof *kfns * (size_t)nkeys);
+    uint8_t *ktypes = arena_alloc(b->s->arena, (size_t)nkeys);
+    ast **rows = arena_alloc(b->s->arena, sizeof *rows * (size_t)(ast_count(d->c) + 1));
+    if (!kfns || !ktypes || !rows)
+        longjmp(*b->oom, 1);
+    int i = 0;
+    for (ast *k = d->b; k; k = k->next, i++) {
+        /* each key on its own, so that a message can show the value in force */
+        char name[256];
+        snprintf(name, sizeof name, "%s: key %d", d->str, i + 1);
+        const hm_type *kt = k->ty;
+        kfns[i] = cg_function(b, name, FN_KEY, -1, NULL, k, kt, b->s->mods[d->file]->file);
+        ktypes[i] = (uint8_t)ty_vtype(kt);
+    }
+    for (ast *e = d->c; e; e = e->next)
+        if (e->sym)
+            rows[nrows++] = e;
+    sema_sort_trows(rows, nrows);
+    cg_tlevel(b, y, rows, 0, nrows, 0, nkeys, kfns, ktypes, y->id);
+}
+
 static void cg_param(builder *b, sym *y)
 {
     ast *d = y->decl;
@@ -1332,6 +1425,10 @@ static void cg_param(builder *b, sym *y)
     const hm_type *t = y->type;
     if (d->ival != PARAM_TABLE) {
         cg_dated(b, d->c, t, &pp->first, &pp->n);
+        return;
+    }
+    if (d->b && d->b->next) {
+        cg_mtable(b, y);
         return;
     }
     pp->keyed = 1;

@@ -123,7 +123,7 @@ static void split_asof(hm_parser *p, ast *init)
 
 %type <node> decls decl source fields field type codes labels label maps map
 %type <node> map_entries map_entry param param_body refs dated_list dated entries entry
-%type <node> key values scale rows row function extern params param_list pdecl
+%type <node> key keyd keys2 key_exprs values scale rows row function extern params param_list pdecl
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
 %type <node> test given obj inits init_list init rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration
@@ -309,6 +309,15 @@ param_body:
                                 { $$ = NODE(PARAM, @$); $$->ival = PARAM_TABLE; $$->b = $2; $$->c = $5; $$->d = $4; }
   | '{' error '}'               { $$ = NODE(PARAM, @$); $$->ival = PARAM_DATED; }
   | BY expr '{' error '}'       { $$ = NODE(PARAM, @$); $$->ival = PARAM_TABLE; $$->b = $2; }
+  | BY key_exprs '{' refs entries '}'
+                                { $$ = NODE(PARAM, @$); $$->ival = PARAM_TABLE; $$->b = $2; $$->c = $5; $$->d = $4; }
+  | BY key_exprs '{' error '}'  { $$ = NODE(PARAM, @$); $$->ival = PARAM_TABLE; $$->b = $2; }
+;
+
+/* a table looked up by several keys: their expressions in order */
+key_exprs:
+    expr ',' expr               { $$ = ast_append($1, $3); }
+  | key_exprs ',' expr          { $$ = ast_append($1, $3); }
 ;
 
 refs:
@@ -335,6 +344,19 @@ entries:
 entry:
     key ':' values              { $$ = NODE(ENTRY, @1); $$->a = $1; $$->b = $3; }
   | DEFAULT ':' values          { $$ = NODE(ENTRY, @1); $$->a = NULL; $$->b = $3; }
+  | keys2 ':' values            { $$ = NODE(ENTRY, @1); $$->a = $1; $$->b = $3; }
+;
+
+/* the keys of an entry of a table with several keys, one a position;
+ * `default` in a position matches any key there */
+keys2:
+    keyd ',' keyd               { $$ = ast_append($1, $3); }
+  | keys2 ',' keyd              { $$ = ast_append($1, $3); }
+;
+
+keyd:
+    key                         { $$ = $1; }
+  | DEFAULT                     { $$ = NODE(ANYKEY, @$); }
 ;
 
 key:

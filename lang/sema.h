@@ -180,6 +180,26 @@ int sema_disjoint(const ast *a, const ast *b);
 /* The common type of two operands (see sema_expr.c), or NULL. */
 const hm_type *sema_unify(const ast *ea, const hm_type *a, const ast *eb, const hm_type *b);
 
+/* sema_decl.c: one key of an entry of a table with several keys, as the
+ * checker read it (KEY_* of bytecode.h; codes are their label's index).
+ * The checker hangs an array of them, one a position and then one of kind
+ * -1, on each such entry (ENTRY's sym; NULL when a key was wrong); a
+ * whole-row `default:` has every position KEY_DEFAULT. */
+typedef struct sema_tkey {
+    int kind;
+    const char *text;
+    int64_t lo, hi;
+    ast *n;             /* the key as written, or the entry for `default:` */
+} sema_tkey;
+/* The order of the rows of such a table: position by position, texts in
+ * byte order, numbers by their lowest end, `default` last.  Rows whose
+ * keys are the same compare equal up to the first position that differs. */
+int sema_tkeys_cmp(const sema_tkey *a, const sema_tkey *b, int nkeys);
+/* Sort such a table's entries (with their keys) in that order. */
+void sema_sort_trows(ast **rows, int nrows);
+/* Are two keys of one position the same key (the same text, label or range)? */
+int sema_tkey_same(const sema_tkey *a, const sema_tkey *b);
+
 #define SPAN_OF(n) ((n)->loc)
 #define FILE_OF(s, n) ((s)->mods[(n)->file]->file)
 

@@ -442,6 +442,7 @@ static int cmp_krange(const void *a, const void *b)
 }
 
 static void check_param_in_place(sema *s, sym *p);
+static void check_mtable(sema *s, sym *p, const hm_type *t, const char *what);
 
 void sema_check_param(sema *s, sym *p)
 {
@@ -472,6 +473,11 @@ static void check_param_in_place(sema *s, sym *p)
         p->state = 2;
         return;
     }
+    if (n->b && n->b->next) {
+        check_mtable(s, p, t, what);
+        p->state = 2;
+        return;
+    }
     /* table: the key expression (where both household and person may be
      * named; which ones is recorded), then the entries */
     s->param = p;
@@ -493,6 +499,10 @@ static void check_param_in_place(sema *s, sym *p)
         if (!k) {
             if (ndefault++)
                 ERR(e, "a table has at most one `default`");
+        } else if (k->next) {
+            int nk = ast_count(k);
+            int d = ERR(k, "this entry has %d keys but the table is looked up by 1", nk);
+            diag_hint(s->diags, d, "name each key the table is looked up by after `by`, separated by commas");
         } else if (kt->kind != T_ERROR) {
             int64_t lo = INT64_MIN, hi = INT64_MAX;
             int is_int = 0;
@@ -564,6 +574,226 @@ static void check_param_in_place(sema *s, sym *p)
             }
     }
     p->state = 2;
+}
+
+/* ---- tables with several keys ------------------------------------------ */
+
+int sema_tkey_same(const sema_tkey *a, const sema_tkey *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    if (a->kind == KEY_TEXT)
+        return strcmp(a->text, b->text) == 0;
+    return a->kind == KEY_DEFAULT || (a->lo == b->lo && a->hi == b->hi);
+}
+
+static int tkey_cmp(const sema_tkey *a, const sema_tkey *b)
+{
+    if (a->kind != b->kind)     /* KEY_DEFAULT last */
+        return a->kind == KEY_DEFAULT ? 1 : b->kind == KEY_DEFAULT ? -1 : a->kind - b->kind;
+    if (a->kind == KEY_TEXT)
+        return strcmp(a->text, b->text);
+    if (a->kind == KEY_RANGE && (a->lo != b->lo || a->hi != b->hi))
+        return a->lo != b->lo ? (a->lo < b->lo ? -1 : 1) : (a->hi < b->hi ? -1 : 1);
+    return 0;
+}
+
+int sema_tkeys_cmp(const sema_tkey *a, const sema_tkey *b, int nkeys)
+{
+    for (int i = 0; i < nkeys; i++) {
+        int c = tkey_cmp(&a[i], &b[i]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+/* a row's keys end with one of kind -1, so that qsort's comparison needs
+ * no count */
+static int cmp_trow(const void *x, const void *y)
+{
+    const ast *a = *(ast *const *)x, *b = *(ast *const *)y;
+    const sema_tkey *ka = a->sym, *kb = b->sym;
+    int n = 0;
+    while (ka[n].kind >= 0)
+        n++;
+    int c = sema_tkeys_cmp(ka, kb, n);
+    return c ? c : (a->loc.start > b->loc.start) - (a->loc.start < b->loc.start);
+}
+
+void sema_sort_trows(ast **rows, int nrows)
+{
+    qsort(rows, (size_t)nrows, sizeof *rows, cmp_trow);
+}
+
+/* The later (in the text) of two nodes first, for a diagnostic on it. */
+static void later_first(ast **a, ast **b)
+{
+    if ((*a)->loc.start < (*b)->loc.start) {
+        ast *t = *a;
+        *a = *b;
+        *b = t;
+    }
+}
+
+/* Rows lo … hi-1 (sorted) agree on the positions before pos: at pos, keys
+ * either are the same or do not overlap; rows whose keys are all the same
+ * are one row written twice. */
+static void check_trows(sema *s, ast **rows, int lo, int hi, int pos, int nkeys)
+{
+    int64_t reach = INT64_MIN;  /* the highest end of the ranges so far */
+    ast *reacher = NULL;
+    for (int i = lo; i < hi;) {
+        const sema_tkey *k = &((const sema_tkey *)rows[i]->sym)[pos];
+        int j = i + 1;
+        while (j < hi && sema_tkey_same(&((const sema_tkey *)rows[j]->sym)[pos], k))
+            j++;
+        if (k->kind == KEY_RANGE) {
+            if (reacher && k->lo <= reach) {
+                ast *a = k->n, *b = reacher;
+                later_first(&a, &b);
+                int d = ERR(a, "this key overlaps a key of another entry");
+                diag_note(s->diags, d, FILE_OF(s, b), b->loc, "the other entry's key is here");
+                diag_hint(s->diags, d, "entries that agree on the keys before may not have keys in common here");
+            }
+            if (!reacher || k->hi > reach) {
+                reach = k->hi;
+                reacher = k->n;
+            }
+        }
+        if (pos + 1 < nkeys) {
+            check_trows(s, rows, i, j, pos + 1, nkeys);
+        } else if (j > i + 1) {
+            ast *a = rows[i], *b = rows[i + 1];
+            later_first(&a, &b);
+            int d = ERR(a, "this entry has the same keys as another entry");
+            diag_note(s->diags, d, FILE_OF(s, b), b->loc, "the other entry is here");
+            diag_hint(s->diags, d, "write each combination of keys once; dated values go in one entry, "
+                                   "separated by commas");
+        }
+        i = j;
+    }
+}
+
+/* One key of an entry at position pos, of key type kt: 0, or -1 when wrong
+ * (reported). */
+static int read_tkey(sema *s, ast *k, const hm_type *kt, sema_tkey *out)
+{
+    char b[64];
+    *out = (sema_tkey){ KEY_RANGE, NULL, INT64_MIN, INT64_MAX, k };
+    if (k->kind == N_ANYKEY) {
+        out->kind = KEY_DEFAULT;
+        return 0;
+    }
+    if (kt->kind == T_ERROR)
+        return -1;
+    if (k->kind == N_STR && kt->kind != T_TEXT) {
+        ERR(k, "this key is text but the table is looked up here by %s", ty_name(kt, b, sizeof b));
+        return -1;
+    }
+    if ((k->kind == N_INT || k->kind == N_RANGE) && kt->kind != T_INT) {
+        ERR(k, "this key is a number but the table is looked up here by %s", ty_name(kt, b, sizeof b));
+        return -1;
+    }
+    if (k->kind == N_NAME && kt->kind != T_CODE) {
+        ERR(k, "`%s` is a code label but the table is looked up here by %s", k->str, ty_name(kt, b, sizeof b));
+        return -1;
+    }
+    if (k->kind == N_STR) {
+        out->kind = KEY_TEXT;
+        out->text = k->str;
+        return 0;
+    }
+    if (k->kind == N_NAME) {
+        sym *l = symtab_get(kt->codeset->labels, k->str);
+        if (!l) {
+            int d = ERR(k, "code set `%s` has no label `%s`", kt->codeset->name, k->str);
+            sema_suggest_label(s, d, kt->codeset, k->str);
+            return -1;
+        }
+        out->lo = out->hi = l->index;
+        return 0;
+    }
+    if (k->kind == N_INT) {
+        if (sema_literal_int(s, k, &out->lo) != 0)
+            return -1;
+        out->hi = out->lo;
+        return 0;
+    }
+    if (k->kind == N_RANGE) {
+        if ((k->a && sema_literal_int(s, k->a, &out->lo) != 0) || (k->b && sema_literal_int(s, k->b, &out->hi) != 0))
+            return -1;
+        if (out->lo > out->hi) {
+            ERR(k, "empty range: %" PRId64 " is greater than %" PRId64, out->lo, out->hi);
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+/* A table looked up by several keys (`by household.region,
+ * person.disability_grade`): each entry names one key a position, or
+ * `default` there.  Looked up position by position, a key named before
+ * `default`, so entries that agree on the keys before a position must have
+ * the same or disjoint keys there. */
+static void check_mtable(sema *s, sym *p, const hm_type *t, const char *what)
+{
+    ast *n = p->decl;
+    int nkeys = ast_count(n->b);
+    if (nkeys > 255) {
+        ERR(n->b, "a table is looked up by at most 255 keys, not %d", nkeys);
+        return;
+    }
+    const hm_type **kts = arena_alloc(s->arena, sizeof *kts * (size_t)nkeys);
+    s->param = p;
+    s->subject = -1;
+    s->key_entity = 0;
+    int i = 0;
+    for (ast *k = n->b; k; k = k->next, i++) {
+        const hm_type *kt = sema_expr(s, k);
+        if (kt->kind != T_ERROR && kt->kind != T_TEXT && kt->kind != T_INT && kt->kind != T_CODE) {
+            char b[64];
+            ERR(k, "a parameter table is looked up by text, a whole number or a code, not by %s",
+                ty_name(kt, b, sizeof b));
+            kt = &ty_error;
+        }
+        kts[i] = kt;
+    }
+    p->entity = s->key_entity;
+    int nrows = 0, ndefault = 0;
+    ast **rows = arena_alloc(s->arena, sizeof *rows * (size_t)(ast_count(n->c) + 1));
+    for (ast *e = n->c; e; e = e->next) {
+        check_dated(s, e->b, t, what);
+        e->sym = NULL;
+        sema_tkey *keys = arena_alloc(s->arena, sizeof *keys * (size_t)(nkeys + 1));
+        keys[nkeys] = (sema_tkey){ -1, NULL, 0, 0, NULL };
+        int ok = 1;
+        if (!e->a) {
+            if (ndefault++)
+                ERR(e, "a table has at most one `default`");
+            for (i = 0; i < nkeys; i++)
+                keys[i] = (sema_tkey){ KEY_DEFAULT, NULL, INT64_MIN, INT64_MAX, e };
+            ok = ndefault == 1;
+        } else if (ast_count(e->a) != nkeys) {
+            int nk = ast_count(e->a);
+            int d = ERR(e->a, "this entry has %d key%s but the table is looked up by %d", nk, nk == 1 ? "" : "s",
+                        nkeys);
+            diag_hint(s->diags, d, "write one key for each, in the order of `by`, separated by commas; "
+                                   "`default` in a position matches any key there");
+            ok = 0;
+        } else {
+            i = 0;
+            for (ast *k = e->a; k; k = k->next, i++)
+                ok &= read_tkey(s, k, kts[i], &keys[i]) == 0;
+        }
+        if (ok) {
+            e->sym = keys;
+            rows[nrows++] = e;
+        }
+    }
+    sema_sort_trows(rows, nrows);
+    check_trows(s, rows, 0, nrows, 0, nkeys);
 }
 
 /* ---- scales ------------------------------------------------------------- */

@@ -1267,6 +1267,12 @@ static const hm_type *atdate_expr(sema *s, ast *e)
             diag_hint(s->diags, d, "facts and lets are taken on the decision's date (as_of)");
         return &ty_error;
     }
+    if (y->decl && y->decl->ival == PARAM_TABLE && y->decl->b && y->decl->b->next) {
+        int d = ERR(e->a, "a table of several keys has no value on another date: `%s` is looked up by %d keys",
+                    y->name, ast_count(y->decl->b));
+        diag_hint(s->diags, d, "read it on the decision's date, or split it into tables of one key");
+        return &ty_error;
+    }
     return t;
 }
 

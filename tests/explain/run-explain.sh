@@ -83,6 +83,9 @@ check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --a
 # a whole number compared with money: the threshold as written, in yuan
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
+# a table of two keys: both keys and the entry used (one named, one `default`)
+check tables.txt 0 "$HUIMIN" explain $dir/tables.pol --given $dir/tables.json --as-of $day
+check tables.json 0 "$HUIMIN" explain $dir/tables.pol --given $dir/tables.json --as-of $day --format json
 # a missing number against a threshold by each operator: where the
 # threshold itself falls (`<` and `>=` as well as `<=`), for both formats
 check thresholds.txt 0 "$HUIMIN" explain $dir/thresholds.pol --given $dir/thresholds.json --as-of $day

@@ -111,7 +111,7 @@ for i in range(struct.unpack_from('<I', b, 40)[0]):
         print(off)
 PY
 }
-patch_pack city.hmc v4.hmc 8 0400
+patch_pack city.hmc v4.hmc 8 04000000
 expect old-format 2 'v4.hmc: a pack of bytecode format 4.0; this huimin .* reads format 6.x: compile its policy files again' \
 	-- "$HUIMIN" run v4.hmc --given family.json
 # the first constant changed: valid bytecode, but not what its sources give

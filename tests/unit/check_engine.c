@@ -658,6 +658,63 @@ START_TEST(test_household_records_verified)
 }
 END_TEST
 
+static const char MTABLE_PACK[] =
+    "source s { household.region : text  person.grade : int }\n"
+    "parameter t : money by household.region, person.grade {\n"
+    "  \"330100\", 1: 200\n"
+    "  \"330100\", default: 80\n"
+    "  default: 60\n"
+    "}\n"
+    "policy p for person { eligible when t > 0 \"m\" }\n";
+
+/* A table of two keys: the table of the first key names tables of the
+ * second; a pack whose entries name anything else, or whose PARAMKEYS
+ * reads keys past the registers, is refused. */
+START_TEST(test_table_of_several_keys_verified)
+{
+    hm_compiler *c = hm_compiler_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(hm_compiler_add_source(c, "mt.pol", MTABLE_PACK, sizeof MTABLE_PACK - 1), HM_OK);
+    hm_program *q;
+    sema *s;
+    int rc = compiler_program(c, &q, &s);
+    if (rc != HM_OK)
+        hm_compiler_print_diagnostics(c, stderr);
+    ck_assert_int_eq(rc, HM_OK);
+    char err[256];
+    ck_assert_int_eq(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_int_eq(q->params[0].keyed, 2);
+    ck_assert_int_eq(q->params[0].n, 2);
+    int32_t d = q->pentries[q->params[0].first].first;
+    int64_t saved = q->dated[d].value;
+    /* an entry naming the table itself (a loop), then a table of two keys */
+    q->dated[d].value = 0;
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "bad table of a key"));
+    q->dated[d].value = q->nparams;
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    q->dated[d].value = saved;
+    int32_t at = find_op(q, OP_PARAMKEYS);
+    ck_assert_int_ge(at, 0);
+    hm_instr i = q->code[at];
+    /* the second key past the function's registers */
+    const hm_function *f = NULL;
+    for (int32_t k = 0; k < q->nfns; k++)
+        if ((uint32_t)at >= q->fns[k].start && (uint32_t)at < q->fns[k].start + q->fns[k].ncode)
+            f = &q->fns[k];
+    ck_assert_ptr_nonnull(f);
+    q->code[at] = MK_ABC(OP_PARAMKEYS, GETARG_A(i), f->nregs - 1, GETARG_C(i));
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    /* PARAMKEY (one key) on it would read a table's number as money */
+    q->code[at] = MK_ABC(OP_PARAMKEY, GETARG_A(i), GETARG_B(i), GETARG_C(i));
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "not a table of one key"));
+    q->code[at] = i;
+    ck_assert_int_eq(verify_program(q, "m", err, sizeof err), 0);
+    hm_compiler_free(c);
+}
+END_TEST
+
 /* A small module may not ask for millions of fact columns: each column
  * holds a field. */
 START_TEST(test_verifier_refuses_columns_without_fields)
@@ -1052,6 +1109,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_module_round_trip);
     tcase_add_test(tc, test_module_corruption_refused);
     tcase_add_test(tc, test_verifier_refuses_columns_without_fields);
+    tcase_add_test(tc, test_table_of_several_keys_verified);
     tcase_add_test(tc, test_verifier_refuses_edits);
     tcase_add_test(tc, test_verifier_follows_paths);
     tcase_add_test(tc, test_verifier_refuses_jumps_out);
