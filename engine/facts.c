@@ -56,8 +56,11 @@ int facts_init_columns(hm_facts *f, const hm_program *p)
     for (int i = 0; i < f->nr; i++)
         f->rcol[i].owners = nperson;
     for (int32_t i = 0; i < p->nfields; i++)
-        if (p->fields[i].records && p->fields[i].entity == ENT_HOUSEHOLD && p->fields[i].column < f->nr)
-            f->rcol[p->fields[i].column].owners = nhouse;
+        if (p->fields[i].records && p->fields[i].column < f->nr) {
+            if (p->fields[i].entity == ENT_HOUSEHOLD)
+                f->rcol[p->fields[i].column].owners = nhouse;
+            f->rcol[p->fields[i].column].rows = p->fields[i].records >= FIELD_ROWS;
+        }
     for (int i = 0; i < f->nr; i++) {
         size_t n1 = f->rcol[i].owners > 0 ? (size_t)f->rcol[i].owners : 1;
         f->rcol[i].first = mem_calloc(n1, sizeof(int32_t));
@@ -260,7 +263,7 @@ void facts_sort_records(hm_facts *f)
 {
     for (int c = 0; c < f->nr; c++) {
         hm_rcolumn *r = &f->rcol[c];
-        for (int32_t p = 0; p < r->owners; p++) {
+        for (int32_t p = 0; p < r->owners && !r->rows; p++) {
             int32_t a = r->first[p], n = r->count[p];
             /* insertion sort: lists are short and usually already in order */
             for (int32_t i = a + 1; i < a + n; i++) {

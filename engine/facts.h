@@ -39,6 +39,8 @@ typedef struct hm_rcolumn {
     int32_t *date;          /* per record */
     int64_t *v;
     int32_t n, cap;
+    uint8_t rows;           /* a list of records with fields, or one of its fields
+                               (hm_field.records): kept in the order given, never sorted */
 } hm_rcolumn;
 
 typedef struct hm_facts {

@@ -20,7 +20,8 @@
 
 typedef enum {
     SYM_MODULE_NAME, SYM_SOURCE, SYM_FACT, SYM_CODESET, SYM_LABEL, SYM_PARAM,
-    SYM_SCALE, SYM_FUNCTION, SYM_EXTERN, SYM_POLICY, SYM_LET, SYM_VAR
+    SYM_SCALE, SYM_FUNCTION, SYM_EXTERN, SYM_POLICY, SYM_LET, SYM_VAR,
+    SYM_RECTYPE     /* a record type: its fields are decl->a (N_RFIELD, ty set once resolved) */
 } sym_kind;
 
 typedef struct sym sym;
