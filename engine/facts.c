@@ -391,8 +391,23 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
     }
 }
 
+/* A field of a list of records: missing when a record leaves it out.  When
+ * the list itself is not known, the list is what is missing (its own state
+ * says so), not each field. */
+static int rowfield_state(const hm_rcolumn *r, int32_t owner)
+{
+    if (r->state[owner] != FACT_KNOWN)
+        return FACT_KNOWN;
+    for (int32_t k = r->first[owner]; k < r->first[owner] + r->count[owner]; k++)
+        if (r->date[k] == FACT_NO_DATE)
+            return FACT_MISSING;
+    return FACT_KNOWN;
+}
+
 int facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m)
 {
+    if (fd->records == FIELD_ROWFIELD)
+        return rowfield_state(&f->rcol[fd->column], fd->entity == ENT_HOUSEHOLD ? hh : f->hh_first[hh] + m);
     if (fd->entity == ENT_HOUSEHOLD)
         return fd->records ? f->rcol[fd->column].state[hh] : f->hcol[fd->column].state[hh];
     int32_t who = f->hh_first[hh] + m;

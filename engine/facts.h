@@ -99,7 +99,9 @@ void facts_sort_records(hm_facts *f);
  * units (1 days, 2 months, 3 years). */
 int32_t facts_fresh_until(int32_t asof, int32_t fresh, int32_t unit);
 /* The state of value m of field fd in household hh: the household's own
- * for a household field, else that of member m. */
+ * for a household field, else that of member m.  A field of a list of
+ * records is missing when one of the records leaves it out (and known when
+ * the list itself is not: the list is what is missing). */
 int  facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m);
 /* The state of field fd as policy P reads it in household hh: for a person
  * field, the worst among member `member` (a person policy) or every member

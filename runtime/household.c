@@ -369,9 +369,15 @@ hm_household *household_from_facts(const hm_program *p, const hm_facts *f)
                     continue;
                 if (household_put_record(h, m, i, 0, 0, 1) < 0)
                     goto oom;
-                for (int32_t k = r->first[row]; k < r->first[row] + r->count[row]; k++)
-                    if (household_put_record(h, m, i, r->date[k], r->v[k], 0) < 0)
+                for (int32_t k = r->first[row]; k < r->first[row] + r->count[row]; k++) {
+                    int64_t v = r->v[k];
+                    /* texts are the household's own, as for single values below */
+                    if (fd->vtype == VT_TEXT && v < 0 && -(v + 1) < f->ntexts &&
+                        (v = facts_text(&h->tx, f->texts[-(v + 1)])) == INT64_MIN)
                         goto oom;
+                    if (household_put_record(h, m, i, r->date[k], v, 0) < 0)
+                        goto oom;
+                }
                 continue;
             }
             const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
