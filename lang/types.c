@@ -145,7 +145,7 @@ static const char *ty_name_raw(const hm_type *t, char *buf, size_t n)
     case T_HOUSEHOLD: snprintf(buf, n, "household"); break;
     case T_POLICY: snprintf(buf, n, "policy %s", t->policy->name); break;
     case T_ROWS: snprintf(buf, n, "list of %s", t->rtype->name); break;
-    case T_ROW: snprintf(buf, n, "a record %s", t->rtype->name); break;
+    case T_ROW: snprintf(buf, n, "record %s", t->rtype->name); break;
     }
     return buf;
 }
