@@ -185,6 +185,11 @@ check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-
 check calls.txt 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day
 check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day --format json
 
+# a list of records with fields: each record with its fields, counted, left
+# out, or unknown whether it counts (a field it leaves out)
+check records.txt 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day
+check records.json 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day --format json
+
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
 # 20 lets and 12 functions, as compiling longer chains takes long
