@@ -111,6 +111,10 @@ HM_SAME(VT_DECIMAL, HM_T_DECIMAL);
 HM_SAME(VT_DATE, HM_T_DATE);
 HM_SAME(VT_TEXT, HM_T_TEXT);
 HM_SAME(VT_CODE, HM_T_CODE);
+/* A fact whose value is another member of the household (person.spouse):
+ * the member's number in the household, from 0, as registers hold persons.
+ * A field type only (no plugin gives it yet). */
+enum { VT_PERSON = VT_DURATION + 1 };
 /* "bool", "money", …; "?" for a number that is none */
 const char *vt_name(int vt);
 

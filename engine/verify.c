@@ -81,7 +81,7 @@ static int verify_tables(vctx *v)
     for (int32_t i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
         CHECK(f->entity == ENT_HOUSEHOLD || f->entity == ENT_PERSON, "field %d: bad entity", i);
-        CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_DURATION, "field %d: bad type", i);
+        CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_PERSON, "field %d: bad type", i);
         CHECK(f->records <= FIELD_ROWFIELD && f->period <= 2, "field %d: bad kind", i);
         /* the fields of a list of records follow it, of the same entity */
         if (f->records == FIELD_ROWFIELD)

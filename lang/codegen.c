@@ -1456,7 +1456,8 @@ static void declare_row_fields(builder *b, sym *list)
         if (!col || col->decl != rf)
             continue;
         const hm_type *vt = col->type;
-        hm_field f = { .entity = (uint8_t)col->entity, .vtype = (uint8_t)ty_vtype(vt),
+        hm_field f = { .entity = (uint8_t)col->entity,
+                       .vtype = (uint8_t)(vt->kind == T_PERSON ? VT_PERSON : ty_vtype(vt)),
                        .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
                        .records = FIELD_ROWFIELD, .name = str_id(b, col->name),
                        .source = str_id(b, list->source->name), .codeset = -1, .column = p->nrcols++ };
@@ -1483,7 +1484,8 @@ static void declare_ids(builder *b)
                 const hm_type *t = fact->type;
                 int records = t->kind == T_RECORDS ? FIELD_RECORDS : t->kind == T_ROWS ? FIELD_ROWS : FIELD_VALUE;
                 const hm_type *vt = records == FIELD_RECORDS ? t->elem : records == FIELD_ROWS ? &ty_int : t;
-                hm_field f = { .entity = (uint8_t)fact->entity, .vtype = (uint8_t)ty_vtype(vt),
+                hm_field f = { .entity = (uint8_t)fact->entity,
+                               .vtype = (uint8_t)(vt->kind == T_PERSON ? VT_PERSON : ty_vtype(vt)),
                                .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
                                .records = (uint8_t)records, .name = str_id(b, fact->name),
                                .source = str_id(b, fact->source->name), .codeset = -1 };

@@ -562,6 +562,7 @@ value:
   | '[' rec_entries ']'         { $$ = NODE(RECLIT, @$); $$->a = $2; }
   | '[' ']'                     { $$ = NODE(RECLIT, @$); }
   | '[' objs1 ']'               { $$ = NODE(LISTLIT, @$); $$->a = $2; }
+  | MEMBER INT                  { $$ = NODE(INT, @$); $$->str = $2; $$->flag = 1; }   /* another member */
 ;
 
 /* the records of a list of records: [ { kind car, value 80000 }, … ] */

@@ -110,6 +110,7 @@ typedef struct sema {
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
     int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
     int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */
+    int given_members;          /* members of the `given` being checked (for `member N`) */
     unsigned walks;             /* walks of the compiler through symbols so far (sym.walked) */
 } sema;
 

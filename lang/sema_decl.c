@@ -155,10 +155,11 @@ static void resolve_rectype(sema *s, sym *rt)
                 break;
             }
         const hm_type *t = sema_resolve_type(s, f->a);
-        if (t->kind != T_ERROR && !ty_vtype(t)) {
+        if (t->kind != T_ERROR && t->kind != T_PERSON && !ty_vtype(t)) {
             char b[64];
             int d = ERR(f->a, "a field of a record cannot be %s", ty_name(t, b, sizeof b));
-            diag_hint(s->diags, d, "a field holds one value: bool, int, decimal, money, date, text, a duration or a code");
+            diag_hint(s->diags, d, "a field holds one value: bool, int, decimal, money, date, text, a duration, "
+                      "a code or a person");
             t = &ty_error;
         }
         f->ty = (struct hm_type *)t;
@@ -200,8 +201,8 @@ void sema_declare_facts(sema *s, hm_module *m)
             if (f->flag == -1)
                 continue;
             const hm_type *t = sema_resolve_type(s, f->a);
-            if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD) {
-                ERR(f->a, "a fact cannot be a person, a household or a list of persons");
+            if (t->kind == T_LIST || t->kind == T_HOUSEHOLD) {
+                ERR(f->a, "a fact cannot be a household or a list of persons");
                 t = &ty_error;
             }
             if (t->kind == T_RECORDS && t->elem->kind == T_RECORDS) {
@@ -985,6 +986,21 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
         check_rows_value(s, init, t);
         return;
     }
+    int is_member = v->kind == N_INT && v->flag == 1;
+    if (t->kind == T_PERSON || is_member) {
+        char b[64];
+        int64_t m;
+        if (t->kind != T_PERSON)
+            ERR(v, "`member N` names a member of the household, but `%s` is %s", init->str, ty_name(t, b, sizeof b));
+        else if (!is_member) {
+            int d = ERR(v, "`%s` is another member of the household", init->str);
+            diag_hint(s->diags, d, "write `%s member N`, N counting the members from 1 in the order given", init->str);
+        } else if (sema_literal_int(s, v, &m) == 0 && (m < 1 || m > s->given_members))
+            ERR(v, "the household in this test has %d member%s; there is no member %" PRId64, s->given_members,
+                s->given_members == 1 ? "" : "s", m);
+        v->ty = (struct hm_type *)t;
+        return;
+    }
     if (t->kind == T_RECORDS) {
         if (v->kind == N_LISTLIT && !v->a)
             return;     /* [] : no records */
@@ -1047,6 +1063,18 @@ static int source_declares(sema *s, const char *name, const sym *f, char *have, 
     return found;
 }
 
+/* The members of a `given` block, for `member N` anywhere in it: a person
+ * alone is a household of one. */
+static int given_count(const ast *g)
+{
+    if (g->ival == ENT_PERSON)
+        return 1;
+    for (ast *i = g->a->a; i; i = i->next)
+        if (strcmp(i->str, "members") == 0 && i->a)
+            return ast_count(i->a->a);
+    return 0;
+}
+
 static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
 {
     const char *ent = entity == ENT_PERSON ? "person" : "household";
@@ -1099,6 +1127,7 @@ static void check_test(sema *s, ast *t)
     int nmembers = 0;
     ast *g = t->b;
     if (g) {
+        s->given_members = given_count(g);
         if (g->ival == ENT_PERSON) {
             check_obj(s, g->a, ENT_PERSON, NULL);
             nmembers = 1;
@@ -1193,10 +1222,9 @@ void sema_check_module(sema *s, hm_module *m)
                 int d = ERR(n, "a `given` block belongs inside a `test`");
                 diag_hint(s->diags, d, "write test \"NAME\" as of DATE { given … expect … }, "
                                        "or pass the file to `huimin run --given`");
-            } else if (n->ival == ENT_PERSON) {
-                check_obj(s, n->a, ENT_PERSON, NULL);
             } else {
-                check_obj(s, n->a, ENT_HOUSEHOLD, NULL);
+                s->given_members = given_count(n);
+                check_obj(s, n->a, n->ival == ENT_PERSON ? ENT_PERSON : ENT_HOUSEHOLD, NULL);
             }
         }
     }

@@ -785,7 +785,7 @@ static const hm_type *compare(sema *s, ast *e)
     switch (u->kind) {
     case T_INT: case T_DECIMAL: case T_MONEY: case T_DATE: case T_DURATION:
         return &ty_bool;
-    case T_TEXT: case T_BOOL: case T_CODE:
+    case T_TEXT: case T_BOOL: case T_CODE: case T_PERSON:
         if (!eq) {
             char x[64];
             ERR(e, "%s values can only be compared with == and !=", ty_name(u, x, sizeof x));

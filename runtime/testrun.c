@@ -39,7 +39,8 @@ static int given_value(sema *s, hm_facts *f, ast *v, const hm_type *t, int64_t *
     switch (v->kind) {
     case N_INT:
         if (sema_literal_int(s, v, &x) != 0) return -1;
-        if (t->kind == T_MONEY) x *= 100;
+        if (t->kind == T_PERSON) x -= 1;   /* `member N`: members count from 0 in the store */
+        else if (t->kind == T_MONEY) x *= 100;
         else if (t->kind == T_DECIMAL) x *= 1000000;
         break;
     case N_DEC:
