@@ -1285,7 +1285,13 @@ void sema_check_template(sema *s, ast *n)
             continue;
         }
         const hm_type *ty = expr(s, node);
-        if (ty->kind == T_LIST || ty->kind == T_PERSON || ty->kind == T_HOUSEHOLD || ty->kind == T_RECORDS ||
+        const sym *through = node->kind == N_GET && node->a->kind == N_GET ? node->a->sym : NULL;
+        if (through && through->kind == SYM_FACT && through->type->kind == T_PERSON) {
+            /* the filler reads facts of the household or of the person only */
+            int d = diag_error(s->diags, f, sp, "a message cannot read through `%s` to another member", through->name);
+            diag_hint(s->diags, d, "name it in a let, e.g. let 配偶收入 = %s.%s, and write {配偶收入}",
+                      through->name, node->str);
+        } else if (ty->kind == T_LIST || ty->kind == T_PERSON || ty->kind == T_HOUSEHOLD || ty->kind == T_RECORDS ||
             ty->kind == T_POLICY || ty->kind == T_ROWS || ty->kind == T_ROW) {
             char x[64];
             diag_error(s->diags, f, sp, "a message can show a single value, not %s", ty_name(ty, x, sizeof x));

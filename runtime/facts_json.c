@@ -50,6 +50,18 @@ static int json_scalar(jctx *j, const char *name, json_t *v, int vtype, int32_t 
         if (!json_is_boolean(v)) return jerr(j, "`%s` must be true or false", name);
         *out = json_is_true(v);
         return 0;
+    case VT_PERSON: {
+        /* another member: {"member": N}, N counting from 1 as listed */
+        json_t *m = json_is_object(v) && json_object_size(v) == 1 ? json_object_get(v, "member") : NULL;
+        if (!json_is_integer(m))
+            return jerr(j, "`%s` is another member of the household: {\"member\": N}", name);
+        json_int_t k = json_integer_value(m);
+        if (k < 1 || k > j->h->nmembers)
+            return jerr(j, "`%s`: the household has %d member%s; there is no member %lld", name,
+                        (int)j->h->nmembers, j->h->nmembers == 1 ? "" : "s", (long long)k);
+        *out = k - 1;
+        return 0;
+    }
     case VT_INT: case VT_DURATION:
         if (!json_is_integer(v)) return jerr(j, "`%s` must be a whole number", name);
         *out = json_integer_value(v);
@@ -208,7 +220,7 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
         json_t *val = v;
         int32_t asof = FACT_NO_DATE;
         int nth = -1;
-        if (json_is_object(v)) {
+        if (json_is_object(v) && !(fd->vtype == VT_PERSON && json_object_get(v, "member"))) {
             /* {"value": …, "as_of": "YYYY-MM-DD", "source": NAME}: provenance,
              * for freshness limits (those of the source named) */
             val = json_object_get(v, "value");
