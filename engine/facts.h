@@ -93,6 +93,11 @@ uint32_t facts_text_hash(const char *s);
 int  facts_add_record(hm_facts *f, int c, int32_t owner, int32_t date, int64_t v);
 /* Mark owner's records in column c as known (an empty list is known). */
 void facts_records_known(hm_facts *f, int c, int32_t owner);
+/* Line the fields of each list of records with fields up with its records,
+ * as a source gives them: every record and every field value dated with the
+ * record's number in its owner's list.  A field that has no value of that
+ * number is missing in that record.  0, or -1 when out of memory. */
+int  facts_align_rows(hm_facts *f, const hm_program *p);
 /* Sort each person's records by date (after loading). */
 void facts_sort_records(hm_facts *f);
 /* The last day a value as of `asof` is fresh under a limit of `fresh`

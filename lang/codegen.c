@@ -1509,13 +1509,17 @@ static void declare_ids(builder *b)
         }
     /* every source of every field, grouped by field (a field declared by
      * two sources is read from both and compared) */
-    for (int32_t fi = 0; fi < p->nfields; fi++)
+    for (int32_t fi = 0; fi < p->nfields; fi++) {
+        /* a record's field comes from the sources of its list */
+        int32_t decl = fi;
+        while (decl > 0 && p->fields[decl].records == FIELD_ROWFIELD)
+            decl--;
         for (int i = 0; i < s->nmods; i++)
             for (ast *n = s->mods[i]->root; n; n = n->next) {
                 if (n->kind != N_SOURCE)
                     continue;
                 for (ast *fd = n->a; fd; fd = fd->next) {
-                    if (!fd->sym || ((sym *)fd->sym)->id != fi)
+                    if (!fd->sym || ((sym *)fd->sym)->id != decl)
                         continue;
                     hm_fsource fs = { .field = fi, .source = str_id(b, n->str) };
                     if (fd->b) {
@@ -1527,6 +1531,7 @@ static void declare_ids(builder *b)
                     push_fsources(b, fs);
                 }
             }
+    }
     for (int i = 0; i < s->nmods; i++) {
         for (ast *n = s->mods[i]->root; n; n = n->next) {
             sym *y = n->sym;
