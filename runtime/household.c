@@ -458,6 +458,12 @@ static int check_place(const hm_household *h, int member, int fact, int records,
         return usage(err, errlen, "%s is a fact of the household: give member -1", name);
     if (fd->entity == ENT_PERSON && member == -1)
         return usage(err, errlen, "%s is a fact of each member: give a member", name);
+    if (fd->records >= FIELD_ROWS)
+        return usage(err, errlen, "%s is a list of records with fields: give it in a facts file "
+                     "(hm_household_from_json)", name);
+    if (fd->vtype == VT_PERSON)
+        return usage(err, errlen, "%s is another member of the household: give it in a facts file "
+                     "(hm_household_from_json)", name);
     if (records && !fd->records)
         return usage(err, errlen, "%s is not a list of records: set it with hm_household_set", name);
     if (!records && fd->records)
