@@ -63,14 +63,14 @@ typedef enum hm_opcode {
 
 enum { FMT_ABC, FMT_ABx, FMT_AsBx, FMT_Ax };
 /* operand kinds (opcodes.def) */
-enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX, K_FHR, K__COUNT };
+enum { K_NO = 0, K_R, K_K, K_S, K_FH, K_FP, K_FR, K_PA, K_SC, K_FN, K_LT, K_PO, K_J, K_N, K_EX, K_FHR, K_FX, K__COUNT };
 
 /* Does an operand of this kind number something of the pack (and so go on
  * in an EXTRAARG when it is past its field)? */
 static inline int hm_kind_is_index(int k)
 {
     return k == K_K || k == K_S || k == K_FH || k == K_FP || k == K_FR || k == K_FHR || k == K_PA || k == K_SC ||
-           k == K_FN || k == K_LT || k == K_PO || k == K_EX;
+           k == K_FN || k == K_LT || k == K_PO || k == K_EX || k == K_FX;
 }
 
 enum { WA_RD = 0, WA_WR = 1 };   /* does the instruction write r[A]? */
@@ -111,6 +111,10 @@ HM_SAME(VT_DECIMAL, HM_T_DECIMAL);
 HM_SAME(VT_DATE, HM_T_DATE);
 HM_SAME(VT_TEXT, HM_T_TEXT);
 HM_SAME(VT_CODE, HM_T_CODE);
+/* A fact whose value is another member of the household (person.spouse):
+ * the member's number in the household, from 0, as registers hold persons.
+ * A field type only (no plugin gives it yet). */
+enum { VT_PERSON = VT_DURATION + 1 };
 /* "bool", "money", …; "?" for a number that is none */
 const char *vt_name(int vt);
 
@@ -122,12 +126,21 @@ HM_SAME(ENT_PERSON, HM_ENTITY_PERSON);
 HM_SAME(ENT_HOUSEHOLD, HM_HOUSEHOLD);
 HM_SAME(ENT_PERSON, HM_PERSON);
 
+/* hm_field.records.  A list of records with fields (list of 机动车) is a
+ * records column of rows (FIELD_ROWS: which owner has which rows, and
+ * whether the list is known) followed by one records column per field
+ * (FIELD_ROWFIELD), row for row, each value's date FACT_NO_DATE when that
+ * field of that record is missing and 0 when it is known. */
+enum { FIELD_VALUE = 0, FIELD_RECORDS = 1, FIELD_ROWS = 2, FIELD_ROWFIELD = 3 };
+
 /* A fact field: one column of the fact store. */
 typedef struct hm_field {
     uint8_t  entity;        /* ENT_* */
     uint8_t  vtype;         /* VT_* of the value (of each record for records) */
     uint8_t  period;        /* money: 0, 1 per month, 2 per year */
-    uint8_t  records;       /* 1: a list of dated records (of each person, or of the household) */
+    uint8_t  records;       /* FIELD_*: 1 a list of dated records (of each person, or of the
+                               household); 2 a list of records with fields, whose fields
+                               (3) follow it in the table, one records column each */
     int32_t  name;          /* string: "person.monthly_income" */
     int32_t  source;        /* string: the first source declaring it */
     int32_t  fresh;         /* freshness limit, 0 for none */

@@ -30,7 +30,8 @@ static void field_name(const hm_program *p, int entity, int records, int column,
 {
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
-        if (f->entity == entity && f->records == records && f->column == column) {
+        int kind = f->records == FIELD_ROWS ? FIELD_RECORDS : f->records;   /* a list is read as records are */
+        if ((f->entity == entity || !entity) && kind == records && f->column == column) {
             snprintf(buf, n, "%s", prog_str(p, f->name));
             return;
         }
@@ -51,6 +52,7 @@ static void operand(const hm_program *p, int kind, int v, char *buf, size_t n)
     case K_FP: field_name(p, ENT_PERSON, 0, v, buf, n); break;
     case K_FR: field_name(p, ENT_PERSON, 1, v, buf, n); break;
     case K_FHR: field_name(p, ENT_HOUSEHOLD, 1, v, buf, n); break;
+    case K_FX: field_name(p, 0, FIELD_ROWFIELD, v, buf, n); break;
     case K_PA: snprintf(buf, n, "%s", v < p->nparams ? prog_str(p, p->params[v].name) : "?"); break;
     case K_SC: snprintf(buf, n, "%s", v < p->nscales ? prog_str(p, p->scales[v].name) : "?"); break;
     case K_FN: snprintf(buf, n, "%s", v < p->nfns ? prog_str(p, p->fns[v].name) : "?"); break;

@@ -56,8 +56,11 @@ int facts_init_columns(hm_facts *f, const hm_program *p)
     for (int i = 0; i < f->nr; i++)
         f->rcol[i].owners = nperson;
     for (int32_t i = 0; i < p->nfields; i++)
-        if (p->fields[i].records && p->fields[i].entity == ENT_HOUSEHOLD && p->fields[i].column < f->nr)
-            f->rcol[p->fields[i].column].owners = nhouse;
+        if (p->fields[i].records && p->fields[i].column < f->nr) {
+            if (p->fields[i].entity == ENT_HOUSEHOLD)
+                f->rcol[p->fields[i].column].owners = nhouse;
+            f->rcol[p->fields[i].column].rows = p->fields[i].records >= FIELD_ROWS;
+        }
     for (int i = 0; i < f->nr; i++) {
         size_t n1 = f->rcol[i].owners > 0 ? (size_t)f->rcol[i].owners : 1;
         f->rcol[i].first = mem_calloc(n1, sizeof(int32_t));
@@ -260,11 +263,59 @@ void facts_records_known(hm_facts *f, int c, int32_t owner)
     f->rcol[c].state[owner] = FACT_KNOWN;
 }
 
+int facts_align_rows(hm_facts *f, const hm_program *p)
+{
+    for (int32_t li = 0; li < p->nfields; li++) {
+        if (p->fields[li].records != FIELD_ROWS)
+            continue;
+        hm_rcolumn *L = &f->rcol[p->fields[li].column];
+        for (int32_t fi = li + 1; fi < p->nfields && p->fields[fi].records == FIELD_ROWFIELD; fi++) {
+            hm_rcolumn *F = &f->rcol[p->fields[fi].column];
+            int32_t *date = mem_alloc(sizeof *date * ((size_t)L->n + 1));
+            int64_t *v = mem_alloc(sizeof *v * ((size_t)L->n + 1));
+            if (!date || !v) {
+                mem_free(date);
+                mem_free(v);
+                return -1;
+            }
+            for (int32_t o = 0; o < L->owners; o++) {
+                /* both in the order the source gave them: one walk */
+                int32_t j = F->first[o], jend = F->first[o] + F->count[o];
+                for (int32_t k = L->first[o]; k < L->first[o] + L->count[o]; k++) {
+                    while (j < jend && F->date[j] < L->date[k])
+                        j++;
+                    if (F->state[o] == FACT_KNOWN && j < jend && F->date[j] == L->date[k]) {
+                        date[k] = 0;
+                        v[k] = F->v[j++];
+                    } else {
+                        date[k] = FACT_NO_DATE;
+                        v[k] = 0;
+                    }
+                }
+                F->first[o] = L->first[o];
+                F->count[o] = L->count[o];
+                /* a field the source could not read for this owner is
+                 * missing in each record (the list stays known) */
+                if (F->state[o] != FACT_KNOWN && L->state[o] == FACT_KNOWN && F->state[o] != FACT_INVALID)
+                    F->state[o] = FACT_KNOWN;
+            }
+            mem_free(F->date);
+            mem_free(F->v);
+            F->date = date;
+            F->v = v;
+            F->n = F->cap = L->n;
+        }
+        for (int32_t k = 0; k < L->n; k++)
+            L->date[k] = 0;
+    }
+    return 0;
+}
+
 void facts_sort_records(hm_facts *f)
 {
     for (int c = 0; c < f->nr; c++) {
         hm_rcolumn *r = &f->rcol[c];
-        for (int32_t p = 0; p < r->owners; p++) {
+        for (int32_t p = 0; p < r->owners && !r->rows; p++) {
             int32_t a = r->first[p], n = r->count[p];
             /* insertion sort: lists are short and usually already in order */
             for (int32_t i = a + 1; i < a + n; i++) {
@@ -392,8 +443,23 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of)
     }
 }
 
+/* A field of a list of records: missing when a record leaves it out.  When
+ * the list itself is not known, the list is what is missing (its own state
+ * says so), not each field. */
+static int rowfield_state(const hm_rcolumn *r, int32_t owner)
+{
+    if (r->state[owner] != FACT_KNOWN)
+        return r->state[owner] == FACT_MISSING ? FACT_KNOWN : r->state[owner];
+    for (int32_t k = r->first[owner]; k < r->first[owner] + r->count[owner]; k++)
+        if (r->date[k] == FACT_NO_DATE)
+            return FACT_MISSING;
+    return FACT_KNOWN;
+}
+
 int facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m)
 {
+    if (fd->records == FIELD_ROWFIELD)
+        return rowfield_state(&f->rcol[fd->column], fd->entity == ENT_HOUSEHOLD ? hh : f->hh_first[hh] + m);
     if (fd->entity == ENT_HOUSEHOLD)
         return fd->records ? f->rcol[fd->column].state[hh] : f->hcol[fd->column].state[hh];
     int32_t who = f->hh_first[hh] + m;

@@ -41,6 +41,8 @@ typedef struct hm_rcolumn {
     int32_t *date;          /* per record */
     int64_t *v;
     int32_t n, cap;
+    uint8_t rows;           /* a list of records with fields, or one of its fields
+                               (hm_field.records): kept in the order given, never sorted */
 } hm_rcolumn;
 
 typedef struct hm_facts {
@@ -93,13 +95,20 @@ uint32_t facts_text_hash(const char *s);
 int  facts_add_record(hm_facts *f, int c, int32_t owner, int32_t date, int64_t v);
 /* Mark owner's records in column c as known (an empty list is known). */
 void facts_records_known(hm_facts *f, int c, int32_t owner);
+/* Line the fields of each list of records with fields up with its records,
+ * as a source gives them: every record and every field value dated with the
+ * record's number in its owner's list.  A field that has no value of that
+ * number is missing in that record.  0, or -1 when out of memory. */
+int  facts_align_rows(hm_facts *f, const hm_program *p);
 /* Sort each person's records by date (after loading). */
 void facts_sort_records(hm_facts *f);
 /* The last day a value as of `asof` is fresh under a limit of `fresh`
  * units (1 days, 2 months, 3 years). */
 int32_t facts_fresh_until(int32_t asof, int32_t fresh, int32_t unit);
 /* The state of value m of field fd in household hh: the household's own
- * for a household field, else that of member m. */
+ * for a household field, else that of member m.  A field of a list of
+ * records is missing when one of the records leaves it out (and known when
+ * the list itself is not: the list is what is missing). */
 int  facts_value_state(const hm_facts *f, const hm_field *fd, int32_t hh, int32_t m);
 /* The state of field fd as policy P reads it in household hh: for a person
  * field, the worst among member `member` (a person policy) or every member

@@ -48,6 +48,9 @@ char *vm_format_value(const hm_vm *vm, hm_val v, int vtype, int32_t cs, char *bu
     case VT_TEXT:
         snprintf(buf, n, "%s", vm_text(vm, v.v));
         return buf;
+    case VT_PERSON:
+        snprintf(buf, n, "member %" PRId64, v.v + 1);
+        return buf;
     case VT_CODE: {
         const char *lt = label_text(vm_program(vm), cs, v.v);
         if (lt)

@@ -18,7 +18,8 @@ void prog_free(hm_program *p)
 
 const char *vt_name(int vt)
 {
-    static const char *const names[] = { "?", "bool", "int", "money", "decimal", "date", "text", "code", "duration" };
-    _Static_assert(sizeof names / sizeof names[0] == VT_DURATION + 1, "a name for each value type");
-    return vt >= VT_BOOL && vt <= VT_DURATION ? names[vt] : "?";
+    static const char *const names[] = { "?", "bool", "int", "money", "decimal", "date", "text", "code", "duration",
+                                         "person" };
+    _Static_assert(sizeof names / sizeof names[0] == VT_PERSON + 1, "a name for each value type");
+    return vt >= VT_BOOL && vt <= VT_PERSON ? names[vt] : "?";
 }

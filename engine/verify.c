@@ -19,7 +19,8 @@ typedef struct vctx {
     char *err;
     size_t errlen;
     int oom;
-    uint8_t *rentity;       /* per records column: the entity of its field (0: none) */
+    uint8_t *rentity;       /* per records column: the entity of its field (0: none), | 4 for
+                               a field of a list of records */
     int64_t bound[K__COUNT];        /* per operand kind: records of the table it numbers, or -1 */
     const char *what[K__COUNT];     /* and what one is called */
 } vctx;
@@ -80,8 +81,13 @@ static int verify_tables(vctx *v)
     for (int32_t i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];
         CHECK(f->entity == ENT_HOUSEHOLD || f->entity == ENT_PERSON, "field %d: bad entity", i);
-        CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_DURATION, "field %d: bad type", i);
-        CHECK(f->records <= 1 && f->period <= 2, "field %d: bad kind", i);
+        CHECK(f->vtype >= VT_BOOL && f->vtype <= VT_PERSON, "field %d: bad type", i);
+        CHECK(f->records <= FIELD_ROWFIELD && f->period <= 2, "field %d: bad kind", i);
+        /* the fields of a list of records follow it, of the same entity */
+        if (f->records == FIELD_ROWFIELD)
+            CHECK(i > 0 && p->fields[i - 1].entity == f->entity &&
+                  (p->fields[i - 1].records == FIELD_ROWS || p->fields[i - 1].records == FIELD_ROWFIELD),
+                  "field %d: a record's field that follows no list of records", i);
         CHECK(STR_OK(f->name) && STR_OK(f->source), "field %d: bad name", i);
         CHECK(f->fresh >= 0 && f->fresh_unit >= 0 && f->fresh_unit <= 3, "field %d: bad freshness", i);
         CHECK(f->codeset >= -1 && f->codeset < p->ncodesets, "field %d: bad code set", i);
@@ -89,7 +95,7 @@ static int verify_tables(vctx *v)
         CHECK(f->column >= 0 && f->column < cols, "field %d: column %d out of range", i, f->column);
         if (f->records) {
             CHECK(!v->rentity[f->column], "field %d: records column %d has another field", i, f->column);
-            v->rentity[f->column] = f->entity;
+            v->rentity[f->column] = (uint8_t)(f->entity | (f->records == FIELD_ROWFIELD ? 4 : 0));
         }
     }
     /* a column holds one field: more columns would only take memory (a
@@ -329,6 +335,9 @@ static int verify_function(vctx *v, int32_t fi)
                 break;
             case K_FHR:
                 CHECK(x < p->nrcols && v->rentity[x] == ENT_HOUSEHOLD, "function %d, %u: household records column %d", fi, pc, x);
+                break;
+            case K_FX:
+                CHECK(x < p->nrcols && (v->rentity[x] & 4), "function %d, %u: column %d holds no record's field", fi, pc, x);
                 break;
             case K_FN: CHECK(p->fns[x].kind == FN_USER, "function %d, %u: callee %d", fi, pc, x); break;
             case K_N: CHECK(x <= 18, "function %d, %u: exponent %d", fi, pc, x); break;

@@ -402,6 +402,16 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, l);
             VM_NEXT;
         }
+        VM_CASE(RFIELD) {
+            /* a field of one record of a list: unknown when the record does
+             * not give it (its date says so, facts.h) */
+            if (RB.unk) { RA = RB; VM_NEXT; }
+            const hm_rcolumn *rc = &facts->rcol[IDX_C()];
+            if (RB.v < 0 || RB.v >= rc->n) { FAIL("invalid record"); VM_NEXT; }
+            if (rc->date[RB.v] == FACT_NO_DATE) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
+            SET(RA, rc->v[RB.v]);
+            VM_NEXT;
+        }
         VM_CASE(RECDATE) VM_CASE(RECVAL) {
             if (RB.unk || RC.unk) { RA.v = 0; RA.unk = UNK2(RB, RC); VM_NEXT; }
             if (!LIST_OK(RB)) { FAIL("invalid list"); VM_NEXT; }

@@ -432,16 +432,68 @@ static json_t *format_json(ex *x, hm_val v, int vtype, int32_t cs)
     return jtext(vm_format_value(x->vm, v, vtype, cs, buf, sizeof buf));
 }
 
+/* The fields of the record in row `row` of list field `list` (FIELD_ROWS):
+ * {"kind": "小型汽车", "value": null, …}, null for a field it leaves out. */
+static json_t *row_fields_json(ex *x, int32_t list, int32_t row)
+{
+    const hm_program *p = x->p;
+    const hm_facts *f = x->in->facts;
+    size_t skip = strlen(prog_str(p, p->fields[list].name)) + 1;
+    json_t *o = json_object();
+    for (int32_t k = list + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++) {
+        const hm_field *fd = &p->fields[k];
+        const hm_rcolumn *rc = &f->rcol[fd->column];
+        const char *name = prog_str(p, fd->name);
+        name += strlen(name) >= skip ? skip : 0;
+        hm_val v = { 0, UNK_MISSING, 0 };
+        if (row >= 0 && row < rc->n && rc->date[row] != FACT_NO_DATE) {
+            v.v = rc->v[row];
+            v.unk = 0;
+        }
+        json_object_set_new(o, name, v.unk ? json_null() : format_json(x, v, fd->vtype, fd->codeset));
+    }
+    return o;
+}
+
+/* The record in row `row` of list field `list`: its place in its owner's
+ * list (from 1) and its fields, into el. */
+static void row_json(ex *x, json_t *el, int32_t list, int32_t row)
+{
+    const hm_rcolumn *rc = &x->in->facts->rcol[x->p->fields[list].column];
+    int32_t pos = -1;
+    for (int32_t o = 0; o < rc->owners && pos < 0; o++)
+        if (rc->count[o] && row >= rc->first[o] && row < rc->first[o] + rc->count[o])
+            pos = row - rc->first[o];
+    json_object_set_new(el, "record", pos < 0 ? json_null() : json_integer(pos + 1));
+    json_object_set_new(el, "fields", row_fields_json(x, list, row));
+}
+
+/* The list field a list of records comes from, or -1 for any other type. */
+static int32_t rows_field(const ast *n)
+{
+    const hm_type *t = n ? (const hm_type *)n->ty : NULL;
+    if (!t || (t->kind != T_ROWS && t->kind != T_ROW) || !t->fact)
+        return -1;
+    return t->fact->id;
+}
+
 /* A value as the JSON string of its display text, or null when unknown. */
 static json_t *value_json(ex *x, hm_val v, const ast *n)
 {
     if (v.unk)
         return json_null();
     const hm_type *t = n ? (const hm_type *)n->ty : NULL;
-    if (t && (t->kind == T_LIST || t->kind == T_RECORDS))
+    if (t && (t->kind == T_LIST || t->kind == T_RECORDS || t->kind == T_ROWS))
         return list_json(x, v);
     if (t && t->kind == T_PERSON)
         return jstrf("member %" PRId64, v.v + 1);
+    if (t && t->kind == T_ROW) {
+        json_t *el = json_object();
+        row_json(x, el, rows_field(n), (int32_t)v.v);
+        json_t *r = jstrf("record %lld", (long long)json_integer_value(json_object_get(el, "record")));
+        json_decref(el);
+        return r;
+    }
     if (t && t->kind == T_HOUSEHOLD)
         return jtext("the household");
     int32_t cs;
@@ -866,14 +918,20 @@ static json_t *loops_of(ex *x, const ast *e)
         json_t *elems = json_array();
         int32_t cur = -1;
         json_t *el = NULL;
+        const ast *src = L->kind == N_WHERE ? L->a : L->b && L->b->kind == N_WHERE ? L->b->a : L->b;
+        int32_t rows = rows_field(src);
         for (int32_t f = 0; f < x->nfire; f++) {
             const cg_probe *pr = &x->map->probes[x->fire[f].probe];
             hm_val v = x->fire[f].v;
             if (pr->node == L && pr->kind == PROBE_ELEMENT) {
                 cur = v.unk ? -1 : (int32_t)v.v;
                 el = json_object();
-                json_object_set_new(el, "member", member_json(x, cur));
-                json_object_set_new(el, "member_id", jstr_or_null(member_id(x, cur)));
+                if (rows >= 0) {
+                    row_json(x, el, rows, cur);
+                } else {
+                    json_object_set_new(el, "member", member_json(x, cur));
+                    json_object_set_new(el, "member_id", jstr_or_null(member_id(x, cur)));
+                }
                 json_array_append_new(elems, el);
                 continue;
             }
@@ -1225,8 +1283,19 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         json_object_set_new(o, "value", json_null());
     else if (fd->records) {
         const hm_rcolumn *rc = &x->in->facts->rcol[fd->column];
-        int32_t n = rc->count[member < 0 ? 0 : x->in->facts->hh_first[0] + member];
+        int32_t owner = member < 0 ? 0 : x->in->facts->hh_first[0] + member;
+        int32_t n = rc->count[owner];
         json_object_set_new(o, "value", jstrf("%d record%s", n, n == 1 ? "" : "s"));
+        if (fd->records == FIELD_ROWS) {
+            /* a list of records: each with its fields */
+            json_t *recs = json_array();
+            for (int32_t k = 0; k < n; k++) {
+                json_t *el = json_object();
+                row_json(x, el, field, rc->first[owner] + k);
+                json_array_append_new(recs, el);
+            }
+            json_object_set_new(o, "records", recs);
+        }
     } else
         json_object_set_new(o, "value", format_json(x, v, fd->vtype, fd->codeset));
     json_object_set_new(o, "state", jtext(state_word(st)));

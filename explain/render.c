@@ -70,8 +70,26 @@ static void print_values(FILE *out, const json_t *vals, int ind)
     fputc('\n', out);
 }
 
+/* a record of a list of records: "record 2 {kind 小型汽车, value ?}" */
+static void print_record(FILE *out, const json_t *o)
+{
+    fprintf(out, "record %lld {", (long long)json_integer_value(json_object_get(o, "record")));
+    const char *k;
+    json_t *v;
+    int first = 1;
+    json_object_foreach((json_t *)json_object_get(o, "fields"), k, v) {
+        fprintf(out, "%s%s %s", first ? "" : ", ", k, json_is_string(v) ? json_string_value(v) : "?");
+        first = 0;
+    }
+    fputc('}', out);
+}
+
 static void print_member(FILE *out, const json_t *o)
 {
+    if (json_object_get(o, "record")) {
+        print_record(out, o);
+        return;
+    }
     fprintf(out, "member %lld", (long long)json_integer_value(json_object_get(o, "member")));
     if (has(o, "member_id"))
         fprintf(out, " (%s)", S(o, "member_id"));
@@ -206,6 +224,13 @@ static void print_fact(FILE *out, const json_t *f)
     if (json_is_true(json_object_get(f, "after_as_of")))
         fputs(", dated after the as-of date", out);
     fputc('\n', out);
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(f, "records"), i, r) {
+        fputs("        ", out);
+        print_record(out, r);
+        fputc('\n', out);
+    }
 }
 
 /* Facts not known, with what each of their values would decide and why. */

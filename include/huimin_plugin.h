@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 3   /* members appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 4   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -72,7 +72,15 @@ typedef struct hm_field_desc {
     uint8_t     entity;     /* hm_entity */
     uint8_t     type;       /* hm_value_type (of each record, for records) */
     uint8_t     period;     /* hm_period, for money */
-    uint8_t     records;    /* 1: a list of dated records (per person or household) */
+    uint8_t     records;    /* 1: a list of dated records (per person or household);
+                             * ABI 1.4: 2 a list of records with fields ("vehicles",
+                             * type HM_T_INT), 3 one field of it ("vehicles.kind").
+                             * Each record of the list is put_record(col, row, n, 0)
+                             * with n its number in the owner's list (0, 1, …), and
+                             * each field of it put_record(col, row, n, value), or
+                             * put_text(col, row, s, len, n) for text and codes: the
+                             * host lines them up by n; a field not given is missing
+                             * in that record. */
     const char *name;       /* without the entity: "monthly_income" */
     const char *code_set;   /* HM_T_CODE: the policies' code set, else NULL */
 } hm_field_desc;

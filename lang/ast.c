@@ -126,8 +126,8 @@ static void dump(const ast *n, FILE *out, int depth)
     case N_TYPE: {
         static const char *const names[] = { "?", "bool", "int", "decimal", "money", "date",
                                              "duration", "text", "code", "records", "list of person",
-                                             "person", "household" };
-        fprintf(out, " %s", n->ival >= 1 && n->ival <= TY_HOUSEHOLD ? names[n->ival] : "?");
+                                             "person", "household", "list of" };
+        fprintf(out, " %s", n->ival >= 1 && n->ival <= TY_ROWS ? names[n->ival] : "?");
         if (n->ival == TY_DURATION)
             fputs(n->flag == DUR_MONTHS ? " in months" : n->flag == DUR_YEARS ? " in years" : "", out);
         else if (n->flag == PERIOD_MONTH) fputs(" per month", out);

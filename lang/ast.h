@@ -74,7 +74,9 @@
     X(DURING,     "ival=window a=records b=from/count c=to")                  \
     X(ERROR,      "an expression lost to a syntax error (already reported)")   \
     X(ATDATE,     "a=parameter (a NAME) b=date")                                  \
-    X(ANYKEY,     "`default` as one key of an entry of several keys")
+    X(ANYKEY,     "`default` as one key of an entry of several keys")             \
+    X(RECTYPE,    "str=name str2=label a=fields")                                \
+    X(RFIELD,     "str=name a=type str2=label")
 
 typedef enum {
 #define X(k, doc) N_##k,
@@ -94,7 +96,8 @@ enum { AGG_SUM = 1, AGG_COUNT, AGG_MIN, AGG_MAX, AGG_ANY, AGG_ALL };
 /* base types as written in the source */
 enum {
     TY_BOOL = 1, TY_INT, TY_DECIMAL, TY_MONEY, TY_DATE, TY_DURATION, TY_TEXT,
-    TY_CODE, TY_RECORDS, TY_LIST, TY_PERSON, TY_HOUSEHOLD
+    TY_CODE, TY_RECORDS, TY_LIST, TY_PERSON, TY_HOUSEHOLD,
+    TY_ROWS     /* list of RECORDTYPE: str=the record type */
 };
 /* operators: the token's character, or one of these */
 enum { AOP_EQ = 256, AOP_NE, AOP_LE, AOP_GE, AOP_AND, AOP_OR, AOP_NOT, AOP_NEG };

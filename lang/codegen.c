@@ -393,7 +393,9 @@ static void cg_fact_of_person(fstate *f, ast *e, int person_reg, int dst)
 {
     sym *fact = e->sym;
     hm_field *fd = &f->b->p->fields[fact->id];
-    if (fd->records)
+    if (fd->records == FIELD_ROWFIELD)
+        ABC_IDX(RFIELD, dst, person_reg, fd->column, "record fields");    /* person_reg: the record's row */
+    else if (fd->records)
         ABC_IDX(PRECS, dst, person_reg, fd->column, "record fields");
     else
         ABC_IDX(PFACT, dst, person_reg, fd->column, "person fact fields");
@@ -526,13 +528,15 @@ static void cg_get(fstate *f, ast *e, int dst)
     int t = f->top;
     int r;
     const binding *held = o->kind == N_NAME ? find_binding(f, o->str) : NULL;
-    if (held && held->kind != B_RECORD && ot->kind == T_PERSON) {
+    if (held && held->kind != B_RECORD && (ot->kind == T_PERSON || ot->kind == T_ROW)) {
         r = held->reg;      /* m.x, p.x: read the person where it is, no copy */
     } else {
         r = newreg(f);
         cg(f, o, r);
     }
-    if (ot->kind == T_PERSON) {
+    if (ot->kind == T_ROW && fd) {
+        ABC_IDX(RFIELD, dst, r, fd->column, "record fields");
+    } else if (ot->kind == T_PERSON) {
         if (!strcmp(e->str, "household"))
             loadk(f, dst, 0);
         else if (e->sym && ((sym *)e->sym)->kind == SYM_POLICY)
@@ -1569,8 +1573,11 @@ static void collect_facts(builder *b, ast *root, uint8_t *seen_fact)
     while (n > 0) {
         ast *x = b->stack[--n];
         sym *y = x->sym;
-        if (y && y->kind == SYM_FACT && y->id >= 0 && y->id < b->p->nfields)
+        if (y && y->kind == SYM_FACT && y->id >= 0 && y->id < b->p->nfields) {
             seen_fact[y->id] = 1;
+            if (y->owner && y->owner->id >= 0 && y->owner->id < b->p->nfields)
+                seen_fact[y->owner->id] = 1;    /* a record's field: its list too */
+        }
         ast *kids[6] = { x->next, x->a, x->b, x->c, NULL, NULL };
         if (x->kind != N_COND && x->kind != N_EXCEPT && x->kind != N_GROUP)
             kids[4] = x->d;
@@ -1626,6 +1633,28 @@ static void cg_policy(builder *b, sym *y)
     }
 }
 
+/* The fields of list fact `list` (FIELD_ROWS), right after it: one records
+ * column each, read by RFIELD. */
+static void declare_row_fields(builder *b, sym *list)
+{
+    hm_program *p = b->p;
+    for (ast *rf = list->type->rtype->decl->a; rf; rf = rf->next) {
+        sym *col = symtab_get(&b->s->facts, arena_printf(b->s->arena, "%s.%s", list->name, rf->str));
+        if (!col || col->decl != rf)
+            continue;
+        const hm_type *vt = col->type;
+        hm_field f = { .entity = (uint8_t)col->entity,
+                       .vtype = (uint8_t)(vt->kind == T_PERSON ? VT_PERSON : ty_vtype(vt)),
+                       .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
+                       .records = FIELD_ROWFIELD, .name = str_id(b, col->name),
+                       .source = str_id(b, list->source->name), .codeset = -1, .column = p->nrcols++ };
+        if (!f.vtype)
+            f.vtype = VT_INT;   /* a field in error: never compiled, as the pack has errors */
+        col->id = p->nfields;
+        push_fields(b, f);
+    }
+}
+
 static void declare_ids(builder *b)
 {
     sema *s = b->s;
@@ -1640,9 +1669,10 @@ static void declare_ids(builder *b)
                 if (!fact || fact->decl != fd)
                     continue;
                 const hm_type *t = fact->type;
-                int records = t->kind == T_RECORDS;
-                const hm_type *vt = records ? t->elem : t;
-                hm_field f = { .entity = (uint8_t)fact->entity, .vtype = (uint8_t)ty_vtype(vt),
+                int records = t->kind == T_RECORDS ? FIELD_RECORDS : t->kind == T_ROWS ? FIELD_ROWS : FIELD_VALUE;
+                const hm_type *vt = records == FIELD_RECORDS ? t->elem : records == FIELD_ROWS ? &ty_int : t;
+                hm_field f = { .entity = (uint8_t)fact->entity,
+                               .vtype = (uint8_t)(vt->kind == T_PERSON ? VT_PERSON : ty_vtype(vt)),
                                .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
                                .records = (uint8_t)records, .name = str_id(b, fact->name),
                                .source = str_id(b, fact->source->name), .codeset = -1 };
@@ -1652,7 +1682,7 @@ static void declare_ids(builder *b)
                     f.fresh = (int32_t)v;
                     f.fresh_unit = fd->b->flag;
                 }
-                if (records)
+                if (records != FIELD_VALUE)
                     f.column = p->nrcols++;     /* a person's or the household's */
                 else if (fact->entity == ENT_HOUSEHOLD)
                     f.column = p->nhcols++;
@@ -1667,17 +1697,23 @@ static void declare_ids(builder *b)
                         dv.text = str_id(b, text);
                     push_fdefaults(b, dv);
                 }
+                if (records == FIELD_ROWS)
+                    declare_row_fields(b, fact);
             }
         }
     /* every source of every field, grouped by field (a field declared by
      * two sources is read from both and compared) */
-    for (int32_t fi = 0; fi < p->nfields; fi++)
+    for (int32_t fi = 0; fi < p->nfields; fi++) {
+        /* a record's field comes from the sources of its list */
+        int32_t decl = fi;
+        while (decl > 0 && p->fields[decl].records == FIELD_ROWFIELD)
+            decl--;
         for (int i = 0; i < s->nmods; i++)
             for (ast *n = s->mods[i]->root; n; n = n->next) {
                 if (n->kind != N_SOURCE)
                     continue;
                 for (ast *fd = n->a; fd; fd = fd->next) {
-                    if (!fd->sym || ((sym *)fd->sym)->id != fi)
+                    if (!fd->sym || ((sym *)fd->sym)->id != decl)
                         continue;
                     hm_fsource fs = { .field = fi, .source = str_id(b, n->str) };
                     if (fd->b) {
@@ -1689,6 +1725,7 @@ static void declare_ids(builder *b)
                     push_fsources(b, fs);
                 }
             }
+    }
     for (int i = 0; i < s->nmods; i++) {
         for (ast *n = s->mods[i]->root; n; n = n->next) {
             sym *y = n->sym;

@@ -27,7 +27,7 @@ const struct lex_kw { const char *word; int tok; } lex_keywords[] = {
     { "module", MODULE }, { "money", MONEY_T }, { "month", MONTH },
     { "months", MONTH }, { "more", MORE }, { "none", NONE }, { "not", NOT }, { "of", OF },
     { "or", OR }, { "parameter", PARAMETER }, { "per", PER }, { "person", PERSON }, { "policy", POLICY },
-    { "priority", PRIORITY }, { "quick", QUICK }, { "records", RECORDS },
+    { "priority", PRIORITY }, { "quick", QUICK }, { "record", RECORD }, { "records", RECORDS },
     { "reference", REFERENCE }, { "scale", SCALE }, { "since", SINCE },
     { "source", SOURCE }, { "sum", SUM }, { "test", TEST }, { "text", TEXT_T },
     { "then", THEN }, { "to", TO }, { "true", TRUE },

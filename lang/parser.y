@@ -120,6 +120,7 @@ static void split_asof(hm_parser *p, ast *init)
 %token SUM "sum" COUNT "count" MIN "min" MAX "max" WHERE "where"
 %token PRIORITY "priority" QUICK "quick" IT "it" ASOF "as_of"
 %token NONE "none"
+%token RECORD "record"
 
 %type <node> decls decl source fields field type codes labels label maps map
 %type <node> map_entries map_entry param param_body refs dated_list dated entries entry
@@ -130,8 +131,9 @@ static void split_asof(hm_parser *p, ast *init)
 %type <node> opt_quick opt_amount opt_member opt_asof opt_from name_list
 %type <node> reclit
 %type <node> field_opts
-%type <text> dotted opt_label fname iname type_word
+%type <text> dotted opt_label fname iname type_word type_value
 %type <num> entity opt_period agg status except_status
+%type <node> rectype rfields rfield objs1
 
 /* A `reference` right after a condition belongs to the condition. */
 %precedence CONDEND
@@ -163,6 +165,7 @@ decl:
   | USE dotted                  { $$ = NODE(USE, @2); $$->str = $2; }
   | source | codes | param | scale | function | extern | policy | test
   | given                       { $$ = $1; }
+  | rectype                     { $$ = $1; }
 ;
 
 dotted:
@@ -175,11 +178,36 @@ dotted:
 type_word:
     MONEY_T { $$ = "money"; } | DATE_T { $$ = "date"; } | TEXT_T { $$ = "text"; }
   | CODE { $$ = "code"; } | LIST { $$ = "list"; } | RECORDS { $$ = "records"; }
+  | RECORD { $$ = "record"; }
+;
+
+/* a value type after `list of`: refused by the checker, with a hint */
+type_value:
+    BOOL_T { $$ = "bool"; } | INT_T { $$ = "int"; } | DECIMAL_T { $$ = "decimal"; }
+  | MONEY_T { $$ = "money"; } | DATE_T { $$ = "date"; } | TEXT_T { $$ = "text"; }
+  | CODE { $$ = "code"; }
 ;
 
 opt_label:
     %empty                      { $$ = NULL; }
   | STRING                      { $$ = $1; }
+;
+
+/* ---- record types: the fields of each element of a list fact --------- */
+
+rectype:
+    RECORD IDENT opt_label '{' rfields '}'
+                                { $$ = NODE(RECTYPE, @2); $$->str = $2; $$->str2 = $3; $$->a = $5; }
+;
+
+rfields:
+    %empty                      { $$ = NULL; }
+  | rfields rfield              { $$ = ast_append($1, $2); }
+  | rfields error               { $$ = $1; }
+;
+
+rfield:
+    fname ':' type opt_label    { $$ = NODE(RFIELD, @1); $$->str = $1; $$->a = $3; $$->str2 = $4; }
 ;
 
 /* ---- sources -------------------------------------------------------- */
@@ -245,6 +273,8 @@ type:
   | IDENT opt_period            { $$ = NODE(TYPE, @1); $$->ival = TY_CODE; $$->str = $1; $$->flag = $2; }
   | RECORDS OF type             { $$ = NODE(TYPE, @$); $$->ival = TY_RECORDS; $$->a = $3; }
   | LIST OF PERSON              { $$ = NODE(TYPE, @$); $$->ival = TY_LIST; }
+  | LIST OF IDENT               { $$ = NODE(TYPE, @3); $$->ival = TY_ROWS; $$->str = $3; }
+  | LIST OF type_value          { $$ = NODE(TYPE, @3); $$->ival = TY_ROWS; $$->str = $3; $$->flag = 1; }
   | PERSON                      { $$ = NODE(TYPE, @$); $$->ival = TY_PERSON; }
   | HOUSEHOLD                   { $$ = NODE(TYPE, @$); $$->ival = TY_HOUSEHOLD; }
 ;
@@ -585,6 +615,14 @@ objs:
 reclit:
     '[' rec_entries ']'         { $$ = NODE(RECLIT, @$); $$->a = $2; }
   | '[' ']'                     { $$ = NODE(RECLIT, @$); }
+  | '[' objs1 ']'               { $$ = NODE(LISTLIT, @$); $$->a = $2; }
+  | MEMBER INT                  { $$ = NODE(INT, @$); $$->str = $2; $$->flag = 1; }   /* another member */
+;
+
+/* the records of a list of records: [ { kind car, value 80000 }, … ] */
+objs1:
+    obj                         { $$ = $1; }
+  | objs1 ',' obj               { $$ = ast_append($1, $3); }
 ;
 
 rec_entries:

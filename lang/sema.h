@@ -20,7 +20,8 @@
 
 typedef enum {
     SYM_MODULE_NAME, SYM_SOURCE, SYM_FACT, SYM_CODESET, SYM_LABEL, SYM_PARAM,
-    SYM_SCALE, SYM_FUNCTION, SYM_EXTERN, SYM_POLICY, SYM_LET, SYM_VAR
+    SYM_SCALE, SYM_FUNCTION, SYM_EXTERN, SYM_POLICY, SYM_LET, SYM_VAR,
+    SYM_RECTYPE     /* a record type: its fields are decl->a (N_RFIELD, ty set once resolved) */
 } sym_kind;
 
 typedef struct sym sym;
@@ -111,6 +112,7 @@ typedef struct sema {
     int depth, depth_reported;  /* expression nesting, to refuse absurd depth */
     int syntax_errors;          /* in the pack: unused-definition warnings are then skipped */
     int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */
+    int given_members;          /* members of the `given` being checked (for `member N`) */
     unsigned walks;             /* walks of the compiler through symbols so far (sym.walked) */
 } sema;
 

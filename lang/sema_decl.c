@@ -26,6 +26,7 @@ static const char *kind_word(sym_kind k)
     case SYM_LET: return "let";
     case SYM_LABEL: return "label";
     case SYM_FACT: return "fact";
+    case SYM_RECTYPE: return "record type";
     default: return "name";
     }
 }
@@ -116,6 +117,7 @@ void sema_declare_module(sema *s, hm_module *m)
         case N_SCALE: declare(s, &m->names, SYM_SCALE, d); break;
         case N_FUNCTION: declare(s, &m->names, SYM_FUNCTION, d); break;
         case N_EXTERN: declare(s, &m->names, SYM_EXTERN, d); break;
+        case N_RECTYPE: declare(s, &m->names, SYM_RECTYPE, d); break;
         case N_POLICY: {
             sym *p = declare(s, &m->names, SYM_POLICY, d);
             if (p) {
@@ -227,6 +229,59 @@ static int same_default(sema *s, ast *f, ast *g, const hm_type *t)
     return ta || tb ? ta && tb && strcmp(ta, tb) == 0 : a == b;
 }
 
+/* The fields of a record type, resolved once, in the record type's module
+ * (a field's code set is looked up there). */
+static void resolve_rectype(sema *s, sym *rt)
+{
+    if (rt->state)
+        return;
+    rt->state = 1;
+    hm_module *saved = s->mod;
+    s->mod = rt->mod;
+    ast *n = rt->decl;
+    if (!n->a)
+        ERR(n, "record type `%s` has no fields", n->str);
+    for (ast *f = n->a; f; f = f->next) {
+        for (ast *g = n->a; g != f; g = g->next)
+            if (strcmp(g->str, f->str) == 0) {
+                int d = ERR(f, "field `%s` is declared twice in record type `%s`", f->str, n->str);
+                diag_note(s->diags, d, FILE_OF(s, g), g->loc, "the first declaration is here");
+                f->flag = -1;
+                break;
+            }
+        const hm_type *t = sema_resolve_type(s, f->a);
+        if (t->kind != T_ERROR && t->kind != T_PERSON && !ty_vtype(t)) {
+            char b[64];
+            int d = ERR(f->a, "a field of a record cannot be %s", ty_name(t, b, sizeof b));
+            diag_hint(s->diags, d, "a field holds one value: bool, int, decimal, money, date, text, a duration, "
+                      "a code or a person");
+            t = &ty_error;
+        }
+        f->ty = (struct hm_type *)t;
+    }
+    s->mod = saved;
+    rt->state = 2;
+}
+
+/* A list fact's record fields are facts of their own, one column each:
+ * `household.vehicles.kind`.  Declared used: the list is what a pack reads. */
+static void declare_row_fields(sema *s, sym *fact, sym *src)
+{
+    fact->type = ty_rows(s->arena, fact->type->rtype, fact);
+    for (ast *f = fact->type->rtype->decl->a; f; f = f->next) {
+        if (f->flag == -1)
+            continue;
+        char *key = arena_printf(s->arena, "%s.%s", fact->name, f->str);
+        sym *col = sym_new(s, SYM_FACT, key, f);
+        col->type = f->ty ? (const hm_type *)f->ty : &ty_error;
+        col->entity = fact->entity;
+        col->source = src;
+        col->owner = fact;
+        col->used = 1;
+        symtab_put(s->arena, &s->facts, col);
+    }
+}
+
 /* Facts need the code sets of every module, so they are declared when the
  * module is checked, before anything reads them: checking runs module by
  * module, so facts are declared for all modules first (see declare_facts). */
@@ -241,13 +296,17 @@ void sema_declare_facts(sema *s, hm_module *m)
             if (f->flag == -1)
                 continue;
             const hm_type *t = sema_resolve_type(s, f->a);
-            if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD) {
-                ERR(f->a, "a fact cannot be a person, a household or a list of persons");
+            if (t->kind == T_LIST || t->kind == T_HOUSEHOLD) {
+                ERR(f->a, "a fact cannot be a household or a list of persons");
                 t = &ty_error;
             }
             if (t->kind == T_RECORDS && t->elem->kind == T_RECORDS) {
                 ERR(f->a, "records of records are not supported");
                 t = &ty_error;
+            }
+            if (t->kind == T_ROWS && f->b) {
+                int d = ERR(f->b, "a list of records is not subject to freshness");
+                diag_hint(s->diags, d, "remove `fresh within …`: a source gives the whole list as it stands");
             }
             if (f->b) {
                 int64_t v;
@@ -289,6 +348,8 @@ void sema_declare_facts(sema *s, hm_module *m)
             fact->source = src;
             symtab_put(s->arena, &s->facts, fact);
             f->sym = fact;
+            if (t->kind == T_ROWS)
+                declare_row_fields(s, fact, src);
         }
     }
     s->mod = NULL;
@@ -307,6 +368,25 @@ const hm_type *sema_resolve_type(sema *s, ast *t)
     case TY_DURATION: return ty_duration(t->flag ? t->flag : DUR_DAYS);
     case TY_TEXT: return &ty_text;
     case TY_LIST: return &ty_list;
+    case TY_ROWS: {
+        if (t->flag) {
+            /* list of text, list of money …: a value has no fields */
+            int d = ERR(t, "a list holds persons or records with fields, not `%s`", t->str);
+            diag_hint(s->diags, d, "declare the record: record NAME \"LABEL\" { FIELD : %s \"LABEL\" … } and write "
+                      "`list of NAME`; dated values are `records of %s`", t->str, t->str);
+            return &ty_error;
+        }
+        sym *rt = sema_lookup(s, t->str, t);
+        if (rt && rt->kind == SYM_RECTYPE) {
+            rt->used = 1;
+            resolve_rectype(s, rt);
+            return ty_rows(s->arena, rt, NULL);
+        }
+        int d = rt ? ERR(t, "`%s` is a %s, not a record type", t->str, kind_word(rt->kind))
+                   : ERR(t, "unknown record type `%s`", t->str);
+        diag_hint(s->diags, d, "declare it: record %s \"LABEL\" { FIELD : TYPE \"LABEL\" … }", t->str);
+        return &ty_error;
+    }
     case TY_PERSON: return &ty_person;
     case TY_HOUSEHOLD: return &ty_household;
     case TY_RECORDS: {
@@ -459,7 +539,8 @@ static void check_param_in_place(sema *s, sym *p)
     p->state = 1;
     const hm_type *t = sema_resolve_type(s, n->a);
     p->type = t;
-    if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD || t->kind == T_RECORDS) {
+    if (t->kind == T_LIST || t->kind == T_PERSON || t->kind == T_HOUSEHOLD || t->kind == T_RECORDS ||
+        t->kind == T_ROWS) {
         char b[64];
         ERR(n->a, "a parameter cannot be %s", ty_name(t, b, sizeof b));
         p->type = &ty_error;
@@ -872,6 +953,16 @@ static void check_signature(sema *s, ast *n)
             }
     }
     n->ty = (struct hm_type *)sema_resolve_type(s, n->b);
+    for (ast *p = n->a; p; p = p->next)
+        if (p->ty && ((const hm_type *)p->ty)->kind == T_ROWS) {
+            int d = ERR(p->a, "a function cannot take a list of records");
+            diag_hint(s->diags, d, "pass the values it needs, e.g. sum(v.value for v in household.vehicles)");
+            p->ty = (struct hm_type *)&ty_error;
+        }
+    if (n->ty && ((const hm_type *)n->ty)->kind == T_ROWS) {
+        ERR(n->b, "a function cannot give a list of records");
+        n->ty = (struct hm_type *)&ty_error;
+    }
 }
 
 static void check_function(sema *s, sym *f)
@@ -1189,11 +1280,78 @@ static void future_value(sema *s, ast *date)
     diag_hint(s->diags, w, "date it on or before %s, or leave it out to test a missing value", d);
 }
 
+static void check_init_value(sema *s, ast *init, const hm_type *t);
+
+/* [ { kind car, value 80000 }, … ]: each record gives some of its fields
+ * (one left out is missing) */
+static void check_rows_value(sema *s, ast *init, const hm_type *t)
+{
+    ast *v = init->a;
+    if (v->kind == N_RECLIT && !v->a)
+        return;     /* [] : no records */
+    if (v->kind != N_LISTLIT || (v->a && v->a->kind != N_OBJ)) {
+        ast *f1 = t->rtype->decl->a;
+        int d = ERR(v, "`%s` is a list of records (%s)", init->str, t->rtype->name);
+        diag_hint(s->diags, d, "write it as [ { %s …, … }, { … } ], or [] for none", f1 ? f1->str : "FIELD");
+        return;
+    }
+    for (ast *o = v->a; o; o = o->next)
+        for (ast *i = o->a; i; i = i->next) {
+            for (ast *j = o->a; j != i; j = j->next)
+                if (strcmp(i->str, j->str) == 0) {
+                    ERR(i, "`%s` is given twice", i->str);
+                    break;
+                }
+            sym *f = symtab_get(&s->facts, arena_printf(s->arena, "%s.%s", t->fact->name, i->str));
+            if (!f) {
+                int d = ERR(i, "record type `%s` has no field `%s`", t->rtype->name, i->str);
+                const char *cands[64];
+                int n = 0;
+                for (ast *g = t->rtype->decl->a; g && n < 64; g = g->next)
+                    cands[n++] = g->str;
+                const char *best = sema_closest(i->str, cands, n);
+                if (best)
+                    diag_hint(s->diags, d, "did you mean `%s`?", best);
+                continue;
+            }
+            i->sym = f;
+            if (i->b || i->c) {
+                ERR(i->b ? i->b : i->c, "a field of a record takes a plain value (no `as of`, no `from`)");
+                continue;
+            }
+            if (i->a->kind == N_RECLIT || i->a->kind == N_LISTLIT) {
+                char b[64];
+                ERR(i->a, "field `%s` is %s, not a list", i->str, ty_name(f->type, b, sizeof b));
+                continue;
+            }
+            check_init_value(s, i, f->type);
+        }
+}
+
 static void check_init_value(sema *s, ast *init, const hm_type *t)
 {
     ast *v = init->a;
     char what[128];
     snprintf(what, sizeof what, "fact `%s`", init->str);
+    if (t->kind == T_ROWS) {
+        check_rows_value(s, init, t);
+        return;
+    }
+    int is_member = v->kind == N_INT && v->flag == 1;
+    if (t->kind == T_PERSON || is_member) {
+        char b[64];
+        int64_t m;
+        if (t->kind != T_PERSON)
+            ERR(v, "`member N` names a member of the household, but `%s` is %s", init->str, ty_name(t, b, sizeof b));
+        else if (!is_member) {
+            int d = ERR(v, "`%s` is another member of the household", init->str);
+            diag_hint(s->diags, d, "write `%s member N`, N counting the members from 1 in the order given", init->str);
+        } else if (sema_literal_int(s, v, &m) == 0 && (m < 1 || m > s->given_members))
+            ERR(v, "the household in this test has %d member%s; there is no member %" PRId64, s->given_members,
+                s->given_members == 1 ? "" : "s", m);
+        v->ty = (struct hm_type *)t;
+        return;
+    }
     if (t->kind == T_RECORDS) {
         if (v->kind == N_LISTLIT && !v->a)
             return;     /* [] : no records */
@@ -1210,7 +1368,7 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
         }
         return;
     }
-    if (v->kind == N_RECLIT) {
+    if (v->kind == N_RECLIT || v->kind == N_LISTLIT) {
         char b[64];
         ERR(v, "`%s` is %s, not a list of records", init->str, ty_name(t, b, sizeof b));
         return;
@@ -1254,6 +1412,18 @@ static int source_declares(sema *s, const char *name, const sym *f, char *have, 
             }
         }
     return found;
+}
+
+/* The members of a `given` block, for `member N` anywhere in it: a person
+ * alone is a household of one. */
+static int given_count(const ast *g)
+{
+    if (g->ival == ENT_PERSON)
+        return 1;
+    for (ast *i = g->a->a; i; i = i->next)
+        if (strcmp(i->str, "members") == 0 && i->a)
+            return ast_count(i->a->a);
+    return 0;
 }
 
 static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
@@ -1311,6 +1481,7 @@ static void check_test(sema *s, ast *t)
     int nmembers = 0;
     ast *g = t->b;
     if (g) {
+        s->given_members = given_count(g);
         if (g->ival == ENT_PERSON) {
             check_obj(s, g->a, ENT_PERSON, NULL);
             nmembers = 1;
@@ -1405,10 +1576,9 @@ void sema_check_module(sema *s, hm_module *m)
                 int d = ERR(n, "a `given` block belongs inside a `test`");
                 diag_hint(s->diags, d, "write test \"NAME\" as of DATE { given … expect … }, "
                                        "or pass the file to `huimin run --given`");
-            } else if (n->ival == ENT_PERSON) {
-                check_obj(s, n->a, ENT_PERSON, NULL);
             } else {
-                check_obj(s, n->a, ENT_HOUSEHOLD, NULL);
+                s->given_members = given_count(n);
+                check_obj(s, n->a, n->ival == ENT_PERSON ? ENT_PERSON : ENT_HOUSEHOLD, NULL);
             }
         }
     }
@@ -1528,6 +1698,8 @@ static void unused_warnings(sema *s, hm_module *m)
             WARN(n, "parameter `%s` is never used", n->str);
         else if (n->kind == N_SCALE && !y->used)
             WARN(n, "scale `%s` is never used", n->str);
+        else if (n->kind == N_RECTYPE && !y->used)
+            WARN(n, "record type `%s` is never used", n->str);
         else if (n->kind == N_POLICY)
             for (ast *it = n->a; it; it = it->next)
                 if ((it->kind == N_PARAM || it->kind == N_SCALE) && it->sym && !((sym *)it->sym)->used)

@@ -237,10 +237,34 @@ static int mismatch(sema *s, ast *at, const char *fmt, const hm_type *a, const h
 
 static sym *implicit_field(sema *s, const char *name)
 {
+    if (s->elem && s->elem->kind == T_ROW && s->elem->fact)
+        return symtab_get(&s->facts, arena_printf(s->arena, "%s.%s", s->elem->fact->name, name));
     if (!s->elem || s->elem->kind != T_PERSON)
         return NULL;
     char *key = arena_printf(s->arena, "person.%s", name);
     return symtab_get(&s->facts, key);
+}
+
+/* "did you mean `value`?" among the fields of a record type, else the
+ * list of its fields; 1 when a hint was given. */
+static int row_field_hint(sema *s, int d, const hm_type *t, const char *name)
+{
+    const char *cands[64];
+    int n = 0;
+    size_t at = 0;
+    char all[256] = "";
+    for (ast *f = t->rtype->decl->a; f && n < 64; f = f->next) {
+        cands[n++] = f->str;
+        int w = snprintf(all + at, sizeof all - at, "%s`%s`", at ? ", " : "", f->str);
+        if (w > 0 && (size_t)w < sizeof all - at)
+            at += (size_t)w;
+    }
+    const char *best = sema_closest(name, cands, n);
+    if (best)
+        diag_hint(s->diags, d, "did you mean `%s`?", best);
+    else
+        diag_hint(s->diags, d, "the fields of `%s` are %s", t->rtype->name, all);
+    return 1;
 }
 
 static const hm_type *use_param(sema *s, ast *e, sym *p)
@@ -360,6 +384,8 @@ static const hm_type *name_expr(sema *s, ast *e)
                 }
     }
     int d = ERR(e, "unknown name `%s`", name);
+    if (s->elem && s->elem->kind == T_ROW && row_field_hint(s, d, s->elem, name))
+        return &ty_error;
     int what = SUGGEST_VALUE;
     if (s->elem && s->elem->kind == T_PERSON)
         what |= SUGGEST_FACT_PERSON;
@@ -498,6 +524,16 @@ static const hm_type *get_expr(sema *s, ast *e)
     }
     case T_POLICY:
         return policy_field(s, e, t->policy, 1);
+    case T_ROW: {
+        sym *f = t->fact ? symtab_get(&s->facts, arena_printf(s->arena, "%s.%s", t->fact->name, e->str)) : NULL;
+        if (f) {
+            e->sym = f;
+            return f->type;
+        }
+        int d = ERR(e, "record type `%s` has no field `%s`", t->rtype->name, e->str);
+        row_field_hint(s, d, t, e->str);
+        return &ty_error;
+    }
     case T_RECORD:
         if (strcmp(e->str, "date") == 0)
             return &ty_date;
@@ -957,7 +993,7 @@ static const hm_type *compare(sema *s, ast *e)
     switch (u->kind) {
     case T_INT: case T_DECIMAL: case T_MONEY: case T_DATE: case T_DURATION:
         return &ty_bool;
-    case T_TEXT: case T_BOOL: case T_CODE:
+    case T_TEXT: case T_BOOL: case T_CODE: case T_PERSON:
         if (!eq) {
             char x[64];
             ERR(e, "%s values can only be compared with == and !=", ty_name(u, x, sizeof x));
@@ -966,8 +1002,10 @@ static const hm_type *compare(sema *s, ast *e)
     default: {
         char x[64];
         int d = ERR(e, "%s values cannot be compared", ty_name(u, x, sizeof x));
-        if (u->kind == T_LIST || u->kind == T_RECORDS)
+        if (u->kind == T_LIST || u->kind == T_RECORDS || u->kind == T_ROWS)
             diag_hint(s->diags, d, "compare count(…) or sum(…) of it instead");
+        else if (u->kind == T_ROW)
+            diag_hint(s->diags, d, "compare a field of each, e.g. `a.value == b.value`");
         return &ty_bool;
     }
     }
@@ -1041,6 +1079,8 @@ static const hm_type *element_of(sema *s, const hm_type *t)
         return &ty_person;
     if (t->kind == T_RECORDS)
         return ty_record(s->arena, t->elem);
+    if (t->kind == T_ROWS)
+        return ty_row(s->arena, t);
     return NULL;
 }
 
@@ -1098,6 +1138,14 @@ static const hm_type *agg_expr(sema *s, ast *e)
                 return &ty_int;
             int d = ERR(e, "%s of what? `%s(…)` of a list of persons needs a value for each", name, name);
             diag_hint(s->diags, d, "write %s(m.FIELD for m in LIST)", name);
+            return &ty_error;
+        }
+        if (t->kind == T_ROWS) {
+            if (agg == AGG_COUNT)
+                return &ty_int;
+            int d = ERR(e, "%s of what? `%s(…)` of a list of records needs a value for each", name, name);
+            diag_hint(s->diags, d, "write %s(r.%s for r in LIST)", name,
+                      t->rtype->decl->a ? t->rtype->decl->a->str : "FIELD");
             return &ty_error;
         }
         if (t->kind == T_RECORDS) {
@@ -1536,8 +1584,14 @@ void sema_check_template(sema *s, ast *n)
             continue;
         }
         const hm_type *ty = expr(s, node);
-        if (ty->kind == T_LIST || ty->kind == T_PERSON || ty->kind == T_HOUSEHOLD || ty->kind == T_RECORDS ||
-            ty->kind == T_POLICY) {
+        const sym *through = node->kind == N_GET && node->a->kind == N_GET ? node->a->sym : NULL;
+        if (through && through->kind == SYM_FACT && through->type->kind == T_PERSON) {
+            /* the filler reads facts of the household or of the person only */
+            int d = diag_error(s->diags, f, sp, "a message cannot read through `%s` to another member", through->name);
+            diag_hint(s->diags, d, "name it in a let, e.g. let 配偶收入 = %s.%s, and write {配偶收入}",
+                      through->name, node->str);
+        } else if (ty->kind == T_LIST || ty->kind == T_PERSON || ty->kind == T_HOUSEHOLD || ty->kind == T_RECORDS ||
+            ty->kind == T_POLICY || ty->kind == T_ROWS || ty->kind == T_ROW) {
             char x[64];
             diag_error(s->diags, f, sp, "a message can show a single value, not %s", ty_name(ty, x, sizeof x));
         }

@@ -54,6 +54,23 @@ const hm_type *ty_code(hm_arena *a, struct sym *cs)
     return t;
 }
 
+const hm_type *ty_rows(hm_arena *a, struct sym *rt, struct sym *fact)
+{
+    hm_type *t = arena_alloc(a, sizeof *t);
+    t->kind = T_ROWS;
+    t->rtype = rt;
+    t->fact = fact;
+    return t;
+}
+
+const hm_type *ty_row(hm_arena *a, const hm_type *rows)
+{
+    hm_type *t = arena_alloc(a, sizeof *t);
+    *t = *rows;
+    t->kind = T_ROW;
+    return t;
+}
+
 int ty_equal(const hm_type *a, const hm_type *b)
 {
     if (a == b)
@@ -66,6 +83,7 @@ int ty_equal(const hm_type *a, const hm_type *b)
     case T_CODE: return a->codeset == b->codeset;
     case T_POLICY: return a->policy == b->policy;
     case T_RECORDS: case T_RECORD: return ty_equal(a->elem, b->elem);
+    case T_ROWS: case T_ROW: return a->rtype == b->rtype;
     default: return 1;
     }
 }
@@ -126,6 +144,8 @@ static const char *ty_name_raw(const hm_type *t, char *buf, size_t n)
     case T_PERSON: snprintf(buf, n, "person"); break;
     case T_HOUSEHOLD: snprintf(buf, n, "household"); break;
     case T_POLICY: snprintf(buf, n, "policy %s", t->policy->name); break;
+    case T_ROWS: snprintf(buf, n, "list of %s", t->rtype->name); break;
+    case T_ROW: snprintf(buf, n, "record %s", t->rtype->name); break;
     }
     return buf;
 }

@@ -23,7 +23,9 @@ typedef enum {
     T_RECORD,       /* one dated record; elem: the value type */
     T_LIST,         /* list of person */
     T_PERSON, T_HOUSEHOLD,
-    T_POLICY        /* a person policy reached through a member: m.canji */
+    T_POLICY,       /* a person policy reached through a member: m.canji */
+    T_ROWS,         /* list of a record type: rtype, and fact, the list fact read */
+    T_ROW           /* one record of such a list: the same */
 } type_kind;
 
 typedef struct hm_type {
@@ -32,6 +34,8 @@ typedef struct hm_type {
     int unit;               /* duration: DUR_* */
     struct sym *codeset;    /* code */
     struct sym *policy;     /* T_POLICY */
+    struct sym *rtype;      /* T_ROWS, T_ROW: the record type */
+    struct sym *fact;       /* T_ROWS, T_ROW: the fact holding the list (NULL: not known yet) */
     const struct hm_type *elem;
 } hm_type;
 
@@ -42,6 +46,9 @@ const hm_type *ty_duration(int unit);
 const hm_type *ty_records(hm_arena *a, const hm_type *elem);
 const hm_type *ty_record(hm_arena *a, const hm_type *elem);
 const hm_type *ty_code(hm_arena *a, struct sym *codeset);
+/* list of record type rt held by fact (NULL while a declaration is resolved) */
+const hm_type *ty_rows(hm_arena *a, struct sym *rt, struct sym *fact);
+const hm_type *ty_row(hm_arena *a, const hm_type *rows);
 
 /* Same type (periods, units and code sets included). */
 int ty_equal(const hm_type *a, const hm_type *b);

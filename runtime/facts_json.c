@@ -50,6 +50,18 @@ static int json_scalar(jctx *j, const char *name, json_t *v, int vtype, int32_t 
         if (!json_is_boolean(v)) return jerr(j, "`%s` must be true or false", name);
         *out = json_is_true(v);
         return 0;
+    case VT_PERSON: {
+        /* another member: {"member": N}, N counting from 1 as listed */
+        json_t *m = json_is_object(v) && json_object_size(v) == 1 ? json_object_get(v, "member") : NULL;
+        if (!json_is_integer(m))
+            return jerr(j, "`%s` is another member of the household: {\"member\": N}", name);
+        json_int_t k = json_integer_value(m);
+        if (k < 1 || k > j->h->nmembers)
+            return jerr(j, "`%s`: the household has %d member%s; there is no member %lld", name,
+                        (int)j->h->nmembers, j->h->nmembers == 1 ? "" : "s", (long long)k);
+        *out = k - 1;
+        return 0;
+    }
     case VT_INT: case VT_DURATION:
         if (!json_is_integer(v)) return jerr(j, "`%s` must be a whole number", name);
         *out = json_integer_value(v);
@@ -117,6 +129,53 @@ static int source_index(jctx *j, int32_t field, json_t *src, char *why, size_t n
     return nth;
 }
 
+/* A list of records with fields: [{"kind": "car", "value": 80000}, …]; a
+ * field left out or null is missing (facts.h: its date says so). */
+static int json_rows(jctx *j, json_t *v, const char *key, int32_t list, int32_t member)
+{
+    const hm_program *p = j->p;
+    if (!json_is_array(v))
+        return jerr(j, "`%s` is a list of records: [{\"FIELD\": VALUE, …}, …]", key);
+    int32_t end = list + 1;
+    while (end < p->nfields && p->fields[end].records == FIELD_ROWFIELD)
+        end++;
+    size_t skip = strlen(prog_str(p, p->fields[list].name)) + 1;
+    for (int32_t k = list; k < end; k++)
+        if (household_put_record(j->h, member, k, 0, 0, 1) < 0)
+            return joom(j);
+    size_t i;
+    json_t *r;
+    json_array_foreach(v, i, r) {
+        if (!json_is_object(r))
+            return jerr(j, "`%s`[%zu] must be an object of fields", key, i);
+        const char *k2;
+        json_t *v2;
+        json_object_foreach(r, k2, v2) {
+            int32_t k = list + 1;
+            while (k < end && strcmp(prog_str(p, p->fields[k].name) + skip, k2) != 0)
+                k++;
+            if (k == end)
+                return jerr(j, "`%s`[%zu]: a record has no field `%s`", key, i, k2);
+        }
+        if (household_put_record(j->h, member, list, 0, 0, 0) < 0)
+            return joom(j);
+        for (int32_t k = list + 1; k < end; k++) {
+            const hm_field *fd = &p->fields[k];
+            json_t *jv = json_object_get(r, prog_str(p, fd->name) + skip);
+            int64_t val = 0;
+            int32_t day = FACT_NO_DATE;
+            if (jv && !json_is_null(jv)) {
+                if (json_scalar(j, key, jv, fd->vtype, fd->codeset, &val))
+                    return -1;
+                day = 0;
+            }
+            if (household_put_record(j->h, member, k, day, val, 0) < 0)
+                return joom(j);
+        }
+    }
+    return 0;
+}
+
 /* The facts of the household (member -1) or of a member. */
 static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
 {
@@ -129,11 +188,16 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
         char full[300];
         snprintf(full, sizeof full, "%s.%s", ent, key);
         int32_t field = strlen(key) < 250 ? rt_field(j->p, full) : -1;
-        if (field < 0 || j->p->fields[field].entity != entity)
+        if (field < 0 || j->p->fields[field].entity != entity || j->p->fields[field].records == FIELD_ROWFIELD)
             return jerr(j, "%s has no fact `%s`", ent, key);
         if (json_is_null(v))
             continue;   /* missing */
         const hm_field *fd = &j->p->fields[field];
+        if (fd->records == FIELD_ROWS) {
+            if (json_rows(j, v, key, field, member) < 0)
+                return -1;
+            continue;
+        }
         if (fd->records) {
             if (!json_is_array(v))
                 return jerr(j, "`%s` is a list of records: [{\"date\": \"2024-01-01\", \"value\": …}, …]", key);
@@ -156,7 +220,7 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
         json_t *val = v;
         int32_t asof = FACT_NO_DATE;
         int nth = -1;
-        if (json_is_object(v)) {
+        if (json_is_object(v) && !(fd->vtype == VT_PERSON && json_object_get(v, "member"))) {
             /* {"value": …, "as_of": "YYYY-MM-DD", "source": NAME}: provenance,
              * for freshness limits (those of the source named) */
             val = json_object_get(v, "value");

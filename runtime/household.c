@@ -379,9 +379,15 @@ hm_household *household_from_facts(const hm_program *p, const hm_facts *f)
                     continue;
                 if (household_put_record(h, m, i, 0, 0, 1) < 0)
                     goto oom;
-                for (int32_t k = r->first[row]; k < r->first[row] + r->count[row]; k++)
-                    if (household_put_record(h, m, i, r->date[k], r->v[k], 0) < 0)
+                for (int32_t k = r->first[row]; k < r->first[row] + r->count[row]; k++) {
+                    int64_t v = r->v[k];
+                    /* texts are the household's own, as for single values below */
+                    if (fd->vtype == VT_TEXT && v < 0 && -(v + 1) < f->ntexts &&
+                        (v = facts_text(&h->tx, f->texts[-(v + 1)])) == INT64_MIN)
                         goto oom;
+                    if (household_put_record(h, m, i, r->date[k], v, 0) < 0)
+                        goto oom;
+                }
                 continue;
             }
             const hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
@@ -462,6 +468,12 @@ static int check_place(const hm_household *h, int member, int fact, int records,
         return usage(err, errlen, "%s is a fact of the household: give member -1", name);
     if (fd->entity == ENT_PERSON && member == -1)
         return usage(err, errlen, "%s is a fact of each member: give a member", name);
+    if (fd->records >= FIELD_ROWS)
+        return usage(err, errlen, "%s is a list of records with fields: give it in a facts file "
+                     "(hm_household_from_json)", name);
+    if (fd->vtype == VT_PERSON)
+        return usage(err, errlen, "%s is another member of the household: give it in a facts file "
+                     "(hm_household_from_json)", name);
     if (records && !fd->records)
         return usage(err, errlen, "%s is not a list of records: set it with hm_household_set", name);
     if (!records && fd->records)

@@ -39,7 +39,8 @@ static int given_value(sema *s, hm_facts *f, ast *v, const hm_type *t, int64_t *
     switch (v->kind) {
     case N_INT:
         if (sema_literal_int(s, v, &x) != 0) return -1;
-        if (t->kind == T_MONEY) x *= 100;
+        if (t->kind == T_PERSON) x -= 1;   /* `member N`: members count from 0 in the store */
+        else if (t->kind == T_MONEY) x *= 100;
         else if (t->kind == T_DECIMAL) x *= 1000000;
         break;
     case N_DEC:
@@ -70,6 +71,38 @@ static int given_value(sema *s, hm_facts *f, ast *v, const hm_type *t, int64_t *
     return 0;
 }
 
+/* A list of records with fields: a row in the list's column and one value
+ * in each field's, missing (FACT_NO_DATE) where the record leaves it out. */
+static int load_rows(sema *s, const hm_program *p, hm_facts *f, ast *init, int32_t list, int32_t index)
+{
+    int32_t end = list + 1;
+    while (end < p->nfields && p->fields[end].records == FIELD_ROWFIELD)
+        end++;
+    for (int32_t k = list; k < end; k++)
+        facts_records_known(f, p->fields[k].column, index);
+    for (ast *o = init->a->kind == N_LISTLIT ? init->a->a : NULL; o; o = o->next) {
+        if (facts_add_record(f, p->fields[list].column, index, 0, 0) < 0)
+            return -1;
+        for (int32_t k = list + 1; k < end; k++) {
+            int32_t day = FACT_NO_DATE;
+            int64_t v = 0;
+            for (ast *i = o->a; i; i = i->next) {
+                sym *col = i->sym;
+                if (!col || col->id != k)
+                    continue;
+                int rc = given_value(s, f, i->a, col->type, &v);
+                if (rc == -2)
+                    return -1;
+                if (rc == 0)
+                    day = 0;
+            }
+            if (facts_add_record(f, p->fields[k].column, index, day, v) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Values dated after `until` (a test's as-of date) did not hold yet: they
  * are left out (the checker warns of them).  Records are not: a window may
  * reach past the as-of date. */
@@ -81,6 +114,11 @@ static int load_obj(sema *s, const hm_program *p, hm_facts *f, ast *obj, int ent
             continue;
         const hm_field *fd = &p->fields[fact->id];
         const hm_type *t = fact->type;
+        if (fd->records == FIELD_ROWS) {
+            if (load_rows(s, p, f, i, fact->id, index) < 0)
+                return -1;
+            continue;
+        }
         if (fd->records) {
             facts_records_known(f, fd->column, index);
             for (ast *r = i->a->a; r && i->a->kind == N_RECLIT; r = r->next) {

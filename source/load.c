@@ -877,8 +877,11 @@ static int64_t host_find_int(hm_fetch_ctx *x, int64_t id)
     return idx_find_near_int(x->index, x->ids, x->nums, x->order, (int32_t)x->n, &x->last, id);
 }
 
+static int host_put_record(hm_fetch_ctx *x, uint32_t col, uint32_t row, int32_t date, int64_t value);
+
 static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const char *s, size_t len, int32_t as_of)
 {
+    uint32_t given_row = row;
     ld_col *c = col_of(x, col, &row);
     if (!c)
         return;
@@ -894,7 +897,8 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
         c->known[row] = 2;
         return;
     }
-    if (c->f->records || (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE)) {
+    int rowfield = c->f->records == FIELD_ROWFIELD;
+    if ((c->f->records && !rowfield) || (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE)) {
         snprintf(detail, sizeof detail, "%s: text \"%.*s\" given for a %s field", c->name,
                  utf8_cut(s, len, 40), s, c->f->records ? "records" : "non-text");
         issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
@@ -908,6 +912,11 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
                      utf8_cut(s, len, 40), s, c->name, prog_str(p, p->codesets[c->f->codeset].name));
             issue_at(x, c, row, ISSUE_UNKNOWN_CODE, detail);
             c->known[row] = 2;
+            return;
+        }
+        if (rowfield) {
+            /* a field of a record: as_of is the record's number (huimin_plugin.h) */
+            host_put_record(x, col, given_row, as_of, label);
             return;
         }
         c->value[row] = label;
@@ -926,6 +935,10 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
             mem_free(t);
         if (id == INT64_MIN) {
             x->oom = 1;
+            return;
+        }
+        if (rowfield) {
+            host_put_record(x, col, given_row, as_of, id);
             return;
         }
         c->value[row] = id;
@@ -1406,7 +1419,8 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         if (c->asof && !c->listed)
             for (uint32_t r = 0; r < n; r++)
                 c->asof[r] = HM_NO_DATE;
-        if (f->vtype == VT_CODE && !f->records && build_codes(p, f->codeset, L->sources[k], c)) {
+        if (f->vtype == VT_CODE && (!f->records || f->records == FIELD_ROWFIELD) &&
+            build_codes(p, f->codeset, L->sources[k], c)) {
             rc = -1;
             goto done;
         }
@@ -1717,6 +1731,10 @@ int load_facts(hm_load *L)
             }
     if (!rc)
         facts_sort_records(&L->facts);
+    if (!rc && facts_align_rows(&L->facts, p)) {
+        add_err(L, "out of memory");
+        rc = -1;
+    }
     if (!rc && facts_apply_defaults(&L->facts, p) < 0) {
         add_err(L, "out of memory");
         rc = -1;

@@ -489,7 +489,7 @@ static int check_field(const hm_field_desc *f)
 {
     return f->name && (f->entity == HM_HOUSEHOLD || f->entity == HM_PERSON) &&
            f->type >= HM_T_BOOL && f->type <= HM_T_CODE && f->period <= HM_PER_YEAR &&
-           f->records <= 1 &&
+           f->records <= FIELD_ROWFIELD && (f->records != FIELD_ROWS || f->type == HM_T_INT) &&
            (f->type != HM_T_CODE || f->code_set);
 }
 

@@ -332,6 +332,39 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
     return 0;
 }
 
+/* The field just parsed is a field of a list of records (vehicles.kind):
+ * it gives one value of each record, and the list itself (vehicles: which
+ * records each owner has) is declared with it, in the same table, whose
+ * rows are the records. */
+static int row_list(tm_map *m, const hm_setting *st, hm_plugin_err *err)
+{
+    hm_field_desc *d = &m->descs[m->nfields - 1];
+    const tm_field *f = &m->fields[m->nfields - 1];
+    if (d->records)
+        return ERR("setting %s (%s): a field of a list of records holds one value, not records", st->key,
+                   at_of(st).s);
+    d->records = 3;
+    size_t len = (size_t)(strchr(d->name, '.') - d->name);
+    for (int j = 0; j < m->nfields - 1; j++)
+        if (m->descs[j].records == 2 && m->descs[j].entity == d->entity && strlen(m->descs[j].name) == len &&
+            memcmp(m->descs[j].name, d->name, len) == 0) {
+            if (m->fields[j].table != f->table)
+                return ERR("setting %s (%s): the fields of a list of records come from one table, `%s`",
+                           st->key, at_of(st).s, m->tables[m->fields[j].table].name);
+            return 0;
+        }
+    int i = m->nfields++;
+    memset(&m->descs[i], 0, sizeof m->descs[i]);
+    memset(&m->fields[i], 0, sizeof m->fields[i]);
+    m->descs[i].entity = d->entity;
+    m->descs[i].type = HM_T_INT;
+    m->descs[i].records = 2;
+    m->fields[i].table = f->table;
+    if (!(m->descs[i].name = dup_n(m->host, d->name, len)))
+        return ERR("out of memory");
+    return 0;
+}
+
 int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
              const char *const *own_keys, hm_plugin_err *err)
 {
@@ -339,8 +372,9 @@ int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
     m->host = host;
     m->source = a->source;
     m->as_of = HM_NO_DATE;
-    m->descs = host->alloc((a->nsettings + 1) * sizeof *m->descs);
-    m->fields = host->alloc((a->nsettings + 1) * sizeof *m->fields);
+    /* room for a list of records with fields beside each of its fields */
+    m->descs = host->alloc((2 * a->nsettings + 1) * sizeof *m->descs);
+    m->fields = host->alloc((2 * a->nsettings + 1) * sizeof *m->fields);
     if (!m->descs || !m->fields)
         return ERR("out of memory");
     for (uint32_t i = 0; i < a->nsettings; i++) {
@@ -379,6 +413,8 @@ int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
                     return ERR("setting %s (%s): the field is mapped twice", k, at_of(st).s);
             if (parse_field(m, st, entity, name, err))
                 return HM_PLUGIN_ERROR;
+            if (strchr(name, '.') && row_list(m, st, err))
+                return HM_PLUGIN_ERROR;
             continue;
         } else {
             return ERR("unknown setting `%s` (%s)", k, at_of(st).s);
@@ -393,7 +429,7 @@ int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
         if (!t->key)
             return ERR("table `%s` (field %s.%s) has no key column: add key.%s = COLUMN",
                        t->name, d->entity == HM_PERSON ? "person" : "household", d->name, t->name);
-        if (d->records && !t->date)
+        if (d->records == 1 && !t->date)
             return ERR("table `%s` holds records (%s) but has no date column: add date.%s = COLUMN",
                        t->name, d->name, t->name);
     }
@@ -702,15 +738,22 @@ static int put_values(const tm_map *m, hm_fetch_req *req, const tm_table *tb, co
         const hm_field_desc *d = oc->field;
         const tm_field *f = &m->fields[d - m->descs];
         const tm_cell *c = &cells[k];
+        if (d->records == 2) {
+            /* the list: one more record for this owner */
+            if (h->put_record(req->ctx, which[k], row, rdate, 0))
+                return ERR("out of memory");
+            continue;
+        }
         if (c->kind == TM_NULL) {
-            /* a record with no value leaves the list incomplete */
-            if (d->records)
+            /* a record with no value leaves the list incomplete; a record
+             * with fields only misses that field */
+            if (d->records == 1)
                 h->bad_value(req->ctx, which[k], row, "%s.%s: a record with no value",
                              tb->name, f->column);
             continue;
         }
         if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
-            if (d->records) {
+            if (d->records == 1) {
                 h->bad_value(req->ctx, which[k], row, "records of text are not supported");
                 continue;
             }
@@ -723,7 +766,8 @@ static int put_values(const tm_map *m, hm_fetch_req *req, const tm_table *tb, co
                              tb->name, f->column, shown);
                 continue;
             }
-            h->put_text(req->ctx, which[k], row, s, tl, as_of);
+            /* a field of a record: as_of carries the record's number (ABI 1.4) */
+            h->put_text(req->ctx, which[k], row, s, tl, d->records == 3 ? rdate : as_of);
             continue;
         }
         int64_t v;
@@ -756,7 +800,7 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
     const tm_table *tb = &m->tables[t];
     const char *cols[64];
     uint32_t which[64];
-    int nc = 0, has_asof = tb->as_of != NULL, records = 0;
+    int nc = 0, has_asof = tb->as_of != NULL, records = 0, rows = 0;
     cols[nc++] = tb->key;
     if (has_asof)
         cols[nc++] = tb->as_of;
@@ -766,10 +810,14 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
             continue;
         if (nc == 64 - 1)
             return ERR("table `%s`: more than 60 fields requested at once", tb->name);
-        records |= m->descs[fi].records;
+        records |= m->descs[fi].records == 1;
+        rows |= m->descs[fi].records >= 2;
         which[nc] = c;
-        cols[nc++] = m->fields[fi].column;
+        /* a list of records: its rows are the records, the key is never null */
+        cols[nc++] = m->fields[fi].column ? m->fields[fi].column : tb->key;
     }
+    if (records && rows)
+        return ERR("table `%s` holds both dated records and a list of records with fields", tb->name);
     int first = 1 + has_asof;
     if (records) {              /* date column after as_of */
         for (int k = nc; k > first; k--) {
@@ -779,11 +827,18 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
         cols[first++] = tb->date;
         nc++;
     }
-    uint8_t *seen = records ? NULL : h->alloc(req->n ? req->n : 1);
-    if (!records && !seen)
+    uint8_t *seen = records || rows ? NULL : h->alloc(req->n ? req->n : 1);
+    if (!records && !rows && !seen)
         return ERR("out of memory");
     if (seen)
         memset(seen, 0, req->n);
+    /* a list of records: each record's number in its owner's list, which
+     * the host lines the fields of one record up by */
+    int32_t *seq = rows ? h->alloc(sizeof *seq * (req->n ? req->n : 1)) : NULL;
+    if (rows && !seq)
+        return ERR("out of memory");
+    if (seq)
+        memset(seq, 0, sizeof *seq * req->n);
     /* a few ids (one household): only their rows, not the whole table;
      * integer ids are written as text for the query */
     const int64_t *nums = req->size >= offsetof(hm_fetch_req, ids_int) + sizeof req->ids_int ? req->ids_int : NULL;
@@ -830,6 +885,8 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
             seen[row] = 1;
         }
         int32_t rdate = 0;
+        if (rows)
+            rdate = seq[row]++;
         if (records) {
             const tm_cell *dc = &cells[first - 1];
             if (dc->kind != TM_TEXT || tm_parse_date(dc->s, dc->len, &rdate)) {
@@ -847,8 +904,9 @@ static int fetch_table(const tm_map *m, const tm_backend *b, void *state, hm_fet
         rc = HM_PLUGIN_ERROR;
     b->close_rows(cur);
     h->free(seen);
+    h->free(seq);
     /* a records table is the whole list: no row means no record */
-    if (records && !rc)
+    if ((records || rows) && !rc)
         for (int k = first; k < nc; k++)
             for (uint32_t row = 0; row < req->n; row++)
                 h->records_known(req->ctx, which[k], row);

@@ -131,6 +131,28 @@ order=$(awk '/BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY/ && !b { b = NR }
 	/pg_current_snapshot/ { p = NR } /^COMMIT$/ { c = NR }
 	END { print (b && p > b && c > p) ? "in the snapshot" : "begin " b ", snapshot " p ", commit " c }' "$work/stmts")
 [ "$order" = "in the snapshot" ] && ok || bad "identity's snapshot: $order"
+# a list of records with fields (rows.pol): the vehicles table in the
+# server, the same decisions as from sqlite (run-rows.sh)
+$psql -d city <<SQL || bad "loading the vehicles"
+CREATE TABLE civil.vehicle(hh_id text, kind text, value_fen text, reg_date text);
+INSERT INTO civil.vehicle VALUES ('H1', 'K33', '8000000', '2021-03-01'), ('H1', 'H11', '3000000', NULL),
+  ('H2', 'K33', '1000000', '2019-01-01'), ('H2', 'K33', '2000000', '2022-01-01');
+SQL
+mkdir "$work/r" "$work/r/banks"
+sqlite3 "$work/r/registry.db" "CREATE TABLE household(hh_id TEXT PRIMARY KEY);
+CREATE TABLE person(person_id TEXT PRIMARY KEY, hh_id TEXT, birth_date TEXT);
+INSERT INTO household VALUES ('H1'), ('H2'), ('H3');
+INSERT INTO person VALUES ('P1', 'H1', '1980-01-01'), ('P2', 'H2', '1990-01-01'), ('P3', 'H3', '1970-05-05');"
+printf 'person_id,bank,balance\nP1,农行,12000.50\n' > "$work/r/banks/deposit.csv"
+sed "/^\[source vehicles\]/,/^\[/ { s/^plugin = sqlite/plugin = postgres/;
+	s|^database = vehicles.db|connection = host=$work dbname=city user=postgres\nschema = civil| }" \
+	"$here/rows.conf" > "$work/r/rows.conf"
+(cd "$work/r" && "$HUIMIN" run "$here/rows.pol" --config rows.conf --out r.db --no-progress --store all) > /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/r/r.db" "SELECT group_concat(entity_id || ':' || status || ':' || ifnull(amount_fen, '-'), ' ')
+	FROM (SELECT * FROM decisions WHERE policy = '车辆核查' ORDER BY entity_id)" 2>&1)
+[ $st -eq 0 ] && [ "$got" = "H1:undetermined:- H2:not_eligible:- H3:eligible:0" ] && ok \
+	|| bad "postgres list of records: exit $st: $got $(cat "$work/err")"
 # the server gone: a clear failure, not a crash
 as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress) \

@@ -200,6 +200,10 @@ check citizen-defaults.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/de
 check defaults-stale.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults-stale.json --as-of $day
 # the same in the `given` notation: facts left out take their defaults
 check defaults-given.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defaults.given --as-of $day
+# a list of records with fields: each record with its fields, counted, left
+# out, or unknown whether it counts (a field it leaves out)
+check records.txt 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day
+check records.json 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day --format json
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
