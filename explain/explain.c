@@ -744,6 +744,9 @@ static void collect_names(ex *x, const ast *n, namelist *out, int in_loop)
             /* built-ins over aggregates show through their elements */
             take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a);
             break;
+        case N_SCALEQ:
+            take = 1;
+            break;
         case N_AGG: case N_WHERE:
             take = !in_loop;
             descend = 0;
@@ -1293,6 +1296,22 @@ static json_t *message_json(hm_vm *vm, int32_t pol, int32_t member, const char *
     return j;
 }
 
+/* The message for an outcome: the one for when it is not met if there is
+ * one and it is not met; otherwise the message, which says what is
+ * required (also when it is not known).  `message_for` says which, where
+ * there are two. */
+static void outcome_message(ex *x, json_t *o, int32_t pol, int32_t member, int32_t msg, int32_t msg_else,
+                            hm_val t, int with_template)
+{
+    int not_met = msg_else >= 0 && !t.unk && !t.v;
+    const char *tmpl = prog_str(x->p, not_met ? msg_else : msg);
+    json_object_set_new(o, "message", message_json(x->vm, pol, member, tmpl, ""));
+    if (with_template)
+        json_object_set_new(o, "message_template", jstr_or_null(tmpl));
+    if (msg_else >= 0)
+        json_object_set_new(o, "message_for", jtext(not_met ? "not_met" : "requirement"));
+}
+
 static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
 {
     const hm_program *p = x->p;
@@ -1309,9 +1328,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         json_object_update(o, d);
         json_decref(d);
         json_object_del(o, "value");
-        const char *tmpl = prog_str(p, c->msg);
-        json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, tmpl, ""));
-        json_object_set_new(o, "message_template", jstr_or_null(tmpl));
+        outcome_message(x, o, dc->pol, dc->member, c->msg, c->msg_else, t, 1);
         json_object_set_new(o, "line", json_integer(c->line));
         json_object_set_new(o, "column", json_integer(c->col));
         json_object_set_new(o, "reference", jstr_or_null(prog_str(p, c->ref)));
@@ -1330,7 +1347,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         return o;
     }
     json_object_set_new(o, "kind", jtext(c->kind == CN_ALL ? "all" : "any"));
-    json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, prog_str(p, c->msg), ""));
+    json_object_set_new(o, "message", json_null());    /* its place; filled below */
     json_object_set_new(o, "line", json_integer(c->line));
     json_t *kids = json_array();
     size_t nfailed = json_array_size(dc->failed);
@@ -1352,6 +1369,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
     while (acc != 0 && json_array_size(dc->failed) > nfailed)
         json_array_remove(dc->failed, json_array_size(dc->failed) - 1);
     json_object_set_new(o, "result", jtext(truth_word(*truth)));
+    outcome_message(x, o, dc->pol, dc->member, c->msg, c->msg_else, *truth, 0);
     json_object_set_new(o, "children", kids);
     return o;
 }
@@ -1722,6 +1740,8 @@ static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t membe
     if (d->failed_cond < 0)
         return json_null();
     const hm_condnode *c = &p->conds[d->failed_cond];
+    if (c->msg_else >= 0)
+        return message_json(probe_vm, pol, member, prog_str(p, c->msg_else), "");
     if (c->msg < 0)
         return jstrf("not met: the condition at line %d", c->line);
     return message_json(probe_vm, pol, member, prog_str(p, c->msg), "not met: ");
@@ -1825,7 +1845,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         json_object_set_new(j, "result", jtext(truth_word(t)));
         json_object_del(j, "value");
         json_object_set_new(j, "gives", jtext(e->eligible ? "eligible" : "not_eligible"));
-        json_object_set_new(j, "message", message_json(x->vm, pol, dc.member, prog_str(p, e->msg), ""));
+        outcome_message(x, j, pol, dc.member, e->msg, e->msg_else, t, 0);
         json_object_set_new(j, "line", json_integer(e->line));
         json_object_set_new(j, "decided", json_boolean(d->exception == P->first_eexc + k));
         json_array_append_new(exc, j);
@@ -1968,10 +1988,14 @@ static void trace_messages(ex *x, int32_t pol, int32_t member)
 {
     const hm_program *p = x->p;
     const hm_policy *P = &p->policies[pol];
-    for (int32_t k = 0; P->cond >= 0 && k < p->conds[P->cond].size; k++)
+    for (int32_t k = 0; P->cond >= 0 && k < p->conds[P->cond].size; k++) {
         json_decref(message_json(x->vm, pol, member, prog_str(p, p->conds[P->cond + k].msg), ""));
-    for (int32_t k = 0; k < P->neexc; k++)
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->conds[P->cond + k].msg_else), ""));
+    }
+    for (int32_t k = 0; k < P->neexc; k++) {
         json_decref(message_json(x->vm, pol, member, prog_str(p, p->excs[P->first_eexc + k].msg), ""));
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->excs[P->first_eexc + k].msg_else), ""));
+    }
 }
 
 json_t *explain_build(const ex_input *in)

@@ -382,8 +382,8 @@ static void print_citizen(FILE *out, const json_t *d)
         size_t i;
         json_t *x;
         json_array_foreach(json_object_get(d, "why_not"), i, x)
-            if (has(x, "message"))
-                print_message(out, "未满足：", S(x, "message"));
+            if (has(x, "message"))  /* a message for "not met" says so itself */
+                print_message(out, strcmp(S(x, "message_for"), "not_met") ? "未满足：" : "", S(x, "message"));
         json_array_foreach(json_object_get(d, "excluded_by"), i, x)
             if (json_is_true(json_object_get(x, "decided")))
                 fprintf(out, "    · 已享受%s，不重复享受。\n", S(x, "label"));

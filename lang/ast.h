@@ -29,7 +29,7 @@
     X(DATED,      "a=from date (or NULL) b=value")                               \
     X(ENTRY,      "a=key (NULL for default) b=dated values")                     \
     X(RANGE,      "a=low (or NULL) b=high (or NULL)")                            \
-    X(SCALE,      "str=name str2=label a=rows d=refs")                           \
+    X(SCALE,      "str=name str2=label a=rows (or b=versions) d=refs")           \
     X(ROW,        "a=upper limit (NULL: above) b=rate c=quick deduction")        \
     X(FUNCTION,   "str=name a=params b=result type c=body")                      \
     X(EXTERN,     "str=name a=params b=result type str2=source")                 \
@@ -72,7 +72,9 @@
     X(AGG,        "ival=aggregate str=variable a=body b=source c=filter")        \
     X(WHERE,      "a=list b=condition")                                          \
     X(DURING,     "ival=window a=records b=from/count c=to")                  \
-    X(ERROR,      "an expression lost to a syntax error (already reported)")
+    X(ERROR,      "an expression lost to a syntax error (already reported)")  \
+    X(SCALEVER,   "a=from date b=rows")                                          \
+    X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")
 
 typedef enum {
 #define X(k, doc) N_##k,
