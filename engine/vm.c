@@ -918,8 +918,8 @@ int vm_scale_band(const hm_vm *vm, int32_t si, int64_t x, hm_scaleband *out)
         if (x > lower)
             total += (__int128)((x < r->upper ? x : r->upper) - lower) * rate;
         if (x <= r->upper || i == v->n - 1) {
-            *out = (hm_scaleband){ .band = i + 1, .from = v->from, .lower = lower, .upper = r->upper,
-                                   .rate = rate };
+            *out = (hm_scaleband){ .band = i + 1, .from = v->from, .row = v->first + i, .lower = lower,
+                                   .upper = r->upper, .rate = rate };
             if (div_round(quick, 1000000, &out->quick) < 0 || div_round(total, 1000000, &out->tax) < 0)
                 return SCALE_OVERFLOW;
             return SCALE_OK;

@@ -25,6 +25,8 @@ enum { UNK_MISSING = 1, UNK_ERROR = 2 };
 typedef struct hm_scaleband {
     int32_t band;           /* from 1 */
     int32_t from;           /* the date its version took effect (INT32_MIN: always) */
+    int32_t row;            /* its row in program.rows */
+    int32_t pad;
     int64_t lower, upper;   /* its limits in fen (upper INT64_MAX for `above`) */
     int64_t rate;           /* millionths */
     int64_t quick;          /* fen, rounded half away from zero */

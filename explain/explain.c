@@ -45,6 +45,12 @@ typedef struct paramread {
     hm_val key;
 } paramread;
 
+/* a scale applied (or its band looked up) to an amount */
+typedef struct scaleuse {
+    int32_t scale;
+    hm_val x;
+} scaleuse;
+
 typedef struct ex {
     const ex_input *in;
     const hm_program *p;
@@ -71,6 +77,8 @@ typedef struct ex {
     int32_t nreads, capreads;
     paramread *params;
     int32_t nparams, capparams;
+    scaleuse *scaleuses;
+    int32_t nscaleuses, capscaleuses;
     hm_val *shadow;
     uint8_t *armed;
     /* the calls the decision being explained has shown: a call of the
@@ -613,7 +621,7 @@ static void scan_frame(ex *x, int32_t F)
     if (x->scanned == F)
         return;
     x->scanned = F;
-    x->nfire = x->nreads = x->nparams = 0;
+    x->nfire = x->nreads = x->nparams = x->nscaleuses = 0;
     const frame *fr = &x->frames[F];
     const hm_program *p = x->p;
     const cg_map *m = x->map;
@@ -685,8 +693,81 @@ static void scan_frame(ex *x, int32_t F)
                 x->params[x->nparams++] = pr;
             }
         }
+        if (op == OP_SCALE || op == OP_SCALERATE || op == OP_SCALEQUICK || op == OP_SCALEBAND) {
+            scaleuse su = { i.c, x->shadow[i.b] };
+            int dup = 0;    /* the rate, quick deduction and band of one amount: once */
+            for (int32_t j = 0; j < x->nscaleuses && !dup; j++)
+                dup = x->scaleuses[j].scale == su.scale && x->scaleuses[j].x.unk == su.x.unk &&
+                      x->scaleuses[j].x.v == su.x.v;
+            scaleuse *sa = dup ? NULL : grow(x, x->scaleuses, &x->capscaleuses, sizeof *sa, x->nscaleuses + 1);
+            if (sa) {
+                x->scaleuses = sa;
+                x->scaleuses[x->nscaleuses++] = su;
+            }
+        }
         x->shadow[i.a] = e->v;
     }
+}
+
+/* A rate in millionths as a percentage: 100000 is "10%", 35000 "3.5%". */
+static const char *percent_text(int64_t ppm, char buf[32])
+{
+    int64_t whole = ppm / 10000, frac = ppm % 10000;
+    int n = snprintf(buf, 32, "%" PRId64, whole);
+    if (frac) {
+        n += snprintf(buf + n, (size_t)(32 - n), ".%04" PRId64, frac);
+        while (buf[n - 1] == '0')
+            buf[--n] = 0;
+    }
+    snprintf(buf + n, (size_t)(32 - n), "%%");
+    return buf;
+}
+
+/* The scales frame F applied (after scan_frame): the band each amount fell
+ * in, its rate and quick deduction, and amount × rate − quick. */
+static json_t *scales_of(ex *x)
+{
+    const hm_program *p = x->p;
+    json_t *arr = json_array();
+    for (int32_t k = 0; k < x->nscaleuses; k++) {
+        const scaleuse *su = &x->scaleuses[k];
+        const hm_scale *sc = &p->scales[su->scale];
+        json_t *o = json_object();
+        char a[64], q[64], t[64], r[32], day[16];
+        json_object_set_new(o, "scale", jtext(prog_str(p, sc->name)));
+        json_object_set_new(o, "label", jstr_or_null(prog_str(p, sc->label)));
+        json_object_set_new(o, "amount", su->x.unk ? json_null()
+                                                    : jtext(vm_format_value(x->vm, su->x, VT_MONEY, -1, a, sizeof a)));
+        hm_scaleband b;
+        int st = su->x.unk ? SCALE_UNKNOWN : vm_scale_band(x->vm, su->scale, su->x.v, &b);
+        if (st != SCALE_OK) {
+            json_object_set_new(o, "unknown", jtext(su->x.unk == UNK_ERROR || st == SCALE_BADRATE ||
+                                                    st == SCALE_OVERFLOW ? "error" : "unknown"));
+            json_array_append_new(arr, o);
+            continue;
+        }
+        json_object_set_new(o, "from", b.from == INT32_MIN ? json_null() : jtext(date_text(b.from, day)));
+        json_object_set_new(o, "band", json_integer(b.band));
+        json_object_set_new(o, "lower", jtext(vm_format_value(x->vm, (hm_val){ b.lower, 0, 0 }, VT_MONEY, -1,
+                                                              q, sizeof q)));
+        json_object_set_new(o, "upper", b.upper == INT64_MAX ? json_null()
+                                        : jtext(vm_format_value(x->vm, (hm_val){ b.upper, 0, 0 }, VT_MONEY, -1,
+                                                                q, sizeof q)));
+        json_object_set_new(o, "rate", jtext(percent_text(b.rate, r)));
+        int64_t pr = p->rows[b.row].rate;
+        if (pr < 0)
+            json_object_set_new(o, "rate_parameter", jtext(prog_str(p, p->params[-(pr + 1)].name)));
+        json_object_set_new(o, "quick", jtext(vm_format_value(x->vm, (hm_val){ b.quick, 0, 0 }, VT_MONEY, -1,
+                                                              q, sizeof q)));
+        json_object_set_new(o, "result", jtext(vm_format_value(x->vm, (hm_val){ b.tax, 0, 0 }, VT_MONEY, -1,
+                                                               t, sizeof t)));
+        if (su->x.v <= 0)
+            json_object_set_new(o, "computation", jstrf("%s ≤ 0: 0.00", a));
+        else
+            json_object_set_new(o, "computation", jstrf("%s × %s − %s = %s", a, r, q, t));
+        json_array_append_new(arr, o);
+    }
+    return arr;
 }
 
 /* The first value node n had in frame F (after scan_frame); 0 when found. */
@@ -989,6 +1070,11 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
     if (ret.unk)
         json_object_set_new(o, "unknown", jtext(unk_word(ret)));
     json_object_set_new(o, "values", values_of(x, e, 0));
+    json_t *scales = scales_of(x);
+    if (json_array_size(scales))
+        json_object_set_new(o, "scales", scales);
+    else
+        json_decref(scales);
     json_t *loops = loops_of(x, e);
     if (json_array_size(loops))
         json_object_set_new(o, "aggregates", loops);
@@ -1975,6 +2061,7 @@ static void ex_free(ex *x)
     mem_free(x->fire);
     mem_free(x->reads);
     mem_free(x->params);
+    mem_free(x->scaleuses);
     mem_free(x->shadow);
     mem_free(x->armed);
     mem_free(x->shown);

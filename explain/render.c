@@ -121,9 +121,38 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
     }
 }
 
+/* scale 税率表: 120000.00 in band 2 (36000.00 to 144000.00), rate 10%,
+ * quick deduction 2520.00: 120000.00 × 10% − 2520.00 = 9480.00 */
+static void print_scales(FILE *out, const json_t *scales, int ind)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(scales, i, s) {
+        indent(out, ind);
+        fprintf(out, "scale %s", S(s, "scale"));
+        if (has(s, "unknown")) {
+            fprintf(out, ": %s\n", has(s, "amount") ? S(s, "unknown") : "the amount is unknown");
+            continue;
+        }
+        long long band = (long long)json_integer_value(json_object_get(s, "band"));
+        fprintf(out, ": %s in band %lld (", S(s, "amount"), band);
+        if (band > 1)
+            fprintf(out, "over %s%s", S(s, "lower"), has(s, "upper") ? " " : "");
+        if (has(s, "upper"))
+            fprintf(out, "up to %s", S(s, "upper"));
+        if (has(s, "from"))
+            fprintf(out, "; rows from %s", S(s, "from"));
+        fprintf(out, "), rate %s", S(s, "rate"));
+        if (has(s, "rate_parameter"))
+            fprintf(out, " (%s)", S(s, "rate_parameter"));
+        fprintf(out, ", quick deduction %s: %s\n", S(s, "quick"), S(s, "computation"));
+    }
+}
+
 static void print_derivation(FILE *out, const json_t *d, int ind)
 {
     print_values(out, json_object_get(d, "values"), ind);
+    print_scales(out, json_object_get(d, "scales"), ind);
     print_aggregates(out, json_object_get(d, "aggregates"), S(d, "expr"), ind);
     size_t i;
     json_t *c;
