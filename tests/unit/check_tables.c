@@ -28,14 +28,14 @@ static uint64_t le64(const unsigned char *b)
     return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
 }
 
-/* The sections of format 5 as docs/bytecode.md lists them: id and record
+/* The sections of format 6 as docs/bytecode.md lists them: id and record
  * size.  A new table adds its line here, in the docs and at the end of
  * program_tables.def. */
 static const struct { uint32_t id, size; } format_sections[] = {
     { 1, 16 }, { 2, 1 }, { 3, 4 }, { 4, 8 }, { 5, 28 }, { 6, 24 }, { 7, 4 }, { 8, 12 },
     { 9, 16 }, { 10, 32 }, { 11, 36 }, { 12, 16 }, { 13, 16 }, { 14, 24 }, { 15, 4 },
-    { 16, 4 }, { 17, 32 }, { 18, 32 }, { 19, 24 }, { 20, 68 }, { 21, 4 }, { 22, 16 }, { 23, 24 },
-    { 24, 48 }, { 25, 1 },
+    { 16, 4 }, { 17, 36 }, { 18, 40 }, { 19, 24 }, { 20, 68 }, { 21, 4 }, { 22, 16 }, { 23, 24 },
+    { 24, 48 }, { 25, 1 }, { 26, 16 },
 };
 #define NFORMAT ((int)(sizeof format_sections / sizeof format_sections[0]))
 
