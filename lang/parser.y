@@ -784,6 +784,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
                                               "for when it is not met");
         diag_hint(p->diags, d, "`else \"…\"` follows the message of a condition, e.g. "
                                "人均收入 < 低保标准 \"人均收入低于低保标准\" else \"人均收入不低于低保标准\"");
+    } else if (p->prev_tok == ELSE && got != YYSYMBOL_STRING && has(exp, n, YYSYMBOL_STRING) && n == 1) {
+        d = diag_error(p->diags, p->file, (hm_span){ p->prev_end, p->prev_end },
+                       "expected the message for when it is not met after `else`, found %s", found);
+        diag_hint(p->diags, d, "write it in double quotes: else \"人均收入不低于低保标准\"");
     } else if (got == YYSYMBOL_ELSE && (p->prev_tok == ALL || p->prev_tok == ANY)) {
         d = diag_error(p->diags, p->file, sp, "a group's message for when it is not met needs its message first");
         diag_hint(p->diags, d, "write all \"MESSAGE\" else \"MESSAGE IF NOT MET\" { … }");

@@ -614,14 +614,21 @@ static const hm_type *scaleq_expr(sema *s, ast *e)
 {
     sym *y = e->a->kind == N_NAME ? sema_lookup(s, e->a->str, e->a) : NULL;
     int nargs = ast_count(e->b);
-    for (ast *a = e->b; a && (!y || y->kind != SYM_SCALE || nargs != 1); a = a->next)
+    int what = !strcmp(e->str, "rate") ? 1 : !strcmp(e->str, "quick") ? 2 : !strcmp(e->str, "band") ? 3 : 0;
+    /* the arguments are checked (and what they use counted) whatever is wrong */
+    for (ast *a = e->b; a && (!y || y->kind != SYM_SCALE || nargs != 1 || !what); a = a->next)
         expr(s, a);
+    if (y)
+        y->used = 1;
+    if (e->a->kind != N_NAME)
+        expr(s, e->a);
     if (!y || y->kind != SYM_SCALE) {
         if (e->a->kind == N_NAME && !y) {
             int d = ERR(e->a, "`%s` is not defined", e->a->str);
             sema_suggest(s, d, e->a->str, SUGGEST_FUNCTION);
         } else {
-            int d = ERR(e, "only a scale has `.%s(…)`", e->str);
+            int d = e->a->kind == N_NAME ? ERR(e, "`%s` is not a scale; only a scale has `.%s(…)`", e->a->str, e->str)
+                                         : ERR(e, "only a scale has `.%s(…)`", e->str);
             diag_hint(s->diags, d, "`.rate(AMOUNT)`, `.quick(AMOUNT)` and `.band(AMOUNT)` give the band "
                                    "of a scale that an amount falls in");
         }
@@ -629,9 +636,7 @@ static const hm_type *scaleq_expr(sema *s, ast *e)
     }
     e->sym = y;
     e->a->sym = y;
-    y->used = 1;
     sema_check_scale(s, y);
-    int what = !strcmp(e->str, "rate") ? 1 : !strcmp(e->str, "quick") ? 2 : !strcmp(e->str, "band") ? 3 : 0;
     if (!what) {
         int d = ERR(e, "a scale has no `.%s`", e->str);
         diag_hint(s->diags, d, "a scale has `.rate(AMOUNT)`, `.quick(AMOUNT)` and `.band(AMOUNT)`");
