@@ -318,6 +318,8 @@ static void print_decision(FILE *out, const json_t *d)
                 !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible");
         where(out, x);
         fputc('\n', out);
+        if (has(x, "message_for") && has(x, "message"))   /* a message for each outcome */
+            fprintf(out, "        %s\n", S(x, "message"));
     }
     json_array_foreach(json_object_get(d, "excluded_by"), i, x) {
         if (!i)

@@ -299,6 +299,19 @@ check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
 check citizen-stale.txt 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --audience citizen
 
+# a message for each outcome: the one for "not met" when not met (without
+# 未满足 for the citizen), the message (the requirement) when met or unknown
+for f in messages-not-met messages-met messages-unknown; do
+    check "$f.txt" 0 "$HUIMIN" explain $dir/messages.pol --given $dir/$f.json --as-of $day
+    check "citizen-$f.txt" 0 "$HUIMIN" explain $dir/messages.pol --given $dir/$f.json --as-of $day --audience citizen
+done
+check messages-not-met.json 0 "$HUIMIN" explain $dir/messages.pol --given $dir/messages-not-met.json --as-of $day --format json
+# a scale applied: its band, rate, quick deduction and the computation, by
+# the version in force and with a rate from a parameter
+check scales.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of $day
+check scales-2027.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01
+check scales-2027.json 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01 --format json
+
 # text from a source that is not UTF-8 (an id with the byte 0xff): every
 # key is still there, the byte shown as U+FFFD, and a warning says so
 bindir0=$(dirname "$HUIMIN")
