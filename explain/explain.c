@@ -743,6 +743,17 @@ static json_t *scales_of(ex *x)
         if (st != SCALE_OK) {
             json_object_set_new(o, "unknown", jtext(su->x.unk == UNK_ERROR || st == SCALE_BADRATE ||
                                                     st == SCALE_OVERFLOW ? "error" : "unknown"));
+            int32_t first = p->scalevers[sc->first].from;
+            if (su->x.unk)
+                json_object_set_new(o, "why", jtext("the amount is not known"));
+            else if (st == SCALE_UNKNOWN && first > x->in->as_of)
+                json_object_set_new(o, "why", jstrf("its first rows take effect on %s", date_text(first, day)));
+            else if (st == SCALE_UNKNOWN)
+                json_object_set_new(o, "why", jtext("a rate parameter has no value"));
+            else if (st == SCALE_BADRATE)
+                json_object_set_new(o, "why", jtext("a rate parameter is outside 0%-100%"));
+            else
+                json_object_set_new(o, "why", jtext("arithmetic overflow"));
             json_array_append_new(arr, o);
             continue;
         }

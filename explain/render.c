@@ -131,7 +131,7 @@ static void print_scales(FILE *out, const json_t *scales, int ind)
         indent(out, ind);
         fprintf(out, "scale %s", S(s, "scale"));
         if (has(s, "unknown")) {
-            fprintf(out, ": %s\n", has(s, "amount") ? S(s, "unknown") : "the amount is unknown");
+            fprintf(out, ": %s (%s)\n", S(s, "unknown"), S(s, "why"));
             continue;
         }
         long long band = (long long)json_integer_value(json_object_get(s, "band"));

@@ -311,6 +311,8 @@ check messages-not-met.json 0 "$HUIMIN" explain $dir/messages.pol --given $dir/m
 check scales.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of $day
 check scales-2027.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01
 check scales-2027.json 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01 --format json
+# before the first version: the tax is not known, and explain says why
+check scales-2018.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2018-08-01
 
 # text from a source that is not UTF-8 (an id with the byte 0xff): every
 # key is still there, the byte shown as U+FFFD, and a warning says so
