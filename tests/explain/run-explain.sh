@@ -311,6 +311,14 @@ check messages-not-met.json 0 "$HUIMIN" explain $dir/messages.pol --given $dir/m
 check scales.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of $day
 check scales-2027.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01
 check scales-2027.json 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01 --format json
+# `huimin run` gives the same message for "not met" as the reason
+if "$HUIMIN" run $dir/messages.pol --given $dir/messages-not-met.json --as-of $day > "$tmp/msg-run.out" 2>&1 &&
+   grep -q '不低于低保标准 1395.00 元' "$tmp/msg-run.out"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: huimin run does not give the message for \"not met\" as the reason"; cat "$tmp/msg-run.out"
+    fail=$((fail + 1))
+fi
 # before the first version: the tax is not known, and explain says why
 check scales-2018.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2018-08-01
 
