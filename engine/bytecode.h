@@ -217,12 +217,19 @@ typedef struct hm_param {
 
 typedef struct hm_scalerow {
     int64_t upper;          /* fen, inclusive; INT64_MAX for the last row */
-    int64_t rate;           /* millionths */
+    int64_t rate;           /* millionths; < 0: parameter -(rate + 1), a decimal */
 } hm_scalerow;
+
+/* the rows of a scale in force from a date (INT32_MIN: always) */
+typedef struct hm_scalever {
+    int32_t from;
+    int32_t first, n;       /* rows */
+    int32_t pad;
+} hm_scalever;
 
 typedef struct hm_scale {
     int32_t name, label;
-    int32_t first, n;       /* rows */
+    int32_t first, n;       /* versions (program.scalevers), by increasing date */
 } hm_scale;
 
 /* the period of an amount of money (hm_policy.period, hm_field.period) */
@@ -255,6 +262,7 @@ typedef struct hm_condnode {
     int32_t size;           /* nodes in this subtree, itself included */
     int32_t msg, ref;       /* strings (-1 for none) */
     int32_t line, col;
+    int32_t msg_else;       /* string: the message when not met (-1: msg in every case) */
 } hm_condnode;
 
 typedef struct hm_exception {
@@ -263,6 +271,8 @@ typedef struct hm_exception {
     int32_t msg;
     int64_t priority;
     int32_t line, col;
+    int32_t msg_else;           /* string: the message when it does not apply, or -1 */
+    int32_t pad;
 } hm_exception;
 
 typedef struct hm_let {

@@ -209,12 +209,26 @@ void disasm_program(const hm_program *p, FILE *out)
     for (int i = 0; i < p->nscales; i++) {
         const hm_scale *s = &p->scales[i];
         fprintf(out, "\nscale %s:\n", prog_str(p, s->name));
-        for (int k = 0; k < s->n; k++) {
-            const hm_scalerow *r = &p->rows[s->first + k];
-            if (r->upper == INT64_MAX)
-                fprintf(out, "  above: %" PRId64 " ppm\n", r->rate);
-            else
-                fprintf(out, "  up to %" PRId64 " fen: %" PRId64 " ppm\n", r->upper, r->rate);
+        for (int v = 0; v < s->n; v++) {
+            const hm_scalever *sv = &p->scalevers[s->first + v];
+            const char *ind = sv->from == INT32_MIN ? "" : "  ";
+            if (sv->from != INT32_MIN) {
+                char day[16];
+                cal_format(sv->from, day);
+                fprintf(out, "  from %s:\n", day);
+            }
+            for (int k = 0; k < sv->n; k++) {
+                const hm_scalerow *r = &p->rows[sv->first + k];
+                char rate[96];
+                if (r->rate < 0)
+                    snprintf(rate, sizeof rate, "parameter %s", prog_str(p, p->params[-(r->rate + 1)].name));
+                else
+                    snprintf(rate, sizeof rate, "%" PRId64 " ppm", r->rate);
+                if (r->upper == INT64_MAX)
+                    fprintf(out, "  %sabove: %s\n", ind, rate);
+                else
+                    fprintf(out, "  %sup to %" PRId64 " fen: %s\n", ind, r->upper, rate);
+            }
         }
     }
     for (int i = 0; i < p->npolicies; i++) {

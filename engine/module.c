@@ -48,9 +48,10 @@ _Static_assert(sizeof(hm_pentry) == 32, "hm_pentry layout is part of the .hmc fo
 _Static_assert(sizeof(hm_param) == 36, "hm_param layout is part of the .hmc format");
 _Static_assert(sizeof(hm_scalerow) == 16, "hm_scalerow layout is part of the .hmc format");
 _Static_assert(sizeof(hm_scale) == 16, "hm_scale layout is part of the .hmc format");
+_Static_assert(sizeof(hm_scalever) == 16, "hm_scalever layout is part of the .hmc format");
 _Static_assert(sizeof(hm_function) == 24, "hm_function layout is part of the .hmc format");
-_Static_assert(sizeof(hm_condnode) == 32, "hm_condnode layout is part of the .hmc format");
-_Static_assert(sizeof(hm_exception) == 32, "hm_exception layout is part of the .hmc format");
+_Static_assert(sizeof(hm_condnode) == 36, "hm_condnode layout is part of the .hmc format");
+_Static_assert(sizeof(hm_exception) == 40, "hm_exception layout is part of the .hmc format");
 _Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format");
 _Static_assert(sizeof(hm_srcrec) == 48, "hm_srcrec layout is part of the .hmc format");
 _Static_assert(sizeof(hm_policy) == 68, "hm_policy layout is part of the .hmc format");

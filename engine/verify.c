@@ -181,12 +181,22 @@ static int verify_tables(vctx *v)
     }
     for (int32_t i = 0; i < p->nscales; i++) {
         const hm_scale *s = &p->scales[i];
-        CHECK(STR_OK(s->name) && STR_OK(s->label) && RANGE_OK(s->first, s->n, p->nrows), "scale %d is bad", i);
-        int64_t prev = 0;
+        CHECK(STR_OK(s->name) && STR_OK(s->label) && s->n >= 1 && RANGE_OK(s->first, s->n, p->nscalevers),
+              "scale %d is bad", i);
         for (int32_t k = 0; k < s->n; k++) {
-            const hm_scalerow *r = &p->rows[s->first + k];
-            CHECK(r->upper > prev && r->rate >= 0 && r->rate <= 1000000, "scale %d: bad row %d", i, k);
-            prev = r->upper;
+            const hm_scalever *sv = &p->scalevers[s->first + k];
+            CHECK(sv->n >= 1 && RANGE_OK(sv->first, sv->n, p->nrows) && sv->pad == 0 &&
+                  (k == 0 || sv->from > p->scalevers[s->first + k - 1].from), "scale %d: bad version %d", i, k);
+            int64_t prev = 0;
+            for (int32_t j = 0; j < sv->n; j++) {
+                const hm_scalerow *r = &p->rows[sv->first + j];
+                /* a rate, or a decimal parameter of one value (possibly dated) */
+                int64_t pa = r->rate < 0 ? -(r->rate + 1) : -1;
+                CHECK(r->upper > prev && r->rate <= 1000000 &&
+                      (pa < 0 || (pa < p->nparams && p->params[pa].vtype == VT_DECIMAL && !p->params[pa].keyed)),
+                      "scale %d: bad row %d", i, j);
+                prev = r->upper;
+            }
         }
     }
     return 0;
@@ -540,7 +550,7 @@ static int verify_policies(vctx *v)
         if (verify_fn_ref(v, e->when_fn, FN_WHEN, 0, "exception", i) ||
             verify_fn_ref(v, e->value_fn, FN_VALUE, 1, "exception", i))
             return -1;
-        CHECK(STR_OK(e->msg), "exception %d: bad message", i);
+        CHECK(STR_OK(e->msg) && STR_OK(e->msg_else) && e->pad == 0, "exception %d: bad message", i);
     }
     for (int32_t i = 0; i < p->nlets; i++) {
         const hm_let *l = &p->lets[i];
@@ -552,7 +562,7 @@ static int verify_policies(vctx *v)
     }
     for (int32_t i = 0; i < p->nconds; i++) {
         const hm_condnode *c = &p->conds[i];
-        CHECK(c->kind >= CN_COND && c->kind <= CN_ANY && STR_OK(c->msg) && STR_OK(c->ref), "condition %d is bad", i);
+        CHECK(c->kind >= CN_COND && c->kind <= CN_ANY && STR_OK(c->msg) && STR_OK(c->ref) && STR_OK(c->msg_else), "condition %d is bad", i);
         CHECK(c->size >= 1 && RANGE_OK(i, c->size, p->nconds), "condition %d: bad size", i);
         if (c->kind == CN_COND) {
             CHECK(c->size == 1 && c->nkids == 0, "condition %d: bad shape", i);

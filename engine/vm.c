@@ -977,23 +977,46 @@ static hm_val param_keys(hm_vm *vm, int32_t pi, const hm_val *keys)
     }
 }
 
-static int64_t scale_apply(const hm_program *p, int32_t si, int64_t x, int *overflow)
+int vm_scale_band(const hm_vm *vm, int32_t si, int64_t x, hm_scaleband *out)
 {
+    const hm_program *p = vm->p;
     const hm_scale *sc = &p->scales[si];
-    __int128 total = 0;
-    int64_t lower = 0;
-    *overflow = 0;
-    for (int32_t i = 0; i < sc->n && x > lower; i++) {
-        const hm_scalerow *r = &p->rows[sc->first + i];
-        int64_t upper = r->upper;
-        int64_t part = (x < upper ? x : upper) - lower;
-        total += (__int128)part * r->rate;
-        lower = upper;
+    const hm_scalever *v = NULL;
+    for (int32_t k = 0; k < sc->n && p->scalevers[sc->first + k].from <= vm->as_of; k++)
+        v = &p->scalevers[sc->first + k];
+    if (!v)
+        return SCALE_UNKNOWN;
+    /* the tax and the quick deduction exactly, in fen times millionths:
+     * the part of x in each band at its rate; the quick deduction of a
+     * band is the one before plus its lower limit times the rate's rise */
+    __int128 total = 0, quick = 0;
+    int64_t lower = 0, prev_rate = 0;
+    for (int32_t i = 0; i < v->n; i++) {
+        const hm_scalerow *r = &p->rows[v->first + i];
+        int64_t rate = r->rate;
+        if (rate < 0) {
+            hm_val pv = vm->pval[-(rate + 1)];
+            if (pv.unk)
+                return SCALE_UNKNOWN;
+            rate = pv.v;
+            if (rate < 0 || rate > 1000000)
+                return SCALE_BADRATE;
+        }
+        if (i > 0)
+            quick += (__int128)lower * (rate - prev_rate);
+        prev_rate = rate;
+        if (x > lower)
+            total += (__int128)((x < r->upper ? x : r->upper) - lower) * rate;
+        if (x <= r->upper || i == v->n - 1) {
+            *out = (hm_scaleband){ .band = i + 1, .from = v->from, .row = v->first + i, .lower = lower,
+                                   .upper = r->upper, .rate = rate };
+            if (div_round(quick, 1000000, &out->quick) < 0 || div_round(total, 1000000, &out->tax) < 0)
+                return SCALE_OVERFLOW;
+            return SCALE_OK;
+        }
+        lower = r->upper;
     }
-    int64_t out = 0;
-    if (div_round(total, 1000000, &out) < 0)
-        *overflow = 1;
-    return out;
+    return SCALE_UNKNOWN;   /* no rows: the verifier refuses it */
 }
 
 /* ---- the interpreter loop -------------------------------------------------------- */

@@ -20,6 +20,19 @@ typedef struct hm_val {
 } hm_val;
 
 enum { UNK_MISSING = 1, UNK_ERROR = 2 };
+
+/* The band of a scale an amount falls in, as of the VM's date. */
+typedef struct hm_scaleband {
+    int32_t band;           /* from 1 */
+    int32_t from;           /* the date its version took effect (INT32_MIN: always) */
+    int32_t row;            /* its row in program.rows */
+    int32_t pad;
+    int64_t lower, upper;   /* its limits in fen (upper INT64_MAX for `above`) */
+    int64_t rate;           /* millionths */
+    int64_t quick;          /* fen, rounded half away from zero */
+    int64_t tax;            /* the scale applied to the amount, fen */
+} hm_scaleband;
+enum { SCALE_OK = 0, SCALE_UNKNOWN, SCALE_BADRATE, SCALE_OVERFLOW };
 enum { DEC_ELIGIBLE = 1, DEC_NOT_ELIGIBLE = 2, DEC_UNDETERMINED = 3 };
 
 typedef struct hm_decision {
@@ -107,6 +120,12 @@ int32_t vm_household_first(const hm_vm *vm);
  * dates YYYY-MM-DD, codes by their label's display text (code set cs),
  * unknown as "?".  Returns buf. (message.c) */
 char *vm_format_value(const hm_vm *vm, hm_val v, int vtype, int32_t cs, char *buf, size_t n);
+/* The band of scale si that amount x (fen) falls in, its rate and quick
+ * deduction, and the scale applied to x, as of the VM's date; SCALE_OK,
+ * SCALE_UNKNOWN (no version in force yet, or a rate parameter without a
+ * value), SCALE_BADRATE (a rate parameter outside 0%-100%) or
+ * SCALE_OVERFLOW.  Allocates nothing. */
+int vm_scale_band(const hm_vm *vm, int32_t si, int64_t x, hm_scaleband *out);
 
 /* An extern function's binding: call(ctx, values, texts, &result) with
  * the argument values (texts[k] set for text arguments) returns 0 with a

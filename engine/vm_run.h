@@ -511,13 +511,16 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         }
         VM_CASE(PARAMKEYS) { int32_t pa = IDX_C(); RA = param_keys(vm, pa, &RB); VM_NEXT; }
-        VM_CASE(SCALE) {
+        VM_CASE(SCALE) VM_CASE(SCALERATE) VM_CASE(SCALEQUICK) VM_CASE(SCALEBAND) {
             int32_t sc = IDX_C();
             if (RB.unk) { RA = RB; VM_NEXT; }
-            int overflow;
-            int64_t v = scale_apply(p, sc, RB.v, &overflow);
-            if (overflow) FAIL("arithmetic overflow");
-            else SET(RA, v);
+            hm_scaleband band;
+            int st = vm_scale_band(vm, sc, RB.v, &band);
+            if (st == SCALE_UNKNOWN) { RA = (hm_val){ 0, UNK_MISSING, 0 }; VM_NEXT; }
+            if (st == SCALE_BADRATE) FAIL("a scale rate outside 0%-100%");
+            else if (st == SCALE_OVERFLOW) FAIL("arithmetic overflow");
+            else SET(RA, GET_OP(i) == OP_SCALE ? band.tax : GET_OP(i) == OP_SCALERATE ? band.rate
+                         : GET_OP(i) == OP_SCALEQUICK ? band.quick : band.band);
             VM_NEXT;
         }
         VM_CASE(CALL) {

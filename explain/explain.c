@@ -47,6 +47,12 @@ typedef struct paramread {
     int32_t keys;           /* a table of several keys: its keys from ex.keyv[keys], else -1 */
 } paramread;
 
+/* a scale applied (or its band looked up) to an amount */
+typedef struct scaleuse {
+    int32_t scale;
+    hm_val x;
+} scaleuse;
+
 typedef struct ex {
     const ex_input *in;
     const hm_program *p;
@@ -75,6 +81,8 @@ typedef struct ex {
     int32_t nparams, capparams;
     hm_val *keyv;           /* the keys of the tables of several keys read */
     int32_t nkeyv, capkeyv;
+    scaleuse *scaleuses;
+    int32_t nscaleuses, capscaleuses;
     hm_val *shadow;
     uint8_t *armed;
     /* the calls the decision being explained has shown: a call of the
@@ -669,7 +677,7 @@ static void scan_frame(ex *x, int32_t F)
     if (x->scanned == F)
         return;
     x->scanned = F;
-    x->nfire = x->nreads = x->nparams = x->nkeyv = 0;
+    x->nfire = x->nreads = x->nparams = x->nkeyv = x->nscaleuses = 0;
     const frame *fr = &x->frames[F];
     const hm_program *p = x->p;
     const cg_map *m = x->map;
@@ -758,8 +766,92 @@ static void scan_frame(ex *x, int32_t F)
                 x->params[x->nparams++] = pr;
             }
         }
+        if (op == OP_SCALE || op == OP_SCALERATE || op == OP_SCALEQUICK || op == OP_SCALEBAND) {
+            scaleuse su = { i.c, x->shadow[i.b] };
+            int dup = 0;    /* the rate, quick deduction and band of one amount: once */
+            for (int32_t j = 0; j < x->nscaleuses && !dup; j++)
+                dup = x->scaleuses[j].scale == su.scale && x->scaleuses[j].x.unk == su.x.unk &&
+                      x->scaleuses[j].x.v == su.x.v;
+            scaleuse *sa = dup ? NULL : grow(x, x->scaleuses, &x->capscaleuses, sizeof *sa, x->nscaleuses + 1);
+            if (sa) {
+                x->scaleuses = sa;
+                x->scaleuses[x->nscaleuses++] = su;
+            }
+        }
         x->shadow[i.a] = e->v;
     }
+}
+
+/* A rate in millionths as a percentage: 100000 is "10%", 35000 "3.5%". */
+static const char *percent_text(int64_t ppm, char buf[32])
+{
+    int64_t whole = ppm / 10000, frac = ppm % 10000;
+    int n = snprintf(buf, 32, "%" PRId64, whole);
+    if (frac) {
+        n += snprintf(buf + n, (size_t)(32 - n), ".%04" PRId64, frac);
+        while (buf[n - 1] == '0')
+            buf[--n] = 0;
+    }
+    snprintf(buf + n, (size_t)(32 - n), "%%");
+    return buf;
+}
+
+/* The scales frame F applied (after scan_frame): the band each amount fell
+ * in, its rate and quick deduction, and amount × rate − quick. */
+static json_t *scales_of(ex *x)
+{
+    const hm_program *p = x->p;
+    json_t *arr = json_array();
+    for (int32_t k = 0; k < x->nscaleuses; k++) {
+        const scaleuse *su = &x->scaleuses[k];
+        const hm_scale *sc = &p->scales[su->scale];
+        json_t *o = json_object();
+        char a[64], q[64], t[64], r[32], day[16];
+        json_object_set_new(o, "scale", jtext(prog_str(p, sc->name)));
+        json_object_set_new(o, "label", jstr_or_null(prog_str(p, sc->label)));
+        json_object_set_new(o, "amount", su->x.unk ? json_null()
+                                                    : jtext(vm_format_value(x->vm, su->x, VT_MONEY, -1, a, sizeof a)));
+        hm_scaleband b;
+        int st = su->x.unk ? SCALE_UNKNOWN : vm_scale_band(x->vm, su->scale, su->x.v, &b);
+        if (st != SCALE_OK) {
+            json_object_set_new(o, "unknown", jtext(su->x.unk == UNK_ERROR || st == SCALE_BADRATE ||
+                                                    st == SCALE_OVERFLOW ? "error" : "unknown"));
+            int32_t first = p->scalevers[sc->first].from;
+            if (su->x.unk)
+                json_object_set_new(o, "why", jtext("the amount is not known"));
+            else if (st == SCALE_UNKNOWN && first > x->in->as_of)
+                json_object_set_new(o, "why", jstrf("its first rows take effect on %s", date_text(first, day)));
+            else if (st == SCALE_UNKNOWN)
+                json_object_set_new(o, "why", jtext("a rate parameter has no value"));
+            else if (st == SCALE_BADRATE)
+                json_object_set_new(o, "why", jtext("a rate parameter is outside 0%-100%"));
+            else
+                json_object_set_new(o, "why", jtext("arithmetic overflow"));
+            json_array_append_new(arr, o);
+            continue;
+        }
+        json_object_set_new(o, "from", b.from == INT32_MIN ? json_null() : jtext(date_text(b.from, day)));
+        json_object_set_new(o, "band", json_integer(b.band));
+        json_object_set_new(o, "lower", jtext(vm_format_value(x->vm, (hm_val){ b.lower, 0, 0 }, VT_MONEY, -1,
+                                                              q, sizeof q)));
+        json_object_set_new(o, "upper", b.upper == INT64_MAX ? json_null()
+                                        : jtext(vm_format_value(x->vm, (hm_val){ b.upper, 0, 0 }, VT_MONEY, -1,
+                                                                q, sizeof q)));
+        json_object_set_new(o, "rate", jtext(percent_text(b.rate, r)));
+        int64_t pr = p->rows[b.row].rate;
+        if (pr < 0)
+            json_object_set_new(o, "rate_parameter", jtext(prog_str(p, p->params[-(pr + 1)].name)));
+        json_object_set_new(o, "quick", jtext(vm_format_value(x->vm, (hm_val){ b.quick, 0, 0 }, VT_MONEY, -1,
+                                                              q, sizeof q)));
+        json_object_set_new(o, "result", jtext(vm_format_value(x->vm, (hm_val){ b.tax, 0, 0 }, VT_MONEY, -1,
+                                                               t, sizeof t)));
+        if (su->x.v <= 0)
+            json_object_set_new(o, "computation", jstrf("%s ≤ 0: 0.00", a));
+        else
+            json_object_set_new(o, "computation", jstrf("%s × %s − %s = %s", a, r, q, t));
+        json_array_append_new(arr, o);
+    }
+    return arr;
 }
 
 /* The first value node n had in frame F (after scan_frame); 0 when found. */
@@ -825,6 +917,9 @@ static void collect_names(ex *x, const ast *n, namelist *out, int in_loop)
         case N_CALL:
             /* built-ins over aggregates show through their elements */
             take = (y && (y->kind == SYM_FUNCTION || y->kind == SYM_EXTERN)) || !contains_loop(n->a);
+            break;
+        case N_SCALEQ:
+            take = 1;
             break;
         case N_AGG: case N_WHERE:
             take = !in_loop;
@@ -1074,6 +1169,11 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
     if (ret.unk)
         json_object_set_new(o, "unknown", jtext(unk_word(ret)));
     json_object_set_new(o, "values", values_of(x, e, 0));
+    json_t *scales = scales_of(x);
+    if (json_array_size(scales))
+        json_object_set_new(o, "scales", scales);
+    else
+        json_decref(scales);
     json_t *loops = loops_of(x, e);
     if (json_array_size(loops))
         json_object_set_new(o, "aggregates", loops);
@@ -1454,6 +1554,22 @@ static json_t *message_json(hm_vm *vm, int32_t pol, int32_t member, const char *
     return j;
 }
 
+/* The message for an outcome: the one for when it is not met if there is
+ * one and it is not met; otherwise the message, which says what is
+ * required (also when it is not known).  `message_for` says which, where
+ * there are two. */
+static void outcome_message(ex *x, json_t *o, int32_t pol, int32_t member, int32_t msg, int32_t msg_else,
+                            hm_val t, int with_template)
+{
+    int not_met = msg_else >= 0 && !t.unk && !t.v;
+    const char *tmpl = prog_str(x->p, not_met ? msg_else : msg);
+    json_object_set_new(o, "message", message_json(x->vm, pol, member, tmpl, ""));
+    if (with_template)
+        json_object_set_new(o, "message_template", jstr_or_null(tmpl));
+    if (msg_else >= 0)
+        json_object_set_new(o, "message_for", jtext(not_met ? "not_met" : "requirement"));
+}
+
 static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
 {
     const hm_program *p = x->p;
@@ -1470,9 +1586,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         json_object_update(o, d);
         json_decref(d);
         json_object_del(o, "value");
-        const char *tmpl = prog_str(p, c->msg);
-        json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, tmpl, ""));
-        json_object_set_new(o, "message_template", jstr_or_null(tmpl));
+        outcome_message(x, o, dc->pol, dc->member, c->msg, c->msg_else, t, 1);
         json_object_set_new(o, "line", json_integer(c->line));
         json_object_set_new(o, "column", json_integer(c->col));
         json_object_set_new(o, "reference", jstr_or_null(prog_str(p, c->ref)));
@@ -1491,7 +1605,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         return o;
     }
     json_object_set_new(o, "kind", jtext(c->kind == CN_ALL ? "all" : "any"));
-    json_object_set_new(o, "message", message_json(x->vm, dc->pol, dc->member, prog_str(p, c->msg), ""));
+    json_object_set_new(o, "message", json_null());    /* its place; filled below */
     json_object_set_new(o, "line", json_integer(c->line));
     json_t *kids = json_array();
     size_t nfailed = json_array_size(dc->failed);
@@ -1513,6 +1627,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
     while (acc != 0 && json_array_size(dc->failed) > nfailed)
         json_array_remove(dc->failed, json_array_size(dc->failed) - 1);
     json_object_set_new(o, "result", jtext(truth_word(*truth)));
+    outcome_message(x, o, dc->pol, dc->member, c->msg, c->msg_else, *truth, 0);
     json_object_set_new(o, "children", kids);
     return o;
 }
@@ -1908,6 +2023,8 @@ static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t membe
     if (d->failed_cond < 0)
         return json_null();
     const hm_condnode *c = &p->conds[d->failed_cond];
+    if (c->msg_else >= 0)
+        return message_json(probe_vm, pol, member, prog_str(p, c->msg_else), "");
     if (c->msg < 0)
         return jstrf("not met: the condition at line %d", c->line);
     return message_json(probe_vm, pol, member, prog_str(p, c->msg), "not met: ");
@@ -2011,7 +2128,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         json_object_set_new(j, "result", jtext(truth_word(t)));
         json_object_del(j, "value");
         json_object_set_new(j, "gives", jtext(e->eligible ? "eligible" : "not_eligible"));
-        json_object_set_new(j, "message", message_json(x->vm, pol, dc.member, prog_str(p, e->msg), ""));
+        outcome_message(x, j, pol, dc.member, e->msg, e->msg_else, t, 0);
         json_object_set_new(j, "line", json_integer(e->line));
         json_object_set_new(j, "decided", json_boolean(d->exception == P->first_eexc + k));
         json_array_append_new(exc, j);
@@ -2142,6 +2259,7 @@ static void ex_free(ex *x)
     mem_free(x->reads);
     mem_free(x->params);
     mem_free(x->keyv);
+    mem_free(x->scaleuses);
     mem_free(x->shadow);
     mem_free(x->armed);
     mem_free(x->shown);
@@ -2155,10 +2273,14 @@ static void trace_messages(ex *x, int32_t pol, int32_t member)
 {
     const hm_program *p = x->p;
     const hm_policy *P = &p->policies[pol];
-    for (int32_t k = 0; P->cond >= 0 && k < p->conds[P->cond].size; k++)
+    for (int32_t k = 0; P->cond >= 0 && k < p->conds[P->cond].size; k++) {
         json_decref(message_json(x->vm, pol, member, prog_str(p, p->conds[P->cond + k].msg), ""));
-    for (int32_t k = 0; k < P->neexc; k++)
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->conds[P->cond + k].msg_else), ""));
+    }
+    for (int32_t k = 0; k < P->neexc; k++) {
         json_decref(message_json(x->vm, pol, member, prog_str(p, p->excs[P->first_eexc + k].msg), ""));
+        json_decref(message_json(x->vm, pol, member, prog_str(p, p->excs[P->first_eexc + k].msg_else), ""));
+    }
 }
 
 json_t *explain_build(const ex_input *in)

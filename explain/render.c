@@ -139,9 +139,38 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
     }
 }
 
+/* scale 税率表: 120000.00 in band 2 (36000.00 to 144000.00), rate 10%,
+ * quick deduction 2520.00: 120000.00 × 10% − 2520.00 = 9480.00 */
+static void print_scales(FILE *out, const json_t *scales, int ind)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(scales, i, s) {
+        indent(out, ind);
+        fprintf(out, "scale %s", S(s, "scale"));
+        if (has(s, "unknown")) {
+            fprintf(out, ": %s (%s)\n", S(s, "unknown"), S(s, "why"));
+            continue;
+        }
+        long long band = (long long)json_integer_value(json_object_get(s, "band"));
+        fprintf(out, ": %s in band %lld (", S(s, "amount"), band);
+        if (band > 1)
+            fprintf(out, "over %s%s", S(s, "lower"), has(s, "upper") ? " " : "");
+        if (has(s, "upper"))
+            fprintf(out, "up to %s", S(s, "upper"));
+        if (has(s, "from"))
+            fprintf(out, "; rows from %s", S(s, "from"));
+        fprintf(out, "), rate %s", S(s, "rate"));
+        if (has(s, "rate_parameter"))
+            fprintf(out, " (%s)", S(s, "rate_parameter"));
+        fprintf(out, ", quick deduction %s: %s\n", S(s, "quick"), S(s, "computation"));
+    }
+}
+
 static void print_derivation(FILE *out, const json_t *d, int ind)
 {
     print_values(out, json_object_get(d, "values"), ind);
+    print_scales(out, json_object_get(d, "scales"), ind);
     print_aggregates(out, json_object_get(d, "aggregates"), S(d, "expr"), ind);
     size_t i;
     json_t *c;
@@ -316,6 +345,8 @@ static void print_decision(FILE *out, const json_t *d)
                 !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible");
         where(out, x);
         fputc('\n', out);
+        if (has(x, "message_for") && has(x, "message"))   /* a message for each outcome */
+            fprintf(out, "        %s\n", S(x, "message"));
     }
     json_array_foreach(json_object_get(d, "excluded_by"), i, x) {
         if (!i)
@@ -413,8 +444,8 @@ static void print_citizen(FILE *out, const json_t *d)
         size_t i;
         json_t *x;
         json_array_foreach(json_object_get(d, "why_not"), i, x)
-            if (has(x, "message"))
-                print_message(out, "未满足：", S(x, "message"));
+            if (has(x, "message"))  /* a message for "not met" says so itself */
+                print_message(out, strcmp(S(x, "message_for"), "not_met") ? "未满足：" : "", S(x, "message"));
         json_array_foreach(json_object_get(d, "excluded_by"), i, x)
             if (json_is_true(json_object_get(x, "decided")))
                 fprintf(out, "    · 已享受%s，不重复享受。\n", S(x, "label"));

@@ -29,7 +29,7 @@
     X(DATED,      "a=from date (or NULL) b=value flag=1: no value from then on")                               \
     X(ENTRY,      "a=key(s) (NULL: default) b=dated values sym=keys (sema_tkey)") \
     X(RANGE,      "a=low (or NULL) b=high (or NULL)")                            \
-    X(SCALE,      "str=name str2=label a=rows d=refs")                           \
+    X(SCALE,      "str=name str2=label a=rows (or b=versions) d=refs")           \
     X(ROW,        "a=upper limit (NULL: above) b=rate c=quick deduction")        \
     X(FUNCTION,   "str=name a=params b=result type c=body")                      \
     X(EXTERN,     "str=name a=params b=result type str2=source")                 \
@@ -76,7 +76,9 @@
     X(ATDATE,     "a=parameter (a NAME) b=date")                                  \
     X(ANYKEY,     "`default` as one key of an entry of several keys")             \
     X(RECTYPE,    "str=name str2=label a=fields")                                \
-    X(RFIELD,     "str=name a=type str2=label")
+    X(RFIELD,     "str=name a=type str2=label")   \
+    X(SCALEVER,   "a=from date b=rows")                                          \
+    X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")
 
 typedef enum {
 #define X(k, doc) N_##k,

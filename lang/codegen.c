@@ -746,6 +746,22 @@ static void cg_agg(fstate *f, ast *e, int dst)
     cg_loop(f, agg, e->str, src, filter, e->a, rt, dst);
 }
 
+/* SCALE.rate(x), .quick(x), .band(x) */
+static void cg_scaleq(fstate *f, ast *e, int dst)
+{
+    sym *y = e->sym;
+    int t = f->top;
+    int r = newreg(f);
+    cg_as(f, e->b, ty_money(PERIOD_NONE), r);
+    if (e->ival == 1)
+        ABC_IDX(SCALERATE, dst, r, y->id, "scales");
+    else if (e->ival == 2)
+        ABC_IDX(SCALEQUICK, dst, r, y->id, "scales");
+    else
+        ABC_IDX(SCALEBAND, dst, r, y->id, "scales");
+    f->top = t;
+}
+
 static void cg_call(fstate *f, ast *e, int dst)
 {
     const char *fn = e->str;
@@ -1060,6 +1076,7 @@ static void cg_node(fstate *f, ast *e, int dst)
     case N_NAME: cg_name(f, e, dst); break;
     case N_GET: cg_get(f, e, dst); break;
     case N_CALL: cg_call(f, e, dst); break;
+    case N_SCALEQ: cg_scaleq(f, e, dst); break;
     case N_BINOP:
         switch (e->ival) {
         case AOP_AND: case AOP_OR: {
@@ -1475,18 +1492,33 @@ static void cg_param(builder *b, sym *y)
     }
 }
 
-static void cg_scale(builder *b, sym *y)
+/* one version of a scale: its rows, from a date (INT32_MIN: always) */
+static void cg_scalever(builder *b, ast *rows, int32_t from)
 {
-    hm_scale *sc = &b->p->scales[y->id];
-    sc->first = b->p->nrows;
-    sc->n = 0;
-    for (ast *r = y->decl->a; r; r = r->next) {
+    hm_scalever v = { .from = from, .first = b->p->nrows };
+    for (ast *r = rows; r; r = r->next) {
         hm_scalerow row = { .upper = INT64_MAX, .rate = r->b->ival };
+        if (r->flag)    /* a parameter's rate */
+            row.rate = -(int64_t)((sym *)r->b->sym)->id - 1;
         if (r->a)
             sema_literal_fen(b->s, r->a, &row.upper);
         push_rows(b, row);
-        sc->n++;
+        v.n++;
     }
+    push_scalevers(b, v);
+}
+
+static void cg_scale(builder *b, sym *y)
+{
+    int32_t first = b->p->nscalevers;
+    if (y->decl->b)
+        for (ast *v = y->decl->b; v; v = v->next)
+            cg_scalever(b, v->b, (int32_t)v->a->ival);
+    else
+        cg_scalever(b, y->decl->a, INT32_MIN);
+    hm_scale *sc = &b->p->scales[y->id];
+    sc->first = first;
+    sc->n = b->p->nscalevers - first;
 }
 
 static const hm_srcfile *file_of(builder *b, ast *n) { return b->s->mods[n->file]->file; }
@@ -1511,7 +1543,7 @@ static void cg_exceptions(builder *b, ast *excs, const hm_type *t, int policy, i
         int line, col;
         srcfile_locate(file_of(b, e), e->loc.start, &line, &col);
         hm_exception x = { .when_fn = -1, .value_fn = -1, .msg = str_id(b, e->str), .priority = e->ival,
-                           .line = line, .col = col };
+                           .line = line, .col = col, .msg_else = str_id(b, e->str2) };
         push_excs(b, x);
     }
     for (int i = 0; i < count; i++) {
@@ -1536,7 +1568,8 @@ static int32_t cg_conds(builder *b, ast *c, int policy, const char *pname, int *
     int line, col;
     srcfile_locate(file_of(b, c), c->loc.start, &line, &col);
     hm_condnode node = { .kind = c->kind == N_COND ? CN_COND : c->ival == GROUP_ANY ? CN_ANY : CN_ALL,
-                         .fn = -1, .msg = str_id(b, c->str), .ref = -1, .line = line, .col = col };
+                         .fn = -1, .msg = str_id(b, c->str), .ref = -1, .line = line, .col = col,
+                         .msg_else = str_id(b, c->str2) };
     if (c->kind == N_COND && c->c)
         node.ref = str_id(b, c->c->str);
     push_conds(b, node);

@@ -22,6 +22,7 @@ typedef struct hm_parser {
     uint32_t    last_bad;           /* offset after the last bad byte, to report a run once */
     int         out_of_memory;      /* the parser could not grow its stack */
     uint32_t    prev_end, cur_end;  /* end of the previous and the current token */
+    int         prev_tok, cur_tok;  /* the previous and the current token */
 } hm_parser;
 
 /* Parse one file into p->root.  Returns the number of syntax errors. */

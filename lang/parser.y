@@ -48,8 +48,10 @@ int hmyy_lex(HMYY_STYPE *lval, HMYY_LTYPE *lloc, void *scanner);
 static int next_token(HMYY_STYPE *lval, HMYY_LTYPE *lloc, hm_parser *p, void *scanner)
 {
     p->prev_end = p->cur_end;
+    p->prev_tok = p->cur_tok;
     int t = hmyy_lex(lval, lloc, scanner);
     p->cur_end = lloc->end;
+    p->cur_tok = t;
     return t;
 }
 #undef yylex
@@ -93,6 +95,16 @@ static void split_asof(hm_parser *p, ast *init)
     }
     init->b = d;
 }
+
+/* The message for when a condition, group or exception is not met: its
+ * text beside the first (str2), its node after the first's (for templates). */
+static void set_else(ast *n, ast *msg)
+{
+    if (msg && n->d) {
+        n->str2 = msg->str;
+        n->d->next = msg;
+    }
+}
 }
 
 %token <text> IDENT "a name"
@@ -128,7 +140,7 @@ static void split_asof(hm_parser *p, ast *init)
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
 %type <node> test given obj inits init_list init rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration
-%type <node> opt_quick opt_amount opt_member opt_asof opt_from name_list
+%type <node> else_msg versions version opt_quick opt_amount opt_member opt_asof opt_from name_list
 %type <node> reclit
 %type <node> field_opts
 %type <text> dotted opt_label fname iname type_word type_value
@@ -409,8 +421,20 @@ values:
 scale:
     SCALE IDENT opt_label '{' refs rows '}'
                                 { $$ = NODE(SCALE, @2); $$->str = $2; $$->str2 = $3; $$->a = $6; $$->d = $5; }
+  | SCALE IDENT opt_label '{' refs versions '}'
+                                { $$ = NODE(SCALE, @2); $$->str = $2; $$->str2 = $3; $$->b = $6; $$->d = $5; }
   | SCALE IDENT opt_label '{' error '}'
                                 { $$ = NODE(SCALE, @2); $$->str = $2; $$->str2 = $3; }
+;
+
+/* bands and rates that change by date: `from DATE { rows }` */
+versions:
+    version                     { $$ = $1; }
+  | versions version            { $$ = ast_append($1, $2); }
+;
+
+version:
+    FROM DATE '{' rows '}'      { $$ = NODE(SCALEVER, @1); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->b = $4; }
 ;
 
 rows:
@@ -498,19 +522,27 @@ excepts:
 ;
 
 except:
-    EXCEPT WHEN expr THEN expr STRING
+    EXCEPT WHEN expr THEN expr STRING else_msg
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6;
-                                  $$->d = NODE(STR, @6); $$->d->str = $6; }
-  | EXCEPT WHEN expr THEN expr STRING PRIORITY INT
+                                  $$->d = NODE(STR, @6); $$->d->str = $6; set_else($$, $7); }
+  | EXCEPT WHEN expr THEN expr STRING else_msg PRIORITY INT
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = $5; $$->str = $6;
-                                  $$->d = NODE(STR, @6); $$->d->str = $6; $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
-  | EXCEPT WHEN expr THEN except_status STRING
-                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
-                                  $$->b->ival = $5; $$->b->flag = 2; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6; }
-  | EXCEPT WHEN expr THEN except_status STRING PRIORITY INT
+                                  $$->d = NODE(STR, @6); $$->d->str = $6; $$->flag = 1; $$->c = NODE(INT, @9); $$->c->str = $9;
+                                  set_else($$, $7); }
+  | EXCEPT WHEN expr THEN except_status STRING else_msg
                                 { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
                                   $$->b->ival = $5; $$->b->flag = 2; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6;
-                                  $$->flag = 1; $$->c = NODE(INT, @8); $$->c->str = $8; }
+                                  set_else($$, $7); }
+  | EXCEPT WHEN expr THEN except_status STRING else_msg PRIORITY INT
+                                { $$ = NODE(EXCEPT, @1); $$->a = $3; $$->b = NODE(BOOL, @5);
+                                  $$->b->ival = $5; $$->b->flag = 2; $$->str = $6; $$->d = NODE(STR, @6); $$->d->str = $6;
+                                  $$->flag = 1; $$->c = NODE(INT, @9); $$->c->str = $9; set_else($$, $7); }
+;
+
+/* `else "…"`: the message for when it is not met */
+else_msg:
+    %empty                      { $$ = NULL; }
+  | ELSE STRING                 { $$ = NODE(STR, @2); $$->str = $2; }
 ;
 
 except_status:
@@ -528,6 +560,14 @@ group:
                                   if ($2) { $$->d = NODE(STR, @2); $$->d->str = $2; } }
   | ANY opt_label '{' conds '}' { $$ = NODE(GROUP, @1); $$->ival = GROUP_ANY; $$->str = $2; $$->a = $4;
                                   if ($2) { $$->d = NODE(STR, @2); $$->d->str = $2; } }
+  | ALL STRING ELSE STRING '{' conds '}'
+                                { $$ = NODE(GROUP, @1); $$->ival = GROUP_ALL; $$->str = $2; $$->a = $6;
+                                  $$->d = NODE(STR, @2); $$->d->str = $2;
+                                  ast *m = NODE(STR, @4); m->str = $4; set_else($$, m); }
+  | ANY STRING ELSE STRING '{' conds '}'
+                                { $$ = NODE(GROUP, @1); $$->ival = GROUP_ANY; $$->str = $2; $$->a = $6;
+                                  $$->d = NODE(STR, @2); $$->d->str = $2;
+                                  ast *m = NODE(STR, @4); m->str = $4; set_else($$, m); }
 ;
 
 conds:
@@ -542,9 +582,9 @@ cond_item:
 ;
 
 cond:
-    expr STRING crefs %prec CONDEND
-                                { $$ = NODE(COND, @1); $$->a = $1; $$->str = $2; $$->c = $3;
-                                  $$->d = NODE(STR, @2); $$->d->str = $2; }
+    expr STRING else_msg crefs %prec CONDEND
+                                { $$ = NODE(COND, @1); $$->a = $1; $$->str = $2; $$->c = $4;
+                                  $$->d = NODE(STR, @2); $$->d->str = $2; set_else($$, $3); }
 ;
 
 crefs:
@@ -691,6 +731,11 @@ expr:
 postfix:
     primary
   | postfix '.' fname           { $$ = NODE(GET, @3); $$->a = $1; $$->str = $3; }
+    /* a scale's band, rate or quick deduction for an amount: 税率表.rate(x) */
+  | postfix '.' fname '(' args ')'
+                                { $$ = NODE(SCALEQ, @3); $$->a = $1; $$->str = $3; $$->b = $5; }
+  | postfix '.' QUICK '(' args ')'
+                                { $$ = NODE(SCALEQ, @3); $$->a = $1; $$->str = "quick"; $$->b = $5; }
   | postfix DURING LAST INT MONTH
                                 { $$ = NODE(DURING, @2); $$->ival = WIN_LAST; $$->a = $1;
                                   $$->b = NODE(INT, @4); $$->b->str = $4; $$->flag = DUR_MONTHS; }
@@ -844,7 +889,20 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
     int d;
     int got_cmp = !strcmp(yysymbol_name(got), "'<'") || !strcmp(yysymbol_name(got), "'>'") ||
                   got == YYSYMBOL_LE || got == YYSYMBOL_GE || got == YYSYMBOL_EQ || got == YYSYMBOL_NE;
-    if (got_cmp && has(exp, n, YYSYMBOL_AND)) {
+    if (got == YYSYMBOL_ELSE && p->prev_tok == STRING && !has(exp, n, YYSYMBOL_ELSE)) {
+        /* `"label" else "…"` on something that is never met or not met */
+        d = diag_error(p->diags, p->file, sp, "only a condition, a group or an exception has a message "
+                                              "for when it is not met");
+        diag_hint(p->diags, d, "`else \"…\"` follows the message of a condition, e.g. "
+                               "人均收入 < 低保标准 \"人均收入低于低保标准\" else \"人均收入不低于低保标准\"");
+    } else if (p->prev_tok == ELSE && got != YYSYMBOL_STRING && has(exp, n, YYSYMBOL_STRING) && n == 1) {
+        d = diag_error(p->diags, p->file, (hm_span){ p->prev_end, p->prev_end },
+                       "expected the message for when it is not met after `else`, found %s", found);
+        diag_hint(p->diags, d, "write it in double quotes: else \"人均收入不低于低保标准\"");
+    } else if (got == YYSYMBOL_ELSE && (p->prev_tok == ALL || p->prev_tok == ANY)) {
+        d = diag_error(p->diags, p->file, sp, "a group's message for when it is not met needs its message first");
+        diag_hint(p->diags, d, "write all \"MESSAGE\" else \"MESSAGE IF NOT MET\" { … }");
+    } else if (got_cmp && has(exp, n, YYSYMBOL_AND)) {
         d = diag_error(p->diags, p->file, sp, "comparisons cannot be chained");
         diag_hint(p->diags, d, "write each comparison on its own and join them with `and`, "
                                "e.g. 18 <= age(person.birth_date) and age(person.birth_date) < 60");

@@ -879,16 +879,50 @@ static void check_mtable(sema *s, sym *p, const hm_type *t, const char *what)
 
 /* ---- scales ------------------------------------------------------------- */
 
-void sema_check_scale(sema *s, sym *sc)
+/* A rate given by a parameter: a decimal one, not looked up in a table,
+ * whose every value is a rate; the parameter, or NULL after an error. */
+static sym *rate_param(sema *s, ast *e)
 {
-    ast *n = sc->decl;
-    if (sc->state == 2)
-        return;
-    sc->state = 2;
-    sc->type = ty_money(PERIOD_NONE);
+    sym *y = e->kind == N_NAME ? sema_lookup(s, e->str, e) : NULL;
+    if (!y || y->kind != SYM_PARAM) {
+        int d = ERR(e, "a scale rate must be a percentage, a decimal number or the name of a decimal parameter");
+        if (e->kind == N_NAME && !y)
+            diag_hint(s->diags, d, "`%s` is not defined", e->str);
+        return NULL;
+    }
+    y->used = 1;
+    sema_check_param(s, y);
+    e->sym = y;
+    ast *d = y->decl;
+    if (!y->type || y->type->kind != T_DECIMAL) {
+        char t[64];
+        ERR(e, "parameter `%s` is %s; a scale rate must be a decimal", e->str,
+            y->type ? ty_name(y->type, t, sizeof t) : "not checked");
+        return NULL;
+    }
+    if (d->ival == PARAM_TABLE) {
+        int dd = ERR(e, "parameter `%s` is a table; a scale rate must be one value (possibly dated)", e->str);
+        diag_hint(s->diags, dd, "declare the rate as `parameter %s : decimal { from DATE RATE … }`", e->str);
+        return NULL;
+    }
+    for (ast *v = d->c; v; v = v->next) {
+        int64_t rate;
+        if (v->b && sema_literal_ppm(s, v->b, &rate) == 0 && (rate < 0 || rate > 1000000)) {
+            int dd = ERR(v->b, "parameter `%s` is a scale rate: its values must be between 0%% and 100%%", e->str);
+            diag_note(s->diags, dd, FILE_OF(s, e), e->loc, "it is a rate of scale here");
+            return NULL;
+        }
+    }
+    return y;
+}
+
+/* The rows of one scale, or of one dated version of it (at). */
+static void check_rows(sema *s, ast *at, ast *rows, const char *name)
+{
     int64_t prev_limit = 0, prev_rate = 0, quick = 0;
     int ok = 1, nrows = 0;
-    for (ast *r = n->a; r; r = r->next, nrows++) {
+    const ast *by_param = NULL;     /* the first row whose rate is a parameter */
+    for (ast *r = rows; r; r = r->next, nrows++) {
         int64_t limit = 0, rate = 0;
         if (r->a) {
             if (r->next == NULL) {
@@ -907,14 +941,26 @@ void sema_check_scale(sema *s, sym *sc)
             ok = 0;
         }
         if (sema_literal_ppm(s, r->b, &rate) != 0) {
-            ERR(r->b, "a scale rate must be a percentage or decimal number");
-            ok = 0;
+            if (!rate_param(s, r->b))
+                ok = 0;
+            else if (!by_param)
+                by_param = r->b;
+            r->flag = 1;    /* the rate is a parameter's */
         } else if (rate < 0 || rate > 1000000) {
             ERR(r->b, "a scale rate must be between 0%% and 100%%");
             ok = 0;
         }
         r->b->ival = rate;
-        if (ok) {
+        if (by_param) {
+            /* the rates are known on the as-of date only: the quick
+             * deduction is computed then, it cannot be stated here */
+            if (r->c) {
+                int d = ERR(r->c, "the quick deduction of this row cannot be checked: it depends on the "
+                                  "rate `%s`, a parameter", by_param->str);
+                diag_hint(s->diags, d, "leave out `quick`: it is computed from the rates in force "
+                                       "(`%s.quick(AMOUNT)` gives it)", name);
+            }
+        } else if (ok) {
             /* the quick deduction of this row: what the marginal method
              * gives minus what the flat rate gives, at the row's lower limit */
             __int128 q = (__int128)quick * 1000000 + (__int128)prev_limit * (rate - prev_rate);
@@ -936,8 +982,43 @@ void sema_check_scale(sema *s, sym *sc)
             prev_limit = limit;
         prev_rate = rate;
     }
-    if (nrows == 0)
-        ERR(n, "scale `%s` has no rows", n->str);
+    if (nrows == 0) {
+        if (at->kind == N_SCALEVER)
+            ERR(at, "this version of scale `%s` has no rows", name);
+        else
+            ERR(at, "scale `%s` has no rows", name);
+    }
+}
+
+void sema_check_scale(sema *s, sym *sc)
+{
+    ast *n = sc->decl;
+    if (sc->state == 2)
+        return;
+    sc->state = 2;
+    sc->type = ty_money(PERIOD_NONE);
+    /* rates that are parameters are looked up where the scale is declared */
+    sema_where w = sema_enter(s, sc->mod, sc->owner);
+    if (n->b) {
+        int64_t prev = INT64_MIN;
+        for (ast *v = n->b; v; v = v->next) {
+            int64_t day;
+            if (sema_parse_date(v->a->str, &day) != 0) {
+                ERR(v->a, "`%s` is not a valid date", v->a->str);
+            } else {
+                v->a->ival = day;
+                if (day <= prev) {
+                    int d = ERR(v->a, "the versions of a scale must take effect on increasing dates");
+                    diag_hint(s->diags, d, "list them from the earliest to the latest, one per date");
+                }
+                prev = day;
+            }
+            check_rows(s, v, v->b, n->str);
+        }
+    } else {
+        check_rows(s, n, n->a, n->str);
+    }
+    sema_leave(s, w);
 }
 
 /* ---- functions and externs ---------------------------------------------- */

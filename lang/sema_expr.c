@@ -694,6 +694,60 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
     return &ty_error;
 }
 
+/* `SCALE.rate(x)`, `.quick(x)`, `.band(x)`: the band an amount falls in,
+ * its rate (a decimal) and quick deduction (money of the amount's period),
+ * its number (counted from 1). */
+static const hm_type *scaleq_expr(sema *s, ast *e)
+{
+    sym *y = e->a->kind == N_NAME ? sema_lookup(s, e->a->str, e->a) : NULL;
+    int nargs = ast_count(e->b);
+    int what = !strcmp(e->str, "rate") ? 1 : !strcmp(e->str, "quick") ? 2 : !strcmp(e->str, "band") ? 3 : 0;
+    /* the arguments are checked (and what they use counted) whatever is wrong */
+    for (ast *a = e->b; a && (!y || y->kind != SYM_SCALE || nargs != 1 || !what); a = a->next)
+        expr(s, a);
+    if (y)
+        y->used = 1;
+    if (e->a->kind != N_NAME)
+        expr(s, e->a);
+    if (!y || y->kind != SYM_SCALE) {
+        if (e->a->kind == N_NAME && !y) {
+            int d = ERR(e->a, "`%s` is not defined", e->a->str);
+            sema_suggest(s, d, e->a->str, SUGGEST_FUNCTION);
+        } else {
+            int d = e->a->kind == N_NAME ? ERR(e, "`%s` is not a scale; only a scale has `.%s(…)`", e->a->str, e->str)
+                                         : ERR(e, "only a scale has `.%s(…)`", e->str);
+            diag_hint(s->diags, d, "`.rate(AMOUNT)`, `.quick(AMOUNT)` and `.band(AMOUNT)` give the band "
+                                   "of a scale that an amount falls in");
+        }
+        return &ty_error;
+    }
+    e->sym = y;
+    e->a->sym = y;
+    sema_check_scale(s, y);
+    if (!what) {
+        int d = ERR(e, "a scale has no `.%s`", e->str);
+        diag_hint(s->diags, d, "a scale has `.rate(AMOUNT)`, `.quick(AMOUNT)` and `.band(AMOUNT)`");
+        return &ty_error;
+    }
+    e->ival = what;
+    if (nargs != 1) {
+        ERR(e, "`%s.%s` takes 1 argument, the amount, but %d %s given", e->a->str, e->str, nargs,
+            nargs == 1 ? "was" : "were");
+        return &ty_error;
+    }
+    const hm_type *ta = expr(s, e->b);
+    if (ta->kind != T_MONEY && ta->kind != T_INT && ta->kind != T_ERROR) {
+        char x[64];
+        ERR(e->b, "a scale applies to money, not %s", ty_name(ta, x, sizeof x));
+        return &ty_error;
+    }
+    if (what == 1)
+        return &ty_decimal;
+    if (what == 3)
+        return &ty_int;
+    return ta->kind == T_MONEY ? ta : ty_money(PERIOD_NONE);
+}
+
 static const hm_type *call_expr(sema *s, ast *e)
 {
     int found;
@@ -1398,6 +1452,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_NAME: return name_expr(s, e);
     case N_GET: return get_expr(s, e);
     case N_CALL: return call_expr(s, e);
+    case N_SCALEQ: return scaleq_expr(s, e);
     case N_BINOP:
         switch (e->ival) {
         case AOP_AND: case AOP_OR:
@@ -1506,9 +1561,22 @@ const hm_type *sema_expr(sema *s, ast *e) { return expr(s, e); }
 
 /* ---- message templates ------------------------------------------------------------ */
 
+static void check_template(sema *s, ast *msg);
+
+/* the message of n and, after it, its message for when it is not met */
 void sema_check_template(sema *s, ast *n)
 {
-    ast *msg = n->d;
+    for (ast *msg = n->d; msg; msg = msg->next)
+        check_template(s, msg);
+    if (n->d && n->d->next && n->d->str && n->d->next->str && !strcmp(n->d->str, n->d->next->str)) {
+        int d = diag_warning(s->diags, FILE_OF(s, n->d->next), n->d->next->loc,
+                             "the message for when it is not met is the same as the other");
+        diag_hint(s->diags, d, "say what is the case when it is not met, or leave out `else \"…\"`");
+    }
+}
+
+static void check_template(sema *s, ast *msg)
+{
     if (!msg || !msg->str)
         return;
     const char *t = msg->str;

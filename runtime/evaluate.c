@@ -192,8 +192,11 @@ static void reason(hm_evaluator *e, res_decision *d, const hm_decision *hd)
     const hm_program *p = e->p;
     const hm_policy *P = &p->policies[d->policy];
     size_t start = e->tlen;
-    if (hd->status == DEC_NOT_ELIGIBLE && hd->failed_cond >= 0)
-        put(e, fill(e, d->policy, d->member, prog_str(p, p->conds[hd->failed_cond].msg)));
+    if (hd->status == DEC_NOT_ELIGIBLE && hd->failed_cond >= 0) {
+        /* its message for "not met" when it has one */
+        const hm_condnode *c = &p->conds[hd->failed_cond];
+        put(e, fill(e, d->policy, d->member, prog_str(p, c->msg_else >= 0 ? c->msg_else : c->msg)));
+    }
     else if (hd->status == DEC_NOT_ELIGIBLE && hd->excluded_by >= 0) {
         put(e, "excluded by ");
         put(e, prog_str(p, p->policies[hd->excluded_by].name));

@@ -210,7 +210,7 @@ static void why(hm_vm *vm, const hm_program *p, int32_t pol, int32_t member, con
     if (d->status == DEC_NOT_ELIGIBLE && d->failed_cond >= 0) {
         const hm_condnode *c = &p->conds[d->failed_cond];
         char msg[512];
-        vm_fill_message(vm, pol, member, prog_str(p, c->msg), msg, sizeof msg);
+        vm_fill_message(vm, pol, member, prog_str(p, c->msg_else >= 0 ? c->msg_else : c->msg), msg, sizeof msg);
         PART("failed at line %d: \"%s\"", c->line, msg);
     }
     if (d->status == DEC_NOT_ELIGIBLE && d->excluded_by >= 0)

@@ -319,6 +319,29 @@ check citizen-several.txt 0 "$HUIMIN" explain $pack --given $dir/several.json --
 check citizen-all.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --audience citizen
 check citizen-stale.txt 0 "$HUIMIN" explain $pack --given $dir/stale.json --as-of $day --audience citizen
 
+# a message for each outcome: the one for "not met" when not met (without
+# 未满足 for the citizen), the message (the requirement) when met or unknown
+for f in messages-not-met messages-met messages-unknown; do
+    check "$f.txt" 0 "$HUIMIN" explain $dir/messages.pol --given $dir/$f.json --as-of $day
+    check "citizen-$f.txt" 0 "$HUIMIN" explain $dir/messages.pol --given $dir/$f.json --as-of $day --audience citizen
+done
+check messages-not-met.json 0 "$HUIMIN" explain $dir/messages.pol --given $dir/messages-not-met.json --as-of $day --format json
+# a scale applied: its band, rate, quick deduction and the computation, by
+# the version in force and with a rate from a parameter
+check scales.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of $day
+check scales-2027.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01
+check scales-2027.json 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2027-08-01 --format json
+# `huimin run` gives the same message for "not met" as the reason
+if "$HUIMIN" run $dir/messages.pol --given $dir/messages-not-met.json --as-of $day > "$tmp/msg-run.out" 2>&1 &&
+   grep -q '不低于低保标准 1395.00 元' "$tmp/msg-run.out"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: huimin run does not give the message for \"not met\" as the reason"; cat "$tmp/msg-run.out"
+    fail=$((fail + 1))
+fi
+# before the first version: the tax is not known, and explain says why
+check scales-2018.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of 2018-08-01
+
 # text from a source that is not UTF-8 (an id with the byte 0xff): every
 # key is still there, the byte shown as U+FFFD, and a warning says so
 bindir0=$(dirname "$HUIMIN")
