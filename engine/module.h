@@ -7,7 +7,7 @@
 
 #include "bytecode.h"
 
-#define HM_BC_MAJOR 5
+#define HM_BC_MAJOR 6
 #define HM_BC_MINOR 0
 
 /* The module's bytes (owned, mem_free).  0, or -1 when out of memory. */

@@ -21,6 +21,8 @@ typedef struct hm_val {
 
 enum { UNK_MISSING = 1, UNK_ERROR = 2 };
 enum { DEC_ELIGIBLE = 1, DEC_NOT_ELIGIBLE = 2, DEC_UNDETERMINED = 3 };
+/* the member is not one the policy is for (`for person where …` false) */
+enum { DEC_NOT_APPLICABLE = 4 };
 
 typedef struct hm_decision {
     int32_t status;         /* DEC_* */

@@ -108,6 +108,8 @@ void hm_pack_disasm(const hm_pack *k, FILE *out);
 
 enum { HM_ENTITY_HOUSEHOLD = 1, HM_ENTITY_PERSON = 2 };
 enum { HM_ELIGIBLE = 1, HM_NOT_ELIGIBLE = 2, HM_UNDETERMINED = 3 };
+/* the policy is not for this person or household (`for person where …`) */
+enum { HM_NOT_APPLICABLE = 4 };
 /* the period of an amount: a lump sum paid once, per month or per year */
 enum { HM_PERIOD_ONCE = 0, HM_PERIOD_MONTH = 1, HM_PERIOD_YEAR = 2 };
 /* why a fact is not usable */
@@ -422,6 +424,20 @@ typedef struct hm_test_summary {
  * HM_ERR when a test failed or the policies have errors (see
  * hm_compiler_error_count), HM_ENOMEM. */
 int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum);
+
+typedef struct hm_test_options {
+    int flags;                  /* HM_TEST_* */
+    /* NULL, or nrun patterns: only the tests whose name matches one of them
+     * run.  `*` matches any text, `?` one character; a pattern without
+     * either matches the names that contain it. */
+    const char *const *run;
+    int nrun;
+    FILE *junit;                /* NULL, or where to write a JUnit XML report as well */
+} hm_test_options;
+
+/* hm_compiler_run_tests with a choice of tests and a JUnit report.  When
+ * patterns select no test, sum->total is 0. */
+int hm_compiler_run_tests_opts(hm_compiler *c, FILE *out, const hm_test_options *o, hm_test_summary *sum);
 
 /* ---- what the policies need --------------------------------------------- */
 

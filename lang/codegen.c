@@ -1437,6 +1437,25 @@ static void cg_policy(builder *b, sym *y)
                 cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);
         }
     }
+    /* `for … where`: one condition outside the tree; without a message of
+     * its own, its text is its message */
+    ast *w = d->b;
+    if (w && w->a && w->a->kind != N_ERROR) {
+        int32_t me = p->nconds;
+        int line, col;
+        srcfile_locate(file, w->loc.start, &line, &col);
+        const char *msg = w->str;
+        if (!msg && w->a->loc.end > w->a->loc.start && w->a->loc.end <= file->len)
+            msg = arena_strndup(b->s->arena, file->text + w->a->loc.start, w->a->loc.end - w->a->loc.start);
+        hm_condnode node = { .kind = CN_COND, .fn = -1, .size = 1, .msg = str_id(b, msg ? msg : ""), .ref = -1,
+                             .line = line, .col = col };
+        push_conds(b, node);
+        char name[256];
+        snprintf(name, sizeof name, "%s: applies", d->str);
+        int32_t fn = cg_function(b, name, FN_COND, id, NULL, w->a, &ty_bool, file);
+        p->conds[me].fn = fn;
+        p->policies[id].applies = me;
+    }
 }
 
 static void declare_ids(builder *b)
@@ -1588,7 +1607,7 @@ static void declare_ids(builder *b)
                             ref = it->str;
                     hm_policy pol = { .name = str_id(b, n->str), .label = str_id(b, n->str2),
                                       .ref = str_id(b, ref), .entity = (int32_t)n->ival, .cond = -1,
-                                      .amount_fn = -1, .line = line,
+                                      .amount_fn = -1, .applies = -1, .line = line,
                                       .file = str_id(b, s->mods[i]->file->path) };
                     y->id = p->npolicies;
                     push_policies(b, pol);
@@ -1734,6 +1753,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
                 }
             memset(seen, 0, (size_t)p->nfields + 1);
             collect_facts(b, n->a, seen);
+            collect_facts(b, n->b, seen);
             pol = &p->policies[y->id];
             pol->first_fact = p->nints;
             for (int k = 0; k < p->nfields; k++)
