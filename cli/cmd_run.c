@@ -74,16 +74,24 @@ static void fmt_fen(long long fen, char *buf, size_t n)
  * (ID numbers masked), the run and its timings to stderr. */
 void cli_print_run(const hm_run_summary *s, const char *outpath)
 {
-    printf("%-24s %-9s %10s %12s %12s %16s\n", "policy", "for", "eligible", "not eligible", "undetermined",
-           "total amount");
+    /* the column of the not applicable only when a policy left someone out */
+    int na = 0;
+    for (int i = 0; i < hm_run_summary_policy_count(s); i++)
+        na |= hm_run_summary_count(s, i, HM_NOT_APPLICABLE) > 0;
+    printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
+    if (na)
+        printf("%14s ", "not applicable");
+    printf("%12s %16s\n", "undetermined", "total amount");
     for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
         char money[32] = "-";
         if (hm_run_summary_policy_has_amount(s, i))
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
-        printf("%-24s %-9s %10lld %12lld %12lld %16s\n", hm_run_summary_policy_name(s, i),
+        printf("%-24s %-9s %10lld %12lld ", hm_run_summary_policy_name(s, i),
                hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
-               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE),
-               hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
+        if (na)
+            printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));
+        printf("%12lld %16s\n", hm_run_summary_count(s, i, HM_UNDETERMINED), money);
     }
     fflush(stdout);
     long long bad = hm_run_summary_issue_total(s, HM_ISSUE_BAD_VALUE),

@@ -1297,10 +1297,13 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
         m->busy = 0;
         return &m->d;
     }
-    /* unknown whether it applies: undetermined, whatever the rules say */
-    int t = applies < 0 || P->cond < 0 ? -1
+    /* unknown whether it applies: undetermined, whatever the rules say
+     * (the conditions are still evaluated, for explain to show) */
+    int t = P->cond < 0 ? -1
             : vm->trace || vm->cover ? eval_cond(vm, P->cond, &failed, &error)
                                      : eval_cond_plain(vm, P->cond, &failed, &error);
+    if (applies < 0)
+        t = -1;
     if (applies > 0) {
         if (P->neexc) {
             hm_val base = { t == 1, t < 0 ? UNK_MISSING : 0, 0 };

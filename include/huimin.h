@@ -197,7 +197,7 @@ const char *hm_result_policy_name(const hm_result *r, int i);
 int hm_result_entity(const hm_result *r, int i);          /* HM_ENTITY_* */
 int hm_result_member(const hm_result *r, int i);          /* 0-based, -1 for the household */
 const char *hm_result_member_id(const hm_result *r, int i); /* NULL when none was given */
-int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … */
+int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … HM_NOT_APPLICABLE */
 int hm_result_has_amount(const hm_result *r, int i);      /* eligible, with an amount */
 long long hm_result_amount(const hm_result *r, int i);    /* fen */
 int hm_result_period(const hm_result *r, int i);          /* HM_PERIOD_* */
@@ -371,7 +371,8 @@ const char *hm_run_summary_policy_name(const hm_run_summary *s, int i);
 int hm_run_summary_policy_entity(const hm_run_summary *s, int i); /* HM_ENTITY_* */
 int hm_run_summary_policy_has_amount(const hm_run_summary *s, int i);
 int hm_run_summary_policy_period(const hm_run_summary *s, int i); /* HM_PERIOD_* of its amounts */
-/* Decisions with that status (HM_ELIGIBLE, HM_NOT_ELIGIBLE, HM_UNDETERMINED). */
+/* Decisions with that status (HM_ELIGIBLE, HM_NOT_ELIGIBLE, HM_UNDETERMINED,
+ * HM_NOT_APPLICABLE). */
 long long hm_run_summary_count(const hm_run_summary *s, int i, int status);
 /* The sum of the eligible decisions' amounts, in fen per the policy's period. */
 long long hm_run_summary_total(const hm_run_summary *s, int i);

@@ -184,6 +184,11 @@ check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-
 # a call derived once in a decision and referred to afterwards
 check calls.txt 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day
 check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day --format json
+# `for person where`: a member the policy is not for is not applicable (不适用),
+# one of whom it is not known is undetermined
+check applies.txt 0 "$HUIMIN" explain $dir/applies.pol --given $dir/applies.json --as-of $day
+check applies.json 0 "$HUIMIN" explain $dir/applies.pol --given $dir/applies.json --as-of $day --format json
+check citizen-applies.txt 0 "$HUIMIN" explain $dir/applies.pol --given $dir/applies.json --as-of $day --audience citizen
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
