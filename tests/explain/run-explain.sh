@@ -251,7 +251,8 @@ fi
 "$py" -c '
 import json
 m = {"birth_date": "1980-09-30", "deceased": {"value": False, "as_of": "2024-07-25"}, "relation": "spouse",
-     "marital": "married", "monthly_income": 0, "medical_selfpay": 0, "local_hukou": True, "residence_years": 20}
+     "marital": "married", "monthly_income": 0, "medical_selfpay": 0, "local_hukou": True, "residence_years": 20,
+     "annual_wage": 100000}
 print(json.dumps({"household": {"region": "330100", "assets": "20000.00", "other_housing": False,
                                 "members": [m] * 10000}}))' > "$tmp/collective.json"
 # the CPU seconds this shell's children have used so far, from `times`
