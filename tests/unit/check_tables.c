@@ -34,7 +34,7 @@ static uint64_t le64(const unsigned char *b)
 static const struct { uint32_t id, size; } format_sections[] = {
     { 1, 16 }, { 2, 1 }, { 3, 4 }, { 4, 8 }, { 5, 28 }, { 6, 24 }, { 7, 4 }, { 8, 12 },
     { 9, 16 }, { 10, 32 }, { 11, 36 }, { 12, 16 }, { 13, 16 }, { 14, 24 }, { 15, 4 },
-    { 16, 4 }, { 17, 32 }, { 18, 32 }, { 19, 24 }, { 20, 68 }, { 21, 4 }, { 22, 16 }, { 23, 24 },
+    { 16, 4 }, { 17, 32 }, { 18, 32 }, { 19, 24 }, { 20, 72 }, { 21, 4 }, { 22, 16 }, { 23, 24 },
     { 24, 48 }, { 25, 1 },
 };
 #define NFORMAT ((int)(sizeof format_sections / sizeof format_sections[0]))
