@@ -382,7 +382,8 @@ policy:
                                 { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $7; }
   | POLICY IDENT opt_label FOR entity WHERE expr opt_label '{' pitems '}'
                                 { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $10;
-                                  $$->b = NODE(COND, @7); $$->b->a = $7; $$->b->str = $8; }
+                                  $$->b = NODE(COND, @7); $$->b->a = $7; $$->b->str = $8;
+                                  if ($8) { $$->b->d = NODE(STR, @8); $$->b->d->str = $8; } }
 ;
 
 pitems:

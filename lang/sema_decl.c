@@ -972,7 +972,7 @@ static void check_within(sema *s, ast *w, const hm_type *t)
         diag_hint(s->diags, d, "compute it in a let, or write the number");
     } else if (t->kind == T_MONEY ? lit->kind == N_PERCENT || sema_literal_fen(s, lit, &x) != 0
                : t->kind == T_INT ? lit->kind != N_INT : sema_literal_ppm(s, lit, &x) != 0) {
-        ERR(w, "`%s` is not a tolerance for %s", lit->str,
+        ERR(w, "`%s%s` is not a tolerance for %s", lit->str, lit->kind == N_PERCENT ? "%" : "",
             t->kind == T_MONEY ? "money (at most two decimal places)" : t->kind == T_INT ? "a whole number" : "a decimal");
     }
 }
@@ -1015,7 +1015,15 @@ static void check_expect_value(sema *s, ast *e, sym *p)
         ok = v->kind == N_DATE && sema_parse_date(v->str, &day) == 0;
         break;
     }
-    case T_CODE: ok = v->kind == N_NAME && symtab_get(t->codeset->labels, v->str); break;
+    case T_CODE:
+        ok = v->kind == N_NAME && symtab_get(t->codeset->labels, v->str);
+        if (!ok) {
+            int d = ERR(v, "let `%s` is %s: the expected value must be one of its labels", e->str2,
+                        ty_name(t, b, sizeof b));
+            sema_suggest_label(s, d, t->codeset, v->kind == N_NAME ? v->str : "");
+            return;
+        }
+        break;
     default: {
         int d = ERR(e, "a test cannot expect let `%s`: it is %s", e->str2, ty_name(t, b, sizeof b));
         diag_hint(s->diags, d, "expect a let that is a number, a yes/no, a date or a code");
@@ -1024,13 +1032,11 @@ static void check_expect_value(sema *s, ast *e, sym *p)
     }
     if (!ok) {
         static const char *const example[] = { [T_MONEY] = "600.00", [T_DECIMAL] = "0.8 or 80%", [T_INT] = "3",
-                                               [T_BOOL] = "true", [T_DATE] = "2024-12-31", [T_CODE] = "a label" };
-        int d = ERR(v, "let `%s` is %s: the expected value must be %s such as %s", e->str2, ty_name(t, b, sizeof b),
-                    t->kind == T_CODE ? "a label of its code set" : "a plain value", example[t->kind]);
+                                               [T_BOOL] = "true or false", [T_DATE] = "2024-12-31" };
+        int d = ERR(v, "let `%s` is %s: the expected value must be a plain value such as %s", e->str2,
+                    ty_name(t, b, sizeof b), example[t->kind]);
         if (t->kind == T_MONEY && num && num->kind == N_DEC)
             diag_hint(s->diags, d, "money has at most two decimal places (fen); use `within` for a tolerance");
-        else if (t->kind == T_CODE)
-            sema_suggest_label(s, d, t->codeset, v->kind == N_NAME ? v->str : "");
     }
     check_within(s, e->c, t);
 }
