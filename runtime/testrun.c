@@ -299,11 +299,11 @@ typedef struct junit {
     int n, cap, oom;
 } junit;
 
-/* Text for XML: the five special characters as entities; control
- * characters XML 1.0 cannot carry as U+FFFD. */
-static void xml_text(FILE *f, const char *s)
+/* Text for XML, the first n bytes of s: the five special characters as
+ * entities; control characters XML 1.0 cannot carry as U+FFFD. */
+static void xml_textn(FILE *f, const char *s, size_t n)
 {
-    for (; *s; s++) {
+    for (const char *end = s + n; s < end && *s; s++) {
         unsigned char ch = (unsigned char)*s;
         switch (ch) {
         case '&': fputs("&amp;", f); break;
@@ -319,6 +319,8 @@ static void xml_text(FILE *f, const char *s)
         }
     }
 }
+
+static void xml_text(FILE *f, const char *s) { xml_textn(f, s, strlen(s)); }
 
 static int junit_write(FILE *f, const junit *ju, const hm_test_summary *sum, int errors)
 {
@@ -346,11 +348,10 @@ static int junit_write(FILE *f, const junit *ju, const hm_test_summary *sum, int
             continue;
         }
         /* the message: the first expectation that failed, on one line */
-        const char *nl = strchr(c->failure, '\n');
-        char first[512];
-        snprintf(first, sizeof first, "%.*s", nl ? (int)(nl - c->failure) : (int)strlen(c->failure), c->failure);
+        const char *msg = c->failure + strspn(c->failure, " ");
+        const char *nl = strchr(msg, '\n');
         fputs(">\n      <failure message=\"", f);
-        xml_text(f, first);
+        xml_textn(f, msg, nl ? (size_t)(nl - msg) : strlen(msg));
         fputs("\" type=\"expectation\">", f);
         xml_text(f, c->failure);
         fputs("</failure>\n    </testcase>\n", f);
