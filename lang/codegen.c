@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <nettle/sha2.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- growable arrays ------------------------------------------------------ */
@@ -1458,6 +1459,39 @@ static void cg_policy(builder *b, sym *y)
     }
 }
 
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The names that two policies of different modules share, sorted: such a
+ * policy is named with its module in the program (and so in runs, results
+ * and explain).  NULL when there are none. */
+static const char **shared_policy_names(builder *b, int32_t *n)
+{
+    sema *s = b->s;
+    int32_t count = 0;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *x = s->mods[i]->root; x; x = x->next)
+            count += x->kind == N_POLICY && x->sym;
+    *n = 0;
+    if (count < 2)
+        return NULL;
+    const char **v = arena_alloc(s->arena, sizeof *v * (size_t)count);
+    int32_t k = 0;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *x = s->mods[i]->root; x; x = x->next)
+            if (x->kind == N_POLICY && x->sym)
+                v[k++] = x->str;
+    qsort(v, (size_t)count, sizeof *v, by_name);
+    int32_t m = 0;
+    for (int32_t i = 1; i < count; i++)
+        if (!strcmp(v[i], v[i - 1]) && (m == 0 || strcmp(v[m - 1], v[i])))
+            v[m++] = v[i];
+    *n = m;
+    return m ? v : NULL;
+}
+
 static void declare_ids(builder *b)
 {
     sema *s = b->s;
@@ -1565,6 +1599,8 @@ static void declare_ids(builder *b)
                 if (t->kind == T_CODE && fact->id >= 0 && fact->id < p->nfields)
                     p->fields[fact->id].codeset = t->codeset->id;
             }
+    int32_t nshared;
+    const char **shared = shared_policy_names(b, &nshared);
     /* parameters, scales, functions, policies (module level, then local) */
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next) {
@@ -1605,7 +1641,13 @@ static void declare_ids(builder *b)
                     for (ast *it = n->a; it; it = it->next)
                         if (it->kind == N_REF && !ref)
                             ref = it->str;
-                    hm_policy pol = { .name = str_id(b, n->str), .label = str_id(b, n->str2),
+                    const char *name = n->str;
+                    if (shared && bsearch(&name, shared, (size_t)nshared, sizeof *shared, by_name)) {
+                        const hm_module *md = s->mods[i];
+                        name = md->name ? arena_printf(s->arena, "%s.%s", md->name, n->str)
+                                        : arena_printf(s->arena, "%s:%s", md->file->path, n->str);
+                    }
+                    hm_policy pol = { .name = str_id(b, name), .label = str_id(b, n->str2),
                                       .ref = str_id(b, ref), .entity = (int32_t)n->ival, .cond = -1,
                                       .amount_fn = -1, .applies = -1, .line = line,
                                       .file = str_id(b, s->mods[i]->file->path) };

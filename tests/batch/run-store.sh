@@ -181,4 +181,12 @@ head -1 na.out | grep -q 'not applicable' && grep -qE "^older +person +[0-9]+ +[
 	bad "report of not applicable: $(cat err) $(diff na.rep nd.rep | head -5)"
 "$HUIMIN" report nd.db --format json | grep -q "\"not_applicable\": $counted" && ok || bad "report JSON: not_applicable"
 
+# ---- two policies of one name in two modules: named with their modules --------
+"$HUIMIN" run "$here/small.pol" "$here/twin.pol" --config small.conf --no-progress --out tw.db \
+	> tw.out 2> err || bad "run with two policies named elder: $(cat err)"
+[ "$(q tw.db "SELECT group_concat(name, ',') FROM (SELECT name FROM run_policies ORDER BY name)")" = \
+	"allowance,contributor,married_bonus,tests.batch.elder,tests.batch_twin.elder " ] && grep -q '^tests.batch_twin.elder ' tw.out &&
+	"$HUIMIN" report tw.db --policy tests.batch_twin.elder > tw.rep 2> err && grep -qF 'policy tests.batch_twin.elder' tw.rep &&
+	ok || bad "two policies named elder: $(q tw.db "SELECT name FROM run_policies") $(cat tw.out err)"
+
 finish
