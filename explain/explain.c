@@ -1852,7 +1852,8 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "excluded_by", excl);
     /* lets this decision computed */
     json_t *lets = json_array();
-    for (int32_t l = 0; l < p->nlets; l++) {
+    /* not applicable: no let was the decision's */
+    for (int32_t l = 0; l < p->nlets && d->status != DEC_NOT_APPLICABLE; l++) {
         if (p->lets[l].policy != pol)
             continue;
         int32_t F = find_frame(x, p->lets[l].fn, dc.member);
