@@ -112,7 +112,7 @@ for i in range(struct.unpack_from('<I', b, 40)[0]):
 PY
 }
 patch_pack city.hmc v4.hmc 8 0400
-expect old-format 2 'v4.hmc: a pack of bytecode format 4.0; this huimin .* reads format 5.x: compile its policy files again' \
+expect old-format 2 'v4.hmc: a pack of bytecode format 4.0; this huimin .* reads format 6.x: compile its policy files again' \
 	-- "$HUIMIN" run v4.hmc --given family.json
 # the first constant changed: valid bytecode, but not what its sources give
 consts=$(section 4)

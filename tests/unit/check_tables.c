@@ -28,7 +28,7 @@ static uint64_t le64(const unsigned char *b)
     return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
 }
 
-/* The sections of format 5 as docs/bytecode.md lists them: id and record
+/* The sections of format 6 as docs/bytecode.md lists them: id and record
  * size.  A new table adds its line here, in the docs and at the end of
  * program_tables.def. */
 static const struct { uint32_t id, size; } format_sections[] = {
