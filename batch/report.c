@@ -10,7 +10,8 @@
  * one pass whatever the number of policies.  A run that recorded what it
  * stored (runs.store) counted its not eligible decisions in
  * run_not_eligible, whether it stored their rows or not: they are read
- * from there, so that the report is the same either way. */
+ * from there, so that the report is the same either way; likewise the not
+ * applicable ones in run_not_applicable, counted apart from the others. */
 #include "huimin.h"
 #include "mem.h"
 
@@ -38,6 +39,7 @@ typedef struct policy_stats {
     int32_t policy;             /* its number in run_policies */
     char *name, *label, *entity;
     int64_t eligible, not_eligible, undetermined, errors;
+    int64_t not_applicable;     /* `for … where` left it out */
     int64_t no_missing;         /* undetermined, no error, none of its own facts missing */
     int64_t amount;
     int has_amount;             /* some eligible decision has an amount */
@@ -53,6 +55,7 @@ typedef struct report {
     int reasons;
     int kleene;                 /* the run was made with --kleene (runs.settled = 0) */
     int counted;                /* its not eligible decisions are counted in run_not_eligible */
+    int counted_na;             /* its not applicable ones in run_not_applicable */
     policy_stats *pol;
     int32_t npol;
     char *err;
@@ -282,6 +285,13 @@ static int read_run(report *R, int run)
         R->counted = sqlite3_column_type(st, 5) != SQLITE_NULL;
     }
     sqlite3_finalize(st);
+    /* a database of schema version 4 or later counts the not applicable */
+    sqlite3_stmt *na;
+    if (R->counted && sqlite3_prepare_v2(R->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                                "name = 'run_not_applicable'", -1, &na, NULL) == SQLITE_OK) {
+        R->counted_na = sqlite3_step(na) == SQLITE_ROW && sqlite3_column_int(na, 0) > 0;
+        sqlite3_finalize(na);
+    }
     if (rc == SQLITE_DONE)
         return failf(R, HM_EUSAGE, "%s: no run %lld (the latest is run %lld)", R->path, (long long)R->run,
                      (long long)latest);
@@ -442,7 +452,13 @@ static int scan_decisions(report *R, const char *policy, groups *G)
     sqlite3_stmt *st;
     /* the not eligible ones from their counts when the run kept them */
     if (sqlite3_prepare_v2(R->db,
-                           R->counted ? "SELECT policy, status, reason, missing, amount_fen, 1 FROM decision_rows "
+                           R->counted_na ? "SELECT policy, status, reason, missing, amount_fen, 1 FROM decision_rows "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2) AND status NOT IN (2, 4) "
+                                        "UNION ALL SELECT policy, 2, reason, NULL, NULL, count FROM run_not_eligible "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2) "
+                                        "UNION ALL SELECT policy, 4, NULL, NULL, NULL, count FROM run_not_applicable "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2)"
+                           : R->counted ? "SELECT policy, status, reason, missing, amount_fen, 1 FROM decision_rows "
                                         "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2) AND status <> 2 "
                                         "UNION ALL SELECT policy, 2, reason, NULL, NULL, count FROM run_not_eligible "
                                         "WHERE run_id = ?1 AND (?2 IS NULL OR policy = ?2)"
@@ -510,6 +526,8 @@ static int read_decisions(report *R, const char *policy)
                 break;
             }
             P->has_amount |= g->has_amount;
+        } else if (g->status == 4) {
+            P->not_applicable += g->count;
         } else if (g->status == 2) {
             P->not_eligible += g->count;
             char text[1024];
@@ -573,6 +591,9 @@ static void print_text(const report *R, FILE *out)
         fprintf(out, "  %-14s %10lld\n", "not eligible", (long long)P->not_eligible);
         for (size_t k = 0; k < P->failed.n; k++)
             fprintf(out, "  %-14s %10lld   %s\n", "", (long long)P->failed.v[k].count, P->failed.v[k].text);
+        /* only for the policies that say whom they are for */
+        if (P->not_applicable)
+            fprintf(out, "  %-14s %10lld\n", "not applicable", (long long)P->not_applicable);
         fprintf(out, "  %-14s %10lld\n", "undetermined", (long long)P->undetermined);
         for (size_t k = 0; k < P->missing.n; k++)
             fprintf(out, "  %-14s %10lld   missing %s\n", "", (long long)P->missing.v[k].count,
@@ -626,6 +647,7 @@ static json_t *json_policy(const report *R, const policy_stats *P)
     bad += put(o, "amount", P->has_amount ? json_string(money) : json_null());
     bad += put(o, "not_eligible", json_integer(P->not_eligible));
     bad += put(o, "undetermined", json_integer(P->undetermined));
+    bad += put(o, "not_applicable", json_integer(P->not_applicable));
     bad += put(o, "failed_on", json_tallies(R, &P->failed, "reason"));
     bad += put(o, "missing", json_tallies(R, &P->missing, "fact"));
     bad += put(o, "no_missing_fact", R->reasons ? json_integer(P->no_missing) : json_null());

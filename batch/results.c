@@ -17,9 +17,11 @@
 
 /* The schema version, in PRAGMA user_version: 0 for the databases made
  * before it was kept (versions 0 to 2 are migrated by adding columns and
- * tables; version 3 also gave run_entities.id no type, see migrate()); a
- * database of a later version is refused. */
-#define SCHEMA_VERSION 3
+ * tables; version 3 also gave run_entities.id no type, see migrate();
+ * version 4 has decisions not applicable, status 4, counted in
+ * run_not_applicable, and the view names them); a database of a later
+ * version is refused. */
+#define SCHEMA_VERSION 4
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
@@ -46,7 +48,10 @@ static const char SCHEMA[] =
     "  run_id INTEGER NOT NULL, source TEXT NOT NULL, plugin TEXT NOT NULL, isolate TEXT NOT NULL,\n"
     "  identity TEXT, PRIMARY KEY(run_id, source)) WITHOUT ROWID;\n"
     "CREATE TABLE IF NOT EXISTS run_not_eligible(\n"
-    "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, reason INTEGER, count INTEGER NOT NULL);\n";
+    "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, reason INTEGER, count INTEGER NOT NULL);\n"
+    "CREATE TABLE IF NOT EXISTS run_not_applicable(\n"
+    "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, count INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n";
 
 /* run_entities as SCHEMA_VERSION 3 has it: an id keeps the type the source
  * gave it (an integer id is stored as one) */
@@ -64,12 +69,12 @@ static const char ENTITIES_V3[] =
  * them all. */
 static const char VIEW[] =
     "CREATE VIEW decisions AS\n"
-    "  -- a run with runs.store = 'answers' has no not eligible rows but those of the ids it kept:\n"
-    "  -- run_not_eligible counts them all\n"
+    "  -- a run with runs.store = 'answers' has no not eligible or not applicable rows but those\n"
+    "  -- of the ids it kept: run_not_eligible and run_not_applicable count them all\n"
     "  SELECT d.run_id, e.kind AS entity_kind, e.id AS entity_id, h.id AS household_id,\n"
     "         p.name AS policy,\n"
     "         CASE d.status WHEN 1 THEN 'eligible' WHEN 2 THEN 'not_eligible'\n"
-    "                       ELSE 'undetermined' END AS status,\n"
+    "                       WHEN 4 THEN 'not_applicable' ELSE 'undetermined' END AS status,\n"
     "         d.amount_fen,\n"
     "         CASE WHEN d.amount_fen IS NULL THEN NULL WHEN p.period = 1 THEN 'month'\n"
     "              WHEN p.period = 2 THEN 'year' WHEN p.period = 0 THEN 'once' END AS amount_period,\n"
@@ -560,6 +565,14 @@ int results_not_eligible(results *r, int32_t policy, int32_t reason, int64_t cou
     return step_once(r, reason ? "INSERT INTO run_not_eligible VALUES (?, ?, ?, ?)"
                                : "INSERT INTO run_not_eligible VALUES (?1, ?2, NULL, ?4)",
                      3, t, i, "saving the counts of not eligible decisions");
+}
+
+int results_not_applicable(results *r, int32_t policy, int64_t count)
+{
+    const char *t[2] = { NULL, NULL };
+    int64_t i[2] = { policy, count };
+    return step_once(r, "INSERT INTO run_not_applicable VALUES (?, ?, ?)", 2, t, i,
+                     "saving the counts of not applicable decisions");
 }
 
 int results_entity(results *r, int64_t entity, int person, const char *id, int64_t idnum, int64_t household)

@@ -11,6 +11,7 @@
  *             amount_period, reason, message, missing)
  *   data_issues(run_id, source, entity_kind, entity_id, field, issue, detail)
  *   run_not_eligible(run_id, policy, reason, count)
+ *   run_not_applicable(run_id, policy, count)
  *
  * with the tables under the view: run_entities, run_policies, run_reasons,
  * decision_rows (see docs/commands.md).  A run stores the reason and the
@@ -20,7 +21,9 @@
  * A run stores every decision (runs.store = 'all') or, by default
  * ('answers'), the eligible and undetermined ones and the not eligible
  * ones of the entities it was asked to keep; run_not_eligible counts every
- * not eligible decision by policy and reason either way.  The entities
+ * not eligible decision by policy and reason either way.  Not applicable
+ * decisions (status 4: `for person where …`) are stored as not eligible
+ * ones are, and run_not_applicable counts them by policy.  The entities
  * stored are those of the decisions stored, their households, and those
  * a data issue names. */
 #ifndef HM_RESULTS_H
@@ -90,7 +93,7 @@ int  results_reason(results *r, int32_t reason, const char *text);
 /* id: the entity's id as text, or NULL when it is the integer idnum;
  * household: a person's household (its entity number), -1 for a household */
 int  results_entity(results *r, int64_t entity, int person, const char *id, int64_t idnum, int64_t household);
-/* status 1 eligible, 2 not eligible, 3 undetermined; has_amount 0: NULL;
+/* status 1 eligible, 2 not eligible, 3 undetermined, 4 not applicable; has_amount 0: NULL;
  * reason 0: NULL; missing and message may be NULL (all three ignored
  * without reasons). */
 int  results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
@@ -98,6 +101,8 @@ int  results_decision(results *r, int64_t entity, int32_t policy, int status, in
 /* How many of the policy's decisions were not eligible for the reason
  * (0: none recorded). */
 int  results_not_eligible(results *r, int32_t policy, int32_t reason, int64_t count);
+/* How many of the policy's decisions were not applicable. */
+int  results_not_applicable(results *r, int32_t policy, int64_t count);
 /* The plugin file that served a source, whether it ran isolated, and what
  * the plugin said the source was when read. */
 int  results_source(results *r, const char *source, const char *plugin, int isolated, const char *identity);

@@ -39,7 +39,8 @@
 #define CHUNK 512   /* households a thread takes at a time */
 
 _Static_assert((int)HM_ELIGIBLE == (int)DEC_ELIGIBLE && (int)HM_NOT_ELIGIBLE == (int)DEC_NOT_ELIGIBLE &&
-               (int)HM_UNDETERMINED == (int)DEC_UNDETERMINED, "decision statuses");
+               (int)HM_UNDETERMINED == (int)DEC_UNDETERMINED && (int)HM_NOT_APPLICABLE == (int)DEC_NOT_APPLICABLE,
+               "decision statuses");
 _Static_assert((int)HM_ISSUE_BAD_VALUE == (int)ISSUE_BAD_VALUE && (int)HM_ISSUE_UNKNOWN_CODE ==
                (int)ISSUE_UNKNOWN_CODE && (int)HM_ISSUE_CONFLICT == (int)ISSUE_CONFLICT, "data issue kinds");
 #define POOL_BLOCK (1 << 20)
@@ -121,7 +122,7 @@ static int32_t reason_of(const hm_program *p, const hm_decision *d)
     if (d->status == DEC_UNDETERMINED)
         return d->error >= 2 ? 3 + p->nconds + p->npolicies + p->nexcs + (d->error - 2)
              : d->error ? 1 + p->nconds + p->npolicies + p->nexcs : 0;
-    if (d->status == DEC_ELIGIBLE)
+    if (d->status == DEC_ELIGIBLE || d->status == DEC_NOT_APPLICABLE)
         return 0;
     if (d->excluded_by >= 0)
         return 1 + p->nconds + d->excluded_by;
@@ -393,7 +394,8 @@ static const char *message_of(const chunk *c, size_t slot)
 /* Is the decision in slot stored, for an entity marked mark? */
 static int stored(const decisions *D, size_t slot, uint8_t mark)
 {
-    return D->store_all || D->status[slot] != DEC_NOT_ELIGIBLE || (mark & MARK_ALL);
+    return D->store_all || (D->status[slot] != DEC_NOT_ELIGIBLE && D->status[slot] != DEC_NOT_APPLICABLE) ||
+           (mark & MARK_ALL);
 }
 
 /* The run's policies and reasons, before its decisions. */
@@ -554,8 +556,13 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
 /* The data issues, and what the run counted of the decisions it did not
  * store. */
 static int write_tail(results *R, const hm_program *p, const hm_load *L, const decisions *D, const int64_t *ne,
-                      int32_t nreasons)
+                      int32_t nreasons, int64_t (*count)[5])
 {
+    for (int pass = 0, at = 0; pass < 2; pass++)
+        for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++, at++)
+            if (count[at][DEC_NOT_APPLICABLE] &&
+                results_not_applicable(R, pass ? D->ppol[k] : D->hpol[k], count[at][DEC_NOT_APPLICABLE]))
+                return -1;
     for (int pass = 0, at = 0; pass < 2; pass++)
         for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++, at++)
             for (int32_t r = 0; r < nreasons; r++)
@@ -589,7 +596,7 @@ static int write_sources(results *R, const hm_load *L, char *const *identity)
  * under reason 0 without reasons); a total beyond the range of money is an
  * error naming the policy, as SQLite's SUM() says "integer overflow":
  * never a wrapped total. */
-static int totals(const hm_program *p, const hm_load *L, const decisions *D, int64_t (*count)[4], int64_t *sum,
+static int totals(const hm_program *p, const hm_load *L, const decisions *D, int64_t (*count)[5], int64_t *sum,
                   int64_t *ne, int32_t nreasons, char *err, size_t errlen)
 {
     size_t pbase = (size_t)L->facts.nhouse * (size_t)D->nhp;
@@ -600,7 +607,7 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
             sum[at] = 0;
             for (int32_t e = 0; e < nent; e++) {
                 size_t s = (pass ? pbase : 0) + (size_t)e * (size_t)np + (size_t)k;
-                count[at][D->status[s] & 3]++;
+                count[at][D->status[s] <= DEC_NOT_APPLICABLE ? D->status[s] : 0]++;
                 if (D->status[s] == DEC_NOT_ELIGIBLE) {
                     int32_t r = D->reason && D->reason[s] > 0 && D->reason[s] < nreasons ? D->reason[s] : 0;
                     ne[(size_t)at * (size_t)nreasons + (size_t)r]++;
@@ -624,7 +631,7 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
 typedef struct sum_policy {
     const char *name;           /* in hm_run_summary.strs */
     int policy, entity, period, has_amount;
-    long long count[4];         /* by HM_ELIGIBLE … */
+    long long count[5];         /* by HM_ELIGIBLE … HM_NOT_APPLICABLE */
     long long total, errors;
 } sum_policy;
 
@@ -692,7 +699,7 @@ int hm_run_summary_policy_period(const hm_run_summary *s, int i) { return sum_at
 int hm_run_summary_policy_has_amount(const hm_run_summary *s, int i) { return sum_at(s, i)->has_amount; }
 long long hm_run_summary_count(const hm_run_summary *s, int i, int status)
 {
-    return status >= HM_ELIGIBLE && status <= HM_UNDETERMINED ? sum_at(s, i)->count[status] : 0;
+    return status >= HM_ELIGIBLE && status <= HM_NOT_APPLICABLE ? sum_at(s, i)->count[status] : 0;
 }
 long long hm_run_summary_total(const hm_run_summary *s, int i) { return sum_at(s, i)->total; }
 long long hm_run_summary_errors(const hm_run_summary *s, int i) { return sum_at(s, i)->errors; }
@@ -719,7 +726,7 @@ int hm_run_summary_issue(const hm_run_summary *s, int i, const char **source, in
  * first, as the run wrote them), the first data issues.  NULL when out of
  * memory. */
 static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const decisions *D,
-                                    int64_t (*count)[4], const int64_t *sum)
+                                    int64_t (*count)[5], const int64_t *sum)
 {
     hm_run_summary *s = mem_calloc(1, sizeof *s);
     int n = D->nhp + D->npp;
@@ -743,7 +750,7 @@ static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const
             sp->entity = pass ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
             sp->period = P->period;
             sp->has_amount = P->amount_fn >= 0;
-            for (int st = 0; st < 4; st++)
+            for (int st = 0; st < 5; st++)
                 sp->count[st] = count[k][st];
             sp->total = sum[k];
             for (int t = 0; t < D->threads; t++)
@@ -1015,7 +1022,7 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     results R;
     memset(&D, 0, sizeof D);
     memset(&L, 0, sizeof L);
-    int64_t (*count)[4] = NULL, *sum = NULL, *ne = NULL;
+    int64_t (*count)[5] = NULL, *sum = NULL, *ne = NULL;
     char **identity = NULL, *sets = NULL, *keep = NULL;
     int rc, oom;
     /* the results database is checked and locked before the load: a bad
@@ -1118,7 +1125,7 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     facts_drop_values(&L.facts);
     if (totals(p, &L, &D, count, sum, ne, nreasons, err, errlen))
         goto done;
-    if (write_tail(&R, p, &L, &D, ne, nreasons) || results_commit(&R)) {
+    if (write_tail(&R, p, &L, &D, ne, nreasons, count) || results_commit(&R)) {
         snprintf(err, errlen, "%s: %s", o->out, R.err);
         goto done;
     }

@@ -20,9 +20,10 @@ static void run_usage(FILE *out)
             "With --config: evaluate every household and person of the population the\n"
             "configured source plugins provide (see docs/plugins.md), append the run to\n"
             "the SQLite database RESULTS.db in one transaction, and print a summary per\n"
-            "policy.  Tables: runs, decisions (a view), data_issues, run_not_eligible.\n"
-            "By default the run stores every eligible and undetermined decision and, per\n"
-            "policy, the count of not eligible ones by reason; --store all keeps every\n"
+            "policy.  Tables: runs, decisions (a view), data_issues, run_not_eligible,\n"
+            "run_not_applicable.  By default the run stores every eligible and\n"
+            "undetermined decision and, per policy, the count of not eligible ones by\n"
+            "reason and of not applicable ones; --store all keeps every\n"
             "decision, --keep every decision of the ids listed in FILE.  With --reasons,\n"
             "each decision also records the condition that failed, or the facts it\n"
             "missed (see `huimin report`).  RESULTS.db is checked and locked before\n"
@@ -74,16 +75,24 @@ static void fmt_fen(long long fen, char *buf, size_t n)
  * (ID numbers masked), the run and its timings to stderr. */
 void cli_print_run(const hm_run_summary *s, const char *outpath)
 {
-    printf("%-24s %-9s %10s %12s %12s %16s\n", "policy", "for", "eligible", "not eligible", "undetermined",
-           "total amount");
+    /* the column of the not applicable only when a policy left someone out */
+    int na = 0;
+    for (int i = 0; i < hm_run_summary_policy_count(s); i++)
+        na |= hm_run_summary_count(s, i, HM_NOT_APPLICABLE) > 0;
+    printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
+    if (na)
+        printf("%14s ", "not applicable");
+    printf("%12s %16s\n", "undetermined", "total amount");
     for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
         char money[32] = "-";
         if (hm_run_summary_policy_has_amount(s, i))
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
-        printf("%-24s %-9s %10lld %12lld %12lld %16s\n", hm_run_summary_policy_name(s, i),
+        printf("%-24s %-9s %10lld %12lld ", hm_run_summary_policy_name(s, i),
                hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
-               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE),
-               hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
+        if (na)
+            printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));
+        printf("%12lld %16s\n", hm_run_summary_count(s, i, HM_UNDETERMINED), money);
     }
     fflush(stdout);
     long long bad = hm_run_summary_issue_total(s, HM_ISSUE_BAD_VALUE),

@@ -292,6 +292,7 @@ typedef struct hm_policy {
     int32_t first_excl, nexcl;  /* policies that exclude this one (program.ints) */
     int32_t first_fact, nfacts; /* fields it can read, directly or not (program.ints) */
     int32_t line, file;
+    int32_t applies;            /* `for … where`: its condition (program.conds, one CN_COND), or -1 */
 } hm_policy;
 
 /* A policy source file the program was compiled from, kept so the pack

@@ -235,6 +235,9 @@ void disasm_program(const hm_program *p, FILE *out)
         const hm_policy *P = &p->policies[i];
         fprintf(out, "\npolicy %d %s \"%s\" for %s (%s:%d)\n", i, prog_str(p, P->name), prog_str(p, P->label),
                 P->entity == ENT_PERSON ? "person" : "household", prog_str(p, P->file), P->line);
+        if (P->applies >= 0)
+            fprintf(out, "  applies: cond %d fn %d \"%s\" (line %d)\n", P->applies, p->conds[P->applies].fn,
+                    prog_str(p, p->conds[P->applies].msg), p->conds[P->applies].line);
         for (int k = P->cond; k >= 0 && k < P->cond + p->conds[P->cond].size; k++) {
             const hm_condnode *c = &p->conds[k];
             fprintf(out, "  cond %d: %s", k, c->kind == CN_COND ? "condition" : c->kind == CN_ALL ? "all" : "any");

@@ -468,6 +468,8 @@ static int32_t node_edges(const hm_program *p, int32_t node, int32_t *out)
         return n;
     }
     const hm_policy *P = &p->policies[node - p->nfns];
+    if (P->applies >= 0)
+        add_edge(out, &n, p->conds[P->applies].fn);
     if (P->cond >= 0)
         for (int32_t k = P->cond; k < P->cond + p->conds[P->cond].size; k++)
             if (p->conds[k].kind == CN_COND)
@@ -587,6 +589,8 @@ static int verify_policies(vctx *v)
         CHECK(STR_OK(P->name) && STR_OK(P->label) && STR_OK(P->ref) && STR_OK(P->file), "policy %d: bad name", i);
         CHECK(P->entity == ENT_HOUSEHOLD || P->entity == ENT_PERSON, "policy %d: bad entity", i);
         CHECK(P->cond >= -1 && P->cond < p->nconds, "policy %d: bad condition", i);
+        CHECK(P->applies == -1 || (P->applies >= 0 && P->applies < p->nconds && p->conds[P->applies].kind == CN_COND),
+              "policy %d: bad applicability condition", i);
         CHECK(P->period >= PERIOD_ONCE && P->period <= PERIOD_PER_YEAR, "policy %d: bad amount period", i);
         if (verify_fn_ref(v, P->amount_fn, FN_AMOUNT, 1, "policy", i))
             return -1;

@@ -1396,41 +1396,61 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     int32_t failed = -1, excluded_by = -1, exception = -1;
     int64_t amount = 0;
     int has_amount = 0;
+    /* whom the policy is for: the rest are not applicable, and nothing
+     * else of the policy is evaluated for them */
+    int applies = 1;
+    if (P->applies >= 0) {
+        int32_t f = -1;
+        applies = vm->trace || vm->cover ? eval_cond(vm, P->applies, &f, &error)
+                                         : eval_cond_plain(vm, P->applies, &f, &error);
+    }
+    if (applies == 0) {
+        vm->self = saved_self;
+        put_decision(&m->d, DEC_NOT_APPLICABLE, 0, 0, 0, -1, -1, -1);
+        m->busy = 0;
+        return &m->d;
+    }
+    /* unknown whether it applies: undetermined, whatever the rules say
+     * (the conditions are still evaluated, for explain to show) */
     int t = P->cond < 0 ? -1
             : vm->trace || vm->cover ? eval_cond(vm, P->cond, &failed, &error)
                                      : eval_cond_plain(vm, P->cond, &failed, &error);
-    if (P->neexc) {
-        hm_val base = { t == 1, t < 0 ? UNK_MISSING : 0, 0 };
-        hm_val r = apply_exceptions(vm, base, P->first_eexc, P->neexc, &exception);
-        if (r.unk == UNK_ERROR)
-            error = 1;
-        t = r.unk ? -1 : r.v ? 1 : 0;
-        if (exception >= 0)
-            failed = -1;
-    }
-    /* a policy that excludes this one and applies takes precedence */
-    for (int32_t k = 0; k < P->nexcl && t != 0; k++) {
-        int32_t q = p->ints[P->first_excl + k];
-        const hm_decision *dq = decide(vm, q, p->policies[q].entity == P->entity ? member : -1);
-        if (dq->status == DEC_ELIGIBLE) {
-            t = 0;
-            excluded_by = q;
-            failed = -1;
-        } else if (dq->status == DEC_UNDETERMINED) {
-            t = -1;
-        }
-    }
-    if (t == 1 && P->amount_fn >= 0) {
-        hm_val a = run(vm, P->amount_fn, NULL);
-        if (P->naexc)
-            a = apply_exceptions(vm, a, P->first_aexc, P->naexc, NULL);
-        if (a.unk) {
-            t = -1;
-            if (a.unk == UNK_ERROR)
+    if (applies < 0)
+        t = -1;
+    if (applies > 0) {
+        if (P->neexc) {
+            hm_val base = { t == 1, t < 0 ? UNK_MISSING : 0, 0 };
+            hm_val r = apply_exceptions(vm, base, P->first_eexc, P->neexc, &exception);
+            if (r.unk == UNK_ERROR)
                 error = 1;
-        } else {
-            amount = a.v;
-            has_amount = 1;
+            t = r.unk ? -1 : r.v ? 1 : 0;
+            if (exception >= 0)
+                failed = -1;
+        }
+        /* a policy that excludes this one and applies takes precedence */
+        for (int32_t k = 0; k < P->nexcl && t != 0; k++) {
+            int32_t q = p->ints[P->first_excl + k];
+            const hm_decision *dq = decide(vm, q, p->policies[q].entity == P->entity ? member : -1);
+            if (dq->status == DEC_ELIGIBLE) {
+                t = 0;
+                excluded_by = q;
+                failed = -1;
+            } else if (dq->status == DEC_UNDETERMINED) {
+                t = -1;
+            }
+        }
+        if (t == 1 && P->amount_fn >= 0) {
+            hm_val a = run(vm, P->amount_fn, NULL);
+            if (P->naexc)
+                a = apply_exceptions(vm, a, P->first_aexc, P->naexc, NULL);
+            if (a.unk) {
+                t = -1;
+                if (a.unk == UNK_ERROR)
+                    error = 1;
+            } else {
+                amount = a.v;
+                has_amount = 1;
+            }
         }
     }
     int status = t == 1 ? DEC_ELIGIBLE : t == 0 ? DEC_NOT_ELIGIBLE : DEC_UNDETERMINED;

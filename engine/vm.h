@@ -34,6 +34,8 @@ typedef struct hm_scaleband {
 } hm_scaleband;
 enum { SCALE_OK = 0, SCALE_UNKNOWN, SCALE_BADRATE, SCALE_OVERFLOW };
 enum { DEC_ELIGIBLE = 1, DEC_NOT_ELIGIBLE = 2, DEC_UNDETERMINED = 3 };
+/* the member is not one the policy is for (`for person where …` false) */
+enum { DEC_NOT_APPLICABLE = 4 };
 
 typedef struct hm_decision {
     int32_t status;         /* DEC_* */

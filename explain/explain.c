@@ -1526,7 +1526,8 @@ static json_t *mparam_json(ex *x, int32_t pi, const hm_val *keys)
 
 static const char *status_word(int s)
 {
-    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not_eligible" : "undetermined";
+    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not_eligible"
+         : s == DEC_NOT_APPLICABLE ? "not_applicable" : "undetermined";
 }
 
 static const char *truth_word(hm_val v) { return v.unk ? "unknown" : v.v ? "met" : "not_met"; }
@@ -2082,7 +2083,8 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
                                                    first == DEC_ELIGIBLE ? "eligible" : "not eligible", name, who));
     else if (same && first > 0)
         json_object_set_new(fact, "decides", jstrf("%s whatever the value of %s%s",
-                                                   first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible" : "undetermined",
+                                                   first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible"
+                                                   : first == DEC_NOT_APPLICABLE ? "not applicable" : "undetermined",
                                                    name, who));
     else
         json_object_set_new(fact, "decides", jstrf("the decision depends on %s%s%s", name, who,
@@ -2116,7 +2118,11 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     decision_ctx dc = { pol, P->entity == ENT_PERSON ? member : -1, json_array(), NULL, 0 };
     /* conditions */
     hm_val truth = { 0, UNK_MISSING, 0 };
-    json_object_set_new(o, "conditions", P->cond >= 0 ? cond_json(x, &dc, P->cond, &truth) : json_null());
+    /* `for … where`: whom the policy is for; for the others nothing else
+     * was evaluated */
+    json_object_set_new(o, "applies_when", P->applies >= 0 ? cond_json(x, &dc, P->applies, &truth) : json_null());
+    json_object_set_new(o, "conditions", P->cond >= 0 && d->status != DEC_NOT_APPLICABLE
+                                             ? cond_json(x, &dc, P->cond, &truth) : json_null());
     /* exceptions of `eligible when` */
     json_t *exc = json_array();
     for (int32_t k = 0; k < P->neexc; k++) {
@@ -2149,7 +2155,8 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "excluded_by", excl);
     /* lets this decision computed */
     json_t *lets = json_array();
-    for (int32_t l = 0; l < p->nlets; l++) {
+    /* not applicable: no let was the decision's */
+    for (int32_t l = 0; l < p->nlets && d->status != DEC_NOT_APPLICABLE; l++) {
         if (p->lets[l].policy != pol)
             continue;
         int32_t F = find_frame(x, p->lets[l].fn, dc.member);

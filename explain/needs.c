@@ -217,7 +217,7 @@ static const char *state_word(int st, int json)
 static const char *status_word(int s, int json)
 {
     return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? (json ? "not_eligible" : "not eligible")
-                                                                   : "undetermined";
+         : s == DEC_NOT_APPLICABLE ? (json ? "not_applicable" : "not applicable") : "undetermined";
 }
 
 /* An entity id as printed: masked (into *buf, freed by the caller) unless

@@ -31,7 +31,8 @@ static void indent(FILE *out, int n)
 
 static const char *status_text(const char *s)
 {
-    return !strcmp(s, "eligible") ? "ELIGIBLE" : !strcmp(s, "not_eligible") ? "NOT ELIGIBLE" : "UNDETERMINED";
+    return !strcmp(s, "eligible") ? "ELIGIBLE" : !strcmp(s, "not_eligible") ? "NOT ELIGIBLE"
+         : !strcmp(s, "not_applicable") ? "NOT APPLICABLE" : "UNDETERMINED";
 }
 
 static const char *mark(const char *result)
@@ -299,6 +300,12 @@ static void print_decision(FILE *out, const json_t *d)
 
     size_t i;
     json_t *x;
+    json_t *app = json_object_get(d, "applies_when");
+    if (app && !json_is_null(app)) {
+        fputs(!strcmp(S(d, "status"), "not_applicable") ? "  not applicable (不适用): the policy is only for\n"
+                                                         : "  applies to:\n", out);
+        print_condition(out, app, 4, 1);
+    }
     json_t *why = json_object_get(d, "why_not");
     if (json_array_size(why)) {
         fprintf(out, "  why not: %zu condition%s not met\n", json_array_size(why), json_array_size(why) == 1 ? "" : "s");
@@ -439,6 +446,12 @@ static void print_citizen(FILE *out, const json_t *d)
             fprintf(out, "，金额 %s 元", S(d, "amount"));
         fputs("。\n", out);
         collect_messages(json_object_get(d, "conditions"), "met", out);
+    } else if (!strcmp(st, "not_applicable")) {
+        /* the policy is not for this person: say whom it is for */
+        fputs("：不适用。\n", out);
+        json_t *app = json_object_get(d, "applies_when");
+        if (app && has(app, "message"))
+            print_message(out, "本项仅适用于：", S(app, "message"));
     } else if (!strcmp(st, "not_eligible")) {
         fputs("：不符合条件。\n", out);
         size_t i;
@@ -479,7 +492,7 @@ static void print_citizen(FILE *out, const json_t *d)
             fputs("\n", out);
         }
     }
-    if (strcmp(st, "eligible") && strcmp(st, "not_eligible")) {
+    if (strcmp(st, "eligible") && strcmp(st, "not_eligible") && strcmp(st, "not_applicable")) {
         fputs("：暂时无法确定，需要补充或更新有关信息后再作决定。\n", out);
         collect_messages(json_object_get(d, "conditions"), "unknown", out);
         json_t *u = json_object_get(d, "undetermined");

@@ -108,6 +108,8 @@ void hm_pack_disasm(const hm_pack *k, FILE *out);
 
 enum { HM_ENTITY_HOUSEHOLD = 1, HM_ENTITY_PERSON = 2 };
 enum { HM_ELIGIBLE = 1, HM_NOT_ELIGIBLE = 2, HM_UNDETERMINED = 3 };
+/* the policy is not for this person or household (`for person where …`) */
+enum { HM_NOT_APPLICABLE = 4 };
 /* the period of an amount: a lump sum paid once, per month or per year */
 enum { HM_PERIOD_ONCE = 0, HM_PERIOD_MONTH = 1, HM_PERIOD_YEAR = 2 };
 /* why a fact is not usable */
@@ -195,7 +197,7 @@ const char *hm_result_policy_name(const hm_result *r, int i);
 int hm_result_entity(const hm_result *r, int i);          /* HM_ENTITY_* */
 int hm_result_member(const hm_result *r, int i);          /* 0-based, -1 for the household */
 const char *hm_result_member_id(const hm_result *r, int i); /* NULL when none was given */
-int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … */
+int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … HM_NOT_APPLICABLE */
 int hm_result_has_amount(const hm_result *r, int i);      /* eligible, with an amount */
 long long hm_result_amount(const hm_result *r, int i);    /* fen */
 int hm_result_period(const hm_result *r, int i);          /* HM_PERIOD_* */
@@ -369,7 +371,8 @@ const char *hm_run_summary_policy_name(const hm_run_summary *s, int i);
 int hm_run_summary_policy_entity(const hm_run_summary *s, int i); /* HM_ENTITY_* */
 int hm_run_summary_policy_has_amount(const hm_run_summary *s, int i);
 int hm_run_summary_policy_period(const hm_run_summary *s, int i); /* HM_PERIOD_* of its amounts */
-/* Decisions with that status (HM_ELIGIBLE, HM_NOT_ELIGIBLE, HM_UNDETERMINED). */
+/* Decisions with that status (HM_ELIGIBLE, HM_NOT_ELIGIBLE, HM_UNDETERMINED,
+ * HM_NOT_APPLICABLE). */
 long long hm_run_summary_count(const hm_run_summary *s, int i, int status);
 /* The sum of the eligible decisions' amounts, in fen per the policy's period. */
 long long hm_run_summary_total(const hm_run_summary *s, int i);
@@ -422,6 +425,20 @@ typedef struct hm_test_summary {
  * HM_ERR when a test failed or the policies have errors (see
  * hm_compiler_error_count), HM_ENOMEM. */
 int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum);
+
+typedef struct hm_test_options {
+    int flags;                  /* HM_TEST_* */
+    /* NULL, or nrun patterns: only the tests whose name matches one of them
+     * run.  `*` matches any text, `?` one character; a pattern without
+     * either matches the names that contain it. */
+    const char *const *run;
+    int nrun;
+    FILE *junit;                /* NULL, or where to write a JUnit XML report as well */
+} hm_test_options;
+
+/* hm_compiler_run_tests with a choice of tests and a JUnit report.  When
+ * patterns select no test, sum->total is 0. */
+int hm_compiler_run_tests_opts(hm_compiler *c, FILE *out, const hm_test_options *o, hm_test_summary *sum);
 
 /* ---- what the policies need --------------------------------------------- */
 

@@ -150,7 +150,8 @@ static void dump(const ast *n, FILE *out, int depth)
         break;
     case N_EXPECT:
         fprintf(out, " %s", n->ival == EXPECT_ELIGIBLE ? "eligible"
-                            : n->ival == EXPECT_NOT_ELIGIBLE ? "not-eligible" : "undetermined");
+                            : n->ival == EXPECT_NOT_ELIGIBLE ? "not-eligible"
+                            : n->ival == EXPECT_NOT_APPLICABLE ? "not-applicable" : "undetermined");
         break;
     case N_BOOL:
         fprintf(out, " %s", n->ival ? "true" : "false");
@@ -188,11 +189,17 @@ static void dump(const ast *n, FILE *out, int depth)
     static const char *const names[4] = { "a", "b", "c", "d" };
     const char *const *roles = NULL;
     static const char *const row_roles[4] = { "limit", "rate", "quick", NULL };
-    static const char *const expect_roles[4] = { "amount", "member", NULL, NULL };
-    if (n->kind == N_ROW)
+    static const char *const expect_roles[4] = { "amount", "member", "within", NULL };
+    static const char *const expectval_roles[4] = { "value", "member", "within", NULL };
+    static const char *const policy_roles[4] = { NULL, "where", NULL, NULL };
+    if (n->kind == N_POLICY)
+        roles = policy_roles;
+    else if (n->kind == N_ROW)
         roles = row_roles;
     else if (n->kind == N_EXPECT)
         roles = expect_roles;
+    else if (n->kind == N_EXPECTVAL)
+        roles = expectval_roles;
     for (int i = 0; i < 4; i++) {
         if (!kids[i])
             continue;

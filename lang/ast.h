@@ -34,7 +34,7 @@
     X(FUNCTION,   "str=name a=params b=result type c=body")                      \
     X(EXTERN,     "str=name a=params b=result type str2=source")                 \
     X(PARAMDECL,  "str=name a=type")                                             \
-    X(POLICY,     "str=name str2=label ival=entity a=items")                     \
+    X(POLICY,     "str=name str2=label ival=entity a=items b=applicability (a COND)")                     \
     X(REF,        "str=legal reference")                                         \
     X(EXCLUDES,   "str=policy name")                                             \
     X(LET,        "str=name a=expr b=exceptions")                                \
@@ -49,7 +49,7 @@
     X(OBJ,        "a=inits")                                                     \
     X(RECLIT,     "a=record entries")                                            \
     X(RECENTRY,   "a=date b=value")                                              \
-    X(EXPECT,     "str=policy ival=status a=amount b=member number")             \
+    X(EXPECT,     "str=policy ival=status a=amount b=member number c=tolerance") \
     X(TYPE,       "ival=base flag=period str=code set a=element type")           \
     X(INT,        "str=digits")                                                  \
     X(DEC,        "str=digits")                                                  \
@@ -78,7 +78,8 @@
     X(RECTYPE,    "str=name str2=label a=fields")                                \
     X(RFIELD,     "str=name a=type str2=label")   \
     X(SCALEVER,   "a=from date b=rows")                                          \
-    X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")
+    X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")   \
+    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance")
 
 typedef enum {
 #define X(k, doc) N_##k,
@@ -92,7 +93,7 @@ enum { GROUP_ALL = 1, GROUP_ANY = 2 };
 enum { PERIOD_NONE = PERIOD_ONCE, PERIOD_MONTH = PERIOD_PER_MONTH, PERIOD_YEAR = PERIOD_PER_YEAR };
 enum { DUR_DAYS = 1, DUR_MONTHS = 2, DUR_YEARS = 3 };
 enum { PARAM_SIMPLE = 1, PARAM_DATED = 2, PARAM_TABLE = 3 };
-enum { EXPECT_ELIGIBLE = 1, EXPECT_NOT_ELIGIBLE = 2, EXPECT_UNDETERMINED = 3 };
+enum { EXPECT_ELIGIBLE = 1, EXPECT_NOT_ELIGIBLE = 2, EXPECT_UNDETERMINED = 3, EXPECT_NOT_APPLICABLE = 4 };
 enum { WIN_LAST = 1, WIN_RANGE = 2, WIN_SINCE = 3 };
 enum { AGG_SUM = 1, AGG_COUNT, AGG_MIN, AGG_MAX, AGG_ANY, AGG_ALL };
 /* base types as written in the source */

@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <nettle/sha2.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- growable arrays ------------------------------------------------------ */
@@ -1664,6 +1665,58 @@ static void cg_policy(builder *b, sym *y)
                 cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);
         }
     }
+    /* `for … where`: one condition outside the tree; without a message of
+     * its own, its text is its message */
+    ast *w = d->b;
+    if (w && w->a && w->a->kind != N_ERROR) {
+        int32_t me = p->nconds;
+        int line, col;
+        srcfile_locate(file, w->loc.start, &line, &col);
+        const char *msg = w->str;
+        if (!msg && w->a->loc.end > w->a->loc.start && w->a->loc.end <= file->len)
+            msg = arena_strndup(b->s->arena, file->text + w->a->loc.start, w->a->loc.end - w->a->loc.start);
+        hm_condnode node = { .kind = CN_COND, .fn = -1, .size = 1, .msg = str_id(b, msg ? msg : ""), .ref = -1, .msg_else = -1,
+                             .line = line, .col = col };
+        push_conds(b, node);
+        char name[256];
+        snprintf(name, sizeof name, "%s: applies", d->str);
+        int32_t fn = cg_function(b, name, FN_COND, id, NULL, w->a, &ty_bool, file);
+        p->conds[me].fn = fn;
+        p->policies[id].applies = me;
+    }
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The names that two policies of different modules share, sorted: such a
+ * policy is named with its module in the program (and so in runs, results
+ * and explain).  NULL when there are none. */
+static const char **shared_policy_names(builder *b, int32_t *n)
+{
+    sema *s = b->s;
+    int32_t count = 0;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *x = s->mods[i]->root; x; x = x->next)
+            count += x->kind == N_POLICY && x->sym;
+    *n = 0;
+    if (count < 2)
+        return NULL;
+    const char **v = arena_alloc(s->arena, sizeof *v * (size_t)count);
+    int32_t k = 0;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *x = s->mods[i]->root; x; x = x->next)
+            if (x->kind == N_POLICY && x->sym)
+                v[k++] = x->str;
+    qsort(v, (size_t)count, sizeof *v, by_name);
+    int32_t m = 0;
+    for (int32_t i = 1; i < count; i++)
+        if (!strcmp(v[i], v[i - 1]) && (m == 0 || strcmp(v[m - 1], v[i])))
+            v[m++] = v[i];
+    *n = m;
+    return m ? v : NULL;
 }
 
 /* The fields of list fact `list` (FIELD_ROWS), right after it: one records
@@ -1810,6 +1863,8 @@ static void declare_ids(builder *b)
                 if (t->kind == T_CODE && fact->id >= 0 && fact->id < p->nfields)
                     p->fields[fact->id].codeset = t->codeset->id;
             }
+    int32_t nshared;
+    const char **shared = shared_policy_names(b, &nshared);
     /* parameters, scales, functions, policies (module level, then local) */
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next) {
@@ -1850,9 +1905,15 @@ static void declare_ids(builder *b)
                     for (ast *it = n->a; it; it = it->next)
                         if (it->kind == N_REF && !ref)
                             ref = it->str;
-                    hm_policy pol = { .name = str_id(b, n->str), .label = str_id(b, n->str2),
+                    const char *name = n->str;
+                    if (shared && bsearch(&name, shared, (size_t)nshared, sizeof *shared, by_name)) {
+                        const hm_module *md = s->mods[i];
+                        name = md->name ? arena_printf(s->arena, "%s.%s", md->name, n->str)
+                                        : arena_printf(s->arena, "%s:%s", md->file->path, n->str);
+                    }
+                    hm_policy pol = { .name = str_id(b, name), .label = str_id(b, n->str2),
                                       .ref = str_id(b, ref), .entity = (int32_t)n->ival, .cond = -1,
-                                      .amount_fn = -1, .line = line,
+                                      .amount_fn = -1, .applies = -1, .line = line,
                                       .file = str_id(b, s->mods[i]->file->path) };
                     y->id = p->npolicies;
                     push_policies(b, pol);
@@ -1998,6 +2059,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
                 }
             memset(seen, 0, (size_t)p->nfields + 1);
             collect_facts(b, n->a, seen);
+            collect_facts(b, n->b, seen);
             pol = &p->policies[y->id];
             pol->first_fact = p->nints;
             for (int k = 0; k < p->nfields; k++)

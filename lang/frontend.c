@@ -19,7 +19,9 @@
 #include "pack.h"
 
 #include <dirent.h>
+#include <ini.h>
 #include <jansson.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +292,130 @@ static const char *stdlib_dir(void)
     return HM_STDLIB_DIR;
 }
 
+/* ---- the pack manifest (huimin.pack) --------------------------------------
+ *
+ *   [pack]
+ *   name    = examples
+ *   folders = policies, tutorial
+ *
+ * found in the folder of the file that says `use` or the nearest folder
+ * above it; its folders (relative to it) are where a used module is looked
+ * for when it is not beside the file: module a.b.c as FOLDER/c.pol,
+ * FOLDER/b/c.pol or FOLDER/a/b/c.pol. */
+typedef struct manifest {
+    char folders[16][256];
+    int nfolders, bad;          /* bad: the line of the first unknown key, or -1 for too many folders */
+    int named;
+} manifest;
+
+static int manifest_line(void *user, const char *section, const char *key, const char *value)
+{
+    manifest *m = user;
+    if (strcmp(section, "pack") == 0 && strcmp(key, "name") == 0 && *value) {
+        m->named = 1;
+        return 1;
+    }
+    if (strcmp(section, "pack") != 0 || strcmp(key, "folders") != 0)
+        return 0;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", value);
+    for (char *save = NULL, *f = strtok_r(buf, ", \t", &save); f; f = strtok_r(NULL, ", \t", &save)) {
+        if (m->nfolders == (int)(sizeof m->folders / sizeof m->folders[0]) || strlen(f) >= sizeof m->folders[0]) {
+            m->bad = -1;
+            return 0;
+        }
+        snprintf(m->folders[m->nfolders++], sizeof m->folders[0], "%s", f);
+    }
+    return 1;
+}
+
+/* The folder above `dir`, written without resolving links: "a/b" → "a",
+ * "a" → ".", "." → "..", ".." → "../..". */
+static void parent_dir(char *dir, size_t n)
+{
+    size_t len = strlen(dir);
+    const char *last = strrchr(dir, '/');
+    const char *tail = last ? last + 1 : dir;
+    if (!strcmp(tail, "..") || !strcmp(dir, ".")) {
+        if (!strcmp(dir, "."))
+            snprintf(dir, n, "..");
+        else if (len + 3 < n)
+            strcat(dir, "/..");
+    } else if (last) {
+        if (last == dir)
+            dir[1] = '\0';     /* "/x" → "/" */
+        else
+            dir[last - dir] = '\0';
+    } else {
+        snprintf(dir, n, ".");
+    }
+}
+
+/* Look for module `name` in the folders of the manifest nearest above
+ * file `from`: FOLDER/LAST.pol, then FOLDER/A/B/LAST.pol for A.B.LAST.
+ * 1 found (out), 0 not, -1 a manifest that cannot be read (diagnosed). */
+static int manifest_locate(hm_compiler *c, const char *name, const hm_srcfile *from, hm_span at, char *out,
+                           size_t n)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(from->path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == from->path ? 1 : (int)(slash - from->path), from->path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    const char *last = strrchr(name, '.');
+    last = last ? last + 1 : name;
+    char asdir[512] = "";
+    if (strlen(name) < sizeof asdir)    /* longer: only FOLDER/LAST.pol */
+        snprintf(asdir, sizeof asdir, "%s", name);
+    for (char *p = asdir; *p; p++)
+        if (*p == '.')
+            *p = '/';
+    struct stat st;
+    char path[PATH_MAX + 32], real[PATH_MAX];
+    for (int depth = 0; depth < 64; depth++) {
+        snprintf(path, sizeof path, "%s/huimin.pack", dir);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            manifest m = { .bad = 0 };
+            int rc = ini_parse(path, manifest_line, &m);
+            if (rc != 0 || m.bad || !m.named) {
+                int e = diag_error(&c->diags, from, at, "the pack manifest %s cannot be used: %s", path,
+                                   rc < 0 ? "it cannot be read"
+                                   : m.bad < 0 ? "more than 16 folders, or a folder name longer than 255 bytes"
+                                   : rc > 0 ? "a line is not `[pack]`, `name = …` or `folders = …`"
+                                   : "it has no `name = …`");
+                diag_hint(&c->diags, e, "write [pack], then name = NAME and folders = FOLDER, FOLDER");
+                return -1;
+            }
+            for (int i = 0; i < m.nfolders; i++) {
+                int w = snprintf(out, n, "%s/%s/%s.pol", dir, m.folders[i], last);
+                if (w > 0 && (size_t)w < n && stat(out, &st) == 0 && S_ISREG(st.st_mode))
+                    return 1;
+                /* a.b.c: FOLDER/b/c.pol, then FOLDER/a/b/c.pol */
+                const char *ends[64];
+                int nends = 0;
+                for (const char *p = asdir; *p && nends < 64; p++)
+                    if (*p == '/')
+                        ends[nends++] = p;
+                for (int k = nends - 1; k >= -1 && *asdir; k--) {
+                    const char *sub = k >= 0 ? ends[k] + 1 : asdir;
+                    if (sub == last - name + asdir)
+                        continue;   /* FOLDER/LAST.pol, tried */
+                    w = snprintf(out, n, "%s/%s/%s.pol", dir, m.folders[i], sub);
+                    if (w > 0 && (size_t)w < n && stat(out, &st) == 0 && S_ISREG(st.st_mode))
+                        return 1;
+                }
+            }
+            return 0;
+        }
+        /* up to the root of the file system, and no further */
+        if (!realpath(dir, real) || !strcmp(real, "/"))
+            return 0;
+        parent_dir(dir, sizeof dir);
+    }
+    return 0;
+}
+
 /* Find the file of module `name` used from file `from`: beside it (the last
  * component of the name), or in the standard library for std.*. */
 static int locate_module(hm_compiler *c, const char *name, const hm_srcfile *from, char *out, size_t n)
@@ -338,8 +464,11 @@ static void resolve_uses(hm_compiler *c)
                 u = nm;
             }
             if (!u) {
-                char path[4200];
-                if (locate_module(c, d->str, m->file, path, sizeof path)) {
+                char path[PATH_MAX + 300];
+                int found = locate_module(c, d->str, m->file, path, sizeof path);
+                if (!found && (found = manifest_locate(c, d->str, m->file, d->loc, path, sizeof path)) < 0)
+                    continue;
+                if (found) {
                     int already = 0;
                     for (int k = 0; k < c->nfiles; k++)
                         if (strcmp(c->files[k]->path, path) == 0)
@@ -366,7 +495,8 @@ static void resolve_uses(hm_compiler *c)
             if (!u) {
                 int e = diag_error(&c->diags, m->file, d->loc, "module `%s` not found", d->str);
                 diag_hint(&c->diags, e, "check it with the other files (huimin check DIR), "
-                                         "or put %s.pol beside this file", strrchr(d->str, '.') ? strrchr(d->str, '.') + 1 : d->str);
+                                         "put %s.pol beside this file, or name its folder in the pack's huimin.pack",
+                          strrchr(d->str, '.') ? strrchr(d->str, '.') + 1 : d->str);
                 continue;
             }
             if (u == m) {

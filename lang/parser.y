@@ -140,7 +140,7 @@ static void set_else(ast *n, ast *msg)
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
 %type <node> test given obj inits init_list init rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration
-%type <node> else_msg versions version opt_quick opt_amount opt_member opt_asof opt_from name_list
+%type <node> else_msg versions version opt_quick opt_amount opt_member opt_asof opt_from name_list opt_within
 %type <node> reclit
 %type <node> field_opts
 %type <text> dotted opt_label fname iname type_word type_value
@@ -487,6 +487,10 @@ pdecl:
 policy:
     POLICY IDENT opt_label FOR entity '{' pitems '}'
                                 { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $7; }
+  | POLICY IDENT opt_label FOR entity WHERE expr opt_label '{' pitems '}'
+                                { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $10;
+                                  $$->b = NODE(COND, @7); $$->b->a = $7; $$->b->str = $8;
+                                  if ($8) { $$->b->d = NODE(STR, @8); $$->b->d->str = $8; } }
 ;
 
 pitems:
@@ -681,7 +685,15 @@ expects:
 
 expect:
     EXPECT IDENT opt_member status opt_amount
-                                { $$ = NODE(EXPECT, @2); $$->str = $2; $$->b = $3; $$->ival = $4; $$->a = $5; }
+                                { $$ = NODE(EXPECT, @2); $$->str = $2; $$->b = $3; $$->ival = $4; $$->a = $5;
+                                  if ($5 && $5->kind == N_EXPECTVAL) { $$->a = $5->a; $$->c = $5->c; } }
+  | EXPECT IDENT '.' IDENT opt_member '=' expr opt_within
+                                { $$ = NODE(EXPECTVAL, @4); $$->str = $2; $$->str2 = $4; $$->b = $5; $$->a = $7; $$->c = $8; }
+;
+
+opt_within:
+    %empty                      { $$ = NULL; }
+  | WITHIN expr                 { $$ = $2; }
 ;
 
 opt_member:
@@ -693,11 +705,19 @@ status:
     ELIGIBLE                    { $$ = EXPECT_ELIGIBLE; }
   | NOT ELIGIBLE                { $$ = EXPECT_NOT_ELIGIBLE; }
   | UNDETERMINED                { $$ = EXPECT_UNDETERMINED; }
+    /* `applicable` is not a keyword: a name may still be called so */
+  | NOT IDENT                   { $$ = EXPECT_NOT_APPLICABLE;
+                                  if (strcmp($2, "applicable")) {
+                                      int d = diag_error(p->diags, p->file, @2, "expected `eligible` or `applicable` after `not`, found `%s`", $2);
+                                      diag_hint(p->diags, d, "write `not eligible` or `not applicable`");
+                                  } }
 ;
 
 opt_amount:
     %empty                      { $$ = NULL; }
   | ',' AMOUNT expr             { $$ = $3; }
+    /* the amount and its tolerance, carried to `expect` in an EXPECTVAL */
+  | ',' AMOUNT expr WITHIN expr { $$ = NODE(EXPECTVAL, @3); $$->a = $3; $$->c = $5; }
 ;
 
 /* ---- expressions ---------------------------------------------------- */

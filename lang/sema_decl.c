@@ -1265,6 +1265,12 @@ void sema_check_policy(sema *s, sym *p)
         if (y)
             y->owner = p;
     }
+    /* `for … where`: whom the policy is for */
+    if (n->b && n->b->a && n->b->a->kind != N_ERROR) {
+        sema_expect(s, n->b->a, &ty_bool, "the condition of `for … where`");
+        if (n->b->str)
+            sema_check_template(s, n->b);
+    }
     int neligible = 0, namount = 0;
     for (ast *it = n->a; it; it = it->next) {
         switch (it->kind) {
@@ -1339,10 +1345,6 @@ void sema_check_policy(sema *s, sym *p)
         int d = ERR(n, "policy `%s` has no `eligible when` rule", n->str);
         diag_hint(s->diags, d, "say who qualifies: eligible when all { CONDITION \"message\" … }");
     }
-    /* unused lets (not after syntax errors: the uses may have been lost) */
-    for (ast *it = n->a; it && !s->syntax_errors; it = it->next)
-        if (it->kind == N_LET && it->sym && !((sym *)it->sym)->used)
-            WARN(it, "let `%s` is never used", it->str);
     p->state = 2;
     sema_leave(s, w);
 }
@@ -1551,6 +1553,98 @@ static void check_obj(sema *s, ast *obj, int entity, int *nmembers)
     }
 }
 
+/* A number literal (or its negation): its kind, and the literal itself. */
+static ast *number_literal(ast *v)
+{
+    ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
+    return lit->kind == N_INT || lit->kind == N_DEC || lit->kind == N_PERCENT ? lit : NULL;
+}
+
+/* `within X` after an expected value of type t */
+static void check_within(sema *s, ast *w, const hm_type *t)
+{
+    if (!w)
+        return;
+    ast *lit = w->kind == N_INT || w->kind == N_DEC || w->kind == N_PERCENT ? w : NULL;
+    int64_t x;
+    if (t->kind != T_MONEY && t->kind != T_DECIMAL && t->kind != T_INT) {
+        char b[64];
+        int d = ERR(w, "`within` is for numbers; %s is compared exactly", ty_name(t, b, sizeof b));
+        diag_hint(s->diags, d, "remove `within %s`", lit ? lit->str : "…");
+    } else if (!lit) {
+        int d = ERR(w, "the tolerance after `within` must be a number that is not negative, such as 0.01");
+        diag_hint(s->diags, d, "compute it in a let, or write the number");
+    } else if (t->kind == T_MONEY ? lit->kind == N_PERCENT || sema_literal_fen(s, lit, &x) != 0
+               : t->kind == T_INT ? lit->kind != N_INT : sema_literal_ppm(s, lit, &x) != 0) {
+        ERR(w, "`%s%s` is not a tolerance for %s", lit->str, lit->kind == N_PERCENT ? "%" : "",
+            t->kind == T_MONEY ? "money (at most two decimal places)" : t->kind == T_INT ? "a whole number" : "a decimal");
+    }
+}
+
+/* `expect P.LET [of member N] = VALUE [within X]`: the let exists and the
+ * value is a literal of its type. */
+static void check_expect_value(sema *s, ast *e, sym *p)
+{
+    sema_check_policy(s, p);
+    sym *l = p->locals ? symtab_get(p->locals, e->str2) : NULL;
+    if (!l || l->kind != SYM_LET) {
+        int d = l ? ERR(e, "`%s` is a %s of policy `%s`, not a let", e->str2, kind_word(l->kind), p->name)
+                  : ERR(e, "policy `%s` has no let `%s`", p->name, e->str2);
+        diag_hint(s->diags, d, "a test can expect the value of a `let` of the policy: expect %s.NAME = VALUE",
+                  p->name);
+        return;
+    }
+    l->used = 1;
+    const hm_type *t = l->type;
+    if (!t || t->kind == T_ERROR)
+        return;
+    ast *v = e->a, *num = number_literal(v);
+    char b[64];
+    int ok;
+    switch (t->kind) {
+    case T_MONEY: {
+        int64_t fen;
+        ok = num && num->kind != N_PERCENT && sema_literal_fen(s, num, &fen) == 0;
+        break;
+    }
+    case T_DECIMAL: {
+        int64_t ppm;
+        ok = num && (num->kind == N_INT || sema_literal_ppm(s, num, &ppm) == 0);
+        break;
+    }
+    case T_INT: ok = num && num->kind == N_INT; break;
+    case T_BOOL: ok = v->kind == N_BOOL; break;
+    case T_DATE: {
+        int64_t day;
+        ok = v->kind == N_DATE && sema_parse_date(v->str, &day) == 0;
+        break;
+    }
+    case T_CODE:
+        ok = v->kind == N_NAME && symtab_get(t->codeset->labels, v->str);
+        if (!ok) {
+            int d = ERR(v, "let `%s` is %s: the expected value must be one of its labels", e->str2,
+                        ty_name(t, b, sizeof b));
+            sema_suggest_label(s, d, t->codeset, v->kind == N_NAME ? v->str : "");
+            return;
+        }
+        break;
+    default: {
+        int d = ERR(e, "a test cannot expect let `%s`: it is %s", e->str2, ty_name(t, b, sizeof b));
+        diag_hint(s->diags, d, "expect a let that is a number, a yes/no, a date or a code");
+        return;
+    }
+    }
+    if (!ok) {
+        static const char *const example[] = { [T_MONEY] = "600.00", [T_DECIMAL] = "0.8 or 80%", [T_INT] = "3",
+                                               [T_BOOL] = "true or false", [T_DATE] = "2024-12-31" };
+        int d = ERR(v, "let `%s` is %s: the expected value must be a plain value such as %s", e->str2,
+                    ty_name(t, b, sizeof b), example[t->kind]);
+        if (t->kind == T_MONEY && num && num->kind == N_DEC)
+            diag_hint(s->diags, d, "money has at most two decimal places (fen); use `within` for a tolerance");
+    }
+    check_within(s, e->c, t);
+}
+
 static void check_test(sema *s, ast *t)
 {
     int64_t day;
@@ -1580,6 +1674,15 @@ static void check_test(sema *s, ast *t)
             continue;
         }
         e->sym = p;
+        if (e->kind == N_EXPECTVAL)
+            check_expect_value(s, e, p);
+        else if (e->ival == EXPECT_NOT_APPLICABLE && !((ast *)p->decl)->b) {
+            int d = ERR(e, "`%s` is for every %s: it is never not applicable", e->str,
+                        p->entity == ENT_PERSON ? "person" : "household");
+            NOTE(d, p, "it is defined here");
+            diag_hint(s->diags, d, "say whom it is for with `for %s where CONDITION`, or expect `not eligible`",
+                      p->entity == ENT_PERSON ? "person" : "household");
+        }
         if (p->entity == ENT_PERSON) {
             if (e->b) {
                 int64_t m;
@@ -1593,7 +1696,7 @@ static void check_test(sema *s, ast *t)
         } else if (e->b) {
             ERR(e->b, "`%s` is decided for the household, not for one member", e->str);
         }
-        if (e->a) {
+        if (e->a && e->kind == N_EXPECT) {
             if (e->ival != EXPECT_ELIGIBLE)
                 ERR(e->a, "only an eligible decision has an amount");
             int64_t fen;
@@ -1602,6 +1705,8 @@ static void check_test(sema *s, ast *t)
                 ERR(e->a, "the expected amount must be a number such as 3350.00");
             else if (sema_literal_fen(s, lit, &fen) != 0)
                 ERR(e->a, "the expected amount has more than two decimal places");
+            if (e->kind == N_EXPECT)
+                check_within(s, e->c, ty_money(PERIOD_NONE));
         }
     }
     s->in_test = 0;
@@ -1667,7 +1772,7 @@ void sema_check_module(sema *s, hm_module *m)
     for (ast *n = m->root; n; n = n->next)
         if (n->kind == N_TEST)
             for (ast *e = n->c; e; e = e->next)
-                if (e->a && e->sym && !((sym *)e->sym)->has_amount)
+                if (e->kind == N_EXPECT && e->a && e->sym && !((sym *)e->sym)->has_amount)
                     ERR(e->a, "policy `%s` has no `amount` rule", e->str);
     s->mod = NULL;
 }
@@ -1861,6 +1966,12 @@ void sema_finish(sema *s)
         return;     /* uses may have been lost with the text that did not parse */
     for (int i = 0; i < s->nmods; i++)
         unused_warnings(s, s->mods[i]);
+    /* unused lets: after the tests, which may expect a let's value */
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next)
+            for (ast *it = n->kind == N_POLICY ? n->a : NULL; it; it = it->next)
+                if (it->kind == N_LET && it->sym && !((sym *)it->sym)->used)
+                    diag_warning(s->diags, s->mods[i]->file, it->loc, "let `%s` is never used", it->str);
     /* facts no policy or function reads */
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next) {

@@ -167,9 +167,15 @@ static int convertible(const ast *e, const hm_type *t, const hm_type *want)
     }
 }
 
+static sym *implicit_field(sema *s, const char *name);
+
 const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *what)
 {
-    if (want->kind == T_CODE && e->kind == N_NAME && !sema_lookup(s, e->str, NULL)) {
+    /* a bare name where a code is wanted is a label, unless it names a
+     * value: inside `where`, a fact of `it` is one */
+    if (want->kind == T_CODE && e->kind == N_NAME && !sema_lookup(s, e->str, NULL) &&
+        !implicit_field(s, e->str) &&
+        !(s->elem && s->elem->kind == T_RECORD && (!strcmp(e->str, "value") || !strcmp(e->str, "date")))) {
         int found = 0;
         for (scope_var *v = s->vars; v; v = v->up)
             if (strcmp(v->name, e->str) == 0)

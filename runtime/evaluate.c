@@ -16,7 +16,8 @@
 
 #define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME(HM_ELIGIBLE, DEC_ELIGIBLE) && SAME(HM_NOT_ELIGIBLE, DEC_NOT_ELIGIBLE) &&
-                   SAME(HM_UNDETERMINED, DEC_UNDETERMINED), "decision statuses");
+                   SAME(HM_UNDETERMINED, DEC_UNDETERMINED) && SAME(HM_NOT_APPLICABLE, DEC_NOT_APPLICABLE),
+               "decision statuses");
 _Static_assert(SAME(HM_FACT_MISSING, FACT_MISSING) && SAME(HM_FACT_STALE, FACT_STALE) &&
                    SAME(HM_FACT_INVALID, FACT_INVALID) && SAME(HM_FACT_CONFLICT, FACT_CONFLICT), "fact states");
 _Static_assert(SAME(HM_PERIOD_ONCE, PERIOD_ONCE) && SAME(HM_PERIOD_MONTH, PERIOD_PER_MONTH) &&

@@ -217,6 +217,7 @@ char *hm_result_json(const hm_result *r)
               (id && set(o, "member_id", json_string(id))) ||
               set(o, "status", json_string(d->status == HM_ELIGIBLE       ? "eligible"
                                            : d->status == HM_NOT_ELIGIBLE ? "not_eligible"
+                                           : d->status == HM_NOT_APPLICABLE ? "not_applicable"
                                                                            : "undetermined")) ||
               set(o, "amount", d->has_amount ? json_string(amount) : json_null()) ||
               set(o, "period", d->has_amount ? json_string(period_word(P->period)) : json_null()) ||

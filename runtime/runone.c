@@ -20,7 +20,8 @@ static void fmt_money(long long fen, char *buf, size_t n)
 
 static const char *status_word(int s)
 {
-    return s == HM_ELIGIBLE ? "eligible" : s == HM_NOT_ELIGIBLE ? "not eligible" : "undetermined";
+    return s == HM_ELIGIBLE ? "eligible" : s == HM_NOT_ELIGIBLE ? "not eligible"
+         : s == HM_NOT_APPLICABLE ? "not applicable" : "undetermined";
 }
 
 static void pad(FILE *out, const char *s, int width)

@@ -12,6 +12,8 @@
 #include "mem.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <jansson.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +26,8 @@ static void fmt_money(int64_t fen, char *buf, size_t n)
 
 static const char *status_word(int s)
 {
-    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not eligible" : "undetermined";
+    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not eligible"
+         : s == DEC_NOT_APPLICABLE ? "not applicable" : "undetermined";
 }
 
 /* The value of a `given` literal as the VM stores it. */
@@ -242,7 +245,8 @@ typedef struct {
 
 static const char *status_key(int s)
 {
-    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not_eligible" : "undetermined";
+    return s == DEC_ELIGIBLE ? "eligible" : s == DEC_NOT_ELIGIBLE ? "not_eligible"
+         : s == DEC_NOT_APPLICABLE ? "not_applicable" : "undetermined";
 }
 
 static json_t *json_money(int has, int64_t fen)
@@ -288,14 +292,144 @@ static void json_diff(jout *j, json_t *test, int line, const char *policy, int32
         json_object_set_new(test, "passed", json_false());
 }
 
-static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum, jout *j);
+/* The tests chosen by --run: does `name` match pattern `pat`?  `*` any
+ * text, `?` one UTF-8 character; without either, `pat` anywhere in name.
+ * Iterative, with one point to come back to after a `*`: linear time. */
+static int glob_match(const char *pat, const char *name)
+{
+    if (!strpbrk(pat, "*?"))
+        return strstr(name, pat) != NULL;
+    const char *star = NULL, *back = NULL;
+    for (;;) {
+        if (*pat == '*') {
+            star = ++pat;
+            back = name;
+        } else if (*name && *pat == '?') {
+            pat++;
+            do name++; while (((unsigned char)*name & 0xc0) == 0x80);
+        } else if (*name && *pat == *name) {
+            pat++;
+            name++;
+        } else if (!*name && !*pat) {
+            return 1;
+        } else if (star && *back) {
+            do back++; while (((unsigned char)*back & 0xc0) == 0x80);
+            pat = star;
+            name = back;
+        } else {
+            return 0;
+        }
+    }
+}
+
+static int chosen(const hm_test_options *o, const char *name)
+{
+    if (!o->nrun)
+        return 1;
+    for (int i = 0; i < o->nrun; i++)
+        if (glob_match(o->run[i], name))
+            return 1;
+    return 0;
+}
+
+/* ---- JUnit XML ----------------------------------------------------------- */
+
+typedef struct junit_case {
+    const char *name, *file;
+    int line;
+    double secs;
+    char *failure;              /* owned; NULL when it passed */
+} junit_case;
+
+typedef struct junit {
+    junit_case *v;
+    int n, cap, oom;
+} junit;
+
+/* Text for XML, the first n bytes of s: the five special characters as
+ * entities; control characters XML 1.0 cannot carry as U+FFFD. */
+static void xml_textn(FILE *f, const char *s, size_t n)
+{
+    for (const char *end = s + n; s < end && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        switch (ch) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+                fputs("\xef\xbf\xbd", f);
+            else
+                fputc(ch, f);
+        }
+    }
+}
+
+static void xml_text(FILE *f, const char *s) { xml_textn(f, s, strlen(s)); }
+
+static int junit_write(FILE *f, const junit *ju, const hm_test_summary *sum, int errors)
+{
+    double total = (double)sum->elapsed_us / 1e6;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites name=\"huimin\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.6f\">\n",
+            sum->total + (errors > 0), sum->failed, errors > 0, total);
+    fprintf(f, "  <testsuite name=\"huimin test\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" "
+               "time=\"%.6f\">\n", sum->total + (errors > 0), sum->failed, errors > 0, total);
+    if (errors > 0)
+        fprintf(f, "    <testcase name=\"check\" classname=\"huimin\" time=\"0\">\n"
+                   "      <error message=\"the policies have %d error%s; no test was run\"/>\n"
+                   "    </testcase>\n", errors, errors == 1 ? "" : "s");
+    for (int i = 0; i < ju->n; i++) {
+        const junit_case *c = &ju->v[i];
+        fputs("    <testcase name=\"", f);
+        xml_text(f, c->name);
+        fputs("\" classname=\"", f);
+        xml_text(f, c->file);
+        fputs("\" file=\"", f);
+        xml_text(f, c->file);
+        fprintf(f, "\" line=\"%d\" time=\"%.6f\"", c->line, c->secs);
+        if (!c->failure) {
+            fputs("/>\n", f);
+            continue;
+        }
+        /* the message: the first expectation that failed, on one line */
+        const char *msg = c->failure + strspn(c->failure, " ");
+        const char *nl = strchr(msg, '\n');
+        fputs(">\n      <failure message=\"", f);
+        xml_textn(f, msg, nl ? (size_t)(nl - msg) : strlen(msg));
+        fputs("\" type=\"expectation\">", f);
+        xml_text(f, c->failure);
+        fputs("</failure>\n    </testcase>\n", f);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", f);
+    return fflush(f) || ferror(f) ? HM_EIO : HM_OK;
+}
+
+static void junit_free(junit *ju)
+{
+    for (int i = 0; i < ju->n; i++)
+        free(ju->v[i].failure);
+    mem_free(ju->v);
+}
+
+static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_test_summary *sum, jout *j,
+                     junit *ju);
 
 int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum)
 {
+    hm_test_options o = { .flags = flags };
+    return hm_compiler_run_tests_opts(c, out, &o, sum);
+}
+
+static int run_tests_json(hm_compiler *c, FILE *out, const hm_test_options *o, hm_test_summary *sum, junit *ju)
+{
+    int flags = o->flags;
     if (!(flags & HM_TEST_JSON))
-        return run_tests(c, out, flags, sum, NULL);
+        return run_tests(c, out, o, sum, NULL, ju);
     jout j = { json_array(), (flags & HM_TEST_COVERAGE) ? json_array() : NULL, 0 };
-    int rc = j.tests && (j.coverage || !(flags & HM_TEST_COVERAGE)) ? run_tests(c, out, flags, sum, &j)
+    int rc = j.tests && (j.coverage || !(flags & HM_TEST_COVERAGE)) ? run_tests(c, out, o, sum, &j, ju)
                                                                      : HM_ENOMEM;
     json_t *doc = rc == HM_ENOMEM || j.oom ? NULL : compiler_diagnostics_json(c);
     if (doc && (json_object_set(doc, "tests", j.tests) || json_object_set_new(doc, "passed", json_integer(sum->passed)) ||
@@ -315,8 +449,85 @@ int hm_compiler_run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary 
     return rc;
 }
 
-static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum, jout *j)
+int hm_compiler_run_tests_opts(hm_compiler *c, FILE *out, const hm_test_options *o, hm_test_summary *sum)
 {
+    junit ju = { 0 };
+    memset(sum, 0, sizeof *sum);
+    int rc = run_tests_json(c, out, o, sum, o->junit ? &ju : NULL);
+    if (o->junit && rc != HM_ENOMEM) {
+        int errors = (int)hm_compiler_error_count(c);
+        int wrc = ju.oom ? HM_ENOMEM : junit_write(o->junit, &ju, sum, errors);
+        if (wrc != HM_OK)
+            rc = wrc;
+    }
+    junit_free(&ju);
+    return rc;
+}
+
+/* The value a test expects of a let, as the VM holds it. */
+static int64_t expected_value(sema *s, ast *v, const hm_type *t)
+{
+    int neg = v->kind == N_UNOP && v->ival == AOP_NEG;
+    ast *lit = neg ? v->a : v;
+    int64_t x = 0;
+    switch (lit->kind) {
+    case N_INT:
+        sema_literal_int(s, lit, &x);
+        x *= t->kind == T_MONEY ? 100 : t->kind == T_DECIMAL ? 1000000 : 1;
+        break;
+    case N_DEC:
+        if (t->kind == T_MONEY) sema_literal_fen(s, lit, &x);
+        else sema_literal_ppm(s, lit, &x);
+        break;
+    case N_PERCENT: sema_literal_ppm(s, lit, &x); break;
+    case N_BOOL: x = lit->ival; break;
+    case N_DATE: sema_parse_date(lit->str, &x); break;
+    case N_NAME: {
+        sym *l = t->kind == T_CODE ? symtab_get(t->codeset->labels, lit->str) : NULL;
+        x = l ? l->index : 0;
+        break;
+    }
+    default: break;
+    }
+    return neg ? -x : x;
+}
+
+/* Is got within tol of want?  Without overflow: the difference of two
+ * int64 may not fit. */
+static int close_enough(int64_t got, int64_t want, int64_t tol)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(got, want, &d))
+        return 0;
+    return d >= -tol && d <= tol;
+}
+
+/* Lines about a failed expectation: to `out` for text, and kept for JUnit. */
+typedef struct fail_out {
+    FILE *out;                  /* NULL for JSON */
+    FILE *mem;                  /* NULL without JUnit */
+} fail_out;
+
+static void fail_line(fail_out *fo, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_line(fail_out *fo, const char *fmt, ...)
+{
+    va_list ap;
+    if (fo->out) {
+        va_start(ap, fmt);
+        vfprintf(fo->out, fmt, ap);
+        va_end(ap);
+    }
+    if (fo->mem) {
+        va_start(ap, fmt);
+        vfprintf(fo->mem, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_test_summary *sum, jout *j,
+                     junit *ju)
+{
+    int flags = o->flags;
     memset(sum, 0, sizeof *sum);
     hm_program *p;
     sema *s;
@@ -341,8 +552,10 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
     for (int mi = 0; mi < s->nmods && status != HM_ENOMEM; mi++) {
         hm_module *m = s->mods[mi];
         for (ast *t = m->root; t; t = t->next) {
-            if (t->kind != N_TEST)
+            if (t->kind != N_TEST || !chosen(o, t->str))
                 continue;
+            struct timespec ts0, ts1;
+            clock_gettime(CLOCK_MONOTONIC, &ts0);
             hm_facts f;
             int nmembers = 0;
             if (build_facts(s, p, t->b, &f, &nmembers, (int32_t)t->a->ival) < 0) {
@@ -371,6 +584,11 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
                 srcfile_locate(m->file, t->loc.start, &line, &col);
                 jt = json_test(j, m->file->path, line, t->str);
             }
+            char *memtext = NULL;
+            size_t memlen = 0;
+            fail_out fo = { j ? NULL : out, ju ? open_memstream(&memtext, &memlen) : NULL };
+            if (ju && !fo.mem)
+                ju->oom = 1;
             for (ast *e = t->c; e; e = e->next) {
                 sym *y = e->sym;
                 if (!y)
@@ -384,10 +602,58 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
                     if (member < 0 || member >= nmembers)
                         continue;
                 }
+                int line, col;
+                srcfile_locate(m->file, e->loc.start, &line, &col);
+                char who[32] = "";
+                if (member >= 0)
+                    snprintf(who, sizeof who, " of member %d", member + 1);
+                if (e->kind == N_EXPECTVAL) {
+                    sym *l = y->locals ? symtab_get(y->locals, e->str2) : NULL;
+                    if (!l || l->kind != SYM_LET || !l->type)
+                        continue;
+                    int64_t want = expected_value(s, e->a, l->type), tol = 0;
+                    if (e->c)
+                        tol = expected_value(s, e->c, l->type);
+                    hm_val v = vm_value_of_let(vm, l->id, member);
+                    if (!v.unk && close_enough(v.v, want, tol))
+                        continue;
+                    int vt = ty_vtype(l->type);
+                    int32_t cs = l->type->kind == T_CODE ? l->type->codeset->id : -1;
+                    char wbuf[64], gbuf[64], tbuf[64] = "";
+                    hm_val wv = { want, 0, 0 }, tv = { tol, 0, 0 };
+                    vm_format_value(vm, wv, vt, cs, wbuf, sizeof wbuf);
+                    vm_format_value(vm, v, vt, cs, gbuf, sizeof gbuf);
+                    if (e->c) {
+                        char x[48];
+                        vm_format_value(vm, tv, vt, cs, x, sizeof x);
+                        snprintf(tbuf, sizeof tbuf, " within %s", x);
+                    }
+                    if (!failed++ && fo.out) {
+                        int tl, tc;
+                        srcfile_locate(m->file, t->loc.start, &tl, &tc);
+                        fprintf(out, "FAIL %s:%d: %s\n", m->file->path, tl, t->str);
+                    }
+                    if (j) {
+                        json_t *d = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "line", line, "policy",
+                                              diag_json_text(e->str), "member",
+                                              member >= 0 ? json_integer(member + 1) : json_null(), "let",
+                                              diag_json_text(e->str2), "expected", diag_json_text(wbuf), "actual",
+                                              v.unk ? json_null() : diag_json_text(gbuf));
+                        json_t *list = jt ? json_object_get(jt, "differences") : NULL;
+                        if (!d || !list || json_array_append_new(list, d))
+                            j->oom = 1;
+                        if (jt)
+                            json_object_set_new(jt, "passed", json_false());
+                    }
+                    fail_line(&fo, "  line %d: expected %s.%s%s = %s%s\n", line, e->str, e->str2, who, wbuf, tbuf);
+                    fail_line(&fo, "  %*s  got      %s.%s%s = %s\n", (int)snprintf(NULL, 0, "line %d", line), "",
+                              e->str, e->str2, who, v.unk ? "unknown" : gbuf);
+                    continue;
+                }
                 const hm_decision *d = vm_decide(vm, y->id, member);
                 int ok = (int)e->ival == d->status;
-                int64_t want = 0;
-                if (ok && e->a) {
+                int64_t want = 0, tol = 0;
+                if (e->a) {
                     ast *lit = e->a;
                     int neg = 0;
                     if (lit->kind == N_UNOP) {
@@ -397,44 +663,64 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
                     sema_literal_fen(s, lit, &want);
                     if (neg)
                         want = -want;
-                    ok = d->has_amount && d->amount == want;
+                    if (e->c)
+                        sema_literal_fen(s, e->c, &tol);
+                    ok = ok && d->has_amount && close_enough(d->amount, want, tol);
                 }
                 if (ok)
                     continue;
-                if (!failed++ && !j) {
-                    int line, col;
-                    srcfile_locate(m->file, t->loc.start, &line, &col);
-                    fprintf(out, "FAIL %s:%d: %s\n", m->file->path, line, t->str);
+                if (!failed++ && fo.out) {
+                    int tl, tc;
+                    srcfile_locate(m->file, t->loc.start, &tl, &tc);
+                    fprintf(out, "FAIL %s:%d: %s\n", m->file->path, tl, t->str);
                 }
-                int line, col;
-                srcfile_locate(m->file, e->loc.start, &line, &col);
-                char who[32] = "";
-                if (member >= 0)
-                    snprintf(who, sizeof who, " of member %d", member + 1);
-                char wantbuf[64] = "";
+                char wantbuf[96] = "";
                 if (e->a) {
-                    char mbuf[32];
-                    if (e->ival == DEC_ELIGIBLE) {
-                        int64_t w2 = 0;
-                        ast *lit = e->a->kind == N_UNOP ? e->a->a : e->a;
-                        sema_literal_fen(s, lit, &w2);
-                        want = e->a->kind == N_UNOP ? -w2 : w2;
-                    }
+                    char mbuf[32], tb[40] = "";
                     fmt_money(want, mbuf, sizeof mbuf);
-                    snprintf(wantbuf, sizeof wantbuf, ", amount %s", mbuf);
+                    if (e->c) {
+                        char x[32];
+                        fmt_money(tol, x, sizeof x);
+                        snprintf(tb, sizeof tb, " within %s", x);
+                    }
+                    snprintf(wantbuf, sizeof wantbuf, ", amount %s%s", mbuf, tb);
                 }
-                if (j) {
+                if (j)
                     json_diff(j, jt, line, e->str, member, (int)e->ival, e->a != NULL, want, vm, p, y->id, d,
                               vm_error(vm));
-                    continue;
-                }
                 char got[512];
                 describe(vm, p, y->id, member, d, got, sizeof got, vm_error(vm));
-                fprintf(out, "  line %d: expected %s%s %s%s\n", line, e->str, who,
-                        status_word((int)e->ival), wantbuf);
-                fprintf(out, "  %*s  got      %s%s %s\n", (int)snprintf(NULL, 0, "line %d", line), "",
-                        e->str, who, got);
+                fail_line(&fo, "  line %d: expected %s%s %s%s\n", line, e->str, who, status_word((int)e->ival),
+                          wantbuf);
+                fail_line(&fo, "  %*s  got      %s%s %s\n", (int)snprintf(NULL, 0, "line %d", line), "", e->str,
+                          who, got);
             }
+            if (fo.mem && fclose(fo.mem))
+                ju->oom = 1;
+            clock_gettime(CLOCK_MONOTONIC, &ts1);
+            if (ju && !ju->oom) {
+                if (ju->n == ju->cap) {
+                    int nc = ju->cap ? ju->cap * 2 : 16;
+                    junit_case *nv = mem_realloc(ju->v, sizeof *nv * (size_t)nc);
+                    if (!nv)
+                        ju->oom = 1;
+                    else {
+                        ju->v = nv;
+                        ju->cap = nc;
+                    }
+                }
+                if (!ju->oom) {
+                    int tl, tc;
+                    srcfile_locate(m->file, t->loc.start, &tl, &tc);
+                    ju->v[ju->n++] = (junit_case){ t->str, m->file->path, tl,
+                                                   (double)(ts1.tv_sec - ts0.tv_sec) +
+                                                       (double)(ts1.tv_nsec - ts0.tv_nsec) / 1e9,
+                                                   failed ? memtext : NULL };
+                    if (failed)
+                        memtext = NULL;
+                }
+            }
+            free(memtext);
             if (jt && json_array_append_new(j->tests, jt))
                 j->oom = 1;
             if (failed) {
@@ -468,10 +754,10 @@ static int run_tests(hm_compiler *c, FILE *out, int flags, hm_test_summary *sum,
                 const char *never = (cover[k] & 3) == 0 ? "evaluated" : (cover[k] & 1) ? "false" : "true";
                 if (j) {
                     gaps++;
-                    json_t *o = json_pack("{s:o, s:i, s:o, s:o, s:s}", "file", diag_json_text(prog_str(p, P->file)),
+                    json_t *g = json_pack("{s:o, s:i, s:o, s:o, s:s}", "file", diag_json_text(prog_str(p, P->file)),
                                           "line", cn->line, "policy", diag_json_text(prog_str(p, P->name)),
                                           "condition", diag_json_text(prog_str(p, cn->msg)), "never", never);
-                    if (!o || json_array_append_new(j->coverage, o))
+                    if (!g || json_array_append_new(j->coverage, g))
                         j->oom = 1;
                     continue;
                 }

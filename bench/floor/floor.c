@@ -558,6 +558,7 @@ typedef struct city {
     nums income, selfpay;
     recs contrib, bills;
     nums wage_less_si, children_edu, infants, share;    /* wage − social insurance paid */
+    nums wage;              /* zhuanxiang and geshui are for those with wages */
     tri *loan, *renting, *tier, *supports, *only_child;
     ids regions;
 } city;
@@ -832,9 +833,13 @@ static void load_persons(city *C, const char *dir)
 
     db = open_db(dir, "tax");
     nums_init(&C->wage_less_si, np, N_UNK);
-    EACH_PERSON(db, "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p)
+    nums_init(&C->wage, np, N_UNK);
+    EACH_PERSON(db, "SELECT person_id, wage_fen, social_insurance_fen FROM annual_return", p) {
         nums_put(&C->wage_less_si, p, sub3(cell_fen(st_, 1), cell_fen(st_, 2)));
+        nums_put(&C->wage, p, cell_fen(st_, 1));
+    }
     nums_done(&C->wage_less_si);
+    nums_done(&C->wage);
     nums_init(&C->children_edu, np, N_UNK);
     nums_init(&C->infants, np, N_UNK);
     nums_init(&C->share, np, N_UNK);
@@ -923,6 +928,7 @@ static void group_members(city *C)
     nums_move(&C->income, pos, n);
     nums_move(&C->selfpay, pos, n);
     nums_move(&C->wage_less_si, pos, n);
+    nums_move(&C->wage, pos, n);
     nums_move(&C->children_edu, pos, n);
     nums_move(&C->infants, pos, n);
     nums_move(&C->share, pos, n);
@@ -1160,11 +1166,15 @@ static void evaluate(const city *C, const params *P, outs *o)
                                    add3(housing, elderly));
             int64_t zx_amt = add3(mul3(monthly, 12), min3(max3(sub3(nums_get(&C->selfpay, p), 1500000), 0), 8000000));
             tri zx = gt3(zx_amt, 0);
-            emit(o, p, ZHUANXIANG, zx, zx_amt);
+            /* for taxpayers only (known(annual_wage) and annual_wage > 0): the
+             * others are not applicable, stored as the not eligible are not */
+            int64_t wage = nums_get(&C->wage, p);
+            int taxpayer = wage != UNK && wage > 0;
+            emit(o, p, ZHUANXIANG, taxpayer ? zx : 0, zx_amt);
 
             int64_t taxable = sub3(sub3(nums_get(&C->wage_less_si, p), 6000000), zx == 1 ? zx_amt : zx == 0 ? 0 : UNK);
             tri gs = gt3(taxable, 0);
-            emit(o, p, GESHUI, gs, gs == 1 ? income_tax(taxable) : UNK);
+            emit(o, p, GESHUI, taxpayer ? gs : 0, gs == 1 ? income_tax(taxable) : UNK);
 
             tri school = C->school[p], rel = C->relation[p];
             tri jy = and3(and3(alive, school == U ? U : school != SCH_OUT),

@@ -541,7 +541,11 @@ decision (entity_kind, entity_id, policy, e, amount) AS (
   SELECT 'person', person_id, y.name,
          CASE y.name
            WHEN 'canji_shenghuo' THEN shenghuo_e WHEN 'canji_huli' THEN huli_e
-           WHEN 'gaoling' THEN gaoling_e WHEN 'zhuanxiang' THEN zx_e WHEN 'geshui' THEN taxable > 0
+           WHEN 'gaoling' THEN gaoling_e
+           -- zhuanxiang and geshui are for taxpayers (known(annual_wage) and annual_wage > 0):
+           -- the others are not applicable, stored as the not eligible are not
+           WHEN 'zhuanxiang' THEN CASE WHEN wage IS NULL OR wage <= 0 THEN 0 ELSE zx_e END
+           WHEN 'geshui' THEN CASE WHEN wage IS NULL OR wage <= 0 THEN 0 ELSE taxable > 0 END
            WHEN 'jiaoyu' THEN jiaoyu_e WHEN 'linghuo' THEN linghuo_e END,
          CASE y.name
            WHEN 'canji_shenghuo' THEN sh_amt WHEN 'canji_huli' THEN hl_amt WHEN 'gaoling' THEN gl_amt

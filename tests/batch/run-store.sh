@@ -151,14 +151,42 @@ st=$?
 [ $st -eq 2 ] && grep -qxF "huimin: run: --store goes with --config (population runs)" err && ok ||
 	bad "--store with --given: exit $st: $(cat err)"
 
-# ---- an older database: run_entities.id takes integers as they are ------------
+# ---- an older database: run_entities.id takes integers as they are; migrated to schema 4 ----
 sqlite3 old.db < "$here/results-v1.sql"
 run --out old.db || bad "run into a schema 0 database: $(cat err)"
 [ "$(q old.db "PRAGMA user_version; SELECT type FROM pragma_table_info('run_entities') WHERE name = 'id';
-	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")" = "3  10 4 " ] && ok ||
+	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")" = "4  10 4 " ] && ok ||
 	bad "migrated: $(q old.db "PRAGMA user_version; SELECT type FROM pragma_table_info('run_entities') WHERE name = 'id';
 	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")"
 "$HUIMIN" report old.db --run 1 > o1.rep 2> err && cmp -s o1.rep "$here/report.expected" && ok ||
 	bad "report of the migrated run 1: $(diff "$here/report.expected" o1.rep | head -5) $(cat err)"
+
+# ---- not applicable: stored as the not eligible are, counted apart -------------
+rm -f na.db nd.db
+"$HUIMIN" run "$here/small.pol" "$here/applies.pol" --config small.conf --no-progress --out na.db --store all \
+	> na.out 2> err || bad "run with a \`for person where\` policy: $(cat err)"
+"$HUIMIN" run "$here/small.pol" "$here/applies.pol" --config small.conf --no-progress --out nd.db \
+	> nd.out 2> err || bad "default run with a \`for person where\` policy: $(cat err)"
+rows=$(q na.db "SELECT count(*) FROM decisions WHERE policy = 'older' AND status = 'not_applicable'")
+counted=$(q na.db "SELECT count FROM run_not_applicable JOIN run_policies USING (run_id, policy) WHERE name = 'older'")
+rows=${rows% } counted=${counted% }
+[ "$rows" -gt 0 ] && [ "$rows" = "$counted" ] && ok || bad "not applicable: $rows rows, $counted counted"
+[ "$(q nd.db "SELECT count(*) FROM decision_rows WHERE status = 4")" = "0 " ] &&
+	[ "$(q nd.db "SELECT count FROM run_not_applicable")" = "$counted " ] && ok ||
+	bad "default store: not applicable rows kept, or not counted"
+head -1 na.out | grep -q 'not applicable' && grep -qE "^older +person +[0-9]+ +[0-9]+ +$counted " na.out && ok ||
+	bad "run output without the not applicable column: $(cat na.out)"
+"$HUIMIN" report na.db > na.rep 2> err && "$HUIMIN" report nd.db > nd.rep 2>> err &&
+	grep -qE "^  not applicable +$counted\$" na.rep && cmp -s na.rep nd.rep && ok ||
+	bad "report of not applicable: $(cat err) $(diff na.rep nd.rep | head -5)"
+"$HUIMIN" report nd.db --format json | grep -q "\"not_applicable\": $counted" && ok || bad "report JSON: not_applicable"
+
+# ---- two policies of one name in two modules: named with their modules --------
+"$HUIMIN" run "$here/small.pol" "$here/twin.pol" --config small.conf --no-progress --out tw.db \
+	> tw.out 2> err || bad "run with two policies named elder: $(cat err)"
+[ "$(q tw.db "SELECT group_concat(name, ',') FROM (SELECT name FROM run_policies ORDER BY name)")" = \
+	"allowance,contributor,married_bonus,tests.batch.elder,tests.batch_twin.elder " ] && grep -q '^tests.batch_twin.elder ' tw.out &&
+	"$HUIMIN" report tw.db --policy tests.batch_twin.elder > tw.rep 2> err && grep -qF 'policy tests.batch_twin.elder' tw.rep &&
+	ok || bad "two policies named elder: $(q tw.db "SELECT name FROM run_policies") $(cat tw.out err)"
 
 finish

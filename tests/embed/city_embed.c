@@ -396,7 +396,7 @@ int main(int argc, char **argv)
         snprintf(d->key, sizeof d->key, "%s\t%s", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
         const char *s = (const char *)sqlite3_column_text(st, 2);
         d->status = strcmp(s, "eligible") == 0 ? HM_ELIGIBLE : strcmp(s, "not_eligible") == 0 ? HM_NOT_ELIGIBLE
-                                                                                           : HM_UNDETERMINED;
+                  : strcmp(s, "not_applicable") == 0 ? HM_NOT_APPLICABLE : HM_UNDETERMINED;
         d->amount = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
     }
     sqlite3_finalize(st);

@@ -31,7 +31,8 @@ static char *slurp(const char *path, size_t *len)
 
 static const char *status_word(int s)
 {
-    return s == HM_ELIGIBLE ? "eligible" : s == HM_NOT_ELIGIBLE ? "not_eligible" : "undetermined";
+    return s == HM_ELIGIBLE ? "eligible" : s == HM_NOT_ELIGIBLE ? "not_eligible"
+         : s == HM_NOT_APPLICABLE ? "not_applicable" : "undetermined";
 }
 
 int main(int argc, char **argv)

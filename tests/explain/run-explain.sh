@@ -187,6 +187,11 @@ check citizen-met-any.txt 0 "$HUIMIN" explain $dir/met-any.pol --given $dir/met-
 # a call derived once in a decision and referred to afterwards
 check calls.txt 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day
 check calls.json 0 "$HUIMIN" explain $dir/calls.pol --given $dir/calls.json --as-of $day --format json
+# `for person where`: a member the policy is not for is not applicable (不适用),
+# one of whom it is not known is undetermined
+check applies.txt 0 "$HUIMIN" explain $dir/applies.pol --given $dir/applies.json --as-of $day
+check applies.json 0 "$HUIMIN" explain $dir/applies.pol --given $dir/applies.json --as-of $day --format json
+check citizen-applies.txt 0 "$HUIMIN" explain $dir/applies.pol --given $dir/applies.json --as-of $day --audience citizen
 
 # a parameter read as of another date (a date built from numbers), and a
 # date that does not exist: undetermined, with the numbers that are not one
@@ -266,7 +271,8 @@ fi
 "$py" -c '
 import json
 m = {"birth_date": "1980-09-30", "deceased": {"value": False, "as_of": "2024-07-25"}, "relation": "spouse",
-     "marital": "married", "monthly_income": 0, "medical_selfpay": 0, "local_hukou": True, "residence_years": 20}
+     "marital": "married", "monthly_income": 0, "medical_selfpay": 0, "local_hukou": True, "residence_years": 20,
+     "annual_wage": 100000}
 print(json.dumps({"household": {"region": "330100", "assets": "20000.00", "other_housing": False,
                                 "members": [m] * 10000}}))' > "$tmp/collective.json"
 # the CPU seconds this shell's children have used so far, from `times`
