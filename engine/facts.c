@@ -497,11 +497,13 @@ void facts_missing(const hm_program *p, const hm_facts *f, const hm_policy *P, i
     }
 }
 
-int facts_apply_defaults(hm_facts *f, const hm_program *p)
+int facts_apply_defaults(hm_facts *f, const hm_program *p, const int *offered)
 {
     for (int32_t i = 0; i < p->nfdefaults; i++) {
         const hm_fdefault *d = &p->fdefaults[i];
         const hm_field *fd = &p->fields[d->field];
+        if (offered && !offered[d->field])
+            continue;   /* no source that would give it was read: not known, not assumed */
         if (fd->entity == ENT_HOUSEHOLD ? fd->column >= f->nh : fd->column >= f->np)
             continue;
         hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];

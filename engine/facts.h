@@ -128,8 +128,11 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
 /* Give every value still missing of a field with a declared default
  * (program.fdefaults) that default, marked assumed: stale, unusable and
  * disputed values stay unknown.  Run once the values are read, freshness
- * applied and sources compared.  0, or -1 when out of memory. */
-int  facts_apply_defaults(hm_facts *f, const hm_program *p);
+ * applied and sources compared.  offered[field], when offered is not
+ * NULL, counts the sources read that give the field: a field none of them
+ * gives (its source is not configured) stays missing.  0, or -1 when out
+ * of memory. */
+int  facts_apply_defaults(hm_facts *f, const hm_program *p, const int *offered);
 /* Is value `row` of column c its field's declared default? */
 static inline int facts_assumed(const hm_column *c, int32_t row)
 {

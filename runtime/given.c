@@ -59,7 +59,7 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
         }
         facts_sort_records(f);
         facts_apply_freshness(f, p, as_of);
-        if (facts_apply_defaults(f, p) < 0) {
+        if (facts_apply_defaults(f, p, NULL) < 0) {
             facts_free(f);
             return HM_ENOMEM;
         }

@@ -348,7 +348,7 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
             merges--;
         }
     }
-    return facts_apply_defaults(f, p);
+    return facts_apply_defaults(f, p, NULL);
 }
 
 void household_take_texts(hm_household *h, hm_facts *f)

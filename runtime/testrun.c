@@ -566,7 +566,7 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
             int32_t as_of = (int32_t)t->a->ival;
             facts_sort_records(&f);
             facts_apply_freshness(&f, p, as_of);
-            if (facts_apply_defaults(&f, p) < 0) {
+            if (facts_apply_defaults(&f, p, NULL) < 0) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;

@@ -1735,7 +1735,7 @@ int load_facts(hm_load *L)
         add_err(L, "out of memory");
         rc = -1;
     }
-    if (!rc && facts_apply_defaults(&L->facts, p) < 0) {
+    if (!rc && facts_apply_defaults(&L->facts, p, nsrc) < 0) {
         add_err(L, "out of memory");
         rc = -1;
     }

@@ -48,4 +48,13 @@ st=$?
 got=$(decisions "$work/csv.db")
 [ $st -eq 0 ] && [ "$got" = "$want" ] && ok || bad "csv: exit $st, got '$got', want '$want': $(cat "$work/out")"
 
+# the tax bureau not configured at all: nothing was asked of it, so its
+# defaults cannot stand in for its facts; the run is refused, nothing written
+sed '/^\[source tax\]/,$d' "$work/defaults.conf" > "$work/notax.conf"
+(cd "$work" && "$HUIMIN" run "$here/defaults.pol" --config notax.conf --out notax.db --no-progress --store all) \
+	> "$work/out" 2>&1
+st=$?
+[ $st -eq 2 ] && grep -q 'no source provides person.loan, which 应税 reads: add \[source tax\]' "$work/out" &&
+	[ ! -e "$work/notax.db" ] && ok || bad "source not configured: exit $st: $(cat "$work/out")"
+
 finish
