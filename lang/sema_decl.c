@@ -176,6 +176,20 @@ int sema_literal_value(sema *s, ast *v, const hm_type *t, int64_t *out, const ch
     return 0;
 }
 
+/* A bare label written as the value of a code fact (a default, a given
+ * value): checked against the fact's code set.  1 if v was one. */
+static int label_value(sema *s, ast *v, const hm_type *t)
+{
+    if (t->kind != T_CODE || v->kind != N_NAME)
+        return 0;
+    if (!symtab_get(t->codeset->labels, v->str)) {
+        int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
+        sema_suggest_label(s, d, t->codeset, v->str);
+    }
+    v->ty = (struct hm_type *)t;
+    return 1;
+}
+
 /* `default VALUE` of a fact: a plain value of the fact's type */
 static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
 {
@@ -187,14 +201,8 @@ static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
         diag_hint(s->diags, d, "a source that gives no record gives an empty list only when it says so; remove `default`");
         return;
     }
-    if (t->kind == T_CODE && v->kind == N_NAME) {
-        if (!symtab_get(t->codeset->labels, v->str)) {
-            int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
-            sema_suggest_label(s, d, t->codeset, v->str);
-        }
-        v->ty = (struct hm_type *)t;
+    if (label_value(s, v, t))
         return;
-    }
     ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
     if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
         lit->kind != N_DATE && lit->kind != N_BOOL && lit->kind != N_DUR) {
@@ -1456,14 +1464,8 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
         ERR(v, "`%s` is %s, not a list of records", init->str, ty_name(t, b, sizeof b));
         return;
     }
-    if (t->kind == T_CODE && v->kind == N_NAME) {
-        if (!symtab_get(t->codeset->labels, v->str)) {
-            int d = ERR(v, "code set `%s` has no label `%s`", t->codeset->name, v->str);
-            sema_suggest_label(s, d, t->codeset, v->str);
-        }
-        v->ty = (struct hm_type *)t;
+    if (label_value(s, v, t))
         return;
-    }
     /* values in tests are literals */
     ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
     if (lit->kind != N_INT && lit->kind != N_DEC && lit->kind != N_PERCENT && lit->kind != N_STR &&
