@@ -4,6 +4,7 @@
 #include "sema.h"
 #include "builtins.h"
 #include "calendar.h"
+#include "i18n.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -195,7 +196,7 @@ static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
 {
     ast *v = f->c;
     char what[160];
-    snprintf(what, sizeof what, "the default of `%s.%s`", ent, f->str);
+    snprintf(what, sizeof what, hm_tr(N_("the default of `%s.%s`")), ent, f->str);
     if (t->kind == T_RECORDS) {
         int d = ERR(v, "`%s.%s` is a list of dated records: it cannot have a default", ent, f->str);
         diag_hint(s->diags, d, "a source that gives no record gives an empty list only when it says so; remove `default`");
@@ -556,7 +557,7 @@ static void check_param_in_place(sema *s, sym *p)
         return;
     }
     char what[160];
-    snprintf(what, sizeof what, "the value of parameter `%s`", n->str);
+    snprintf(what, sizeof what, hm_tr(N_("the value of parameter `%s`")), n->str);
     if (n->ival != PARAM_TABLE) {
         check_dated(s, n->c, t, what);
         p->state = 2;
@@ -1078,7 +1079,7 @@ static void check_function(sema *s, sym *f)
     }
     s->vars = vars;
     char what[128];
-    snprintf(what, sizeof what, "the result of function `%s`", n->str);
+    snprintf(what, sizeof what, hm_tr(N_("the result of function `%s`")), n->str);
     sema_expect(s, n->c, f->type, what);
     for (scope_var *v = vars; v; v = v->up)
         if (!v->used)
@@ -1131,14 +1132,14 @@ static void check_extern(sema *s, sym *f, ast *n)
 static void check_exceptions(sema *s, ast *excepts, const hm_type *t, int is_eligible)
 {
     for (ast *e = excepts; e; e = e->next) {
-        sema_expect(s, e->a, &ty_bool, "an exception's condition");
+        sema_expect(s, e->a, &ty_bool, N_("an exception's condition"));
         if (is_eligible) {
             if (e->b->kind != N_BOOL || e->b->flag != 2)
                 ERR(e->b, "an exception to `eligible when` must say `then eligible` or `then not eligible`");
         } else if (e->b->kind == N_BOOL && e->b->flag == 2) {
             ERR(e->b, "`then eligible` / `then not eligible` belong to exceptions of `eligible when`");
         } else {
-            sema_expect(s, e->b, t, "the exception's value");
+            sema_expect(s, e->b, t, N_("the exception's value"));
         }
         if (e->c) {
             int64_t pr;
@@ -1174,7 +1175,7 @@ static void check_conds(sema *s, ast *c)
             if (c->d)
                 sema_check_template(s, c);
         } else if (c->kind == N_COND) {
-            sema_expect(s, c->a, &ty_bool, "a condition");
+            sema_expect(s, c->a, &ty_bool, N_("a condition"));
             sema_check_template(s, c);
         }
     }
@@ -1275,7 +1276,7 @@ void sema_check_policy(sema *s, sym *p)
     }
     /* `for … where`: whom the policy is for */
     if (n->b && n->b->a && n->b->a->kind != N_ERROR) {
-        sema_expect(s, n->b->a, &ty_bool, "the condition of `for … where`");
+        sema_expect(s, n->b->a, &ty_bool, N_("the condition of `for … where`"));
         if (n->b->str)
             sema_check_template(s, n->b);
     }
@@ -1423,7 +1424,7 @@ static void check_init_value(sema *s, ast *init, const hm_type *t)
 {
     ast *v = init->a;
     char what[128];
-    snprintf(what, sizeof what, "fact `%s`", init->str);
+    snprintf(what, sizeof what, hm_tr(N_("fact `%s`")), init->str);
     if (t->kind == T_ROWS) {
         check_rows_value(s, init, t);
         return;
@@ -1579,7 +1580,8 @@ static void check_within(sema *s, ast *w, const hm_type *t)
     } else if (t->kind == T_MONEY ? lit->kind == N_PERCENT || sema_literal_fen(s, lit, &x) != 0
                : t->kind == T_INT ? lit->kind != N_INT : sema_literal_ppm(s, lit, &x) != 0) {
         ERR(w, "`%s%s` is not a tolerance for %s", lit->str, lit->kind == N_PERCENT ? "%" : "",
-            t->kind == T_MONEY ? "money (at most two decimal places)" : t->kind == T_INT ? "a whole number" : "a decimal");
+            hm_tr(t->kind == T_MONEY ? N_("money (at most two decimal places)")
+                  : t->kind == T_INT ? N_("a whole number") : N_("a decimal")));
     }
 }
 
@@ -1637,10 +1639,10 @@ static void check_expect_value(sema *s, ast *e, sym *p)
     }
     }
     if (!ok) {
-        static const char *const example[] = { [T_MONEY] = "600.00", [T_DECIMAL] = "0.8 or 80%", [T_INT] = "3",
-                                               [T_BOOL] = "true or false", [T_DATE] = "2024-12-31" };
+        static const char *const example[] = { [T_MONEY] = "600.00", [T_DECIMAL] = N_("0.8 or 80%"), [T_INT] = "3",
+                                               [T_BOOL] = N_("true or false"), [T_DATE] = "2024-12-31" };
         int d = ERR(v, "let `%s` is %s: the expected value must be a plain value such as %s", e->str2,
-                    ty_name(t, b, sizeof b), example[t->kind]);
+                    ty_name(t, b, sizeof b), hm_tr(example[t->kind]));
         if (t->kind == T_MONEY && num && num->kind == N_DEC)
             diag_hint(s->diags, d, "money has at most two decimal places (fen); use `within` for a tolerance");
     }

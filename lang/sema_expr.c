@@ -5,6 +5,7 @@
 #include "sema.h"
 #include "builtins.h"
 #include "calendar.h"
+#include "i18n.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -198,7 +199,7 @@ const hm_type *sema_expect(sema *s, ast *e, const hm_type *want, const char *wha
         return t->kind == T_ERROR ? t : want;
     }
     char a[96], b[96];
-    int d = ERR(e, "%s must be %s, but this is %s", what, ty_name(want, a, sizeof a), ty_name(t, b, sizeof b));
+    int d = ERR(e, "%s must be %s, but this is %s", hm_tr(what), ty_name(want, a, sizeof a), ty_name(t, b, sizeof b));
     if (t->kind == T_MONEY && want->kind == T_MONEY)
         diag_hint(s->diags, d, "convert with %s(…)", want->period == PERIOD_MONTH ? "monthly" : "yearly");
     else if (want->kind == T_BOOL && (t->kind == T_INT || t->kind == T_MONEY))
@@ -581,7 +582,7 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
     const char *f = e->str;
     ast *a = e->a, *b = a ? a->next : NULL;
     char what[96];
-    snprintf(what, sizeof what, "the argument of %s()", f);
+    snprintf(what, sizeof what, hm_tr(N_("the argument of %s()")), f);
     if (bi->arity >= 0 && !arity(s, e, bi->arity, bi->arity))
         return &ty_error;
     switch (bi->rule) {
@@ -617,7 +618,7 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
             ERR(a, "%s() rounds money or decimals, not %s", f, ty_name(t, x, sizeof x));
             return &ty_error;
         }
-        snprintf(what, sizeof what, "the step of %s()", f);
+        snprintf(what, sizeof what, hm_tr(N_("the step of %s()")), f);
         sema_expect(s, b, t->kind == T_MONEY ? ty_money(PERIOD_NONE) : t, what);
         return t;
     }
@@ -652,9 +653,9 @@ static const hm_type *builtin_call(sema *s, ast *e, int *found)
         return &ty_int;
     }
     case BI_MAKE_DATE: {
-        sema_expect(s, a, &ty_int, "the year of date()");
-        sema_expect(s, b, &ty_int, "the month of date()");
-        sema_expect(s, b->next, &ty_int, "the day of date()");
+        sema_expect(s, a, &ty_int, N_("the year of date()"));
+        sema_expect(s, b, &ty_int, N_("the month of date()"));
+        sema_expect(s, b->next, &ty_int, N_("the day of date()"));
         /* all three written out: an impossible date is an error now */
         int64_t y, m, d;
         if (a->kind == N_INT && b->kind == N_INT && b->next->kind == N_INT &&
@@ -808,7 +809,7 @@ static const hm_type *call_expr(sema *s, ast *e)
     ast *p = d->a;
     for (ast *a = e->a; a && p; a = a->next, p = p->next) {
         char what[160];
-        snprintf(what, sizeof what, "argument `%s` of `%s`", p->str, e->str);
+        snprintf(what, sizeof what, hm_tr(N_("argument `%s` of `%s`")), p->str, e->str);
         sema_expect(s, a, p->ty ? (const hm_type *)p->ty : &ty_error, what);
     }
     if (s->policy && !s->function && y->kind == SYM_FUNCTION)
@@ -906,7 +907,7 @@ typedef struct if_chain {
  * branches that are not bare labels, collecting those that are. */
 static void if_walk(sema *s, ast *e, if_chain *c)
 {
-    sema_expect(s, e->a, &ty_bool, "the condition of `if`");
+    sema_expect(s, e->a, &ty_bool, N_("the condition of `if`"));
     for (ast *br = e->b; br; br = br == e->b ? e->c : NULL) {
         if (br->kind == N_IF) {
             if_walk(s, br, c);
@@ -1179,7 +1180,7 @@ static const hm_type *where_expr(sema *s, ast *e)
     }
     const hm_type *saved = s->elem;
     s->elem = el;
-    sema_expect(s, e->b, &ty_bool, "the condition of `where`");
+    sema_expect(s, e->b, &ty_bool, N_("the condition of `where`"));
     s->elem = saved;
     return t;
 }
@@ -1250,7 +1251,7 @@ static const hm_type *agg_expr(sema *s, ast *e)
         s->vars = &v;
         const hm_type *saved = s->elem;
         s->elem = el->kind == T_ERROR ? NULL : el;
-        sema_expect(s, e->b->b, &ty_bool, "the condition of `where`");
+        sema_expect(s, e->b->b, &ty_bool, N_("the condition of `where`"));
         s->elem = saved;
         src = lt;
         TY(e->b, lt);
@@ -1362,7 +1363,7 @@ static void window_param(sema *s, ast *e)
 /* `P as of D`: a parameter's value on another date. */
 static const hm_type *atdate_expr(sema *s, ast *e)
 {
-    sema_expect(s, e->b, &ty_date, "the date after `as of`");
+    sema_expect(s, e->b, &ty_date, N_("the date after `as of`"));
     const hm_type *t = expr(s, e->a);
     if (t->kind == T_ERROR)
         return t;
@@ -1400,9 +1401,9 @@ static const hm_type *during_expr(sema *s, ast *e)
         if (sema_literal_int(s, e->b, &n) == 0 && (n < 1 || n > 1200))
             ERR(e->b, "a window of %" PRId64 " is out of range (1 to 1200)", n);
     } else {
-        sema_expect(s, e->b, &ty_date, "the start of the window");
+        sema_expect(s, e->b, &ty_date, N_("the start of the window"));
         if (e->c)
-            sema_expect(s, e->c, &ty_date, "the end of the window");
+            sema_expect(s, e->c, &ty_date, N_("the end of the window"));
     }
     return t;
 }
@@ -1444,7 +1445,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
         if (e->a->kind == N_INT)
             sema_literal_int(s, e->a, &v);
         else
-            sema_expect(s, e->a, &ty_int, "the number of a duration");
+            sema_expect(s, e->a, &ty_int, N_("the number of a duration"));
         return ty_duration(e->flag);
     }
     case N_BOOL: return e->flag == -1 ? &ty_error : &ty_bool;
@@ -1462,8 +1463,8 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_BINOP:
         switch (e->ival) {
         case AOP_AND: case AOP_OR:
-            sema_expect(s, e->a, &ty_bool, e->ival == AOP_AND ? "each side of `and`" : "each side of `or`");
-            sema_expect(s, e->b, &ty_bool, e->ival == AOP_AND ? "each side of `and`" : "each side of `or`");
+            sema_expect(s, e->a, &ty_bool, e->ival == AOP_AND ? N_("each side of `and`") : N_("each side of `or`"));
+            sema_expect(s, e->b, &ty_bool, e->ival == AOP_AND ? N_("each side of `and`") : N_("each side of `or`"));
             return &ty_bool;
         case '+': case '-': case '*': case '/':
             return arith(s, e);
@@ -1472,7 +1473,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
         }
     case N_UNOP:
         if (e->ival == AOP_NOT) {
-            sema_expect(s, e->a, &ty_bool, "the operand of `not`");
+            sema_expect(s, e->a, &ty_bool, N_("the operand of `not`"));
             return &ty_bool;
         } else {
             const hm_type *t = expr(s, e->a);
@@ -1504,7 +1505,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
         const hm_type *t = expr(s, e->a);
         for (ast *i = e->b->a; i; i = i->next) {
             if (t->kind == T_CODE && i->kind == N_NAME) {
-                sema_expect(s, i, t, "an element of the list");
+                sema_expect(s, i, t, N_("an element of the list"));
                 continue;
             }
             if (t->kind == T_ERROR) {
@@ -1517,7 +1518,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
                 ERR(e, "`in` checks text, numbers, codes, money or dates, not %s", ty_name(t, x, sizeof x));
                 break;
             }
-            sema_expect(s, i, t, "each element of the list");
+            sema_expect(s, i, t, N_("each element of the list"));
         }
         return &ty_bool;
     }

@@ -22,7 +22,8 @@ export HUIMIN_LOCALEDIR
 inv=$SRCDIR/tests/golden/invalid
 here=$SRCDIR/tests/i18n
 cases="lex_chinese_typing lex_unterminated_string syn_missing_message
-syn_file_ends_in_value arity unknown_name dup_definition unused_warnings"
+syn_file_ends_in_value arity unknown_name dup_definition unused_warnings
+condition_not_bool expect_let_value_type"
 
 # check OUT NAME [ENV…] [-- OPTION…]: stderr of `huimin OPTION… check
 # NAME.pol` run in tests/golden/invalid with the environment changed by ENV
