@@ -113,8 +113,10 @@ HM_SAME(VT_TEXT, HM_T_TEXT);
 HM_SAME(VT_CODE, HM_T_CODE);
 /* A fact whose value is another member of the household (person.spouse):
  * the member's number in the household, from 0, as registers hold persons.
- * A field type only (no plugin gives it yet). */
+ * A plugin gives the other person's id (HM_T_PERSON), which the load turns
+ * into the member's number. */
 enum { VT_PERSON = VT_DURATION + 1 };
+HM_SAME(VT_PERSON, HM_T_PERSON);
 /* "bool", "money", …; "?" for a number that is none */
 const char *vt_name(int vt);
 

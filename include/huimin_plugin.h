@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 4   /* members appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 5   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -54,7 +54,13 @@ typedef enum hm_value_type {
     HM_T_DECIMAL = 4,   /* millionths */
     HM_T_DATE = 5,      /* days since 1970-01-01 */
     HM_T_TEXT = 6,      /* UTF-8; given with put_text() */
-    HM_T_CODE = 7       /* the department's own code, as text; given with put_text() */
+    HM_T_CODE = 7,      /* the department's own code, as text; given with put_text() */
+    /* ABI 1.5.  Another person: that person's id (an integer id as its
+     * decimal text), given with put_text().  The host makes it a link to
+     * the member of the same household with that id; an id of no member of
+     * the household is a data issue and the link is missing.  (8 is the
+     * language's durations, which no plugin gives.) */
+    HM_T_PERSON = 9
 } hm_value_type;
 
 typedef enum hm_entity { HM_HOUSEHOLD = 1, HM_PERSON = 2 } hm_entity;

@@ -898,13 +898,17 @@ static void host_put_text(hm_fetch_ctx *x, uint32_t col, uint32_t row, const cha
         return;
     }
     int rowfield = c->f->records == FIELD_ROWFIELD;
-    if ((c->f->records && !rowfield) || (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE)) {
+    if ((c->f->records && !rowfield) ||
+        (c->f->vtype != VT_TEXT && c->f->vtype != VT_CODE && c->f->vtype != VT_PERSON)) {
         snprintf(detail, sizeof detail, "%s: text \"%.*s\" given for a %s field", c->name,
                  utf8_cut(s, len, 40), s, c->f->records ? "records" : "non-text");
         issue_at(x, c, row, ISSUE_BAD_VALUE, detail);
         c->known[row] = 2;
         return;
     }
+    /* a link with no id is a link not recorded: missing, not unusable */
+    if (c->f->vtype == VT_PERSON && len == 0)
+        return;
     if (c->f->vtype == VT_CODE && c->codes) {
         int32_t label = code_lookup(c, s, len);
         if (label < 0) {
@@ -1071,6 +1075,8 @@ static void check_values(hm_fetch_ctx *x, ld_col *c)
             bad = "is not a yes/no value (0 or 1)";
         else if (c->f->vtype == VT_DATE && (v < -719162 || v > 2932896))
             bad = "is not a date between years 1 and 9999";
+        else if (c->f->vtype == VT_PERSON && v >= 0)
+            bad = "is not a person's id (give it as text, with put_text)";
         if (bad) {
             snprintf(detail, sizeof detail, "%s: %lld %s", c->name, (long long)v, bad);
             issue_at(x, c, r, ISSUE_BAD_VALUE, detail);
@@ -1706,6 +1712,94 @@ static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
     return atomic_load(&failed) ? -1 : 0;
 }
 
+/* The member of household hh whose id is the text value v of a link, or
+ * -1 after recording why not as a data issue of `owner` (a person row,
+ * or a household row for a household field): a link never matches anyone
+ * but that member. */
+static int32_t link_member(hm_load *L, int32_t field, int32_t owner, int32_t hh, int64_t v)
+{
+    const hm_program *p = L->p;
+    const hm_facts *f = &L->facts;
+    const char *id = v < 0 && -v - 1 < f->ntexts ? f->texts[-v - 1] : "";
+    int32_t i = idx_find_either(&L->pindex, L->plrow ? L->plist : L->pid, L->plrow ? L->plnum : L->pnum,
+                                id, strlen(id));
+    if (i >= 0 && L->plrow)
+        i = L->plrow[i];
+    int32_t first = f->hh_first[hh];
+    if (i >= first && i < first + f->hh_count[hh])
+        return i - first;
+    char raw[256], masked[256], detail[600];
+    snprintf(raw, sizeof raw, "%s", id);
+    mask_id(raw, masked);
+    const char *name = prog_str(p, p->fields[field].name);
+    if (i >= 0 || L->nh == 1)
+        snprintf(detail, sizeof detail, "%s: %s is not a member of this household", name, masked);
+    else
+        snprintf(detail, sizeof detail, "%s: no person has the id %s", name, masked);
+    /* the source: the first configured one that declares the field */
+    int k = -1;
+    for (int32_t j = 0; j < p->nfsources && k < 0; j++)
+        if (p->fsources[j].field == field)
+            k = configured(L, prog_str(p, p->fsources[j].source));
+    return add_issue(L, k, field, owner, ISSUE_BAD_VALUE, detail) ? -2 : -1;
+}
+
+/* Links to other persons (ids, as the sources gave them) made the
+ * member's number in the owner's household; a link to no member of it is
+ * unusable (a fact) or missing in that record (a field of a list). */
+static int resolve_links(hm_load *L)
+{
+    const hm_program *p = L->p;
+    hm_facts *f = &L->facts;
+    int32_t *hh_of = NULL, had = L->nissues;
+    for (int32_t fi = 0; fi < p->nfields; fi++) {
+        const hm_field *fd = &p->fields[fi];
+        if (fd->vtype != VT_PERSON || !L->needed[fi] || (fd->records && fd->records != FIELD_ROWFIELD))
+            continue;
+        if (!hh_of && fd->entity == ENT_PERSON) {
+            if (!(hh_of = mem_alloc(sizeof *hh_of * ((size_t)L->np + 1))))
+                return -1;
+            for (int32_t h = 0; h < L->nh; h++)
+                for (int32_t k = 0; k < f->hh_count[h]; k++)
+                    hh_of[f->hh_first[h] + k] = h;
+        }
+        int32_t owners = fd->entity == ENT_HOUSEHOLD ? L->nh : L->np;
+        for (int32_t o = 0; o < owners; o++) {
+            int32_t hh = fd->entity == ENT_HOUSEHOLD ? o : hh_of[o];
+            if (fd->records == FIELD_ROWFIELD) {
+                hm_rcolumn *rc = &f->rcol[fd->column];
+                for (int32_t r = rc->first[o]; rc->state[o] == FACT_KNOWN && r < rc->first[o] + rc->count[o]; r++) {
+                    if (rc->date[r] == FACT_NO_DATE)
+                        continue;
+                    int32_t m = link_member(L, fi, o, hh, rc->v[r]);
+                    if (m == -2)
+                        goto oom;
+                    rc->v[r] = m < 0 ? 0 : m;
+                    if (m < 0)
+                        rc->date[r] = FACT_NO_DATE;
+                }
+                continue;
+            }
+            hm_column *c = fd->entity == ENT_HOUSEHOLD ? &f->hcol[fd->column] : &f->pcol[fd->column];
+            if (c->state[o] != FACT_KNOWN)
+                continue;
+            int32_t m = link_member(L, fi, o, hh, c->v[o]);
+            if (m == -2)
+                goto oom;
+            c->v[o] = m < 0 ? 0 : m;
+            if (m < 0)
+                c->state[o] = FACT_INVALID;
+        }
+    }
+    mem_free(hh_of);
+    if (L->nissues > had)
+        qsort(L->issues, (size_t)L->nissues, sizeof *L->issues, issue_order);
+    return 0;
+oom:
+    mem_free(hh_of);
+    return -1;
+}
+
 int load_facts(hm_load *L)
 {
     const hm_program *p = L->p;
@@ -1732,6 +1826,10 @@ int load_facts(hm_load *L)
     if (!rc)
         facts_sort_records(&L->facts);
     if (!rc && facts_align_rows(&L->facts, p)) {
+        add_err(L, "out of memory");
+        rc = -1;
+    }
+    if (!rc && resolve_links(L)) {
         add_err(L, "out of memory");
         rc = -1;
     }

@@ -488,7 +488,8 @@ int plugin_load_source(hm_plugin *pl, const hm_config *cfg, const cfg_source *s,
 static int check_field(const hm_field_desc *f)
 {
     return f->name && (f->entity == HM_HOUSEHOLD || f->entity == HM_PERSON) &&
-           f->type >= HM_T_BOOL && f->type <= HM_T_CODE && f->period <= HM_PER_YEAR &&
+           ((f->type >= HM_T_BOOL && f->type <= HM_T_CODE) ||
+            (f->type == HM_T_PERSON && f->records != FIELD_RECORDS)) && f->period <= HM_PER_YEAR &&
            f->records <= FIELD_ROWFIELD && (f->records != FIELD_ROWS || f->type == HM_T_INT) &&
            (f->type != HM_T_CODE || f->code_set);
 }

@@ -297,15 +297,18 @@ static int parse_field(tm_map *m, const hm_setting *st, int entity, const char *
     static const struct { const char *w; int t; } types[] = {
         { "bool", HM_T_BOOL }, { "int", HM_T_INT }, { "money", HM_T_MONEY },
         { "decimal", HM_T_DECIMAL }, { "date", HM_T_DATE }, { "text", HM_T_TEXT },
-        { "code", HM_T_CODE }, { NULL, 0 }
+        { "code", HM_T_CODE }, { "person", HM_T_PERSON }, { NULL, 0 }
     };
     for (int k = 0; types[k].w; k++)
         if (word_is(w, n, types[k].w))
             d->type = (uint8_t)types[k].t;
     if (!d->type)
         return ERR("setting %s (%s): expected a type (bool, int, money, decimal, date, "
-                   "text, code SET or records of TYPE) after the column, found \"%.*s\"",
+                   "text, code SET, person or records of TYPE) after the column, found \"%.*s\"",
                    st->key, at_of(st).s, (int)n, w ? w : "");
+    if (d->type == HM_T_PERSON && d->records)
+        return ERR("setting %s (%s): a link is one person's id: `person`, not `records of person`",
+                   st->key, at_of(st).s);
     if (d->type == HM_T_CODE) {
         w = next_word(&p, &n);
         if (!w)
@@ -752,7 +755,7 @@ static int put_values(const tm_map *m, hm_fetch_req *req, const tm_table *tb, co
                              tb->name, f->column);
             continue;
         }
-        if (d->type == HM_T_TEXT || d->type == HM_T_CODE) {
+        if (d->type == HM_T_TEXT || d->type == HM_T_CODE || d->type == HM_T_PERSON) {
             if (d->records == 1) {
                 h->bad_value(req->ctx, which[k], row, "records of text are not supported");
                 continue;
