@@ -9,6 +9,7 @@
  * what the VM computed; nothing is evaluated a second way. */
 #include "explain.h"
 #include "calendar.h"
+#include "mask.h"
 #include "mem.h"
 #include "utf8.h"
 #include "srcfile.h"
@@ -432,10 +433,20 @@ static json_t *list_json(ex *x, hm_val v)
 }
 
 /* A value of type vtype as JSON text; a text whole, never cut. */
+static const char *member_id(ex *x, int32_t m);
+
 static json_t *format_json(ex *x, hm_val v, int vtype, int32_t cs)
 {
     if (!v.unk && vtype == VT_TEXT)
         return jtext(vm_text(x->vm, v.v));
+    if (!v.unk && vtype == VT_PERSON) {
+        /* a link names the member by its id too, masked: the value is
+         * text, not an id key, wherever the document goes */
+        const char *id = member_id(x, (int32_t)v.v);
+        char m[256];
+        if (id && strlen(id) < sizeof m)
+            return jstrf("member %" PRId64 " (%s)", v.v + 1, mask_id(id, m));
+    }
     char buf[256];
     return jtext(vm_format_value(x->vm, v, vtype, cs, buf, sizeof buf));
 }
@@ -494,7 +505,7 @@ static json_t *value_json(ex *x, hm_val v, const ast *n)
     if (t && (t->kind == T_LIST || t->kind == T_RECORDS || t->kind == T_ROWS))
         return list_json(x, v);
     if (t && t->kind == T_PERSON)
-        return jstrf("member %" PRId64, v.v + 1);
+        return format_json(x, v, VT_PERSON, -1);
     if (t && t->kind == T_ROW) {
         json_t *el = json_object();
         row_json(x, el, rows_field(n), (int32_t)v.v);
