@@ -144,7 +144,8 @@ int hm_household_add_member(hm_household *h, const char *id, int *index);
 /* Set fact `fact` (hm_pack_fact) of the household (member -1) or of a
  * member, from text as in a JSON facts file: "1500.50" for money, "12.5%"
  * or "0.125" for decimals, "YYYY-MM-DD" for dates, "true"/"false", a code
- * label's name, a whole number; `as_of` (the day the value was true, or
+ * label's name, a whole number, another member's id (hm_household_add_member,
+ * before) for a link; `as_of` (the day the value was true, or
  * NULL) and `source` (which declared source gave it, or NULL) feed the
  * freshness limits.  A fact never set is missing.  HM_OK; HM_EUSAGE with a
  * message in err (no such fact or member, a value the fact's type cannot
@@ -164,6 +165,16 @@ int hm_household_set_invalid(hm_household *h, int member, int fact, const char *
 int hm_household_add_record(hm_household *h, int member, int fact, const char *date, const char *value,
                             char *err, size_t errlen);
 int hm_household_set_records_known(hm_household *h, int member, int fact, char *err, size_t errlen);
+/* Append a record to a list of records with fields (`fact` the list,
+ * "person.edu_claims"; an empty list is known by
+ * hm_household_set_records_known): fields[i] is the name of a field
+ * ("share"), values[i] its value as for hm_household_set (NULL: missing in
+ * this record, as is a field not named).  A link to another member
+ * (a fact or a field of type person) is given as that member's id, of a
+ * member added before.  Errors as hm_household_set; on an error nothing
+ * is added. */
+int hm_household_add_row(hm_household *h, int member, int fact, const char *const *fields,
+                         const char *const *values, int n, char *err, size_t errlen);
 /* Read a household from JSON text, in the format `huimin run --given`
  * reads ({"household": {…, "members": [{…}]}} or {"person": {…}}).
  * `name` is used in messages.  HM_OK; HM_ERR with "NAME: …" in err (bad

@@ -2,6 +2,7 @@
  * (hm_household_*, huimin.h) and placed into a fact store to be decided. */
 #include "household.h"
 #include "calendar.h"
+#include "mask.h"
 #include "mem.h"
 #include "pack.h"
 
@@ -468,12 +469,12 @@ static int check_place(const hm_household *h, int member, int fact, int records,
         return usage(err, errlen, "%s is a fact of the household: give member -1", name);
     if (fd->entity == ENT_PERSON && member == -1)
         return usage(err, errlen, "%s is a fact of each member: give a member", name);
-    if (fd->records >= FIELD_ROWS)
-        return usage(err, errlen, "%s is a list of records with fields: give it in a facts file "
-                     "(hm_household_from_json)", name);
-    if (fd->vtype == VT_PERSON)
-        return usage(err, errlen, "%s is another member of the household: give it in a facts file "
-                     "(hm_household_from_json)", name);
+    if (fd->records >= FIELD_ROWS && records != 2)
+        return usage(err, errlen, "%s is a list of records with fields: add them with hm_household_add_row",
+                     name);
+    if (records == 2)
+        return fd->records == FIELD_ROWS ? HM_OK
+             : usage(err, errlen, "%s is not a list of records with fields", name);
     if (records && !fd->records)
         return usage(err, errlen, "%s is not a list of records: set it with hm_household_set", name);
     if (!records && fd->records)
@@ -522,6 +523,19 @@ static int parse_value(hm_household *h, const hm_field *fd, const char *value, i
     case VT_TEXT:
         *out = facts_text(&h->tx, value);
         return *out == INT64_MIN ? HM_ENOMEM : HM_OK;
+    case VT_PERSON:
+        /* a link: the id of a member added before */
+        for (int32_t m = 0; m < h->nmembers; m++)
+            if (h->member_ids[m] && strcmp(h->member_ids[m], value) == 0) {
+                *out = m;
+                return HM_OK;
+            }
+        if (strlen(value) < 256) {
+            char masked[256];
+            return usage(err, errlen, "%s: no member of the household has the id %s (add members before "
+                         "linking to them)", name, mask_id(value, masked));
+        }
+        return usage(err, errlen, "%s: no member of the household has this id", name);
     case VT_CODE: {
         int32_t l = fd->codeset >= 0 ? rt_code_label(p, fd->codeset, value) : -1;
         if (l < 0)
@@ -604,10 +618,65 @@ int hm_household_add_record(hm_household *h, int member, int fact, const char *d
     return household_put_record(h, member, fact, day, v, 0) < 0 ? HM_ENOMEM : HM_OK;
 }
 
+int hm_household_add_row(hm_household *h, int member, int fact, const char *const *fields,
+                         const char *const *values, int n, char *err, size_t errlen)
+{
+    if (!h)
+        return usage(err, errlen, "no household");
+    int rc = check_place(h, member, fact, 2, err, errlen);
+    if (rc != HM_OK)
+        return rc;
+    const hm_program *p = h->p;
+    const char *list = prog_str(p, p->fields[fact].name);
+    size_t skip = strlen(list) + 1;
+    int32_t end = fact + 1;
+    while (end < p->nfields && p->fields[end].records == FIELD_ROWFIELD)
+        end++;
+    /* every value converted before anything is added: a bad one adds nothing */
+    int64_t *v = mem_calloc((size_t)(end - fact) + 1, sizeof *v);
+    uint8_t *given = mem_calloc((size_t)(end - fact) + 1, 1);
+    if (!v || !given) {
+        mem_free(v);
+        mem_free(given);
+        return HM_ENOMEM;
+    }
+    for (int i = 0; i < n && rc == HM_OK; i++) {
+        int32_t k = fact + 1;
+        while (k < end && strcmp(prog_str(p, p->fields[k].name) + skip, fields[i] ? fields[i] : "") != 0)
+            k++;
+        if (k == end)
+            rc = usage(err, errlen, "%s: a record has no field `%s`", list, fields[i] ? fields[i] : "");
+        else if (values[i] && (rc = parse_value(h, &p->fields[k], values[i], &v[k - fact], err, errlen)) == HM_OK)
+            given[k - fact] = 1;
+    }
+    /* the list and its fields are known once a record is given, as a
+     * source's list is; each record has a value of each field, or none */
+    int seen = 0;
+    for (int32_t k = 0; k < h->nrecs && !seen; k++)
+        seen = h->recs[k].member == member && h->recs[k].field == fact;
+    for (int32_t k = fact; k < end && rc == HM_OK && !seen; k++)
+        if (household_put_record(h, member, k, 0, 0, 1) < 0)
+            rc = HM_ENOMEM;
+    for (int32_t k = fact; k < end && rc == HM_OK; k++)
+        if (household_put_record(h, member, k, k == fact || given[k - fact] ? 0 : FACT_NO_DATE, v[k - fact], 0) < 0)
+            rc = HM_ENOMEM;
+    mem_free(v);
+    mem_free(given);
+    return rc;
+}
+
 int hm_household_set_records_known(hm_household *h, int member, int fact, char *err, size_t errlen)
 {
     if (!h)
         return usage(err, errlen, "no household");
+    if (fact >= 0 && fact < h->p->nfields && h->p->fields[fact].records == FIELD_ROWS) {
+        int rc = check_place(h, member, fact, 2, err, errlen);
+        for (int32_t k = fact; rc == HM_OK && k < h->p->nfields && (k == fact || h->p->fields[k].records ==
+                                                                     FIELD_ROWFIELD); k++)
+            if (household_put_record(h, member, k, 0, 0, 1) < 0)
+                rc = HM_ENOMEM;
+        return rc;
+    }
     int rc = check_place(h, member, fact, 1, err, errlen);
     if (rc != HM_OK)
         return rc;

@@ -66,8 +66,6 @@ static const mapping MAP[] = {
     { "tax", "tax.db", "annual_return", "person_id", "wage_fen", "person.annual_wage", K_FEN, NULL, NULL },
     { "tax", "tax.db", "annual_return", "person_id", "social_insurance_fen", "person.social_insurance_paid", K_FEN, NULL,
       NULL },
-    { "tax", "tax.db", "deduction", "person_id", "children_edu", "person.children_edu", K_INT, NULL, NULL },
-    { "tax", "tax.db", "deduction", "person_id", "infants", "person.infants", K_INT, NULL, NULL },
     { "tax", "tax.db", "deduction", "person_id", "housing_loan", "person.housing_loan", K_BOOL, NULL, NULL },
     { "tax", "tax.db", "deduction", "person_id", "renting", "person.renting", K_BOOL, NULL, NULL },
     { "tax", "tax.db", "deduction", "person_id", "city_tier", "person.rent_tier", K_CODE, NULL, NULL },
@@ -288,6 +286,39 @@ static void read_mapping(city *c, const char *dir, const mapping *m)
     sqlite3_close(db);
 }
 
+/* A list of claims on children (tax.db edu_claim, infant_claim): a record
+ * per claiming parent, the parent given by id.  A parent who is not a
+ * member leaves the claimant missing in that record, as in the run. */
+static void read_claims(city *c, const char *dir, const char *table, const char *list)
+{
+    int fact = hm_pack_fact(c->pack, list);
+    if (fact < 0)
+        die("the pack has no fact %s%s", list, "");
+    sqlite3 *db = open_db(dir, "tax.db");
+    char sql[256], err[512];
+    snprintf(sql, sizeof sql, "SELECT child_id, claimant_id, share FROM %s ORDER BY child_id, rowid", table);
+    sqlite3_stmt *st = prepare(db, sql);
+    for (int i = 0; i < c->np; i++)
+        if (hm_household_set_records_known(c->hh[c->p[i].hh], c->p[i].member, fact, err, sizeof err) != HM_OK)
+            die("%s: %s", list, err);
+    static const char *const fields[] = { "claimant", "share" };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const person *p = find_person(c, (const char *)sqlite3_column_text(st, 0));
+        if (!p)
+            continue;
+        const char *values[] = { (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2) };
+        int rc = hm_household_add_row(c->hh[p->hh], p->member, fact, fields, values, 2, err, sizeof err);
+        if (rc == HM_EUSAGE) {
+            values[0] = NULL;
+            rc = hm_household_add_row(c->hh[p->hh], p->member, fact, fields, values, 2, err, sizeof err);
+        }
+        if (rc != HM_OK)
+            die("%s: %s", list, err);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 /* ---- evaluating on two threads ------------------------------------------- */
 
 typedef struct share {
@@ -353,6 +384,8 @@ int main(int argc, char **argv)
     read_registry(&c, argv[2]);
     for (size_t i = 0; i < NMAP; i++)
         read_mapping(&c, argv[2], &MAP[i]);
+    read_claims(&c, argv[2], "edu_claim", "person.edu_claims");
+    read_claims(&c, argv[2], "infant_claim", "person.infant_claims");
 
     share half[2] = { { &c, 0, c.nhh / 2, 0 }, { &c, c.nhh / 2, c.nhh, 0 } };
     pthread_t t[2];
