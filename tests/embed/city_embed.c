@@ -286,9 +286,9 @@ static void read_mapping(city *c, const char *dir, const mapping *m)
     sqlite3_close(db);
 }
 
-/* A list of claims on children (tax.db edu_claim, infant_claim): a record
- * per claiming parent, the parent given by id.  A parent who is not a
- * member leaves the claimant missing in that record, as in the run. */
+/* A parent's claims of children (tax.db edu_claim, infant_claim): a
+ * record per child, the child given by id.  A child who is not a member
+ * leaves the link missing in that record, as in the run. */
 static void read_claims(city *c, const char *dir, const char *table, const char *list)
 {
     int fact = hm_pack_fact(c->pack, list);
@@ -296,12 +296,12 @@ static void read_claims(city *c, const char *dir, const char *table, const char 
         die("the pack has no fact %s%s", list, "");
     sqlite3 *db = open_db(dir, "tax.db");
     char sql[256], err[512];
-    snprintf(sql, sizeof sql, "SELECT child_id, claimant_id, share FROM %s ORDER BY child_id, rowid", table);
+    snprintf(sql, sizeof sql, "SELECT person_id, child_id, share FROM %s ORDER BY person_id, rowid", table);
     sqlite3_stmt *st = prepare(db, sql);
     for (int i = 0; i < c->np; i++)
         if (hm_household_set_records_known(c->hh[c->p[i].hh], c->p[i].member, fact, err, sizeof err) != HM_OK)
             die("%s: %s", list, err);
-    static const char *const fields[] = { "claimant", "share" };
+    static const char *const fields[] = { "child", "share" };
     while (sqlite3_step(st) == SQLITE_ROW) {
         const person *p = find_person(c, (const char *)sqlite3_column_text(st, 0));
         if (!p)
