@@ -179,6 +179,8 @@ static void check_schema(hm_load *L)
         plugin_type_name(f->vtype, f->period, f->records, cs, want, sizeof want);
         const hm_field_desc *d = plugin_field(&L->plugins[k], f->entity, bare_name(full));
         where(L, k, at, sizeof at);
+        if (!d && L->needed[fs->field] == 2)
+            continue;
         if (!d) {
             readers(p, fs->field, who, sizeof who);
             add_err(L, "%s: does not provide %s (%s), which %s read%s", at, full, want, who,
@@ -193,7 +195,7 @@ static void check_schema(hm_load *L)
     }
     /* every field a policy reads comes from at least one configured source */
     for (int32_t f = 0; f < p->nfields; f++) {
-        if (!L->needed[f])
+        if (L->needed[f] != 1)
             continue;
         int any = 0;
         char srcs[256];
@@ -235,6 +237,13 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
     for (int32_t i = 0; i < p->npolicies; i++)
         for (int32_t k = 0; k < p->policies[i].nfacts; k++)
             L->needed[p->ints[p->policies[i].first_fact + k]] = 1;
+    /* a list read is shown whole (explain): the fields of its records no
+     * rule reads are read too where its source gives them (needed 2) */
+    for (int32_t f = 0; f < p->nfields; f++)
+        if (p->fields[f].records == FIELD_ROWS && L->needed[f] == 1)
+            for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
+                if (!L->needed[k])
+                    L->needed[k] = 2;
     char at[512], e[1024];
     for (int k = 0; k < cfg->nsources; k++) {
         cfg_source *s = &cfg->sources[k];
@@ -1376,6 +1385,8 @@ static int fetch_entity(hm_load *L, int k, int entity, pending *pend, int *nsrc_
         const hm_field *f = &p->fields[fs->field];
         if (f->entity != entity || !L->needed[fs->field] || strcmp(prog_str(p, fs->source), L->sources[k]))
             continue;
+        if (!plugin_field(pl, entity, bare_name(prog_str(p, f->name))))
+            continue;   /* a field of a list no rule reads, not given (needed 2) */
         ld_col *c = &cols[ncols];
         c->name = prog_str(p, f->name);
         c->field = fs->field;

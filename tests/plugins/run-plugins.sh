@@ -284,7 +284,7 @@ for iso in none process; do
 	else bad "ABI 1.1 plugin, isolate = $iso: exit $st, identity \"$got\": $(cat "$d/out")"; fi
 done
 "$HUIMIN" plugin-check "$work/old-none/rogue_plugin.so" > "$work/out" 2>&1 &&
-	grep -qF "ABI: 1.1 (this huimin: 1.4)" "$work/out" &&
+	grep -qF "ABI: 1.1 (this huimin: 1.5)" "$work/out" &&
 	grep -qF "says what the source is (identity): no" "$work/out" && ok || bad "plugin-check of an ABI 1.1 plugin: $(cat "$work/out")"
 
 echo "run-plugins: $pass passed, $fail failed"
