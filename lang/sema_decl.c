@@ -202,6 +202,11 @@ static void check_default(sema *s, ast *f, const hm_type *t, const char *ent)
         diag_hint(s->diags, d, "a source that gives no record gives an empty list only when it says so; remove `default`");
         return;
     }
+    if (t->kind == T_PERSON) {
+        int d = ERR(v, "`%s.%s` links to another member: it cannot have a default", ent, f->str);
+        diag_hint(s->diags, d, "a link no source gives is missing, never a member chosen for it; remove `default`");
+        return;
+    }
     if (label_value(s, v, t))
         return;
     ast *lit = v->kind == N_UNOP && v->ival == AOP_NEG ? v->a : v;
