@@ -153,6 +153,32 @@ got=$(sqlite3 "$work/r/r.db" "SELECT group_concat(entity_id || ':' || status || 
 	FROM (SELECT * FROM decisions WHERE policy = '车辆核查' ORDER BY entity_id)" 2>&1)
 [ $st -eq 0 ] && [ "$got" = "H1:undetermined:- H2:not_eligible:- H3:eligible:0" ] && ok \
 	|| bad "postgres list of records: exit $st: $got $(cat "$work/err")"
+# links to other persons (links.pol): the claims table in the server, the
+# same decisions and data issues as from csv (run-links.sh)
+$psql -d city <<SQL || bad "loading the claims"
+CREATE TABLE civil.claim(child_id text, claimant_id text, share text);
+INSERT INTO civil.claim VALUES ('P3', 'P1', '0.5'), ('P3', 'P2', '0.5'), ('P6', 'P4', '1'), ('P5', 'P1', '1'),
+  ('P8', 'P7', '1');
+SQL
+mkdir "$work/l"
+sqlite3 "$work/l/registry.db" "CREATE TABLE household(hh_id TEXT PRIMARY KEY, head_id TEXT);
+CREATE TABLE person(person_id TEXT PRIMARY KEY, hh_id TEXT, spouse_id TEXT, wage_fen INTEGER);
+INSERT INTO household VALUES ('H1', 'P1'), ('H2', '330102198001010013'), ('H3', NULL);
+INSERT INTO person VALUES ('P1', 'H1', 'P2', 800000), ('P2', 'H1', 'P1', 300000), ('P3', 'H1', NULL, NULL),
+  ('P4', 'H2', 'P1', 100000), ('P5', 'H2', '330102198001010013', 100000), ('P6', 'H2', '', NULL),
+  ('P7', 'H3', NULL, 500000), ('P8', 'H3', NULL, NULL);"
+sed "/^\[source tax\]/,/^\[/ { s/^plugin = csv/plugin = postgres/;
+	s|^directory = tax|connection = host=$work dbname=city user=postgres\nschema = civil| }" \
+	"$here/links.conf" > "$work/l/links.conf"
+(cd "$work/l" && "$HUIMIN" run "$here/links.pol" --config links.conf --out l.db --no-progress --store all) \
+	> /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/l/l.db" "SELECT group_concat(entity_id || ':' || status || ':' || ifnull(amount_fen, '-'), ' ')
+	FROM (SELECT * FROM decisions WHERE policy = '子女教育' ORDER BY entity_id)" 2>&1)
+want='P1:eligible:100000 P2:eligible:100000 P3:not_eligible:- P4:undetermined:- P5:undetermined:- P6:undetermined:- P7:eligible:200000 P8:not_eligible:-'
+[ $st -eq 0 ] && [ "$got" = "$want" ] && ok || bad "postgres links: exit $st: $got $(cat "$work/err")"
+got=$(sqlite3 "$work/l/l.db" "SELECT detail FROM data_issues WHERE source = 'tax'" 2>&1)
+[ "$got" = "person.claims.claimant: ** is not a member of this household" ] && ok || bad "postgres links' issue: $got"
 # the server gone: a clear failure, not a crash
 as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress) \
