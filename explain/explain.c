@@ -2051,8 +2051,9 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     const hm_field *fd = &p->fields[field];
     if (fd->records)
         return NULL;
-    int numeric = fd->vtype != VT_BOOL && fd->vtype != VT_CODE && fd->vtype != VT_TEXT;
-    int32_t nvals = vm_fact_values(p, fd);
+    int numeric = fd->vtype != VT_BOOL && fd->vtype != VT_CODE && fd->vtype != VT_TEXT && fd->vtype != VT_PERSON;
+    /* a link may be each member in turn: members have no order */
+    int32_t nvals = fd->vtype == VT_PERSON ? nmembers(x) : vm_fact_values(p, fd);
     if (!numeric && (nvals <= 0 || nvals > 16))
         return NULL;
     json_t *arr = NULL;

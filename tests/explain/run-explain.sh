@@ -209,6 +209,10 @@ check defaults-given.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defa
 # out, or unknown whether it counts (a field it leaves out)
 check records.txt 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day
 check records.json 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day --format json
+# links between members: read through, in records, and a missing link
+# with what each member in its place would decide
+check links.txt 0 "$HUIMIN" explain $dir/links.pol --given $dir/links.json --as-of $day
+check links-out.json 0 "$HUIMIN" explain $dir/links.pol --given $dir/links.json --as-of $day --format json
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
