@@ -36,6 +36,8 @@ sys.exit(1 if diff or len(theirs) < 1000 else 0)
 EOF
 
 # spoil a copy of the city: every column the pack reads, in a thirtieth of its rows
+# (but the claims of children, edu_claim and infant_claim: the floor reads
+# how many children each parent claims from deduction's counts of them)
 cp -r "$work/city" "$work/spoilt"
 cat > "$work/spoil.py" << 'EOF'
 import random, sqlite3, sys
@@ -56,7 +58,7 @@ plan = {
     'medical_insurance': {'selfpay': ['amount_fen'], 'bill': ['settled_on', 'amount_fen']},
     'disability_federation': {'certificate': ['grade', 'kind_code']},
     'tax': {'annual_return': ['wage_fen', 'social_insurance_fen'],
-            'deduction': ['children_edu', 'infants', 'housing_loan', 'renting', 'city_tier',
+            'deduction': ['housing_loan', 'renting', 'city_tier',
                           'supports_elderly', 'only_child', 'elderly_share_fen']},
 }
 for src, tables in plan.items():
