@@ -585,7 +585,10 @@ static const hm_type *get_expr(sema *s, ast *e)
         return &ty_error;
     default: {
         char b[64];
-        ERR(e, "%s has no fields (only persons, households, records and policies do)", ty_name(t, b, sizeof b));
+        int d = ERR(e, "%s has no fields (only persons, households, records and policies do)", ty_name(t, b, sizeof b));
+        if (t->kind == T_TEXT && o->sym && ((sym *)o->sym)->kind == SYM_FACT)
+            diag_hint(s->diags, d, "to read a reference table's attribute through `%s`, declare it with the "
+                      "table as its type: `%s : TABLE`", ((sym *)o->sym)->name, ((sym *)o->sym)->name);
         return &ty_error;
     }
     }
