@@ -195,6 +195,20 @@ static void check_schema(hm_load *L)
     for (int32_t f = 0; f < p->nfields; f++) {
         if (!L->needed[f])
             continue;
+        int32_t rr = 0;
+        while (rr < p->nrefreads && p->refreads[rr].field != f)
+            rr++;
+        if (rr < p->nrefreads) {
+            /* read through a key fact from a reference table: no plugin
+             * gives a table's rows yet, so say so rather than compute without */
+            const hm_reftab *t = &p->reftabs[p->refreads[rr].table];
+            readers(p, f, who, sizeof who);
+            add_err(L, "%s: %s comes from table `%s` of source %s, which population runs cannot read from a "
+                    "plugin yet (%s read%s it); give the table's rows in a test or facts file", L->cfg->path,
+                    prog_str(p, p->fields[f].name), prog_str(p, t->name), prog_str(p, t->source), who,
+                    strchr(who, ',') ? "" : "s");
+            continue;
+        }
         int any = 0;
         char srcs[256];
         size_t n = 0;
