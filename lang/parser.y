@@ -178,6 +178,7 @@ decl:
   | USE dotted                  { $$ = NODE(USE, @2); $$->str = $2; }
   | source | codes | param | scale | function | extern | policy | test
   | given                       { $$ = $1; }
+  | given_table                 { $$ = $1; }
   | rectype                     { $$ = $1; }
 ;
 

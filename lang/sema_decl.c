@@ -1756,7 +1756,17 @@ static void check_expect_value(sema *s, ast *e, sym *p)
 static void check_table_rows(sema *s, ast *rows)
 {
     for (ast *r = rows; r; r = r->next) {
-        sym *rt = sema_lookup(s, r->str2, r);
+        if (r->kind != N_TROW)
+            continue;   /* a facts file's other declarations */
+        sym *rt = NULL;
+        /* a source's table, as its facts, is the pack's, whichever module declares it */
+        for (int i = 0; i < s->nmods && !rt; i++) {
+            sym *y = symtab_get(&s->mods[i]->names, r->str2);
+            if (y && y->kind == SYM_REFTAB)
+                rt = y;
+        }
+        if (!rt)
+            rt = sema_lookup(s, r->str2, r);
         if (!rt || rt->kind != SYM_REFTAB) {
             int d = rt ? ERR(r, "`%s` is a %s, not a reference table", r->str2, kind_word(rt->kind))
                        : ERR(r, "unknown reference table `%s`", r->str2);
@@ -1938,8 +1948,18 @@ void sema_check_module(sema *s, hm_module *m)
         default: break;
         }
     }
+    int rows_checked = 0;
     for (ast *n = m->root; n; n = n->next) {
         s->mod = m;
+        if (n->kind == N_TROW && !rows_checked++) {
+            if (m->index != s->facts_file) {
+                int d = ERR(n, "`given table` belongs inside a `test`");
+                diag_hint(s->diags, d, "write test \"NAME\" as of DATE { given table … given household … expect … }, "
+                                       "or pass the file to `huimin run --given`");
+            } else {
+                check_table_rows(s, m->root);
+            }
+        }
         if (n->kind == N_TEST)
             check_test(s, n);
         else if (n->kind == N_GIVEN) {

@@ -53,13 +53,14 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
             snprintf(err, errlen, "the facts file has no `given household { … }` or `given person { … }`");
             return HM_ERR;
         }
-        if (testrun_build_facts(s, p, given, f, nmembers) < 0) {
+        if (testrun_build_facts(s, p, given, f, nmembers) < 0 ||
+            testrun_load_table_rows(s, p, f, compiler_facts_root(c)) < 0) {
             facts_free(f);
             return HM_ENOMEM;
         }
         facts_sort_records(f);
         facts_apply_freshness(f, p, as_of);
-        if (facts_apply_defaults(f, p, NULL) < 0) {
+        if (facts_apply_defaults(f, p, NULL) < 0 || facts_apply_refs(f, p, as_of, err, errlen) == -1) {
             facts_free(f);
             return HM_ENOMEM;
         }

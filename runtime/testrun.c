@@ -162,10 +162,13 @@ int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, i
     return build_facts(s, p, given, f, nmembers, INT32_MAX);
 }
 
-/* The rows of reference tables a test gives (its TEST node's d). */
-static int load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows)
+/* The rows of reference tables a test gives (its TEST node's d), or a
+ * facts file (its declarations). */
+int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows)
 {
     for (ast *r = rows; r; r = r->next) {
+        if (r->kind != N_TROW)
+            continue;
         sym *rt = r->sym;
         if (!rt || rt->id < 0 || rt->id >= p->nreftabs)
             continue;
@@ -599,7 +602,7 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
             hm_facts f;
             int nmembers = 0;
             if (build_facts(s, p, t->b, &f, &nmembers, (int32_t)t->a->ival) < 0 ||
-                load_table_rows(s, p, &f, t->d) < 0) {
+                testrun_load_table_rows(s, p, &f, t->d) < 0) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;
