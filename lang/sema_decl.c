@@ -1951,15 +1951,10 @@ void sema_check_module(sema *s, hm_module *m)
     int rows_checked = 0;
     for (ast *n = m->root; n; n = n->next) {
         s->mod = m;
-        if (n->kind == N_TROW && !rows_checked++) {
-            if (m->index != s->facts_file) {
-                int d = ERR(n, "`given table` belongs inside a `test`");
-                diag_hint(s->diags, d, "write test \"NAME\" as of DATE { given table … given household … expect … }, "
-                                       "or pass the file to `huimin run --given`");
-            } else {
-                check_table_rows(s, m->root);
-            }
-        }
+        /* rows given outside a test: the facts file's, or the rows every
+         * test of the pack sees unless it gives the table itself */
+        if (n->kind == N_TROW && !rows_checked++)
+            check_table_rows(s, m->root);
         if (n->kind == N_TEST)
             check_test(s, n);
         else if (n->kind == N_GIVEN) {

@@ -54,7 +54,8 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
             return HM_ERR;
         }
         if (testrun_build_facts(s, p, given, f, nmembers) < 0 ||
-            testrun_load_table_rows(s, p, f, compiler_facts_root(c)) < 0) {
+            testrun_load_table_rows(s, p, f, compiler_facts_root(c), NULL) < 0 ||
+            testrun_load_pack_rows(s, p, f, -1) < 0) {
             facts_free(f);
             return HM_ENOMEM;
         }

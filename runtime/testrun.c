@@ -164,13 +164,13 @@ int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, i
 
 /* The rows of reference tables a test gives (its TEST node's d), or a
  * facts file (its declarations). */
-int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows)
+int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows, const uint8_t *skip)
 {
     for (ast *r = rows; r; r = r->next) {
         if (r->kind != N_TROW)
             continue;
         sym *rt = r->sym;
-        if (!rt || rt->id < 0 || rt->id >= p->nreftabs)
+        if (!rt || rt->id < 0 || rt->id >= p->nreftabs || (skip && skip[rt->id]))
             continue;
         if (facts_ref_given(f, p, rt->id) < 0)
             return -1;
@@ -203,6 +203,24 @@ int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows
             return -1;
     }
     return 0;
+}
+
+int testrun_load_pack_rows(sema *s, const hm_program *p, hm_facts *f, int except_module)
+{
+    if (!p->nreftabs)
+        return 0;
+    /* the tables given already (by the test, or the facts file) keep their rows */
+    uint8_t *given = mem_calloc((size_t)p->nreftabs, 1);
+    if (!given)
+        return -1;
+    for (int32_t t = 0; f->refs && t < f->nrefs; t++)
+        given[t] = (uint8_t)f->refs[t].given;
+    int rc = 0;
+    for (int i = 0; i < s->nmods && !rc; i++)
+        if (s->mods[i]->index != except_module)
+            rc = testrun_load_table_rows(s, p, f, s->mods[i]->root, given);
+    mem_free(given);
+    return rc;
 }
 
 static int build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers, int32_t until)
@@ -602,7 +620,8 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
             hm_facts f;
             int nmembers = 0;
             if (build_facts(s, p, t->b, &f, &nmembers, (int32_t)t->a->ival) < 0 ||
-                testrun_load_table_rows(s, p, &f, t->d) < 0) {
+                testrun_load_table_rows(s, p, &f, t->d, NULL) < 0 ||
+                testrun_load_pack_rows(s, p, &f, -1) < 0) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;
