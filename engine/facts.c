@@ -667,9 +667,13 @@ int facts_apply_refs(hm_facts *f, const hm_program *p, int32_t as_of, char *err,
                 char d[16] = "";
                 if (r->from[i] != INT32_MIN)
                     cal_format(r->from[i], d);
+                char rows[48] = "";
+                if (r->line[i - 1] && r->line[i])
+                    snprintf(rows, sizeof rows, " (rows %u and %u)", r->line[i - 1] < r->line[i] ? r->line[i - 1] : r->line[i],
+                             r->line[i - 1] < r->line[i] ? r->line[i] : r->line[i - 1]);
                 snprintf(err, n, "table `%s` of source `%s` has two rows for key \"%s\"%s%s%s",
                          prog_str(p, p->reftabs[t].name), prog_str(p, p->reftabs[t].source),
-                         f->texts[-(r->key[i] + 1)], d[0] ? " from " : "", d, "");
+                         f->texts[-(r->key[i] + 1)], d[0] ? " from " : "", d, rows);
                 return -2;
             }
     }
