@@ -1164,6 +1164,40 @@ static void host_ref_bad(hm_reftable_ctx *x, uint64_t rowno, const char *fmt, ..
     x->failed = 1;
 }
 
+/* A key the table has no row for is a data issue of the key fact, named
+ * with the key (once per key fact and entity, not per attribute). */
+static int ref_issues(hm_load *L)
+{
+    const hm_program *p = L->p;
+    for (int32_t i = 0; i < p->nrefreads; i++) {
+        const hm_refread *rr = &p->refreads[i];
+        int done = 0;
+        for (int32_t j = 0; j < i; j++)
+            done |= p->refreads[j].key == rr->key && L->needed[p->refreads[j].field];
+        if (!L->needed[rr->field] || done)
+            continue;
+        const hm_field *fd = &p->fields[rr->field], *kd = &p->fields[rr->key];
+        int house = fd->entity == ENT_HOUSEHOLD;
+        if (house ? fd->column >= L->facts.nh : fd->column >= L->facts.np)
+            continue;
+        const hm_column *c = house ? &L->facts.hcol[fd->column] : &L->facts.pcol[fd->column];
+        const hm_column *kc = house ? &L->facts.hcol[kd->column] : &L->facts.pcol[kd->column];
+        int32_t owners = house ? L->facts.nhouse : L->facts.nperson;
+        const hm_reftab *t = &p->reftabs[rr->table];
+        int k = configured(L, prog_str(p, t->source));
+        for (int32_t o = 0; o < owners; o++) {
+            if (c->state[o] != FACT_INVALID || kc->state[o] != FACT_KNOWN)
+                continue;
+            char d[256];
+            snprintf(d, sizeof d, "\"%s\" is not a key of table `%s` (source %s)", L->facts.texts[-(kc->v[o] + 1)],
+                     prog_str(p, t->name), prog_str(p, t->source));
+            if (add_issue(L, k, rr->key, o, ISSUE_BAD_VALUE, d) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Read the reference tables some policy reads through a key fact, once,
  * from their sources' plugins.  0, or -1 after add_err. */
 static int load_reftables(hm_load *L)
@@ -1937,6 +1971,10 @@ int load_facts(hm_load *L)
         else if (r == -2)
             add_err(L, "%s: %s", L->cfg->path, e);
         rc = r ? -1 : 0;
+        if (!rc && ref_issues(L) < 0) {
+            add_err(L, "out of memory");
+            rc = -1;
+        }
     }
 done:
     for (int32_t j = 0; pend && j < p->nfsources; j++) {

@@ -41,6 +41,18 @@ run 0 && ok
 got=$(decisions)
 [ "$got" = "$want" ] && ok || bad "sqlite decisions: got '$got', want '$want'"
 
+# the key the table does not have is a data issue naming it
+got=$(sqlite3 "$work/r.db" "SELECT source || '|' || entity_id || '|' || field || '|' || issue || '|' || detail FROM data_issues")
+want_issue='civil|H3|household.region|bad_value|"339999" is not a key of table `region` (source civil)'
+[ "$got" = "$want_issue" ] && ok || bad "data issues: got '$got', want '$want_issue'"
+# the run records the table's content with its source, and a changed row changes it
+id1=$(sqlite3 "$work/r.db" "SELECT identity FROM run_sources WHERE source = 'civil'")
+case "$id1" in *"; table region: 4 rows, content "*) ok ;; *) bad "identity: $id1" ;; esac
+sqlite3 "$work/civil.db" "UPDATE regions SET line = 1250 WHERE code = '330102' AND from_date = '2024-07-01'"
+run 0
+id2=$(sqlite3 "$work/r.db" "SELECT identity FROM run_sources WHERE source = 'civil'")
+[ "${id1##*content }" != "${id2##*content }" ] && ok || bad "the table's content is the same after a change: $id2"
+
 # the same table in CSV
 mkdir -p "$work/civil-csv"
 printf 'hh_id,income_fen\nH1,200000\nH2,50000\nH3,0\nH4,0\n' > "$work/civil-csv/income.csv"
