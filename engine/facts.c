@@ -591,11 +591,10 @@ int facts_ref_row(hm_facts *f, const hm_program *p, int32_t t, const char *key, 
 }
 
 /* sorting rows by (key, from): an index permutation, then applied */
-static const hm_refrows *sort_rows;
-static int by_key_date(const void *x, const void *y)
+static int by_key_date(const void *x, const void *y, void *rows)
 {
     int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
-    const hm_refrows *r = sort_rows;
+    const hm_refrows *r = rows;
     if (r->key[a] != r->key[b])
         return r->key[a] < r->key[b] ? -1 : 1;
     if (r->from[a] != r->from[b])
@@ -617,8 +616,7 @@ static int sort_table(hm_refrows *r)
     }
     for (size_t i = 0; i < n; i++)
         ix[i] = (int32_t)i;
-    sort_rows = r;
-    qsort(ix, n, sizeof *ix, by_key_date);
+    qsort_r(ix, n, sizeof *ix, by_key_date, r);
     for (size_t i = 0; i < n; i++) {
         size_t j = (size_t)ix[i];
         k[i] = r->key[j];

@@ -177,10 +177,13 @@ int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows
         if (r->flag == 1)
             continue;
         int32_t na = p->reftabs[rt->id].n;
-        int64_t v[na + 1];
-        uint8_t known[na + 1];
-        memset(v, 0, sizeof v);
-        memset(known, 0, sizeof known);
+        int64_t *v = mem_calloc((size_t)na + 1, sizeof *v);
+        uint8_t *known = mem_calloc((size_t)na + 1, 1);
+        if (!v || !known) {
+            mem_free(v);
+            mem_free(known);
+            return -1;
+        }
         for (ast *i = r->a->a; i; i = i->next) {
             ast *attr = i->sym;
             if (!attr || attr->ival < 0 || attr->ival >= na || !attr->ty)
@@ -197,9 +200,10 @@ int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows
         int64_t day = INT32_MIN;
         if (r->b)
             sema_parse_date(r->b->str, &day);
-        int line = 0, col = 0;
-        (void)col;
-        if (facts_ref_row(f, p, rt->id, r->str, (int32_t)day, v, known, (uint32_t)line) < 0)
+        int rc = facts_ref_row(f, p, rt->id, r->str, (int32_t)day, v, known, 0);
+        mem_free(v);
+        mem_free(known);
+        if (rc < 0)
             return -1;
     }
     return 0;
