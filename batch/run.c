@@ -25,6 +25,7 @@
 #include "vm.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1054,6 +1055,22 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
         if (plugin_identity(&L.plugins[s], &identity[s], e, sizeof e)) {
             snprintf(err, errlen, "source %s (plugin %s): %s", L.sources[s], L.plugins[s].path, e);
             goto done;
+        }
+        /* the reference tables read from it, by their rows' content, so
+         * that a rerun can say a table changed */
+        for (int32_t t = 0; L.facts.refs && t < L.facts.nrefs; t++) {
+            if (!L.facts.refs[t].given || strcmp(prog_str(p, p->reftabs[t].source), L.sources[s]) != 0)
+                continue;
+            size_t n = strlen(identity[s]) + strlen(prog_str(p, p->reftabs[t].name)) + 96;
+            char *more = mem_alloc(n);
+            if (!more) {
+                rc = HM_ENOMEM;
+                goto done;
+            }
+            snprintf(more, n, "%s; table %s: %d rows, content %016" PRIx64, identity[s], prog_str(p, p->reftabs[t].name),
+                     L.facts.refs[t].n, facts_ref_hash(&L.facts, p, t));
+            mem_free(identity[s]);
+            identity[s] = more;
         }
     }
     facts_drop_provenance(&L.facts);

@@ -170,6 +170,32 @@ typedef struct hm_fdefault {
     int64_t value;          /* the value as the VM holds it (fen, millionths, day, label …) */
 } hm_fdefault;
 
+/* A reference table a source publishes (`table region "行政区划" by text,
+ * dated { … }` in a source block): its rows are read once at load, not
+ * compiled in.  Its attributes are program.refattrs[first .. first + n). */
+typedef struct hm_reftab {
+    int32_t name, label;    /* strings (label -1 for none) */
+    int32_t source;         /* string: the source's name */
+    int32_t dated;          /* 1: each row has a `from` date */
+    int32_t first, n;       /* attributes */
+} hm_reftab;
+
+/* one attribute (column) of a reference table */
+typedef struct hm_refattr {
+    int32_t name, label;    /* strings (label -1 for none) */
+    uint8_t vtype, period;  /* VT_* (bool, int, money, decimal, date or text); money's period */
+    uint8_t pad[2];
+} hm_refattr;
+
+/* A field whose value is read through a key fact from a reference table
+ * (household.region.dibao_line): filled in at load from the row of the
+ * key fact's value in force at the as-of date. */
+typedef struct hm_refread {
+    int32_t field;          /* the field filled (not given by any source) */
+    int32_t key;            /* the text field holding the key, of the same entity */
+    int32_t table, attr;    /* attr: index among the table's attributes */
+} hm_refread;
+
 /* An extern function: bound at run time to a plugin's C function. */
 #define HM_EXTERN_PARAMS 8
 typedef struct hm_extern {

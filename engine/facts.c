@@ -148,6 +148,14 @@ void facts_free(hm_facts *f)
     mem_free(f->hcol);
     mem_free(f->pcol);
     mem_free(f->rcol);
+    for (int i = 0; f->refs && i < f->nrefs; i++) {
+        mem_free(f->refs[i].key);
+        mem_free(f->refs[i].from);
+        mem_free(f->refs[i].v);
+        mem_free(f->refs[i].known);
+        mem_free(f->refs[i].line);
+    }
+    mem_free(f->refs);
     for (int i = 0; i < f->ntexts; i++)
         mem_free(f->texts[i]);
     mem_free(f->texts);
@@ -530,4 +538,205 @@ int facts_apply_defaults(hm_facts *f, const hm_program *p, const int *offered)
         }
     }
     return 0;
+}
+
+/* ---- reference tables --------------------------------------------------- */
+
+int facts_ref_given(hm_facts *f, const hm_program *p, int32_t t)
+{
+    if (!f->refs) {
+        if (!(f->refs = mem_calloc((size_t)p->nreftabs + 1, sizeof *f->refs)))
+            return -1;
+        f->nrefs = p->nreftabs;
+        for (int32_t i = 0; i < p->nreftabs; i++)
+            f->refs[i].nattrs = p->reftabs[i].n;
+    }
+    f->refs[t].given = 1;
+    return 0;
+}
+
+int facts_ref_row(hm_facts *f, const hm_program *p, int32_t t, const char *key, int32_t from,
+                  const int64_t *v, const uint8_t *known, uint32_t line)
+{
+    if (facts_ref_given(f, p, t) < 0)
+        return -1;
+    hm_refrows *r = &f->refs[t];
+    int64_t k = facts_text(f, key);
+    if (k == INT64_MIN)
+        return -1;
+    if (r->n == r->cap) {
+        int32_t cap = r->cap ? r->cap * 2 : 16;
+        size_t na = (size_t)(r->nattrs ? r->nattrs : 1);
+        int64_t *nk = mem_realloc(r->key, sizeof *nk * (size_t)cap);
+        if (nk) r->key = nk;
+        int32_t *nf = mem_realloc(r->from, sizeof *nf * (size_t)cap);
+        if (nf) r->from = nf;
+        int64_t *nv = mem_realloc(r->v, sizeof *nv * (size_t)cap * na);
+        if (nv) r->v = nv;
+        uint8_t *nn = mem_realloc(r->known, (size_t)cap * na);
+        if (nn) r->known = nn;
+        uint32_t *nl = mem_realloc(r->line, sizeof *nl * (size_t)cap);
+        if (nl) r->line = nl;
+        if (!nk || !nf || !nv || !nn || !nl)
+            return -1;
+        r->cap = cap;
+    }
+    r->key[r->n] = k;
+    r->from[r->n] = from;
+    r->line[r->n] = line;
+    memcpy(r->v + (size_t)r->n * (size_t)r->nattrs, v, sizeof *v * (size_t)r->nattrs);
+    memcpy(r->known + (size_t)r->n * (size_t)r->nattrs, known, (size_t)r->nattrs);
+    r->n++;
+    return 0;
+}
+
+/* sorting rows by (key, from): an index permutation, then applied */
+static int by_key_date(const void *x, const void *y, void *rows)
+{
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    const hm_refrows *r = rows;
+    if (r->key[a] != r->key[b])
+        return r->key[a] < r->key[b] ? -1 : 1;
+    if (r->from[a] != r->from[b])
+        return r->from[a] < r->from[b] ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+static int sort_table(hm_refrows *r)
+{
+    size_t n = (size_t)r->n, na = (size_t)r->nattrs;
+    int32_t *ix = mem_alloc(sizeof *ix * (n + 1));
+    int64_t *k = mem_alloc(sizeof *k * (n + 1)), *v = mem_alloc(sizeof *v * (n * na + 1));
+    int32_t *fr = mem_alloc(sizeof *fr * (n + 1));
+    uint8_t *kn = mem_alloc(n * na + 1);
+    uint32_t *ln = mem_alloc(sizeof *ln * (n + 1));
+    if (!ix || !k || !v || !fr || !kn || !ln) {
+        mem_free(ix); mem_free(k); mem_free(v); mem_free(fr); mem_free(kn); mem_free(ln);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        ix[i] = (int32_t)i;
+    qsort_r(ix, n, sizeof *ix, by_key_date, r);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (size_t)ix[i];
+        k[i] = r->key[j];
+        fr[i] = r->from[j];
+        ln[i] = r->line[j];
+        memcpy(v + i * na, r->v + j * na, sizeof *v * na);
+        memcpy(kn + i * na, r->known + j * na, na);
+    }
+    mem_free(ix);
+    mem_free(r->key); mem_free(r->from); mem_free(r->v); mem_free(r->known); mem_free(r->line);
+    r->key = k; r->from = fr; r->v = v; r->known = kn; r->line = ln;
+    r->cap = r->n;
+    return 0;
+}
+
+int32_t facts_ref_find(const hm_facts *f, int32_t t, int64_t key, int32_t as_of)
+{
+    const hm_refrows *r = &f->refs[t];
+    /* the first row of the key, by binary search on the sorted keys */
+    int32_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (r->key[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= r->n || r->key[lo] != key)
+        return -1;
+    int32_t best = -2;
+    for (int32_t i = lo; i < r->n && r->key[i] == key && r->from[i] <= as_of; i++)
+        best = i;
+    return best;
+}
+
+int facts_apply_refs(hm_facts *f, const hm_program *p, int32_t as_of, char *err, size_t n)
+{
+    if (n)
+        err[0] = '\0';
+    for (int32_t t = 0; f->refs && t < f->nrefs; t++) {
+        hm_refrows *r = &f->refs[t];
+        if (r->n > 1 && sort_table(r) < 0)
+            return -1;
+        for (int32_t i = 1; i < r->n; i++)
+            if (r->key[i] == r->key[i - 1] && r->from[i] == r->from[i - 1]) {
+                char d[16] = "";
+                if (r->from[i] != INT32_MIN)
+                    cal_format(r->from[i], d);
+                char rows[48] = "";
+                if (r->line[i - 1] && r->line[i])
+                    snprintf(rows, sizeof rows, " (rows %u and %u)", r->line[i - 1] < r->line[i] ? r->line[i - 1] : r->line[i],
+                             r->line[i - 1] < r->line[i] ? r->line[i] : r->line[i - 1]);
+                snprintf(err, n, "table `%s` of source `%s` has two rows for key \"%s\"%s%s%s",
+                         prog_str(p, p->reftabs[t].name), prog_str(p, p->reftabs[t].source),
+                         f->texts[-(r->key[i] + 1)], d[0] ? " from " : "", d, rows);
+                return -2;
+            }
+    }
+    for (int32_t i = 0; i < p->nrefreads; i++) {
+        const hm_refread *rr = &p->refreads[i];
+        const hm_field *fd = &p->fields[rr->field], *kd = &p->fields[rr->key];
+        int house = fd->entity == ENT_HOUSEHOLD;
+        if (house ? fd->column >= f->nh || kd->column >= f->nh : fd->column >= f->np || kd->column >= f->np)
+            continue;
+        hm_column *c = house ? &f->hcol[fd->column] : &f->pcol[fd->column];
+        const hm_column *kc = house ? &f->hcol[kd->column] : &f->pcol[kd->column];
+        int32_t owners = house ? f->nhouse : f->nperson;
+        const hm_refrows *r = f->refs && rr->table < f->nrefs && f->refs[rr->table].given ? &f->refs[rr->table] : NULL;
+        for (int32_t k = 0; k < owners; k++) {
+            c->state[k] = kc->state[k];
+            if (kc->state[k] != FACT_KNOWN)
+                continue;
+            int32_t row = r ? facts_ref_find(f, rr->table, kc->v[k], as_of) : -2;
+            if (row < 0) {
+                /* a key the department's table does not have is bad data,
+                 * a row not in force yet (or a table not given) missing */
+                c->state[k] = row == -1 ? FACT_INVALID : FACT_MISSING;
+                continue;
+            }
+            size_t at = (size_t)row * (size_t)r->nattrs + (size_t)rr->attr;
+            if (!r->known[at]) {
+                c->state[k] = FACT_MISSING;
+                continue;
+            }
+            c->v[k] = r->v[at];
+            if (c->asof)
+                c->asof[k] = r->from[row] == INT32_MIN ? FACT_NO_DATE : r->from[row];
+        }
+    }
+    return 0;
+}
+
+uint64_t facts_ref_hash(const hm_facts *f, const hm_program *p, int32_t t)
+{
+    uint64_t h = 1469598103934665603ULL;
+#define MIX(x) do { uint64_t x_ = (uint64_t)(x); for (int b_ = 0; b_ < 8; b_++) { \
+        h ^= (x_ >> (b_ * 8)) & 0xff; h *= 1099511628211ULL; } } while (0)
+    if (!f->refs || t >= f->nrefs)
+        return h;
+    const hm_refrows *r = &f->refs[t];
+    for (int32_t i = 0; i < r->n; i++) {
+        for (const char *s = f->texts[-(r->key[i] + 1)]; *s; s++) {
+            h ^= (unsigned char)*s;
+            h *= 1099511628211ULL;
+        }
+        MIX(r->from[i]);
+        for (int32_t a = 0; a < r->nattrs; a++) {
+            size_t at = (size_t)i * (size_t)r->nattrs + (size_t)a;
+            MIX(r->known[at]);
+            if (r->known[at] && p->refattrs[p->reftabs[t].first + a].vtype == VT_TEXT) {
+                /* a text by its characters: its number differs from run to run */
+                for (const char *s = f->texts[-(r->v[at] + 1)]; *s; s++) {
+                    h ^= (unsigned char)*s;
+                    h *= 1099511628211ULL;
+                }
+            } else {
+                MIX(r->known[at] ? r->v[at] : 0);
+            }
+        }
+    }
+#undef MIX
+    return h;
 }

@@ -45,6 +45,18 @@ typedef struct hm_rcolumn {
                                (hm_field.records): kept in the order given, never sorted */
 } hm_rcolumn;
 
+/* The rows of one reference table (program.reftabs), as a source or a test
+ * gives them: sorted by key, then date, by facts_apply_refs. */
+typedef struct hm_refrows {
+    int32_t n, cap, nattrs;
+    int given;              /* the table was given, even with no rows */
+    int64_t *key;           /* per row: the key, an interned text */
+    int32_t *from;          /* per row: in force from (INT32_MIN: always) */
+    int64_t *v;             /* n * nattrs values */
+    uint8_t *known;         /* n * nattrs: 1 where the row gives the attribute */
+    uint32_t *line;         /* per row: where it came from (a source's row number, a test's line), 0 unknown */
+} hm_refrows;
+
 typedef struct hm_facts {
     int32_t nhouse, nperson, max_members;
     int32_t *hh_first, *hh_count;
@@ -58,6 +70,9 @@ typedef struct hm_facts {
      * each slot, 0 for empty; ntextslots is a power of two, or 0 */
     int32_t *textslots;
     int32_t ntextslots, nhashed;
+    /* reference tables, one per program.reftabs (NULL when none is given) */
+    hm_refrows *refs;
+    int32_t nrefs;
 } hm_facts;
 
 /* The as-of date of value k of a column. */
@@ -133,6 +148,28 @@ void facts_apply_freshness(hm_facts *f, const hm_program *p, int32_t as_of);
  * gives (its source is not configured) stays missing.  0, or -1 when out
  * of memory. */
 int  facts_apply_defaults(hm_facts *f, const hm_program *p, const int *offered);
+/* Add a row to reference table t: its key (a text), the date it is in
+ * force from (INT32_MIN: always), its attributes' values v[a] (texts
+ * interned in f) and known[a].  Marks the table given.  0, or -1 when out
+ * of memory. */
+int  facts_ref_row(hm_facts *f, const hm_program *p, int32_t t, const char *key, int32_t from,
+                   const int64_t *v, const uint8_t *known, uint32_t line);
+/* Mark reference table t given (with no rows yet).  0 or -1. */
+int  facts_ref_given(hm_facts *f, const hm_program *p, int32_t t);
+/* Fill in the fields read through key facts from reference tables
+ * (program.refreads): the row of the key in force at as_of.  A key with
+ * no row at all is invalid, one with no row in force yet missing; an
+ * unknown key leaves the value in the key's state.  Sorts the tables
+ * first.  0; -1 out of memory; -2 when a table has two rows of one key and
+ * date (err says which).  Run after facts_apply_defaults. */
+int  facts_apply_refs(hm_facts *f, const hm_program *p, int32_t as_of, char *err, size_t n);
+/* The row of reference table t in force at as_of for key (an interned
+ * text): its index, -1 when the key has no row, -2 when none is in force. */
+int32_t facts_ref_find(const hm_facts *f, int32_t t, int64_t key, int32_t as_of);
+/* A hash of the rows of table t (FNV-1a over keys, dates and values), to
+ * tell a rerun that the table changed. */
+uint64_t facts_ref_hash(const hm_facts *f, const hm_program *p, int32_t t);
+
 /* Is value `row` of column c its field's declared default? */
 static inline int facts_assumed(const hm_column *c, int32_t row)
 {

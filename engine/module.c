@@ -56,6 +56,9 @@ _Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format")
 _Static_assert(sizeof(hm_srcrec) == 48, "hm_srcrec layout is part of the .hmc format");
 _Static_assert(sizeof(hm_policy) == 72, "hm_policy layout is part of the .hmc format");
 _Static_assert(sizeof(hm_fdefault) == 16, "hm_fdefault layout is part of the .hmc format");
+_Static_assert(sizeof(hm_reftab) == 24, "hm_reftab layout is part of the .hmc format");
+_Static_assert(sizeof(hm_refattr) == 12, "hm_refattr layout is part of the .hmc format");
+_Static_assert(sizeof(hm_refread) == 16, "hm_refread layout is part of the .hmc format");
 
 /* Section ids: the meta section, then the program's tables in the order
  * of program_tables.def, whose ids must follow on without a gap. */

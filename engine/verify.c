@@ -137,6 +137,28 @@ static int verify_tables(vctx *v)
                                       d->value < p->codesets[f->codeset].nlabels),
               "fact default %d: bad label", i);
     }
+    for (int32_t i = 0; i < p->nreftabs; i++) {
+        const hm_reftab *t = &p->reftabs[i];
+        CHECK(STR_OK(t->name) && STR_OK(t->source) && (t->label == -1 || STR_OK(t->label)) &&
+              (t->dated == 0 || t->dated == 1) && t->n >= 1 && RANGE_OK(t->first, t->n, p->nrefattrs),
+              "reference table %d is bad", i);
+    }
+    for (int32_t i = 0; i < p->nrefattrs; i++) {
+        const hm_refattr *a = &p->refattrs[i];
+        CHECK(STR_OK(a->name) && (a->label == -1 || STR_OK(a->label)) && a->vtype >= VT_BOOL &&
+              a->vtype <= VT_TEXT && a->period <= PERIOD_PER_YEAR, "reference attribute %d is bad", i);
+    }
+    for (int32_t i = 0; i < p->nrefreads; i++) {
+        const hm_refread *r = &p->refreads[i];
+        CHECK(r->field >= 0 && r->field < p->nfields && r->key >= 0 && r->key < p->nfields &&
+              r->table >= 0 && r->table < p->nreftabs && r->attr >= 0 && r->attr < p->reftabs[r->table].n,
+              "reference read %d is bad", i);
+        const hm_field *f = &p->fields[r->field], *k = &p->fields[r->key];
+        const hm_refattr *a = &p->refattrs[p->reftabs[r->table].first + r->attr];
+        CHECK(!f->records && !k->records && k->vtype == VT_TEXT && f->entity == k->entity &&
+              f->vtype == a->vtype && (i == 0 || r->field > p->refreads[i - 1].field),
+              "reference read %d does not match its fields", i);
+    }
     for (int32_t i = 0; i < p->nsrcfiles; i++) {
         const hm_srcrec *f = &p->srcfiles[i];
         CHECK(f->path >= 0 && STR_OK(f->path), "source file %d: bad name", i);

@@ -1375,6 +1375,49 @@ static int fact_state(ex *x, int32_t field, int32_t member, int32_t *asof, const
     return st;
 }
 
+/* A fact read through a key fact from a reference table: the key, the
+ * row's first text attribute (its name, as a rule), the table and the date
+ * the row is in force from, under "through". */
+static void ref_json(ex *x, json_t *o, int32_t field, int32_t member)
+{
+    const hm_program *p = x->p;
+    const hm_facts *f = x->in->facts;
+    int32_t i = 0;
+    while (i < p->nrefreads && p->refreads[i].field != field)
+        i++;
+    if (i == p->nrefreads)
+        return;
+    const hm_refread *rr = &p->refreads[i];
+    const hm_reftab *t = &p->reftabs[rr->table];
+    const hm_field *kd = &p->fields[rr->key];
+    const hm_column *kc = kd->entity == ENT_HOUSEHOLD ? &f->hcol[kd->column] : &f->pcol[kd->column];
+    int32_t row = member < 0 ? 0 : f->hh_first[0] + member;
+    json_t *th = json_object();
+    json_object_set_new(th, "key_fact", jtext(prog_str(p, kd->name)));
+    json_object_set_new(th, "table", jtext(prog_str(p, t->name)));
+    json_object_set_new(th, "table_source", jtext(prog_str(p, t->source)));
+    json_object_set_new(th, "attribute", jtext(prog_str(p, p->refattrs[t->first + rr->attr].name)));
+    const char *key = kc->state[row] == FACT_KNOWN ? f->texts[-(kc->v[row] + 1)] : NULL;
+    json_object_set_new(th, "key", jstr_or_null(key));
+    int32_t r = key && f->refs && rr->table < f->nrefs && f->refs[rr->table].given
+                    ? facts_ref_find(f, rr->table, kc->v[row], x->in->as_of) : -3;
+    const char *name = NULL;
+    char d[16];
+    if (r >= 0) {
+        const hm_refrows *rows = &f->refs[rr->table];
+        for (int32_t a = 0; a < t->n && !name; a++)
+            if (p->refattrs[t->first + a].vtype == VT_TEXT && rows->known[(size_t)r * (size_t)rows->nattrs + (size_t)a])
+                name = f->texts[-(rows->v[(size_t)r * (size_t)rows->nattrs + (size_t)a] + 1)];
+        json_object_set_new(th, "from", rows->from[r] == INT32_MIN ? json_null() : jtext(date_text(rows->from[r], d)));
+    } else {
+        json_object_set_new(th, "from", json_null());
+    }
+    json_object_set_new(th, "key_label", jstr_or_null(name));
+    json_object_set_new(th, "row", jtext(r >= 0 ? "found" : r == -1 ? "no row for the key"
+                                          : r == -2 ? "no row in force" : "not read"));
+    json_object_set_new(o, "through", th);
+}
+
 static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
 {
     const hm_field *fd = &x->p->fields[field];
@@ -1431,6 +1474,7 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
         if (facts_assumed(c, member < 0 ? 0 : f->hh_first[0] + member))
             json_object_set_new(o, "assumed", json_true());
     }
+    ref_json(x, o, field, member);
     if (lim && asof > x->in->as_of) {
         json_object_set_new(o, "after_as_of", json_true());
     } else if (lim) {

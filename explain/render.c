@@ -253,6 +253,19 @@ static void print_fact(FILE *out, const json_t *f)
         fprintf(out, ", older than %s", S(f, "fresh_for"));
     if (json_is_true(json_object_get(f, "after_as_of")))
         fputs(", dated after the as-of date", out);
+    const json_t *th = json_object_get(f, "through");
+    if (th) {
+        /* household.region = 330102 (西湖区) → dibao_line from 2024-07-01 (source …, table region) */
+        fprintf(out, "\n        %s = %s", S(th, "key_fact"), has(th, "key") ? S(th, "key") : "unknown");
+        if (has(th, "key_label"))
+            fprintf(out, " (%s)", S(th, "key_label"));
+        fprintf(out, " → %s", S(th, "attribute"));
+        if (has(th, "from"))
+            fprintf(out, " from %s", S(th, "from"));
+        if (strcmp(S(th, "row"), "found") != 0)
+            fprintf(out, ": %s", S(th, "row"));
+        fprintf(out, " (source %s, table %s)", S(th, "table_source"), S(th, "table"));
+    }
     fputc('\n', out);
     size_t i;
     json_t *r;

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define HM_PLUGIN_ABI_MAJOR 1   /* incompatible change: the host refuses */
-#define HM_PLUGIN_ABI_MINOR 5   /* members appended: the host reads by size */
+#define HM_PLUGIN_ABI_MINOR 6   /* members appended: the host reads by size */
 
 #if defined(__GNUC__)
 #define HM_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -138,6 +138,21 @@ typedef struct hm_fetch_req {
 } hm_fetch_req;
 
 /* Services the host offers to plugins.  Append-only. */
+/* ABI 1.6.  A reference table the policies declare in a source block
+ * (`table region "行政区划" by text, dated { … }`), read once per run by
+ * the plugin's reftable() below: every row, given to the host with
+ * host->ref_row and the attributes with ref_value / ref_text. */
+typedef struct hm_reftable_ctx hm_reftable_ctx;    /* owned by the host */
+typedef struct hm_reftable_req {
+    uint32_t size;
+    const char *name;               /* the table's name in the policies: "region" */
+    uint8_t dated;                  /* 1: each row has the date it is in force from */
+    uint32_t nattrs;
+    const hm_field_desc *attrs;     /* [nattrs] each attribute's name, type and money period
+                                       (entity 0, records 0) */
+    hm_reftable_ctx *ctx;           /* pass to the host calls */
+} hm_reftable_req;
+
 typedef struct hm_host_api {
     uint32_t size;
     uint16_t abi_major, abi_minor;
@@ -192,7 +207,20 @@ typedef struct hm_host_api {
      * bad_value take HM_LISTED_ROW too. */
     void  (*put_value)(hm_fetch_ctx *ctx, uint32_t col, uint32_t row, int64_t value, int32_t as_of);
     void  (*listed_column)(hm_fetch_ctx *ctx, uint32_t col);
-    /* ABI 1.4 and later: new members go below this line. */
+    /* ABI 1.6.  Reference tables (reftable below).  ref_row starts a row:
+     * its key, the date it is in force from (HM_NO_DATE for a table not
+     * dated) and its number in the source (for messages); ref_value and
+     * ref_text give attribute `attr` (an index into req->attrs) of that
+     * row, text as text; an attribute not given is missing.  ref_bad says
+     * that row `rowno` cannot be used (a value of the wrong type, a date
+     * that cannot be read): the host refuses the table and the run.
+     * ref_row returns 0, or -1 (out of memory: stop).  Check `size`
+     * before calling. */
+    int   (*ref_row)(hm_reftable_ctx *ctx, const char *key, size_t len, int32_t from, uint64_t rowno);
+    void  (*ref_value)(hm_reftable_ctx *ctx, uint32_t attr, int64_t value);
+    void  (*ref_text)(hm_reftable_ctx *ctx, uint32_t attr, const char *s, size_t len);
+    void  (*ref_bad)(hm_reftable_ctx *ctx, uint64_t rowno, const char *fmt, ...);
+    /* ABI 1.6 and later: new members go below this line. */
 } hm_host_api;
 
 /* An extern function the plugin provides.  The C function takes the
@@ -254,7 +282,12 @@ typedef struct hm_source_desc {
      * host calls population() and then fetch(). */
     int  (*population_fetch)(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
                              hm_fetch_req *persons, hm_plugin_err *err);
-    /* ABI 1.4 and later: new members go below this line. */
+    /* ABI 1.6 (optional, may be NULL).  Read every row of reference table
+     * req->name, as the source's settings map it, through the host calls
+     * ref_row, ref_value, ref_text and ref_bad.  HM_PLUGIN_ERROR with err
+     * set when the settings do not map the table or it cannot be read. */
+    int  (*reftable)(void *state, const hm_reftable_req *req, hm_plugin_err *err);
+    /* ABI 1.6 and later: new members go below this line. */
 } hm_source_desc;
 
 /* The size of an ABI 1.0 descriptor, the smallest a host accepts. */

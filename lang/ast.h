@@ -79,7 +79,9 @@
     X(RFIELD,     "str=name a=type str2=label")   \
     X(SCALEVER,   "a=from date b=rows")                                          \
     X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")   \
-    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance")
+    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance") \
+    X(REFTAB,     "str=name str2=label a=attributes (RFIELD) b=key type flag=dated") \
+    X(TROW,       "str=key a=attribute values (OBJ) b=from date (or NULL) sym=table")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -1741,10 +1741,67 @@ static void declare_row_fields(builder *b, sym *list)
     }
 }
 
+/* The reference tables of the sources, with their attributes. */
+static void declare_reftabs(builder *b)
+{
+    sema *s = b->s;
+    hm_program *p = b->p;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind != N_SOURCE)
+                continue;
+            for (ast *t = n->b; t; t = t->next) {
+                sym *y = t->sym;
+                if (!y || y->decl != t)
+                    continue;
+                hm_reftab rt = { .name = str_id(b, t->str), .label = t->str2 ? str_id(b, t->str2) : -1,
+                                 .source = str_id(b, n->str), .dated = t->flag, .first = p->nrefattrs };
+                for (ast *a = t->a; a; a = a->next) {
+                    const hm_type *at = a->ty ? (const hm_type *)a->ty : &ty_error;
+                    hm_refattr ra = { .name = str_id(b, a->str), .label = a->str2 ? str_id(b, a->str2) : -1,
+                                      .vtype = (uint8_t)ty_vtype(at),
+                                      .period = (uint8_t)(at->kind == T_MONEY ? at->period : 0) };
+                    if (!ra.vtype)
+                        ra.vtype = VT_INT;  /* in error: never run, as the pack has errors */
+                    push_refattrs(b, ra);
+                    rt.n++;
+                }
+                y->id = p->nreftabs;
+                push_reftabs(b, rt);
+            }
+        }
+}
+
+/* The fields read through key fact `key` from its reference table, right
+ * after it, each filled in at load (program.refreads). */
+static void declare_ref_fields(builder *b, sym *key)
+{
+    hm_program *p = b->p;
+    sym *rt = key->type->reftab;
+    for (ast *a = rt->decl->a; a; a = a->next) {
+        sym *col = symtab_get(&b->s->facts, arena_printf(b->s->arena, "%s.%s", key->name, a->str));
+        if (!col || col->refattr != a || col->owner != key)
+            continue;
+        const hm_type *vt = col->type;
+        hm_field f = { .entity = (uint8_t)col->entity, .vtype = (uint8_t)ty_vtype(vt),
+                       .period = (uint8_t)(vt->kind == T_MONEY ? vt->period : 0),
+                       .records = FIELD_VALUE, .name = str_id(b, col->name),
+                       .source = str_id(b, col->source->name), .codeset = -1,
+                       .column = col->entity == ENT_HOUSEHOLD ? p->nhcols++ : p->npcols++ };
+        if (!f.vtype)
+            f.vtype = VT_INT;
+        col->id = p->nfields;
+        push_fields(b, f);
+        hm_refread r = { .field = col->id, .key = key->id, .table = rt->id, .attr = col->index };
+        push_refreads(b, r);
+    }
+}
+
 static void declare_ids(builder *b)
 {
     sema *s = b->s;
     hm_program *p = b->p;
+    declare_reftabs(b);
     /* facts, in declaration order */
     for (int i = 0; i < s->nmods; i++)
         for (ast *n = s->mods[i]->root; n; n = n->next) {
@@ -1785,6 +1842,8 @@ static void declare_ids(builder *b)
                 }
                 if (records == FIELD_ROWS)
                     declare_row_fields(b, fact);
+                if (t->kind == T_TEXT && t->reftab)
+                    declare_ref_fields(b, fact);
             }
         }
     /* every source of every field, grouped by field (a field declared by

@@ -753,6 +753,17 @@ int hm_compiler_add_facts_file(hm_compiler *c, const char *path)
     return rc;
 }
 
+/* The declarations of the facts file (its `given table` rows among them), or NULL. */
+ast *compiler_facts_root(hm_compiler *c)
+{
+    if (c->facts_file < 0 || !c->mods)
+        return NULL;
+    for (int i = 0; i < c->nmods; i++)
+        if (c->mods[i]->file->index == c->facts_file)
+            return c->mods[i]->root;
+    return NULL;
+}
+
 /* The top-level `given` of the facts file, or NULL. */
 ast *compiler_given(hm_compiler *c)
 {

@@ -23,10 +23,18 @@ struct json_t *compiler_diagnostics_json(hm_compiler *c);
 /* The top-level `given` block of the file added with
  * hm_compiler_add_facts_file(), or NULL. */
 ast *compiler_given(hm_compiler *c);
+/* The declarations of the facts file, `given table` rows among them, or NULL. */
+ast *compiler_facts_root(hm_compiler *c);
 
 #include "facts.h"
 /* Build the fact store of one household from a `given` block (testrun.c).
  * 0, or -1 out of memory. */
 int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers);
+/* Add the rows of `given table` blocks (TROW nodes among `rows`) to f,
+ * but those of tables skip[t] marks (skip may be NULL).  0 or -1. */
+int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows, const uint8_t *skip);
+/* The rows the pack's modules give outside tests (but module
+ * except_module's, -1 none), for each table f has no rows of yet.  0 or -1. */
+int testrun_load_pack_rows(sema *s, const hm_program *p, hm_facts *f, int except_module);
 
 #endif

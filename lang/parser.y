@@ -138,13 +138,14 @@ static void set_else(ast *n, ast *msg)
 %type <node> map_entries map_entry param param_body refs dated_list dated entries entry
 %type <node> key keyd keys2 key_exprs values scale rows row function extern params param_list pdecl
 %type <node> policy pitems pitem excepts except cond_top group conds cond_item cond crefs
+%type <node> reftab given_tables given_table trows trow opt_trow_from
 %type <node> test given obj inits init_list init rec_entries rec_entry objs
 %type <node> expects expect expr postfix primary args exprs duration
 %type <node> else_msg versions version opt_quick opt_amount opt_member opt_asof opt_from name_list opt_within
 %type <node> reclit
 %type <node> field_opts
 %type <text> dotted opt_label fname iname type_word type_value
-%type <num> entity opt_period agg status except_status
+%type <num> entity opt_period agg status except_status opt_dated
 %type <node> rectype rfields rfield objs1
 
 /* A `reference` right after a condition belongs to the condition. */
@@ -177,6 +178,7 @@ decl:
   | USE dotted                  { $$ = NODE(USE, @2); $$->str = $2; }
   | source | codes | param | scale | function | extern | policy | test
   | given                       { $$ = $1; }
+  | given_table                 { $$ = $1; }
   | rectype                     { $$ = $1; }
 ;
 
@@ -226,13 +228,41 @@ rfield:
 
 source:
     SOURCE IDENT opt_label '{' fields '}'
-                                { $$ = NODE(SOURCE, @2); $$->str = $2; $$->str2 = $3; $$->a = $5; }
+                                { $$ = NODE(SOURCE, @2); $$->str = $2; $$->str2 = $3;
+                                  /* reference tables go to b, facts stay in a */
+                                  for (ast *f = $5, *nx; f; f = nx) {
+                                      nx = f->next;
+                                      f->next = NULL;
+                                      f->last = NULL;
+                                      if (f->kind == N_REFTAB) $$->b = ast_append($$->b, f);
+                                      else $$->a = ast_append($$->a, f);
+                                  } }
 ;
 
 fields:
     %empty                      { $$ = NULL; }
   | fields field                { $$ = ast_append($1, $2); }
+  | fields reftab               { $$ = ast_append($1, $2); }
   | fields error                { $$ = $1; }
+;
+
+/* table region "行政区划" by text, dated { ATTRIBUTE : TYPE "LABEL" … }:
+ * `table` and `dated` are words here only */
+reftab:
+    IDENT IDENT opt_label BY type opt_dated '{' rfields '}'
+                                { $$ = NODE(REFTAB, @2); $$->str = $2; $$->str2 = $3; $$->b = $5;
+                                  $$->flag = $6; $$->a = $8;
+                                  if (strcmp($1, "table") != 0)
+                                      diag_error(p->diags, p->file, @1, "`%s` is not expected here: a source declares "
+                                                 "facts (household.NAME : TYPE) and tables (table NAME by text { … })", $1); }
+;
+
+opt_dated:
+    %empty                      { $$ = 0; }
+  | ',' IDENT                   { $$ = 1;
+                                  if (strcmp($2, "dated") != 0)
+                                      diag_error(p->diags, p->file, @2, "`%s` is not expected here: write `, dated` "
+                                                 "for a table whose rows are in force from a date", $2); }
 ;
 
 field:
@@ -602,6 +632,9 @@ test:
     TEST STRING AS OF DATE '{' given expects '}'
                                 { $$ = NODE(TEST, @2); $$->str = $2; $$->a = NODE(DATE, @5); $$->a->str = $5;
                                   $$->b = $7; $$->c = $8; }
+  | TEST STRING AS OF DATE '{' given_tables given expects '}'
+                                { $$ = NODE(TEST, @2); $$->str = $2; $$->a = NODE(DATE, @5); $$->a->str = $5;
+                                  $$->b = $8; $$->c = $9; $$->d = $7; }
   | TEST STRING AS OF DATE '{' error '}'
                                 { $$ = NODE(TEST, @2); $$->str = $2; $$->a = NODE(DATE, @5); $$->a->str = $5; }
 ;
@@ -609,6 +642,37 @@ test:
 given:
     GIVEN HOUSEHOLD obj         { $$ = NODE(GIVEN, @2); $$->ival = ENT_HOUSEHOLD; $$->a = $3; }
   | GIVEN PERSON obj            { $$ = NODE(GIVEN, @2); $$->ival = ENT_PERSON; $$->a = $3; }
+;
+
+/* given table region { "330102" from 2024-07-01 { name "西湖区", dibao_line 1245 } … }:
+ * the rows of reference tables, each row a TROW whose sym is its table's
+ * REFTAB name (str2) */
+given_tables:
+    given_table                 { $$ = $1; }
+  | given_tables given_table    { $$ = ast_append($1, $2); }
+;
+
+given_table:
+    GIVEN IDENT IDENT '{' trows '}'
+                                { $$ = $5;
+                                  for (ast *r = $5; r; r = r->next) r->str2 = $3;
+                                  if (!$5) { $$ = NODE(TROW, @3); $$->str2 = $3; $$->flag = 1; }
+                                  if (strcmp($2, "table") != 0)
+                                      diag_error(p->diags, p->file, @2, "`%s` is not expected here: write `given table NAME { … }`", $2); }
+;
+
+trows:
+    %empty                      { $$ = NULL; }
+  | trows trow                  { $$ = ast_append($1, $2); }
+;
+
+trow:
+    STRING opt_trow_from obj    { $$ = NODE(TROW, @1); $$->str = $1; $$->b = $2; $$->a = $3; }
+;
+
+opt_trow_from:
+    %empty                      { $$ = NULL; }
+  | FROM DATE                   { $$ = NODE(DATE, @2); $$->str = $2; }
 ;
 
 obj:

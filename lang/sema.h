@@ -21,7 +21,8 @@
 typedef enum {
     SYM_MODULE_NAME, SYM_SOURCE, SYM_FACT, SYM_CODESET, SYM_LABEL, SYM_PARAM,
     SYM_SCALE, SYM_FUNCTION, SYM_EXTERN, SYM_POLICY, SYM_LET, SYM_VAR,
-    SYM_RECTYPE     /* a record type: its fields are decl->a (N_RFIELD, ty set once resolved) */
+    SYM_RECTYPE,    /* a record type: its fields are decl->a (N_RFIELD, ty set once resolved) */
+    SYM_REFTAB      /* a source's reference table: its attributes are decl->a (N_RFIELD) */
 } sym_kind;
 
 typedef struct sym sym;
@@ -61,6 +62,8 @@ struct sym {
     unsigned walked;        /* codegen: the walk that last went through it */
     int longest;            /* policy: the longest chain of policies from it, itself included */
     ast *dflt;              /* fact: the declaration that gives its default, or NULL */
+    ast *refattr;           /* fact read through a key fact (owner) from a reference
+                               table: the attribute (N_RFIELD); its index is `index` */
 };
 
 struct hm_module {

@@ -28,6 +28,7 @@ static const char *kind_word(sym_kind k)
     case SYM_LABEL: return "label";
     case SYM_FACT: return "fact";
     case SYM_RECTYPE: return "record type";
+    case SYM_REFTAB: return "reference table";
     default: return "name";
     }
 }
@@ -80,6 +81,12 @@ static void declare_source(sema *s, ast *n)
                 f->flag = -1;
                 break;
             }
+    }
+    /* its reference tables are names of the module, as code sets are */
+    for (ast *t = n->b; t; t = t->next) {
+        sym *y = declare(s, &s->mod->names, SYM_REFTAB, t);
+        if (y)
+            y->source = src;
     }
 }
 
@@ -277,6 +284,81 @@ static void resolve_rectype(sema *s, sym *rt)
     rt->state = 2;
 }
 
+/* The key type and attributes of a reference table, resolved once, in its
+ * module.  An attribute holds one plain value: what a department's table
+ * holds in one column. */
+static void resolve_reftab(sema *s, sym *rt)
+{
+    if (rt->state)
+        return;
+    rt->state = 1;
+    hm_module *saved = s->mod;
+    s->mod = rt->mod;
+    ast *n = rt->decl;
+    const hm_type *kt = sema_resolve_type(s, n->b);
+    if (kt->kind != T_TEXT && kt->kind != T_ERROR) {
+        char b[64];
+        int d = ERR(n->b, "a reference table is looked up by text, not %s", ty_name(kt, b, sizeof b));
+        diag_hint(s->diags, d, "write `table %s by text { … }`: its key is a code such as \"330102\"", n->str);
+    }
+    if (!n->a)
+        ERR(n, "reference table `%s` has no attributes", n->str);
+    int idx = 0;
+    for (ast *f = n->a; f; f = f->next) {
+        f->ival = idx++;
+        for (ast *g = n->a; g != f; g = g->next)
+            if (strcmp(g->str, f->str) == 0) {
+                int d = ERR(f, "attribute `%s` is declared twice in table `%s`", f->str, n->str);
+                diag_note(s->diags, d, FILE_OF(s, g), g->loc, "the first declaration is here");
+                f->flag = -1;
+                break;
+            }
+        if (!strcmp(f->str, "members") || !strcmp(f->str, "household") || !strcmp(f->str, "eligible") ||
+            !strcmp(f->str, "amount")) {
+            ERR(f, "`%s` is reserved by the language: choose another attribute name", f->str);
+            f->flag = -1;
+        }
+        const hm_type *t = sema_resolve_type(s, f->a);
+        if (t->kind != T_ERROR && t->kind != T_BOOL && t->kind != T_INT && t->kind != T_DECIMAL &&
+            t->kind != T_MONEY && t->kind != T_DATE && t->kind != T_TEXT) {
+            char b[64];
+            int d = ERR(f->a, "an attribute of a reference table cannot be %s", ty_name(t, b, sizeof b));
+            diag_hint(s->diags, d, "an attribute holds one value: bool, int, decimal, money, date or text");
+            t = &ty_error;
+        }
+        if (t->kind == T_TEXT && t->reftab)
+            t = &ty_text;
+        f->ty = (struct hm_type *)t;
+    }
+    s->mod = saved;
+    rt->state = 2;
+}
+
+/* A fact whose value is a key of a reference table gives one fact per
+ * attribute, read through it: `household.region.dibao_line`, filled in
+ * from the table when the facts are loaded.  Declared used: the key fact
+ * is what a pack reads. */
+static void declare_ref_fields(sema *s, sym *fact)
+{
+    sym *rt = fact->type->reftab;
+    for (ast *f = rt->decl->a; f; f = f->next) {
+        if (f->flag == -1)
+            continue;
+        char *key = arena_printf(s->arena, "%s.%s", fact->name, f->str);
+        if (symtab_get(&s->facts, key))
+            continue;
+        sym *col = sym_new(s, SYM_FACT, key, f);
+        col->type = f->ty ? (const hm_type *)f->ty : &ty_error;
+        col->entity = fact->entity;
+        col->source = rt->source;
+        col->owner = fact;
+        col->used = 1;
+        col->refattr = f;
+        col->index = (int)f->ival;
+        symtab_put(s->arena, &s->facts, col);
+    }
+}
+
 /* A list fact's record fields are facts of their own, one column each:
  * `household.vehicles.kind`.  Declared used: the list is what a pack reads. */
 static void declare_row_fields(sema *s, sym *fact, sym *src)
@@ -306,6 +388,9 @@ void sema_declare_facts(sema *s, hm_module *m)
         if (n->kind != N_SOURCE)
             continue;
         sym *src = n->sym;
+        for (ast *rt = n->b; rt; rt = rt->next)
+            if (rt->sym)
+                resolve_reftab(s, rt->sym);
         for (ast *f = n->a; f; f = f->next) {
             if (f->flag == -1)
                 continue;
@@ -352,6 +437,15 @@ void sema_declare_facts(sema *s, hm_module *m)
                 } else if (f->c && !fact->dflt) {
                     fact->dflt = f;
                 }
+                if (t->kind == T_TEXT && t->reftab && !fact->type->reftab) {
+                    /* one source gives the code as text, another says whose key it is */
+                    fact->type = t;
+                    declare_ref_fields(s, fact);
+                } else if (t->reftab && fact->type->reftab && t->reftab != fact->type->reftab) {
+                    int d = ERR(f->a, "`%s` is a key of table `%s` here but of table `%s` in source `%s`",
+                                key, t->reftab->name, fact->type->reftab->name, fact->source->name);
+                    diag_note(s->diags, d, FILE_OF(s, fact->decl), fact->decl->loc, "the other declaration is here");
+                }
                 f->sym = fact;
                 continue;
             }
@@ -364,6 +458,8 @@ void sema_declare_facts(sema *s, hm_module *m)
             f->sym = fact;
             if (t->kind == T_ROWS)
                 declare_row_fields(s, fact, src);
+            if (t->kind == T_TEXT && t->reftab)
+                declare_ref_fields(s, fact);
         }
     }
     s->mod = NULL;
@@ -428,6 +524,12 @@ const hm_type *sema_resolve_type(sema *s, ast *t)
         if (cs && cs->kind == SYM_CODESET) {
             cs->used = 1;
             return ty_code(s->arena, cs);
+        }
+        if (cs && cs->kind == SYM_REFTAB) {
+            /* a key of a reference table: text, through which its attributes are read */
+            cs->used = 1;
+            resolve_reftab(s, cs);
+            return ty_reftext(s->arena, cs);
         }
         int d = cs ? ERR(t, "`%s` is a %s, not a code set", t->str, kind_word(cs->kind))
                    : ERR(t, "unknown type or code set `%s`", t->str);
@@ -1654,6 +1756,94 @@ static void check_expect_value(sema *s, ast *e, sym *p)
     check_within(s, e->c, t);
 }
 
+/* `given table NAME { "KEY" [from DATE] { ATTRIBUTE VALUE, … } … }`: each
+ * row's table, key, date and plain values of its attributes */
+static void check_table_rows(sema *s, ast *rows)
+{
+    for (ast *r = rows; r; r = r->next) {
+        if (r->kind != N_TROW)
+            continue;   /* a facts file's other declarations */
+        sym *rt = NULL;
+        /* a source's table, as its facts, is the pack's, whichever module declares it */
+        for (int i = 0; i < s->nmods && !rt; i++) {
+            sym *y = symtab_get(&s->mods[i]->names, r->str2);
+            if (y && y->kind == SYM_REFTAB)
+                rt = y;
+        }
+        if (!rt)
+            rt = sema_lookup(s, r->str2, r);
+        if (!rt || rt->kind != SYM_REFTAB) {
+            int d = rt ? ERR(r, "`%s` is a %s, not a reference table", r->str2, kind_word(rt->kind))
+                       : ERR(r, "unknown reference table `%s`", r->str2);
+            diag_hint(s->diags, d, "declare it in a source block: table %s \"LABEL\" by text { ATTRIBUTE : TYPE … }",
+                      r->str2);
+            continue;
+        }
+        resolve_reftab(s, rt);
+        r->sym = rt;
+        if (r->flag == 1)
+            continue;   /* a table given with no rows */
+        if (rt->decl->flag && !r->b) {
+            int d = ERR(r, "table `%s` is dated: say from when row \"%s\" is in force", rt->name, r->str);
+            diag_hint(s->diags, d, "write \"%s\" from DATE { … }", r->str);
+        } else if (!rt->decl->flag && r->b) {
+            int d = ERR(r->b, "table `%s` is not dated: its rows have no `from` date", rt->name);
+            diag_hint(s->diags, d, "remove `from %s`, or declare the table `by text, dated`", r->b->str);
+        }
+        int64_t day;
+        if (r->b && sema_parse_date(r->b->str, &day) != 0)
+            ERR(r->b, "`%s` is not a valid date", r->b->str);
+        for (ast *q = rows; q != r; q = q->next)
+            if (q->sym == rt && q->flag != 1 && strcmp(q->str, r->str) == 0 &&
+                (!q->b || !r->b || strcmp(q->b->str, r->b->str) == 0)) {
+                int d = ERR(r, "table `%s` has two rows for \"%s\"%s%s", rt->name, r->str, r->b ? " from " : "",
+                            r->b ? r->b->str : "");
+                diag_note(s->diags, d, FILE_OF(s, q), q->loc, "the other row is here");
+                break;
+            }
+        for (ast *i = r->a->a; i; i = i->next) {
+            ast *attr = NULL;
+            for (ast *a = rt->decl->a; a; a = a->next)
+                if (strcmp(a->str, i->str) == 0)
+                    attr = a;
+            if (!attr) {
+                int d = ERR(i, "table `%s` has no attribute `%s`", rt->name, i->str);
+                const char *names[64];
+                int n = 0;
+                for (ast *a = rt->decl->a; a && n < 64; a = a->next)
+                    names[n++] = a->str;
+                const char *best = sema_closest(i->str, names, n);
+                if (best)
+                    diag_hint(s->diags, d, "did you mean `%s`?", best);
+                continue;
+            }
+            for (ast *j = r->a->a; j != i; j = j->next)
+                if (strcmp(j->str, i->str) == 0) {
+                    ERR(i, "attribute `%s` is given twice in this row", i->str);
+                    break;
+                }
+            i->sym = attr;
+            const hm_type *at = attr->ty ? (const hm_type *)attr->ty : &ty_error;
+            if (at->kind == T_ERROR)
+                continue;
+            if (i->b || i->c || i->a->kind == N_RECLIT || i->a->kind == N_LISTLIT) {
+                ERR(i, "an attribute of a table's row is one plain value (no `as of`, `from` or list)");
+                continue;
+            }
+            int64_t v;
+            const char *text;
+            char what[160];
+            snprintf(what, sizeof what, hm_tr(N_("attribute `%s` of table `%s`")), i->str, rt->name);
+            if (sema_literal_value(s, i->a, at, &v, &text) != 0 ||
+                (at->kind == T_TEXT) != (text != NULL)) {
+                const hm_type *got = sema_expect(s, i->a, at, what);
+                if (got && got->kind != T_ERROR && sema_literal_value(s, i->a, at, &v, &text) != 0)
+                    ERR(i->a, "%s must be a plain value", what);
+            }
+        }
+    }
+}
+
 static void check_test(sema *s, ast *t)
 {
     int64_t day;
@@ -1663,6 +1853,7 @@ static void check_test(sema *s, ast *t)
     s->in_test = 1;
     s->test_day = day;
     int nmembers = 0;
+    check_table_rows(s, t->d);
     ast *g = t->b;
     if (g) {
         s->given_members = given_count(g);
@@ -1762,8 +1953,13 @@ void sema_check_module(sema *s, hm_module *m)
         default: break;
         }
     }
+    int rows_checked = 0;
     for (ast *n = m->root; n; n = n->next) {
         s->mod = m;
+        /* rows given outside a test: the facts file's, or the rows every
+         * test of the pack sees unless it gives the table itself */
+        if (n->kind == N_TROW && !rows_checked++)
+            check_table_rows(s, m->root);
         if (n->kind == N_TEST)
             check_test(s, n);
         else if (n->kind == N_GIVEN) {

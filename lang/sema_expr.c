@@ -473,6 +473,39 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
     return &ty_error;
 }
 
+/* KEY.ATTR, KEY a fact whose value is a key of reference table rt
+ * (household.region.dibao_line): the fact declared for that attribute,
+ * read from the key fact's owner, as the compiler reads any fact. */
+static const hm_type *ref_attr(sema *s, ast *e, sym *rt)
+{
+    ast *o = e->a;
+    sym *key = o->sym;
+    if (o->kind != N_GET || !key || key->kind != SYM_FACT) {
+        int d = ERR(e, "the attributes of table `%s` are read through a fact whose value is its key", rt->name);
+        diag_hint(s->diags, d, o->kind == N_NAME && key && key->kind == SYM_FACT
+                  ? "write it.%s.%s" : "write e.g. household.FACT.%s, FACT being declared `: %s`",
+                  o->kind == N_NAME ? o->str : e->str, o->kind == N_NAME ? e->str : rt->name);
+        return &ty_error;
+    }
+    sym *f = symtab_get(&s->facts, arena_printf(s->arena, "%s.%s", key->name, e->str));
+    if (!f || !f->refattr) {
+        int d = ERR(e, "table `%s` has no attribute `%s`", rt->name, e->str);
+        const char *names[64];
+        int n = 0;
+        for (ast *a = rt->decl->a; a && n < 64; a = a->next)
+            names[n++] = a->str;
+        const char *best = sema_closest(e->str, names, n);
+        if (best)
+            diag_hint(s->diags, d, "did you mean `%s`?", best);
+        return &ty_error;
+    }
+    /* read it as a fact of what holds the key: household.region.x is a
+     * fact of the household, it.region.x of the member */
+    e->a = o->a;
+    e->sym = f;
+    return f->type;
+}
+
 static const hm_type *get_expr(sema *s, ast *e)
 {
     ast *o = e->a;
@@ -494,6 +527,8 @@ static const hm_type *get_expr(sema *s, ast *e)
         }
     }
     const hm_type *t = expr(s, o);
+    if (t->kind == T_TEXT && t->reftab)
+        return ref_attr(s, e, t->reftab);
     switch (t->kind) {
     case T_ERROR:
         return &ty_error;
@@ -550,7 +585,10 @@ static const hm_type *get_expr(sema *s, ast *e)
         return &ty_error;
     default: {
         char b[64];
-        ERR(e, "%s has no fields (only persons, households, records and policies do)", ty_name(t, b, sizeof b));
+        int d = ERR(e, "%s has no fields (only persons, households, records and policies do)", ty_name(t, b, sizeof b));
+        if (t->kind == T_TEXT && o->sym && ((sym *)o->sym)->kind == SYM_FACT)
+            diag_hint(s->diags, d, "to read a reference table's attribute through `%s`, declare it with the "
+                      "table as its type: `%s : TABLE`", ((sym *)o->sym)->name, ((sym *)o->sym)->name);
         return &ty_error;
     }
     }

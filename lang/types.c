@@ -71,6 +71,14 @@ const hm_type *ty_row(hm_arena *a, const hm_type *rows)
     return t;
 }
 
+const hm_type *ty_reftext(hm_arena *a, struct sym *tab)
+{
+    hm_type *t = arena_alloc(a, sizeof *t);
+    *t = ty_text;
+    t->reftab = tab;
+    return t;
+}
+
 int ty_equal(const hm_type *a, const hm_type *b)
 {
     if (a == b)

@@ -37,6 +37,7 @@ typedef struct hm_type {
     struct sym *rtype;      /* T_ROWS, T_ROW: the record type */
     struct sym *fact;       /* T_ROWS, T_ROW: the fact holding the list (NULL: not known yet) */
     const struct hm_type *elem;
+    struct sym *reftab;     /* T_TEXT: the reference table whose key it is, or NULL */
 } hm_type;
 
 extern const hm_type ty_error, ty_bool, ty_int, ty_decimal, ty_date, ty_text,
@@ -46,6 +47,8 @@ const hm_type *ty_duration(int unit);
 const hm_type *ty_records(hm_arena *a, const hm_type *elem);
 const hm_type *ty_record(hm_arena *a, const hm_type *elem);
 const hm_type *ty_code(hm_arena *a, struct sym *codeset);
+/* text that is a key of reference table tab (a source's `table`) */
+const hm_type *ty_reftext(hm_arena *a, struct sym *tab);
 /* list of record type rt held by fact (NULL while a declaration is resolved) */
 const hm_type *ty_rows(hm_arena *a, struct sym *rt, struct sym *fact);
 const hm_type *ty_row(hm_arena *a, const hm_type *rows);

@@ -47,19 +47,31 @@ int given_facts(hm_compiler *c, sema *s, const hm_program *p, const char *json_p
         household_take_texts(h, f);     /* records sorted, freshness applied */
         hm_household_free(h);
         *nmembers = n;
+        /* the reference tables' rows the pack gives (a facts JSON gives none) */
+        int rr = p->nrefreads ? testrun_load_pack_rows(s, p, f, -1) : 0;
+        if (rr == 0 && p->nrefreads)
+            rr = facts_apply_refs(f, p, as_of, err, errlen);
+        if (rr < 0) {
+            facts_free(f);
+            if (rr == -1)
+                snprintf(err, errlen, "out of memory");
+            return rr == -1 ? HM_ENOMEM : HM_ERR;
+        }
     } else {
         ast *given = compiler_given(c);
         if (!given) {
             snprintf(err, errlen, "the facts file has no `given household { … }` or `given person { … }`");
             return HM_ERR;
         }
-        if (testrun_build_facts(s, p, given, f, nmembers) < 0) {
+        if (testrun_build_facts(s, p, given, f, nmembers) < 0 ||
+            testrun_load_table_rows(s, p, f, compiler_facts_root(c), NULL) < 0 ||
+            testrun_load_pack_rows(s, p, f, -1) < 0) {
             facts_free(f);
             return HM_ENOMEM;
         }
         facts_sort_records(f);
         facts_apply_freshness(f, p, as_of);
-        if (facts_apply_defaults(f, p, NULL) < 0) {
+        if (facts_apply_defaults(f, p, NULL) < 0 || facts_apply_refs(f, p, as_of, err, errlen) == -1) {
             facts_free(f);
             return HM_ENOMEM;
         }

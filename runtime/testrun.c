@@ -162,6 +162,71 @@ int testrun_build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, i
     return build_facts(s, p, given, f, nmembers, INT32_MAX);
 }
 
+/* The rows of reference tables a test gives (its TEST node's d), or a
+ * facts file (its declarations). */
+int testrun_load_table_rows(sema *s, const hm_program *p, hm_facts *f, ast *rows, const uint8_t *skip)
+{
+    for (ast *r = rows; r; r = r->next) {
+        if (r->kind != N_TROW)
+            continue;
+        sym *rt = r->sym;
+        if (!rt || rt->id < 0 || rt->id >= p->nreftabs || (skip && skip[rt->id]))
+            continue;
+        if (facts_ref_given(f, p, rt->id) < 0)
+            return -1;
+        if (r->flag == 1)
+            continue;
+        int32_t na = p->reftabs[rt->id].n;
+        int64_t *v = mem_calloc((size_t)na + 1, sizeof *v);
+        uint8_t *known = mem_calloc((size_t)na + 1, 1);
+        if (!v || !known) {
+            mem_free(v);
+            mem_free(known);
+            return -1;
+        }
+        for (ast *i = r->a->a; i; i = i->next) {
+            ast *attr = i->sym;
+            if (!attr || attr->ival < 0 || attr->ival >= na || !attr->ty)
+                continue;
+            int64_t x = 0;
+            const char *text = NULL;
+            if (sema_literal_value(s, i->a, (const hm_type *)attr->ty, &x, &text) != 0)
+                continue;
+            if (text && (x = facts_text(f, text)) == INT64_MIN)
+                return -1;
+            v[attr->ival] = x;
+            known[attr->ival] = 1;
+        }
+        int64_t day = INT32_MIN;
+        if (r->b)
+            sema_parse_date(r->b->str, &day);
+        int rc = facts_ref_row(f, p, rt->id, r->str, (int32_t)day, v, known, 0);
+        mem_free(v);
+        mem_free(known);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int testrun_load_pack_rows(sema *s, const hm_program *p, hm_facts *f, int except_module)
+{
+    if (!p->nreftabs)
+        return 0;
+    /* the tables given already (by the test, or the facts file) keep their rows */
+    uint8_t *given = mem_calloc((size_t)p->nreftabs, 1);
+    if (!given)
+        return -1;
+    for (int32_t t = 0; f->refs && t < f->nrefs; t++)
+        given[t] = (uint8_t)f->refs[t].given;
+    int rc = 0;
+    for (int i = 0; i < s->nmods && !rc; i++)
+        if (s->mods[i]->index != except_module)
+            rc = testrun_load_table_rows(s, p, f, s->mods[i]->root, given);
+    mem_free(given);
+    return rc;
+}
+
 static int build_facts(sema *s, const hm_program *p, ast *given, hm_facts *f, int *nmembers, int32_t until)
 {
     ast *members = NULL;
@@ -558,7 +623,9 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
             clock_gettime(CLOCK_MONOTONIC, &ts0);
             hm_facts f;
             int nmembers = 0;
-            if (build_facts(s, p, t->b, &f, &nmembers, (int32_t)t->a->ival) < 0) {
+            if (build_facts(s, p, t->b, &f, &nmembers, (int32_t)t->a->ival) < 0 ||
+                testrun_load_table_rows(s, p, &f, t->d, NULL) < 0 ||
+                testrun_load_pack_rows(s, p, &f, -1) < 0) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;
@@ -566,7 +633,8 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
             int32_t as_of = (int32_t)t->a->ival;
             facts_sort_records(&f);
             facts_apply_freshness(&f, p, as_of);
-            if (facts_apply_defaults(&f, p, NULL) < 0) {
+            char referr[256];
+            if (facts_apply_defaults(&f, p, NULL) < 0 || facts_apply_refs(&f, p, as_of, referr, sizeof referr) == -1) {
                 facts_free(&f);
                 status = HM_ENOMEM;
                 break;

@@ -19,6 +19,7 @@ static void print_desc(FILE *out, const hm_plugin *pl)
         fprintf(out, "  description: %s\n", d->description);
     fprintf(out, "  lists the population: %s\n", d->population ? "yes" : "no");
     fprintf(out, "  says what the source is (identity): %s\n", d->identity ? "yes" : "no");
+    fprintf(out, "  reads reference tables (reftable): %s\n", d->reftable ? "yes" : "no");
     if (pl->isolated)
         fprintf(out, "  runs: in a process of its own (isolate = process)\n");
     for (uint32_t i = 0; i < d->nexterns; i++) {

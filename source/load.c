@@ -7,6 +7,7 @@
 #include "mem.h"
 #include "utf8.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -197,6 +198,26 @@ static void check_schema(hm_load *L)
     for (int32_t f = 0; f < p->nfields; f++) {
         if (L->needed[f] != 1)
             continue;
+        int32_t rr = 0;
+        while (rr < p->nrefreads && p->refreads[rr].field != f)
+            rr++;
+        if (rr < p->nrefreads) {
+            /* read through a key fact from a reference table: its source
+             * must be configured, with a plugin that reads tables */
+            const hm_reftab *t = &p->reftabs[p->refreads[rr].table];
+            int k = configured(L, prog_str(p, t->source));
+            readers(p, f, who, sizeof who);
+            if (k < 0)
+                add_err(L, "%s: no source provides table `%s`, from which %s read%s %s: add [source %s]",
+                        L->cfg->path, prog_str(p, t->name), who, strchr(who, ',') ? "" : "s",
+                        prog_str(p, p->fields[f].name), prog_str(p, t->source));
+            else if (L->plugins[k].desc && !L->plugins[k].desc->reftable) {
+                where(L, k, at, sizeof at);
+                add_err(L, "%s: cannot read reference table `%s` (the plugin is older than ABI 1.6, or runs "
+                        "in a process of its own)", at, prog_str(p, t->name));
+            }
+            continue;
+        }
         int any = 0;
         char srcs[256];
         size_t n = 0;
@@ -244,6 +265,10 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
             for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
                 if (!L->needed[k])
                     L->needed[k] = 2;
+    /* an attribute read through a key fact needs the key */
+    for (int32_t i = 0; i < p->nrefreads; i++)
+        if (L->needed[p->refreads[i].field])
+            L->needed[p->refreads[i].key] = 1;
     char at[512], e[1024];
     for (int k = 0; k < cfg->nsources; k++) {
         cfg_source *s = &cfg->sources[k];
@@ -253,6 +278,8 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
             declared = strcmp(prog_str(p, p->fsources[j].source), s->name) == 0;
         for (int32_t j = 0; j < p->nexterns && !declared; j++)
             declared = p->externs[j].source >= 0 && strcmp(prog_str(p, p->externs[j].source), s->name) == 0;
+        for (int32_t j = 0; j < p->nreftabs && !declared; j++)
+            declared = strcmp(prog_str(p, p->reftabs[j].source), s->name) == 0;
         if (!declared) {
             add_err(L, "%s:%d: [source %s] is not a source of these policies", cfg->path, s->line, s->name);
             continue;
@@ -1047,6 +1074,197 @@ void host_set_error(hm_plugin_err *err, const char *fmt, ...)
     err->set = 1;
 }
 
+/* ---- reference tables ------------------------------------------------------ */
+
+struct hm_reftable_ctx {
+    hm_load *L;
+    int32_t table;
+    const char *source;
+    int64_t *v;
+    uint8_t *known;
+    char *key;                  /* the row being given (NULL: none) */
+    int32_t from;
+    uint64_t rowno;
+    int failed;                 /* 1 a bad row (msg), 2 out of memory */
+    char msg[512];
+};
+
+/* The row given last, into the store. */
+static int ref_flush(hm_reftable_ctx *x)
+{
+    if (!x->key)
+        return 0;
+    int rc = facts_ref_row(&x->L->facts, x->L->p, x->table, x->key, x->from, x->v, x->known,
+                           (uint32_t)(x->rowno > UINT32_MAX ? UINT32_MAX : x->rowno));
+    mem_free(x->key);
+    x->key = NULL;
+    if (rc < 0)
+        x->failed = 2;
+    return rc;
+}
+
+static int host_ref_row(hm_reftable_ctx *x, const char *key, size_t len, int32_t from, uint64_t rowno)
+{
+    if (ref_flush(x) < 0)
+        return -1;
+    const hm_reftab *t = &x->L->p->reftabs[x->table];
+    if (!x->failed && (t->dated ? from == HM_NO_DATE : from != HM_NO_DATE)) {
+        snprintf(x->msg, sizeof x->msg, "source %s, table `%s`, row %" PRIu64 ": %s", x->source,
+                 prog_str(x->L->p, t->name), rowno,
+                 t->dated ? "the table is dated, but the row has no date it is in force from"
+                          : "the table is not dated, but the row has a date");
+        x->failed = 1;
+    }
+    if (!(x->key = mem_alloc(len + 1))) {
+        x->failed = 2;
+        return -1;
+    }
+    memcpy(x->key, key, len);
+    x->key[len] = '\0';
+    if (memchr(key, '\0', len)) {
+        snprintf(x->msg, sizeof x->msg, "source %s, table `%s`, row %" PRIu64 ": the key has a NUL byte",
+                 x->source, prog_str(x->L->p, t->name), rowno);
+        x->failed = x->failed ? x->failed : 1;
+    }
+    x->from = from;
+    x->rowno = rowno;
+    memset(x->known, 0, (size_t)t->n);
+    return 0;
+}
+
+static void host_ref_value(hm_reftable_ctx *x, uint32_t attr, int64_t value)
+{
+    const hm_reftab *t = &x->L->p->reftabs[x->table];
+    if (!x->key || attr >= (uint32_t)t->n)
+        return;
+    x->v[attr] = value;
+    x->known[attr] = 1;
+}
+
+static void host_ref_text(hm_reftable_ctx *x, uint32_t attr, const char *s, size_t len)
+{
+    const hm_reftab *t = &x->L->p->reftabs[x->table];
+    if (!x->key || attr >= (uint32_t)t->n)
+        return;
+    char *c = mem_alloc(len + 1);
+    if (!c) {
+        x->failed = 2;
+        return;
+    }
+    memcpy(c, s, len);
+    c[len] = '\0';
+    int64_t v = facts_text(&x->L->facts, c);
+    mem_free(c);
+    if (v == INT64_MIN) {
+        x->failed = 2;
+        return;
+    }
+    x->v[attr] = v;
+    x->known[attr] = 1;
+}
+
+static void host_ref_bad(hm_reftable_ctx *x, uint64_t rowno, const char *fmt, ...)
+{
+    if (x->failed)
+        return;     /* the first reason is the one said */
+    int n = snprintf(x->msg, sizeof x->msg, "source %s, table `%s`, row %" PRIu64 ": ", x->source,
+                     prog_str(x->L->p, x->L->p->reftabs[x->table].name), rowno);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < sizeof x->msg)
+        vsnprintf(x->msg + n, sizeof x->msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    x->failed = 1;
+}
+
+/* A key the table has no row for is a data issue of the key fact, named
+ * with the key (once per key fact and entity, not per attribute). */
+static int ref_issues(hm_load *L)
+{
+    const hm_program *p = L->p;
+    for (int32_t i = 0; i < p->nrefreads; i++) {
+        const hm_refread *rr = &p->refreads[i];
+        int done = 0;
+        for (int32_t j = 0; j < i; j++)
+            done |= p->refreads[j].key == rr->key && L->needed[p->refreads[j].field];
+        if (!L->needed[rr->field] || done)
+            continue;
+        const hm_field *fd = &p->fields[rr->field], *kd = &p->fields[rr->key];
+        int house = fd->entity == ENT_HOUSEHOLD;
+        if (house ? fd->column >= L->facts.nh : fd->column >= L->facts.np)
+            continue;
+        const hm_column *c = house ? &L->facts.hcol[fd->column] : &L->facts.pcol[fd->column];
+        const hm_column *kc = house ? &L->facts.hcol[kd->column] : &L->facts.pcol[kd->column];
+        int32_t owners = house ? L->facts.nhouse : L->facts.nperson;
+        const hm_reftab *t = &p->reftabs[rr->table];
+        int k = configured(L, prog_str(p, t->source));
+        for (int32_t o = 0; o < owners; o++) {
+            if (c->state[o] != FACT_INVALID || kc->state[o] != FACT_KNOWN)
+                continue;
+            char d[256];
+            snprintf(d, sizeof d, "\"%s\" is not a key of table `%s` (source %s)", L->facts.texts[-(kc->v[o] + 1)],
+                     prog_str(p, t->name), prog_str(p, t->source));
+            if (add_issue(L, k, rr->key, o, ISSUE_BAD_VALUE, d) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Read the reference tables some policy reads through a key fact, once,
+ * from their sources' plugins.  0, or -1 after add_err. */
+static int load_reftables(hm_load *L)
+{
+    const hm_program *p = L->p;
+    int rc = 0;
+    for (int32_t t = 0; t < p->nreftabs && !rc; t++) {
+        int wanted = 0;
+        for (int32_t i = 0; i < p->nrefreads; i++)
+            wanted |= p->refreads[i].table == t && L->needed[p->refreads[i].field];
+        const hm_reftab *tb = &p->reftabs[t];
+        int k = wanted ? configured(L, prog_str(p, tb->source)) : -1;
+        if (k < 0 || !L->plugins[k].desc || !L->plugins[k].desc->reftable)
+            continue;   /* not read, or refused by check_schema */
+        hm_field_desc *attrs = mem_calloc((size_t)tb->n + 1, sizeof *attrs);
+        hm_reftable_ctx x = { .L = L, .table = t, .source = prog_str(p, tb->source),
+                              .v = mem_calloc((size_t)tb->n + 1, sizeof *x.v),
+                              .known = mem_calloc((size_t)tb->n + 1, 1) };
+        if (!attrs || !x.v || !x.known || facts_ref_given(&L->facts, p, t) < 0) {
+            add_err(L, "out of memory");
+            rc = -1;
+        } else {
+            for (int32_t a = 0; a < tb->n; a++) {
+                const hm_refattr *ra = &p->refattrs[tb->first + a];
+                attrs[a] = (hm_field_desc){ .type = ra->vtype, .period = ra->period,
+                                            .name = prog_str(p, ra->name) };
+            }
+            hm_reftable_req req = { sizeof req, prog_str(p, tb->name), (uint8_t)tb->dated, (uint32_t)tb->n,
+                                    attrs, &x };
+            hm_plugin_err e = { .set = 0 };
+            char at[512];
+            where(L, k, at, sizeof at);
+            int prc = L->plugins[k].desc->reftable(L->plugins[k].state, &req, &e);
+            ref_flush(&x);
+            if (x.failed == 2) {
+                add_err(L, "out of memory");
+                rc = -1;
+            } else if (prc != HM_PLUGIN_OK) {
+                add_err(L, "%s: cannot read reference table `%s`: %s", at, req.name,
+                        e.set ? e.msg : "no reason given");
+                rc = -1;
+            } else if (x.failed) {
+                add_err(L, "%s: %s", at, x.msg);
+                rc = -1;
+            }
+        }
+        mem_free(x.key);
+        mem_free(x.v);
+        mem_free(x.known);
+        mem_free(attrs);
+    }
+    return rc;
+}
+
 const hm_host_api hm_host = {
     .size = sizeof(hm_host_api),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -1067,6 +1285,10 @@ const hm_host_api hm_host = {
     .find_int = host_find_int,
     .put_value = host_put_value,
     .listed_column = host_listed_column,
+    .ref_row = host_ref_row,
+    .ref_value = host_ref_value,
+    .ref_text = host_ref_text,
+    .ref_bad = host_ref_bad,
 };
 
 /* Values a plugin set directly that the type cannot hold. */
@@ -1844,9 +2066,24 @@ int load_facts(hm_load *L)
         add_err(L, "out of memory");
         rc = -1;
     }
+    if (!rc)
+        rc = load_reftables(L);
     if (!rc && facts_apply_defaults(&L->facts, p, nsrc) < 0) {
         add_err(L, "out of memory");
         rc = -1;
+    }
+    if (!rc && p->nrefreads) {
+        char e[512];
+        int r = facts_apply_refs(&L->facts, p, L->as_of, e, sizeof e);
+        if (r == -1)
+            add_err(L, "out of memory");
+        else if (r == -2)
+            add_err(L, "%s: %s", L->cfg->path, e);
+        rc = r ? -1 : 0;
+        if (!rc && ref_issues(L) < 0) {
+            add_err(L, "out of memory");
+            rc = -1;
+        }
     }
 done:
     for (int32_t j = 0; pend && j < p->nfsources; j++) {

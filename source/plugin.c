@@ -323,6 +323,14 @@ static int g_population_fetch(void *st, hm_population_ctx *c, hm_fetch_req *h, h
     return rc;
 }
 
+static int g_reftable(void *st, const hm_reftable_req *req, hm_plugin_err *e)
+{
+    plugin_guard *g = st;
+    int rc;
+    GUARDED(g, "reftable", rc = g->real->reftable(g->state, req, e));
+    return rc;
+}
+
 static void g_close(void *st)
 {
     (void)st;   /* plugin_finish closes */
@@ -427,7 +435,9 @@ int plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err
                                 d->population ? g_population : NULL, g_close, d->externs, d->nexterns,
                                 plugin_desc_identity(d) ? g_identity : NULL,
                                 /* in one reading, in huimin's process only */
-                                !g->iso && plugin_desc_population_fetch(d) ? g_population_fetch : NULL };
+                                !g->iso && plugin_desc_population_fetch(d) ? g_population_fetch : NULL,
+                                /* reference tables: in huimin's process only */
+                                !g->iso && plugin_desc_reftable(d) ? g_reftable : NULL };
     pl->desc = &g->desc;
     pl->state = g;
     return 0;

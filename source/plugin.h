@@ -97,6 +97,13 @@ static inline plugin_population_fetch_fn plugin_desc_population_fetch(const hm_s
     return d->size >= offsetof(hm_source_desc, population_fetch) + sizeof d->population_fetch
                ? d->population_fetch : NULL;
 }
+/* The reftable entry point of a plugin's own descriptor (ABI 1.6), when
+ * its size covers it. */
+typedef int (*plugin_reftable_fn)(void *, const hm_reftable_req *, hm_plugin_err *);
+static inline plugin_reftable_fn plugin_desc_reftable(const hm_source_desc *d)
+{
+    return d->size >= offsetof(hm_source_desc, reftable) + sizeof d->reftable ? d->reftable : NULL;
+}
 /* The field the plugin declares for (entity, name), or NULL. */
 const hm_field_desc *plugin_field(const hm_plugin *pl, int entity, const char *name);
 /* "bool", "money per month", "records of money", "code marital" */

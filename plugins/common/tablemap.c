@@ -368,6 +368,52 @@ static int row_list(tm_map *m, const hm_setting *st, hm_plugin_err *err)
     return 0;
 }
 
+/* table.NAME.ATTRIBUTE = TABLE.COLUMN [in yuan]: an attribute of a
+ * reference table; its type is the policies' (tm_reftable). */
+static int parse_ref(tm_map *m, const hm_setting *st, hm_plugin_err *err)
+{
+    const char *name = st->key + 6, *dot = strchr(name, '.');
+    if (!dot || dot == name || !dot[1])
+        return ERR("setting %s (%s): expected table.NAME.ATTRIBUTE = TABLE.COLUMN", st->key, at_of(st).s);
+    const char *p = st->value;
+    size_t n;
+    const char *w = next_word(&p, &n);
+    const char *cd = w ? memchr(w, '.', n) : NULL;
+    if (!cd || cd == w || cd == w + n - 1)
+        return ERR("setting %s (%s): expected TABLE.COLUMN, found \"%s\"", st->key, at_of(st).s, st->value);
+    for (int i = 0; i < m->nrefs; i++)
+        if (strlen(m->refs[i].name) == (size_t)(dot - name) && !memcmp(m->refs[i].name, name, (size_t)(dot - name)) &&
+            !strcmp(m->refs[i].attr, dot + 1))
+            return ERR("setting %s (%s): the attribute is mapped twice", st->key, at_of(st).s);
+    tm_ref *r = m->host->alloc((size_t)(m->nrefs + 1) * sizeof *r);
+    if (!r)
+        return ERR("out of memory");
+    if (m->nrefs)
+        memcpy(r, m->refs, (size_t)m->nrefs * sizeof *r);
+    m->host->free(m->refs);
+    m->refs = r;
+    r = &m->refs[m->nrefs++];
+    memset(r, 0, sizeof *r);
+    tm_table *t = table_named(m, w, (size_t)(cd - w));
+    if (!t || !(r->name = dup_n(m->host, name, (size_t)(dot - name))) ||
+        !(r->attr = dup_n(m->host, dot + 1, strlen(dot + 1))) ||
+        !(r->column = dup_n(m->host, cd + 1, (size_t)(w + n - cd - 1))))
+        return ERR("out of memory");
+    r->table = (int)(t - m->tables);
+    w = next_word(&p, &n);
+    if (word_is(w, n, "in")) {
+        w = next_word(&p, &n);
+        if (word_is(w, n, "yuan")) r->yuan = 1;
+        else if (!word_is(w, n, "fen"))
+            return ERR("setting %s (%s): expected `in yuan` or `in fen`", st->key, at_of(st).s);
+        w = next_word(&p, &n);
+    }
+    if (w)
+        return ERR("setting %s (%s): unexpected \"%.*s\" after the column (the type is the policies')",
+                   st->key, at_of(st).s, (int)n, w);
+    return 0;
+}
+
 int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
              const char *const *own_keys, hm_plugin_err *err)
 {
@@ -407,6 +453,10 @@ int tm_parse(tm_map *m, const hm_host_api *host, const hm_open_args *a,
         } else if (strcmp(k, "as_of") == 0) {
             if (tm_parse_date(v, strlen(v), &m->as_of))
                 return ERR("setting as_of (%s): \"%s\" is not a date (YYYY-MM-DD)", at_of(st).s, v);
+            continue;
+        } else if (strncmp(k, "table.", 6) == 0) {
+            if (parse_ref(m, st, err))
+                return HM_PLUGIN_ERROR;
             continue;
         } else if (strncmp(k, "household.", 10) == 0 || strncmp(k, "person.", 7) == 0) {
             int entity = k[0] == 'h' ? HM_HOUSEHOLD : HM_PERSON;
@@ -475,6 +525,12 @@ void tm_free(tm_map *m)
     h->free(m->households);
     h->free(m->persons);
     h->free(m->persons_household);
+    for (int i = 0; i < m->nrefs; i++) {
+        h->free(m->refs[i].name);
+        h->free(m->refs[i].attr);
+        h->free(m->refs[i].column);
+    }
+    h->free(m->refs);
     memset(m, 0, sizeof *m);
 }
 
@@ -1128,3 +1184,136 @@ int tm_population_fetch(const tm_map *m, const tm_backend *b, void *state, hm_po
     return list_all(m, b, state, ctx, reqs, err);
 }
 
+
+/* ---- reference tables ---------------------------------------------------- */
+
+int tm_reftable(const tm_map *m, const tm_backend *b, void *state, const hm_reftable_req *req,
+                hm_plugin_err *err)
+{
+    const hm_host_api *h = m->host;
+    if (!HOST_HAS(h, ref_bad))
+        return ERR("the host cannot take reference tables");
+    /* the column of each attribute, all in one table */
+    int table = -1;
+    const tm_ref **col = h->alloc((req->nattrs + 1) * sizeof *col);
+    if (!col)
+        return ERR("out of memory");
+    memset(col, 0, (req->nattrs + 1) * sizeof *col);
+    int rc = 0;
+    for (int i = 0; i < m->nrefs && !rc; i++) {
+        const tm_ref *r = &m->refs[i];
+        if (strcmp(r->name, req->name) != 0)
+            continue;
+        uint32_t a = 0;
+        while (a < req->nattrs && strcmp(req->attrs[a].name, r->attr) != 0)
+            a++;
+        if (a == req->nattrs)
+            rc = ERR("setting table.%s.%s: table `%s` has no attribute `%s`", r->name, r->attr, req->name, r->attr);
+        else if (table >= 0 && r->table != table)
+            rc = ERR("table `%s`: every attribute must come from one table (%s and %s)", req->name,
+                     m->tables[table].name, m->tables[r->table].name);
+        else {
+            col[a] = r;
+            table = r->table;
+        }
+    }
+    for (uint32_t a = 0; a < req->nattrs && !rc; a++)
+        if (!col[a])
+            rc = ERR("attribute `%s` of table `%s` is not mapped: add table.%s.%s = TABLE.COLUMN", req->attrs[a].name,
+                     req->name, req->name, req->attrs[a].name);
+    const tm_table *t = table >= 0 ? &m->tables[table] : NULL;
+    if (!rc && !t->key)
+        rc = ERR("table `%s` (reference table %s) has no key column: add key.%s = COLUMN", t->name, req->name, t->name);
+    if (!rc && req->dated && !t->date)
+        rc = ERR("reference table %s is dated, but table `%s` has no date column: add date.%s = COLUMN (the date "
+                 "each row is in force from)", req->name, t->name, t->name);
+    if (rc) {
+        h->free(col);
+        return rc;
+    }
+    int first = req->dated ? 2 : 1, ncols = first + (int)req->nattrs;
+    const char **names = h->alloc((size_t)ncols * sizeof *names);
+    tm_cell *cells = h->alloc((size_t)ncols * sizeof *cells);
+    void *cur = names && cells ? NULL : (void *)1;
+    if (!names || !cells) {
+        rc = ERR("out of memory");
+    } else {
+        names[0] = t->key;
+        if (req->dated)
+            names[1] = t->date;
+        for (uint32_t a = 0; a < req->nattrs; a++)
+            names[first + (int)a] = col[a]->column;
+        cur = b->open_rows(state, t->name, names, ncols, err);
+        if (!cur)
+            rc = HM_PLUGIN_ERROR;
+    }
+    uint64_t rowno = 0;
+    hm_reftable_ctx *x = req->ctx;
+    while (!rc) {
+        int k = b->next_row(cur, cells, err);
+        if (k < 0)
+            rc = HM_PLUGIN_ERROR;
+        if (k <= 0)
+            break;
+        rowno++;
+        const char *problem = b->row_problem ? b->row_problem(cur) : NULL;
+        if (problem) {
+            h->ref_bad(x, rowno, "%s", problem);
+            continue;
+        }
+        char kb[32], shown[64];
+        size_t klen;
+        const char *key = cell_id(&cells[0], kb, sizeof kb, &klen);
+        if (!key || !klen) {
+            h->ref_bad(x, rowno, "no key in column %s", t->key);
+            continue;
+        }
+        int32_t from = HM_NO_DATE;
+        if (req->dated) {
+            const tm_cell *c = &cells[1];
+            if (c->kind != TM_TEXT || tm_parse_date(c->s, c->len, &from) != 0) {
+                show_cell(c, shown, sizeof shown);
+                h->ref_bad(x, rowno, "the date it is in force from, %s in column %s, cannot be read (YYYY-MM-DD)",
+                           shown, t->date);
+                continue;
+            }
+        }
+        if (h->ref_row(x, key, klen, from, rowno) < 0) {
+            rc = ERR("out of memory");
+            break;
+        }
+        for (uint32_t a = 0; a < req->nattrs; a++) {
+            const tm_cell *c = &cells[first + (int)a];
+            const hm_field_desc *d = &req->attrs[a];
+            if (c->kind == TM_NULL)
+                continue;   /* missing */
+            if (d->type == HM_T_TEXT) {
+                char tb[32];
+                size_t tl;
+                const char *s = c->kind == TM_REAL ? NULL : cell_id(c, tb, sizeof tb, &tl);
+                if (!s) {
+                    show_cell(c, shown, sizeof shown);
+                    h->ref_bad(x, rowno, "%s %s in column %s is not text", d->name, shown, col[a]->column);
+                } else {
+                    h->ref_text(x, a, s, tl);
+                }
+                continue;
+            }
+            tm_field f = { .table = table, .column = col[a]->column, .yuan = col[a]->yuan };
+            int64_t v;
+            const char *why = convert(d, &f, c, &v);
+            if (why) {
+                show_cell(c, shown, sizeof shown);
+                h->ref_bad(x, rowno, "%s %s in column %s is %s", d->name, shown, col[a]->column, why);
+                continue;
+            }
+            h->ref_value(x, a, v);
+        }
+    }
+    if (cur && cur != (void *)1)
+        b->close_rows(cur);
+    h->free(names);
+    h->free(cells);
+    h->free(col);
+    return rc;
+}

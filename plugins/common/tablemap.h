@@ -12,6 +12,7 @@
  *   as_of = YYYY-MM-DD        as-of date of values with no as-of column
  *   ENTITY.FIELD = TABLE.COLUMN TYPE
  *   households = TABLE, persons = TABLE, persons.household = COLUMN
+ *   table.NAME.ATTRIBUTE = TABLE.COLUMN [in yuan]   a reference table's attribute
  * Any other key must be one the plugin names in `own_keys`. */
 #ifndef HM_TABLEMAP_H
 #define HM_TABLEMAP_H
@@ -29,6 +30,14 @@ typedef struct tm_field {
     int yuan;                   /* money column in yuan rather than fen */
 } tm_field;
 
+/* one attribute of a reference table: table.NAME.ATTRIBUTE = TABLE.COLUMN [in yuan] */
+typedef struct tm_ref {
+    char *name, *attr;          /* the policies' table and attribute */
+    int table;                  /* into tm_map.tables: the table holding the rows */
+    char *column;
+    int yuan;
+} tm_ref;
+
 typedef struct tm_map {
     const hm_host_api *host;
     const char *source;
@@ -37,6 +46,7 @@ typedef struct tm_map {
     hm_field_desc *descs; int nfields;
     int32_t as_of;              /* HM_NO_DATE when not set */
     char *households, *persons, *persons_household;
+    tm_ref *refs; int nrefs;
 } tm_map;
 
 /* One cell as read from a table. */
@@ -107,6 +117,13 @@ int  tm_population(const tm_map *m, const tm_backend *b, void *state,
  * of households and persons that live in them (ABI 1.3 population_fetch). */
 int  tm_population_fetch(const tm_map *m, const tm_backend *b, void *state, hm_population_ctx *ctx,
                          hm_fetch_req *households, hm_fetch_req *persons, hm_plugin_err *err);
+
+/* Every row of reference table req->name as the settings map it
+ * (table.NAME.ATTRIBUTE = TABLE.COLUMN; TABLE's key.TABLE column holds the
+ * key and, for a dated table, its date.TABLE column the date each row is
+ * in force from), given through the host's ref_* calls (ABI 1.6). */
+int  tm_reftable(const tm_map *m, const tm_backend *b, void *state, const hm_reftable_req *req,
+                 hm_plugin_err *err);
 
 /* "2024-07-31" (or "2024-07" for the first of the month) → days; -1 when
  * malformed. */

@@ -413,6 +413,12 @@ static int cv_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req
     return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
 }
 
+static int cv_reftable(void *state, const hm_reftable_req *req, hm_plugin_err *err)
+{
+    cv_state *st = state;
+    return tm_reftable(&st->map, &backend, st, req, err);
+}
+
 static const hm_source_desc desc = {
     .size = sizeof(hm_source_desc),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -425,6 +431,7 @@ static const hm_source_desc desc = {
     .fetch = cv_fetch,
     .population = cv_population,
     .population_fetch = cv_population_fetch,
+    .reftable = cv_reftable,
     .close = cv_close,
     .identity = cv_identity,
 };

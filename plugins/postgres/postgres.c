@@ -294,6 +294,12 @@ static int pg_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req
     return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
 }
 
+static int pg_reftable(void *state, const hm_reftable_req *req, hm_plugin_err *err)
+{
+    pg_state *st = state;
+    return tm_reftable(&st->map, &backend, st, req, err);
+}
+
 /* One text value of a query in the reading transaction; NULL (and the
  * transaction as it was) when the query fails. */
 static char *query_text(pg_state *st, const char *sql)
@@ -356,6 +362,7 @@ static const hm_source_desc desc = {
     .fetch = pg_fetch,
     .population = pg_population,
     .population_fetch = pg_population_fetch,
+    .reftable = pg_reftable,
     .close = pg_close,
     .identity = pg_identity,
 };

@@ -327,6 +327,12 @@ static int sq_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req
     return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
 }
 
+static int sq_reftable(void *state, const hm_reftable_req *req, hm_plugin_err *err)
+{
+    sq_state *st = state;
+    return tm_reftable(&st->map, &backend, st, req, err);
+}
+
 static const hm_source_desc desc = {
     .size = sizeof(hm_source_desc),
     .abi_major = HM_PLUGIN_ABI_MAJOR,
@@ -339,6 +345,7 @@ static const hm_source_desc desc = {
     .fetch = sq_fetch,
     .population = sq_population,
     .population_fetch = sq_population_fetch,
+    .reftable = sq_reftable,
     .close = sq_close,
     .identity = sq_identity,
 };

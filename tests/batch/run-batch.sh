@@ -224,7 +224,7 @@ fi
 	&& ok || bad "plugin-check externs: $(cat "$work/out")"
 # a plugin built for another ABI major version: refused, by run and plugin-check
 badabi="$bindir/tests/batch/.libs/bad_abi_plugin.so"
-expect "ABI mismatch" 2 "plugin $badabi: built for plugin ABI 99.0, this huimin speaks 1.5" -- \
+expect "ABI mismatch" 2 "plugin $badabi: built for plugin ABI 99.0, this huimin speaks 1.6" -- \
 	--set "source.civil.plugin=$badabi"
 "$HUIMIN" plugin-check "$badabi" > "$work/out" 2>&1
 st=$?

@@ -179,6 +179,36 @@ want='P1:eligible:100000 P2:eligible:100000 P3:not_eligible:- P4:undetermined:- 
 [ $st -eq 0 ] && [ "$got" = "$want" ] && ok || bad "postgres links: exit $st: $got $(cat "$work/err")"
 got=$(sqlite3 "$work/l/l.db" "SELECT detail FROM data_issues WHERE source = 'tax'" 2>&1)
 [ "$got" = "person.claims.claimant: ** is not a member of this household" ] && ok || bad "postgres links' issue: $got"
+# a reference table (reftables.pol): the regions' standards in the server,
+# the same decisions as from sqlite (run-reftables.sh); a bad row refuses
+$psql -d city <<SQL || bad "loading the regions"
+CREATE TABLE civil.income2(hh_id text, income_fen text);
+INSERT INTO civil.income2 VALUES ('H1', '200000'), ('H2', '50000'), ('H3', '0');
+CREATE TABLE civil.regions(code text, from_date text, name text, line text);
+INSERT INTO civil.regions VALUES ('330102', '2023-07-01', '西湖区', '1160'), ('330102', '2024-07-01', '西湖区', '1245'),
+  ('330203', '2024-07-01', '海曙区', '1220.00');
+SQL
+mkdir "$work/t"
+sqlite3 "$work/t/registry.db" "CREATE TABLE household(hh_id TEXT PRIMARY KEY, region_code TEXT);
+CREATE TABLE person(person_id TEXT PRIMARY KEY, hh_id TEXT, birth_date TEXT);
+INSERT INTO household VALUES ('H1', '330102'), ('H2', '330203'), ('H3', '339999');
+INSERT INTO person VALUES ('P1', 'H1', '1980-01-01'), ('P2', 'H1', '1982-01-01'), ('P3', 'H2', '1990-01-01'),
+  ('P4', 'H3', '1970-05-05');"
+sed "/^\[source civil\]/,\$ { s/^plugin = sqlite/plugin = postgres/;
+	s|^database = civil.db|connection = host=$work dbname=city user=postgres\nschema = civil|;
+	s/^key.income = /key.income2 = /; s/= income.income_fen/= income2.income_fen/ }" \
+	"$here/reftables.conf" > "$work/t/reftables.conf"
+(cd "$work/t" && "$HUIMIN" run "$here/reftables.pol" --config reftables.conf --out r.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+got=$(sqlite3 "$work/t/r.db" "SELECT group_concat(entity_id || ':' || status || ':' || ifnull(amount_fen, '-'), ' ')
+	FROM (SELECT * FROM decisions ORDER BY entity_id)" 2>&1)
+[ $st -eq 0 ] && [ "$got" = "H1:eligible:49000 H2:eligible:72000 H3:undetermined:-" ] && ok \
+	|| bad "postgres reference table: exit $st: $got $(cat "$work/err")"
+$psql -d city -c "INSERT INTO civil.regions VALUES ('330203', '2025-01-01', '海曙区', 'abc')" || bad "a bad row"
+(cd "$work/t" && "$HUIMIN" run "$here/reftables.pol" --config reftables.conf --out e.db --no-progress) > /dev/null 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -q 'source civil, table `region`, row [0-9]*: dibao_line "abc" in column line' "$work/err" && ok \
+	|| bad "postgres bad row: exit $st: $(cat "$work/err")"
 # the server gone: a clear failure, not a crash
 as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop > /dev/null 2>&1
 (cd "$work/c" && "$HUIMIN" run "$here/small.pol" --config pg.conf --out e.db --no-progress) \

@@ -84,6 +84,9 @@ check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --a
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
 # a table of two keys: both keys and the entry used (one named, one `default`)
+check reftables.txt 0 "$HUIMIN" explain $dir/reftables.pol --given $dir/reftables.given --as-of $day
+check reftables.json 0 "$HUIMIN" explain $dir/reftables.pol --given $dir/reftables.given --as-of $day --format json
+check reftables-nokey.txt 0 "$HUIMIN" explain $dir/reftables.pol --given $dir/reftables-nokey.given --as-of $day
 check tables.txt 0 "$HUIMIN" explain $dir/tables.pol --given $dir/tables.json --as-of $day
 check tables.json 0 "$HUIMIN" explain $dir/tables.pol --given $dir/tables.json --as-of $day --format json
 # a missing number against a threshold by each operator: where the
