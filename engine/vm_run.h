@@ -207,6 +207,11 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, GET_OP(i) == OP_EQTEXT ? eq : !eq);
             VM_NEXT;
         }
+        VM_CASE(LTTEXT)
+            BINARY_UNK();
+            SET(RA, RB.v != RC.v && strcmp(text_of(vm, RB.v), text_of(vm, RC.v)) < 0);
+            VM_NEXT;
+        VM_CASE(RAISE) FAIL(prog_str(p, IDX_BX())); VM_NEXT;
         VM_CASE(AND) {
             hm_val b = RB, c = RC;
             if ((!b.unk && !b.v) || (!c.unk && !c.v)) SET(RA, 0);

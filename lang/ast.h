@@ -79,7 +79,9 @@
     X(RFIELD,     "str=name a=type str2=label")   \
     X(SCALEVER,   "a=from date b=rows")                                          \
     X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")   \
-    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance")
+    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance") \
+    X(PICK,       "str=first|last ival=1 first, 2 last a=list (a WHERE or not) b=keys (OKEY)") \
+    X(OKEY,       "a=key expr flag=1: descending")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -1295,6 +1295,45 @@ static const hm_type *agg_expr(sema *s, ast *e)
     }
 }
 
+/* first(LIST order by KEY [descending], then KEY …), last(…): one person
+ * or record of LIST.  The keys are read for each element as a `where`
+ * condition is, fields bare and `it` the element. */
+static const hm_type *pick_expr(sema *s, ast *e)
+{
+    const hm_type *t = expr(s, e->a);
+    const hm_type *el = t->kind == T_ERROR ? NULL : element_of(s, t);
+    if (t->kind != T_ERROR && (!el || t->kind == T_RECORDS)) {
+        char x[64];
+        int d = ERR(e->a, "%s(… order by …) picks from a list of persons or of records with fields, not from %s",
+                    e->str, ty_name(t, x, sizeof x));
+        if (t->kind == T_RECORDS)
+            diag_hint(s->diags, d, "dated records have no order but their date: use min(r.date for r in …)");
+    }
+    if (!el || t->kind == T_RECORDS)
+        return &ty_error;   /* the keys would only repeat the list's error */
+    const hm_type *saved = s->elem;
+    s->elem = el;
+    for (ast *k = e->b; k; k = k->next) {
+        const hm_type *kt = expr(s, k->a);
+        TY(k, kt);
+        switch (kt->kind) {
+        case T_ERROR: case T_INT: case T_DECIMAL: case T_MONEY: case T_DATE: case T_DURATION: case T_TEXT:
+            break;
+        default: {
+            char x[64];
+            int d = ERR(k->a, "cannot order by %s: a key is a number, money, a date, a duration or text",
+                        ty_name(kt, x, sizeof x));
+            if (kt->kind == T_CODE || kt->kind == T_BOOL)
+                diag_hint(s->diags, d, "keep only some elements with `where` instead");
+            else if (kt->kind == T_PERSON || kt->kind == T_ROW)
+                diag_hint(s->diags, d, "order by one of its fields");
+        }
+        }
+    }
+    s->elem = saved;
+    return el;
+}
+
 /* Each value a parameter may take (its dated values, in every entry of a
  * table): f(s, value node, arg); stops at the first that returns non-zero. */
 static int each_param_value(sema *s, const ast *decl, int (*f)(sema *, ast *, void *), void *arg)
@@ -1531,6 +1570,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_DURING: return during_expr(s, e);
     case N_ERROR: return &ty_error;    /* reported by the parser */
     case N_ATDATE: return atdate_expr(s, e);
+    case N_PICK: return pick_expr(s, e);
     default:
         ERR(e, "this is not an expression");
         return &ty_error;

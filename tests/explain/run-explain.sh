@@ -209,6 +209,11 @@ check defaults-given.txt 0 "$HUIMIN" explain $dir/defaults.pol --given $dir/defa
 # out, or unknown whether it counts (a field it leaves out)
 check records.txt 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day
 check records.json 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.json --as-of $day --format json
+# one member picked by an order (first … order by … then …), and two that
+# tie on every key: undetermined, with the message
+check first.txt 0 "$HUIMIN" explain $dir/first.pol --given $dir/first.json --as-of $day
+check first.json 0 "$HUIMIN" explain $dir/first.pol --given $dir/first.json --as-of $day --format json
+check first-tie.txt 0 "$HUIMIN" explain $dir/first.pol --given $dir/first-tie.json --as-of $day
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
