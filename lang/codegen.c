@@ -418,6 +418,18 @@ static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
     }
 }
 
+/* A parameter's key, at the use `at` of the parameter.  In a function,
+ * the key's `person` is the argument the checker chose (at->str2). */
+static void cg_key(fstate *f, ast *at, ast *key, int dst)
+{
+    const binding *arg = at && at->kind == N_NAME && at->str2 ? find_binding(f, at->str2) : NULL;
+    int saved = f->nbinds;
+    if (arg)
+        push_binding(f, (binding){ "person", B_PERSON, arg->reg, -1, -1 });
+    cg(f, key, dst);
+    f->nbinds = saved;
+}
+
 static void cg_name(fstate *f, ast *e, int dst)
 {
     const binding *bd = find_binding(f, e->str);
@@ -464,13 +476,13 @@ static void cg_name(fstate *f, ast *e, int dst)
                 newreg(f);
             int r = k;
             for (ast *ke = d->b; ke; ke = ke->next)
-                cg(f, ke, r++);
+                cg_key(f, e, ke, r++);
             ABC_IDX(PARAMKEYS, dst, k, y->id, "parameters");
             f->top = t;
         } else if (d->ival == PARAM_TABLE && d->b) {
             int t = f->top;
             int k = newreg(f);
-            cg(f, d->b, k);
+            cg_key(f, e, d->b, k);
             ABC_IDX(PARAMKEY, dst, k, y->id, "parameters");
             f->top = t;
         } else {
@@ -1171,7 +1183,7 @@ static void cg_node(fstate *f, ast *e, int dst)
         int k = newreg(f);
         if (y && y->kind == SYM_PARAM && y->decl->ival == PARAM_TABLE && y->decl->b) {
             int on = newreg(f);
-            cg(f, y->decl->b, k);
+            cg_key(f, e->a, y->decl->b, k);
             cg(f, e->b, on);
             ABC_IDX(PARAMKEYAT, dst, k, y->id, "parameters");
         } else if (y && y->kind == SYM_PARAM) {

@@ -274,6 +274,63 @@ static int row_field_hint(sema *s, int d, const hm_type *t, const char *name)
     return 1;
 }
 
+/* Inside a function, a parameter looked up by a fact of the person reads
+ * it from the function's one `person` parameter (the key's `person` is
+ * that argument: e->str2 names it for the compiler); one looked up by a
+ * fact of the household needs a `person` or `household` parameter, the
+ * household being the one the function is called for.  Returns 0 after
+ * reporting why not. */
+static int key_from_param(sema *s, ast *e, sym *p)
+{
+    const char *fn = s->function->name;
+    scope_var *persons[2] = { NULL, NULL }, *any = NULL;
+    int np = 0;
+    for (scope_var *v = s->vars; v; v = v->up) {
+        if (!v->decl || v->decl->kind != N_PARAMDECL || !v->type)
+            continue;
+        if (v->type->kind == T_PERSON) {
+            if (np < 2) persons[np] = v;
+            np++;
+            any = v;
+        } else if (v->type->kind == T_HOUSEHOLD && !any) {
+            any = v;
+        }
+    }
+    if (p->entity & ENT_PERSON) {
+        if (np == 1) {
+            e->str2 = persons[0]->name;
+            persons[0]->used = 1;
+            return 1;
+        }
+        if (np == 0) {
+            int d = ERR(e, "parameter `%s` is looked up by a fact of the person, and function `%s` has no `person` "
+                           "argument to read it from", p->name, fn);
+            diag_hint(s->diags, d, "give `%s` a parameter `p: person` and call it with the member, or look `%s` up "
+                                   "in the policy and pass its value", fn, p->name);
+        } else {
+            /* the list is innermost first: name them in the order written */
+            int d = np == 2
+                ? ERR(e, "parameter `%s` is looked up by a fact of the person, and function `%s` has two `person` "
+                         "arguments, `%s` and `%s`: which one's is not said", p->name, fn,
+                      persons[1]->name, persons[0]->name)
+                : ERR(e, "parameter `%s` is looked up by a fact of the person, and function `%s` has %d `person` "
+                         "arguments: which one's is not said", p->name, fn, np);
+            diag_hint(s->diags, d, "look `%s` up in the policy, or in a function of one person, and pass its value",
+                      p->name);
+        }
+        return 0;
+    }
+    if (any) {
+        any->used = 1;
+        return 1;
+    }
+    int d = ERR(e, "parameter `%s` is looked up by a fact of the household, and function `%s` has no `person` or "
+                   "`household` argument to read it from", p->name, fn);
+    diag_hint(s->diags, d, "give `%s` a parameter `h: household` (or `p: person`), or look `%s` up in the policy "
+                           "and pass its value", fn, p->name);
+    return 0;
+}
+
 static const hm_type *use_param(sema *s, ast *e, sym *p)
 {
     if (p->state == 1) {
@@ -282,6 +339,8 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
     }
     sema_check_param(s, p);
     p->used = 1;
+    if (p->entity && s->subject == 0 && s->function)
+        return key_from_param(s, e, p) ? p->type : &ty_error;
     if (p->entity) {
         if (s->subject == 0) {
             int d = ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
