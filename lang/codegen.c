@@ -876,6 +876,34 @@ static void cg_pick(fstate *f, ast *e, int dst)
     f->top = t;
 }
 
+/* sum(P.amount over …): PSUM reads the first month's day in r[b] and the
+ * number of months in r[b+1] */
+static void cg_psum(fstate *f, ast *e, int dst)
+{
+    sym *q = e->a->a->sym;
+    int t = f->top;
+    int b = newreg(f), n = newreg(f), x = newreg(f);
+    if (e->ival == WIN_LAST) {
+        int64_t months = 0;
+        sema_literal_int(f->b->s, e->b, &months);
+        ABC(ASOF, b, 0, 0);
+        ABC(SOM, b, b, 0);
+        loadk(f, x, -months);
+        ABC(ADDMONTHS, b, b, x);
+        loadk(f, n, months);
+    } else {
+        cg(f, e->b, b);
+        ABC(SOM, b, b, 0);
+        cg(f, e->c, x);
+        ABC(SOM, x, x, 0);
+        ABC(MONTHSBTW, n, b, x);
+        loadk(f, x, 1);
+        ABC(ADD, n, n, x);
+    }
+    ABC_IDX(PSUM, dst, b, q->id, "policies");
+    f->top = t;
+}
+
 /* SCALE.rate(x), .quick(x), .band(x) */
 static void cg_scaleq(fstate *f, ast *e, int dst)
 {
@@ -1299,6 +1327,7 @@ static void cg_node(fstate *f, ast *e, int dst)
     }
     case N_AGG: cg_agg(f, e, dst); break;
     case N_PICK: cg_pick(f, e, dst); break;
+    case N_PSUM: cg_psum(f, e, dst); break;
     case N_WHERE: cg_loop(f, 0, NULL, e->a, e->b, NULL, ty, dst); break;
     case N_DURING: {
         int t = f->top;

@@ -117,6 +117,22 @@ static ast *pick(hm_parser *p, hm_span at, const char *fn, ast *list, hm_span at
     return n;
 }
 
+static ast *psum(hm_parser *p, hm_span at, int agg, ast *what, hm_span at_over, const char *over)
+{
+    ast *n = mk(p, N_PSUM, at);
+    n->a = what;
+    if (agg != AGG_SUM) {
+        int d = diag_error(p->diags, p->file, at, "only sum(… over …) adds a policy's amount over months, not %s(…)",
+                           ast_agg_name(agg));
+        diag_hint(p->diags, d, "sum(低保.amount over last 12 months)");
+    }
+    if (strcmp(over, "over")) {
+        int d = diag_error(p->diags, p->file, at_over, "expected `over` before the months, found `%s`", over);
+        diag_hint(p->diags, d, "sum(低保.amount over last 12 months)");
+    }
+    return n;
+}
+
 static void set_else(ast *n, ast *msg)
 {
     if (msg && n->d) {
@@ -836,6 +852,13 @@ primary:
                                 { $$ = pick(p, @1, $1, $3, @4, $4, $6); }
   | LAST '(' expr IDENT BY okeys ')'
                                 { $$ = pick(p, @1, "last", $3, @4, $4, $6); }
+    /* a policy's monthly amount summed over months: sum(P.amount over last 12 months) */
+  | agg '(' expr IDENT LAST INT MONTH ')'
+                                { $$ = psum(p, @1, $1, $3, @4, $4); $$->ival = WIN_LAST;
+                                  $$->b = NODE(INT, @6); $$->b->str = $6; }
+  | agg '(' expr IDENT primary TO primary ')'
+                                { $$ = psum(p, @1, $1, $3, @4, $4); $$->ival = WIN_RANGE;
+                                  $$->b = $5; $$->c = $7; }
 ;
 
 okeys:

@@ -1506,6 +1506,52 @@ static const hm_type *during_expr(sema *s, ast *e)
     return t;
 }
 
+/* sum(P.amount over last N months), sum(P.amount over D1 to D2): policy P
+ * decided as of the first day of each month, its monthly amounts added. */
+static const hm_type *psum_expr(sema *s, ast *e)
+{
+    if (e->ival == WIN_LAST) {
+        int64_t n;
+        if (sema_literal_int(s, e->b, &n) == 0 && (n < 1 || n > 1200))
+            ERR(e->b, "a period of %" PRId64 " months is out of range (1 to 1200)", n);
+    } else {
+        sema_expect(s, e->b, &ty_date, N_("the first month of the period"));
+        sema_expect(s, e->c, &ty_date, N_("the last month of the period"));
+        if (e->b->kind == N_DATE && e->c->kind == N_DATE && e->c->ival < e->b->ival)
+            ERR(e->c, "the period ends before it starts");
+    }
+    ast *g = e->a;
+    sym *q = g->kind == N_GET && g->a->kind == N_NAME && g->a->flag != 1 ? sema_lookup(s, g->a->str, NULL) : NULL;
+    int is_var = 0;
+    for (scope_var *v = s->vars; q && v; v = v->up)
+        if (strcmp(v->name, g->a->str) == 0)
+            is_var = 1;
+    if (!q || q->kind != SYM_POLICY || is_var || strcmp(g->str, "amount")) {
+        expr(s, g);
+        int d = ERR(g, "sum(… over …) adds a policy's amount month by month: write `POLICY.amount` here");
+        diag_hint(s->diags, d, "sum(低保.amount over last 12 months); to add dated records write "
+                               "sum(r.value for r in … during last 12 months)");
+        return &ty_error;
+    }
+    if (!s->policy) {
+        int d = ERR(e, "only a policy can add another policy's amounts over months");
+        diag_hint(s->diags, d, "compute the sum in a let of the policy and pass it to the function");
+        return &ty_error;
+    }
+    const hm_type *t = expr(s, g);
+    if (t->kind == T_ERROR)
+        return t;
+    if (t->kind != T_MONEY || t->period != PERIOD_MONTH) {
+        char x[64];
+        int d = ERR(g, "sum(… over …) adds an amount per month, and `%s`'s amount is %s", q->name,
+                    ty_name(t, x, sizeof x));
+        diag_hint(s->diags, d, "declare `%s`'s amount per month: amount monthly(…)", q->name);
+        return &ty_error;
+    }
+    /* a total over the months: no period of its own */
+    return ty_money(PERIOD_NONE);
+}
+
 /* ---- the dispatcher -------------------------------------------------------------- */
 
 static const hm_type *expr_kind(sema *s, ast *e)
@@ -1630,6 +1676,7 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_ERROR: return &ty_error;    /* reported by the parser */
     case N_ATDATE: return atdate_expr(s, e);
     case N_PICK: return pick_expr(s, e);
+    case N_PSUM: return psum_expr(s, e);
     default:
         ERR(e, "this is not an expression");
         return &ty_error;
