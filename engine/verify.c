@@ -467,7 +467,7 @@ static int32_t node_edges(const hm_program *p, int32_t node, int32_t *out)
                 }
             } else if (d.op == OP_ELIG || d.op == OP_AMOUNT)
                 add_edge(out, &n, p->nfns + d.b);
-            else if (d.op == OP_PELIG || d.op == OP_PAMOUNT)
+            else if (d.op == OP_PELIG || d.op == OP_PAMOUNT || d.op == OP_PSUM)
                 add_edge(out, &n, p->nfns + d.c);
         }
         return n;
