@@ -246,7 +246,7 @@ static int reads_of(const hm_program *p, const hm_decoded *d, int *out)
     switch (op) {
     case OP_FORPREP: case OP_FORLOOP: out[n++] = a + 1; break;
     case OP_WINRANGE: case OP_MKDATE: case OP_MULDIV: out[n++] = d->c + 1; break;
-    case OP_PARAMKEYAT: out[n++] = d->b + 1; break;
+    case OP_PARAMKEYAT: case OP_PSUM: out[n++] = d->b + 1; break;
     case OP_CALL: case OP_CALLX: {
         int np = op == OP_CALL ? p->fns[d->b].nparams : p->externs[d->b].nparams;
         for (int k = 1; k <= np && n < 10; k++)
@@ -389,6 +389,11 @@ static int verify_function(vctx *v, int32_t fi)
         case OP_PARAMKEYAT:
             CHECK(b + 1 < nr, "function %d, %u: parameter registers out of range", fi, pc);
             break;
+        case OP_PSUM:
+            CHECK(b + 1 < nr, "function %d, %u: period registers out of range", fi, pc);
+            CHECK(p->policies[c].period == PERIOD_PER_MONTH && p->policies[c].amount_fn >= 0,
+                  "function %d, %u: policy %d has no amount per month", fi, pc, c);
+            break;
         case OP_MULDIV:
             CHECK(c + 1 < nr, "function %d, %u: divisor register out of range", fi, pc);
             break;
@@ -484,7 +489,7 @@ static int32_t node_edges(const hm_program *p, int32_t node, int32_t *out)
                 }
             } else if (d.op == OP_ELIG || d.op == OP_AMOUNT)
                 add_edge(out, &n, p->nfns + d.b);
-            else if (d.op == OP_PELIG || d.op == OP_PAMOUNT)
+            else if (d.op == OP_PELIG || d.op == OP_PAMOUNT || d.op == OP_PSUM)
                 add_edge(out, &n, p->nfns + d.c);
         }
         return n;

@@ -128,6 +128,18 @@ typedef struct memo_pol {
     hm_decision d;
 } memo_pol;
 
+/* A VM bound to the first day of one month, deciding the policies that
+ * sum(P.amount over …) adds (PSUM): made the first time the month is
+ * needed, bound again after vm_bind, and started on the household of the
+ * VM that uses it (hh and gen: the one it was last started for). */
+typedef struct vm_month {
+    int32_t day;
+    int32_t hh;
+    uint32_t gen;
+    int bound;
+    hm_vm *vm;
+} vm_month;
+
 struct hm_vm {
     const hm_program *p;
     const hm_facts *facts;
@@ -177,6 +189,8 @@ struct hm_vm {
     int no_settle;              /* 1: Kleene's rules only (vm_set_settle) */
     vm_assume assume[ASSUME_MAX];
     int32_t frame;              /* explain: the function invocation running now */
+    vm_month *months;           /* PSUM: a VM for each month it reads */
+    int32_t nmonths, capmonths;
     char err[256];
     int32_t err_extern;         /* 2 + i when err is extern function i's error, else 0 */
 };
@@ -527,6 +541,9 @@ void vm_free(hm_vm *vm)
     mem_free(vm->lists);
     mem_free(vm->pool);
     vm_free(vm->probe);
+    for (int32_t i = 0; i < vm->nmonths; i++)
+        vm_free(vm->months[i].vm);
+    mem_free(vm->months);
     mem_free(vm);
 }
 
@@ -561,6 +578,8 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
     bind_text_keys(vm);
     if (vm->probe)
         vm->probe->facts = NULL;
+    for (int32_t i = 0; i < vm->nmonths; i++)
+        vm->months[i].bound = 0;
     /* the as-of date is fixed for a run: look every dated value up once
      * (PARAM of a keyed parameter, which the compiler never emits, is unknown) */
     for (int32_t i = 0; i < p->nparams; i++)
@@ -637,6 +656,19 @@ static void set_error(hm_vm *vm, int32_t fn, const char *what)
     if (vm->err[0])
         return;
     snprintf(vm->err, sizeof vm->err, "%s in %s", what, prog_str(vm->p, vm->p->fns[fn].name));
+}
+
+/* A month's decision was undetermined by an error: its message, and the
+ * month (error path only). */
+static void month_error(hm_vm *vm, int32_t fn, int32_t day)
+{
+    if (vm->err[0])
+        return;
+    int32_t y, m, d;
+    cal_to_ymd(day, &y, &m, &d);
+    char what[sizeof vm->err];
+    snprintf(what, sizeof what, "%.200s, for the month of %04d-%02d", vm_error_on(vm, day), (int)y, (int)m);
+    set_error(vm, fn, what);
 }
 
 /* date(y, m, d) of numbers that are not a date: which numbers (error
@@ -778,6 +810,7 @@ static void trace_instr(hm_vm *vm, uint32_t pc, hm_val v)
 /* ---- decisions (defined below) --------------------------------------------------- */
 
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member);
+static const hm_decision *month_decide(hm_vm *vm, int32_t pol, int32_t member, int32_t day);
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args);
 
 /* The value of a rule after its exceptions.  They are stored highest
@@ -1468,6 +1501,64 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
 const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member)
 {
     return decide(vm, policy, member);
+}
+
+/* The VM of the month starting on `day`, started on vm's household; NULL
+ * when out of memory.  Allocates only for a month not seen before (the
+ * months of a run are the same for every household). */
+static hm_vm *month_vm(hm_vm *vm, int32_t day)
+{
+    vm_month *m = NULL;
+    for (int32_t i = 0; i < vm->nmonths; i++)
+        if (vm->months[i].day == day)
+            m = &vm->months[i];
+    if (!m) {
+        if (vm->nmonths == vm->capmonths) {
+            int32_t cap = vm->capmonths ? 2 * vm->capmonths : 16;
+            vm_month *a = mem_realloc(vm->months, sizeof *a * (size_t)cap);
+            if (!a)
+                return NULL;
+            vm->months = a;
+            vm->capmonths = cap;
+        }
+        hm_vm *sub = vm_new(vm->p);
+        if (!sub)
+            return NULL;
+        m = &vm->months[vm->nmonths++];
+        *m = (vm_month){ day, -1, 0, 0, sub };
+    }
+    hm_vm *sub = m->vm;
+    if (!m->bound) {
+        vm_bind(sub, vm->facts, day);
+        m->bound = 1;
+        m->hh = -1;
+    }
+    sub->externs = vm->externs;
+    sub->no_settle = vm->no_settle;
+    if (m->hh != vm->hh || m->gen != vm->gen) {
+        if (vm_begin_household(sub, vm->hh) < 0)
+            return NULL;
+        m->hh = vm->hh;
+        m->gen = vm->gen;
+    }
+    return sub;
+}
+
+static const hm_decision *month_decide(hm_vm *vm, int32_t pol, int32_t member, int32_t day)
+{
+    hm_vm *sub = month_vm(vm, day);
+    return sub ? decide(sub, pol, member) : NULL;
+}
+
+const hm_decision *vm_decide_on(hm_vm *vm, int32_t policy, int32_t member, int32_t day)
+{
+    return month_decide(vm, policy, member, day);
+}
+
+const char *vm_error_on(hm_vm *vm, int32_t day)
+{
+    hm_vm *sub = month_vm(vm, day);
+    return sub ? sub->err : "";
 }
 
 /* ---- values for messages ----------------------------------------------------- */

@@ -62,6 +62,12 @@ int    vm_begin_household(hm_vm *vm, int32_t household);
 /* The decision of `policy` for the current household (member -1) or for
  * member `member` (0-based) for a person policy. */
 const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member);
+/* The same as of another date (`day`, the first day of a month: what
+ * sum(P.amount over …) adds), for the current household: the same facts,
+ * decided by a second VM bound to that day.  NULL when out of memory.
+ * vm_error_on gives that VM's error message. */
+const hm_decision *vm_decide_on(hm_vm *vm, int32_t policy, int32_t member, int32_t day);
+const char *vm_error_on(hm_vm *vm, int32_t day);
 /* Record in cover[n] for each condition node n: 1 seen true, 2 seen false,
  * 4 seen unknown (borrowed; NULL to stop). */
 void   vm_set_coverage(hm_vm *vm, uint8_t *cover);

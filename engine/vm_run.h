@@ -207,6 +207,40 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             SET(RA, GET_OP(i) == OP_EQTEXT ? eq : !eq);
             VM_NEXT;
         }
+        VM_CASE(LTTEXT)
+            BINARY_UNK();
+            SET(RA, RB.v != RC.v && strcmp(text_of(vm, RB.v), text_of(vm, RC.v)) < 0);
+            VM_NEXT;
+        VM_CASE(RAISE) FAIL(prog_str(p, IDX_BX())); VM_NEXT;
+        VM_CASE(PSUM) {
+            const hm_val *b = &RB;
+            if (b[0].unk || b[1].unk) { RA.v = 0; RA.unk = b[0].unk ? b[0].unk : b[1].unk; VM_NEXT; }
+            if (b[1].v < 1 || b[1].v > 1200) { FAIL("a period of no month, or of more than 1200 months"); VM_NEXT; }
+            int32_t pol = IDX_C();
+            int32_t who = p->policies[pol].entity == ENT_PERSON ? vm->self : -1;
+            if (p->policies[pol].entity == ENT_PERSON && who < 0) { FAIL("no person to decide for"); VM_NEXT; }
+            int64_t sum = 0;
+            int32_t unk = 0;
+            for (int64_t k = 0; k < b[1].v && !unk; k++) {
+                int32_t day = cal_add_months((int32_t)b[0].v, k);
+                const hm_decision *d = month_decide(vm, pol, who, day);
+                if (!d) {
+                    unk = UNK_ERROR;
+                    set_error(vm, fn, "out of memory");
+                } else if (d->status == DEC_UNDETERMINED) {
+                    unk = d->error ? UNK_ERROR : UNK_MISSING;
+                    if (d->error)
+                        month_error(vm, fn, day);
+                } else if (d->status == DEC_ELIGIBLE && d->has_amount &&
+                           __builtin_add_overflow(sum, d->amount, &sum)) {
+                    unk = UNK_ERROR;
+                    set_error(vm, fn, "arithmetic overflow");
+                }
+            }
+            if (unk) { RA.v = 0; RA.unk = unk; }
+            else SET(RA, sum);
+            VM_NEXT;
+        }
         VM_CASE(AND) {
             hm_val b = RB, c = RC;
             if ((!b.unk && !b.v) || (!c.unk && !c.v)) SET(RA, 0);

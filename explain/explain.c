@@ -1164,6 +1164,84 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
 
 /* How frame F computed expression e: its value, the values of the names
  * in it, the elements of its aggregates and the functions it called. */
+static const char *status_word(int s);
+
+/* sum(P.amount over …) in e: each month's decision of P, consecutive months
+ * with the same outcome grouped ({"from": "2023-08", "to": "2024-06",
+ * "months": 11, "status": "eligible", "amount": "100.00"}). */
+static void months_of(ex *x, int32_t member, const ast *e, json_t *out)
+{
+    if (!e)
+        return;
+    if (e->kind == N_PSUM && e->a->a->sym) {
+        const sym *q = e->a->a->sym;
+        int32_t pol = q->id;
+        int32_t who = x->p->policies[pol].entity == ENT_PERSON ? member : -1;
+        int32_t first, n;
+        hm_val a = { 0, UNK_MISSING, 0 }, b = { 0, UNK_MISSING, 0 };
+        if (e->ival == WIN_LAST) {
+            first = cal_add_months(cal_start_of_month(vm_as_of(x->vm)), -atoi(e->b->str));
+            n = atoi(e->b->str);
+        } else if ((e->b->kind == N_DATE || node_value(x, e->b, &a) == 0) &&
+                   (e->c->kind == N_DATE || node_value(x, e->c, &b) == 0)) {
+            if (e->b->kind == N_DATE) a = (hm_val){ e->b->ival, 0, 0 };
+            if (e->c->kind == N_DATE) b = (hm_val){ e->c->ival, 0, 0 };
+            if (a.unk || b.unk)
+                return;
+            first = cal_start_of_month((int32_t)a.v);
+            n = cal_months_between(first, cal_start_of_month((int32_t)b.v)) + 1;
+        } else {
+            return;
+        }
+        if (n < 1 || n > 1200 || (x->p->policies[pol].entity == ENT_PERSON && who < 0))
+            return;
+        json_t *o = json_object(), *ms = json_array();
+        json_object_set_new(o, "expr", node_text(x, e));
+        json_object_set_new(o, "policy", jtext(q->name));
+        json_t *cur = NULL;
+        int32_t cur_status = 0;
+        int64_t cur_amount = 0;
+        for (int32_t k = 0; k < n; k++) {
+            int32_t day = cal_add_months(first, k);
+            const hm_decision *d = vm_decide_on(x->vm, pol, who, day);
+            if (!d) {
+                x->oom = 1;
+                break;
+            }
+            int32_t st = d->status;
+            int64_t amt = st == DEC_ELIGIBLE && d->has_amount ? d->amount : 0;
+            char ym[16];
+            int32_t y, m, dd;
+            cal_to_ymd(day, &y, &m, &dd);
+            snprintf(ym, sizeof ym, "%04d-%02d", (int)y, (int)m);
+            if (cur && st == cur_status && amt == cur_amount) {
+                json_object_set_new(cur, "to", jtext(ym));
+                json_object_set_new(cur, "months", json_integer(json_integer_value(json_object_get(cur, "months")) + 1));
+                continue;
+            }
+            cur = json_object();
+            cur_status = st;
+            cur_amount = amt;
+            json_object_set_new(cur, "from", jtext(ym));
+            json_object_set_new(cur, "to", jtext(ym));
+            json_object_set_new(cur, "months", json_integer(1));
+            json_object_set_new(cur, "status", jtext(status_word(st)));
+            json_object_set_new(cur, "amount", st == DEC_UNDETERMINED ? json_null()
+                                               : format_json(x, (hm_val){ amt, 0, 0 }, VT_MONEY, -1));
+            json_array_append_new(ms, cur);
+        }
+        json_object_set_new(o, "months", ms);
+        json_array_append_new(out, o);
+        return;
+    }
+    months_of(x, member, e->a, out);
+    months_of(x, member, e->b, out);
+    months_of(x, member, e->c, out);
+    if (e->kind == N_CALL)
+        for (const ast *arg = e->a ? e->a->next : NULL; arg; arg = arg->next)
+            months_of(x, member, arg, out);
+}
+
 static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
 {
     json_t *o = json_object();
@@ -1190,6 +1268,12 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
         json_object_set_new(o, "aggregates", loops);
     else
         json_decref(loops);
+    json_t *months = json_array();
+    months_of(x, x->frames[F].self, e, months);
+    if (json_array_size(months))
+        json_object_set_new(o, "months", months);
+    else
+        json_decref(months);
     json_t *calls = calls_of(x, F, depth);
     if (json_array_size(calls))
         json_object_set_new(o, "calls", calls);

@@ -168,11 +168,39 @@ static void print_scales(FILE *out, const json_t *scales, int ind)
     }
 }
 
+/* sum(P.amount over …): the months, grouped by equal outcome */
+static void print_months(FILE *out, const json_t *sums, int ind)
+{
+    size_t i, j;
+    json_t *o, *m;
+    json_array_foreach(sums, i, o) {
+        indent(out, ind);
+        fprintf(out, "%s, month by month:\n", S(o, "expr"));
+        json_array_foreach(json_object_get(o, "months"), j, m) {
+            indent(out, ind + 2);
+            if (strcmp(S(m, "from"), S(m, "to")))
+                fprintf(out, "%s to %s (%lld months): ", S(m, "from"), S(m, "to"),
+                        (long long)json_integer_value(json_object_get(m, "months")));
+            else
+                fprintf(out, "%s: ", S(m, "from"));
+            const char *st = S(m, "status");
+            if (!strcmp(st, "eligible"))
+                fprintf(out, "%s %s\n", S(o, "policy"), has(m, "amount") ? S(m, "amount") : "?");
+            else if (!strcmp(st, "undetermined"))
+                fprintf(out, "%s undetermined\n", S(o, "policy"));
+            else
+                fprintf(out, "0 (%s %s)\n", S(o, "policy"),
+                        !strcmp(st, "not_applicable") ? "not applicable" : "not eligible");
+        }
+    }
+}
+
 static void print_derivation(FILE *out, const json_t *d, int ind)
 {
     print_values(out, json_object_get(d, "values"), ind);
     print_scales(out, json_object_get(d, "scales"), ind);
     print_aggregates(out, json_object_get(d, "aggregates"), S(d, "expr"), ind);
+    print_months(out, json_object_get(d, "months"), ind);
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(d, "calls"), i, c) {

@@ -81,7 +81,10 @@
     X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")   \
     X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance") \
     X(REFTAB,     "str=name str2=label a=attributes (RFIELD) b=key type flag=dated") \
-    X(TROW,       "str=key a=attribute values (OBJ) b=from date (or NULL) sym=table")
+    X(TROW,       "str=key a=attribute values (OBJ) b=from date (or NULL) sym=table") \
+    X(PICK,       "str=first|last ival=1 first, 2 last a=list (a WHERE or not) b=keys (OKEY)") \
+    X(OKEY,       "a=key expr flag=1: descending")                             \
+    X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -418,6 +418,18 @@ static void cg_policy_ref(fstate *f, ast *e, sym *q, int person_reg, int dst)
     }
 }
 
+/* A parameter's key, at the use `at` of the parameter.  In a function,
+ * the key's `person` is the argument the checker chose (at->str2). */
+static void cg_key(fstate *f, ast *at, ast *key, int dst)
+{
+    const binding *arg = at && at->kind == N_NAME && at->str2 ? find_binding(f, at->str2) : NULL;
+    int saved = f->nbinds;
+    if (arg)
+        push_binding(f, (binding){ "person", B_PERSON, arg->reg, -1, -1 });
+    cg(f, key, dst);
+    f->nbinds = saved;
+}
+
 static void cg_name(fstate *f, ast *e, int dst)
 {
     const binding *bd = find_binding(f, e->str);
@@ -464,13 +476,13 @@ static void cg_name(fstate *f, ast *e, int dst)
                 newreg(f);
             int r = k;
             for (ast *ke = d->b; ke; ke = ke->next)
-                cg(f, ke, r++);
+                cg_key(f, e, ke, r++);
             ABC_IDX(PARAMKEYS, dst, k, y->id, "parameters");
             f->top = t;
         } else if (d->ival == PARAM_TABLE && d->b) {
             int t = f->top;
             int k = newreg(f);
-            cg(f, d->b, k);
+            cg_key(f, e, d->b, k);
             ABC_IDX(PARAMKEY, dst, k, y->id, "parameters");
             f->top = t;
         } else {
@@ -745,6 +757,151 @@ static void cg_agg(fstate *f, ast *e, int dst)
         return;
     }
     cg_loop(f, agg, e->str, src, filter, e->a, rt, dst);
+}
+
+/* Compare the keys of element x (registers xk…) with those of the best so
+ * far (bk…), key after key: jump to `before` when x comes first, to
+ * `after` when it comes later, to `unknown` when a key needed is unknown;
+ * falls through when every key ties.  The jumps are appended to the lists
+ * given (patched by the caller). */
+typedef struct jumps { int32_t *at; int n; } jumps;
+static void cg_keycmp(fstate *f, ast *keys, int last, int xk, int bk, int c, jumps *before,
+                      jumps *after, jumps *unknown)
+{
+    int j = 0;
+    for (ast *k = keys; k; k = k->next, j++) {
+        int text = k->ty && ((const hm_type *)k->ty)->kind == T_TEXT;
+        int down = (k->flag != 0) != (last != 0);
+        int x = xk + j, b = bk + j;
+        if (down) { int t = x; x = b; b = t; }
+        if (text) ABC(LTTEXT, c, x, b); else ABC(LT, c, x, b);
+        unknown->at[unknown->n++] = emit_jump(f, OP_JMPUNK, c);
+        before->at[before->n++] = emit_jump(f, OP_JMPTRUE, c);
+        if (text) ABC(LTTEXT, c, b, x); else ABC(LT, c, b, x);
+        after->at[after->n++] = emit_jump(f, OP_JMPTRUE, c);
+    }
+}
+
+/* first(LIST order by KEYS), last(…): two passes over LIST.  The first
+ * finds the element that comes before every other as far as the known keys
+ * tell (an unknown comparison leaves the best as it is); the second checks
+ * that it does come before every other: a key needed and unknown makes the
+ * result unknown, two elements equal on every key make it an error (the
+ * rule must state a key that breaks the tie).  An empty list gives
+ * unknown: there is no such element. */
+static void cg_pick(fstate *f, ast *e, int dst)
+{
+    int t = f->top;
+    int nk = ast_count(e->b);
+    int src = newreg(f);
+    cg(f, e->a, src);
+    int have = newreg(f), i = newreg(f), n = newreg(f);
+    (void)n;    /* n must follow i: FORLOOP reads r[A+1] */
+    int elem = newreg(f), c = newreg(f), unk = newreg(f), tie = newreg(f);
+    int xk = f->top;
+    for (int j = 0; j < nk; j++) newreg(f);
+    int bk = f->top;
+    for (int j = 0; j < nk; j++) newreg(f);
+    int32_t *slots = arena_alloc(f->b->s->arena, sizeof *slots * (size_t)(3 * nk + 2));
+    jumps before = { slots, 0 }, after = { slots + nk, 0 }, unknown = { slots + 2 * nk, 0 };
+    int saved_kind = f->elem_kind, saved_reg = f->elem_reg;
+    f->elem_kind = B_PERSON;
+    f->elem_reg = elem;
+    ABC(LOADUNK, dst, 0, 0);
+    loadk(f, have, 0);
+    loadk(f, unk, 0);
+    loadk(f, tie, 0);
+    for (int j = 0; j < nk; j++)
+        ABC(LOADUNK, bk + j, 0, 0);     /* written before read, as the verifier sees it */
+    for (int pass = 1; pass <= 2; pass++) {
+        before.n = after.n = unknown.n = 0;
+        ABC(LISTLEN, i + 1, src, 0);
+        int32_t prep = emit_jump(f, OP_FORPREP, i);
+        int32_t top = f->n;
+        add_probe(f, f->at, ABC(LISTGET, elem, src, i), elem, PROBE_ELEMENT);
+        int32_t self = -1;
+        if (pass == 2) {
+            ABC(EQ, c, elem, dst);
+            self = emit_jump(f, OP_JMPTRUE, c);
+        }
+        int j = 0;
+        for (ast *k = e->b; k; k = k->next)
+            cg(f, k->a, xk + j++);
+        int32_t first = -1;
+        if (pass == 1)
+            first = emit_jump(f, OP_JMPFALSE, have);
+        cg_keycmp(f, e->b, e->ival == 2, xk, bk, c, &before, &after, &unknown);
+        if (pass == 1) {
+            /* a tie or an unknown comparison: the best stays (checked later) */
+            int32_t keep = emit_jump(f, OP_JMP, 0);
+            for (int q = 0; q < before.n; q++) patch_here(f, before.at[q]);
+            patch_here(f, first);
+            ABC(MOVE, dst, elem, 0);
+            for (int q = 0; q < nk; q++) ABC(MOVE, bk + q, xk + q, 0);
+            loadk(f, have, 1);
+            patch_here(f, keep);
+            for (int q = 0; q < after.n; q++) patch_here(f, after.at[q]);
+            for (int q = 0; q < unknown.n; q++) patch_here(f, unknown.at[q]);
+        } else {
+            /* every key ties: */
+            loadk(f, tie, 1);
+            int32_t next = emit_jump(f, OP_JMP, 0);
+            /* an element that comes first, or a key unknown: */
+            for (int q = 0; q < before.n; q++) patch_here(f, before.at[q]);
+            for (int q = 0; q < unknown.n; q++) patch_here(f, unknown.at[q]);
+            loadk(f, unk, 1);
+            patch_here(f, next);
+            for (int q = 0; q < after.n; q++) patch_here(f, after.at[q]);
+            patch_here(f, self);
+        }
+        emit(f, MK_AsBx(OP_FORLOOP, i, top - (f->n + 1)));
+        patch_here(f, prep);
+    }
+    f->elem_kind = saved_kind;
+    f->elem_reg = saved_reg;
+    /* a key unknown: more facts may break a tie too */
+    int32_t known = emit_jump(f, OP_JMPFALSE, unk);
+    ABC(LOADUNK, dst, 0, 0);
+    int32_t done = emit_jump(f, OP_JMP, 0);
+    patch_here(f, known);
+    int32_t apart = emit_jump(f, OP_JMPFALSE, tie);
+    ABx_IDX(RAISE, dst, str_id(f->b, "two elements tie on every key of `order by`: state a key that breaks the tie (`, then KEY`)"), "strings");
+    patch_here(f, apart);
+    patch_here(f, done);
+    /* an unknown list (a `where` unknown for some element) */
+    ABC(KNOWN, c, i + 1, 0);
+    int32_t listok = emit_jump(f, OP_JMPTRUE, c);
+    ABC(LOADUNK, dst, 0, 0);
+    patch_here(f, listok);
+    f->top = t;
+}
+
+/* sum(P.amount over …): PSUM reads the first month's day in r[b] and the
+ * number of months in r[b+1] */
+static void cg_psum(fstate *f, ast *e, int dst)
+{
+    sym *q = e->a->a->sym;
+    int t = f->top;
+    int b = newreg(f), n = newreg(f), x = newreg(f);
+    if (e->ival == WIN_LAST) {
+        int64_t months = 0;
+        sema_literal_int(f->b->s, e->b, &months);
+        ABC(ASOF, b, 0, 0);
+        ABC(SOM, b, b, 0);
+        loadk(f, x, -months);
+        ABC(ADDMONTHS, b, b, x);
+        loadk(f, n, months);
+    } else {
+        cg(f, e->b, b);
+        ABC(SOM, b, b, 0);
+        cg(f, e->c, x);
+        ABC(SOM, x, x, 0);
+        ABC(MONTHSBTW, n, b, x);
+        loadk(f, x, 1);
+        ABC(ADD, n, n, x);
+    }
+    ABC_IDX(PSUM, dst, b, q->id, "policies");
+    f->top = t;
 }
 
 /* SCALE.rate(x), .quick(x), .band(x) */
@@ -1054,7 +1211,7 @@ static void cg_node(fstate *f, ast *e, int dst)
         int k = newreg(f);
         if (y && y->kind == SYM_PARAM && y->decl->ival == PARAM_TABLE && y->decl->b) {
             int on = newreg(f);
-            cg(f, y->decl->b, k);
+            cg_key(f, e->a, y->decl->b, k);
             cg(f, e->b, on);
             ABC_IDX(PARAMKEYAT, dst, k, y->id, "parameters");
         } else if (y && y->kind == SYM_PARAM) {
@@ -1169,6 +1326,8 @@ static void cg_node(fstate *f, ast *e, int dst)
         break;
     }
     case N_AGG: cg_agg(f, e, dst); break;
+    case N_PICK: cg_pick(f, e, dst); break;
+    case N_PSUM: cg_psum(f, e, dst); break;
     case N_WHERE: cg_loop(f, 0, NULL, e->a, e->b, NULL, ty, dst); break;
     case N_DURING: {
         int t = f->top;

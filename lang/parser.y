@@ -98,6 +98,41 @@ static void split_asof(hm_parser *p, ast *init)
 
 /* The message for when a condition, group or exception is not met: its
  * text beside the first (str2), its node after the first's (for templates). */
+static ast *pick(hm_parser *p, hm_span at, const char *fn, ast *list, hm_span at_order,
+                 const char *order, ast *keys)
+{
+    ast *n = mk(p, N_PICK, at);
+    n->str = fn;
+    n->a = list;
+    n->b = keys;
+    n->ival = !strcmp(fn, "last") ? 2 : 1;
+    if (strcmp(fn, "first") && strcmp(fn, "last")) {
+        int d = diag_error(p->diags, p->file, at, "`order by` picks one element: write `first(…)` or `last(…)`, not `%s(…)`", fn);
+        diag_hint(p->diags, d, "first(household.members where … order by birth_date)");
+    }
+    if (strcmp(order, "order")) {
+        int d = diag_error(p->diags, p->file, at_order, "expected `order by` after the list, found `%s`", order);
+        diag_hint(p->diags, d, "write first(LIST order by KEY)");
+    }
+    return n;
+}
+
+static ast *psum(hm_parser *p, hm_span at, int agg, ast *what, hm_span at_over, const char *over)
+{
+    ast *n = mk(p, N_PSUM, at);
+    n->a = what;
+    if (agg != AGG_SUM) {
+        int d = diag_error(p->diags, p->file, at, "only sum(… over …) adds a policy's amount over months, not %s(…)",
+                           ast_agg_name(agg));
+        diag_hint(p->diags, d, "sum(低保.amount over last 12 months)");
+    }
+    if (strcmp(over, "over")) {
+        int d = diag_error(p->diags, p->file, at_over, "expected `over` before the months, found `%s`", over);
+        diag_hint(p->diags, d, "sum(低保.amount over last 12 months)");
+    }
+    return n;
+}
+
 static void set_else(ast *n, ast *msg)
 {
     if (msg && n->d) {
@@ -147,6 +182,7 @@ static void set_else(ast *n, ast *msg)
 %type <text> dotted opt_label fname iname type_word type_value
 %type <num> entity opt_period agg status except_status opt_dated
 %type <node> rectype rfields rfield objs1
+%type <node> okeys okey
 
 /* A `reference` right after a condition belongs to the condition. */
 %precedence CONDEND
@@ -874,7 +910,37 @@ primary:
                                 { $$ = NODE(AGG, @1); $$->ival = $1; $$->a = $3; $$->str = $5; $$->b = $7; }
   | agg '(' expr ',' exprs ')'  { $$ = NODE(CALL, @1); $$->str = ast_agg_name($1);
                                   $$->a = ast_append($3, $5); }
+    /* one element picked by an order: first(LIST order by KEY, then KEY …);
+     * `first`, `last`, `order` and `descending` stay names elsewhere */
+  | IDENT '(' expr IDENT BY okeys ')'
+                                { $$ = pick(p, @1, $1, $3, @4, $4, $6); }
+  | LAST '(' expr IDENT BY okeys ')'
+                                { $$ = pick(p, @1, "last", $3, @4, $4, $6); }
+    /* a policy's monthly amount summed over months: sum(P.amount over last 12 months) */
+  | agg '(' expr IDENT LAST INT MONTH ')'
+                                { $$ = psum(p, @1, $1, $3, @4, $4); $$->ival = WIN_LAST;
+                                  $$->b = NODE(INT, @6); $$->b->str = $6; }
+  | agg '(' expr IDENT primary TO primary ')'
+                                { $$ = psum(p, @1, $1, $3, @4, $4); $$->ival = WIN_RANGE;
+                                  $$->b = $5; $$->c = $7; }
 ;
+
+okeys:
+    okey                        { $$ = $1; }
+  | okeys ',' THEN okey         { $$ = ast_append($1, $4); }
+  | okeys ',' okey              { $$ = ast_append($1, $3);
+                                  int d = diag_error(p->diags, p->file, @3, "a key that breaks ties is written `, then KEY`");
+                                  diag_hint(p->diags, d, "order by birth_date, then id_number"); }
+;
+
+okey:
+    expr                        { $$ = NODE(OKEY, @1); $$->a = $1; }
+  | expr IDENT                  { $$ = NODE(OKEY, @1); $$->a = $1;
+                                  if (!strcmp($2, "descending")) $$->flag = 1;
+                                  else if (strcmp($2, "ascending")) {
+                                      int d = diag_error(p->diags, p->file, @2, "expected `descending`, `ascending`, `,` or `)` after the key, found `%s`", $2);
+                                      diag_hint(p->diags, d, "order by birth_date descending");
+                                  } }
 
 agg:
     SUM { $$ = AGG_SUM; } | COUNT { $$ = AGG_COUNT; } | MIN { $$ = AGG_MIN; }

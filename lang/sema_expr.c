@@ -274,6 +274,63 @@ static int row_field_hint(sema *s, int d, const hm_type *t, const char *name)
     return 1;
 }
 
+/* Inside a function, a parameter looked up by a fact of the person reads
+ * it from the function's one `person` parameter (the key's `person` is
+ * that argument: e->str2 names it for the compiler); one looked up by a
+ * fact of the household needs a `person` or `household` parameter, the
+ * household being the one the function is called for.  Returns 0 after
+ * reporting why not. */
+static int key_from_param(sema *s, ast *e, sym *p)
+{
+    const char *fn = s->function->name;
+    scope_var *persons[2] = { NULL, NULL }, *any = NULL;
+    int np = 0;
+    for (scope_var *v = s->vars; v; v = v->up) {
+        if (!v->decl || v->decl->kind != N_PARAMDECL || !v->type)
+            continue;
+        if (v->type->kind == T_PERSON) {
+            if (np < 2) persons[np] = v;
+            np++;
+            any = v;
+        } else if (v->type->kind == T_HOUSEHOLD && !any) {
+            any = v;
+        }
+    }
+    if (p->entity & ENT_PERSON) {
+        if (np == 1) {
+            e->str2 = persons[0]->name;
+            persons[0]->used = 1;
+            return 1;
+        }
+        if (np == 0) {
+            int d = ERR(e, "parameter `%s` is looked up by a fact of the person, and function `%s` has no `person` "
+                           "argument to read it from", p->name, fn);
+            diag_hint(s->diags, d, "give `%s` a parameter `p: person` and call it with the member, or look `%s` up "
+                                   "in the policy and pass its value", fn, p->name);
+        } else {
+            /* the list is innermost first: name them in the order written */
+            int d = np == 2
+                ? ERR(e, "parameter `%s` is looked up by a fact of the person, and function `%s` has two `person` "
+                         "arguments, `%s` and `%s`: which one's is not said", p->name, fn,
+                      persons[1]->name, persons[0]->name)
+                : ERR(e, "parameter `%s` is looked up by a fact of the person, and function `%s` has %d `person` "
+                         "arguments: which one's is not said", p->name, fn, np);
+            diag_hint(s->diags, d, "look `%s` up in the policy, or in a function of one person, and pass its value",
+                      p->name);
+        }
+        return 0;
+    }
+    if (any) {
+        any->used = 1;
+        return 1;
+    }
+    int d = ERR(e, "parameter `%s` is looked up by a fact of the household, and function `%s` has no `person` or "
+                   "`household` argument to read it from", p->name, fn);
+    diag_hint(s->diags, d, "give `%s` a parameter `h: household` (or `p: person`), or look `%s` up in the policy "
+                           "and pass its value", fn, p->name);
+    return 0;
+}
+
 static const hm_type *use_param(sema *s, ast *e, sym *p)
 {
     if (p->state == 1) {
@@ -282,6 +339,8 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
     }
     sema_check_param(s, p);
     p->used = 1;
+    if (p->entity && s->subject == 0 && s->function)
+        return key_from_param(s, e, p) ? p->type : &ty_error;
     if (p->entity) {
         if (s->subject == 0) {
             int d = ERR(e, "parameter `%s` is looked up by a fact of the %s, so it cannot be used inside a function",
@@ -1333,6 +1392,45 @@ static const hm_type *agg_expr(sema *s, ast *e)
     }
 }
 
+/* first(LIST order by KEY [descending], then KEY …), last(…): one person
+ * or record of LIST.  The keys are read for each element as a `where`
+ * condition is, fields bare and `it` the element. */
+static const hm_type *pick_expr(sema *s, ast *e)
+{
+    const hm_type *t = expr(s, e->a);
+    const hm_type *el = t->kind == T_ERROR ? NULL : element_of(s, t);
+    if (t->kind != T_ERROR && (!el || t->kind == T_RECORDS)) {
+        char x[64];
+        int d = ERR(e->a, "%s(… order by …) picks from a list of persons or of records with fields, not from %s",
+                    e->str, ty_name(t, x, sizeof x));
+        if (t->kind == T_RECORDS)
+            diag_hint(s->diags, d, "dated records have no order but their date: use min(r.date for r in …)");
+    }
+    if (!el || t->kind == T_RECORDS)
+        return &ty_error;   /* the keys would only repeat the list's error */
+    const hm_type *saved = s->elem;
+    s->elem = el;
+    for (ast *k = e->b; k; k = k->next) {
+        const hm_type *kt = expr(s, k->a);
+        TY(k, kt);
+        switch (kt->kind) {
+        case T_ERROR: case T_INT: case T_DECIMAL: case T_MONEY: case T_DATE: case T_DURATION: case T_TEXT:
+            break;
+        default: {
+            char x[64];
+            int d = ERR(k->a, "cannot order by %s: a key is a number, money, a date, a duration or text",
+                        ty_name(kt, x, sizeof x));
+            if (kt->kind == T_CODE || kt->kind == T_BOOL)
+                diag_hint(s->diags, d, "keep only some elements with `where` instead");
+            else if (kt->kind == T_PERSON || kt->kind == T_ROW)
+                diag_hint(s->diags, d, "order by one of its fields");
+        }
+        }
+    }
+    s->elem = saved;
+    return el;
+}
+
 /* Each value a parameter may take (its dated values, in every entry of a
  * table): f(s, value node, arg); stops at the first that returns non-zero. */
 static int each_param_value(sema *s, const ast *decl, int (*f)(sema *, ast *, void *), void *arg)
@@ -1444,6 +1542,52 @@ static const hm_type *during_expr(sema *s, ast *e)
             sema_expect(s, e->c, &ty_date, N_("the end of the window"));
     }
     return t;
+}
+
+/* sum(P.amount over last N months), sum(P.amount over D1 to D2): policy P
+ * decided as of the first day of each month, its monthly amounts added. */
+static const hm_type *psum_expr(sema *s, ast *e)
+{
+    if (e->ival == WIN_LAST) {
+        int64_t n;
+        if (sema_literal_int(s, e->b, &n) == 0 && (n < 1 || n > 1200))
+            ERR(e->b, "a period of %" PRId64 " months is out of range (1 to 1200)", n);
+    } else {
+        sema_expect(s, e->b, &ty_date, N_("the first month of the period"));
+        sema_expect(s, e->c, &ty_date, N_("the last month of the period"));
+        if (e->b->kind == N_DATE && e->c->kind == N_DATE && e->c->ival < e->b->ival)
+            ERR(e->c, "the period ends before it starts");
+    }
+    ast *g = e->a;
+    sym *q = g->kind == N_GET && g->a->kind == N_NAME && g->a->flag != 1 ? sema_lookup(s, g->a->str, NULL) : NULL;
+    int is_var = 0;
+    for (scope_var *v = s->vars; q && v; v = v->up)
+        if (strcmp(v->name, g->a->str) == 0)
+            is_var = 1;
+    if (!q || q->kind != SYM_POLICY || is_var || strcmp(g->str, "amount")) {
+        expr(s, g);
+        int d = ERR(g, "sum(… over …) adds a policy's amount month by month: write `POLICY.amount` here");
+        diag_hint(s->diags, d, "sum(低保.amount over last 12 months); to add dated records write "
+                               "sum(r.value for r in … during last 12 months)");
+        return &ty_error;
+    }
+    if (!s->policy) {
+        int d = ERR(e, "only a policy can add another policy's amounts over months");
+        diag_hint(s->diags, d, "compute the sum in a let of the policy and pass it to the function");
+        return &ty_error;
+    }
+    const hm_type *t = expr(s, g);
+    if (t->kind == T_ERROR)
+        return t;
+    if (t->kind != T_MONEY || t->period != PERIOD_MONTH) {
+        char x[64];
+        int d = ERR(g, "sum(… over …) adds an amount per month, and `%s`'s amount is %s", q->name,
+                    ty_name(t, x, sizeof x));
+        diag_hint(s->diags, d, "declare `%s`'s amount per month: amount monthly(…)", q->name);
+        return &ty_error;
+    }
+    /* a total over the months: no period of its own */
+    return ty_money(PERIOD_NONE);
 }
 
 /* ---- the dispatcher -------------------------------------------------------------- */
@@ -1569,6 +1713,8 @@ static const hm_type *expr_kind(sema *s, ast *e)
     case N_DURING: return during_expr(s, e);
     case N_ERROR: return &ty_error;    /* reported by the parser */
     case N_ATDATE: return atdate_expr(s, e);
+    case N_PICK: return pick_expr(s, e);
+    case N_PSUM: return psum_expr(s, e);
     default:
         ERR(e, "this is not an expression");
         return &ty_error;

@@ -216,6 +216,15 @@ check records.json 0 "$HUIMIN" explain $dir/records.pol --given $dir/records.jso
 # with what each member in its place would decide
 check links.txt 0 "$HUIMIN" explain $dir/links.pol --given $dir/links.json --as-of $day
 check links-out.json 0 "$HUIMIN" explain $dir/links.pol --given $dir/links.json --as-of $day --format json
+# one member picked by an order (first … order by … then …), and two that
+# tie on every key: undetermined, with the message
+check first.txt 0 "$HUIMIN" explain $dir/first.pol --given $dir/first.json --as-of $day
+check first.json 0 "$HUIMIN" explain $dir/first.pol --given $dir/first.json --as-of $day --format json
+check first-tie.txt 0 "$HUIMIN" explain $dir/first.pol --given $dir/first-tie.json --as-of $day
+# a policy's monthly amount summed over months: the months grouped by
+# equal amount, and a month undetermined (the standard has no value)
+check periods.txt 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.json --as-of 2024-09-10 --policy 年度
+check periods.json 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.json --as-of 2024-09-10 --policy 年度 --format json
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;

@@ -658,6 +658,46 @@ START_TEST(test_household_records_verified)
 }
 END_TEST
 
+static const char PSUM_PACK[] =
+    "source s { household.income : money per month }\n"
+    "policy a for household { eligible when household.income > 0 \"m\"  amount household.income }\n"
+    "policy b for household { eligible when true \"m\"  amount sum(a.amount over last 12 months) }\n";
+
+/* sum(P.amount over …): a PSUM naming its own policy (months deciding
+ * themselves without end), or a policy without an amount per month, is
+ * refused. */
+START_TEST(test_period_sum_verified)
+{
+    hm_compiler *c = hm_compiler_new();
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(hm_compiler_add_source(c, "ps.pol", PSUM_PACK, sizeof PSUM_PACK - 1), HM_OK);
+    hm_program *q;
+    sema *s;
+    int rc = compiler_program(c, &q, &s);
+    if (rc != HM_OK)
+        hm_compiler_print_diagnostics(c, stderr);
+    ck_assert_int_eq(rc, HM_OK);
+    char err[256];
+    ck_assert_int_eq(verify_program(q, "m", err, sizeof err), 0);
+    int32_t at = find_op(q, OP_PSUM);
+    ck_assert_int_ge(at, 0);
+    hm_instr i = q->code[at];
+    /* b adding its own months (made monthly, so that only the cycle is wrong) */
+    int32_t self = GETARG_C(i) == 0 ? 1 : 0;
+    int32_t period = q->policies[self].period;
+    q->policies[self].period = PERIOD_PER_MONTH;
+    q->code[at] = MK_ABC(OP_PSUM, GETARG_A(i), GETARG_B(i), self);
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "cycle"));
+    q->code[at] = i;
+    q->policies[self].period = period;
+    q->policies[GETARG_C(i)].period = PERIOD_PER_YEAR;
+    ck_assert_int_ne(verify_program(q, "m", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "no amount per month"));
+    hm_compiler_free(c);
+}
+END_TEST
+
 static const char MTABLE_PACK[] =
     "source s { household.region : text  person.grade : int }\n"
     "parameter t : money by household.region, person.grade {\n"
@@ -1110,6 +1150,7 @@ Suite *hm_engine_suite(void)
     tcase_add_test(tc, test_module_corruption_refused);
     tcase_add_test(tc, test_verifier_refuses_columns_without_fields);
     tcase_add_test(tc, test_table_of_several_keys_verified);
+    tcase_add_test(tc, test_period_sum_verified);
     tcase_add_test(tc, test_verifier_refuses_edits);
     tcase_add_test(tc, test_verifier_follows_paths);
     tcase_add_test(tc, test_verifier_refuses_jumps_out);
