@@ -1693,11 +1693,37 @@ static int read_once(ex *x, keyset *set, readkey k, int *added)
 
 /* The facts and parameters the decision read, each once; the facts not
  * known also into unknown, and their (field, member) into *unk (mem_free). */
+/* The fields left out of the records of list fact fj (a fact_json), each
+ * as a fact not known of its own, `household.vehicles[3].value`, into out. */
+static void missing_fields(json_t *fj, json_t *out)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(fj, "records"), i, r) {
+        const char *name;
+        json_t *v;
+        json_object_foreach(json_object_get(r, "fields"), name, v) {
+            if (!json_is_null(v))
+                continue;
+            json_t *u = json_deep_copy(fj);
+            json_object_del(u, "records");
+            json_object_set_new(u, "fact", jstrf("%s[%zu].%s", json_string_value(json_object_get(fj, "fact")), i + 1, name));
+            json_object_set_new(u, "value", json_null());
+            json_object_set_new(u, "state", jtext(state_word(FACT_MISSING)));
+            json_object_set_new(u, "outcomes", json_null());
+            json_object_set_new(u, "decides", json_null());
+            json_array_append_new(out, u);
+        }
+    }
+}
+
 static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
                      readkey **unk, int32_t *nunk)
 {
     keyset seen = { NULL, 0, 0 }, pseen = { NULL, 0, 0 };
     int32_t capunk = 0;
+    /* after the facts tried value by value, whose places in unknown match unk */
+    json_t *fields_unknown = json_array();
     *unk = NULL;
     *nunk = 0;
     for (int32_t i = lower_bound(x, x->byowner, 1, pol, member); i < x->nframes; i++) {
@@ -1719,6 +1745,8 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
                     (*unk)[(*nunk)++] = (readkey){ r->field, m };
                     json_array_append_new(unknown, json_deep_copy(fj));
                 }
+            } else {
+                missing_fields(fj, fields_unknown);
             }
             json_array_append_new(facts, fj);
         }
@@ -1756,6 +1784,8 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
             json_array_append_new(params, param_json(x, r->param, r->key, NULL, r->on));
         }
     }
+    json_array_extend(unknown, fields_unknown);
+    json_decref(fields_unknown);
     mem_free(seen.slot);
     mem_free(pseen.slot);
 }
