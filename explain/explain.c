@@ -1710,6 +1710,44 @@ static void outcome_message(ex *x, json_t *o, int32_t pol, int32_t member, int32
         json_object_set_new(o, "message_for", jtext(not_met ? "not_met" : "requirement"));
 }
 
+/* The exceptions of a let or of the amount (n of them from first): each
+ * with its condition, the value it gives, its message for the outcome and
+ * whether it applied.  The one written first of those that apply gives
+ * the value (as the machine applies them), unless one before it is not
+ * known.  Values are shown as the rule's own value, like. */
+static json_t *value_exceptions_json(ex *x, int32_t pol, int32_t member, int32_t first, int32_t n, const ast *like)
+{
+    const hm_program *p = x->p;
+    json_t *arr = json_array();
+    int32_t applied = -1;
+    for (int32_t k = 0; k < n; k++) {
+        const hm_exception *e = &p->excs[first + k];
+        int32_t F = find_frame(x, e->when_fn, member);
+        const ast *w = e->when_fn < x->map->nfn ? x->map->fn_ast[e->when_fn] : NULL;
+        json_t *j = derive(x, F, w, 0);
+        hm_val t = F >= 0 ? x->frames[F].ret : (hm_val){ 0, UNK_MISSING, 0 };
+        json_object_set_new(j, "result", jtext(truth_word(t)));
+        if (applied == -1 && (t.unk || t.v))
+            applied = t.unk ? -2 : k;
+        /* the value it gives: its expression, and its value where it was computed */
+        int32_t G = e->value_fn >= 0 ? find_frame(x, e->value_fn, member) : -1;
+        const ast *va = e->value_fn >= 0 && e->value_fn < x->map->nfn ? x->map->fn_ast[e->value_fn] : NULL;
+        json_t *g = derive(x, G, va, 0);
+        json_t *then = json_object_get(g, "expr");
+        json_object_set(j, "then", then ? then : json_null());
+        json_object_set_new(j, "value", G >= 0 ? value_json(x, x->frames[G].ret, like) : json_null());
+        json_decref(g);
+        outcome_message(x, j, pol, member, e->msg, e->msg_else, t, 0);
+        json_object_set_new(j, "line", json_integer(e->line));
+        json_array_append_new(arr, j);
+    }
+    size_t k;
+    json_t *j;
+    json_array_foreach(arr, k, j)
+        json_object_set_new(j, "applied", json_boolean((int32_t)k == applied));
+    return arr;
+}
+
 static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
 {
     const hm_program *p = x->p;
@@ -1832,11 +1870,37 @@ static int read_once(ex *x, keyset *set, readkey k, int *added)
 
 /* The facts and parameters the decision read, each once; the facts not
  * known also into unknown, and their (field, member) into *unk (mem_free). */
+/* The fields left out of the records of list fact fj (a fact_json), each
+ * as a fact not known of its own, `household.vehicles[3].value`, into out. */
+static void missing_fields(json_t *fj, json_t *out)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(fj, "records"), i, r) {
+        const char *name;
+        json_t *v;
+        json_object_foreach(json_object_get(r, "fields"), name, v) {
+            if (!json_is_null(v))
+                continue;
+            json_t *u = json_deep_copy(fj);
+            json_object_del(u, "records");
+            json_object_set_new(u, "fact", jstrf("%s[%zu].%s", json_string_value(json_object_get(fj, "fact")), i + 1, name));
+            json_object_set_new(u, "value", json_null());
+            json_object_set_new(u, "state", jtext(state_word(FACT_MISSING)));
+            json_object_set_new(u, "outcomes", json_null());
+            json_object_set_new(u, "decides", json_null());
+            json_array_append_new(out, u);
+        }
+    }
+}
+
 static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *params, json_t *unknown,
                      readkey **unk, int32_t *nunk)
 {
     keyset seen = { NULL, 0, 0 }, pseen = { NULL, 0, 0 };
     int32_t capunk = 0;
+    /* after the facts tried value by value, whose places in unknown match unk */
+    json_t *fields_unknown = json_array();
     *unk = NULL;
     *nunk = 0;
     for (int32_t i = lower_bound(x, x->byowner, 1, pol, member); i < x->nframes; i++) {
@@ -1858,6 +1922,8 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
                     (*unk)[(*nunk)++] = (readkey){ r->field, m };
                     json_array_append_new(unknown, json_deep_copy(fj));
                 }
+            } else {
+                missing_fields(fj, fields_unknown);
             }
             json_array_append_new(facts, fj);
         }
@@ -1895,6 +1961,8 @@ static void reads_of(ex *x, int32_t pol, int32_t member, json_t *facts, json_t *
             json_array_append_new(params, param_json(x, r->param, r->key, NULL, r->on));
         }
     }
+    json_array_extend(unknown, fields_unknown);
+    json_decref(fields_unknown);
     mem_free(seen.slot);
     mem_free(pseen.slot);
 }
@@ -2311,6 +2379,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         json_object_set_new(dj, "value", value_json(x, lv, e));
         json_object_update(j, dj);
         json_decref(dj);
+        if (p->lets[l].nexc > 0)
+            json_object_set_new(j, "exceptions", value_exceptions_json(x, pol, dc.member, p->lets[l].first_exc,
+                                                                       p->lets[l].nexc, e));
         json_array_append_new(lets, j);
     }
     json_object_set_new(o, "lets", lets);
@@ -2319,6 +2390,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         int32_t F = find_frame(x, P->amount_fn, dc.member);
         const ast *e = P->amount_fn < x->map->nfn ? x->map->fn_ast[P->amount_fn] : NULL;
         json_object_set_new(o, "amount_derivation", derive(x, F, e, 0));
+        if (P->naexc > 0)
+            json_object_set_new(o, "amount_exceptions", value_exceptions_json(x, pol, dc.member, P->first_aexc,
+                                                                              P->naexc, e));
     } else {
         json_object_set_new(o, "amount_derivation", json_null());
     }

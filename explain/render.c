@@ -323,6 +323,27 @@ static void print_unknown_facts(FILE *out, const json_t *facts)
     }
 }
 
+/* The exceptions of a let or of the amount: whether each applies, what it
+ * gives, its message for the outcome, and the values its condition read. */
+static void print_value_exceptions(FILE *out, const json_t *excs, int ind)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(excs, i, x) {
+        indent(out, ind);
+        fprintf(out, "%s except when %s then %s", mark(S(x, "result")), S(x, "expr"), S(x, "then"));
+        if (json_is_true(json_object_get(x, "applied")))
+            fprintf(out, " = %s, applied", has(x, "value") ? S(x, "value") : "unknown");
+        where(out, x);
+        fputc('\n', out);
+        if (has(x, "message")) {
+            indent(out, ind + 4);
+            fprintf(out, "%s\n", S(x, "message"));
+        }
+        print_derivation(out, x, ind + 4);
+    }
+}
+
 static void print_decision(FILE *out, const json_t *d)
 {
     fprintf(out, "%s %s", S(d, "policy"), S(d, "label"));
@@ -410,6 +431,7 @@ static void print_decision(FILE *out, const json_t *d)
         where(out, x);
         fputc('\n', out);
         print_derivation(out, x, 8);
+        print_value_exceptions(out, json_object_get(x, "exceptions"), 6);
     }
     json_t *am = json_object_get(d, "amount_derivation");
     if (am && !json_is_null(am)) {
@@ -417,6 +439,7 @@ static void print_decision(FILE *out, const json_t *d)
         where(out, am);
         fputc('\n', out);
         print_derivation(out, am, 4);
+        print_value_exceptions(out, json_object_get(d, "amount_exceptions"), 4);
     }
     json_array_foreach(json_object_get(d, "facts"), i, x) {
         if (!i)

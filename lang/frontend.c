@@ -299,7 +299,8 @@ static const char *stdlib_dir(void)
  *   folders = policies, tutorial
  *
  * found in the folder of the file that says `use` or the nearest folder
- * above it; its folders (relative to it) are where a used module is looked
+ * above it (within its repository, home folder and file system: see
+ * search_above); its folders (relative to it) are where a used module is looked
  * for when it is not beside the file: module a.b.c as FOLDER/c.pol,
  * FOLDER/b/c.pol or FOLDER/a/b/c.pol. */
 typedef struct manifest {
@@ -351,6 +352,30 @@ static void parent_dir(char *dir, size_t n)
     }
 }
 
+/* Move dir to the folder above it, where a manifest may still be looked
+ * for; 0 where the search stops: after a folder that holds `.git` (the
+ * root of a repository), below the user's home folder and at the root of
+ * the file system or of a mounted one.  A manifest beyond these belongs
+ * to something else and would be used without the drafter knowing. */
+static int search_above(char *dir, size_t n)
+{
+    char path[PATH_MAX + 8], real[PATH_MAX], up[PATH_MAX];
+    struct stat here, above;
+    snprintf(path, sizeof path, "%s/.git", dir);
+    if (lstat(path, &here) == 0 || !realpath(dir, real) || !strcmp(real, "/") || stat(dir, &here) != 0)
+        return 0;
+    snprintf(up, sizeof up, "%s", dir);
+    parent_dir(up, sizeof up);
+    if (stat(up, &above) != 0 || above.st_dev != here.st_dev || !realpath(up, real))
+        return 0;
+    const char *home = getenv("HOME");
+    char realhome[PATH_MAX];
+    if (home && *home && realpath(home, realhome) && !strcmp(real, realhome))
+        return 0;
+    snprintf(dir, n, "%s", up);
+    return 1;
+}
+
 /* Look for module `name` in the folders of the manifest nearest above
  * file `from`: FOLDER/LAST.pol, then FOLDER/A/B/LAST.pol for A.B.LAST.
  * 1 found (out), 0 not, -1 a manifest that cannot be read (diagnosed). */
@@ -372,7 +397,7 @@ static int manifest_locate(hm_compiler *c, const char *name, const hm_srcfile *f
         if (*p == '.')
             *p = '/';
     struct stat st;
-    char path[PATH_MAX + 32], real[PATH_MAX];
+    char path[PATH_MAX + 32];
     for (int depth = 0; depth < 64; depth++) {
         snprintf(path, sizeof path, "%s/huimin.pack", dir);
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -408,10 +433,8 @@ static int manifest_locate(hm_compiler *c, const char *name, const hm_srcfile *f
             }
             return 0;
         }
-        /* up to the root of the file system, and no further */
-        if (!realpath(dir, real) || !strcmp(real, "/"))
+        if (!search_above(dir, sizeof dir))
             return 0;
-        parent_dir(dir, sizeof dir);
     }
     return 0;
 }

@@ -39,6 +39,7 @@
 
 %code {
 #include <string.h>
+#include "i18n.h"
 #include "mem.h"
 
 int hmyy_lex(HMYY_STYPE *lval, HMYY_LTYPE *lloc, void *scanner);
@@ -983,18 +984,21 @@ static void hmyy_error(HMYY_LTYPE *loc, hm_parser *p, void *scanner, const char 
 static const char *sym_desc(yysymbol_kind_t k, char *buf, size_t n)
 {
     if (k == YYSYMBOL_YYEOF)
-        return "the end of the file";
+        return hm_tr(N_("the end of the file"));
     if (k == YYSYMBOL_YYUNDEF || k == YYSYMBOL_YYerror)
-        return "something unreadable";
+        return hm_tr(N_("something unreadable"));
     const char *s = yysymbol_name(k);
     size_t len = strlen(s);
     if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0]) {
         s++;
         len -= 2;
     }
-    if (memchr(s, ' ', len))
-        snprintf(buf, n, "%.*s", (int)len, s);
-    else
+    if (memchr(s, ' ', len)) {
+        /* a description ("a name"): po/composed.c lists them for the catalog */
+        char desc[64];
+        snprintf(desc, sizeof desc, "%.*s", (int)len, s);
+        snprintf(buf, n, "%s", hm_tr(desc));
+    } else
         snprintf(buf, n, "`%.*s`", (int)len, s);
     return buf;
 }
@@ -1084,17 +1088,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, hm_parser *p, void *sc
         else if (starts_declaration(got))
             diag_hint(p->diags, d, "the expression before %s is not finished", found);
     } else if (n > 0 && n <= 5) {
+        /* "`a`, `b` or `c`", the separators in the drafter's language */
         char buf[512];
-        size_t len = (size_t)snprintf(buf, sizeof buf, "expected ");
+        size_t len = 0;
         for (int i = 0; i < n && len < sizeof buf; i++)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s",
-                                    i == 0 ? "" : (i == n - 1 ? " or " : ", "),
+                                    i == 0 ? "" : hm_tr(i == n - 1 ? N_(" or ") : N_(", ")),
                                     sym_desc(exp[i], ebuf, sizeof ebuf));
-        if (len < sizeof buf)
-            snprintf(buf + len, sizeof buf - len, ", found %s", found);
         if (got == YYSYMBOL_YYEOF)
             sp = (hm_span){ p->prev_end, p->prev_end };
-        d = diag_error(p->diags, p->file, sp, "%s", buf);
+        d = diag_error(p->diags, p->file, sp, "expected %s, found %s", buf, found);
         if (has(exp, n, YYSYMBOL_IDENT) && is_keyword(got))
             diag_hint(p->diags, d, "%s is a reserved word; it cannot be used as a name", found);
     } else if (got == YYSYMBOL_YYEOF) {

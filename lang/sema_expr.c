@@ -360,6 +360,8 @@ static const hm_type *use_param(sema *s, ast *e, sym *p)
     return p->type;
 }
 
+static int sets_with_labels(sema *s, ast **labels, int n, sym **cs);
+
 static const hm_type *name_expr(sema *s, ast *e)
 {
     const char *name = e->str;
@@ -436,18 +438,11 @@ static const hm_type *name_expr(sema *s, ast *e)
         }
     }
     /* a code label used as a value? */
-    hm_module *m = s->mod;
-    for (int i = -1; m && i < m->nuses; i++) {
-        hm_module *mm = i < 0 ? m : m->uses[i];
-        if (!mm->names.buckets)
-            continue;
-        for (unsigned b = 0; b < mm->names.nbuckets; b++)
-            for (sym *c = mm->names.buckets[b]; c; c = c->chain)
-                if (c->kind == SYM_CODESET && c->labels && symtab_get(c->labels, name)) {
-                    int d = ERR(e, "`%s` is a label of code set `%s`, not a value", name, c->name);
-                    diag_hint(s->diags, d, "compare a fact with it: x is %s", name);
-                    return &ty_error;
-                }
+    sym *cs = NULL;
+    if (sets_with_labels(s, &e, 1, &cs)) {
+        int d = ERR(e, "`%s` is a label of code set `%s`, not a value", name, cs->name);
+        diag_hint(s->diags, d, "compare a fact with it: x is %s", name);
+        return &ty_error;
     }
     int d = ERR(e, "unknown name `%s`", name);
     if (s->elem && s->elem->kind == T_ROW && row_field_hint(s, d, s->elem, name))

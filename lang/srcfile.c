@@ -24,31 +24,39 @@ static int build_lines(hm_srcfile *f)
     return 0;
 }
 
-int srcfile_from_string(hm_srcfile *f, const char *path, const char *text, size_t len)
+/* Fill f with path and text, a block of at least len + 1 bytes that f
+ * takes over (freed here on failure). */
+static int adopt(hm_srcfile *f, const char *path, char *text, size_t len)
 {
     memset(f, 0, sizeof *f);
     /* a UTF-8 byte-order mark, as some editors save it, is not text */
     if (len >= 3 && (unsigned char)text[0] == 0xef && (unsigned char)text[1] == 0xbb &&
         (unsigned char)text[2] == 0xbf) {
-        text += 3;
         len -= 3;
+        memmove(text, text + 3, len);
     }
-    f->path = mem_strdup(path);
-    f->text = mem_alloc(len + 1);
-    if (!f->path || !f->text) {
-        srcfile_free(f);
-        errno = ENOMEM;
-        return -1;
-    }
-    memcpy(f->text, text, len);
-    f->text[len] = '\0';
+    text[len] = '\0';
+    f->text = text;
     f->len = len;
-    if (build_lines(f) < 0) {
+    f->path = mem_strdup(path);
+    if (!f->path || build_lines(f) < 0) {
         srcfile_free(f);
         errno = ENOMEM;
         return -1;
     }
     return 0;
+}
+
+int srcfile_from_string(hm_srcfile *f, const char *path, const char *text, size_t len)
+{
+    char *copy = mem_alloc(len + 1);
+    if (!copy) {
+        memset(f, 0, sizeof *f);
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(copy, text, len);
+    return adopt(f, path, copy, len);
 }
 
 int srcfile_load(hm_srcfile *f, const char *path)
@@ -78,7 +86,8 @@ int srcfile_load(hm_srcfile *f, const char *path)
         errno = EFBIG;
         return -1;
     }
-    size_t cap = (size_t)st.st_size + 1, len = 0;
+    /* room for the NUL and for the read that finds the end */
+    size_t cap = (size_t)st.st_size + 2, len = 0;
     char *buf = mem_alloc(cap);
     if (!buf) {
         fclose(fp);
@@ -115,9 +124,7 @@ int srcfile_load(hm_srcfile *f, const char *path)
         errno = EIO;
         return -1;
     }
-    int rc = srcfile_from_string(f, path, buf, len);
-    mem_free(buf);
-    return rc;
+    return adopt(f, path, buf, len);
 }
 
 void srcfile_free(hm_srcfile *f)

@@ -1,5 +1,6 @@
 /* types.c -- see types.h. */
 #include "types.h"
+#include "i18n.h"
 #include "ast.h"
 #include "sema.h"
 
@@ -130,30 +131,33 @@ const char *ty_name(const hm_type *t, char *buf, size_t n)
 static const char *ty_name_raw(const hm_type *t, char *buf, size_t n)
 {
     char inner[96];
+    const char *s = NULL;
     switch (t->kind) {
-    case T_ERROR: snprintf(buf, n, "(error)"); break;
-    case T_BOOL: snprintf(buf, n, "bool"); break;
-    case T_INT: snprintf(buf, n, "int"); break;
-    case T_DECIMAL: snprintf(buf, n, "decimal"); break;
+    case T_ERROR: s = N_("(error)"); break;
+    case T_BOOL: s = N_("bool"); break;
+    case T_INT: s = N_("int"); break;
+    case T_DECIMAL: s = N_("decimal"); break;
     case T_MONEY:
-        snprintf(buf, n, "%s", t->period == PERIOD_MONTH ? "money per month"
-                               : t->period == PERIOD_YEAR ? "money per year" : "money");
+        s = t->period == PERIOD_MONTH ? N_("money per month") : t->period == PERIOD_YEAR ? N_("money per year") : N_("money");
         break;
-    case T_DATE: snprintf(buf, n, "date"); break;
+    case T_DATE: s = N_("date"); break;
     case T_DURATION:
-        snprintf(buf, n, "duration in %s", t->unit == DUR_DAYS ? "days"
-                                           : t->unit == DUR_MONTHS ? "months" : "years");
+        s = t->unit == DUR_DAYS ? N_("duration in days") : t->unit == DUR_MONTHS ? N_("duration in months")
+                                                                                   : N_("duration in years");
         break;
-    case T_TEXT: snprintf(buf, n, "text"); break;
-    case T_CODE: snprintf(buf, n, "code %s", t->codeset->name); break;
-    case T_RECORDS: snprintf(buf, n, "records of %s", ty_name(t->elem, inner, sizeof inner)); break;
-    case T_RECORD: snprintf(buf, n, "a record of %s", ty_name(t->elem, inner, sizeof inner)); break;
-    case T_LIST: snprintf(buf, n, "list of person"); break;
-    case T_PERSON: snprintf(buf, n, "person"); break;
-    case T_HOUSEHOLD: snprintf(buf, n, "household"); break;
-    case T_POLICY: snprintf(buf, n, "policy %s", t->policy->name); break;
-    case T_ROWS: snprintf(buf, n, "list of %s", t->rtype->name); break;
-    case T_ROW: snprintf(buf, n, "record %s", t->rtype->name); break;
+    case T_TEXT: s = N_("text"); break;
+    case T_CODE: snprintf(buf, n, hm_tr(N_("code %s")), t->codeset->name); break;
+    case T_RECORDS: snprintf(buf, n, hm_tr(N_("records of %s")), ty_name(t->elem, inner, sizeof inner)); break;
+    case T_RECORD: snprintf(buf, n, hm_tr(N_("a record of %s")), ty_name(t->elem, inner, sizeof inner)); break;
+    case T_LIST: s = N_("list of person"); break;
+    case T_PERSON: s = N_("person"); break;
+    case T_HOUSEHOLD: s = N_("household"); break;
+    case T_POLICY: snprintf(buf, n, hm_tr(N_("policy %s")), t->policy->name); break;
+    case T_ROWS: snprintf(buf, n, hm_tr(N_("list of %s")), t->rtype->name); break;
+    case T_ROW: snprintf(buf, n, hm_tr(N_("record %s")), t->rtype->name); break;
     }
+    /* in the drafter's language, like the message around it */
+    if (s)
+        snprintf(buf, n, "%s", hm_tr(s));
     return buf;
 }

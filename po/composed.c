@@ -5,3 +5,12 @@
 
 /* lang/sema_expr.c: "cannot %s %%s %s %%s" with "add" and "and" */
 N_("cannot add %s and %s")
+
+/* lang/parser.y: the descriptions of tokens (their aliases in %token), and
+ * the separators of a list of expected tokens */
+N_("a name")
+N_("a string")
+N_("a whole number")
+N_("a decimal number")
+N_("a percentage")
+N_("a date")

@@ -30,47 +30,25 @@ static const char *status_word(int s)
          : s == DEC_NOT_APPLICABLE ? "not applicable" : "undetermined";
 }
 
-/* The value of a `given` literal as the VM stores it. */
+/* The value of a `given` literal as the VM stores it: as the checker reads
+ * literals, with a member's number counted from 0 and text interned. */
 static int given_value(sema *s, hm_facts *f, ast *v, const hm_type *t, int64_t *out)
 {
-    int neg = 0;
-    if (v->kind == N_UNOP && v->ival == AOP_NEG) {
-        neg = 1;
-        v = v->a;
+    if (t->kind == T_PERSON && v->kind == N_INT) {
+        if (sema_literal_int(s, v, out) != 0)
+            return -1;
+        *out -= 1;
+        return 0;
     }
-    int64_t x = 0;
-    switch (v->kind) {
-    case N_INT:
-        if (sema_literal_int(s, v, &x) != 0) return -1;
-        if (t->kind == T_PERSON) x -= 1;   /* `member N`: members count from 0 in the store */
-        else if (t->kind == T_MONEY) x *= 100;
-        else if (t->kind == T_DECIMAL) x *= 1000000;
-        break;
-    case N_DEC:
-        if (t->kind == T_MONEY) { if (sema_literal_fen(s, v, &x) != 0) return -1; }
-        else if (sema_literal_ppm(s, v, &x) != 0) return -1;
-        break;
-    case N_PERCENT:
-        if (sema_literal_ppm(s, v, &x) != 0) return -1;
-        break;
-    case N_BOOL: x = v->ival; break;
-    case N_DATE: if (sema_parse_date(v->str, &x) != 0) return -1; break;
-    case N_DUR: if (sema_literal_int(s, v->a, &x) != 0) return -1; break;
-    case N_STR:
-        x = facts_text(f, v->str);
-        if (x == INT64_MIN) return -2;
-        break;
-    case N_NAME:
-        if (t->kind == T_CODE) {
-            sym *l = symtab_get(t->codeset->labels, v->str);
-            if (!l) return -1;
-            x = l->index;
-        }
-        break;
-    default:
-        return -1;
+    const char *text;
+    if (sema_literal_value(s, v, t, out, &text) != 0) {
+        if (v->kind != N_NAME || t->kind == T_CODE)
+            return -1;
+        *out = 0;     /* a name where no code is read: checked already, holds nothing */
+        return 0;
     }
-    *out = neg ? -x : x;
+    if (text && (*out = facts_text(f, text)) == INT64_MIN)
+        return -2;
     return 0;
 }
 

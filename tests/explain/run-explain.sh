@@ -348,6 +348,12 @@ for f in messages-not-met messages-met messages-unknown; do
     check "citizen-$f.txt" 0 "$HUIMIN" explain $dir/messages.pol --given $dir/$f.json --as-of $day --audience citizen
 done
 check messages-not-met.json 0 "$HUIMIN" explain $dir/messages.pol --given $dir/messages-not-met.json --as-of $day --format json
+# exceptions of a let and of the amount: applied or not, with the message
+# for that outcome
+for f in value-exceptions-not value-exceptions-apply; do
+    check "$f.txt" 0 "$HUIMIN" explain $dir/value-exceptions.pol --given $dir/$f.json --as-of $day
+    check "$f.json" 0 "$HUIMIN" explain $dir/value-exceptions.pol --given $dir/$f.json --as-of $day --format json
+done
 # a scale applied: its band, rate, quick deduction and the computation, by
 # the version in force and with a rate from a parameter
 check scales.txt 0 "$HUIMIN" explain $dir/scales.pol --given $dir/scales.json --as-of $day

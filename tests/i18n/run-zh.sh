@@ -23,7 +23,8 @@ inv=$SRCDIR/tests/golden/invalid
 here=$SRCDIR/tests/i18n
 cases="lex_chinese_typing lex_unterminated_string syn_missing_message
 syn_file_ends_in_value arity unknown_name dup_definition unused_warnings
-condition_not_bool expect_let_value_type"
+condition_not_bool expect_let_value_type
+arith_mismatch except_value_type syn_bad_entity syn_test_missing_status"
 
 # check OUT NAME [ENV…] [-- OPTION…]: stderr of `huimin OPTION… check
 # NAME.pol` run in tests/golden/invalid with the environment changed by ENV

@@ -75,12 +75,17 @@ now_ms() {
 }
 
 # cpu_ms COMMAND...: the processor time (user + system) COMMAND takes, in
-# ms; unlike the wall clock it does not grow when other work shares the cores
+# ms; unlike the wall clock it does not grow when other work shares the cores.
+# Only the difference counts: a launcher that execs python3 (a version
+# manager's shim) leaves its own children's time in RUSAGE_CHILDREN.
 cpu_ms() {
 	python3 -c 'import resource, subprocess, sys
+def used():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+before = used()
 subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(int((r.ru_utime + r.ru_stime) * 1000))' "$@"
+print(int((used() - before) * 1000))' "$@"
 }
 
 # keep NAME PATH...: copy a failing input under the build directory
