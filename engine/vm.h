@@ -62,6 +62,14 @@ int    vm_begin_household(hm_vm *vm, int32_t household);
 /* The decision of `policy` for the current household (member -1) or for
  * member `member` (0-based) for a person policy. */
 const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member);
+/* A claim policy (ENT_CLAIM) decides each record of a person's list:
+ * vm_claims gives how many member `member` has (-1 when the list is not
+ * known or the policy is no claim policy), vm_decide_claim the decision for
+ * claim `claim` (0-based, in the list's order as given), after deciding the
+ * person's claims before it.  The values of a claim policy's lets, for
+ * messages, are those of the claim decided last. */
+int32_t vm_claims(const hm_vm *vm, int32_t policy, int32_t member);
+const hm_decision *vm_decide_claim(hm_vm *vm, int32_t policy, int32_t member, int32_t claim);
 /* Record in cover[n] for each condition node n: 1 seen true, 2 seen false,
  * 4 seen unknown (borrowed; NULL to stop). */
 void   vm_set_coverage(hm_vm *vm, uint8_t *cover);

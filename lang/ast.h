@@ -34,7 +34,7 @@
     X(FUNCTION,   "str=name a=params b=result type c=body")                      \
     X(EXTERN,     "str=name a=params b=result type str2=source")                 \
     X(PARAMDECL,  "str=name a=type")                                             \
-    X(POLICY,     "str=name str2=label ival=entity a=items b=applicability (a COND)")                     \
+    X(POLICY,     "str=name str2=label ival=entity a=items b=applicability (a COND) c=claims (a CLAIMS)")                     \
     X(REF,        "str=legal reference")                                         \
     X(EXCLUDES,   "str=policy name")                                             \
     X(LET,        "str=name a=expr b=exceptions")                                \
@@ -49,7 +49,7 @@
     X(OBJ,        "a=inits")                                                     \
     X(RECLIT,     "a=record entries")                                            \
     X(RECENTRY,   "a=date b=value")                                              \
-    X(EXPECT,     "str=policy ival=status a=amount b=member number c=tolerance") \
+    X(EXPECT,     "str=policy ival=status a=amount b=member number c=tolerance d=claim number") \
     X(TYPE,       "ival=base flag=period str=code set a=element type")           \
     X(INT,        "str=digits")                                                  \
     X(DEC,        "str=digits")                                                  \
@@ -79,7 +79,8 @@
     X(RFIELD,     "str=name a=type str2=label")   \
     X(SCALEVER,   "a=from date b=rows")                                          \
     X(SCALEQ,     "str=rate|quick|band a=scale (a NAME) b=args")   \
-    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance")
+    X(EXPECTVAL,  "str=policy str2=let a=value b=member number c=tolerance") \
+    X(CLAIMS,     "str=variable a=list str2=order field (or NULL)")
 
 typedef enum {
 #define X(k, doc) N_##k,
