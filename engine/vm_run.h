@@ -660,10 +660,6 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             else SET(RA, d->status == DEC_ELIGIBLE ? d->amount : 0);
             VM_NEXT;
         }
-        VM_CASE(SOY)
-            if (RB.unk) RA = RB;
-            else { int32_t y, m, dd; cal_to_ymd((int32_t)RB.v, &y, &m, &dd); SET(RA, cal_from_ymd(y, 1, 1)); }
-            VM_NEXT;
         VM_CASE(EXTRAARG)   /* taken with the instruction before, never run */
         case HM_NUM_OPCODES:
         default:
