@@ -1067,9 +1067,10 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     if (!D.hpol || !D.ppol)
         goto done;
     for (int32_t i = 0; i < p->npolicies; i++) {
+        /* claim policies are decided in tests; a run does not list them yet */
         if (p->policies[i].entity == ENT_PERSON)
             D.ppol[D.npp++] = i;
-        else
+        else if (p->policies[i].entity == ENT_HOUSEHOLD)
             D.hpol[D.nhp++] = i;
     }
     size_t slots = (size_t)L.nh * (size_t)D.nhp + (size_t)L.np * (size_t)D.npp + 1;

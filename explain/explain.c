@@ -2325,7 +2325,7 @@ json_t *explain_build(const ex_input *in)
     /* decide everything asked for while recording; what they depend on is
      * decided (and recorded) on the way */
     for (int32_t i = 0; i < p->npolicies; i++) {
-        if (in->policy >= 0 && i != in->policy)
+        if ((in->policy >= 0 && i != in->policy) || p->policies[i].entity == ENT_CLAIM)
             continue;
         if (p->policies[i].entity == ENT_HOUSEHOLD) {
             vm_decide(x->vm, i, -1);

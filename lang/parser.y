@@ -491,6 +491,10 @@ policy:
                                 { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $10;
                                   $$->b = NODE(COND, @7); $$->b->a = $7; $$->b->str = $8;
                                   if ($8) { $$->b->d = NODE(STR, @8); $$->b->d->str = $8; } }
+  | POLICY IDENT opt_label FOR IDENT '{' pitems '}'
+                                { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = ENT_PERSON; $$->a = $7;
+                                  int d = diag_error(p->diags, p->file, @5, "expected `household` or `person`, found a name");
+                                  diag_hint(p->diags, d, "write `for household`, `for person`, or `for NAME in person.LIST` for each record of a list"); }
     /* a policy decided once for each record of a person's list (a claim):
      * `for 结算 in person.hospital_bills ordered by settled_on` */
   | POLICY IDENT opt_label FOR IDENT IN expr '{' pitems '}'

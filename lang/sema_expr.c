@@ -434,7 +434,10 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
         return &ty_error;
     }
     if (q == s->policy) {
-        ERR(e, "policy `%s` refers to its own decision", q->name);
+        int d = ERR(e, "policy `%s` refers to its own decision", q->name);
+        if (q->decl->c)
+            diag_hint(s->diags, d, "a claim may read the claims before it: c.%s.%s for c in %s.earlier", q->name,
+                      e->str, q->decl->c->str);
         return &ty_error;
     }
     if (s->policy) {
