@@ -825,16 +825,16 @@ static int32_t trace_enter(hm_vm *vm, int32_t fn, const hm_val *args)
 {
     int32_t caller = vm->frame;
     vm->frame = vm->trace->nframes++;
-    trace_push(vm, (vm_event){ .kind = EV_ENTER, .frame = vm->frame, .a = fn, .b = caller, .self = vm->self });
+    trace_push(vm, (vm_event){ .kind = EV_ENTER, .frame = vm->frame, .a = fn, .b = caller, .self = vm->self, .claim = vm->claim_row });
     /* the arguments: instructions may read a parameter where it is */
     for (int k = 0; k < vm->p->fns[fn].nparams; k++)
-        trace_push(vm, (vm_event){ .kind = EV_ARG, .frame = vm->frame, .a = k, .b = -1, .self = vm->self, .v = args[k] });
+        trace_push(vm, (vm_event){ .kind = EV_ARG, .frame = vm->frame, .a = k, .b = -1, .self = vm->self, .claim = vm->claim_row, .v = args[k] });
     return caller;
 }
 
 static void trace_instr(hm_vm *vm, uint32_t pc, hm_val v)
 {
-    trace_push(vm, (vm_event){ .kind = EV_INSTR, .frame = vm->frame, .a = (int32_t)pc, .b = -1, .self = vm->self, .v = v });
+    trace_push(vm, (vm_event){ .kind = EV_INSTR, .frame = vm->frame, .a = (int32_t)pc, .b = -1, .self = vm->self, .claim = vm->claim_row, .v = v });
 }
 
 /* ---- decisions (defined below) --------------------------------------------------- */

@@ -167,7 +167,7 @@ typedef struct vm_event {
                                ARG: the parameter (its register) */
     int32_t b;              /* ENTER: the calling frame, -1 at the top */
     int32_t self;           /* the member being decided, -1 for the household */
-    int32_t pad;
+    int32_t claim;          /* the claim being decided (its records row), or -1 */
     hm_val v;               /* INSTR: register A after the instruction; ARG: the argument */
 } vm_event;
 typedef struct vm_trace {
