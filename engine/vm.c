@@ -142,7 +142,7 @@ struct hm_vm {
     int32_t slot;               /* the memo slot of lets and conditions: self + 1, or a claim's */
     int32_t claim_row, claim_pol;   /* the claim being decided (its row, its policy), or -1 */
     int32_t claim_depth;        /* claims being decided at once (one reading earlier ones) */
-    int32_t msg_member, msg_row, msg_slot;  /* the claim vm_decide_claim decided last, for messages */
+    int32_t msg_member, msg_row, msg_slot, msg_pol; /* the claim vm_decide_claim decided last, for messages */
     int32_t *claim_cols;        /* the records columns of the lists claim policies decide */
     int32_t nclaim_cols;
     size_t nregs_one;           /* registers for one claim (or none): every function once */
@@ -678,7 +678,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     vm->slot = 0;
     vm->claim_row = vm->claim_pol = -1;
     vm->claim_depth = 0;
-    vm->msg_member = vm->msg_row = -1;
+    vm->msg_member = vm->msg_row = vm->msg_pol = -1;
     vm->msg_slot = 0;
     vm->frame = -1;
     vm->err[0] = '\0';
@@ -1619,6 +1619,7 @@ const hm_decision *vm_decide_claim(hm_vm *vm, int32_t policy, int32_t member, in
         vm->msg_member = member;
         vm->msg_row = first + claim;
         vm->msg_slot = slot;
+        vm->msg_pol = policy;
     }
     return d;
 }
@@ -1647,6 +1648,17 @@ hm_val vm_value_of_let(hm_vm *vm, int32_t let, int32_t member)
     return v;
 }
 
+/* A parameter's key for a message is the member's, and, where a claim
+ * policy's table is keyed by the claim, that of the claim decided last. */
+static void claim_for_message(hm_vm *vm, int32_t member)
+{
+    vm->self = member;
+    vm->slot = member + 1;
+    int mine = vm->msg_row >= 0 && vm->msg_member == member;
+    vm->claim_row = mine ? vm->msg_row : -1;
+    vm->claim_pol = mine ? vm->msg_pol : -1;
+}
+
 hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
 {
     const hm_program *p = vm->p;
@@ -1663,12 +1675,13 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
             const hm_param *tp = &p->params[t];
             if (tp->key_fn < 0 || (k + 1 < pa->keyed && tp->n == 0))
                 return r;
-            int32_t saved = vm->self, saved_slot = vm->slot;
-            vm->self = member;
-            vm->slot = member + 1;
+            int32_t saved = vm->self, saved_slot = vm->slot, saved_row = vm->claim_row, saved_pol = vm->claim_pol;
+            claim_for_message(vm, member);
             keys[k] = run(vm, tp->key_fn, NULL);
             vm->self = saved;
             vm->slot = saved_slot;
+            vm->claim_row = saved_row;
+            vm->claim_pol = saved_pol;
             if (k + 1 < pa->keyed)
                 t = (int32_t)p->dated[p->pentries[tp->first].first].value;
         }
@@ -1676,12 +1689,13 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
     }
     if (pa->key_fn < 0)
         return r;
-    int32_t saved = vm->self, saved_slot = vm->slot;
-    vm->self = member;
-    vm->slot = member + 1;
+    int32_t saved = vm->self, saved_slot = vm->slot, saved_row = vm->claim_row, saved_pol = vm->claim_pol;
+    claim_for_message(vm, member);
     hm_val key = run(vm, pa->key_fn, NULL);
     vm->self = saved;
     vm->slot = saved_slot;
+    vm->claim_row = saved_row;
+    vm->claim_pol = saved_pol;
     return param_key(vm, param, key);
 }
 

@@ -631,7 +631,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             /* the claims of the person's list before this one: by the
              * order field (unknown when it is missing), ties by position */
             int32_t oci = IDX_C();
-            if (vm->claim_row < 0) { FAIL("no claim"); VM_NEXT; }
+            if (vm->claim_row < 0 || vm->claim_pol < 0) { FAIL("no claim"); VM_NEXT; }
             const hm_policy *P = &p->policies[vm->claim_pol];
             int32_t col = p->fields[P->claims].column, cur = vm->claim_row;
             const hm_rcolumn *rc = &facts->rcol[col];

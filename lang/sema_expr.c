@@ -312,7 +312,8 @@ static const hm_type *name_expr(sema *s, ast *e)
             return v->type;
         }
     /* the claim a claim policy is deciding */
-    if (s->policy && s->policy->decl->c && strcmp(s->policy->decl->c->str, name) == 0) {
+    if (s->policy && s->policy->decl->c && strcmp(s->policy->decl->c->str, name) == 0 &&
+        (!s->param || s->param->owner == s->policy)) {  /* a key of the policy's own table only */
         e->flag = 2;
         return s->policy->type ? s->policy->type : &ty_error;
     }
