@@ -128,6 +128,7 @@ HM_SAME(ENT_PERSON, HM_PERSON);
 /* a policy decided once for each record of a person's list of records
  * (a claim: a hospital bill); hm_policy.entity only */
 enum { ENT_CLAIM = 3 };
+HM_SAME(ENT_CLAIM, HM_ENTITY_CLAIM);
 
 /* hm_field.records.  A list of records with fields (list of 机动车) is a
  * records column of rows (FIELD_ROWS: which owner has which rows, and

@@ -146,6 +146,7 @@ struct hm_vm {
     int32_t *claim_cols;        /* the records columns of the lists claim policies decide */
     int32_t nclaim_cols;
     size_t nregs_one;           /* registers for one claim (or none): every function once */
+    int32_t claims_hh, nclaims; /* the household whose claims were counted last (-1: none), how many */
     uint32_t gen;
     int32_t slots;              /* memo slots per let/policy: 1 + largest household */
     memo_let *lets;
@@ -511,6 +512,7 @@ hm_vm *vm_new(const hm_program *p)
     vm->slots = 0;
     vm->self = -1;
     vm->members = -1;
+    vm->claims_hh = -1;
     /* the lists whose records claim policies decide */
     vm->claim_cols = mem_alloc(sizeof *vm->claim_cols * ((size_t)p->npolicies + 1));
     for (int32_t i = 0; vm->claim_cols && i < p->npolicies; i++) {
@@ -581,6 +583,7 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
 {
     const hm_program *p = vm->p;
     vm->facts = facts;
+    vm->claims_hh = -1;
     vm->as_of = as_of;
     vm->as_of_month = cal_start_of_month(as_of);
     vm->win_hi = cal_add_days(vm->as_of_month, -1);
@@ -635,16 +638,21 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     vm->hh = hh;
     vm->first = f->hh_first[hh];
     vm->nmem = f->hh_count[hh];
-    /* a slot for each claim of the household, after the members' */
-    int32_t nclaims = 0;
-    for (int32_t c = 0; c < vm->nclaim_cols; c++) {
-        const hm_rcolumn *rc = &f->rcol[vm->claim_cols[c]];
-        int32_t n = 0;
-        for (int32_t m = 0; m < vm->nmem; m++)
-            n += rc->count[vm->first + m];
-        if (n > nclaims)
-            nclaims = n;
+    /* a slot for each claim of the household, after the members' (counted
+     * once: settling begins the same household again and again) */
+    if (vm->nclaim_cols && hh != vm->claims_hh) {
+        vm->nclaims = 0;
+        for (int32_t c = 0; c < vm->nclaim_cols; c++) {
+            const hm_rcolumn *rc = &f->rcol[vm->claim_cols[c]];
+            int32_t n = 0;
+            for (int32_t m = 0; m < vm->nmem; m++)
+                n += rc->count[vm->first + m];
+            if (n > vm->nclaims)
+                vm->nclaims = n;
+        }
+        vm->claims_hh = hh;
     }
+    int32_t nclaims = vm->nclaims;
     if (ensure_slots(vm, vm->nmem + 1 + nclaims) < 0)
         return -1;
     /* a claim's decision may read earlier claims' while it runs: every
