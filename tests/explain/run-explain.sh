@@ -80,6 +80,12 @@ check dated-on.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 
 check gaoling.txt 0 "$HUIMIN" explain $pack --given $dir/tekun.json --as-of $day --policy gaoling
 check all.json 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --format json
 check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --as-of $day
+# claims: each hospital bill's layers, in the order of settlement (the
+# deductible paid once a year), text and JSON
+check yizhanshi-jiben.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 基本医保
+check yizhanshi-dabing.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 大病保险
+check yizhanshi-jiuzhu.json 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 医疗救助 --format json
+check yizhanshi-citizen.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 个人自付 --audience citizen
 # a whole number compared with money: the threshold as written, in yuan
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
