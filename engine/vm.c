@@ -147,6 +147,7 @@ struct hm_vm {
     int32_t nclaim_cols;
     size_t nregs_one;           /* registers for one claim (or none): every function once */
     int32_t claims_hh, nclaims; /* the household whose claims were counted last (-1: none), how many */
+    uint32_t *mclaims;          /* per member: the generation its claims were all decided in */
     uint32_t gen;
     int32_t slots;              /* memo slots per let/policy: 1 + largest household */
     memo_let *lets;
@@ -546,6 +547,7 @@ void vm_free(hm_vm *vm)
     mem_free(vm->let_same);
     mem_free(vm->cond_same);
     mem_free(vm->claim_cols);
+    mem_free(vm->mclaims);
     mem_free(vm->conds);
     mem_free(vm->pval);
     mem_free(vm->peval);
@@ -619,6 +621,15 @@ static int ensure_slots(hm_vm *vm, int32_t need)
         mem_free(c);
         return -1;
     }
+    uint32_t *mc = mem_calloc((size_t)slots + 1, sizeof *mc);
+    if (!mc) {
+        mem_free(l);
+        mem_free(q);
+        mem_free(c);
+        return -1;
+    }
+    mem_free(vm->mclaims);
+    vm->mclaims = mc;
     mem_free(vm->lets);
     mem_free(vm->pols);
     mem_free(vm->conds);
@@ -677,6 +688,7 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
         memset(vm->pols, 0, sizeof *vm->pols * (size_t)vm->p->npolicies * (size_t)vm->slots);
         memset(vm->conds, 0, sizeof *vm->conds * (size_t)vm->p->nconds * (size_t)vm->slots);
         memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
+        memset(vm->mclaims, 0, sizeof *vm->mclaims * (size_t)vm->slots);
         vm->gen = 1;
     }
     vm->nlists = 0;
@@ -849,6 +861,8 @@ static void trace_instr(hm_vm *vm, uint32_t pc, hm_val v)
 
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member);
 static const hm_decision *decide_claim(hm_vm *vm, int32_t pol, int64_t row);
+static int claim_of_row(const hm_vm *vm, int32_t pol, int64_t row, int32_t *member, int32_t *slot);
+static void decide_member_claims(hm_vm *vm, int32_t member);
 static const hm_decision no_claim = { .status = DEC_UNDETERMINED, .error = 1, .failed_cond = -1,
                                       .excluded_by = -1, .exception = -1 };
 
@@ -1480,13 +1494,76 @@ static int claim_of_row(const hm_vm *vm, int32_t pol, int64_t row, int32_t *memb
 }
 
 /* Claim policy pol for the claim in records row `row`. */
+/* Claims that read claims that read claims …: each a level of the C
+ * stack.  Deciding a person's claims in their order (decide_member_claims)
+ * keeps it to a few; past this, the decision is an error, never a crash. */
+#define CLAIM_DEPTH_MAX 1000
+
 static const hm_decision *decide_claim(hm_vm *vm, int32_t pol, int64_t row)
 {
+    static const hm_decision too_deep = { .status = DEC_UNDETERMINED, .error = 1, .failed_cond = -1,
+                                          .excluded_by = -1, .exception = -1 };
     int32_t member, slot;
     if (vm->p->policies[pol].entity != ENT_CLAIM || claim_of_row(vm, pol, row, &member, &slot) < 0 ||
         slot >= vm->slots)
         return &no_claim;
-    return decide_in(vm, pol, member, slot, (int32_t)row);
+    if (vm->claim_depth >= CLAIM_DEPTH_MAX) {
+        snprintf(vm->err, sizeof vm->err, "claims read each other more than %d deep", CLAIM_DEPTH_MAX);
+        return &too_deep;
+    }
+    vm->claim_depth++;
+    const hm_decision *d = decide_in(vm, pol, member, slot, (int32_t)row);
+    vm->claim_depth--;
+    return d;
+}
+
+/* Decide every claim of member's, in the order of each list (that of its
+ * first claim policy, ties by position), every claim policy of the list
+ * for each claim in turn: a claim reading the claims before it, or its
+ * earlier layers, then finds them decided.  Once per member and
+ * household; the smallest remaining claim is looked for each time, with
+ * no allocation (a person has few claims). */
+static void decide_member_claims(hm_vm *vm, int32_t member)
+{
+    const hm_program *p = vm->p;
+    if (member < 0 || member >= vm->nmem || vm->mclaims[member] == vm->gen)
+        return;
+    vm->mclaims[member] = vm->gen;
+    int32_t who = vm->first + member;
+    for (int32_t c = 0; c < vm->nclaim_cols; c++) {
+        const hm_rcolumn *rc = &vm->facts->rcol[vm->claim_cols[c]];
+        if (rc->state[who] != FACT_KNOWN)
+            continue;
+        int32_t first = rc->first[who], n = rc->count[who], first_pol = -1;
+        for (int32_t q = 0; q < p->npolicies && first_pol < 0; q++)
+            if (p->policies[q].entity == ENT_CLAIM && p->fields[p->policies[q].claims].column == vm->claim_cols[c])
+                first_pol = q;
+        const hm_rcolumn *oc = p->policies[first_pol].order >= 0 ? &vm->facts->rcol[p->policies[first_pol].order]
+                                                                 : NULL;
+        for (int32_t r = first; oc && r < first + n; r++)
+            if (oc->date[r] == FACT_NO_DATE)
+                oc = NULL;      /* an order not known: by position */
+        int64_t last_v = INT64_MIN;
+        int32_t last_r = -1;
+        for (int32_t k = 0; k < n; k++) {
+            /* the next claim in the order */
+            int32_t best = -1;
+            for (int32_t r = first; r < first + n; r++) {
+                int64_t v = oc ? oc->v[r] : 0;
+                if ((v > last_v || (v == last_v && r > last_r)) &&
+                    (best < 0 || v < (oc ? oc->v[best] : 0) || (v == (oc ? oc->v[best] : 0) && r < best)))
+                    best = r;
+            }
+            if (best < 0)
+                break;
+            last_v = oc ? oc->v[best] : 0;
+            last_r = best;
+            for (int32_t q = 0; q < p->npolicies; q++)
+                if (p->policies[q].entity == ENT_CLAIM &&
+                    p->fields[p->policies[q].claims].column == vm->claim_cols[c])
+                    decide_claim(vm, q, best);
+        }
+    }
 }
 
 static const hm_decision *decide_in(hm_vm *vm, int32_t pol, int32_t member, int32_t slot, int32_t row)
@@ -1609,18 +1686,7 @@ const hm_decision *vm_decide_claim(hm_vm *vm, int32_t policy, int32_t member, in
         return &no_claim;
     const hm_rcolumn *rc = &vm->facts->rcol[vm->p->fields[vm->p->policies[policy].claims].column];
     int32_t first = rc->first[vm->first + member];
-    /* the person's claims in their order first, one at a time: a claim
-     * reading earlier ones finds them decided */
-    const hm_policy *P = &vm->p->policies[policy];
-    const hm_rcolumn *oc = P->order >= 0 ? &vm->facts->rcol[P->order] : NULL;
-    for (int32_t k = 0; k < n; k++) {
-        int32_t r = first + k, c = first + claim;
-        int before = oc && oc->date[r] != FACT_NO_DATE && oc->date[c] != FACT_NO_DATE
-                         ? oc->v[r] < oc->v[c] || (oc->v[r] == oc->v[c] && r < c)
-                         : !oc && r < c;
-        if (before)
-            decide_claim(vm, policy, r);
-    }
+    decide_member_claims(vm, member);
     const hm_decision *d = decide_claim(vm, policy, first + claim);
     int32_t slot;
     if (claim_of_row(vm, policy, first + claim, &member, &slot) == 0) {

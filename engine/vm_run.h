@@ -652,8 +652,13 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             VM_NEXT;
         }
         VM_CASE(CELIG) VM_CASE(CAMOUNT) {
+            int32_t cpol = IDX_C();
             if (RB.unk) { RA = RB; VM_NEXT; }
-            const hm_decision *d = decide_claim(vm, IDX_C(), RB.v);
+            /* from outside the claims: the person's, all of them in order */
+            int32_t cm, cs;
+            if (vm->claim_row < 0 && p->policies[cpol].entity == ENT_CLAIM && claim_of_row(vm, cpol, RB.v, &cm, &cs) == 0)
+                decide_member_claims(vm, cm);
+            const hm_decision *d = decide_claim(vm, cpol, RB.v);
             base = vm->regs + saved_top;
             if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
             else if (GET_OP(i) == OP_CELIG) SET(RA, d->status == DEC_ELIGIBLE);
