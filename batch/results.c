@@ -19,9 +19,11 @@
  * before it was kept (versions 0 to 2 are migrated by adding columns and
  * tables; version 3 also gave run_entities.id no type, see migrate();
  * version 4 has decisions not applicable, status 4, counted in
- * run_not_applicable, and the view names them); a database of a later
- * version is refused. */
-#define SCHEMA_VERSION 4
+ * run_not_applicable, and the view names them; version 5 has the decisions
+ * of claim policies, one for each claim, decision_rows.claim its number
+ * among the person's, NULL for the others); a database of a later version
+ * is refused. */
+#define SCHEMA_VERSION 5
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
@@ -40,7 +42,8 @@ static const char SCHEMA[] =
     "  household INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS decision_rows(\n"
     "  run_id INTEGER NOT NULL, entity INTEGER NOT NULL, policy INTEGER NOT NULL,\n"
-    "  status INTEGER NOT NULL, amount_fen INTEGER, reason INTEGER, missing TEXT, message TEXT);\n"
+    "  status INTEGER NOT NULL, amount_fen INTEGER, reason INTEGER, missing TEXT, message TEXT,\n"
+    "  claim INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS data_issues(\n"
     "  run_id INTEGER NOT NULL, source TEXT, entity_kind TEXT, entity_id TEXT, field TEXT,\n"
     "  issue TEXT NOT NULL, detail TEXT);\n"
@@ -78,7 +81,7 @@ static const char VIEW[] =
     "         d.amount_fen,\n"
     "         CASE WHEN d.amount_fen IS NULL THEN NULL WHEN p.period = 1 THEN 'month'\n"
     "              WHEN p.period = 2 THEN 'year' WHEN p.period = 0 THEN 'once' END AS amount_period,\n"
-    "         r.text AS reason, d.message, d.missing\n"
+    "         r.text AS reason, d.message, d.missing, d.claim\n"
     "  FROM decision_rows d\n"
     "  JOIN run_entities e ON e.entity = d.entity\n"
     "  LEFT JOIN run_entities h ON h.entity = e.household\n"
@@ -202,6 +205,7 @@ static int migrate(results *r, const char *path)
         { "runs", "huimin_version", "TEXT" },   { "run_policies", "period", "INTEGER" },
         { "run_entities", "household", "INTEGER" }, { "decision_rows", "message", "TEXT" },
         { "run_sources", "identity", "TEXT" },   { "runs", "store", "TEXT" },
+        { "decision_rows", "claim", "INTEGER" },
     };
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
@@ -545,7 +549,7 @@ static int step_once(results *r, const char *sql, int n, const char *const *text
 
 int results_policy(results *r, int32_t policy, const char *name, const char *label, int person, int period)
 {
-    const char *t[5] = { NULL, name, label, person ? "person" : "household", NULL };
+    const char *t[5] = { NULL, name, label, person > 1 ? "claim" : person ? "person" : "household", NULL };
     int64_t i[5] = { policy, 0, 0, 0, period };
     return step_once(r, "INSERT INTO run_policies VALUES (?, ?, ?, ?, ?, ?)", 5, t, i, "saving the policies");
 }
@@ -645,8 +649,40 @@ int results_commit(results *r)
     return 0;
 }
 
+/* A claim's decision: few, so one row at a time (the batches have no
+ * column for it). */
+int results_claim_decision(results *r, int64_t entity, int32_t policy, int32_t claim, int status, int has_amount,
+                           int64_t amount, int32_t reason, const char *missing, const char *message)
+{
+    sqlite3_stmt *st = r->claim_st;
+    if (!st && sqlite3_prepare_v2(r->db, "INSERT INTO decision_rows(run_id, entity, policy, status, amount_fen, "
+                                         "reason, missing, message, claim) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  -1, &r->claim_st, NULL) != SQLITE_OK)
+        return fail(r, "saving the claims' decisions");
+    st = r->claim_st;
+    sqlite3_bind_int64(st, 1, r->run_id);
+    sqlite3_bind_int64(st, 2, RESULTS_ENTITY(r->run_id, entity));
+    sqlite3_bind_int(st, 3, policy);
+    sqlite3_bind_int(st, 4, status);
+    if (has_amount)
+        sqlite3_bind_int64(st, 5, amount);
+    else
+        sqlite3_bind_null(st, 5);
+    if (r->cols == COLS && reason)
+        sqlite3_bind_int(st, 6, reason);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_text(st, 7, r->cols == COLS ? missing : NULL, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, r->cols == COLS ? message : NULL, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 9, claim);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : fail(r, "saving the claims' decisions");
+}
+
 void results_close(results *r)
 {
+    sqlite3_finalize(r->claim_st);
     batch_free(&r->ent);
     batch_free(&r->dec);
     if (r->db) {

@@ -61,6 +61,7 @@ typedef struct results {
     int committed;
     int64_t run_id;
     int cols;                   /* columns per decision: 8 with reasons, 5 without */
+    sqlite3_stmt *claim_st;     /* results_claim_decision's */
     char err[512];
 } results;
 
@@ -87,8 +88,12 @@ typedef struct results_run {
 int  results_begin(results *r, const results_run *run);
 /* The time now, "2024-08-01T09:30:00Z". */
 void results_now(char *buf, size_t n);
-/* period: of the policy's amount (hm_policy.period) */
+/* period: of the policy's amount (hm_policy.period); person: 0 a household
+ * policy, 1 a person policy, 2 a claim policy */
 int  results_policy(results *r, int32_t policy, const char *name, const char *label, int person, int period);
+/* The decision of a claim policy for claim `claim` (from 1) of a person. */
+int  results_claim_decision(results *r, int64_t entity, int32_t policy, int32_t claim, int status, int has_amount,
+                            int64_t amount, int32_t reason, const char *missing, const char *message);
 int  results_reason(results *r, int32_t reason, const char *text);
 /* id: the entity's id as text, or NULL when it is the integer idnum;
  * household: a person's household (its entity number), -1 for a household */

@@ -65,7 +65,11 @@ typedef struct msg_pool {
 typedef struct decisions {
     int32_t nhp, npp;           /* household and person policies */
     int32_t *hpol, *ppol;       /* their program indexes */
-    uint8_t *status;            /* households × nhp, then persons × npp */
+    int32_t ncp, *cpol;         /* claim policies, their program indexes */
+    size_t *coff;               /* per claim policy: the slot of its list's first record */
+    int32_t *crows;             /* per claim policy: the records of its list */
+    uint8_t *status;            /* households × nhp, then persons × npp, then each claim
+                                   policy's records (coff) */
     int64_t *amount;
     int32_t *reason;            /* NULL: the run stores no reasons */
     int kleene;                 /* 1: do not settle (hm_run_options.kleene) */
@@ -76,6 +80,23 @@ typedef struct decisions {
     int store_all;              /* every decision stored, not only the answers */
     uint8_t *mark;              /* NULL, or per household then person: MARK_* */
 } decisions;
+
+/* The policies of pass 0 (households), 1 (persons) or 2 (claims). */
+static int32_t npass(const decisions *D, int pass)
+{
+    return pass == 0 ? D->nhp : pass == 1 ? D->npp : D->ncp;
+}
+
+static int32_t pol_of(const decisions *D, int pass, int32_t k)
+{
+    return pass == 0 ? D->hpol[k] : pass == 1 ? D->ppol[k] : D->cpol[k];
+}
+
+/* The list of records whose records claim policy pol decides. */
+static const hm_rcolumn *claims_of(const hm_program *p, const hm_facts *f, int32_t pol)
+{
+    return &f->rcol[p->fields[p->policies[pol].claims].column];
+}
 
 /* what is stored of an entity besides its answers */
 enum { MARK_ENTITY = 1, MARK_ALL = 2 };   /* its row (a data issue names it); every decision */
@@ -278,6 +299,14 @@ static void *work(void *arg)
                 for (int32_t k = 0; k < D->npp; k++)
                     bad |= store(vm, p, D, w, pbase + (size_t)(f->hh_first[h] + m) * (size_t)D->npp + (size_t)k,
                                  D->ppol[k], m, vm_decide(vm, D->ppol[k], m));
+            /* each claim of each member */
+            for (int32_t m = 0; m < f->hh_count[h]; m++)
+                for (int32_t k = 0; k < D->ncp; k++) {
+                    size_t first = D->coff[k] + (size_t)claims_of(p, f, D->cpol[k])->first[f->hh_first[h] + m];
+                    for (int32_t i = 0; i < vm_claims(vm, D->cpol[k], m); i++)
+                        bad |= store(vm, p, D, w, first + (size_t)i, D->cpol[k], m,
+                                     vm_decide_claim(vm, D->cpol[k], m, i));
+                }
             if (bad) {
                 w->oom = 1;
                 goto out;
@@ -402,11 +431,11 @@ static int stored(const decisions *D, size_t slot, uint8_t mark)
 /* The run's policies and reasons, before its decisions. */
 static int write_head(results *R, const hm_program *p, const hm_load *L, const decisions *D)
 {
-    for (int pass = 0; pass < 2; pass++)
-        for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++) {
-            const hm_policy *P = &p->policies[pass ? D->ppol[k] : D->hpol[k]];
-            if (results_policy(R, pass ? D->ppol[k] : D->hpol[k], prog_str(p, P->name), prog_str(p, P->label),
-                               pass, P->period))
+    for (int pass = 0; pass < 3; pass++)
+        for (int32_t k = 0; k < npass(D, pass); k++) {
+            const hm_policy *P = &p->policies[pol_of(D, pass, k)];
+            if (results_policy(R, pol_of(D, pass, k), prog_str(p, P->name), prog_str(p, P->label), pass,
+                               P->period))
                 return -1;
         }
     return D->reason ? write_reasons(R, p, L) : 0;
@@ -420,6 +449,18 @@ static int write_entity(results *R, const hm_load *L, int person, int32_t i, int
     int num = load_id_int(L, person, i, &v);
     return results_entity(R, person ? (int64_t)L->facts.nhouse + i : i, person, num ? NULL : load_id(L, person, i, idb),
                           v, household);
+}
+
+/* Is a decision of one of person's claims stored? */
+static int claim_stored(const hm_program *p, const hm_facts *f, const decisions *D, int32_t person, uint8_t mark)
+{
+    for (int32_t k = 0; k < D->ncp; k++) {
+        const hm_rcolumn *rc = claims_of(p, f, D->cpol[k]);
+        for (int32_t i = 0; rc->state[person] == FACT_KNOWN && i < rc->count[person]; i++)
+            if (stored(D, D->coff[k] + (size_t)rc->first[person] + (size_t)i, mark))
+                return 1;
+    }
+    return 0;
 }
 
 /* The stored decisions of the households of chunk c, and the entities
@@ -441,6 +482,7 @@ static int write_chunk(results *R, const hm_program *p, const hm_load *L, const 
             any = pmark & MARK_ENTITY;
             for (int32_t k = 0; !any && k < D->npp; k++)
                 any = stored(D, first + (size_t)mb * (size_t)D->npp + (size_t)k, pmark);
+            any = any || claim_stored(p, f, D, f->hh_first[h] + mb, pmark);
         }
         if (!any)
             continue;
@@ -462,6 +504,7 @@ static int write_chunk(results *R, const hm_program *p, const hm_load *L, const 
             int pany = pmark & MARK_ENTITY;
             for (int32_t k = 0; !pany && k < D->npp; k++)
                 pany = stored(D, ps + (size_t)k, pmark);
+            pany = pany || claim_stored(p, f, D, person, pmark);
             if (!pany)
                 continue;
             if (write_entity(R, L, 1, person, h))
@@ -475,6 +518,19 @@ static int write_chunk(results *R, const hm_program *p, const hm_load *L, const 
                                      D->has_amount[s], D->amount[s], D->reason ? D->reason[s] : 0, m,
                                      message_of(c, s)))
                     return -1;
+            }
+            for (int32_t k = 0; k < D->ncp; k++) {
+                const hm_rcolumn *rc = claims_of(p, f, D->cpol[k]);
+                for (int32_t i = 0; rc->state[person] == FACT_KNOWN && i < rc->count[person]; i++) {
+                    size_t s = D->coff[k] + (size_t)rc->first[person] + (size_t)i;
+                    if (!stored(D, s, pmark))
+                        continue;
+                    const char *m = missing_of(p, f, D, s, D->cpol[k], h, mb, miss, sizeof miss);
+                    if (results_claim_decision(R, (int64_t)f->nhouse + person, D->cpol[k], i + 1, D->status[s],
+                                               D->has_amount[s], D->amount[s], D->reason ? D->reason[s] : 0, m,
+                                               message_of(c, s)))
+                        return -1;
+                }
             }
         }
     }
@@ -559,16 +615,16 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
 static int write_tail(results *R, const hm_program *p, const hm_load *L, const decisions *D, const int64_t *ne,
                       int32_t nreasons, int64_t (*count)[5])
 {
-    for (int pass = 0, at = 0; pass < 2; pass++)
-        for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++, at++)
+    for (int pass = 0, at = 0; pass < 3; pass++)
+        for (int32_t k = 0; k < npass(D, pass); k++, at++)
             if (count[at][DEC_NOT_APPLICABLE] &&
-                results_not_applicable(R, pass ? D->ppol[k] : D->hpol[k], count[at][DEC_NOT_APPLICABLE]))
+                results_not_applicable(R, pol_of(D, pass, k), count[at][DEC_NOT_APPLICABLE]))
                 return -1;
-    for (int pass = 0, at = 0; pass < 2; pass++)
-        for (int32_t k = 0; k < (pass ? D->npp : D->nhp); k++, at++)
+    for (int pass = 0, at = 0; pass < 3; pass++)
+        for (int32_t k = 0; k < npass(D, pass); k++, at++)
             for (int32_t r = 0; r < nreasons; r++)
                 if (ne[(size_t)at * (size_t)nreasons + (size_t)r] &&
-                    results_not_eligible(R, pass ? D->ppol[k] : D->hpol[k], r,
+                    results_not_eligible(R, pol_of(D, pass, k), r,
                                          ne[(size_t)at * (size_t)nreasons + (size_t)r]))
                     return -1;
     char idb[LOAD_ID_BUF];
@@ -601,13 +657,16 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
                   int64_t *ne, int32_t nreasons, char *err, size_t errlen)
 {
     size_t pbase = (size_t)L->facts.nhouse * (size_t)D->nhp;
-    for (int pass = 0, at = 0; pass < 2; pass++) {
-        int32_t np = pass ? D->npp : D->nhp, nent = pass ? L->facts.nperson : L->facts.nhouse;
+    for (int pass = 0, at = 0; pass < 3; pass++) {
+        int32_t np = npass(D, pass);
         for (int32_t k = 0; k < np; k++, at++) {
             memset(count[at], 0, sizeof count[at]);
             sum[at] = 0;
+            /* claims: every record of the list (one never decided is status 0, counted nowhere) */
+            int32_t nent = pass == 0 ? L->facts.nhouse : pass == 1 ? L->facts.nperson : D->crows[k];
             for (int32_t e = 0; e < nent; e++) {
-                size_t s = (pass ? pbase : 0) + (size_t)e * (size_t)np + (size_t)k;
+                size_t s = pass == 2 ? D->coff[k] + (size_t)e
+                                     : (pass ? pbase : 0) + (size_t)e * (size_t)np + (size_t)k;
                 count[at][D->status[s] <= DEC_NOT_APPLICABLE ? D->status[s] : 0]++;
                 if (D->status[s] == DEC_NOT_ELIGIBLE) {
                     int32_t r = D->reason && D->reason[s] > 0 && D->reason[s] < nreasons ? D->reason[s] : 0;
@@ -616,7 +675,7 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
                 if (D->has_amount[s] && __builtin_add_overflow(sum[at], D->amount[s], &sum[at])) {
                     snprintf(err, errlen, "policy %s: the total amount of its eligible decisions is beyond "
                              "%s (integer overflow); no run recorded",
-                             prog_str(p, p->policies[pass ? D->ppol[k] : D->hpol[k]].name),
+                             prog_str(p, p->policies[pol_of(D, pass, k)].name),
                              D->amount[s] < 0 ? "-92233720368547758.08" : "92233720368547758.07");
                     return -1;
                 }
@@ -730,7 +789,7 @@ static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const
                                     int64_t (*count)[5], const int64_t *sum)
 {
     hm_run_summary *s = mem_calloc(1, sizeof *s);
-    int n = D->nhp + D->npp;
+    int n = D->nhp + D->npp + D->ncp;
     size_t len = 1;
     for (int32_t i = 0; i < p->npolicies; i++)
         len += strlen(prog_str(p, p->policies[i].name)) + 1;
@@ -740,15 +799,15 @@ static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const
     }
     s->npolicies = n;
     char *at = s->strs;
-    for (int pass = 0, k = 0; pass < 2; pass++)
-        for (int32_t j = 0; j < (pass ? D->npp : D->nhp); j++, k++) {
-            int32_t pol = pass ? D->ppol[j] : D->hpol[j];
+    for (int pass = 0, k = 0; pass < 3; pass++)
+        for (int32_t j = 0; j < npass(D, pass); j++, k++) {
+            int32_t pol = pol_of(D, pass, j);
             const hm_policy *P = &p->policies[pol];
             sum_policy *sp = &s->policies[k];
             sp->name = strcpy(at, prog_str(p, P->name));
             at += strlen(at) + 1;
             sp->policy = pol;
-            sp->entity = pass ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
+            sp->entity = pass == 2 ? HM_ENTITY_CLAIM : pass ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD;
             sp->period = P->period;
             sp->has_amount = P->amount_fn >= 0;
             for (int st = 0; st < 5; st++)
@@ -833,6 +892,9 @@ static void decisions_free(decisions *D)
 {
     mem_free(D->hpol);
     mem_free(D->ppol);
+    mem_free(D->cpol);
+    mem_free(D->coff);
+    mem_free(D->crows);
     mem_free(D->status);
     mem_free(D->amount);
     mem_free(D->reason);
@@ -1081,15 +1143,26 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     rc = HM_ENOMEM;
     D.hpol = mem_alloc(sizeof *D.hpol * ((size_t)p->npolicies + 1));
     D.ppol = mem_alloc(sizeof *D.ppol * ((size_t)p->npolicies + 1));
-    if (!D.hpol || !D.ppol)
+    D.cpol = mem_alloc(sizeof *D.cpol * ((size_t)p->npolicies + 1));
+    D.coff = mem_alloc(sizeof *D.coff * ((size_t)p->npolicies + 1));
+    D.crows = mem_alloc(sizeof *D.crows * ((size_t)p->npolicies + 1));
+    if (!D.hpol || !D.ppol || !D.cpol || !D.coff || !D.crows)
         goto done;
     for (int32_t i = 0; i < p->npolicies; i++) {
         if (p->policies[i].entity == ENT_PERSON)
             D.ppol[D.npp++] = i;
+        else if (p->policies[i].entity == ENT_CLAIM)
+            D.cpol[D.ncp++] = i;
         else
             D.hpol[D.nhp++] = i;
     }
-    size_t slots = (size_t)L.nh * (size_t)D.nhp + (size_t)L.np * (size_t)D.npp + 1;
+    size_t slots = (size_t)L.nh * (size_t)D.nhp + (size_t)L.np * (size_t)D.npp, cslots = slots;
+    for (int32_t c = 0; c < D.ncp; c++) {
+        D.coff[c] = slots;
+        D.crows[c] = claims_of(p, &L.facts, D.cpol[c])->n;
+        slots += (size_t)D.crows[c];
+    }
+    slots++;
     D.status = mem_alloc(slots);
     D.has_amount = mem_alloc(slots);
     D.amount = mem_alloc(slots * sizeof *D.amount);
@@ -1103,13 +1176,17 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     D.pools = o->reasons ? mem_calloc((size_t)threads, sizeof *D.pools) : NULL;
     /* run_not_eligible's reasons: those of run_reasons, or none */
     int32_t nreasons = o->reasons ? 3 + p->nconds + p->npolicies + p->nexcs + p->nexterns : 1;
-    count = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *count);
-    sum = mem_alloc(((size_t)D.nhp + (size_t)D.npp + 1) * sizeof *sum);
-    ne = mem_calloc(((size_t)D.nhp + (size_t)D.npp + 1) * (size_t)nreasons, sizeof *ne);
+    size_t npol = (size_t)D.nhp + (size_t)D.npp + (size_t)D.ncp + 1;
+    count = mem_alloc(npol * sizeof *count);
+    sum = mem_alloc(npol * sizeof *sum);
+    ne = mem_calloc(npol * (size_t)nreasons, sizeof *ne);
     keep = keep_path(o, &cfg, &oom);
     if (!D.status || !D.has_amount || !D.amount || !D.errors || (o->reasons && (!D.reason || !D.pools)) ||
         !count || !sum || !ne || oom || (o->nsets && !(sets = join_sets(o))))
         goto done;
+    /* a record no claim policy decided (its owner's list not known) is in no count */
+    memset(D.status + cslots, 0, slots - cslots);
+    memset(D.has_amount + cslots, 0, slots - cslots);
     if ((rc = mark_entities(&D, p, &L, keep, err, errlen)) != HM_OK)
         goto done;
     if (cfg.text)

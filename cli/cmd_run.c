@@ -88,7 +88,7 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
         if (hm_run_summary_policy_has_amount(s, i))
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
         printf("%-24s %-9s %10lld %12lld ", hm_run_summary_policy_name(s, i),
-               hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
+               hm_run_summary_policy_entity(s, i) == HM_ENTITY_CLAIM ? "claim" : hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
         if (na)
             printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));

@@ -127,6 +127,10 @@ HM_SAME(ENT_HOUSEHOLD, HM_ENTITY_HOUSEHOLD);
 HM_SAME(ENT_PERSON, HM_ENTITY_PERSON);
 HM_SAME(ENT_HOUSEHOLD, HM_HOUSEHOLD);
 HM_SAME(ENT_PERSON, HM_PERSON);
+/* a policy decided once for each record of a person's list of records
+ * (a claim: a hospital bill); hm_policy.entity only */
+enum { ENT_CLAIM = 3 };
+HM_SAME(ENT_CLAIM, HM_ENTITY_CLAIM);
 
 /* hm_field.records.  A list of records with fields (list of 机动车) is a
  * records column of rows (FIELD_ROWS: which owner has which rows, and
@@ -321,6 +325,10 @@ typedef struct hm_policy {
     int32_t first_fact, nfacts; /* fields it can read, directly or not (program.ints) */
     int32_t line, file;
     int32_t applies;            /* `for … where`: its condition (program.conds, one CN_COND), or -1 */
+    int32_t claims;             /* ENT_CLAIM: the person's list of records (a FIELD_ROWS field)
+                                   it decides each record of; else -1 */
+    int32_t order;              /* ENT_CLAIM: the records column of the field that orders the
+                                   claims (ties by position), or -1 for their position only */
 } hm_policy;
 
 /* A policy source file the program was compiled from, kept so the pack

@@ -480,7 +480,7 @@ int facts_read_state(const hm_facts *f, const hm_policy *P, const hm_field *fd, 
         return facts_value_state(f, fd, hh, 0);
     int worst = FACT_KNOWN;
     for (int32_t m = 0; m < f->hh_count[hh]; m++) {
-        if (member >= 0 && m != member && P->entity == ENT_PERSON)
+        if (member >= 0 && m != member && P->entity != ENT_HOUSEHOLD)
             continue;
         int st = facts_value_state(f, fd, hh, m);
         /* a reason (stale, unusable, conflict) says more than "missing" */

@@ -54,7 +54,7 @@ _Static_assert(sizeof(hm_condnode) == 36, "hm_condnode layout is part of the .hm
 _Static_assert(sizeof(hm_exception) == 40, "hm_exception layout is part of the .hmc format");
 _Static_assert(sizeof(hm_let) == 24, "hm_let layout is part of the .hmc format");
 _Static_assert(sizeof(hm_srcrec) == 48, "hm_srcrec layout is part of the .hmc format");
-_Static_assert(sizeof(hm_policy) == 72, "hm_policy layout is part of the .hmc format");
+_Static_assert(sizeof(hm_policy) == 80, "hm_policy layout is part of the .hmc format");
 _Static_assert(sizeof(hm_fdefault) == 16, "hm_fdefault layout is part of the .hmc format");
 _Static_assert(sizeof(hm_reftab) == 24, "hm_reftab layout is part of the .hmc format");
 _Static_assert(sizeof(hm_refattr) == 12, "hm_refattr layout is part of the .hmc format");

@@ -614,7 +614,15 @@ static int verify_policies(vctx *v)
     for (int32_t i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
         CHECK(STR_OK(P->name) && STR_OK(P->label) && STR_OK(P->ref) && STR_OK(P->file), "policy %d: bad name", i);
-        CHECK(P->entity == ENT_HOUSEHOLD || P->entity == ENT_PERSON, "policy %d: bad entity", i);
+        CHECK(P->entity == ENT_HOUSEHOLD || P->entity == ENT_PERSON || P->entity == ENT_CLAIM, "policy %d: bad entity", i);
+        /* a claim policy decides the records of a person's list of records */
+        CHECK(P->entity == ENT_CLAIM
+                  ? P->claims >= 0 && P->claims < p->nfields && p->fields[P->claims].records == FIELD_ROWS &&
+                        p->fields[P->claims].entity == ENT_PERSON && p->fields[P->claims].column >= 0 &&
+                        p->fields[P->claims].column < p->nrcols &&
+                        (P->order == -1 || (P->order >= 0 && P->order < p->nrcols && (v->rentity[P->order] & 4)))
+                  : P->claims == -1 && P->order == -1,
+              "policy %d: bad claims", i);
         CHECK(P->cond >= -1 && P->cond < p->nconds, "policy %d: bad condition", i);
         CHECK(P->applies == -1 || (P->applies >= 0 && P->applies < p->nconds && p->conds[P->applies].kind == CN_COND),
               "policy %d: bad applicability condition", i);

@@ -151,6 +151,15 @@ struct hm_vm {
     cal_ages ages;              /* AGEAT: ages on the as-of date */
     int32_t hh, first, nmem;    /* current household, its first person, its size */
     int32_t self;               /* member being decided (person policies), or -1 */
+    int32_t slot;               /* the memo slot of lets and conditions: self + 1, or a claim's */
+    int32_t claim_row, claim_pol;   /* the claim being decided (its row, its policy), or -1 */
+    int32_t claim_depth;        /* claims being decided at once (one reading earlier ones) */
+    int32_t msg_member, msg_row, msg_slot, msg_pol; /* the claim vm_decide_claim decided last, for messages */
+    int32_t *claim_cols;        /* the records columns of the lists claim policies decide */
+    int32_t nclaim_cols;
+    size_t nregs_one;           /* registers for one claim (or none): every function once */
+    int32_t claims_hh, nclaims; /* the household whose claims were counted last (-1: none), how many */
+    uint32_t *mclaims;          /* per member: the generation its claims were all decided in */
     uint32_t gen;
     int32_t slots;              /* memo slots per let/policy: 1 + largest household */
     memo_let *lets;
@@ -222,6 +231,10 @@ static int same_code(const hm_program *p, const int32_t *same, int32_t f, int32_
 static int same_let(const hm_program *p, const int32_t *same, int32_t a, int32_t b)
 {
     const hm_let *la = &p->lets[a], *lb = &p->lets[b];
+    /* a claim policy's let reads its claim: the same code over another
+     * list of claims is another value */
+    if (p->policies[la->policy].entity == ENT_CLAIM || p->policies[lb->policy].entity == ENT_CLAIM)
+        return 0;
     return !la->nexc && !lb->nexc && same_code(p, same, la->fn, lb->fn);
 }
 
@@ -254,6 +267,12 @@ static void find_same_lets(hm_vm *vm)
             same[i] = same[same[i]];
 }
 
+static int claim_fn(const hm_program *p, int32_t fn)
+{
+    int32_t pol = p->fns[fn].policy;
+    return pol >= 0 && p->policies[pol].entity == ENT_CLAIM;
+}
+
 /* Policies often state the same condition (the person is alive, has a
  * disability certificate): a condition written as an earlier one is
  * evaluated once per person and household.  cond_same[i] is the first
@@ -267,7 +286,8 @@ static void find_same_conds(hm_vm *vm)
         if (p->conds[i].kind != CN_COND)
             continue;
         for (int32_t j = 0; j < i; j++)
-            if (p->conds[j].kind == CN_COND && (same[j] < 0 || same[j] == j) &&
+            if (p->conds[j].kind == CN_COND && (same[j] < 0 || same[j] == j) && !claim_fn(p, p->conds[i].fn) &&
+                !claim_fn(p, p->conds[j].fn) &&
                 same_code(p, vm->let_same, p->conds[i].fn, p->conds[j].fn)) {
                 same[i] = same[j] = j;
                 break;
@@ -492,6 +512,7 @@ hm_vm *vm_new(const hm_program *p)
     for (int i = 0; i < p->nfns; i++)
         total += p->fns[i].nregs;
     vm->nregs = total + 1;
+    vm->nregs_one = vm->nregs;
     vm->regs = mem_calloc(vm->nregs, sizeof *vm->regs);
     vm->calls = mem_calloc(CALLMEMO_SIZE, sizeof *vm->calls);
     /* ... and the frames, as every function has a register */
@@ -506,8 +527,20 @@ hm_vm *vm_new(const hm_program *p)
     vm->slots = 0;
     vm->self = -1;
     vm->members = -1;
+    vm->claims_hh = -1;
+    /* the lists whose records claim policies decide */
+    vm->claim_cols = mem_alloc(sizeof *vm->claim_cols * ((size_t)p->npolicies + 1));
+    for (int32_t i = 0; vm->claim_cols && i < p->npolicies; i++) {
+        if (p->policies[i].entity != ENT_CLAIM)
+            continue;
+        int32_t col = p->fields[p->policies[i].claims].column, k = 0;
+        while (k < vm->nclaim_cols && vm->claim_cols[k] != col)
+            k++;
+        if (k == vm->nclaim_cols)
+            vm->claim_cols[vm->nclaim_cols++] = col;
+    }
     if (!vm->regs || !vm->calls || !vm->frames || !vm->letrun || !vm->let_same || !vm->cond_same ||
-        !vm->pval || !vm->peval || !vm->pkeys || !vm->pix || set_pindex(vm) < 0) {
+        !vm->pval || !vm->peval || !vm->pkeys || !vm->pix || !vm->claim_cols || set_pindex(vm) < 0) {
         vm_free(vm);
         return NULL;
     }
@@ -527,6 +560,8 @@ void vm_free(hm_vm *vm)
     mem_free(vm->letrun);
     mem_free(vm->let_same);
     mem_free(vm->cond_same);
+    mem_free(vm->claim_cols);
+    mem_free(vm->mclaims);
     mem_free(vm->conds);
     mem_free(vm->pval);
     mem_free(vm->peval);
@@ -567,6 +602,7 @@ void vm_bind(hm_vm *vm, const hm_facts *facts, int32_t as_of)
 {
     const hm_program *p = vm->p;
     vm->facts = facts;
+    vm->claims_hh = -1;
     vm->as_of = as_of;
     vm->as_of_month = cal_start_of_month(as_of);
     vm->win_hi = cal_add_days(vm->as_of_month, -1);
@@ -604,6 +640,15 @@ static int ensure_slots(hm_vm *vm, int32_t need)
         mem_free(c);
         return -1;
     }
+    uint32_t *mc = mem_calloc((size_t)slots + 1, sizeof *mc);
+    if (!mc) {
+        mem_free(l);
+        mem_free(q);
+        mem_free(c);
+        return -1;
+    }
+    mem_free(vm->mclaims);
+    vm->mclaims = mc;
     mem_free(vm->lets);
     mem_free(vm->pols);
     mem_free(vm->conds);
@@ -623,20 +668,57 @@ int vm_begin_household(hm_vm *vm, int32_t hh)
     vm->hh = hh;
     vm->first = f->hh_first[hh];
     vm->nmem = f->hh_count[hh];
-    if (ensure_slots(vm, vm->nmem + 1) < 0)
+    /* a slot for each claim of the household, after the members' (counted
+     * once: settling begins the same household again and again) */
+    if (vm->nclaim_cols && hh != vm->claims_hh) {
+        vm->nclaims = 0;
+        for (int32_t c = 0; c < vm->nclaim_cols; c++) {
+            const hm_rcolumn *rc = &f->rcol[vm->claim_cols[c]];
+            int32_t n = 0;
+            for (int32_t m = 0; m < vm->nmem; m++)
+                n += rc->count[vm->first + m];
+            if (n > vm->nclaims)
+                vm->nclaims = n;
+        }
+        vm->claims_hh = hh;
+    }
+    int32_t nclaims = vm->nclaims;
+    if (ensure_slots(vm, vm->nmem + 1 + nclaims) < 0)
         return -1;
+    /* a claim's decision may read earlier claims' while it runs: every
+     * function at most once more for each claim */
+    size_t need = vm->nregs_one * ((size_t)nclaims + 1);
+    if (need > vm->nregs) {
+        hm_val *r = mem_calloc(need, sizeof *r);
+        vm_frame *fr = r ? mem_alloc(sizeof *fr * need) : NULL;
+        if (!fr) {
+            mem_free(r);
+            return -1;
+        }
+        mem_free(vm->regs);
+        mem_free(vm->frames);
+        vm->regs = r;
+        vm->frames = fr;
+        vm->nregs = need;
+    }
     if (++vm->gen == 0) {
         /* the generation counter wrapped: forget everything explicitly */
         memset(vm->lets, 0, sizeof *vm->lets * (size_t)vm->p->nlets * (size_t)vm->slots);
         memset(vm->pols, 0, sizeof *vm->pols * (size_t)vm->p->npolicies * (size_t)vm->slots);
         memset(vm->conds, 0, sizeof *vm->conds * (size_t)vm->p->nconds * (size_t)vm->slots);
         memset(vm->calls, 0, sizeof *vm->calls * CALLMEMO_SIZE);
+        memset(vm->mclaims, 0, sizeof *vm->mclaims * (size_t)vm->slots);
         vm->gen = 1;
     }
     vm->nlists = 0;
     vm->npool = 0;
     vm->members = -1;
     vm->self = -1;
+    vm->slot = 0;
+    vm->claim_row = vm->claim_pol = -1;
+    vm->claim_depth = 0;
+    vm->msg_member = vm->msg_row = vm->msg_pol = -1;
+    vm->msg_slot = 0;
     vm->frame = -1;
     vm->err[0] = '\0';
     vm->err_extern = 0;
@@ -795,22 +877,28 @@ static int32_t trace_enter(hm_vm *vm, int32_t fn, const hm_val *args)
 {
     int32_t caller = vm->frame;
     vm->frame = vm->trace->nframes++;
-    trace_push(vm, (vm_event){ .kind = EV_ENTER, .frame = vm->frame, .a = fn, .b = caller, .self = vm->self });
+    trace_push(vm, (vm_event){ .kind = EV_ENTER, .frame = vm->frame, .a = fn, .b = caller, .self = vm->self, .claim = vm->claim_row });
     /* the arguments: instructions may read a parameter where it is */
     for (int k = 0; k < vm->p->fns[fn].nparams; k++)
-        trace_push(vm, (vm_event){ .kind = EV_ARG, .frame = vm->frame, .a = k, .b = -1, .self = vm->self, .v = args[k] });
+        trace_push(vm, (vm_event){ .kind = EV_ARG, .frame = vm->frame, .a = k, .b = -1, .self = vm->self, .claim = vm->claim_row, .v = args[k] });
     return caller;
 }
 
 static void trace_instr(hm_vm *vm, uint32_t pc, hm_val v)
 {
-    trace_push(vm, (vm_event){ .kind = EV_INSTR, .frame = vm->frame, .a = (int32_t)pc, .b = -1, .self = vm->self, .v = v });
+    trace_push(vm, (vm_event){ .kind = EV_INSTR, .frame = vm->frame, .a = (int32_t)pc, .b = -1, .self = vm->self, .claim = vm->claim_row, .v = v });
 }
 
 /* ---- decisions (defined below) --------------------------------------------------- */
 
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member);
 static const hm_decision *month_decide(hm_vm *vm, int32_t pol, int32_t member, int32_t day);
+static const hm_decision *decide_claim(hm_vm *vm, int32_t pol, int64_t row);
+static int claim_of_row(const hm_vm *vm, int32_t pol, int64_t row, int32_t *member, int32_t *slot);
+static void decide_member_claims(hm_vm *vm, int32_t member);
+static const hm_decision no_claim = { .status = DEC_UNDETERMINED, .error = 1, .failed_cond = -1,
+                                      .excluded_by = -1, .exception = -1 };
+
 static hm_val run(hm_vm *vm, int32_t fn, const hm_val *args);
 
 /* The value of a rule after its exceptions.  They are stored highest
@@ -856,7 +944,7 @@ static hm_val apply_exceptions(hm_vm *vm, hm_val base, int32_t first, int32_t n,
 static VM_INLINE hm_val eval_let(hm_vm *vm, int32_t let)
 {
     const hm_program *p = vm->p;
-    int32_t slot = vm->self + 1;
+    int32_t slot = vm->slot;
     /* a let written the same way as an earlier one has its value; explain
      * keeps them apart, to show each where it was written */
     if (!vm->trace)
@@ -1214,7 +1302,7 @@ static VM_INLINE hm_val leaf_plain(hm_vm *vm, int32_t node)
     int32_t c = vm->cond_same[node];
     if (c < 0)
         return run_plain(vm, vm->p->conds[node].fn, NULL);
-    memo_let *m = &vm->conds[(size_t)c * (size_t)vm->slots + (size_t)(vm->self + 1)];
+    memo_let *m = &vm->conds[(size_t)c * (size_t)vm->slots + (size_t)vm->slot];
     if (m->gen == vm->gen)
         return m->v;
     hm_val v = run_plain(vm, vm->p->conds[c].fn, NULL);
@@ -1407,13 +1495,114 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
     d->settled = nv;
 }
 
+static const hm_decision *decide_in(hm_vm *vm, int32_t pol, int32_t member, int32_t slot, int32_t row);
+
 static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
+{
+    const hm_policy *P = &vm->p->policies[pol];
+    if (P->entity == ENT_HOUSEHOLD)
+        member = -1;
+    if (P->entity == ENT_CLAIM)
+        return &no_claim;   /* a claim policy is decided for a claim (decide_claim) */
+    return decide_in(vm, pol, member, member + 1, -1);
+}
+
+/* The member whose list of claims of policy pol holds row, and the claim's
+ * memo slot: after the members', the household's claims one after another. */
+static int claim_of_row(const hm_vm *vm, int32_t pol, int64_t row, int32_t *member, int32_t *slot)
+{
+    const hm_program *p = vm->p;
+    const hm_rcolumn *rc = &vm->facts->rcol[p->fields[p->policies[pol].claims].column];
+    int32_t before = 0;
+    for (int32_t m = 0; m < vm->nmem; m++) {
+        int32_t who = vm->first + m, first = rc->first[who], n = rc->count[who];
+        if (row >= first && row < (int64_t)first + n) {
+            *member = m;
+            *slot = 1 + vm->nmem + before + (int32_t)(row - first);
+            return 0;
+        }
+        before += n;
+    }
+    return -1;
+}
+
+/* Claim policy pol for the claim in records row `row`. */
+/* Claims that read claims that read claims …: each a level of the C
+ * stack.  Deciding a person's claims in their order (decide_member_claims)
+ * keeps it to a few; past this, the decision is an error, never a crash. */
+#define CLAIM_DEPTH_MAX 1000
+
+static const hm_decision *decide_claim(hm_vm *vm, int32_t pol, int64_t row)
+{
+    static const hm_decision too_deep = { .status = DEC_UNDETERMINED, .error = 1, .failed_cond = -1,
+                                          .excluded_by = -1, .exception = -1 };
+    int32_t member, slot;
+    if (vm->p->policies[pol].entity != ENT_CLAIM || claim_of_row(vm, pol, row, &member, &slot) < 0 ||
+        slot >= vm->slots)
+        return &no_claim;
+    if (vm->claim_depth >= CLAIM_DEPTH_MAX) {
+        snprintf(vm->err, sizeof vm->err, "claims read each other more than %d deep", CLAIM_DEPTH_MAX);
+        return &too_deep;
+    }
+    vm->claim_depth++;
+    const hm_decision *d = decide_in(vm, pol, member, slot, (int32_t)row);
+    vm->claim_depth--;
+    return d;
+}
+
+/* Decide every claim of member's, in the order of each list (that of its
+ * first claim policy, ties by position), every claim policy of the list
+ * for each claim in turn: a claim reading the claims before it, or its
+ * earlier layers, then finds them decided.  Once per member and
+ * household; the smallest remaining claim is looked for each time, with
+ * no allocation (a person has few claims). */
+static void decide_member_claims(hm_vm *vm, int32_t member)
+{
+    const hm_program *p = vm->p;
+    if (member < 0 || member >= vm->nmem || vm->mclaims[member] == vm->gen)
+        return;
+    vm->mclaims[member] = vm->gen;
+    int32_t who = vm->first + member;
+    for (int32_t c = 0; c < vm->nclaim_cols; c++) {
+        const hm_rcolumn *rc = &vm->facts->rcol[vm->claim_cols[c]];
+        if (rc->state[who] != FACT_KNOWN)
+            continue;
+        int32_t first = rc->first[who], n = rc->count[who], first_pol = -1;
+        for (int32_t q = 0; q < p->npolicies && first_pol < 0; q++)
+            if (p->policies[q].entity == ENT_CLAIM && p->fields[p->policies[q].claims].column == vm->claim_cols[c])
+                first_pol = q;
+        const hm_rcolumn *oc = p->policies[first_pol].order >= 0 ? &vm->facts->rcol[p->policies[first_pol].order]
+                                                                 : NULL;
+        for (int32_t r = first; oc && r < first + n; r++)
+            if (oc->date[r] == FACT_NO_DATE)
+                oc = NULL;      /* an order not known: by position */
+        int64_t last_v = INT64_MIN;
+        int32_t last_r = -1;
+        for (int32_t k = 0; k < n; k++) {
+            /* the next claim in the order */
+            int32_t best = -1;
+            for (int32_t r = first; r < first + n; r++) {
+                int64_t v = oc ? oc->v[r] : 0;
+                if ((v > last_v || (v == last_v && r > last_r)) &&
+                    (best < 0 || v < (oc ? oc->v[best] : 0) || (v == (oc ? oc->v[best] : 0) && r < best)))
+                    best = r;
+            }
+            if (best < 0)
+                break;
+            last_v = oc ? oc->v[best] : 0;
+            last_r = best;
+            for (int32_t q = 0; q < p->npolicies; q++)
+                if (p->policies[q].entity == ENT_CLAIM &&
+                    p->fields[p->policies[q].claims].column == vm->claim_cols[c])
+                    decide_claim(vm, q, best);
+        }
+    }
+}
+
+static const hm_decision *decide_in(hm_vm *vm, int32_t pol, int32_t member, int32_t slot, int32_t row)
 {
     const hm_program *p = vm->p;
     const hm_policy *P = &p->policies[pol];
-    if (P->entity == ENT_HOUSEHOLD)
-        member = -1;
-    int32_t slot = member + 1;
     memo_pol *m = &vm->pols[(size_t)pol * (size_t)vm->slots + (size_t)slot];
     if (m->gen == vm->gen) {
         /* done, or (impossible when verified) in progress */
@@ -1423,8 +1612,11 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     }
     m->gen = vm->gen;
     m->busy = 1;
-    int32_t saved_self = vm->self;
+    int32_t saved_self = vm->self, saved_slot = vm->slot, saved_row = vm->claim_row, saved_pol = vm->claim_pol;
     vm->self = member;
+    vm->slot = slot;
+    vm->claim_row = row;
+    vm->claim_pol = row >= 0 ? pol : -1;
     int error = 0;
     int32_t failed = -1, excluded_by = -1, exception = -1;
     int64_t amount = 0;
@@ -1439,6 +1631,9 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     }
     if (applies == 0) {
         vm->self = saved_self;
+        vm->slot = saved_slot;
+        vm->claim_row = saved_row;
+        vm->claim_pol = saved_pol;
         put_decision(&m->d, DEC_NOT_APPLICABLE, 0, 0, 0, -1, -1, -1);
         m->busy = 0;
         return &m->d;
@@ -1488,11 +1683,15 @@ static const hm_decision *decide(hm_vm *vm, int32_t pol, int32_t member)
     }
     int status = t == 1 ? DEC_ELIGIBLE : t == 0 ? DEC_NOT_ELIGIBLE : DEC_UNDETERMINED;
     vm->self = saved_self;
+    vm->slot = saved_slot;
+    vm->claim_row = saved_row;
+    vm->claim_pol = saved_pol;
     put_decision(&m->d, status, status == DEC_UNDETERMINED && error ? (vm->err_extern ? vm->err_extern : 1) : 0,
                  amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
-    /* one of settle's combinations is not settled again */
-    if (status == DEC_UNDETERMINED && !error && !vm->trying && !vm->no_settle)
+    /* one of settle's combinations is not settled again; a claim's
+     * decision is not settled (the probe decides whole persons) */
+    if (status == DEC_UNDETERMINED && !error && !vm->trying && !vm->no_settle && row < 0)
         settle(vm, pol, member, &m->d);
     m->busy = 0;
     return &m->d;
@@ -1561,15 +1760,68 @@ const char *vm_error_on(hm_vm *vm, int32_t day)
     return sub ? sub->err : "";
 }
 
+int32_t vm_claims(const hm_vm *vm, int32_t policy, int32_t member)
+{
+    const hm_program *p = vm->p;
+    if (p->policies[policy].entity != ENT_CLAIM || member < 0 || member >= vm->nmem)
+        return -1;
+    const hm_rcolumn *rc = &vm->facts->rcol[p->fields[p->policies[policy].claims].column];
+    int32_t who = vm->first + member;
+    return rc->state[who] == FACT_KNOWN ? rc->count[who] : -1;
+}
+
+const hm_decision *vm_decide_claim(hm_vm *vm, int32_t policy, int32_t member, int32_t claim)
+{
+    int32_t n = vm_claims(vm, policy, member);
+    if (claim < 0 || claim >= n)
+        return &no_claim;
+    const hm_rcolumn *rc = &vm->facts->rcol[vm->p->fields[vm->p->policies[policy].claims].column];
+    int32_t first = rc->first[vm->first + member];
+    decide_member_claims(vm, member);
+    const hm_decision *d = decide_claim(vm, policy, first + claim);
+    int32_t slot;
+    if (claim_of_row(vm, policy, first + claim, &member, &slot) == 0) {
+        vm->msg_member = member;
+        vm->msg_row = first + claim;
+        vm->msg_slot = slot;
+        vm->msg_pol = policy;
+    }
+    return d;
+}
+
 /* ---- values for messages ----------------------------------------------------- */
 
 hm_val vm_value_of_let(hm_vm *vm, int32_t let, int32_t member)
 {
-    int32_t saved = vm->self;
+    int32_t saved = vm->self, saved_slot = vm->slot, saved_row = vm->claim_row, saved_pol = vm->claim_pol;
+    int32_t pol = vm->p->lets[let].policy;
+    int claim = vm->p->policies[pol].entity == ENT_CLAIM;
+    if (claim && (vm->msg_row < 0 || vm->msg_member != member))
+        return (hm_val){ 0, UNK_MISSING, 0 };  /* the claim decided last only */
     vm->self = member;
+    vm->slot = member + 1;
+    if (claim) {
+        vm->slot = vm->msg_slot;
+        vm->claim_row = vm->msg_row;
+        vm->claim_pol = pol;
+    }
     hm_val v = eval_let(vm, let);
     vm->self = saved;
+    vm->slot = saved_slot;
+    vm->claim_row = saved_row;
+    vm->claim_pol = saved_pol;
     return v;
+}
+
+/* A parameter's key for a message is the member's, and, where a claim
+ * policy's table is keyed by the claim, that of the claim decided last. */
+static void claim_for_message(hm_vm *vm, int32_t member)
+{
+    vm->self = member;
+    vm->slot = member + 1;
+    int mine = vm->msg_row >= 0 && vm->msg_member == member;
+    vm->claim_row = mine ? vm->msg_row : -1;
+    vm->claim_pol = mine ? vm->msg_pol : -1;
 }
 
 hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
@@ -1588,10 +1840,13 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
             const hm_param *tp = &p->params[t];
             if (tp->key_fn < 0 || (k + 1 < pa->keyed && tp->n == 0))
                 return r;
-            int32_t saved = vm->self;
-            vm->self = member;
+            int32_t saved = vm->self, saved_slot = vm->slot, saved_row = vm->claim_row, saved_pol = vm->claim_pol;
+            claim_for_message(vm, member);
             keys[k] = run(vm, tp->key_fn, NULL);
             vm->self = saved;
+            vm->slot = saved_slot;
+            vm->claim_row = saved_row;
+            vm->claim_pol = saved_pol;
             if (k + 1 < pa->keyed)
                 t = (int32_t)p->dated[p->pentries[tp->first].first].value;
         }
@@ -1599,10 +1854,13 @@ hm_val vm_value_of_param(hm_vm *vm, int32_t param, int32_t member)
     }
     if (pa->key_fn < 0)
         return r;
-    int32_t saved = vm->self;
-    vm->self = member;
+    int32_t saved = vm->self, saved_slot = vm->slot, saved_row = vm->claim_row, saved_pol = vm->claim_pol;
+    claim_for_message(vm, member);
     hm_val key = run(vm, pa->key_fn, NULL);
     vm->self = saved;
+    vm->slot = saved_slot;
+    vm->claim_row = saved_row;
+    vm->claim_pol = saved_pol;
     return param_key(vm, param, key);
 }
 

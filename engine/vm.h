@@ -68,6 +68,14 @@ const hm_decision *vm_decide(hm_vm *vm, int32_t policy, int32_t member);
  * vm_error_on gives that VM's error message. */
 const hm_decision *vm_decide_on(hm_vm *vm, int32_t policy, int32_t member, int32_t day);
 const char *vm_error_on(hm_vm *vm, int32_t day);
+/* A claim policy (ENT_CLAIM) decides each record of a person's list:
+ * vm_claims gives how many member `member` has (-1 when the list is not
+ * known or the policy is no claim policy), vm_decide_claim the decision for
+ * claim `claim` (0-based, in the list's order as given), after deciding the
+ * person's claims before it.  The values of a claim policy's lets, for
+ * messages, are those of the claim decided last. */
+int32_t vm_claims(const hm_vm *vm, int32_t policy, int32_t member);
+const hm_decision *vm_decide_claim(hm_vm *vm, int32_t policy, int32_t member, int32_t claim);
 /* Record in cover[n] for each condition node n: 1 seen true, 2 seen false,
  * 4 seen unknown (borrowed; NULL to stop). */
 void   vm_set_coverage(hm_vm *vm, uint8_t *cover);
@@ -165,7 +173,7 @@ typedef struct vm_event {
                                ARG: the parameter (its register) */
     int32_t b;              /* ENTER: the calling frame, -1 at the top */
     int32_t self;           /* the member being decided, -1 for the household */
-    int32_t pad;
+    int32_t claim;          /* the claim being decided (its records row), or -1 */
     hm_val v;               /* INSTR: register A after the instruction; ARG: the argument */
 } vm_event;
 typedef struct vm_trace {

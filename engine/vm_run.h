@@ -614,7 +614,7 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             /* eval_let, with the let's code run in this loop (but a let with
              * exceptions, rare, through eval_let) */
             const vm_letrun *lr = &vm->letrun[li];
-            int32_t at = lr->memo + vm->self + 1;
+            int32_t at = lr->memo + vm->slot;
             memo_let *m = &vm->lets[at];
             if (m->gen == vm->gen) {
                 if (m->busy) { RA.v = 0; RA.unk = UNK_ERROR; }  /* cannot happen when verified */
@@ -643,7 +643,10 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
             } else if (p->policies[pol].entity == ENT_PERSON) {
                 member = vm->self;
             }
-            const hm_decision *d = decide(vm, pol, member);
+            /* a claim policy from another of the same claims: this claim's */
+            const hm_decision *d = p->policies[pol].entity == ENT_CLAIM && !person
+                                       ? (vm->claim_row >= 0 ? decide_claim(vm, pol, vm->claim_row) : &no_claim)
+                                       : decide(vm, pol, member);
             base = vm->regs + saved_top;
             if (GET_OP(i) == OP_ELIG || GET_OP(i) == OP_PELIG) {
                 if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
@@ -652,6 +655,48 @@ static hm_val VM_RUN(hm_vm *vm, int32_t fn, const hm_val *args)
                 if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
                 else SET(RA, d->status == DEC_ELIGIBLE ? d->amount : 0);
             }
+            VM_NEXT;
+        }
+        VM_CASE(CLAIM)
+            if (vm->claim_row < 0) { RA.v = 0; RA.unk = UNK_ERROR; }
+            else SET(RA, vm->claim_row);
+            VM_NEXT;
+        VM_CASE(EARLIER) {
+            /* the claims of the person's list before this one: by the
+             * order field (unknown when it is missing), ties by position */
+            int32_t oci = IDX_C();
+            if (vm->claim_row < 0 || vm->claim_pol < 0) { FAIL("no claim"); VM_NEXT; }
+            const hm_policy *P = &p->policies[vm->claim_pol];
+            int32_t col = p->fields[P->claims].column, cur = vm->claim_row;
+            const hm_rcolumn *rc = &facts->rcol[col];
+            const hm_rcolumn *oc = GETARG_B(i) ? &facts->rcol[oci] : NULL;
+            int32_t who = vm->first + vm->self, first = rc->first[who], n = rc->count[who];
+            int unk = oc && oc->date[cur] == FACT_NO_DATE;
+            for (int32_t r = first; r < first + n && oc && !unk; r++)
+                unk = oc->date[r] == FACT_NO_DATE;
+            if (unk) { RA.v = 0; RA.unk = UNK_MISSING; VM_NEXT; }
+            int32_t l = list_new(vm, n, col);
+            if (l < 0) { FAIL("out of memory"); VM_NEXT; }
+            int32_t k = 0;
+            for (int32_t r = first; r < first + n; r++)
+                if (oc ? oc->v[r] < oc->v[cur] || (oc->v[r] == oc->v[cur] && r < cur) : r < cur)
+                    vm->lists[l].items[k++] = r;
+            vm->lists[l].n = k;
+            SET(RA, l);
+            VM_NEXT;
+        }
+        VM_CASE(CELIG) VM_CASE(CAMOUNT) {
+            int32_t cpol = IDX_C();
+            if (RB.unk) { RA = RB; VM_NEXT; }
+            /* from outside the claims: the person's, all of them in order */
+            int32_t cm, cs;
+            if (vm->claim_row < 0 && p->policies[cpol].entity == ENT_CLAIM && claim_of_row(vm, cpol, RB.v, &cm, &cs) == 0)
+                decide_member_claims(vm, cm);
+            const hm_decision *d = decide_claim(vm, cpol, RB.v);
+            base = vm->regs + saved_top;
+            if (d->status == DEC_UNDETERMINED) { RA.v = 0; RA.unk = d->error ? UNK_ERROR : UNK_MISSING; }
+            else if (GET_OP(i) == OP_CELIG) SET(RA, d->status == DEC_ELIGIBLE);
+            else SET(RA, d->status == DEC_ELIGIBLE ? d->amount : 0);
             VM_NEXT;
         }
         VM_CASE(EXTRAARG)   /* taken with the instruction before, never run */

@@ -22,6 +22,7 @@
 
 typedef struct frame {
     int32_t fn, parent, self, owner;    /* owner: the policy it works for, or -1 */
+    int32_t claim;                      /* the claim it worked for (a records row), or -1 */
     size_t first, last;                 /* its ENTER event and its last event */
     hm_val ret;
     int returned;
@@ -59,6 +60,7 @@ typedef struct ex {
     const hm_program *p;
     const cg_map *map;
     hm_vm *vm;
+    int32_t claim;          /* the claim whose decision is explained (its records row), or -1 */
     vm_trace tr;
     frame *frames;
     int32_t nframes;
@@ -538,6 +540,7 @@ static int build_frames(ex *x)
             F->fn = e->a;
             F->parent = e->b;
             F->self = e->self;
+            F->claim = e->claim;
             F->first = k;
             F->last = k;
             const hm_function *fn = &x->p->fns[e->a];
@@ -562,6 +565,8 @@ static int cmp_byfn(const void *a, const void *b, void *ctx)
         return p->fn < q->fn ? -1 : 1;
     if (p->self != q->self)
         return p->self < q->self ? -1 : 1;
+    if (p->claim != q->claim)
+        return p->claim < q->claim ? -1 : 1;
     return *(const int32_t *)a < *(const int32_t *)b ? -1 : *(const int32_t *)a > *(const int32_t *)b;
 }
 
@@ -572,6 +577,8 @@ static int cmp_byowner(const void *a, const void *b, void *ctx)
         return p->owner < q->owner ? -1 : 1;
     if (p->self != q->self)
         return p->self < q->self ? -1 : 1;
+    if (p->claim != q->claim)
+        return p->claim < q->claim ? -1 : 1;
     return *(const int32_t *)a < *(const int32_t *)b ? -1 : *(const int32_t *)a > *(const int32_t *)b;
 }
 
@@ -618,7 +625,7 @@ static int32_t lower_bound(const ex *x, const int32_t *idx, int owner, int32_t a
         int32_t mid = lo + (hi - lo) / 2;
         const frame *f = &x->frames[idx[mid]];
         int32_t fa = owner ? f->owner : f->fn;
-        if (fa < a || (fa == a && f->self < b))
+        if (fa < a || (fa == a && (f->self < b || (f->self == b && f->claim < x->claim))))
             lo = mid + 1;
         else
             hi = mid;
@@ -631,7 +638,7 @@ static int32_t find_frame(ex *x, int32_t fn, int32_t self)
 {
     for (int32_t k = lower_bound(x, x->byfn, 0, fn, self); k < x->nframes; k++) {
         const frame *f = &x->frames[x->byfn[k]];
-        if (f->fn != fn || f->self != self)
+        if (f->fn != fn || f->self != self || f->claim != x->claim)
             break;
         if (f->returned)
             return x->byfn[k];
@@ -1096,7 +1103,7 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth);
 static int same_call(const ex *x, int32_t a, int32_t b)
 {
     const frame *fa = &x->frames[a], *fb = &x->frames[b];
-    if (fa->fn != fb->fn || fa->self != fb->self)
+    if (fa->fn != fb->fn || fa->self != fb->self || fa->claim != fb->claim)
         return 0;
     int32_t nparams = x->p->fns[fa->fn].nparams;
     for (int32_t k = 1; k <= nparams; k++) {
@@ -1813,7 +1820,7 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
 /* Is frame i part of decision (pol, member)? */
 static int in_decision(ex *x, int32_t i, int32_t pol, int32_t member)
 {
-    return x->frames[i].owner == pol && x->frames[i].self == member;
+    return x->frames[i].owner == pol && x->frames[i].self == member && x->frames[i].claim == x->claim;
 }
 
 /* (field, member) or (parameter, key): what a decision read, listed once */
@@ -2300,17 +2307,31 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     return arr;
 }
 
-static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member)
+/* The records row of member's claim k (0-based) of claim policy pol. */
+static int32_t claim_row(const ex *x, int32_t pol, int32_t member, int32_t k)
+{
+    const hm_program *p = x->p;
+    const hm_rcolumn *rc = &x->in->facts->rcol[p->fields[p->policies[pol].claims].column];
+    return rc->first[x->in->facts->hh_first[0] + member] + k;
+}
+
+/* The decision of pol for member (and, for a claim policy, claim k of the
+ * member's, 0-based; else -1). */
+static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t claim)
 {
     const hm_program *p = x->p;
     const hm_policy *P = &p->policies[pol];
-    const hm_decision *d = vm_decide(x->vm, pol, member);
+    x->claim = claim >= 0 ? claim_row(x, pol, member, claim) : -1;
+    /* a claim's decision also sets the claim whose values messages show */
+    const hm_decision *d = claim >= 0 ? vm_decide_claim(x->vm, pol, member, claim) : vm_decide(x->vm, pol, member);
     x->nshown = 0;
     json_t *o = json_object();
     json_object_set_new(o, "policy", jtext(prog_str(p, P->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, P->label)));
-    json_object_set_new(o, "entity", jtext(P->entity == ENT_PERSON ? "person" : "household"));
+    json_object_set_new(o, "entity", jtext(P->entity == ENT_CLAIM ? "claim" : P->entity == ENT_PERSON ? "person" : "household"));
     json_object_set_new(o, "member", member_json(x, member));
+    if (claim >= 0)
+        json_object_set_new(o, "claim", json_integer(claim + 1));
     json_object_set_new(o, "member_id", jstr_or_null(member_id(x, member)));
     const char *path = prog_str(p, P->file);
     const char *base = strrchr(path, '/');
@@ -2323,7 +2344,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "amount", d->status == DEC_ELIGIBLE && d->has_amount
                                          ? jtext(vm_format_value(x->vm, av, VT_MONEY, -1, buf, sizeof buf))
                                          : json_null());
-    decision_ctx dc = { pol, P->entity == ENT_PERSON ? member : -1, json_array(), NULL, 0 };
+    decision_ctx dc = { pol, P->entity != ENT_HOUSEHOLD ? member : -1, json_array(), NULL, 0 };
     /* conditions */
     hm_val truth = { 0, UNK_MISSING, 0 };
     /* `for … where`: whom the policy is for; for the others nothing else
@@ -2421,7 +2442,8 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
     /* undetermined, or decided whatever the value of facts not known:
      * which facts, from where, and what each value would decide */
-    if (d->status == DEC_UNDETERMINED || d->settled)
+    /* (what other values would decide is not worked out for a claim) */
+    if ((d->status == DEC_UNDETERMINED || d->settled) && claim < 0)
         for (int32_t k = 0; k < nunk; k++) {
             json_t *fj = json_array_get(unknown, (size_t)k);
             json_t *oc = outcomes_of(x, probe_vm, pol, member, unk[k].a, unk[k].b, fj);
@@ -2513,6 +2535,7 @@ json_t *explain_build(const ex_input *in)
     x->p = in->p;
     x->map = in->map;
     x->scanned = -1;
+    x->claim = -1;
     int replaced = 0;
     replaced_count = &replaced;
     const hm_program *p = in->p;
@@ -2541,7 +2564,14 @@ json_t *explain_build(const ex_input *in)
     for (int32_t i = 0; i < p->npolicies; i++) {
         if (in->policy >= 0 && i != in->policy)
             continue;
-        if (p->policies[i].entity == ENT_HOUSEHOLD) {
+        if (p->policies[i].entity == ENT_CLAIM) {
+            /* each claim of each member, in the list's order as given */
+            for (int32_t m = 0; m < n; m++)
+                for (int32_t k = 0; (in->member < 0 || m == in->member) && k < vm_claims(x->vm, i, m); k++) {
+                    vm_decide_claim(x->vm, i, m, k);
+                    trace_messages(x, i, m);
+                }
+        } else if (p->policies[i].entity == ENT_HOUSEHOLD) {
             vm_decide(x->vm, i, -1);
             trace_messages(x, i, -1);
         } else {
@@ -2573,21 +2603,27 @@ json_t *explain_build(const ex_input *in)
     for (int32_t i = 0; i < p->npolicies; i++) {
         if ((in->policy >= 0 && i != in->policy) || (in->member >= 0 && p->policies[i].entity == ENT_HOUSEHOLD))
             continue;
+        int claims = p->policies[i].entity == ENT_CLAIM;
         for (int32_t m = p->policies[i].entity == ENT_HOUSEHOLD ? -1 : 0; m < (p->policies[i].entity == ENT_HOUSEHOLD ? 0 : n); m++) {
             if (m >= 0 && in->member >= 0 && m != in->member)
                 continue;
-            if (!in->each) {
-                json_array_append_new(pols, decision_json(x, probe_vm, i, m));
-                continue;
+            /* a claim policy: one decision for each of the member's claims */
+            int32_t nk = claims ? vm_claims(x->vm, i, m) : 1;
+            for (int32_t k = 0; k < nk; k++) {
+                if (!in->each) {
+                    json_array_append_new(pols, decision_json(x, probe_vm, i, m, claims ? k : -1));
+                    continue;
+                }
+                /* made, shown and freed: the arena goes back to where it was */
+                amark mark = arena_mark();
+                json_t *dj = decision_json(x, probe_vm, i, m, claims ? k : -1);
+                if (!x->oom)
+                    in->each(in->each_ctx, doc, dj);
+                json_decref(dj);
+                arena_release(mark);
             }
-            /* made, shown and freed: the arena goes back to where it was */
-            amark mark = arena_mark();
-            json_t *dj = decision_json(x, probe_vm, i, m);
-            if (!x->oom)
-                in->each(in->each_ctx, doc, dj);
-            json_decref(dj);
-            arena_release(mark);
         }
+        x->claim = -1;
     }
     json_object_set_new(doc, "decisions", pols);
     if (replaced)

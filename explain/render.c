@@ -94,6 +94,8 @@ static void print_member(FILE *out, const json_t *o)
     fprintf(out, "member %lld", (long long)json_integer_value(json_object_get(o, "member")));
     if (has(o, "member_id"))
         fprintf(out, " (%s)", S(o, "member_id"));
+    if (has(o, "claim"))
+        fprintf(out, ", claim %lld", (long long)json_integer_value(json_object_get(o, "claim")));
 }
 
 static void print_derivation(FILE *out, const json_t *d, int ind);
@@ -502,6 +504,8 @@ static void print_citizen(FILE *out, const json_t *d)
     if (has(d, "member")) {
         fputs("（", out);
         fprintf(out, "家庭成员 %lld", (long long)json_integer_value(json_object_get(d, "member")));
+        if (has(d, "claim"))
+            fprintf(out, "，第 %lld 笔结算", (long long)json_integer_value(json_object_get(d, "claim")));
         fputs("）", out);
     }
     if (!strcmp(st, "eligible")) {

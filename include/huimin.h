@@ -107,6 +107,9 @@ void hm_pack_disasm(const hm_pack *k, FILE *out);
  * time: give each thread its own evaluator.  No function here prints. */
 
 enum { HM_ENTITY_HOUSEHOLD = 1, HM_ENTITY_PERSON = 2 };
+/* a claim policy's decisions: one for each record of a person's list
+ * (hm_run_summary_policy_entity) */
+enum { HM_ENTITY_CLAIM = 3 };
 enum { HM_ELIGIBLE = 1, HM_NOT_ELIGIBLE = 2, HM_UNDETERMINED = 3 };
 /* the policy is not for this person or household (`for person where …`) */
 enum { HM_NOT_APPLICABLE = 4 };

@@ -189,9 +189,9 @@ static void dump(const ast *n, FILE *out, int depth)
     static const char *const names[4] = { "a", "b", "c", "d" };
     const char *const *roles = NULL;
     static const char *const row_roles[4] = { "limit", "rate", "quick", NULL };
-    static const char *const expect_roles[4] = { "amount", "member", "within", NULL };
+    static const char *const expect_roles[4] = { "amount", "member", "within", "claim" };
     static const char *const expectval_roles[4] = { "value", "member", "within", NULL };
-    static const char *const policy_roles[4] = { NULL, "where", NULL, NULL };
+    static const char *const policy_roles[4] = { NULL, "where", "claims", NULL };
     if (n->kind == N_POLICY)
         roles = policy_roles;
     else if (n->kind == N_ROW)

@@ -34,7 +34,7 @@
     X(FUNCTION,   "str=name a=params b=result type c=body")                      \
     X(EXTERN,     "str=name a=params b=result type str2=source")                 \
     X(PARAMDECL,  "str=name a=type")                                             \
-    X(POLICY,     "str=name str2=label ival=entity a=items b=applicability (a COND)")                     \
+    X(POLICY,     "str=name str2=label ival=entity a=items b=applicability (a COND) c=claims (a CLAIMS)")                     \
     X(REF,        "str=legal reference")                                         \
     X(EXCLUDES,   "str=policy name")                                             \
     X(LET,        "str=name a=expr b=exceptions")                                \
@@ -49,7 +49,7 @@
     X(OBJ,        "a=inits")                                                     \
     X(RECLIT,     "a=record entries")                                            \
     X(RECENTRY,   "a=date b=value")                                              \
-    X(EXPECT,     "str=policy ival=status a=amount b=member number c=tolerance") \
+    X(EXPECT,     "str=policy ival=status a=amount b=member number c=tolerance d=claim number") \
     X(TYPE,       "ival=base flag=period str=code set a=element type")           \
     X(INT,        "str=digits")                                                  \
     X(DEC,        "str=digits")                                                  \
@@ -84,7 +84,8 @@
     X(TROW,       "str=key a=attribute values (OBJ) b=from date (or NULL) sym=table") \
     X(PICK,       "str=first|last ival=1 first, 2 last a=list (a WHERE or not) b=keys (OKEY)") \
     X(OKEY,       "a=key expr flag=1: descending")                             \
-    X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to")
+    X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to") \
+    X(CLAIMS,     "str=variable a=list str2=order field (or NULL)")
 
 typedef enum {
 #define X(k, doc) N_##k,

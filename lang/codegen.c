@@ -450,6 +450,10 @@ static void cg_name(fstate *f, ast *e, int dst)
             ABC(RECDATE, dst, f->elem_list, f->elem_idx);
         return;
     }
+    if (e->flag == 2) {     /* the claim being decided */
+        ABC(CLAIM, dst, 0, 0);
+        return;
+    }
     if (!strcmp(e->str, "person")) {
         ABC(SELF, dst, 0, 0);
         return;
@@ -507,6 +511,19 @@ static void cg_get(fstate *f, ast *e, int dst)
         ABC(LOADUNK, dst, 0, 0);
         return;
     }
+    if (e->flag == 3 && e->sym) {
+        /* bill.earlier: by the policy's order field, or by position (C is
+         * then any field of the record, unread) */
+        ast *c = ((sym *)e->sym)->decl->c;
+        sym *of = c->b ? c->b->sym : NULL;
+        if (!of) {
+            sym *rows = c->sym;
+            ast *f1 = ot->rtype->decl->a;
+            of = symtab_get(&f->b->s->facts, arena_printf(f->b->s->arena, "%s.%s", rows->name, f1->str));
+        }
+        ABC_IDX(EARLIER, dst, c->b ? 1 : 0, f->b->p->fields[of->id].column, "record fields");
+        return;
+    }
     if (ot->kind == T_RECORD) {
         const binding *bd = o->kind == N_NAME ? find_binding(f, o->str) : NULL;
         int list = bd ? bd->list : f->elem_list, idx = bd ? bd->idx : f->elem_idx;
@@ -547,7 +564,14 @@ static void cg_get(fstate *f, ast *e, int dst)
         r = newreg(f);
         cg(f, o, r);
     }
-    if (ot->kind == T_ROW && fd) {
+    if (ot->kind == T_ROW && e->sym && ((sym *)e->sym)->kind == SYM_POLICY) {
+        ABC(MOVE, dst, r, 0);   /* c.基本医保: the claim's row; .eligible follows */
+    } else if (ot->kind == T_POLICY && ot->rtype) {
+        if (!strcmp(e->str, "amount"))
+            ABC_IDX(CAMOUNT, dst, r, ot->policy->id, "policies");
+        else
+            ABC_IDX(CELIG, dst, r, ot->policy->id, "policies");
+    } else if (ot->kind == T_ROW && fd) {
         ABC_IDX(RFIELD, dst, r, fd->column, "record fields");
     } else if (ot->kind == T_PERSON) {
         if (!strcmp(e->str, "household"))
@@ -1824,6 +1848,13 @@ static void cg_policy(builder *b, sym *y)
                 cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);
         }
     }
+    /* a claim policy: the list whose records it decides, and their order */
+    if (d->c && d->c->sym) {
+        p->policies[id].entity = ENT_CLAIM;
+        p->policies[id].claims = ((sym *)d->c->sym)->id;
+        if (d->c->b && d->c->b->sym)
+            p->policies[id].order = p->fields[((sym *)d->c->b->sym)->id].column;
+    }
     /* `for … where`: one condition outside the tree; without a message of
      * its own, its text is its message */
     ast *w = d->b;
@@ -2131,7 +2162,7 @@ static void declare_ids(builder *b)
                     }
                     hm_policy pol = { .name = str_id(b, name), .label = str_id(b, n->str2),
                                       .ref = str_id(b, ref), .entity = (int32_t)n->ival, .cond = -1,
-                                      .amount_fn = -1, .applies = -1, .line = line,
+                                      .amount_fn = -1, .applies = -1, .claims = -1, .order = -1, .line = line,
                                       .file = str_id(b, s->mods[i]->file->path) };
                     y->id = p->npolicies;
                     push_policies(b, pol);

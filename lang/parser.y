@@ -558,6 +558,22 @@ policy:
                                 { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = $5; $$->a = $10;
                                   $$->b = NODE(COND, @7); $$->b->a = $7; $$->b->str = $8;
                                   if ($8) { $$->b->d = NODE(STR, @8); $$->b->d->str = $8; } }
+  | POLICY IDENT opt_label FOR IDENT '{' pitems '}'
+                                { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = ENT_PERSON; $$->a = $7;
+                                  int d = diag_error(p->diags, p->file, @5, "expected `household` or `person`, found a name");
+                                  diag_hint(p->diags, d, "write `for household`, `for person`, or `for NAME in person.LIST` for each record of a list"); }
+    /* a policy decided once for each record of a person's list (a claim):
+     * `for 结算 in person.hospital_bills ordered by settled_on` */
+  | POLICY IDENT opt_label FOR IDENT IN expr '{' pitems '}'
+                                { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = ENT_PERSON; $$->a = $9;
+                                  $$->c = NODE(CLAIMS, @5); $$->c->str = $5; $$->c->a = $7; }
+  | POLICY IDENT opt_label FOR IDENT IN expr IDENT BY IDENT '{' pitems '}'
+                                { $$ = NODE(POLICY, @2); $$->str = $2; $$->str2 = $3; $$->ival = ENT_PERSON; $$->a = $12;
+                                  $$->c = NODE(CLAIMS, @5); $$->c->str = $5; $$->c->a = $7; $$->c->str2 = $10;
+                                  if (strcmp($8, "ordered")) {
+                                      int d = diag_error(p->diags, p->file, @8, "expected `ordered by` after the list of claims, found `%s`", $8);
+                                      diag_hint(p->diags, d, "write `for NAME in person.LIST ordered by FIELD`");
+                                  } }
 ;
 
 pitems:
@@ -788,6 +804,15 @@ expect:
     EXPECT IDENT opt_member status opt_amount
                                 { $$ = NODE(EXPECT, @2); $$->str = $2; $$->b = $3; $$->ival = $4; $$->a = $5;
                                   if ($5 && $5->kind == N_EXPECTVAL) { $$->a = $5->a; $$->c = $5->c; } }
+    /* a claim policy's decision for the person's claim N: `for claim N` */
+  | EXPECT IDENT opt_member FOR IDENT INT status opt_amount
+                                { $$ = NODE(EXPECT, @2); $$->str = $2; $$->b = $3; $$->ival = $7; $$->a = $8;
+                                  $$->d = NODE(INT, @6); $$->d->str = $6;
+                                  if ($8 && $8->kind == N_EXPECTVAL) { $$->a = $8->a; $$->c = $8->c; }
+                                  if (strcmp($5, "claim")) {
+                                      int d = diag_error(p->diags, p->file, @5, "expected `claim` after `for`, found `%s`", $5);
+                                      diag_hint(p->diags, d, "write `expect POLICY for claim N …`");
+                                  } }
   | EXPECT IDENT '.' IDENT opt_member '=' expr opt_within
                                 { $$ = NODE(EXPECTVAL, @4); $$->str = $2; $$->str2 = $4; $$->b = $5; $$->a = $7; $$->c = $8; }
 ;

@@ -1351,6 +1351,50 @@ static void check_let(sema *s, sym *l)
     l->state = 2;
 }
 
+/* `for NAME in person.LIST [ordered by FIELD]`: the policy is decided for
+ * each record of the person's list; NAME is the record (p->type). */
+static void check_claims(sema *s, sym *p)
+{
+    ast *c = ((ast *)p->decl)->c;
+    p->type = &ty_error;
+    const hm_type *t = sema_expr(s, c->a);
+    if (t->kind == T_ERROR)
+        return;
+    if (t->kind != T_ROWS || !t->fact || t->fact->entity != ENT_PERSON || c->a->kind != N_GET ||
+        c->a->a->kind != N_NAME || strcmp(c->a->a->str, "person")) {
+        int d = ERR(c->a, "a policy is decided for each record of a list of records of the person");
+        diag_hint(s->diags, d, "write `for %s in person.LIST`, LIST a fact of type `list of RECORD`", c->str);
+        return;
+    }
+    if (sema_lookup(s, c->str, NULL) || !strcmp(c->str, "person") || !strcmp(c->str, "household")) {
+        int d = ERR(c, "`%s` already names something: the claim needs a name of its own", c->str);
+        diag_hint(s->diags, d, "choose another name for the claim, e.g. `bill`");
+        return;
+    }
+    c->sym = t->fact;
+    p->type = ty_row(s->arena, t);
+    if (c->str2) {
+        sym *f = symtab_get(&s->facts, arena_printf(s->arena, "%s.%s", t->fact->name, c->str2));
+        if (!f) {
+            int d = ERR(c, "record type `%s` has no field `%s` to order the claims by", t->rtype->name, c->str2);
+            diag_hint(s->diags, d, "order them by a date, a number or money of the record");
+            return;
+        }
+        if (f->type->kind != T_DATE && f->type->kind != T_INT && f->type->kind != T_MONEY &&
+            f->type->kind != T_DECIMAL) {
+            char b[64];
+            int d = ERR(c, "claims are ordered by a date or a number, and `%s` is %s", c->str2,
+                        ty_name(f->type, b, sizeof b));
+            diag_hint(s->diags, d, "order them by a date field, such as the day the bill was settled");
+            return;
+        }
+        f->used = 1;
+        c->b = ast_new(s->arena, N_NAME, c->loc);
+        c->b->str = c->str2;
+        c->b->sym = f;
+    }
+}
+
 void sema_check_policy(sema *s, sym *p)
 {
     ast *n = p->decl;
@@ -1381,6 +1425,8 @@ void sema_check_policy(sema *s, sym *p)
         if (y)
             y->owner = p;
     }
+    if (n->c)
+        check_claims(s, p);
     /* `for … where`: whom the policy is for */
     if (n->b && n->b->a && n->b->a->kind != N_ERROR) {
         sema_expect(s, n->b->a, &ty_bool, N_("the condition of `for … where`"));
@@ -1399,6 +1445,9 @@ void sema_check_policy(sema *s, sym *p)
                     sema_suggest(s, d, it->str, SUGGEST_POLICY);
             } else if (q == p) {
                 ERR(it, "a policy cannot exclude itself");
+            } else if (n->c || ((ast *)q->decl)->c) {
+                int d = ERR(it, "a policy decided for each claim cannot exclude or be excluded");
+                diag_hint(s->diags, d, "read the other policy's decision in a condition: not %s.eligible", q->name);
             } else if (q->entity != p->entity) {
                 int d = ERR(it, "`%s` is decided for each %s, `%s` for each %s: one cannot exclude the other",
                             n->str, p->entity == ENT_PERSON ? "person" : "household", q->name,
@@ -1874,6 +1923,22 @@ static void check_test(sema *s, ast *t)
             continue;
         }
         e->sym = p;
+        /* a claim policy's decision is one claim's: `for claim N` */
+        int claims = ((ast *)p->decl)->c != NULL;
+        if (e->kind == N_EXPECT && e->d && !claims) {
+            int d = ERR(e->d, "`%s` is not decided for each claim", e->str);
+            diag_hint(s->diags, d, "remove `for claim %s`", e->d->str);
+        } else if (e->kind == N_EXPECT && !e->d && claims) {
+            int d = ERR(e, "`%s` is decided for each claim: say which one", e->str);
+            diag_hint(s->diags, d, "write `expect %s for claim 1 …` (claims are numbered from 1 in the order given)",
+                      e->str);
+        } else if (e->kind == N_EXPECTVAL && claims) {
+            ERR(e, "the lets of `%s` are one claim's: expect its decision with `for claim N`", e->str);
+        } else if (e->d) {
+            int64_t k;
+            if (sema_literal_int(s, e->d, &k) == 0 && k < 1)
+                ERR(e->d, "claims are numbered from 1");
+        }
         if (e->kind == N_EXPECTVAL)
             check_expect_value(s, e, p);
         else if (e->ival == EXPECT_NOT_APPLICABLE && !((ast *)p->decl)->b) {

@@ -372,6 +372,12 @@ static const hm_type *name_expr(sema *s, ast *e)
             v->used = 1;
             return v->type;
         }
+    /* the claim a claim policy is deciding */
+    if (s->policy && s->policy->decl->c && strcmp(s->policy->decl->c->str, name) == 0 &&
+        (!s->param || s->param->owner == s->policy)) {  /* a key of the policy's own table only */
+        e->flag = 2;
+        return s->policy->type ? s->policy->type : &ty_error;
+    }
     if (strcmp(name, "person") == 0 || strcmp(name, "household") == 0) {
         int want = name[0] == 'p' ? ENT_PERSON : ENT_HOUSEHOLD;
         if (s->subject == -1) {
@@ -483,7 +489,10 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
         return &ty_error;
     }
     if (q == s->policy) {
-        ERR(e, "policy `%s` refers to its own decision", q->name);
+        int d = ERR(e, "policy `%s` refers to its own decision", q->name);
+        if (q->decl->c)
+            diag_hint(s->diags, d, "a claim may read the claims before it: c.%s.%s for c in %s.earlier", q->name,
+                      e->str, q->decl->c->str);
         return &ty_error;
     }
     if (s->policy) {
@@ -560,6 +569,51 @@ static const hm_type *ref_attr(sema *s, ast *e, sym *rt)
     return f->type;
 }
 
+/* the list a claim policy decides the records of: "person.hospital_bills" */
+static const char *claims_list(const sym *q)
+{
+    const ast *l = q->decl->c ? q->decl->c->a : NULL;
+    return l && l->kind == N_GET ? l->str : "a list";
+}
+
+/* Are p and q decided for the claims of the same list? */
+static int same_claims(const sym *p, const sym *q)
+{
+    const ast *a = p && p->decl->c ? p->decl->c->a : NULL, *b = q->decl->c ? q->decl->c->a : NULL;
+    return a && b && a->kind == N_GET && b->kind == N_GET && strcmp(a->str, b->str) == 0;
+}
+
+/* c.q.eligible, c.q.amount: claim policy q for claim c.  For an earlier
+ * claim (c in bill.earlier) q may be this very policy, or one that reads
+ * it: the claims before are decided first, so no cycle arises. */
+static const hm_type *claim_policy_field(sema *s, ast *e, const hm_type *t)
+{
+    sym *q = t->policy;
+    if (!t->unit)
+        return policy_field(s, e, q, 1);
+    q->used = 1;
+    if (!s->policy) {
+        ERR(e, "only a policy can refer to another policy's decision");
+        return &ty_error;
+    }
+    if (strcmp(e->str, "eligible") == 0)
+        return &ty_bool;
+    if (strcmp(e->str, "amount") == 0) {
+        if (!q->has_amount) {
+            int d = ERR(e, "policy `%s` has no `amount` rule", q->name);
+            diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
+            return &ty_error;
+        }
+        for (ast *it = q->decl->a; it; it = it->next)
+            if (it->kind == N_AMOUNT && it->ty)
+                return (const hm_type *)it->ty;
+        return ty_money(PERIOD_NONE);
+    }
+    int d = ERR(e, "a policy has no `%s`", e->str);
+    diag_hint(s->diags, d, "a policy gives `.eligible` (true or false) and `.amount` (money)");
+    return &ty_error;
+}
+
 static const hm_type *get_expr(sema *s, ast *e)
 {
     ast *o = e->a;
@@ -572,6 +626,12 @@ static const hm_type *get_expr(sema *s, ast *e)
         sym *q = is_var ? NULL : sema_lookup(s, o->str, NULL);
         if (q && q->kind == SYM_POLICY) {
             o->sym = q;
+            if (q->decl->c && !same_claims(s->policy, q)) {
+                int d = ERR(o, "`%s` is decided for each claim (each record of person.%s): name the claim", q->name,
+                            claims_list(q));
+                diag_hint(s->diags, d, "sum(c.%s.amount for c in person.%s)", q->name, claims_list(q));
+                return &ty_error;
+            }
             if (q->entity == ENT_PERSON && s->subject != ENT_PERSON && s->policy) {
                 int d = ERR(o, "`%s` is decided for each person, and this is a household policy", q->name);
                 diag_hint(s->diags, d, "name the member: any(m.%s.eligible for m in household.members)", q->name);
@@ -602,6 +662,12 @@ static const hm_type *get_expr(sema *s, ast *e)
         }
         if (t->kind == T_PERSON) {
             sym *q = sema_lookup(s, e->str, NULL);
+            if (q && q->kind == SYM_POLICY && q->decl->c) {
+                int d = ERR(e, "`%s` is decided for each claim (each record of person.%s): name the claim", q->name,
+                            claims_list(q));
+                diag_hint(s->diags, d, "sum(c.%s.amount for c in person.%s)", q->name, claims_list(q));
+                return &ty_error;
+            }
             if (q && q->kind == SYM_POLICY) {
                 /* a person policy for that person; a household policy for
                  * the person's household */
@@ -619,12 +685,36 @@ static const hm_type *get_expr(sema *s, ast *e)
         return &ty_error;
     }
     case T_POLICY:
+        if (t->rtype)
+            return claim_policy_field(s, e, t);
         return policy_field(s, e, t->policy, 1);
     case T_ROW: {
         sym *f = t->fact ? symtab_get(&s->facts, arena_printf(s->arena, "%s.%s", t->fact->name, e->str)) : NULL;
         if (f) {
             e->sym = f;
             return f->type;
+        }
+        /* bill.earlier: the claims of the list before the one decided */
+        if (strcmp(e->str, "earlier") == 0 && o->kind == N_NAME && o->flag == 2) {
+            hm_type *r = arena_alloc(s->arena, sizeof *r);
+            *r = *t;
+            r->kind = T_ROWS;
+            r->unit = 1;    /* earlier claims */
+            e->sym = s->policy;
+            e->flag = 3;
+            return r;
+        }
+        /* c.基本医保: a claim policy for claim c */
+        sym *q = t->fact ? sema_lookup(s, e->str, NULL) : NULL;
+        if (q && q->kind == SYM_POLICY && q->decl->c && q->decl->c->a->kind == N_GET &&
+            strcmp(arena_printf(s->arena, "person.%s", q->decl->c->a->str), t->fact->name) == 0) {
+            hm_type *pt = arena_alloc(s->arena, sizeof *pt);
+            pt->kind = T_POLICY;
+            pt->policy = q;
+            pt->rtype = t->rtype;
+            pt->unit = t->unit;
+            e->sym = q;
+            return pt;
         }
         int d = ERR(e, "record type `%s` has no field `%s`", t->rtype->name, e->str);
         row_field_hint(s, d, t, e->str);

@@ -255,6 +255,8 @@ int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result
         return HM_ENOMEM;
     for (int32_t i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
+        if (P->entity == ENT_CLAIM)
+            continue;   /* decided for a claim (vm_decide_claim), not listed here yet */
         int32_t n = P->entity == ENT_PERSON ? h->nmembers : 1;
         for (int32_t m = 0; m < n; m++) {
             if (e->nd == e->capd) {

@@ -650,9 +650,15 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
                 }
                 int line, col;
                 srcfile_locate(m->file, e->loc.start, &line, &col);
-                char who[32] = "";
+                char who[64] = "";
                 if (member >= 0)
                     snprintf(who, sizeof who, " of member %d", member + 1);
+                int64_t claim = 0;
+                if (e->kind == N_EXPECT && e->d) {
+                    sema_literal_int(s, e->d, &claim);
+                    size_t wl = strlen(who);
+                    snprintf(who + wl, sizeof who - wl, " for claim %" PRId64, claim);
+                }
                 if (e->kind == N_EXPECTVAL) {
                     sym *l = y->locals ? symtab_get(y->locals, e->str2) : NULL;
                     if (!l || l->kind != SYM_LET || !l->type)
@@ -696,7 +702,22 @@ static int run_tests(hm_compiler *c, FILE *out, const hm_test_options *o, hm_tes
                               e->str, e->str2, who, v.unk ? "unknown" : gbuf);
                     continue;
                 }
-                const hm_decision *d = vm_decide(vm, y->id, member);
+                /* a claim the person does not have is no decision at all */
+                const hm_decision *d = !e->d ? vm_decide(vm, y->id, member)
+                                       : claim >= 1 && claim <= vm_claims(vm, y->id, member)
+                                           ? vm_decide_claim(vm, y->id, member, (int32_t)claim - 1)
+                                           : NULL;
+                if (!d) {
+                    if (!failed++ && fo.out) {
+                        int tl, tc;
+                        srcfile_locate(m->file, t->loc.start, &tl, &tc);
+                        fprintf(out, "FAIL %s:%d: %s\n", m->file->path, tl, t->str);
+                    }
+                    if (jt)
+                        json_object_set_new(jt, "passed", json_false());
+                    fail_line(&fo, "  line %d: %s%s: the person has no claim %" PRId64 "\n", line, e->str, who, claim);
+                    continue;
+                }
                 int ok = (int)e->ival == d->status;
                 int64_t want = 0, tol = 0;
                 if (e->a) {

@@ -34,6 +34,10 @@ def load(db, i, path):
     where = "status IN ('eligible', 'undetermined')"
     if "runs" in tables:        # huimin's: its latest run
         where += " AND run_id = (SELECT max(run_id) FROM s%d.runs)" % i
+        # claims (one-stop settlements) are huimin's only: the SQL and C
+        # versions of the pack decide households and persons
+        if any(r[1] == "claim" for r in db.execute("PRAGMA s%d.table_info(decisions)" % i)):
+            where += " AND claim IS NULL"
     db.execute("CREATE TEMP TABLE r%d AS SELECT entity_kind, CAST(entity_id AS TEXT) AS entity_id, policy, "
                "status, amount_fen FROM s%d.decisions WHERE %s" % (i, i, where))
     db.execute("CREATE INDEX temp.r%d_key ON r%d (entity_kind, entity_id, policy)" % (i, i))

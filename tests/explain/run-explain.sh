@@ -80,6 +80,12 @@ check dated-on.txt 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of 
 check gaoling.txt 0 "$HUIMIN" explain $pack --given $dir/tekun.json --as-of $day --policy gaoling
 check all.json 0 "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --format json
 check all-given.txt 0 "$HUIMIN" explain $pack --given tests/run/family.given --as-of $day
+# claims: each hospital bill's layers, in the order of settlement (the
+# deductible paid once a year), text and JSON
+check yizhanshi-jiben.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 基本医保
+check yizhanshi-dabing.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 大病保险
+check yizhanshi-jiuzhu.json 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 医疗救助 --format json
+check yizhanshi-citizen.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 个人自付 --audience citizen
 # a whole number compared with money: the threshold as written, in yuan
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json
@@ -422,8 +428,10 @@ hh = sys.argv[3]
 ids = doc["household"]["member_ids"]
 for d in doc["decisions"]:
     who = hh if d["entity"] == "household" else ids[d["member"] - 1]
-    row = db.execute("SELECT status, amount_fen FROM decisions WHERE entity_kind = ? AND entity_id = ? AND policy = ?",
-                     (d["entity"], who, d["policy"])).fetchone()
+    # a claim's decision is its person's, with the claim's number
+    row = db.execute("SELECT status, amount_fen FROM decisions WHERE entity_kind = ? AND entity_id = ? AND policy = ?"
+                     " AND claim IS ?", ("person" if d["entity"] == "claim" else d["entity"], who, d["policy"],
+                                         d.get("claim"))).fetchone()
     amount = None if d["amount"] is None else round(float(d["amount"]) * 100)
     if row is None or row[0] != d["status"] or (row[0] == "eligible" and row[1] != amount):
         print("FAIL: %s %s %s: explain says %s %s, the run %s" % (hh, who, d["policy"], d["status"], d["amount"], row))
@@ -442,7 +450,9 @@ PY
                    (SELECT count(*) FROM decisions WHERE status = 'undetermined')
                      > (SELECT count(*) FROM d.decisions WHERE status = 'undetermined'),
                    (SELECT settled FROM runs) = 0 AND (SELECT settled FROM d.runs) = 1
-            FROM decisions k JOIN d.decisions s USING (entity_kind, entity_id, policy)
+            FROM decisions k JOIN d.decisions s
+              ON s.entity_kind = k.entity_kind AND s.entity_id = k.entity_id AND s.policy = k.policy
+                 AND s.claim IS k.claim
             WHERE k.status <> s.status OR k.amount_fen IS NOT s.amount_fen" > "$tmp/k.out"
         IFS='|' read -r ndiff nsettled more recorded < "$tmp/k.out"
         if [ "$ndiff" -gt 0 ] && [ "$ndiff" = "$nsettled" ] && [ "$more" = 1 ] && [ "$recorded" = 1 ]; then
