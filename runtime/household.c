@@ -747,6 +747,24 @@ int hm_household_add_ref_row(hm_household *h, const char *table, const char *key
     }
     if (rc == HM_OK && facts_ref_row(&h->tx, p, t, key, day, v, known, 0) < 0)
         rc = HM_ENOMEM;
+    if (rc == HM_OK) {
+        /* kept sorted by key and date, so that evaluating the household,
+         * on any thread, only reads them */
+        hm_refrows *r = &h->tx.refs[t];
+        size_t na = (size_t)r->nattrs;
+        for (int32_t i = r->n - 1; i > 0 && (r->key[i - 1] > r->key[i] ||
+                                             (r->key[i - 1] == r->key[i] && r->from[i - 1] > r->from[i])); i--) {
+            int64_t tk = r->key[i]; r->key[i] = r->key[i - 1]; r->key[i - 1] = tk;
+            int32_t tf = r->from[i]; r->from[i] = r->from[i - 1]; r->from[i - 1] = tf;
+            uint32_t tl = r->line[i]; r->line[i] = r->line[i - 1]; r->line[i - 1] = tl;
+            for (size_t a = 0; a < na; a++) {
+                int64_t tv = r->v[i * na + a]; r->v[i * na + a] = r->v[(i - 1) * na + a]; r->v[(i - 1) * na + a] = tv;
+                uint8_t tn = r->known[i * na + a];
+                r->known[i * na + a] = r->known[(i - 1) * na + a];
+                r->known[(i - 1) * na + a] = tn;
+            }
+        }
+    }
     if (rc == HM_ENOMEM)
         snprintf(err, errlen, "out of memory");
     mem_free(v);
