@@ -658,7 +658,10 @@ int facts_apply_refs(hm_facts *f, const hm_program *p, int32_t as_of, char *err,
         err[0] = '\0';
     for (int32_t t = 0; f->refs && t < f->nrefs; t++) {
         hm_refrows *r = &f->refs[t];
-        if (r->n > 1 && sort_table(r) < 0)
+        int sorted = 1;     /* rows lent already sorted are left as they are */
+        for (int32_t i = 1; i < r->n && sorted; i++)
+            sorted = r->key[i - 1] < r->key[i] || (r->key[i - 1] == r->key[i] && r->from[i - 1] <= r->from[i]);
+        if (!sorted && sort_table(r) < 0)
             return -1;
         for (int32_t i = 1; i < r->n; i++)
             if (r->key[i] == r->key[i - 1] && r->from[i] == r->from[i - 1]) {

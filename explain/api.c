@@ -25,14 +25,19 @@ static int fill(const hm_program *p, const hm_household *h, int32_t day, hm_fact
         facts_free(f);
         return -1;
     }
+    /* the reference rows given with the household, for the rows explain shows */
+    f->refs = h->tx.refs;
+    f->nrefs = h->tx.nrefs;
     return 0;
 }
 
 static void unfill(hm_facts *f)
 {
-    /* the texts are the household's */
+    /* the texts and the reference rows are the household's */
     f->texts = NULL;
     f->ntexts = f->captexts = 0;
+    f->refs = NULL;
+    f->nrefs = 0;
     facts_free(f);
 }
 

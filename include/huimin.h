@@ -178,6 +178,19 @@ int hm_household_set_records_known(hm_household *h, int member, int fact, char *
  * is added. */
 int hm_household_add_row(hm_household *h, int member, int fact, const char *const *fields,
                          const char *const *values, int n, char *err, size_t errlen);
+/* Give a row of reference table `table` (a source's `table`, e.g. "region")
+ * for evaluating this household: its key ("330100"), for a dated table the
+ * date it is in force from ("2024-07-01"; NULL for a table not dated), and
+ * attrs[i] its attributes' values as for hm_household_set (values[i] NULL,
+ * or an attribute not named: missing).  Give every row of the table the
+ * policies may read, as a population run reads them from the source: a key
+ * with no row, or no row in force at the as-of date, leaves what is read
+ * through it unknown.  HM_OK; HM_EUSAGE with a message in err (no such
+ * table or attribute, a value the attribute cannot take, a date missing or
+ * given where the table has none, two rows of one key and date); HM_ENOMEM. */
+int hm_household_add_ref_row(hm_household *h, const char *table, const char *key, const char *from,
+                             const char *const *attrs, const char *const *values, int n, char *err,
+                             size_t errlen);
 /* Read a household from JSON text, in the format `huimin run --given`
  * reads ({"household": {…, "members": [{…}]}} or {"person": {…}}).
  * `name` is used in messages.  HM_OK; HM_ERR with "NAME: …" in err (bad

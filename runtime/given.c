@@ -86,7 +86,16 @@ int given_household(hm_compiler *c, sema *s, const hm_program *p, const char *js
     *out = NULL;
     if (json_path) {
         int jr = household_from_json_file(p, json_path, out, err, errlen);
-        return jr == 0 ? HM_OK : jr == -2 ? HM_EIO : jr == -3 ? HM_ENOMEM : HM_ERR;
+        if (jr != 0)
+            return jr == -2 ? HM_EIO : jr == -3 ? HM_ENOMEM : HM_ERR;
+        /* the reference tables' rows the pack gives (a facts JSON gives none) */
+        if (p->nrefreads && testrun_load_pack_rows(s, p, &(*out)->tx, -1) < 0) {
+            hm_household_free(*out);
+            *out = NULL;
+            snprintf(err, errlen, "out of memory");
+            return HM_ENOMEM;
+        }
+        return HM_OK;
     }
     ast *given = compiler_given(c);
     if (!given) {
@@ -99,6 +108,14 @@ int given_household(hm_compiler *c, sema *s, const hm_program *p, const char *js
     int rc = testrun_build_facts(s, p, given, &f, &nmembers) < 0 ? HM_ENOMEM : HM_OK;
     if (rc == HM_OK && !(*out = household_from_facts(p, &f)))
         rc = HM_ENOMEM;
+    /* the facts file's table rows, then the pack's for the tables it does not give */
+    if (rc == HM_OK && p->nrefreads &&
+        (testrun_load_table_rows(s, p, &(*out)->tx, compiler_facts_root(c), NULL) < 0 ||
+         testrun_load_pack_rows(s, p, &(*out)->tx, -1) < 0)) {
+        hm_household_free(*out);
+        *out = NULL;
+        rc = HM_ENOMEM;
+    }
     facts_free(&f);
     if (rc != HM_OK)
         snprintf(err, errlen, "out of memory");

@@ -349,7 +349,20 @@ int household_fill(const hm_household *h, hm_facts *f, int32_t cap, int32_t as_o
             merges--;
         }
     }
-    return facts_apply_defaults(f, p, NULL);
+    if (facts_apply_defaults(f, p, NULL) < 0)
+        return -1;
+    if (!p->nrefreads)
+        return 0;
+    /* the reference rows given with the household, texts interned with its
+     * own (hm_household_add_ref_row): lent to the store for the lookup */
+    hm_refrows *own = f->refs;
+    int32_t nown = f->nrefs;
+    f->refs = h->tx.refs;
+    f->nrefs = h->tx.nrefs;
+    int rr = facts_apply_refs(f, p, as_of, NULL, 0);
+    f->refs = own;
+    f->nrefs = nown;
+    return rr == -1 ? -1 : 0;
 }
 
 void household_take_texts(hm_household *h, hm_facts *f)
@@ -681,4 +694,80 @@ int hm_household_set_records_known(hm_household *h, int member, int fact, char *
     if (rc != HM_OK)
         return rc;
     return household_put_record(h, member, fact, 0, 0, 1) < 0 ? HM_ENOMEM : HM_OK;
+}
+
+int hm_household_add_ref_row(hm_household *h, const char *table, const char *key, const char *from,
+                             const char *const *attrs, const char *const *values, int n, char *err, size_t errlen)
+{
+    if (!h || !table || !key || n < 0 || (n && (!attrs || !values)))
+        return usage(err, errlen, "no household, table, key or attributes");
+    const hm_program *p = h->p;
+    int32_t t = 0;
+    while (t < p->nreftabs && strcmp(prog_str(p, p->reftabs[t].name), table) != 0)
+        t++;
+    if (t == p->nreftabs)
+        return usage(err, errlen, "the pack has no reference table `%s`", table);
+    const hm_reftab *rt = &p->reftabs[t];
+    int32_t day = INT32_MIN;
+    if (rt->dated && (!from || rt_parse_date(from, &day) != 0))
+        return usage(err, errlen, "table `%s` is dated: row \"%s\" needs the date it is in force from, "
+                     "written YYYY-MM-DD, not \"%s\"", table, key, from ? from : "");
+    if (!rt->dated && from)
+        return usage(err, errlen, "table `%s` is not dated: row \"%s\" has no date", table, key);
+    int64_t *v = mem_calloc((size_t)rt->n + 1, sizeof *v);
+    uint8_t *known = mem_calloc((size_t)rt->n + 1, 1);
+    int rc = v && known ? HM_OK : HM_ENOMEM;
+    for (int i = 0; i < n && rc == HM_OK; i++) {
+        int32_t a = 0;
+        while (a < rt->n && (!attrs[i] || strcmp(prog_str(p, p->refattrs[rt->first + a].name), attrs[i]) != 0))
+            a++;
+        if (a == rt->n) {
+            rc = usage(err, errlen, "table `%s` has no attribute `%s`", table, attrs[i] ? attrs[i] : "");
+            break;
+        }
+        if (!values[i])
+            continue;   /* not given: missing */
+        const hm_refattr *ra = &p->refattrs[rt->first + a];
+        hm_field fd = { 0 };
+        fd.name = ra->name;
+        fd.vtype = ra->vtype;
+        rc = parse_value(h, &fd, values[i], &v[a], err, errlen);
+        known[a] = rc == HM_OK;
+    }
+    if (rc == HM_OK) {
+        /* two rows of one key and date would make the lookup ambiguous */
+        int64_t k = facts_text_find(&h->tx, key);
+        const hm_refrows *r = h->tx.refs ? &h->tx.refs[t] : NULL;
+        for (int32_t i = 0; r && k && i < r->n; i++)
+            if (r->key[i] == k && r->from[i] == day) {
+                rc = usage(err, errlen, "table `%s` has two rows for \"%s\"%s%s", table, key,
+                           rt->dated ? " from " : "", rt->dated ? from : "");
+                break;
+            }
+    }
+    if (rc == HM_OK && facts_ref_row(&h->tx, p, t, key, day, v, known, 0) < 0)
+        rc = HM_ENOMEM;
+    if (rc == HM_OK) {
+        /* kept sorted by key and date, so that evaluating the household,
+         * on any thread, only reads them */
+        hm_refrows *r = &h->tx.refs[t];
+        size_t na = (size_t)r->nattrs;
+        for (int32_t i = r->n - 1; i > 0 && (r->key[i - 1] > r->key[i] ||
+                                             (r->key[i - 1] == r->key[i] && r->from[i - 1] > r->from[i])); i--) {
+            int64_t tk = r->key[i]; r->key[i] = r->key[i - 1]; r->key[i - 1] = tk;
+            int32_t tf = r->from[i]; r->from[i] = r->from[i - 1]; r->from[i - 1] = tf;
+            uint32_t tl = r->line[i]; r->line[i] = r->line[i - 1]; r->line[i - 1] = tl;
+            for (size_t a = 0; a < na; a++) {
+                int64_t tv = r->v[i * na + a]; r->v[i * na + a] = r->v[(i - 1) * na + a]; r->v[(i - 1) * na + a] = tv;
+                uint8_t tn = r->known[i * na + a];
+                r->known[i * na + a] = r->known[(i - 1) * na + a];
+                r->known[(i - 1) * na + a] = tn;
+            }
+        }
+    }
+    if (rc == HM_ENOMEM)
+        snprintf(err, errlen, "out of memory");
+    mem_free(v);
+    mem_free(known);
+    return rc;
 }

@@ -561,6 +561,7 @@ typedef struct city {
     nums wage;              /* zhuanxiang and geshui are for those with wages */
     tri *loan, *renting, *tier, *supports, *only_child;
     ids regions;
+    int64_t *line;          /* 低保标准 by region: civil affairs' region table, UNK */
 } city;
 
 /* the run's dates */
@@ -737,6 +738,27 @@ static void load_households(city *C, const char *dir)
         int32_t d = cell_ymd(st, 2);
         C->assets_until[h] = d == NO_DATE || d > as_of_ymd ? NO_DATE : ymd_add_months(d, 6);
     }
+    /* 低保标准: each region's row in force on the as-of date (the latest
+     * from date not after it); a region with no such row has none */
+    FILL(C->line, C->regions.n, UNK);
+    int32_t *line_from;
+    FILL(line_from, C->regions.n, NO_DATE);
+    st = query(db, "SELECT region_code, from_date, dibao_line_fen FROM region");
+    while (step(db, st)) {
+        int n;
+        const char *r = cell_text(st, 0, &n);
+        int32_t from = cell_ymd(st, 1), k;
+        if (!r || from == NO_DATE || from > as_of_ymd)
+            continue;
+        for (k = C->regions.n - 1; k >= 0; k--)
+            if (strlen(id_at(&C->regions, k)) == (size_t)n && memcmp(id_at(&C->regions, k), r, (size_t)n) == 0)
+                break;
+        if (k >= 0 && from > line_from[k]) {
+            line_from[k] = from;
+            C->line[k] = cell_fen(st, 2);
+        }
+    }
+    free(line_from);
     sqlite3_close(db);
     db = open_db(dir, "housing");
     FILL(C->other_housing, C->nh, U);
@@ -973,12 +995,11 @@ static void params_init(params *P, const city *C)
     for (int32_t r = 0; r < nr; r++) {
         const char *k = id_at(&C->regions, r);
         if (strcmp(k, "330100") == 0) {
-            P->line[r] = IN_FORCE({ 20230701, 119500 }, { 20240701, 124500 });
             P->gz_line[r] = IN_FORCE({ 20240101, 574000 }, { 20250101, 605000 });
         } else {
-            P->line[r] = strcmp(k, "330200") == 0 ? IN_FORCE({ 20230701, 117000 }, { 20240701, 122000 }) : 110000;
             P->gz_line[r] = IN_FORCE({ 20240101, 450000 }, { 20250101, 480000 });
         }
+        P->line[r] = C->line[r];
     }
     P->huli[0] = UNK;
     P->huli[1] = IN_FORCE({ 20200101, 20000 }, { 20250101, 24000 });

@@ -135,12 +135,6 @@ INSERT INTO code_map VALUES
 -- in fen.  Ranged keys (高龄津贴标准 by age) are lo..hi in key_lo/key_hi.
 CREATE TEMP TABLE param (name TEXT, key TEXT, key_lo INTEGER, key_hi INTEGER, from_date TEXT, value INTEGER);
 INSERT INTO param VALUES
-  -- dibao.pol: 低保标准 by household.region
-  ('低保标准', '330100', NULL, NULL, '2023-07-01', 119500),
-  ('低保标准', '330100', NULL, NULL, '2024-07-01', 124500),
-  ('低保标准', '330200', NULL, NULL, '2023-07-01', 117000),
-  ('低保标准', '330200', NULL, NULL, '2024-07-01', 122000),
-  ('低保标准', '*',      NULL, NULL, '0001-01-01', 110000),
   -- gongzufang.pol: 公租房收入线 by household.region
   ('公租房收入线', '330100', NULL, NULL, '2024-01-01', 574000),
   ('公租房收入线', '330100', NULL, NULL, '2025-01-01', 605000),
@@ -192,6 +186,16 @@ SELECT DISTINCT name, key,
          WHERE q.name = e.name AND q.key = e.key AND q.from_date <= (SELECT as_of FROM cfg)
          ORDER BY q.from_date DESC LIMIT 1)
 FROM param e WHERE key IS NOT NULL;
+-- 低保标准 (household.region.dibao_line): civil affairs' region table, the
+-- row of each region in force on the as-of date; a region with no row, or
+-- none in force yet, has none
+INSERT INTO p_key
+SELECT DISTINCT '低保标准', region_code,
+       (SELECT CASE WHEN typeof(q.dibao_line_fen) = 'integer' THEN q.dibao_line_fen END
+          FROM civil_affairs.region q
+         WHERE q.region_code = e.region_code AND q.from_date <= (SELECT as_of FROM cfg)
+         ORDER BY q.from_date DESC LIMIT 1)
+FROM civil_affairs.region e WHERE region_code IS NOT NULL;
 INSERT INTO p_range
 SELECT DISTINCT name, key_lo, key_hi,
        (SELECT q.value FROM param q
@@ -384,8 +388,8 @@ agg AS (
 -- expression.)
 hf AS (
   SELECT h.hh_id,
-         -- 低保标准 and 公租房收入线 for the household's region: its entry, else the default
-         CASE WHEN h.region_code IS NULL THEN NULL WHEN lr.key IS NOT NULL THEN lr.value ELSE ld.value END AS line,
+         -- 低保标准: the region's row; 公租房收入线: its entry, else the default
+         lr.value AS line,
          CASE WHEN h.region_code IS NULL THEN NULL WHEN gr.key IS NOT NULL THEN gr.value ELSE gd.value END AS gz_line,
          -- household.assets, fresh within 6 months of checked_on
          CASE WHEN typeof(k.assets_fen) = 'integer' AND k.checked_on IS NOT NULL
@@ -416,7 +420,6 @@ hf AS (
   -- (a person whose household is not listed is not in the population)
   JOIN registry.household h ON h.hh_id = a.hh_id
   LEFT JOIN p_key lr ON lr.name = '低保标准' AND lr.key = h.region_code
-  LEFT JOIN p_key ld ON ld.name = '低保标准' AND ld.key = '*'
   LEFT JOIN p_key gr ON gr.name = '公租房收入线' AND gr.key = h.region_code
   LEFT JOIN p_key gd ON gd.name = '公租房收入线' AND gd.key = '*'
   LEFT JOIN (SELECT hh_id, assets_fen, checked_on,

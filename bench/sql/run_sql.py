@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # database (attached under this name) -> tables the rules read
 TABLES = {
     "registry": ["household", "person"],
-    "civil_affairs": ["household_check", "marriage", "assistance", "schooling"],
+    "civil_affairs": ["household_check", "marriage", "assistance", "schooling", "region"],
     "social_security": ["income", "employment", "contribution"],
     "housing": ["property"],
     "medical_insurance": ["selfpay", "bill"],

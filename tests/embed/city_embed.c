@@ -320,6 +320,28 @@ static void read_claims(city *c, const char *dir, const char *table, const char 
     sqlite3_close(db);
 }
 
+/* civil affairs' region table (sources.conf: table.region.*), given with
+ * every household as the population run reads it once from the source */
+static void read_regions(city *c, const char *dir)
+{
+    sqlite3 *db = open_db(dir, "civil_affairs.db");
+    sqlite3_stmt *st = prepare(db, "SELECT region_code, from_date, name, dibao_line_fen FROM region");
+    static const char *const attrs[] = { "name", "dibao_line" };
+    char err[512], line[32];
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (fen_text(st, 3, line, sizeof line) != 0)
+            die("region: dibao_line_fen %s%s", "is not a whole number", "");
+        const char *values[] = { (const char *)sqlite3_column_text(st, 2), line };
+        for (int i = 0; i < c->nhh; i++)
+            if (hm_household_add_ref_row(c->hh[i], "region", (const char *)sqlite3_column_text(st, 0),
+                                         (const char *)sqlite3_column_text(st, 1), attrs, values, 2, err,
+                                         sizeof err) != HM_OK)
+                die("region: %s%s", err, "");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 /* ---- evaluating on two threads ------------------------------------------- */
 
 typedef struct share {
@@ -387,6 +409,7 @@ int main(int argc, char **argv)
         read_mapping(&c, argv[2], &MAP[i]);
     read_claims(&c, argv[2], "edu_claim", "person.edu_claims");
     read_claims(&c, argv[2], "infant_claim", "person.infant_claims");
+    read_regions(&c, argv[2]);
 
     share half[2] = { { &c, 0, c.nhh / 2, 0 }, { &c, c.nhh / 2, c.nhh, 0 } };
     pthread_t t[2];

@@ -52,6 +52,12 @@ int main(int argc, char **argv)
         return 2;
     }
     free(json);
+    /* the region table's row the pack's tests give for the family's region */
+    const char *attrs[] = { "name", "dibao_line" }, *values[] = { "杭州市区", "1245.00" };
+    if (hm_household_add_ref_row(h, "region", "330100", "2024-07-01", attrs, values, 2, err, sizeof err) != HM_OK) {
+        fprintf(stderr, "explain_api: %s\n", err);
+        return 2;
+    }
     hm_evaluator *e = hm_evaluator_new(pack);
     hm_doc *ex, *needs;
     hm_result *r;

@@ -308,6 +308,88 @@ START_TEST(test_code_labels)
 }
 END_TEST
 
+/* reference table rows given with a household (hm_household_add_ref_row) */
+static const char REFPOL[] =
+    "source 民政 \"民政\" {\n"
+    "  table region \"行政区划\" by text, dated {\n"
+    "    name : text \"名称\"\n"
+    "    line : money per month \"低保标准\"\n"
+    "  }\n"
+    "  household.region : region \"户籍地\"\n"
+    "}\n"
+    "policy 低保 \"低保\" for household {\n"
+    "  eligible when household.region.line > 0 and household.region.name == \"西湖区\" \"有标准\"\n"
+    "  amount household.region.line\n"
+    "}\n";
+
+static int ref_decide(hm_pack *k, hm_household *h, const char *as_of, int64_t *amount)
+{
+    char err[256];
+    hm_evaluator *e = hm_evaluator_new(k);
+    hm_result *r;
+    ck_assert_int_eq(hm_evaluate(e, h, as_of, &r, err, sizeof err), HM_OK);
+    int st = hm_result_status(r, 0);
+    *amount = hm_result_has_amount(r, 0) ? hm_result_amount(r, 0) : -1;
+    hm_result_free(r);
+    hm_evaluator_free(e);
+    return st;
+}
+
+START_TEST(test_ref_rows)
+{
+    hm_compiler *c = hm_compiler_new();
+    hm_pack *k;
+    ck_assert_int_eq(hm_compiler_add_source(c, "r.pol", REFPOL, strlen(REFPOL)), HM_OK);
+    ck_assert_int_eq(hm_compiler_pack(c, &k), HM_OK);
+    hm_compiler_free(c);
+    char err[256];
+    const char *attrs[] = { "name", "line" };
+    const char *later[] = { "西湖区", "1245" }, *earlier[] = { "西湖区", "1160" }, *other[] = { "海曙区", "1220" };
+    hm_household *h = hm_household_new(k, "H1");
+    ck_assert_int_eq(hm_household_set(h, -1, hm_pack_fact(k, "household.region"), "330106", NULL, NULL, err,
+                                      sizeof err), HM_OK);
+    /* given out of order: the row in force at the date is read */
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "330106", "2024-07-01", attrs, later, 2, err, sizeof err),
+                     HM_OK);
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "330203", "2024-07-01", attrs, other, 2, err, sizeof err),
+                     HM_OK);
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "330106", "2023-07-01", attrs, earlier, 2, err,
+                                              sizeof err), HM_OK);
+    int64_t amt;
+    ck_assert_int_eq(ref_decide(k, h, "2024-08-01", &amt), HM_ELIGIBLE);
+    ck_assert_int_eq(amt, 124500);
+    ck_assert_int_eq(ref_decide(k, h, "2024-06-30", &amt), HM_ELIGIBLE);
+    ck_assert_int_eq(amt, 116000);
+    /* no row in force yet: unknown, not 0 */
+    ck_assert_int_eq(ref_decide(k, h, "2023-06-30", &amt), HM_UNDETERMINED);
+    /* the refusals */
+    ck_assert_int_eq(hm_household_add_ref_row(h, "regions", "1", "2024-07-01", attrs, later, 2, err, sizeof err),
+                     HM_EUSAGE);
+    ck_assert_str_eq(err, "the pack has no reference table `regions`");
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "1", NULL, attrs, later, 2, err, sizeof err), HM_EUSAGE);
+    const char *bad_attr[] = { "nom" }, *bad_line[] = { "西湖区", "12.345" };
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "1", "2024-07-01", bad_attr, later, 1, err, sizeof err),
+                     HM_EUSAGE);
+    ck_assert_str_eq(err, "table `region` has no attribute `nom`");
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "1", "2024-07-01", attrs, bad_line, 2, err, sizeof err),
+                     HM_EUSAGE);
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "330106", "2024-07-01", attrs, later, 2, err, sizeof err),
+                     HM_EUSAGE);
+    ck_assert_str_eq(err, "table `region` has two rows for \"330106\" from 2024-07-01");
+    ck_assert_int_eq(ref_decide(k, h, "2024-08-01", &amt), HM_ELIGIBLE);
+    ck_assert_int_eq(amt, 124500);
+    hm_household_free(h);
+    /* a key with no row: unknown */
+    h = hm_household_new(k, "H2");
+    hm_household_set(h, -1, hm_pack_fact(k, "household.region"), "339999", NULL, NULL, err, sizeof err);
+    ck_assert_int_eq(hm_household_add_ref_row(h, "region", "330106", "2024-07-01", attrs, later, 2, err, sizeof err),
+                     HM_OK);
+    ck_assert_int_eq(ref_decide(k, h, "2024-08-01", &amt), HM_UNDETERMINED);
+    hm_household_free(h);
+    hm_pack_free(k);
+}
+END_TEST
+
 Suite *hm_runtime_suite(void)
 {
     Suite *s = suite_create("runtime");
@@ -319,6 +401,7 @@ Suite *hm_runtime_suite(void)
     tcase_add_test(t, test_from_json);
     tcase_add_test(t, test_several_sources);
     tcase_add_test(t, test_code_labels);
+    tcase_add_test(t, test_ref_rows);
     suite_add_tcase(s, t);
     return s;
 }
