@@ -476,6 +476,29 @@ static void add_dep(sema *s, sym *q, ast *at)
     s->policy->deps = e;
 }
 
+/* The type of policy q's amount (money with no period until q is checked). */
+static const hm_type *amount_type(const sym *q)
+{
+    for (ast *it = q->decl->a; it; it = it->next)
+        if (it->kind == N_AMOUNT && it->ty)
+            return (const hm_type *)it->ty;
+    return ty_money(PERIOD_NONE);
+}
+
+static const hm_type *no_amount_rule(sema *s, ast *e, const sym *q)
+{
+    int d = ERR(e, "policy `%s` has no `amount` rule", q->name);
+    diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
+    return &ty_error;
+}
+
+static const hm_type *no_policy_field(sema *s, ast *e)
+{
+    int d = ERR(e, "a policy has no `%s`", e->str);
+    diag_hint(s->diags, d, "a policy gives `.eligible` (true or false) and `.amount` (money)");
+    return &ty_error;
+}
+
 /* q.eligible, q.amount; `through` a person value (`p.dibao.eligible`),
  * which a function may use: its parameters give the person */
 static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
@@ -509,9 +532,7 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
         return &ty_bool;
     if (strcmp(e->str, "amount") == 0) {
         if (!q->has_amount) {
-            int d = ERR(e, "policy `%s` has no `amount` rule", q->name);
-            diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
-            return &ty_error;
+            return no_amount_rule(s, e, q);
         }
         if (q->state == 0) {
             if (s->policy_nest >= SEMA_MAX_CHAIN) {
@@ -526,14 +547,9 @@ static const hm_type *policy_field(sema *s, ast *e, sym *q, int through)
             s->policy_nest--;
             s->outer_depth = outer;
         }
-        for (ast *it = q->decl->a; it; it = it->next)
-            if (it->kind == N_AMOUNT && it->ty)
-                return (const hm_type *)it->ty;
-        return ty_money(PERIOD_NONE);
+        return amount_type(q);
     }
-    int d = ERR(e, "a policy has no `%s`", e->str);
-    diag_hint(s->diags, d, "a policy gives `.eligible` (true or false) and `.amount` (money)");
-    return &ty_error;
+    return no_policy_field(s, e);
 }
 
 /* KEY.ATTR, KEY a fact whose value is a key of reference table rt
@@ -600,18 +616,11 @@ static const hm_type *claim_policy_field(sema *s, ast *e, const hm_type *t)
         return &ty_bool;
     if (strcmp(e->str, "amount") == 0) {
         if (!q->has_amount) {
-            int d = ERR(e, "policy `%s` has no `amount` rule", q->name);
-            diag_note(s->diags, d, q->mod->file, q->decl->loc, "it is defined here");
-            return &ty_error;
+            return no_amount_rule(s, e, q);
         }
-        for (ast *it = q->decl->a; it; it = it->next)
-            if (it->kind == N_AMOUNT && it->ty)
-                return (const hm_type *)it->ty;
-        return ty_money(PERIOD_NONE);
+        return amount_type(q);
     }
-    int d = ERR(e, "a policy has no `%s`", e->str);
-    diag_hint(s->diags, d, "a policy gives `.eligible` (true or false) and `.amount` (money)");
-    return &ty_error;
+    return no_policy_field(s, e);
 }
 
 static const hm_type *get_expr(sema *s, ast *e)
