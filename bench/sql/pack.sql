@@ -594,21 +594,32 @@ WHERE e IS NOT 0;
 -- the bill pays min(U, ceiling) - min(U before, ceiling).  A value not
 -- known (NULL) anywhere before a bill in the year leaves it unknown.
 INSERT INTO main.decisions (entity_kind, entity_id, policy, status, amount_fen, claim)
-WITH bill AS (
-  SELECT hb.person_id, substr(hb.settled_on, 1, 4) AS yr, hb.settled_on AS d,
-         row_number() OVER (PARTITION BY hb.person_id ORDER BY hb.rowid) AS claim,
-         row_number() OVER (PARTITION BY hb.person_id ORDER BY hb.settled_on, hb.rowid) AS seq,
-         CASE WHEN typeof(hb.in_scope_fen) = 'integer' THEN hb.in_scope_fen END AS amt,
-         coalesce(yr.deductible, yd.deductible) AS ded, coalesce(yr.rate, yd.rate) AS rate,
-         CASE WHEN h.region_code IS NOT NULL THEN coalesce(yr.ceiling, yd.ceiling) END AS ceiling,
-         hd.dibao_e OR hd.tekun_e AS assisted
+WITH raw AS (
+  -- a NULL cell is that bill's value missing; a value that cannot be used
+  -- (a code the map does not list) makes the field unknown in every bill
+  -- of the person
+  SELECT hb.person_id, hb.rowid AS rid, hb.settled_on, hb.in_scope_fen, lv.label AS level, h.region_code,
+         hd.dibao_e OR hd.tekun_e AS assisted,
+         max(hb.in_scope_fen IS NOT NULL AND typeof(hb.in_scope_fen) <> 'integer')
+           OVER (PARTITION BY hb.person_id) AS bad_amount,
+         max(hb.level_code IS NOT NULL AND lv.label IS NULL) OVER (PARTITION BY hb.person_id) AS bad_level
   FROM medical_insurance.hbill hb
   JOIN registry.person p ON p.person_id = hb.person_id
   JOIN household_decision hd ON hd.hh_id = p.hh_id
   JOIN registry.household h ON h.hh_id = p.hh_id
   LEFT JOIN code_map lv ON lv.codeset = 'hospital_level' AND lv.source = 'medical_insurance' AND lv.raw = hb.level_code
-  LEFT JOIN yz_param yr ON yr.region = h.region_code AND yr.level = lv.label
-  LEFT JOIN yz_param yd ON yd.region = '*' AND yd.level = lv.label AND h.region_code IS NOT NULL
+), bill AS (
+  SELECT r.person_id, substr(r.settled_on, 1, 4) AS yr,
+         row_number() OVER (PARTITION BY r.person_id ORDER BY r.rid) AS claim,
+         row_number() OVER (PARTITION BY r.person_id ORDER BY r.settled_on, r.rid) AS seq,
+         CASE WHEN NOT bad_amount THEN r.in_scope_fen END AS amt,
+         CASE WHEN NOT bad_level THEN coalesce(yr.deductible, yd.deductible) END AS ded,
+         CASE WHEN NOT bad_level THEN coalesce(yr.rate, yd.rate) END AS rate,
+         CASE WHEN r.region_code IS NOT NULL THEN coalesce(yr.ceiling, yd.ceiling) END AS ceiling,
+         r.assisted
+  FROM raw r
+  LEFT JOIN yz_param yr ON yr.region = r.region_code AND yr.level = r.level
+  LEFT JOIN yz_param yd ON yd.region = '*' AND yd.level = r.level AND r.region_code IS NOT NULL
 ), b1 AS (
   SELECT *, max(ded - CASE WHEN count(*) OVER prior > count(amt) OVER prior THEN NULL
                            ELSE coalesce(sum(amt) OVER prior, 0) END, 0) AS ded_left
