@@ -1439,7 +1439,8 @@ const hm_decision *vm_decide_claim_assuming(hm_vm *vm, int32_t household, int32_
  * person.deceased" is not undetermined at all.  Decide the policy again
  * under every combination of their values, in the probe VM (this VM's
  * memos and trace stay as they are), with the values this VM assumes
- * already; when every one gives the same status, and the same amount, that
+ * already (a claim policy: the same claim, `claim_row` its records row,
+ * else -1); when every one gives the same status, and the same amount, that
  * is the decision.  Numbers and dates are not tried (they stay unknown in
  * every combination), nor more than SETTLE_FACTS facts or SETTLE_TRIES
  * combinations.  Only undetermined decisions come here: the cost is
