@@ -32,8 +32,9 @@
 #    `floor: load L s, evaluate E s, write W s, total T s, peak memory M MiB`.
 #    While bench/floor/floor.c does not exist the floor is skipped (said so).
 # 5. The check: the same eligible and undetermined decisions, status and
-#    amount, for every household and person and policy (an entity and policy
-#    absent is not eligible), and the same counts per policy
+#    amount, for every household, person and hospital bill (claim) and
+#    policy (an entity and policy absent is not eligible), and the same
+#    counts per policy
 #    (bench/sql/compare_results.py).  Any difference: exit 1.
 # 6. For each of huimin, sql and floor: load, evaluate, write, wall (the
 #    process's elapsed time, measured here) and peak memory; then the lines

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "huimin.h"
 #include "mask.h"
+#include "utf8.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -71,6 +72,15 @@ static void fmt_fen(long long fen, char *buf, size_t n)
     snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
 }
 
+/* s, then spaces to `width` columns of a terminal: a Chinese character
+ * takes two */
+static void pad(const char *s, int width)
+{
+    fputs(s, stdout);
+    for (int w = utf8_display_width(s, strlen(s)); w < width; w++)
+        putchar(' ');
+}
+
 /* The summary of a population run: per policy to stdout; the data issues
  * (ID numbers masked), the run and its timings to stderr. */
 void cli_print_run(const hm_run_summary *s, const char *outpath)
@@ -87,8 +97,8 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
         char money[32] = "-";
         if (hm_run_summary_policy_has_amount(s, i))
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
-        printf("%-24s %-9s %10lld %12lld ", hm_run_summary_policy_name(s, i),
-               hm_run_summary_policy_entity(s, i) == HM_ENTITY_CLAIM ? "claim" : hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
+        pad(hm_run_summary_policy_name(s, i), 24);
+        printf(" %-9s %10lld %12lld ", hm_run_summary_policy_entity(s, i) == HM_ENTITY_CLAIM ? "claim" : hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
         if (na)
             printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));

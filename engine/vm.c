@@ -1392,11 +1392,12 @@ static int assumed(const hm_vm *vm, const hm_column *c, int64_t row)
     return 0;
 }
 
-/* Decide pol for member of household hh as if the n facts of `given` had
+/* Decide pol for member of household hh (and, for a claim policy, the
+ * member's claim `claim`, 0-based; else -1) as if the n facts of `given` had
  * those values: each stands in for its fact where the store does not know
  * it (unknown_fact), until the next household.  `trying`: one of settle's
  * combinations, which is not settled again. */
-static const hm_decision *decide_assuming(hm_vm *vm, int32_t hh, int32_t pol, int32_t member,
+static const hm_decision *decide_assuming(hm_vm *vm, int32_t hh, int32_t pol, int32_t member, int32_t claim,
                                           const vm_fact_value *given, int n, int trying)
 {
     if (vm_begin_household(vm, hh) < 0)
@@ -1411,7 +1412,10 @@ static const hm_decision *decide_assuming(hm_vm *vm, int32_t hh, int32_t pol, in
     }
     vm->nassume = n;
     vm->trying = trying;
-    return decide(vm, pol, member);
+    if (claim < 0)
+        return decide(vm, pol, member);
+    /* the person's claims in their order, as vm_decide_claim decides them */
+    return vm_decide_claim(vm, pol, member, claim);
 }
 
 const hm_decision *vm_decide_assuming(hm_vm *vm, int32_t household, int32_t policy, int32_t member,
@@ -1419,7 +1423,15 @@ const hm_decision *vm_decide_assuming(hm_vm *vm, int32_t household, int32_t poli
 {
     if (n < 0 || n > VM_ASSUME_MAX)
         return NULL;
-    return decide_assuming(vm, household, policy, member, given, n, 0);
+    return decide_assuming(vm, household, policy, member, -1, given, n, 0);
+}
+
+const hm_decision *vm_decide_claim_assuming(hm_vm *vm, int32_t household, int32_t policy, int32_t member,
+                                            int32_t claim, const vm_fact_value *given, int n)
+{
+    if (n < 0 || n > VM_ASSUME_MAX || claim < 0)
+        return NULL;
+    return decide_assuming(vm, household, policy, member, claim, given, n, 0);
 }
 
 /* A decision left undetermined by unknown yes/no or code facts may come out
@@ -1427,12 +1439,13 @@ const hm_decision *vm_decide_assuming(hm_vm *vm, int32_t household, int32_t poli
  * person.deceased" is not undetermined at all.  Decide the policy again
  * under every combination of their values, in the probe VM (this VM's
  * memos and trace stay as they are), with the values this VM assumes
- * already; when every one gives the same status, and the same amount, that
+ * already (a claim policy: the same claim, `claim_row` its records row,
+ * else -1); when every one gives the same status, and the same amount, that
  * is the decision.  Numbers and dates are not tried (they stay unknown in
  * every combination), nor more than SETTLE_FACTS facts or SETTLE_TRIES
  * combinations.  Only undetermined decisions come here: the cost is
  * theirs. */
-static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
+static void settle(hm_vm *vm, int32_t pol, int32_t member, int32_t claim_row, hm_decision *d)
 {
     const hm_program *p = vm->p;
     const hm_policy *P = &p->policies[pol];
@@ -1469,6 +1482,8 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
             tries *= nv;
         }
     }
+    /* a claim: its position in the member's list */
+    int32_t claim = claim_row < 0 ? -1 : claim_row - f->rcol[p->fields[P->claims].column].first[vm->first + member];
     int nv = n - nfixed;
     hm_decision first;
     memset(&first, 0, sizeof first);
@@ -1478,7 +1493,7 @@ static void settle(hm_vm *vm, int32_t pol, int32_t member, hm_decision *d)
             tried[k].v = rest % nvals[k];
             rest /= nvals[k];
         }
-        const hm_decision *e = decide_assuming(probe, vm->hh, pol, member, tried, n, 1);
+        const hm_decision *e = decide_assuming(probe, vm->hh, pol, member, claim, tried, n, 1);
         if (!e || e->status == DEC_UNDETERMINED ||
             (t > 0 && (e->status != first.status || e->has_amount != first.has_amount ||
                        (e->has_amount && e->amount != first.amount))))
@@ -1689,10 +1704,9 @@ static const hm_decision *decide_in(hm_vm *vm, int32_t pol, int32_t member, int3
     put_decision(&m->d, status, status == DEC_UNDETERMINED && error ? (vm->err_extern ? vm->err_extern : 1) : 0,
                  amount, has_amount,
                  status == DEC_NOT_ELIGIBLE ? failed : -1, excluded_by, exception);
-    /* one of settle's combinations is not settled again; a claim's
-     * decision is not settled (the probe decides whole persons) */
-    if (status == DEC_UNDETERMINED && !error && !vm->trying && !vm->no_settle && row < 0)
-        settle(vm, pol, member, &m->d);
+    /* one of settle's combinations is not settled again */
+    if (status == DEC_UNDETERMINED && !error && !vm->trying && !vm->no_settle)
+        settle(vm, pol, member, row, &m->d);
     m->busy = 0;
     return &m->d;
 }

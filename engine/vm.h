@@ -101,6 +101,9 @@ typedef struct vm_fact_value {
  * out of memory. */
 const hm_decision *vm_decide_assuming(hm_vm *vm, int32_t household, int32_t policy, int32_t member,
                                       const vm_fact_value *given, int n);
+/* The same for claim `claim` (0-based) of member's, as vm_decide_claim. */
+const hm_decision *vm_decide_claim_assuming(hm_vm *vm, int32_t household, int32_t policy, int32_t member,
+                                            int32_t claim, const vm_fact_value *given, int n);
 /* Values by name, for filling message templates: a let (of the policy
  * decided for `member`), a parameter as of the as-of date (looked up by its
  * key for that member), a fact of the household or of a member. */

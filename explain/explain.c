@@ -61,6 +61,7 @@ typedef struct ex {
     const cg_map *map;
     hm_vm *vm;
     int32_t claim;          /* the claim whose decision is explained (its records row), or -1 */
+    int32_t claim_k;        /* and its position in the member's list, or -1 */
     vm_trace tr;
     frame *frames;
     int32_t nframes;
@@ -2095,12 +2096,22 @@ static int cmp_trial(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The probe VM's decision, of the claim explained if any, with the fact
+ * `at` assumed (NULL when out of memory). */
+static const hm_decision *probe_decide(const ex *x, hm_vm *probe_vm, int32_t pol, int32_t member,
+                                       const vm_fact_value *at)
+{
+    return x->claim_k >= 0 ? vm_decide_claim_assuming(probe_vm, 0, pol, member, x->claim_k, at, 1)
+                           : vm_decide_assuming(probe_vm, 0, pol, member, at, 1);
+}
+
 /* The probe VM's decision with the fact (field, of member fm or -1) at v
  * (-1 when out of memory). */
-static int decide_at(hm_vm *probe_vm, int32_t field, int32_t fm, int64_t v, int32_t pol, int32_t member)
+static int decide_at(const ex *x, hm_vm *probe_vm, int32_t field, int32_t fm, int64_t v, int32_t pol,
+                     int32_t member)
 {
     vm_fact_value at = { field, fm, v };
-    const hm_decision *d = vm_decide_assuming(probe_vm, 0, pol, member, &at, 1);
+    const hm_decision *d = probe_decide(x, probe_vm, pol, member, &at);
     return d ? d->status : -1;
 }
 
@@ -2152,7 +2163,7 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         if (!m || t[k].v != t[m - 1].v)
             t[m++] = t[k];
     for (int k = 0; k < m; k++)
-        if ((t[k].status = decide_at(probe_vm, field, fm, t[k].v, pol, member)) < 0)
+        if ((t[k].status = decide_at(x, probe_vm, field, fm, t[k].v, pol, member)) < 0)
             return NULL;
     if (!*proven) {
         /* each change between neighbours, to the unit: a and a + 1 */
@@ -2164,7 +2175,7 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
                 continue;
             while ((uint64_t)b.v - (uint64_t)a.v > 1) {
                 trial mid = { (int64_t)((uint64_t)a.v + ((uint64_t)b.v - (uint64_t)a.v) / 2), 0 };
-                if ((mid.status = decide_at(probe_vm, field, fm, mid.v, pol, member)) < 0)
+                if ((mid.status = decide_at(x, probe_vm, field, fm, mid.v, pol, member)) < 0)
                     return NULL;
                 if (mid.status == a.status)
                     a = mid;
@@ -2270,7 +2281,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     for (int32_t k = 0; k < nvals; k++) {
         int64_t val = fd->vtype == VT_BOOL ? (k == 0) : k;
         vm_fact_value at = { field, fm, val };
-        const hm_decision *d = vm_decide_assuming(probe_vm, 0, pol, member, &at, 1);
+        const hm_decision *d = probe_decide(x, probe_vm, pol, member, &at);
         if (!d)
             break;
         hm_val hv = { val, 0, 0 };
@@ -2322,6 +2333,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     const hm_program *p = x->p;
     const hm_policy *P = &p->policies[pol];
     x->claim = claim >= 0 ? claim_row(x, pol, member, claim) : -1;
+    x->claim_k = claim;
     /* a claim's decision also sets the claim whose values messages show */
     const hm_decision *d = claim >= 0 ? vm_decide_claim(x->vm, pol, member, claim) : vm_decide(x->vm, pol, member);
     x->nshown = 0;
@@ -2442,8 +2454,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
     /* undetermined, or decided whatever the value of facts not known:
      * which facts, from where, and what each value would decide */
-    /* (what other values would decide is not worked out for a claim) */
-    if ((d->status == DEC_UNDETERMINED || d->settled) && claim < 0)
+    if (d->status == DEC_UNDETERMINED || d->settled)
         for (int32_t k = 0; k < nunk; k++) {
             json_t *fj = json_array_get(unknown, (size_t)k);
             json_t *oc = outcomes_of(x, probe_vm, pol, member, unk[k].a, unk[k].b, fj);
@@ -2535,7 +2546,7 @@ json_t *explain_build(const ex_input *in)
     x->p = in->p;
     x->map = in->map;
     x->scanned = -1;
-    x->claim = -1;
+    x->claim = x->claim_k = -1;
     int replaced = 0;
     replaced_count = &replaced;
     const hm_program *p = in->p;
@@ -2623,7 +2634,7 @@ json_t *explain_build(const ex_input *in)
                 arena_release(mark);
             }
         }
-        x->claim = -1;
+        x->claim = x->claim_k = -1;
     }
     json_object_set_new(doc, "decisions", pols);
     if (replaced)

@@ -217,13 +217,19 @@ void hm_result_free(hm_result *r);
 const char *hm_result_as_of(const hm_result *r);          /* "YYYY-MM-DD" */
 int hm_result_member_count(const hm_result *r);
 /* Decisions: every household policy once, every person policy per member,
- * in the pack's policy order. */
+ * in the pack's policy order; then each claim policy's decision of each
+ * record of a member's list (HM_ENTITY_CLAIM), member by member, and within
+ * a member by policy and in the list's order, as a population run stores
+ * them. */
 int hm_result_count(const hm_result *r);
 int hm_result_policy(const hm_result *r, int i);          /* index into the pack's policies */
 const char *hm_result_policy_name(const hm_result *r, int i);
 int hm_result_entity(const hm_result *r, int i);          /* HM_ENTITY_* */
 int hm_result_member(const hm_result *r, int i);          /* 0-based, -1 for the household */
 const char *hm_result_member_id(const hm_result *r, int i); /* NULL when none was given */
+/* A claim's position in its member's list (0-based, in the order the
+ * records were given), -1 for a decision that is no claim's. */
+int hm_result_claim(const hm_result *r, int i);
 int hm_result_status(const hm_result *r, int i);          /* HM_ELIGIBLE … HM_NOT_APPLICABLE */
 int hm_result_has_amount(const hm_result *r, int i);      /* eligible, with an amount */
 long long hm_result_amount(const hm_result *r, int i);    /* fen */

@@ -241,6 +241,29 @@ static int ensure_store(hm_evaluator *e, int32_t n)
     return 0;
 }
 
+/* Append decision hd of policy i for member (-1: the household) and
+ * claim (-1: none).  0, -1 out of memory. */
+static int add(hm_evaluator *e, int32_t i, int32_t member, int32_t claim, const hm_decision *hd)
+{
+    if (e->nd == e->capd) {
+        int32_t cap = e->capd ? e->capd * 2 : 64;
+        res_decision *d = mem_realloc(e->d, sizeof *d * (size_t)cap);
+        if (!d)
+            return -1;
+        e->d = d;
+        e->capd = cap;
+    }
+    res_decision *d = &e->d[e->nd++];
+    *d = (res_decision){ .policy = i, .member = member, .claim = claim, .status = hd->status,
+                         .has_amount = hd->status == DEC_ELIGIBLE && hd->has_amount,
+                         .amount = hd->has_amount ? hd->amount : 0, .reason = -1,
+                         .first_miss = 0, .nmiss = 0 };
+    if (!d->has_amount)
+        d->amount = 0;
+    reason(e, d, hd);
+    return e->oom ? -1 : 0;
+}
+
 int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result **out)
 {
     const hm_program *p = e->p;
@@ -256,31 +279,22 @@ int evaluate_on(hm_evaluator *e, const hm_household *h, int32_t as_of, hm_result
     for (int32_t i = 0; i < p->npolicies; i++) {
         const hm_policy *P = &p->policies[i];
         if (P->entity == ENT_CLAIM)
-            continue;   /* decided for a claim (vm_decide_claim), not listed here yet */
+            continue;   /* after the others, as a population run stores them */
         int32_t n = P->entity == ENT_PERSON ? h->nmembers : 1;
         for (int32_t m = 0; m < n; m++) {
-            if (e->nd == e->capd) {
-                int32_t cap = e->capd ? e->capd * 2 : 64;
-                res_decision *d = mem_realloc(e->d, sizeof *d * (size_t)cap);
-                if (!d)
-                    return HM_ENOMEM;
-                e->d = d;
-                e->capd = cap;
-            }
             int32_t member = P->entity == ENT_PERSON ? m : -1;
-            const hm_decision *hd = vm_decide(e->vm, i, member);
-            res_decision *d = &e->d[e->nd++];
-            *d = (res_decision){ .policy = i, .member = member, .status = hd->status,
-                                 .has_amount = hd->status == DEC_ELIGIBLE && hd->has_amount,
-                                 .amount = hd->has_amount ? hd->amount : 0, .reason = -1,
-                                 .first_miss = 0, .nmiss = 0 };
-            if (!d->has_amount)
-                d->amount = 0;
-            reason(e, d, hd);
-            if (e->oom)
+            if (add(e, i, member, -1, vm_decide(e->vm, i, member)) < 0)
                 return HM_ENOMEM;
         }
     }
+    /* each claim of each member, in the list's order: a claim's running
+     * totals are those of the claims before it */
+    for (int32_t m = 0; m < h->nmembers; m++)
+        for (int32_t i = 0; i < p->npolicies; i++)
+            if (p->policies[i].entity == ENT_CLAIM)
+                for (int32_t c = 0; c < vm_claims(e->vm, i, m); c++)
+                    if (add(e, i, m, c, vm_decide_claim(e->vm, i, m, c)) < 0)
+                        return HM_ENOMEM;
     /* the member ids after the reasons */
     int32_t ids = h->nmembers;
     size_t idstart = e->tlen;

@@ -124,6 +124,12 @@ const char *hm_result_member_id(const hm_result *r, int i)
     return d && d->member >= 0 && r->member_id[d->member] >= 0 ? r->text + r->member_id[d->member] : NULL;
 }
 
+int hm_result_claim(const hm_result *r, int i)
+{
+    const res_decision *d = dec(r, i);
+    return d ? d->claim : -1;
+}
+
 int hm_result_status(const hm_result *r, int i)
 {
     const res_decision *d = dec(r, i);
@@ -212,8 +218,11 @@ char *hm_result_json(const hm_result *r)
         bad = !o || json_array_append_new(decs, o) != 0;
         bad = bad || set(o, "policy", json_string(prog_str(p, P->name))) ||
               set(o, "label", json_string(prog_str(p, P->label))) ||
-              set(o, "entity", json_string(P->entity == ENT_PERSON ? "person" : "household")) ||
+              set(o, "entity", json_string(P->entity == ENT_CLAIM    ? "claim"
+                                           : P->entity == ENT_PERSON ? "person"
+                                                                     : "household")) ||
               set(o, "member", d->member >= 0 ? json_integer(d->member + 1) : json_null()) ||
+              (d->claim >= 0 && set(o, "claim", json_integer(d->claim + 1))) ||
               (id && set(o, "member_id", json_string(id))) ||
               set(o, "status", json_string(d->status == HM_ELIGIBLE       ? "eligible"
                                            : d->status == HM_NOT_ELIGIBLE ? "not_eligible"

@@ -11,6 +11,7 @@
 
 typedef struct res_decision {
     int32_t policy, member;     /* member: -1 for a household policy */
+    int32_t claim;              /* a claim policy's: the record's index in the list, else -1 */
     int32_t status;             /* HM_ELIGIBLE … */
     int32_t has_amount;
     int64_t amount;

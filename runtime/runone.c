@@ -46,10 +46,13 @@ static int print_result(const hm_result *r, int format, FILE *out)
     fprintf(out, "as of %s, %d member%s\n\n", hm_result_as_of(r), nmembers, nmembers == 1 ? "" : "s");
     fprintf(out, "policy                    member  decision       amount       why\n");
     for (int i = 0; i < hm_result_count(r); i++) {
-        char amount[32] = "", mem[16] = "-";
+        char amount[32] = "", mem[32] = "-";
         if (hm_result_has_amount(r, i))
             fmt_money(hm_result_amount(r, i), amount, sizeof amount);
-        if (hm_result_member(r, i) >= 0)
+        /* a claim: "1#2", the member's second claim */
+        if (hm_result_claim(r, i) >= 0)
+            snprintf(mem, sizeof mem, "%d#%d", hm_result_member(r, i) + 1, hm_result_claim(r, i) + 1);
+        else if (hm_result_member(r, i) >= 0)
             snprintf(mem, sizeof mem, "%d", hm_result_member(r, i) + 1);
         const char *why = hm_result_reason(r, i);
         pad(out, hm_result_policy_name(r, i), 26);

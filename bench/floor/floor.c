@@ -16,9 +16,12 @@
  * bench/sql/pack.sql spells out and `huimin run --kleene` has (Kleene's
  * three-valued logic, freshness, code maps, the two sources of marital
  * status, rounding half away from zero, dated parameters, tekun excludes
- * dibao); writes the eligible and undetermined decisions to OUT_DB
- * (replaced) in one transaction as
- *   decisions(entity_kind, entity_id, policy, status, amount_fen)
+ * dibao), and the one-stop settlement of each hospital bill (yizhanshi:
+ * one pass per person over the bills in the order of settlement, the
+ * year's running totals as it goes); writes the eligible and undetermined
+ * decisions to OUT_DB (replaced) in one transaction as
+ *   decisions(entity_kind, entity_id, policy, status, amount_fen, claim)
+ * (claim: a bill's number in its person's list from 1, NULL for the rest)
  * and prints one line:
  *   floor: load L s, evaluate E s, write W s, total T s, peak memory M MiB
  * Exit status: 0 done; 1 an error (a database or table missing, ...),
@@ -55,6 +58,8 @@ static int64_t sub3(int64_t a, int64_t b) { return a == UNK || b == UNK ? UNK : 
 static int64_t mul3(int64_t a, int64_t b) { return a == UNK || b == UNK ? UNK : a * b; }
 static int64_t min3(int64_t a, int64_t b) { return a == UNK || b == UNK ? UNK : a < b ? a : b; }
 static int64_t max3(int64_t a, int64_t b) { return a == UNK || b == UNK ? UNK : a > b ? a : b; }
+static tri ge3(int64_t a, int64_t b) { return a == UNK || b == UNK ? U : a >= b; }
+static tri gt3(int64_t a, int64_t b) { return a == UNK || b == UNK ? U : a > b; }
 
 /* a ÷ b (b > 0), rounded half away from zero */
 static int64_t rha(int64_t a, int64_t b)
@@ -539,6 +544,15 @@ typedef struct recs {
     uint16_t *months;       /* bit k: a record in month k of the window */
 } recs;
 
+/* a hospital bill (medical_insurance.hbill), settled in one stop */
+typedef struct hbill {
+    int32_t person;         /* its row, then (group_members) its place */
+    int32_t claim;          /* its number in the person's list, from 1 */
+    int32_t date;           /* yyyymmdd, NO_DATE */
+    int8_t level;           /* hospital level 0..2, U */
+    int64_t amount;         /* in-scope cost, fen, UNK */
+} hbill;
+
 typedef struct city {
     int32_t nh, np;
     ids hid, pid;
@@ -560,6 +574,8 @@ typedef struct city {
     nums wage_less_si, children_edu, infants, share;    /* wage − social insurance paid */
     nums wage;              /* zhuanxiang and geshui are for those with wages */
     tri *loan, *renting, *tier, *supports, *only_child;
+    hbill *hb;              /* (group_members) by person, date, number */
+    int32_t nhb;
     ids regions;
     int64_t *line;          /* 低保标准 by region: civil affairs' region table, UNK */
 } city;
@@ -842,6 +858,32 @@ static void load_persons(city *C, const char *dir)
     EACH_PERSON(db, "SELECT person_id, settled_on, amount_fen FROM bill", p)
         record(&C->bills, st_, p);
     nums_done(&C->bills.sum);
+    /* a NULL cell is that bill's value missing; a value that cannot be
+     * used (or a code the map does not list) makes that field unknown in
+     * every bill of the person */
+    int32_t cap = 0, *listed = xcalloc((size_t)np + 1, sizeof *listed);
+    uint8_t *spoilt = xcalloc((size_t)np + 1, 1);
+    EACH_PERSON(db, "SELECT person_id, settled_on, in_scope_fen, level_code FROM hbill", p) {
+        if (C->nhb == cap) {
+            cap = cap ? 2 * cap : 4096;
+            C->hb = xrealloc(C->hb, sizeof *C->hb * (size_t)cap);
+        }
+        int n = 0;
+        const char *lv = cell_text(st_, 3, &n);
+        int8_t level = lv && n == 1 && lv[0] >= '1' && lv[0] <= '3' ? (int8_t)(lv[0] - '1') : U;
+        hbill b = { p, ++listed[p], cell_ymd(st_, 1), level, cell_fen(st_, 2) };
+        spoilt[p] |= (b.amount == UNK && sqlite3_column_type(st_, 2) != SQLITE_NULL) |
+                     (b.level == U && sqlite3_column_type(st_, 3) != SQLITE_NULL) << 1;
+        C->hb[C->nhb++] = b;
+    }
+    for (int32_t i = 0; i < C->nhb; i++) {
+        if (spoilt[C->hb[i].person] & 1)
+            C->hb[i].amount = UNK;
+        if (spoilt[C->hb[i].person] & 2)
+            C->hb[i].level = U;
+    }
+    free(spoilt);
+    free(listed);
     sqlite3_close(db);
 
     db = open_db(dir, "disability_federation");
@@ -906,6 +948,17 @@ static void nums_move(nums *c, const int32_t *pos, int32_t n)
         qsort(c->big, c->nbig, sizeof *c->big, big_cmp);
 }
 
+/* bills by person, then in the order of settlement: date, then number */
+static int hbill_cmp(const void *a, const void *b)
+{
+    const hbill *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return (x->claim > y->claim) - (x->claim < y->claim);
+}
+
 static void group_members(city *C)
 {
     int32_t n = C->np;
@@ -956,7 +1009,10 @@ static void group_members(city *C)
     nums_move(&C->share, pos, n);
     nums_move(&C->contrib.sum, pos, n);
     nums_move(&C->bills.sum, pos, n);
+    for (int32_t i = 0; i < C->nhb; i++)
+        C->hb[i].person = pos[C->hb[i].person];
     free(pos);
+    qsort(C->hb, (size_t)C->nhb, sizeof *C->hb, hbill_cmp);
 }
 
 /* ---- parameters as of the run's date (examples/policies) ------------------ */
@@ -1025,15 +1081,19 @@ static void params_init(params *P, const city *C)
 /* ---- evaluation --------------------------------------------------------------------- */
 
 enum { DIBAO, GONGZUFANG, LINSHI, TEKUN,                           /* households */
-       CANJI_SHENGHUO, CANJI_HULI, GAOLING, ZHUANXIANG, GESHUI, JIAOYU, LINGHUO, NPOLICIES };
+       CANJI_SHENGHUO, CANJI_HULI, GAOLING, ZHUANXIANG, GESHUI, JIAOYU, LINGHUO,
+       YZ_BASIC, YZ_CRITICAL, YZ_ASSIST, YZ_SELF,                    /* each hospital bill */
+       NPOLICIES };
 static const char *const policy_name[NPOLICIES] = {
     "dibao", "gongzufang", "linshi", "tekun",
     "canji_shenghuo", "canji_huli", "gaoling", "zhuanxiang", "geshui", "jiaoyu", "linghuo",
+    "基本医保", "大病保险", "医疗救助", "个人自付",
 };
 
 /* an eligible or undetermined decision, to be written */
 typedef struct out {
     int32_t entity;         /* household or person */
+    int32_t claim;          /* a hospital bill's number, 0 for none */
     uint8_t policy;
     uint8_t eligible;       /* else undetermined */
     int64_t amount;         /* UNK: none */
@@ -1044,7 +1104,7 @@ typedef struct outs {
     size_t n, cap;
 } outs;
 
-static void emit(outs *o, int32_t e, int policy, tri status, int64_t amount)
+static void emit_claim(outs *o, int32_t e, int32_t claim, int policy, tri status, int64_t amount)
 {
     if (status == 0)
         return;
@@ -1052,7 +1112,60 @@ static void emit(outs *o, int32_t e, int policy, tri status, int64_t amount)
         o->cap = o->cap ? o->cap * 2 : 65536;
         o->v = xrealloc(o->v, sizeof *o->v * o->cap);
     }
-    o->v[o->n++] = (out){ e, (uint8_t)policy, status == 1, status == 1 ? amount : UNK };
+    o->v[o->n++] = (out){ e, claim, (uint8_t)policy, status == 1, status == 1 ? amount : UNK };
+}
+
+static void emit(outs *o, int32_t e, int policy, tri status, int64_t amount)
+{
+    emit_claim(o, e, 0, policy, status, amount);
+}
+
+/* 一站式结算 of person p's bills (b[0..n), in the order of settlement) in
+ * one pass, the year's totals carried from bill to bill: basic insurance
+ * by region and hospital level with the year's deductible and ceiling,
+ * critical illness above its threshold, assistance for a household on
+ * dibao or tekun (poor), the rest paid by the person.  An amount of a
+ * layer not eligible is 0, unknown when undetermined. */
+static void settle_bills(outs *o, int32_t p, const hbill *b, int32_t n, int32_t region, const city *C, tri poor)
+{
+    static const int64_t ded[2][3] = { { 30000, 60000, 80000 }, { 40000, 70000, 100000 } };
+    static const int64_t rate[2][3] = { { 90, 85, 80 }, { 85, 80, 75 } };
+    int other = region < 0 ? 0 : strcmp(id_at(&C->regions, region), "330100") != 0;
+    int64_t ceiling = region < 0 ? UNK : other ? 30000000 : 40000000;
+    int32_t year = -1;
+    int64_t in_before = 0, uncapped_sum = 0, borne = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int64_t amt = b[i].amount;
+        int32_t y = b[i].date == NO_DATE ? NO_DATE : b[i].date / 10000;
+        if (y != year) {
+            year = y;
+            in_before = uncapped_sum = borne = 0;
+        }
+        int known = region >= 0 && b[i].level != U;
+        int64_t d_left = max3(sub3(known ? ded[other][b[i].level] : UNK, in_before), 0);
+        tri above = gt3(amt, d_left);
+        int64_t uncapped = above == 1 ? rha(mul3(sub3(amt, d_left), rate[other][b[i].level]), 100)
+                           : above == 0 ? 0 : UNK;
+        int64_t paid_before = min3(uncapped_sum, ceiling);
+        uncapped_sum = add3(uncapped_sum, uncapped);
+        tri basic_e = and3(above, gt3(sub3(ceiling, paid_before), 0));
+        int64_t basic = basic_e == 1 ? sub3(min3(uncapped_sum, ceiling), paid_before) : basic_e == 0 ? 0 : UNK;
+        emit_claim(o, p, b[i].claim, YZ_BASIC, with_amount(basic_e, basic), basic);
+
+        int64_t cur = sub3(amt, basic);
+        int64_t over = sub3(max3(sub3(add3(borne, cur), 2000000), 0), max3(sub3(borne, 2000000), 0));
+        borne = add3(borne, cur);
+        tri crit_e = gt3(over, 0);
+        int64_t critical = crit_e == 1 ? rha(mul3(over, 60), 100) : crit_e == 0 ? 0 : UNK;
+        emit_claim(o, p, b[i].claim, YZ_CRITICAL, with_amount(crit_e, critical), critical);
+
+        int64_t assist = poor == 1 ? rha(mul3(sub3(cur, critical), 70), 100) : poor == 0 ? 0 : UNK;
+        emit_claim(o, p, b[i].claim, YZ_ASSIST, with_amount(poor, assist), assist);
+
+        int64_t own = sub3(sub3(cur, critical), assist);
+        emit_claim(o, p, b[i].claim, YZ_SELF, with_amount(ge3(amt, 0), own), own);
+        in_before = add3(in_before, amt);
+    }
 }
 
 static int64_t age_of(int32_t birth)
@@ -1061,8 +1174,6 @@ static int64_t age_of(int32_t birth)
     return birth == NO_DATE ? UNK : (as_of_ymd - birth) / 10000;
 }
 
-static tri ge3(int64_t a, int64_t b) { return a == UNK || b == UNK ? U : a >= b; }
-static tri gt3(int64_t a, int64_t b) { return a == UNK || b == UNK ? U : a > b; }
 static int64_t i32(int32_t v) { return v == UNK32 ? UNK : v; }
 
 /* 综合所得税率: the tax on a taxable income > 0, half away from zero */
@@ -1082,6 +1193,7 @@ static int64_t income_tax(int64_t t)
 static void evaluate(const city *C, const params *P, outs *o)
 {
     int before_2025 = as_of_ymd < 20250101;
+    int32_t bill = 0;       /* the bills, sorted by person as the persons are */
     for (int32_t h = 0; h < C->nh; h++) {
         int32_t first = C->first[h], last = first + C->count[h];
         /* the living members: unknown when one member's deceased is */
@@ -1221,6 +1333,12 @@ static void evaluate(const city *C, const params *P, outs *o)
             tri lh = and3(and3(alive, C->hard[p]), and3(C->flex[p], ge3(metric, 6)));
             int64_t lh_amt = rha(mul3(c_sum, 2), 3);
             emit(o, p, LINGHUO, with_amount(lh, lh_amt), lh_amt);
+
+            int32_t nb = 0;
+            while (bill + nb < C->nhb && C->hb[bill + nb].person == p)
+                nb++;
+            settle_bills(o, p, C->hb + bill, nb, region, C, poor);
+            bill += nb;
         }
     }
 }
@@ -1247,23 +1365,23 @@ static void write_out(const city *C, const outs *o, const char *path)
         die("%s: %s", tmp, sqlite3_errmsg(db));
     sql(db, tmp, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN; "
                  "CREATE TABLE decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, "
-                 "status TEXT, amount_fen INTEGER)");
+                 "status TEXT, amount_fen INTEGER, claim INTEGER)");
     /* rows in batches of ROWS per statement: one statement step per batch */
     enum { ROWS = 64 };
-    char text[ROWS * 18 + 64];
-    size_t at = (size_t)snprintf(text, sizeof text, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?)");
+    char text[ROWS * 21 + 64];
+    size_t at = (size_t)snprintf(text, sizeof text, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)");
     for (int k = 1; k < ROWS; k++)
-        at += (size_t)snprintf(text + at, sizeof text - at, ", (?, ?, ?, ?, ?)");
+        at += (size_t)snprintf(text + at, sizeof text - at, ", (?, ?, ?, ?, ?, ?)");
     sqlite3_stmt *batch, *one;
     if (sqlite3_prepare_v2(db, text, -1, &batch, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?)", -1, &one, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(db, "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)", -1, &one, NULL) != SQLITE_OK)
         die("%s: %s", tmp, sqlite3_errmsg(db));
     for (size_t i = 0; i < o->n;) {
         sqlite3_stmt *st = o->n - i >= ROWS ? batch : one;
         int rows = st == batch ? ROWS : 1;
         for (int k = 0; k < rows; k++, i++) {
             const out *d = &o->v[i];
-            int person = d->policy >= CANJI_SHENGHUO, c = 5 * k;
+            int person = d->policy >= CANJI_SHENGHUO, c = 6 * k;
             sqlite3_bind_text(st, c + 1, person ? "person" : "household", person ? 6 : 9, SQLITE_STATIC);
             sqlite3_bind_text(st, c + 2, id_at(person ? &C->pid : &C->hid, d->entity), -1, SQLITE_STATIC);
             sqlite3_bind_text(st, c + 3, policy_name[d->policy], -1, SQLITE_STATIC);
@@ -1273,6 +1391,10 @@ static void write_out(const city *C, const outs *o, const char *path)
                 sqlite3_bind_null(st, c + 5);
             else
                 sqlite3_bind_int64(st, c + 5, d->amount);
+            if (d->claim)
+                sqlite3_bind_int(st, c + 6, d->claim);
+            else
+                sqlite3_bind_null(st, c + 6);
         }
         if (sqlite3_step(st) != SQLITE_DONE)
             die("%s: %s", tmp, sqlite3_errmsg(db));

@@ -3,8 +3,9 @@
 
 Each RESULTS.db is either huimin's results database (its `decisions` view,
 the latest run) or a database with a table
-  decisions(entity_kind, entity_id, policy, status, amount_fen)
-as bench/sql/run_sql.py and the C floor write.  Only eligible and
+  decisions(entity_kind, entity_id, policy, status, amount_fen[, claim])
+as bench/sql/run_sql.py and the C floor write (claim: a hospital bill's
+number in its person's list, from 1; NULL or absent for other decisions).  Only eligible and
 undetermined decisions are compared (an entity and policy with no such
 decision is not eligible; huimin's not-eligible rows, where it keeps them,
 are left out).
@@ -34,13 +35,13 @@ def load(db, i, path):
     where = "status IN ('eligible', 'undetermined')"
     if "runs" in tables:        # huimin's: its latest run
         where += " AND run_id = (SELECT max(run_id) FROM s%d.runs)" % i
-        # claims (one-stop settlements) are huimin's only: the SQL and C
-        # versions of the pack decide households and persons
-        if any(r[1] == "claim" for r in db.execute("PRAGMA s%d.table_info(decisions)" % i)):
-            where += " AND claim IS NULL"
+    # a claim (one hospital bill's settlement) is its person's, numbered
+    # from 1 in the person's list; 0 for every other decision
+    has_claim = any(r[1] == "claim" for r in db.execute("PRAGMA s%d.table_info(decisions)" % i))
     db.execute("CREATE TEMP TABLE r%d AS SELECT entity_kind, CAST(entity_id AS TEXT) AS entity_id, policy, "
-               "status, amount_fen FROM s%d.decisions WHERE %s" % (i, i, where))
-    db.execute("CREATE INDEX temp.r%d_key ON r%d (entity_kind, entity_id, policy)" % (i, i))
+               "%s AS claim, status, amount_fen FROM s%d.decisions WHERE %s"
+               % (i, "coalesce(claim, 0)" if has_claim else "0", i, where))
+    db.execute("CREATE INDEX temp.r%d_key ON r%d (entity_kind, entity_id, policy, claim)" % (i, i))
 
 
 def main():
@@ -82,21 +83,21 @@ def main():
     n0 = db.execute("SELECT count(*) FROM r0").fetchone()[0]
     for i in range(1, len(args)):
         diff = db.execute(
-            "SELECT a.entity_kind, a.entity_id, a.policy, a.status, a.amount_fen, b.status, b.amount_fen "
-            "FROM r0 a LEFT JOIN r{i} b USING (entity_kind, entity_id, policy) "
+            "SELECT a.entity_kind, a.entity_id, a.policy, a.claim, a.status, a.amount_fen, b.status, b.amount_fen "
+            "FROM r0 a LEFT JOIN r{i} b USING (entity_kind, entity_id, policy, claim) "
             "WHERE b.status IS NOT a.status OR b.amount_fen IS NOT a.amount_fen "
             "UNION ALL "
-            "SELECT b.entity_kind, b.entity_id, b.policy, NULL, NULL, b.status, b.amount_fen "
-            "FROM r{i} b LEFT JOIN r0 a USING (entity_kind, entity_id, policy) WHERE a.status IS NULL "
-            "ORDER BY 1, 2, 3".format(i=i)).fetchall()
+            "SELECT b.entity_kind, b.entity_id, b.policy, b.claim, NULL, NULL, b.status, b.amount_fen "
+            "FROM r{i} b LEFT JOIN r0 a USING (entity_kind, entity_id, policy, claim) WHERE a.status IS NULL "
+            "ORDER BY 1, 2, 3, 4".format(i=i)).fetchall()
         if diff:
             ok = False
             print("%s and %s: %d decisions differ (eligible or undetermined: %s %d, %s %d)"
                   % (names[0], names[i], len(diff), names[0], n0, names[i],
                      db.execute("SELECT count(*) FROM r%d" % i).fetchone()[0]))
-            for kind, eid, policy, s0, a0, s1, a1 in diff[:10]:
-                print("  %s %s %s: %s %s %s, %s %s %s"
-                      % (kind, eid, policy, names[0], s0 or "not_eligible", yuan(a0),
+            for kind, eid, policy, claim, s0, a0, s1, a1 in diff[:10]:
+                print("  %s %s %s%s: %s %s %s, %s %s %s"
+                      % (kind, eid, policy, " claim %d" % claim if claim else "", names[0], s0 or "not_eligible", yuan(a0),
                          names[i], s1 or "not_eligible", yuan(a1)))
         else:
             print("%s and %s: all %d eligible and undetermined decisions agree, entity by entity"

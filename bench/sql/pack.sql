@@ -5,13 +5,13 @@
 -- Input: each department database attached under its source's name
 -- (registry: household, person; civil_affairs: household_check, marriage,
 -- assistance, schooling; social_security: income, employment, contribution;
--- housing: property; medical_insurance: selfpay, bill;
+-- housing: property; medical_insurance: selfpay, bill, hbill;
 -- disability_federation: certificate; tax: annual_return, deduction), with
 -- the keys and indexes they have, and temp.run_params(as_of TEXT).  Nothing
 -- is copied.
 --
--- Output: main.decisions(entity_kind, entity_id, policy, status, amount_fen)
--- holding only the decisions that matter: status 'eligible' (with its amount
+-- Output: main.decisions(entity_kind, entity_id, policy, status, amount_fen,
+-- claim) holding only the decisions that matter: status 'eligible' (with its amount
 -- for a policy with an amount) or 'undetermined'.  An entity and policy
 -- without a row is not eligible.
 --
@@ -21,7 +21,7 @@
 --      small temp tables, the longest run of months of every 12-month
 --      pattern, the (empty) keyed temp tables the evaluation fills, and the
 --      views of the persons' facts;
---   2. evaluation, four statements:
+--   2. evaluation, five statements:
 --      - contributions and medical bills of the last 12 months summed per
 --        person, in one pass over each records table's person index;
 --      - the household decisions: the persons in id order (every
@@ -31,10 +31,14 @@
 --        looked up, its decisions kept by household id;
 --      - the person policies: the persons in id order again, each with the
 --        decisions of its household, and every household and person
---        decision that is not "not eligible" written to main.decisions.
+--        decision that is not "not eligible" written to main.decisions;
+--      - the one-stop settlement of each hospital bill (claim: its number
+--        in the person's list), layer after layer, the year's running
+--        totals by window functions over the person's bills of the year in
+--        the order of settlement.
 --   Temp tables only where a lookup needs a key (given an unkeyed subquery,
---   the planner may scan it once a row rather than index it); no window
---   functions, as no step needs one: members are aggregated by GROUP BY.
+--   the planner may scan it once a row rather than index it); members are
+--   aggregated by GROUP BY.
 --
 -- The semantics are the engine's (docs/language.md, docs/plugins.md):
 --   * three-valued logic: an unknown fact is NULL, and SQLite's AND, OR and
@@ -321,6 +325,19 @@ LEFT JOIN tax.annual_return t ON t.person_id = p.person_id
 LEFT JOIN tax.deduction x ON x.person_id = p.person_id
 LEFT JOIN code_map ct ON ct.codeset = 'city_tier' AND ct.source = 'tax' AND ct.raw = x.city_tier;
 
+-- 一站式结算 (yizhanshi.pol): the deductible, rate and yearly ceiling of
+-- basic insurance by region ('*' the default) and hospital level, in fen
+-- and percent; the hospital levels of the medical insurance's codes
+CREATE TEMP TABLE yz_param (region TEXT, level TEXT, deductible INTEGER, rate INTEGER, ceiling INTEGER,
+                            PRIMARY KEY (region, level)) WITHOUT ROWID;
+INSERT INTO yz_param VALUES
+  ('330100', 'level1', 30000, 90, 40000000), ('330100', 'level2', 60000, 85, 40000000),
+  ('330100', 'level3', 80000, 80, 40000000), ('*', 'level1', 40000, 85, 30000000),
+  ('*', 'level2', 70000, 80, 30000000), ('*', 'level3', 100000, 75, 30000000);
+INSERT INTO code_map VALUES
+  ('hospital_level', 'medical_insurance', '1', 'level1'), ('hospital_level', 'medical_insurance', '2', 'level2'),
+  ('hospital_level', 'medical_insurance', '3', 'level3');
+
 -- ===========================================================================
 -- 2. Evaluation
 -- ===========================================================================
@@ -570,3 +587,94 @@ SELECT entity_kind, entity_id, policy,
        CASE WHEN e = 1 THEN amount END
 FROM decision
 WHERE e IS NOT 0;
+
+-- 一站式结算: each hospital bill of a person in the population, the layers
+-- settled in the order of the bills (date, then position in the list),
+-- with the year's running totals by window functions over the person's
+-- bills of that year.  Basic insurance: the deductible left is the
+-- deductible less the year's earlier in-scope costs; the ceiling is
+-- reached by the running sum of what each bill would pay without it, so
+-- the bill pays min(U, ceiling) - min(U before, ceiling).  A value not
+-- known (NULL) anywhere before a bill in the year leaves it unknown.
+INSERT INTO main.decisions (entity_kind, entity_id, policy, status, amount_fen, claim)
+WITH raw AS (
+  -- a NULL cell is that bill's value missing; a value that cannot be used
+  -- (a code the map does not list) makes the field unknown in every bill
+  -- of the person
+  SELECT hb.person_id, hb.rowid AS rid, hb.settled_on, hb.in_scope_fen, lv.label AS level, h.region_code,
+         hd.dibao_e OR hd.tekun_e AS assisted,
+         max(hb.in_scope_fen IS NOT NULL AND typeof(hb.in_scope_fen) <> 'integer')
+           OVER (PARTITION BY hb.person_id) AS bad_amount,
+         max(hb.level_code IS NOT NULL AND lv.label IS NULL) OVER (PARTITION BY hb.person_id) AS bad_level
+  FROM medical_insurance.hbill hb
+  JOIN registry.person p ON p.person_id = hb.person_id
+  JOIN household_decision hd ON hd.hh_id = p.hh_id
+  JOIN registry.household h ON h.hh_id = p.hh_id
+  LEFT JOIN code_map lv ON lv.codeset = 'hospital_level' AND lv.source = 'medical_insurance' AND lv.raw = hb.level_code
+), bill AS (
+  SELECT r.person_id, substr(r.settled_on, 1, 4) AS yr,
+         row_number() OVER (PARTITION BY r.person_id ORDER BY r.rid) AS claim,
+         row_number() OVER (PARTITION BY r.person_id ORDER BY r.settled_on, r.rid) AS seq,
+         CASE WHEN NOT bad_amount THEN r.in_scope_fen END AS amt,
+         CASE WHEN NOT bad_level THEN coalesce(yr.deductible, yd.deductible) END AS ded,
+         CASE WHEN NOT bad_level THEN coalesce(yr.rate, yd.rate) END AS rate,
+         CASE WHEN r.region_code IS NOT NULL THEN coalesce(yr.ceiling, yd.ceiling) END AS ceiling,
+         r.assisted
+  FROM raw r
+  LEFT JOIN yz_param yr ON yr.region = r.region_code AND yr.level = r.level
+  LEFT JOIN yz_param yd ON yd.region = '*' AND yd.level = r.level AND r.region_code IS NOT NULL
+), b1 AS (
+  SELECT *, max(ded - CASE WHEN count(*) OVER prior > count(amt) OVER prior THEN NULL
+                           ELSE coalesce(sum(amt) OVER prior, 0) END, 0) AS ded_left
+  FROM bill
+  WINDOW prior AS (PARTITION BY person_id, yr ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), b2 AS (
+  SELECT *, CASE WHEN amt > ded_left THEN (2 * (amt - ded_left) * rate + 100) / 200
+                 WHEN amt <= ded_left THEN 0 END AS uncapped
+  FROM b1
+), b3 AS (
+  SELECT *, CASE WHEN count(*) OVER upto > count(uncapped) OVER upto THEN NULL
+                 ELSE sum(uncapped) OVER upto END AS u_sum
+  FROM b2
+  WINDOW upto AS (PARTITION BY person_id, yr ORDER BY seq ROWS UNBOUNDED PRECEDING)
+), b4 AS (
+  SELECT *, min(u_sum - uncapped, ceiling) AS paid_before,
+         CASE WHEN amt > ded_left AND ceiling - min(u_sum - uncapped, ceiling) > 0 THEN 1
+              WHEN amt <= ded_left OR ceiling - min(u_sum - uncapped, ceiling) <= 0 THEN 0 END AS basic_e
+  FROM b3
+), b5 AS (
+  -- basic insurance's amount: 0 when not eligible, NULL when undetermined
+  SELECT *, CASE WHEN basic_e = 1 THEN min(u_sum, ceiling) - paid_before WHEN basic_e = 0 THEN 0 END AS basic
+  FROM b4
+), c1 AS (
+  SELECT *, CASE WHEN count(*) OVER prior > count(amt - basic) OVER prior THEN NULL
+                 ELSE coalesce(sum(amt - basic) OVER prior, 0) END AS borne_before
+  FROM b5
+  WINDOW prior AS (PARTITION BY person_id, yr ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+), c2 AS (
+  SELECT *, max(borne_before + amt - basic - 2000000, 0) - max(borne_before - 2000000, 0) AS over
+  FROM c1
+), c3 AS (
+  SELECT *, CASE WHEN over > 0 THEN (2 * over * 60 + 100) / 200 WHEN over <= 0 THEN 0 END AS critical
+  FROM c2
+), c4 AS MATERIALIZED (
+  SELECT *, CASE WHEN assisted = 1 THEN (2 * (amt - basic - critical) * 70 + 100) / 200
+                 WHEN assisted = 0 THEN 0 END AS assistance
+  FROM c3
+)
+SELECT 'person', person_id, '基本医保', CASE WHEN basic_e = 1 THEN 'eligible' ELSE 'undetermined' END,
+       CASE WHEN basic_e = 1 THEN basic END, claim
+FROM c4 WHERE basic_e IS NOT 0
+UNION ALL
+SELECT 'person', person_id, '大病保险', CASE WHEN over > 0 THEN 'eligible' ELSE 'undetermined' END,
+       CASE WHEN over > 0 THEN critical END, claim
+FROM c4 WHERE over > 0 OR over IS NULL
+UNION ALL
+SELECT 'person', person_id, '医疗救助', CASE WHEN assistance IS NOT NULL THEN 'eligible' ELSE 'undetermined' END,
+       assistance, claim
+FROM c4 WHERE assisted IS NOT 0
+UNION ALL
+SELECT 'person', person_id, '个人自付', CASE WHEN amt - basic - critical - assistance IS NOT NULL THEN 'eligible'
+                                             ELSE 'undetermined' END,
+       amt - basic - critical - assistance, claim
+FROM c4 WHERE amt >= 0 OR amt IS NULL;

@@ -32,7 +32,7 @@ TABLES = {
     "civil_affairs": ["household_check", "marriage", "assistance", "schooling", "region"],
     "social_security": ["income", "employment", "contribution"],
     "housing": ["property"],
-    "medical_insurance": ["selfpay", "bill"],
+    "medical_insurance": ["selfpay", "bill", "hbill"],
     "disability_federation": ["certificate"],
     "tax": ["annual_return", "deduction"],
 }
@@ -126,7 +126,7 @@ def main():
     for stmt in setup:
         db.execute(stmt)
     db.execute("CREATE TABLE main.decisions (entity_kind TEXT, entity_id TEXT, policy TEXT, "
-               "status TEXT, amount_fen INTEGER)")
+               "status TEXT, amount_fen INTEGER, claim INTEGER)")
     t1 = time.perf_counter()
     db.execute("BEGIN")
     for stmt in evaluate:

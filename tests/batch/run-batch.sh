@@ -38,6 +38,19 @@ else
 	bad "small city: results differ from tests/batch/small.expected"
 fi
 
+# ---- the summary's columns line up under Chinese policy names ------------
+# (a Chinese character takes two columns of a terminal)
+sed 's/^policy allowance /policy 生活补助 /; s/^policy elder /policy 高龄补贴 /' "$here/small.pol" > "$work/c/zh.pol"
+(cd "$work/c" && "$HUIMIN" run zh.pol --config small.conf --out zh.db --no-progress) > "$work/zh.actual" 2> "$work/err"
+st=$?
+if [ "${HM_REGEN:-}" = 1 ]; then
+	cp "$work/zh.actual" "$here/small-zh.expected"
+elif [ $st -eq 0 ] && diff -u "$here/small-zh.expected" "$work/zh.actual"; then
+	ok
+else
+	bad "summary with Chinese policy names: exit $st, differs from tests/batch/small-zh.expected: $(cat "$work/err")"
+fi
+
 # ---- the same civil affairs data as CSV files gives the same decisions ----
 sqlite3 "$work/c/r.db" "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions
 	ORDER BY 1, 2" > "$work/sqlite.dec"

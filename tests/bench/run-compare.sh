@@ -2,9 +2,9 @@
 # run-compare.sh -- bench/compare.sh over a city of 1,000 households: huimin,
 # the same rules in SQL (bench/sql/pack.sql over the department databases)
 # and, once bench/floor/floor.c exists, the hand-written C floor, all agree
-# decision by decision and each is timed; bench/sql/compare_results.py finds
-# a decision that differs, one that is missing and one too many, and names
-# them.
+# decision by decision (each hospital bill's too) and each is timed;
+# bench/sql/compare_results.py finds a decision that differs (a claim's
+# too), one that is missing and one too many, and names them.
 #
 # Env: HUIMIN (the command), SRCDIR (source tree).
 . "$SRCDIR/tests/lib.sh"
@@ -45,17 +45,23 @@ sqlite3 "$work/bad.db" "
 	 WHERE rowid = (SELECT min(rowid) FROM decisions WHERE policy = 'dibao' AND status = 'eligible');
 	DELETE FROM decisions
 	 WHERE rowid = (SELECT min(rowid) FROM decisions WHERE policy = 'gaoling');
-	INSERT INTO decisions VALUES ('person', 'P-nobody', 'linghuo', 'eligible', 100);"
+	UPDATE decisions SET amount_fen = amount_fen + 1
+	 WHERE rowid = (SELECT min(rowid) FROM decisions WHERE policy = '基本医保' AND status = 'eligible');
+	INSERT INTO decisions VALUES ('person', 'P-nobody', 'linghuo', 'eligible', 100, NULL);"
 changed=$(sqlite3 "$run/sql.db" "SELECT entity_id FROM decisions WHERE policy = 'dibao' AND status = 'eligible' ORDER BY rowid LIMIT 1")
 gone=$(sqlite3 "$run/sql.db" "SELECT entity_id FROM decisions WHERE policy = 'gaoling' ORDER BY rowid LIMIT 1")
+bill=$(sqlite3 "$run/sql.db" "SELECT entity_id || ' 基本医保 claim ' || claim FROM decisions
+	WHERE policy = '基本医保' AND status = 'eligible' ORDER BY rowid LIMIT 1")
 cmp_results huimin="$run/huimin.db" sql="$work/bad.db" >"$work/diff"
 st=$?
 [ $st -eq 1 ] && ok || bad "compare_results: a changed database: exit $st, not 1"
-grep -q '^huimin and sql: 3 decisions differ' "$work/diff" && ok || bad "compare_results: not 3 differences: $(cat "$work/diff")"
+grep -q '^huimin and sql: 4 decisions differ' "$work/diff" && ok || bad "compare_results: not 3 differences: $(cat "$work/diff")"
 grep -q "^  household $changed dibao: huimin eligible .*, sql eligible " "$work/diff" &&
 	ok || bad "compare_results: the changed amount of $changed not named: $(cat "$work/diff")"
 grep -q "^  person $gone gaoling: huimin [a-z]* .*, sql not_eligible -$" "$work/diff" &&
 	ok || bad "compare_results: the missing decision of $gone not named: $(cat "$work/diff")"
+grep -q "^  person $bill: huimin eligible .*, sql eligible " "$work/diff" &&
+	ok || bad "compare_results: the changed amount of the claim $bill not named: $(cat "$work/diff")"
 grep -q "^  person P-nobody linghuo: huimin not_eligible -, sql eligible 1.00$" "$work/diff" &&
 	ok || bad "compare_results: the decision too many not named: $(cat "$work/diff")"
 grep -q '^dibao  *sql .*<- differs$' "$work/diff" || grep -q '^ *sql .*<- differs$' "$work/diff" &&

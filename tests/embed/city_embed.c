@@ -8,8 +8,8 @@
  * with hm_pack_code_label, evaluates them on two threads sharing one pack
  * (one evaluator each), and compares every decision (policy, entity id,
  * status, amount) with the latest run of RESULTS.db, the population run
- * of the same city and date (claims aside: the API gives no claim
- * decisions yet).  Exit 0 when all agree, 1 when some differ
+ * of the same city and date, each claim's decision (a hospital bill's
+ * settlement) by its member and position in the list too.  Exit 0 when all agree, 1 when some differ
  * (the first ones printed), 2 on a usage or read error. */
 #include <huimin.h>
 
@@ -342,6 +342,37 @@ static void read_regions(city *c, const char *dir)
     sqlite3_close(db);
 }
 
+/* A person's hospital bills (medical_insurance.db hbill), one record each
+ * in the order the run reads them; the hospital's level by the pack's map. */
+static void read_hbills(city *c, const char *dir)
+{
+    const char *list = "person.hospital_bills";
+    int fact = hm_pack_fact(c->pack, list), level = hm_pack_fact(c->pack, "person.hospital_bills.hospital_level");
+    if (fact < 0)
+        die("the pack has no fact %s%s", list, "");
+    sqlite3 *db = open_db(dir, "medical_insurance.db");
+    char err[512], fen[32];
+    sqlite3_stmt *st = prepare(db, "SELECT person_id, number, settled_on, in_scope_fen, level_code FROM hbill "
+                                   "ORDER BY person_id, rowid");
+    for (int i = 0; i < c->np; i++)
+        if (hm_household_set_records_known(c->hh[c->p[i].hh], c->p[i].member, fact, err, sizeof err) != HM_OK)
+            die("%s: %s", list, err);
+    static const char *const fields[] = { "number", "settled_on", "in_scope", "hospital_level" };
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const person *p = find_person(c, (const char *)sqlite3_column_text(st, 0));
+        if (!p)
+            continue;
+        const char *raw = (const char *)sqlite3_column_text(st, 4);
+        const char *values[] = { (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+                                 fen_text(st, 3, fen, sizeof fen) == 0 ? fen : NULL,
+                                 raw ? hm_pack_code_label(c->pack, level, "medical_insurance", raw) : NULL };
+        if (hm_household_add_row(c->hh[p->hh], p->member, fact, fields, values, 4, err, sizeof err) != HM_OK)
+            die("%s: %s", list, err);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 /* ---- evaluating on two threads ------------------------------------------- */
 
 typedef struct share {
@@ -372,7 +403,7 @@ static void *evaluate_share(void *arg)
 /* ---- comparing with the population run ----------------------------------- */
 
 typedef struct decision {
-    char key[128];              /* "policy\tentity id" */
+    char key[160];              /* "policy\tentity id\tclaim" (1-based, 0 for none) */
     int status;
     long long amount;           /* -1 for none */
 } decision;
@@ -388,7 +419,7 @@ static const char *masked(const char *key, char *buf, size_t n)
 {
     snprintf(buf, n, "%s", key);
     char *id = strchr(buf, '\t');
-    if (id && strlen(id + 1) == 18)
+    if (id && strcspn(id + 1, "\t") == 18)
         memset(id + 7, '*', 8);
     return buf;
 }
@@ -410,6 +441,7 @@ int main(int argc, char **argv)
     read_claims(&c, argv[2], "edu_claim", "person.edu_claims");
     read_claims(&c, argv[2], "infant_claim", "person.infant_claims");
     read_regions(&c, argv[2]);
+    read_hbills(&c, argv[2]);
 
     share half[2] = { { &c, 0, c.nhh / 2, 0 }, { &c, c.nhh / 2, c.nhh, 0 } };
     pthread_t t[2];
@@ -430,7 +462,8 @@ int main(int argc, char **argv)
                 break;
             decision *d = &mine[n++];
             const char *who = hm_result_member(c.res[i], j) < 0 ? c.hh_id[i] : hm_result_member_id(c.res[i], j);
-            snprintf(d->key, sizeof d->key, "%s\t%s", hm_result_policy_name(c.res[i], j), who);
+            snprintf(d->key, sizeof d->key, "%s\t%s\t%d", hm_result_policy_name(c.res[i], j), who,
+                     hm_result_claim(c.res[i], j) + 1);
             d->status = hm_result_status(c.res[i], j);
             d->amount = hm_result_has_amount(c.res[i], j) ? hm_result_amount(c.res[i], j) : -1;
         }
@@ -442,15 +475,16 @@ int main(int argc, char **argv)
     sqlite3 *db;
     if (sqlite3_open_v2(argv[3], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         die("%s: %s", argv[3], sqlite3_errmsg(db));
-    sqlite3_stmt *st = prepare(db, "SELECT policy, entity_id, status, amount_fen FROM decisions "
-                                   "WHERE run_id = (SELECT max(run_id) FROM runs) AND claim IS NULL");
+    sqlite3_stmt *st = prepare(db, "SELECT policy, entity_id, status, amount_fen, coalesce(claim, 0) FROM decisions "
+                                   "WHERE run_id = (SELECT max(run_id) FROM runs)");
     size_t m = 0, mcap = 1024;
     decision *run = malloc(mcap * sizeof *run);
     while (run && sqlite3_step(st) == SQLITE_ROW) {
         if (m == mcap && !(run = realloc(run, (mcap *= 2) * sizeof *run)))
             break;
         decision *d = &run[m++];
-        snprintf(d->key, sizeof d->key, "%s\t%s", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+        snprintf(d->key, sizeof d->key, "%s\t%s\t%d", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                 sqlite3_column_int(st, 4));
         const char *s = (const char *)sqlite3_column_text(st, 2);
         d->status = strcmp(s, "eligible") == 0 ? HM_ELIGIBLE : strcmp(s, "not_eligible") == 0 ? HM_NOT_ELIGIBLE
                   : strcmp(s, "not_applicable") == 0 ? HM_NOT_APPLICABLE : HM_UNDETERMINED;

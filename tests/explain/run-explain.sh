@@ -86,6 +86,11 @@ check yizhanshi-jiben.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given
 check yizhanshi-dabing.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 大病保险
 check yizhanshi-jiuzhu.json 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 医疗救助 --format json
 check yizhanshi-citizen.txt 0 "$HUIMIN" explain $pack --given $dir/yizhanshi.given --as-of $day --policy 个人自付 --audience citizen
+# an undetermined claim: what each value of the unknown fact would decide,
+# and a claim settled because every value decides the same
+check claims-unknown.txt 0 "$HUIMIN" explain tests/pol/claims.pol --given $dir/claims.given --as-of 2024-12-31 --policy 理赔救助
+check claims-settled.txt 0 "$HUIMIN" explain tests/pol/claims.pol --given $dir/claims.given --as-of 2024-12-31 --policy 理赔按类别自付
+check claims-settled.json 0 "$HUIMIN" explain tests/pol/claims.pol --given $dir/claims.given --as-of 2024-12-31 --policy 理赔按类别自付 --format json
 # a whole number compared with money: the threshold as written, in yuan
 check whole-number.txt 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day
 check whole-number.json 0 "$HUIMIN" explain $dir/whole-number.pol --given $dir/whole-number.json --as-of $day --format json

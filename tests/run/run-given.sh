@@ -115,5 +115,27 @@ for cmd in run explain disasm; do
     fi
 done
 
+# claims: one decision for each, after the rest: "1#2" in the table, and
+# "entity": "claim" with the claim's number in the JSON; a claim every value
+# of an unknown fact decides alike is settled
+"$HUIMIN" run tests/pol/claims.pol --given tests/explain/claims.given --as-of 2024-12-31 > "$tmp/out" 2>&1
+if grep -q '^理赔按类别自付 *1#2 *eligible *0\.00 *whatever the value of person\.理赔救助$' "$tmp/out" &&
+   grep -q '^理赔按类别自付 *1#1 *undetermined *missing: person\.理赔救助$' "$tmp/out"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: claims in the table:"; cat "$tmp/out"; fail=$((fail + 1))
+fi
+"$HUIMIN" run tests/pol/claims.pol --given tests/explain/claims.given --as-of 2024-12-31 --format json > "$tmp/out" 2>&1
+if python3 -c '
+import json, sys
+d = [x for x in json.load(open(sys.argv[1]))["decisions"] if x["policy"] == "理赔按类别自付"]
+assert [(x["entity"], x["member"], x["claim"], x["status"], x["amount"]) for x in d] == \
+    [("claim", 1, 1, "undetermined", None), ("claim", 1, 2, "eligible", "0.00")], d
+' "$tmp/out"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: claims in the JSON:"; cat "$tmp/out"; fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
