@@ -71,19 +71,120 @@ static void fmt_fen(long long fen, char *buf, size_t n)
     snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
 }
 
-/* The summary of a population run: per policy to stdout; the data issues
- * (ID numbers masked), the run and its timings to stderr. */
-void cli_print_run(const hm_run_summary *s, const char *outpath)
+static const char *period_word(int period)
+{
+    return period == HM_PERIOD_MONTH ? "month" : period == HM_PERIOD_YEAR ? "year" : "once";
+}
+
+/* The eligible amounts of every policy, summed per period (never across
+ * periods), and the yearly cost they make: per month × 12 + per year.
+ * 0, or -1 when a sum is beyond the range of money. */
+typedef struct run_totals {
+    long long fen[3];           /* by HM_PERIOD_* */
+    int has[3];
+    long long yearly;
+} run_totals;
+
+static int run_totals_of(const hm_run_summary *s, run_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
+        if (!hm_run_summary_policy_has_amount(s, i))
+            continue;
+        int p = hm_run_summary_policy_period(s, i);
+        p = p == HM_PERIOD_MONTH || p == HM_PERIOD_YEAR ? p : HM_PERIOD_ONCE;
+        t->has[p] = 1;
+        if (__builtin_add_overflow(t->fen[p], hm_run_summary_total(s, i), &t->fen[p]))
+            return -1;
+    }
+    return __builtin_mul_overflow(t->fen[HM_PERIOD_MONTH], 12LL, &t->yearly) ||
+                   __builtin_add_overflow(t->yearly, t->fen[HM_PERIOD_YEAR], &t->yearly) ? -1 : 0;
+}
+
+static void print_run_json(const hm_run_summary *s)
+{
+    printf("{\"run\": {\"run_id\": %lld, \"as_of\": \"%s\", \"households\": %lld, \"persons\": %lld},\n"
+           " \"policies\": [", hm_run_summary_run_id(s), hm_run_summary_as_of(s), hm_run_summary_households(s),
+           hm_run_summary_persons(s));
+    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
+        /* policy names are identifiers: nothing to escape */
+        printf("%s\n  {\"policy\": \"%s\", \"entity\": \"%s\", \"eligible\": %lld, \"not_eligible\": %lld, "
+               "\"not_applicable\": %lld, \"undetermined\": %lld, ", i ? "," : "", hm_run_summary_policy_name(s, i),
+               hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
+               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE),
+               hm_run_summary_count(s, i, HM_NOT_APPLICABLE), hm_run_summary_count(s, i, HM_UNDETERMINED));
+        if (hm_run_summary_policy_has_amount(s, i)) {
+            char money[32];
+            fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
+            printf("\"amount\": \"%s\", \"period\": \"%s\"}", money,
+                   period_word(hm_run_summary_policy_period(s, i)));
+        } else {
+            printf("\"amount\": null, \"period\": null}");
+        }
+    }
+    run_totals t;
+    int over = run_totals_of(s, &t);
+    printf("],\n \"totals\": ");
+    if (over) {
+        printf("null}\n");
+        return;
+    }
+    static const int order[3] = { HM_PERIOD_MONTH, HM_PERIOD_YEAR, HM_PERIOD_ONCE };
+    printf("{");
+    for (int k = 0; k < 3; k++) {
+        int p = order[k];
+        char money[32];
+        fmt_fen(t.fen[p], money, sizeof money);
+        if (t.has[p])
+            printf("\"%s\": \"%s\", ", period_word(p), money);
+        else
+            printf("\"%s\": null, ", period_word(p));
+    }
+    char yearly[32];
+    fmt_fen(t.yearly, yearly, sizeof yearly);
+    printf("\"yearly_cost\": \"%s\"}}\n", yearly);
+}
+
+/* The totals under the table: per period, never added across periods,
+ * and the yearly cost they make. */
+static void print_run_totals(const hm_run_summary *s)
+{
+    run_totals t;
+    if (run_totals_of(s, &t)) {
+        printf("totals: beyond 92233720368547758.07 (integer overflow); see the amount of each policy\n");
+        return;
+    }
+    if (!t.has[0] && !t.has[1] && !t.has[2])
+        return;
+    char m[32], y[32], o[32], c[32];
+    fmt_fen(t.fen[HM_PERIOD_MONTH], m, sizeof m);
+    fmt_fen(t.fen[HM_PERIOD_YEAR], y, sizeof y);
+    fmt_fen(t.fen[HM_PERIOD_ONCE], o, sizeof o);
+    fmt_fen(t.yearly, c, sizeof c);
+    printf("totals: %s per month, %s per year", m, y);
+    if (t.has[HM_PERIOD_ONCE])
+        printf(", %s once", o);
+    printf("; yearly cost %s (%s per month × 12 + %s per year)\n", c, m, y);
+}
+
+/* The summary of a population run: per policy to stdout (a table, or
+ * JSON); the data issues (ID numbers masked), the run and its timings to
+ * stderr. */
+void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
 {
     /* the column of the not applicable only when a policy left someone out */
     int na = 0;
     for (int i = 0; i < hm_run_summary_policy_count(s); i++)
         na |= hm_run_summary_count(s, i, HM_NOT_APPLICABLE) > 0;
-    printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
-    if (na)
-        printf("%14s ", "not applicable");
-    printf("%12s %16s\n", "undetermined", "total amount");
-    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
+    if (format == HM_FORMAT_JSON)
+        print_run_json(s);
+    else {
+        printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
+        if (na)
+            printf("%14s ", "not applicable");
+        printf("%12s %16s\n", "undetermined", "total amount");
+    }
+    for (int i = 0; i < hm_run_summary_policy_count(s) && format != HM_FORMAT_JSON; i++) {
         char money[32] = "-";
         if (hm_run_summary_policy_has_amount(s, i))
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
@@ -92,8 +193,15 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
         if (na)
             printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));
-        printf("%12lld %16s\n", hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+        printf("%12lld %16s", hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+        if (hm_run_summary_policy_has_amount(s, i)) {
+            int p = hm_run_summary_policy_period(s, i);
+            printf(" %s%s", p == HM_PERIOD_ONCE ? "" : "per ", period_word(p));
+        }
+        putchar('\n');
     }
+    if (format != HM_FORMAT_JSON)
+        print_run_totals(s);
     fflush(stdout);
     long long bad = hm_run_summary_issue_total(s, HM_ISSUE_BAD_VALUE),
               codes = hm_run_summary_issue_total(s, HM_ISSUE_UNKNOWN_CODE),
@@ -123,7 +231,7 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
     fprintf(stderr, "peak memory: %ld MiB\n", hm_run_summary_peak_memory_kib(s) / 1024);
 }
 
-static int run_population(char **paths, int n, const hm_run_options *opt)
+static int run_population(char **paths, int n, const hm_run_options *opt, int format)
 {
     hm_run_options o = *opt;
     const char *outpath = o.out;
@@ -136,7 +244,7 @@ static int run_population(char **paths, int n, const hm_run_options *opt)
         if (rc == HM_OK) {
             rc = hm_run(k, &o, &sum, err, sizeof err);
             if (rc == HM_OK)
-                cli_print_run(sum, outpath);
+                cli_print_run(sum, outpath, format);
             hm_run_summary_free(sum);
             hm_pack_free(k);
         }
@@ -150,7 +258,7 @@ static int run_population(char **paths, int n, const hm_run_options *opt)
     if (rc == HM_ERR)
         hm_compiler_print_diagnostics(comp, stderr);
     if (rc == HM_OK)
-        cli_print_run(sum, outpath);
+        cli_print_run(sum, outpath, format);
     cli_error_lines(err);
     hm_run_summary_free(sum);
     hm_compiler_free(comp);
@@ -251,7 +359,7 @@ int cmd_run(int argc, char **argv)
     }
     if (config) {
         hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene, store, keep };
-        return run_population(argv + optind, argc - optind, &o);
+        return run_population(argv + optind, argc - optind, &o, format);
     }
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)
