@@ -13,10 +13,10 @@
  * from there, so that the report is the same either way; likewise the not
  * applicable ones in run_not_applicable, counted apart from the others.
  *
- * Every amount is printed with its period (per month, per year, once);
- * the totals over the policies are per period, never added across
- * periods, and the yearly cost is computed from them: per month × 12 plus
- * per year (lump sums apart). */
+ * Every amount is printed with its period (per month, per year, once),
+ * and a monthly one also per year (× 12).  The amounts of different
+ * policies are never added: one may be a benefit, another a deduction or
+ * a tax. */
 #include "huimin.h"
 #include "mem.h"
 
@@ -610,58 +610,6 @@ static int per_year(const policy_stats *P, int64_t *fen)
     return P->period == HM_PERIOD_YEAR;
 }
 
-/* The eligible amounts summed over the policies per period (index
- * HM_PERIOD_*, 3: period not recorded), never across periods, and the
- * yearly cost: per month × 12 + per year. */
-typedef struct totals {
-    int64_t fen[4], yearly;
-    int has[4];
-    int overflow;
-} totals;
-
-static void totals_of(const report *R, totals *T)
-{
-    memset(T, 0, sizeof *T);
-    for (int32_t i = 0; i < R->npol; i++) {
-        const policy_stats *P = &R->pol[i];
-        if (!P->has_amount)
-            continue;
-        int k = P->period < 0 ? 3 : P->period;
-        T->has[k] = 1;
-        T->overflow |= __builtin_add_overflow(T->fen[k], P->amount, &T->fen[k]);
-    }
-    T->overflow |= __builtin_mul_overflow(T->fen[HM_PERIOD_MONTH], (int64_t)12, &T->yearly) ||
-                   __builtin_add_overflow(T->yearly, T->fen[HM_PERIOD_YEAR], &T->yearly);
-}
-
-static void print_totals(const report *R, FILE *out)
-{
-    totals T;
-    totals_of(R, &T);
-    if (!T.has[0] && !T.has[1] && !T.has[2] && !T.has[3])
-        return;
-    fprintf(out, "\ntotals of the eligible amounts, per period (amounts of different periods are never added)\n");
-    if (T.overflow) {
-        fprintf(out, "  beyond 92233720368547758.07 (integer overflow): see the amount of each policy\n");
-        return;
-    }
-    static const int order[4] = { HM_PERIOD_MONTH, HM_PERIOD_YEAR, HM_PERIOD_ONCE, 3 };
-    char money[32], m[32], y[32];
-    for (int k = 0; k < 4; k++) {
-        int p = order[k];
-        if (!T.has[p])
-            continue;
-        fmt_fen(T.fen[p], money, sizeof money);
-        fprintf(out, "  %-22s %16s\n", period_text(p < 3 ? p : -1), money);
-    }
-    fmt_fen(T.yearly, money, sizeof money);
-    fmt_fen(T.fen[HM_PERIOD_MONTH], m, sizeof m);
-    fmt_fen(T.fen[HM_PERIOD_YEAR], y, sizeof y);
-    fprintf(out, "  %-22s %16s   = %s per month × 12 + %s per year%s\n", "yearly cost", money, m, y,
-            T.has[HM_PERIOD_ONCE] && T.has[3] ? " (lump sums and amounts of no recorded period apart)"
-            : T.has[HM_PERIOD_ONCE] ? " (lump sums apart)" : T.has[3] ? " (amounts of no recorded period apart)" : "");
-}
-
 static void print_text(const report *R, FILE *out)
 {
     fprintf(out, "run %lld as of %s: %lld households, %lld persons; reasons %s%s\n", (long long)R->run, R->as_of,
@@ -685,7 +633,7 @@ static void print_text(const report *R, FILE *out)
             int y = P->period == HM_PERIOD_MONTH ? per_year(P, &fen) : 0;
             if (y > 0) {
                 fmt_fen(fen, year, sizeof year);
-                fprintf(out, " (%s per year)", year);
+                fprintf(out, " (× 12 = %s per year)", year);
             } else if (y < 0) {
                 fprintf(out, " (per year beyond 92233720368547758.07)");
             }
@@ -708,7 +656,6 @@ static void print_text(const report *R, FILE *out)
         if (R->reasons)
             fprintf(out, "  %-14s %10lld\n", "runtime errors", (long long)P->errors);
     }
-    print_totals(R, out);
 }
 
 /* json_object_set_new() takes the value even when it fails, and fails on a
@@ -784,21 +731,6 @@ static json_t *json_report(const report *R)
         bad += json_array_append_new(pols, json_policy(R, &R->pol[i])) ? 1 : 0;
     bad += put(root, "run", run);
     bad += put(root, "policies", pols);
-    totals T;
-    totals_of(R, &T);
-    json_t *tot = json_object();
-    static const int keys[3] = { HM_PERIOD_MONTH, HM_PERIOD_YEAR, HM_PERIOD_ONCE };
-    char money[32];
-    for (int k = 0; k < 3; k++) {
-        fmt_fen(T.fen[keys[k]], money, sizeof money);
-        bad += put(tot, period_key(keys[k]), T.has[keys[k]] && !T.overflow ? json_string(money) : json_null());
-    }
-    fmt_fen(T.fen[3], money, sizeof money);
-    bad += put(tot, "period_not_recorded", T.has[3] && !T.overflow ? json_string(money) : json_null());
-    fmt_fen(T.yearly, money, sizeof money);
-    bad += put(tot, "yearly_cost", T.overflow ? json_null() : json_string(money));
-    bad += put(tot, "overflow", json_boolean(T.overflow));
-    bad += put(root, "totals", tot);
     if (bad) {
         json_decref(root);
         return NULL;

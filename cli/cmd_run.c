@@ -76,29 +76,15 @@ static const char *period_word(int period)
     return period == HM_PERIOD_MONTH ? "month" : period == HM_PERIOD_YEAR ? "year" : "once";
 }
 
-/* The eligible amounts of every policy, summed per period (never across
- * periods), and the yearly cost they make: per month × 12 + per year.
- * 0, or -1 when a sum is beyond the range of money. */
-typedef struct run_totals {
-    long long fen[3];           /* by HM_PERIOD_* */
-    int has[3];
-    long long yearly;
-} run_totals;
-
-static int run_totals_of(const hm_run_summary *s, run_totals *t)
+/* A policy's total for a year: per month × 12, per year as it is; 0 for
+ * a lump sum, -1 when beyond the range of money. */
+static int per_year(const hm_run_summary *s, int i, long long *fen)
 {
-    memset(t, 0, sizeof *t);
-    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
-        if (!hm_run_summary_policy_has_amount(s, i))
-            continue;
-        int p = hm_run_summary_policy_period(s, i);
-        p = p == HM_PERIOD_MONTH || p == HM_PERIOD_YEAR ? p : HM_PERIOD_ONCE;
-        t->has[p] = 1;
-        if (__builtin_add_overflow(t->fen[p], hm_run_summary_total(s, i), &t->fen[p]))
-            return -1;
-    }
-    return __builtin_mul_overflow(t->fen[HM_PERIOD_MONTH], 12LL, &t->yearly) ||
-                   __builtin_add_overflow(t->yearly, t->fen[HM_PERIOD_YEAR], &t->yearly) ? -1 : 0;
+    *fen = hm_run_summary_total(s, i);
+    int p = hm_run_summary_policy_period(s, i);
+    if (p == HM_PERIOD_MONTH)
+        return __builtin_mul_overflow(*fen, 12LL, fen) ? -1 : 1;
+    return p == HM_PERIOD_YEAR;
 }
 
 static void print_run_json(const hm_run_summary *s)
@@ -116,55 +102,20 @@ static void print_run_json(const hm_run_summary *s)
         if (hm_run_summary_policy_has_amount(s, i)) {
             char money[32];
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
-            printf("\"amount\": \"%s\", \"period\": \"%s\"}", money,
+            long long fen;
+            int y = per_year(s, i, &fen);
+            printf("\"amount\": \"%s\", \"period\": \"%s\", ", money,
                    period_word(hm_run_summary_policy_period(s, i)));
+            fmt_fen(fen, money, sizeof money);
+            if (y > 0)
+                printf("\"amount_per_year\": \"%s\"}", money);
+            else
+                printf("\"amount_per_year\": null}");
         } else {
-            printf("\"amount\": null, \"period\": null}");
+            printf("\"amount\": null, \"period\": null, \"amount_per_year\": null}");
         }
     }
-    run_totals t;
-    int over = run_totals_of(s, &t);
-    printf("],\n \"totals\": ");
-    if (over) {
-        printf("null}\n");
-        return;
-    }
-    static const int order[3] = { HM_PERIOD_MONTH, HM_PERIOD_YEAR, HM_PERIOD_ONCE };
-    printf("{");
-    for (int k = 0; k < 3; k++) {
-        int p = order[k];
-        char money[32];
-        fmt_fen(t.fen[p], money, sizeof money);
-        if (t.has[p])
-            printf("\"%s\": \"%s\", ", period_word(p), money);
-        else
-            printf("\"%s\": null, ", period_word(p));
-    }
-    char yearly[32];
-    fmt_fen(t.yearly, yearly, sizeof yearly);
-    printf("\"yearly_cost\": \"%s\"}}\n", yearly);
-}
-
-/* The totals under the table: per period, never added across periods,
- * and the yearly cost they make. */
-static void print_run_totals(const hm_run_summary *s)
-{
-    run_totals t;
-    if (run_totals_of(s, &t)) {
-        printf("totals: beyond 92233720368547758.07 (integer overflow); see the amount of each policy\n");
-        return;
-    }
-    if (!t.has[0] && !t.has[1] && !t.has[2])
-        return;
-    char m[32], y[32], o[32], c[32];
-    fmt_fen(t.fen[HM_PERIOD_MONTH], m, sizeof m);
-    fmt_fen(t.fen[HM_PERIOD_YEAR], y, sizeof y);
-    fmt_fen(t.fen[HM_PERIOD_ONCE], o, sizeof o);
-    fmt_fen(t.yearly, c, sizeof c);
-    printf("totals: %s per month, %s per year", m, y);
-    if (t.has[HM_PERIOD_ONCE])
-        printf(", %s once", o);
-    printf("; yearly cost %s (%s per month × 12 + %s per year)\n", c, m, y);
+    printf("]}\n");
 }
 
 /* The summary of a population run: per policy to stdout (a table, or
@@ -182,7 +133,7 @@ void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
         printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
         if (na)
             printf("%14s ", "not applicable");
-        printf("%12s %16s\n", "undetermined", "total amount");
+        printf("%12s %16s %-9s %16s\n", "undetermined", "total amount", "per", "per year");
     }
     for (int i = 0; i < hm_run_summary_policy_count(s) && format != HM_FORMAT_JSON; i++) {
         char money[32] = "-";
@@ -193,15 +144,21 @@ void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
         if (na)
             printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));
-        printf("%12lld %16s", hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+        /* the period of the amount, and the amount for a year (a
+         * monthly one × 12), never a sum over policies of other periods */
+        char year[32] = "-";
+        const char *per = "-";
         if (hm_run_summary_policy_has_amount(s, i)) {
-            int p = hm_run_summary_policy_period(s, i);
-            printf(" %s%s", p == HM_PERIOD_ONCE ? "" : "per ", period_word(p));
+            long long fen;
+            int y = per_year(s, i, &fen);
+            per = period_word(hm_run_summary_policy_period(s, i));
+            if (y > 0)
+                fmt_fen(fen, year, sizeof year);
+            else if (y < 0)
+                snprintf(year, sizeof year, "(overflow)");
         }
-        putchar('\n');
+        printf("%12lld %16s %-9s %16s\n", hm_run_summary_count(s, i, HM_UNDETERMINED), money, per, year);
     }
-    if (format != HM_FORMAT_JSON)
-        print_run_totals(s);
     fflush(stdout);
     long long bad = hm_run_summary_issue_total(s, HM_ISSUE_BAD_VALUE),
               codes = hm_run_summary_issue_total(s, HM_ISSUE_UNKNOWN_CODE),
