@@ -44,6 +44,22 @@ print(planted["not_enrolled"]["gaoling"] == found["eligible_not_paid"]["gaoling"
 ' "$city/planted.json" "$work/reference.txt" 2>&1 | tr '\n' ' ')
 [ "$got" = "True 29 True " ] && ok || bad "planted.json and the reference audit differ: $got"
 
+# the payment roll is a source (enrolment, roll.pol) served by the sqlite
+# plugin: what the policies read of it is the table
+cat "$city/sources.conf" "$here/roll.conf" > "$city/roll.conf"
+"$HUIMIN" run "$SRCDIR"/examples/policies/*.pol "$here/roll.pol" "$here/roll_probe.pol" --config "$city/roll.conf" \
+	--out "$work/probe.db" --no-progress --format json > "$work/probe.json" 2> "$work/err"
+st=$?
+got=$(python3 -c '
+import json, sys
+for p in json.load(open(sys.argv[1]))["policies"]:
+    if p["policy"].startswith("roll_"):
+        print(p["eligible"], p["amount"], p["period"])
+' "$work/probe.json" 2>&1 | tr '\n' ';')
+want=$(sqlite3 "$city/enrolment.db" "SELECT count(DISTINCT entity_id) || ' ' || printf('%d.%02d', sum(monthly_amount_fen) / 100,
+	sum(monthly_amount_fen) % 100) || ' month' FROM enrolment GROUP BY length(entity_id) = 18 ORDER BY length(entity_id) = 18" | tr '\n' ';')
+[ $st -eq 0 ] && [ -n "$got" ] && [ "$got" = "$want" ] && ok || bad "the roll as a source: exit $st, got $got, want $want: $(cat "$work/err")"
+
 # the same arguments, the same city and the same planted.json
 python3 "$SRCDIR/examples/city/generate" --households 200 --seed 5 --as-of 2024-08-01 --out "$work/a" -q \
 	> /dev/null 2>&1 && python3 "$SRCDIR/examples/city/generate" --households 200 --seed 5 --as-of 2024-08-01 \
