@@ -11,7 +11,12 @@
  * stored (runs.store) counted its not eligible decisions in
  * run_not_eligible, whether it stored their rows or not: they are read
  * from there, so that the report is the same either way; likewise the not
- * applicable ones in run_not_applicable, counted apart from the others. */
+ * applicable ones in run_not_applicable, counted apart from the others.
+ *
+ * Every amount is printed with its period (per month, per year, once),
+ * and a monthly one also per year (× 12).  The amounts of different
+ * policies are never added: one may be a benefit, another a deduction or
+ * a tax. */
 #include "huimin.h"
 #include "mem.h"
 
@@ -43,6 +48,7 @@ typedef struct policy_stats {
     int64_t no_missing;         /* undetermined, no error, none of its own facts missing */
     int64_t amount;
     int has_amount;             /* some eligible decision has an amount */
+    int period;                 /* of its amounts: HM_PERIOD_*, or -1 when the run did not record it */
     tallies failed, missing;
 } policy_stats;
 
@@ -233,14 +239,15 @@ static int open_db(report *R)
     return HM_OK;
 }
 
-/* Has the runs table column `name`?  1, 0, or -1 on an error. */
-static int runs_has(report *R, const char *name)
+/* Has table `table` column `name`?  1, 0, or -1 on an error. */
+static int table_has(report *R, const char *table, const char *name)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = ?", -1, &st,
+    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", -1, &st,
                            NULL) != SQLITE_OK)
         return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int has = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
     sqlite3_finalize(st);
@@ -253,7 +260,8 @@ static int read_run(report *R, int run)
     /* runs.reasons came with --reasons: the runs of an older database (and
      * of a run where it is NULL) all stored their reasons; runs.settled
      * came with --kleene: only 0 there says a run did not settle */
-    int has_reasons = runs_has(R, "reasons"), has_settled = runs_has(R, "settled"), has_store = runs_has(R, "store");
+    int has_reasons = table_has(R, "runs", "reasons"), has_settled = table_has(R, "runs", "settled"),
+        has_store = table_has(R, "runs", "store");
     if (has_reasons < 0 || has_settled < 0 || has_store < 0)
         return sql_fail(R, "reading the runs");
     int rc;
@@ -301,9 +309,18 @@ static int read_run(report *R, int run)
 static int read_policies(report *R, const char *policy)
 {
     sqlite3_stmt *st;
+    /* run_policies.period came with the periods of amounts: NULL, or no
+     * such column, in the runs of an older huimin */
+    int has_period = table_has(R, "run_policies", "period");
+    if (has_period < 0)
+        return sql_fail(R, "reading the policies");
     if (sqlite3_prepare_v2(R->db,
-                           "SELECT policy, name, label, entity_kind FROM run_policies WHERE run_id = ?1 "
-                           "AND (?2 IS NULL OR name = ?2) ORDER BY entity_kind <> 'household', policy",
+                           has_period ? "SELECT policy, name, label, entity_kind, period FROM run_policies "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR name = ?2) "
+                                        "ORDER BY entity_kind <> 'household', policy"
+                                      : "SELECT policy, name, label, entity_kind, NULL FROM run_policies "
+                                        "WHERE run_id = ?1 AND (?2 IS NULL OR name = ?2) "
+                                        "ORDER BY entity_kind <> 'household', policy",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(R, "reading the policies");
     sqlite3_bind_int64(st, 1, R->run);
@@ -325,6 +342,9 @@ static int read_policies(report *R, const char *policy)
         P->name = dup_column(st, 1);
         P->label = dup_column(st, 2);
         P->entity = dup_column(st, 3);
+        int period = sqlite3_column_int(st, 4);
+        P->period = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1
+                  : period == HM_PERIOD_MONTH || period == HM_PERIOD_YEAR ? period : HM_PERIOD_ONCE;
         if (!P->name || !P->label || !P->entity)
             break;
     }
@@ -567,6 +587,29 @@ static void fmt_fen(int64_t fen, char *buf, size_t n)
              (unsigned long long)(a % 100));
 }
 
+/* "per month", "per year", "once" */
+static const char *period_text(int period)
+{
+    return period == HM_PERIOD_MONTH ? "per month" : period == HM_PERIOD_YEAR ? "per year"
+         : period == HM_PERIOD_ONCE ? "once" : "(period not recorded)";
+}
+
+static const char *period_key(int period)
+{
+    return period == HM_PERIOD_MONTH ? "month" : period == HM_PERIOD_YEAR ? "year"
+         : period == HM_PERIOD_ONCE ? "once" : NULL;
+}
+
+/* A policy's amount for a year: per month × 12, per year as it is; 0 for
+ * a lump sum or an unknown period, -1 when beyond the range of money. */
+static int per_year(const policy_stats *P, int64_t *fen)
+{
+    if (P->period == HM_PERIOD_MONTH)
+        return __builtin_mul_overflow(P->amount, (int64_t)12, fen) ? -1 : 1;
+    *fen = P->amount;
+    return P->period == HM_PERIOD_YEAR;
+}
+
 static void print_text(const report *R, FILE *out)
 {
     fprintf(out, "run %lld as of %s: %lld households, %lld persons; reasons %s%s\n", (long long)R->run, R->as_of,
@@ -583,9 +626,17 @@ static void print_text(const report *R, FILE *out)
         fprintf(out, " for %s\n", P->entity);
         fprintf(out, "  %-14s %10lld", "eligible", (long long)P->eligible);
         if (P->has_amount) {
-            char money[32];
+            char money[32], year[32];
+            int64_t fen;
             fmt_fen(P->amount, money, sizeof money);
-            fprintf(out, "   amount %s", money);
+            fprintf(out, "   amount %s %s", money, period_text(P->period));
+            int y = P->period == HM_PERIOD_MONTH ? per_year(P, &fen) : 0;
+            if (y > 0) {
+                fmt_fen(fen, year, sizeof year);
+                fprintf(out, " (× 12 = %s per year)", year);
+            } else if (y < 0) {
+                fprintf(out, " (per year beyond 92233720368547758.07)");
+            }
         }
         fputc('\n', out);
         fprintf(out, "  %-14s %10lld\n", "not eligible", (long long)P->not_eligible);
@@ -637,14 +688,21 @@ static json_t *json_tallies(const report *R, const tallies *t, const char *key)
 
 static json_t *json_policy(const report *R, const policy_stats *P)
 {
-    char money[32];
+    char money[32], year[32];
+    int64_t fen = 0;
     fmt_fen(P->amount, money, sizeof money);
+    int y = P->has_amount ? per_year(P, &fen) : 0;
+    fmt_fen(fen, year, sizeof year);
+    const char *period = P->has_amount ? period_key(P->period) : NULL;
     json_t *o = json_object();
     int bad = put(o, "policy", json_string(P->name));
     bad += put(o, "label", json_string(P->label));
     bad += put(o, "entity", json_string(P->entity));
     bad += put(o, "eligible", json_integer(P->eligible));
     bad += put(o, "amount", P->has_amount ? json_string(money) : json_null());
+    bad += put(o, "period", period ? json_string(period) : json_null());
+    /* null for a lump sum, an unknown period, or beyond the range of money */
+    bad += put(o, "amount_per_year", y > 0 ? json_string(year) : json_null());
     bad += put(o, "not_eligible", json_integer(P->not_eligible));
     bad += put(o, "undetermined", json_integer(P->undetermined));
     bad += put(o, "not_applicable", json_integer(P->not_applicable));

@@ -50,8 +50,9 @@ void cli_error_lines(char *err);
 struct hm_run_summary;
 /* Print the summary of a population run whose results went to outpath
  * (cmd_run.c): the table per policy to stdout, the data issues (ID
- * numbers masked), the run and its timings to stderr. */
-void cli_print_run(const struct hm_run_summary *s, const char *outpath);
+ * numbers masked), the run and its timings to stderr; format
+ * HM_FORMAT_TABLE or HM_FORMAT_JSON. */
+void cli_print_run(const struct hm_run_summary *s, const char *outpath, int format);
 
 /* Print "huimin: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,11 +17,14 @@ static void run_usage(FILE *out)
             "       huimin run FILE|DIR... --config FILE --out RESULTS.db [--as-of DATE]\n"
             "                  [--set SECTION.KEY=VALUE]... [--threads N] [--[no-]progress]\n"
             "                  [--reasons] [--kleene] [--store answers|all] [--keep FILE]\n"
+            "                  [--format table|json]\n"
             "\n"
             "With --config: evaluate every household and person of the population the\n"
             "configured source plugins provide (see docs/plugins.md), append the run to\n"
             "the SQLite database RESULTS.db in one transaction, and print a summary per\n"
-            "policy.  Tables: runs, decisions (a view), data_issues, run_not_eligible,\n"
+            "policy (a table or JSON: counts, the total amount with its period, and for a\n"
+            "year, a monthly one × 12; amounts of different policies are never added).\n"
+            "Tables: runs, decisions (a view), data_issues, run_not_eligible,\n"
             "run_not_applicable.  By default the run stores every eligible and\n"
             "undetermined decision and, per policy, the count of not eligible ones by\n"
             "reason and of not applicable ones; --store all keeps every\n"
@@ -81,19 +84,71 @@ static void pad(const char *s, int width)
         putchar(' ');
 }
 
-/* The summary of a population run: per policy to stdout; the data issues
- * (ID numbers masked), the run and its timings to stderr. */
-void cli_print_run(const hm_run_summary *s, const char *outpath)
+static const char *period_word(int period)
+{
+    return period == HM_PERIOD_MONTH ? "month" : period == HM_PERIOD_YEAR ? "year" : "once";
+}
+
+/* A policy's total for a year: per month × 12, per year as it is; 0 for
+ * a lump sum, -1 when beyond the range of money. */
+static int per_year(const hm_run_summary *s, int i, long long *fen)
+{
+    *fen = hm_run_summary_total(s, i);
+    int p = hm_run_summary_policy_period(s, i);
+    if (p == HM_PERIOD_MONTH)
+        return __builtin_mul_overflow(*fen, 12LL, fen) ? -1 : 1;
+    return p == HM_PERIOD_YEAR;
+}
+
+static void print_run_json(const hm_run_summary *s)
+{
+    printf("{\"run\": {\"run_id\": %lld, \"as_of\": \"%s\", \"households\": %lld, \"persons\": %lld},\n"
+           " \"policies\": [", hm_run_summary_run_id(s), hm_run_summary_as_of(s), hm_run_summary_households(s),
+           hm_run_summary_persons(s));
+    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
+        /* policy names are identifiers: nothing to escape */
+        printf("%s\n  {\"policy\": \"%s\", \"entity\": \"%s\", \"eligible\": %lld, \"not_eligible\": %lld, "
+               "\"not_applicable\": %lld, \"undetermined\": %lld, ", i ? "," : "", hm_run_summary_policy_name(s, i),
+               hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
+               hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE),
+               hm_run_summary_count(s, i, HM_NOT_APPLICABLE), hm_run_summary_count(s, i, HM_UNDETERMINED));
+        if (hm_run_summary_policy_has_amount(s, i)) {
+            char money[32];
+            fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
+            long long fen;
+            int y = per_year(s, i, &fen);
+            printf("\"amount\": \"%s\", \"period\": \"%s\", ", money,
+                   period_word(hm_run_summary_policy_period(s, i)));
+            fmt_fen(fen, money, sizeof money);
+            if (y > 0)
+                printf("\"amount_per_year\": \"%s\"}", money);
+            else
+                printf("\"amount_per_year\": null}");
+        } else {
+            printf("\"amount\": null, \"period\": null, \"amount_per_year\": null}");
+        }
+    }
+    printf("]}\n");
+}
+
+/* The summary of a population run: per policy to stdout (a table, or
+ * JSON); the data issues (ID numbers masked), the run and its timings to
+ * stderr. */
+void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
 {
     /* the column of the not applicable only when a policy left someone out */
     int na = 0;
     for (int i = 0; i < hm_run_summary_policy_count(s); i++)
         na |= hm_run_summary_count(s, i, HM_NOT_APPLICABLE) > 0;
-    printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
-    if (na)
-        printf("%14s ", "not applicable");
-    printf("%12s %16s\n", "undetermined", "total amount");
-    for (int i = 0; i < hm_run_summary_policy_count(s); i++) {
+    if (format == HM_FORMAT_JSON)
+        print_run_json(s);
+    else {
+        printf("%-24s %-9s %10s %12s ", "policy", "for", "eligible", "not eligible");
+        if (na)
+            printf("%14s ", "not applicable");
+        printf("%12s %16s %-9s %16s\n", "undetermined", "total amount", "per", "per year");
+    }
+    for (int i = 0; i < hm_run_summary_policy_count(s) && format != HM_FORMAT_JSON; i++) {
         char money[32] = "-";
         if (hm_run_summary_policy_has_amount(s, i))
             fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
@@ -102,7 +157,20 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
         if (na)
             printf("%14lld ", hm_run_summary_count(s, i, HM_NOT_APPLICABLE));
-        printf("%12lld %16s\n", hm_run_summary_count(s, i, HM_UNDETERMINED), money);
+        /* the period of the amount, and the amount for a year (a
+         * monthly one × 12), never a sum over policies of other periods */
+        char year[32] = "-";
+        const char *per = "-";
+        if (hm_run_summary_policy_has_amount(s, i)) {
+            long long fen;
+            int y = per_year(s, i, &fen);
+            per = period_word(hm_run_summary_policy_period(s, i));
+            if (y > 0)
+                fmt_fen(fen, year, sizeof year);
+            else if (y < 0)
+                snprintf(year, sizeof year, "(overflow)");
+        }
+        printf("%12lld %16s %-9s %16s\n", hm_run_summary_count(s, i, HM_UNDETERMINED), money, per, year);
     }
     fflush(stdout);
     long long bad = hm_run_summary_issue_total(s, HM_ISSUE_BAD_VALUE),
@@ -133,7 +201,7 @@ void cli_print_run(const hm_run_summary *s, const char *outpath)
     fprintf(stderr, "peak memory: %ld MiB\n", hm_run_summary_peak_memory_kib(s) / 1024);
 }
 
-static int run_population(char **paths, int n, const hm_run_options *opt)
+static int run_population(char **paths, int n, const hm_run_options *opt, int format)
 {
     hm_run_options o = *opt;
     const char *outpath = o.out;
@@ -146,7 +214,7 @@ static int run_population(char **paths, int n, const hm_run_options *opt)
         if (rc == HM_OK) {
             rc = hm_run(k, &o, &sum, err, sizeof err);
             if (rc == HM_OK)
-                cli_print_run(sum, outpath);
+                cli_print_run(sum, outpath, format);
             hm_run_summary_free(sum);
             hm_pack_free(k);
         }
@@ -160,7 +228,7 @@ static int run_population(char **paths, int n, const hm_run_options *opt)
     if (rc == HM_ERR)
         hm_compiler_print_diagnostics(comp, stderr);
     if (rc == HM_OK)
-        cli_print_run(sum, outpath);
+        cli_print_run(sum, outpath, format);
     cli_error_lines(err);
     hm_run_summary_free(sum);
     hm_compiler_free(comp);
@@ -261,7 +329,7 @@ int cmd_run(int argc, char **argv)
     }
     if (config) {
         hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene, store, keep };
-        return run_population(argv + optind, argc - optind, &o);
+        return run_population(argv + optind, argc - optind, &o, format);
     }
     hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
     if (!comp)

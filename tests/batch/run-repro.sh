@@ -57,7 +57,7 @@ else bad "decisions of the sources and of the pack differ: $(diff dec1 dec2 | he
 # the summary's counts (the library's) are the command's
 { tail -n +2 out | while read -r name e n u total period errors; do
 	printf '%s %s %s %s\n' "$name" "$e" "$n" "$u"; done; } > counts.lib
-tail -n +2 summary | awk '{ print $1, $3, $4, $5 }' > counts.cli
+tail -n +2 summary | grep -v '^totals:' | awk '{ print $1, $3, $4, $5 }' > counts.cli
 cmp -s counts.lib counts.cli && ok || bad "summary counts differ: $(diff counts.lib counts.cli)"
 grep -q '^yearly 2 1 1 240000 2 0$' out && ok || bad "summary of yearly (total, period): $(cat out)"
 

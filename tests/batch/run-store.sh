@@ -158,8 +158,9 @@ run --out old.db || bad "run into a schema 0 database: $(cat err)"
 	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")" = "5  10 4 " ] && ok ||
 	bad "migrated: $(q old.db "PRAGMA user_version; SELECT type FROM pragma_table_info('run_entities') WHERE name = 'id';
 	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")"
-"$HUIMIN" report old.db --run 1 > o1.rep 2> err && cmp -s o1.rep "$here/report.expected" && ok ||
-	bad "report of the migrated run 1: $(diff "$here/report.expected" o1.rep | head -5) $(cat err)"
+# (its run 1 did not record the period of its amounts)
+"$HUIMIN" report old.db --run 1 > o1.rep 2> err && cmp -s o1.rep "$here/report-v1.expected" && ok ||
+	bad "report of the migrated run 1: $(diff "$here/report-v1.expected" o1.rep | head -5) $(cat err)"
 
 # ---- not applicable: stored as the not eligible are, counted apart -------------
 rm -f na.db nd.db
