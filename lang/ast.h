@@ -84,7 +84,9 @@
     X(TROW,       "str=key a=attribute values (OBJ) b=from date (or NULL) sym=table") \
     X(PICK,       "str=first|last ival=1 first, 2 last a=list (a WHERE or not) b=keys (OKEY)") \
     X(OKEY,       "a=key expr flag=1: descending")                             \
-    X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to")
+    X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to") \
+    X(REFORM,     "str=name str2=label a=amended modules (USE) b=items")          \
+    X(AMEND,      "str=name ival=1 parameter (a=dated values), 2 policy (a=the replacing item)")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -1799,7 +1799,7 @@ static void cg_policy(builder *b, sym *y)
         sym *l = it->sym;
         char name[256];
         snprintf(name, sizeof name, "%s.%s", d->str, it->str);
-        int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file);
+        int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file_of(b, it));
         p->lets[l->id].fn = fn;
         p->lets[l->id].vtype = ty_vtype(l->type);
         if (it->b)
@@ -1818,7 +1818,7 @@ static void cg_policy(builder *b, sym *y)
             const hm_type *t = (const hm_type *)it->ty;
             if (!t || t->kind != T_MONEY)
                 t = ty_money(PERIOD_NONE);
-            p->policies[id].amount_fn = cg_function(b, name, FN_AMOUNT, id, NULL, it->a, t, file);
+            p->policies[id].amount_fn = cg_function(b, name, FN_AMOUNT, id, NULL, it->a, t, file_of(b, it));
             p->policies[id].period = t->period;
             if (it->b)
                 cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);

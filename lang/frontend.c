@@ -45,6 +45,7 @@ struct hm_compiler {
     int facts_file;         /* file index of the `--given` file, or -1 */
     unsigned char *pack;    /* hm_compiler_add_pack: the program must encode to these bytes */
     size_t pack_len;
+    ast *reforms;           /* the `reform` declarations (N_REFORM, chained by d) */
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -538,6 +539,166 @@ static void resolve_uses(hm_compiler *c)
     }
 }
 
+
+/* ---- reforms ------------------------------------------------------------
+ * A `reform` amends modules of a base pack without editing them.  Before
+ * the modules' uses are resolved, each `reform` declaration is replaced in
+ * its module by a `use` of each module it amends and by the declarations of
+ * its own; after, each amendment is applied to the syntax tree of the
+ * module it amends, so that the checker checks the amended text as one
+ * program and every diagnostic points into the file that wrote it. */
+
+static void open_reforms(hm_compiler *c)
+{
+    for (int i = 0; i < c->nmods; i++) {
+        hm_module *m = c->mods[i];
+        ast *head = NULL;
+        for (ast *d = m->root, *next; d; d = next) {
+            next = d->next;
+            d->next = NULL;
+            d->last = NULL;
+            if (d->kind != N_REFORM) {
+                head = ast_append(head, d);
+                continue;
+            }
+            if (c->reforms) {
+                int e = diag_error(&c->diags, m->file, d->loc, "only one reform can be applied at a time");
+                diag_note(&c->diags, e, c->mods[c->reforms->file]->file, c->reforms->loc, "the other reform is here");
+                continue;
+            }
+            c->reforms = d;
+            for (ast *u = d->a; u; u = u->next) {
+                ast *copy = arena_alloc(&c->arena, sizeof *copy);
+                *copy = *u;
+                copy->next = copy->last = NULL;
+                head = ast_append(head, copy);
+            }
+            for (ast *it = d->b, *itn; it; it = itn) {
+                itn = it->next;
+                it->next = it->last = NULL;
+                if (it->kind != N_AMEND)
+                    head = ast_append(head, it);
+                else
+                    d->c = ast_append(d->c, it);
+            }
+            d->b = NULL;
+        }
+        m->root = head;
+    }
+}
+
+/* The declaration of `name` (a parameter or a policy) in the modules the
+ * reform amends, or NULL (said why). */
+static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind)
+{
+    hm_srcfile *rf = c->mods[am->file]->file;
+    ast *found = NULL;
+    hm_module *fm = NULL;
+    for (ast *u = r->a; u; u = u->next) {
+        hm_module *m = find_module(c, u->str);
+        if (!m)
+            continue;       /* said by the `use` made of it */
+        for (ast *d = m->root; d; d = d->next)
+            if (d->kind == kind && d->str && strcmp(d->str, am->str) == 0) {
+                if (found) {
+                    int e = diag_error(&c->diags, rf, am->loc, "`%s` is ambiguous: both `%s` and `%s` declare it",
+                                       am->str, fm->name, m->name);
+                    diag_hint(&c->diags, e, "amend one of them in a reform of that module alone");
+                    return NULL;
+                }
+                found = d;
+                fm = m;
+            }
+    }
+    if (!found) {
+        const char *what = kind == N_PARAM ? "parameter" : "policy";
+        int e = diag_error(&c->diags, rf, am->loc, "the reform amends %s `%s`, but no amended module declares it",
+                           what, am->str);
+        if (kind == N_PARAM)
+            diag_hint(&c->diags, e, "a new parameter is declared with its type: `parameter %s : TYPE = VALUE`",
+                      am->str);
+        else
+            diag_hint(&c->diags, e, "a new policy is declared whole: `policy %s \"…\" for household { … }`; "
+                                     "or name its module after `amends`", am->str);
+    }
+    return found;
+}
+
+static void amend_param(hm_compiler *c, ast *p, ast *am)
+{
+    hm_srcfile *rf = c->mods[am->file]->file;
+    if (p->ival == PARAM_TABLE) {
+        int e = diag_error(&c->diags, rf, am->loc, "parameter `%s` is a table; a reform cannot give it new values "
+                           "from a date", am->str);
+        diag_hint(&c->diags, e, "replace the let or the rule that reads it: `policy P replace let X = %s * 105%%`",
+                  am->str);
+        return;
+    }
+    const char *first = am->a && am->a->a ? am->a->a->str : NULL;
+    ast *kept = NULL;
+    for (ast *v = p->c, *vn; v; v = vn) {
+        vn = v->next;
+        v->next = v->last = NULL;
+        /* a base value dated on or after the reform's first date gives way */
+        if (v->a && first && strcmp(v->a->str, first) >= 0)
+            continue;
+        if (!v->a)
+            v->ival = 1;
+        kept = ast_append(kept, v);
+    }
+    p->c = ast_append(kept, am->a);
+    p->ival = PARAM_DATED;
+}
+
+static void amend_policy(hm_compiler *c, ast *p, ast *am)
+{
+    hm_srcfile *rf = c->mods[am->file]->file;
+    ast *n = am->a;
+    if (n->kind != N_LET && n->kind != N_ELIGIBLE && n->kind != N_AMOUNT) {
+        int e = diag_error(&c->diags, rf, n->loc, "a reform replaces a policy's `eligible when`, `amount` or a `let`");
+        diag_hint(&c->diags, e, "write `policy %s replace eligible when …`, `… replace amount …` "
+                                 "or `… replace let NAME = …`", am->str);
+        return;
+    }
+    ast **link = &p->a;
+    for (; *link; link = &(*link)->next) {
+        ast *it = *link;
+        if (it->kind == n->kind && (n->kind != N_LET || strcmp(it->str, n->str) == 0))
+            break;
+    }
+    if (!*link) {
+        int e = n->kind == N_LET
+            ? diag_error(&c->diags, rf, n->loc, "policy `%s` has no let `%s` to replace", am->str, n->str)
+            : diag_error(&c->diags, rf, n->loc, "policy `%s` has no `%s` to replace", am->str,
+                         n->kind == N_AMOUNT ? "amount" : "eligible when");
+        diag_note(&c->diags, e, c->mods[p->file]->file, p->loc, "the policy is here");
+        return;
+    }
+    n->next = (*link)->next;
+    *link = n;
+    /* the list's head keeps its last node, for appends */
+    ast *t = p->a;
+    while (t->next)
+        t = t->next;
+    p->a->last = t;
+}
+
+static void apply_reforms(hm_compiler *c)
+{
+    ast *r = c->reforms;
+    if (!r)
+        return;
+    for (ast *am = r->c; am; am = am->next) {
+        ast *d = amended_decl(c, r, am, am->ival == 1 ? N_PARAM : N_POLICY);
+        if (!d)
+            continue;
+        if (am->ival == 1)
+            amend_param(c, d, am);
+        else
+            amend_policy(c, d, am);
+    }
+}
+
 int hm_compiler_check(hm_compiler *c)
 {
     if (!c)
@@ -570,7 +731,9 @@ int hm_compiler_check(hm_compiler *c)
                 c->mods[i]->name = arena_printf(&c->arena, "%s#%d", c->mods[i]->name, i);
                 break;
             }
+    open_reforms(c);
     resolve_uses(c);
+    apply_reforms(c);
     c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods,
                       .syntax_errors = c->syntax_errors, .facts_file = c->facts_file };
     sema_check(&c->sema);
