@@ -19,6 +19,7 @@
 #include "pack.h"
 
 #include <dirent.h>
+#include <nettle/sha2.h>
 #include <ini.h>
 #include <jansson.h>
 #include <limits.h>
@@ -45,7 +46,9 @@ struct hm_compiler {
     int facts_file;         /* file index of the `--given` file, or -1 */
     unsigned char *pack;    /* hm_compiler_add_pack: the program must encode to these bytes */
     size_t pack_len;
-    ast *reforms;           /* the `reform` declarations (N_REFORM, chained by d) */
+    ast *reform;            /* the `reform` declaration (N_REFORM; its amendments in c) */
+    int have_base;          /* base_sha256 is the base pack's */
+    uint8_t base_sha256[32];
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -561,12 +564,12 @@ static void open_reforms(hm_compiler *c)
                 head = ast_append(head, d);
                 continue;
             }
-            if (c->reforms) {
+            if (c->reform) {
                 int e = diag_error(&c->diags, m->file, d->loc, "only one reform can be applied at a time");
-                diag_note(&c->diags, e, c->mods[c->reforms->file]->file, c->reforms->loc, "the other reform is here");
+                diag_note(&c->diags, e, c->mods[c->reform->file]->file, c->reform->loc, "the other reform is here");
                 continue;
             }
-            c->reforms = d;
+            c->reform = d;
             for (ast *u = d->a; u; u = u->next) {
                 ast *copy = arena_alloc(&c->arena, sizeof *copy);
                 *copy = *u;
@@ -685,7 +688,7 @@ static void amend_policy(hm_compiler *c, ast *p, ast *am)
 
 static void apply_reforms(hm_compiler *c)
 {
-    ast *r = c->reforms;
+    ast *r = c->reform;
     if (!r)
         return;
     for (ast *am = r->c; am; am = am->next) {
@@ -697,6 +700,76 @@ static void apply_reforms(hm_compiler *c)
         else
             amend_policy(c, d, am);
     }
+}
+
+/* The item of the base that amendment `am` replaced, in the base compiled
+ * alone (checked there), or NULL. */
+static ast *base_item(hm_compiler *b, ast *r, ast *am)
+{
+    for (ast *u = r->a; u; u = u->next) {
+        hm_module *m = find_module(b, u->str);
+        for (ast *d = m ? m->root : NULL; d; d = d->next)
+            if (d->kind == N_POLICY && strcmp(d->str, am->str) == 0)
+                for (ast *it = d->a; it; it = it->next)
+                    if (it->kind == am->a->kind && (it->kind != N_LET || strcmp(it->str, am->a->str) == 0))
+                        return it;
+    }
+    return NULL;
+}
+
+/* Compile the base alone (the files given but the reform's): its module's
+ * SHA-256 is recorded in the reformed program, and each replaced let and
+ * amount must have the type (and the period) of the one it replaces. */
+static void reform_base(hm_compiler *c, int nfiles)
+{
+    ast *r = c->reform;
+    hm_srcfile *rf = c->mods[r->file]->file;
+    hm_compiler *b = hm_compiler_new();
+    if (!b)
+        longjmp(c->oom, 1);
+    int rc = HM_OK;
+    for (int i = 0; i < nfiles && rc == HM_OK; i++)
+        if (c->files[i] != rf && i != c->facts_file)
+            rc = hm_compiler_add_source(b, c->files[i]->path, c->files[i]->text, c->files[i]->len);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (rc == HM_OK)
+        rc = compiler_module(b, &buf, &len);
+    if (rc == HM_ENOMEM) {
+        hm_compiler_free(b);
+        longjmp(c->oom, 1);
+    }
+    if (rc != HM_OK) {
+        int e = diag_error(&c->diags, rf, r->loc, "the base pack has %d errors without the reform",
+                           hm_compiler_error_count(b));
+        diag_hint(&c->diags, e, "check the base alone first: huimin check BASE");
+        hm_compiler_free(b);
+        return;
+    }
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, buf);
+    sha256_digest(&ctx, sizeof c->base_sha256, c->base_sha256);
+    c->have_base = 1;
+    mem_free(buf);
+    for (ast *am = r->c; am; am = am->next) {
+        ast *n = am->a, *old;
+        if (am->ival != 2 || (n->kind != N_LET && n->kind != N_AMOUNT) || !(old = base_item(b, r, am)))
+            continue;
+        const hm_type *tn = n->kind == N_LET ? (n->sym ? ((sym *)n->sym)->type : NULL) : n->ty;
+        const hm_type *to = old->kind == N_LET ? (old->sym ? ((sym *)old->sym)->type : NULL) : old->ty;
+        if (!tn || !to || ty_equal(tn, to) || tn->kind == T_ERROR)
+            continue;
+        char bn[128], bo[128];
+        int e = diag_error(&c->diags, rf, n->loc, "the replacing %s is %s, the one it replaces is %s",
+                           n->kind == N_LET ? "let" : "amount", ty_name(tn, bn, sizeof bn), ty_name(to, bo, sizeof bo));
+        diag_note(&c->diags, e, b->mods[old->file]->file, old->loc,
+                  "the base's is here");
+        diag_hint(&c->diags, e, tn->kind == T_MONEY && to->kind == T_MONEY
+                                    ? "convert it, e.g. with monthly(…) or yearly(…), so that totals keep their period"
+                                    : "a reform keeps the types of what it replaces");
+    }
+    hm_compiler_free(b);
 }
 
 int hm_compiler_check(hm_compiler *c)
@@ -737,9 +810,14 @@ int hm_compiler_check(hm_compiler *c)
     c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods,
                       .syntax_errors = c->syntax_errors, .facts_file = c->facts_file };
     sema_check(&c->sema);
+    if (c->reform && !c->diags.errors)
+        reform_base(c, n);
+    c->sema.reform = c->reform;
+    c->sema.reform_base = c->have_base ? c->base_sha256 : NULL;
     c->arena.oom = NULL;
     return c->diags.errors ? HM_ERR : HM_OK;
 }
+
 
 /* 1 when a program encodes to these bytes, 0 when not, -1 out of memory. */
 static int same_program(const hm_program *a, const unsigned char *bytes, size_t len)
