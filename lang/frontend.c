@@ -763,8 +763,13 @@ static void reform_base(hm_compiler *c, int nfiles)
         char bn[128], bo[128];
         int e = diag_error(&c->diags, rf, n->loc, "the replacing %s is %s, the one it replaces is %s",
                            n->kind == N_LET ? "let" : "amount", ty_name(tn, bn, sizeof bn), ty_name(to, bo, sizeof bo));
-        diag_note(&c->diags, e, b->mods[old->file]->file, old->loc,
-                  "the base's is here");
+        /* the note points into this compilation's copy of the base's file */
+        const char *path = b->mods[old->file]->file->path;
+        for (int i = 0; i < c->nfiles; i++)
+            if (strcmp(c->files[i]->path, path) == 0) {
+                diag_note(&c->diags, e, c->files[i], old->loc, "the base's is here");
+                break;
+            }
         diag_hint(&c->diags, e, tn->kind == T_MONEY && to->kind == T_MONEY
                                     ? "convert it, e.g. with monthly(…) or yearly(…), so that totals keep their period"
                                     : "a reform keeps the types of what it replaces");
