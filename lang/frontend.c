@@ -597,10 +597,13 @@ static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind)
     hm_srcfile *rf = c->mods[am->file]->file;
     ast *found = NULL;
     hm_module *fm = NULL;
+    int missing = 0;
     for (ast *u = r->a; u; u = u->next) {
         hm_module *m = find_module(c, u->str);
-        if (!m)
-            continue;       /* said by the `use` made of it */
+        if (!m) {
+            missing = 1;    /* said by the `use` made of it */
+            continue;
+        }
         for (ast *d = m->root; d; d = d->next)
             if (d->kind == kind && d->str && strcmp(d->str, am->str) == 0) {
                 if (found) {
@@ -613,7 +616,7 @@ static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind)
                 fm = m;
             }
     }
-    if (!found) {
+    if (!found && !missing) {
         const char *what = kind == N_PARAM ? "parameter" : "policy";
         int e = diag_error(&c->diags, rf, am->loc, "the reform amends %s `%s`, but no amended module declares it",
                            what, am->str);
@@ -691,6 +694,18 @@ static void apply_reforms(hm_compiler *c)
     ast *r = c->reform;
     if (!r)
         return;
+    /* the replacing rules are checked where they go, in the amended
+     * modules: these see the reform's own declarations as if used */
+    hm_module *rm = c->mods[r->file];
+    for (ast *u = r->a; u; u = u->next) {
+        hm_module *m = find_module(c, u->str);
+        if (!m || m == rm)
+            continue;
+        hm_module **v = arena_alloc(&c->arena, sizeof *v * (size_t)(m->nuses + 1));
+        memcpy(v, m->uses, sizeof *v * (size_t)m->nuses);
+        v[m->nuses++] = rm;
+        m->uses = v;
+    }
     for (ast *am = r->c; am; am = am->next) {
         ast *d = amended_decl(c, r, am, am->ival == 1 ? N_PARAM : N_POLICY);
         if (!d)
