@@ -617,9 +617,11 @@ static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind)
             }
     }
     if (!found && !missing) {
-        const char *what = kind == N_PARAM ? "parameter" : "policy";
-        int e = diag_error(&c->diags, rf, am->loc, "the reform amends %s `%s`, but no amended module declares it",
-                           what, am->str);
+        int e = kind == N_PARAM
+            ? diag_error(&c->diags, rf, am->loc, "the reform amends parameter `%s`, but no amended module declares it",
+                         am->str)
+            : diag_error(&c->diags, rf, am->loc, "the reform amends policy `%s`, but no amended module declares it",
+                         am->str);
         if (kind == N_PARAM)
             diag_hint(&c->diags, e, "a new parameter is declared with its type: `parameter %s : TYPE = VALUE`",
                       am->str);
@@ -776,8 +778,11 @@ static void reform_base(hm_compiler *c, int nfiles)
         if (!tn || !to || ty_equal(tn, to) || tn->kind == T_ERROR)
             continue;
         char bn[128], bo[128];
-        int e = diag_error(&c->diags, rf, n->loc, "the replacing %s is %s, the one it replaces is %s",
-                           n->kind == N_LET ? "let" : "amount", ty_name(tn, bn, sizeof bn), ty_name(to, bo, sizeof bo));
+        ty_name(tn, bn, sizeof bn);
+        ty_name(to, bo, sizeof bo);
+        int e = n->kind == N_LET
+            ? diag_error(&c->diags, rf, n->loc, "the replacing let is %s, the one it replaces is %s", bn, bo)
+            : diag_error(&c->diags, rf, n->loc, "the replacing amount is %s, the one it replaces is %s", bn, bo);
         /* the note points into this compilation's copy of the base's file */
         const char *path = b->mods[old->file]->file->path;
         for (int i = 0; i < c->nfiles; i++)
