@@ -126,8 +126,9 @@ void disasm_program(const hm_program *p, FILE *out)
         fprintf(out, "\nreform %s", prog_str(p, r->name));
         if (r->label >= 0)
             fprintf(out, " \"%s\"", prog_str(p, r->label));
-        fprintf(out, " amends %s (%s)\n  base module sha256:", prog_str(p, r->amends),
-                prog_str(p, p->srcfiles[r->file].path));
+        if (*prog_str(p, r->amends))
+            fprintf(out, " amends %s", prog_str(p, r->amends));
+        fprintf(out, " (%s)\n  base module sha256:", prog_str(p, p->srcfiles[r->file].path));
         for (int k = 0; k < 32; k++)
             fprintf(out, "%02x", r->base_sha256[k]);
         fputc('\n', out);

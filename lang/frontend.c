@@ -592,16 +592,17 @@ static void open_reforms(hm_compiler *c)
 
 /* The declaration of `name` (a parameter or a policy) in the modules the
  * reform amends, or NULL (said why). */
-static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind)
+static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind, hm_module **mod)
 {
     hm_srcfile *rf = c->mods[am->file]->file;
     ast *found = NULL;
     hm_module *fm = NULL;
     int missing = 0;
-    for (ast *u = r->a; u; u = u->next) {
-        hm_module *m = find_module(c, u->str);
+    ast *u = r->a;
+    for (int i = 0; r->a ? u != NULL : i < c->nmods; i++, u = u ? u->next : NULL) {
+        hm_module *m = r->a ? find_module(c, u->str) : c->mods[i] != c->mods[r->file] ? c->mods[i] : NULL;
         if (!m) {
-            missing = 1;    /* said by the `use` made of it */
+            missing |= r->a != NULL;    /* said by the `use` made of it */
             continue;
         }
         for (ast *d = m->root; d; d = d->next)
@@ -616,8 +617,12 @@ static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind)
                 fm = m;
             }
     }
+    *mod = fm;
     if (!found && !missing) {
-        int e = kind == N_PARAM
+        int e = !r->a && kind == N_PARAM
+            ? diag_error(&c->diags, rf, am->loc, "no module declares parameter `%s`", am->str)
+            : !r->a ? diag_error(&c->diags, rf, am->loc, "no module declares policy `%s`", am->str)
+            : kind == N_PARAM
             ? diag_error(&c->diags, rf, am->loc, "the reform amends parameter `%s`, but no amended module declares it",
                          am->str)
             : diag_error(&c->diags, rf, am->loc, "the reform amends policy `%s`, but no amended module declares it",
@@ -640,6 +645,12 @@ static void amend_param(hm_compiler *c, ast *p, ast *am)
                            "from a date", am->str);
         diag_hint(&c->diags, e, "replace the let or the rule that reads it: `policy P replace let X = %s * 105%%`",
                   am->str);
+        return;
+    }
+    if (am->ival == 3) {
+        /* one value for every date */
+        p->c = am->a;
+        p->ival = PARAM_SIMPLE;
         return;
     }
     const char *first = am->a && am->a->a ? am->a->a->str : NULL;
@@ -699,20 +710,21 @@ static void apply_reforms(hm_compiler *c)
     /* the replacing rules are checked where they go, in the amended
      * modules: these see the reform's own declarations as if used */
     hm_module *rm = c->mods[r->file];
-    for (ast *u = r->a; u; u = u->next) {
-        hm_module *m = find_module(c, u->str);
-        if (!m || m == rm)
-            continue;
-        hm_module **v = arena_alloc(&c->arena, sizeof *v * (size_t)(m->nuses + 1));
-        memcpy(v, m->uses, sizeof *v * (size_t)m->nuses);
-        v[m->nuses++] = rm;
-        m->uses = v;
-    }
     for (ast *am = r->c; am; am = am->next) {
-        ast *d = amended_decl(c, r, am, am->ival == 1 ? N_PARAM : N_POLICY);
+        hm_module *m = NULL;
+        ast *d = amended_decl(c, r, am, am->ival == 2 ? N_POLICY : N_PARAM, &m);
         if (!d)
             continue;
-        if (am->ival == 1)
+        int seen = m == rm;
+        for (int k = 0; k < m->nuses; k++)
+            seen |= m->uses[k] == rm;
+        if (!seen) {
+            hm_module **v = arena_alloc(&c->arena, sizeof *v * (size_t)(m->nuses + 1));
+            memcpy(v, m->uses, sizeof *v * (size_t)m->nuses);
+            v[m->nuses++] = rm;
+            m->uses = v;
+        }
+        if (am->ival != 2)
             amend_param(c, d, am);
         else
             amend_policy(c, d, am);
@@ -723,8 +735,9 @@ static void apply_reforms(hm_compiler *c)
  * alone (checked there), or NULL. */
 static ast *base_item(hm_compiler *b, ast *r, ast *am)
 {
-    for (ast *u = r->a; u; u = u->next) {
-        hm_module *m = find_module(b, u->str);
+    ast *u = r->a;
+    for (int i = 0; r->a ? u != NULL : i < b->nmods; i++, u = u ? u->next : NULL) {
+        hm_module *m = r->a ? find_module(b, u->str) : b->mods[i];
         for (ast *d = m ? m->root : NULL; d; d = d->next)
             if (d->kind == N_POLICY && strcmp(d->str, am->str) == 0)
                 for (ast *it = d->a; it; it = it->next)

@@ -411,6 +411,9 @@ map_entry:
 reform:
     REFORM IDENT opt_label AMENDS amended '{' ritems '}'
                                 { $$ = NODE(REFORM, @2); $$->str = $2; $$->str2 = $3; $$->a = $5; $$->b = $7; }
+    /* without `amends`: whichever module declares what it amends */
+  | REFORM IDENT opt_label '{' ritems '}'
+                                { $$ = NODE(REFORM, @2); $$->str = $2; $$->str2 = $3; $$->b = $5; }
 ;
 
 amended:
@@ -428,6 +431,8 @@ ritem:
     source | codes | param | scale | function | extern | policy | rectype
                                 { $$ = $1; }
   | PARAMETER IDENT dated_list  { $$ = NODE(AMEND, @2); $$->str = $2; $$->ival = 1; $$->a = $3; }
+  | PARAMETER IDENT '=' expr    { $$ = NODE(AMEND, @2); $$->str = $2; $$->ival = 3;
+                                  $$->a = NODE(DATED, @4); $$->a->b = $4; }
   | POLICY IDENT REPLACE pitem  { $$ = NODE(AMEND, @2); $$->str = $2; $$->ival = 2; $$->a = $4; }
 ;
 
