@@ -1015,6 +1015,23 @@ int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
     return HM_OK;
 }
 
+int compiler_add_amendment(hm_compiler *c, const char *name, const char *text, size_t len)
+{
+    /* the pack amended is not the pack: do not hold it to the pack's bytes */
+    mem_free(c->pack);
+    c->pack = NULL;
+    c->pack_len = 0;
+    return hm_compiler_add_source(c, name, text, len);
+}
+
+int compiler_errors_in(hm_compiler *c, const char *name)
+{
+    for (int i = 0; i < c->diags.n; i++)
+        if (c->diags.v[i].sev == DIAG_ERROR && c->diags.v[i].file && strcmp(c->diags.v[i].file->path, name) == 0)
+            return 1;
+    return 0;
+}
+
 int compiler_module(hm_compiler *c, unsigned char **buf, size_t *len)
 {
     hm_program *p;
