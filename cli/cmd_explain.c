@@ -137,7 +137,7 @@ int cmd_explain(int argc, char **argv)
         return EXIT_USAGE;
     }
     char *whatif;
-    if (cli_whatifs("explain", sets, &o.nsets, &whatif) != EXIT_CLEAN)
+    if (cli_whatifs("explain", sets, o.nsets, &whatif) != EXIT_CLEAN)
         return EXIT_USAGE;
     hm_compiler *comp = cli_compiler_whatif(argv + optind, argc - optind, whatif);
     free(whatif);

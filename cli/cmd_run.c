@@ -255,7 +255,7 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     char *whatif;
-    if (cli_whatifs("run", sets, &nsets, &whatif) != EXIT_CLEAN)
+    if (cli_whatifs("run", sets, nsets, &whatif) != EXIT_CLEAN)
         return EXIT_USAGE;
     if (config) {
         hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene, store, keep };

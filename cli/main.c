@@ -219,18 +219,15 @@ static int whatif_value(const char *v)
     return p != v && !isdigit((unsigned char)*v);
 }
 
-int cli_whatifs(const char *cmd, const char **sets, int *nsets, char **text)
+int cli_whatifs(const char *cmd, const char *const *sets, int nsets, char **text)
 {
     static const char prefix[] = "parameter.";
     size_t cap = 64, len = 0;
     char *t = NULL;
-    int kept = 0;
-    for (int i = 0; i < *nsets; i++) {
+    for (int i = 0; i < nsets; i++) {
         const char *s = sets[i];
-        if (strncmp(s, prefix, sizeof prefix - 1) != 0) {
-            sets[kept++] = s;
+        if (strncmp(s, prefix, sizeof prefix - 1) != 0)
             continue;
-        }
         const char *name = s + sizeof prefix - 1, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : 0;
         int ok = nlen > 0;
@@ -277,7 +274,6 @@ int cli_whatifs(const char *cmd, const char **sets, int *nsets, char **text)
         len += (size_t)snprintf(t + len, cap - len, *date ? "  parameter %.*s from %s %s\n" : "  parameter %.*s%s = %s\n",
                                 (int)nlen, name, date, value);
     }
-    *nsets = kept;
     if (t) {
         size_t need = len + 3;
         if (need > cap) {

@@ -55,4 +55,12 @@ echo "linghuo: newly eligible $gained, by SQL $direct; no longer eligible $lost;
 [ "$gained" -gt 0 ] || fail "the reform makes nobody eligible"
 [ "$lost" = 0 ] || fail "$lost no longer eligible"
 [ "$others" = 0 ] || fail "$others decisions of other policies changed"
+# a what-if over the population: recorded with the run's settings
+"$HUIMIN" run "$work/base.hmc" --config "$work/city/sources.conf" --out "$work/set.db" --no-progress \
+    --set parameter.最低缴费月数=5 --set run.threads=1 > /dev/null 2>&1 || fail "run --set parameter"
+sets=$(sqlite3 "$work/set.db" "select replace(trim(config_sets, char(10)), char(10), ' ') from runs")
+[ "$sets" = "parameter.最低缴费月数=5 run.threads=1" ] || fail "runs.config_sets: $sets"
+more=$(sqlite3 "$work/set.db" "select count(*) from decisions where policy = 'linghuo' and status = 'eligible'")
+base=$(sqlite3 "$work/base.db" "select count(*) from decisions where policy = 'linghuo' and status = 'eligible'")
+[ "$more" -gt "$base" ] || fail "--set parameter.最低缴费月数=5: $more eligible, the base $base"
 exit $status
