@@ -16,7 +16,9 @@ int batch_config(hm_config *cfg, const char *path, const char *const *sets, int 
         return HM_EUSAGE;
     }
     for (int i = 0; i < nsets; i++)
-        if (config_set(cfg, sets[i])) {
+        /* parameter.NAME=VALUE is a what-if, made a reform of the policies
+         * by the caller: not a setting, but recorded with them */
+        if (strncmp(sets[i], "parameter.", 10) != 0 && config_set(cfg, sets[i])) {
             snprintf(err, errlen, "%s", cfg->err);
             return HM_EUSAGE;
         }

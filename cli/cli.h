@@ -25,6 +25,20 @@ struct hm_compiler *cli_compiler(char **paths, int n);
  * (check, compile). */
 struct hm_compiler *cli_compiler_for(char **paths, int n, int packs);
 
+/* What-ifs: `--set parameter.NAME=VALUE [as of DATE]` (run, explain).
+ * Writes those options of sets (the others are settings of the
+ * configuration, which skips these) as a reform without `amends` in *text
+ * (owned, free(); NULL when there is none); they stay in sets, so that a
+ * run records them with its settings.  EXIT_CLEAN, or EXIT_USAGE
+ * after printing why an option is not one (cmd names the command). */
+int cli_whatifs(const char *cmd, const char *const *sets, int nsets, char **text);
+/* The same as cli_compiler, with the what-ifs of text (may be NULL)
+ * added: the program is then the policies amended by them. */
+struct hm_compiler *cli_compiler_whatif(char **paths, int n, const char *text);
+/* The name diagnostics give the what-ifs; an error there is a usage error. */
+#define CLI_WHATIF_NAME "--set"
+int cli_whatif_failed(struct hm_compiler *c);
+
 /* Does the file start as a compiled pack (.hmc) does? */
 int cli_is_pack(const char *path);
 

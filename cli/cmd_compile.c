@@ -6,6 +6,7 @@
 #include "module.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 static void compile_usage(FILE *out)
 {
     fprintf(out,
-            "usage: huimin compile [OPTIONS] FILE|DIR... -o PACK.hmc\n"
+            "usage: huimin compile [OPTIONS] FILE|DIR... [--reform R.pol] -o PACK.hmc\n"
             "\n"
             "Check policy files and write their bytecode module.  The module is\n"
             "written to a new temporary file in its folder, synced and renamed into\n"
@@ -24,6 +25,10 @@ static void compile_usage(FILE *out)
             "Options:\n"
             "  -o, --output FILE   the module to write (required); `-` writes it to\n"
             "                      standard output, which must not be a terminal\n"
+            "  --reform FILE       amend the policies with the reform in FILE (a file\n"
+            "                      whose `reform … amends …` changes them without\n"
+            "                      editing them); the module records the reform and the\n"
+            "                      SHA-256 of the module the files alone would give\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 written, 1 the policies have errors, 2 usage error,\n"
@@ -51,15 +56,23 @@ int cmd_compile(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' },
+        { "reform", required_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *output = NULL;
+    const char *output = NULL, *reform = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
+        case 'R':
+            if (reform) {
+                cli_error("compile: one --reform at a time");
+                return EXIT_USAGE;
+            }
+            reform = optarg;
+            break;
         case 'h': compile_usage(stdout); return EXIT_CLEAN;
         default: compile_usage(stderr); return EXIT_USAGE;
         }
@@ -75,7 +88,21 @@ int cmd_compile(int argc, char **argv)
                   "redirect it to a file or a pipe, or give -o FILE");
         return EXIT_USAGE;
     }
-    hm_compiler *comp = cli_compiler_for(argv + optind, argc - optind, 0);
+    /* the reform is one more file: its `reform` declaration says what it amends */
+    int nfiles = argc - optind;
+    char **files = argv + optind;
+    if (reform) {
+        files = calloc((size_t)nfiles + 1, sizeof *files);
+        if (!files) {
+            cli_error("out of memory");
+            return EXIT_USAGE;
+        }
+        memcpy(files, argv + optind, sizeof *files * (size_t)nfiles);
+        files[nfiles++] = (char *)reform;
+    }
+    hm_compiler *comp = cli_compiler_for(files, nfiles, 0);
+    if (files != argv + optind)
+        free(files);
     if (!comp)
         return EXIT_USAGE;
     int rc = to_stdout ? write_stdout(comp) : hm_compiler_write(comp, output);

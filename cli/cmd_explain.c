@@ -2,6 +2,7 @@
  * --household ID | --config FILE --person ID) [--policy NAME] [--as-of
  * DATE] [--format text|json] [--audience reviewer|citizen] [--show-ids]`. */
 #include "cli.h"
+#include <stdlib.h>
 #include "huimin.h"
 
 #include <getopt.h>
@@ -34,6 +35,9 @@ static void explain_usage(FILE *out)
             "  --household ID         the household to explain (with --config)\n"
             "  --person ID            a person: their person policies (with --config)\n"
             "  --set S.KEY=VALUE      override a configuration setting\n"
+            "  --set parameter.NAME=VALUE[ as of DATE]\n"
+            "                         what if: the parameter takes VALUE (from DATE on,\n"
+            "                         or for every date), checked against its type\n"
             "  --policy NAME          only this policy\n"
             "  --as-of DATE           evaluate as of this date (YYYY-MM-DD; default: the\n"
             "                         configuration's, else today, UTC)\n"
@@ -132,7 +136,11 @@ int cmd_explain(int argc, char **argv)
         explain_usage(stderr);
         return EXIT_USAGE;
     }
-    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    char *whatif;
+    if (cli_whatifs("explain", sets, o.nsets, &whatif) != EXIT_CLEAN)
+        return EXIT_USAGE;
+    hm_compiler *comp = cli_compiler_whatif(argv + optind, argc - optind, whatif);
+    free(whatif);
     if (!comp)
         return EXIT_USAGE;
     if (o.given) {
@@ -150,6 +158,7 @@ int cmd_explain(int argc, char **argv)
     cli_error_lines(err);
     if (rc == HM_ENOMEM && !err[0])
         cli_error("out of memory");
+    int bad_set = rc == HM_ERR && cli_whatif_failed(comp);
     hm_compiler_free(comp);
-    return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
+    return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR && !bad_set ? EXIT_FINDINGS : EXIT_USAGE;
 }

@@ -50,6 +50,10 @@ static void run_usage(FILE *out)
             "  --config FILE         the source configuration (population runs)\n"
             "  --out FILE            the results database (population runs)\n"
             "  --set S.KEY=VALUE     override a setting: run.threads=4, source.tax.database=t.db\n"
+            "  --set parameter.NAME=VALUE[ as of DATE]\n"
+            "                        what if: the parameter takes VALUE (from DATE on, or\n"
+            "                        for every date), checked against its type; the run\n"
+            "                        is of the policies so amended\n"
             "  --threads N           evaluation threads (default: one per core)\n"
             "  --progress, --no-progress  show a progress bar (default: on a terminal)\n"
             "  --reasons             store each decision's reason and missing facts\n"
@@ -109,7 +113,9 @@ static void print_run_json(const hm_run_summary *s)
         /* policy names are identifiers: nothing to escape */
         printf("%s\n  {\"policy\": \"%s\", \"entity\": \"%s\", \"eligible\": %lld, \"not_eligible\": %lld, "
                "\"not_applicable\": %lld, \"undetermined\": %lld, ", i ? "," : "", hm_run_summary_policy_name(s, i),
-               hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
+               hm_run_summary_policy_entity(s, i) == HM_ENTITY_CLAIM    ? "claim"
+               : hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person"
+                                                                         : "household",
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE),
                hm_run_summary_count(s, i, HM_NOT_APPLICABLE), hm_run_summary_count(s, i, HM_UNDETERMINED));
         if (hm_run_summary_policy_has_amount(s, i)) {
@@ -201,13 +207,13 @@ void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
     fprintf(stderr, "peak memory: %ld MiB\n", hm_run_summary_peak_memory_kib(s) / 1024);
 }
 
-static int run_population(char **paths, int n, const hm_run_options *opt, int format)
+static int run_population(char **paths, int n, const hm_run_options *opt, int format, const char *whatif)
 {
     hm_run_options o = *opt;
     const char *outpath = o.out;
     char err[8192];
     hm_run_summary *sum = NULL;
-    if (n == 1 && cli_is_pack(paths[0])) {
+    if (n == 1 && !whatif && cli_is_pack(paths[0])) {
         /* the approved pack runs as it is: no compiler involved */
         hm_pack *k;
         int rc = hm_pack_load(paths[0], &k, err, sizeof err);
@@ -221,7 +227,7 @@ static int run_population(char **paths, int n, const hm_run_options *opt, int fo
         cli_error_lines(err);
         return rc == HM_OK ? EXIT_CLEAN : EXIT_USAGE;
     }
-    hm_compiler *comp = cli_compiler(paths, n);
+    hm_compiler *comp = cli_compiler_whatif(paths, n, whatif);
     if (!comp)
         return EXIT_USAGE;
     int rc = hm_compiler_run_population(comp, &o, &sum, err, sizeof err);
@@ -231,8 +237,9 @@ static int run_population(char **paths, int n, const hm_run_options *opt, int fo
         cli_print_run(sum, outpath, format);
     cli_error_lines(err);
     hm_run_summary_free(sum);
+    int bad_set = rc == HM_ERR && cli_whatif_failed(comp);
     hm_compiler_free(comp);
-    return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
+    return rc == HM_OK ? EXIT_CLEAN : rc == HM_ERR && !bad_set ? EXIT_FINDINGS : EXIT_USAGE;
 }
 
 int cmd_run(int argc, char **argv)
@@ -327,11 +334,17 @@ int cmd_run(int argc, char **argv)
         cli_error("run: %s goes with --config (population runs)", kleene ? "--kleene" : store ? "--store" : "--keep");
         return EXIT_USAGE;
     }
+    char *whatif;
+    if (cli_whatifs("run", sets, nsets, &whatif) != EXIT_CLEAN)
+        return EXIT_USAGE;
     if (config) {
         hm_run_options o = { config, sets, nsets, as_of, outpath, threads, progress, reasons, kleene, store, keep };
-        return run_population(argv + optind, argc - optind, &o, format);
+        int st = run_population(argv + optind, argc - optind, &o, format, whatif);
+        free(whatif);
+        return st;
     }
-    hm_compiler *comp = cli_compiler(argv + optind, argc - optind);
+    hm_compiler *comp = cli_compiler_whatif(argv + optind, argc - optind, whatif);
+    free(whatif);
     if (!comp)
         return EXIT_USAGE;
     int failed;
@@ -345,10 +358,11 @@ int cmd_run(int argc, char **argv)
     hm_compiler_print_diagnostics(comp, stderr);
     if (err[0])
         cli_error("%s", err);
+    int bad_set = rc == HM_ERR && cli_whatif_failed(comp);
     hm_compiler_free(comp);
     if (rc == HM_OK)
         return EXIT_CLEAN;
     if (rc == HM_ENOMEM && !err[0])
         cli_error("out of memory");
-    return rc == HM_ERR ? EXIT_FINDINGS : EXIT_USAGE;
+    return rc == HM_ERR && !bad_set ? EXIT_FINDINGS : EXIT_USAGE;
 }

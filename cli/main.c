@@ -1,10 +1,12 @@
 /* main.c -- the `huimin` command: dispatch to subcommands. */
 #include "cli.h"
+#include "frontend.h"
 #include "i18n.h"
 #include "huimin.h"
 #include "mask.h"
 #include "module.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -178,6 +180,134 @@ hm_compiler *cli_compiler_for(char **paths, int n, int packs)
         }
     }
     return comp;
+}
+
+/* A value as a parameter's is written (language.md 8.1), alone: a
+ * number, a percentage, a date, a duration, true/false, "text" or a label.
+ * The checker then checks it against the parameter's type. */
+static int whatif_value(const char *v)
+{
+    const char *p = v;
+    if (*p == '"') {
+        for (p++; *p && *p != '"' && *p != '\\' && *p != '\n'; p++)
+            ;
+        return *p == '"' && p[1] == '\0';
+    }
+    if (*p == '-')
+        p++;
+    if (isdigit((unsigned char)*p)) {
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (p - v == 4 && *p == '-')        /* a date: YYYY-MM-DD */
+            return isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) && p[3] == '-' &&
+                   isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5]) && p[6] == '\0';
+        if (*p == '.' && isdigit((unsigned char)p[1]))
+            for (p++; isdigit((unsigned char)*p); p++)
+                ;
+        if (*p == '%')
+            p++;
+        if (*p == ' ')                      /* a duration */
+            return !strcmp(p + 1, "days") || !strcmp(p + 1, "months") || !strcmp(p + 1, "years");
+        return *p == '\0';
+    }
+    if (p != v)
+        return 0;
+    /* a name: true, false, a label */
+    for (; *p; p++)
+        if (!((unsigned char)*p >= 0x80 || isalnum((unsigned char)*p) || *p == '_'))
+            return 0;
+    return p != v && !isdigit((unsigned char)*v);
+}
+
+int cli_whatifs(const char *cmd, const char *const *sets, int nsets, char **text)
+{
+    static const char prefix[] = "parameter.";
+    size_t cap = 64, len = 0;
+    char *t = NULL;
+    for (int i = 0; i < nsets; i++) {
+        const char *s = sets[i];
+        if (strncmp(s, prefix, sizeof prefix - 1) != 0)
+            continue;
+        const char *name = s + sizeof prefix - 1, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : 0;
+        int ok = nlen > 0;
+        for (size_t k = 0; k < nlen; k++)
+            ok &= (unsigned char)name[k] >= 0x80 || isalnum((unsigned char)name[k]) || name[k] == '_';
+        if (!ok) {
+            cli_error("%s: --set %s: write --set parameter.NAME=VALUE [as of DATE]", cmd, s);
+            free(t);
+            return EXIT_USAGE;
+        }
+        /* VALUE, or VALUE as of DATE: the value from that date on */
+        char value[512], date[16] = "";
+        const char *v = eq + 1, *asof = strstr(v, " as of ");
+        size_t vlen = asof ? (size_t)(asof - v) : strlen(v);
+        if (asof) {
+            const char *d = asof + 7;
+            if (strlen(d) != 10 || !whatif_value(d) || d[4] != '-') {
+                cli_error("%s: --set %s: `as of` needs a date, YYYY-MM-DD", cmd, s);
+                free(t);
+                return EXIT_USAGE;
+            }
+            memcpy(date, d, 11);
+        }
+        if (vlen >= sizeof value || (memcpy(value, v, vlen), value[vlen] = '\0', !whatif_value(value))) {
+            cli_error("%s: --set %s: `%.*s` is not a value: write a number, a percentage, a date, "
+                      "a duration, true or false, \"text\" or a label", cmd, s, (int)(vlen > 200 ? 200 : vlen), v);
+            free(t);
+            return EXIT_USAGE;
+        }
+        size_t need = len + nlen + vlen + 64;
+        if (!t || need > cap) {
+            while (cap < need)
+                cap *= 2;
+            char *nt = realloc(t, cap);
+            if (!nt) {
+                free(t);
+                cli_error("out of memory");
+                return EXIT_USAGE;
+            }
+            if (!t)
+                len = (size_t)snprintf(nt, cap, "reform 试算 \"--set\" {\n");
+            t = nt;
+        }
+        len += (size_t)snprintf(t + len, cap - len, *date ? "  parameter %.*s from %s %s\n" : "  parameter %.*s%s = %s\n",
+                                (int)nlen, name, date, value);
+    }
+    if (t) {
+        size_t need = len + 3;
+        if (need > cap) {
+            char *nt = realloc(t, need);
+            if (!nt) {
+                free(t);
+                cli_error("out of memory");
+                return EXIT_USAGE;
+            }
+            t = nt;
+        }
+        strcpy(t + len, "}\n");
+    }
+    *text = t;
+    return EXIT_CLEAN;
+}
+
+hm_compiler *cli_compiler_whatif(char **paths, int n, const char *text)
+{
+    hm_compiler *comp = cli_compiler(paths, n);
+    if (!comp || !text)
+        return comp;
+    int rc = compiler_add_amendment(comp, CLI_WHATIF_NAME, text, strlen(text));
+    if (rc != HM_OK) {
+        cli_error("out of memory");
+        hm_compiler_free(comp);
+        return NULL;
+    }
+    return comp;
+}
+
+int cli_whatif_failed(hm_compiler *c)
+{
+    return compiler_errors_in(c, CLI_WHATIF_NAME);
 }
 
 static void usage(FILE *out)

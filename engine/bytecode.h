@@ -200,6 +200,16 @@ typedef struct hm_refread {
     int32_t table, attr;    /* attr: index among the table's attributes */
 } hm_refread;
 
+/* The reform a program was compiled with (at most one record): the
+ * program is the base pack, whose module has SHA-256 base_sha256, amended
+ * by the reform written in source file `file`. */
+typedef struct hm_reform {
+    int32_t name, label;    /* strings; label -1 when none */
+    int32_t amends;         /* string: the amended modules, ", " between them */
+    int32_t file;           /* the reform's source file (program.srcfiles) */
+    uint8_t base_sha256[32];
+} hm_reform;
+
 /* An extern function: bound at run time to a plugin's C function. */
 #define HM_EXTERN_PARAMS 8
 typedef struct hm_extern {

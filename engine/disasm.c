@@ -120,6 +120,19 @@ void disasm_program(const hm_program *p, FILE *out)
             fprintf(out, "%02x", r->sha256[k]);
         fprintf(out, "  %s (%u bytes)\n", prog_str(p, r->path), r->len);
     }
+    /* a reformed pack: which base, amended by which reform */
+    for (int32_t i = 0; i < p->nreforms; i++) {
+        const hm_reform *r = &p->reforms[i];
+        fprintf(out, "\nreform %s", prog_str(p, r->name));
+        if (r->label >= 0)
+            fprintf(out, " \"%s\"", prog_str(p, r->label));
+        if (*prog_str(p, r->amends))
+            fprintf(out, " amends %s", prog_str(p, r->amends));
+        fprintf(out, " (%s)\n  base module sha256:", prog_str(p, p->srcfiles[r->file].path));
+        for (int k = 0; k < 32; k++)
+            fprintf(out, "%02x", r->base_sha256[k]);
+        fputc('\n', out);
+    }
     fprintf(out, "\nfacts:\n");
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];

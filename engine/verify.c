@@ -171,6 +171,12 @@ static int verify_tables(vctx *v)
         sha256_digest(&ctx, sizeof h, h);
         CHECK(memcmp(h, f->sha256, sizeof h) == 0, "source file %d: its text does not have its SHA-256", i);
     }
+    CHECK(p->nreforms <= 1, "%d reforms (a program has at most one)", p->nreforms);
+    for (int32_t i = 0; i < p->nreforms; i++) {
+        const hm_reform *r = &p->reforms[i];
+        CHECK(STR_OK(r->name) && (r->label == -1 || STR_OK(r->label)) && STR_OK(r->amends) &&
+              r->file >= 0 && r->file < p->nsrcfiles, "reform %d: bad name, label or file", i);
+    }
     for (int32_t i = 0; i < p->ncodemaps; i++)
         CHECK(STR_OK(p->codemaps[i].source) && STR_OK(p->codemaps[i].raw) && p->codemaps[i].label >= -1,
               "code map %d is bad", i);

@@ -85,7 +85,9 @@
     X(PICK,       "str=first|last ival=1 first, 2 last a=list (a WHERE or not) b=keys (OKEY)") \
     X(OKEY,       "a=key expr flag=1: descending")                             \
     X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to") \
-    X(CLAIMS,     "str=variable a=list str2=order field (or NULL)")
+    X(CLAIMS,     "str=variable a=list str2=order field (or NULL)") \
+    X(REFORM,     "str=name str2=label a=amended modules (USE; NULL: any) b=items c=amendments")          \
+    X(AMEND,      "str=name ival=1 parameter from dates (a=dated values), 2 policy (a=the replacing item), 3 parameter's one value (a=DATED)")
 
 typedef enum {
 #define X(k, doc) N_##k,

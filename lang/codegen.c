@@ -1823,7 +1823,7 @@ static void cg_policy(builder *b, sym *y)
         sym *l = it->sym;
         char name[256];
         snprintf(name, sizeof name, "%s.%s", d->str, it->str);
-        int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file);
+        int32_t fn = cg_function(b, name, FN_LET, id, NULL, it->a, l->type, file_of(b, it));
         p->lets[l->id].fn = fn;
         p->lets[l->id].vtype = ty_vtype(l->type);
         if (it->b)
@@ -1842,7 +1842,7 @@ static void cg_policy(builder *b, sym *y)
             const hm_type *t = (const hm_type *)it->ty;
             if (!t || t->kind != T_MONEY)
                 t = ty_money(PERIOD_NONE);
-            p->policies[id].amount_fn = cg_function(b, name, FN_AMOUNT, id, NULL, it->a, t, file);
+            p->policies[id].amount_fn = cg_function(b, name, FN_AMOUNT, id, NULL, it->a, t, file_of(b, it));
             p->policies[id].period = t->period;
             if (it->b)
                 cg_exceptions(b, it->b, t, id, 0, &p->policies[id].first_aexc, &p->policies[id].naexc, name);
@@ -2212,6 +2212,27 @@ static void keep_sources(builder *b)
     p->srctext_len = (uint32_t)off;
 }
 
+/* A reformed program records its base and its reform (bytecode.md). */
+static void keep_reform(builder *b)
+{
+    sema *s = b->s;
+    ast *r = s->reform;
+    if (!r || !s->reform_base)
+        return;
+    hm_program *p = b->p;
+    hm_reform rec = { .name = str_id(b, r->str), .label = str_id(b, r->str2), .file = -1 };
+    const char *path = s->mods[r->file]->file->path;
+    for (int32_t i = 0; i < p->nsrcfiles; i++)
+        if (strcmp(prog_str(p, p->srcfiles[i].path), path) == 0)
+            rec.file = i;
+    const char *amends = "";
+    for (ast *u = r->a; u; u = u->next)
+        amends = *amends ? arena_printf(s->arena, "%s, %s", amends, u->str) : u->str;
+    rec.amends = str_id(b, amends);
+    memcpy(rec.base_sha256, s->reform_base, sizeof rec.base_sha256);
+    push_reforms(b, rec);
+}
+
 int cg_program(sema *s, hm_program *out, cg_map *map)
 {
     builder bb;
@@ -2320,6 +2341,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
     mem_free(seen);
     b->seen = NULL;
     keep_sources(b);
+    keep_reform(b);
     mem_free(b->stack);
     b->stack = NULL;
     mem_free(b->strhash);

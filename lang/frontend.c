@@ -19,6 +19,7 @@
 #include "pack.h"
 
 #include <dirent.h>
+#include <nettle/sha2.h>
 #include <ini.h>
 #include <jansson.h>
 #include <limits.h>
@@ -45,6 +46,9 @@ struct hm_compiler {
     int facts_file;         /* file index of the `--given` file, or -1 */
     unsigned char *pack;    /* hm_compiler_add_pack: the program must encode to these bytes */
     size_t pack_len;
+    ast *reform;            /* the `reform` declaration (N_REFORM; its amendments in c) */
+    int have_base;          /* base_sha256 is the base pack's */
+    uint8_t base_sha256[32];
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -538,6 +542,274 @@ static void resolve_uses(hm_compiler *c)
     }
 }
 
+
+/* ---- reforms ------------------------------------------------------------
+ * A `reform` amends modules of a base pack without editing them.  Before
+ * the modules' uses are resolved, each `reform` declaration is replaced in
+ * its module by a `use` of each module it amends and by the declarations of
+ * its own; after, each amendment is applied to the syntax tree of the
+ * module it amends, so that the checker checks the amended text as one
+ * program and every diagnostic points into the file that wrote it. */
+
+static void open_reforms(hm_compiler *c)
+{
+    for (int i = 0; i < c->nmods; i++) {
+        hm_module *m = c->mods[i];
+        ast *head = NULL;
+        for (ast *d = m->root, *next; d; d = next) {
+            next = d->next;
+            d->next = NULL;
+            d->last = NULL;
+            if (d->kind != N_REFORM) {
+                head = ast_append(head, d);
+                continue;
+            }
+            if (c->reform) {
+                int e = diag_error(&c->diags, m->file, d->loc, "only one reform can be applied at a time");
+                diag_note(&c->diags, e, c->mods[c->reform->file]->file, c->reform->loc, "the other reform is here");
+                continue;
+            }
+            c->reform = d;
+            for (ast *u = d->a; u; u = u->next) {
+                ast *copy = arena_alloc(&c->arena, sizeof *copy);
+                *copy = *u;
+                copy->next = copy->last = NULL;
+                head = ast_append(head, copy);
+            }
+            for (ast *it = d->b, *itn; it; it = itn) {
+                itn = it->next;
+                it->next = it->last = NULL;
+                if (it->kind != N_AMEND)
+                    head = ast_append(head, it);
+                else
+                    d->c = ast_append(d->c, it);
+            }
+            d->b = NULL;
+        }
+        m->root = head;
+    }
+}
+
+/* The declaration of `name` (a parameter or a policy) in the modules the
+ * reform amends, or NULL (said why). */
+static ast *amended_decl(hm_compiler *c, ast *r, ast *am, ast_kind kind, hm_module **mod)
+{
+    hm_srcfile *rf = c->mods[am->file]->file;
+    ast *found = NULL;
+    hm_module *fm = NULL;
+    int missing = 0;
+    ast *u = r->a;
+    for (int i = 0; r->a ? u != NULL : i < c->nmods; i++, u = u ? u->next : NULL) {
+        hm_module *m = r->a ? find_module(c, u->str) : c->mods[i] != c->mods[r->file] ? c->mods[i] : NULL;
+        if (!m) {
+            missing |= r->a != NULL;    /* said by the `use` made of it */
+            continue;
+        }
+        for (ast *d = m->root; d; d = d->next)
+            if (d->kind == kind && d->str && strcmp(d->str, am->str) == 0) {
+                if (found) {
+                    int e = diag_error(&c->diags, rf, am->loc, "`%s` is ambiguous: both `%s` and `%s` declare it",
+                                       am->str, fm->name, m->name);
+                    diag_hint(&c->diags, e, "amend one of them in a reform of that module alone");
+                    return NULL;
+                }
+                found = d;
+                fm = m;
+            }
+    }
+    *mod = fm;
+    if (!found && !missing) {
+        int e = !r->a && kind == N_PARAM
+            ? diag_error(&c->diags, rf, am->loc, "no module declares parameter `%s`", am->str)
+            : !r->a ? diag_error(&c->diags, rf, am->loc, "no module declares policy `%s`", am->str)
+            : kind == N_PARAM
+            ? diag_error(&c->diags, rf, am->loc, "the reform amends parameter `%s`, but no amended module declares it",
+                         am->str)
+            : diag_error(&c->diags, rf, am->loc, "the reform amends policy `%s`, but no amended module declares it",
+                         am->str);
+        if (kind == N_PARAM)
+            diag_hint(&c->diags, e, "a new parameter is declared with its type: `parameter %s : TYPE = VALUE`",
+                      am->str);
+        else
+            diag_hint(&c->diags, e, "a new policy is declared whole: `policy %s \"…\" for household { … }`; "
+                                     "or name its module after `amends`", am->str);
+    }
+    return found;
+}
+
+static void amend_param(hm_compiler *c, ast *p, ast *am)
+{
+    hm_srcfile *rf = c->mods[am->file]->file;
+    if (p->ival == PARAM_TABLE) {
+        int e = diag_error(&c->diags, rf, am->loc, "parameter `%s` is a table; a reform cannot give it new values "
+                           "from a date", am->str);
+        diag_hint(&c->diags, e, "replace the let or the rule that reads it: `policy P replace let X = %s * 105%%`",
+                  am->str);
+        return;
+    }
+    if (am->ival == 3) {
+        /* one value for every date */
+        p->c = am->a;
+        p->ival = PARAM_SIMPLE;
+        return;
+    }
+    const char *first = am->a && am->a->a ? am->a->a->str : NULL;
+    ast *kept = NULL;
+    for (ast *v = p->c, *vn; v; v = vn) {
+        vn = v->next;
+        v->next = v->last = NULL;
+        /* a base value dated on or after the reform's first date gives way */
+        if (v->a && first && strcmp(v->a->str, first) >= 0)
+            continue;
+        if (!v->a)
+            v->ival = 1;
+        kept = ast_append(kept, v);
+    }
+    p->c = ast_append(kept, am->a);
+    p->ival = PARAM_DATED;
+}
+
+static void amend_policy(hm_compiler *c, ast *p, ast *am)
+{
+    hm_srcfile *rf = c->mods[am->file]->file;
+    ast *n = am->a;
+    if (n->kind != N_LET && n->kind != N_ELIGIBLE && n->kind != N_AMOUNT) {
+        int e = diag_error(&c->diags, rf, n->loc, "a reform replaces a policy's `eligible when`, `amount` or a `let`");
+        diag_hint(&c->diags, e, "write `policy %s replace eligible when …`, `… replace amount …` "
+                                 "or `… replace let NAME = …`", am->str);
+        return;
+    }
+    ast **link = &p->a;
+    for (; *link; link = &(*link)->next) {
+        ast *it = *link;
+        if (it->kind == n->kind && (n->kind != N_LET || strcmp(it->str, n->str) == 0))
+            break;
+    }
+    if (!*link) {
+        int e = n->kind == N_LET
+            ? diag_error(&c->diags, rf, n->loc, "policy `%s` has no let `%s` to replace", am->str, n->str)
+            : diag_error(&c->diags, rf, n->loc, "policy `%s` has no `%s` to replace", am->str,
+                         n->kind == N_AMOUNT ? "amount" : "eligible when");
+        diag_note(&c->diags, e, c->mods[p->file]->file, p->loc, "the policy is here");
+        return;
+    }
+    n->next = (*link)->next;
+    *link = n;
+    /* the list's head keeps its last node, for appends */
+    ast *t = p->a;
+    while (t->next)
+        t = t->next;
+    p->a->last = t;
+}
+
+static void apply_reforms(hm_compiler *c)
+{
+    ast *r = c->reform;
+    if (!r)
+        return;
+    /* the replacing rules are checked where they go, in the amended
+     * modules: these see the reform's own declarations as if used */
+    hm_module *rm = c->mods[r->file];
+    for (ast *am = r->c; am; am = am->next) {
+        hm_module *m = NULL;
+        ast *d = amended_decl(c, r, am, am->ival == 2 ? N_POLICY : N_PARAM, &m);
+        if (!d)
+            continue;
+        int seen = m == rm;
+        for (int k = 0; k < m->nuses; k++)
+            seen |= m->uses[k] == rm;
+        if (!seen) {
+            hm_module **v = arena_alloc(&c->arena, sizeof *v * (size_t)(m->nuses + 1));
+            memcpy(v, m->uses, sizeof *v * (size_t)m->nuses);
+            v[m->nuses++] = rm;
+            m->uses = v;
+        }
+        if (am->ival != 2)
+            amend_param(c, d, am);
+        else
+            amend_policy(c, d, am);
+    }
+}
+
+/* The item of the base that amendment `am` replaced, in the base compiled
+ * alone (checked there), or NULL. */
+static ast *base_item(hm_compiler *b, ast *r, ast *am)
+{
+    ast *u = r->a;
+    for (int i = 0; r->a ? u != NULL : i < b->nmods; i++, u = u ? u->next : NULL) {
+        hm_module *m = r->a ? find_module(b, u->str) : b->mods[i];
+        for (ast *d = m ? m->root : NULL; d; d = d->next)
+            if (d->kind == N_POLICY && strcmp(d->str, am->str) == 0)
+                for (ast *it = d->a; it; it = it->next)
+                    if (it->kind == am->a->kind && (it->kind != N_LET || strcmp(it->str, am->a->str) == 0))
+                        return it;
+    }
+    return NULL;
+}
+
+/* Compile the base alone (the files given but the reform's): its module's
+ * SHA-256 is recorded in the reformed program, and each replaced let and
+ * amount must have the type (and the period) of the one it replaces. */
+static void reform_base(hm_compiler *c, int nfiles)
+{
+    ast *r = c->reform;
+    hm_srcfile *rf = c->mods[r->file]->file;
+    hm_compiler *b = hm_compiler_new();
+    if (!b)
+        longjmp(c->oom, 1);
+    int rc = HM_OK;
+    for (int i = 0; i < nfiles && rc == HM_OK; i++)
+        if (c->files[i] != rf && i != c->facts_file)
+            rc = hm_compiler_add_source(b, c->files[i]->path, c->files[i]->text, c->files[i]->len);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (rc == HM_OK)
+        rc = compiler_module(b, &buf, &len);
+    if (rc == HM_ENOMEM) {
+        hm_compiler_free(b);
+        longjmp(c->oom, 1);
+    }
+    if (rc != HM_OK) {
+        int e = diag_error(&c->diags, rf, r->loc, "the base pack has %d errors without the reform",
+                           hm_compiler_error_count(b));
+        diag_hint(&c->diags, e, "check the base alone first: huimin check BASE");
+        hm_compiler_free(b);
+        return;
+    }
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, buf);
+    sha256_digest(&ctx, sizeof c->base_sha256, c->base_sha256);
+    c->have_base = 1;
+    mem_free(buf);
+    for (ast *am = r->c; am; am = am->next) {
+        ast *n = am->a, *old;
+        if (am->ival != 2 || (n->kind != N_LET && n->kind != N_AMOUNT) || !(old = base_item(b, r, am)))
+            continue;
+        const hm_type *tn = n->kind == N_LET ? (n->sym ? ((sym *)n->sym)->type : NULL) : n->ty;
+        const hm_type *to = old->kind == N_LET ? (old->sym ? ((sym *)old->sym)->type : NULL) : old->ty;
+        if (!tn || !to || ty_equal(tn, to) || tn->kind == T_ERROR)
+            continue;
+        char bn[128], bo[128];
+        ty_name(tn, bn, sizeof bn);
+        ty_name(to, bo, sizeof bo);
+        int e = n->kind == N_LET
+            ? diag_error(&c->diags, rf, n->loc, "the replacing let is %s, the one it replaces is %s", bn, bo)
+            : diag_error(&c->diags, rf, n->loc, "the replacing amount is %s, the one it replaces is %s", bn, bo);
+        /* the note points into this compilation's copy of the base's file */
+        const char *path = b->mods[old->file]->file->path;
+        for (int i = 0; i < c->nfiles; i++)
+            if (strcmp(c->files[i]->path, path) == 0) {
+                diag_note(&c->diags, e, c->files[i], old->loc, "the base's is here");
+                break;
+            }
+        diag_hint(&c->diags, e, tn->kind == T_MONEY && to->kind == T_MONEY
+                                    ? "convert it, e.g. with monthly(…) or yearly(…), so that totals keep their period"
+                                    : "a reform keeps the types of what it replaces");
+    }
+    hm_compiler_free(b);
+}
+
 int hm_compiler_check(hm_compiler *c)
 {
     if (!c)
@@ -570,13 +842,20 @@ int hm_compiler_check(hm_compiler *c)
                 c->mods[i]->name = arena_printf(&c->arena, "%s#%d", c->mods[i]->name, i);
                 break;
             }
+    open_reforms(c);
     resolve_uses(c);
+    apply_reforms(c);
     c->sema = (sema){ .arena = &c->arena, .diags = &c->diags, .mods = c->mods, .nmods = c->nmods,
                       .syntax_errors = c->syntax_errors, .facts_file = c->facts_file };
     sema_check(&c->sema);
+    if (c->reform && !c->diags.errors)
+        reform_base(c, n);
+    c->sema.reform = c->reform;
+    c->sema.reform_base = c->have_base ? c->base_sha256 : NULL;
     c->arena.oom = NULL;
     return c->diags.errors ? HM_ERR : HM_OK;
 }
+
 
 /* 1 when a program encodes to these bytes, 0 when not, -1 out of memory. */
 static int same_program(const hm_program *a, const unsigned char *bytes, size_t len)
@@ -734,6 +1013,23 @@ int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
     if (module_encode(p, &c->pack, &c->pack_len))
         return HM_ENOMEM;
     return HM_OK;
+}
+
+int compiler_add_amendment(hm_compiler *c, const char *name, const char *text, size_t len)
+{
+    /* the pack amended is not the pack: do not hold it to the pack's bytes */
+    mem_free(c->pack);
+    c->pack = NULL;
+    c->pack_len = 0;
+    return hm_compiler_add_source(c, name, text, len);
+}
+
+int compiler_errors_in(hm_compiler *c, const char *name)
+{
+    for (int i = 0; i < c->diags.n; i++)
+        if (c->diags.v[i].sev == DIAG_ERROR && c->diags.v[i].file && strcmp(c->diags.v[i].file->path, name) == 0)
+            return 1;
+    return 0;
 }
 
 int compiler_module(hm_compiler *c, unsigned char **buf, size_t *len)

@@ -12,6 +12,12 @@ int compiler_program(hm_compiler *c, hm_program **out, sema **s);
 /* The .hmc bytes of the compiled program (owned, mem_free): what
  * `compile -o` writes.  HM_OK, HM_ERR, HM_ENOMEM. */
 int compiler_module(hm_compiler *c, unsigned char **buf, size_t *len);
+/* Add policy text that amends the policies (what-ifs, a reform) to a
+ * compiler, even one made from a pack: the program is then no longer the
+ * pack's.  HM_OK, HM_ENOMEM. */
+int compiler_add_amendment(hm_compiler *c, const char *name, const char *text, size_t len);
+/* 1 when an error was reported in the file named name, else 0. */
+int compiler_errors_in(hm_compiler *c, const char *name);
 /* After compiler_program: where each expression's value is (codegen.h). */
 const struct cg_map *compiler_map(hm_compiler *c);
 

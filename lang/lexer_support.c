@@ -12,7 +12,7 @@
 /* Sorted by strcmp order; lex_keyword() does a binary search.  A unit test
  * checks the order. */
 const struct lex_kw { const char *word; int tok; } lex_keywords[] = {
-    { "above", ABOVE }, { "all", ALL }, { "amount", AMOUNT }, { "and", AND },
+    { "above", ABOVE }, { "all", ALL }, { "amends", AMENDS }, { "amount", AMOUNT }, { "and", AND },
     { "any", ANY }, { "as", AS }, { "as_of", ASOF }, { "bool", BOOL_T },
     { "by", BY }, { "code", CODE }, { "codes", CODES }, { "count", COUNT },
     { "date", DATE_T }, { "day", DAY }, { "days", DAY }, { "decimal", DECIMAL_T },
@@ -28,7 +28,7 @@ const struct lex_kw { const char *word; int tok; } lex_keywords[] = {
     { "months", MONTH }, { "more", MORE }, { "none", NONE }, { "not", NOT }, { "of", OF },
     { "or", OR }, { "parameter", PARAMETER }, { "per", PER }, { "person", PERSON }, { "policy", POLICY },
     { "priority", PRIORITY }, { "quick", QUICK }, { "record", RECORD }, { "records", RECORDS },
-    { "reference", REFERENCE }, { "scale", SCALE }, { "since", SINCE },
+    { "reference", REFERENCE }, { "reform", REFORM }, { "replace", REPLACE }, { "scale", SCALE }, { "since", SINCE },
     { "source", SOURCE }, { "sum", SUM }, { "test", TEST }, { "text", TEXT_T },
     { "then", THEN }, { "to", TO }, { "true", TRUE },
     { "undetermined", UNDETERMINED }, { "up", UP }, { "use", USE },

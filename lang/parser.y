@@ -169,6 +169,7 @@ static void set_else(ast *n, ast *msg)
 %token PRIORITY "priority" QUICK "quick" IT "it" ASOF "as_of"
 %token NONE "none"
 %token RECORD "record"
+%token REFORM "reform" AMENDS "amends" REPLACE "replace"
 
 %type <node> decls decl source fields field type codes labels label maps map
 %type <node> map_entries map_entry param param_body refs dated_list dated entries entry
@@ -184,6 +185,7 @@ static void set_else(ast *n, ast *msg)
 %type <num> entity opt_period agg status except_status opt_dated
 %type <node> rectype rfields rfield objs1
 %type <node> okeys okey
+%type <node> reform ritems ritem amended
 
 /* A `reference` right after a condition belongs to the condition. */
 %precedence CONDEND
@@ -217,6 +219,7 @@ decl:
   | given                       { $$ = $1; }
   | given_table                 { $$ = $1; }
   | rectype                     { $$ = $1; }
+  | reform                      { $$ = $1; }
 ;
 
 dotted:
@@ -401,6 +404,36 @@ map_entries:
 map_entry:
     STRING ':' IDENT            { $$ = NODE(MAPENTRY, @$); $$->str = $1; $$->str2 = $3; $$->b = NODE(NAME, @3); }
   | INT ':' IDENT               { $$ = NODE(MAPENTRY, @$); $$->str = $1; $$->str2 = $3; $$->b = NODE(NAME, @3); }
+;
+
+/* ---- reforms: amendments of other modules, and declarations of their own */
+
+reform:
+    REFORM IDENT opt_label AMENDS amended '{' ritems '}'
+                                { $$ = NODE(REFORM, @2); $$->str = $2; $$->str2 = $3; $$->a = $5; $$->b = $7; }
+    /* without `amends`: whichever module declares what it amends */
+  | REFORM IDENT opt_label '{' ritems '}'
+                                { $$ = NODE(REFORM, @2); $$->str = $2; $$->str2 = $3; $$->b = $5; }
+;
+
+amended:
+    dotted                      { $$ = NODE(USE, @1); $$->str = $1; }
+  | amended ',' dotted          { ast *u = NODE(USE, @3); u->str = $3; $$ = ast_append($1, u); }
+;
+
+ritems:
+    %empty                      { $$ = NULL; }
+  | ritems ritem                { $$ = ast_append($1, $2); }
+  | ritems error                { $$ = $1; }
+;
+
+ritem:
+    source | codes | param | scale | function | extern | policy | rectype
+                                { $$ = $1; }
+  | PARAMETER IDENT dated_list  { $$ = NODE(AMEND, @2); $$->str = $2; $$->ival = 1; $$->a = $3; }
+  | PARAMETER IDENT '=' expr    { $$ = NODE(AMEND, @2); $$->str = $2; $$->ival = 3;
+                                  $$->a = NODE(DATED, @4); $$->a->b = $4; }
+  | POLICY IDENT REPLACE pitem  { $$ = NODE(AMEND, @2); $$->str = $2; $$->ival = 2; $$->a = $4; }
 ;
 
 /* ---- parameters ----------------------------------------------------- */

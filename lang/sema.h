@@ -117,6 +117,8 @@ typedef struct sema {
     int facts_file;             /* index of the module that may hold a top-level `given`, or -1 */
     int given_members;          /* members of the `given` being checked (for `member N`) */
     unsigned walks;             /* walks of the compiler through symbols so far (sym.walked) */
+    struct ast *reform;         /* the `reform` applied (N_REFORM), or NULL */
+    const uint8_t *reform_base; /* the SHA-256 of the base's module, once known */
 } sema;
 
 /* The part of the checker's state that depends on where it is; saved and

@@ -601,7 +601,8 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
                 prev = day;
                 prevn = v->a;
             }
-        } else if (v != values || v->next) {
+        } else if (v->ival != 1 && (v != values || v->next)) {
+            /* ival 1: a base value kept before a reform's first date */
             if (v->next || v != values)
                 ERR(v, "write `from DATE` before each of several values");
         }
