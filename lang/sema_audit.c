@@ -9,18 +9,10 @@
 
 #define ERR(n, ...) diag_error(s->diags, FILE_OF(s, n), (n)->loc, __VA_ARGS__)
 
-static const char *ent_word(int entity)
-{
-    return entity == ENT_PERSON ? "person" : "household";
-}
-
-/* The record of a roll's list: one text, one money and one date field. */
+/* The record of a roll's list: one text, one money and one date field
+ * (the messages are whole sentences, for their translations). */
 static void check_roll_record(sema *s, ast *use, sym *rt)
 {
-    static const char *const what[3] = { "text field (the policy paid)", "money field (the amount paid)",
-                                         "date field (paid since)" };
-    static const char *const example[3] = { "项目 : text \"救助项目\"", "金额 : money per month \"每月发放金额\"",
-                                            "起始 : date \"首次发放日期\"" };
     ast *seen[3] = { NULL, NULL, NULL };
     int bad = 0;
     for (ast *rf = rt->decl->a; rf; rf = rf->next) {
@@ -37,22 +29,37 @@ static void check_roll_record(sema *s, ast *use, sym *rt)
             diag_hint(s->diags, d, "remove the field from the record: the roll says which policy pays how much "
                       "since when");
             bad = 1;
-        } else if (seen[k]) {
-            int d = ERR(rf, "record `%s` of the payment roll has two %ss: `%s` and `%s`", rt->name,
-                        k == 0 ? "text field" : k == 1 ? "money field" : "date field", seen[k]->str, rf->str);
-            diag_note(s->diags, d, FILE_OF(s, seen[k]), seen[k]->loc, "the first is here");
-            diag_hint(s->diags, d, "a record of the roll has one %s", what[k]);
-            bad = 1;
-        } else {
-            seen[k] = rf;
+            continue;
         }
-    }
-    for (int k = 0; k < 3 && !bad; k++)
         if (!seen[k]) {
-            int d = ERR(use, "record `%s` of the payment roll has no %s", rt->name, what[k]);
-            diag_note(s->diags, d, FILE_OF(s, rt->decl), rt->decl->loc, "the record is declared here");
-            diag_hint(s->diags, d, "add one to the record, e.g. `%s`", example[k]);
+            seen[k] = rf;
+            continue;
         }
+        int d = k == 0 ? ERR(rf, "record `%s` of the payment roll has two text fields: `%s` and `%s`", rt->name,
+                             seen[k]->str, rf->str)
+              : k == 1 ? ERR(rf, "record `%s` of the payment roll has two money fields: `%s` and `%s`", rt->name,
+                             seen[k]->str, rf->str)
+                       : ERR(rf, "record `%s` of the payment roll has two date fields: `%s` and `%s`", rt->name,
+                             seen[k]->str, rf->str);
+        diag_note(s->diags, d, FILE_OF(s, seen[k]), seen[k]->loc, "the first is here");
+        diag_hint(s->diags, d, "a record of the roll has one text field (the policy paid), one money field (the "
+                  "amount) and one date field (paid since)");
+        bad = 1;
+    }
+    for (int k = 0; k < 3 && !bad; k++) {
+        if (seen[k])
+            continue;
+        int d = k == 0 ? ERR(use, "record `%s` of the payment roll has no text field (the policy paid)", rt->name)
+              : k == 1 ? ERR(use, "record `%s` of the payment roll has no money field (the amount paid)", rt->name)
+                       : ERR(use, "record `%s` of the payment roll has no date field (paid since)", rt->name);
+        diag_note(s->diags, d, FILE_OF(s, rt->decl), rt->decl->loc, "the record is declared here");
+        if (k == 0)
+            diag_hint(s->diags, d, "add one to the record, e.g. `项目 : text \"救助项目\"`");
+        else if (k == 1)
+            diag_hint(s->diags, d, "add one to the record, e.g. `金额 : money per month \"每月发放金额\"`");
+        else
+            diag_hint(s->diags, d, "add one to the record, e.g. `起始 : date \"首次发放日期\"`");
+    }
 }
 
 typedef struct checked {
@@ -109,8 +116,10 @@ static void check_roll(sema *s)
                 }
                 int e = fact->entity == ENT_PERSON ? 2 : 1;
                 if (lists[e] && lists[e]->sym != fact) {
-                    int d = ERR(f, "the payment roll has two %s lists, `%s` and `%s`", ent_word(fact->entity),
-                                ((sym *)lists[e]->sym)->name, fact->name);
+                    const char *first = ((sym *)lists[e]->sym)->name;
+                    int d = e == 2 ? ERR(f, "the payment roll has two lists of persons, `%s` and `%s`", first, fact->name)
+                                   : ERR(f, "the payment roll has two lists of households, `%s` and `%s`", first,
+                                         fact->name);
                     diag_note(s->diags, d, FILE_OF(s, lists[e]), lists[e]->loc, "the first is here");
                     diag_hint(s->diags, d, "a roll has one list of the payments to each household and one of those "
                               "to each person: put every payment in it");
@@ -180,10 +189,11 @@ static void check_regions(sema *s)
             }
             sym *fact = symtab_get(&s->facts, n->str);
             if (!fact || fact->owner) {
-                int d = ERR(n, "unknown fact `%s`", n->str);
-                diag_hint(s->diags, d, "declare it in a source: `%s : text \"户籍地乡镇（街道）代码\"`", n->str);
-                /* a close name, when there is one, is the likelier fix */
-                sema_suggest(s, d, n->str + strlen("household."), SUGGEST_FACT_HOUSEHOLD);
+                const char *name = n->str + strlen("household.");
+                int d = ERR(n, "%s has no fact `%s`", "household", name);
+                sema_suggest(s, d, name, SUGGEST_FACT_HOUSEHOLD);
+                if (d >= 0 && !s->diags->v[d].hint)
+                    diag_hint(s->diags, d, "declare it in a source: `%s : text \"户籍地乡镇（街道）代码\"`", n->str);
                 continue;
             }
             fact->used = 1;
