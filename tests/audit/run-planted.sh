@@ -44,10 +44,9 @@ print(planted["not_enrolled"]["gaoling"] == found["eligible_not_paid"]["gaoling"
 ' "$city/planted.json" "$work/reference.txt" 2>&1 | tr '\n' ' ')
 [ "$got" = "True 29 True " ] && ok || bad "planted.json and the reference audit differ: $got"
 
-# the payment roll is a source (enrolment, roll.pol) served by the sqlite
-# plugin: what the policies read of it is the table
-cat "$city/sources.conf" "$here/roll.conf" > "$city/roll.conf"
-"$HUIMIN" run "$SRCDIR"/examples/policies/*.pol "$here/roll.pol" "$here/roll_probe.pol" --config "$city/roll.conf" \
+# the payment roll is a source (enrolment, marked `roll` in sources.pol)
+# served by the sqlite plugin: what the policies read of it is the table
+"$HUIMIN" run "$SRCDIR"/examples/policies/*.pol "$here/roll_probe.pol" --config "$city/sources.conf" \
 	--out "$work/probe.db" --no-progress --format json > "$work/probe.json" 2> "$work/err"
 st=$?
 got=$(python3 -c '
