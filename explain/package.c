@@ -296,6 +296,10 @@ void package_print_reform(FILE *out, const char *what, const json_t *r)
 {
     if (!r || json_is_null(r))
         return;
+    if (!strcmp(S(r, "file"), "--set")) {
+        fprintf(out, "%swhat if: parameter values from --set parameter.NAME=VALUE\n", *what == ' ' ? "  " : "");
+        return;
+    }
     fprintf(out, "%s reformed by %s", what, S(r, "name"));
     if (has(r, "label"))
         fprintf(out, " \"%s\"", S(r, "label"));
