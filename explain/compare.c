@@ -212,16 +212,27 @@ static json_t *conds_diff(const json_t *a, const json_t *b)
 
 /* ---- lets and the amount ---- */
 
-static json_t *deriv_change(const json_t *a, const json_t *b, const char *name)
+/* a and b derive the same let or amount before and after (either may be
+ * null: not computed); home is the file of the policy after: a
+ * derivation written elsewhere was replaced by the reform */
+static json_t *deriv_change(const json_t *a, const json_t *b, const char *name, const char *home)
 {
+    if (a && json_is_null(a))
+        a = NULL;
+    if (b && json_is_null(b))
+        b = NULL;
+    if (!a && !b)
+        return NULL;
     int replaced = !same(json_object_get(a, "expr"), json_object_get(b, "expr")) ||
                    !same(json_object_get(a, "file"), json_object_get(b, "file"));
     if (!replaced && same(json_object_get(a, "value"), json_object_get(b, "value")))
         return NULL;
+    const char *ch = a && b ? (replaced ? "replaced" : "value")
+                   : b && strcmp(S(b, "file"), home) != 0 ? "replaced" : !a ? "added" : "removed";
     json_t *o = json_object();
     if (name)
         json_object_set_new(o, "name", json_string(name));
-    json_object_set_new(o, "change", json_string(!a ? "added" : !b ? "removed" : replaced ? "replaced" : "value"));
+    json_object_set_new(o, "change", json_string(ch));
     json_object_set_new(o, "expr_before", copy_of(a, "expr"));
     json_object_set_new(o, "expr_after", copy_of(b, "expr"));
     json_object_set_new(o, "before", copy_of(a, "value"));
@@ -235,15 +246,16 @@ static int same_name(const json_t *a, const json_t *b) { return !strcmp(S(a, "na
 
 static json_t *lets_diff(const json_t *a, const json_t *b)
 {
+    const char *home = S(b, "file");
     json_t *out = json_array();
     const json_t *la = json_object_get(a, "lets"), *lb = json_object_get(b, "lets");
     size_t i;
     json_t *e, *c;
     json_array_foreach(la, i, e)
-        if ((c = deriv_change(e, find_in(lb, e, same_name), S(e, "name"))))
+        if ((c = deriv_change(e, find_in(lb, e, same_name), S(e, "name"), home)))
             json_array_append_new(out, c);
     json_array_foreach(lb, i, e)
-        if (!find_in(la, e, same_name) && (c = deriv_change(NULL, e, S(e, "name"))))
+        if (!find_in(la, e, same_name) && (c = deriv_change(NULL, e, S(e, "name"), home)))
             json_array_append_new(out, c);
     return out;
 }
@@ -350,20 +362,29 @@ static json_t *why_of(const json_t *e)
     }
     json_array_foreach(json_object_get(e, "lets"), i, c) {
         const char *lc = S(c, "change");
-        if (!strcmp(lc, "replaced"))
+        if (!strcmp(lc, "replaced") && has(c, "expr_before"))
             json_array_append_new(why, json_sprintf("let %s replaced: %s = %s [%s:%lld], was %s = %s", S(c, "name"),
                                                     S(c, "expr_after"), val(c, "after"), S(c, "file"),
                                                     (long long)json_integer_value(json_object_get(c, "line")),
                                                     S(c, "expr_before"), val(c, "before")));
+        else if (!strcmp(lc, "replaced"))
+            json_array_append_new(why, json_sprintf("let %s replaced by the reform: %s = %s [%s:%lld]", S(c, "name"),
+                                                    S(c, "expr_after"), val(c, "after"), S(c, "file"),
+                                                    (long long)json_integer_value(json_object_get(c, "line"))));
         else if (!strcmp(lc, "value"))
             json_array_append_new(why, json_sprintf("let %s: %s → %s", S(c, "name"), val(c, "before"), val(c, "after")));
     }
     const json_t *am = json_object_get(e, "amount");
     if (am && !json_is_null(am)) {
-        if (!strcmp(S(am, "change"), "replaced") && has(am, "expr_before") && has(am, "expr_after"))
-            json_array_append_new(why, json_sprintf("amount replaced: %s [%s:%lld], was %s", S(am, "expr_after"),
-                                                    S(am, "file"), (long long)json_integer_value(json_object_get(am, "line")),
-                                                    S(am, "expr_before")));
+        if (!strcmp(S(am, "change"), "replaced") && has(am, "expr_before"))
+            json_array_append_new(why, json_sprintf("amount replaced: %s = %s [%s:%lld], was %s = %s", S(am, "expr_after"),
+                                                    val(am, "after"), S(am, "file"),
+                                                    (long long)json_integer_value(json_object_get(am, "line")),
+                                                    S(am, "expr_before"), val(am, "before")));
+        else if (!strcmp(S(am, "change"), "replaced"))
+            json_array_append_new(why, json_sprintf("amount replaced by the reform: %s = %s [%s:%lld]", S(am, "expr_after"),
+                                                    val(am, "after"), S(am, "file"),
+                                                    (long long)json_integer_value(json_object_get(am, "line"))));
         else if (has(am, "expr_before") && has(am, "expr_after"))
             json_array_append_new(why, json_sprintf("amount %s: %s → %s", S(am, "expr_after"), val(am, "before"),
                                                     val(am, "after")));
@@ -405,7 +426,8 @@ static json_t *pair(const json_t *a, const hm_program *pa, const json_t *b, cons
     json_object_set_new(o, "parameters", params_diff(ea, eb));
     json_object_set_new(o, "conditions", conds_diff(ea, eb));
     json_object_set_new(o, "lets", lets_diff(ea, eb));
-    json_t *am = deriv_change(json_object_get(ea, "amount_derivation"), json_object_get(eb, "amount_derivation"), NULL);
+    json_t *am = deriv_change(json_object_get(ea, "amount_derivation"), json_object_get(eb, "amount_derivation"), NULL,
+                              S(eb, "file"));
     json_object_set_new(o, "amount", am ? am : json_null());
     json_object_set_new(o, "exclusions", exclusions_diff(ea, eb));
     json_object_set_new(o, "missing", missing_after(a, b));
