@@ -141,6 +141,38 @@ PY
         echo "FAIL: --package text shows the household id whole"; bad=1
     fi
     if [ $bad -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    # --diff of each household: before and after as the runs of both packs
+    bad=0
+    if "$HUIMIN" run $pack $reforms/dibao_tibiao.pol --config "$tmp/city/sources.conf" --out "$tmp/r2.db" \
+            --no-progress --store all > /dev/null 2>&1; then
+        for h in $(sqlite3 "$tmp/r.db" "SELECT DISTINCT entity_id FROM decisions WHERE entity_kind = 'household'"); do
+            "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol --config "$tmp/city/sources.conf" --household "$h" \
+                --format json > "$tmp/d.json" 2> "$tmp/d.err" || { echo "FAIL: --diff --household $h: $(cat "$tmp/d.err")"; bad=1; break; }
+            "$py" - "$tmp/d.json" "$tmp/r.db" "$tmp/r2.db" "$h" <<'PY' || { bad=1; break; }
+import json, sqlite3, sys
+diff = json.load(open(sys.argv[1]))
+hh = sys.argv[4]
+ids = diff["household"]["member_ids"]
+for side, path in (("before", sys.argv[2]), ("after", sys.argv[3])):
+    db = sqlite3.connect(path)
+    for p in diff["policies"]:
+        s = p[side]
+        if s["status"] == "absent":
+            continue
+        who = hh if p["entity"] == "household" else ids[p["member"] - 1]
+        row = db.execute("SELECT status, amount_fen, amount_period FROM decisions WHERE entity_kind = ? AND entity_id = ?"
+                         " AND policy = ? AND claim IS ?", ("person" if p["entity"] == "claim" else p["entity"], who,
+                                                           p["policy"], p.get("claim"))).fetchone()
+        amount = None if s["amount"] is None else round(float(s["amount"]) * 100)
+        if row is None or row[0] != s["status"] or (row[0] == "eligible" and (row[1], row[2]) != (amount, s["period"])):
+            print("FAIL: %s %s %s: --diff says %s %s, the run %s" % (hh, who, p["policy"], side, s, row))
+            sys.exit(1)
+PY
+        done
+    else
+        echo "FAIL: the reformed pack could not run"; bad=1
+    fi
+    if [ $bad -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 else
     echo "FAIL: the example city could not be generated and run"
     fail=$((fail + 1))
