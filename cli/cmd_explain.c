@@ -5,6 +5,7 @@
  * the household under both packs, side by side. */
 #include "cli.h"
 #include <stdlib.h>
+#include "frontend.h"
 #include "huimin.h"
 
 #include <getopt.h>
@@ -113,6 +114,46 @@ static int is_reform_file(const char *path)
     return yes;
 }
 
+/* A compiled pack amended by the reform file at path (the pack carries its
+ * sources, which the reform amends), or NULL after saying why. */
+static hm_compiler *pack_with_reform(char *pack, const char *path)
+{
+    hm_compiler *c = cli_compiler(&pack, 1);
+    FILE *f = c ? fopen(path, "rb") : NULL;
+    if (c && !f)
+        cli_error("explain: cannot read `%s`", path);
+    char *text = NULL;
+    size_t len = 0, cap = 0, n;
+    int rc = f ? HM_OK : HM_EIO;
+    while (f && rc == HM_OK) {
+        if (len == cap) {
+            char *t = realloc(text, cap = cap ? cap * 2 : 1 << 16);
+            if (!t) {
+                rc = HM_ENOMEM;
+                break;
+            }
+            text = t;
+        }
+        if ((n = fread(text + len, 1, cap - len, f)) == 0)
+            break;
+        len += n;
+    }
+    if (f && ferror(f)) {
+        cli_error("explain: cannot read `%s`", path);
+        rc = HM_EIO;
+    }
+    if (f)
+        fclose(f);
+    if (rc == HM_OK && (rc = compiler_add_amendment(c, path, text ? text : "", len)) == HM_ENOMEM)
+        cli_error("out of memory");
+    free(text);
+    if (rc != HM_OK) {
+        hm_compiler_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 /* --diff BASE [REFORM]: BASE compiled alone; REFORM a pack of its own, or
  * a reform file compiled with BASE's files; the what-ifs go to REFORM */
 static int explain_diff_cmd(char **paths, int n, char *whatif, hm_explain_options *o)
@@ -127,9 +168,16 @@ static int explain_diff_cmd(char **paths, int n, char *whatif, hm_explain_option
         cli_error("explain: --diff reads the facts twice: give them in a file, not on standard input");
         return EXIT_USAGE;
     }
-    int reform_file = n == 2 && is_reform_file(paths[1]) && !cli_is_pack(paths[0]);
+    int reform_file = n == 2 && is_reform_file(paths[1]);
     hm_compiler *base = cli_compiler(paths, 1), *ref = NULL;
-    if (base && reform_file) {
+    if (base && reform_file && cli_is_pack(paths[0])) {
+        ref = pack_with_reform(paths[0], paths[1]);
+        if (ref && whatif && compiler_add_amendment(ref, "--set", whatif, strlen(whatif)) != HM_OK) {
+            cli_error("out of memory");
+            hm_compiler_free(ref);
+            ref = NULL;
+        }
+    } else if (base && reform_file) {
         char *both[2] = { paths[0], paths[1] };
         ref = cli_compiler_whatif(both, 2, whatif);
     } else if (base) {
