@@ -40,7 +40,7 @@ static void explain_usage(FILE *out)
             "near misses (refused on one condition only, and how far it was), and the\n"
             "programmes undetermined with the facts they lack.\n"
             "\n"
-            "With --diff: the household under BASE (a pack: directory, files or .hmc) and\n"
+            "With --diff: the household under BASE (a directory, a policy file or a .hmc) and\n"
             "under REFORM (a reformed .hmc or directory, or a reform .pol compiled with\n"
             "BASE's files), REFORM's parameters changed by --set parameter.NAME=VALUE (no\n"
             "REFORM: BASE with those values); per policy the decision and amount before\n"

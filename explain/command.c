@@ -141,7 +141,9 @@ static void unload(loaded *L)
     L->have_one = L->have_facts = 0;
 }
 
-static int load(hm_compiler *c, const hm_explain_options *o, loaded *L, char *err, size_t errlen)
+/* absent: NULL, or set when the policy asked for is not in this pack (the
+ * other pack of a diff may have it): then no policy is explained */
+static int load(hm_compiler *c, const hm_explain_options *o, loaded *L, int *absent, char *err, size_t errlen)
 {
     memset(L, 0, sizeof *L);
     sema *s;
@@ -151,8 +153,13 @@ static int load(hm_compiler *c, const hm_explain_options *o, loaded *L, char *er
         return rc;
     hm_program *p = L->p;
     int32_t pol;
-    if ((rc = batch_find_policy(p, o->policy, &pol, err, errlen)) != HM_OK)
-        return rc;
+    if ((rc = batch_find_policy(p, o->policy, &pol, err, errlen)) != HM_OK) {
+        if (!absent || rc != HM_EUSAGE)
+            return rc;
+        *absent = 1;
+        err[0] = '\0';
+        pol = INT32_MAX;
+    }
     ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
     if (o->config) {
         if (one_open(&L->one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
@@ -211,7 +218,7 @@ static void warn_replaced(const json_t *doc)
 static int explain_package_of(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
 {
     loaded L;
-    int rc = load(c, o, &L, err, errlen);
+    int rc = load(c, o, &L, NULL, err, errlen);
     if (rc != HM_OK) {
         unload(&L);
         return rc;
@@ -231,9 +238,16 @@ int hm_compiler_explain_diff(hm_compiler *base, hm_compiler *reformed, const cha
 {
     err[0] = '\0';
     loaded A, B;
-    int rc = load(base, o, &A, err, errlen);
-    if (rc == HM_OK && (rc = load(reformed, o, &B, err, errlen)) != HM_OK)
+    /* a policy asked for may be in one pack only (added or removed) */
+    int absent_a = 0, absent_b = 0;
+    int rc = load(base, o, &A, &absent_a, err, errlen);
+    if (rc == HM_OK && (rc = load(reformed, o, &B, &absent_b, err, errlen)) != HM_OK)
         unload(&B);
+    if (rc == HM_OK && absent_a && absent_b) {
+        unload(&B);
+        batch_find_policy(A.p, o->policy, &(int32_t){ 0 }, err, errlen);
+        rc = HM_EUSAGE;
+    }
     if (rc != HM_OK) {
         unload(&A);
         return rc;
@@ -260,7 +274,7 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         return explain_package_of(c, o, out, err, errlen);
     double t0 = now_ms();
     loaded L;
-    int rc = load(c, o, &L, err, errlen);
+    int rc = load(c, o, &L, NULL, err, errlen);
     double t1 = now_ms(), t2 = t1, t3 = t1;
     if (rc != HM_OK) {
         unload(&L);

@@ -66,6 +66,8 @@ check diff-dibao.txt 0 "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol 
 check diff-dibao.json 0 "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol --given $dir/reform-newly.json --as-of $day --format json
 # paid more: the amount replaced, the same conditions met
 check diff-paid.txt 0 "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol --given $dir/reform-paid.json --as-of $day --policy dibao
+# a policy only the reform has, asked for by name
+check diff-added.txt 0 "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol --given $dir/reform-paid.json --as-of $day --policy 提标补贴
 # 灵活就业: 6 cumulative months instead of 6 continuous (a replaced let)
 check diff-linghuo.txt 0 "$HUIMIN" explain --diff $pack $reforms/linghuo_leiji.pol --given $dir/reform-linghuo.json --as-of 2024-12-31 --policy linghuo
 # a parameter changed with --set (no REFORM): its value before and after
@@ -118,6 +120,7 @@ refuse "--package of a person" "--package is a household's" "$HUIMIN" explain --
 refuse "--package for citizens" "--package and --diff are for reviewers" "$HUIMIN" explain --package $pack --given $dir/near.json --audience citizen
 refuse "--package --diff" "do not go together" "$HUIMIN" explain --package --diff $pack $pack --given $dir/near.json
 refuse "--diff facts on stdin" "give them in a file" "$HUIMIN" explain --diff $pack --set 'parameter.财产限额月数=30' --given -
+refuse "--diff --policy of neither pack" "no policy \`没有\`" "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol --given $dir/near.json --policy 没有
 refuse "--diff --set of no parameter" "没有" "$HUIMIN" explain --diff $pack --set 'parameter.没有=1' --given $dir/near.json
 
 # --config: each household's package of an example city totals, per
