@@ -79,14 +79,21 @@ void package_fen_text(int64_t fen, char buf[32])
     snprintf(buf, 32, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100, a % 100);
 }
 
-/* |a - b| of two decimals of the same scale, written with that scale; -1
- * when they are not such decimals */
+/* |a - b| of two decimals, written with the finer of their scales; -1
+ * when they are not decimals */
 static int gap_text(const char *a, const char *b, char buf[48])
 {
     int64_t x, y, d;
     int sa, sb;
-    if (parse_decimal(a, &x, &sa) || parse_decimal(b, &y, &sb) || sa != sb || __builtin_sub_overflow(x, y, &d) ||
-        d == INT64_MIN)
+    if (parse_decimal(a, &x, &sa) || parse_decimal(b, &y, &sb))
+        return -1;
+    for (; sa < sb; sa++)
+        if (__builtin_mul_overflow(x, 10, &x))
+            return -1;
+    for (; sb < sa; sb++)
+        if (__builtin_mul_overflow(y, 10, &y))
+            return -1;
+    if (__builtin_sub_overflow(x, y, &d) || d == INT64_MIN)
         return -1;
     uint64_t u = d < 0 ? (uint64_t)-d : (uint64_t)d, pow = 1;
     for (int i = 0; i < sa; i++)

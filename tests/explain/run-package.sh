@@ -56,6 +56,8 @@ day=2024-08-01
 # contributions against 6, 79 years against 80
 check package-near.txt 0 "$HUIMIN" explain --package $pack --given $dir/near.json --as-of $day
 check package-near.json 0 "$HUIMIN" explain --package $pack --given $dir/near.json --as-of $day --format json
+# a date 10 days too late; a decimal 0.25 short, 0.250001 to be above
+check package-units.txt 0 "$HUIMIN" explain --package $dir/near-units.pol --given $dir/near-units.json --as-of $day
 # amounts per month and per year, never added together; the `given` notation
 check package-family.txt 0 "$HUIMIN" explain --package $pack --given tests/run/family.given --as-of $day
 # the package of a reformed pack says so
