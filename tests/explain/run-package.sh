@@ -102,16 +102,29 @@ else
     fail=$((fail + 1))
 fi
 "$HUIMIN" explain $pack --set 'parameter.财产限额月数=30' --given $dir/reform-newly.json --as-of $day --policy dibao --format json > "$tmp/x.json" 2>&1
-if "$py" - "$tmp/x.json" <<'PY'
+"$HUIMIN" explain $pack $reforms/dibao_tibiao.pol --given $dir/reform-newly.json --as-of 2025-02-01 --format json > "$tmp/x2.json" 2>&1
+if "$py" - "$tmp/x.json" "$tmp/x2.json" "$SRCDIR/docs/explain.schema.json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 p = [x for x in doc["decisions"][0]["parameters"] if x["name"] == "财产限额月数"][0]
-sys.exit(0 if doc["reform"]["file"] == "--set" and p["reform"]["file"] == "--set" else 1)
+ok = doc["reform"]["file"] == "--set" and p["reform"]["file"] == "--set"
+doc2 = json.load(open(sys.argv[2]))
+d = [x for x in doc2["decisions"] if x["policy"] == "dibao"][0]
+p = [x for x in d["parameters"] if x["name"] == "财产限额月数"][0]
+ok = ok and p["reform"] == {"name": "低保提标5", "file": "dibao_tibiao.pol", "line": 7}
+try:
+    import jsonschema
+    schema = json.load(open(sys.argv[3]))
+    for x in (doc, doc2):
+        jsonschema.Draft202012Validator(schema).validate(x)
+except ImportError:
+    pass
+sys.exit(0 if ok else 1)
 PY
 then
     pass=$((pass + 1))
 else
-    echo "FAIL: explain --set does not mark the value"; cat "$tmp/x.json"
+    echo "FAIL: explain --set or a reform does not mark the value"
     fail=$((fail + 1))
 fi
 
