@@ -42,13 +42,21 @@ static int same_decision(const json_t *a, const json_t *b)
            same(json_object_get(a, "claim"), json_object_get(b, "claim"));
 }
 
-static const json_t *find_decision(const json_t *doc, const json_t *d)
+/* Both explanations list the decisions in the same order (policies, then
+ * members): the one after the last found is tried first, so a large
+ * household is paired in linear time. */
+static const json_t *find_decision(const json_t *doc, const json_t *d, size_t *hint)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(doc, "decisions"), i, e)
-        if (same_decision(e, d))
+    const json_t *arr = json_object_get(doc, "decisions");
+    size_t n = json_array_size(arr);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*hint + k) % n;
+        const json_t *e = json_array_get(arr, i);
+        if (same_decision(e, d)) {
+            *hint = i + 1;
             return e;
+        }
+    }
     return NULL;
 }
 
@@ -480,10 +488,11 @@ json_t *explain_diff(const json_t *a, const hm_program *pa, const char *base_nam
     json_t *pols = json_array();
     size_t i;
     json_t *d;
+    size_t ha = 0, hb = 0;
     json_array_foreach(json_object_get(a, "decisions"), i, d)
-        json_array_append_new(pols, pair(d, pa, find_decision(b, d), pb));
+        json_array_append_new(pols, pair(d, pa, find_decision(b, d, &hb), pb));
     json_array_foreach(json_object_get(b, "decisions"), i, d)
-        if (!find_decision(a, d))
+        if (!find_decision(a, d, &ha))
             json_array_append_new(pols, pair(NULL, pa, d, pb));
     json_object_set_new(o, "policies", pols);
     /* per period, never a monthly amount added to a yearly one */
