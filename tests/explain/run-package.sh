@@ -17,6 +17,7 @@ dir=tests/explain
 reforms=tests/reform
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
+have_jsonschema=$("$py" -c 'import jsonschema; print(1)' 2>/dev/null)
 
 check() {   # NAME EXPECTED-EXIT COMMAND...
     name=$1 want=$2
@@ -35,6 +36,25 @@ check() {   # NAME EXPECTED-EXIT COMMAND...
         fail=$((fail + 1))
     else
         pass=$((pass + 1))
+    fi
+    case $name in
+    package-*.json) schema=docs/package.schema.json ;;
+    diff-*.json) schema=docs/explain-diff.schema.json ;;
+    *) return ;;
+    esac
+    if [ -z "$have_jsonschema" ]; then
+        echo "SKIP: $name against $schema: python3-jsonschema is not installed"
+    elif "$py" - "$schema" "$tmp/$name.out" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))
+PY
+    then
+        pass=$((pass + 1))
+    else
+        echo "FAIL: $name does not follow $schema"
+        fail=$((fail + 1))
     fi
 }
 
@@ -157,6 +177,11 @@ want = {p: "%d.%02d" % divmod(s, 100) for p, s in db.execute(
     "SELECT amount_period, sum(amount_fen) FROM decisions WHERE (household_id = ?1 OR (entity_kind = 'household'"
     " AND entity_id = ?1)) AND status = 'eligible' AND amount_fen IS NOT NULL GROUP BY amount_period", (sys.argv[3],))}
 got = {t["period"]: t["amount"] for t in pkg["totals"]}
+try:
+    import jsonschema
+    jsonschema.Draft202012Validator(json.load(open("docs/package.schema.json"))).validate(pkg)
+except ImportError:
+    pass
 if got != want:
     print("FAIL: %s: package totals %s, the run %s" % (sys.argv[3], got, want))
     sys.exit(1)
@@ -180,6 +205,11 @@ import json, sqlite3, sys
 diff = json.load(open(sys.argv[1]))
 hh = sys.argv[4]
 ids = diff["household"]["member_ids"]
+try:
+    import jsonschema
+    jsonschema.Draft202012Validator(json.load(open("docs/explain-diff.schema.json"))).validate(diff)
+except ImportError:
+    pass
 for side, path in (("before", sys.argv[2]), ("after", sys.argv[3])):
     db = sqlite3.connect(path)
     for p in diff["policies"]:
