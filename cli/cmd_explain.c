@@ -172,7 +172,7 @@ static int explain_diff_cmd(char **paths, int n, char *whatif, hm_explain_option
     hm_compiler *base = cli_compiler(paths, 1), *ref = NULL;
     if (base && reform_file && cli_is_pack(paths[0])) {
         ref = pack_with_reform(paths[0], paths[1]);
-        if (ref && whatif && compiler_add_amendment(ref, "--set", whatif, strlen(whatif)) != HM_OK) {
+        if (ref && whatif && compiler_add_amendment(ref, CLI_WHATIF_NAME, whatif, strlen(whatif)) != HM_OK) {
             cli_error("out of memory");
             hm_compiler_free(ref);
             ref = NULL;
