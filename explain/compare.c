@@ -620,10 +620,8 @@ void explain_print_diff(const json_t *diff, FILE *out)
         json_array_foreach(same_list, i, o) {
             fputs(i ? ";\n  " : "\n  ", out);
             package_print_who(out, o);
-            fprintf(out, ": %s", status_text(S(json_object_get(o, "after"), "status")));
-            const json_t *s = json_object_get(o, "after");
-            if (has(s, "amount"))
-                fprintf(out, " %s", S(s, "amount"));
+            fputs(": ", out);
+            print_side(out, json_object_get(o, "after"));
         }
         fputc('\n', out);
     }
