@@ -5,6 +5,7 @@
 #include "given.h"
 #include "mem.h"
 #include "one.h"
+#include "package.h"
 
 #include <string.h>
 #include <time.h>
@@ -120,38 +121,60 @@ static const char *one_source(void *ctx, int32_t field, int32_t k)
     return one_source_of(ctx, field, k);
 }
 
-int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
-{
-    err[0] = '\0';
-    double t0 = now_ms();
+/* One household's facts for one compiled pack: from the configured
+ * sources, or from a facts file. */
+typedef struct loaded {
     hm_program *p;
-    sema *s;
-    int rc = compiler_program(c, &p, &s);
-    double t1 = now_ms(), t2 = t1, t3 = t1;
-    if (rc != HM_OK)
-        return rc;
-    int32_t pol;
-    if ((rc = batch_find_policy(p, o->policy, &pol, err, errlen)) != HM_OK)
-        return rc;
-    ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
-    json_t *doc = NULL;
+    ex_input in;
     hm_one one;
     hm_facts f;
-    int have_one = 0, have_facts = 0;
+    int have_one, have_facts;
+    double compiled;    /* when the program was made (--timings) */
+} loaded;
+
+static void unload(loaded *L)
+{
+    if (L->have_one)
+        one_close(&L->one);
+    if (L->have_facts)
+        facts_free(&L->f);
+    L->have_one = L->have_facts = 0;
+}
+
+/* absent: NULL, or set when the policy asked for is not in this pack (the
+ * other pack of a diff may have it): then no policy is explained */
+static int load(hm_compiler *c, const hm_explain_options *o, loaded *L, int *absent, char *err, size_t errlen)
+{
+    memset(L, 0, sizeof *L);
+    sema *s;
+    int rc = compiler_program(c, &L->p, &s);
+    L->compiled = now_ms();
+    if (rc != HM_OK)
+        return rc;
+    hm_program *p = L->p;
+    int32_t pol;
+    if ((rc = batch_find_policy(p, o->policy, &pol, err, errlen)) != HM_OK) {
+        if (!absent || rc != HM_EUSAGE)
+            return rc;
+        *absent = 1;
+        err[0] = '\0';
+        pol = INT32_MAX;
+    }
+    ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
     if (o->config) {
-        if (one_open(&one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
-            one_close(&one);
+        if (one_open(&L->one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
+            one_close(&L->one);
             return HM_EUSAGE;
         }
-        have_one = 1;
-        in.facts = &one.L.facts;
-        in.as_of = one.as_of;
-        in.externs = one.L.externs;
-        in.household_id = one.L.hid[0];
-        in.member_ids = one.L.pid;
-        in.member = one.member;
+        L->have_one = 1;
+        in.facts = &L->one.L.facts;
+        in.as_of = L->one.as_of;
+        in.externs = L->one.L.externs;
+        in.household_id = L->one.L.hid[0];
+        in.member_ids = L->one.L.pid;
+        in.member = L->one.member;
         in.source_of = one_source;
-        in.source_ctx = &one;
+        in.source_ctx = &L->one;
     } else {
         int32_t as_of;
         if (given_as_of(o->as_of, &as_of) != 0) {
@@ -159,20 +182,113 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
             return HM_EUSAGE;
         }
         int nmembers = 0;
-        if ((rc = given_facts(c, s, p, o->given, as_of, &f, &nmembers, err, errlen)) != HM_OK)
+        if ((rc = given_facts(c, s, p, o->given, as_of, &L->f, &nmembers, err, errlen)) != HM_OK)
             return rc;
-        have_facts = 1;
-        in.facts = &f;
+        L->have_facts = 1;
+        in.facts = &L->f;
         in.as_of = as_of;
     }
+    L->in = in;
+    return HM_OK;
+}
+
+/* A document made from whole explanations (a package, a diff), with the
+ * ids masked unless asked for, printed as text or JSON. */
+static int print_made(const hm_explain_options *o, json_t *made, void (*text)(const json_t *, FILE *), FILE *out)
+{
+    if (!made || (!o->show_ids && explain_mask_ids(made)))
+        return HM_ENOMEM;
+    if (o->format == HM_FORMAT_JSON) {
+        if (json_dumpf(made, out, DUMP_FLAGS) != 0)
+            return HM_ENOMEM;
+        fputc('\n', out);
+    } else {
+        text(made, out);
+    }
+    return HM_OK;
+}
+
+static void warn_replaced(const json_t *doc)
+{
+    if (json_integer_value(json_object_get(doc, "replaced_bytes")))
+        fprintf(stderr, "huimin: explain: warning: text from the sources is not UTF-8: each byte that is not is shown as U+FFFD\n");
+}
+
+/* --package: the whole explanation, kept, then summed up */
+static int explain_package_of(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
+{
+    loaded L;
+    int rc = load(c, o, &L, NULL, err, errlen);
+    if (rc != HM_OK) {
+        unload(&L);
+        return rc;
+    }
+    explain_arena_begin();
+    json_t *doc = explain_build(&L.in);
+    rc = doc ? print_made(o, explain_package(doc, L.p), explain_print_package, out) : HM_ENOMEM;
+    if (doc)
+        warn_replaced(doc);
+    explain_arena_end();
+    unload(&L);
+    return rc;
+}
+
+int hm_compiler_explain_diff(hm_compiler *base, hm_compiler *reformed, const char *base_name, const char *reform_name,
+                             const hm_explain_options *o, FILE *out, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    loaded A, B;
+    /* a policy asked for may be in one pack only (added or removed) */
+    int absent_a = 0, absent_b = 0;
+    int rc = load(base, o, &A, &absent_a, err, errlen);
+    if (rc == HM_OK && (rc = load(reformed, o, &B, &absent_b, err, errlen)) != HM_OK)
+        unload(&B);
+    if (rc == HM_OK && absent_a && absent_b) {
+        unload(&B);
+        batch_find_policy(A.p, o->policy, &(int32_t){ 0 }, err, errlen);
+        rc = HM_EUSAGE;
+    }
+    if (rc != HM_OK) {
+        unload(&A);
+        return rc;
+    }
+    explain_arena_begin();
+    json_t *a = explain_build(&A.in), *b = a ? explain_build(&B.in) : NULL;
+    rc = b ? print_made(o, explain_diff(a, A.p, base_name, b, B.p, reform_name, o->sets, o->nsets),
+                        explain_print_diff, out)
+           : HM_ENOMEM;
+    if (b) {
+        warn_replaced(a);
+        warn_replaced(b);
+    }
+    explain_arena_end();
+    unload(&A);
+    unload(&B);
+    return rc;
+}
+
+int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    if (o->package)
+        return explain_package_of(c, o, out, err, errlen);
+    double t0 = now_ms();
+    loaded L;
+    int rc = load(c, o, &L, NULL, err, errlen);
+    double t1 = now_ms(), t2 = t1, t3 = t1;
+    if (rc != HM_OK) {
+        unload(&L);
+        return rc;
+    }
+    json_t *doc = NULL;
     /* the document is built, printed and freed inside the arena, and
      * nothing else in between makes or frees a JSON value */
     t2 = now_ms();
     printer pr = { o, out, 0, 0 };
-    in.each = print_each;
-    in.each_ctx = &pr;
+    L.in.each = print_each;
+    L.in.each_ctx = &pr;
     explain_arena_begin();
-    doc = explain_build(&in);
+    doc = explain_build(&L.in);
     t3 = now_ms();
     json_int_t replaced = 0;
     int built = doc != NULL;
@@ -182,16 +298,13 @@ int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, 
         json_decref(doc);
     }
     explain_arena_end();
-    if (have_one)
-        one_close(&one);
-    if (have_facts)
-        facts_free(&f);
+    unload(&L);
     if (!built || pr.failed)
         return HM_ENOMEM;
     if (replaced)
         fprintf(stderr, "huimin: explain: warning: text from the sources is not UTF-8: each byte that is not is shown as U+FFFD\n");
     if (o->timings)
-        fprintf(stderr, "timings: compile %.1f ms, facts %.1f ms, explain %.1f ms, print %.1f ms\n", t1 - t0,
-                t2 - t1, t3 - t2, now_ms() - t3);
+        fprintf(stderr, "timings: compile %.1f ms, facts %.1f ms, explain %.1f ms, print %.1f ms\n", L.compiled - t0,
+                t1 - L.compiled, t3 - t2, now_ms() - t3);
     return HM_OK;
 }

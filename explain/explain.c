@@ -8,6 +8,7 @@
  * computed (once per element inside an aggregate).  Everything shown is
  * what the VM computed; nothing is evaluated a second way. */
 #include "explain.h"
+#include "package.h"
 #include "calendar.h"
 #include "mask.h"
 #include "mem.h"
@@ -1576,6 +1577,37 @@ static json_t *fact_json(ex *x, int32_t field, int32_t member, hm_val v)
     return o;
 }
 
+/* The amendment of the reform the pack was compiled with (a reform module
+ * or --set) that gave parameter `name` its value dated `from`, or NULL. */
+static const ast *reform_value(ex *x, const char *name, int32_t from)
+{
+    const ast *r = x->in->s ? x->in->s->reform : NULL;
+    char d[16];
+    date_text(from, d);
+    for (const ast *am = r ? r->c : NULL; am; am = am->next) {
+        if (am->kind != N_AMEND || am->ival == 2 || strcmp(am->str, name) != 0)
+            continue;
+        if (am->ival == 3)      /* one value for every date */
+            return am;
+        for (const ast *v = am->a; v; v = v->next)
+            if (v->a && v->a->str && from != INT32_MIN && !strcmp(v->a->str, d))
+                return am;
+    }
+    return NULL;
+}
+
+/* "reform": where a value the reform gave was written */
+static void mark_reform(ex *x, json_t *o, const char *name, int32_t dated)
+{
+    const ast *am = dated >= 0 ? reform_value(x, name, x->p->dated[dated].from) : NULL;
+    if (!am)
+        return;
+    json_t *r = json_object();
+    json_object_set_new(r, "name", jtext(x->in->s->reform->str));
+    node_where(x, am, r);
+    json_object_set_new(o, "reform", r);
+}
+
 static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, int32_t on)
 {
     const hm_program *p = x->p;
@@ -1613,6 +1645,8 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, in
     json_object_set_new(o, "file", jstr_or_null(base ? base + 1 : path));
     json_object_set_new(o, "line", json_integer(pa->line));
     json_object_set_new(o, "reference", jstr_or_null(prog_str(p, pa->ref)));
+    if (!pa->keyed)
+        mark_reform(x, o, prog_str(p, pa->name), dated);
     return o;
 }
 
@@ -2608,6 +2642,9 @@ json_t *explain_build(const ex_input *in)
         json_array_append_new(ids, jstr_or_null(member_id(x, m)));
     json_object_set_new(hh, "member_ids", ids);
     json_object_set_new(doc, "household", hh);
+    /* a reformed pack (or --set): which reform */
+    if (p->nreforms)
+        json_object_set_new(doc, "reform", package_reform_json(p));
     if (in->each)
         in->each(in->each_ctx, doc, NULL);
     json_t *pols = json_array();

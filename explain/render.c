@@ -6,6 +6,7 @@
  * that applied.  For citizens: the decision and the drafters' messages
  * only, with no code and no internal names. */
 #include "explain.h"
+#include "package.h"
 #include "mask.h"
 #include "mem.h"
 
@@ -463,6 +464,12 @@ static void print_decision(FILE *out, const json_t *d)
         if (has(x, "as_of"))
             fprintf(out, " (as of %s)", S(x, "as_of"));
         where(out, x);
+        const json_t *rf = json_object_get(x, "reform");
+        if (rf && !strcmp(S(rf, "file"), "--set"))
+            fputs("  value from --set", out);
+        else if (rf)
+            fprintf(out, "  value from reform %s [%s:%lld]", S(rf, "name"), S(rf, "file"),
+                    (long long)json_integer_value(json_object_get(rf, "line")));
         fputc('\n', out);
     }
 }
@@ -589,6 +596,7 @@ void explain_print_head(const json_t *doc, int audience, FILE *out)
     long long n = json_integer_value(json_object_get(hh, "members"));
     fprintf(out, "household %s, %lld member%s, as of %s\n", has(hh, "id") ? S(hh, "id") : "(given)", n,
             n == 1 ? "" : "s", S(doc, "as_of"));
+    package_print_reform(out, "the pack is", json_object_get(doc, "reform"));
 }
 
 void explain_print_decision(const json_t *d, int audience, FILE *out)

@@ -331,6 +331,8 @@ typedef struct hm_explain_options {
     int citizen;                /* text for the person concerned: messages only */
     int timings;                /* print the time each step took to stderr */
     int show_ids;               /* print ids whole; 0: masked (see mask.h) */
+    int package;                /* the household's whole package instead: what it and its
+                                   members get, near misses, what is undetermined */
 } hm_explain_options;
 
 /* Explain every decision (or one policy's) for one household: the
@@ -339,6 +341,13 @@ typedef struct hm_explain_options {
  * HM_ERR (errors in the policies or facts); HM_EUSAGE (a bad option, a
  * configuration, plugin or id problem: err says which); HM_EIO; HM_ENOMEM. */
 int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen);
+/* One household under a base pack and a reformed one, side by side per
+ * policy: the decision and amount before and after, and the parameters,
+ * conditions, lets and amount that changed and why the decision moved
+ * (docs/explain.md, "What a reform changes").  base_name and reform_name
+ * say what each pack is, as printed.  Returns as hm_compiler_explain. */
+int hm_compiler_explain_diff(hm_compiler *base, hm_compiler *reformed, const char *base_name, const char *reform_name,
+                             const hm_explain_options *o, FILE *out, char *err, size_t errlen);
 
 /* ---- population runs ---------------------------------------------------- */
 

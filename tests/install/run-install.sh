@@ -41,6 +41,7 @@ same() {
 	if cmp -s "$1" "$dest$2"; then ok; else bad "make install: $2 is not a copy of ${1#"$SRCDIR"/}"; fi
 }
 same "$SRCDIR/docs/explain.schema.json" "$pkgdatadir/explain.schema.json"
+for f in package explain-diff; do same "$SRCDIR/docs/$f.schema.json" "$pkgdatadir/$f.schema.json"; done
 for f in "$SRCDIR"/stdlib/std/*.pol; do same "$f" "$pkgdatadir/stdlib/std/${f##*/}"; done
 for f in "$SRCDIR"/docs/*.md; do same "$f" "$docdir/${f##*/}"; done
 for f in example.c README.md example.conf housing.txt make-city.sql; do

@@ -1,0 +1,638 @@
+/* compare.c -- one household under a base pack and under a reformed one
+ * (explain --diff): per policy the decision and amount before and after,
+ * and what moved it: a parameter whose value the reform changed, a rule,
+ * let or amount it replaced, a condition now met or no longer, an
+ * exclusion.  Made from the two explanations, so it says what explain says
+ * of each side. */
+#include "package.h"
+#include "bytecode.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *S(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static int has(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return v && !json_is_null(v);
+}
+
+static json_t *copy_of(const json_t *o, const char *key)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    return v ? json_deep_copy(v) : json_null();
+}
+
+static int same(const json_t *a, const json_t *b)
+{
+    if (!a || json_is_null(a))
+        return !b || json_is_null(b);
+    return b && json_equal((json_t *)a, (json_t *)b);
+}
+
+/* the same decision of the other pack: same policy, member and claim */
+static int same_decision(const json_t *a, const json_t *b)
+{
+    return !strcmp(S(a, "policy"), S(b, "policy")) && same(json_object_get(a, "member"), json_object_get(b, "member")) &&
+           same(json_object_get(a, "claim"), json_object_get(b, "claim"));
+}
+
+/* Both explanations list the decisions in the same order (policies, then
+ * members): the one after the last found is tried first, so a large
+ * household is paired in linear time. */
+static const json_t *find_decision(const json_t *doc, const json_t *d, size_t *hint)
+{
+    const json_t *arr = json_object_get(doc, "decisions");
+    size_t n = json_array_size(arr);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*hint + k) % n;
+        const json_t *e = json_array_get(arr, i);
+        if (same_decision(e, d)) {
+            *hint = i + 1;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static json_t *side_of(const json_t *d, const hm_program *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "status", d ? copy_of(d, "status") : json_string("absent"));
+    json_object_set_new(o, "amount", copy_of(d, "amount"));
+    json_object_set_new(o, "period", d && has(d, "amount")
+                                         ? json_string(package_period_word(package_policy_period(p, S(d, "policy"))))
+                                         : json_null());
+    return o;
+}
+
+static const char *change_of(const json_t *a, const json_t *b, const hm_program *pa, const hm_program *pb)
+{
+    if (!a)
+        return "added";
+    if (!b)
+        return "removed";
+    const char *sa = S(a, "status"), *sb = S(b, "status");
+    if (strcmp(sa, sb) != 0) {
+        if (!strcmp(sb, "eligible"))
+            return !strcmp(sa, "undetermined") ? "from_undetermined" : "newly_eligible";
+        if (!strcmp(sb, "undetermined"))
+            return "to_undetermined";
+        if (!strcmp(sa, "eligible"))
+            return "no_longer_eligible";
+        return !strcmp(sa, "undetermined") ? "from_undetermined" : "status_changed";
+    }
+    if (strcmp(sa, "eligible") != 0)
+        return "unchanged";
+    int64_t x = 0, y = 0;
+    int ha = has(a, "amount") && package_parse_fen(S(a, "amount"), &x) == 0;
+    int hb = has(b, "amount") && package_parse_fen(S(b, "amount"), &y) == 0;
+    if (ha && hb && package_policy_period(pa, S(a, "policy")) != package_policy_period(pb, S(b, "policy")))
+        return "period_changed";
+    if (ha != hb)
+        return "amount_changed";
+    return x < y ? "paid_more" : x > y ? "paid_less" : "unchanged";
+}
+
+/* ---- parameters ---- */
+
+static int same_param(const json_t *a, const json_t *b)
+{
+    return !strcmp(S(a, "name"), S(b, "name")) && same(json_object_get(a, "key"), json_object_get(b, "key")) &&
+           same(json_object_get(a, "as_of"), json_object_get(b, "as_of"));
+}
+
+static const json_t *find_in(const json_t *arr, const json_t *x, int (*eq)(const json_t *, const json_t *))
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+        if (eq(e, x))
+            return e;
+    return NULL;
+}
+
+static json_t *param_change(const json_t *a, const json_t *b)
+{
+    const json_t *x = a ? a : b;
+    json_t *o = json_object();
+    json_object_set_new(o, "name", copy_of(x, "name"));
+    json_object_set_new(o, "label", copy_of(x, "label"));
+    if (json_object_get(x, "key"))
+        json_object_set_new(o, "key", copy_of(x, "key"));
+    json_object_set_new(o, "before", copy_of(a, "value"));
+    json_object_set_new(o, "after", copy_of(b, "value"));
+    json_object_set_new(o, "from_before", copy_of(a, "from"));
+    json_object_set_new(o, "from_after", copy_of(b, "from"));
+    json_object_set_new(o, "file", copy_of(b ? b : a, "file"));
+    json_object_set_new(o, "line", copy_of(b ? b : a, "line"));
+    json_object_set_new(o, "change", json_string(!a ? "added" : !b ? "removed" : "value"));
+    return o;
+}
+
+static json_t *params_diff(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    const json_t *pa = json_object_get(a, "parameters"), *pb = json_object_get(b, "parameters");
+    size_t i;
+    json_t *e;
+    json_array_foreach(pa, i, e) {
+        const json_t *f = find_in(pb, e, same_param);
+        if (!f || !same(json_object_get(e, "value"), json_object_get(f, "value")) ||
+            !same(json_object_get(e, "from"), json_object_get(f, "from")))
+            json_array_append_new(out, param_change(e, f));
+    }
+    json_array_foreach(pb, i, e)
+        if (!find_in(pa, e, same_param))
+            json_array_append_new(out, param_change(NULL, e));
+    return out;
+}
+
+/* ---- conditions: the leaves of both trees, paired by their text ---- */
+
+static void leaves(const json_t *n, json_t *out)
+{
+    if (!n || json_is_null(n))
+        return;
+    if (!strcmp(S(n, "kind"), "condition")) {
+        json_array_append(out, (json_t *)n);
+        return;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(n, "children"), i, c)
+        leaves(c, out);
+}
+
+static json_t *cond_change(const json_t *a, const json_t *b, const char *change)
+{
+    const json_t *x = b ? b : a;
+    json_t *o = json_object();
+    json_object_set_new(o, "expr", copy_of(x, "expr"));
+    json_object_set_new(o, "file", copy_of(x, "file"));
+    json_object_set_new(o, "line", copy_of(x, "line"));
+    json_object_set_new(o, "change", json_string(change));
+    json_object_set_new(o, "before", copy_of(a, "result"));
+    json_object_set_new(o, "after", copy_of(b, "result"));
+    json_object_set_new(o, "values_before", a ? copy_of(a, "values") : json_array());
+    json_object_set_new(o, "values_after", b ? copy_of(b, "values") : json_array());
+    json_object_set_new(o, "message", copy_of(x, "message"));
+    return o;
+}
+
+static json_t *conds_diff(const json_t *a, const json_t *b)
+{
+    json_t *la = json_array(), *lb = json_array(), *out = json_array();
+    leaves(json_object_get(a, "applies_when"), la);
+    leaves(json_object_get(a, "conditions"), la);
+    leaves(json_object_get(b, "applies_when"), lb);
+    leaves(json_object_get(b, "conditions"), lb);
+    size_t nb = json_array_size(lb), i;
+    char *used = nb ? calloc(nb, 1) : NULL;
+    json_t *e;
+    json_array_foreach(la, i, e) {
+        const json_t *f = NULL;
+        for (size_t k = 0; k < nb && !f; k++)
+            if (used && !used[k] && !strcmp(S(e, "expr"), S(json_array_get(lb, k), "expr"))) {
+                used[k] = 1;
+                f = json_array_get(lb, k);
+            }
+        if (!f)
+            json_array_append_new(out, cond_change(e, NULL, "removed"));
+        else if (!same(json_object_get(e, "result"), json_object_get(f, "result")))
+            json_array_append_new(out, cond_change(e, f, "result"));
+        else if (!same(json_object_get(e, "values"), json_object_get(f, "values")))
+            json_array_append_new(out, cond_change(e, f, "values"));
+    }
+    for (size_t k = 0; k < nb; k++)
+        if (!used || !used[k])
+            json_array_append_new(out, cond_change(NULL, json_array_get(lb, k), "added"));
+    free(used);
+    json_decref(la);
+    json_decref(lb);
+    return out;
+}
+
+/* ---- lets and the amount ---- */
+
+/* a and b derive the same let or amount before and after (either may be
+ * null: not computed); home is the file of the policy after: a
+ * derivation written elsewhere was replaced by the reform */
+static json_t *deriv_change(const json_t *a, const json_t *b, const char *name, const char *home)
+{
+    if (a && json_is_null(a))
+        a = NULL;
+    if (b && json_is_null(b))
+        b = NULL;
+    if (!a && !b)
+        return NULL;
+    int replaced = !same(json_object_get(a, "expr"), json_object_get(b, "expr")) ||
+                   !same(json_object_get(a, "file"), json_object_get(b, "file"));
+    if (!replaced && same(json_object_get(a, "value"), json_object_get(b, "value")))
+        return NULL;
+    const char *ch = a && b ? (replaced ? "replaced" : "value")
+                   : b && strcmp(S(b, "file"), home) != 0 ? "replaced" : !a ? "added" : "removed";
+    json_t *o = json_object();
+    if (name)
+        json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "change", json_string(ch));
+    json_object_set_new(o, "expr_before", copy_of(a, "expr"));
+    json_object_set_new(o, "expr_after", copy_of(b, "expr"));
+    json_object_set_new(o, "before", copy_of(a, "value"));
+    json_object_set_new(o, "after", copy_of(b, "value"));
+    json_object_set_new(o, "file", copy_of(b ? b : a, "file"));
+    json_object_set_new(o, "line", copy_of(b ? b : a, "line"));
+    return o;
+}
+
+static int same_name(const json_t *a, const json_t *b) { return !strcmp(S(a, "name"), S(b, "name")); }
+
+static json_t *lets_diff(const json_t *a, const json_t *b)
+{
+    const char *home = S(b, "file");
+    json_t *out = json_array();
+    const json_t *la = json_object_get(a, "lets"), *lb = json_object_get(b, "lets");
+    size_t i;
+    json_t *e, *c;
+    json_array_foreach(la, i, e)
+        if ((c = deriv_change(e, find_in(lb, e, same_name), S(e, "name"), home)))
+            json_array_append_new(out, c);
+    json_array_foreach(lb, i, e)
+        if (!find_in(la, e, same_name) && (c = deriv_change(NULL, e, S(e, "name"), home)))
+            json_array_append_new(out, c);
+    return out;
+}
+
+static json_t *exclusions_diff(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(b, "excluded_by"), i, e) {
+        const json_t *f = find_in(json_object_get(a, "excluded_by"), e, same_name);
+        int was = f && json_is_true(json_object_get(f, "decided")), now = json_is_true(json_object_get(e, "decided"));
+        if (was == now)
+            continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "policy", copy_of(e, "policy"));
+        json_object_set_new(o, "before", json_boolean(was));
+        json_object_set_new(o, "after", json_boolean(now));
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+/* the facts the reformed decision lacks, when it became undetermined */
+static json_t *missing_after(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    if (!a || !b || strcmp(S(b, "status"), "undetermined") != 0 || !strcmp(S(a, "status"), "undetermined"))
+        return out;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(json_object_get(b, "undetermined"), "unknown_facts"), i, f) {
+        json_t *o = json_object();
+        json_object_set_new(o, "fact", copy_of(f, "fact"));
+        json_object_set_new(o, "member", copy_of(f, "member"));
+        json_object_set_new(o, "member_id", copy_of(f, "member_id"));
+        json_object_set_new(o, "state", copy_of(f, "state"));
+        json_object_set_new(o, "source", copy_of(f, "source"));
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+/* ---- why, in sentences ---- */
+
+static int rule_replaced(const json_t *conds)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c)
+        if (!strcmp(S(c, "change"), "added") || !strcmp(S(c, "change"), "removed"))
+            return 1;
+    return 0;
+}
+
+static const char *result_word(const json_t *o, const char *key)
+{
+    const char *r = S(o, key);
+    return !strcmp(r, "met") ? "met" : !strcmp(r, "not_met") ? "not met" : "unknown";
+}
+
+static const char *val(const json_t *o, const char *key)
+{
+    return has(o, key) ? S(o, key) : "unknown";
+}
+
+static json_t *why_of(const json_t *e)
+{
+    json_t *why = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(e, "parameters"), i, c) {
+        const char *pc = S(c, "change");
+        if (!strcmp(pc, "added"))
+            json_array_append_new(why, json_sprintf("parameter %s = %s, added by the reform", S(c, "name"), val(c, "after")));
+        else if (!strcmp(pc, "removed"))
+            json_array_append_new(why, json_sprintf("parameter %s = %s no longer read", S(c, "name"), val(c, "before")));
+        else if (has(c, "from_after") && !same(json_object_get(c, "from_before"), json_object_get(c, "from_after")))
+            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s (from %s)", S(c, "name"),
+                                                    val(c, "before"), val(c, "after"), S(c, "from_after")));
+        else
+            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s", S(c, "name"),
+                                                    val(c, "before"), val(c, "after")));
+    }
+    const json_t *conds = json_object_get(e, "conditions");
+    const char *ch = S(e, "change");
+    if (!strcmp(ch, "added") || !strcmp(ch, "removed")) {
+        json_array_append_new(why, json_string(!strcmp(ch, "added") ? "a policy the reform adds" : "a policy the reform removes"));
+        return why;
+    }
+    if (rule_replaced(conds)) {
+        const char *file = "";
+        long long line = 0;
+        json_array_foreach(conds, i, c)
+            if (!strcmp(S(c, "change"), "added")) {
+                file = S(c, "file");
+                line = json_integer_value(json_object_get(c, "line"));
+                break;
+            }
+        if (*file)
+            json_array_append_new(why, json_sprintf("the eligibility rule was replaced [%s:%lld]", file, line));
+        else
+            json_array_append_new(why, json_string("the eligibility rule was replaced"));
+    }
+    json_array_foreach(json_object_get(e, "lets"), i, c) {
+        const char *lc = S(c, "change");
+        if (!strcmp(lc, "replaced") && has(c, "expr_before"))
+            json_array_append_new(why, json_sprintf("let %s replaced: %s = %s [%s:%lld], was %s = %s", S(c, "name"),
+                                                    S(c, "expr_after"), val(c, "after"), S(c, "file"),
+                                                    (long long)json_integer_value(json_object_get(c, "line")),
+                                                    S(c, "expr_before"), val(c, "before")));
+        else if (!strcmp(lc, "replaced"))
+            json_array_append_new(why, json_sprintf("let %s replaced by the reform: %s = %s [%s:%lld]", S(c, "name"),
+                                                    S(c, "expr_after"), val(c, "after"), S(c, "file"),
+                                                    (long long)json_integer_value(json_object_get(c, "line"))));
+        else if (!strcmp(lc, "value"))
+            json_array_append_new(why, json_sprintf("let %s: %s → %s", S(c, "name"), val(c, "before"), val(c, "after")));
+    }
+    const json_t *am = json_object_get(e, "amount");
+    if (am && !json_is_null(am)) {
+        if (!strcmp(S(am, "change"), "replaced") && has(am, "expr_before"))
+            json_array_append_new(why, json_sprintf("amount replaced: %s = %s [%s:%lld], was %s = %s", S(am, "expr_after"),
+                                                    val(am, "after"), S(am, "file"),
+                                                    (long long)json_integer_value(json_object_get(am, "line")),
+                                                    S(am, "expr_before"), val(am, "before")));
+        else if (!strcmp(S(am, "change"), "replaced"))
+            json_array_append_new(why, json_sprintf("amount replaced by the reform: %s = %s [%s:%lld]", S(am, "expr_after"),
+                                                    val(am, "after"), S(am, "file"),
+                                                    (long long)json_integer_value(json_object_get(am, "line"))));
+        else if (has(am, "expr_before") && has(am, "expr_after"))
+            json_array_append_new(why, json_sprintf("amount %s: %s → %s", S(am, "expr_after"), val(am, "before"),
+                                                    val(am, "after")));
+    }
+    json_array_foreach(conds, i, c)
+        if (!strcmp(S(c, "change"), "result"))
+            json_array_append_new(why, json_sprintf("condition %s: %s → %s", S(c, "expr"), result_word(c, "before"),
+                                                    result_word(c, "after")));
+    json_array_foreach(json_object_get(e, "missing"), i, c) {
+        if (has(c, "member"))
+            json_array_append_new(why, json_sprintf("undetermined: %s of member %lld is %s", S(c, "fact"),
+                                                    (long long)json_integer_value(json_object_get(c, "member")), S(c, "state")));
+        else
+            json_array_append_new(why, json_sprintf("undetermined: %s is %s", S(c, "fact"), S(c, "state")));
+    }
+    json_array_foreach(json_object_get(e, "exclusions"), i, c)
+        json_array_append_new(why, json_sprintf(json_is_true(json_object_get(c, "after")) ? "now excluded by %s"
+                                                                                           : "no longer excluded by %s",
+                                                S(c, "policy")));
+    return why;
+}
+
+static json_t *pair(const json_t *a, const hm_program *pa, const json_t *b, const hm_program *pb)
+{
+    const json_t *x = a ? a : b;
+    json_t *o = json_object();
+    json_object_set_new(o, "policy", copy_of(x, "policy"));
+    json_object_set_new(o, "label", copy_of(x, "label"));
+    json_object_set_new(o, "entity", copy_of(x, "entity"));
+    json_object_set_new(o, "member", copy_of(x, "member"));
+    json_object_set_new(o, "member_id", copy_of(x, "member_id"));
+    if (has(x, "claim"))
+        json_object_set_new(o, "claim", copy_of(x, "claim"));
+    json_object_set_new(o, "change", json_string(change_of(a, b, pa, pb)));
+    json_object_set_new(o, "before", side_of(a, pa));
+    json_object_set_new(o, "after", side_of(b, pb));
+    json_t *empty = json_object();
+    const json_t *ea = a ? a : empty, *eb = b ? b : empty;
+    json_object_set_new(o, "parameters", params_diff(ea, eb));
+    json_object_set_new(o, "conditions", conds_diff(ea, eb));
+    json_object_set_new(o, "lets", lets_diff(ea, eb));
+    json_t *am = deriv_change(json_object_get(ea, "amount_derivation"), json_object_get(eb, "amount_derivation"), NULL,
+                              S(eb, "file"));
+    json_object_set_new(o, "amount", am ? am : json_null());
+    json_object_set_new(o, "exclusions", exclusions_diff(ea, eb));
+    json_object_set_new(o, "missing", missing_after(a, b));
+    json_decref(empty);
+    json_object_set_new(o, "why", why_of(o));
+    return o;
+}
+
+/* the totals of the eligible amounts of doc, per period (fen; wide: beyond
+ * what can be represented) */
+static void totals(const json_t *doc, const hm_program *p, int64_t sum[3], int wide[3], int count[3])
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(doc, "decisions"), i, d) {
+        int64_t fen;
+        if (strcmp(S(d, "status"), "eligible") != 0 || !has(d, "amount") || package_parse_fen(S(d, "amount"), &fen))
+            continue;
+        int per = package_policy_period(p, S(d, "policy"));
+        count[per]++;
+        wide[per] |= __builtin_add_overflow(sum[per], fen, &sum[per]);
+    }
+}
+
+static json_t *money_or_null(int64_t fen, int wide)
+{
+    char b[32];
+    package_fen_text(fen, b);
+    return wide ? json_null() : json_string(b);
+}
+
+json_t *explain_diff(const json_t *a, const hm_program *pa, const char *base_name, const json_t *b,
+                     const hm_program *pb, const char *reform_name, const char *const *sets, int nsets)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema", json_string(EXPLAIN_DIFF_SCHEMA));
+    json_object_set_new(o, "as_of", copy_of(a, "as_of"));
+    json_object_set_new(o, "household", copy_of(a, "household"));
+    json_t *base = json_object(), *ref = json_object(), *sj = json_array();
+    json_object_set_new(base, "pack", json_string(base_name));
+    json_object_set_new(base, "reform", package_reform_json(pa));
+    json_object_set_new(ref, "pack", json_string(reform_name));
+    json_object_set_new(ref, "reform", package_reform_json(pb));
+    for (int i = 0; i < nsets; i++)
+        if (!strncmp(sets[i], "parameter.", 10))
+            json_array_append_new(sj, json_string(sets[i]));
+    json_object_set_new(ref, "sets", sj);
+    json_object_set_new(o, "base", base);
+    json_object_set_new(o, "reformed", ref);
+    json_t *pols = json_array();
+    size_t i;
+    json_t *d;
+    size_t ha = 0, hb = 0;
+    json_array_foreach(json_object_get(a, "decisions"), i, d)
+        json_array_append_new(pols, pair(d, pa, find_decision(b, d, &hb), pb));
+    json_array_foreach(json_object_get(b, "decisions"), i, d)
+        if (!find_decision(a, d, &ha))
+            json_array_append_new(pols, pair(NULL, pa, d, pb));
+    json_object_set_new(o, "policies", pols);
+    /* per period, never a monthly amount added to a yearly one */
+    int64_t sa[3] = { 0 }, sb[3] = { 0 };
+    int wa[3] = { 0 }, wb[3] = { 0 }, ca[3] = { 0 }, cb[3] = { 0 };
+    totals(a, pa, sa, wa, ca);
+    totals(b, pb, sb, wb, cb);
+    json_t *tot = json_array();
+    static const int order[3] = { PERIOD_PER_MONTH, PERIOD_PER_YEAR, PERIOD_ONCE };
+    for (int k = 0; k < 3; k++) {
+        int per = order[k];
+        if (!ca[per] && !cb[per])
+            continue;
+        int64_t ch;
+        int wc = wa[per] || wb[per] || __builtin_sub_overflow(sb[per], sa[per], &ch);
+        json_t *t = json_object();
+        json_object_set_new(t, "period", json_string(package_period_word(per)));
+        json_object_set_new(t, "before", money_or_null(sa[per], wa[per]));
+        json_object_set_new(t, "after", money_or_null(sb[per], wb[per]));
+        json_object_set_new(t, "change", money_or_null(wc ? 0 : ch, wc));
+        json_array_append_new(tot, t);
+    }
+    json_object_set_new(o, "totals", tot);
+    return o;
+}
+
+/* ---- text ---- */
+
+static const char *status_text(const char *s)
+{
+    return !strcmp(s, "eligible") ? "ELIGIBLE" : !strcmp(s, "not_eligible") ? "NOT ELIGIBLE"
+         : !strcmp(s, "not_applicable") ? "NOT APPLICABLE" : !strcmp(s, "absent") ? "(no such policy)"
+         : "UNDETERMINED";
+}
+
+static const char *per_text(const char *period)
+{
+    return !strcmp(period, "month") ? "per month" : !strcmp(period, "year") ? "per year" : "once";
+}
+
+static void print_side(FILE *out, const json_t *s)
+{
+    fputs(status_text(S(s, "status")), out);
+    if (has(s, "amount"))
+        fprintf(out, " %s%s%s", S(s, "amount"), has(s, "period") ? " " : "", has(s, "period") ? per_text(S(s, "period")) : "");
+}
+
+static void print_values(FILE *out, const json_t *vals)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(vals, i, v)
+        fprintf(out, "%s%s = %s", i ? ", " : "", S(v, "expr"), has(v, "value") ? S(v, "value") : "unknown");
+}
+
+static const char *mark(const char *r)
+{
+    return !strcmp(r, "met") ? "✓" : !strcmp(r, "not_met") ? "✗" : "?";
+}
+
+void explain_print_diff(const json_t *diff, FILE *out)
+{
+    package_print_head(out, diff);
+    const json_t *base = json_object_get(diff, "base"), *ref = json_object_get(diff, "reformed");
+    fprintf(out, "base: %s\n", S(base, "pack"));
+    package_print_reform(out, "  base", json_object_get(base, "reform"));
+    fprintf(out, "reformed: %s\n", S(ref, "pack"));
+    package_print_reform(out, " ", json_object_get(ref, "reform"));
+    size_t i, k;
+    json_t *o, *c;
+    json_array_foreach(json_object_get(ref, "sets"), i, o)
+        fprintf(out, "  --set %s\n", json_string_value(o));
+    json_t *same_list = json_array();
+    json_array_foreach(json_object_get(diff, "policies"), i, o) {
+        const char *ch = S(o, "change");
+        int quiet = !strcmp(ch, "unchanged") && !json_array_size(json_object_get(o, "why"));
+        if (quiet) {
+            json_array_append(same_list, o);
+            continue;
+        }
+        fputc('\n', out);
+        package_print_who(out, o);
+        fputs(": ", out);
+        print_side(out, json_object_get(o, "before"));
+        fputs(" → ", out);
+        print_side(out, json_object_get(o, "after"));
+        fputs("  (", out);
+        for (const char *q = ch; *q; q++)
+            fputc(*q == '_' ? ' ' : *q, out);
+        fputs(")\n", out);
+        const json_t *why = json_object_get(o, "why");
+        if (json_array_size(why)) {
+            fputs("  why:\n", out);
+            json_array_foreach(why, k, c)
+                fprintf(out, "    %s\n", json_string_value(c));
+        }
+        const json_t *conds = json_object_get(o, "conditions");
+        if (json_array_size(conds)) {
+            fputs("  conditions:\n", out);
+            json_array_foreach(conds, k, c) {
+                const char *cc = S(c, "change");
+                if (!strcmp(cc, "added"))
+                    fprintf(out, "    + %s %s", mark(S(c, "after")), S(c, "expr"));
+                else if (!strcmp(cc, "removed"))
+                    fprintf(out, "    - %s %s", mark(S(c, "before")), S(c, "expr"));
+                else
+                    fprintf(out, "    %s → %s %s", mark(S(c, "before")), mark(S(c, "after")), S(c, "expr"));
+                fprintf(out, "  [%s:%lld]\n", S(c, "file"), (long long)json_integer_value(json_object_get(c, "line")));
+                const json_t *vb = json_object_get(c, "values_before"), *va = json_object_get(c, "values_after");
+                if (json_array_size(vb) && strcmp(cc, "added") != 0) {
+                    fputs(strcmp(cc, "removed") ? "        before: " : "        ", out);
+                    print_values(out, vb);
+                    fputc('\n', out);
+                }
+                if (json_array_size(va) && strcmp(cc, "removed") != 0) {
+                    fputs(strcmp(cc, "added") ? "        after:  " : "        ", out);
+                    print_values(out, va);
+                    fputc('\n', out);
+                }
+            }
+        }
+    }
+    if (json_array_size(same_list)) {
+        fputs("\nunchanged:", out);
+        json_array_foreach(same_list, i, o) {
+            fputs(i ? ";\n  " : "\n  ", out);
+            package_print_who(out, o);
+            fputs(": ", out);
+            print_side(out, json_object_get(o, "after"));
+        }
+        fputc('\n', out);
+    }
+    json_decref(same_list);
+    const json_t *tot = json_object_get(diff, "totals");
+    if (json_array_size(tot)) {
+        fputs("\ntotals:\n", out);
+        json_array_foreach(tot, i, o) {
+            const char *ch = has(o, "change") ? S(o, "change") : "beyond what can be represented";
+            fprintf(out, "  %s: %s → %s (%s%s)\n", per_text(S(o, "period")), val(o, "before"), val(o, "after"),
+                    *ch != '-' && has(o, "change") ? "+" : "", ch);
+        }
+    }
+}
