@@ -152,5 +152,7 @@ int cmd_report(int argc, char **argv)
         free(text);
         return EXIT_USAGE;
     }
-    return write_out("report", outpath, text, len) == 0 ? EXIT_CLEAN : EXIT_USAGE;
+    int wrote = write_out("report", outpath, text, len);
+    free(text);
+    return wrote == 0 ? EXIT_CLEAN : EXIT_USAGE;
 }
