@@ -862,6 +862,48 @@ static int html_reasons(report *R, html *h)
     return rc;
 }
 
+/* the data issues of the run, counted by source, fact and kind (never
+ * listed by entity: the page shows no ids) */
+static int html_issues(report *R, html *h)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'data_issues'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the data issues");
+    int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!has)
+        return HM_OK;
+    if (sqlite3_prepare_v2(R->db, "SELECT source, entity_kind, field, issue, count(*) FROM data_issues "
+                                  "WHERE run_id = ? GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1, 2, 3, 4",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the data issues");
+    sqlite3_bind_int64(st, 1, R->run);
+    html_section(h, "Data issues");
+    static const char *const head[] = { "source", "for", "fact", "issue", "count" };
+    int rc, rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!rows++) {
+            html_para(h, "Values the sources gave that could not be used: the facts concerned are unknown, "
+                         "and the decisions that needed them undetermined.");
+            html_table_begin(h, NULL, 5, head, "llllr");
+        }
+        for (int c = 0; c < 4; c++) {
+            const unsigned char *t = sqlite3_column_text(st, c);
+            html_cell(h, t ? (const char *)t : "");
+        }
+        html_cell_count(h, sqlite3_column_int64(st, 4));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sql_fail(R, "reading the data issues");
+    if (rows)
+        html_table_end(h);
+    else
+        html_para(h, "None: every value the sources gave could be used.");
+    return HM_OK;
+}
+
 static int print_html(report *R, FILE *out)
 {
     char title[96];
@@ -873,6 +915,8 @@ static int print_html(report *R, FILE *out)
     int rc = html_policies(R, h);
     if (rc == HM_OK)
         rc = html_reasons(R, h);
+    if (rc == HM_OK)
+        rc = html_issues(R, h);
     if (html_end(h) != 0 && rc == HM_OK)
         rc = errno == ENOMEM ? failf(R, HM_ENOMEM, "out of memory")
            : failf(R, HM_EIO, "writing the report: %s", strerror(errno));
