@@ -41,7 +41,7 @@ static const char STYLE[] =
     "table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.95em}\n"
     "caption{text-align:left;font-weight:bold;padding:.2em 0}\n"
     "th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top}\n"
-    "th{background:#eef1f4;text-align:left;white-space:nowrap}\n"
+    "th{background:#eef1f4;text-align:left}\n"
     ".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "tbody tr:nth-child(even){background:#fafbfc}\n"
     "figure{margin:.6em 0 1.4em}\n"
@@ -430,7 +430,7 @@ void html_table_end(html *h)
 
 #define PLOT_W 420              /* the value axis of horizontal bars */
 #define PLOT_H 220              /* of a histogram */
-#define LABEL_W 240             /* labels wider go above their bars */
+#define LABEL_W 320             /* labels wider go above their bars */
 
 static void svg_begin(html *h, const char *title, int width, int height)
 {
@@ -530,7 +530,7 @@ static void hbars(html *h, const char *title, int unit, const char *name_a, cons
     valw += 8;
     /* labels left of their bars, or, when one is long (a reason), each on
      * a line of its own above them, so that the bars keep the width */
-    int above = labelw > LABEL_W, labelx = above ? 14 : labelw + 8;
+    int above = labelw > LABEL_W, labelx = above ? 18 : labelw + 8;
     labelw = above ? 14 : labelw + 16;      /* room for half the first tick's label */
     int rowh = (nser == 2 ? 34 : 24) + (above ? 16 : 0), legend = nser == 2 ? 24 : 0;
     int x0 = labelw + (min < 0 ? valw : 0), top = 8 + legend;

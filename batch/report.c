@@ -759,21 +759,29 @@ static int html_policies(report *R, html *h)
     int na = 0;
     for (int32_t i = 0; i < R->npol; i++)
         na |= R->pol[i].not_applicable > 0;
-    static const char *const head[] = { "policy", "label", "for", "eligible", "not eligible", "undetermined",
-                                        "amount (元)", "period", "per year (元)" };
-    static const char *const head_na[] = { "policy", "label", "for", "eligible", "not eligible", "not applicable",
-                                           "undetermined", "amount (元)", "period", "per year (元)" };
+    static const char *const head[] = { "policy", "for", "eligible", "not eligible", "undetermined",
+                                        "amount (元)", "per", "for a year (元)" };
+    static const char *const head_na[] = { "policy", "for", "eligible", "not eligible", "not applicable",
+                                           "undetermined", "amount (元)", "per", "for a year (元)" };
     if (na)
-        html_table_begin(h, NULL, 10, head_na, "lllrrrrrlr");
+        html_table_begin(h, NULL, 9, head_na, "llrrrrrlr");
     else
-        html_table_begin(h, NULL, 9, head, "lllrrrrlr");
+        html_table_begin(h, NULL, 8, head, "llrrrrlr");
     int years = 0, undetermined = 0;
     for (int32_t i = 0; i < R->npol; i++) {
         const policy_stats *P = &R->pol[i];
         int64_t fen = 0;
         int y = P->has_amount ? per_year(P, &fen) : 0;
-        html_cell(h, P->name);
-        html_cell(h, P->label);
+        /* its name and label in one cell, as the text report heads a policy */
+        char *name = mem_alloc(strlen(P->name) + strlen(P->label) + 8);
+        if (!name)
+            return failf(R, HM_ENOMEM, "out of memory");
+        if (P->label[0])
+            sprintf(name, "%s “%s”", P->name, P->label);
+        else
+            strcpy(name, P->name);
+        html_cell(h, name);
+        mem_free(name);
         html_cell(h, P->entity);
         html_cell_count(h, P->eligible);
         html_cell_count(h, P->not_eligible);
@@ -784,7 +792,7 @@ static int html_policies(report *R, html *h)
             html_cell_fen(h, P->amount);
         else
             html_cell(h, "-");
-        html_cell(h, P->has_amount ? period_text(P->period) : "-");
+        html_cell(h, P->has_amount ? period_key(P->period) ? period_key(P->period) : "(not recorded)" : "-");
         if (y > 0)
             html_cell_fen(h, fen);
         else
@@ -799,13 +807,29 @@ static int html_policies(report *R, html *h)
     html_bar *bar = mem_calloc((size_t)R->npol + 1, sizeof *bar);
     if (!bar)
         return failf(R, HM_ENOMEM, "out of memory");
-    for (int32_t i = 0; i < R->npol; i++)
-        bar[i] = (html_bar){ policy_title(&R->pol[i]), R->pol[i].eligible };
-    html_bars(h, "Eligible, by policy", HTML_COUNT, bar, (size_t)R->npol);
-    if (undetermined) {
-        for (int32_t i = 0; i < R->npol; i++)
-            bar[i].value = R->pol[i].undetermined;
-        html_bars(h, "Undetermined, by policy", HTML_COUNT, bar, (size_t)R->npol);
+    /* counts of households, of persons and of claims in charts of their own */
+    for (int32_t i = 0; i < R->npol; i++) {
+        const char *entity = R->pol[i].entity;
+        int seen = 0;
+        for (int32_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(R->pol[k].entity, entity);
+        if (seen)
+            continue;
+        for (int pass = 0; pass < 1 + (undetermined > 0); pass++) {
+            size_t n = 0;
+            int some = 0;
+            for (int32_t k = i; k < R->npol; k++)
+                if (!strcmp(R->pol[k].entity, entity)) {
+                    bar[n++] = (html_bar){ policy_title(&R->pol[k]),
+                                           pass ? R->pol[k].undetermined : R->pol[k].eligible };
+                    some |= bar[n - 1].value != 0;
+                }
+            if (pass && !some)
+                continue;
+            char title[160];
+            snprintf(title, sizeof title, "%s, by policy (%ss)", pass ? "Undetermined" : "Eligible", entity);
+            html_bars(h, title, HTML_COUNT, bar, n);
+        }
     }
     if (years) {
         /* amounts for a year are comparable (never added): lump sums are not */

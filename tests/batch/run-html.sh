@@ -55,8 +55,8 @@ cmp -s "$work/stdout.html" "$work/c/page.html" && ok || bad "report --format htm
 st=$?
 # 600.00 per month (7,200.00 for a year), 2,400.00 per year, 2,000.00 once
 if [ $st -eq 0 ] && wellformed "$work/p.html" &&
-	grep -qF '<td class="num">600.00</td><td>per month</td><td class="num">7,200.00</td>' "$work/p.html" &&
-	grep -qF '<td class="num">2,400.00</td><td>per year</td><td class="num">2,400.00</td>' "$work/p.html" &&
+	grep -qF '<td class="num">600.00</td><td>month</td><td class="num">7,200.00</td>' "$work/p.html" &&
+	grep -qF '<td class="num">2,400.00</td><td>year</td><td class="num">2,400.00</td>' "$work/p.html" &&
 	grep -qF '<td class="num">2,000.00</td><td>once</td><td class="num">-</td>' "$work/p.html" &&
 	! grep -qF '11,600.00' "$work/p.html" && ! grep -qF '9,600.00' "$work/p.html"; then ok
 else bad "periods page: exit $st: $(cat "$work/err")"; fi
