@@ -48,6 +48,13 @@ done
 (cd "$work/c" && "$HUIMIN" report r.db --format html) > "$work/stdout.html" 2> "$work/err"
 cmp -s "$work/stdout.html" "$work/c/page.html" && ok || bad "report --format html to standard output differs"
 
+# one policy: its row and charts only
+"$HUIMIN" report "$work/c/r.db" --policy elder --format html > "$work/elder.html" 2> "$work/err"
+st=$?
+[ $st -eq 0 ] && wellformed "$work/elder.html" && [ "$(grep -c '^<tr><td>' "$work/elder.html")" = 6 ] &&
+	grep -qF '<tr><td>elder “高龄补贴”</td>' "$work/elder.html" && ! grep -qF 'allowance' "$work/elder.html" && ok \
+	|| bad "report --policy elder --format html: exit $st: $(cat "$work/err")"
+
 # ---- amounts with their periods, never added -------------------------------
 (cd "$work/c" && "$HUIMIN" run "$here/periods.pol" --config small.conf --out p.db --no-progress --reasons) \
 	> /dev/null 2> "$work/err"

@@ -246,6 +246,61 @@ START_TEST(test_pairs_and_histogram)
 }
 END_TEST
 
+static void open_things(html *h)
+{
+    html_section(h, "one");
+    html_heading(h, "政策 <a>");
+    html_cell(h, "outside a table: dropped");
+    html_table_begin(h, NULL, 2, (const char *[]){ "a", "b" }, NULL);
+    html_cell(h, "x");
+    /* a chart ends the table */
+    html_bar bar[] = { { "a reason much longer than the room left of a bar, written above it instead: "
+                         "家庭人均月收入低于当地低保标准", 75441 },
+                       { "short", 146 } };
+    html_bars(h, "reasons", HTML_COUNT, bar, 2);
+    html_fact(h, "late", "fact");
+    html_section(h, "two");
+}
+
+START_TEST(test_structure)
+{
+    char *s = page(open_things);
+    ck_assert_ptr_nonnull(strstr(s, "<h3>政策 &lt;a&gt;</h3>"));
+    ck_assert_ptr_null(strstr(s, "dropped"));
+    /* no align: left; the row filled, the table closed before the figure */
+    ck_assert_ptr_nonnull(strstr(s, "<th>a</th><th>b</th>"));
+    ck_assert_ptr_nonnull(strstr(s, "<tr><td>x</td><td></td></tr>\n</tbody>\n</table>\n<figure>"));
+    /* the long label above its bar (left-aligned), the short one too */
+    ck_assert_ptr_nonnull(strstr(s, "text-anchor=\"start\">a reason much longer"));
+    ck_assert_ptr_nonnull(strstr(s, "text-anchor=\"start\">short</text>"));
+    ck_assert_ptr_nonnull(strstr(s, "<dl class=\"facts\">\n<dt>late</dt><dd>fact</dd>\n</dl>\n</section>\n<section>"));
+    ck_assert_int_eq(count(s, "<section>"), 2);
+    ck_assert_int_eq(count(s, "</section>"), 2);
+    free(s);
+}
+END_TEST
+
+static void wide_ticks(html *h)
+{
+    html_bar bar[] = { { "a", 4920170987554LL }, { "b", 1 } };
+    html_bars(h, "amounts", HTML_FEN, bar, 2);
+}
+
+START_TEST(test_tick_labels_do_not_overlap)
+{
+    /* 0 … 50,000,000,000 元 in steps of 10,000,000,000 (whole 元 on the
+     * axis): labels of 14 characters on ticks 84px apart, every other one */
+    char *s = page(wide_ticks);
+    ck_assert_int_eq(count(s, "<line class=\"grid\""), 5);
+    ck_assert_ptr_nonnull(strstr(s, "class=\"tick\">0</text>"));
+    ck_assert_ptr_nonnull(strstr(s, "class=\"tick\">20,000,000,000</text>"));
+    ck_assert_ptr_nonnull(strstr(s, "class=\"tick\">40,000,000,000</text>"));
+    ck_assert_ptr_null(strstr(s, "class=\"tick\">10,000,000,000</text>"));
+    ck_assert_ptr_nonnull(strstr(s, "<title>a: 49,201,709,875.54</title>"));
+    free(s);
+}
+END_TEST
+
 Suite *hm_html_suite(void)
 {
     Suite *s = suite_create("html");
@@ -256,6 +311,8 @@ Suite *hm_html_suite(void)
     tcase_add_test(t, test_page);
     tcase_add_test(t, test_bar_edges);
     tcase_add_test(t, test_pairs_and_histogram);
+    tcase_add_test(t, test_structure);
+    tcase_add_test(t, test_tick_labels_do_not_overlap);
     suite_add_tcase(s, t);
     return s;
 }
