@@ -20,6 +20,7 @@ struct html {
     FILE *out;
     int failed;                 /* an allocation failed: errno ENOMEM at the end */
     int in_facts, in_section, in_table;
+    int in_group;               /* a heading and what follows it, kept on one printed page */
     int ncols, col;             /* the open table's columns; the next cell's column */
     char *align;                /* the open table's, one letter per column */
 };
@@ -59,9 +60,9 @@ static const char STYLE[] =
     "@page{size:A4;margin:15mm}\n"
     "body{margin:0;max-width:none;padding:0;font-size:10pt}\n"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
-    "table,figure,dl.facts{break-inside:avoid}\n"
+    "table,figure,dl.facts,div.group{break-inside:avoid;page-break-inside:avoid}\n"
     "thead{display:table-header-group}\n"
-    "h2,h3{break-after:avoid}\n"
+    "h2,h3{break-after:avoid;page-break-after:avoid}\n"
     "}\n";
 
 /* ---- text ---------------------------------------------------------------- */
@@ -257,6 +258,13 @@ static void close_facts(html *h)
     h->in_facts = 0;
 }
 
+static void close_group(html *h)
+{
+    if (h->in_group)
+        fputs("</div>\n", h->out);
+    h->in_group = 0;
+}
+
 /* what is open before anything else is written */
 static void settle(html *h)
 {
@@ -285,6 +293,7 @@ html *html_begin(FILE *out, const char *title, const char *lang)
 int html_end(html *h)
 {
     settle(h);
+    close_group(h);
     if (h->in_section)
         fputs("</section>\n", h->out);
     fputs("</body>\n</html>\n", h->out);
@@ -316,6 +325,7 @@ void html_fact(html *h, const char *name, const char *value)
 void html_section(html *h, const char *title)
 {
     settle(h);
+    close_group(h);
     if (h->in_section)
         fputs("</section>\n", h->out);
     h->in_section = 1;
@@ -327,7 +337,9 @@ void html_section(html *h, const char *title)
 void html_heading(html *h, const char *title)
 {
     settle(h);
-    fputs("<h3>", h->out);
+    close_group(h);
+    h->in_group = 1;
+    fputs("<div class=\"group\">\n<h3>", h->out);
     html_escape(h->out, title);
     fputs("</h3>\n", h->out);
 }

@@ -68,7 +68,9 @@ int   html_end(html *h);
 void  html_fact(html *h, const char *name, const char *value);
 /* A new section with heading `title` (closing the previous one). */
 void  html_section(html *h, const char *title);
-/* A heading within the section (<h3>), e.g. one policy's. */
+/* A heading within the section (<h3>), e.g. one policy's; it and what
+ * follows, up to the next heading or section, print on one page where they
+ * fit. */
 void  html_heading(html *h, const char *title);
 /* A paragraph of text. */
 void  html_para(html *h, const char *text);
