@@ -306,6 +306,7 @@ int hm_compiler_add_facts_file(hm_compiler *c, const char *path);
 
 #define HM_FORMAT_TABLE 0
 #define HM_FORMAT_JSON  1
+#define HM_FORMAT_HTML  2       /* a self-contained page with SVG charts (hm_report) */
 
 /* Evaluate every policy for one household: from `json_path` (JSON:
  * {"household": {…, "members": [{…}]}} or {"person": {…}}) or, when it is
@@ -436,7 +437,8 @@ int hm_run_summary_issue(const hm_run_summary *s, int i, const char **source, in
  * eligible count by failed condition, the undetermined count by missing
  * fact, and the runtime errors (the breakdowns only when the run stored
  * reasons).  `run` 0 means the latest run; `policy` NULL means every
- * policy; `format` HM_FORMAT_TABLE (text) or HM_FORMAT_JSON.  HM_OK;
+ * policy; `format` HM_FORMAT_TABLE (text), HM_FORMAT_JSON or HM_FORMAT_HTML
+ * (a self-contained page with the run's facts, tables and bar charts).  HM_OK;
  * HM_EIO (cannot be read, or not a results database); HM_EUSAGE (no such
  * run or policy); HM_ENOMEM.  On failure `err` holds a one-line message. */
 int hm_report(const char *db, int run, const char *policy, int format, FILE *out, char *err,
