@@ -350,7 +350,7 @@ static void print_json(const diff_result *D)
 /* The pack of paths (a .hmc alone is loaded as it is), amended by the
  * policy file `reform` and the what-ifs of `whatif` when given.  EXIT_CLEAN
  * with *out, or the exit status after printing why not. */
-static int make_pack(char **paths, int n, const char *reform, const char *whatif, hm_pack **out)
+static int make_pack(char **paths, int n, const char *reform, const char *whatif, int quiet, hm_pack **out)
 {
     *out = NULL;
     char err[1024];
@@ -374,7 +374,9 @@ static int make_pack(char **paths, int n, const char *reform, const char *whatif
     if (!comp)
         return EXIT_USAGE;
     int rc = hm_compiler_pack(comp, out);
-    hm_compiler_print_diagnostics(comp, stderr);
+    /* the reform compiles the base's files again: their warnings once */
+    if (rc != HM_OK || !quiet)
+        hm_compiler_print_diagnostics(comp, stderr);
     int bad_set = rc == HM_ERR && cli_whatif_failed(comp);
     hm_compiler_free(comp);
     if (rc == HM_OK)
@@ -465,18 +467,18 @@ int cmd_diff(int argc, char **argv)
     int nbase = whatif && npaths == 1 ? 1 : npaths - 1;
     const char *reform = nbase < npaths ? argv[argc - 1] : NULL;
     hm_pack *kb = NULL, *kr = NULL;
-    int st = make_pack(base, nbase, NULL, NULL, &kb);
+    int st = make_pack(base, nbase, NULL, NULL, 0, &kb);
     if (st == EXIT_CLEAN) {
         if (!reform)
-            st = make_pack(base, nbase, NULL, whatif, &kr);
+            st = make_pack(base, nbase, NULL, whatif, 1, &kr);
         else if (cli_is_pack(reform))
-            st = make_pack((char **)&reform, 1, NULL, whatif, &kr);
+            st = make_pack((char **)&reform, 1, NULL, whatif, 0, &kr);
         else if (nbase == 1 && cli_is_pack(base[0])) {
             cli_error("diff: %s: a reform file is compiled with the base's policy files; give them (or compile "
                       "the reform first: huimin compile … --reform %s -o R.hmc)", reform, reform);
             st = EXIT_USAGE;
         } else
-            st = make_pack(base, nbase, reform, whatif, &kr);
+            st = make_pack(base, nbase, reform, whatif, 1, &kr);
     }
     free(whatif);
     if (st != EXIT_CLEAN) {
