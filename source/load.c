@@ -239,7 +239,13 @@ static void check_schema(hm_load *L)
 
 int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
 {
+    return load_open_for(L, p, cfg, as_of, 0);
+}
+
+int load_open_for(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of, unsigned want)
+{
     memset(L, 0, sizeof *L);
+    L->want = want;
     L->p = p;
     L->cfg = cfg;
     L->as_of = as_of;
@@ -265,6 +271,13 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
             for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
                 if (!L->needed[k])
                     L->needed[k] = 2;
+    /* the roll's lists and every field of their records; the township */
+    for (int32_t i = 0; i < p->nrolls && (want & LOAD_ROLL); i++)
+        for (int32_t f = p->rolls[i].field;
+             f < p->nfields && (f == p->rolls[i].field || p->fields[f].records == FIELD_ROWFIELD); f++)
+            L->needed[f] = 1;
+    for (int32_t i = 0; i < p->nregions && (want & LOAD_REGIONS); i++)
+        L->needed[p->regions[i].field] = 1;
     /* an attribute read through a key fact needs the key */
     for (int32_t i = 0; i < p->nrefreads; i++)
         if (L->needed[p->refreads[i].field])
@@ -1221,6 +1234,8 @@ static int load_reftables(hm_load *L)
         int wanted = 0;
         for (int32_t i = 0; i < p->nrefreads; i++)
             wanted |= p->refreads[i].table == t && L->needed[p->refreads[i].field];
+        for (int32_t i = 0; i < p->nregions && (L->want & LOAD_REGIONS); i++)
+            wanted |= p->regions[i].table == t;
         const hm_reftab *tb = &p->reftabs[t];
         int k = wanted ? configured(L, prog_str(p, tb->source)) : -1;
         if (k < 0 || !L->plugins[k].desc || !L->plugins[k].desc->reftable)
