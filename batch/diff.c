@@ -17,6 +17,7 @@
 #include "one.h"
 #include "pack.h"
 #include "plugin.h"
+#include "regions.h"
 #include "results.h"
 #include "vm.h"
 
@@ -185,6 +186,8 @@ static void need_also(hm_load *L, const hm_program *b, const int32_t *map)
     for (int32_t i = 0; i < b->npolicies; i++)
         for (int32_t k = 0; k < b->policies[i].nfacts; k++)
             L->needed[map[b->ints[b->policies[i].first_fact + k]]] = 1;
+    for (int32_t i = 0; i < b->nregions; i++)
+        L->needed[map[b->regions[i].field]] = 1;
     const hm_program *a = L->p;
     for (int32_t f = 0; f < a->nfields; f++)
         if (a->fields[f].records == FIELD_ROWS && L->needed[f] == 1)
@@ -698,14 +701,122 @@ done:
 
 /* ---- regions ------------------------------------------------------------- */
 
-/* X->reg and the regions of D: none until the packs say how to find a
- * household's region (see regions.h). */
-static int find_regions(dctx *X, diff_result *D, const hm_load *L)
+/* region codes (digits) to their index at one level: open addressing */
+typedef struct rmap {
+    uint64_t *key;
+    int32_t *idx;
+    size_t cap, n;
+} rmap;
+
+#define NO_REGION UINT64_MAX
+
+/* The index of key, or -1 when it is new (then *slot is where it goes). */
+static int32_t rmap_find(const rmap *M, uint64_t key, size_t *slot)
 {
-    (void)X;
-    (void)D;
-    (void)L;
+    size_t k = (size_t)(key * 0x9E3779B97F4A7C15ULL >> 20) & (M->cap - 1);
+    while (M->idx[k] >= 0 && M->key[k] != key)
+        k = (k + 1) & (M->cap - 1);
+    *slot = k;
+    return M->idx[k];
+}
+
+static int rmap_grow(rmap *M)
+{
+    size_t cap = M->cap ? 2 * M->cap : 256;
+    rmap N = { mem_alloc(cap * sizeof *N.key), mem_alloc(cap * sizeof *N.idx), cap, M->n };
+    if (!N.key || !N.idx) {
+        mem_free(N.key);
+        mem_free(N.idx);
+        return -1;
+    }
+    memset(N.idx, 0xff, cap * sizeof *N.idx);
+    for (size_t i = 0, k; i < M->cap; i++)
+        if (M->idx[i] >= 0) {
+            rmap_find(&N, M->key[i], &k);
+            N.key[k] = M->key[i];
+            N.idx[k] = M->idx[i];
+        }
+    mem_free(M->key);
+    mem_free(M->idx);
+    *M = N;
     return 0;
+}
+
+/* A new region of level l in D, with room for each policy's change. */
+static int add_region(diff_result *D, int l, const char *code, const char *name, int npairs)
+{
+    /* room for 16, then doubled each time it is full */
+    if (!D->regions[l] || (D->nregions[l] >= 16 && !(D->nregions[l] & (D->nregions[l] - 1)))) {
+        size_t cap = D->nregions[l] ? 2 * (size_t)D->nregions[l] : 16;
+        diff_region *v = mem_realloc(D->regions[l], cap * sizeof *v);
+        if (!v)
+            return -1;
+        D->regions[l] = v;
+    }
+    diff_region *G = &D->regions[l][D->nregions[l]];
+    memset(G, 0, sizeof *G);
+    G->code = mem_strdup(code);
+    G->name = mem_strdup(name ? name : code);
+    G->newly = mem_calloc(3 * (size_t)npairs + 1, sizeof *G->newly);
+    D->nregions[l]++;
+    if (!G->code || !G->name || !G->newly)
+        return -1;
+    G->lost = G->newly + npairs;
+    G->change = G->newly + 2 * (size_t)npairs;
+    return 0;
+}
+
+/* X->reg: each household's region at each level, by `regions by` of
+ * program p (reading facts f), and the regions in D; nothing when p
+ * declares none.  -1 when out of memory. */
+static int find_regions(dctx *X, diff_result *D, const hm_program *p, const hm_facts *f)
+{
+    if (regions_field(p) < 0)
+        return 0;
+    rmap M[DIFF_NLEVELS];
+    memset(M, 0, sizeof M);
+    int rc = -1;
+    for (int l = 0; l < DIFF_NLEVELS; l++)
+        if (!(X->reg[l] = mem_alloc(((size_t)X->nhouse + 1) * sizeof *X->reg[l])) || rmap_grow(&M[l]))
+            goto done;
+    hm_region r;
+    for (int32_t h = 0; h < X->nhouse; h++) {
+        region_of(p, f, h, X->as_of, &r);
+        for (int l = 0; l < DIFF_NLEVELS; l++) {
+            uint64_t key = r.state == REGION_KNOWN ? strtoull(r.code[l], NULL, 10) : NO_REGION;
+            size_t k;
+            int32_t i = rmap_find(&M[l], key, &k);
+            if (i < 0) {
+                if (add_region(D, l, key == NO_REGION ? "" : r.code[l], key == NO_REGION ? NULL : r.name[l],
+                               X->npairs))
+                    goto done;
+                M[l].key[k] = key;
+                M[l].idx[k] = i = D->nregions[l] - 1;
+                if (2 * ++M[l].n > M[l].cap && rmap_grow(&M[l]))
+                    goto done;
+            }
+            X->reg[l][h] = i;
+        }
+    }
+    for (int l = 0; l < DIFF_NLEVELS; l++)
+        X->nreg[l] = D->nregions[l];
+    D->has_regions = 1;
+    rc = 0;
+done:
+    for (int l = 0; l < DIFF_NLEVELS; l++) {
+        mem_free(M[l].key);
+        mem_free(M[l].idx);
+    }
+    return rc;
+}
+
+static int by_code(const void *a, const void *b)
+{
+    const diff_region *x = a, *y = b;
+    /* the households of no known region last */
+    if (!*x->code || !*y->code)
+        return !*x->code - !*y->code;
+    return strcmp(x->code, y->code);
 }
 
 /* ---- the diff ------------------------------------------------------------ */
@@ -883,7 +994,7 @@ int diff_run(const hm_pack *kb, const hm_pack *kr, const diff_options *o, diff_r
         threads = 1;
     rc = HM_EPLUGIN;
     const hm_program *pa = X.p[a], *pb = X.p[!a];
-    int lrc = load_open(&L, pa, &cfg, as_of);
+    int lrc = load_open_for(&L, pa, &cfg, as_of, LOAD_REGIONS);
     if (!lrc)
         need_also(&L, pb, map);
     L.threads = threads;
@@ -912,7 +1023,9 @@ int diff_run(const hm_pack *kb, const hm_pack *kr, const diff_options *o, diff_r
     if (make_pairs(&X, err, errlen))
         goto done;
     rc = HM_ENOMEM;
-    if (find_regions(&X, D, &L))
+    /* the regions of the base's `regions by`, else the reform's */
+    int rs = regions_field(X.p[0]) >= 0 ? 0 : 1;
+    if (find_regions(&X, D, X.p[rs], X.f[rs]))
         goto done;
     X.hchg = mem_calloc((size_t)L.nh + 1, sizeof *X.hchg);
     w = mem_calloc((size_t)threads, sizeof *w);
@@ -967,6 +1080,9 @@ int diff_run(const hm_pack *kb, const hm_pack *kr, const diff_options *o, diff_r
     }
     if (distribution(&X, D))
         goto done;
+    for (int l = 0; l < DIFF_NLEVELS; l++)
+        if (D->nregions[l])
+            qsort(D->regions[l], (size_t)D->nregions[l], sizeof *D->regions[l], by_code);
     if (o->top > 0) {
         if (!(top = mem_alloc((size_t)o->top * sizeof *top)) ||
             !(D->top = mem_calloc((size_t)o->top, sizeof *D->top)))

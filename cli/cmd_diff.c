@@ -152,6 +152,10 @@ static void print_text(const diff_result *D)
     for (int l = DIFF_CITY; l >= 0 && D->has_regions; l--) {
         if (!D->nregions[l])
             continue;
+        if (l == DIFF_TOWNSHIP && D->nregions[l] > 40) {
+            printf("\nby township: %d townships, in the JSON output and the results database\n", D->nregions[l]);
+            continue;
+        }
         printf("\nby %s:\n%-12s %-16s %10s %8s %9s %14s %14s\n", level_word[l], "region", "name", "households", "newly",
                "no longer", "per month", "per year");
         for (int g = 0; g < D->nregions[l]; g++) {
@@ -165,7 +169,7 @@ static void print_text(const diff_result *D)
             if (!region_change(D, G, c, &y))
                 fmt_change(y, cy, sizeof cy);
             fmt_change(c[DIFF_MONTH], cm, sizeof cm);
-            pad(G->code, 12);
+            pad(*G->code ? G->code : "(unknown)", 12);
             putchar(' ');
             pad(G->name && strcmp(G->name, G->code) ? G->name : "-", 16);
             printf(" %10lld %8lld %9lld %14s %14s\n", (long long)G->households, nw, lost, cm, cy);
