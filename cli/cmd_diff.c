@@ -84,6 +84,7 @@ static void pad(const char *s, int width)
 }
 
 static const char *const period_word[] = { "month", "year", "once" };
+static const char *const period_key[] = { "per_month", "per_year", "once" };   /* JSON */
 static const char *const level_word[] = { "township", "county", "city" };
 
 static const char *entity_word(int e)
@@ -156,8 +157,8 @@ static void print_text(const diff_result *D)
             printf("\nby township: %d townships, in the JSON output and the results database\n", D->nregions[l]);
             continue;
         }
-        printf("\nby %s:\n%-12s %-16s %10s %8s %9s %14s %14s\n", level_word[l], "region", "name", "households", "newly",
-               "no longer", "per month", "per year");
+        printf("\nby %s:\n%-12s %-16s %10s %8s %9s %14s %14s %14s %14s\n", level_word[l], "region", "name",
+               "households", "newly", "no longer", "per month", "per year", "once", "in a year");
         for (int g = 0; g < D->nregions[l]; g++) {
             const diff_region *G = &D->regions[l][g];
             long long c[DIFF_NPERIODS], y, nw = 0, lost = 0;
@@ -165,14 +166,16 @@ static void print_text(const diff_result *D)
                 nw += G->newly[i];
                 lost += G->lost[i];
             }
-            char cm[32], cy[32] = "(overflow)";
+            char cp[DIFF_NPERIODS][32], cy[32] = "(overflow)";
             if (!region_change(D, G, c, &y))
                 fmt_change(y, cy, sizeof cy);
-            fmt_change(c[DIFF_MONTH], cm, sizeof cm);
+            for (int p = 0; p < DIFF_NPERIODS; p++)
+                fmt_change(c[p], cp[p], sizeof cp[p]);
             pad(*G->code ? G->code : "(unknown)", 12);
             putchar(' ');
             pad(G->name && strcmp(G->name, G->code) ? G->name : "-", 16);
-            printf(" %10lld %8lld %9lld %14s %14s\n", (long long)G->households, nw, lost, cm, cy);
+            printf(" %10lld %8lld %9lld %14s %14s %14s %14s\n", (long long)G->households, nw, lost, cp[0], cp[1], cp[2],
+                   cy);
         }
     }
     for (int p = 0; p < DIFF_NPERIODS; p++) {
@@ -271,7 +274,7 @@ static void print_json(const diff_result *D)
     }
     printf("],\n \"cost_change\": {");
     for (int p = 0; p < DIFF_NPERIODS; p++) {
-        printf("\"per_%s\": ", period_word[p]);
+        printf("\"%s\": ", period_key[p]);
         if (D->has_period[p])
             json_fen(D->total_change[p]);
         else
@@ -306,8 +309,10 @@ static void print_json(const diff_result *D)
                     printf("null");
                 printf("}");
             }
-            printf("}, \"per_month\": ");
-            json_fen(c[DIFF_MONTH]);
+            for (int p = 0; p < DIFF_NPERIODS; p++) {
+                printf("%s\"%s\": ", p ? ", " : "}, ", period_key[p]);
+                json_fen(c[p]);
+            }
             printf(", \"in_a_year\": ");
             if (bad)
                 printf("null");
@@ -321,8 +326,8 @@ static void print_json(const diff_result *D)
     for (int p = 0, first = 1; p < DIFF_NPERIODS; p++) {
         if (!D->has_period[p])
             continue;
-        printf("%s\"per_%s\": {\"gain\": %lld, \"lose\": %lld, \"unchanged\": %lld, \"deciles\": ", first ? "" : ", ",
-               period_word[p], (long long)D->gainers[p], (long long)D->losers[p], (long long)D->unchanged[p]);
+        printf("%s\"%s\": {\"gain\": %lld, \"lose\": %lld, \"unchanged\": %lld, \"deciles\": ", first ? "" : ", ",
+               period_key[p], (long long)D->gainers[p], (long long)D->losers[p], (long long)D->unchanged[p]);
         first = 0;
         if (!(D->gainers[p] + D->losers[p])) {
             printf("null}");
@@ -341,7 +346,7 @@ static void print_json(const diff_result *D)
         printf("%s\n  {\"rank\": %d, \"household\": ", i ? "," : "", i + 1);
         json_str(strlen(H->id) < sizeof masked ? mask_id(H->id, masked) : "(long id)");
         for (int p = 0; p < DIFF_NPERIODS; p++) {
-            printf(", \"per_%s\": ", period_word[p]);
+            printf(", \"%s\": ", period_key[p]);
             json_fen(H->change[p]);
         }
         printf(", \"in_a_year\": ");

@@ -83,6 +83,37 @@ assert p["elder"]["newly_eligible"] == 2 and p["allowance"]["change"] == "0.00",
 [ $? -eq 2 ] && grep -q "^--set:2:22: error: a parameter's value must be written out" "$work/err" && ok ||
 	bad "--set with a bad value: $(cat "$work/err")"
 
+# ---- by region: township, county, city (`regions by`) ------------------------
+small_city "$work/g"
+sqlite3 "$work/g/registry.db" "UPDATE household SET region_code = CASE hh_id WHEN 'H1' THEN '330102001'
+	WHEN 'H2' THEN '330102002' WHEN 'H3' THEN '330205001' END"
+{ cat "$base"; printf '\nregions by household.region\n'; } > "$work/g/regions.pol"
+"$HUIMIN" diff "$work/g/regions.pol" "$here/small_reform.pol" --config "$work/g/small.conf" --no-progress \
+	> "$work/text" 2> "$work/err"
+st=$?
+sed -i '/^base   sha256:/d; /^reform sha256:/d' "$work/text"
+if [ "${HM_REGEN:-}" = 1 ]; then
+	cp "$work/text" "$here/regions.expected"
+elif [ $st -eq 0 ] && diff -u "$here/regions.expected" "$work/text"; then
+	ok
+else
+	bad "diff by region: exit $st, the text differs from tests/diff/regions.expected: $(cat "$work/err")"
+fi
+"$HUIMIN" diff "$work/g/regions.pol" "$here/small_reform.pol" --config "$work/g/small.conf" --no-progress \
+	--format json --out "$work/g/d.db" > "$work/json" 2> /dev/null
+python3 - "$work/json" <<'PY' && ok || bad "regions in JSON: $(head -c 800 "$work/json")"
+import json, sys
+r = json.load(open(sys.argv[1]))["regions"]
+c = {x["region"]: x for x in r["county"]}
+assert sorted(c) == ["", "330102", "330205"], c
+assert c["330102"]["households"] == 2 and c["330102"]["per_month"] == "200.00" and c["330102"]["in_a_year"] == "2400.00"
+assert c["330102"]["policies"]["elder"]["no_longer_eligible"] == 2 and c["330102"]["policies"]["elder"]["change"] == "-200.00"
+assert [x["region"] for x in r["city"]] == ["330100", "330200", ""] and len(r["township"]) == 4
+PY
+[ "$(sqlite3 "$work/g/d.db" "SELECT group_concat(region || ':' || households || ':' || change_fen, ' ') FROM diff_regions
+	WHERE level = 'county' AND policy = 'allowance'")" = "330102:2:20000 330205:1:0 :1:0" ] && ok ||
+	bad "diff_regions: $(sqlite3 "$work/g/d.db" "SELECT * FROM diff_regions WHERE level = 'county'")"
+
 # ---- refused ---------------------------------------------------------------
 # a fact of another type in each pack: one load cannot serve both
 sed 's/household.assets      : money/household.assets      : decimal/' "$base" > "$work/other.pol"
