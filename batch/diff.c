@@ -909,6 +909,19 @@ static int distribution(dctx *X, diff_result *D)
         qsort(v, n, sizeof *v, cmp_i64);
         for (int d = 0; d <= 10; d++)
             D->deciles[p][d] = v[(n - 1) * (size_t)d / 10];
+        /* the histogram: widths in whole fen, rounded up, so that the last
+         * edge is at or past the largest change (in 128 bits: no overflow) */
+        __int128 lo = v[0], span = (__int128)v[n - 1] - lo, w = span / DIFF_BINS + (span % DIFF_BINS != 0);
+        if (w == 0)
+            w = 1;
+        for (int b = 0; b <= DIFF_BINS; b++) {
+            __int128 e = lo + w * b;
+            D->edge[p][b] = e > INT64_MAX ? INT64_MAX : (int64_t)e;
+        }
+        for (size_t i = 0; i < n; i++) {
+            __int128 b = ((__int128)v[i] - lo) / w;
+            D->hist[p][b >= DIFF_BINS ? DIFF_BINS - 1 : (int)b]++;
+        }
     }
     mem_free(v);
     return 0;

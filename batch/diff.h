@@ -27,6 +27,8 @@ enum {
 /* periods of amounts, as policies give them */
 enum { DIFF_MONTH, DIFF_YEAR, DIFF_ONCE, DIFF_NPERIODS };
 
+#define DIFF_BINS 10
+
 /* region levels */
 enum { DIFF_TOWNSHIP, DIFF_COUNTY, DIFF_CITY, DIFF_NLEVELS };
 
@@ -81,6 +83,9 @@ typedef struct diff_result {
     int64_t gainers[DIFF_NPERIODS], losers[DIFF_NPERIODS], unchanged[DIFF_NPERIODS];
     int64_t deciles[DIFF_NPERIODS][11];
     int has_period[DIFF_NPERIODS];
+    /* per period: the non-zero changes in DIFF_BINS bins of equal width
+     * from the smallest to the largest, bin b from edge[b] to edge[b + 1] */
+    int64_t hist[DIFF_NPERIODS][DIFF_BINS], edge[DIFF_NPERIODS][DIFF_BINS + 1];
     int64_t total_change[DIFF_NPERIODS];    /* Σ over the policies of that period */
     int64_t total_per_year;                 /* month × 12 + year */
     diff_region *regions[DIFF_NLEVELS];

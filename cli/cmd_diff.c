@@ -4,10 +4,12 @@
 #include "cli.h"
 #include "diff.h"
 #include "frontend.h"
+#include "html.h"
 #include "huimin.h"
 #include "mask.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@ static void diff_usage(FILE *out)
     fprintf(out,
             "usage: huimin diff BASE... REFORM --config FILE [--as-of DATE] [--out RESULTS.db]\n"
             "                   [--set parameter.NAME=VALUE[ as of DATE]]... [--set S.KEY=VALUE]...\n"
-            "                   [--top N] [--threads N] [--[no-]progress] [--format text|json]\n"
+            "                   [--top N] [--threads N] [--[no-]progress] [--format text|json|html]\n"
             "       huimin diff BASE... --set parameter.NAME=VALUE... --config FILE …\n"
             "\n"
             "Decide every household and person of the configured population by two packs\n"
@@ -56,7 +58,9 @@ static void diff_usage(FILE *out)
             "                        10; 0 for none)\n"
             "  --threads N           evaluation threads (default: one per core)\n"
             "  --progress, --no-progress  say when the facts are loaded (default: on a terminal)\n"
-            "  --format text|json    output format (default text)\n"
+            "  --format text|json|html  output format (default text); html: a page that\n"
+            "                        needs no network, with the gains and losses as a\n"
+            "                        histogram and the cost change by region as bars\n"
             "  -h, --help            show this help\n"
             "\n"
             "Exit status: 0 done, 1 the policies have errors, 2 usage error, unreadable\n"
@@ -356,6 +360,184 @@ static void print_json(const diff_result *D)
     printf("]}\n");
 }
 
+/* The page (--format html): tables, the cost change by policy and by
+ * region as bars, the gains and losses as a histogram per period.  0, or
+ * -1 after saying why not. */
+static int print_html(const diff_result *D)
+{
+    html *h = html_begin(stdout, "huimin diff", "zh-CN");
+    if (!h) {
+        cli_error("out of memory");
+        return -1;
+    }
+    char b[64];
+    html_fact(h, "as of", D->as_of);
+    snprintf(b, sizeof b, "%lld", (long long)D->households);
+    html_fact(h, "households", b);
+    snprintf(b, sizeof b, "%lld", (long long)D->persons);
+    html_fact(h, "persons", b);
+    html_fact(h, "base", D->base_hash);
+    html_fact(h, "reform", D->reform_hash);
+    html_section(h, "Policies");
+    static const char *const head[] = { "policy", "label", "for", "newly eligible", "no longer", "paid more",
+                                        "paid less", "unchanged", "to undetermined", "from undetermined",
+                                        "change", "per", "per year" };
+    html_table_begin(h, NULL, 13, head, "lllrrrrrrrrlr");
+    html_bar *bars = calloc((size_t)D->npolicies + 1, sizeof *bars);
+    html_pair *pairs = calloc((size_t)D->npolicies + 1, sizeof *pairs);
+    char (*names)[300] = calloc((size_t)D->npolicies + 1, sizeof *names);
+    size_t nbars = 0, npairs = 0;
+    if (!bars || !pairs || !names) {
+        free(bars);
+        free(pairs);
+        free(names);
+        html_end(h);
+        cli_error("out of memory");
+        return -1;
+    }
+    for (int i = 0; i < D->npolicies; i++) {
+        const diff_policy *P = &D->policies[i];
+        snprintf(names[i], sizeof names[i], "%s%s", P->name, !P->in_base ? " (added)" : !P->in_reform ? " (removed)" : "");
+        html_cell(h, names[i]);
+        html_cell(h, P->label);
+        html_cell(h, entity_word(P->entity));
+        for (int c = 0; c < DIFF_NCAT; c++)
+            html_cell_count(h, P->cat[c]);
+        long long y = 0;
+        int r = per_year(P, &y);
+        if (P->has_amount)
+            html_cell_fen(h, P->change);
+        else
+            html_cell(h, "-");
+        html_cell(h, P->has_amount ? period_word[P->period] : "-");
+        if (r > 0)
+            html_cell_fen(h, y);
+        else
+            html_cell(h, r < 0 ? "(overflow)" : "-");
+        pairs[npairs++] = (html_pair){ names[i], P->eligible[0], P->eligible[1] };
+        if (r > 0)
+            bars[nbars++] = (html_bar){ names[i], y };
+    }
+    html_table_end(h);
+    html_bars2(h, "Eligible, before and after", HTML_COUNT, "base", "reform", pairs, npairs);
+    html_section(h, "Cost change");
+    for (int p = 0; p < DIFF_NPERIODS; p++)
+        if (D->has_period[p]) {
+            snprintf(b, sizeof b, "%s%s: ", p == DIFF_ONCE ? "" : "per ", period_word[p]);
+            size_t len = strlen(b);
+            html_fmt_fen(D->total_change[p], b + len, sizeof b - len);
+            html_para(h, b);
+        }
+    snprintf(b, sizeof b, "in a year (per month × 12 + per year): ");
+    html_fmt_fen(D->total_per_year, b + strlen(b), sizeof b - strlen(b));
+    html_para(h, b);
+    html_bars(h, "Change in a year, by policy (yuan)", HTML_FEN, bars, nbars);
+    free(bars);
+    free(pairs);
+    free(names);
+    for (int l = DIFF_CITY; l >= 0 && D->has_regions; l--) {
+        snprintf(b, sizeof b, "By %s", level_word[l]);
+        html_section(h, b);
+        html_bar *rb = calloc((size_t)D->nregions[l] + 1, sizeof *rb);
+        char (*label)[80] = calloc((size_t)D->nregions[l] + 1, sizeof *label);
+        if (!rb || !label) {
+            free(rb);
+            free(label);
+            html_end(h);
+            cli_error("out of memory");
+            return -1;
+        }
+        static const char *const rhead[] = { "region", "name", "households", "newly eligible", "no longer",
+                                             "per month", "per year", "once", "in a year" };
+        int show = l != DIFF_TOWNSHIP || D->nregions[l] <= 200;
+        if (show)
+            html_table_begin(h, NULL, 9, rhead, "llrrrrrrr");
+        for (int g = 0; g < D->nregions[l]; g++) {
+            const diff_region *G = &D->regions[l][g];
+            long long c[DIFF_NPERIODS], y = 0, nw = 0, lost = 0;
+            int bad = region_change(D, G, c, &y);
+            for (int i = 0; i < D->npolicies; i++) {
+                nw += G->newly[i];
+                lost += G->lost[i];
+            }
+            snprintf(label[g], sizeof label[g], "%s%s%s", *G->code ? G->code : "(unknown)",
+                     G->name && strcmp(G->name, G->code) ? " " : "", G->name && strcmp(G->name, G->code) ? G->name : "");
+            rb[g] = (html_bar){ label[g], bad ? 0 : y };
+            if (!show)
+                continue;
+            html_cell(h, *G->code ? G->code : "(unknown)");
+            html_cell(h, G->name && strcmp(G->name, G->code) ? G->name : "-");
+            html_cell_count(h, G->households);
+            html_cell_count(h, nw);
+            html_cell_count(h, lost);
+            for (int p = 0; p < DIFF_NPERIODS; p++)
+                html_cell_fen(h, c[p]);
+            if (bad)
+                html_cell(h, "(overflow)");
+            else
+                html_cell_fen(h, y);
+        }
+        if (show)
+            html_table_end(h);
+        if (l != DIFF_TOWNSHIP)
+            html_bars(h, "Change in a year (yuan)", HTML_FEN, rb, (size_t)D->nregions[l]);
+        free(rb);
+        free(label);
+    }
+    html_section(h, "Gains and losses");
+    for (int p = 0; p < DIFF_NPERIODS; p++) {
+        if (!D->has_period[p])
+            continue;
+        snprintf(b, sizeof b, "Change %s%s", p == DIFF_ONCE ? "" : "per ", period_word[p]);
+        html_heading(h, b);
+        char line[160];
+        snprintf(line, sizeof line, "%lld households gain, %lld lose, %lld unchanged.", (long long)D->gainers[p],
+                 (long long)D->losers[p], (long long)D->unchanged[p]);
+        html_para(h, line);
+        if (!(D->gainers[p] + D->losers[p]))
+            continue;
+        static const char *const dhead[] = { "decile", "change" };
+        html_table_begin(h, "Deciles of the non-zero changes", 2, dhead, "rr");
+        for (int d = 0; d <= 10; d++) {
+            snprintf(line, sizeof line, "%d %%", d * 10);
+            html_cell(h, line);
+            html_cell_fen(h, D->deciles[p][d]);
+        }
+        html_table_end(h);
+        html_bar bins[DIFF_BINS];
+        char blabel[DIFF_BINS][80];
+        for (int k = 0; k < DIFF_BINS; k++) {
+            char x[32], y[32];
+            html_fmt_fen(D->edge[p][k], x, sizeof x);
+            html_fmt_fen(D->edge[p][k + 1], y, sizeof y);
+            snprintf(blabel[k], sizeof blabel[k], "%s … %s", x, y);
+            bins[k] = (html_bar){ blabel[k], D->hist[p][k] };
+        }
+        html_histogram(h, "Households by their change (yuan)", HTML_COUNT, bins, DIFF_BINS);
+    }
+    if (D->ntop) {
+        html_section(h, "The largest changes");
+        static const char *const thead[] = { "rank", "household", "per month", "per year", "once", "in a year" };
+        html_table_begin(h, NULL, 6, thead, "rlrrrr");
+        for (int i = 0; i < D->ntop; i++) {
+            const diff_household *H = &D->top[i];
+            char masked[256];
+            snprintf(b, sizeof b, "%d", i + 1);
+            html_cell(h, b);
+            html_cell(h, strlen(H->id) < sizeof masked ? mask_id(H->id, masked) : "(long id)");
+            for (int p = 0; p < DIFF_NPERIODS; p++)
+                html_cell_fen(h, H->change[p]);
+            html_cell_fen(h, H->per_year);
+        }
+        html_table_end(h);
+    }
+    if (html_end(h)) {
+        cli_error("cannot write the page: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* The pack of paths (a .hmc alone is loaded as it is), amended by the
  * policy file `reform` and the what-ifs of `whatif` when given.  EXIT_CLEAN
  * with *out, or the exit status after printing why not. */
@@ -418,10 +600,10 @@ int cmd_diff(int argc, char **argv)
         switch (c) {
         case 'a': o.as_of = optarg; break;
         case 'f':
-            if (!strcmp(optarg, "json") || !strcmp(optarg, "text"))
-                json = optarg[0] == 'j';
+            if (!strcmp(optarg, "json") || !strcmp(optarg, "text") || !strcmp(optarg, "html"))
+                json = optarg[0] == 'j' ? 1 : optarg[0] == 'h' ? 2 : 0;
             else {
-                cli_error("diff: unknown format `%s` (text or json)", optarg);
+                cli_error("diff: unknown format `%s` (text, json or html)", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -503,7 +685,10 @@ int cmd_diff(int argc, char **argv)
         cli_error_lines(err);
         return EXIT_USAGE;
     }
-    if (json)
+    int failed = 0;
+    if (json == 2)
+        failed = print_html(D);
+    else if (json)
         print_json(D);
     else
         print_text(D);
@@ -514,5 +699,5 @@ int cmd_diff(int argc, char **argv)
     if (o.out)
         fprintf(stderr, "huimin: diff %lld stored in %s\n", D->diff_id, o.out);
     diff_free(D);
-    return EXIT_CLEAN;
+    return failed ? EXIT_USAGE : EXIT_CLEAN;
 }

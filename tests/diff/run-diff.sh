@@ -114,6 +114,15 @@ PY
 	WHERE level = 'county' AND policy = 'allowance'")" = "330102:2:20000 330205:1:0 :1:0" ] && ok ||
 	bad "diff_regions: $(sqlite3 "$work/g/d.db" "SELECT * FROM diff_regions WHERE level = 'county'")"
 
+# ---- the page (--format html): no network, charts in SVG, ids masked ---------
+"$HUIMIN" diff "$work/g/regions.pol" "$here/small_reform.pol" --config "$work/g/small.conf" --no-progress \
+	--format html > "$work/page.html" 2> "$work/err"
+st=$?
+[ $st -eq 0 ] && grep -q '^<!DOCTYPE html>' "$work/page.html" && grep -q '</html>' "$work/page.html" &&
+	[ "$(grep -c '<svg' "$work/page.html")" -ge 4 ] && grep -q 'Gains and losses' "$work/page.html" &&
+	grep -q 'By county' "$work/page.html" && ! grep -qE '(src|href)="?https?:' "$work/page.html" &&
+	! grep -q '>H1<' "$work/page.html" && ok || bad "--format html: exit $st: $(cat "$work/err")"
+
 # ---- refused ---------------------------------------------------------------
 # a fact of another type in each pack: one load cannot serve both
 sed 's/household.assets      : money/household.assets      : decimal/' "$base" > "$work/other.pol"
