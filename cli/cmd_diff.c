@@ -341,6 +341,14 @@ static void print_json(const diff_result *D)
             printf("%s", d ? ", " : "[");
             json_fen(D->deciles[p][d]);
         }
+        printf("], \"histogram\": [");
+        for (int k = 0; k < DIFF_BINS; k++) {
+            printf("%s{\"from\": ", k ? ", " : "");
+            json_fen(D->edge[p][k]);
+            printf(", \"to\": ");
+            json_fen(D->edge[p][k + 1]);
+            printf(", \"households\": %lld}", (long long)D->hist[p][k]);
+        }
         printf("]}");
     }
     printf("},\n \"largest\": [");
