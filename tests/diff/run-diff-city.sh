@@ -66,6 +66,32 @@ print(sys.argv[1].rsplit("/", 1)[-1], "agrees with the two runs" if not bad else
 sys.exit(bad)
 PY
 done
+# by county: the diff's change of 低保 in each county equals the two runs'
+# amounts summed by the county of each household's township code
+python3 - "$work/dibao_tibiao.json" "$work/base.db" "$work/dibao_tibiao.db" "$work/city/registry.db" <<'PY' ||
+import json, sqlite3, sys
+d = json.load(open(sys.argv[1]))
+county = {x["region"]: x["policies"]["dibao"] for x in d["regions"]["county"]}
+reg = {h: (t or "")[:6] for h, t in sqlite3.connect(sys.argv[4]).execute("select hh_id, township_code from household")}
+def dibao(path):
+    return {e: (s, a or 0) for e, s, a in sqlite3.connect(path).execute(
+        "select entity_id, status, amount_fen from decisions where policy = 'dibao'")}
+b, r = dibao(sys.argv[2]), dibao(sys.argv[3])
+change = {}
+for e in set(b) | set(r):
+    (xs, xa), (rs, ra) = b.get(e, (None, 0)), r.get(e, (None, 0))
+    if "undetermined" not in (xs, rs):
+        change[reg[e]] = change.get(reg[e], 0) + (ra if rs == "eligible" else 0) - (xa if xs == "eligible" else 0)
+bad = 0
+for c in set(change) | set(county):
+    fen = change.get(c, 0)
+    want = "%s%d.%02d" % ("-" if fen < 0 else "", abs(fen) // 100, abs(fen) % 100)
+    if county.get(c, {}).get("change") != want:
+        print("county %s: diff %s, the runs %s" % (c, county.get(c), want)); bad = 1
+print("dibao by county: %d counties agree" % len(county) if not bad else "dibao by county disagrees")
+sys.exit(bad)
+PY
+    fail "dibao by county"
 # the 灵活就业 reform: newly eligible = a direct count of persons with 6 or
 # more months paid of the 12 before the as-of month but never 6 in a row
 # (run-reform-city.sh); a registry record is stale after 31 days
