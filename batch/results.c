@@ -21,9 +21,32 @@
  * version 4 has decisions not applicable, status 4, counted in
  * run_not_applicable, and the view names them; version 5 has the decisions
  * of claim policies, one for each claim, decision_rows.claim its number
- * among the person's, NULL for the others); a database of a later version
- * is refused. */
-#define SCHEMA_VERSION 5
+ * among the person's, NULL for the others; version 7 has the tables of
+ * `huimin diff`, DIFF_SCHEMA); a database of a later version is refused. */
+#define SCHEMA_VERSION 7
+
+/* `huimin diff`: one row per diff, its policies, their change by region,
+ * the distribution of the households' changes, the largest changes */
+static const char DIFF_SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS diff_runs(\n"
+    "  diff_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, base_hash TEXT NOT NULL, reform_hash TEXT NOT NULL,\n"
+    "  started TEXT, finished TEXT, config TEXT, config_sets TEXT, households INTEGER, persons INTEGER,\n"
+    "  huimin_version TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS diff_policies(\n"
+    "  diff_id INTEGER NOT NULL, policy TEXT NOT NULL, label TEXT, entity TEXT, presence TEXT, period TEXT,\n"
+    "  newly_eligible INTEGER, no_longer_eligible INTEGER, paid_more INTEGER, paid_less INTEGER,\n"
+    "  unchanged INTEGER, to_undetermined INTEGER, from_undetermined INTEGER, base_eligible INTEGER,\n"
+    "  reform_eligible INTEGER, base_total_fen INTEGER, reform_total_fen INTEGER, change_fen INTEGER,\n"
+    "  change_per_year_fen INTEGER);\n"
+    "CREATE TABLE IF NOT EXISTS diff_regions(\n"
+    "  diff_id INTEGER NOT NULL, level TEXT NOT NULL, region TEXT, name TEXT, households INTEGER,\n"
+    "  policy TEXT NOT NULL, newly_eligible INTEGER, no_longer_eligible INTEGER, change_fen INTEGER);\n"
+    "CREATE TABLE IF NOT EXISTS diff_distribution(\n"
+    "  diff_id INTEGER NOT NULL, period TEXT NOT NULL, gainers INTEGER, losers INTEGER, unchanged INTEGER,\n"
+    "  decile INTEGER, change_fen INTEGER);\n"
+    "CREATE TABLE IF NOT EXISTS diff_households(\n"
+    "  diff_id INTEGER NOT NULL, rank INTEGER, household TEXT, change_month_fen INTEGER,\n"
+    "  change_year_fen INTEGER, change_once_fen INTEGER, change_per_year_fen INTEGER);\n";
 
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS runs(\n"
@@ -214,6 +237,8 @@ static int migrate(results *r, const char *path)
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (add_column(r, cols[i][0], cols[i][1], cols[i][2], path))
             return -1;
+    if (version < 7 && exec1(r, DIFF_SCHEMA, path))
+        return -1;
     if (version == SCHEMA_VERSION)
         return 0;
     /* the view goes first: a table under it cannot be renamed */

@@ -28,6 +28,7 @@ static const struct command {
     { "explain", cmd_explain, "explain why one household or person qualified or not" },
     { "plugin-check", cmd_plugin_check, "load a source plugin, check it and fetch a sample" },
     { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },
+    { "diff", cmd_diff, "what a reform changes: who gains, who loses, what it costs" },
 };
 
 void cli_error(const char *fmt, ...)

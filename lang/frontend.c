@@ -47,6 +47,8 @@ struct hm_compiler {
     unsigned char *pack;    /* hm_compiler_add_pack: the program must encode to these bytes */
     size_t pack_len;
     ast *reform;            /* the `reform` declaration (N_REFORM; its amendments in c) */
+    ast *whatif;            /* the what-ifs' reform when another reform is applied too */
+    int amend_file;         /* file index + 1 of compiler_add_amendment's text, or 0 */
     int have_base;          /* base_sha256 is the base pack's */
     uint8_t base_sha256[32];
 };
@@ -564,6 +566,21 @@ static void open_reforms(hm_compiler *c)
                 head = ast_append(head, d);
                 continue;
             }
+            /* the what-ifs (--set) amend a reformed pack after its reform */
+            int whatif = c->amend_file && m->file == c->files[c->amend_file - 1];
+            if (c->reform && whatif && !c->whatif) {
+                c->whatif = d;
+                for (ast *it = d->b, *itn; it; it = itn) {
+                    itn = it->next;
+                    it->next = it->last = NULL;
+                    if (it->kind != N_AMEND)
+                        head = ast_append(head, it);
+                    else
+                        d->c = ast_append(d->c, it);
+                }
+                d->b = NULL;
+                continue;
+            }
             if (c->reform) {
                 int e = diag_error(&c->diags, m->file, d->loc, "only one reform can be applied at a time");
                 diag_note(&c->diags, e, c->mods[c->reform->file]->file, c->reform->loc, "the other reform is here");
@@ -702,11 +719,8 @@ static void amend_policy(hm_compiler *c, ast *p, ast *am)
     p->a->last = t;
 }
 
-static void apply_reforms(hm_compiler *c)
+static void apply_reform(hm_compiler *c, ast *r)
 {
-    ast *r = c->reform;
-    if (!r)
-        return;
     /* the replacing rules are checked where they go, in the amended
      * modules: these see the reform's own declarations as if used */
     hm_module *rm = c->mods[r->file];
@@ -729,6 +743,14 @@ static void apply_reforms(hm_compiler *c)
         else
             amend_policy(c, d, am);
     }
+}
+
+static void apply_reforms(hm_compiler *c)
+{
+    if (c->reform)
+        apply_reform(c, c->reform);
+    if (c->whatif)
+        apply_reform(c, c->whatif);
 }
 
 /* The item of the base that amendment `am` replaced, in the base compiled
@@ -759,7 +781,7 @@ static void reform_base(hm_compiler *c, int nfiles)
         longjmp(c->oom, 1);
     int rc = HM_OK;
     for (int i = 0; i < nfiles && rc == HM_OK; i++)
-        if (c->files[i] != rf && i != c->facts_file)
+        if (c->files[i] != rf && i != c->facts_file && i + 1 != c->amend_file)
             rc = hm_compiler_add_source(b, c->files[i]->path, c->files[i]->text, c->files[i]->len);
     unsigned char *buf = NULL;
     size_t len = 0;
@@ -1021,7 +1043,10 @@ int compiler_add_amendment(hm_compiler *c, const char *name, const char *text, s
     mem_free(c->pack);
     c->pack = NULL;
     c->pack_len = 0;
-    return hm_compiler_add_source(c, name, text, len);
+    int rc = hm_compiler_add_source(c, name, text, len);
+    if (rc == HM_OK)
+        c->amend_file = c->nfiles;
+    return rc;
 }
 
 int compiler_errors_in(hm_compiler *c, const char *name)
