@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "module.h"
 #include "results.h"
+#include "run.h"
 #include "vm.h"
 
 #include <errno.h>
@@ -1052,6 +1053,12 @@ static char *keep_path(const hm_run_options *o, const hm_config *cfg, int *oom)
 
 int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen)
 {
+    return batch_run(k, o, NULL, out, err, errlen);
+}
+
+int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_run_summary **out, char *err,
+              size_t errlen)
+{
     err[0] = '\0';
     *out = NULL;
     if (!k || !o || !o->config || !o->out) {
@@ -1102,7 +1109,14 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     int lrc = load_open(&L, p, &cfg, as_of);
     L.threads = threads;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
-    if (lrc || load_population(&L) || load_facts(&L)) {
+    if (lrc || load_population(&L)) {
+        batch_load_error(&L, err, errlen);
+        goto done;
+    }
+    if (h && h->before_facts && (rc = h->before_facts(h->ctx, &L, err, errlen)) != HM_OK)
+        goto done;
+    rc = HM_EPLUGIN;
+    if (load_facts(&L)) {
         batch_load_error(&L, err, errlen);
         goto done;
     }
@@ -1216,6 +1230,9 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
         rc = HM_EPLUGIN;
         goto done;
     }
+    if (h && h->decided && (rc = h->decided(h->ctx, &L, err, errlen)) != HM_OK)
+        goto done;
+    rc = HM_EIO;
     facts_drop_values(&L.facts);
     if (totals(p, &L, &D, count, sum, ne, nreasons, err, errlen))
         goto done;

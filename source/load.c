@@ -156,6 +156,9 @@ static void readers(const hm_program *p, int32_t f, char *buf, size_t n)
                 break;
             }
     }
+    /* a fact only load_need asked for (the payment roll of an audit) */
+    if (!at)
+        snprintf(buf, n, "the audit");
 }
 
 static void where(const hm_load *L, int k, char *buf, size_t n)
@@ -322,6 +325,20 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
         return -1;
     }
     return 0;
+}
+
+int load_need(hm_load *L, const int32_t *fields, int n)
+{
+    const hm_program *p = L->p;
+    for (int i = 0; i < n; i++) {
+        int32_t f = fields[i];
+        L->needed[f] = 1;
+        for (int32_t k = f + 1; p->fields[f].records == FIELD_ROWS && k < p->nfields &&
+                                p->fields[k].records == FIELD_ROWFIELD; k++)
+            L->needed[k] = 1;
+    }
+    check_schema(L);
+    return L->err[0] ? -1 : 0;
 }
 
 /* ---- the population -------------------------------------------------------- */

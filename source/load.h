@@ -91,6 +91,10 @@ int  load_population(hm_load *L);
  * L->err ("no household `H9` in the population (source registry)"). */
 int  load_restrict(hm_load *L, const char *household_id, const char *person_id);
 int  load_facts(hm_load *L);
+/* Read these fields too (those of their records with them), which no
+ * policy reads, checked against the configured sources as load_open
+ * checks the others.  Call before load_facts.  0, or -1 with L->err. */
+int  load_need(hm_load *L, const int32_t *fields, int n);
 /* Close every plugin (their close()), before anything is recorded: 0, or
  * -1 with L->err set when an isolated plugin's process failed closing. */
 int  load_close_plugins(hm_load *L);

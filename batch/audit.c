@@ -1,0 +1,1167 @@
+/* audit.c -- `huimin audit PACK --config FILE`: a population run, and its
+ * decisions reconciled with the payment roll.
+ *
+ * The roll is a source of the pack (the one marked `roll`): each household
+ * and person has a list of payments, each naming a policy of the pack, an
+ * amount (its period from its type) and since when.  The run (run.c) calls
+ * back here twice: before the facts are read, to read the roll's facts
+ * too; once everything is decided, to copy each payment (and whether the
+ * person paid is recorded as deceased) while the facts are still held.
+ * After the run is committed, the payments go into a temporary table of
+ * the results database, next to the run's decisions, and each is put in
+ * one category (audit_findings); the summaries are SQL over that table.
+ *
+ * Categories: a payment to an entity whose decision is not eligible (or
+ * not applicable), undetermined, or eligible for another amount; a
+ * payment to a person recorded as deceased (also counted by its
+ * decision); an eligible decision of a policy the roll pays, with no
+ * payment; and the roll's own problems (a policy not in the pack, or of
+ * another kind of entity, a payment without its policy or amount).
+ *
+ * Amounts are compared in the roll's period: a yearly decision against a
+ * monthly roll as its twelfth, rounded half away from zero; a monthly one
+ * against a yearly roll × 12; lump sums (or a roll amount without a
+ * period) are not compared.  Every amount is also given per month and per
+ * year (× 12, or a twelfth), never added across periods. */
+#include "huimin.h"
+#include "calendar.h"
+#include "facts.h"
+#include "load.h"
+#include "mask.h"
+#include "mem.h"
+#include "pack.h"
+#include "results.h"
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* one payment of the roll, as read */
+typedef struct payment {
+    char *entity_id, *household_id;
+    char *policy;               /* NULL: the row gives none */
+    int person;
+    int has_amount, has_since;
+    int deceased;               /* 1: the registry records the person deceased */
+    int64_t amount;
+    int32_t since;
+} payment;
+
+typedef struct audit {
+    const hm_program *p;
+    int32_t rows[2];            /* the roll's list of payments of households, of persons; -1 none */
+    int32_t fpolicy, famount, fsince;   /* offsets of the record's fields after the list's field */
+    int period;                 /* the amount's: HM_PERIOD_* (money without one: once) */
+    const char *source;         /* the roll's source */
+    int32_t deceased;           /* person.deceased (bool), or -1 */
+    payment *v;
+    size_t n, cap;
+    int64_t entities_unknown;   /* entities whose list of payments the source could not give */
+} audit;
+
+/* ---- the roll in the pack ------------------------------------------------------ */
+
+/* The offset after list field `li` of its record's field of type vt: the
+ * only one, else -1 (none, or several). */
+static int32_t only_field(const hm_program *p, int32_t li, int vt)
+{
+    int32_t at = -1;
+    for (int32_t k = li + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
+        if (p->fields[k].vtype == vt) {
+            if (at >= 0)
+                return -1;
+            at = k - li;
+        }
+    return at;
+}
+
+/* The roll: lists of records with one text (the policy), one money (the
+ * amount) and one date (since) field, of one source. */
+static int find_roll(audit *A, char *err, size_t errlen)
+{
+    const hm_program *p = A->p;
+    A->rows[0] = A->rows[1] = -1;
+    A->deceased = -1;
+    for (int32_t f = 0; f < p->nfields; f++) {
+        const hm_field *fd = &p->fields[f];
+        if (fd->records == FIELD_VALUE && fd->vtype == VT_BOOL && !strcmp(prog_str(p, fd->name), "person.deceased"))
+            A->deceased = f;
+        if (fd->records != FIELD_ROWS)
+            continue;
+        int32_t tp = only_field(p, f, VT_TEXT), am = only_field(p, f, VT_MONEY), sn = only_field(p, f, VT_DATE);
+        int32_t nf = 0;
+        for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
+            nf++;
+        if (tp < 0 || am < 0 || sn < 0 || nf != 3)
+            continue;
+        const char *src = prog_str(p, fd->source);
+        int person = fd->entity == ENT_PERSON;
+        if (A->source && strcmp(A->source, src)) {
+            snprintf(err, errlen, "the policies declare payments in two sources (%s and %s): which is the roll?",
+                     A->source, src);
+            return HM_EUSAGE;
+        }
+        if (fd->entity != ENT_PERSON && fd->entity != ENT_HOUSEHOLD)
+            continue;
+        if (A->rows[person] >= 0 && A->rows[person] != f) {
+            snprintf(err, errlen, "source %s has two lists of payments of each %s: %s and %s", src,
+                     person ? "person" : "household", prog_str(p, p->fields[A->rows[person]].name),
+                     prog_str(p, fd->name));
+            return HM_EUSAGE;
+        }
+        int period = p->fields[f + am].period;
+        if (A->source && A->period != period) {
+            snprintf(err, errlen, "the roll's amounts of households and of persons have different periods");
+            return HM_EUSAGE;
+        }
+        A->source = src;
+        A->rows[person] = f;
+        A->fpolicy = tp;
+        A->famount = am;
+        A->fsince = sn;
+        A->period = period;
+    }
+    if (!A->source) {
+        snprintf(err, errlen, "the policies declare no payment roll: a source whose facts are lists of a "
+                 "record with the policy (text), the amount (money) and since when (date), see docs/audit.md");
+        return HM_EUSAGE;
+    }
+    return HM_OK;
+}
+
+static int before_facts(void *ctx, hm_load *L, char *err, size_t errlen)
+{
+    audit *A = ctx;
+    if (load_find_source(L, A->source) < 0) {
+        snprintf(err, errlen, "%s: no [source %s]: the audit reads the payment roll from it", L->cfg->path,
+                 A->source);
+        return HM_EUSAGE;
+    }
+    int32_t f[3];
+    int n = 0;
+    for (int k = 0; k < 2; k++)
+        if (A->rows[k] >= 0)
+            f[n++] = A->rows[k];
+    if (A->deceased >= 0)
+        f[n++] = A->deceased;
+    if (load_need(L, f, n)) {
+        snprintf(err, errlen, "%s", L->err);
+        return HM_EPLUGIN;
+    }
+    return HM_OK;
+}
+
+/* ---- the payments, copied while the facts are held ------------------------------- */
+
+static int add_payments(audit *A, const hm_load *L, int person, int32_t owner, int32_t hh)
+{
+    const hm_program *p = A->p;
+    const hm_facts *f = &L->facts;
+    int32_t li = A->rows[person];
+    if (li < 0)
+        return 0;
+    const hm_rcolumn *R = &f->rcol[p->fields[li].column];
+    if (R->state[owner] != FACT_KNOWN) {
+        A->entities_unknown++;
+        return 0;
+    }
+    const hm_rcolumn *P = &f->rcol[p->fields[li + A->fpolicy].column];
+    const hm_rcolumn *M = &f->rcol[p->fields[li + A->famount].column];
+    const hm_rcolumn *S = &f->rcol[p->fields[li + A->fsince].column];
+    int dead = 0;
+    if (person && A->deceased >= 0) {
+        const hm_column *c = &f->pcol[p->fields[A->deceased].column];
+        dead = c->state[owner] == FACT_KNOWN && c->v[owner] != 0;
+    }
+    char idb[LOAD_ID_BUF], hidb[LOAD_ID_BUF];
+    for (int32_t k = R->first[owner]; k < R->first[owner] + R->count[owner]; k++) {
+        if (A->n == A->cap) {
+            size_t cap = A->cap ? 2 * A->cap : 256;
+            payment *v = mem_realloc(A->v, cap * sizeof *v);
+            if (!v)
+                return -1;
+            A->v = v;
+            A->cap = cap;
+        }
+        payment *y = &A->v[A->n];
+        memset(y, 0, sizeof *y);
+        A->n++;
+        y->person = person;
+        y->deceased = dead;
+        y->entity_id = mem_strdup(load_id(L, person, owner, idb));
+        y->household_id = mem_strdup(load_id(L, 0, hh, hidb));
+        if (!y->entity_id || !y->household_id)
+            return -1;
+        int known = P->state[owner] == FACT_KNOWN;
+        if (known && P->date[k] != FACT_NO_DATE && P->v[k] < 0 && -(P->v[k] + 1) < f->ntexts &&
+            !(y->policy = mem_strdup(f->texts[-(P->v[k] + 1)])))
+            return -1;
+        y->has_amount = M->state[owner] == FACT_KNOWN && M->date[k] != FACT_NO_DATE;
+        y->amount = M->v[k];
+        y->has_since = S->state[owner] == FACT_KNOWN && S->date[k] != FACT_NO_DATE;
+        y->since = (int32_t)S->v[k];
+    }
+    return 0;
+}
+
+static int decided(void *ctx, const hm_load *L, char *err, size_t errlen)
+{
+    audit *A = ctx;
+    const hm_facts *f = &L->facts;
+    for (int32_t h = 0; h < f->nhouse; h++) {
+        int bad = add_payments(A, L, 0, h, h);
+        for (int32_t m = 0; !bad && m < f->hh_count[h]; m++)
+            bad = add_payments(A, L, 1, f->hh_first[h] + m, h);
+        if (bad) {
+            snprintf(err, errlen, "out of memory");
+            return HM_ENOMEM;
+        }
+    }
+    return HM_OK;
+}
+
+static void audit_free(audit *A)
+{
+    for (size_t i = 0; i < A->n; i++) {
+        mem_free(A->v[i].entity_id);
+        mem_free(A->v[i].household_id);
+        mem_free(A->v[i].policy);
+    }
+    mem_free(A->v);
+}
+
+/* ---- amounts ------------------------------------------------------------------- */
+
+/* a / 12 rounded half away from zero */
+static int64_t twelfth(int64_t a)
+{
+    return a >= 0 ? a / 12 + (a % 12 >= 6) : -((-(a + 1) + 1) / 12 + ((-(a + 1) + 1) % 12 >= 6));
+}
+
+/* The amount a of period `per` per month and per year (NULL for a lump
+ * sum or no period): -1 when × 12 overflows. */
+static int per_month_year(int64_t a, int per, int64_t *month, int64_t *year, int *has)
+{
+    *has = per == HM_PERIOD_MONTH || per == HM_PERIOD_YEAR;
+    if (per == HM_PERIOD_MONTH) {
+        *month = a;
+        return __builtin_mul_overflow(a, 12, year) ? -1 : 0;
+    }
+    if (per == HM_PERIOD_YEAR) {
+        *year = a;
+        *month = twelfth(a);
+    }
+    return 0;
+}
+
+static const char *period_key(int period)
+{
+    return period == HM_PERIOD_MONTH ? "month" : period == HM_PERIOD_YEAR ? "year"
+         : period == HM_PERIOD_ONCE ? "once" : NULL;
+}
+
+static void fmt_fen(int64_t fen, char *buf, size_t n)
+{
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
+             (unsigned long long)(a % 100));
+}
+
+/* ---- the findings --------------------------------------------------------------- */
+
+/* the categories, in the order printed, with what they mean */
+static const char *const CATEGORIES[][2] = {
+    { "eligible_not_paid", "eligible, not paid (漏保)" },
+    { "paid_not_eligible", "paid, not eligible (错保)" },
+    { "paid_undetermined", "paid while undetermined" },
+    { "paid_different_amount", "paid another amount" },
+    { "paid_deceased", "paid to a person recorded deceased" },
+    { "roll_unknown_policy", "roll: no such policy in the pack" },
+    { "roll_wrong_entity", "roll: the policy decides another kind of entity" },
+    { "roll_incomplete", "roll: a payment without its policy or amount" },
+};
+#define NCATEGORIES (int)(sizeof CATEGORIES / sizeof CATEGORIES[0])
+
+static const char *category_label(const char *key)
+{
+    for (int i = 0; i < NCATEGORIES; i++)
+        if (!strcmp(CATEGORIES[i][0], key))
+            return CATEGORIES[i][1];
+    return key;
+}
+
+typedef struct session {
+    audit *A;
+    sqlite3 *db;
+    int64_t run_id, audit_id;
+    sqlite3_stmt *ins;
+    char *err;
+    size_t errlen;
+    int64_t paid_as_decided, not_compared;
+} session;
+
+static int sql_fail(session *S, const char *what)
+{
+    snprintf(S->err, S->errlen, "%s: %s", what, sqlite3_errmsg(S->db));
+    return HM_EIO;
+}
+
+static int exec(session *S, const char *sql)
+{
+    return sqlite3_exec(S->db, sql, NULL, NULL, NULL) == SQLITE_OK ? HM_OK : sql_fail(S, "audit");
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
+{
+    if (t)
+        sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* one finding; amounts: has_* 0 for NULL */
+typedef struct finding {
+    const char *category, *policy, *kind, *entity_id, *household_id, *reason, *detail;
+    int has_paid, has_decided;
+    int64_t paid, decided;
+    int decided_period;
+    const char *since;
+    int64_t stake;              /* the amount at stake, of period stake_period */
+    int has_stake, stake_period;
+} finding;
+
+static int insert(session *S, const finding *F)
+{
+    sqlite3_stmt *st = S->ins;
+    int64_t month = 0, year = 0;
+    int has = 0;
+    if (F->has_stake && per_month_year(F->stake, F->stake_period, &month, &year, &has)) {
+        char a[32];
+        fmt_fen(F->stake, a, sizeof a);
+        snprintf(S->err, S->errlen, "%s of %s: %s per month × 12 is beyond the range of money", F->category,
+                 F->policy ? F->policy : "?", a);
+        return HM_EUSAGE;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_int64(st, 1, S->audit_id);
+    sqlite3_bind_text(st, 2, F->category, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, F->policy);
+    bind_text_or_null(st, 4, F->kind);
+    bind_text_or_null(st, 5, F->entity_id);
+    bind_text_or_null(st, 6, F->household_id);
+    bind_text_or_null(st, 7, F->reason);
+    bind_text_or_null(st, 8, F->detail);
+    if (F->has_paid) {
+        sqlite3_bind_int64(st, 9, F->paid);
+        bind_text_or_null(st, 10, period_key(S->A->period));
+    }
+    if (F->has_decided) {
+        sqlite3_bind_int64(st, 11, F->decided);
+        bind_text_or_null(st, 12, period_key(F->decided_period));
+    }
+    if (F->has_stake && has) {
+        sqlite3_bind_int64(st, 13, month);
+        sqlite3_bind_int64(st, 14, year);
+    }
+    bind_text_or_null(st, 15, F->since);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sql_fail(S, "audit_findings");
+    return HM_OK;
+}
+
+/* "household.assets (stale), person.x" with each fact's source:
+ * "household.assets (stale) from civil_affairs, person.x from registry" */
+static char *with_sources(const hm_program *p, const char *missing)
+{
+    size_t cap = strlen(missing) * 2 + 64, at = 0;
+    char *out = mem_alloc(cap);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    const char *s = missing;
+    while (*s) {
+        const char *e = strstr(s, ", ");
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        size_t nl = 0;
+        while (nl < len && s[nl] != ' ')
+            nl++;
+        const char *src = NULL;
+        for (int32_t f = 0; f < p->nfields && !src; f++) {
+            const char *name = prog_str(p, p->fields[f].name);
+            if (strlen(name) == nl && !strncmp(name, s, nl))
+                src = prog_str(p, p->fields[f].source);
+        }
+        size_t need = at + len + (src ? strlen(src) : 0) + 16;
+        if (need > cap) {
+            char *o = mem_realloc(out, need * 2);
+            if (!o) {
+                mem_free(out);
+                return NULL;
+            }
+            out = o;
+            cap = need * 2;
+        }
+        at += (size_t)snprintf(out + at, cap - at, "%s%.*s%s%s", at ? ", " : "", (int)len, s, src ? " from " : "",
+                               src ? src : "");
+        s = e ? e + 2 : s + len;
+    }
+    return out;
+}
+
+static int fill_roll(session *S)
+{
+    audit *A = S->A;
+    int rc = exec(S, "CREATE TEMP TABLE roll(n INTEGER PRIMARY KEY, kind TEXT NOT NULL, entity_id TEXT NOT NULL, "
+                     "household_id TEXT NOT NULL, policy TEXT, amount_fen INTEGER, since TEXT, deceased INTEGER)");
+    if (rc)
+        return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db, "INSERT INTO temp.roll VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL))
+        return sql_fail(S, "audit");
+    for (size_t i = 0; i < A->n; i++) {
+        const payment *y = &A->v[i];
+        char since[16];
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_int64(st, 1, (int64_t)i + 1);
+        sqlite3_bind_text(st, 2, y->person ? "person" : "household", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, y->entity_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, y->household_id, -1, SQLITE_STATIC);
+        bind_text_or_null(st, 5, y->policy);
+        if (y->has_amount)
+            sqlite3_bind_int64(st, 6, y->amount);
+        if (y->has_since) {
+            cal_format(y->since, since);
+            sqlite3_bind_text(st, 7, since, -1, SQLITE_TRANSIENT);
+        }
+        sqlite3_bind_int(st, 8, y->deceased);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return sql_fail(S, "audit");
+        }
+    }
+    sqlite3_finalize(st);
+    /* the run's decisions of the policies the roll pays, once, with the
+     * ids as text (a population of integer ids stores integers) */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "CREATE INDEX temp.roll_by ON roll(policy, kind, entity_id);\n"
+             "CREATE TEMP TABLE dec AS SELECT d.entity_kind AS kind, CAST(d.entity_id AS TEXT) AS entity_id,\n"
+             "  CAST(coalesce(d.household_id, d.entity_id) AS TEXT) AS household_id, d.policy, d.status,\n"
+             "  d.amount_fen, p.period, d.reason, d.missing, d.message\n"
+             "  FROM decisions d JOIN run_policies p ON p.run_id = d.run_id AND p.name = d.policy\n"
+             "  WHERE d.run_id = %lld AND d.claim IS NULL AND d.policy IN (SELECT policy FROM temp.roll);\n"
+             "CREATE INDEX temp.dec_by ON dec(policy, kind, entity_id);",
+             (long long)S->run_id);
+    return exec(S, sql);
+}
+
+/* each payment in its category */
+static int classify_payments(session *S)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT x.kind, x.entity_id, x.household_id, x.policy, x.amount_fen, x.since, x.deceased,\n"
+             "       p.entity_kind, d.status, d.amount_fen, d.period, d.reason, d.missing, d.message,\n"
+             "       p.name IS NOT NULL\n"
+             "FROM temp.roll x\n"
+             "LEFT JOIN run_policies p ON p.run_id = %lld AND p.name = x.policy\n"
+             "LEFT JOIN temp.dec d ON d.policy = x.policy AND d.kind = x.kind AND d.entity_id = x.entity_id\n"
+             "ORDER BY x.n",
+             (long long)S->run_id);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit");
+    int rc = HM_OK, step;
+    while (rc == HM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        finding F;
+        memset(&F, 0, sizeof F);
+        F.kind = (const char *)sqlite3_column_text(st, 0);
+        F.entity_id = (const char *)sqlite3_column_text(st, 1);
+        F.household_id = (const char *)sqlite3_column_text(st, 2);
+        F.policy = (const char *)sqlite3_column_text(st, 3);
+        F.has_paid = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        F.paid = sqlite3_column_int64(st, 4);
+        F.since = (const char *)sqlite3_column_text(st, 5);
+        int dead = sqlite3_column_int(st, 6);
+        const char *pkind = (const char *)sqlite3_column_text(st, 7);
+        const char *status = (const char *)sqlite3_column_text(st, 8);
+        F.has_decided = sqlite3_column_type(st, 9) != SQLITE_NULL;
+        F.decided = sqlite3_column_int64(st, 9);
+        F.decided_period = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 10);
+        const char *reason = (const char *)sqlite3_column_text(st, 11);
+        const char *missing = (const char *)sqlite3_column_text(st, 12);
+        F.detail = (const char *)sqlite3_column_text(st, 13);
+        /* the money paid is what is at stake, unless said otherwise */
+        F.has_stake = F.has_paid;
+        F.stake = F.paid;
+        F.stake_period = S->A->period;
+        char buf[256];
+        char *owned = NULL;
+        if (!F.policy || !F.has_paid) {
+            F.category = "roll_incomplete";
+            F.reason = !F.policy ? "no policy named" : "no amount";
+        } else if (!sqlite3_column_int(st, 14)) {
+            F.category = "roll_unknown_policy";
+            snprintf(buf, sizeof buf, "no policy `%s` in the pack", F.policy);
+            F.reason = buf;
+        } else if (!status) {
+            F.category = "roll_wrong_entity";
+            snprintf(buf, sizeof buf, "`%s` decides %s%s, the roll pays a %s", F.policy,
+                     pkind ? pkind : "?", pkind && !strcmp(pkind, "claim") ? "s" : "s", F.kind);
+            F.reason = buf;
+        } else if (!strcmp(status, "not_eligible") || !strcmp(status, "not_applicable")) {
+            F.category = "paid_not_eligible";
+            F.reason = !strcmp(status, "not_applicable") ? "not applicable" : reason ? reason : "not eligible";
+        } else if (!strcmp(status, "undetermined")) {
+            F.category = "paid_undetermined";
+            if (missing && *missing) {
+                if (!(owned = with_sources(S->A->p, missing))) {
+                    rc = HM_ENOMEM;
+                    snprintf(S->err, S->errlen, "out of memory");
+                    break;
+                }
+                F.reason = owned;
+            } else {
+                F.reason = reason ? reason : "undetermined";
+            }
+        } else {
+            /* eligible: the amounts in the roll's period */
+            int rp = S->A->period, dp = F.decided_period;
+            int64_t want = F.decided;
+            int comparable = F.has_decided && (rp == HM_PERIOD_MONTH || rp == HM_PERIOD_YEAR) &&
+                             (dp == HM_PERIOD_MONTH || dp == HM_PERIOD_YEAR);
+            if (comparable && dp != rp)
+                comparable = rp == HM_PERIOD_MONTH ? (want = twelfth(F.decided), 1)
+                                                   : !__builtin_mul_overflow(F.decided, 12, &want);
+            if (!comparable)
+                S->not_compared++;
+            else if (want == F.paid)
+                S->paid_as_decided++;
+            else {
+                F.category = "paid_different_amount";
+                char a[32], b[32];
+                fmt_fen(F.paid, a, sizeof a);
+                fmt_fen(want, b, sizeof b);
+                snprintf(buf, sizeof buf, "paid %s, decided %s per %s%s", a, b, rp == HM_PERIOD_MONTH ? "month" : "year",
+                         dp != rp ? dp == HM_PERIOD_YEAR ? " (a twelfth of the yearly amount)" : " (12 months)" : "");
+                F.reason = buf;
+                if (__builtin_sub_overflow(F.paid, want, &F.stake)) {
+                    snprintf(S->err, S->errlen, "%s: the difference between %s and %s is beyond the range of money",
+                             F.policy, a, b);
+                    rc = HM_EUSAGE;
+                    break;
+                }
+            }
+        }
+        if (F.category)
+            rc = insert(S, &F);
+        mem_free(owned);
+        if (rc == HM_OK && dead && F.has_paid && F.policy) {
+            F.category = "paid_deceased";
+            F.reason = "the registry records the person as deceased";
+            F.has_stake = 1;
+            F.stake = F.paid;
+            F.stake_period = S->A->period;
+            rc = insert(S, &F);
+        }
+    }
+    if (rc == HM_OK && step != SQLITE_DONE)
+        rc = sql_fail(S, "audit");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* 漏保: each eligible decision of a policy the roll pays, with no payment */
+static int classify_unpaid(session *S)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db,
+                           "SELECT d.kind, d.entity_id, d.household_id, d.policy, d.amount_fen, d.period, d.message\n"
+                           "FROM temp.dec d WHERE d.status = 'eligible' AND NOT EXISTS (SELECT 1 FROM temp.roll x\n"
+                           "  WHERE x.policy = d.policy AND x.kind = d.kind AND x.entity_id = d.entity_id)\n"
+                           "ORDER BY d.policy, d.household_id, d.kind, d.entity_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit");
+    int rc = HM_OK, step;
+    while (rc == HM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        finding F;
+        memset(&F, 0, sizeof F);
+        F.category = "eligible_not_paid";
+        F.kind = (const char *)sqlite3_column_text(st, 0);
+        F.entity_id = (const char *)sqlite3_column_text(st, 1);
+        F.household_id = (const char *)sqlite3_column_text(st, 2);
+        F.policy = (const char *)sqlite3_column_text(st, 3);
+        F.has_decided = sqlite3_column_type(st, 4) != SQLITE_NULL;
+        F.decided = sqlite3_column_int64(st, 4);
+        F.decided_period = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+        F.detail = (const char *)sqlite3_column_text(st, 6);
+        F.reason = "eligible, not on the roll";
+        F.has_stake = F.has_decided;
+        F.stake = F.decided;
+        F.stake_period = F.decided_period;
+        rc = insert(S, &F);
+    }
+    if (rc == HM_OK && step != SQLITE_DONE)
+        rc = sql_fail(S, "audit");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int record(session *S, const char *as_of, const char *started)
+{
+    audit *A = S->A;
+    const hm_program *p = A->p;
+    char facts[512] = "";
+    for (int k = 0; k < 2; k++)
+        if (A->rows[k] >= 0)
+            snprintf(facts + strlen(facts), sizeof facts - strlen(facts), "%s%s", facts[0] ? ", " : "",
+                     prog_str(p, p->fields[A->rows[k]].name));
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db,
+                           "INSERT INTO audit_runs(run_id, as_of, roll_source, roll_facts, roll_period, started, "
+                           "payments, paid_as_decided, not_compared, entities_without_roll) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit_runs");
+    sqlite3_bind_int64(st, 1, S->run_id);
+    sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, A->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, facts, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 5, period_key(A->period));
+    sqlite3_bind_text(st, 6, started, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, (int64_t)A->n);
+    sqlite3_bind_int64(st, 8, S->paid_as_decided);
+    sqlite3_bind_int64(st, 9, S->not_compared);
+    sqlite3_bind_int64(st, 10, A->entities_unknown);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok)
+        return sql_fail(S, "audit_runs");
+    S->audit_id = sqlite3_last_insert_rowid(S->db);
+    return HM_OK;
+}
+
+/* Everything in one transaction: an audit that fails leaves no half of
+ * itself behind (the run it made stays, committed). */
+static int reconcile(session *S, const char *as_of, const char *started)
+{
+    int rc;
+    if ((rc = exec(S, "BEGIN IMMEDIATE")) || (rc = fill_roll(S)) || (rc = record(S, as_of, started)))
+        return rc;
+    if (sqlite3_prepare_v2(S->db,
+                           "INSERT INTO audit_findings(audit_id, category, policy, entity_kind, entity_id, "
+                           "household_id, reason, detail, paid_fen, paid_period, decided_fen, decided_period, "
+                           "month_fen, year_fen, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                           "?12, ?13, ?14, ?15)",
+                           -1, &S->ins, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit_findings");
+    if ((rc = classify_payments(S)) || (rc = classify_unpaid(S)))
+        return rc;
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE audit_runs SET paid_as_decided = %lld, not_compared = %lld WHERE audit_id = %lld",
+             (long long)S->paid_as_decided, (long long)S->not_compared, (long long)S->audit_id);
+    return exec(S, sql);
+}
+
+/* ---- printing ---------------------------------------------------------------------- */
+
+typedef struct out_ctx {
+    session *S;
+    FILE *out;
+    int format, bom;
+    json_t *root;
+} out_ctx;
+
+/* rows of a summary query: key columns, then count, month sum, year sum */
+typedef struct srow {
+    const char *k[4];
+    int64_t count, month, year;
+    int has_month, has_year;
+} srow;
+
+typedef int (*row_fn)(out_ctx *O, const srow *r, void *arg);
+
+static int each_row(out_ctx *O, const char *sql, int nkeys, row_fn fn, void *arg)
+{
+    session *S = O->S;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit");
+    sqlite3_bind_int64(st, 1, S->audit_id);
+    int step, rc = HM_OK;
+    while (rc == HM_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        srow r;
+        memset(&r, 0, sizeof r);
+        for (int i = 0; i < nkeys; i++)
+            r.k[i] = (const char *)sqlite3_column_text(st, i);
+        r.count = sqlite3_column_int64(st, nkeys);
+        r.has_month = sqlite3_column_type(st, nkeys + 1) != SQLITE_NULL;
+        r.month = sqlite3_column_int64(st, nkeys + 1);
+        r.has_year = sqlite3_column_type(st, nkeys + 2) != SQLITE_NULL;
+        r.year = sqlite3_column_int64(st, nkeys + 2);
+        rc = fn(O, &r, arg);
+    }
+    if (rc == HM_OK && step != SQLITE_DONE)
+        rc = sql_fail(S, "audit: the totals");   /* sum() refuses to overflow */
+    sqlite3_finalize(st);
+    return rc;
+}
+
+#define ORDER_CATEGORY                                                                                               \
+    "CASE category WHEN 'eligible_not_paid' THEN 1 WHEN 'paid_not_eligible' THEN 2 WHEN 'paid_undetermined' "    \
+    "THEN 3 WHEN 'paid_different_amount' THEN 4 WHEN 'paid_deceased' THEN 5 WHEN 'roll_unknown_policy' THEN 6 "  \
+    "WHEN 'roll_wrong_entity' THEN 7 ELSE 8 END"
+
+static const char SQL_BY_POLICY[] =
+    "SELECT category, policy, count(*), sum(month_fen), sum(year_fen) FROM audit_findings WHERE audit_id = ?1 "
+    "GROUP BY category, policy ORDER BY " ORDER_CATEGORY ", policy";
+static const char SQL_BY_REASON[] =
+    "SELECT category, policy, reason, count(*), sum(month_fen), sum(year_fen) FROM audit_findings "
+    "WHERE audit_id = ?1 AND category IN ('paid_not_eligible', 'paid_undetermined') "
+    "GROUP BY category, policy, reason ORDER BY " ORDER_CATEGORY ", policy, count(*) DESC, reason";
+static const char SQL_TOTALS[] =
+    "SELECT category, count(*), sum(month_fen), sum(year_fen) FROM audit_findings WHERE audit_id = ?1 "
+    "GROUP BY category ORDER BY " ORDER_CATEGORY;
+
+static void money_cell(char *buf, size_t n, int has, int64_t fen)
+{
+    if (has)
+        fmt_fen(fen, buf, n);
+    else
+        snprintf(buf, n, "-");
+}
+
+static int text_policy_row(out_ctx *O, const srow *r, void *arg)
+{
+    const char **last = arg;
+    char m[32], y[32];
+    money_cell(m, sizeof m, r->has_month, r->month);
+    money_cell(y, sizeof y, r->has_year, r->year);
+    if (!*last || strcmp(*last, r->k[0])) {
+        fprintf(O->out, "\n%s\n", category_label(r->k[0]));
+        mem_free((char *)*last);
+        *last = mem_strdup(r->k[0]);
+    }
+    fprintf(O->out, "  %-22s %8lld %16s %18s\n", r->k[1] ? r->k[1] : "(none)", (long long)r->count, m, y);
+    return HM_OK;
+}
+
+static int text_total_row(out_ctx *O, const srow *r, void *arg)
+{
+    (void)arg;
+    char m[32], y[32];
+    money_cell(m, sizeof m, r->has_month, r->month);
+    money_cell(y, sizeof y, r->has_year, r->year);
+    fprintf(O->out, "  %-48s %8lld %16s %18s\n", category_label(r->k[0]), (long long)r->count, m, y);
+    return HM_OK;
+}
+
+static int text_reason_row(out_ctx *O, const srow *r, void *arg)
+{
+    const char **last = arg;
+    char key[256];
+    snprintf(key, sizeof key, "%s %s", r->k[0], r->k[1] ? r->k[1] : "");
+    if (!*last || strcmp(*last, key)) {
+        fprintf(O->out, "\n%s, %s, by %s:\n", category_label(r->k[0]), r->k[1] ? r->k[1] : "(none)",
+                strcmp(r->k[0], "paid_undetermined") ? "reason" : "missing fact and its source");
+        mem_free((char *)*last);
+        *last = mem_strdup(key);
+    }
+    fprintf(O->out, "  %8lld  ", (long long)r->count);
+    mask_fputs_text(r->k[2] ? r->k[2] : "(no reason recorded)", O->out);
+    fputc('\n', O->out);
+    return HM_OK;
+}
+
+static int print_head_text(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
+{
+    session *S = O->S;
+    audit *A = S->A;
+    const hm_program *p = A->p;
+    FILE *out = O->out;
+    fprintf(out, "audit %lld of run %lld, as of %s: %lld households, %lld persons\n", (long long)S->audit_id,
+            (long long)S->run_id, as_of, (long long)households, (long long)persons);
+    fprintf(out, "roll: source %s (", A->source);
+    for (int k = 0, n = 0; k < 2; k++)
+        if (A->rows[k] >= 0)
+            fprintf(out, "%s%s", n++ ? ", " : "", prog_str(p, p->fields[A->rows[k]].name));
+    fprintf(out, "), %zu payments, amounts %s\n", A->n,
+            A->period == HM_PERIOD_MONTH ? "per month" : A->period == HM_PERIOD_YEAR ? "per year" : "once");
+    fprintf(out, "paid as decided: %lld; amounts not compared (a lump sum): %lld\n", (long long)S->paid_as_decided,
+            (long long)S->not_compared);
+    if (A->entities_unknown)
+        fprintf(out, "entities whose payments the roll could not give: %lld\n", (long long)A->entities_unknown);
+    return HM_OK;
+}
+
+static int print_text(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
+{
+    print_head_text(O, households, persons, as_of);
+    fprintf(O->out, "\n%-50s %8s %16s %18s\n", "", "count", "per month", "per year");
+    int rc = each_row(O, SQL_TOTALS, 1, text_total_row, NULL);
+    const char *last = NULL;
+    if (rc == HM_OK) {
+        fprintf(O->out, "\nby policy:%41s %8s %16s %18s", "", "count", "per month", "per year");
+        rc = each_row(O, SQL_BY_POLICY, 2, text_policy_row, &last);
+        fputc('\n', O->out);
+    }
+    mem_free((char *)last);
+    last = NULL;
+    if (rc == HM_OK)
+        rc = each_row(O, SQL_BY_REASON, 3, text_reason_row, &last);
+    mem_free((char *)last);
+    return rc;
+}
+
+/* ---- JSON ------------------------------------------------------------------------- */
+
+static int put(json_t *o, const char *key, json_t *value)
+{
+    return json_object_set_new(o, key, value) ? 1 : 0;
+}
+
+static json_t *json_money(int has, int64_t fen)
+{
+    char b[32];
+    if (!has)
+        return json_null();
+    fmt_fen(fen, b, sizeof b);
+    return json_string(b);
+}
+
+static const char *const *json_keys;   /* the names of the key columns of the rows being added */
+
+static int json_row(out_ctx *O, const srow *r, void *arg)
+{
+    (void)O;
+    json_t *a = arg, *o = json_object();
+    int bad = 0;
+    for (int i = 0; json_keys[i]; i++)
+        bad += put(o, json_keys[i], r->k[i] ? json_string(r->k[i]) : json_null());
+    bad += put(o, "count", json_integer(r->count));
+    bad += put(o, "amount_per_month", json_money(r->has_month, r->month));
+    bad += put(o, "amount_per_year", json_money(r->has_year, r->year));
+    if (bad || json_array_append_new(a, o)) {
+        if (bad)
+            json_decref(o);
+        return HM_ENOMEM;
+    }
+    return HM_OK;
+}
+
+static int print_json(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
+{
+    session *S = O->S;
+    audit *A = S->A;
+    const hm_program *p = A->p;
+    json_t *root = json_object(), *head = json_object(), *facts = json_array();
+    json_t *totals = json_array(), *pol = json_array(), *reasons = json_array();
+    int bad = !root || !head || !facts || !totals || !pol || !reasons;
+    for (int k = 0; !bad && k < 2; k++)
+        if (A->rows[k] >= 0)
+            bad += json_array_append_new(facts, json_string(prog_str(p, p->fields[A->rows[k]].name))) ? 1 : 0;
+    bad += put(head, "audit_id", json_integer(S->audit_id));
+    bad += put(head, "run_id", json_integer(S->run_id));
+    bad += put(head, "as_of", json_string(as_of));
+    bad += put(head, "households", json_integer(households));
+    bad += put(head, "persons", json_integer(persons));
+    bad += put(head, "roll_source", json_string(A->source));
+    bad += put(head, "roll_facts", facts);
+    bad += put(head, "roll_period", period_key(A->period) ? json_string(period_key(A->period)) : json_null());
+    bad += put(head, "payments", json_integer((json_int_t)A->n));
+    bad += put(head, "paid_as_decided", json_integer(S->paid_as_decided));
+    bad += put(head, "not_compared", json_integer(S->not_compared));
+    bad += put(head, "entities_without_roll", json_integer(A->entities_unknown));
+    bad += put(root, "audit", head);
+    int rc = bad ? HM_ENOMEM : HM_OK;
+    static const char *const k1[] = { "category", NULL }, *const k2[] = { "category", "policy", NULL },
+                             *const k3[] = { "category", "policy", "reason", NULL };
+    if (rc == HM_OK && !(rc = (json_keys = k1, each_row(O, SQL_TOTALS, 1, json_row, totals))) &&
+        !(rc = (json_keys = k2, each_row(O, SQL_BY_POLICY, 2, json_row, pol))))
+        rc = (json_keys = k3, each_row(O, SQL_BY_REASON, 3, json_row, reasons));
+    if (put(root, "categories", totals) + put(root, "policies", pol) + put(root, "reasons", reasons) && rc == HM_OK)
+        rc = HM_ENOMEM;
+    if (rc == HM_ENOMEM)
+        snprintf(S->err, S->errlen, "out of memory");
+    if (rc == HM_OK && (json_dumpf(root, O->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', O->out) == EOF))
+        rc = HM_EIO, snprintf(S->err, S->errlen, "writing the audit: %s", strerror(errno));
+    json_decref(root);
+    return rc;
+}
+
+/* ---- CSV ---------------------------------------------------------------------------- */
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static int csv_row(out_ctx *O, const srow *r, void *arg)
+{
+    const char *level = arg;
+    char m[32] = "", y[32] = "";
+    if (r->has_month)
+        fmt_fen(r->month, m, sizeof m);
+    if (r->has_year)
+        fmt_fen(r->year, y, sizeof y);
+    fprintf(O->out, "%s,", level);
+    csv_field(O->out, r->k[0]);
+    fputc(',', O->out);
+    csv_field(O->out, r->k[1]);
+    fputc(',', O->out);
+    csv_field(O->out, r->k[2]);
+    fprintf(O->out, ",%lld,%s,%s\r\n", (long long)r->count, m, y);
+    return HM_OK;
+}
+
+static int print_csv(out_ctx *O)
+{
+    if (O->bom)
+        fputs("\xEF\xBB\xBF", O->out);
+    fputs("level,category,policy,reason,count,amount_per_month,amount_per_year\r\n", O->out);
+    int rc = each_row(O, SQL_BY_POLICY, 2, csv_row, "policy");
+    return rc ? rc : each_row(O, SQL_BY_REASON, 3, csv_row, "reason");
+}
+
+/* ---- the list ----------------------------------------------------------------------- */
+
+static int print_list(session *S, FILE *out, int format, int bom, int masked)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db,
+                           "SELECT category, policy, entity_kind, entity_id, household_id, reason, paid_fen, "
+                           "paid_period, decided_fen, decided_period, since, detail FROM audit_findings "
+                           "WHERE audit_id = ?1 ORDER BY " ORDER_CATEGORY ", policy, household_id, entity_kind, "
+                           "entity_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit");
+    sqlite3_bind_int64(st, 1, S->audit_id);
+    static const char *const cols[] = { "category", "policy", "entity_kind", "entity_id", "household_id",
+                                        "reason", "paid", "paid_period", "decided", "decided_period", "since",
+                                        "message" };
+    enum { NCOLS = 12 };
+    if (format == HM_FORMAT_CSV) {
+        if (bom)
+            fputs("\xEF\xBB\xBF", out);
+        for (int i = 0; i < NCOLS; i++)
+            fprintf(out, "%s%s", i ? "," : "", cols[i]);
+        fputs("\r\n", out);
+    } else if (format == HM_FORMAT_JSON) {
+        fputs("[", out);
+    }
+    int step, n = 0;
+    json_t *o = NULL;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        char v[NCOLS][64];
+        const char *c[NCOLS];
+        for (int i = 0; i < NCOLS; i++) {
+            c[i] = (const char *)sqlite3_column_text(st, i);
+            if ((i == 6 || i == 8) && c[i]) {
+                fmt_fen(sqlite3_column_int64(st, i), v[i], sizeof v[i]);
+                c[i] = v[i];
+            }
+        }
+        char *mid = NULL, *mhh = NULL, *mtext = NULL;
+        if (masked) {
+            /* ids whole only in a file this command created 0600 */
+            mid = c[3] ? mem_alloc(strlen(c[3]) + 1) : NULL;
+            mhh = c[4] ? mem_alloc(strlen(c[4]) + 1) : NULL;
+            mtext = c[11] ? mem_alloc(strlen(c[11]) + 1) : NULL;
+            if ((c[3] && !mid) || (c[4] && !mhh) || (c[11] && !mtext)) {
+                mem_free(mid), mem_free(mhh), mem_free(mtext);
+                sqlite3_finalize(st);
+                snprintf(S->err, S->errlen, "out of memory");
+                return HM_ENOMEM;
+            }
+            if (c[3])
+                c[3] = mask_id(c[3], mid);
+            if (c[4])
+                c[4] = mask_id(c[4], mhh);
+            if (c[11])
+                c[11] = mask_text(c[11], mtext);
+        }
+        if (format == HM_FORMAT_CSV) {
+            for (int i = 0; i < NCOLS; i++) {
+                if (i)
+                    fputc(',', out);
+                csv_field(out, c[i]);
+            }
+            fputs("\r\n", out);
+        } else if (format == HM_FORMAT_JSON) {
+            o = json_object();
+            for (int i = 0; o && i < NCOLS; i++)
+                if (put(o, cols[i], c[i] ? json_string(c[i]) : json_null())) {
+                    json_decref(o);
+                    o = NULL;
+                }
+            fputs(n ? ",\n  " : "\n  ", out);
+            if (!o || json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER)) {
+                json_decref(o);
+                mem_free(mid), mem_free(mhh), mem_free(mtext);
+                sqlite3_finalize(st);
+                snprintf(S->err, S->errlen, "out of memory");
+                return HM_ENOMEM;
+            }
+            json_decref(o);
+        } else {
+            fprintf(out, "%s %s %s %s (household %s): %s", c[0], c[1] ? c[1] : "-", c[2] ? c[2] : "-",
+                    c[3] ? c[3] : "-", c[4] ? c[4] : "-", c[5] ? c[5] : "");
+            if (c[6])
+                fprintf(out, "; paid %s per %s", c[6], c[7] ? c[7] : "?");
+            if (c[8])
+                fprintf(out, "; decided %s %s%s", c[8], c[9] && strcmp(c[9], "once") ? "per " : "",
+                        c[9] ? c[9] : "");
+            fputc('\n', out);
+        }
+        mem_free(mid), mem_free(mhh), mem_free(mtext);
+        n++;
+    }
+    if (format == HM_FORMAT_JSON)
+        fputs(n ? "\n]\n" : "]\n", out);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sql_fail(S, "audit");
+    return HM_OK;
+}
+
+/* ---- the entry points ------------------------------------------------------------------ */
+
+int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    if (!k || !o || !o->run.config) {
+        snprintf(err, errlen, "hm_audit: no %s", !k ? "pack" : !o ? "options" : "configuration");
+        return HM_EUSAGE;
+    }
+    if (o->format != HM_FORMAT_TABLE && o->format != HM_FORMAT_JSON && o->format != HM_FORMAT_CSV) {
+        snprintf(err, errlen, "hm_audit: unknown format %d", o->format);
+        return HM_EUSAGE;
+    }
+    audit A;
+    memset(&A, 0, sizeof A);
+    hm_run_summary *sum = NULL;
+    A.p = pack_program(k);
+    int rc = find_roll(&A, err, errlen);
+    if (rc != HM_OK)
+        return rc;
+    /* the list file first: refused before the whole run if it cannot be made */
+    FILE *list = NULL;
+    if (o->list && strcmp(o->list, "-")) {
+        int fd = open(o->list, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || !(list = fdopen(fd, "w"))) {
+            snprintf(err, errlen, "%s: cannot create the list%s: %s", o->list,
+                     errno == EEXIST ? " (it exists: give a new file, it holds ID numbers)" : "", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return HM_EUSAGE;
+        }
+    }
+    /* without --out, the results go to a temporary database */
+    char tmpdir[4096] = "", tmpdb[4200];
+    hm_run_options ro = o->run;
+    if (!ro.out) {
+        const char *t = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/huimin-audit-XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            snprintf(err, errlen, "%s: cannot make a temporary folder: %s", tmpdir, strerror(errno));
+            tmpdir[0] = '\0';
+            rc = HM_EIO;
+            goto done;
+        }
+        snprintf(tmpdb, sizeof tmpdb, "%s/results.db", tmpdir);
+        ro.out = tmpdb;
+    }
+    ro.reasons = 1;
+    ro.store = HM_STORE_ALL;
+    char started[32];
+    results_now(started, sizeof started);
+    run_hooks h = { &A, before_facts, decided };
+    if ((rc = batch_run(k, &ro, &h, &sum, err, errlen)) != HM_OK)
+        goto done;
+    session S;
+    memset(&S, 0, sizeof S);
+    S.A = &A;
+    S.err = err;
+    S.errlen = errlen;
+    S.run_id = hm_run_summary_run_id(sum);
+    rc = HM_EIO;
+    if (sqlite3_open_v2(ro.out, &S.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", ro.out, S.db ? sqlite3_errmsg(S.db) : "out of memory");
+    } else {
+        sqlite3_busy_timeout(S.db, 5000);
+        rc = reconcile(&S, hm_run_summary_as_of(sum), started);
+        if (rc == HM_OK)
+            rc = exec(&S, "COMMIT");
+        else
+            sqlite3_exec(S.db, "ROLLBACK", NULL, NULL, NULL);
+        if (rc == HM_OK) {
+            out_ctx O = { &S, out, o->format, o->bom, NULL };
+            int64_t hh = hm_run_summary_households(sum), pp = hm_run_summary_persons(sum);
+            const char *as_of = hm_run_summary_as_of(sum);
+            rc = o->format == HM_FORMAT_JSON ? print_json(&O, hh, pp, as_of)
+               : o->format == HM_FORMAT_CSV  ? print_csv(&O)
+                                             : print_text(&O, hh, pp, as_of);
+            if (rc == HM_OK && o->list && !strcmp(o->list, "-")) {
+                if (o->format == HM_FORMAT_TABLE)
+                    fputs("\nfindings (ids masked):\n", out);
+                rc = print_list(&S, out, o->format, 0, 1);
+            }
+            if (rc == HM_OK && list)
+                rc = print_list(&S, list, o->format, o->bom, 0);
+            if (rc == HM_OK && (fflush(out) || ferror(out))) {
+                snprintf(err, errlen, "writing the audit: %s", strerror(errno));
+                rc = HM_EIO;
+            }
+        }
+        sqlite3_finalize(S.ins);
+    }
+    sqlite3_close(S.db);
+done:
+    if (list && fclose(list) && rc == HM_OK) {
+        snprintf(err, errlen, "%s: %s", o->list, strerror(errno));
+        rc = HM_EIO;
+    }
+    if (list && rc != HM_OK)
+        unlink(o->list);
+    if (tmpdir[0]) {
+        unlink(tmpdb);
+        rmdir(tmpdir);
+    }
+    hm_run_summary_free(sum);
+    audit_free(&A);
+    return rc;
+}
+
+int hm_compiler_audit(hm_compiler *c, const hm_audit_options *o, FILE *out, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    hm_pack *k;
+    int rc = hm_compiler_pack(c, &k);
+    if (rc != HM_OK)
+        return rc;
+    rc = hm_audit(k, o, out, err, errlen);
+    hm_pack_free(k);
+    return rc;
+}
