@@ -48,6 +48,7 @@
 typedef struct payment {
     char *entity_id, *household_id;
     char *policy;               /* NULL: the row gives none */
+    char *missing_all;          /* a person policy's facts not known of any member, or NULL */
     int person;
     int has_amount, has_since;
     int deceased;               /* 1: the registry records the person deceased */
@@ -208,6 +209,18 @@ static int add_payments(audit *A, const hm_load *L, int person, int32_t owner, i
         y->amount = M->v[k];
         y->has_since = S->state[owner] == FACT_KNOWN && S->date[k] != FACT_NO_DATE;
         y->since = (int32_t)S->v[k];
+        /* a person's decision may be undetermined by what is not known
+         * of another member (a household policy it reads): say which */
+        const hm_policy *pol = NULL;
+        for (int32_t i = 0; y->policy && person && i < p->npolicies && !pol; i++)
+            if (p->policies[i].entity == ENT_PERSON && !strcmp(prog_str(p, p->policies[i].name), y->policy))
+                pol = &p->policies[i];
+        if (pol) {
+            char miss[512];
+            facts_missing(p, f, pol, hh, -1, miss, sizeof miss);
+            if (miss[0] && !(y->missing_all = mem_strdup(miss)))
+                return -1;
+        }
     }
     return 0;
 }
@@ -234,6 +247,7 @@ static void audit_free(audit *A)
         mem_free(A->v[i].entity_id);
         mem_free(A->v[i].household_id);
         mem_free(A->v[i].policy);
+        mem_free(A->v[i].missing_all);
     }
     mem_free(A->v);
 }
@@ -380,7 +394,7 @@ static int insert(session *S, const finding *F)
 
 /* "household.assets (stale), person.x" with each fact's source:
  * "household.assets (stale) from civil_affairs, person.x from registry" */
-static char *with_sources(const hm_program *p, const char *missing)
+static char *with_sources(const hm_program *p, const char *missing, int others)
 {
     size_t cap = strlen(missing) * 2 + 64, at = 0;
     char *out = mem_alloc(cap);
@@ -410,8 +424,9 @@ static char *with_sources(const hm_program *p, const char *missing)
             out = o;
             cap = need * 2;
         }
-        at += (size_t)snprintf(out + at, cap - at, "%s%.*s%s%s", at ? ", " : "", (int)len, s, src ? " from " : "",
-                               src ? src : "");
+        at += (size_t)snprintf(out + at, cap - at, "%s%s%.*s%s%s", at ? ", " : "",
+                               others && !strncmp(s, "person.", 7) ? "another member's " : "",
+                               (int)len, s, src ? " from " : "", src ? src : "");
         s = e ? e + 2 : s + len;
     }
     return out;
@@ -421,11 +436,12 @@ static int fill_roll(session *S)
 {
     audit *A = S->A;
     int rc = exec(S, "CREATE TEMP TABLE roll(n INTEGER PRIMARY KEY, kind TEXT NOT NULL, entity_id TEXT NOT NULL, "
-                     "household_id TEXT NOT NULL, policy TEXT, amount_fen INTEGER, since TEXT, deceased INTEGER)");
+                     "household_id TEXT NOT NULL, policy TEXT, amount_fen INTEGER, since TEXT, deceased INTEGER, "
+                     "missing_all TEXT)");
     if (rc)
         return rc;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(S->db, "INSERT INTO temp.roll VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(S->db, "INSERT INTO temp.roll VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL))
         return sql_fail(S, "audit");
     for (size_t i = 0; i < A->n; i++) {
         const payment *y = &A->v[i];
@@ -444,6 +460,7 @@ static int fill_roll(session *S)
             sqlite3_bind_text(st, 7, since, -1, SQLITE_TRANSIENT);
         }
         sqlite3_bind_int(st, 8, y->deceased);
+        bind_text_or_null(st, 9, y->missing_all);
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_finalize(st);
             return sql_fail(S, "audit");
@@ -472,7 +489,7 @@ static int classify_payments(session *S)
     snprintf(sql, sizeof sql,
              "SELECT x.kind, x.entity_id, x.household_id, x.policy, x.amount_fen, x.since, x.deceased,\n"
              "       p.entity_kind, d.status, d.amount_fen, d.period, d.reason, d.missing, d.message,\n"
-             "       p.name IS NOT NULL\n"
+             "       p.name IS NOT NULL, x.missing_all\n"
              "FROM temp.roll x\n"
              "LEFT JOIN run_policies p ON p.run_id = %lld AND p.name = x.policy\n"
              "LEFT JOIN temp.dec d ON d.policy = x.policy AND d.kind = x.kind AND d.entity_id = x.entity_id\n"
@@ -524,8 +541,9 @@ static int classify_payments(session *S)
             F.reason = !strcmp(status, "not_applicable") ? "not applicable" : reason ? reason : "not eligible";
         } else if (!strcmp(status, "undetermined")) {
             F.category = "paid_undetermined";
-            if (missing && *missing) {
-                if (!(owned = with_sources(S->A->p, missing))) {
+            const char *all = (const char *)sqlite3_column_text(st, 15);
+            if ((missing && *missing) || all) {
+                if (!(owned = with_sources(S->A->p, missing && *missing ? missing : all, !(missing && *missing)))) {
                     rc = HM_ENOMEM;
                     snprintf(S->err, S->errlen, "out of memory");
                     break;
