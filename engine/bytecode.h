@@ -210,6 +210,32 @@ typedef struct hm_reform {
     uint8_t base_sha256[32];
 } hm_reform;
 
+/* A fact of the payment roll (`source NAME "…" roll { … }`, at most one
+ * roll source per pack): a list of records with fields (a household's, a
+ * person's) whose record type has exactly one text field (the policy
+ * paid, by its name in the pack), one money field (the amount, of that
+ * field's period; money without a period is paid once) and one date field
+ * (paid since).  In declaration order. */
+typedef struct hm_roll {
+    int32_t field;          /* the list: a FIELD_ROWS field */
+    int32_t source;         /* string: the roll source's name */
+    int32_t label;          /* string: the source's label, -1 for none */
+    int32_t policy;         /* the text field of its records (a FIELD_ROWFIELD after `field`) */
+    int32_t amount;         /* the money field */
+    int32_t since;          /* the date field */
+} hm_roll;
+
+/* `regions by household.township` (at most one): the household text fact
+ * holding each household's township code, from which the county and the
+ * city follow (batch/regions.c); when that fact is the key of a reference table
+ * with a text attribute `name`, the table and that attribute name the
+ * regions. */
+typedef struct hm_regions {
+    int32_t field;          /* a household text field (FIELD_VALUE) */
+    int32_t table;          /* the reference table it is a key of, or -1 */
+    int32_t name;           /* the table's text attribute `name` (index among its attributes), or -1 */
+} hm_regions;
+
 /* An extern function: bound at run time to a plugin's C function. */
 #define HM_EXTERN_PARAMS 8
 typedef struct hm_extern {

@@ -60,6 +60,8 @@ _Static_assert(sizeof(hm_reftab) == 24, "hm_reftab layout is part of the .hmc fo
 _Static_assert(sizeof(hm_refattr) == 12, "hm_refattr layout is part of the .hmc format");
 _Static_assert(sizeof(hm_refread) == 16, "hm_refread layout is part of the .hmc format");
 _Static_assert(sizeof(hm_reform) == 48, "hm_reform layout is part of the .hmc format");
+_Static_assert(sizeof(hm_roll) == 24, "hm_roll layout is part of the .hmc format");
+_Static_assert(sizeof(hm_regions) == 12, "hm_regions layout is part of the .hmc format");
 
 /* Section ids: the meta section, then the program's tables in the order
  * of program_tables.def, whose ids must follow on without a gap. */

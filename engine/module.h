@@ -8,7 +8,7 @@
 #include "bytecode.h"
 
 #define HM_BC_MAJOR 6
-#define HM_BC_MINOR 2
+#define HM_BC_MINOR 3
 
 /* The module's bytes (owned, mem_free).  0, or -1 when out of memory. */
 int module_encode(const hm_program *p, unsigned char **buf, size_t *len);

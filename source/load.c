@@ -156,9 +156,6 @@ static void readers(const hm_program *p, int32_t f, char *buf, size_t n)
                 break;
             }
     }
-    /* a fact only load_need asked for (the payment roll of an audit) */
-    if (!at)
-        snprintf(buf, n, "the audit");
 }
 
 static void where(const hm_load *L, int k, char *buf, size_t n)
@@ -242,7 +239,13 @@ static void check_schema(hm_load *L)
 
 int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
 {
+    return load_open_for(L, p, cfg, as_of, 0);
+}
+
+int load_open_for(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of, unsigned want)
+{
     memset(L, 0, sizeof *L);
+    L->want = want;
     L->p = p;
     L->cfg = cfg;
     L->as_of = as_of;
@@ -268,6 +271,13 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
             for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
                 if (!L->needed[k])
                     L->needed[k] = 2;
+    /* the roll's lists and every field of their records; the township */
+    for (int32_t i = 0; i < p->nrolls && (want & LOAD_ROLL); i++)
+        for (int32_t f = p->rolls[i].field;
+             f < p->nfields && (f == p->rolls[i].field || p->fields[f].records == FIELD_ROWFIELD); f++)
+            L->needed[f] = 1;
+    for (int32_t i = 0; i < p->nregions && (want & LOAD_REGIONS); i++)
+        L->needed[p->regions[i].field] = 1;
     /* an attribute read through a key fact needs the key */
     for (int32_t i = 0; i < p->nrefreads; i++)
         if (L->needed[p->refreads[i].field])
@@ -325,20 +335,6 @@ int load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of)
         return -1;
     }
     return 0;
-}
-
-int load_need(hm_load *L, const int32_t *fields, int n)
-{
-    const hm_program *p = L->p;
-    for (int i = 0; i < n; i++) {
-        int32_t f = fields[i];
-        L->needed[f] = 1;
-        for (int32_t k = f + 1; p->fields[f].records == FIELD_ROWS && k < p->nfields &&
-                                p->fields[k].records == FIELD_ROWFIELD; k++)
-            L->needed[k] = 1;
-    }
-    check_schema(L);
-    return L->err[0] ? -1 : 0;
 }
 
 /* ---- the population -------------------------------------------------------- */
@@ -1238,6 +1234,8 @@ static int load_reftables(hm_load *L)
         int wanted = 0;
         for (int32_t i = 0; i < p->nrefreads; i++)
             wanted |= p->refreads[i].table == t && L->needed[p->refreads[i].field];
+        for (int32_t i = 0; i < p->nregions && (L->want & LOAD_REGIONS); i++)
+            wanted |= p->regions[i].table == t;
         const hm_reftab *tb = &p->reftabs[t];
         int k = wanted ? configured(L, prog_str(p, tb->source)) : -1;
         if (k < 0 || !L->plugins[k].desc || !L->plugins[k].desc->reftable)

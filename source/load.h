@@ -77,11 +77,18 @@ typedef struct hm_load {
      * its id, or one person's): the population's plugin may then list only
      * that household; load_restrict keeps it either way */
     const char *only_household, *only_person;
+    unsigned want;          /* LOAD_ROLL, LOAD_REGIONS (load_open_for) */
     pthread_mutex_t lock;
     char err[8192];         /* one line per problem after a failure */
 } hm_load;
 
 int  load_open(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of);
+/* load_open, also reading what no policy reads but a command wants
+ * (regions.h): LOAD_ROLL the facts of the pack's payment roll (their
+ * source must then be configured), LOAD_REGIONS the township fact of
+ * `regions by` and the reference table naming its regions. */
+enum { LOAD_ROLL = 1, LOAD_REGIONS = 2 };
+int  load_open_for(hm_load *L, const hm_program *p, hm_config *cfg, int32_t as_of, unsigned want);
 int  load_population(hm_load *L);
 /* Keep only one household as the population: the one with id
  * `household_id`, or (when that is NULL) the one person `person_id` belongs
@@ -91,10 +98,6 @@ int  load_population(hm_load *L);
  * L->err ("no household `H9` in the population (source registry)"). */
 int  load_restrict(hm_load *L, const char *household_id, const char *person_id);
 int  load_facts(hm_load *L);
-/* Read these fields too (those of their records with them), which no
- * policy reads, checked against the configured sources as load_open
- * checks the others.  Call before load_facts.  0, or -1 with L->err. */
-int  load_need(hm_load *L, const int32_t *fields, int n);
 /* Close every plugin (their close()), before anything is recorded: 0, or
  * -1 with L->err set when an isolated plugin's process failed closing. */
 int  load_close_plugins(hm_load *L);
