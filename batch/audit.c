@@ -29,7 +29,9 @@
 #include "load.h"
 #include "mask.h"
 #include "mem.h"
+#include "module.h"
 #include "pack.h"
+#include "regions.h"
 #include "results.h"
 #include "run.h"
 
@@ -44,34 +46,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* a region's name at its level */
+typedef struct region_name {
+    char *code, *name;
+    int level;
+} region_name;
+
 /* one payment of the roll, as read */
 typedef struct payment {
     char *entity_id, *household_id;
     char *policy;               /* NULL: the row gives none */
-    char *missing_all;          /* a person policy's facts not known of any member, or NULL */
     int person;
     int has_amount, has_since;
     int deceased;               /* 1: the registry records the person deceased */
+    int32_t hh;                 /* the household's row */
     int64_t amount;
     int32_t since;
 } payment;
 
 typedef struct audit {
     const hm_program *p;
-    int32_t rows[2];            /* the roll's list of payments of households, of persons; -1 none */
-    int32_t fpolicy, famount, fsince;   /* offsets of the record's fields after the list's field */
+    roll_info roll;
+    hm_roll found[2];           /* the roll found by its shape (find_roll) */
     int period;                 /* the amount's: HM_PERIOD_* (money without one: once) */
-    const char *source;         /* the roll's source */
-    int32_t deceased;           /* person.deceased (bool), or -1 */
+    int32_t deceased;           /* person.deceased (bool) when a policy reads it, or -1 */
+    int regions;                /* the pack declares `regions by` */
     payment *v;
     size_t n, cap;
     int64_t entities_unknown;   /* entities whose list of payments the source could not give */
+    region_name *names;         /* each region's code and name, once */
+    size_t nnames;
+    uint32_t *slots;            /* names by level and code: index + 1, 0 empty */
+    size_t nslots;
+    char (*hregion)[REGION_LEVELS][REGION_CODE_MAX + 1];   /* per household, "" when not known */
+    int32_t nhouse;
+    char *hids;                 /* the households' ids, one after the other (with regions) */
+    size_t *hidoff;             /* per household: its id's offset in hids */
 } audit;
 
 /* ---- the roll in the pack ------------------------------------------------------ */
 
-/* The offset after list field `li` of its record's field of type vt: the
- * only one, else -1 (none, or several). */
+/* The field after list field `li` of its record of type vt: the only
+ * one, else -1 (none, or several). */
 static int32_t only_field(const hm_program *p, int32_t li, int vt)
 {
     int32_t at = -1;
@@ -79,84 +95,84 @@ static int32_t only_field(const hm_program *p, int32_t li, int vt)
         if (p->fields[k].vtype == vt) {
             if (at >= 0)
                 return -1;
-            at = k - li;
+            at = k;
         }
     return at;
 }
 
-/* The roll: lists of records with one text (the policy), one money (the
- * amount) and one date (since) field, of one source. */
+/* The roll: the source marked `roll`, or else (a pack compiled before
+ * the marker) the one source whose facts are lists of a record with one
+ * text (the policy), one money (the amount) and one date (since) field. */
 static int find_roll(audit *A, char *err, size_t errlen)
 {
     const hm_program *p = A->p;
-    A->rows[0] = A->rows[1] = -1;
     A->deceased = -1;
     for (int32_t f = 0; f < p->nfields; f++) {
         const hm_field *fd = &p->fields[f];
-        if (fd->records == FIELD_VALUE && fd->vtype == VT_BOOL && !strcmp(prog_str(p, fd->name), "person.deceased"))
+        if (fd->records == FIELD_VALUE && fd->vtype == VT_BOOL && fd->entity == ENT_PERSON &&
+            !strcmp(prog_str(p, fd->name), "person.deceased"))
             A->deceased = f;
-        if (fd->records != FIELD_ROWS)
-            continue;
-        int32_t tp = only_field(p, f, VT_TEXT), am = only_field(p, f, VT_MONEY), sn = only_field(p, f, VT_DATE);
-        int32_t nf = 0;
-        for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
-            nf++;
-        if (tp < 0 || am < 0 || sn < 0 || nf != 3)
-            continue;
-        const char *src = prog_str(p, fd->source);
-        int person = fd->entity == ENT_PERSON;
-        if (A->source && strcmp(A->source, src)) {
-            snprintf(err, errlen, "the policies declare payments in two sources (%s and %s): which is the roll?",
-                     A->source, src);
-            return HM_EUSAGE;
-        }
-        if (fd->entity != ENT_PERSON && fd->entity != ENT_HOUSEHOLD)
-            continue;
-        if (A->rows[person] >= 0 && A->rows[person] != f) {
-            snprintf(err, errlen, "source %s has two lists of payments of each %s: %s and %s", src,
-                     person ? "person" : "household", prog_str(p, p->fields[A->rows[person]].name),
-                     prog_str(p, fd->name));
-            return HM_EUSAGE;
-        }
-        int period = p->fields[f + am].period;
-        if (A->source && A->period != period) {
-            snprintf(err, errlen, "the roll's amounts of households and of persons have different periods");
-            return HM_EUSAGE;
-        }
-        A->source = src;
-        A->rows[person] = f;
-        A->fpolicy = tp;
-        A->famount = am;
-        A->fsince = sn;
-        A->period = period;
     }
-    if (!A->source) {
-        snprintf(err, errlen, "the policies declare no payment roll: a source whose facts are lists of a "
-                 "record with the policy (text), the amount (money) and since when (date), see docs/audit.md");
+    A->regions = regions_field(p) >= 0;
+    if (!roll_find(p, &A->roll)) {
+        for (int32_t f = 0; f < p->nfields; f++) {
+            const hm_field *fd = &p->fields[f];
+            if (fd->records != FIELD_ROWS || (fd->entity != ENT_PERSON && fd->entity != ENT_HOUSEHOLD))
+                continue;
+            int32_t tp = only_field(p, f, VT_TEXT), am = only_field(p, f, VT_MONEY), sn = only_field(p, f, VT_DATE);
+            int32_t nf = 0;
+            for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
+                nf++;
+            if (tp < 0 || am < 0 || sn < 0 || nf != 3)
+                continue;
+            const char *src = prog_str(p, fd->source);
+            int person = fd->entity == ENT_PERSON;
+            if ((A->roll.source && strcmp(A->roll.source, src)) || (person ? A->roll.person : A->roll.household)) {
+                snprintf(err, errlen, "the policies declare several lists of payments (%s, %s): mark the roll's "
+                         "source with `roll`", A->roll.source, src);
+                return HM_EUSAGE;
+            }
+            A->found[person] = (hm_roll){ f, fd->source, -1, tp, am, sn };
+            A->roll.source = src;
+            A->roll.label = "";
+            *(person ? &A->roll.person : &A->roll.household) = &A->found[person];
+        }
+    }
+    if (!A->roll.source) {
+        snprintf(err, errlen, "the policies declare no payment roll: mark its source with `roll` (source NAME "
+                 "\"…\" roll { household.payments : list of R … }, see docs/audit.md)");
+        return HM_EUSAGE;
+    }
+    const hm_roll *a = A->roll.household, *b = A->roll.person;
+    A->period = p->fields[(a ? a : b)->amount].period;
+    if (a && b && p->fields[b->amount].period != A->period) {
+        snprintf(err, errlen, "the roll's amounts of households and of persons have different periods");
         return HM_EUSAGE;
     }
     return HM_OK;
 }
 
+/* The name of the roll's fact of households (0) or persons (1), or NULL. */
+static const char *roll_fact(const audit *A, int person)
+{
+    const hm_roll *r = person ? A->roll.person : A->roll.household;
+    return r ? prog_str(A->p, A->p->fields[r->field].name) : NULL;
+}
+
 static int before_facts(void *ctx, hm_load *L, char *err, size_t errlen)
 {
     audit *A = ctx;
-    if (load_find_source(L, A->source) < 0) {
+    const hm_program *p = A->p;
+    if (load_find_source(L, A->roll.source) < 0) {
         snprintf(err, errlen, "%s: no [source %s]: the audit reads the payment roll from it", L->cfg->path,
-                 A->source);
+                 A->roll.source);
         return HM_EUSAGE;
     }
-    int32_t f[3];
-    int n = 0;
-    for (int k = 0; k < 2; k++)
-        if (A->rows[k] >= 0)
-            f[n++] = A->rows[k];
-    if (A->deceased >= 0)
-        f[n++] = A->deceased;
-    if (load_need(L, f, n)) {
-        snprintf(err, errlen, "%s", L->err);
-        return HM_EPLUGIN;
-    }
+    /* a roll found by its shape is read as the marked one is */
+    for (int k = 0; k < 2 && !p->nrolls; k++)
+        for (int32_t f = A->found[k].field; A->found[k].source &&
+                                            (f == A->found[k].field || p->fields[f].records == FIELD_ROWFIELD); f++)
+            L->needed[f] = 1;
     return HM_OK;
 }
 
@@ -166,24 +182,21 @@ static int add_payments(audit *A, const hm_load *L, int person, int32_t owner, i
 {
     const hm_program *p = A->p;
     const hm_facts *f = &L->facts;
-    int32_t li = A->rows[person];
-    if (li < 0)
+    const hm_roll *r = person ? A->roll.person : A->roll.household;
+    if (!r)
         return 0;
-    const hm_rcolumn *R = &f->rcol[p->fields[li].column];
-    if (R->state[owner] != FACT_KNOWN) {
+    int32_t n = roll_count(p, f, r, owner, NULL);
+    if (n < 0) {
         A->entities_unknown++;
         return 0;
     }
-    const hm_rcolumn *P = &f->rcol[p->fields[li + A->fpolicy].column];
-    const hm_rcolumn *M = &f->rcol[p->fields[li + A->famount].column];
-    const hm_rcolumn *S = &f->rcol[p->fields[li + A->fsince].column];
     int dead = 0;
     if (person && A->deceased >= 0) {
         const hm_column *c = &f->pcol[p->fields[A->deceased].column];
         dead = c->state[owner] == FACT_KNOWN && c->v[owner] != 0;
     }
     char idb[LOAD_ID_BUF], hidb[LOAD_ID_BUF];
-    for (int32_t k = R->first[owner]; k < R->first[owner] + R->count[owner]; k++) {
+    for (int32_t k = 0; k < n; k++) {
         if (A->n == A->cap) {
             size_t cap = A->cap ? 2 * A->cap : 256;
             payment *v = mem_realloc(A->v, cap * sizeof *v);
@@ -192,6 +205,8 @@ static int add_payments(audit *A, const hm_load *L, int person, int32_t owner, i
             A->v = v;
             A->cap = cap;
         }
+        roll_payment rp;
+        roll_payment_at(p, f, r, owner, k, &rp);
         payment *y = &A->v[A->n];
         memset(y, 0, sizeof *y);
         A->n++;
@@ -199,26 +214,100 @@ static int add_payments(audit *A, const hm_load *L, int person, int32_t owner, i
         y->deceased = dead;
         y->entity_id = mem_strdup(load_id(L, person, owner, idb));
         y->household_id = mem_strdup(load_id(L, 0, hh, hidb));
-        if (!y->entity_id || !y->household_id)
+        if (!y->entity_id || !y->household_id || (rp.policy && !(y->policy = mem_strdup(rp.policy))))
             return -1;
-        int known = P->state[owner] == FACT_KNOWN;
-        if (known && P->date[k] != FACT_NO_DATE && P->v[k] < 0 && -(P->v[k] + 1) < f->ntexts &&
-            !(y->policy = mem_strdup(f->texts[-(P->v[k] + 1)])))
+        y->has_amount = rp.has_amount;
+        y->amount = rp.amount;
+        y->has_since = rp.has_since;
+        y->since = rp.since;
+        y->hh = hh;
+    }
+    return 0;
+}
+
+static uint32_t name_hash(int level, const char *code)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)level;
+    for (; *code; code++)
+        h = (h ^ (unsigned char)*code) * 16777619u;
+    return h;
+}
+
+/* Keep the name of region `code` at `level`, once.  -1 out of memory. */
+static int add_name(audit *A, int level, const char *code, const char *name)
+{
+    if (2 * (A->nnames + 1) > A->nslots) {
+        size_t n = A->nslots ? 2 * A->nslots : 256;
+        uint32_t *sl = mem_calloc(n, sizeof *sl);
+        region_name *v = mem_realloc(A->names, n / 2 * sizeof *v);
+        if (!sl || !v) {
+            mem_free(sl);
+            if (v)
+                A->names = v;
             return -1;
-        y->has_amount = M->state[owner] == FACT_KNOWN && M->date[k] != FACT_NO_DATE;
-        y->amount = M->v[k];
-        y->has_since = S->state[owner] == FACT_KNOWN && S->date[k] != FACT_NO_DATE;
-        y->since = (int32_t)S->v[k];
-        /* a person's decision may be undetermined by what is not known
-         * of another member (a household policy it reads): say which */
-        const hm_policy *pol = NULL;
-        for (int32_t i = 0; y->policy && person && i < p->npolicies && !pol; i++)
-            if (p->policies[i].entity == ENT_PERSON && !strcmp(prog_str(p, p->policies[i].name), y->policy))
-                pol = &p->policies[i];
-        if (pol) {
-            char miss[512];
-            facts_missing(p, f, pol, hh, -1, miss, sizeof miss);
-            if (miss[0] && !(y->missing_all = mem_strdup(miss)))
+        }
+        A->names = v;
+        for (size_t i = 0; i < A->nnames; i++) {
+            size_t k = name_hash(v[i].level, v[i].code) & (n - 1);
+            while (sl[k])
+                k = (k + 1) & (n - 1);
+            sl[k] = (uint32_t)i + 1;
+        }
+        mem_free(A->slots);
+        A->slots = sl;
+        A->nslots = n;
+    }
+    size_t k = name_hash(level, code) & (A->nslots - 1);
+    for (; A->slots[k]; k = (k + 1) & (A->nslots - 1)) {
+        const region_name *r = &A->names[A->slots[k] - 1];
+        if (r->level == level && !strcmp(r->code, code))
+            return 0;
+    }
+    region_name *r = &A->names[A->nnames];
+    r->level = level;
+    r->code = mem_strdup(code);
+    r->name = mem_strdup(name);
+    if (!r->code || !r->name) {
+        mem_free(r->code);
+        mem_free(r->name);
+        return -1;
+    }
+    A->slots[k] = (uint32_t)++A->nnames;
+    return 0;
+}
+
+/* Each household's regions (codes), and the names of those regions. */
+static int read_regions(audit *A, const hm_load *L)
+{
+    const hm_facts *f = &L->facts;
+    A->nhouse = f->nhouse;
+    if (!(A->hregion = mem_calloc((size_t)f->nhouse + 1, sizeof *A->hregion)) ||
+        !(A->hidoff = mem_alloc(((size_t)f->nhouse + 1) * sizeof *A->hidoff)))
+        return -1;
+    size_t used = 0, cap = 0;
+    for (int32_t h = 0; h < f->nhouse; h++) {
+        char idb[LOAD_ID_BUF];
+        const char *id = load_id(L, 0, h, idb);
+        size_t len = strlen(id) + 1;
+        if (used + len > cap) {
+            size_t c = cap ? 2 * cap : 1 << 16;
+            while (c < used + len)
+                c *= 2;
+            char *v = mem_realloc(A->hids, c);
+            if (!v)
+                return -1;
+            A->hids = v;
+            cap = c;
+        }
+        memcpy(A->hids + used, id, len);
+        A->hidoff[h] = used;
+        used += len;
+        hm_region rg;
+        if (region_of(A->p, f, h, L->as_of, &rg) != REGION_KNOWN)
+            continue;
+        for (int l = 0; l < REGION_LEVELS; l++) {
+            memcpy(A->hregion[h][l], rg.code[l], sizeof rg.code[l]);
+            if (rg.name[l] && add_name(A, l, rg.code[l], rg.name[l]))
                 return -1;
         }
     }
@@ -229,6 +318,13 @@ static int decided(void *ctx, const hm_load *L, char *err, size_t errlen)
 {
     audit *A = ctx;
     const hm_facts *f = &L->facts;
+    /* a registry the policies do not read is not read for the audit */
+    if (A->deceased >= 0 && L->needed[A->deceased] != 1)
+        A->deceased = -1;
+    if (A->regions && read_regions(A, L)) {
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
     for (int32_t h = 0; h < f->nhouse; h++) {
         int bad = add_payments(A, L, 0, h, h);
         for (int32_t m = 0; !bad && m < f->hh_count[h]; m++)
@@ -247,9 +343,17 @@ static void audit_free(audit *A)
         mem_free(A->v[i].entity_id);
         mem_free(A->v[i].household_id);
         mem_free(A->v[i].policy);
-        mem_free(A->v[i].missing_all);
     }
     mem_free(A->v);
+    for (size_t i = 0; i < A->nnames; i++) {
+        mem_free(A->names[i].code);
+        mem_free(A->names[i].name);
+    }
+    mem_free(A->names);
+    mem_free(A->slots);
+    mem_free(A->hregion);
+    mem_free(A->hids);
+    mem_free(A->hidoff);
 }
 
 /* ---- amounts ------------------------------------------------------------------- */
@@ -394,7 +498,7 @@ static int insert(session *S, const finding *F)
 
 /* "household.assets (stale), person.x" with each fact's source:
  * "household.assets (stale) from civil_affairs, person.x from registry" */
-static char *with_sources(const hm_program *p, const char *missing, int others)
+static char *with_sources(const hm_program *p, const char *missing)
 {
     size_t cap = strlen(missing) * 2 + 64, at = 0;
     char *out = mem_alloc(cap);
@@ -424,24 +528,84 @@ static char *with_sources(const hm_program *p, const char *missing, int others)
             out = o;
             cap = need * 2;
         }
-        at += (size_t)snprintf(out + at, cap - at, "%s%s%.*s%s%s", at ? ", " : "",
-                               others && !strncmp(s, "person.", 7) ? "another member's " : "",
+        at += (size_t)snprintf(out + at, cap - at, "%s%.*s%s%s", at ? ", " : "",
                                (int)len, s, src ? " from " : "", src ? src : "");
         s = e ? e + 2 : s + len;
     }
     return out;
 }
 
+/* temp.reads: the policies each policy reads the decision of, directly
+ * or through another (the edges the verifier follows) */
+static int fill_reads(session *S)
+{
+    const hm_program *p = S->A->p;
+    int32_t nodes = p->nfns + p->npolicies;
+    uint8_t *seen = mem_alloc((size_t)nodes + 1);
+    int32_t *stack = mem_alloc(((size_t)nodes + 1) * sizeof *stack);
+    int32_t *edges = NULL;
+    size_t capedges = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = HM_ENOMEM;
+    if (!seen || !stack)
+        goto done;
+    rc = HM_OK;
+    if (sqlite3_prepare_v2(S->db, "INSERT INTO temp.reads VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(S, "audit");
+        goto done;
+    }
+    for (int32_t i = 0; i < p->npolicies && rc == HM_OK; i++) {
+        memset(seen, 0, (size_t)nodes);
+        int32_t top = 0;
+        stack[top++] = p->nfns + i;
+        seen[p->nfns + i] = 1;
+        while (top && rc == HM_OK) {
+            int32_t node = stack[--top], n = prog_node_edges(p, node, NULL);
+            if ((size_t)n > capedges) {
+                int32_t *e = mem_realloc(edges, (size_t)n * sizeof *e);
+                if (!e) {
+                    rc = HM_ENOMEM;
+                    break;
+                }
+                edges = e;
+                capedges = (size_t)n;
+            }
+            prog_node_edges(p, node, edges);
+            for (int32_t k = 0; k < n; k++) {
+                int32_t to = edges[k];
+                if (to < 0 || to >= nodes || seen[to])
+                    continue;
+                seen[to] = 1;
+                stack[top++] = to;
+                if (to < p->nfns)
+                    continue;
+                sqlite3_reset(st);
+                sqlite3_bind_text(st, 1, prog_str(p, p->policies[i].name), -1, SQLITE_STATIC);
+                sqlite3_bind_text(st, 2, prog_str(p, p->policies[to - p->nfns].name), -1, SQLITE_STATIC);
+                if (sqlite3_step(st) != SQLITE_DONE)
+                    rc = sql_fail(S, "audit");
+            }
+        }
+    }
+done:
+    if (rc == HM_ENOMEM)
+        snprintf(S->err, S->errlen, "out of memory");
+    sqlite3_finalize(st);
+    mem_free(seen);
+    mem_free(stack);
+    mem_free(edges);
+    return rc;
+}
+
 static int fill_roll(session *S)
 {
     audit *A = S->A;
     int rc = exec(S, "CREATE TEMP TABLE roll(n INTEGER PRIMARY KEY, kind TEXT NOT NULL, entity_id TEXT NOT NULL, "
-                     "household_id TEXT NOT NULL, policy TEXT, amount_fen INTEGER, since TEXT, deceased INTEGER, "
-                     "missing_all TEXT)");
+                     "household_id TEXT NOT NULL, policy TEXT, amount_fen INTEGER, since TEXT, deceased INTEGER)");
     if (rc)
         return rc;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(S->db, "INSERT INTO temp.roll VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL))
+    if (sqlite3_prepare_v2(S->db, "INSERT INTO temp.roll VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL))
         return sql_fail(S, "audit");
     for (size_t i = 0; i < A->n; i++) {
         const payment *y = &A->v[i];
@@ -460,16 +624,35 @@ static int fill_roll(session *S)
             sqlite3_bind_text(st, 7, since, -1, SQLITE_TRANSIENT);
         }
         sqlite3_bind_int(st, 8, y->deceased);
-        bind_text_or_null(st, 9, y->missing_all);
         if (sqlite3_step(st) != SQLITE_DONE) {
             sqlite3_finalize(st);
             return sql_fail(S, "audit");
         }
     }
     sqlite3_finalize(st);
+    if (A->regions) {
+        if ((rc = exec(S, "CREATE TEMP TABLE region(household_id TEXT PRIMARY KEY, township TEXT, county TEXT, "
+                          "city TEXT) WITHOUT ROWID")))
+            return rc;
+        if (sqlite3_prepare_v2(S->db, "INSERT OR IGNORE INTO temp.region VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL))
+            return sql_fail(S, "audit");
+        for (int32_t h = 0; h < A->nhouse; h++) {
+            if (!A->hregion[h][0][0])
+                continue;
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, A->hids + A->hidoff[h], -1, SQLITE_STATIC);
+            for (int l = 0; l < REGION_LEVELS; l++)
+                sqlite3_bind_text(st, 2 + l, A->hregion[h][l], -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE) {
+                sqlite3_finalize(st);
+                return sql_fail(S, "audit");
+            }
+        }
+        sqlite3_finalize(st);
+    }
     /* the run's decisions of the policies the roll pays, once, with the
      * ids as text (a population of integer ids stores integers) */
-    char sql[1024];
+    char sql[2048];
     snprintf(sql, sizeof sql,
              "CREATE INDEX temp.roll_by ON roll(policy, kind, entity_id);\n"
              "CREATE TEMP TABLE dec AS SELECT d.entity_kind AS kind, CAST(d.entity_id AS TEXT) AS entity_id,\n"
@@ -477,9 +660,17 @@ static int fill_roll(session *S)
              "  d.amount_fen, p.period, d.reason, d.missing, d.message\n"
              "  FROM decisions d JOIN run_policies p ON p.run_id = d.run_id AND p.name = d.policy\n"
              "  WHERE d.run_id = %lld AND d.claim IS NULL AND d.policy IN (SELECT policy FROM temp.roll);\n"
-             "CREATE INDEX temp.dec_by ON dec(policy, kind, entity_id);",
-             (long long)S->run_id);
-    return exec(S, sql);
+             "CREATE INDEX temp.dec_by ON dec(policy, kind, entity_id);\n"
+             /* the households' undetermined decisions, which a person's
+              * decision with its own facts known may be undetermined by */
+             "CREATE TEMP TABLE hund AS SELECT CAST(entity_id AS TEXT) AS household_id, policy FROM decisions\n"
+             "  WHERE run_id = %lld AND entity_kind = 'household' AND status = 'undetermined';\n"
+             "CREATE INDEX temp.hund_by ON hund(household_id, policy);\n"
+             "CREATE TEMP TABLE reads(policy TEXT NOT NULL, dep TEXT NOT NULL);",
+             (long long)S->run_id, (long long)S->run_id);
+    if ((rc = exec(S, sql)))
+        return rc;
+    return fill_reads(S);
 }
 
 /* each payment in its category */
@@ -489,7 +680,8 @@ static int classify_payments(session *S)
     snprintf(sql, sizeof sql,
              "SELECT x.kind, x.entity_id, x.household_id, x.policy, x.amount_fen, x.since, x.deceased,\n"
              "       p.entity_kind, d.status, d.amount_fen, d.period, d.reason, d.missing, d.message,\n"
-             "       p.name IS NOT NULL, x.missing_all\n"
+             "       p.name IS NOT NULL, (SELECT group_concat(u.policy, ', ') FROM temp.reads r JOIN temp.hund u\n"
+             "         ON u.household_id = x.household_id AND u.policy = r.dep WHERE r.policy = x.policy)\n"
              "FROM temp.roll x\n"
              "LEFT JOIN run_policies p ON p.run_id = %lld AND p.name = x.policy\n"
              "LEFT JOIN temp.dec d ON d.policy = x.policy AND d.kind = x.kind AND d.entity_id = x.entity_id\n"
@@ -541,16 +733,21 @@ static int classify_payments(session *S)
             F.reason = !strcmp(status, "not_applicable") ? "not applicable" : reason ? reason : "not eligible";
         } else if (!strcmp(status, "undetermined")) {
             F.category = "paid_undetermined";
-            const char *all = (const char *)sqlite3_column_text(st, 15);
-            if ((missing && *missing) || all) {
-                if (!(owned = with_sources(S->A->p, missing && *missing ? missing : all, !(missing && *missing)))) {
+            const char *hund = (const char *)sqlite3_column_text(st, 15);
+            if (missing && *missing) {
+                if (!(owned = with_sources(S->A->p, missing))) {
                     rc = HM_ENOMEM;
                     snprintf(S->err, S->errlen, "out of memory");
                     break;
                 }
                 F.reason = owned;
+            } else if (reason) {
+                F.reason = reason;
+            } else if (hund) {
+                snprintf(buf, sizeof buf, "its own facts known; it reads the household's undetermined %s", hund);
+                F.reason = buf;
             } else {
-                F.reason = reason ? reason : "undetermined";
+                F.reason = "undetermined";
             }
         } else {
             /* eligible: the amounts in the roll's period */
@@ -638,12 +835,11 @@ static int classify_unpaid(session *S)
 static int record(session *S, const char *as_of, const char *started)
 {
     audit *A = S->A;
-    const hm_program *p = A->p;
     char facts[512] = "";
     for (int k = 0; k < 2; k++)
-        if (A->rows[k] >= 0)
+        if (roll_fact(A, k))
             snprintf(facts + strlen(facts), sizeof facts - strlen(facts), "%s%s", facts[0] ? ", " : "",
-                     prog_str(p, p->fields[A->rows[k]].name));
+                     roll_fact(A, k));
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(S->db,
                            "INSERT INTO audit_runs(run_id, as_of, roll_source, roll_facts, roll_period, started, "
@@ -653,7 +849,7 @@ static int record(session *S, const char *as_of, const char *started)
         return sql_fail(S, "audit_runs");
     sqlite3_bind_int64(st, 1, S->run_id);
     sqlite3_bind_text(st, 2, as_of, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, A->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, A->roll.source, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, facts, -1, SQLITE_STATIC);
     bind_text_or_null(st, 5, period_key(A->period));
     sqlite3_bind_text(st, 6, started, -1, SQLITE_STATIC);
@@ -685,10 +881,33 @@ static int reconcile(session *S, const char *as_of, const char *started)
         return sql_fail(S, "audit_findings");
     if ((rc = classify_payments(S)) || (rc = classify_unpaid(S)))
         return rc;
-    char sql[256];
+    char sql[512];
     snprintf(sql, sizeof sql, "UPDATE audit_runs SET paid_as_decided = %lld, not_compared = %lld WHERE audit_id = %lld",
              (long long)S->paid_as_decided, (long long)S->not_compared, (long long)S->audit_id);
-    return exec(S, sql);
+    if ((rc = exec(S, sql)) || !S->A->regions)
+        return rc;
+    /* each finding's regions, and their names */
+    snprintf(sql, sizeof sql, "UPDATE audit_findings SET township = r.township, county = r.county, city = r.city "
+             "FROM temp.region r WHERE audit_findings.audit_id = %lld AND r.household_id = audit_findings.household_id",
+             (long long)S->audit_id);
+    if ((rc = exec(S, sql)))
+        return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(S->db, "INSERT INTO audit_regions(audit_id, level, code, name) VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(S, "audit_regions");
+    for (size_t i = 0; i < S->A->nnames && rc == HM_OK; i++) {
+        const region_name *r = &S->A->names[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, S->audit_id);
+        sqlite3_bind_text(st, 2, region_level_name(r->level), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, r->name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sql_fail(S, "audit_regions");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* ---- printing ---------------------------------------------------------------------- */
@@ -805,14 +1024,13 @@ static int print_head_text(out_ctx *O, int64_t households, int64_t persons, cons
 {
     session *S = O->S;
     audit *A = S->A;
-    const hm_program *p = A->p;
     FILE *out = O->out;
     fprintf(out, "audit %lld of run %lld, as of %s: %lld households, %lld persons\n", (long long)S->audit_id,
             (long long)S->run_id, as_of, (long long)households, (long long)persons);
-    fprintf(out, "roll: source %s (", A->source);
+    fprintf(out, "roll: source %s (", A->roll.source);
     for (int k = 0, n = 0; k < 2; k++)
-        if (A->rows[k] >= 0)
-            fprintf(out, "%s%s", n++ ? ", " : "", prog_str(p, p->fields[A->rows[k]].name));
+        if (roll_fact(A, k))
+            fprintf(out, "%s%s", n++ ? ", " : "", roll_fact(A, k));
     fprintf(out, "), %zu payments, amounts %s\n", A->n,
             A->period == HM_PERIOD_MONTH ? "per month" : A->period == HM_PERIOD_YEAR ? "per year" : "once");
     fprintf(out, "paid as decided: %lld; amounts not compared (a lump sum): %lld\n", (long long)S->paid_as_decided,
@@ -881,19 +1099,18 @@ static int print_json(out_ctx *O, int64_t households, int64_t persons, const cha
 {
     session *S = O->S;
     audit *A = S->A;
-    const hm_program *p = A->p;
     json_t *root = json_object(), *head = json_object(), *facts = json_array();
     json_t *totals = json_array(), *pol = json_array(), *reasons = json_array();
     int bad = !root || !head || !facts || !totals || !pol || !reasons;
     for (int k = 0; !bad && k < 2; k++)
-        if (A->rows[k] >= 0)
-            bad += json_array_append_new(facts, json_string(prog_str(p, p->fields[A->rows[k]].name))) ? 1 : 0;
+        if (roll_fact(A, k))
+            bad += json_array_append_new(facts, json_string(roll_fact(A, k))) ? 1 : 0;
     bad += put(head, "audit_id", json_integer(S->audit_id));
     bad += put(head, "run_id", json_integer(S->run_id));
     bad += put(head, "as_of", json_string(as_of));
     bad += put(head, "households", json_integer(households));
     bad += put(head, "persons", json_integer(persons));
-    bad += put(head, "roll_source", json_string(A->source));
+    bad += put(head, "roll_source", json_string(A->roll.source));
     bad += put(head, "roll_facts", facts);
     bad += put(head, "roll_period", period_key(A->period) ? json_string(period_key(A->period)) : json_null());
     bad += put(head, "payments", json_integer((json_int_t)A->n));
@@ -1115,7 +1332,7 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
     ro.store = HM_STORE_ALL;
     char started[32];
     results_now(started, sizeof started);
-    run_hooks h = { &A, before_facts, decided };
+    run_hooks h = { &A, LOAD_ROLL | (A.regions ? LOAD_REGIONS : 0), before_facts, decided };
     if ((rc = batch_run(k, &ro, &h, &sum, err, errlen)) != HM_OK)
         goto done;
     session S;

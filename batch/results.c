@@ -71,7 +71,10 @@ static const char AUDIT_V6[] =
     "  household_id TEXT, reason TEXT, detail TEXT, paid_fen INTEGER, paid_period TEXT, decided_fen INTEGER,\n"
     "  decided_period TEXT, month_fen INTEGER, year_fen INTEGER, since TEXT,\n"
     "  township TEXT, county TEXT, city TEXT);\n"
-    "CREATE INDEX IF NOT EXISTS audit_findings_by ON audit_findings(audit_id, category, policy);\n";
+    "CREATE INDEX IF NOT EXISTS audit_findings_by ON audit_findings(audit_id, category, policy);\n"
+    "CREATE TABLE IF NOT EXISTS audit_regions(\n"
+    "  audit_id INTEGER NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, name TEXT,\n"
+    "  PRIMARY KEY(audit_id, level, code)) WITHOUT ROWID;\n";
 
 /* run_entities as SCHEMA_VERSION 3 has it: an id keeps the type the source
  * gave it (an integer id is stored as one) */

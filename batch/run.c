@@ -1106,7 +1106,7 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     int threads = o->threads > 0 ? o->threads : cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    int lrc = load_open(&L, p, &cfg, as_of);
+    int lrc = load_open_for(&L, p, &cfg, as_of, h ? h->load : 0);
     L.threads = threads;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
     if (lrc || load_population(&L)) {

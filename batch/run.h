@@ -8,6 +8,7 @@
 
 typedef struct run_hooks {
     void *ctx;
+    unsigned load;              /* LOAD_ROLL, LOAD_REGIONS: read those too (load_open_for) */
     /* the plugins are open and the population listed, the facts not yet
      * read: mark in L->needed the fields to read besides the policies' */
     int (*before_facts)(void *ctx, hm_load *L, char *err, size_t errlen);
