@@ -32,6 +32,7 @@
 #include "module.h"
 #include "pack.h"
 #include "regions.h"
+#include "utf8.h"
 #include "results.h"
 #include "run.h"
 
@@ -916,7 +917,7 @@ typedef struct out_ctx {
     session *S;
     FILE *out;
     int format, bom;
-    json_t *root;
+    char last[512];             /* the group printed last */
 } out_ctx;
 
 /* rows of a summary query: key columns, then count, month sum, year sum */
@@ -970,6 +971,17 @@ static const char SQL_TOTALS[] =
     "SELECT category, count(*), sum(month_fen), sum(year_fen) FROM audit_findings WHERE audit_id = ?1 "
     "GROUP BY category ORDER BY " ORDER_CATEGORY;
 
+/* the findings at one level of regions: code, name, category */
+static int sql_by_region(char *buf, size_t n, int level)
+{
+    const char *col = region_level_name(level);
+    return snprintf(buf, n,
+                    "SELECT f.%s, (SELECT name FROM audit_regions r WHERE r.audit_id = ?1 AND r.level = '%s' AND "
+                    "r.code = f.%s), category, count(*), sum(month_fen), sum(year_fen) FROM audit_findings f "
+                    "WHERE audit_id = ?1 AND f.%s IS NOT NULL GROUP BY f.%s, category ORDER BY f.%s, "
+                    ORDER_CATEGORY, col, col, col, col, col, col) >= (int)n ? -1 : 0;
+}
+
 static void money_cell(char *buf, size_t n, int has, int64_t fen)
 {
     if (has)
@@ -978,49 +990,80 @@ static void money_cell(char *buf, size_t n, int has, int64_t fen)
         snprintf(buf, n, "-");
 }
 
-static int text_policy_row(out_ctx *O, const srow *r, void *arg)
+/* text padded with spaces to `width` terminal columns */
+static void pad(FILE *out, const char *text, int width)
 {
-    const char **last = arg;
+    fputs(text, out);
+    for (int w = utf8_display_width(text, strlen(text)); w < width; w++)
+        fputc(' ', out);
+}
+
+/* one line of a table: its label (indented), count and amounts */
+static void text_line(FILE *out, const char *label, const srow *r)
+{
     char m[32], y[32];
     money_cell(m, sizeof m, r->has_month, r->month);
     money_cell(y, sizeof y, r->has_year, r->year);
-    if (!*last || strcmp(*last, r->k[0])) {
-        fprintf(O->out, "\n%s\n", category_label(r->k[0]));
-        mem_free((char *)*last);
-        *last = mem_strdup(r->k[0]);
-    }
-    fprintf(O->out, "  %-22s %8lld %16s %18s\n", r->k[1] ? r->k[1] : "(none)", (long long)r->count, m, y);
-    return HM_OK;
+    pad(out, label, 46);
+    fprintf(out, " %8lld %14s %15s\n", (long long)r->count, m, y);
+}
+
+/* a heading printed when the first key changes (O->last) */
+static int new_group(out_ctx *O, const char *key)
+{
+    if (!strcmp(O->last, key ? key : ""))
+        return 0;
+    snprintf(O->last, sizeof O->last, "%s", key ? key : "");
+    return 1;
 }
 
 static int text_total_row(out_ctx *O, const srow *r, void *arg)
 {
     (void)arg;
-    char m[32], y[32];
-    money_cell(m, sizeof m, r->has_month, r->month);
-    money_cell(y, sizeof y, r->has_year, r->year);
-    fprintf(O->out, "  %-48s %8lld %16s %18s\n", category_label(r->k[0]), (long long)r->count, m, y);
+    char label[160];
+    snprintf(label, sizeof label, "  %s", category_label(r->k[0]));
+    text_line(O->out, label, r);
+    return HM_OK;
+}
+
+static int text_policy_row(out_ctx *O, const srow *r, void *arg)
+{
+    (void)arg;
+    char label[160];
+    if (new_group(O, r->k[0]))
+        fprintf(O->out, "\n%s, by policy:\n", category_label(r->k[0]));
+    snprintf(label, sizeof label, "  %s", r->k[1] ? r->k[1] : "(none)");
+    text_line(O->out, label, r);
     return HM_OK;
 }
 
 static int text_reason_row(out_ctx *O, const srow *r, void *arg)
 {
-    const char **last = arg;
+    (void)arg;
     char key[256];
     snprintf(key, sizeof key, "%s %s", r->k[0], r->k[1] ? r->k[1] : "");
-    if (!*last || strcmp(*last, key)) {
+    if (new_group(O, key))
         fprintf(O->out, "\n%s, %s, by %s:\n", category_label(r->k[0]), r->k[1] ? r->k[1] : "(none)",
-                strcmp(r->k[0], "paid_undetermined") ? "reason" : "missing fact and its source");
-        mem_free((char *)*last);
-        *last = mem_strdup(key);
-    }
+                strcmp(r->k[0], "paid_undetermined") ? "reason" : "fact not known and its source");
     fprintf(O->out, "  %8lld  ", (long long)r->count);
     mask_fputs_text(r->k[2] ? r->k[2] : "(no reason recorded)", O->out);
     fputc('\n', O->out);
     return HM_OK;
 }
 
-static int print_head_text(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
+static int text_region_row(out_ctx *O, const srow *r, void *arg)
+{
+    const int *level = arg;
+    if (new_group(O, r->k[0]))
+        fprintf(O->out, "  %s %s\n", r->k[0], r->k[1] ? r->k[1] : "");
+    char label[160];
+    snprintf(label, sizeof label, "    %s", category_label(r->k[2]));
+    (void)level;
+    text_line(O->out, label, r);
+    return HM_OK;
+}
+
+static void print_head_text(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
 {
     session *S = O->S;
     audit *A = S->A;
@@ -1037,25 +1080,34 @@ static int print_head_text(out_ctx *O, int64_t households, int64_t persons, cons
             (long long)S->not_compared);
     if (A->entities_unknown)
         fprintf(out, "entities whose payments the roll could not give: %lld\n", (long long)A->entities_unknown);
-    return HM_OK;
+}
+
+static void text_columns(FILE *out, const char *title)
+{
+    fputc('\n', out);
+    pad(out, title, 46);
+    fprintf(out, " %8s %14s %15s\n", "count", "per month", "per year");
 }
 
 static int print_text(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
 {
     print_head_text(O, households, persons, as_of);
-    fprintf(O->out, "\n%-50s %8s %16s %18s\n", "", "count", "per month", "per year");
+    text_columns(O->out, "findings:");
     int rc = each_row(O, SQL_TOTALS, 1, text_total_row, NULL);
-    const char *last = NULL;
-    if (rc == HM_OK) {
-        fprintf(O->out, "\nby policy:%41s %8s %16s %18s", "", "count", "per month", "per year");
-        rc = each_row(O, SQL_BY_POLICY, 2, text_policy_row, &last);
-        fputc('\n', O->out);
-    }
-    mem_free((char *)last);
-    last = NULL;
+    O->last[0] = '\0';
     if (rc == HM_OK)
-        rc = each_row(O, SQL_BY_REASON, 3, text_reason_row, &last);
-    mem_free((char *)last);
+        rc = each_row(O, SQL_BY_POLICY, 2, text_policy_row, NULL);
+    O->last[0] = '\0';
+    if (rc == HM_OK)
+        rc = each_row(O, SQL_BY_REASON, 3, text_reason_row, NULL);
+    for (int l = REGION_CITY; rc == HM_OK && O->S->A->regions && l >= REGION_TOWNSHIP; l--) {
+        char sql[1024], title[128];
+        sql_by_region(sql, sizeof sql, l);
+        snprintf(title, sizeof title, "by %s (%s):", region_level_name(l), region_level_label(l));
+        text_columns(O->out, title);
+        O->last[0] = '\0';
+        rc = each_row(O, sql, 3, text_region_row, &l);
+    }
     return rc;
 }
 
@@ -1124,7 +1176,23 @@ static int print_json(out_ctx *O, int64_t households, int64_t persons, const cha
     if (rc == HM_OK && !(rc = (json_keys = k1, each_row(O, SQL_TOTALS, 1, json_row, totals))) &&
         !(rc = (json_keys = k2, each_row(O, SQL_BY_POLICY, 2, json_row, pol))))
         rc = (json_keys = k3, each_row(O, SQL_BY_REASON, 3, json_row, reasons));
-    if (put(root, "categories", totals) + put(root, "policies", pol) + put(root, "reasons", reasons) && rc == HM_OK)
+    json_t *regions = json_array();
+    static const char *const k4[] = { "code", "name", "category", NULL };
+    for (int l = REGION_CITY; rc == HM_OK && A->regions && l >= REGION_TOWNSHIP; l--) {
+        char sql[1024];
+        json_t *at = json_array();
+        sql_by_region(sql, sizeof sql, l);
+        if (!at)
+            rc = HM_ENOMEM;
+        else
+            rc = (json_keys = k4, each_row(O, sql, 3, json_row, at));
+        json_t *o = json_object();
+        if (put(o, "level", json_string(region_level_name(l))) + put(o, "findings", at) ||
+            json_array_append_new(regions, o))
+            rc = HM_ENOMEM;
+    }
+    if (put(root, "categories", totals) + put(root, "policies", pol) + put(root, "reasons", reasons) +
+        put(root, "regions", A->regions ? regions : (json_decref(regions), json_null())) && rc == HM_OK)
         rc = HM_ENOMEM;
     if (rc == HM_ENOMEM)
         snprintf(S->err, S->errlen, "out of memory");
@@ -1153,20 +1221,23 @@ static void csv_field(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* level,region,region_name,category,policy,reason,count,amount_per_month,amount_per_year */
 static int csv_row(out_ctx *O, const srow *r, void *arg)
 {
     const char *level = arg;
+    int region = strcmp(level, "policy") && strcmp(level, "reason");
     char m[32] = "", y[32] = "";
     if (r->has_month)
         fmt_fen(r->month, m, sizeof m);
     if (r->has_year)
         fmt_fen(r->year, y, sizeof y);
-    fprintf(O->out, "%s,", level);
-    csv_field(O->out, r->k[0]);
-    fputc(',', O->out);
-    csv_field(O->out, r->k[1]);
-    fputc(',', O->out);
-    csv_field(O->out, r->k[2]);
+    const char *cells[6] = { region ? r->k[0] : NULL, region ? r->k[1] : NULL, region ? r->k[2] : r->k[0],
+                             region ? NULL : r->k[1], region ? NULL : r->k[2], NULL };
+    csv_field(O->out, level);
+    for (int i = 0; i < 5; i++) {
+        fputc(',', O->out);
+        csv_field(O->out, cells[i]);
+    }
     fprintf(O->out, ",%lld,%s,%s\r\n", (long long)r->count, m, y);
     return HM_OK;
 }
@@ -1175,9 +1246,16 @@ static int print_csv(out_ctx *O)
 {
     if (O->bom)
         fputs("\xEF\xBB\xBF", O->out);
-    fputs("level,category,policy,reason,count,amount_per_month,amount_per_year\r\n", O->out);
+    fputs("level,region,region_name,category,policy,reason,count,amount_per_month,amount_per_year\r\n", O->out);
     int rc = each_row(O, SQL_BY_POLICY, 2, csv_row, "policy");
-    return rc ? rc : each_row(O, SQL_BY_REASON, 3, csv_row, "reason");
+    if (rc == HM_OK)
+        rc = each_row(O, SQL_BY_REASON, 3, csv_row, "reason");
+    for (int l = REGION_CITY; rc == HM_OK && O->S->A->regions && l >= REGION_TOWNSHIP; l--) {
+        char sql[1024];
+        sql_by_region(sql, sizeof sql, l);
+        rc = each_row(O, sql, 3, csv_row, (void *)region_level_name(l));
+    }
+    return rc;
 }
 
 /* ---- the list ----------------------------------------------------------------------- */
@@ -1352,7 +1430,7 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
         else
             sqlite3_exec(S.db, "ROLLBACK", NULL, NULL, NULL);
         if (rc == HM_OK) {
-            out_ctx O = { &S, out, o->format, o->bom, NULL };
+            out_ctx O = { &S, out, o->format, o->bom, "" };
             int64_t hh = hm_run_summary_households(sum), pp = hm_run_summary_persons(sum);
             const char *as_of = hm_run_summary_as_of(sum);
             rc = o->format == HM_FORMAT_JSON ? print_json(&O, hh, pp, as_of)
