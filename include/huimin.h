@@ -436,7 +436,7 @@ int hm_report(const char *db, int run, const char *policy, int format, FILE *out
 /* ---- audits against the payment roll ------------------------------------------ */
 
 #ifndef HM_FORMAT_CSV
-#define HM_FORMAT_CSV   2
+#define HM_FORMAT_CSV   3
 #endif
 
 typedef struct hm_audit_options {
