@@ -133,6 +133,22 @@ void disasm_program(const hm_program *p, FILE *out)
             fprintf(out, "%02x", r->base_sha256[k]);
         fputc('\n', out);
     }
+    /* what audit and diff read besides the policies */
+    for (int32_t i = 0; i < p->nrolls; i++) {
+        const hm_roll *r = &p->rolls[i];
+        const hm_field *a = &p->fields[r->amount];
+        fprintf(out, "%sroll %s: %s (policy %s, amount %s%s, since %s)\n", i ? "" : "\n", prog_str(p, r->source),
+                prog_str(p, p->fields[r->field].name), prog_str(p, p->fields[r->policy].name),
+                prog_str(p, a->name), a->period == PERIOD_PER_MONTH ? " per month"
+                : a->period == PERIOD_PER_YEAR ? " per year" : " once", prog_str(p, p->fields[r->since].name));
+    }
+    for (int32_t i = 0; i < p->nregions; i++) {
+        const hm_regions *g = &p->regions[i];
+        fprintf(out, "\nregions by %s", prog_str(p, p->fields[g->field].name));
+        if (g->table >= 0)
+            fprintf(out, " (table %s%s)", prog_str(p, p->reftabs[g->table].name), g->name >= 0 ? ", names" : "");
+        fputc('\n', out);
+    }
     fprintf(out, "\nfacts:\n");
     for (int i = 0; i < p->nfields; i++) {
         const hm_field *f = &p->fields[i];

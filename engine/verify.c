@@ -177,6 +177,35 @@ static int verify_tables(vctx *v)
         CHECK(STR_OK(r->name) && (r->label == -1 || STR_OK(r->label)) && STR_OK(r->amends) &&
               r->file >= 0 && r->file < p->nsrcfiles, "reform %d: bad name, label or file", i);
     }
+    /* the payment roll: one source, a list of households and one of
+     * persons at most, each with its text, money and date fields */
+    for (int32_t i = 0; i < p->nrolls; i++) {
+        const hm_roll *r = &p->rolls[i];
+        CHECK(r->field >= 0 && r->field < p->nfields && p->fields[r->field].records == FIELD_ROWS &&
+              r->source >= 0 && STR_OK(r->source) && STR_OK(r->label) &&
+              (i == 0 || (r->source == p->rolls[0].source && p->fields[r->field].entity !=
+                          p->fields[p->rolls[0].field].entity)), "roll fact %d is bad", i);
+        const int32_t f3[3] = { r->policy, r->amount, r->since };
+        const int vt3[3] = { VT_TEXT, VT_MONEY, VT_DATE };
+        for (int k = 0; k < 3; k++) {
+            CHECK(f3[k] > r->field && f3[k] < p->nfields && p->fields[f3[k]].vtype == vt3[k],
+                  "roll fact %d: bad field %d", i, k);
+            for (int32_t f = r->field + 1; f <= f3[k]; f++)
+                CHECK(p->fields[f].records == FIELD_ROWFIELD, "roll fact %d: field %d is not of its records", i, k);
+        }
+    }
+    CHECK(p->nrolls <= 2, "%d roll facts (a roll has a list of households and one of persons)", p->nrolls);
+    CHECK(p->nregions <= 1, "%d regions declarations (a program has at most one)", p->nregions);
+    for (int32_t i = 0; i < p->nregions; i++) {
+        const hm_regions *g = &p->regions[i];
+        CHECK(g->field >= 0 && g->field < p->nfields && p->fields[g->field].records == FIELD_VALUE &&
+              p->fields[g->field].entity == ENT_HOUSEHOLD && p->fields[g->field].vtype == VT_TEXT,
+              "regions: bad field");
+        CHECK(g->table >= -1 && g->table < p->nreftabs && g->name >= -1 &&
+              (g->name == -1 || (g->table >= 0 && g->name < p->reftabs[g->table].n &&
+                                 p->refattrs[p->reftabs[g->table].first + g->name].vtype == VT_TEXT)),
+              "regions: bad table or name");
+    }
     for (int32_t i = 0; i < p->ncodemaps; i++)
         CHECK(STR_OK(p->codemaps[i].source) && STR_OK(p->codemaps[i].raw) && p->codemaps[i].label >= -1,
               "code map %d is bad", i);

@@ -171,6 +171,9 @@ static void dump(const ast *n, FILE *out, int depth)
     case N_ROW:
         fputs(n->a ? " up to" : " above", out);
         break;
+    case N_SOURCE:
+        if (n->flag) fputs(" roll", out);
+        break;
     default:
         break;
     }

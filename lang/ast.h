@@ -19,7 +19,7 @@
 #define AST_KINDS(X)                                                              \
     X(MODULE,     "str=dotted name")                                             \
     X(USE,        "str=module name")                                             \
-    X(SOURCE,     "str=name str2=label a=fields")                                \
+    X(SOURCE,     "str=name str2=label a=fields b=tables flag=1: the payment roll") \
     X(FIELD,      "ival=entity str=name a=type b=freshness c=default str2=label") \
     X(CODES,      "str=name str2=label a=labels b=maps")                         \
     X(LABEL,      "str=name str2=display text")                                  \
@@ -87,7 +87,8 @@
     X(PSUM,       "ival=WIN_LAST|WIN_RANGE a=policy's amount (a GET) b=months|from c=to") \
     X(CLAIMS,     "str=variable a=list str2=order field (or NULL)") \
     X(REFORM,     "str=name str2=label a=amended modules (USE; NULL: any) b=items c=amendments")          \
-    X(AMEND,      "str=name ival=1 parameter from dates (a=dated values), 2 policy (a=the replacing item), 3 parameter's one value (a=DATED)")
+    X(AMEND,      "str=name ival=1 parameter from dates (a=dated values), 2 policy (a=the replacing item), 3 parameter's one value (a=DATED)") \
+    X(REGIONS,    "str=the fact holding the township code (household.NAME)")
 
 typedef enum {
 #define X(k, doc) N_##k,

@@ -2233,6 +2233,48 @@ static void keep_reform(builder *b)
     push_reforms(b, rec);
 }
 
+/* The payment roll's lists and `regions by` (program.rolls, .regions),
+ * for audit and diff: which fields they are. */
+static void keep_audit(builder *b)
+{
+    sema *s = b->s;
+    hm_program *p = b->p;
+    for (int i = 0; i < s->nmods; i++)
+        for (ast *n = s->mods[i]->root; n; n = n->next) {
+            if (n->kind == N_REGIONS && n->sym && p->nregions == 0) {
+                sym *fact = n->sym;
+                hm_regions rg = { .field = fact->id, .table = -1, .name = -1 };
+                sym *rt = fact->type->reftab;
+                if (rt) {
+                    rg.table = rt->id;
+                    int32_t k = 0;
+                    for (ast *a = rt->decl->a; a; a = a->next, k++)
+                        if (strcmp(a->str, "name") == 0 && a->ty && ((const hm_type *)a->ty)->kind == T_TEXT)
+                            rg.name = k;
+                }
+                push_regions(b, rg);
+            }
+            if (n->kind != N_SOURCE || !n->flag)
+                continue;
+            for (ast *fd = n->a; fd; fd = fd->next) {
+                sym *fact = fd->sym;
+                if (!fact || fact->decl != fd || fact->type->kind != T_ROWS)
+                    continue;
+                hm_roll r = { .field = fact->id, .source = str_id(b, n->str),
+                              .label = n->str2 ? str_id(b, n->str2) : -1, .policy = -1, .amount = -1, .since = -1 };
+                for (int32_t f = fact->id + 1; f < p->nfields && p->fields[f].records == FIELD_ROWFIELD; f++) {
+                    int vt = p->fields[f].vtype;
+                    int32_t *slot = vt == VT_TEXT ? &r.policy : vt == VT_MONEY ? &r.amount : vt == VT_DATE ? &r.since
+                                  : NULL;
+                    if (slot && *slot < 0)
+                        *slot = f;
+                }
+                if (r.policy >= 0 && r.amount >= 0 && r.since >= 0)
+                    push_rolls(b, r);
+            }
+        }
+}
+
 int cg_program(sema *s, hm_program *out, cg_map *map)
 {
     builder bb;
@@ -2342,6 +2384,7 @@ int cg_program(sema *s, hm_program *out, cg_map *map)
     b->seen = NULL;
     keep_sources(b);
     keep_reform(b);
+    keep_audit(b);
     mem_free(b->stack);
     b->stack = NULL;
     mem_free(b->strhash);

@@ -186,6 +186,7 @@ static void set_else(ast *n, ast *msg)
 %type <node> rectype rfields rfield objs1
 %type <node> okeys okey
 %type <node> reform ritems ritem amended
+%type <node> source_roll regions
 
 /* A `reference` right after a condition belongs to the condition. */
 %precedence CONDEND
@@ -220,6 +221,7 @@ decl:
   | given_table                 { $$ = $1; }
   | rectype                     { $$ = $1; }
   | reform                      { $$ = $1; }
+  | regions                     { $$ = $1; }
 ;
 
 dotted:
@@ -277,6 +279,34 @@ source:
                                       if (f->kind == N_REFTAB) $$->b = ast_append($$->b, f);
                                       else $$->a = ast_append($$->a, f);
                                   } }
+  | source_roll
+;
+
+/* source enrolment "发放名册" roll { … }: the payment roll; `roll` is a
+ * word here only */
+source_roll:
+    SOURCE IDENT opt_label IDENT '{' fields '}'
+                                { $$ = NODE(SOURCE, @2); $$->str = $2; $$->str2 = $3; $$->flag = 1;
+                                  if (strcmp($4, "roll") != 0)
+                                      diag_error(p->diags, p->file, @4, "`%s` is not expected here: write `roll` "
+                                                 "after the label of the source of the payment roll, or nothing", $4);
+                                  for (ast *f = $6, *nx; f; f = nx) {
+                                      nx = f->next;
+                                      f->next = NULL;
+                                      f->last = NULL;
+                                      if (f->kind == N_REFTAB) $$->b = ast_append($$->b, f);
+                                      else $$->a = ast_append($$->a, f);
+                                  } }
+;
+
+/* regions by household.township: which fact holds each household's
+ * township code; `regions` is a word here only */
+regions:
+    IDENT BY entity '.' fname   { $$ = NODE(REGIONS, @3); $$->loc.end = @5.end;
+                                  $$->str = arena_printf(p->arena, "%s.%s", $3 == ENT_PERSON ? "person" : "household", $5);
+                                  if (strcmp($1, "regions") != 0)
+                                      diag_error(p->diags, p->file, @1, "`%s` is not expected here: a declaration "
+                                                 "begins with a word such as `policy`, `source` or `regions`", $1); }
 ;
 
 fields:

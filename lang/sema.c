@@ -300,6 +300,7 @@ int sema_check(sema *s)
         sema_check_signatures(s, s->mods[i]);
     for (int i = 0; i < s->nmods; i++)
         sema_check_module(s, s->mods[i]);
+    sema_check_audit(s);
     sema_finish(s);
     return s->diags->errors - before;
 }

@@ -153,6 +153,8 @@ void sema_check_let(sema *s, sym *l);
 void sema_check_param(sema *s, sym *p);
 void sema_check_scale(sema *s, sym *sc);
 void sema_finish(sema *s);
+/* sema_audit.c: the payment roll and `regions by` */
+void sema_check_audit(sema *s);
 const hm_type *sema_resolve_type(sema *s, ast *t);
 void sema_check_policy(sema *s, sym *p);
 /* Look a name up: local lets/params of the policy, then the module, then

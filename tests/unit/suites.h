@@ -13,5 +13,6 @@ Suite *hm_source_suite(void);
 Suite *hm_tables_suite(void);
 Suite *hm_runtime_suite(void);
 Suite *hm_results_suite(void);
+Suite *hm_regions_suite(void);
 
 #endif
