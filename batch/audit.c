@@ -68,7 +68,6 @@ typedef struct payment {
 typedef struct audit {
     const hm_program *p;
     roll_info roll;
-    hm_roll found[2];           /* the roll found by its shape (find_roll) */
     int period;                 /* the amount's: HM_PERIOD_* (money without one: once) */
     int32_t deceased;           /* person.deceased (bool) when a policy reads it, or -1 */
     int regions;                /* the pack declares `regions by` */
@@ -87,23 +86,7 @@ typedef struct audit {
 
 /* ---- the roll in the pack ------------------------------------------------------ */
 
-/* The field after list field `li` of its record of type vt: the only
- * one, else -1 (none, or several). */
-static int32_t only_field(const hm_program *p, int32_t li, int vt)
-{
-    int32_t at = -1;
-    for (int32_t k = li + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
-        if (p->fields[k].vtype == vt) {
-            if (at >= 0)
-                return -1;
-            at = k;
-        }
-    return at;
-}
-
-/* The roll: the source marked `roll`, or else (a pack compiled before
- * the marker) the one source whose facts are lists of a record with one
- * text (the policy), one money (the amount) and one date (since) field. */
+/* The roll (the source marked `roll`), the deceased fact, the regions. */
 static int find_roll(audit *A, char *err, size_t errlen)
 {
     const hm_program *p = A->p;
@@ -116,30 +99,6 @@ static int find_roll(audit *A, char *err, size_t errlen)
     }
     A->regions = regions_field(p) >= 0;
     if (!roll_find(p, &A->roll)) {
-        for (int32_t f = 0; f < p->nfields; f++) {
-            const hm_field *fd = &p->fields[f];
-            if (fd->records != FIELD_ROWS || (fd->entity != ENT_PERSON && fd->entity != ENT_HOUSEHOLD))
-                continue;
-            int32_t tp = only_field(p, f, VT_TEXT), am = only_field(p, f, VT_MONEY), sn = only_field(p, f, VT_DATE);
-            int32_t nf = 0;
-            for (int32_t k = f + 1; k < p->nfields && p->fields[k].records == FIELD_ROWFIELD; k++)
-                nf++;
-            if (tp < 0 || am < 0 || sn < 0 || nf != 3)
-                continue;
-            const char *src = prog_str(p, fd->source);
-            int person = fd->entity == ENT_PERSON;
-            if ((A->roll.source && strcmp(A->roll.source, src)) || (person ? A->roll.person : A->roll.household)) {
-                snprintf(err, errlen, "the policies declare several lists of payments (%s, %s): mark the roll's "
-                         "source with `roll`", A->roll.source, src);
-                return HM_EUSAGE;
-            }
-            A->found[person] = (hm_roll){ f, fd->source, -1, tp, am, sn };
-            A->roll.source = src;
-            A->roll.label = "";
-            *(person ? &A->roll.person : &A->roll.household) = &A->found[person];
-        }
-    }
-    if (!A->roll.source) {
         snprintf(err, errlen, "the policies declare no payment roll: mark its source with `roll` (source NAME "
                  "\"…\" roll { household.payments : list of R … }, see docs/audit.md)");
         return HM_EUSAGE;
@@ -158,23 +117,6 @@ static const char *roll_fact(const audit *A, int person)
 {
     const hm_roll *r = person ? A->roll.person : A->roll.household;
     return r ? prog_str(A->p, A->p->fields[r->field].name) : NULL;
-}
-
-static int before_facts(void *ctx, hm_load *L, char *err, size_t errlen)
-{
-    audit *A = ctx;
-    const hm_program *p = A->p;
-    if (load_find_source(L, A->roll.source) < 0) {
-        snprintf(err, errlen, "%s: no [source %s]: the audit reads the payment roll from it", L->cfg->path,
-                 A->roll.source);
-        return HM_EUSAGE;
-    }
-    /* a roll found by its shape is read as the marked one is */
-    for (int k = 0; k < 2 && !p->nrolls; k++)
-        for (int32_t f = A->found[k].field; A->found[k].source &&
-                                            (f == A->found[k].field || p->fields[f].records == FIELD_ROWFIELD); f++)
-            L->needed[f] = 1;
-    return HM_OK;
 }
 
 /* ---- the payments, copied while the facts are held ------------------------------- */
@@ -1410,7 +1352,7 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
     ro.store = HM_STORE_ALL;
     char started[32];
     results_now(started, sizeof started);
-    run_hooks h = { &A, LOAD_ROLL | (A.regions ? LOAD_REGIONS : 0), before_facts, decided };
+    run_hooks h = { &A, LOAD_ROLL | (A.regions ? LOAD_REGIONS : 0), decided };
     if ((rc = batch_run(k, &ro, &h, &sum, err, errlen)) != HM_OK)
         goto done;
     session S;

@@ -1109,14 +1109,7 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     int lrc = load_open_for(&L, p, &cfg, as_of, h ? h->load : 0);
     L.threads = threads;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
-    if (lrc || load_population(&L)) {
-        batch_load_error(&L, err, errlen);
-        goto done;
-    }
-    if (h && h->before_facts && (rc = h->before_facts(h->ctx, &L, err, errlen)) != HM_OK)
-        goto done;
-    rc = HM_EPLUGIN;
-    if (load_facts(&L)) {
+    if (lrc || load_population(&L) || load_facts(&L)) {
         batch_load_error(&L, err, errlen);
         goto done;
     }
