@@ -306,6 +306,7 @@ int hm_compiler_add_facts_file(hm_compiler *c, const char *path);
 
 #define HM_FORMAT_TABLE 0
 #define HM_FORMAT_JSON  1
+#define HM_FORMAT_HTML  2       /* a self-contained page with SVG charts (hm_report) */
 
 /* Evaluate every policy for one household: from `json_path` (JSON:
  * {"household": {…, "members": [{…}]}} or {"person": {…}}) or, when it is

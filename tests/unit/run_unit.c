@@ -16,6 +16,7 @@ int main(void)
     srunner_add_suite(sr, hm_runtime_suite());
     srunner_add_suite(sr, hm_results_suite());
     srunner_add_suite(sr, hm_regions_suite());
+    srunner_add_suite(sr, hm_html_suite());
     const char *tap = getenv("HM_TAP");
     if (tap && *tap)
         srunner_set_tap(sr, tap);

@@ -14,5 +14,6 @@ Suite *hm_tables_suite(void);
 Suite *hm_runtime_suite(void);
 Suite *hm_results_suite(void);
 Suite *hm_regions_suite(void);
+Suite *hm_html_suite(void);
 
 #endif

@@ -1,0 +1,261 @@
+/* check_html.c -- the HTML page writer (batch/html.c): escaping, numbers
+ * to the fen, exact chart scales, and charts of awkward data (all zero, one
+ * bar, only negative values, none). */
+#include "suites.h"
+
+#include "html.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* what f wrote to a memory stream, and the stream closed */
+static char *page_of(FILE *f, char **buf)
+{
+    fclose(f);
+    return *buf;
+}
+
+static char *escaped(const char *text)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    html_escape(f, text);
+    return page_of(f, &buf);
+}
+
+/* occurrences of needle in hay */
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *at = hay; (at = strstr(at, needle)) != NULL; at += strlen(needle))
+        n++;
+    return n;
+}
+
+START_TEST(test_escape)
+{
+    char *s = escaped("<a href=\"x\">Tom & 'Jerry'</a>");
+    ck_assert_str_eq(s, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+    free(s);
+    s = escaped("最低生活保障 (低保) 2024");
+    ck_assert_str_eq(s, "最低生活保障 (低保) 2024");
+    free(s);
+    /* not UTF-8, a cut sequence, control characters (not tab or newline) */
+    s = escaped("a\xff" "b\xe4\xbd" "c\x01\td\n\x7f");
+    ck_assert_str_eq(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xEF\xBF\xBD" "c\xEF\xBF\xBD\td\n\xEF\xBF\xBD");
+    free(s);
+    /* a C1 control character, well encoded, is not allowed either */
+    s = escaped("x\xc2\x85y");
+    ck_assert_str_eq(s, "x\xEF\xBF\xBDy");
+    free(s);
+    s = escaped(NULL);
+    ck_assert_str_eq(s, "");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_numbers)
+{
+    char b[48];
+    ck_assert_str_eq(html_fmt_count(0, b, sizeof b), "0");
+    ck_assert_str_eq(html_fmt_count(999, b, sizeof b), "999");
+    ck_assert_str_eq(html_fmt_count(1000, b, sizeof b), "1,000");
+    ck_assert_str_eq(html_fmt_count(-1234567, b, sizeof b), "-1,234,567");
+    ck_assert_str_eq(html_fmt_count(INT64_MIN, b, sizeof b), "-9,223,372,036,854,775,808");
+    ck_assert_str_eq(html_fmt_count(INT64_MAX, b, sizeof b), "9,223,372,036,854,775,807");
+    ck_assert_str_eq(html_fmt_fen(0, b, sizeof b), "0.00");
+    ck_assert_str_eq(html_fmt_fen(5, b, sizeof b), "0.05");
+    ck_assert_str_eq(html_fmt_fen(-5, b, sizeof b), "-0.05");
+    ck_assert_str_eq(html_fmt_fen(100000, b, sizeof b), "1,000.00");
+    ck_assert_str_eq(html_fmt_fen(187691001, b, sizeof b), "1,876,910.01");
+    ck_assert_str_eq(html_fmt_fen(INT64_MIN, b, sizeof b), "-92,233,720,368,547,758.08");
+    ck_assert_str_eq(html_fmt_fen(INT64_MAX, b, sizeof b), "92,233,720,368,547,758.07");
+}
+END_TEST
+
+static void scale_is(int64_t min, int64_t max, int64_t lo, int64_t hi, int64_t step)
+{
+    html_scale s;
+    html_scale_of(min, max, &s);
+    ck_assert_msg(s.lo == lo && s.hi == hi && s.step == step, "%lld..%lld: got %lld..%lld step %lld",
+                  (long long)min, (long long)max, (long long)s.lo, (long long)s.hi, (long long)s.step);
+}
+
+START_TEST(test_scales)
+{
+    scale_is(0, 0, 0, 1, 1);                /* all zero: no division by zero */
+    scale_is(1, 1, 0, 1, 1);
+    scale_is(0, 7, 0, 8, 2);
+    scale_is(0, 100, 0, 100, 20);
+    scale_is(3, 543, 0, 600, 200);
+    scale_is(-37, 0, -40, 0, 10);           /* only negative values */
+    scale_is(-37, -2, -40, 0, 10);
+    scale_is(-5, 12, -5, 15, 5);
+    scale_is(12, -5, -5, 15, 5);            /* either order */
+    scale_is(0, 187691001, 0, 200000000, 50000000);
+    /* the whole range of int64: the ends stay where rounding would overflow */
+    scale_is(INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX, 5000000000000000000LL);
+    scale_is(0, INT64_MAX, 0, INT64_MAX, 2000000000000000000LL);
+
+    html_scale s = { 0, 8, 2 };
+    ck_assert_int_eq(html_scale_px(&s, 0, 420), 0);
+    ck_assert_int_eq(html_scale_px(&s, 4, 420), 210);
+    ck_assert_int_eq(html_scale_px(&s, 1, 420), 53);    /* 52.5 rounds up */
+    ck_assert_int_eq(html_scale_px(&s, 8, 420), 420);
+    ck_assert_int_eq(html_scale_px(&s, 9, 420), 420);   /* clamped */
+    ck_assert_int_eq(html_scale_px(&s, -1, 420), 0);
+    s = (html_scale){ -40, 0, 10 };
+    ck_assert_int_eq(html_scale_px(&s, -37, 420), 32);  /* 31.5 */
+    ck_assert_int_eq(html_scale_px(&s, 0, 420), 420);
+    s = (html_scale){ INT64_MIN, INT64_MAX, 5000000000000000000LL };
+    ck_assert_int_eq(html_scale_px(&s, 0, 420), 210);
+    ck_assert_int_eq(html_scale_px(&s, INT64_MAX - 1, 420), 420);
+}
+END_TEST
+
+/* a page made by fn, as text */
+static char *page(void (*fn)(html *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    html *h = html_begin(f, "测试 <page>", NULL);
+    ck_assert_ptr_nonnull(h);
+    fn(h);
+    ck_assert_int_eq(html_end(h), 0);
+    return page_of(f, &buf);
+}
+
+static void facts_and_table(html *h)
+{
+    html_fact(h, "as of", "2024-08-01");
+    html_fact(h, "run", "3");
+    html_section(h, "Policies & periods");
+    html_table_begin(h, "每项政策", 3, (const char *[]){ "policy", "eligible", "amount" }, "lrr");
+    html_cell(h, "低保");
+    html_cell_count(h, 1543);
+    html_cell_fen(h, 187691001);
+    html_cell(h, "<b>");      /* a row left unfinished */
+    html_table_end(h);
+    html_para(h, "a & b");
+}
+
+START_TEST(test_page)
+{
+    char *s = page(facts_and_table);
+    ck_assert_ptr_nonnull(strstr(s, "<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+    ck_assert_ptr_nonnull(strstr(s, "<title>测试 &lt;page&gt;</title>"));
+    ck_assert_ptr_nonnull(strstr(s, "<dl class=\"facts\">\n<dt>as of</dt><dd>2024-08-01</dd>\n"
+                                    "<dt>run</dt><dd>3</dd>\n</dl>\n"));
+    ck_assert_ptr_nonnull(strstr(s, "<h2>Policies &amp; periods</h2>"));
+    ck_assert_ptr_nonnull(strstr(s, "<th>policy</th><th class=\"num\">eligible</th>"));
+    ck_assert_ptr_nonnull(strstr(s, "<tr><td>低保</td><td class=\"num\">1,543</td>"
+                                    "<td class=\"num\">1,876,910.01</td></tr>"));
+    ck_assert_ptr_nonnull(strstr(s, "<tr><td>&lt;b&gt;</td><td></td><td></td></tr>"));
+    ck_assert_ptr_nonnull(strstr(s, "<p>a &amp; b</p>\n</section>\n</body>\n</html>\n"));
+    ck_assert_int_eq(count(s, "<script"), 0);
+    ck_assert_int_eq(count(s, "http"), 0);       /* nothing from the network */
+    free(s);
+}
+END_TEST
+
+static void zero_bars(html *h)
+{
+    html_bar bar[] = { { "a", 0 }, { "b", 0 } };
+    html_bars(h, "zeros", HTML_COUNT, bar, 2);
+}
+
+static void one_bar(html *h)
+{
+    html_bar bar[] = { { "低保", 5 } };
+    html_bars(h, "one", HTML_COUNT, bar, 1);
+}
+
+static void negative_bars(html *h)
+{
+    html_bar bar[] = { { "x", -3 }, { "y", -1 } };
+    html_bars(h, "negative", HTML_FEN, bar, 2);
+}
+
+static void no_bars(html *h)
+{
+    html_bars(h, "none", HTML_COUNT, NULL, 0);
+    html_histogram(h, "none either", HTML_COUNT, NULL, 0);
+}
+
+START_TEST(test_bar_edges)
+{
+    char *s = page(zero_bars);
+    ck_assert_int_eq(count(s, "<svg"), 1);
+    ck_assert_int_eq(count(s, "</svg>"), 1);
+    ck_assert_int_eq(count(s, "width=\"0\" height=\"14\""), 2);   /* bars of no length */
+    ck_assert_int_eq(count(s, "class=\"zero\""), 1);
+    ck_assert_int_eq(count(s, "nan"), 0);
+    free(s);
+
+    /* one bar fills the axis: 0 … 5 */
+    s = page(one_bar);
+    ck_assert_int_eq(count(s, "width=\"420\" height=\"14\""), 1);
+    ck_assert_ptr_nonnull(strstr(s, "<title>低保: 5</title>"));
+    free(s);
+
+    /* only negative: the bars go left from zero, at the right end */
+    s = page(negative_bars);
+    ck_assert_int_eq(count(s, "class=\"neg\""), 2);
+    ck_assert_ptr_nonnull(strstr(s, ">-0.03</text>"));
+    ck_assert_ptr_nonnull(strstr(s, ">-0.01</text>"));
+    ck_assert_int_eq(count(s, "width=\"420\" height=\"14\""), 1);
+    ck_assert_int_eq(count(s, "width=\"140\" height=\"14\""), 1);
+    free(s);
+
+    s = page(no_bars);
+    ck_assert_int_eq(count(s, "<svg"), 0);
+    ck_assert_int_eq(count(s, "(nothing to show)"), 2);
+    free(s);
+}
+END_TEST
+
+static void pairs_and_histogram(html *h)
+{
+    html_pair pair[] = { { "西湖区", 120000, 130000 }, { "上城区", 0, 5 } };
+    html_bars2(h, "before & after", HTML_FEN, "base", "reform", pair, 2);
+    html_bar bin[] = { { "< -100", -4 }, { "0", 0 }, { "> 100", 10 } };
+    html_histogram(h, "gains and losses", HTML_COUNT, bin, 3);
+}
+
+START_TEST(test_pairs_and_histogram)
+{
+    char *s = page(pairs_and_histogram);
+    ck_assert_int_eq(count(s, "<svg"), 2);
+    ck_assert_int_eq(count(s, "</svg>"), 2);
+    ck_assert_int_eq(count(s, "<rect class=\"s0\""), 3 + 2);   /* two bars, a legend; two bins */
+    ck_assert_int_eq(count(s, "<rect class=\"s1\""), 3);
+    ck_assert_ptr_nonnull(strstr(s, "<title>西湖区 (reform): 1,300.00</title>"));
+    ck_assert_ptr_nonnull(strstr(s, "<figcaption>before &amp; after</figcaption>"));
+    /* 0.05 of 1,500.00 is less than a pixel: still shown */
+    ck_assert_ptr_nonnull(strstr(s, "width=\"1\" height=\"12\""));
+    /* the loss below zero, in the other colour */
+    ck_assert_int_eq(count(s, "<rect class=\"neg\""), 1);
+    ck_assert_ptr_nonnull(strstr(s, "&lt; -100"));
+    free(s);
+}
+END_TEST
+
+Suite *hm_html_suite(void)
+{
+    Suite *s = suite_create("html");
+    TCase *t = tcase_create("page");
+    tcase_add_test(t, test_escape);
+    tcase_add_test(t, test_numbers);
+    tcase_add_test(t, test_scales);
+    tcase_add_test(t, test_page);
+    tcase_add_test(t, test_bar_edges);
+    tcase_add_test(t, test_pairs_and_histogram);
+    suite_add_tcase(s, t);
+    return s;
+}
