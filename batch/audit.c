@@ -30,6 +30,7 @@
 #include "mask.h"
 #include "mem.h"
 #include "module.h"
+#include "html.h"
 #include "pack.h"
 #include "regions.h"
 #include "utf8.h"
@@ -1200,6 +1201,184 @@ static int print_csv(out_ctx *O)
     return rc;
 }
 
+/* ---- HTML ------------------------------------------------------------------------------ */
+
+/* rows kept for a chart: labels owned */
+typedef struct bars {
+    html_bar *v;
+    size_t n, cap;
+    int fen;                    /* 1: the amounts per year, else the counts */
+} bars;
+
+static int bars_add(bars *B, const char *label, int64_t value)
+{
+    if (B->n == B->cap) {
+        size_t cap = B->cap ? 2 * B->cap : 16;
+        html_bar *v = mem_realloc(B->v, cap * sizeof *v);
+        if (!v)
+            return HM_ENOMEM;
+        B->v = v;
+        B->cap = cap;
+    }
+    char *l = mem_strdup(label ? label : "");
+    if (!l)
+        return HM_ENOMEM;
+    B->v[B->n++] = (html_bar){ l, value };
+    return HM_OK;
+}
+
+static void bars_free(bars *B)
+{
+    for (size_t i = 0; i < B->n; i++)
+        mem_free((char *)B->v[i].label);
+    mem_free(B->v);
+    memset(B, 0, sizeof *B);
+}
+
+typedef struct html_ctx {
+    html *h;
+    bars count, year;
+} html_ctx;
+
+/* a row: its label cells (nlabels of r->k from `first`), count, amounts */
+static void html_row(html *h, const srow *r, int first, int nlabels)
+{
+    for (int i = first; i < first + nlabels; i++)
+        html_cell(h, i == first && r->k[i] && first == 0 ? category_label(r->k[i]) : r->k[i] ? r->k[i] : "");
+    html_cell_count(h, r->count);
+    if (r->has_month)
+        html_cell_fen(h, r->month);
+    else
+        html_cell(h, "-");
+    if (r->has_year)
+        html_cell_fen(h, r->year);
+    else
+        html_cell(h, "-");
+}
+
+static int html_total_row(out_ctx *O, const srow *r, void *arg)
+{
+    (void)O;
+    html_ctx *X = arg;
+    html_row(X->h, r, 0, 1);
+    int rc = bars_add(&X->count, category_label(r->k[0]), r->count);
+    return rc ? rc : bars_add(&X->year, category_label(r->k[0]), r->has_year ? r->year : 0);
+}
+
+static int html_policy_row(out_ctx *O, const srow *r, void *arg)
+{
+    html_ctx *X = arg;
+    if (new_group(O, r->k[0])) {
+        html_table_end(X->h);
+        html_heading(X->h, category_label(r->k[0]));
+        html_table_begin(X->h, NULL, 4, (const char *[]){ "policy", "count", "per month", "per year" }, "lrrr");
+    }
+    html_row(X->h, r, 1, 1);
+    return HM_OK;
+}
+
+static int html_reason_row(out_ctx *O, const srow *r, void *arg)
+{
+    html_ctx *X = arg;
+    char key[256];
+    snprintf(key, sizeof key, "%s %s", r->k[0], r->k[1] ? r->k[1] : "");
+    if (new_group(O, key)) {
+        html_table_end(X->h);
+        snprintf(key, sizeof key, "%s: %s", category_label(r->k[0]), r->k[1] ? r->k[1] : "");
+        html_heading(X->h, key);
+        html_table_begin(X->h, NULL, 4, (const char *[]){ "reason", "count", "per month", "per year" }, "lrrr");
+    }
+    char *masked = r->k[2] ? mem_alloc(strlen(r->k[2]) + 1) : NULL;
+    if (r->k[2] && !masked)
+        return HM_ENOMEM;
+    srow m = *r;
+    m.k[2] = r->k[2] ? mask_text(r->k[2], masked) : "(no reason recorded)";
+    html_row(X->h, &m, 2, 1);
+    mem_free(masked);
+    return HM_OK;
+}
+
+static int html_region_row(out_ctx *O, const srow *r, void *arg)
+{
+    html_ctx *X = arg;
+    (void)O;
+    html_cell(X->h, r->k[0] ? r->k[0] : "");
+    html_cell(X->h, r->k[1] ? r->k[1] : "");
+    html_cell(X->h, category_label(r->k[2]));
+    srow m = *r;
+    html_row(X->h, &m, 0, 0);
+    return HM_OK;
+}
+
+static int print_html(out_ctx *O, int64_t households, int64_t persons, const char *as_of)
+{
+    session *S = O->S;
+    audit *A = S->A;
+    char title[128], v[64], facts[512] = "";
+    snprintf(title, sizeof title, "审计 %lld：运行 %lld 与发放名册", (long long)S->audit_id, (long long)S->run_id);
+    html_ctx X;
+    memset(&X, 0, sizeof X);
+    if (!(X.h = html_begin(O->out, title, "zh-CN"))) {
+        snprintf(S->err, S->errlen, "out of memory");
+        return HM_ENOMEM;
+    }
+    html *h = X.h;
+    html_fact(h, "as of", as_of);
+    snprintf(v, sizeof v, "%lld", (long long)households);
+    html_fact(h, "households", v);
+    snprintf(v, sizeof v, "%lld", (long long)persons);
+    html_fact(h, "persons", v);
+    for (int k = 0; k < 2; k++)
+        if (roll_fact(A, k))
+            snprintf(facts + strlen(facts), sizeof facts - strlen(facts), "%s%s", facts[0] ? ", " : "",
+                     roll_fact(A, k));
+    snprintf(title, sizeof title, "source %s (%s)", A->roll.source, facts);
+    html_fact(h, "roll", title);
+    snprintf(v, sizeof v, "%zu, amounts %s", A->n,
+             A->period == HM_PERIOD_MONTH ? "per month" : A->period == HM_PERIOD_YEAR ? "per year" : "once");
+    html_fact(h, "payments", v);
+    snprintf(v, sizeof v, "%lld", (long long)S->paid_as_decided);
+    html_fact(h, "paid as decided", v);
+    snprintf(v, sizeof v, "%lld", (long long)S->not_compared);
+    html_fact(h, "amounts not compared (lump sums)", v);
+
+    html_section(h, "Findings");
+    html_table_begin(h, NULL, 4, (const char *[]){ "category", "count", "per month", "per year" }, "lrrr");
+    int rc = each_row(O, SQL_TOTALS, 1, html_total_row, &X);
+    html_table_end(h);
+    if (rc == HM_OK) {
+        html_bars(h, "Findings (count)", HTML_COUNT, X.count.v, X.count.n);
+        html_bars(h, "Amount at stake per year (元)", HTML_FEN, X.year.v, X.year.n);
+        html_section(h, "By policy");
+        O->last[0] = '\0';
+        rc = each_row(O, SQL_BY_POLICY, 2, html_policy_row, &X);
+        html_table_end(h);
+    }
+    if (rc == HM_OK) {
+        html_section(h, "By reason");
+        O->last[0] = '\0';
+        rc = each_row(O, SQL_BY_REASON, 3, html_reason_row, &X);
+        html_table_end(h);
+    }
+    for (int l = REGION_CITY; rc == HM_OK && A->regions && l >= REGION_TOWNSHIP; l--) {
+        char sql[1024];
+        snprintf(title, sizeof title, "By %s (%s)", region_level_name(l), region_level_label(l));
+        html_section(h, title);
+        html_table_begin(h, NULL, 6, (const char *[]){ "code", "name", "category", "count", "per month", "per year" },
+                         "lllrrr");
+        sql_by_region(sql, sizeof sql, l);
+        rc = each_row(O, sql, 3, html_region_row, &X);
+        html_table_end(h);
+    }
+    bars_free(&X.count);
+    bars_free(&X.year);
+    if (html_end(h) != 0 && rc == HM_OK) {
+        snprintf(S->err, S->errlen, "writing the audit: %s", strerror(errno));
+        rc = HM_EIO;
+    }
+    return rc;
+}
+
 /* ---- the list ----------------------------------------------------------------------- */
 
 static int print_list(session *S, FILE *out, int format, int bom, int masked)
@@ -1310,7 +1489,8 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
         snprintf(err, errlen, "hm_audit: no %s", !k ? "pack" : !o ? "options" : "configuration");
         return HM_EUSAGE;
     }
-    if (o->format != HM_FORMAT_TABLE && o->format != HM_FORMAT_JSON && o->format != HM_FORMAT_CSV) {
+    if (o->format != HM_FORMAT_TABLE && o->format != HM_FORMAT_JSON && o->format != HM_FORMAT_CSV &&
+        o->format != HM_FORMAT_HTML) {
         snprintf(err, errlen, "hm_audit: unknown format %d", o->format);
         return HM_EUSAGE;
     }
@@ -1377,6 +1557,7 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
             const char *as_of = hm_run_summary_as_of(sum);
             rc = o->format == HM_FORMAT_JSON ? print_json(&O, hh, pp, as_of)
                : o->format == HM_FORMAT_CSV  ? print_csv(&O)
+               : o->format == HM_FORMAT_HTML ? print_html(&O, hh, pp, as_of)
                                              : print_text(&O, hh, pp, as_of);
             if (rc == HM_OK && o->list && !strcmp(o->list, "-")) {
                 if (o->format == HM_FORMAT_TABLE)
@@ -1384,7 +1565,7 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
                 rc = print_list(&S, out, o->format, 0, 1);
             }
             if (rc == HM_OK && list)
-                rc = print_list(&S, list, o->format, o->bom, 0);
+                rc = print_list(&S, list, o->format == HM_FORMAT_HTML ? HM_FORMAT_CSV : o->format, o->bom, 0);
             if (rc == HM_OK && (fflush(out) || ferror(out))) {
                 snprintf(err, errlen, "writing the audit: %s", strerror(errno));
                 rc = HM_EIO;

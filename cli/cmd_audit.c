@@ -13,7 +13,7 @@ static void audit_usage(FILE *out)
 {
     fprintf(out,
             "usage: huimin audit FILE|DIR... --config FILE [--as-of DATE] [--out RESULTS.db]\n"
-            "                    [--format text|json|csv] [--bom] [--list FILE|-]\n"
+            "                    [--format text|json|csv|html] [--bom] [--list FILE|-]\n"
             "                    [--set SECTION.KEY=VALUE]... [--threads N] [--[no-]progress]\n"
             "\n"
             "Decide every household and person of the population (as `huimin run\n"
@@ -38,7 +38,9 @@ static void audit_usage(FILE *out)
             "  --config FILE          the source configuration (with the roll's source)\n"
             "  --as-of DATE           the date decided on (default: the configuration's)\n"
             "  --out FILE             the results database (default: a temporary one)\n"
-            "  --format text|json|csv the summary's (and the list's) format (default text)\n"
+            "  --format text|json|csv|html  the summary's (and the list's) format (default\n"
+            "                         text); html: a page with tables and charts that\n"
+            "                         opens offline (its list, if any, is CSV)\n"
             "  --bom                  CSV: begin with the UTF-8 byte-order mark, so that\n"
             "                         spreadsheet programs read Chinese right\n"
             "  --list FILE|-          every finding, one a line\n"
@@ -85,10 +87,12 @@ int cmd_audit(int argc, char **argv)
                 o.format = HM_FORMAT_JSON;
             else if (!strcmp(optarg, "csv"))
                 o.format = HM_FORMAT_CSV;
+            else if (!strcmp(optarg, "html"))
+                o.format = HM_FORMAT_HTML;
             else if (!strcmp(optarg, "text"))
                 o.format = HM_FORMAT_TABLE;
             else {
-                cli_error("audit: unknown format `%s` (text, json or csv)", optarg);
+                cli_error("audit: unknown format `%s` (text, json, csv or html)", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -124,8 +128,12 @@ int cmd_audit(int argc, char **argv)
         audit_usage(stderr);
         return EXIT_USAGE;
     }
-    if (o.bom && o.format != HM_FORMAT_CSV) {
-        cli_error("audit: --bom goes with --format csv");
+    if (o.bom && o.format != HM_FORMAT_CSV && !(o.format == HM_FORMAT_HTML && o.list && strcmp(o.list, "-"))) {
+        cli_error("audit: --bom goes with --format csv (or the CSV list of --format html)");
+        return EXIT_USAGE;
+    }
+    if (o.format == HM_FORMAT_HTML && o.list && !strcmp(o.list, "-")) {
+        cli_error("audit: --list - prints after the summary, not into an HTML page: give --list FILE (CSV)");
         return EXIT_USAGE;
     }
     char *whatif;

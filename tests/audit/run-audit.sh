@@ -4,7 +4,7 @@
 # (golden audit.expected), the categories equal to the independent SQL
 # audit (reference.expected) and to the problems the generator planted
 # whose facts still decide them (planted.json's "clean"), JSON, CSV with
-# and without the byte-order mark, the list of findings (ids whole only in
+# and without the byte-order mark, an HTML page, the list of findings (ids whole only in
 # a file made 0600, masked on the terminal), the tables of the results
 # database, the roll's own problems and the usage errors.
 #
@@ -102,6 +102,18 @@ print("; ".join(out) if out else "same %d" % n)
 	head -1 "$work/plain.csv" | grep -q '^level,region,region_name,category,policy,reason,count' &&
 	[ "$(tail -c +4 "$work/bom.csv" | cmp - "$work/plain.csv" && echo same)" = same ] && ok ||
 	bad "csv: $(head -2 "$work/plain.csv") $(cat "$work/err")"
+
+# HTML: one page that opens offline, with its charts
+# shellcheck disable=SC2086
+"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format html > "$work/a.html" 2> "$work/err"
+st=$?
+[ $st -eq 0 ] && head -1 "$work/a.html" | grep -q '^<!DOCTYPE html>' && [ "$(grep -c '<svg' "$work/a.html")" = 2 ] &&
+	grep -q '<h3>eligible, not paid (漏保)</h3>' "$work/a.html" && tail -1 "$work/a.html" | grep -q '</html>' &&
+	! grep -v 'xmlns="http://www.w3.org/2000/svg"' "$work/a.html" | grep -q 'https\?:' && ok ||
+	bad "html: exit $st: $(cat "$work/err")"
+# shellcheck disable=SC2086
+"$HUIMIN" audit $pack --config "$city/roll.conf" --format html --list - > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "--format html --list - is not refused"
 
 # the list: whole ids in a new file of mode 0600 (never over an existing
 # one), masked after the summary
