@@ -152,7 +152,7 @@ got=$(sqlite3 old.db "PRAGMA user_version; SELECT run_id || ':' || ifnull(huimin
 	SELECT count(*), count(household_id), count(amount_period) FROM decisions WHERE run_id = 1;
 	SELECT count(*) FROM decisions WHERE run_id = 2 AND entity_kind = 'person' AND household_id IS NULL" 2>&1 |
 	tr '\n' ' ')
-[ $st -eq 0 ] && [ "$got" = "5 1:null 2:$("$HUIMIN" --version | cut -d' ' -f2) 22|0|0 0 " ] && ok ||
+[ $st -eq 0 ] && [ "$got" = "6 1:null 2:$("$HUIMIN" --version | cut -d' ' -f2) 22|0|0 0 " ] && ok ||
 	bad "run into a database of schema version 0: exit $st, \"$got\": $(cat err)"
 # the old run reads as before
 sqlite3 old.db "SELECT entity_id, policy, status, amount_fen, reason, missing FROM decisions WHERE run_id = 1
@@ -161,11 +161,11 @@ sqlite3 old.db "SELECT entity_id, policy, status, amount_fen, reason, missing FR
 	ORDER BY 1, 2" > old2
 [ -s old1 ] && cmp -s old1 old2 && ok || bad "migrated run 1 and run 2 differ: $(diff old1 old2 | head -5)"
 cp r.db new.db
-sqlite3 new.db "PRAGMA user_version = 6"
+sqlite3 new.db "PRAGMA user_version = 7"
 cp new.db new.before
 "$HUIMIN" run "$here/small.pol" --config small.conf --out new.db --no-progress > out 2> err
 st=$?
-[ $st -eq 2 ] && [ "$(cat err)" = "huimin: new.db: a results database of schema version 6, newer than this huimin's (5): give --out a new file, or use the huimin that wrote it" ] &&
+[ $st -eq 2 ] && [ "$(cat err)" = "huimin: new.db: a results database of schema version 7, newer than this huimin's (6): give --out a new file, or use the huimin that wrote it" ] &&
 	cmp -s new.db new.before && ok || bad "a newer schema: exit $st: $(cat err)"
 
 echo "run-repro: $pass passed, $fail failed"

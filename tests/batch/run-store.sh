@@ -151,11 +151,11 @@ st=$?
 [ $st -eq 2 ] && grep -qxF "huimin: run: --store goes with --config (population runs)" err && ok ||
 	bad "--store with --given: exit $st: $(cat err)"
 
-# ---- an older database: run_entities.id takes integers as they are; migrated to schema 5 ----
+# ---- an older database: run_entities.id takes integers as they are; migrated to schema 6 ----
 sqlite3 old.db < "$here/results-v1.sql"
 run --out old.db || bad "run into a schema 0 database: $(cat err)"
 [ "$(q old.db "PRAGMA user_version; SELECT type FROM pragma_table_info('run_entities') WHERE name = 'id';
-	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")" = "5  10 4 " ] && ok ||
+	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")" = "6  10 4 " ] && ok ||
 	bad "migrated: $(q old.db "PRAGMA user_version; SELECT type FROM pragma_table_info('run_entities') WHERE name = 'id';
 	SELECT count(*) FROM run_entities WHERE run_id = 1; SELECT count(*) FROM run_not_eligible")"
 # (its run 1 did not record the period of its amounts)
