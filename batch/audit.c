@@ -1043,7 +1043,8 @@ static int print_text(out_ctx *O, int64_t households, int64_t persons, const cha
     O->last[0] = '\0';
     if (rc == HM_OK)
         rc = each_row(O, SQL_BY_REASON, 3, text_reason_row, NULL);
-    for (int l = REGION_CITY; rc == HM_OK && O->S->A->regions && l >= REGION_TOWNSHIP; l--) {
+    /* townships are many: they are in the JSON, CSV, HTML and the database */
+    for (int l = REGION_CITY; rc == HM_OK && O->S->A->regions && l >= REGION_COUNTY; l--) {
         char sql[1024], title[128];
         sql_by_region(sql, sizeof sql, l);
         snprintf(title, sizeof title, "by %s (%s):", region_level_name(l), region_level_label(l));

@@ -156,6 +156,14 @@ static void readers(const hm_program *p, int32_t f, char *buf, size_t n)
                 break;
             }
     }
+    /* read for audit and diff only (load_open_for) */
+    for (int32_t i = 0; i < p->nrolls && !buf[0]; i++)
+        if (f >= p->rolls[i].field && f <= p->rolls[i].field + 3 &&
+            (f == p->rolls[i].field || p->fields[f].records == FIELD_ROWFIELD))
+            snprintf(buf, n, "the audit of the payment roll");
+    for (int32_t i = 0; i < p->nregions && !buf[0]; i++)
+        if (f == p->regions[i].field)
+            snprintf(buf, n, "`regions by`");
 }
 
 static void where(const hm_load *L, int k, char *buf, size_t n)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run-audit.sh -- `huimin audit` on the example city of 10,000 households
-# (seed 1) and its payment roll (roll.pol, roll.conf): the text output
+# (seed 1) and its payment roll (source enrolment): the text output
 # (golden audit.expected), the categories equal to the independent SQL
 # audit (reference.expected) and to the problems the generator planted
 # whose facts still decide them (planted.json's "clean"), JSON, CSV with
@@ -30,18 +30,17 @@ done
 city="$work/city"
 python3 "$SRCDIR/examples/city/generate" --households 10000 --seed 1 --as-of 2024-08-01 --out "$city" -q \
 	> /dev/null 2> "$work/err" || { bad "generate: $(cat "$work/err")"; finish; exit 1; }
-cat "$city/sources.conf" "$here/roll.conf" > "$city/roll.conf"
-pack="$SRCDIR/examples/policies $here/roll.pol"
+pack="$SRCDIR/examples/policies"
 
 # policies without a roll: refused before anything is read
-# shellcheck disable=SC2086
-"$HUIMIN" audit "$SRCDIR/examples/policies" --config "$city/sources.conf" > /dev/null 2> "$work/err"
+small_city "$work/small"
+"$HUIMIN" audit "$SRCDIR/tests/batch/small.pol" --config "$work/small/small.conf" > /dev/null 2> "$work/err"
 st=$?
 [ $st -eq 2 ] && grep -q 'declare no payment roll' "$work/err" && ok || bad "no roll: exit $st: $(cat "$work/err")"
 
 # the text, golden; the run and the findings in the results database
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --out "$work/a.db" --no-progress > "$work/audit.txt" 2> "$work/err"
+"$HUIMIN" audit $pack --config "$city/sources.conf" --out "$work/a.db" --no-progress > "$work/audit.txt" 2> "$work/err"
 st=$?
 [ $st -eq 0 ] && ok || bad "audit: exit $st: $(cat "$work/err")"
 if [ "${HM_REGEN:-}" = 1 ]; then
@@ -55,12 +54,26 @@ got=$(sqlite3 "$work/a.db" "PRAGMA user_version; SELECT count(*) FROM audit_runs
 perm=$(stat -c %a "$work/a.db")
 [ "$perm" = 600 ] && ok || bad "results database mode $perm"
 
+# regions: each finding's township, county and city follow from the
+# registry's township code; the names are the region table's; a level's
+# counts add up to the total less the households without a township
+(cd "$city" && sqlite3 "$work/a.db" "ATTACH 'registry.db' AS reg;
+SELECT count(*) FROM audit_findings f JOIN reg.household h ON h.hh_id = f.household_id
+ WHERE f.township IS NOT h.township_code OR f.county IS NOT substr(h.township_code, 1, 6)
+    OR f.city IS NOT substr(h.township_code, 1, 4) || '00';
+SELECT count(*) FROM audit_findings WHERE township IS NULL;
+SELECT name FROM audit_regions WHERE level = 'county' AND code = '330102';
+SELECT level, count(DISTINCT code) FROM audit_regions GROUP BY level ORDER BY level") > "$work/regions" 2>&1
+got=$(tr '\n' ' ' < "$work/regions")
+[ "$got" = "0 1 上城区 city|8 county|29 township|116 " ] && grep -q '^by county (区县):' "$work/audit.txt" && ok ||
+	bad "regions: $got"
+
 # the categories: the independent SQL audit of the same run, and the
 # problems planted whose facts decide them
 (cd "$city" && sqlite3 "$work/a.db" "ATTACH 'enrolment.db' AS roll; ATTACH 'registry.db' AS reg" \
 	".read $here/reference.sql") > "$work/reference.txt" 2> "$work/err"
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format json > "$work/audit.json" 2> "$work/err"
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --format json > "$work/audit.json" 2> "$work/err"
 st=$?
 got=$(python3 -c '
 import json, sys
@@ -93,32 +106,32 @@ print("; ".join(out) if out else "same %d" % n)
 
 # CSV: with the byte-order mark only when asked; amounts to the fen
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format csv --bom > "$work/bom.csv" 2> "$work/err" &&
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --format csv --bom > "$work/bom.csv" 2> "$work/err" &&
 	[ "$(head -c 3 "$work/bom.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] &&
 	grep -q '^policy,,,eligible_not_paid,dibao,,54,191361.21,2296334.52' "$work/bom.csv" && ok ||
 	bad "csv --bom: $(head -c 200 "$work/bom.csv") $(cat "$work/err")"
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format csv > "$work/plain.csv" 2> "$work/err" &&
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --format csv > "$work/plain.csv" 2> "$work/err" &&
 	head -1 "$work/plain.csv" | grep -q '^level,region,region_name,category,policy,reason,count' &&
 	[ "$(tail -c +4 "$work/bom.csv" | cmp - "$work/plain.csv" && echo same)" = same ] && ok ||
 	bad "csv: $(head -2 "$work/plain.csv") $(cat "$work/err")"
 
 # HTML: one page that opens offline, with its charts
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format html > "$work/a.html" 2> "$work/err"
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --format html > "$work/a.html" 2> "$work/err"
 st=$?
 [ $st -eq 0 ] && head -1 "$work/a.html" | grep -q '^<!DOCTYPE html>' && [ "$(grep -c '<svg' "$work/a.html")" = 2 ] &&
 	grep -q '<h3>eligible, not paid (漏保)</h3>' "$work/a.html" && tail -1 "$work/a.html" | grep -q '</html>' &&
 	! grep -v 'xmlns="http://www.w3.org/2000/svg"' "$work/a.html" | grep -q 'https\?:' && ok ||
 	bad "html: exit $st: $(cat "$work/err")"
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --format html --list - > /dev/null 2>&1
+"$HUIMIN" audit $pack --config "$city/sources.conf" --format html --list - > /dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--format html --list - is not refused"
 
 # the list: whole ids in a new file of mode 0600 (never over an existing
 # one), masked after the summary
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format csv --list "$work/list.csv" > /dev/null \
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --format csv --list "$work/list.csv" > /dev/null \
 	2> "$work/err"
 st=$?
 perm=$(stat -c %a "$work/list.csv" 2> /dev/null)
@@ -127,11 +140,11 @@ ids=$(grep -c '^paid_deceased,[a-z_]*,person,[0-9]\{17\}[0-9X],' "$work/list.csv
 [ $st -eq 0 ] && [ "$perm" = 600 ] && [ "$rows" = 1167 ] && [ "$ids" = 29 ] && ok ||
 	bad "--list: exit $st, mode $perm, $rows rows, $ids whole ids: $(cat "$work/err")"
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --list "$work/list.csv" > /dev/null 2> "$work/err"
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --list "$work/list.csv" > /dev/null 2> "$work/err"
 st=$?
 [ $st -eq 2 ] && grep -q 'it exists' "$work/err" && ok || bad "--list over a file: exit $st: $(cat "$work/err")"
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --list - > "$work/masked.txt" 2> "$work/err"
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --list - > "$work/masked.txt" 2> "$work/err"
 st=$?
 [ $st -eq 0 ] && grep -q '^paid_deceased gaoling person [0-9]\{6\}\*\{8\}[0-9]\{3\}[0-9X] ' "$work/masked.txt" &&
 	! grep -q '[0-9]\{17\}[0-9X]' "$work/masked.txt" && ok || bad "--list -: exit $st, ids not masked"
@@ -146,7 +159,7 @@ INSERT INTO enrolment SELECT 'tekun', entity_id, NULL, since FROM enrolment WHER
 UPDATE enrolment SET monthly_amount_fen = monthly_amount_fen + 1 WHERE rowid IN (
   SELECT rowid FROM enrolment WHERE policy = 'canji_huli' ORDER BY entity_id LIMIT 3)" 2> "$work/err"
 # shellcheck disable=SC2086
-"$HUIMIN" audit $pack --config "$city/roll.conf" --no-progress --format json > "$work/issues.json" 2> "$work/err"
+"$HUIMIN" audit $pack --config "$city/sources.conf" --no-progress --format json > "$work/issues.json" 2> "$work/err"
 st=$?
 got=$(python3 -c '
 import json, sys

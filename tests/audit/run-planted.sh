@@ -44,10 +44,9 @@ print(planted["not_enrolled"]["gaoling"] == found["eligible_not_paid"]["gaoling"
 ' "$city/planted.json" "$work/reference.txt" 2>&1 | tr '\n' ' ')
 [ "$got" = "True 29 True " ] && ok || bad "planted.json and the reference audit differ: $got"
 
-# the payment roll is a source (enrolment, roll.pol) served by the sqlite
-# plugin: what the policies read of it is the table
-cat "$city/sources.conf" "$here/roll.conf" > "$city/roll.conf"
-"$HUIMIN" run "$SRCDIR"/examples/policies/*.pol "$here/roll.pol" "$here/roll_probe.pol" --config "$city/roll.conf" \
+# the payment roll is a source (enrolment, marked `roll` in sources.pol)
+# served by the sqlite plugin: what the policies read of it is the table
+"$HUIMIN" run "$SRCDIR"/examples/policies/*.pol "$here/roll_probe.pol" --config "$city/sources.conf" \
 	--out "$work/probe.db" --no-progress --format json > "$work/probe.json" 2> "$work/err"
 st=$?
 got=$(python3 -c '
@@ -59,6 +58,29 @@ for p in json.load(open(sys.argv[1]))["policies"]:
 want=$(sqlite3 "$city/enrolment.db" "SELECT count(DISTINCT entity_id) || ' ' || printf('%d.%02d', sum(monthly_amount_fen) / 100,
 	sum(monthly_amount_fen) % 100) || ' month' FROM enrolment GROUP BY length(entity_id) = 18 ORDER BY length(entity_id) = 18" | tr '\n' ';')
 [ $st -eq 0 ] && [ -n "$got" ] && [ "$got" = "$want" ] && ok || bad "the roll as a source: exit $st, got $got, want $want: $(cat "$work/err")"
+
+# the population loaded with its payment roll and regions, as audit and
+# diff load it (load_open_for, batch/regions.h): households per county
+# and city, named from the region table, and the roll's payments per
+# policy, equal what the databases hold
+roll_regions="$bindir/tests/audit/roll_regions"
+"$HUIMIN" compile "$SRCDIR/examples/policies" -o "$work/pack.hmc" 2> "$work/err" &&
+	"$roll_regions" "$work/pack.hmc" "$city/sources.conf" "$bindir/plugins/.libs" > "$work/regions.txt" 2> "$work/err"
+st=$?
+(cd "$city" && sqlite3 registry.db "ATTACH 'civil_affairs.db' AS ca; ATTACH 'enrolment.db' AS roll;
+	SELECT 'county', substr(township_code, 1, 6), (SELECT name FROM ca.region WHERE region_code = substr(township_code, 1, 6)),
+	       count(*) FROM household WHERE township_code IS NOT NULL GROUP BY 2 ORDER BY 2;
+	SELECT 'city', substr(township_code, 1, 4) || '00',
+	       ifnull((SELECT name FROM ca.region WHERE region_code = substr(township_code, 1, 4) || '00'
+	               AND from_date <= '2024-08-01' ORDER BY from_date DESC LIMIT 1), '-'),
+	       count(*) FROM household WHERE township_code IS NOT NULL GROUP BY 2 ORDER BY 2;
+	SELECT 'region unknown', count(*) FROM household WHERE township_code IS NULL;
+	SELECT 'region bad', 0;
+	SELECT 'roll', policy, count(*), sum(monthly_amount_fen), 'month' FROM roll.enrolment
+	 WHERE entity_id IN (SELECT hh_id FROM household UNION ALL SELECT person_id FROM person) GROUP BY policy ORDER BY policy" |
+	tr '|' ' ') > "$work/regions.want"
+[ $st -eq 0 ] && [ -s "$work/regions.want" ] && diff -u "$work/regions.want" "$work/regions.txt" && ok ||
+	bad "roll and regions as loaded (exit $st) differ from the databases: $(cat "$work/err")"
 
 # the same arguments, the same city and the same planted.json
 python3 "$SRCDIR/examples/city/generate" --households 200 --seed 5 --as-of 2024-08-01 --out "$work/a" -q \

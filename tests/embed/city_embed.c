@@ -329,9 +329,11 @@ static void read_regions(city *c, const char *dir)
     static const char *const attrs[] = { "name", "dibao_line" };
     char err[512], line[32];
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (fen_text(st, 3, line, sizeof line) != 0)
+        /* a county's or township's row has no standard of its own */
+        int none = sqlite3_column_type(st, 3) == SQLITE_NULL;
+        if (!none && fen_text(st, 3, line, sizeof line) != 0)
             die("region: dibao_line_fen %s%s", "is not a whole number", "");
-        const char *values[] = { (const char *)sqlite3_column_text(st, 2), line };
+        const char *values[] = { (const char *)sqlite3_column_text(st, 2), none ? NULL : line };
         for (int i = 0; i < c->nhh; i++)
             if (hm_household_add_ref_row(c->hh[i], "region", (const char *)sqlite3_column_text(st, 0),
                                          (const char *)sqlite3_column_text(st, 1), attrs, values, 2, err,

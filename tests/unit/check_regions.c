@@ -4,6 +4,7 @@
 
 #include "huimin.h"
 #include "household.h"
+#include "module.h"
 #include "pack.h"
 #include "regions.h"
 
@@ -226,6 +227,41 @@ START_TEST(test_no_roll_no_regions)
 }
 END_TEST
 
+/* The verifier refuses a roll or regions record that does not say what
+ * the format says (a pack altered after it was compiled). */
+START_TEST(test_verifier_refuses_bad_records)
+{
+    hm_pack *k = compile(POL);
+    hm_program *p = &k->prog;
+    char err[256];
+    ck_assert_int_eq(verify_program(p, "t", err, sizeof err), 0);
+    hm_roll r = p->rolls[0];
+    p->rolls[0].amount = r.policy;          /* the amount a text field */
+    ck_assert_int_ne(verify_program(p, "t", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "roll fact 0") != NULL, "%s", err);
+    p->rolls[0] = r;
+    p->rolls[0].field = r.policy;           /* not a list */
+    ck_assert_int_ne(verify_program(p, "t", err, sizeof err), 0);
+    p->rolls[0] = r;
+    p->rolls[1].field = r.field;            /* two lists of households */
+    ck_assert_int_ne(verify_program(p, "t", err, sizeof err), 0);
+    p->rolls[1].field = p->rolls[0].field + 4;
+    ck_assert_int_eq(verify_program(p, "t", err, sizeof err), 0);
+    hm_regions g = p->regions[0];
+    p->regions[0].field = hm_pack_fact(k, "household.size");     /* not text */
+    ck_assert_int_ne(verify_program(p, "t", err, sizeof err), 0);
+    p->regions[0] = g;
+    p->regions[0].name = 1;                 /* the table's money attribute */
+    ck_assert_int_ne(verify_program(p, "t", err, sizeof err), 0);
+    p->regions[0] = g;
+    p->regions[0].table = 7;
+    ck_assert_int_ne(verify_program(p, "t", err, sizeof err), 0);
+    p->regions[0] = g;
+    ck_assert_int_eq(verify_program(p, "t", err, sizeof err), 0);
+    hm_pack_free(k);
+}
+END_TEST
+
 Suite *hm_regions_suite(void)
 {
     Suite *s = suite_create("regions");
@@ -234,6 +270,7 @@ Suite *hm_regions_suite(void)
     tcase_add_test(t, test_region_unknown_and_bad);
     tcase_add_test(t, test_roll_payments);
     tcase_add_test(t, test_no_roll_no_regions);
+    tcase_add_test(t, test_verifier_refuses_bad_records);
     suite_add_tcase(s, t);
     return s;
 }
