@@ -3,10 +3,11 @@
  *
  * The roll is a source of the pack (the one marked `roll`): each household
  * and person has a list of payments, each naming a policy of the pack, an
- * amount (its period from its type) and since when.  The run (run.c) calls
- * back here twice: before the facts are read, to read the roll's facts
- * too; once everything is decided, to copy each payment (and whether the
- * person paid is recorded as deceased) while the facts are still held.
+ * amount (its period from its type) and since when.  The run (run.c)
+ * reads the roll's facts and the households' regions too, and calls back
+ * here once everything is decided, to copy each payment (and whether the
+ * person paid is recorded as deceased) and each household's regions while
+ * the facts are still held.
  * After the run is committed, the payments go into a temporary table of
  * the results database, next to the run's decisions, and each is put in
  * one category (audit_findings); the summaries are SQL over that table.
@@ -27,15 +28,15 @@
 #include "calendar.h"
 #include "facts.h"
 #include "load.h"
+#include "html.h"
 #include "mask.h"
 #include "mem.h"
 #include "module.h"
-#include "html.h"
 #include "pack.h"
 #include "regions.h"
-#include "utf8.h"
 #include "results.h"
 #include "run.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +62,6 @@ typedef struct payment {
     int person;
     int has_amount, has_since;
     int deceased;               /* 1: the registry records the person deceased */
-    int32_t hh;                 /* the household's row */
     int64_t amount;
     int32_t since;
 } payment;
@@ -164,7 +164,6 @@ static int add_payments(audit *A, const hm_load *L, int person, int32_t owner, i
         y->amount = rp.amount;
         y->has_since = rp.has_since;
         y->since = rp.since;
-        y->hh = hh;
     }
     return 0;
 }
