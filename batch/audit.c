@@ -257,6 +257,21 @@ static int read_regions(audit *A, const hm_load *L)
     return 0;
 }
 
+/* Every decision of the entities the roll pays is stored (the not
+ * eligible ones too); of the others, the eligible and undetermined. */
+static int keep_paid(void *ctx, const hm_load *L, uint8_t *keep, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    audit *A = ctx;
+    const hm_facts *f = &L->facts;
+    for (int32_t h = 0; A->roll.household && h < f->nhouse; h++)
+        keep[h] = roll_count(A->p, f, A->roll.household, h, NULL) > 0;
+    for (int32_t i = 0; A->roll.person && i < f->nperson; i++)
+        keep[(size_t)f->nhouse + (size_t)i] = roll_count(A->p, f, A->roll.person, i, NULL) > 0;
+    return HM_OK;
+}
+
 static int decided(void *ctx, const hm_load *L, char *err, size_t errlen)
 {
     audit *A = ctx;
@@ -1529,10 +1544,10 @@ int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, 
         ro.out = tmpdb;
     }
     ro.reasons = 1;
-    ro.store = HM_STORE_ALL;
+    ro.store = HM_STORE_ANSWERS;
     char started[32];
     results_now(started, sizeof started);
-    run_hooks h = { &A, LOAD_ROLL | (A.regions ? LOAD_REGIONS : 0), decided };
+    run_hooks h = { &A, LOAD_ROLL | (A.regions ? LOAD_REGIONS : 0), keep_paid, decided };
     if ((rc = batch_run(k, &ro, &h, &sum, err, errlen)) != HM_OK)
         goto done;
     session S;

@@ -1031,6 +1031,24 @@ static int mark_entities(decisions *D, const hm_program *p, const hm_load *L, co
     return rc;
 }
 
+/* D->mark: also every decision of the entities h->keep names. */
+static int keep_more(decisions *D, const hm_load *L, const run_hooks *h, char *err, size_t errlen)
+{
+    size_t n = (size_t)L->nh + (size_t)L->np;
+    uint8_t *want = mem_calloc(n + 1, 1);
+    if (!want || (!D->mark && !(D->mark = mem_calloc(n + 1, 1)))) {
+        mem_free(want);
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
+    int rc = h->keep(h->ctx, L, want, err, errlen);
+    for (size_t i = 0; rc == HM_OK && i < n; i++)
+        if (want[i])
+            D->mark[i] |= MARK_ENTITY | MARK_ALL;
+    mem_free(want);
+    return rc;
+}
+
 /* The file of ids to keep: --keep's, else the configuration's (relative
  * to the file's folder when set there).  Owned; NULL when none, or when out
  * of memory (*oom set). */
@@ -1195,6 +1213,8 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     memset(D.status + cslots, 0, slots - cslots);
     memset(D.has_amount + cslots, 0, slots - cslots);
     if ((rc = mark_entities(&D, p, &L, keep, err, errlen)) != HM_OK)
+        goto done;
+    if (h && h->keep && (rc = keep_more(&D, &L, h, err, errlen)) != HM_OK)
         goto done;
     if (cfg.text)
         blank_secrets(cfg.text);

@@ -10,6 +10,10 @@
 typedef struct run_hooks {
     void *ctx;
     unsigned load;              /* LOAD_ROLL, LOAD_REGIONS: read those too (load_open_for) */
+    /* the facts are read, nothing decided yet: set keep[i] (households
+     * 0 … nh-1, then persons) for the entities whose every decision is
+     * to be stored, as `--keep` would */
+    int (*keep)(void *ctx, const hm_load *L, uint8_t *keep, char *err, size_t errlen);
     /* every decision is made and the facts' values still held (before
      * the run is committed): read what is wanted of them */
     int (*decided)(void *ctx, const hm_load *L, char *err, size_t errlen);
