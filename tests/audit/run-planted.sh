@@ -44,6 +44,29 @@ print(planted["not_enrolled"]["gaoling"] == found["eligible_not_paid"]["gaoling"
 ' "$city/planted.json" "$work/reference.txt" 2>&1 | tr '\n' ' ')
 [ "$got" = "True 29 True " ] && ok || bad "planted.json and the reference audit differ: $got"
 
+# planted_items.csv entity by entity against the run: no planted item is
+# decided against what was planted (a household not enrolled is eligible
+# or undetermined, one paid wrongly not eligible or undetermined), and the
+# items decided as planted are exactly what the reference audit counts
+# (the others are undetermined: their recorded data hides the truth)
+(cd "$city" && sqlite3 "$work/r.db" "CREATE TEMP TABLE items (kind, policy, entity_id)" ".mode csv" \
+	".import --skip 1 planted_items.csv items" ".mode list" "
+	CREATE TEMP VIEW judged AS
+	SELECT i.kind, i.policy, d.status,
+	       CASE i.kind WHEN 'not_enrolled' THEN 'eligible' ELSE 'not_eligible' END AS planted,
+	       CASE i.kind WHEN 'not_enrolled' THEN 'eligible_not_paid' WHEN 'deceased_paid' THEN 'deceased_paid'
+	            ELSE 'paid_not_eligible' END AS category
+	  FROM items i LEFT JOIN decisions d ON d.policy = i.policy AND CAST(d.entity_id AS TEXT) = i.entity_id;
+	SELECT 'against', count(*) FROM judged WHERE status IS NULL OR status NOT IN (planted, 'undetermined');
+	SELECT category, policy, count(*) FROM judged WHERE status = planted GROUP BY 1, 2 ORDER BY 1, 2") \
+	> "$work/items.txt" 2> "$work/err"
+{ echo "against|0"; grep -E "^($(cut -d'|' -f1 "$work/items.txt" | grep -v against | sort -u | paste -sd'|'))\|" \
+	"$work/reference.txt" | while IFS='|' read -r c pol n; do
+		grep -q "^$c|$pol|" "$work/items.txt" && echo "$c|$pol|$n"
+	done; } > "$work/items.want"
+[ -s "$work/items.txt" ] && diff -u "$work/items.want" "$work/items.txt" && ok ||
+	bad "planted_items.csv against the run and the reference audit: $(cat "$work/err")"
+
 # the payment roll is a source (enrolment, marked `roll` in sources.pol)
 # served by the sqlite plugin: what the policies read of it is the table
 "$HUIMIN" run "$SRCDIR"/examples/policies/*.pol "$here/roll_probe.pol" --config "$city/sources.conf" \
@@ -86,8 +109,8 @@ st=$?
 python3 "$SRCDIR/examples/city/generate" --households 200 --seed 5 --as-of 2024-08-01 --out "$work/a" -q \
 	> /dev/null 2>&1 && python3 "$SRCDIR/examples/city/generate" --households 200 --seed 5 --as-of 2024-08-01 \
 	--out "$work/b" -q > /dev/null 2>&1 &&
-	for f in registry civil_affairs enrolment planted.json; do
-		case $f in *.json) n=$f ;; *) n=$f.db ;; esac
+	for f in registry civil_affairs enrolment planted.json planted_items.csv; do
+		case $f in *.json | *.csv) n=$f ;; *) n=$f.db ;; esac
 		cmp -s "$work/a/$n" "$work/b/$n" || echo "$n"
 	done > "$work/differ" && [ ! -s "$work/differ" ] && ok || bad "generate is not deterministic: $(cat "$work/differ")"
 finish
