@@ -30,23 +30,22 @@ struct html {
 static const char STYLE[] =
     "*{box-sizing:border-box}\n"
     "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",\"PingFang SC\",\"Microsoft YaHei\","
-    "\"Helvetica Neue\",Arial,sans-serif;color:#222;background:#fff;margin:2em auto;max-width:60em;"
+    "\"Helvetica Neue\",Arial,sans-serif;color:#222;background:#fff;margin:2em auto;max-width:72em;"
     "padding:0 1em;line-height:1.45}\n"
     "h1{font-size:1.6em;margin:0 0 .4em}\n"
     "h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:1px solid #ccc;padding-bottom:.2em}\n"
     "h3{font-size:1.05em;margin:1.2em 0 .4em}\n"
-    "dl.facts{display:grid;grid-template-columns:max-content auto;gap:.15em 1.2em;margin:0 0 1em;"
-    "padding:.6em .9em;background:#f4f6f8;border:1px solid #dde2e6}\n"
-    "dl.facts dt{color:#555}\n"
-    "dl.facts dd{margin:0}\n"
+    "dl.facts{margin:0 0 1em;padding:.6em .9em;background:#f4f6f8;border:1px solid #dde2e6;overflow:hidden}\n"
+    "dl.facts dt{float:left;clear:left;width:11em;color:#555}\n"
+    "dl.facts dd{margin:0 0 .1em 11.5em;overflow-wrap:anywhere}\n"
     "table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.95em}\n"
     "caption{text-align:left;font-weight:bold;padding:.2em 0}\n"
     "th,td{border:1px solid #ccc;padding:.25em .6em;vertical-align:top}\n"
-    "th{background:#eef1f4;text-align:left}\n"
+    "th{background:#eef1f4;text-align:left;white-space:nowrap}\n"
     ".num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "tbody tr:nth-child(even){background:#fafbfc}\n"
     "figure{margin:.6em 0 1.4em}\n"
-    "figcaption{font-weight:bold;margin-bottom:.3em}\n"
+    "figcaption{margin-bottom:.3em;color:#333}\n"
     "svg{max-width:100%;height:auto;display:block}\n"
     "svg text{font-size:12px;fill:#222}\n"
     "svg .s0{fill:#4e79a7}\n"
@@ -431,6 +430,7 @@ void html_table_end(html *h)
 
 #define PLOT_W 420              /* the value axis of horizontal bars */
 #define PLOT_H 220              /* of a histogram */
+#define LABEL_W 240             /* labels wider go above their bars */
 
 static void svg_begin(html *h, const char *title, int width, int height)
 {
@@ -527,12 +527,21 @@ static void hbars(html *h, const char *title, int unit, const char *name_a, cons
     }
     html_scale s;
     html_scale_of(min, max, &s);
-    labelw += 16;
     valw += 8;
-    int rowh = nser == 2 ? 34 : 24, legend = nser == 2 ? 24 : 0;
+    /* labels left of their bars, or, when one is long (a reason), each on
+     * a line of its own above them, so that the bars keep the width */
+    int above = labelw > LABEL_W, labelx = above ? 14 : labelw + 8;
+    labelw = above ? 14 : labelw + 16;      /* room for half the first tick's label */
+    int rowh = (nser == 2 ? 34 : 24) + (above ? 16 : 0), legend = nser == 2 ? 24 : 0;
     int x0 = labelw + (min < 0 ? valw : 0), top = 8 + legend;
     int bottom = top + (int)n * rowh;
     int width = x0 + PLOT_W + (max > 0 || min == 0 ? valw : 0) + 8, height = bottom + 22;
+    for (size_t i = 0; above && i < n; i++) {
+        const char *label = two ? two[i].label : one[i].label;
+        int need = labelx + text_px(label ? label : "") + 8;
+        if (need > width)
+            width = need;
+    }
     /* a legend line as wide as the names need */
     if (nser == 2) {
         int need = x0 + 16 + text_px(name_a ? name_a : "") + 24 + 16 + text_px(name_b ? name_b : "") + 8;
@@ -559,7 +568,12 @@ static void hbars(html *h, const char *title, int unit, const char *name_a, cons
     for (size_t i = 0; i < n; i++) {
         const char *label = two ? two[i].label : one[i].label;
         int y = top + (int)i * rowh;
-        svg_text(h, labelw - 8, y + rowh / 2 + 4, "end", NULL, label ? label : "");
+        if (above) {
+            svg_text(h, labelx, y + 13, "start", NULL, label ? label : "");
+            y += 16;
+        } else {
+            svg_text(h, labelx, y + rowh / 2 + 4, "end", NULL, label ? label : "");
+        }
         for (int k = 0; k < nser; k++) {
             int64_t v = two ? (k ? two[i].b : two[i].a) : one[i].value;
             int from, size, by = nser == 2 ? y + 4 + 13 * k : y + 5, bh = nser == 2 ? 12 : 14;

@@ -17,7 +17,9 @@
  * and a monthly one also per year (× 12).  The amounts of different
  * policies are never added: one may be a benefit, another a deduction or
  * a tax. */
+#include "html.h"
 #include "huimin.h"
+#include "mask.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -62,6 +64,7 @@ typedef struct report {
     int kleene;                 /* the run was made with --kleene (runs.settled = 0) */
     int counted;                /* its not eligible decisions are counted in run_not_eligible */
     int counted_na;             /* its not applicable ones in run_not_applicable */
+    char *store, *started, *finished, *pack_hash, *version;   /* for the page: NULL when not recorded */
     policy_stats *pol;
     int32_t npol;
     char *err;
@@ -304,6 +307,35 @@ static int read_run(report *R, int run)
         return failf(R, HM_EUSAGE, "%s: no run %lld (the latest is run %lld)", R->path, (long long)R->run,
                      (long long)latest);
     return rc == SQLITE_ROW ? HM_OK : sql_fail(R, "reading the runs");
+}
+
+/* What else the page shows of the run, from the columns its database has. */
+static int read_facts(report *R)
+{
+    static const char *const col[] = { "store", "started", "finished", "pack_hash", "huimin_version" };
+    char **to[] = { &R->store, &R->started, &R->finished, &R->pack_hash, &R->version };
+    char sql[200] = "SELECT ";
+    for (size_t i = 0; i < sizeof col / sizeof *col; i++) {
+        int has = table_has(R, "runs", col[i]);
+        if (has < 0)
+            return sql_fail(R, "reading the runs");
+        size_t at = strlen(sql);
+        snprintf(sql + at, sizeof sql - at, "%s%s", i ? ", " : "", has ? col[i] : "NULL");
+    }
+    size_t at = strlen(sql);
+    snprintf(sql + at, sizeof sql - at, " FROM runs WHERE run_id = ?");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the runs");
+    sqlite3_bind_int64(st, 1, R->run);
+    int rc = sqlite3_step(st), nomem = 0;
+    for (size_t i = 0; rc == SQLITE_ROW && i < sizeof col / sizeof *col; i++)
+        if (sqlite3_column_type(st, (int)i) != SQLITE_NULL && !(*to[i] = dup_column(st, (int)i)))
+            nomem = 1;
+    sqlite3_finalize(st);
+    if (nomem)
+        return failf(R, HM_ENOMEM, "out of memory");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? HM_OK : sql_fail(R, "reading the runs");
 }
 
 static int read_policies(report *R, const char *policy)
@@ -658,6 +690,239 @@ static void print_text(const report *R, FILE *out)
     }
 }
 
+/* ---- the page (--format html) ------------------------------------------------------ */
+
+/* a policy in charts: its label, or its name when it has none */
+static const char *policy_title(const policy_stats *P)
+{
+    return P->label[0] ? P->label : P->name;
+}
+
+/* A tally as bars, then the extra ones (counts of 0 left out), each
+ * text with its ID numbers masked. */
+static int tally_bars(report *R, html *h, const char *title, const tallies *t, const html_bar *extra,
+                      size_t nextra)
+{
+    html_bar *bar = mem_calloc(t->n + nextra + 1, sizeof *bar);
+    size_t n = 0;
+    int rc = bar ? HM_OK : HM_ENOMEM;
+    for (size_t k = 0; rc == HM_OK && k < t->n; k++) {
+        char *masked = mem_alloc(strlen(t->v[k].text) + 1);
+        if (!masked) {
+            rc = HM_ENOMEM;
+            break;
+        }
+        bar[n++] = (html_bar){ mask_text(t->v[k].text, masked), t->v[k].count };
+    }
+    for (size_t k = 0; rc == HM_OK && k < nextra; k++)
+        if (extra[k].value)
+            bar[n++] = extra[k];
+    if (rc == HM_OK)
+        html_bars(h, title, HTML_COUNT, bar, n);
+    for (size_t k = 0; bar && k < t->n && k < n; k++)
+        mem_free((char *)bar[k].label);
+    mem_free(bar);
+    return rc == HM_OK ? HM_OK : failf(R, HM_ENOMEM, "out of memory");
+}
+
+static void html_facts(const report *R, html *h)
+{
+    char buf[64];
+    html_fact(h, "results database", R->path);
+    snprintf(buf, sizeof buf, "%lld", (long long)R->run);
+    html_fact(h, "run", buf);
+    html_fact(h, "as of", R->as_of);
+    html_fact(h, "households", html_fmt_count(R->households, buf, sizeof buf));
+    html_fact(h, "persons", html_fmt_count(R->persons, buf, sizeof buf));
+    html_fact(h, "reasons", R->reasons ? "stored"
+              : "not stored: rerun with --reasons for the breakdown by failed condition and missing fact");
+    if (R->store)
+        html_fact(h, "decisions stored", !strcmp(R->store, "all") ? "all"
+                  : "the answers (eligible and undetermined; the not eligible ones counted)");
+    if (R->kleene)
+        html_fact(h, "decided", "by Kleene's rules only (--kleene)");
+    if (R->started)
+        html_fact(h, "started", R->started);
+    if (R->finished)
+        html_fact(h, "finished", R->finished);
+    if (R->pack_hash)
+        html_fact(h, "policy pack", R->pack_hash);
+    if (R->version)
+        html_fact(h, "huimin version", R->version);
+}
+
+/* the policies: a table with every count and amount, and bars */
+static int html_policies(report *R, html *h)
+{
+    html_section(h, "Policies");
+    /* not applicable only when some policy says whom it is for, as in text */
+    int na = 0;
+    for (int32_t i = 0; i < R->npol; i++)
+        na |= R->pol[i].not_applicable > 0;
+    static const char *const head[] = { "policy", "label", "for", "eligible", "not eligible", "undetermined",
+                                        "amount (元)", "period", "per year (元)" };
+    static const char *const head_na[] = { "policy", "label", "for", "eligible", "not eligible", "not applicable",
+                                           "undetermined", "amount (元)", "period", "per year (元)" };
+    if (na)
+        html_table_begin(h, NULL, 10, head_na, "lllrrrrrlr");
+    else
+        html_table_begin(h, NULL, 9, head, "lllrrrrlr");
+    int years = 0, undetermined = 0;
+    for (int32_t i = 0; i < R->npol; i++) {
+        const policy_stats *P = &R->pol[i];
+        int64_t fen = 0;
+        int y = P->has_amount ? per_year(P, &fen) : 0;
+        html_cell(h, P->name);
+        html_cell(h, P->label);
+        html_cell(h, P->entity);
+        html_cell_count(h, P->eligible);
+        html_cell_count(h, P->not_eligible);
+        if (na)
+            html_cell_count(h, P->not_applicable);
+        html_cell_count(h, P->undetermined);
+        if (P->has_amount)
+            html_cell_fen(h, P->amount);
+        else
+            html_cell(h, "-");
+        html_cell(h, P->has_amount ? period_text(P->period) : "-");
+        if (y > 0)
+            html_cell_fen(h, fen);
+        else
+            html_cell(h, y < 0 ? "beyond 92,233,720,368,547,758.07" : "-");
+        years += y > 0;
+        undetermined += P->undetermined > 0;
+    }
+    html_table_end(h);
+    html_para(h, "Each amount is the total of the policy's eligible decisions, with its period; a monthly "
+                 "amount is also given for a year (× 12). The amounts of different policies are never "
+                 "added: one may be a benefit, another a deduction.");
+    html_bar *bar = mem_calloc((size_t)R->npol + 1, sizeof *bar);
+    if (!bar)
+        return failf(R, HM_ENOMEM, "out of memory");
+    for (int32_t i = 0; i < R->npol; i++)
+        bar[i] = (html_bar){ policy_title(&R->pol[i]), R->pol[i].eligible };
+    html_bars(h, "Eligible, by policy", HTML_COUNT, bar, (size_t)R->npol);
+    if (undetermined) {
+        for (int32_t i = 0; i < R->npol; i++)
+            bar[i].value = R->pol[i].undetermined;
+        html_bars(h, "Undetermined, by policy", HTML_COUNT, bar, (size_t)R->npol);
+    }
+    if (years) {
+        /* amounts for a year are comparable (never added): lump sums are not */
+        size_t n = 0;
+        for (int32_t i = 0; i < R->npol; i++) {
+            int64_t fen;
+            if (R->pol[i].has_amount && per_year(&R->pol[i], &fen) > 0)
+                bar[n++] = (html_bar){ policy_title(&R->pol[i]), fen };
+        }
+        html_bars(h, "Amount for a year, by policy (元; a monthly amount × 12; lump sums left out)", HTML_FEN,
+                  bar, n);
+    }
+    mem_free(bar);
+    return HM_OK;
+}
+
+/* each policy's not eligible and undetermined decisions, by reason */
+static int html_reasons(report *R, html *h)
+{
+    html_section(h, "Why not, and what was missing");
+    if (!R->reasons) {
+        html_para(h, "This run stored no reasons: rerun it with --reasons for the breakdown by failed "
+                     "condition and missing fact.");
+        return HM_OK;
+    }
+    int rc = HM_OK;
+    for (int32_t i = 0; i < R->npol && rc == HM_OK; i++) {
+        const policy_stats *P = &R->pol[i];
+        char title[256];
+        if (P->label[0])
+            snprintf(title, sizeof title, "%s “%s” for %s", P->name, P->label, P->entity);
+        else
+            snprintf(title, sizeof title, "%s for %s", P->name, P->entity);
+        html_heading(h, title);
+        if (!P->not_eligible && !P->undetermined) {
+            html_para(h, "Every decision was eligible or not applicable.");
+            continue;
+        }
+        if (P->not_eligible) {
+            char count[32];
+            snprintf(title, sizeof title, "Not eligible (%s), by the condition that failed",
+                     html_fmt_count(P->not_eligible, count, sizeof count));
+            rc = tally_bars(R, h, title, &P->failed, NULL, 0);
+        }
+        if (P->undetermined && rc == HM_OK) {
+            char count[32];
+            snprintf(title, sizeof title, "Undetermined (%s), by the fact missing (a decision that missed two "
+                     "facts counts under both)", html_fmt_count(P->undetermined, count, sizeof count));
+            html_bar extra[] = { { "no fact of its own missing", P->no_missing },
+                                 { "a runtime error", P->errors } };
+            rc = tally_bars(R, h, title, &P->missing, extra, 2);
+        }
+    }
+    return rc;
+}
+
+/* the data issues of the run, counted by source, fact and kind (never
+ * listed by entity: the page shows no ids) */
+static int html_issues(report *R, html *h)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(R->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'data_issues'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the data issues");
+    int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!has)
+        return HM_OK;
+    if (sqlite3_prepare_v2(R->db, "SELECT source, entity_kind, field, issue, count(*) FROM data_issues "
+                                  "WHERE run_id = ? GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 1, 2, 3, 4",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(R, "reading the data issues");
+    sqlite3_bind_int64(st, 1, R->run);
+    html_section(h, "Data issues");
+    static const char *const head[] = { "source", "for", "fact", "issue", "count" };
+    int rc, rows = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!rows++) {
+            html_para(h, "Values the sources gave that could not be used: the facts concerned are unknown, "
+                         "and the decisions that needed them undetermined.");
+            html_table_begin(h, NULL, 5, head, "llllr");
+        }
+        for (int c = 0; c < 4; c++) {
+            const unsigned char *t = sqlite3_column_text(st, c);
+            html_cell(h, t ? (const char *)t : "");
+        }
+        html_cell_count(h, sqlite3_column_int64(st, 4));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sql_fail(R, "reading the data issues");
+    if (rows)
+        html_table_end(h);
+    else
+        html_para(h, "None: every value the sources gave could be used.");
+    return HM_OK;
+}
+
+static int print_html(report *R, FILE *out)
+{
+    char title[96];
+    snprintf(title, sizeof title, "huimin report: run %lld as of %s", (long long)R->run, R->as_of);
+    html *h = html_begin(out, title, "en");
+    if (!h)
+        return failf(R, HM_ENOMEM, "out of memory");
+    html_facts(R, h);
+    int rc = html_policies(R, h);
+    if (rc == HM_OK)
+        rc = html_reasons(R, h);
+    if (rc == HM_OK)
+        rc = html_issues(R, h);
+    if (html_end(h) != 0 && rc == HM_OK)
+        rc = errno == ENOMEM ? failf(R, HM_ENOMEM, "out of memory")
+           : failf(R, HM_EIO, "writing the report: %s", strerror(errno));
+    return rc;
+}
+
 /* json_object_set_new() takes the value even when it fails, and fails on a
  * NULL value: the report is built without checking each value first, and a
  * failure anywhere shows in the returned sum. */
@@ -749,11 +1014,14 @@ int hm_report(const char *db, int run, const char *policy, int format, FILE *out
     R.err = err;
     R.errlen = errlen;
     int rc;
-    if (format != HM_FORMAT_TABLE && format != HM_FORMAT_JSON)
+    if (format != HM_FORMAT_TABLE && format != HM_FORMAT_JSON && format != HM_FORMAT_HTML)
         rc = failf(&R, HM_EUSAGE, "unknown report format %d", format);
     else if ((rc = open_db(&R)) == HM_OK && (rc = read_run(&R, run)) == HM_OK &&
-             (rc = read_policies(&R, policy)) == HM_OK && (rc = read_decisions(&R, policy)) == HM_OK) {
-        if (format == HM_FORMAT_JSON) {
+             (rc = read_policies(&R, policy)) == HM_OK && (rc = read_decisions(&R, policy)) == HM_OK &&
+             (format != HM_FORMAT_HTML || (rc = read_facts(&R)) == HM_OK)) {
+        if (format == HM_FORMAT_HTML) {
+            rc = print_html(&R, out);
+        } else if (format == HM_FORMAT_JSON) {
             json_t *root = json_report(&R);
             if (!root)
                 rc = failf(&R, HM_ENOMEM, "out of memory");
@@ -774,6 +1042,11 @@ int hm_report(const char *db, int run, const char *policy, int format, FILE *out
         tallies_free(&R.pol[i].missing);
     }
     mem_free(R.pol);
+    mem_free(R.store);
+    mem_free(R.started);
+    mem_free(R.finished);
+    mem_free(R.pack_hash);
+    mem_free(R.version);
     sqlite3_close(R.db);
     return rc;
 }

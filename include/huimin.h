@@ -428,7 +428,8 @@ int hm_run_summary_issue(const hm_run_summary *s, int i, const char **source, in
  * eligible count by failed condition, the undetermined count by missing
  * fact, and the runtime errors (the breakdowns only when the run stored
  * reasons).  `run` 0 means the latest run; `policy` NULL means every
- * policy; `format` HM_FORMAT_TABLE (text) or HM_FORMAT_JSON.  HM_OK;
+ * policy; `format` HM_FORMAT_TABLE (text), HM_FORMAT_JSON or HM_FORMAT_HTML
+ * (a self-contained page with the run's facts, tables and bar charts).  HM_OK;
  * HM_EIO (cannot be read, or not a results database); HM_EUSAGE (no such
  * run or policy); HM_ENOMEM.  On failure `err` holds a one-line message. */
 int hm_report(const char *db, int run, const char *policy, int format, FILE *out, char *err,
