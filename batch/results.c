@@ -21,7 +21,9 @@
  * version 4 has decisions not applicable, status 4, counted in
  * run_not_applicable, and the view names them; version 5 has the decisions
  * of claim policies, one for each claim, decision_rows.claim its number
- * among the person's, NULL for the others; version 7 has the tables of
+ * among the person's, NULL for the others; version 6 has the audits
+ * against the payment roll (audit_runs, audit_findings, audit_regions);
+ * version 7 has the tables of
  * `huimin diff`, DIFF_SCHEMA); a database of a later version is refused. */
 #define SCHEMA_VERSION 7
 
@@ -78,6 +80,25 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS run_not_applicable(\n"
     "  run_id INTEGER NOT NULL, policy INTEGER NOT NULL, count INTEGER NOT NULL,\n"
     "  PRIMARY KEY(run_id, policy)) WITHOUT ROWID;\n";
+
+/* the audits of runs against the payment roll (audit.c, docs/audit.md):
+ * one row per audit, one per finding; amounts in fen, month_fen and
+ * year_fen the amount at stake per month and per year (NULL for a lump
+ * sum) */
+static const char AUDIT_V6[] =
+    "CREATE TABLE IF NOT EXISTS audit_runs(\n"
+    "  audit_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, as_of TEXT NOT NULL, roll_source TEXT NOT NULL,\n"
+    "  roll_facts TEXT, roll_period TEXT, started TEXT NOT NULL, payments INTEGER, paid_as_decided INTEGER,\n"
+    "  not_compared INTEGER, entities_without_roll INTEGER);\n"
+    "CREATE TABLE IF NOT EXISTS audit_findings(\n"
+    "  audit_id INTEGER NOT NULL, category TEXT NOT NULL, policy TEXT, entity_kind TEXT, entity_id TEXT,\n"
+    "  household_id TEXT, reason TEXT, detail TEXT, paid_fen INTEGER, paid_period TEXT, decided_fen INTEGER,\n"
+    "  decided_period TEXT, month_fen INTEGER, year_fen INTEGER, since TEXT,\n"
+    "  township TEXT, county TEXT, city TEXT);\n"
+    "CREATE INDEX IF NOT EXISTS audit_findings_by ON audit_findings(audit_id, category, policy);\n"
+    "CREATE TABLE IF NOT EXISTS audit_regions(\n"
+    "  audit_id INTEGER NOT NULL, level TEXT NOT NULL, code TEXT NOT NULL, name TEXT,\n"
+    "  PRIMARY KEY(audit_id, level, code)) WITHOUT ROWID;\n";
 
 /* run_entities as SCHEMA_VERSION 3 has it: an id keeps the type the source
  * gave it (an integer id is stored as one) */
@@ -237,6 +258,8 @@ static int migrate(results *r, const char *path)
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (add_column(r, cols[i][0], cols[i][1], cols[i][2], path))
             return -1;
+    if (version < 6 && exec1(r, AUDIT_V6, path))
+        return -1;
     if (version < 7 && exec1(r, DIFF_SCHEMA, path))
         return -1;
     if (version == SCHEMA_VERSION)

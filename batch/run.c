@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "module.h"
 #include "results.h"
+#include "run.h"
 #include "vm.h"
 
 #include <errno.h>
@@ -1030,6 +1031,24 @@ static int mark_entities(decisions *D, const hm_program *p, const hm_load *L, co
     return rc;
 }
 
+/* D->mark: also every decision of the entities h->keep names. */
+static int keep_more(decisions *D, const hm_load *L, const run_hooks *h, char *err, size_t errlen)
+{
+    size_t n = (size_t)L->nh + (size_t)L->np;
+    uint8_t *want = mem_calloc(n + 1, 1);
+    if (!want || (!D->mark && !(D->mark = mem_calloc(n + 1, 1)))) {
+        mem_free(want);
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
+    int rc = h->keep(h->ctx, L, want, err, errlen);
+    for (size_t i = 0; rc == HM_OK && i < n; i++)
+        if (want[i])
+            D->mark[i] |= MARK_ENTITY | MARK_ALL;
+    mem_free(want);
+    return rc;
+}
+
 /* The file of ids to keep: --keep's, else the configuration's (relative
  * to the file's folder when set there).  Owned; NULL when none, or when out
  * of memory (*oom set). */
@@ -1051,6 +1070,12 @@ static char *keep_path(const hm_run_options *o, const hm_config *cfg, int *oom)
 }
 
 int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen)
+{
+    return batch_run(k, o, NULL, out, err, errlen);
+}
+
+int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_run_summary **out, char *err,
+              size_t errlen)
 {
     err[0] = '\0';
     *out = NULL;
@@ -1099,7 +1124,7 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     int threads = o->threads > 0 ? o->threads : cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    int lrc = load_open(&L, p, &cfg, as_of);
+    int lrc = load_open_for(&L, p, &cfg, as_of, h ? h->load : 0);
     L.threads = threads;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
     if (lrc || load_population(&L) || load_facts(&L)) {
@@ -1189,6 +1214,8 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
     memset(D.has_amount + cslots, 0, slots - cslots);
     if ((rc = mark_entities(&D, p, &L, keep, err, errlen)) != HM_OK)
         goto done;
+    if (h && h->keep && (rc = keep_more(&D, &L, h, err, errlen)) != HM_OK)
+        goto done;
     if (cfg.text)
         blank_secrets(cfg.text);
     /* the run is recorded as its decisions are made, in its transaction */
@@ -1216,6 +1243,9 @@ int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char
         rc = HM_EPLUGIN;
         goto done;
     }
+    if (h && h->decided && (rc = h->decided(h->ctx, &L, err, errlen)) != HM_OK)
+        goto done;
+    rc = HM_EIO;
     facts_drop_values(&L.facts);
     if (totals(p, &L, &D, count, sum, ne, nreasons, err, errlen))
         goto done;

@@ -25,6 +25,7 @@ static const struct command {
     { "run", cmd_run, "evaluate one household (--given) or a whole population (--config)" },
     { "needs", cmd_needs, "the facts each policy reads, or what one household still lacks" },
     { "report", cmd_report, "the statistics of a population run: counts, reasons, missing facts" },
+    { "audit", cmd_audit, "reconcile a population run with the payment roll: who is missed, who is wrongly paid" },
     { "explain", cmd_explain, "explain why one household or person qualified or not" },
     { "plugin-check", cmd_plugin_check, "load a source plugin, check it and fetch a sample" },
     { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },

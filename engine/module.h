@@ -32,5 +32,9 @@ int module_read_mem(const unsigned char *buf, size_t len, const char *name, hm_p
  * run it safely.  0, or -1 with "NAME: bad bytecode (…)" in err, or -3
  * with "NAME: out of memory" (the program may be good). */
 int verify_program(const hm_program *p, const char *name, char *err, size_t errlen);
+/* The nodes node calls or needs (nodes: the functions 0 … nfns-1, then
+ * the policies) into out (when not NULL); their number.  Of a verified
+ * program only. */
+int32_t prog_node_edges(const hm_program *p, int32_t node, int32_t *out);
 
 #endif

@@ -505,7 +505,7 @@ static void add_edge(int32_t *out, int32_t *n, int32_t to)
 }
 
 /* The nodes `node` calls or needs, into out (when not NULL); their number. */
-static int32_t node_edges(const hm_program *p, int32_t node, int32_t *out)
+int32_t prog_node_edges(const hm_program *p, int32_t node, int32_t *out)
 {
     int32_t n = 0;
     if (node < p->nfns) {
@@ -551,7 +551,7 @@ static int32_t node_edges(const hm_program *p, int32_t node, int32_t *out)
 /* Push `node` on the path with its edges on top of the edge stack. */
 static int push_node(graph *g, int32_t *depth, int32_t node)
 {
-    int32_t base = *depth ? g->end[*depth - 1] : 0, n = node_edges(g->p, node, NULL);
+    int32_t base = *depth ? g->end[*depth - 1] : 0, n = prog_node_edges(g->p, node, NULL);
     if ((size_t)base + (size_t)n > g->cap) {
         size_t c = g->cap ? g->cap : 256;
         while (c < (size_t)base + (size_t)n)
@@ -563,7 +563,7 @@ static int push_node(graph *g, int32_t *depth, int32_t node)
         g->cap = c;
     }
     if (n > 0)      /* no edges: no array yet, perhaps */
-        node_edges(g->p, node, g->edges + base);
+        prog_node_edges(g->p, node, g->edges + base);
     g->state[node] = 1;
     g->stack[*depth] = node;
     g->next[*depth] = base;

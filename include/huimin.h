@@ -444,6 +444,34 @@ int hm_run_summary_issue(const hm_run_summary *s, int i, const char **source, in
 int hm_report(const char *db, int run, const char *policy, int format, FILE *out, char *err,
               size_t errlen);
 
+/* ---- audits against the payment roll ------------------------------------------ */
+
+#ifndef HM_FORMAT_CSV
+#define HM_FORMAT_CSV   3
+#endif
+
+typedef struct hm_audit_options {
+    hm_run_options run;         /* the population run; run.out NULL: a temporary database,
+                                   removed afterwards (reasons and store are set by the audit) */
+    int format;                 /* HM_FORMAT_TABLE (text), HM_FORMAT_JSON or HM_FORMAT_CSV */
+    int bom;                    /* CSV: begin with the UTF-8 byte-order mark */
+    const char *list;           /* the findings one by one: a new file (mode 0600, ids whole),
+                                   "-" (after the summary, ids masked), or NULL */
+} hm_audit_options;
+
+/* Run pack k over the population and reconcile its decisions with the
+ * payment roll (the source marked `roll`): who is eligible and not paid,
+ * paid and not eligible (by reason), paid while undetermined (by missing
+ * fact and its source), paid another amount, paid after death, and the
+ * roll's rows that name no policy of the pack (docs/audit.md).  Stores
+ * the findings in the results database (audit_runs, audit_findings) and
+ * prints the summary to `out`.  HM_OK (findings are output, not a
+ * failure); as hm_run otherwise, HM_EUSAGE when the pack has no roll. */
+int hm_audit(const hm_pack *k, const hm_audit_options *o, FILE *out, char *err, size_t errlen);
+/* The same for what was added to a compiler: HM_ERR when the policies
+ * have errors (diagnostics). */
+int hm_compiler_audit(hm_compiler *c, const hm_audit_options *o, FILE *out, char *err, size_t errlen);
+
 /* Load a source plugin (a name or a path), check its descriptor and print
  * it; with a configuration, open `source` (or the only one), list its
  * fields and print a sample fetch of `sample` households and persons.

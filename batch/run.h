@@ -1,0 +1,27 @@
+/* run.h -- a population run with something done alongside it (audit.c):
+ * hm_run's pass, reading more than the policies read, with a call into
+ * the caller while the facts are there. */
+#ifndef HM_RUN_H
+#define HM_RUN_H
+
+#include "huimin.h"
+#include "load.h"
+
+typedef struct run_hooks {
+    void *ctx;
+    unsigned load;              /* LOAD_ROLL, LOAD_REGIONS: read those too (load_open_for) */
+    /* the facts are read, nothing decided yet: set keep[i] (households
+     * 0 … nh-1, then persons) for the entities whose every decision is
+     * to be stored, as `--keep` would */
+    int (*keep)(void *ctx, const hm_load *L, uint8_t *keep, char *err, size_t errlen);
+    /* every decision is made and the facts' values still held (before
+     * the run is committed): read what is wanted of them */
+    int (*decided)(void *ctx, const hm_load *L, char *err, size_t errlen);
+} run_hooks;
+
+/* hm_run, reading and calling what h says (h may be NULL); a failure of h->decided is the
+ * run's (nothing recorded), with the status it returned. */
+int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_run_summary **out, char *err,
+              size_t errlen);
+
+#endif
