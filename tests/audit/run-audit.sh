@@ -50,7 +50,7 @@ elif diff -u "$here/audit.expected" "$work/audit.txt"; then ok
 else bad "audit: the text differs from tests/audit/audit.expected"; fi
 got=$(sqlite3 "$work/a.db" "PRAGMA user_version; SELECT count(*) FROM audit_runs; SELECT payments FROM audit_runs;
 	SELECT count(*) FROM audit_findings WHERE audit_id = 1; SELECT store FROM runs" | tr '\n' ' ')
-[ "$got" = "6 1 3491 1167 answers " ] && ok || bad "results database: $got"
+[ "$got" = "7 1 3491 1167 answers " ] && ok || bad "results database: $got"
 perm=$(stat -c %a "$work/a.db")
 [ "$perm" = 600 ] && ok || bad "results database mode $perm"
 
