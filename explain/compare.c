@@ -10,24 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *S(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static int has(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return v && !json_is_null(v);
-}
-
-static json_t *copy_of(const json_t *o, const char *key)
-{
-    json_t *v = o ? json_object_get(o, key) : NULL;
-    return v ? json_deep_copy(v) : json_null();
-}
-
 static int same(const json_t *a, const json_t *b)
 {
     if (!a || json_is_null(a))
@@ -38,7 +20,7 @@ static int same(const json_t *a, const json_t *b)
 /* the same decision of the other pack: same policy, member and claim */
 static int same_decision(const json_t *a, const json_t *b)
 {
-    return !strcmp(S(a, "policy"), S(b, "policy")) && same(json_object_get(a, "member"), json_object_get(b, "member")) &&
+    return !strcmp(doc_text(a, "policy"), doc_text(b, "policy")) && same(json_object_get(a, "member"), json_object_get(b, "member")) &&
            same(json_object_get(a, "claim"), json_object_get(b, "claim"));
 }
 
@@ -63,10 +45,10 @@ static const json_t *find_decision(const json_t *doc, const json_t *d, size_t *h
 static json_t *side_of(const json_t *d, const hm_program *p)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "status", d ? copy_of(d, "status") : json_string("absent"));
-    json_object_set_new(o, "amount", copy_of(d, "amount"));
-    json_object_set_new(o, "period", d && has(d, "amount")
-                                         ? json_string(package_period_word(package_policy_period(p, S(d, "policy"))))
+    json_object_set_new(o, "status", d ? doc_copy(d, "status") : json_string("absent"));
+    json_object_set_new(o, "amount", doc_copy(d, "amount"));
+    json_object_set_new(o, "period", d && doc_has(d, "amount")
+                                         ? json_string(package_period_word(package_policy_period(p, doc_text(d, "policy"))))
                                          : json_null());
     return o;
 }
@@ -77,7 +59,7 @@ static const char *change_of(const json_t *a, const json_t *b, const hm_program 
         return "added";
     if (!b)
         return "removed";
-    const char *sa = S(a, "status"), *sb = S(b, "status");
+    const char *sa = doc_text(a, "status"), *sb = doc_text(b, "status");
     if (strcmp(sa, sb) != 0) {
         if (!strcmp(sb, "eligible"))
             return !strcmp(sa, "undetermined") ? "from_undetermined" : "newly_eligible";
@@ -90,9 +72,9 @@ static const char *change_of(const json_t *a, const json_t *b, const hm_program 
     if (strcmp(sa, "eligible") != 0)
         return "unchanged";
     int64_t x = 0, y = 0;
-    int ha = has(a, "amount") && package_parse_fen(S(a, "amount"), &x) == 0;
-    int hb = has(b, "amount") && package_parse_fen(S(b, "amount"), &y) == 0;
-    if (ha && hb && package_policy_period(pa, S(a, "policy")) != package_policy_period(pb, S(b, "policy")))
+    int ha = doc_has(a, "amount") && package_parse_fen(doc_text(a, "amount"), &x) == 0;
+    int hb = doc_has(b, "amount") && package_parse_fen(doc_text(b, "amount"), &y) == 0;
+    if (ha && hb && package_policy_period(pa, doc_text(a, "policy")) != package_policy_period(pb, doc_text(b, "policy")))
         return "period_changed";
     if (ha != hb)
         return "amount_changed";
@@ -103,7 +85,7 @@ static const char *change_of(const json_t *a, const json_t *b, const hm_program 
 
 static int same_param(const json_t *a, const json_t *b)
 {
-    return !strcmp(S(a, "name"), S(b, "name")) && same(json_object_get(a, "key"), json_object_get(b, "key")) &&
+    return !strcmp(doc_text(a, "name"), doc_text(b, "name")) && same(json_object_get(a, "key"), json_object_get(b, "key")) &&
            same(json_object_get(a, "as_of"), json_object_get(b, "as_of"));
 }
 
@@ -121,16 +103,16 @@ static json_t *param_change(const json_t *a, const json_t *b)
 {
     const json_t *x = a ? a : b;
     json_t *o = json_object();
-    json_object_set_new(o, "name", copy_of(x, "name"));
-    json_object_set_new(o, "label", copy_of(x, "label"));
+    json_object_set_new(o, "name", doc_copy(x, "name"));
+    json_object_set_new(o, "label", doc_copy(x, "label"));
     if (json_object_get(x, "key"))
-        json_object_set_new(o, "key", copy_of(x, "key"));
-    json_object_set_new(o, "before", copy_of(a, "value"));
-    json_object_set_new(o, "after", copy_of(b, "value"));
-    json_object_set_new(o, "from_before", copy_of(a, "from"));
-    json_object_set_new(o, "from_after", copy_of(b, "from"));
-    json_object_set_new(o, "file", copy_of(b ? b : a, "file"));
-    json_object_set_new(o, "line", copy_of(b ? b : a, "line"));
+        json_object_set_new(o, "key", doc_copy(x, "key"));
+    json_object_set_new(o, "before", doc_copy(a, "value"));
+    json_object_set_new(o, "after", doc_copy(b, "value"));
+    json_object_set_new(o, "from_before", doc_copy(a, "from"));
+    json_object_set_new(o, "from_after", doc_copy(b, "from"));
+    json_object_set_new(o, "file", doc_copy(b ? b : a, "file"));
+    json_object_set_new(o, "line", doc_copy(b ? b : a, "line"));
     json_object_set_new(o, "change", json_string(!a ? "added" : !b ? "removed" : "value"));
     return o;
 }
@@ -159,7 +141,7 @@ static void leaves(const json_t *n, json_t *out)
 {
     if (!n || json_is_null(n))
         return;
-    if (!strcmp(S(n, "kind"), "condition")) {
+    if (!strcmp(doc_text(n, "kind"), "condition")) {
         json_array_append(out, (json_t *)n);
         return;
     }
@@ -173,15 +155,15 @@ static json_t *cond_change(const json_t *a, const json_t *b, const char *change)
 {
     const json_t *x = b ? b : a;
     json_t *o = json_object();
-    json_object_set_new(o, "expr", copy_of(x, "expr"));
-    json_object_set_new(o, "file", copy_of(x, "file"));
-    json_object_set_new(o, "line", copy_of(x, "line"));
+    json_object_set_new(o, "expr", doc_copy(x, "expr"));
+    json_object_set_new(o, "file", doc_copy(x, "file"));
+    json_object_set_new(o, "line", doc_copy(x, "line"));
     json_object_set_new(o, "change", json_string(change));
-    json_object_set_new(o, "before", copy_of(a, "result"));
-    json_object_set_new(o, "after", copy_of(b, "result"));
-    json_object_set_new(o, "values_before", a ? copy_of(a, "values") : json_array());
-    json_object_set_new(o, "values_after", b ? copy_of(b, "values") : json_array());
-    json_object_set_new(o, "message", copy_of(x, "message"));
+    json_object_set_new(o, "before", doc_copy(a, "result"));
+    json_object_set_new(o, "after", doc_copy(b, "result"));
+    json_object_set_new(o, "values_before", a ? doc_copy(a, "values") : json_array());
+    json_object_set_new(o, "values_after", b ? doc_copy(b, "values") : json_array());
+    json_object_set_new(o, "message", doc_copy(x, "message"));
     return o;
 }
 
@@ -198,7 +180,7 @@ static json_t *conds_diff(const json_t *a, const json_t *b)
     json_array_foreach(la, i, e) {
         const json_t *f = NULL;
         for (size_t k = 0; k < nb && !f; k++)
-            if (used && !used[k] && !strcmp(S(e, "expr"), S(json_array_get(lb, k), "expr"))) {
+            if (used && !used[k] && !strcmp(doc_text(e, "expr"), doc_text(json_array_get(lb, k), "expr"))) {
                 used[k] = 1;
                 f = json_array_get(lb, k);
             }
@@ -236,34 +218,34 @@ static json_t *deriv_change(const json_t *a, const json_t *b, const char *name, 
     if (!replaced && same(json_object_get(a, "value"), json_object_get(b, "value")))
         return NULL;
     const char *ch = a && b ? (replaced ? "replaced" : "value")
-                   : b && strcmp(S(b, "file"), home) != 0 ? "replaced" : !a ? "added" : "removed";
+                   : b && strcmp(doc_text(b, "file"), home) != 0 ? "replaced" : !a ? "added" : "removed";
     json_t *o = json_object();
     if (name)
         json_object_set_new(o, "name", json_string(name));
     json_object_set_new(o, "change", json_string(ch));
-    json_object_set_new(o, "expr_before", copy_of(a, "expr"));
-    json_object_set_new(o, "expr_after", copy_of(b, "expr"));
-    json_object_set_new(o, "before", copy_of(a, "value"));
-    json_object_set_new(o, "after", copy_of(b, "value"));
-    json_object_set_new(o, "file", copy_of(b ? b : a, "file"));
-    json_object_set_new(o, "line", copy_of(b ? b : a, "line"));
+    json_object_set_new(o, "expr_before", doc_copy(a, "expr"));
+    json_object_set_new(o, "expr_after", doc_copy(b, "expr"));
+    json_object_set_new(o, "before", doc_copy(a, "value"));
+    json_object_set_new(o, "after", doc_copy(b, "value"));
+    json_object_set_new(o, "file", doc_copy(b ? b : a, "file"));
+    json_object_set_new(o, "line", doc_copy(b ? b : a, "line"));
     return o;
 }
 
-static int same_name(const json_t *a, const json_t *b) { return !strcmp(S(a, "name"), S(b, "name")); }
+static int same_name(const json_t *a, const json_t *b) { return !strcmp(doc_text(a, "name"), doc_text(b, "name")); }
 
 static json_t *lets_diff(const json_t *a, const json_t *b)
 {
-    const char *home = S(b, "file");
+    const char *home = doc_text(b, "file");
     json_t *out = json_array();
     const json_t *la = json_object_get(a, "lets"), *lb = json_object_get(b, "lets");
     size_t i;
     json_t *e, *c;
     json_array_foreach(la, i, e)
-        if ((c = deriv_change(e, find_in(lb, e, same_name), S(e, "name"), home)))
+        if ((c = deriv_change(e, find_in(lb, e, same_name), doc_text(e, "name"), home)))
             json_array_append_new(out, c);
     json_array_foreach(lb, i, e)
-        if (!find_in(la, e, same_name) && (c = deriv_change(NULL, e, S(e, "name"), home)))
+        if (!find_in(la, e, same_name) && (c = deriv_change(NULL, e, doc_text(e, "name"), home)))
             json_array_append_new(out, c);
     return out;
 }
@@ -279,7 +261,7 @@ static json_t *exclusions_diff(const json_t *a, const json_t *b)
         if (was == now)
             continue;
         json_t *o = json_object();
-        json_object_set_new(o, "policy", copy_of(e, "policy"));
+        json_object_set_new(o, "policy", doc_copy(e, "policy"));
         json_object_set_new(o, "before", json_boolean(was));
         json_object_set_new(o, "after", json_boolean(now));
         json_array_append_new(out, o);
@@ -291,17 +273,17 @@ static json_t *exclusions_diff(const json_t *a, const json_t *b)
 static json_t *missing_after(const json_t *a, const json_t *b)
 {
     json_t *out = json_array();
-    if (!a || !b || strcmp(S(b, "status"), "undetermined") != 0 || !strcmp(S(a, "status"), "undetermined"))
+    if (!a || !b || strcmp(doc_text(b, "status"), "undetermined") != 0 || !strcmp(doc_text(a, "status"), "undetermined"))
         return out;
     size_t i;
     json_t *f;
     json_array_foreach(json_object_get(json_object_get(b, "undetermined"), "unknown_facts"), i, f) {
         json_t *o = json_object();
-        json_object_set_new(o, "fact", copy_of(f, "fact"));
-        json_object_set_new(o, "member", copy_of(f, "member"));
-        json_object_set_new(o, "member_id", copy_of(f, "member_id"));
-        json_object_set_new(o, "state", copy_of(f, "state"));
-        json_object_set_new(o, "source", copy_of(f, "source"));
+        json_object_set_new(o, "fact", doc_copy(f, "fact"));
+        json_object_set_new(o, "member", doc_copy(f, "member"));
+        json_object_set_new(o, "member_id", doc_copy(f, "member_id"));
+        json_object_set_new(o, "state", doc_copy(f, "state"));
+        json_object_set_new(o, "source", doc_copy(f, "source"));
         json_array_append_new(out, o);
     }
     return out;
@@ -314,20 +296,20 @@ static int rule_replaced(const json_t *conds)
     size_t i;
     json_t *c;
     json_array_foreach(conds, i, c)
-        if (!strcmp(S(c, "change"), "added") || !strcmp(S(c, "change"), "removed"))
+        if (!strcmp(doc_text(c, "change"), "added") || !strcmp(doc_text(c, "change"), "removed"))
             return 1;
     return 0;
 }
 
 static const char *result_word(const json_t *o, const char *key)
 {
-    const char *r = S(o, key);
+    const char *r = doc_text(o, key);
     return !strcmp(r, "met") ? "met" : !strcmp(r, "not_met") ? "not met" : "unknown";
 }
 
 static const char *val(const json_t *o, const char *key)
 {
-    return has(o, key) ? S(o, key) : "unknown";
+    return doc_has(o, key) ? doc_text(o, key) : "unknown";
 }
 
 static json_t *why_of(const json_t *e)
@@ -336,20 +318,20 @@ static json_t *why_of(const json_t *e)
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(e, "parameters"), i, c) {
-        const char *pc = S(c, "change");
+        const char *pc = doc_text(c, "change");
         if (!strcmp(pc, "added"))
-            json_array_append_new(why, json_sprintf("parameter %s = %s, added by the reform", S(c, "name"), val(c, "after")));
+            json_array_append_new(why, json_sprintf("parameter %s = %s, added by the reform", doc_text(c, "name"), val(c, "after")));
         else if (!strcmp(pc, "removed"))
-            json_array_append_new(why, json_sprintf("parameter %s = %s no longer read", S(c, "name"), val(c, "before")));
-        else if (has(c, "from_after") && !same(json_object_get(c, "from_before"), json_object_get(c, "from_after")))
-            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s (from %s)", S(c, "name"),
-                                                    val(c, "before"), val(c, "after"), S(c, "from_after")));
+            json_array_append_new(why, json_sprintf("parameter %s = %s no longer read", doc_text(c, "name"), val(c, "before")));
+        else if (doc_has(c, "from_after") && !same(json_object_get(c, "from_before"), json_object_get(c, "from_after")))
+            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s (from %s)", doc_text(c, "name"),
+                                                    val(c, "before"), val(c, "after"), doc_text(c, "from_after")));
         else
-            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s", S(c, "name"),
+            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s", doc_text(c, "name"),
                                                     val(c, "before"), val(c, "after")));
     }
     const json_t *conds = json_object_get(e, "conditions");
-    const char *ch = S(e, "change");
+    const char *ch = doc_text(e, "change");
     if (!strcmp(ch, "added") || !strcmp(ch, "removed")) {
         json_array_append_new(why, json_string(!strcmp(ch, "added") ? "a policy the reform adds" : "a policy the reform removes"));
         return why;
@@ -358,8 +340,8 @@ static json_t *why_of(const json_t *e)
         const char *file = "";
         long long line = 0;
         json_array_foreach(conds, i, c)
-            if (!strcmp(S(c, "change"), "added")) {
-                file = S(c, "file");
+            if (!strcmp(doc_text(c, "change"), "added")) {
+                file = doc_text(c, "file");
                 line = json_integer_value(json_object_get(c, "line"));
                 break;
             }
@@ -369,49 +351,49 @@ static json_t *why_of(const json_t *e)
             json_array_append_new(why, json_string("the eligibility rule was replaced"));
     }
     json_array_foreach(json_object_get(e, "lets"), i, c) {
-        const char *lc = S(c, "change");
-        if (!strcmp(lc, "replaced") && has(c, "expr_before"))
-            json_array_append_new(why, json_sprintf("let %s replaced: %s = %s [%s:%lld], was %s = %s", S(c, "name"),
-                                                    S(c, "expr_after"), val(c, "after"), S(c, "file"),
+        const char *lc = doc_text(c, "change");
+        if (!strcmp(lc, "replaced") && doc_has(c, "expr_before"))
+            json_array_append_new(why, json_sprintf("let %s replaced: %s = %s [%s:%lld], was %s = %s", doc_text(c, "name"),
+                                                    doc_text(c, "expr_after"), val(c, "after"), doc_text(c, "file"),
                                                     (long long)json_integer_value(json_object_get(c, "line")),
-                                                    S(c, "expr_before"), val(c, "before")));
+                                                    doc_text(c, "expr_before"), val(c, "before")));
         else if (!strcmp(lc, "replaced"))
-            json_array_append_new(why, json_sprintf("let %s replaced by the reform: %s = %s [%s:%lld]", S(c, "name"),
-                                                    S(c, "expr_after"), val(c, "after"), S(c, "file"),
+            json_array_append_new(why, json_sprintf("let %s replaced by the reform: %s = %s [%s:%lld]", doc_text(c, "name"),
+                                                    doc_text(c, "expr_after"), val(c, "after"), doc_text(c, "file"),
                                                     (long long)json_integer_value(json_object_get(c, "line"))));
         else if (!strcmp(lc, "value"))
-            json_array_append_new(why, json_sprintf("let %s: %s → %s", S(c, "name"), val(c, "before"), val(c, "after")));
+            json_array_append_new(why, json_sprintf("let %s: %s → %s", doc_text(c, "name"), val(c, "before"), val(c, "after")));
     }
     const json_t *am = json_object_get(e, "amount");
     if (am && !json_is_null(am)) {
-        if (!strcmp(S(am, "change"), "replaced") && has(am, "expr_before"))
-            json_array_append_new(why, json_sprintf("amount replaced: %s = %s [%s:%lld], was %s = %s", S(am, "expr_after"),
-                                                    val(am, "after"), S(am, "file"),
+        if (!strcmp(doc_text(am, "change"), "replaced") && doc_has(am, "expr_before"))
+            json_array_append_new(why, json_sprintf("amount replaced: %s = %s [%s:%lld], was %s = %s", doc_text(am, "expr_after"),
+                                                    val(am, "after"), doc_text(am, "file"),
                                                     (long long)json_integer_value(json_object_get(am, "line")),
-                                                    S(am, "expr_before"), val(am, "before")));
-        else if (!strcmp(S(am, "change"), "replaced"))
-            json_array_append_new(why, json_sprintf("amount replaced by the reform: %s = %s [%s:%lld]", S(am, "expr_after"),
-                                                    val(am, "after"), S(am, "file"),
+                                                    doc_text(am, "expr_before"), val(am, "before")));
+        else if (!strcmp(doc_text(am, "change"), "replaced"))
+            json_array_append_new(why, json_sprintf("amount replaced by the reform: %s = %s [%s:%lld]", doc_text(am, "expr_after"),
+                                                    val(am, "after"), doc_text(am, "file"),
                                                     (long long)json_integer_value(json_object_get(am, "line"))));
-        else if (has(am, "expr_before") && has(am, "expr_after"))
-            json_array_append_new(why, json_sprintf("amount %s: %s → %s", S(am, "expr_after"), val(am, "before"),
+        else if (doc_has(am, "expr_before") && doc_has(am, "expr_after"))
+            json_array_append_new(why, json_sprintf("amount %s: %s → %s", doc_text(am, "expr_after"), val(am, "before"),
                                                     val(am, "after")));
     }
     json_array_foreach(conds, i, c)
-        if (!strcmp(S(c, "change"), "result"))
-            json_array_append_new(why, json_sprintf("condition %s: %s → %s", S(c, "expr"), result_word(c, "before"),
+        if (!strcmp(doc_text(c, "change"), "result"))
+            json_array_append_new(why, json_sprintf("condition %s: %s → %s", doc_text(c, "expr"), result_word(c, "before"),
                                                     result_word(c, "after")));
     json_array_foreach(json_object_get(e, "missing"), i, c) {
-        if (has(c, "member"))
-            json_array_append_new(why, json_sprintf("undetermined: %s of member %lld is %s", S(c, "fact"),
-                                                    (long long)json_integer_value(json_object_get(c, "member")), S(c, "state")));
+        if (doc_has(c, "member"))
+            json_array_append_new(why, json_sprintf("undetermined: %s of member %lld is %s", doc_text(c, "fact"),
+                                                    (long long)json_integer_value(json_object_get(c, "member")), doc_text(c, "state")));
         else
-            json_array_append_new(why, json_sprintf("undetermined: %s is %s", S(c, "fact"), S(c, "state")));
+            json_array_append_new(why, json_sprintf("undetermined: %s is %s", doc_text(c, "fact"), doc_text(c, "state")));
     }
     json_array_foreach(json_object_get(e, "exclusions"), i, c)
         json_array_append_new(why, json_sprintf(json_is_true(json_object_get(c, "after")) ? "now excluded by %s"
                                                                                            : "no longer excluded by %s",
-                                                S(c, "policy")));
+                                                doc_text(c, "policy")));
     return why;
 }
 
@@ -419,13 +401,13 @@ static json_t *pair(const json_t *a, const hm_program *pa, const json_t *b, cons
 {
     const json_t *x = a ? a : b;
     json_t *o = json_object();
-    json_object_set_new(o, "policy", copy_of(x, "policy"));
-    json_object_set_new(o, "label", copy_of(x, "label"));
-    json_object_set_new(o, "entity", copy_of(x, "entity"));
-    json_object_set_new(o, "member", copy_of(x, "member"));
-    json_object_set_new(o, "member_id", copy_of(x, "member_id"));
-    if (has(x, "claim"))
-        json_object_set_new(o, "claim", copy_of(x, "claim"));
+    json_object_set_new(o, "policy", doc_copy(x, "policy"));
+    json_object_set_new(o, "label", doc_copy(x, "label"));
+    json_object_set_new(o, "entity", doc_copy(x, "entity"));
+    json_object_set_new(o, "member", doc_copy(x, "member"));
+    json_object_set_new(o, "member_id", doc_copy(x, "member_id"));
+    if (doc_has(x, "claim"))
+        json_object_set_new(o, "claim", doc_copy(x, "claim"));
     json_object_set_new(o, "change", json_string(change_of(a, b, pa, pb)));
     json_object_set_new(o, "before", side_of(a, pa));
     json_object_set_new(o, "after", side_of(b, pb));
@@ -435,7 +417,7 @@ static json_t *pair(const json_t *a, const hm_program *pa, const json_t *b, cons
     json_object_set_new(o, "conditions", conds_diff(ea, eb));
     json_object_set_new(o, "lets", lets_diff(ea, eb));
     json_t *am = deriv_change(json_object_get(ea, "amount_derivation"), json_object_get(eb, "amount_derivation"), NULL,
-                              S(eb, "file"));
+                              doc_text(eb, "file"));
     json_object_set_new(o, "amount", am ? am : json_null());
     json_object_set_new(o, "exclusions", exclusions_diff(ea, eb));
     json_object_set_new(o, "missing", missing_after(a, b));
@@ -452,9 +434,9 @@ static void totals(const json_t *doc, const hm_program *p, int64_t sum[3], int w
     json_t *d;
     json_array_foreach(json_object_get(doc, "decisions"), i, d) {
         int64_t fen;
-        if (strcmp(S(d, "status"), "eligible") != 0 || !has(d, "amount") || package_parse_fen(S(d, "amount"), &fen))
+        if (strcmp(doc_text(d, "status"), "eligible") != 0 || !doc_has(d, "amount") || package_parse_fen(doc_text(d, "amount"), &fen))
             continue;
-        int per = package_policy_period(p, S(d, "policy"));
+        int per = package_policy_period(p, doc_text(d, "policy"));
         count[per]++;
         wide[per] |= __builtin_add_overflow(sum[per], fen, &sum[per]);
     }
@@ -472,8 +454,8 @@ json_t *explain_diff(const json_t *a, const hm_program *pa, const char *base_nam
 {
     json_t *o = json_object();
     json_object_set_new(o, "schema", json_string(EXPLAIN_DIFF_SCHEMA));
-    json_object_set_new(o, "as_of", copy_of(a, "as_of"));
-    json_object_set_new(o, "household", copy_of(a, "household"));
+    json_object_set_new(o, "as_of", doc_copy(a, "as_of"));
+    json_object_set_new(o, "household", doc_copy(a, "household"));
     json_t *base = json_object(), *ref = json_object(), *sj = json_array();
     json_object_set_new(base, "pack", json_string(base_name));
     json_object_set_new(base, "reform", package_reform_json(pa));
@@ -535,9 +517,9 @@ static const char *per_text(const char *period)
 
 static void print_side(FILE *out, const json_t *s)
 {
-    fputs(status_text(S(s, "status")), out);
-    if (has(s, "amount"))
-        fprintf(out, " %s%s%s", S(s, "amount"), has(s, "period") ? " " : "", has(s, "period") ? per_text(S(s, "period")) : "");
+    fputs(status_text(doc_text(s, "status")), out);
+    if (doc_has(s, "amount"))
+        fprintf(out, " %s%s%s", doc_text(s, "amount"), doc_has(s, "period") ? " " : "", doc_has(s, "period") ? per_text(doc_text(s, "period")) : "");
 }
 
 static void print_values(FILE *out, const json_t *vals)
@@ -545,7 +527,7 @@ static void print_values(FILE *out, const json_t *vals)
     size_t i;
     json_t *v;
     json_array_foreach(vals, i, v)
-        fprintf(out, "%s%s = %s", i ? ", " : "", S(v, "expr"), has(v, "value") ? S(v, "value") : "unknown");
+        fprintf(out, "%s%s = %s", i ? ", " : "", doc_text(v, "expr"), doc_has(v, "value") ? doc_text(v, "value") : "unknown");
 }
 
 static const char *mark(const char *r)
@@ -557,9 +539,9 @@ void explain_print_diff(const json_t *diff, FILE *out)
 {
     package_print_head(out, diff);
     const json_t *base = json_object_get(diff, "base"), *ref = json_object_get(diff, "reformed");
-    fprintf(out, "base: %s\n", S(base, "pack"));
+    fprintf(out, "base: %s\n", doc_text(base, "pack"));
     package_print_reform(out, "  base", json_object_get(base, "reform"));
-    fprintf(out, "reformed: %s\n", S(ref, "pack"));
+    fprintf(out, "reformed: %s\n", doc_text(ref, "pack"));
     package_print_reform(out, " ", json_object_get(ref, "reform"));
     size_t i, k;
     json_t *o, *c;
@@ -567,7 +549,7 @@ void explain_print_diff(const json_t *diff, FILE *out)
         fprintf(out, "  --set %s\n", json_string_value(o));
     json_t *same_list = json_array();
     json_array_foreach(json_object_get(diff, "policies"), i, o) {
-        const char *ch = S(o, "change");
+        const char *ch = doc_text(o, "change");
         int quiet = !strcmp(ch, "unchanged") && !json_array_size(json_object_get(o, "why"));
         if (quiet) {
             json_array_append(same_list, o);
@@ -593,14 +575,14 @@ void explain_print_diff(const json_t *diff, FILE *out)
         if (json_array_size(conds)) {
             fputs("  conditions:\n", out);
             json_array_foreach(conds, k, c) {
-                const char *cc = S(c, "change");
+                const char *cc = doc_text(c, "change");
                 if (!strcmp(cc, "added"))
-                    fprintf(out, "    + %s %s", mark(S(c, "after")), S(c, "expr"));
+                    fprintf(out, "    + %s %s", mark(doc_text(c, "after")), doc_text(c, "expr"));
                 else if (!strcmp(cc, "removed"))
-                    fprintf(out, "    - %s %s", mark(S(c, "before")), S(c, "expr"));
+                    fprintf(out, "    - %s %s", mark(doc_text(c, "before")), doc_text(c, "expr"));
                 else
-                    fprintf(out, "    %s → %s %s", mark(S(c, "before")), mark(S(c, "after")), S(c, "expr"));
-                fprintf(out, "  [%s:%lld]\n", S(c, "file"), (long long)json_integer_value(json_object_get(c, "line")));
+                    fprintf(out, "    %s → %s %s", mark(doc_text(c, "before")), mark(doc_text(c, "after")), doc_text(c, "expr"));
+                fprintf(out, "  [%s:%lld]\n", doc_text(c, "file"), (long long)json_integer_value(json_object_get(c, "line")));
                 const json_t *vb = json_object_get(c, "values_before"), *va = json_object_get(c, "values_after");
                 if (json_array_size(vb) && strcmp(cc, "added") != 0) {
                     fputs(strcmp(cc, "removed") ? "        before: " : "        ", out);
@@ -630,9 +612,9 @@ void explain_print_diff(const json_t *diff, FILE *out)
     if (json_array_size(tot)) {
         fputs("\ntotals:\n", out);
         json_array_foreach(tot, i, o) {
-            const char *ch = has(o, "change") ? S(o, "change") : "beyond what can be represented";
-            fprintf(out, "  %s: %s → %s (%s%s)\n", per_text(S(o, "period")), val(o, "before"), val(o, "after"),
-                    *ch != '-' && has(o, "change") ? "+" : "", ch);
+            const char *ch = doc_has(o, "change") ? doc_text(o, "change") : "beyond what can be represented";
+            fprintf(out, "  %s: %s → %s (%s%s)\n", per_text(doc_text(o, "period")), val(o, "before"), val(o, "after"),
+                    *ch != '-' && doc_has(o, "change") ? "+" : "", ch);
         }
     }
 }

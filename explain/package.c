@@ -10,21 +10,21 @@
 #include <inttypes.h>
 #include <string.h>
 
-static const char *S(const json_t *o, const char *key)
+const char *doc_text(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
 }
 
-static int has(const json_t *o, const char *key)
+int doc_has(const json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
     return v && !json_is_null(v);
 }
 
-static json_t *copy_of(const json_t *o, const char *key)
+json_t *doc_copy(const json_t *o, const char *key)
 {
-    json_t *v = json_object_get(o, key);
+    json_t *v = o ? json_object_get(o, key) : NULL;
     return v ? json_deep_copy(v) : json_null();
 }
 
@@ -109,9 +109,9 @@ static int gap_text(const char *a, const char *b, char buf[48])
  * 55.00 over (55.01 lower to be below it)", "5 against 6: 1 short". */
 static json_t *distance_of(const json_t *flip)
 {
-    const char *now = S(flip, "now"), *thr = S(flip, "threshold"), *need = S(flip, "needed");
-    const char *dir = S(flip, "direction"), *change = S(flip, "change");
-    if (!has(flip, "change"))        /* other than */
+    const char *now = doc_text(flip, "now"), *thr = doc_text(flip, "threshold"), *need = doc_text(flip, "needed");
+    const char *dir = doc_text(flip, "direction"), *change = doc_text(flip, "change");
+    if (!doc_has(flip, "change"))        /* other than */
         return json_sprintf("%s, needed other than %s", now, thr);
     int date = !strcmp(dir, "earlier") || !strcmp(dir, "later");
     const char *word = !strcmp(dir, "lower") ? "over" : !strcmp(dir, "higher") ? "short"
@@ -129,13 +129,13 @@ static json_t *distance_of(const json_t *flip)
 static json_t *who(const json_t *d)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "policy", copy_of(d, "policy"));
-    json_object_set_new(o, "label", copy_of(d, "label"));
-    json_object_set_new(o, "entity", copy_of(d, "entity"));
-    json_object_set_new(o, "member", copy_of(d, "member"));
-    json_object_set_new(o, "member_id", copy_of(d, "member_id"));
-    if (has(d, "claim"))
-        json_object_set_new(o, "claim", copy_of(d, "claim"));
+    json_object_set_new(o, "policy", doc_copy(d, "policy"));
+    json_object_set_new(o, "label", doc_copy(d, "label"));
+    json_object_set_new(o, "entity", doc_copy(d, "entity"));
+    json_object_set_new(o, "member", doc_copy(d, "member"));
+    json_object_set_new(o, "member_id", doc_copy(d, "member_id"));
+    if (doc_has(d, "claim"))
+        json_object_set_new(o, "claim", doc_copy(d, "claim"));
     return o;
 }
 
@@ -156,7 +156,7 @@ static json_t *refusal_of(const json_t *d)
     json_t *e;
     json_array_foreach(json_object_get(d, "excluded_by"), i, e)
         if (json_is_true(json_object_get(e, "decided")))
-            return json_sprintf("excluded by %s", S(e, "policy"));
+            return json_sprintf("excluded by %s", doc_text(e, "policy"));
     json_array_foreach(json_object_get(d, "exceptions"), i, e)
         if (json_is_true(json_object_get(e, "decided")))
             return json_sprintf("an exception applied (line %lld)", (long long)json_integer_value(json_object_get(e, "line")));
@@ -176,7 +176,7 @@ static json_t *missing_of(const json_t *d)
                                             "source_label", "as_of", "fresh_for" };
         for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
             if (json_object_get(f, keys[k]))
-                json_object_set_new(o, keys[k], copy_of(f, keys[k]));
+                json_object_set_new(o, keys[k], doc_copy(f, keys[k]));
         json_array_append_new(out, o);
     }
     return out;
@@ -186,8 +186,8 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
 {
     json_t *pkg = json_object();
     json_object_set_new(pkg, "schema", json_string(PACKAGE_SCHEMA));
-    json_object_set_new(pkg, "as_of", copy_of(doc, "as_of"));
-    json_object_set_new(pkg, "household", copy_of(doc, "household"));
+    json_object_set_new(pkg, "as_of", doc_copy(doc, "as_of"));
+    json_object_set_new(pkg, "household", doc_copy(doc, "household"));
     json_object_set_new(pkg, "reform", package_reform_json(p));
     json_t *gets = json_array(), *near = json_array(), *und = json_array(), *no = json_array();
     int64_t total[3] = { 0, 0, 0 };
@@ -195,13 +195,13 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(doc, "decisions"), i, d) {
-        const char *st = S(d, "status");
+        const char *st = doc_text(d, "status");
         if (!strcmp(st, "eligible")) {
             json_t *o = who(d);
-            json_object_set_new(o, "amount", copy_of(d, "amount"));
-            int per = package_policy_period(p, S(d, "policy"));
+            json_object_set_new(o, "amount", doc_copy(d, "amount"));
+            int per = package_policy_period(p, doc_text(d, "policy"));
             int64_t fen;
-            if (has(d, "amount") && package_parse_fen(S(d, "amount"), &fen) == 0) {
+            if (doc_has(d, "amount") && package_parse_fen(doc_text(d, "amount"), &fen) == 0) {
                 json_object_set_new(o, "period", json_string(package_period_word(per)));
                 count[per]++;
                 wide[per] |= __builtin_add_overflow(total[per], fen, &total[per]);
@@ -220,7 +220,7 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
                 json_t *cj = json_object();
                 static const char *const keys[] = { "expr", "file", "line", "message", "reference" };
                 for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
-                    json_object_set_new(cj, keys[k], copy_of(c, keys[k]));
+                    json_object_set_new(cj, keys[k], doc_copy(c, keys[k]));
                 json_object_set_new(o, "condition", cj);
                 json_object_set_new(o, "flip", flip ? json_deep_copy(flip) : json_null());
                 json_object_set_new(o, "distance", flip ? distance_of(flip) : json_null());
@@ -232,9 +232,9 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
         } else if (!strcmp(st, "undetermined")) {
             json_t *o = who(d);
             const json_t *u = json_object_get(d, "undetermined");
-            json_object_set_new(o, "error", copy_of(u, "error"));
+            json_object_set_new(o, "error", doc_copy(u, "error"));
             json_object_set_new(o, "missing", missing_of(d));
-            json_object_set_new(o, "undetermined_exclusions", copy_of(u, "undetermined_exclusions"));
+            json_object_set_new(o, "undetermined_exclusions", doc_copy(u, "undetermined_exclusions"));
             json_array_append_new(und, o);
         }
     }
@@ -282,12 +282,12 @@ json_t *package_reform_json(const hm_program *p)
 /* "dibao 城乡居民最低生活保障", ", member 2", ", claim 1" */
 void package_print_who(FILE *out, const json_t *o)
 {
-    fprintf(out, "%s", S(o, "policy"));
-    if (has(o, "label"))
-        fprintf(out, " %s", S(o, "label"));
-    if (has(o, "member"))
+    fprintf(out, "%s", doc_text(o, "policy"));
+    if (doc_has(o, "label"))
+        fprintf(out, " %s", doc_text(o, "label"));
+    if (doc_has(o, "member"))
         fprintf(out, ", member %lld", (long long)json_integer_value(json_object_get(o, "member")));
-    if (has(o, "claim"))
+    if (doc_has(o, "claim"))
         fprintf(out, ", claim %lld", (long long)json_integer_value(json_object_get(o, "claim")));
 }
 
@@ -295,24 +295,24 @@ void package_print_head(FILE *out, const json_t *doc)
 {
     const json_t *hh = json_object_get(doc, "household");
     long long n = json_integer_value(json_object_get(hh, "members"));
-    fprintf(out, "household %s, %lld member%s, as of %s\n", has(hh, "id") ? S(hh, "id") : "(given)", n,
-            n == 1 ? "" : "s", S(doc, "as_of"));
+    fprintf(out, "household %s, %lld member%s, as of %s\n", doc_has(hh, "id") ? doc_text(hh, "id") : "(given)", n,
+            n == 1 ? "" : "s", doc_text(doc, "as_of"));
 }
 
 void package_print_reform(FILE *out, const char *what, const json_t *r)
 {
     if (!r || json_is_null(r))
         return;
-    if (!strcmp(S(r, "file"), "--set")) {
+    if (!strcmp(doc_text(r, "file"), "--set")) {
         fprintf(out, "%swhat if: parameter values from --set parameter.NAME=VALUE\n", *what == ' ' ? "  " : "");
         return;
     }
-    fprintf(out, "%s reformed by %s", what, S(r, "name"));
-    if (has(r, "label"))
-        fprintf(out, " \"%s\"", S(r, "label"));
-    if (*S(r, "amends"))
-        fprintf(out, " amends %s", S(r, "amends"));
-    fprintf(out, " (%s)\n", S(r, "file"));
+    fprintf(out, "%s reformed by %s", what, doc_text(r, "name"));
+    if (doc_has(r, "label"))
+        fprintf(out, " \"%s\"", doc_text(r, "label"));
+    if (*doc_text(r, "amends"))
+        fprintf(out, " amends %s", doc_text(r, "amends"));
+    fprintf(out, " (%s)\n", doc_text(r, "file"));
 }
 
 static const char *per_text(const char *period)
@@ -332,10 +332,10 @@ void explain_print_package(const json_t *pkg, FILE *out)
     json_array_foreach(gets, i, o) {
         fputs("  ", out);
         package_print_who(out, o);
-        if (has(o, "period"))
-            fprintf(out, ": %s %s\n", S(o, "amount"), per_text(S(o, "period")));
-        else if (has(o, "amount"))
-            fprintf(out, ": %s\n", S(o, "amount"));
+        if (doc_has(o, "period"))
+            fprintf(out, ": %s %s\n", doc_text(o, "amount"), per_text(doc_text(o, "period")));
+        else if (doc_has(o, "amount"))
+            fprintf(out, ": %s\n", doc_text(o, "amount"));
         else
             fputs(": eligible (no amount)\n", out);
     }
@@ -343,8 +343,8 @@ void explain_print_package(const json_t *pkg, FILE *out)
     if (json_array_size(tot)) {
         fputs("  total:", out);
         json_array_foreach(tot, i, o)
-            fprintf(out, "%s %s %s", i ? ";" : "", has(o, "amount") ? S(o, "amount") : S(o, "unknown"),
-                    per_text(S(o, "period")));
+            fprintf(out, "%s %s %s", i ? ";" : "", doc_has(o, "amount") ? doc_text(o, "amount") : doc_text(o, "unknown"),
+                    per_text(doc_text(o, "period")));
         fputc('\n', out);
     }
     const json_t *near = json_object_get(pkg, "near_misses");
@@ -354,12 +354,12 @@ void explain_print_package(const json_t *pkg, FILE *out)
             const json_t *c = json_object_get(o, "condition");
             fputs("  ", out);
             package_print_who(out, o);
-            fprintf(out, "\n    ✗ %s  [%s:%lld]\n", S(c, "expr"), S(c, "file"),
+            fprintf(out, "\n    ✗ %s  [%s:%lld]\n", doc_text(c, "expr"), doc_text(c, "file"),
                     (long long)json_integer_value(json_object_get(c, "line")));
-            if (has(c, "message"))
-                fprintf(out, "        %s\n", S(c, "message"));
-            if (has(o, "distance"))
-                fprintf(out, "        %s %s\n", S(json_object_get(o, "flip"), "subject"), S(o, "distance"));
+            if (doc_has(c, "message"))
+                fprintf(out, "        %s\n", doc_text(c, "message"));
+            if (doc_has(o, "distance"))
+                fprintf(out, "        %s %s\n", doc_text(json_object_get(o, "flip"), "subject"), doc_text(o, "distance"));
         }
     }
     const json_t *und = json_object_get(pkg, "undetermined");
@@ -369,19 +369,19 @@ void explain_print_package(const json_t *pkg, FILE *out)
             fputs("  ", out);
             package_print_who(out, o);
             fputc('\n', out);
-            if (has(o, "error"))
-                fprintf(out, "    error: %s\n", S(o, "error"));
+            if (doc_has(o, "error"))
+                fprintf(out, "    error: %s\n", doc_text(o, "error"));
             size_t k;
             json_t *f;
             json_array_foreach(json_object_get(o, "missing"), k, f) {
-                fprintf(out, "    %s", S(f, "fact"));
-                if (has(f, "member"))
+                fprintf(out, "    %s", doc_text(f, "fact"));
+                if (doc_has(f, "member"))
                     fprintf(out, " of member %lld", (long long)json_integer_value(json_object_get(f, "member")));
-                fprintf(out, " = %s", S(f, "state"));
-                if (has(f, "source"))
-                    fprintf(out, "   from %s", S(f, "source"));
-                if (has(f, "as_of"))
-                    fprintf(out, ", as of %s", S(f, "as_of"));
+                fprintf(out, " = %s", doc_text(f, "state"));
+                if (doc_has(f, "source"))
+                    fprintf(out, "   from %s", doc_text(f, "source"));
+                if (doc_has(f, "as_of"))
+                    fprintf(out, ", as of %s", doc_text(f, "as_of"));
                 fputc('\n', out);
             }
             json_array_foreach(json_object_get(o, "undetermined_exclusions"), k, f)
@@ -394,7 +394,7 @@ void explain_print_package(const json_t *pkg, FILE *out)
         json_array_foreach(no, i, o) {
             fputs("  ", out);
             package_print_who(out, o);
-            fprintf(out, ": %s\n", S(o, "reason"));
+            fprintf(out, ": %s\n", doc_text(o, "reason"));
         }
     }
 }

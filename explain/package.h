@@ -16,6 +16,12 @@
 
 /* The package of the household of doc (an explanation of every policy of
  * p).  Owned; NULL when out of memory. */
+/* A document member: its text ("" when absent), whether it is given and
+ * not null, a copy of it (null when absent). */
+const char *doc_text(const json_t *o, const char *key);
+int doc_has(const json_t *o, const char *key);
+json_t *doc_copy(const json_t *o, const char *key);
+
 json_t *explain_package(const json_t *doc, const hm_program *p);
 void explain_print_package(const json_t *pkg, FILE *out);
 
