@@ -27,6 +27,7 @@
 #include "huimin.h"
 #include "calendar.h"
 #include "facts.h"
+#include "fen.h"
 #include "load.h"
 #include "html.h"
 #include "mask.h"
@@ -344,13 +345,6 @@ static const char *period_key(int period)
          : period == HM_PERIOD_ONCE ? "once" : NULL;
 }
 
-static void fmt_fen(int64_t fen, char *buf, size_t n)
-{
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
-             (unsigned long long)(a % 100));
-}
-
 /* ---- the findings --------------------------------------------------------------- */
 
 /* the categories, in the order printed, with what they mean */
@@ -421,7 +415,7 @@ static int insert(session *S, const finding *F)
     int has = 0;
     if (F->has_stake && per_month_year(F->stake, F->stake_period, &month, &year, &has)) {
         char a[32];
-        fmt_fen(F->stake, a, sizeof a);
+        fen_format(F->stake, a, sizeof a);
         snprintf(S->err, S->errlen, "%s of %s: %s per month × 12 is beyond the range of money", F->category,
                  F->policy ? F->policy : "?", a);
         return HM_EUSAGE;
@@ -723,8 +717,8 @@ static int classify_payments(session *S)
             else {
                 F.category = "paid_different_amount";
                 char a[32], b[32];
-                fmt_fen(F.paid, a, sizeof a);
-                fmt_fen(want, b, sizeof b);
+                fen_format(F.paid, a, sizeof a);
+                fen_format(want, b, sizeof b);
                 snprintf(buf, sizeof buf, "paid %s, decided %s per %s%s", a, b, rp == HM_PERIOD_MONTH ? "month" : "year",
                          dp != rp ? dp == HM_PERIOD_YEAR ? " (a twelfth of the yearly amount)" : " (12 months)" : "");
                 F.reason = buf;
@@ -942,7 +936,7 @@ static int sql_by_region(char *buf, size_t n, int level)
 static void money_cell(char *buf, size_t n, int has, int64_t fen)
 {
     if (has)
-        fmt_fen(fen, buf, n);
+        fen_format(fen, buf, n);
     else
         snprintf(buf, n, "-");
 }
@@ -1081,7 +1075,7 @@ static json_t *json_money(int has, int64_t fen)
     char b[32];
     if (!has)
         return json_null();
-    fmt_fen(fen, b, sizeof b);
+    fen_format(fen, b, sizeof b);
     return json_string(b);
 }
 
@@ -1186,9 +1180,9 @@ static int csv_row(out_ctx *O, const srow *r, void *arg)
     int region = strcmp(level, "policy") && strcmp(level, "reason");
     char m[32] = "", y[32] = "";
     if (r->has_month)
-        fmt_fen(r->month, m, sizeof m);
+        fen_format(r->month, m, sizeof m);
     if (r->has_year)
-        fmt_fen(r->year, y, sizeof y);
+        fen_format(r->year, y, sizeof y);
     const char *cells[6] = { region ? r->k[0] : NULL, region ? r->k[1] : NULL, region ? r->k[2] : r->k[0],
                              region ? NULL : r->k[1], region ? NULL : r->k[2], NULL };
     csv_field(O->out, level);
@@ -1428,7 +1422,7 @@ static int print_list(session *S, FILE *out, int format, int bom, int masked)
         for (int i = 0; i < NCOLS; i++) {
             c[i] = (const char *)sqlite3_column_text(st, i);
             if ((i == 6 || i == 8) && c[i]) {
-                fmt_fen(sqlite3_column_int64(st, i), v[i], sizeof v[i]);
+                fen_format(sqlite3_column_int64(st, i), v[i], sizeof v[i]);
                 c[i] = v[i];
             }
         }

@@ -17,6 +17,7 @@
  * and a monthly one also per year (× 12).  The amounts of different
  * policies are never added: one may be a benefit, another a deduction or
  * a tax. */
+#include "fen.h"
 #include "html.h"
 #include "huimin.h"
 #include "mask.h"
@@ -612,13 +613,6 @@ static int read_decisions(report *R, const char *policy)
 
 /* ---- printing ------------------------------------------------------------------- */
 
-static void fmt_fen(int64_t fen, char *buf, size_t n)
-{
-    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
-             (unsigned long long)(a % 100));
-}
-
 /* "per month", "per year", "once" */
 static const char *period_text(int period)
 {
@@ -660,11 +654,11 @@ static void print_text(const report *R, FILE *out)
         if (P->has_amount) {
             char money[32], year[32];
             int64_t fen;
-            fmt_fen(P->amount, money, sizeof money);
+            fen_format(P->amount, money, sizeof money);
             fprintf(out, "   amount %s %s", money, period_text(P->period));
             int y = P->period == HM_PERIOD_MONTH ? per_year(P, &fen) : 0;
             if (y > 0) {
-                fmt_fen(fen, year, sizeof year);
+                fen_format(fen, year, sizeof year);
                 fprintf(out, " (× 12 = %s per year)", year);
             } else if (y < 0) {
                 fprintf(out, " (per year beyond 92233720368547758.07)");
@@ -979,9 +973,9 @@ static json_t *json_policy(const report *R, const policy_stats *P)
 {
     char money[32], year[32];
     int64_t fen = 0;
-    fmt_fen(P->amount, money, sizeof money);
+    fen_format(P->amount, money, sizeof money);
     int y = P->has_amount ? per_year(P, &fen) : 0;
-    fmt_fen(fen, year, sizeof year);
+    fen_format(fen, year, sizeof year);
     const char *period = P->has_amount ? period_key(P->period) : NULL;
     json_t *o = json_object();
     int bad = put(o, "policy", json_string(P->name));

@@ -3,6 +3,7 @@
  * one pass (batch/diff.c). */
 #include "cli.h"
 #include "diff.h"
+#include "fen.h"
 #include "frontend.h"
 #include "html.h"
 #include "huimin.h"
@@ -67,17 +68,11 @@ static void diff_usage(FILE *out)
             "input, packs that cannot share the facts, or a configuration or plugin error.\n");
 }
 
-static void fmt_fen(long long fen, char *buf, size_t n)
-{
-    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
-}
-
 /* a change: "+12.00", "-3.50", "0.00" */
 static void fmt_change(long long fen, char *buf, size_t n)
 {
     buf[0] = '+';
-    fmt_fen(fen, buf + (fen > 0), n - 1);
+    fen_format(fen, buf + (fen > 0), n - 1);
 }
 
 static void pad(const char *s, int width)
@@ -230,7 +225,7 @@ static void json_str(const char *s)
 static void json_fen(long long fen)
 {
     char m[32];
-    fmt_fen(fen, m, sizeof m);
+    fen_format(fen, m, sizeof m);
     printf("\"%s\"", m);
 }
 

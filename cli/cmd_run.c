@@ -1,6 +1,7 @@
 /* cmd_run.c -- `huimin run POLICIES --given FILE [--as-of DATE]
  * [--format table|json]`: evaluate every policy for one household. */
 #include "cli.h"
+#include "fen.h"
 #include "huimin.h"
 #include "mask.h"
 #include "utf8.h"
@@ -73,12 +74,6 @@ static void run_usage(FILE *out)
             "error, unreadable file, or a configuration, plugin or schema error.\n");
 }
 
-static void fmt_fen(long long fen, char *buf, size_t n)
-{
-    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
-}
-
 /* s, then spaces to `width` columns of a terminal: a Chinese character
  * takes two */
 static void pad(const char *s, int width)
@@ -120,12 +115,12 @@ static void print_run_json(const hm_run_summary *s)
                hm_run_summary_count(s, i, HM_NOT_APPLICABLE), hm_run_summary_count(s, i, HM_UNDETERMINED));
         if (hm_run_summary_policy_has_amount(s, i)) {
             char money[32];
-            fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
+            fen_format(hm_run_summary_total(s, i), money, sizeof money);
             long long fen;
             int y = per_year(s, i, &fen);
             printf("\"amount\": \"%s\", \"period\": \"%s\", ", money,
                    period_word(hm_run_summary_policy_period(s, i)));
-            fmt_fen(fen, money, sizeof money);
+            fen_format(fen, money, sizeof money);
             if (y > 0)
                 printf("\"amount_per_year\": \"%s\"}", money);
             else
@@ -157,7 +152,7 @@ void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
     for (int i = 0; i < hm_run_summary_policy_count(s) && format != HM_FORMAT_JSON; i++) {
         char money[32] = "-";
         if (hm_run_summary_policy_has_amount(s, i))
-            fmt_fen(hm_run_summary_total(s, i), money, sizeof money);
+            fen_format(hm_run_summary_total(s, i), money, sizeof money);
         pad(hm_run_summary_policy_name(s, i), 24);
         printf(" %-9s %10lld %12lld ", hm_run_summary_policy_entity(s, i) == HM_ENTITY_CLAIM ? "claim" : hm_run_summary_policy_entity(s, i) == HM_ENTITY_PERSON ? "person" : "household",
                hm_run_summary_count(s, i, HM_ELIGIBLE), hm_run_summary_count(s, i, HM_NOT_ELIGIBLE));
@@ -172,7 +167,7 @@ void cli_print_run(const hm_run_summary *s, const char *outpath, int format)
             int y = per_year(s, i, &fen);
             per = period_word(hm_run_summary_policy_period(s, i));
             if (y > 0)
-                fmt_fen(fen, year, sizeof year);
+                fen_format(fen, year, sizeof year);
             else if (y < 0)
                 snprintf(year, sizeof year, "(overflow)");
         }

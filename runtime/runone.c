@@ -2,6 +2,7 @@
  * facts file (the `given` notation of tests, or JSON) with the runtime API
  * (hm_evaluate) and print its result as a table or as hm_result_json()
  * prints it, so the command and the library cannot disagree. */
+#include "fen.h"
 #include "frontend.h"
 #include "given.h"
 #include "household.h"
@@ -11,12 +12,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void fmt_money(long long fen, char *buf, size_t n)
-{
-    unsigned long long a = fen < 0 ? 0ULL - (unsigned long long)fen : (unsigned long long)fen;
-    snprintf(buf, n, "%s%llu.%02llu", fen < 0 ? "-" : "", a / 100, a % 100);
-}
 
 static const char *status_word(int s)
 {
@@ -48,7 +43,7 @@ static int print_result(const hm_result *r, int format, FILE *out)
     for (int i = 0; i < hm_result_count(r); i++) {
         char amount[32] = "", mem[32] = "-";
         if (hm_result_has_amount(r, i))
-            fmt_money(hm_result_amount(r, i), amount, sizeof amount);
+            fen_format(hm_result_amount(r, i), amount, sizeof amount);
         /* a claim: "1#2", the member's second claim */
         if (hm_result_claim(r, i) >= 0)
             snprintf(mem, sizeof mem, "%d#%d", hm_result_member(r, i) + 1, hm_result_claim(r, i) + 1);
