@@ -37,6 +37,8 @@ HM_DEPS=(
 	libclang-rt-14-dev
 	man-db
 	groff-base
+	chromium
+	nodejs
 )
 
 # Number of parallel make jobs.
