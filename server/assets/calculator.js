@@ -77,6 +77,7 @@
     members: [],       /* [{relation: code or null}] */
     answers: [],       /* [{q: question, value: JSON, skipped: bool}] */
     asOf: null,        /* the date the server evaluates at */
+    fresh: {},         /* facts a source gives only fresh: their answers dated */
     questions: [],
     editing: -1        /* index of the answer being changed, or -1 */
   };
@@ -224,6 +225,11 @@
     return api("POST", "/v1/needs", request()).then(function (d) {
       busy(false);
       if (d.as_of) state.asOf = d.as_of;
+      (d.decisions || []).forEach(function (x) {
+        (x.needs || []).forEach(function (n) {
+          if ((n.sources || []).some(function (s) { return s.fresh_within; })) state.fresh[n.fact] = true;
+        });
+      });
       state.questions = (d.questions || []).filter(function (q) { return !answered(q); });
       if (state.questions.length) showQuestion(state.questions[0], -1);
       else showResult();
@@ -375,9 +381,10 @@
         if (r.input) { r.input.setAttribute("aria-invalid", "true"); r.input.focus(); }
         return;
       }
-      /* a value the person gives is as of today: the sources' freshness
-       * limits are met */
-      var v = q.type === "records" || q.type === "list" || !state.asOf ? r.value : { value: r.value, as_of: state.asOf };
+      /* a value the person gives is as of the day of the calculation: it
+       * meets the freshness limit of its source */
+      var v = state.fresh[q.fact] && state.asOf && q.type !== "records" && q.type !== "list"
+        ? { value: r.value, as_of: state.asOf } : r.value;
       record({ q: q, value: v, skipped: false });
     });
     skip.addEventListener("click", function () { record({ q: q, value: null, skipped: true }); });
@@ -531,9 +538,11 @@
         var fl = el("ul", {});
         facts.forEach(function (u) { fl.appendChild(el("li", { text: factName(u) })); });
         li.appendChild(el("div", { "class": "change" }, [el("p", { text: T.needMore }), fl]));
-        var more = el("button", { type: "button", text: T.answerMore });
-        more.addEventListener("click", function () { askAgain(facts); });
-        li.appendChild(more);
+        if (facts.some(function (u) { return state.facts[u.fact]; })) {
+          var more = el("button", { type: "button", "data-action": "answer-more", text: T.answerMore });
+          more.addEventListener("click", function () { askAgain(facts); });
+          li.appendChild(more);
+        }
       } else if (d.reason) {
         li.appendChild(el("p", { text: d.reason }));
       }

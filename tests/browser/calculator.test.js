@@ -85,6 +85,7 @@ async function answer(page, q, v, keyboard) {
     if (v === undefined || q.type === "records" || q.type === "list") return page.click("#step [data-action=unknown]");
     if (q.type === "bool") await page.click(`#step input[type=radio][value=${v}]`);
     else if (q.type === "code") await page.select("#step select", String(v));
+    else if (q.type === "date") await page.$eval("#step form input", (e, x) => { e.value = x; }, String(v));
     else {
       await page.$eval("#step form input", (e) => { e.value = ""; });
       await page.type("#step form input", String(v));
@@ -126,7 +127,8 @@ async function fill(page, h, opt) {
       what + ": the focus is on the new question");
     await checkStep(page, what, opt.narrow);
     const v = (opt.skip || []).includes(q.fact) ? undefined : valueOf(h, q);
-    if (opt.back && asked.length === 2) {
+    if (opt.back && asked.length === 2 && !opt.wentBack) {
+      opt.wentBack = true;
       // back to the first question: its answer is shown, and kept when saved
       await page.click("#step [data-action=back]");
       await settle(page);
@@ -143,6 +145,11 @@ async function fill(page, h, opt) {
       continue;
     }
     await answer(page, q, v, opt.keyboard);
+    const refused = await page.$eval("#step", (s) => {
+      const e = s.querySelector(".field-error:not([hidden])");
+      return e ? e.textContent : "";
+    });
+    if (refused) throw new Error(`${what}: the answer ${JSON.stringify(v)} was refused: ${refused}`);
   }
   throw new Error(opt.name + ": no result after 300 questions");
 }
@@ -241,7 +248,7 @@ async function main() {
     ok(r.shown.get("dibao/") && r.shown.get("dibao/").status === "undetermined", "undetermined: 低保 undetermined without the assets");
     const needs = await page.$$eval('#result .decision[data-policy=dibao] .change li', (l) => l.map((x) => x.textContent));
     ok(needs.length === 1, "undetermined: 低保 waits on one fact: " + needs.join(", "));
-    await page.click('#result .decision[data-policy=dibao] button');
+    await page.click('#result .decision[data-policy=dibao] [data-action=answer-more]');
     await settle(page);
     const q = await question(page);
     ok(q && q.fact === "household.assets", "undetermined: the page asks for the assets, not " + (q && q.fact));
