@@ -37,6 +37,9 @@ HM_DEPS=(
 	libclang-rt-14-dev
 	man-db
 	groff-base
+	libmicrohttpd-dev
+	wrk
+	curl
 )
 
 # Number of parallel make jobs.
