@@ -198,6 +198,7 @@ typedef struct request {
     size_t bytes;
     char method[16];
     char *path, *query;         /* for the log */
+    const char *allow;          /* a 405's methods */
 } request;
 
 static long long usec_since(const struct timespec *t0)
@@ -254,6 +255,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, request *rq, int status, 
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", S.o->cors);
         MHD_add_response_header(resp, "Vary", "Origin");
     }
+    if (status == 405 && rq->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rq->allow);
     if (rq->r == R_PREFLIGHT) {
         MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
         MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Content-Type");
@@ -587,6 +590,18 @@ static request *request_new(struct MHD_Connection *c, const char *url, const cha
     return rq;
 }
 
+/* 404 or 405 (rq->status, from route_find). */
+static enum MHD_Result reply_route_error(struct MHD_Connection *c, request *rq, const char *method, const char *url)
+{
+    char msg[256];
+    int status = rq->status;
+    if (status == 405)
+        snprintf(msg, sizeof msg, "%s is not allowed here: use %s", method, rq->allow);
+    else
+        snprintf(msg, sizeof msg, "no such path: %.200s", url);
+    return reply_error(c, rq, status, msg);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -597,36 +612,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!(rq = request_new(c, url, method)))
             return MHD_NO;
         *con_cls = rq;
-        int status;
-        const char *allow;
-        rq->r = route_find(method, url, S.o->cors != NULL, &status, &allow);
-        if (rq->r == R_NONE) {
-            char msg[256];
-            if (status == 405)
-                snprintf(msg, sizeof msg, "%s is not allowed here: use %s", method, allow);
-            else
-                snprintf(msg, sizeof msg, "no such path: %.200s", url);
-            struct MHD_Response *resp;
-            size_t len;
-            char *text = route_error_json(status, msg, &len);
-            if (!text || !(resp = MHD_create_response_from_buffer_with_free_callback(len, text, free))) {
-                free(text);
-                return MHD_NO;
-            }
-            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, JSON_TYPE);
-            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-            if (allow)
-                MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-            if (S.o->cors) {
-                MHD_add_response_header(resp, "Access-Control-Allow-Origin", S.o->cors);
-                MHD_add_response_header(resp, "Vary", "Origin");
-            }
-            rq->status = status;
-            rq->bytes = len;
-            enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
-            MHD_destroy_response(resp);
-            return ok;
-        }
+        rq->r = route_find(method, url, S.o->cors != NULL, &rq->status, &rq->allow);
         if (rq->r == R_CALCULATE || rq->r == R_EXPLAIN || rq->r == R_NEEDS) {
             /* refused before it is read when it says it is too large */
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -634,15 +620,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 rq->b.too_large = 1;
                 return api_post(c, rq);
             }
-            return MHD_YES;
         }
+        /* answered on the next call: one answered now closes the connection */
+        return MHD_YES;
     }
     if (*upload_size) {
-        if (body_append(&rq->b, upload, *upload_size, S.o->max_body) == -2)
+        /* kept only where a body is read; a body too large is dropped */
+        int posted = rq->r == R_CALCULATE || rq->r == R_EXPLAIN || rq->r == R_NEEDS;
+        if (posted && body_append(&rq->b, upload, *upload_size, S.o->max_body) == -2)
             return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
+    if (rq->r == R_NONE)
+        return reply_route_error(c, rq, method, url);
     switch (rq->r) {
     case R_CALCULATE:
     case R_EXPLAIN:
