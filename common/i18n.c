@@ -14,6 +14,8 @@
 #define DOMAIN "huimin"
 
 static int zh;
+/* this thread's choice (hm_i18n_thread), -1: the process's */
+static __thread int zh_here = -1;
 
 static int starts_zh(const char *v)
 {
@@ -48,6 +50,12 @@ int hm_i18n_init(const char *lang)
     }
     if (!zh)
         return 0;
+    hm_i18n_prepare();
+    return 0;
+}
+
+void hm_i18n_prepare(void)
+{
     const char *l = setlocale(LC_MESSAGES, "");
     if (!l || !strcmp(l, "C") || !strcmp(l, "POSIX"))
         setlocale(LC_MESSAGES, "C.UTF-8");
@@ -56,12 +64,13 @@ int hm_i18n_init(const char *lang)
     const char *dir = getenv("HUIMIN_LOCALEDIR");
     bindtextdomain(DOMAIN, dir && *dir ? dir : HM_LOCALE_DIR);
     bind_textdomain_codeset(DOMAIN, "UTF-8");
-    return 0;
 }
 
-int hm_i18n_zh(void) { return zh; }
+void hm_i18n_thread(int chinese) { zh_here = chinese; }
+
+int hm_i18n_zh(void) { return zh_here >= 0 ? zh_here : zh; }
 
 const char *hm_tr(const char *msgid)
 {
-    return zh ? dgettext(DOMAIN, msgid) : msgid;
+    return hm_i18n_zh() ? dgettext(DOMAIN, msgid) : msgid;
 }

@@ -12,6 +12,12 @@
  * it starts with "zh").  Returns 0, or -1 when LANG is neither. */
 int hm_i18n_init(const char *lang);
 
+/* For a server answering in either language: read the Chinese catalog
+ * whatever the process's choice (call once, before starting threads), then
+ * choose per thread: 1 Chinese, 0 English, -1 the process's choice. */
+void hm_i18n_prepare(void);
+void hm_i18n_thread(int chinese);
+
 /* Non-zero when messages are shown in Chinese. */
 int hm_i18n_zh(void);
 

@@ -25,7 +25,7 @@ typedef struct jctx {
 static int jerr(jctx *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int jerr(jctx *j, const char *fmt, ...)
 {
-    int n = snprintf(j->err, j->errlen, "%s: ", j->path);
+    int n = j->path ? snprintf(j->err, j->errlen, "%s: ", j->path) : 0;
     if (n < 0 || (size_t)n >= j->errlen)
         return -1;
     va_list ap;
@@ -314,6 +314,13 @@ int household_from_json_text(const hm_program *p, const char *json, size_t len, 
     int rc = json_root(&j, root, out);
     json_decref(root);
     return rc;
+}
+
+int household_from_json_root(const hm_program *p, json_t *root, hm_household **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    jctx j = { p, NULL, NULL, err, errlen, 0 };
+    return json_root(&j, root, out);
 }
 
 int household_from_json_file(const hm_program *p, const char *path, hm_household **out, char *err,

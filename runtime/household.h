@@ -82,5 +82,10 @@ int household_from_json_text(const hm_program *p, const char *json, size_t len, 
  * bad; -2 unreadable (err); -3 out of memory. */
 int household_from_json_file(const hm_program *p, const char *path, hm_household **out, char *err,
                              size_t errlen);
+/* From a parsed document (borrowed); messages without a name
+ * before them. */
+struct json_t;
+int household_from_json_root(const hm_program *p, struct json_t *root, hm_household **out, char *err,
+                             size_t errlen);
 
 #endif

@@ -39,6 +39,9 @@ HM_DEPS=(
 	groff-base
 	chromium
 	nodejs
+	libmicrohttpd-dev
+	wrk
+	curl
 )
 
 # Number of parallel make jobs.
