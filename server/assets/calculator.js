@@ -43,7 +43,7 @@
     notApplicable: "不适用",
     none: "无",
     amount: "金额",
-    whatChanges: "怎样才能符合：",
+    whatChanges: "未满足的条件（满足后才可能符合）：",
     needMore: "还需要了解：",
     answerMore: "回答这些问题",
     why: "详细说明",
