@@ -122,16 +122,10 @@ static json_t *policies_doc(const hm_pack *k, const hm_program *p, const catalog
                      "parameters", params);
 }
 
-int catalog_build(const hm_pack *k, catalog *c)
+int catalog_build(const hm_pack *k, sema *s, catalog *c)
 {
     memset(c, 0, sizeof *c);
     const hm_program *p = pack_program(k);
-    /* the labels: from the pack's policy files when it carries them */
-    hm_compiler *comp = hm_compiler_new();
-    hm_program *sp = NULL;
-    sema *s = NULL;
-    if (comp && (hm_compiler_add_pack(comp, k) != HM_OK || compiler_program(comp, &sp, &s) != HM_OK))
-        s = NULL;
     int rc = -1;
     if (!(c->facts = calloc(p->nfields ? (size_t)p->nfields : 1, sizeof *c->facts)))
         goto out;
@@ -154,7 +148,6 @@ int catalog_build(const hm_pack *k, catalog *c)
         rc = 0;
     }
 out:
-    hm_compiler_free(comp);
     if (rc != 0)
         catalog_free(c);
     return rc;

@@ -25,8 +25,11 @@ typedef struct catalog {
     size_t policies_len;
 } catalog;
 
-/* Build the catalog of pack k.  0, or -1 out of memory. */
-int catalog_build(const hm_pack *k, catalog *c);
+/* Build the catalog of pack k; s is the checker's state of the pack's
+ * policy files (the labels), or NULL: names for labels.  0, or -1 out of
+ * memory. */
+struct sema;
+int catalog_build(const hm_pack *k, struct sema *s, catalog *c);
 void catalog_free(catalog *c);
 /* The fact named `name`, or NULL. */
 const cat_fact *catalog_fact(const catalog *c, const char *name, int *index);

@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "doc.h"
 #include "explain.h"
+#include "frontend.h"
 #include "household.h"
 #include "i18n.h"
 #include "mask.h"
@@ -52,6 +53,11 @@ const server_asset *server_asset_find(const char *path) __attribute__((weak));
 
 typedef struct spack {
     hm_pack *k;
+    /* the pack's policy files, checked: labels, and the rows of reference
+     * tables they give (as `huimin run --given` reads them); NULL when the
+     * pack carries none */
+    hm_compiler *src;
+    sema *s;
     catalog cat;
     char loaded[32];            /* "2026-12-06T18:00:00Z" */
     atomic_int refs;
@@ -61,6 +67,7 @@ static void spack_release(spack *p)
 {
     if (p && atomic_fetch_sub(&p->refs, 1) == 1) {
         catalog_free(&p->cat);
+        hm_compiler_free(p->src);
         hm_pack_free(p->k);
         free(p);
     }
@@ -98,8 +105,14 @@ static spack *spack_open(const char *path, char *err, size_t errlen)
         hm_compiler_free(c);
     }
     spack *p = calloc(1, sizeof *p);
-    if (!p || catalog_build(k, &p->cat) != 0) {
+    hm_program *sp;
+    if (p && (p->src = hm_compiler_new()) &&
+        (hm_compiler_add_pack(p->src, k) != HM_OK || compiler_program(p->src, &sp, &p->s) != HM_OK))
+        p->s = NULL;
+    if (!p || !p->src || catalog_build(k, p->s, &p->cat) != 0) {
         snprintf(err, errlen, "%s: out of memory", path);
+        if (p)
+            hm_compiler_free(p->src);
         free(p);
         hm_pack_free(k);
         return NULL;
@@ -339,8 +352,16 @@ static int read_call(const request *rq, const spack *p, call *x, char *err, size
             return 400;
         }
     }
-    int rc = household_from_json_root(pack_program(p->k), x->root, &x->h, err, errlen);
-    return rc == 0 ? 0 : rc == -3 ? 500 : 400;
+    const hm_program *prog = pack_program(p->k);
+    int rc = household_from_json_root(prog, x->root, &x->h, err, errlen);
+    if (rc != 0)
+        return rc == -3 ? 500 : 400;
+    /* the reference tables' rows the pack's files give, as for --given */
+    if (prog->nrefreads && p->s && testrun_load_pack_rows(p->s, prog, &x->h->tx, -1) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return 500;
+    }
+    return 0;
 }
 
 static void call_free(call *x)
