@@ -82,8 +82,16 @@ async function tabTo(page, sel) {
 // keyboard only.
 async function answer(page, q, v, keyboard) {
   if (!keyboard) {
-    if (v === undefined || q.type === "records" || q.type === "list") return page.click("#step [data-action=unknown]");
-    if (q.type === "bool") await page.click(`#step input[type=radio][value=${v}]`);
+    if (v === undefined || q.type === "list") return page.click("#step [data-action=unknown]");
+    if (q.type === "records") {
+      // one row of date and amount each, the first one already there
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) await page.click("#step fieldset > button");
+        const row = `#step .rows li:nth-child(${i + 1})`;
+        await page.$eval(row + " input[type=date]", (e, x) => { e.value = x; }, String(v[i].date));
+        await page.type(row + " input[inputmode=decimal]", String(v[i].value));
+      }
+    } else if (q.type === "bool") await page.click(`#step input[type=radio][value=${v}]`);
     else if (q.type === "code") await page.select("#step select", String(v));
     else if (q.type === "date") await page.$eval("#step form input", (e, x) => { e.value = x; }, String(v));
     else {
@@ -220,6 +228,8 @@ async function main() {
     await fill(page, h, { name: "eligible", keyboard: true, narrow: true });
     let r = await compare(page, h, "eligible");
     await checkStep(page, "eligible: result", true);
+    ok(await page.$eval('#result .decision[data-policy=dibao] .why .text', (t) => t.textContent.indexOf("城乡居民最低生活保障") === 0),
+      "eligible: 低保's citizen text is shown");
     const dibao = r.shown.get("dibao/");
     ok(dibao && dibao.status === "eligible" && dibao.amount && dibao.period === "month", "eligible: 低保 with an amount per month");
     ok(await page.evaluate(() => !document.cookie && localStorage.length === 0 && sessionStorage.length === 0),
@@ -245,6 +255,8 @@ async function main() {
     await household(page, h, { name: "undetermined", narrow: true });
     await fill(page, h, { name: "undetermined", skip: ["household.assets"], narrow: true });
     r = await compare(page, without, "undetermined-first");
+    ok(await page.$eval("#answer-list", (l) => l.textContent.includes("2024-03-10 1200.00元；2024-05-02 800.50元")),
+      "undetermined: the dated amounts entered are listed");
     ok(r.shown.get("dibao/") && r.shown.get("dibao/").status === "undetermined", "undetermined: 低保 undetermined without the assets");
     const needs = await page.$$eval('#result .decision[data-policy=dibao] .change li', (l) => l.map((x) => x.textContent));
     ok(needs.length === 1, "undetermined: 低保 waits on one fact: " + needs.join(", "));
