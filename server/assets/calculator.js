@@ -20,7 +20,6 @@
     back: "上一步",
     showResult: "直接查看结果",
     save: "保存修改",
-    cancel: "取消",
     change: "修改",
     yes: "是",
     no: "否",
@@ -362,7 +361,7 @@
     if (index < 0 && state.questions.length > 1)
       form.appendChild(el("p", { "class": "hint", text: fmt(T.remaining, { n: state.questions.length }) }));
     var skip = el("button", { type: "button", "data-action": "unknown", text: T.unknown });
-    var back = el("button", { type: "button", "data-action": "back", text: index >= 0 ? T.cancel : T.back });
+    var back = el("button", { type: "button", "data-action": "back", text: T.back });
     var result = el("button", { type: "button", "data-action": "result", text: T.showResult });
     form.appendChild(el("div", { "class": "actions" }, [
       el("button", { type: "submit", "class": "primary", "data-action": "next", text: index >= 0 ? T.save : T.next }),
@@ -389,8 +388,9 @@
     });
     skip.addEventListener("click", function () { record({ q: q, value: null, skipped: true }); });
     back.addEventListener("click", function () {
-      if (index >= 0) { next(); return; }
-      goBack();
+      if (index > 0) showQuestion(state.answers[index - 1].q, index - 1);
+      else if (index === 0) showHousehold();
+      else goBack();
     });
     result.addEventListener("click", showResult);
     step.appendChild(form);
@@ -401,10 +401,8 @@
 
   /* Back: the last answer is asked again; before the first, the members. */
   function goBack() {
-    if (!state.answers.length) { showHousehold(); return; }
-    var last = state.answers.pop();
-    state.answers.push(last);
-    showQuestion(last.q, state.answers.length - 1);
+    if (!state.answers.length) showHousehold();
+    else showQuestion(state.answers[state.answers.length - 1].q, state.answers.length - 1);
   }
 
   function showValue(a) {
