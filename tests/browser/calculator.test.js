@@ -245,6 +245,16 @@ async function main() {
     ok(r.shown.get("dibao/") && r.shown.get("dibao/").status === "not_eligible", "refused: 低保 refused");
     ok(await page.$$eval('#result .decision[data-status=not_eligible] .change li', (l) => l.length > 0),
       "refused: what would change the outcome is shown");
+    // 修改 an answer from the list: the question comes back filled in; saved, the result is the same
+    const firstFact = await page.$eval("#answer-list li:nth-child(2) .q", (e) => e.textContent);
+    await page.click("#answer-list li:nth-child(2) button");
+    await settle(page);
+    const again = await question(page);
+    ok(again && firstFact.indexOf(await page.$eval("#step form legend, #step form label", (e) => e.textContent)) === 0,
+      "refused: 修改 shows the question answered: " + firstFact);
+    await page.click("#step [data-action=next]");
+    await fill(page, h, { name: "refused (changed)" });
+    await compare(page, h, "refused-changed");
     await page.screenshot({ path: path.join(outDir, "household-refused.png"), fullPage: true });
 
     // 3. undetermined until the assets are given
