@@ -40,6 +40,8 @@ HM_DEPS=(
 	libmicrohttpd-dev
 	wrk
 	curl
+	chromium
+	nodejs
 )
 
 # Number of parallel make jobs.
