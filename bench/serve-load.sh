@@ -80,4 +80,10 @@ if [ $((rss_end - rss_middle)) -gt "$MAX_RSS_GROWTH_KB" ]; then
     echo "serve-load: memory grew by $((rss_end - rss_middle)) kB in the second half" >&2
     status=1
 fi
+# stopped cleanly (under AddressSanitizer: no leak)
+kill -TERM "$spid"
+wait "$spid"
+st=$?
+spid=
+[ $st -eq 0 ] || { echo "serve-load: the server exited with $st" >&2; tail -20 "$tmp/err" >&2; status=1; }
 exit $status
