@@ -577,8 +577,13 @@ static enum MHD_Result review(struct MHD_Connection *c, request *rq)
         if (!w)
             return reply_error(c, rq, 500, "out of memory");
         hm_i18n_thread(1);
+        /* the pack's checked files are shared: one reviewer page at a time
+         * walks them (reviewer pages are few; the API never waits on this) */
+        static pthread_mutex_t review_mu = PTHREAD_MUTEX_INITIALIZER;
         if ((f = open_memstream(&page, &len))) {
+            pthread_mutex_lock(&review_mu);
             status = review_page(w, id, policy && *policy ? policy : NULL, f, err, sizeof err);
+            pthread_mutex_unlock(&review_mu);
             fclose(f);
         } else
             status = 500;
