@@ -18,6 +18,7 @@ int cmd_needs(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* A compiler with every path added (files or directories), or the
  * sources a compiled pack carries when the one path is a pack; NULL after

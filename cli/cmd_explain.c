@@ -1,6 +1,6 @@
 /* cmd_explain.c -- `huimin explain POLICIES (--given FILE | --config FILE
  * --household ID | --config FILE --person ID) [--policy NAME] [--as-of
- * DATE] [--format text|json] [--audience reviewer|citizen] [--show-ids]`;
+ * DATE] [--format text|json|html] [--audience reviewer|citizen] [--show-ids]`;
  * with --package the household's whole package; with --diff BASE REFORM
  * the household under both packs, side by side. */
 #include "cli.h"
@@ -61,10 +61,14 @@ static void explain_usage(FILE *out)
             "  --policy NAME          only this policy\n"
             "  --as-of DATE           evaluate as of this date (YYYY-MM-DD; default: the\n"
             "                         configuration's, else today, UTC)\n"
-            "  --format text|json     output format (default text; JSON: docs/explain.md)\n"
+            "  --format text|json|html\n"
+            "                         output format (default text; JSON: docs/explain.md;\n"
+            "                         html: one self-contained page, the condition tree\n"
+            "                         collapsible)\n"
             "  --audience reviewer|citizen\n"
-            "                         text for reviewers (default), or only the decisions\n"
-            "                         and the drafters' messages, for the person concerned\n"
+            "                         text or page for reviewers (default), or only the\n"
+            "                         decisions and the drafters' messages, for the person\n"
+            "                         concerned (ids always masked)\n"
             "  --timings              print the time each step took (to stderr)\n"
             "  --show-ids             print household and person ids whole; text masks them\n"
             "                         (330102********0013), as does JSON on a terminal\n"
@@ -252,8 +256,10 @@ int cmd_explain(int argc, char **argv)
                 o.format = HM_FORMAT_JSON;
             else if (!strcmp(optarg, "text"))
                 o.format = HM_FORMAT_TABLE;
+            else if (!strcmp(optarg, "html"))
+                o.format = HM_FORMAT_HTML;
             else {
-                cli_error("explain: unknown format `%s` (text or json)", optarg);
+                cli_error("explain: unknown format `%s` (text, json or html)", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -296,6 +302,9 @@ int cmd_explain(int argc, char **argv)
         problem = "--package and --diff are for reviewers: leave out --audience citizen";
     else if (o.package && diff)
         problem = "--package and --diff do not go together";
+    else if ((o.package || diff) && o.format == HM_FORMAT_HTML)
+        problem = o.package ? "--package is text or json: leave out --format html"
+                            : "--diff is text or json: leave out --format html";
     else if (diff && argc - optind > 2)
         problem = "--diff takes BASE and REFORM: two packs, or BASE alone with --set parameter.NAME=VALUE";
     if (problem) {

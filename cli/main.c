@@ -30,6 +30,7 @@ static const struct command {
     { "plugin-check", cmd_plugin_check, "load a source plugin, check it and fetch a sample" },
     { "disasm", cmd_disasm, "print the bytecode of a module or of policy files" },
     { "diff", cmd_diff, "what a reform changes: who gains, who loses, what it costs" },
+    { "export", cmd_export, "one household of the configured population as a JSON household" },
     { "serve", cmd_serve, "answer the JSON API and the calculator page over HTTP" },
 };
 

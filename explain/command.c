@@ -3,6 +3,7 @@
 #include "explain.h"
 #include "frontend.h"
 #include "given.h"
+#include "html_page.h"
 #include "mem.h"
 #include "one.h"
 #include "package.h"
@@ -267,11 +268,38 @@ int hm_compiler_explain_diff(hm_compiler *base, hm_compiler *reformed, const cha
     return rc;
 }
 
+/* --format html: the page needs every decision (its summary comes first):
+ * the whole document, then the page */
+static int explain_html_of(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
+{
+    loaded L;
+    int rc = load(c, o, &L, NULL, err, errlen);
+    if (rc != HM_OK) {
+        unload(&L);
+        return rc;
+    }
+    explain_arena_begin();
+    json_t *doc = explain_build(&L.in);
+    rc = HM_ENOMEM;
+    if (doc && (o->show_ids || !explain_mask_ids(doc))) {
+        rc = explain_print_html(doc, o->citizen ? EX_CITIZEN : EX_REVIEWER, out) == 0 ? HM_OK : HM_EIO;
+        if (rc == HM_EIO)
+            snprintf(err, errlen, "explain: cannot write the page");
+        warn_replaced(doc);
+    }
+    json_decref(doc);
+    explain_arena_end();
+    unload(&L);
+    return rc;
+}
+
 int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen)
 {
     err[0] = '\0';
     if (o->package)
         return explain_package_of(c, o, out, err, errlen);
+    if (o->format == HM_FORMAT_HTML)
+        return explain_html_of(c, o, out, err, errlen);
     double t0 = now_ms();
     loaded L;
     int rc = load(c, o, &L, NULL, err, errlen);

@@ -328,7 +328,7 @@ typedef struct hm_explain_options {
     const char *person;         /* a person's id: their person policies */
     const char *policy;         /* only this policy, or NULL for all */
     const char *as_of;          /* YYYY-MM-DD, or NULL */
-    int format;                 /* HM_FORMAT_TABLE (text) or HM_FORMAT_JSON */
+    int format;                 /* HM_FORMAT_TABLE (text), HM_FORMAT_JSON or HM_FORMAT_HTML (a page; not with package) */
     int citizen;                /* text for the person concerned: messages only */
     int timings;                /* print the time each step took to stderr */
     int show_ids;               /* print ids whole; 0: masked (see mask.h) */

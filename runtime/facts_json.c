@@ -188,6 +188,8 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
         char full[300];
         snprintf(full, sizeof full, "%s.%s", ent, key);
         int32_t field = strlen(key) < 250 ? rt_field(j->p, full) : -1;
+        if (field < 0 && strcmp(key, "id") == 0)
+            continue;   /* the household's or the member's id (json_root) */
         if (field < 0 || j->p->fields[field].entity != entity || j->p->fields[field].records == FIELD_ROWFIELD)
             return jerr(j, "%s has no fact `%s`", ent, key);
         if (json_is_null(v))
@@ -254,6 +256,22 @@ static int json_obj(jctx *j, json_t *obj, int entity, int32_t member)
     return 0;
 }
 
+/* The "id" of a household or member object o (NULL when none), unless
+ * the pack has a fact of that name.  0, or -1 when it is not a text. */
+static int json_id(jctx *j, json_t *o, const char *what, const char **id)
+{
+    json_t *v = json_is_object(o) ? json_object_get(o, "id") : NULL;
+    char full[32];
+    snprintf(full, sizeof full, "%s.id", strcmp(what, "household") ? "person" : "household");
+    *id = NULL;
+    if (!v || json_is_null(v) || rt_field(j->p, full) >= 0)
+        return 0;
+    if (!json_is_string(v) || !*json_string_value(v))
+        return jerr(j, "the %s's \"id\" must be a text", what);
+    *id = json_string_value(v);
+    return 0;
+}
+
 /* Read root into a new household.  0, -1 bad (err), -3 out of memory. */
 static int json_root(jctx *j, json_t *root, hm_household **out)
 {
@@ -265,13 +283,22 @@ static int json_root(jctx *j, json_t *root, hm_household **out)
     if (members && !json_is_array(members))
         return jerr(j, "\"members\" must be a list");
     int n = person ? 1 : (int)(members ? json_array_size(members) : 0);
-    if (!(j->h = household_new(j->p, NULL)))
+    /* "id": the household's and each member's, given before any fact (a
+     * link to another member names its id) */
+    const char *hid;
+    if (json_id(j, person ? NULL : hh, "household", &hid) < 0)
+        return -1;
+    if (!(j->h = household_new(j->p, hid)))
         return joom(j), -3;
-    for (int k = 0; k < n; k++)
-        if (hm_household_add_member(j->h, NULL, NULL) != HM_OK) {
+    for (int k = 0; k < n; k++) {
+        const char *id;
+        if (json_id(j, person ? person : json_array_get(members, (size_t)k), person ? "person" : "member", &id) < 0)
+            goto done;
+        if (hm_household_add_member(j->h, id, NULL) != HM_OK) {
             joom(j);
             goto done;
         }
+    }
     if (person)
         rc = json_obj(j, person, 2, 0);
     else {

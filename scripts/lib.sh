@@ -37,11 +37,11 @@ HM_DEPS=(
 	libclang-rt-14-dev
 	man-db
 	groff-base
-	chromium
-	nodejs
 	libmicrohttpd-dev
 	wrk
 	curl
+	chromium
+	nodejs
 )
 
 # Number of parallel make jobs.

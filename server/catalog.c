@@ -141,7 +141,7 @@ int catalog_build(const hm_pack *k, sema *s, catalog *c)
     json_t *doc = policies_doc(k, p, c);
     if (!doc)
         goto out;
-    c->policies = json_dumps(doc, JSON_COMPACT);
+    c->policies = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (c->policies) {
         c->policies_len = strlen(c->policies);

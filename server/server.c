@@ -14,6 +14,7 @@
 #include "explain.h"
 #include "frontend.h"
 #include "household.h"
+#include "html_page.h"
 #include "i18n.h"
 #include "mask.h"
 #include "module.h"
@@ -36,18 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if __has_include("assets.h")
 #include "assets.h"
-const server_asset *server_asset_find(const char *path) __attribute__((weak));
-#else
-/* the calculator's files (server/assets.h), when built in */
-typedef struct server_asset {
-    const char *path, *content_type;
-    const unsigned char *data;
-    size_t size;
-} server_asset;
-const server_asset *server_asset_find(const char *path) __attribute__((weak));
-#endif
 
 /* ---- packs ---------------------------------------------------------------- */
 
@@ -448,19 +438,16 @@ static enum MHD_Result api_explain(struct MHD_Connection *c, request *rq, worker
         ok = reply_json(c, rq, 200, o ? dump(o) : NULL);
         json_decref(o);
     } else {
-        /* the page of explain --format html: a plain page of the text until
-         * the HTML writer is built in */
-        char *text = hm_doc_text(d, aud), *page = NULL;
+        char *page = NULL;
         size_t len = 0;
-        FILE *f = text ? open_memstream(&page, &len) : NULL;
-        if (f) {
-            fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>huimin</title></head><body><pre>", f);
-            for (const char *s = text; *s; s++)
-                fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '&' ? "&amp;" : (char[2]){ *s, 0 }, f);
-            fputs("</pre></body></html>\n", f);
+        FILE *f = open_memstream(&page, &len);
+        int failed = !f || explain_print_html(d->root, citizen ? EX_CITIZEN : EX_REVIEWER, f) != 0;
+        if (f)
             fclose(f);
+        if (failed) {
+            free(page);
+            page = NULL;
         }
-        hm_free(text);
         ok = page ? reply(c, rq, 200, "text/html; charset=utf-8", page, len, 1) : reply_json(c, rq, 500, NULL);
     }
     hm_doc_free(d);
@@ -521,20 +508,64 @@ static enum MHD_Result api_post(struct MHD_Connection *c, request *rq)
 
 /* ---- /review/ ---------------------------------------------------------------- */
 
+static const char *source_of(void *ctx, int32_t field, int32_t k)
+{
+    return one_source_of(ctx, field, k);
+}
+
+/* The reviewer's page of one household of the configured population, ids
+ * masked, as `huimin explain --config C --household ID --format html`
+ * writes it.  0, or an HTTP status with the message in err. */
+static int review_page(worker *w, const char *id, const char *policy, FILE *out, char *err, size_t errlen)
+{
+    hm_program *p;
+    sema *s;
+    if (!w->pack->s || compiler_program(w->pack->src, &p, &s) != HM_OK) {
+        snprintf(err, errlen, "the pack carries no policy files to explain with");
+        return 503;
+    }
+    int32_t pol;
+    if (batch_find_policy(p, policy, &pol, err, errlen) != HM_OK)
+        return 400;
+    hm_one one;
+    memset(&one, 0, sizeof one);
+    if (one_open(&one, p, S.o->config, NULL, 0, S.o->as_of, id, NULL, err, errlen) != 0) {
+        one_close(&one);
+        /* one line: the first problem */
+        char *nl = strchr(err, '\n');
+        if (nl)
+            *nl = '\0';
+        return strstr(err, "no household") || strstr(err, "not found") ? 404 : 400;
+    }
+    ex_input in = { .p = p, .s = s, .map = compiler_map(w->pack->src), .policy = pol, .member = -1,
+                    .facts = &one.L.facts, .as_of = one.as_of, .externs = one.L.externs,
+                    .household_id = one.L.hid[0], .member_ids = one.L.pid, .source_of = source_of,
+                    .source_ctx = &one };
+    json_t *doc = explain_build(&in);
+    int status = !doc || explain_mask_ids(doc) || explain_print_html(doc, EX_REVIEWER, out) ? 500 : 0;
+    if (status)
+        snprintf(err, errlen, "out of memory");
+    json_decref(doc);
+    one_close(&one);
+    return status;
+}
+
 static enum MHD_Result review(struct MHD_Connection *c, request *rq)
 {
     char err[4096] = "";
     char *page = NULL;
     size_t len = 0;
-    int rc = HM_OK;
+    int status = 0;
+    FILE *f;
     if (rq->r == R_REVIEW_REPORT) {
         if (!S.o->results)
             return reply_error(c, rq, 404, "no results database: start the server with --results DB");
-        FILE *f = open_memstream(&page, &len);
-        if (!f)
+        if (!(f = open_memstream(&page, &len)))
             return reply_error(c, rq, 500, "out of memory");
-        rc = hm_report(S.o->results, 0, NULL, HM_FORMAT_HTML, f, err, sizeof err);
+        int rc = hm_report(S.o->results, 0, NULL, HM_FORMAT_HTML, f, err, sizeof err);
         fclose(f);
+        if (rc != HM_OK)
+            status = rc == HM_ENOMEM ? 500 : rc == HM_EUSAGE ? 404 : 503;
     } else {
         if (!S.o->config)
             return reply_error(c, rq, 404, "no source configuration: start the server with --config FILE");
@@ -545,38 +576,22 @@ static enum MHD_Result review(struct MHD_Connection *c, request *rq)
         worker *w = worker_enter();
         if (!w)
             return reply_error(c, rq, 500, "out of memory");
-        hm_compiler *comp = hm_compiler_new();
-        rc = comp ? hm_compiler_add_pack(comp, w->pack->k) : HM_ENOMEM;
-        worker_leave(w);
-        FILE *f = rc == HM_OK ? open_memstream(&page, &len) : NULL;
-        if (f) {
-            hm_explain_options o = { .config = S.o->config, .household = id, .policy = policy,
-                                     .as_of = S.o->as_of, .format = HM_FORMAT_TABLE };
-            fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>huimin</title></head><body><pre>\n", f);
-            char *text = NULL;
-            size_t tlen = 0;
-            FILE *t = open_memstream(&text, &tlen);
-            rc = t ? hm_compiler_explain(comp, &o, t, err, sizeof err) : HM_ENOMEM;
-            if (t)
-                fclose(t);
-            for (size_t i = 0; text && i < tlen; i++)
-                fputs(text[i] == '<' ? "&lt;" : text[i] == '>' ? "&gt;" : text[i] == '&' ? "&amp;"
-                                                                                         : (char[2]){ text[i], 0 },
-                      f);
-            free(text);
-            fputs("</pre></body></html>\n", f);
+        hm_i18n_thread(1);
+        /* the pack's checked files are shared: one reviewer page at a time
+         * walks them (reviewer pages are few; the API never waits on this) */
+        static pthread_mutex_t review_mu = PTHREAD_MUTEX_INITIALIZER;
+        if ((f = open_memstream(&page, &len))) {
+            pthread_mutex_lock(&review_mu);
+            status = review_page(w, id, policy && *policy ? policy : NULL, f, err, sizeof err);
+            pthread_mutex_unlock(&review_mu);
             fclose(f);
-        } else if (rc == HM_OK)
-            rc = HM_ENOMEM;
-        hm_compiler_free(comp);
+        } else
+            status = 500;
+        worker_leave(w);
     }
-    if (rc != HM_OK) {
+    if (status) {
         free(page);
-        char *nl = strchr(err, '\n');
-        if (nl)
-            *nl = '\0';
-        int status = rc == HM_ENOMEM ? 500 : strstr(err, "no household") || strstr(err, "not found") ? 404 : 400;
-        return reply_error(c, rq, status, *err ? err : hm_status_string(rc));
+        return reply_error(c, rq, status, *err ? err : "out of memory");
     }
     return reply(c, rq, 200, "text/html; charset=utf-8", page, len, 1);
 }
@@ -676,7 +691,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     case R_PREFLIGHT:
         return reply(c, rq, 204, NULL, "", 0, 0);
     case R_ASSET: {
-        const server_asset *a = server_asset_find ? server_asset_find(url) : NULL;
+        const server_asset *a = server_asset_find(url);
         if (a)
             return reply(c, rq, 200, a->content_type, (void *)a->data, a->size, 0);
         char msg[256];

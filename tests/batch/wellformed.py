@@ -2,7 +2,8 @@
 """wellformed.py PAGE.html: check that a page huimin wrote is well formed:
 every element closed in order (void elements excepted, SVG ones closed by
 `/>`), one <html>, <head> and <body>, UTF-8 declared, no script and nothing
-loaded from the network.  Prints what is wrong and exits 1; exit 0 when the
+loaded from the network (a link within the page, href="#id", loads nothing;
+its target must be there), ids unique.  Prints what is wrong and exits 1; exit 0 when the
 page is fine."""
 import sys
 from html.parser import HTMLParser
@@ -15,6 +16,7 @@ class Checker(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.seen = [], [], {}
+        self.ids, self.links = set(), []
 
     def where(self):
         line, col = self.getpos()
@@ -26,6 +28,13 @@ class Checker(HTMLParser):
             self.seen[tag] = self.seen.get(tag, 0) + 1
         for name, value in attrs:
             if value is None:
+                continue
+            if name == "id":
+                if value in self.ids:
+                    self.errors.append("%s: id %r twice" % (self.where(), value))
+                self.ids.add(value)
+            if name == "href" and value.startswith("#") and "url(" not in value:
+                self.links.append((value[1:], self.where()))
                 continue
             if name in ("src", "href") or (name == "xmlns" and value != SVG_NS) or "url(" in value:
                 self.errors.append("%s: <%s %s=%r> loads something" % (self.where(), tag, name, value))
@@ -62,6 +71,9 @@ def main():
     c.close()
     for tag, at in c.stack:
         c.errors.append("<%s> of %s is never closed" % (tag, at))
+    for target, at in c.links:
+        if target not in c.ids:
+            c.errors.append("%s: a link to #%s, which is not in the page" % (at, target))
     for tag in ("html", "head", "body", "title"):
         if c.seen.get(tag) != 1:
             c.errors.append("%d <%s> elements" % (c.seen.get(tag, 0), tag))

@@ -1,4 +1,4 @@
-/* check_html.c -- the HTML page writer (batch/html.c): escaping, numbers
+/* check_html.c -- the HTML page writer (common/html.c): escaping, numbers
  * to the fen, exact chart scales, and charts of awkward data (all zero, one
  * bar, only negative values, none). */
 #include "suites.h"

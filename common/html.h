@@ -59,6 +59,9 @@ typedef struct html_pair {
  * `lang` is the page's language ("zh-CN", "en"; NULL: "zh-CN"), which
  * picks the fonts of Chinese text.  NULL only when out of memory. */
 html *html_begin(FILE *out, const char *title, const char *lang);
+/* The same with `css` (or NULL) after the page's own style, for a page
+ * with markup of its own (explain's). */
+html *html_begin_css(FILE *out, const char *title, const char *lang, const char *css);
 /* Close what is open and the page, flush, and free h.  0, or -1 with errno
  * set when a write (or an allocation) failed. */
 int   html_end(html *h);
@@ -74,6 +77,10 @@ void  html_section(html *h, const char *title);
 void  html_heading(html *h, const char *title);
 /* A paragraph of text. */
 void  html_para(html *h, const char *text);
+/* The page's stream, for markup of the caller's own (its text written
+ * with html_escape), after the facts block or table that is open is
+ * closed. */
+FILE *html_raw(html *h);
 
 /* A table of `ncols` columns with headings `head` (ncols texts) and an
  * optional caption (NULL: none).  `align` has one letter per column, 'l'
@@ -110,6 +117,8 @@ char *html_fmt_count(int64_t n, char *buf, size_t size);
 char *html_fmt_fen(int64_t fen, char *buf, size_t size);
 /* Write text escaped for HTML text and attribute values. */
 void  html_escape(FILE *out, const char *text);
+/* The same for the first n bytes of text. */
+void  html_escape_n(FILE *out, const char *text, size_t n);
 
 /* The scale of a chart's value axis: lo <= min(0, min), hi >= max(0, max),
  * lo < hi, ticks every `step` (1, 2 or 5 × 10^k) from the first multiple of

@@ -69,9 +69,16 @@ static const char STYLE[] =
 
 void html_escape(FILE *out, const char *text)
 {
+    html_escape_n(out, text, text ? strlen(text) : 0);
+}
+
+void html_escape_n(FILE *out, const char *text, size_t n)
+{
     static const char fffd[] = "\xEF\xBF\xBD";
     const unsigned char *s = (const unsigned char *)(text ? text : "");
-    size_t n = strlen((const char *)s), plain = 0;
+    size_t plain = 0;
+    if (!text)
+        n = 0;
     for (size_t i = 0; i < n;) {
         const char *rep = NULL;
         size_t len = 1;
@@ -275,6 +282,11 @@ static void settle(html *h)
 
 html *html_begin(FILE *out, const char *title, const char *lang)
 {
+    return html_begin_css(out, title, lang, NULL);
+}
+
+html *html_begin_css(FILE *out, const char *title, const char *lang, const char *css)
+{
     html *h = mem_calloc(1, sizeof *h);
     if (!h)
         return NULL;
@@ -284,7 +296,7 @@ html *html_begin(FILE *out, const char *title, const char *lang)
     fputs("\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", out);
     html_escape(out, title);
-    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", STYLE);
+    fprintf(out, "</title>\n<style>\n%s%s</style>\n</head>\n<body>\n<h1>", STYLE, css ? css : "");
     html_escape(out, title);
     fputs("</h1>\n", out);
     return h;
@@ -350,6 +362,12 @@ void html_para(html *h, const char *text)
     fputs("<p>", h->out);
     html_escape(h->out, text);
     fputs("</p>\n", h->out);
+}
+
+FILE *html_raw(html *h)
+{
+    settle(h);
+    return h->out;
 }
 
 /* ---- tables -------------------------------------------------------------------- */
