@@ -53,6 +53,7 @@ static const char REVIEW_CSS[] =
     ".let{margin:.5em 0}\n"
     "p.top{text-align:right;font-size:.85em;margin:.5em 0 0}\n"
     "a{color:#1f5a96}\n"
+    "td.nw{white-space:nowrap}\n"
     "div.sign{margin-top:3em;break-inside:avoid;page-break-inside:avoid}\n"
     "div.sign p{margin:2.2em 0 0;border-top:1px solid #444;width:22em;padding-top:.2em;color:#444}\n"
     "@media print{\n"
@@ -79,6 +80,7 @@ static const char CITIZEN_CSS[] =
     ".st-not_eligible .badge{color:#8a1c1c;background:#fbe7e7;border-color:#d98c8c}\n"
     ".st-undetermined .badge{color:#6b4300;background:#fff1cc;border-color:#d9a93f}\n"
     ".st-not_applicable .badge{color:#444;background:#eee;border-color:#aaa}\n"
+    "h2 .whom{font-size:.8em;font-weight:normal;color:#444}\n"
     "p.amount{font-size:1.15em;font-weight:bold;margin:.3em 0}\n"
     "section.card ul{padding-left:1.2em;margin:.3em 0}\n"
     "section.card li{margin:.25em 0}\n"
@@ -489,13 +491,13 @@ static void facts_table(FILE *out, const json_t *facts, int outcomes)
     json_array_foreach(facts, i, f) {
         fputs("<tr><td>", out);
         fact_name(out, f);
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"nw\">", out);
         if (has(f, "member"))
             member(out, f);
         fputs("</td><td class=\"num\">", out);
         if (has(f, "value"))
             esc(out, S(f, "value"));
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"nw\">", out);
         state(out, f);
         fputs("</td><td>", out);
         esc(out, S(f, "source_label"));
@@ -504,7 +506,7 @@ static void facts_table(FILE *out, const json_t *facts, int outcomes)
             esc(out, S(f, "source"));
             fputs("</code>", out);
         }
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"nw\">", out);
         esc(out, S(f, "as_of"));
         fputs("</td></tr>\n", out);
         const json_t *th = json_object_get(f, "through");
@@ -933,7 +935,7 @@ static void message(FILE *out, const char *prefix, const char *msg)
     fputs("</li>\n", out);
 }
 
-static void messages_of(FILE *out, const json_t *c, const char *want)
+static void messages_of(FILE *out, const json_t *c, const char *want, const char *prefix)
 {
     if (!c || json_is_null(c))
         return;
@@ -941,11 +943,11 @@ static void messages_of(FILE *out, const json_t *c, const char *want)
         size_t i;
         json_t *k;
         json_array_foreach(json_object_get(c, "children"), i, k)
-            messages_of(out, k, want);
+            messages_of(out, k, want, prefix);
         return;
     }
     if (!strcmp(S(c, "result"), want) && has(c, "message"))
-        message(out, "", S(c, "message"));
+        message(out, prefix, S(c, "message"));
 }
 
 /* "（家庭成员 2）" after a fact or a decision */
@@ -974,9 +976,13 @@ static void citizen_decision(FILE *out, const json_t *d)
     json_t *x;
     fprintf(out, "<section class=\"card st-%s\">\n<h2>", status_key(st));
     esc(out, S(d, "label"));
+    if (has(d, "member")) {
+        fputs("<br><span class=\"whom\">", out);
+        citizen_member(out, d);
+        fputs("</span>", out);
+    }
     fputs("</h2>\n<p>", out);
     badge(out, st);
-    citizen_member(out, d);
     fputs("</p>\n", out);
     if (!strcmp(st, "eligible") && has(d, "amount")) {
         fprintf(out, "<p class=\"amount\">%s: ", T(N_("Amount")));
@@ -993,7 +999,7 @@ static void citizen_decision(FILE *out, const json_t *d)
                                           "up to date first.")));
     fputs("<ul>\n", out);
     if (!strcmp(st, "eligible")) {
-        messages_of(out, json_object_get(d, "conditions"), "met");
+        messages_of(out, json_object_get(d, "conditions"), "met", "");
     } else if (!strcmp(st, "not_applicable")) {
         json_t *app = json_object_get(d, "applies_when");
         if (app && has(app, "message"))
@@ -1012,7 +1018,7 @@ static void citizen_decision(FILE *out, const json_t *d)
             if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
                 message(out, "", S(x, "message"));
     } else {
-        messages_of(out, json_object_get(d, "conditions"), "unknown");
+        messages_of(out, json_object_get(d, "conditions"), "unknown", T(N_("Still to be checked: ")));
         json_array_foreach(json_object_get(json_object_get(d, "undetermined"), "unknown_facts"), i, x) {
             if (!has(x, "label"))
                 continue;
@@ -1058,7 +1064,7 @@ static void citizen_decision(FILE *out, const json_t *d)
 static void citizen(html *h, const json_t *doc)
 {
     FILE *out = html_raw(h);
-    fprintf(out, "<p class=\"asof\">%s ", T(N_("Results as of")));
+    fprintf(out, "<p class=\"asof\">%s ", T(N_("As of")));
     esc(out, S(doc, "as_of"));
     fputs("</p>\n", out);
     size_t i;
