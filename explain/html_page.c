@@ -401,13 +401,13 @@ static void flip(FILE *out, const json_t *c)
 }
 
 /* One node: open when not met or unknown (what the reviewer looks for),
- * closed when met. */
-static void condition(FILE *out, const json_t *c)
+ * closed when met; the root open, so that its branches show. */
+static void condition(FILE *out, const json_t *c, int root)
 {
     const char *r = result_key(S(c, "result"));
     int leaf = !strcmp(S(c, "kind"), "condition");
     fprintf(out, "<li class=\"r-%s\"><details%s><summary><span class=\"mark\">%s</span> ", r,
-            strcmp(r, "met") ? " open" : "", result_mark(r));
+            root || strcmp(r, "met") ? " open" : "", result_mark(r));
     if (leaf) {
         fputs("<code>", out);
         esc(out, S(c, "expr"));
@@ -429,7 +429,7 @@ static void condition(FILE *out, const json_t *c)
         size_t i;
         json_t *k;
         json_array_foreach(json_object_get(c, "children"), i, k)
-            condition(out, k);
+            condition(out, k, 0);
         fputs("</ul>\n</details></li>\n", out);
         return;
     }
@@ -451,7 +451,7 @@ static void condition(FILE *out, const json_t *c)
 static void tree(FILE *out, const json_t *root)
 {
     fputs("<ul class=\"tree root\">\n", out);
-    condition(out, root);
+    condition(out, root, 1);
     fputs("</ul>\n", out);
 }
 
@@ -501,7 +501,7 @@ static void facts_table(FILE *out, const json_t *facts, int outcomes)
         state(out, f);
         fputs("</td><td>", out);
         esc(out, S(f, "source_label"));
-        if (has(f, "source")) {
+        if (has(f, "source") && strcmp(S(f, "source"), S(f, "source_label")) != 0) {
             fputs(has(f, "source_label") ? " <code>" : "<code>", out);
             esc(out, S(f, "source"));
             fputs("</code>", out);
