@@ -80,7 +80,7 @@ static const char CITIZEN_CSS[] =
     ".st-not_eligible .badge{color:#8a1c1c;background:#fbe7e7;border-color:#d98c8c}\n"
     ".st-undetermined .badge{color:#6b4300;background:#fff1cc;border-color:#d9a93f}\n"
     ".st-not_applicable .badge{color:#444;background:#eee;border-color:#aaa}\n"
-    "h2 .whom{font-size:.8em;font-weight:normal;color:#444}\n"
+    "p.whom{margin:0;color:#444}\n"
     "p.amount{font-size:1.15em;font-weight:bold;margin:.3em 0}\n"
     "section.card ul{padding-left:1.2em;margin:.3em 0}\n"
     "section.card li{margin:.25em 0}\n"
@@ -976,12 +976,14 @@ static void citizen_decision(FILE *out, const json_t *d)
     json_t *x;
     fprintf(out, "<section class=\"card st-%s\">\n<h2>", status_key(st));
     esc(out, S(d, "label"));
+    fputs("</h2>\n", out);
+    /* whom, under the heading: a heading carries no id */
     if (has(d, "member")) {
-        fputs("<br><span class=\"whom\">", out);
+        fputs("<p class=\"whom\">", out);
         citizen_member(out, d);
-        fputs("</span>", out);
+        fputs("</p>\n", out);
     }
-    fputs("</h2>\n<p>", out);
+    fputs("<p>", out);
     badge(out, st);
     fputs("</p>\n", out);
     if (!strcmp(st, "eligible") && has(d, "amount")) {
