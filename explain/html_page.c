@@ -9,6 +9,7 @@
 #include "explain.h"
 #include "html.h"
 #include "i18n.h"
+#include "package.h"
 
 #include <string.h>
 
@@ -1101,4 +1102,18 @@ int explain_print_html(const json_t *doc, int audience, FILE *out)
         reviewer(h, doc);
     json_decref(masked);
     return html_end(h);
+}
+
+int explain_html_periods(json_t *doc, const hm_program *p)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(doc, "decisions"), i, d) {
+        int64_t fen;
+        if (has(d, "amount") && package_parse_fen(S(d, "amount"), &fen) == 0 &&
+            json_object_set_new(d, "period",
+                                json_string(package_period_word(package_policy_period(p, S(d, "policy"))))))
+            return -1;
+    }
+    return 0;
 }
