@@ -281,7 +281,7 @@ static int explain_html_of(hm_compiler *c, const hm_explain_options *o, FILE *ou
     explain_arena_begin();
     json_t *doc = explain_build(&L.in);
     rc = HM_ENOMEM;
-    if (doc && (o->show_ids || !explain_mask_ids(doc))) {
+    if (doc && (o->show_ids || !explain_mask_ids(doc)) && !explain_html_periods(doc, L.p)) {
         rc = explain_print_html(doc, o->citizen ? EX_CITIZEN : EX_REVIEWER, out) == 0 ? HM_OK : HM_EIO;
         if (rc == HM_EIO)
             snprintf(err, errlen, "explain: cannot write the page");

@@ -9,6 +9,7 @@
 #include "explain.h"
 #include "html.h"
 #include "i18n.h"
+#include "package.h"
 
 #include <string.h>
 
@@ -53,6 +54,7 @@ static const char REVIEW_CSS[] =
     ".let{margin:.5em 0}\n"
     "p.top{text-align:right;font-size:.85em;margin:.5em 0 0}\n"
     "a{color:#1f5a96}\n"
+    "td.nw{white-space:nowrap}\n"
     "div.sign{margin-top:3em;break-inside:avoid;page-break-inside:avoid}\n"
     "div.sign p{margin:2.2em 0 0;border-top:1px solid #444;width:22em;padding-top:.2em;color:#444}\n"
     "@media print{\n"
@@ -79,6 +81,7 @@ static const char CITIZEN_CSS[] =
     ".st-not_eligible .badge{color:#8a1c1c;background:#fbe7e7;border-color:#d98c8c}\n"
     ".st-undetermined .badge{color:#6b4300;background:#fff1cc;border-color:#d9a93f}\n"
     ".st-not_applicable .badge{color:#444;background:#eee;border-color:#aaa}\n"
+    "p.whom{margin:0;color:#444}\n"
     "p.amount{font-size:1.15em;font-weight:bold;margin:.3em 0}\n"
     "section.card ul{padding-left:1.2em;margin:.3em 0}\n"
     "section.card li{margin:.25em 0}\n"
@@ -399,13 +402,13 @@ static void flip(FILE *out, const json_t *c)
 }
 
 /* One node: open when not met or unknown (what the reviewer looks for),
- * closed when met. */
-static void condition(FILE *out, const json_t *c)
+ * closed when met; the root open, so that its branches show. */
+static void condition(FILE *out, const json_t *c, int root)
 {
     const char *r = result_key(S(c, "result"));
     int leaf = !strcmp(S(c, "kind"), "condition");
     fprintf(out, "<li class=\"r-%s\"><details%s><summary><span class=\"mark\">%s</span> ", r,
-            strcmp(r, "met") ? " open" : "", result_mark(r));
+            root || strcmp(r, "met") ? " open" : "", result_mark(r));
     if (leaf) {
         fputs("<code>", out);
         esc(out, S(c, "expr"));
@@ -427,7 +430,7 @@ static void condition(FILE *out, const json_t *c)
         size_t i;
         json_t *k;
         json_array_foreach(json_object_get(c, "children"), i, k)
-            condition(out, k);
+            condition(out, k, 0);
         fputs("</ul>\n</details></li>\n", out);
         return;
     }
@@ -449,7 +452,7 @@ static void condition(FILE *out, const json_t *c)
 static void tree(FILE *out, const json_t *root)
 {
     fputs("<ul class=\"tree root\">\n", out);
-    condition(out, root);
+    condition(out, root, 1);
     fputs("</ul>\n", out);
 }
 
@@ -489,22 +492,22 @@ static void facts_table(FILE *out, const json_t *facts, int outcomes)
     json_array_foreach(facts, i, f) {
         fputs("<tr><td>", out);
         fact_name(out, f);
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"nw\">", out);
         if (has(f, "member"))
             member(out, f);
         fputs("</td><td class=\"num\">", out);
         if (has(f, "value"))
             esc(out, S(f, "value"));
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"nw\">", out);
         state(out, f);
         fputs("</td><td>", out);
         esc(out, S(f, "source_label"));
-        if (has(f, "source")) {
+        if (has(f, "source") && strcmp(S(f, "source"), S(f, "source_label")) != 0) {
             fputs(has(f, "source_label") ? " <code>" : "<code>", out);
             esc(out, S(f, "source"));
             fputs("</code>", out);
         }
-        fputs("</td><td>", out);
+        fputs("</td><td class=\"nw\">", out);
         esc(out, S(f, "as_of"));
         fputs("</td></tr>\n", out);
         const json_t *th = json_object_get(f, "through");
@@ -933,7 +936,7 @@ static void message(FILE *out, const char *prefix, const char *msg)
     fputs("</li>\n", out);
 }
 
-static void messages_of(FILE *out, const json_t *c, const char *want)
+static void messages_of(FILE *out, const json_t *c, const char *want, const char *prefix)
 {
     if (!c || json_is_null(c))
         return;
@@ -941,11 +944,11 @@ static void messages_of(FILE *out, const json_t *c, const char *want)
         size_t i;
         json_t *k;
         json_array_foreach(json_object_get(c, "children"), i, k)
-            messages_of(out, k, want);
+            messages_of(out, k, want, prefix);
         return;
     }
     if (!strcmp(S(c, "result"), want) && has(c, "message"))
-        message(out, "", S(c, "message"));
+        message(out, prefix, S(c, "message"));
 }
 
 /* "（家庭成员 2）" after a fact or a decision */
@@ -974,9 +977,15 @@ static void citizen_decision(FILE *out, const json_t *d)
     json_t *x;
     fprintf(out, "<section class=\"card st-%s\">\n<h2>", status_key(st));
     esc(out, S(d, "label"));
-    fputs("</h2>\n<p>", out);
+    fputs("</h2>\n", out);
+    /* whom, under the heading: a heading carries no id */
+    if (has(d, "member")) {
+        fputs("<p class=\"whom\">", out);
+        citizen_member(out, d);
+        fputs("</p>\n", out);
+    }
+    fputs("<p>", out);
     badge(out, st);
-    citizen_member(out, d);
     fputs("</p>\n", out);
     if (!strcmp(st, "eligible") && has(d, "amount")) {
         fprintf(out, "<p class=\"amount\">%s: ", T(N_("Amount")));
@@ -993,7 +1002,7 @@ static void citizen_decision(FILE *out, const json_t *d)
                                           "up to date first.")));
     fputs("<ul>\n", out);
     if (!strcmp(st, "eligible")) {
-        messages_of(out, json_object_get(d, "conditions"), "met");
+        messages_of(out, json_object_get(d, "conditions"), "met", "");
     } else if (!strcmp(st, "not_applicable")) {
         json_t *app = json_object_get(d, "applies_when");
         if (app && has(app, "message"))
@@ -1012,7 +1021,7 @@ static void citizen_decision(FILE *out, const json_t *d)
             if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
                 message(out, "", S(x, "message"));
     } else {
-        messages_of(out, json_object_get(d, "conditions"), "unknown");
+        messages_of(out, json_object_get(d, "conditions"), "unknown", T(N_("Still to be checked: ")));
         json_array_foreach(json_object_get(json_object_get(d, "undetermined"), "unknown_facts"), i, x) {
             if (!has(x, "label"))
                 continue;
@@ -1058,7 +1067,7 @@ static void citizen_decision(FILE *out, const json_t *d)
 static void citizen(html *h, const json_t *doc)
 {
     FILE *out = html_raw(h);
-    fprintf(out, "<p class=\"asof\">%s ", T(N_("Results as of")));
+    fprintf(out, "<p class=\"asof\">%s ", T(N_("As of")));
     esc(out, S(doc, "as_of"));
     fputs("</p>\n", out);
     size_t i;
@@ -1093,4 +1102,18 @@ int explain_print_html(const json_t *doc, int audience, FILE *out)
         reviewer(h, doc);
     json_decref(masked);
     return html_end(h);
+}
+
+int explain_html_periods(json_t *doc, const hm_program *p)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(doc, "decisions"), i, d) {
+        int64_t fen;
+        if (has(d, "amount") && package_parse_fen(S(d, "amount"), &fen) == 0 &&
+            json_object_set_new(d, "period",
+                                json_string(package_period_word(package_policy_period(p, S(d, "policy"))))))
+            return -1;
+    }
+    return 0;
 }

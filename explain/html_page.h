@@ -20,6 +20,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "vm.h"
+
 /* Write explanation DOC (explain_build's document) as one self-contained
  * HTML page for AUDIENCE (EX_REVIEWER / EX_CITIZEN), in the language
  * hm_i18n chose.  The reviewer page shows the ids as DOC has them (mask
@@ -27,5 +29,11 @@
  * citizen page masks them always.  No static state: several threads may
  * write pages at once.  0, or -1 on a write error (or out of memory). */
 int explain_print_html(const json_t *doc, int audience, FILE *out);
+
+/* Give each decision of DOC that has an amount the period of its policy
+ * in program P ("period": "month", "year" or "once", as a package's
+ * `gets`), which the pages show after the amount: the explanation
+ * document does not carry it.  0, or -1 when out of memory. */
+int explain_html_periods(json_t *doc, const hm_program *p);
 
 #endif

@@ -32,6 +32,8 @@ for f in $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang
 	files="$files $out"
 done
 files="$files po/composed.c"
+# the frame words of explain's HTML page
+files="$files explain/html_page.c"
 xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
 	--package-name=huimin --msgid-bugs-address=huimin \
 	--keyword= --keyword=N_ --keyword=hm_tr \

@@ -1,9 +1,14 @@
 /* check_html.c -- the HTML page writer (common/html.c): escaping, numbers
  * to the fen, exact chart scales, and charts of awkward data (all zero, one
- * bar, only negative values, none). */
+ * bar, only negative values, none); explain's page (explain/html_page.c)
+ * escaped, its citizen page masked, and written by several threads at once. */
 #include "suites.h"
 
+#include "explain.h"
 #include "html.h"
+#include "html_page.h"
+
+#include <pthread.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -304,6 +309,111 @@ START_TEST(test_tick_labels_do_not_overlap)
 }
 END_TEST
 
+/* an explanation with text that must be escaped and an id to mask */
+static const char EXPLAIN_DOC[] =
+    "{\"schema\":\"huimin-explain/2\",\"as_of\":\"2024-08-01\","
+    "\"household\":{\"id\":\"330102H000000042\",\"members\":1,\"member_ids\":[\"330102197805120013\"]},"
+    "\"decisions\":[{\"policy\":\"p\",\"label\":\"<b>补贴</b>\",\"entity\":\"person\",\"member\":1,"
+    "\"member_id\":\"330102197805120013\",\"file\":\"p.pol\",\"line\":3,\"reference\":null,"
+    "\"status\":\"not_eligible\",\"amount\":null,\"applies_when\":null,"
+    "\"conditions\":{\"kind\":\"all\",\"message\":null,\"line\":4,\"result\":\"not_met\",\"children\":["
+    "{\"kind\":\"condition\",\"result\":\"not_met\",\"expr\":\"a < b & c\",\"file\":\"p.pol\",\"line\":5,"
+    "\"values\":[{\"expr\":\"a\",\"value\":\"3\"}],\"message\":\"身份证 330102197805120013 的 \\\"x\\\"\","
+    "\"message_for\":\"not_met\"},"
+    "{\"kind\":\"condition\",\"result\":\"met\",\"expr\":\"d\",\"file\":\"p.pol\",\"line\":6,\"values\":[]}]},"
+    "\"exceptions\":[],\"excluded_by\":[],\"lets\":[],\"amount_derivation\":null,\"facts\":[],"
+    "\"parameters\":[],\"why_not\":[{\"kind\":\"condition\",\"result\":\"not_met\",\"expr\":\"a < b & c\","
+    "\"file\":\"p.pol\",\"line\":5,\"message\":\"身份证 330102197805120013 的 \\\"x\\\"\",\"message_for\":\"not_met\"}],\"settled\":null,\"undetermined\":null}]}";
+
+static char *explain_page(const json_t *doc, int audience)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(explain_print_html(doc, audience, f), 0);
+    return page_of(f, &buf);
+}
+
+START_TEST(test_explain_page)
+{
+    json_error_t e;
+    json_t *doc = json_loads(EXPLAIN_DOC, 0, &e);
+    ck_assert_msg(doc != NULL, "%s", e.text);
+    char *r = explain_page(doc, EX_REVIEWER), *c = explain_page(doc, EX_CITIZEN);
+    /* the document's text escaped; the tree open where not met, folded where met */
+    ck_assert_ptr_nonnull(strstr(r, "&lt;b&gt;补贴&lt;/b&gt;"));
+    ck_assert_ptr_null(strstr(r, "<b>补贴"));
+    ck_assert_ptr_nonnull(strstr(r, "<code>a &lt; b &amp; c</code>"));
+    ck_assert_ptr_nonnull(strstr(r, "<li class=\"r-not_met\"><details open>"));
+    ck_assert_ptr_nonnull(strstr(r, "<li class=\"r-met\"><details><summary>"));
+    ck_assert_ptr_nonnull(strstr(r, "href=\"#d1\""));
+    ck_assert_ptr_nonnull(strstr(r, "id=\"d1\""));
+    /* the reviewer's page shows the ids as the document has them; the
+     * citizen's never, and the document is left as it was */
+    ck_assert_ptr_nonnull(strstr(r, "330102197805120013"));
+    ck_assert_ptr_null(strstr(c, "330102197805120013"));
+    ck_assert_ptr_null(strstr(c, "330102H000000042"));
+    ck_assert_ptr_nonnull(strstr(c, "330102********0013"));
+    ck_assert_ptr_nonnull(strstr(c, "身份证 330102********0013 的 &quot;x&quot;"));
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(doc, "decisions"), 0),
+                                                       "member_id")), "330102197805120013");
+    /* no id, whole or masked, in the title or a heading */
+    for (const char *p = c; (p = strstr(p, "<h")) != NULL; p++) {
+        const char *end = strstr(p, "</h");
+        ck_assert_ptr_nonnull(end);
+        ck_assert_msg(!memmem(p, (size_t)(end - p), "0013", 4), "an id in %.*s", (int)(end - p), p);
+    }
+    const char *title = strstr(c, "<title>"), *end = strstr(c, "</title>");
+    ck_assert_ptr_nonnull(title);
+    ck_assert_ptr_null(memmem(title, (size_t)(end - title), "0013", 4));
+    free(r);
+    free(c);
+    json_decref(doc);
+}
+END_TEST
+
+typedef struct page_job {
+    const json_t *doc;
+    int audience;
+    char *page;
+} page_job;
+
+static void *write_page(void *arg)
+{
+    page_job *j = arg;
+    for (int i = 0; i < 20; i++) {
+        free(j->page);
+        j->page = explain_page(j->doc, j->audience);
+    }
+    return NULL;
+}
+
+/* several threads write pages of one document at once: each page whole,
+ * the same as one written alone */
+START_TEST(test_explain_page_threads)
+{
+    json_t *doc = json_loads(EXPLAIN_DOC, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    char *alone[2] = { explain_page(doc, EX_REVIEWER), explain_page(doc, EX_CITIZEN) };
+    enum { N = 6 };
+    pthread_t t[N];
+    page_job job[N];
+    for (int i = 0; i < N; i++) {
+        job[i] = (page_job){ doc, i % 2, NULL };
+        ck_assert_int_eq(pthread_create(&t[i], NULL, write_page, &job[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_str_eq(job[i].page, alone[i % 2]);
+        free(job[i].page);
+    }
+    free(alone[0]);
+    free(alone[1]);
+    json_decref(doc);
+}
+END_TEST
+
 Suite *hm_html_suite(void)
 {
     Suite *s = suite_create("html");
@@ -317,5 +427,9 @@ Suite *hm_html_suite(void)
     tcase_add_test(t, test_structure);
     tcase_add_test(t, test_tick_labels_do_not_overlap);
     suite_add_tcase(s, t);
+    TCase *x = tcase_create("explain page");
+    tcase_add_test(x, test_explain_page);
+    tcase_add_test(x, test_explain_page_threads);
+    suite_add_tcase(s, x);
     return s;
 }
