@@ -46,8 +46,17 @@ int hm_i18n_init(const char *lang)
     } else {
         zh = starts_zh(locale_env());
     }
-    if (!zh)
-        return 0;
+    if (zh)
+        hm_i18n_prepare();
+    return 0;
+}
+
+void hm_i18n_prepare(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
     const char *l = setlocale(LC_MESSAGES, "");
     if (!l || !strcmp(l, "C") || !strcmp(l, "POSIX"))
         setlocale(LC_MESSAGES, "C.UTF-8");
@@ -56,12 +65,16 @@ int hm_i18n_init(const char *lang)
     const char *dir = getenv("HUIMIN_LOCALEDIR");
     bindtextdomain(DOMAIN, dir && *dir ? dir : HM_LOCALE_DIR);
     bind_textdomain_codeset(DOMAIN, "UTF-8");
-    return 0;
 }
 
-int hm_i18n_zh(void) { return zh; }
+/* -1: the process's choice */
+static _Thread_local int thread_zh = -1;
+
+void hm_i18n_thread(int z) { thread_zh = z < 0 ? -1 : z != 0; }
+
+int hm_i18n_zh(void) { return thread_zh >= 0 ? thread_zh : zh; }
 
 const char *hm_tr(const char *msgid)
 {
-    return zh ? dgettext(DOMAIN, msgid) : msgid;
+    return hm_i18n_zh() ? dgettext(DOMAIN, msgid) : msgid;
 }
