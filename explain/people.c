@@ -463,3 +463,23 @@ json_t *people_waits_on(const people *pp, const ex_input *in, hm_vm *vm, int32_t
     }
     return arr;
 }
+
+void people_print_citizen_waits_on(FILE *out, const json_t *u)
+{
+    size_t i, k;
+    json_t *w, *f;
+    json_array_foreach(json_object_get(u, "waits_on"), i, w) {
+        fprintf(out, hm_tr("    · Decided once %s is: "), S(w, "label"));
+        json_t *facts = json_object_get(w, "facts");
+        if (!json_array_size(facts))
+            fputs(hm_tr("it is undetermined too"), out);
+        json_array_foreach(facts, k, f) {
+            if (k)
+                fputs(hm_tr(", "), out);
+            fprintf(out, k ? "%s" : hm_tr("information to give: %s"), has(f, "label") ? S(f, "label") : S(f, "fact"));
+            if (json_integer_value(json_object_get(f, "member")) != json_integer_value(json_object_get(w, "member")))
+                people_print_citizen_of(out, f);
+        }
+        fputc('\n', out);
+    }
+}

@@ -53,6 +53,8 @@ void people_print_citizen_of(FILE *out, const json_t *o);
 void people_print_flip(FILE *out, const json_t *flip);
 /* the policies an undetermined decision waits on, with the facts each lacks */
 void people_print_waits_on(FILE *out, const json_t *undetermined);
+/* the same for the person concerned: the labels only */
+void people_print_citizen_waits_on(FILE *out, const json_t *undetermined);
 /* a fact's state, a decision's status, in the reader's words */
 const char *people_state(const char *state);
 const char *people_status(const char *status);

@@ -589,6 +589,7 @@ static void print_citizen(FILE *out, const json_t *d)
                 fprintf(out, hm_tr(", given by %s"), S(x, "source_label"));
             fputs("\n", out);
         }
+        people_print_citizen_waits_on(out, u);
     }
 }
 
