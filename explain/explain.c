@@ -2520,7 +2520,7 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
         }
         json_object_set_new(u, "undetermined_exclusions", pend);
         if (x->people)
-            json_object_set_new(u, "waits_on", people_waits_on(x->people, x->in, x->vm, pol, member));
+            json_object_set_new(u, "waits_on", people_waits_on(x->people, x->vm, pol, member));
         json_object_set_new(o, "undetermined", u);
     } else {
         if (!d->settled)

@@ -9,6 +9,9 @@
 
 struct people {
     sema *s;
+    const hm_program *p;
+    const hm_facts *facts;
+    char *const *member_ids;
     int32_t n;                  /* members */
     const char **rel, **rel_label;  /* per member, NULL where not known */
     int has_relation;           /* the pack has a relation fact */
@@ -45,6 +48,9 @@ people *people_new(const ex_input *in)
         return NULL;
     memset(pp, 0, sizeof *pp);
     pp->s = in->s;
+    pp->p = p;
+    pp->facts = f;
+    pp->member_ids = in->member_ids;
     pp->n = f->hh_count[0];
     int32_t field = -1;
     for (int32_t k = 0; k < p->nfields && field < 0; k++)
@@ -389,10 +395,10 @@ static const char *fact_state_word(int st)
          : st == FACT_CONFLICT ? "conflict" : "unknown";
 }
 
-static json_t *member_obj(const people *pp, const ex_input *in, json_t *o, int32_t m)
+static json_t *member_obj(const people *pp, json_t *o, int32_t m)
 {
     json_object_set_new(o, "member", m >= 0 ? json_integer(m + 1) : json_null());
-    const char *id = in->member_ids && m >= 0 && m < pp->n ? in->member_ids[m] : NULL;
+    const char *id = pp->member_ids && m >= 0 && m < pp->n ? pp->member_ids[m] : NULL;
     json_object_set_new(o, "member_id", str_or_null(id));
     if (pp->has_relation && m >= 0 && m < pp->n) {
         json_object_set_new(o, "relation", str_or_null(pp->rel[m]));
@@ -402,14 +408,14 @@ static json_t *member_obj(const people *pp, const ex_input *in, json_t *o, int32
 }
 
 /* policy q (for member m, -1 the household) as one entry of waits_on */
-static void waits_on_one(const people *pp, const ex_input *in, json_t *arr, int32_t q, int32_t m)
+static void waits_on_one(const people *pp, json_t *arr, int32_t q, int32_t m)
 {
-    const hm_program *p = in->p;
+    const hm_program *p = pp->p;
     const hm_policy *Q = &p->policies[q];
     json_t *w = json_object();
     json_object_set_new(w, "policy", json_string(prog_str(p, Q->name)));
     json_object_set_new(w, "label", str_or_null(Q->label >= 0 ? prog_str(p, Q->label) : NULL));
-    member_obj(pp, in, w, m);
+    member_obj(pp, w, m);
     json_t *facts = json_array();
     for (int32_t k = 0; k < Q->nfacts; k++) {
         const hm_field *fd = &p->fields[p->ints[Q->first_fact + k]];
@@ -420,14 +426,14 @@ static void waits_on_one(const people *pp, const ex_input *in, json_t *arr, int3
         int32_t from = fd->entity == ENT_HOUSEHOLD ? -1 : m >= 0 ? m : 0;
         int32_t to = fd->entity == ENT_HOUSEHOLD ? 0 : m >= 0 ? m + 1 : pp->n;
         for (int32_t mm = from; mm < to; mm++) {
-            int st = facts_value_state(in->facts, fd, 0, mm < 0 ? 0 : mm);
+            int st = facts_value_state(pp->facts, fd, 0, mm < 0 ? 0 : mm);
             if (st == FACT_KNOWN)
                 continue;
             json_t *o = json_object();
             json_object_set_new(o, "fact", json_string(name));
             json_object_set_new(o, "label", str_or_null(f && f->decl ? f->decl->str2 : NULL));
             json_object_set_new(o, "state", json_string(fact_state_word(st)));
-            member_obj(pp, in, o, mm);
+            member_obj(pp, o, mm);
             json_array_append_new(facts, o);
         }
     }
@@ -435,9 +441,9 @@ static void waits_on_one(const people *pp, const ex_input *in, json_t *arr, int3
     json_array_append_new(arr, w);
 }
 
-json_t *people_waits_on(const people *pp, const ex_input *in, hm_vm *vm, int32_t pol, int32_t member)
+json_t *people_waits_on(const people *pp, hm_vm *vm, int32_t pol, int32_t member)
 {
-    const hm_program *p = in->p;
+    const hm_program *p = pp->p;
     json_t *arr = json_array();
     sym *P = policy_sym(pp->s, prog_str(p, p->policies[pol].name));
     for (dep *d = P ? P->deps : NULL; d; d = d->next) {
@@ -454,11 +460,11 @@ json_t *people_waits_on(const people *pp, const ex_input *in, hm_vm *vm, int32_t
             continue;
         if (p->policies[q].entity == ENT_HOUSEHOLD) {
             if (vm_decide(vm, q, -1)->status == DEC_UNDETERMINED)
-                waits_on_one(pp, in, arr, q, -1);
+                waits_on_one(pp, arr, q, -1);
         } else {
             for (int32_t m = 0; m < pp->n; m++)
                 if ((member < 0 || m == member) && vm_decide(vm, q, m)->status == DEC_UNDETERMINED)
-                    waits_on_one(pp, in, arr, q, m);
+                    waits_on_one(pp, arr, q, m);
         }
     }
     return arr;

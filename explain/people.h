@@ -14,7 +14,8 @@
 
 typedef struct people people;
 
-/* What the document of IN needs; NULL when out of memory. */
+/* What the document of IN needs (its program, checker, facts and member
+ * ids: they must outlive it); NULL when out of memory. */
 people *people_new(const ex_input *in);
 void people_free(people *pp);
 
@@ -31,7 +32,7 @@ int people_decision(const people *pp, json_t *d);
 /* The policies that decision POL (of MEMBER, -1 the household) depends on
  * and that are undetermined, each with the facts it lacks: the
  * "waits_on" of an undetermined decision (docs/explain.md).  A new array. */
-json_t *people_waits_on(const people *pp, const ex_input *in, hm_vm *vm, int32_t pol, int32_t member);
+json_t *people_waits_on(const people *pp, hm_vm *vm, int32_t pol, int32_t member);
 
 /* ---- in the text (render.c): the chosen language, the readers' words ---- */
 #include <stdio.h>

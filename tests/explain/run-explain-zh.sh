@@ -60,5 +60,35 @@ check geshui-wait.txt "$HUIMIN" --lang en explain $pack --given $dir/geshui-wait
 check citizen-geshui.txt "$HUIMIN" --lang en explain $pack --given $dir/geshui.json --as-of $day --policy geshui \
     --audience citizen
 
+# `huimin needs` names the policy an undetermined one waits on and the facts
+# it lacks ("a value computed from them is not" before), text and JSON
+"$HUIMIN" needs $pack --given $dir/geshui-wait.json --as-of $day --policy geshui > "$tmp/needs.txt" 2>&1
+if grep -q "^  undetermined because zhuanxiang .* lacks 申报首套住房贷款利息扣除 (person.housing_loan)" "$tmp/needs.txt" &&
+   ! grep -q "computed from them" "$tmp/needs.txt"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: needs does not name the policy geshui waits on:"; cat "$tmp/needs.txt"
+    fail=$((fail + 1))
+fi
+"$HUIMIN" needs $pack --given $dir/geshui-wait.json --as-of $day --policy geshui --format json > "$tmp/needs.json" 2>&1
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["decisions"][0]
+w = d["waits_on"][0]
+sys.exit(0 if d["status"] == "undetermined" and w["policy"] == "zhuanxiang" and w["relation_label"] == "户主"
+         and "person.housing_loan" in [f["fact"] for f in w["facts"]] else 1)' "$tmp/needs.json"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: needs --format json: no waits_on naming zhuanxiang"; head -40 "$tmp/needs.json"
+    fail=$((fail + 1))
+fi
+HUIMIN_LANG=zh "$HUIMIN" needs $pack --given $dir/geshui-wait.json --as-of $day --policy geshui > "$tmp/needs.zh" 2>&1
+if grep -q "待定：因 zhuanxiang 个人所得税专项附加扣除（年度）（成员 1（户主）） 缺少申报首套住房贷款利息扣除" "$tmp/needs.zh"; then
+    pass=$((pass + 1))
+else
+    echo "FAIL: needs in Chinese:"; cat "$tmp/needs.zh"
+    fail=$((fail + 1))
+fi
+
 echo "explain in Chinese: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
