@@ -17,13 +17,16 @@ struct people {
     int has_relation;           /* the pack has a relation fact */
 };
 
-/* the drafters' label of a code set's code, or NULL */
-static const char *code_label(const hm_type *t, const char *code)
+/* The code of a value of a code set, shown by its label ("已婚" is
+ * married), or NULL when it is no label of the set or is the code itself. */
+static const char *code_of(const hm_type *t, const char *shown)
 {
-    if (!t || !t->codeset || !t->codeset->labels || !code)
+    if (!t || t->kind != T_CODE || !t->codeset || !t->codeset->decl || !shown)
         return NULL;
-    sym *l = symtab_get(t->codeset->labels, code);
-    return l && l->decl ? l->decl->str2 : NULL;
+    for (const ast *l = t->codeset->decl->a; l; l = l->next)
+        if (l->str2 && !strcmp(l->str2, shown))
+            return strcmp(l->str, shown) ? l->str : NULL;
+    return NULL;
 }
 
 static int is_relation(const hm_program *p, sema *s, const hm_field *fd)
@@ -176,9 +179,9 @@ static int annotate(const people *pp, json_t *v, const json_t *lets)
     if (f && !fact && f->decl && f->decl->str2)
         rc = rc || json_object_set_new(v, "label", json_string(f->decl->str2));
     if (f && json_is_string(val)) {
-        const char *cl = code_label(f->type, json_string_value(val));
-        if (cl)
-            rc = rc || json_object_set_new(v, "value_label", json_string(cl));
+        const char *code = code_of(f->type, json_string_value(val));
+        if (code)
+            rc = rc || json_object_set_new(v, "value_code", json_string(code));
     }
     const char *key;
     json_t *x;
@@ -220,11 +223,8 @@ void people_print_fact_name(FILE *out, const json_t *f, int again)
 void people_print_value(FILE *out, const json_t *o, int audience)
 {
     const char *v = S(o, "value");
-    if (has(o, "value_label")) {
-        if (audience == EX_CITIZEN)
-            fputs(S(o, "value_label"), out);
-        else
-            fprintf(out, hm_tr("%s (%s)"), S(o, "value_label"), v);
+    if (has(o, "value_code") && audience != EX_CITIZEN) {
+        fprintf(out, hm_tr("%s (%s)"), v, S(o, "value_code"));
     } else if (!strcmp(v, "true") || !strcmp(v, "false")) {
         fputs(hm_tr(v), out);
     } else {

@@ -26,7 +26,8 @@ int people_household(const people *pp, json_t *hh);
 
 /* Every object of decision D naming a member gets "relation" and
  * "relation_label"; every value whose expression names a fact gets its
- * "label"; every fact of code type its "value_label".  0, or -1. */
+ * "label"; every value of a code, shown by its label, its "value_code".
+ * 0, or -1. */
 int people_decision(const people *pp, json_t *d);
 
 /* The policies that decision POL (of MEMBER, -1 the household) depends on
@@ -40,8 +41,8 @@ json_t *people_waits_on(const people *pp, hm_vm *vm, int32_t pol, int32_t member
 /* A fact's name as first listed: "家庭财产（household.assets）", or its
  * label alone when AGAIN (listed just before); its name without a label. */
 void people_print_fact_name(FILE *out, const json_t *f, int again);
-/* The "value" of O; a code with its label (reviewer: "已婚（married）",
- * citizen: "已婚"); true and false in the reader's words. */
+/* The "value" of O; a code by its label, with the code for the reviewer
+ * ("已婚（married）"; citizen: "已婚"); true and false in the reader's words. */
 void people_print_value(FILE *out, const json_t *o, int audience);
 /* "member 1 (head, 330102********0013)", "户主 330102********0013",
  * "成员 1（户主）" */

@@ -259,10 +259,12 @@ static void print_condition(FILE *out, const json_t *c, int ind, int details)
     }
 }
 
-/* PREV: the fact listed before (its name is shown once, with its label) */
-static void print_fact(FILE *out, const json_t *f, const json_t *prev)
+/* SHOWN: the facts whose names were shown (with the label) in this list */
+static void print_fact(FILE *out, const json_t *f, json_t *shown)
 {
-    people_print_fact_name(out, f, prev && !strcmp(S(prev, "fact"), S(f, "fact")));
+    people_print_fact_name(out, f, shown && json_object_get(shown, S(f, "fact")));
+    if (shown)
+        json_object_set_new(shown, S(f, "fact"), json_true());
     if (has(f, "member")) {
         fputs(hm_tr(" of "), out);
         print_member(out, f);
@@ -312,10 +314,10 @@ static void print_fact(FILE *out, const json_t *f, const json_t *prev)
 static void print_unknown_facts(FILE *out, const json_t *facts)
 {
     size_t i, k;
-    json_t *x, *oc;
+    json_t *x, *oc, *shown = json_object();
     json_array_foreach(facts, i, x) {
         fputs("    ", out);
-        print_fact(out, x, i ? json_array_get(facts, i - 1) : NULL);
+        print_fact(out, x, shown);
         if (has(x, "decides"))
             fprintf(out, "      %s\n", S(x, "decides"));
         json_array_foreach(json_object_get(x, "outcomes"), k, oc) {
@@ -325,6 +327,7 @@ static void print_unknown_facts(FILE *out, const json_t *facts)
             fputc('\n', out);
         }
     }
+    json_decref(shown);
 }
 
 /* The exceptions of a let or of the amount: whether each applies, what it
@@ -449,12 +452,14 @@ static void print_decision(FILE *out, const json_t *d)
         print_derivation(out, am, 4);
         print_value_exceptions(out, json_object_get(d, "amount_exceptions"), 4);
     }
+    json_t *shown = json_object();
     json_array_foreach(json_object_get(d, "facts"), i, x) {
         if (!i)
             fputs(hm_tr("  facts:\n"), out);
         fputs("    ", out);
-        print_fact(out, x, i ? json_array_get(json_object_get(d, "facts"), i - 1) : NULL);
+        print_fact(out, x, shown);
     }
+    json_decref(shown);
     json_array_foreach(json_object_get(d, "parameters"), i, x) {
         if (!i)
             fputs(hm_tr("  parameters:\n"), out);
