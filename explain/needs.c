@@ -522,10 +522,10 @@ static json_t *json_household(needs_ctx *x, int32_t as_of, json_t *decisions)
                      decisions);
 }
 
-int needs_json(const hm_program *p, const hm_facts *f, int32_t as_of, int32_t policy, json_t **out)
+int needs_json(const hm_program *p, sema *s, const hm_facts *f, int32_t as_of, int32_t policy, json_t **out)
 {
     *out = NULL;
-    needs_ctx x = { .p = p, .f = f, .member = -1, .only = policy };
+    needs_ctx x = { .p = p, .f = f, .member = -1, .only = policy, .s = s };
     if (!(x.list = json_array()))
         return HM_ENOMEM;
     int rc = decide_household(&x, as_of, NULL);

@@ -36,7 +36,7 @@ static int is_relation(const hm_program *p, sema *s, const hm_field *fd)
         return 0;
     const char *name = prog_str(p, fd->name);
     const hm_codeset *cs = &p->codesets[fd->codeset];
-    sym *f = symtab_get(&s->facts, name);
+    sym *f = s ? symtab_get(&s->facts, name) : NULL;
     const char *flabel = f && f->decl ? f->decl->str2 : NULL;
     return !strcmp(name, "person.relation") || !strcmp(prog_str(p, cs->name), "relation") ||
            (flabel && !strcmp(flabel, "与户主关系")) || !strcmp(prog_str(p, cs->label), "与户主关系");
@@ -111,7 +111,7 @@ int people_household(const people *pp, json_t *hh)
  * "deceased" (in `where`), unless LETS names it. */
 static sym *fact_named(const people *pp, const char *expr, const json_t *lets)
 {
-    sym *f = symtab_get(&pp->s->facts, expr);
+    sym *f = symtab_get(&pp->s->facts, expr);     /* pp->s: see annotate */
     if (f)
         return f;
     size_t n = strlen(expr);
@@ -172,7 +172,9 @@ static int annotate(const people *pp, json_t *v, const json_t *lets)
     const char *expr = json_string_value(json_object_get(v, "expr"));
     json_t *val = json_object_get(v, "value");
     sym *f = NULL;
-    if (fact)
+    if (!pp->s)     /* a program without its checked source: no labels */
+        ;
+    else if (fact)
         f = symtab_get(&pp->s->facts, fact);
     else if (expr && val && named_value(v))
         f = fact_named(pp, expr, lets);
@@ -420,7 +422,7 @@ static void waits_on_one(const people *pp, json_t *arr, int32_t q, int32_t m)
     for (int32_t k = 0; k < Q->nfacts; k++) {
         const hm_field *fd = &p->fields[p->ints[Q->first_fact + k]];
         const char *name = prog_str(p, fd->name);
-        sym *f = symtab_get(&pp->s->facts, name);
+        sym *f = pp->s ? symtab_get(&pp->s->facts, name) : NULL;
         /* a household fact once; a person fact for the member, or for
          * each member it lacks */
         int32_t from = fd->entity == ENT_HOUSEHOLD ? -1 : m >= 0 ? m : 0;
@@ -445,7 +447,7 @@ json_t *people_waits_on(const people *pp, hm_vm *vm, int32_t pol, int32_t member
 {
     const hm_program *p = pp->p;
     json_t *arr = json_array();
-    sym *P = policy_sym(pp->s, prog_str(p, p->policies[pol].name));
+    sym *P = pp->s ? policy_sym(pp->s, prog_str(p, p->policies[pol].name)) : NULL;
     for (dep *d = P ? P->deps : NULL; d; d = d->next) {
         if (!d->to || d->to->kind != SYM_POLICY)
             continue;

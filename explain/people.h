@@ -15,7 +15,8 @@
 typedef struct people people;
 
 /* What the document of IN needs (its program, checker, facts and member
- * ids: they must outlive it); NULL when out of memory. */
+ * ids: they must outlive it; without the checker, IN->s NULL, no labels
+ * and nothing to wait on); NULL when out of memory. */
 people *people_new(const ex_input *in);
 void people_free(people *pp);
 
