@@ -47,7 +47,11 @@ int  batch_find_policy(const hm_program *p, const char *name, int32_t *out, char
  * every policy or only `policy` (-1 for all).  HM_OK or HM_ENOMEM.
  * (needs.c) */
 struct json_t;
-int  needs_json(const hm_program *p, const hm_facts *f, int32_t as_of, int32_t policy, struct json_t **out);
+struct sema;
+/* S, the checked source of p, names what an undetermined decision waits
+ * on (NULL: nothing is named). */
+int  needs_json(const hm_program *p, struct sema *s, const hm_facts *f, int32_t as_of, int32_t policy,
+                struct json_t **out);
 /* L->err as one message: its lines, without the last newline. */
 void batch_load_error(const hm_load *L, char *err, size_t errlen);
 

@@ -14,8 +14,6 @@
 #define DOMAIN "huimin"
 
 static int zh;
-/* this thread's choice (hm_i18n_thread), -1: the process's */
-static __thread int zh_here = -1;
 
 static int starts_zh(const char *v)
 {
@@ -48,14 +46,17 @@ int hm_i18n_init(const char *lang)
     } else {
         zh = starts_zh(locale_env());
     }
-    if (!zh)
-        return 0;
-    hm_i18n_prepare();
+    if (zh)
+        hm_i18n_prepare();
     return 0;
 }
 
 void hm_i18n_prepare(void)
 {
+    static int done;
+    if (done)
+        return;
+    done = 1;
     const char *l = setlocale(LC_MESSAGES, "");
     if (!l || !strcmp(l, "C") || !strcmp(l, "POSIX"))
         setlocale(LC_MESSAGES, "C.UTF-8");
@@ -66,9 +67,12 @@ void hm_i18n_prepare(void)
     bind_textdomain_codeset(DOMAIN, "UTF-8");
 }
 
-void hm_i18n_thread(int chinese) { zh_here = chinese; }
+/* -1: the process's choice */
+static _Thread_local int thread_zh = -1;
 
-int hm_i18n_zh(void) { return zh_here >= 0 ? zh_here : zh; }
+void hm_i18n_thread(int z) { thread_zh = z < 0 ? -1 : z != 0; }
+
+int hm_i18n_zh(void) { return thread_zh >= 0 ? thread_zh : zh; }
 
 const char *hm_tr(const char *msgid)
 {

@@ -12,14 +12,20 @@
  * it starts with "zh").  Returns 0, or -1 when LANG is neither. */
 int hm_i18n_init(const char *lang);
 
-/* For a server answering in either language: read the Chinese catalog
- * whatever the process's choice (call once, before starting threads), then
- * choose per thread: 1 Chinese, 0 English, -1 the process's choice. */
-void hm_i18n_prepare(void);
-void hm_i18n_thread(int chinese);
-
-/* Non-zero when messages are shown in Chinese. */
+/* Non-zero when messages are shown in Chinese: the calling thread's
+ * choice (hm_i18n_thread), else the process's (hm_i18n_init). */
 int hm_i18n_zh(void);
+
+/* The calling thread's language, for one request of a server: ZH 1
+ * Chinese, 0 English, -1 the process's choice again.  Thread-local: each
+ * thread answers in its own language.  Chinese needs the catalog bound
+ * first: hm_i18n_prepare(), once, before any thread starts. */
+void hm_i18n_thread(int zh);
+
+/* Make the Chinese catalog readable whatever the process's language
+ * (setlocale: call it before threads start).  hm_i18n_init does it when
+ * it chooses Chinese. */
+void hm_i18n_prepare(void);
 
 /* MSGID in the chosen language (MSGID itself in English or when the
  * catalog has no translation). */

@@ -132,11 +132,17 @@ int hm_needs(hm_evaluator *e, const hm_household *h, const char *as_of, const ch
     if (rc != HM_OK)
         return rc;
     const hm_program *p = pack_program(evaluator_pack(e));
+    /* the pack's checked source names the policies a decision waits on */
+    hm_program *sp;
+    sema *s;
+    const cg_map *map;
+    if ((rc = sources(e, &sp, &s, &map, err, errlen)) != HM_OK)
+        return rc;
     hm_facts f;
     if (fill(p, h, day, &f) < 0)
         return HM_ENOMEM;
     json_t *doc = NULL;
-    rc = needs_json(p, &f, day, pol, &doc);
+    rc = needs_json(p, s, &f, day, pol, &doc);
     unfill(&f);
     if (rc == HM_OK && !(*out = doc_new(doc, DOC_NEEDS)))
         rc = HM_ENOMEM;

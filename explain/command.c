@@ -75,7 +75,9 @@ static void print_each(void *ctx, const json_t *doc, json_t *d)
     printer *pr = ctx;
     /* ids masked as each piece is printed: the head (its own ids) before
      * any decision, then each decision */
-    if (pr->failed || (!pr->o->show_ids && explain_mask_ids(d ? d : (json_t *)doc))) {
+    /* the person concerned sees ids masked, whatever was asked */
+    int mask = !pr->o->show_ids || pr->o->citizen;
+    if (pr->failed || (mask && explain_mask_ids(d ? d : (json_t *)doc))) {
         pr->failed = 1;
         return;
     }

@@ -9,6 +9,7 @@
  * what the VM computed; nothing is evaluated a second way. */
 #include "explain.h"
 #include "package.h"
+#include "people.h"
 #include "calendar.h"
 #include "mask.h"
 #include "mem.h"
@@ -94,6 +95,7 @@ typedef struct ex {
      * same function with the same arguments refers to the first */
     int32_t *shown;         /* frames */
     int32_t nshown, capshown;
+    struct people *people;  /* the readers' words (people.h) */
     int oom;
 } ex;
 
@@ -2517,6 +2519,8 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
                 json_array_append_new(pend, jtext(prog_str(p, p->policies[q].name)));
         }
         json_object_set_new(u, "undetermined_exclusions", pend);
+        if (x->people)
+            json_object_set_new(u, "waits_on", people_waits_on(x->people, x->vm, pol, member));
         json_object_set_new(o, "undetermined", u);
     } else {
         if (!d->settled)
@@ -2642,6 +2646,10 @@ json_t *explain_build(const ex_input *in)
         json_array_append_new(ids, jstr_or_null(member_id(x, m)));
     json_object_set_new(hh, "member_ids", ids);
     json_object_set_new(doc, "household", hh);
+    people *pp = people_new(in);
+    if (!pp || people_household(pp, hh))
+        x->oom = 1;
+    x->people = pp;
     /* a reformed pack (or --set): which reform */
     if (p->nreforms)
         json_object_set_new(doc, "reform", package_reform_json(p));
@@ -2659,12 +2667,17 @@ json_t *explain_build(const ex_input *in)
             int32_t nk = claims ? vm_claims(x->vm, i, m) : 1;
             for (int32_t k = 0; k < nk; k++) {
                 if (!in->each) {
-                    json_array_append_new(pols, decision_json(x, probe_vm, i, m, claims ? k : -1));
+                    json_t *dj = decision_json(x, probe_vm, i, m, claims ? k : -1);
+                    if (dj && pp && people_decision(pp, dj))
+                        x->oom = 1;
+                    json_array_append_new(pols, dj);
                     continue;
                 }
                 /* made, shown and freed: the arena goes back to where it was */
                 amark mark = arena_mark();
                 json_t *dj = decision_json(x, probe_vm, i, m, claims ? k : -1);
+                if (dj && pp && people_decision(pp, dj))
+                    x->oom = 1;
                 if (!x->oom)
                     in->each(in->each_ctx, doc, dj);
                 json_decref(dj);
@@ -2674,6 +2687,8 @@ json_t *explain_build(const ex_input *in)
         x->claim = x->claim_k = -1;
     }
     json_object_set_new(doc, "decisions", pols);
+    x->people = NULL;
+    people_free(pp);
     if (replaced)
         json_object_set_new(doc, "replaced_bytes", json_integer(replaced));
     if (x->oom) {

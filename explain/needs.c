@@ -10,6 +10,7 @@
 #include "mask.h"
 #include "mem.h"
 #include "one.h"
+#include "people.h"
 #include "plugin.h"
 #include "utf8.h"
 #include "vm.h"
@@ -33,6 +34,8 @@ typedef struct needs_ctx {
     int oom;                /* a JSON value or a masked id could not be made */
     int replaced;           /* bytes of text not UTF-8, shown as U+FFFD */
     int mask;               /* ids and ID numbers masked (mask.h) */
+    sema *s;
+    people *people;         /* what an undetermined decision waits on */
 } needs_ctx;
 
 /* Append v (taken) to the JSON array a, noting when either is missing. */
@@ -383,15 +386,29 @@ static void print_decision(needs_ctx *x, hm_vm *vm, int32_t i, int32_t m)
             }
         }
     }
-    if (!x->list && undetermined && !error && !listed)
+    /* the policies it reads that are undetermined, with the facts each lacks */
+    json_t *waits = undetermined && !error && x->people ? people_waits_on(x->people, vm, i, m) : NULL;
+    if (waits && x->mask && explain_mask_ids(waits))
+        x->oom = 1;
+    if (!x->list && json_array_size(waits)) {
+        json_t *u = json_pack("{s:O}", "waits_on", waits);
+        if (u)
+            people_print_waits_on(x->out, u);
+        json_decref(u);
+    } else if (!x->list && undetermined && !error && !listed)
         fprintf(x->out, "    (every fact it reads is known; a value computed from them is not)\n");
-    if (x->list)
-        add(x, x->list, json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "policy",
+    if (x->list) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "policy",
                                                  prog_str(p, P->name), "label", prog_str(p, P->label),
                                                  "entity", entity_name(P), "member",
                                                  m >= 0 ? json_integer(m + 1) : json_null(), "status",
                                                  status_word(d->status, 1), "error",
-                                                 error ? jtext(x, error) : json_null(), "needs", needs));
+                                                 error ? jtext(x, error) : json_null(), "needs", needs);
+        if (o && waits && json_object_set(o, "waits_on", waits))
+            x->oom = 1;
+        add(x, x->list, o);
+    }
+    json_decref(waits);
 }
 
 /* Widths of the text columns, from every row that could be printed. */
@@ -429,7 +446,8 @@ static int decide_household(needs_ctx *x, int32_t as_of, const vm_extern *extern
     vm_bind(vm, x->f, as_of);
     if (externs)
         vm_bind_externs(vm, externs);
-    if (vm_begin_household(vm, 0) < 0) {
+    ex_input in = { .p = p, .s = x->s, .facts = (hm_facts *)x->f, .member_ids = x->one ? x->one->L.pid : NULL };
+    if (vm_begin_household(vm, 0) < 0 || !(x->people = people_new(&in))) {
         vm_free(vm);
         return HM_ENOMEM;
     }
@@ -463,6 +481,8 @@ static int decide_household(needs_ctx *x, int32_t as_of, const vm_extern *extern
             if (x->member < 0 || m == x->member)
                 print_decision(x, vm, i, m);
     }
+    people_free(x->people);
+    x->people = NULL;
     vm_free(vm);
     return HM_OK;
 }
@@ -502,10 +522,10 @@ static json_t *json_household(needs_ctx *x, int32_t as_of, json_t *decisions)
                      decisions);
 }
 
-int needs_json(const hm_program *p, const hm_facts *f, int32_t as_of, int32_t policy, json_t **out)
+int needs_json(const hm_program *p, sema *s, const hm_facts *f, int32_t as_of, int32_t policy, json_t **out)
 {
     *out = NULL;
-    needs_ctx x = { .p = p, .f = f, .member = -1, .only = policy };
+    needs_ctx x = { .p = p, .f = f, .member = -1, .only = policy, .s = s };
     if (!(x.list = json_array()))
         return HM_ENOMEM;
     int rc = decide_household(&x, as_of, NULL);
@@ -541,7 +561,7 @@ int hm_compiler_needs(hm_compiler *c, const hm_needs_options *o, FILE *out, char
     int rc = compiler_program(c, &p, &s);
     if (rc != HM_OK)
         return rc;
-    needs_ctx x = { .p = p, .out = out, .member = -1, .mask = !o->show_ids };
+    needs_ctx x = { .p = p, .out = out, .member = -1, .mask = !o->show_ids, .s = s };
     if ((rc = batch_find_policy(p, o->policy, &x.only, err, errlen)) != HM_OK)
         return rc;
     int json = o->format == HM_FORMAT_JSON;

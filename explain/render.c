@@ -7,6 +7,8 @@
  * only, with no code and no internal names. */
 #include "explain.h"
 #include "package.h"
+#include "people.h"
+#include "i18n.h"
 #include "mask.h"
 #include "mem.h"
 
@@ -32,8 +34,8 @@ static void indent(FILE *out, int n)
 
 static const char *status_text(const char *s)
 {
-    return !strcmp(s, "eligible") ? "ELIGIBLE" : !strcmp(s, "not_eligible") ? "NOT ELIGIBLE"
-         : !strcmp(s, "not_applicable") ? "NOT APPLICABLE" : "UNDETERMINED";
+    return !strcmp(s, "eligible") ? hm_tr("ELIGIBLE") : !strcmp(s, "not_eligible") ? hm_tr("NOT ELIGIBLE")
+         : !strcmp(s, "not_applicable") ? hm_tr("NOT APPLICABLE") : hm_tr("UNDETERMINED");
 }
 
 static const char *mark(const char *result)
@@ -51,11 +53,11 @@ static void print_value(FILE *out, const json_t *o)
 {
     json_t *v = json_object_get(o, "value");
     if (json_is_string(v))
-        fputs(json_string_value(v), out);
+        people_print_value(out, o, EX_REVIEWER);
     else if (has(o, "unknown"))
-        fprintf(out, "%s", S(o, "unknown"));
+        fprintf(out, "%s", hm_tr(S(o, "unknown")));
     else
-        fputs("unknown", out);
+        fputs(hm_tr("unknown"), out);
 }
 
 static void print_values(FILE *out, const json_t *vals, int ind)
@@ -66,7 +68,7 @@ static void print_values(FILE *out, const json_t *vals, int ind)
     size_t i;
     json_t *v;
     json_array_foreach(vals, i, v) {
-        fprintf(out, "%s%s = ", i ? ", " : "", S(v, "expr"));
+        fprintf(out, "%s%s = ", i ? hm_tr(", ") : "", has(v, "label") ? S(v, "label") : S(v, "expr"));
         print_value(out, v);
     }
     fputc('\n', out);
@@ -75,7 +77,7 @@ static void print_values(FILE *out, const json_t *vals, int ind)
 /* a record of a list of records: "record 2 {kind 小型汽车, value ?}" */
 static void print_record(FILE *out, const json_t *o)
 {
-    fprintf(out, "record %lld {", (long long)json_integer_value(json_object_get(o, "record")));
+    fprintf(out, hm_tr("record %lld {"), (long long)json_integer_value(json_object_get(o, "record")));
     const char *k;
     json_t *v;
     int first = 1;
@@ -92,11 +94,9 @@ static void print_member(FILE *out, const json_t *o)
         print_record(out, o);
         return;
     }
-    fprintf(out, "member %lld", (long long)json_integer_value(json_object_get(o, "member")));
-    if (has(o, "member_id"))
-        fprintf(out, " (%s)", S(o, "member_id"));
+    people_print_member(out, o);
     if (has(o, "claim"))
-        fprintf(out, ", claim %lld", (long long)json_integer_value(json_object_get(o, "claim")));
+        fprintf(out, hm_tr(", claim %lld"), (long long)json_integer_value(json_object_get(o, "claim")));
 }
 
 static void print_derivation(FILE *out, const json_t *d, int ind);
@@ -118,25 +118,25 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
             print_member(out, el);
             json_t *kept = json_object_get(el, "kept");
             if (json_is_false(kept))
-                fputs(": left out", out);
+                fputs(hm_tr(": left out"), out);
             else if (json_is_true(kept))
-                fputs(json_object_get(el, "value") ? ": " : ": counted", out);
+                fputs(json_object_get(el, "value") ? hm_tr(": ") : hm_tr(": counted"), out);
             else if (kept && json_is_null(kept))
-                fputs(": unknown whether it counts", out);
+                fputs(hm_tr(": unknown whether it counts"), out);
             else
-                fputs(": ", out);
+                fputs(hm_tr(": "), out);
             if (json_object_get(el, "value") && !json_is_false(kept))
-                fputs(has(el, "value") ? S(el, "value") : "unknown", out);
+                fputs(has(el, "value") ? S(el, "value") : hm_tr("unknown"), out);
             json_t *because = json_object_get(el, "because");
             if (json_array_size(because)) {
-                fputs(" (", out);
+                fputs(hm_tr(" ("), out);
                 size_t k;
                 json_t *b;
                 json_array_foreach(because, k, b) {
-                    fprintf(out, "%s%s = ", k ? ", " : "", S(b, "expr"));
+                    fprintf(out, "%s%s = ", k ? hm_tr(", ") : "", has(b, "label") ? S(b, "label") : S(b, "expr"));
                     print_value(out, b);
                 }
-                fputc(')', out);
+                fputs(hm_tr(")"), out);
             }
             fputc('\n', out);
         }
@@ -151,23 +151,23 @@ static void print_scales(FILE *out, const json_t *scales, int ind)
     json_t *s;
     json_array_foreach(scales, i, s) {
         indent(out, ind);
-        fprintf(out, "scale %s", S(s, "scale"));
+        fprintf(out, hm_tr("scale %s"), S(s, "scale"));
         if (has(s, "unknown")) {
             fprintf(out, ": %s (%s)\n", S(s, "unknown"), S(s, "why"));
             continue;
         }
         long long band = (long long)json_integer_value(json_object_get(s, "band"));
-        fprintf(out, ": %s in band %lld (", S(s, "amount"), band);
+        fprintf(out, hm_tr(": %s in band %lld ("), S(s, "amount"), band);
         if (band > 1)
-            fprintf(out, "over %s%s", S(s, "lower"), has(s, "upper") ? " " : "");
+            fprintf(out, hm_tr("over %s%s"), S(s, "lower"), has(s, "upper") ? " " : "");
         if (has(s, "upper"))
-            fprintf(out, "up to %s", S(s, "upper"));
+            fprintf(out, hm_tr("up to %s"), S(s, "upper"));
         if (has(s, "from"))
-            fprintf(out, "; rows from %s", S(s, "from"));
-        fprintf(out, "), rate %s", S(s, "rate"));
+            fprintf(out, hm_tr("; rows from %s"), S(s, "from"));
+        fprintf(out, hm_tr("), rate %s"), S(s, "rate"));
         if (has(s, "rate_parameter"))
             fprintf(out, " (%s)", S(s, "rate_parameter"));
-        fprintf(out, ", quick deduction %s: %s\n", S(s, "quick"), S(s, "computation"));
+        fprintf(out, hm_tr(", quick deduction %s: %s\n"), S(s, "quick"), S(s, "computation"));
     }
 }
 
@@ -178,11 +178,11 @@ static void print_months(FILE *out, const json_t *sums, int ind)
     json_t *o, *m;
     json_array_foreach(sums, i, o) {
         indent(out, ind);
-        fprintf(out, "%s, month by month:\n", S(o, "expr"));
+        fprintf(out, hm_tr("%s, month by month:\n"), S(o, "expr"));
         json_array_foreach(json_object_get(o, "months"), j, m) {
             indent(out, ind + 2);
             if (strcmp(S(m, "from"), S(m, "to")))
-                fprintf(out, "%s to %s (%lld months): ", S(m, "from"), S(m, "to"),
+                fprintf(out, hm_tr("%s to %s (%lld months): "), S(m, "from"), S(m, "to"),
                         (long long)json_integer_value(json_object_get(m, "months")));
             else
                 fprintf(out, "%s: ", S(m, "from"));
@@ -190,10 +190,10 @@ static void print_months(FILE *out, const json_t *sums, int ind)
             if (!strcmp(st, "eligible"))
                 fprintf(out, "%s %s\n", S(o, "policy"), has(m, "amount") ? S(m, "amount") : "?");
             else if (!strcmp(st, "undetermined"))
-                fprintf(out, "%s undetermined\n", S(o, "policy"));
+                fprintf(out, hm_tr("%s undetermined\n"), S(o, "policy"));
             else
-                fprintf(out, "0 (%s %s)\n", S(o, "policy"),
-                        !strcmp(st, "not_applicable") ? "not applicable" : "not eligible");
+                fprintf(out, hm_tr("0 (%s %s)\n"), S(o, "policy"),
+                        !strcmp(st, "not_applicable") ? hm_tr("not applicable") : hm_tr("not eligible"));
         }
     }
 }
@@ -213,7 +213,7 @@ static void print_derivation(FILE *out, const json_t *d, int ind)
         where(out, c);
         if (has(c, "same_as")) {
             /* the same call shown before: not again */
-            fputs("  (derived above)\n", out);
+            fputs(hm_tr("  (derived above)\n"), out);
             continue;
         }
         fputc('\n', out);
@@ -226,7 +226,7 @@ static void print_condition(FILE *out, const json_t *c, int ind, int details)
     const char *kind = S(c, "kind");
     indent(out, ind);
     if (strcmp(kind, "condition") != 0) {
-        fprintf(out, "%s %s of:", mark(S(c, "result")), !strcmp(kind, "all") ? "all" : "any");
+        fprintf(out, "%s %s", mark(S(c, "result")), !strcmp(kind, "all") ? hm_tr("all of:") : hm_tr("any of:"));
         if (has(c, "message"))
             fprintf(out, " %s", S(c, "message"));
         fputc('\n', out);
@@ -252,50 +252,53 @@ static void print_condition(FILE *out, const json_t *c, int ind, int details)
     json_t *flip = json_object_get(c, "flip");
     if (flip && !json_is_null(flip)) {
         indent(out, ind + 4);
-        fprintf(out, "%s", S(flip, "text"));
+        people_print_flip(out, flip);
         if (has(flip, "fact"))
-            fprintf(out, " [fact %s]", S(flip, "fact"));
+            fprintf(out, hm_tr(" [fact %s]"), S(flip, "fact"));
         fputc('\n', out);
     }
 }
 
-static void print_fact(FILE *out, const json_t *f)
+/* SHOWN: the facts whose names were shown (with the label) in this list */
+static void print_fact(FILE *out, const json_t *f, json_t *shown)
 {
-    fprintf(out, "%s", S(f, "fact"));
+    people_print_fact_name(out, f, shown && json_object_get(shown, S(f, "fact")));
+    if (shown)
+        json_object_set_new(shown, S(f, "fact"), json_true());
     if (has(f, "member")) {
-        fputs(" of ", out);
+        fputs(hm_tr(" of "), out);
         print_member(out, f);
     }
     fputs(" = ", out);
     if (has(f, "value"))
-        fputs(S(f, "value"), out);
+        people_print_value(out, f, EX_REVIEWER);
     else
-        fputs(S(f, "state"), out);
+        fputs(people_state(S(f, "state")), out);
     fputs("   ", out);
     if (has(f, "source"))
-        fprintf(out, "from %s", S(f, "source"));
+        fprintf(out, hm_tr("from %s"), S(f, "source"));
     if (has(f, "as_of"))
-        fprintf(out, ", as of %s", S(f, "as_of"));
+        fprintf(out, hm_tr(", as of %s"), S(f, "as_of"));
     if (strcmp(S(f, "state"), "known") != 0 && has(f, "value"))
-        fprintf(out, " (%s)", S(f, "state"));
+        fprintf(out, hm_tr(" (%s)"), people_state(S(f, "state")));
     if (json_is_true(json_object_get(f, "assumed")))
-        fputs(" (assumed by the source's rule)", out);
+        fputs(hm_tr(" (assumed by the source's rule)"), out);
     if (has(f, "fresh_for"))
-        fprintf(out, ", older than %s", S(f, "fresh_for"));
+        fprintf(out, hm_tr(", older than %s"), S(f, "fresh_for"));
     if (json_is_true(json_object_get(f, "after_as_of")))
-        fputs(", dated after the as-of date", out);
+        fputs(hm_tr(", dated after the as-of date"), out);
     const json_t *th = json_object_get(f, "through");
     if (th) {
         /* household.region = 330102 (西湖区) → dibao_line from 2024-07-01 (source …, table region) */
-        fprintf(out, "\n        %s = %s", S(th, "key_fact"), has(th, "key") ? S(th, "key") : "unknown");
+        fprintf(out, "\n        %s = %s", S(th, "key_fact"), has(th, "key") ? S(th, "key") : hm_tr("unknown"));
         if (has(th, "key_label"))
             fprintf(out, " (%s)", S(th, "key_label"));
         fprintf(out, " → %s", S(th, "attribute"));
         if (has(th, "from"))
-            fprintf(out, " from %s", S(th, "from"));
+            fprintf(out, hm_tr(" from %s"), S(th, "from"));
         if (strcmp(S(th, "row"), "found") != 0)
-            fprintf(out, ": %s", S(th, "row"));
-        fprintf(out, " (source %s, table %s)", S(th, "table_source"), S(th, "table"));
+            fprintf(out, ": %s", hm_tr(S(th, "row")));
+        fprintf(out, hm_tr(" (source %s, table %s)"), S(th, "table_source"), S(th, "table"));
     }
     fputc('\n', out);
     size_t i;
@@ -311,19 +314,20 @@ static void print_fact(FILE *out, const json_t *f)
 static void print_unknown_facts(FILE *out, const json_t *facts)
 {
     size_t i, k;
-    json_t *x, *oc;
+    json_t *x, *oc, *shown = json_object();
     json_array_foreach(facts, i, x) {
         fputs("    ", out);
-        print_fact(out, x);
+        print_fact(out, x, shown);
         if (has(x, "decides"))
             fprintf(out, "      %s\n", S(x, "decides"));
         json_array_foreach(json_object_get(x, "outcomes"), k, oc) {
-            fprintf(out, "      if %s: %s", S(oc, "value"), S(oc, "status"));
+            fprintf(out, hm_tr("      if %s: %s"), S(oc, "value"), people_status(S(oc, "status")));
             if (has(oc, "reason"))
                 fprintf(out, " — %s", S(oc, "reason"));
             fputc('\n', out);
         }
     }
+    json_decref(shown);
 }
 
 /* The exceptions of a let or of the amount: whether each applies, what it
@@ -334,9 +338,9 @@ static void print_value_exceptions(FILE *out, const json_t *excs, int ind)
     json_t *x;
     json_array_foreach(excs, i, x) {
         indent(out, ind);
-        fprintf(out, "%s except when %s then %s", mark(S(x, "result")), S(x, "expr"), S(x, "then"));
+        fprintf(out, hm_tr("%s except when %s then %s"), mark(S(x, "result")), S(x, "expr"), S(x, "then"));
         if (json_is_true(json_object_get(x, "applied")))
-            fprintf(out, " = %s, applied", has(x, "value") ? S(x, "value") : "unknown");
+            fprintf(out, hm_tr(" = %s, applied"), has(x, "value") ? S(x, "value") : hm_tr("unknown"));
         where(out, x);
         fputc('\n', out);
         if (has(x, "message")) {
@@ -354,9 +358,9 @@ static void print_decision(FILE *out, const json_t *d)
         fputs(" — ", out);
         print_member(out, d);
     }
-    fprintf(out, ": %s", status_text(S(d, "status")));
+    fprintf(out, hm_tr(": %s"), status_text(S(d, "status")));
     if (has(d, "amount"))
-        fprintf(out, ", amount %s", S(d, "amount"));
+        fprintf(out, hm_tr(", amount %s"), S(d, "amount"));
     fputc('\n', out);
     fprintf(out, "  %s:%lld", S(d, "file"), (long long)json_integer_value(json_object_get(d, "line")));
     if (has(d, "reference"))
@@ -367,54 +371,58 @@ static void print_decision(FILE *out, const json_t *d)
     json_t *x;
     json_t *app = json_object_get(d, "applies_when");
     if (app && !json_is_null(app)) {
-        fputs(!strcmp(S(d, "status"), "not_applicable") ? "  not applicable (不适用): the policy is only for\n"
-                                                         : "  applies to:\n", out);
+        fputs(!strcmp(S(d, "status"), "not_applicable") ? hm_tr("  not applicable (不适用): the policy is only for\n")
+                                                         : hm_tr("  applies to:\n"), out);
         print_condition(out, app, 4, 1);
     }
     json_t *why = json_object_get(d, "why_not");
     if (json_array_size(why)) {
-        fprintf(out, "  why not: %zu condition%s not met\n", json_array_size(why), json_array_size(why) == 1 ? "" : "s");
+        fprintf(out, json_array_size(why) == 1 ? hm_tr("  why not: %zu condition not met\n")
+                                                : hm_tr("  why not: %zu conditions not met\n"), json_array_size(why));
         json_array_foreach(why, i, x)
             print_condition(out, x, 4, 0);
     }
     json_array_foreach(json_object_get(d, "excluded_by"), i, x)
         if (json_is_true(json_object_get(x, "decided")))
-            fprintf(out, "  why not: excluded by %s %s, which applies\n", S(x, "policy"), S(x, "label"));
+            fprintf(out, hm_tr("  why not: excluded by %s %s, which applies\n"), S(x, "policy"), S(x, "label"));
     json_array_foreach(json_object_get(d, "exceptions"), i, x)
         if (json_is_true(json_object_get(x, "decided")))
-            fprintf(out, "  decided by an exception: when %s then %s  [%s:%lld]%s%s\n", S(x, "expr"),
-                    !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible", S(x, "file"),
+            fprintf(out, hm_tr("  decided by an exception: when %s then %s  [%s:%lld]%s%s\n"), S(x, "expr"),
+                    !strcmp(S(x, "gives"), "eligible") ? hm_tr("eligible") : hm_tr("not eligible"), S(x, "file"),
                     (long long)json_integer_value(json_object_get(x, "line")), has(x, "message") ? "\n    " : "",
                     S(x, "message"));
     json_t *st = json_object_get(d, "settled");
     if (st && !json_is_null(st)) {
         json_t *facts = json_object_get(st, "unknown_facts");
-        fprintf(out, "  decided whatever the value of %zu fact%s not known\n", json_array_size(facts),
-                json_array_size(facts) == 1 ? "" : "s");
+        fprintf(out, json_array_size(facts) == 1 ? hm_tr("  decided whatever the value of %zu fact not known\n")
+                                                  : hm_tr("  decided whatever the value of %zu facts not known\n"),
+                json_array_size(facts));
         print_unknown_facts(out, facts);
     }
     json_t *u = json_object_get(d, "undetermined");
     if (u && !json_is_null(u)) {
         if (has(u, "error"))
-            fprintf(out, "  undetermined: %s\n", S(u, "error"));
+            fprintf(out, hm_tr("  undetermined: %s\n"), S(u, "error"));
         json_t *facts = json_object_get(u, "unknown_facts");
         if (json_array_size(facts))
-            fprintf(out, "  undetermined: %zu fact%s not known\n", json_array_size(facts),
-                    json_array_size(facts) == 1 ? "" : "s");
+            fprintf(out, json_array_size(facts) == 1 ? hm_tr("  undetermined: %zu fact not known\n")
+                                                      : hm_tr("  undetermined: %zu facts not known\n"),
+                    json_array_size(facts));
         print_unknown_facts(out, facts);
         json_array_foreach(json_object_get(u, "undetermined_exclusions"), i, x)
-            fprintf(out, "  undetermined: %s, which would exclude it, is undetermined\n", json_string_value(x));
+            fprintf(out, hm_tr("  undetermined: %s, which would exclude it, is undetermined\n"), json_string_value(x));
+        people_print_waits_on(out, u);
     }
     json_t *cond = json_object_get(d, "conditions");
     if (cond && !json_is_null(cond)) {
-        fputs("  conditions:\n", out);
+        fputs(hm_tr("  conditions:\n"), out);
         print_condition(out, cond, 4, 1);
     }
     json_array_foreach(json_object_get(d, "exceptions"), i, x) {
         if (!i)
-            fputs("  exceptions:\n", out);
-        fprintf(out, "    %s when %s then %s", mark(S(x, "result")), S(x, "expr"),
-                !strcmp(S(x, "gives"), "eligible") ? "eligible" : "not eligible");
+            fputs(hm_tr("  exceptions:\n"), out);
+        fprintf(out, hm_tr("    %s when %s then %s"), mark(S(x, "result")), S(x, "expr"),
+                !strcmp(S(x, "gives"), "eligible") ? hm_tr("eligible") : hm_tr("not eligible"));
         where(out, x);
         fputc('\n', out);
         if (has(x, "message_for") && has(x, "message"))   /* a message for each outcome */
@@ -422,12 +430,12 @@ static void print_decision(FILE *out, const json_t *d)
     }
     json_array_foreach(json_object_get(d, "excluded_by"), i, x) {
         if (!i)
-            fputs("  excluded when these apply:\n", out);
-        fprintf(out, "    %s %s: %s\n", S(x, "policy"), S(x, "label"), S(x, "status"));
+            fputs(hm_tr("  excluded when these apply:\n"), out);
+        fprintf(out, "    %s %s: %s\n", S(x, "policy"), S(x, "label"), people_status(S(x, "status")));
     }
     json_array_foreach(json_object_get(d, "lets"), i, x) {
         if (!i)
-            fputs("  lets:\n", out);
+            fputs(hm_tr("  lets:\n"), out);
         fprintf(out, "    %s = ", S(x, "name"));
         print_value(out, x);
         fprintf(out, "   <- %s", S(x, "expr"));
@@ -438,37 +446,39 @@ static void print_decision(FILE *out, const json_t *d)
     }
     json_t *am = json_object_get(d, "amount_derivation");
     if (am && !json_is_null(am)) {
-        fprintf(out, "  amount = %s", S(am, "expr"));
+        fprintf(out, hm_tr("  amount = %s"), S(am, "expr"));
         where(out, am);
         fputc('\n', out);
         print_derivation(out, am, 4);
         print_value_exceptions(out, json_object_get(d, "amount_exceptions"), 4);
     }
+    json_t *shown = json_object();
     json_array_foreach(json_object_get(d, "facts"), i, x) {
         if (!i)
-            fputs("  facts:\n", out);
+            fputs(hm_tr("  facts:\n"), out);
         fputs("    ", out);
-        print_fact(out, x);
+        print_fact(out, x, shown);
     }
+    json_decref(shown);
     json_array_foreach(json_object_get(d, "parameters"), i, x) {
         if (!i)
-            fputs("  parameters:\n", out);
-        fprintf(out, "    %s = %s", S(x, "name"), has(x, "value") ? S(x, "value") : "unknown");
+            fputs(hm_tr("  parameters:\n"), out);
+        fprintf(out, "    %s = %s", S(x, "name"), has(x, "value") ? S(x, "value") : hm_tr("unknown"));
         if (has(x, "keys"))
-            fprintf(out, "   for (%s)", S(x, "key"));
+            fprintf(out, hm_tr("   for (%s)"), S(x, "key"));
         else if (has(x, "key"))
-            fprintf(out, "   for %s", S(x, "key"));
+            fprintf(out, hm_tr("   for %s"), S(x, "key"));
         if (has(x, "entry") && strcmp(S(x, "entry"), S(x, "key")) != 0)
-            fprintf(out, " (entry %s)", S(x, "entry"));
-        fprintf(out, "%s%s", has(x, "from") ? ", from " : "", S(x, "from"));
+            fprintf(out, hm_tr(" (entry %s)"), S(x, "entry"));
+        fprintf(out, "%s%s", has(x, "from") ? hm_tr(", from ") : "", S(x, "from"));
         if (has(x, "as_of"))
-            fprintf(out, " (as of %s)", S(x, "as_of"));
+            fprintf(out, hm_tr(" (as of %s)"), S(x, "as_of"));
         where(out, x);
         const json_t *rf = json_object_get(x, "reform");
         if (rf && !strcmp(S(rf, "file"), "--set"))
-            fputs("  value from --set", out);
+            fputs(hm_tr("  value from --set"), out);
         else if (rf)
-            fprintf(out, "  value from reform %s [%s:%lld]", S(rf, "name"), S(rf, "file"),
+            fprintf(out, hm_tr("  value from reform %s [%s:%lld]"), S(rf, "name"), S(rf, "file"),
                     (long long)json_integer_value(json_object_get(rf, "line")));
         fputc('\n', out);
     }
@@ -483,7 +493,7 @@ static void print_message(FILE *out, const char *prefix, const char *msg)
     fprintf(out, "    · %s", prefix);
     for (const char *s = msg; *s; s++)
         if (*s == '?')
-            fputs("（待核实）", out);
+            fputs(hm_tr("(to be verified)"), out);
         else
             fputc(*s, out);
     fputc('\n', out);
@@ -509,34 +519,35 @@ static void print_citizen(FILE *out, const json_t *d)
     const char *st = S(d, "status");
     fprintf(out, "%s", has(d, "label") ? S(d, "label") : "");
     if (has(d, "member")) {
-        fputs("（", out);
-        fprintf(out, "家庭成员 %lld", (long long)json_integer_value(json_object_get(d, "member")));
+        fputs(hm_i18n_zh() ? "（" : ", ", out);
+        people_print_citizen_member(out, d);
         if (has(d, "claim"))
-            fprintf(out, "，第 %lld 笔结算", (long long)json_integer_value(json_object_get(d, "claim")));
-        fputs("）", out);
+            fprintf(out, hm_tr(", settlement %lld"), (long long)json_integer_value(json_object_get(d, "claim")));
+        if (hm_i18n_zh())
+            fputs("）", out);
     }
     if (!strcmp(st, "eligible")) {
-        fputs("：符合条件", out);
+        fputs(hm_tr(": eligible"), out);
         if (has(d, "amount"))
-            fprintf(out, "，金额 %s 元", S(d, "amount"));
-        fputs("。\n", out);
+            fprintf(out, hm_tr(", amount %s yuan"), S(d, "amount"));
+        fputs(hm_tr(".\n"), out);
         collect_messages(json_object_get(d, "conditions"), "met", out);
     } else if (!strcmp(st, "not_applicable")) {
         /* the policy is not for this person: say whom it is for */
-        fputs("：不适用。\n", out);
+        fputs(hm_tr(": not applicable.\n"), out);
         json_t *app = json_object_get(d, "applies_when");
         if (app && has(app, "message"))
-            print_message(out, "本项仅适用于：", S(app, "message"));
+            print_message(out, hm_tr("This applies only to: "), S(app, "message"));
     } else if (!strcmp(st, "not_eligible")) {
-        fputs("：不符合条件。\n", out);
+        fputs(hm_tr(": not eligible.\n"), out);
         size_t i;
         json_t *x;
         json_array_foreach(json_object_get(d, "why_not"), i, x)
             if (has(x, "message"))  /* a message for "not met" says so itself */
-                print_message(out, strcmp(S(x, "message_for"), "not_met") ? "未满足：" : "", S(x, "message"));
+                print_message(out, strcmp(S(x, "message_for"), "not_met") ? hm_tr("Not met: ") : "", S(x, "message"));
         json_array_foreach(json_object_get(d, "excluded_by"), i, x)
             if (json_is_true(json_object_get(x, "decided")))
-                fprintf(out, "    · 已享受%s，不重复享受。\n", S(x, "label"));
+                fprintf(out, hm_tr("    · %s is already received; the two are not given together.\n"), S(x, "label"));
         json_array_foreach(json_object_get(d, "exceptions"), i, x)
             if (json_is_true(json_object_get(x, "decided")) && has(x, "message"))
                 print_message(out, "", S(x, "message"));
@@ -547,11 +558,11 @@ static void print_citizen(FILE *out, const json_t *d)
     json_array_foreach(json_object_get(d, "facts"), ai, ax) {
         if (!json_is_true(json_object_get(ax, "assumed")) || !has(ax, "label"))
             continue;
-        fprintf(out, "    · 按来源规则推定：%s为 %s", S(ax, "label"), S(ax, "value"));
-        if (has(ax, "member"))
-            fprintf(out, "（家庭成员 %lld）", (long long)json_integer_value(json_object_get(ax, "member")));
+        fprintf(out, hm_tr("    · Taken as its source's rule says: %s is "), S(ax, "label"));
+        people_print_value(out, ax, EX_CITIZEN);
+        people_print_citizen_of(out, ax);
         if (has(ax, "source_label"))
-            fprintf(out, "（%s未提供）", S(ax, "source_label"));
+            fprintf(out, hm_tr(" (not given by %s)"), S(ax, "source_label"));
         fputs("\n", out);
     }
     json_t *settled = json_object_get(d, "settled");
@@ -561,14 +572,14 @@ static void print_citizen(FILE *out, const json_t *d)
         json_array_foreach(json_object_get(settled, "unknown_facts"), i, x) {
             if (!has(x, "label"))
                 continue;
-            fprintf(out, "    · 尚待核实的信息不影响结果（无论其为何值，结果相同）：%s", S(x, "label"));
-            if (has(x, "member"))
-                fprintf(out, "（家庭成员 %lld）", (long long)json_integer_value(json_object_get(x, "member")));
+            fprintf(out, hm_tr("    · Information still to be verified does not change the result (the same whatever it is): %s"),
+                    S(x, "label"));
+            people_print_citizen_of(out, x);
             fputs("\n", out);
         }
     }
     if (strcmp(st, "eligible") && strcmp(st, "not_eligible") && strcmp(st, "not_applicable")) {
-        fputs("：暂时无法确定，需要补充或更新有关信息后再作决定。\n", out);
+        fputs(hm_tr(": cannot be decided yet; a decision needs the information below, given or updated.\n"), out);
         collect_messages(json_object_get(d, "conditions"), "unknown", out);
         json_t *u = json_object_get(d, "undetermined");
         size_t i;
@@ -576,26 +587,27 @@ static void print_citizen(FILE *out, const json_t *d)
         json_array_foreach(json_object_get(u, "unknown_facts"), i, x) {
             if (!has(x, "label"))
                 continue;
-            fprintf(out, "    · 需要%s的信息：%s", !strcmp(S(x, "state"), "stale") ? "更新" : "补充", S(x, "label"));
-            if (has(x, "member"))
-                fprintf(out, "（家庭成员 %lld）", (long long)json_integer_value(json_object_get(x, "member")));
+            fprintf(out, !strcmp(S(x, "state"), "stale") ? hm_tr("    · Information to update: %s")
+                                                          : hm_tr("    · Information to give: %s"), S(x, "label"));
+            people_print_citizen_of(out, x);
             if (has(x, "source_label"))
-                fprintf(out, "，由%s提供", S(x, "source_label"));
+                fprintf(out, hm_tr(", given by %s"), S(x, "source_label"));
             fputs("\n", out);
         }
+        people_print_citizen_waits_on(out, u);
     }
 }
 
 void explain_print_head(const json_t *doc, int audience, FILE *out)
 {
     if (audience == EX_CITIZEN) {
-        fprintf(out, "截至 %s 的审核结果：\n\n", S(doc, "as_of"));
+        fprintf(out, hm_tr("Decisions as of %s:\n\n"), S(doc, "as_of"));
         return;
     }
     const json_t *hh = json_object_get(doc, "household");
     long long n = json_integer_value(json_object_get(hh, "members"));
-    fprintf(out, "household %s, %lld member%s, as of %s\n", has(hh, "id") ? S(hh, "id") : "(given)", n,
-            n == 1 ? "" : "s", S(doc, "as_of"));
+    fprintf(out, n == 1 ? hm_tr("household %s, %lld member, as of %s\n") : hm_tr("household %s, %lld members, as of %s\n"),
+            has(hh, "id") ? S(hh, "id") : hm_tr("(given)"), n, S(doc, "as_of"));
     package_print_reform(out, "the pack is", json_object_get(doc, "reform"));
 }
 

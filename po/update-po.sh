@@ -31,6 +31,11 @@ for f in $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang
 	sed 's/(hm_span){[^}]*}/HM_SPAN/g' "$out.tmp" > "$out"
 	files="$files $out"
 done
+# the frame of the explanations, in their readers' words
+for f in explain/render.c explain/people.c; do
+	cp "$f" "$tmp/$(basename "$f")"
+	files="$files $tmp/$(basename "$f")"
+done
 files="$files po/composed.c"
 # the frame words of explain's HTML page
 files="$files explain/html_page.c"

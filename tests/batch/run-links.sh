@@ -40,7 +40,7 @@ grep -q '330102198001010013' "$work/out" && bad "an id printed whole: $(cat "$wo
 (cd "$work" && "$HUIMIN" explain "$here/links.pol" --config links.conf --household H1 --policy 配偶工资) \
 	> "$work/explain" 2>&1
 st=$?
-[ $st -eq 0 ] && grep -q 'person.spouse of member 1 (\*\*) = member 2 (\*\*)' "$work/explain" &&
+[ $st -eq 0 ] && grep -q 'person.spouse) of member 1 (\*\*) = member 2 (\*\*)' "$work/explain" &&
 	grep -q 'if member 2 (\*\*): eligible' "$work/explain" && ok ||
 	bad "explain (exit $st): $(cat "$work/explain")"
 # one household alone: the same decisions and issues as in the whole run

@@ -318,7 +318,7 @@ done
 times > "$tmp/times1"
 cpu=$(awk -v a="$(cpu_of "$tmp/times0")" -v b="$(cpu_of "$tmp/times1")" 'BEGIN { printf "%.2f", b - a }')
 if [ $ok = 1 ] &&
-   grep -q "^geshui .* member 10000: UNDETERMINED" "$tmp/collective-geshui.text" &&
+   grep -q "^geshui .* member 10000[ (a-z)]*: UNDETERMINED" "$tmp/collective-geshui.text" &&
    grep -q "^dibao .*: " "$tmp/collective-dibao.text" &&
    "$py" -c '
 import json, sys
