@@ -293,37 +293,82 @@ static void subtree_span(const ast *n, uint32_t *a, uint32_t *b)
             subtree_span(k, a, b);
 }
 
-/* Take in the brackets of kind open/close that the span [a, b) leaves
- * unclosed at either end. */
-static void balance_pair(const char *t, size_t len, uint32_t *a, uint32_t *b, char op, char cl)
+/* Take in the brackets the span [a, b) leaves unclosed at either end:
+ * the closing ones it starts with (their openers lie before a) and the
+ * opening ones it ends with.  Counting the lowest depth the span reaches,
+ * not a sum, keeps `x > 0) and (y` from passing for balanced.  Brackets
+ * inside a text do not count. */
+static int is_open(char c) { return c == '(' || c == '['; }
+static int is_close(char c) { return c == ')' || c == ']'; }
+
+static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
 {
-    int open = 0;
-    for (uint32_t k = *a; k < *b; k++)
-        open += t[k] == op ? 1 : t[k] == cl ? -1 : 0;
-    while (open > 0 && *b < len) {
-        char ch = t[*b];
-        if (ch == cl)
-            open--;
-        else if (ch == op)
-            open++;
-        (*b)++;
+    int depth = 0, low = 0, quote = 0;
+    for (uint32_t k = *a; k < *b; k++) {
+        char ch = t[k];
+        if (quote) {
+            if (ch == '\\' && k + 1 < *b)
+                k++;
+            else if (ch == '"')
+                quote = 0;
+        } else if (ch == '"') {
+            quote = 1;
+        } else if (is_open(ch)) {
+            depth++;
+        } else if (is_close(ch) && --depth < low) {
+            low = depth;
+        }
     }
-    while (open < 0 && *a > 0) {
+    for (int need = -low; need > 0 && *a > 0; (*a)--) {
         char ch = t[*a - 1];
-        if (ch == op)
-            open++;
-        else if (ch == cl)
-            open--;
-        (*a)--;
+        need += is_close(ch) ? 1 : is_open(ch) ? -1 : 0;
+    }
+    quote = 0;
+    for (int need = depth - low; need > 0 && *b < len; (*b)++) {
+        char ch = t[*b];
+        if (quote) {
+            if (ch == '\\' && *b + 1 < len)
+                (*b)++;
+            else if (ch == '"')
+                quote = 0;
+        } else if (ch == '"') {
+            quote = 1;
+        } else {
+            need += is_open(ch) ? 1 : is_close(ch) ? -1 : 0;
+        }
     }
 }
 
-/* a list ends with its `]`, a call with its `)` */
-static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* A name's character (a byte of UTF-8 text counts) or the end of an
+ * operand: a `(` after one opens a call or an index, not a grouping. */
+static int ends_operand(char c)
 {
-    balance_pair(t, len, a, b, '[', ']');
-    balance_pair(t, len, a, b, '(', ')');
-    balance_pair(t, len, a, b, '[', ']');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (unsigned char)c >= 0x80 || c == ')' || c == ']';
+}
+
+/* Take in the parentheses written around the whole span: `(a * 2 + 1)` as
+ * a function's body keeps them, though the tree has no node for them. */
+static void outer_parens(const char *t, size_t len, uint32_t *a, uint32_t *b)
+{
+    for (;;) {
+        uint32_t p = *a, q = *b;
+        while (p > 0 && is_space(t[p - 1]))
+            p--;
+        while (q < len && is_space(t[q]))
+            q++;
+        if (p == 0 || q >= len || t[p - 1] != '(' || t[q] != ')')
+            return;
+        uint32_t r = p - 1;
+        while (r > 0 && is_space(t[r - 1]))
+            r--;
+        if (r > 0 && ends_operand(t[r - 1]))
+            return;
+        *a = p - 1;
+        *b = q + 1;
+    }
 }
 
 /* The source text of a node, its runs of white space made single spaces. */
@@ -342,6 +387,7 @@ static json_t *node_text(ex *x, const ast *n)
     if (a > b)
         a = b;
     balance(f->text, f->len, &a, &b);
+    outer_parens(f->text, f->len, &a, &b);
     /* whole, however long: never more than the source it comes from */
     char *buf = mem_alloc((size_t)(b - a) + 1);
     if (!buf)
@@ -1117,10 +1163,109 @@ static int same_call(const ex *x, int32_t a, int32_t b)
     return 1;
 }
 
+/* The module of the standard library body (a function's) comes from, or
+ * NULL for the pack's own. */
+static const char *library_of(ex *x, const ast *body)
+{
+    sema *s = x->in->s;
+    if (!body || body->file < 0 || body->file >= s->nmods)
+        return NULL;
+    const char *m = s->mods[body->file]->name;
+    return m && !strncmp(m, "std.", 4) ? m : NULL;
+}
+
+/* The first call in e of the function whose body is `body`, or NULL. */
+static const ast *call_in(const ast *e, const ast *body)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == N_CALL && e->sym && ((const sym *)e->sym)->kind == SYM_FUNCTION &&
+        ((const sym *)e->sym)->decl && ((const sym *)e->sym)->decl->c == body)
+        return e;
+    const ast *kids[] = { e->a, e->b, e->c, e->d };
+    for (int k = 0; k < 4; k++)
+        for (const ast *n = kids[k]; n; n = n->next) {
+            const ast *r = call_in(n, body);
+            if (r)
+                return r;
+        }
+    return NULL;
+}
+
+/* The one line a library function is documented by: the first sentence
+ * of the `#` comment lines right above its `function` line (docs/explain.md). */
+static json_t *library_doc(ex *x, const ast *body)
+{
+    const hm_srcfile *f = x->in->s->mods[body->file]->file;
+    const char *t = f->text;
+    /* back to the start of the line that opens the definition */
+    size_t k = body->loc.start < f->len ? body->loc.start : f->len;
+    for (;;) {
+        while (k > 0 && t[k - 1] != '\n')
+            k--;
+        if (!strncmp(t + k, "function ", 9) || k == 0)
+            break;
+        k--;
+    }
+    /* the comment block above it */
+    size_t top = k;
+    while (top > 0) {
+        size_t ls = top - 1;
+        while (ls > 0 && t[ls - 1] != '\n')
+            ls--;
+        if (t[ls] != '#')
+            break;
+        top = ls;
+    }
+    char *buf = mem_alloc(k - top + 1);
+    if (!buf)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = top; i < k; i++) {
+        if (t[i] == '#' && (i == top || t[i - 1] == '\n')) {
+            while (i + 1 < k && t[i + 1] == ' ')
+                i++;
+            continue;
+        }
+        char ch = t[i] == '\n' ? ' ' : t[i];
+        if (ch == ' ' && (len == 0 || buf[len - 1] == ' '))
+            continue;
+        buf[len++] = ch;
+        /* the first sentence */
+        if ((ch == '.' || ch == '?') && (i + 1 >= k || t[i + 1] == ' ' || t[i + 1] == '\n'))
+            break;
+        if (len >= 3 && !memcmp(buf + len - 3, "\xe3\x80\x82", 3))  /* 。 */
+            break;
+    }
+    while (len && buf[len - 1] == ' ')
+        len--;
+    json_t *j = utf8_json_text(buf, len, replaced_count);
+    mem_free(buf);
+    return j;
+}
+
+/* A call of a function of the standard library: its result and the line
+ * that says what it gives, not how (`--deep` shows how). */
+static json_t *library_call(ex *x, const frame *fr, const ast *body, const ast *site, const char *module)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "expr", site ? node_text(x, site) : node_text(x, body));
+    json_object_set_new(o, "value", value_json(x, fr->ret, body));
+    if (fr->ret.unk)
+        json_object_set_new(o, "unknown", jtext(unk_word(fr->ret)));
+    json_object_set_new(o, "library", jtext(module));
+    json_t *doc = library_doc(x, body);
+    if (doc && json_string_length(doc))
+        json_object_set_new(o, "doc", doc);
+    else
+        json_decref(doc);
+    return o;
+}
+
 /* the user functions frame F called, each explained once, three calls
  * deep at most (docs/explain.md); a call the decision has shown already
  * is referred to by its call_id (same_as) */
-static json_t *calls_of(ex *x, int32_t F, int depth)
+static json_t *calls_of(ex *x, int32_t F, const ast *e, int depth)
 {
     json_t *arr = json_array();
     if (depth >= 3)
@@ -1141,6 +1286,13 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
         const ast *body = fr->fn < x->map->nfn ? x->map->fn_ast[fr->fn] : NULL;
         if (!body)
             continue;
+        const char *module = x->in->deep ? NULL : library_of(x, body);
+        if (module) {
+            json_t *o = library_call(x, fr, body, call_in(e, body), module);
+            json_object_set_new(o, "function", jtext(prog_str(x->p, x->p->fns[fr->fn].name)));
+            json_array_append_new(arr, o);
+            continue;
+        }
         int32_t same = -1;
         for (int32_t k = 0; k < x->nshown && same < 0; k++)
             if (same_call(x, x->shown[k], c))
@@ -1283,7 +1435,7 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
         json_object_set_new(o, "months", months);
     else
         json_decref(months);
-    json_t *calls = calls_of(x, F, depth);
+    json_t *calls = calls_of(x, F, e, depth);
     if (json_array_size(calls))
         json_object_set_new(o, "calls", calls);
     else

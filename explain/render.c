@@ -198,6 +198,17 @@ static void print_months(FILE *out, const json_t *sums, int ind)
     }
 }
 
+/* A function of the standard library: its result and what it gives. */
+static void print_library_call(FILE *out, const json_t *c)
+{
+    fprintf(out, "%s = ", S(c, "expr"));
+    print_value(out, c);
+    fprintf(out, "   (%s", S(c, "library"));
+    if (has(c, "doc"))
+        fprintf(out, ": %s", S(c, "doc"));
+    fputs(")\n", out);
+}
+
 static void print_derivation(FILE *out, const json_t *d, int ind)
 {
     print_values(out, json_object_get(d, "values"), ind);
@@ -208,6 +219,10 @@ static void print_derivation(FILE *out, const json_t *d, int ind)
     json_t *c;
     json_array_foreach(json_object_get(d, "calls"), i, c) {
         indent(out, ind);
+        if (has(c, "library")) {
+            print_library_call(out, c);
+            continue;
+        }
         fprintf(out, "%s: %s = ", S(c, "function"), S(c, "expr"));
         print_value(out, c);
         where(out, c);

@@ -236,6 +236,12 @@ check first-tie.txt 0 "$HUIMIN" explain $dir/first.pol --given $dir/first-tie.js
 # equal amount, and a month undetermined (the standard has no value)
 check periods.txt 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.json --as-of 2024-09-10 --policy 年度
 check periods.json 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.json --as-of 2024-09-10 --policy 年度 --format json
+# a function's body keeps the brackets written around it and those it
+# closes; a function of the standard library by its result and its line,
+# expanded with --deep
+check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
+check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
+check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
