@@ -2514,6 +2514,112 @@ static int32_t claim_row(const ex *x, int32_t pol, int32_t member, int32_t k)
 
 /* The decision of pol for member (and, for a claim policy, claim k of the
  * member's, 0-based; else -1). */
+/* The value fact (field, member fm) would need for comparison e (a fact
+ * against a threshold) to be met: the threshold itself, or one step past
+ * it for `<` and `>`.  Frame F was scanned.  0, or -1 when e is not such a
+ * comparison. */
+static int met_value(ex *x, const ast *e, int32_t member, const ast **fact, int32_t *fm, int64_t *v)
+{
+    if (!e || e->kind != N_BINOP)
+        return -1;
+    int op = (int)e->ival;
+    /* the fact on either side; the other, a limit, as it was */
+    const ast *subj = e->a, *thr = e->b;
+    if (!(subj->kind == N_GET && subj->sym && ((sym *)subj->sym)->kind == SYM_FACT)) {
+        subj = e->b;
+        thr = e->a;
+        op = op == '<' ? '>' : op == '>' ? '<' : op == AOP_LE ? AOP_GE : op == AOP_GE ? AOP_LE : op;
+    }
+    if (subj->kind != N_GET || !subj->sym || ((sym *)subj->sym)->kind != SYM_FACT ||
+        reads_fact(thr, ((sym *)subj->sym)->id))
+        return -1;
+    int32_t f = ((sym *)subj->sym)->id;
+    int household = x->p->fields[f].entity == ENT_HOUSEHOLD;
+    if (!household && (x->p->fields[f].entity != ENT_PERSON || member < 0))
+        return -1;
+    hm_val tv;
+    int32_t cs1, cs2;
+    if (node_value(x, thr, &tv) != 0 || tv.unk)
+        return -1;
+    int st = node_vtype(subj, &cs1), tt = node_vtype(thr, &cs2);
+    if (st != VT_INT && st != VT_MONEY && st != VT_DECIMAL && st != VT_DATE)
+        return -1;
+    int64_t t = tv.v;
+    if (!tt || to_scale(tt, st, &t))
+        return -1;
+    switch (op) {
+    case '<': if (__builtin_sub_overflow(t, 1, &t)) return -1; break;
+    case '>': if (__builtin_add_overflow(t, 1, &t)) return -1; break;
+    case AOP_LE: case AOP_GE: case AOP_EQ: break;
+    default: return -1;
+    }
+    *fact = subj;
+    *fm = household ? -1 : member;
+    *v = t;
+    return 0;
+}
+
+/* For a refusal on a condition (not an exclusion) of a policy with an
+ * amount: the amount the household would receive were the decisive
+ * condition met.  The fact it compares is given the value that meets it
+ * (as "what would decide" tries values) and the policy decided again; the
+ * amount is null, with the reason, where that cannot be done or does not
+ * make the household eligible. */
+static json_t *would_receive_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, const hm_decision *d)
+{
+    const hm_program *p = x->p;
+    const hm_policy *P = &p->policies[pol];
+    if (d->status != DEC_NOT_ELIGIBLE || d->excluded_by >= 0 || d->failed_cond < 0 || P->amount_fn < 0 ||
+        x->claim_k >= 0 || p->conds[d->failed_cond].kind != CN_COND)
+        return NULL;
+    const hm_condnode *c = &p->conds[d->failed_cond];
+    const ast *e = c->fn < x->map->nfn ? x->map->fn_ast[c->fn] : NULL;
+    int32_t F = find_frame(x, c->fn, member);
+    json_t *o = json_object();
+    json_object_set_new(o, "assuming", node_text(x, e));
+    json_object_set_new(o, "period", jtext(P->period == PERIOD_PER_MONTH ? "month"
+                                           : P->period == PERIOD_PER_YEAR ? "year" : "once"));
+    const ast *fact;
+    int32_t fm;
+    int64_t v;
+    if (F < 0 || !e || (scan_frame(x, F), met_value(x, e, member, &fact, &fm, &v)) != 0) {
+        json_object_set_new(o, "amount", json_null());
+        json_object_set_new(o, "undetermined", jtext("the condition does not compare a fact with a limit"));
+        return o;
+    }
+    hm_facts *f = x->in->facts;
+    const sym *fs = fact->sym;
+    const hm_field *fd = &p->fields[fs->id];
+    hm_column *col = fm < 0 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+    int64_t row = fm < 0 ? 0 : (int64_t)f->hh_first[0] + fm;
+    int64_t old_v = col->v[row];
+    uint8_t old_state = col->state[row];
+    col->v[row] = v;
+    col->state[row] = FACT_KNOWN;
+    const hm_decision *w = vm_begin_household(probe_vm, 0) < 0 ? NULL : vm_decide(probe_vm, pol, member);
+    int32_t st = w ? w->status : -1;
+    int64_t amount = w ? w->amount : 0;
+    int has = w && w->has_amount;
+    col->v[row] = old_v;
+    col->state[row] = old_state;
+    if (vm_begin_household(probe_vm, 0) < 0)
+        x->oom = 1;
+    char buf[64];
+    hm_val at = { v, 0, 0 };
+    int32_t cs = -1;
+    vm_format_value(x->vm, at, node_vtype(fact, &cs), cs, buf, sizeof buf);
+    json_object_set_new(o, "fact", jtext(fs->name));
+    json_object_set_new(o, "value", jtext(buf));
+    if (st == DEC_ELIGIBLE && has) {
+        json_object_set_new(o, "amount", format_json(x, (hm_val){ amount, 0, 0 }, VT_MONEY, -1));
+    } else {
+        json_object_set_new(o, "amount", json_null());
+        json_object_set_new(o, "undetermined", jtext(st == DEC_NOT_ELIGIBLE ? "another condition would still not be met"
+                                                     : "the decision would be undetermined"));
+    }
+    return o;
+}
+
 static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t claim)
 {
     const hm_program *p = x->p;
@@ -2638,6 +2744,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_decref(dc.failed);
     mem_free(dc.failed_node);
     json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
+    json_t *would = would_receive_json(x, probe_vm, pol, member, d);
+    if (would)
+        json_object_set_new(o, "would_receive", would);
     /* undetermined, or decided whatever the value of facts not known:
      * which facts, from where, and what each value would decide */
     if (d->status == DEC_UNDETERMINED || d->settled)

@@ -6,6 +6,7 @@
  * that applied.  For citizens: the decision and the drafters' messages
  * only, with no code and no internal names. */
 #include "explain.h"
+#include "i18n.h"
 #include "package.h"
 #include "mask.h"
 #include "mem.h"
@@ -209,6 +210,32 @@ static void print_library_call(FILE *out, const json_t *c)
     fputs(")\n", out);
 }
 
+/* A refusal: what the household would receive were the decisive
+ * condition met (would_receive), for a reviewer. */
+static void print_would_receive(FILE *out, const json_t *w)
+{
+    if (!w || json_is_null(w))
+        return;
+    const char *per = S(w, "period");
+    if (has(w, "amount"))
+        fprintf(out, hm_tr(!strcmp(per, "month")  ? N_("  if it were met: %s per month (%s at %s)\n")
+                           : !strcmp(per, "year") ? N_("  if it were met: %s per year (%s at %s)\n")
+                                                  : N_("  if it were met: %s once (%s at %s)\n")),
+                S(w, "amount"), S(w, "fact"), S(w, "value"));
+    else
+        fprintf(out, hm_tr(N_("  if it were met: the amount is undetermined (%s)\n")), S(w, "undetermined"));
+}
+
+/* The same for the person concerned, in Chinese as the rest of that text. */
+static void print_would_receive_citizen(FILE *out, const json_t *w)
+{
+    if (!w || json_is_null(w) || !has(w, "amount"))
+        return;
+    const char *per = S(w, "period");
+    fprintf(out, "    · 若满足该条件，%s可领 %s 元。\n",
+            !strcmp(per, "month") ? "每月" : !strcmp(per, "year") ? "每年" : "一次性", S(w, "amount"));
+}
+
 static void print_derivation(FILE *out, const json_t *d, int ind)
 {
     print_values(out, json_object_get(d, "values"), ind);
@@ -392,6 +419,7 @@ static void print_decision(FILE *out, const json_t *d)
         json_array_foreach(why, i, x)
             print_condition(out, x, 4, 0);
     }
+    print_would_receive(out, json_object_get(d, "would_receive"));
     json_array_foreach(json_object_get(d, "excluded_by"), i, x)
         if (json_is_true(json_object_get(x, "decided")))
             fprintf(out, "  why not: excluded by %s %s, which applies\n", S(x, "policy"), S(x, "label"));
@@ -549,6 +577,7 @@ static void print_citizen(FILE *out, const json_t *d)
         json_array_foreach(json_object_get(d, "why_not"), i, x)
             if (has(x, "message"))  /* a message for "not met" says so itself */
                 print_message(out, strcmp(S(x, "message_for"), "not_met") ? "未满足：" : "", S(x, "message"));
+        print_would_receive_citizen(out, json_object_get(d, "would_receive"));
         json_array_foreach(json_object_get(d, "excluded_by"), i, x)
             if (json_is_true(json_object_get(x, "decided")))
                 fprintf(out, "    · 已享受%s，不重复享受。\n", S(x, "label"));

@@ -239,6 +239,9 @@ check periods.json 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.jso
 # a function's body keeps the brackets written around it and those it
 # closes; a function of the standard library by its result and its line,
 # expanded with --deep
+# a refusal: what the household would receive were the decisive condition
+# met (reviewer and citizen)
+check citizen-one-fails.txt 0 "$HUIMIN" explain $pack --given $dir/one-fails.json --as-of $day --policy dibao --audience citizen
 check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
 check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
 check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
