@@ -1057,6 +1057,39 @@ static const ast *loop_filter(const ast *l)
 
 /* For each aggregate of e: the members it went over, which its filter left
  * out and why, and what each contributed. */
+static const char *status_word(int s);
+
+/* The decision of another policy a filter reads through its element
+ * (`it.P.eligible`): the policy, or -1 when n is not such a reference. */
+static int32_t policy_ref(const ast *n)
+{
+    const hm_type *ta = n && n->kind == N_GET && n->a ? (const hm_type *)n->a->ty : NULL;
+    return ta && ta->kind == T_POLICY && ta->policy ? ta->policy->id : -1;
+}
+
+/* Each decision of another policy that the element (member m) was kept or
+ * left out by, by its status: {"policy", "status"}. */
+static json_t *element_decisions(ex *x, const ast **why, int32_t nwhy, int32_t m)
+{
+    json_t *arr = json_array();
+    for (int32_t w = 0; w < nwhy; w++) {
+        int32_t q = policy_ref(why[w]);
+        if (q < 0)
+            continue;
+        int dup = 0;
+        for (int32_t k = 0; k < w; k++)
+            dup |= policy_ref(why[k]) == q;
+        if (dup)
+            continue;
+        const hm_decision *d = vm_decide(x->vm, q, x->p->policies[q].entity == ENT_PERSON ? m : -1);
+        json_t *o = json_object();
+        json_object_set_new(o, "policy", jtext(prog_str(x->p, x->p->policies[q].name)));
+        json_object_set_new(o, "status", d ? jtext(status_word(d->status)) : json_null());
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *loops_of(ex *x, const ast *e)
 {
     namelist nl = { NULL, 0, 0 }, wl = { NULL, 0, 0 };
@@ -1072,7 +1105,7 @@ static json_t *loops_of(ex *x, const ast *e)
         wl.n = 0;
         if (filter)
             collect_names(x, filter, &wl, 1);
-        if (body && body->kind != N_GET && body->kind != N_NAME)
+        if (body && ((body->kind != N_GET && body->kind != N_NAME) || policy_ref(body) >= 0))
             collect_names(x, body, &wl, 1);
         const ast **why = wl.v;
         int32_t nwhy = wl.n;
@@ -1092,6 +1125,11 @@ static json_t *loops_of(ex *x, const ast *e)
                 } else {
                     json_object_set_new(el, "member", member_json(x, cur));
                     json_object_set_new(el, "member_id", jstr_or_null(member_id(x, cur)));
+                    json_t *ds = cur >= 0 ? element_decisions(x, why, nwhy, cur) : NULL;
+                    if (json_array_size(ds))
+                        json_object_set_new(el, "decisions", ds);
+                    else
+                        json_decref(ds);
                 }
                 json_array_append_new(elems, el);
                 continue;
@@ -1104,7 +1142,8 @@ static json_t *loops_of(ex *x, const ast *e)
                 json_object_set_new(el, "value", value_json(x, v, body));
             } else {
                 for (int32_t w = 0; w < nwhy; w++)
-                    if (pr->node == why[w]) {
+                    if (pr->node == why[w] && (rows >= 0 || policy_ref(why[w]) < 0 || !why[w]->str ||
+                                               strcmp(why[w]->str, "eligible") != 0)) {
                         json_t *because = json_object_get(el, "because");
                         if (!because) {
                             because = json_array();

@@ -102,6 +102,15 @@ static void print_member(FILE *out, const json_t *o)
 
 static void print_derivation(FILE *out, const json_t *d, int ind);
 
+/* Policy P's decision ("eligible" …) for a member, in the chosen language. */
+static const char *decision_format(const char *st)
+{
+    return hm_tr(!strcmp(st, "eligible")         ? N_("%s: eligible")
+                 : !strcmp(st, "not_eligible")   ? N_("%s: not eligible")
+                 : !strcmp(st, "not_applicable") ? N_("%s: not applicable")
+                                                 : N_("%s: undetermined"));
+}
+
 static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, int ind)
 {
     size_t i, j;
@@ -129,12 +138,17 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
             if (json_object_get(el, "value") && !json_is_false(kept))
                 fputs(has(el, "value") ? S(el, "value") : "unknown", out);
             json_t *because = json_object_get(el, "because");
-            if (json_array_size(because)) {
+            json_t *decisions = json_object_get(el, "decisions");
+            if (json_array_size(because) || json_array_size(decisions)) {
                 fputs(" (", out);
                 size_t k;
                 json_t *b;
+                json_array_foreach(decisions, k, b) {
+                    fputs(k ? ", " : "", out);
+                    fprintf(out, decision_format(S(b, "status")), S(b, "policy"));
+                }
                 json_array_foreach(because, k, b) {
-                    fprintf(out, "%s%s = ", k ? ", " : "", S(b, "expr"));
+                    fprintf(out, "%s%s = ", k || json_array_size(decisions) ? ", " : "", S(b, "expr"));
                     print_value(out, b);
                 }
                 fputc(')', out);

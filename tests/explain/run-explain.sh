@@ -242,6 +242,10 @@ check periods.json 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.jso
 # a refusal: what the household would receive were the decisive condition
 # met (reviewer and citizen)
 check citizen-one-fails.txt 0 "$HUIMIN" explain $pack --given $dir/one-fails.json --as-of $day --policy dibao --audience citizen
+# a filter over another policy's decision: each member's decision by name
+check decisions.txt 0 "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭
+check decisions.json 0 "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭 --format json
+check decisions-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭
 check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
 check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
 check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
