@@ -1612,6 +1612,116 @@ static json_t *flip_of(ex *x, const ast *e)
     return o;
 }
 
+/* ---- margins per person ----------------------------------------------------------- */
+
+/* Is n a count of persons: `count(…)`, or a let that is one? */
+static int is_count(const ast *n, int depth)
+{
+    if (!n || depth > 8)
+        return 0;
+    if (n->kind == N_AGG && n->ival == AGG_COUNT)
+        return 1;
+    const sym *y = n->kind == N_NAME ? n->sym : NULL;
+    return y && y->kind == SYM_LET && y->decl && is_count(y->decl->a, depth + 1);
+}
+
+/* The count a per-person figure n is divided by: n is `TOTAL / COUNT`
+ * (COUNT a count of persons), or a let, a call of a function or either
+ * branch of an `if` that is; the division's node, or NULL. */
+static const ast *per_person_division(const ast *n, int depth)
+{
+    if (!n || depth > 8)
+        return NULL;
+    const sym *y = n->sym;
+    switch (n->kind) {
+    case N_BINOP:
+        return n->ival == '/' && is_count(n->b, 0) ? n : NULL;
+    case N_NAME:
+        return y && y->kind == SYM_LET && y->decl ? per_person_division(y->decl->a, depth + 1) : NULL;
+    case N_CALL:
+        return y && y->kind == SYM_FUNCTION && y->decl ? per_person_division(y->decl->c, depth + 1) : NULL;
+    case N_IF: {
+        const ast *d = per_person_division(n->c, depth + 1);
+        return d ? d : per_person_division(n->b, depth + 1);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* The value node n had where it was computed for member (or the
+ * household): 0, or -1 when it was not. */
+static int value_anywhere(ex *x, const ast *n, int32_t member, hm_val *v)
+{
+    for (int32_t k = 0; k < x->map->nprobes; k++) {
+        const cg_probe *pr = &x->map->probes[k];
+        if (pr->node != n || pr->kind != PROBE_VALUE)
+            continue;
+        int32_t F = find_frame(x, pr->fn, member);
+        if (F < 0 && member >= 0)
+            F = find_frame(x, pr->fn, -1);
+        if (F < 0)
+            continue;
+        scan_frame(x, F);
+        if (node_value(x, n, v) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* A comparison of a per-person figure (a total divided by a count of
+ * persons) with a limit: the margin per person and what it comes to for
+ * them all, {"count", "margin", "direction", "total", "total_expr"}; NULL
+ * for any other comparison.  Frame F, the condition's, is scanned again
+ * after. */
+static json_t *per_person_of(ex *x, const ast *e, int32_t F, int32_t member)
+{
+    if (!e || e->kind != N_BINOP)
+        return NULL;
+    int op = (int)e->ival;
+    if (op != '<' && op != '>' && op != AOP_LE && op != AOP_GE)
+        return NULL;
+    const ast *subj = e->a, *thr = e->b;
+    const ast *div = per_person_division(subj, 0);
+    if (!div) {
+        subj = e->b;
+        thr = e->a;
+        div = per_person_division(subj, 0);
+    }
+    if (!div)
+        return NULL;
+    int32_t cs;
+    int st = node_vtype(subj, &cs);
+    if (st != VT_MONEY && st != VT_DECIMAL)
+        return NULL;
+    hm_val sv, tv, nv;
+    if (node_value(x, subj, &sv) != 0 || node_value(x, thr, &tv) != 0 || sv.unk || tv.unk)
+        return NULL;
+    int64_t t = tv.v, margin, total;
+    int32_t cs2;
+    if (to_scale(node_vtype(thr, &cs2), st, &t))
+        return NULL;
+    int found = value_anywhere(x, div->b, member, &nv) == 0;
+    scan_frame(x, F);
+    if (!found || nv.unk || nv.v <= 0 || __builtin_sub_overflow(sv.v, t, &margin) || margin == INT64_MIN)
+        return NULL;
+    int over = margin > 0;
+    if (margin < 0)
+        margin = -margin;
+    if (__builtin_mul_overflow(margin, nv.v, &total))
+        return NULL;
+    char m[64], tt[64];
+    vm_format_value(x->vm, (hm_val){ margin, 0, 0 }, st, cs, m, sizeof m);
+    vm_format_value(x->vm, (hm_val){ total, 0, 0 }, st, cs, tt, sizeof tt);
+    json_t *o = json_object();
+    json_object_set_new(o, "count", json_integer(nv.v));
+    json_object_set_new(o, "margin", jtext(m));
+    json_object_set_new(o, "direction", jtext(over ? "over" : "under"));
+    json_object_set_new(o, "total", jtext(tt));
+    json_object_set_new(o, "total_expr", node_text(x, div->a));
+    return o;
+}
+
 /* ---- facts and parameters ---------------------------------------------------------- */
 
 static const char *state_word(int st)
@@ -2004,6 +2114,9 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         if (F >= 0 && !t.unk && !t.v) {
             scan_frame(x, F);
             json_t *fl = flip_of(x, e);
+            json_t *pp = fl ? per_person_of(x, e, F, dc->member) : NULL;
+            if (pp)
+                json_object_set_new(fl, "per_person", pp);
             json_object_set_new(o, "flip", fl ? fl : json_null());
             int32_t nf = (int32_t)json_array_size(dc->failed);
             int32_t *g = grow(x, dc->failed_node, &dc->capfailed, sizeof *g, nf + 1);

@@ -224,6 +224,13 @@ static void print_library_call(FILE *out, const json_t *c)
     fputs(")\n", out);
 }
 
+/* the reasons would_receive gives, for the catalog */
+static const char *const would_reasons[] __attribute__((unused)) = {
+    N_("the condition does not compare a fact with a limit"),
+    N_("another condition would still not be met"),
+    N_("the decision would be undetermined"),
+};
+
 /* A refusal: what the household would receive were the decisive
  * condition met (would_receive), for a reviewer. */
 static void print_would_receive(FILE *out, const json_t *w)
@@ -237,7 +244,7 @@ static void print_would_receive(FILE *out, const json_t *w)
                                                   : N_("  if it were met: %s once (%s at %s)\n")),
                 S(w, "amount"), S(w, "fact"), S(w, "value"));
     else
-        fprintf(out, hm_tr(N_("  if it were met: the amount is undetermined (%s)\n")), S(w, "undetermined"));
+        fprintf(out, hm_tr(N_("  if it were met: the amount is undetermined (%s)\n")), hm_tr(S(w, "undetermined")));
 }
 
 /* The same for the person concerned, in Chinese as the rest of that text. */
@@ -277,6 +284,21 @@ static void print_derivation(FILE *out, const json_t *d, int ind)
     }
 }
 
+/* A per-person figure against its limit: the margin per person and for
+ * them all (flip.per_person). */
+static void print_per_person(FILE *out, const json_t *flip, int ind)
+{
+    json_t *pp = json_object_get(flip, "per_person");
+    if (!pp || json_is_null(pp))
+        return;
+    indent(out, ind);
+    int over = !strcmp(S(pp, "direction"), "over");
+    fprintf(out, hm_tr(over ? N_("%s %s against %s: %s over per person; %s too high in all (%lld counted)\n")
+                            : N_("%s %s against %s: %s under per person; %s too low in all (%lld counted)\n")),
+            S(flip, "subject"), S(flip, "now"), S(flip, "threshold"), S(pp, "margin"), S(pp, "total"),
+            (long long)json_integer_value(json_object_get(pp, "count")));
+}
+
 static void print_condition(FILE *out, const json_t *c, int ind, int details)
 {
     const char *kind = S(c, "kind");
@@ -312,6 +334,7 @@ static void print_condition(FILE *out, const json_t *c, int ind, int details)
         if (has(flip, "fact"))
             fprintf(out, " [fact %s]", S(flip, "fact"));
         fputc('\n', out);
+        print_per_person(out, flip, ind + 4);
     }
 }
 

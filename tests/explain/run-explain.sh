@@ -246,6 +246,10 @@ check citizen-one-fails.txt 0 "$HUIMIN" explain $pack --given $dir/one-fails.jso
 check decisions.txt 0 "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭
 check decisions.json 0 "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭 --format json
 check decisions-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭
+# a per-person figure: the margin per person and for the household
+check per-person.txt 0 "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao
+check per-person.json 0 "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao --format json
+check per-person-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao
 check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
 check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
 check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
