@@ -546,6 +546,56 @@ static int32_t rows_field(const ast *n)
     return t->fact->id;
 }
 
+/* Does the subtree hold a percentage written as such (`10%`)? */
+static int has_percent(const ast *n, int depth)
+{
+    for (; n && depth < 64; n = n->next) {
+        if (n->kind == N_PERCENT)
+            return 1;
+        if (has_percent(n->a, depth + 1) || has_percent(n->b, depth + 1) || has_percent(n->c, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is expression n a rate, shown as a percentage ("10%", not 0.1): a
+ * scale's `.rate`, a percentage written so, a decimal parameter whose
+ * values are written with `%`, or a let, an `if`, `min` or `max` whose
+ * value is one of those unchanged (docs/language.md 9.4). */
+static int is_rate(const ast *n, int depth)
+{
+    if (!n || depth > 16)
+        return 0;
+    const hm_type *t = n->ty;
+    if (t && t->kind != T_DECIMAL)
+        return 0;
+    const sym *y = n->sym;
+    switch (n->kind) {
+    case N_PERCENT:
+        return 1;
+    case N_SCALEQ:
+        return n->str && !strcmp(n->str, "rate");
+    case N_NAME:
+        if (y && y->kind == SYM_PARAM && y->decl)
+            return has_percent(y->decl->c, 0);
+        return y && y->kind == SYM_LET && y->decl && is_rate(y->decl->a, depth + 1);
+    case N_IF:
+        return is_rate(n->b, depth + 1) && is_rate(n->c, depth + 1);
+    case N_CALL:
+        if (!y && n->str && (!strcmp(n->str, "min") || !strcmp(n->str, "max"))) {
+            for (const ast *a = n->a; a; a = a->next)
+                if (!is_rate(a, depth + 1))
+                    return 0;
+            return n->a != NULL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const char *percent_text(int64_t ppm, char buf[32]);
+
 /* A value as the JSON string of its display text, or null when unknown. */
 static json_t *value_json(ex *x, hm_val v, const ast *n)
 {
@@ -567,6 +617,10 @@ static json_t *value_json(ex *x, hm_val v, const ast *n)
         return jtext("the household");
     int32_t cs;
     int vt = node_vtype(n, &cs);
+    if (vt == VT_DECIMAL && v.v >= 0 && is_rate(n, 0)) {
+        char buf[32];
+        return jtext(percent_text(v.v, buf));
+    }
     return format_json(x, v, vt ? vt : VT_INT, cs);
 }
 
@@ -1909,6 +1963,19 @@ static void mark_reform(ex *x, json_t *o, const char *name, int32_t dated)
     json_object_set_new(o, "reform", r);
 }
 
+static const ast *param_decl(ex *x, const char *name, size_t len);
+static int rate_param(const ast *d);
+
+/* A parameter's value: a rate as a percentage (language.md 9.5). */
+static json_t *param_value_json(ex *x, const hm_param *pa, hm_val v)
+{
+    const char *name = prog_str(x->p, pa->name);
+    char buf[32];
+    if (pa->vtype == VT_DECIMAL && v.v >= 0 && rate_param(param_decl(x, name, strlen(name))))
+        return jtext(percent_text(v.v, buf));
+    return format_json(x, v, pa->vtype, -1);
+}
+
 static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, int32_t on)
 {
     const hm_program *p = x->p;
@@ -1918,7 +1985,7 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, in
     json_t *o = json_object();
     json_object_set_new(o, "name", jtext(prog_str(p, pa->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, pa->label)));
-    json_object_set_new(o, "value", v.unk ? json_null() : format_json(x, v, pa->vtype, -1));
+    json_object_set_new(o, "value", v.unk ? json_null() : param_value_json(x, pa, v));
     if (pa->keyed) {
         json_t *k = key.unk ? json_null() : NULL;
         if (!k) {
@@ -2023,17 +2090,113 @@ typedef struct decision_ctx {
 
 /* A message template filled for (pol, member), whole: each `{name}` gives
  * at most 255 bytes and takes 3 at least. */
+/* The explanation being built, for the rates of its messages. */
+static _Thread_local ex *msg_ex;
+
+/* The declaration of parameter NAME (len bytes) in the pack's files, or
+ * NULL. */
+static const ast *param_decl(ex *x, const char *name, size_t len)
+{
+    sema *s = x->in->s;
+    for (int m = 0; m < s->nmods; m++)
+        for (const ast *d = s->mods[m]->root; d; d = d->next)
+            if (d->kind == N_PARAM && d->str && strlen(d->str) == len && !memcmp(d->str, name, len) && d->sym &&
+                ((const sym *)d->sym)->kind == SYM_PARAM)
+                return d;
+    return NULL;
+}
+
+/* Is parameter declaration d a rate: a decimal written with `%`? */
+static int rate_param(const ast *d)
+{
+    const sym *y = d ? d->sym : NULL;
+    return y && y->type && y->type->kind == T_DECIMAL && has_percent(d->c, 0);
+}
+
+/* The value of placeholder NAME (len bytes) of policy pol's message as a
+ * percentage, in buf, when it names a let or a parameter that is a rate;
+ * NULL otherwise. */
+static const char *rate_placeholder(ex *x, hm_vm *vm, int32_t pol, int32_t member, const char *name, size_t len,
+                                    char buf[32])
+{
+    const hm_program *p = x->p;
+    hm_val v = { 0, UNK_MISSING, 0 };
+    int rate = 0;
+    for (int32_t l = 0; l < p->nlets && !rate; l++) {
+        const char *ln = prog_str(p, p->lets[l].name);
+        if (p->lets[l].policy != pol || strlen(ln) != len || memcmp(ln, name, len) != 0)
+            continue;
+        const ast *e = p->lets[l].fn < x->map->nfn ? x->map->fn_ast[p->lets[l].fn] : NULL;
+        if (!is_rate(e, 0))
+            return NULL;
+        rate = 1;
+        v = vm_value_of_let(vm, l, member);
+    }
+    const ast *d = rate ? NULL : param_decl(x, name, len);
+    if (d) {
+        const sym *y = d->sym;
+        if (!rate_param(d))
+            return NULL;
+        rate = 1;
+        v = vm_value_of_param(vm, y->id, member);
+    }
+    if (!rate || v.unk || v.v < 0)
+        return NULL;
+    return percent_text(v.v, buf);
+}
+
+/* tmpl with each placeholder that names a rate replaced by its value as a
+ * percentage (mem_free), or NULL when it names none. */
+static char *rate_template(ex *x, hm_vm *vm, int32_t pol, int32_t member, const char *tmpl)
+{
+    if (!strchr(tmpl, '{'))
+        return NULL;
+    size_t len = strlen(tmpl), cap = len + 1, n = 0;
+    char *out = NULL;
+    for (const char *t = tmpl; *t;) {
+        const char *close = *t == '{' ? strchr(t, '}') : NULL;
+        char buf[32];
+        const char *pct = close ? rate_placeholder(x, vm, pol, member, t + 1, (size_t)(close - t - 1), buf) : NULL;
+        if (pct && !out) {
+            cap += 32 * (len / 2 + 1);
+            if (!(out = mem_alloc(cap)))
+                return NULL;
+            memcpy(out, tmpl, (size_t)(t - tmpl));
+            n = (size_t)(t - tmpl);
+        }
+        if (pct) {
+            size_t k = strlen(pct);
+            memcpy(out + n, pct, k);
+            n += k;
+            t = close + 1;
+        } else {
+            if (out)
+                out[n++] = *t;
+            t++;
+        }
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}
+
 static json_t *message_json(hm_vm *vm, int32_t pol, int32_t member, const char *tmpl, const char *prefix)
 {
     if (!tmpl || !*tmpl)
         return json_null();
+    char *rated = msg_ex ? rate_template(msg_ex, vm, pol, member, tmpl) : NULL;
+    if (rated)
+        tmpl = rated;
     size_t n = strlen(tmpl) * 86 + 1;
     char *msg = mem_alloc(n);
-    if (!msg)
+    if (!msg) {
+        mem_free(rated);
         return NULL;
+    }
     vm_fill_message(vm, pol, member, tmpl, msg, n);
     json_t *j = jstrf("%s%s", prefix, msg);
     mem_free(msg);
+    mem_free(rated);
     return j;
 }
 
@@ -2996,6 +3159,7 @@ json_t *explain_build(const ex_input *in)
     x->claim = x->claim_k = -1;
     int replaced = 0;
     replaced_count = &replaced;
+    msg_ex = x;
     const hm_program *p = in->p;
     hm_vm *probe_vm = NULL;
     json_t *doc = NULL;
@@ -3095,6 +3259,7 @@ json_t *explain_build(const ex_input *in)
     }
 done:
     replaced_count = NULL;
+    msg_ex = NULL;
     vm_free(probe_vm);
     ex_free(x);
     return doc;

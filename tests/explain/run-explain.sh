@@ -250,6 +250,9 @@ check decisions-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $dir/decisions.pol
 check per-person.txt 0 "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao
 check per-person.json 0 "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao --format json
 check per-person-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao
+# rates as percentages: values, lets, parameters and message placeholders
+check rates.txt 0 "$HUIMIN" explain $dir/rates.pol --given $dir/rates.json --as-of $day
+check rates.json 0 "$HUIMIN" explain $dir/rates.pol --given $dir/rates.json --as-of $day --format json
 check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
 check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
 check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
