@@ -1966,6 +1966,31 @@ static void mark_reform(ex *x, json_t *o, const char *name, int32_t dated)
 static const ast *param_decl(ex *x, const char *name, size_t len);
 static int rate_param(const ast *d);
 
+/* "value_reference": the document that set the dated value in force
+ * (`from DATE VALUE reference "…"`), read from the parameter's declaration:
+ * of its values, or of the values of its entry `entry` (a table). */
+static void value_reference(ex *x, json_t *o, const hm_param *pa, int32_t entry, int32_t dated)
+{
+    const char *name = prog_str(x->p, pa->name);
+    const ast *d = dated >= 0 && !json_object_get(o, "reform") ? param_decl(x, name, strlen(name)) : NULL;
+    if (!d)
+        return;
+    const ast *vals = d->c;
+    if (pa->keyed) {
+        vals = NULL;
+        int32_t k = entry - pa->first;
+        for (const ast *e = d->c; e && k >= 0; e = e->next, k--)
+            if (k == 0 && e->kind == N_ENTRY)
+                vals = e->b;
+    }
+    int32_t from = x->p->dated[dated].from;
+    for (const ast *v = vals; v; v = v->next)
+        if (v->kind == N_DATED && v->a && v->a->ival == from && v->c && v->c->kind == N_REF) {
+            json_object_set_new(o, "value_reference", jtext(v->c->str));
+            return;
+        }
+}
+
 /* A parameter's value: a rate as a percentage (language.md 9.5). */
 static json_t *param_value_json(ex *x, const hm_param *pa, hm_val v)
 {
@@ -2015,6 +2040,7 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, in
     json_object_set_new(o, "reference", jstr_or_null(prog_str(p, pa->ref)));
     if (!pa->keyed)
         mark_reform(x, o, prog_str(p, pa->name), dated);
+    value_reference(x, o, pa, entry, dated);
     return o;
 }
 

@@ -541,6 +541,8 @@ static void print_decision(FILE *out, const json_t *d)
         if (has(x, "entry") && strcmp(S(x, "entry"), S(x, "key")) != 0)
             fprintf(out, " (entry %s)", S(x, "entry"));
         fprintf(out, "%s%s", has(x, "from") ? ", from " : "", S(x, "from"));
+        if (has(x, "value_reference"))
+            fprintf(out, " (%s)", S(x, "value_reference"));
         if (has(x, "as_of"))
             fprintf(out, " (as of %s)", S(x, "as_of"));
         where(out, x);

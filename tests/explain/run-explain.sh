@@ -253,6 +253,11 @@ check per-person-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $pack --given $di
 # rates as percentages: values, lets, parameters and message placeholders
 check rates.txt 0 "$HUIMIN" explain $dir/rates.pol --given $dir/rates.json --as-of $day
 check rates.json 0 "$HUIMIN" explain $dir/rates.pol --given $dir/rates.json --as-of $day --format json
+# each dated value with its document: the one in force on either side of a change
+check value-refs.txt 0 "$HUIMIN" explain $dir/value-refs.pol --given $dir/value-refs.json --as-of $day
+check value-refs-2015.txt 0 "$HUIMIN" explain $dir/value-refs.pol --given $dir/value-refs.json --as-of 2015-08-01
+check value-refs.json 0 "$HUIMIN" explain $dir/value-refs.pol --given $dir/value-refs.json --as-of $day --format json
+check value-refs-table.txt 0 "$HUIMIN" explain tests/pol/value_references.pol --given $dir/value-refs-table.json --as-of $day
 check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
 check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
 check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
