@@ -69,6 +69,8 @@ static void explain_usage(FILE *out)
             "                         text or page for reviewers (default), or only the\n"
             "                         decisions and the drafters' messages, for the person\n"
             "                         concerned (ids always masked)\n"
+            "  --deep                 show how the standard library's functions computed\n"
+            "                         their result, not only the result and what they give\n"
             "  --timings              print the time each step took (to stderr)\n"
             "  --show-ids             print household and person ids whole; text masks them\n"
             "                         (330102********0013), as does JSON on a terminal\n"
@@ -160,7 +162,7 @@ static hm_compiler *pack_with_reform(char *pack, const char *path)
 
 /* --diff BASE [REFORM]: BASE compiled alone; REFORM a pack of its own, or
  * a reform file compiled with BASE's files; the what-ifs go to REFORM */
-static int explain_diff_cmd(char **paths, int n, char *whatif, hm_explain_options *o)
+static int explain_diff_cmd(char **paths, int n, char *whatif, hm_explain_options *o, int deep)
 {
     if (n == 1 && !whatif) {
         free(whatif);
@@ -198,6 +200,8 @@ static int explain_diff_cmd(char **paths, int n, char *whatif, hm_explain_option
             snprintf(name, sizeof name, "%s + %s", paths[0], paths[1]);
         else
             snprintf(name, sizeof name, "%s", paths[n - 1]);
+        hm_compiler_set_explain_deep(base, deep);
+        hm_compiler_set_explain_deep(ref, deep);
         char err[8192];
         int r = hm_compiler_explain_diff(base, ref, paths[0], name, o, stdout, err, sizeof err);
         if (r == HM_ERR)
@@ -228,13 +232,14 @@ int cmd_explain(int argc, char **argv)
         { "show-ids", no_argument, NULL, 'I' },
         { "package", no_argument, NULL, 'K' },
         { "diff", no_argument, NULL, 'D' },
+        { "deep", no_argument, NULL, 'E' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     hm_explain_options o;
     memset(&o, 0, sizeof o);
     const char *sets[64];
-    int c, show_ids = 0, diff = 0;
+    int c, show_ids = 0, diff = 0, deep = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -275,6 +280,7 @@ int cmd_explain(int argc, char **argv)
         case 'I': show_ids = 1; break;
         case 'K': o.package = 1; break;
         case 'D': diff = 1; break;
+        case 'E': deep = 1; break;
         case 'h': explain_usage(stdout); return EXIT_CLEAN;
         default: explain_usage(stderr); return EXIT_USAGE;
         }
@@ -316,11 +322,12 @@ int cmd_explain(int argc, char **argv)
     if (cli_whatifs("explain", sets, o.nsets, &whatif) != EXIT_CLEAN)
         return EXIT_USAGE;
     if (diff)
-        return explain_diff_cmd(argv + optind, argc - optind, whatif, &o);
+        return explain_diff_cmd(argv + optind, argc - optind, whatif, &o, deep);
     hm_compiler *comp = cli_compiler_whatif(argv + optind, argc - optind, whatif);
     free(whatif);
     if (!comp)
         return EXIT_USAGE;
+    hm_compiler_set_explain_deep(comp, deep);
     if (o.given) {
         int failed;
         o.given = cli_given(comp, o.given, &failed);

@@ -116,7 +116,8 @@ int hm_explain(hm_evaluator *e, const hm_household *h, const char *as_of, const 
     if (fill(p, h, day, &f) < 0)
         return HM_ENOMEM;
     ex_input in = { .p = p, .s = s, .map = map, .facts = &f, .as_of = day, .household_id = h->id,
-                    .member_ids = h->member_ids, .policy = pol, .member = member };
+                    .member_ids = h->member_ids, .policy = pol, .member = member,
+                    .deep = evaluator_explain_deep(e) };
     json_t *doc = explain_build(&in);
     unfill(&f);
     if (!doc || !(*out = doc_new(doc, DOC_EXPLAIN)))

@@ -163,7 +163,8 @@ static int load(hm_compiler *c, const hm_explain_options *o, loaded *L, int *abs
         err[0] = '\0';
         pol = INT32_MAX;
     }
-    ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1 };
+    ex_input in = { .p = p, .s = s, .map = compiler_map(c), .policy = pol, .member = -1,
+                    .deep = compiler_explain_deep(c) };
     if (o->config) {
         if (one_open(&L->one, p, o->config, o->sets, o->nsets, o->as_of, o->household, o->person, err, errlen) != 0) {
             one_close(&L->one);

@@ -295,37 +295,82 @@ static void subtree_span(const ast *n, uint32_t *a, uint32_t *b)
             subtree_span(k, a, b);
 }
 
-/* Take in the brackets of kind open/close that the span [a, b) leaves
- * unclosed at either end. */
-static void balance_pair(const char *t, size_t len, uint32_t *a, uint32_t *b, char op, char cl)
+/* Take in the brackets the span [a, b) leaves unclosed at either end:
+ * the closing ones it starts with (their openers lie before a) and the
+ * opening ones it ends with.  Counting the lowest depth the span reaches,
+ * not a sum, keeps `x > 0) and (y` from passing for balanced.  Brackets
+ * inside a text do not count. */
+static int is_open(char c) { return c == '(' || c == '['; }
+static int is_close(char c) { return c == ')' || c == ']'; }
+
+static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
 {
-    int open = 0;
-    for (uint32_t k = *a; k < *b; k++)
-        open += t[k] == op ? 1 : t[k] == cl ? -1 : 0;
-    while (open > 0 && *b < len) {
-        char ch = t[*b];
-        if (ch == cl)
-            open--;
-        else if (ch == op)
-            open++;
-        (*b)++;
+    int depth = 0, low = 0, quote = 0;
+    for (uint32_t k = *a; k < *b; k++) {
+        char ch = t[k];
+        if (quote) {
+            if (ch == '\\' && k + 1 < *b)
+                k++;
+            else if (ch == '"')
+                quote = 0;
+        } else if (ch == '"') {
+            quote = 1;
+        } else if (is_open(ch)) {
+            depth++;
+        } else if (is_close(ch) && --depth < low) {
+            low = depth;
+        }
     }
-    while (open < 0 && *a > 0) {
+    for (int need = -low; need > 0 && *a > 0; (*a)--) {
         char ch = t[*a - 1];
-        if (ch == op)
-            open++;
-        else if (ch == cl)
-            open--;
-        (*a)--;
+        need += is_close(ch) ? 1 : is_open(ch) ? -1 : 0;
+    }
+    quote = 0;
+    for (int need = depth - low; need > 0 && *b < len; (*b)++) {
+        char ch = t[*b];
+        if (quote) {
+            if (ch == '\\' && *b + 1 < len)
+                (*b)++;
+            else if (ch == '"')
+                quote = 0;
+        } else if (ch == '"') {
+            quote = 1;
+        } else {
+            need += is_open(ch) ? 1 : is_close(ch) ? -1 : 0;
+        }
     }
 }
 
-/* a list ends with its `]`, a call with its `)` */
-static void balance(const char *t, size_t len, uint32_t *a, uint32_t *b)
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* A name's character (a byte of UTF-8 text counts) or the end of an
+ * operand: a `(` after one opens a call or an index, not a grouping. */
+static int ends_operand(char c)
 {
-    balance_pair(t, len, a, b, '[', ']');
-    balance_pair(t, len, a, b, '(', ')');
-    balance_pair(t, len, a, b, '[', ']');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (unsigned char)c >= 0x80 || c == ')' || c == ']';
+}
+
+/* Take in the parentheses written around the whole span: `(a * 2 + 1)` as
+ * a function's body keeps them, though the tree has no node for them. */
+static void outer_parens(const char *t, size_t len, uint32_t *a, uint32_t *b)
+{
+    for (;;) {
+        uint32_t p = *a, q = *b;
+        while (p > 0 && is_space(t[p - 1]))
+            p--;
+        while (q < len && is_space(t[q]))
+            q++;
+        if (p == 0 || q >= len || t[p - 1] != '(' || t[q] != ')')
+            return;
+        uint32_t r = p - 1;
+        while (r > 0 && is_space(t[r - 1]))
+            r--;
+        if (r > 0 && ends_operand(t[r - 1]))
+            return;
+        *a = p - 1;
+        *b = q + 1;
+    }
 }
 
 /* The source text of a node, its runs of white space made single spaces. */
@@ -344,6 +389,7 @@ static json_t *node_text(ex *x, const ast *n)
     if (a > b)
         a = b;
     balance(f->text, f->len, &a, &b);
+    outer_parens(f->text, f->len, &a, &b);
     /* whole, however long: never more than the source it comes from */
     char *buf = mem_alloc((size_t)(b - a) + 1);
     if (!buf)
@@ -502,6 +548,56 @@ static int32_t rows_field(const ast *n)
     return t->fact->id;
 }
 
+/* Does the subtree hold a percentage written as such (`10%`)? */
+static int has_percent(const ast *n, int depth)
+{
+    for (; n && depth < 64; n = n->next) {
+        if (n->kind == N_PERCENT)
+            return 1;
+        if (has_percent(n->a, depth + 1) || has_percent(n->b, depth + 1) || has_percent(n->c, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Is expression n a rate, shown as a percentage ("10%", not 0.1): a
+ * scale's `.rate`, a percentage written so, a decimal parameter whose
+ * values are written with `%`, or a let, an `if`, `min` or `max` whose
+ * value is one of those unchanged (docs/language.md 9.4). */
+static int is_rate(const ast *n, int depth)
+{
+    if (!n || depth > 16)
+        return 0;
+    const hm_type *t = n->ty;
+    if (t && t->kind != T_DECIMAL)
+        return 0;
+    const sym *y = n->sym;
+    switch (n->kind) {
+    case N_PERCENT:
+        return 1;
+    case N_SCALEQ:
+        return n->str && !strcmp(n->str, "rate");
+    case N_NAME:
+        if (y && y->kind == SYM_PARAM && y->decl)
+            return has_percent(y->decl->c, 0);
+        return y && y->kind == SYM_LET && y->decl && is_rate(y->decl->a, depth + 1);
+    case N_IF:
+        return is_rate(n->b, depth + 1) && is_rate(n->c, depth + 1);
+    case N_CALL:
+        if (!y && n->str && (!strcmp(n->str, "min") || !strcmp(n->str, "max"))) {
+            for (const ast *a = n->a; a; a = a->next)
+                if (!is_rate(a, depth + 1))
+                    return 0;
+            return n->a != NULL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static const char *percent_text(int64_t ppm, char buf[32]);
+
 /* A value as the JSON string of its display text, or null when unknown. */
 static json_t *value_json(ex *x, hm_val v, const ast *n)
 {
@@ -523,6 +619,10 @@ static json_t *value_json(ex *x, hm_val v, const ast *n)
         return jtext("the household");
     int32_t cs;
     int vt = node_vtype(n, &cs);
+    if (vt == VT_DECIMAL && v.v >= 0 && is_rate(n, 0)) {
+        char buf[32];
+        return jtext(percent_text(v.v, buf));
+    }
     return format_json(x, v, vt ? vt : VT_INT, cs);
 }
 
@@ -1013,6 +1113,39 @@ static const ast *loop_filter(const ast *l)
 
 /* For each aggregate of e: the members it went over, which its filter left
  * out and why, and what each contributed. */
+static const char *status_word(int s);
+
+/* The decision of another policy a filter reads through its element
+ * (`it.P.eligible`): the policy, or -1 when n is not such a reference. */
+static int32_t policy_ref(const ast *n)
+{
+    const hm_type *ta = n && n->kind == N_GET && n->a ? (const hm_type *)n->a->ty : NULL;
+    return ta && ta->kind == T_POLICY && ta->policy ? ta->policy->id : -1;
+}
+
+/* Each decision of another policy that the element (member m) was kept or
+ * left out by, by its status: {"policy", "status"}. */
+static json_t *element_decisions(ex *x, const ast **why, int32_t nwhy, int32_t m)
+{
+    json_t *arr = json_array();
+    for (int32_t w = 0; w < nwhy; w++) {
+        int32_t q = policy_ref(why[w]);
+        if (q < 0)
+            continue;
+        int dup = 0;
+        for (int32_t k = 0; k < w; k++)
+            dup |= policy_ref(why[k]) == q;
+        if (dup)
+            continue;
+        const hm_decision *d = vm_decide(x->vm, q, x->p->policies[q].entity == ENT_PERSON ? m : -1);
+        json_t *o = json_object();
+        json_object_set_new(o, "policy", jtext(prog_str(x->p, x->p->policies[q].name)));
+        json_object_set_new(o, "status", d ? jtext(status_word(d->status)) : json_null());
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 static json_t *loops_of(ex *x, const ast *e)
 {
     namelist nl = { NULL, 0, 0 }, wl = { NULL, 0, 0 };
@@ -1028,7 +1161,7 @@ static json_t *loops_of(ex *x, const ast *e)
         wl.n = 0;
         if (filter)
             collect_names(x, filter, &wl, 1);
-        if (body && body->kind != N_GET && body->kind != N_NAME)
+        if (body && ((body->kind != N_GET && body->kind != N_NAME) || policy_ref(body) >= 0))
             collect_names(x, body, &wl, 1);
         const ast **why = wl.v;
         int32_t nwhy = wl.n;
@@ -1048,6 +1181,11 @@ static json_t *loops_of(ex *x, const ast *e)
                 } else {
                     json_object_set_new(el, "member", member_json(x, cur));
                     json_object_set_new(el, "member_id", jstr_or_null(member_id(x, cur)));
+                    json_t *ds = cur >= 0 ? element_decisions(x, why, nwhy, cur) : NULL;
+                    if (json_array_size(ds))
+                        json_object_set_new(el, "decisions", ds);
+                    else
+                        json_decref(ds);
                 }
                 json_array_append_new(elems, el);
                 continue;
@@ -1060,7 +1198,8 @@ static json_t *loops_of(ex *x, const ast *e)
                 json_object_set_new(el, "value", value_json(x, v, body));
             } else {
                 for (int32_t w = 0; w < nwhy; w++)
-                    if (pr->node == why[w]) {
+                    if (pr->node == why[w] && (rows >= 0 || policy_ref(why[w]) < 0 || !why[w]->str ||
+                                               strcmp(why[w]->str, "eligible") != 0)) {
                         json_t *because = json_object_get(el, "because");
                         if (!because) {
                             because = json_array();
@@ -1119,10 +1258,109 @@ static int same_call(const ex *x, int32_t a, int32_t b)
     return 1;
 }
 
+/* The module of the standard library body (a function's) comes from, or
+ * NULL for the pack's own. */
+static const char *library_of(ex *x, const ast *body)
+{
+    sema *s = x->in->s;
+    if (!body || body->file < 0 || body->file >= s->nmods)
+        return NULL;
+    const char *m = s->mods[body->file]->name;
+    return m && !strncmp(m, "std.", 4) ? m : NULL;
+}
+
+/* The first call in e of the function whose body is `body`, or NULL. */
+static const ast *call_in(const ast *e, const ast *body)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == N_CALL && e->sym && ((const sym *)e->sym)->kind == SYM_FUNCTION &&
+        ((const sym *)e->sym)->decl && ((const sym *)e->sym)->decl->c == body)
+        return e;
+    const ast *kids[] = { e->a, e->b, e->c, e->d };
+    for (int k = 0; k < 4; k++)
+        for (const ast *n = kids[k]; n; n = n->next) {
+            const ast *r = call_in(n, body);
+            if (r)
+                return r;
+        }
+    return NULL;
+}
+
+/* The one line a library function is documented by: the first sentence
+ * of the `#` comment lines right above its `function` line (docs/explain.md). */
+static json_t *library_doc(ex *x, const ast *body)
+{
+    const hm_srcfile *f = x->in->s->mods[body->file]->file;
+    const char *t = f->text;
+    /* back to the start of the line that opens the definition */
+    size_t k = body->loc.start < f->len ? body->loc.start : f->len;
+    for (;;) {
+        while (k > 0 && t[k - 1] != '\n')
+            k--;
+        if (!strncmp(t + k, "function ", 9) || k == 0)
+            break;
+        k--;
+    }
+    /* the comment block above it */
+    size_t top = k;
+    while (top > 0) {
+        size_t ls = top - 1;
+        while (ls > 0 && t[ls - 1] != '\n')
+            ls--;
+        if (t[ls] != '#')
+            break;
+        top = ls;
+    }
+    char *buf = mem_alloc(k - top + 1);
+    if (!buf)
+        return NULL;
+    size_t len = 0;
+    for (size_t i = top; i < k; i++) {
+        if (t[i] == '#' && (i == top || t[i - 1] == '\n')) {
+            while (i + 1 < k && t[i + 1] == ' ')
+                i++;
+            continue;
+        }
+        char ch = t[i] == '\n' ? ' ' : t[i];
+        if (ch == ' ' && (len == 0 || buf[len - 1] == ' '))
+            continue;
+        buf[len++] = ch;
+        /* the first sentence */
+        if ((ch == '.' || ch == '?') && (i + 1 >= k || t[i + 1] == ' ' || t[i + 1] == '\n'))
+            break;
+        if (len >= 3 && !memcmp(buf + len - 3, "\xe3\x80\x82", 3))  /* 。 */
+            break;
+    }
+    while (len && buf[len - 1] == ' ')
+        len--;
+    json_t *j = utf8_json_text(buf, len, replaced_count);
+    mem_free(buf);
+    return j;
+}
+
+/* A call of a function of the standard library: its result and the line
+ * that says what it gives, not how (`--deep` shows how). */
+static json_t *library_call(ex *x, const frame *fr, const ast *body, const ast *site, const char *module)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "expr", site ? node_text(x, site) : node_text(x, body));
+    json_object_set_new(o, "value", value_json(x, fr->ret, body));
+    if (fr->ret.unk)
+        json_object_set_new(o, "unknown", jtext(unk_word(fr->ret)));
+    json_object_set_new(o, "library", jtext(module));
+    json_t *doc = library_doc(x, body);
+    if (doc && json_string_length(doc))
+        json_object_set_new(o, "doc", doc);
+    else
+        json_decref(doc);
+    return o;
+}
+
 /* the user functions frame F called, each explained once, three calls
  * deep at most (docs/explain.md); a call the decision has shown already
  * is referred to by its call_id (same_as) */
-static json_t *calls_of(ex *x, int32_t F, int depth)
+static json_t *calls_of(ex *x, int32_t F, const ast *e, int depth)
 {
     json_t *arr = json_array();
     if (depth >= 3)
@@ -1143,6 +1381,13 @@ static json_t *calls_of(ex *x, int32_t F, int depth)
         const ast *body = fr->fn < x->map->nfn ? x->map->fn_ast[fr->fn] : NULL;
         if (!body)
             continue;
+        const char *module = x->in->deep ? NULL : library_of(x, body);
+        if (module) {
+            json_t *o = library_call(x, fr, body, call_in(e, body), module);
+            json_object_set_new(o, "function", jtext(prog_str(x->p, x->p->fns[fr->fn].name)));
+            json_array_append_new(arr, o);
+            continue;
+        }
         int32_t same = -1;
         for (int32_t k = 0; k < x->nshown && same < 0; k++)
             if (same_call(x, x->shown[k], c))
@@ -1285,7 +1530,7 @@ static json_t *derive(ex *x, int32_t F, const ast *e, int depth)
         json_object_set_new(o, "months", months);
     else
         json_decref(months);
-    json_t *calls = calls_of(x, F, depth);
+    json_t *calls = calls_of(x, F, e, depth);
     if (json_array_size(calls))
         json_object_set_new(o, "calls", calls);
     else
@@ -1420,6 +1665,116 @@ static json_t *flip_of(ex *x, const ast *e)
                                                  need, thr_txt, now, ch, dir));
     }
     json_decref(st_txt);
+    return o;
+}
+
+/* ---- margins per person ----------------------------------------------------------- */
+
+/* Is n a count of persons: `count(…)`, or a let that is one? */
+static int is_count(const ast *n, int depth)
+{
+    if (!n || depth > 8)
+        return 0;
+    if (n->kind == N_AGG && n->ival == AGG_COUNT)
+        return 1;
+    const sym *y = n->kind == N_NAME ? n->sym : NULL;
+    return y && y->kind == SYM_LET && y->decl && is_count(y->decl->a, depth + 1);
+}
+
+/* The count a per-person figure n is divided by: n is `TOTAL / COUNT`
+ * (COUNT a count of persons), or a let, a call of a function or either
+ * branch of an `if` that is; the division's node, or NULL. */
+static const ast *per_person_division(const ast *n, int depth)
+{
+    if (!n || depth > 8)
+        return NULL;
+    const sym *y = n->sym;
+    switch (n->kind) {
+    case N_BINOP:
+        return n->ival == '/' && is_count(n->b, 0) ? n : NULL;
+    case N_NAME:
+        return y && y->kind == SYM_LET && y->decl ? per_person_division(y->decl->a, depth + 1) : NULL;
+    case N_CALL:
+        return y && y->kind == SYM_FUNCTION && y->decl ? per_person_division(y->decl->c, depth + 1) : NULL;
+    case N_IF: {
+        const ast *d = per_person_division(n->c, depth + 1);
+        return d ? d : per_person_division(n->b, depth + 1);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* The value node n had where it was computed for member (or the
+ * household): 0, or -1 when it was not. */
+static int value_anywhere(ex *x, const ast *n, int32_t member, hm_val *v)
+{
+    for (int32_t k = 0; k < x->map->nprobes; k++) {
+        const cg_probe *pr = &x->map->probes[k];
+        if (pr->node != n || pr->kind != PROBE_VALUE)
+            continue;
+        int32_t F = find_frame(x, pr->fn, member);
+        if (F < 0 && member >= 0)
+            F = find_frame(x, pr->fn, -1);
+        if (F < 0)
+            continue;
+        scan_frame(x, F);
+        if (node_value(x, n, v) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* A comparison of a per-person figure (a total divided by a count of
+ * persons) with a limit: the margin per person and what it comes to for
+ * them all, {"count", "margin", "direction", "total", "total_expr"}; NULL
+ * for any other comparison.  Frame F, the condition's, is scanned again
+ * after. */
+static json_t *per_person_of(ex *x, const ast *e, int32_t F, int32_t member)
+{
+    if (!e || e->kind != N_BINOP)
+        return NULL;
+    int op = (int)e->ival;
+    if (op != '<' && op != '>' && op != AOP_LE && op != AOP_GE)
+        return NULL;
+    const ast *subj = e->a, *thr = e->b;
+    const ast *div = per_person_division(subj, 0);
+    if (!div) {
+        subj = e->b;
+        thr = e->a;
+        div = per_person_division(subj, 0);
+    }
+    if (!div)
+        return NULL;
+    int32_t cs;
+    int st = node_vtype(subj, &cs);
+    if (st != VT_MONEY && st != VT_DECIMAL)
+        return NULL;
+    hm_val sv, tv, nv;
+    if (node_value(x, subj, &sv) != 0 || node_value(x, thr, &tv) != 0 || sv.unk || tv.unk)
+        return NULL;
+    int64_t t = tv.v, margin, total;
+    int32_t cs2;
+    if (to_scale(node_vtype(thr, &cs2), st, &t))
+        return NULL;
+    int found = value_anywhere(x, div->b, member, &nv) == 0;
+    scan_frame(x, F);
+    if (!found || nv.unk || nv.v <= 0 || __builtin_sub_overflow(sv.v, t, &margin) || margin == INT64_MIN)
+        return NULL;
+    int over = margin > 0;
+    if (margin < 0)
+        margin = -margin;
+    if (__builtin_mul_overflow(margin, nv.v, &total))
+        return NULL;
+    char m[64], tt[64];
+    vm_format_value(x->vm, (hm_val){ margin, 0, 0 }, st, cs, m, sizeof m);
+    vm_format_value(x->vm, (hm_val){ total, 0, 0 }, st, cs, tt, sizeof tt);
+    json_t *o = json_object();
+    json_object_set_new(o, "count", json_integer(nv.v));
+    json_object_set_new(o, "margin", jtext(m));
+    json_object_set_new(o, "direction", jtext(over ? "over" : "under"));
+    json_object_set_new(o, "total", jtext(tt));
+    json_object_set_new(o, "total_expr", node_text(x, div->a));
     return o;
 }
 
@@ -1610,6 +1965,44 @@ static void mark_reform(ex *x, json_t *o, const char *name, int32_t dated)
     json_object_set_new(o, "reform", r);
 }
 
+static const ast *param_decl(ex *x, const char *name, size_t len);
+static int rate_param(const ast *d);
+
+/* "value_reference": the document that set the dated value in force
+ * (`from DATE VALUE reference "…"`), read from the parameter's declaration:
+ * of its values, or of the values of its entry `entry` (a table). */
+static void value_reference(ex *x, json_t *o, const hm_param *pa, int32_t entry, int32_t dated)
+{
+    const char *name = prog_str(x->p, pa->name);
+    const ast *d = dated >= 0 && !json_object_get(o, "reform") ? param_decl(x, name, strlen(name)) : NULL;
+    if (!d)
+        return;
+    const ast *vals = d->c;
+    if (pa->keyed) {
+        vals = NULL;
+        int32_t k = entry - pa->first;
+        for (const ast *e = d->c; e && k >= 0; e = e->next, k--)
+            if (k == 0 && e->kind == N_ENTRY)
+                vals = e->b;
+    }
+    int32_t from = x->p->dated[dated].from;
+    for (const ast *v = vals; v; v = v->next)
+        if (v->kind == N_DATED && v->a && v->a->ival == from && v->c && v->c->kind == N_REF) {
+            json_object_set_new(o, "value_reference", jtext(v->c->str));
+            return;
+        }
+}
+
+/* A parameter's value: a rate as a percentage (language.md 9.5). */
+static json_t *param_value_json(ex *x, const hm_param *pa, hm_val v)
+{
+    const char *name = prog_str(x->p, pa->name);
+    char buf[32];
+    if (pa->vtype == VT_DECIMAL && v.v >= 0 && rate_param(param_decl(x, name, strlen(name))))
+        return jtext(percent_text(v.v, buf));
+    return format_json(x, v, pa->vtype, -1);
+}
+
 static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, int32_t on)
 {
     const hm_program *p = x->p;
@@ -1619,7 +2012,7 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, in
     json_t *o = json_object();
     json_object_set_new(o, "name", jtext(prog_str(p, pa->name)));
     json_object_set_new(o, "label", jstr_or_null(prog_str(p, pa->label)));
-    json_object_set_new(o, "value", v.unk ? json_null() : format_json(x, v, pa->vtype, -1));
+    json_object_set_new(o, "value", v.unk ? json_null() : param_value_json(x, pa, v));
     if (pa->keyed) {
         json_t *k = key.unk ? json_null() : NULL;
         if (!k) {
@@ -1649,6 +2042,7 @@ static json_t *param_json(ex *x, int32_t pi, hm_val key, const ast *key_node, in
     json_object_set_new(o, "reference", jstr_or_null(prog_str(p, pa->ref)));
     if (!pa->keyed)
         mark_reform(x, o, prog_str(p, pa->name), dated);
+    value_reference(x, o, pa, entry, dated);
     return o;
 }
 
@@ -1724,17 +2118,113 @@ typedef struct decision_ctx {
 
 /* A message template filled for (pol, member), whole: each `{name}` gives
  * at most 255 bytes and takes 3 at least. */
+/* The explanation being built, for the rates of its messages. */
+static _Thread_local ex *msg_ex;
+
+/* The declaration of parameter NAME (len bytes) in the pack's files, or
+ * NULL. */
+static const ast *param_decl(ex *x, const char *name, size_t len)
+{
+    sema *s = x->in->s;
+    for (int m = 0; m < s->nmods; m++)
+        for (const ast *d = s->mods[m]->root; d; d = d->next)
+            if (d->kind == N_PARAM && d->str && strlen(d->str) == len && !memcmp(d->str, name, len) && d->sym &&
+                ((const sym *)d->sym)->kind == SYM_PARAM)
+                return d;
+    return NULL;
+}
+
+/* Is parameter declaration d a rate: a decimal written with `%`? */
+static int rate_param(const ast *d)
+{
+    const sym *y = d ? d->sym : NULL;
+    return y && y->type && y->type->kind == T_DECIMAL && has_percent(d->c, 0);
+}
+
+/* The value of placeholder NAME (len bytes) of policy pol's message as a
+ * percentage, in buf, when it names a let or a parameter that is a rate;
+ * NULL otherwise. */
+static const char *rate_placeholder(ex *x, hm_vm *vm, int32_t pol, int32_t member, const char *name, size_t len,
+                                    char buf[32])
+{
+    const hm_program *p = x->p;
+    hm_val v = { 0, UNK_MISSING, 0 };
+    int rate = 0;
+    for (int32_t l = 0; l < p->nlets && !rate; l++) {
+        const char *ln = prog_str(p, p->lets[l].name);
+        if (p->lets[l].policy != pol || strlen(ln) != len || memcmp(ln, name, len) != 0)
+            continue;
+        const ast *e = p->lets[l].fn < x->map->nfn ? x->map->fn_ast[p->lets[l].fn] : NULL;
+        if (!is_rate(e, 0))
+            return NULL;
+        rate = 1;
+        v = vm_value_of_let(vm, l, member);
+    }
+    const ast *d = rate ? NULL : param_decl(x, name, len);
+    if (d) {
+        const sym *y = d->sym;
+        if (!rate_param(d))
+            return NULL;
+        rate = 1;
+        v = vm_value_of_param(vm, y->id, member);
+    }
+    if (!rate || v.unk || v.v < 0)
+        return NULL;
+    return percent_text(v.v, buf);
+}
+
+/* tmpl with each placeholder that names a rate replaced by its value as a
+ * percentage (mem_free), or NULL when it names none. */
+static char *rate_template(ex *x, hm_vm *vm, int32_t pol, int32_t member, const char *tmpl)
+{
+    if (!strchr(tmpl, '{'))
+        return NULL;
+    size_t len = strlen(tmpl), cap = len + 1, n = 0;
+    char *out = NULL;
+    for (const char *t = tmpl; *t;) {
+        const char *close = *t == '{' ? strchr(t, '}') : NULL;
+        char buf[32];
+        const char *pct = close ? rate_placeholder(x, vm, pol, member, t + 1, (size_t)(close - t - 1), buf) : NULL;
+        if (pct && !out) {
+            cap += 32 * (len / 2 + 1);
+            if (!(out = mem_alloc(cap)))
+                return NULL;
+            memcpy(out, tmpl, (size_t)(t - tmpl));
+            n = (size_t)(t - tmpl);
+        }
+        if (pct) {
+            size_t k = strlen(pct);
+            memcpy(out + n, pct, k);
+            n += k;
+            t = close + 1;
+        } else {
+            if (out)
+                out[n++] = *t;
+            t++;
+        }
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}
+
 static json_t *message_json(hm_vm *vm, int32_t pol, int32_t member, const char *tmpl, const char *prefix)
 {
     if (!tmpl || !*tmpl)
         return json_null();
+    char *rated = msg_ex ? rate_template(msg_ex, vm, pol, member, tmpl) : NULL;
+    if (rated)
+        tmpl = rated;
     size_t n = strlen(tmpl) * 86 + 1;
     char *msg = mem_alloc(n);
-    if (!msg)
+    if (!msg) {
+        mem_free(rated);
         return NULL;
+    }
     vm_fill_message(vm, pol, member, tmpl, msg, n);
     json_t *j = jstrf("%s%s", prefix, msg);
     mem_free(msg);
+    mem_free(rated);
     return j;
 }
 
@@ -1815,6 +2305,9 @@ static json_t *cond_json(ex *x, decision_ctx *dc, int32_t node, hm_val *truth)
         if (F >= 0 && !t.unk && !t.v) {
             scan_frame(x, F);
             json_t *fl = flip_of(x, e);
+            json_t *pp = fl ? per_person_of(x, e, F, dc->member) : NULL;
+            if (pp)
+                json_object_set_new(fl, "per_person", pp);
             json_object_set_new(o, "flip", fl ? fl : json_null());
             int32_t nf = (int32_t)json_array_size(dc->failed);
             int32_t *g = grow(x, dc->failed_node, &dc->capfailed, sizeof *g, nf + 1);
@@ -2364,6 +2857,112 @@ static int32_t claim_row(const ex *x, int32_t pol, int32_t member, int32_t k)
 
 /* The decision of pol for member (and, for a claim policy, claim k of the
  * member's, 0-based; else -1). */
+/* The value fact (field, member fm) would need for comparison e (a fact
+ * against a threshold) to be met: the threshold itself, or one step past
+ * it for `<` and `>`.  Frame F was scanned.  0, or -1 when e is not such a
+ * comparison. */
+static int met_value(ex *x, const ast *e, int32_t member, const ast **fact, int32_t *fm, int64_t *v)
+{
+    if (!e || e->kind != N_BINOP)
+        return -1;
+    int op = (int)e->ival;
+    /* the fact on either side; the other, a limit, as it was */
+    const ast *subj = e->a, *thr = e->b;
+    if (!(subj->kind == N_GET && subj->sym && ((sym *)subj->sym)->kind == SYM_FACT)) {
+        subj = e->b;
+        thr = e->a;
+        op = op == '<' ? '>' : op == '>' ? '<' : op == AOP_LE ? AOP_GE : op == AOP_GE ? AOP_LE : op;
+    }
+    if (subj->kind != N_GET || !subj->sym || ((sym *)subj->sym)->kind != SYM_FACT ||
+        reads_fact(thr, ((sym *)subj->sym)->id))
+        return -1;
+    int32_t f = ((sym *)subj->sym)->id;
+    int household = x->p->fields[f].entity == ENT_HOUSEHOLD;
+    if (!household && (x->p->fields[f].entity != ENT_PERSON || member < 0))
+        return -1;
+    hm_val tv;
+    int32_t cs1, cs2;
+    if (node_value(x, thr, &tv) != 0 || tv.unk)
+        return -1;
+    int st = node_vtype(subj, &cs1), tt = node_vtype(thr, &cs2);
+    if (st != VT_INT && st != VT_MONEY && st != VT_DECIMAL && st != VT_DATE)
+        return -1;
+    int64_t t = tv.v;
+    if (!tt || to_scale(tt, st, &t))
+        return -1;
+    switch (op) {
+    case '<': if (__builtin_sub_overflow(t, 1, &t)) return -1; break;
+    case '>': if (__builtin_add_overflow(t, 1, &t)) return -1; break;
+    case AOP_LE: case AOP_GE: case AOP_EQ: break;
+    default: return -1;
+    }
+    *fact = subj;
+    *fm = household ? -1 : member;
+    *v = t;
+    return 0;
+}
+
+/* For a refusal on a condition (not an exclusion) of a policy with an
+ * amount: the amount the household would receive were the decisive
+ * condition met.  The fact it compares is given the value that meets it
+ * (as "what would decide" tries values) and the policy decided again; the
+ * amount is null, with the reason, where that cannot be done or does not
+ * make the household eligible. */
+static json_t *would_receive_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, const hm_decision *d)
+{
+    const hm_program *p = x->p;
+    const hm_policy *P = &p->policies[pol];
+    if (d->status != DEC_NOT_ELIGIBLE || d->excluded_by >= 0 || d->failed_cond < 0 || P->amount_fn < 0 ||
+        x->claim_k >= 0 || p->conds[d->failed_cond].kind != CN_COND)
+        return NULL;
+    const hm_condnode *c = &p->conds[d->failed_cond];
+    const ast *e = c->fn < x->map->nfn ? x->map->fn_ast[c->fn] : NULL;
+    int32_t F = find_frame(x, c->fn, member);
+    json_t *o = json_object();
+    json_object_set_new(o, "assuming", node_text(x, e));
+    json_object_set_new(o, "period", jtext(P->period == PERIOD_PER_MONTH ? "month"
+                                           : P->period == PERIOD_PER_YEAR ? "year" : "once"));
+    const ast *fact;
+    int32_t fm;
+    int64_t v;
+    if (F < 0 || !e || (scan_frame(x, F), met_value(x, e, member, &fact, &fm, &v)) != 0) {
+        json_object_set_new(o, "amount", json_null());
+        json_object_set_new(o, "undetermined", jtext("the condition does not compare a fact with a limit"));
+        return o;
+    }
+    hm_facts *f = x->in->facts;
+    const sym *fs = fact->sym;
+    const hm_field *fd = &p->fields[fs->id];
+    hm_column *col = fm < 0 ? &f->hcol[fd->column] : &f->pcol[fd->column];
+    int64_t row = fm < 0 ? 0 : (int64_t)f->hh_first[0] + fm;
+    int64_t old_v = col->v[row];
+    uint8_t old_state = col->state[row];
+    col->v[row] = v;
+    col->state[row] = FACT_KNOWN;
+    const hm_decision *w = vm_begin_household(probe_vm, 0) < 0 ? NULL : vm_decide(probe_vm, pol, member);
+    int32_t st = w ? w->status : -1;
+    int64_t amount = w ? w->amount : 0;
+    int has = w && w->has_amount;
+    col->v[row] = old_v;
+    col->state[row] = old_state;
+    if (vm_begin_household(probe_vm, 0) < 0)
+        x->oom = 1;
+    char buf[64];
+    hm_val at = { v, 0, 0 };
+    int32_t cs = -1;
+    vm_format_value(x->vm, at, node_vtype(fact, &cs), cs, buf, sizeof buf);
+    json_object_set_new(o, "fact", jtext(fs->name));
+    json_object_set_new(o, "value", jtext(buf));
+    if (st == DEC_ELIGIBLE && has) {
+        json_object_set_new(o, "amount", format_json(x, (hm_val){ amount, 0, 0 }, VT_MONEY, -1));
+    } else {
+        json_object_set_new(o, "amount", json_null());
+        json_object_set_new(o, "undetermined", jtext(st == DEC_NOT_ELIGIBLE ? "another condition would still not be met"
+                                                     : "the decision would be undetermined"));
+    }
+    return o;
+}
+
 static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t claim)
 {
     const hm_program *p = x->p;
@@ -2488,6 +3087,9 @@ static json_t *decision_json(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member
     json_decref(dc.failed);
     mem_free(dc.failed_node);
     json_object_set_new(o, "why_not", d->status == DEC_NOT_ELIGIBLE ? why : (json_decref(why), json_null()));
+    json_t *would = would_receive_json(x, probe_vm, pol, member, d);
+    if (would)
+        json_object_set_new(o, "would_receive", would);
     /* undetermined, or decided whatever the value of facts not known:
      * which facts, from where, and what each value would decide */
     if (d->status == DEC_UNDETERMINED || d->settled)
@@ -2587,6 +3189,7 @@ json_t *explain_build(const ex_input *in)
     x->claim = x->claim_k = -1;
     int replaced = 0;
     replaced_count = &replaced;
+    msg_ex = x;
     const hm_program *p = in->p;
     hm_vm *probe_vm = NULL;
     json_t *doc = NULL;
@@ -2697,6 +3300,7 @@ json_t *explain_build(const ex_input *in)
     }
 done:
     replaced_count = NULL;
+    msg_ex = NULL;
     vm_free(probe_vm);
     ex_free(x);
     return doc;

@@ -45,6 +45,8 @@ typedef struct ex_input {
      * a large household's explanation is never all in memory at once */
     void (*each)(void *ctx, const json_t *doc, json_t *decision);
     void *each_ctx;
+    int deep;                   /* show how the standard library's functions
+                                   computed, not only their result */
 } ex_input;
 
 /* The explanation (owned; json_decref), or NULL when out of memory. */

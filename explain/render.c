@@ -6,9 +6,9 @@
  * that applied.  For citizens: the decision and the drafters' messages
  * only, with no code and no internal names. */
 #include "explain.h"
+#include "i18n.h"
 #include "package.h"
 #include "people.h"
-#include "i18n.h"
 #include "mask.h"
 #include "mem.h"
 
@@ -101,6 +101,15 @@ static void print_member(FILE *out, const json_t *o)
 
 static void print_derivation(FILE *out, const json_t *d, int ind);
 
+/* Policy P's decision ("eligible" …) for a member, in the chosen language. */
+static const char *decision_format(const char *st)
+{
+    return hm_tr(!strcmp(st, "eligible")         ? N_("%s: eligible")
+                 : !strcmp(st, "not_eligible")   ? N_("%s: not eligible")
+                 : !strcmp(st, "not_applicable") ? N_("%s: not applicable")
+                                                 : N_("%s: undetermined"));
+}
+
 static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, int ind)
 {
     size_t i, j;
@@ -128,12 +137,18 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
             if (json_object_get(el, "value") && !json_is_false(kept))
                 fputs(has(el, "value") ? S(el, "value") : hm_tr("unknown"), out);
             json_t *because = json_object_get(el, "because");
-            if (json_array_size(because)) {
+            json_t *decisions = json_object_get(el, "decisions");
+            if (json_array_size(because) || json_array_size(decisions)) {
                 fputs(hm_tr(" ("), out);
                 size_t k;
                 json_t *b;
+                json_array_foreach(decisions, k, b) {
+                    fputs(k ? hm_tr(", ") : "", out);
+                    fprintf(out, decision_format(S(b, "status")), S(b, "policy"));
+                }
                 json_array_foreach(because, k, b) {
-                    fprintf(out, "%s%s = ", k ? hm_tr(", ") : "", has(b, "label") ? S(b, "label") : S(b, "expr"));
+                    fprintf(out, "%s%s = ", k || json_array_size(decisions) ? hm_tr(", ") : "",
+                            has(b, "label") ? S(b, "label") : S(b, "expr"));
                     print_value(out, b);
                 }
                 fputs(hm_tr(")"), out);
@@ -198,6 +213,50 @@ static void print_months(FILE *out, const json_t *sums, int ind)
     }
 }
 
+/* A function of the standard library: its result and what it gives. */
+static void print_library_call(FILE *out, const json_t *c)
+{
+    fprintf(out, "%s = ", S(c, "expr"));
+    print_value(out, c);
+    fprintf(out, "   (%s", S(c, "library"));
+    if (has(c, "doc"))
+        fprintf(out, ": %s", S(c, "doc"));
+    fputs(")\n", out);
+}
+
+/* the reasons would_receive gives, for the catalog */
+static const char *const would_reasons[] __attribute__((unused)) = {
+    N_("the condition does not compare a fact with a limit"),
+    N_("another condition would still not be met"),
+    N_("the decision would be undetermined"),
+};
+
+/* A refusal: what the household would receive were the decisive
+ * condition met (would_receive), for a reviewer. */
+static void print_would_receive(FILE *out, const json_t *w)
+{
+    if (!w || json_is_null(w))
+        return;
+    const char *per = S(w, "period");
+    if (has(w, "amount"))
+        fprintf(out, hm_tr(!strcmp(per, "month")  ? N_("  if it were met: %s per month (%s at %s)\n")
+                           : !strcmp(per, "year") ? N_("  if it were met: %s per year (%s at %s)\n")
+                                                  : N_("  if it were met: %s once (%s at %s)\n")),
+                S(w, "amount"), S(w, "fact"), S(w, "value"));
+    else
+        fprintf(out, hm_tr(N_("  if it were met: the amount is undetermined (%s)\n")), hm_tr(S(w, "undetermined")));
+}
+
+/* The same for the person concerned, in Chinese as the rest of that text. */
+static void print_would_receive_citizen(FILE *out, const json_t *w)
+{
+    if (!w || json_is_null(w) || !has(w, "amount"))
+        return;
+    const char *per = S(w, "period");
+    fprintf(out, "    · 若满足该条件，%s可领 %s 元。\n",
+            !strcmp(per, "month") ? "每月" : !strcmp(per, "year") ? "每年" : "一次性", S(w, "amount"));
+}
+
 static void print_derivation(FILE *out, const json_t *d, int ind)
 {
     print_values(out, json_object_get(d, "values"), ind);
@@ -208,6 +267,10 @@ static void print_derivation(FILE *out, const json_t *d, int ind)
     json_t *c;
     json_array_foreach(json_object_get(d, "calls"), i, c) {
         indent(out, ind);
+        if (has(c, "library")) {
+            print_library_call(out, c);
+            continue;
+        }
         fprintf(out, "%s: %s = ", S(c, "function"), S(c, "expr"));
         print_value(out, c);
         where(out, c);
@@ -219,6 +282,21 @@ static void print_derivation(FILE *out, const json_t *d, int ind)
         fputc('\n', out);
         print_derivation(out, c, ind + 2);
     }
+}
+
+/* A per-person figure against its limit: the margin per person and for
+ * them all (flip.per_person). */
+static void print_per_person(FILE *out, const json_t *flip, int ind)
+{
+    json_t *pp = json_object_get(flip, "per_person");
+    if (!pp || json_is_null(pp))
+        return;
+    indent(out, ind);
+    int over = !strcmp(S(pp, "direction"), "over");
+    fprintf(out, hm_tr(over ? N_("%s %s against %s: %s over per person; %s too high in all (%lld counted)\n")
+                            : N_("%s %s against %s: %s under per person; %s too low in all (%lld counted)\n")),
+            S(flip, "subject"), S(flip, "now"), S(flip, "threshold"), S(pp, "margin"), S(pp, "total"),
+            (long long)json_integer_value(json_object_get(pp, "count")));
 }
 
 static void print_condition(FILE *out, const json_t *c, int ind, int details)
@@ -256,6 +334,7 @@ static void print_condition(FILE *out, const json_t *c, int ind, int details)
         if (has(flip, "fact"))
             fprintf(out, hm_tr(" [fact %s]"), S(flip, "fact"));
         fputc('\n', out);
+        print_per_person(out, flip, ind + 4);
     }
 }
 
@@ -382,6 +461,7 @@ static void print_decision(FILE *out, const json_t *d)
         json_array_foreach(why, i, x)
             print_condition(out, x, 4, 0);
     }
+    print_would_receive(out, json_object_get(d, "would_receive"));
     json_array_foreach(json_object_get(d, "excluded_by"), i, x)
         if (json_is_true(json_object_get(x, "decided")))
             fprintf(out, hm_tr("  why not: excluded by %s %s, which applies\n"), S(x, "policy"), S(x, "label"));
@@ -471,6 +551,8 @@ static void print_decision(FILE *out, const json_t *d)
         if (has(x, "entry") && strcmp(S(x, "entry"), S(x, "key")) != 0)
             fprintf(out, hm_tr(" (entry %s)"), S(x, "entry"));
         fprintf(out, "%s%s", has(x, "from") ? hm_tr(", from ") : "", S(x, "from"));
+        if (has(x, "value_reference"))
+            fprintf(out, " (%s)", S(x, "value_reference"));
         if (has(x, "as_of"))
             fprintf(out, hm_tr(" (as of %s)"), S(x, "as_of"));
         where(out, x);
@@ -545,6 +627,7 @@ static void print_citizen(FILE *out, const json_t *d)
         json_array_foreach(json_object_get(d, "why_not"), i, x)
             if (has(x, "message"))  /* a message for "not met" says so itself */
                 print_message(out, strcmp(S(x, "message_for"), "not_met") ? hm_tr("Not met: ") : "", S(x, "message"));
+        print_would_receive_citizen(out, json_object_get(d, "would_receive"));
         json_array_foreach(json_object_get(d, "excluded_by"), i, x)
             if (json_is_true(json_object_get(x, "decided")))
                 fprintf(out, hm_tr("    · %s is already received; the two are not given together.\n"), S(x, "label"));

@@ -270,6 +270,11 @@ enum { HM_AUDIENCE_REVIEWER = 0, HM_AUDIENCE_CITIZEN = 1 };
  * HM_ENOMEM. */
 int hm_explain(hm_evaluator *e, const hm_household *h, const char *as_of, const char *policy, int member,
                hm_doc **out, char *err, size_t errlen);
+/* Explanations made with e from now on show how the standard library's
+ * functions computed their result (deep non-zero), as `huimin explain
+ * --deep` does, or only the result and the line that documents the
+ * function (0, the default). */
+void hm_evaluator_set_explain_deep(hm_evaluator *e, int deep);
 /* What household h still lacks: per policy (or only `policy`), its
  * decision and, when undetermined, each fact missing, stale, unusable or
  * in conflict with the sources that provide it: the document `huimin needs
@@ -342,6 +347,9 @@ typedef struct hm_explain_options {
  * HM_ERR (errors in the policies or facts); HM_EUSAGE (a bad option, a
  * configuration, plugin or id problem: err says which); HM_EIO; HM_ENOMEM. */
 int hm_compiler_explain(hm_compiler *c, const hm_explain_options *o, FILE *out, char *err, size_t errlen);
+/* The same for hm_compiler_explain and hm_compiler_explain_diff on c:
+ * the standard library's functions expanded (`--deep`) or not (0). */
+void hm_compiler_set_explain_deep(hm_compiler *c, int deep);
 /* One household under a base pack and a reformed one, side by side per
  * policy: the decision and amount before and after, and the parameters,
  * conditions, lets and amount that changed and why the decision moved

@@ -26,7 +26,7 @@
     X(MAP,        "str=source a=map entries")                                    \
     X(MAPENTRY,   "str=raw code str2=label")                                     \
     X(PARAM,      "str=name str2=label a=type b=key expr(s) c=values|entries d=refs ival=shape") \
-    X(DATED,      "a=from date (or NULL) b=value flag=1: no value from then on")                               \
+    X(DATED,      "a=from date (or NULL) b=value c=reference (N_REF, or NULL) flag=1: no value from then on")                               \
     X(ENTRY,      "a=key(s) (NULL: default) b=dated values sym=keys (sema_tkey)") \
     X(RANGE,      "a=low (or NULL) b=high (or NULL)")                            \
     X(SCALE,      "str=name str2=label a=rows (or b=versions) d=refs")           \

@@ -51,6 +51,7 @@ struct hm_compiler {
     int amend_file;         /* file index + 1 of compiler_add_amendment's text, or 0 */
     int have_base;          /* base_sha256 is the base pack's */
     uint8_t base_sha256[32];
+    int explain_deep;       /* hm_compiler_set_explain_deep */
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -1015,6 +1016,8 @@ int hm_compiler_write(hm_compiler *c, const char *path)
 }
 
 const cg_map *compiler_map(hm_compiler *c) { return &c->map; }
+void hm_compiler_set_explain_deep(hm_compiler *c, int deep) { c->explain_deep = deep != 0; }
+int compiler_explain_deep(const hm_compiler *c) { return c->explain_deep; }
 
 int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
 {

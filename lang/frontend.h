@@ -20,6 +20,8 @@ int compiler_add_amendment(hm_compiler *c, const char *name, const char *text, s
 int compiler_errors_in(hm_compiler *c, const char *name);
 /* After compiler_program: where each expression's value is (codegen.h). */
 const struct cg_map *compiler_map(hm_compiler *c);
+/* hm_compiler_set_explain_deep's flag */
+int compiler_explain_deep(const hm_compiler *c);
 
 /* {"diagnostics": [...], "errors", "warnings"}: what
  * hm_compiler_print_diagnostics_json() prints.  Owned; NULL out of memory. */

@@ -505,6 +505,9 @@ dated_list:
 
 dated:
     FROM DATE expr              { $$ = NODE(DATED, @$); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->b = $3; }
+  | FROM DATE expr REFERENCE STRING
+                                { $$ = NODE(DATED, @$); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->b = $3;
+                                  $$->c = NODE(REF, @5); $$->c->str = $5; }
   | FROM DATE NONE              { $$ = NODE(DATED, @$); $$->a = NODE(DATE, @2); $$->a->str = $2; $$->flag = 1; }
 ;
 

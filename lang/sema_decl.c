@@ -601,6 +601,11 @@ static void check_dated(sema *s, ast *values, const hm_type *t, const char *what
                 prev = day;
                 prevn = v->a;
             }
+            if (v->c && v->c->kind == N_REF && !v->c->str[strspn(v->c->str, " \t")]) {
+                int d = ERR(v->c, "the reference of the value from %s is empty", v->a->str);
+                diag_hint(s->diags, d, "name the document that set it: `reference \"国发〔2023〕13号\"`, "
+                                       "or leave `reference` out");
+            }
         } else if (v->ival != 1 && (v != values || v->next)) {
             /* ival 1: a base value kept before a reform's first date */
             if (v->next || v != values)

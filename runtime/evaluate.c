@@ -39,6 +39,7 @@ struct hm_evaluator {
     char *msg;              /* a filled message */
     size_t msgcap;
     int oom;
+    int explain_deep;       /* hm_evaluator_set_explain_deep */
 };
 
 hm_evaluator *evaluator_new(const hm_program *p)
@@ -64,6 +65,8 @@ hm_evaluator *hm_evaluator_new(const hm_pack *k)
 
 const hm_pack *evaluator_pack(const hm_evaluator *e) { return e->k; }
 hm_compiler **evaluator_sources(hm_evaluator *e) { return &e->sources; }
+void hm_evaluator_set_explain_deep(hm_evaluator *e, int deep) { e->explain_deep = deep != 0; }
+int evaluator_explain_deep(const hm_evaluator *e) { return e->explain_deep; }
 
 int rt_as_of(const char *as_of, int32_t *day)
 {

@@ -41,6 +41,7 @@ hm_evaluator *evaluator_new(const hm_program *p);
  * it keeps the pack's policy files once compiled (explain/api.c). */
 const hm_pack *evaluator_pack(const hm_evaluator *e);
 hm_compiler **evaluator_sources(hm_evaluator *e);
+int evaluator_explain_deep(const hm_evaluator *e);
 /* `as_of` ("YYYY-MM-DD", NULL for today, UTC) as a day; 0 or -1. */
 int rt_as_of(const char *as_of, int32_t *day);
 /* hm_evaluate with the date already read. */

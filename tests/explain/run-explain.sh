@@ -236,6 +236,31 @@ check first-tie.txt 0 "$HUIMIN" explain $dir/first.pol --given $dir/first-tie.js
 # equal amount, and a month undetermined (the standard has no value)
 check periods.txt 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.json --as-of 2024-09-10 --policy 年度
 check periods.json 0 "$HUIMIN" explain $dir/periods.pol --given $dir/periods.json --as-of 2024-09-10 --policy 年度 --format json
+# a function's body keeps the brackets written around it and those it
+# closes; a function of the standard library by its result and its line,
+# expanded with --deep
+# a refusal: what the household would receive were the decisive condition
+# met (reviewer and citizen)
+check citizen-one-fails.txt 0 "$HUIMIN" explain $pack --given $dir/one-fails.json --as-of $day --policy dibao --audience citizen
+# a filter over another policy's decision: each member's decision by name
+check decisions.txt 0 "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭
+check decisions.json 0 "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭 --format json
+check decisions-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $dir/decisions.pol --given $dir/decisions.json --as-of $day --policy 残疾家庭
+# a per-person figure: the margin per person and for the household
+check per-person.txt 0 "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao
+check per-person.json 0 "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao --format json
+check per-person-zh.txt 0 env HUIMIN_LANG=zh "$HUIMIN" explain $pack --given $dir/per-person.json --as-of $day --policy dibao
+# rates as percentages: values, lets, parameters and message placeholders
+check rates.txt 0 "$HUIMIN" explain $dir/rates.pol --given $dir/rates.json --as-of $day
+check rates.json 0 "$HUIMIN" explain $dir/rates.pol --given $dir/rates.json --as-of $day --format json
+# each dated value with its document: the one in force on either side of a change
+check value-refs.txt 0 "$HUIMIN" explain $dir/value-refs.pol --given $dir/value-refs.json --as-of $day
+check value-refs-2015.txt 0 "$HUIMIN" explain $dir/value-refs.pol --given $dir/value-refs.json --as-of 2015-08-01
+check value-refs.json 0 "$HUIMIN" explain $dir/value-refs.pol --given $dir/value-refs.json --as-of $day --format json
+check value-refs-table.txt 0 "$HUIMIN" explain tests/pol/value_references.pol --given $dir/value-refs-table.json --as-of $day
+check spans.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day
+check spans.json 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --format json
+check spans-deep.txt 0 "$HUIMIN" explain $dir/spans.pol --given $dir/spans.json --as-of $day --deep
 
 # chains where each let and function uses the one before twice: every let
 # is derived once (its uses show its value), every call once per decision;
