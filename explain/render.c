@@ -247,14 +247,16 @@ static void print_would_receive(FILE *out, const json_t *w)
         fprintf(out, hm_tr(N_("  if it were met: the amount is undetermined (%s)\n")), hm_tr(S(w, "undetermined")));
 }
 
-/* The same for the person concerned, in Chinese as the rest of that text. */
+/* The same for the person concerned, in the words of the rest of that text. */
 static void print_would_receive_citizen(FILE *out, const json_t *w)
 {
     if (!w || json_is_null(w) || !has(w, "amount"))
         return;
     const char *per = S(w, "period");
-    fprintf(out, "    · 若满足该条件，%s可领 %s 元。\n",
-            !strcmp(per, "month") ? "每月" : !strcmp(per, "year") ? "每年" : "一次性", S(w, "amount"));
+    fprintf(out, hm_tr(!strcmp(per, "month")  ? N_("    · Were it met: %s a month.\n")
+                       : !strcmp(per, "year") ? N_("    · Were it met: %s a year.\n")
+                                              : N_("    · Were it met: %s once.\n")),
+            S(w, "amount"));
 }
 
 static void print_derivation(FILE *out, const json_t *d, int ind)
