@@ -68,6 +68,11 @@ hm_install_deps() {
 			missing+=("$pkg")
 		fi
 	done
+	# the browser tests need npm: Debian's nodejs comes without it, while a
+	# Node.js that brings its own npm must not get Debian's (they conflict)
+	if ! command -v npm >/dev/null 2>&1; then
+		missing+=(npm)
+	fi
 	if [ "${#missing[@]}" -eq 0 ]; then
 		hm_log "all ${#HM_DEPS[@]} required packages are installed"
 		return 0

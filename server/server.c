@@ -441,7 +441,9 @@ static enum MHD_Result api_explain(struct MHD_Connection *c, request *rq, worker
         char *page = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&page, &len);
-        int failed = !f || explain_print_html(d->root, citizen ? EX_CITIZEN : EX_REVIEWER, f) != 0;
+        /* the page says each amount's period, which the document does not carry */
+        int failed = !f || explain_html_periods(d->root, pack_program(w->pack->k)) ||
+                     explain_print_html(d->root, citizen ? EX_CITIZEN : EX_REVIEWER, f) != 0;
         if (f)
             fclose(f);
         if (failed) {
@@ -542,7 +544,8 @@ static int review_page(worker *w, const char *id, const char *policy, FILE *out,
                     .household_id = one.L.hid[0], .member_ids = one.L.pid, .source_of = source_of,
                     .source_ctx = &one };
     json_t *doc = explain_build(&in);
-    int status = !doc || explain_mask_ids(doc) || explain_print_html(doc, EX_REVIEWER, out) ? 500 : 0;
+    int status = !doc || explain_mask_ids(doc) || explain_html_periods(doc, p) ||
+                 explain_print_html(doc, EX_REVIEWER, out) ? 500 : 0;
     if (status)
         snprintf(err, errlen, "out of memory");
     json_decref(doc);
