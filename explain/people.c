@@ -1,5 +1,7 @@
 /* people.c -- see people.h. */
 #include "people.h"
+
+#include "package.h"
 #include "facts.h"
 #include "i18n.h"
 #include "mask.h"
@@ -200,17 +202,9 @@ int people_decision(const people *pp, json_t *d)
 
 /* ---- in the text --------------------------------------------------------------------- */
 
-static const char *S(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static int has(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return v && !json_is_null(v);
-}
+/* a document's members: its text ("" when absent), whether it is given (package.h) */
+#define S doc_text
+#define has doc_has
 
 void people_print_fact_name(FILE *out, const json_t *f, int again)
 {

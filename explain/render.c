@@ -14,17 +14,9 @@
 
 #include <string.h>
 
-static const char *S(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static int has(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return v && !json_is_null(v);
-}
+/* a document's members: its text ("" when absent), whether it is given (package.h) */
+#define S doc_text
+#define has doc_has
 
 static void indent(FILE *out, int n)
 {
