@@ -131,7 +131,7 @@ static struct {
     pthread_mutex_t workers_mu;     /* the list, changed when a thread first answers */
     worker *workers;
     int log_fd;                     /* the access log, or -1 */
-} S = { .workers_mu = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1 };
+} served = { .workers_mu = PTHREAD_MUTEX_INITIALIZER, .log_fd = -1 };
 
 static __thread worker *self;
 
@@ -144,15 +144,15 @@ static worker *worker_enter(void)
         if (!w)
             return NULL;
         pthread_mutex_init(&w->mu, NULL);
-        pthread_mutex_lock(&S.workers_mu);
-        w->next = S.workers;
-        S.workers = w;
-        pthread_mutex_unlock(&S.workers_mu);
+        pthread_mutex_lock(&served.workers_mu);
+        w->next = served.workers;
+        served.workers = w;
+        pthread_mutex_unlock(&served.workers_mu);
         self = w;
     }
     worker *w = self;
     pthread_mutex_lock(&w->mu);
-    spack *now = atomic_load(&S.current);
+    spack *now = atomic_load(&served.current);
     if (w->pack != now || !w->ev) {
         hm_evaluator_free(w->ev);
         spack_release(w->pack);
@@ -177,9 +177,9 @@ static void worker_leave(worker *w)
  * and drops an older pack. */
 static void workers_visit(int all)
 {
-    spack *now = atomic_load(&S.current);
-    pthread_mutex_lock(&S.workers_mu);
-    for (worker *w = S.workers; w; w = w->next) {
+    spack *now = atomic_load(&served.current);
+    pthread_mutex_lock(&served.workers_mu);
+    for (worker *w = served.workers; w; w = w->next) {
         pthread_mutex_lock(&w->mu);
         if (all || w->pack != now) {
             hm_evaluator_free(w->ev);
@@ -189,7 +189,7 @@ static void workers_visit(int all)
         }
         pthread_mutex_unlock(&w->mu);
     }
-    pthread_mutex_unlock(&S.workers_mu);
+    pthread_mutex_unlock(&served.workers_mu);
 }
 
 /* ---- requests --------------------------------------------------------------- */
@@ -214,13 +214,13 @@ static long long usec_since(const struct timespec *t0)
 
 static void log_request(request *rq)
 {
-    if (S.log_fd < 0)
+    if (served.log_fd < 0)
         return;
     char line[1024];
     route_log_line(line, sizeof line, rq->method, rq->path ? rq->path : "-", rq->query, rq->status, rq->bytes,
                    usec_since(&rq->t0));
     /* one write per line: lines of several threads never mix */
-    ssize_t n = write(S.log_fd, line, strlen(line));
+    ssize_t n = write(served.log_fd, line, strlen(line));
     (void)n;
 }
 
@@ -255,8 +255,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, request *rq, int status, 
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (S.o->cors) {
-        MHD_add_response_header(resp, "Access-Control-Allow-Origin", S.o->cors);
+    if (served.o->cors) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", served.o->cors);
         MHD_add_response_header(resp, "Vary", "Origin");
     }
     if (status == 405 && rq->allow)
@@ -331,7 +331,7 @@ static int read_call(const request *rq, const spack *p, call *x, char *err, size
         snprintf(err, errlen, "\"policy\" must be the name of a policy");
         return 400;
     }
-    x->as_of = json_is_string(as_of) ? json_string_value(as_of) : S.o->as_of;
+    x->as_of = json_is_string(as_of) ? json_string_value(as_of) : served.o->as_of;
     x->policy = json_is_string(policy) ? json_string_value(policy) : NULL;
     if (x->policy) {
         int32_t pol;
@@ -485,7 +485,7 @@ static enum MHD_Result api_post(struct MHD_Connection *c, request *rq)
 {
     if (rq->b.too_large) {
         char msg[128];
-        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", S.o->max_body);
+        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", served.o->max_body);
         return reply_error(c, rq, 413, msg);
     }
     worker *w = worker_enter();
@@ -531,7 +531,7 @@ static int review_page(worker *w, const char *id, const char *policy, FILE *out,
         return 400;
     hm_one one;
     memset(&one, 0, sizeof one);
-    if (one_open(&one, p, S.o->config, NULL, 0, S.o->as_of, id, NULL, err, errlen) != 0) {
+    if (one_open(&one, p, served.o->config, NULL, 0, served.o->as_of, id, NULL, err, errlen) != 0) {
         one_close(&one);
         /* one line: the first problem */
         char *nl = strchr(err, '\n');
@@ -561,16 +561,16 @@ static enum MHD_Result review(struct MHD_Connection *c, request *rq)
     int status = 0;
     FILE *f;
     if (rq->r == R_REVIEW_REPORT) {
-        if (!S.o->results)
+        if (!served.o->results)
             return reply_error(c, rq, 404, "no results database: start the server with --results DB");
         if (!(f = open_memstream(&page, &len)))
             return reply_error(c, rq, 500, "out of memory");
-        int rc = hm_report(S.o->results, 0, NULL, HM_FORMAT_HTML, f, err, sizeof err);
+        int rc = hm_report(served.o->results, 0, NULL, HM_FORMAT_HTML, f, err, sizeof err);
         fclose(f);
         if (rc != HM_OK)
             status = rc == HM_ENOMEM ? 500 : rc == HM_EUSAGE ? 404 : 503;
     } else {
-        if (!S.o->config)
+        if (!served.o->config)
             return reply_error(c, rq, 404, "no source configuration: start the server with --config FILE");
         const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "household");
         const char *policy = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "policy");
@@ -618,7 +618,7 @@ static request *request_new(struct MHD_Connection *c, const char *url, const cha
         return NULL;
     clock_gettime(CLOCK_MONOTONIC, &rq->t0);
     snprintf(rq->method, sizeof rq->method, "%s", method);
-    if (S.log_fd >= 0) {
+    if (served.log_fd >= 0) {
         rq->path = strdup(url);
         size_t len = 0;
         FILE *f = open_memstream(&rq->query, &len);
@@ -652,11 +652,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!(rq = request_new(c, url, method)))
             return MHD_NO;
         *con_cls = rq;
-        rq->r = route_find(method, url, S.o->cors != NULL, &rq->status, &rq->allow);
+        rq->r = route_find(method, url, served.o->cors != NULL, &rq->status, &rq->allow);
         if (rq->r == R_CALCULATE || rq->r == R_EXPLAIN || rq->r == R_NEEDS) {
             /* refused before it is read when it says it is too large */
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-            if (cl && strtoull(cl, NULL, 10) > S.o->max_body) {
+            if (cl && strtoull(cl, NULL, 10) > served.o->max_body) {
                 rq->b.too_large = 1;
                 return api_post(c, rq);
             }
@@ -667,7 +667,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*upload_size) {
         /* kept only where a body is read; a body too large is dropped */
         int posted = rq->r == R_CALCULATE || rq->r == R_EXPLAIN || rq->r == R_NEEDS;
-        if (posted && body_append(&rq->b, upload, *upload_size, S.o->max_body) == -2)
+        if (posted && body_append(&rq->b, upload, *upload_size, served.o->max_body) == -2)
             return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
@@ -751,18 +751,18 @@ static int listen_on(const char *addr, int *port)
 static void reload(void)
 {
     char err[8192] = "";
-    spack *now = spack_open(S.o->pack, err, sizeof err), *old = atomic_load(&S.current);
+    spack *now = spack_open(served.o->pack, err, sizeof err), *old = atomic_load(&served.current);
     if (!now) {
         say("serve: reload failed, still serving %s: %s", hm_pack_hash(old->k), err);
         return;
     }
-    if (S.o->config && access(S.o->config, R_OK) != 0) {
-        say("serve: reload failed, still serving %s: %s: %s", hm_pack_hash(old->k), S.o->config,
+    if (served.o->config && access(served.o->config, R_OK) != 0) {
+        say("serve: reload failed, still serving %s: %s: %s", hm_pack_hash(old->k), served.o->config,
             strerror(errno));
         spack_release(now);
         return;
     }
-    atomic_store(&S.current, now);
+    atomic_store(&served.current, now);
     workers_visit(0);
     say("serve: reloaded %s (was %s)", hm_pack_hash(now->k), hm_pack_hash(old->k));
     spack_release(old);
@@ -770,7 +770,7 @@ static void reload(void)
 
 int server_run(const server_options *o)
 {
-    S.o = o;
+    served.o = o;
     char err[8192] = "";
     if (o->config && access(o->config, R_OK) != 0) {
         say("serve: %s: %s", o->config, strerror(errno));
@@ -781,11 +781,11 @@ int server_run(const server_options *o)
         say("serve: %s", err);
         return 2;
     }
-    atomic_init(&S.current, p);
+    atomic_init(&served.current, p);
     if (o->access_log) {
-        S.log_fd = !strcmp(o->access_log, "-") ? dup(STDOUT_FILENO)
+        served.log_fd = !strcmp(o->access_log, "-") ? dup(STDOUT_FILENO)
                                                : open(o->access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-        if (S.log_fd < 0) {
+        if (served.log_fd < 0) {
             say("serve: %s: %s", o->access_log, strerror(errno));
             spack_release(p);
             return 2;
@@ -794,8 +794,8 @@ int server_run(const server_options *o)
     int port, fd = listen_on(o->listen, &port);
     if (fd < 0) {
         spack_release(p);
-        if (S.log_fd >= 0)
-            close(S.log_fd);
+        if (served.log_fd >= 0)
+            close(served.log_fd);
         return 2;
     }
     /* both languages answered; signals handled by this thread only */
@@ -837,14 +837,14 @@ int server_run(const server_options *o)
     MHD_stop_daemon(d);
     close(fd);
     workers_visit(1);
-    while (S.workers) {
-        worker *w = S.workers;
-        S.workers = w->next;
+    while (served.workers) {
+        worker *w = served.workers;
+        served.workers = w->next;
         pthread_mutex_destroy(&w->mu);
         free(w);
     }
-    spack_release(atomic_load(&S.current));
-    if (S.log_fd >= 0)
-        close(S.log_fd);
+    spack_release(atomic_load(&served.current));
+    if (served.log_fd >= 0)
+        close(served.log_fd);
     return 0;
 }
