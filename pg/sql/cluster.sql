@@ -1,0 +1,1 @@
+-- cluster.sql -- one run across several nodes (huimin.run_cluster).
