@@ -103,12 +103,13 @@ Datum huimin_run(PG_FUNCTION_ARGS)
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("store must be 'answers' or 'all', not '%s'", s)));
     }
-    if (!hm_run_with)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("this libhuimin cannot run inside another program (no hm_run_with)")));
     /* before anything is read */
     hmpg_check_config(config);
     const hm_pack *k = hmpg_pack(pack, NULL);
+    if (hmpg_registered != HM_OK)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("huimin: the in-database postgres source could not be registered: %s",
+                               hm_status_string(hmpg_registered))));
 
     MemoryContext run_cx = AllocSetContextCreate(CurrentMemoryContext, "huimin run", ALLOCSET_DEFAULT_SIZES);
     hm_run_sink sink;
