@@ -9,6 +9,8 @@
 
 /* huimin.threads: evaluation threads of huimin.run */
 extern int hmpg_threads;
+/* huimin.timings: a NOTICE with the phases' times after each run */
+extern bool hmpg_timings;
 /* hm_plugin_register's status for the SPI source (HM_OK: registered) */
 extern int hmpg_registered;
 
