@@ -84,7 +84,21 @@ build=$(dirname "$HUIMIN")
 
 # ---- the city ------------------------------------------------------------------
 stamp="households=$N seed=$SEED as_of=$AS_OF"
-if [ "$(cat "$city/city.txt" 2>/dev/null)" = "$stamp" ] && [ -f "$city/sources.conf" ]; then
+# a city of the same arguments, but made by an older generator, has other
+# tables or settings: compare with a small one made now
+fresh() {
+	local small f
+	small=$(mktemp -d)
+	python3 examples/city/generate --households 20 --seed "$SEED" --as-of "$AS_OF" --out "$small/c" >/dev/null 2>&1 &&
+		cmp -s "$small/c/sources.conf" "$city/sources.conf" || { rm -rf "$small"; return 1; }
+	for f in "$small"/c/*.db; do
+		[ "$(sqlite3 "$f" "SELECT sql FROM sqlite_master ORDER BY name")" = \
+			"$(sqlite3 "$city/$(basename "$f")" "SELECT sql FROM sqlite_master ORDER BY name" 2>/dev/null)" ] ||
+			{ rm -rf "$small"; return 1; }
+	done
+	rm -rf "$small"
+}
+if [ "$(cat "$city/city.txt" 2>/dev/null)" = "$stamp" ] && [ -f "$city/sources.conf" ] && fresh; then
 	hm_log "reusing the city in $city ($stamp)"
 else
 	hm_log "generating the example city in $city ($stamp)"
@@ -149,7 +163,8 @@ psql_on() {
 load() {
 	local name=$1 want
 	shift
-	want="$stamp $*"
+	# a city generated again is loaded again
+	want="$stamp $(stat -c %Y "$city/city.txt") $*"
 	start "$name" "${SHARED_BUFFERS:-2GB}"
 	if [ "$(cat "$pgd/$name/loaded" 2>/dev/null)" != "$want" ]; then
 		hm_log "loading $name: examples/city/to-postgres --city $city $*"
