@@ -26,7 +26,8 @@
 #    phases when the extension reports them (a NOTICE `timings: …`).
 #    The check: the decisions view of plugin.db and huimin.decisions of the
 #    run, every column but run_id, row by row.  Any difference: exit 1.
-#    ratio = (b) / (a)'s wall.
+#    ratio = (b) / (a)'s wall.  Both evaluate on THREADS threads (default:
+#    the machine's cores).
 # 4. (c) huimin.run on n0, n1, n2 one after another (each alone on the
 #    machine: per-node households/s) and on all three at once, each in a
 #    transaction rolled back, as the cluster coordinators do.  The machine
@@ -48,6 +49,9 @@ cd "$(dirname "$0")/.."
 
 N=${1:-100000}
 SEED=${SEED:-1}
+# both sides evaluate on as many threads (huimin run's --threads, the
+# extension's huimin.threads)
+THREADS=${THREADS:-$(nproc)}
 AS_OF=2024-08-01
 case $N in
 '' | *[!0-9]* | 0*)
@@ -214,9 +218,10 @@ phases() {
 
 # ---- (a) the postgres plugin ----------------------------------------------------------------
 warm whole
-hm_log "(a) huimin run examples/policies --config $pgd/whole.conf --as-of $AS_OF --out $run/plugin.db"
+hm_log "(a) huimin run examples/policies --config $pgd/whole.conf --as-of $AS_OF --out $run/plugin.db --threads $THREADS"
 t=$(now)
 "$HUIMIN" run examples/policies --config "$pgd/whole.conf" --as-of "$AS_OF" --out "$run/plugin.db" --no-progress \
+	--threads "$THREADS" \
 	>"$run/plugin.out" 2>"$run/plugin.err" || { tail -5 "$run/plugin.err" >&2; hm_die "(a) failed"; }
 awall=$(wall "$t")
 read -r al ae aw at <<<"$(phases "$run/plugin.err")"
@@ -226,8 +231,10 @@ warm whole
 hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
 psql_on whole -v pack="$pack64" -c "SELECT huimin.load_pack('examples', decode(:'pack', 'base64'))" >/dev/null
 conf_text=$(cat "$pgd/whole.conf")
-psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
+psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
 SET client_min_messages = notice;
+SET huimin.timings = on;
+SET huimin.threads = :threads;
 \timing on
 SELECT huimin.run('examples', :'conf', :'as_of');
 SQL
@@ -261,8 +268,10 @@ for k in 0 1 2; do
 	psql_on "n$k" -v pack="$pack64" -c "SELECT huimin.load_pack('examples', decode(:'pack', 'base64'))" >/dev/null
 done
 node_run() { # K: huimin.run on node K in a transaction rolled back; psql's output in RUN/nodeK.out
-	psql_on "n$1" -At -v conf="$(cat "$pgd/n$1.conf")" -v as_of="$AS_OF" >"$run/node$1$2.out" 2>"$run/node$1$2.err" <<'SQL'
+	psql_on "n$1" -At -v conf="$(cat "$pgd/n$1.conf")" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/node$1$2.out" 2>"$run/node$1$2.err" <<'SQL'
 SET client_min_messages = notice;
+SET huimin.timings = on;
+SET huimin.threads = :threads;
 BEGIN;
 \timing on
 SELECT huimin.run('examples', :'conf', :'as_of');
