@@ -465,8 +465,11 @@ typedef struct hm_run_env {
                                        o->threads threads, which never take the process's signals */
 } hm_run_env;
 
-/* hm_run, as env says (env NULL: exactly hm_run).  Same statuses; HM_EIO
- * with the sink's message when a sink call fails. */
+/* hm_run, as env says (env NULL: exactly hm_run; docs/embedding.md,
+ * "Running inside another program").  With a sink, o->out may be NULL.
+ * Same statuses; HM_EIO with the sink's message when a sink call fails
+ * (abort called, nothing committed); HM_EUSAGE when env->size or the
+ * sink's size is not its struct's, or a member of the sink is NULL. */
 int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
                 char *err, size_t errlen);
 
