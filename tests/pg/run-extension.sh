@@ -178,6 +178,27 @@ st=$(sqlstate "SELECT * FROM huimin.evaluate('small', '{\"household\": {\"member
 case "$st" in 22P02 | 22023) ok ;; *) bad "a household with a bad date: $st" ;; esac
 [ "$(psql_city -Atc 'SELECT 1')" = 1 ] && ok || bad "the server did not survive"
 
+# ---- privileges: evaluate for a role granted the schema and the packs; run
+# and load_pack not for PUBLIC; a run reads with the caller's privileges
+psql_city -c "CREATE ROLE clerk LOGIN; GRANT USAGE ON SCHEMA huimin TO clerk;
+	GRANT SELECT ON huimin.packs TO clerk" > /dev/null || bad "role clerk"
+as_clerk() {
+	psql -X -q -h "$work/pg0" -U clerk -d city -v VERBOSITY=verbose -v ON_ERROR_STOP=1 -Atc "$1" 2>&1
+}
+[ "$(as_clerk "SELECT count(*) > 0 FROM huimin.evaluate('small', '{\"household\": {\"members\": [{}]}}')")" = t ] &&
+	ok || bad "evaluate as clerk: $(as_clerk "SELECT * FROM huimin.evaluate('small', '{}')")"
+as_clerk "SELECT huimin.run('small', '$config')" | grep -q "^ERROR:  42501" && ok || bad "run as clerk was allowed"
+as_clerk "SELECT huimin.load_pack('x', '')" | grep -q "^ERROR:  42501" && ok || bad "load_pack as clerk was allowed"
+psql_city -c "GRANT EXECUTE ON FUNCTION huimin.run(text, text, date, boolean, text) TO clerk;
+	GRANT INSERT ON ALL TABLES IN SCHEMA huimin TO clerk; GRANT SELECT, UPDATE ON huimin.runs TO clerk;
+	GRANT USAGE ON SEQUENCE huimin.run_ids TO clerk;
+	GRANT USAGE ON SCHEMA registry, civil TO clerk; GRANT SELECT ON ALL TABLES IN SCHEMA registry TO clerk" > /dev/null
+out=$(as_clerk "SELECT huimin.run('small', '$config')")
+case "$out" in "ERROR:  42501: "*"permission denied for table"*) ok ;; *) bad "a run reading a table it may not: $out" ;; esac
+psql_city -c "GRANT SELECT ON ALL TABLES IN SCHEMA civil TO clerk" > /dev/null
+out=$(as_clerk "SELECT huimin.run('small', '$config') > 0")
+[ "$out" = t ] && ok || bad "a run as clerk: $out"
+
 # ---- huimin.evaluate == huimin run --given ------------------------------------
 mkdir "$work/given"
 cp "$SRCDIR/examples/households/family.json" "$work/given/"
