@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- every thread started: was every signal blocked when it began? ----
@@ -632,6 +633,29 @@ START_TEST(a_registered_plugin_may_end_the_process)
 }
 END_TEST
 
+START_TEST(configuration_text_into_a_results_database)
+{
+    /* the text without a sink: the run goes to o.out as hm_run's would */
+    hm_pack *k = pack();
+    char *text = config_text(NULL);
+    unlink("text.db");
+    hm_run_options o = { .config = "city.conf", .out = "text.db", .threads = 2 };
+    hm_run_env env = { sizeof env, text, NULL, 1 };
+    hm_run_summary *s;
+    char err[1024];
+    int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
+    ck_assert_msg(rc == HM_OK, "%d: %s", rc, err);
+    ck_assert_int_eq(hm_run_summary_households(s), 4);
+    ck_assert_int_eq(plugin_off_thread, 0);
+    struct stat st;
+    ck_assert_int_eq(stat("text.db", &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    hm_run_summary_free(s);
+    free(text);
+    hm_pack_free(k);
+}
+END_TEST
+
 /* the status of policy `name` in r, or 0 */
 static int status_of(const hm_result *r, const char *name)
 {
@@ -708,6 +732,7 @@ int main(void)
     tcase_add_test(tc, a_bad_configuration_text_names_its_line);
     tcase_add_test(tc, a_node_ignores_the_cluster_section);
     tcase_add_test(tc, given_tables_of_the_pack_apply);
+    tcase_add_test(tc, configuration_text_into_a_results_database);
     tcase_add_exit_test(tc, a_registered_plugin_may_end_the_process, 7);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
