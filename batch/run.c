@@ -1314,7 +1314,7 @@ static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env 
     snprintf(s->as_of, sizeof s->as_of, "%s", as_of_buf);
     s->households = L.nh;
     s->persons = L.np;
-    s->threads = threads;
+    s->threads = eval_here ? 1 : threads;   /* the calling thread alone */
     s->nsources = L.nplugins;
     s->seconds[HM_PHASE_LOAD] = t_loaded - t_start;
     s->seconds[HM_PHASE_EVALUATE] = t_eval - t_loaded;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- every thread started: was every signal blocked when it began? ----
@@ -127,6 +128,35 @@ static const hm_source_desc *sqlite_entry(const hm_host_api *host)
     wrapped.identity = real_desc->identity ? w_identity : NULL;
     wrapped.population_fetch = real_desc->population_fetch ? w_population_fetch : NULL;
     wrapped.reftable = real_desc->reftable ? w_reftable : NULL;
+    return &wrapped;
+}
+
+/* the same plugin, ending the process as soon as it is asked for rows (a
+ * host such as PostgreSQL may exit() from inside its own plugin) */
+static int x_fetch(void *st, hm_fetch_req *r, hm_plugin_err *e)
+{
+    (void)st, (void)r, (void)e;
+    exit(7);
+}
+static int x_population_fetch(void *st, hm_population_ctx *c, hm_fetch_req *h, hm_fetch_req *p, hm_plugin_err *e)
+{
+    (void)st, (void)c, (void)h, (void)p, (void)e;
+    exit(7);
+}
+static int x_population(void *st, hm_population_ctx *c, hm_plugin_err *e)
+{
+    (void)st, (void)c, (void)e;
+    exit(7);
+}
+
+static const hm_source_desc *exiting_entry(const hm_host_api *host)
+{
+    const hm_source_desc *d = sqlite_entry(host);
+    if (!d)
+        return NULL;
+    wrapped.fetch = x_fetch;
+    wrapped.population = d->population ? x_population : NULL;
+    wrapped.population_fetch = d->population_fetch ? x_population_fetch : NULL;
     return &wrapped;
 }
 
@@ -583,6 +613,49 @@ START_TEST(a_node_ignores_the_cluster_section)
 }
 END_TEST
 
+START_TEST(a_registered_plugin_may_end_the_process)
+{
+    /* a plugin loaded from its file first, so that the exit guard stands */
+    FILE *devnull = fopen("/dev/null", "w");
+    char err[1024];
+    ck_assert_msg(hm_plugin_check(getenv("HM_SQLITE_SO"), NULL, NULL, 0, devnull, err, sizeof err) == HM_OK, "%s",
+                  err);
+    fclose(devnull);
+    ck_assert_int_eq(hm_plugin_register("regsqlite", exiting_entry), HM_OK);
+    hm_pack *k = pack();
+    char *text = config_text(NULL);
+    hm_run_options o = { .config = "city.conf", .threads = 1 };
+    hm_run_env env = { sizeof env, text, &sink, 1 };
+    hm_run_summary *s;
+    /* the process ends with the program's status, never the guard's 2 */
+    hm_run_with(k, &o, &env, &s, err, sizeof err);
+    ck_abort_msg("the run went on after the plugin's exit(7)");
+}
+END_TEST
+
+START_TEST(configuration_text_into_a_results_database)
+{
+    /* the text without a sink: the run goes to o.out as hm_run's would */
+    hm_pack *k = pack();
+    char *text = config_text(NULL);
+    unlink("text.db");
+    hm_run_options o = { .config = "city.conf", .out = "text.db", .threads = 2 };
+    hm_run_env env = { sizeof env, text, NULL, 1 };
+    hm_run_summary *s;
+    char err[1024];
+    int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
+    ck_assert_msg(rc == HM_OK, "%d: %s", rc, err);
+    ck_assert_int_eq(hm_run_summary_households(s), 4);
+    ck_assert_int_eq(plugin_off_thread, 0);
+    struct stat st;
+    ck_assert_int_eq(stat("text.db", &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    hm_run_summary_free(s);
+    free(text);
+    hm_pack_free(k);
+}
+END_TEST
+
 /* the status of policy `name` in r, or 0 */
 static int status_of(const hm_result *r, const char *name)
 {
@@ -659,6 +732,8 @@ int main(void)
     tcase_add_test(tc, a_bad_configuration_text_names_its_line);
     tcase_add_test(tc, a_node_ignores_the_cluster_section);
     tcase_add_test(tc, given_tables_of_the_pack_apply);
+    tcase_add_test(tc, configuration_text_into_a_results_database);
+    tcase_add_exit_test(tc, a_registered_plugin_may_end_the_process, 7);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
