@@ -206,7 +206,11 @@ conf_for() {
 load whole
 conf_for whole
 "$HUIMIN" compile examples/policies -o "$run/examples.hmc" >/dev/null
-pack64=$(base64 -w0 "$run/examples.hmc")
+# NAME: the pack loaded into cluster NAME as `examples` (too long for an argument)
+load_pack() {
+	printf '%s\n' "\\set pack \`base64 -w0 '$run/examples.hmc'\`" \
+		"SELECT huimin.load_pack('examples', decode(:'pack', 'base64'));" | psql_on "$1" >/dev/null
+}
 now() { date +%s.%N; }
 wall() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # psql's "Time: 1234.567 ms …" of its last statement, in seconds
@@ -229,7 +233,7 @@ read -r al ae aw at <<<"$(phases "$run/plugin.err")"
 # ---- (b) inside the database -------------------------------------------------------------------
 warm whole
 hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
-psql_on whole -v pack="$pack64" -c "SELECT huimin.load_pack('examples', decode(:'pack', 'base64'))" >/dev/null
+load_pack whole
 conf_text=$(cat "$pgd/whole.conf")
 psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
 SET client_min_messages = notice;
@@ -241,14 +245,23 @@ SQL
 	{ cat "$run/indb.err" >&2; hm_die "(b) failed"; }
 btime=$(stmt_time "$run/indb.out")
 run_id=$(sed -n '/^[0-9][0-9]*$/p' "$run/indb.out" | tail -n1)
-read -r bl be bw bt <<<"$(phases "$run/indb.err") - - - -"
+bp=$(phases "$run/indb.err")
+read -r bl be bw bt <<<"${bp:-- - - -}"
 
 # ---- the check ---------------------------------------------------------------------------------
 hm_log "the check: plugin.db's decisions against huimin.decisions of run $run_id"
 cols="entity_kind, entity_id, household_id, policy, status, amount_fen, amount_period, reason, message, missing, claim"
-sqlite3 -csv "$run/plugin.db" "SELECT $cols FROM decisions" | LC_ALL=C sort >"$run/plugin.csv"
-psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT WITH (FORMAT csv)" |
-	LC_ALL=C sort >"$run/indb.csv"
+# the two programs quote CSV differently: both read and written again
+# alike, NULL as \N
+recsv() {
+	python3 -c 'import csv, sys
+w = csv.writer(sys.stdout, lineterminator="\n")
+for r in csv.reader(sys.stdin):
+    w.writerow(r)'
+}
+sqlite3 -csv -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" | recsv | LC_ALL=C sort >"$run/plugin.csv"
+psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT WITH (FORMAT csv, NULL '\N')" |
+	recsv | LC_ALL=C sort >"$run/indb.csv"
 same=1
 if [ ! -s "$run/plugin.csv" ] || ! cmp -s "$run/plugin.csv" "$run/indb.csv"; then
 	same=0
@@ -265,7 +278,7 @@ counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.ru
 for k in 0 1 2; do
 	SHARED_BUFFERS=1GB load "n$k" --shards 3 --shard "$k"
 	conf_for "n$k"
-	psql_on "n$k" -v pack="$pack64" -c "SELECT huimin.load_pack('examples', decode(:'pack', 'base64'))" >/dev/null
+	load_pack "n$k"
 done
 node_run() { # K: huimin.run on node K in a transaction rolled back; psql's output in RUN/nodeK.out
 	psql_on "n$1" -At -v conf="$(cat "$pgd/n$1.conf")" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/node$1$2.out" 2>"$run/node$1$2.err" <<'SQL'
