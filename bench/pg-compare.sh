@@ -109,7 +109,7 @@ else
 	python3 examples/city/generate --households "$N" --seed "$SEED" --as-of "$AS_OF" --out "$city" >&2
 fi
 mkdir -p "$run"
-rm -f "$run"/*.db "$run"/*.csv "$run"/*.out "$run"/*.err
+rm -f "$run"/*.db "$run"/*.csv "$run"/*.tsv "$run"/*.out "$run"/*.err
 
 # ---- the servers ------------------------------------------------------------------
 pg_sys=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -133,6 +133,10 @@ fi
 started=()
 start() {
 	local d=$pgd/$1
+	# a server left running by an interrupted run is stopped first
+	if [ -f "$d/data/postmaster.pid" ]; then
+		as_pg "$pg_bin/pg_ctl" -D "$d/data" -m fast stop >/dev/null 2>&1 || true
+	fi
 	if [ ! -f "$d/data/PG_VERSION" ]; then
 		rm -rf "$d"
 		mkdir -p "$d"
@@ -155,6 +159,7 @@ stop_all() {
 	done
 }
 trap stop_all EXIT
+trap 'exit 1' INT TERM
 conn() { echo "host=$pgd/$1 dbname=city user=postgres"; }
 psql_on() {
 	local n=$1
@@ -203,6 +208,7 @@ conf_for() {
 		awk '/^\[source /{ s = $2; sub(/\]$/, "", s) } { sub(/= SOURCE$/, "= " s); print }' >"$pgd/$name.conf"
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 load whole
 conf_for whole
 "$HUIMIN" compile examples/policies -o "$run/examples.hmc" >/dev/null
@@ -251,25 +257,20 @@ read -r bl be bw bt <<<"${bp:-- - - -}"
 # ---- the check ---------------------------------------------------------------------------------
 hm_log "the check: plugin.db's decisions against huimin.decisions of run $run_id"
 cols="entity_kind, entity_id, household_id, policy, status, amount_fen, amount_period, reason, message, missing, claim"
-# the two programs quote CSV differently: both read and written again
-# alike, NULL as \N
-recsv() {
-	python3 -c 'import csv, sys
-w = csv.writer(sys.stdout, lineterminator="\n")
-for r in csv.reader(sys.stdin):
-    w.writerow(r)'
-}
-sqlite3 -csv -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" | recsv | LC_ALL=C sort >"$run/plugin.csv"
-psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT WITH (FORMAT csv, NULL '\N')" |
-	recsv | LC_ALL=C sort >"$run/indb.csv"
+# both as tab-separated text, NULL as \N (COPY's text format; a value
+# with a tab, a line break or a backslash would differ, never agree falsely)
+sqlite3 -list -separator "$(printf '\t')" -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" |
+	LC_ALL=C sort -S 25% >"$run/plugin.tsv"
+psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT" |
+	LC_ALL=C sort -S 25% >"$run/indb.tsv"
 same=1
-if [ ! -s "$run/plugin.csv" ] || ! cmp -s "$run/plugin.csv" "$run/indb.csv"; then
+if [ ! -s "$run/plugin.tsv" ] || ! cmp -s "$run/plugin.tsv" "$run/indb.tsv"; then
 	same=0
-	echo "DIFFERENT: $(diff "$run/plugin.csv" "$run/indb.csv" | grep -c '^[<>]') lines differ" \
-		"($run/plugin.csv, $run/indb.csv)" >&2
+	echo "DIFFERENT: $(diff "$run/plugin.tsv" "$run/indb.tsv" | grep -c '^[<>]') lines differ" \
+		"($run/plugin.tsv, $run/indb.tsv)" >&2
 fi
-decisions=$(wc -l <"$run/plugin.csv")
-bytes=$(wc -c <"$run/plugin.csv")
+decisions=$(wc -l <"$run/plugin.tsv")
+bytes=$(wc -c <"$run/plugin.tsv")
 counts_a=$(sqlite3 "$run/plugin.db" "SELECT households, persons FROM runs")
 counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.runs WHERE run_id = $run_id")
 [ "$counts_a" = "$counts_b" ] || { same=0; echo "DIFFERENT: runs counts $counts_a (a), $counts_b (b)" >&2; }
@@ -315,13 +316,14 @@ cwall=$(wall "$t")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
 {
 	echo "city: $stamp ($city); PostgreSQL $pg_major, fsync=off full_page_writes=off synchronous_commit=off" \
-		"(both sides, same server); $(nproc) cores"
+		"(both sides, same server); $(nproc) cores, $THREADS threads"
+	echo "load average at the start: $load0; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cat "$run"/load-*.txt 2>/dev/null || true
 	printf '%-34s %9s %9s %9s %9s %9s\n' "" load evaluate write total wall
 	printf '%-34s %9s %9s %9s %9s %9s\n' "(a) huimin run, postgres plugin" "$al" "$ae" "$aw" "$at" "$awall"
 	printf '%-34s %9s %9s %9s %9s %9s\n' "(b) SELECT huimin.run(…)" "$bl" "$be" "$bw" "$bt" "$btime"
 	echo "ratio in-DB / plugin = $(ratio "$btime" "$awall") (statement time / the command's wall time)"
-	echo "decisions: $decisions ($bytes bytes as CSV, $((bytes / N)) bytes a household);" \
+	echo "decisions: $decisions ($bytes bytes as text, $((bytes / N)) bytes a household);" \
 		"$([ $same = 1 ] && echo "the same in both, row by row" || echo DIFFERENT)"
 	tot=0
 	for k in 0 1 2; do
@@ -333,19 +335,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f",
 		'BEGIN { printf "%.0f", h / t }') households/s"
 	# the projection: per node as measured alone (a node = this machine)
 	awk -v h0="${nh[0]}" -v h1="${nh[1]}" -v h2="${nh[2]}" -v t0="${nt[0]}" -v t1="${nt[1]}" -v t2="${nt[2]}" \
-		-v bph="$((bytes / N))" -v aw="$aw" -v n="$N" 'BEGIN {
+		-v bph="$((bytes / N))" -v aw="$aw" -v bw="$bw" -v n="$N" 'BEGIN {
 		tp = (h0 + h1 + h2) / (t0 + t1 + t2)
 		W = 50000000
 		wr = (aw > 0) ? n / aw : 0
 		printf "50,000,000 households at %.0f households/s a node (the mean of (c) alone):\n", tp
-		printf "  %6s %14s %16s %18s\n", "nodes", "on the nodes", "decisions to", "coordinator"
-		printf "  %6s %14s %16s %18s\n", "", "", "carry (1 Gbit/s)", "write (as (a))"
+		wp = (bw > 0) ? n / bw : 0
+		printf "  %6s %14s %16s %18s %18s\n", "nodes", "on the nodes", "decisions to", "coordinator", "coordinator"
+		printf "  %6s %14s %16s %18s %18s\n", "", "", "carry (1 Gbit/s)", "write, SQLite", "write, PostgreSQL"
+		printf "  %6s %14s %16s %18s %18s\n", "", "", "", "(as (a))", "(as (b))"
 		split("1 3 10 30 50 100", ks, " ")
 		for (i = 1; i <= 6; i++) {
 			k = ks[i]
-			printf "  %6d %12.0f s %14.0f s %16.0f s\n", k, W / k / tp, W * bph / 125e6, (wr > 0) ? W / wr : -1
+			printf "  %6d %12.0f s %14.0f s %16.0f s %16.0f s\n", k, W / k / tp, W * bph / 125e6, (wr > 0) ? W / wr : -1,
+				(wp > 0) ? W / wp : -1
 		}
-		printf "  decisions to carry: %.1f GB in all (%d bytes a household as CSV)\n", W * bph / 1e9, bph
+		printf "  decisions to carry: %.1f GB in all (%d bytes a household as text)\n", W * bph / 1e9, bph
 	}'
 } | tee "$run/summary.txt"
 [ $same = 1 ]
