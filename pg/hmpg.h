@@ -21,6 +21,9 @@ extern int hmpg_registered;
 const hm_pack *hmpg_pack(const char *name, const char **hash);
 /* The cache's evaluator of that pack (one per backend). */
 hm_evaluator *hmpg_evaluator(const char *name);
+/* The cache's checked compiler of that pack's policy files (for their
+ * given tables), or NULL when the pack carries none; after hmpg_pack. */
+hm_compiler *hmpg_compiler(const char *name);
 
 /* The SQLSTATE of a libhuimin status. */
 int hmpg_sqlstate(int status);
