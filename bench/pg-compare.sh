@@ -15,7 +15,9 @@
 #    n0, n1, n2 (a third each, --shards 3 --shard K).  A cluster loaded
 #    from the same city is reused (its `loaded` file).  All run with
 #    fsync=off and full_page_writes=off: a benchmark's settings, the same
-#    for both sides, which run on the same server over the same data.
+#    for both sides, which run on the same server over the same data;
+#    shared_buffers 6GB for the whole city, 2GB a node (WHOLE_BUFFERS,
+#    NODE_BUFFERS), room for the tables.
 #    Every table is read once before the runs, so neither side reads cold.
 # 3. (a) `huimin run examples/policies --config whole.conf --as-of
 #    2024-08-01 --out RUN/plugin.db` (the postgres plugin over the
@@ -52,6 +54,12 @@ SEED=${SEED:-1}
 # both sides evaluate on as many threads (huimin run's --threads, the
 # extension's huimin.threads)
 THREADS=${THREADS:-$(nproc)}
+# shared_buffers: room for the whole database, so that its tables, once
+# read, stay in the server's buffers (a table larger than a quarter of them
+# would be scanned through a small ring, copied from the system's cache on
+# every read), as a database server is set up; the same for both sides
+WHOLE_BUFFERS=${WHOLE_BUFFERS:-6GB}
+NODE_BUFFERS=${NODE_BUFFERS:-2GB}
 AS_OF=2024-08-01
 case $N in
 '' | *[!0-9]* | 0*)
@@ -168,13 +176,14 @@ psql_on() {
 }
 [ "$(id -u)" = 0 ] && { chown postgres "$pgd"; chmod 711 "$data" "$pgd"; }
 
-# NAME [--shards 3 --shard K]: the cluster loaded with the city (or a shard)
+# NAME SHARED_BUFFERS [--shards 3 --shard K]: the cluster loaded with the
+# city (or a shard)
 load() {
-	local name=$1 want
-	shift
+	local name=$1 buffers=$2 want
+	shift 2
 	# a city generated again is loaded again
 	want="$stamp $(stat -c %Y "$city/city.txt") $*"
-	start "$name" "${SHARED_BUFFERS:-2GB}"
+	start "$name" "$buffers"
 	if [ "$(cat "$pgd/$name/loaded" 2>/dev/null)" != "$want" ]; then
 		hm_log "loading $name: examples/city/to-postgres --city $city $*"
 		psql -X -q -h "$pgd/$name" -U postgres -d postgres -c "DROP DATABASE IF EXISTS city" -c "CREATE DATABASE city"
@@ -209,7 +218,7 @@ conf_for() {
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-load whole
+load whole "$WHOLE_BUFFERS"
 conf_for whole
 "$HUIMIN" compile examples/policies -o "$run/examples.hmc" >/dev/null
 # NAME: the pack loaded into cluster NAME as `examples` (too long for an argument)
@@ -277,7 +286,7 @@ counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.ru
 
 # ---- (c) three nodes ------------------------------------------------------------------------------
 for k in 0 1 2; do
-	SHARED_BUFFERS=1GB load "n$k" --shards 3 --shard "$k"
+	load "n$k" "$NODE_BUFFERS" --shards 3 --shard "$k"
 	conf_for "n$k"
 	load_pack "n$k"
 done
@@ -316,6 +325,7 @@ cwall=$(wall "$t")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
 {
 	echo "city: $stamp ($city); PostgreSQL $pg_major, fsync=off full_page_writes=off synchronous_commit=off" \
+		"shared_buffers=$WHOLE_BUFFERS (whole), $NODE_BUFFERS (nodes)" \
 		"(both sides, same server); $(nproc) cores, $THREADS threads"
 	echo "load average at the start: $load0; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cat "$run"/load-*.txt 2>/dev/null || true
