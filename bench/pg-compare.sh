@@ -268,10 +268,14 @@ hm_log "the check: plugin.db's decisions against huimin.decisions of run $run_id
 cols="entity_kind, entity_id, household_id, policy, status, amount_fen, amount_period, reason, message, missing, claim"
 # both as tab-separated text, NULL as \N (COPY's text format; a value
 # with a tab, a line break or a backslash would differ, never agree falsely)
-sqlite3 -list -separator "$(printf '\t')" -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" |
-	LC_ALL=C sort -S 25% >"$run/plugin.tsv"
-psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT" |
-	LC_ALL=C sort -S 25% >"$run/indb.tsv"
+# (persons' ids: readable by their owner only, as results are)
+(
+	umask 077
+	sqlite3 -list -separator "$(printf '\t')" -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" |
+		LC_ALL=C sort -S 25% >"$run/plugin.tsv"
+	psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT" |
+		LC_ALL=C sort -S 25% >"$run/indb.tsv"
+)
 same=1
 if [ ! -s "$run/plugin.tsv" ] || ! cmp -s "$run/plugin.tsv" "$run/indb.tsv"; then
 	same=0
