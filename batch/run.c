@@ -689,33 +689,6 @@ static int totals(const hm_program *p, const hm_load *L, const decisions *D, int
 
 /* ---- the run's summary (hm_run_summary) --------------------------------- */
 
-typedef struct sum_policy {
-    const char *name;           /* in hm_run_summary.strs */
-    int policy, entity, period, has_amount;
-    long long count[5];         /* by HM_ELIGIBLE … HM_NOT_APPLICABLE */
-    long long total, errors;
-} sum_policy;
-
-typedef struct sum_issue {
-    char *source, *entity_id, *field, *detail;
-    int entity;
-} sum_issue;
-
-struct hm_run_summary {
-    long long run_id, households, persons;
-    char as_of[16];
-    char *pack_hash;
-    int threads, nsources;
-    double seconds[4];          /* HM_PHASE_* */
-    long peak_kib;
-    sum_policy *policies;
-    int npolicies;
-    long long issue_counts[4];  /* by HM_ISSUE_* */
-    sum_issue *issues;
-    int nissues;
-    char *strs;                 /* the policies' names, one after another */
-};
-
 void hm_run_summary_free(hm_run_summary *s)
 {
     if (!s)
@@ -1072,6 +1045,17 @@ static char *keep_path(const hm_run_options *o, const hm_config *cfg, int *oom)
 int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen)
 {
     return batch_run(k, o, NULL, out, err, errlen);
+}
+
+int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
+                char *err, size_t errlen)
+{
+    if (!env)
+        return batch_run(k, o, NULL, out, err, errlen);
+    err[0] = '\0';
+    *out = NULL;
+    snprintf(err, errlen, "hm_run_with: not built yet");
+    return HM_EUSAGE;
 }
 
 int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_run_summary **out, char *err,

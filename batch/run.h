@@ -7,6 +7,37 @@
 #include "huimin.h"
 #include "load.h"
 
+/* ---- the run's summary (hm_run_summary): built here, and by a cluster
+ * run's coordinator (cluster.c) from what its nodes recorded ---- */
+
+typedef struct sum_policy {
+    const char *name;           /* in hm_run_summary.strs */
+    int policy, entity, period, has_amount;
+    long long count[5];         /* by HM_ELIGIBLE … HM_NOT_APPLICABLE */
+    long long total, errors;
+} sum_policy;
+
+typedef struct sum_issue {
+    char *source, *entity_id, *field, *detail;
+    int entity;
+} sum_issue;
+
+/* Every pointer below is mem_alloc'ed, freed by hm_run_summary_free. */
+struct hm_run_summary {
+    long long run_id, households, persons;
+    char as_of[16];
+    char *pack_hash;
+    int threads, nsources;
+    double seconds[4];          /* HM_PHASE_* */
+    long peak_kib;
+    sum_policy *policies;
+    int npolicies;
+    long long issue_counts[4];  /* by HM_ISSUE_* */
+    sum_issue *issues;
+    int nissues;
+    char *strs;                 /* the policies' names, one after another */
+};
+
 typedef struct run_hooks {
     void *ctx;
     unsigned load;              /* LOAD_ROLL, LOAD_REGIONS: read those too (load_open_for) */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# exports.sh CC HEADER -- the functions HEADER declares, one name a line:
+# exports.sh CC HEADER... -- the functions the HEADERs declare, one name a line:
 # what libhuimin.so exports (Makefile.am), so a function added to the
 # public header is exported without a second list to keep.
 #
@@ -10,8 +10,10 @@
 # struct members, are not functions of the library and are skipped.
 set -e
 cc=$1
-header=$2
-$cc -E -P -x c "$header" |
+shift
+for header; do
+	$cc -E -P -x c "$header"
+done |
 	tr '\n;{}' ' \n\n\n' |
 	sed -n '/^[[:space:]]*typedef[[:space:]]/d; s/^[^(]*[^A-Za-z0-9_]\(hm_[A-Za-z0-9_]*\)[[:space:]]*(.*/\1/p' |
 	sort -u

@@ -404,6 +404,64 @@ int hm_compiler_run_population(hm_compiler *c, const hm_run_options *o, hm_run_s
 int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen);
 void hm_run_summary_free(hm_run_summary *s);
 
+/* ---- runs inside another program: a run's decisions handed to the caller ---- */
+
+/* What identifies a run, as the results database's runs table holds it. */
+typedef struct hm_sink_run {
+    const char *as_of, *pack_hash, *config /* name or path */, *config_text, *config_sets /* or NULL */,
+               *version, *started;   /* "2024-08-01T09:30:00Z" */
+    long long households, persons;
+    int reasons, settled, store_all;
+} hm_sink_run;
+
+typedef struct hm_run_sink {
+    size_t size;                    /* sizeof (hm_run_sink) */
+    void *ctx;
+    /* every call returns 0, or -1 after writing why into err (the run then
+     * stops, calls abort and records nothing); all are called on the thread
+     * that called hm_run_with, in this order: begin, source*, policy*,
+     * reason*, then entity/decision/claim_decision interleaved (an entity
+     * before its decisions, a household before its persons), issue*,
+     * not_eligible*, not_applicable*, commit (or abort after begin). */
+    int (*begin)(void *ctx, const hm_sink_run *run, long long *run_id, char *err, size_t errlen);
+    int (*source)(void *ctx, const char *source, const char *plugin, int isolated, const char *identity,
+                  char *err, size_t errlen);
+    /* entity: HM_ENTITY_HOUSEHOLD, _PERSON or _CLAIM; period HM_PERIOD_* */
+    int (*policy)(void *ctx, int policy, const char *name, const char *label, int entity, int period,
+                  char *err, size_t errlen);
+    int (*reason)(void *ctx, int reason, const char *text, char *err, size_t errlen);
+    /* entity: the run's number of it (0, 1, ... unique in the run); kind HM_ENTITY_HOUSEHOLD or _PERSON;
+     * id as text; household: a person's household's entity number, -1 for a household */
+    int (*entity)(void *ctx, long long entity, int kind, const char *id, long long household,
+                  char *err, size_t errlen);
+    /* status HM_ELIGIBLE ... HM_NOT_APPLICABLE; has_amount 0: amount NULL; reason 0: NULL;
+     * missing, message: NULL or text; claim: 0 for a decision that is no claim's, else the
+     * claim's number in its person's list, from 1 */
+    int (*decision)(void *ctx, long long entity, int policy, int status, int has_amount, long long amount_fen,
+                    int reason, const char *missing, const char *message, int claim, char *err, size_t errlen);
+    int (*issue)(void *ctx, const char *source, int entity_kind, const char *entity_id, const char *field,
+                 const char *issue, const char *detail, char *err, size_t errlen);
+    int (*not_eligible)(void *ctx, int policy, int reason, long long count, char *err, size_t errlen);
+    int (*not_applicable)(void *ctx, int policy, long long count, char *err, size_t errlen);
+    int (*commit)(void *ctx, char *err, size_t errlen);
+    void (*abort)(void *ctx);
+} hm_run_sink;
+
+typedef struct hm_run_env {
+    size_t size;                    /* sizeof (hm_run_env) */
+    const char *config_text;        /* the configuration's text; o->config then only names it
+                                       (messages, runs.config); NULL: read the file o->config */
+    const hm_run_sink *sink;        /* the run goes here instead of the results database o->out */
+    int calling_thread_io;          /* 1: every plugin call and every sink call on the calling thread
+                                       (sources read one after another); evaluation may still use
+                                       o->threads threads, which never take the process's signals */
+} hm_run_env;
+
+/* hm_run, as env says (env NULL: exactly hm_run).  Same statuses; HM_EIO
+ * with the sink's message when a sink call fails. */
+int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
+                char *err, size_t errlen);
+
 long long hm_run_summary_run_id(const hm_run_summary *s);          /* runs.run_id */
 const char *hm_run_summary_as_of(const hm_run_summary *s);         /* "YYYY-MM-DD" */
 const char *hm_run_summary_pack_hash(const hm_run_summary *s);     /* as hm_pack_hash */

@@ -295,8 +295,16 @@ typedef struct hm_source_desc {
 
 /* The one symbol a plugin exports. */
 typedef const hm_source_desc *(*hm_source_entry_fn)(const hm_host_api *host);
+
 #define HM_SOURCE_ENTRY "hm_source_v1"
 HM_PLUGIN_EXPORT const hm_source_desc *hm_source_v1(const hm_host_api *host);
+
+/* Provide source plugin NAME from this program: a source with `plugin = NAME`
+ * gets entry's descriptor instead of NAME.so.  It runs in the calling
+ * process, never isolated, and is never treated as a file (no permission
+ * check, no exit guard).  entry NULL removes it.  Process-wide; call before
+ * runs start.  HM_OK, HM_EUSAGE (not a plain name), HM_ENOMEM. */
+int hm_plugin_register(const char *name, hm_source_entry_fn entry);
 
 #ifdef __cplusplus
 }

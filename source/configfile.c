@@ -326,6 +326,26 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
+/* Read the lines of f, named c->path in messages. */
+static int read_stream(hm_config *c, FILE *f)
+{
+    reader r = { .f = f, .c = c };
+    int rc = ini_parse_stream(read_line, &r, handler, &r);
+    free(r.buf);        /* getline's */
+    mem_free(r.pair_value);
+    mem_free(r.line_value);
+    mem_free(r.marker);
+    if (r.failed)
+        return -1;
+    if (rc > 0)
+        return fail(c, rc, "cannot read this line: expected [SECTION], KEY = VALUE or a comment%s%s", "", "");
+    if (rc != 0) {
+        snprintf(c->err, sizeof c->err, "%s: cannot read the file", c->path);
+        return -1;
+    }
+    return 0;
+}
+
 int config_read(hm_config *c, const char *path)
 {
     memset(c, 0, sizeof *c);
@@ -346,22 +366,30 @@ int config_read(hm_config *c, const char *path)
         snprintf(c->err, sizeof c->err, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    reader r = { .f = f, .c = c };
-    int rc = ini_parse_stream(read_line, &r, handler, &r);
+    int rc = read_stream(c, f);
     fclose(f);
-    free(r.buf);        /* getline's */
-    mem_free(r.pair_value);
-    mem_free(r.line_value);
-    mem_free(r.marker);
-    if (r.failed)
-        return -1;
-    if (rc > 0)
-        return fail(c, rc, "cannot read this line: expected [SECTION], KEY = VALUE or a comment%s%s", "", "");
-    if (rc != 0) {
-        snprintf(c->err, sizeof c->err, "%s: cannot read the file", path);
+    return rc;
+}
+
+int config_read_text(hm_config *c, const char *name, const char *text)
+{
+    memset(c, 0, sizeof *c);
+    c->path = mem_strdup(name ? name : "-");
+    c->dir = mem_strdup(".");
+    if (!c->path || !c->dir) {
+        snprintf(c->err, sizeof c->err, "out of memory");
         return -1;
     }
-    return 0;
+    if (!*text)         /* fmemopen wants at least a byte; no lines, nothing set */
+        return keep_text(c, "", 0) ? (snprintf(c->err, sizeof c->err, "out of memory"), -1) : 0;
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    if (!f) {
+        snprintf(c->err, sizeof c->err, "%s: cannot read the text: %s", c->path, strerror(errno));
+        return -1;
+    }
+    int rc = read_stream(c, f);
+    fclose(f);
+    return rc;
 }
 
 int config_set(hm_config *c, const char *assignment)
@@ -415,6 +443,10 @@ void config_free(hm_config *c)
         mem_free(s->plugin);
     }
     mem_free(c->sources);
+    for (int i = 0; i < c->nnodes; i++)
+        mem_free(c->nodes[i]);
+    mem_free(c->nodes);
+    mem_free(c->cluster_pack);
     mem_free(c->text);
     mem_free(c->path);
     mem_free(c->dir);

@@ -47,11 +47,18 @@ typedef struct hm_config {
     int keep_line;          /* where keep was set; 0: on the command line */
     cfg_source *sources;
     int nsources, capsources;
+    /* [cluster]: node.0 … node.N-1 (libpq connection strings), pack = NAME */
+    char **nodes;           /* NULL when the file has no [cluster] section */
+    int nnodes;
+    char *cluster_pack;     /* pack = NAME, or NULL */
     char err[1024];         /* "FILE:LINE: message" after a failure */
 } hm_config;
 
 /* Read FILE into c (zeroed first).  0, or -1 with c->err set. */
 int  config_read(hm_config *c, const char *path);
+/* The same from TEXT: NAME is the file's name in messages and c->path;
+ * relative paths resolve against the current folder. */
+int  config_read_text(hm_config *c, const char *name, const char *text);
 /* Apply "SECTION.KEY=VALUE" (section `run`, or `source.NAME`). */
 int  config_set(hm_config *c, const char *assignment);
 void config_free(hm_config *c);

@@ -1,5 +1,6 @@
 /* plugin.c -- finding, loading and checking source plugins. */
 #include "plugin.h"
+#include "huimin.h"
 #include "isolate.h"
 #include "mem.h"
 
@@ -613,4 +614,11 @@ void plugin_type_name(int type, int period, int records, const char *codeset, ch
     snprintf(buf, n, "%s%s%s%s%s", records ? "records of " : "", t,
              type != HM_T_MONEY ? "" : period == HM_PER_MONTH ? " per month" : period == HM_PER_YEAR ? " per year" : "",
              type == HM_T_CODE ? " " : "", type == HM_T_CODE && codeset ? codeset : "");
+}
+
+int hm_plugin_register(const char *name, hm_source_entry_fn entry)
+{
+    (void)name;
+    (void)entry;
+    return HM_EUSAGE;
 }
