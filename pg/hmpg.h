@@ -4,10 +4,15 @@
 
 #include "postgres.h"
 
-#include "embed_api.h"
+#include "huimin.h"
+#include "huimin_plugin.h"
 
 /* huimin.threads: evaluation threads of huimin.run */
 extern int hmpg_threads;
+/* huimin.timings: a NOTICE with the phases' times after each run */
+extern bool hmpg_timings;
+/* hm_plugin_register's status for the SPI source (HM_OK: registered) */
+extern int hmpg_registered;
 
 /* The pack stored as `name` in huimin.packs, loaded and verified once per
  * backend and loaded again when its row's hash changed (packs.c).  Raises
@@ -16,6 +21,9 @@ extern int hmpg_threads;
 const hm_pack *hmpg_pack(const char *name, const char **hash);
 /* The cache's evaluator of that pack (one per backend). */
 hm_evaluator *hmpg_evaluator(const char *name);
+/* The cache's checked compiler of that pack's policy files (for their
+ * given tables), or NULL when the pack carries none; after hmpg_pack. */
+hm_compiler *hmpg_compiler(const char *name);
 
 /* The SQLSTATE of a libhuimin status. */
 int hmpg_sqlstate(int status);

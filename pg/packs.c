@@ -14,6 +14,8 @@ typedef struct cached_pack {
     char *name, *hash;          /* in TopMemoryContext */
     hm_pack *pack;              /* libhuimin's (malloc) */
     hm_evaluator *evaluator;    /* made on first use */
+    hm_compiler *compiler;      /* the pack's policy files, checked: their given tables */
+    int compiled;               /* 1: compiler tried (NULL: the pack has no sources) */
 } cached_pack;
 
 static cached_pack *cache;
@@ -39,6 +41,10 @@ static cached_pack *keep(const char *name, hm_pack *k)
         if (c->evaluator)
             hm_evaluator_free(c->evaluator);
         c->evaluator = NULL;
+        if (c->compiler)
+            hm_compiler_free(c->compiler);
+        c->compiler = NULL;
+        c->compiled = 0;
         if (c->pack)
             hm_pack_free(c->pack);
         pfree(c->hash);
@@ -50,6 +56,10 @@ static cached_pack *keep(const char *name, hm_pack *k)
 
 static void forget(cached_pack *c)
 {
+    if (c->compiler)
+        hm_compiler_free(c->compiler);
+    c->compiler = NULL;
+    c->compiled = 0;
     if (c->evaluator)
         hm_evaluator_free(c->evaluator);
     if (c->pack)
@@ -115,6 +125,27 @@ hm_evaluator *hmpg_evaluator(const char *name)
     if (!c->evaluator && !(c->evaluator = hm_evaluator_new(c->pack)))
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
     return c->evaluator;
+}
+
+hm_compiler *hmpg_compiler(const char *name)
+{
+    cached_pack *c = find(name);
+    if (!c || !c->pack)
+        return NULL;
+    if (!c->compiled) {
+        /* a pack carries the text of its policy files; without them, or
+         * if they do not check, it has no given tables to apply */
+        hm_compiler *k = hm_compiler_new();
+        if (!k)
+            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+        if (hm_compiler_add_pack(k, c->pack) != HM_OK || hm_compiler_check(k) != HM_OK) {
+            hm_compiler_free(k);
+            k = NULL;
+        }
+        c->compiler = k;
+        c->compiled = 1;
+    }
+    return c->compiler;
 }
 
 PG_FUNCTION_INFO_V1(huimin_load_pack);
