@@ -297,6 +297,16 @@ BEGIN
       EXCEPTION WHEN OTHERS THEN NULL;
       END;
     END LOOP;
+    -- libpq's message of a lost connection runs over several lines: the
+    -- first is the message, the rest its detail (but the dropped socket's
+    -- "invalid socket", which says nothing)
+    IF position(E'\n' IN msg) > 0 THEN
+      IF coalesce(det, '') = '' THEN
+        det := regexp_replace(substr(msg, position(E'\n' IN msg) + 1), '\s+', ' ', 'g');
+        det := nullif(btrim(replace(det, 'invalid socket', '')), '');
+      END IF;
+      msg := split_part(msg, E'\n', 1);
+    END IF;
     IF at IS NOT NULL THEN
       msg := format('node %s (%s): %s', at - 1, huimin.cluster_node_host(nodes[at]), msg);
     END IF;
