@@ -121,6 +121,9 @@ DECLARE
   msg text;
   det text;
   hnt text;
+  t_start timestamptz := clock_timestamp();
+  t_connected timestamptz;
+  t_ran timestamptz;
 BEGIN
   IF n = 0 OR array_position(nodes, NULL) IS NOT NULL THEN
     RAISE EXCEPTION 'huimin.run_cluster: no nodes: give one connection string per node'
@@ -160,6 +163,7 @@ BEGIN
       PERFORM dblink_exec(conns[k], 'BEGIN');
     END LOOP;
     at := NULL;
+    t_connected := clock_timestamp();
 
     -- stage 1 loads the pack, stage 2 runs: sent to every node at once,
     -- then waited for, a node that fails noticed whichever it is
@@ -198,6 +202,8 @@ BEGIN
         END IF;
       END LOOP;
     END LOOP;
+
+    t_ran := clock_timestamp();
 
     -- the runs agree: the same pack, date and settings on every node
     FOR k IN 1 .. n LOOP
@@ -278,6 +284,12 @@ BEGIN
       PERFORM dblink_disconnect(conns[k]);
       conns[k] := NULL;
     END LOOP;
+    -- as huimin.run reports its phases (huimin.timings)
+    IF current_setting('huimin.timings', true) IN ('on', 'true', '1', 'yes') THEN
+      RAISE NOTICE 'timings: connect % s, run % s, gather % s, total % s',
+        round(extract(epoch FROM t_connected - t_start), 3), round(extract(epoch FROM t_ran - t_connected), 3),
+        round(extract(epoch FROM clock_timestamp() - t_ran), 3), round(extract(epoch FROM clock_timestamp() - t_start), 3);
+    END IF;
     RETURN run;
   EXCEPTION WHEN query_canceled OR OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,

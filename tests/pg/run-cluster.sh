@@ -134,8 +134,11 @@ SELECT 'issues', source, entity_kind, entity_id, field, issue, detail FROM huimi
 compare() {
 	local args="$1" one three
 	one=$(echo "SELECT huimin.run('examples', :'conf'$args)" | sql 3) || { bad "huimin.run($args) on node 3"; return; }
-	three=$(echo "SELECT huimin.run_cluster('examples', :'conf', $nodes$args)" | sql 0) ||
-		{ bad "huimin.run_cluster($args)"; return; }
+	three=$(printf '%s\n' "SET huimin.timings = on;" "SELECT huimin.run_cluster('examples', :'conf', $nodes$args)" |
+		sql 0 2> "$work/notice") || { bad "huimin.run_cluster($args): $(cat "$work/notice")"; return; }
+	# its phases, as huimin.run reports its own
+	grep -q '^NOTICE:  00000: timings: connect [0-9.]* s, run [0-9.]* s, gather [0-9.]* s, total [0-9.]* s$' \
+		"$work/notice" && ok || bad "run_cluster($args)'s timings: $(cat "$work/notice")"
 	echo "$decisions" | sql 3 -v run="$one" > "$work/one.dec"
 	echo "$decisions" | sql 0 -v run="$three" > "$work/three.dec"
 	[ "$(wc -l < "$work/one.dec")" -gt 100 ] && cmp -s "$work/one.dec" "$work/three.dec" && ok ||
