@@ -100,6 +100,8 @@ DECLARE
   bytes bytea;
   version text;
   node_version text;
+  node_id text;
+  node_ids text[] := '{}';
   stage int;
   q text;
   k int;
@@ -148,8 +150,17 @@ BEGIN
       at := k;
       PERFORM dblink_connect(tag || '_' || (k - 1), nodes[k]);
       conns := conns || (tag || '_' || (k - 1));
-      SELECT t.v INTO node_version
-        FROM dblink(conns[k], 'SELECT extversion FROM pg_extension WHERE extname = ''huimin''') AS t(v text);
+      -- a database is known by its server's start and its name: one listed
+      -- twice would count its households twice
+      SELECT t.v, t.id INTO node_version, node_id
+        FROM dblink(conns[k], 'SELECT (SELECT extversion FROM pg_extension WHERE extname = ''huimin''),
+                                      pg_postmaster_start_time()::text || '' '' || current_database()')
+             AS t(v text, id text);
+      IF array_position(node_ids, node_id) IS NOT NULL THEN
+        RAISE EXCEPTION 'the same database as node %', array_position(node_ids, node_id) - 1
+          USING ERRCODE = '22023', HINT = 'List each node once.';
+      END IF;
+      node_ids := node_ids || node_id;
       IF node_version IS NULL THEN
         RAISE EXCEPTION 'the extension huimin is not installed in this database'
           USING ERRCODE = '42704', HINT = 'CREATE EXTENSION huimin on every node.';

@@ -200,6 +200,9 @@ seq_after=$(for k in 0 1 2; do sql $k -c 'SELECT last_value FROM huimin.run_ids'
 pg_psql 1 -d postgres -c 'CREATE DATABASE bare' || bad "CREATE DATABASE bare"
 fails "no extension on a node" 42704 "huimin.run_cluster: node 1 ($work/pg1): the extension huimin is not installed" \
 	"SELECT huimin.run_cluster('examples', :'conf', ARRAY[:'n0', 'host=$work/pg1 dbname=bare user=postgres'])"
+fails "a node twice" 22023 "huimin.run_cluster: node 3 ($work/pg1): the same database as node 1" \
+	"SELECT huimin.run_cluster('examples', :'conf', $nodes || ('host=$work/pg1 dbname=city user=postgres ' ||
+		'application_name=again')::text)"
 fails "unknown pack" 42704 'huimin.run_cluster: there is no pack "nosuch"' \
 	"SELECT huimin.run_cluster('nosuch', :'conf', $nodes)"
 fails "a source the nodes refuse" 0A000 "huimin.run_cluster: node [0-2] (" \
