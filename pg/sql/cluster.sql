@@ -127,8 +127,11 @@ DECLARE
   t_connected timestamptz;
   t_ran timestamptz;
 BEGIN
-  IF n = 0 OR array_position(nodes, NULL) IS NOT NULL THEN
+  IF n = 0 THEN
     RAISE EXCEPTION 'huimin.run_cluster: no nodes: give one connection string per node'
+      USING ERRCODE = '22023';
+  ELSIF array_position(nodes, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'huimin.run_cluster: node % has no connection string', array_position(nodes, NULL) - 1
       USING ERRCODE = '22023';
   END IF;
   IF array_lower(nodes, 1) <> 1 OR array_ndims(nodes) <> 1 THEN
@@ -161,6 +164,14 @@ BEGIN
           USING ERRCODE = '22023', HINT = 'List each node once.';
       END IF;
       node_ids := node_ids || node_id;
+      -- this very database as a node: its load_pack would wait for ever
+      -- on a pack row this transaction wrote and has not committed
+      IF node_id = pg_postmaster_start_time()::text || ' ' || current_database() AND EXISTS (
+           SELECT 1 FROM huimin.packs p WHERE p.name = pack
+             AND p.xmin::text = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text) THEN
+        RAISE EXCEPTION 'this database is a node, and the pack "%" was loaded in this transaction', pack
+          USING ERRCODE = '55000', HINT = 'Commit the pack first.';
+      END IF;
       IF node_version IS NULL THEN
         RAISE EXCEPTION 'the extension huimin is not installed in this database'
           USING ERRCODE = '42704', HINT = 'CREATE EXTENSION huimin on every node.';

@@ -186,7 +186,7 @@ for k in 0 1 2; do sessions_gone $k && ok || bad "sessions left on node $k"; don
 # and nothing recorded anywhere
 # fails WHAT CODE PATTERN SQL: SQL run on node 0 fails with CODE and a message matching PATTERN
 fails() {
-	echo "$4" | sql 0 > "$work/out" 2> "$work/err"
+	printf '%s\n' "$4" | sql 0 > "$work/out" 2> "$work/err"
 	local st=$?
 	[ $st -ne 0 ] && grep -q "^ERROR:  $2: $3" "$work/err" && ok || bad "$1: exit $st: $(cat "$work/err" "$work/out")"
 }
@@ -208,6 +208,15 @@ fails "unknown pack" 42704 'huimin.run_cluster: there is no pack "nosuch"' \
 fails "a source the nodes refuse" 0A000 "huimin.run_cluster: node [0-2] (" \
 	"SELECT huimin.run_cluster('examples', regexp_replace(:'conf', 'plugin\s*=\s*postgres', 'plugin = sqlite', 'g'),
 		$nodes)"
+fails "a pack not committed, and node 0 the coordinator's database" 55000 \
+	"huimin.run_cluster: node 0 ($work/pg0): this database is a node, and the pack \"examples\" was loaded in this" \
+	"SET statement_timeout = '20s';   -- without the check: a wait, not a hang
+BEGIN;
+\\set hex \`cat $work/pack.hex\`
+SELECT huimin.load_pack('examples', decode(:'hex', 'hex'));
+SELECT huimin.run_cluster('examples', :'conf', $nodes)"
+fails "a node without a connection string" 22023 "huimin.run_cluster: node 1 has no connection string" \
+	"SELECT huimin.run_cluster('examples', :'conf', ARRAY[:'n0', NULL])"
 fails "no nodes" 22023 "huimin.run_cluster: no nodes" "SELECT huimin.run_cluster('examples', :'conf', '{}')"
 check_clean "after the refusals" 2
 
