@@ -824,7 +824,7 @@ static hm_run_summary *make_summary(const hm_program *p, const hm_load *L, const
 /* Blank what looks like a password in the configuration text before it is
  * recorded: `password = …` settings and `password=…` in a connection
  * string, and the password of a URI (scheme://user:password@host). */
-static void blank_secrets(char *t)
+void run_blank_secrets(char *t)
 {
     for (char *s = t; (s = strcasestr(s, "password")) != NULL;) {
         s += 8;
@@ -861,7 +861,7 @@ static char *join_sets(const hm_run_options *o)
         strcat(t, o->sets[i]);
         strcat(t, "\n");
     }
-    blank_secrets(t);
+    run_blank_secrets(t);
     return t;
 }
 
@@ -1262,7 +1262,7 @@ static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env 
     if (h && h->keep && (rc = keep_more(&D, &L, h, err, errlen)) != HM_OK)
         goto done;
     if (cfg.text)
-        blank_secrets(cfg.text);
+        run_blank_secrets(cfg.text);
     /* the run is recorded as its decisions are made, in its transaction */
     rc = HM_EIO;
     results_run run = { .as_of = as_of_buf, .pack_hash = hm_pack_hash(k), .config = cfg.path,

@@ -50,6 +50,10 @@ typedef struct run_hooks {
     int (*decided)(void *ctx, const hm_load *L, char *err, size_t errlen);
 } run_hooks;
 
+/* Blank what looks like a password in a configuration's text, in place,
+ * before it is recorded (runs.config_text, runs.config_sets). */
+void run_blank_secrets(char *t);
+
 /* hm_run, reading and calling what h says (h may be NULL); a failure of h->decided is the
  * run's (nothing recorded), with the status it returned. */
 int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_run_summary **out, char *err,

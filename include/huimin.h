@@ -198,6 +198,14 @@ int hm_household_add_ref_row(hm_household *h, const char *table, const char *key
 int hm_household_from_json(const hm_pack *k, const char *json, size_t len, const char *name,
                            hm_household **out, char *err, size_t errlen);
 int hm_household_member_count(const hm_household *h);
+/* Give household h the rows of the reference tables that the policy files
+ * added to compiler c give in `given table` blocks, as `huimin run --given`
+ * applies them.  c must be checked (hm_compiler_check) and hold the files of
+ * h's pack (hm_compiler_add_pack): the caller keeps one such compiler per
+ * pack and may reuse it for any number of households (one thread at a time).
+ * HM_OK (also when there are no such rows), HM_EUSAGE (c not checked, or of
+ * another program: err), HM_ENOMEM. */
+int hm_household_add_given_tables(hm_household *h, hm_compiler *c, char *err, size_t errlen);
 
 /* ---- evaluating ---- */
 
@@ -457,8 +465,11 @@ typedef struct hm_run_env {
                                        o->threads threads, which never take the process's signals */
 } hm_run_env;
 
-/* hm_run, as env says (env NULL: exactly hm_run).  Same statuses; HM_EIO
- * with the sink's message when a sink call fails. */
+/* hm_run, as env says (env NULL: exactly hm_run; docs/embedding.md,
+ * "Running inside another program").  With a sink, o->out may be NULL.
+ * Same statuses; HM_EIO with the sink's message when a sink call fails
+ * (abort called, nothing committed); HM_EUSAGE when env->size or the
+ * sink's size is not its struct's, or a member of the sink is NULL. */
 int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
                 char *err, size_t errlen);
 

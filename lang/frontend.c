@@ -17,6 +17,7 @@
 #include "disasm.h"
 #include "module.h"
 #include "pack.h"
+#include "household.h"
 
 #include <dirent.h>
 #include <nettle/sha2.h>
@@ -52,6 +53,7 @@ struct hm_compiler {
     int have_base;          /* base_sha256 is the base pack's */
     uint8_t base_sha256[32];
     int explain_deep;       /* hm_compiler_set_explain_deep */
+    const hm_program *given_for;    /* hm_household_add_given_tables: the program found to be this one's */
 };
 
 hm_compiler *hm_compiler_new(void)
@@ -1037,6 +1039,53 @@ int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
     }
     if (module_encode(p, &c->pack, &c->pack_len))
         return HM_ENOMEM;
+    return HM_OK;
+}
+
+int hm_household_add_given_tables(hm_household *h, hm_compiler *c, char *err, size_t errlen)
+{
+    if (!h || !c) {
+        snprintf(err, errlen, "hm_household_add_given_tables: no %s", !h ? "household" : "compiler");
+        return HM_EUSAGE;
+    }
+    hm_program *prog;
+    sema *s;
+    int rc = compiler_program(c, &prog, &s);
+    if (rc == HM_ENOMEM) {
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
+    if (rc != HM_OK) {
+        snprintf(err, errlen, "hm_household_add_given_tables: the compiler's policy files have errors");
+        return HM_EUSAGE;
+    }
+    /* its files must be those of the household's pack: compared once per
+     * program (encoding a program costs more than a household) */
+    if (c->given_for != h->p) {
+        unsigned char *mine = c->pack;
+        size_t len = c->pack_len;
+        if (!mine && module_encode(prog, &mine, &len)) {
+            snprintf(err, errlen, "out of memory");
+            return HM_ENOMEM;
+        }
+        int same = same_program(h->p, mine, len);
+        if (mine != c->pack)
+            mem_free(mine);
+        if (same < 0) {
+            snprintf(err, errlen, "out of memory");
+            return HM_ENOMEM;
+        }
+        if (!same) {
+            snprintf(err, errlen, "hm_household_add_given_tables: the compiler's policy files are not those of "
+                     "the household's pack");
+            return HM_EUSAGE;
+        }
+        c->given_for = h->p;
+    }
+    if (h->p->nrefreads && testrun_load_pack_rows(s, h->p, &h->tx, -1) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
     return HM_OK;
 }
 

@@ -77,6 +77,22 @@ Datum huimin_evaluate(PG_FUNCTION_ARGS)
     if (rc != HM_OK)
         ereport(ERROR, (errcode(rc == HM_ENOMEM ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INVALID_TEXT_REPRESENTATION),
                         errmsg("%s", err)));
+    /* the reference tables' rows the pack's files give, as for --given */
+    hm_compiler *c = NULL;
+    PG_TRY();
+    {
+        c = hmpg_compiler(pack);
+    }
+    PG_CATCH();
+    {
+        hm_household_free(h);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    if (c && (rc = hm_household_add_given_tables(h, c, err, sizeof err)) != HM_OK) {
+        hm_household_free(h);
+        ereport(ERROR, (errcode(hmpg_sqlstate(rc)), errmsg("%s", err)));
+    }
     hm_result *r = NULL;
     rc = hm_evaluate(e, h, as_of[0] ? as_of : NULL, &r, err, sizeof err);
     hm_household_free(h);

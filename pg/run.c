@@ -49,10 +49,7 @@ void hmpg_check_config(const char *config)
 {
     char *copy = pstrdup(config);
     char *source = NULL;
-    int lineno = 0;
-    for (char *line = strtok(copy, "\n"), *save = NULL; line; line = strtok(NULL, "\n")) {
-        (void)save;
-        lineno++;
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;

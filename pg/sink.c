@@ -32,6 +32,10 @@ typedef struct sink_state {
         d_reason[SINK_BATCH], d_missing[SINK_BATCH], d_message[SINK_BATCH], d_claim[SINK_BATCH];
     bool d_amount_null[SINK_BATCH], d_reason_null[SINK_BATCH], d_missing_null[SINK_BATCH],
         d_message_null[SINK_BATCH], d_claim_null[SINK_BATCH];
+    /* data issues: a run over a province has tens of thousands */
+    int niss;
+    Datum i_col[6][SINK_BATCH];
+    bool i_null[6][SINK_BATCH];
     Datum kind_household, kind_person;
 } sink_state;
 
@@ -96,7 +100,7 @@ static int stmt(const char *sql, int n, Oid *types, Datum *values, const char *n
 
 typedef struct flush_op {
     sink_state *s;
-    int which;                  /* 0 entities, 1 decisions */
+    int which;                  /* 0 entities, 1 decisions, 2 data issues */
 } flush_op;
 
 static Datum array_of(Datum *v, bool *nulls, int n, Oid type)
@@ -116,7 +120,19 @@ static void do_flush(void *arg)
     CHECK_FOR_INTERRUPTS();
     MemoryContext old = MemoryContextSwitchTo(s->batch_cx);
     int rc;
-    if (f->which == 0) {
+    if (f->which == 2) {
+        Oid types[7] = { INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                         TEXTARRAYOID };
+        Datum v[7];
+        v[0] = Int64GetDatum(s->run_id);
+        for (int j = 0; j < 6; j++)
+            v[j + 1] = array_of(s->i_col[j], s->i_null[j], s->niss, TEXTOID);
+        rc = SPI_execute_with_args("INSERT INTO huimin.data_issues(run_id, source, entity_kind, entity_id, field, "
+                                   "issue, detail) SELECT $1, a, b, c, d, e, f "
+                                   "FROM unnest($2, $3, $4, $5, $6, $7) AS u(a, b, c, d, e, f)",
+                                   7, types, v, NULL, false, 0);
+        s->niss = 0;
+    } else if (f->which == 0) {
         Oid types[5] = { INT8OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID };
         Datum v[5] = { Int64GetDatum(s->run_id), array_of(s->e_entity, NULL, s->nent, INT8OID),
                        array_of(s->e_kind, NULL, s->nent, TEXTOID), array_of(s->e_id, NULL, s->nent, TEXTOID),
@@ -145,14 +161,14 @@ static void do_flush(void *arg)
     if (rc != SPI_OK_INSERT)
         elog(ERROR, "huimin: saving the run's rows: %s", SPI_result_code_string(rc));
     MemoryContextSwitchTo(old);
-    /* the texts of both batches live here: reset once both are written */
-    if (s->nent == 0 && s->ndec == 0)
+    /* the texts of every batch live here: reset once all are written */
+    if (s->nent == 0 && s->ndec == 0 && s->niss == 0)
         MemoryContextReset(s->batch_cx);
 }
 
 static int flush(sink_state *s, int which, char *err, size_t errlen)
 {
-    if ((which == 0 ? s->nent : s->ndec) == 0)
+    if ((which == 0 ? s->nent : which == 1 ? s->ndec : s->niss) == 0)
         return 0;
     flush_op f = { s, which };
     return hmpg_guard(do_flush, &f, err, errlen);
@@ -228,7 +244,7 @@ static int row(sink_state *s, const char *sql, int n, const char *const *text, c
     }
     nulls[n + 1] = '\0';
     int rc = stmt(sql, n + 1, ty, v, nulls, SPI_OK_INSERT, NULL, err, errlen);
-    if (s->nent == 0 && s->ndec == 0)
+    if (s->nent == 0 && s->ndec == 0 && s->niss == 0)
         MemoryContextReset(s->batch_cx);
     return rc;
 }
@@ -318,11 +334,20 @@ static int sink_decision(void *ctx, long long entity, int policy, int status, in
 static int sink_issue(void *ctx, const char *source, int entity_kind, const char *entity_id, const char *field,
                       const char *issue, const char *detail, char *err, size_t errlen)
 {
+    sink_state *s = ctx;
+    if (s->niss == SINK_BATCH && flush(s, 2, err, errlen))
+        return -1;
     const char *t[6] = { source, entity_kind == HM_ENTITY_PERSON ? "person" : "household", entity_id, field, issue,
                          detail };
-    Oid ty[6] = { TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID };
-    return row(ctx, "INSERT INTO huimin.data_issues VALUES ($1, $2, $3, $4, $5, $6, $7)", 6, t, NULL, NULL, ty, err,
-               errlen);
+    int n = s->niss;
+    for (int j = 0; j < 6; j++) {
+        s->i_null[j][n] = !t[j];
+        s->i_col[j][n] = (Datum)0;
+        if (t[j] && !(s->i_col[j][n] = text_datum(s, t[j])))
+            return oom(err, errlen);
+    }
+    s->niss++;
+    return 0;
 }
 
 static int sink_not_eligible(void *ctx, int policy, int reason, long long count, char *err, size_t errlen)
@@ -344,7 +369,7 @@ static int sink_not_applicable(void *ctx, int policy, long long count, char *err
 static int sink_commit(void *ctx, char *err, size_t errlen)
 {
     sink_state *s = ctx;
-    if (flush(s, 0, err, errlen) || flush(s, 1, err, errlen))
+    if (flush(s, 0, err, errlen) || flush(s, 1, err, errlen) || flush(s, 2, err, errlen))
         return -1;
     Oid ty[1] = { INT8OID };
     Datum v[1] = { Int64GetDatum(s->run_id) };

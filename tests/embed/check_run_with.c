@@ -9,7 +9,8 @@
  * isolated; every thread the library starts has every signal blocked.
  *
  * Env: HM_DIR (the small city, the current folder of the runs), HM_PACK
- * (its pack), HM_SQLITE_SO (the sqlite plugin), EXPECTED. */
+ * (its pack), HM_SQLITE_SO (the sqlite plugin), EXPECTED, HM_EXAMPLES
+ * (examples/policies: hm_household_add_given_tables). */
 #include "huimin.h"
 #include "huimin_plugin.h"
 
@@ -582,11 +583,67 @@ START_TEST(a_node_ignores_the_cluster_section)
 }
 END_TEST
 
+/* the status of policy `name` in r, or 0 */
+static int status_of(const hm_result *r, const char *name)
+{
+    for (int i = 0; i < hm_result_count(r); i++)
+        if (strcmp(hm_result_policy_name(r, i), name) == 0)
+            return hm_result_status(r, i);
+    return 0;
+}
+
+START_TEST(given_tables_of_the_pack_apply)
+{
+    /* dibao reads the region table the examples' files give (`given table region`) */
+    hm_compiler *c = hm_compiler_new();
+    ck_assert_int_eq(hm_compiler_add_path(c, getenv("HM_EXAMPLES")), HM_OK);
+    hm_pack *k;
+    ck_assert_int_eq(hm_compiler_pack(c, &k), HM_OK);
+    hm_compiler *src = hm_compiler_new();
+    ck_assert_int_eq(hm_compiler_add_pack(src, k), HM_OK);
+    ck_assert_int_eq(hm_compiler_check(src), HM_OK);
+    const char *json = "{\"household\": {\"region\": \"330100\", \"assets\": 10000, \"other_housing\": false,"
+                       " \"members\": [{\"birth_date\": \"1980-01-01\", \"deceased\": false,"
+                       " \"monthly_income\": 1000, \"medical_selfpay\": 0}]}}";
+    char err[512];
+    hm_household *h;
+    ck_assert_msg(hm_household_from_json(k, json, strlen(json), "h.json", &h, err, sizeof err) == HM_OK, "%s", err);
+    hm_evaluator *e = hm_evaluator_new(k);
+    hm_result *r;
+    ck_assert_int_eq(hm_evaluate(e, h, "2024-08-01", &r, err, sizeof err), HM_OK);
+    ck_assert_int_eq(status_of(r, "dibao"), HM_UNDETERMINED);
+    hm_result_free(r);
+    /* twice: the second finds the program already compared */
+    for (int i = 0; i < 2; i++) {
+        hm_household *h2;
+        ck_assert_int_eq(hm_household_from_json(k, json, strlen(json), "h.json", &h2, err, sizeof err), HM_OK);
+        ck_assert_msg(hm_household_add_given_tables(h2, src, err, sizeof err) == HM_OK, "%s", err);
+        ck_assert_int_eq(hm_evaluate(e, h2, "2024-08-01", &r, err, sizeof err), HM_OK);
+        ck_assert_int_eq(status_of(r, "dibao"), HM_ELIGIBLE);
+        hm_result_free(r);
+        hm_household_free(h2);
+    }
+    /* a compiler of another program is refused */
+    hm_compiler *other = hm_compiler_new();
+    const char *pol = "policy x \"x\" for household {\n  eligible when true \"t\"\n}\n";
+    ck_assert_int_eq(hm_compiler_add_source(other, "x.pol", pol, strlen(pol)), HM_OK);
+    ck_assert_int_eq(hm_household_add_given_tables(h, other, err, sizeof err), HM_EUSAGE);
+    ck_assert_msg(strstr(err, "not those of the household's pack") != NULL, "%s", err);
+    hm_compiler_free(other);
+    hm_evaluator_free(e);
+    hm_household_free(h);
+    hm_compiler_free(src);
+    hm_compiler_free(c);
+    hm_pack_free(k);
+}
+END_TEST
+
 int main(void)
 {
     const char *dir = getenv("HM_DIR");
-    if (!dir || chdir(dir) != 0 || !getenv("HM_PACK") || !getenv("HM_SQLITE_SO") || !getenv("EXPECTED")) {
-        fprintf(stderr, "check_run_with: set HM_DIR, HM_PACK, HM_SQLITE_SO and EXPECTED\n");
+    if (!dir || chdir(dir) != 0 || !getenv("HM_PACK") || !getenv("HM_SQLITE_SO") || !getenv("EXPECTED") ||
+        !getenv("HM_EXAMPLES")) {
+        fprintf(stderr, "check_run_with: set HM_DIR, HM_PACK, HM_SQLITE_SO, EXPECTED and HM_EXAMPLES\n");
         return 2;
     }
     Suite *su = suite_create("run_with");
@@ -601,6 +658,7 @@ int main(void)
     tcase_add_test(tc, an_incomplete_sink_or_env_is_refused);
     tcase_add_test(tc, a_bad_configuration_text_names_its_line);
     tcase_add_test(tc, a_node_ignores_the_cluster_section);
+    tcase_add_test(tc, given_tables_of_the_pack_apply);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

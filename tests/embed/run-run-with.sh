@@ -27,7 +27,7 @@ sqlite3 -batch -noheader -separator '|' "$work/c/r.db" "
 	JOIN run_policies p ON p.run_id = n.run_id AND p.policy = n.policy;" |
 	LC_ALL=C sort > "$work/expected" || { echo "FAIL: reading r.db"; exit 1; }
 grep -q '^decision|' "$work/expected" || { echo "FAIL: no decisions in r.db"; exit 1; }
-HM_DIR=$work/c HM_PACK=$work/c/small.hmc HM_SQLITE_SO=$bindir/plugins/.libs/sqlite.so EXPECTED=$work/expected \
+HM_EXAMPLES=$SRCDIR/examples/policies HM_DIR=$work/c HM_PACK=$work/c/small.hmc HM_SQLITE_SO=$bindir/plugins/.libs/sqlite.so EXPECTED=$work/expected \
 	"$check" && ok || bad "check_run_with (above)"
 [ -f "$work/c/run-with.actual" ] && diff -u "$work/expected" "$work/c/run-with.actual" | head -40
 finish

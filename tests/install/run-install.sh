@@ -113,19 +113,20 @@ else
 	bad "the installed example plugin: $(cat "$work/plugin.out")"
 fi
 
-# ---- exports: exactly the functions huimin.h declares -------------------------
+# ---- exports: exactly the functions huimin.h and huimin_plugin.h declare ------
 nm -D --defined-only "$dest$libdir/libhuimin.so" | awk '{ sub(/@.*/, "", $3); print $3 }' | sort -u > "$work/exported"
 # the header's declarations, read here without the preprocessor (the build
 # uses it: two readings that must agree)
-python3 - "$dest$includedir/huimin.h" > "$work/declared" <<'PY'
+python3 - "$dest$includedir/huimin.h" "$dest$includedir/huimin_plugin.h" > "$work/declared" <<'PY'
 import re, sys
-text = open(sys.argv[1], encoding="utf-8").read()
+text = "".join(open(f, encoding="utf-8").read() for f in sys.argv[1:])
 text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
 text = re.sub(r"//[^\n]*", " ", text)
 text = re.sub(r"^\s*#.*$", " ", text, flags=re.M)
 names = set()
 for stmt in re.split(r"[;{}]", text):
-    if re.match(r"\s*typedef\b", stmt):
+    # a plugin's entry point is the plugin's, not the library's
+    if re.match(r"\s*typedef\b", stmt) or "HM_PLUGIN_EXPORT" in stmt:
         continue
     m = re.match(r"[^(]*\b(hm_\w+)\s*\(", stmt)
     if m:
@@ -139,12 +140,12 @@ leaked=$(comm -23 "$work/exported" "$work/declared")
 hidden=$(comm -23 "$work/declared" "$work/exported" | comm -12 - "$work/defined")
 missing=$(comm -23 "$work/declared" "$work/defined")
 [ -s "$work/declared" ] && [ -s "$work/exported" ] || bad "no declarations or no exports read"
-[ -z "$leaked" ] && ok || bad "libhuimin.so exports what huimin.h does not declare:" $leaked
-[ -z "$hidden" ] && ok || bad "libhuimin.so does not export what huimin.h declares:" $hidden
+[ -z "$leaked" ] && ok || bad "libhuimin.so exports what the headers do not declare:" $leaked
+[ -z "$hidden" ] && ok || bad "libhuimin.so does not export what the headers declare:" $hidden
 for s in hm_decode hm_op_info hm_host; do
 	grep -qx "$s" "$work/exported" && bad "libhuimin.so exports the internal $s" || ok
 done
-[ -z "$missing" ] && ok || bad "huimin.h declares what the library does not define:" $missing
+[ -z "$missing" ] && ok || bad "the headers declare what the library does not define:" $missing
 
 # ---- make uninstall leaves no file --------------------------------------------
 if make --no-print-directory -C "$build" uninstall DESTDIR="$dest" > "$work/uninstall.log" 2>&1 &&

@@ -1,4 +1,5 @@
-/* check_source.c -- the source configuration (config.c), the settings
+/* check_source.c -- the source configuration (config.c, with [cluster]
+ * and from text), the threads the library starts, the settings
  * and cell conversions every table plugin shares (plugins/common), and
  * the facts of one household loaded alone (load_restrict, batch/one.c). */
 #include "suites.h"
@@ -9,8 +10,11 @@
 #include "mem.h"
 #include "one.h"
 #include "tablemap.h"
+#include "thread.h"
 
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,6 +92,107 @@ START_TEST(config_errors_have_lines)
     ck_assert_int_eq(config_read(&c, "/nonexistent/dir/x.conf"), -1);
     ck_assert_ptr_nonnull(strstr(c.err, "cannot open"));
     config_free(&c);
+}
+END_TEST
+
+/* [cluster]: the nodes by number, whatever their order in the file */
+START_TEST(config_reads_cluster)
+{
+    write_conf("[run]\npopulation = registry\n\n[cluster]\nnode.1 = host=/run/pg1 dbname=city\n"
+               "node.0 = host=/run/pg0 dbname=city ; the first\npack = examples\n[source registry]\nplugin = postgres\n");
+    hm_config c;
+    ck_assert_int_eq(config_read(&c, path), 0);
+    ck_assert_int_eq(c.nnodes, 2);
+    ck_assert_str_eq(c.nodes[0], "host=/run/pg0 dbname=city");
+    ck_assert_str_eq(c.nodes[1], "host=/run/pg1 dbname=city");
+    ck_assert_str_eq(c.cluster_pack, "examples");
+    ck_assert_int_eq(c.cluster_line, 4);
+    ck_assert_int_eq(c.nsources, 1);
+    config_free(&c);
+    unlink(path);
+    /* none: no nodes */
+    write_conf("[run]\npopulation = registry\n");
+    ck_assert_int_eq(config_read(&c, path), 0);
+    ck_assert_int_eq(c.nnodes, 0);
+    ck_assert_ptr_null(c.nodes);
+    ck_assert_ptr_null(c.cluster_pack);
+    config_free(&c);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(config_cluster_errors_have_lines)
+{
+    static const struct { const char *text, *want; } cases[] = {
+        { "[run]\n[cluster]\nnode.0 = a\nnode.2 = c\n", ":2: [cluster] has no node.1: number the nodes 0, 1," },
+        { "[cluster]\nnode.1 = b\n", ":1: [cluster] has no node.0" },
+        { "[cluster]\npack = x\n", ":1: [cluster] names no node" },
+        { "[cluster]\nnode.0 = a\nnode.0 = b\n", ":3: node.0 is given twice in [cluster]" },
+        { "[cluster]\nnode.01 = a\n", ":2: unknown setting `node.01` in [cluster] (known: node.0, node.1, … and pack)" },
+        { "[cluster]\nnode.x = a\n", ":2: unknown setting `node.x` in [cluster]" },
+        { "[cluster]\nnode. = a\n", ":2: unknown setting `node.` in [cluster]" },
+        { "[cluster]\nnode.-1 = a\n", ":2: unknown setting `node.-1` in [cluster]" },
+        { "[cluster]\nhosts = a\n", ":2: unknown setting `hosts` in [cluster]" },
+        { "[cluster]\nnode.0 =\n", ":2: `node.0` has no value" },
+        { "[cluster]\nnode.0 = a\npack =\n", ":3: `pack` has no value" },
+        { "[cluster]\nnode.1024 = a\n", ":2: node.1024: at most 1024 nodes" },
+        { "[clusters]\nnode.0 = a\n", ":2: unknown section [clusters]: expected [run], [cluster] or [source NAME]" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_conf(cases[i].text);
+        hm_config c;
+        ck_assert_int_eq(config_read(&c, path), -1);
+        ck_assert_msg(strstr(c.err, cases[i].want) != NULL, "case %zu: %s", i, c.err);
+        ck_assert_msg(strncmp(c.err, path, strlen(path)) == 0, "case %zu: no file name in %s", i, c.err);
+        config_free(&c);
+        unlink(path);
+    }
+}
+END_TEST
+
+/* the configuration as text: named as given, paths from the working folder */
+START_TEST(config_reads_text)
+{
+    hm_config c;
+    const char *text = "[run]\npopulation = registry\n[source registry]\nplugin = sqlite\ndatabase = r.db\n";
+    ck_assert_int_eq(config_read_text(&c, "city.conf", text), 0);
+    ck_assert_str_eq(c.path, "city.conf");
+    ck_assert_str_eq(c.dir, ".");
+    ck_assert_str_eq(c.text, text);
+    ck_assert_str_eq(config_source(&c, "registry")->settings[0].value, "r.db");
+    config_free(&c);
+    ck_assert_int_eq(config_read_text(&c, "-", ""), 0);
+    ck_assert_int_eq(c.nsources, 0);
+    config_free(&c);
+    ck_assert_int_eq(config_read_text(&c, "node.conf", "[run]\nthreads = x\n"), -1);
+    ck_assert_str_eq(c.err, "node.conf:2: threads = x: expected a number from 0 (one per core) to 256");
+    config_free(&c);
+}
+END_TEST
+
+/* ---- threads the library starts: every signal blocked ------------------- */
+
+static void *mask_of(void *arg)
+{
+    pthread_sigmask(SIG_BLOCK, NULL, arg);
+    return NULL;
+}
+
+START_TEST(threads_start_with_signals_blocked)
+{
+    sigset_t got, before, after;
+    sigemptyset(&got);
+    pthread_sigmask(SIG_BLOCK, NULL, &before);
+    pthread_t t;
+    ck_assert_int_eq(thread_start(&t, mask_of, &got), 0);
+    pthread_join(t, NULL);
+    pthread_sigmask(SIG_BLOCK, NULL, &after);
+    static const int sigs[] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD, SIGPIPE };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        ck_assert_msg(sigismember(&got, sigs[i]), "signal %d not blocked in the thread", sigs[i]);
+        /* and the caller's mask is as it was */
+        ck_assert_int_eq(sigismember(&after, sigs[i]), sigismember(&before, sigs[i]));
+    }
 }
 END_TEST
 
@@ -528,6 +633,12 @@ Suite *hm_source_suite(void)
     TCase *tc = tcase_create("config");
     tcase_add_test(tc, config_reads_sections);
     tcase_add_test(tc, config_errors_have_lines);
+    tcase_add_test(tc, config_reads_cluster);
+    tcase_add_test(tc, config_cluster_errors_have_lines);
+    tcase_add_test(tc, config_reads_text);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("threads");
+    tcase_add_test(tc, threads_start_with_signals_blocked);
     suite_add_tcase(s, tc);
     tc = tcase_create("tablemap");
     tcase_add_test(tc, tablemap_fields_and_types);
