@@ -15,7 +15,9 @@
 #    n0, n1, n2 (a third each, --shards 3 --shard K).  A cluster loaded
 #    from the same city is reused (its `loaded` file).  All run with
 #    fsync=off and full_page_writes=off: a benchmark's settings, the same
-#    for both sides, which run on the same server over the same data.
+#    for both sides, which run on the same server over the same data;
+#    shared_buffers 6GB for the whole city, 2GB a node (WHOLE_BUFFERS,
+#    NODE_BUFFERS), room for the tables.
 #    Every table is read once before the runs, so neither side reads cold.
 # 3. (a) `huimin run examples/policies --config whole.conf --as-of
 #    2024-08-01 --out RUN/plugin.db` (the postgres plugin over the
@@ -52,6 +54,12 @@ SEED=${SEED:-1}
 # both sides evaluate on as many threads (huimin run's --threads, the
 # extension's huimin.threads)
 THREADS=${THREADS:-$(nproc)}
+# shared_buffers: room for the whole database, so that its tables, once
+# read, stay in the server's buffers (a table larger than a quarter of them
+# would be scanned through a small ring, copied from the system's cache on
+# every read), as a database server is set up; the same for both sides
+WHOLE_BUFFERS=${WHOLE_BUFFERS:-6GB}
+NODE_BUFFERS=${NODE_BUFFERS:-2GB}
 AS_OF=2024-08-01
 case $N in
 '' | *[!0-9]* | 0*)
@@ -109,7 +117,7 @@ else
 	python3 examples/city/generate --households "$N" --seed "$SEED" --as-of "$AS_OF" --out "$city" >&2
 fi
 mkdir -p "$run"
-rm -f "$run"/*.db "$run"/*.csv "$run"/*.out "$run"/*.err
+rm -f "$run"/*.db "$run"/*.csv "$run"/*.tsv "$run"/*.out "$run"/*.err
 
 # ---- the servers ------------------------------------------------------------------
 pg_sys=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -133,6 +141,10 @@ fi
 started=()
 start() {
 	local d=$pgd/$1
+	# a server left running by an interrupted run is stopped first
+	if [ -f "$d/data/postmaster.pid" ]; then
+		as_pg "$pg_bin/pg_ctl" -D "$d/data" -m fast stop >/dev/null 2>&1 || true
+	fi
 	if [ ! -f "$d/data/PG_VERSION" ]; then
 		rm -rf "$d"
 		mkdir -p "$d"
@@ -155,6 +167,7 @@ stop_all() {
 	done
 }
 trap stop_all EXIT
+trap 'exit 1' INT TERM
 conn() { echo "host=$pgd/$1 dbname=city user=postgres"; }
 psql_on() {
 	local n=$1
@@ -163,13 +176,14 @@ psql_on() {
 }
 [ "$(id -u)" = 0 ] && { chown postgres "$pgd"; chmod 711 "$data" "$pgd"; }
 
-# NAME [--shards 3 --shard K]: the cluster loaded with the city (or a shard)
+# NAME SHARED_BUFFERS [--shards 3 --shard K]: the cluster loaded with the
+# city (or a shard)
 load() {
-	local name=$1 want
-	shift
+	local name=$1 buffers=$2 want
+	shift 2
 	# a city generated again is loaded again
 	want="$stamp $(stat -c %Y "$city/city.txt") $*"
-	start "$name" "${SHARED_BUFFERS:-2GB}"
+	start "$name" "$buffers"
 	if [ "$(cat "$pgd/$name/loaded" 2>/dev/null)" != "$want" ]; then
 		hm_log "loading $name: examples/city/to-postgres --city $city $*"
 		psql -X -q -h "$pgd/$name" -U postgres -d postgres -c "DROP DATABASE IF EXISTS city" -c "CREATE DATABASE city"
@@ -203,10 +217,15 @@ conf_for() {
 		awk '/^\[source /{ s = $2; sub(/\]$/, "", s) } { sub(/= SOURCE$/, "= " s); print }' >"$pgd/$name.conf"
 }
 
-load whole
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+load whole "$WHOLE_BUFFERS"
 conf_for whole
 "$HUIMIN" compile examples/policies -o "$run/examples.hmc" >/dev/null
-pack64=$(base64 -w0 "$run/examples.hmc")
+# NAME: the pack loaded into cluster NAME as `examples` (too long for an argument)
+load_pack() {
+	printf '%s\n' "\\set pack \`base64 -w0 '$run/examples.hmc'\`" \
+		"SELECT huimin.load_pack('examples', decode(:'pack', 'base64'));" | psql_on "$1" >/dev/null
+}
 now() { date +%s.%N; }
 wall() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # psql's "Time: 1234.567 ms …" of its last statement, in seconds
@@ -229,7 +248,7 @@ read -r al ae aw at <<<"$(phases "$run/plugin.err")"
 # ---- (b) inside the database -------------------------------------------------------------------
 warm whole
 hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
-psql_on whole -v pack="$pack64" -c "SELECT huimin.load_pack('examples', decode(:'pack', 'base64'))" >/dev/null
+load_pack whole
 conf_text=$(cat "$pgd/whole.conf")
 psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
 SET client_min_messages = notice;
@@ -241,31 +260,39 @@ SQL
 	{ cat "$run/indb.err" >&2; hm_die "(b) failed"; }
 btime=$(stmt_time "$run/indb.out")
 run_id=$(sed -n '/^[0-9][0-9]*$/p' "$run/indb.out" | tail -n1)
-read -r bl be bw bt <<<"$(phases "$run/indb.err") - - - -"
+bp=$(phases "$run/indb.err")
+read -r bl be bw bt <<<"${bp:-- - - -}"
 
 # ---- the check ---------------------------------------------------------------------------------
 hm_log "the check: plugin.db's decisions against huimin.decisions of run $run_id"
 cols="entity_kind, entity_id, household_id, policy, status, amount_fen, amount_period, reason, message, missing, claim"
-sqlite3 -csv "$run/plugin.db" "SELECT $cols FROM decisions" | LC_ALL=C sort >"$run/plugin.csv"
-psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT WITH (FORMAT csv)" |
-	LC_ALL=C sort >"$run/indb.csv"
+# both as tab-separated text, NULL as \N (COPY's text format; a value
+# with a tab, a line break or a backslash would differ, never agree falsely)
+# (persons' ids: readable by their owner only, as results are)
+(
+	umask 077
+	sqlite3 -list -separator "$(printf '\t')" -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" |
+		LC_ALL=C sort -S 25% >"$run/plugin.tsv"
+	psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT" |
+		LC_ALL=C sort -S 25% >"$run/indb.tsv"
+)
 same=1
-if [ ! -s "$run/plugin.csv" ] || ! cmp -s "$run/plugin.csv" "$run/indb.csv"; then
+if [ ! -s "$run/plugin.tsv" ] || ! cmp -s "$run/plugin.tsv" "$run/indb.tsv"; then
 	same=0
-	echo "DIFFERENT: $(diff "$run/plugin.csv" "$run/indb.csv" | grep -c '^[<>]') lines differ" \
-		"($run/plugin.csv, $run/indb.csv)" >&2
+	echo "DIFFERENT: $(diff "$run/plugin.tsv" "$run/indb.tsv" | grep -c '^[<>]') lines differ" \
+		"($run/plugin.tsv, $run/indb.tsv)" >&2
 fi
-decisions=$(wc -l <"$run/plugin.csv")
-bytes=$(wc -c <"$run/plugin.csv")
+decisions=$(wc -l <"$run/plugin.tsv")
+bytes=$(wc -c <"$run/plugin.tsv")
 counts_a=$(sqlite3 "$run/plugin.db" "SELECT households, persons FROM runs")
 counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.runs WHERE run_id = $run_id")
 [ "$counts_a" = "$counts_b" ] || { same=0; echo "DIFFERENT: runs counts $counts_a (a), $counts_b (b)" >&2; }
 
 # ---- (c) three nodes ------------------------------------------------------------------------------
 for k in 0 1 2; do
-	SHARED_BUFFERS=1GB load "n$k" --shards 3 --shard "$k"
+	load "n$k" "$NODE_BUFFERS" --shards 3 --shard "$k"
 	conf_for "n$k"
-	psql_on "n$k" -v pack="$pack64" -c "SELECT huimin.load_pack('examples', decode(:'pack', 'base64'))" >/dev/null
+	load_pack "n$k"
 done
 node_run() { # K: huimin.run on node K in a transaction rolled back; psql's output in RUN/nodeK.out
 	psql_on "n$1" -At -v conf="$(cat "$pgd/n$1.conf")" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/node$1$2.out" 2>"$run/node$1$2.err" <<'SQL'
@@ -302,13 +329,15 @@ cwall=$(wall "$t")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
 {
 	echo "city: $stamp ($city); PostgreSQL $pg_major, fsync=off full_page_writes=off synchronous_commit=off" \
-		"(both sides, same server); $(nproc) cores"
+		"shared_buffers=$WHOLE_BUFFERS (whole), $NODE_BUFFERS (nodes)" \
+		"(both sides, same server); $(nproc) cores, $THREADS threads"
+	echo "load average at the start: $load0; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cat "$run"/load-*.txt 2>/dev/null || true
 	printf '%-34s %9s %9s %9s %9s %9s\n' "" load evaluate write total wall
 	printf '%-34s %9s %9s %9s %9s %9s\n' "(a) huimin run, postgres plugin" "$al" "$ae" "$aw" "$at" "$awall"
 	printf '%-34s %9s %9s %9s %9s %9s\n' "(b) SELECT huimin.run(…)" "$bl" "$be" "$bw" "$bt" "$btime"
 	echo "ratio in-DB / plugin = $(ratio "$btime" "$awall") (statement time / the command's wall time)"
-	echo "decisions: $decisions ($bytes bytes as CSV, $((bytes / N)) bytes a household);" \
+	echo "decisions: $decisions ($bytes bytes as text, $((bytes / N)) bytes a household);" \
 		"$([ $same = 1 ] && echo "the same in both, row by row" || echo DIFFERENT)"
 	tot=0
 	for k in 0 1 2; do
@@ -320,19 +349,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f",
 		'BEGIN { printf "%.0f", h / t }') households/s"
 	# the projection: per node as measured alone (a node = this machine)
 	awk -v h0="${nh[0]}" -v h1="${nh[1]}" -v h2="${nh[2]}" -v t0="${nt[0]}" -v t1="${nt[1]}" -v t2="${nt[2]}" \
-		-v bph="$((bytes / N))" -v aw="$aw" -v n="$N" 'BEGIN {
+		-v bph="$((bytes / N))" -v aw="$aw" -v bw="$bw" -v n="$N" 'BEGIN {
 		tp = (h0 + h1 + h2) / (t0 + t1 + t2)
 		W = 50000000
 		wr = (aw > 0) ? n / aw : 0
 		printf "50,000,000 households at %.0f households/s a node (the mean of (c) alone):\n", tp
-		printf "  %6s %14s %16s %18s\n", "nodes", "on the nodes", "decisions to", "coordinator"
-		printf "  %6s %14s %16s %18s\n", "", "", "carry (1 Gbit/s)", "write (as (a))"
+		wp = (bw > 0) ? n / bw : 0
+		printf "  %6s %14s %16s %18s %18s\n", "nodes", "on the nodes", "decisions to", "coordinator", "coordinator"
+		printf "  %6s %14s %16s %18s %18s\n", "", "", "carry (1 Gbit/s)", "write, SQLite", "write, PostgreSQL"
+		printf "  %6s %14s %16s %18s %18s\n", "", "", "", "(as (a))", "(as (b))"
 		split("1 3 10 30 50 100", ks, " ")
 		for (i = 1; i <= 6; i++) {
 			k = ks[i]
-			printf "  %6d %12.0f s %14.0f s %16.0f s\n", k, W / k / tp, W * bph / 125e6, (wr > 0) ? W / wr : -1
+			printf "  %6d %12.0f s %14.0f s %16.0f s %16.0f s\n", k, W / k / tp, W * bph / 125e6, (wr > 0) ? W / wr : -1,
+				(wp > 0) ? W / wp : -1
 		}
-		printf "  decisions to carry: %.1f GB in all (%d bytes a household as CSV)\n", W * bph / 1e9, bph
+		printf "  decisions to carry: %.1f GB in all (%d bytes a household as text)\n", W * bph / 1e9, bph
 	}'
 } | tee "$run/summary.txt"
 [ $same = 1 ]

@@ -30,8 +30,8 @@ done
 [ $? -eq 2 ] && ok || bad "--shard 3 of 3: not exit 2"
 
 # the loads
-"$loader" --city "$city" --db "$(pg_conn 0 whole)" --conf "$work/whole.conf" > "$work/out" 2>&1 ||
-	bad "whole load: $(cat "$work/out")" && ok
+"$loader" --city "$city" --db "$(pg_conn 0 whole)" --conf "$work/whole.conf" > "$work/out" 2>&1 &&
+	ok || bad "whole load: $(cat "$work/out")"
 for k in 0 1 2; do
 	"$loader" --city "$city" --db "$(pg_conn 0 s$k)" --shards 3 --shard $k > "$work/out" 2>&1 &&
 		ok || bad "shard $k: $(cat "$work/out")"
