@@ -22,6 +22,7 @@ HM_DEPS=(
 	libpq-dev
 	nettle-dev
 	postgresql
+	postgresql-server-dev-15
 	libsqlite3-dev
 	sqlite3
 	check

@@ -1,0 +1,42 @@
+/* module.c -- the extension's entry: its settings, the SPI source plugin
+ * registered once per backend, libhuimin's statuses as SQLSTATEs. */
+#include "hmpg.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+int hmpg_threads = 1;
+
+void _PG_init(void);
+
+void _PG_init(void)
+{
+    DefineCustomIntVariable("huimin.threads",
+                            "Threads huimin.run evaluates households on.",
+                            "Sources are read and results written on the backend's own thread.",
+                            &hmpg_threads, 1, 1, 256, PGC_USERSET, 0, NULL, NULL, NULL);
+    MarkGUCPrefixReserved("huimin");
+    /* a source with plugin = postgres reads this database through SPI */
+    if (hm_plugin_register && hm_plugin_register("postgres", hmpg_spi_source) != HM_OK)
+        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("huimin: cannot register the SPI source")));
+}
+
+int hmpg_sqlstate(int status)
+{
+    switch (status) {
+    case HM_ENOMEM:
+        return ERRCODE_OUT_OF_MEMORY;
+    case HM_ECORRUPT:
+        return ERRCODE_INVALID_BINARY_REPRESENTATION;
+    case HM_EUSAGE:
+        return ERRCODE_INVALID_PARAMETER_VALUE;
+    case HM_EPLUGIN:
+    case HM_EIO:
+    case HM_EABI:
+        return ERRCODE_SYSTEM_ERROR;
+    default:
+        return ERRCODE_INTERNAL_ERROR;
+    }
+}
