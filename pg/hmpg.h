@@ -4,10 +4,15 @@
 
 #include "postgres.h"
 
-#include "embed_api.h"
+#include "huimin.h"
+#include "huimin_plugin.h"
 
 /* huimin.threads: evaluation threads of huimin.run */
 extern int hmpg_threads;
+/* huimin.timings: a NOTICE with the phases' times after each run */
+extern bool hmpg_timings;
+/* hm_plugin_register's status for the SPI source (HM_OK: registered) */
+extern int hmpg_registered;
 
 /* The pack stored as `name` in huimin.packs, loaded and verified once per
  * backend and loaded again when its row's hash changed (packs.c).  Raises

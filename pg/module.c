@@ -8,6 +8,8 @@
 PG_MODULE_MAGIC;
 
 int hmpg_threads = 1;
+bool hmpg_timings = false;
+int hmpg_registered = -1;
 
 void _PG_init(void);
 
@@ -17,10 +19,13 @@ void _PG_init(void)
                             "Threads huimin.run evaluates households on.",
                             "Sources are read and results written on the backend's own thread.",
                             &hmpg_threads, 1, 1, 256, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomBoolVariable("huimin.timings",
+                             "huimin.run reports the time of each phase in a NOTICE.",
+                             NULL, &hmpg_timings, false, PGC_USERSET, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("huimin");
-    /* a source with plugin = postgres reads this database through SPI */
-    if (hm_plugin_register && hm_plugin_register("postgres", hmpg_spi_source) != HM_OK)
-        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("huimin: cannot register the SPI source")));
+    /* a source with plugin = postgres reads this database through SPI;
+     * huimin.run says so when this failed (evaluate needs no sources) */
+    hmpg_registered = hm_plugin_register("postgres", hmpg_spi_source);
 }
 
 int hmpg_sqlstate(int status)

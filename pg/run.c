@@ -103,12 +103,13 @@ Datum huimin_run(PG_FUNCTION_ARGS)
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                             errmsg("store must be 'answers' or 'all', not '%s'", s)));
     }
-    if (!hm_run_with)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("this libhuimin cannot run inside another program (no hm_run_with)")));
     /* before anything is read */
     hmpg_check_config(config);
     const hm_pack *k = hmpg_pack(pack, NULL);
+    if (hmpg_registered != HM_OK)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("huimin: the in-database postgres source could not be registered: %s",
+                               hm_status_string(hmpg_registered))));
 
     MemoryContext run_cx = AllocSetContextCreate(CurrentMemoryContext, "huimin run", ALLOCSET_DEFAULT_SIZES);
     hm_run_sink sink;
@@ -130,8 +131,12 @@ Datum huimin_run(PG_FUNCTION_ARGS)
     hm_run_summary *summary = NULL;
     int rc = hm_run_with(k, &o, &env, &summary, err, sizeof err);
     long long run_id = hmpg_sink_run_id(&sink);
-    if (summary)
+    double secs[4] = { 0 };
+    if (summary) {
+        for (int i = 0; i < 4; i++)
+            secs[i] = hm_run_summary_seconds(summary, i);
         hm_run_summary_free(summary);
+    }
     SPI_finish();
     MemoryContextDelete(run_cx);
     if (rc != HM_OK) {
@@ -139,5 +144,9 @@ Datum huimin_run(PG_FUNCTION_ARGS)
         /* a cancel or a timeout keeps its own code, whatever libhuimin made of it */
         ereport(ERROR, (errcode(code), errmsg("%s", err[0] ? err : hmpg_saved_error.message)));
     }
+    if (hmpg_timings)
+        ereport(NOTICE, (errmsg("timings: load %.3f s, evaluate %.3f s, write %.3f s, total %.3f s",
+                                secs[HM_PHASE_LOAD], secs[HM_PHASE_EVALUATE], secs[HM_PHASE_WRITE],
+                                secs[HM_PHASE_TOTAL])));
     PG_RETURN_INT64(run_id);
 }
