@@ -14,6 +14,7 @@
 #include "configfile.h"
 #include "load.h"
 #include "mem.h"
+#include "thread.h"
 #include "one.h"
 #include "pack.h"
 #include "plugin.h"
@@ -1058,7 +1059,7 @@ int diff_run(const hm_pack *kb, const hm_pack *kr, const diff_options *o, diff_r
     }
     int started_threads = 0;
     for (int i = 1; i < threads; i++) {
-        if (pthread_create(&w[i].th, NULL, dwork, &w[i]) != 0)
+        if (thread_start(&w[i].th, dwork, &w[i]) != 0)
             break;
         started_threads++;
     }

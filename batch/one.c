@@ -11,7 +11,13 @@
 int batch_config(hm_config *cfg, const char *path, const char *const *sets, int nsets,
                  const char *as_of, int32_t *day, char *err, size_t errlen)
 {
-    if (config_read(cfg, path)) {
+    return batch_config_text(cfg, path, NULL, sets, nsets, as_of, day, err, errlen);
+}
+
+int batch_config_text(hm_config *cfg, const char *path, const char *text, const char *const *sets, int nsets,
+                      const char *as_of, int32_t *day, char *err, size_t errlen)
+{
+    if (text ? config_read_text(cfg, path, text) : config_read(cfg, path)) {
         snprintf(err, errlen, "%s", cfg->err);
         return HM_EUSAGE;
     }
@@ -22,9 +28,9 @@ int batch_config(hm_config *cfg, const char *path, const char *const *sets, int 
             snprintf(err, errlen, "%s", cfg->err);
             return HM_EUSAGE;
         }
-    const char *text = as_of ? as_of : cfg->as_of;
-    if (given_as_of(text, day)) {
-        snprintf(err, errlen, "as-of date `%s` is not a date (write YYYY-MM-DD)", text);
+    const char *date = as_of ? as_of : cfg->as_of;
+    if (given_as_of(date, day)) {
+        snprintf(err, errlen, "as-of date `%s` is not a date (write YYYY-MM-DD)", date);
         return HM_EUSAGE;
     }
     return HM_OK;

@@ -39,6 +39,10 @@ const char *one_source_of(const hm_one *o, int32_t field, int32_t k);
  * way. */
 int  batch_config(hm_config *cfg, const char *path, const char *const *sets, int nsets,
                   const char *as_of, int32_t *day, char *err, size_t errlen);
+/* The same from the configuration's TEXT (NULL: read the file PATH),
+ * PATH then only naming it. */
+int  batch_config_text(hm_config *cfg, const char *path, const char *text, const char *const *sets, int nsets,
+                       const char *as_of, int32_t *day, char *err, size_t errlen);
 /* The index of the policy `name` (--policy) in *out; -1 for NULL.  HM_OK,
  * or HM_EUSAGE with a message listing the policies there are. (needs.c) */
 int  batch_find_policy(const hm_program *p, const char *name, int32_t *out, char *err, size_t errlen);

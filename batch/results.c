@@ -132,6 +132,26 @@ static const char VIEW[] =
     "  JOIN run_policies p ON p.run_id = d.run_id AND p.policy = d.policy\n"
     "  LEFT JOIN run_reasons r ON r.run_id = d.run_id AND r.reason = d.reason;\n";
 
+/* ---- a caller's sink (hm_run_with) ---- */
+
+void results_open_sink(results *r, const hm_run_sink *sink, const char *name)
+{
+    memset(r, 0, sizeof *r);
+    r->sink = sink;
+    r->path = name;
+}
+
+/* After a sink call: 0, or -1 with its message (or a word for none) in r->err. */
+static int sunk(results *r, int rc, const char *what)
+{
+    if (rc == 0)
+        return 0;
+    r->err[sizeof r->err - 1] = '\0';
+    if (!r->err[0])
+        snprintf(r->err, sizeof r->err, "%s: refused (no reason given)", what);
+    return -1;
+}
+
 static int fail(results *r, const char *what)
 {
     snprintf(r->err, sizeof r->err, "%s: %s", what, r->db ? sqlite3_errmsg(r->db) : "out of memory");
@@ -541,6 +561,18 @@ static int batch_next(results *r, results_batch *b, const char *what)
 
 int results_begin(results *r, const results_run *run)
 {
+    if (r->sink) {
+        hm_sink_run sr = { run->as_of, run->pack_hash, run->config, run->config_text, run->config_sets,
+                           run->version, run->started, run->households, run->persons, run->reasons ? 1 : 0,
+                           run->settled ? 1 : 0, run->store_all ? 1 : 0 };
+        long long id = 0;
+        r->cols = run->reasons ? COLS : COLS_PLAIN;
+        if (sunk(r, r->sink->begin(r->sink->ctx, &sr, &id, r->err, sizeof r->err), "beginning the run"))
+            return -1;
+        r->begun = 1;
+        r->run_id = id;
+        return 0;
+    }
     int reasons = run->reasons;
     const char *path = "recording the run";
     r->cols = reasons ? COLS : COLS_PLAIN;
@@ -597,6 +629,10 @@ static int step_once(results *r, const char *sql, int n, const char *const *text
 
 int results_policy(results *r, int32_t policy, const char *name, const char *label, int person, int period)
 {
+    if (r->sink)
+        return sunk(r, r->sink->policy(r->sink->ctx, policy, name, label,
+                                       person > 1 ? HM_ENTITY_CLAIM : person ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD,
+                                       period, r->err, sizeof r->err), "saving the policies");
     const char *t[5] = { NULL, name, label, person > 1 ? "claim" : person ? "person" : "household", NULL };
     int64_t i[5] = { policy, 0, 0, 0, period };
     return step_once(r, "INSERT INTO run_policies VALUES (?, ?, ?, ?, ?, ?)", 5, t, i, "saving the policies");
@@ -604,6 +640,8 @@ int results_policy(results *r, int32_t policy, const char *name, const char *lab
 
 int results_reason(results *r, int32_t reason, const char *text)
 {
+    if (r->sink)
+        return sunk(r, r->sink->reason(r->sink->ctx, reason, text, r->err, sizeof r->err), "saving the reasons");
     const char *t[2] = { NULL, text };
     int64_t i[2] = { reason, 0 };
     return step_once(r, "INSERT INTO run_reasons VALUES (?, ?, ?)", 2, t, i, "saving the reasons");
@@ -611,6 +649,9 @@ int results_reason(results *r, int32_t reason, const char *text)
 
 int results_not_eligible(results *r, int32_t policy, int32_t reason, int64_t count)
 {
+    if (r->sink)
+        return sunk(r, r->sink->not_eligible(r->sink->ctx, policy, reason, count, r->err, sizeof r->err),
+                    "saving the counts of not eligible decisions");
     const char *t[3] = { NULL, NULL, NULL };
     int64_t i[3] = { policy, reason, count };
     /* reason 0: none recorded (a run without --reasons) */
@@ -621,6 +662,9 @@ int results_not_eligible(results *r, int32_t policy, int32_t reason, int64_t cou
 
 int results_not_applicable(results *r, int32_t policy, int64_t count)
 {
+    if (r->sink)
+        return sunk(r, r->sink->not_applicable(r->sink->ctx, policy, count, r->err, sizeof r->err),
+                    "saving the counts of not applicable decisions");
     const char *t[2] = { NULL, NULL };
     int64_t i[2] = { policy, count };
     return step_once(r, "INSERT INTO run_not_applicable VALUES (?, ?, ?)", 2, t, i,
@@ -629,6 +673,15 @@ int results_not_applicable(results *r, int32_t policy, int64_t count)
 
 int results_entity(results *r, int64_t entity, int person, const char *id, int64_t idnum, int64_t household)
 {
+    if (r->sink) {
+        char num[24];
+        if (!id) {
+            snprintf(num, sizeof num, "%lld", (long long)idnum);
+            id = num;
+        }
+        return sunk(r, r->sink->entity(r->sink->ctx, entity, person ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD, id,
+                                       household, r->err, sizeof r->err), "saving the entities");
+    }
     results_batch *b = &r->ent;
     batch_int(b, 0, RESULTS_ENTITY(r->run_id, entity));
     batch_int(b, 1, r->run_id);
@@ -642,9 +695,23 @@ int results_entity(results *r, int64_t entity, int person, const char *id, int64
     return batch_next(r, b, "saving the entities");
 }
 
+/* A decision to the sink: as the database stores it, so without reasons
+ * the reason, missing facts and message are NULL. */
+static int sink_decision(results *r, int64_t entity, int32_t policy, int32_t claim, int status, int has_amount,
+                         int64_t amount, int32_t reason, const char *missing, const char *message)
+{
+    int with = r->cols == COLS;
+    return sunk(r, r->sink->decision(r->sink->ctx, entity, policy, status, has_amount ? 1 : 0,
+                                     has_amount ? amount : 0, with ? reason : 0, with ? missing : NULL,
+                                     with ? message : NULL, claim, r->err, sizeof r->err),
+                claim ? "saving the claims' decisions" : "saving the decisions");
+}
+
 int results_decision(results *r, int64_t entity, int32_t policy, int status, int has_amount,
                      int64_t amount, int32_t reason, const char *missing, const char *message)
 {
+    if (r->sink)
+        return sink_decision(r, entity, policy, 0, status, has_amount, amount, reason, missing, message);
     results_batch *b = &r->dec;
     batch_int(b, 0, r->run_id);
     batch_int(b, 1, RESULTS_ENTITY(r->run_id, entity));
@@ -670,6 +737,9 @@ int results_decision(results *r, int64_t entity, int32_t policy, int status, int
 
 int results_source(results *r, const char *source, const char *plugin, int isolated, const char *identity)
 {
+    if (r->sink)
+        return sunk(r, r->sink->source(r->sink->ctx, source, plugin, isolated, identity, r->err, sizeof r->err),
+                    "saving the sources");
     const char *t[4] = { source, plugin, isolated ? "process" : "none", identity };
     return step_once(r, "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?)", 4, t, NULL, "saving the sources");
 }
@@ -677,6 +747,10 @@ int results_source(results *r, const char *source, const char *plugin, int isola
 int results_issue(results *r, const char *source, int person, const char *entity_id,
                   const char *field, const char *issue, const char *detail)
 {
+    if (r->sink)
+        return sunk(r, r->sink->issue(r->sink->ctx, source, person ? HM_ENTITY_PERSON : HM_ENTITY_HOUSEHOLD,
+                                      entity_id, field, issue, detail, r->err, sizeof r->err),
+                    "saving the data issues");
     const char *t[6] = { source, person ? "person" : "household", entity_id, field, issue, detail };
     return step_once(r, "INSERT INTO data_issues VALUES (?, ?, ?, ?, ?, ?, ?)", 6, t, NULL,
                      "saving the data issues");
@@ -684,6 +758,12 @@ int results_issue(results *r, const char *source, int person, const char *entity
 
 int results_commit(results *r)
 {
+    if (r->sink) {
+        if (sunk(r, r->sink->commit(r->sink->ctx, r->err, sizeof r->err), "committing the run"))
+            return -1;
+        r->committed = 1;
+        return 0;
+    }
     if (batch_flush(r, &r->ent))
         return fail(r, "saving the entities");
     if (batch_flush(r, &r->dec))
@@ -702,6 +782,8 @@ int results_commit(results *r)
 int results_claim_decision(results *r, int64_t entity, int32_t policy, int32_t claim, int status, int has_amount,
                            int64_t amount, int32_t reason, const char *missing, const char *message)
 {
+    if (r->sink)
+        return sink_decision(r, entity, policy, claim, status, has_amount, amount, reason, missing, message);
     sqlite3_stmt *st = r->claim_st;
     if (!st && sqlite3_prepare_v2(r->db, "INSERT INTO decision_rows(run_id, entity, policy, status, amount_fen, "
                                          "reason, missing, message, claim) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -730,6 +812,13 @@ int results_claim_decision(results *r, int64_t entity, int32_t policy, int32_t c
 
 void results_close(results *r)
 {
+    if (r->sink) {
+        /* a sink begun is ended either way: by its commit or here */
+        if (r->begun && !r->committed)
+            r->sink->abort(r->sink->ctx);
+        memset(r, 0, sizeof *r);
+        return;
+    }
     sqlite3_finalize(r->claim_st);
     batch_free(&r->ent);
     batch_free(&r->dec);

@@ -29,6 +29,8 @@
 #ifndef HM_RESULTS_H
 #define HM_RESULTS_H
 
+#include "huimin.h"
+
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +64,8 @@ typedef struct results {
     int64_t run_id;
     int cols;                   /* columns per decision: 8 with reasons, 5 without */
     sqlite3_stmt *claim_st;     /* results_claim_decision's */
+    const hm_run_sink *sink;    /* results_open_sink's: every call goes there, no database */
+    int begun;                  /* the sink's begin succeeded: abort unless committed */
     char err[512];
 } results;
 
@@ -70,6 +74,10 @@ typedef struct results {
  * database's write lock until the commit.  An existing file must be a
  * results database or an empty one: anything else is refused, untouched. */
 int  results_open(results *r, const char *path);
+/* Hand the run to a caller's sink instead (hm_run_with): each function
+ * below is one call of it, in the order they are called; a failed call's
+ * message is r->err.  `name` is for messages. */
+void results_open_sink(results *r, const hm_run_sink *sink, const char *name);
 /* What identifies a run. */
 typedef struct results_run {
     const char *as_of, *pack_hash;
@@ -116,7 +124,8 @@ int  results_issue(results *r, const char *source, int person, const char *entit
 /* Finish the run and commit. */
 int  results_commit(results *r);
 /* Roll back (if not committed) and close; a file results_open created is
- * removed unless the run was committed. */
+ * removed unless the run was committed.  A sink begun and not committed
+ * is told to abort. */
 void results_close(results *r);
 
 #endif

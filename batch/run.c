@@ -20,8 +20,10 @@
 #include "one.h"
 #include "mask.h"
 #include "mem.h"
+#include "thread.h"
 #include "module.h"
 #include "results.h"
+#include "cluster.h"
 #include "run.h"
 #include "vm.h"
 
@@ -542,7 +544,7 @@ static int write_chunk(results *R, const hm_program *p, const hm_load *L, const 
  * finish.  0; -1 when out of memory (err empty) or when the write failed
  * (R->err).  *eval_done: when the evaluation ended. */
 static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, int threads, FILE *tty,
-                    double *eval_done)
+                    double *eval_done, int here)
 {
     _Atomic int32_t next = 0;
     _Atomic int64_t done = 0;
@@ -559,9 +561,10 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
     int started = 0, rc = 0;
     /* held until the threads not started are no longer waited for */
     pthread_mutex_lock(&q.mu);
-    for (int i = 0; i < threads; i++) {
+    /* here: no thread at all, this one evaluates everything first */
+    for (int i = 0; i < threads && !here; i++) {
         w[i] = (worker){ .p = p, .L = L, .D = D, .q = &q, .index = i, .next = &next, .done = &done };
-        if (pthread_create(&w[i].th, NULL, work, &w[i]) != 0)
+        if (thread_start(&w[i].th, work, &w[i]) != 0)
             break;
         started++;
     }
@@ -616,18 +619,6 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
 static int write_tail(results *R, const hm_program *p, const hm_load *L, const decisions *D, const int64_t *ne,
                       int32_t nreasons, int64_t (*count)[5])
 {
-    for (int pass = 0, at = 0; pass < 3; pass++)
-        for (int32_t k = 0; k < npass(D, pass); k++, at++)
-            if (count[at][DEC_NOT_APPLICABLE] &&
-                results_not_applicable(R, pol_of(D, pass, k), count[at][DEC_NOT_APPLICABLE]))
-                return -1;
-    for (int pass = 0, at = 0; pass < 3; pass++)
-        for (int32_t k = 0; k < npass(D, pass); k++, at++)
-            for (int32_t r = 0; r < nreasons; r++)
-                if (ne[(size_t)at * (size_t)nreasons + (size_t)r] &&
-                    results_not_eligible(R, pol_of(D, pass, k), r,
-                                         ne[(size_t)at * (size_t)nreasons + (size_t)r]))
-                    return -1;
     char idb[LOAD_ID_BUF];
     for (int32_t i = 0; i < L->nissues; i++) {
         const ld_issue *is = &L->issues[i];
@@ -637,6 +628,18 @@ static int write_tail(results *R, const hm_program *p, const hm_load *L, const d
                           load_issue_kind(is->kind), is->detail))
             return -1;
     }
+    for (int pass = 0, at = 0; pass < 3; pass++)
+        for (int32_t k = 0; k < npass(D, pass); k++, at++)
+            for (int32_t r = 0; r < nreasons; r++)
+                if (ne[(size_t)at * (size_t)nreasons + (size_t)r] &&
+                    results_not_eligible(R, pol_of(D, pass, k), r,
+                                         ne[(size_t)at * (size_t)nreasons + (size_t)r]))
+                    return -1;
+    for (int pass = 0, at = 0; pass < 3; pass++)
+        for (int32_t k = 0; k < npass(D, pass); k++, at++)
+            if (count[at][DEC_NOT_APPLICABLE] &&
+                results_not_applicable(R, pol_of(D, pass, k), count[at][DEC_NOT_APPLICABLE]))
+                return -1;
     return 0;
 }
 
@@ -1042,30 +1045,64 @@ static char *keep_path(const hm_run_options *o, const hm_config *cfg, int *oom)
     return path;
 }
 
+static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, const run_hooks *h,
+                    hm_run_summary **out, char *err, size_t errlen);
+
 int hm_run(const hm_pack *k, const hm_run_options *o, hm_run_summary **out, char *err, size_t errlen)
 {
-    return batch_run(k, o, NULL, out, err, errlen);
-}
-
-int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
-                char *err, size_t errlen)
-{
-    if (!env)
-        return batch_run(k, o, NULL, out, err, errlen);
-    err[0] = '\0';
-    *out = NULL;
-    snprintf(err, errlen, "hm_run_with: not built yet");
-    return HM_EUSAGE;
+    return run_with(k, o, NULL, NULL, out, err, errlen);
 }
 
 int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_run_summary **out, char *err,
               size_t errlen)
 {
+    return run_with(k, o, NULL, h, out, err, errlen);
+}
+
+/* A sink the caller filled in whole. */
+static int sink_complete(const hm_run_sink *s)
+{
+    return s->size >= sizeof *s && s->begin && s->source && s->policy && s->reason && s->entity && s->decision &&
+           s->issue && s->not_eligible && s->not_applicable && s->commit && s->abort;
+}
+
+int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
+                char *err, size_t errlen)
+{
+    if (env && env->size < sizeof *env) {
+        *out = NULL;
+        snprintf(err, errlen, "hm_run_with: env->size is %zu, expected sizeof (hm_run_env), %zu", env->size,
+                 sizeof *env);
+        return HM_EUSAGE;
+    }
+    if (env && env->sink && !sink_complete(env->sink)) {
+        *out = NULL;
+        snprintf(err, errlen, "hm_run_with: the sink's size is not sizeof (hm_run_sink) or a function of it "
+                 "is NULL");
+        return HM_EUSAGE;
+    }
+    return run_with(k, o, env, NULL, out, err, errlen);
+}
+
+/* A results database's message, or a sink's as it gave it. */
+static void results_error(char *err, size_t errlen, const hm_run_options *o, const results *R)
+{
+    if (R->sink)
+        snprintf(err, errlen, "%s", R->err);
+    else
+        snprintf(err, errlen, "%s: %s", o->out, R->err);
+}
+
+static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, const run_hooks *h,
+                    hm_run_summary **out, char *err, size_t errlen)
+{
     err[0] = '\0';
     *out = NULL;
-    if (!k || !o || !o->config || !o->out) {
-        snprintf(err, errlen, "hm_run: no %s", !k ? "pack" : !o ? "options" : !o->config ? "configuration"
-                                                                                         : "results database");
+    const hm_run_sink *sink = env ? env->sink : NULL;
+    const char *config_text = env ? env->config_text : NULL;
+    if (!k || !o || (!o->config && !config_text) || (!o->out && !sink)) {
+        snprintf(err, errlen, "hm_run: no %s", !k ? "pack" : !o ? "options" : !o->out && !sink ? "results database"
+                                                                                            : "configuration");
         return HM_EUSAGE;
     }
     const hm_program *p = pack_program(k);
@@ -1074,21 +1111,39 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     results_now(started, sizeof started);
     hm_config cfg;
     int32_t as_of;
-    if (batch_config(&cfg, o->config, o->sets, o->nsets, o->as_of, &as_of, err, errlen) != HM_OK) {
+    if (batch_config_text(&cfg, o->config ? o->config : "-", config_text, o->sets, o->nsets, o->as_of, &as_of, err,
+                          errlen) != HM_OK) {
         config_free(&cfg);
         return HM_EUSAGE;
+    }
+    /* inside another program (env), a node runs its own shard: [cluster] is
+     * for the program that coordinates them */
+    if (cfg.nnodes && !env) {
+        int rc;
+        if (h) {
+            snprintf(err, errlen, "%s:%d: a [cluster] configuration runs only as a plain run", cfg.path,
+                     cfg.cluster_line);
+            rc = HM_EUSAGE;
+        } else {
+            rc = cluster_run(k, o, &cfg, out, err, errlen);
+        }
+        config_free(&cfg);
+        return rc;
     }
     char as_of_buf[16];
     cal_format(as_of, as_of_buf);
     FILE *tty = o->progress > 0 || (o->progress < 0 && isatty(2)) ? stderr : NULL;
-    /* no global memory statistics: they take a mutex on every allocation */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* a program that embeds the library keeps its own allocator settings */
+    if (!env) {
+        /* no global memory statistics: they take a mutex on every allocation */
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 #ifdef M_MMAP_THRESHOLD
-    /* the columns and scratch arrays are large: give each its own mapping,
-     * returned to the system when freed (glibc would otherwise raise the
-     * threshold after the first free and keep later ones in its heap) */
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+        /* the columns and scratch arrays are large: give each its own mapping,
+         * returned to the system when freed (glibc would otherwise raise the
+         * threshold after the first free and keep later ones in its heap) */
+        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
+    }
     hm_load L;
     decisions D;
     results R;
@@ -1100,7 +1155,9 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     /* the results database is checked and locked before the load: a bad
      * --out, or another run writing to it, is refused at once */
     rc = HM_EIO;
-    if (results_open(&R, o->out)) {
+    if (sink)
+        results_open_sink(&R, sink, cfg.path);
+    else if (results_open(&R, o->out)) {
         snprintf(err, errlen, "%s", R.err);
         goto done;
     }
@@ -1109,7 +1166,11 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     if (threads < 1)
         threads = 1;
     int lrc = load_open_for(&L, p, &cfg, as_of, h ? h->load : 0);
-    L.threads = threads;
+    /* the host's I/O on its own thread: sources read one after another */
+    int io_here = env && env->calling_thread_io;
+    L.threads = io_here ? 1 : threads;
+    /* extern functions are plugins' code too: evaluated on this thread then */
+    int eval_here = io_here && p->nexterns > 0;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */
     if (lrc || load_population(&L) || load_facts(&L)) {
         batch_load_error(&L, err, errlen);
@@ -1209,13 +1270,13 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
                         .started = started, .households = L.nh, .persons = L.np, .reasons = o->reasons,
                         .settled = !o->kleene, .store_all = D.store_all };
     if (results_begin(&R, &run) || write_sources(&R, &L, identity) || write_head(&R, p, &L, &D)) {
-        snprintf(err, errlen, "%s: %s", o->out, R.err);
+        results_error(err, errlen, o, &R);
         goto done;
     }
     double t_eval;
-    if (evaluate(&R, p, &L, &D, threads, tty, &t_eval)) {
+    if (evaluate(&R, p, &L, &D, threads, tty, &t_eval, eval_here)) {
         if (R.err[0])
-            snprintf(err, errlen, "%s: %s", o->out, R.err);
+            results_error(err, errlen, o, &R);
         else
             rc = HM_ENOMEM;
         goto done;
@@ -1234,7 +1295,7 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
     if (totals(p, &L, &D, count, sum, ne, nreasons, err, errlen))
         goto done;
     if (write_tail(&R, p, &L, &D, ne, nreasons, count) || results_commit(&R)) {
-        snprintf(err, errlen, "%s: %s", o->out, R.err);
+        results_error(err, errlen, o, &R);
         goto done;
     }
     double t_written = now_s();
@@ -1244,7 +1305,7 @@ int batch_run(const hm_pack *k, const hm_run_options *o, const run_hooks *h, hm_
         /* the run is recorded: say so, with its number */
         hm_run_summary_free(s);
         snprintf(err, errlen, "run %lld recorded in %s, but out of memory for its summary", (long long)R.run_id,
-                 o->out);
+                 sink ? "the caller's sink" : o->out);
         goto done;
     }
     struct rusage ru;

@@ -295,6 +295,54 @@ static int apply(hm_config *c, int in_run, cfg_source *src, const char *key, con
     return add_setting(src, key, value, line) ? fail(c, line, "out of memory%s%s", "", "") : 0;
 }
 
+/* node.N = CONNINFO (N = 0, 1, … each once) or pack = NAME in [cluster] */
+static int apply_cluster(hm_config *c, const char *key, const char *value, int line)
+{
+    if (strcmp(key, "pack") == 0) {
+        if (!*value)
+            return fail(c, line, "`pack` has no value: the name under which the nodes load the pack%s%s", "", "");
+        return set_string(&c->cluster_pack, value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+    }
+    const char *digits = strncmp(key, "node.", 5) == 0 ? key + 5 : NULL;
+    size_t nd = digits ? strspn(digits, "0123456789") : 0;
+    if (!digits || nd == 0 || digits[nd] || (nd > 1 && digits[0] == '0') || nd > 4)
+        return fail(c, line, "unknown setting `%s` in [cluster] (known: node.0, node.1, … and pack)%s", key, "");
+    int n = atoi(digits);
+    if (n >= CFG_MAX_NODES)
+        return fail(c, line, "%s: at most " CFG_MAX_NODES_TEXT " nodes, node.0 to node." CFG_LAST_NODE_TEXT "%s", key, "");
+    if (!*value)
+        return fail(c, line, "`%s` has no value: a connection string such as host=/run/pg0 dbname=city%s", key, "");
+    if (n >= c->nnodes) {
+        char **nodes = mem_realloc(c->nodes, sizeof *nodes * (size_t)(n + 1));
+        if (!nodes)
+            return fail(c, line, "out of memory%s%s", "", "");
+        for (int i = c->nnodes; i <= n; i++)
+            nodes[i] = NULL;
+        c->nodes = nodes;
+        c->nnodes = n + 1;
+    }
+    if (c->nodes[n])
+        return fail(c, line, "%s is given twice in [cluster]%s", key, "");
+    return set_string(&c->nodes[n], value) ? fail(c, line, "out of memory%s%s", "", "") : 0;
+}
+
+/* After the file: the nodes numbered from 0 with none left out. */
+static int check_cluster(hm_config *c)
+{
+    if (!c->cluster_line)
+        return 0;
+    char first[16];
+    for (int i = 0; i < c->nnodes; i++)
+        if (!c->nodes[i]) {
+            snprintf(first, sizeof first, "%d", i);
+            return fail(c, c->cluster_line, "[cluster] has no node.%s: number the nodes 0, 1, … with none left out%s",
+                        first, "");
+        }
+    if (!c->nnodes)
+        return fail(c, c->cluster_line, "[cluster] names no node: give node.0 = CONNINFO, node.1 = …%s%s", "", "");
+    return 0;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     reader *r = user;
@@ -303,10 +351,19 @@ static int handler(void *user, const char *section, const char *name, const char
         return 0;
     int in_run = strcmp(section, "run") == 0;
     cfg_source *src = NULL;
+    if (strcmp(section, "cluster") == 0) {
+        if (!c->cluster_line)
+            c->cluster_line = r->section_line;
+        if (apply_cluster(c, name, real_value(r, value), r->line)) {
+            r->failed = 1;
+            return 0;
+        }
+        return 1;
+    }
     if (!in_run) {
         if (strncmp(section, "source ", 7) != 0 || !section[7]) {
             r->failed = 1;
-            fail(c, r->line, "unknown section [%s]: expected [run] or [source NAME]%s", section, "");
+            fail(c, r->line, "unknown section [%s]: expected [run], [cluster] or [source NAME]%s", section, "");
             return 0;
         }
         const char *sname = section + 7;
@@ -343,7 +400,7 @@ static int read_stream(hm_config *c, FILE *f)
         snprintf(c->err, sizeof c->err, "%s: cannot read the file", c->path);
         return -1;
     }
-    return 0;
+    return check_cluster(c);
 }
 
 int config_read(hm_config *c, const char *path)

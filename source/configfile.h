@@ -8,6 +8,11 @@
  *   store = all               ; optional: every decision (default: answers)
  *   keep = audit.txt          ; optional: ids whose every decision is stored
  *
+ *   [cluster]                 ; optional: the run spread over several nodes
+ *   node.0 = host=/run/pg0 dbname=city   ; libpq connection strings, from 0
+ *   node.1 = host=/run/pg1 dbname=city
+ *   pack = examples           ; optional: the name the nodes load the pack under
+ *
  *   [source registry]
  *   plugin = sqlite
  *   database = registry.db
@@ -34,6 +39,11 @@ typedef struct cfg_source {
     int n, cap;
 } cfg_source;
 
+/* nodes of a [cluster] section: node.0 … node.(CFG_MAX_NODES-1) */
+#define CFG_MAX_NODES 1024
+#define CFG_MAX_NODES_TEXT "1024"
+#define CFG_LAST_NODE_TEXT "1023"
+
 typedef struct hm_config {
     char *path;             /* the file, or "(command line)" */
     char *text;             /* the file as read (NULL before a line is read) */
@@ -51,6 +61,7 @@ typedef struct hm_config {
     char **nodes;           /* NULL when the file has no [cluster] section */
     int nnodes;
     char *cluster_pack;     /* pack = NAME, or NULL */
+    int cluster_line;       /* of the [cluster] header; 0: none */
     char err[1024];         /* "FILE:LINE: message" after a failure */
 } hm_config;
 

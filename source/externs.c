@@ -123,6 +123,13 @@ hm_ffi_bindings *externs_bind(const hm_program *p, hm_plugin *plugins, char *con
             externs_free(B);
             return NULL;
         }
+        if (pl->registered) {
+            /* its functions are the program's, with no object to look them up in */
+            snprintf(err, n, "extern function %s: plugin %s is part of this program (registered), which "
+                     "cannot provide extern functions", name, pl->path);
+            externs_free(B);
+            return NULL;
+        }
         if (!pl->dl) {
             /* dlsym(NULL, …) would look in huimin itself */
             snprintf(err, n, "extern function %s: plugin %s runs in a process of its own (isolate = process), "

@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "mask.h"
 #include "mem.h"
+#include "thread.h"
 #include "utf8.h"
 
 #include <inttypes.h>
@@ -1957,7 +1958,7 @@ static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
     pthread_t th[64];
     int started = 0;
     for (int i = 1; i < n && i < 64; i++)
-        if (pthread_create(&th[started], NULL, fetch_sources, &f) == 0)
+        if (thread_start(&th[started], fetch_sources, &f) == 0)
             started++;
     fetch_sources(&f);
     for (int i = 0; i < started; i++)

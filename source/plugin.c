@@ -4,6 +4,7 @@
 #include "isolate.h"
 #include "mem.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -189,6 +190,7 @@ struct plugin_guard {
     iso_proc *iso;                  /* isolated: its process */
     const char *path;               /* hm_plugin.path */
     char *source;
+    int registered;                 /* hm_plugin_register's: the host program's own code */
     plugin_guard *prev, *next;      /* the in-process plugins opened */
 };
 
@@ -242,6 +244,8 @@ static void guard_init(void)
 
 static void set_live(plugin_guard *g, int on)
 {
+    if (g->registered)
+        return;
     pthread_mutex_lock(&live_lock);
     if (on) {
         g->next = live;
@@ -261,9 +265,12 @@ static void set_live(plugin_guard *g, int on)
     pthread_mutex_unlock(&live_lock);
 }
 
+/* A registered plugin is the host's own code: the host may end the
+ * process from inside it (PostgreSQL does on a fatal error), which is no
+ * plugin's fault, so it is never guarded. */
 #define GUARDED(g, what, call)              \
     do {                                    \
-        in_call = (g);                      \
+        in_call = (g)->registered ? NULL : (g); \
         in_what = (what);                   \
         call;                               \
         in_call = NULL;                     \
@@ -339,6 +346,75 @@ static void g_close(void *st)
 
 /* ---- loading ---------------------------------------------------------------- */
 
+static int check_entry(const char *path, hm_source_entry_fn entry, const hm_host_api *host,
+                       const hm_source_desc **desc, char *err, size_t n);
+
+/* ---- plugins the host program provides (hm_plugin_register) ---- */
+
+typedef struct registered {
+    char *name;
+    hm_source_entry_fn entry;
+    struct registered *next;
+} registered;
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static registered *registry;
+
+/* a name a configuration can give as `plugin = NAME` without it being
+ * taken for a path: letters, digits, `_` and `-` */
+static int plain_name(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+            return 0;
+    return 1;
+}
+
+int hm_plugin_register(const char *name, hm_source_entry_fn entry)
+{
+    if (!plain_name(name))
+        return HM_EUSAGE;
+    int rc = HM_OK;
+    pthread_mutex_lock(&registry_lock);
+    registered **at = &registry;
+    while (*at && strcmp((*at)->name, name) != 0)
+        at = &(*at)->next;
+    if (*at && entry) {
+        (*at)->entry = entry;
+    } else if (*at) {
+        registered *r = *at;
+        *at = r->next;
+        mem_free(r->name);
+        mem_free(r);
+    } else if (entry) {
+        registered *r = mem_calloc(1, sizeof *r);
+        if (!r || !(r->name = mem_strdup(name))) {
+            mem_free(r);
+            rc = HM_ENOMEM;
+        } else {
+            r->entry = entry;
+            *at = r;
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return rc;
+}
+
+/* The entry point registered for NAME, or NULL. */
+static hm_source_entry_fn registered_entry(const char *name)
+{
+    hm_source_entry_fn entry = NULL;
+    pthread_mutex_lock(&registry_lock);
+    for (registered *r = registry; r && !entry; r = r->next)
+        if (strcmp(r->name, name) == 0)
+            entry = r->entry;
+    pthread_mutex_unlock(&registry_lock);
+    return entry;
+}
+
 int plugin_dlopen(const char *path, const hm_host_api *host, void **dl, const hm_source_desc **desc,
                   char *err, size_t n)
 {
@@ -357,6 +433,13 @@ int plugin_dlopen(const char *path, const hm_host_api *host, void **dl, const hm
                  path, HM_SOURCE_ENTRY);
         return -1;
     }
+    return check_entry(path, entry, host, desc, err, n);
+}
+
+/* Call a plugin's entry point and check the descriptor it returns. */
+static int check_entry(const char *path, hm_source_entry_fn entry, const hm_host_api *host,
+                       const hm_source_desc **desc, char *err, size_t n)
+{
     const hm_source_desc *d = entry(host);
     if (!d) {
         snprintf(err, n, "plugin %s: %s() returned no descriptor", path, HM_SOURCE_ENTRY);
@@ -402,9 +485,17 @@ int plugin_dlopen(const char *path, const hm_host_api *host, void **dl, const hm
 int plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err, size_t n)
 {
     memset(pl, 0, sizeof *pl);
-    pthread_once(&guard_once, guard_init);
     char path[PATH_MAX];
-    if (plugin_resolve(name, o ? o->base_dir : NULL, path, sizeof path, err, n))
+    hm_source_entry_fn entry = registered_entry(name);
+    if (entry && o && o->isolate) {
+        snprintf(err, n, "plugin %s is part of this program (registered): it cannot run isolated; "
+                 "remove `isolate = process`", name);
+        return -1;
+    }
+    if (entry)
+        snprintf(path, sizeof path, "%s", name);
+    else if (pthread_once(&guard_once, guard_init),
+             plugin_resolve(name, o ? o->base_dir : NULL, path, sizeof path, err, n))
         return -1;
     plugin_guard *g = mem_calloc(1, sizeof *g);
     if (!g || !(pl->path = mem_strdup(path)) ||
@@ -416,9 +507,13 @@ int plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err
         return -1;
     }
     g->path = pl->path;
+    g->registered = pl->registered = entry != NULL;
     pl->guard = g;
     const hm_source_desc *d;
-    if (o && o->isolate) {
+    if (entry) {
+        if (check_entry(name, entry, &hm_host, &d, err, n))
+            return -1;
+    } else if (o && o->isolate) {
         if (!(g->iso = iso_start(path, o->timeout_ms, err, n)))
             return -1;
         d = iso_desc(g->iso);
@@ -616,9 +711,3 @@ void plugin_type_name(int type, int period, int records, const char *codeset, ch
              type == HM_T_CODE ? " " : "", type == HM_T_CODE && codeset ? codeset : "");
 }
 
-int hm_plugin_register(const char *name, hm_source_entry_fn entry)
-{
-    (void)name;
-    (void)entry;
-    return HM_EUSAGE;
-}

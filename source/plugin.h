@@ -28,6 +28,7 @@ typedef struct hm_plugin {
     void *state;
     int opened;
     int isolated;
+    int registered;             /* hm_plugin_register's: path is its name, dl NULL */
     const hm_field_desc *fields;
     uint32_t nfields;
     plugin_guard *guard;
@@ -61,7 +62,9 @@ const int32_t *load_fetch_order(const hm_fetch_ctx *ctx);
  * absolute path (links resolved) in buf, or -1 with err set. */
 int  plugin_resolve(const char *name, const char *base_dir, char *buf, size_t n, char *err, size_t errlen);
 /* Resolve NAME, dlopen it (or start its child process) and check its
- * descriptor.  0, or -1 with err set. */
+ * descriptor; a NAME the program registered (hm_plugin_register) is
+ * taken from there first, in-process, unguarded, never isolated.  0, or
+ * -1 with err set. */
 int  plugin_load(hm_plugin *pl, const char *name, const plugin_opts *o, char *err, size_t n);
 /* The plugin of a configured source, with its `isolate` and `timeout`
  * settings; a `plugin` from the file is relative to the file's folder,
