@@ -116,6 +116,13 @@ no_open() {   # nothing open on the servers still running
 stop_mid_run() {   # OUT.db
 	pg_psql 2 -d city -c "BEGIN; LOCK TABLE registry.person; SELECT pg_sleep(60)" > /dev/null 2>&1 &
 	locker=$!
+	waited=0
+	until [ "$(pg_psql 2 -d city -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			WHERE c.relname = 'person' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]; do
+		sleep 0.2
+		waited=$((waited + 1))
+		[ $waited -lt 150 ] || { bad "the lock on server 2 was never taken"; break; }
+	done
 	"$HUIMIN" run "$pol" --config "$work/cluster.conf" --out "$1" --no-progress > "$work/fail.out" 2> "$work/fail.err" &
 	runner=$!
 	waited=0
@@ -168,7 +175,7 @@ no_open 1 2 3
 printf '[cluster]\nnode.0 = %s\nnode.2 = %s\n' "$(pg_conn 1)" "$(pg_conn 2)" > "$work/gap.conf"
 "$HUIMIN" run "$pol" --config "$work/gap.conf" --out "$work/gap.db" > "$work/out" 2> "$work/err"
 st=$?
-[ $st -eq 2 ] && grep -q "gap.conf:3:" "$work/err" && [ ! -e "$work/gap.db" ] && ok ||
+[ $st -eq 2 ] && grep -q "gap.conf:1:" "$work/err" && [ ! -e "$work/gap.db" ] && ok ||
 	bad "a [cluster] without node.1: exit $st: $(cat "$work/err")"
 { sources 1; printf '[cluster]\nnode.0 = %s\nnodes = 3\n' "$(pg_conn 1)"; } > "$work/key.conf"
 "$HUIMIN" run "$pol" --config "$work/key.conf" --out "$work/key.db" > "$work/out" 2> "$work/err"
