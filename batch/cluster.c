@@ -119,13 +119,19 @@ static void node_fail(node *n, const char *what, char *err, size_t errlen)
 {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", what && *what ? what : "the connection was lost");
-    /* libpq's messages end in a newline, and may have a second line */
-    size_t l = strlen(msg);
-    while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-        msg[--l] = '\0';
-    for (char *c = msg; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
+    /* libpq's messages end in a newline and may go on on indented lines:
+     * one line, spaces collapsed, without its last full stop */
+    char *w = msg;
+    for (const char *c = msg; *c; c++) {
+        int space = *c == '\n' || *c == '\t' || *c == ' ';
+        if (!space)
+            *w++ = *c;
+        else if (w > msg && w[-1] != ' ')
+            *w++ = ' ';
+    }
+    while (w > msg && (w[-1] == ' ' || w[-1] == '.'))
+        w--;
+    *w = '\0';
     static const char *const steps[] = { "connecting", "beginning", "loading the pack", "running",
                                          "reading the run back", "" };
     snprintf(err, errlen, "cluster node %d (%s), %s: %s; no run recorded", n->index, n->where,
@@ -292,6 +298,15 @@ static void nodes_close(node *nodes, int nn)
     }
 }
 
+/* A node's notices and warnings (a server shutting down says so before it
+ * closes the connection) are not the run's output: what fails is said once,
+ * by the error. */
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Connect to every node and run huimin.run on each, all at once.  HM_OK
  * when every node ran; else HM_EPLUGIN (the first node that failed named in
  * err) and every node closed. */
@@ -307,6 +322,7 @@ static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args 
             node_fail(n, n->c ? PQerrorMessage(n->c) : "out of memory", err, errlen);
             goto fail;
         }
+        PQsetNoticeProcessor(n->c, quiet, NULL);
     }
     struct pollfd *pf = mem_calloc((size_t)nn, sizeof *pf);
     int *poll_want = mem_calloc((size_t)nn, sizeof *poll_want);
@@ -320,7 +336,7 @@ static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args 
     for (int i = 0; i < nn; i++)
         poll_want[i] = POLLOUT;     /* PQconnectStart: as PGRES_POLLING_WRITING */
     int ran = 0, failed = 0;
-    for (int shown = -1; ran < nn && !failed;) {
+    while (ran < nn && !failed) {
         int loaded = 0;
         for (int i = 0; i < nn; i++) {
             node *n = &nodes[i];
@@ -329,11 +345,6 @@ static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args 
         }
         if (loaded == nn && !*t_loaded)
             *t_loaded = now_s();
-        if (tty && ran != shown) {
-            fprintf(tty, "\rcluster   %d of %d nodes done  %.1f s ", ran, nn, now_s() - t0);
-            fflush(tty);
-            shown = ran;
-        }
         if (poll(pf, (nfds_t)nn, 1000) < 0) {
             if (errno == EINTR)
                 continue;
@@ -373,15 +384,14 @@ static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args 
             else if (n->step == N_RAN) {
                 ran++;
                 if (tty)
-                    fprintf(tty, "\rcluster   node %d ran its shard in %.1f s%20s\n", n->index, now_s() - t0, "");
+                    fprintf(tty, "cluster: node %d ran its shard, %d of %d nodes done, %.1f s\n", n->index, ran, nn,
+                            now_s() - t0);
             }
             poll_want[i] = n->flushing ? POLLIN | POLLOUT : POLLIN;
         }
     }
     mem_free(pf);
     mem_free(poll_want);
-    if (tty)
-        fputc('\n', tty);
     if (!failed) {
         if (!*t_loaded)
             *t_loaded = now_s();
@@ -877,7 +887,7 @@ int cluster_run(const hm_pack *k, const hm_run_options *o, const hm_config *cfg,
             goto done;
         }
         if (tty)
-            fprintf(tty, "cluster   node %d read back (%" PRId64 " households)\n", i, nodes[i].households);
+            fprintf(tty, "cluster: node %d read back, %" PRId64 " households\n", i, nodes[i].households);
     }
     int wrc = write_tallies(&g);
     mem_free(g.ne);
