@@ -1,0 +1,351 @@
+#!/bin/bash
+# pg-compare.sh [N] -- huimin inside PostgreSQL (the extension's huimin.run)
+# against `huimin run` reading the same tables through the postgres plugin,
+# over the example city of N households (default 100000), on the same
+# server, in one run; then the city spread over 3 nodes.
+#
+#   bench/pg-compare.sh 100000
+#   BENCH_DATA=/work/bench-data HUIMIN=build/release bench/pg-compare.sh 1000000
+#
+# 1. The city: examples/city/generate --households N --seed 1 in
+#    BENCH_DATA/city-N (default bench/data), reused as bench/compare.sh does.
+# 2. PostgreSQL: Debian's server copied into BENCH_DATA/pg-N/root with the
+#    extension staged into it (make pg-stage), four clusters in
+#    BENCH_DATA/pg-N: `whole` (the city, by examples/city/to-postgres) and
+#    n0, n1, n2 (a third each, --shards 3 --shard K).  A cluster loaded
+#    from the same city is reused (its `loaded` file).  All run with
+#    fsync=off and full_page_writes=off: a benchmark's settings, the same
+#    for both sides, which run on the same server over the same data.
+#    Every table is read once before the runs, so neither side reads cold.
+# 3. (a) `huimin run examples/policies --config whole.conf --as-of
+#    2024-08-01 --out RUN/plugin.db` (the postgres plugin over the
+#    server's socket): its `timings:` line and its wall time.
+#    (b) `SELECT huimin.run('examples', CONFIG, '2024-08-01')` in the
+#    whole cluster, CONFIG the text of whole.conf (the pack loaded first
+#    with huimin.load_pack): psql's \timing of the statement, and the
+#    phases when the extension reports them (a NOTICE `timings: …`).
+#    The check: the decisions view of plugin.db and huimin.decisions of the
+#    run, every column but run_id, row by row.  Any difference: exit 1.
+#    ratio = (b) / (a)'s wall.  Both evaluate on THREADS threads (default:
+#    the machine's cores).
+# 4. (c) huimin.run on n0, n1, n2 one after another (each alone on the
+#    machine: per-node households/s) and on all three at once, each in a
+#    transaction rolled back, as the cluster coordinators do.  The machine
+#    has 2 cores: three nodes at once share them.
+# 5. The projection to 50,000,000 households from the per-node throughput:
+#    time on the nodes for 1 … 100 nodes, and the coordinator's share:
+#    the decisions to carry (bytes per household, measured here) and to
+#    write (at the write rate of (a)).
+#
+# HUIMIN: the huimin command or a build folder (default build/default,
+# built when missing).  The extension and libhuimin are the build folder's.
+# Results stay in BENCH_DATA/pg-run-N (plugin.db, what each printed, and
+# summary.txt).  Exit status: 0 the decisions agree; 1 they differ or a
+# step failed; 2 usage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=../scripts/lib.sh
+. scripts/lib.sh
+
+N=${1:-100000}
+SEED=${SEED:-1}
+# both sides evaluate on as many threads (huimin run's --threads, the
+# extension's huimin.threads)
+THREADS=${THREADS:-$(nproc)}
+AS_OF=2024-08-01
+case $N in
+'' | *[!0-9]* | 0*)
+	echo "usage: bench/pg-compare.sh [HOUSEHOLDS]   (a whole number, default 100000)" >&2
+	exit 2
+	;;
+esac
+data=${BENCH_DATA:-bench/data}
+mkdir -p "$data"
+data=$(cd "$data" && pwd)
+city=$data/city-$N
+run=$data/pg-run-$N
+pgd=$data/pg-$N
+
+# ---- huimin ------------------------------------------------------------------
+if [ -n "${HUIMIN:-}" ] && [ -d "$HUIMIN" ]; then
+	[ -f "$HUIMIN/Makefile" ] || hm_die "HUIMIN=$HUIMIN is a folder but not a build folder (no Makefile)"
+	hm_log "bringing $HUIMIN up to date"
+	make -s -C "$HUIMIN" -j"$HM_JOBS" >&2
+	HUIMIN=$HUIMIN/huimin
+elif [ -z "${HUIMIN:-}" ]; then
+	if [ -f build/default/Makefile ]; then
+		hm_log "bringing build/default up to date"
+		make -s -C build/default -j"$HM_JOBS" >&2
+	else
+		hm_install_deps
+		hm_build build/default
+	fi
+	HUIMIN=build/default/huimin
+fi
+[ -x "$HUIMIN" ] || hm_die "no huimin at $HUIMIN"
+HUIMIN=$(cd "$(dirname "$HUIMIN")" && pwd)/$(basename "$HUIMIN")
+build=$(dirname "$HUIMIN")
+
+# ---- the city ------------------------------------------------------------------
+stamp="households=$N seed=$SEED as_of=$AS_OF"
+# a city of the same arguments, but made by an older generator, has other
+# tables or settings: compare with a small one made now
+fresh() {
+	local small f
+	small=$(mktemp -d)
+	python3 examples/city/generate --households 20 --seed "$SEED" --as-of "$AS_OF" --out "$small/c" >/dev/null 2>&1 &&
+		cmp -s "$small/c/sources.conf" "$city/sources.conf" || { rm -rf "$small"; return 1; }
+	for f in "$small"/c/*.db; do
+		[ "$(sqlite3 "$f" "SELECT sql FROM sqlite_master ORDER BY name")" = \
+			"$(sqlite3 "$city/$(basename "$f")" "SELECT sql FROM sqlite_master ORDER BY name" 2>/dev/null)" ] ||
+			{ rm -rf "$small"; return 1; }
+	done
+	rm -rf "$small"
+}
+if [ "$(cat "$city/city.txt" 2>/dev/null)" = "$stamp" ] && [ -f "$city/sources.conf" ] && fresh; then
+	hm_log "reusing the city in $city ($stamp)"
+else
+	hm_log "generating the example city in $city ($stamp)"
+	python3 examples/city/generate --households "$N" --seed "$SEED" --as-of "$AS_OF" --out "$city" >&2
+fi
+mkdir -p "$run"
+rm -f "$run"/*.db "$run"/*.csv "$run"/*.out "$run"/*.err
+
+# ---- the servers ------------------------------------------------------------------
+pg_sys=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$pg_sys" ] && [ -x "$pg_sys/initdb" ] || hm_die "no PostgreSQL server programs (apt-get install postgresql)"
+pg_major=$(basename "$(dirname "$pg_sys")")
+root=$pgd/root
+hm_log "staging PostgreSQL $pg_major with the extension in $root"
+rm -rf "$root"
+mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
+cp -al "/usr/lib/postgresql/$pg_major" "$root/usr/lib/postgresql/" 2>/dev/null ||
+	cp -a "/usr/lib/postgresql/$pg_major" "$root/usr/lib/postgresql/"
+cp -a "/usr/share/postgresql/$pg_major" "$root/usr/share/postgresql/"
+make -s -C "$build" pg-stage DESTDIR="$root" >"$run/pg-stage.out" 2>&1 ||
+	{ cat "$run/pg-stage.out" >&2; hm_die "make pg-stage failed"; }
+pg_bin=$root/usr/lib/postgresql/$pg_major/bin
+as_pg() { "$@"; }
+if [ "$(id -u)" = 0 ]; then
+	as_pg() { runuser -u postgres -- "$@"; }
+fi
+# NAME SHARED_BUFFERS: start cluster NAME (initialised when new)
+started=()
+start() {
+	local d=$pgd/$1
+	if [ ! -f "$d/data/PG_VERSION" ]; then
+		rm -rf "$d"
+		mkdir -p "$d"
+		[ "$(id -u)" = 0 ] && chown postgres "$d"
+		chmod 700 "$d"
+		as_pg "$pg_bin/initdb" -D "$d/data" -U postgres --auth=trust -E UTF8 --locale=C >"$d/initdb.log" 2>&1 ||
+			{ cat "$d/initdb.log" >&2; hm_die "initdb $1 failed"; }
+	fi
+	as_pg env LD_LIBRARY_PATH="$build/.libs" "$pg_bin/pg_ctl" -D "$d/data" -l "$d/server.log" -w \
+		-o "-k $d -c listen_addresses= -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+		-c shared_buffers=$2 -c max_wal_size=16GB -c maintenance_work_mem=512MB \
+		-c max_prepared_transactions=10" start >/dev/null 2>&1 ||
+		{ tail -20 "$d/server.log" >&2; hm_die "cluster $1 did not start"; }
+	started+=("$1")
+}
+stop_all() {
+	local n
+	for n in "${started[@]}"; do
+		as_pg "$pg_bin/pg_ctl" -D "$pgd/$n/data" -m fast stop >/dev/null 2>&1 || true
+	done
+}
+trap stop_all EXIT
+conn() { echo "host=$pgd/$1 dbname=city user=postgres"; }
+psql_on() {
+	local n=$1
+	shift
+	psql -X -q -v ON_ERROR_STOP=1 -h "$pgd/$n" -U postgres -d city "$@"
+}
+[ "$(id -u)" = 0 ] && { chown postgres "$pgd"; chmod 711 "$data" "$pgd"; }
+
+# NAME [--shards 3 --shard K]: the cluster loaded with the city (or a shard)
+load() {
+	local name=$1 want
+	shift
+	# a city generated again is loaded again
+	want="$stamp $(stat -c %Y "$city/city.txt") $*"
+	start "$name" "${SHARED_BUFFERS:-2GB}"
+	if [ "$(cat "$pgd/$name/loaded" 2>/dev/null)" != "$want" ]; then
+		hm_log "loading $name: examples/city/to-postgres --city $city $*"
+		psql -X -q -h "$pgd/$name" -U postgres -d postgres -c "DROP DATABASE IF EXISTS city" -c "CREATE DATABASE city"
+		rm -f "$pgd/$name/loaded"
+		local t
+		t=$(date +%s.%N)
+		examples/city/to-postgres --city "$city" --db "$(conn "$name")" --conf "$pgd/$name.conf" "$@" >/dev/null
+		echo "$name: loaded in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" \
+			>"$run/load-$name.txt"
+		echo "$want" >"$pgd/$name/loaded"
+	else
+		hm_log "reusing $name ($want)"
+	fi
+	# the extension as the build has it now, no runs of before
+	psql_on "$name" -c "DROP EXTENSION IF EXISTS huimin CASCADE" -c "CREATE EXTENSION huimin CASCADE" \
+		2>"$run/ext-$name.err" || { cat "$run/ext-$name.err" >&2; hm_die "CREATE EXTENSION huimin on $name failed"; }
+}
+# warm: read every table of the sources once
+warm() {
+	psql_on "$1" -At -c "SELECT format('SELECT count(*) FROM %I.%I;', schemaname, tablename) FROM pg_tables
+		WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'huimin')" | psql_on "$1" -At >/dev/null
+}
+
+# to-postgres writes the configuration only after a load; a reused cluster
+# gets it from the city's sources.conf the same way
+conf_for() {
+	local name=$1
+	[ -f "$pgd/$name.conf" ] && return 0
+	sed "/^plugin *= *sqlite/ s/.*/plugin   = postgres/
+	     s|^database *= *.*|connection = $(conn "$name")\nschema   = SOURCE|" "$city/sources.conf" |
+		awk '/^\[source /{ s = $2; sub(/\]$/, "", s) } { sub(/= SOURCE$/, "= " s); print }' >"$pgd/$name.conf"
+}
+
+load whole
+conf_for whole
+"$HUIMIN" compile examples/policies -o "$run/examples.hmc" >/dev/null
+# NAME: the pack loaded into cluster NAME as `examples` (too long for an argument)
+load_pack() {
+	printf '%s\n' "\\set pack \`base64 -w0 '$run/examples.hmc'\`" \
+		"SELECT huimin.load_pack('examples', decode(:'pack', 'base64'));" | psql_on "$1" >/dev/null
+}
+now() { date +%s.%N; }
+wall() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+# psql's "Time: 1234.567 ms …" of its last statement, in seconds
+stmt_time() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$1" | tail -n1 | awk '{ printf "%.3f", $1 / 1000 }'; }
+phases() {
+	sed -n 's/.*load \([0-9.]*\) s, evaluate \([0-9.]*\) s, write \([0-9.]*\) s, total \([0-9.]*\) s.*/\1 \2 \3 \4/p' "$1" |
+		tail -n1
+}
+
+# ---- (a) the postgres plugin ----------------------------------------------------------------
+warm whole
+hm_log "(a) huimin run examples/policies --config $pgd/whole.conf --as-of $AS_OF --out $run/plugin.db --threads $THREADS"
+t=$(now)
+"$HUIMIN" run examples/policies --config "$pgd/whole.conf" --as-of "$AS_OF" --out "$run/plugin.db" --no-progress \
+	--threads "$THREADS" \
+	>"$run/plugin.out" 2>"$run/plugin.err" || { tail -5 "$run/plugin.err" >&2; hm_die "(a) failed"; }
+awall=$(wall "$t")
+read -r al ae aw at <<<"$(phases "$run/plugin.err")"
+
+# ---- (b) inside the database -------------------------------------------------------------------
+warm whole
+hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
+load_pack whole
+conf_text=$(cat "$pgd/whole.conf")
+psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
+SET client_min_messages = notice;
+SET huimin.timings = on;
+SET huimin.threads = :threads;
+\timing on
+SELECT huimin.run('examples', :'conf', :'as_of');
+SQL
+	{ cat "$run/indb.err" >&2; hm_die "(b) failed"; }
+btime=$(stmt_time "$run/indb.out")
+run_id=$(sed -n '/^[0-9][0-9]*$/p' "$run/indb.out" | tail -n1)
+bp=$(phases "$run/indb.err")
+read -r bl be bw bt <<<"${bp:-- - - -}"
+
+# ---- the check ---------------------------------------------------------------------------------
+hm_log "the check: plugin.db's decisions against huimin.decisions of run $run_id"
+cols="entity_kind, entity_id, household_id, policy, status, amount_fen, amount_period, reason, message, missing, claim"
+# the two programs quote CSV differently: both read and written again
+# alike, NULL as \N
+recsv() {
+	python3 -c 'import csv, sys
+w = csv.writer(sys.stdout, lineterminator="\n")
+for r in csv.reader(sys.stdin):
+    w.writerow(r)'
+}
+sqlite3 -csv -nullvalue '\N' "$run/plugin.db" "SELECT $cols FROM decisions" | recsv | LC_ALL=C sort >"$run/plugin.csv"
+psql_on whole -c "\\copy (SELECT $cols FROM huimin.decisions WHERE run_id = $run_id) TO STDOUT WITH (FORMAT csv, NULL '\N')" |
+	recsv | LC_ALL=C sort >"$run/indb.csv"
+same=1
+if [ ! -s "$run/plugin.csv" ] || ! cmp -s "$run/plugin.csv" "$run/indb.csv"; then
+	same=0
+	echo "DIFFERENT: $(diff "$run/plugin.csv" "$run/indb.csv" | grep -c '^[<>]') lines differ" \
+		"($run/plugin.csv, $run/indb.csv)" >&2
+fi
+decisions=$(wc -l <"$run/plugin.csv")
+bytes=$(wc -c <"$run/plugin.csv")
+counts_a=$(sqlite3 "$run/plugin.db" "SELECT households, persons FROM runs")
+counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.runs WHERE run_id = $run_id")
+[ "$counts_a" = "$counts_b" ] || { same=0; echo "DIFFERENT: runs counts $counts_a (a), $counts_b (b)" >&2; }
+
+# ---- (c) three nodes ------------------------------------------------------------------------------
+for k in 0 1 2; do
+	SHARED_BUFFERS=1GB load "n$k" --shards 3 --shard "$k"
+	conf_for "n$k"
+	load_pack "n$k"
+done
+node_run() { # K: huimin.run on node K in a transaction rolled back; psql's output in RUN/nodeK.out
+	psql_on "n$1" -At -v conf="$(cat "$pgd/n$1.conf")" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/node$1$2.out" 2>"$run/node$1$2.err" <<'SQL'
+SET client_min_messages = notice;
+SET huimin.timings = on;
+SET huimin.threads = :threads;
+BEGIN;
+\timing on
+SELECT huimin.run('examples', :'conf', :'as_of');
+\timing off
+SELECT households FROM huimin.runs ORDER BY run_id DESC LIMIT 1;
+ROLLBACK;
+SQL
+}
+declare -a nt nh
+for k in 0 1 2; do
+	warm "n$k"
+	hm_log "(c) node $k alone"
+	node_run "$k" "" || { cat "$run/node$k.err" >&2; hm_die "(c) node $k failed"; }
+	nt[k]=$(stmt_time "$run/node$k.out")
+	nh[k]=$(sed -n '/^[0-9][0-9]*$/p' "$run/node$k.out" | tail -n1)
+done
+hm_log "(c) the three nodes at once"
+t=$(now)
+pids=()
+for k in 0 1 2; do
+	node_run "$k" "-all" &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || hm_die "(c) a node failed when all ran at once"; done
+cwall=$(wall "$t")
+
+# ---- the figures -------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
+{
+	echo "city: $stamp ($city); PostgreSQL $pg_major, fsync=off full_page_writes=off synchronous_commit=off" \
+		"(both sides, same server); $(nproc) cores"
+	cat "$run"/load-*.txt 2>/dev/null || true
+	printf '%-34s %9s %9s %9s %9s %9s\n' "" load evaluate write total wall
+	printf '%-34s %9s %9s %9s %9s %9s\n' "(a) huimin run, postgres plugin" "$al" "$ae" "$aw" "$at" "$awall"
+	printf '%-34s %9s %9s %9s %9s %9s\n' "(b) SELECT huimin.run(…)" "$bl" "$be" "$bw" "$bt" "$btime"
+	echo "ratio in-DB / plugin = $(ratio "$btime" "$awall") (statement time / the command's wall time)"
+	echo "decisions: $decisions ($bytes bytes as CSV, $((bytes / N)) bytes a household);" \
+		"$([ $same = 1 ] && echo "the same in both, row by row" || echo DIFFERENT)"
+	tot=0
+	for k in 0 1 2; do
+		echo "(c) node $k alone: ${nh[k]} households in ${nt[k]} s = $(awk -v h="${nh[k]}" -v t="${nt[k]}" \
+			'BEGIN { printf "%.0f", h / t }') households/s$(p=$(phases "$run/node$k.err"); [ -n "$p" ] && echo " (load evaluate write total: $p)")"
+		tot=$((tot + nh[k]))
+	done
+	echo "(c) the three at once (on $(nproc) cores): $tot households in $cwall s (wall) = $(awk -v h="$tot" -v t="$cwall" \
+		'BEGIN { printf "%.0f", h / t }') households/s"
+	# the projection: per node as measured alone (a node = this machine)
+	awk -v h0="${nh[0]}" -v h1="${nh[1]}" -v h2="${nh[2]}" -v t0="${nt[0]}" -v t1="${nt[1]}" -v t2="${nt[2]}" \
+		-v bph="$((bytes / N))" -v aw="$aw" -v n="$N" 'BEGIN {
+		tp = (h0 + h1 + h2) / (t0 + t1 + t2)
+		W = 50000000
+		wr = (aw > 0) ? n / aw : 0
+		printf "50,000,000 households at %.0f households/s a node (the mean of (c) alone):\n", tp
+		printf "  %6s %14s %16s %18s\n", "nodes", "on the nodes", "decisions to", "coordinator"
+		printf "  %6s %14s %16s %18s\n", "", "", "carry (1 Gbit/s)", "write (as (a))"
+		split("1 3 10 30 50 100", ks, " ")
+		for (i = 1; i <= 6; i++) {
+			k = ks[i]
+			printf "  %6d %12.0f s %14.0f s %16.0f s\n", k, W / k / tp, W * bph / 125e6, (wr > 0) ? W / wr : -1
+		}
+		printf "  decisions to carry: %.1f GB in all (%d bytes a household as CSV)\n", W * bph / 1e9, bph
+	}'
+} | tee "$run/summary.txt"
+[ $same = 1 ]
