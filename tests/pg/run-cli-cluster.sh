@@ -6,7 +6,8 @@
 # record the reference run's decisions, decision by decision, and print
 # its summary; a server stopped mid-run fails the run, naming it, with
 # nothing recorded and nothing left open on any server; a bad [cluster]
-# section is refused at its line; a password is never printed.
+# section is refused at its line; a password is never printed.  The same
+# for the example city with the example policies, sharded by its loader.
 #
 # Env: HUIMIN, SRCDIR.  Exits 77 (skipped) only without the PostgreSQL
 # server programs.
@@ -101,6 +102,38 @@ for n in 1 2 3; do
 	got=$(pg_psql $n -d city -Atc "SELECT (SELECT count(*) FROM huimin.runs) || ' ' || (SELECT count(*) FROM huimin.packs)
 		|| ' ' || (SELECT count(*) FROM pg_prepared_xacts)")
 	[ "$got" = "0 0 0" ] && ok || bad "server $n keeps runs, packs, prepared transactions: $got"
+done
+
+# the example city (examples/city/generate) with the example policies:
+# loaded whole into server 0 and as three shards into servers 1-3 by its
+# loader (examples/city/to-postgres), reference tables on every shard
+city="$work/city"
+"$SRCDIR/examples/city/generate" --households 300 --seed 7 --out "$city" > /dev/null 2>&1 || bad "generate"
+for n in 0 1 2 3; do
+	pg_psql $n -d postgres -c "CREATE DATABASE gen" > /dev/null || bad "CREATE DATABASE gen on server $n"
+done
+"$SRCDIR/examples/city/to-postgres" --city "$city" --db "$(pg_conn 0 gen)" --conf "$work/gen-one.conf" \
+	> "$work/out" 2>&1 || bad "loading the city: $(cat "$work/out")"
+for k in 0 1 2; do
+	"$SRCDIR/examples/city/to-postgres" --city "$city" --db "$(pg_conn $((k + 1)) gen)" --shards 3 --shard $k \
+		--conf "$work/gen-shard.conf" > "$work/out" 2>&1 || bad "loading shard $k: $(cat "$work/out")"
+	pg_psql $((k + 1)) -d gen -c "CREATE EXTENSION huimin CASCADE" > /dev/null 2>&1 || bad "extension on server $((k + 1))"
+done
+{
+	cat "$work/gen-shard.conf"
+	printf '\n[cluster]\n'
+	for k in 0 1 2; do printf 'node.%d = %s\n' $k "$(pg_conn $((k + 1)) gen)"; done
+} > "$work/gen-cluster.conf"
+for reasons in "" --reasons; do
+	"$HUIMIN" run "$SRCDIR/examples/policies" --config "$work/gen-one.conf" --out "$work/gen-one$reasons.db" \
+		--as-of 2024-08-01 --no-progress $reasons > "$work/one.out" 2> "$work/one.err" ||
+		bad "the example city over server 0: $(cat "$work/one.err")"
+	"$HUIMIN" run "$SRCDIR/examples/policies" --config "$work/gen-cluster.conf" --out "$work/gen-cl$reasons.db" \
+		--as-of 2024-08-01 --no-progress $reasons > "$work/cl.out" 2> "$work/cl.err" ||
+		bad "the example city across the shards: $(cat "$work/cl.err")"
+	same_run "the example city ($reasons)" "$work/gen-one$reasons.db" "$work/gen-cl$reasons.db"
+	cmp -s "$work/one.out" "$work/cl.out" && [ -s "$work/cl.out" ] && ok ||
+		bad "the example city's summaries ($reasons): $(diff "$work/one.out" "$work/cl.out" | head -5)"
 done
 
 # a node stopped mid-run: server 2 (cluster node 1) is kept waiting on a
