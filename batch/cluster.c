@@ -379,7 +379,8 @@ static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args 
                 }
                 n->flushing = f == 1;
             }
-            if ((pf[i].revents & (POLLIN | POLLHUP | POLLERR)) && node_read(n, a, hash, err, errlen))
+            /* sending may have read the answer already: read whatever woke the node */
+            if (node_read(n, a, hash, err, errlen))
                 failed = 1;
             else if (n->step == N_RAN) {
                 ran++;

@@ -218,6 +218,13 @@ st=$?
 line=$(grep -n '^nodes = 3' "$work/key.conf" | cut -d: -f1)
 [ $st -eq 2 ] && grep -q "key.conf:$line:" "$work/err" && [ ! -e "$work/key.db" ] && ok ||
 	bad "a [cluster] with an unknown key: exit $st: $(cat "$work/err")"
+# what a cluster run cannot do: refused before any node is asked
+for opt in "--set run.threads=2" --kleene "--keep $work/cluster.conf"; do
+	"$HUIMIN" run "$pol" --config "$work/cluster.conf" --out "$work/opt.db" $opt > "$work/out" 2> "$work/err"
+	st=$?
+	[ $st -eq 2 ] && grep -q "a run across a \[cluster\]" "$work/err" && [ ! -e "$work/opt.db" ] && ok ||
+		bad "$opt: exit $st: $(cat "$work/err")"
+done
 # a connection string libpq cannot read
 sed "s|^node.1 = .*|node.1 = host='unterminated|" "$work/cluster.conf" > "$work/badconn.conf"
 "$HUIMIN" run "$pol" --config "$work/badconn.conf" --out "$work/badconn.db" > "$work/out" 2> "$work/err"
