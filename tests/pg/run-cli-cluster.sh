@@ -97,6 +97,11 @@ got=$(sqlite3 "$work/cl--reasonsall.db" "SELECT group_concat(source, ' ') FROM (
 	bad "run_sources: $got"
 got=$(sqlite3 "$work/cl--reasonsall.db" "SELECT config FROM runs")
 [ "$got" = "$work/cluster.conf" ] && ok || bad "runs.config: $got"
+got=$(sqlite3 "$work/cl--reasonsall.db" "SELECT config_text FROM runs")
+case "$got" in
+*"[cluster]"*"password=******************"*) ok ;;
+*) bad "runs.config_text: $got" ;;
+esac
 # nothing stays on a node: its transaction is rolled back
 for n in 1 2 3; do
 	got=$(pg_psql $n -d city -Atc "SELECT (SELECT count(*) FROM huimin.runs) || ' ' || (SELECT count(*) FROM huimin.packs)
