@@ -685,31 +685,6 @@ static int gather_node(gather *g, int first)
 
 /* ---- the run ------------------------------------------------------------------ */
 
-/* Blank what looks like a password (as a run records its configuration):
- * `password = …`, `password=…` in a connection string, a URI's password. */
-static void blank_secrets(char *t)
-{
-    for (char *s = t; (s = strcasestr(s, "password")) != NULL;) {
-        s += 8;
-        char *v = s + strspn(s, " \t");
-        if (*v != '=' && *v != ':')
-            continue;
-        v++;
-        v += strspn(v, " \t");
-        char quote = *v == '\'' || *v == '"' ? *v++ : 0;
-        for (; *v && *v != '\n' && (quote ? *v != quote : *v != ' ' && *v != '\t' && *v != ';'); v++)
-            *v = '*';
-        s = v;
-    }
-    for (char *s = t; (s = strstr(s, "://")) != NULL;) {
-        s += 3;
-        size_t auth = strcspn(s, "/ \t\n?#");
-        char *at = memchr(s, '@', auth), *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
-        for (char *c = colon ? colon + 1 : NULL; c && c < at; c++)
-            *c = '*';
-    }
-}
-
 /* The summary's policies, households' first, as hm_run has them. */
 static hm_run_summary *summary_new(const hm_program *p, int *pol_at)
 {
@@ -755,7 +730,7 @@ static char *join_sets(const hm_run_options *o)
         strcat(t, o->sets[i]);
         strcat(t, "\n");
     }
-    blank_secrets(t);
+    run_blank_secrets(t);
     return t;
 }
 
@@ -815,7 +790,7 @@ int cluster_run(const hm_pack *k, const hm_run_options *o, const hm_config *cfg,
     }
     /* every node reads the configuration as recorded: no node needs a
      * password of it (a node reads its own tables) */
-    blank_secrets(text);
+    run_blank_secrets(text);
     rc = HM_EUSAGE;
     for (int i = 0; i < nn; i++) {
         char e[512];
