@@ -716,24 +716,6 @@ static hm_run_summary *summary_new(const hm_program *p, int *pol_at)
     return s;
 }
 
-/* The --set overrides, one a line (blanked), or NULL.  Owned. */
-static char *join_sets(const hm_run_options *o)
-{
-    size_t len = 1;
-    for (int i = 0; i < o->nsets; i++)
-        len += strlen(o->sets[i]) + 1;
-    char *t = o->nsets ? mem_alloc(len) : NULL;
-    if (!t)
-        return NULL;
-    t[0] = '\0';
-    for (int i = 0; i < o->nsets; i++) {
-        strcat(t, o->sets[i]);
-        strcat(t, "\n");
-    }
-    run_blank_secrets(t);
-    return t;
-}
-
 /* What a cluster run cannot do as a run on one machine does: said at once. */
 static int refused(const hm_run_options *o, const hm_config *cfg, char *err, size_t errlen)
 {
@@ -783,7 +765,7 @@ int cluster_run(const hm_pack *k, const hm_run_options *o, const hm_config *cfg,
     memset(&R, 0, sizeof R);
     int opened = 0;
     rc = HM_ENOMEM;
-    if (!nodes || !pol_at || !text || (o->nsets && !(sets = join_sets(o))) || module_encode(p, &pack, &pack_len) ||
+    if (!nodes || !pol_at || !text || (o->nsets && !(sets = run_join_sets(o))) || module_encode(p, &pack, &pack_len) ||
         !(s = summary_new(p, pol_at))) {
         snprintf(err, errlen, "out of memory");
         goto done;

@@ -848,7 +848,7 @@ void run_blank_secrets(char *t)
 }
 
 /* The --set overrides, one a line, or NULL when there are none.  Owned. */
-static char *join_sets(const hm_run_options *o)
+char *run_join_sets(const hm_run_options *o)
 {
     size_t len = 1;
     for (int i = 0; i < o->nsets; i++)
@@ -1252,7 +1252,7 @@ static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env 
     ne = mem_calloc(npol * (size_t)nreasons, sizeof *ne);
     keep = keep_path(o, &cfg, &oom);
     if (!D.status || !D.has_amount || !D.amount || !D.errors || (o->reasons && (!D.reason || !D.pools)) ||
-        !count || !sum || !ne || oom || (o->nsets && !(sets = join_sets(o))))
+        !count || !sum || !ne || oom || (o->nsets && !(sets = run_join_sets(o))))
         goto done;
     /* a record no claim policy decided (its owner's list not known) is in no count */
     memset(D.status + cslots, 0, slots - cslots);

@@ -53,6 +53,8 @@ typedef struct run_hooks {
 /* Blank what looks like a password in a configuration's text, in place,
  * before it is recorded (runs.config_text, runs.config_sets). */
 void run_blank_secrets(char *t);
+/* The --set overrides, one a line (blanked), or NULL when there are none.  Owned. */
+char *run_join_sets(const hm_run_options *o);
 
 /* hm_run, reading and calling what h says (h may be NULL); a failure of h->decided is the
  * run's (nothing recorded), with the status it returned. */

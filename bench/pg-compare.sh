@@ -5,7 +5,7 @@
 # server, in one run; then the city spread over 3 nodes.
 #
 #   bench/pg-compare.sh 100000
-#   BENCH_DATA=/work/bench-data HUIMIN=build/release bench/pg-compare.sh 1000000
+#   BENCH_DATA=/srv/bench HUIMIN=build/release bench/pg-compare.sh 1000000
 #
 # 1. The city: examples/city/generate --households N --seed 1 in
 #    BENCH_DATA/city-N (default bench/data), reused as bench/compare.sh does.
