@@ -33,7 +33,8 @@ CREATE TABLE huimin.decision_rows(
   run_id bigint NOT NULL, entity bigint NOT NULL, policy int NOT NULL,
   status int NOT NULL, amount_fen bigint, reason int, missing text, message text,
   claim int);
-CREATE INDEX decision_rows_run ON huimin.decision_rows(run_id);
+-- BRIN: the table is only appended to, in run order
+CREATE INDEX decision_rows_run ON huimin.decision_rows USING brin (run_id);
 CREATE TABLE huimin.data_issues(
   run_id bigint NOT NULL, source text, entity_kind text, entity_id text, field text,
   issue text NOT NULL, detail text);
