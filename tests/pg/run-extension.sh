@@ -198,6 +198,13 @@ case "$out" in "ERROR:  42501: "*"permission denied for table"*) ok ;; *) bad "a
 psql_city -c "GRANT SELECT ON ALL TABLES IN SCHEMA civil TO clerk" > /dev/null
 out=$(as_clerk "SELECT huimin.run('small', '$config') > 0")
 [ "$out" = t ] && ok || bad "a run as clerk: $out"
+psql_city -c "REVOKE INSERT ON huimin.decision_rows FROM clerk" > /dev/null
+out=$(as_clerk "SELECT huimin.run('small', '$config')")
+case "$out" in "ERROR:  42501: "*"permission denied for table decision_rows"*) ok ;; *) bad "a run writing a table it may not: $out" ;; esac
+psql_city -c "REVOKE INSERT ON huimin.run_entities FROM clerk; GRANT INSERT ON huimin.decision_rows TO clerk" > /dev/null
+out=$(as_clerk "SELECT huimin.run('small', '$config')")
+case "$out" in "ERROR:  42501: "*"permission denied for table run_entities"*) ok ;; *) bad "a run writing a table it may not: $out" ;; esac
+psql_city -c "GRANT INSERT ON huimin.run_entities TO clerk" > /dev/null
 
 # ---- huimin.evaluate == huimin run --given ------------------------------------
 mkdir "$work/given"
@@ -285,4 +292,11 @@ got=$(psql_city -Atc "SELECT string_agg(huimin.shard_of(s, n)::text, ' ' ORDER B
 [ "$(sqlstate "SELECT huimin.shard_of('H1', 0)")" = 22023 ] && ok || bad "shard_of with 0 nodes"
 [ "$(psql_city -Atc "SELECT provolatile::text || proparallel::text FROM pg_proc WHERE proname = 'shard_of'")" = is ] && ok ||
 	bad "shard_of is not IMMUTABLE PARALLEL SAFE"
+# ---- ids with the characters COPY's text format escapes are kept as they are ---
+psql_city -c "UPDATE registry.person SET hh_id = E'H1\\\\a\\tb\\nc\\rd\\\\N' WHERE hh_id = 'H1';
+	UPDATE registry.household SET hh_id = E'H1\\\\a\\tb\\nc\\rd\\\\N' WHERE hh_id = 'H1'" > /dev/null || bad "odd id"
+run=$(psql_city -Atc "SELECT huimin.run('small', '$config')")
+got=$(psql_city -Atc "SELECT count(*) FROM huimin.run_entities WHERE run_id = $run AND id = E'H1\\\\a\\tb\\nc\\rd\\\\N'
+	AND kind = 'household' AND household IS NULL")
+[ "$got" = 1 ] && ok || bad "an id with \\, tab, newline, CR: $got"
 finish
