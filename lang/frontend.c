@@ -17,7 +17,6 @@
 #include "disasm.h"
 #include "module.h"
 #include "pack.h"
-#include "household.h"
 
 #include <dirent.h>
 #include <nettle/sha2.h>
@@ -1042,15 +1041,10 @@ int hm_compiler_add_pack(hm_compiler *c, const hm_pack *k)
     return HM_OK;
 }
 
-int hm_household_add_given_tables(hm_household *h, hm_compiler *c, char *err, size_t errlen)
+int compiler_given_program(hm_compiler *c, const hm_program *p, sema **s, char *err, size_t errlen)
 {
-    if (!h || !c) {
-        snprintf(err, errlen, "hm_household_add_given_tables: no %s", !h ? "household" : "compiler");
-        return HM_EUSAGE;
-    }
     hm_program *prog;
-    sema *s;
-    int rc = compiler_program(c, &prog, &s);
+    int rc = compiler_program(c, &prog, s);
     if (rc == HM_ENOMEM) {
         snprintf(err, errlen, "out of memory");
         return HM_ENOMEM;
@@ -1061,14 +1055,14 @@ int hm_household_add_given_tables(hm_household *h, hm_compiler *c, char *err, si
     }
     /* its files must be those of the household's pack: compared once per
      * program (encoding a program costs more than a household) */
-    if (c->given_for != h->p) {
+    if (c->given_for != p) {
         unsigned char *mine = c->pack;
         size_t len = c->pack_len;
         if (!mine && module_encode(prog, &mine, &len)) {
             snprintf(err, errlen, "out of memory");
             return HM_ENOMEM;
         }
-        int same = same_program(h->p, mine, len);
+        int same = same_program(p, mine, len);
         if (mine != c->pack)
             mem_free(mine);
         if (same < 0) {
@@ -1080,11 +1074,7 @@ int hm_household_add_given_tables(hm_household *h, hm_compiler *c, char *err, si
                      "the household's pack");
             return HM_EUSAGE;
         }
-        c->given_for = h->p;
-    }
-    if (h->p->nrefreads && testrun_load_pack_rows(s, h->p, &h->tx, -1) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return HM_ENOMEM;
+        c->given_for = p;
     }
     return HM_OK;
 }

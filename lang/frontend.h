@@ -9,6 +9,10 @@
 /* The compiled program of a checked compilation (borrowed; lives as long
  * as the compiler) and its checker state.  HM_OK, HM_ERR, HM_ENOMEM. */
 int compiler_program(hm_compiler *c, hm_program **out, sema **s);
+/* The checked sema of c's files, when they give program p exactly (for
+ * hm_household_add_given_tables): HM_OK; HM_EUSAGE (errors, or another
+ * program: err); HM_ENOMEM. */
+int compiler_given_program(hm_compiler *c, const hm_program *p, sema **s, char *err, size_t errlen);
 /* The .hmc bytes of the compiled program (owned, mem_free): what
  * `compile -o` writes.  HM_OK, HM_ERR, HM_ENOMEM. */
 int compiler_module(hm_compiler *c, unsigned char **buf, size_t *len);

@@ -3,6 +3,7 @@
 #include "given.h"
 #include "calendar.h"
 #include "household.h"
+#include "frontend.h"
 #include "mem.h"
 
 #include <string.h>
@@ -120,4 +121,21 @@ int given_household(hm_compiler *c, sema *s, const hm_program *p, const char *js
     if (rc != HM_OK)
         snprintf(err, errlen, "out of memory");
     return rc;
+}
+
+int hm_household_add_given_tables(hm_household *h, hm_compiler *c, char *err, size_t errlen)
+{
+    if (!h || !c) {
+        snprintf(err, errlen, "hm_household_add_given_tables: no %s", !h ? "household" : "compiler");
+        return HM_EUSAGE;
+    }
+    sema *s;
+    int rc = compiler_given_program(c, h->p, &s, err, errlen);
+    if (rc != HM_OK)
+        return rc;
+    if (h->p->nrefreads && testrun_load_pack_rows(s, h->p, &h->tx, -1) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return HM_ENOMEM;
+    }
+    return HM_OK;
 }
