@@ -1,8 +1,8 @@
-# pg/Makefile -- the PostgreSQL extension huimin, built with PGXS.
+# pg/pgxs.mk -- the PostgreSQL extension huimin, built with PGXS.
 #
 # make runs it from the build tree (Makefile.am's pg-build, pg-stage and
 # install-pg targets), out of the source tree:
-#   make -C pg -f SRCDIR/pg/Makefile VPATH=SRCDIR/pg HM_SRCDIR=SRCDIR \
+#   make -C pg -f SRCDIR/pg/pgxs.mk VPATH=SRCDIR/pg HM_SRCDIR=SRCDIR \
 #        HM_BUILDDIR=BUILDDIR HM_LIBDIR=LIBDIR PG_CONFIG=pg_config
 # HM_BUILDDIR/.libs holds libhuimin.so; HM_LIBDIR is where `make install`
 # puts it (the extension's run path).
