@@ -602,8 +602,11 @@ static int by_policy_reason(const void *a, const void *b)
 /* The counts of all nodes, one row per policy (and reason). */
 static int write_tallies(gather *g)
 {
-    qsort(g->ne, g->nne, sizeof *g->ne, by_policy_reason);
-    qsort(g->na, g->nna, sizeof *g->na, by_policy_reason);
+    /* a run may have no counts of one kind (no list at all, then) */
+    if (g->nne)
+        qsort(g->ne, g->nne, sizeof *g->ne, by_policy_reason);
+    if (g->nna)
+        qsort(g->na, g->nna, sizeof *g->na, by_policy_reason);
     for (size_t i = 0; i < g->nna;) {
         size_t j = i;
         int64_t sum = 0;

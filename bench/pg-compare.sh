@@ -39,6 +39,8 @@
 #    the decisions to carry (bytes per household, measured here) and to
 #    write (at the write rate of (a)).
 #
+# WHOLE_ONLY=1: (a) and (b) only, no nodes and no projection (a quicker
+# run for work on the extension's own speed).
 # HUIMIN: the huimin command or a build folder (default build/default,
 # built when missing).  The extension and libhuimin are the build folder's.
 # Results stay in BENCH_DATA/pg-run-N (plugin.db, what each printed, and
@@ -289,7 +291,10 @@ counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.ru
 [ "$counts_a" = "$counts_b" ] || { same=0; echo "DIFFERENT: runs counts $counts_a (a), $counts_b (b)" >&2; }
 
 # ---- (c) three nodes ------------------------------------------------------------------------------
-for k in 0 1 2; do
+nodes=1
+[ "${WHOLE_ONLY:-0}" = 1 ] && nodes=0
+declare -a nt nh
+[ $nodes = 1 ] && for k in 0 1 2; do
 	load "n$k" "$NODE_BUFFERS" --shards 3 --shard "$k"
 	conf_for "n$k"
 	load_pack "n$k"
@@ -307,23 +312,24 @@ SELECT households FROM huimin.runs ORDER BY run_id DESC LIMIT 1;
 ROLLBACK;
 SQL
 }
-declare -a nt nh
-for k in 0 1 2; do
+[ $nodes = 1 ] && for k in 0 1 2; do
 	warm "n$k"
 	hm_log "(c) node $k alone"
 	node_run "$k" "" || { cat "$run/node$k.err" >&2; hm_die "(c) node $k failed"; }
 	nt[k]=$(stmt_time "$run/node$k.out")
 	nh[k]=$(sed -n '/^[0-9][0-9]*$/p' "$run/node$k.out" | tail -n1)
 done
-hm_log "(c) the three nodes at once"
-t=$(now)
-pids=()
-for k in 0 1 2; do
-	node_run "$k" "-all" &
-	pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p" || hm_die "(c) a node failed when all ran at once"; done
-cwall=$(wall "$t")
+if [ $nodes = 1 ]; then
+	hm_log "(c) the three nodes at once"
+	t=$(now)
+	pids=()
+	for k in 0 1 2; do
+		node_run "$k" "-all" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || hm_die "(c) a node failed when all ran at once"; done
+	cwall=$(wall "$t")
+fi
 
 # ---- the figures -------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
@@ -339,6 +345,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f",
 	echo "ratio in-DB / plugin = $(ratio "$btime" "$awall") (statement time / the command's wall time)"
 	echo "decisions: $decisions ($bytes bytes as text, $((bytes / N)) bytes a household);" \
 		"$([ $same = 1 ] && echo "the same in both, row by row" || echo DIFFERENT)"
+	[ $nodes = 1 ] || exit 0
 	tot=0
 	for k in 0 1 2; do
 		echo "(c) node $k alone: ${nh[k]} households in ${nt[k]} s = $(awk -v h="${nh[k]}" -v t="${nt[k]}" \

@@ -28,6 +28,27 @@ void _PG_init(void)
     hmpg_registered = hm_plugin_register("postgres", hmpg_spi_source);
 }
 
+#ifdef HMPG_SANITIZED
+/* A sanitizer build (--enable-asan, --enable-ubsan): the server cannot
+ * preload the runtimes (tests/pg/lib.sh says why), so they come in with
+ * libhuimin when a backend loads this module.  They read their options
+ * from the process's first environment, which the server has written its
+ * process titles over by then, so the options are given here: a runtime
+ * loaded late is expected, and the server's own memory is not ours to
+ * call leaked. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "verify_asan_link_order=0:detect_leaks=0:abort_on_error=1:halt_on_error=1";
+}
+
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+    return "print_stacktrace=1:halt_on_error=1";
+}
+#endif
+
 int hmpg_sqlstate(int status)
 {
     switch (status) {

@@ -19,6 +19,10 @@ HM_LIBDIR ?= /usr/local/lib
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(HM_SRCDIR)/include -I$(HM_SRCDIR)/plugins/common
+# a sanitizer build sets the runtimes' options in module.c
+ifneq ($(strip $(HM_SAN_CFLAGS)),)
+PG_CPPFLAGS += -DHMPG_SANITIZED
+endif
 # our code is C11 (declarations where they are first needed); with the
 # project's own warnings on top of PostgreSQL's
 PG_CFLAGS = -std=gnu11 -Wno-declaration-after-statement -Wall -Wextra -Werror -Wno-unused-parameter \

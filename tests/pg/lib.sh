@@ -51,15 +51,6 @@ pg_stage() {
 	fi
 	chmod 711 "$work"
 	trap 'pg_stop_all; rm -rf "$work"' EXIT INT TERM
-	# a sanitizer build needs its runtime preloaded into the server; where
-	# the server hangs at start with it (it does on some systems), the tests
-	# cannot run: skipped, never left hanging
-	if ldd "$pg_libs/libhuimin.so" 2>/dev/null | grep -q libasan &&
-		! timeout 20 env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 \
-			"$pg_bin/postgres" -V > /dev/null 2>&1; then
-		echo "SKIP: PostgreSQL's server does not start with the sanitizer runtime preloaded here"
-		return 77
-	fi
 	return 0
 }
 
@@ -73,12 +64,15 @@ pg_start() {
 	chmod 700 "$d"
 	pg_as "$pg_bin/initdb" -D "$d/data" -U postgres --auth=trust -E UTF8 --locale=C > "$d/initdb.log" 2>&1 ||
 		{ cat "$d/initdb.log"; echo "FAIL: initdb node $n"; return 1; }
-	# a sanitizer build's library needs its runtime loaded first
-	local pre=""
-	if ldd "$pg_libs/libhuimin.so" 2>/dev/null | grep -q libasan; then
-		pre="LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
-	fi
-	pg_as env LD_LIBRARY_PATH="$pg_libs" $pre "$pg_bin/pg_ctl" -D "$d/data" -l "$d/server.log" -w \
+	# A sanitizer build's libhuimin brings its runtimes in when a backend
+	# loads the extension (whose module.c sets their options).  They
+	# cannot be preloaded: with libasan in LD_PRELOAD, Debian's postgres
+	# (and initdb, and psql) hangs before main, the runtime starting lazily
+	# inside a library constructor's newlocale and leaving libc's locale
+	# lock broken.  Loaded late, the runtime checks the stack, globals and
+	# undefined behaviour of the extension and libhuimin, not the heap the
+	# server's malloc hands out.
+	pg_as env LD_LIBRARY_PATH="$pg_libs" "$pg_bin/pg_ctl" -D "$d/data" -l "$d/server.log" -w \
 		-o "-k $d -c listen_addresses= -c fsync=off -c full_page_writes=off -c max_prepared_transactions=10 $opts" \
 		start > /dev/null 2>&1 || { cat "$d/server.log"; echo "FAIL: node $n did not start"; return 1; }
 	eval "pg_host_$n=\$d"
@@ -88,6 +82,13 @@ pg_start() {
 # pg_stop N [MODE]: stop node N (MODE immediate by default)
 pg_stop() {
 	pg_as "$pg_bin/pg_ctl" -D "$work/pg$1/data" -m "${2:-immediate}" stop > /dev/null 2>&1
+}
+
+# pg_restart N: node N again after pg_stop, with the options of its last
+# start (pg_ctl keeps them in postmaster.opts)
+pg_restart() {
+	pg_as env LD_LIBRARY_PATH="$pg_libs" "$pg_bin/pg_ctl" -D "$work/pg$1/data" -l "$work/pg$1/server.log" \
+		-w restart > /dev/null 2>&1
 }
 
 pg_stop_all() {

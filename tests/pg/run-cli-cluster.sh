@@ -184,13 +184,7 @@ stop_mid_run() {   # OUT.db
 	pg_start_again 2
 }
 pg_start_again() {
-	local pre=""
-	if ldd "$pg_libs/libhuimin.so" 2>/dev/null | grep -q libasan; then
-		pre="LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
-	fi
-	pg_as env LD_LIBRARY_PATH="$pg_libs" $pre "$pg_bin/pg_ctl" -D "$work/pg$1/data" -l "$work/pg$1/server.log" -w \
-		-o "-k $work/pg$1 -c listen_addresses= -c fsync=off -c max_prepared_transactions=10" start > /dev/null 2>&1 ||
-		bad "server $1 did not start again"
+	pg_restart "$1" || bad "server $1 did not start again"
 }
 stop_mid_run "$work/new.db"
 [ ! -e "$work/new.db" ] && ok || bad "a failed run left $work/new.db"

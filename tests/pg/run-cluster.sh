@@ -13,14 +13,6 @@
 . "$SRCDIR/tests/lib.sh"
 . "$SRCDIR/tests/pg/lib.sh"
 pg_stage || exit $?
-command -v pg_restart > /dev/null || pg_restart() { # N: node N again, as pg_start left it
-	local pre=""
-	ldd "$pg_libs/libhuimin.so" 2>/dev/null | grep -q libasan &&
-		pre="LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
-	# restart takes the options of the last start from postmaster.opts
-	pg_as env LD_LIBRARY_PATH="$pg_libs" $pre "$pg_bin/pg_ctl" -D "$work/pg$1/data" -l "$work/pg$1/server.log" \
-		-w restart > /dev/null 2>&1
-}
 
 for n in 0 1 2 3; do
 	pg_start $n || exit 1
