@@ -4,15 +4,27 @@
  * with no socket in between.  `schema` is used, `connection` is not.
  *
  * Every SPI call runs in hmpg_guard (a subtransaction of its own): an
- * error becomes the plugin's error, never a jump across libhuimin. */
+ * error becomes the plugin's error, never a jump across libhuimin.
+ *
+ * Reading overlaps filing.  The rows' filing (tablemap.c's loops and
+ * libhuimin's callbacks, no PostgreSQL call among them) runs on a thread
+ * of its own, the filer; the backend's thread makes the SPI calls the filer
+ * asks for, one at a time (the relay), and while the filer files a batch
+ * it fetches the cursor's next one.  Only the backend's thread ever calls
+ * PostgreSQL; the filer reads the cells of its batch, which the backend
+ * leaves alone until the filer asks for the next. */
 #include "hmpg.h"
 
 #include "tablemap.h"
+
+#include <pthread.h>
+#include <signal.h>
 
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "tcop/pquery.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -31,19 +43,31 @@ typedef struct spi_state {
     char *schema;
     char *identity;
     tm_map map;
+    struct relay *relay;        /* while the filer runs */
 } spi_state;
 
-enum { COL_INT, COL_REAL, COL_TEXT, COL_DATE, COL_OTHER };
+enum { COL_TEXT, COL_DATE, COL_OTHER, COL_INT2, COL_INT4, COL_INT8, COL_FLOAT4, COL_FLOAT8 };
+
+/* one batch of rows: its tuples, and their cells (nrows × ncols) */
+typedef struct spi_batch {
+    MemoryContext cx;           /* the cells and their texts */
+    tm_cell *cells;
+    uint64 nrows;
+    char *next;                 /* free bytes of the cells' memory */
+    size_t room;
+    int failed;                 /* the fetch raised: msg */
+    char msg[512];
+} spi_batch;
 
 typedef struct spi_cursor {
     spi_state *st;
     Portal portal;
     int ncols;
-    MemoryContext batch;        /* the cells of the rows fetched last */
-    SPITupleTable *rows;
-    tm_cell *cells;             /* nrows × ncols */
-    uint64 nrows, at;
-    int done;
+    spi_batch b[2];             /* b[cur] the filer's; b[!cur] the next, when ahead */
+    int cur, ahead;
+    int ended;                  /* a fetch gave no rows or failed: no more fetching */
+    uint64 at;                  /* the filer's next row in b[cur] */
+    int done;                   /* the filer has seen the end */
     int *kind;                  /* COL_* per column, from the first batch */
     FmgrInfo *out;
 } spi_cursor;
@@ -75,20 +99,25 @@ static void do_open(void *arg)
     if (!p)
         elog(ERROR, "cannot open a cursor over %s", o->table);
     o->c->portal = p;
-    o->c->batch = AllocSetContextCreate(TopTransactionContext, "huimin source rows", ALLOCSET_DEFAULT_SIZES);
+    for (int i = 0; i < 2; i++)
+        o->c->b[i].cx = AllocSetContextCreate(TopTransactionContext, "huimin source rows", ALLOCSET_DEFAULT_SIZES);
     pfree(sql.data);
 }
 
+/* what a column's values become: COL_* by the column's base type */
 static int column_kind(Oid type)
 {
     switch (getBaseType(type)) {
     case INT2OID:
+        return COL_INT2;
     case INT4OID:
+        return COL_INT4;
     case INT8OID:
-        return COL_INT;
+        return COL_INT8;
     case FLOAT4OID:
+        return COL_FLOAT4;
     case FLOAT8OID:
-        return COL_REAL;
+        return COL_FLOAT8;
     case TEXTOID:
     case VARCHAROID:
     case BPCHAROID:
@@ -100,103 +129,184 @@ static int column_kind(Oid type)
     }
 }
 
+typedef struct fetch_op {
+    spi_cursor *c;
+    spi_batch *b;
+} fetch_op;
+
+/* the rows of a batch the filer is done with, given back */
+static void do_release(void *arg)
+{
+    spi_batch *b = arg;
+    b->cells = NULL;
+    b->nrows = 0;
+    b->room = 0;
+    if (b->cx)
+        MemoryContextReset(b->cx);
+}
+
+/* n bytes of the batch's memory, carved from blocks of 64 kB */
+static char *batch_bytes(spi_batch *b, size_t n)
+{
+    if (n > b->room) {
+        size_t block = n > 65536 ? n : 65536;
+        b->next = MemoryContextAlloc(b->cx, block);
+        b->room = block;
+    }
+    char *p = b->next;
+    b->next += n;
+    b->room -= n;
+    return p;
+}
+
+/* The executor hands each row of a fetch here, its values already taken
+ * apart (no copy of the tuple, as SPI's tuple table would make): they
+ * become the batch's cells, texts copied into the batch's memory. */
+typedef struct cell_receiver {
+    DestReceiver pub;
+    spi_cursor *c;
+    spi_batch *b;
+} cell_receiver;
+
+static void cells_startup(DestReceiver *self, int operation, TupleDesc td)
+{
+    spi_cursor *c = ((cell_receiver *)self)->c;
+    if (c->kind)
+        return;
+    c->kind = MemoryContextAlloc(TopTransactionContext, sizeof(int) * c->ncols);
+    c->out = MemoryContextAllocZero(TopTransactionContext, sizeof(FmgrInfo) * c->ncols);
+    for (int j = 0; j < c->ncols; j++) {
+        Oid type = TupleDescAttr(td, j)->atttypid;
+        c->kind[j] = column_kind(type);
+        if (c->kind[j] == COL_OTHER) {
+            Oid fn;
+            bool varlena;
+            getTypeOutputInfo(type, &fn, &varlena);
+            fmgr_info_cxt(fn, &c->out[j], TopTransactionContext);
+        }
+    }
+}
+
+static void text_cell(spi_batch *b, tm_cell *cell, const char *s, size_t n)
+{
+    char *p = batch_bytes(b, n);
+    memcpy(p, s, n);
+    cell->kind = TM_TEXT;
+    cell->s = p;
+    cell->len = n;
+}
+
+static bool cells_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+    cell_receiver *r = (cell_receiver *)self;
+    spi_cursor *c = r->c;
+    spi_batch *b = r->b;
+    slot_getallattrs(slot);
+    tm_cell *row = &b->cells[b->nrows * c->ncols];
+    for (int j = 0; j < c->ncols; j++) {
+        tm_cell *cell = &row[j];
+        Datum d = slot->tts_values[j];
+        memset(cell, 0, sizeof *cell);
+        if (slot->tts_isnull[j]) {
+            cell->kind = TM_NULL;
+            continue;
+        }
+        switch (c->kind[j]) {
+        case COL_INT2:
+            cell->kind = TM_INT;
+            cell->i = DatumGetInt16(d);
+            break;
+        case COL_INT4:
+            cell->kind = TM_INT;
+            cell->i = DatumGetInt32(d);
+            break;
+        case COL_INT8:
+            cell->kind = TM_INT;
+            cell->i = DatumGetInt64(d);
+            break;
+        case COL_FLOAT4:
+            cell->kind = TM_REAL;
+            cell->r = DatumGetFloat4(d);
+            break;
+        case COL_FLOAT8:
+            cell->kind = TM_REAL;
+            cell->r = DatumGetFloat8(d);
+            break;
+        case COL_TEXT: {
+            /* a value in the scan's buffer page is gone once the scan moves on */
+            struct varlena *v = (struct varlena *)DatumGetPointer(d);
+            struct varlena *x = pg_detoast_datum_packed(v);
+            text_cell(b, cell, VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x));
+            if (x != v)
+                pfree(x);
+            break;
+        }
+        case COL_DATE: {
+            DateADT day = DatumGetDateADT(d);
+            if (DATE_NOT_FINITE(day)) {
+                const char *w = day < 0 ? "-infinity" : "infinity";
+                text_cell(b, cell, w, strlen(w));
+            } else {
+                int y, m, dd;
+                char buf[16];
+                j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &dd);
+                int n = (y >= 0 && y <= 9999) ? 10 : snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, dd);
+                if (n == 10) {
+                    buf[0] = '0' + y / 1000, buf[1] = '0' + y / 100 % 10, buf[2] = '0' + y / 10 % 10;
+                    buf[3] = '0' + y % 10, buf[4] = '-', buf[5] = '0' + m / 10, buf[6] = '0' + m % 10;
+                    buf[7] = '-', buf[8] = '0' + dd / 10, buf[9] = '0' + dd % 10;
+                }
+                text_cell(b, cell, buf, (size_t)n);
+            }
+            break;
+        }
+        default: {
+            char *t = OutputFunctionCall(&c->out[j], d);
+            text_cell(b, cell, t, strlen(t));
+            pfree(t);
+        }
+        }
+    }
+    b->nrows++;
+    return true;
+}
+
+static void cells_shutdown(DestReceiver *self)
+{
+}
+
+static void cells_destroy(DestReceiver *self)
+{
+}
+
 static void do_fetch(void *arg)
 {
-    spi_cursor *c = arg;
+    fetch_op *f = arg;
+    spi_cursor *c = f->c;
+    spi_batch *bt = f->b;
     CHECK_FOR_INTERRUPTS();
-    if (c->rows)
-        SPI_freetuptable(c->rows);
-    c->rows = NULL;
-    MemoryContextReset(c->batch);
-    SPI_cursor_fetch(c->portal, true, SPI_BATCH);
-    c->rows = SPI_tuptable;
-    c->nrows = SPI_processed;
-    c->at = 0;
-    if (c->nrows == 0)
-        return;
-    TupleDesc td = c->rows->tupdesc;
-    MemoryContext old = MemoryContextSwitchTo(c->batch);
-    if (!c->kind) {
-        c->kind = MemoryContextAlloc(TopTransactionContext, sizeof(int) * c->ncols);
-        c->out = MemoryContextAllocZero(TopTransactionContext, sizeof(FmgrInfo) * c->ncols);
-        for (int j = 0; j < c->ncols; j++) {
-            Oid type = TupleDescAttr(td, j)->atttypid;
-            c->kind[j] = column_kind(type);
-            if (c->kind[j] == COL_OTHER) {
-                Oid fn;
-                bool varlena;
-                getTypeOutputInfo(type, &fn, &varlena);
-                fmgr_info_cxt(fn, &c->out[j], TopTransactionContext);
-            }
-        }
-    }
-    c->cells = palloc(sizeof(tm_cell) * c->nrows * c->ncols);
-    for (uint64 i = 0; i < c->nrows; i++) {
-        HeapTuple t = c->rows->vals[i];
-        for (int j = 0; j < c->ncols; j++) {
-            tm_cell *cell = &c->cells[i * c->ncols + j];
-            bool isnull;
-            Datum d = SPI_getbinval(t, td, j + 1, &isnull);
-            memset(cell, 0, sizeof *cell);
-            if (isnull) {
-                cell->kind = TM_NULL;
-                continue;
-            }
-            switch (c->kind[j]) {
-            case COL_INT: {
-                Oid type = getBaseType(TupleDescAttr(td, j)->atttypid);
-                cell->kind = TM_INT;
-                cell->i = type == INT2OID ? DatumGetInt16(d) : type == INT4OID ? DatumGetInt32(d) : DatumGetInt64(d);
-                break;
-            }
-            case COL_REAL:
-                cell->kind = TM_REAL;
-                cell->r = TupleDescAttr(td, j)->atttypid == FLOAT4OID ? DatumGetFloat4(d) : DatumGetFloat8(d);
-                break;
-            case COL_TEXT: {
-                text *x = (text *)pg_detoast_datum_packed((struct varlena *)DatumGetPointer(d));
-                cell->kind = TM_TEXT;
-                cell->s = VARDATA_ANY(x);
-                cell->len = VARSIZE_ANY_EXHDR(x);
-                break;
-            }
-            case COL_DATE: {
-                DateADT day = DatumGetDateADT(d);
-                if (DATE_NOT_FINITE(day)) {
-                    cell->s = day < 0 ? "-infinity" : "infinity";
-                } else {
-                    int y, m, dd;
-                    char *buf = palloc(16);
-                    j2date(day + POSTGRES_EPOCH_JDATE, &y, &m, &dd);
-                    snprintf(buf, 16, "%04d-%02d-%02d", y, m, dd);
-                    cell->s = buf;
-                }
-                cell->kind = TM_TEXT;
-                cell->len = strlen(cell->s);
-                break;
-            }
-            default:
-                cell->kind = TM_TEXT;
-                cell->s = OutputFunctionCall(&c->out[j], d);
-                cell->len = strlen(cell->s);
-            }
-        }
-    }
+    do_release(bt);
+    bt->cells = MemoryContextAlloc(bt->cx, sizeof(tm_cell) * SPI_BATCH * c->ncols);
+    cell_receiver r = {
+        { cells_receive, cells_startup, cells_shutdown, cells_destroy, DestNone }, c, bt,
+    };
+    MemoryContext old = MemoryContextSwitchTo(bt->cx);
+    PortalRunFetch(c->portal, FETCH_FORWARD, SPI_BATCH, &r.pub);
     MemoryContextSwitchTo(old);
 }
 
 static void do_close(void *arg)
 {
     spi_cursor *c = arg;
-    if (c->rows)
-        SPI_freetuptable(c->rows);
-    c->rows = NULL;
+    for (int i = 0; i < 2; i++) {
+        spi_batch *b = &c->b[i];
+        if (b->cx)
+            MemoryContextDelete(b->cx);
+        b->cx = NULL;
+    }
     if (c->portal)
         SPI_cursor_close(c->portal);
     c->portal = NULL;
-    if (c->batch)
-        MemoryContextDelete(c->batch);
-    c->batch = NULL;
 }
 
 typedef struct columns_op {
@@ -251,22 +361,25 @@ static void do_identity(void *arg)
     SPI_freetuptable(SPI_tuptable);
 }
 
-/* ---- the backend tablemap reads through ---- */
+/* ---- the backend's side: the SPI calls, on the backend's thread ---- */
 
-static void *spi_open_rows(void *state, const char *table, const char *const *cols, int ncols, hm_plugin_err *err)
+struct relay;
+
+static spi_cursor *cursor_open(spi_state *st, const char *table, const char *const *cols, int ncols, char *msg,
+                               size_t msglen)
 {
     spi_cursor *c = host->alloc(sizeof *c);
     if (!c) {
-        host->set_error(err, "out of memory");
+        snprintf(msg, msglen, "out of memory");
         return NULL;
     }
     memset(c, 0, sizeof *c);
-    c->st = state;
+    c->st = st;
     c->ncols = ncols;
-    open_op o = { state, table, cols, ncols, c };
-    char msg[1024];
-    if (hmpg_guard(do_open, &o, msg, sizeof msg)) {
-        host->set_error(err, "table %s: %s", table, msg);
+    open_op o = { st, table, cols, ncols, c };
+    char why[1024];
+    if (hmpg_guard(do_open, &o, why, sizeof why)) {
+        snprintf(msg, msglen, "table %s: %s", table, why);
         hmpg_guard(do_close, c, NULL, 0);
         host->free(c);
         return NULL;
@@ -274,31 +387,41 @@ static void *spi_open_rows(void *state, const char *table, const char *const *co
     return c;
 }
 
-static int spi_next_row(void *cursor, tm_cell *cells, hm_plugin_err *err)
+/* the cursor's next batch into b[i]; a failure is kept in the batch, for
+ * the filer to see when it gets there */
+static void cursor_fetch(spi_cursor *c, int i)
 {
-    spi_cursor *c = cursor;
-    if (c->at >= c->nrows) {
-        if (c->done)
-            return 0;
-        char msg[1024];
-        if (hmpg_guard(do_fetch, c, msg, sizeof msg)) {
-            host->set_error(err, "%s", msg);
-            c->done = 1;
-            return -1;
-        }
-        if (c->nrows == 0) {
-            c->done = 1;
-            return 0;
-        }
-    }
-    memcpy(cells, &c->cells[c->at * c->ncols], sizeof(tm_cell) * c->ncols);
-    c->at++;
-    return 1;
+    spi_batch *b = &c->b[i];
+    fetch_op f = { c, b };
+    b->failed = hmpg_guard(do_fetch, &f, b->msg, sizeof b->msg) != 0;
+    if (b->failed || b->nrows == 0)
+        c->ended = 1;
 }
 
-static void spi_close_rows(void *cursor)
+/* The filer is done with b[cur]: give it the next batch, the one fetched
+ * ahead or one fetched now.  1 rows, 0 the end, -1 an error (msg). */
+static int cursor_advance(spi_cursor *c, char *msg, size_t msglen)
 {
-    spi_cursor *c = cursor;
+    spi_batch *old = &c->b[c->cur];
+    do_release(old);            /* memory only: nothing here raises */
+    old->failed = 0;
+    if (c->ahead) {
+        c->cur = !c->cur;
+        c->ahead = 0;
+    } else if (!c->ended) {
+        cursor_fetch(c, c->cur);
+    }
+    spi_batch *b = &c->b[c->cur];
+    c->at = 0;
+    if (b->failed) {
+        snprintf(msg, msglen, "%s", b->msg);
+        return -1;
+    }
+    return b->nrows > 0;
+}
+
+static void cursor_close(spi_cursor *c)
+{
     hmpg_guard(do_close, c, NULL, 0);
     host->free(c);
 }
@@ -318,10 +441,178 @@ static int spi_columns(void *state, const char *table, tm_names *names, hm_plugi
     return o.rc;
 }
 
-static const tm_backend backend = {
-    .open_rows = spi_open_rows, .next_row = spi_next_row, .close_rows = spi_close_rows,
-    .columns = spi_columns,
+/* tm_check reads only the tables' columns, on the backend's thread */
+static const tm_backend direct = { .columns = spi_columns };
+
+/* ---- the relay between the filer and the backend ---- */
+
+enum { ASK_NOTHING, ASK_OPEN, ASK_NEXT, ASK_CLOSE, ASK_DONE };
+
+typedef struct relay {
+    pthread_mutex_t mu;
+    pthread_cond_t asked, answered;
+    int ask;                    /* ASK_*: the filer's question; ASK_NOTHING once answered */
+    spi_state *st;
+    /* ASK_OPEN's question */
+    const char *table;
+    const char *const *cols;
+    int ncols;
+    spi_cursor *c;              /* ASK_OPEN's answer; ASK_NEXT's and ASK_CLOSE's question */
+    int rc;                     /* ASK_NEXT's answer */
+    char msg[1024];             /* the error of ASK_OPEN or ASK_NEXT */
+    spi_cursor *ahead;          /* the cursor to fetch ahead in, while nothing is asked */
+    /* the filer's work: tablemap's loop over the relayed backend */
+    int (*job)(struct relay *r, void *arg);
+    void *arg;
+    int job_rc;
+} relay;
+
+/* the filer asks and waits for the answer */
+static void ask(relay *r, int what)
+{
+    pthread_mutex_lock(&r->mu);
+    r->ask = what;
+    pthread_cond_signal(&r->asked);
+    while (r->ask != ASK_NOTHING)
+        pthread_cond_wait(&r->answered, &r->mu);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void *relayed_open(void *state, const char *table, const char *const *cols, int ncols, hm_plugin_err *err)
+{
+    relay *r = state;
+    r->table = table;
+    r->cols = cols;
+    r->ncols = ncols;
+    ask(r, ASK_OPEN);
+    if (!r->c)
+        host->set_error(err, "%s", r->msg);
+    return r->c;
+}
+
+/* the filer's rows: the cells of its batch, a question only at its end */
+static int relayed_next(void *cursor, tm_cell *cells, hm_plugin_err *err)
+{
+    spi_cursor *c = cursor;
+    if (c->at >= c->b[c->cur].nrows) {
+        if (c->done)
+            return 0;
+        relay *r = c->st->relay;
+        r->c = c;
+        ask(r, ASK_NEXT);
+        if (r->rc <= 0) {
+            c->done = 1;
+            if (r->rc < 0)
+                host->set_error(err, "%s", r->msg);
+            return r->rc;
+        }
+    }
+    memcpy(cells, &c->b[c->cur].cells[c->at * c->ncols], sizeof(tm_cell) * c->ncols);
+    c->at++;
+    return 1;
+}
+
+static void relayed_close(void *cursor)
+{
+    spi_cursor *c = cursor;
+    relay *r = c->st->relay;
+    r->c = c;
+    ask(r, ASK_CLOSE);
+}
+
+static const tm_backend relayed = {
+    .open_rows = relayed_open, .next_row = relayed_next, .close_rows = relayed_close,
 };
+
+static void *filer_main(void *arg)
+{
+    relay *r = arg;
+    r->job_rc = r->job(r, r->arg);
+    pthread_mutex_lock(&r->mu);
+    r->ask = ASK_DONE;
+    pthread_cond_signal(&r->asked);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* the backend answers one question */
+static void serve(relay *r, int what)
+{
+    switch (what) {
+    case ASK_OPEN:
+        r->c = cursor_open(r->st, r->table, r->cols, r->ncols, r->msg, sizeof r->msg);
+        r->ahead = r->c;        /* its first batch */
+        break;
+    case ASK_NEXT:
+        r->rc = cursor_advance(r->c, r->msg, sizeof r->msg);
+        r->ahead = r->rc > 0 ? r->c : NULL;
+        break;
+    case ASK_CLOSE:
+        if (r->ahead == r->c)
+            r->ahead = NULL;
+        cursor_close(r->c);
+        break;
+    }
+}
+
+/* job(r, arg) on the filer thread while this thread answers its
+ * questions and fetches ahead; job's status */
+static int relay_run(spi_state *st, int (*job)(relay *, void *), void *arg, hm_plugin_err *err)
+{
+    relay r;
+    memset(&r, 0, sizeof r);
+    r.st = st;
+    r.job = job;
+    r.arg = arg;
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.asked, NULL);
+    pthread_cond_init(&r.answered, NULL);
+    st->relay = &r;
+    /* the backend's signals stay the backend's: the filer blocks them all */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_t filer;
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int e = pthread_create(&filer, NULL, filer_main, &r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e) {
+        st->relay = NULL;
+        host->set_error(err, "cannot start a thread to file the rows: %s", strerror(e));
+        return HM_PLUGIN_ERROR;
+    }
+    pthread_mutex_lock(&r.mu);
+    for (;;) {
+        while (r.ask == ASK_NOTHING) {
+            spi_cursor *c = r.ahead;
+            if (!c) {
+                pthread_cond_wait(&r.asked, &r.mu);
+                continue;
+            }
+            r.ahead = NULL;
+            pthread_mutex_unlock(&r.mu);
+            if (!c->ahead && !c->ended) {
+                cursor_fetch(c, !c->cur);
+                c->ahead = 1;
+            }
+            pthread_mutex_lock(&r.mu);
+        }
+        int what = r.ask;
+        if (what == ASK_DONE)
+            break;
+        pthread_mutex_unlock(&r.mu);
+        serve(&r, what);
+        pthread_mutex_lock(&r.mu);
+        r.ask = ASK_NOTHING;
+        pthread_cond_signal(&r.answered);
+    }
+    pthread_mutex_unlock(&r.mu);
+    pthread_join(filer, NULL);
+    pthread_cond_destroy(&r.answered);
+    pthread_cond_destroy(&r.asked);
+    pthread_mutex_destroy(&r.mu);
+    st->relay = NULL;
+    return r.job_rc;
+}
 
 /* ---- the plugin ---- */
 
@@ -356,7 +647,7 @@ static int spi_open(const hm_host_api *h, const hm_open_args *a, void **state, h
         }
         strcpy(st->schema, schema);
     }
-    return tm_check(&st->map, &backend, st, a, err) ? HM_PLUGIN_ERROR : HM_PLUGIN_OK;
+    return tm_check(&st->map, &direct, st, a, err) ? HM_PLUGIN_ERROR : HM_PLUGIN_OK;
 }
 
 static int spi_fields(void *state, const hm_field_desc **fields, uint32_t *n, hm_plugin_err *err)
@@ -367,29 +658,62 @@ static int spi_fields(void *state, const hm_field_desc **fields, uint32_t *n, hm
     return HM_PLUGIN_OK;
 }
 
+/* the filer's jobs: tablemap's loops over the relayed backend */
+typedef struct spi_job {
+    spi_state *st;
+    hm_fetch_req *req, *persons;
+    hm_population_ctx *ctx;
+    const hm_reftable_req *ref;
+    hm_plugin_err *err;
+} spi_job;
+
+static int job_fetch(relay *r, void *arg)
+{
+    spi_job *j = arg;
+    return tm_fetch(&j->st->map, &relayed, r, j->req, j->err);
+}
+
+static int job_population(relay *r, void *arg)
+{
+    spi_job *j = arg;
+    return tm_population(&j->st->map, &relayed, r, j->ctx, j->err);
+}
+
+static int job_population_fetch(relay *r, void *arg)
+{
+    spi_job *j = arg;
+    return tm_population_fetch(&j->st->map, &relayed, r, j->ctx, j->req, j->persons, j->err);
+}
+
+static int job_reftable(relay *r, void *arg)
+{
+    spi_job *j = arg;
+    return tm_reftable(&j->st->map, &relayed, r, j->ref, j->err);
+}
+
 static int spi_fetch(void *state, hm_fetch_req *req, hm_plugin_err *err)
 {
-    spi_state *st = state;
-    return tm_fetch(&st->map, &backend, st, req, err);
+    spi_job j = { .st = state, .req = req, .err = err };
+    return relay_run(state, job_fetch, &j, err);
 }
 
 static int spi_population(void *state, hm_population_ctx *ctx, hm_plugin_err *err)
 {
-    spi_state *st = state;
-    return tm_population(&st->map, &backend, st, ctx, err);
+    spi_job j = { .st = state, .ctx = ctx, .err = err };
+    return relay_run(state, job_population, &j, err);
 }
 
 static int spi_population_fetch(void *state, hm_population_ctx *ctx, hm_fetch_req *households,
                                 hm_fetch_req *persons, hm_plugin_err *err)
 {
-    spi_state *st = state;
-    return tm_population_fetch(&st->map, &backend, st, ctx, households, persons, err);
+    spi_job j = { .st = state, .ctx = ctx, .req = households, .persons = persons, .err = err };
+    return relay_run(state, job_population_fetch, &j, err);
 }
 
 static int spi_reftable(void *state, const hm_reftable_req *req, hm_plugin_err *err)
 {
-    spi_state *st = state;
-    return tm_reftable(&st->map, &backend, st, req, err);
+    spi_job j = { .st = state, .ref = req, .err = err };
+    return relay_run(state, job_reftable, &j, err);
 }
 
 /* The server's version and system identifier and the snapshot every
