@@ -1,67 +1,86 @@
 /* sink.c -- a run's decisions written into the huimin tables, in the
  * caller's transaction: the same rows a results database gets
- * (batch/results.c).  Entities and decisions are gathered in memory as
- * COPY text and written 65,536 rows at a time through COPY's own machinery
- * (BeginCopyFrom/CopyFrom: indexes, constraints and triggers as a COPY
- * does, far cheaper per row than an INSERT); data issues 4,096 at a time
- * (INSERT … SELECT FROM unnest of arrays); the rest row by row through SPI.
- * Every write runs in hmpg_guard: no callback raises, and allocations here
- * never raise either (MCXT_ALLOC_NO_OOM). */
+ * (batch/results.c).  Entities, decisions and data issues are gathered in
+ * memory as the tables' own values (numbers as numbers, texts as text
+ * datums) and inserted 65,536 rows at a time as tuples formed directly,
+ * the way COPY inserts them (table_multi_insert 1,000 at a time, then
+ * their index entries), with COPY's checks: INSERT privilege, no
+ * row-level security, NOT NULL and CHECK constraints.  Those three tables
+ * take no triggers (a run refuses to write into one that has some).  The
+ * rest is written row by row through SPI.  Every write runs in hmpg_guard:
+ * no callback raises, and allocations here never raise either
+ * (MCXT_ALLOC_NO_OOM). */
 #include "hmpg.h"
 
+#include "access/heapam.h"
 #include "access/sysattr.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "commands/copy.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
 #include "utils/acl.h"
-#include "utils/rls.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
 
-#define SINK_BATCH 4096
-/* rows of entities or decisions per COPY, and the most text gathered */
-#define COPY_BATCH 65536
-#define COPY_BYTES (16 * 1024 * 1024)
+/* rows gathered before they are inserted, and the most text held */
+#define BATCH_ROWS 65536
+#define BATCH_BYTES (16 * 1024 * 1024)
+/* tuples handed to table_multi_insert at a time (as COPY does) */
+#define MULTI_INSERT 1000
 #define ENTITY_KEY(run, n) ((int64)(run) * ((int64)1 << 32) + (int64)(n))
 
-/* rows in COPY's text format, in memory that never raises */
-typedef struct copy_buf {
-    char *data;
-    size_t len, cap;
+/* The rows of one table not yet inserted: ncols values and nulls a row,
+ * in the table's column order; texts in cx. */
+typedef struct row_buf {
+    const char *table;
+    int ncols;
+    const Oid *types;           /* the columns' types, as huimin.sql makes them */
+    Datum *v;
+    bool *null;
     int rows;
-} copy_buf;
+    size_t bytes;
+    MemoryContext cx;
+} row_buf;
+
+static const Oid entity_types[5] = { INT8OID, INT8OID, TEXTOID, TEXTOID, INT8OID };
+static const Oid decision_types[9] = { INT8OID, INT8OID, INT4OID, INT4OID, INT8OID, INT4OID, TEXTOID, TEXTOID,
+                                       INT4OID };
+static const Oid issue_types[7] = { INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID };
 
 typedef struct sink_state {
     MemoryContext run_cx;       /* the run's */
-    MemoryContext batch_cx;     /* the texts of the rows not yet written */
+    MemoryContext batch_cx;     /* one statement's values */
     int64 run_id;
     int reasons;
-    copy_buf ent, dec;          /* run_entities' and decision_rows' rows not yet written */
-    /* data issues: a run over a province has tens of thousands */
-    int niss;
-    Datum i_col[6][SINK_BATCH];
-    bool i_null[6][SINK_BATCH];
+    row_buf ent, dec, iss;      /* run_entities', decision_rows' and data_issues' rows */
+    Datum kind_text[2];         /* "household", "person" */
 } sink_state;
 
-/* a text datum in the batch's memory, or 0 when out of memory */
-static Datum text_datum(sink_state *s, const char *str)
+/* a text datum in cx, or 0 when out of memory */
+static Datum text_in(MemoryContext cx, const char *str, size_t *bytes)
 {
     size_t n = strlen(str);
-    text *t = MemoryContextAllocExtended(s->batch_cx, VARHDRSZ + n, MCXT_ALLOC_NO_OOM);
+    text *t = MemoryContextAllocExtended(cx, VARHDRSZ + n, MCXT_ALLOC_NO_OOM);
     if (!t)
         return (Datum)0;
     SET_VARSIZE(t, VARHDRSZ + n);
     memcpy(VARDATA(t), str, n);
+    if (bytes)
+        *bytes += VARHDRSZ + n;
     return PointerGetDatum(t);
+}
+
+static Datum text_datum(sink_state *s, const char *str)
+{
+    return text_in(s->batch_cx, str, NULL);
 }
 
 static int oom(char *err, size_t errlen)
@@ -109,179 +128,159 @@ static int stmt(const char *sql, int n, Oid *types, Datum *values, const char *n
     return 0;
 }
 
-/* ---- batches ---- */
+/* ---- batches of rows ---- */
 
-/* append n bytes; 0, or -1 when out of memory */
-static int buf_put(sink_state *s, copy_buf *b, const char *p, size_t n)
+/* (before the run, where an error may still be raised) */
+static void buf_init(sink_state *s, row_buf *b, const char *table, int ncols, const Oid *types)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 20;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *d = MemoryContextAllocExtended(s->run_cx, cap, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
-        if (!d)
-            return -1;
-        if (b->len)
-            memcpy(d, b->data, b->len);
-        if (b->data)
-            pfree(b->data);
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
+    b->table = table;
+    b->ncols = ncols;
+    b->types = types;
+    b->v = MemoryContextAlloc(s->run_cx, sizeof(Datum) * BATCH_ROWS * ncols);
+    b->null = MemoryContextAlloc(s->run_cx, sizeof(bool) * BATCH_ROWS * ncols);
+    b->cx = AllocSetContextCreate(s->run_cx, "huimin run rows", ALLOCSET_DEFAULT_SIZES);
 }
 
-/* a field of COPY's text format: \N for NULL, else the text with the
- * characters COPY gives a meaning escaped; then the tab or newline after it */
-static int put_text(sink_state *s, copy_buf *b, const char *str, char end)
+/* the next row's values and nulls (the caller fills every column) */
+static Datum *buf_row(row_buf *b, bool **null)
 {
-    if (!str)
-        return buf_put(s, b, "\\N", 2) || buf_put(s, b, &end, 1);
-    const char *run = str;
-    for (const char *p = str;; p++) {
-        char c = *p, esc = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
-        if (c && !esc)
-            continue;
-        if (p > run && buf_put(s, b, run, p - run))
-            return -1;
-        if (!c)
-            break;
-        char pair[2] = { '\\', esc };
-        if (buf_put(s, b, pair, 2))
-            return -1;
-        run = p + 1;
-    }
-    return buf_put(s, b, &end, 1);
+    *null = &b->null[b->rows * b->ncols];
+    return &b->v[b->rows * b->ncols];
 }
 
-static int put_int(sink_state *s, copy_buf *b, int isnull, long long v, char end)
+static int buf_full(const row_buf *b)
 {
-    if (isnull)
-        return put_text(s, b, NULL, end);
-    /* the digits from the right (no snprintf: millions of values a run) */
-    char num[24];
-    char *p = num + sizeof num;
-    *--p = end;
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        *--p = '-';
-    return buf_put(s, b, p, (size_t)(num + sizeof num - p));
+    return b->rows >= BATCH_ROWS || b->bytes >= BATCH_BYTES;
 }
 
-/* the text COPY reads: the buffer being written (one backend, one thread) */
-static const char *copy_src;
-static size_t copy_left;
-
-static int copy_read(void *out, int minread, int maxread)
+/* column i of a row: a text, NULL when str is NULL; 0, or -1 out of memory */
+static int put_text(row_buf *b, Datum *v, bool *null, int i, const char *str)
 {
-    size_t n = copy_left < (size_t)maxread ? copy_left : (size_t)maxread;
-    (void)minread;
-    memcpy(out, copy_src, n);
-    copy_src += n;
-    copy_left -= n;
-    return (int)n;
+    null[i] = !str;
+    v[i] = (Datum)0;
+    return str && !(v[i] = text_in(b->cx, str, &b->bytes)) ? -1 : 0;
 }
 
-typedef struct copy_op {
-    const char *table;
-    copy_buf *buf;
-} copy_op;
+typedef struct insert_op {
+    row_buf *b;
+} insert_op;
 
-/* COPY huimin.TABLE FROM the buffer, with the checks COPY's statement makes:
- * INSERT on every column, no row-level security */
-static void do_copy(void *arg)
+/* INSERT the buffer's rows into huimin.TABLE, as COPY FROM would: the
+ * statement's checks (INSERT on every column, no row-level security), the
+ * table's constraints and indexes; tuples formed from the values, inserted
+ * MULTI_INSERT at a time */
+static void do_insert(void *arg)
 {
-    copy_op *c = arg;
+    row_buf *b = ((insert_op *)arg)->b;
     CHECK_FOR_INTERRUPTS();
-    Relation rel = table_openrv(makeRangeVar("huimin", (char *)c->table, -1), RowExclusiveLock);
+    Relation rel = table_openrv(makeRangeVar("huimin", (char *)b->table, -1), RowExclusiveLock);
+    TupleDesc desc = RelationGetDescr(rel);
+    /* the columns huimin.sql made, in its order (dropped ones aside): a
+     * table altered since is refused rather than written wrongly */
+    int at_col[16], natts = 0;  /* (a table of ours has at most 9 columns) */
+    for (int i = 0; i < desc->natts; i++) {
+        Form_pg_attribute a = TupleDescAttr(desc, i);
+        if (a->attisdropped)
+            continue;
+        if (natts >= b->ncols || a->atttypid != b->types[natts] || a->attgenerated)
+            ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                            errmsg("huimin: huimin.%s does not have the columns of the extension's version", b->table),
+                            errhint("Recreate the extension, or take the added columns away.")));
+        at_col[natts++] = i;
+    }
+    if (natts != b->ncols)
+        ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                        errmsg("huimin: huimin.%s does not have the columns of the extension's version", b->table)));
+    if (rel->trigdesc)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("huimin: huimin.%s has triggers: a run writes its rows into it directly", b->table),
+                        errhint("Put the trigger on huimin.runs, whose row is written when a run is recorded.")));
+    if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("huimin: %s has row-level security: a run cannot be written into it", b->table)));
     ParseState *pstate = make_parsestate(NULL);
     ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
     RangeTblEntry *rte = nsitem->p_rte;
     rte->requiredPerms = ACL_INSERT;
-    TupleDesc desc = RelationGetDescr(rel);
-    for (int i = 0; i < desc->natts; i++)
-        if (!TupleDescAttr(desc, i)->attisdropped)
-            rte->insertedCols = bms_add_member(rte->insertedCols, i + 1 - FirstLowInvalidHeapAttributeNumber);
+    for (int j = 0; j < b->ncols; j++)
+        rte->insertedCols = bms_add_member(rte->insertedCols, at_col[j] + 1 - FirstLowInvalidHeapAttributeNumber);
     ExecCheckRTPerms(pstate->p_rtable, true);
-    if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("huimin: %s has row-level security: a run cannot be written into it", c->table)));
-    /* the text is in the database's encoding, whatever the client's */
-    List *options = list_make1(makeDefElem("encoding", (Node *)makeString((char *)GetDatabaseEncodingName()), -1));
-    copy_src = c->buf->data;
-    copy_left = c->buf->len;
-    CopyFromState cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, copy_read, NIL, options);
-    CopyFrom(cstate);
-    EndCopyFrom(cstate);
+
+    EState *estate = CreateExecutorState();
+    ExecInitRangeTable(estate, pstate->p_rtable);
+    ResultRelInfo *rri = makeNode(ResultRelInfo);
+    ExecInitResultRelation(estate, rri, 1);
+    ExecOpenIndices(rri, false);
+    CommandId cid = GetCurrentCommandId(true);
+    BulkInsertState bistate = GetBulkInsertState();
+    TupleTableSlot *slots[MULTI_INSERT];
+    for (int i = 0; i < MULTI_INSERT; i++)
+        slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+    MemoryContext tuple_cx = GetPerTupleMemoryContext(estate);
+    for (int at = 0; at < b->rows;) {
+        int n = b->rows - at < MULTI_INSERT ? b->rows - at : MULTI_INSERT;
+        for (int i = 0; i < n; i++) {
+            TupleTableSlot *slot = slots[i];
+            ExecClearTuple(slot);
+            const Datum *v = &b->v[(at + i) * b->ncols];
+            const bool *null = &b->null[(at + i) * b->ncols];
+            if (natts == desc->natts) {
+                memcpy(slot->tts_values, v, sizeof(Datum) * natts);
+                memcpy(slot->tts_isnull, null, sizeof(bool) * natts);
+            } else {
+                memset(slot->tts_isnull, true, sizeof(bool) * desc->natts);
+                for (int j = 0; j < natts; j++) {
+                    slot->tts_values[at_col[j]] = v[j];
+                    slot->tts_isnull[at_col[j]] = null[j];
+                }
+            }
+            ExecStoreVirtualTuple(slot);
+            if (desc->constr)
+                ExecConstraints(rri, slot, estate);
+        }
+        MemoryContext old = MemoryContextSwitchTo(tuple_cx);
+        table_multi_insert(rel, slots, n, cid, 0, bistate);
+        if (rri->ri_NumIndices > 0)
+            for (int i = 0; i < n; i++)
+                list_free(ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL));
+        MemoryContextSwitchTo(old);
+        ResetPerTupleExprContext(estate);
+        at += n;
+        CHECK_FOR_INTERRUPTS();
+    }
+    for (int i = 0; i < MULTI_INSERT; i++)
+        ExecDropSingleTupleTableSlot(slots[i]);
+    FreeBulkInsertState(bistate);
+    table_finish_bulk_insert(rel, 0);
+    ExecCloseResultRelations(estate);     /* and its indexes */
+    ExecCloseRangeTableRelations(estate);
+    FreeExecutorState(estate);
     free_parsestate(pstate);
     table_close(rel, NoLock);
     CommandCounterIncrement();
 }
 
-static int flush_copy(sink_state *s, const char *table, copy_buf *b, char *err, size_t errlen)
+static int flush_buf(row_buf *b, char *err, size_t errlen)
 {
     if (b->rows == 0)
         return 0;
-    copy_op c = { table, b };
-    int rc = hmpg_guard(do_copy, &c, err, errlen);
-    b->len = 0;
+    insert_op o = { b };
+    int rc = hmpg_guard(do_insert, &o, err, errlen);
     b->rows = 0;
+    b->bytes = 0;
+    MemoryContextReset(b->cx);
     return rc;
 }
 
-typedef struct flush_op {
-    sink_state *s;
-} flush_op;
-
-static Datum array_of(Datum *v, bool *nulls, int n, Oid type)
-{
-    int dims[1] = { n }, lbs[1] = { 1 };
-    int16 len;
-    bool byval;
-    char align;
-    get_typlenbyvalalign(type, &len, &byval, &align);
-    return PointerGetDatum(construct_md_array(v, nulls, 1, dims, lbs, type, len, byval, align));
-}
-
-static void do_flush(void *arg)
-{
-    flush_op *f = arg;
-    sink_state *s = f->s;
-    CHECK_FOR_INTERRUPTS();
-    MemoryContext old = MemoryContextSwitchTo(s->batch_cx);
-    Oid types[7] = { INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-                     TEXTARRAYOID };
-    Datum v[7];
-    v[0] = Int64GetDatum(s->run_id);
-    for (int j = 0; j < 6; j++)
-        v[j + 1] = array_of(s->i_col[j], s->i_null[j], s->niss, TEXTOID);
-    int rc = SPI_execute_with_args("INSERT INTO huimin.data_issues(run_id, source, entity_kind, entity_id, field, "
-                                   "issue, detail) SELECT $1, a, b, c, d, e, f "
-                                   "FROM unnest($2, $3, $4, $5, $6, $7) AS u(a, b, c, d, e, f)",
-                                   7, types, v, NULL, false, 0);
-    s->niss = 0;
-    if (rc != SPI_OK_INSERT)
-        elog(ERROR, "huimin: saving the run's rows: %s", SPI_result_code_string(rc));
-    MemoryContextSwitchTo(old);
-    MemoryContextReset(s->batch_cx);
-}
-
-/* which: 0 entities, 1 decisions, 2 data issues */
+/* which: 0 entities, 1 decisions (the entities first: a decision row never
+ * names one not yet written), 2 data issues */
 static int flush(sink_state *s, int which, char *err, size_t errlen)
 {
     if (which == 0)
-        return flush_copy(s, "run_entities", &s->ent, err, errlen);
+        return flush_buf(&s->ent, err, errlen);
     if (which == 1)
-        return flush_copy(s, "decision_rows", &s->dec, err, errlen);
-    if (s->niss == 0)
-        return 0;
-    flush_op f = { s };
-    return hmpg_guard(do_flush, &f, err, errlen);
+        return flush_buf(&s->ent, err, errlen) || flush_buf(&s->dec, err, errlen);
+    return flush_buf(&s->iss, err, errlen);
 }
 
 /* ---- the callbacks ---- */
@@ -354,8 +353,7 @@ static int row(sink_state *s, const char *sql, int n, const char *const *text, c
     }
     nulls[n + 1] = '\0';
     int rc = stmt(sql, n + 1, ty, v, nulls, SPI_OK_INSERT, NULL, err, errlen);
-    if (s->niss == 0)
-        MemoryContextReset(s->batch_cx);
+    MemoryContextReset(s->batch_cx);
     return rc;
 }
 
@@ -394,15 +392,20 @@ static int sink_entity(void *ctx, long long entity, int kind, const char *id, lo
                        size_t errlen)
 {
     sink_state *s = ctx;
-    copy_buf *b = &s->ent;
-    if ((b->rows >= COPY_BATCH || b->len >= COPY_BYTES) && flush(s, 0, err, errlen))
+    row_buf *b = &s->ent;
+    if (buf_full(b) && flush(s, 0, err, errlen))
         return -1;
+    bool *null;
+    Datum *v = buf_row(b, &null);
     /* entity, run_id, kind, id, household */
-    if (put_int(s, b, 0, ENTITY_KEY(s->run_id, entity), '\t') || put_int(s, b, 0, s->run_id, '\t') ||
-        put_text(s, b, kind == HM_ENTITY_PERSON ? "person" : "household", '\t') ||
-        put_text(s, b, id ? id : "", '\t') ||
-        put_int(s, b, household < 0, household < 0 ? 0 : ENTITY_KEY(s->run_id, household), '\n'))
+    memset(null, 0, sizeof(bool) * b->ncols);
+    v[0] = Int64GetDatum(ENTITY_KEY(s->run_id, entity));
+    v[1] = Int64GetDatum(s->run_id);
+    v[2] = s->kind_text[kind == HM_ENTITY_PERSON];
+    if (put_text(b, v, null, 3, id ? id : ""))
         return oom(err, errlen);
+    null[4] = household < 0;
+    v[4] = household < 0 ? (Datum)0 : Int64GetDatum(ENTITY_KEY(s->run_id, household));
     b->rows++;
     return 0;
 }
@@ -412,21 +415,27 @@ static int sink_decision(void *ctx, long long entity, int policy, int status, in
                          size_t errlen)
 {
     sink_state *s = ctx;
-    copy_buf *b = &s->dec;
-    if (b->rows >= COPY_BATCH || b->len >= COPY_BYTES) {
-        /* the entities first: a decision row never names one not yet written */
-        if (flush(s, 0, err, errlen) || flush(s, 1, err, errlen))
-            return -1;
-    }
+    row_buf *b = &s->dec;
+    if (buf_full(b) && flush(s, 1, err, errlen))
+        return -1;
     /* a run without reasons stores none of them */
     int why = s->reasons;
+    bool *null;
+    Datum *v = buf_row(b, &null);
     /* run_id, entity, policy, status, amount_fen, reason, missing, message, claim */
-    if (put_int(s, b, 0, s->run_id, '\t') || put_int(s, b, 0, ENTITY_KEY(s->run_id, entity), '\t') ||
-        put_int(s, b, 0, policy, '\t') || put_int(s, b, 0, status, '\t') ||
-        put_int(s, b, !has_amount, amount_fen, '\t') || put_int(s, b, !why || !reason, reason, '\t') ||
-        put_text(s, b, why ? missing : NULL, '\t') || put_text(s, b, why ? message : NULL, '\t') ||
-        put_int(s, b, claim == 0, claim, '\n'))
+    memset(null, 0, sizeof(bool) * b->ncols);
+    v[0] = Int64GetDatum(s->run_id);
+    v[1] = Int64GetDatum(ENTITY_KEY(s->run_id, entity));
+    v[2] = Int32GetDatum(policy);
+    v[3] = Int32GetDatum(status);
+    null[4] = !has_amount;
+    v[4] = has_amount ? Int64GetDatum(amount_fen) : (Datum)0;
+    null[5] = !why || !reason;
+    v[5] = null[5] ? (Datum)0 : Int32GetDatum(reason);
+    if (put_text(b, v, null, 6, why ? missing : NULL) || put_text(b, v, null, 7, why ? message : NULL))
         return oom(err, errlen);
+    null[8] = claim == 0;
+    v[8] = claim == 0 ? (Datum)0 : Int32GetDatum(claim);
     b->rows++;
     return 0;
 }
@@ -435,18 +444,20 @@ static int sink_issue(void *ctx, const char *source, int entity_kind, const char
                       const char *issue, const char *detail, char *err, size_t errlen)
 {
     sink_state *s = ctx;
-    if (s->niss == SINK_BATCH && flush(s, 2, err, errlen))
+    row_buf *b = &s->iss;
+    if (buf_full(b) && flush(s, 2, err, errlen))
         return -1;
     const char *t[6] = { source, entity_kind == HM_ENTITY_PERSON ? "person" : "household", entity_id, field, issue,
                          detail };
-    int n = s->niss;
-    for (int j = 0; j < 6; j++) {
-        s->i_null[j][n] = !t[j];
-        s->i_col[j][n] = (Datum)0;
-        if (t[j] && !(s->i_col[j][n] = text_datum(s, t[j])))
+    bool *null;
+    Datum *v = buf_row(b, &null);
+    /* run_id, source, entity_kind, entity_id, field, issue, detail */
+    null[0] = false;
+    v[0] = Int64GetDatum(s->run_id);
+    for (int j = 0; j < 6; j++)
+        if (put_text(b, v, null, j + 1, t[j]))
             return oom(err, errlen);
-    }
-    s->niss++;
+    b->rows++;
     return 0;
 }
 
@@ -488,7 +499,14 @@ void hmpg_sink_init(hm_run_sink *sink, MemoryContext ctx)
 {
     sink_state *s = MemoryContextAllocZero(ctx, sizeof *s);
     s->run_cx = ctx;
-    s->batch_cx = AllocSetContextCreate(ctx, "huimin run rows", ALLOCSET_DEFAULT_SIZES);
+    s->batch_cx = AllocSetContextCreate(ctx, "huimin run statement", ALLOCSET_DEFAULT_SIZES);
+    buf_init(s, &s->ent, "run_entities", lengthof(entity_types), entity_types);
+    buf_init(s, &s->dec, "decision_rows", lengthof(decision_types), decision_types);
+    buf_init(s, &s->iss, "data_issues", lengthof(issue_types), issue_types);
+    MemoryContext old = MemoryContextSwitchTo(ctx);
+    s->kind_text[0] = PointerGetDatum(cstring_to_text("household"));
+    s->kind_text[1] = PointerGetDatum(cstring_to_text("person"));
+    MemoryContextSwitchTo(old);
     memset(sink, 0, sizeof *sink);
     sink->size = sizeof *sink;
     sink->ctx = s;

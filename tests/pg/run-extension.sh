@@ -206,6 +206,30 @@ out=$(as_clerk "SELECT huimin.run('small', '$config')")
 case "$out" in "ERROR:  42501: "*"permission denied for table run_entities"*) ok ;; *) bad "a run writing a table it may not: $out" ;; esac
 psql_city -c "GRANT INSERT ON huimin.run_entities TO clerk" > /dev/null
 
+# ---- the tables a run inserts into directly: no triggers, the columns of
+# huimin.sql, their constraints kept; each refusal records nothing
+runs_before=$(psql_city -Atc "SELECT count(*) FROM huimin.runs")
+psql_city -c "CREATE FUNCTION public.note_row() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+	CREATE TRIGGER noted AFTER INSERT ON huimin.decision_rows FOR EACH ROW EXECUTE FUNCTION public.note_row()" \
+	> /dev/null || bad "trigger"
+out=$(sqlstate "SELECT huimin.run('small', '$config')")
+[ "$out" = 0A000 ] && ok || bad "a run into decision_rows with a trigger: $out"
+message "SELECT huimin.run('small', '$config')" | grep -q "huimin.decision_rows has triggers" && ok ||
+	bad "the trigger's message: $(message "SELECT huimin.run('small', '$config')")"
+psql_city -c "DROP TRIGGER noted ON huimin.decision_rows; ALTER TABLE huimin.run_entities ADD COLUMN note text" \
+	> /dev/null || bad "alter"
+out=$(sqlstate "SELECT huimin.run('small', '$config')")
+[ "$out" = 42809 ] && ok || bad "a run into an altered run_entities: $out"
+psql_city -c "ALTER TABLE huimin.run_entities DROP COLUMN note;
+	ALTER TABLE huimin.decision_rows ADD CONSTRAINT small_amounts CHECK (amount_fen < 100) NOT VALID" > /dev/null || bad "check"
+out=$(sqlstate "SELECT huimin.run('small', '$config')")
+[ "$out" = 23514 ] && ok || bad "a run breaking a CHECK constraint of decision_rows: $out"
+psql_city -c "ALTER TABLE huimin.decision_rows DROP CONSTRAINT small_amounts" > /dev/null
+[ "$(psql_city -Atc "SELECT count(*) FROM huimin.runs")" = "$runs_before" ] && ok || bad "a refused run was recorded"
+# a dropped column is no column: the run writes again
+out=$(psql_city -Atc "SELECT huimin.run('small', '$config') > 0" 2>&1)
+[ "$out" = t ] && ok || bad "a run after the refusals: $out"
+
 # ---- huimin.evaluate == huimin run --given ------------------------------------
 mkdir "$work/given"
 cp "$SRCDIR/examples/households/family.json" "$work/given/"
