@@ -205,6 +205,20 @@ st=$?
 grep -q "s3cr3t" "$work/err" "$work/out" && bad "a password printed: $(cat "$work/err")" || ok
 no_open 1 2 3
 
+# a node whose extension says it loaded another pack (another version of
+# it, or a server not to be trusted): refused, named, nothing recorded
+pg_psql 3 -d city -c "ALTER FUNCTION huimin.load_pack(text, bytea) RENAME TO load_pack_real;
+	CREATE FUNCTION huimin.load_pack(name text, pack bytea) RETURNS text LANGUAGE sql
+	AS \$\$ SELECT CASE WHEN huimin.load_pack_real(name, pack) IS NULL THEN NULL
+		ELSE 'sha256:' || repeat('0', 64) END \$\$" > /dev/null || bad "a load_pack of another pack on server 3"
+"$HUIMIN" run "$pol" --config "$work/cluster.conf" --out "$work/other.db" > "$work/out" 2> "$work/err"
+st=$?
+[ $st -eq 2 ] && grep -q "cluster node 2 (host=$work/pg3 dbname=city user=postgres).*it loaded the pack as sha256:0000" \
+	"$work/err" && [ ! -e "$work/other.db" ] && ok || bad "a node answering another pack: exit $st: $(cat "$work/err")"
+pg_psql 3 -d city -c "DROP FUNCTION huimin.load_pack(text, bytea);
+	ALTER FUNCTION huimin.load_pack_real(text, bytea) RENAME TO load_pack" > /dev/null || bad "load_pack back"
+no_open 1 2 3
+
 # a bad [cluster] section: refused at its line, before anything runs
 printf '[cluster]\nnode.0 = %s\nnode.2 = %s\n' "$(pg_conn 1)" "$(pg_conn 2)" > "$work/gap.conf"
 "$HUIMIN" run "$pol" --config "$work/gap.conf" --out "$work/gap.db" > "$work/out" 2> "$work/err"
