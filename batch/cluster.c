@@ -309,9 +309,10 @@ static void quiet(void *arg, const char *message)
 
 /* Connect to every node and run huimin.run on each, all at once.  HM_OK
  * when every node ran; else HM_EPLUGIN (the first node that failed named in
- * err) and every node closed. */
-static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args *a, const char *hash, FILE *tty,
-                     double *t_loaded, char *err, size_t errlen)
+ * err) and every node closed.  timeout: seconds for all of it (0: none);
+ * past it, the first node not done is named and every node cancelled. */
+static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args *a, const char *hash, int timeout,
+                     FILE *tty, double *t_loaded, char *err, size_t errlen)
 {
     double t0 = now_s();
     *t_loaded = 0;
@@ -345,7 +346,24 @@ static int nodes_run(node *nodes, int nn, char *const *conninfo, const run_args 
         }
         if (loaded == nn && !*t_loaded)
             *t_loaded = now_s();
-        if (poll(pf, (nfds_t)nn, 1000) < 0) {
+        int wait_ms = 1000;
+        if (timeout) {
+            double left = t0 + timeout - now_s();
+            if (left <= 0) {
+                for (int i = 0; i < nn; i++)
+                    if (nodes[i].step < N_RAN) {
+                        char m[128];
+                        snprintf(m, sizeof m, "not done within the [cluster] timeout of %d s", timeout);
+                        node_fail(&nodes[i], m, err, errlen);
+                        break;
+                    }
+                failed = 1;
+                break;
+            }
+            if (left * 1000 < wait_ms)
+                wait_ms = (int)(left * 1000) + 1;
+        }
+        if (poll(pf, (nfds_t)nn, wait_ms) < 0) {
             if (errno == EINTR)
                 continue;
             snprintf(err, errlen, "cluster: poll: %s; no run recorded", strerror(errno));
@@ -795,7 +813,7 @@ int cluster_run(const hm_pack *k, const hm_run_options *o, const hm_config *cfg,
     snprintf(pack_name, sizeof pack_name, "%s", cfg->cluster_pack ? cfg->cluster_pack : hm_pack_hash(k));
     run_args a = { pack_name, pack, pack_len, text, as_of, store_all ? "all" : "answers", o->reasons };
     double t_loaded;
-    rc = nodes_run(nodes, nn, cfg->nodes, &a, hm_pack_hash(k), tty, &t_loaded, err, errlen);
+    rc = nodes_run(nodes, nn, cfg->nodes, &a, hm_pack_hash(k), cfg->cluster_timeout, tty, &t_loaded, err, errlen);
     if (rc != HM_OK)
         goto done;
     double t_ran = now_s();

@@ -295,9 +295,20 @@ static int apply(hm_config *c, int in_run, cfg_source *src, const char *key, con
     return add_setting(src, key, value, line) ? fail(c, line, "out of memory%s%s", "", "") : 0;
 }
 
-/* node.N = CONNINFO (N = 0, 1, … each once) or pack = NAME in [cluster] */
+/* node.N = CONNINFO (N = 0, 1, … each once), pack = NAME or
+ * timeout = SECONDS in [cluster] */
 static int apply_cluster(hm_config *c, const char *key, const char *value, int line)
 {
+    if (strcmp(key, "timeout") == 0) {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (!*value || *end || errno || v < 1 || v > CFG_MAX_TIMEOUT)
+            return fail(c, line, "`timeout = %s` in [cluster]: a whole number of seconds, 1 to %s (a week)", value,
+                        CFG_MAX_TIMEOUT_TEXT);
+        c->cluster_timeout = (int)v;
+        return 0;
+    }
     if (strcmp(key, "pack") == 0) {
         if (!*value)
             return fail(c, line, "`pack` has no value: the name under which the nodes load the pack%s%s", "", "");
@@ -306,7 +317,7 @@ static int apply_cluster(hm_config *c, const char *key, const char *value, int l
     const char *digits = strncmp(key, "node.", 5) == 0 ? key + 5 : NULL;
     size_t nd = digits ? strspn(digits, "0123456789") : 0;
     if (!digits || nd == 0 || digits[nd] || (nd > 1 && digits[0] == '0') || nd > 4)
-        return fail(c, line, "unknown setting `%s` in [cluster] (known: node.0, node.1, … and pack)%s", key, "");
+        return fail(c, line, "unknown setting `%s` in [cluster] (known: node.0, node.1, …, pack and timeout)%s", key, "");
     int n = atoi(digits);
     if (n >= CFG_MAX_NODES)
         return fail(c, line, "%s: at most " CFG_MAX_NODES_TEXT " nodes, node.0 to node." CFG_LAST_NODE_TEXT "%s", key, "");

@@ -42,6 +42,9 @@ typedef struct cfg_source {
 /* nodes of a [cluster] section: node.0 … node.(CFG_MAX_NODES-1) */
 #define CFG_MAX_NODES 1024
 #define CFG_MAX_NODES_TEXT "1024"
+/* timeout = SECONDS of a [cluster] section: at most a week */
+#define CFG_MAX_TIMEOUT 604800
+#define CFG_MAX_TIMEOUT_TEXT "604800"
 #define CFG_LAST_NODE_TEXT "1023"
 
 typedef struct hm_config {
@@ -61,6 +64,7 @@ typedef struct hm_config {
     char **nodes;           /* NULL when the file has no [cluster] section */
     int nnodes;
     char *cluster_pack;     /* pack = NAME, or NULL */
+    int cluster_timeout;    /* timeout = SECONDS: the nodes' runs end by then; 0 none */
     int cluster_line;       /* of the [cluster] header; 0: none */
     char err[1024];         /* "FILE:LINE: message" after a failure */
 } hm_config;

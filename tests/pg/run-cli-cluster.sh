@@ -219,6 +219,32 @@ pg_psql 3 -d city -c "DROP FUNCTION huimin.load_pack(text, bytea);
 	ALTER FUNCTION huimin.load_pack_real(text, bytea) RENAME TO load_pack" > /dev/null || bad "load_pack back"
 no_open 1 2 3
 
+# a node that does not finish within [cluster] timeout: named, every node
+# cancelled, nothing recorded, and soon (a lock holds node 1's run)
+pg_psql 2 -d city -c "BEGIN; LOCK TABLE registry.person; SELECT pg_sleep(120)" > /dev/null 2>&1 &
+locker=$!
+waited=0
+until [ "$(pg_psql 2 -d city -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 'person' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]; do
+	sleep 0.2
+	waited=$((waited + 1))
+	[ $waited -lt 150 ] || { bad "the lock on server 2 was never taken"; break; }
+done
+{ cat "$work/cluster.conf"; printf 'timeout = 2\n'; } > "$work/timeout.conf"
+t0=$(date +%s)
+"$HUIMIN" run "$pol" --config "$work/timeout.conf" --out "$work/timeout.db" > "$work/out" 2> "$work/err"
+st=$?
+took=$(($(date +%s) - t0))
+[ $st -eq 2 ] && grep -q "^huimin: cluster node 1 (host=$work/pg2 dbname=city user=postgres).*not done within the \[cluster\] timeout of 2 s" \
+	"$work/err" && [ ! -e "$work/timeout.db" ] && [ $took -lt 30 ] && ok ||
+	bad "a node past the timeout: exit $st after $took s: $(cat "$work/err")"
+grep -q "s3cr3t" "$work/err" "$work/out" && bad "a password printed: $(cat "$work/err")" || ok
+pg_psql 2 -d city -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(120)%'
+	AND pid <> pg_backend_pid()" > /dev/null
+wait $locker 2> /dev/null
+sleep 0.5
+no_open 1 2 3
+
 # a bad [cluster] section: refused at its line, before anything runs
 printf '[cluster]\nnode.0 = %s\nnode.2 = %s\n' "$(pg_conn 1)" "$(pg_conn 2)" > "$work/gap.conf"
 "$HUIMIN" run "$pol" --config "$work/gap.conf" --out "$work/gap.db" > "$work/out" 2> "$work/err"

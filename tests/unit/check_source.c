@@ -99,13 +99,15 @@ END_TEST
 START_TEST(config_reads_cluster)
 {
     write_conf("[run]\npopulation = registry\n\n[cluster]\nnode.1 = host=/run/pg1 dbname=city\n"
-               "node.0 = host=/run/pg0 dbname=city ; the first\npack = examples\n[source registry]\nplugin = postgres\n");
+               "node.0 = host=/run/pg0 dbname=city ; the first\npack = examples\ntimeout = 3600\n[source registry]\n"
+               "plugin = postgres\n");
     hm_config c;
     ck_assert_int_eq(config_read(&c, path), 0);
     ck_assert_int_eq(c.nnodes, 2);
     ck_assert_str_eq(c.nodes[0], "host=/run/pg0 dbname=city");
     ck_assert_str_eq(c.nodes[1], "host=/run/pg1 dbname=city");
     ck_assert_str_eq(c.cluster_pack, "examples");
+    ck_assert_int_eq(c.cluster_timeout, 3600);
     ck_assert_int_eq(c.cluster_line, 4);
     ck_assert_int_eq(c.nsources, 1);
     config_free(&c);
@@ -116,6 +118,7 @@ START_TEST(config_reads_cluster)
     ck_assert_int_eq(c.nnodes, 0);
     ck_assert_ptr_null(c.nodes);
     ck_assert_ptr_null(c.cluster_pack);
+    ck_assert_int_eq(c.cluster_timeout, 0);
     config_free(&c);
     unlink(path);
 }
@@ -128,7 +131,11 @@ START_TEST(config_cluster_errors_have_lines)
         { "[cluster]\nnode.1 = b\n", ":1: [cluster] has no node.0" },
         { "[cluster]\npack = x\n", ":1: [cluster] names no node" },
         { "[cluster]\nnode.0 = a\nnode.0 = b\n", ":3: node.0 is given twice in [cluster]" },
-        { "[cluster]\nnode.01 = a\n", ":2: unknown setting `node.01` in [cluster] (known: node.0, node.1, … and pack)" },
+        { "[cluster]\nnode.01 = a\n", ":2: unknown setting `node.01` in [cluster] (known: node.0, node.1, …, pack and timeout)" },
+        { "[cluster]\nnode.0 = a\ntimeout = 0\n", ":3: `timeout = 0` in [cluster]: a whole number of seconds, 1 to 604800" },
+        { "[cluster]\nnode.0 = a\ntimeout = 1.5\n", ":3: `timeout = 1.5` in [cluster]: a whole number of seconds" },
+        { "[cluster]\nnode.0 = a\ntimeout = 604801\n", ":3: `timeout = 604801` in [cluster]" },
+        { "[cluster]\nnode.0 = a\ntimeout = 99999999999999999999\n", ":3: `timeout = 99999999999999999999`" },
         { "[cluster]\nnode.x = a\n", ":2: unknown setting `node.x` in [cluster]" },
         { "[cluster]\nnode. = a\n", ":2: unknown setting `node.` in [cluster]" },
         { "[cluster]\nnode.-1 = a\n", ":2: unknown setting `node.-1` in [cluster]" },
