@@ -151,8 +151,8 @@ no_open() {   # nothing open on the servers still running
 		[ "$got" = "0 0 0" ] && ok || bad "server $n after the failed run: sessions, prepared, runs: $got"
 	done
 }
-stop_mid_run() {   # OUT.db
-	pg_psql 2 -d city -c "BEGIN; LOCK TABLE registry.person; SELECT pg_sleep(60)" > /dev/null 2>&1 &
+hold_person() {   # SECONDS: a session of server 2 locks registry.person that long ($locker its psql)
+	pg_psql 2 -d city -c "BEGIN; LOCK TABLE registry.person; SELECT pg_sleep($1)" > /dev/null 2>&1 &
 	locker=$!
 	waited=0
 	until [ "$(pg_psql 2 -d city -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
@@ -161,6 +161,9 @@ stop_mid_run() {   # OUT.db
 		waited=$((waited + 1))
 		[ $waited -lt 150 ] || { bad "the lock on server 2 was never taken"; break; }
 	done
+}
+stop_mid_run() {   # OUT.db
+	hold_person 60
 	"$HUIMIN" run "$pol" --config "$work/cluster.conf" --out "$1" --no-progress > "$work/fail.out" 2> "$work/fail.err" &
 	runner=$!
 	waited=0
@@ -221,15 +224,7 @@ no_open 1 2 3
 
 # a node that does not finish within [cluster] timeout: named, every node
 # cancelled, nothing recorded, and soon (a lock holds node 1's run)
-pg_psql 2 -d city -c "BEGIN; LOCK TABLE registry.person; SELECT pg_sleep(120)" > /dev/null 2>&1 &
-locker=$!
-waited=0
-until [ "$(pg_psql 2 -d city -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-		WHERE c.relname = 'person' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]; do
-	sleep 0.2
-	waited=$((waited + 1))
-	[ $waited -lt 150 ] || { bad "the lock on server 2 was never taken"; break; }
-done
+hold_person 120
 { cat "$work/cluster.conf"; printf 'timeout = 2\n'; } > "$work/timeout.conf"
 t0=$(date +%s)
 "$HUIMIN" run "$pol" --config "$work/timeout.conf" --out "$work/timeout.db" > "$work/out" 2> "$work/err"
