@@ -116,8 +116,12 @@ typedef struct chunk {
 typedef struct queue {
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    pthread_cond_t room;        /* a chunk was written: an evaluator held back goes on */
     chunk *v;
     int32_t pushed, popped;
+    int32_t ahead;              /* chunks evaluated but not yet written before an evaluator
+                                   waits (0: no limit); a slow writer (a database's own
+                                   thread) then has a core to itself */
     int running;                /* evaluators not finished */
     double done_at;             /* when the last one finished */
     _Atomic int stop;           /* the writer failed: the evaluators stop */
@@ -262,10 +266,13 @@ static int push_chunk(worker *w, int32_t start)
         m->n = 0;
         qsort(c.msgs, c.nmsgs, sizeof *c.msgs, by_slot);
     }
-    pthread_mutex_lock(&w->q->mu);
-    w->q->v[w->q->pushed++] = c;
-    pthread_cond_signal(&w->q->cv);
-    pthread_mutex_unlock(&w->q->mu);
+    queue *q = w->q;
+    pthread_mutex_lock(&q->mu);
+    q->v[q->pushed++] = c;
+    pthread_cond_signal(&q->cv);
+    while (q->ahead && q->pushed - q->popped > q->ahead && !atomic_load(&q->stop))
+        pthread_cond_wait(&q->room, &q->mu);
+    pthread_mutex_unlock(&q->mu);
     return 0;
 }
 
@@ -558,6 +565,7 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
     }
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.cv, NULL);
+    pthread_cond_init(&q.room, NULL);
     int started = 0, rc = 0;
     /* held until the threads not started are no longer waited for */
     pthread_mutex_lock(&q.mu);
@@ -570,6 +578,7 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
     }
     /* with none, this thread evaluates first, as one */
     q.running = started ? started : 1;
+    q.ahead = started ? 4 * started : 0;
     pthread_mutex_unlock(&q.mu);
     if (!started) {
         worker one = { .p = p, .L = L, .D = D, .q = &q, .index = 0, .next = &next, .done = &done };
@@ -584,12 +593,16 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
             pthread_cond_wait(&q.cv, &q.mu);
         int have = q.popped < q.pushed;
         chunk c = have ? q.v[q.popped++] : (chunk){ 0, NULL, 0 };
+        pthread_cond_broadcast(&q.room);
         pthread_mutex_unlock(&q.mu);
         if (!have)
             break;
         if (!failed && write_chunk(R, p, L, D, &c)) {
             failed = 1;
+            pthread_mutex_lock(&q.mu);
             atomic_store(&q.stop, 1);
+            pthread_cond_broadcast(&q.room);
+            pthread_mutex_unlock(&q.mu);
         }
         mem_free(c.msgs);
         if (tty && now_s() - shown > 0.1) {
@@ -607,6 +620,7 @@ static int evaluate(results *R, const hm_program *p, hm_load *L, decisions *D, i
         if (tty)
             fputc('\n', tty);
     }
+    pthread_cond_destroy(&q.room);
     pthread_cond_destroy(&q.cv);
     pthread_mutex_destroy(&q.mu);
     mem_free(q.v);
@@ -1069,10 +1083,16 @@ static int sink_complete(const hm_run_sink *s)
 int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
                 char *err, size_t errlen)
 {
-    if (env && env->size < sizeof *env) {
+    /* a caller built before serve was added gives the smaller size */
+    if (env && env->size != sizeof *env && env->size != offsetof(hm_run_env, serve)) {
         *out = NULL;
         snprintf(err, errlen, "hm_run_with: env->size is %zu, expected sizeof (hm_run_env), %zu", env->size,
                  sizeof *env);
+        return HM_EUSAGE;
+    }
+    if (env && env->size == sizeof *env && !env->serve != !env->served) {
+        *out = NULL;
+        snprintf(err, errlen, "hm_run_with: env->serve and env->served are both set or both NULL");
         return HM_EUSAGE;
     }
     if (env && env->sink && !sink_complete(env->sink)) {
@@ -1169,6 +1189,13 @@ static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env 
     /* the host's I/O on its own thread: sources read one after another */
     int io_here = env && env->calling_thread_io;
     L.threads = io_here ? 1 : threads;
+    if (io_here && env->size == sizeof *env && env->serve) {
+        /* the host relays its plugins' work to this thread: sources at once */
+        L.threads = threads;
+        L.serve = env->serve;
+        L.served = env->served;
+        L.io_ctx = env->io_ctx;
+    }
     /* extern functions are plugins' code too: evaluated on this thread then */
     int eval_here = io_here && p->nexterns > 0;
     L.provenance = 0;   /* dropped after the load anyway (facts_drop_provenance) */

@@ -30,6 +30,13 @@ int hmpg_sqlstate(int status);
 
 /* spi_source.c: the postgres plugin of huimin.run, over SPI */
 const hm_source_desc *hmpg_spi_source(const hm_host_api *host);
+/* the calling thread is the backend's, the one that may call PostgreSQL
+ * (_PG_init) */
+void hmpg_spi_init(void);
+/* hm_run_env's serve and served: several sources read at once, their
+ * rows filed on the load's threads, every PostgreSQL call made here */
+void hmpg_io_serve(void *ctx);
+void hmpg_io_served(void *ctx);
 /* Refuse (0A000) a configuration with a source whose plugin is not postgres,
  * before anything is read. */
 void hmpg_check_config(const char *config_text);

@@ -17,7 +17,8 @@ void _PG_init(void)
 {
     DefineCustomIntVariable("huimin.threads",
                             "Threads huimin.run evaluates households on.",
-                            "Sources are read and results written on the backend's own thread.",
+                            "As many sources are read at once; every PostgreSQL call, reading and "
+                            "writing, is made on the backend's own thread.",
                             &hmpg_threads, 1, 1, 256, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomBoolVariable("huimin.timings",
                              "huimin.run reports the time of each phase in a NOTICE.",
@@ -25,6 +26,7 @@ void _PG_init(void)
     MarkGUCPrefixReserved("huimin");
     /* a source with plugin = postgres reads this database through SPI;
      * huimin.run says so when this failed (evaluate needs no sources) */
+    hmpg_spi_init();
     hmpg_registered = hm_plugin_register("postgres", hmpg_spi_source);
 }
 

@@ -119,7 +119,9 @@ Datum huimin_run(PG_FUNCTION_ARGS)
     o.progress = 0;
     o.reasons = reasons;
     o.store = store;
-    hm_run_env env = { sizeof env, config, &sink, 1 };
+    /* every PostgreSQL call on this thread; the rows of up to o.threads
+     * sources filed at once on libhuimin's threads (spi_source.c) */
+    hm_run_env env = { sizeof env, config, &sink, 1, hmpg_io_serve, hmpg_io_served, NULL };
 
     if (SPI_connect() != SPI_OK_CONNECT)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("huimin: SPI_connect failed")));

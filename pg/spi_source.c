@@ -444,13 +444,13 @@ static int spi_columns(void *state, const char *table, tm_names *names, hm_plugi
 /* tm_check reads only the tables' columns, on the backend's thread */
 static const tm_backend direct = { .columns = spi_columns };
 
-/* ---- the relay between the filer and the backend ---- */
+/* ---- the relay between the filers and the backend ---- */
 
 enum { ASK_NOTHING, ASK_OPEN, ASK_NEXT, ASK_CLOSE, ASK_DONE };
 
+/* One filer's questions to the backend, one at a time. */
 typedef struct relay {
-    pthread_mutex_t mu;
-    pthread_cond_t asked, answered;
+    pthread_cond_t answered;
     int ask;                    /* ASK_*: the filer's question; ASK_NOTHING once answered */
     spi_state *st;
     /* ASK_OPEN's question */
@@ -465,17 +465,33 @@ typedef struct relay {
     int (*job)(struct relay *r, void *arg);
     void *arg;
     int job_rc;
+    struct relay *next;         /* in the hub's list */
 } relay;
+
+/* The filers at work, the backend serving them (one run at a time in a
+ * backend: the one hub). */
+typedef struct hub {
+    pthread_mutex_t mu;
+    pthread_cond_t asked;       /* a question, a filer gone, or served */
+    relay *relays;
+    int served;                 /* hub_served: the load's threads are all done */
+} hub;
+
+static hub the_hub = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0 };
+
+/* the thread that may call PostgreSQL */
+static pthread_t backend_thread;
 
 /* the filer asks and waits for the answer */
 static void ask(relay *r, int what)
 {
-    pthread_mutex_lock(&r->mu);
+    hub *h = &the_hub;
+    pthread_mutex_lock(&h->mu);
     r->ask = what;
-    pthread_cond_signal(&r->asked);
+    pthread_cond_signal(&h->asked);
     while (r->ask != ASK_NOTHING)
-        pthread_cond_wait(&r->answered, &r->mu);
-    pthread_mutex_unlock(&r->mu);
+        pthread_cond_wait(&r->answered, &h->mu);
+    pthread_mutex_unlock(&h->mu);
 }
 
 static void *relayed_open(void *state, const char *table, const char *const *cols, int ncols, hm_plugin_err *err)
@@ -524,14 +540,16 @@ static const tm_backend relayed = {
     .open_rows = relayed_open, .next_row = relayed_next, .close_rows = relayed_close,
 };
 
+/* a filer's job, then its leave (answered: its relay may go) */
+static void run_job(relay *r)
+{
+    r->job_rc = r->job(r, r->arg);
+    ask(r, ASK_DONE);
+}
+
 static void *filer_main(void *arg)
 {
-    relay *r = arg;
-    r->job_rc = r->job(r, r->arg);
-    pthread_mutex_lock(&r->mu);
-    r->ask = ASK_DONE;
-    pthread_cond_signal(&r->asked);
-    pthread_mutex_unlock(&r->mu);
+    run_job(arg);
     return NULL;
 }
 
@@ -555,8 +573,71 @@ static void serve(relay *r, int what)
     }
 }
 
-/* job(r, arg) on the filer thread while this thread answers its
- * questions and fetches ahead; job's status */
+/* The backend's loop: the filers' questions answered as they come, and
+ * between them their cursors' next batches fetched ahead.  Returns when
+ * `until` has left, or, with until NULL, once hub_served was called. */
+static void hub_serve(hub *h, relay *until)
+{
+    pthread_mutex_lock(&h->mu);
+    for (;;) {
+        relay *q = NULL, *a = NULL, **at;
+        for (at = &h->relays; *at; at = &(*at)->next) {
+            if ((*at)->ask != ASK_NOTHING) {
+                q = *at;
+                break;
+            }
+            if (!a && (*at)->ahead)
+                a = *at;
+        }
+        if (q && q->ask == ASK_DONE) {
+            *at = q->next;
+            q->ask = ASK_NOTHING;
+            pthread_cond_signal(&q->answered);
+            if (q == until)
+                break;
+            continue;
+        }
+        if (q) {
+            int what = q->ask;
+            pthread_mutex_unlock(&h->mu);
+            serve(q, what);
+            pthread_mutex_lock(&h->mu);
+            q->ask = ASK_NOTHING;
+            pthread_cond_signal(&q->answered);
+            continue;
+        }
+        if (a) {
+            spi_cursor *c = a->ahead;
+            a->ahead = NULL;
+            pthread_mutex_unlock(&h->mu);
+            if (!c->ahead && !c->ended) {
+                cursor_fetch(c, !c->cur);
+                c->ahead = 1;
+            }
+            pthread_mutex_lock(&h->mu);
+            continue;
+        }
+        if (!until && h->served) {
+            h->served = 0;
+            break;
+        }
+        pthread_cond_wait(&h->asked, &h->mu);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void hub_join(hub *h, relay *r)
+{
+    pthread_mutex_lock(&h->mu);
+    r->next = h->relays;
+    h->relays = r;
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* job(r, arg) on a filer thread while the backend answers its questions
+ * and fetches ahead: on a thread of its own when called on the backend's,
+ * else on the calling thread (one of the load's, hmpg_io_serve running
+ * on the backend's); job's status */
 static int relay_run(spi_state *st, int (*job)(relay *, void *), void *arg, hm_plugin_err *err)
 {
     relay r;
@@ -564,54 +645,49 @@ static int relay_run(spi_state *st, int (*job)(relay *, void *), void *arg, hm_p
     r.st = st;
     r.job = job;
     r.arg = arg;
-    pthread_mutex_init(&r.mu, NULL);
-    pthread_cond_init(&r.asked, NULL);
     pthread_cond_init(&r.answered, NULL);
     st->relay = &r;
-    /* the backend's signals stay the backend's: the filer blocks them all */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_t filer;
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int e = pthread_create(&filer, NULL, filer_main, &r);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (e) {
-        st->relay = NULL;
-        host->set_error(err, "cannot start a thread to file the rows: %s", strerror(e));
-        return HM_PLUGIN_ERROR;
-    }
-    pthread_mutex_lock(&r.mu);
-    for (;;) {
-        while (r.ask == ASK_NOTHING) {
-            spi_cursor *c = r.ahead;
-            if (!c) {
-                pthread_cond_wait(&r.asked, &r.mu);
-                continue;
-            }
-            r.ahead = NULL;
-            pthread_mutex_unlock(&r.mu);
-            if (!c->ahead && !c->ended) {
-                cursor_fetch(c, !c->cur);
-                c->ahead = 1;
-            }
-            pthread_mutex_lock(&r.mu);
+    hub_join(&the_hub, &r);
+    if (!pthread_equal(pthread_self(), backend_thread)) {
+        run_job(&r);
+    } else {
+        /* the backend's signals stay the backend's: the filer blocks them all */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_t filer;
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int e = pthread_create(&filer, NULL, filer_main, &r);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (e) {
+            r.ask = ASK_DONE;
+            hub_serve(&the_hub, &r);
+            pthread_cond_destroy(&r.answered);
+            st->relay = NULL;
+            host->set_error(err, "cannot start a thread to file the rows: %s", strerror(e));
+            return HM_PLUGIN_ERROR;
         }
-        int what = r.ask;
-        if (what == ASK_DONE)
-            break;
-        pthread_mutex_unlock(&r.mu);
-        serve(&r, what);
-        pthread_mutex_lock(&r.mu);
-        r.ask = ASK_NOTHING;
-        pthread_cond_signal(&r.answered);
+        hub_serve(&the_hub, &r);
+        pthread_join(filer, NULL);
     }
-    pthread_mutex_unlock(&r.mu);
-    pthread_join(filer, NULL);
     pthread_cond_destroy(&r.answered);
-    pthread_cond_destroy(&r.asked);
-    pthread_mutex_destroy(&r.mu);
     st->relay = NULL;
     return r.job_rc;
+}
+
+void hmpg_io_serve(void *ctx)
+{
+    (void)ctx;
+    hub_serve(&the_hub, NULL);
+}
+
+void hmpg_io_served(void *ctx)
+{
+    (void)ctx;
+    hub *h = &the_hub;
+    pthread_mutex_lock(&h->mu);
+    h->served = 1;
+    pthread_cond_signal(&h->asked);
+    pthread_mutex_unlock(&h->mu);
 }
 
 /* ---- the plugin ---- */
@@ -753,6 +829,11 @@ static const hm_source_desc desc = {
     .close = spi_close,
     .identity = spi_identity,
 };
+
+void hmpg_spi_init(void)
+{
+    backend_thread = pthread_self();
+}
 
 const hm_source_desc *hmpg_spi_source(const hm_host_api *h)
 {

@@ -1918,6 +1918,7 @@ typedef struct fetcher {
     uint8_t *rec_seen;
     _Atomic int *next;
     _Atomic int *failed;
+    _Atomic int running;        /* with L->serve: fetching threads not finished */
 } fetcher;
 
 static void *fetch_sources(void *arg)
@@ -1946,21 +1947,49 @@ static int issue_order(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* A fetching thread while the loading thread serves: the last one to
+ * finish tells the host's serve to return. */
+static void *fetch_relayed(void *arg)
+{
+    fetcher *f = arg;
+    fetch_sources(f);
+    if (atomic_fetch_sub(&f->running, 1) == 1)
+        f->L->served(f->L->io_ctx);
+    return NULL;
+}
+
 /* Each source in its own thread (their plugin states are separate), up
- * to L->threads at once. */
+ * to L->threads at once: this thread one of them, or, when the host
+ * relays its plugins' calls here (L->serve), serving them. */
 static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
 {
     _Atomic int next = 0, failed = 0;
-    fetcher f = { L, pend, nsrc, rec_seen, &next, &failed };
+    fetcher f = { L, pend, nsrc, rec_seen, &next, &failed, 0 };
     int n = L->threads > 1 ? L->threads : 1;
     if (n > L->nplugins)
         n = L->nplugins;
+    if (n > 64)
+        n = 64;
     pthread_t th[64];
     int started = 0;
-    for (int i = 1; i < n && i < 64; i++)
-        if (thread_start(&th[started], fetch_sources, &f) == 0)
-            started++;
-    fetch_sources(&f);
+    if (L->serve && n > 1) {
+        atomic_store(&f.running, n);
+        for (int i = 0; i < n; i++)
+            if (thread_start(&th[started], fetch_relayed, &f) == 0)
+                started++;
+        /* the threads that did not start count as finished */
+        if (started > 0 && started < n && atomic_fetch_sub(&f.running, n - started) == n - started)
+            L->served(L->io_ctx);
+        if (started > 0)
+            L->serve(L->io_ctx);
+        else
+            fetch_sources(&f);
+    } else {
+        for (int i = 1; i < n; i++)
+            if (thread_start(&th[started], fetch_sources, &f) == 0)
+                started++;
+        fetch_sources(&f);
+    }
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     /* the same order whichever thread finished first */

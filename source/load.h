@@ -68,6 +68,11 @@ typedef struct hm_load {
     int32_t nissues, capissues;
     int64_t issue_counts[4];
     int threads;            /* sources fetched at once (default 1) */
+    /* set: the host relays its plugins' calls to the loading thread, which
+     * runs serve(io_ctx) while threads of the load fetch (hm_run_env) */
+    void (*serve)(void *io_ctx);
+    void (*served)(void *io_ctx);
+    void *io_ctx;
     /* 1 (load_open's default): every value keeps its as-of date, for
      * explain.  0 (a population run, which needs them only to find stale
      * values): a field's dates are dropped as soon as its source is read,

@@ -16,6 +16,7 @@
 
 #include <check.h>
 #include <dlfcn.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -434,35 +435,14 @@ static void teardown(void)
 static void setup(void)
 {
     memset(&C, 0, sizeof C);
+    plugin_off_thread = plugin_calls = 0;
     caller = pthread_self();
     ck_assert_int_eq(hm_plugin_register("regsqlite", sqlite_entry), HM_OK);
 }
 
-/* ---- the tests ---- */
-
-START_TEST(same_rows_as_the_results_database)
+/* the rows the sink got, as the results database of `huimin run` has them */
+static void assert_rows_as_expected(void)
 {
-    hm_pack *k = pack();
-    char *text = config_text(NULL);
-    hm_run_options o = { .config = "city.conf", .as_of = "2024-08-01", .threads = 2, .progress = 0, .reasons = 1,
-                         .store = HM_STORE_ALL };
-    hm_run_env env = { sizeof env, text, &sink, 1 };
-    hm_run_summary *s;
-    char err[1024];
-    int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
-    ck_assert_msg(rc == HM_OK, "hm_run_with: %d: %s", rc, err);
-    ck_assert_int_eq(C.committed, 1);
-    ck_assert_int_eq(C.aborted, 0);
-    ck_assert_int_eq(C.off_thread, 0);
-    ck_assert_int_eq(C.out_of_order, 0);
-    ck_assert_int_gt(plugin_calls, 0);
-    ck_assert_int_eq(plugin_off_thread, 0);
-    ck_assert_int_eq(C.sources, 2);
-    ck_assert_int_eq(hm_run_summary_run_id(s), 42);
-    /* runs.config is the name given; config_text the text given */
-    ck_assert_str_eq(C.config, "city.conf");
-    ck_assert_str_eq(C.config_text, text);
-    /* the rows, as the results database of `huimin run` has them */
     qsort(C.lines, (size_t)C.nlines, sizeof *C.lines, by_text);
     size_t n = 0;
     for (int i = 0; i < C.nlines; i++)
@@ -480,9 +460,69 @@ START_TEST(same_rows_as_the_results_database)
     ck_assert_msg(strcmp(got, want) == 0, "the sink's rows differ from the results database's (%s/run-with.actual)",
                   getenv("HM_DIR"));
     ck_assert_int_gt(C.decisions, 10);
-    hm_run_summary_free(s);
     free(want);
     free(got);
+}
+
+/* ---- a host serving its plugins' calls on the calling thread ---- */
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int served, serves, serveds, off_caller;
+} io = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0 };
+
+static void io_serve(void *ctx)
+{
+    ck_assert_ptr_eq(ctx, &io);
+    pthread_mutex_lock(&io.mu);
+    io.serves++;
+    if (!pthread_equal(pthread_self(), caller))
+        io.off_caller++;
+    while (!io.served)
+        pthread_cond_wait(&io.cv, &io.mu);
+    io.served = 0;
+    pthread_mutex_unlock(&io.mu);
+}
+
+static void io_served(void *ctx)
+{
+    ck_assert_ptr_eq(ctx, &io);
+    pthread_mutex_lock(&io.mu);
+    io.serveds++;
+    if (pthread_equal(pthread_self(), caller))
+        io.off_caller++;
+    io.served = 1;
+    pthread_cond_signal(&io.cv);
+    pthread_mutex_unlock(&io.mu);
+}
+
+/* ---- the tests ---- */
+
+START_TEST(same_rows_as_the_results_database)
+{
+    hm_pack *k = pack();
+    char *text = config_text(NULL);
+    hm_run_options o = { .config = "city.conf", .as_of = "2024-08-01", .threads = 2, .progress = 0, .reasons = 1,
+                         .store = HM_STORE_ALL };
+    hm_run_env env = { sizeof env, text, &sink, 1, NULL, NULL, NULL };
+    hm_run_summary *s;
+    char err[1024];
+    int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
+    ck_assert_msg(rc == HM_OK, "hm_run_with: %d: %s", rc, err);
+    ck_assert_int_eq(C.committed, 1);
+    ck_assert_int_eq(C.aborted, 0);
+    ck_assert_int_eq(C.off_thread, 0);
+    ck_assert_int_eq(C.out_of_order, 0);
+    ck_assert_int_gt(plugin_calls, 0);
+    ck_assert_int_eq(plugin_off_thread, 0);
+    ck_assert_int_eq(C.sources, 2);
+    ck_assert_int_eq(hm_run_summary_run_id(s), 42);
+    /* runs.config is the name given; config_text the text given */
+    ck_assert_str_eq(C.config, "city.conf");
+    ck_assert_str_eq(C.config_text, text);
+    assert_rows_as_expected();
+    hm_run_summary_free(s);
     free(text);
     hm_pack_free(k);
 }
@@ -495,7 +535,7 @@ START_TEST(threads_never_take_signals)
     hm_pack *k = pack();
     char *text = config_text(NULL);
     hm_run_options o = { .config = "city.conf", .threads = 2, .reasons = 1 };
-    hm_run_env env = { sizeof env, text, &sink, 0 };
+    hm_run_env env = { sizeof env, text, &sink, 0, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     threads_started = threads_unmasked = 0;
@@ -518,7 +558,7 @@ START_TEST(a_failing_sink_stops_the_run)
     hm_pack *k = pack();
     char *text = config_text(NULL);
     hm_run_options o = { .config = "city.conf", .threads = 2, .reasons = 1, .store = HM_STORE_ALL };
-    hm_run_env env = { sizeof env, text, &sink, 1 };
+    hm_run_env env = { sizeof env, text, &sink, 1, NULL, NULL, NULL };
     hm_run_summary *s = (hm_run_summary *)&o;
     char err[1024];
     C.fail_at = 3;
@@ -540,7 +580,7 @@ START_TEST(a_registered_plugin_is_never_isolated)
     hm_pack *k = pack();
     char *text = config_text("isolate = process");
     hm_run_options o = { .config = "city.conf", .threads = 1 };
-    hm_run_env env = { sizeof env, text, &sink, 1 };
+    hm_run_env env = { sizeof env, text, &sink, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
@@ -568,7 +608,7 @@ START_TEST(register_wants_a_plain_name)
     hm_pack *k = pack();
     char *text = config_text(NULL);
     hm_run_options o = { .config = "city.conf", .threads = 1 };
-    hm_run_env env = { sizeof env, text, &sink, 1 };
+    hm_run_env env = { sizeof env, text, &sink, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EPLUGIN);
@@ -584,14 +624,71 @@ START_TEST(an_incomplete_sink_or_env_is_refused)
     hm_run_options o = { .config = "small.conf" };
     hm_run_sink half = sink;
     half.commit = NULL;
-    hm_run_env env = { sizeof env, NULL, &half, 1 };
+    hm_run_env env = { sizeof env, NULL, &half, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
     env.sink = &sink;
     env.size = 8;
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
+    /* serve without served, and the other way */
+    env.size = sizeof env;
+    env.serve = io_serve;
+    ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
+    ck_assert_str_eq(err, "hm_run_with: env->serve and env->served are both set or both NULL");
+    env.serve = NULL;
+    env.served = io_served;
+    ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
     ck_assert_int_eq(C.begun, 0);
+    hm_pack_free(k);
+}
+END_TEST
+
+START_TEST(sources_read_at_once_while_the_caller_serves)
+{
+    /* with serve, the sources are fetched on two threads of the library
+     * while the calling thread serves, once; the rows are the same */
+    hm_pack *k = pack();
+    char *text = config_text(NULL);
+    hm_run_options o = { .config = "city.conf", .as_of = "2024-08-01", .threads = 2, .progress = 0, .reasons = 1,
+                         .store = HM_STORE_ALL };
+    hm_run_env env = { sizeof env, text, &sink, 1, io_serve, io_served, &io };
+    hm_run_summary *s;
+    char err[1024];
+    io.served = io.serves = io.serveds = io.off_caller = 0;
+    int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
+    ck_assert_msg(rc == HM_OK, "hm_run_with: %d: %s", rc, err);
+    ck_assert_int_eq(io.serves, 1);
+    ck_assert_int_eq(io.serveds, 1);
+    ck_assert_int_eq(io.off_caller, 0);
+    /* fetched off the calling thread; the sink on it */
+    ck_assert_int_gt(plugin_off_thread, 0);
+    ck_assert_int_eq(C.off_thread, 0);
+    ck_assert_int_eq(C.committed, 1);
+    assert_rows_as_expected();
+    hm_run_summary_free(s);
+    free(text);
+    hm_pack_free(k);
+}
+END_TEST
+
+START_TEST(an_env_of_the_earlier_size_is_taken)
+{
+    /* a caller built before serve: its size ends at calling_thread_io, and
+     * the members after it are never read */
+    hm_pack *k = pack();
+    char *text = config_text(NULL);
+    hm_run_options o = { .config = "city.conf", .as_of = "2024-08-01", .threads = 2, .reasons = 1,
+                         .store = HM_STORE_ALL };
+    hm_run_env env = { offsetof(hm_run_env, serve), text, &sink, 1, io_serve, NULL, NULL };
+    hm_run_summary *s;
+    char err[1024];
+    int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
+    ck_assert_msg(rc == HM_OK, "hm_run_with: %d: %s", rc, err);
+    ck_assert_int_eq(plugin_off_thread, 0);
+    assert_rows_as_expected();
+    hm_run_summary_free(s);
+    free(text);
     hm_pack_free(k);
 }
 END_TEST
@@ -601,7 +698,7 @@ START_TEST(a_bad_configuration_text_names_its_line)
     hm_pack *k = pack();
     hm_run_options o = { .config = "node.conf" };
     hm_run_env env = { sizeof env, "[run]\npopulation = registry\n[cluster]\nnode.0 = host=/x\nnode.0 = host=/y\n",
-                       &sink, 1 };
+                       &sink, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
@@ -619,7 +716,7 @@ START_TEST(a_node_ignores_the_cluster_section)
     char *text = malloc(strlen(base) + 128);
     sprintf(text, "%s\n[cluster]\nnode.0 = host=/nowhere dbname=x\npack = small\n", base);
     hm_run_options o = { .config = "city.conf", .threads = 1 };
-    hm_run_env env = { sizeof env, text, &sink, 1 };
+    hm_run_env env = { sizeof env, text, &sink, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
@@ -644,7 +741,7 @@ START_TEST(a_registered_plugin_may_end_the_process)
     hm_pack *k = pack();
     char *text = config_text(NULL);
     hm_run_options o = { .config = "city.conf", .threads = 1 };
-    hm_run_env env = { sizeof env, text, &sink, 1 };
+    hm_run_env env = { sizeof env, text, &sink, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     /* the process ends with the program's status, never the guard's 2 */
     hm_run_with(k, &o, &env, &s, err, sizeof err);
@@ -659,7 +756,7 @@ START_TEST(configuration_text_into_a_results_database)
     char *text = config_text(NULL);
     unlink("text.db");
     hm_run_options o = { .config = "city.conf", .out = "text.db", .threads = 2 };
-    hm_run_env env = { sizeof env, text, NULL, 1 };
+    hm_run_env env = { sizeof env, text, NULL, 1, NULL, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
@@ -748,6 +845,8 @@ int main(void)
     tcase_add_test(tc, a_registered_plugin_is_never_isolated);
     tcase_add_test(tc, register_wants_a_plain_name);
     tcase_add_test(tc, an_incomplete_sink_or_env_is_refused);
+    tcase_add_test(tc, sources_read_at_once_while_the_caller_serves);
+    tcase_add_test(tc, an_env_of_the_earlier_size_is_taken);
     tcase_add_test(tc, a_bad_configuration_text_names_its_line);
     tcase_add_test(tc, a_node_ignores_the_cluster_section);
     tcase_add_test(tc, given_tables_of_the_pack_apply);
