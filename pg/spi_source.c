@@ -7,12 +7,15 @@
  * error becomes the plugin's error, never a jump across libhuimin.
  *
  * Reading overlaps filing.  The rows' filing (tablemap.c's loops and
- * libhuimin's callbacks, no PostgreSQL call among them) runs on a thread
- * of its own, the filer; the backend's thread makes the SPI calls the filer
- * asks for, one at a time (the relay), and while the filer files a batch
- * it fetches the cursor's next one.  Only the backend's thread ever calls
- * PostgreSQL; the filer reads the cells of its batch, which the backend
- * leaves alone until the filer asks for the next. */
+ * libhuimin's callbacks, no PostgreSQL call among them) runs on threads
+ * other than the backend's, the filers: the population source's on a
+ * thread started here, the other sources' on the load's own threads, up
+ * to huimin.threads at once (hm_run_env's serve).  The backend's thread
+ * makes the SPI calls the filers ask for, one at a time (the hub), and
+ * between them fetches each open cursor's next batch ahead.  Only the
+ * backend's thread ever calls PostgreSQL; a filer reads the cells of its
+ * batch, which the backend leaves alone until the filer asks for the
+ * next. */
 #include "hmpg.h"
 
 #include "tablemap.h"
@@ -475,9 +478,11 @@ typedef struct hub {
     pthread_cond_t asked;       /* a question, a filer gone, or served */
     relay *relays;
     int served;                 /* hub_served: the load's threads are all done */
+    int failed;                 /* a read failed (a cancel, say): the others' reads fail too */
+    char why[1024];             /* its message */
 } hub;
 
-static hub the_hub = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0 };
+static hub the_hub = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0, "" };
 
 /* the thread that may call PostgreSQL */
 static pthread_t backend_thread;
@@ -597,11 +602,25 @@ static void hub_serve(hub *h, relay *until)
                 break;
             continue;
         }
+        if (q && h->failed && (q->ask == ASK_OPEN || q->ask == ASK_NEXT)) {
+            /* the run is failing: no more reading, whichever source asks */
+            q->c = q->ask == ASK_OPEN ? NULL : q->c;
+            q->rc = -1;
+            snprintf(q->msg, sizeof q->msg, "%s", h->why);
+            q->ahead = NULL;
+            q->ask = ASK_NOTHING;
+            pthread_cond_signal(&q->answered);
+            continue;
+        }
         if (q) {
             int what = q->ask;
             pthread_mutex_unlock(&h->mu);
             serve(q, what);
             pthread_mutex_lock(&h->mu);
+            if ((what == ASK_OPEN && !q->c) || (what == ASK_NEXT && q->rc < 0)) {
+                h->failed = 1;
+                snprintf(h->why, sizeof h->why, "%s", q->msg);
+            }
             q->ask = ASK_NOTHING;
             pthread_cond_signal(&q->answered);
             continue;
@@ -623,6 +642,7 @@ static void hub_serve(hub *h, relay *until)
         }
         pthread_cond_wait(&h->asked, &h->mu);
     }
+    h->failed = 0;
     pthread_mutex_unlock(&h->mu);
 }
 
