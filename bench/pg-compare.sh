@@ -38,7 +38,9 @@
 # 5. The projection to 50,000,000 households from the per-node throughput:
 #    time on the nodes for 1 … 100 nodes, and the coordinator's share:
 #    the decisions to carry (bytes per household, measured here) and to
-#    write (at the write rate of (a)).
+#    write, at the write rate of (a) and of (b): the rows written in their
+#    evaluate and write phases together (the write runs alongside the
+#    evaluation, which waits when it lags: an upper bound of the write).
 #
 # WHOLE_ONLY=1: (a) and (b) only, no nodes and no projection (a quicker
 # run for work on the extension's own speed).
@@ -360,7 +362,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f",
 		'BEGIN { printf "%.0f", h / t }') households/s"
 	# the projection: per node as measured alone (a node = this machine)
 	awk -v h0="${nh[0]}" -v h1="${nh[1]}" -v h2="${nh[2]}" -v t0="${nt[0]}" -v t1="${nt[1]}" -v t2="${nt[2]}" \
-		-v bph="$((bytes / N))" -v aw="$aw" -v bw="$bw" -v n="$N" 'BEGIN {
+		-v bph="$((bytes / N))" -v aw="$(awk -v e="$ae" -v w="$aw" 'BEGIN { print e + w }')" \
+		-v bw="$(awk -v e="$be" -v w="$bw" 'BEGIN { print e + w }')" -v n="$N" 'BEGIN {
 		tp = (h0 + h1 + h2) / (t0 + t1 + t2)
 		W = 50000000
 		wr = (aw > 0) ? n / aw : 0
