@@ -274,23 +274,29 @@ CREATE TABLE big.person AS SELECT 'Q' || i AS person_id, 'B' || i AS hh_id, '195
   0 AS deceased, CASE WHEN i % 30 = 0 THEN '25' ELSE '20' END AS marital_code, '2024-07-20' AS updated_on
   FROM generate_series(1, 150000) i;
 SQL
-big=$(sed 's/^schema = registry/schema = big/' "$work/pg.conf" | sed "s/'/''/g")
-before=$(psql_city -Atc "SELECT count(*) FROM huimin.runs")
-psql -X -h "$work/pg0" -U postgres -d city -v VERBOSITY=verbose > "$work/cancel" 2>&1 <<SQL
-SET statement_timeout = 300;
-SELECT huimin.run('small', '$big');
+# WHAT SETTINGS CONFIG [WHERE]: huimin.run over CONFIG cancelled by
+# statement_timeout (in SETTINGS) ends with 57014 (its message saying WHERE),
+# records nothing, and the session runs again
+cancelled() {
+	local before
+	before=$(psql_city -Atc "SELECT count(*) FROM huimin.runs")
+	psql -X -h "$work/pg0" -U postgres -d city -v VERBOSITY=verbose > "$work/cancel" 2>&1 <<SQL
+$2
+SELECT huimin.run('small', '$3');
 RESET statement_timeout;
 SELECT 'again', huimin.run('small', '$config') > 0;
 SQL
-grep -q "ERROR:  57014" "$work/cancel" && grep -q "again *| t" "$work/cancel" && ok ||
-	bad "a cancelled run: $(cat "$work/cancel")"
-[ "$(psql_city -Atc "SELECT count(*) FROM huimin.runs")" = $((before + 1)) ] && ok ||
-	bad "a cancelled run was recorded"
-[ "$(psql_city -Atc "SELECT count(*) FROM huimin.run_entities e LEFT JOIN huimin.runs r USING (run_id) WHERE r.run_id IS NULL")" = 0 ] &&
-	ok || bad "rows of a cancelled run stayed"
+	grep -q "ERROR:  57014: .*${4:-}" "$work/cancel" && grep -q "again *| t" "$work/cancel" && ok ||
+		bad "$1: $(cat "$work/cancel")"
+	[ "$(psql_city -Atc "SELECT count(*) FROM huimin.runs")" = $((before + 1)) ] && ok || bad "$1 was recorded"
+	[ "$(psql_city -Atc "SELECT count(*) FROM huimin.run_entities e LEFT JOIN huimin.runs r USING (run_id) WHERE r.run_id IS NULL")" = 0 ] &&
+		ok || bad "rows of $1 stayed"
+}
+big=$(sed 's/^schema = registry/schema = big/' "$work/pg.conf" | sed "s/'/''/g")
+cancelled "a cancelled run" "SET statement_timeout = 300;" "$big"
 # a cancel while the sources are read on the load's threads (huimin.threads
 # 2): the civil source's 3,000,000 contributions are read while the backend
-# serves; the same: 57014, nothing recorded, the session runs again
+# serves
 psql_city > /dev/null <<SQL || bad "the big civil source"
 CREATE SCHEMA bigcivil;
 CREATE TABLE bigcivil.hh AS SELECT * FROM civil.hh;
@@ -298,21 +304,8 @@ CREATE TABLE bigcivil.income AS SELECT * FROM civil.income;
 CREATE TABLE bigcivil.contribution AS SELECT 'Q' || i % 150000 AS person_id, '2024-0' || (1 + i % 6) AS month,
   '100' AS amount_fen FROM generate_series(1, 3000000) i;
 SQL
-bigcivil=$(sed 's/^schema = civil/schema = bigcivil/' "$work/pg.conf" | sed "s/'/''/g")
-before=$(psql_city -Atc "SELECT count(*) FROM huimin.runs")
-psql -X -h "$work/pg0" -U postgres -d city -v VERBOSITY=verbose > "$work/cancel2" 2>&1 <<SQL
-SET huimin.threads = 2;
-SET statement_timeout = 500;
-SELECT huimin.run('small', '$bigcivil');
-RESET statement_timeout;
-SELECT 'again', huimin.run('small', '$config') > 0;
-SQL
-grep -q "ERROR:  57014" "$work/cancel2" && grep -q "again *| t" "$work/cancel2" && ok ||
-	bad "a run cancelled while reading on the load's threads: $(cat "$work/cancel2")"
-[ "$(psql_city -Atc "SELECT count(*) FROM huimin.runs")" = $((before + 1)) ] && ok ||
-	bad "a run cancelled while reading on the load's threads was recorded"
-[ "$(psql_city -Atc "SELECT count(*) FROM huimin.run_entities e LEFT JOIN huimin.runs r USING (run_id) WHERE r.run_id IS NULL")" = 0 ] &&
-	ok || bad "rows of a run cancelled while reading on the load's threads stayed"
+cancelled "a run cancelled while reading on the load's threads" "SET huimin.threads = 2; SET statement_timeout = 500;" \
+	"$(sed 's/^schema = civil/schema = bigcivil/' "$work/pg.conf" | sed "s/'/''/g")" "source civil"
 
 # the whole big city, to the end: more rows of each kind than a batch holds
 # (5,000 unknown codes are 5,000 data issues)
