@@ -1083,16 +1083,16 @@ static int sink_complete(const hm_run_sink *s)
 int hm_run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env *env, hm_run_summary **out,
                 char *err, size_t errlen)
 {
-    /* a caller built before serve was added gives the smaller size */
-    if (env && env->size != sizeof *env && env->size != offsetof(hm_run_env, serve)) {
+    /* a caller built before io_serve was added gives the smaller size */
+    if (env && env->size != sizeof *env && env->size != offsetof(hm_run_env, io_serve)) {
         *out = NULL;
         snprintf(err, errlen, "hm_run_with: env->size is %zu, expected sizeof (hm_run_env), %zu", env->size,
                  sizeof *env);
         return HM_EUSAGE;
     }
-    if (env && env->size == sizeof *env && !env->serve != !env->served) {
+    if (env && env->size == sizeof *env && !env->io_serve != !env->io_served) {
         *out = NULL;
-        snprintf(err, errlen, "hm_run_with: env->serve and env->served are both set or both NULL");
+        snprintf(err, errlen, "hm_run_with: env->io_serve and env->io_served are both set or both NULL");
         return HM_EUSAGE;
     }
     if (env && env->sink && !sink_complete(env->sink)) {
@@ -1189,11 +1189,11 @@ static int run_with(const hm_pack *k, const hm_run_options *o, const hm_run_env 
     /* the host's I/O on its own thread: sources read one after another */
     int io_here = env && env->calling_thread_io;
     L.threads = io_here ? 1 : threads;
-    if (io_here && env->size == sizeof *env && env->serve) {
+    if (io_here && env->size == sizeof *env && env->io_serve) {
         /* the host relays its plugins' work to this thread: sources at once */
         L.threads = threads;
-        L.serve = env->serve;
-        L.served = env->served;
+        L.io_serve = env->io_serve;
+        L.io_served = env->io_served;
         L.io_ctx = env->io_ctx;
     }
     /* extern functions are plugins' code too: evaluated on this thread then */

@@ -465,13 +465,13 @@ typedef struct hm_run_env {
                                        o->threads threads, which never take the process's signals */
     /* With calling_thread_io, a host whose plugins relay their work to the
      * calling thread may have up to o->threads sources read at once: the
-     * plugins' fetch, population and reftable calls are then made on threads
-     * libhuimin starts, while the calling thread runs serve(io_ctx); serve
-     * must return once libhuimin has called served(io_ctx), from another
-     * thread, possibly before serve began.  NULL: one source after another.
+     * plugins' fetch calls are then made on threads libhuimin starts, while
+     * the calling thread runs io_serve(io_ctx); io_serve must return once
+     * libhuimin has called io_served(io_ctx), from another thread, possibly
+     * before io_serve began.  NULL: one source after another.
      * (Members added later: a caller's smaller `size` leaves them unset.) */
-    void (*serve)(void *io_ctx);
-    void (*served)(void *io_ctx);
+    void (*io_serve)(void *io_ctx);
+    void (*io_served)(void *io_ctx);
     void *io_ctx;
 } hm_run_env;
 

@@ -33,7 +33,7 @@ const hm_source_desc *hmpg_spi_source(const hm_host_api *host);
 /* the calling thread is the backend's, the one that may call PostgreSQL
  * (_PG_init) */
 void hmpg_spi_init(void);
-/* hm_run_env's serve and served: several sources read at once, their
+/* hm_run_env's io_serve and io_served: several sources read at once, their
  * rows filed on the load's threads, every PostgreSQL call made here */
 void hmpg_io_serve(void *ctx);
 void hmpg_io_served(void *ctx);

@@ -10,7 +10,7 @@
  * libhuimin's callbacks, no PostgreSQL call among them) runs on threads
  * other than the backend's, the filers: the population source's on a
  * thread started here, the other sources' on the load's own threads, up
- * to huimin.threads at once (hm_run_env's serve).  The backend's thread
+ * to huimin.threads at once (hm_run_env's io_serve).  The backend's thread
  * makes the SPI calls the filers ask for, one at a time (the hub), and
  * between them fetches each open cursor's next batch ahead.  Only the
  * backend's thread ever calls PostgreSQL; a filer reads the cells of its
@@ -475,9 +475,9 @@ typedef struct relay {
  * backend: the one hub). */
 typedef struct hub {
     pthread_mutex_t mu;
-    pthread_cond_t asked;       /* a question, a filer gone, or served */
+    pthread_cond_t asked;       /* a question, a filer gone, or the load done */
     relay *relays;
-    int served;                 /* hub_served: the load's threads are all done */
+    int load_done;              /* hmpg_io_served: the load's threads are all done */
     int failed;                 /* a read failed (a cancel, say): the others' reads fail too */
     char why[1024];             /* its message */
 } hub;
@@ -580,7 +580,7 @@ static void serve(relay *r, int what)
 
 /* The backend's loop: the filers' questions answered as they come, and
  * between them their cursors' next batches fetched ahead.  Returns when
- * `until` has left, or, with until NULL, once hub_served was called. */
+ * `until` has left, or, with until NULL, once hmpg_io_served was called. */
 static void hub_serve(hub *h, relay *until)
 {
     pthread_mutex_lock(&h->mu);
@@ -636,8 +636,8 @@ static void hub_serve(hub *h, relay *until)
             pthread_mutex_lock(&h->mu);
             continue;
         }
-        if (!until && h->served) {
-            h->served = 0;
+        if (!until && h->load_done) {
+            h->load_done = 0;
             break;
         }
         pthread_cond_wait(&h->asked, &h->mu);
@@ -705,7 +705,7 @@ void hmpg_io_served(void *ctx)
     (void)ctx;
     hub *h = &the_hub;
     pthread_mutex_lock(&h->mu);
-    h->served = 1;
+    h->load_done = 1;
     pthread_cond_signal(&h->asked);
     pthread_mutex_unlock(&h->mu);
 }

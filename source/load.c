@@ -1918,7 +1918,7 @@ typedef struct fetcher {
     uint8_t *rec_seen;
     _Atomic int *next;
     _Atomic int *failed;
-    _Atomic int running;        /* with L->serve: fetching threads not finished */
+    _Atomic int running;        /* with L->io_serve: fetching threads not finished */
 } fetcher;
 
 static void *fetch_sources(void *arg)
@@ -1948,19 +1948,19 @@ static int issue_order(const void *a, const void *b)
 }
 
 /* A fetching thread while the loading thread serves: the last one to
- * finish tells the host's serve to return. */
+ * finish tells the host's io_serve to return. */
 static void *fetch_relayed(void *arg)
 {
     fetcher *f = arg;
     fetch_sources(f);
     if (atomic_fetch_sub(&f->running, 1) == 1)
-        f->L->served(f->L->io_ctx);
+        f->L->io_served(f->L->io_ctx);
     return NULL;
 }
 
 /* Each source in its own thread (their plugin states are separate), up
  * to L->threads at once: this thread one of them, or, when the host
- * relays its plugins' calls here (L->serve), serving them. */
+ * relays its plugins' calls here (L->io_serve), serving them. */
 static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
 {
     _Atomic int next = 0, failed = 0;
@@ -1972,16 +1972,16 @@ static int fetch_all(hm_load *L, pending *pend, int *nsrc, uint8_t *rec_seen)
         n = 64;
     pthread_t th[64];
     int started = 0;
-    if (L->serve && n > 1) {
+    if (L->io_serve && n > 1) {
         atomic_store(&f.running, n);
         for (int i = 0; i < n; i++)
             if (thread_start(&th[started], fetch_relayed, &f) == 0)
                 started++;
         /* the threads that did not start count as finished */
         if (started > 0 && started < n && atomic_fetch_sub(&f.running, n - started) == n - started)
-            L->served(L->io_ctx);
+            L->io_served(L->io_ctx);
         if (started > 0)
-            L->serve(L->io_ctx);
+            L->io_serve(L->io_ctx);
         else
             fetch_sources(&f);
     } else {

@@ -69,9 +69,9 @@ typedef struct hm_load {
     int64_t issue_counts[4];
     int threads;            /* sources fetched at once (default 1) */
     /* set: the host relays its plugins' calls to the loading thread, which
-     * runs serve(io_ctx) while threads of the load fetch (hm_run_env) */
-    void (*serve)(void *io_ctx);
-    void (*served)(void *io_ctx);
+     * runs io_serve(io_ctx) while threads of the load fetch (hm_run_env) */
+    void (*io_serve)(void *io_ctx);
+    void (*io_served)(void *io_ctx);
     void *io_ctx;
     /* 1 (load_open's default): every value keeps its as-of date, for
      * explain.  0 (a population run, which needs them only to find stale

@@ -472,7 +472,7 @@ static struct {
     int served, serves, serveds, off_caller;
 } io = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0 };
 
-static void io_serve(void *ctx)
+static void host_serve(void *ctx)
 {
     ck_assert_ptr_eq(ctx, &io);
     pthread_mutex_lock(&io.mu);
@@ -485,7 +485,7 @@ static void io_serve(void *ctx)
     pthread_mutex_unlock(&io.mu);
 }
 
-static void io_served(void *ctx)
+static void host_served(void *ctx)
 {
     ck_assert_ptr_eq(ctx, &io);
     pthread_mutex_lock(&io.mu);
@@ -631,13 +631,13 @@ START_TEST(an_incomplete_sink_or_env_is_refused)
     env.sink = &sink;
     env.size = 8;
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
-    /* serve without served, and the other way */
+    /* io_serve without io_served, and the other way */
     env.size = sizeof env;
-    env.serve = io_serve;
+    env.io_serve = host_serve;
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
-    ck_assert_str_eq(err, "hm_run_with: env->serve and env->served are both set or both NULL");
-    env.serve = NULL;
-    env.served = io_served;
+    ck_assert_str_eq(err, "hm_run_with: env->io_serve and env->io_served are both set or both NULL");
+    env.io_serve = NULL;
+    env.io_served = host_served;
     ck_assert_int_eq(hm_run_with(k, &o, &env, &s, err, sizeof err), HM_EUSAGE);
     ck_assert_int_eq(C.begun, 0);
     hm_pack_free(k);
@@ -646,13 +646,13 @@ END_TEST
 
 START_TEST(sources_read_at_once_while_the_caller_serves)
 {
-    /* with serve, the sources are fetched on two threads of the library
+    /* with io_serve, the sources are fetched on two threads of the library
      * while the calling thread serves, once; the rows are the same */
     hm_pack *k = pack();
     char *text = config_text(NULL);
     hm_run_options o = { .config = "city.conf", .as_of = "2024-08-01", .threads = 2, .progress = 0, .reasons = 1,
                          .store = HM_STORE_ALL };
-    hm_run_env env = { sizeof env, text, &sink, 1, io_serve, io_served, &io };
+    hm_run_env env = { sizeof env, text, &sink, 1, host_serve, host_served, &io };
     hm_run_summary *s;
     char err[1024];
     io.served = io.serves = io.serveds = io.off_caller = 0;
@@ -674,13 +674,13 @@ END_TEST
 
 START_TEST(an_env_of_the_earlier_size_is_taken)
 {
-    /* a caller built before serve: its size ends at calling_thread_io, and
+    /* a caller built before io_serve: its size ends at calling_thread_io, and
      * the members after it are never read */
     hm_pack *k = pack();
     char *text = config_text(NULL);
     hm_run_options o = { .config = "city.conf", .as_of = "2024-08-01", .threads = 2, .reasons = 1,
                          .store = HM_STORE_ALL };
-    hm_run_env env = { offsetof(hm_run_env, serve), text, &sink, 1, io_serve, NULL, NULL };
+    hm_run_env env = { offsetof(hm_run_env, io_serve), text, &sink, 1, host_serve, NULL, NULL };
     hm_run_summary *s;
     char err[1024];
     int rc = hm_run_with(k, &o, &env, &s, err, sizeof err);
