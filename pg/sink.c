@@ -48,6 +48,13 @@ typedef struct row_buf {
     int rows;
     size_t bytes;
     MemoryContext cx;
+    MemoryContext run_cx;
+    /* The insert's ring of buffers, kept from one batch to the next: a
+     * new ring for each batch would take every page from the free list,
+     * never reusing one, and a run would fill shared_buffers with its own
+     * pages (on a new server, each a first touch of memory).  Between
+     * batches it holds no pin. */
+    BulkInsertState bistate;
 } row_buf;
 
 static const Oid entity_types[5] = { INT8OID, INT8OID, TEXTOID, TEXTOID, INT8OID };
@@ -139,6 +146,7 @@ static void buf_init(sink_state *s, row_buf *b, const char *table, int ncols, co
     b->v = MemoryContextAlloc(s->run_cx, sizeof(Datum) * BATCH_ROWS * ncols);
     b->null = MemoryContextAlloc(s->run_cx, sizeof(bool) * BATCH_ROWS * ncols);
     b->cx = AllocSetContextCreate(s->run_cx, "huimin run rows", ALLOCSET_DEFAULT_SIZES);
+    b->run_cx = s->run_cx;
 }
 
 /* the next row's values and nulls (the caller fills every column) */
@@ -212,7 +220,12 @@ static void do_insert(void *arg)
     ExecInitResultRelation(estate, rri, 1);
     ExecOpenIndices(rri, false);
     CommandId cid = GetCurrentCommandId(true);
-    BulkInsertState bistate = GetBulkInsertState();
+    if (!b->bistate) {
+        MemoryContext old = MemoryContextSwitchTo(b->run_cx);
+        b->bistate = GetBulkInsertState();
+        MemoryContextSwitchTo(old);
+    }
+    BulkInsertState bistate = b->bistate;
     TupleTableSlot *slots[MULTI_INSERT];
     for (int i = 0; i < MULTI_INSERT; i++)
         slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
@@ -250,7 +263,7 @@ static void do_insert(void *arg)
     }
     for (int i = 0; i < MULTI_INSERT; i++)
         ExecDropSingleTupleTableSlot(slots[i]);
-    FreeBulkInsertState(bistate);
+    ReleaseBulkInsertStatePin(bistate);
     table_finish_bulk_insert(rel, 0);
     ExecCloseResultRelations(estate);     /* and its indexes */
     ExecCloseRangeTableRelations(estate);
@@ -266,6 +279,8 @@ static int flush_buf(row_buf *b, char *err, size_t errlen)
         return 0;
     insert_op o = { b };
     int rc = hmpg_guard(do_insert, &o, err, errlen);
+    if (rc)
+        b->bistate = NULL;      /* its pin went with the error: not to be used again */
     b->rows = 0;
     b->bytes = 0;
     MemoryContextReset(b->cx);
