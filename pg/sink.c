@@ -12,11 +12,14 @@
  * (MCXT_ALLOC_NO_OOM). */
 #include "hmpg.h"
 
+#include "access/brin.h"
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_am_d.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -43,6 +46,7 @@ typedef struct row_buf {
     const char *table;
     int ncols;
     const Oid *types;           /* the columns' types, as huimin.sql makes them */
+    int run_col;                /* the run_id's column (the same in every row) */
     Datum *v;
     bool *null;
     int rows;
@@ -138,9 +142,10 @@ static int stmt(const char *sql, int n, Oid *types, Datum *values, const char *n
 /* ---- batches of rows ---- */
 
 /* (before the run, where an error may still be raised) */
-static void buf_init(sink_state *s, row_buf *b, const char *table, int ncols, const Oid *types)
+static void buf_init(sink_state *s, row_buf *b, const char *table, int ncols, const Oid *types, int run_col)
 {
     b->table = table;
+    b->run_col = run_col;
     b->ncols = ncols;
     b->types = types;
     b->v = MemoryContextAlloc(s->run_cx, sizeof(Datum) * BATCH_ROWS * ncols);
@@ -172,6 +177,57 @@ static int put_text(row_buf *b, Datum *v, bool *null, int i, const char *str)
 typedef struct insert_op {
     row_buf *b;
 } insert_op;
+
+/* A BRIN index on the run_id column alone (decision_rows' own).  Every row a run writes has the same run_id, so once one row
+ * of a block range has been inserted into it, the range's summary holds
+ * that value, or the range has none (a range summarized later is
+ * summarized from the heap, the run's rows included); the index then
+ * gains nothing from the range's other rows, and brininsert's work for
+ * each of them (reading the range map and the summary) is skipped. */
+typedef struct run_brin {
+    int at;                     /* the index among rri's, moved last; -1 none */
+    Relation ix;
+    IndexInfo *ii;
+    AttrNumber column;
+    BlockNumber per_range;
+    BlockNumber range;          /* the range of the row inserted last */
+} run_brin;
+
+static run_brin run_brin_of(ResultRelInfo *rri, AttrNumber first)
+{
+    run_brin b = { -1, NULL, NULL, first, 0, InvalidBlockNumber };
+    int n = rri->ri_NumIndices;
+    for (int i = 0; i < n; i++) {
+        Relation ix = rri->ri_IndexRelationDescs[i];
+        IndexInfo *ii = rri->ri_IndexRelationInfo[i];
+        if (ix->rd_rel->relam != BRIN_AM_OID || ii->ii_NumIndexAttrs != 1 || ii->ii_IndexAttrNumbers[0] != first ||
+            ii->ii_Expressions != NIL || ii->ii_Predicate != NIL)
+            continue;
+        /* last, where ExecInsertIndexTuples, given one index fewer, leaves it */
+        rri->ri_IndexRelationDescs[i] = rri->ri_IndexRelationDescs[n - 1];
+        rri->ri_IndexRelationInfo[i] = rri->ri_IndexRelationInfo[n - 1];
+        rri->ri_IndexRelationDescs[n - 1] = ix;
+        rri->ri_IndexRelationInfo[n - 1] = ii;
+        b.at = n - 1;
+        b.ix = ix;
+        b.ii = ii;
+        b.per_range = BrinGetPagesPerRange(ix);
+        break;
+    }
+    return b;
+}
+
+static void brin_insert(run_brin *b, Relation rel, TupleTableSlot *slot)
+{
+    BlockNumber range = ItemPointerGetBlockNumber(&slot->tts_tid) / b->per_range;
+    if (range == b->range)
+        return;
+    b->range = range;
+    Datum v[1];
+    bool null[1];
+    v[0] = slot_getattr(slot, b->column, &null[0]);
+    index_insert(b->ix, v, null, &slot->tts_tid, rel, UNIQUE_CHECK_NO, false, b->ii);
+}
 
 /* INSERT the buffer's rows into huimin.TABLE, as COPY FROM would: the
  * statement's checks (INSERT on every column, no row-level security), the
@@ -219,6 +275,10 @@ static void do_insert(void *arg)
     ResultRelInfo *rri = makeNode(ResultRelInfo);
     ExecInitResultRelation(estate, rri, 1);
     ExecOpenIndices(rri, false);
+    int nidx = rri->ri_NumIndices;
+    run_brin brin = run_brin_of(rri, at_col[b->run_col] + 1);
+    if (brin.at >= 0)
+        rri->ri_NumIndices = nidx - 1;  /* the others; it, here below */
     CommandId cid = GetCurrentCommandId(true);
     if (!b->bistate) {
         MemoryContext old = MemoryContextSwitchTo(b->run_cx);
@@ -253,9 +313,12 @@ static void do_insert(void *arg)
         }
         MemoryContext old = MemoryContextSwitchTo(tuple_cx);
         table_multi_insert(rel, slots, n, cid, 0, bistate);
-        if (rri->ri_NumIndices > 0)
-            for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            if (rri->ri_NumIndices > 0)
                 list_free(ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL));
+            if (brin.at >= 0)
+                brin_insert(&brin, rel, slots[i]);
+        }
         MemoryContextSwitchTo(old);
         ResetPerTupleExprContext(estate);
         at += n;
@@ -264,6 +327,7 @@ static void do_insert(void *arg)
     for (int i = 0; i < MULTI_INSERT; i++)
         ExecDropSingleTupleTableSlot(slots[i]);
     ReleaseBulkInsertStatePin(bistate);
+    rri->ri_NumIndices = nidx;
     table_finish_bulk_insert(rel, 0);
     ExecCloseResultRelations(estate);     /* and its indexes */
     ExecCloseRangeTableRelations(estate);
@@ -515,9 +579,9 @@ void hmpg_sink_init(hm_run_sink *sink, MemoryContext ctx)
     sink_state *s = MemoryContextAllocZero(ctx, sizeof *s);
     s->run_cx = ctx;
     s->batch_cx = AllocSetContextCreate(ctx, "huimin run statement", ALLOCSET_DEFAULT_SIZES);
-    buf_init(s, &s->ent, "run_entities", lengthof(entity_types), entity_types);
-    buf_init(s, &s->dec, "decision_rows", lengthof(decision_types), decision_types);
-    buf_init(s, &s->iss, "data_issues", lengthof(issue_types), issue_types);
+    buf_init(s, &s->ent, "run_entities", lengthof(entity_types), entity_types, 1);
+    buf_init(s, &s->dec, "decision_rows", lengthof(decision_types), decision_types, 0);
+    buf_init(s, &s->iss, "data_issues", lengthof(issue_types), issue_types, 0);
     MemoryContext old = MemoryContextSwitchTo(ctx);
     s->kind_text[0] = PointerGetDatum(cstring_to_text("household"));
     s->kind_text[1] = PointerGetDatum(cstring_to_text("person"));

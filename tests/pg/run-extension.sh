@@ -321,6 +321,29 @@ for q in "SELECT $dq FROM decisions WHERE run_id = RUN $order" \
 		bad "the big city: $(echo "$q" | cut -c1-40)…: $(wc -l < "$work/a") / $(wc -l < "$work/b") rows"
 done
 
+# decision_rows' BRIN index on run_id: a run inserts only the first row of each
+# block range into it.  The big city's rows summarized, then deleted and
+# vacuumed away: the next run fills their pages, ranges whose summaries
+# hold only the old run, and each of them still finds the new run's rows
+big1=$run_id
+psql_city -q -c "SELECT brin_summarize_new_values('huimin.decision_rows_run')" \
+	-c "DELETE FROM huimin.decision_rows WHERE run_id = $big1" -c "VACUUM huimin.decision_rows" > /dev/null
+run_id=$(psql_city -Atc "SELECT huimin.run('small', '$big')" 2> "$work/err") || bad "the big city again: $(cat "$work/err")"
+brin_rows() {       # brin_rows RUN: its rows counted through the index, then from the table
+	psql_city -At -c "SET enable_seqscan = off" -c "EXPLAIN SELECT count(*) FROM huimin.decision_rows WHERE run_id = $1" |
+		grep -q "Bitmap Index Scan on decision_rows_run" || echo "not through the index"
+	psql_city -At -c "SET enable_seqscan = off" -c "SELECT count(*) FROM huimin.decision_rows WHERE run_id = $1"
+	psql_city -At -c "SET enable_bitmapscan = off" -c "SELECT count(*) FROM huimin.decision_rows WHERE run_id = $1"
+}
+ranges=$(psql_city -Atc "SELECT count(DISTINCT (ctid::text::point)[0]::int / 128) FROM huimin.decision_rows WHERE run_id = $run_id")
+[ "$ranges" -gt 1 ] && ok || bad "the big city's rows are in $ranges block ranges"
+for when in "as written" "summarized"; do
+	brin_rows "$run_id" > "$work/brin"
+	[ "$(sort -u "$work/brin" | wc -l)" = 1 ] && [ "$(head -1 "$work/brin")" -gt 4096 ] && ok ||
+		bad "the BRIN index $when: $(tr '\n' ' ' < "$work/brin")"
+	psql_city -Atc "SELECT brin_summarize_new_values('huimin.decision_rows_run')" > /dev/null
+done
+
 # ---- shard_of: FNV-1a 64 of the UTF-8 bytes, mod nodes --------------------------
 want=$(python3 -c "
 def f(s, n):
