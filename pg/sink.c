@@ -3,10 +3,11 @@
  * (batch/results.c).  Entities, decisions and data issues are gathered in
  * memory as the tables' own values (numbers as numbers, texts as text
  * datums) and inserted 65,536 rows at a time as tuples formed directly,
- * the way COPY inserts them (table_multi_insert 1,000 at a time, then
- * their index entries), with COPY's checks: INSERT privilege, no
- * row-level security, NOT NULL and CHECK constraints.  Those three tables
- * take no triggers (a run refuses to write into one that has some).  The
+ * the way COPY inserts them (table_multi_insert 1,000 at a time through
+ * one buffer ring a table for the whole run, then their index entries,
+ * decision_rows' BRIN index one row a block range), with COPY's
+ * checks: INSERT privilege, no row-level security, NOT NULL and CHECK
+ * constraints.  Those three tables take no triggers (a run refuses to write into one that has some).  The
  * rest is written row by row through SPI.  Every write runs in hmpg_guard:
  * no callback raises, and allocations here never raise either
  * (MCXT_ALLOC_NO_OOM). */
