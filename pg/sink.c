@@ -7,10 +7,10 @@
  * one buffer ring a table for the whole run, then their index entries,
  * decision_rows' BRIN index one row a block range), with COPY's
  * checks: INSERT privilege, no row-level security, NOT NULL and CHECK
- * constraints.  Those three tables take no triggers (a run refuses to write into one that has some).  The
- * rest is written row by row through SPI.  Every write runs in hmpg_guard:
- * no callback raises, and allocations here never raise either
- * (MCXT_ALLOC_NO_OOM). */
+ * constraints.  Those three tables take no triggers (a run refuses to
+ * write into one that has some).  The rest is written row by row through
+ * SPI.  Every write runs in hmpg_guard: no callback raises, and
+ * allocations here never raise either (MCXT_ALLOC_NO_OOM). */
 #include "hmpg.h"
 
 #include "access/brin.h"
@@ -179,12 +179,13 @@ typedef struct insert_op {
     row_buf *b;
 } insert_op;
 
-/* A BRIN index on the run_id column alone (decision_rows' own).  Every row a run writes has the same run_id, so once one row
- * of a block range has been inserted into it, the range's summary holds
- * that value, or the range has none (a range summarized later is
- * summarized from the heap, the run's rows included); the index then
- * gains nothing from the range's other rows, and brininsert's work for
- * each of them (reading the range map and the summary) is skipped. */
+/* A BRIN index on the run_id column alone (decision_rows' own).  Every
+ * row a run writes has the same run_id, so once one row of a block range
+ * has been inserted into it, the range's summary holds that value, or
+ * the range has none (a range summarized later is summarized from the
+ * heap, the run's rows included); the index then gains nothing from the
+ * range's other rows, and brininsert's work for each of them (reading
+ * the range map and the summary) is skipped. */
 typedef struct run_brin {
     int at;                     /* the index among rri's, moved last; -1 none */
     Relation ix;
