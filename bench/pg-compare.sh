@@ -44,6 +44,12 @@
 #
 # WHOLE_ONLY=1: (a) and (b) only, no nodes and no projection (a quicker
 # run for work on the extension's own speed).
+# REPEAT=K (default 1): after the check, (a) and (b) K-1 times more, in
+# turn, each as the first: (a) into a new plugin.db, (b) into emptied
+# result tables (the run checked is the first); every pair's ratio and
+# their median are printed, the spread showing how noisy the machine is.
+# Before each side the server is checkpointed and the system's dirty
+# pages written out (sync): neither side pays for the other's writes.
 # HUIMIN: the huimin command or a build folder (default build/default,
 # built when missing).  The extension and libhuimin are the build folder's.
 # Results stay in BENCH_DATA/pg-run-N (plugin.db, what each printed, and
@@ -56,6 +62,7 @@ cd "$(dirname "$0")/.."
 
 N=${1:-100000}
 SEED=${SEED:-1}
+REPEAT=${REPEAT:-1}
 # both sides evaluate on as many threads (huimin run's --threads, the
 # extension's huimin.threads)
 THREADS=${THREADS:-$(nproc)}
@@ -69,6 +76,12 @@ AS_OF=2024-08-01
 case $N in
 '' | *[!0-9]* | 0*)
 	echo "usage: bench/pg-compare.sh [HOUSEHOLDS]   (a whole number, default 100000)" >&2
+	exit 2
+	;;
+esac
+case $REPEAT in
+'' | *[!0-9]* | 0*)
+	echo "bench/pg-compare.sh: REPEAT=$REPEAT: a whole number above 0" >&2
 	exit 2
 	;;
 esac
@@ -244,32 +257,51 @@ phases() {
 }
 
 # ---- (a) the postgres plugin ----------------------------------------------------------------
-warm whole
-hm_log "(a) huimin run examples/policies --config $pgd/whole.conf --as-of $AS_OF --out $run/plugin.db --threads $THREADS"
-t=$(now)
-"$HUIMIN" run examples/policies --config "$pgd/whole.conf" --as-of "$AS_OF" --out "$run/plugin.db" --no-progress \
-	--threads "$THREADS" \
-	>"$run/plugin.out" 2>"$run/plugin.err" || { tail -5 "$run/plugin.err" >&2; hm_die "(a) failed"; }
-awall=$(wall "$t")
-read -r al ae aw at <<<"$(phases "$run/plugin.err")"
+# settle: the server's dirty buffers written and the system's written to
+# disk, so that neither side pays for what the one before it wrote
+settle() {
+	psql_on whole -c CHECKPOINT >/dev/null
+	sync
+}
+# side_a OUT: huimin run into OUT; awall and its phases (al ae aw at)
+side_a() {
+	rm -f "$1"
+	settle
+	warm whole
+	hm_log "(a) huimin run examples/policies --config $pgd/whole.conf --as-of $AS_OF --out $1 --threads $THREADS"
+	local t
+	t=$(now)
+	"$HUIMIN" run examples/policies --config "$pgd/whole.conf" --as-of "$AS_OF" --out "$1" --no-progress \
+		--threads "$THREADS" \
+		>"$run/plugin.out" 2>"$run/plugin.err" || { tail -5 "$run/plugin.err" >&2; hm_die "(a) failed"; }
+	awall=$(wall "$t")
+	read -r al ae aw at <<<"$(phases "$run/plugin.err")"
+}
+side_a "$run/plugin.db"
 
 # ---- (b) inside the database -------------------------------------------------------------------
-warm whole
-hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
-load_pack whole
-conf_text=$(cat "$pgd/whole.conf")
-psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
+# side_b: huimin.run in the whole cluster; btime, run_id and its phases (bl be bw bt)
+side_b() {
+	settle
+	warm whole
+	hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
+	psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
 SET client_min_messages = notice;
 SET huimin.timings = on;
 SET huimin.threads = :threads;
 \timing on
 SELECT huimin.run('examples', :'conf', :'as_of');
 SQL
-	{ cat "$run/indb.err" >&2; hm_die "(b) failed"; }
-btime=$(stmt_time "$run/indb.out")
-run_id=$(sed -n '/^[0-9][0-9]*$/p' "$run/indb.out" | tail -n1)
-bp=$(phases "$run/indb.err")
-read -r bl be bw bt <<<"${bp:-- - - -}"
+		{ cat "$run/indb.err" >&2; hm_die "(b) failed"; }
+	btime=$(stmt_time "$run/indb.out")
+	run_id=$(sed -n '/^[0-9][0-9]*$/p' "$run/indb.out" | tail -n1)
+	local bp
+	bp=$(phases "$run/indb.err")
+	read -r bl be bw bt <<<"${bp:-- - - -}"
+}
+load_pack whole
+conf_text=$(cat "$pgd/whole.conf")
+side_b
 
 # ---- the check ---------------------------------------------------------------------------------
 hm_log "the check: plugin.db's decisions against huimin.decisions of run $run_id"
@@ -295,6 +327,23 @@ bytes=$(wc -c <"$run/plugin.tsv")
 counts_a=$(sqlite3 "$run/plugin.db" "SELECT households, persons FROM runs")
 counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.runs WHERE run_id = $run_id")
 [ "$counts_a" = "$counts_b" ] || { same=0; echo "DIFFERENT: runs counts $counts_a (a), $counts_b (b)" >&2; }
+
+# ---- the repeats ------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
+pairs=("$awall $btime")
+first_a="$al $ae $aw $at $awall" first_b="$bl $be $bw $bt $btime"
+for ((r = 2; r <= REPEAT; r++)); do
+	side_a "$run/plugin-again.db"
+	psql_on whole -c "TRUNCATE huimin.runs, huimin.run_policies, huimin.run_reasons, huimin.run_entities,
+		huimin.decision_rows, huimin.data_issues, huimin.run_sources, huimin.run_not_eligible,
+		huimin.run_not_applicable" >/dev/null
+	side_b
+	pairs+=("$awall $btime")
+done
+rm -f "$run/plugin-again.db"
+# the figures below are the first pair's, whose decisions were checked
+read -r al ae aw at awall <<<"$first_a"
+read -r bl be bw bt btime <<<"$first_b"
 
 # ---- (c) three nodes ------------------------------------------------------------------------------
 nodes=1
@@ -338,7 +387,6 @@ if [ $nodes = 1 ]; then
 fi
 
 # ---- the figures -------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
 {
 	echo "city: $stamp ($city); PostgreSQL $pg_major, fsync=off full_page_writes=off synchronous_commit=off" \
 		"shared_buffers=$WHOLE_BUFFERS (whole), $NODE_BUFFERS (nodes)" \
@@ -349,6 +397,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f",
 	printf '%-34s %9s %9s %9s %9s %9s\n' "(a) huimin run, postgres plugin" "$al" "$ae" "$aw" "$at" "$awall"
 	printf '%-34s %9s %9s %9s %9s %9s\n' "(b) SELECT huimin.run(…)" "$bl" "$be" "$bw" "$bt" "$btime"
 	echo "ratio in-DB / plugin = $(ratio "$btime" "$awall") (statement time / the command's wall time)"
+	if [ "$REPEAT" -gt 1 ]; then
+		for ((r = 0; r < REPEAT; r++)); do
+			read -r x y <<<"${pairs[r]}"
+			echo "  pair $((r + 1)): plugin $x s, in-DB $y s, ratio $(ratio "$y" "$x")"
+		done | tee "$run/pairs.txt"
+		echo "  median of the $REPEAT ratios: $(sed 's/.*ratio //' "$run/pairs.txt" | sort -n |
+			awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+	fi
 	echo "decisions: $decisions ($bytes bytes as text, $((bytes / N)) bytes a household);" \
 		"$([ $same = 1 ] && echo "the same in both, row by row" || echo DIFFERENT)"
 	[ $nodes = 1 ] || exit 0
