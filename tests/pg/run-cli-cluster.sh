@@ -4,8 +4,9 @@
 # postgres plugin over it is the reference), servers 1-3 each with one
 # shard of it (huimin.shard_of).  The run across the three shards must
 # record the reference run's decisions, decision by decision, and print
-# its summary; a server stopped mid-run fails the run, naming it, with
-# nothing recorded and nothing left open on any server; a bad [cluster]
+# its summary; a server stopped mid-run, or while its run is read back,
+# fails the run, naming it, with nothing recorded and nothing left open
+# on any server; a bad [cluster]
 # section is refused at its line; a password is never printed.  The same
 # for the example city with the example policies, sharded by its loader.
 #
@@ -151,40 +152,45 @@ no_open() {   # nothing open on the servers still running
 		[ "$got" = "0 0 0" ] && ok || bad "server $n after the failed run: sessions, prepared, runs: $got"
 	done
 }
+await() {   # SERVER WHAT QUERY: until QUERY on SERVER gives 1, at most 60 s, else "WHAT never …"
+	waited=0
+	until [ "$(pg_psql "$1" -d city -Atc "$3")" = 1 ]; do
+		sleep 0.2
+		waited=$((waited + 1))
+		[ $waited -lt 300 ] || { bad "$2 never happened on server $1"; break; }
+	done
+}
 hold_person() {   # SECONDS: a session of server 2 locks registry.person that long ($locker its psql)
 	pg_psql 2 -d city -c "BEGIN; LOCK TABLE registry.person; SELECT pg_sleep($1)" > /dev/null 2>&1 &
 	locker=$!
-	waited=0
-	until [ "$(pg_psql 2 -d city -Atc "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-			WHERE c.relname = 'person' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ]; do
-		sleep 0.2
-		waited=$((waited + 1))
-		[ $waited -lt 150 ] || { bad "the lock on server 2 was never taken"; break; }
-	done
+	await 2 "the lock" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		WHERE c.relname = 'person' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+}
+# stop_while OUT SERVER STEP WHAT QUERY: huimin run into OUT, SERVER stopped
+# once QUERY gives 1 on it (WHAT: for the message when it never does).
+# The run fails in one line naming the node and STEP, the password never
+# printed, nothing left open on the other servers; SERVER started again
+stop_while() {
+	"$HUIMIN" run "$pol" --config "$work/cluster.conf" --out "$1" --no-progress > "$work/fail.out" 2> "$work/fail.err" &
+	runner=$!
+	await "$2" "$4" "$5"
+	pg_stop "$2"
+	wait $runner
+	st=$?
+	# one line, the node's own message; no warning of the server going down
+	[ $st -eq 2 ] && grep -q "^huimin: cluster node $(($2 - 1)) (host=$work/pg$2 dbname=city user=postgres), $3: .*; no run recorded$" \
+		"$work/fail.err" && [ "$(wc -l < "$work/fail.err")" = 1 ] && ok ||
+		bad "server $2 stopped, $3: exit $st: $(cat "$work/fail.err")"
+	grep -q "s3cr3t" "$work/fail.err" "$work/fail.out" && bad "a password printed: $(cat "$work/fail.err")" || ok
+	sleep 0.5
+	no_open $(for k in 1 2 3; do [ $k = "$2" ] || echo $k; done)
+	pg_start_again "$2"
 }
 stop_mid_run() {   # OUT.db
 	hold_person 60
-	"$HUIMIN" run "$pol" --config "$work/cluster.conf" --out "$1" --no-progress > "$work/fail.out" 2> "$work/fail.err" &
-	runner=$!
-	waited=0
-	until [ "$(pg_psql 2 -d city -Atc "SELECT count(*) FROM pg_stat_activity
-			WHERE query LIKE '%huimin.run(%' AND wait_event_type = 'Lock'")" = 1 ]; do
-		sleep 0.2
-		waited=$((waited + 1))
-		[ $waited -lt 150 ] || { bad "the run never waited on server 2"; break; }
-	done
-	pg_stop 2
-	wait $runner
-	st=$?
+	stop_while "$1" 2 running "the run waiting" "SELECT count(*) FROM pg_stat_activity
+		WHERE query LIKE '%huimin.run(%' AND wait_event_type = 'Lock'"
 	wait $locker 2> /dev/null
-	# one line, the node's own message; no warning of the server going down
-	[ $st -eq 2 ] && grep -q "^huimin: cluster node 1 (host=$work/pg2 dbname=city user=postgres), running: " "$work/fail.err" &&
-		[ "$(wc -l < "$work/fail.err")" = 1 ] && ok ||
-		bad "a node stopped: exit $st: $(cat "$work/fail.err")"
-	grep -q "s3cr3t" "$work/fail.err" "$work/fail.out" && bad "a password printed: $(cat "$work/fail.err")" || ok
-	sleep 0.5
-	no_open 1 3
-	pg_start_again 2
 }
 pg_start_again() {
 	pg_restart "$1" || bad "server $1 did not start again"
@@ -198,6 +204,33 @@ before=$(sha256sum < "$work/old.db")
 stop_mid_run "$work/old.db"
 [ "$(sha256sum < "$work/old.db")" = "$before" ] && [ "$(sqlite3 "$work/old.db" "SELECT count(*) FROM runs")" = 1 ] && ok ||
 	bad "a failed run changed an existing results database"
+
+# a node stopped while its run is read back: on server 3 (cluster node 2,
+# read back last, after the rows of nodes 0 and 1 are in the results
+# database's open transaction) run_not_applicable is made a view that
+# waits when it is read (the run's rows still go to the table under it,
+# through an INSTEAD OF trigger); server 3 is stopped while the read
+# waits.  The run fails naming the node and the step; the results
+# database is left as it was (none, or the old one byte for byte)
+pg_psql 3 -d city -c "ALTER TABLE huimin.run_not_applicable RENAME TO run_not_applicable_kept;
+	CREATE VIEW huimin.run_not_applicable AS SELECT k.* FROM huimin.run_not_applicable_kept k, pg_sleep(60);
+	CREATE FUNCTION huimin.kept() RETURNS trigger LANGUAGE plpgsql
+		AS \$\$ BEGIN INSERT INTO huimin.run_not_applicable_kept SELECT NEW.*; RETURN NEW; END \$\$;
+	CREATE TRIGGER kept INSTEAD OF INSERT ON huimin.run_not_applicable FOR EACH ROW EXECUTE FUNCTION huimin.kept()" \
+	> /dev/null || bad "the waiting view on server 3"
+stop_reading_back() {   # OUT.db
+	stop_while "$1" 3 "reading the run back" "the run read back" "SELECT count(*) FROM pg_stat_activity
+		WHERE query LIKE '%FROM huimin.run_not_applicable WHERE run_id%' AND wait_event = 'PgSleep'"
+	no_open 3
+}
+stop_reading_back "$work/new.db"
+[ ! -e "$work/new.db" ] && ok || bad "a run failed while read back left $work/new.db"
+stop_reading_back "$work/old.db"
+[ "$(sha256sum < "$work/old.db")" = "$before" ] && [ "$(sqlite3 "$work/old.db" "SELECT count(*) FROM runs")" = 1 ] && ok ||
+	bad "a run failed while read back changed an existing results database"
+pg_psql 3 -d city -c "DROP VIEW huimin.run_not_applicable; DROP FUNCTION huimin.kept();
+	ALTER TABLE huimin.run_not_applicable_kept RENAME TO run_not_applicable" > /dev/null ||
+	bad "server 3's run_not_applicable back"
 
 # a node that does not answer: refused, named, password never printed
 sed "s|^node.2 = .*|node.2 = host=$work/nosuch dbname=city password=s3cr3t-never-shown|" "$work/cluster.conf" > "$work/gone.conf"
