@@ -251,6 +251,12 @@ now() { date +%s.%N; }
 wall() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # psql's "Time: 1234.567 ms …" of its last statement, in seconds
 stmt_time() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$1" | tail -n1 | awk '{ printf "%.3f", $1 / 1000 }'; }
+# busy core-seconds of the whole machine so far (/proc/stat: user, nice,
+# system, irq, softirq, steal; not idle or iowait): a side's CPU work, every
+# process's (huimin's, the server's backends', its background writers')
+hz=$(getconf CLK_TCK)
+cpu_now() { awk -v hz="$hz" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat; }
+cpu_since() { awk -v a="$1" -v b="$(cpu_now)" 'BEGIN { printf "%.1f", b - a }'; }
 phases() {
 	sed -n 's/.*load \([0-9.]*\) s, evaluate \([0-9.]*\) s, write \([0-9.]*\) s, total \([0-9.]*\) s.*/\1 \2 \3 \4/p' "$1" |
 		tail -n1
@@ -269,12 +275,14 @@ side_a() {
 	settle
 	warm whole
 	hm_log "(a) huimin run examples/policies --config $pgd/whole.conf --as-of $AS_OF --out $1 --threads $THREADS"
-	local t
+	local t c
+	c=$(cpu_now)
 	t=$(now)
 	"$HUIMIN" run examples/policies --config "$pgd/whole.conf" --as-of "$AS_OF" --out "$1" --no-progress \
 		--threads "$THREADS" \
 		>"$run/plugin.out" 2>"$run/plugin.err" || { tail -5 "$run/plugin.err" >&2; hm_die "(a) failed"; }
 	awall=$(wall "$t")
+	acpu=$(cpu_since "$c")
 	read -r al ae aw at <<<"$(phases "$run/plugin.err")"
 }
 side_a "$run/plugin.db"
@@ -285,6 +293,8 @@ side_b() {
 	settle
 	warm whole
 	hm_log "(b) SELECT huimin.run('examples', <whole.conf>, '$AS_OF') in the whole cluster"
+	local c
+	c=$(cpu_now)
 	psql_on whole -At -v conf="$conf_text" -v as_of="$AS_OF" -v threads="$THREADS" >"$run/indb.out" 2>"$run/indb.err" <<'SQL' ||
 SET client_min_messages = notice;
 SET huimin.timings = on;
@@ -294,6 +304,7 @@ SELECT huimin.run('examples', :'conf', :'as_of');
 SQL
 		{ cat "$run/indb.err" >&2; hm_die "(b) failed"; }
 	btime=$(stmt_time "$run/indb.out")
+	bcpu=$(cpu_since "$c")
 	run_id=$(sed -n '/^[0-9][0-9]*$/p' "$run/indb.out" | tail -n1)
 	local bp
 	bp=$(phases "$run/indb.err")
@@ -330,20 +341,49 @@ counts_b=$(psql_on whole -At -F'|' -c "SELECT households, persons FROM huimin.ru
 
 # ---- the repeats ------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.2f", a / b }'; }
-pairs=("$awall $btime")
-first_a="$al $ae $aw $at $awall" first_b="$bl $be $bw $bt $btime"
+pairs=("$awall $btime $acpu $bcpu")
+first_a="$al $ae $aw $at $awall $acpu" first_b="$bl $be $bw $bt $btime $bcpu"
 for ((r = 2; r <= REPEAT; r++)); do
 	side_a "$run/plugin-again.db"
 	psql_on whole -c "TRUNCATE huimin.runs, huimin.run_policies, huimin.run_reasons, huimin.run_entities,
 		huimin.decision_rows, huimin.data_issues, huimin.run_sources, huimin.run_not_eligible,
 		huimin.run_not_applicable" >/dev/null
 	side_b
-	pairs+=("$awall $btime")
+	pairs+=("$awall $btime $acpu $bcpu")
 done
 rm -f "$run/plugin-again.db"
 # the figures below are the first pair's, whose decisions were checked
-read -r al ae aw at awall <<<"$first_a"
-read -r bl be bw bt btime <<<"$first_b"
+read -r al ae aw at awall acpu <<<"$first_a"
+read -r bl be bw bt btime bcpu <<<"$first_b"
+
+# ---- (a') the plugin's decisions copied into PostgreSQL -----------------------------------------
+# (b) leaves its decisions in the database, (a) in a SQLite file: what (a)
+# takes to put its entities and decisions into tables made LIKE the
+# extension's (their keys and indexes with them), by COPY from sqlite3's CSV,
+# committed.  Not part of the ratio, which is the plugin's run as it is.
+psql_on whole -c "DROP SCHEMA IF EXISTS copied CASCADE" -c "CREATE SCHEMA copied" \
+	-c "CREATE TABLE copied.run_entities (LIKE huimin.run_entities INCLUDING ALL)" \
+	-c "CREATE TABLE copied.decision_rows (LIKE huimin.decision_rows INCLUDING ALL)" 2>/dev/null
+settle
+hm_log "(a') plugin.db's run_entities and decision_rows copied into PostgreSQL"
+c=$(cpu_now)
+t=$(now)
+{
+	echo "BEGIN;"
+	echo "COPY copied.run_entities (entity, run_id, kind, id, household) FROM STDIN (FORMAT csv);"
+	sqlite3 -csv "$run/plugin.db" "SELECT entity, run_id, kind, id, household FROM run_entities"
+	echo '\.'
+	echo "COPY copied.decision_rows (run_id, entity, policy, status, amount_fen, reason, missing, message, claim)" \
+		"FROM STDIN (FORMAT csv);"
+	sqlite3 -csv "$run/plugin.db" \
+		"SELECT run_id, entity, policy, status, amount_fen, reason, missing, message, claim FROM decision_rows"
+	echo '\.'
+	echo "COMMIT;"
+} | psql_on whole >/dev/null || hm_die "(a') the copy failed"
+cwall_copy=$(wall "$t")
+ccpu_copy=$(cpu_since "$c")
+copied=$(psql_on whole -At -c "SELECT (SELECT count(*) FROM copied.decision_rows) = $decisions" -c "DROP SCHEMA copied CASCADE")
+[ "$copied" = t ] || hm_die "(a') the copy holds another number of decisions than $decisions"
 
 # ---- (c) three nodes ------------------------------------------------------------------------------
 nodes=1
@@ -393,18 +433,26 @@ fi
 		"(both sides, same server); $(nproc) cores, $THREADS threads"
 	echo "load average at the start: $load0; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	cat "$run"/load-*.txt 2>/dev/null || true
-	printf '%-34s %9s %9s %9s %9s %9s\n' "" load evaluate write total wall
-	printf '%-34s %9s %9s %9s %9s %9s\n' "(a) huimin run, postgres plugin" "$al" "$ae" "$aw" "$at" "$awall"
-	printf '%-34s %9s %9s %9s %9s %9s\n' "(b) SELECT huimin.run(…)" "$bl" "$be" "$bw" "$bt" "$btime"
+	printf '%-34s %9s %9s %9s %9s %9s %9s\n' "" load evaluate write total wall "cpu s"
+	printf '%-34s %9s %9s %9s %9s %9s %9s\n' "(a) huimin run, postgres plugin" "$al" "$ae" "$aw" "$at" "$awall" "$acpu"
+	printf '%-34s %9s %9s %9s %9s %9s %9s\n' "(b) SELECT huimin.run(…)" "$bl" "$be" "$bw" "$bt" "$btime" "$bcpu"
 	echo "ratio in-DB / plugin = $(ratio "$btime" "$awall") (statement time / the command's wall time)"
+	# the machine's busy core-seconds over each side: the work done, every
+	# process's; divided by the cores, the least wall time that work allows
+	echo "cpu: (a) $acpu s, (b) $bcpu s busy (all processes); ratio of the work $(ratio "$bcpu" "$acpu");" \
+		"on $(nproc) cores at best (a) $(ratio "$acpu" "$(nproc)") s, (b) $(ratio "$bcpu" "$(nproc)") s;" \
+		"cores busy (a) $(ratio "$acpu" "$awall"), (b) $(ratio "$bcpu" "$btime")"
 	if [ "$REPEAT" -gt 1 ]; then
 		for ((r = 0; r < REPEAT; r++)); do
-			read -r x y <<<"${pairs[r]}"
-			echo "  pair $((r + 1)): plugin $x s, in-DB $y s, ratio $(ratio "$y" "$x")"
+			read -r x y cx cy <<<"${pairs[r]}"
+			echo "  pair $((r + 1)): plugin $x s (cpu $cx s), in-DB $y s (cpu $cy s), ratio $(ratio "$y" "$x")"
 		done | tee "$run/pairs.txt"
 		echo "  median of the $REPEAT ratios: $(sed 's/.*ratio //' "$run/pairs.txt" | sort -n |
 			awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
 	fi
+	echo "(a') plugin.db's entities and decisions copied into PostgreSQL: $cwall_copy s (cpu $ccpu_copy s);" \
+		"(a) + (a') $(awk -v a="$awall" -v b="$cwall_copy" 'BEGIN { printf "%.3f", a + b }') s;" \
+		"in-DB / that = $(ratio "$btime" "$(awk -v a="$awall" -v b="$cwall_copy" 'BEGIN { print a + b }')")"
 	echo "decisions: $decisions ($bytes bytes as text, $((bytes / N)) bytes a household);" \
 		"$([ $same = 1 ] && echo "the same in both, row by row" || echo DIFFERENT)"
 	[ $nodes = 1 ] || exit 0
