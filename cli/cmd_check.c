@@ -1,6 +1,7 @@
-/* cmd_check.c -- `huimin check FILE|DIR...`: parse and check policies,
- * print every diagnostic, exit 0 when clean (warnings allowed), 1 when
- * there are errors, 2 for usage errors or unreadable files. */
+/* cmd_check.c -- `huimin check FILE|DIR...`: parse, check and compile
+ * policies (writing nothing), print every diagnostic, exit 0 when clean
+ * (warnings allowed), 1 when there are errors, 2 for usage errors or
+ * unreadable files. */
 #include "cli.h"
 #include "huimin.h"
 
@@ -88,6 +89,14 @@ int cmd_check(int argc, char **argv)
         status = EXIT_USAGE;
     } else {
         int rc = hm_compiler_check(comp);
+        /* compiled too, nothing written: the bytecode's own limits (registers,
+         * jumps, operands) are found by code generation, and a pack that
+         * checks clean must also compile */
+        if (rc == HM_OK) {
+            hm_pack *k = NULL;
+            rc = hm_compiler_pack(comp, &k);
+            hm_pack_free(k);
+        }
         if (rc == HM_ENOMEM) {
             cli_error("out of memory");
             hm_compiler_free(comp);

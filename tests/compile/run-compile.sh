@@ -12,6 +12,8 @@
 #   - a function of 70 parameters reads its last ones;
 #   - lets and policies 200 deep are checked, 201 deep refused with the
 #     place where the chain goes past the limit;
+#   - a rule past the bytecode's limits (registers, jump lengths) is refused
+#     by `huimin check` as by `huimin compile`;
 #   - a pack in folders nested deeper than 32 is refused, not read in part.
 #
 # Environment: HUIMIN, SRCDIR (see Makefile.am).  Prints "N passed, N failed".
@@ -164,6 +166,30 @@ limit "pol201: a chain of 201 policies is refused" pol201.pol 5:20 \
     'policies depend on each other more than 200 levels deep'
 limit "amt201: a chain of 201 policies through .amount is refused" amt201.pol 5:20 \
     'policies depend on each other more than 200 levels deep'
+
+# ---- the bytecode's own limits: `huimin check` finds them, as `compile` does
+# 300 additions nested to the right hold 300 values at once (an instruction
+# names 256 registers); an `if` whose branch tests a list of 11,000 values
+# jumps over more than 32,767 instructions
+e=1
+i=0
+while [ $i -lt 300 ]; do e="person.x + ($e)"; i=$((i + 1)); done
+printf '%s\npolicy p for person {\n  eligible when %s > 0 "x"\n}\n' "$SRC" "$e" > "$T/regs.pol"
+printf '%s\npolicy p for person {\n  eligible when (if person.x > 0 then person.x in [%s] else false) "x"\n}\n' \
+    "$SRC" "$(seq -s ', ' 0 7 76993)" > "$T/jumps.pol"
+limit "regs: a rule needing 300 registers is refused by check" regs.pol 5:3050 \
+    'this rule is too large to compile (it needs more than 255 registers)'
+limit "jumps: a rule jumping 33,000 instructions is refused by check" jumps.pol 5:18 \
+    'this rule is too large to compile (a jump of more than 32767 instructions)'
+for f in regs jumps; do
+    if "$HUIMIN" compile "$T/$f.pol" -o "$T/$f.hmc" > "$T/out" 2>&1; then
+        bad "$f: compile accepts it"
+    elif [ $? -eq 1 ] && grep -q 'error: this rule is too large to compile' "$T/out" && [ ! -e "$T/$f.hmc" ]; then
+        ok "$f: compile refuses it too, and writes nothing"
+    else
+        bad "$f: compile refuses it too, and writes nothing"
+    fi
+done
 
 # ---- folders deeper than the walk goes: refused, not left out -------------
 d="$T/deep"
