@@ -2567,10 +2567,17 @@ static int index_reads(ex *x)
     return 0;
 }
 
-static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int max)
+/* The limits the fact (field, member fm) is compared with, where a frame
+ * that reads it is a condition comparing it directly with a value that does
+ * not read it: each limit and the values either side of it, into out (at
+ * most max).  *all: every frame that reads the fact is such a comparison
+ * (the decision can change only at those limits).  The number of values,
+ * or -1 when out of memory. */
+static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int max, int *all)
 {
     const hm_program *p = x->p;
     int n = 0;
+    *all = 0;
     if (index_reads(x) < 0)
         return -1;
     factframe key = { field, p->fields[field].entity == ENT_HOUSEHOLD ? -1 : fm, -1 };
@@ -2582,6 +2589,7 @@ static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int
         else
             hi = mid;
     }
+    *all = 1;
     for (int32_t i = lo; i < x->nrdx && x->rdx[i].field == key.field && x->rdx[i].member == key.member; i++) {
         int32_t F = x->rdx[i].frame;
         if (i > lo && x->rdx[i - 1].frame == F)
@@ -2589,21 +2597,21 @@ static int direct_thresholds(ex *x, int32_t field, int32_t fm, int64_t *out, int
         scan_frame(x, F);
         const hm_function *fn = &p->fns[x->frames[F].fn];
         const ast *e = x->frames[F].fn < x->map->nfn ? x->map->fn_ast[x->frames[F].fn] : NULL;
-        if (fn->kind != FN_COND || !e || e->kind != N_BINOP)
-            return -1;
-        int op = (int)e->ival;
-        if (op != '<' && op != '>' && op != AOP_LE && op != AOP_GE && op != AOP_EQ && op != AOP_NE)
-            return -1;
-        if (is_fact(e->a, field) == is_fact(e->b, field))
-            return -1;
-        const ast *other = is_fact(e->a, field) ? e->b : e->a;
-        if (reads_fact(other, field))
-            return -1;
+        int op = e && e->kind == N_BINOP ? (int)e->ival : 0;
+        const ast *other = NULL;
+        if (fn->kind == FN_COND && (op == '<' || op == '>' || op == AOP_LE || op == AOP_GE || op == AOP_EQ ||
+                                    op == AOP_NE) && is_fact(e->a, field) != is_fact(e->b, field)) {
+            other = is_fact(e->a, field) ? e->b : e->a;
+            if (reads_fact(other, field))
+                other = NULL;
+        }
         hm_val v;
         int32_t cs;
-        int ot = node_vtype(other, &cs);
-        if (n + 3 > max || node_value(x, other, &v) != 0 || v.unk || to_scale(ot, p->fields[field].vtype, &v.v) != 0)
-            return -1;
+        if (!other || n + 3 > max || node_value(x, other, &v) != 0 || v.unk ||
+            to_scale(node_vtype(other, &cs), p->fields[field].vtype, &v.v) != 0) {
+            *all = 0;   /* read some other way: its limits are not all known */
+            continue;
+        }
         /* either side, where there is a side: INT64_MAX fen has none above */
         if (v.v > INT64_MIN)
             out[n++] = v.v - 1;
@@ -2680,10 +2688,12 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
     const hm_field *fd = &x->p->fields[field];
     trial t[MAX_TRIALS];
     int64_t thr[96];
-    int nt = direct_thresholds(x, field, fm, thr, 96), n = 0;
+    int all, nt = direct_thresholds(x, field, fm, thr, 96, &all), n = 0;
+    /* the limits it is compared with directly, also when it is read other
+     * ways too: a value the grid would pass over (== 3) is tried */
     for (int k = 0; k < nt; k++)
         t[n++].v = thr[k];
-    *proven = nt > 0;
+    *proven = all && nt > 0;
     if (!*proven)
         n = search_grid(x, fd->vtype, t, n);
     qsort(t, (size_t)n, sizeof *t, cmp_trial);
@@ -2732,18 +2742,24 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         vm_format_value(x->vm, (hm_val){ t[k].v, 0, 0 }, fd->vtype, -1, lo, sizeof lo);
         vm_format_value(x->vm, (hm_val){ t[j].v, 0, 0 }, fd->vtype, -1, hi, sizeof hi);
         json_t *o = json_object();
+        /* `value` the English words; `range`, `lo` and `hi` the same for a
+         * reader that says it in other words */
+        const char *range;
         if (k == 0 && j == m - 1 && !*proven)
-            json_object_set_new(o, "value", jstrf("every value tried, %s to %s", lo, hi));
+            json_object_set_new(o, "value", jstrf("every value tried, %s to %s", lo, hi)), range = "tried";
         else if (k == 0 && j == m - 1)
-            json_object_set_new(o, "value", jtext("any value"));
+            json_object_set_new(o, "value", jtext("any value")), range = "any";
         else if (k == 0)
-            json_object_set_new(o, "value", jstrf("at most %s", hi));
+            json_object_set_new(o, "value", jstrf("at most %s", hi)), range = "at_most";
         else if (j == m - 1)
-            json_object_set_new(o, "value", jstrf("at least %s", lo));
+            json_object_set_new(o, "value", jstrf("at least %s", lo)), range = "at_least";
         else if (j == k)
-            json_object_set_new(o, "value", jtext(lo));
+            json_object_set_new(o, "value", jtext(lo)), range = "one";
         else
-            json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi));
+            json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi)), range = "between";
+        json_object_set_new(o, "range", jtext(range));
+        json_object_set_new(o, "lo", strcmp(range, "any") && strcmp(range, "at_most") ? jtext(lo) : json_null());
+        json_object_set_new(o, "hi", strcmp(range, "any") && strcmp(range, "at_least") ? jtext(hi) : json_null());
         json_object_set_new(o, "status", jtext(status_word(t[k].status)));
         json_array_append_new(arr, o);
         if (*first < 0)
@@ -2785,6 +2801,41 @@ static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t membe
     return message_json(probe_vm, pol, member, prog_str(p, c->msg), "not met: ");
 }
 
+/* The same reason as fields, for a reader in another language than the
+ * English of `reason`: `kind` (`not_met`, `excluded`, `exception` or
+ * `message`, the drafters' message for when it is not met), and `message`,
+ * `line`, `policy` and `label` as they apply; null when `reason` is. */
+static json_t *outcome_why(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, const hm_decision *d)
+{
+    const hm_program *p = x->p;
+    if (d->status != DEC_NOT_ELIGIBLE)
+        return json_null();
+    json_t *o = json_object();
+    int32_t msg = -1;
+    if (d->excluded_by >= 0) {
+        json_object_set_new(o, "kind", jtext("excluded"));
+        json_object_set_new(o, "policy", jtext(prog_str(p, p->policies[d->excluded_by].name)));
+        json_object_set_new(o, "label", jtext(prog_str(p, p->policies[d->excluded_by].label)));
+        return o;
+    } else if (d->exception >= 0) {
+        json_object_set_new(o, "kind", jtext("exception"));
+        json_object_set_new(o, "line", json_integer(p->excs[d->exception].line));
+        msg = p->excs[d->exception].msg;
+    } else if (d->failed_cond >= 0) {
+        const hm_condnode *c = &p->conds[d->failed_cond];
+        json_object_set_new(o, "kind", jtext(c->msg_else >= 0 ? "message" : "not_met"));
+        if (c->msg_else < 0)
+            json_object_set_new(o, "line", json_integer(c->line));
+        msg = c->msg_else >= 0 ? c->msg_else : c->msg;
+    } else {
+        json_decref(o);
+        return json_null();
+    }
+    json_object_set_new(o, "message", msg >= 0 ? message_json(probe_vm, pol, member, prog_str(p, msg), "")
+                                               : json_null());
+    return o;
+}
+
 /* What the decision would be for each possible value of an unknown fact
  * (booleans and codes), the other facts staying as they are. */
 static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, int32_t field, int32_t fm,
@@ -2818,6 +2869,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         json_object_set_new(o, "value", format_json(x, hv, fd->vtype, fd->codeset));
         json_object_set_new(o, "status", jtext(status_word(d->status)));
         json_object_set_new(o, "reason", outcome_reason(x, probe_vm, pol, member, d));
+        json_object_set_new(o, "why", outcome_why(x, probe_vm, pol, member, d));
         json_array_append_new(arr, o);
         if (first < 0)
             first = d->status;
@@ -2831,11 +2883,14 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     if (fm >= 0)
         snprintf(who, sizeof who, " of member %d", fm + 1);
     json_object_set_new(fact, "outcomes_by", jtext(proven ? "every value" : "values tried"));
+    /* what `decides` says, as a status: the one every value gives, else null */
+    json_object_set_new(fact, "decided_as", same && first >= 0 ? jtext(status_word(first)) : json_null());
     if (same && first == DEC_UNDETERMINED)
         json_object_set_new(fact, "decides", jstrf("%s%s alone does not decide: other facts are unknown too", name, who));
     else if (same && first > 0 && !proven)
         json_object_set_new(fact, "decides", jstrf("%s for every value of %s%s tried",
-                                                   first == DEC_ELIGIBLE ? "eligible" : "not eligible", name, who));
+                                                   first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE
+                                                   ? "not eligible" : "not applicable", name, who));
     else if (same && first > 0)
         json_object_set_new(fact, "decides", jstrf("%s whatever the value of %s%s",
                                                    first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible"

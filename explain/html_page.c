@@ -10,7 +10,9 @@
 #include "html.h"
 #include "i18n.h"
 #include "package.h"
+#include "people.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The reviewer page's style, after html.h's: statuses told by a colour
@@ -104,6 +106,14 @@ static void esc(FILE *out, const char *text)
     html_escape(out, text);
 }
 
+/* what print(o) prints (people.h), escaped */
+static void esc_printed(FILE *out, void (*print)(FILE *, const json_t *), const json_t *o)
+{
+    char *text = people_sprint(print, o);
+    esc(out, text ? text : "");
+    free(text);
+}
+
 /* ---- words ------------------------------------------------------------------ */
 
 static const char *status_key(const char *st)
@@ -167,7 +177,7 @@ static void value(FILE *out, const json_t *o)
 {
     json_t *v = json_object_get(o, "value");
     if (json_is_string(v))
-        esc(out, json_string_value(v));
+        esc(out, people_word(json_string_value(v)));
     else {
         fputs("<span class=\"warn\">", out);
         esc(out, has(o, "unknown") ? S(o, "unknown") : T(N_("unknown")));
@@ -540,17 +550,17 @@ static void facts_table(FILE *out, const json_t *facts, int outcomes)
                 fputs("<br>\n", out);
             }
             if (outcomes && has(f, "decides")) {
-                esc(out, S(f, "decides"));
+                esc_printed(out, people_print_decides, f);
                 fputs("<br>\n", out);
             }
             json_array_foreach(outcomes ? json_object_get(f, "outcomes") : NULL, k, x) {
                 fprintf(out, "%s ", T(N_("if")));
-                esc(out, S(x, "value"));
+                esc_printed(out, people_print_outcome_value, x);
                 fputs(": ", out);
                 badge(out, S(x, "status"));
                 if (has(x, "reason")) {
                     fputs(" — ", out);
-                    esc(out, S(x, "reason"));
+                    esc_printed(out, people_print_outcome_why, x);
                 }
                 fputs("<br>\n", out);
             }

@@ -7,6 +7,7 @@
 #include "mask.h"
 #include "mem.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct people {
@@ -221,11 +222,14 @@ void people_print_value(FILE *out, const json_t *o, int audience)
     const char *v = S(o, "value");
     if (has(o, "value_code") && audience != EX_CITIZEN) {
         fprintf(out, hm_tr("%s (%s)"), v, S(o, "value_code"));
-    } else if (!strcmp(v, "true") || !strcmp(v, "false")) {
-        fputs(hm_tr(v), out);
     } else {
-        fputs(v, out);
+        fputs(people_word(v), out);
     }
+}
+
+const char *people_word(const char *v)
+{
+    return !strcmp(v, "true") || !strcmp(v, "false") ? hm_tr(v) : v;
 }
 
 static void member_words(FILE *out, const json_t *o, const char *id)
@@ -363,6 +367,91 @@ const char *people_status(const char *status)
     return !strcmp(status, "eligible") ? hm_tr("eligible") : !strcmp(status, "not_eligible") ? hm_tr("not eligible")
          : !strcmp(status, "not_applicable") ? hm_tr("not applicable")
          : !strcmp(status, "undetermined") ? hm_tr("undetermined") : status;
+}
+
+/* ---- what an unknown fact's values would decide ---------------------------------------- */
+
+/* a status as the sentences about outcomes say it: "not eligible", "不符合" */
+static const char *status_words(const char *status)
+{
+    return !strcmp(status, "eligible") ? hm_tr("eligible") : !strcmp(status, "not_eligible") ? hm_tr("not eligible")
+         : !strcmp(status, "not_applicable") ? hm_tr("not applicable") : hm_tr("undetermined");
+}
+
+void people_print_decides(FILE *out, const json_t *f)
+{
+    char subject[512];
+    if (has(f, "member"))
+        snprintf(subject, sizeof subject, hm_tr("%s of member %lld"), S(f, "fact"),
+                 (long long)json_integer_value(json_object_get(f, "member")));
+    else
+        snprintf(subject, sizeof subject, "%s", S(f, "fact"));
+    int tried = !strcmp(S(f, "outcomes_by"), "values tried");
+    const char *as = S(f, "decided_as");
+    if (!*as)
+        fprintf(out, tried ? hm_tr("the decision depends on %s (ranges found by trying values)")
+                           : hm_tr("the decision depends on %s"), subject);
+    else if (!strcmp(as, "undetermined"))
+        fprintf(out, hm_tr("%s alone does not decide: other facts are unknown too"), subject);
+    else if (tried)
+        fprintf(out, hm_tr("%s for every value of %s tried"), status_words(as), subject);
+    else
+        fprintf(out, hm_tr("%s whatever the value of %s"), status_words(as), subject);
+}
+
+void people_print_outcome_value(FILE *out, const json_t *oc)
+{
+    const char *range = S(oc, "range");
+    if (!*range || !strcmp(range, "one"))
+        people_print_value(out, oc, EX_REVIEWER);
+    else if (!strcmp(range, "any"))
+        fputs(hm_tr("any value"), out);
+    else if (!strcmp(range, "tried"))
+        fprintf(out, hm_tr("every value tried, %s to %s"), S(oc, "lo"), S(oc, "hi"));
+    else if (!strcmp(range, "at_most"))
+        fprintf(out, hm_tr("at most %s"), S(oc, "hi"));
+    else if (!strcmp(range, "at_least"))
+        fprintf(out, hm_tr("at least %s"), S(oc, "lo"));
+    else
+        fprintf(out, hm_tr("from %s to %s"), S(oc, "lo"), S(oc, "hi"));
+}
+
+void people_print_outcome_why(FILE *out, const json_t *oc)
+{
+    const json_t *why = json_object_get(oc, "why");
+    if (!why || json_is_null(why)) {
+        fputs(S(oc, "reason"), out);
+        return;
+    }
+    const char *kind = S(why, "kind");
+    long long line = (long long)json_integer_value(json_object_get(why, "line"));
+    if (!strcmp(kind, "excluded"))
+        fprintf(out, hm_tr("excluded by %s %s"), S(why, "policy"), S(why, "label"));
+    else if (!strcmp(kind, "exception") && has(why, "message"))
+        fprintf(out, hm_tr("exception at line %lld: %s"), line, S(why, "message"));
+    else if (!strcmp(kind, "exception"))
+        fprintf(out, hm_tr("exception at line %lld"), line);
+    else if (!strcmp(kind, "not_met") && has(why, "message"))
+        fprintf(out, hm_tr("not met: %s"), S(why, "message"));
+    else if (!strcmp(kind, "not_met"))
+        fprintf(out, hm_tr("not met: the condition at line %lld"), line);
+    else
+        fputs(S(why, "message"), out);
+}
+
+char *people_sprint(void (*print)(FILE *, const json_t *), const json_t *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    print(f, o);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }
 
 /* ---- what an undetermined decision waits on ---------------------------------------- */

@@ -45,6 +45,8 @@ void people_print_fact_name(FILE *out, const json_t *f, int again);
 /* The "value" of O; a code by its label, with the code for the reviewer
  * ("已婚（married）"; citizen: "已婚"); true and false in the reader's words. */
 void people_print_value(FILE *out, const json_t *o, int audience);
+/* a value as the document gives it, true and false in the reader's words */
+const char *people_word(const char *v);
 /* "member 1 (head, 330102********0013)", "户主 330102********0013",
  * "成员 1（户主）" */
 void people_print_member(FILE *out, const json_t *o);
@@ -58,6 +60,17 @@ void people_print_flip(FILE *out, const json_t *flip);
 void people_print_waits_on(FILE *out, const json_t *undetermined);
 /* the same for the person concerned: the labels only */
 void people_print_citizen_waits_on(FILE *out, const json_t *undetermined);
+/* Of a fact not known, with the decision under each of its values
+ * ("outcomes"): what its values decide, from "decided_as" and
+ * "outcomes_by" ("the decision depends on person.x of member 1", "判定结果
+ * 取决于成员 1 的 person.x"); an outcome's value, a yes/no, a code or a
+ * range of numbers ("at most 1245.00", "不超过 1245.00"); and why it is not
+ * eligible, from its "why" ("not met: …", "未满足：…"). */
+void people_print_decides(FILE *out, const json_t *fact);
+void people_print_outcome_value(FILE *out, const json_t *outcome);
+void people_print_outcome_why(FILE *out, const json_t *outcome);
+/* What print(o) prints, as a string (free()); NULL when out of memory. */
+char *people_sprint(void (*print)(FILE *, const json_t *), const json_t *o);
 /* a fact's state, a decision's status, in the reader's words */
 const char *people_state(const char *state);
 const char *people_status(const char *status);

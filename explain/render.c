@@ -12,6 +12,7 @@
 #include "mask.h"
 #include "mem.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* a document's members: its text ("" when absent), whether it is given (package.h) */
@@ -127,7 +128,7 @@ static void print_aggregates(FILE *out, const json_t *aggs, const char *whole, i
             else
                 fputs(hm_tr(": "), out);
             if (json_object_get(el, "value") && !json_is_false(kept))
-                fputs(has(el, "value") ? S(el, "value") : hm_tr("unknown"), out);
+                fputs(has(el, "value") ? people_word(S(el, "value")) : hm_tr("unknown"), out);
             json_t *because = json_object_get(el, "because");
             json_t *decisions = json_object_get(el, "decisions");
             if (json_array_size(because) || json_array_size(decisions)) {
@@ -391,12 +392,19 @@ static void print_unknown_facts(FILE *out, const json_t *facts)
     json_array_foreach(facts, i, x) {
         fputs("    ", out);
         print_fact(out, x, shown);
-        if (has(x, "decides"))
-            fprintf(out, "      %s\n", S(x, "decides"));
+        if (has(x, "decides")) {
+            fputs("      ", out);
+            people_print_decides(out, x);
+            fputc('\n', out);
+        }
         json_array_foreach(json_object_get(x, "outcomes"), k, oc) {
-            fprintf(out, hm_tr("      if %s: %s"), S(oc, "value"), people_status(S(oc, "status")));
-            if (has(oc, "reason"))
-                fprintf(out, " — %s", S(oc, "reason"));
+            char *value = people_sprint(people_print_outcome_value, oc);
+            fprintf(out, hm_tr("      if %s: %s"), value ? value : S(oc, "value"), people_status(S(oc, "status")));
+            free(value);
+            if (has(oc, "reason")) {
+                fputs(" — ", out);
+                people_print_outcome_why(out, oc);
+            }
             fputc('\n', out);
         }
     }

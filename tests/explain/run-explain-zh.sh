@@ -51,6 +51,8 @@ both eligible eligible.json dibao           # eligible, with the amount
 both gaoling tekun.json gaoling             # a person policy
 both geshui geshui.json geshui              # a tax: band, rate, quick deduction
 both geshui-wait geshui-wait.json geshui    # undetermined: waits on zhuanxiang
+# what each value of a fact not known would decide, every form of it
+check zh-outcomes.txt "$HUIMIN" --lang zh explain $dir/outcomes.pol --given $dir/outcomes.given --as-of $day
 # the same through HUIMIN_LANG and a Chinese locale
 HUIMIN_LANG=zh check zh-eligible.txt "$HUIMIN" explain $pack --given $dir/eligible.json --as-of $day --policy dibao
 LC_ALL= LC_MESSAGES= LANG=zh_CN.UTF-8 check zh-eligible.txt "$HUIMIN" explain $pack --given $dir/eligible.json \

@@ -290,6 +290,13 @@ fi
 check huge.txt 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day
 check huge.json 0 "$HUIMIN" explain $dir/huge.pol --given $dir/huge.json --as-of $day --format json
 
+# what each value of a fact not known would decide, in each form: excluded
+# by another policy, an exception, a condition's message for when it is not
+# met, a number between two limits and at one value, every value tried
+# alike, a fact that alone does not decide (and in Chinese, run-explain-zh.sh)
+check outcomes.txt 0 "$HUIMIN" explain $dir/outcomes.pol --given $dir/outcomes.given --as-of $day
+check outcomes.json 0 "$HUIMIN" explain $dir/outcomes.pol --given $dir/outcomes.given --as-of $day --format json
+
 # a condition whose fact sits 300 levels deep (the language allows 500):
 # its text is shown whole, the fact first, never cut at a fixed depth or
 # length, and the fact's value with it
