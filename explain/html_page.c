@@ -477,8 +477,9 @@ static void state(FILE *out, const json_t *f)
     if (json_is_true(json_object_get(f, "assumed")))
         fprintf(out, "; %s", T(N_("assumed by the source's rule")));
     if (has(f, "fresh_for")) {
+        char dur[64];
         fprintf(out, "; %s ", T(N_("older than")));
-        esc(out, S(f, "fresh_for"));
+        esc(out, people_duration(S(f, "fresh_for"), dur, sizeof dur));
     }
     if (json_is_true(json_object_get(f, "after_as_of")))
         fprintf(out, "; %s", T(N_("dated after the as-of date")));

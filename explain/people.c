@@ -232,6 +232,23 @@ const char *people_word(const char *v)
     return !strcmp(v, "true") || !strcmp(v, "false") ? hm_tr(v) : v;
 }
 
+const char *people_duration(const char *d, char *buf, size_t size)
+{
+    static const struct { const char *unit, *words; } units[] = {
+        { "day", N_("%ld day") },     { "days", N_("%ld days") },   { "month", N_("%ld month") },
+        { "months", N_("%ld months") }, { "year", N_("%ld year") }, { "years", N_("%ld years") },
+    };
+    long n;
+    char unit[16];
+    if (sscanf(d, "%ld %15s", &n, unit) == 2)
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (!strcmp(unit, units[i].unit)) {
+                snprintf(buf, size, hm_tr(units[i].words), n);
+                return buf;
+            }
+    return d;
+}
+
 static void member_words(FILE *out, const json_t *o, const char *id)
 {
     long long n = (long long)json_integer_value(json_object_get(o, "member"));

@@ -47,6 +47,9 @@ void people_print_fact_name(FILE *out, const json_t *f, int again);
 void people_print_value(FILE *out, const json_t *o, int audience);
 /* a value as the document gives it, true and false in the reader's words */
 const char *people_word(const char *v);
+/* a duration of the document ("31 days") in the reader's words ("31 天"),
+ * in buf (or d itself when it is not one) */
+const char *people_duration(const char *d, char *buf, size_t size);
 /* "member 1 (head, 330102********0013)", "户主 330102********0013",
  * "成员 1（户主）" */
 void people_print_member(FILE *out, const json_t *o);

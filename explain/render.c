@@ -357,8 +357,9 @@ static void print_fact(FILE *out, const json_t *f, json_t *shown)
         fprintf(out, hm_tr(" (%s)"), people_state(S(f, "state")));
     if (json_is_true(json_object_get(f, "assumed")))
         fputs(hm_tr(" (assumed by the source's rule)"), out);
+    char dur[64];
     if (has(f, "fresh_for"))
-        fprintf(out, hm_tr(", older than %s"), S(f, "fresh_for"));
+        fprintf(out, hm_tr(", older than %s"), people_duration(S(f, "fresh_for"), dur, sizeof dur));
     if (json_is_true(json_object_get(f, "after_as_of")))
         fputs(hm_tr(", dated after the as-of date"), out);
     const json_t *th = json_object_get(f, "through");
