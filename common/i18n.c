@@ -78,3 +78,8 @@ const char *hm_tr(const char *msgid)
 {
     return hm_i18n_zh() ? dgettext(DOMAIN, msgid) : msgid;
 }
+
+const char *hm_tr_if(int tr, const char *msgid)
+{
+    return tr ? hm_tr(msgid) : msgid;
+}

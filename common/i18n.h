@@ -30,6 +30,9 @@ void hm_i18n_prepare(void);
 /* MSGID in the chosen language (MSGID itself in English or when the
  * catalog has no translation). */
 const char *hm_tr(const char *msgid);
+/* hm_tr(MSGID) when tr, MSGID itself when not: one sentence built both for
+ * a document (always English) and for its reader. */
+const char *hm_tr_if(int tr, const char *msgid);
 
 /* Marks a message for the catalog without translating it where it stands
  * (translated later through hm_tr). */

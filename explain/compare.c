@@ -5,9 +5,12 @@
  * exclusion.  Made from the two explanations, so it says what explain says
  * of each side. */
 #include "package.h"
+#include "i18n.h"
+#include "people.h"
 #include "bytecode.h"
 
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 
 static int same(const json_t *a, const json_t *b)
@@ -301,18 +304,32 @@ static int rule_replaced(const json_t *conds)
     return 0;
 }
 
-static const char *result_word(const json_t *o, const char *key)
+/* why_of builds its sentences for the document (tr 0: English, as the
+ * schema says) and again for the text (tr 1: the reader's words) */
+static const char *result_word(const json_t *o, const char *key, int tr)
 {
     const char *r = doc_text(o, key);
-    return !strcmp(r, "met") ? "met" : !strcmp(r, "not_met") ? "not met" : "unknown";
+    return !strcmp(r, "met") ? hm_tr_if(tr, "met") : !strcmp(r, "not_met") ? hm_tr_if(tr, "not met")
+                                                   : hm_tr_if(tr, "unknown");
 }
 
-static const char *val(const json_t *o, const char *key)
+static const char *val(const json_t *o, const char *key, int tr)
 {
-    return doc_has(o, key) ? doc_text(o, key) : "unknown";
+    if (!doc_has(o, key))
+        return hm_tr_if(tr, "unknown");
+    return tr ? people_word(doc_text(o, key)) : doc_text(o, key);
 }
 
-static json_t *why_of(const json_t *e)
+/* one sentence of why, msgid in the reader's words when tr */
+static void why_add(json_t *why, int tr, const char *msgid, ...)
+{
+    va_list ap;
+    va_start(ap, msgid);
+    json_array_append_new(why, json_vsprintf(hm_tr_if(tr, msgid), ap));
+    va_end(ap);
+}
+
+static json_t *why_of(const json_t *e, int tr)
 {
     json_t *why = json_array();
     size_t i;
@@ -320,20 +337,23 @@ static json_t *why_of(const json_t *e)
     json_array_foreach(json_object_get(e, "parameters"), i, c) {
         const char *pc = doc_text(c, "change");
         if (!strcmp(pc, "added"))
-            json_array_append_new(why, json_sprintf("parameter %s = %s, added by the reform", doc_text(c, "name"), val(c, "after")));
+            why_add(why, tr, "parameter %s = %s, added by the reform", doc_text(c, "name"), val(c, "after", tr));
         else if (!strcmp(pc, "removed"))
-            json_array_append_new(why, json_sprintf("parameter %s = %s no longer read", doc_text(c, "name"), val(c, "before")));
+            why_add(why, tr, "parameter %s = %s no longer read", doc_text(c, "name"), val(c, "before", tr));
         else if (doc_has(c, "from_after") && !same(json_object_get(c, "from_before"), json_object_get(c, "from_after")))
-            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s (from %s)", doc_text(c, "name"),
-                                                    val(c, "before"), val(c, "after"), doc_text(c, "from_after")));
+            why_add(why, tr, "parameter %s changed by the reform: %s → %s (from %s)", doc_text(c, "name"),
+                    val(c, "before", tr), val(c, "after", tr), doc_text(c, "from_after"));
         else
-            json_array_append_new(why, json_sprintf("parameter %s changed by the reform: %s → %s", doc_text(c, "name"),
-                                                    val(c, "before"), val(c, "after")));
+            why_add(why, tr, "parameter %s changed by the reform: %s → %s", doc_text(c, "name"), val(c, "before", tr),
+                    val(c, "after", tr));
     }
     const json_t *conds = json_object_get(e, "conditions");
     const char *ch = doc_text(e, "change");
     if (!strcmp(ch, "added") || !strcmp(ch, "removed")) {
-        json_array_append_new(why, json_string(!strcmp(ch, "added") ? "a policy the reform adds" : "a policy the reform removes"));
+        if (!strcmp(ch, "added"))
+            why_add(why, tr, "a policy the reform adds");
+        else
+            why_add(why, tr, "a policy the reform removes");
         return why;
     }
     if (rule_replaced(conds)) {
@@ -346,54 +366,52 @@ static json_t *why_of(const json_t *e)
                 break;
             }
         if (*file)
-            json_array_append_new(why, json_sprintf("the eligibility rule was replaced [%s:%lld]", file, line));
+            why_add(why, tr, "the eligibility rule was replaced [%s:%lld]", file, line);
         else
-            json_array_append_new(why, json_string("the eligibility rule was replaced"));
+            why_add(why, tr, "the eligibility rule was replaced");
     }
     json_array_foreach(json_object_get(e, "lets"), i, c) {
         const char *lc = doc_text(c, "change");
+        long long line = (long long)json_integer_value(json_object_get(c, "line"));
         if (!strcmp(lc, "replaced") && doc_has(c, "expr_before"))
-            json_array_append_new(why, json_sprintf("let %s replaced: %s = %s [%s:%lld], was %s = %s", doc_text(c, "name"),
-                                                    doc_text(c, "expr_after"), val(c, "after"), doc_text(c, "file"),
-                                                    (long long)json_integer_value(json_object_get(c, "line")),
-                                                    doc_text(c, "expr_before"), val(c, "before")));
+            why_add(why, tr, "let %s replaced: %s = %s [%s:%lld], was %s = %s", doc_text(c, "name"), doc_text(c, "expr_after"),
+                    val(c, "after", tr), doc_text(c, "file"), line, doc_text(c, "expr_before"), val(c, "before", tr));
         else if (!strcmp(lc, "replaced"))
-            json_array_append_new(why, json_sprintf("let %s replaced by the reform: %s = %s [%s:%lld]", doc_text(c, "name"),
-                                                    doc_text(c, "expr_after"), val(c, "after"), doc_text(c, "file"),
-                                                    (long long)json_integer_value(json_object_get(c, "line"))));
+            why_add(why, tr, "let %s replaced by the reform: %s = %s [%s:%lld]", doc_text(c, "name"),
+                    doc_text(c, "expr_after"), val(c, "after", tr), doc_text(c, "file"), line);
         else if (!strcmp(lc, "value"))
-            json_array_append_new(why, json_sprintf("let %s: %s → %s", doc_text(c, "name"), val(c, "before"), val(c, "after")));
+            why_add(why, tr, "let %s: %s → %s", doc_text(c, "name"), val(c, "before", tr), val(c, "after", tr));
     }
     const json_t *am = json_object_get(e, "amount");
     if (am && !json_is_null(am)) {
+        long long line = (long long)json_integer_value(json_object_get(am, "line"));
         if (!strcmp(doc_text(am, "change"), "replaced") && doc_has(am, "expr_before"))
-            json_array_append_new(why, json_sprintf("amount replaced: %s = %s [%s:%lld], was %s = %s", doc_text(am, "expr_after"),
-                                                    val(am, "after"), doc_text(am, "file"),
-                                                    (long long)json_integer_value(json_object_get(am, "line")),
-                                                    doc_text(am, "expr_before"), val(am, "before")));
+            why_add(why, tr, "amount replaced: %s = %s [%s:%lld], was %s = %s", doc_text(am, "expr_after"),
+                    val(am, "after", tr), doc_text(am, "file"), line, doc_text(am, "expr_before"), val(am, "before", tr));
         else if (!strcmp(doc_text(am, "change"), "replaced"))
-            json_array_append_new(why, json_sprintf("amount replaced by the reform: %s = %s [%s:%lld]", doc_text(am, "expr_after"),
-                                                    val(am, "after"), doc_text(am, "file"),
-                                                    (long long)json_integer_value(json_object_get(am, "line"))));
+            why_add(why, tr, "amount replaced by the reform: %s = %s [%s:%lld]", doc_text(am, "expr_after"),
+                    val(am, "after", tr), doc_text(am, "file"), line);
         else if (doc_has(am, "expr_before") && doc_has(am, "expr_after"))
-            json_array_append_new(why, json_sprintf("amount %s: %s → %s", doc_text(am, "expr_after"), val(am, "before"),
-                                                    val(am, "after")));
+            why_add(why, tr, "amount %s: %s → %s", doc_text(am, "expr_after"), val(am, "before", tr), val(am, "after", tr));
     }
     json_array_foreach(conds, i, c)
         if (!strcmp(doc_text(c, "change"), "result"))
-            json_array_append_new(why, json_sprintf("condition %s: %s → %s", doc_text(c, "expr"), result_word(c, "before"),
-                                                    result_word(c, "after")));
+            why_add(why, tr, "condition %s: %s → %s", doc_text(c, "expr"), result_word(c, "before", tr),
+                    result_word(c, "after", tr));
     json_array_foreach(json_object_get(e, "missing"), i, c) {
+        const char *state = tr ? people_state(doc_text(c, "state")) : doc_text(c, "state");
         if (doc_has(c, "member"))
-            json_array_append_new(why, json_sprintf("undetermined: %s of member %lld is %s", doc_text(c, "fact"),
-                                                    (long long)json_integer_value(json_object_get(c, "member")), doc_text(c, "state")));
+            why_add(why, tr, "undetermined: %s of member %lld is %s", doc_text(c, "fact"),
+                    (long long)json_integer_value(json_object_get(c, "member")), state);
         else
-            json_array_append_new(why, json_sprintf("undetermined: %s is %s", doc_text(c, "fact"), doc_text(c, "state")));
+            why_add(why, tr, "undetermined: %s is %s", doc_text(c, "fact"), state);
     }
-    json_array_foreach(json_object_get(e, "exclusions"), i, c)
-        json_array_append_new(why, json_sprintf(json_is_true(json_object_get(c, "after")) ? "now excluded by %s"
-                                                                                           : "no longer excluded by %s",
-                                                doc_text(c, "policy")));
+    json_array_foreach(json_object_get(e, "exclusions"), i, c) {
+        if (json_is_true(json_object_get(c, "after")))
+            why_add(why, tr, "now excluded by %s", doc_text(c, "policy"));
+        else
+            why_add(why, tr, "no longer excluded by %s", doc_text(c, "policy"));
+    }
     return why;
 }
 
@@ -422,7 +440,7 @@ static json_t *pair(const json_t *a, const hm_program *pa, const json_t *b, cons
     json_object_set_new(o, "exclusions", exclusions_diff(ea, eb));
     json_object_set_new(o, "missing", missing_after(a, b));
     json_decref(empty);
-    json_object_set_new(o, "why", why_of(o));
+    json_object_set_new(o, "why", why_of(o, 0));
     return o;
 }
 
@@ -505,21 +523,33 @@ json_t *explain_diff(const json_t *a, const hm_program *pa, const char *base_nam
 
 static const char *status_text(const char *s)
 {
-    return !strcmp(s, "eligible") ? "ELIGIBLE" : !strcmp(s, "not_eligible") ? "NOT ELIGIBLE"
-         : !strcmp(s, "not_applicable") ? "NOT APPLICABLE" : !strcmp(s, "absent") ? "(no such policy)"
-         : "UNDETERMINED";
+    return !strcmp(s, "eligible") ? hm_tr("ELIGIBLE") : !strcmp(s, "not_eligible") ? hm_tr("NOT ELIGIBLE")
+         : !strcmp(s, "not_applicable") ? hm_tr("NOT APPLICABLE") : !strcmp(s, "absent") ? hm_tr("(no such policy)")
+         : hm_tr("UNDETERMINED");
 }
 
-static const char *per_text(const char *period)
+/* a decision's change, "paid_more", in words: "paid more" */
+static const char *change_text(const char *ch)
 {
-    return !strcmp(period, "month") ? "per month" : !strcmp(period, "year") ? "per year" : "once";
+    static const char *const words[][2] = {
+        { "added", N_("added") }, { "removed", N_("removed") }, { "from_undetermined", N_("from undetermined") },
+        { "newly_eligible", N_("newly eligible") }, { "to_undetermined", N_("to undetermined") },
+        { "no_longer_eligible", N_("no longer eligible") }, { "status_changed", N_("status changed") },
+        { "period_changed", N_("period changed") }, { "amount_changed", N_("amount changed") },
+        { "paid_more", N_("paid more") }, { "paid_less", N_("paid less") }, { "unchanged", N_("unchanged") },
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(ch, words[i][0]))
+            return hm_tr(words[i][1]);
+    return ch;
 }
 
 static void print_side(FILE *out, const json_t *s)
 {
     fputs(status_text(doc_text(s, "status")), out);
     if (doc_has(s, "amount"))
-        fprintf(out, " %s%s%s", doc_text(s, "amount"), doc_has(s, "period") ? " " : "", doc_has(s, "period") ? per_text(doc_text(s, "period")) : "");
+        fprintf(out, " %s%s%s", doc_text(s, "amount"), doc_has(s, "period") ? " " : "",
+                doc_has(s, "period") ? package_per_text(doc_text(s, "period")) : "");
 }
 
 static void print_values(FILE *out, const json_t *vals)
@@ -527,7 +557,8 @@ static void print_values(FILE *out, const json_t *vals)
     size_t i;
     json_t *v;
     json_array_foreach(vals, i, v)
-        fprintf(out, "%s%s = %s", i ? ", " : "", doc_text(v, "expr"), doc_has(v, "value") ? doc_text(v, "value") : "unknown");
+        fprintf(out, "%s%s = %s", i ? hm_tr(", ") : "", doc_text(v, "expr"),
+                doc_has(v, "value") ? people_word(doc_text(v, "value")) : hm_tr("unknown"));
 }
 
 static const char *mark(const char *r)
@@ -539,10 +570,10 @@ void explain_print_diff(const json_t *diff, FILE *out)
 {
     package_print_head(out, diff);
     const json_t *base = json_object_get(diff, "base"), *ref = json_object_get(diff, "reformed");
-    fprintf(out, "base: %s\n", doc_text(base, "pack"));
-    package_print_reform(out, "  base", json_object_get(base, "reform"));
-    fprintf(out, "reformed: %s\n", doc_text(ref, "pack"));
-    package_print_reform(out, " ", json_object_get(ref, "reform"));
+    fprintf(out, hm_tr("base: %s\n"), doc_text(base, "pack"));
+    package_print_reform(out, REFORM_OF_BASE, json_object_get(base, "reform"));
+    fprintf(out, hm_tr("reformed: %s\n"), doc_text(ref, "pack"));
+    package_print_reform(out, REFORM_OF_REFORMED, json_object_get(ref, "reform"));
     size_t i, k;
     json_t *o, *c;
     json_array_foreach(json_object_get(ref, "sets"), i, o)
@@ -557,23 +588,21 @@ void explain_print_diff(const json_t *diff, FILE *out)
         }
         fputc('\n', out);
         package_print_who(out, o);
-        fputs(": ", out);
+        fputs(hm_tr(": "), out);
         print_side(out, json_object_get(o, "before"));
         fputs(" → ", out);
         print_side(out, json_object_get(o, "after"));
-        fputs("  (", out);
-        for (const char *q = ch; *q; q++)
-            fputc(*q == '_' ? ' ' : *q, out);
-        fputs(")\n", out);
-        const json_t *why = json_object_get(o, "why");
+        fprintf(out, hm_tr("  (%s)\n"), change_text(ch));
+        json_t *why = why_of(o, 1);
         if (json_array_size(why)) {
-            fputs("  why:\n", out);
+            fputs(hm_tr("  why:\n"), out);
             json_array_foreach(why, k, c)
                 fprintf(out, "    %s\n", json_string_value(c));
         }
+        json_decref(why);
         const json_t *conds = json_object_get(o, "conditions");
         if (json_array_size(conds)) {
-            fputs("  conditions:\n", out);
+            fputs(hm_tr("  conditions:\n"), out);
             json_array_foreach(conds, k, c) {
                 const char *cc = doc_text(c, "change");
                 if (!strcmp(cc, "added"))
@@ -585,12 +614,12 @@ void explain_print_diff(const json_t *diff, FILE *out)
                 fprintf(out, "  [%s:%lld]\n", doc_text(c, "file"), (long long)json_integer_value(json_object_get(c, "line")));
                 const json_t *vb = json_object_get(c, "values_before"), *va = json_object_get(c, "values_after");
                 if (json_array_size(vb) && strcmp(cc, "added") != 0) {
-                    fputs(strcmp(cc, "removed") ? "        before: " : "        ", out);
+                    fputs(strcmp(cc, "removed") ? hm_tr("        before: ") : "        ", out);
                     print_values(out, vb);
                     fputc('\n', out);
                 }
                 if (json_array_size(va) && strcmp(cc, "removed") != 0) {
-                    fputs(strcmp(cc, "added") ? "        after:  " : "        ", out);
+                    fputs(strcmp(cc, "added") ? hm_tr("        after:  ") : "        ", out);
                     print_values(out, va);
                     fputc('\n', out);
                 }
@@ -598,11 +627,11 @@ void explain_print_diff(const json_t *diff, FILE *out)
         }
     }
     if (json_array_size(same_list)) {
-        fputs("\nunchanged:", out);
+        fputs(hm_tr("\nunchanged:"), out);
         json_array_foreach(same_list, i, o) {
-            fputs(i ? ";\n  " : "\n  ", out);
+            fputs(i ? hm_tr(";\n  ") : "\n  ", out);
             package_print_who(out, o);
-            fputs(": ", out);
+            fputs(hm_tr(": "), out);
             print_side(out, json_object_get(o, "after"));
         }
         fputc('\n', out);
@@ -610,10 +639,11 @@ void explain_print_diff(const json_t *diff, FILE *out)
     json_decref(same_list);
     const json_t *tot = json_object_get(diff, "totals");
     if (json_array_size(tot)) {
-        fputs("\ntotals:\n", out);
+        fputs(hm_tr("\ntotals:\n"), out);
         json_array_foreach(tot, i, o) {
-            const char *ch = doc_has(o, "change") ? doc_text(o, "change") : "beyond what can be represented";
-            fprintf(out, "  %s: %s → %s (%s%s)\n", per_text(doc_text(o, "period")), val(o, "before"), val(o, "after"),
+            const char *ch = doc_has(o, "change") ? doc_text(o, "change") : hm_tr("beyond what can be represented");
+            fprintf(out, hm_tr("  %s: %s → %s (%s%s)\n"), package_per_text(doc_text(o, "period")),
+                    val(o, "before", 1), val(o, "after", 1),
                     *ch != '-' && doc_has(o, "change") ? "+" : "", ch);
         }
     }

@@ -6,8 +6,12 @@
  * with what explain says of each decision. */
 #include "package.h"
 #include "bytecode.h"
+#include "i18n.h"
+#include "people.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *doc_text(const json_t *o, const char *key)
@@ -106,23 +110,39 @@ static int gap_text(const char *a, const char *b, char buf[48])
 }
 
 /* How far a failed comparison was, in words: "1300.00 against 1245.00:
- * 55.00 over (55.01 lower to be below it)", "5 against 6: 1 short". */
-static json_t *distance_of(const json_t *flip)
+ * 55.00 over (55.01 lower to be below it)", "5 against 6: 1 short"; in the
+ * reader's words when tr.  A string (free()), NULL when out of memory. */
+static char *distance_text(const json_t *flip, int tr)
 {
     const char *now = doc_text(flip, "now"), *thr = doc_text(flip, "threshold"), *need = doc_text(flip, "needed");
     const char *dir = doc_text(flip, "direction"), *change = doc_text(flip, "change");
-    if (!doc_has(flip, "change"))        /* other than */
-        return json_sprintf("%s, needed other than %s", now, thr);
+    char *r = NULL;
+    if (!doc_has(flip, "change")) {      /* other than */
+        if (asprintf(&r, hm_tr_if(tr, "%s, needed other than %s"), now, thr) < 0)
+            return NULL;
+        return r;
+    }
     int date = !strcmp(dir, "earlier") || !strcmp(dir, "later");
-    const char *word = !strcmp(dir, "lower") ? "over" : !strcmp(dir, "higher") ? "short"
-                     : !strcmp(dir, "earlier") ? "too late" : "too early";
+    const char *word = !strcmp(dir, "lower") ? hm_tr_if(tr, "over") : !strcmp(dir, "higher") ? hm_tr_if(tr, "short")
+                     : !strcmp(dir, "earlier") ? hm_tr_if(tr, "too late") : hm_tr_if(tr, "too early");
     char gap[48];
+    int n;
     if (date || gap_text(now, thr, gap) != 0)
-        return json_sprintf("%s against %s: %s %s", now, thr, change, word);
-    if (!strcmp(gap, change))
-        return json_sprintf("%s against %s: %s %s", now, thr, gap, word);
-    /* below / above: the line itself does not meet it */
-    return json_sprintf("%s against %s: %s %s (%s %s to be %s it)", now, thr, gap, word, change, dir, need);
+        n = asprintf(&r, hm_tr_if(tr, "%s against %s: %s %s"), now, thr, change, word);
+    else if (!strcmp(gap, change))
+        n = asprintf(&r, hm_tr_if(tr, "%s against %s: %s %s"), now, thr, gap, word);
+    else    /* below / above: the line itself does not meet it */
+        n = asprintf(&r, hm_tr_if(tr, "%s against %s: %s %s (%s %s to be %s it)"), now, thr, gap, word, change,
+                     hm_tr_if(tr, dir), hm_tr_if(tr, need));
+    return n < 0 ? NULL : r;
+}
+
+static json_t *distance_of(const json_t *flip)
+{
+    char *t = distance_text(flip, 0);
+    json_t *j = t ? json_string(t) : NULL;
+    free(t);
+    return j;
 }
 
 /* policy, label, entity, member, member_id, claim of a decision */
@@ -162,6 +182,21 @@ static json_t *refusal_of(const json_t *d)
             return json_sprintf("an exception applied (line %lld)", (long long)json_integer_value(json_object_get(e, "line")));
     size_t n = json_array_size(json_object_get(d, "why_not"));
     return json_sprintf("%zu condition%s not met", n, n == 1 ? "" : "s");
+}
+
+/* The same as fields: {"kind": "excluded", "policy"}, {"kind": "exception",
+ * "line"} or {"kind": "conditions", "count"} */
+static json_t *refused_by(const json_t *d)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(d, "excluded_by"), i, e)
+        if (json_is_true(json_object_get(e, "decided")))
+            return json_pack("{s:s, s:s}", "kind", "excluded", "policy", doc_text(e, "policy"));
+    json_array_foreach(json_object_get(d, "exceptions"), i, e)
+        if (json_is_true(json_object_get(e, "decided")))
+            return json_pack("{s:s, s:O}", "kind", "exception", "line", json_object_get(e, "line"));
+    return json_pack("{s:s, s:I}", "kind", "conditions", "count", (json_int_t)json_array_size(json_object_get(d, "why_not")));
 }
 
 static json_t *missing_of(const json_t *d)
@@ -227,6 +262,7 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
                 json_array_append_new(near, o);
             } else {
                 json_object_set_new(o, "reason", refusal_of(d));
+                json_object_set_new(o, "refused_by", refused_by(d));
                 json_array_append_new(no, o);
             }
         } else if (!strcmp(st, "undetermined")) {
@@ -252,7 +288,7 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
         package_fen_text(total[per], b);
         json_object_set_new(o, "amount", wide[per] ? json_null() : json_string(b));
         if (wide[per])
-            json_object_set_new(o, "unknown", json_string("beyond what can be represented"));
+            json_object_set_new(o, "unknown", json_string(N_("beyond what can be represented")));
         json_object_set_new(o, "programmes", json_integer(count[per]));
         json_array_append_new(tot, o);
     }
@@ -286,70 +322,90 @@ void package_print_who(FILE *out, const json_t *o)
     if (doc_has(o, "label"))
         fprintf(out, " %s", doc_text(o, "label"));
     if (doc_has(o, "member"))
-        fprintf(out, ", member %lld", (long long)json_integer_value(json_object_get(o, "member")));
+        fprintf(out, hm_tr(", member %lld"), (long long)json_integer_value(json_object_get(o, "member")));
     if (doc_has(o, "claim"))
-        fprintf(out, ", claim %lld", (long long)json_integer_value(json_object_get(o, "claim")));
+        fprintf(out, hm_tr(", claim %lld"), (long long)json_integer_value(json_object_get(o, "claim")));
 }
 
 void package_print_head(FILE *out, const json_t *doc)
 {
     const json_t *hh = json_object_get(doc, "household");
     long long n = json_integer_value(json_object_get(hh, "members"));
-    fprintf(out, "household %s, %lld member%s, as of %s\n", doc_has(hh, "id") ? doc_text(hh, "id") : "(given)", n,
-            n == 1 ? "" : "s", doc_text(doc, "as_of"));
+    fprintf(out, n == 1 ? hm_tr("household %s, %lld member, as of %s\n") : hm_tr("household %s, %lld members, as of %s\n"),
+            doc_has(hh, "id") ? doc_text(hh, "id") : hm_tr("(given)"), n, doc_text(doc, "as_of"));
 }
 
-void package_print_reform(FILE *out, const char *what, const json_t *r)
+void package_print_reform(FILE *out, int which, const json_t *r)
 {
     if (!r || json_is_null(r))
         return;
     if (!strcmp(doc_text(r, "file"), "--set")) {
-        fprintf(out, "%swhat if: parameter values from --set parameter.NAME=VALUE\n", *what == ' ' ? "  " : "");
+        fprintf(out, "%s%s", which == REFORM_OF_PACK ? "" : "  ",
+                hm_tr("what if: parameter values from --set parameter.NAME=VALUE\n"));
         return;
     }
-    fprintf(out, "%s reformed by %s", what, doc_text(r, "name"));
+    fprintf(out, which == REFORM_OF_PACK ? hm_tr("the pack is reformed by %s") : which == REFORM_OF_BASE
+                 ? hm_tr("  base reformed by %s") : hm_tr("  reformed by %s"), doc_text(r, "name"));
     if (doc_has(r, "label"))
         fprintf(out, " \"%s\"", doc_text(r, "label"));
     if (*doc_text(r, "amends"))
-        fprintf(out, " amends %s", doc_text(r, "amends"));
+        fprintf(out, hm_tr(" amends %s"), doc_text(r, "amends"));
     fprintf(out, " (%s)\n", doc_text(r, "file"));
 }
 
-static const char *per_text(const char *period)
+const char *package_per_text(const char *period)
 {
-    return !strcmp(period, "month") ? "per month" : !strcmp(period, "year") ? "per year" : "once";
+    return !strcmp(period, "month") ? hm_tr("per month") : !strcmp(period, "year") ? hm_tr("per year") : hm_tr("once");
+}
+
+/* a refusal's reason in the reader's words, from refused_by */
+static void print_refusal(FILE *out, const json_t *o)
+{
+    const json_t *r = json_object_get(o, "refused_by");
+    const char *kind = doc_text(r, "kind");
+    if (!strcmp(kind, "excluded"))
+        fprintf(out, hm_tr("excluded by %s"), doc_text(r, "policy"));
+    else if (!strcmp(kind, "exception"))
+        fprintf(out, hm_tr("an exception applied (line %lld)"), (long long)json_integer_value(json_object_get(r, "line")));
+    else if (!strcmp(kind, "conditions")) {
+        long long n = (long long)json_integer_value(json_object_get(r, "count"));
+        fprintf(out, n == 1 ? hm_tr("%lld condition not met") : hm_tr("%lld conditions not met"), n);
+    } else
+        fputs(doc_text(o, "reason"), out);
 }
 
 void explain_print_package(const json_t *pkg, FILE *out)
 {
     package_print_head(out, pkg);
-    package_print_reform(out, "the pack is", json_object_get(pkg, "reform"));
+    package_print_reform(out, REFORM_OF_PACK, json_object_get(pkg, "reform"));
     size_t i;
     json_t *o;
     const json_t *gets = json_object_get(pkg, "gets");
     size_t n = json_array_size(gets);
-    fprintf(out, "\ngets %zu programme%s%s\n", n, n == 1 ? "" : "s", n ? ":" : "");
+    fprintf(out, !n ? hm_tr("\ngets %zu programmes\n") : n == 1 ? hm_tr("\ngets %zu programme:\n")
+                    : hm_tr("\ngets %zu programmes:\n"), n);
     json_array_foreach(gets, i, o) {
         fputs("  ", out);
         package_print_who(out, o);
         if (doc_has(o, "period"))
-            fprintf(out, ": %s %s\n", doc_text(o, "amount"), per_text(doc_text(o, "period")));
+            fprintf(out, hm_tr(": %s %s\n"), doc_text(o, "amount"), package_per_text(doc_text(o, "period")));
         else if (doc_has(o, "amount"))
-            fprintf(out, ": %s\n", doc_text(o, "amount"));
+            fprintf(out, hm_tr(": %s\n"), doc_text(o, "amount"));
         else
-            fputs(": eligible (no amount)\n", out);
+            fputs(hm_tr(": eligible (no amount)\n"), out);
     }
     const json_t *tot = json_object_get(pkg, "totals");
     if (json_array_size(tot)) {
-        fputs("  total:", out);
+        fputs(hm_tr("  total:"), out);
         json_array_foreach(tot, i, o)
-            fprintf(out, "%s %s %s", i ? ";" : "", doc_has(o, "amount") ? doc_text(o, "amount") : doc_text(o, "unknown"),
-                    per_text(doc_text(o, "period")));
+            fprintf(out, "%s %s %s", i ? hm_tr(";") : "",
+                    doc_has(o, "amount") ? doc_text(o, "amount") : hm_tr(doc_text(o, "unknown")),
+                    package_per_text(doc_text(o, "period")));
         fputc('\n', out);
     }
     const json_t *near = json_object_get(pkg, "near_misses");
     if (json_array_size(near)) {
-        fputs("\nnear misses (not eligible on one condition):\n", out);
+        fputs(hm_tr("\nnear misses (not eligible on one condition):\n"), out);
         json_array_foreach(near, i, o) {
             const json_t *c = json_object_get(o, "condition");
             fputs("  ", out);
@@ -358,43 +414,50 @@ void explain_print_package(const json_t *pkg, FILE *out)
                     (long long)json_integer_value(json_object_get(c, "line")));
             if (doc_has(c, "message"))
                 fprintf(out, "        %s\n", doc_text(c, "message"));
-            if (doc_has(o, "distance"))
-                fprintf(out, "        %s %s\n", doc_text(json_object_get(o, "flip"), "subject"), doc_text(o, "distance"));
+            if (doc_has(o, "distance")) {
+                char *d = distance_text(json_object_get(o, "flip"), 1);
+                fprintf(out, "        %s %s\n", doc_text(json_object_get(o, "flip"), "subject"), d ? d : doc_text(o, "distance"));
+                free(d);
+            }
         }
     }
     const json_t *und = json_object_get(pkg, "undetermined");
     if (json_array_size(und)) {
-        fputs("\nundetermined:\n", out);
+        fputs(hm_tr("\nundetermined:\n"), out);
         json_array_foreach(und, i, o) {
             fputs("  ", out);
             package_print_who(out, o);
             fputc('\n', out);
             if (doc_has(o, "error"))
-                fprintf(out, "    error: %s\n", doc_text(o, "error"));
+                fprintf(out, hm_tr("    error: %s\n"), doc_text(o, "error"));
             size_t k;
             json_t *f;
             json_array_foreach(json_object_get(o, "missing"), k, f) {
                 fprintf(out, "    %s", doc_text(f, "fact"));
                 if (doc_has(f, "member"))
-                    fprintf(out, " of member %lld", (long long)json_integer_value(json_object_get(f, "member")));
-                fprintf(out, " = %s", doc_text(f, "state"));
-                if (doc_has(f, "source"))
-                    fprintf(out, "   from %s", doc_text(f, "source"));
+                    fprintf(out, hm_tr(" of member %lld"), (long long)json_integer_value(json_object_get(f, "member")));
+                fprintf(out, " = %s", people_state(doc_text(f, "state")));
+                if (doc_has(f, "source")) {
+                    fputs("   ", out);
+                    fprintf(out, hm_tr("from %s"), doc_text(f, "source"));
+                }
                 if (doc_has(f, "as_of"))
-                    fprintf(out, ", as of %s", doc_text(f, "as_of"));
+                    fprintf(out, hm_tr(", as of %s"), doc_text(f, "as_of"));
                 fputc('\n', out);
             }
             json_array_foreach(json_object_get(o, "undetermined_exclusions"), k, f)
-                fprintf(out, "    excluded by %s, itself undetermined\n", json_string_value(f));
+                fprintf(out, hm_tr("    excluded by %s, itself undetermined\n"), json_string_value(f));
         }
     }
     const json_t *no = json_object_get(pkg, "not_eligible");
     if (json_array_size(no)) {
-        fputs("\nnot eligible:\n", out);
+        fputs(hm_tr("\nnot eligible:\n"), out);
         json_array_foreach(no, i, o) {
             fputs("  ", out);
             package_print_who(out, o);
-            fprintf(out, ": %s\n", doc_text(o, "reason"));
+            fputs(hm_tr(": "), out);
+            print_refusal(out, o);
+            fputc('\n', out);
         }
     }
 }

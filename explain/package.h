@@ -39,8 +39,13 @@ void explain_print_diff(const json_t *diff, FILE *out);
 /* The reform program p was compiled with ({name, label, amends, file}), or
  * JSON null. */
 json_t *package_reform_json(const hm_program *p);
-/* "the pack is reformed by NAME "LABEL" amends M (FILE)\n", nothing for null */
-void package_print_reform(FILE *out, const char *what, const json_t *reform);
+/* "the pack is reformed by NAME "LABEL" amends M (FILE)\n" (which
+ * REFORM_OF_PACK), "  base reformed by …" (REFORM_OF_BASE), "  reformed
+ * by …" (REFORM_OF_REFORMED), in the reader's words; nothing for null */
+enum { REFORM_OF_PACK, REFORM_OF_BASE, REFORM_OF_REFORMED };
+void package_print_reform(FILE *out, int which, const json_t *reform);
+/* "per month", "per year", "once" of a period word, in the reader's words */
+const char *package_per_text(const char *period);
 void package_print_head(FILE *out, const json_t *doc);
 void package_print_who(FILE *out, const json_t *o);
 /* "month", "year", "once" of a PERIOD_*; the period of the policy named */

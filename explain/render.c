@@ -694,7 +694,7 @@ void explain_print_head(const json_t *doc, int audience, FILE *out)
     long long n = json_integer_value(json_object_get(hh, "members"));
     fprintf(out, n == 1 ? hm_tr("household %s, %lld member, as of %s\n") : hm_tr("household %s, %lld members, as of %s\n"),
             has(hh, "id") ? S(hh, "id") : hm_tr("(given)"), n, S(doc, "as_of"));
-    package_print_reform(out, "the pack is", json_object_get(doc, "reform"));
+    package_print_reform(out, REFORM_OF_PACK, json_object_get(doc, "reform"));
 }
 
 void explain_print_decision(const json_t *d, int audience, FILE *out)

@@ -32,7 +32,7 @@ for f in $(grep -l 'diag_\|ERR(\|WARN(\|lex_error\|hm_tr' lang/*.c lang/*.y lang
 	files="$files $out"
 done
 # the frame of the explanations, in their readers' words
-for f in explain/render.c explain/people.c; do
+for f in explain/render.c explain/people.c explain/package.c explain/compare.c; do
 	cp "$f" "$tmp/$(basename "$f")"
 	files="$files $tmp/$(basename "$f")"
 done
@@ -41,7 +41,7 @@ files="$files po/composed.c"
 files="$files explain/html_page.c"
 xgettext --from-code=UTF-8 --language=C --no-location --sort-output \
 	--package-name=huimin --msgid-bugs-address=huimin \
-	--keyword= --keyword=N_ --keyword=hm_tr \
+	--keyword= --keyword=N_ --keyword=hm_tr --keyword=hm_tr_if:2 --keyword=why_add:3 \
 	--keyword=diag_error:4 --flag=diag_error:4:c-format \
 	--keyword=diag_warning:4 --flag=diag_warning:4:c-format \
 	--keyword=diag_note:5 --flag=diag_note:5:c-format \

@@ -6,8 +6,17 @@
 # text and JSON against golden files; on an example city, each household's
 # package totals equal the population run's amounts per period; the
 # refusals (exit 2 with a message).
+# The same in Chinese (--lang zh): every word of the frame, the distances,
+# the reasons and why a decision moved.
 # HM_REGEN=1 rewrites the golden files.
 : "${HUIMIN:?HUIMIN is not set}" "${SRCDIR:?SRCDIR is not set}"
+case $HUIMIN in
+/*) ;;
+*) HUIMIN=$(pwd)/$HUIMIN ;;
+esac
+HUIMIN_LOCALEDIR=${HUIMIN_LOCALEDIR:-$(dirname "$HUIMIN")/po/locale}
+export HUIMIN_LOCALEDIR
+unset HUIMIN_LANG
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -94,6 +103,18 @@ check diff-added.txt 0 "$HUIMIN" explain --diff $pack $reforms/dibao_tibiao.pol 
 check diff-linghuo.txt 0 "$HUIMIN" explain --diff $pack $reforms/linghuo_leiji.pol --given $dir/reform-linghuo.json --as-of 2024-12-31 --policy linghuo
 # a parameter changed with --set (no REFORM): its value before and after
 check diff-set.txt 0 "$HUIMIN" explain --diff $pack --set 'parameter.财产限额月数=30' --given $dir/one-fails.json --as-of $day --policy dibao
+# in Chinese: near misses with their distances and the refusals' reasons; a
+# reformed pack; a reform's changes (parameters, conditions, lets, the
+# amount), a fact it leaves undetermined, a what-if
+check package-near.zh.txt 0 "$HUIMIN" --lang zh explain --package $pack --given $dir/near.json --as-of $day
+check package-reformed.zh.txt 0 "$HUIMIN" --lang zh explain --package $pack $reforms/dibao_tibiao.pol \
+    --given $dir/reform-newly.json --as-of $day
+check diff-dibao.zh.txt 0 "$HUIMIN" --lang zh explain --diff $pack $reforms/dibao_tibiao.pol --given $dir/reform-newly.json \
+    --as-of $day
+check diff-linghuo.zh.txt 0 "$HUIMIN" --lang zh explain --diff $pack $reforms/linghuo_leiji.pol \
+    --given $dir/reform-linghuo.json --as-of 2024-12-31 --policy linghuo
+check diff-set.zh.txt 0 "$HUIMIN" --lang zh explain --diff $pack --set 'parameter.财产限额月数=30' \
+    --given $dir/one-fails.json --as-of $day --policy dibao
 # a reformed .hmc gives the same as the reform file compiled with BASE
 if "$HUIMIN" compile $pack --reform $reforms/dibao_tibiao.pol -o "$tmp/r.hmc" 2> "$tmp/c.err" &&
    "$HUIMIN" explain --diff $pack "$tmp/r.hmc" --given $dir/reform-newly.json --as-of $day > "$tmp/hmc.out" 2> "$tmp/hmc.err" &&
