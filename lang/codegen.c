@@ -192,11 +192,11 @@ static cg_probe *add_probe(fstate *f, ast *e, int32_t start, int reg, int kind);
 
 static int newreg(fstate *f)
 {
-    if (f->top >= MAXARG_A) {
+    if (f->top > MAXARG_A) {     /* registers 0 … MAXARG_A, as the verifier allows */
         if (!f->too_many++) {
             sema *s = f->b->s;
             diag_error(s->diags, f->file, f->at ? f->at->loc : (hm_span){ 0, 0 },
-                       "this rule is too large to compile (it needs more than %d registers)", MAXARG_A);
+                       "this rule is too large to compile (it needs more than %d registers)", MAXARG_A + 1);
         }
         return MAXARG_A - 1;
     }

@@ -13,7 +13,7 @@
 #   - lets and policies 200 deep are checked, 201 deep refused with the
 #     place where the chain goes past the limit;
 #   - a rule past the bytecode's limits (registers, jump lengths) is refused
-#     by `huimin check` as by `huimin compile`;
+#     by `huimin check` as by `huimin compile`; one of 256 registers runs;
 #   - a pack in folders nested deeper than 32 is refused, not read in part.
 #
 # Environment: HUIMIN, SRCDIR (see Makefile.am).  Prints "N passed, N failed".
@@ -177,10 +177,22 @@ while [ $i -lt 300 ]; do e="person.x + ($e)"; i=$((i + 1)); done
 printf '%s\npolicy p for person {\n  eligible when %s > 0 "x"\n}\n' "$SRC" "$e" > "$T/regs.pol"
 printf '%s\npolicy p for person {\n  eligible when (if person.x > 0 then person.x in [%s] else false) "x"\n}\n' \
     "$SRC" "$(seq -s ', ' 0 7 76993)" > "$T/jumps.pol"
-limit "regs: a rule needing 300 registers is refused by check" regs.pol 5:3050 \
-    'this rule is too large to compile (it needs more than 255 registers)'
+limit "regs: a rule needing 300 registers is refused by check" regs.pol 5:3062 \
+    'this rule is too large to compile (it needs more than 256 registers)'
 limit "jumps: a rule jumping 33,000 instructions is refused by check" jumps.pol 5:18 \
     'this rule is too large to compile (a jump of more than 32767 instructions)'
+# 253 additions need all 256 registers (the last is r255): compiled,
+# verified and run, the sum exact
+e=1
+i=0
+while [ $i -lt 253 ]; do e="person.x + ($e)"; i=$((i + 1)); done
+printf '%s\npolicy p for person {\n  eligible when %s == 254 "x"\n}\n%s\n' "$SRC" "$e" "$TEST" > "$T/regs256.pol"
+if "$HUIMIN" test "$T/regs256.pol" > "$T/out" 2>&1 && grep -q '^1 passed, 0 failed' "$T/out" &&
+   "$HUIMIN" disasm "$T/regs256.pol" 2>&1 | grep -q ', 256 registers)'; then
+    ok "regs256: a rule of 256 registers compiles and runs"
+else
+    bad "regs256: a rule of 256 registers compiles and runs"
+fi
 for f in regs jumps; do
     if "$HUIMIN" compile "$T/$f.pol" -o "$T/$f.hmc" > "$T/out" 2>&1; then
         bad "$f: compile accepts it"
