@@ -206,11 +206,11 @@ static void member(FILE *out, const json_t *o)
     fprintf(out, "%s %lld", T(N_("member")), I(o, "member"));
     int rel = has(o, "relation_label"), id = has(o, "member_id");
     if (rel || id) {
-        fputs(" (", out);
+        fputs(T(N_(" (")), out);
         esc(out, S(o, "relation_label"));
-        fputs(rel && id ? ", " : "", out);
+        fputs(rel && id ? T(N_(", ")) : "", out);
         esc(out, S(o, "member_id"));
-        fputc(')', out);
+        fputs(T(N_(")")), out);
     }
     if (has(o, "claim"))
         fprintf(out, ", %s %lld", T(N_("claim")), I(o, "claim"));
