@@ -171,10 +171,13 @@ limit "amt201: a chain of 201 policies through .amount is refused" amt201.pol 5:
 # 300 additions nested to the right hold 300 values at once (an instruction
 # names 256 registers); an `if` whose branch tests a list of 11,000 values
 # jumps over more than 32,767 instructions
-e=1
-i=0
-while [ $i -lt 300 ]; do e="person.x + ($e)"; i=$((i + 1)); done
-printf '%s\npolicy p for person {\n  eligible when %s > 0 "x"\n}\n' "$SRC" "$e" > "$T/regs.pol"
+sums() {    # N: person.x + (person.x + (… (1))), N additions, each holding a register
+    s=1
+    j=0
+    while [ "$j" -lt "$1" ]; do s="person.x + ($s)"; j=$((j + 1)); done
+    echo "$s"
+}
+printf '%s\npolicy p for person {\n  eligible when %s > 0 "x"\n}\n' "$SRC" "$(sums 300)" > "$T/regs.pol"
 printf '%s\npolicy p for person {\n  eligible when (if person.x > 0 then person.x in [%s] else false) "x"\n}\n' \
     "$SRC" "$(seq -s ', ' 0 7 76993)" > "$T/jumps.pol"
 limit "regs: a rule needing 300 registers is refused by check" regs.pol 5:3062 \
@@ -183,10 +186,7 @@ limit "jumps: a rule jumping 33,000 instructions is refused by check" jumps.pol 
     'this rule is too large to compile (a jump of more than 32767 instructions)'
 # 253 additions need all 256 registers (the last is r255): compiled,
 # verified and run, the sum exact
-e=1
-i=0
-while [ $i -lt 253 ]; do e="person.x + ($e)"; i=$((i + 1)); done
-printf '%s\npolicy p for person {\n  eligible when %s == 254 "x"\n}\n%s\n' "$SRC" "$e" "$TEST" > "$T/regs256.pol"
+printf '%s\npolicy p for person {\n  eligible when %s == 254 "x"\n}\n%s\n' "$SRC" "$(sums 253)" "$TEST" > "$T/regs256.pol"
 if "$HUIMIN" test "$T/regs256.pol" > "$T/out" 2>&1 && grep -q '^1 passed, 0 failed' "$T/out" &&
    "$HUIMIN" disasm "$T/regs256.pol" 2>&1 | grep -q ', 256 registers)'; then
     ok "regs256: a rule of 256 registers compiles and runs"
