@@ -2742,21 +2742,11 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
         vm_format_value(x->vm, (hm_val){ t[k].v, 0, 0 }, fd->vtype, -1, lo, sizeof lo);
         vm_format_value(x->vm, (hm_val){ t[j].v, 0, 0 }, fd->vtype, -1, hi, sizeof hi);
         json_t *o = json_object();
-        /* `value` the English words; `range`, `lo` and `hi` the same for a
-         * reader that says it in other words */
-        const char *range;
-        if (k == 0 && j == m - 1 && !*proven)
-            json_object_set_new(o, "value", jstrf("every value tried, %s to %s", lo, hi)), range = "tried";
-        else if (k == 0 && j == m - 1)
-            json_object_set_new(o, "value", jtext("any value")), range = "any";
-        else if (k == 0)
-            json_object_set_new(o, "value", jstrf("at most %s", hi)), range = "at_most";
-        else if (j == m - 1)
-            json_object_set_new(o, "value", jstrf("at least %s", lo)), range = "at_least";
-        else if (j == k)
-            json_object_set_new(o, "value", jtext(lo)), range = "one";
-        else
-            json_object_set_new(o, "value", jstrf("from %s to %s", lo, hi)), range = "between";
+        /* `range`, `lo` and `hi`; `value`, the same in English words, is
+         * made from them (people_outcomes_english) */
+        const char *range = k == 0 && j == m - 1 ? (*proven ? "any" : "tried") : k == 0 ? "at_most"
+                          : j == m - 1 ? "at_least" : j == k ? "one" : "between";
+        json_object_set_new(o, "value", json_null());
         json_object_set_new(o, "range", jtext(range));
         json_object_set_new(o, "lo", strcmp(range, "any") && strcmp(range, "at_most") ? jtext(lo) : json_null());
         json_object_set_new(o, "hi", strcmp(range, "any") && strcmp(range, "at_least") ? jtext(hi) : json_null());
@@ -2771,40 +2761,11 @@ static json_t *numeric_outcomes(ex *x, hm_vm *probe_vm, int32_t pol, int32_t mem
     return arr;
 }
 
-/* Why a decision of the probe VM is "not eligible", in a few words: the
- * message of the condition that failed, the policy that excluded it or the
- * exception that decided; null for other decisions or when no one reason
- * holds. */
-static json_t *outcome_reason(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, const hm_decision *d)
-{
-    const hm_program *p = x->p;
-    if (d->status != DEC_NOT_ELIGIBLE)
-        return json_null();
-    if (d->excluded_by >= 0)
-        return jstrf("excluded by %s %s", prog_str(p, p->policies[d->excluded_by].name),
-                     prog_str(p, p->policies[d->excluded_by].label));
-    if (d->exception >= 0) {
-        const hm_exception *e = &p->excs[d->exception];
-        if (e->msg < 0)
-            return jstrf("exception at line %d", e->line);
-        char head[48];
-        snprintf(head, sizeof head, "exception at line %d: ", e->line);
-        return message_json(probe_vm, pol, member, prog_str(p, e->msg), head);
-    }
-    if (d->failed_cond < 0)
-        return json_null();
-    const hm_condnode *c = &p->conds[d->failed_cond];
-    if (c->msg_else >= 0)
-        return message_json(probe_vm, pol, member, prog_str(p, c->msg_else), "");
-    if (c->msg < 0)
-        return jstrf("not met: the condition at line %d", c->line);
-    return message_json(probe_vm, pol, member, prog_str(p, c->msg), "not met: ");
-}
-
-/* The same reason as fields, for a reader in another language than the
- * English of `reason`: `kind` (`not_met`, `excluded`, `exception` or
- * `message`, the drafters' message for when it is not met), and `message`,
- * `line`, `policy` and `label` as they apply; null when `reason` is. */
+/* Why a decision of the probe VM is "not eligible", as fields: `kind`
+ * (`not_met`, `excluded`, `exception` or `message`, the drafters' message
+ * for when it is not met), and `message`, `line`, `policy` and `label` as
+ * they apply; null for other decisions or when no one reason holds.  The
+ * English `reason` is made from it (people_outcomes_english). */
 static json_t *outcome_why(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, const hm_decision *d)
 {
     const hm_program *p = x->p;
@@ -2868,7 +2829,7 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
         json_t *o = json_object();
         json_object_set_new(o, "value", format_json(x, hv, fd->vtype, fd->codeset));
         json_object_set_new(o, "status", jtext(status_word(d->status)));
-        json_object_set_new(o, "reason", outcome_reason(x, probe_vm, pol, member, d));
+        json_object_set_new(o, "reason", json_null());     /* from why, below */
         json_object_set_new(o, "why", outcome_why(x, probe_vm, pol, member, d));
         json_array_append_new(arr, o);
         if (first < 0)
@@ -2878,27 +2839,13 @@ static json_t *outcomes_of(ex *x, hm_vm *probe_vm, int32_t pol, int32_t member, 
     }
     if (!arr)
         return NULL;
-    const char *name = prog_str(p, fd->name);
-    char who[32] = "";
-    if (fm >= 0)
-        snprintf(who, sizeof who, " of member %d", fm + 1);
     json_object_set_new(fact, "outcomes_by", jtext(proven ? "every value" : "values tried"));
     /* what `decides` says, as a status: the one every value gives, else null */
     json_object_set_new(fact, "decided_as", same && first >= 0 ? jtext(status_word(first)) : json_null());
-    if (same && first == DEC_UNDETERMINED)
-        json_object_set_new(fact, "decides", jstrf("%s%s alone does not decide: other facts are unknown too", name, who));
-    else if (same && first > 0 && !proven)
-        json_object_set_new(fact, "decides", jstrf("%s for every value of %s%s tried",
-                                                   first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE
-                                                   ? "not eligible" : "not applicable", name, who));
-    else if (same && first > 0)
-        json_object_set_new(fact, "decides", jstrf("%s whatever the value of %s%s",
-                                                   first == DEC_ELIGIBLE ? "eligible" : first == DEC_NOT_ELIGIBLE ? "not eligible"
-                                                   : first == DEC_NOT_APPLICABLE ? "not applicable" : "undetermined",
-                                                   name, who));
-    else
-        json_object_set_new(fact, "decides", jstrf("the decision depends on %s%s%s", name, who,
-                                                   proven ? "" : " (ranges found by trying values)"));
+    if (people_outcomes_english(fact, arr) != 0) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 

@@ -107,9 +107,9 @@ static void esc(FILE *out, const char *text)
 }
 
 /* what print(o) prints (people.h), escaped */
-static void esc_printed(FILE *out, void (*print)(FILE *, const json_t *), const json_t *o)
+static void esc_printed(FILE *out, void (*print)(FILE *, const json_t *, int), const json_t *o)
 {
-    char *text = people_sprint(print, o);
+    char *text = people_sprint(print, o, 1);
     esc(out, text ? text : "");
     free(text);
 }

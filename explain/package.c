@@ -145,6 +145,30 @@ static json_t *distance_of(const json_t *flip)
     return j;
 }
 
+/* a refusal's reason from its refused_by: in the reader's words when tr */
+static void refusal_text(FILE *out, const json_t *o, int tr)
+{
+    const json_t *r = json_object_get(o, "refused_by");
+    const char *kind = doc_text(r, "kind");
+    if (!strcmp(kind, "excluded")) {
+        fprintf(out, hm_tr_if(tr, "excluded by %s"), doc_text(r, "policy"));
+    } else if (!strcmp(kind, "exception")) {
+        fprintf(out, hm_tr_if(tr, "an exception applied (line %lld)"),
+                (long long)json_integer_value(json_object_get(r, "line")));
+    } else {
+        long long n = (long long)json_integer_value(json_object_get(r, "count"));
+        fprintf(out, n == 1 ? hm_tr_if(tr, "%lld condition not met") : hm_tr_if(tr, "%lld conditions not met"), n);
+    }
+}
+
+static json_t *refusal_of(const json_t *o)
+{
+    char *t = people_sprint(refusal_text, o, 0);
+    json_t *j = t ? json_string(t) : NULL;
+    free(t);
+    return j;
+}
+
 /* policy, label, entity, member, member_id, claim of a decision */
 static json_t *who(const json_t *d)
 {
@@ -170,22 +194,9 @@ static int decided_in(const json_t *arr)
 }
 
 /* why a refusal that is no near miss was made, in a few words */
-static json_t *refusal_of(const json_t *d)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(d, "excluded_by"), i, e)
-        if (json_is_true(json_object_get(e, "decided")))
-            return json_sprintf("excluded by %s", doc_text(e, "policy"));
-    json_array_foreach(json_object_get(d, "exceptions"), i, e)
-        if (json_is_true(json_object_get(e, "decided")))
-            return json_sprintf("an exception applied (line %lld)", (long long)json_integer_value(json_object_get(e, "line")));
-    size_t n = json_array_size(json_object_get(d, "why_not"));
-    return json_sprintf("%zu condition%s not met", n, n == 1 ? "" : "s");
-}
-
-/* The same as fields: {"kind": "excluded", "policy"}, {"kind": "exception",
- * "line"} or {"kind": "conditions", "count"} */
+/* Why a refusal, as fields: {"kind": "excluded", "policy"}, {"kind":
+ * "exception", "line"} or {"kind": "conditions", "count"}; `reason`, in
+ * English, is made from them (refusal_text) */
 static json_t *refused_by(const json_t *d)
 {
     size_t i;
@@ -261,8 +272,9 @@ json_t *explain_package(const json_t *doc, const hm_program *p)
                 json_object_set_new(o, "distance", flip ? distance_of(flip) : json_null());
                 json_array_append_new(near, o);
             } else {
-                json_object_set_new(o, "reason", refusal_of(d));
+                json_object_set_new(o, "reason", json_null());
                 json_object_set_new(o, "refused_by", refused_by(d));
+                json_object_set_new(o, "reason", refusal_of(o));
                 json_array_append_new(no, o);
             }
         } else if (!strcmp(st, "undetermined")) {
@@ -358,22 +370,6 @@ const char *package_per_text(const char *period)
     return !strcmp(period, "month") ? hm_tr("per month") : !strcmp(period, "year") ? hm_tr("per year") : hm_tr("once");
 }
 
-/* a refusal's reason in the reader's words, from refused_by */
-static void print_refusal(FILE *out, const json_t *o)
-{
-    const json_t *r = json_object_get(o, "refused_by");
-    const char *kind = doc_text(r, "kind");
-    if (!strcmp(kind, "excluded"))
-        fprintf(out, hm_tr("excluded by %s"), doc_text(r, "policy"));
-    else if (!strcmp(kind, "exception"))
-        fprintf(out, hm_tr("an exception applied (line %lld)"), (long long)json_integer_value(json_object_get(r, "line")));
-    else if (!strcmp(kind, "conditions")) {
-        long long n = (long long)json_integer_value(json_object_get(r, "count"));
-        fprintf(out, n == 1 ? hm_tr("%lld condition not met") : hm_tr("%lld conditions not met"), n);
-    } else
-        fputs(doc_text(o, "reason"), out);
-}
-
 void explain_print_package(const json_t *pkg, FILE *out)
 {
     package_print_head(out, pkg);
@@ -456,7 +452,7 @@ void explain_print_package(const json_t *pkg, FILE *out)
             fputs("  ", out);
             package_print_who(out, o);
             fputs(hm_tr(": "), out);
-            print_refusal(out, o);
+            refusal_text(out, o, 1);
             fputc('\n', out);
         }
     }

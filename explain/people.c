@@ -388,82 +388,122 @@ const char *people_status(const char *status)
 
 /* ---- what an unknown fact's values would decide ---------------------------------------- */
 
+/* Each sentence below is built twice from the same fields: in English for
+ * the document (tr 0, people_outcomes_english) and in the reader's words
+ * for the text and the page (tr 1). */
+
 /* a status as the sentences about outcomes say it: "not eligible", "不符合" */
-static const char *status_words(const char *status)
+static const char *status_words(const char *status, int tr)
 {
-    return !strcmp(status, "eligible") ? hm_tr("eligible") : !strcmp(status, "not_eligible") ? hm_tr("not eligible")
-         : !strcmp(status, "not_applicable") ? hm_tr("not applicable") : hm_tr("undetermined");
+    return !strcmp(status, "eligible") ? hm_tr_if(tr, "eligible")
+         : !strcmp(status, "not_eligible") ? hm_tr_if(tr, "not eligible")
+         : !strcmp(status, "not_applicable") ? hm_tr_if(tr, "not applicable") : hm_tr_if(tr, "undetermined");
 }
 
-void people_print_decides(FILE *out, const json_t *f)
+static void decides_text(FILE *out, const json_t *f, int tr)
 {
     char subject[512];
     if (has(f, "member"))
-        snprintf(subject, sizeof subject, hm_tr("%s of member %lld"), S(f, "fact"),
+        snprintf(subject, sizeof subject, hm_tr_if(tr, "%s of member %lld"), S(f, "fact"),
                  (long long)json_integer_value(json_object_get(f, "member")));
     else
         snprintf(subject, sizeof subject, "%s", S(f, "fact"));
     int tried = !strcmp(S(f, "outcomes_by"), "values tried");
     const char *as = S(f, "decided_as");
     if (!*as)
-        fprintf(out, tried ? hm_tr("the decision depends on %s (ranges found by trying values)")
-                           : hm_tr("the decision depends on %s"), subject);
+        fprintf(out, tried ? hm_tr_if(tr, "the decision depends on %s (ranges found by trying values)")
+                           : hm_tr_if(tr, "the decision depends on %s"), subject);
     else if (!strcmp(as, "undetermined"))
-        fprintf(out, hm_tr("%s alone does not decide: other facts are unknown too"), subject);
+        fprintf(out, hm_tr_if(tr, "%s alone does not decide: other facts are unknown too"), subject);
     else if (tried)
-        fprintf(out, hm_tr("%s for every value of %s tried"), status_words(as), subject);
+        fprintf(out, hm_tr_if(tr, "%s for every value of %s tried"), status_words(as, tr), subject);
     else
-        fprintf(out, hm_tr("%s whatever the value of %s"), status_words(as), subject);
+        fprintf(out, hm_tr_if(tr, "%s whatever the value of %s"), status_words(as, tr), subject);
 }
 
-void people_print_outcome_value(FILE *out, const json_t *oc)
+/* a range of numbers; nothing when the outcome has none (its value is one
+ * value of a yes/no or a code) */
+static void range_text(FILE *out, const json_t *oc, int tr)
 {
     const char *range = S(oc, "range");
-    if (!*range || !strcmp(range, "one"))
-        people_print_value(out, oc, EX_REVIEWER);
+    if (!strcmp(range, "one"))
+        fputs(S(oc, "lo"), out);
     else if (!strcmp(range, "any"))
-        fputs(hm_tr("any value"), out);
+        fputs(hm_tr_if(tr, "any value"), out);
     else if (!strcmp(range, "tried"))
-        fprintf(out, hm_tr("every value tried, %s to %s"), S(oc, "lo"), S(oc, "hi"));
+        fprintf(out, hm_tr_if(tr, "every value tried, %s to %s"), S(oc, "lo"), S(oc, "hi"));
     else if (!strcmp(range, "at_most"))
-        fprintf(out, hm_tr("at most %s"), S(oc, "hi"));
+        fprintf(out, hm_tr_if(tr, "at most %s"), S(oc, "hi"));
     else if (!strcmp(range, "at_least"))
-        fprintf(out, hm_tr("at least %s"), S(oc, "lo"));
-    else
-        fprintf(out, hm_tr("from %s to %s"), S(oc, "lo"), S(oc, "hi"));
+        fprintf(out, hm_tr_if(tr, "at least %s"), S(oc, "lo"));
+    else if (!strcmp(range, "between"))
+        fprintf(out, hm_tr_if(tr, "from %s to %s"), S(oc, "lo"), S(oc, "hi"));
 }
 
-void people_print_outcome_why(FILE *out, const json_t *oc)
+/* why an outcome is not eligible, from its "why"; nothing without one */
+static void why_text(FILE *out, const json_t *oc, int tr)
 {
     const json_t *why = json_object_get(oc, "why");
-    if (!why || json_is_null(why)) {
-        fputs(S(oc, "reason"), out);
-        return;
-    }
     const char *kind = S(why, "kind");
     long long line = (long long)json_integer_value(json_object_get(why, "line"));
     if (!strcmp(kind, "excluded"))
-        fprintf(out, hm_tr("excluded by %s %s"), S(why, "policy"), S(why, "label"));
+        fprintf(out, hm_tr_if(tr, "excluded by %s %s"), S(why, "policy"), S(why, "label"));
     else if (!strcmp(kind, "exception") && has(why, "message"))
-        fprintf(out, hm_tr("exception at line %lld: %s"), line, S(why, "message"));
+        fprintf(out, hm_tr_if(tr, "exception at line %lld: %s"), line, S(why, "message"));
     else if (!strcmp(kind, "exception"))
-        fprintf(out, hm_tr("exception at line %lld"), line);
+        fprintf(out, hm_tr_if(tr, "exception at line %lld"), line);
     else if (!strcmp(kind, "not_met") && has(why, "message"))
-        fprintf(out, hm_tr("not met: %s"), S(why, "message"));
+        fprintf(out, hm_tr_if(tr, "not met: %s"), S(why, "message"));
     else if (!strcmp(kind, "not_met"))
-        fprintf(out, hm_tr("not met: the condition at line %lld"), line);
+        fprintf(out, hm_tr_if(tr, "not met: the condition at line %lld"), line);
     else
         fputs(S(why, "message"), out);
 }
 
-char *people_sprint(void (*print)(FILE *, const json_t *), const json_t *o)
+void people_print_decides(FILE *out, const json_t *f, int tr) { decides_text(out, f, tr); }
+
+void people_print_outcome_value(FILE *out, const json_t *oc, int tr)
+{
+    if (has(oc, "range"))
+        range_text(out, oc, tr);
+    else
+        people_print_value(out, oc, EX_REVIEWER);
+}
+
+void people_print_outcome_why(FILE *out, const json_t *oc, int tr) { why_text(out, oc, tr); }
+
+/* k of o: the English sentence print makes of o2, or null when it makes none */
+static int set_english(json_t *o, const char *k, void (*print)(FILE *, const json_t *, int), const json_t *o2)
+{
+    char *t = people_sprint(print, o2, 0);
+    if (!t)
+        return -1;
+    int r = json_object_set_new(o, k, *t ? json_string(t) : json_null());
+    free(t);
+    return r;
+}
+
+int people_outcomes_english(json_t *fact, json_t *outcomes)
+{
+    size_t i;
+    json_t *oc;
+    json_array_foreach(outcomes, i, oc) {
+        if (has(oc, "range") && set_english(oc, "value", range_text, oc) != 0)
+            return -1;
+        if (json_object_get(oc, "why") && set_english(oc, "reason", why_text, oc) != 0)
+            return -1;
+    }
+    return set_english(fact, "decides", decides_text, fact);
+}
+
+char *people_sprint(void (*print)(FILE *, const json_t *, int), const json_t *o, int tr)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    print(f, o);
+    print(f, o, tr);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;

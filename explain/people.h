@@ -68,12 +68,17 @@ void people_print_citizen_waits_on(FILE *out, const json_t *undetermined);
  * "outcomes_by" ("the decision depends on person.x of member 1", "判定结果
  * 取决于成员 1 的 person.x"); an outcome's value, a yes/no, a code or a
  * range of numbers ("at most 1245.00", "不超过 1245.00"); and why it is not
- * eligible, from its "why" ("not met: …", "未满足：…"). */
-void people_print_decides(FILE *out, const json_t *fact);
-void people_print_outcome_value(FILE *out, const json_t *outcome);
-void people_print_outcome_why(FILE *out, const json_t *outcome);
-/* What print(o) prints, as a string (free()); NULL when out of memory. */
-char *people_sprint(void (*print)(FILE *, const json_t *), const json_t *o);
+ * eligible, from its "why" ("not met: …", "未满足：…").  In the reader's
+ * words when tr, in the document's English when not. */
+void people_print_decides(FILE *out, const json_t *fact, int tr);
+void people_print_outcome_value(FILE *out, const json_t *outcome, int tr);
+void people_print_outcome_why(FILE *out, const json_t *outcome, int tr);
+/* The English ones into the document: the fact's "decides", each of its
+ * outcomes' "value" (of a range) and "reason" (of its "why").  0, or -1 when
+ * out of memory. */
+int people_outcomes_english(json_t *fact, json_t *outcomes);
+/* What print(o, tr) prints, as a string (free()); NULL when out of memory. */
+char *people_sprint(void (*print)(FILE *, const json_t *, int), const json_t *o, int tr);
 /* a fact's state, a decision's status, in the reader's words */
 const char *people_state(const char *state);
 const char *people_status(const char *status);

@@ -395,16 +395,16 @@ static void print_unknown_facts(FILE *out, const json_t *facts)
         print_fact(out, x, shown);
         if (has(x, "decides")) {
             fputs("      ", out);
-            people_print_decides(out, x);
+            people_print_decides(out, x, 1);
             fputc('\n', out);
         }
         json_array_foreach(json_object_get(x, "outcomes"), k, oc) {
-            char *value = people_sprint(people_print_outcome_value, oc);
+            char *value = people_sprint(people_print_outcome_value, oc, 1);
             fprintf(out, hm_tr("      if %s: %s"), value ? value : S(oc, "value"), people_status(S(oc, "status")));
             free(value);
             if (has(oc, "reason")) {
                 fputs(" — ", out);
-                people_print_outcome_why(out, oc);
+                people_print_outcome_why(out, oc, 1);
             }
             fputc('\n', out);
         }
